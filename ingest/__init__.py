@@ -1,0 +1,1 @@
+"""Document ingestion for the library: not built yet, see the README."""

@@ -1,0 +1,1 @@
+"""Domain operations over the store: units, scopes and (later) petitions, members, congresses, library."""

@@ -1,0 +1,401 @@
+"""The unit resolver: free Vietnamese text → administrative unit(s) of the July 2025 map.
+
+Diacritics-insensitive, abbreviation-aware (TP, P., X., Q., H., hcm, hn, …), typo-tolerant (pg_trgm),
+and aware of pre-2025 addresses (63 provinces, districts, old communes), which are converted to
+today's unit through the ``vietnamadminunits`` converter (precomputed into ``legacy_units``).
+Ambiguous mentions return candidates, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Literal
+
+from psycopg import AsyncConnection
+from pydantic import BaseModel
+
+from mattran.domain.admin_map import (
+    CENTRAL_CODE,
+    LEGACY_COMMUNE_PREFIXES,
+    LEGACY_DISTRICT_PREFIXES,
+    TYPE_LABELS,
+    short_name,
+)
+from mattran.domain.text import fold
+from mattran.store import units as units_store
+
+Status = Literal["resolved", "ambiguous", "not_found"]
+
+# Token-level expansions applied after folding.
+_EXPAND = {
+    "tp": "thanh pho", "tphcm": "thanh pho ho chi minh", "hcm": "ho chi minh", "hcmc": "ho chi minh",
+    "tphn": "thanh pho ha noi", "hn": "ha noi", "hp": "hai phong", "tpdn": "thanh pho da nang",
+    "p": "phuong", "f": "phuong", "ph": "phuong", "x": "xa", "q": "quan", "h": "huyen",
+    "tt": "thi tran", "tx": "thi xa", "dk": "dac khu", "brvt": "ba ria vung tau",
+    "daklak": "dak lak", "daknong": "dak nong", "tw": "trung uong",
+}
+_GLUED = re.compile(r"^(p|f|q|ph)(\d{1,2})$")
+_GLUED_TYPE = {"p": "phuong", "f": "phuong", "ph": "phuong", "q": "quan"}
+_NOISE = [
+    "uy ban mat tran to quoc viet nam", "uy ban mat tran to quoc", "ubmttq", "mttq", "uy ban nhan dan", "ubnd",
+    "viet nam", "vietnam", "dia chi", "dia ban",
+]
+_COMMUNE_TYPES = {("dac", "khu"): "dac_khu", ("thi", "tran"): "thi_tran", ("xa",): "xa", ("phuong",): "phuong"}
+_DISTRICT_TYPES = {("thi", "xa"): "thi_xa", ("thanh", "pho"): "thanh_pho", ("quan",): "quan", ("huyen",): "huyen"}
+_PROVINCE_TYPES = [("thanh", "pho"), ("tinh",), ("thu", "do")]
+_CENTRAL = {"trung uong", "toan quoc", "ca nuoc", "uy ban trung uong"}
+_LEGACY_TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}
+_PROVINCE_ALIASES = {
+    "01": ["ha noi", "thu do ha noi", "thu do"], "79": ["ho chi minh", "sai gon", "thanh pho sai gon"],
+    "46": ["thua thien hue"], "31": ["hai phong"],
+}
+_LEGACY_PROVINCE_ALIASES = {"77": ["ba ria", "vung tau"], "46": ["hue"]}
+_EXACT, _LEGACY, _FUZZY_MIN, _FUZZY_GAP = 1.0, 0.9, 0.45, 0.08
+
+
+class UnitMatch(BaseModel):
+    """One unit the text may mean."""
+
+    code: str
+    name: str
+    type: str
+    level: Literal["central", "province", "commune"]
+    province_code: str | None
+    province_name: str | None
+    score: float
+    converted_from: str | None = None
+
+
+class Resolution(BaseModel):
+    """What the resolver understood: one unit, candidates to choose from, or nothing."""
+
+    query: str
+    status: Status
+    converted: bool
+    message: str
+    results: list[UnitMatch]
+
+
+@dataclass
+class _Province:
+    code: str
+    legacy_code: str | None = None  # set when the name is a pre-2025 province only
+    legacy_name: str | None = None
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    key: str
+    kind: str | None  # the commune type written before it, if any
+
+
+@dataclass
+class _Parsed:
+    province: _Province | None = None
+    district: str | None = None
+    commune: _Mention | None = None
+    loose: str | None = None  # text left for a fuzzy look-up
+    central: bool = False
+    tokens: list[str] = field(default_factory=list)
+
+
+def _tokens(text: str) -> list[str]:
+    """Folded tokens with abbreviations expanded; commas kept as ``,`` separators."""
+    out: list[str] = []
+    for part in re.split(r"[,;\n|]+", text):
+        folded = fold(part)
+        for noise in _NOISE:
+            folded = re.sub(rf"\b{noise}\b", " ", folded)
+        words: list[str] = []
+        for w in folded.split():
+            glued = _GLUED.match(w)
+            if glued:
+                words += [_GLUED_TYPE[glued.group(1)], str(int(glued.group(2)))]
+            elif w.isdigit():
+                words.append(str(int(w)))
+            else:
+                words += _EXPAND.get(w, w).split()
+        if words:
+            if out:
+                out.append(",")
+            out += words
+    return out
+
+
+def _type_before(tokens: list[str], start: int, types: dict[tuple[str, ...], str]) -> tuple[str | None, int]:
+    """The type word(s) ending right before ``start``, and where they begin."""
+    for words, kind in types.items():
+        n = len(words)
+        if start >= n and tuple(tokens[start - n:start]) == words:
+            return kind, start - n
+    return None, start
+
+
+def _district_key(row: dict) -> str:
+    return fold(short_name(row["district_name"], LEGACY_DISTRICT_PREFIXES))
+
+
+class UnitResolver:
+    """In-memory index of the map (3,356 units, 10,040 former communes) plus pg_trgm for typos."""
+
+    def __init__(self, units: list[dict], legacy: list[dict]) -> None:
+        self.units = {u["code"]: u for u in units}
+        self.communes_by_key: dict[str, list[dict]] = defaultdict(list)
+        self.province_names: dict[tuple[str, ...], _Province] = {}
+        for u in units:
+            if u["level"] == 2:
+                self.communes_by_key[u["name_key"]].append(u)
+            elif u["level"] == 1:
+                for name in {u["name_key"], fold(u["name"]), *_PROVINCE_ALIASES.get(u["code"], [])}:
+                    self.province_names[tuple(name.split())] = _Province(u["code"])
+        self.legacy_by_key: dict[str, list[dict]] = defaultdict(list)
+        self.legacy_districts: dict[str, list[dict]] = defaultdict(list)
+        legacy_provinces: dict[str, tuple[str, set[str]]] = {}
+        for r in legacy:
+            new_province = self.units[r["new_code"]]["province_code"]
+            name, provinces = legacy_provinces.setdefault(r["province_code"], (r["province_name"], set()))
+            provinces.add(new_province)
+            self.legacy_districts[_district_key(r)].append(r)
+            if r["name_key"]:
+                self.legacy_by_key[r["name_key"]].append(r)
+        for legacy_code, (name, new_codes) in legacy_provinces.items():
+            new_code = sorted(new_codes)[0]
+            short = fold(short_name(name, ("Tỉnh", "Thành phố")))
+            for variant in {short, fold(name), *_LEGACY_PROVINCE_ALIASES.get(legacy_code, [])}:
+                key = tuple(variant.split())
+                if key not in self.province_names:
+                    self.province_names[key] = _Province(new_code, legacy_code, name)
+        self._longest_name = max(len(k.split()) for k in [*self.communes_by_key, *self.legacy_by_key])
+
+    # -- parsing -----------------------------------------------------------------------------
+
+    def _find_province(self, tokens: list[str]) -> tuple[_Province | None, int, int]:
+        best: tuple[int, int, _Province] | None = None
+        for words, province in self.province_names.items():
+            n = len(words)
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i:i + n]) != words:
+                    continue
+                if _type_before(tokens, i, _COMMUNE_TYPES)[0] or _type_before(tokens, i, {("quan",): "q", ("huyen",): "h", ("thi", "xa"): "tx"})[0]:
+                    continue  # "phường Bắc Giang" names a commune, not the province
+                if best is None or (i + n, n) > (best[1], best[1] - best[0]):
+                    best = (i, i + n, province)
+        if best is None:
+            return None, 0, 0
+        start = best[0]
+        for words in _PROVINCE_TYPES:
+            if start >= len(words) and tuple(tokens[start - len(words):start]) == words:
+                start -= len(words)
+                break
+        return best[2], start, best[1]
+
+    def _fuzzy_province(self, tokens: list[str]) -> tuple[_Province | None, int]:
+        """A misspelt province in the last comma-separated part ("phu thoo")."""
+        if "," in tokens:
+            cut = len(tokens) - tokens[::-1].index(",")
+            tails = [(cut - 1, " ".join(tokens[cut:]))]
+        else:
+            tails = [(len(tokens) - n, " ".join(tokens[-n:])) for n in (2, 3) if len(tokens) >= n]
+        best: tuple[float, int, _Province | None] = (0.0, len(tokens), None)
+        for cut, tail in tails:
+            for key, province in self.province_names.items():
+                score = SequenceMatcher(None, tail, " ".join(key)).ratio()
+                if score > best[0]:
+                    best = (score, cut, province)
+        return (best[2], best[1]) if best[0] >= 0.85 else (None, len(tokens))
+
+    def _parse(self, text: str) -> _Parsed:
+        tokens = _tokens(text)
+        parsed = _Parsed(tokens=tokens)
+        if " ".join(t for t in tokens if t != ",") in _CENTRAL:
+            parsed.central = True
+            return parsed
+        province, p_start, p_end = self._find_province(tokens)
+        if province:
+            rest = tokens[:p_start] + tokens[p_end:]
+        else:
+            province, cut = self._fuzzy_province(tokens)
+            rest = tokens[:cut]
+        parsed.province = province
+        while rest and rest[-1] == ",":
+            rest.pop()
+        parsed.commune, parsed.district = self._find_commune(rest, province)
+        if parsed.commune is None:
+            parsed.loose = self._loose_text(rest)
+        return parsed
+
+    def _find_commune(self, tokens: list[str], province: _Province | None) -> tuple[_Mention | None, str | None]:
+        mentions: list[_Mention] = []
+        district: str | None = None
+        for i in range(len(tokens)):
+            for j in range(i + 1, min(len(tokens), i + self._longest_name) + 1):
+                if "," in tokens[i:j]:
+                    break
+                key = " ".join(tokens[i:j])
+                d_kind, _ = _type_before(tokens, i, _DISTRICT_TYPES)
+                c_kind, _ = _type_before(tokens, i, _COMMUNE_TYPES)
+                if d_kind and c_kind is None:
+                    if key in self.legacy_districts and (j == len(tokens) or tokens[j] == ","):
+                        district = key
+                    continue
+                if key in self.communes_by_key or key in self.legacy_by_key:
+                    mentions.append(_Mention(i, j, key, c_kind))
+        if not mentions:
+            return None, district
+        # Prefer a name written after its type word, then the right-most, then the longest.
+        best = max(mentions, key=lambda m: (m.kind is not None, m.end, m.end - m.start))
+        if best.kind is None:
+            # "tân lập, thanh sơn, phú thọ": an old commune followed by its old district, types omitted.
+            for m in mentions:
+                if m.end < best.start and tokens[m.end:best.start] == [","] and self._legacy_in_district(m.key, best.key, province):
+                    return m, best.key
+        if district is None:
+            district = self._untyped_district(tokens, best)
+        return best, district
+
+    def _legacy_in_district(self, commune_key: str, district_key: str, province: _Province | None) -> bool:
+        return any(_district_key(r) == district_key
+                   and (province is None or self.units[r["new_code"]]["province_code"] == province.code)
+                   for r in self.legacy_by_key.get(commune_key, []))
+
+    def _untyped_district(self, tokens: list[str], commune: _Mention) -> str | None:
+        """An old district written without its type, in the part right after the commune ("tân lập, thanh sơn")."""
+        if commune.end < len(tokens) and tokens[commune.end] == ",":
+            nxt = tokens[commune.end + 1:]
+            part = " ".join(nxt[: nxt.index(",")] if "," in nxt else nxt)
+            if part in self.legacy_districts:
+                return part
+        return None
+
+    @staticmethod
+    def _loose_text(tokens: list[str]) -> str | None:
+        """The words after the last commune type word, or the last comma-separated part."""
+        for i in range(len(tokens) - 1, -1, -1):
+            for words in _COMMUNE_TYPES:
+                n = len(words)
+                if tuple(tokens[i:i + n]) == words:
+                    tail = tokens[i + n:]
+                    return " ".join(tail[: tail.index(",")] if "," in tail else tail) or None
+        if not tokens:
+            return None
+        cut = len(tokens) - tokens[::-1].index(",") if "," in tokens else 0
+        return " ".join(tokens[cut:]) or None
+
+    # -- matching ----------------------------------------------------------------------------
+
+    def _match(self, unit: dict, score: float, converted_from: str | None = None) -> UnitMatch:
+        level = ("central", "province", "commune")[unit["level"]]
+        return UnitMatch(
+            code=unit["code"], name=unit["name"], type=TYPE_LABELS[unit["type"]], level=level,  # type: ignore[arg-type]
+            province_code=unit["province_code"], province_name=unit["province_name"], score=round(score, 3),
+            converted_from=converted_from,
+        )
+
+    def _exact(self, parsed: _Parsed) -> tuple[list[UnitMatch], bool]:
+        mention = parsed.commune
+        assert mention is not None
+        province = parsed.province
+
+        def new_ok(u: dict, typed: bool) -> bool:
+            return (province is None or u["province_code"] == province.code) and (
+                not typed or mention.kind is None or u["type"] == mention.kind)
+
+        def legacy_ok(r: dict, typed: bool) -> bool:
+            new_province = self.units[r["new_code"]]["province_code"]
+            return (
+                (province is None or new_province == province.code)
+                and (province is None or province.legacy_code is None or r["province_code"] == province.legacy_code)
+                and (parsed.district is None or _district_key(r) == parsed.district)
+                and (not typed or mention.kind is None or _LEGACY_TYPES.get(r["type"] or "") == mention.kind)
+            )
+
+        for typed in (True, False):
+            new = [u for u in self.communes_by_key.get(mention.key, []) if new_ok(u, typed)]
+            old = [r for r in self.legacy_by_key.get(mention.key, []) if legacy_ok(r, typed)]
+            prefer_old = parsed.district is not None or mention.kind == "thi_tran" or (
+                province is not None and province.legacy_code is not None)
+            if province is not None and province.legacy_code is None:
+                # "Phú Thọ" names both today's province and the former one: prefer the former one's communes.
+                same_name = [r for r in old if r["province_code"] == province.code]
+                old = same_name or old
+            if old and (prefer_old or not new):
+                by_code: dict[str, UnitMatch] = {}
+                for r in old:
+                    was = f"{r['name']}, {r['district_name']}, {r['province_name']}"
+                    by_code.setdefault(r["new_code"], self._match(self.units[r["new_code"]], _LEGACY, was))
+                return list(by_code.values()), True
+            if new:
+                return [self._match(u, _EXACT) for u in new], False
+        return [], False
+
+    async def _fuzzy(self, conn: AsyncConnection, parsed: _Parsed) -> list[UnitMatch]:
+        key = parsed.loose or ""
+        if len(key.replace(" ", "")) < 3:
+            return []
+        provinces = [parsed.province.code] if parsed.province else None
+        best: dict[str, UnitMatch] = {}
+        for code, score in await units_store.similar_communes(conn, key, provinces):
+            best[code] = self._match(self.units[code], score)
+        for code, score, was in await units_store.similar_legacy_communes(conn, key, provinces):
+            if code not in best or best[code].score < score * _LEGACY:
+                best[code] = self._match(self.units[code], score * _LEGACY, was)
+        ranked = sorted((m for m in best.values() if m.score >= _FUZZY_MIN), key=lambda m: -m.score)
+        return ranked[:5]
+
+    async def resolve(self, conn: AsyncConnection, text: str) -> Resolution:
+        """Resolve ``text`` to one unit, to candidates when it is ambiguous, or to nothing."""
+        parsed = self._parse(text)
+        converted = False
+        results: list[UnitMatch] = []
+        if parsed.central:
+            results = [self._match(self.units[CENTRAL_CODE], _EXACT)]
+        elif parsed.commune:
+            results, converted = self._exact(parsed)
+        elif parsed.district and parsed.province:
+            results, converted = self._district_candidates(parsed), True
+        if not results and parsed.loose:
+            results = await self._fuzzy(conn, parsed)
+            if len(results) > 1 and results[0].score - results[1].score >= _FUZZY_GAP:
+                results = results[:1]
+            converted = bool(results) and all(m.converted_from for m in results)
+        if not results and parsed.province:
+            unit = self.units[parsed.province.code]
+            was = parsed.province.legacy_name
+            results, converted = [self._match(unit, _LEGACY if was else _EXACT, was)], was is not None
+        return self._answer(text, results, converted)
+
+    def _district_candidates(self, parsed: _Parsed) -> list[UnitMatch]:
+        assert parsed.province is not None
+        codes = {r["new_code"] for r in self.legacy_districts.get(parsed.district or "", [])
+                 if self.units[r["new_code"]]["province_code"] == parsed.province.code}
+        return [self._match(self.units[c], _LEGACY, f"{parsed.district} (đơn vị cấp huyện cũ)") for c in sorted(codes)]
+
+    @staticmethod
+    def _answer(text: str, results: list[UnitMatch], converted: bool) -> Resolution:
+        if not results:
+            return Resolution(query=text, status="not_found", converted=False, results=[],
+                              message=f"Không tìm thấy đơn vị hành chính phù hợp với “{text}”. "
+                                      "Vui lòng ghi rõ tên xã/phường/đặc khu và tỉnh/thành phố.")
+        results.sort(key=lambda m: (-m.score, m.province_name or "", m.name))
+        if len(results) > 1:
+            return Resolution(query=text, status="ambiguous", converted=converted, results=results,
+                              message=f"Có {len(results)} đơn vị phù hợp với “{text}”. "
+                                      "Vui lòng chọn một đơn vị hoặc ghi rõ tỉnh/thành phố.")
+        unit = results[0]
+        where = unit.name if unit.level != "commune" else f"{unit.name}, {unit.province_name}"
+        if converted:
+            message = (f"Địa chỉ theo đơn vị hành chính cũ (trước 01/7/2025) “{unit.converted_from}” "
+                       f"đã được chuyển sang đơn vị mới: {where}.")
+        else:
+            message = f"Đã xác định đơn vị: {where}."
+        return Resolution(query=text, status="resolved", converted=converted, results=results, message=message)
+
+
+async def load_resolver(conn: AsyncConnection) -> UnitResolver:
+    """Build the resolver's index from the store."""
+    return UnitResolver(await units_store.all_units(conn), await units_store.all_legacy_units(conn))

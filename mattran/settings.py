@@ -1,0 +1,58 @@
+"""Settings read from the environment (prefix ``MATTRAN_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_APP_DB_PASSWORD = "mattran-app-dev"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class Settings(BaseSettings):
+    """Every setting of the platform; the README lists them all."""
+
+    model_config = SettingsConfigDict(env_prefix="MATTRAN_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path(".mattran")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MATTRAN_DATABASE_URL", "DATABASE_URL"),
+        description="External PostgreSQL (owner role); empty means the embedded server.",
+    )
+    app_database_url: str | None = Field(
+        default=None,
+        description="Connection used by the application (a role without RLS bypass); derived when empty.",
+    )
+    app_db_password: str = DEV_APP_DB_PASSWORD
+    db_name: str = "mattran"
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    secret_key: str = DEV_SECRET_KEY
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+                raise ValueError("MATTRAN_SECRET_KEY phải được đặt (≥ 32 ký tự) khi MATTRAN_ENV=production")
+            if self.app_db_password == DEV_APP_DB_PASSWORD and self.app_database_url is None:
+                raise ValueError("MATTRAN_APP_DB_PASSWORD phải được đổi khi MATTRAN_ENV=production")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when the platform runs its own embedded PostgreSQL."""
+        return self.database_url is None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

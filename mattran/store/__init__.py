@@ -1,0 +1,1 @@
+"""The store: PostgreSQL (embedded or external), migrations, reference data and every SQL query."""

@@ -1,0 +1,38 @@
+"""The application's connection pool; every transaction runs inside a scope enforced by RLS."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from mattran.scope import Scope
+
+
+class Database:
+    """Pool of connections made as the application role (no table ownership, no RLS bypass)."""
+
+    def __init__(self, app_url: str, max_size: int = 10) -> None:
+        self.pool = AsyncConnectionPool(
+            app_url, min_size=1, max_size=max_size, open=False,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+        )
+
+    async def open(self) -> None:
+        """Open the pool and wait until one connection works."""
+        await self.pool.open(wait=True, timeout=30)
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self.pool.close()
+
+    @asynccontextmanager
+    async def transaction(self, scope: Scope) -> AsyncIterator[AsyncConnection]:
+        """A transaction whose unit-owned rows are limited to ``scope`` by the database itself."""
+        async with self.pool.connection() as conn:
+            async with conn.transaction():
+                await conn.execute("select set_config('mattran.scope', %s, true)", (scope.as_pg_array(),))
+                yield conn

@@ -1,0 +1,74 @@
+"""SQL over the administrative units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg import AsyncConnection
+
+Row = dict[str, Any]
+
+_UNIT_COLUMNS = (
+    "u.code, u.name, u.short_name, u.type, u.level, u.parent_code, u.province_code, u.path::text as path,"
+    " u.latitude, u.longitude, u.area_km2, u.name_key, p.name as province_name"
+)
+
+
+async def all_units(conn: AsyncConnection) -> list[Row]:
+    """Every unit with its province's name (3,356 rows)."""
+    cur = await conn.execute(
+        f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code order by u.path"
+    )
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def all_legacy_units(conn: AsyncConnection) -> list[Row]:
+    """Every pre-2025 commune with the code of its current unit."""
+    cur = await conn.execute(
+        "select code, name, type, district_name, district_type, province_name, province_code, new_code, name_key"
+        " from legacy_units order by code"
+    )
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def similar_communes(
+    conn: AsyncConnection, name_key: str, province_codes: list[str] | None, limit: int = 5
+) -> list[tuple[str, float]]:
+    """Communes whose folded name is close to ``name_key`` (pg_trgm), best first."""
+    cur = await conn.execute(
+        "select code, similarity(name_key, %(q)s) as score from units"
+        " where level = 2 and name_key %% %(q)s"
+        " and (%(p)s::text[] is null or province_code = any(%(p)s::text[]))"
+        " order by score desc, code limit %(n)s",
+        {"q": name_key, "p": province_codes, "n": limit},
+    )
+    return [(r["code"], float(r["score"])) for r in await cur.fetchall()]  # type: ignore[call-overload]
+
+
+async def count_units_by_type(conn: AsyncConnection) -> dict[str, int]:
+    """Number of units of each type."""
+    cur = await conn.execute("select type, count(*) as n from units group by type")
+    return {r["type"]: r["n"] for r in await cur.fetchall()}  # type: ignore[call-overload]
+
+
+async def subtree_codes(conn: AsyncConnection, code: str) -> list[str]:
+    """Codes of a unit and every unit below it (one indexed ltree query)."""
+    cur = await conn.execute(
+        "select d.code from units d join units u on d.path <@ u.path where u.code = %s order by d.path", (code,)
+    )
+    return [r["code"] for r in await cur.fetchall()]  # type: ignore[call-overload]
+
+
+async def similar_legacy_communes(
+    conn: AsyncConnection, name_key: str, province_codes: list[str] | None, limit: int = 5
+) -> list[tuple[str, float, str]]:
+    """Former communes close to ``name_key``: (current unit code, similarity, former full name)."""
+    cur = await conn.execute(
+        "select l.new_code, similarity(l.name_key, %(q)s) as score,"
+        " concat_ws(', ', l.name, l.district_name, l.province_name) as was"
+        " from legacy_units l join units u on u.code = l.new_code"
+        " where l.name_key %% %(q)s and (%(p)s::text[] is null or u.province_code = any(%(p)s::text[]))"
+        " order by score desc, l.code limit %(n)s",
+        {"q": name_key, "p": province_codes, "n": limit},
+    )
+    return [(r["new_code"], float(r["score"]), r["was"]) for r in await cur.fetchall()]  # type: ignore[call-overload]

@@ -1,0 +1,1 @@
+"""The web door: FastAPI routes (thin adapters over the domain) and server-rendered pages."""

@@ -1,0 +1,35 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from mattran.scope import Scope
+from web.deps import DbDep
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    """The platform's state."""
+
+    status: str
+    database: str
+    units: int
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz(db: DbDep) -> Health | JSONResponse:
+    """200 when the store answers and the administrative map is loaded."""
+    from mattran.store.units import count_units_by_type
+
+    try:
+        async with db.transaction(Scope.public()) as conn:
+            units = sum((await count_units_by_type(conn)).values())
+    except Exception:  # noqa: BLE001  # any store failure means "not ready"
+        return JSONResponse({"status": "error", "database": "unavailable", "units": 0}, status_code=503)
+    if units == 0:
+        return JSONResponse({"status": "starting", "database": "ok", "units": 0}, status_code=503)
+    return Health(status="ok", database="ok", units=units)
