@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_APP_DB_PASSWORD = "mattran-app-dev"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_CLIENT_SECRET = "mattran-dev-client-secret"
 
 
 class Settings(BaseSettings):
@@ -36,6 +37,16 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    public_url: str | None = Field(default=None, description="Address users reach the app at; default http://HOST:PORT.")
+    oidc_issuer: str | None = Field(default=None, description="External OpenID provider; empty = the dev provider.")
+    oidc_client_id: str = "mattran"
+    oidc_client_secret: str = DEV_CLIENT_SECRET
+    oidc_scopes: str = "openid profile mattran api"
+    oidc_roles_claim: str = Field(default="roles", description="Claim (dotted path) holding the roles.")
+    oidc_unit_claim: str = Field(default="unit", description="Claim (dotted path) holding the unit code.")
+    oidc_api_audience: str = "mattran-api"
+    idp_port: int = Field(default=8001, ge=1, le=65535, description="Port of the dev provider started by `up`.")
+    session_hours: int = Field(default=8, ge=1, le=720)
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
@@ -44,7 +55,19 @@ class Settings(BaseSettings):
                 raise ValueError("MATTRAN_SECRET_KEY phải được đặt (≥ 32 ký tự) khi MATTRAN_ENV=production")
             if self.app_db_password == DEV_APP_DB_PASSWORD and self.app_database_url is None:
                 raise ValueError("MATTRAN_APP_DB_PASSWORD phải được đổi khi MATTRAN_ENV=production")
+            if self.oidc_issuer is None or self.oidc_client_secret == DEV_CLIENT_SECRET:
+                raise ValueError("MATTRAN_OIDC_ISSUER và MATTRAN_OIDC_CLIENT_SECRET phải được đặt khi MATTRAN_ENV=production")
         return self
+
+    @property
+    def base_url(self) -> str:
+        """The app's public address, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def issuer(self) -> str:
+        """The OpenID provider's issuer (the dev provider's when none is configured)."""
+        return (self.oidc_issuer or f"http://127.0.0.1:{self.idp_port}").rstrip("/")
 
     @property
     def embedded(self) -> bool:

@@ -13,7 +13,10 @@ def test_production_refuses_the_development_secrets() -> None:
         Settings(env="production")
     with pytest.raises(ValidationError, match="MATTRAN_APP_DB_PASSWORD"):
         Settings(env="production", secret_key="s" * 40)
-    ok = Settings(env="production", secret_key="s" * 40, app_db_password="a-real-password")
+    with pytest.raises(ValidationError, match="MATTRAN_OIDC_ISSUER"):
+        Settings(env="production", secret_key="s" * 40, app_db_password="a-real-password")
+    ok = Settings(env="production", secret_key="s" * 40, app_db_password="a-real-password",
+                  oidc_issuer="https://sso.example.vn/realms/mattran", oidc_client_secret="real")
     assert ok.env == "production"
 
 

@@ -24,7 +24,7 @@ from mattran.domain.admin_map import (
     TYPE_LABELS,
     short_name,
 )
-from mattran.domain.text import fold
+from mattran.domain.text import fold, nfc, strip_marks
 from mattran.store import units as units_store
 
 Status = Literal["resolved", "ambiguous", "not_found"]
@@ -40,13 +40,13 @@ _EXPAND = {
 _GLUED = re.compile(r"^(p|f|q|ph)(\d{1,2})$")
 _GLUED_TYPE = {"p": "phuong", "f": "phuong", "ph": "phuong", "q": "quan"}
 _NOISE = [
-    "uy ban mat tran to quoc viet nam", "uy ban mat tran to quoc", "ubmttq", "mttq", "uy ban nhan dan", "ubnd",
-    "viet nam", "vietnam", "dia chi", "dia ban",
+    "uy ban mat tran to quoc viet nam", "uy ban mat tran to quoc", "mat tran to quoc", "ubmttq", "mttq",
+    "uy ban nhan dan", "ubnd", "uy ban", "viet nam", "vietnam", "dia chi", "dia ban",
 ]
 _COMMUNE_TYPES = {("dac", "khu"): "dac_khu", ("thi", "tran"): "thi_tran", ("xa",): "xa", ("phuong",): "phuong"}
 _DISTRICT_TYPES = {("thi", "xa"): "thi_xa", ("thanh", "pho"): "thanh_pho", ("quan",): "quan", ("huyen",): "huyen"}
 _PROVINCE_TYPES = [("thanh", "pho"), ("tinh",), ("thu", "do")]
-_CENTRAL = {"trung uong", "toan quoc", "ca nuoc", "uy ban trung uong"}
+_CENTRAL = {"trung uong", "toan quoc", "ca nuoc"}
 _LEGACY_TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}
 _PROVINCE_ALIASES = {
     "01": ["ha noi", "thu do ha noi", "thu do"], "79": ["ho chi minh", "sai gon", "thanh pho sai gon"],
@@ -54,6 +54,7 @@ _PROVINCE_ALIASES = {
 }
 _LEGACY_PROVINCE_ALIASES = {"77": ["ba ria", "vung tau"], "46": ["hue"]}
 _EXACT, _LEGACY, _FUZZY_MIN, _FUZZY_GAP = 1.0, 0.9, 0.45, 0.08
+_CLOSE_MIN = 0.75  # difflib ratio for a misspelt name among one province's names
 
 
 class UnitMatch(BaseModel):
@@ -102,6 +103,7 @@ class _Parsed:
     loose: str | None = None  # text left for a fuzzy look-up
     central: bool = False
     tokens: list[str] = field(default_factory=list)
+    raw: str = ""  # the text as typed, NFC lower case
 
 
 def _tokens(text: str) -> list[str]:
@@ -134,6 +136,17 @@ def _type_before(tokens: list[str], start: int, types: dict[tuple[str, ...], str
         if start >= n and tuple(tokens[start - n:start]) == words:
             return kind, start - n
     return None, start
+
+
+def _inside_typed_name(tokens: list[str], start: int) -> bool:
+    """True when other words stand between a commune type word and ``start`` ("xã Tây Khánh Vĩnh")."""
+    for i in range(start - 1, -1, -1):
+        if tokens[i] == ",":
+            return False
+        for words in _COMMUNE_TYPES:
+            if tuple(tokens[i:i + len(words)]) == words and i + len(words) < start:
+                return _type_before(tokens, i + len(words), _DISTRICT_TYPES)[0] != "thi_xa"
+    return False
 
 
 def _district_key(row: dict) -> str:
@@ -211,7 +224,7 @@ class UnitResolver:
 
     def _parse(self, text: str) -> _Parsed:
         tokens = _tokens(text)
-        parsed = _Parsed(tokens=tokens)
+        parsed = _Parsed(tokens=tokens, raw=nfc(text).lower())
         if " ".join(t for t in tokens if t != ",") in _CENTRAL:
             parsed.central = True
             return parsed
@@ -225,8 +238,7 @@ class UnitResolver:
         while rest and rest[-1] == ",":
             rest.pop()
         parsed.commune, parsed.district = self._find_commune(rest, province)
-        if parsed.commune is None:
-            parsed.loose = self._loose_text(rest)
+        parsed.loose = self._loose_text(rest)
         return parsed
 
     def _find_commune(self, tokens: list[str], province: _Province | None) -> tuple[_Mention | None, str | None]:
@@ -239,11 +251,14 @@ class UnitResolver:
                 key = " ".join(tokens[i:j])
                 d_kind, _ = _type_before(tokens, i, _DISTRICT_TYPES)
                 c_kind, _ = _type_before(tokens, i, _COMMUNE_TYPES)
+                if d_kind == "thi_xa":
+                    c_kind = None  # "thị xã Kinh Môn" is a former district, not "xã Kinh Môn"
                 if d_kind and c_kind is None:
                     if key in self.legacy_districts and (j == len(tokens) or tokens[j] == ","):
                         district = key
                     continue
-                if key in self.communes_by_key or key in self.legacy_by_key:
+                if (key in self.communes_by_key or key in self.legacy_by_key) and not (
+                        c_kind is None and _inside_typed_name(tokens, i)):
                     mentions.append(_Mention(i, j, key, c_kind))
         if not mentions:
             return None, district
@@ -319,6 +334,10 @@ class UnitResolver:
             old = [r for r in self.legacy_by_key.get(mention.key, []) if legacy_ok(r, typed)]
             prefer_old = parsed.district is not None or mention.kind == "thi_tran" or (
                 province is not None and province.legacy_code is not None)
+            if strip_marks(parsed.raw) != parsed.raw:
+                # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"
+                new = [u for u in new if nfc(u["short_name"]).lower() in parsed.raw] or new
+                old = [r for r in old if nfc(short_name(r["name"], LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw] or old
             if province is not None and province.legacy_code is None:
                 # "Phú Thọ" names both today's province and the former one: prefer the former one's communes.
                 same_name = [r for r in old if r["province_code"] == province.code]
@@ -337,15 +356,35 @@ class UnitResolver:
         key = parsed.loose or ""
         if len(key.replace(" ", "")) < 3:
             return []
-        provinces = [parsed.province.code] if parsed.province else None
+        if parsed.province:
+            return self._close_in_province(key, parsed.province.code)
         best: dict[str, UnitMatch] = {}
-        for code, score in await units_store.similar_communes(conn, key, provinces):
+        for code, score in await units_store.similar_communes(conn, key, None):
             best[code] = self._match(self.units[code], score)
-        for code, score, was in await units_store.similar_legacy_communes(conn, key, provinces):
+        for code, score, was in await units_store.similar_legacy_communes(conn, key, None):
             if code not in best or best[code].score < score * _LEGACY:
                 best[code] = self._match(self.units[code], score * _LEGACY, was)
         ranked = sorted((m for m in best.values() if m.score >= _FUZZY_MIN), key=lambda m: -m.score)
         return ranked[:5]
+
+    def _close_in_province(self, key: str, province_code: str) -> list[UnitMatch]:
+        """Misspelt names within one province: closest current or former names by edit similarity."""
+        best: dict[str, UnitMatch] = {}
+        for name_key, units in self.communes_by_key.items():
+            for u in units:
+                if u["province_code"] == province_code:
+                    score = SequenceMatcher(None, key, name_key).ratio()
+                    if score >= _CLOSE_MIN and (u["code"] not in best or best[u["code"]].score < score):
+                        best[u["code"]] = self._match(u, score)
+        for name_key, rows in self.legacy_by_key.items():
+            for r in rows:
+                unit = self.units[r["new_code"]]
+                if unit["province_code"] == province_code:
+                    score = SequenceMatcher(None, key, name_key).ratio() * _LEGACY
+                    if score >= _CLOSE_MIN and (unit["code"] not in best or best[unit["code"]].score < score):
+                        was = f"{r['name']}, {r['district_name']}, {r['province_name']}"
+                        best[unit["code"]] = self._match(unit, score, was)
+        return sorted(best.values(), key=lambda m: -m.score)[:5]
 
     async def resolve(self, conn: AsyncConnection, text: str) -> Resolution:
         """Resolve ``text`` to one unit, to candidates when it is ambiguous, or to nothing."""

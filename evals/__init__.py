@@ -1,0 +1,1 @@
+"""Evaluations of the platform's behaviour on datasets kept in ``evals/datasets``."""

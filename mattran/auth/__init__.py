@@ -1,0 +1,1 @@
+"""Sign-in (OpenID Connect relying party), principals and bearer tokens."""

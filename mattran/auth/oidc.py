@@ -1,0 +1,174 @@
+"""OpenID Connect relying party (Authlib for the OAuth flow, joserfc for JWT checks), provider-agnostic.
+
+Authorization code + PKCE (S256) + state + nonce; ID tokens and bearer access tokens are verified against the
+provider's JWKS (refetched when an unknown key id appears: key rotation) with asymmetric algorithms only, and
+their claims (iss, aud, exp, iat, nonce) are validated explicitly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx2
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+_LEEWAY_S = 30
+_JWKS_MIN_REFETCH_S = 5.0
+
+
+class TokenError(Exception):
+    """A token that must not be trusted (bad signature, algorithm, issuer, audience, expiry, nonce…)."""
+
+
+class ProviderError(Exception):
+    """The provider could not be reached or answered something unusable."""
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    """What a successful code exchange or refresh gives."""
+
+    id_token: str
+    claims: dict[str, Any]
+    refresh_token: str | None
+    access_token: str | None
+
+
+@dataclass(frozen=True)
+class LoginStart:
+    """A login to send the browser to."""
+
+    url: str
+    state: str
+    nonce: str
+    code_verifier: str
+
+
+class OidcClient:
+    """One configured provider: discovery, JWKS cache, login, refresh, logout, token verification."""
+
+    def __init__(self, issuer: str, client_id: str, client_secret: str, redirect_uri: str, scopes: str,
+                 api_audience: str) -> None:
+        self.issuer = issuer.rstrip("/")
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.scopes = scopes
+        self.api_audience = api_audience
+        self._metadata: dict[str, Any] | None = None
+        self._keys: KeySet | None = None
+        self._keys_fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def _get_json(self, url: str) -> dict[str, Any]:
+        try:
+            async with httpx2.AsyncClient(timeout=10) as http:
+                response = await http.get(url)
+                response.raise_for_status()
+                return response.json()  # type: ignore[no-any-return]
+        except (httpx2.HTTPError, ValueError) as exc:
+            raise ProviderError(f"không kết nối được nhà cung cấp định danh: {exc}") from exc
+
+    async def metadata(self) -> dict[str, Any]:
+        """The provider's discovery document (fetched once)."""
+        if self._metadata is None:
+            meta = await self._get_json(f"{self.issuer}/.well-known/openid-configuration")
+            if meta.get("issuer", "").rstrip("/") != self.issuer:
+                raise ProviderError("issuer của tài liệu discovery không khớp cấu hình")
+            self._metadata = meta
+        return self._metadata
+
+    async def _keyset(self, kid: str | None) -> KeySet:
+        async with self._lock:
+            known = self._keys is not None and (kid is None or any(k.kid == kid for k in self._keys.keys))
+            stale = time.monotonic() - self._keys_fetched_at > _JWKS_MIN_REFETCH_S
+            if self._keys is None or (not known and stale):
+                jwks = await self._get_json((await self.metadata())["jwks_uri"])
+                self._keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+                self._keys_fetched_at = time.monotonic()
+            return self._keys
+
+    async def _verify(self, token: str, **claims: dict[str, Any]) -> dict[str, Any]:
+        try:
+            header = jws.extract_compact(token.encode()).protected
+        except (JoseError, ValueError) as exc:
+            raise TokenError("jeton không đọc được") from exc
+        if header.get("alg") not in ASYMMETRIC_ALGORITHMS:
+            raise TokenError(f"thuật toán ký không được chấp nhận: {header.get('alg')}")
+        keys = await self._keyset(header.get("kid"))
+        try:
+            decoded = jwt.decode(token, keys, algorithms=ASYMMETRIC_ALGORITHMS)
+            registry = jwt.JWTClaimsRegistry(
+                leeway=_LEEWAY_S, iss={"essential": True, "value": self.issuer}, exp={"essential": True},
+                iat={"essential": True}, sub={"essential": True}, **claims)
+            registry.validate(decoded.claims)
+        except (JoseError, ValueError) as exc:
+            raise TokenError(f"jeton không hợp lệ: {exc}") from exc
+        return dict(decoded.claims)
+
+    async def verify_id_token(self, token: str, nonce: str | None) -> dict[str, Any]:
+        """Claims of a valid ID token for this client (nonce checked when given)."""
+        extra: dict[str, Any] = {"aud": {"essential": True, "value": self.client_id}}
+        if nonce is not None:
+            extra["nonce"] = {"essential": True, "value": nonce}
+        return await self._verify(token, **extra)
+
+    async def verify_access_token(self, token: str) -> dict[str, Any]:
+        """Claims of a valid JWT access token issued for this platform's API."""
+        return await self._verify(token, aud={"essential": True, "value": self.api_audience})
+
+    def _oauth(self) -> AsyncOAuth2Client:
+        return AsyncOAuth2Client(client_id=self.client_id, client_secret=self.client_secret, scope=self.scopes,
+                                 redirect_uri=self.redirect_uri, code_challenge_method="S256", timeout=10)
+
+    async def start_login(self) -> LoginStart:
+        """A new authorization request with fresh state, nonce and PKCE verifier."""
+        meta = await self.metadata()
+        state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+        async with self._oauth() as oauth:
+            url, _ = oauth.create_authorization_url(meta["authorization_endpoint"], state=state,
+                                                    code_verifier=verifier, nonce=nonce)
+        return LoginStart(url=url, state=state, nonce=nonce, code_verifier=verifier)
+
+    async def finish_login(self, code: str, code_verifier: str, nonce: str) -> TokenSet:
+        """Exchange the code and verify the ID token it returns."""
+        meta = await self.metadata()
+        try:
+            async with self._oauth() as oauth:
+                token = await oauth.fetch_token(meta["token_endpoint"], code=code, code_verifier=code_verifier,
+                                                grant_type="authorization_code")
+        except Exception as exc:  # noqa: BLE001  # Authlib raises several kinds for a refused code
+            raise TokenError(f"đổi mã xác thực thất bại: {exc}") from exc
+        if "id_token" not in token:
+            raise TokenError("nhà cung cấp không trả về ID token")
+        claims = await self.verify_id_token(token["id_token"], nonce)
+        return TokenSet(token["id_token"], claims, token.get("refresh_token"), token.get("access_token"))
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        """New tokens from a refresh token (the new ID token is verified; nonce is not repeated)."""
+        meta = await self.metadata()
+        try:
+            async with self._oauth() as oauth:
+                token = await oauth.refresh_token(meta["token_endpoint"], refresh_token=refresh_token)
+        except Exception as exc:  # noqa: BLE001
+            raise TokenError(f"làm mới phiên thất bại: {exc}") from exc
+        claims = await self.verify_id_token(token["id_token"], None)
+        return TokenSet(token["id_token"], claims, token.get("refresh_token"), token.get("access_token"))
+
+    async def logout_url(self, id_token: str, post_logout_redirect_uri: str) -> str | None:
+        """RP-initiated logout at the provider, when it supports it."""
+        endpoint = (await self.metadata()).get("end_session_endpoint")
+        if not endpoint:
+            return None
+        query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": post_logout_redirect_uri,
+                           "client_id": self.client_id})
+        return f"{endpoint}?{query}"

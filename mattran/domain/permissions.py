@@ -1,0 +1,41 @@
+"""Permissions: decided from role and unit, here and again by the database's row-level security."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from mattran.auth.principal import Principal, Role
+
+
+class Operation(StrEnum):
+    """What a caller may ask the platform to do."""
+
+    CHAT = "chat.use"
+    CADRE_PAGES = "cadre.pages"
+    MEMBER_READ = "member.read"
+    MEMBER_WRITE = "member.write"
+    AUDIT_READ = "audit.read"
+    ACCOUNT_ADMIN = "account.admin"
+
+
+_EVERYONE = {Operation.CHAT}
+_UNIT_SCOPED = {Operation.CADRE_PAGES, Operation.MEMBER_READ, Operation.MEMBER_WRITE}
+_ADMIN = {Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN}
+
+
+def within(path: str, ancestor: str) -> bool:
+    """True when the unit at ``path`` is ``ancestor`` or below it."""
+    return path == ancestor or path.startswith(ancestor + ".")
+
+
+def is_allowed(principal: Principal, operation: Operation, target_path: str | None = None) -> bool:
+    """Whether ``principal`` may perform ``operation`` on the unit at ``target_path`` (None: their own scope)."""
+    if operation in _EVERYONE:
+        return True
+    if operation in _ADMIN:
+        return Role.ADMIN in principal.roles
+    if operation in _UNIT_SCOPED:
+        if principal.cadre_role is None or principal.unit_path is None:
+            return False
+        return target_path is None or within(target_path, principal.unit_path)
+    return False

@@ -1,0 +1,72 @@
+"""The unit resolver: documented examples and the evaluation set (≥ 200 mentions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals.unit_resolver import THRESHOLDS, evaluate, load_cases
+from mattran.domain.units import UnitResolver, load_resolver
+from mattran.scope import Scope
+from mattran.store.db import Database
+
+
+@pytest.fixture(scope="module")
+async def resolver(db: Database) -> UnitResolver:
+    async with db.transaction(Scope.public()) as conn:
+        return await load_resolver(conn)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("P. Ba Đình, HN", "00004"),
+    ("phuong ba dinh, ha noi", "00004"),
+    ("đặc khu Phú Quốc", "31078"),
+    ("DK phu quoc, an giang", "31078"),
+    ("TP.HCM", "79"),
+    ("tp hcm", "79"),
+    ("Trung ương", "TW"),
+    ("UBND phường Hoàn Kiếm, Hà Nội", "00070"),
+])
+async def test_documented_examples(db: Database, resolver: UnitResolver, text: str, code: str) -> None:
+    async with db.transaction(Scope.public()) as conn:
+        result = await resolver.resolve(conn, text)
+    assert result.status == "resolved", result.message
+    assert [m.code for m in result.results] == [code]
+    assert result.converted is False
+
+
+async def test_old_addresses_are_converted_and_say_so(db: Database, resolver: UnitResolver) -> None:
+    async with db.transaction(Scope.public()) as conn:
+        tan_lap = await resolver.resolve(conn, "xa tan lap tinh phu tho")
+        ben_nghe = await resolver.resolve(conn, "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh")
+        ha_giang = await resolver.resolve(conn, "Hà Giang")
+    assert tan_lap.status == "resolved" and tan_lap.converted
+    assert tan_lap.results[0].converted_from == "Xã Tân Lập, Huyện Thanh Sơn, Tỉnh Phú Thọ"
+    assert ben_nghe.results[0].name == "Phường Sài Gòn" and "đã được chuyển" in ben_nghe.message
+    assert ha_giang.converted and ha_giang.results[0].name == "Tỉnh Tuyên Quang"
+
+
+async def test_ambiguous_names_return_candidates_with_provinces(db: Database, resolver: UnitResolver) -> None:
+    async with db.transaction(Scope.public()) as conn:
+        phuong_1 = await resolver.resolve(conn, "phuong 1")
+        tan_lap = await resolver.resolve(conn, "xã Tân Lập")
+    assert phuong_1.status == "ambiguous" and len(phuong_1.results) > 10
+    assert tan_lap.status == "ambiguous"
+    assert {m.province_name for m in tan_lap.results} >= {"Tỉnh Lâm Đồng", "Tỉnh Quảng Trị", "Tỉnh Tây Ninh"}
+    assert all(m.name == "Xã Tân Lập" for m in tan_lap.results)
+
+
+async def test_typos_are_tolerated(db: Database, resolver: UnitResolver) -> None:
+    async with db.transaction(Scope.public()) as conn:
+        result = await resolver.resolve(conn, "phuong hoan kiemm, ha noi")
+        province = await resolver.resolve(conn, "xa tan lap, tinh tay ninhh")
+    assert [m.code for m in result.results] == ["00070"]
+    assert province.status == "resolved" and province.results[0].province_name == "Tỉnh Tây Ninh"
+
+
+async def test_evaluation_set_meets_its_thresholds(db: Database, resolver: UnitResolver) -> None:
+    cases = load_cases()
+    assert len(cases) >= 200
+    assert sum(c.ambiguous for c in cases) >= 20
+    async with db.transaction(Scope.public()) as conn:
+        report = await evaluate(resolver, conn, cases)
+    assert report.below_threshold() == {}, (report.metrics, THRESHOLDS, report.failures)
