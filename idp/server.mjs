@@ -6,7 +6,7 @@
 //   IDP_JWKS_FILE     file with {"keys": [private JWKs]} used to sign (created with one RSA key if missing)
 //   IDP_ACCOUNTS_FILE accounts (default: accounts.json beside this file)
 //   IDP_COOKIE_SECRET secret for the provider's cookies
-//   IDP_API_AUDIENCE  audience of the JWT access tokens (default: mattran-api)
+//   IDP_API_AUDIENCE  audience of the JWT access tokens (default: urn:mattran:api)
 import { createServer } from 'node:http';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { scryptSync, timingSafeEqual, generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ import Provider, { errors } from 'oidc-provider';
 const here = dirname(fileURLToPath(import.meta.url));
 const issuer = process.env.IDP_ISSUER ?? 'http://127.0.0.1:8001';
 const port = Number(new URL(issuer).port || 80);
-const audience = process.env.IDP_API_AUDIENCE ?? 'mattran-api';
+const audience = process.env.IDP_API_AUDIENCE ?? 'urn:mattran:api';
 const accounts = JSON.parse(readFileSync(process.env.IDP_ACCOUNTS_FILE ?? join(here, 'accounts.json'), 'utf8')).accounts;
 const clients = JSON.parse(process.env.IDP_CLIENTS ?? '[]');
 

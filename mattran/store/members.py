@@ -17,3 +17,17 @@ async def list_members(conn: AsyncConnection, unit_code: str | None = None) -> l
         {"u": unit_code},
     )
     return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def add_member(conn: AsyncConnection, *, unit_code: str, full_name: str, gender: str | None,
+                     birth_year: int | None, position: str | None, organisation: str | None) -> dict[str, Any]:
+    """Insert a member (refused by RLS outside the transaction's scope)."""
+    cur = await conn.execute(
+        "insert into members (unit_code, full_name, gender, birth_year, position, organisation)"
+        " values (%s, %s, %s, %s, %s, %s)"
+        " returning id, unit_code, full_name, gender, birth_year, position, organisation",
+        (unit_code, full_name, gender, birth_year, position, organisation),
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return row  # type: ignore[return-value]

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
+from web.auth import CurrentPrincipal
 from web.deps import PublicConn, ResolverDep
+from web.render import render, templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+__all__ = ["router", "templates"]
 
 
 @router.get("/", response_class=HTMLResponse)
 async def home(
-    request: Request, conn: PublicConn, resolver: ResolverDep,
+    request: Request, principal: CurrentPrincipal, conn: PublicConn, resolver: ResolverDep,
     q: Annotated[str | None, Query(max_length=300)] = None,
 ) -> HTMLResponse:
     """Trang chủ: tra cứu đơn vị hành chính."""
     result = await resolver.resolve(conn, q) if q and q.strip() else None
-    return templates.TemplateResponse(request, "home.html", {"q": q or "", "result": result})
+    return render(request, "home.html", principal, q=q or "", result=result)

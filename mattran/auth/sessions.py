@@ -1,0 +1,74 @@
+"""Server-side sessions shared by every app (pages, API, chat): one cookie, one row, one sign-out."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from mattran.auth.oidc import OidcClient, ProviderError, TokenError, TokenSet
+from mattran.auth.principal import Principal, principal_from_claims
+from mattran.scope import Scope
+from mattran.store import sessions as sessions_store
+from mattran.store.db import Database
+
+
+def hash_session_id(value: str) -> str:
+    """What is stored for a session cookie (the cookie value itself never is)."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class SessionService:
+    """Create, read (refreshing tokens when the ID token has expired) and end sessions."""
+
+    def __init__(self, db: Database, oidc: OidcClient, units: Mapping[str, Mapping[str, Any]],
+                 roles_claim: str, unit_claim: str, session_hours: int) -> None:
+        self.db, self.oidc, self.units = db, oidc, units
+        self.roles_claim, self.unit_claim = roles_claim, unit_claim
+        self.lifetime = timedelta(hours=session_hours)
+
+    def principal(self, claims: Mapping[str, Any]) -> Principal:
+        """The principal verified claims describe."""
+        return principal_from_claims(claims, self.units, self.roles_claim, self.unit_claim)
+
+    async def create(self, tokens: TokenSet) -> str:
+        """Store a session for freshly verified tokens; return the cookie value."""
+        value = secrets.token_urlsafe(32)
+        async with self.db.transaction(Scope.public()) as conn:
+            await sessions_store.add_session(conn, hash_session_id(value), str(tokens.claims["sub"]), tokens.claims,
+                                             tokens.id_token, tokens.refresh_token, datetime.now(UTC) + self.lifetime)
+        return value
+
+    async def load(self, value: str) -> tuple[Principal, str] | None:
+        """The principal and session hash behind a cookie value, or None when it has ended or expired."""
+        id_hash = hash_session_id(value)
+        async with self.db.transaction(Scope.public()) as conn:
+            row = await sessions_store.get_session(conn, id_hash)
+        if row is None:
+            return None
+        claims = row["claims"]
+        if float(claims.get("exp", 0)) < time.time():
+            if not row["refresh_token"]:
+                await self.end(value)
+                return None
+            try:
+                tokens = await self.oidc.refresh(row["refresh_token"])
+            except (TokenError, ProviderError):
+                await self.end(value)
+                return None
+            if tokens.claims.get("sub") != row["subject"]:
+                await self.end(value)
+                return None
+            claims = tokens.claims
+            async with self.db.transaction(Scope.public()) as conn:
+                await sessions_store.update_session_tokens(conn, id_hash, claims, tokens.id_token, tokens.refresh_token)
+        return self.principal(claims), id_hash
+
+    async def end(self, value: str) -> str | None:
+        """End the session; return its ID token (for logout at the provider) if it existed."""
+        async with self.db.transaction(Scope.public()) as conn:
+            row = await sessions_store.end_session(conn, hash_session_id(value))
+        return row["id_token"] if row else None

@@ -1,0 +1,76 @@
+"""Who is calling (session cookie, bearer token or nobody) and what they may do, for every route."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from mattran.auth.oidc import ProviderError, TokenError
+from mattran.auth.principal import Principal
+from mattran.domain import audit
+from mattran.domain.permissions import Operation, is_allowed
+from mattran.scope import Scope
+
+SESSION_COOKIE = "mattran_session"
+_AUDITED_WHEN_ALLOWED = {Operation.MEMBER_READ, Operation.MEMBER_WRITE, Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN}
+
+
+async def current_principal(request: Request) -> Principal:
+    """The caller: a valid bearer access token, else a live session, else an anonymous visitor."""
+    state = request.app.state
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(401, "Cần jeton truy cập dạng Bearer.", headers={"WWW-Authenticate": "Bearer"})
+        try:
+            claims = await state.oidc.verify_access_token(token.strip())
+        except TokenError as exc:
+            raise HTTPException(401, "Jeton truy cập không hợp lệ hoặc đã hết hạn.",
+                                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+        except ProviderError as exc:
+            raise HTTPException(503, "Không kiểm tra được jeton: nhà cung cấp định danh không phản hồi.") from exc
+        return state.sessions.principal(claims)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        loaded = await state.sessions.load(cookie)
+        if loaded is not None:
+            return loaded[0]
+    return Principal.anonymous()
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def unit_path(request: Request, code: str) -> str:
+    """The ltree path of a unit code (404 when no such unit)."""
+    unit = request.app.state.resolver.units.get(code)
+    if unit is None:
+        raise HTTPException(404, f"Không tìm thấy đơn vị có mã “{code}”.")
+    return str(unit["path"])
+
+
+async def authorize(request: Request, principal: Principal, operation: Operation,
+                    target_unit: str | None = None) -> None:
+    """Allow or refuse ``operation`` (on ``target_unit``), recording privileged attempts in the audit log."""
+    target_path = unit_path(request, target_unit) if target_unit else None
+    allowed = is_allowed(principal, operation, target_path)
+    if not allowed or operation in _AUDITED_WHEN_ALLOWED:
+        async with request.app.state.db.transaction(Scope.public()) as conn:
+            await audit.record(conn, principal, operation.value, target_unit, "allowed" if allowed else "denied",
+                               path=request.url.path, method=request.method)
+    if not allowed:
+        if not principal.authenticated:
+            raise HTTPException(401, "Vui lòng đăng nhập để sử dụng chức năng này.")
+        raise HTTPException(403, "Tài khoản của bạn không có quyền thực hiện thao tác này.")
+
+
+def requires(operation: Operation):  # type: ignore[no-untyped-def]
+    """A dependency that allows ``operation`` on the caller's own scope, or refuses with 401/403."""
+
+    async def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
+        await authorize(request, principal, operation)
+        return principal
+
+    return Depends(dependency)

@@ -1,0 +1,1 @@
+"""The Chainlit chat, mounted inside the FastAPI app at ``/chat`` and trusting its session."""

@@ -1,0 +1,99 @@
+"""Sign-in and sign-out through the OpenID provider."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from mattran.auth.oidc import ProviderError, TokenError
+from mattran.auth.principal import Principal
+from mattran.domain import audit
+from mattran.scope import Scope
+from mattran.store import sessions as sessions_store
+from web import csrf
+from web.auth import SESSION_COOKIE
+from web.chat.mount import CHAINLIT_COOKIE
+from web.render import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths are followed after sign-in (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def _error(request: Request, message: str, status: int = 400) -> HTMLResponse:
+    return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=status)
+
+
+@router.get("/dang-nhap")
+async def sign_in(request: Request, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    """Send the browser to the provider's login page (authorization code + PKCE + state + nonce)."""
+    try:
+        start = await request.app.state.oidc.start_login()
+    except ProviderError:
+        return _error(request, "Không kết nối được hệ thống đăng nhập. Vui lòng thử lại sau.", 503)
+    async with request.app.state.db.transaction(Scope.public()) as conn:
+        await sessions_store.add_login_attempt(conn, start.state, start.nonce, start.code_verifier, _safe_next(next))
+    return RedirectResponse(start.url, status_code=303)
+
+
+@router.get("/auth/callback")
+async def callback(
+    request: Request,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    code: Annotated[str | None, Query(max_length=2000)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The provider's answer: verify everything, then open one session for every app."""
+    if error or not state or not code:
+        return _error(request, "Đăng nhập không thành công hoặc đã bị hủy. Vui lòng thử lại.")
+    app = request.app.state
+    async with app.db.transaction(Scope.public()) as conn:
+        attempt = await sessions_store.take_login_attempt(conn, state)
+    if attempt is None:
+        return _error(request, "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.")
+    try:
+        tokens = await app.oidc.finish_login(code, attempt["code_verifier"], attempt["nonce"])
+    except (TokenError, ProviderError):
+        async with app.db.transaction(Scope.public()) as conn:
+            await audit.record(conn, Principal.anonymous(), "auth.sign_in", None, "denied")
+        return _error(request, "Không xác thực được thông tin đăng nhập. Vui lòng thử lại.", 401)
+    value = await app.sessions.create(tokens)
+    principal = app.sessions.principal(tokens.claims)
+    async with app.db.transaction(Scope.public()) as conn:
+        await audit.record(conn, principal, "auth.sign_in", principal.unit_code, "allowed")
+    response = RedirectResponse(attempt["return_to"], status_code=303)
+    response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        path="/", max_age=app.settings.session_hours * 3600)
+    response.delete_cookie(CHAINLIT_COOKIE, path="/")
+    return response
+
+
+@router.post("/dang-xuat")
+async def sign_out(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> Response:
+    """End the session everywhere (pages, API, chat) and at the provider."""
+    csrf.verify(request, csrf_token)
+    app = request.app.state
+    target = "/"
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        loaded = await app.sessions.load(cookie)
+        id_token = await app.sessions.end(cookie)
+        if loaded:
+            async with app.db.transaction(Scope.public()) as conn:
+                await audit.record(conn, loaded[0], "auth.sign_out", loaded[0].unit_code, "allowed")
+        if id_token:
+            try:
+                target = await app.oidc.logout_url(id_token, f"{app.settings.base_url}/") or "/"
+            except ProviderError:
+                target = "/"
+    response = RedirectResponse(target, status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CHAINLIT_COOKIE, path="/")
+    return response
