@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mattran.auth.principal import Principal
+from web.auth import current_principal
 from web.render import render
 
 _REASONS = {
@@ -37,6 +38,14 @@ def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
+async def _caller(request: Request) -> Principal:
+    """Who is signed in, for the header of an error page (anonymous when that cannot be told)."""
+    try:
+        return await current_principal(request)
+    except HTTPException:
+        return Principal.anonymous()
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -53,7 +62,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if _wants_page(request):
         if exc.status_code == 401:
             return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
-        return render(request, "error.html", Principal.anonymous(), status_code=exc.status_code, message=detail)
+        return render(request, "error.html", await _caller(request), status_code=exc.status_code, message=detail)
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 

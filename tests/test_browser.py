@@ -1,0 +1,262 @@
+"""End-to-end in a real browser (Chromium driven by Playwright) against a running ``mattran up``.
+
+Sign-in goes through the OpenID provider's own login page, the chat is the Chainlit app mounted at
+``/chat``, and sign-out must end the session in every app at once (pages, chat and the provider).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+
+from tests.conftest import DEMO_ACCOUNTS, ROOT, Platform
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "artifacts"
+CHAT_TIMEOUT_MS = 30_000  # the first Chainlit load is slow on a small machine
+expect.set_options(timeout=10_000)  # a 2-core machine runs the app, the provider and the browser
+FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác này."
+
+
+@dataclass(frozen=True)
+class Account:
+    """A demo account and what the platform should show and allow for it."""
+
+    role: str
+    name: str
+    role_label: str
+    unit_name: str | None
+    cadre: bool
+    admin: bool
+
+    @property
+    def username(self) -> str:
+        """Login name at the provider."""
+        return DEMO_ACCOUNTS[self.role][0]
+
+    @property
+    def password(self) -> str:
+        """Demo password."""
+        return DEMO_ACCOUNTS[self.role][1]
+
+
+ACCOUNTS = [
+    Account("citizen", "Nguyễn Văn Dân", "Công dân", None, cadre=False, admin=False),
+    Account("commune_cadre", "Trần Thị Xã", "Cán bộ cấp xã", "Xã Văn Miếu", cadre=True, admin=False),
+    Account("province_cadre", "Lê Văn Tỉnh", "Cán bộ cấp tỉnh", "Tỉnh Phú Thọ", cadre=True, admin=False),
+    Account("central_cadre", "Phạm Thị Trung Ương", "Cán bộ Trung ương", "Trung ương", cadre=True, admin=False),
+    Account("admin", "Hoàng Văn Quản Trị", "Quản trị hệ thống", "Trung ương", cadre=False, admin=True),
+]
+CITIZEN, COMMUNE, _, CENTRAL, _ = ACCOUNTS
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the module."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile (no cookies) for each test."""
+    ctx = browser.new_context(locale="vi-VN")
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+def login_link(page: Page) -> Locator:
+    """The header's "Đăng nhập" link (only the platform's pages have it; the provider's pages do not)."""
+    return page.locator("header").get_by_role("link", name="Đăng nhập", exact=True)
+
+
+def submit_login(page: Page, platform: Platform, username: str, password: str) -> None:
+    """Fill and submit the provider's login form (the page must already show it)."""
+    assert page.url.startswith(platform.issuer + "/"), page.url
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def sign_in(page: Page, platform: Platform, account: Account) -> None:
+    """From the home page, click "Đăng nhập" and sign in at the provider; end back on the platform."""
+    page.goto(platform.base_url + "/")
+    expect(page.locator("#who")).to_have_count(0)
+    login_link(page).click()
+    page.wait_for_url(f"{platform.issuer}/interaction/**")
+    submit_login(page, platform, account.username, account.password)
+    page.wait_for_url(platform.base_url + "/")
+    expect(page.locator("#who")).to_be_visible()
+
+
+def greeting(page: Page, who: str, roles: str) -> Locator:
+    """The chat's opening message for ``who`` (rendered from markdown, so the name is bold)."""
+    return page.locator('[data-step-type="assistant_message"] [role="article"]').filter(
+        has_text=re.compile(rf"^Xin chào {re.escape(who)} \({re.escape(roles)}"))
+
+
+def chat_input(page: Page) -> Locator:
+    """Chainlit's message composer."""
+    return page.locator("textarea#chat-input")
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=[a.role for a in ACCOUNTS])
+def test_sign_in_roles_and_chat(platform: Platform, context: BrowserContext, account: Account) -> None:
+    """Each demo account signs in at the provider, sees only its pages, and the chat greets it by name."""
+    page = context.new_page()
+    sign_in(page, platform, account)
+    who = page.locator("#who")
+    expect(who).to_contain_text(account.name)
+    expect(who).to_contain_text(account.role_label)
+    if account.unit_name:
+        expect(who).to_contain_text(account.unit_name)
+    expect(page.locator("header").get_by_role("button", name="Đăng xuất")).to_be_visible()
+    expect(login_link(page)).to_have_count(0)
+
+    response = page.goto(platform.base_url + "/can-bo")
+    assert response is not None
+    assert page.url == platform.base_url + "/can-bo"
+    if account.cadre:
+        assert response.status == 200
+        expect(page.locator("h1")).to_have_text("Trang cán bộ")
+        expect(page.locator("main")).to_contain_text(f"Phạm vi: {account.unit_name}")
+        if account is COMMUNE:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "browser-can-bo.png"), full_page=True)
+    else:
+        assert response.status == 403
+        expect(page.locator("h1")).to_have_text("Không thực hiện được")
+        expect(page.get_by_role("alert")).to_have_text(FORBIDDEN)
+        expect(page.locator("main")).not_to_contain_text("Phạm vi:")
+
+    response = page.goto(platform.base_url + "/quan-tri")
+    assert response is not None
+    if account.admin:
+        assert response.status == 200
+        expect(page.locator("h1")).to_have_text("Quản trị hệ thống")
+        expect(page.get_by_role("heading", name="Nhật ký kiểm toán")).to_be_visible()
+    else:
+        assert response.status == 403
+        expect(page.locator("h1")).to_have_text("Không thực hiện được")
+        expect(page.get_by_role("alert")).to_have_text(FORBIDDEN)
+        expect(page.get_by_role("heading", name="Quản trị hệ thống")).to_have_count(0)
+    page.goto(platform.base_url + "/")  # every account was refused something: that did not end the session
+    expect(page.locator("#who")).to_contain_text(account.name)
+
+    page.goto(platform.base_url + "/chat/")
+    roles = account.role_label + (f" — {account.unit_name}" if account.unit_name else "")
+    expect(greeting(page, account.name, roles)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    expect(greeting(page, "Khách", "Khách")).to_have_count(0)
+
+    if account is COMMUNE:
+        composer = chat_input(page)
+        expect(composer).to_be_editable(timeout=CHAT_TIMEOUT_MS)
+        composer.fill("P. Ba Đình, HN")
+        composer.press("Enter")
+        expect(page.locator('[data-step-type="user_message"]')).to_contain_text("P. Ba Đình, HN")
+        answer = page.locator('[data-step-type="assistant_message"]').filter(
+            has_text="Đã xác định đơn vị: Phường Ba Đình, Thành phố Hà Nội.")
+        expect(answer).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+        hello = greeting(page, account.name, roles)
+        expect(hello).to_have_count(1)  # the conversation keeps its history
+        hello.scroll_into_view_if_needed()  # Chainlit scrolls the new question to the top; show it all
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "browser-chat.png"))
+
+
+def test_sign_out_ends_every_session(platform: Platform, context: BrowserContext) -> None:
+    """Signing out in one tab signs out of the pages, the chat in another tab, and the provider."""
+    page = context.new_page()
+    sign_in(page, platform, CENTRAL)
+    expect(page.locator("#who")).to_contain_text(CENTRAL.name)
+
+    chat = context.new_page()
+    chat.goto(platform.base_url + "/chat/")
+    expect(greeting(chat, CENTRAL.name, f"{CENTRAL.role_label} — {CENTRAL.unit_name}")).to_have_count(
+        1, timeout=CHAT_TIMEOUT_MS)
+
+    visited: list[str] = []
+    page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
+    page.bring_to_front()
+    page.locator("header").get_by_role("button", name="Đăng xuất").click()
+    expect(login_link(page)).to_be_visible()
+    assert page.url == platform.base_url + "/"
+    expect(page.locator("#who")).to_have_count(0)
+    assert any(u.startswith(platform.issuer + "/session/end") for u in visited), visited  # RP-initiated logout
+
+    # The provider's session ended too: a protected page asks for the password again.
+    page.goto(platform.base_url + "/can-bo")
+    page.wait_for_url(f"{platform.issuer}/interaction/**")
+    expect(page.locator("#username")).to_be_visible()
+    expect(page.locator("#password")).to_be_visible()
+    expect(page.locator("#password")).to_have_value("")
+
+    chat.bring_to_front()
+    chat.reload()
+    expect(greeting(chat, "Khách", "Khách")).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    expect(chat.locator("body")).not_to_contain_text(CENTRAL.name)
+
+
+def test_wrong_password_is_refused_in_vietnamese(platform: Platform, context: BrowserContext) -> None:
+    """A wrong password keeps the visitor at the provider with a Vietnamese error (HTTP 401)."""
+    account = COMMUNE
+    page = context.new_page()
+    page.goto(platform.base_url + "/can-bo")  # anonymous: redirected to sign in
+    page.wait_for_url(f"{platform.issuer}/interaction/**")
+    login_url = page.url
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.startswith(platform.issuer)) as posted:
+        submit_login(page, platform, account.username, account.password + "x")
+    assert posted.value.status == 401
+    expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+    assert page.url.startswith(login_url)
+    expect(page.locator("#username")).to_have_value(account.username)
+    expect(page.locator("#password")).to_have_value("")
+
+    # the same form then accepts the right password and returns to the page first asked for
+    submit_login(page, platform, account.username, account.password)
+    page.wait_for_url(platform.base_url + "/can-bo")
+    expect(page.locator("h1")).to_have_text("Trang cán bộ")
+    expect(page.locator("#who")).to_contain_text(account.name)
+
+
+def test_mobile_home_fits_and_search_works(platform: Platform, browser: Browser) -> None:
+    """On a 390 px wide phone the home page does not scroll sideways and the search answers."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                              has_touch=True, locale="vi-VN")
+    try:
+        page = ctx.new_page()
+        page.goto(platform.base_url + "/")
+        width = "document.scrollingElement.scrollWidth"
+        assert page.evaluate(width) <= 390
+        search = page.get_by_role("searchbox", name="Tên xã, phường, đặc khu hoặc địa chỉ")
+        search.fill("dac khu phu quoc")
+        page.get_by_role("button", name="Tìm").click()
+        page.wait_for_url(re.compile(r"\?q=dac"))
+        expect(page.get_by_role("cell", name="Đặc khu Phú Quốc", exact=True)).to_be_visible()
+        expect(page.get_by_role("status")).to_be_visible()
+        assert page.evaluate(width) <= 390  # the results table fits too
+    finally:
+        ctx.close()
+
+
+def test_refusal_page_still_shows_who_is_signed_in(platform: Platform, context: BrowserContext) -> None:
+    """The 403 page's header shows the signed-in user and "Đăng xuất", not a "Đăng nhập" link."""
+    account = CITIZEN
+    page = context.new_page()
+    sign_in(page, platform, account)
+    for path in ("/can-bo", "/quan-tri"):
+        response = page.goto(platform.base_url + path)
+        assert response is not None and response.status == 403
+        expect(page.get_by_role("alert")).to_have_text(FORBIDDEN)
+        expect(page.locator("#who")).to_contain_text(account.name)
+        expect(page.locator("header").get_by_role("button", name="Đăng xuất")).to_be_visible()
+        expect(login_link(page)).to_have_count(0)
