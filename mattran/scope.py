@@ -16,11 +16,12 @@ class Scope:
 
     paths: tuple[str, ...] = ()
     label: str = "công khai"
+    subject: str | None = None  # the signed-in person, for rows that are theirs (their own petitions)
 
     @classmethod
-    def public(cls) -> Scope:
-        """Anonymous visitors and citizens: no unit-owned rows."""
-        return cls()
+    def public(cls, subject: str | None = None) -> Scope:
+        """Anonymous visitors and citizens: no unit-owned rows (citizens: their own rows)."""
+        return cls(subject=subject)
 
     @classmethod
     def everything(cls) -> Scope:
@@ -28,9 +29,13 @@ class Scope:
         return cls((ROOT_PATH,), "toàn quốc")
 
     @classmethod
-    def of_unit(cls, path: str, label: str = "") -> Scope:
+    def of_unit(cls, path: str, label: str = "", subject: str | None = None) -> Scope:
         """One unit and everything below it."""
-        return cls((path,), label or path)
+        return cls((path,), label or path, subject)
+
+    def widened(self, path: str) -> Scope:
+        """The same scope plus one more subtree (e.g. the unit a petition is transferred to)."""
+        return Scope((*self.paths, path), self.label, self.subject)
 
     def as_pg_array(self) -> str:
         """The ``ltree[]`` literal stored in ``mattran.scope`` for the transaction."""

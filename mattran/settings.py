@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     oidc_api_audience: str = "urn:mattran:api"
     idp_port: int = Field(default=8001, ge=1, le=65535, description="Port of the dev provider started by `up`.")
     session_hours: int = Field(default=8, ge=1, le=720)
+    demo_data: bool | None = Field(
+        default=None, description="Load the synthetic demo data set at start; empty = only in development.")
+    intake_rate_per_minute: int = Field(default=30, ge=0, description="Anonymous petitions a minute per address; 0 = off.")
+    escalation_interval_minutes: int = Field(default=15, ge=0, description="How often overdue petitions go up a level; 0 = never.")
+    petition_due_days: int = Field(default=10, ge=1, le=90, description="Working days to answer a petition.")
+    petition_due_days_by_category: dict[str, int] = Field(
+        default_factory=dict, description='Per-category override, JSON, e.g. {"dat_dai": 20}.')
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
@@ -68,6 +75,11 @@ class Settings(BaseSettings):
     def issuer(self) -> str:
         """The OpenID provider's issuer (the dev provider's when none is configured)."""
         return (self.oidc_issuer or f"http://127.0.0.1:{self.idp_port}").rstrip("/")
+
+    @property
+    def load_demo_data(self) -> bool:
+        """Whether ``mattran up`` loads the synthetic demo members and congresses."""
+        return self.env == "development" if self.demo_data is None else self.demo_data
 
     @property
     def embedded(self) -> bool:

@@ -129,15 +129,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     (data_dir / "idp").mkdir()
     (data_dir / "idp" / "jwks.json").write_text(json.dumps({"keys": [key.as_dict(private=True)]}))
     port, idp_port = free_port(), free_port()
+    log = (data_dir / "up.log").open("wb")  # read it when a test gets a 500
     proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)],
                             env=cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port)), cwd=data_dir,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_healthy(port, proc)
         yield Platform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir, key, proc)
     finally:
         proc.terminate()
         proc.wait(30)
+        log.close()
 
 
 def sign_in(client: httpx.Client, base_url: str, username: str, password: str, next_path: str = "/") -> httpx.Response:

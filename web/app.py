@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,13 +12,30 @@ from fastapi import FastAPI
 from mattran.auth.oidc import OidcClient
 from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
+from mattran.domain.petitions import PetitionService
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
 from web import errors
 from web.chat.mount import mount_chat
-from web.routes import admin, auth, cadre, health, members, pages, units
+from web.ratelimit import RateLimiter
+from web.routes import admin, auth, cadre, health, members, pages, petition_pages, petitions, units
+
+
+_log = logging.getLogger(__name__)
+
+
+async def _escalate_periodically(petitions: PetitionService, minutes: int) -> None:
+    """Every ``minutes``, move overdue petitions to the parent level (a failure is logged and retried)."""
+    while True:
+        try:
+            moved = await petitions.escalate_overdue()
+            if moved:
+                _log.info("escalated %d overdue petitions", len(moved))
+        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
+            _log.exception("escalation failed")
+        await asyncio.sleep(minutes * 60)
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
@@ -32,18 +51,25 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         app.state.oidc = OidcClient(
             settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
             f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
+        app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
+                                              settings.petition_due_days_by_category)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
+        escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
+                      if settings.escalation_interval_minutes else None)
         try:
             yield
         finally:
+            if escalation:
+                escalation.cancel()
             await db.close()
 
     app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan,
                   description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.")
     app.state.settings = settings
+    app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
-    for module in (health, units, members, admin, auth, cadre, pages):
+    for module in (health, units, members, petitions, admin, auth, cadre, petition_pages, pages):
         app.include_router(module.router)
     mount_chat(app, settings.secret_key)
     return app

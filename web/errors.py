@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mattran.auth.principal import Principal
+from mattran.domain.petitions import PetitionError
 from web.auth import current_principal
 from web.render import render
 
@@ -28,9 +30,20 @@ _REASONS = {
 _STATUS_MESSAGES = {404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.", 405: "Phương thức không được hỗ trợ."}
 
 
-def _describe(error: dict) -> str:
+def describe(error: Any, bare: bool = False) -> str:
+    """A Vietnamese sentence for one pydantic validation error (``bare``: the reason alone)."""
     where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path"))
     reason = _REASONS.get(error.get("type", ""), "không hợp lệ")
+    if error.get("type") == "string_too_short" and "min_length" in (error.get("ctx") or {}):
+        reason = f"quá ngắn (tối thiểu {error['ctx']['min_length']} ký tự)"
+    elif error.get("type") == "string_too_long" and "max_length" in (error.get("ctx") or {}):
+        reason = f"quá dài (tối đa {error['ctx']['max_length']} ký tự)"
+    elif error.get("type") == "value_error":
+        reason = str(error.get("msg", "")).removeprefix("Value error, ") or reason
+    elif error.get("type") == "string_pattern_mismatch":
+        reason = "không đúng định dạng"
+    if bare:
+        return reason[:1].upper() + reason[1:] + "."
     return f"Tham số “{where}” {reason}." if where else f"Dữ liệu {reason}."
 
 
@@ -49,7 +62,7 @@ async def _caller(request: Request) -> Principal:
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": _describe(e)} for e in exc.errors()
+        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": describe(e)} for e in exc.errors()
     ]
     message = " ".join(dict.fromkeys(e["msg"] for e in errors))
     return JSONResponse({"message": message, "detail": errors}, status_code=422)
@@ -66,7 +79,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PetitionError)
+    if _wants_page(request):
+        return render(request, "error.html", await _caller(request), status_code=exc.status, message=exc.message)
+    return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
+
+
 def install(app: FastAPI) -> None:
     """Register the Vietnamese handlers on ``app``."""
+    app.add_exception_handler(PetitionError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -13,6 +15,28 @@ from mattran.auth.principal import Principal
 from web import csrf
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn_date(value: datetime | None) -> str:
+    """``15/08/2025``, in Vietnam's time zone."""
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y") if value else ""
+
+
+def vn_long_date(value: datetime | None) -> str:
+    """``ngày 15 tháng 8 năm 2025``, as in official documents."""
+    if not value:
+        return ""
+    local = value.astimezone(VIETNAM)
+    return f"ngày {local.day} tháng {local.month} năm {local.year}"
+
+
+def vn_datetime(value: datetime | None) -> str:
+    """``14:05 15/08/2025``."""
+    return value.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+templates.env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_datetime=vn_datetime)
 
 
 def render(request: Request, template: str, principal: Principal, status_code: int = 200,

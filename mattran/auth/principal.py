@@ -65,8 +65,8 @@ class Principal:
     def scope(self) -> Scope:
         """The unit subtree row-level security lets this principal see."""
         if self.cadre_role and self.unit_path:
-            return Scope.of_unit(self.unit_path, self.unit_name or self.unit_path)
-        return Scope.public()
+            return Scope.of_unit(self.unit_path, self.unit_name or self.unit_path, self.subject)
+        return Scope.public(self.subject)
 
     @property
     def role_labels(self) -> list[str]:

@@ -12,14 +12,18 @@ class Operation(StrEnum):
 
     CHAT = "chat.use"
     CADRE_PAGES = "cadre.pages"
+    PETITION_HANDLE = "petition.handle"
     MEMBER_READ = "member.read"
     MEMBER_WRITE = "member.write"
+    CONGRESS_READ = "congress.read"
+    CONGRESS_UPDATE = "congress.update"
     AUDIT_READ = "audit.read"
     ACCOUNT_ADMIN = "account.admin"
 
 
 _EVERYONE = {Operation.CHAT}
-_UNIT_SCOPED = {Operation.CADRE_PAGES, Operation.MEMBER_READ, Operation.MEMBER_WRITE}
+_UNIT_SCOPED = {Operation.CADRE_PAGES, Operation.PETITION_HANDLE, Operation.MEMBER_READ, Operation.MEMBER_WRITE,
+               Operation.CONGRESS_READ, Operation.CONGRESS_UPDATE}
 _ADMIN = {Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN}
 
 

@@ -34,5 +34,6 @@ class Database:
         """A transaction whose unit-owned rows are limited to ``scope`` by the database itself."""
         async with self.pool.connection() as conn:
             async with conn.transaction():
-                await conn.execute("select set_config('mattran.scope', %s, true)", (scope.as_pg_array(),))
+                await conn.execute("select set_config('mattran.scope', %s, true), set_config('mattran.subject', %s, true)",
+                                   (scope.as_pg_array(), scope.subject or ""))
                 yield conn

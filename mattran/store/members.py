@@ -2,32 +2,143 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
+
+Row = dict[str, Any]
+GroupBy = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level", "term"]
+
+MEMBER_COLUMNS = ("unit_code", "full_name", "gender", "birth_year", "ethnicity", "religion", "position",
+                  "organisation", "term", "phone_enc", "email_enc", "national_id_hmac", "national_id_last3")
+_SELECT = (
+    "select m.id, m.unit_code, u.name as unit_name, m.full_name, m.gender, m.birth_year, m.ethnicity, m.religion,"
+    " m.position, m.organisation, m.term, m.phone_enc, m.email_enc, m.national_id_last3"
+    " from members m join units u on u.code = m.unit_code"
+)
+_IN_UNIT = "(%(u)s::text is null or m.unit_path <@ (select path from units where code = %(u)s))"
+_AGE = "(extract(year from current_date)::int - m.birth_year)"
+AGE_GROUPS = ("<30", "30–39", "40–49", "50–59", "≥60")
+# Grouping expressions: fixed SQL chosen by name, never built from input.
+_GROUPS: dict[str, str] = {
+    "gender": "m.gender",
+    "ethnicity": "m.ethnicity",
+    "religion": "m.religion",
+    "organisation": "m.organisation",
+    "position": "m.position",
+    "term": "m.term",
+    "level": "(nlevel(m.unit_path) - 1)::text",
+    "age": (f"case when m.birth_year is null then null when {_AGE} < 30 then '<30'"
+            f" when {_AGE} < 40 then '30–39' when {_AGE} < 50 then '40–49' when {_AGE} < 60 then '50–59'"
+            " else '≥60' end"),
+    "unit": "c.code",
+}
 
 
-async def list_members(conn: AsyncConnection, unit_code: str | None = None) -> list[dict[str, Any]]:
-    """Members visible in the current scope, optionally of one unit and everything below it."""
+async def list_members(conn: AsyncConnection, unit_code: str | None = None, *, limit: int | None = None,
+                       offset: int = 0, search: str | None = None) -> list[Row]:
+    """Members visible in the current scope, optionally of one unit and everything below it.
+
+    ``search`` matches the full name without regard to case or diacritics.
+    """
     cur = await conn.execute(
-        "select m.id, m.unit_code, m.full_name, m.gender, m.birth_year, m.position, m.organisation"
-        " from members m"
-        " where %(u)s::text is null or m.unit_path <@ (select path from units where code = %(u)s)"
-        " order by m.unit_path, m.full_name",
-        {"u": unit_code},
+        f"{_SELECT} where {_IN_UNIT}"
+        " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')"
+        " order by m.unit_path, m.full_name, m.id limit %(n)s offset %(o)s",
+        {"u": unit_code, "q": search, "n": limit, "o": offset},
     )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
-async def add_member(conn: AsyncConnection, *, unit_code: str, full_name: str, gender: str | None,
-                     birth_year: int | None, position: str | None, organisation: str | None) -> dict[str, Any]:
-    """Insert a member (refused by RLS outside the transaction's scope)."""
+async def count_in_unit(conn: AsyncConnection, unit_code: str | None, search: str | None = None) -> int:
+    """How many members :func:`list_members` would list without a limit."""
     cur = await conn.execute(
-        "insert into members (unit_code, full_name, gender, birth_year, position, organisation)"
-        " values (%s, %s, %s, %s, %s, %s)"
-        " returning id, unit_code, full_name, gender, birth_year, position, organisation",
-        (unit_code, full_name, gender, birth_year, position, organisation),
+        f"select count(*) as n from members m where {_IN_UNIT}"
+        " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')",
+        {"u": unit_code, "q": search},
     )
+    return int((await cur.fetchone())["n"])  # type: ignore[index]
+
+
+async def add_member(conn: AsyncConnection, values: Mapping[str, Any]) -> Row:
+    """Insert one member (refused by RLS outside the transaction's scope); ``values`` by column name."""
+    columns = [c for c in MEMBER_COLUMNS if c in values]
+    cur = await conn.execute(
+        sql.SQL("insert into members ({}) values ({}) returning id").format(
+            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(", ").join(sql.Placeholder() * len(columns))),
+        [values[c] for c in columns],
+    )
+    new = await cur.fetchone()
+    assert new is not None
+    cur = await conn.execute(f"{_SELECT} where m.id = %s", (new["id"],))  # type: ignore[index]
     row = await cur.fetchone()
     assert row is not None
     return row  # type: ignore[return-value]
+
+
+async def insert_members(conn: AsyncConnection, rows: Sequence[Sequence[Any]], batch: int = 2000,
+                         progress: Callable[[int], None] | None = None) -> int:
+    """Insert many members (tuples in :data:`MEMBER_COLUMNS` order) in pipelined batches; return the count."""
+    query = sql.SQL("insert into members ({}) values ({})").format(
+        sql.SQL(", ").join(map(sql.Identifier, MEMBER_COLUMNS)),
+        sql.SQL(", ").join(sql.Placeholder() * len(MEMBER_COLUMNS)))
+    async with conn.cursor() as cur:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start:start + batch]
+            await cur.executemany(query, chunk)
+            if progress:
+                progress(len(chunk))
+    return len(rows)
+
+
+async def member_keys(conn: AsyncConnection, unit_codes: list[str]) -> list[Row]:
+    """Unit, full name and birth year of every visible member of these units (for duplicate checks)."""
+    cur = await conn.execute(
+        "select unit_code, full_name, birth_year from members where unit_code = any(%s)", (unit_codes,))
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+def _filters(filters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """SQL conditions for :func:`count_members` (values bound as parameters)."""
+    conditions = {
+        "gender": "m.gender = %(gender)s",
+        "position": "lower(m.position) = lower(%(position)s)",
+        "organisation": "lower(m.organisation) = lower(%(organisation)s)",
+        "ethnicity": "m.ethnicity = %(ethnicity)s",
+        "religion": "lower(m.religion) = lower(%(religion)s)",
+        "term": "m.term = %(term)s",
+        "level": "nlevel(m.unit_path) - 1 = %(level)s",
+        "min_age": f"{_AGE} >= %(min_age)s",
+        "max_age": f"{_AGE} <= %(max_age)s",
+    }
+    used = {k: v for k, v in filters.items() if v is not None}
+    unknown = set(used) - set(conditions)
+    if unknown:
+        raise ValueError(f"unknown member filters: {sorted(unknown)}")
+    return "".join(f" and {conditions[k]}" for k in used), used
+
+
+async def count_members(conn: AsyncConnection, unit_code: str, filters: Mapping[str, Any]) -> int:
+    """Members of a unit's subtree matching every filter (see :func:`_filters` for the names)."""
+    where, params = _filters(filters)
+    cur = await conn.execute(  # type: ignore[call-overload]
+        f"select count(*) as n from members m where {_IN_UNIT}{where}", {"u": unit_code, **params})
+    return int((await cur.fetchone())["n"])
+
+
+async def group_counts(conn: AsyncConnection, unit_code: str, by: GroupBy) -> list[Row]:
+    """Members of a unit's subtree counted by one dimension: rows ``{key, n}`` (key None when not recorded).
+
+    For ``unit`` the key is the unit directly below ``unit_code`` that holds the member (or ``unit_code``
+    itself for its own committee); for ``level`` it is 0 (central), 1 (province) or 2 (commune).
+    """
+    expression = _GROUPS[by]
+    cur = await conn.execute(  # type: ignore[call-overload]
+        f"select {expression} as key, count(*) as n"
+        " from members m cross join (select path from units where code = %(u)s) r"
+        " join units c on c.path = subpath(m.unit_path, 0, least(nlevel(m.unit_path), nlevel(r.path) + 1))"
+        " where m.unit_path <@ r.path group by 1 order by 2 desc, 1",
+        {"u": unit_code},
+    )
+    return await cur.fetchall()  # type: ignore[no-any-return]

@@ -72,3 +72,24 @@ async def similar_legacy_communes(
         {"q": name_key, "p": province_codes, "n": limit},
     )
     return [(r["new_code"], float(r["score"]), r["was"]) for r in await cur.fetchall()]  # type: ignore[call-overload]
+
+
+async def unit_by_code(conn: AsyncConnection, code: str) -> Row | None:
+    """One unit with its province's name, or None."""
+    cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
+                             " where u.code = %s", (code,))
+    return await cur.fetchone()  # type: ignore[return-value]
+
+
+async def units_by_code(conn: AsyncConnection, codes: list[str]) -> dict[str, Row]:
+    """Several units by code (unknown codes are left out)."""
+    cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
+                             " where u.code = any(%s)", (codes,))
+    return {r["code"]: r for r in await cur.fetchall()}  # type: ignore[call-overload]
+
+
+async def child_units(conn: AsyncConnection, code: str) -> list[Row]:
+    """The units directly below ``code`` (provinces of the centre, communes of a province), by name."""
+    cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
+                             " where u.parent_code = %s order by u.name", (code,))
+    return await cur.fetchall()  # type: ignore[return-value]

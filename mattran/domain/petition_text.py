@@ -1,0 +1,76 @@
+"""Petition text: category suggestion, masking of personal data, tracking codes, working-day due dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from mattran.domain.text import fold
+
+CATEGORIES: dict[str, str] = {
+    "dat_dai": "Đất đai",
+    "moi_truong": "Môi trường",
+    "ha_tang": "Hạ tầng",
+    "an_sinh": "An sinh xã hội",
+    "y_te": "Y tế",
+    "giao_duc": "Giáo dục",
+    "an_ninh": "An ninh trật tự",
+    "hanh_chinh": "Hành chính",
+    "khac": "Khác",
+}
+
+_KEYWORDS: dict[str, list[str]] = {
+    "dat_dai": ["dat dai", "so do", "so hong", "quyen su dung dat", "thu hoi dat", "boi thuong", "giai phong mat bang",
+                "lan chiem", "tranh chap dat", "quy hoach", "cap giay chung nhan", "dat o", "dat nong nghiep", "ranh gioi"],
+    "moi_truong": ["o nhiem", "rac", "nuoc thai", "khoi bui", "bui", "tieng on", "moi truong", "xa thai", "mui hoi",
+                   "hoi thoi", "chat thai", "ca chet", "song bi"],
+    "ha_tang": ["duong", "cau", "den duong", "chieu sang", "ngap", "thoat nuoc", "o ga", "xuong cap", "via he",
+                "giao thong", "cong thoat", "duong dien", "nuoc sach", "mat duong", "sut lun"],
+    "an_sinh": ["ho ngheo", "can ngheo", "tro cap", "bao hiem xa hoi", "luong huu", "nguoi co cong", "tro giup",
+                "chinh sach", "that nghiep", "nguoi cao tuoi", "khuyet tat", "nha dai doan ket", "vi nguoi ngheo"],
+    "y_te": ["benh vien", "tram y te", "bao hiem y te", "kham chua benh", "kham benh", "thuoc", "dich benh",
+             "tiem chung", "bac si", "y te"],
+    "giao_duc": ["truong hoc", "hoc phi", "giao vien", "hoc sinh", "lop hoc", "sach giao khoa", "mam non",
+                 "day them", "nha truong"],
+    "an_ninh": ["trom", "cuop", "ma tuy", "danh bac", "co bac", "gay roi", "an ninh", "trat tu", "tin dung den",
+                "lua dao", "danh nhau", "dua xe", "mat trat tu"],
+    "hanh_chinh": ["thu tuc", "giay to", "ho so", "chung thuc", "can cuoc", "cu tru", "mot cua", "nhung nhieu",
+                   "cham giai quyet", "hanh chinh", "dang ky khai sinh", "cong chung"],
+}
+_PATTERNS = {cat: re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") for cat, words in _KEYWORDS.items()}
+
+
+def suggest_category(text: str) -> str:
+    """The category whose keywords the text mentions most (``khac`` when none)."""
+    folded = fold(text)
+    scores = {cat: len(pattern.findall(folded)) for cat, pattern in _PATTERNS.items()}
+    best = max(scores, key=lambda c: scores[c])
+    return best if scores[best] > 0 else "khac"
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ID_NUMBER = re.compile(r"(?<![\d.,])(?:\d{12}|\d{9})(?!\d|[.,]\d)")
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
+
+
+def mask_personal_data(text: str) -> str:
+    """Text with e-mail addresses, ID (CCCD/CMND) numbers and phone numbers replaced by a notice."""
+    text = _EMAIL.sub("[email đã ẩn]", text)
+    text = _PHONE.sub("[số điện thoại đã ẩn]", text)
+    return _ID_NUMBER.sub("[số giấy tờ đã ẩn]", text)
+
+
+def tracking_code(number: int, at: datetime) -> str:
+    """``PAKN-2026-000123``."""
+    return f"PAKN-{at.year}-{number:06d}"
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """``start`` plus ``days`` working days (Monday to Friday; public holidays are not counted out yet)."""
+    current = start
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current

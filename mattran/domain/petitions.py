@@ -1,0 +1,362 @@
+"""Petitions (phản ánh, kiến nghị): one intake pipeline for every door, routing, handling, publication."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
+
+import psycopg
+from pydantic import BaseModel, Field, field_validator
+
+from mattran.auth.principal import Principal
+from mattran.domain.permissions import Operation, is_allowed
+from mattran.domain.petition_text import (
+    CATEGORIES,
+    add_working_days,
+    mask_personal_data,
+    suggest_category,
+    tracking_code,
+)
+from mattran.domain.text import nfc
+from mattran.domain.units import UnitResolver
+from mattran.scope import Scope
+from mattran.store import petitions as store
+from mattran.store.db import Database
+
+Category = Literal["dat_dai", "moi_truong", "ha_tang", "an_sinh", "y_te", "giao_duc", "an_ninh", "hanh_chinh", "khac"]
+Channel = Literal["web", "api", "chat", "open311"]
+STATUS_LABELS = {
+    "received": "Đã tiếp nhận",
+    "accepted": "Đã thụ lý",
+    "declined": "Không thụ lý",
+    "in_progress": "Đang xử lý",
+    "answered": "Đã trả lời",
+    "published": "Đã công khai trả lời",
+}
+OPEN_STATUSES = ("received", "accepted", "in_progress")
+_PHONE_CHARS = set("0123456789 +.-()")
+
+
+class PetitionError(ValueError):
+    """A petition request that cannot be carried out; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None, status: int = 422) -> None:
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+class Contact(BaseModel):
+    """How the petitioner can be reached: personal data, never published."""
+
+    full_name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        digits = [c for c in value if c.isdigit()]
+        if not set(value) <= _PHONE_CHARS or not 9 <= len(digits) <= 12:
+            raise ValueError("số điện thoại không hợp lệ")
+        return value.strip()
+
+
+class PetitionIn(BaseModel):
+    """A new petition, from any door."""
+
+    title: str = Field(min_length=5, max_length=200, description="Tiêu đề ngắn gọn.")
+    content: str = Field(min_length=20, max_length=5000, description="Nội dung phản ánh, kiến nghị.")
+    unit_code: str | None = Field(default=None, max_length=10, description="Mã đơn vị nhận (xã, tỉnh hoặc TW).")
+    unit_text: str | None = Field(default=None, max_length=300, description="Hoặc: tên đơn vị/địa chỉ tự do.")
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    category: Category | None = None
+    contact: Contact = Field(default_factory=Contact)
+
+
+class Filed(BaseModel):
+    """What the petitioner is told once the petition is safely stored."""
+
+    tracking_code: str
+    status: str
+    status_label: str
+    unit_code: str | None
+    unit_name: str | None
+    needs_addressing: bool
+    category: str
+    category_label: str
+    due_at: datetime
+    message: str
+
+
+class PublicStatus(BaseModel):
+    """What anyone holding the tracking code may see (no personal data)."""
+
+    tracking_code: str
+    status: str
+    status_label: str
+    category: str
+    category_label: str
+    unit_code: str | None
+    unit_name: str | None
+    created_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+    published_at: datetime | None
+    title: str | None
+    content: str | None
+    answer: str | None
+
+
+class Action(BaseModel):
+    """A cadre's action on a petition."""
+
+    action: Literal["accept", "decline", "start", "answer", "publish", "transfer", "assign", "forward",
+                    "record_reply", "set_category"]
+    reason: str | None = Field(default=None, max_length=1000)
+    answer: str | None = Field(default=None, max_length=10000)
+    unit_code: str | None = Field(default=None, max_length=10)
+    assignee: str | None = Field(default=None, max_length=100)
+    agency: str | None = Field(default=None, max_length=300)
+    reply_due: date | None = None
+    reply_text: str | None = Field(default=None, max_length=10000)
+    category: Category | None = None
+
+
+_TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "accept": (("received",), "accepted"),
+    "decline": (("received",), "declined"),
+    "start": (("accepted",), "in_progress"),
+    "answer": (("accepted", "in_progress"), "answered"),
+    "publish": (("answered",), "published"),
+    "transfer": (OPEN_STATUSES, "received"),
+    "assign": (OPEN_STATUSES, None),
+    "forward": (("accepted", "in_progress"), "in_progress"),
+    "record_reply": (("in_progress",), None),
+    "set_category": (OPEN_STATUSES, None),
+}
+
+
+class PetitionService:
+    """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
+
+    def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int]):
+        self.db, self.resolver = db, resolver
+        self.due_days, self.due_days_by_category = due_days, due_days_by_category
+
+    def _due(self, category: str, start: datetime) -> datetime:
+        return add_working_days(start, self.due_days_by_category.get(category, self.due_days))
+
+    def nearest_commune(self, latitude: float, longitude: float) -> dict[str, Any]:
+        """The commune whose centroid is nearest to a point."""
+        def distance(u: dict[str, Any]) -> float:
+            dlat = math.radians(u["latitude"] - latitude)
+            dlon = math.radians(u["longitude"] - longitude) * math.cos(math.radians(latitude))
+            return dlat * dlat + dlon * dlon
+        communes = [u for u in self.resolver.units.values() if u["level"] == 2 and u["latitude"] is not None]
+        return min(communes, key=distance)
+
+    async def _address(self, conn: Any, data: PetitionIn) -> tuple[dict[str, Any] | None, str | None]:
+        if data.unit_code:
+            code = data.unit_code.strip()
+            unit = self.resolver.units.get(code.upper() if code.lower() == "tw" else code)
+            if unit is None:
+                raise PetitionError(f"Không có đơn vị mã “{data.unit_code}”.", "unit_code")
+            return unit, None
+        if data.unit_text and data.unit_text.strip():
+            result = await self.resolver.resolve(conn, data.unit_text)
+            if result.status == "resolved":
+                return self.resolver.units[result.results[0].code], data.unit_text
+            return None, data.unit_text
+        if data.latitude is not None and data.longitude is not None:
+            return self.nearest_commune(data.latitude, data.longitude), None
+        return None, None
+
+    async def file(self, principal: Principal, data: PetitionIn, channel: Channel,
+                   idempotency_key: str | None = None) -> Filed:
+        """Store a new petition (or return the one this idempotency key already made)."""
+        if idempotency_key:
+            existing = await self._by_key(idempotency_key)
+            if existing:
+                return existing
+        now = datetime.now(UTC)
+        text = f"{data.title}\n{data.content}"
+        suggested = suggest_category(text)
+        category = data.category or suggested
+        try:
+            async with self.db.transaction(Scope.public(principal.subject)) as conn:
+                unit, address_text = await self._address(conn, data)
+                number = await store.next_number(conn)
+                code = tracking_code(number, now)
+                values = {
+                    "id": number, "tracking_code": code, "idempotency_key": idempotency_key,
+                    "unit_code": unit["code"] if unit else None, "unit_path": unit["path"] if unit else None,
+                    "needs_addressing": unit is None, "address_text": address_text,
+                    "latitude": data.latitude, "longitude": data.longitude,
+                    "title": nfc(data.title.strip()), "content": nfc(data.content.strip()),
+                    "content_public": mask_personal_data(nfc(data.content.strip())),
+                    "category": category, "suggested_category": suggested, "submitter": principal.subject,
+                    "channel": channel, "due_at": self._due(category, now),
+                }
+                await store.insert(conn, values, data.contact.model_dump())
+        except psycopg.errors.UniqueViolation:
+            existing = await self._by_key(idempotency_key or "")
+            if existing:
+                return existing
+            raise
+        return self._filed(code, "received", unit, category, values["due_at"])
+
+    def _filed(self, code: str, status: str, unit: dict[str, Any] | None, category: str, due_at: datetime) -> Filed:
+        if unit:
+            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit['name']}. "
+                       f"Hạn trả lời: {due_at:%d/%m/%Y}.")
+        else:
+            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}. Chưa xác định được đơn vị nhận: "
+                       "cán bộ sẽ chuyển đến đúng nơi.")
+        return Filed(tracking_code=code, status=status, status_label=STATUS_LABELS[status],
+                     unit_code=unit["code"] if unit else None, unit_name=unit["name"] if unit else None,
+                     needs_addressing=unit is None, category=category, category_label=CATEGORIES[category],
+                     due_at=due_at, message=message)
+
+    async def _by_key(self, key: str) -> Filed | None:
+        async with self.db.transaction(Scope.public()) as conn:
+            code = await store.find_by_idempotency_key(conn, key)
+            row = await store.public_status(conn, code) if code else None
+        if row is None:
+            return None
+        unit = self.resolver.units.get(row["unit_code"]) if row["unit_code"] else None
+        return self._filed(row["tracking_code"], row["status"], unit, row["category"], row["due_at"])
+
+    async def status(self, code: str) -> PublicStatus | None:
+        """Public status by tracking code (text and answer only once published)."""
+        async with self.db.transaction(Scope.public()) as conn:
+            row = await store.public_status(conn, code.strip().upper())
+        if row is None:
+            return None
+        return PublicStatus(
+            tracking_code=row["tracking_code"], status=row["status"], status_label=STATUS_LABELS[row["status"]],
+            category=row["category"], category_label=CATEGORIES[row["category"]], unit_code=row["unit_code"],
+            unit_name=row["unit_name"], created_at=row["created_at"], due_at=row["due_at"],
+            answered_at=row["answered_at"], published_at=row["published_at"], title=row["title"],
+            content=row["content_public"], answer=row["answer_public"])
+
+    async def published(self, *, province_code: str | None = None, unit_code: str | None = None,
+                        category: str | None = None, query: str | None = None, limit: int = 20,
+                        offset: int = 0) -> list[dict[str, Any]]:
+        """Published answers for the home page."""
+        async with self.db.transaction(Scope.public()) as conn:
+            return await store.published(conn, province_code=province_code, unit_code=unit_code, category=category,
+                                         query=query or None, limit=limit, offset=offset)
+
+    async def in_scope(self, principal: Principal, *, status: str | None = None, overdue: bool = False,
+                       mine: bool = False) -> list[dict[str, Any]]:
+        """Petitions the caller handles (cadres) or filed (``mine``)."""
+        if not mine and not is_allowed(principal, Operation.PETITION_HANDLE):
+            raise PetitionError("Tài khoản không có quyền xử lý phản ánh, kiến nghị.", status=403)
+        if mine and not principal.authenticated:
+            raise PetitionError("Vui lòng đăng nhập để xem phản ánh của mình.", status=401)
+        scope = Scope.public(principal.subject) if mine else principal.scope()
+        async with self.db.transaction(scope) as conn:
+            return await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
+                                             submitter=principal.subject if mine else None)
+
+    async def detail(self, principal: Principal, code: str) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                                       dict[str, Any] | None]:
+        """A petition with its history and contact, for a cadre within scope."""
+        async with self.db.transaction(principal.scope()) as conn:
+            row = await store.get(conn, code)
+            if row is None:
+                raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
+            if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
+                raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+            return row, await store.events(conn, row["id"]), await store.contact(conn, row["id"])
+
+    async def act(self, principal: Principal, code: str, action: Action) -> dict[str, Any]:
+        """Carry out a cadre's action; every change is appended to the petition's history."""
+        allowed_from, to_status = _TRANSITIONS[action.action]
+        target = self.resolver.units.get(action.unit_code or "") if action.action == "transfer" else None
+        if action.action == "transfer" and target is None:
+            raise PetitionError("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
+        scope = principal.scope().widened(target["path"]) if target else principal.scope()
+        async with self.db.transaction(scope) as conn:
+            row = await store.get(conn, code, for_update=True)
+            if row is None:
+                raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
+            if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
+                raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+            if row["status"] not in allowed_from:
+                raise PetitionError(
+                    f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
+                    "action", 409)
+            changes, detail = self._changes(row, action, target)
+            if to_status and to_status != row["status"]:
+                changes["status"] = to_status
+            await store.update(conn, row["id"], changes)
+            await store.add_event(conn, row["id"], changes.get("unit_path", row["unit_path"]), principal.subject,
+                                  action.action, row["status"], changes.get("status", row["status"]), detail)
+            updated = await store.get(conn, code)
+        assert updated is not None
+        return updated
+
+    def _changes(self, row: dict[str, Any], action: Action,
+                 target: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        now = datetime.now(UTC)
+        match action.action:
+            case "decline" | "transfer" if not (action.reason and action.reason.strip()):
+                raise PetitionError("Cần ghi rõ lý do.", "reason")
+            case "decline":
+                return {}, {"reason": action.reason}
+            case "transfer":
+                assert target is not None
+                return ({"unit_code": target["code"], "unit_path": target["path"], "needs_addressing": False,
+                         "due_at": self._due(row["category"], now)},
+                        {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target["code"]})
+            case "answer":
+                if not (action.answer and action.answer.strip()):
+                    raise PetitionError("Cần nhập nội dung trả lời.", "answer")
+                return {"answer": nfc(action.answer.strip()), "answered_at": now}, {}
+            case "publish":
+                return ({"answer_public": mask_personal_data(row["answer"] or ""),
+                         "content_public": mask_personal_data(row["content"]), "published_at": now}, {})
+            case "assign":
+                if not action.assignee:
+                    raise PetitionError("Cần chọn cán bộ được giao.", "assignee")
+                return {"assigned_to": action.assignee}, {"assignee": action.assignee}
+            case "forward":
+                if not (action.agency and action.agency.strip()):
+                    raise PetitionError("Cần ghi rõ cơ quan nhận chuyển.", "agency")
+                due = (datetime.combine(action.reply_due, time(17), tzinfo=UTC) if action.reply_due
+                       else add_working_days(now, 15))
+                return ({"forwarded_to": action.agency.strip(), "forwarded_at": now, "reply_due_at": due},
+                        {"agency": action.agency.strip(), "reply_due": due.isoformat()})
+            case "record_reply":
+                if not row["forwarded_to"]:
+                    raise PetitionError("Phản ánh chưa được chuyển đến cơ quan nào.", "action", 409)
+                if not (action.reply_text and action.reply_text.strip()):
+                    raise PetitionError("Cần nhập nội dung văn bản trả lời của cơ quan.", "reply_text")
+                return ({"reply_text": action.reply_text.strip(), "reply_received_at": now},
+                        {"agency": row["forwarded_to"]})
+            case "set_category":
+                if action.category is None:
+                    raise PetitionError("Cần chọn lĩnh vực.", "category")
+                return ({"category": action.category}, {"from": row["category"], "to": action.category})
+        return {}, {}
+
+    async def escalate_overdue(self) -> list[str]:
+        """Move every open petition past its due date to the parent level; return their tracking codes."""
+        now = datetime.now(UTC)
+        moved: list[str] = []
+        async with self.db.transaction(Scope.everything()) as conn:
+            for row in await store.overdue_ids(conn, now):
+                parent = self.resolver.units[row["parent_code"]]
+                await store.update(conn, row["id"], {"unit_code": parent["code"], "unit_path": parent["path"],
+                                                     "due_at": add_working_days(now, self.due_days),
+                                                     "escalations": row["escalations"] + 1})
+                await store.add_event(conn, row["id"], parent["path"], None, "escalate", row["status"], row["status"],
+                                      {"from_unit": row["unit_code"], "to_unit": parent["code"],
+                                       "reason": "quá hạn trả lời"})
+                moved.append(row["tracking_code"])
+        return moved

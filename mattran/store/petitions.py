@@ -1,0 +1,142 @@
+"""SQL for petitions, their contacts and their append-only history (rows limited by RLS)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.types.json import Jsonb
+
+Row = dict[str, Any]
+
+_COLUMNS = (
+    "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
+    " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
+    " p.submitter, p.channel, p.assigned_to, p.forwarded_to, p.forwarded_at, p.reply_due_at, p.reply_received_at,"
+    " p.reply_text, p.answer, p.answer_public, p.due_at, p.escalations, p.created_at, p.updated_at,"
+    " p.answered_at, p.published_at, u.name as unit_name"
+)
+
+
+async def next_number(conn: AsyncConnection) -> int:
+    """The next petition number (also its id)."""
+    cur = await conn.execute("select nextval('petition_number_seq') as n")
+    row = await cur.fetchone()
+    assert row is not None
+    return int(row["n"])  # type: ignore[call-overload]
+
+
+async def find_by_idempotency_key(conn: AsyncConnection, key: str) -> str | None:
+    """The tracking code already given to a create with this idempotency key."""
+    cur = await conn.execute("select tracking_code from public_petitions_keys where idempotency_key = %s", (key,))
+    row = await cur.fetchone()
+    return row["tracking_code"] if row else None  # type: ignore[call-overload]
+
+
+async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, str | None]) -> None:
+    """Insert a new petition, its contact details and its first event."""
+    columns = ", ".join(values)
+    placeholders = ", ".join(f"%({k})s" for k in values)
+    await conn.execute(f"insert into petitions ({columns}) values ({placeholders})", values)  # type: ignore[arg-type]
+    if any(contact.values()):
+        await conn.execute(
+            "insert into petition_contacts (petition_id, unit_path, full_name, phone, email)"
+            " values (%(id)s, %(unit_path)s::ltree, %(full_name)s, %(phone)s, %(email)s)",
+            {"id": values["id"], "unit_path": values.get("unit_path"), **contact},
+        )
+    await add_event(conn, values["id"], values.get("unit_path"), values.get("submitter"), "received", None,
+                    "received", {"channel": values["channel"]})
+
+
+async def add_event(conn: AsyncConnection, petition_id: int, unit_path: str | None, actor: str | None, action: str,
+                    from_status: str | None, to_status: str | None, detail: dict[str, Any]) -> None:
+    """Append one event to a petition's history."""
+    await conn.execute(
+        "insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
+        " values (%s, %s::ltree, %s, %s, %s, %s, %s)",
+        (petition_id, unit_path, actor, action, from_status, to_status, Jsonb(detail)),
+    )
+
+
+async def get(conn: AsyncConnection, tracking_code: str, for_update: bool = False) -> Row | None:
+    """One petition visible in the current scope."""
+    lock = " for update of p" if for_update else ""
+    cur = await conn.execute(
+        f"select {_COLUMNS} from petitions p left join units u on u.code = p.unit_code"
+        f" where p.tracking_code = %s{lock}", (tracking_code,))
+    return await cur.fetchone()  # type: ignore[return-value]
+
+
+async def update(conn: AsyncConnection, petition_id: int, changes: dict[str, Any]) -> None:
+    """Apply column changes to a petition (RLS decides whether it may be changed)."""
+    sets = ", ".join(f"{k} = %({k})s" + ("::ltree" if k == "unit_path" else "") for k in changes)
+    await conn.execute(f"update petitions set {sets}, updated_at = now() where id = %(id)s",  # type: ignore[arg-type]
+                       {**changes, "id": petition_id})
+    if "unit_path" in changes:
+        await conn.execute("update petition_contacts set unit_path = %s::ltree where petition_id = %s",
+                           (changes["unit_path"], petition_id))
+
+
+async def events(conn: AsyncConnection, petition_id: int) -> list[Row]:
+    """A petition's history, oldest first."""
+    cur = await conn.execute(
+        "select at, actor, action, from_status, to_status, detail from petition_events"
+        " where petition_id = %s order by id", (petition_id,))
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def contact(conn: AsyncConnection, petition_id: int) -> Row | None:
+    """A petition's contact details (cadres within scope only, by RLS)."""
+    cur = await conn.execute("select full_name, phone, email from petition_contacts where petition_id = %s",
+                             (petition_id,))
+    return await cur.fetchone()  # type: ignore[return-value]
+
+
+async def list_in_scope(conn: AsyncConnection, *, status: str | None = None, overdue_at: datetime | None = None,
+                        submitter: str | None = None, limit: int = 200) -> list[Row]:
+    """Petitions visible in the current scope, newest first, optionally filtered."""
+    cur = await conn.execute(
+        f"select {_COLUMNS} from petitions p left join units u on u.code = p.unit_code"
+        " where (%(status)s::text is null or p.status = %(status)s)"
+        " and (%(overdue)s::timestamptz is null or (p.due_at < %(overdue)s"
+        "      and p.status in ('received', 'accepted', 'in_progress')))"
+        " and (%(submitter)s::text is null or p.submitter = %(submitter)s)"
+        " order by p.created_at desc limit %(limit)s",
+        {"status": status, "overdue": overdue_at, "submitter": submitter, "limit": limit},
+    )
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def public_status(conn: AsyncConnection, tracking_code: str) -> Row | None:
+    """What anyone may know of a petition (the ``public_petitions`` view: no personal data)."""
+    cur = await conn.execute("select * from public_petitions where tracking_code = %s", (tracking_code,))
+    return await cur.fetchone()  # type: ignore[return-value]
+
+
+async def published(conn: AsyncConnection, *, province_code: str | None, unit_code: str | None,
+                    category: str | None, query: str | None, limit: int, offset: int) -> list[Row]:
+    """Published answers, newest first, with filters (diacritics-insensitive text search)."""
+    cur = await conn.execute(
+        "select * from public_petitions where status = 'published'"
+        " and (%(province)s::text is null or province_code = %(province)s)"
+        " and (%(unit)s::text is null or unit_code = %(unit)s)"
+        " and (%(category)s::text is null or category = %(category)s)"
+        " and (%(q)s::text is null or unaccent(lower(title || ' ' || content_public || ' ' || coalesce(answer_public, '')))"
+        "      like '%%' || unaccent(lower(%(q)s)) || '%%')"
+        " order by published_at desc limit %(limit)s offset %(offset)s",
+        {"province": province_code, "unit": unit_code, "category": category, "q": query, "limit": limit,
+         "offset": offset},
+    )
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def overdue_ids(conn: AsyncConnection, now: datetime) -> list[Row]:
+    """Open petitions past their due date (in the current scope)."""
+    cur = await conn.execute(
+        "select p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.status, p.escalations,"
+        " u.parent_code"
+        " from petitions p join units u on u.code = p.unit_code"
+        " where p.due_at < %s and p.status in ('received', 'accepted', 'in_progress') and u.parent_code is not null"
+        " order by p.due_at for update of p skip locked", (now,))
+    return await cur.fetchall()  # type: ignore[return-value]

@@ -1,0 +1,182 @@
+"""Petitions end to end through the API: intake, addressing, idempotency, workflow, transfer, escalation, masking."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import psycopg
+import pytest
+
+from tests.conftest import Platform
+
+COMMUNE = {"sub": "pakn-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
+SIBLING = {"sub": "pakn-xa-2", "name": "Cán bộ xã khác", "roles": ["commune_cadre"], "unit": "00070"}  # Hoàn Kiếm
+PROVINCE = {"sub": "pakn-tinh", "name": "Cán bộ tỉnh", "roles": ["province_cadre"], "unit": "01"}
+CENTRAL = {"sub": "pakn-tw", "name": "Cán bộ TW", "roles": ["central_cadre"], "unit": "TW"}
+CITIZEN = {"sub": "cong-dan-1", "name": "Công dân", "roles": ["citizen"], "unit": None}
+
+
+def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {platform.mint(claims)}"}
+
+
+def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: object) -> httpx.Response:
+    body = {"title": "Đường ngõ 12 bị ngập", "content": "Mỗi khi mưa to, ngõ 12 ngập sâu, nước không thoát được.",
+            "unit_text": "P. Ba Đình, HN", **fields}
+    return httpx.post(f"{platform.base_url}/api/petitions", json=body, headers=headers or {})
+
+
+def _act(platform: Platform, claims: dict[str, object], code: str, **action: object) -> httpx.Response:
+    return httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, claims))
+
+
+def test_anonymous_intake_routes_to_the_unit_and_suggests_a_category(platform: Platform) -> None:
+    r = _file(platform)
+    assert r.status_code == 201, r.text
+    filed = r.json()
+    assert re.fullmatch(r"PAKN-20\d\d-\d{6}", filed["tracking_code"])
+    assert (filed["unit_code"], filed["unit_name"]) == ("00004", "Phường Ba Đình")
+    assert filed["category"] == "ha_tang" and filed["category_label"] == "Hạ tầng"
+    assert filed["status"] == "received" and filed["tracking_code"] in filed["message"]
+    status = httpx.get(f"{platform.base_url}/api/petitions/{filed['tracking_code']}").json()
+    assert status["status_label"] == "Đã tiếp nhận" and status["unit_name"] == "Phường Ba Đình"
+    assert status["title"] is None and status["content"] is None  # nothing of the text before publication
+
+
+def test_a_retried_create_with_the_same_idempotency_key_makes_one_petition(platform: Platform) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first, second = _file(platform, key), _file(platform, key)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["tracking_code"] == second.json()["tracking_code"]
+    with psycopg.connect(platform.owner_uri()) as conn:
+        count = conn.execute("select count(*) from petitions where idempotency_key = %s",
+                             (key["Idempotency-Key"],)).fetchone()
+    assert count == (1,)
+
+
+def test_an_unresolvable_unit_is_kept_for_a_cadre_to_address(platform: Platform) -> None:
+    filed = _file(platform, unit_text="phuong 1").json()
+    assert filed["needs_addressing"] is True and filed["unit_code"] is None
+    central = httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CENTRAL)).json()
+    commune = httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, COMMUNE)).json()
+    assert filed["tracking_code"] in {p["tracking_code"] for p in central}
+    assert filed["tracking_code"] not in {p["tracking_code"] for p in commune}
+    moved = _act(platform, CENTRAL, filed["tracking_code"], action="transfer", unit_code="00004",
+                 reason="Địa chỉ của người gửi thuộc phường Ba Đình")
+    assert moved.status_code == 200 and moved.json()["unit_code"] == "00004"
+
+
+def test_latitude_and_longitude_pick_the_nearest_commune(platform: Platform) -> None:
+    filed = _file(platform, unit_text=None, latitude=10.2271, longitude=103.9637).json()  # on Phú Quốc island
+    assert filed["unit_code"] == "31078"
+
+
+def test_bad_input_names_the_field_in_vietnamese(platform: Platform) -> None:
+    r = _file(platform, title="Hỏi", content="ngắn")
+    assert r.status_code == 422
+    assert "Tham số “title” quá ngắn (tối thiểu 5 ký tự)." in r.json()["message"]
+    assert "“content”" in r.json()["message"]
+    bad_unit = _file(platform, unit_text=None, unit_code="99999")
+    assert bad_unit.status_code == 422 and bad_unit.json() == {"detail": "Không có đơn vị mã “99999”.",
+                                                               "field": "unit_code"}
+    bad_phone = _file(platform, contact={"phone": "abc"})
+    assert bad_phone.status_code == 422 and "số điện thoại không hợp lệ" in bad_phone.json()["message"]
+
+
+def test_workflow_to_a_published_answer_with_personal_data_masked(platform: Platform) -> None:
+    filed = _file(platform, content="Nhà tôi ở ngõ 12, điện thoại 0912 345 678, email dan@example.com, "
+                                    "CCCD 001099012345. Đề nghị nạo vét cống thoát nước.",
+                  contact={"full_name": "Nguyễn Văn Dân", "phone": "0912345678"}).json()
+    code = filed["tracking_code"]
+    assert _act(platform, SIBLING, code, action="accept").status_code == 404  # another ward cannot even see it
+    assert _act(platform, COMMUNE, code, action="start").status_code == 409  # must be accepted first
+    for step in ({"action": "accept"}, {"action": "start"},
+                 {"action": "forward", "agency": "UBND phường Ba Đình", "reply_due": "2030-01-15"},
+                 {"action": "record_reply", "reply_text": "UBND phường sẽ nạo vét trong tháng này."},
+                 {"action": "answer", "answer": "Đã nạo vét xong. Liên hệ cán bộ phụ trách: 0987 654 321."},
+                 {"action": "publish"}):
+        r = _act(platform, COMMUNE, code, **step)
+        assert r.status_code == 200, (step, r.text)
+    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
+    assert [e["action"] for e in detail["events"]] == [
+        "received", "accept", "start", "forward", "record_reply", "answer", "publish"]
+    assert detail["contact"]["full_name"] == "Nguyễn Văn Dân"
+    assert detail["petition"]["forwarded_to"] == "UBND phường Ba Đình"
+    public = httpx.get(f"{platform.base_url}/api/petitions/{code}").json()
+    assert public["status"] == "published"
+    for secret in ("0912 345 678", "dan@example.com", "001099012345", "0987 654 321", "Nguyễn Văn Dân"):
+        assert secret not in (public["content"] + public["answer"])
+    assert "[số điện thoại đã ẩn]" in public["answer"]
+    home = httpx.get(f"{platform.base_url}/", params={"tim": "nao vet cong"})
+    assert "Đề nghị nạo vét cống thoát nước" in home.text and "0912 345 678" not in home.text
+    assert "Nguyễn Văn Dân" not in home.text
+    with psycopg.connect(platform.owner_uri()) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("update petition_events set action = 'x'")
+
+
+def test_decline_needs_a_reason(platform: Platform) -> None:
+    code = _file(platform).json()["tracking_code"]
+    r = _act(platform, COMMUNE, code, action="decline")
+    assert r.status_code == 422 and r.json() == {"detail": "Cần ghi rõ lý do.", "field": "reason"}
+    assert _act(platform, COMMUNE, code, action="decline", reason="Không thuộc thẩm quyền").json()["status"] == "declined"
+
+
+def test_transfer_moves_the_petition_out_of_the_old_scope(platform: Platform) -> None:
+    code = _file(platform).json()["tracking_code"]
+    moved = _act(platform, COMMUNE, code, action="transfer", unit_code="00070", reason="Địa bàn phường Hoàn Kiếm")
+    assert moved.status_code == 200 and moved.json()["unit_code"] == "00070"
+    assert _act(platform, COMMUNE, code, action="accept").status_code == 404
+    assert _act(platform, SIBLING, code, action="accept").status_code == 200
+    province = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, PROVINCE)).json()
+    assert province["events"][1]["detail"] == {"reason": "Địa bàn phường Hoàn Kiếm", "from_unit": "00004",
+                                               "to_unit": "00070"}
+
+
+def test_overdue_petitions_escalate_to_the_parent_level(platform: Platform) -> None:
+    code = _file(platform).json()["tracking_code"]
+    with psycopg.connect(platform.owner_uri()) as conn:
+        conn.execute("update petitions set due_at = now() - interval '1 day' where tracking_code = %s", (code,))
+    overdue = httpx.get(f"{platform.base_url}/api/petitions", params={"overdue": "true"},
+                        headers=_auth(platform, COMMUNE)).json()
+    assert code in {p["tracking_code"] for p in overdue}
+    done = httpx.post(f"{platform.base_url}/api/petitions/escalations", headers=_auth(platform, CENTRAL))
+    assert done.status_code == 200 and code in done.json()["escalated"]
+    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, PROVINCE)).json()
+    assert detail["petition"]["unit_code"] == "01" and detail["petition"]["escalations"] == 1
+    assert detail["events"][-1]["action"] == "escalate"
+    assert _act(platform, COMMUNE, code, action="accept").status_code == 404
+
+
+def test_citizens_see_their_own_petitions_only(platform: Platform) -> None:
+    mine = _file(platform, _auth(platform, CITIZEN)).json()["tracking_code"]
+    other = _file(platform).json()["tracking_code"]
+    listed = httpx.get(f"{platform.base_url}/api/petitions", params={"mine": "true"},
+                       headers=_auth(platform, CITIZEN)).json()
+    codes = {p["tracking_code"] for p in listed}
+    assert mine in codes and other not in codes
+    assert httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CITIZEN)).status_code == 403
+    assert httpx.get(f"{platform.base_url}/api/petitions", params={"mine": "true"}).status_code == 401
+
+
+def test_the_web_form_works_without_javascript(platform: Platform) -> None:
+    with httpx.Client(timeout=20) as client:
+        form = client.get(f"{platform.base_url}/phan-anh")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        bad = client.post(f"{platform.base_url}/phan-anh", data={"csrf_token": token, "idempotency_key": key,
+                                                                 "title": "Rác", "content": "Rác thải bốc mùi"})
+        assert bad.status_code == 422
+        assert "Tiêu đề: Quá ngắn (tối thiểu 5 ký tự)." in bad.text and "Vui lòng ghi nơi nhận" in bad.text
+        assert "Rác thải bốc mùi" in bad.text  # what was typed is kept
+        data = {"csrf_token": token, "idempotency_key": key, "title": "Rác thải bốc mùi ở chợ",
+                "content": "Bãi rác cạnh chợ không được thu gom, ô nhiễm nặng.", "unit_text": "xa tan lap tinh phu tho"}
+        ok = client.post(f"{platform.base_url}/phan-anh", data=data, follow_redirects=True)
+        again = client.post(f"{platform.base_url}/phan-anh", data=data, follow_redirects=True)  # double submit
+        assert ok.status_code == 200 and "Đã tiếp nhận." in ok.text
+        code = re.search(r'id="tracking-code">([^<]+)<', ok.text).group(1)  # type: ignore[union-attr]
+        assert code in again.text
+        assert "Xã Văn Miếu" in ok.text and "Môi trường" in ok.text
+        forged = client.post(f"{platform.base_url}/phan-anh", data={**data, "csrf_token": "x"})
+        assert forged.status_code == 403

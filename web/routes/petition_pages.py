@@ -1,0 +1,117 @@
+"""Petition pages: the public form (works without JavaScript), tracking by code, cadre handling."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from mattran.domain.permissions import Operation
+from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
+from web import csrf
+from web.auth import CurrentPrincipal, authorize
+from web.errors import describe
+from web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+_FIELD_LABELS = {"title": "Tiêu đề", "content": "Nội dung", "unit_text": "Nơi nhận", "phone": "Số điện thoại",
+                 "email": "Email", "full_name": "Họ và tên", "unit_code": "Nơi nhận", "category": "Lĩnh vực"}
+
+
+def _form_page(request: Request, principal, values: dict[str, str], errors: dict[str, str],  # type: ignore[no-untyped-def]
+               status_code: int = 200) -> HTMLResponse:
+    return render(request, "petition_form.html", principal, status_code=status_code, values=values, errors=errors,
+                  categories=CATEGORIES)
+
+
+@router.get("/phan-anh", response_class=HTMLResponse)
+async def petition_form(request: Request, principal: CurrentPrincipal) -> HTMLResponse:
+    """Biểu mẫu gửi phản ánh, kiến nghị."""
+    return _form_page(request, principal, {"idempotency_key": uuid.uuid4().hex}, {})
+
+
+@router.post("/phan-anh")
+async def submit_petition(
+    request: Request, principal: CurrentPrincipal,
+    csrf_token: Annotated[str | None, Form()] = None,
+    idempotency_key: Annotated[str | None, Form(max_length=64)] = None,
+    title: Annotated[str, Form(max_length=1000)] = "",
+    content: Annotated[str, Form(max_length=20000)] = "",
+    unit_text: Annotated[str, Form(max_length=1000)] = "",
+    category: Annotated[str, Form(max_length=20)] = "",
+    full_name: Annotated[str, Form(max_length=1000)] = "",
+    phone: Annotated[str, Form(max_length=100)] = "",
+    email: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại."""
+    csrf.verify(request, csrf_token)
+    values = {"idempotency_key": idempotency_key or uuid.uuid4().hex, "title": title, "content": content,
+              "unit_text": unit_text, "category": category, "full_name": full_name, "phone": phone, "email": email}
+    errors: dict[str, str] = {}
+    if not unit_text.strip():
+        errors["unit_text"] = "Vui lòng ghi nơi nhận: xã/phường/đặc khu và tỉnh/thành phố, hoặc “Trung ương”."
+    try:
+        data = PetitionIn(
+            title=title, content=content, unit_text=unit_text or None,
+            category=category or None,  # type: ignore[arg-type]
+            contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None))
+    except ValidationError as exc:
+        for e in exc.errors():
+            field = str(e["loc"][-1]) if e["loc"] else ""
+            errors.setdefault(field, f"{_FIELD_LABELS.get(field, field)}: {describe(e, bare=True)}")
+    if errors:
+        return _form_page(request, principal, values, errors, 422)
+    if not principal.authenticated:
+        request.app.state.intake_limiter.check(request)
+    filed = await request.app.state.petitions.file(principal, data, "web", values["idempotency_key"])
+    return RedirectResponse(f"/tra-cuu?ma={filed.tracking_code}&moi=1", status_code=303)
+
+
+@router.get("/tra-cuu", response_class=HTMLResponse)
+async def track(request: Request, principal: CurrentPrincipal,
+                ma: Annotated[str | None, Query(max_length=40)] = None, moi: bool = False) -> HTMLResponse:
+    """Tra cứu tình trạng phản ánh theo mã."""
+    found = await request.app.state.petitions.status(ma) if ma and ma.strip() else None
+    return render(request, "petition_status.html", principal, code=ma or "", found=found, new=moi)
+
+
+@router.get("/can-bo/phan-anh", response_class=HTMLResponse)
+async def cadre_petitions(request: Request, principal: CurrentPrincipal,
+                          status: Annotated[str | None, Query(max_length=20)] = None,
+                          overdue: bool = False) -> HTMLResponse:
+    """Danh sách phản ánh trong phạm vi của cán bộ."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    rows = await request.app.state.petitions.in_scope(principal, status=status or None, overdue=overdue)
+    return render(request, "cadre_petitions.html", principal, rows=rows, status=status, overdue=overdue,
+                  statuses=STATUS_LABELS, categories=CATEGORIES)
+
+
+@router.get("/can-bo/phan-anh/{code}", response_class=HTMLResponse)
+async def cadre_petition(request: Request, principal: CurrentPrincipal, code: str,
+                         loi: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
+    """Chi tiết và xử lý một phản ánh."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    row, events, contact = await request.app.state.petitions.detail(principal, code)
+    return render(request, "cadre_petition.html", principal, p=row, events=events, contact=contact,
+                  statuses=STATUS_LABELS, categories=CATEGORIES, error=loi)
+
+
+@router.post("/can-bo/phan-anh/{code}")
+async def cadre_petition_action(request: Request, principal: CurrentPrincipal, code: str) -> Response:
+    """Thao tác từ biểu mẫu của trang chi tiết."""
+    form = await request.form()
+    csrf.verify(request, str(form.get("csrf_token") or ""))
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    fields = {k: str(v) for k, v in form.items() if k != "csrf_token" and str(v).strip()}
+    try:
+        await request.app.state.petitions.act(principal, code, Action.model_validate(fields))
+    except (PetitionError, ValidationError) as exc:
+        message = exc.message if isinstance(exc, PetitionError) else describe(exc.errors()[0])
+        return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(message)}", status_code=303)
+    return RedirectResponse(f"/can-bo/phan-anh/{code}", status_code=303)

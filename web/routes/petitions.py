@@ -1,0 +1,84 @@
+"""Petitions API: intake (with idempotency keys), public status, published answers, cadre handling."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+
+from mattran.domain.permissions import Operation
+from mattran.domain.petitions import Action, Filed, PetitionIn, PublicStatus
+from web.auth import CurrentPrincipal, authorize
+
+router = APIRouter(prefix="/api/petitions", tags=["petitions"])
+
+
+@router.post("", response_model=Filed, status_code=201)
+async def file_petition(
+    request: Request, principal: CurrentPrincipal, petition: PetitionIn,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Filed:
+    """Gửi phản ánh, kiến nghị. Gửi lại với cùng `Idempotency-Key` không tạo phản ánh thứ hai."""
+    if not principal.authenticated:
+        request.app.state.intake_limiter.check(request)
+    return await request.app.state.petitions.file(principal, petition, "api", idempotency_key)
+
+
+@router.get("/public", response_model=list[dict[str, Any]])
+async def published_answers(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    category: Annotated[str | None, Query(max_length=20)] = None,
+    province: Annotated[str | None, Query(max_length=2)] = None,
+    unit: Annotated[str | None, Query(max_length=10)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    """Các trả lời đã công khai (không có thông tin cá nhân)."""
+    return await request.app.state.petitions.published(province_code=province, unit_code=unit, category=category,
+                                                       query=q, limit=limit, offset=offset)
+
+
+@router.get("", response_model=list[dict[str, Any]])
+async def list_petitions(
+    request: Request, principal: CurrentPrincipal,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    overdue: bool = False, mine: bool = False,
+) -> list[dict[str, Any]]:
+    """Phản ánh trong phạm vi xử lý của cán bộ (`overdue=true`: quá hạn), hoặc của chính người gửi (`mine=true`)."""
+    if not mine:
+        await authorize(request, principal, Operation.PETITION_HANDLE)
+    return await request.app.state.petitions.in_scope(principal, status=status, overdue=overdue, mine=mine)
+
+
+@router.get("/{code}", response_model=PublicStatus)
+async def petition_status(request: Request, code: str) -> PublicStatus:
+    """Tra cứu tình trạng theo mã (ví dụ PAKN-2026-000123)."""
+    found = await request.app.state.petitions.status(code)
+    if found is None:
+        from mattran.domain.petitions import PetitionError
+
+        raise PetitionError(f"Không tìm thấy phản ánh mã “{code}”.", "code", 404)
+    return found
+
+
+@router.get("/{code}/detail")
+async def petition_detail(request: Request, principal: CurrentPrincipal, code: str) -> dict[str, Any]:
+    """Chi tiết, lịch sử xử lý và thông tin liên hệ (cán bộ trong phạm vi)."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    row, events, contact = await request.app.state.petitions.detail(principal, code)
+    return {"petition": row, "events": events, "contact": contact}
+
+
+@router.post("/{code}/actions")
+async def petition_action(request: Request, principal: CurrentPrincipal, code: str, action: Action) -> dict[str, Any]:
+    """Thao tác xử lý: thụ lý, không thụ lý, chuyển, giao, chuyển cơ quan có thẩm quyền, trả lời, công khai."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    return await request.app.state.petitions.act(principal, code, action)
+
+
+@router.post("/escalations")
+async def escalate(request: Request, principal: CurrentPrincipal) -> dict[str, list[str]]:
+    """Chuyển lên cấp trên mọi phản ánh quá hạn (cán bộ Trung ương; cũng chạy định kỳ trong `mattran up`)."""
+    await authorize(request, principal, Operation.PETITION_HANDLE, "TW")
+    return {"escalated": await request.app.state.petitions.escalate_overdue()}
