@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from mattran.auth.principal import Principal
-from web import csrf
+from mattran.domain.time import VIETNAM
+from web import csrf, formats
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def vn_date(value: datetime | None) -> str:
@@ -37,6 +36,7 @@ def vn_datetime(value: datetime | None) -> str:
 
 
 templates.env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_datetime=vn_datetime)
+templates.env.filters.update(formats.FILTERS)
 
 
 def render(request: Request, template: str, principal: Principal, status_code: int = 200,

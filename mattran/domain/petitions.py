@@ -19,6 +19,7 @@ from mattran.domain.petition_text import (
     tracking_code,
 )
 from mattran.domain.text import nfc
+from mattran.domain.time import VIETNAM
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.store import petitions as store
@@ -177,11 +178,10 @@ class PetitionService:
 
     async def file(self, principal: Principal, data: PetitionIn, channel: Channel,
                    idempotency_key: str | None = None) -> Filed:
-        """Store a new petition (or return the one this idempotency key already made)."""
-        if idempotency_key:
-            existing = await self._by_key(idempotency_key)
-            if existing:
-                return existing
+        """Store a new petition (or return the one this idempotency key already made).
+
+        A replayed key is detected by the key's unique index, so a first attempt costs one transaction.
+        """
         now = datetime.now(UTC)
         text = f"{data.title}\n{data.content}"
         suggested = suggest_category(text)
@@ -190,7 +190,7 @@ class PetitionService:
             async with self.db.transaction(Scope.public(principal.subject)) as conn:
                 unit, address_text = await self._address(conn, data)
                 number = await store.next_number(conn)
-                code = tracking_code(number, now)
+                code = tracking_code(number, now.astimezone(VIETNAM))
                 values = {
                     "id": number, "tracking_code": code, "idempotency_key": idempotency_key,
                     "unit_code": unit["code"] if unit else None, "unit_path": unit["path"] if unit else None,

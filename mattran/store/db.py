@@ -18,6 +18,7 @@ class Database:
     def __init__(self, app_url: str, max_size: int = 10) -> None:
         self.pool = AsyncConnectionPool(
             app_url, min_size=1, max_size=max_size, open=False,
+            check=AsyncConnectionPool.check_connection,  # a connection broken by a server restart is replaced
             kwargs={"row_factory": dict_row, "autocommit": False, "options": "-c TimeZone=Asia/Ho_Chi_Minh"},
         )
 

@@ -13,9 +13,10 @@ GroupBy = Literal["gender", "ethnicity", "religion", "age", "organisation", "pos
 MEMBER_COLUMNS = ("unit_code", "full_name", "gender", "birth_year", "ethnicity", "religion", "position",
                   "organisation", "term", "phone_enc", "email_enc", "national_id_hmac", "national_id_last3")
 _SELECT = (
-    "select m.id, m.unit_code, u.name as unit_name, m.full_name, m.gender, m.birth_year, m.ethnicity, m.religion,"
-    " m.position, m.organisation, m.term, m.phone_enc, m.email_enc, m.national_id_last3"
+    "select m.id, m.unit_code, concat_ws(', ', u.name, p.name) as unit_name, m.full_name, m.gender, m.birth_year,"
+    " m.ethnicity, m.religion, m.position, m.organisation, m.term, m.phone_enc, m.email_enc, m.national_id_last3"
     " from members m join units u on u.code = m.unit_code"
+    " left join units p on p.code = u.parent_code and u.level = 2"
 )
 _IN_UNIT = "(%(u)s::text is null or m.unit_path <@ (select path from units where code = %(u)s))"
 _AGE = "(extract(year from current_date)::int - m.birth_year)"
