@@ -180,3 +180,58 @@ def test_the_web_form_works_without_javascript(platform: Platform) -> None:
         assert "Xã Văn Miếu" in ok.text and "Môi trường" in ok.text
         forged = client.post(f"{platform.base_url}/phan-anh", data={**data, "csrf_token": "x"})
         assert forged.status_code == 403
+
+
+def test_similar_petitions_are_shown_and_duplicates_merged_get_the_answer(platform: Platform) -> None:
+    text = {"title": "Cống thoát nước phố Quán Thánh bị tắc",
+            "content": "Cống thoát nước trên phố Quán Thánh bị tắc, nước tràn lên vỉa hè mỗi khi mưa.",
+            "unit_code": "00004", "unit_text": None}
+    first = _file(platform, **text).json()
+    second = _file(platform, **{**text, "title": "Cống thoát nước phố Quán Thánh tắc nghẽn"}).json()
+    assert first["tracking_code"] in {s["tracking_code"] for s in second["similar"]}
+    assert all(s["title"] is None for s in second["similar"])  # nothing of an unpublished text to the public
+    detail = httpx.get(f"{platform.base_url}/api/petitions/{second['tracking_code']}/detail",
+                       headers=_auth(platform, COMMUNE)).json()
+    assert detail["similar"][0]["tracking_code"] == first["tracking_code"]
+    merged = _act(platform, COMMUNE, second["tracking_code"], action="merge", into=first["tracking_code"])
+    assert merged.status_code == 200 and merged.json()["status"] == "merged"
+    for step in ({"action": "accept"}, {"action": "answer", "answer": "Đã thông cống."}, {"action": "publish"}):
+        assert _act(platform, COMMUNE, first["tracking_code"], **step).status_code == 200
+    public = httpx.get(f"{platform.base_url}/api/petitions/{second['tracking_code']}").json()
+    assert public["status"] == "published" and public["answer"] == "Đã thông cống."
+    other_unit = _file(platform, unit_code="00070", unit_text=None, title="Đèn đường hỏng",
+                       content="Đèn đường phố Hàng Bài bị hỏng đã lâu, đề nghị sửa.").json()
+    refused = _act(platform, PROVINCE, other_unit["tracking_code"], action="merge", into=first["tracking_code"])
+    assert refused.status_code == 409
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def test_attachments_are_checked_on_their_content_and_only_cadres_download_them(platform: Platform) -> None:
+    with httpx.Client(timeout=20) as client:
+        form = client.get(f"{platform.base_url}/phan-anh").text
+        fields = {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1),  # type: ignore[union-attr]
+                  "title": "Ổ gà trên đường Phan Đình Phùng", "unit_text": "P. Ba Đình, HN",
+                  "content": "Ổ gà lớn trước số nhà 20 đường Phan Đình Phùng, rất nguy hiểm ban đêm."}
+        disguised = client.post(f"{platform.base_url}/phan-anh", data=fields,
+                                files=[("attachments", ("anh.jpg", b"MZ\x90\x00 not an image", "image/jpeg"))])
+        assert disguised.status_code == 422 and "không phải ảnh (JPEG, PNG, WebP) hoặc PDF" in disguised.text
+        huge = client.post(f"{platform.base_url}/phan-anh", data=fields,
+                           files=[("attachments", ("to.pdf", PDF + b"0" * (5 * 1024 * 1024), "application/pdf"))])
+        assert huge.status_code == 422 and "vượt quá 5 MB" in huge.text
+        ok = client.post(f"{platform.base_url}/phan-anh", data=fields, follow_redirects=True,
+                         files=[("attachments", ("o-ga.png", PNG, "image/png")),
+                                ("attachments", ("bien-ban.pdf", PDF, "application/octet-stream"))])
+        assert ok.status_code == 200
+        code = re.search(r'id="tracking-code">([^<]+)<', ok.text).group(1)  # type: ignore[union-attr]
+    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
+    assert [(a["filename"], a["content_type"]) for a in detail["attachments"]] == [
+        ("o-ga.png", "image/png"), ("bien-ban.pdf", "application/pdf")]
+    url = f"{platform.base_url}/can-bo/phan-anh/{code}/tep/{detail['attachments'][1]['id']}"
+    download = httpx.get(url, headers=_auth(platform, COMMUNE))
+    assert download.status_code == 200 and download.content == PDF
+    assert download.headers["content-type"] == "application/pdf"
+    assert httpx.get(url, headers=_auth(platform, SIBLING)).status_code == 404
+    assert httpx.get(url, headers={"Accept": "application/json"}).status_code == 401

@@ -17,7 +17,7 @@ HANOI_PATH, BA_DINH_PATH = "vn.01", "vn.01.00004"
 @pytest.fixture(scope="module")
 def seeded(urls: StoreUrls) -> dict[str, str]:
     """One member in each of three units, written by the owner role (migrations' role, not the app's)."""
-    names = {BA_DINH: "Nguyễn Văn Ba Đình", HOAN_KIEM: "Trần Thị Hoàn Kiếm", PHU_QUOC: "Lê Văn Phú Quốc"}
+    names = dict(zip((BA_DINH, HOAN_KIEM, PHU_QUOC), SEEDED_NAMES, strict=True))
     with psycopg.connect(urls.owner) as conn:
         for code, name in names.items():
             conn.execute("insert into members (unit_code, full_name, gender) values (%s, %s, 'nam')", (code, name))
@@ -25,9 +25,19 @@ def seeded(urls: StoreUrls) -> dict[str, str]:
 
 
 async def _visible(db: Database, scope: Scope, query: str = "select full_name from members") -> set[str]:
+    """The seeded members a query sees (demo data may hold other members)."""
     async with db.transaction(scope) as conn:
         cur = await conn.execute(query)  # type: ignore[arg-type]
-        return {r["full_name"] for r in await cur.fetchall()}
+        return {r["full_name"] for r in await cur.fetchall()} & set(SEEDED_NAMES)
+
+
+async def _units_seen(db: Database, scope: Scope) -> set[str]:
+    async with db.transaction(scope) as conn:
+        cur = await conn.execute("select distinct unit_path::text as p from members")
+        return {r["p"] for r in await cur.fetchall()}
+
+
+SEEDED_NAMES = ("Nguyễn Văn Ba Đình", "Trần Thị Hoàn Kiếm", "Lê Văn Phú Quốc")
 
 
 async def test_raw_sql_sees_only_the_scope(db: Database, seeded: dict[str, str]) -> None:
@@ -35,6 +45,9 @@ async def test_raw_sql_sees_only_the_scope(db: Database, seeded: dict[str, str])
     assert await _visible(db, Scope.of_unit(HANOI_PATH)) == {seeded[BA_DINH], seeded[HOAN_KIEM]}
     assert await _visible(db, Scope.public()) == set()
     assert set(seeded.values()) <= await _visible(db, Scope.everything())
+    assert await _units_seen(db, Scope.of_unit(BA_DINH_PATH)) == {BA_DINH_PATH}
+    assert all(p.startswith(HANOI_PATH + ".") for p in await _units_seen(db, Scope.of_unit(HANOI_PATH)))
+    assert await _units_seen(db, Scope.public()) == set()
 
 
 async def test_a_buggy_query_without_filters_still_gets_nothing_else(db: Database, seeded: dict[str, str]) -> None:
@@ -74,4 +87,4 @@ async def test_the_application_role_cannot_escape(db: Database, seeded: dict[str
 async def test_domain_operations_run_inside_the_scope(db: Database, seeded: dict[str, str]) -> None:
     async with db.transaction(Scope.of_unit(HANOI_PATH)) as conn:
         listed = await members_store.list_members(conn)
-    assert {m["full_name"] for m in listed} == {seeded[BA_DINH], seeded[HOAN_KIEM]}
+    assert {m["full_name"] for m in listed} & set(SEEDED_NAMES) == {seeded[BA_DINH], seeded[HOAN_KIEM]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ import psycopg
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
+from mattran.domain.attachments import Attachment
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_text import (
     CATEGORIES,
@@ -34,6 +36,7 @@ STATUS_LABELS = {
     "in_progress": "Đang xử lý",
     "answered": "Đã trả lời",
     "published": "Đã công khai trả lời",
+    "merged": "Đã gộp với phản ánh cùng nội dung",
 }
 OPEN_STATUSES = ("received", "accepted", "in_progress")
 _PHONE_CHARS = set("0123456789 +.-()")
@@ -78,6 +81,14 @@ class PetitionIn(BaseModel):
     contact: Contact = Field(default_factory=Contact)
 
 
+class Similar(BaseModel):
+    """A petition of the same unit with close text (its title only once it is published)."""
+
+    tracking_code: str
+    status_label: str
+    title: str | None
+
+
 class Filed(BaseModel):
     """What the petitioner is told once the petition is safely stored."""
 
@@ -91,6 +102,7 @@ class Filed(BaseModel):
     category_label: str
     due_at: datetime
     message: str
+    similar: list[Similar] = Field(default_factory=list)
 
 
 class PublicStatus(BaseModel):
@@ -116,7 +128,7 @@ class Action(BaseModel):
     """A cadre's action on a petition."""
 
     action: Literal["accept", "decline", "start", "answer", "publish", "transfer", "assign", "forward",
-                    "record_reply", "set_category"]
+                    "record_reply", "set_category", "merge"]
     reason: str | None = Field(default=None, max_length=1000)
     answer: str | None = Field(default=None, max_length=10000)
     unit_code: str | None = Field(default=None, max_length=10)
@@ -125,6 +137,7 @@ class Action(BaseModel):
     reply_due: date | None = None
     reply_text: str | None = Field(default=None, max_length=10000)
     category: Category | None = None
+    into: str | None = Field(default=None, max_length=40, description="merge: mã phản ánh giữ lại")
 
 
 _TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -138,7 +151,9 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "forward": (("accepted", "in_progress"), "in_progress"),
     "record_reply": (("in_progress",), None),
     "set_category": (OPEN_STATUSES, None),
+    "merge": (OPEN_STATUSES, "merged"),
 }
+_PROPAGATED = {"answer", "publish"}  # what happens to a petition happens to those merged into it
 
 
 class PetitionService:
@@ -177,7 +192,7 @@ class PetitionService:
         return None, None
 
     async def file(self, principal: Principal, data: PetitionIn, channel: Channel,
-                   idempotency_key: str | None = None) -> Filed:
+                   idempotency_key: str | None = None, attachments: Sequence[Attachment] = ()) -> Filed:
         """Store a new petition (or return the one this idempotency key already made).
 
         A replayed key is detected by the key's unique index, so a first attempt costs one transaction.
@@ -201,13 +216,32 @@ class PetitionService:
                     "category": category, "suggested_category": suggested, "submitter": principal.subject,
                     "channel": channel, "due_at": self._due(category, now),
                 }
-                await store.insert(conn, values, data.contact.model_dump())
+                await store.insert(conn, values, data.contact.model_dump(), [a.as_row() for a in attachments])
         except psycopg.errors.UniqueViolation:
             existing = await self._by_key(idempotency_key or "")
             if existing:
                 return existing
             raise
-        return self._filed(code, "received", unit, category, values["due_at"])
+        filed = self._filed(code, "received", unit, category, values["due_at"])
+        if unit:
+            filed.similar = await self._similar_public(unit, text, number)
+        return filed
+
+    async def similar_to(self, code: str) -> list[Similar]:
+        """Similar petitions of the same unit as the petition ``code``, as the public may see them."""
+        async with self.db.transaction(Scope.everything()) as conn:
+            row = await store.get(conn, code.strip().upper())
+        if row is None or not row["unit_code"]:
+            return []
+        return await self._similar_public(self.resolver.units[row["unit_code"]], f"{row['title']}\n{row['content']}",
+                                          row["id"])
+
+    async def _similar_public(self, unit: dict[str, Any], text: str, petition_id: int) -> list[Similar]:
+        """Similar petitions of the unit, as the public may see them (no text before publication)."""
+        async with self.db.transaction(Scope.of_unit(unit["path"])) as conn:
+            rows = await store.similar(conn, unit["code"], text, petition_id)
+        return [Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]],
+                        title=r["title"] if r["status"] == "published" else None) for r in rows]
 
     def _filed(self, code: str, status: str, unit: dict[str, Any] | None, category: str, due_at: datetime) -> Filed:
         if unit:
@@ -263,16 +297,28 @@ class PetitionService:
             return await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
                                              submitter=principal.subject if mine else None)
 
-    async def detail(self, principal: Principal, code: str) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                                                       dict[str, Any] | None]:
-        """A petition with its history and contact, for a cadre within scope."""
+    async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
+        """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
         async with self.db.transaction(principal.scope()) as conn:
             row = await store.get(conn, code)
             if row is None:
                 raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
             if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
                 raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
-            return row, await store.events(conn, row["id"]), await store.contact(conn, row["id"])
+            similar = (await store.similar(conn, row["unit_code"], f"{row['title']} {row['content']}", row["id"])
+                       if row["unit_code"] else [])
+            return {"petition": row, "events": await store.events(conn, row["id"]),
+                    "contact": await store.contact(conn, row["id"]), "similar": similar,
+                    "attachments": await store.attachments(conn, row["id"])}
+
+    async def attachment(self, principal: Principal, code: str, attachment_id: int) -> dict[str, Any]:
+        """One attachment's bytes, for a cadre within scope."""
+        found = await self.detail(principal, code)
+        async with self.db.transaction(principal.scope()) as conn:
+            row = await store.attachment(conn, found["petition"]["id"], attachment_id)
+        if row is None:
+            raise PetitionError("Không tìm thấy tệp đính kèm.", status=404)
+        return row
 
     async def act(self, principal: Principal, code: str, action: Action) -> dict[str, Any]:
         """Carry out a cadre's action; every change is appended to the petition's history."""
@@ -291,15 +337,42 @@ class PetitionService:
                 raise PetitionError(
                     f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
                     "action", 409)
-            changes, detail = self._changes(row, action, target)
+            if action.action == "merge":
+                changes, detail = await self._merge_target(conn, row, action)
+            else:
+                changes, detail = self._changes(row, action, target)
             if to_status and to_status != row["status"]:
                 changes["status"] = to_status
             await store.update(conn, row["id"], changes)
             await store.add_event(conn, row["id"], changes.get("unit_path", row["unit_path"]), principal.subject,
                                   action.action, row["status"], changes.get("status", row["status"]), detail)
+            if action.action in _PROPAGATED:
+                await self._propagate(conn, row, action.action, changes, principal)
             updated = await store.get(conn, code)
         assert updated is not None
         return updated
+
+    async def _merge_target(self, conn: Any, row: dict[str, Any],
+                            action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Merging a duplicate into another open petition of the same unit."""
+        main = await store.get(conn, (action.into or "").strip().upper()) if action.into else None
+        if main is None or main["id"] == row["id"]:
+            raise PetitionError("Cần chọn phản ánh giữ lại (mã tra cứu) trong phạm vi của bạn.", "into")
+        if main["unit_code"] != row["unit_code"] or main["status"] not in OPEN_STATUSES or main["merged_into"]:
+            raise PetitionError("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into", 409)
+        return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
+
+    async def _propagate(self, conn: Any, main: dict[str, Any], action: str, changes: dict[str, Any],
+                         principal: Principal) -> None:
+        """The answer (and its publication) of a petition reaches every petitioner merged into it."""
+        for dup in await store.merged_ids(conn, main["id"]):
+            status = "answered" if action == "answer" else "published"
+            dup_changes = {k: v for k, v in changes.items() if k != "content_public"} | {"status": status}
+            if action == "publish":
+                dup_changes["content_public"] = mask_personal_data(dup["content"])
+            await store.update(conn, dup["id"], dup_changes)
+            await store.add_event(conn, dup["id"], dup["unit_path"], principal.subject, action, dup["status"], status,
+                                  {"via": main["tracking_code"]})
 
     def _changes(self, row: dict[str, Any], action: Action,
                  target: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:

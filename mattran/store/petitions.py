@@ -15,7 +15,7 @@ _COLUMNS = (
     " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
     " p.submitter, p.channel, p.assigned_to, p.forwarded_to, p.forwarded_at, p.reply_due_at, p.reply_received_at,"
     " p.reply_text, p.answer, p.answer_public, p.due_at, p.escalations, p.created_at, p.updated_at,"
-    " p.answered_at, p.published_at, u.name as unit_name"
+    " p.answered_at, p.published_at, p.merged_into, u.name as unit_name"
 )
 
 
@@ -34,8 +34,9 @@ async def find_by_idempotency_key(conn: AsyncConnection, key: str) -> str | None
     return row["tracking_code"] if row else None  # type: ignore[call-overload]
 
 
-async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, str | None]) -> None:
-    """Insert a new petition, its contact details and its first event."""
+async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, str | None],
+                 attachments: list[dict[str, Any]]) -> None:
+    """Insert a new petition, its contact details, its attachments and its first event."""
     columns = ", ".join(values)
     placeholders = ", ".join(f"%({k})s" for k in values)
     await conn.execute(f"insert into petitions ({columns}) values ({placeholders})", values)  # type: ignore[arg-type]
@@ -45,6 +46,12 @@ async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[st
             " values (%(id)s, %(unit_path)s::ltree, %(full_name)s, %(phone)s, %(email)s)",
             {"id": values["id"], "unit_path": values.get("unit_path"), **contact},
         )
+    for a in attachments:
+        await conn.execute(
+            "insert into petition_attachments (petition_id, unit_path, filename, content_type, size, sha256, data)"
+            " values (%s, %s::ltree, %s, %s, %s, %s, %s)",
+            (values["id"], values.get("unit_path"), a["filename"], a["content_type"], a["size"], a["sha256"],
+             a["data"]))
     await add_event(conn, values["id"], values.get("unit_path"), values.get("submitter"), "received", None,
                     "received", {"channel": values["channel"]})
 
@@ -74,8 +81,9 @@ async def update(conn: AsyncConnection, petition_id: int, changes: dict[str, Any
     await conn.execute(f"update petitions set {sets}, updated_at = now() where id = %(id)s",  # type: ignore[arg-type]
                        {**changes, "id": petition_id})
     if "unit_path" in changes:
-        await conn.execute("update petition_contacts set unit_path = %s::ltree where petition_id = %s",
-                           (changes["unit_path"], petition_id))
+        for table in ("petition_contacts", "petition_attachments"):
+            await conn.execute(f"update {table} set unit_path = %s::ltree where petition_id = %s",  # type: ignore[arg-type]
+                               (changes["unit_path"], petition_id))
 
 
 async def events(conn: AsyncConnection, petition_id: int) -> list[Row]:
@@ -140,3 +148,38 @@ async def overdue_ids(conn: AsyncConnection, now: datetime) -> list[Row]:
         " where p.due_at < %s and p.status in ('received', 'accepted', 'in_progress') and u.parent_code is not null"
         " order by p.due_at for update of p skip locked", (now,))
     return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def similar(conn: AsyncConnection, unit_code: str, text: str, exclude_id: int | None,
+                  limit: int = 5) -> list[Row]:
+    """Petitions of the same unit whose text is close to ``text`` (pg_trgm), most similar first."""
+    cur = await conn.execute(
+        "select p.id, p.tracking_code, p.status, p.title, p.created_at,"
+        " similarity(p.title || ' ' || p.content, %(t)s) as score"
+        " from petitions p where p.unit_code = %(u)s and p.id is distinct from %(x)s and p.merged_into is null"
+        " and p.status <> 'declined' and (p.title || ' ' || p.content) %% %(t)s"
+        " order by score desc limit %(n)s",
+        {"u": unit_code, "t": text, "x": exclude_id, "n": limit},
+    )
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def merged_ids(conn: AsyncConnection, petition_id: int) -> list[Row]:
+    """Petitions merged into this one."""
+    cur = await conn.execute("select id, unit_path::text as unit_path, status, content from petitions"
+                             " where merged_into = %s for update", (petition_id,))
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def attachments(conn: AsyncConnection, petition_id: int) -> list[Row]:
+    """A petition's attachments, without their bytes."""
+    cur = await conn.execute("select id, filename, content_type, size, created_at from petition_attachments"
+                             " where petition_id = %s order by id", (petition_id,))
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def attachment(conn: AsyncConnection, petition_id: int, attachment_id: int) -> Row | None:
+    """One attachment with its bytes (cadres within scope only, by RLS)."""
+    cur = await conn.execute("select filename, content_type, data from petition_attachments"
+                             " where petition_id = %s and id = %s", (petition_id, attachment_id))
+    return await cur.fetchone()  # type: ignore[return-value]

@@ -6,10 +6,12 @@ import uuid
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
+from mattran.domain.attachments import check as check_attachment
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
@@ -48,6 +50,7 @@ async def submit_petition(
     full_name: Annotated[str, Form(max_length=1000)] = "",
     phone: Annotated[str, Form(max_length=100)] = "",
     email: Annotated[str, Form(max_length=1000)] = "",
+    attachments: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại."""
     csrf.verify(request, csrf_token)
@@ -65,11 +68,20 @@ async def submit_petition(
         for e in exc.errors():
             field = str(e["loc"][-1]) if e["loc"] else ""
             errors.setdefault(field, f"{_FIELD_LABELS.get(field, field)}: {describe(e, bare=True)}")
+    files: list[Attachment] = []
+    uploads = [f for f in attachments or [] if f.filename]
+    if len(uploads) > MAX_FILES:
+        errors["attachments"] = f"Tối đa {MAX_FILES} tệp đính kèm."
+    for upload in uploads[:MAX_FILES]:
+        try:
+            files.append(check_attachment(upload.filename or "", await upload.read(MAX_BYTES + 1)))
+        except ValueError as exc:
+            errors.setdefault("attachments", str(exc))
     if errors:
         return _form_page(request, principal, values, errors, 422)
     if not principal.authenticated:
         request.app.state.intake_limiter.check(request)
-    filed = await request.app.state.petitions.file(principal, data, "web", values["idempotency_key"])
+    filed = await request.app.state.petitions.file(principal, data, "web", values["idempotency_key"], files)
     return RedirectResponse(f"/tra-cuu?ma={filed.tracking_code}&moi=1", status_code=303)
 
 
@@ -78,7 +90,8 @@ async def track(request: Request, principal: CurrentPrincipal,
                 ma: Annotated[str | None, Query(max_length=40)] = None, moi: bool = False) -> HTMLResponse:
     """Tra cứu tình trạng phản ánh theo mã."""
     found = await request.app.state.petitions.status(ma) if ma and ma.strip() else None
-    return render(request, "petition_status.html", principal, code=ma or "", found=found, new=moi)
+    similar = await request.app.state.petitions.similar_to(ma) if found and moi else []
+    return render(request, "petition_status.html", principal, code=ma or "", found=found, new=moi, similar=similar)
 
 
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)
@@ -97,9 +110,20 @@ async def cadre_petition(request: Request, principal: CurrentPrincipal, code: st
                          loi: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    row, events, contact = await request.app.state.petitions.detail(principal, code)
-    return render(request, "cadre_petition.html", principal, p=row, events=events, contact=contact,
+    found = await request.app.state.petitions.detail(principal, code)
+    return render(request, "cadre_petition.html", principal, p=found["petition"], events=found["events"],
+                  contact=found["contact"], similar=found["similar"], attachments=found["attachments"],
                   statuses=STATUS_LABELS, categories=CATEGORIES, error=loi)
+
+
+@router.get("/can-bo/phan-anh/{code}/tep/{attachment_id}")
+async def cadre_attachment(request: Request, principal: CurrentPrincipal, code: str, attachment_id: int) -> Response:
+    """Tải tệp đính kèm (chỉ cán bộ trong phạm vi)."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    row = await request.app.state.petitions.attachment(principal, code, attachment_id)
+    return Response(bytes(row["data"]), media_type=row["content_type"], headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['filename'])}",
+        "X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/can-bo/phan-anh/{code}")

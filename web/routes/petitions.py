@@ -66,8 +66,7 @@ async def petition_status(request: Request, code: str) -> PublicStatus:
 async def petition_detail(request: Request, principal: CurrentPrincipal, code: str) -> dict[str, Any]:
     """Chi tiết, lịch sử xử lý và thông tin liên hệ (cán bộ trong phạm vi)."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    row, events, contact = await request.app.state.petitions.detail(principal, code)
-    return {"petition": row, "events": events, "contact": contact}
+    return await request.app.state.petitions.detail(principal, code)
 
 
 @router.post("/{code}/actions")

@@ -17,7 +17,8 @@ create table petitions (
     category         text not null,
     suggested_category text not null,
     status           text not null default 'received'
-        check (status in ('received', 'accepted', 'declined', 'in_progress', 'answered', 'published')),
+        check (status in ('received', 'accepted', 'declined', 'in_progress', 'answered', 'published', 'merged')),
+    merged_into      bigint references petitions (id),     -- a duplicate: it gets the answer of that petition
     submitter        text,                               -- subject of a signed-in citizen, if any
     channel          text not null check (channel in ('web', 'api', 'chat', 'open311')),
     assigned_to      text,
@@ -38,6 +39,8 @@ create table petitions (
 create index petitions_unit_path_gist on petitions using gist (unit_path);
 create index petitions_status_idx on petitions (status, due_at);
 create index petitions_submitter_idx on petitions (submitter);
+create index petitions_merged_into_idx on petitions (merged_into);
+create index petitions_text_trgm on petitions using gin ((title || ' ' || content) gin_trgm_ops);
 
 -- Contact details: personal data, kept apart from the petition and never published.
 create table petition_contacts (
@@ -47,6 +50,20 @@ create table petition_contacts (
     phone       text,
     email       text
 );
+
+-- Images and PDFs sent with a petition (type checked on the content, size limited). Never published.
+create table petition_attachments (
+    id           bigint generated always as identity primary key,
+    petition_id  bigint not null references petitions (id) on delete cascade,
+    unit_path    ltree,
+    filename     text not null,
+    content_type text not null check (content_type in ('image/jpeg', 'image/png', 'image/webp', 'application/pdf')),
+    size         int not null check (size > 0),
+    sha256       text not null,
+    data         bytea not null,
+    created_at   timestamptz not null default now()
+);
+create index petition_attachments_petition_idx on petition_attachments (petition_id);
 
 create table petition_events (
     id          bigint generated always as identity primary key,
@@ -88,6 +105,15 @@ create policy petition_contacts_move on petition_contacts for update
     using (coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()))
     with check (coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()));
 
+alter table petition_attachments enable row level security;
+alter table petition_attachments force row level security;
+create policy petition_attachments_read on petition_attachments for select
+    using (coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()));
+create policy petition_attachments_file on petition_attachments for insert with check (true);
+create policy petition_attachments_move on petition_attachments for update
+    using (coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()))
+    with check (coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()));
+
 alter table petition_events enable row level security;
 alter table petition_events force row level security;
 create policy petition_events_read on petition_events for select
@@ -111,7 +137,8 @@ create view public_petitions_keys with (security_barrier) as
 grant select, insert, update on petitions to mattran_app;
 grant select on public_petitions_keys to mattran_app;
 grant select, insert on petition_contacts, petition_events to mattran_app;
-grant update (unit_path) on petition_contacts to mattran_app;
+grant update (unit_path) on petition_contacts, petition_attachments to mattran_app;
+grant select, insert on petition_attachments to mattran_app;
 grant select on public_petitions to mattran_app;
 grant usage on sequence petition_number_seq to mattran_app;
 grant execute on function current_subject() to mattran_app;

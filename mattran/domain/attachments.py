@@ -1,0 +1,51 @@
+"""Attachments: only images and PDFs, recognised by their content (not their name), and size-limited."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_FILES = 5
+_SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A checked file, ready to store."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    def as_row(self) -> dict[str, object]:
+        """The values stored for it."""
+        return {"filename": self.filename, "content_type": self.content_type, "size": len(self.data),
+                "sha256": hashlib.sha256(self.data).hexdigest(), "data": self.data}
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type that the bytes really are, among the accepted ones."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    for signature, content_type in _SIGNATURES:
+        if data.startswith(signature):
+            return content_type
+    return None
+
+
+def check(filename: str, data: bytes) -> Attachment:
+    """Accept the file or raise ``ValueError`` with a Vietnamese reason."""
+    name = (filename or "tep").replace("/", "_").replace("\\", "_")[-120:]
+    if not data:
+        raise ValueError(f"Tệp “{name}” rỗng.")
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"Tệp “{name}” vượt quá {MAX_BYTES // (1024 * 1024)} MB.")
+    content_type = sniff(data)
+    if content_type is None:
+        raise ValueError(f"Tệp “{name}” không phải ảnh (JPEG, PNG, WebP) hoặc PDF.")
+    return Attachment(name, content_type, data)
