@@ -151,15 +151,20 @@ async def overdue_ids(conn: AsyncConnection, now: datetime) -> list[Row]:
 
 
 async def similar(conn: AsyncConnection, unit_code: str, text: str, exclude_id: int | None,
-                  limit: int = 5) -> list[Row]:
-    """Petitions of the same unit whose text is close to ``text`` (pg_trgm), most similar first."""
+                  limit: int = 5, recent: int = 500) -> list[Row]:
+    """Petitions among the unit's ``recent`` latest whose text is close to ``text`` (pg_trgm), best first.
+
+    Bounded to recent petitions so that intake stays fast however many a unit has received.
+    """
     cur = await conn.execute(
         "select p.id, p.tracking_code, p.status, p.title, p.created_at,"
         " similarity(p.title || ' ' || p.content, %(t)s) as score"
-        " from petitions p where p.unit_code = %(u)s and p.id is distinct from %(x)s and p.merged_into is null"
-        " and p.status <> 'declined' and (p.title || ' ' || p.content) %% %(t)s"
-        " order by score desc limit %(n)s",
-        {"u": unit_code, "t": text, "x": exclude_id, "n": limit},
+        " from (select id, tracking_code, status, title, content, created_at from petitions"
+        "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
+        "       and status <> 'declined' order by id desc limit %(recent)s) p"
+        " where similarity(p.title || ' ' || p.content, %(t)s) >= 0.3"
+        " order by score desc, p.id desc limit %(n)s",
+        {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent},
     )
     return await cur.fetchall()  # type: ignore[return-value]
 
