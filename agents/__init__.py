@@ -1,1 +1,1 @@
-"""The LangGraph agent graph (the assistant): not built yet, see the README's status table."""
+"""The assistant: a LangGraph graph over the platform's tools, usable with or without a language model."""

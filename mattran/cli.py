@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import signal
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from mattran.bootstrap import StoreUrls, prepare_store
-from mattran.console import out, say
+from mattran.console import err, out, say
+from mattran.members_cli import members_app
 from mattran.settings import get_settings
+
+if TYPE_CHECKING:
+    from mattran.auth.principal import Principal
+    from mattran.store.db import Database
 
 app = typer.Typer(help="Mặt trận số: nền tảng số của Mặt trận Tổ quốc Việt Nam.", no_args_is_help=True)
 db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
 units_app = typer.Typer(help="Đơn vị hành chính (34 tỉnh, 3.321 xã).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
+app.add_typer(members_app, name="members")
 
 
 def _terminate_as_exit(signum: int, _frame: object) -> None:
@@ -104,3 +113,89 @@ def units_find(
             out.print(table)
     if result.status == "not_found":
         raise typer.Exit(1)
+
+
+apikey_app = typer.Typer(help="Khóa API cho ứng dụng bên ngoài (cổng Open311).", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
+_T = TypeVar("_T")
+
+
+def _on_store(work: Callable[[Database], Awaitable[_T]]) -> _T:
+    """Run ``work`` with a small pool on the store (started, or joined when ``mattran up`` runs)."""
+    from mattran.store.db import Database
+
+    urls = _store()
+
+    async def run() -> _T:
+        db = Database(urls.app, max_size=1)
+        await db.open()
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def _operator() -> Principal:
+    """Who runs the command, as the audit log records it."""
+    from mattran.auth.principal import Principal
+
+    try:
+        user = getpass.getuser()
+    except OSError:
+        user = "không rõ"
+    return Principal(subject=f"cli:{user}", name=user, roles=frozenset())
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Argument(help="Ứng dụng hoặc tổ chức dùng khóa.")],
+    as_json: Annotated[bool, typer.Option("--json", help='In đúng {"api_key": "..."}.')] = False,
+) -> None:
+    """Tạo khóa API mới. Khóa chỉ hiện một lần: nền tảng chỉ giữ giá trị băm."""
+    from mattran.domain import api_keys
+
+    try:
+        created = _on_store(lambda db: api_keys.create(db, _operator(), name))
+    except api_keys.ApiKeyError as exc:
+        err.print(exc.message, markup=False)
+        raise typer.Exit(1) from exc
+    if as_json:
+        print(json.dumps({"api_key": created.api_key}))
+    else:
+        print(created.api_key)
+    say(f"Đã tạo khóa “{escape(created.name)}” (tiền tố {created.prefix}). Hãy lưu ngay: khóa sẽ không hiện lại.")
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """Liệt kê các khóa API (chỉ tiền tố, không bao giờ hiện khóa)."""
+    from mattran.domain import api_keys
+    from mattran.domain.time import VIETNAM
+
+    keys = _on_store(api_keys.all_keys)
+    if not keys:
+        out.print("Chưa có khóa API nào.")
+        return
+    table = Table("Tiền tố", "Tên", "Tạo lúc", "Người tạo", "Trạng thái")
+    for k in keys:
+        state = f"thu hồi {k.revoked_at.astimezone(VIETNAM):%d/%m/%Y %H:%M}" if k.revoked_at else "đang dùng"
+        table.add_row(k.prefix, escape(k.name), f"{k.created_at.astimezone(VIETNAM):%d/%m/%Y %H:%M}",
+                      escape(k.created_by or ""), state)
+    out.print(table)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    prefix: Annotated[str, typer.Argument(help="Tiền tố của khóa (ví dụ mtk_AbCd1234), như `apikey list` hiện.")],
+) -> None:
+    """Thu hồi một khóa API: ứng dụng dùng khóa này không gửi được phản ánh nữa."""
+    from mattran.domain import api_keys
+
+    try:
+        revoked = _on_store(lambda db: api_keys.revoke(db, _operator(), prefix))
+    except api_keys.ApiKeyError as exc:
+        err.print(exc.message, markup=False)
+        raise typer.Exit(1) from exc
+    out.print(f"Đã thu hồi khóa {revoked.prefix} (“{escape(revoked.name)}”).")

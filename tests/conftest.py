@@ -29,8 +29,8 @@ MATTRAN = str(Path(sys.executable).with_name("mattran"))
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings on a fresh data dir for this test session."""
-    return Settings(data_dir=tmp_path_factory.mktemp("store"), database_url=None)
+    """Settings on a fresh data dir for this test session (no demo data: tests seed exactly what they count)."""
+    return Settings(data_dir=tmp_path_factory.mktemp("store"), database_url=None, demo_data=False)
 
 
 @pytest.fixture(scope="session")

@@ -76,3 +76,25 @@ def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data
     expect(page.locator("article.card", has_text="Bến tàu Phú Quốc")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "browser-home.png"), full_page=True)
     page.close()
+
+
+def test_a_guest_files_a_petition_through_the_chat_with_confirmation(platform: Platform, browser: Browser) -> None:  # noqa: F811
+    page = browser.new_page(locale="vi-VN")
+    page.goto(f"{platform.base_url}/chat/")
+    expect(page.get_by_text("Xin chào Khách", exact=False)).to_be_visible(timeout=30_000)
+    box = page.locator("textarea#chat-input")
+    box.fill("Kiến nghị: đèn đường ở đầu ngõ 9 phường Hoàn Kiếm, Hà Nội bị hỏng cả tháng nay, buổi tối rất nguy hiểm.")
+    box.press("Enter")
+    expect(page.get_by_text("Bạn xác nhận gửi chứ?", exact=False)).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    reply = page.locator("[data-step-type=\"assistant_message\"]", has_text=re.compile(r"PAKN-\d{4}-\d{6}"))
+    expect(reply).to_have_count(1, timeout=30_000)
+    text = reply.inner_text()
+    found = re.search(r"PAKN-\d{4}-\d{6}", text)
+    assert found, text
+    code = found.group(0)
+    page.screenshot(path=str(ARTIFACTS / "browser-chat-petition.png"))
+    with psycopg.connect(platform.owner_uri()) as conn:
+        row = conn.execute("select channel, unit_code from petitions where tracking_code = %s", (code,)).fetchone()
+    assert row == ("chat", "00070")
+    page.close()

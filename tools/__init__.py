@@ -1,1 +1,1 @@
-"""The assistant's tools, thin adapters over the domain layer: not built yet, see the README."""
+"""The assistant's tools: thin adapters over the domain layer, each re-checking the caller's permission."""

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from agents.runner import ChatRunner
 from mattran.auth.oidc import OidcClient
 from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
@@ -21,6 +22,8 @@ from web import errors
 from web.chat.mount import mount_chat
 from web.ratelimit import RateLimiter
 from web.routes import admin, auth, cadre, health, members, pages, petition_pages, petitions, units
+from web.routes import congress, congress_pages, member_pages
+from web.routes import open311
 
 
 _log = logging.getLogger(__name__)
@@ -55,6 +58,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                                               settings.petition_due_days_by_category)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
+        app.state.chat = ChatRunner(urls.app, app.state)
+        await app.state.chat.open()
         escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
                       if settings.escalation_interval_minutes else None)
         try:
@@ -62,6 +67,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         finally:
             if escalation:
                 escalation.cancel()
+            await app.state.chat.close()
             await db.close()
 
     app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan,
@@ -69,7 +75,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     app.state.settings = settings
     app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
-    for module in (health, units, members, petitions, admin, auth, cadre, petition_pages, pages):
+    for module in (health, units, members, congress, petitions, open311, admin, auth, cadre, member_pages,
+                   congress_pages, petition_pages, pages):
         app.include_router(module.router)
     mount_chat(app, settings.secret_key)
     return app

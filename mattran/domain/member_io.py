@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -30,7 +31,7 @@ from mattran.domain.member_vocab import GENDERS
 from mattran.domain.members import FIELDS, MemberView, blank, list_members, validate
 from mattran.domain.permissions import Operation, within
 from mattran.domain.privacy import PersonalData
-from mattran.domain.text import fold
+from mattran.domain.text import fold, nfc
 from mattran.domain.units import UnitResolver
 from mattran.store import members as store
 
@@ -126,7 +127,7 @@ def read_table(data: bytes) -> Sheet:
     if data[:4] == b"PK\x03\x04":
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
             raise UnreadableFile("Không đọc được tệp Excel (.xlsx).") from exc
         try:
             return _table(workbook.worksheets[0].iter_rows(values_only=True))
@@ -135,7 +136,7 @@ def read_table(data: bytes) -> Sheet:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1258", errors="replace")
+        text = nfc(data.decode("cp1258", errors="replace"))  # Windows-1258 writes tone marks apart
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     return _table(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -154,14 +155,15 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], list[RowError]]:
                                          message=f"Không nhận ra cột “{header}”; cột này được bỏ qua."))
             continue
         if key in columns:
+            first = headers[columns[key]]
             warnings.append(RowError(row=1, field=header,
-                                     message=f"Cột “{header}” trùng với cột “{headers[columns[key]]}”; cột này được bỏ qua."))
+                                     message=f"Cột “{header}” trùng với cột “{first}”; cột này được bỏ qua."))
             continue
         columns[key] = index
     return columns, warnings
 
 
-def _cell(value: Any) -> Any:
+def clean_cell(value: Any) -> Any:
     """A cell as given, with the apostrophe an export puts before a formula-like text removed."""
     if isinstance(value, str):
         value = value.strip()
@@ -179,7 +181,8 @@ class _Units:
 
     def _in_scope(self, code: str) -> bool:
         unit = self.resolver.units.get(code)
-        return unit is not None and self.principal.unit_path is not None and within(unit["path"], self.principal.unit_path)
+        scope = self.principal.unit_path
+        return unit is not None and scope is not None and within(unit["path"], scope)
 
     async def code(self, kind: str, value: Any) -> tuple[str | None, str | None]:
         """(unit code, None) or (None, Vietnamese error)."""
@@ -230,11 +233,12 @@ async def import_members(conn: AsyncConnection, principal: Principal, resolver: 
     seen: dict[tuple[str, str, int | None], int] = {}
     total = len(sheet.rows)
     for done, (number, cells) in enumerate(sheet.rows, 1):
-        values = {key: _cell(cells[i]) if i < len(cells) else None for key, i in columns.items()}
+        values = {key: clean_cell(cells[i]) if i < len(cells) else None for key, i in columns.items()}
         unit_kind = UNIT_CODE if not blank(values.get(UNIT_CODE)) else UNIT_TEXT
         code, unit_error = await units.code(unit_kind, values.get(unit_kind))
         draft, field_errors = validate(code or own["code"], values)
-        row_errors = [RowError(row=number, field=label.get(f, FIELDS[f][0]), message=m) for f, m in field_errors.items()]
+        row_errors = [RowError(row=number, field=label.get(f, FIELDS[f][0]), message=m)
+                      for f, m in field_errors.items()]
         if unit_error:
             row_errors.append(RowError(row=number, field=label.get(unit_kind, "Đơn vị"), message=unit_error))
         if draft is not None and not row_errors:
@@ -282,7 +286,7 @@ EXPORT_COLUMNS = ("full_name", "gender", "birth_year", "ethnicity", "religion", 
 
 
 def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    """CSV text that a spreadsheet would run as a formula gets a leading apostrophe (removed on import)."""
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA) else value
 
 
@@ -292,7 +296,7 @@ def export_rows(members: Sequence[MemberView]) -> Iterator[list[Any]]:
     for m in members:
         values = m.model_dump()
         values.update(unit=m.unit_name, gender=GENDERS.get(m.gender or ""), unit_code=m.unit_code)
-        yield [_safe(values.get(c)) for c in EXPORT_COLUMNS]
+        yield [values.get(c) for c in EXPORT_COLUMNS]
 
 
 def to_csv(rows: Iterator[list[Any]]) -> bytes:
@@ -300,7 +304,7 @@ def to_csv(rows: Iterator[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else _safe(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -314,6 +318,10 @@ def to_xlsx(rows: Iterator[list[Any]], title: str = "Thành viên") -> bytes:
     sheet.title = title
     for row in rows:
         sheet.append(row)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":
+                cell.data_type = "s"  # text that looks like a formula stays text
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

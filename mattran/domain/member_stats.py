@@ -17,7 +17,7 @@ from mattran.store import members as store
 from mattran.store import units as units_store
 
 Dimension = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level"]
-DIMENSIONS: dict[str, str] = {
+DIMENSIONS: dict[Dimension, str] = {
     "gender": "Giới tính", "age": "Độ tuổi", "ethnicity": "Dân tộc", "religion": "Tôn giáo",
     "organisation": "Tổ chức thành viên", "position": "Chức vụ", "unit": "Đơn vị", "level": "Cấp",
 }

@@ -172,9 +172,8 @@ def parse_national_id(value: Any, birth_year: int | None = None) -> NationalId:
         raise FieldError("Số CCCD phải gồm đúng 12 chữ số.")
     if not 1 <= int(text[:3]) <= 96:
         raise FieldError("Số CCCD không hợp lệ: 3 chữ số đầu là mã tỉnh nơi đăng ký khai sinh (001–096).")
-    if birth_year is not None:
-        if 1900 + 100 * (int(text[3]) // 2) + int(text[4:6]) != birth_year:
-            raise FieldError("Số CCCD không khớp với năm sinh (chữ số thứ 4–6 ghi thế kỷ và năm sinh).")
+    if birth_year is not None and 1900 + 100 * (int(text[3]) // 2) + int(text[4:6]) != birth_year:
+        raise FieldError("Số CCCD không khớp với năm sinh (chữ số thứ 4–6 ghi thế kỷ và năm sinh).")
     return NationalId(text, text[-3:])
 
 
@@ -321,3 +320,24 @@ async def add_member(conn: AsyncConnection, principal: Principal, protector: Per
                               f"{f' sinh năm {draft.birth_year}' if draft.birth_year else ''}.")
     row = await store.add_member(conn, dict(zip(store.MEMBER_COLUMNS, draft.stored(protector), strict=True)))
     return view({**row, "unit_name": unit["name"]}, protector)
+
+
+class MemberPage(BaseModel):
+    """One page of a member list."""
+
+    members: list[MemberView]
+    total: int
+    page: int
+    pages: int
+
+
+async def member_page(conn: AsyncConnection, principal: Principal, protector: PersonalData,
+                      unit_code: str | None = None, search: str | None = None, page: int = 1,
+                      size: int = 50) -> MemberPage:
+    """Page ``page`` (from 1) of the members of the principal's scope or of one unit within it."""
+    unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
+    total = await store.count_in_unit(conn, unit["code"], search)
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    rows = await store.list_members(conn, unit["code"], limit=size, offset=(page - 1) * size, search=search)
+    return MemberPage(members=[view(r, protector) for r in rows], total=total, page=page, pages=pages)

@@ -11,6 +11,8 @@ class Operation(StrEnum):
     """What a caller may ask the platform to do."""
 
     CHAT = "chat.use"
+    PETITION_FILE = "petition.file"
+    PUBLIC_LOOKUP = "public.lookup"
     CADRE_PAGES = "cadre.pages"
     PETITION_HANDLE = "petition.handle"
     MEMBER_READ = "member.read"
@@ -21,7 +23,7 @@ class Operation(StrEnum):
     ACCOUNT_ADMIN = "account.admin"
 
 
-_EVERYONE = {Operation.CHAT}
+_EVERYONE = {Operation.CHAT, Operation.PETITION_FILE, Operation.PUBLIC_LOOKUP}
 _UNIT_SCOPED = {Operation.CADRE_PAGES, Operation.PETITION_HANDLE, Operation.MEMBER_READ, Operation.MEMBER_WRITE,
                Operation.CONGRESS_READ, Operation.CONGRESS_UPDATE}
 _ADMIN = {Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN}

@@ -164,7 +164,7 @@ class PetitionService:
         self.due_days, self.due_days_by_category = due_days, due_days_by_category
 
     def _due(self, category: str, start: datetime) -> datetime:
-        return add_working_days(start, self.due_days_by_category.get(category, self.due_days))
+        return add_working_days(start.astimezone(VIETNAM), self.due_days_by_category.get(category, self.due_days))
 
     def nearest_commune(self, latitude: float, longitude: float) -> dict[str, Any]:
         """The commune whose centroid is nearest to a point."""
@@ -246,7 +246,7 @@ class PetitionService:
     def _filed(self, code: str, status: str, unit: dict[str, Any] | None, category: str, due_at: datetime) -> Filed:
         if unit:
             message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit['name']}. "
-                       f"Hạn trả lời: {due_at:%d/%m/%Y}.")
+                       f"Hạn trả lời: {due_at.astimezone(VIETNAM):%d/%m/%Y}.")
         else:
             message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}. Chưa xác định được đơn vị nhận: "
                        "cán bộ sẽ chuyển đến đúng nơi.")

@@ -26,7 +26,7 @@ async def ensure(conn: AsyncConnection, unit_code: str, term: str) -> None:
 async def get(conn: AsyncConnection, unit_code: str, term: str, *, for_update: bool = False) -> Row | None:
     """The unit's congress for ``term`` (locked until the transaction ends when ``for_update``)."""
     lock = " for update of c" if for_update else ""
-    cur = await conn.execute(f"{_SELECT} where c.unit_code = %s and c.term = %s{lock}",  # type: ignore[arg-type]
+    cur = await conn.execute(f"{_SELECT} where c.unit_code = %s and c.term = %s{lock}",
                              (unit_code, term))
     return await cur.fetchone()  # type: ignore[return-value]
 
@@ -67,7 +67,7 @@ async def progress_rows(conn: AsyncConnection, root_code: str, term: str) -> lis
         " c.held_date from units u cross join (select path from units where code = %(u)s) r"
         " left join units p on p.code = u.province_code"
         " left join congresses c on c.unit_code = u.code and c.term = %(t)s"
-        " where u.path <@ r.path order by u.level, u.province_code nulls first, u.name",
+        " where u.path <@ r.path order by u.level, u.name_key, u.code",
         {"u": root_code, "t": term},
     )
     return await cur.fetchall()  # type: ignore[return-value]
@@ -79,3 +79,9 @@ async def terms(conn: AsyncConnection, root_code: str) -> list[str]:
         "select distinct c.term from congresses c where c.unit_path <@ (select path from units where code = %s)"
         " order by 1 desc", (root_code,))
     return [r["term"] for r in await cur.fetchall()]  # type: ignore[call-overload]
+
+
+async def recorded_units(conn: AsyncConnection, term: str) -> set[str]:
+    """Codes of the visible units with a congress recorded for ``term``."""
+    cur = await conn.execute("select unit_code from congresses where term = %s", (term,))
+    return {r["unit_code"] for r in await cur.fetchall()}  # type: ignore[call-overload]

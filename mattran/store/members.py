@@ -8,7 +8,7 @@ from typing import Any, Literal
 from psycopg import AsyncConnection, sql
 
 Row = dict[str, Any]
-GroupBy = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level", "term"]
+GroupBy = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level"]
 
 MEMBER_COLUMNS = ("unit_code", "full_name", "gender", "birth_year", "ethnicity", "religion", "position",
                   "organisation", "term", "phone_enc", "email_enc", "national_id_hmac", "national_id_last3")
@@ -20,7 +20,6 @@ _SELECT = (
 )
 _IN_UNIT = "(%(u)s::text is null or m.unit_path <@ (select path from units where code = %(u)s))"
 _AGE = "(extract(year from current_date)::int - m.birth_year)"
-AGE_GROUPS = ("<30", "30–39", "40–49", "50–59", "≥60")
 # Grouping expressions: fixed SQL chosen by name, never built from input.
 _GROUPS: dict[str, str] = {
     "gender": "m.gender",
@@ -28,7 +27,6 @@ _GROUPS: dict[str, str] = {
     "religion": "m.religion",
     "organisation": "m.organisation",
     "position": "m.position",
-    "term": "m.term",
     "level": "(nlevel(m.unit_path) - 1)::text",
     "age": (f"case when m.birth_year is null then null when {_AGE} < 30 then '<30'"
             f" when {_AGE} < 40 then '30–39' when {_AGE} < 50 then '40–49' when {_AGE} < 60 then '50–59'"
@@ -59,7 +57,7 @@ async def count_in_unit(conn: AsyncConnection, unit_code: str | None, search: st
         " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')",
         {"u": unit_code, "q": search},
     )
-    return int((await cur.fetchone())["n"])  # type: ignore[index]
+    return int((await cur.fetchone())["n"])  # type: ignore[index,call-overload]
 
 
 async def add_member(conn: AsyncConnection, values: Mapping[str, Any]) -> Row:
@@ -72,7 +70,7 @@ async def add_member(conn: AsyncConnection, values: Mapping[str, Any]) -> Row:
     )
     new = await cur.fetchone()
     assert new is not None
-    cur = await conn.execute(f"{_SELECT} where m.id = %s", (new["id"],))  # type: ignore[index]
+    cur = await conn.execute(f"{_SELECT} where m.id = %s", (new["id"],))  # type: ignore[call-overload]
     row = await cur.fetchone()
     assert row is not None
     return row  # type: ignore[return-value]
@@ -123,9 +121,9 @@ def _filters(filters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
 async def count_members(conn: AsyncConnection, unit_code: str, filters: Mapping[str, Any]) -> int:
     """Members of a unit's subtree matching every filter (see :func:`_filters` for the names)."""
     where, params = _filters(filters)
-    cur = await conn.execute(  # type: ignore[call-overload]
-        f"select count(*) as n from members m where {_IN_UNIT}{where}", {"u": unit_code, **params})
-    return int((await cur.fetchone())["n"])
+    cur = await conn.execute(f"select count(*) as n from members m where {_IN_UNIT}{where}",
+                             {"u": unit_code, **params})
+    return int((await cur.fetchone())["n"])  # type: ignore[index,call-overload]
 
 
 async def group_counts(conn: AsyncConnection, unit_code: str, by: GroupBy) -> list[Row]:
@@ -135,11 +133,11 @@ async def group_counts(conn: AsyncConnection, unit_code: str, by: GroupBy) -> li
     itself for its own committee); for ``level`` it is 0 (central), 1 (province) or 2 (commune).
     """
     expression = _GROUPS[by]
-    cur = await conn.execute(  # type: ignore[call-overload]
+    cur = await conn.execute(
         f"select {expression} as key, count(*) as n"
         " from members m cross join (select path from units where code = %(u)s) r"
         " join units c on c.path = subpath(m.unit_path, 0, least(nlevel(m.unit_path), nlevel(r.path) + 1))"
         " where m.unit_path <@ r.path group by 1 order by 2 desc, 1",
         {"u": unit_code},
     )
-    return await cur.fetchall()  # type: ignore[no-any-return]
+    return await cur.fetchall()  # type: ignore[return-value]

@@ -91,5 +91,5 @@ async def units_by_code(conn: AsyncConnection, codes: list[str]) -> dict[str, Ro
 async def child_units(conn: AsyncConnection, code: str) -> list[Row]:
     """The units directly below ``code`` (provinces of the centre, communes of a province), by name."""
     cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
-                             " where u.parent_code = %s order by u.name", (code,))
+                             " where u.parent_code = %s order by u.name_key, u.code", (code,))
     return await cur.fetchall()  # type: ignore[return-value]

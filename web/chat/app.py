@@ -7,9 +7,15 @@ from typing import Any
 import chainlit as cl
 from fastapi import Request, Response
 
-from mattran.scope import Scope
 from web.auth import SESSION_COOKIE
-from web.chat.mount import CHAINLIT_COOKIE, CONTEXT, GUEST_ID, principal_from_headers
+from web.chat.mount import (
+    CHAINLIT_COOKIE,
+    CONTEXT,
+    GUEST_ID,
+    cookies_of_session,
+    principal_from_cookies,
+    principal_from_headers,
+)
 
 
 @cl.header_auth_callback
@@ -33,20 +39,30 @@ async def start() -> None:
     unit = f" — {meta['unit_name']}" if meta.get("unit_name") else ""
     await cl.Message(
         content=f"Xin chào **{who}** ({roles}{unit}).\n\n"
-                "Hiện tôi có thể tra cứu đơn vị hành chính: hãy gõ tên xã, phường, đặc khu hoặc địa chỉ "
-                "(kể cả địa chỉ cũ trước 01/7/2025), ví dụ “P. Ba Đình, HN”."
+                "Tôi có thể giúp bạn gửi phản ánh, kiến nghị đến Ủy ban MTTQ, tra cứu tình trạng phản ánh theo mã "
+                "(PAKN-…) và xác định đơn vị hành chính mới của một địa chỉ, ví dụ “P. Ba Đình, HN thuộc đơn vị nào?”."
     ).send()
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    """Look up the administrative unit the message names."""
-    state = CONTEXT.state
-    async with state.db.transaction(Scope.public()) as conn:
-        result = await state.resolver.resolve(conn, message.content[:300])
-    lines = [result.message]
-    lines += [f"- {m.name}, {m.province_name or ''} (mã {m.code})" for m in result.results[:10]]
-    await cl.Message(content="\n".join(lines)).send()
+    """One turn of the assistant; a data-changing step waits for the person's confirmation."""
+    principal = await principal_from_cookies(cookies_of_session(cl.context.session))
+    runner = CONTEXT.state.chat
+    conversation = cl.context.session.thread_id
+    turn = await runner.send(principal, conversation, message.content)
+    if turn.confirmation:
+        ask = cl.AskActionMessage(
+            content=turn.confirmation, timeout=600,
+            actions=[cl.Action(name="xac_nhan", payload={"answer": "có"}, label="Gửi"),
+                     cl.Action(name="huy", payload={"answer": "không"}, label="Hủy")],
+        )
+        answer = await ask.send()
+        choice = str(answer.get("payload", {}).get("answer", "không")) if answer else "không"
+        ask.content = f"{turn.confirmation}\n\n**Đã chọn:** {'Gửi' if choice == 'có' else 'Hủy'}"
+        await ask.update()
+        turn = await runner.send(principal, conversation, choice)
+    await cl.Message(content=turn.reply).send()
 
 
 @cl.on_logout

@@ -49,6 +49,13 @@ async def principal_from_cookies(cookies: Mapping[str, str]):  # type: ignore[no
     return loaded[0] if loaded else Principal.anonymous()
 
 
+def cookies_of_session(session: Any) -> dict[str, str]:
+    """The cookies the chat's websocket connection was opened with (re-read at every message)."""
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(str((getattr(session, "environ", None) or {}).get("HTTP_COOKIE", "")))
+    return {k: m.value for k, m in jar.items()}
+
+
 async def principal_from_headers(headers: Mapping[str, str]):  # type: ignore[no-untyped-def]
     """The platform principal for a chat request's headers."""
     return await principal_from_cookies(_cookies(headers))

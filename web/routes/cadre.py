@@ -1,4 +1,4 @@
-"""Cadre pages: the unit's committee members within the cadre's scope."""
+"""Cadre home page: the cadre's scope, the first committee members and the way to each app."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from mattran.auth.principal import Principal
+from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
-from mattran.store import members as members_store
 from web.auth import authorize, requires
+from web.problems import domain_errors
 from web.render import render
+from web.routes.members import protector
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,9 +24,10 @@ async def cadre_home(
     principal: Annotated[Principal, requires(Operation.CADRE_PAGES)],
     unit: Annotated[str | None, Query(max_length=10)] = None,
 ) -> HTMLResponse:
-    """Trang cán bộ: thành viên Ủy ban MTTQ trong phạm vi của cán bộ."""
+    """Trang cán bộ: thành viên Ủy ban MTTQ trong phạm vi của cán bộ và các ứng dụng."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with request.app.state.db.transaction(principal.scope()) as conn:
-        members = await members_store.list_members(conn, unit)
+        with domain_errors():
+            page = await member_page(conn, principal, protector(request), unit, size=20)
     units = request.app.state.resolver.units
-    return render(request, "cadre.html", principal, members=members, units=units, unit=unit)
+    return render(request, "cadre.html", principal, page=page, units=units, unit=unit)

@@ -1,48 +1,123 @@
-"""Members API (a first slice: list and add), scoped by permission checks and by row-level security."""
+"""Members API: list, add, import, export, statistics and counts, checked here and by row-level security."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
+from mattran.domain import member_io
+from mattran.domain.member_stats import MemberFilters, MemberStats, count_members, member_stats
+from mattran.domain.members import MemberView, add_member, list_members
 from mattran.domain.permissions import Operation
-from mattran.store import members as members_store
+from mattran.domain.privacy import PersonalData, personal_data
 from web.auth import CurrentPrincipal, authorize
+from web.problems import domain_errors
 
 router = APIRouter(prefix="/api/members", tags=["members"])
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UnitParam = Annotated[str | None, Query(max_length=10, description="Mã đơn vị trong phạm vi (mặc định: cả phạm vi).")]
+
+
+def protector(request: Request) -> PersonalData:
+    """The personal-data protector for this app's secret key."""
+    return personal_data(request.app.state.settings.secret_key)
 
 
 class MemberIn(BaseModel):
-    """A committee member to add."""
+    """A committee member to add (validated like an imported row)."""
 
     unit_code: str = Field(min_length=2, max_length=10)
     full_name: str = Field(min_length=1, max_length=200)
-    gender: Literal["nam", "nu", "khac"] | None = None
-    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+    gender: str | None = Field(default=None, max_length=10, description="nam, nu, khac (hoặc Nam, Nữ, Khác)")
+    birth_year: int | None = None
+    ethnicity: str | None = Field(default=None, max_length=100)
+    religion: str | None = Field(default=None, max_length=200)
     position: str | None = Field(default=None, max_length=200)
     organisation: str | None = Field(default=None, max_length=200)
+    term: str | None = Field(default=None, max_length=20, description="2024–2029")
+    phone: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=254)
+    national_id: str | None = Field(default=None, max_length=20, description="Số CCCD, 12 chữ số")
 
 
-class MemberOut(MemberIn):
-    """A committee member."""
-
-    id: int
-
-
-@router.get("", response_model=list[MemberOut])
-async def list_members(request: Request, principal: CurrentPrincipal,
-                       unit: Annotated[str | None, Query(max_length=10)] = None) -> list[dict]:
+@router.get("", response_model=list[MemberView])
+async def list_all(request: Request, principal: CurrentPrincipal, unit: UnitParam = None,
+                   q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
+                   limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+                   offset: Annotated[int, Query(ge=0)] = 0) -> list[MemberView]:
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with request.app.state.db.transaction(principal.scope()) as conn:
-        return await members_store.list_members(conn, unit)
+        with domain_errors():
+            return await list_members(conn, principal, protector(request), unit, limit=limit, offset=offset,
+                                      search=q or None)
 
 
-@router.post("", response_model=MemberOut, status_code=201)
-async def add_member(request: Request, principal: CurrentPrincipal, member: MemberIn) -> dict:
-    """Thêm thành viên vào một đơn vị trong phạm vi của cán bộ."""
+@router.post("", response_model=MemberView, status_code=201)
+async def add(request: Request, principal: CurrentPrincipal, member: MemberIn) -> MemberView:
+    """Thêm một thành viên vào một đơn vị trong phạm vi (409 khi trùng họ tên và năm sinh trong đơn vị)."""
     await authorize(request, principal, Operation.MEMBER_WRITE, member.unit_code)
     async with request.app.state.db.transaction(principal.scope()) as conn:
-        return await members_store.add_member(conn, **member.model_dump())
+        with domain_errors():
+            return await add_member(conn, principal, protector(request), member.unit_code,
+                                    member.model_dump(exclude={"unit_code"}))
+
+
+@router.post("/import", response_model=member_io.ImportReport)
+async def import_file(request: Request, principal: CurrentPrincipal,
+                      file: Annotated[UploadFile, File(description="Tệp CSV hoặc XLSX, dòng đầu là tiêu đề cột.")],
+                      mode: Annotated[Literal["all", "skip"], Form(
+                          description="all: lỗi một dòng thì không nhập dòng nào; skip: bỏ qua dòng lỗi.")] = "all",
+                      ) -> member_io.ImportReport:
+    """Nhập danh sách thành viên; báo cáo lỗi theo dòng và cột."""
+    await authorize(request, principal, Operation.MEMBER_WRITE)
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, "Tệp quá lớn (tối đa 20 MB).")
+    try:
+        sheet = await run_in_threadpool(member_io.read_table, data)
+    except member_io.UnreadableFile as exc:
+        raise HTTPException(400, str(exc)) from exc
+    async with request.app.state.db.transaction(principal.scope()) as conn:
+        with domain_errors():
+            return await member_io.import_members(conn, principal, request.app.state.resolver, protector(request),
+                                                  sheet, mode)
+
+
+@router.get("/export", response_class=Response)
+async def export_file(request: Request, principal: CurrentPrincipal, unit: UnitParam = None,
+                      format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx") -> Response:
+    """Xuất thành viên trong phạm vi (CSV hoặc XLSX); số CCCD chỉ hiện 3 số cuối."""
+    await authorize(request, principal, Operation.MEMBER_READ, unit)
+    async with request.app.state.db.transaction(principal.scope()) as conn:
+        with domain_errors():
+            data = await member_io.export_members(conn, principal, protector(request), unit, format)
+    media = member_io.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
+    name = member_io.export_filename(unit or principal.unit_code, format)
+    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                     "Cache-Control": "no-store"})
+
+
+@router.get("/stats", response_model=MemberStats)
+async def stats(request: Request, principal: CurrentPrincipal, unit: UnitParam = None,
+                by: Annotated[Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit",
+                                      "level"], Query()] = "gender") -> MemberStats:
+    """Thống kê thành viên theo giới tính, dân tộc, tôn giáo, độ tuổi, tổ chức, chức vụ, đơn vị hoặc cấp."""
+    await authorize(request, principal, Operation.MEMBER_READ, unit)
+    async with request.app.state.db.transaction(principal.scope()) as conn:
+        with domain_errors():
+            return await member_stats(conn, principal, unit, by)
+
+
+@router.get("/count")
+async def count(request: Request, principal: CurrentPrincipal,
+                filters: Annotated[MemberFilters, Query()], unit: UnitParam = None) -> dict[str, int]:
+    """Đếm thành viên theo điều kiện (ví dụ: gender=nữ&position=Ủy viên)."""
+    await authorize(request, principal, Operation.MEMBER_READ, unit)
+    async with request.app.state.db.transaction(principal.scope()) as conn:
+        with domain_errors():
+            return {"count": await count_members(conn, principal, unit, filters)}

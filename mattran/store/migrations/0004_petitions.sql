@@ -41,6 +41,7 @@ create index petitions_status_idx on petitions (status, due_at);
 create index petitions_submitter_idx on petitions (submitter);
 create index petitions_merged_into_idx on petitions (merged_into);
 create index petitions_unit_recent_idx on petitions (unit_code, id desc);
+create index petitions_created_idx on petitions (created_at desc);
 
 -- Contact details: personal data, kept apart from the petition and never published.
 create table petition_contacts (

@@ -8,8 +8,7 @@ alter table members
     add column phone_enc         bytea,
     add column email_enc         bytea,
     add column national_id_hmac  bytea check (length(national_id_hmac) = 32),
-    add column national_id_last3 text check (national_id_last3 ~ '^[0-9]{3}$'),
-    add column updated_at        timestamptz not null default now();
+    add column national_id_last3 text check (national_id_last3 ~ '^[0-9]{3}$');
 alter table members
     add constraint members_position_length check (length(position) <= 200),
     add constraint members_organisation_length check (length(organisation) <= 200);

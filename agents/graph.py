@@ -1,0 +1,190 @@
+"""The assistant's LangGraph: understand → authorize → confirm (interrupt) → act → respond.
+
+Each node is a small async function of (state, config). The caller's principal and the platform's services come
+in ``config["configurable"]``, set by the chat from the verified session: never from a model or the message.
+Without a language model the understanding is offline (rules, patterns and the unit resolver).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from typing import Annotated, Any, Literal, TypedDict
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+from agents import replies
+from agents.understanding import understand
+from mattran.domain.text import fold
+from mattran.scope import Scope
+from tools.base import ToolContext, ToolDenied
+from tools.registry import ALL_TOOLS
+
+YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di"}
+
+
+class ChatState(TypedDict, total=False):
+    """A conversation's state, kept by the checkpointer between turns."""
+
+    messages: Annotated[list[dict[str, str]], operator.add]
+    intent: str | None
+    slots: dict[str, Any]
+    awaiting: str | None
+    candidates: list[dict[str, str]]
+    tool_call: dict[str, Any] | None
+    result: dict[str, Any] | None
+    reply: str | None
+
+
+def _ctx(config: RunnableConfig) -> ToolContext:
+    conf = config["configurable"]
+    return ToolContext(principal=conf["principal"], services=conf["services"])
+
+
+async def _resolve_unit(ctx: ToolContext, text: str) -> dict[str, Any]:
+    async with ctx.services.db.transaction(Scope.public()) as conn:
+        return (await ctx.services.resolver.resolve(conn, text)).model_dump()
+
+
+def _pick(text: str, candidates: list[dict[str, str]]) -> dict[str, str] | None:
+    """The candidate chosen by number ("2") or by a name it contains."""
+    number = re.fullmatch(r"\s*(\d{1,2})\s*\.?\s*", text)
+    if number and 1 <= int(number.group(1)) <= len(candidates):
+        return candidates[int(number.group(1)) - 1]
+    folded = fold(text)
+
+    def fits(c: dict[str, str]) -> bool:
+        province = fold(c["province_name"] or "")
+        return len(folded) >= 3 and (folded in province or province in folded or fold(c["name"]) == folded)
+
+    matches = [c for c in candidates if fits(c)]
+    return matches[0] if len(matches) == 1 else None
+
+
+async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Read the last message: fill the slot that was asked for, or start a new request."""
+    ctx = _ctx(config)
+    text = state["messages"][-1]["content"]
+    awaiting = state.get("awaiting")
+    slots = dict(state.get("slots") or {})
+    intent = state.get("intent")
+    if awaiting == "unit_choice":
+        chosen = _pick(text, state.get("candidates") or [])
+        if chosen is None:
+            return {"reply": replies.choose_again(state.get("candidates") or []), "tool_call": None}
+        slots |= {"unit_code": chosen["code"], "unit_name": chosen["name"]}
+    elif awaiting == "content":
+        slots |= {"content": text.strip(), "title": replies.title(text)}
+    elif awaiting == "unit":
+        slots["unit_text"] = text
+    else:
+        understood = understand(text)
+        intent, slots = understood.intent, dict(understood.slots)
+    return await _next_step(ctx, intent, slots)
+
+
+async def _next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any]) -> dict[str, Any]:
+    """Ask for what is missing, or prepare the tool call."""
+    base: dict[str, Any] = {"intent": intent, "slots": slots, "awaiting": None, "candidates": [], "tool_call": None,
+                            "result": None, "reply": None}
+    if intent == "file_petition":
+        if not slots.get("content") or len(slots["content"]) < 20:
+            return base | {"awaiting": "content", "reply": replies.ask_content()}
+        if not slots.get("unit_code"):
+            if not slots.get("unit_text"):
+                return base | {"awaiting": "unit", "reply": replies.ask_unit()}
+            found = await _resolve_unit(ctx, slots.pop("unit_text"))
+            if found["status"] == "resolved":
+                unit = found["results"][0]
+                slots |= {"unit_code": unit["code"], "unit_name": unit["name"]}
+            elif found["status"] == "ambiguous":
+                candidates = [{k: m[k] for k in ("code", "name", "province_name")} for m in found["results"][:9]]
+                return base | {"awaiting": "unit_choice", "candidates": candidates,
+                               "reply": replies.choose(candidates)}
+            else:
+                return base | {"awaiting": "unit", "reply": replies.unit_not_found(found["query"])}
+        args = {"title": slots.get("title") or replies.title(slots["content"]), "content": slots["content"],
+                "unit_code": slots["unit_code"]}
+        return base | {"tool_call": {"name": "file_petition", "args": args}}
+    if intent == "get_petition_status":
+        if not slots.get("tracking_code"):
+            return base | {"reply": replies.ask_tracking_code()}
+        return base | {"tool_call": {"name": "get_petition_status", "args": {"tracking_code": slots["tracking_code"]}}}
+    if intent == "find_unit":
+        return base | {"tool_call": {"name": "find_unit", "args": {"text": slots.get("unit_text", "")[:300]}}}
+    return base | {"reply": replies.help_text(ctx.principal) if intent == "help" else replies.out_of_scope()}
+
+
+def after_understand(state: ChatState) -> Literal["authorize", "respond"]:
+    """A prepared tool call goes to authorization; anything else is answered at once."""
+    return "authorize" if state.get("tool_call") else "respond"
+
+
+async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Refuse a tool the caller's role may not use (decided by code, not by the model)."""
+    call = state["tool_call"] or {}
+    tool = ALL_TOOLS.get(call.get("name", ""))
+    if tool is None or not tool.allowed_for(_ctx(config).principal):
+        return {"tool_call": None, "reply": replies.denied(call.get("name", ""))}
+    return {}
+
+
+def after_authorize(state: ChatState) -> Literal["confirm", "act", "respond"]:
+    """Data-changing tools ask for confirmation first."""
+    call = state.get("tool_call")
+    if not call:
+        return "respond"
+    return "confirm" if ALL_TOOLS[call["name"]].changes_data else "act"
+
+
+async def confirm_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Pause the graph until the person confirms or cancels."""
+    call = state["tool_call"] or {}
+    answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}), "tool": call})
+    if fold(str(answer)) in YES:
+        return {}
+    return {"tool_call": None, "reply": replies.cancelled(), "intent": None, "slots": {}}
+
+
+def after_confirm(state: ChatState) -> Literal["act", "respond"]:
+    """Confirmed: run the tool; cancelled: say so."""
+    return "act" if state.get("tool_call") else "respond"
+
+
+async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Run the tool (which re-checks the permission itself)."""
+    call = state["tool_call"] or {}
+    try:
+        result = await ALL_TOOLS[call["name"]](_ctx(config), call["args"])
+    except ToolDenied:
+        return {"result": None, "reply": replies.denied(call["name"])}
+    return {"result": result}
+
+
+async def respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Write the answer (templated from the tool's result) and close the request when it is done."""
+    reply = state.get("reply") or replies.from_result(state.get("tool_call") or {}, state.get("result") or {})
+    done = not state.get("awaiting")
+    update: dict[str, Any] = {"messages": [{"role": "assistant", "content": reply}], "reply": None}
+    if done:
+        update |= {"intent": None, "slots": {}, "tool_call": None, "candidates": []}
+    return update
+
+
+def build_graph(checkpointer: Any = None) -> Any:
+    """The compiled graph (with a checkpointer, conversations survive restarts)."""
+    graph = StateGraph(ChatState)
+    graph.add_node("understand", understand_node)
+    graph.add_node("authorize", authorize_node)
+    graph.add_node("confirm", confirm_node)
+    graph.add_node("act", act_node)
+    graph.add_node("respond", respond_node)
+    graph.add_edge(START, "understand")
+    graph.add_conditional_edges("understand", after_understand)
+    graph.add_conditional_edges("authorize", after_authorize)
+    graph.add_conditional_edges("confirm", after_confirm)
+    graph.add_edge("act", "respond")
+    graph.add_edge("respond", END)
+    return graph.compile(checkpointer=checkpointer)

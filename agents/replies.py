@@ -1,0 +1,104 @@
+"""The assistant's Vietnamese replies in offline mode: questions, confirmations and answers from tool results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agents.understanding import title_of
+from mattran.auth.principal import Principal
+from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.time import VIETNAM
+
+
+def title(text: str) -> str:
+    """A petition title from its text."""
+    return title_of(text) or "Phản ánh của người dân"
+
+
+def ask_content() -> str:
+    """Ask what the petition is about."""
+    return ("Bạn muốn phản ánh, kiến nghị việc gì? Hãy mô tả sự việc: ở đâu, từ khi nào, ảnh hưởng thế nào "
+            "và bạn đề nghị gì.")
+
+
+def ask_unit() -> str:
+    """Ask where to send it."""
+    return ("Bạn muốn gửi đến Ủy ban MTTQ ở đâu? Hãy ghi tên xã/phường/đặc khu và tỉnh/thành phố "
+            "(ví dụ: “phường Ba Đình, Hà Nội”), hoặc “Trung ương”.")
+
+
+def unit_not_found(text: str) -> str:
+    """The unit could not be recognised."""
+    return f"Tôi chưa xác định được đơn vị “{text}”. {ask_unit()}"
+
+
+def choose(candidates: list[dict[str, str]]) -> str:
+    """Ask to choose among several units with the same name."""
+    lines = [f"{i}. {c['name']}, {c['province_name'] or ''}".rstrip(", ") for i, c in enumerate(candidates, 1)]
+    return "Có nhiều đơn vị trùng tên. Bạn muốn gửi đến đơn vị nào? Trả lời bằng số thứ tự:\n" + "\n".join(lines)
+
+
+def choose_again(candidates: list[dict[str, str]]) -> str:
+    """The choice was not understood."""
+    return "Tôi chưa hiểu lựa chọn của bạn. " + choose(candidates)
+
+
+def ask_tracking_code() -> str:
+    """Ask for the tracking code."""
+    return "Bạn cho tôi mã tra cứu của phản ánh (dạng PAKN-2026-000123) nhé."
+
+
+def confirm(call: dict[str, Any], slots: dict[str, Any]) -> str:
+    """What will be done, for the person to confirm."""
+    args = call.get("args", {})
+    return (f"Tôi sẽ gửi phản ánh sau đến {slots.get('unit_name') or args.get('unit_code')}:\n"
+            f"**{args.get('title')}**\n{args.get('content')}\n\nBạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)")
+
+
+def cancelled() -> str:
+    """The person cancelled."""
+    return "Đã hủy, chưa có gì được gửi đi. Bạn cần tôi giúp gì khác không?"
+
+
+def denied(tool: str) -> str:
+    """The caller's role may not use this tool."""
+    return f"Tài khoản của bạn không được dùng chức năng này ({tool})."
+
+
+def out_of_scope() -> str:
+    """Outside what the assistant does."""
+    return ("Xin lỗi, việc này nằm ngoài phạm vi của trợ lý. Tôi có thể giúp bạn gửi phản ánh, kiến nghị, "
+            "tra cứu tình trạng phản ánh theo mã, hoặc xác định đơn vị hành chính của một địa chỉ.")
+
+
+def help_text(principal: Principal) -> str:
+    """What the assistant can do for this caller."""
+    who = principal.name if principal.authenticated else "bạn"
+    return (f"Xin chào {who}! Tôi có thể:\n- gửi phản ánh, kiến nghị đến Ủy ban MTTQ xã, tỉnh hoặc Trung ương;\n"
+            "- tra cứu tình trạng phản ánh theo mã (PAKN-…);\n- xác định đơn vị hành chính mới của một địa chỉ cũ.")
+
+
+def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
+    """The answer built from a tool's result."""
+    name = call.get("name")
+    if name == "file_petition":
+        return (f"{result['message']}\nLĩnh vực: {result['category_label']}. "
+                f"Bạn có thể tra cứu bất cứ lúc nào bằng mã **{result['tracking_code']}**.")
+    if name == "get_petition_status":
+        if "not_found" in result:
+            return f"Không tìm thấy phản ánh mã {result['not_found']}. Bạn kiểm tra lại mã giúp tôi nhé."
+        due = _date(result["due_at"])
+        text = (f"Phản ánh {result['tracking_code']}: **{result['status_label']}**"
+                f" — đơn vị tiếp nhận: {result['unit_name'] or 'đang xác định'}; lĩnh vực: "
+                f"{CATEGORIES.get(result['category'], result['category'])}; hạn trả lời: {due}.")
+        return text + (f"\nTrả lời: {result['answer']}" if result.get("answer") else "")
+    if name == "find_unit":
+        lines = [result["message"]] + [f"- {m['name']}, {m['province_name'] or ''} (mã {m['code']})".replace(", (", " (")
+                                       for m in result["results"][:10]]
+        return "\n".join(lines)
+    return out_of_scope()
+
+
+def _date(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone(VIETNAM).strftime("%d/%m/%Y")

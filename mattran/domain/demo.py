@@ -1,0 +1,188 @@
+"""Synthetic demo data: committee members and congresses of a few provinces, clearly marked as such.
+
+Every name ends with "(dữ liệu mẫu)", e-mail addresses are at ``example.com``; the same data comes out on
+every machine (seeded per unit) and loading twice changes nothing: rows already there (even edited since)
+are left alone. ``mattran up`` loads it when
+``MATTRAN_DEMO_DATA`` is on (the default in development).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any, cast
+
+import psycopg
+from psycopg.rows import dict_row
+
+from mattran.auth.principal import Principal
+from mattran.domain.access import system_principal
+from mattran.domain.admin_map import CENTRAL_CODE
+from mattran.domain.congress import CongressChange, Document, Status, update_congress
+from mattran.domain.members import MemberDraft, validate
+from mattran.domain.privacy import personal_data
+from mattran.scope import Scope
+from mattran.store import congress as congress_store
+from mattran.store import demo as demo_store
+from mattran.store import members as members_store
+from mattran.store import units as units_store
+
+VERSION = "demo-v1"
+MARK = "(dữ liệu mẫu)"
+TERM = "2024–2029"
+# Provinces with members (the listed communes plus a few drawn by seed) and congresses for every unit.
+PROVINCES: dict[str, tuple[list[str], int]] = {
+    "25": (["08611", "07900"], 6),  # Phú Thọ: Xã Văn Miếu, Phường Việt Trì
+    "01": ([], 6),                   # Hà Nội
+    "46": ([], 4),                   # Huế
+    "31": ([], 4),                   # Hải Phòng
+}
+_SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Đinh"]
+_MIDDLE = {"nam": ["Văn", "Đức", "Minh", "Quang", "Hữu"], "nu": ["Thị", "Thu", "Ngọc", "Thanh", "Minh"]}
+_GIVEN = {"nam": ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn",
+                  "Thắng", "Trung", "Tuấn", "Việt"],
+          "nu": ["Anh", "Chi", "Dung", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Ngọc", "Phương",
+                 "Thảo", "Trang", "Yến"]}
+_ORGANISATIONS = ["Công đoàn", "Hội Nông dân", "Đoàn TNCS Hồ Chí Minh", "Hội Liên hiệp Phụ nữ", "Hội Cựu chiến binh",
+                  "Hội Chữ thập đỏ", "Hội Người cao tuổi", "Hội Khuyến học", "Ban công tác Mặt trận khu dân cư"]
+_ETHNICITIES = {"25": [("Kinh", 70), ("Mường", 20), ("Dao", 5), ("Tày", 5)], "46": [("Kinh", 85), ("Tà Ôi", 10),
+                ("Cơ Tu", 5)]}
+_RELIGIONS = [("Không", 80), ("Phật giáo", 12), ("Công giáo", 6), ("Tin Lành", 2)]
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+
+
+def _name(rng: random.Random, gender: str) -> str:
+    return f"{rng.choice(_SURNAMES)} {rng.choice(_MIDDLE[gender])} {rng.choice(_GIVEN[gender])} {MARK}"
+
+
+def members_of(unit: dict[str, Any]) -> list[MemberDraft]:
+    """The synthetic committee of one unit (deterministic: seeded by the unit's code)."""
+    rng = random.Random(f"mattran-demo-members-{unit['code']}")
+    size, vices = {0: (15, 3), 1: (12, 3), 2: (9, 2)}[unit["level"]]
+    positions = ["Chủ tịch"] + ["Phó Chủ tịch"] * vices + ["Ủy viên Ban Thường trực"] * 2
+    positions += ["Ủy viên"] * (size - len(positions))
+    drafts: dict[tuple[str, str, int | None], MemberDraft] = {}
+    for i, position in enumerate(positions, 1):
+        gender = "nu" if rng.random() < 0.42 else "nam"
+        year = rng.randint(1962, 2001)
+        province = unit["province_code"] or "01"
+        values = {
+            "full_name": _name(rng, gender), "gender": gender, "birth_year": year,
+            "ethnicity": _pick(rng, _ETHNICITIES.get(province, [("Kinh", 92), ("Mường", 4), ("Tày", 4)])),
+            "religion": _pick(rng, _RELIGIONS), "position": position,
+            "organisation": None if position == "Chủ tịch" else _ORGANISATIONS[(i + rng.randint(0, 8)) % 9],
+            "term": TERM, "phone": f"0900{rng.randint(0, 999999):06d}",
+            "email": f"thanhvien.{unit['code'].lower()}.{i}@example.com",
+            "national_id": f"0{int(province):02d}{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}"
+                           f"9{rng.randint(0, 99999):05d}",
+        }
+        draft, errors = validate(unit["code"], values)
+        assert draft is not None, errors
+        drafts.setdefault(draft.key, draft)
+    return list(drafts.values())
+
+
+def congress_of(unit: dict[str, Any]) -> CongressChange:
+    """The synthetic congress of one unit for :data:`TERM` (deterministic: seeded by the unit's code)."""
+    rng = random.Random(f"mattran-demo-congress-{unit['code']}")
+    level = unit["level"]
+    if level == 0:
+        planned, status = date(2024, 10, 16), Status.COMPLETED
+    else:
+        start, spread = (date(2024, 8, 15), 45) if level == 1 else (date(2024, 4, 1), 120)
+        planned = start + timedelta(days=rng.randint(0, spread))
+        roll = rng.random()
+        status = (Status.COMPLETED if roll < 0.68 else Status.HELD if roll < 0.8
+                  else Status.PREPARING if roll < 0.92 else Status.NOT_STARTED)
+    delegates = {0: 1000, 1: rng.randint(250, 350), 2: rng.randint(90, 150)}[level]
+    values: dict[str, Any] = {
+        "term": TERM, "status": status, "delegates_planned": delegates,
+        "planned_date": planned if status != Status.NOT_STARTED or rng.random() < 0.5 else None,
+        "notes": f"Dữ liệu mẫu, không phải số liệu thật {MARK}.",
+    }
+    if status in (Status.HELD, Status.COMPLETED):
+        values.update(
+            held_date=planned + timedelta(days=0 if rng.random() < 0.8 or level == 0 else rng.randint(3, 30)),
+            delegates_attending=delegates - rng.randint(0, 8),
+            committee_size={0: 300, 1: rng.randint(60, 90), 2: rng.randint(25, 45)}[level],
+            chair_name=_name(rng, rng.choice(["nam", "nu"])),
+            vice_chairs=[_name(rng, rng.choice(["nam", "nu"])) for _ in range(2)],
+            documents=[Document(title=f"Báo cáo chính trị trình Đại hội {MARK}"),
+                       Document(title=f"Danh sách ủy viên Ủy ban khóa mới {MARK}")])
+    return CongressChange(**values)
+
+
+async def _units(conn: psycopg.AsyncConnection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(units given members, units given a congress)."""
+    with_members = [await units_store.unit_by_code(conn, CENTRAL_CODE)]
+    with_congress = list(with_members)
+    for code, (listed, extra) in PROVINCES.items():
+        province = await units_store.unit_by_code(conn, code)
+        communes = await units_store.child_units(conn, code)
+        rng = random.Random(f"mattran-demo-communes-{code}")
+        drawn = rng.sample(sorted(c["code"] for c in communes if c["code"] not in listed), extra)
+        with_members += [province, *(c for c in communes if c["code"] in {*listed, *drawn})]
+        with_congress += [province, *communes]
+    return [u for u in with_members if u], [u for u in with_congress if u]
+
+
+async def load_async(owner_url: str, secret_key: str, say: Callable[[str], None] = lambda _m: None) -> bool:
+    """Load the demo data once (as the store's owner, in one transaction); True when written now."""
+    connect = psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row, options="-c TimeZone=Asia/Ho_Chi_Minh")
+    async with await connect as owner, owner.transaction():
+        conn = cast(psycopg.AsyncConnection, owner)  # rows are dicts, as on the application's pool
+        await demo_store.lock(conn)
+        if await demo_store.loaded_version(conn) == VERSION:
+            return False
+        say("Nạp dữ liệu mẫu: thành viên và đại hội của một số tỉnh (MATTRAN_DEMO_DATA)…")
+        await conn.execute("select set_config('mattran.scope', %s, true)", (Scope.everything().as_pg_array(),))
+        central = await units_store.unit_by_code(conn, CENTRAL_CODE)
+        assert central is not None
+        actor: Principal = system_principal(central, name=f"Hệ thống {MARK}")
+        with_members, with_congress = await _units(conn)
+        protector = personal_data(secret_key)
+        drafts = [d for unit in with_members for d in members_of(unit)]
+        existing = {MemberDraft(r["unit_code"], r["full_name"], birth_year=r["birth_year"]).key
+                    for r in await members_store.member_keys(conn, sorted({d.unit_code for d in drafts}))}
+        await members_store.insert_members(conn, [d.stored(protector) for d in drafts if d.key not in existing])
+        recorded = await congress_store.recorded_units(conn, TERM)
+        for unit in with_congress:
+            if unit["code"] not in recorded:  # never overwrite what cadres have recorded since
+                await update_congress(conn, actor, unit["code"], congress_of(unit))
+        await demo_store.mark_loaded(conn, VERSION)
+    return True
+
+
+def load(owner_url: str, secret_key: str, say: Callable[[str], None] = lambda _m: None) -> bool:
+    """:func:`load_async` for synchronous callers (start-up, CLI, tests)."""
+    return asyncio.run(load_async(owner_url, secret_key, say))
+
+
+def synthetic_rows(count: int, units: list[str], seed: str = "mattran-synthetic") -> list[dict[str, Any]]:
+    """``count`` synthetic members for an import file, by Vietnamese column header, spread over ``units``.
+
+    Names carry a running number and the demo mark, so rows never repeat inside one call.
+    """
+    rng = random.Random(seed)
+    rows = []
+    for i in range(count):
+        gender = "nu" if rng.random() < 0.45 else "nam"
+        year = rng.randint(1962, 2001)
+        rows.append({
+            "Họ và tên": _name(rng, gender).replace(MARK, f"{i + 1:05d} {MARK}"),
+            "Giới tính": {"nam": "Nam", "nu": "Nữ"}[gender], "Năm sinh": year,
+            "Dân tộc": _pick(rng, [("Kinh", 85), ("Mường", 8), ("Tày", 4), ("Thái", 3)]),
+            "Tôn giáo": _pick(rng, _RELIGIONS),
+            "Chức vụ": _pick(rng, [("Chủ tịch", 3), ("Phó Chủ tịch", 8), ("Ủy viên Ban Thường trực", 14),
+                                   ("Ủy viên", 75)]),
+            "Tổ chức thành viên": rng.choice(_ORGANISATIONS), "Đơn vị": units[i % len(units)],
+            "Nhiệm kỳ": TERM, "Số điện thoại": f"0900{rng.randint(0, 999999):06d}",
+            "Email": f"thanhvien.{i + 1}@example.com",
+            "Số CCCD": f"025{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}9{rng.randint(0, 99999):05d}",
+        })
+    return rows

@@ -1,0 +1,144 @@
+"""``mattran members``: import and export the members database from the command line.
+
+The command acts as a system actor with the role and scope of the unit given by ``--as-unit``; row-level
+security limits it exactly like a cadre of that unit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from mattran.bootstrap import prepare_store
+from mattran.console import err, out, say
+from mattran.settings import get_settings
+
+members_app = typer.Typer(help="Thành viên Ủy ban MTTQ: nhập, xuất danh sách.", no_args_is_help=True)
+_T = TypeVar("_T")
+AsUnit = Annotated[str, typer.Option("--as-unit", help="Mã đơn vị mà lệnh thay mặt (phạm vi dữ liệu), ví dụ 08611.")]
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _T:
+    """Run ``work(conn, principal, resolver, protector)`` in one transaction with the scope of ``as_unit``."""
+    from mattran.domain.access import PermissionDenied, UnknownUnit, system_principal
+    from mattran.domain.privacy import personal_data
+    from mattran.domain.units import load_resolver
+    from mattran.scope import Scope
+    from mattran.store.db import Database
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    settings = get_settings()
+    urls = prepare_store(settings, say)
+
+    async def run() -> _T:
+        db = Database(urls.app, max_size=1)
+        await db.open()
+        try:
+            async with db.transaction(Scope.public()) as conn:
+                resolver = await load_resolver(conn)
+            unit = resolver.units.get(as_unit.strip().upper())
+            if unit is None:
+                err.print(f"Không có đơn vị mã “{escape(as_unit)}”.")
+                raise typer.Exit(2)
+            principal = system_principal(unit)
+            try:
+                async with db.transaction(principal.scope()) as conn:
+                    return await work(conn, principal, resolver, personal_data(settings.secret_key))
+            except (PermissionDenied, UnknownUnit) as exc:
+                err.print(exc.message, markup=False)
+                raise typer.Exit(2) from exc
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=False)
+
+
+@members_app.command("import")
+def members_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .xlsx hoặc .csv.")],
+    as_unit: AsUnit,
+    mode: Annotated[str, typer.Option(help="all: có dòng lỗi thì không nhập dòng nào; skip: bỏ qua dòng lỗi.")] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON.")] = False,
+) -> None:
+    """Nhập danh sách thành viên từ tệp; báo lỗi theo dòng và cột. Mã thoát 1 khi có dòng lỗi."""
+    from mattran.domain import member_io
+
+    if mode not in ("all", "skip"):
+        err.print("--mode phải là all hoặc skip.")
+        raise typer.Exit(2)
+    try:
+        sheet = member_io.read_table(file.read_bytes())
+    except member_io.UnreadableFile as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from exc
+
+    with _progress() as bar:
+        tasks: dict[str, Any] = {}
+
+        def advance(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done)
+
+        def work(conn: Any, principal: Any, resolver: Any, protector: Any) -> Awaitable[Any]:
+            mode_: Literal["all", "skip"] = "skip" if mode == "skip" else "all"
+            return member_io.import_members(conn, principal, resolver, protector, sheet, mode_, advance)
+
+        report = _run(as_unit, work)
+    if as_json:
+        print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
+    else:
+        out.print(f"Đã nhập {report.imported:,} / {report.total:,} dòng; bỏ qua {report.skipped:,}.".replace(",", "."))
+        if report.errors:
+            table = Table("Dòng", "Cột", "Lỗi")
+            for e in report.errors[:100]:
+                table.add_row(str(e.row), escape(e.field), escape(e.message))
+            out.print(table)
+            if len(report.errors) > 100:
+                out.print(f"… và {len(report.errors) - 100} lỗi khác (dùng --json để xem tất cả).")
+        for w in report.warnings:
+            out.print(f"Lưu ý: {escape(w.message)}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@members_app.command("export")
+def members_export(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="Tệp ghi ra: .xlsx hoặc .csv (theo đuôi tệp).")],
+    as_unit: AsUnit = "TW",
+    unit: Annotated[str | None, typer.Option(help="Chỉ xuất một đơn vị (và các đơn vị trực thuộc).")] = None,
+) -> None:
+    """Xuất thành viên trong phạm vi ra tệp (số CCCD chỉ còn 3 số cuối)."""
+    from mattran.domain import member_io
+
+    fmt: Literal["csv", "xlsx"] = "csv" if file.suffix.lower() == ".csv" else "xlsx"
+    with _progress() as bar:
+        task = bar.add_task("Xuất danh sách", total=2)
+
+        async def work(conn: Any, principal: Any, _resolver: Any, protector: Any) -> bytes:
+            data = await member_io.export_members(conn, principal, protector, unit, fmt)
+            bar.update(task, completed=1)
+            return data
+
+        data = _run(as_unit, work)
+        file.write_bytes(data)
+        bar.update(task, completed=2)
+    say(f"Đã ghi {file} ({len(data):,} byte).".replace(",", "."))

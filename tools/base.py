@@ -1,0 +1,46 @@
+"""What every tool has: a Vietnamese description, typed arguments, whether it changes data, who may use it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from mattran.auth.principal import Principal
+from mattran.domain.permissions import Operation, is_allowed
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """The services a tool may use and the verified caller (never taken from a model's output)."""
+
+    principal: Principal
+    services: Any  # the app's state: petitions, resolver, db
+
+
+class ToolDenied(Exception):
+    """The caller may not use this tool."""
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One tool of the assistant."""
+
+    name: str
+    description: str
+    args: type[BaseModel]
+    run: Callable[[ToolContext, Any], Awaitable[dict[str, Any]]]
+    operation: Operation
+    changes_data: bool = False
+
+    def allowed_for(self, principal: Principal) -> bool:
+        """Whether the caller may use the tool at all (the tool checks the target unit again when it runs)."""
+        return is_allowed(principal, self.operation)
+
+    async def __call__(self, ctx: ToolContext, raw_args: dict[str, Any]) -> dict[str, Any]:
+        """Validate the arguments, re-check the permission, run."""
+        if not self.allowed_for(ctx.principal):
+            raise ToolDenied(f"Tài khoản không được dùng chức năng “{self.name}”.")
+        return await self.run(ctx, self.args.model_validate(raw_args))

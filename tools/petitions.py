@@ -1,0 +1,50 @@
+"""Petition tools: file a petition, follow one by its tracking code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from mattran.domain.permissions import Operation
+from mattran.domain.petitions import PetitionIn
+from tools.base import Tool, ToolContext
+
+
+class FilePetitionArgs(BaseModel):
+    """Arguments of ``file_petition``."""
+
+    title: str = Field(min_length=5, max_length=200, description="Tiêu đề ngắn gọn của phản ánh.")
+    content: str = Field(min_length=20, max_length=5000, description="Nội dung phản ánh, kiến nghị.")
+    unit_code: str = Field(max_length=10, description="Mã đơn vị Mặt trận nhận (xã, tỉnh hoặc TW).")
+    category: str | None = Field(default=None, description="Lĩnh vực, nếu người dân đã chọn.")
+
+
+class PetitionStatusArgs(BaseModel):
+    """Arguments of ``get_petition_status``."""
+
+    tracking_code: str = Field(pattern=r"^PAKN-\d{4}-\d{6}$", description="Mã tra cứu, ví dụ PAKN-2026-000123.")
+
+
+async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
+    data = PetitionIn(title=args.title, content=args.content, unit_code=args.unit_code,
+                      category=args.category)  # type: ignore[arg-type]
+    filed = await ctx.services.petitions.file(ctx.principal, data, "chat")
+    return filed.model_dump(mode="json")
+
+
+async def _status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
+    found = await ctx.services.petitions.status(args.tracking_code)
+    return found.model_dump(mode="json") if found else {"not_found": args.tracking_code}
+
+
+FILE_PETITION = Tool(
+    name="file_petition",
+    description="Gửi một phản ánh, kiến nghị của người dân đến Ủy ban MTTQ của đơn vị được chọn; trả về mã tra cứu.",
+    args=FilePetitionArgs, run=_file, operation=Operation.PETITION_FILE, changes_data=True,
+)
+GET_PETITION_STATUS = Tool(
+    name="get_petition_status",
+    description="Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu (không có thông tin cá nhân).",
+    args=PetitionStatusArgs, run=_status, operation=Operation.PUBLIC_LOOKUP,
+)
