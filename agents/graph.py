@@ -36,6 +36,7 @@ class ChatState(TypedDict, total=False):
     tool_call: dict[str, Any] | None
     result: dict[str, Any] | None
     reply: str | None
+    trace: dict[str, Any]  # this turn's intent and tool calls (with "denied"), for evals and integrations
 
 
 def _ctx(config: RunnableConfig) -> ToolContext:
@@ -82,7 +83,9 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str,
     else:
         understood = understand(text)
         intent, slots = understood.intent, dict(understood.slots)
-    return await _next_step(ctx, intent, slots)
+    step = await _next_step(ctx, intent, slots)
+    calls = [dict(step["tool_call"])] if step.get("tool_call") else []
+    return step | {"trace": {"intent": intent, "tool_calls": calls}}
 
 
 async def _next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +130,9 @@ async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, 
     call = state["tool_call"] or {}
     tool = ALL_TOOLS.get(call.get("name", ""))
     if tool is None or not tool.allowed_for(_ctx(config).principal):
-        return {"tool_call": None, "reply": replies.denied(call.get("name", ""))}
+        trace = dict(state.get("trace") or {})
+        trace["tool_calls"] = [{**call, "denied": True, "reason": "vai trò không được dùng chức năng này"}]
+        return {"tool_call": None, "reply": replies.denied(call.get("name", "")), "trace": trace}
     return {}
 
 

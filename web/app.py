@@ -21,9 +21,22 @@ from mattran.store.db import Database
 from web import errors
 from web.chat.mount import mount_chat
 from web.ratelimit import RateLimiter
-from web.routes import admin, auth, cadre, health, members, pages, petition_pages, petitions, units
-from web.routes import congress, congress_pages, member_pages
-from web.routes import open311
+from web.routes import (
+    admin,
+    auth,
+    cadre,
+    chat_api,
+    congress,
+    congress_pages,
+    health,
+    member_pages,
+    members,
+    open311,
+    pages,
+    petition_pages,
+    petitions,
+    units,
+)
 
 
 _log = logging.getLogger(__name__)
@@ -75,7 +88,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     app.state.settings = settings
     app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
-    for module in (health, units, members, congress, petitions, open311, admin, auth, cadre, member_pages,
+    for module in (health, units, members, congress, petitions, open311, chat_api, admin, auth, cadre, member_pages,
                    congress_pages, petition_pages, pages):
         app.include_router(module.router)
     mount_chat(app, settings.secret_key)

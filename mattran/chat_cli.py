@@ -1,0 +1,108 @@
+"""``mattran chat``: talk to the assistant from a terminal or a script, as a given role and unit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Annotated, Any
+
+import typer
+
+from mattran.auth.principal import Principal, principal_from_claims
+from mattran.bootstrap import StoreUrls
+from mattran.console import err, out
+from mattran.settings import get_settings
+
+ROLES = ("citizen", "commune_cadre", "province_cadre", "central_cadre", "admin")
+
+
+def _principal(spec: str, units: dict[str, Any]) -> Principal:
+    role, _, unit = spec.partition("@")
+    if role not in ROLES:
+        raise typer.BadParameter(f"vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}")
+    if unit and unit not in units:
+        raise typer.BadParameter(f"không có đơn vị mã “{unit}”")
+    principal = principal_from_claims({"sub": f"cli:{spec}", "name": spec, "roles": [role], "unit": unit or None},
+                                      units)
+    if role not in principal.roles:
+        example = {"commune_cadre": "08611", "province_cadre": "25"}.get(role, "TW")
+        raise typer.BadParameter(f"vai trò {role} cần một đơn vị đúng cấp, ví dụ {role}@{example}")
+    return principal
+
+
+async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversation: str | None,
+               batch: Path | None, as_json: bool) -> None:
+    from agents.runner import ChatRunner
+    from mattran.domain.petitions import PetitionService
+    from mattran.domain.units import load_resolver
+    from mattran.scope import Scope
+    from mattran.store.db import Database
+
+    settings = get_settings()
+    db = Database(urls.app, max_size=2)
+    await db.open()
+    async with db.transaction(Scope.public()) as conn:
+        resolver = await load_resolver(conn)
+    services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(
+        db, resolver, settings.petition_due_days, settings.petition_due_days_by_category))
+    runner = ChatRunner(urls.app, services)
+    await runner.open()
+    try:
+        if batch is not None:
+            await _batch(runner, resolver.units, batch)
+            return
+        principal = _principal(spec or "citizen", resolver.units)
+        talk = conversation or f"cli-{uuid.uuid4().hex}"
+        turn = await runner.send(principal, talk, message or "")
+        if as_json:
+            print(json.dumps({"conversation_id": talk, "intent": turn.intent, "tool_calls": turn.tool_calls,
+                              "answer": turn.reply, "confirmation": turn.confirmation}, ensure_ascii=False))
+        else:
+            out.print(turn.reply, markup=False)
+            if turn.confirmation:
+                err.print(f"Để xác nhận: mattran chat --as {spec or 'citizen'} --conversation {talk} \"có\"")
+    finally:
+        await runner.close()
+        await db.close()
+
+
+async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:
+    """JSON lines in, JSON lines out; data-changing calls stop at the confirmation and are reported as planned."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        role = item.get("role", "citizen") + (f"@{item['unit_code']}" if item.get("unit_code") else "")
+        try:
+            principal = _principal(role, units)
+        except typer.BadParameter as exc:
+            print(json.dumps({"id": item.get("id", number), "error": str(exc)}, ensure_ascii=False))
+            continue
+        turn = await runner.send(principal, f"batch-{uuid.uuid4().hex}", item["text"])
+        calls = [{"name": c["name"], "args": c.get("args", {}), **({"denied": True, "reason": c["reason"]}
+                                                                    if c.get("denied") else {}),
+                  **({"planned": True} if turn.confirmation else {})} for c in turn.tool_calls]
+        print(json.dumps({"id": item.get("id", number), "intent": turn.intent, "tool_calls": calls,
+                          "answer": turn.reply, "citations": []}, ensure_ascii=False))
+
+
+def chat(
+    message: Annotated[str | None, typer.Argument(help="Câu hỏi hoặc yêu cầu.")] = None,
+    as_: Annotated[str, typer.Option("--as", help="VAI_TRÒ[@MÃ_ĐƠN_VỊ], ví dụ commune_cadre@08611.")] = "citizen",
+    conversation: Annotated[str | None, typer.Option(help="Tiếp tục một cuộc trò chuyện (ví dụ để xác nhận).")] = None,
+    batch: Annotated[Path | None, typer.Option(help="Tệp JSON lines {id, role, unit_code, text}.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
+) -> None:
+    """Trò chuyện với trợ lý (chế độ ngoại tuyến), với quyền của vai trò và đơn vị đã chọn."""
+    if batch is None and not message:
+        raise typer.BadParameter("cần một câu hỏi, hoặc --batch TỆP")
+    if batch is not None and not batch.exists():
+        raise typer.BadParameter(f"không có tệp {batch}")
+    from mattran.bootstrap import prepare_store
+    from mattran.console import say
+
+    urls = prepare_store(get_settings(), say)
+    asyncio.run(_run(urls, as_, message, conversation, batch, as_json))

@@ -1,0 +1,39 @@
+"""The assistant over HTTP, for integrations: one message in, the reply (and any pending confirmation) out."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from web.auth import CurrentPrincipal
+
+router = APIRouter(prefix="/api/chat", tags=["assistant"])
+
+
+class ChatIn(BaseModel):
+    """A message to the assistant; reuse ``conversation_id`` to continue (e.g. answer “có” to a confirmation)."""
+
+    message: str = Field(min_length=1, max_length=5000)
+    conversation_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+
+
+class ChatOut(BaseModel):
+    """The assistant's answer."""
+
+    conversation_id: str
+    reply: str
+    confirmation: str | None
+    intent: str | None
+    tool_calls: list[dict[str, Any]]
+
+
+@router.post("", response_model=ChatOut)
+async def chat(request: Request, principal: CurrentPrincipal, body: ChatIn) -> ChatOut:
+    """Trò chuyện với trợ lý (quyền theo tài khoản của người gọi: jeton Bearer hoặc phiên đăng nhập)."""
+    conversation = body.conversation_id or uuid.uuid4().hex
+    turn = await request.app.state.chat.send(principal, conversation, body.message)
+    return ChatOut(conversation_id=conversation, reply=turn.reply, confirmation=turn.confirmation,
+                   intent=turn.intent, tool_calls=turn.tool_calls)
