@@ -102,7 +102,6 @@ class Filed(BaseModel):
     category_label: str
     due_at: datetime
     message: str
-    similar: list[Similar] = Field(default_factory=list)
 
 
 class PublicStatus(BaseModel):
@@ -222,10 +221,7 @@ class PetitionService:
             if existing:
                 return existing
             raise
-        filed = self._filed(code, "received", unit, category, values["due_at"])
-        if unit:
-            filed.similar = await self._similar_public(unit, text, number)
-        return filed
+        return self._filed(code, "received", unit, category, values["due_at"])
 
     async def similar_to(self, code: str) -> list[Similar]:
         """Similar petitions of the same unit as the petition ``code``, as the public may see them."""

@@ -151,7 +151,7 @@ async def overdue_ids(conn: AsyncConnection, now: datetime) -> list[Row]:
 
 
 async def similar(conn: AsyncConnection, unit_code: str, text: str, exclude_id: int | None,
-                  limit: int = 5, recent: int = 500) -> list[Row]:
+                  limit: int = 5, recent: int = 100) -> list[Row]:
     """Petitions among the unit's ``recent`` latest whose text is close to ``text`` (pg_trgm), best first.
 
     Bounded to recent petitions so that intake stays fast however many a unit has received.

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 
 from mattran.domain.permissions import Operation
-from mattran.domain.petitions import Action, Filed, PetitionIn, PublicStatus
+from mattran.domain.petitions import Action, Filed, PetitionIn, PublicStatus, Similar
 from web.auth import CurrentPrincipal, authorize
 
 router = APIRouter(prefix="/api/petitions", tags=["petitions"])
@@ -60,6 +60,12 @@ async def petition_status(request: Request, code: str) -> PublicStatus:
 
         raise PetitionError(f"Không tìm thấy phản ánh mã “{code}”.", "code", 404)
     return found
+
+
+@router.get("/{code}/similar", response_model=list[Similar])
+async def similar_petitions(request: Request, code: str) -> list[Similar]:
+    """Phản ánh tương tự tại cùng đơn vị (chỉ mã và tình trạng; tiêu đề khi đã công khai)."""
+    return await request.app.state.petitions.similar_to(code)
 
 
 @router.get("/{code}/detail")
