@@ -115,9 +115,41 @@ async def _next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any]
         if not slots.get("tracking_code"):
             return base | {"reply": replies.ask_tracking_code()}
         return base | {"tool_call": {"name": "get_petition_status", "args": {"tracking_code": slots["tracking_code"]}}}
+    if intent in ("query_members", "get_congress_progress", "update_congress"):
+        return await _cadre_step(ctx, intent, slots, base)
     if intent == "find_unit":
         return base | {"tool_call": {"name": "find_unit", "args": {"text": slots.get("unit_text", "")[:300]}}}
     return base | {"reply": replies.help_text(ctx.principal) if intent == "help" else replies.out_of_scope()}
+
+
+async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Members and congress requests: the unit named (or the cadre's own), then the tool call."""
+    if not slots.get("unit_code") and slots.get("unit_text"):
+        found = await _resolve_unit(ctx, slots.pop("unit_text"))
+        in_scope = [m for m in found["results"]
+                    if ctx.principal.unit_path and _within_scope(ctx, m["code"])] if found["results"] else []
+        chosen = found["results"] if found["status"] == "resolved" else in_scope
+        if len(chosen) == 1:
+            slots |= {"unit_code": chosen[0]["code"], "unit_name": chosen[0]["name"]}
+        elif len(chosen) > 1:
+            candidates = [{k: m[k] for k in ("code", "name", "province_name")} for m in chosen[:9]]
+            return base | {"awaiting": "unit_choice", "candidates": candidates, "reply": replies.choose(candidates)}
+    unit = slots.get("unit_code")
+    if intent == "query_members":
+        return base | {"tool_call": {"name": "query_members", "args": {"unit_code": unit,
+                                                                         "filters": slots.get("filters", {})}}}
+    if intent == "get_congress_progress":
+        return base | {"tool_call": {"name": "get_congress_progress", "args": {"unit_code": unit}}}
+    if not slots.get("change"):
+        return base | {"reply": replies.ask_congress_change()}
+    return base | {"tool_call": {"name": "update_congress", "args": {"unit_code": unit or ctx.principal.unit_code,
+                                                                      "change": slots["change"]}}}
+
+
+def _within_scope(ctx: ToolContext, code: str) -> bool:
+    unit = ctx.services.resolver.units.get(code)
+    scope = ctx.principal.unit_path or ""
+    return bool(unit) and (unit["path"] == scope or unit["path"].startswith(scope + "."))
 
 
 def after_understand(state: ChatState) -> Literal["authorize", "respond"]:

@@ -49,9 +49,34 @@ def ask_tracking_code() -> str:
     return "Bạn cho tôi mã tra cứu của phản ánh (dạng PAKN-2026-000123) nhé."
 
 
+def ask_congress_change() -> str:
+    """Ask what to record about the congress."""
+    return ("Bạn muốn cập nhật gì về đại hội? Ví dụ: “đã tổ chức ngày 12/5/2026, 120 đại biểu dự, bầu 35 ủy viên, "
+            "bà Nguyễn Thị A làm Chủ tịch”.")
+
+
+_CHANGE_LABELS = {"status": "trạng thái", "held_date": "ngày tổ chức", "planned_date": "ngày dự kiến",
+                  "delegates_attending": "đại biểu có mặt", "delegates_planned": "đại biểu được triệu tập",
+                  "committee_size": "số ủy viên được bầu", "chair_name": "Chủ tịch được bầu"}
+_STATUS_LABELS = {"chua_trien_khai": "chưa triển khai", "dang_chuan_bi": "đang chuẩn bị", "da_to_chuc": "đã tổ chức",
+                  "hoan_thanh": "hoàn thành"}
+
+
+def _change_text(change: dict[str, Any]) -> str:
+    parts = []
+    for key, value in change.items():
+        if key.endswith("_date") and value:
+            value = datetime.fromisoformat(value).strftime("%d/%m/%Y")
+        parts.append(f"{_CHANGE_LABELS.get(key, key)}: {_STATUS_LABELS.get(value, value) if key == 'status' else value}")
+    return "; ".join(parts)
+
+
 def confirm(call: dict[str, Any], slots: dict[str, Any]) -> str:
     """What will be done, for the person to confirm."""
     args = call.get("args", {})
+    if call.get("name") == "update_congress":
+        return (f"Tôi sẽ cập nhật đại hội của {slots.get('unit_name') or args.get('unit_code')}: "
+                f"{_change_text(args.get('change', {}))}.\n\nBạn xác nhận chứ? (trả lời “có” hoặc “không”)")
     return (f"Tôi sẽ gửi phản ánh sau đến {slots.get('unit_name') or args.get('unit_code')}:\n"
             f"**{args.get('title')}**\n{args.get('content')}\n\nBạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)")
 
@@ -93,6 +118,22 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
                 f" — đơn vị tiếp nhận: {result['unit_name'] or 'đang xác định'}; lĩnh vực: "
                 f"{CATEGORIES.get(result['category'], result['category'])}; hạn trả lời: {due}.")
         return text + (f"\nTrả lời: {result['answer']}" if result.get("answer") else "")
+    if "error" in result:
+        return result["error"]
+    if name == "query_members":
+        what = _filters_text(result.get("filters", {}))
+        return f"{result['unit_name']} có **{_number(result['count'])}** {what} (tính cả các đơn vị trực thuộc)."
+    if name == "get_congress_progress":
+        s = result["summary"]
+        lines = [f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức {_number(s['held'])}/"
+                 f"{_number(s['total'])} đơn vị ({_percent(s['share'])}); đang chuẩn bị {_number(s['preparing'])};"
+                 f" chưa triển khai {_number(s['not_started'])}; quá hạn kế hoạch {_number(s['overdue'])}."]
+        lines += [f"- {g['label']}: {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])})"
+                  for g in result.get("by_level", [])]
+        return "\n".join(lines)
+    if name == "update_congress":
+        return (f"Đã cập nhật đại hội {result['unit_name']} nhiệm kỳ {result['term']}: trạng thái "
+                f"{result['status_label'].lower()}.")
     if name == "find_unit":
         lines = [result["message"]] + [f"- {m['name']}, {m['province_name'] or ''} (mã {m['code']})".replace(", (", " (")
                                        for m in result["results"][:10]]
@@ -102,3 +143,24 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
 
 def _date(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(VIETNAM).strftime("%d/%m/%Y")
+
+
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.1f}%".replace(".", ",")
+
+
+def _filters_text(filters: dict[str, Any]) -> str:
+    what = "ủy viên" if not filters.get("position") else filters["position"].lower()
+    if filters.get("gender"):
+        what += f" {filters['gender']}"
+    if filters.get("organisation"):
+        what += f" thuộc {filters['organisation']}"
+    if filters.get("max_age"):
+        what += f" dưới {filters['max_age'] + 1} tuổi"
+    if filters.get("min_age"):
+        what += f" từ {filters['min_age']} tuổi"
+    return what

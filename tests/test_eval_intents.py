@@ -1,0 +1,38 @@
+"""The assistant's utterance evaluation set (≥ 220 lines) and its thresholds, with the real unit resolver."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from evals.intents import INTENTS, THRESHOLDS, evaluate, load_cases
+from mattran.domain.units import UnitResolver, load_resolver
+from mattran.scope import Scope
+from mattran.store.db import Database
+
+
+@pytest.fixture(scope="module")
+async def resolver(db: Database) -> UnitResolver:
+    async with db.transaction(Scope.public()) as conn:
+        return await load_resolver(conn)
+
+
+def test_the_dataset_covers_every_intent_and_kind_of_message() -> None:
+    cases = load_cases()
+    intents = Counter(c.intent for c in cases)
+    tags = Counter(t for c in cases for t in c.tags)
+    assert len(cases) >= 220
+    assert len({c.text for c in cases}) == len(cases), "duplicate utterances"
+    assert set(intents) == set(INTENTS)
+    assert intents["file_petition"] >= 80 and intents["get_petition_status"] >= 40 and intents["find_unit"] >= 40
+    assert intents["help"] >= 20 and intents["out_of_scope"] >= 40
+    assert tags["injection"] >= 15 and all(c.intent == "out_of_scope" for c in cases if "injection" in c.tags)
+    assert all(tags[t] >= 5 for t in ("no_diacritics", "typo", "colloquial", "long", "short"))
+
+
+async def test_the_understanding_meets_its_thresholds(db: Database, resolver: UnitResolver) -> None:
+    cases = load_cases()
+    async with db.transaction(Scope.public()) as conn:
+        report = await evaluate(resolver, conn, cases)
+    assert report.below_threshold() == {}, f"below {THRESHOLDS}:\n{report.summary()}"

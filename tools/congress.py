@@ -1,0 +1,60 @@
+"""Congress tools: progress of the congresses in a scope, and updating one unit's congress (with confirmation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from mattran.domain.access import PermissionDenied, UnknownUnit
+from mattran.domain.congress import CongressChange, InvalidCongress, congress_progress, update_congress
+from mattran.domain.permissions import Operation
+from tools.base import Tool, ToolContext, ToolDenied
+
+
+class ProgressArgs(BaseModel):
+    """Arguments of ``get_congress_progress``."""
+
+    unit_code: str | None = Field(default=None, max_length=10, description="Tỉnh, xã hoặc TW (mặc định: phạm vi).")
+    term: str | None = Field(default=None, description="Nhiệm kỳ, ví dụ 2024–2029.")
+
+
+class UpdateArgs(BaseModel):
+    """Arguments of ``update_congress``."""
+
+    unit_code: str = Field(max_length=10)
+    change: CongressChange
+
+
+async def _progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:
+    try:
+        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
+            progress = await congress_progress(conn, ctx.principal, args.unit_code, args.term)
+    except PermissionDenied as exc:
+        raise ToolDenied(exc.message) from exc
+    except UnknownUnit as exc:
+        return {"error": exc.message}
+    return progress.model_dump(mode="json", include={"unit_code", "unit_name", "term", "summary", "by_level"})
+
+
+async def _update(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
+    try:
+        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
+            congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
+    except PermissionDenied as exc:
+        raise ToolDenied(exc.message) from exc
+    except (UnknownUnit, InvalidCongress) as exc:
+        return {"error": getattr(exc, "message", str(exc))}
+    return congress.model_dump(mode="json")
+
+
+GET_CONGRESS_PROGRESS = Tool(
+    name="get_congress_progress",
+    description="Tiến độ đại hội MTTQ trong phạm vi của cán bộ: tỷ lệ đơn vị đã tổ chức, theo cấp, đơn vị chậm.",
+    args=ProgressArgs, run=_progress, operation=Operation.CONGRESS_READ,
+)
+UPDATE_CONGRESS = Tool(
+    name="update_congress",
+    description="Cập nhật tình hình, kết quả đại hội của một đơn vị trong phạm vi (cần xác nhận trước khi ghi).",
+    args=UpdateArgs, run=_update, operation=Operation.CONGRESS_UPDATE, changes_data=True,
+)

@@ -1,0 +1,40 @@
+"""Member tool: how many committee members match, within the caller's scope (never personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from mattran.domain.access import PermissionDenied, UnknownUnit
+from mattran.domain.member_stats import MemberFilters, count_members
+from mattran.domain.permissions import Operation
+from tools.base import Tool, ToolContext, ToolDenied
+
+
+class QueryMembersArgs(BaseModel):
+    """Arguments of ``query_members``."""
+
+    unit_code: str | None = Field(default=None, max_length=10, description="Đơn vị (mặc định: đơn vị của cán bộ).")
+    filters: MemberFilters = Field(default_factory=MemberFilters)
+
+
+async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
+    try:
+        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
+            count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
+    except PermissionDenied as exc:
+        raise ToolDenied(exc.message) from exc
+    except UnknownUnit as exc:
+        return {"error": exc.message}
+    unit = ctx.services.resolver.units.get(args.unit_code or ctx.principal.unit_code or "")
+    return {"count": count, "unit_code": unit["code"] if unit else None, "unit_name": unit["name"] if unit else None,
+            "filters": args.filters.model_dump(exclude_none=True)}
+
+
+QUERY_MEMBERS = Tool(
+    name="query_members",
+    description="Đếm ủy viên Ủy ban MTTQ của một đơn vị (và các đơn vị cấp dưới) theo giới tính, chức vụ, tổ chức, "
+                "dân tộc, tôn giáo, độ tuổi; chỉ trong phạm vi của cán bộ; không trả thông tin cá nhân.",
+    args=QueryMembersArgs, run=_query, operation=Operation.MEMBER_READ,
+)
