@@ -215,6 +215,8 @@ class UnitResolver:
         else:
             tails = [(len(tokens) - n, " ".join(tokens[-n:])) for n in (2, 3) if len(tokens) >= n]
         best: tuple[float, int, _Province | None] = (0.0, len(tokens), None)
+        # "phường Hải Châu": words right after a commune type word name the commune, not a misspelt province
+        tails = [(cut, tail) for cut, tail in tails if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0]]
         for cut, tail in tails:
             for key, province in self.province_names.items():
                 score = SequenceMatcher(None, tail, " ".join(key)).ratio()
