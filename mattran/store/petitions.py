@@ -36,10 +36,17 @@ async def find_by_idempotency_key(conn: AsyncConnection, key: str) -> str | None
 
 async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, str | None],
                  attachments: list[dict[str, Any]]) -> None:
-    """Insert a new petition, its contact details, its attachments and its first event."""
+    """Insert a new petition (``values`` has at least id, unit_path, submitter, channel), its first event, its
+    contact details and its attachments."""
     columns = ", ".join(values)
     placeholders = ", ".join(f"%({k})s" for k in values)
-    await conn.execute(f"insert into petitions ({columns}) values ({placeholders})", values)  # type: ignore[arg-type]
+    # One statement (one round trip) for the petition and its first event.
+    await conn.execute(  # type: ignore[arg-type]
+        f"with p as (insert into petitions ({columns}) values ({placeholders}))"
+        " insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
+        " values (%(id)s, %(unit_path)s::ltree, %(submitter)s, 'received', null, 'received', %(_detail)s)",
+        {**values, "_detail": Jsonb({"channel": values["channel"]})},
+    )
     if any(contact.values()):
         await conn.execute(
             "insert into petition_contacts (petition_id, unit_path, full_name, phone, email)"
@@ -52,8 +59,6 @@ async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[st
             " values (%s, %s::ltree, %s, %s, %s, %s, %s)",
             (values["id"], values.get("unit_path"), a["filename"], a["content_type"], a["size"], a["sha256"],
              a["data"]))
-    await add_event(conn, values["id"], values.get("unit_path"), values.get("submitter"), "received", None,
-                    "received", {"channel": values["channel"]})
 
 
 async def add_event(conn: AsyncConnection, petition_id: int, unit_path: str | None, actor: str | None, action: str,
