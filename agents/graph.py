@@ -19,7 +19,7 @@ from agents import replies
 from agents.understanding import understand
 from mattran.domain.text import fold
 from mattran.scope import Scope
-from tools.base import ToolContext, ToolDenied
+from tools.base import ToolContext, ToolDenied, ToolFailed
 from tools.registry import ALL_TOOLS
 
 YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di"}
@@ -197,6 +197,8 @@ async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
         result = await ALL_TOOLS[call["name"]](_ctx(config), call["args"])
     except ToolDenied:
         return {"result": None, "reply": replies.denied(call["name"])}
+    except ToolFailed as exc:
+        return {"result": None, "reply": str(exc)}
     return {"result": result}
 
 

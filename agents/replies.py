@@ -118,8 +118,6 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
                 f" — đơn vị tiếp nhận: {result['unit_name'] or 'đang xác định'}; lĩnh vực: "
                 f"{CATEGORIES.get(result['category'], result['category'])}; hạn trả lời: {due}.")
         return text + (f"\nTrả lời: {result['answer']}" if result.get("answer") else "")
-    if "error" in result:
-        return result["error"]
     if name == "query_members":
         what = _filters_text(result.get("filters", {}))
         return f"{result['unit_name']} có **{_number(result['count'])}** {what} (tính cả các đơn vị trực thuộc)."

@@ -58,3 +58,12 @@ def test_a_congress_update_is_written_only_after_confirmation(platform: Platform
     after = _api(platform, COMMUNE, "/api/congresses/08611")
     assert after["congress"]["delegates_attending"] == 118 and after["congress"]["chair_name"] == "Trần Thị Lan"
     assert after["history"][0]["actor"] == "chat-xa"
+
+
+def test_an_impossible_update_is_explained_and_not_written(platform: Platform) -> None:
+    ask = _say(platform, COMMUNE, "Cập nhật đại hội xã Văn Miếu: đã tổ chức ngày 12/5/2031, 90 đại biểu dự")
+    assert ask["confirmation"]
+    refused = _say(platform, COMMUNE, "có", ask["conversation_id"])
+    assert refused["reply"] == "Ngày tổ chức 12/05/2031 không thể sau hôm nay."
+    after = _api(platform, COMMUNE, "/api/congresses/08611")["congress"]
+    assert after is None or after["delegates_attending"] != 90

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,24 @@ class ToolContext:
 
 
 class ToolDenied(Exception):
-    """The caller may not use this tool."""
+    """The caller may not use this tool (or not on that unit)."""
+
+
+class ToolFailed(Exception):
+    """The tool could not do what was asked; the message says why, in Vietnamese."""
+
+
+@contextmanager
+def domain_refusals() -> Iterator[None]:
+    """Turn the domain's refusals into the tools' own: permission → ToolDenied, unknown unit → ToolFailed."""
+    from mattran.domain.access import PermissionDenied, UnknownUnit
+
+    try:
+        yield
+    except PermissionDenied as exc:
+        raise ToolDenied(exc.message) from exc
+    except UnknownUnit as exc:
+        raise ToolFailed(exc.message) from exc
 
 
 @dataclass(frozen=True)

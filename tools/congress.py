@@ -6,10 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mattran.domain.access import PermissionDenied, UnknownUnit
 from mattran.domain.congress import CongressChange, InvalidCongress, congress_progress, update_congress
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext, ToolDenied
+from tools.base import Tool, ToolContext, ToolFailed, domain_refusals
 
 
 class ProgressArgs(BaseModel):
@@ -27,24 +26,19 @@ class UpdateArgs(BaseModel):
 
 
 async def _progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:
-    try:
+    with domain_refusals():
         async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
             progress = await congress_progress(conn, ctx.principal, args.unit_code, args.term)
-    except PermissionDenied as exc:
-        raise ToolDenied(exc.message) from exc
-    except UnknownUnit as exc:
-        return {"error": exc.message}
     return progress.model_dump(mode="json", include={"unit_code", "unit_name", "term", "summary", "by_level"})
 
 
 async def _update(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
     try:
-        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-            congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
-    except PermissionDenied as exc:
-        raise ToolDenied(exc.message) from exc
-    except (UnknownUnit, InvalidCongress) as exc:
-        return {"error": getattr(exc, "message", str(exc))}
+        with domain_refusals():
+            async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
+                congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
+    except InvalidCongress as exc:
+        raise ToolFailed(str(exc)) from exc
     return congress.model_dump(mode="json")
 
 

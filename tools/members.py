@@ -6,10 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mattran.domain.access import PermissionDenied, UnknownUnit
 from mattran.domain.member_stats import MemberFilters, count_members
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext, ToolDenied
+from tools.base import Tool, ToolContext, domain_refusals
 
 
 class QueryMembersArgs(BaseModel):
@@ -20,13 +19,9 @@ class QueryMembersArgs(BaseModel):
 
 
 async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
-    try:
+    with domain_refusals():
         async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
             count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
-    except PermissionDenied as exc:
-        raise ToolDenied(exc.message) from exc
-    except UnknownUnit as exc:
-        return {"error": exc.message}
     unit = ctx.services.resolver.units.get(args.unit_code or ctx.principal.unit_code or "")
     return {"count": count, "unit_code": unit["code"] if unit else None, "unit_name": unit["name"] if unit else None,
             "filters": args.filters.model_dump(exclude_none=True)}
