@@ -58,7 +58,7 @@ def start(issuer: str, clients: list[DevClient], jwks_file: Path, cookie_secret:
     ensure_installed()
     env = {
         **os.environ, "IDP_ISSUER": issuer, "IDP_CLIENTS": json.dumps([c.as_json() for c in clients]),
-        "IDP_JWKS_FILE": str(jwks_file), "IDP_COOKIE_SECRET": cookie_secret, "IDP_API_AUDIENCE": api_audience,
+        "IDP_JWKS_FILE": str(jwks_file.resolve()), "IDP_COOKIE_SECRET": cookie_secret, "IDP_API_AUDIENCE": api_audience,
         "NODE_NO_WARNINGS": "1",
     }
     proc = subprocess.Popen(["node", str(IDP_DIR / "server.mjs")], env=env, cwd=IDP_DIR,
