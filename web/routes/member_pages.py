@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 
 from mattran.auth.principal import Principal
 from mattran.domain import member_io
@@ -18,7 +17,7 @@ from web import csrf
 from web.auth import authorize, requires
 from web.problems import domain_errors
 from web.render import render
-from web.routes.members import MAX_UPLOAD_BYTES, protector
+from web.routes.members import protector, read_sheet
 
 router = APIRouter(include_in_schema=False)
 CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
@@ -53,11 +52,8 @@ async def import_page(request: Request, principal: CadrePage,
     """Nhập tệp từ biểu mẫu; hiện báo cáo từng dòng."""
     csrf.verify(request, csrf_token)
     await authorize(request, principal, Operation.MEMBER_WRITE)
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, "Tệp quá lớn (tối đa 20 MB).")
     try:
-        sheet = await run_in_threadpool(member_io.read_table, data)
+        sheet = await read_sheet(file)
     except member_io.UnreadableFile as exc:
         return render(request, "member_import.html", principal, status_code=400, report=None, problem=str(exc),
                       filename=file.filename)

@@ -19,6 +19,14 @@ from web.problems import domain_errors
 
 router = APIRouter(prefix="/api/members", tags=["members"])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+async def read_sheet(file: UploadFile) -> member_io.Sheet:
+    """The uploaded spreadsheet's rows (413 when over the size limit; ``UnreadableFile`` when not a table)."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, "Tệp quá lớn (tối đa 20 MB).")
+    return await run_in_threadpool(member_io.read_table, data)
 UnitParam = Annotated[str | None, Query(max_length=10, description="Mã đơn vị trong phạm vi (mặc định: cả phạm vi).")]
 
 
@@ -75,11 +83,8 @@ async def import_file(request: Request, principal: CurrentPrincipal,
                       ) -> member_io.ImportReport:
     """Nhập danh sách thành viên; báo cáo lỗi theo dòng và cột."""
     await authorize(request, principal, Operation.MEMBER_WRITE)
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, "Tệp quá lớn (tối đa 20 MB).")
     try:
-        sheet = await run_in_threadpool(member_io.read_table, data)
+        sheet = await read_sheet(file)
     except member_io.UnreadableFile as exc:
         raise HTTPException(400, str(exc)) from exc
     async with request.app.state.db.transaction(principal.scope()) as conn:

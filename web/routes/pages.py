@@ -10,10 +10,9 @@ from fastapi.responses import HTMLResponse
 from mattran.domain.petition_text import CATEGORIES
 from web.auth import CurrentPrincipal
 from web.deps import PublicConn, ResolverDep
-from web.render import render, templates
+from web.render import render
 
 router = APIRouter(include_in_schema=False)
-__all__ = ["router", "templates"]
 
 
 @router.get("/", response_class=HTMLResponse)
