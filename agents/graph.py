@@ -2,7 +2,9 @@
 
 Each node is a small async function of (state, config). The caller's principal and the platform's services come
 in ``config["configurable"]``, set by the chat from the verified session: never from a model or the message.
-Without a language model the understanding is offline (rules, patterns and the unit resolver).
+Without a language model the understanding is offline (rules, patterns and the unit resolver). With one
+(``configurable["model"]``), the model reads the conversation and proposes tool calls, which go through the same
+authorization, confirmation and tools, and writes the answer from the tool's masked result (``agents/llm_nodes.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
 from agents import replies
+from agents.llm_nodes import model_respond, model_understand
 from agents.understanding import understand
 from mattran.domain.text import fold
 from mattran.scope import Scope
@@ -28,7 +31,7 @@ YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di
 class ChatState(TypedDict, total=False):
     """A conversation's state, kept by the checkpointer between turns."""
 
-    messages: Annotated[list[dict[str, str]], operator.add]
+    messages: Annotated[list[dict[str, Any]], operator.add]  # user, assistant, and (model mode) tool entries
     intent: str | None
     slots: dict[str, Any]
     awaiting: str | None
@@ -111,10 +114,14 @@ async def _next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any]
         args = {"title": slots.get("title") or replies.title(slots["content"]), "content": slots["content"],
                 "unit_code": slots["unit_code"]}
         return base | {"tool_call": {"name": "file_petition", "args": args}}
+    if intent == "search_library":
+        return base | {"tool_call": {"name": "search_library", "args": {"question": slots["question"][:500]}}}
     if intent == "get_petition_status":
         if not slots.get("tracking_code"):
             return base | {"reply": replies.ask_tracking_code()}
         return base | {"tool_call": {"name": "get_petition_status", "args": {"tracking_code": slots["tracking_code"]}}}
+    if intent == "draft_report":
+        return base | {"tool_call": {"name": "draft_report", "args": {"request": slots.get("request", "")}}}
     if intent in ("query_members", "get_congress_progress", "update_congress"):
         return await _cadre_step(ctx, intent, slots, base)
     if intent == "find_unit":
@@ -152,6 +159,20 @@ def _within_scope(ctx: ToolContext, code: str) -> bool:
     return bool(unit) and (unit["path"] == scope or unit["path"].startswith(scope + "."))
 
 
+def route_start(state: ChatState, config: RunnableConfig) -> Literal["model", "understand"]:
+    """With a language model, the model reads the message, unless an offline dialogue waits for an answer."""
+    return "model" if config["configurable"].get("model") is not None and not state.get("awaiting") else "understand"
+
+
+async def model_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """The model answers or proposes a tool call; when its server fails, the turn is understood offline."""
+    step = await model_understand(config["configurable"]["model"], _ctx(config), state)
+    if step is None:
+        step = await understand_node(state, config)
+        step["trace"]["model_unavailable"] = True
+    return step
+
+
 def after_understand(state: ChatState) -> Literal["authorize", "respond"]:
     """A prepared tool call goes to authorization; anything else is answered at once."""
     return "authorize" if state.get("tool_call") else "respond"
@@ -163,7 +184,8 @@ async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, 
     tool = ALL_TOOLS.get(call.get("name", ""))
     if tool is None or not tool.allowed_for(_ctx(config).principal):
         trace = dict(state.get("trace") or {})
-        trace["tool_calls"] = [{**call, "denied": True, "reason": "vai trò không được dùng chức năng này"}]
+        denied = {**call, "denied": True, "reason": "vai trò không được dùng chức năng này"}
+        trace["tool_calls"] = [*(trace.get("tool_calls") or [])[:-1], denied]
         return {"tool_call": None, "reply": replies.denied(call.get("name", "")), "trace": trace}
     return {}
 
@@ -199,7 +221,22 @@ async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
         return {"result": None, "reply": replies.denied(call["name"])}
     except ToolFailed as exc:
         return {"result": None, "reply": str(exc)}
+    passages = result.get("passages") or [] if isinstance(result, dict) else []
+    if passages:
+        cited = [{k: p[k] for k in ("document_id", "title", "heading", "url", "text")} for p in passages]
+        return {"result": result, "trace": {**(state.get("trace") or {}), "citations": cited}}
     return {"result": result}
+
+
+def after_act(state: ChatState) -> Literal["model_respond", "respond"]:
+    """The result of a tool the model called goes back to the model."""
+    called_by_model = bool((state.get("tool_call") or {}).get("id"))
+    return "model_respond" if called_by_model and state.get("result") is not None else "respond"
+
+
+async def model_respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """The model writes the answer from the tool's masked result, or proposes another tool call."""
+    return await model_respond(config["configurable"]["model"], _ctx(config), state)
 
 
 async def respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
@@ -215,15 +252,19 @@ async def respond_node(state: ChatState, config: RunnableConfig) -> dict[str, An
 def build_graph(checkpointer: Any = None) -> Any:
     """The compiled graph (with a checkpointer, conversations survive restarts)."""
     graph = StateGraph(ChatState)
+    graph.add_node("model", model_node)
     graph.add_node("understand", understand_node)
     graph.add_node("authorize", authorize_node)
     graph.add_node("confirm", confirm_node)
     graph.add_node("act", act_node)
+    graph.add_node("model_respond", model_respond_node)
     graph.add_node("respond", respond_node)
-    graph.add_edge(START, "understand")
+    graph.add_conditional_edges(START, route_start)
+    graph.add_conditional_edges("model", after_understand)
     graph.add_conditional_edges("understand", after_understand)
     graph.add_conditional_edges("authorize", after_authorize)
     graph.add_conditional_edges("confirm", after_confirm)
-    graph.add_edge("act", "respond")
+    graph.add_conditional_edges("act", after_act)
+    graph.add_conditional_edges("model_respond", after_understand)
     graph.add_edge("respond", END)
     return graph.compile(checkpointer=checkpointer)

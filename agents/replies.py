@@ -104,12 +104,30 @@ def help_text(principal: Principal) -> str:
             "- tra cứu tình trạng phản ánh theo mã (PAKN-…);\n- xác định đơn vị hành chính mới của một địa chỉ cũ.")
 
 
+def library_answer(result: dict[str, Any]) -> str:
+    """An extractive answer: the sentences that answer, each with its document and heading, and any notice."""
+    if not result["found"]:
+        return ("Thư viện chưa có tài liệu nào trả lời câu hỏi này. Bạn thử hỏi cách khác, hoặc gửi phản ánh, kiến "
+                "nghị để Ủy ban MTTQ trả lời.")
+    lines = ["Theo thư viện số:"]
+    notices: list[str] = []
+    for number, passage in enumerate(result["passages"], 1):
+        quoted = " … ".join(passage["sentences"]) or passage["text"][:300]
+        lines.append(f"{number}. “{quoted}” — [{passage['heading']}]({passage['url']})")
+        if passage.get("notice") and passage["notice"] not in notices:
+            notices.append(passage["notice"])
+    lines += [f"\n⚠️ {notice}" for notice in notices]
+    return "\n".join(lines)
+
+
 def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
     """The answer built from a tool's result."""
     name = call.get("name")
     if name == "file_petition":
         return (f"{result['message']}\nLĩnh vực: {result['category_label']}. "
                 f"Bạn có thể tra cứu bất cứ lúc nào bằng mã **{result['tracking_code']}**.")
+    if name == "search_library":
+        return library_answer(result)
     if name == "get_petition_status":
         if "not_found" in result:
             return f"Không tìm thấy phản ánh mã {result['not_found']}. Bạn kiểm tra lại mã giúp tôi nhé."
@@ -132,6 +150,11 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
     if name == "update_congress":
         return (f"Đã cập nhật đại hội {result['unit_name']} nhiệm kỳ {result['term']}: trạng thái "
                 f"{result['status_label'].lower()}.")
+    if name == "draft_report":
+        return (f"Đã soạn dự thảo báo cáo số {result['report_id']} (phiên bản {result['version']}) — "
+                f"{result['unit_name']}, {result['period_label']}. Mọi số liệu lấy từ nền tảng, nguồn từng số liệu "
+                f"ở phụ lục.\n\n[Tải tệp .docx]({result['docx_url']}) · [Xem, sửa bằng lời]({result['page_url']})"
+                f"\n\n---\n\n{result['markdown']}")
     if name == "find_unit":
         lines = [result["message"]] + [f"- {m['name']}, {m['province_name'] or ''} (mã {m['code']})".replace(", (", " (")
                                        for m in result["results"][:10]]

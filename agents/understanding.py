@@ -18,7 +18,7 @@ from mattran.domain.petition_text import suggest_category
 from mattran.domain.text import fold, nfc, strip_marks
 
 Intent = Literal["file_petition", "get_petition_status", "find_unit", "help", "out_of_scope", "query_members",
-                 "get_congress_progress", "update_congress"]
+                 "get_congress_progress", "update_congress", "draft_report", "search_library"]
 
 # "PAKN" also with a neighbouring-key or transposed-letter slip (PAKM, PAKB, PKAN, PANK); any dash, dot or space.
 TRACKING_CODE = re.compile(r"\bp(?:ak[nmb]|kan|ank)[\s\-‐‑–—_./]*(\d{4})[\s\-‐‑–—_./]*(\d{1,6})\b", re.IGNORECASE)
@@ -108,6 +108,33 @@ _COMPLAINT = _rx(
 _PLACE = "thôn xóm ấp bản làng khu tổ ngõ hẻm kiệt phường xã nhà đường chợ trường cổng sông kênh mương cống"
 _STATE = "bị chưa quá rất lắm mong hôi thối thúi ồn chiếm"
 _DEFECT = _rx(r"hu", r"hong", r"vo", r"tac", r"sap", r"ngap")
+# A cadre asks for an advisory report to be drafted (kind, unit and period are read by the report domain): the
+# request opens the message ("giúp tôi soạn báo cáo …"), unlike a petition that reports opinions gathered.
+_REPORT = re.compile(r"^(?:\w+ ){0,4}(?:(?:soan|viet|lap|lam|xay dung|du thao|chuan bi|tong hop)(?: \w+){0,3} bao cao"
+                     r"|tong hop(?: cac)? y kien|bao cao (?:tinh hinh|tien do|ket qua|so lieu|tong hop|danh gia"
+                     r"|phan anh|co cau|cong tac))\b")
+# A question about the law, rights and procedures: the library answers it, with citations.
+_LEGAL = _rx(r"luat", r"phap luat", r"quy dinh", r"hien phap", r"nghi dinh", r"thong tu", r"dieu \d+", r"quyen",
+             r"nghia vu", r"thu tuc", r"tham quyen", r"thoi han", r"thoi hieu", r"bao hiem", r"bhxh", r"luong huu",
+             r"thai san", r"om dau", r"tro cap", r"mai tang", r"so do", r"so hong", r"giay chung nhan", r"thu hoi dat",
+             r"boi thuong", r"den bu", r"tai dinh cu", r"bau cu", r"ung cu", r"cu tri", r"dai bieu", r"hoi tham",
+             r"mat tran", r"mttq", r"giam sat", r"phan bien", r"tiep cong dan", r"tiep dan", r"hdnd", r"hoi dong nhan dan",
+             r"ubnd", r"chinh quyen", r"cong dan", r"khieu [nl]ai", r"to cao", r"nguoi to cao", r"thong tin",
+             r"trung cau", r"quoc hoi", r"dat (?:o|nong nghiep|trong lua|dai)", r"chuyen nhuong", r"cong chung",
+             r"tranh chap", r"hoa giai", r"cuong che", r"giai toa", r"tien tuat", r"nghi (?:de|sinh|om)", r"kham thai",
+             r"tai nan lao dong", r"ve huu", r"nghia vu quan su", r"tu do", r"phieu bau", r"tin nhiem", r"trung cu",
+             r"tham nhung", r"nha nuoc", r"co quan nha nuoc", r"toa an", r"vien kiem sat", r"hoi nong dan",
+             r"doan thanh nien", r"hoi phu nu", r"cong doan", r"ban cong tac mat tran", r"dang ky", r"ket hon",
+             r"giay to", r"dieu kien")
+_ASKING = re.compile(r"\?\s*$|\b(?:co (?:duoc|phai|bi|can|quyen|bat buoc)|duoc (?:khong|ko|hong|gi)|(?:khong|ko|hong|chua) a?$"
+                     r"|bao (?:lau|nhieu|gio)|the nao|nhu the nao|ra sao|lam sao|thi sao|la gi|gi|nao|ai|o dau"
+                     r"|khi nao|luc nao|may|hay (?:la|bang)|hay khong|co hop le)\b")
+# Advice, shopping and prices are not the library's (nor the Front's) to give.
+_ADVICE = _rx(r"tu van", r"co nen", r"mua(?: \w+){0,4} (?:o dau|online|re)", r"gia (?:vang|xang|dien thoai)")
+# The writer is filing, not asking: "tôi muốn phản ánh …", "kính gửi …".
+_PETITION_OPENING = _rx(r"(?:toi|minh|em|chung toi|gia dinh toi) (?:muon |xin |can )?(?:gui |lam )?(?:phan anh|kien nghi"
+                        r"|khieu [nl]ai|to cao|de nghi)", r"kinh gui", r"kinh mong", r"xin gui", r"muon gui", r"xin chuyen",
+                        r"thay mat", r"^(?:to cao|khieu nai|phan anh|kien nghi)")
 _HELP = _rx(r"xin chao", r"chao", r"hello", r"hi", r"alo", r"ban la ai",
             r"(?:lam|giup|ho tro)(?: duoc)? (?:nhung )?(?:viec )?gi",
             r"(?:hoi|ho tro)(?: \w+)? (?:duoc )?nhung (?:viec )?gi", r"giup gi", r"huong dan", r"tro giup", r"help",
@@ -296,6 +323,8 @@ def understand(text: str) -> Understanding:
     code = tracking_code(text)
     if code:
         return Understanding("get_petition_status", {"tracking_code": code})
+    if _REPORT.search(folded):
+        return Understanding("draft_report", {"request": nfc(text).strip()})
     cadre = _cadre_request(text, folded)
     if cadre:
         return cadre
@@ -311,6 +340,9 @@ def understand(text: str) -> Understanding:
     weak = _FIND_WEAK.search(folded) and not (petition or complaint or info) and words <= 15
     if _FIND.search(folded) or where or weak:
         return Understanding("find_unit", slots or {"unit_text": text})
+    if _LEGAL.search(folded) and _ASKING.search(" ".join(fold_keep_punctuation(nfc(text)).split())) \
+            and not (_PETITION_OPENING.search(folded) or _ADVICE.search(folded) or _HELP.search(folded)):
+        return Understanding("search_library", {"question": nfc(text).strip()})
     if info and not (petition or complaint):
         return Understanding("out_of_scope", {})  # a request for information the assistant does not give
     if petition or complaint or _topic(text, folded, words):

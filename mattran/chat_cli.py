@@ -19,7 +19,8 @@ from mattran.settings import get_settings
 ROLES = ("citizen", "commune_cadre", "province_cadre", "central_cadre", "admin")
 
 
-def _principal(spec: str, units: dict[str, Any]) -> Principal:
+def principal_for(spec: str, units: dict[str, Any]) -> Principal:
+    """The principal of ``ROLE[@UNIT_CODE]`` (as the sign-in would make it), or a usage error."""
     role, _, unit = spec.partition("@")
     if role not in ROLES:
         raise typer.BadParameter(f"vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}")
@@ -35,7 +36,9 @@ def _principal(spec: str, units: dict[str, Any]) -> Principal:
 
 async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversation: str | None,
                batch: Path | None, as_json: bool) -> None:
+    from agents.llm import chat_model
     from agents.runner import ChatRunner
+    from mattran.domain.library import library_service
     from mattran.domain.petitions import PetitionService
     from mattran.domain.units import load_resolver
     from mattran.scope import Scope
@@ -47,19 +50,21 @@ async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversat
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
     services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(
-        db, resolver, settings.petition_due_days, settings.petition_due_days_by_category))
-    runner = ChatRunner(urls.app, services)
+        db, resolver, settings.petition_due_days, settings.petition_due_days_by_category),
+        library=library_service(db, settings))
+    runner = ChatRunner(urls.app, services, chat_model(settings))
     await runner.open()
     try:
         if batch is not None:
             await _batch(runner, resolver.units, batch)
             return
-        principal = _principal(spec or "citizen", resolver.units)
+        principal = principal_for(spec or "citizen", resolver.units)
         talk = conversation or f"cli-{uuid.uuid4().hex}"
         turn = await runner.send(principal, talk, message or "")
         if as_json:
             print(json.dumps({"conversation_id": talk, "intent": turn.intent, "tool_calls": turn.tool_calls,
-                              "answer": turn.reply, "confirmation": turn.confirmation}, ensure_ascii=False))
+                              "answer": turn.reply, "confirmation": turn.confirmation, "citations": turn.citations},
+                             ensure_ascii=False))
         else:
             out.print(turn.reply, markup=False)
             if turn.confirmation:
@@ -77,7 +82,7 @@ async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:
         item = json.loads(line)
         role = item.get("role", "citizen") + (f"@{item['unit_code']}" if item.get("unit_code") else "")
         try:
-            principal = _principal(role, units)
+            principal = principal_for(role, units)
         except typer.BadParameter as exc:
             print(json.dumps({"id": item.get("id", number), "error": str(exc)}, ensure_ascii=False))
             continue
@@ -86,7 +91,7 @@ async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:
                                                                     if c.get("denied") else {}),
                   **({"planned": True} if turn.confirmation else {})} for c in turn.tool_calls]
         print(json.dumps({"id": item.get("id", number), "intent": turn.intent, "tool_calls": calls,
-                          "answer": turn.reply, "citations": []}, ensure_ascii=False))
+                          "answer": turn.reply, "citations": turn.citations}, ensure_ascii=False))
 
 
 def chat(
@@ -96,7 +101,7 @@ def chat(
     batch: Annotated[Path | None, typer.Option(help="Tệp JSON lines {id, role, unit_code, text}.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
 ) -> None:
-    """Trò chuyện với trợ lý (chế độ ngoại tuyến), với quyền của vai trò và đơn vị đã chọn."""
+    """Trò chuyện với trợ lý (có mô hình ngôn ngữ khi đặt MATTRAN_LLM_URL), với quyền của vai trò và đơn vị đã chọn."""
     if batch is None and not message:
         raise typer.BadParameter("cần một câu hỏi, hoặc --batch TỆP")
     if batch is not None and not batch.exists():

@@ -15,7 +15,13 @@ from rich.table import Table
 
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.console import err, out, say
+from mattran.backup_cli import backup, restore
 from mattran.chat_cli import chat
+from mattran.feedback_cli import feedback_app
+from mattran.eval_cli import evaluate
+from mattran.report_cli import report
+from mattran.llm_cli import llm_app
+from mattran.library_cli import ingest, search
 from mattran.members_cli import members_app
 from mattran.settings import get_settings
 
@@ -29,6 +35,8 @@ units_app = typer.Typer(help="Đơn vị hành chính (34 tỉnh, 3.321 xã).", 
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
 app.add_typer(members_app, name="members")
+app.add_typer(llm_app, name="llm")
+app.add_typer(feedback_app, name="feedback")
 
 
 def _terminate_as_exit(signum: int, _frame: object) -> None:
@@ -119,6 +127,12 @@ def units_find(
 apikey_app = typer.Typer(help="Khóa API cho ứng dụng bên ngoài (cổng Open311).", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 app.command("chat")(chat)
+app.command("backup")(backup)
+app.command("restore")(restore)
+app.command("report")(report)
+app.command("ingest")(ingest)
+app.command("search")(search)
+app.command("eval")(evaluate)
 _T = TypeVar("_T")
 
 

@@ -6,9 +6,7 @@ security limits it exactly like a cadre of that unit.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -18,7 +16,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mattran.bootstrap import prepare_store
 from mattran.console import err, out, say
 from mattran.settings import get_settings
 
@@ -27,43 +24,28 @@ _T = TypeVar("_T")
 AsUnit = Annotated[str, typer.Option("--as-unit", help="Mã đơn vị mà lệnh thay mặt (phạm vi dữ liệu), ví dụ 08611.")]
 
 
-def _exit_on_sigterm(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
 def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _T:
     """Run ``work(conn, principal, resolver, protector)`` in one transaction with the scope of ``as_unit``."""
+    from mattran.cli_store import on_store
     from mattran.domain.access import PermissionDenied, UnknownUnit, system_principal
     from mattran.domain.privacy import personal_data
-    from mattran.domain.units import load_resolver
-    from mattran.scope import Scope
-    from mattran.store.db import Database
 
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = get_settings()
-    urls = prepare_store(settings, say)
 
-    async def run() -> _T:
-        db = Database(urls.app, max_size=1)
-        await db.open()
+    async def run(db: Any, resolver: Any) -> _T:
+        unit = resolver.units.get(as_unit.strip().upper())
+        if unit is None:
+            err.print(f"Không có đơn vị mã “{escape(as_unit)}”.")
+            raise typer.Exit(2)
+        principal = system_principal(unit)
         try:
-            async with db.transaction(Scope.public()) as conn:
-                resolver = await load_resolver(conn)
-            unit = resolver.units.get(as_unit.strip().upper())
-            if unit is None:
-                err.print(f"Không có đơn vị mã “{escape(as_unit)}”.")
-                raise typer.Exit(2)
-            principal = system_principal(unit)
-            try:
-                async with db.transaction(principal.scope()) as conn:
-                    return await work(conn, principal, resolver, personal_data(settings.secret_key))
-            except (PermissionDenied, UnknownUnit) as exc:
-                err.print(exc.message, markup=False)
-                raise typer.Exit(2) from exc
-        finally:
-            await db.close()
+            async with db.transaction(principal.scope()) as conn:
+                return await work(conn, principal, resolver, personal_data(settings.secret_key))
+        except (PermissionDenied, UnknownUnit) as exc:
+            err.print(exc.message, markup=False)
+            raise typer.Exit(2) from exc
 
-    return asyncio.run(run())
+    return on_store(run, pool_size=1)
 
 
 def _progress() -> Progress:

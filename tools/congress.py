@@ -21,8 +21,8 @@ class ProgressArgs(BaseModel):
 class UpdateArgs(BaseModel):
     """Arguments of ``update_congress``."""
 
-    unit_code: str = Field(max_length=10)
-    change: CongressChange
+    unit_code: str = Field(max_length=10, description="Mã đơn vị có đại hội cần cập nhật.")
+    change: CongressChange = Field(description="Các thông tin cần ghi; thông tin không nêu giữ nguyên.")
 
 
 async def _progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:

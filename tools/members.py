@@ -15,7 +15,7 @@ class QueryMembersArgs(BaseModel):
     """Arguments of ``query_members``."""
 
     unit_code: str | None = Field(default=None, max_length=10, description="Đơn vị (mặc định: đơn vị của cán bộ).")
-    filters: MemberFilters = Field(default_factory=MemberFilters)
+    filters: MemberFilters = Field(default_factory=MemberFilters, description="Điều kiện đếm; bỏ trống = mọi ủy viên.")
 
 
 async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:

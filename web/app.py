@@ -7,19 +7,25 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from agents.llm import chat_model
 from agents.runner import ChatRunner
 from mattran.auth.oidc import OidcClient
 from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
+from ingest.demo import load_demo_library
+from knowledge.embeddings import LazyEmbedder, lazy_embedder
+from mattran.domain.library import library_service
 from mattran.domain.petitions import PetitionService
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
 from web import errors
+from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
+from web.input_guard import storable_input
 from web.ratelimit import RateLimiter
 from web.routes import (
     admin,
@@ -29,12 +35,15 @@ from web.routes import (
     congress,
     congress_pages,
     health,
+    library,
+    library_pages,
     member_pages,
     members,
     open311,
     pages,
     petition_pages,
     petitions,
+    reports,
     units,
 )
 
@@ -54,6 +63,23 @@ async def _escalate_periodically(petitions: PetitionService, minutes: int) -> No
         await asyncio.sleep(minutes * 60)
 
 
+async def _embed_petitions_continually(petitions: PetitionService, embedder: LazyEmbedder,
+                                       pause_seconds: float = 5) -> None:
+    """Load the embedding model, then embed new petitions' text in the background (similar petitions by meaning)."""
+    try:
+        await embedder.warm_up()
+    except Exception:  # noqa: BLE001  # without the model, similar petitions are by wording only
+        _log.exception("the embedding model could not be loaded")
+        return
+    while True:
+        try:
+            while await petitions.embed_pending():
+                pass
+        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
+            _log.exception("embedding petitions failed")
+        await asyncio.sleep(pause_seconds)
+
+
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     """The web app over a store that :func:`mattran.bootstrap.prepare_store` has prepared."""
 
@@ -68,28 +94,34 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
             f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category)
+                                              settings.petition_due_days_by_category, lazy_embedder(settings))
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
-        app.state.chat = ChatRunner(urls.app, app.state)
+        app.state.library = library_service(db, settings)
+        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings))
         await app.state.chat.open()
+        embedder = lazy_embedder(settings)
+        embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
+        demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None
         escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
                       if settings.escalation_interval_minutes else None)
         try:
             yield
         finally:
-            if escalation:
-                escalation.cancel()
+            for task in (escalation, demo_library, embedding):
+                if task:
+                    task.cancel()
             await app.state.chat.close()
             await db.close()
 
-    app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan, dependencies=[Depends(storable_input)],
                   description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.")
     app.state.settings = settings
     app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
-    for module in (health, units, members, congress, petitions, open311, chat_api, admin, auth, cadre, member_pages,
-                   congress_pages, petition_pages, pages):
+    app.add_middleware(TooLargeAnswer)
+    for module in (health, units, library, members, congress, petitions, open311, chat_api, admin, auth, cadre, member_pages,
+                   congress_pages, petition_pages, library_pages, reports, pages):
         app.include_router(module.router)
-    mount_chat(app, settings.secret_key)
+    mount_chat(app, settings.secret_key, urls.app)
     return app

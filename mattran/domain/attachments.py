@@ -1,8 +1,10 @@
-"""Attachments: only images and PDFs, recognised by their content (not their name), and size-limited."""
+"""Attachments: only images and complete PDFs, recognised by their content (not their name), size-limited,
+under a plain file name (no folders)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -12,6 +14,7 @@ _SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 ]
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,10 @@ def sniff(data: bytes) -> str | None:
 
 def check(filename: str, data: bytes) -> Attachment:
     """Accept the file or raise ``ValueError`` with a Vietnamese reason."""
-    name = (filename or "tep").replace("/", "_").replace("\\", "_")[-120:]
+    name = (filename or "tep")[-120:]
+    if "/" in name or "\\" in name or _CONTROL.search(name) or not name.strip(". "):
+        shown = _CONTROL.sub("?", name)
+        raise ValueError(f"Tên tệp “{shown}” không hợp lệ: chỉ ghi tên tệp, không kèm thư mục hay ký tự điều khiển.")
     if not data:
         raise ValueError(f"Tệp “{name}” rỗng.")
     if len(data) > MAX_BYTES:
@@ -48,4 +54,6 @@ def check(filename: str, data: bytes) -> Attachment:
     content_type = sniff(data)
     if content_type is None:
         raise ValueError(f"Tệp “{name}” không phải ảnh (JPEG, PNG, WebP) hoặc PDF.")
+    if content_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
+        raise ValueError(f"Tệp “{name}” là PDF không đầy đủ (bị cắt hoặc hỏng): hãy gửi lại tệp gốc.")
     return Attachment(name, content_type, data)

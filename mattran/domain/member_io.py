@@ -20,13 +20,13 @@ from typing import Any, Literal
 from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.access import target_unit
+from mattran.domain.archives import ArchiveTooLarge, check_unpacked
 from mattran.domain.member_vocab import GENDERS
 from mattran.domain.members import FIELDS, MemberView, blank, list_members, validate
 from mattran.domain.permissions import Operation, within
@@ -40,6 +40,7 @@ ImportMode = Literal["all", "skip"]
 ExportFormat = Literal["csv", "xlsx"]
 Progress = Callable[[str, int, int], None]
 MAX_ROWS = 50_000
+MAX_LINES = 1_048_576  # Excel's last row: empty rows count too, so a sheet cannot claim billions
 UNIT_TEXT, UNIT_CODE = "unit", "unit_code"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -108,7 +109,11 @@ def _table(lines: Iterator[Sequence[Any]]) -> Sheet:
     headers: list[str] | None = None
     rows: list[tuple[int, list[Any]]] = []
     for number, values in enumerate(lines, 1):
+        if number > MAX_LINES:
+            raise UnreadableFile(f"Tệp có quá {MAX_LINES:,} dòng (kể cả dòng trống).".replace(",", "."))
         cells = _trim(values)
+        if any(isinstance(c, str) and "\x00" in c for c in cells):
+            raise UnreadableFile(f"Dòng {number} chứa ký tự NUL: tệp bị hỏng hoặc không phải bảng dữ liệu.")
         if not cells:
             continue
         if headers is None:
@@ -123,23 +128,39 @@ def _table(lines: Iterator[Sequence[Any]]) -> Sheet:
 
 
 def read_table(data: bytes) -> Sheet:
-    """A CSV (UTF-8 or Windows-1258; comma, semicolon or tab) or XLSX (first sheet) file."""
+    """A CSV (UTF-8, UTF-16 with its mark or Windows-1258; comma, semicolon or tab) or XLSX (first sheet) file."""
     if data[:4] == b"PK\x03\x04":
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise UnreadableFile("Không đọc được tệp Excel (.xlsx).") from exc
-        try:
-            return _table(workbook.worksheets[0].iter_rows(values_only=True))
-        finally:
-            workbook.close()
+        return _xlsx(data)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = nfc(data.decode("cp1258", errors="replace"))  # Windows-1258 writes tone marks apart
     first = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first.count)
-    return _table(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return _table(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's limit (128 KB)
+        raise UnreadableFile("Không đọc được tệp CSV: có ô quá dài (trên 128 KB) hoặc không đúng định dạng.") from exc
+
+
+def _xlsx(data: bytes) -> Sheet:
+    """The first sheet of a workbook, refused before opening when it would expand beyond the limit."""
+    try:
+        check_unpacked(io.BytesIO(data))
+    except ArchiveTooLarge as exc:
+        raise UnreadableFile(f"Không đọc được tệp Excel (.xlsx): {exc}.") from exc
+    except BadZipFile as exc:
+        raise UnreadableFile("Không đọc được tệp Excel (.xlsx).") from exc
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            return _table(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # noqa: BLE001  # openpyxl's own failures on a malformed workbook, of many types
+        raise UnreadableFile("Không đọc được tệp Excel (.xlsx).") from exc
 
 
 def map_columns(headers: list[str]) -> tuple[dict[str, int], list[RowError]]:

@@ -19,14 +19,17 @@ class Operation(StrEnum):
     MEMBER_WRITE = "member.write"
     CONGRESS_READ = "congress.read"
     CONGRESS_UPDATE = "congress.update"
+    REPORT_DRAFT = "report.draft"
     AUDIT_READ = "audit.read"
     ACCOUNT_ADMIN = "account.admin"
+    LIBRARY_SEARCH = "library.search"
+    LIBRARY_MANAGE = "library.manage"
 
 
-_EVERYONE = {Operation.CHAT, Operation.PETITION_FILE, Operation.PUBLIC_LOOKUP}
+_EVERYONE = {Operation.CHAT, Operation.PETITION_FILE, Operation.PUBLIC_LOOKUP, Operation.LIBRARY_SEARCH}
 _UNIT_SCOPED = {Operation.CADRE_PAGES, Operation.PETITION_HANDLE, Operation.MEMBER_READ, Operation.MEMBER_WRITE,
-               Operation.CONGRESS_READ, Operation.CONGRESS_UPDATE}
-_ADMIN = {Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN}
+               Operation.CONGRESS_READ, Operation.CONGRESS_UPDATE, Operation.REPORT_DRAFT}
+_ADMIN = {Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN, Operation.LIBRARY_MANAGE}
 
 
 def within(path: str, ancestor: str) -> bool:

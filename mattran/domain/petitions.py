@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 import psycopg
+from psycopg import AsyncConnection
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
+from knowledge.embeddings import LazyEmbedder
 from mattran.domain.attachments import Attachment
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_text import (
@@ -26,6 +29,7 @@ from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.store import petitions as store
 from mattran.store.db import Database
+from mattran.store.library import vector_literal
 
 Category = Literal["dat_dai", "moi_truong", "ha_tang", "an_sinh", "y_te", "giao_duc", "an_ninh", "hanh_chinh", "khac"]
 Channel = Literal["web", "api", "chat", "open311"]
@@ -39,6 +43,8 @@ STATUS_LABELS = {
     "merged": "Đã gộp với phản ánh cùng nội dung",
 }
 OPEN_STATUSES = ("received", "accepted", "in_progress")
+# Cosine similarity (multilingual-e5-small passages) from which two petitions are about the same matter.
+SIMILAR_MEANING = 0.9
 _PHONE_CHARS = set("0123456789 +.-()")
 
 
@@ -158,9 +164,38 @@ _PROPAGATED = {"answer", "publish"}  # what happens to a petition happens to tho
 class PetitionService:
     """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
 
-    def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int]):
+    def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int],
+                 embedder: LazyEmbedder | None = None):
         self.db, self.resolver = db, resolver
         self.due_days, self.due_days_by_category = due_days, due_days_by_category
+        self._embedder = embedder  # None (or not loaded yet): similar petitions by wording only
+
+    async def embed_pending(self, batch: int = 64) -> int:
+        """Embed the text of petitions filed since the last call (intake never waits for the model)."""
+        embedder = self._embedder
+        if embedder is None:
+            return 0
+        async with self.db.transaction(Scope.everything()) as conn:
+            rows = await store.unembedded(conn, batch)
+        if not rows:
+            return 0
+        vectors = await asyncio.to_thread(lambda: embedder().passages([f"{r['title']}\n{r['content']}" for r in rows]))
+        async with self.db.transaction(Scope.everything()) as conn:
+            await store.set_embeddings(conn, [r["id"] for r in rows], [vector_literal(v) for v in vectors])
+        return len(rows)
+
+    async def _similar_rows(self, conn: AsyncConnection, unit_code: str, text: str,
+                            petition_id: int | None) -> list[dict[str, Any]]:
+        """Similar petitions of a unit by wording (pg_trgm) and, with embeddings, by meaning; best first."""
+        found = {r["id"]: dict(r) for r in await store.similar(conn, unit_code, text, petition_id)}
+        embedder = self._embedder
+        if embedder is not None and embedder.ready:  # never wait for the model to load here
+            vector = await asyncio.to_thread(lambda: embedder().passages([text])[0])
+            for row in await store.similar_by_meaning(conn, unit_code, vector_literal(vector), petition_id,
+                                                      SIMILAR_MEANING):
+                if row["id"] not in found or found[row["id"]]["score"] < row["score"]:
+                    found[row["id"]] = dict(row)
+        return sorted(found.values(), key=lambda r: (-r["score"], -r["id"]))[:5]
 
     def _due(self, category: str, start: datetime) -> datetime:
         return add_working_days(start.astimezone(VIETNAM), self.due_days_by_category.get(category, self.due_days))
@@ -235,7 +270,7 @@ class PetitionService:
     async def _similar_public(self, unit: dict[str, Any], text: str, petition_id: int) -> list[Similar]:
         """Similar petitions of the unit, as the public may see them (no text before publication)."""
         async with self.db.transaction(Scope.of_unit(unit["path"])) as conn:
-            rows = await store.similar(conn, unit["code"], text, petition_id)
+            rows = await self._similar_rows(conn, unit["code"], text, petition_id)
         return [Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]],
                         title=r["title"] if r["status"] == "published" else None) for r in rows]
 
@@ -301,7 +336,7 @@ class PetitionService:
                 raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
             if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
                 raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
-            similar = (await store.similar(conn, row["unit_code"], f"{row['title']} {row['content']}", row["id"])
+            similar = (await self._similar_rows(conn, row["unit_code"], f"{row['title']}\n{row['content']}", row["id"])
                        if row["unit_code"] else [])
             return {"petition": row, "events": await store.events(conn, row["id"]),
                     "contact": await store.contact(conn, row["id"]), "similar": similar,

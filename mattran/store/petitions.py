@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -171,6 +172,33 @@ async def similar(conn: AsyncConnection, unit_code: str, text: str, exclude_id: 
         " order by score desc, p.id desc limit %(n)s",
         {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent},
     )
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def unembedded(conn: AsyncConnection, limit: int) -> list[Row]:
+    """Petitions whose text has no embedding yet, oldest first."""
+    cur = await conn.execute("select id, title, content from petitions where embedding is null order by id limit %s",
+                             (limit,))
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def set_embeddings(conn: AsyncConnection, ids: Sequence[int], vectors: Sequence[str]) -> None:
+    """Store petitions' text embeddings (pgvector literals)."""
+    await conn.execute("update petitions p set embedding = v.e::vector from unnest(%s::bigint[], %s::text[]) as v(id, e)"
+                       " where p.id = v.id", (list(ids), list(vectors)))
+
+
+async def similar_by_meaning(conn: AsyncConnection, unit_code: str, vector: str, exclude_id: int | None,
+                             min_score: float, limit: int = 5, recent: int = 200) -> list[Row]:
+    """Petitions among the unit's ``recent`` latest whose embedding is close to ``vector`` (cosine), best first."""
+    cur = await conn.execute(
+        "select p.id, p.tracking_code, p.status, p.title, p.created_at, 1 - (p.embedding <=> %(v)s::vector) as score"
+        " from (select id, tracking_code, status, title, created_at, embedding from petitions"
+        "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
+        "       and status <> 'declined' order by id desc limit %(recent)s) p"
+        " where p.embedding is not null and 1 - (p.embedding <=> %(v)s::vector) >= %(min)s"
+        " order by score desc, p.id desc limit %(n)s",
+        {"u": unit_code, "v": vector, "x": exclude_id, "min": min_score, "n": limit, "recent": recent})
     return await cur.fetchall()  # type: ignore[return-value]
 
 

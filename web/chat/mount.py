@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
+from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,16 @@ os.environ.setdefault("CHAINLIT_APP_ROOT", str(Path(__file__).parent))  # read w
 CHAT_PATH = "/chat"
 CHAINLIT_COOKIE = "access_token"
 GUEST_ID = "khach"
-_GUARDED = ("/user", "/ws", "/project")
+_GUARDED = ("/user", "/ws", "/project", "/feedback")
+# Who sends the chat request being served, once checked against the platform session (read by web/chat/history.py).
+CHAT_USER: ContextVar[str | None] = ContextVar("chat_user", default=None)
 
 
 class ChatContext:
     """What the chat handlers use of the running app (set by :func:`mount_chat`)."""
 
     state: Any = None
+    store_url: str = ""  # the application role's connection (the chat history is stored with it)
 
 
 CONTEXT = ChatContext()
@@ -87,6 +91,7 @@ class ChatSessionGuard:
                 if identity != (principal.subject or GUEST_ID):
                     await _refuse(scope, send)
                     return
+                CHAT_USER.set(identity)
         await self.app(scope, receive, send)
 
 
@@ -102,13 +107,13 @@ async def _refuse(scope: Scope, send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def mount_chat(app: FastAPI, secret_key: str) -> None:
+def mount_chat(app: FastAPI, secret_key: str, store_url: str) -> None:
     """Mount the Chainlit chat at ``/chat`` (Chainlit's app is process-wide: its middleware is added once)."""
     os.environ["CHAINLIT_AUTH_SECRET"] = hmac.new(secret_key.encode(), b"chainlit", hashlib.sha256).hexdigest()
     from chainlit.server import app as chainlit_app
     from chainlit.utils import mount_chainlit
 
-    CONTEXT.state = app.state
+    CONTEXT.state, CONTEXT.store_url = app.state, store_url
     if not _mounted["middleware"]:
         mount_chainlit(app=app, target=str(Path(__file__).parent / "app.py"), path=CHAT_PATH)
         _mounted["middleware"] = True

@@ -28,6 +28,7 @@ class ChatOut(BaseModel):
     confirmation: str | None
     intent: str | None
     tool_calls: list[dict[str, Any]]
+    citations: list[dict[str, Any]]
 
 
 @router.post("", response_model=ChatOut)
@@ -36,4 +37,4 @@ async def chat(request: Request, principal: CurrentPrincipal, body: ChatIn) -> C
     conversation = body.conversation_id or uuid.uuid4().hex
     turn = await request.app.state.chat.send(principal, conversation, body.message)
     return ChatOut(conversation_id=conversation, reply=turn.reply, confirmation=turn.confirmation,
-                   intent=turn.intent, tool_calls=turn.tool_calls)
+                   intent=turn.intent, tool_calls=turn.tool_calls, citations=turn.citations)

@@ -17,7 +17,7 @@ from web import csrf
 from web.auth import authorize, requires
 from web.problems import domain_errors
 from web.render import render
-from web.routes.members import protector, read_sheet
+from web.routes.members import UPLOAD_BODY_LIMIT, protector, read_sheet
 
 router = APIRouter(include_in_schema=False)
 CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
@@ -44,7 +44,7 @@ async def members_page(request: Request, principal: CadrePage, unit: UnitQuery =
                   choices=await _choices(request, principal))
 
 
-@router.post("/can-bo/thanh-vien/nhap", response_class=HTMLResponse)
+@router.post("/can-bo/thanh-vien/nhap", response_class=HTMLResponse, max_body_size=UPLOAD_BODY_LIMIT)
 async def import_page(request: Request, principal: CadrePage,
                       file: Annotated[UploadFile, File()],
                       mode: Annotated[Literal["all", "skip"], Form()] = "all",

@@ -19,6 +19,7 @@ from web.problems import domain_errors
 
 router = APIRouter(prefix="/api/members", tags=["members"])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024  # the file, the other fields and the multipart boundaries
 
 
 async def read_sheet(file: UploadFile) -> member_io.Sheet:
@@ -56,7 +57,7 @@ class MemberIn(BaseModel):
 async def list_all(request: Request, principal: CurrentPrincipal, unit: UnitParam = None,
                    q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
                    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> list[MemberView]:
+                   offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> list[MemberView]:
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with request.app.state.db.transaction(principal.scope()) as conn:
@@ -75,7 +76,7 @@ async def add(request: Request, principal: CurrentPrincipal, member: MemberIn) -
                                     member.model_dump(exclude={"unit_code"}))
 
 
-@router.post("/import", response_model=member_io.ImportReport)
+@router.post("/import", response_model=member_io.ImportReport, max_body_size=UPLOAD_BODY_LIMIT)
 async def import_file(request: Request, principal: CurrentPrincipal,
                       file: Annotated[UploadFile, File(description="Tệp CSV hoặc XLSX, dòng đầu là tiêu đề cột.")],
                       mode: Annotated[Literal["all", "skip"], Form(

@@ -38,7 +38,7 @@ async def petition_form(request: Request, principal: CurrentPrincipal) -> HTMLRe
     return _form_page(request, principal, {"idempotency_key": uuid.uuid4().hex}, {})
 
 
-@router.post("/phan-anh")
+@router.post("/phan-anh", max_body_size=MAX_FILES * MAX_BYTES + 1024 * 1024)  # the files and the text fields
 async def submit_petition(
     request: Request, principal: CurrentPrincipal,
     csrf_token: Annotated[str | None, Form()] = None,

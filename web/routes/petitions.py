@@ -32,7 +32,7 @@ async def published_answers(
     province: Annotated[str | None, Query(max_length=2)] = None,
     unit: Annotated[str | None, Query(max_length=10)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> list[dict[str, Any]]:
     """Các trả lời đã công khai (không có thông tin cá nhân)."""
     return await request.app.state.petitions.published(province_code=province, unit_code=unit, category=category,

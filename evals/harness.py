@@ -1,0 +1,230 @@
+"""The evaluation harness: every suite behind one interface, on the store the command line opens.
+
+A suite is an async function ``(context, dataset) → SuiteResult``; ``dataset`` (None: the suite's own) is another
+file of the same format. Thresholds come from ``thresholds.json``; a suite passes when no metric is under its
+threshold. With a language model in the context (``MATTRAN_LLM_URL``), the intents and red-team suites also run
+through the model, their metrics prefixed ``model.``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+
+from agents.runner import ChatRunner
+from evals import grounding, intents, redteam, report_figures, retrieval, unit_resolver
+from evals.thresholds import for_suite
+from ingest.demo import LAWS, LOADER
+from ingest.pipeline import ingest
+from mattran.auth.principal import Principal
+from mattran.bootstrap import StoreUrls, prepare_store
+from mattran.domain.library import LibraryService, library_service
+from mattran.domain.petitions import PetitionService
+from mattran.domain.privacy import personal_data
+from mattran.domain.units import UnitResolver, load_resolver
+from mattran.scope import Scope
+from mattran.settings import Settings
+from mattran.store.db import Database
+
+
+@dataclass
+class SuiteResult:
+    """A suite's figures, the thresholds they are held to, and what failed (or why the suite was skipped)."""
+
+    name: str
+    metrics: dict[str, float]
+    thresholds: dict[str, float]
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    skipped: str | None = None
+
+    @property
+    def below(self) -> dict[str, float]:
+        """Metrics under their threshold."""
+        return {k: v for k, v in self.metrics.items() if k in self.thresholds and v < self.thresholds[k]}
+
+    @property
+    def passed(self) -> bool:
+        """True when no metric is under its threshold (a skipped suite fails nothing)."""
+        return not self.below
+
+    def as_json(self) -> dict[str, Any]:
+        """The result as JSON."""
+        return {"name": self.name, "passed": self.passed, "skipped": self.skipped, "metrics": self.metrics,
+                "thresholds": self.thresholds, "below": self.below, "failures": self.failures}
+
+
+@dataclass
+class Context:
+    """The store and services the suites run on."""
+
+    settings: Settings
+    urls: StoreUrls
+    db: Database
+    resolver: UnitResolver
+    library: LibraryService
+    model: BaseChatModel | None = None
+    laws: Path = LAWS
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, settings: Settings, model: BaseChatModel | None = None) -> AsyncIterator[Context]:
+        """The store as the command line opens it (started, migrated, or joined when ``mattran up`` runs)."""
+        urls = await asyncio.to_thread(prepare_store, settings)  # the demo data loader runs its own event loop
+        db = Database(urls.app, max_size=4)
+        await db.open()
+        try:
+            async with db.transaction(Scope.public()) as conn:
+                resolver = await load_resolver(conn)
+            yield cls(settings, urls, db, resolver, library_service(db, settings), model)
+        finally:
+            await db.close()
+
+    def petitions(self) -> PetitionService:
+        """The petition service, as ``mattran chat`` builds it."""
+        return PetitionService(self.db, self.resolver, self.settings.petition_due_days,
+                               self.settings.petition_due_days_by_category)
+
+    @asynccontextmanager
+    async def runner(self, model: BaseChatModel | None) -> AsyncIterator[ChatRunner]:
+        """An assistant on this store (offline when ``model`` is None), services as ``mattran chat`` builds them."""
+        services = SimpleNamespace(db=self.db, resolver=self.resolver, petitions=self.petitions(),
+                                   library=self.library)
+        runner = ChatRunner(self.urls.app, services, model)
+        await runner.open()
+        try:
+            yield runner
+        finally:
+            await runner.close()
+
+    async def laws_missing(self) -> str | None:
+        """Ingest the laws the library questions are about (unchanged files are skipped); why not, if they are
+        absent."""
+        if not self.laws.is_dir():
+            return f"Không có thư mục luật {self.laws}: bỏ qua bộ đánh giá này."
+        report = await ingest(self.library, LOADER, [self.laws], kind="law")
+        if report.failed:
+            raise RuntimeError(f"could not ingest the laws: {report.failed}")
+        return None
+
+
+Suite = Callable[[Context, Path | None], Awaitable[SuiteResult]]
+
+
+class Measured(Protocol):
+    """What an evaluation module's report gives: its figures and its failures."""
+
+    @property
+    def metrics(self) -> dict[str, float]: ...
+
+    failures: list[dict[str, object]]
+
+
+def _with_model(name: str, offline: Measured, model: Measured | None) -> SuiteResult:
+    """A result from an offline report and, when there is one, the model's (metrics and failures prefixed)."""
+    floors = for_suite(name)
+    metrics, thresholds, failures = dict(offline.metrics), dict(floors), list(offline.failures)
+    if model is not None:
+        metrics |= {f"model.{k}": v for k, v in model.metrics.items()}
+        thresholds |= {f"model.{k}": v for k, v in floors.items()}
+        failures += [{"mode": "model", **f} for f in model.failures]
+    return SuiteResult(name, metrics, thresholds, failures)
+
+
+async def units(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """The unit resolver on its mentions."""
+    async with ctx.db.transaction(Scope.public()) as conn:
+        report = await unit_resolver.evaluate(ctx.resolver, conn, unit_resolver.load_cases(dataset))
+    return SuiteResult("units", report.metrics, for_suite("units"), report.failures)
+
+
+async def intents_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """The assistant's understanding of utterances (and the model's, when there is one)."""
+    cases = intents.load_cases(dataset)
+    async with ctx.db.transaction(Scope.public()) as conn:
+        offline = await intents.evaluate(ctx.resolver, conn, cases)
+    model = None
+    if ctx.model is not None:
+        async with ctx.runner(ctx.model) as runner, ctx.db.transaction(Scope.public()) as conn:
+            model = await intents.evaluate_model(runner, ctx.resolver, conn, cases)
+    return _with_model("intents", offline, model)
+
+
+async def retrieval_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """Recall and MRR of library search over the laws."""
+    if reason := await ctx.laws_missing():
+        return SuiteResult("retrieval", {}, for_suite("retrieval"), skipped=reason)
+    report = await retrieval.run(ctx.library, Principal.anonymous(), retrieval.load(dataset))
+    return SuiteResult("retrieval", report.metrics, for_suite("retrieval"), report.misses())
+
+
+async def grounding_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """Every citation of the library's answers exists and holds what it quotes."""
+    if reason := await ctx.laws_missing():
+        return SuiteResult("grounding", {}, for_suite("grounding"), skipped=reason)
+    report = await grounding.evaluate(ctx.library, retrieval.load(dataset))
+    return SuiteResult("grounding", report.metrics, for_suite("grounding"), report.failures)
+
+
+async def redteam_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """Each role × probe: refused when it must be, confined, and no seeded personal value out."""
+    probes = redteam.load_probes(dataset)
+    petitions = ctx.petitions()
+    seeded, member_id = await redteam.seed(petitions, ctx.library, personal_data(ctx.settings.secret_key),
+                                           ctx.settings.data_dir / "evals")
+    try:
+        callers = redteam.principals(ctx.resolver.units)
+        async with ctx.runner(None) as runner:
+            offline = await redteam.evaluate(runner, callers, seeded, probes)
+        model = None
+        if ctx.model is not None:
+            async with ctx.runner(ctx.model) as runner:
+                model = await redteam.evaluate(runner, callers, seeded, probes)
+    finally:
+        await redteam.remove_member(petitions, member_id)
+    return _with_model("redteam", offline, model)
+
+
+async def reports_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """Every number of drafted reports against the database, on a store of its own with the demo data."""
+    settings = ctx.settings.model_copy(update={"data_dir": ctx.settings.data_dir / "eval-reports",
+                                               "database_url": None, "app_database_url": None,
+                                               "demo_data": True, "demo_library": False})
+    urls = await asyncio.to_thread(prepare_store, settings)
+    db = Database(urls.app, max_size=2)
+    await db.open()
+    try:
+        async with db.transaction(Scope.public()) as conn:
+            resolver = await load_resolver(conn)
+        await report_figures.seed_petitions(urls.owner, PetitionService(db, resolver, 10, {}))
+        report = await report_figures.evaluate(db, resolver, urls.owner, report_figures.load_cases(dataset))
+    finally:
+        await db.close()
+    return SuiteResult("reports", report.metrics, for_suite("reports"), report.failures)
+
+
+SUITES: dict[str, Suite] = {"units": units, "intents": intents_suite, "retrieval": retrieval_suite,
+                            "grounding": grounding_suite, "redteam": redteam_suite, "reports": reports_suite}
+
+
+async def run(ctx: Context, names: Sequence[str], dataset: Path | None = None,
+              progress: Callable[[str], None] = lambda _name: None) -> list[SuiteResult]:
+    """Run the named suites in order (``dataset`` only with a single suite)."""
+    if dataset is not None and len(names) != 1:
+        raise ValueError("a dataset file goes with exactly one suite")
+    results = []
+    for name in names:
+        progress(name)
+        results.append(await SUITES[name](ctx, dataset))
+    return results
+
+
+def exit_code(results: Sequence[SuiteResult]) -> int:
+    """1 when any metric is under its threshold, else 0."""
+    return 0 if all(r.passed for r in results) else 1

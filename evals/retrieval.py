@@ -1,0 +1,92 @@
+"""Retrieval evaluation of the library: does the right article come up for an everyday question?
+
+The dataset (``datasets/library_questions.jsonl``) holds questions written in everyday Vietnamese over the
+laws of ``../shared/corpus/laws`` (about a third typed without diacritics), each with its gold law file and
+article. A hit counts when a returned passage comes from that file and that article. Figures are given for
+all questions and separately for those typed with and without diacritics.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from evals.thresholds import for_suite
+from mattran.auth.principal import Principal
+from mattran.domain.library import LibraryService, SearchHit
+
+THRESHOLDS = for_suite("retrieval")
+K = 10
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question and where its answer is."""
+
+    id: str
+    query: str
+    file: str
+    article: int
+    accented: bool
+
+
+@dataclass
+class Report:
+    """Ranks of the gold article per question (None: not in the top ``K``)."""
+
+    ranks: dict[str, int | None] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
+
+    def _subset(self, accented: bool | None) -> list[int | None]:
+        return [r for q, r in self.ranks.items() if accented is None or self.questions[q].accented == accented]
+
+    @staticmethod
+    def _recall(ranks: list[int | None], k: int) -> float:
+        return sum(1 for r in ranks if r is not None and r <= k) / max(len(ranks), 1)
+
+    @staticmethod
+    def _mrr(ranks: list[int | None]) -> float:
+        return sum(1 / r for r in ranks if r is not None) / max(len(ranks), 1)
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """recall@1/5/10 and MRR@10, overall and by diacritics."""
+        figures: dict[str, float] = {"questions": float(len(self.ranks))}
+        for label, accented in (("", None), ("accented.", True), ("unaccented.", False)):
+            ranks = self._subset(accented)
+            for k in (1, 5, 10):
+                figures[f"{label}recall@{k}"] = self._recall(ranks, k)
+            figures[f"{label}mrr@10"] = self._mrr(ranks)
+        return figures
+
+    def misses(self, k: int = 5) -> list[dict[str, Any]]:
+        """The questions whose article was not in the top ``k``."""
+        return [{"id": q, "query": self.questions[q].query, "file": self.questions[q].file,
+                 "article": self.questions[q].article, "rank": r}
+                for q, r in self.ranks.items() if r is None or r > k]
+
+
+def load(path: Path | None = None) -> list[Question]:
+    """The dataset (the project's own by default)."""
+    text = path.read_text(encoding="utf-8") if path else \
+        resources.files("evals").joinpath("datasets/library_questions.jsonl").read_text(encoding="utf-8")
+    return [Question(**json.loads(line)) for line in text.splitlines() if line.strip()]
+
+
+def is_gold(hit: SearchHit, question: Question) -> bool:
+    """Whether a passage is the question's article."""
+    return Path(hit.source).name == question.file and hit.article == question.article
+
+
+async def run(library: LibraryService, principal: Principal, questions: list[Question]) -> Report:
+    """Search every question within ``principal``'s access and record the gold article's rank."""
+    report = Report()
+    for question in questions:
+        result = await library.search(principal, question.query, K)
+        rank = next((i for i, hit in enumerate(result.hits, 1) if is_gold(hit, question)), None)
+        report.ranks[question.id] = rank
+        report.questions[question.id] = question
+    return report

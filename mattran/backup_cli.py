@@ -1,0 +1,76 @@
+"""``mattran backup`` and ``mattran restore``: the whole store to one file (pg_dump) and back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from mattran.console import err, say
+from mattran.settings import Settings, get_settings
+from mattran.store import backup as store_backup
+
+
+def _owner_url(settings: Settings) -> str:
+    """The owner's connection to the store (the embedded server is started or joined)."""
+    from mattran.store import server
+
+    if settings.embedded:
+        say(f"Khởi động PostgreSQL nhúng tại {settings.data_dir / 'pgdata'}…")
+        return server.start_embedded(settings.data_dir, settings.db_name)
+    return settings.database_url or ""
+
+
+def backup(
+    file: Annotated[Path | None, typer.Argument(
+        help="Tệp sao lưu mới (mặc định DATA_DIR/backups/mattran-YYYYmmdd-HHMMSS.dump).")] = None,
+) -> None:
+    """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp (pg_dump, định dạng custom)."""
+    from mattran.domain.time import VIETNAM
+
+    settings = get_settings()
+    target = file or settings.data_dir / "backups" / f"mattran-{datetime.now(VIETNAM):%Y%m%d-%H%M%S}.dump"
+    try:
+        store_backup.dump(_owner_url(settings), target, settings.embedded)
+    except store_backup.BackupError as exc:
+        err.print(exc.message, markup=False)
+        raise typer.Exit(1) from exc
+    print(target)
+    size = f"{target.stat().st_size / 1024 / 1024:.1f}".replace(".", ",")
+    say(f"Đã sao lưu vào {escape(str(target))} ({size} MB). Hãy giữ kèm MATTRAN_SECRET_KEY: thiếu khóa này, "
+        "số điện thoại và email trong bản sao lưu không đọc được.")
+
+
+def restore(
+    file: Annotated[Path, typer.Argument(help="Tệp do `mattran backup` tạo ra.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Đồng ý thay thế toàn bộ dữ liệu đang có.")] = False,
+) -> None:
+    """Khôi phục cơ sở dữ liệu từ một tệp sao lưu: dữ liệu hiện có được thay thế toàn bộ."""
+    from mattran.store import checkpoints, migrate, reference
+
+    if not file.is_file():
+        err.print(f"Không có tệp sao lưu “{escape(str(file))}”.")
+        raise typer.Exit(2)
+    settings = get_settings()
+    owner = _owner_url(settings)
+    present = {t: n for t, n in store_backup.data_counts(owner).items() if n}
+    if present and not yes:
+        held = ", ".join(f"{n:,} {store_backup.DATA_TABLES[t]}".replace(",", ".") for t, n in present.items())
+        err.print(f"Cơ sở dữ liệu đang có dữ liệu ({held}). Khôi phục sẽ thay thế toàn bộ; "
+                  "chạy lại với --yes để xác nhận.")
+        raise typer.Exit(1)
+    app_password = None if settings.app_database_url else settings.app_db_password
+    try:
+        store_backup.restore(owner, file, app_password, settings.embedded)
+    except store_backup.BackupError as exc:
+        err.print(f"{exc.message}\nDữ liệu hiện có được giữ nguyên.", markup=False)
+        raise typer.Exit(1) from exc
+    applied = migrate.migrate(owner, app_password)  # a backup from an older version gets the newer migrations
+    if applied:
+        say(f"Đã áp dụng {len(applied)} migration: {', '.join(applied)}")
+    checkpoints.setup_checkpoints(owner)
+    reference.load_units(owner, say)
+    say(f"Đã khôi phục từ {escape(str(file))}.")

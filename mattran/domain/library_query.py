@@ -1,0 +1,103 @@
+"""What a library question is made of: diacritics or not, its full-text query, the sentences that answer it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from mattran.domain.text import fold, nfc, strip_marks
+
+# Function words that say nothing about the topic (folded). They still count inside two-word phrases
+# ("cơ quan", "bao nhiêu ngày"), only not alone.
+STOPWORDS = frozenset("""
+a ai anh ban bao bi bo cac cai can chi cho chu co con cua cung da dang day de den deu di do duoc gi gio ha hay
+hoac hoi khi khong kia la lai lam len luc ma minh moi mot muon nao nay neu nhe nhieu nhu nhung noi o oi ong phai
+qua ra rang roi sao se so tai the thi thoi toi tu va vao van ve vi voi vay xin
+""".split())
+_WORDS = re.compile(r"[^\W_]+")
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n+")
+
+
+def is_unaccented(text: str) -> bool:
+    """True when a Vietnamese question was typed without diacritics (so embeddings understand it poorly)."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and strip_marks(text) == text
+
+
+def search_terms(text: str) -> list[str]:
+    """The folded words of a question, in order."""
+    return fold(text).split()
+
+
+def keywords(text: str) -> list[str]:
+    """The terms full-text search indexes: unaccented words and adjacent word pairs written together.
+
+    Vietnamese words are mostly two syllables ("khiếu nại", "thu hồi"), so the pair carries the meaning.
+    """
+    words = search_terms(text)
+    return words + [a + b for a, b in zip(words, words[1:], strict=False)]
+
+
+def query_terms(text: str) -> list[str]:
+    """The distinct terms of a question worth looking up: topical words and word pairs (not two function words)."""
+    words = search_terms(text)
+    singles = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+    pairs = [a + b for a, b in zip(words, words[1:], strict=False) if not (a in STOPWORDS and b in STOPWORDS)]
+    return list(dict.fromkeys(singles + pairs))
+
+
+def restore_marks(question: str, passages: list[str]) -> str:
+    """The question with its diacritics put back, as the words are written in ``passages``.
+
+    Used for questions typed without diacritics: the passages full-text search found for them say how their
+    words are spelt, pairs of words first ("giai quyet" → "giải quyết"), then single words.
+    """
+    pairs: dict[tuple[str, str], Counter[str]] = {}
+    singles: dict[str, Counter[str]] = {}
+    for passage in passages:
+        written = [w for w in _WORDS.findall(passage.lower())]
+        folded = [fold(w) for w in written]
+        for i, word in enumerate(written):
+            singles.setdefault(folded[i], Counter())[word] += 1
+            if i + 1 < len(written):
+                pairs.setdefault((folded[i], folded[i + 1]), Counter())[f"{word} {written[i + 1]}"] += 1
+    words = search_terms(question)
+    restored = list(words)
+    i = 0
+    while i < len(words):
+        pair = pairs.get((words[i], words[i + 1])) if i + 1 < len(words) else None
+        if pair:
+            restored[i:i + 2] = pair.most_common(1)[0][0].split(" ")
+            i += 2
+            continue
+        if words[i] in singles:
+            restored[i] = singles[words[i]].most_common(1)[0][0]
+        i += 1
+    return " ".join(restored)
+
+
+def sentences(body: str) -> list[str]:
+    """A passage split into sentences (and list items)."""
+    return [s.strip() for s in _SENTENCE_END.split(body) if s and s.strip()]
+
+
+def relevant_sentences(question: str, body: str, limit: int = 2) -> list[str]:
+    """The sentences of ``body`` sharing the most topical words (and word pairs) with the question."""
+    words = [w for w in search_terms(question) if w not in STOPWORDS]
+    pairs = set(zip(words, words[1:], strict=False))
+    scored: list[tuple[float, int, str]] = []
+    for i, sentence in enumerate(sentences(body)):
+        folded = search_terms(sentence)
+        present = set(folded)
+        score = sum(1 for w in set(words) if w in present)
+        score += 2 * sum(1 for p in zip(folded, folded[1:], strict=False) if p in pairs)
+        if score:
+            scored.append((score / (1 + len(folded) / 60), i, sentence))
+    best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]
+    return [s for _, _, s in sorted(best, key=lambda s: s[1])]
+
+
+def normalise_question(text: str) -> str:
+    """NFC, single spaces, at most 500 characters."""
+    return " ".join(nfc(text).split())[:500]
+

@@ -1,0 +1,167 @@
+"""SQL of the library: documents, chunks, nearest-vector and full-text candidates (RLS applies to all)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from psycopg import AsyncConnection
+
+_DOCUMENT_COLUMNS = ("d.id, d.title, d.source, d.kind, d.access, d.unit_code, d.notice, d.size_bytes, d.chunk_count, "
+                     "d.added_by, d.ingested_at, d.updated_at")
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    """A pgvector text literal."""
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
+
+
+async def document_by_source(conn: AsyncConnection, source: str) -> dict[str, Any] | None:
+    """The document ingested from ``source`` with its content hash, if any (and visible)."""
+    cur = await conn.execute("select id, content_hash, unit_path::text as unit_path from library_documents "
+                             "where source = %s", (source,))
+    return await cur.fetchone()
+
+
+async def save_document(conn: AsyncConnection, document: dict[str, Any], chunks: Sequence[dict[str, Any]],
+                        vectors: np.ndarray) -> int:
+    """Insert or replace the document of ``document["source"]`` and all its chunks; returns its id.
+
+    Run inside one transaction: readers see the old version or the new one, never a mix.
+    """
+    cur = await conn.execute(
+        """insert into library_documents (title, source, content_hash, kind, access, unit_code, unit_path, notice,
+                                          size_bytes, chunk_count, added_by)
+           values (%(title)s, %(source)s, %(content_hash)s, %(kind)s, %(access)s, %(unit_code)s,
+                   (select path from units where code = %(unit_code)s), %(notice)s, %(size_bytes)s,
+                   %(chunk_count)s, %(added_by)s)
+           on conflict (source) do update set
+               title = excluded.title, content_hash = excluded.content_hash, kind = excluded.kind,
+               access = excluded.access, unit_code = excluded.unit_code, unit_path = excluded.unit_path,
+               notice = excluded.notice, size_bytes = excluded.size_bytes, chunk_count = excluded.chunk_count,
+               added_by = excluded.added_by, updated_at = now()
+           returning id, unit_path::text as unit_path""",
+        document | {"chunk_count": len(chunks)})
+    row = await cur.fetchone()
+    assert row is not None
+    document_id, unit_path = int(row["id"]), row["unit_path"]
+    await conn.execute("delete from library_chunks where document_id = %s", (document_id,))
+    rows = list(zip(chunks, vectors, strict=True))
+    await conn.execute(
+        """insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access, unit_path,
+                                       embedding, terms)
+           select %(document)s, ordinal, heading, anchor, article, body, %(access)s, %(unit_path)s::ltree,
+                  embedding::vector, to_tsvector('simple', terms)
+           from unnest(%(ordinals)s::int[], %(headings)s::text[], %(anchors)s::text[], %(articles)s::int[],
+                       %(bodies)s::text[], %(embeddings)s::text[], %(terms)s::text[])
+                as c(ordinal, heading, anchor, article, body, embedding, terms)""",
+        {"document": document_id, "access": document["access"], "unit_path": unit_path,
+         "ordinals": list(range(len(rows))), "headings": [c["heading"] for c, _ in rows],
+         "anchors": [c["anchor"] for c, _ in rows], "articles": [c["article"] for c, _ in rows],
+         "bodies": [c["body"] for c, _ in rows], "embeddings": [vector_literal(v) for _, v in rows],
+         "terms": [" ".join(c["terms"]) for c, _ in rows]})
+    return document_id
+
+
+async def delete_documents(conn: AsyncConnection, ids: Sequence[int]) -> int:
+    """Delete documents (and their chunks); returns how many were deleted."""
+    cur = await conn.execute("delete from library_documents where id = any(%s)", (list(ids),))
+    return cur.rowcount
+
+
+async def documents(conn: AsyncConnection, *, query: str | None = None, limit: int = 50,
+                    offset: int = 0) -> list[dict[str, Any]]:
+    """Visible documents, newest first, optionally filtered by title (diacritics-insensitive)."""
+    where = "where library_fold(d.title) like '%%' || library_fold(%(q)s) || '%%'" if query else ""
+    cur = await conn.execute(
+        f"select {_DOCUMENT_COLUMNS} from library_documents d {where} "
+        "order by d.kind = 'guide' desc, d.title limit %(limit)s offset %(offset)s",
+        {"q": query, "limit": limit, "offset": offset})
+    return await cur.fetchall()
+
+
+async def count_documents(conn: AsyncConnection) -> dict[str, int]:
+    """Visible documents and chunks."""
+    cur = await conn.execute("select count(*) as documents, coalesce(sum(chunk_count), 0)::int as chunks "
+                             "from library_documents")
+    row = await cur.fetchone()
+    return {"documents": int(row["documents"]), "chunks": int(row["chunks"])} if row else {"documents": 0, "chunks": 0}
+
+
+async def document(conn: AsyncConnection, document_id: int) -> dict[str, Any] | None:
+    """One visible document."""
+    cur = await conn.execute(f"select {_DOCUMENT_COLUMNS} from library_documents d where d.id = %s", (document_id,))
+    return await cur.fetchone()
+
+
+async def chunks_of(conn: AsyncConnection, document_id: int) -> list[dict[str, Any]]:
+    """A document's chunks in reading order."""
+    cur = await conn.execute("select id, ordinal, heading, anchor, article, body from library_chunks "
+                             "where document_id = %s order by ordinal", (document_id,))
+    return await cur.fetchall()
+
+
+async def nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit: int,
+                         ef_search: int = 100) -> list[tuple[int, float]]:
+    """Visible chunks nearest to ``vector`` (cosine similarity), through the HNSW index.
+
+    Row-level security filters the index scan's output; iterative scanning keeps reading the index until
+    ``limit`` visible rows are found, so a filter never starves the result.
+    """
+    await conn.execute(f"set local hnsw.ef_search = {max(int(ef_search), limit)}")
+    await conn.execute("set local hnsw.iterative_scan = relaxed_order")
+    cur = await conn.execute(
+        """with nearest as materialized (
+               select id, embedding <=> %(v)s::vector as distance from library_chunks
+               order by embedding <=> %(v)s::vector limit %(n)s)
+           select id, 1 - distance as score from nearest order by distance""",
+        {"v": vector_literal(vector), "n": limit}, prepare=False)
+    return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
+
+
+async def exact_nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit: int) -> list[int]:
+    """The same as ``nearest_chunks`` without the index (exact search), to measure the index's recall."""
+    await conn.execute("set local enable_indexscan = off")
+    cur = await conn.execute("select id from library_chunks order by embedding <=> %s::vector limit %s",
+                             (vector_literal(vector), limit), prepare=False)
+    return [int(r["id"]) for r in await cur.fetchall()]
+
+
+async def refresh_term_stats(conn: AsyncConnection) -> None:
+    """Recount how many chunks hold each term (after ingest or deletion); the empty term holds the total."""
+    await conn.execute("delete from library_terms")
+    await conn.execute("insert into library_terms (term, df) "
+                       "select word, ndoc from ts_stat('select terms from library_chunks') "
+                       "union all select '', count(*) from library_chunks")
+
+
+async def term_stats(conn: AsyncConnection, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
+    """The number of chunks and, per term, how many chunks hold it."""
+    cur = await conn.execute("select term, df from library_terms where term = any(%s)", (["", *terms],))
+    found = {r["term"]: int(r["df"]) for r in await cur.fetchall()}
+    return found.pop("", 0), found
+
+
+async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: Sequence[float],
+                          limit: int) -> list[tuple[int, float]]:
+    """Visible chunks holding any of ``terms``, scored by the summed weight (IDF) of the terms they hold."""
+    cur = await conn.execute(
+        """with w as (select to_tsquery('simple', t) as q, weight
+                      from unnest(%(terms)s::text[], %(weights)s::float8[]) as w(t, weight))
+           select c.id, (select sum(w.weight) from w where c.terms @@ w.q) as score
+           from library_chunks c
+           where c.terms @@ to_tsquery('simple', %(any)s)
+           order by score desc, c.id limit %(n)s""",
+        {"terms": list(terms), "weights": list(weights), "any": " | ".join(terms), "n": limit})
+    return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
+
+
+async def chunks_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Visible chunks with their document's title, source and notice."""
+    cur = await conn.execute(
+        """select c.id, c.document_id, c.heading, c.anchor, c.article, c.body, d.title, d.source, d.notice,
+                  d.access
+           from library_chunks c join library_documents d on d.id = c.document_id
+           where c.id = any(%s)""", (list(ids),))
+    return {int(r["id"]): r for r in await cur.fetchall()}

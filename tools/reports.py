@@ -1,0 +1,50 @@
+"""Report tool: draft an advisory report from one sentence, on the caller's scope, saved as a draft with a .docx.
+
+It changes no domain data (petitions, members, congresses): it reads figures within the scope and saves a draft
+of the cadre's own, which can be revised or dropped; so it runs without a confirmation step (``changes_data``
+False), like the other read tools. The draft's prose is written by ``services.section_writer`` when the platform
+provides one (a language model, see :func:`mattran.domain.reports.writer.model_section_writer`), else from
+templates; the figures are the same either way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from mattran.domain.permissions import Operation
+from mattran.domain.reports.request import ReportError
+from mattran.domain.reports.service import draft_report
+from mattran.domain.reports.templates import template_section
+from tools.base import Tool, ToolContext, ToolFailed, domain_refusals
+
+
+class DraftReportArgs(BaseModel):
+    """Arguments of ``draft_report``."""
+
+    request: str = Field(min_length=5, max_length=2000, description="Yêu cầu soạn báo cáo, một câu tiếng Việt.")
+    unit_code: str | None = Field(default=None, max_length=10,
+                                  description="Đơn vị báo cáo, nếu đã xác định (mặc định: theo yêu cầu hoặc đơn vị "
+                                              "của cán bộ).")
+
+
+async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
+    writer = getattr(ctx.services, "section_writer", None) or template_section
+    try:
+        with domain_refusals():
+            draft = await draft_report(ctx.services.db, ctx.services.resolver, ctx.principal, args.request,
+                                       unit_code=args.unit_code, writer=writer)
+    except ReportError as exc:
+        raise ToolFailed(exc.message) from exc
+    return draft.model_dump(mode="json", include={"report_id", "version", "kind_label", "title", "unit_code",
+                                                   "unit_name", "period_label", "markdown", "docx_url", "page_url"})
+
+
+DRAFT_REPORT = Tool(
+    name="draft_report",
+    description="Soạn dự thảo báo cáo tham mưu (tình hình phản ánh, kiến nghị; tổng hợp ý kiến cử tri; tiến độ đại "
+                "hội; ủy viên Ủy ban MTTQ) từ số liệu trong phạm vi của cán bộ, theo thể thức Nghị định 30/2020/NĐ-CP; "
+                "lưu bản nháp và tệp .docx.",
+    args=DraftReportArgs, run=_draft, operation=Operation.REPORT_DRAFT,
+)

@@ -1,0 +1,185 @@
+"""Advisory reports: the cadre's pages (drafts, one prompt box, revisions by prompt) and the JSON API, with the
+.docx of every version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from mattran.auth.principal import Principal
+from mattran.domain.permissions import Operation
+from mattran.domain.reports.brief import SectionWriter
+from mattran.domain.reports.document import Document, fill, numbered
+from mattran.domain.reports.docx_format import MOTTO, NATIONAL_TITLE
+from mattran.domain.reports.request import EXAMPLES, ReportError
+from mattran.domain.reports.revise import HELP
+from mattran.domain.reports.service import (
+    Draft,
+    ReportSummary,
+    draft_report,
+    get_draft,
+    list_reports,
+    revise_report,
+    version_docx,
+)
+from mattran.domain.reports.templates import template_section
+from web import csrf
+from web.auth import requires
+from web.problems import domain_errors
+from web.render import render
+
+router = APIRouter(tags=["reports"])
+Cadre = Annotated[Principal, requires(Operation.REPORT_DRAFT)]
+ReportId = Annotated[int, Path(ge=1, le=2**62)]
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_SHOWN = {"document"}  # the structured document stays inside: the API shows its Markdown and figures
+
+
+class ReportIn(BaseModel):
+    """A report request in one sentence (e.g. “Báo cáo tiến độ đại hội tỉnh Phú Thọ”)."""
+
+    request: str = Field(min_length=5, max_length=2000)
+    unit_code: str | None = Field(default=None, max_length=10, description="Đơn vị, nếu không ghi trong câu.")
+
+
+class RevisionIn(BaseModel):
+    """A revision prompt (e.g. “thêm phần kiến nghị”, “rút gọn phần 2”, “bỏ phần 3”)."""
+
+    prompt: str = Field(min_length=3, max_length=2000)
+
+
+def _writer(request: Request) -> SectionWriter:
+    """The platform's prose writer: a language model when one is configured, else templates."""
+    return getattr(request.app.state, "section_writer", None) or template_section
+
+
+@contextmanager
+def report_errors() -> Iterator[None]:
+    """A request that cannot be carried out → its status (422, 404) with the Vietnamese reason; refusals → 403."""
+    with domain_errors():
+        try:
+            yield
+        except ReportError as exc:
+            raise HTTPException(exc.status, exc.message) from exc
+
+
+def _view(document: Document) -> dict[str, Any]:
+    """The document with its figures put in, for the page."""
+    figures = document.figures()
+
+    def blocks(items: list[Any]) -> list[tuple[str, str]]:
+        return [(b.kind, fill(b.text, figures)) for b in items]
+
+    return {"issuer": document.issuer, "national": NATIONAL_TITLE, "motto": MOTTO, "number": document.number,
+            "place_date": document.place_date, "summary": document.summary, "intro": blocks(document.intro),
+            "sections": [(n, s.title.upper(), blocks(s.blocks)) for n, s in numbered(document)],
+            "recipients": document.recipients, "signature": document.signature}
+
+
+# Pages
+
+
+@router.get("/can-bo/bao-cao", response_class=HTMLResponse, include_in_schema=False)
+async def reports_page(request: Request, principal: Cadre) -> HTMLResponse:
+    """Báo cáo: các bản nháp trong phạm vi và ô yêu cầu soạn báo cáo mới."""
+    with report_errors():
+        reports = await list_reports(request.app.state.db, principal)
+    return render(request, "reports.html", principal, reports=reports, examples=EXAMPLES, problem=None, asked="")
+
+
+@router.post("/can-bo/bao-cao", response_class=HTMLResponse, include_in_schema=False)
+async def reports_submit(request: Request, principal: Cadre) -> Response:
+    """Soạn báo cáo theo yêu cầu (chống CSRF); lỗi hiện ngay trên trang."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    csrf.verify(request, form.get(csrf.FIELD))
+    asked = form.get("request", "").strip()[:2000]
+    try:
+        with report_errors():
+            if len(asked) < 5:
+                raise ReportError("Hãy ghi yêu cầu soạn báo cáo, ví dụ: “" + EXAMPLES[0] + "”.")
+            draft = await draft_report(request.app.state.db, request.app.state.resolver, principal, asked,
+                                       writer=_writer(request))
+    except HTTPException as exc:
+        reports = await list_reports(request.app.state.db, principal)
+        return render(request, "reports.html", principal, status_code=exc.status_code, reports=reports,
+                      examples=EXAMPLES, problem=exc.detail, asked=asked)
+    return RedirectResponse(draft.page_url, status_code=303)
+
+
+async def _draft_page(request: Request, principal: Principal, report_id: int, version: int | None,
+                      problem: str | None = None, status_code: int = 200, prompt: str = "") -> HTMLResponse:
+    with report_errors():
+        draft = await get_draft(request.app.state.db, principal, report_id, version)
+    return render(request, "report.html", principal, status_code=status_code, draft=draft,
+                  view=_view(draft.document), problem=problem, prompt=prompt, help=HELP)
+
+
+@router.get("/can-bo/bao-cao/{report_id}", response_class=HTMLResponse, include_in_schema=False)
+async def report_page(request: Request, principal: Cadre, report_id: ReportId,
+                      v: Annotated[int | None, Query(ge=1, le=10000)] = None) -> HTMLResponse:
+    """Một báo cáo: bản dự thảo (phiên bản ``v``, mặc định mới nhất), các phiên bản, ô sửa bằng lời."""
+    return await _draft_page(request, principal, report_id, v)
+
+
+@router.post("/can-bo/bao-cao/{report_id}", response_class=HTMLResponse, include_in_schema=False)
+async def report_revise(request: Request, principal: Cadre, report_id: ReportId) -> Response:
+    """Sửa báo cáo bằng lời (chống CSRF): tạo phiên bản mới."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    csrf.verify(request, form.get(csrf.FIELD))
+    prompt = form.get("prompt", "").strip()[:2000]
+    try:
+        with report_errors():
+            draft = await revise_report(request.app.state.db, principal, report_id, prompt, writer=_writer(request))
+    except HTTPException as exc:
+        if exc.status_code != 422:
+            raise
+        return await _draft_page(request, principal, report_id, None, str(exc.detail), 422, prompt)
+    return RedirectResponse(draft.page_url, status_code=303)
+
+
+# API
+
+
+@router.get("/api/reports", response_model=list[ReportSummary])
+async def api_list(request: Request, principal: Cadre) -> list[ReportSummary]:
+    """Các báo cáo trong phạm vi của cán bộ, mới nhất trước."""
+    with report_errors():
+        return await list_reports(request.app.state.db, principal)
+
+
+@router.post("/api/reports", response_model=Draft, response_model_exclude=_SHOWN)
+async def api_draft(request: Request, principal: Cadre, body: ReportIn) -> Draft:
+    """Soạn dự thảo báo cáo từ một câu yêu cầu; trả về Markdown, các số liệu kèm cách tính, địa chỉ tệp .docx."""
+    with report_errors():
+        return await draft_report(request.app.state.db, request.app.state.resolver, principal, body.request,
+                                  unit_code=body.unit_code, writer=_writer(request))
+
+
+@router.get("/api/reports/{report_id}", response_model=Draft, response_model_exclude=_SHOWN)
+async def api_read(request: Request, principal: Cadre, report_id: ReportId,
+                   version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> Draft:
+    """Một phiên bản của báo cáo (mặc định mới nhất) và danh sách các phiên bản."""
+    with report_errors():
+        return await get_draft(request.app.state.db, principal, report_id, version)
+
+
+@router.post("/api/reports/{report_id}/revisions", response_model=Draft, response_model_exclude=_SHOWN)
+async def api_revise(request: Request, principal: Cadre, report_id: ReportId, body: RevisionIn) -> Draft:
+    """Sửa báo cáo bằng lời (“thêm phần kiến nghị”, “rút gọn phần 2”, “bỏ phần 3”…): một phiên bản mới."""
+    with report_errors():
+        return await revise_report(request.app.state.db, principal, report_id, body.prompt, writer=_writer(request))
+
+
+@router.get("/api/reports/{report_id}/versions/{version}.docx", response_class=Response,
+            responses={200: {"content": {DOCX: {}}}})
+async def api_docx(request: Request, principal: Cadre, report_id: ReportId,
+                   version: Annotated[int, Path(ge=1, le=10000)]) -> Response:
+    """Tệp .docx (thể thức Nghị định 30/2020/NĐ-CP) của một phiên bản."""
+    with report_errors():
+        filename, data = await version_docx(request.app.state.db, principal, report_id, version)
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
