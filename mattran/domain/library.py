@@ -30,6 +30,7 @@ from mattran.store.db import Database
 RRF_K = 60
 CANDIDATES = 50
 COMMON_TERM_SHARE = 0.2
+CANDIDATE_BUDGET = 1500  # chunks full-text search scores at most, from the question's rarest terms
 RESTORE_FROM = 5  # passages whose spelling puts the diacritics back into a question typed without them
 UNACCENTED_VECTOR_WEIGHT = 0.3
 # The library answers a question when a passage's cosine similarity plus half the share of the question's term
@@ -123,6 +124,18 @@ def term_weights(total: int, frequency: dict[str, int]) -> dict[str, float]:
     return {t: math.log(1 + (total - df + 0.5) / (df + 0.5)) for t, df in informative.items()}
 
 
+def rarest(weights: dict[str, float], frequency: dict[str, int], budget: int = CANDIDATE_BUDGET) -> list[str]:
+    """The question's rarest terms, as many as hold together at most ``budget`` chunks (at least one term)."""
+    chosen: list[str] = []
+    held = 0
+    for term in sorted(weights, key=lambda t: (frequency[t], t)):
+        if chosen and held + frequency[term] > budget:
+            break
+        chosen.append(term)
+        held += frequency[term]
+    return chosen
+
+
 def question_weight(total: int, frequency: dict[str, int], terms: list[str]) -> float:
     """The summed IDF of all the question's terms (a term the library never holds weighs the most)."""
     return sum(math.log(1 + (total - frequency.get(t, 0) + 0.5) / (frequency.get(t, 0) + 0.5)) for t in terms) or 1.0
@@ -184,8 +197,8 @@ class LibraryService:
         async with self.db.transaction(self.scope(principal)) as conn:
             total, frequency = await store.term_stats(conn, query_terms(question))
             weights = term_weights(total, frequency)
-            matching = await store.matching_chunks(conn, list(weights), list(weights.values()), depth) \
-                if weights else []
+            matching = await store.matching_chunks(conn, list(weights), list(weights.values()), depth,
+                                                   rarest(weights, frequency)) if weights else []
             if vector is None:  # typed without diacritics: embed it as the matching passages spell it
                 found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
                 vector = await self._query_vector(restore_marks(question, [r["body"] for r in found.values()]))

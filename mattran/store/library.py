@@ -143,17 +143,25 @@ async def term_stats(conn: AsyncConnection, terms: Sequence[str]) -> tuple[int, 
     return found.pop("", 0), found
 
 
-async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: Sequence[float],
-                          limit: int) -> list[tuple[int, float]]:
-    """Visible chunks holding any of ``terms``, scored by the summed weight (IDF) of the terms they hold."""
+async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: Sequence[float], limit: int,
+                          filter_terms: Sequence[str] | None = None, cap: int = 1500) -> list[tuple[int, float]]:
+    """Visible chunks holding any of ``filter_terms`` (default: ``terms``), scored by the summed weight (IDF) of the
+    ``terms`` they hold.
+
+    ``filter_terms`` are the question's rarer terms (a chunk holding none of them would score low anyway), and
+    at most ``cap`` candidates are scored, so the work stays bounded however large the library grows.
+    """
     cur = await conn.execute(
-        """with w as (select to_tsquery('simple', t) as q, weight
-                      from unnest(%(terms)s::text[], %(weights)s::float8[]) as w(t, weight))
+        """with w as materialized (select to_tsquery('simple', t) as q, weight
+                                   from unnest(%(terms)s::text[], %(weights)s::float8[]) as w(t, weight)),
+                candidates as materialized (  -- "|| ''": the terms read once from TOAST, not once per term
+                    select id, terms || ''::tsvector as terms from library_chunks
+                    where terms @@ to_tsquery('simple', %(any)s) limit %(cap)s)
            select c.id, (select sum(w.weight) from w where c.terms @@ w.q) as score
-           from library_chunks c
-           where c.terms @@ to_tsquery('simple', %(any)s)
+           from candidates c
            order by score desc, c.id limit %(n)s""",
-        {"terms": list(terms), "weights": list(weights), "any": " | ".join(terms), "n": limit})
+        {"terms": list(terms), "weights": list(weights), "any": " | ".join(filter_terms or terms), "n": limit,
+         "cap": cap})
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 
 
