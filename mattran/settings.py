@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     embedding_device: Literal["auto", "cpu", "cuda"] = "auto"
     embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
         default="auto", description="auto = bf16 on a GPU or a CPU with AMX/AVX-512 BF16, else fp32.")
-    embedding_max_tokens: int = Field(default=256, ge=32, le=512, description="Tokens read per passage.")
+    embedding_max_tokens: int = Field(default=512, ge=32, le=512, description="Tokens read per passage.")
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
     models_dir: Path | None = Field(default=None, description="Where converted models are kept; empty = DATA_DIR/models.")
 

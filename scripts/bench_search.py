@@ -344,10 +344,13 @@ FIX_BUDGET = 4000  # rows the rare ("essential") terms may match together (at le
 FIX_CAP = 1000  # candidates scored on every term (the most promising)
 
 
-def set_leakproof(owner: str, on: bool) -> None:
-    """Mark (or unmark) the tsvector @@ tsquery function LEAKPROOF on the benchmark's store."""
+def set_leakproof(owner: str, on: bool) -> bool:
+    """Mark (or unmark) the tsvector @@ tsquery function LEAKPROOF on the benchmark's store; returns the state before
+    (migration 0011 marks it on every store whose owner is a superuser)."""
     with psycopg.connect(owner, autocommit=True) as conn:
+        before = bool(conn.execute("select proleakproof from pg_proc where oid = 'ts_match_vq'::regproc").fetchone()[0])
         conn.execute(f"alter function ts_match_vq(tsvector, tsquery) {'' if on else 'not '}leakproof")
+    return before
 
 
 def _per_term(terms: list[str], weights: list[float], prefix: str = "q") -> tuple[str, dict[str, Any]]:
@@ -359,7 +362,8 @@ def _per_term(terms: list[str], weights: list[float], prefix: str = "q") -> tupl
     return sql, params
 
 
-async def matching_exact(conn: Any, terms: list[str], weights: list[float], limit: int) -> list[tuple[int, float]]:
+async def matching_exact(conn: Any, terms: list[str], weights: list[float], limit: int, *_ignored: Any,
+                         **_also: Any) -> list[tuple[int, float]]:
     """The same result as ``store.matching_chunks``, one index scan per term."""
     union, params = _per_term(list(terms), list(weights))
     cur = await conn.execute(f"select id, round(sum(weight)::numeric, 9)::float8 as score from ({union}) s group by id "
@@ -370,12 +374,14 @@ async def matching_exact(conn: Any, terms: list[str], weights: list[float], limi
 PRUNED = {"calls": 0, "exact_fallbacks": 0}
 
 
-async def matching_pruned(conn: Any, terms: list[str], weights: list[float], limit: int) -> list[tuple[int, float]]:
+async def matching_pruned(conn: Any, terms: list[str], weights: list[float], limit: int, *_ignored: Any,
+                          **_also: Any) -> list[tuple[int, float]]:
     """``matching_exact`` with MaxScore pruning (same result: where the bound fails the exact query runs)."""
     return await _pruned(conn, terms, weights, limit, strict=True)
 
 
-async def matching_capped(conn: Any, terms: list[str], weights: list[float], limit: int) -> list[tuple[int, float]]:
+async def matching_capped(conn: Any, terms: list[str], weights: list[float], limit: int, *_ignored: Any,
+                          **_also: Any) -> list[tuple[int, float]]:
     """MaxScore pruning that trusts the FIX_CAP most promising candidates (not provably exact)."""
     return await _pruned(conn, terms, weights, limit, strict=False)
 
@@ -487,31 +493,44 @@ def same_ranking(got: list[tuple[int, float]], reference: list[tuple[int, float]
     return {i for i, s in got if round(s, 9) > last} == {i for i, s in reference if round(s, 9) > last}
 
 
-async def compare_fix(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal]
-                      ) -> dict[str, str]:
-    """How many queries get exactly the same full-text candidates (ids and scores) from the prototypes."""
-    from mattran.domain.library import term_weights
+async def fulltext_agreement(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal],
+                             variants: list[tuple[str, Callable[..., Any]]]) -> dict[str, Any]:
+    """The full-text candidates each variant returns against the exact ones (every chunk holding any of the
+    question's informative terms, scored on all of them: what ``store.matching_chunks`` returned before it
+    pruned): queries with the same ranking, and the mean share of the exact top 10 / top 50 found."""
+    from mattran.domain import library as domain
     from mattran.domain.library_query import query_terms
 
     db = Database(app, max_size=2)
     await db.open()
-    out = {}
+    out: dict[str, Any] = {}
     try:
         for label, principal in people.items():
-            same = {name: 0 for name, _ in FIXES}
+            figures = {name: {"same": 0, "top10": [], "top50": []} for name, _ in variants}
             for _vector, text in queries:
                 async with db.transaction(LibraryService.scope(principal)) as conn:
                     total, frequency = await store.term_stats(conn, query_terms(text))
-                    weights = term_weights(total, frequency)
-                    terms, values = list(weights), list(weights.values())
-                    if not terms:
-                        same = {k: v + 1 for k, v in same.items()}
+                    weights = domain.term_weights(total, frequency)
+                    if not weights:
+                        for row in figures.values():
+                            row["same"] += 1
                         continue
-                    reference = await store.matching_chunks(conn, terms, values, 50)
-                    for name, fn in FIXES:
-                        got = await fn(conn, terms, values, 50)
-                        same[name] += same_ranking(got, reference)
-            out[label] = ", ".join(f"{k} {v}/{len(queries)}" for k, v in same.items())
+                    terms, values = list(weights), list(weights.values())
+                    rare = domain.rarest(weights, frequency) if hasattr(domain, "rarest") else None
+                    exact = await matching_exact(conn, terms, values, 50)
+                    for name, fn in variants:
+                        got = await fn(conn, terms, values, 50, rare)
+                        row = figures[name]
+                        row["same"] += same_ranking(got, exact)
+                        ids = [i for i, _ in got]
+                        for k in (10, 50):
+                            truth = {i for i, _ in exact[:k]}
+                            row[f"top{k}"].append(len(truth & set(ids[:k])) / max(1, len(truth)))
+            out[label] = {name: {"same_ranking": f"{row['same']}/{len(queries)}",
+                                 "exact_top10_found": round(statistics.fmean(row["top10"]), 4) if row["top10"] else 1.0,
+                                 "exact_top50_found": round(statistics.fmean(row["top50"]), 4) if row["top50"] else 1.0,
+                                 "queries_missing_some_top10": sum(1 for x in row["top10"] if x < 1)}
+                          for name, row in figures.items()}
     finally:
         await db.close()
     return out
@@ -687,8 +706,16 @@ def main() -> None:
             stages = ", ".join(f"{k} {v['p95']}" for k, v in row["stages"].items())
             say(f"  tìm kiếm ({label}): p50 {row['total']['p50']} ms, p95 {row['total']['p95']} ms, "
                 f"p99 {row['total']['p99']} ms; p95 từng bước: {stages}")
+        if not args.fix_only:
+            product = store.matching_chunks
+            figures["fulltext_vs_exact"] = asyncio.run(fulltext_agreement(urls.app, queries, people, [
+                ("store.matching_chunks", lambda conn, t, v, n, rare: product(conn, t, v, n, rare))]))
+            for label, rows in figures["fulltext_vs_exact"].items():
+                row = rows["store.matching_chunks"]
+                say(f"  full text so với tìm chính xác ({label}): giống hệt {row['same_ranking']}, top 10 chính xác "
+                    f"tìm thấy {row['exact_top10_found']}, top 50 {row['exact_top50_found']}")
         if args.try_fix:
-            set_leakproof(urls.owner, True)
+            was_leakproof = set_leakproof(urls.owner, True)
             original = store.matching_chunks
             try:
                 for name, fn in FIXES:
@@ -704,11 +731,15 @@ def main() -> None:
                             f"p95 {row['total']['p95']} ms, p99 {row['total']['p99']} ms; full text p95 "
                             f"{row['stages']['matching_chunks']['p95']} ms")
                 store.matching_chunks = original
-                figures["fix_same_results"] = asyncio.run(compare_fix(urls.app, queries, people))
-                say(f"  [thử sửa] kết quả full text giống hệt bản hiện tại: {figures['fix_same_results']}")
+                figures["fix_vs_exact"] = asyncio.run(fulltext_agreement(
+                    urls.app, queries, people, [(n, f) for n, f in FIXES if n != "per-term"]))
+                for label, rows in figures["fix_vs_exact"].items():
+                    say(f"  [thử sửa] full text so với tìm chính xác ({label}): " + "; ".join(
+                        f"{n}: giống hệt {r['same_ranking']}, top 10 chính xác tìm thấy {r['exact_top10_found']}"
+                        for n, r in rows.items()))
             finally:
                 store.matching_chunks = original
-                set_leakproof(urls.owner, False)
+                set_leakproof(urls.owner, was_leakproof)
         recall_queries = make_queries(corpus, size, args.recall_queries, 2)
         if not args.fix_only:
             figures["recall"] = asyncio.run(measure_recall(urls.app, recall_queries, people, ef_values))
