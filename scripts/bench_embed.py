@@ -584,8 +584,10 @@ def main() -> None:
         if "recall" in earlier:
             results["recall"] = earlier["recall"]
             results["recall_measured"] = earlier.get("recall_measured", earlier["machine"]["date"])
-            if "recall_within_0.01" in earlier.get("targets", {}):
-                results["targets"]["recall_within_0.01"] = earlier["targets"]["recall_within_0.01"]
+            recall = results["recall"]
+            if default_name in recall and "torch fp32 512" in recall:
+                recall["difference"] = round(recall[default_name]["recall@5"] - recall["torch fp32 512"]["recall@5"], 4)
+                results["targets"]["recall_within_0.01"] = recall["difference"] >= -0.01
 
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -11,8 +11,13 @@ stand-in embedder that returns a ready query vector (term statistics, full text,
 an unaccented question, HNSW, fusion, fetching the passages), for a commune cadre and for a citizen. The query
 embedding is timed on its own, and the whole search with the real embedder on the retrieval eval's questions.
 
+The full-text candidates the store returns are also compared with the exact ones (every chunk holding any of
+the question's informative terms, scored on all of them), since ``matching_chunks`` prunes. ``--try-fix`` also
+measures prototypes of other full-text strategies (per-term index scans; MaxScore pruning), swapped in for
+``store.matching_chunks`` in this process only.
+
 Run: .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--queries 300] [--recall-queries 200]
-     [--ef-search 40,100,200] [--data-dir DIR] [--fresh]
+     [--ef-search 40,100,200] [--data-dir DIR] [--fresh] [--try-fix [--fix-only]] [--no-embed]
      (1,000,000 chunks: --sizes 10000,100000,1000000; the data dir is kept, so a later run reuses what is loaded)
 Writes artifacts/bench/search.json.
 """

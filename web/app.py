@@ -93,14 +93,14 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         app.state.oidc = OidcClient(
             settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
             f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
+        embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category, lazy_embedder(settings))
+                                              settings.petition_due_days_by_category, embedder)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
         app.state.library = library_service(db, settings)
         app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings))
         await app.state.chat.open()
-        embedder = lazy_embedder(settings)
         embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
         demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None
         escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))

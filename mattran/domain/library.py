@@ -195,7 +195,8 @@ class LibraryService:
         depth = max(CANDIDATES, k)
         vector = None if unaccented else await self._query_vector(question)
         async with self.db.transaction(self.scope(principal)) as conn:
-            total, frequency = await store.term_stats(conn, query_terms(question))
+            terms = query_terms(question)
+            total, frequency = await store.term_stats(conn, terms)
             weights = term_weights(total, frequency)
             matching = await store.matching_chunks(conn, list(weights), list(weights.values()), depth,
                                                    rarest(weights, frequency)) if weights else []
@@ -207,7 +208,7 @@ class LibraryService:
             rows = await store.chunks_by_id(conn, [i for i, _ in fused[:max(4 * k, 20)]])
         chosen = one_per_article([(i, score) for i, score in fused if i in rows], rows)[:k]
         similarity, text_score = dict(nearest), dict(matching)
-        asked = question_weight(total, frequency, query_terms(question))
+        asked = question_weight(total, frequency, terms)
         confidence = max((similarity.get(i, 0.0) + 0.5 * text_score.get(i, 0.0) / asked for i, _ in chosen),
                          default=0.0)
         hits = [SearchHit(chunk_id=i, document_id=rows[i]["document_id"], title=rows[i]["title"],
