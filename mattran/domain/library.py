@@ -11,6 +11,7 @@ import hashlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any, Literal
 
 import numpy as np
@@ -31,8 +32,8 @@ RRF_K = 60
 CANDIDATES = 50
 COMMON_TERM_SHARE = 0.2
 CANDIDATE_BUDGET = 1500  # chunks full-text search scores at most, from the question's rarest terms
+PAIRED_TERMS = 4  # when even the rarest term is common: chunks holding two of the four rarest
 RESTORE_FROM = 5  # passages whose spelling puts the diacritics back into a question typed without them
-UNACCENTED_VECTOR_WEIGHT = 0.3
 # The library answers a question when a passage's cosine similarity plus half the share of the question's term
 # weight it holds reaches this (calibrated on the retrieval eval set and off-topic questions: 89% of the
 # questions kept, 80% of the off-topic ones told plainly that nothing relevant is held).
@@ -124,16 +125,25 @@ def term_weights(total: int, frequency: dict[str, int]) -> dict[str, float]:
     return {t: math.log(1 + (total - df + 0.5) / (df + 0.5)) for t, df in informative.items()}
 
 
-def rarest(weights: dict[str, float], frequency: dict[str, int], budget: int = CANDIDATE_BUDGET) -> list[str]:
-    """The question's rarest terms, as many as hold together at most ``budget`` chunks (at least one term)."""
+def candidates(weights: dict[str, float], frequency: dict[str, int],
+               budget: int = CANDIDATE_BUDGET) -> list[tuple[str, ...]]:
+    """Which chunks full-text search scores, as groups of terms a chunk must hold together.
+
+    The question's rarest terms, one each, as many as hold together at most ``budget`` chunks: a chunk holding
+    none of them would score low anyway. When even the rarest term is more common than that, the chunks holding
+    two of the few rarest terms together, so that the chunks scored are the most promising, not merely the first.
+    """
+    ordered = sorted(weights, key=lambda t: (frequency[t], t))
     chosen: list[str] = []
     held = 0
-    for term in sorted(weights, key=lambda t: (frequency[t], t)):
+    for term in ordered:
         if chosen and held + frequency[term] > budget:
             break
         chosen.append(term)
         held += frequency[term]
-    return chosen
+    if held <= budget or len(ordered) < 2:
+        return [(t,) for t in chosen]
+    return list(combinations(ordered[:PAIRED_TERMS], 2))
 
 
 def question_weight(total: int, frequency: dict[str, int], terms: list[str]) -> float:
@@ -199,7 +209,7 @@ class LibraryService:
             total, frequency = await store.term_stats(conn, terms)
             weights = term_weights(total, frequency)
             matching = await store.matching_chunks(conn, list(weights), list(weights.values()), depth,
-                                                   rarest(weights, frequency)) if weights else []
+                                                   candidates(weights, frequency)) if weights else []
             if vector is None:  # typed without diacritics: embed it as the matching passages spell it
                 found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
                 vector = await self._query_vector(restore_marks(question, [r["body"] for r in found.values()]))

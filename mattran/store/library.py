@@ -52,7 +52,7 @@ async def save_document(conn: AsyncConnection, document: dict[str, Any], chunks:
         """insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access, unit_path,
                                        embedding, terms)
            select %(document)s, ordinal, heading, anchor, article, body, %(access)s, %(unit_path)s::ltree,
-                  embedding::vector, to_tsvector('simple', terms)
+                  embedding::vector, strip(to_tsvector('simple', terms))
            from unnest(%(ordinals)s::int[], %(headings)s::text[], %(anchors)s::text[], %(articles)s::int[],
                        %(bodies)s::text[], %(embeddings)s::text[], %(terms)s::text[])
                 as c(ordinal, heading, anchor, article, body, embedding, terms)""",
@@ -144,24 +144,23 @@ async def term_stats(conn: AsyncConnection, terms: Sequence[str]) -> tuple[int, 
 
 
 async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: Sequence[float], limit: int,
-                          filter_terms: Sequence[str] | None = None, cap: int = 1500) -> list[tuple[int, float]]:
-    """Visible chunks holding any of ``filter_terms`` (default: ``terms``), scored by the summed weight (IDF) of the
-    ``terms`` they hold.
+                          candidates: Sequence[Sequence[str]] | None = None, cap: int = 1500
+                          ) -> list[tuple[int, float]]:
+    """Visible chunks scored by the summed weight (IDF) of the ``terms`` they hold, best first.
 
-    ``filter_terms`` are the question's rarer terms (a chunk holding none of them would score low anyway), and
-    at most ``cap`` candidates are scored, so the work stays bounded however large the library grows.
+    Only ``candidates`` are scored: chunks holding all the terms of one of its groups (default: any one of
+    ``terms``), at most ``cap`` of them, so the work stays bounded however large the library grows.
     """
+    groups = candidates or [[t] for t in terms]
     cur = await conn.execute(
         """with w as materialized (select to_tsquery('simple', t) as q, weight
-                                   from unnest(%(terms)s::text[], %(weights)s::float8[]) as w(t, weight)),
-                candidates as materialized (  -- "|| ''": the terms read once from TOAST, not once per term
-                    select id, terms || ''::tsvector as terms from library_chunks
-                    where terms @@ to_tsquery('simple', %(any)s) limit %(cap)s)
+                                   from unnest(%(terms)s::text[], %(weights)s::float8[]) as w(t, weight))
            select c.id, (select sum(w.weight) from w where c.terms @@ w.q) as score
-           from candidates c
+           from (select id, terms from library_chunks where terms @@ to_tsquery('simple', %(any)s)
+                 limit %(cap)s) c
            order by score desc, c.id limit %(n)s""",
-        {"terms": list(terms), "weights": list(weights), "any": " | ".join(filter_terms or terms), "n": limit,
-         "cap": cap})
+        {"terms": list(terms), "weights": list(weights), "n": limit, "cap": cap,
+         "any": " | ".join("(" + " & ".join(group) + ")" for group in groups)})
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 
 
