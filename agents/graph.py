@@ -20,12 +20,15 @@ from langgraph.types import interrupt
 from agents import replies
 from agents.llm_nodes import model_respond, model_understand
 from agents.understanding import understand
+from mattran.domain.attachments import Attachment
 from mattran.domain.text import fold
 from mattran.scope import Scope
 from tools.base import ToolContext, ToolDenied, ToolFailed
 from tools.registry import ALL_TOOLS
 
 YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di"}
+# What the model may call while it prepares a petition (it may look the unit up first): attached files stay held.
+_PETITION_CALLS = {None, "file_petition", "find_unit"}
 
 
 class ChatState(TypedDict, total=False):
@@ -40,11 +43,26 @@ class ChatState(TypedDict, total=False):
     result: dict[str, Any] | None
     reply: str | None
     trace: dict[str, Any]  # this turn's intent and tool calls (with "denied"), for evals and integrations
+    # Files are never in ``messages``: no language model ever reads them.
+    incoming: list[dict[str, Any]]  # files sent with this message, checked (Attachment fields)
+    attachments: list[dict[str, Any]]  # files held for the petition being prepared
 
 
-def _ctx(config: RunnableConfig) -> ToolContext:
+def _ctx(config: RunnableConfig, files: list[dict[str, Any]] | None = None) -> ToolContext:
     conf = config["configurable"]
-    return ToolContext(principal=conf["principal"], services=conf["services"])
+    return ToolContext(principal=conf["principal"], services=conf["services"],
+                       attachments=tuple(Attachment(**f) for f in files or ()))
+
+
+def _files(state: ChatState, step: dict[str, Any], keep: bool) -> dict[str, Any]:
+    """Files sent with the message join those held for the petition being prepared (``keep``); otherwise every held
+    file is dropped and the turn says so (``trace["files_not_kept"]``). Unchanged files are not written again."""
+    incoming, held = state.get("incoming") or [], state.get("attachments") or []
+    if keep:
+        return (step | {"attachments": [*held, *incoming], "incoming": []}) if incoming else step
+    if not (incoming or held):
+        return step
+    return step | {"attachments": [], "incoming": [], "trace": {**step["trace"], "files_not_kept": True}}
 
 
 async def _resolve_unit(ctx: ToolContext, text: str) -> dict[str, Any]:
@@ -68,16 +86,25 @@ def _pick(text: str, candidates: list[dict[str, str]]) -> dict[str, str] | None:
 
 
 async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
-    """Read the last message: fill the slot that was asked for, or start a new request."""
+    """Read the last message: fill the slot that was asked for, or start a new request. Attached files are kept
+    only for a petition."""
     ctx = _ctx(config)
     text = state["messages"][-1]["content"]
     awaiting = state.get("awaiting")
     slots = dict(state.get("slots") or {})
     intent = state.get("intent")
+    if not text.strip():  # nothing written (only files): the question asked, if any, stands
+        keep = bool(awaiting) and intent == "file_petition"
+        said = [m["content"] for m in state["messages"] if m["role"] == "assistant"]
+        asked = said[-1] if awaiting and said else replies.help_text(ctx.principal)
+        reply = f"{replies.FILES_RECEIVED} {asked}" if keep else asked
+        return _files(state, {"reply": reply, "trace": {"intent": intent, "tool_calls": []}}, keep)
     if awaiting == "unit_choice":
         chosen = _pick(text, state.get("candidates") or [])
         if chosen is None:
-            return {"reply": replies.choose_again(state.get("candidates") or []), "tool_call": None}
+            again = {"reply": replies.choose_again(state.get("candidates") or []), "tool_call": None,
+                     "trace": {"intent": intent, "tool_calls": []}}
+            return _files(state, again, intent == "file_petition")
         slots |= {"unit_code": chosen["code"], "unit_name": chosen["name"]}
     elif awaiting == "content":
         slots |= {"content": text.strip(), "title": replies.title(text)}
@@ -88,7 +115,7 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str,
         intent, slots = understood.intent, dict(understood.slots)
     step = await _next_step(ctx, intent, slots)
     calls = [dict(step["tool_call"])] if step.get("tool_call") else []
-    return step | {"trace": {"intent": intent, "tool_calls": calls}}
+    return _files(state, step | {"trace": {"intent": intent, "tool_calls": calls}}, intent == "file_petition")
 
 
 async def _next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +197,8 @@ async def model_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]
     if step is None:
         step = await understand_node(state, config)
         step["trace"]["model_unavailable"] = True
-    return step
+        return step
+    return _files(state, step, (step["tool_call"] or {}).get("name") in _PETITION_CALLS)
 
 
 def after_understand(state: ChatState) -> Literal["authorize", "respond"]:
@@ -201,10 +229,11 @@ def after_authorize(state: ChatState) -> Literal["confirm", "act", "respond"]:
 async def confirm_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
     """Pause the graph until the person confirms or cancels."""
     call = state["tool_call"] or {}
-    answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}), "tool": call})
+    files = [f["filename"] for f in state.get("attachments") or []] if call.get("name") == "file_petition" else []
+    answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}, files), "tool": call})
     if fold(str(answer)) in YES:
         return {}
-    return {"tool_call": None, "reply": replies.cancelled(), "intent": None, "slots": {}}
+    return {"tool_call": None, "reply": replies.cancelled(), "intent": None, "slots": {}, "attachments": []}
 
 
 def after_confirm(state: ChatState) -> Literal["act", "respond"]:
@@ -213,14 +242,16 @@ def after_confirm(state: ChatState) -> Literal["act", "respond"]:
 
 
 async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
-    """Run the tool (which re-checks the permission itself)."""
+    """Run the tool (which re-checks the permission itself); a petition takes the files held for it."""
     call = state["tool_call"] or {}
     try:
-        result = await ALL_TOOLS[call["name"]](_ctx(config), call["args"])
+        result = await ALL_TOOLS[call["name"]](_ctx(config, state.get("attachments")), call["args"])
     except ToolDenied:
         return {"result": None, "reply": replies.denied(call["name"])}
     except ToolFailed as exc:
         return {"result": None, "reply": str(exc)}
+    if call["name"] == "file_petition":
+        return {"result": result, "attachments": []}  # stored with the petition
     passages = result.get("passages") or [] if isinstance(result, dict) else []
     if passages:
         cited = [{k: p[k] for k in ("document_id", "title", "heading", "url", "text")} for p in passages]
@@ -236,7 +267,8 @@ def after_act(state: ChatState) -> Literal["model_respond", "respond"]:
 
 async def model_respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
     """The model writes the answer from the tool's masked result, or proposes another tool call."""
-    return await model_respond(config["configurable"]["model"], _ctx(config), state)
+    step = await model_respond(config["configurable"]["model"], _ctx(config), state)
+    return _files(state, step, (step.get("tool_call") or {}).get("name") in _PETITION_CALLS)
 
 
 async def respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:

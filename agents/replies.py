@@ -2,13 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from agents.understanding import title_of
-from mattran.auth.principal import Principal
+from mattran.auth.principal import CADRE_LEVEL, Principal, Role
+from mattran.domain.attachments import MAX_BYTES
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.time import VIETNAM
+
+
+@dataclass(frozen=True)
+class Example:
+    """A request a role can make: a short label (the chat's starter button) and the message it sends."""
+
+    label: str
+    message: str
+
+
+CITIZEN_EXAMPLES = (
+    Example("Gửi phản ánh, kiến nghị", "Đường thôn 3 xã Văn Miếu bị sụt lún nhiều tháng chưa sửa, tôi muốn phản ánh."),
+    Example("Tra cứu phản ánh của tôi", "Phản ánh của tôi (mã PAKN-năm-số) đến đâu rồi?"),
+    Example("Hỏi thư viện pháp luật", "Thời hạn giải quyết khiếu nại lần đầu là bao lâu?"),
+    Example("Tìm đơn vị mới của địa chỉ", "P. Ba Đình, HN giờ thuộc đơn vị nào?"),
+)
+CADRE_EXAMPLES = (
+    Example("Soạn báo cáo phản ánh, kiến nghị",
+            "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị quý này"),
+    Example("Tiến độ đại hội", "Tiến độ đại hội của đơn vị tôi thế nào?"),
+    Example("Thống kê ủy viên", "Đơn vị tôi có bao nhiêu ủy viên nữ?"),
+    Example("Hỏi thư viện", "Mặt trận giám sát bằng những hình thức nào?"),
+)
+ADMIN_EXAMPLES = (
+    Example("Tra mã đơn vị", "Mã đơn vị của xã Văn Miếu, tỉnh Phú Thọ là gì?"),
+    Example("Tra cứu phản ánh theo mã", "Tra cứu tình trạng phản ánh theo mã"),
+    Example("Văn bản trong thư viện", "Văn bản luật trong thư viện số có phải bản hiện hành không?"),
+)
+
+
+def examples(roles: Collection[str]) -> tuple[Example, ...]:
+    """What a person with these roles can ask: a cadre's requests, else an administrator's, else a citizen's."""
+    if any(role in roles for role in CADRE_LEVEL):
+        return CADRE_EXAMPLES
+    return ADMIN_EXAMPLES if Role.ADMIN in roles else CITIZEN_EXAMPLES
 
 
 def title(text: str) -> str:
@@ -71,19 +109,35 @@ def _change_text(change: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def confirm(call: dict[str, Any], slots: dict[str, Any]) -> str:
-    """What will be done, for the person to confirm."""
+def confirm(call: dict[str, Any], slots: dict[str, Any], files: list[str]) -> str:
+    """What will be done, for the person to confirm (with the names of the files a petition carries)."""
     args = call.get("args", {})
     if call.get("name") == "update_congress":
         return (f"Tôi sẽ cập nhật đại hội của {slots.get('unit_name') or args.get('unit_code')}: "
                 f"{_change_text(args.get('change', {}))}.\n\nBạn xác nhận chứ? (trả lời “có” hoặc “không”)")
+    attached = f"\nTệp đính kèm: {', '.join(files)}" if files else ""
     return (f"Tôi sẽ gửi phản ánh sau đến {slots.get('unit_name') or args.get('unit_code')}:\n"
-            f"**{args.get('title')}**\n{args.get('content')}\n\nBạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)")
+            f"**{args.get('title')}**\n{args.get('content')}{attached}\n\n"
+            "Bạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)")
 
 
 def cancelled() -> str:
     """The person cancelled."""
     return "Đã hủy, chưa có gì được gửi đi. Bạn cần tôi giúp gì khác không?"
+
+
+def files_refused(reason: str) -> str:
+    """Files sent with a message were refused: nothing of the message was kept."""
+    return (f"{reason} Chưa có gì được lưu: bạn hãy gửi lại tin nhắn kèm ảnh (JPEG, PNG, WebP) hoặc tệp PDF, "
+            f"mỗi tệp tối đa {MAX_BYTES // (1024 * 1024)} MB.")
+
+
+FILES_NOT_KEPT = ("Tệp đính kèm chỉ được nhận cùng một phản ánh, kiến nghị, nên tệp bạn gửi chưa được lưu. Nếu muốn "
+                  "phản ánh, hãy mô tả sự việc và gửi lại tệp cùng tin nhắn.")
+FILES_RECEIVED = "Đã nhận tệp đính kèm cho phản ánh."
+ANSWER_FIRST = ("Yêu cầu trước đang chờ bạn xác nhận: hãy chọn **Gửi** hoặc **Hủy** trước khi gửi thêm tệp. "
+                "Tệp vừa gửi chưa được lưu.")
+NOTHING_PENDING = "Yêu cầu này không còn chờ xác nhận: nó đã được trả lời hoặc đã hủy."
 
 
 def denied(tool: str) -> str:
@@ -124,7 +178,8 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
     """The answer built from a tool's result."""
     name = call.get("name")
     if name == "file_petition":
-        return (f"{result['message']}\nLĩnh vực: {result['category_label']}. "
+        attached = f" Đã lưu kèm {result['attachments']} tệp đính kèm." if result.get("attachments") else ""
+        return (f"{result['message']}\nLĩnh vực: {result['category_label']}.{attached} "
                 f"Bạn có thể tra cứu bất cứ lúc nào bằng mã **{result['tracking_code']}**.")
     if name == "search_library":
         return library_answer(result)

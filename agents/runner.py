@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -12,9 +12,14 @@ from langgraph.types import Command
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from agents import replies
 from agents.graph import build_graph
 from agents.llm import UNAVAILABLE, redact
 from mattran.auth.principal import Principal
+from mattran.domain.attachments import check_all
+
+# Said once, before the turn's answer, when the turn's trace carries the flag.
+_NOTICES = (("model_unavailable", UNAVAILABLE), ("files_not_kept", replies.FILES_NOT_KEPT))
 
 
 @dataclass(frozen=True)
@@ -70,20 +75,44 @@ class ChatRunner:
         return {"configurable": {"thread_id": thread, "principal": principal, "services": self.services,
                                  "model": self.model}}
 
-    async def send(self, principal: Principal, conversation: str, text: str) -> Turn:
+    async def send(self, principal: Principal, conversation: str, text: str,
+                   files: Sequence[tuple[str, bytes]] = ()) -> Turn:
         """Process a message; when a confirmation is pending, the message is the answer to it."""
-        async for event in self.stream(principal, conversation, text):
+        async for event in self.stream(principal, conversation, text, files):
             if isinstance(event, Turn):
                 return event
         raise AssertionError("a turn always ends with its Turn")
 
-    async def stream(self, principal: Principal, conversation: str,
-                     text: str) -> AsyncIterator[Token | ToolStep | Turn]:
-        """The turn as it happens: the model's words, each tool that ran, and last the :class:`Turn`."""
+    async def pending(self, principal: Principal, conversation: str) -> str | None:
+        """The confirmation question the conversation waits for an answer to, if any."""
+        state = await self.graph.aget_state(self._config(principal, conversation))
+        return state.interrupts[0].value["question"] if state.interrupts else None
+
+    async def stream(self, principal: Principal, conversation: str, text: str, files: Sequence[tuple[str, bytes]] = (),
+                     answering: bool = False) -> AsyncIterator[Token | ToolStep | Turn]:
+        """The turn as it happens: the model's words, each tool that ran, and last the :class:`Turn`.
+
+        ``files`` (name, bytes) come with a new message: they are checked by the attachments' own rules first, and
+        one refused file stops the turn with nothing kept. ``answering``: the text answers a confirmation (a
+        button), and is not read as a new message when none is pending any more.
+        """
         config = self._config(principal, conversation)
         before = await self.graph.aget_state(config)
         resuming = bool(before.interrupts)
-        command: Any = Command(resume=text) if resuming else {"messages": [{"role": "user", "content": text[:5000]}]}
+        if answering and not resuming:
+            yield Turn(reply=replies.NOTHING_PENDING)
+            return
+        if files and resuming:
+            yield Turn(reply=replies.ANSWER_FIRST)
+            return
+        try:
+            checked = check_all(files, held=len(before.values.get("attachments") or []))
+        except ValueError as exc:
+            yield Turn(reply=replies.files_refused(str(exc)))
+            return
+        new = {"messages": [{"role": "user", "content": text[:5000]}]}
+        command: Any = Command(resume=text) if resuming else new | (
+            {"incoming": [asdict(a) for a in checked]} if checked else {})
         call = before.values.get("tool_call") if resuming else None
         async for mode, chunk in self.graph.astream(command, config, stream_mode=["messages", "updates"]):
             if mode == "messages":
@@ -97,15 +126,15 @@ class ChatRunner:
                     yield ToolStep(call["name"], call["args"], redact(update.get("result")), update.get("reply"))
                 elif isinstance(update, dict) and update.get("tool_call"):
                     call = update["tool_call"]
-        # A failed model server is told once, in the turn it failed (not again when a confirmation is answered).
-        failed_before = resuming and (before.values.get("trace") or {}).get("model_unavailable")
-        yield self._turn(await self.graph.aget_state(config), notice=not failed_before)
+        # A notice is told once, in the turn it arose in (not again when a confirmation is answered).
+        told = (before.values.get("trace") or {}) if resuming else {}
+        yield self._turn(await self.graph.aget_state(config), told)
 
     @staticmethod
-    def _turn(state: Any, notice: bool) -> Turn:
+    def _turn(state: Any, told: dict[str, Any]) -> Turn:
         trace = state.values.get("trace") or {}
         intent, calls = trace.get("intent"), list(trace.get("tool_calls") or [])
-        prefix = f"{UNAVAILABLE}\n\n" if notice and trace.get("model_unavailable") else ""
+        prefix = "".join(f"{text}\n\n" for flag, text in _NOTICES if trace.get(flag) and not told.get(flag))
         if state.interrupts:
             question = prefix + state.interrupts[0].value["question"]
             return Turn(reply=question, confirmation=question, intent=intent, tool_calls=calls)

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 
+from agents.replies import CADRE_EXAMPLES, CITIZEN_EXAMPLES, examples
 from agents.runner import ChatRunner
 from agents.understanding import understand
 from mattran.auth.principal import Principal, Role
@@ -17,6 +18,7 @@ from mattran.domain.petitions import PetitionService
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.store.db import Database
+from tools.registry import ALL_TOOLS
 
 CITIZEN = Principal(subject="cong-dan-chat", name="Nguyễn Thị Hỏi", roles=frozenset({Role.CITIZEN}))
 
@@ -50,6 +52,22 @@ async def runner(urls: StoreUrls, services: SimpleNamespace) -> AsyncIterator[Ch
 ])
 def test_offline_intents(text: str, intent: str) -> None:
     assert understand(text).intent == intent
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=["guest", *Role])
+def test_each_roles_examples_are_requests_it_may_make(role: Role | None) -> None:
+    """The examples (the greeting's list and the chat's starter buttons) are understood offline as requests the
+    role's tools answer; a cadre's are not offered to citizens, nor a citizen's to cadres."""
+    roles = frozenset({role} if role else ())
+    principal = Principal(subject=None if role is None else "vi-du", name="Ví dụ", roles=roles,
+                          unit_code="25", unit_path="vn.25")
+    shown = examples(roles)
+    assert 3 <= len(shown) <= 4 and len({e.label for e in shown}) == len(shown)
+    for example in shown:
+        intent = understand(example.message).intent
+        assert intent == "help" or ALL_TOOLS[intent].allowed_for(principal), (example, intent)
+    cadre = role in (Role.COMMUNE_CADRE, Role.PROVINCE_CADRE, Role.CENTRAL_CADRE)
+    assert (shown == CADRE_EXAMPLES) is cadre and (shown == CITIZEN_EXAMPLES) is (role in (None, Role.CITIZEN))
 
 
 async def test_a_citizen_files_a_petition_step_by_step_with_confirmation(runner: ChatRunner, urls: StoreUrls) -> None:

@@ -87,8 +87,8 @@ def sign_in(page: Page, platform: Platform, account: Account) -> None:
 
 
 def greeting(page: Page, who: str, roles: str) -> Locator:
-    """The chat's opening message for ``who`` (rendered from markdown, so the name is bold)."""
-    return page.locator('[data-step-type="assistant_message"] [role="article"]').filter(
+    """The chat's opening message for ``who`` (a system message, rendered from markdown, so the name is bold)."""
+    return page.locator('[data-step-type="system_message"] [role="article"]').filter(
         has_text=re.compile(rf"^Xin chào {re.escape(who)} \({re.escape(roles)}"))
 
 

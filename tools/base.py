@@ -10,15 +10,18 @@ from typing import Any
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
+from mattran.domain.attachments import Attachment
 from mattran.domain.permissions import Operation, is_allowed
 
 
 @dataclass(frozen=True)
 class ToolContext:
-    """The services a tool may use and the verified caller (never taken from a model's output)."""
+    """The services a tool may use, the verified caller and the files the person attached (none of them ever taken
+    from a model's output)."""
 
     principal: Principal
     services: Any  # the app's state: petitions, resolver, db
+    attachments: tuple[Attachment, ...] = ()  # checked files held for the petition being filed
 
 
 class ToolDenied(Exception):

@@ -29,8 +29,8 @@ class PetitionStatusArgs(BaseModel):
 async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
     data = PetitionIn(title=args.title, content=args.content, unit_code=args.unit_code,
                       category=args.category)  # type: ignore[arg-type]
-    filed = await ctx.services.petitions.file(ctx.principal, data, "chat")
-    return filed.model_dump(mode="json")
+    filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
+    return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 
 
 async def _status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -57,3 +58,11 @@ def check(filename: str, data: bytes) -> Attachment:
     if content_type == "application/pdf" and b"%%EOF" not in data[-2048:]:
         raise ValueError(f"Tệp “{name}” là PDF không đầy đủ (bị cắt hoặc hỏng): hãy gửi lại tệp gốc.")
     return Attachment(name, content_type, data)
+
+
+def check_all(files: Sequence[tuple[str, bytes]], held: int = 0) -> list[Attachment]:
+    """Accept every ``(name, bytes)`` file of a petition that already has ``held`` ones, or raise ``ValueError``
+    with the first Vietnamese reason (at most :data:`MAX_FILES` in all)."""
+    if held + len(files) > MAX_FILES:
+        raise ValueError(f"Tối đa {MAX_FILES} tệp đính kèm cho một phản ánh.")
+    return [check(name, data) for name, data in files]

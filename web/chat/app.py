@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import chainlit as cl
+from chainlit.element import Element
 from chainlit.types import ThreadDict
 from fastapi import Request, Response
 
+from agents.replies import Example, examples
 from agents.runner import Token, ToolStep, Turn
+from mattran.domain.attachments import MAX_BYTES
 from web.auth import SESSION_COOKIE
 from web.chat.history import ChatHistory
 from web.chat.mount import (
@@ -20,6 +24,9 @@ from web.chat.mount import (
     principal_from_cookies,
     principal_from_headers,
 )
+
+_CHOICES = {"xac_nhan": ("có", "Gửi"), "huy": ("không", "Hủy")}  # the confirmation's buttons: answer, label
+_ASKED = "confirmation"  # in the user session: the message whose buttons wait for an answer
 
 
 @cl.header_auth_callback
@@ -39,35 +46,58 @@ def history() -> ChatHistory:
     return ChatHistory(CONTEXT.store_url)
 
 
-CITIZEN_EXAMPLES = ("Thời hạn giải quyết khiếu nại lần đầu là bao lâu?",
-                    "Đường thôn 3 xã Văn Miếu bị sụt lún nhiều tháng chưa sửa, tôi muốn phản ánh.",
-                    "Phản ánh của tôi (mã PAKN-năm-số) đến đâu rồi?", "P. Ba Đình, HN giờ thuộc đơn vị nào?")
-CADRE_EXAMPLES = ("Tiến độ đại hội các xã của đơn vị tôi thế nào?", "Đơn vị tôi có bao nhiêu ủy viên nữ?",
-                  "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị quý này",
-                  "Mặt trận giám sát bằng những hình thức nào?")
+def _examples(user: cl.User | None) -> tuple[Example, ...]:
+    """What the chat user's roles can ask (a guest: what a citizen can)."""
+    return examples((user.metadata if user else {}).get("roles") or ())
+
+
+@cl.set_starters
+async def starters(user: cl.User | None) -> list[cl.Starter]:
+    """A new conversation's starter buttons: the examples of the person's role (the greeting lists the same)."""
+    return [cl.Starter(label=e.label, message=e.message) for e in _examples(user)]
 
 
 @cl.on_chat_start
 async def start() -> None:
-    """Greet the user by name, role and unit."""
+    """Greet the user by name, role and unit, with examples of what they can ask.
+
+    The greeting is a system message: an assistant message would close Chainlit's welcome screen, and the starter
+    buttons on it, before the person has written anything.
+    """
     user = cl.user_session.get("user")
     meta = user.metadata if user else {}
     who = user.display_name if user else "Khách"
     roles = ", ".join(meta.get("role_labels") or ["Khách"])
     unit = f" — {meta['unit_name']}" if meta.get("unit_name") else ""
-    examples = CADRE_EXAMPLES if meta.get("unit_name") else CITIZEN_EXAMPLES
     await cl.Message(
+        type="system_message",
         content=f"Xin chào **{who}** ({roles}{unit}).\n\n"
-                "Tôi có thể giúp bạn gửi phản ánh, kiến nghị đến Ủy ban MTTQ, tra cứu tình trạng phản ánh theo mã "
-                "(PAKN-…), trả lời câu hỏi từ thư viện số (luật, hướng dẫn, có trích dẫn) và xác định đơn vị hành "
-                "chính mới của một địa chỉ. Bạn có thể hỏi, ví dụ:\n" + "\n".join(f"- {e}" for e in examples)
+                "Tôi có thể giúp bạn gửi phản ánh, kiến nghị đến Ủy ban MTTQ (kèm ảnh hoặc tệp PDF), tra cứu tình "
+                "trạng phản ánh theo mã (PAKN-…), trả lời câu hỏi từ thư viện số (luật, hướng dẫn, có trích dẫn) và "
+                "xác định đơn vị hành chính mới của một địa chỉ. Bạn có thể hỏi, ví dụ:\n"
+                + "\n".join(f"- {e.message}" for e in _examples(user))
     ).send()
 
 
 @cl.on_chat_resume
 async def resume(thread: ThreadDict) -> None:
     """Reopen one of the person's own conversations: Chainlit shows its messages, the assistant's memory is
-    keyed by the thread (and its author), so the conversation simply goes on."""
+    keyed by the thread (and its author), so the conversation simply goes on.
+
+    A request left waiting for confirmation gets its Gửi/Hủy buttons back rather than being cancelled: the
+    assistant still holds it exactly as it was shown (files included), and someone coming back to a petition they
+    wrote expects to be able to send it. The buttons go on the stored question: a message sent from here would be
+    replaced by the stored ones when Chainlit shows them.
+    """
+    principal = await principal_from_cookies(cookies_of_session(cl.context.session))
+    question = await CONTEXT.state.chat.pending(principal, thread["id"])
+    asked = next((s for s in reversed(thread["steps"]) if question and s["type"] == "assistant_message"
+                  and (s.get("output") or "").endswith(question)), None)
+    if asked:
+        ask = cl.Message.from_dict(asked)
+        ask.actions = _buttons()
+        await asyncio.gather(*(action.send(for_id=ask.id) for action in ask.actions))
+        cl.user_session.set(_ASKED, ask)
 
 
 async def _show(events: AsyncIterator[Token | ToolStep | Turn], reply: cl.Message) -> Turn:
@@ -84,28 +114,65 @@ async def _show(events: AsyncIterator[Token | ToolStep | Turn], reply: cl.Messag
     raise AssertionError("a turn always ends with its Turn")
 
 
+def _buttons() -> list[cl.Action]:
+    """The Gửi/Hủy buttons of a confirmation."""
+    return [cl.Action(name=name, payload={}, label=label) for name, (_, label) in _CHOICES.items()]
+
+
+async def _settle(label: str | None) -> None:
+    """Take the buttons off the confirmation waiting in this session, noting the button chosen (if one was)."""
+    ask: cl.Message | None = cl.user_session.get(_ASKED)
+    if ask is None:
+        return
+    cl.user_session.set(_ASKED, None)
+    await ask.remove_actions()
+    ask.actions = []
+    if label:
+        ask.content += f"\n\n**Đã chọn:** {label}"
+        await ask.update()
+
+
+def _read(elements: list[Element]) -> list[tuple[str, bytes]]:
+    """Name and bytes of each file attached to a message (one byte over the limit is enough to refuse it)."""
+    files = []
+    for element in elements:
+        with open(element.path, "rb") as f:
+            files.append((element.name, f.read(MAX_BYTES + 1)))
+    return files
+
+
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    """One turn of the assistant, streamed; a data-changing step waits for the person's confirmation."""
+    """One turn of the assistant, with the files attached to the message (checked by the attachments' rules)."""
+    await _turn(message.content, await asyncio.to_thread(_read, [e for e in message.elements if e.path]))
+
+
+@cl.action_callback("xac_nhan")
+@cl.action_callback("huy")
+async def on_choice(action: cl.Action) -> None:
+    """A Gửi/Hủy button answers the confirmation the conversation waits for."""
+    answer, label = _CHOICES[action.name]
+    await _settle(label)
+    await _turn(answer, answering=True)
+
+
+async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: bool = False) -> None:
+    """One turn of the assistant, streamed. A data-changing step asks for confirmation with Gửi/Hủy buttons and
+    the turn ends there: a button (or "có"/"không" written) answers it, in this session or after reopening."""
     principal = await principal_from_cookies(cookies_of_session(cl.context.session))
     runner = CONTEXT.state.chat
     conversation = cl.context.session.thread_id
     reply = cl.Message(content="")
-    turn = await _show(runner.stream(principal, conversation, message.content), reply)
+    turn = await _show(runner.stream(principal, conversation, text, files, answering), reply)
     if turn.confirmation:
         if reply.streaming:
             await reply.remove()  # words the model wrote before proposing the call: the question replaces them
-        reply = cl.Message(content="")
-        ask = cl.AskActionMessage(
-            content=turn.confirmation, timeout=600,
-            actions=[cl.Action(name="xac_nhan", payload={"answer": "có"}, label="Gửi"),
-                     cl.Action(name="huy", payload={"answer": "không"}, label="Hủy")],
-        )
-        answer = await ask.send()
-        choice = str(answer.get("payload", {}).get("answer", "không")) if answer else "không"
-        ask.content = f"{turn.confirmation}\n\n**Đã chọn:** {'Gửi' if choice == 'có' else 'Hủy'}"
-        await ask.update()
-        turn = await _show(runner.stream(principal, conversation, choice), reply)
+        await _settle(None)
+        ask = await cl.Message(content=turn.confirmation, actions=_buttons()).send()
+        cl.user_session.set(_ASKED, ask)
+        return
+    if cl.user_session.get(_ASKED) and await runner.pending(principal, conversation) is None:
+        await _settle(None)  # answered in words
     reply.content = turn.reply
     if turn.citations:  # each cited passage opens beside the answer
         names = [f"Trích dẫn {n}" for n in range(1, len(turn.citations) + 1)]

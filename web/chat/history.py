@@ -81,7 +81,9 @@ class ChatHistory(SQLAlchemyDataLayer):
             await super().create_step(step_dict)
 
     async def create_element(self, element: Element) -> None:
-        """Elements are not stored: there is no file storage, and a reply's text holds its answer."""
+        """Elements are not stored: Chainlit's SQLAlchemy layer keeps their content only in a blob store (S3, GCS,
+        Azure), which the platform has not. A reply's text holds its answer (and its citations' links), and the files
+        attached to a message are stored with the petition they belong to, not with the conversation."""
 
     async def upsert_feedback(self, feedback: Feedback) -> str:
         """Store a thumbs up/down and comment, only on a message of the signed-in person's own thread."""

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
-from mattran.domain.attachments import check as check_attachment
+from mattran.domain.attachments import check_all as check_attachments
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
@@ -69,14 +69,11 @@ async def submit_petition(
             field = str(e["loc"][-1]) if e["loc"] else ""
             errors.setdefault(field, f"{_FIELD_LABELS.get(field, field)}: {describe(e, bare=True)}")
     files: list[Attachment] = []
-    uploads = [f for f in attachments or [] if f.filename]
-    if len(uploads) > MAX_FILES:
-        errors["attachments"] = f"Tối đa {MAX_FILES} tệp đính kèm."
-    for upload in uploads[:MAX_FILES]:
-        try:
-            files.append(check_attachment(upload.filename or "", await upload.read(MAX_BYTES + 1)))
-        except ValueError as exc:
-            errors.setdefault("attachments", str(exc))
+    uploads = [f for f in attachments or [] if f.filename][:MAX_FILES + 1]  # one too many is enough to refuse
+    try:
+        files = check_attachments([(u.filename or "", await u.read(MAX_BYTES + 1)) for u in uploads])
+    except ValueError as exc:
+        errors["attachments"] = str(exc)
     if errors:
         return _form_page(request, principal, values, errors, 422)
     if not principal.authenticated:
