@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -20,9 +21,13 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser, sync_playwright
 
+from agents.runner import ChatRunner
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.library import LibraryService, library_service
+from mattran.domain.petitions import PetitionService
+from mattran.domain.units import load_resolver
+from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
 from tests.scripted_model import Script, ScriptedServer
@@ -57,6 +62,23 @@ async def db(urls: StoreUrls) -> AsyncIterator[Database]:
     await database.open()
     yield database
     await database.close()
+
+
+@pytest.fixture(scope="module")
+async def services(db: Database) -> SimpleNamespace:
+    """The services the assistant's tools use (petitions, the unit resolver, the store), as the app holds them."""
+    async with db.transaction(Scope.public()) as conn:
+        resolver = await load_resolver(conn)
+    return SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
+
+
+@pytest.fixture
+async def runner(urls: StoreUrls, services: SimpleNamespace) -> AsyncIterator[ChatRunner]:
+    """The assistant in offline mode (no language model) over the test store."""
+    chat = ChatRunner(urls.app, services)
+    await chat.open()
+    yield chat
+    await chat.close()
 
 
 @pytest.fixture(scope="session")

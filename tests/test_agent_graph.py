@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import psycopg
@@ -14,28 +13,9 @@ from agents.runner import ChatRunner
 from agents.understanding import understand
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
-from mattran.domain.petitions import PetitionService
-from mattran.domain.units import load_resolver
-from mattran.scope import Scope
-from mattran.store.db import Database
 from tools.registry import ALL_TOOLS
 
 CITIZEN = Principal(subject="cong-dan-chat", name="Nguyễn Thị Hỏi", roles=frozenset({Role.CITIZEN}))
-
-
-@pytest.fixture(scope="module")
-async def services(db: Database) -> SimpleNamespace:
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    return SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
-
-
-@pytest.fixture
-async def runner(urls: StoreUrls, services: SimpleNamespace) -> AsyncIterator[ChatRunner]:
-    chat = ChatRunner(urls.app, services)
-    await chat.open()
-    yield chat
-    await chat.close()
 
 
 @pytest.mark.parametrize(("text", "intent"), [

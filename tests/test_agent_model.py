@@ -28,8 +28,7 @@ from agents.understanding import understand
 from evals.intents import Case, evaluate_model
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
-from mattran.domain.petitions import PetitionIn, PetitionService
-from mattran.domain.units import load_resolver
+from mattran.domain.petitions import PetitionIn
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
@@ -45,13 +44,6 @@ CADRE_TOOLS = {"query_members", "get_congress_progress", "update_congress"}
 
 def model_settings(url: str, timeout: float = 5) -> Settings:
     return Settings(llm_url=url, llm_model="scripted", llm_max_retries=0, llm_timeout_seconds=timeout)
-
-
-@pytest.fixture(scope="module")
-async def services(db: Database) -> SimpleNamespace:
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    return SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import psycopg
@@ -20,10 +19,6 @@ from agents.runner import ChatRunner, Turn
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.attachments import MAX_BYTES
-from mattran.domain.petitions import PetitionService
-from mattran.domain.units import load_resolver
-from mattran.scope import Scope
-from mattran.store.db import Database
 from tests.scripted_model import ScriptedModel, call
 
 CITIZEN = Principal(subject="cong-dan-tep", name="Lê Thị Tệp", roles=frozenset({Role.CITIZEN}))
@@ -31,21 +26,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PROGRAM = b"MZ\x90\x00" + bytes(60)  # a Windows program
 PETITION = "Kiến nghị: rác thải ở chợ phường Hoàn Kiếm, Hà Nội không được thu gom, bốc mùi hôi thối cả tuần nay."
-
-
-@pytest.fixture(scope="module")
-async def services(db: Database) -> SimpleNamespace:
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    return SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
-
-
-@pytest.fixture
-async def runner(urls: StoreUrls, services: SimpleNamespace) -> AsyncIterator[ChatRunner]:
-    chat = ChatRunner(urls.app, services)
-    await chat.open()
-    yield chat
-    await chat.close()
 
 
 def stored(urls: StoreUrls, reply: str) -> list[tuple[str, str, int, str]]:
