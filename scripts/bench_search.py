@@ -439,7 +439,7 @@ async def fulltext_agreement(app: str, queries: list[tuple[np.ndarray, str]], pe
                     rare = domain.candidates(weights, frequency)
                     exact = await matching_exact(conn, terms, values, 50)
                     for name, fn in variants:
-                        got = await fn(conn, terms, values, 50, rare)
+                        got = await fn(conn, terms, values, 50, rare, domain.CANDIDATE_BUDGET)
                         row = figures[name]
                         row["same"] += same_ranking(got, exact)
                         ids = [i for i, _ in got]

@@ -16,7 +16,7 @@ from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
 from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
-from mattran.domain.library import library_service
+from mattran.domain.library import LibraryService
 from mattran.domain.petitions import PetitionService
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
@@ -98,7 +98,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                                               settings.petition_due_days_by_category, embedder)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
-        app.state.library = library_service(db, settings)
+        app.state.library = LibraryService(db, embedder)
         app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings))
         await app.state.chat.open()
         embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))

@@ -209,7 +209,7 @@ class LibraryService:
             total, frequency = await store.term_stats(conn, terms)
             weights = term_weights(total, frequency)
             matching = await store.matching_chunks(conn, list(weights), list(weights.values()), depth,
-                                                   candidates(weights, frequency)) if weights else []
+                                                   candidates(weights, frequency), CANDIDATE_BUDGET) if weights else []
             if vector is None:  # typed without diacritics: embed it as the matching passages spell it
                 found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
                 vector = await self._query_vector(restore_marks(question, [r["body"] for r in found.values()]))

@@ -144,12 +144,13 @@ async def term_stats(conn: AsyncConnection, terms: Sequence[str]) -> tuple[int, 
 
 
 async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: Sequence[float], limit: int,
-                          candidates: Sequence[Sequence[str]] | None = None, cap: int = 1500
+                          candidates: Sequence[Sequence[str]] | None = None, cap: int | None = None
                           ) -> list[tuple[int, float]]:
     """Visible chunks scored by the summed weight (IDF) of the ``terms`` they hold, best first.
 
     Only ``candidates`` are scored: chunks holding all the terms of one of its groups (default: any one of
-    ``terms``), at most ``cap`` of them, so the work stays bounded however large the library grows.
+    ``terms``), at most ``cap`` of them (default: no bound), so the work stays bounded however large the library
+    grows.
     """
     groups = candidates or [[t] for t in terms]
     cur = await conn.execute(
@@ -157,7 +158,7 @@ async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: 
                                    from unnest(%(terms)s::text[], %(weights)s::float8[]) as w(t, weight))
            select c.id, (select sum(w.weight) from w where c.terms @@ w.q) as score
            from (select id, terms from library_chunks where terms @@ to_tsquery('simple', %(any)s)
-                 limit %(cap)s) c
+                 limit %(cap)s) c  -- limit null: no bound
            order by score desc, c.id limit %(n)s""",
         {"terms": list(terms), "weights": list(weights), "n": limit, "cap": cap,
          "any": " | ".join("(" + " & ".join(group) + ")" for group in groups)})
