@@ -19,7 +19,7 @@ from langchain_core.utils.json_schema import dereference_refs
 from pydantic import SecretStr
 
 from mattran.auth.principal import Principal
-from mattran.domain.petition_text import mask_personal_data
+from mattran.domain.masking import mask_personal_data
 from mattran.settings import Settings
 from tools.base import Tool
 from tools.registry import ALL_TOOLS

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mattran.domain.petition_text import add_working_days, mask_personal_data, suggest_category, tracking_code
+from mattran.domain.masking import mask_personal_data
+from mattran.domain.petition_text import add_working_days, suggest_category, tracking_code
 
 
 @pytest.mark.parametrize(("text", "category"), [

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from mattran.auth.principal import Principal
 from mattran.domain.api_keys import ApiKey
-from mattran.domain.petition_text import CATEGORIES, mask_personal_data
+from mattran.domain.masking import mask_personal_data
+from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, PetitionIn, PetitionService
 from mattran.domain.time import VIETNAM
 from mattran.scope import Scope

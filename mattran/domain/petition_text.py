@@ -1,4 +1,4 @@
-"""Petition text: category suggestion, masking of personal data, tracking codes, working-day due dates."""
+"""Petition text: category suggestion, tracking codes, working-day due dates."""
 
 from __future__ import annotations
 
@@ -46,18 +46,6 @@ def suggest_category(text: str) -> str:
     scores = {cat: len(pattern.findall(folded)) for cat, pattern in _PATTERNS.items()}
     best = max(scores, key=lambda c: scores[c])
     return best if scores[best] > 0 else "khac"
-
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ID_NUMBER = re.compile(r"(?<![\d.,])(?:\d{12}|\d{9})(?!\d|[.,]\d)")
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
-
-
-def mask_personal_data(text: str) -> str:
-    """Text with e-mail addresses, ID (CCCD/CMND) numbers and phone numbers replaced by a notice."""
-    text = _EMAIL.sub("[email đã ẩn]", text)
-    text = _PHONE.sub("[số điện thoại đã ẩn]", text)
-    return _ID_NUMBER.sub("[số giấy tờ đã ẩn]", text)
 
 
 def tracking_code(number: int, at: datetime) -> str:

@@ -15,11 +15,11 @@ from pydantic import BaseModel, Field, field_validator
 from mattran.auth.principal import Principal
 from knowledge.embeddings import LazyEmbedder
 from mattran.domain.attachments import Attachment
+from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_text import (
     CATEGORIES,
     add_working_days,
-    mask_personal_data,
     suggest_category,
     tracking_code,
 )

@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field, computed_field
 from mattran.auth.principal import Principal
 from mattran.domain.congress import congress_progress
 from mattran.domain.member_stats import Dimension, member_stats
-from mattran.domain.petition_text import CATEGORIES, mask_personal_data
+from mattran.domain.masking import mask_personal_data
+from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import STATUS_LABELS
 from mattran.domain.reports.request import Period, ReportKind
 from mattran.domain.time import VIETNAM
