@@ -210,7 +210,10 @@ class OidcClient:
             answer = await self._ask_introspection(token)
             if len(self._introspected) >= _INTROSPECTION_CACHE_MAX:
                 self._introspected = {k: v for k, v in self._introspected.items() if v[0] > now}
-            self._introspected[key] = cached = (now + self._introspection_cache_s, answer)
+            ttl = self._introspection_cache_s
+            if answer is not None:  # never reused past the token's own expiry
+                ttl = min(ttl, float(answer["exp"]) - time.time())
+            self._introspected[key] = cached = (now + ttl, answer)
         if cached[1] is None:
             raise TokenError("jeton không còn hiệu lực theo nhà cung cấp (đã thu hồi, hết hạn hoặc không phải của API)")
         return cached[1]
