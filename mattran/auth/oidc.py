@@ -237,8 +237,10 @@ class OidcClient:
             return None
         audience = answer.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
-        if (str(answer.get("iss", self.issuer)).rstrip("/") != self.issuer or self.api_audience not in audiences
-                or not answer.get("sub") or float(answer.get("exp") or 0) < time.time() - _LEEWAY_S
+        for_us = (self.api_audience in audiences if audience is not None  # no aud (LemonLDAP::NG): issued to us
+                  else answer.get("client_id") == self.client_id)
+        if (str(answer.get("iss", self.issuer)).rstrip("/") != self.issuer or not for_us or not answer.get("sub")
+                or float(answer.get("exp") or 0) < time.time() - _LEEWAY_S
                 or str(answer.get("token_type", "")).lower() == "refresh_token"):
             return None
         return answer
