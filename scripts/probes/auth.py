@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 
+_ACCOUNTS = {"citizen": ("congdan", "CongDan@2026"), "commune_cadre": ("canbo.xa", "CanBoXa@2026")}  # dev provider
+
 
 def _callback_url(ctx: Any, client: httpx.Client, role: str) -> str:
     """Sign in at the provider as the demo account of ``role``, stopping before the platform's callback."""
-    from probe_security import ACCOUNTS  # type: ignore[import-not-found]  # scripts/ is on the path
-
-    username, password = ACCOUNTS[role]
+    username, password = _ACCOUNTS[role]
     page = client.get("/dang-nhap", follow_redirects=True)
     action = re.search(r'<form method="post" action="([^"]+)"', page.text)
     assert action, f"no login form at {page.url}"
