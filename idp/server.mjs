@@ -4,9 +4,11 @@
 //   IDP_ISSUER        issuer URL, e.g. http://127.0.0.1:8001 (the port is taken from it)
 //   IDP_CLIENTS       JSON array of {client_id, client_secret, redirect_uris, post_logout_redirect_uris}
 //   IDP_JWKS_FILE     file with {"keys": [private JWKs]} used to sign (created with one RSA key if missing)
-//   IDP_ACCOUNTS_FILE accounts (default: accounts.json beside this file)
+//   IDP_ACCOUNTS_FILE accounts (default: accounts.json beside this file); their roles and unit are sent as written
+//                     there, so another provider's claim shapes ("a; b", ["08611"]…) can be tried
 //   IDP_COOKIE_SECRET secret for the provider's cookies
 //   IDP_API_AUDIENCE  audience of the JWT access tokens (default: urn:mattran:api)
+//   IDP_ACCESS_TOKEN_FORMAT  jwt (default, RFC 9068) or opaque (checked by introspection, RFC 7662)
 import { createServer } from 'node:http';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { scryptSync, timingSafeEqual, generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const issuer = process.env.IDP_ISSUER ?? 'http://127.0.0.1:8001';
 const port = Number(new URL(issuer).port || 80);
 const audience = process.env.IDP_API_AUDIENCE ?? 'urn:mattran:api';
+const accessTokenFormat = process.env.IDP_ACCESS_TOKEN_FORMAT ?? 'jwt';
 const accounts = JSON.parse(readFileSync(process.env.IDP_ACCOUNTS_FILE ?? join(here, 'accounts.json'), 'utf8')).accounts;
 const clients = JSON.parse(process.env.IDP_CLIENTS ?? '[]');
 
@@ -79,8 +82,9 @@ const configuration = {
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: false },
-    revocation: { enabled: true },
-    introspection: { enabled: true },
+    // Only the client a token was issued to may revoke or introspect it (first-party clients here).
+    revocation: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
+    introspection: { enabled: true, allowedPolicy: async (ctx, client, token) => token.clientId === client.clientId },
     rpInitiatedLogout: {
       enabled: true,
       logoutSource: async (ctx, form) => {
@@ -96,7 +100,7 @@ const configuration = {
       useGrantedResource: () => true,
       getResourceServerInfo: (ctx, indicator) => {
         if (indicator !== audience) throw new errors.InvalidTarget();
-        return { scope: 'api', audience, accessTokenTTL: 3600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+        return { scope: 'api', audience, accessTokenTTL: 3600, accessTokenFormat, jwt: { sign: { alg: 'RS256' } } };
       },
     },
   },

@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     oidc_roles_claim: str = Field(default="roles", description="Claim (dotted path) holding the roles.")
     oidc_unit_claim: str = Field(default="unit", description="Claim (dotted path) holding the unit code.")
     oidc_api_audience: str = "urn:mattran:api"
+    oidc_access_token_rule: str = Field(
+        default="typ", pattern=r"^(typ|claim:[A-Za-z0-9_.:-]+)$",
+        description="How a bearer access token is told from an ID token: `typ` (header typ at+jwt, RFC 9068) or"
+                    " `claim:NAME` (a claim only access tokens carry); a token with a nonce is always refused.")
+    oidc_introspection: Literal["off", "opaque", "always"] = Field(
+        default="off", description="Token introspection (RFC 7662): off; opaque tokens only; always (revocation).")
+    oidc_introspection_cache_seconds: float = Field(default=15, ge=0, le=600,
+                                                    description="How long an introspection answer is reused.")
+    session_purge_minutes: float = Field(default=10, gt=0, le=1440,
+                                         description="How often expired sessions and pending sign-ins are deleted.")
     idp_port: int = Field(default=8001, ge=1, le=65535, description="Port of the dev provider started by `up`.")
     session_hours: int = Field(default=8, ge=1, le=720)
     demo_data: bool | None = Field(

@@ -22,7 +22,7 @@ def _key(kid: str) -> RSAKey:
 def _token(issuer: str, key: RSAKey) -> str:
     now = int(time.time())
     claims = {"iss": issuer, "aud": "urn:mattran:api", "sub": "canbo.tw", "iat": now, "exp": now + 300}
-    return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
+    return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "at+jwt"}, claims, key)
 
 
 def _provider(issuer: str, jwks_file: Path, keys: list[RSAKey]):  # type: ignore[no-untyped-def]

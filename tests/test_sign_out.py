@@ -101,8 +101,8 @@ def test_an_expired_id_token_is_refreshed_and_a_dead_refresh_token_ends_the_sess
                 "select (claims->>'exp')::bigint, refreshed_at > created_at from sessions where id_hash = %s",
                 (id_hash,)).fetchone()  # type: ignore[misc]
             assert exp > 1 and refreshed
-            conn.execute("update sessions set claims = jsonb_set(claims, '{exp}', '1'), refresh_token = 'revoked'"
-                         " where id_hash = %s", (id_hash,))
+            conn.execute("update sessions set claims = jsonb_set(claims, '{exp}', '1'),"
+                         " refresh_token_sealed = 'not sealed with the key'::bytea where id_hash = %s", (id_hash,))
         assert client.get(f"{base}/api/me").json()["authenticated"] is False
         with psycopg.connect(platform.owner_uri()) as conn:
             gone = conn.execute("select count(*) from sessions where id_hash = %s", (id_hash,)).fetchone()

@@ -11,7 +11,8 @@ from fastapi import Depends, FastAPI
 
 from agents.llm import chat_model
 from agents.runner import ChatRunner
-from mattran.auth.oidc import OidcClient
+from mattran.auth.oidc import AccessTokenRule, Introspection, OidcClient
+from mattran.auth.sealing import TokenSealer, refresh_token_key
 from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
 from ingest.demo import load_demo_library
@@ -80,6 +81,18 @@ async def _embed_petitions_continually(petitions: PetitionService, embedder: Laz
         await asyncio.sleep(pause_seconds)
 
 
+async def _purge_sessions_periodically(sessions: SessionService, minutes: float) -> None:
+    """Every ``minutes``, delete expired sessions and abandoned sign-ins (a failure is logged and retried)."""
+    while True:
+        try:
+            ended, abandoned = await sessions.purge()
+            if ended or abandoned:
+                _log.info("purged %d expired sessions and %d abandoned sign-ins", ended, abandoned)
+        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
+            _log.exception("purging sessions failed")
+        await asyncio.sleep(minutes * 60)
+
+
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     """The web app over a store that :func:`mattran.bootstrap.prepare_store` has prepared."""
 
@@ -92,12 +105,16 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         app.state.db = db
         app.state.oidc = OidcClient(
             settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
-            f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
+            f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience,
+            access_token_rule=AccessTokenRule.parse(settings.oidc_access_token_rule),
+            introspection=Introspection(settings.oidc_introspection),
+            introspection_cache_s=settings.oidc_introspection_cache_seconds)
         embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
                                               settings.petition_due_days_by_category, embedder)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
-                                            settings.oidc_unit_claim, settings.session_hours)
+                                            settings.oidc_unit_claim, settings.session_hours,
+                                            TokenSealer(refresh_token_key(settings.secret_key)))
         app.state.library = LibraryService(db, embedder)
         app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings))
         await app.state.chat.open()
@@ -105,10 +122,11 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None
         escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
                       if settings.escalation_interval_minutes else None)
+        purge = asyncio.create_task(_purge_sessions_periodically(app.state.sessions, settings.session_purge_minutes))
         try:
             yield
         finally:
-            for task in (escalation, demo_library, embedding):
+            for task in (purge, escalation, demo_library, embedding):
                 if task:
                     task.cancel()
             await app.state.chat.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -13,6 +14,7 @@ from mattran.domain.permissions import Operation, is_allowed
 from mattran.scope import Scope
 
 SESSION_COOKIE = "mattran_session"
+_log = logging.getLogger(__name__)
 _AUDITED_WHEN_ALLOWED = {Operation.MEMBER_READ, Operation.MEMBER_WRITE, Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN}
 
 
@@ -27,6 +29,7 @@ async def current_principal(request: Request) -> Principal:
         try:
             claims = await state.oidc.verify_access_token(token.strip())
         except TokenError as exc:
+            _log.warning("bearer token refused on %s %s: %s", request.method, request.url.path, exc)
             raise HTTPException(401, "Jeton truy cập không hợp lệ hoặc đã hết hạn.",
                                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
         except ProviderError as exc:

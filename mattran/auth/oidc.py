@@ -2,15 +2,19 @@
 
 Authorization code + PKCE (S256) + state + nonce; ID tokens and bearer access tokens are verified against the
 provider's JWKS (refetched when an unknown key id appears: key rotation) with asymmetric algorithms only, and
-their claims (iss, aud, exp, iat, nonce) are validated explicitly.
+their claims (iss, aud, exp, iat, nonce) are validated explicitly. A bearer token must be an access token, told
+from an ID token by RFC 9068's ``typ: at+jwt`` (or a claim only access tokens carry) and never carrying a nonce;
+opaque tokens, and revocation, are checked at the provider's introspection endpoint (RFC 7662) when enabled.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +27,8 @@ from joserfc.jwk import KeySet
 ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 _LEEWAY_S = 30
 _JWKS_MIN_REFETCH_S = 5.0
+_ACCESS_TOKEN_TYPES = {"at+jwt", "application/at+jwt"}
+_INTROSPECTION_CACHE_MAX = 10_000
 
 
 class TokenError(Exception):
@@ -31,6 +37,46 @@ class TokenError(Exception):
 
 class ProviderError(Exception):
     """The provider could not be reached or answered something unusable."""
+
+
+class Introspection(StrEnum):
+    """When bearer tokens are checked at the provider's introspection endpoint (RFC 7662)."""
+
+    OFF = "off"  # JWT access tokens only, verified locally; opaque tokens refused
+    OPAQUE = "opaque"  # opaque tokens introspected, JWTs verified locally
+    ALWAYS = "always"  # every token introspected too (a revoked JWT is refused before it expires)
+
+
+@dataclass(frozen=True)
+class AccessTokenRule:
+    """How an access token is told from an ID token: ``typ: at+jwt`` (RFC 9068) or ``claim:NAME`` it must carry."""
+
+    required_claim: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> AccessTokenRule:
+        """``typ`` or ``claim:NAME`` (a dotted path)."""
+        if text == "typ":
+            return cls()
+        kind, _, name = text.partition(":")
+        if kind != "claim" or not name:
+            raise ValueError(f"quy tắc nhận diện access token không hợp lệ: {text!r} (typ hoặc claim:TÊN)")
+        return cls(name)
+
+    def check(self, header: dict[str, Any], claims: dict[str, Any]) -> None:
+        """Refuse (TokenError) what is not an access token by this rule; a token with a nonce never is."""
+        if "nonce" in claims:
+            raise TokenError("jeton có nonce: đây là ID token, không phải access token")
+        if self.required_claim is None:
+            typ = str(header.get("typ", "")).lower()
+            if typ not in _ACCESS_TOKEN_TYPES:
+                raise TokenError(f"jeton không có typ at+jwt (RFC 9068) mà là {typ or 'không có'!r}: không phải access token")
+            return
+        value: Any = claims
+        for part in self.required_claim.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value in (None, "", []):
+            raise TokenError(f"jeton thiếu claim {self.required_claim!r} mà access token phải có")
 
 
 @dataclass(frozen=True)
@@ -57,7 +103,9 @@ class OidcClient:
     """One configured provider: discovery, JWKS cache, login, refresh, logout, token verification."""
 
     def __init__(self, issuer: str, client_id: str, client_secret: str, redirect_uri: str, scopes: str,
-                 api_audience: str, jwks_min_refetch_s: float = _JWKS_MIN_REFETCH_S) -> None:
+                 api_audience: str, jwks_min_refetch_s: float = _JWKS_MIN_REFETCH_S,
+                 access_token_rule: AccessTokenRule = AccessTokenRule(), introspection: Introspection = Introspection.OFF,
+                 introspection_cache_s: float = 15) -> None:
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
@@ -69,6 +117,10 @@ class OidcClient:
         self._keys_fetched_at = 0.0
         self._jwks_min_refetch_s = jwks_min_refetch_s
         self._lock = asyncio.Lock()
+        self.access_token_rule = access_token_rule
+        self.introspection = introspection
+        self._introspection_cache_s = introspection_cache_s
+        self._introspected: dict[str, tuple[float, dict[str, Any] | None]] = {}
 
     async def _get_json(self, url: str) -> dict[str, Any]:
         try:
@@ -98,11 +150,18 @@ class OidcClient:
                 self._keys_fetched_at = time.monotonic()
             return self._keys
 
-    async def _verify(self, token: str, **claims: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _header(token: str) -> dict[str, Any] | None:
+        """The JOSE header of a compact JWS, or None when the token is not one (opaque)."""
         try:
-            header = jws.extract_compact(token.encode()).protected
-        except (JoseError, ValueError) as exc:
-            raise TokenError("jeton không đọc được") from exc
+            return dict(jws.extract_compact(token.encode()).protected)
+        except (JoseError, ValueError, UnicodeError):
+            return None
+
+    async def _verify(self, token: str, **claims: dict[str, Any]) -> dict[str, Any]:
+        header = self._header(token)
+        if header is None:
+            raise TokenError("jeton không đọc được")
         if header.get("alg") not in ASYMMETRIC_ALGORITHMS:
             raise TokenError(f"thuật toán ký không được chấp nhận: {header.get('alg')}")
         keys = await self._keyset(header.get("kid"))
@@ -124,8 +183,67 @@ class OidcClient:
         return await self._verify(token, **extra)
 
     async def verify_access_token(self, token: str) -> dict[str, Any]:
-        """Claims of a valid JWT access token issued for this platform's API."""
-        return await self._verify(token, aud={"essential": True, "value": self.api_audience})
+        """Claims of a valid access token issued for this platform's API (never an ID token).
+
+        A JWT is verified locally, then (``always``) at the provider; an opaque token only at the provider
+        (``opaque`` or ``always``), else refused.
+        """
+        header = self._header(token)
+        if header is None:
+            if self.introspection is Introspection.OFF:
+                raise TokenError("jeton không phải JWT và kiểm tra qua introspection đang tắt")
+            return await self.introspect(token)
+        claims = await self._verify(token, aud={"essential": True, "value": self.api_audience})
+        self.access_token_rule.check(header, claims)
+        if self.introspection is Introspection.ALWAYS:
+            active = await self.introspect(token)
+            if active.get("sub") not in (None, claims["sub"]):
+                raise TokenError("introspection trả về chủ thể khác với jeton")
+        return claims
+
+    async def introspect(self, token: str) -> dict[str, Any]:
+        """What the provider says of an active access token for this API (cached briefly), else TokenError."""
+        key = hashlib.sha256(token.encode()).hexdigest()
+        now = time.monotonic()
+        cached = self._introspected.get(key)
+        if cached is None or cached[0] <= now:
+            answer = await self._ask_introspection(token)
+            if len(self._introspected) >= _INTROSPECTION_CACHE_MAX:
+                self._introspected = {k: v for k, v in self._introspected.items() if v[0] > now}
+            ttl = self._introspection_cache_s
+            if answer is not None:  # never reused past the token's own expiry
+                ttl = min(ttl, float(answer["exp"]) - time.time())
+            self._introspected[key] = cached = (now + ttl, answer)
+        if cached[1] is None:
+            raise TokenError("jeton không còn hiệu lực theo nhà cung cấp (đã thu hồi, hết hạn hoặc không phải của API)")
+        return cached[1]
+
+    async def _ask_introspection(self, token: str) -> dict[str, Any] | None:
+        """The provider's answer for an active access token for this API, or None."""
+        endpoint = (await self.metadata()).get("introspection_endpoint")
+        if not endpoint:
+            raise ProviderError("nhà cung cấp định danh không công bố introspection_endpoint")
+        try:
+            async with httpx2.AsyncClient(timeout=10) as http:
+                response = await http.post(endpoint, data={"token": token, "token_type_hint": "access_token"},
+                                           auth=(self.client_id, self.client_secret), headers={"Accept": "application/json"})
+                if response.status_code == 400:
+                    return None  # e.g. a provider that introspects no JWT
+                response.raise_for_status()
+                answer = response.json()
+        except (httpx2.HTTPError, ValueError) as exc:
+            raise ProviderError(f"introspection thất bại: {exc}") from exc
+        if not isinstance(answer, dict) or answer.get("active") is not True:
+            return None
+        audience = answer.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        for_us = (self.api_audience in audiences if audience is not None  # no aud (LemonLDAP::NG): issued to us
+                  else answer.get("client_id") == self.client_id)
+        if (str(answer.get("iss", self.issuer)).rstrip("/") != self.issuer or not for_us or not answer.get("sub")
+                or float(answer.get("exp") or 0) < time.time() - _LEEWAY_S
+                or str(answer.get("token_type", "")).lower() == "refresh_token"):
+            return None
+        return answer
 
     def _oauth(self) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(client_id=self.client_id, client_secret=self.client_secret, scope=self.scopes,

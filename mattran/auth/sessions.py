@@ -11,6 +11,7 @@ from typing import Any
 
 from mattran.auth.oidc import OidcClient, ProviderError, TokenError, TokenSet
 from mattran.auth.principal import Principal, principal_from_claims
+from mattran.auth.sealing import TokenSealer
 from mattran.scope import Scope
 from mattran.store import sessions as sessions_store
 from mattran.store.db import Database
@@ -25,8 +26,8 @@ class SessionService:
     """Create, read (refreshing tokens when the ID token has expired) and end sessions."""
 
     def __init__(self, db: Database, oidc: OidcClient, units: Mapping[str, Mapping[str, Any]],
-                 roles_claim: str, unit_claim: str, session_hours: int) -> None:
-        self.db, self.oidc, self.units = db, oidc, units
+                 roles_claim: str, unit_claim: str, session_hours: int, sealer: TokenSealer) -> None:
+        self.db, self.oidc, self.units, self.sealer = db, oidc, units, sealer
         self.roles_claim, self.unit_claim = roles_claim, unit_claim
         self.lifetime = timedelta(hours=session_hours)
 
@@ -37,9 +38,11 @@ class SessionService:
     async def create(self, tokens: TokenSet) -> str:
         """Store a session for freshly verified tokens; return the cookie value."""
         value = secrets.token_urlsafe(32)
+        id_hash = hash_session_id(value)
         async with self.db.transaction(Scope.public()) as conn:
-            await sessions_store.add_session(conn, hash_session_id(value), str(tokens.claims["sub"]), tokens.claims,
-                                             tokens.id_token, tokens.refresh_token, datetime.now(UTC) + self.lifetime)
+            await sessions_store.add_session(conn, id_hash, str(tokens.claims["sub"]), tokens.claims, tokens.id_token,
+                                             self.sealer.seal(tokens.refresh_token, id_hash),
+                                             datetime.now(UTC) + self.lifetime)
         return value
 
     async def load(self, value: str) -> tuple[Principal, str] | None:
@@ -51,11 +54,12 @@ class SessionService:
             return None
         claims = row["claims"]
         if float(claims.get("exp", 0)) < time.time():
-            if not row["refresh_token"]:
+            refresh_token = self.sealer.open(row["refresh_token_sealed"], id_hash)
+            if not refresh_token:
                 await self.end(value)
                 return None
             try:
-                tokens = await self.oidc.refresh(row["refresh_token"])
+                tokens = await self.oidc.refresh(refresh_token)
             except (TokenError, ProviderError):
                 await self.end(value)
                 return None
@@ -64,7 +68,8 @@ class SessionService:
                 return None
             claims = tokens.claims
             async with self.db.transaction(Scope.public()) as conn:
-                await sessions_store.update_session_tokens(conn, id_hash, claims, tokens.id_token, tokens.refresh_token)
+                await sessions_store.update_session_tokens(conn, id_hash, claims, tokens.id_token,
+                                                           self.sealer.seal(tokens.refresh_token, id_hash))
         return self.principal(claims), id_hash
 
     async def end(self, value: str) -> str | None:
@@ -72,3 +77,8 @@ class SessionService:
         async with self.db.transaction(Scope.public()) as conn:
             row = await sessions_store.end_session(conn, hash_session_id(value))
         return row["id_token"] if row else None
+
+    async def purge(self) -> tuple[int, int]:
+        """Delete expired sessions and abandoned pending sign-ins; (sessions, sign-ins) deleted."""
+        async with self.db.transaction(Scope.public()) as conn:
+            return await sessions_store.purge_expired(conn)

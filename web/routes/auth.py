@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -9,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
+from mattran.auth.sessions import hash_session_id
 from mattran.domain import audit
 from mattran.scope import Scope
 from mattran.store import sessions as sessions_store
@@ -17,7 +20,11 @@ from web.auth import SESSION_COOKIE
 from web.chat.mount import CHAINLIT_COOKIE
 from web.render import templates
 
+_log = logging.getLogger(__name__)
+
 router = APIRouter(include_in_schema=False)
+LOGIN_COOKIE = "mattran_login"  # binds a pending sign-in to the browser that started it (login CSRF)
+LOGIN_COOKIE_SECONDS = 600
 
 
 def _safe_next(value: str | None) -> str:
@@ -25,6 +32,11 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/"
+
+
+def _https(request: Request) -> bool:
+    """Whether the app is reached over https (cookies are then Secure)."""
+    return request.url.scheme == "https" or request.app.state.settings.base_url.startswith("https://")
 
 
 def _error(request: Request, message: str, status: int = 400) -> HTMLResponse:
@@ -38,9 +50,16 @@ async def sign_in(request: Request, next: Annotated[str | None, Query(max_length
         start = await request.app.state.oidc.start_login()
     except ProviderError:
         return _error(request, "Không kết nối được hệ thống đăng nhập. Vui lòng thử lại sau.", 503)
+    binding = request.cookies.get(LOGIN_COOKIE) or ""
+    if not 32 <= len(binding) <= 64:
+        binding = secrets.token_urlsafe(32)  # kept while valid: sign-ins started in several tabs all finish
     async with request.app.state.db.transaction(Scope.public()) as conn:
-        await sessions_store.add_login_attempt(conn, start.state, start.nonce, start.code_verifier, _safe_next(next))
-    return RedirectResponse(start.url, status_code=303)
+        await sessions_store.add_login_attempt(conn, start.state, start.nonce, start.code_verifier, _safe_next(next),
+                                               hash_session_id(binding))
+    response = RedirectResponse(start.url, status_code=303)
+    response.set_cookie(LOGIN_COOKIE, binding, max_age=LOGIN_COOKIE_SECONDS, path="/", httponly=True, samesite="lax",
+                        secure=_https(request))
+    return response
 
 
 @router.get("/auth/callback")
@@ -54,10 +73,17 @@ async def callback(
     if error or not state or not code:
         return _error(request, "Đăng nhập không thành công hoặc đã bị hủy. Vui lòng thử lại.")
     app = request.app.state
+    binding = request.cookies.get(LOGIN_COOKIE)
+    if not binding:
+        _log.warning("sign-in callback refused: no login cookie (not started in this browser)")
+        return _error(request, "Yêu cầu đăng nhập này không được bắt đầu từ trình duyệt của bạn. Vui lòng đăng nhập lại"
+                               " từ trang Mặt trận số.", 403)
     async with app.db.transaction(Scope.public()) as conn:
-        attempt = await sessions_store.take_login_attempt(conn, state)
+        attempt = await sessions_store.take_login_attempt(conn, state, hash_session_id(binding))
     if attempt is None:
-        return _error(request, "Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.")
+        _log.warning("sign-in callback refused: unknown or expired state, or started in another browser")
+        return _error(request, "Phiên đăng nhập đã hết hạn, không hợp lệ hoặc không được bắt đầu từ trình duyệt của bạn."
+                               " Vui lòng đăng nhập lại.")
     try:
         tokens = await app.oidc.finish_login(code, attempt["code_verifier"], attempt["nonce"])
     except (TokenError, ProviderError):
@@ -68,7 +94,10 @@ async def callback(
     principal = app.sessions.principal(tokens.claims)
     async with app.db.transaction(Scope.public()) as conn:
         await audit.record(conn, principal, "auth.sign_in", principal.unit_code, "allowed")
-    response = RedirectResponse(attempt["return_to"], status_code=303)
+    response: Response = RedirectResponse(attempt["return_to"], status_code=303)
+    if principal.notices:  # a claim could not be read: the user is told, not left wondering where a role went
+        response = templates.TemplateResponse(request, "signed_in_notice.html", {
+            "notices": principal.notices, "roles": principal.role_labels, "next": attempt["return_to"]})
     response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="lax", secure=request.url.scheme == "https",
                         path="/", max_age=app.settings.session_hours * 3600)
     response.delete_cookie(CHAINLIT_COOKIE, path="/")
