@@ -20,6 +20,8 @@ from psycopg.conninfo import make_conninfo
 from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.retention import PURGED_TEXT, PURGED_TITLE
 from tests.conftest import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, sign_in
+from tests.test_open311 import _post as open311_post
+from tests.test_open311 import api_key  # noqa: F401  # the fixture
 
 COMMUNE = {"sub": "dlcn-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
 PHONE = {"width": 390, "height": 844}
@@ -78,6 +80,13 @@ def test_a_petition_without_contacts_needs_no_consent(platform: Platform) -> Non
     assert r.status_code == 201, r.text
     assert _rows(platform, "select consent_at, consent_notice from petitions where tracking_code = %s",
                  r.json()["tracking_code"]) == [(None, None)]
+
+
+def test_an_open311_client_attests_its_users_consent(platform: Platform, api_key: str) -> None:  # noqa: F811
+    r = open311_post(platform, api_key=api_key, phone="0987 222 333")
+    assert r.status_code == 200, r.text
+    assert _rows(platform, "select consent_notice from petitions where tracking_code = %s",
+                 r.json()[0]["service_request_id"]) == [("open311:client",)]
 
 
 def test_the_form_refuses_contacts_without_consent_and_keeps_what_was_typed(platform: Platform) -> None:
