@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -39,15 +39,25 @@ async def erase_contact(request: Request, principal: CurrentPrincipal, code: str
 
 @router.get("/du-lieu-cua-toi", response_class=HTMLResponse, include_in_schema=False)
 async def my_data_page(request: Request, principal: CurrentPrincipal,
-                       xong: Annotated[str | None, Query(max_length=300)] = None,
-                       loi: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
-    """Trang "Dữ liệu của tôi"."""
+                       ma: Annotated[str | None, Query(max_length=60)] = None,
+                       xong: Annotated[Literal["da-xoa", "khong-co"] | None, Query()] = None,
+                       loi: Annotated[Literal["dang-xu-ly", "khong-thay"] | None, Query()] = None) -> HTMLResponse:
+    """Trang "Dữ liệu của tôi" (the outcome of an erasure is named by a fixed key, never by text from the URL)."""
     if not principal.authenticated:
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
     found = await data_rights.my_data(request.app.state.db, principal, _retention(request))
-    response = render(request, "my_data.html", principal, data=found, done=xong, error=loi)
+    done = _DONE[xong].format(code=ma or "") if xong else None
+    error = _REFUSED[loi].format(code=ma or "") if loi else None
+    response = render(request, "my_data.html", principal, data=found, done=done, error=error)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+_DONE = {"da-xoa": "Đã xóa thông tin liên hệ của phản ánh {code}.",
+         "khong-co": "Phản ánh {code} không còn thông tin liên hệ nào."}
+_REFUSED = {"dang-xu-ly": ("Phản ánh {code} đang được xử lý: đơn vị cần thông tin liên hệ để trả lời bạn. Chỉ xóa "
+                           f"được khi phản ánh {data_rights.CLOSED_LABELS}."),
+            "khong-thay": "Không tìm thấy phản ánh mã “{code}” do bạn gửi."}
 
 
 @router.post("/du-lieu-cua-toi/xoa-lien-he", include_in_schema=False)
@@ -61,6 +71,7 @@ async def erase_contact_form(request: Request, principal: CurrentPrincipal,
     try:
         done = await data_rights.erase_contact(request.app.state.db, principal, code)
     except PetitionError as exc:
-        return RedirectResponse(f"/du-lieu-cua-toi?loi={quote(exc.message)}", status_code=303)
-    return RedirectResponse(f"/du-lieu-cua-toi?xong={quote(done['message'] + ' (' + done['tracking_code'] + ')')}",
-                            status_code=303)
+        outcome = "loi=" + ("dang-xu-ly" if exc.status == 409 else "khong-thay")
+    else:
+        outcome = "xong=" + ("da-xoa" if done["deleted"] else "khong-co")
+    return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)
