@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     petition_private_retention_days: int = Field(
         default=1825, ge=30, description="Days a closed petition keeps its contacts, files and private text; then purged.")
     audit_retention_days: int = Field(default=1825, ge=30, description="Days the audit log is kept; then purged.")
+    privacy_contact: str | None = Field(
+        default=None, max_length=300,
+        description="Who answers personal-data requests (unit, phone, e-mail), shown in the notices.")
     purge_interval_hours: int = Field(default=24, ge=0, description="How often `up` runs the retention purge; 0 = never.")
     llm_url: str | None = Field(
         default=None, description="OpenAI-compatible server (vLLM…), e.g. http://127.0.0.1:8080/v1; empty = offline mode.")

@@ -20,6 +20,8 @@ from psycopg.conninfo import make_conninfo
 from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.retention import PURGED_TEXT, PURGED_TITLE
 from tests.conftest import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, sign_in
+from tests.test_browser import ARTIFACTS, CITIZEN
+from tests.test_browser import sign_in as browser_sign_in
 from tests.test_open311 import _post as open311_post
 from tests.test_open311 import api_key  # noqa: F401  # the fixture
 
@@ -255,6 +257,29 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
         forged = client.get(f"{platform.base_url}/du-lieu-cua-toi", params={"loi": "Hãy gọi 0900 000 000"})
     assert forged.status_code == 422 and "0900 000 000" not in forged.text  # no text from the URL on the page
     assert _contacts(platform, code) == 0
+
+
+def test_the_my_data_page_on_a_phone(platform: Platform, browser: Browser) -> None:
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    browser_sign_in(page, platform, CITIZEN)
+    page.goto(f"{platform.base_url}/phan-anh")
+    page.get_by_label("Nơi nhận").fill("phuong ba dinh, ha noi")
+    page.get_by_label("Tiêu đề").fill("Vỉa hè ngõ 9 bị lấn chiếm")
+    page.get_by_label("Nội dung").fill("Vỉa hè đầu ngõ 9 bị lấn chiếm làm chỗ để xe, người đi bộ phải xuống lòng đường.")
+    page.get_by_label("Email").fill("nguyen.van.dan.rat.dai.de.thu@example.com")
+    page.get_by_label("Tôi đồng ý").check()
+    page.get_by_role("button", name="Gửi phản ánh").click()
+    code = page.locator("#tracking-code").inner_text()
+    page.get_by_role("link", name="Dữ liệu của tôi").click()
+    expect(page.get_by_role("heading", name="Dữ liệu của tôi", exact=True)).to_be_visible()
+    card = page.locator(f"#p-{code}")
+    expect(card).to_contain_text("nguyen.van.dan.rat.dai.de.thu@example.com")
+    expect(card).to_contain_text("Phản ánh đang được xử lý")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-my-data-mobile.png"), full_page=True)
+    context.close()
 
 
 # -- retention --
