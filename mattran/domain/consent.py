@@ -14,7 +14,7 @@ PETITION_NOTICE_VERSION = "2026-01"
 MEMBER_IMPORT_NOTICE_VERSION = "2026-01"
 CHAT_NOTICE_VERSION = "2026-01"
 
-# Shown on the petition form (web/templates/_privacy_notice.html renders the same points) and named in the API.
+# The petition notice: web/templates/_privacy_notice.html shows the same points; the API describes `consent` with it.
 PETITION_NOTICE = (
     "Thông tin liên hệ (họ tên, số điện thoại, email) và tệp đính kèm chỉ dùng để Ủy ban MTTQ tiếp nhận, chuyển và "
     "trả lời phản ánh của bạn; chỉ cán bộ đơn vị xử lý (và cấp trên) được xem, không bao giờ công khai. Nội dung "
@@ -23,7 +23,6 @@ PETITION_NOTICE = (
     "theo thời hạn lưu trữ; khi phản ánh đã đóng, bạn có thể tự xóa tại “Dữ liệu của tôi”. Bạn có quyền biết, xem, "
     "sửa, xóa, rút lại sự đồng ý (Nghị định 13/2023/NĐ-CP, Luật Bảo vệ dữ liệu cá nhân 2025). Không để lại thông "
     "tin liên hệ thì phản ánh vẫn được xử lý: theo dõi bằng mã tra cứu.")
-CONSENT_LABEL = "Tôi đồng ý để Ủy ban MTTQ xử lý thông tin liên hệ của tôi cho phản ánh này như đã nêu."
 CONSENT_REQUIRED = ("Cần đồng ý xử lý dữ liệu cá nhân (trường “consent”) khi để lại thông tin liên hệ; "
                     "nếu không đồng ý, hãy bỏ trống họ tên, số điện thoại và email.")
 CONSENT_REQUIRED_FORM = ("Đồng ý xử lý dữ liệu cá nhân: cần đánh dấu ô đồng ý khi để lại thông tin liên hệ; nếu "

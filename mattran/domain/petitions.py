@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from mattran.auth.principal import Principal
 from knowledge.embeddings import LazyEmbedder
 from mattran.domain.attachments import Attachment
-from mattran.domain.consent import CONSENT_REQUIRED, petition_consent
+from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE, petition_consent
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_text import (
@@ -86,7 +86,8 @@ class PetitionIn(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     category: Category | None = None
     contact: Contact = Field(default_factory=Contact)
-    consent: bool = Field(default=False, description="Đồng ý xử lý thông tin liên hệ (bắt buộc khi có `contact`).")
+    consent: bool = Field(default=False, description=f"Đồng ý xử lý thông tin liên hệ (bắt buộc khi có `contact`, "
+                                                     f"ghi lại cùng phiên bản thông báo): {PETITION_NOTICE}")
 
 
 class Similar(BaseModel):
