@@ -23,6 +23,7 @@ from mattran.report_cli import report
 from mattran.llm_cli import llm_app
 from mattran.library_cli import ingest, search
 from mattran.members_cli import members_app
+from mattran.purge_cli import purge
 from mattran.settings import get_settings
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ app.command("report")(report)
 app.command("ingest")(ingest)
 app.command("search")(search)
 app.command("eval")(evaluate)
+app.command("purge")(purge)
 _T = TypeVar("_T")
 
 

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     petition_due_days: int = Field(default=10, ge=1, le=90, description="Working days to answer a petition.")
     petition_due_days_by_category: dict[str, int] = Field(
         default_factory=dict, description='Per-category override, JSON, e.g. {"dat_dai": 20}.')
+    petition_private_retention_days: int = Field(
+        default=1825, ge=30, description="Days a closed petition keeps its contacts, files and private text; then purged.")
+    audit_retention_days: int = Field(default=1825, ge=30, description="Days the audit log is kept; then purged.")
+    privacy_contact: str | None = Field(
+        default=None, max_length=300,
+        description="Who answers personal-data requests (unit, phone, e-mail), shown in the notices.")
+    purge_interval_hours: int = Field(default=24, ge=0, description="How often `up` runs the retention purge; 0 = never.")
     llm_url: str | None = Field(
         default=None, description="OpenAI-compatible server (vLLM…), e.g. http://127.0.0.1:8080/v1; empty = offline mode.")
     llm_model: str = Field(default="Qwen/Qwen2.5-7B-Instruct", description="Model name the server serves.")

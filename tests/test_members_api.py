@@ -47,7 +47,7 @@ def upload(platform: Platform, headers: dict[str, str], data: bytes, fmt: str, m
     """POST /api/members/import."""
     return httpx.post(f"{platform.base_url}/api/members/import", headers=headers, timeout=60,
                       files={"file": (f"danh-sach.{fmt}", data, XLSX if fmt == "xlsx" else "text/csv")},
-                      data={"mode": mode})
+                      data={"mode": mode, "consent": "true"})
 
 
 def db_rows(platform: Platform, query: str, *params: object) -> list[tuple[Any, ...]]:
@@ -284,7 +284,8 @@ def test_the_import_form_needs_its_csrf_token_and_shows_the_report(platform: Pla
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
         files = {"file": ("ds.csv", data, "text/csv")}
         assert client.post("/can-bo/thanh-vien/nhap", files=files, data={"mode": "skip"}).status_code == 403
-        shown = client.post("/can-bo/thanh-vien/nhap", files=files, data={"mode": "skip", "csrf_token": token})
+        shown = client.post("/can-bo/thanh-vien/nhap", files=files,
+                            data={"mode": "skip", "csrf_token": token, "consent": "1"})
     assert shown.status_code == 200
     assert "Đã nhập 1 thành viên trên 2 dòng; 1 dòng không được nhập." in " ".join(shown.text.split())
     assert "Năm sinh “năm ngoái” không hợp lệ" in shown.text

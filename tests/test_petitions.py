@@ -88,7 +88,7 @@ def test_bad_input_names_the_field_in_vietnamese(platform: Platform) -> None:
 def test_workflow_to_a_published_answer_with_personal_data_masked(platform: Platform) -> None:
     filed = _file(platform, content="Nhà tôi ở ngõ 12, điện thoại 0912 345 678, email dan@example.com, "
                                     "CCCD 001099012345. Đề nghị nạo vét cống thoát nước.",
-                  contact={"full_name": "Nguyễn Văn Dân", "phone": "0912345678"}).json()
+                  contact={"full_name": "Nguyễn Văn Dân", "phone": "0912345678"}, consent=True).json()
     code = filed["tracking_code"]
     assert _act(platform, SIBLING, code, action="accept").status_code == 404  # another ward cannot even see it
     assert _act(platform, COMMUNE, code, action="start").status_code == 409  # must be accepted first

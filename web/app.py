@@ -18,6 +18,7 @@ from mattran.bootstrap import StoreUrls
 from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
 from mattran.domain.library import LibraryService
+from mattran.domain import retention
 from mattran.domain.petitions import PetitionService
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
@@ -40,6 +41,7 @@ from web.routes import (
     library_pages,
     member_pages,
     members,
+    my_data,
     open311,
     pages,
     petition_pages,
@@ -123,10 +125,13 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
                       if settings.escalation_interval_minutes else None)
         purge = asyncio.create_task(_purge_sessions_periodically(app.state.sessions, settings.session_purge_minutes))
+        purging = (asyncio.create_task(retention.purge_periodically(db, retention.Policy.of(settings),
+                                                                    settings.purge_interval_hours))
+                   if settings.purge_interval_hours else None)
         try:
             yield
         finally:
-            for task in (purge, escalation, demo_library, embedding):
+            for task in (purge, escalation, demo_library, embedding, purging):
                 if task:
                     task.cancel()
             await app.state.chat.close()
@@ -138,7 +143,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
     app.add_middleware(TooLargeAnswer)
-    for module in (health, units, library, members, congress, petitions, open311, chat_api, admin, auth, cadre, member_pages,
+    for module in (health, units, library, members, congress, my_data, petitions, open311, chat_api, admin, auth, cadre, member_pages,
                    congress_pages, petition_pages, library_pages, reports, pages):
         app.include_router(module.router)
     mount_chat(app, settings.secret_key, urls.app)

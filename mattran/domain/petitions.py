@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from mattran.auth.principal import Principal
 from knowledge.embeddings import LazyEmbedder
 from mattran.domain.attachments import Attachment
+from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE, petition_consent
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_text import (
@@ -85,6 +86,8 @@ class PetitionIn(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     category: Category | None = None
     contact: Contact = Field(default_factory=Contact)
+    consent: bool = Field(default=False, description=f"Đồng ý xử lý thông tin liên hệ (bắt buộc khi có `contact`, "
+                                                     f"ghi lại cùng phiên bản thông báo): {PETITION_NOTICE}")
 
 
 class Similar(BaseModel):
@@ -235,6 +238,9 @@ class PetitionService:
         text = f"{data.title}\n{data.content}"
         suggested = suggest_category(text)
         category = data.category or suggested
+        consented = petition_consent(data.contact.model_dump(), data.consent, channel, now)
+        if consented is None:
+            raise PetitionError(CONSENT_REQUIRED, "consent")
         try:
             async with self.db.transaction(Scope.public(principal.subject)) as conn:
                 unit, address_text = await self._address(conn, data)
@@ -248,7 +254,7 @@ class PetitionService:
                     "title": nfc(data.title.strip()), "content": nfc(data.content.strip()),
                     "content_public": mask_personal_data(nfc(data.content.strip())),
                     "category": category, "suggested_category": suggested, "submitter": principal.subject,
-                    "channel": channel, "due_at": self._due(category, now),
+                    "channel": channel, "due_at": self._due(category, now), **consented,
                 }
                 await store.insert(conn, values, data.contact.model_dump(), [a.as_row() for a in attachments])
         except psycopg.errors.UniqueViolation:

@@ -14,6 +14,7 @@ from fastapi import Request, Response
 from agents.replies import Example, examples
 from agents.runner import Token, ToolStep, Turn
 from mattran.domain.attachments import MAX_BYTES
+from mattran.domain.consent import CHAT_NOTICE
 from web.auth import SESSION_COOKIE
 from web.chat.history import ChatHistory
 from web.chat.mount import (
@@ -75,7 +76,7 @@ async def start() -> None:
                 "Tôi có thể giúp bạn gửi phản ánh, kiến nghị đến Ủy ban MTTQ (kèm ảnh hoặc tệp PDF), tra cứu tình "
                 "trạng phản ánh theo mã (PAKN-…), trả lời câu hỏi từ thư viện số (luật, hướng dẫn, có trích dẫn) và "
                 "xác định đơn vị hành chính mới của một địa chỉ. Bạn có thể hỏi, ví dụ:\n"
-                + "\n".join(f"- {e.message}" for e in _examples(user))
+                + "\n".join(f"- {e.message}" for e in _examples(user)) + f"\n\n{CHAT_NOTICE}"
     ).send()
 
 

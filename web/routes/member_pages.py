@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from mattran.auth.principal import Principal
 from mattran.domain import member_io
+from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
@@ -48,7 +49,8 @@ async def members_page(request: Request, principal: CadrePage, unit: UnitQuery =
 async def import_page(request: Request, principal: CadrePage,
                       file: Annotated[UploadFile, File()],
                       mode: Annotated[Literal["all", "skip"], Form()] = "all",
-                      csrf_token: Annotated[str | None, Form()] = None) -> HTMLResponse:
+                      csrf_token: Annotated[str | None, Form()] = None,
+                      consent: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
     """Nhập tệp từ biểu mẫu; hiện báo cáo từng dòng."""
     csrf.verify(request, csrf_token)
     await authorize(request, principal, Operation.MEMBER_WRITE)
@@ -57,10 +59,14 @@ async def import_page(request: Request, principal: CadrePage,
     except member_io.UnreadableFile as exc:
         return render(request, "member_import.html", principal, status_code=400, report=None, problem=str(exc),
                       filename=file.filename)
+    if not consent:
+        return render(request, "member_import.html", principal, status_code=422, report=None,
+                      problem=MEMBER_IMPORT_REQUIRED, filename=file.filename)
     async with request.app.state.db.transaction(principal.scope()) as conn:
         with domain_errors():
             report = await member_io.import_members(conn, principal, request.app.state.resolver, protector(request),
                                                     sheet, mode)
+            await record_member_import(conn, principal, report.total, report.imported)
     return render(request, "member_import.html", principal, report=report, problem=None, filename=file.filename)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from mattran.domain import member_io
+from mattran.domain.consent import MEMBER_IMPORT_LABEL, MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import MemberFilters, MemberStats, count_members, member_stats
 from mattran.domain.members import MemberView, add_member, list_members
 from mattran.domain.permissions import Operation
@@ -81,17 +82,23 @@ async def import_file(request: Request, principal: CurrentPrincipal,
                       file: Annotated[UploadFile, File(description="Tệp CSV hoặc XLSX, dòng đầu là tiêu đề cột.")],
                       mode: Annotated[Literal["all", "skip"], Form(
                           description="all: lỗi một dòng thì không nhập dòng nào; skip: bỏ qua dòng lỗi.")] = "all",
+                      consent: Annotated[bool, Form(description=MEMBER_IMPORT_LABEL)] = False,
                       ) -> member_io.ImportReport:
-    """Nhập danh sách thành viên; báo cáo lỗi theo dòng và cột."""
+    """Nhập danh sách thành viên; báo cáo lỗi theo dòng và cột. Cần `consent=true`: xác nhận các thành viên đã
+    được thông báo và đồng ý xử lý dữ liệu cá nhân (được ghi lại cùng phiên bản thông báo)."""
     await authorize(request, principal, Operation.MEMBER_WRITE)
     try:
         sheet = await read_sheet(file)
     except member_io.UnreadableFile as exc:
         raise HTTPException(400, str(exc)) from exc
+    if not consent:
+        raise HTTPException(422, {"message": MEMBER_IMPORT_REQUIRED, "errors": {"consent": MEMBER_IMPORT_REQUIRED}})
     async with request.app.state.db.transaction(principal.scope()) as conn:
         with domain_errors():
-            return await member_io.import_members(conn, principal, request.app.state.resolver, protector(request),
-                                                  sheet, mode)
+            report = await member_io.import_members(conn, principal, request.app.state.resolver, protector(request),
+                                                    sheet, mode)
+            await record_member_import(conn, principal, report.total, report.imported)
+            return report
 
 
 @router.get("/export", response_class=Response)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
 from mattran.domain.attachments import check_all as check_attachments
+from mattran.domain.consent import CONSENT_REQUIRED_FORM
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
@@ -50,20 +51,25 @@ async def submit_petition(
     full_name: Annotated[str, Form(max_length=1000)] = "",
     phone: Annotated[str, Form(max_length=100)] = "",
     email: Annotated[str, Form(max_length=1000)] = "",
+    consent: Annotated[str, Form(max_length=10)] = "",
     attachments: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại."""
     csrf.verify(request, csrf_token)
     values = {"idempotency_key": idempotency_key or uuid.uuid4().hex, "title": title, "content": content,
               "unit_text": unit_text, "category": category, "full_name": full_name, "phone": phone, "email": email}
+    values["consent"] = consent
     errors: dict[str, str] = {}
+    if not consent and (full_name.strip() or phone.strip() or email.strip()):
+        errors["consent"] = CONSENT_REQUIRED_FORM
     if not unit_text.strip():
         errors["unit_text"] = "Vui lòng ghi nơi nhận: xã/phường/đặc khu và tỉnh/thành phố, hoặc “Trung ương”."
     try:
         data = PetitionIn(
             title=title, content=content, unit_text=unit_text or None,
             category=category or None,  # type: ignore[arg-type]
-            contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None))
+            contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None),
+            consent=bool(consent))
     except ValidationError as exc:
         for e in exc.errors():
             field = str(e["loc"][-1]) if e["loc"] else ""

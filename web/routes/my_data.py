@@ -1,0 +1,77 @@
+"""Data subjects' rights: "Dữ liệu của tôi" (page, no JavaScript) and its API (see, erase contacts)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from mattran.domain import data_rights
+from mattran.domain.petitions import PetitionError
+from web import csrf
+from web.auth import CurrentPrincipal
+from web.render import render
+
+router = APIRouter(tags=["personal data"])
+
+
+def _retention(request: Request) -> dict[str, int]:
+    settings = request.app.state.settings
+    return {"petition_private": settings.petition_private_retention_days, "audit_log": settings.audit_retention_days}
+
+
+@router.get("/api/me/data")
+async def my_data(request: Request, principal: CurrentPrincipal) -> Response:
+    """Mọi dữ liệu nền tảng đang giữ về người đăng nhập: tài khoản, phiên, phản ánh (kèm liên hệ, tệp, lịch sử),
+    cuộc trò chuyện với trợ lý, thao tác của chính mình trong nhật ký kiểm toán."""
+    found = await data_rights.my_data(request.app.state.db, principal, _retention(request))
+    return JSONResponse(jsonable_encoder(found), headers={"Cache-Control": "no-store"})
+
+
+@router.delete("/api/petitions/{code}/contact")
+async def erase_contact(request: Request, principal: CurrentPrincipal, code: str) -> dict[str, Any]:
+    """Xóa thông tin liên hệ của phản ánh do chính mình gửi, khi phản ánh đã đóng (409 khi còn đang xử lý)."""
+    return await data_rights.erase_contact(request.app.state.db, principal, code)
+
+
+@router.get("/du-lieu-cua-toi", response_class=HTMLResponse, include_in_schema=False)
+async def my_data_page(request: Request, principal: CurrentPrincipal,
+                       ma: Annotated[str | None, Query(max_length=60)] = None,
+                       xong: Annotated[Literal["da-xoa", "khong-co"] | None, Query()] = None,
+                       loi: Annotated[Literal["dang-xu-ly", "khong-thay"] | None, Query()] = None) -> HTMLResponse:
+    """Trang "Dữ liệu của tôi" (the outcome of an erasure is named by a fixed key, never by text from the URL)."""
+    if not principal.authenticated:
+        raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
+    found = await data_rights.my_data(request.app.state.db, principal, _retention(request))
+    done = _DONE[xong].format(code=ma or "") if xong else None
+    error = _REFUSED[loi].format(code=ma or "") if loi else None
+    response = render(request, "my_data.html", principal, data=found, done=done, error=error)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+_DONE = {"da-xoa": "Đã xóa thông tin liên hệ của phản ánh {code}.",
+         "khong-co": "Phản ánh {code} không còn thông tin liên hệ nào."}
+_REFUSED = {"dang-xu-ly": ("Phản ánh {code} đang được xử lý: đơn vị cần thông tin liên hệ để trả lời bạn. Chỉ xóa "
+                           f"được khi phản ánh {data_rights.CLOSED_LABELS}."),
+            "khong-thay": "Không tìm thấy phản ánh mã “{code}” do bạn gửi."}
+
+
+@router.post("/du-lieu-cua-toi/xoa-lien-he", include_in_schema=False)
+async def erase_contact_form(request: Request, principal: CurrentPrincipal,
+                             code: Annotated[str, Form(max_length=60)] = "",
+                             csrf_token: Annotated[str | None, Form()] = None) -> Response:
+    """Xóa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
+    csrf.verify(request, csrf_token)
+    if not principal.authenticated:
+        raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
+    try:
+        done = await data_rights.erase_contact(request.app.state.db, principal, code)
+    except PetitionError as exc:
+        outcome = "loi=" + ("dang-xu-ly" if exc.status == 409 else "khong-thay")
+    else:
+        outcome = "xong=" + ("da-xoa" if done["deleted"] else "khong-co")
+    return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)
