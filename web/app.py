@@ -18,7 +18,9 @@ from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
 from mattran.domain.library import LibraryService
 from mattran.domain.petitions import PetitionService
+from mattran.domain.privacy import personal_data
 from mattran.domain.units import load_resolver
+from mattran.keys import key_ring
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
@@ -82,6 +84,7 @@ async def _embed_petitions_continually(petitions: PetitionService, embedder: Laz
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     """The web app over a store that :func:`mattran.bootstrap.prepare_store` has prepared."""
+    key_ring(settings)  # settings.secret_key: the data dir's signing key unless one is given
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,7 +98,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
         embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category, embedder)
+                                              settings.petition_due_days_by_category, embedder,
+                                              personal=personal_data(settings))
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
         app.state.library = LibraryService(db, embedder)
