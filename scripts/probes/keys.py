@@ -28,7 +28,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def probe_insecure_bind(ctx: ProbeContext) -> None:
+def probe_keys_insecure_bind(ctx: ProbeContext) -> None:
     """`mattran up --host 0.0.0.0` in development exits 2 naming --insecure-dev, before serving anything."""
     with tempfile.TemporaryDirectory(prefix="mattran-probe-bind-") as tmp:
         env = {k: v for k, v in (ctx.env or os.environ).items() if not k.startswith("MATTRAN_")}
@@ -47,7 +47,7 @@ def probe_insecure_bind(ctx: ProbeContext) -> None:
         assert "--insecure-dev" in err, f"the refusal does not name --insecure-dev: {err[-500:]}"
 
 
-def probe_forged_chat_token(ctx: ProbeContext) -> None:
+def probe_keys_forged_chat_token(ctx: ProbeContext) -> None:
     """A chat token signed with the public development secret is refused, as a bearer token and as a cookie."""
     secret = hmac.new(PUBLIC_SECRET.encode(), b"chainlit", hashlib.sha256).hexdigest()
     token = jwt.encode({"identifier": "canbo.xa", "display_name": "canbo.xa", "metadata": {},
@@ -60,7 +60,7 @@ def probe_forged_chat_token(ctx: ProbeContext) -> None:
         assert cookie.status_code in (401, 403), f"forged chat token cookie accepted: {cookie.status_code}"
 
 
-def probe_forged_form_token(ctx: ProbeContext) -> None:
+def probe_keys_forged_form_token(ctx: ProbeContext) -> None:
     """A form's CSRF token signed with the public development secret is refused."""
     forged = hmac.new(PUBLIC_SECRET.encode(), b"probe-cookie", hashlib.sha256).hexdigest()
     with ctx.client() as client:
