@@ -46,16 +46,19 @@ def backup(
     """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp (pg_dump, định dạng custom)."""
     from mattran.domain.time import VIETNAM
 
+    from mattran.domain.privacy import carries_national_id_hashes
+
     settings = get_settings()
     target = file or settings.data_dir / "backups" / f"mattran-{datetime.now(VIETNAM):%Y%m%d-%H%M%S}.dump"
+    owner = _owner_url(settings)
     try:
-        store_backup.dump(_owner_url(settings), target, settings.embedded)
+        store_backup.dump(owner, target, settings.embedded)
     except store_backup.BackupError as exc:
         err.print(exc.message, markup=False)
         raise typer.Exit(1) from exc
     print(target)
     size = f"{target.stat().st_size / 1024 / 1024:.1f}".replace(".", ",")
-    ring = key_ring(settings)
+    ring = key_ring(settings, carry_over_national_id=carries_national_id_hashes(owner))  # made here if not yet
     kept = [f"  {k.source} (mã khóa {k.id})" for k in (ring.personal_data, ring.national_id, *ring.retired)]
     say(f"Đã sao lưu vào {escape(str(target))} ({size} MB). Bản sao lưu không chứa khóa: thiếu các khóa dưới đây, "
         "họ tên, số điện thoại, email và số định danh trong đó không đọc hay đối chiếu được. Hãy giữ chúng, "

@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -114,14 +115,19 @@ def _read_file(path: Path) -> bytes:
 
 
 def _write_file(path: Path, secret: bytes) -> None:
-    """A new key file readable by its owner only (never overwrites one written meanwhile by another process)."""
+    """A new key file readable by its owner only, complete when it appears (a key another process wrote first wins)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(_encode(secret) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(draft, path)
     except FileExistsError:
-        return
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(_encode(secret) + "\n")
+        pass
+    finally:
+        os.unlink(draft)
 
 
 def keys_dir(settings: Settings) -> Path:

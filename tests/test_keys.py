@@ -192,6 +192,8 @@ def test_a_previous_release_store_upgrades_then_backup_and_restore_check_the_key
     (data_dir / "idp" / "jwks.json").write_text(json.dumps({"keys": [signing.as_dict(private=True)]}))
     idp_port = free_port()
     env = cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port), MATTRAN_DEMO_DATA="false")
+    before = subprocess.run([MATTRAN, "backup"], env=env, capture_output=True, text=True, timeout=300)
+    assert before.returncode == 0, before.stderr  # an operator's backup before the first start of the new release
     with _up(data_dir, env=env) as (base_url, _log):
         protector = _protector(data_dir)
         with psycopg.connect(owner) as conn:
@@ -228,3 +230,14 @@ def test_a_previous_release_store_upgrades_then_backup_and_restore_check_the_key
     (data_dir / "keys" / "personal-data.key").write_bytes(right)
     again = subprocess.run([MATTRAN, "restore", str(dump), "--yes"], env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
+    # the previous release's own backup restores too: its contacts are read with its key, then re-encrypted
+    old = subprocess.run([MATTRAN, "restore", before.stdout.strip(), "--yes"], env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert old.returncode == 0, old.stderr
+    with psycopg.connect(owner) as conn:
+        conn.execute("select set_config('mattran.scope', '{vn}', false)")
+        [blobs] = conn.execute("select full_name_enc, phone_enc, email_enc from petition_contacts").fetchall()
+        phones = [r[0] for r in conn.execute("select phone_enc from members where phone_enc is not null")]
+    assert tuple(protector.decrypt(f, b) for f, b in zip(("full_name", "phone", "email"), blobs, strict=True)) \
+        == LEGACY_CONTACT
+    assert len(phones) == 2 and all(bytes(b).startswith(protector.prefix) for b in phones)
