@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from mattran.console import err, say
-from mattran.keys import key_ring
+from mattran.keys import KeyFileError, key_ring
 from mattran.settings import Settings, get_settings
 from mattran.store import backup as store_backup
 
@@ -29,7 +29,10 @@ def _readable(settings: Settings, restored_url: str) -> None:
     """Refuse a restored copy whose personal data the data dir's keys cannot open."""
     from mattran.domain.privacy import carries_national_id_hashes, personal_data, unreadable_keys
 
-    key_ring(settings, carry_over_national_id=carries_national_id_hashes(restored_url))
+    try:
+        key_ring(settings, carry_over_national_id=carries_national_id_hashes(restored_url))
+    except KeyFileError as exc:
+        raise store_backup.BackupError(exc.message) from exc
     missing = unreadable_keys(restored_url, personal_data(settings))
     if missing:
         ids = ", ".join(sorted(missing))
@@ -44,21 +47,20 @@ def backup(
         help="Tệp sao lưu mới (mặc định DATA_DIR/backups/mattran-YYYYmmdd-HHMMSS.dump).")] = None,
 ) -> None:
     """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp (pg_dump, định dạng custom)."""
-    from mattran.domain.time import VIETNAM
-
     from mattran.domain.privacy import carries_national_id_hashes
+    from mattran.domain.time import VIETNAM
 
     settings = get_settings()
     target = file or settings.data_dir / "backups" / f"mattran-{datetime.now(VIETNAM):%Y%m%d-%H%M%S}.dump"
     owner = _owner_url(settings)
     try:
+        ring = key_ring(settings, carry_over_national_id=carries_national_id_hashes(owner))  # made here if not yet
         store_backup.dump(owner, target, settings.embedded)
-    except store_backup.BackupError as exc:
+    except (store_backup.BackupError, KeyFileError) as exc:
         err.print(exc.message, markup=False)
         raise typer.Exit(1) from exc
     print(target)
     size = f"{target.stat().st_size / 1024 / 1024:.1f}".replace(".", ",")
-    ring = key_ring(settings, carry_over_national_id=carries_national_id_hashes(owner))  # made here if not yet
     kept = [f"  {k.source} (mã khóa {k.id})" for k in (ring.personal_data, ring.national_id, *ring.retired)]
     say(f"Đã sao lưu vào {escape(str(target))} ({size} MB). Bản sao lưu không chứa khóa: thiếu các khóa dưới đây, "
         "họ tên, số điện thoại, email và số định danh trong đó không đọc hay đối chiếu được. Hãy giữ chúng, "

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pydantic import SecretStr
 
 from mattran.settings import DEV_SECRET_KEY
 
@@ -80,11 +81,6 @@ class KeyRing:
     def legacy_key(self, info: bytes) -> bytes:
         """A key of the previous release: HKDF-SHA256 of its secret."""
         return derive(self.legacy_secret, info)
-
-    def files(self) -> list[Path]:
-        """The key files an operator keeps beside every backup (keys given by environment are not files)."""
-        return [Path(k.source) for k in (self.signing, self.personal_data, self.national_id, *self.retired)
-                if not k.source.startswith("MATTRAN_")]
 
 
 def derive(secret: str, info: bytes) -> bytes:
@@ -145,7 +141,7 @@ def _key(settings: Settings, purpose: KeyPurpose, given: str | None, initial: by
     if not path.exists():
         if settings.env == "production" and initial is None:
             raise KeyFileError(f"Thiếu khóa {purpose}: đặt {env_name} hoặc tạo tệp {path} (quyền 600, {KEY_BYTES} "
-                            "byte ngẫu nhiên dạng base64, ví dụ `openssl rand -base64 32`).")
+                               "byte ngẫu nhiên dạng base64, ví dụ `openssl rand -base64 32`).")
         _write_file(path, initial if initial is not None else os.urandom(KEY_BYTES))
     secret = _read_file(path)
     return Key(purpose, _encode(secret).encode() if purpose is KeyPurpose.SIGNING else secret, str(path))
@@ -159,7 +155,7 @@ def key_ring(settings: Settings, *, carry_over_national_id: bool = False) -> Key
     """
     loaded = settings.loaded_keys
     if loaded is not None:
-        return loaded  # type: ignore[no-any-return]
+        return loaded
     given_signing = settings.secret_key
     legacy = given_signing or DEV_SECRET_KEY
     ring = KeyRing(
@@ -176,6 +172,6 @@ def key_ring(settings: Settings, *, carry_over_national_id: bool = False) -> Key
     return ring
 
 
-def _secret(value: object) -> str | None:
+def _secret(value: SecretStr | None) -> str | None:
     """The clear text of a ``SecretStr`` setting (None when not set)."""
-    return None if value is None else value.get_secret_value()  # type: ignore[attr-defined, no-any-return]
+    return None if value is None else value.get_secret_value()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from mattran.keys import KeyRing
 
 DEV_APP_DB_PASSWORD = "mattran-app-dev"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # earlier releases' public default: refused, kept to read their stores
@@ -80,7 +83,7 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
     models_dir: Path | None = Field(default=None, description="Where converted models are kept; empty = DATA_DIR/models.")
 
-    _key_ring: Any = PrivateAttr(default=None)
+    _key_ring: Any = PrivateAttr(default=None)  # a KeyRing, once loaded
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
@@ -100,12 +103,12 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def loaded_keys(self) -> Any:
+    def loaded_keys(self) -> KeyRing | None:
         """The key ring once :func:`mattran.keys.key_ring` has loaded it (None before)."""
-        return self._key_ring
+        return self._key_ring  # type: ignore[no-any-return]
 
     @loaded_keys.setter
-    def loaded_keys(self, ring: Any) -> None:
+    def loaded_keys(self, ring: KeyRing) -> None:
         self._key_ring = ring
 
     @property
