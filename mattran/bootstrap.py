@@ -33,9 +33,9 @@ def prepare_store(settings: Settings, say: Callable[[str], None] = lambda _m: No
     applied = migrate.migrate(owner, None if settings.app_database_url else settings.app_db_password)
     if applied:
         say(f"Đã áp dụng {len(applied)} migration: {', '.join(applied)}")
+    protect_personal_data(settings, owner, say)
     checkpoints.setup_checkpoints(owner)
     reference.load_units(owner, say)
-    protect_personal_data(settings, owner, say)
     if settings.load_demo_data:
         demo.load(owner, personal_data(settings), say)
     return StoreUrls(owner=owner, app=app)

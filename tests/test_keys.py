@@ -96,6 +96,20 @@ def test_development_refuses_a_public_bind_and_names_the_flag(tmp_path: Path) ->
     assert not (tmp_path / "d" / "pgdata").exists()  # refused before anything started
 
 
+def test_production_takes_keys_from_the_environment_and_creates_none(tmp_path: Path) -> None:
+    data_dir = tmp_path / "prod"
+    env = cli_env(data_dir, MATTRAN_ENV="production", MATTRAN_SECRET_KEY="s" * 40, MATTRAN_APP_DB_PASSWORD="real-pass",
+                  MATTRAN_OIDC_ISSUER="https://sso.example.vn/realms/mattran", MATTRAN_OIDC_CLIENT_SECRET="real")
+    missing = subprocess.run([MATTRAN, "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "MATTRAN_PERSONAL_DATA_KEY" in missing.stderr, missing.stderr
+    assert not (data_dir / "keys").exists()  # production never makes a key up
+    given = {"MATTRAN_PERSONAL_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
+             "MATTRAN_NATIONAL_ID_KEY": base64.b64encode(os.urandom(32)).decode()}
+    done = subprocess.run([MATTRAN, "db", "migrate"], env={**env, **given}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not (data_dir / "keys").exists()
+
+
 def test_a_fresh_data_dir_gets_private_random_keys_kept_across_starts(tmp_path: Path) -> None:
     data_dir, idp_port = tmp_path / "data", free_port()
     env = cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port))
