@@ -89,7 +89,7 @@ class Context:
     def petitions(self) -> PetitionService:
         """The petition service, as ``mattran chat`` builds it."""
         return PetitionService(self.db, self.resolver, self.settings.petition_due_days,
-                               self.settings.petition_due_days_by_category)
+                               self.settings.petition_due_days_by_category, personal=personal_data(self.settings))
 
     @asynccontextmanager
     async def runner(self, model: BaseChatModel | None) -> AsyncIterator[ChatRunner]:
@@ -176,7 +176,7 @@ async def redteam_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     """Each role × probe: refused when it must be, confined, and no seeded personal value out."""
     probes = redteam.load_probes(dataset)
     petitions = ctx.petitions()
-    seeded, member_id = await redteam.seed(petitions, ctx.library, personal_data(ctx.settings.secret_key),
+    seeded, member_id = await redteam.seed(petitions, ctx.library, personal_data(ctx.settings),
                                            ctx.settings.data_dir / "evals")
     try:
         callers = redteam.principals(ctx.resolver.units)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from psycopg.conninfo import make_conninfo
 
 from mattran.domain import demo
+from mattran.domain.privacy import carries_national_id_hashes, personal_data, reencrypt_store
+from mattran.keys import key_ring
 from mattran.settings import Settings
 from mattran.store import checkpoints, migrate, reference, server
 
@@ -31,8 +33,20 @@ def prepare_store(settings: Settings, say: Callable[[str], None] = lambda _m: No
     applied = migrate.migrate(owner, None if settings.app_database_url else settings.app_db_password)
     if applied:
         say(f"Đã áp dụng {len(applied)} migration: {', '.join(applied)}")
+    protect_personal_data(settings, owner, say)
     checkpoints.setup_checkpoints(owner)
     reference.load_units(owner, say)
     if settings.load_demo_data:
-        demo.load(owner, settings.secret_key, say)
+        demo.load(owner, personal_data(settings), say)
     return StoreUrls(owner=owner, app=app)
+
+
+def protect_personal_data(settings: Settings, owner: str, say: Callable[[str], None] = lambda _m: None) -> None:
+    """Load (in development: create) the data dir's keys, then re-encrypt what is not under the current key."""
+    key_ring(settings, carry_over_national_id=carries_national_id_hashes(owner))
+    done = reencrypt_store(owner, personal_data(settings))
+    if done.rewritten:
+        say(f"Đã mã hóa lại {done.rewritten} bản ghi dữ liệu cá nhân bằng khóa hiện hành.")
+    if done.unreadable:
+        say(f"Cảnh báo: {done.unreadable} bản ghi dữ liệu cá nhân không giải mã được bằng các khóa trong "
+            f"{settings.data_dir / 'keys'} (giữ nguyên, chưa mã hóa lại).")

@@ -40,6 +40,7 @@ async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversat
     from agents.runner import ChatRunner
     from mattran.domain.library import library_service
     from mattran.domain.petitions import PetitionService
+    from mattran.domain.privacy import personal_data
     from mattran.domain.units import load_resolver
     from mattran.scope import Scope
     from mattran.store.db import Database
@@ -50,7 +51,8 @@ async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversat
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
     services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(
-        db, resolver, settings.petition_due_days, settings.petition_due_days_by_category),
+        db, resolver, settings.petition_due_days, settings.petition_due_days_by_category,
+        personal=personal_data(settings)),
         library=library_service(db, settings))
     runner = ChatRunner(urls.app, services, chat_model(settings))
     await runner.open()

@@ -23,8 +23,9 @@ from mattran.report_cli import report
 from mattran.llm_cli import llm_app
 from mattran.library_cli import ingest, search
 from mattran.members_cli import members_app
+from mattran.keys import KeyFileError
 from mattran.purge_cli import purge
-from mattran.settings import get_settings
+from mattran.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from mattran.auth.principal import Principal
@@ -44,15 +45,37 @@ def _terminate_as_exit(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _store() -> StoreUrls:
+def _store(settings: Settings | None = None) -> StoreUrls:
     signal.signal(signal.SIGTERM, _terminate_as_exit)  # so the store is released on SIGTERM too
-    return prepare_store(get_settings(), say)
+    try:
+        return prepare_store(settings or get_settings(), say)
+    except KeyFileError as exc:
+        err.print(exc.message, markup=False)
+        raise typer.Exit(2) from exc
+
+
+def _refuse_public_development(settings: Settings) -> None:
+    """Development listens on loopback only, unless the operator says otherwise (its sign-in is a local test one)."""
+    if settings.env == "production" or not settings.public_bind:
+        return
+    if not settings.insecure_dev:
+        err.print(f"Từ chối lắng nghe trên {escape(settings.host)}: chế độ phát triển chỉ chạy trên 127.0.0.1 "
+                  "(nhà cung cấp định danh thử nghiệm, tài khoản mẫu). Để phục vụ người dùng khác, đặt "
+                  "MATTRAN_ENV=production với khóa và nhà cung cấp định danh thật; chỉ để thử trong mạng tin cậy, "
+                  "thêm --insecure-dev (hoặc MATTRAN_INSECURE_DEV=1).", markup=False)
+        raise typer.Exit(2)
+    err.print(f"CẢNH BÁO: chế độ phát triển đang mở trên {escape(settings.host)} (--insecure-dev).", markup=False)
+    if settings.oidc_issuer is None:
+        err.print("Nhà cung cấp định danh thử nghiệm và tài khoản mẫu chỉ nghe trên 127.0.0.1: từ máy khác chỉ dùng "
+                  "được phần công khai; để đăng nhập từ xa, đặt MATTRAN_OIDC_ISSUER tới nhà cung cấp thật.", markup=False)
 
 
 @app.command()
 def up(
     host: Annotated[str | None, typer.Option(help="Địa chỉ lắng nghe.")] = None,
     port: Annotated[int | None, typer.Option(help="Cổng.")] = None,
+    insecure_dev: Annotated[bool, typer.Option(
+        "--insecure-dev", help="Cho phép chế độ phát triển nghe trên địa chỉ khác 127.0.0.1 (chỉ trong mạng tin cậy).")] = False,
 ) -> None:
     """Khởi động toàn bộ nền tảng: kho dữ liệu, migration, dữ liệu tham chiếu và ứng dụng web."""
     import uvicorn
@@ -62,8 +85,9 @@ def up(
     from mattran import devidp
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = get_settings().model_copy(update=overrides)
-    urls = _store()
+    settings = get_settings().model_copy(update=overrides | ({"insecure_dev": True} if insecure_dev else {}))
+    _refuse_public_development(settings)
+    urls = _store(settings)
     provider = None
     if settings.oidc_issuer is None:
         say(f"Khởi động nhà cung cấp định danh phát triển tại {settings.issuer}…")

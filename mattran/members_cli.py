@@ -40,7 +40,7 @@ def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _
         principal = system_principal(unit)
         try:
             async with db.transaction(principal.scope()) as conn:
-                return await work(conn, principal, resolver, personal_data(settings.secret_key))
+                return await work(conn, principal, resolver, personal_data(settings))
         except (PermissionDenied, UnknownUnit) as exc:
             err.print(exc.message, markup=False)
             raise typer.Exit(2) from exc

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+if TYPE_CHECKING:
+    from mattran.keys import KeyRing
+
 DEV_APP_DB_PASSWORD = "mattran-app-dev"
-DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # earlier releases' public default: refused, kept to read their stores
 DEV_CLIENT_SECRET = "mattran-dev-client-secret"
 
 
@@ -33,7 +37,14 @@ class Settings(BaseSettings):
     app_db_password: str = DEV_APP_DB_PASSWORD
     db_name: str = "mattran"
     db_pool_size: int = Field(default=10, ge=1, le=200)
-    secret_key: str = DEV_SECRET_KEY
+    secret_key: str | None = Field(
+        default=None, description="Signing secret (sessions, chat token, CSRF); empty = DATA_DIR/keys/signing.key.")
+    personal_data_key: SecretStr | None = Field(
+        default=None, description="Personal-data encryption key (32 bytes, base64); empty = DATA_DIR/keys/personal-data.key.")
+    national_id_key: SecretStr | None = Field(
+        default=None, description="National-ID hash key (32 bytes, base64); empty = DATA_DIR/keys/national-id.key.")
+    insecure_dev: bool = Field(
+        default=False, description="Development only: allow `up` on an address other than loopback.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -89,16 +100,38 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
     models_dir: Path | None = Field(default=None, description="Where converted models are kept; empty = DATA_DIR/models.")
 
+    _key_ring: Any = PrivateAttr(default=None)  # a KeyRing, once loaded
+
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
+        if self.secret_key == DEV_SECRET_KEY:
+            raise ValueError("MATTRAN_SECRET_KEY đang là khóa công khai của bản phát triển: hãy bỏ biến này "
+                             "(khóa ngẫu nhiên được tạo trong DATA_DIR/keys/) hoặc đặt một khóa bí mật")
         if self.env == "production":
-            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
-                raise ValueError("MATTRAN_SECRET_KEY phải được đặt (≥ 32 ký tự) khi MATTRAN_ENV=production")
+            signing_file = self.data_dir / "keys" / "signing.key"
+            if (self.secret_key is None and not signing_file.exists()) or (
+                    self.secret_key is not None and len(self.secret_key) < 32):
+                raise ValueError(f"MATTRAN_SECRET_KEY phải được đặt (≥ 32 ký tự), hoặc có tệp {signing_file}, "
+                                 "khi MATTRAN_ENV=production")
             if self.app_db_password == DEV_APP_DB_PASSWORD and self.app_database_url is None:
                 raise ValueError("MATTRAN_APP_DB_PASSWORD phải được đổi khi MATTRAN_ENV=production")
             if self.oidc_issuer is None or self.oidc_client_secret == DEV_CLIENT_SECRET:
                 raise ValueError("MATTRAN_OIDC_ISSUER và MATTRAN_OIDC_CLIENT_SECRET phải được đặt khi MATTRAN_ENV=production")
         return self
+
+    @property
+    def loaded_keys(self) -> KeyRing | None:
+        """The key ring once :func:`mattran.keys.key_ring` has loaded it (None before)."""
+        return self._key_ring  # type: ignore[no-any-return]
+
+    @loaded_keys.setter
+    def loaded_keys(self, ring: KeyRing) -> None:
+        self._key_ring = ring
+
+    @property
+    def public_bind(self) -> bool:
+        """Whether ``host`` is reachable from other machines (anything but a loopback address)."""
+        return not is_loopback(self.host)
 
     @property
     def base_url(self) -> str:
@@ -124,6 +157,16 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when the platform runs its own embedded PostgreSQL."""
         return self.database_url is None
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1); any other name counts as public."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache

@@ -25,6 +25,7 @@ from agents.runner import ChatRunner
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import prepare_store
 from mattran.domain.petitions import PetitionIn, PetitionService
+from mattran.domain.privacy import PersonalData, personal_data
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -58,13 +59,13 @@ def _conversations(code: str, units: dict[str, dict[str, str]]) -> list[tuple[st
     ]
 
 
-async def bench(app_url: str, turns: int) -> dict[str, list[float]]:
+async def bench(app_url: str, personal: PersonalData, turns: int) -> dict[str, list[float]]:
     """Milliseconds of each measured turn, by kind of conversation."""
     db = Database(app_url, max_size=4)
     await db.open()
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
-    services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
+    services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}, personal=personal))
     filed = await services.petitions.file(Principal.anonymous(), PetitionIn(  # type: ignore[call-arg]
         title="Phản ánh để đo", content="Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm.", unit_code="00070"),
         "web")
@@ -102,7 +103,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mattran-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None, demo_data=True)
         urls = prepare_store(settings)
-        timings = asyncio.run(bench(urls.app, args.turns))
+        timings = asyncio.run(bench(urls.app, personal_data(settings), args.turns))
     every = [t for values in timings.values() for t in values]
     overall = _percentiles(every)
     print(f"Máy: {machine()}")

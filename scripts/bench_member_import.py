@@ -22,7 +22,7 @@ from mattran.bootstrap import prepare_store
 from mattran.domain import member_io
 from mattran.domain.access import system_principal
 from mattran.domain.demo import synthetic_rows
-from mattran.domain.privacy import personal_data
+from mattran.domain.privacy import PersonalData, personal_data
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -49,7 +49,7 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
-async def bench(app_url: str, secret: str, files: dict[str, bytes]) -> list[tuple[str, int, float, float]]:
+async def bench(app_url: str, protector: PersonalData, files: dict[str, bytes]) -> list[tuple[str, int, float, float]]:
     """(format, rows imported, seconds to read the file, seconds to validate and store) for each file."""
     db = Database(app_url, max_size=1)
     await db.open()
@@ -63,7 +63,7 @@ async def bench(app_url: str, secret: str, files: dict[str, bytes]) -> list[tupl
             sheet = member_io.read_table(data)
             read = time.perf_counter() - started
             async with db.transaction(principal.scope()) as conn:
-                report = await member_io.import_members(conn, principal, resolver, personal_data(secret), sheet, "all")
+                report = await member_io.import_members(conn, principal, resolver, protector, sheet, "all")
             if report.errors:
                 raise SystemExit(f"{fmt}: {len(report.errors)} lỗi, ví dụ {report.errors[0]}")
             results.append((fmt, report.imported, read, time.perf_counter() - started - read))
@@ -86,7 +86,7 @@ def main() -> None:
             rows = synthetic_rows(args.rows, UNITS, seed=f"bench-{fmt}")
             table = iter([list(rows[0]), *[list(r.values()) for r in rows]])
             files[fmt] = member_io.to_xlsx(table) if fmt == "xlsx" else member_io.to_csv(table)
-        results = asyncio.run(bench(urls.app, settings.secret_key, files))
+        results = asyncio.run(bench(urls.app, personal_data(settings), files))
     print(f"Máy: {machine()}")
     slow = False
     for fmt, imported, read, stored in results:

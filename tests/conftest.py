@@ -26,6 +26,7 @@ from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.library import LibraryService, library_service
 from mattran.domain.petitions import PetitionService
+from mattran.domain.privacy import PersonalData, personal_data
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -65,11 +66,12 @@ async def db(urls: StoreUrls) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(scope="module")
-async def services(db: Database) -> SimpleNamespace:
+async def services(db: Database, settings: Settings) -> SimpleNamespace:
     """The services the assistant's tools use (petitions, the unit resolver, the store), as the app holds them."""
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
-    return SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
+    return SimpleNamespace(db=db, resolver=resolver,
+                           petitions=PetitionService(db, resolver, 10, {}, personal=personal_data(settings)))
 
 
 @pytest.fixture
@@ -165,6 +167,10 @@ class Platform:
         info = PostmasterInfo.read_from_pgdata(self.data_dir / "pgdata")
         assert info is not None
         return info.get_uri(database="mattran")
+
+    def protector(self) -> PersonalData:
+        """The platform's personal-data keys (its data dir's key files), to read what it stored."""
+        return personal_data(Settings(data_dir=self.data_dir))
 
     def mint(self, claims: dict[str, object], key: RSAKey | None = None, header: dict[str, object] | None = None) -> str:
         """A JWT access token signed like the provider signs them (or with ``key``)."""

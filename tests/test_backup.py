@@ -79,7 +79,7 @@ async def _seed(store: Store) -> tuple[str, str]:
         unit_code="08611"), "api")
     province = system_principal(store.resolver.units["25"])
     async with store.db.transaction(province.scope()) as conn:
-        member = await add_member(conn, province, personal_data(store.settings.secret_key), "08611",
+        member = await add_member(conn, province, personal_data(store.settings), "08611",
                                   {"full_name": "Hà Thị Sao Lưu", "birth_year": 1979, "gender": "nu",
                                    "phone": "0912345678"})
     return filed.tracking_code, member.full_name
@@ -116,7 +116,7 @@ async def test_a_backup_restored_gives_back_every_row_and_the_app_role_works(sto
 
     province = system_principal(store.resolver.units["25"])  # the application role, under row-level security
     async with store.db.transaction(province.scope()) as conn:
-        members = await list_members(conn, province, personal_data(store.settings.secret_key))
+        members = await list_members(conn, province, personal_data(store.settings))
     assert [(m.full_name, m.unit_code, m.phone) for m in members] == [(name, "08611", "0912345678")]
     async with store.db.transaction(Scope.public()) as conn:
         assert await (await conn.execute("select count(*) as n from members")).fetchone() == {"n": 0}

@@ -47,9 +47,9 @@ def test_a_citizen_files_a_petition_on_a_phone_and_follows_it(platform: Platform
     page.get_by_role("button", name="Tra cứu").first.click()
     expect(page.locator("#status")).to_have_text("Đã tiếp nhận")
     with psycopg.connect(platform.owner_uri()) as conn:
-        row = conn.execute("select p.channel, c.phone from petitions p join petition_contacts c on c.petition_id = p.id"
-                           " where p.tracking_code = %s", (code,)).fetchone()
-    assert row == ("web", "0912 345 678")
+        row = conn.execute("select p.channel, c.phone_enc from petitions p join petition_contacts c"
+                           " on c.petition_id = p.id where p.tracking_code = %s", (code,)).fetchone()
+    assert row is not None and (row[0], platform.protector().decrypt("phone", row[1])) == ("web", "0912 345 678")
     context.close()
 
 

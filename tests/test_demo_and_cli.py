@@ -9,8 +9,6 @@ from pathlib import Path
 import psycopg
 
 from mattran.domain import demo, member_io
-from mattran.domain.privacy import personal_data
-from mattran.settings import DEV_SECRET_KEY
 from tests.conftest import MATTRAN, Platform, cli_env
 from tests.test_members_api import db_rows, table_file
 
@@ -23,7 +21,7 @@ def test_demo_members_are_the_seeded_ones_and_clearly_synthetic(platform: Platfo
     stored = db_rows(platform, "select full_name, birth_year, position from members"
                                " where unit_code = '08611' and full_name like %s order by 1, 2, 3", MARKED)
     assert [tuple(r) for r in stored] == expected and len(expected) == 9
-    protector = personal_data(DEV_SECRET_KEY)
+    protector = platform.protector()
     emails = {protector.decrypt("email", r[0]) for r in db_rows(
         platform, "select email_enc from members where full_name like %s", MARKED)}
     assert emails and all(e and e.endswith("@example.com") for e in emails)
@@ -39,10 +37,10 @@ def test_loading_the_demo_again_changes_nothing(platform: Platform) -> None:
     counts = ("select (select count(*) from members), (select count(*) from congresses),"
               " (select count(*) from congress_history)")
     before = db_rows(platform, counts)
-    assert demo.load(platform.owner_uri(), DEV_SECRET_KEY) is False  # already loaded
+    assert demo.load(platform.owner_uri(), platform.protector()) is False  # already loaded
     with psycopg.connect(platform.owner_uri()) as conn:
         conn.execute("delete from reference_data where name = 'demo'")
-    assert demo.load(platform.owner_uri(), DEV_SECRET_KEY) is True  # forced: finds every row already there
+    assert demo.load(platform.owner_uri(), platform.protector()) is True  # forced: finds every row already there
     assert db_rows(platform, counts) == before
 
 

@@ -7,6 +7,7 @@ import logging
 import re
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -22,7 +23,8 @@ from mattran.domain.members import (
     parse_term,
     validate,
 )
-from mattran.domain.privacy import PersonalData, mask_email, mask_phone
+from mattran.domain.privacy import mask_email, mask_phone, personal_data
+from mattran.settings import Settings
 from web.formats import vn_number, vn_percent
 
 TODAY = date(2026, 11, 22)
@@ -169,16 +171,23 @@ def test_exported_text_never_runs_as_a_formula_and_reads_back_unchanged() -> Non
         assert member_io.clean_cell(sheet.rows[0][1][columns["organisation"]]) == formula
 
 
-def test_contacts_are_encrypted_bound_to_their_field_and_the_key() -> None:
-    protector = PersonalData("khóa-thử-nghiệm-đủ-dài-0123456789")
+def test_contacts_are_encrypted_bound_to_their_field_and_the_key(tmp_path: Path) -> None:
+    protector = personal_data(Settings(data_dir=tmp_path / "a"))
     blob = protector.encrypt("phone", "0912345678")
-    assert blob is not None and b"0912345678" not in blob
+    assert blob is not None and b"0912345678" not in blob and blob.startswith(protector.prefix)  # carries its key id
     assert protector.encrypt("phone", "0912345678") != blob  # a random nonce each time
     assert protector.decrypt("phone", blob) == "0912345678"
     assert protector.decrypt("email", blob) is None  # moved to another column: refused
-    assert PersonalData("một-khóa-khác-hoàn-toàn-0123456789").decrypt("phone", blob) is None
+    other = personal_data(Settings(data_dir=tmp_path / "b"))
+    assert other.decrypt("phone", blob) is None
     assert protector.national_id_hash("025175012345") == protector.national_id_hash("025175012345")
-    assert protector.national_id_hash("025175012345") != PersonalData("khác").national_id_hash("025175012345")
+    assert protector.national_id_hash("025175012345") != other.national_id_hash("025175012345")
+    # rotation: the old key moved to keys/retired/ still reads, a new one is created for new values
+    keys = tmp_path / "a" / "keys"
+    (keys / "retired").mkdir()
+    (keys / "personal-data.key").rename(keys / "retired" / "personal-data.key")
+    rotated = personal_data(Settings(data_dir=tmp_path / "a"))
+    assert rotated.key_id != protector.key_id and rotated.decrypt("phone", blob) == "0912345678"
 
 
 def test_personal_data_is_masked_in_representations_and_logs(caplog: pytest.LogCaptureFixture) -> None:

@@ -20,9 +20,8 @@ from mattran.domain.access import PermissionDenied
 from mattran.domain.congress import CongressChange, congress_progress, update_congress
 from mattran.domain.demo import synthetic_rows
 from mattran.domain.member_stats import MemberFilters, count_members, member_stats
-from mattran.domain.privacy import personal_data
 from mattran.domain.units import load_resolver
-from mattran.settings import DEV_APP_DB_PASSWORD, DEV_SECRET_KEY
+from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.db import Database
 from tests.conftest import Platform
 
@@ -318,7 +317,8 @@ async def test_domain_functions_check_the_permission_themselves(platform: Platfo
                             VAN_MIEU)[0][0] > 0
 
 
-async def test_an_import_logs_no_personal_data(app_db: Database, caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_import_logs_no_personal_data(platform: Platform, app_db: Database,
+                                               caplog: pytest.LogCaptureFixture) -> None:
     rows = [{"Họ và tên": "Sầm Văn Nhật Ký", "Năm sinh": 1979, "Số điện thoại": "0977000111",
              "Email": "nhat.ky@example.com", "Số CCCD": "015079000111", "Đơn vị": "hai ba trung xyz"}]
     cadre = Principal(subject="thu-log", name="Thử", roles=frozenset({Role.COMMUNE_CADRE}), unit_code=BAO_HA,
@@ -326,7 +326,7 @@ async def test_an_import_logs_no_personal_data(app_db: Database, caplog: pytest.
     caplog.set_level(logging.DEBUG)
     async with app_db.transaction(cadre.scope()) as conn:
         resolver = await load_resolver(conn)
-        report = await member_io.import_members(conn, cadre, resolver, personal_data(DEV_SECRET_KEY),
+        report = await member_io.import_members(conn, cadre, resolver, platform.protector(),
                                                 member_io.read_table(table_file(rows, "csv")), "skip")
     assert report.imported == 0 and report.errors[0].field == "Đơn vị"
     assert "member import by thu-log: 0 imported, 1 skipped" in caplog.text

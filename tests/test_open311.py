@@ -138,9 +138,13 @@ def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key
     assert re.fullmatch(r"PAKN-20\d\d-\d{6}", code) and "Phường Ba Đình" in created["service_notice"]
     with psycopg.connect(platform.owner_uri()) as conn:
         row = conn.execute(
-            "select p.channel, p.category, p.unit_code, p.title, p.address_text, c.full_name, c.phone, c.email"
+            "select p.channel, p.category, p.unit_code, p.title, p.address_text, c.full_name_enc, c.phone_enc,"
+            " c.email_enc"
             " from petitions p join petition_contacts c on c.petition_id = p.id where p.tracking_code = %s",
             (code,)).fetchone()
+    assert row is not None
+    protector = platform.protector()  # stored encrypted
+    row = (*row[:5], *(protector.decrypt(f, v) for f, v in zip(("full_name", "phone", "email"), row[5:], strict=True)))
     assert row == ("open311", "ha_tang", "00004", "Đèn đường ngõ 5 phố Đội Cấn bị hỏng cả tháng nay, buổi tối rất "
                    "tối và nguy hiểm…", "P. Ba Đình, HN", "Nguyễn Văn Dân", "0987654321", "nguoigui@example.com")
     xml = _xml(_post(platform, "xml", api_key=api_key), "service_requests")

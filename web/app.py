@@ -20,7 +20,9 @@ from knowledge.embeddings import LazyEmbedder, lazy_embedder
 from mattran.domain.library import LibraryService
 from mattran.domain import retention
 from mattran.domain.petitions import PetitionService
+from mattran.domain.privacy import personal_data
 from mattran.domain.units import load_resolver
+from mattran.keys import key_ring
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
@@ -97,6 +99,7 @@ async def _purge_sessions_periodically(sessions: SessionService, minutes: float)
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     """The web app over a store that :func:`mattran.bootstrap.prepare_store` has prepared."""
+    key_ring(settings)  # settings.secret_key: the data dir's signing key unless one is given
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -112,8 +115,10 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             introspection=Introspection(settings.oidc_introspection),
             introspection_cache_s=settings.oidc_introspection_cache_seconds)
         embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
+        app.state.personal = personal_data(settings)
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category, embedder)
+                                              settings.petition_due_days_by_category, embedder,
+                                              personal=app.state.personal)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours,
                                             TokenSealer(refresh_token_key(settings.secret_key)))

@@ -9,7 +9,8 @@ from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.consent import PETITION_NOTICE_VERSION
 from mattran.domain.petition_text import CATEGORIES
-from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, PetitionError
+from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, Contact, PetitionError
+from mattran.domain.privacy import PersonalData
 from mattran.scope import Scope
 from mattran.store import data_rights as store
 from mattran.store import petitions as petitions_store
@@ -24,7 +25,8 @@ def _signed_in(principal: Principal) -> str:
     return principal.subject
 
 
-async def my_data(db: Database, principal: Principal, retention: dict[str, int] | None = None) -> dict[str, Any]:
+async def my_data(db: Database, principal: Principal, personal: PersonalData,
+                  retention: dict[str, int] | None = None) -> dict[str, Any]:
     """Everything held about the signed-in person: account, sessions, petitions (with contacts, files, history),
     assistant conversations and their own actions in the audit log."""
     subject = _signed_in(principal)
@@ -32,12 +34,13 @@ async def my_data(db: Database, principal: Principal, retention: dict[str, int] 
         petitions = []
         for row in await store.own_petitions(conn, subject):
             pid = row.pop("id")
-            contact = await petitions_store.contact(conn, pid)
+            row_contact = await petitions_store.contact(conn, pid)
+            contact = Contact.opened(row_contact, personal) if row_contact else None
             petitions.append({
                 **row, "status_label": STATUS_LABELS[row["status"]],
                 "category_label": CATEGORIES.get(row["category"], row["category"]),
                 "closed": row["status"] not in OPEN_STATUSES,
-                "contact": dict(contact) if contact and any(contact.values()) else None,
+                "contact": contact if contact and any(contact.values()) else None,
                 "attachments": await petitions_store.attachments(conn, pid),
                 "history": [{**e, "to_label": STATUS_LABELS.get(e["to_status"] or "", None)}
                             for e in await store.history(conn, pid)]})

@@ -22,7 +22,7 @@ from mattran.domain.access import system_principal
 from mattran.domain.admin_map import CENTRAL_CODE
 from mattran.domain.congress import CongressChange, Document, Status, update_congress
 from mattran.domain.members import MemberDraft, validate
-from mattran.domain.privacy import personal_data
+from mattran.domain.privacy import PersonalData
 from mattran.scope import Scope
 from mattran.store import congress as congress_store
 from mattran.store import demo as demo_store
@@ -131,7 +131,7 @@ async def _units(conn: psycopg.AsyncConnection) -> tuple[list[dict[str, Any]], l
     return [u for u in with_members if u], [u for u in with_congress if u]
 
 
-async def load_async(owner_url: str, secret_key: str, say: Callable[[str], None] = lambda _m: None) -> bool:
+async def load_async(owner_url: str, protector: PersonalData, say: Callable[[str], None] = lambda _m: None) -> bool:
     """Load the demo data once (as the store's owner, in one transaction); True when written now."""
     connect = psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row, options="-c TimeZone=Asia/Ho_Chi_Minh")
     async with await connect as owner, owner.transaction():
@@ -145,7 +145,6 @@ async def load_async(owner_url: str, secret_key: str, say: Callable[[str], None]
         assert central is not None
         actor: Principal = system_principal(central, name=f"Hệ thống {MARK}")
         with_members, with_congress = await _units(conn)
-        protector = personal_data(secret_key)
         drafts = [d for unit in with_members for d in members_of(unit)]
         existing = {MemberDraft(r["unit_code"], r["full_name"], birth_year=r["birth_year"]).key
                     for r in await members_store.member_keys(conn, sorted({d.unit_code for d in drafts}))}
@@ -158,9 +157,9 @@ async def load_async(owner_url: str, secret_key: str, say: Callable[[str], None]
     return True
 
 
-def load(owner_url: str, secret_key: str, say: Callable[[str], None] = lambda _m: None) -> bool:
+def load(owner_url: str, protector: PersonalData, say: Callable[[str], None] = lambda _m: None) -> bool:
     """:func:`load_async` for synchronous callers (start-up, CLI, tests)."""
-    return asyncio.run(load_async(owner_url, secret_key, say))
+    return asyncio.run(load_async(owner_url, protector, say))
 
 
 def synthetic_rows(count: int, units: list[str], seed: str = "mattran-synthetic") -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from mattran.domain.attachments import Attachment
 from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE, petition_consent
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
+from mattran.domain.privacy import PersonalData
 from mattran.domain.petition_text import (
     CATEGORIES,
     add_working_days,
@@ -73,6 +74,15 @@ class Contact(BaseModel):
         if not set(value) <= _PHONE_CHARS or not 9 <= len(digits) <= 12:
             raise ValueError("số điện thoại không hợp lệ")
         return value.strip()
+
+    def sealed(self, protector: PersonalData) -> dict[str, bytes | None]:
+        """The columns stored: every value encrypted."""
+        return {f"{k}_enc": protector.encrypt(k, v) for k, v in self.model_dump().items()}  # type: ignore[arg-type]
+
+    @staticmethod
+    def opened(row: dict[str, Any], protector: PersonalData) -> dict[str, str | None]:
+        """The clear contact of a stored row."""
+        return {k: protector.decrypt(k, row[f"{k}_enc"]) for k in Contact.model_fields}  # type: ignore[arg-type]
 
 
 class PetitionIn(BaseModel):
@@ -168,10 +178,17 @@ class PetitionService:
     """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
 
     def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int],
-                 embedder: LazyEmbedder | None = None):
+                 embedder: LazyEmbedder | None = None, *, personal: PersonalData | None = None):
         self.db, self.resolver = db, resolver
         self.due_days, self.due_days_by_category = due_days, due_days_by_category
         self._embedder = embedder  # None (or not loaded yet): similar petitions by wording only
+        self._personal = personal  # None: contacts can be neither stored nor read
+
+    def _protector(self) -> PersonalData:
+        if self._personal is None:
+            raise PetitionError("Chưa nạp khóa dữ liệu cá nhân (DATA_DIR/keys/): không lưu hay đọc được thông tin "
+                                "liên hệ.", status=500)
+        return self._personal
 
     async def embed_pending(self, batch: int = 64) -> int:
         """Embed the text of petitions filed since the last call (intake never waits for the model)."""
@@ -256,7 +273,8 @@ class PetitionService:
                     "category": category, "suggested_category": suggested, "submitter": principal.subject,
                     "channel": channel, "due_at": self._due(category, now), **consented,
                 }
-                await store.insert(conn, values, data.contact.model_dump(), [a.as_row() for a in attachments])
+                contact = data.contact.sealed(self._protector()) if any(data.contact.model_dump().values()) else {}
+                await store.insert(conn, values, contact, [a.as_row() for a in attachments])
         except psycopg.errors.UniqueViolation:
             existing = await self._by_key(idempotency_key or "")
             if existing:
@@ -344,8 +362,9 @@ class PetitionService:
                 raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
             similar = (await self._similar_rows(conn, row["unit_code"], f"{row['title']}\n{row['content']}", row["id"])
                        if row["unit_code"] else [])
+            contact = await store.contact(conn, row["id"])
             return {"petition": row, "events": await store.events(conn, row["id"]),
-                    "contact": await store.contact(conn, row["id"]), "similar": similar,
+                    "contact": Contact.opened(contact, self._protector()) if contact else None, "similar": similar,
                     "attachments": await store.attachments(conn, row["id"])}
 
     async def attachment(self, principal: Principal, code: str, attachment_id: int) -> dict[str, Any]:

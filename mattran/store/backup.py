@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -83,8 +84,13 @@ def data_counts(owner_url: str) -> dict[str, int]:
     return counts
 
 
-def restore(owner_url: str, source: Path, app_password: str | None, embedded: bool) -> None:
-    """Replace the database with the backup ``source`` (restored aside, then swapped in)."""
+def restore(owner_url: str, source: Path, app_password: str | None, embedded: bool,
+            check: Callable[[str], None] = lambda _url: None) -> None:
+    """Replace the database with the backup ``source`` (restored aside, then swapped in).
+
+    ``check`` gets the restored copy's connection string before the swap; a :class:`BackupError` it raises
+    leaves the live database as it was.
+    """
     pg_restore = tool("pg_restore", embedded)
     _run([pg_restore, "--list", str(source)], _libpq(owner_url)[1])  # a readable archive, before any change
     name = str(conninfo_to_dict(owner_url)["dbname"])
@@ -97,6 +103,7 @@ def restore(owner_url: str, source: Path, app_password: str | None, embedded: bo
     conninfo, env = _libpq(owner_url, dbname=staging)
     try:
         _run([pg_restore, "--no-owner", "--exit-on-error", f"--dbname={conninfo}", str(source)], env)
+        check(make_conninfo(owner_url, dbname=staging))
     except BackupError:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(sql.SQL("drop database {} with (force)").format(sql.Identifier(staging)))

@@ -35,10 +35,10 @@ async def find_by_idempotency_key(conn: AsyncConnection, key: str) -> str | None
     return row["tracking_code"] if row else None  # type: ignore[call-overload]
 
 
-async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, str | None],
+async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, bytes | None],
                  attachments: list[dict[str, Any]]) -> None:
     """Insert a new petition (``values`` has at least id, unit_path, submitter, channel), its first event, its
-    contact details and its attachments."""
+    contact details (encrypted: full_name_enc, phone_enc, email_enc) and its attachments."""
     columns = ", ".join(values)
     placeholders = ", ".join(f"%({k})s" for k in values)
     # One statement (one round trip) for the petition and its first event.
@@ -50,8 +50,8 @@ async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[st
     )
     if any(contact.values()):
         await conn.execute(
-            "insert into petition_contacts (petition_id, unit_path, full_name, phone, email)"
-            " values (%(id)s, %(unit_path)s::ltree, %(full_name)s, %(phone)s, %(email)s)",
+            "insert into petition_contacts (petition_id, unit_path, full_name_enc, phone_enc, email_enc)"
+            " values (%(id)s, %(unit_path)s::ltree, %(full_name_enc)s, %(phone_enc)s, %(email_enc)s)",
             {"id": values["id"], "unit_path": values.get("unit_path"), **contact},
         )
     for a in attachments:
@@ -101,8 +101,8 @@ async def events(conn: AsyncConnection, petition_id: int) -> list[Row]:
 
 
 async def contact(conn: AsyncConnection, petition_id: int) -> Row | None:
-    """A petition's contact details (cadres within scope only, by RLS)."""
-    cur = await conn.execute("select full_name, phone, email from petition_contacts where petition_id = %s",
+    """A petition's contact details, encrypted (cadres within scope only, by RLS)."""
+    cur = await conn.execute("select full_name_enc, phone_enc, email_enc from petition_contacts where petition_id = %s",
                              (petition_id,))
     return await cur.fetchone()  # type: ignore[return-value]
 

@@ -34,7 +34,7 @@ UnitParam = Annotated[str | None, Query(max_length=10, description="Mã đơn v�
 
 def protector(request: Request) -> PersonalData:
     """The personal-data protector for this app's secret key."""
-    return personal_data(request.app.state.settings.secret_key)
+    return personal_data(request.app.state.settings)
 
 
 class MemberIn(BaseModel):

@@ -27,7 +27,7 @@ def _retention(request: Request) -> dict[str, int]:
 async def my_data(request: Request, principal: CurrentPrincipal) -> Response:
     """Mọi dữ liệu nền tảng đang giữ về người đăng nhập: tài khoản, phiên, phản ánh (kèm liên hệ, tệp, lịch sử),
     cuộc trò chuyện với trợ lý, thao tác của chính mình trong nhật ký kiểm toán."""
-    found = await data_rights.my_data(request.app.state.db, principal, _retention(request))
+    found = await data_rights.my_data(request.app.state.db, principal, request.app.state.personal, _retention(request))
     return JSONResponse(jsonable_encoder(found), headers={"Cache-Control": "no-store"})
 
 
@@ -45,7 +45,7 @@ async def my_data_page(request: Request, principal: CurrentPrincipal,
     """Trang "Dữ liệu của tôi" (the outcome of an erasure is named by a fixed key, never by text from the URL)."""
     if not principal.authenticated:
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
-    found = await data_rights.my_data(request.app.state.db, principal, _retention(request))
+    found = await data_rights.my_data(request.app.state.db, principal, request.app.state.personal, _retention(request))
     done = _DONE[xong].format(code=ma or "") if xong else None
     error = _REFUSED[loi].format(code=ma or "") if loi else None
     response = render(request, "my_data.html", principal, data=found, done=done, error=error)
