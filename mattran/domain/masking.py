@@ -94,8 +94,8 @@ _BANK_CUE_AFTER = re.compile(r"^\s*(?:tai|o|-|,|\()?\s*(?:ngan hang|vietcombank|
                              r"techcombank|mb|acb|tpbank|sacombank|vpbank)\b")
 _MONEY_AFTER = re.compile(r"^\s*(?:d\b|dong|vnd|vnđ|trieu|ty|nghin|ngan|usd|\$|m2|m²|m\b|km|ha\b|kg|tan|nguoi|ho\b|"
                           r"%|lit|cay|con|suat|chiec|phong|lan)")
-_MONEY_BEFORE = re.compile(r"(?:so tien|tien|gia|phi|vay|no|tra|boi thuong|den bu|ho tro|tong|thu|chi|khoang|"
-                           r"len den|toi|hon|gan)\s*:?\s*$")
+_MONEY_BEFORE = re.compile(r"\b(?:so tien|tien|gia|phi|vay|no|tra|boi thuong|den bu|ho tro|tong|khoang|len den|hon)"
+                           r"\s*:?\s*$")
 _BIRTH = re.compile(
     r"(?<!\w)(?<!hoc )(?:sinh nam|nam sinh|sinh ngay|ngay sinh|ngay thang nam sinh|sinh thang|sn|s/n|ns|sinh)\s?[:.]?\s?"
     r"(?:(?:ngay\s?)?\d{1,2}\s?(?:[/.\-]|thang)\s?)?(?:\d{1,2}\s?(?:[/.\-]|nam)\s?)?(?:19|20)\d{2}(?!\d)")
@@ -123,12 +123,14 @@ def _number_kind(number: str, before: str, after: str) -> PersonalKind | None:
     """What a run of 8–19 digits is, if it is personal: read from its cue, its length and its grouping."""
     digits = _digits(number)
     grouped = len(digits) != len(number)
-    if _MONEY_AFTER.match(after) or (grouped and _MONEY_BEFORE.search(before)):
+    if _MONEY_AFTER.match(after):
         return None
     if _BANK_CUE.search(before) or _BANK_CUE_AFTER.match(after):
         return PersonalKind.BANK_ACCOUNT
     if _ID_CUE.search(before):
         return PersonalKind.ID_NUMBER
+    if grouped and _MONEY_BEFORE.search(before):
+        return None
     if len(digits) in (9, 12):
         money_like = grouped and digits[0] != "0" and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number)
         return None if money_like and digits.endswith("000") else (
@@ -192,8 +194,21 @@ def find_personal_data(text: str, known: Iterable[str | None] = (), *, names: bo
     spans = _known_spans(text, fold, known) + _email_spans(fold) + _number_spans(text, fold) + _birth_spans(fold)
     if names:
         spans += address_spans(text, fold)
-        spans += person_spans(text, fold, [s for s in _merged(spans)])
+        people = person_spans(text, fold, _merged(spans))
+        spans += people + _years_after_names(fold, people)
     return _merged(spans)
+
+
+_YEAR_AFTER_NAME = re.compile(r"\s?[,(]\s?(?:sn\s?|sinh\s?)?((?:19|20)\d{2})\s?\)")
+
+
+def _years_after_names(fold: str, people: Iterable[Found]) -> list[Found]:
+    """A year in brackets right after a person's name is their birth year: "ông Nguyễn Văn Tý (1930)"."""
+    found = []
+    for person in people:
+        if m := _YEAR_AFTER_NAME.match(fold, person.end):
+            found.append(Found(m.start(1), m.end(1), PersonalKind.BIRTH))
+    return found
 
 
 def mask_spans(text: str, spans: Iterable[Found]) -> str:

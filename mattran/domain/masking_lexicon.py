@@ -14,11 +14,15 @@ from mattran.domain.text import fold
 SURNAMES = frozenset("""
 nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh trinh truong lam mai dao ha cao luu
 luong quach ta chu kieu tong thai doan lai trieu ton mac vuong khuat tang giang khuc ninh kim lu nong lo hua
-thach diep dam tieu ung bach cu phung tat tiet lieu la au van quan chau yen tu vi luc
+thach diep dam tieu ung bach cu phung tat tiet lieu la au van quan chau yen tu vi luc phi giang sung thao vang lau
+mua hau cam be ma deo sam luong quang to
 """.split())
 
 # Surnames that are also everyday words: in lower-case text they start a name only before a middle name.
-AMBIGUOUS_SURNAMES = frozenset("do ha la lam mai cao chu ta tong thai van lo ho quan kim tu cu lai au lu yen".split())
+AMBIGUOUS_SURNAMES = frozenset("""
+do ha la lam mai cao chu ta tong thai van lo ho quan kim tu cu lai au lu yen vang mua hau cam be ma sam
+quang phi to
+""".split())
 
 MIDDLE_NAMES = frozenset("""
 van thi duc huu minh quoc ngoc thanh kim xuan hong dinh cong quang anh tuan dang bao gia thu thuy phuong
@@ -40,16 +44,18 @@ ong ba anh chi chau em co chu bac cu di thim mo bo me cha vo chong con cau
 """.split())
 # The same, as written with diacritics: in a text with diacritics "Bắc" or "có" is no honorific.
 HONORIFICS_MARKED = frozenset("""
-ông bà anh chị cháu em cô chú bác cụ dì thím mợ bố mẹ cha vợ chồng con cậu
+ông bà anh chị cháu em cô chú bác cụ dì thím mợ bố mẹ cha vợ chồng con cậu bé
 """.split())
 SURNAMES_MARKED = frozenset("""
 nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh trịnh trương lâm mai đào hà cao lưu
 lương quách tạ chu kiều tống thái đoàn lại triệu tôn mạc vương khuất tăng giang khúc ninh kim lữ lư nông lò hứa
-thạch diệp đàm tiêu ứng bạch cù phùng tất tiết liêu la âu văn quan châu yên từ vi lục
+thạch diệp đàm tiêu ứng bạch cù phùng tất tiết liêu la âu văn quan châu yên từ vi lục phí giàng sùng thào vàng
+lầu mùa hầu lường quàng cầm bế ma đèo sầm tô
 """.split())
 # Multi-word cues after which a name follows (folded, single spaces).
 NAME_CUES = ("toi la", "toi ten la", "ten toi la", "ten la", "ho ten", "ho va ten", "nguoi ten", "em la", "chau la",
-             "dong chi", "d c", "ong ba", "nguoi gui", "nguoi lam don", "nguoi khieu nai", "nguoi to cao")
+             "dong chi", "d c", "ong ba", "nguoi gui", "nguoi lam don", "nguoi khieu nai", "nguoi to cao", "gap",
+             "ten")
 
 # Single words before a capitalised name that make it a place, an institution or a road, not a person
 # (phrases such as "nhà văn hóa" are in ``PLACE_PHRASES``).
@@ -60,9 +66,11 @@ lang den chua ben cang san ga tp tt ubnd hdnd mttq cum khom khoi bv bvdk tram vi
 PLACE_PHRASES = ("tieu hoc", "mam non", "dai hoc", "cao dang", "nha van hoa", "thanh pho", "thi xa", "thi tran",
                  "benh vien", "tram y te", "quang truong", "cong vien", "nha thieu nhi", "to dan pho", "khu pho",
                  "cong ty", "hop tac xa", "nghia trang", "sieu thi", "tuong dai", "dai lo", "quoc lo", "tinh lo",
-                 "chung cu", "uy ban", "ban thuong truc", "hoi dong", "mat tran", "hoi nong dan", "hoi phu nu",
-                 "cuu chien binh", "doan thanh nien", "cong doan", "chi bo", "dang uy", "toa an", "vien kiem sat",
-                 "ngan hang", "khu cong nghiep", "cum cong nghiep", "trung tam", "nha may", "ben xe")
+                 "chung cu", "khu cong nghiep", "cum cong nghiep", "trung tam", "nha may", "ben xe", "nha tho")
+# Organisations: a name never starts with them (the word after them may still be a person's name).
+ORG_PHRASES = ("uy ban", "ban thuong truc", "hoi dong", "mat tran", "hoi nong dan", "hoi phu nu", "cuu chien binh",
+               "doan thanh nien", "cong doan", "chi bo", "dang uy", "toa an", "vien kiem sat", "ngan hang",
+               "quoc hoi", "chinh phu", "bo chinh tri")
 
 # Names of people everyone knows (leaders, heroes): never masked.
 PUBLIC_FIGURES = frozenset(fold(n) for n in (

@@ -17,11 +17,12 @@ from typing import Any
 
 from mattran.domain.masking import Found, PersonalKind
 from mattran.domain.masking_lexicon import (AMBIGUOUS_SURNAMES, GIVEN_NAMES, HONORIFICS, HONORIFICS_MARKED,
-                                            MIDDLE_NAMES, NAME_BREAKS, NAME_CUES, PLACE_PHRASES, PLACE_WORDS,
-                                            PUBLIC_FIGURES, STOPWORDS, SURNAMES, SURNAMES_MARKED, place_names)
+                                            MIDDLE_NAMES, NAME_BREAKS, NAME_CUES, ORG_PHRASES, PLACE_PHRASES,
+                                            PLACE_WORDS, PUBLIC_FIGURES, STOPWORDS, SURNAMES, SURNAMES_MARKED,
+                                            place_names)
 
 _WORD = re.compile(r"[^\W_]+")
-_HOUSE_NUMBER = re.compile(r"\d+[a-zA-Z]?(?:\s?[/\-]\s?\d+[a-zA-Z]?)*(?![\w/])")
+_HOUSE_NUMBER = re.compile(r"[a-zA-Z]?\d+[a-zA-Z]?(?:\s?[/\-]\s?\d+[a-zA-Z]?)*(?![\w/])")
 _MARKED = re.compile(r"[^\x00-\x7f]")
 
 
@@ -100,6 +101,8 @@ _ALL_KEYS = frozenset(w for k in _COMPONENT_KEYS + _HOUSE_KEYS for w in k.split(
 _RESIDENCE_CUES = ("dia chi", "dia chi lien he", "lien he", "dc", "d c", "o", "tai", "tru tai", "tru o", "o tai", "nha o", "nha toi o", "nha minh o",
                    "nha em o", "nha chau o", "song o", "song tai", "cu tru tai", "cu tru o", "thuong tru", "tam tru",
                    "ngu tai", "nha tai", "tru quan", "que quan", "noi o", "hien o", "dang o", "o so")
+_HOME_CUES = ("dia chi", "thuong tru", "tam tru", "tru tai", "noi o", "cho o", "que quan", "nha toi o", "nha o",
+              "gia dinh toi o", "song tai", "song o", "cu tru tai", "dia chi thuong tru", "noi o hien nay")
 _PLOT = re.compile(r"(?<!\w)(?:thua(?: dat)?|to ban do|to bd|tbd)\s?(?:so\s?)?:?\s?\d+[a-z]?"
                    r"(?:\s?[,;]?\s?(?:va\s)?(?:thua(?: dat)?|to ban do|to bd|tbd|to)\s?(?:so\s?)?:?\s?\d+[a-z]?)*")
 
@@ -124,7 +127,7 @@ def _address_at(t: _Text, i: int) -> int | None:
     """Where an address starting at token i ends, if one starts there."""
     cued = t.phrase_before(i, _RESIDENCE_CUES)
     key = t.phrase_at(i, _HOUSE_KEYS)
-    if key and i + key < len(t.tokens) and t.tokens[i + key].number and t.words(i, key) != "so" or (
+    if key and i + key < len(t.tokens) and _house_number(t, i + key) and t.words(i, key) != "so" or (
             key and t.words(i, key) == "so" and i + 1 < len(t.tokens) and t.tokens[i + 1].number):
         number_end = _number_end(t, i + key)
         if number_end is None:
@@ -146,7 +149,16 @@ def _address_at(t: _Text, i: int) -> int | None:
     if t.phrase_at(i, _LANE_KEYS) and cued:
         end = _components(t, t.tokens[i].start, first_keys=_LANE_KEYS)
         return end if end > t.tokens[i].start else None
+    if t.phrase_at(i, _AREA_KEYS) and t.phrase_before(i, _HOME_CUES):  # "Địa chỉ: thôn Trung Hòa"
+        end = _components(t, t.tokens[i].start, first_keys=_AREA_KEYS)
+        return end if end > t.tokens[i].start else None
     return None
+
+
+def _house_number(t: _Text, i: int) -> bool:
+    """Token i is a house number: ``12``, ``12A``, ``A12``."""
+    word = t.tokens[i].word
+    return word[0].isdigit() or (len(word) > 1 and word[0].isalpha() and word[1:].isdigit())
 
 
 def _next_start(t: _Text, pos: int) -> int:
@@ -182,6 +194,9 @@ def _components(t: _Text, pos: int, first_keys: Sequence[str] = _COMPONENT_KEYS)
             return pos
         else:
             end = _name_end(t, j, lower_ok=key in _LOWER_NAME_OK)
+            after = t.at.get(_next_start(t, end or pos))
+            if end and after is not None and t.tokens[after].number and t.joined(after - 1, after):
+                end = t.tokens[after].end  # "ấp Mỹ Hòa 2"
         if end is None:
             return pos
         pos, keys = end, _COMPONENT_KEYS
@@ -213,7 +228,7 @@ _TITLES = tuple(sorted({"chu tich", "pho chu tich", "bi thu", "pho bi thu", "tru
                         "truong ban", "can bo", "cong an", "giam doc", "hieu truong", "ke toan", "dia chinh",
                         "thu ky", "dai bieu", "uy vien", "thanh tra", "bac si", "giao vien", "cong chuc",
                         "truong cong an", "chanh van phong", "can bo dia chinh", "lanh dao", "truong phong"}))
-_SINGLE_CUES = ("ong", "ba", "anh", "chi", "chau", "em", "chu", "bac", "cu", "di", "thim", "con trai", "con gai")
+_SINGLE_CUES = ("ong", "ba", "anh", "chi", "chau", "em", "chu", "bac", "con trai", "con gai")
 _COMPOUNDS = frozenset("""
 anh huong|chi phi|chi dao|chi tiet|co quan|ba con|anh em|chi tieu|chu truong|chi tra|chi thi|chi so|co so|anh sang
 chi nhanh|chu dong|co loi|co hai|em be|chau be|ong ba|chi dan|cu the|co hoi|chu yeu|chi co|ba lan|ba nam|ba thang
@@ -223,7 +238,7 @@ chu tich|chu dau|co the|ba ria|chau thanh|co ban|chi phoi|bo nganh|chu nha|con d
 phan anh|ho gia|luong ba|hua lam|duong lien|van dang|dinh tu|tu phap|quan ly|quan tam|ly do|ly lich|ha tang
 tran nha|mai nha|lam viec|lam an|cao toc|cao tuoi|kim loai|thai do|tong cong|do thi|dong thoi|hoang hon|chi lien
 ngo hem|vu viec|vo tinh|chu ho|doan thanh|lai xe|lai suat|giang day|tu thien|tang gia|ha thap|kieu nai
-chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai|chau hoa|bac lieu|anh thu
+cu tri|cu kien|chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai|chau hoa|bac lieu|anh thu
 """.replace("\n", "|").split("|"))
 _NER_LOCK = threading.Lock()
 _NER: Any = None
@@ -244,18 +259,25 @@ def _ner() -> Any:
 def person_spans(text: str, fold: str, found: Sequence[Found] = ()) -> list[Found]:
     """People's names: private persons and named officials, without their honorific or title."""
     t = _Text(text, fold)
-    spans = _capitalised_names(t) + _lowercase_names(t)
-    if _MARKED.search(text):
-        spans += _ner_names(t)
+    ner = _ner_names(t) if not t.plain else []
+    spans = list(ner)
+    for span, weak in _capitalised_names(t):
+        # Two capitalised words led by a surname and nothing else ("Hồ Gươm", "Lê Lợi") are a name only when the
+        # named-entity model agrees, or (without diacritics) when the second is a given name.
+        agreed = any(n.start < span.end and span.start < n.end for n in ner) or (
+            t.plain and t.tokens[t.at[span.start] + 1].word in GIVEN_NAMES)
+        if not weak or agreed:
+            spans.append(span)
+    spans += _lowercase_names(t)
     inside = [(f.start, f.end) for f in found if f.kind is PersonalKind.ADDRESS]
     return [s for s in spans if not any(a <= s.start and s.end <= b for a, b in inside)]
 
 
 def _is_place_context(t: _Text, i: int) -> bool:
     """The words right before token i make what follows a place, an institution or a road (not a title such as
-    "trưởng thôn", "công an xã")."""
+    "trưởng thôn", "công an xã", nor "hàng xóm")."""
     return i > 0 and (t.tokens[i - 1].word in PLACE_WORDS or t.phrase_before(i, PLACE_PHRASES)) and not (
-        t.phrase_before(i, _TITLES))
+        t.phrase_before(i, _TITLES) or t.phrase_before(i, ("hang xom",)))
 
 
 def _surname_led(t: _Text, i: int) -> bool:
@@ -265,29 +287,44 @@ def _surname_led(t: _Text, i: int) -> bool:
 
 def _name_stop(t: _Text, k: int) -> bool:
     """A name never runs into token k: a title or an honorific starts there."""
-    return bool(t.phrase_at(k, _TITLES)) or t.honorific(k)
+    return bool(t.phrase_at(k, _TITLES)) or (t.honorific(k) and not _surname_led(t, k))
+
+
+def _honorific_before(t: _Text, i: int) -> bool:
+    """"ông", "chị", "cháu"… right before token i (not "cử tri", "chung cư", "bà con")."""
+    if i < 1 or not t.honorific(i - 1) or not t.joined(i - 1, i):
+        return False
+    return not (i > 1 and (f"{t.tokens[i - 2].word} {t.tokens[i - 1].word}" in _COMPOUNDS or
+                           t.phrase_before(i, PLACE_PHRASES) or t.phrase_before(i, ORG_PHRASES)))
+
+
+def _strongly_cued(t: _Text, i: int) -> bool:
+    """An honorific or a naming cue ("tôi là", "họ tên") comes right before token i."""
+    return _honorific_before(t, i) or t.phrase_before(i, NAME_CUES)
 
 
 def _cued(t: _Text, i: int) -> bool:
-    """An honorific or a naming cue ("tôi là", "họ tên") comes right before token i."""
-    if i > 1 and (f"{t.tokens[i - 2].word} {t.tokens[i - 1].word}" in _COMPOUNDS or t.phrase_before(i, PLACE_PHRASES)):
-        return False
-    return i > 0 and (t.honorific(i - 1) or t.phrase_before(i, NAME_CUES) or t.phrase_before(i, _TITLES))
+    """An honorific, a naming cue or a title ("chủ tịch xã") comes right before token i."""
+    return _strongly_cued(t, i) or t.phrase_before(i, _TITLES)
 
 
 def _not_a_person(t: _Text, i: int, j: int) -> bool:
     words = t.words(i, j - i)
     before = t.tokens[i - 1].word + " " + words if i else words
-    if (t.tokens[i].word in PLACE_WORDS and not _surname_led(t, i)) or words in PUBLIC_FIGURES or (
-            before in PUBLIC_FIGURES) or t.phrase_at(i, _TITLES) or t.phrase_at(i, PLACE_PHRASES):
+    strong, honorific = _strongly_cued(t, i), _honorific_before(t, i)
+    if t.phrase_at(i, _TITLES) or t.phrase_at(i, PLACE_PHRASES) or t.phrase_at(i, ORG_PHRASES) or (
+            t.tokens[i].word in PLACE_WORDS and not _surname_led(t, i) and not strong):
+        return True
+    if before in PUBLIC_FIGURES or (words in PUBLIC_FIGURES and not honorific):
         return True
     unit_word = i > 0 and t.tokens[i - 1].word in PLACE_WORDS
     return _is_place_context(t, i) or (words in place_names() and (unit_word or not _cued(t, i))) or (
-        before in place_names() and not (t.honorific(i - 1) and not (t.plain and t.tokens[i - 1].cap)))
+        before in place_names() and not (honorific and not (t.plain and t.tokens[i - 1].cap)))
 
 
-def _capitalised_names(t: _Text) -> list[Found]:
-    """Runs of capitalised words: led by a surname, or after an honorific or a naming cue."""
+def _capitalised_names(t: _Text) -> list[tuple[Found, bool]]:
+    """Runs of capitalised words: led by a surname, or after an honorific or a naming cue; each with whether it
+    is weak (two words, no cue)."""
     found, i, toks = [], 0, t.tokens
     while i < len(toks):
         if not toks[i].cap or toks[i].number:
@@ -314,34 +351,36 @@ def _acronym(t: _Text, i: int) -> bool:
     return len(word) > 1 and word.isupper()
 
 
-def _typed_plain(t: _Text, i: int) -> bool:
-    """Token i is typed without diacritics (so a lower-case given name may stand for a capitalised one)."""
-    return t.text[t.tokens[i].start:t.tokens[i].end].isascii()
-
-
-def _name_in_run(t: _Text, i: int, j: int) -> list[Found]:
-    """The name inside the capitalised run of tokens i…j-1, if any."""
+def _name_in_run(t: _Text, i: int, j: int) -> list[tuple[Found, bool]]:
+    """The name inside the capitalised run of tokens i…j-1, if any, and whether it is weak."""
     toks = t.tokens
-    while i < j and (t.honorific(i) or t.phrase_at(i, _TITLES) or (
-            toks[i].word in PLACE_WORDS and not _surname_led(t, i))) and (
-            j - i > 1 or toks[i].word in PLACE_WORDS):
+    while j - i > 1 and not _surname_led(t, i) and (
+            t.honorific(i) or t.phrase_at(i, _TITLES) or toks[i].word in PLACE_WORDS or (
+                toks[i].word in STOPWORDS and not t.surname(i))):
         i += max(1, t.phrase_at(i, _TITLES))
-    if i >= j or toks[i].word in STOPWORDS - SURNAMES - GIVEN_NAMES:
+    if toks[i].word in STOPWORDS - SURNAMES - GIVEN_NAMES:
         return []
     if _is_place_context(t, i):  # "xã Hòa Bình Nguyễn Văn An": the place, then maybe a name
         for k in range(i + 1, j - 1):
             if t.words(i, k - i) in place_names() and t.surname(k):
-                return [Found(toks[k].start, toks[min(j, k + 4) - 1].end, PersonalKind.PERSON)]
+                return [(Found(toks[k].start, toks[min(j, k + 4) - 1].end, PersonalKind.PERSON), False)]
         return []
-    j = next((k for k in range(i + 1, j) if _name_stop(t, k)), j)
-    if j - i > 4:
-        j = i + 4
+    j = next((k for k in range(i + 1, j) if _name_stop(t, k) and (k + 1 < j or t.phrase_at(k, _TITLES))), j)
+    j = min(j, i + 4)
+    if i + 1 < len(toks) and toks[i].word in PLACE_WORDS and toks[i + 1].cap and t.joined(i, i + 1) and (
+            _acronym(t, i + 1)):
+        return []  # "Trường THCS…", "Trạm Y tế…"
+    if i > 0 and t.original(i - 1) == "họ":
+        return []  # a family line: "nhà thờ họ Nguyễn Đình"
     if _acronym(t, i) and toks[i].word not in SURNAMES:
         return []
     surname_led = t.surname(i) and j - i >= 2
+    if j - i == 1 and not surname_led and not _strongly_cued(t, i) and toks[i].word not in GIVEN_NAMES:
+        return []
     if not (surname_led or _cued(t, i)) or _not_a_person(t, i, j):
         return []
-    return [Found(toks[i].start, toks[j - 1].end, PersonalKind.PERSON)]
+    weak = j - i == 2 and not _cued(t, i) and not _surname_led(t, i)
+    return [(Found(toks[i].start, toks[j - 1].end, PersonalKind.PERSON), weak)]
 
 
 def _lowercase_names(t: _Text) -> list[Found]:
@@ -368,23 +407,25 @@ def _lowercase_name_end(t: _Text, i: int) -> int:
     toks = t.tokens
     if not _plain_word(t, i) or _is_place_context(t, i) or (i > 0 and f"{toks[i - 1].word} {toks[i].word}" in _COMPOUNDS):
         return i
-    cued = _cued(t, i)
+    strong = _strongly_cued(t, i)
     nxt = toks[i + 1].word if _plain_word(t, i + 1) and t.joined(i, i + 1) else ""
+    ambiguous = toks[i].word in AMBIGUOUS_SURNAMES
     if toks[i].word in SURNAMES and nxt and f"{toks[i].word} {nxt}" not in _COMPOUNDS and (
-            nxt in MIDDLE_NAMES or (cued and nxt not in STOPWORDS) or (
-                toks[i].word not in AMBIGUOUS_SURNAMES and nxt in GIVEN_NAMES and cued)):
+            nxt in ("van", "thi") or (nxt in MIDDLE_NAMES and (strong or not ambiguous)) or (
+                strong and not ambiguous and nxt not in STOPWORDS)):
         j = i + 2
-        while j - i < 4 and _plain_word(t, j) and t.joined(j - 1, j) and not (_name_stop(t, j) and j > i + 2) and (
+        while j - i < 4 and _plain_word(t, j) and t.joined(j - 1, j) and not t.phrase_at(j, _TITLES) and (
                 toks[j].word in GIVEN_NAMES or toks[j].word in MIDDLE_NAMES or len(toks[j].word) == 1 or (
                     j == i + 2 and toks[j - 1].word in MIDDLE_NAMES and toks[j].word not in NAME_BREAKS)):
             if j > i + 2 and toks[j].word in STOPWORDS and toks[j].word not in MIDDLE_NAMES:
                 break
             j += 1
         return j
-    if toks[i].word in GIVEN_NAMES and t.plain and i > 0 and t.joined(i - 1, i) and (
+    followed_by_name = i + 1 < len(toks) and toks[i + 1].cap and t.joined(i, i + 1)
+    if toks[i].word in GIVEN_NAMES and t.plain and i > 0 and t.joined(i - 1, i) and not followed_by_name and (
             t.phrase_before(i, _SINGLE_CUES) or t.phrase_before(i, NAME_CUES)) and not (
             i + 1 < len(toks) and f"{toks[i].word} {toks[i + 1].word}" in _COMPOUNDS) and not (
-            i > 1 and toks[i - 2].word == "dia"):
+            i > 1 and toks[i - 2].word == "dia") and not _is_place_context(t, i - 1):
         return i + 1
     return i
 
