@@ -68,7 +68,8 @@ def _fold_char(c: str) -> str:
 
 
 _SEP = r"(?:\s?[.\-]\s?|\s)?"  # one separator between digit groups
-_NOT_AFTER_NUMBER = r"(?<![\w])(?<!\d[.,])"
+_GLUED_CUES = ("sdt", "dt", "tel", "zalo", "so", "cccd", "cmnd", "stk", "tk")  # "sđt0912345678"
+_NOT_AFTER_NUMBER = r"(?:(?<![\w])|" + "|".join(f"(?<={c})" for c in _GLUED_CUES) + r")(?<!\d[.,])"
 _END = r"(?!\d)(?!" + _SEP + r"\d{1,3}(?!\d))"  # not followed by more digits of the same number
 _PHONE = re.compile(
     _NOT_AFTER_NUMBER + r"(?:(?:\(\s?\+?\s?84\s?\)|\+\s?84|(?<!\d)84)" + _SEP + r"(?:\(0\)\s?)?|\(?0)"
@@ -98,7 +99,8 @@ _MONEY_BEFORE = re.compile(r"\b(?:so tien|tien|gia|phi|vay|no|tra|boi thuong|den
                            r"\s*:?\s*$")
 _BIRTH = re.compile(
     r"(?<!\w)(?<!hoc )(?:sinh nam|nam sinh|sinh ngay|ngay sinh|ngay thang nam sinh|sinh thang|sn|s/n|ns|sinh)\s?[:.]?\s?"
-    r"(?:(?:ngay\s?)?\d{1,2}\s?(?:[/.\-]|thang)\s?)?(?:\d{1,2}\s?(?:[/.\-]|nam)\s?)?(?:19|20)\d{2}(?!\d)")
+    r"(?:(?:ngay\s?)?\d{1,2}\s?(?:[/.\-]|thang)\s?)?(?:\d{1,2}\s?(?:[/.\-]|nam)\s?)?(?:19|20)\d{2}(?!\d)"
+    r"|(?<!\w)(?:sinh nam|nam sinh|sn)\s?[:.]?\s?[3-9]\d(?!\d|[/.,]\d)")
 
 
 def _digits(value: str) -> str:

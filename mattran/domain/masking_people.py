@@ -98,9 +98,12 @@ _LOWER_NAME_OK = {"duong", "pho", "ngo", "ngach", "hem", "kiet", "thon", "xom", 
 _COMPONENT_KEYS = _LANE_KEYS + _STREET_KEYS + _AREA_KEYS
 _ALL_KEYS = frozenset(w for k in _COMPONENT_KEYS + _HOUSE_KEYS for w in k.split()) | {"xa", "phuong", "huyen",
                                                                                        "quan", "tinh", "thanh"}
-_RESIDENCE_CUES = ("dia chi", "dia chi lien he", "lien he", "dc", "d c", "o", "tai", "tru tai", "tru o", "o tai", "nha o", "nha toi o", "nha minh o",
+_RESIDENCE_CUES = ("dia chi", "dia chi lien he", "lien he", "dc", "d c", "o", "tai", "nha toi", "nha minh", "nha em", "tru tai", "tru o", "o tai", "nha o", "nha toi o", "nha minh o",
                    "nha em o", "nha chau o", "song o", "song tai", "cu tru tai", "cu tru o", "thuong tru", "tam tru",
                    "ngu tai", "nha tai", "tru quan", "que quan", "noi o", "hien o", "dang o", "o so")
+_DOCUMENT_WORDS = ("thong bao", "cong van", "quyet dinh", "nghi dinh", "nghi quyet", "thong tu", "chi thi", "ke hoach",
+                   "to trinh", "bien ban", "van ban", "giay", "don", "ho so", "dieu", "khoan", "muc", "chuong",
+                   "phu luc", "tuyen", "xe", "tai khoan", "the", "ma", "ban an", "lenh", "hop dong", "bao cao")
 _HOME_CUES = ("dia chi", "thuong tru", "tam tru", "tru tai", "noi o", "cho o", "que quan", "nha toi o", "nha o",
               "gia dinh toi o", "song tai", "song o", "cu tru tai", "dia chi thuong tru", "noi o hien nay")
 _PLOT = re.compile(r"(?<!\w)(?:thua(?: dat)?|to ban do|to bd|tbd)\s?(?:so\s?)?:?\s?\d+[a-z]?"
@@ -123,8 +126,15 @@ def address_spans(text: str, fold: str) -> list[Found]:
     return found
 
 
+def _acronym_at(t: _Text, i: int) -> bool:
+    word = t.text[t.tokens[i].start:t.tokens[i].end]
+    return len(word) > 1 and word.isupper()
+
+
 def _address_at(t: _Text, i: int) -> int | None:
-    """Where an address starting at token i ends, if one starts there."""
+    """Where an address starting at token i ends, if one starts there (never after a document's "số")."""
+    if t.phrase_before(i, _DOCUMENT_WORDS):
+        return None
     cued = t.phrase_before(i, _RESIDENCE_CUES)
     key = t.phrase_at(i, _HOUSE_KEYS)
     if key and i + key < len(t.tokens) and _house_number(t, i + key) and t.words(i, key) != "so" or (
@@ -133,6 +143,9 @@ def _address_at(t: _Text, i: int) -> int | None:
         if number_end is None:
             return None
         end = _components(t, number_end)
+        street = t.at.get(_next_start(t, number_end))
+        if end == number_end and cued and street is not None and t.tokens[street].cap and not _acronym_at(t, street):
+            end = _name_end(t, street, lower_ok=False) or end  # "nhà tôi số 12 Lý Thường Kiệt"
         strong = t.words(i, key) in ("so nha", "nha so", "can ho", "can ho so", "lo dat so", "lo dat", "lo so")
         return end if end > number_end or strong or (cued and t.words(i, key) != "phong") else None
     if t.tokens[i].number and not t.phrase_before(i, ("so", "dieu", "khoan", "diem", "km", "lo", "quoc lo")):
@@ -225,6 +238,8 @@ def _name_end(t: _Text, i: int, lower_ok: bool) -> int | None:
 _TITLES = tuple(sorted({"chu tich", "pho chu tich", "bi thu", "pho bi thu", "truong thon", "truong ap", "to truong",
                         "cong an xa", "cong an phuong", "chu tich xa", "chu tich phuong", "can bo xa", "truong xom",
                         "truong khu pho", "truong ban cong tac mat tran", "chu nhiem", "truong tram",
+                        "co giao", "thay giao", "thay", "y ta", "ky su", "luat su", "nha bao", "dai uy", "thuong uy",
+                        "trung uy", "thieu ta", "trung ta", "thuong ta", "dai ta", "trung si", "thuong si",
                         "truong ban", "can bo", "cong an", "giam doc", "hieu truong", "ke toan", "dia chinh",
                         "thu ky", "dai bieu", "uy vien", "thanh tra", "bac si", "giao vien", "cong chuc",
                         "truong cong an", "chanh van phong", "can bo dia chinh", "lanh dao", "truong phong"}))
@@ -319,7 +334,7 @@ def _not_a_person(t: _Text, i: int, j: int) -> bool:
         return True
     unit_word = i > 0 and t.tokens[i - 1].word in PLACE_WORDS
     return _is_place_context(t, i) or (words in place_names() and (unit_word or not _cued(t, i))) or (
-        before in place_names() and not (honorific and not (t.plain and t.tokens[i - 1].cap)))
+        t.tokens[i - 1].cap and before in place_names() and not (honorific and not t.plain))
 
 
 def _capitalised_names(t: _Text) -> list[tuple[Found, bool]]:
