@@ -53,6 +53,10 @@ thạch diệp đàm tiêu ứng bạch cù phùng tất tiết liêu la âu vă
 lầu mùa hầu lường quàng cầm bế ma đèo sầm tô
 """.split())
 # Multi-word cues after which a name follows (folded, single spaces).
+_KIN = ("vo", "chong", "con", "con gai", "con trai", "me", "bo", "cha", "em", "em gai", "em trai", "anh trai",
+        "chi gai", "chau", "chau gai", "chau trai", "ong noi", "ba noi", "ong ngoai", "ba ngoai")
+# "vợ tôi", "con gái mình": a capitalised name may follow.
+KIN_CUES = tuple(f"{kin} {me}" for kin in _KIN for me in ("toi", "minh"))
 NAME_CUES = ("toi la", "toi ten la", "ten toi la", "ten la", "ho ten", "ho va ten", "nguoi ten", "em la", "chau la",
              "dong chi", "d c", "ong ba", "nguoi gui", "nguoi lam don", "nguoi khieu nai", "nguoi to cao", "gap",
              "ten")
@@ -62,6 +66,11 @@ NAME_CUES = ("toi la", "toi ten la", "ten toi la", "ten la", "ho ten", "ho va te
 PLACE_WORDS = frozenset("""
 duong pho ngo ngach hem kiet truong thcs thpt ptth xa phuong quan huyen tinh thon ap ban xom khu cau cho song nui
 lang den chua ben cang san ga tp tt ubnd hdnd mttq cum khom khoi bv bvdk tram vien hoi kp tdp dai
+""".split())
+# The same, as written with diacritics: in a text with diacritics "đến" or "bạn" is no place word.
+PLACE_WORDS_MARKED = frozenset("""
+đường phố ngõ ngách hẻm kiệt trường thcs thpt ptth xã phường quận huyện tỉnh thôn ấp bản xóm khu cầu chợ sông núi
+làng lăng đền chùa bến cảng sân ga tp tt ubnd hđnd mttq cụm khóm khối bv bvđk trạm viện hội kp tdp đài
 """.split())
 PLACE_PHRASES = ("tieu hoc", "mam non", "dai hoc", "cao dang", "nha van hoa", "thanh pho", "thi xa", "thi tran",
                  "benh vien", "tram y te", "quang truong", "cong vien", "nha thieu nhi", "to dan pho", "khu pho",

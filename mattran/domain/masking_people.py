@@ -17,12 +17,12 @@ from typing import Any
 
 from mattran.domain.masking import Found, PersonalKind
 from mattran.domain.masking_lexicon import (AMBIGUOUS_SURNAMES, GIVEN_NAMES, HONORIFICS, HONORIFICS_MARKED,
-                                            MIDDLE_NAMES, NAME_BREAKS, NAME_CUES, ORG_PHRASES, PLACE_PHRASES,
-                                            PLACE_WORDS, PUBLIC_FIGURES, STOPWORDS, SURNAMES, SURNAMES_MARKED,
+                                            KIN_CUES, MIDDLE_NAMES, NAME_BREAKS, NAME_CUES, ORG_PHRASES, PLACE_PHRASES,
+                                            PLACE_WORDS, PLACE_WORDS_MARKED, PUBLIC_FIGURES, STOPWORDS, SURNAMES, SURNAMES_MARKED,
                                             place_names)
 
 _WORD = re.compile(r"[^\W_]+")
-_HOUSE_NUMBER = re.compile(r"[a-zA-Z]?\d+[a-zA-Z]?(?:\s?[/\-]\s?\d+[a-zA-Z]?)*(?![\w/])")
+_HOUSE_NUMBER = re.compile(r"[a-zA-Z]?\d+[a-zA-Z]?(?:\s?[/\-]\s?\d+[a-zA-Z]?|\.\d+)*(?![\w/])")
 _MARKED = re.compile(r"[^\x00-\x7f]")
 
 
@@ -54,6 +54,10 @@ class _Text:
     def honorific(self, i: int) -> bool:
         """Token i is "ông", "bà", "anh"… (in a text with diacritics, with the honorific's own marks)."""
         return self.original(i) in HONORIFICS_MARKED or (self.plain and self.tokens[i].word in HONORIFICS)
+
+    def place_word(self, i: int) -> bool:
+        """Token i is "đường", "xã", "trường"… (in a text with diacritics, with the word's own marks)."""
+        return self.original(i) in PLACE_WORDS_MARKED if not self.plain else self.tokens[i].word in PLACE_WORDS
 
     def surname(self, i: int) -> bool:
         """Token i is a Vietnamese surname (in a text with diacritics, with the surname's own marks)."""
@@ -105,6 +109,7 @@ _DOCUMENT_WORDS = ("thong bao", "cong van", "quyet dinh", "nghi dinh", "nghi quy
                    "to trinh", "bien ban", "van ban", "giay", "don", "ho so", "dieu", "khoan", "muc", "chuong",
                    "phu luc", "tuyen", "xe", "tai khoan", "the", "ma", "ban an", "lenh", "hop dong", "bao cao")
 _HOME_CUES = ("dia chi", "thuong tru", "tam tru", "tru tai", "noi o", "cho o", "que quan", "nha toi o", "nha o",
+              "toi o", "em o", "chau o", "minh o", "toi dang o", "toi hien o", "chung toi o",
               "gia dinh toi o", "song tai", "song o", "cu tru tai", "dia chi thuong tru", "noi o hien nay")
 _PLOT = re.compile(r"(?<!\w)(?:thua(?: dat)?|to ban do|to bd|tbd)\s?(?:so\s?)?:?\s?\d+[a-z]?"
                    r"(?:\s?[,;]?\s?(?:va\s)?(?:thua(?: dat)?|to ban do|to bd|tbd|to)\s?(?:so\s?)?:?\s?\d+[a-z]?)*")
@@ -201,18 +206,24 @@ def _components(t: _Text, pos: int, first_keys: Sequence[str] = _COMPONENT_KEYS)
         if t.tokens[j].number:
             end = _number_end(t, j)
             street = t.at.get(_next_start(t, end or pos))
-            if end and key in _LANE_KEYS + ("so", "so nha", "nha so") and street is not None and t.tokens[street].cap:
-                end = _name_end(t, street, lower_ok=False) or end  # "ngõ 105 Xuân Thủy"
+            if end and key in _LANE_KEYS + _STREET_KEYS + ("so", "so nha", "nha so") and street is not None and (
+                    t.tokens[street].cap and t.joined(street - 1, street) and not _acronym_at(t, street)):
+                end = _with_number(t, _name_end(t, street, lower_ok=False)) or end  # "ngõ 105 Xuân Thủy"
         elif key in ("so", "so nha", "nha so"):
             return pos
         else:
-            end = _name_end(t, j, lower_ok=key in _LOWER_NAME_OK)
-            after = t.at.get(_next_start(t, end or pos))
-            if end and after is not None and t.tokens[after].number and t.joined(after - 1, after):
-                end = t.tokens[after].end  # "ấp Mỹ Hòa 2"
+            end = _with_number(t, _name_end(t, j, lower_ok=key in _LOWER_NAME_OK))  # "ấp Mỹ Hòa 2"
         if end is None:
             return pos
         pos, keys = end, _COMPONENT_KEYS
+
+
+def _with_number(t: _Text, end: int | None) -> int | None:
+    """``end`` moved past a number that ends the name before it ("Mỹ Hòa 2", "30 Tháng 4")."""
+    after = t.at.get(_next_start(t, end)) if end else None
+    if end and after is not None and t.tokens[after].number and t.joined(after - 1, after):
+        return t.tokens[after].end
+    return end
 
 
 def _name_end(t: _Text, i: int, lower_ok: bool) -> int | None:
@@ -291,7 +302,7 @@ def person_spans(text: str, fold: str, found: Sequence[Found] = ()) -> list[Foun
 def _is_place_context(t: _Text, i: int) -> bool:
     """The words right before token i make what follows a place, an institution or a road (not a title such as
     "trưởng thôn", "công an xã", nor "hàng xóm")."""
-    return i > 0 and (t.tokens[i - 1].word in PLACE_WORDS or t.phrase_before(i, PLACE_PHRASES)) and not (
+    return i > 0 and (t.place_word(i - 1) or t.phrase_before(i, PLACE_PHRASES)) and not (
         t.phrase_before(i, _TITLES) or t.phrase_before(i, ("hang xom",)))
 
 
@@ -315,7 +326,7 @@ def _honorific_before(t: _Text, i: int) -> bool:
 
 def _strongly_cued(t: _Text, i: int) -> bool:
     """An honorific or a naming cue ("tôi là", "họ tên") comes right before token i."""
-    return _honorific_before(t, i) or t.phrase_before(i, NAME_CUES)
+    return _honorific_before(t, i) or t.phrase_before(i, NAME_CUES) or (t.tokens[i].cap and t.phrase_before(i, KIN_CUES))
 
 
 def _cued(t: _Text, i: int) -> bool:
@@ -328,11 +339,11 @@ def _not_a_person(t: _Text, i: int, j: int) -> bool:
     before = t.tokens[i - 1].word + " " + words if i else words
     strong, honorific = _strongly_cued(t, i), _honorific_before(t, i)
     if t.phrase_at(i, _TITLES) or t.phrase_at(i, PLACE_PHRASES) or t.phrase_at(i, ORG_PHRASES) or (
-            t.tokens[i].word in PLACE_WORDS and not _surname_led(t, i) and not strong):
+            t.place_word(i) and not _surname_led(t, i) and not strong):
         return True
     if before in PUBLIC_FIGURES or (words in PUBLIC_FIGURES and not honorific):
         return True
-    unit_word = i > 0 and t.tokens[i - 1].word in PLACE_WORDS
+    unit_word = i > 0 and t.place_word(i - 1)
     return _is_place_context(t, i) or (words in place_names() and (unit_word or not _cued(t, i))) or (
         t.tokens[i - 1].cap and before in place_names() and not (honorific and not t.plain))
 
@@ -370,8 +381,8 @@ def _name_in_run(t: _Text, i: int, j: int) -> list[tuple[Found, bool]]:
     """The name inside the capitalised run of tokens i…j-1, if any, and whether it is weak."""
     toks = t.tokens
     while j - i > 1 and not _surname_led(t, i) and (
-            t.honorific(i) or t.phrase_at(i, _TITLES) or toks[i].word in PLACE_WORDS or (
-                toks[i].word in STOPWORDS and not t.surname(i))):
+            t.honorific(i) or t.phrase_at(i, _TITLES) or t.place_word(i) or (
+                toks[i].word in STOPWORDS and not t.surname(i) and not _strongly_cued(t, i))):
         i += max(1, t.phrase_at(i, _TITLES))
     if toks[i].word in STOPWORDS - SURNAMES - GIVEN_NAMES:
         return []
@@ -382,7 +393,7 @@ def _name_in_run(t: _Text, i: int, j: int) -> list[tuple[Found, bool]]:
         return []
     j = next((k for k in range(i + 1, j) if _name_stop(t, k) and (k + 1 < j or t.phrase_at(k, _TITLES))), j)
     j = min(j, i + 4)
-    if i + 1 < len(toks) and toks[i].word in PLACE_WORDS and toks[i + 1].cap and t.joined(i, i + 1) and (
+    if i + 1 < len(toks) and t.place_word(i) and toks[i + 1].cap and t.joined(i, i + 1) and (
             _acronym(t, i + 1)):
         return []  # "Trường THCS…", "Trạm Y tế…"
     if i > 0 and t.original(i - 1) == "họ":
