@@ -213,6 +213,14 @@ def _years_after_names(fold: str, people: Iterable[Found]) -> list[Found]:
     return found
 
 
+def warm_up() -> None:
+    """Load what the detector reads names with (the named-entity model, the place names: about 4 s, once per
+    process), e.g. at a server's start, so that the first review does not wait."""
+    from mattran.domain.masking_people import warm_up as load
+
+    load()
+
+
 def mask_spans(text: str, spans: Iterable[Found]) -> str:
     """``text`` with each span replaced by its kind's placeholder."""
     parts, at = [], 0

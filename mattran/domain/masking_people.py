@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -71,22 +72,23 @@ class _Text:
     def words(self, i: int, n: int) -> str:
         return " ".join(t.word for t in self.tokens[i:i + n])
 
-    def phrase_at(self, i: int, phrases: Sequence[str]) -> int:
+    def phrase_at(self, i: int, phrases: tuple[str, ...]) -> int:
         """The number of tokens of the longest of ``phrases`` starting at token i (0: none)."""
-        best = 0
-        for phrase in phrases:
-            n = phrase.count(" ") + 1
-            if n > best and self.words(i, n) == phrase and all(self.joined(k, k + 1) for k in range(i, i + n - 1)):
-                best = n
-        return best
+        for n, group in _by_length(phrases):
+            if self.words(i, n) in group and all(self.joined(k, k + 1) for k in range(i, i + n - 1)):
+                return n
+        return 0
 
-    def phrase_before(self, i: int, phrases: Sequence[str]) -> bool:
+    def phrase_before(self, i: int, phrases: tuple[str, ...]) -> bool:
         """One of ``phrases`` ends right before token i."""
-        for phrase in phrases:
-            n = phrase.count(" ") + 1
-            if i >= n and self.words(i - n, n) == phrase:
-                return True
-        return False
+        return any(i >= n and self.words(i - n, n) in group for n, group in _by_length(phrases))
+
+
+@cache
+def _by_length(phrases: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """``phrases`` grouped by their number of words, longest first."""
+    lengths = sorted({p.count(" ") + 1 for p in phrases}, reverse=True)
+    return tuple((n, frozenset(p for p in phrases if p.count(" ") + 1 == n)) for n in lengths)
 
 
 # ---- addresses --------------------------------------------------------------------------------------------------
@@ -190,7 +192,7 @@ def _number_end(t: _Text, i: int) -> int | None:
     return m.end() if m else None
 
 
-def _components(t: _Text, pos: int, first_keys: Sequence[str] = _COMPONENT_KEYS) -> int:
+def _components(t: _Text, pos: int, first_keys: tuple[str, ...] = _COMPONENT_KEYS) -> int:
     """The end of the address components (lane, street, hamlet…) that follow ``pos``."""
     keys = first_keys
     while True:
@@ -285,14 +287,16 @@ def _ner() -> Any:
 def person_spans(text: str, fold: str, found: Sequence[Found] = ()) -> list[Found]:
     """People's names: private persons and named officials, without their honorific or title."""
     t = _Text(text, fold)
-    ner = _ner_names(t) if not t.plain else []
-    spans = list(ner)
-    for span, weak in _capitalised_names(t):
+    named = _capitalised_names(t)
+    spans = [span for span, weak in named if not weak]
+    ner = _ner_names(t, _unexplained(t, spans)) if not t.plain else []
+    spans += ner
+    for span, weak in named:
         # Two capitalised words led by a surname and nothing else ("Hồ Gươm", "Lê Lợi") are a name only when the
         # named-entity model agrees, or (without diacritics) when the second is a given name.
         agreed = any(n.start < span.end and span.start < n.end for n in ner) or (
             t.plain and t.tokens[t.at[span.start] + 1].word in GIVEN_NAMES)
-        if not weak or agreed:
+        if weak and agreed:
             spans.append(span)
     spans += _lowercase_names(t)
     inside = [(f.start, f.end) for f in found if f.kind is PersonalKind.ADDRESS]
@@ -384,8 +388,8 @@ def _name_in_run(t: _Text, i: int, j: int) -> list[tuple[Found, bool]]:
             t.honorific(i) or t.phrase_at(i, _TITLES) or t.place_word(i) or (
                 toks[i].word in STOPWORDS and not t.surname(i) and not _strongly_cued(t, i))):
         i += max(1, t.phrase_at(i, _TITLES))
-    if toks[i].word in STOPWORDS - SURNAMES - GIVEN_NAMES:
-        return []
+    if toks[i].word in STOPWORDS - SURNAMES - GIVEN_NAMES and not _honorific_before(t, i):
+        return []  # after an honorific a common word is a name: "chú Ba", "bác Năm"
     if _is_place_context(t, i):  # "xã Hòa Bình Nguyễn Văn An": the place, then maybe a name
         for k in range(i + 1, j - 1):
             if t.words(i, k - i) in place_names() and t.surname(k):
@@ -463,28 +467,92 @@ def _run_start(t: _Text, i: int) -> int:
     return i
 
 
-def _ner_names(t: _Text) -> list[Found]:
-    """What the named-entity model tags as a person, placed back on the text and checked like the rest."""
-    found, pos, current = [], 0, None
-    for word, *_tags, tag in _ner()(t.text):
-        m = re.compile(r"\s*".join(map(re.escape, word.split()))).search(t.text, pos)
-        if not m:
-            continue
-        pos = m.end()
-        if tag == "B-PER" or (tag == "I-PER" and current is None):
-            if current:
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_NER_CHUNK = 300  # characters: the tagger's time grows with the square of a sentence's length
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """``text`` in sentences of at most :data:`_NER_CHUNK` characters (cut after a comma or a space), with their
+    offsets."""
+    chunks = []
+    for m in _SENTENCE.finditer(text):
+        at, piece = m.start(), m.group()
+        while len(piece) > _NER_CHUNK:
+            cut = piece.rfind(",", 0, _NER_CHUNK) + 1 or piece.rfind(" ", 0, _NER_CHUNK) + 1 or _NER_CHUNK
+            chunks.append((at, piece[:cut]))
+            at, piece = at + cut, piece[cut:]
+        chunks.append((at, piece))
+    return [(at, piece) for at, piece in chunks if piece.strip()]
+
+
+def _unexplained(t: _Text, names: Sequence[Found]) -> list[tuple[int, str]]:
+    """The sentences the named-entity model still has to read (it takes most of the detector's time): those with a
+    capitalised word no rule explains: not a sentence's first word, an acronym, part of a name found, nor a place."""
+    chunks = []
+    for at, piece in _chunks(t.text):
+        inside = [k for k, tok in enumerate(t.tokens) if at <= tok.start < at + len(piece)]
+        for k in inside:
+            tok = t.tokens[k]
+            if not tok.cap or tok.number or _acronym(t, k) or k == inside[0] or t.place_word(k) or t.honorific(k) or any(
+                    n.start <= tok.start < n.end for n in names):
+                continue
+            start, end = _run_start(t, k), k + 1
+            while end < len(t.tokens) and t.tokens[end].cap and t.joined(end - 1, end):
+                end += 1
+            if not (_is_place_context(t, start) or t.words(start, end - start) in place_names()):
+                chunks.append((at, piece))
+                break
+    return chunks
+
+
+def _ner_persons(chunks: Sequence[tuple[int, str]]) -> list[tuple[int, int]]:
+    """The offsets of what the named-entity model tags as a person in ``chunks`` (sentences and their offsets)."""
+    found: list[tuple[int, int]] = []
+    for base, piece in chunks:
+        pos, current = 0, None
+        for word, *_tags, tag in _ner()(piece):
+            place = _locate(piece, word, pos)
+            if place is None:
+                continue
+            start, pos = place
+            if tag == "B-PER" or (tag == "I-PER" and current is None):
+                if current:
+                    found.append(current)
+                current = (base + start, base + pos)
+            elif tag == "I-PER" and current:
+                current = (current[0], base + pos)
+            elif current:
                 found.append(current)
-            current = [m.start(), m.end()]
-        elif tag == "I-PER" and current:
-            current[1] = m.end()
-        elif current:
+                current = None
+        if current:
             found.append(current)
-            current = None
-    if current:
-        found.append(current)
+    return found
+
+
+def _locate(text: str, word: str, pos: int) -> tuple[int, int] | None:
+    """Where the tagger's ``word`` (its syllables, spaced its own way) is in ``text`` from ``pos``."""
+    start = end = -1
+    for part in word.split():
+        at = text.find(part, pos if start < 0 else end)
+        if at < 0:
+            return None
+        start, end = (at if start < 0 else start), at + len(part)
+    return (start, end) if start >= 0 else None
+
+
+def warm_up() -> None:
+    """Load the named-entity model and the place names now (about 4 s) rather than on the first text."""
+    _ner()
+    place_names()
+
+
+def _ner_names(t: _Text, chunks: Sequence[tuple[int, str]]) -> list[Found]:
+    """What the named-entity model tags as a person in ``chunks``, placed back on the text and checked like the
+    rest."""
+    ends = {tok.end: k + 1 for k, tok in enumerate(t.tokens)}
     result = []
-    for start, end in found:
-        i, j = t.at.get(start), next((k + 1 for k, tok in enumerate(t.tokens) if tok.end == end), None)
+    for start, end in _ner_persons(chunks):
+        i, j = t.at.get(start), ends.get(end)
         while i is not None and j is not None and j - 1 > i and _acronym(t, j - 1) and not _acronym(t, i):
             j -= 1
         if i is None or j is None or not all(tok.cap for tok in t.tokens[i:j]) or _not_a_person(t, i, j) or (
