@@ -107,6 +107,8 @@ _ALL_KEYS = frozenset(w for k in _COMPONENT_KEYS + _HOUSE_KEYS for w in k.split(
 _RESIDENCE_CUES = ("dia chi", "dia chi lien he", "lien he", "dc", "d c", "o", "tai", "nha toi", "nha minh", "nha em", "tru tai", "tru o", "o tai", "nha o", "nha toi o", "nha minh o",
                    "nha em o", "nha chau o", "song o", "song tai", "cu tru tai", "cu tru o", "thuong tru", "tam tru",
                    "ngu tai", "nha tai", "tru quan", "que quan", "noi o", "hien o", "dang o", "o so")
+# A number after these is a lane's, a road's, an article's…, not a house's: "ngõ 5 phố Đội Cấn" alone is no address.
+_NOT_A_HOUSE_NUMBER = _COMPONENT_KEYS + ("so", "dieu", "khoan", "diem", "km", "lo", "quoc lo", "tinh lo")
 _DOCUMENT_WORDS = ("thong bao", "cong van", "quyet dinh", "nghi dinh", "nghi quyet", "thong tu", "chi thi", "ke hoach",
                    "to trinh", "bien ban", "van ban", "giay", "don", "ho so", "dieu", "khoan", "muc", "chuong",
                    "phu luc", "tuyen", "xe", "tai khoan", "the", "ma", "ban an", "lenh", "hop dong", "bao cao")
@@ -155,7 +157,7 @@ def _address_at(t: _Text, i: int) -> int | None:
             end = _name_end(t, street, lower_ok=False) or end  # "nhà tôi số 12 Lý Thường Kiệt"
         strong = t.words(i, key) in ("so nha", "nha so", "can ho", "can ho so", "lo dat so", "lo dat", "lo so")
         return end if end > number_end or strong or (cued and t.words(i, key) != "phong") else None
-    if t.tokens[i].number and not t.phrase_before(i, ("so", "dieu", "khoan", "diem", "km", "lo", "quoc lo")):
+    if t.tokens[i].number and not t.phrase_before(i, _NOT_A_HOUSE_NUMBER):
         number_end = _number_end(t, i)
         if number_end is None:
             return None
