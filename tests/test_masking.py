@@ -3,6 +3,7 @@ birth years (with and without diacritics), the petitioner's own contacts, and wh
 
 from __future__ import annotations
 
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -100,6 +101,13 @@ def test_the_petitioners_own_contacts_match_without_diacritics_and_in_any_groupi
 ])
 def test_what_must_not_be_masked(text: str) -> None:
     assert find_personal_data(text) == []
+
+
+def test_decomposed_diacritics_are_read_and_the_spans_are_the_texts_own() -> None:
+    text = unicodedata.normalize("NFD", "Bà Lê Thị Mai ở số 12 ngõ 45 phố Trần Phú, SĐT 0912 345 678.")
+    assert [(text[f.start:f.end], f.kind) for f in find_personal_data(text)] == [
+        (unicodedata.normalize("NFD", "Lê Thị Mai"), N), (unicodedata.normalize("NFD", "số 12 ngõ 45 phố Trần Phú"), A),
+        ("0912 345 678", P)]
 
 
 def test_the_named_entity_model_loads_once_from_many_threads() -> None:

@@ -12,6 +12,7 @@ and in another grouping of their digits.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -189,7 +190,29 @@ def _merged(spans: Iterable[Found]) -> list[Found]:
 
 def find_personal_data(text: str, known: Iterable[str | None] = (), *, names: bool = True) -> list[Found]:
     """Every span of personal data in ``text``, in order, not overlapping. ``names=False`` keeps to the patterns
-    (numbers, e-mails, birth dates and ``known``), without the language model for names and addresses."""
+    (numbers, e-mails, birth dates and ``known``), without the language model for names and addresses. Text typed
+    with decomposed diacritics is read composed; the spans are those of ``text`` as given."""
+    if unicodedata.is_normalized("NFC", text):
+        return _find(text, known, names)
+    composed, origin = _composed(text)
+    return [Found(origin[f.start], origin[f.end], f.kind) for f in _find(composed, known, names)]
+
+
+def _composed(text: str) -> tuple[str, list[int]]:
+    """``text`` in NFC, and for each of its offsets (and its end) the offset in ``text`` it comes from."""
+    parts: list[str] = []
+    origin: list[int] = []
+    start = 0
+    for end in range(1, len(text) + 1):
+        if end == len(text) or not unicodedata.combining(text[end]):
+            piece = unicodedata.normalize("NFC", text[start:end])
+            parts.append(piece)
+            origin += [start] * len(piece)
+            start = end
+    return "".join(parts), origin + [len(text)]
+
+
+def _find(text: str, known: Iterable[str | None], names: bool) -> list[Found]:
     from mattran.domain.masking_people import address_spans, person_spans
 
     fold = folded(text)
