@@ -167,7 +167,7 @@ def _known_spans(text: str, fold: str, known: Iterable[str | None]) -> list[Foun
             kind = PersonalKind.PHONE
             tail = digits[1:] if digits.startswith("0") else digits[2:] if digits.startswith("84") else digits
             pattern = r"(?<!\d)(?:\+?\s?\(?84\)?|\(?0)?" + _SEP.join(tail) + r"(?!\d)"
-        elif not digits:
+        elif not digits and len(value.split()) >= 2:  # a single word ("Hạnh") would also be "hành chính"
             kind, pattern = PersonalKind.PERSON, r"(?<!\w)" + r"\s+".join(map(re.escape, folded(value).split())) + r"(?!\w)"
         else:
             continue
