@@ -25,6 +25,7 @@ N, A, S = PersonalKind.PERSON, PersonalKind.ADDRESS, PersonalKind.BIRTH
     ("máy bàn 024 3825 1234", "024 3825 1234", P),
     ("gọi (0236) 382 1234 giờ hành chính", "(0236) 382 1234", P),
     ("Liên hệ +84-98-765-4321", "+84-98-765-4321", P),
+    ("Từ nước ngoài gọi 0084 912 345 678", "0084 912 345 678", P),
     ("CCCD 001 085 012 345 cấp năm 2021", "001 085 012 345", I),
     ("căn cước 0010 8501 2345", "0010 8501 2345", I),
     ("CMND 012345678", "012345678", I),
@@ -54,6 +55,7 @@ N, A, S = PersonalKind.PERSON, PersonalKind.ADDRESS, PersonalKind.BIRTH
     ("Anh Nguyễn Văn Bình (1975) là hàng xóm", "1975", S),
     ("Cô giáo Lan chủ nhiệm lớp 5A", "Lan", N),
     ("Vợ tôi là Hà, làm công nhân", "Hà", N),
+    ("Bà Nguyễn thị Mai bán hàng", "Nguyễn thị Mai", N),
 ])
 def test_every_form_is_found(text: str, value: str, kind: PersonalKind) -> None:
     assert (value, kind) in found(text)

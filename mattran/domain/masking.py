@@ -73,7 +73,7 @@ _GLUED_CUES = ("sdt", "dt", "tel", "zalo", "so", "cccd", "cmnd", "stk", "tk")  #
 _NOT_AFTER_NUMBER = r"(?:(?<![\w])|" + "|".join(f"(?<={c})" for c in _GLUED_CUES) + r")(?<!\d[.,])"
 _END = r"(?!\d)(?!" + _SEP + r"\d{1,3}(?!\d))"  # not followed by more digits of the same number
 _PHONE = re.compile(
-    _NOT_AFTER_NUMBER + r"(?:(?:\(\s?\+?\s?84\s?\)|\+\s?84|(?<!\d)84)" + _SEP + r"(?:\(0\)\s?)?|\(?0)"
+    _NOT_AFTER_NUMBER + r"(?:(?:\(\s?\+?\s?84\s?\)|\+\s?84|00\s?84|(?<!\d)84)" + _SEP + r"(?:\(0\)\s?)?|\(?0)"
     r"[1-9](?:\)?" + _SEP + r"\d){8,9}" + _END)
 _DIGITS = re.compile(_NOT_AFTER_NUMBER + r"\d(?:" + _SEP + r"\d){7,18}" + _END)
 _PASSPORT = re.compile(r"(?<![\w/])[A-Z]\s?\d{7}(?!\w)")
@@ -113,10 +113,11 @@ def _number_spans(text: str, fold: str) -> list[Found]:
     found = [Found(m.start(), m.end(), PersonalKind.PHONE) for m in _PHONE.finditer(fold)]
     phones = list(found)
     for m in _DIGITS.finditer(fold):
-        kind = _number_kind(m.group(), fold[max(0, m.start() - 60):m.start()], fold[m.end():m.end() + 25])
+        before, after = fold[max(0, m.start() - 60):m.start()], fold[m.end():m.end() + 25]
+        kind = _number_kind(m.group(), before, after)
         in_phone = any(p.start <= m.start() and m.end() <= p.end for p in phones)
-        if kind and not (in_phone and kind is not PersonalKind.BANK_ACCOUNT):
-            found.append(Found(m.start(), m.end(), kind))
+        if kind and not (in_phone and not (_BANK_CUE.search(before) or _BANK_CUE_AFTER.match(after))):
+            found.append(Found(m.start(), m.end(), kind))  # a phone is a phone unless a bank is named
     found += [Found(m.start(), m.end(), PersonalKind.ID_NUMBER) for m in _PASSPORT.finditer(text)]
     found += [Found(m.start(1), m.end(1), PersonalKind.ID_NUMBER) for m in _PASSPORT_CUED.finditer(fold)]
     return found

@@ -363,8 +363,10 @@ def _capitalised_names(t: _Text) -> list[tuple[Found, bool]]:
             i += 1
             continue
         j = i + 1
-        while j < len(toks) and toks[j].cap and not toks[j].number and t.joined(j - 1, j) and _name_shaped(t, j) and (
-                _acronym(t, j) == _acronym(t, i)):
+        while j < len(toks) and t.joined(j - 1, j) and (
+                (toks[j].cap and not toks[j].number and _name_shaped(t, j) and _acronym(t, j) == _acronym(t, i)) or (
+                    t.original(j) in ("văn", "thị") and t.surname(j - 1) and j + 1 < len(toks) and toks[j + 1].cap
+                    and t.joined(j, j + 1))):  # "Nguyễn thị Mai"
             j += 1
         found += _name_in_run(t, i, j)
         i = j
