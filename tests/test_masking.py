@@ -56,6 +56,7 @@ N, A, S = PersonalKind.PERSON, PersonalKind.ADDRESS, PersonalKind.BIRTH
     ("Cô giáo Lan chủ nhiệm lớp 5A", "Lan", N),
     ("Vợ tôi là Hà, làm công nhân", "Hà", N),
     ("Bà Nguyễn thị Mai bán hàng", "Nguyễn thị Mai", N),
+    ("So toi: 0868-456-789, gap Hung.", "Hung", N),
 ])
 def test_every_form_is_found(text: str, value: str, kind: PersonalKind) -> None:
     assert (value, kind) in found(text)

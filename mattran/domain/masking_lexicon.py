@@ -21,7 +21,7 @@ mua hau cam be ma deo sam luong quang to
 # Surnames that are also everyday words: in lower-case text they start a name only before a middle name.
 AMBIGUOUS_SURNAMES = frozenset("""
 do ha la lam mai cao chu ta tong thai van lo ho quan kim tu cu lai au lu yen vang mua hau cam be ma sam
-quang phi to
+quang phi to vi
 """.split())
 
 MIDDLE_NAMES = frozenset("""

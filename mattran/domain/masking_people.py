@@ -268,7 +268,8 @@ chu tich|chu dau|co the|ba ria|chau thanh|co ban|chi phoi|bo nganh|chu nha|con d
 phan anh|ho gia|luong ba|hua lam|duong lien|van dang|dinh tu|tu phap|quan ly|quan tam|ly do|ly lich|ha tang
 tran nha|mai nha|lam viec|lam an|cao toc|cao tuoi|kim loai|thai do|tong cong|do thi|dong thoi|hoang hon|chi lien
 ngo hem|vu viec|vo tinh|chu ho|doan thanh|lai xe|lai suat|giang day|tu thien|tang gia|ha thap|kieu nai
-cu tri|cu kien|chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai|chau hoa|bac lieu|anh thu
+cu tri|cu kien|thi cong|thi hanh|thi tran|thi xa|thi truong|van de|van ban|van phong|van chuyen|luong huu|dang thi|chi dung
+dung ten|truong mau|truong thu|doan quoc|chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai|chau hoa|bac lieu|anh thu
 """.replace("\n", "|").split("|"))
 _NER_LOCK = threading.Lock()
 _NER: Any = None
@@ -296,9 +297,8 @@ def person_spans(text: str, fold: str, found: Sequence[Found] = ()) -> list[Foun
     for span, weak in named:
         # Two capitalised words led by a surname and nothing else ("Hồ Gươm", "Lê Lợi") are a name only when the
         # named-entity model agrees, or (without diacritics) when the second is a given name.
-        agreed = any(n.start < span.end and span.start < n.end for n in ner) or (
-            t.plain and t.tokens[t.at[span.start] + 1].word in GIVEN_NAMES)
-        if weak and agreed:
+        if weak and (any(n.start < span.end and span.start < n.end for n in ner) or (
+                t.plain and t.tokens[t.at[span.start] + 1].word in GIVEN_NAMES)):
             spans.append(span)
     spans += _lowercase_names(t)
     inside = [(f.start, f.end) for f in found if f.kind is PersonalKind.ADDRESS]
@@ -318,8 +318,8 @@ def _surname_led(t: _Text, i: int) -> bool:
 
 
 def _name_stop(t: _Text, k: int) -> bool:
-    """A name never runs into token k: a title or an honorific starts there."""
-    return bool(t.phrase_at(k, _TITLES)) or (t.honorific(k) and not _surname_led(t, k))
+    """A name never runs into token k: a title or an honorific starts there (not a middle name: "Nguyễn Bá")."""
+    return bool(t.phrase_at(k, _TITLES)) or (t.honorific(k) and not _surname_led(t, k) and not t.surname(k - 1))
 
 
 def _honorific_before(t: _Text, i: int) -> bool:
@@ -344,7 +344,8 @@ def _not_a_person(t: _Text, i: int, j: int) -> bool:
     words = t.words(i, j - i)
     before = t.tokens[i - 1].word + " " + words if i else words
     strong, honorific = _strongly_cued(t, i), _honorific_before(t, i)
-    if t.phrase_at(i, _TITLES) or t.phrase_at(i, PLACE_PHRASES) or t.phrase_at(i, ORG_PHRASES) or (
+    if any(t.phrase_at(k, PLACE_PHRASES) or t.phrase_at(k, ORG_PHRASES) for k in range(i, j)) or (
+            t.phrase_at(i, _TITLES)) or (
             t.place_word(i) and not _surname_led(t, i) and not strong):
         return True
     if before in PUBLIC_FIGURES or (words in PUBLIC_FIGURES and not honorific):
@@ -448,6 +449,8 @@ def _lowercase_name_end(t: _Text, i: int) -> int:
             nxt in ("van", "thi") or (nxt in MIDDLE_NAMES and (strong or not ambiguous)) or (
                 strong and not ambiguous and nxt not in STOPWORDS)):
         j = i + 2
+        if f"{nxt} {toks[i + 2].word}" in _COMPOUNDS if i + 2 < len(toks) else False:
+            return i  # "đang thi công", "lương hưu"
         while j - i < 4 and _plain_word(t, j) and t.joined(j - 1, j) and not t.phrase_at(j, _TITLES) and (
                 toks[j].word in GIVEN_NAMES or toks[j].word in MIDDLE_NAMES or len(toks[j].word) == 1 or (
                     j == i + 2 and toks[j - 1].word in MIDDLE_NAMES and toks[j].word not in NAME_BREAKS)):
@@ -457,7 +460,7 @@ def _lowercase_name_end(t: _Text, i: int) -> int:
         return j
     followed_by_name = i + 1 < len(toks) and toks[i + 1].cap and t.joined(i, i + 1)
     if toks[i].word in GIVEN_NAMES and t.plain and i > 0 and t.joined(i - 1, i) and not followed_by_name and (
-            t.phrase_before(i, _SINGLE_CUES) or t.phrase_before(i, NAME_CUES)) and not (
+            t.phrase_before(i, _SINGLE_CUES)) and not (
             i + 1 < len(toks) and f"{toks[i].word} {toks[i + 1].word}" in _COMPOUNDS) and not (
             i > 1 and toks[i - 2].word == "dia") and not _is_place_context(t, i - 1):
         return i + 1
