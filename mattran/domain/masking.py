@@ -99,7 +99,8 @@ _MONEY_AFTER = re.compile(r"^\s*(?:d\b|dong|vnd|vnđ|trieu|ty|nghin|ngan|usd|\$|
 _MONEY_BEFORE = re.compile(r"\b(?:so tien|tien|gia|phi|vay|no|tra|boi thuong|den bu|ho tro|tong|khoang|len den|hon)"
                            r"\s*:?\s*$")
 _BIRTH = re.compile(
-    r"(?<!\w)(?<!hoc )(?:sinh nam|nam sinh|sinh ngay|ngay sinh|ngay thang nam sinh|sinh thang|sn|s/n|ns|sinh)\s?[:.]?\s?"
+    r"(?<!\w)(?<!hoc )(?:sinh nam|nam sinh|sinh ngay|ngay sinh|ngay thang nam sinh|sinh thang|sn|s/n|ns|sinh)"
+    r"\s?[:.]?\s?"
     r"(?:(?:ngay\s?)?\d{1,2}\s?(?:[/.\-]|thang)\s?)?(?:\d{1,2}\s?(?:[/.\-]|nam)\s?)?(?:19|20)\d{2}(?!\d)"
     r"|(?<!\w)(?:sinh nam|nam sinh|sn)\s?[:.]?\s?[3-9]\d(?!\d|[/.,]\d)")
 
@@ -169,7 +170,8 @@ def _known_spans(text: str, fold: str, known: Iterable[str | None]) -> list[Foun
             tail = digits[1:] if digits.startswith("0") else digits[2:] if digits.startswith("84") else digits
             pattern = r"(?<!\d)(?:\+?\s?\(?84\)?|\(?0)?" + _SEP.join(tail) + r"(?!\d)"
         elif not digits and len(value.split()) >= 2:  # a single word ("Hạnh") would also be "hành chính"
-            kind, pattern = PersonalKind.PERSON, r"(?<!\w)" + r"\s+".join(map(re.escape, folded(value).split())) + r"(?!\w)"
+            words = r"\s+".join(map(re.escape, folded(value).split()))
+            kind, pattern = PersonalKind.PERSON, r"(?<!\w)" + words + r"(?!\w)"
         else:
             continue
         found += [Found(m.start(), m.end(), kind) for m in re.finditer(pattern, fold)]

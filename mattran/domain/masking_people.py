@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import cache
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from mattran.domain.masking import Found, PersonalKind
 from mattran.domain.masking_lexicon import (AMBIGUOUS_SURNAMES, GIVEN_NAMES, HONORIFICS, HONORIFICS_MARKED,
                                             KIN_CUES, MIDDLE_NAMES, NAME_BREAKS, NAME_CUES, ORG_PHRASES, PLACE_PHRASES,
-                                            PLACE_WORDS, PLACE_WORDS_MARKED, PUBLIC_FIGURES, STOPWORDS, SURNAMES, SURNAMES_MARKED,
-                                            place_names)
+                                            PLACE_WORDS, PLACE_WORDS_MARKED, PUBLIC_FIGURES, STOPWORDS, SURNAMES,
+                                            SURNAMES_MARKED, place_names)
 
 _WORD = re.compile(r"[^\W_]+")
 _HOUSE_NUMBER = re.compile(r"[a-zA-Z]?\d+[a-zA-Z]?(?:\s?[/\-]\s?\d+[a-zA-Z]?|\.\d+)*(?![\w/])")
-_MARKED = re.compile(r"[^\x00-\x7f]")
 
 
 @dataclass(frozen=True)
@@ -104,9 +103,10 @@ _LOWER_NAME_OK = {"duong", "pho", "ngo", "ngach", "hem", "kiet", "thon", "xom", 
 _COMPONENT_KEYS = _LANE_KEYS + _STREET_KEYS + _AREA_KEYS
 _ALL_KEYS = frozenset(w for k in _COMPONENT_KEYS + _HOUSE_KEYS for w in k.split()) | {"xa", "phuong", "huyen",
                                                                                        "quan", "tinh", "thanh"}
-_RESIDENCE_CUES = ("dia chi", "dia chi lien he", "lien he", "dc", "d c", "o", "tai", "nha toi", "nha minh", "nha em", "tru tai", "tru o", "o tai", "nha o", "nha toi o", "nha minh o",
-                   "nha em o", "nha chau o", "song o", "song tai", "cu tru tai", "cu tru o", "thuong tru", "tam tru",
-                   "ngu tai", "nha tai", "tru quan", "que quan", "noi o", "hien o", "dang o", "o so")
+_RESIDENCE_CUES = ("dia chi", "dia chi lien he", "lien he", "dc", "d c", "o", "tai", "nha toi", "nha minh", "nha em",
+                   "tru tai", "tru o", "o tai", "nha o", "nha toi o", "nha minh o", "nha em o", "nha chau o",
+                   "song o", "song tai", "cu tru tai", "cu tru o", "thuong tru", "tam tru", "ngu tai", "nha tai",
+                   "tru quan", "que quan", "noi o", "hien o", "dang o", "o so")
 # A number after these is a lane's, a road's, an article's…, not a house's: "ngõ 5 phố Đội Cấn" alone is no address.
 _NOT_A_HOUSE_NUMBER = _COMPONENT_KEYS + ("so", "dieu", "khoan", "diem", "km", "lo", "quoc lo", "tinh lo")
 _DOCUMENT_WORDS = ("thong bao", "cong van", "quyet dinh", "nghi dinh", "nghi quyet", "thong tu", "chi thi", "ke hoach",
@@ -263,13 +263,14 @@ _COMPOUNDS = frozenset("""
 anh huong|chi phi|chi dao|chi tiet|co quan|ba con|anh em|chi tieu|chu truong|chi tra|chi thi|chi so|co so|anh sang
 chi nhanh|chu dong|co loi|co hai|em be|chau be|ong ba|chi dan|cu the|co hoi|chu yeu|chi co|ba lan|ba nam|ba thang
 ba ngay|ba tram|ba nguoi|anh ay|chi ay|chu quan|co dinh|bac si|bac ho|anh hung|chi ho|co dong|co tinh|co gang
-chu ky|chu nhat|chu the|con lai|co le|bo sung|bo tri|bo phan|me con|vo tinh|me man|chi huy|chi em|anh chi
-chu tich|chu dau|co the|ba ria|chau thanh|co ban|chi phoi|bo nganh|chu nha|con duong|cau hoi|cau thang
-phan anh|ho gia|luong ba|hua lam|duong lien|van dang|dinh tu|tu phap|quan ly|quan tam|ly do|ly lich|ha tang
-tran nha|mai nha|lam viec|lam an|cao toc|cao tuoi|kim loai|thai do|tong cong|do thi|dong thoi|hoang hon|chi lien
-ngo hem|vu viec|vo tinh|chu ho|doan thanh|lai xe|lai suat|giang day|tu thien|tang gia|ha thap|kieu nai
-cu tri|cu kien|thi cong|thi hanh|thi tran|thi xa|thi truong|van de|van ban|van phong|van chuyen|luong huu|dang thi|chi dung
-dung ten|truong mau|truong thu|doan quoc|chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai|chau hoa|bac lieu|anh thu
+chu ky|chu nhat|chu the|con lai|co le|bo sung|bo tri|bo phan|me con|vo tinh|me man|chi huy|chi em|anh chi|chu tich
+chu dau|co the|ba ria|chau thanh|co ban|chi phoi|bo nganh|chu nha|con duong|cau hoi|cau thang|phan anh|ho gia
+luong ba|hua lam|duong lien|van dang|dinh tu|tu phap|quan ly|quan tam|ly do|ly lich|ha tang|tran nha|mai nha
+lam viec|lam an|cao toc|cao tuoi|kim loai|thai do|tong cong|do thi|dong thoi|hoang hon|chi lien|ngo hem|vu viec
+vo tinh|chu ho|doan thanh|lai xe|lai suat|giang day|tu thien|tang gia|ha thap|kieu nai|cu tri|cu kien|thi cong
+thi hanh|thi tran|thi xa|thi truong|van de|van ban|van phong|van chuyen|luong huu|chi dung|dung ten
+truong mau|truong thu|doan quoc|chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai
+chau hoa|bac lieu|anh thu|cong trinh
 """.replace("\n", "|").split("|"))
 _NER_LOCK = threading.Lock()
 _NER: Any = None
@@ -332,7 +333,8 @@ def _honorific_before(t: _Text, i: int) -> bool:
 
 def _strongly_cued(t: _Text, i: int) -> bool:
     """An honorific or a naming cue ("tôi là", "họ tên") comes right before token i."""
-    return _honorific_before(t, i) or t.phrase_before(i, NAME_CUES) or (t.tokens[i].cap and t.phrase_before(i, KIN_CUES))
+    return _honorific_before(t, i) or t.phrase_before(i, NAME_CUES) or (
+        t.tokens[i].cap and t.phrase_before(i, KIN_CUES))
 
 
 def _cued(t: _Text, i: int) -> bool:
@@ -440,7 +442,8 @@ def _plain_word(t: _Text, i: int) -> bool:
 def _lowercase_name_end(t: _Text, i: int) -> int:
     """The end (token index) of a lower-case name starting at token i, or i when none starts there."""
     toks = t.tokens
-    if not _plain_word(t, i) or _is_place_context(t, i) or (i > 0 and f"{toks[i - 1].word} {toks[i].word}" in _COMPOUNDS):
+    if not _plain_word(t, i) or _is_place_context(t, i) or (
+            i > 0 and f"{toks[i - 1].word} {toks[i].word}" in _COMPOUNDS):
         return i
     strong = _strongly_cued(t, i)
     nxt = toks[i + 1].word if _plain_word(t, i + 1) and t.joined(i, i + 1) else ""
@@ -454,7 +457,8 @@ def _lowercase_name_end(t: _Text, i: int) -> int:
         while j - i < 4 and _plain_word(t, j) and t.joined(j - 1, j) and not t.phrase_at(j, _TITLES) and (
                 toks[j].word in GIVEN_NAMES or toks[j].word in MIDDLE_NAMES or len(toks[j].word) == 1 or (
                     j == i + 2 and toks[j - 1].word in MIDDLE_NAMES and toks[j].word not in NAME_BREAKS)):
-            if j > i + 2 and toks[j].word in STOPWORDS and toks[j].word not in MIDDLE_NAMES:
+            if (j > i + 2 and toks[j].word in STOPWORDS and toks[j].word not in MIDDLE_NAMES) or (
+                    f"{toks[j - 1].word} {toks[j].word}" in _COMPOUNDS):
                 break
             j += 1
         return j
@@ -500,8 +504,8 @@ def _unexplained(t: _Text, names: Sequence[Found]) -> list[tuple[int, str]]:
         inside = [k for k, tok in enumerate(t.tokens) if at <= tok.start < at + len(piece)]
         for k in inside:
             tok = t.tokens[k]
-            if not tok.cap or tok.number or _acronym(t, k) or k == inside[0] or t.place_word(k) or t.honorific(k) or any(
-                    n.start <= tok.start < n.end for n in names):
+            if not tok.cap or tok.number or _acronym(t, k) or k == inside[0] or t.place_word(k) or (
+                    t.honorific(k) or any(n.start <= tok.start < n.end for n in names)):
                 continue
             start, end = _run_start(t, k), k + 1
             while end < len(t.tokens) and t.tokens[end].cap and t.joined(end - 1, end):
