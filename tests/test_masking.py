@@ -57,6 +57,9 @@ N, A, S = PersonalKind.PERSON, PersonalKind.ADDRESS, PersonalKind.BIRTH
     ("Vợ tôi là Hà, làm công nhân", "Hà", N),
     ("Bà Nguyễn thị Mai bán hàng", "Nguyễn thị Mai", N),
     ("So toi: 0868-456-789, gap Hung.", "Hung", N),
+    ("toi la nguyen thi hanh, o xom 3", "nguyen thi hanh", N),
+    ("ong tran van phong chu tich xa", "tran van phong", N),
+    ("ba do thi hoa ban hang", "do thi hoa", N),
 ])
 def test_every_form_is_found(text: str, value: str, kind: PersonalKind) -> None:
     assert (value, kind) in found(text)
@@ -95,6 +98,7 @@ def test_the_petitioners_own_contacts_match_without_diacritics_and_in_any_groupi
     "Tượng đài Bác Hồ ở Thành phố Hồ Chí Minh bị bong sơn.",
     "Ở Hà Nội, Hà Giang, Cao Bằng có đường Nguyễn Văn Linh.",
     "duong le loi bi ngap, truong thcs nguyen du xuong cap, chi phi sua chua lon",
+    "cong trinh dang thi cong gay on, luong huu chua ve, em la sinh vien",
     "cu tri phan anh anh huong cua lu, co quan chuc nang chua den",
     "Thông báo số 12 Ban Thường trực gửi các xã; Công văn số 123 UBND huyện.",
     "Đoàn Thanh niên xã và Hội Cựu chiến binh tổ chức dọn vệ sinh ở Hồ Gươm.",

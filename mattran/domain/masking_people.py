@@ -266,9 +266,9 @@ ba ngay|ba tram|ba nguoi|anh ay|chi ay|chu quan|co dinh|bac si|bac ho|anh hung|c
 chu ky|chu nhat|chu the|con lai|co le|bo sung|bo tri|bo phan|me con|vo tinh|me man|chi huy|chi em|anh chi|chu tich
 chu dau|co the|ba ria|chau thanh|co ban|chi phoi|bo nganh|chu nha|con duong|cau hoi|cau thang|phan anh|ho gia
 luong ba|hua lam|duong lien|van dang|dinh tu|tu phap|quan ly|quan tam|ly do|ly lich|ha tang|tran nha|mai nha
-lam viec|lam an|cao toc|cao tuoi|kim loai|thai do|tong cong|do thi|dong thoi|hoang hon|chi lien|ngo hem|vu viec
+lam viec|lam an|cao toc|cao tuoi|kim loai|thai do|tong cong|dong thoi|hoang hon|chi lien|ngo hem|vu viec
 vo tinh|chu ho|doan thanh|lai xe|lai suat|giang day|tu thien|tang gia|ha thap|kieu nai|cu tri|cu kien|thi cong
-thi hanh|thi tran|thi xa|thi truong|van de|van ban|van phong|van chuyen|luong huu|chi dung|dung ten
+thi tran|thi xa|thi truong|van de|van ban|van chuyen|luong huu|chi dung|dung ten
 truong mau|truong thu|doan quoc|chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai
 chau hoa|bac lieu|anh thu|cong trinh
 """.replace("\n", "|").split("|"))
