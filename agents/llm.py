@@ -1,8 +1,9 @@
 """The assistant's language model: any OpenAI-compatible server (vLLM in production), what it is told and shown.
 
 The model sees a Vietnamese system prompt with the caller's role and unit (never their name), the tools their role
-may use, and the conversation, with phone numbers, e-mail addresses and ID numbers masked in everything it is sent
-(messages and tool results): personal data never reaches the model.
+may use, and the conversation, with personal data (names, phones, e-mails, ID and account numbers, house addresses,
+birth years) masked in everything it is sent, messages and history included, and of tool arguments and results
+only an allow-list of fields (:data:`MODEL_FIELDS`): personal data never reaches the model.
 """
 
 from __future__ import annotations
@@ -28,8 +29,27 @@ from tools.registry import ALL_TOOLS
 MODEL_ERRORS: tuple[type[Exception], ...] = (openai.APIError, httpx.HTTPError, TimeoutError)
 UNAVAILABLE = "Máy chủ mô hình ngôn ngữ không phản hồi, trợ lý chuyển sang chế độ ngoại tuyến."
 HISTORY = 30  # conversation entries the model sees
-_PERSONAL_KEYS = {"phone", "email", "national_id", "national_id_hash", "submitter", "contact", "contact_name",
-                  "contact_phone", "contact_email", "address"}
+# The only fields of tool arguments and results that may reach the model (any other is dropped, whatever its
+# name): petitions' public status, units, counts, congress progress, library passages, report drafts.
+MODEL_FIELDS = frozenset({
+    # petitions (filed receipt, public status, the tools' arguments)
+    "tracking_code", "status", "status_label", "unit_code", "unit_name", "unit_text", "needs_addressing",
+    "category", "category_label", "due_at", "message", "created_at", "answered_at", "published_at", "title",
+    "content", "answer", "attachments", "not_found",
+    # units
+    "code", "name", "type", "level", "province_code", "province_name", "converted", "converted_from", "query",
+    "results", "score", "text",
+    # members (counts only) and their filters
+    "count", "filters", "gender", "position", "organisation", "ethnicity", "religion", "min_age", "max_age",
+    # congresses
+    "term", "terms", "today", "summary", "by_level", "by_province", "by_status", "units", "key", "label", "held",
+    "held_late", "held_date", "planned_date", "not_started", "preparing", "overdue", "share", "total",
+    "committee_size", "delegates_planned", "delegates_attending", "documents", "url", "change",
+    # library
+    "question", "found", "passages", "document_id", "heading", "sentences", "notice",
+    # reports
+    "request", "report_id", "version", "kind_label", "period_label", "markdown", "docx_url", "page_url",
+})
 
 
 def chat_model(settings: Settings) -> BaseChatModel | None:
@@ -92,9 +112,10 @@ def tool_specs(principal: Principal) -> list[dict[str, Any]]:
 
 
 def redact(value: Any) -> Any:
-    """``value`` with personal fields dropped and phones, e-mails and ID numbers masked in every string."""
+    """``value`` as the model may see it: only the fields of :data:`MODEL_FIELDS`, and every string with its
+    personal data (names, phones, e-mails, ID and account numbers, house addresses, birth years) masked."""
     if isinstance(value, dict):
-        return {k: redact(v) for k, v in value.items() if k not in _PERSONAL_KEYS}
+        return {k: redact(v) for k, v in value.items() if k in MODEL_FIELDS}
     if isinstance(value, list):
         return [redact(v) for v in value]
     return mask_personal_data(value) if isinstance(value, str) else value

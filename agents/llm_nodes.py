@@ -20,7 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from pydantic import ValidationError
 
 from agents import replies
-from agents.llm import MODEL_ERRORS, model_messages, tool_entry, tool_specs
+from agents.llm import MODEL_ERRORS, model_messages, redact, tool_entry, tool_specs
 from mattran.domain.time import VIETNAM
 from tools.base import ToolContext
 from tools.registry import ALL_TOOLS
@@ -81,7 +81,8 @@ async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[dict[str, A
             problem = _problem(ctx, call) if call else None
             if problem is None:
                 return _Step(text=answer.text.strip() or NO_ANSWER, call=call)
-            messages += [AIMessage("", tool_calls=[call]), ToolMessage(problem, tool_call_id=call["id"])]
+            messages += [AIMessage("", tool_calls=[call | {"args": redact(call["args"])}]),
+                         ToolMessage(redact(problem), tool_call_id=call["id"])]
     except MODEL_ERRORS:
         _log.warning("the language model's server failed; this turn goes on offline", exc_info=True)
         return None

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from langchain_core.language_models import BaseChatModel
 
 from agents.runner import ChatRunner
-from evals import grounding, intents, redteam, report_figures, retrieval, unit_resolver
+from evals import grounding, intents, masking, redteam, report_figures, retrieval, unit_resolver
 from evals.thresholds import for_suite
 from ingest.demo import LAWS, LOADER
 from ingest.pipeline import ingest
@@ -209,8 +209,16 @@ async def reports_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     return SuiteResult("reports", report.metrics, for_suite("reports"), report.failures)
 
 
+async def masking_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """The personal-data detector on labelled petitions: the sealed set when present (aggregates only), else the
+    development set."""
+    report = await asyncio.to_thread(masking.evaluate, dataset)
+    return SuiteResult("masking", report.metrics, for_suite("masking"), report.failures)
+
+
 SUITES: dict[str, Suite] = {"units": units, "intents": intents_suite, "retrieval": retrieval_suite,
-                            "grounding": grounding_suite, "redteam": redteam_suite, "reports": reports_suite}
+                            "grounding": grounding_suite, "redteam": redteam_suite, "reports": reports_suite,
+                            "masking": masking_suite}
 
 
 async def run(ctx: Context, names: Sequence[str], dataset: Path | None = None,

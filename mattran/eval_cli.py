@@ -17,7 +17,7 @@ from mattran.settings import get_settings
 if TYPE_CHECKING:
     from evals.harness import SuiteResult
 
-SUITE_NAMES = ("units", "intents", "retrieval", "grounding", "redteam", "reports")
+SUITE_NAMES = ("units", "intents", "retrieval", "grounding", "redteam", "reports", "masking")
 
 
 def table(results: list[SuiteResult]) -> Table:

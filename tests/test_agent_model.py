@@ -261,9 +261,47 @@ async def test_the_assistant_falls_back_offline_when_the_server_fails(
 
 def test_redaction_masks_strings_and_drops_personal_fields() -> None:
     value = {"answer": f"Gọi {PHONE}, thư {EMAIL}, CCCD {NATIONAL_ID}", "phone": PHONE, "tracking_code":
-             "PAKN-2026-000123", "results": [{"code": "00070", "email": EMAIL, "count": 3}]}
+             "PAKN-2026-000123", "results": [{"code": "00070", "email": EMAIL, "count": 3}],
+             "full_name": "Trần Văn Mô", "petitioner": {"tracking_code": "x"}, "content": "Bà Lê Thị Mai SN 1958"}
     assert redact(value) == {"answer": "Gọi [số điện thoại đã ẩn], thư [email đã ẩn], CCCD [số giấy tờ đã ẩn]",
-                             "tracking_code": "PAKN-2026-000123", "results": [{"code": "00070", "count": 3}]}
+                             "tracking_code": "PAKN-2026-000123", "results": [{"code": "00070", "count": 3}],
+                             "content": "Bà [họ tên đã ẩn] [năm sinh đã ẩn]"}
+
+
+async def test_nothing_personal_the_user_typed_reaches_the_model_server(runners: OpenRunner, serve: Serve) -> None:
+    """Names, phones in several groupings, a house address, a spaced CCCD, a bank account, a spoken e-mail and a
+    birth year, in the messages, the history, the model's own tool call sent back and the tool's result."""
+
+    def script(body: dict[str, Any]) -> Reply:
+        if last_tool_result(body) is not None:
+            return {"content": "Đã gửi phản ánh của bạn."}
+        if body["messages"][-1]["content"].startswith("Cảm ơn"):
+            return {"content": "Không có gì."}
+        return {"tool": "file_petition", "args": {
+            "title": "Hàng xóm ông Lê Văn Tám lấn ngõ", "unit_code": "00070",
+            "content": body["messages"][-1]["content"] + " Người gửi: Nguyễn Thị Hạnh, 0912345678."}}
+
+    server = serve(script)
+    runner = await runners(chat_model(model_settings(server.url)))
+    talk = str(uuid.uuid4())
+    ask = await runner.send(CITIZEN, talk, (
+        "Tôi là Nguyễn Thị Hạnh, sinh năm 1958, nhà ở số 12 ngõ 45 phố Trần Phú, SĐT 0912 345 678 hoặc "
+        "(+84) 987.654.321, CCCD 001 085 012 345, STK 1234567890123 Agribank, email hanh.nguyen (a) gmail.com. "
+        "Hàng xóm là ông Lê Văn Tám xây lấn ra ngõ, xe cứu thương không vào được."))
+    assert ask.confirmation
+    done = await runner.send(CITIZEN, talk, "có")
+    assert done.reply == "Đã gửi phản ánh của bạn."
+    await runner.send(CITIZEN, talk, "Cảm ơn, số của tôi là 0912.345.678 nhé, anh Tám thì ở số 14 ngõ 45.")
+    assert len(server.requests) == 3
+    sent = server.sent()
+    digits = re.sub(r"\D", "", sent)
+    for value in ("Hạnh", "Tám", "1958", "số 12 ngõ 45", "số 14", "hanh.nguyen", "gmail"):
+        assert value not in sent, value
+    for number in ("912345678", "987654321", "001085012345", "1234567890123"):
+        assert number not in digits, number
+    for placeholder in ("[họ tên đã ẩn]", "[số điện thoại đã ẩn]", "[địa chỉ đã ẩn]", "[số giấy tờ đã ẩn]",
+                        "[số tài khoản đã ẩn]", "[email đã ẩn]", "[năm sinh đã ẩn]"):
+        assert placeholder in sent, placeholder
 
 
 def test_each_role_is_offered_only_its_tools_and_told_its_unit(services: SimpleNamespace) -> None:

@@ -285,7 +285,7 @@ def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) ->
     assert before["description"] is None
     _publish(platform, code, "Đã sửa cống. Cán bộ phụ trách: 0912 345 678.")
     [after] = httpx.get(_url(platform, f"requests/{code}.json")).json()
-    assert after["status"] == "closed" and after["description"].startswith("Cống thoát nước trước nhà số 8")
+    assert after["status"] == "closed" and after["description"].startswith("Cống thoát nước trước [địa chỉ đã ẩn] bị")
     assert "[số điện thoại đã ẩn]" in after["description"] and "[email đã ẩn]" in after["description"]
     assert after["status_notes"] == ("Đã công khai trả lời. Trả lời: Đã sửa cống. "
                                      "Cán bộ phụ trách: [số điện thoại đã ẩn].")

@@ -34,7 +34,7 @@ def test_category_suggestion(text: str, category: str) -> None:
     ("CCCD 001099012345.", "CCCD [số giấy tờ đã ẩn]."),
     ("CMND số 123456789", "CMND số [số giấy tờ đã ẩn]"),
     ("Hỗ trợ 10.000.000 đồng cho 123 hộ năm 2025", "Hỗ trợ 10.000.000 đồng cho 123 hộ năm 2025"),
-    ("Số nhà 12, ngõ 34", "Số nhà 12, ngõ 34"),
+    ("Số nhà 12, ngõ 34", "[địa chỉ đã ẩn]"),
 ])
 def test_masking(text: str, masked: str) -> None:
     assert mask_personal_data(text) == masked
