@@ -60,6 +60,8 @@ N, A, S = PersonalKind.PERSON, PersonalKind.ADDRESS, PersonalKind.BIRTH
     ("toi la nguyen thi hanh, o xom 3", "nguyen thi hanh", N),
     ("ong tran van phong chu tich xa", "tran van phong", N),
     ("ba do thi hoa ban hang", "do thi hoa", N),
+    ("Gọi cho tôi số 0 9 1 2 3 4 5 6 7 8 nhé", "0 9 1 2 3 4 5 6 7 8", P),
+    ("so tai khoan 0011004123456 ngan hang ngoai thuong", "0011004123456", B),
 ])
 def test_every_form_is_found(text: str, value: str, kind: PersonalKind) -> None:
     assert (value, kind) in found(text)

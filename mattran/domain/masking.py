@@ -73,7 +73,7 @@ _GLUED_CUES = ("sdt", "dt", "tel", "zalo", "so", "cccd", "cmnd", "stk", "tk")  #
 _NOT_AFTER_NUMBER = r"(?:(?<![\w])|" + "|".join(f"(?<={c})" for c in _GLUED_CUES) + r")(?<!\d[.,])"
 _END = r"(?!\d)(?!" + _SEP + r"\d{1,3}(?!\d))"  # not followed by more digits of the same number
 _PHONE = re.compile(
-    _NOT_AFTER_NUMBER + r"(?:(?:\(\s?\+?\s?84\s?\)|\+\s?84|00\s?84|(?<!\d)84)" + _SEP + r"(?:\(0\)\s?)?|\(?0)"
+    _NOT_AFTER_NUMBER + r"(?:(?:\(\s?\+?\s?84\s?\)|\+\s?84|00\s?84|(?<!\d)84)" + _SEP + r"(?:\(0\)\s?)?|\(?0\s?)"
     r"[1-9](?:\)?" + _SEP + r"\d){8,9}" + _END)
 _DIGITS = re.compile(_NOT_AFTER_NUMBER + r"\d(?:" + _SEP + r"\d){7,18}" + _END)
 _PASSPORT = re.compile(r"(?<![\w/])[A-Z]\s?\d{7}(?!\w)")
@@ -94,7 +94,7 @@ _BANK_CUE = re.compile(
     r"[^.\n;]{0,40}$")
 _BANK_CUE_AFTER = re.compile(r"^\s*(?:tai|o|-|,|\()?\s*(?:ngan hang|vietcombank|vcb|agribank|bidv|vietinbank|"
                              r"techcombank|mb|acb|tpbank|sacombank|vpbank)\b")
-_MONEY_AFTER = re.compile(r"^\s*(?:d\b|dong|vnd|vnđ|trieu|ty|nghin|ngan|usd|\$|m2|m²|m\b|km|ha\b|kg|tan|nguoi|ho\b|"
+_MONEY_AFTER = re.compile(r"^\s*(?:d\b|dong|vnd|vnđ|trieu|ty|nghin|ngan\b(?! hang)|usd|\$|m2|m²|m\b|km|ha\b|kg|tan|nguoi|ho\b|"
                           r"%|lit|cay|con|suat|chiec|phong|lan)")
 _MONEY_BEFORE = re.compile(r"\b(?:so tien|tien|gia|phi|vay|no|tra|boi thuong|den bu|ho tro|tong|khoang|len den|hon)"
                            r"\s*:?\s*$")
