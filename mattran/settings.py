@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     oidc_unit_claim: str = Field(default="unit", description="Claim (dotted path) holding the unit code.")
     oidc_api_audience: str = "urn:mattran:api"
     idp_port: int = Field(default=8001, ge=1, le=65535, description="Port of the dev provider started by `up`.")
+    api_docs: bool | None = Field(
+        default=None, description="Serve /docs, /redoc and /openapi.json; empty = only in development.")
     session_hours: int = Field(default=8, ge=1, le=720)
     demo_data: bool | None = Field(
         default=None, description="Load the synthetic demo data set at start; empty = only in development.")
@@ -102,6 +104,11 @@ class Settings(BaseSettings):
     def load_demo_library(self) -> bool:
         """Whether ``mattran up`` fills the library with the guides and the shared laws (in the background)."""
         return self.load_demo_data if self.demo_library is None else self.demo_library
+
+    @property
+    def serve_api_docs(self) -> bool:
+        """Whether the API's description and explorers are served (off in production unless asked for)."""
+        return self.env == "development" if self.api_docs is None else self.api_docs
 
     @property
     def embedded(self) -> bool:
