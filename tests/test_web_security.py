@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -190,6 +194,30 @@ def test_every_answer_carries_the_security_headers(platform: Platform) -> None:
         assert client.get(platform.base_url + "/tra-cuu").headers["cache-control"] == "no-store"
 
 
+@contextmanager
+def _framing_site(target: str) -> Iterator[str]:
+    """A page of another origin (a server of its own on loopback) that puts ``target`` in an iframe."""
+    page = f'<!doctype html><iframe id="f" src="{target}"></iframe>'.encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802  # the standard library's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_pages_work_under_the_policy_and_no_other_site_can_frame_them(platform: Platform, browser: Browser) -> None:
     context = browser.new_context(locale="vi-VN")
     try:
@@ -201,10 +229,9 @@ def test_pages_work_under_the_policy_and_no_other_site_can_frame_them(platform: 
             assert page.locator("header .brand").is_visible()
         assert violations == []
         frame_page = context.new_page()
-        frame_page.route("http://framer.example/", lambda route: route.fulfill(
-            content_type="text/html", body=f'<iframe id="f" src="{platform.base_url}/"></iframe>'))
-        frame_page.goto("http://framer.example/")
-        frame_page.wait_for_timeout(1500)
+        with _framing_site(platform.base_url + "/") as framer:  # another origin on this machine
+            frame_page.goto(framer)
+            frame_page.wait_for_timeout(1500)
         framed = [f for f in frame_page.frames if f != frame_page.main_frame]
         assert framed and all("Mặt trận số" not in f.content() for f in framed)
     finally:
@@ -247,24 +274,26 @@ def _law(title: str, articles: list[str]) -> str:
 def test_a_citizens_search_does_not_change_when_an_internal_document_holds_a_rare_word(
         platform: Platform, tmp_path: Path) -> None:
     rare, other = f"zorblat{uuid.uuid4().hex[:4]}", f"quixan{uuid.uuid4().hex[:4]}"
-    _ingest(platform, tmp_path, _law(f"Luật thử thống kê {rare}", [
+    # The rare word in one public passage, the other in two: the rare one weighs more, its passage comes first.
+    _ingest(platform, tmp_path, _law(f"Luật thử thống kê {uuid.uuid4().hex[:6]}", [
         f"Ủy ban Mặt trận tiếp nhận ý kiến về {rare} của cử tri tại khu dân cư.",
         f"Ban công tác Mặt trận tổng hợp kiến nghị {other} gửi cơ quan có thẩm quyền.",
         f"Cán bộ theo dõi việc giải quyết {other} và trả lời công dân đúng hạn."]), "--access", "public")
-    question = f"{rare} {other} kiến nghị của cử tri"
+    question = f"{rare} {other}"
 
     def search() -> dict:
-        r = httpx.get(f"{platform.base_url}/api/library/search", params={"q": question, "k": 5})
+        r = httpx.get(f"{platform.base_url}/api/library/search", params={"q": question, "k": 5}, timeout=120)
         assert r.status_code == 200, r.text
         return {"hits": [(h["chunk_id"], h["score"]) for h in r.json()["hits"]], "relevant": r.json()["relevant"]}
 
     before = search()
     assert before["hits"]
+    # Counted over every passage, eight internal ones would make the rare word the commoner: the order would turn.
     _ingest(platform, tmp_path, _law(f"Kế hoạch nội bộ {uuid.uuid4().hex[:6]}", [
         f"Nội dung nội bộ số {i} về {rare} trong kế hoạch giám sát." for i in range(8)]),
         "--access", "internal", "--unit", "25")
     assert search() == before
     cadre = {"sub": "bao-mat-phu-tho", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
     found = httpx.get(f"{platform.base_url}/api/library/search", params={"q": question, "k": 10},
-                      headers=_bearer(platform, cadre)).json()
+                      headers=_bearer(platform, cadre), timeout=120).json()
     assert any("Nội dung nội bộ" in h["text"] for h in found["hits"])  # the cadre's class counts it
