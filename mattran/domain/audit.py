@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 from psycopg import AsyncConnection
@@ -50,14 +50,14 @@ class AuditPage:
     has_next: bool
 
 
-def _start_of(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(), VIETNAM) if day else None
+def _bound(day: date | None, at: time) -> datetime | None:
+    return datetime.combine(day, at, VIETNAM) if day else None
 
 
 async def page(conn: AsyncConnection, query: AuditQuery, number: int = 1, size: int = PAGE_SIZE) -> AuditPage:
     """Page ``number`` (from 1) of the entries ``query`` selects."""
     found = await audit_store.entries(
         conn, actor="" if query.anonymous else (query.actor or None), action=query.action or None,
-        since=_start_of(query.since), until=_start_of(query.until + timedelta(days=1) if query.until else None),
+        since=_bound(query.since, time.min), until=_bound(query.until, time.max),
         limit=size + 1, offset=(number - 1) * size)
     return AuditPage(found[:size], number, size, len(found) > size)

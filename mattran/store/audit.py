@@ -38,7 +38,7 @@ async def count_anonymous(conn: AsyncConnection, *, action: str, outcome: str, a
 async def entries(conn: AsyncConnection, *, actor: str | None = None, action: str | None = None,
                   since: datetime | None = None, until: datetime | None = None, limit: int = 50,
                   offset: int = 0) -> list[dict[str, Any]]:
-    """Entries newest first, filtered by actor ("" = anonymous), action (prefix) and time (``until`` excluded)."""
+    """Entries newest first, filtered by actor ("" = anonymous), action (prefix) and time (both ends included)."""
     conditions, params = _filters(actor, action, since, until)
     cur = await conn.execute(
         f"select {_COLUMNS} from audit_log {conditions} order by id desc limit %(limit)s offset %(offset)s",
@@ -58,7 +58,7 @@ def _filters(actor: str | None, action: str | None, since: datetime | None,
     if since is not None:
         clauses.append("at >= %(since)s")
     if until is not None:
-        clauses.append("at < %(until)s")
+        clauses.append("at <= %(until)s")
     where = ("where " + " and ".join(clauses)) if clauses else ""
     return where, {"actor": actor, "action": action, "since": since, "until": until}
 
