@@ -6,11 +6,12 @@ statistics telling citizens about internal documents.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,7 @@ from web.cross_site import MESSAGE as CROSS_SITE_REFUSED
 
 ADMIN = {"sub": "bao-mat-quan-tri", "name": "Quản trị (bảo mật)", "roles": ["admin"], "unit": "TW"}
 EVIL = "http://evil.example"
+TIMEOUT = 60  # seconds: a small machine shared by several test runs
 
 
 def _bearer(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
@@ -35,7 +37,8 @@ def _bearer(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
 
 
 def _anonymous_rows(platform: Platform, path: str) -> list[dict]:
-    found = httpx.get(f"{platform.base_url}/api/audit", params={"per_page": 1000}, headers=_bearer(platform, ADMIN))
+    found = httpx.get(f"{platform.base_url}/api/audit", params={"per_page": 1000}, headers=_bearer(platform, ADMIN),
+                      timeout=TIMEOUT)
     assert found.status_code == 200, found.text
     return [e for e in found.json() if e["actor"] is None and (e.get("detail") or {}).get("path") == path]
 
@@ -45,7 +48,7 @@ def _anonymous_rows(platform: Platform, path: str) -> list[dict]:
 def test_a_hundred_anonymous_refusals_add_at_most_two_audit_rows(platform: Platform) -> None:
     before = _anonymous_rows(platform, "/api/members")
     for _ in range(100):
-        r = httpx.get(f"{platform.base_url}/api/members", headers={"Accept": "application/json"})
+        r = httpx.get(f"{platform.base_url}/api/members", headers={"Accept": "application/json"}, timeout=TIMEOUT)
         assert r.status_code == 401
     after = _anonymous_rows(platform, "/api/members")
     new = [e for e in after if e["id"] not in {b["id"] for b in before}]
@@ -54,7 +57,7 @@ def test_a_hundred_anonymous_refusals_add_at_most_two_audit_rows(platform: Platf
     assert counted == 100
     assert all(e["detail"]["address"] == "127.0.0.1" and e["outcome"] == "denied" for e in new)
     only_anonymous = httpx.get(f"{platform.base_url}/api/audit", params={"anonymous": "true", "per_page": 1000},
-                               headers=_bearer(platform, ADMIN)).json()
+                               headers=_bearer(platform, ADMIN), timeout=TIMEOUT).json()
     assert only_anonymous and all(e["actor"] is None for e in only_anonymous)
 
 
@@ -62,9 +65,9 @@ def test_the_audit_view_filters_and_pages_on_a_phone(platform: Platform, browser
     subject = f"bao-mat-{uuid.uuid4().hex[:8]}"
     citizen = _bearer(platform, {"sub": subject, "name": "Công dân thử", "roles": ["citizen"]})
     for _ in range(60):  # each refusal of a signed-in caller is one row of its own
-        assert httpx.get(f"{platform.base_url}/api/audit", headers=citizen).status_code == 403
+        assert httpx.get(f"{platform.base_url}/api/audit", headers=citizen, timeout=TIMEOUT).status_code == 403
     api = httpx.get(f"{platform.base_url}/api/audit", params={"actor": subject, "per_page": 25, "page": 3},
-                    headers=_bearer(platform, ADMIN)).json()
+                    headers=_bearer(platform, ADMIN), timeout=TIMEOUT).json()
     assert len(api) == 10 and {e["actor"] for e in api} == {subject}
     context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
@@ -100,7 +103,7 @@ def test_the_audit_view_filters_and_pages_on_a_phone(platform: Platform, browser
 @pytest.fixture(scope="module")
 def cadre(platform: Platform) -> httpx.Client:
     """A commune cadre signed in with the session cookie (multipart import of members)."""
-    client = httpx.Client(timeout=60)
+    client = httpx.Client(timeout=TIMEOUT)
     assert sign_in(client, platform.base_url, *DEMO_ACCOUNTS["commune_cadre"]).status_code == 200
     return client
 
@@ -108,9 +111,12 @@ def cadre(platform: Platform) -> httpx.Client:
 @pytest.fixture(scope="module")
 def central(platform: Platform) -> httpx.Client:
     """A central cadre signed in with the session cookie (the body-less escalation)."""
-    client = httpx.Client(timeout=60)
+    client = httpx.Client(timeout=TIMEOUT)
     assert sign_in(client, platform.base_url, *DEMO_ACCOUNTS["central_cadre"]).status_code == 200
     return client
+
+
+Call = Callable[[Platform, httpx.Client, dict[str, str]], httpx.Response]
 
 
 def _import(platform: Platform, client: httpx.Client, headers: dict[str, str]) -> httpx.Response:
@@ -128,7 +134,7 @@ def _escalate(platform: Platform, client: httpx.Client, headers: dict[str, str])
 @pytest.mark.parametrize("foreign", [{"Origin": EVIL}, {"Sec-Fetch-Site": "cross-site"},
                                      {"Origin": "null"}], ids=["origin", "sec-fetch-site", "null-origin"])
 def test_a_cross_site_cookie_request_is_refused(platform: Platform, cadre: httpx.Client, central: httpx.Client,
-                                                call, foreign: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+                                                call: Call, foreign: dict[str, str]) -> None:
     client = cadre if call is _import else central
     refused = call(platform, client, foreign)
     assert refused.status_code == 403 and refused.json()["detail"] == CROSS_SITE_REFUSED
@@ -138,7 +144,7 @@ def test_a_cross_site_cookie_request_is_refused(platform: Platform, cadre: httpx
 @pytest.mark.parametrize("own", [{"Origin": "SAME", "Sec-Fetch-Site": "same-origin"}, {}],
                          ids=["same-origin", "no-browser-headers"])
 def test_the_same_request_from_the_platform_or_a_plain_client_works(platform: Platform, cadre: httpx.Client,
-                                                                     central: httpx.Client, call,  # type: ignore[no-untyped-def]
+                                                                     central: httpx.Client, call: Call,
                                                                      own: dict[str, str]) -> None:
     client = cadre if call is _import else central
     headers = {k: platform.base_url if v == "SAME" else v for k, v in own.items()}
@@ -146,30 +152,31 @@ def test_the_same_request_from_the_platform_or_a_plain_client_works(platform: Pl
 
 
 @pytest.mark.parametrize("call", [_import, _escalate], ids=["multipart", "body-less"])
-def test_a_bearer_request_from_another_site_works(platform: Platform, call) -> None:  # type: ignore[no-untyped-def]
+def test_a_bearer_request_from_another_site_works(platform: Platform, call: Call) -> None:
     claims = ({"sub": "bao-mat-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "08611"}
               if call is _import else {"sub": "bao-mat-tw", "name": "Cán bộ TW", "roles": ["central_cadre"],
                                        "unit": "TW"})
-    with httpx.Client(timeout=60, headers={"Authorization": "Bearer " + platform.mint(claims)}) as client:
+    with httpx.Client(timeout=TIMEOUT, headers={"Authorization": "Bearer " + platform.mint(claims)}) as client:
         assert call(platform, client, {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}).status_code == 200
 
 
 # --- Open311 key in the address -----------------------------------------------------------------------------------
 
 def test_an_open311_key_in_the_address_is_refused_and_kept_out_of_the_access_log(platform: Platform) -> None:
-    created = httpx.post(f"{platform.base_url}/api/admin/api-keys", json={"name": "Khóa thử bảo mật"},
-                         headers=_bearer(platform, ADMIN))
-    assert created.status_code == 201, created.text
-    key = created.json()["api_key"]
+    created = subprocess.run([MATTRAN, "apikey", "create", "Khóa thử", "--json"], env=cli_env(platform.data_dir),
+                             capture_output=True, text=True, timeout=120)
+    assert created.returncode == 0, created.stderr
+    key = json.loads(created.stdout)["api_key"]
     url = f"{platform.base_url}/open311/v2/requests.json"
     body = {"service_code": "moi_truong", "jurisdiction_id": "00004",
             "description": "Bãi rác tự phát bên đường gây ô nhiễm môi trường, đề nghị xử lý sớm."}
-    refused = httpx.post(url, params={"api_key": key}, data=body)
+    refused = httpx.post(url, params={"api_key": key}, data=body, timeout=TIMEOUT)
     assert refused.status_code == 400
     assert "Không gửi api_key trong địa chỉ" in refused.json()[0]["description"]
-    assert httpx.get(f"{platform.base_url}/open311/v2/services.json", params={"api_key": key}).status_code == 400
-    assert httpx.post(url, data=body, headers={"X-Api-Key": key}).status_code == 200
-    assert httpx.post(url, data={**body, "api_key": key}).status_code == 200
+    assert httpx.get(f"{platform.base_url}/open311/v2/services.json", params={"api_key": key},
+                     timeout=TIMEOUT).status_code == 400
+    assert httpx.post(url, data=body, headers={"X-Api-Key": key}, timeout=TIMEOUT).status_code == 200
+    assert httpx.post(url, data={**body, "api_key": key}, timeout=TIMEOUT).status_code == 200
     log = (platform.data_dir / "up.log").read_text(encoding="utf-8", errors="replace")
     assert "/open311/v2/requests.json?api_key=***" in log  # the line is there, its value masked
     assert key not in log and key[:12] not in log
@@ -180,16 +187,16 @@ def test_an_open311_key_in_the_address_is_refused_and_kept_out_of_the_access_log
 def test_every_answer_carries_the_security_headers(platform: Platform) -> None:
     for path, headers in (("/", {}), ("/phan-anh", {}), ("/api/me", _bearer(platform, ADMIN)),
                           ("/api/units?q=Ba%20%C4%90%C3%ACnh", {}), ("/chat/", {})):
-        r = httpx.get(platform.base_url + path, headers=headers)
+        r = httpx.get(platform.base_url + path, headers=headers, timeout=TIMEOUT)
         assert r.status_code == 200, (path, r.status_code)
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
         assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert r.headers["x-content-type-options"] == "nosniff"
         assert "camera=()" in r.headers["permissions-policy"]
         assert r.headers["cache-control"] == "no-store", path
-    page_policy = httpx.get(platform.base_url + "/").headers["content-security-policy"]
+    page_policy = httpx.get(platform.base_url + "/", timeout=TIMEOUT).headers["content-security-policy"]
     assert "script-src 'self';" in page_policy and "unsafe-eval" not in page_policy
-    with httpx.Client() as client:
+    with httpx.Client(timeout=TIMEOUT) as client:
         sign_in(client, platform.base_url, *DEMO_ACCOUNTS["citizen"])
         assert client.get(platform.base_url + "/tra-cuu").headers["cache-control"] == "no-store"
 
