@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
@@ -21,11 +22,20 @@ from web.render import render
 router = APIRouter()
 
 
-def _blank_is_none(value: object) -> object:
-    return value or None  # an empty field of the filter form
+def _iso_day(value: object) -> object:
+    """Only a day written YYYY-MM-DD (pydantic alone would also read a number as a timestamp)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("phải là ngày dạng YYYY-MM-DD")
+    return value
 
 
-Day = Annotated[date | None, BeforeValidator(_blank_is_none)]
+def _form_day(value: object) -> object:
+    """A date field of the filter form: empty is no filter."""
+    return None if value == "" else _iso_day(value)
+
+
+Day = Annotated[date | None, BeforeValidator(_iso_day)]
+FormDay = Annotated[date | None, BeforeValidator(_form_day)]
 
 
 @router.get("/quan-tri", response_class=HTMLResponse, include_in_schema=False)
@@ -34,8 +44,8 @@ async def admin_home(request: Request,
                      nguoi: Annotated[str | None, Query(max_length=200)] = None,
                      khach: bool = False,
                      thao_tac: Annotated[str | None, Query(max_length=100)] = None,
-                     tu: Annotated[Day, Query()] = None,
-                     den: Annotated[Day, Query()] = None,
+                     tu: Annotated[FormDay, Query()] = None,
+                     den: Annotated[FormDay, Query()] = None,
                      trang: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """Trang quản trị: nhật ký kiểm toán, lọc theo người thực hiện, thao tác và khoảng ngày, từng trang."""
     query = audit.AuditQuery(actor=nguoi, anonymous=khach, action=thao_tac, since=tu, until=den)
