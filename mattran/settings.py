@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     session_purge_minutes: float = Field(default=10, gt=0, le=1440,
                                          description="How often expired sessions and pending sign-ins are deleted.")
     idp_port: int = Field(default=8001, ge=1, le=65535, description="Port of the dev provider started by `up`.")
+    api_docs: bool | None = Field(
+        default=None, description="Serve /docs, /redoc and /openapi.json; empty = only in development.")
     session_hours: int = Field(default=8, ge=1, le=720)
     demo_data: bool | None = Field(
         default=None, description="Load the synthetic demo data set at start; empty = only in development.")
@@ -152,6 +154,11 @@ class Settings(BaseSettings):
     def load_demo_library(self) -> bool:
         """Whether ``mattran up`` fills the library with the guides and the shared laws (in the background)."""
         return self.load_demo_data if self.demo_library is None else self.demo_library
+
+    @property
+    def serve_api_docs(self) -> bool:
+        """Whether the API's description and explorers are served (off in production unless asked for)."""
+        return self.env == "development" if self.api_docs is None else self.api_docs
 
     @property
     def embedded(self) -> bool:

@@ -429,7 +429,8 @@ async def fulltext_agreement(app: str, queries: list[tuple[np.ndarray, str]], pe
             figures = {name: {"same": 0, "top10": [], "top50": []} for name, _ in variants}
             for _vector, text in queries:
                 async with db.transaction(LibraryService.scope(principal)) as conn:
-                    total, frequency = await store.term_stats(conn, query_terms(text))
+                    total, frequency = await store.term_stats(conn, query_terms(text),
+                                                              LibraryService.statistics_class(principal))
                     weights = domain.term_weights(total, frequency)
                     if not weights:
                         for row in figures.values():

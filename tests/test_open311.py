@@ -191,12 +191,6 @@ def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
     assert unknown.returncode == 1 and "Không có khóa API nào có tiền tố “mtk_khongco1”." in unknown.stderr
 
 
-def test_an_api_key_in_the_query_string_is_accepted(platform: Platform, api_key: str) -> None:
-    body = {"service_code": "moi_truong", "jurisdiction_id": "00004", "description": DESCRIPTION}
-    r = httpx.post(_url(platform, "requests.json"), params={"api_key": api_key}, data=body)
-    assert r.status_code == 200, r.text
-
-
 def test_bad_input_is_answered_in_the_spec_error_format(platform: Platform, api_key: str) -> None:
     assert _errors_json(_post(platform, api_key=api_key, service_code=""), 400) == [
         "Thiếu tham số “service_code” (mã lĩnh vực, xem services.json)."]

@@ -26,9 +26,10 @@ from mattran.keys import key_ring
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
-from web import errors
+from web import access_log, errors
 from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
+from web.cross_site import CrossSiteGuard
 from web.input_guard import storable_input
 from web.ratelimit import RateLimiter
 from web.routes import (
@@ -51,6 +52,7 @@ from web.routes import (
     reports,
     units,
 )
+from web.security_headers import SecurityHeaders
 
 
 _log = logging.getLogger(__name__)
@@ -142,9 +144,12 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             await app.state.chat.close()
             await db.close()
 
+    docs = settings.serve_api_docs
     app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan, dependencies=[Depends(storable_input)],
-                  description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.")
+                  description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.", docs_url="/docs" if docs else None,
+                  redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
     app.state.settings = settings
+    access_log.install()
     app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
     app.add_middleware(TooLargeAnswer)
@@ -152,4 +157,6 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                    congress_pages, petition_pages, library_pages, reports, pages):
         app.include_router(module.router)
     mount_chat(app, settings.secret_key, urls.app)
+    app.add_middleware(CrossSiteGuard, base_url=settings.base_url)
+    app.add_middleware(SecurityHeaders, base_url=settings.base_url, issuer=settings.issuer)  # outermost
     return app

@@ -60,13 +60,22 @@ async def authorize(request: Request, principal: Principal, operation: Operation
     target_path = unit_path(request, target_unit) if target_unit else None
     allowed = is_allowed(principal, operation, target_path)
     if not allowed or operation in _AUDITED_WHEN_ALLOWED:
+        outcome = "allowed" if allowed else "denied"
         async with request.app.state.db.transaction(Scope.public()) as conn:
-            await audit.record(conn, principal, operation.value, target_unit, "allowed" if allowed else "denied",
-                               path=request.url.path, method=request.method)
+            if principal.authenticated:
+                await audit.record(conn, principal, operation.value, target_unit, outcome,
+                                   path=request.url.path, method=request.method)
+            else:  # counted per address, path and minute: anonymous refusals cannot flood the log
+                await audit.record_anonymous(conn, operation.value, outcome, address=_address(request),
+                                             method=request.method, path=request.url.path)
     if not allowed:
         if not principal.authenticated:
             raise HTTPException(401, "Vui lòng đăng nhập để sử dụng chức năng này.")
         raise HTTPException(403, "Tài khoản của bạn không có quyền thực hiện thao tác này.")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "không rõ"
 
 
 def requires(operation: Operation):  # type: ignore[no-untyped-def]

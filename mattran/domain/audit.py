@@ -1,17 +1,63 @@
-"""Recording privileged actions: who, role, unit, what, when, outcome."""
+"""Recording privileged actions: who, role, unit, what, when, outcome; reading them back a page at a time."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 from psycopg import AsyncConnection
 
 from mattran.auth.principal import Principal
+from mattran.domain.time import VIETNAM
 from mattran.store import audit as audit_store
+
+Outcome = Literal["allowed", "denied", "error"]
+PAGE_SIZE = 50
 
 
 async def record(conn: AsyncConnection, principal: Principal, action: str, target: str | None,
-                 outcome: Literal["allowed", "denied", "error"], **detail: Any) -> None:
+                 outcome: Outcome, **detail: Any) -> None:
     """Append an audit entry for ``principal`` (personal data must not be put in ``detail``)."""
     await audit_store.append(conn, actor=principal.subject, roles=sorted(principal.roles), unit_code=principal.unit_code,
                              action=action, target=target, outcome=outcome, detail=detail)
+
+
+async def record_anonymous(conn: AsyncConnection, action: str, outcome: Outcome, *, address: str, method: str,
+                           path: str) -> None:
+    """Count an anonymous caller's attempt: one entry per address, path and minute, with how many times."""
+    await audit_store.count_anonymous(conn, action=action, outcome=outcome, address=address, method=method, path=path)
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which entries to show: one actor or only anonymous callers, an action (or its prefix), a range of days."""
+
+    actor: str | None = None
+    anonymous: bool = False
+    action: str | None = None
+    since: date | None = None  # from the start of this day (Vietnam time)
+    until: date | None = None  # to the end of this day, included
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of entries, newest first."""
+
+    entries: list[dict[str, Any]]
+    page: int
+    size: int
+    has_next: bool
+
+
+def _bound(day: date | None, at: time) -> datetime | None:
+    return datetime.combine(day, at, VIETNAM) if day else None
+
+
+async def page(conn: AsyncConnection, query: AuditQuery, number: int = 1, size: int = PAGE_SIZE) -> AuditPage:
+    """Page ``number`` (from 1) of the entries ``query`` selects."""
+    found = await audit_store.entries(
+        conn, actor="" if query.anonymous else (query.actor or None), action=query.action or None,
+        since=_bound(query.since, time.min), until=_bound(query.until, time.max),
+        limit=size + 1, offset=(number - 1) * size)
+    return AuditPage(found[:size], number, size, len(found) > size)

@@ -187,6 +187,12 @@ class LibraryService:
         """Library managers see every document; others what their scope allows."""
         return Scope.everything() if is_allowed(principal, Operation.LIBRARY_MANAGE) else principal.scope()
 
+    @classmethod
+    def statistics_class(cls, principal: Principal) -> Literal["public", "internal"]:
+        """Whose term statistics rank the caller's search: a caller who may read no internal document gets those of
+        the public documents alone, so that a ranking never tells which words internal documents hold."""
+        return "internal" if cls.scope(principal).paths else "public"
+
     async def _query_vector(self, question: str) -> np.ndarray:
         return await asyncio.to_thread(lambda: self._embedder().query(question))
 
@@ -206,7 +212,7 @@ class LibraryService:
         vector = None if unaccented else await self._query_vector(question)
         async with self.db.transaction(self.scope(principal)) as conn:
             terms = query_terms(question)
-            total, frequency = await store.term_stats(conn, terms)
+            total, frequency = await store.term_stats(conn, terms, self.statistics_class(principal))
             weights = term_weights(total, frequency)
             matching = await store.matching_chunks(conn, list(weights), list(weights.values()), depth,
                                                    candidates(weights, frequency), CANDIDATE_BUDGET) if weights else []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
+
+_COLUMNS = "id, at, actor, roles, unit_code, action, target, outcome, count, detail"
 
 
 async def append(conn: AsyncConnection, *, actor: str | None, roles: list[str], unit_code: str | None,
@@ -18,10 +21,44 @@ async def append(conn: AsyncConnection, *, actor: str | None, roles: list[str], 
     )
 
 
-async def recent(conn: AsyncConnection, limit: int = 100) -> list[dict[str, Any]]:
-    """The latest entries, newest first."""
+async def count_anonymous(conn: AsyncConnection, *, action: str, outcome: str, address: str, method: str,
+                          path: str) -> None:
+    """Count one anonymous attempt in the row of its address, path and minute (added on the minute's first)."""
+    await conn.execute(
+        """insert into audit_log (actor, roles, action, outcome, detail, aggregate_key)
+           values (null, '{}', %(action)s, %(outcome)s, %(detail)s,
+                   concat_ws('|', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI'), %(address)s::text,
+                             %(method)s::text || ' ' || %(path)s::text, %(action)s::text, %(outcome)s::text))
+           on conflict (aggregate_key) where aggregate_key is not null
+           do update set count = audit_log.count + 1""",
+        {"action": action, "outcome": outcome, "address": address, "method": method, "path": path,
+         "detail": Jsonb({"address": address, "method": method, "path": path})})
+
+
+async def entries(conn: AsyncConnection, *, actor: str | None = None, action: str | None = None,
+                  since: datetime | None = None, until: datetime | None = None, limit: int = 50,
+                  offset: int = 0) -> list[dict[str, Any]]:
+    """Entries newest first, filtered by actor ("" = anonymous), action (prefix) and time (both ends included)."""
+    conditions, params = _filters(actor, action, since, until)
     cur = await conn.execute(
-        "select id, at, actor, roles, unit_code, action, target, outcome from audit_log order by id desc limit %s",
-        (limit,),
-    )
+        f"select {_COLUMNS} from audit_log {conditions} order by id desc limit %(limit)s offset %(offset)s",
+        params | {"limit": limit, "offset": offset})
     return await cur.fetchall()  # type: ignore[return-value]
+
+
+def _filters(actor: str | None, action: str | None, since: datetime | None,
+             until: datetime | None) -> tuple[str, dict[str, Any]]:
+    clauses = []
+    if actor == "":
+        clauses.append("actor is null")
+    elif actor is not None:
+        clauses.append("actor = %(actor)s")
+    if action:
+        clauses.append("starts_with(action, %(action)s)")
+    if since is not None:
+        clauses.append("at >= %(since)s")
+    if until is not None:
+        clauses.append("at <= %(until)s")
+    where = ("where " + " and ".join(clauses)) if clauses else ""
+    return where, {"actor": actor, "action": action, "since": since, "until": until}
+

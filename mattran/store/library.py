@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from psycopg import AsyncConnection
@@ -129,16 +129,22 @@ async def exact_nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit:
 
 
 async def refresh_term_stats(conn: AsyncConnection) -> None:
-    """Recount how many chunks hold each term (after ingest or deletion); the empty term holds the total."""
+    """Recount how many chunks hold each term (after ingest or deletion), per access class; the empty term holds
+    the class's number of chunks. "public" counts public chunks only, "internal" every chunk."""
     await conn.execute("delete from library_terms")
-    await conn.execute("insert into library_terms (term, df) "
-                       "select word, ndoc from ts_stat('select terms from library_chunks') "
-                       "union all select '', count(*) from library_chunks")
+    await conn.execute("insert into library_terms (access, term, df) "
+                       "select 'internal', word, ndoc from ts_stat('select terms from library_chunks') "
+                       "union all select 'internal', '', count(*) from library_chunks "
+                       "union all select 'public', word, ndoc "
+                       "from ts_stat('select terms from library_chunks where access = ''public''') "
+                       "union all select 'public', '', count(*) from library_chunks where access = 'public'")
 
 
-async def term_stats(conn: AsyncConnection, terms: Sequence[str]) -> tuple[int, dict[str, int]]:
-    """The number of chunks and, per term, how many chunks hold it."""
-    cur = await conn.execute("select term, df from library_terms where term = any(%s)", (["", *terms],))
+async def term_stats(conn: AsyncConnection, terms: Sequence[str],
+                     access: Literal["public", "internal"]) -> tuple[int, dict[str, int]]:
+    """The number of chunks of the access class and, per term, how many of them hold it."""
+    cur = await conn.execute("select term, df from library_terms where access = %s and term = any(%s)",
+                             (access, ["", *terms]))
     found = {r["term"]: int(r["df"]) for r in await cur.fetchall()}
     return found.pop("", 0), found
 

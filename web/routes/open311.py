@@ -101,7 +101,15 @@ class _Open311Route(APIRoute):
         return answer
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=_Open311Route)
+def _no_key_in_query(request: Request) -> None:
+    """Refuse an ``api_key`` in the address: addresses are written to access logs and proxies' logs."""
+    if "api_key" in request.query_params:
+        raise Open311Error(400, "Không gửi api_key trong địa chỉ (query string) vì địa chỉ được ghi vào nhật ký "
+                                "máy chủ: gửi api_key trong nội dung biểu mẫu POST hoặc tiêu đề X-Api-Key.")
+
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=_Open311Route,
+                   dependencies=[Depends(_no_key_in_query)])
 
 
 def _format(format: Annotated[str, Path(description="json hoặc xml.")]) -> str:  # noqa: A002  # the spec's name
@@ -145,11 +153,11 @@ async def service_definition(request: Request, fmt: Format, service_code: str,
 @router.post("/requests.{format}")
 async def create_request(
     request: Request, fmt: Format, form: Annotated[_PostForm, Form()],
-    api_key_in_query: Annotated[str | None, Query(alias="api_key", description="Hoặc gửi trong query.")] = None,
+    x_api_key: Annotated[str | None, Header(description="Hoặc gửi khóa API trong tiêu đề này.")] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Gửi phản ánh, kiến nghị (cần api_key). Gửi lại với cùng `Idempotency-Key` không tạo phản ánh thứ hai."""
-    given = form.api_key or api_key_in_query
+    given = form.api_key or x_api_key
     key = await api_keys.verify(request.app.state.db, given)
     if key is None:
         raise Open311Error(403, "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh." if given
