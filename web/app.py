@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,8 @@ from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
 from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
+from mattran.domain.chat_retention import Retention
+from mattran.domain.chat_retention import prune as prune_chats
 from mattran.domain.library import LibraryService
 from mattran.domain.petitions import PetitionService
 from mattran.domain.units import load_resolver
@@ -27,6 +31,7 @@ from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
 from web.input_guard import storable_input
 from web.ratelimit import RateLimiter
+from web.transport import Transport, origin_of
 from web.routes import (
     admin,
     auth,
@@ -60,6 +65,18 @@ async def _escalate_periodically(petitions: PetitionService, minutes: int) -> No
                 _log.info("escalated %d overdue petitions", len(moved))
         except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
             _log.exception("escalation failed")
+        await asyncio.sleep(minutes * 60)
+
+
+async def _prune_chats_periodically(db: Database, retention: Retention, minutes: int = 60) -> None:
+    """Every hour, delete the conversations kept past their retention (a failure is logged and retried)."""
+    while True:
+        try:
+            pruned = await prune_chats(db, retention)
+            if pruned.conversations or pruned.threads:
+                _log.info("pruned %d conversations, %d chat threads", pruned.conversations, pruned.threads)
+        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
+            _log.exception("pruning conversations failed")
         await asyncio.sleep(minutes * 60)
 
 
@@ -99,16 +116,19 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
         app.state.library = LibraryService(db, embedder)
-        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings))
+        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings),
+                                    hmac.new(settings.secret_key.encode(), b"chat-conversations", hashlib.sha256).digest())
         await app.state.chat.open()
         embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
         demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None
+        pruning = asyncio.create_task(_prune_chats_periodically(
+            db, Retention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)))
         escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
                       if settings.escalation_interval_minutes else None)
         try:
             yield
         finally:
-            for task in (escalation, demo_library, embedding):
+            for task in (escalation, demo_library, embedding, pruning):
                 if task:
                     task.cancel()
             await app.state.chat.close()
@@ -123,5 +143,5 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     for module in (health, units, library, members, congress, petitions, open311, chat_api, admin, auth, cadre, member_pages,
                    congress_pages, petition_pages, library_pages, reports, pages):
         app.include_router(module.router)
-    mount_chat(app, settings.secret_key, urls.app)
+    mount_chat(app, settings.secret_key, urls.app, Transport(origin_of(settings.base_url)))
     return app

@@ -1,7 +1,7 @@
 """The chat's history and feedback in PostgreSQL (Chainlit's SQLAlchemy data layer, schema ``chat``).
 
 A conversation is its author's: Chainlit lists and opens only the signed-in person's own threads, and this
-layer adds what it leaves open: nothing of a guest is stored (all guests share one identity), feedback is
+layer adds what it leaves open: nothing of a guest is stored (a guest is never signed in), feedback is
 written and deleted only on one's own messages, and threads cannot be shared.
 """
 
@@ -19,7 +19,7 @@ from chainlit.user import PersistedUser, User
 from psycopg.conninfo import conninfo_to_dict
 from sqlalchemy.engine import URL
 
-from web.chat.mount import CHAT_USER, GUEST_ID
+from web.chat.mount import CHAT_USER, is_guest
 
 GUEST_USER_ID = str(uuid.UUID(int=0))  # the id of the guest, a chat user never stored
 NOT_YOURS = "Chỉ đánh giá được câu trả lời trong cuộc trò chuyện của chính bạn, khi đã đăng nhập."
@@ -38,9 +38,10 @@ def asyncpg_url(conninfo: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _guest() -> PersistedUser:
-    """A guest, as Chainlit sees a chat user (a new object each time: Chainlit sets its display name)."""
-    return PersistedUser(id=GUEST_USER_ID, identifier=GUEST_ID, createdAt="", metadata={})
+def _guest(identifier: str) -> PersistedUser:
+    """A guest, as Chainlit sees a chat user (a new object each time: Chainlit sets its display name); its identity
+    is its own (Chainlit lets only the same identity take a chat session over), its id the one of every guest."""
+    return PersistedUser(id=GUEST_USER_ID, identifier=identifier, createdAt="", metadata={})
 
 
 def _guest_session() -> bool:
@@ -49,7 +50,7 @@ def _guest_session() -> bool:
         user = context.session.user
     except ChainlitContextException:
         return False
-    return user is None or user.identifier == GUEST_ID
+    return user is None or is_guest(user.identifier)
 
 
 class ChatHistory(SQLAlchemyDataLayer):
@@ -60,11 +61,11 @@ class ChatHistory(SQLAlchemyDataLayer):
 
     async def get_user(self, identifier: str) -> PersistedUser | None:
         """The stored chat user; a guest is one that is never stored (and owns no thread)."""
-        return _guest() if identifier == GUEST_ID else await super().get_user(identifier)
+        return _guest(identifier) if is_guest(identifier) else await super().get_user(identifier)
 
     async def create_user(self, user: User) -> PersistedUser | None:
         """Store a signed-in person (roles and unit refreshed); a guest is not stored."""
-        return _guest() if user.identifier == GUEST_ID else await super().create_user(user)
+        return _guest(user.identifier) if is_guest(user.identifier) else await super().create_user(user)
 
     async def update_thread(self, thread_id: str, name: str | None = None, user_id: str | None = None,
                             metadata: dict[str, Any] | None = None, tags: list[str] | None = None) -> None:
@@ -111,6 +112,6 @@ class ChatHistory(SQLAlchemyDataLayer):
     def _author() -> str:
         """Who sends the request being served (set by the chat's session guard), never a guest."""
         who = CHAT_USER.get()
-        if who is None or who == GUEST_ID:
+        if who is None or is_guest(who):
             raise PermissionError(NOT_YOURS)
         return who

@@ -1,0 +1,69 @@
+"""In a real browser: a page on another port of the platform's host (same site, so the browser sends the cadre's
+cookies) can neither read the chat's API nor open its socket; the platform's own chat page still works."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.conftest import Platform
+from tests.test_browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, sign_in
+
+ATTACK = """<!doctype html><meta charset="utf-8"><title>evil</title><script>
+window.results = {};
+fetch(PLATFORM + "/chat/project/threads", {method: "POST", credentials: "include",
+      headers: {"content-type": "application/json"},
+      body: JSON.stringify({pagination: {first: 20, cursor: null}, filter: {}})})
+  .then(r => r.text()).then(t => { results.fetch = "read:" + t; }).catch(() => { results.fetch = "blocked"; });
+const ws = new WebSocket(PLATFORM.replace("http", "ws") + "/chat/ws/socket.io/?EIO=4&transport=websocket");
+ws.onmessage = m => { results.socket = results.socket || "open:" + m.data; };
+ws.onerror = () => { results.socket = results.socket || "blocked"; };
+ws.onclose = () => { results.socket = results.socket || "blocked"; };
+</script>"""
+
+
+@pytest.fixture
+def evil_site(platform: Platform) -> Iterator[str]:
+    """A page served from another port of the same host, that calls the chat with the visitor's cookies."""
+    page = ATTACK.replace("PLATFORM", json.dumps(platform.base_url), 2).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802  # the http.server API
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_another_origin_cannot_use_a_signed_in_cadres_chat(platform: Platform, browser: Browser,
+                                                           evil_site: str) -> None:
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, platform, COMMUNE)
+    page.goto(platform.base_url + "/chat/")
+    expect(greeting(page, COMMUNE.name, COMMUNE.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    assert any(c["name"] == "access_token" for c in context.cookies())
+
+    attack = context.new_page()
+    attack.goto(evil_site)
+    attack.wait_for_function("window.results.fetch && window.results.socket", timeout=CHAT_TIMEOUT_MS)
+    results = attack.evaluate("window.results")
+    assert results == {"fetch": "blocked", "socket": "blocked"}, results
+
+    page.reload()  # the chat itself, from the platform's own origin, still works
+    expect(greeting(page, COMMUNE.name, COMMUNE.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    context.close()
