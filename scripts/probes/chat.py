@@ -35,7 +35,7 @@ def probe_chat_token_after_sign_out(ctx: Any) -> None:
         assert not socket.text.startswith("0{"), "the socket opened with the old token"
 
 
-def probe_foreign_origin_on_the_chat(ctx: Any) -> None:
+def probe_chat_foreign_origin(ctx: Any) -> None:
     """Another origin's request with the cadre's cookies is refused, and CORS allows no other origin."""
     client = ctx.signed_in("commune_cadre")
     assert client.post("/chat/auth/header").status_code == 200
@@ -48,7 +48,7 @@ def probe_foreign_origin_on_the_chat(ctx: Any) -> None:
     assert listed.headers.get("access-control-allow-origin") is None, "the response is readable by another origin"
 
 
-def probe_foreign_origin_on_the_socket(ctx: Any) -> None:
+def probe_chat_socket_foreign_origin(ctx: Any) -> None:
     """The chat's socket.io handshake from another origin is refused (the platform's own is accepted)."""
     client = ctx.signed_in("commune_cadre")
     assert client.post("/chat/auth/header").status_code == 200
@@ -58,7 +58,7 @@ def probe_foreign_origin_on_the_socket(ctx: Any) -> None:
     assert own.text.startswith("0{"), f"the socket refused the platform's own origin: {own.status_code}"
 
 
-def probe_guest_take_over(ctx: Any) -> None:
+def probe_chat_guest_take_over(ctx: Any) -> None:
     """A second guest reusing the first's conversation id neither sees nor answers its pending confirmation."""
     shared = f"probe-{secrets.token_hex(4)}"
     with ctx.client() as first, ctx.client() as second:
