@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -97,7 +98,7 @@ def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
     """The token of an ``Authorization: Bearer`` header (Chainlit reads it when there is no cookie)."""
     value = next((v.decode("latin-1") for k, v in headers if k == b"authorization"), "")
     scheme, _, token = value.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
 class ChatSessionGuard:
@@ -173,7 +174,7 @@ async def _refuse(scope: Scope, send: Send, status: int, detail: str, secure: bo
         clear = f"{CHAINLIT_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=lax" + ("; Secure" if secure else "")
         headers.append((b"set-cookie", clear.encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    body = ('{"detail": "%s"}' % detail).encode()
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
     await send({"type": "http.response.body", "body": body})
 
 

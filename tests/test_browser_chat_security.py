@@ -1,5 +1,6 @@
-"""In a real browser: a page on another port of the platform's host (same site, so the browser sends the cadre's
-cookies) can neither read the chat's API nor open its socket; the platform's own chat page still works."""
+"""The chat's security in a real browser: a page on another port of the platform's host (same site, so the browser
+sends the cadre's cookies) can neither read the chat's API nor open its socket, while the platform's own chat page
+works; a guest's conversation (its memory and the files held for it) is deleted once its petition is filed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from playwright.sync_api import Browser, expect
 
 from tests.conftest import Platform
 from tests.test_browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, sign_in
+from tests.test_browser_chat import open_chat, send
+from tests.test_chat_attachments import PNG
+from tests.test_chat_history import query
+
+GUEST_PETITION = "Kiến nghị: vỉa hè trước số 9 phố Lý Quốc Sư, phường Hoàn Kiếm, Hà Nội bị sụt lún, người đi bộ dễ ngã."
+# Checkpoint rows of guests' conversations that hold the petition's words (in the memory's blobs or writes).
+HELD = """select (select count(*) from checkpoint_blobs where thread_id like 'khach:%%' and position(%s in blob) > 0)
+              + (select count(*) from checkpoint_writes where thread_id like 'khach:%%' and position(%s in blob) > 0)"""
 
 ATTACK = """<!doctype html><meta charset="utf-8"><title>evil</title><script>
 window.results = {};
@@ -66,4 +75,25 @@ def test_another_origin_cannot_use_a_signed_in_cadres_chat(platform: Platform, b
 
     page.reload()  # the chat itself, from the platform's own origin, still works
     expect(greeting(page, COMMUNE.name, COMMUNE.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    context.close()
+
+
+def _held(platform: Platform, words: str) -> int:
+    needle = words.encode()
+    return int(query(platform, HELD, needle, needle)[0][0])
+
+
+def test_a_guests_chat_is_deleted_once_its_petition_is_filed(platform: Platform, browser: Browser) -> None:
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    open_chat(page, platform, "Khách", "Khách")
+    send(page, GUEST_PETITION, [("via-he.png", "image/png", PNG)])
+    question = page.locator('[data-step-type="assistant_message"]', has_text="Bạn xác nhận gửi chứ?")
+    expect(question).to_contain_text("Tệp đính kèm: via-he.png", timeout=CHAT_TIMEOUT_MS)
+    assert _held(platform, "Lý Quốc Sư") > 0  # the assistant holds it while it waits
+
+    question.get_by_role("button", name="Gửi", exact=True).click()
+    filed = page.locator('[data-step-type="assistant_message"]', has_text="PAKN-")
+    expect(filed).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    assert _held(platform, "Lý Quốc Sư") == 0  # filed: nothing of the guest's conversation is kept
     context.close()
