@@ -131,6 +131,7 @@ def chat_prune() -> None:
             pruned = await prune(db, Retention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days))
         finally:
             await db.close()
-        say(f"Đã xóa {pruned.conversations} cuộc trò chuyện (bộ nhớ của trợ lý) và {pruned.threads} lịch sử trò chuyện.")
+        say(f"Đã xóa {pruned.conversations} cuộc trò chuyện (bộ nhớ của trợ lý) và {pruned.threads} lịch sử "
+            "trò chuyện.")
 
     asyncio.run(run())

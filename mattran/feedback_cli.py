@@ -36,9 +36,10 @@ _FEEDBACKS = """
 _TEXTS = ("comment", "user_message", "assistant_reply")  # what people wrote: personal data masked
 
 
-def feedback_rows(app_url: str) -> list[dict[str, Any]]:
-    """Every stored feedback as an eval record (``created_at`` in ISO 8601, personal data masked)."""
-    with psycopg.connect(app_url, row_factory=dict_row) as conn:
+def feedback_rows(owner_url: str) -> list[dict[str, Any]]:
+    """Every stored feedback as an eval record (``created_at`` in ISO 8601, personal data masked), read as the store's
+    owner: the application role sees only the chat of the person it serves."""
+    with psycopg.connect(owner_url, row_factory=dict_row) as conn:
         rows = conn.execute(_FEEDBACKS).fetchall()
     return [{**row, **{k: mask_personal_data(row[k]) if row[k] else row[k] for k in _TEXTS},
              "created_at": row["created_at"].isoformat()} for row in rows]
@@ -52,7 +53,7 @@ def export(
     dữ liệu cá nhân (số điện thoại, thư điện tử, số giấy tờ…) đã che."""
     from mattran.bootstrap import prepare_store
 
-    rows = feedback_rows(prepare_store(get_settings(), say).app)
+    rows = feedback_rows(prepare_store(get_settings(), say).owner)
     with target.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

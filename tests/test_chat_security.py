@@ -234,6 +234,26 @@ def test_the_app_role_sees_only_the_conversation_it_serves(platform: Platform) -
     assert _memory(platform, guest) > 0
 
 
+def test_the_app_role_reads_only_the_chat_history_of_the_person_it_serves(platform: Platform) -> None:
+    thread = str(uuid.uuid4())
+    with psycopg.connect(platform.owner_uri()) as conn:
+        conn.execute('insert into chat.threads ("id", "name", "userIdentifier") values (%s, %s, %s)',
+                     (thread, "riêng", "rls-a"))
+        conn.execute('insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output")'
+                     " values (gen_random_uuid(), 'user', 'user_message', %s, false, 'Số tôi 0912345678')", (thread,))
+    app = make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD)
+    with psycopg.connect(app) as conn:
+        def seen(subject: str) -> tuple[int, int]:
+            with conn.transaction():
+                conn.execute("select set_config('mattran.subject', %s, true)", (subject,))
+                threads = conn.execute('select count(*) from chat.threads where "id" = %s', (thread,)).fetchone()
+                steps = conn.execute('select count(*) from chat.steps where "threadId" = %s', (thread,)).fetchone()
+                return threads[0], steps[0]  # type: ignore[index]
+
+        assert seen("rls-b") == (0, 0) and seen("") == (0, 0)
+        assert seen("rls-a") == (1, 1)
+
+
 def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: Path) -> None:
     thread, asked, answered = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     now = datetime.now(UTC).isoformat()

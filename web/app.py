@@ -116,8 +116,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
         app.state.library = LibraryService(db, embedder)
-        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings),
-                                    hmac.new(settings.secret_key.encode(), b"chat-conversations", hashlib.sha256).digest())
+        conversations_key = hmac.new(settings.secret_key.encode(), b"chat-conversations", hashlib.sha256).digest()
+        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings), conversations_key)
         await app.state.chat.open()
         embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
         demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None

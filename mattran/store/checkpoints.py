@@ -2,7 +2,7 @@
 
 Each row belongs to one conversation (``thread_id``): the application role sees and changes only the rows of the
 conversation its connection is set to (``mattran.conversation``, set by :class:`ConversationSaver` before each
-statement), never another's. Deleting old conversations goes through ``prune_conversations`` (migration 0016).
+statement), never another's. Old conversations are deleted through ``prune_conversations`` (0016_chat_privacy).
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ class ConversationSaver(AsyncPostgresSaver):
 async def prune_conversations(conn: AsyncConnection, guest_prefix: str, guests_before: datetime,
                               others_before: datetime) -> int:
     """Delete every conversation whose last checkpoint is older than its cut-off; how many were deleted."""
-    cur = await conn.execute("select prune_conversations(%s, %s, %s) as n", (guest_prefix, guests_before, others_before))
+    cur = await conn.execute("select prune_conversations(%s, %s, %s) as n",
+                             (guest_prefix, guests_before, others_before))
     row = await cur.fetchone()
     return int(row["n"]) if row else 0  # type: ignore[call-overload]
 

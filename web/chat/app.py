@@ -21,6 +21,7 @@ from web.auth import SESSION_COOKIE
 from web.chat.history import ChatHistory
 from web.chat.mount import (
     CHAINLIT_COOKIE,
+    CHAT_USER,
     CONTEXT,
     cookies_of_headers,
     cookies_of_session,
@@ -63,6 +64,7 @@ def reported(handler: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[Non
 async def header_auth(headers: Any) -> cl.User:
     """The chat user is the platform's signed-in user (the token bound to their session), or a new guest."""
     principal, binding = await session_from_cookies(cookies_of_headers(headers))
+    CHAT_USER.set(principal.subject)  # whose chat user the data layer stores next
     return cl.User(
         identifier=principal.subject or new_guest_identity(), display_name=principal.name,
         metadata={"roles": sorted(principal.roles), "role_labels": principal.role_labels,

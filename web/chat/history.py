@@ -2,7 +2,8 @@
 
 A conversation is its author's: Chainlit lists and opens only the signed-in person's own threads, and this
 layer adds what it leaves open: nothing of a guest is stored (a guest is never signed in), feedback is
-written and deleted only on one's own messages, and threads cannot be shared.
+written and deleted only on one's own messages, and threads cannot be shared. The database holds the same rule:
+each of the layer's transactions runs as the person it serves (``current_subject()``, row-level security).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from typing import Any
 
 from chainlit.context import ChainlitContextException, context
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.logger import logger
 from chainlit.element import Element
 from chainlit.step import StepDict
 from chainlit.types import Feedback
 from chainlit.user import PersistedUser, User
 from psycopg.conninfo import conninfo_to_dict
+from sqlalchemy import text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 
 from web.chat.mount import CHAT_USER, is_guest
 
@@ -53,11 +57,41 @@ def _guest_session() -> bool:
     return user is None or is_guest(user.identifier)
 
 
+def _subject() -> str:
+    """Whose chat rows the statement being run may touch: the request's (checked by the chat's session guard), else
+    the chat session's; a guest's: nobody's."""
+    who = CHAT_USER.get()
+    if who is None:
+        try:
+            who = context.session.user.identifier if context.session.user else None
+        except ChainlitContextException:
+            who = None
+    return "" if who is None or is_guest(who) else who
+
+
 class ChatHistory(SQLAlchemyDataLayer):
     """Chainlit's SQLAlchemy data layer on the app's connection, with the platform's rules on whose data it is."""
 
     def __init__(self, conninfo: str) -> None:
         super().__init__(asyncpg_url(conninfo), connect_args={"server_settings": {"search_path": "chat"}})
+
+    async def execute_sql(self, query: str, parameters: dict[str, Any]) -> list[dict[str, Any]] | int | None:
+        """Chainlit's statement, in a transaction limited to the rows of the person it serves (as Chainlit's own:
+        a failed statement is logged and gives None)."""
+        async with self.async_session() as session:
+            try:
+                await session.begin()
+                await session.execute(text("select set_config('mattran.subject', :who, true)"), {"who": _subject()})
+                result = await session.execute(text(query), parameters)
+                await session.commit()
+            except SQLAlchemyError as exc:
+                await session.rollback()
+                logger.warning("chat history statement failed: %s", exc)
+                return None
+            if result.returns_rows:
+                rows = [dict(row._mapping) for row in result.fetchall()]
+                return self.clean_result(rows)  # type: ignore[no-any-return]
+            return result.rowcount  # type: ignore[attr-defined,no-any-return]
 
     async def get_user(self, identifier: str) -> PersistedUser | None:
         """The stored chat user; a guest is one that is never stored (and owns no thread)."""
@@ -80,6 +114,11 @@ class ChatHistory(SQLAlchemyDataLayer):
         """Store a message or tool step of a signed-in person's conversation (a guest's are not stored)."""
         if not _guest_session():
             await super().create_step(step_dict)
+
+    async def get_thread_author(self, thread_id: str) -> str:
+        """The thread's author; none ("") when it is not the reader's to see (Chainlit then answers 404)."""
+        rows = await self.execute_sql('select "userIdentifier" from threads where "id" = :id', {"id": thread_id})
+        return str(rows[0]["userIdentifier"] or "") if isinstance(rows, list) and rows else ""
 
     async def create_element(self, element: Element) -> None:
         """Elements are not stored: Chainlit's SQLAlchemy layer keeps their content only in a blob store (S3, GCS,
