@@ -25,7 +25,6 @@ from web.chat.mount import (
     CONTEXT,
     cookies_of_headers,
     cookies_of_session,
-    is_guest,
     new_guest_identity,
     principal_from_cookies,
     session_from_cookies,
