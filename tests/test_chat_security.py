@@ -300,3 +300,25 @@ async def test_a_failing_chat_turn_shows_an_incident_reference_never_the_error(
     assert found and message.startswith("Xin lỗi, trợ lý gặp sự cố")
     assert "checkpoints" not in message and "10.0.0.5" not in message
     assert any(found.group(1) in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_a_guest_cannot_take_over_another_guests_chat_session(platform: Platform) -> None:
+    import socketio  # the socket.io client Chainlit's page uses, in Python
+
+    async def connect(session_id: str) -> socketio.AsyncClient:
+        token = httpx.post(f"{platform.base_url}/chat/auth/header").cookies["access_token"]  # a guest's own token
+        client = socketio.AsyncClient(reconnection=False)
+        await client.connect(platform.base_url, socketio_path="/chat/ws/socket.io", transports=["websocket"],
+                             headers={"Cookie": f"access_token={token}"}, wait_timeout=20,
+                             auth={"sessionId": session_id, "clientType": "webapp", "threadId": str(uuid.uuid4())})
+        return client
+
+    session_id = str(uuid.uuid4())
+    first = await connect(session_id)
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):  # the first guest's session is not the second's
+            await (await connect(session_id)).disconnect()
+        other = await connect(str(uuid.uuid4()))  # a session of its own works
+        await other.disconnect()
+    finally:
+        await first.disconnect()
