@@ -13,10 +13,11 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import Platform
-from tests.test_browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, sign_in
+from tests.test_browser import CHAT_TIMEOUT_MS, CITIZEN, COMMUNE, greeting, sign_in
 from tests.test_browser_chat import open_chat, send
 from tests.test_chat_attachments import PNG
 from tests.test_chat_history import query
+from web.chat.app import SESSION_ENDED
 
 GUEST_PETITION = "Kiến nghị: vỉa hè trước số 9 phố Lý Quốc Sư, phường Hoàn Kiếm, Hà Nội bị sụt lún, người đi bộ dễ ngã."
 # Checkpoint rows of guests' conversations that hold the petition's words (in the memory's blobs or writes).
@@ -96,4 +97,20 @@ def test_a_guests_chat_is_deleted_once_its_petition_is_filed(platform: Platform,
     filed = page.locator('[data-step-type="assistant_message"]', has_text="PAKN-")
     expect(filed).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
     assert _held(platform, "Lý Quốc Sư") == 0  # filed: nothing of the guest's conversation is kept
+    context.close()
+
+
+def test_an_open_chat_stops_answering_once_its_person_signs_out(platform: Platform, browser: Browser) -> None:
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, platform, CITIZEN)
+    open_chat(page, platform, CITIZEN.name, CITIZEN.role_label)
+    other = context.new_page()  # signs out in another tab; the chat's socket stays open in the first
+    other.goto(platform.base_url + "/")
+    other.locator('form[action="/dang-xuat"] button').click()
+    other.wait_for_load_state()
+    assert not any(c["name"] == "mattran_session" for c in context.cookies())
+    send(page, "Phường Hoàn Kiếm, HN")
+    expect(page.get_by_text(SESSION_ENDED)).to_be_visible(timeout=CHAT_TIMEOUT_MS)
+    expect(page.locator('[data-step-type="assistant_message"]', has_text="Đã xác định đơn vị")).to_have_count(0)
     context.close()

@@ -25,6 +25,7 @@ from web.chat.mount import (
     CONTEXT,
     cookies_of_headers,
     cookies_of_session,
+    is_guest,
     new_guest_identity,
     principal_from_cookies,
     session_from_cookies,
@@ -33,6 +34,8 @@ from web.chat.mount import (
 _CHOICES = {"xac_nhan": ("có", "Gửi"), "huy": ("không", "Hủy")}  # the confirmation's buttons: answer, label
 _ASKED = "confirmation"  # in the user session: the message whose buttons wait for an answer
 _GUEST_CONVERSATION = "guest_conversation"  # in the user session: the id the server issued to a guest's conversation
+SESSION_ENDED = ("Phiên đăng nhập của bạn đã kết thúc. Hãy tải lại trang để tiếp tục (đăng nhập lại, hoặc trò chuyện "
+                 "với tư cách khách).")
 _log = logging.getLogger(__name__)
 P = ParamSpec("P")
 
@@ -206,6 +209,10 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
     """One turn of the assistant, streamed. A data-changing step asks for confirmation with Gửi/Hủy buttons and
     the turn ends there: a button (or "có"/"không" written) answers it, in this session or after reopening."""
     principal = await principal_from_cookies(cookies_of_session(cl.context.session))
+    user = cl.user_session.get("user")
+    if user and not is_guest(user.identifier) and user.identifier != principal.subject:
+        await cl.ErrorMessage(content=SESSION_ENDED, author="Trợ lý").send()  # signed out since the chat opened
+        return
     runner = CONTEXT.state.chat
     conversation = _conversation(principal.subject is None)
     reply = cl.Message(content="")
