@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.types import Command
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -17,9 +19,19 @@ from agents.graph import build_graph
 from agents.llm import UNAVAILABLE, redact
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import check_all
+from mattran.domain.chat_retention import GUEST_THREAD_PREFIX
+from mattran.store.checkpoints import ConversationSaver
 
 # Said once, before the turn's answer, when the turn's trace carries the flag.
 _NOTICES = (("model_unavailable", UNAVAILABLE), ("files_not_kept", replies.FILES_NOT_KEPT))
+
+
+class UnknownConversation(ValueError):
+    """A guest named a conversation the server did not issue (a guest cannot choose one, nor take another's)."""
+
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy cuộc trò chuyện này. Khách không tự đặt mã cuộc trò chuyện: hãy gửi tin "
+                         "nhắn không kèm conversation_id để bắt đầu, rồi dùng mã máy chủ trả về.")
 
 
 @dataclass(frozen=True)
@@ -51,29 +63,52 @@ class ToolStep:
 
 
 class ChatRunner:
-    """The graph with its Postgres memory (a conversation resumes after a restart), with a language model or not."""
+    """The graph with its Postgres memory (a conversation resumes after a restart), with a language model or not.
 
-    def __init__(self, app_url: str, services: Any, model: BaseChatModel | None = None) -> None:
+    A signed-in person's conversations are keyed by who they are; a guest's by a conversation id the server issued
+    (:meth:`new_conversation`, signed with ``key``), and deleted once its petition is filed or cancelled.
+    """
+
+    def __init__(self, app_url: str, services: Any, model: BaseChatModel | None = None,
+                 key: bytes | None = None) -> None:
         self.services = services
         self.model = model
+        self.key = key or secrets.token_bytes(32)  # without one, issued ids last as long as the process
         self.pool = AsyncConnectionPool(app_url, min_size=1, max_size=4, open=False,
                                         kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0})
+        self.saver: ConversationSaver | None = None
         self.graph: Any = None
 
     async def open(self) -> None:
         """Open the memory's connections and compile the graph."""
         await self.pool.open(wait=True, timeout=30)
-        self.graph = build_graph(AsyncPostgresSaver(self.pool))  # type: ignore[arg-type]
+        self.saver = ConversationSaver(self.pool)  # type: ignore[arg-type]
+        self.graph = build_graph(self.saver)
 
     async def close(self) -> None:
         """Close the memory's connections."""
         await self.pool.close()
 
+    def new_conversation(self) -> str:
+        """A new conversation's id, issued by the server: unguessable, and signed (a guest continues only these)."""
+        nonce = secrets.token_urlsafe(24)
+        return f"{nonce}.{self._sign(nonce)}"
+
+    def _sign(self, nonce: str) -> str:
+        return hmac.new(self.key, nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _thread(self, principal: Principal, conversation: str) -> str:
+        """The memory's key: a conversation belongs to one person (a guest: to whoever holds its issued id)."""
+        if principal.subject:
+            return f"{principal.subject}:{conversation}"
+        nonce, _, mac = conversation.partition(".")
+        if not mac or not hmac.compare_digest(mac, self._sign(nonce)):
+            raise UnknownConversation
+        return GUEST_THREAD_PREFIX + conversation
+
     def _config(self, principal: Principal, conversation: str) -> dict[str, Any]:
-        # A conversation belongs to one person: the thread key starts with who they are.
-        thread = f"{principal.subject or 'khach'}:{conversation}"
-        return {"configurable": {"thread_id": thread, "principal": principal, "services": self.services,
-                                 "model": self.model}}
+        return {"configurable": {"thread_id": self._thread(principal, conversation), "principal": principal,
+                                 "services": self.services, "model": self.model}}
 
     async def send(self, principal: Principal, conversation: str, text: str,
                    files: Sequence[tuple[str, bytes]] = ()) -> Turn:
@@ -94,7 +129,9 @@ class ChatRunner:
 
         ``files`` (name, bytes) come with a new message: they are checked by the attachments' own rules first, and
         one refused file stops the turn with nothing kept. ``answering``: the text answers a confirmation (a
-        button), and is not read as a new message when none is pending any more.
+        button), and is not read as a new message when none is pending any more. A guest's conversation is deleted
+        (memory and held files) once the confirmation it waited for is answered: its petition filed or cancelled.
+        Raises :class:`UnknownConversation` for a guest's conversation id the server did not issue.
         """
         config = self._config(principal, conversation)
         before = await self.graph.aget_state(config)
@@ -128,7 +165,10 @@ class ChatRunner:
                     call = update["tool_call"]
         # A notice is told once, in the turn it arose in (not again when a confirmation is answered).
         told = (before.values.get("trace") or {}) if resuming else {}
-        yield self._turn(await self.graph.aget_state(config), told)
+        after = await self.graph.aget_state(config)
+        if resuming and not after.interrupts and principal.subject is None:
+            await self.saver.adelete_thread(config["configurable"]["thread_id"])
+        yield self._turn(after, told)
 
     @staticmethod
     def _turn(state: Any, told: dict[str, Any]) -> Turn:

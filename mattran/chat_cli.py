@@ -113,3 +113,27 @@ def chat(
 
     urls = prepare_store(get_settings(), say)
     asyncio.run(_run(urls, as_, message, conversation, batch, as_json))
+
+
+def chat_prune() -> None:
+    """Xóa các cuộc trò chuyện quá hạn lưu: của khách sau MATTRAN_GUEST_CHAT_TTL_HOURS giờ, của người đã đăng nhập
+    (bộ nhớ và lịch sử) sau MATTRAN_CHAT_RETENTION_DAYS ngày kể từ tin nhắn cuối (`mattran up` cũng làm mỗi giờ)."""
+    from mattran.bootstrap import prepare_store
+    from mattran.console import say
+    from mattran.domain.chat_retention import Retention, prune
+    from mattran.store.db import Database
+
+    settings = get_settings()
+    urls = prepare_store(settings, say)
+
+    async def run() -> None:
+        db = Database(urls.app, max_size=1)
+        await db.open()
+        try:
+            pruned = await prune(db, Retention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days))
+        finally:
+            await db.close()
+        say(f"Đã xóa {pruned.conversations} cuộc trò chuyện (bộ nhớ của trợ lý) và {pruned.threads} lịch sử "
+            "trò chuyện.")
+
+    asyncio.run(run())

@@ -16,7 +16,7 @@ from rich.table import Table
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.console import err, out, say
 from mattran.backup_cli import backup, restore
-from mattran.chat_cli import chat
+from mattran.chat_cli import chat, chat_prune
 from mattran.feedback_cli import feedback_app
 from mattran.eval_cli import evaluate
 from mattran.report_cli import report
@@ -98,7 +98,8 @@ def up(
     say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz)  — Ctrl-C để dừng")
     try:
         uvicorn.run(create_app(settings, urls), host=settings.host, port=settings.port,
-                    log_level=settings.log_level, timeout_graceful_shutdown=10)
+                    log_level=settings.log_level, timeout_graceful_shutdown=10,
+                    proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None)
     finally:
         if provider is not None:
             provider.terminate()
@@ -152,6 +153,7 @@ def units_find(
 apikey_app = typer.Typer(help="Khóa API cho ứng dụng bên ngoài (cổng Open311).", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
 app.command("chat")(chat)
+app.command("chat-prune")(chat_prune)
 app.command("backup")(backup)
 app.command("restore")(restore)
 app.command("report")(report)

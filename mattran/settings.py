@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     public_url: str | None = Field(default=None, description="Address users reach the app at; default http://HOST:PORT.")
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        description="Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-Proto/-For are believed; "
+                    "empty = none.")
     oidc_issuer: str | None = Field(default=None, description="External OpenID provider; empty = the dev provider.")
     oidc_client_id: str = "mattran"
     oidc_client_secret: str = DEV_CLIENT_SECRET
@@ -75,6 +79,11 @@ class Settings(BaseSettings):
     demo_library: bool | None = Field(
         default=None, description="Load the demo library (guides, ../shared/corpus/laws) at start; empty = with demo data.")
     intake_rate_per_minute: int = Field(default=30, ge=0, description="Anonymous petitions a minute per address; 0 = off.")
+    guest_chat_ttl_hours: int = Field(
+        default=24, ge=1, le=720, description="A guest's conversation is deleted this long after its last message.")
+    chat_retention_days: int = Field(
+        default=90, ge=1, le=3650,
+        description="Signed-in conversations (memory and history) are deleted this long after their last message.")
     escalation_interval_minutes: int = Field(default=15, ge=0, description="How often overdue petitions go up a level; 0 = never.")
     petition_due_days: int = Field(default=10, ge=1, le=90, description="Working days to answer a petition.")
     petition_due_days_by_category: dict[str, int] = Field(

@@ -34,6 +34,7 @@ from mattran.store.db import Database
 from tests.scripted_model import Script, ScriptedServer
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("CHAINLIT_APP_ROOT", str(ROOT / "web" / "chat"))  # before any test imports chainlit
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +19,8 @@ from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
 from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
+from mattran.domain.chat_retention import Retention
+from mattran.domain.chat_retention import prune as prune_chats
 from mattran.domain.library import LibraryService
 from mattran.domain import retention
 from mattran.domain.petitions import PetitionService
@@ -32,6 +36,7 @@ from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
 from web.input_guard import storable_input
 from web.ratelimit import RateLimiter
+from web.transport import Transport, origin_of
 from web.routes import (
     admin,
     auth,
@@ -67,6 +72,18 @@ async def _escalate_periodically(petitions: PetitionService, minutes: int) -> No
                 _log.info("escalated %d overdue petitions", len(moved))
         except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
             _log.exception("escalation failed")
+        await asyncio.sleep(minutes * 60)
+
+
+async def _prune_chats_periodically(db: Database, retention: Retention, minutes: int = 60) -> None:
+    """Every hour, delete the conversations kept past their retention (a failure is logged and retried)."""
+    while True:
+        try:
+            pruned = await prune_chats(db, retention)
+            if pruned.conversations or pruned.threads:
+                _log.info("pruned %d conversations, %d chat threads", pruned.conversations, pruned.threads)
+        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
+            _log.exception("pruning conversations failed")
         await asyncio.sleep(minutes * 60)
 
 
@@ -125,10 +142,13 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                                             settings.oidc_unit_claim, settings.session_hours,
                                             TokenSealer(refresh_token_key(settings.secret_key)))
         app.state.library = LibraryService(db, embedder)
-        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings))
+        conversations_key = hmac.new(settings.secret_key.encode(), b"chat-conversations", hashlib.sha256).digest()
+        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings), conversations_key)
         await app.state.chat.open()
         embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
         demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None
+        pruning = asyncio.create_task(_prune_chats_periodically(
+            db, Retention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)))
         escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
                       if settings.escalation_interval_minutes else None)
         purge = asyncio.create_task(_purge_sessions_periodically(app.state.sessions, settings.session_purge_minutes))
@@ -138,7 +158,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         try:
             yield
         finally:
-            for task in (purge, escalation, demo_library, embedding, purging):
+            for task in (purge, escalation, demo_library, embedding, purging, pruning):
                 if task:
                     task.cancel()
             await app.state.chat.close()
@@ -156,7 +176,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     for module in (health, units, library, members, congress, my_data, petitions, open311, chat_api, admin, auth, cadre, member_pages,
                    congress_pages, petition_pages, library_pages, reports, pages):
         app.include_router(module.router)
-    mount_chat(app, settings.secret_key, urls.app)
+    mount_chat(app, settings.secret_key, urls.app, Transport(origin_of(settings.base_url)))
     app.add_middleware(CrossSiteGuard, base_url=settings.base_url)
     app.add_middleware(SecurityHeaders, base_url=settings.base_url, issuer=settings.issuer)  # outermost
     return app

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+import functools
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, ParamSpec
 
 import chainlit as cl
 from chainlit.element import Element
@@ -19,25 +22,56 @@ from web.auth import SESSION_COOKIE
 from web.chat.history import ChatHistory
 from web.chat.mount import (
     CHAINLIT_COOKIE,
+    CHAT_USER,
     CONTEXT,
-    GUEST_ID,
+    cookies_of_headers,
     cookies_of_session,
+    is_guest,
+    new_guest_identity,
     principal_from_cookies,
-    principal_from_headers,
+    session_from_cookies,
 )
 
 _CHOICES = {"xac_nhan": ("có", "Gửi"), "huy": ("không", "Hủy")}  # the confirmation's buttons: answer, label
 _ASKED = "confirmation"  # in the user session: the message whose buttons wait for an answer
+_GUEST_CONVERSATION = "guest_conversation"  # in the user session: the id the server issued to a guest's conversation
+SESSION_ENDED = ("Phiên đăng nhập của bạn đã kết thúc. Hãy tải lại trang để tiếp tục (đăng nhập lại, hoặc trò chuyện "
+                 "với tư cách khách).")
+_log = logging.getLogger(__name__)
+P = ParamSpec("P")
+
+
+def incident_message(reference: str) -> str:
+    """What the chat says when a turn fails: never the error itself (it is logged under ``reference``)."""
+    return (f"Xin lỗi, trợ lý gặp sự cố nên chưa xử lý được yêu cầu của bạn. Vui lòng thử lại sau. Nếu lỗi lặp lại, "
+            f"hãy báo cho quản trị viên mã sự cố **{reference}**.")
+
+
+def reported(handler: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
+    """``handler``, whose failure is logged with an incident reference and told to the person in plain Vietnamese
+    (Chainlit would show the raw exception text)."""
+
+    @functools.wraps(handler)
+    async def reporting(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            await handler(*args, **kwargs)
+        except Exception:  # noqa: BLE001  # every failure is logged, none is shown as it is
+            reference = secrets.token_hex(4).upper()
+            _log.exception("chat incident %s", reference)
+            await cl.ErrorMessage(content=incident_message(reference), author="Trợ lý").send()
+
+    return reporting
 
 
 @cl.header_auth_callback
 async def header_auth(headers: Any) -> cl.User:
-    """The chat user is the platform's signed-in user, or a guest."""
-    principal = await principal_from_headers(headers)
+    """The chat user is the platform's signed-in user (the token bound to their session), or a new guest."""
+    principal, binding = await session_from_cookies(cookies_of_headers(headers))
+    CHAT_USER.set(principal.subject)  # whose chat user the data layer stores next
     return cl.User(
-        identifier=principal.subject or GUEST_ID, display_name=principal.name,
+        identifier=principal.subject or new_guest_identity(), display_name=principal.name,
         metadata={"roles": sorted(principal.roles), "role_labels": principal.role_labels,
-                  "unit": principal.unit_code, "unit_name": principal.unit_name},
+                  "unit": principal.unit_code, "unit_name": principal.unit_name, "session": binding},
     )
 
 
@@ -81,6 +115,7 @@ async def start() -> None:
 
 
 @cl.on_chat_resume
+@reported
 async def resume(thread: ThreadDict) -> None:
     """Reopen one of the person's own conversations: Chainlit shows its messages, the assistant's memory is
     keyed by the thread (and its author), so the conversation simply goes on.
@@ -99,6 +134,18 @@ async def resume(thread: ThreadDict) -> None:
         ask.actions = _buttons()
         await asyncio.gather(*(action.send(for_id=ask.id) for action in ask.actions))
         cl.user_session.set(_ASKED, ask)
+
+
+def _conversation(guest: bool) -> str:
+    """The assistant's conversation: a signed-in person's is the chat thread (reopened from the history); a
+    guest's is one the server issued for this chat session (a guest cannot name, nor reach, another's)."""
+    if not guest:
+        return cl.context.session.thread_id
+    issued = cl.user_session.get(_GUEST_CONVERSATION)
+    if issued is None:
+        issued = CONTEXT.state.chat.new_conversation()
+        cl.user_session.set(_GUEST_CONVERSATION, issued)
+    return issued
 
 
 async def _show(events: AsyncIterator[Token | ToolStep | Turn], reply: cl.Message) -> Turn:
@@ -143,6 +190,7 @@ def _read(elements: list[Element]) -> list[tuple[str, bytes]]:
 
 
 @cl.on_message
+@reported
 async def on_message(message: cl.Message) -> None:
     """One turn of the assistant, with the files attached to the message (checked by the attachments' rules)."""
     await _turn(message.content, await asyncio.to_thread(_read, [e for e in message.elements if e.path]))
@@ -150,6 +198,7 @@ async def on_message(message: cl.Message) -> None:
 
 @cl.action_callback("xac_nhan")
 @cl.action_callback("huy")
+@reported
 async def on_choice(action: cl.Action) -> None:
     """A Gửi/Hủy button answers the confirmation the conversation waits for."""
     answer, label = _CHOICES[action.name]
@@ -161,8 +210,12 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
     """One turn of the assistant, streamed. A data-changing step asks for confirmation with Gửi/Hủy buttons and
     the turn ends there: a button (or "có"/"không" written) answers it, in this session or after reopening."""
     principal = await principal_from_cookies(cookies_of_session(cl.context.session))
+    user = cl.user_session.get("user")
+    if user and not is_guest(user.identifier) and user.identifier != principal.subject:
+        await cl.ErrorMessage(content=SESSION_ENDED, author="Trợ lý").send()  # signed out since the chat opened
+        return
     runner = CONTEXT.state.chat
-    conversation = cl.context.session.thread_id
+    conversation = _conversation(principal.subject is None)
     reply = cl.Message(content="")
     turn = await _show(runner.stream(principal, conversation, text, files, answering), reply)
     if turn.confirmation:

@@ -1,8 +1,9 @@
 """The chat's history and feedback in PostgreSQL (Chainlit's SQLAlchemy data layer, schema ``chat``).
 
 A conversation is its author's: Chainlit lists and opens only the signed-in person's own threads, and this
-layer adds what it leaves open: nothing of a guest is stored (all guests share one identity), feedback is
-written and deleted only on one's own messages, and threads cannot be shared.
+layer adds what it leaves open: nothing of a guest is stored (a guest is never signed in), feedback is
+written and deleted only on one's own messages, and threads cannot be shared. The database holds the same rule:
+each of the layer's transactions runs as the person it serves (``current_subject()``, row-level security).
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from typing import Any
 
 from chainlit.context import ChainlitContextException, context
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.logger import logger
 from chainlit.element import Element
 from chainlit.step import StepDict
 from chainlit.types import Feedback
 from chainlit.user import PersistedUser, User
 from psycopg.conninfo import conninfo_to_dict
+from sqlalchemy import text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 
-from web.chat.mount import CHAT_USER, GUEST_ID
+from web.chat.mount import CHAT_USER, is_guest
 
 GUEST_USER_ID = str(uuid.UUID(int=0))  # the id of the guest, a chat user never stored
 NOT_YOURS = "Chỉ đánh giá được câu trả lời trong cuộc trò chuyện của chính bạn, khi đã đăng nhập."
@@ -38,9 +42,10 @@ def asyncpg_url(conninfo: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _guest() -> PersistedUser:
-    """A guest, as Chainlit sees a chat user (a new object each time: Chainlit sets its display name)."""
-    return PersistedUser(id=GUEST_USER_ID, identifier=GUEST_ID, createdAt="", metadata={})
+def _guest(identifier: str) -> PersistedUser:
+    """A guest, as Chainlit sees a chat user (a new object each time: Chainlit sets its display name); its identity
+    is its own (Chainlit lets only the same identity take a chat session over), its id the one of every guest."""
+    return PersistedUser(id=GUEST_USER_ID, identifier=identifier, createdAt="", metadata={})
 
 
 def _guest_session() -> bool:
@@ -49,7 +54,19 @@ def _guest_session() -> bool:
         user = context.session.user
     except ChainlitContextException:
         return False
-    return user is None or user.identifier == GUEST_ID
+    return user is None or is_guest(user.identifier)
+
+
+def _subject() -> str:
+    """Whose chat rows the statement being run may touch: the request's (checked by the chat's session guard), else
+    the chat session's; a guest's: nobody's."""
+    who = CHAT_USER.get()
+    if who is None:
+        try:
+            who = context.session.user.identifier if context.session.user else None
+        except ChainlitContextException:
+            who = None
+    return "" if who is None or is_guest(who) else who
 
 
 class ChatHistory(SQLAlchemyDataLayer):
@@ -58,13 +75,31 @@ class ChatHistory(SQLAlchemyDataLayer):
     def __init__(self, conninfo: str) -> None:
         super().__init__(asyncpg_url(conninfo), connect_args={"server_settings": {"search_path": "chat"}})
 
+    async def execute_sql(self, query: str, parameters: dict[str, Any]) -> list[dict[str, Any]] | int | None:
+        """Chainlit's statement, in a transaction limited to the rows of the person it serves (as Chainlit's own:
+        a failed statement is logged and gives None)."""
+        async with self.async_session() as session:
+            try:
+                await session.begin()
+                await session.execute(text("select set_config('mattran.subject', :who, true)"), {"who": _subject()})
+                result = await session.execute(text(query), parameters)
+                await session.commit()
+            except SQLAlchemyError as exc:
+                await session.rollback()
+                logger.warning("chat history statement failed: %s", exc)
+                return None
+            if result.returns_rows:
+                rows = [dict(row._mapping) for row in result.fetchall()]
+                return self.clean_result(rows)  # type: ignore[no-any-return]
+            return result.rowcount  # type: ignore[attr-defined,no-any-return]
+
     async def get_user(self, identifier: str) -> PersistedUser | None:
         """The stored chat user; a guest is one that is never stored (and owns no thread)."""
-        return _guest() if identifier == GUEST_ID else await super().get_user(identifier)
+        return _guest(identifier) if is_guest(identifier) else await super().get_user(identifier)
 
     async def create_user(self, user: User) -> PersistedUser | None:
         """Store a signed-in person (roles and unit refreshed); a guest is not stored."""
-        return _guest() if user.identifier == GUEST_ID else await super().create_user(user)
+        return _guest(user.identifier) if is_guest(user.identifier) else await super().create_user(user)
 
     async def update_thread(self, thread_id: str, name: str | None = None, user_id: str | None = None,
                             metadata: dict[str, Any] | None = None, tags: list[str] | None = None) -> None:
@@ -79,6 +114,11 @@ class ChatHistory(SQLAlchemyDataLayer):
         """Store a message or tool step of a signed-in person's conversation (a guest's are not stored)."""
         if not _guest_session():
             await super().create_step(step_dict)
+
+    async def get_thread_author(self, thread_id: str) -> str:
+        """The thread's author; none ("") when it is not the reader's to see (Chainlit then answers 404)."""
+        rows = await self.execute_sql('select "userIdentifier" from threads where "id" = :id', {"id": thread_id})
+        return str(rows[0]["userIdentifier"] or "") if isinstance(rows, list) and rows else ""
 
     async def create_element(self, element: Element) -> None:
         """Elements are not stored: Chainlit's SQLAlchemy layer keeps their content only in a blob store (S3, GCS,
@@ -111,6 +151,6 @@ class ChatHistory(SQLAlchemyDataLayer):
     def _author() -> str:
         """Who sends the request being served (set by the chat's session guard), never a guest."""
         who = CHAT_USER.get()
-        if who is None or who == GUEST_ID:
+        if who is None or is_guest(who):
             raise PermissionError(NOT_YOURS)
         return who

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from agents.runner import UnknownConversation
 from web.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/chat", tags=["assistant"])
 
 
 class ChatIn(BaseModel):
-    """A message to the assistant; reuse ``conversation_id`` to continue (e.g. answer “có” to a confirmation)."""
+    """A message to the assistant; send the ``conversation_id`` it returned to continue (e.g. answer “có” to a
+    confirmation). A guest cannot choose one: a guest's id is issued by the server, and kept secret."""
 
     message: str = Field(min_length=1, max_length=5000)
     conversation_id: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -34,7 +35,11 @@ class ChatOut(BaseModel):
 @router.post("", response_model=ChatOut)
 async def chat(request: Request, principal: CurrentPrincipal, body: ChatIn) -> ChatOut:
     """Trò chuyện với trợ lý (quyền theo tài khoản của người gọi: jeton Bearer hoặc phiên đăng nhập)."""
-    conversation = body.conversation_id or uuid.uuid4().hex
-    turn = await request.app.state.chat.send(principal, conversation, body.message)
+    runner = request.app.state.chat
+    conversation = body.conversation_id or runner.new_conversation()
+    try:
+        turn = await runner.send(principal, conversation, body.message)
+    except UnknownConversation as exc:
+        raise HTTPException(422, str(exc)) from exc
     return ChatOut(conversation_id=conversation, reply=turn.reply, confirmation=turn.confirmation,
                    intent=turn.intent, tool_calls=turn.tool_calls, citations=turn.citations)
