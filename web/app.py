@@ -18,6 +18,7 @@ from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
 from mattran.domain.library import LibraryService
 from mattran.domain.petitions import PetitionService
+from mattran.domain.rate_limits import Limit, RateLimits
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -26,7 +27,6 @@ from web import errors
 from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
 from web.input_guard import storable_input
-from web.ratelimit import RateLimiter
 from web.routes import (
     admin,
     auth,
@@ -94,8 +94,12 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
             f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
         embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
+        app.state.limits = RateLimits(db, {
+            Limit.INTAKE: settings.intake_rate_per_minute, Limit.CHAT: settings.chat_rate_per_minute,
+            Limit.SIMILAR: settings.similar_rate_per_minute,
+            Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute})
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category, embedder)
+                                              settings.petition_due_days_by_category, embedder, app.state.limits)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
         app.state.library = LibraryService(db, embedder)
@@ -117,7 +121,6 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan, dependencies=[Depends(storable_input)],
                   description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.")
     app.state.settings = settings
-    app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
     app.add_middleware(TooLargeAnswer)
     for module in (health, units, library, members, congress, petitions, open311, chat_api, admin, auth, cadre, member_pages,

@@ -43,6 +43,7 @@ class Principal:
     unit_code: str | None = None
     unit_path: str | None = None
     unit_name: str | None = None
+    address: str | None = None  # the caller's network address, for rate limits and idempotency namespaces
 
     @classmethod
     def anonymous(cls) -> Principal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import chainlit as cl
@@ -14,12 +15,14 @@ from fastapi import Request, Response
 from agents.replies import Example, examples
 from agents.runner import Token, ToolStep, Turn
 from mattran.domain.attachments import MAX_BYTES
+from mattran.domain.rate_limits import Limit, RateLimited, caller_key
 from web.auth import SESSION_COOKIE
 from web.chat.history import ChatHistory
 from web.chat.mount import (
     CHAINLIT_COOKIE,
     CONTEXT,
     GUEST_ID,
+    address_of_session,
     cookies_of_session,
     principal_from_cookies,
     principal_from_headers,
@@ -159,7 +162,13 @@ async def on_choice(action: cl.Action) -> None:
 async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: bool = False) -> None:
     """One turn of the assistant, streamed. A data-changing step asks for confirmation with Gửi/Hủy buttons and
     the turn ends there: a button (or "có"/"không" written) answers it, in this session or after reopening."""
-    principal = await principal_from_cookies(cookies_of_session(cl.context.session))
+    principal = replace(await principal_from_cookies(cookies_of_session(cl.context.session)),
+                        address=address_of_session(cl.context.session))
+    try:
+        await CONTEXT.state.limits.hit(Limit.CHAT, caller_key(principal))
+    except RateLimited as exc:
+        await cl.Message(content=exc.message).send()
+        return
     runner = CONTEXT.state.chat
     conversation = cl.context.session.thread_id
     reply = cl.Message(content="")

@@ -60,6 +60,11 @@ def cookies_of_session(session: Any) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
+def address_of_session(session: Any) -> str | None:
+    """The network address the chat's websocket connection came from."""
+    return (getattr(session, "environ", None) or {}).get("REMOTE_ADDR")
+
+
 async def principal_from_headers(headers: Mapping[str, str]):  # type: ignore[no-untyped-def]
     """The platform principal for a chat request's headers."""
     return await principal_from_cookies(_cookies(headers))

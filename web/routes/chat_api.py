@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from mattran.domain.rate_limits import Limit, caller_key
 from web.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/chat", tags=["assistant"])
@@ -34,6 +35,7 @@ class ChatOut(BaseModel):
 @router.post("", response_model=ChatOut)
 async def chat(request: Request, principal: CurrentPrincipal, body: ChatIn) -> ChatOut:
     """Trò chuyện với trợ lý (quyền theo tài khoản của người gọi: jeton Bearer hoặc phiên đăng nhập)."""
+    await request.app.state.limits.hit(Limit.CHAT, caller_key(principal))
     conversation = body.conversation_id or uuid.uuid4().hex
     turn = await request.app.state.chat.send(principal, conversation, body.message)
     return ChatOut(conversation_id=conversation, reply=turn.reply, confirmation=turn.confirmation,
