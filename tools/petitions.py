@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from mattran.domain import receipts
 from mattran.domain.permissions import Operation
@@ -26,6 +26,13 @@ class PetitionStatusArgs(BaseModel):
     """Arguments of ``get_petition_status``."""
 
     tracking_code: str = Field(max_length=100, description="Mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ.")
+
+    @field_validator("tracking_code")
+    @classmethod
+    def _a_receipt(cls, value: str) -> str:
+        if receipts.parse(value) is None:
+            raise ValueError("không phải mã tra cứu (dạng PAKN-2026-000123-7KQ4XZ)")
+        return value
 
 
 async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
