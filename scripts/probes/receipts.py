@@ -22,7 +22,7 @@ def _address() -> dict[str, str]:
     return {"X-Forwarded-For": f"198.18.{random.randrange(256)}.{random.randrange(1, 255)}"}
 
 
-def probe_enumeration(ctx: ProbeContext) -> None:
+def probe_receipts_enumeration(ctx: ProbeContext) -> None:
     """The review read every petition's status, unit, category and dates by counting up the tracking number."""
     with ctx.client(headers=_address()) as client:
         filed = client.post("/api/petitions", json=PETITION)
@@ -40,7 +40,7 @@ def probe_enumeration(ctx: ProbeContext) -> None:
         assert not open_ones, f"Open311 lists unpublished requests: {open_ones[:3]}"
 
 
-def probe_idempotency_namespaces(ctx: ProbeContext) -> None:
+def probe_receipts_idempotency_namespaces(ctx: ProbeContext) -> None:
     """A stranger's Idempotency-Key returned another client's receipt and dropped the stranger's petition."""
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first_address, stranger_address = _address(), _address()
@@ -58,7 +58,7 @@ def probe_idempotency_namespaces(ctx: ProbeContext) -> None:
         assert other.status_code == 422, f"the same key with another body: {other.status_code}"
 
 
-def probe_chat_rate_limit(ctx: ProbeContext) -> None:
+def probe_receipts_chat_rate_limit(ctx: ProbeContext) -> None:
     """Messages to the assistant were never limited."""
     with ctx.client(headers=_address()) as client:
         for n in range(200):
@@ -70,7 +70,7 @@ def probe_chat_rate_limit(ctx: ProbeContext) -> None:
     raise AssertionError("200 messages a minute to /api/chat from one address were all answered")
 
 
-def probe_chat_filing_is_limited(_ctx: ProbeContext) -> None:
+def probe_receipts_chat_filing_is_limited(_ctx: ProbeContext) -> None:
     """Filing through the assistant escaped the intake limit (MATTRAN_INTAKE_RATE_PER_MINUTE) that the form and the
     API had, and the limit lived in one process."""
     with started_platform({"MATTRAN_INTAKE_RATE_PER_MINUTE": "2", "MATTRAN_DEMO_DATA": "false"}) as own:
