@@ -74,6 +74,19 @@ def test_the_receipt_has_a_secret_and_the_number_alone_opens_nothing(platform: P
     assert "Đã tiếp nhận" not in guest["reply"] and "6 ký tự cuối" in guest["reply"]
 
 
+def test_a_published_petition_opens_by_its_number_and_a_seeded_one_by_nothing_else(platform: Platform) -> None:
+    with psycopg.connect(platform.owner_uri()) as conn:  # rows written without a receipt get one nobody knows
+        for number, status in ((910001, "published"), (910002, "received")):
+            conn.execute("insert into petitions (id, tracking_code, unit_code, unit_path, title, content,"
+                         " content_public, category, suggested_category, status, channel, due_at, published_at)"
+                         " values (%s, %s, '00004', 'vn.01.00004', 'Vỉa hè hỏng', 'Vỉa hè phố Đội Cấn hỏng',"
+                         " 'Vỉa hè phố Đội Cấn hỏng', 'ha_tang', 'ha_tang', %s, 'web', now(), now())",
+                         (number, f"PAKN-2026-{number}", status))
+    published = _status(platform, "PAKN-2026-910001")
+    assert published.status_code == 200 and published.json()["tracking_code"] == "PAKN-2026-910001"
+    assert _status(platform, "PAKN-2026-910002").status_code == 404
+
+
 def test_every_way_of_writing_the_receipt_opens_it_at_every_door(platform: Platform) -> None:
     code = _file(platform, _from("198.51.100.10")).json()["tracking_code"]
     receipt = receipts.parse(code)

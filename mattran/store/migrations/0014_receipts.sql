@@ -28,7 +28,11 @@ update petitions p set receipt_salt = s.salt, receipt_hash = sha256(s.salt || co
     from (select id, uuid_send(gen_random_uuid()) as salt, pg_temp.new_receipt_secret() as secret
           from petitions) s
     where s.id = p.id;
-alter table petitions alter column receipt_salt set not null, alter column receipt_hash set not null;
+-- A row written without a receipt (seeded by hand) gets a hash no secret matches: opened by its number only once
+-- published, or by its petitioner or a cadre signed in.
+alter table petitions
+    alter column receipt_salt set not null, alter column receipt_salt set default uuid_send(gen_random_uuid()),
+    alter column receipt_hash set not null, alter column receipt_hash set default sha256(uuid_send(gen_random_uuid()));
 
 -- Keys were global (a stranger's key returned another's receipt): they are dropped, not carried over.
 drop view public_petitions_keys;
