@@ -149,8 +149,8 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
     October 2025 – November 2026; some are escalated for being overdue, some stay overdue. Returns how many were
     filed now (0 when already seeded)."""
     async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as owner:
-        cur = await owner.execute("select count(*) from petitions where idempotency_key like %s and created_at < %s",
-                                  (SEED_KEY + "%", _SEED_FROM + timedelta(days=_SEED_DAYS)))
+        cur = await owner.execute("select count(*) from petitions where title like %s and created_at < %s",
+                                  ("% (dữ liệu mẫu %)", _SEED_FROM + timedelta(days=_SEED_DAYS)))  # keys are hashed
         row = await cur.fetchone()
         if row and row[0] == SEED_COUNT:
             return 0  # seeded and dated (a run cut short is completed: filing and handling are idempotent)
