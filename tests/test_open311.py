@@ -16,6 +16,7 @@ import pytest
 from georeport import GeoReport
 
 from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.receipts import parse
 from mattran.domain.time import VIETNAM
 from tests.conftest import MATTRAN, Platform, cli_env
 
@@ -54,6 +55,13 @@ def _post(platform: Platform, fmt: str = "json", headers: dict[str, str] | None 
           **fields: str) -> httpx.Response:
     body = {"service_code": "ha_tang", "address_string": "P. Ba Đình, HN", "description": DESCRIPTION, **fields}
     return httpx.post(_url(platform, f"requests.{fmt}"), data=body, headers=headers or {})
+
+
+def _number(receipt: str) -> str:
+    """The public number of a receipt: what the list of published requests shows."""
+    parsed = parse(receipt)
+    assert parsed and parsed.secret
+    return parsed.public_code
 
 
 def _filed(platform: Platform, api_key: str, **fields: str) -> str:
@@ -135,13 +143,13 @@ def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key
     [created] = r.json()
     assert set(created) == {"service_request_id", "service_notice", "account_id"} and created["account_id"] is None
     code = created["service_request_id"]
-    assert re.fullmatch(r"PAKN-20\d\d-\d{6}", code) and "Phường Ba Đình" in created["service_notice"]
+    assert re.fullmatch(r"PAKN-20\d\d-\d{6}-[0-9A-Z]{6}", code) and "Phường Ba Đình" in created["service_notice"]
     with psycopg.connect(platform.owner_uri()) as conn:
         row = conn.execute(
             "select p.channel, p.category, p.unit_code, p.title, p.address_text, c.full_name_enc, c.phone_enc,"
             " c.email_enc"
             " from petitions p join petition_contacts c on c.petition_id = p.id where p.tracking_code = %s",
-            (code,)).fetchone()
+            (_number(code),)).fetchone()
     assert row is not None
     protector = platform.protector()  # stored encrypted
     row = (*row[:5], *(protector.decrypt(f, v) for f, v in zip(("full_name", "phone", "email"), row[5:], strict=True)))
@@ -168,8 +176,10 @@ def test_a_request_by_id_in_json_and_xml(platform: Platform, api_key: str) -> No
     assert [r.tag for r in xml] == ["request"] and xml[0].findtext("service_request_id") == code
     assert xml[0].findtext("status") == "open" and xml[0].findtext("description") == ""  # present, empty
     assert xml[0].findtext("requested_datetime") == request["requested_datetime"]
-    assert "“PAKN-1999-000001”" in _errors_json(httpx.get(_url(platform, "requests/PAKN-1999-000001.json")), 404)[0]
-    assert _errors_xml(httpx.get(_url(platform, "requests/PAKN-1999-000001.xml")), 404)
+    assert "“PAKN-1999-000001-7KQ4XZ”" in _errors_json(
+        httpx.get(_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.json")), 404)[0]
+    assert _errors_xml(httpx.get(_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.xml")), 404)
+    assert "6 ký tự cuối" in _errors_json(httpx.get(_url(platform, f"requests/{_number(code)}.json")), 404)[0]
 
 
 def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
@@ -213,8 +223,7 @@ def test_jurisdiction_id_or_coordinates_address_the_petition(platform: Platform,
     by_unit = _filed(platform, api_key, address_string="", jurisdiction_id="00070")  # Phường Hoàn Kiếm
     by_point = _filed(platform, api_key, address_string="", lat="10.2271", long="103.9637")  # on Phú Quốc island
     by_province = _filed(platform, api_key, address_string="", jurisdiction_id="01")
-    found = {r["service_request_id"]: r for r in httpx.get(
-        _url(platform, "requests.json"), params={"service_request_id": f"{by_unit},{by_point},{by_province}"}).json()}
+    found = {code: httpx.get(_url(platform, f"requests/{code}.json")).json()[0] for code in (by_unit, by_point, by_province)}
     assert found[by_unit]["agency_responsible"] == "Phường Hoàn Kiếm"
     assert found[by_point]["agency_responsible"] == "Đặc khu Phú Quốc"
     assert (found[by_province]["agency_responsible"], found[by_province]["address"]) == ("Thành phố Hà Nội",
@@ -244,22 +253,22 @@ def test_requests_are_filtered_as_the_spec_says(platform: Platform, api_key: str
             return [e.findtext("service_request_id") or "" for e in _xml(r, "service_requests")]
         return [x["service_request_id"] for x in r.json()]
 
-    assert codes(service_request_id=f"{road}, {land.lower()}") == [land, road]  # newest first
-    assert {road, land} <= set(codes()) and {road, land} <= set(codes("xml"))  # the last 90 days by default
-    assert land in codes(service_code="dat_dai,y_te") and road not in codes(service_code="dat_dai,y_te")
-    assert land in codes(status="closed") and road not in codes(status="closed")
-    assert road in codes(status="open") and land not in codes(status="open")
-    assert {road, land} <= set(codes(status="open,closed"))
+    road, land = _number(road), _number(land)  # only published requests are listed, by their number
+    assert codes(service_request_id=f"{road}, {land.lower()}") == [land]
+    assert land in codes() and land in codes("xml") and road not in codes()  # the last 90 days by default
+    assert land in codes(service_code="dat_dai,y_te") and land not in codes(service_code="ha_tang")
+    assert land in codes(status="closed") and codes(status="open") == []
+    assert land in codes(status="open,closed")
     now = datetime.now(VIETNAM).replace(microsecond=0)
     window = {"start_date": (now - timedelta(hours=1)).isoformat(), "end_date": (now + timedelta(hours=1)).isoformat()}
-    assert {road, land} <= set(codes(**window))
-    assert road not in codes(start_date=(now + timedelta(hours=1)).isoformat())
-    assert road not in codes(end_date=(now - timedelta(days=1)).isoformat())
+    assert land in codes(**window)
+    assert land not in codes(start_date=(now + timedelta(hours=1)).isoformat())
+    assert land not in codes(end_date=(now - timedelta(days=1)).isoformat())
     unencoded = httpx.get(_url(platform, f"requests.json?start_date={(now - timedelta(hours=1)).isoformat()}"))
-    assert road in [x["service_request_id"] for x in unencoded.json()]  # "+07:00" arriving as " 07:00"
-    assert road in codes(jurisdiction_id="01") and road in codes(jurisdiction_id="00004")
-    assert road not in codes(jurisdiction_id="79") and road not in codes(jurisdiction_id="00070")
-    assert road in codes(service_request_id=road, status="closed")  # ids override every other filter
+    assert land in [x["service_request_id"] for x in unencoded.json()]  # "+07:00" arriving as " 07:00"
+    assert land in codes(jurisdiction_id="01") and land in codes(jurisdiction_id="00004")
+    assert land not in codes(jurisdiction_id="79") and land not in codes(jurisdiction_id="00070")
+    assert land in codes(service_request_id=land, status="open")  # ids override every other filter
     too_long = {"start_date": "2026-01-01T00:00:00+07:00", "end_date": "2026-06-01T00:00:00+07:00"}
     assert _errors_json(httpx.get(_url(platform, "requests.json"), params=too_long), 400) == [
         "Khoảng thời gian tìm kiếm không được quá 90 ngày."]
@@ -339,6 +348,5 @@ def test_the_georeport_client_lists_services_and_fetches_requests(platform: Plat
     as_xml = xml_client.get_service_request(code)
     assert (as_xml["service_request_id"], as_xml["agency_responsible"], as_xml["description"]) == (
         code, "Phường Ba Đình", None)
-    assert [r["service_request_id"] for r in client.get_service_requests(service_request_id=code)] == [code]
-    assert code in [r["service_request_id"] for r in client.get_service_requests(service_code="moi_truong",
-                                                                                  status="open")]
+    assert client.get_service_requests(service_request_id=code) == []  # lists hold published requests only
+    assert _number(code) not in [r["service_request_id"] for r in client.get_service_requests(service_code="moi_truong")]

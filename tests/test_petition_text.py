@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from mattran.domain.masking import mask_personal_data
-from mattran.domain.petition_text import add_working_days, suggest_category, tracking_code
+from mattran.domain.petition_text import add_working_days, suggest_category
+from mattran.domain.receipts import public_code
 
 
 @pytest.mark.parametrize(("text", "category"), [
@@ -42,6 +43,6 @@ def test_masking(text: str, masked: str) -> None:
 
 def test_tracking_code_and_working_days() -> None:
     friday = datetime(2026, 11, 20, 9, tzinfo=UTC)
-    assert tracking_code(123, friday) == "PAKN-2026-000123"
+    assert public_code(123, friday.year) == "PAKN-2026-000123"
     assert add_working_days(friday, 1) == datetime(2026, 11, 23, 9, tzinfo=UTC)  # Monday
     assert add_working_days(friday, 10) == datetime(2026, 12, 4, 9, tzinfo=UTC)

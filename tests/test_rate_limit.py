@@ -34,7 +34,7 @@ def test_anonymous_intake_is_limited_per_address_but_signed_in_citizens_are_not(
                            data={"csrf_token": token.group(1), "title": PETITION["title"],
                                  "content": PETITION["content"], "unit_text": "Xã Văn Miếu, Phú Thọ"})
     assert accepted == [201] * PER_MINUTE
-    assert refused.status_code == 429 and refused.headers["Retry-After"] == "60"
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.json()["detail"] == "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."
     assert other_address.status_code == 201 and signed_in.status_code == 201
     assert form.status_code == 429 and "Bạn gửi quá nhiều yêu cầu" in form.text  # the web form shares the limit

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from mattran.domain import receipts
 from mattran.domain.permissions import Operation
 from mattran.domain.petitions import PetitionIn
-from tools.base import Tool, ToolContext
+from mattran.domain.rate_limits import RateLimited
+from tools.base import Tool, ToolContext, ToolFailed
 
 
 class FilePetitionArgs(BaseModel):
@@ -23,28 +25,40 @@ class FilePetitionArgs(BaseModel):
 class PetitionStatusArgs(BaseModel):
     """Arguments of ``get_petition_status``."""
 
-    tracking_code: str = Field(pattern=r"^PAKN-\d{4}-\d{6}$", description="Mã tra cứu, ví dụ PAKN-2026-000123.")
+    tracking_code: str = Field(max_length=100, description="Mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ.")
+
+    @field_validator("tracking_code")
+    @classmethod
+    def _a_receipt(cls, value: str) -> str:
+        if receipts.parse(value) is None:
+            raise ValueError("không phải mã tra cứu (dạng PAKN-2026-000123-7KQ4XZ)")
+        return value
 
 
 async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
     data = PetitionIn(title=args.title, content=args.content, unit_code=args.unit_code,
                       category=args.category)  # type: ignore[arg-type]
-    filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
+    try:
+        filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
+    except RateLimited as exc:
+        raise ToolFailed(exc.message) from exc
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 
 
 async def _status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
-    found = await ctx.services.petitions.status(args.tracking_code)
-    return found.model_dump(mode="json") if found else {"not_found": args.tracking_code}
+    found = await ctx.services.petitions.status(args.tracking_code, ctx.principal)
+    return found.model_dump(mode="json") if found else {"not_found": receipts.not_found(args.tracking_code)}
 
 
 FILE_PETITION = Tool(
     name="file_petition",
-    description="Gửi một phản ánh, kiến nghị của người dân đến Ủy ban MTTQ của đơn vị được chọn; trả về mã tra cứu.",
+    description="Gửi một phản ánh, kiến nghị của người dân đến Ủy ban MTTQ của đơn vị được chọn; trả về mã tra cứu "
+                "đầy đủ (người dân cần giữ lại cả 6 ký tự cuối).",
     args=FilePetitionArgs, run=_file, operation=Operation.PETITION_FILE, changes_data=True,
 )
 GET_PETITION_STATUS = Tool(
     name="get_petition_status",
-    description="Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu (không có thông tin cá nhân).",
+    description="Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ "
+                "(không có thông tin cá nhân).",
     args=PetitionStatusArgs, run=_status, operation=Operation.PUBLIC_LOOKUP,
 )

@@ -25,6 +25,7 @@ from mattran.domain.library import LibraryService
 from mattran.domain import retention
 from mattran.domain.petitions import PetitionService
 from mattran.domain.privacy import personal_data
+from mattran.domain.rate_limits import Limit, RateLimits
 from mattran.domain.units import load_resolver
 from mattran.keys import key_ring
 from mattran.scope import Scope
@@ -35,7 +36,6 @@ from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
 from web.input_guard import storable_input
-from web.ratelimit import RateLimiter
 from web.transport import Transport, origin_of
 from web.routes import (
     admin,
@@ -135,8 +135,12 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             introspection_cache_s=settings.oidc_introspection_cache_seconds)
         embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
         app.state.personal = personal_data(settings)
+        app.state.limits = RateLimits(db, {
+            Limit.INTAKE: settings.intake_rate_per_minute, Limit.CHAT: settings.chat_rate_per_minute,
+            Limit.SIMILAR: settings.similar_rate_per_minute,
+            Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute})
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category, embedder,
+                                              settings.petition_due_days_by_category, embedder, app.state.limits,
                                               personal=app.state.personal)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours,
@@ -170,7 +174,6 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                   redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
     app.state.settings = settings
     access_log.install()
-    app.state.intake_limiter = RateLimiter(settings.intake_rate_per_minute)
     errors.install(app)
     app.add_middleware(TooLargeAnswer)
     for module in (health, units, library, members, congress, my_data, petitions, open311, chat_api, admin, auth, cadre, member_pages,

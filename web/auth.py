@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -18,7 +19,17 @@ _log = logging.getLogger(__name__)
 _AUDITED_WHEN_ALLOWED = {Operation.MEMBER_READ, Operation.MEMBER_WRITE, Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN}
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's network address (uvicorn takes it from X-Forwarded-For when the proxy is trusted)."""
+    return request.client.host if request.client else None
+
+
 async def current_principal(request: Request) -> Principal:
+    """The caller (see :func:`_identify`) with the address the request came from."""
+    return replace(await _identify(request), address=client_address(request))
+
+
+async def _identify(request: Request) -> Principal:
     """The caller: a valid bearer access token, else a live session, else an anonymous visitor."""
     state = request.app.state
     header = request.headers.get("authorization")

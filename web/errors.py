@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mattran.auth.principal import Principal
 from mattran.domain.petitions import PetitionError
+from mattran.domain.rate_limits import RateLimited
 from web.auth import current_principal
 from web.render import render
 
@@ -90,8 +91,16 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
 
 
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    response = await _http_error(request, HTTPException(429, exc.message))
+    response.headers["Retry-After"] = str(exc.retry_after)  # on the page too
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Register the Vietnamese handlers on ``app``."""
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(PetitionError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

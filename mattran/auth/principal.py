@@ -45,6 +45,7 @@ class Principal:
     unit_path: str | None = None
     unit_name: str | None = None
     notices: tuple[str, ...] = ()  # claims that could not be read or applied, told to the user
+    address: str | None = None  # the caller's network address, for rate limits and idempotency namespaces
 
     @classmethod
     def anonymous(cls) -> Principal:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 
 from mattran.auth.principal import Principal
+from mattran.domain import receipts
 from mattran.domain.api_keys import ApiKey
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.petition_text import CATEGORIES
@@ -21,6 +22,7 @@ CHANGESET = "2026-11-22 00:00"  # change when the services below change
 FORMATS = {"xml": "text/xml", "json": "application/json"}  # XML is the required one
 WINDOW = timedelta(days=90)  # the spec's longest span of a request search
 LIMIT = 1000  # the spec's default cap on a request search
+PUBLISHED = "published"  # the only requests listed: the others are seen by their receipt alone
 TITLE_LENGTH = 80
 # Where a PetitionIn field comes from in an Open311 request, to name it in error messages.
 FIELD_NAMES = {"title": "title", "content": "description", "unit_code": "jurisdiction_id",
@@ -178,10 +180,10 @@ def petition_from(petitions: PetitionService, form: RequestForm) -> PetitionIn:
 
 async def file_request(petitions: PetitionService, key: ApiKey, form: RequestForm,
                        idempotency_key: str | None) -> list[dict[str, Any]]:
-    """File an Open311 request as a petition (channel ``open311``); a retried key returns the same one."""
+    """File an Open311 request as a petition (channel ``open311``): its id is the full receipt; a retried key (in
+    this API key's namespace) with the same request returns the same one."""
     data = petition_from(petitions, form)
-    scoped_key = f"open311:{key.prefix}:{idempotency_key}" if idempotency_key else None
-    filed = await petitions.file(Principal.anonymous(), data, "open311", scoped_key)
+    filed = await petitions.file(Principal.anonymous(), data, "open311", idempotency_key, api_client=str(key.id))
     return [{"service_request_id": filed.tracking_code, "service_notice": filed.message, "account_id": None}]
 
 
@@ -217,9 +219,11 @@ async def public_requests(petitions: PetitionService, *, service_request_id: str
                           service_code: str | None = None, start_date: str | None = None,
                           end_date: str | None = None, status: str | None = None,
                           jurisdiction_id: str | None = None) -> list[dict[str, Any]]:
-    """GET Service Requests: ids override every other filter; otherwise at most 90 days, newest first."""
-    if codes := [c.upper() for c in _list(service_request_id)]:
-        return await _fetch(petitions, codes=codes)
+    """GET Service Requests, published ones only (by their public number): ids override every other filter;
+    otherwise at most 90 days, newest first."""
+    if ids := _list(service_request_id):
+        codes = [r.public_code for r in map(receipts.parse, ids) if r]
+        return await _fetch(petitions, codes=codes, statuses=[PUBLISHED]) if codes else []
     categories = _list(service_code)
     for code in categories:
         service(code)
@@ -235,17 +239,20 @@ async def public_requests(petitions: PetitionService, *, service_request_id: str
         end = end or datetime.now(VIETNAM)
         start = end - WINDOW
     unit = jurisdiction(petitions, jurisdiction_id)
-    return await _fetch(petitions, categories=categories or None, statuses=_statuses(status), start=start, end=end,
+    statuses = [s for s in _statuses(status) or [PUBLISHED] if s == PUBLISHED]
+    return await _fetch(petitions, categories=categories or None, statuses=statuses, start=start, end=end,
                         unit_code=unit["code"] if unit and unit["level"] == 2 else None,
                         province_code=unit["code"] if unit and unit["level"] == 1 else None)
 
 
 async def public_request(petitions: PetitionService, code: str) -> list[dict[str, Any]]:
-    """GET Service Request: the one request, as a list (404 when there is none)."""
-    found = await _fetch(petitions, codes=[code.strip().upper()])
+    """GET Service Request by its full receipt (a published one also by its number), as a list (404 otherwise)."""
+    receipt = receipts.parse(code)
+    opened = await petitions.status(code) if receipt else None
+    found = await _fetch(petitions, codes=[receipt.public_code]) if receipt and opened else []
     if not found:
-        raise Open311Error(404, f"Không tìm thấy phản ánh mã “{code}”.")
-    return found
+        raise Open311Error(404, receipts.not_found(code))
+    return [found[0] | {"service_request_id": opened.tracking_code}]  # type: ignore[union-attr]
 
 
 async def _fetch(petitions: PetitionService, **filters: Any) -> list[dict[str, Any]]:

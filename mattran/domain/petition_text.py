@@ -1,4 +1,4 @@
-"""Petition text: category suggestion, tracking codes, working-day due dates."""
+"""Petition text: category suggestion, working-day due dates."""
 
 from __future__ import annotations
 
@@ -46,11 +46,6 @@ def suggest_category(text: str) -> str:
     scores = {cat: len(pattern.findall(folded)) for cat, pattern in _PATTERNS.items()}
     best = max(scores, key=lambda c: scores[c])
     return best if scores[best] > 0 else "khac"
-
-
-def tracking_code(number: int, at: datetime) -> str:
-    """``PAKN-2026-000123``."""
-    return f"PAKN-{at.year}-{number:06d}"
 
 
 def add_working_days(start: datetime, days: int) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
@@ -14,16 +15,17 @@ from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
 from knowledge.embeddings import LazyEmbedder
+from mattran.domain import idempotency, receipts
 from mattran.domain.attachments import Attachment
 from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE, petition_consent
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.privacy import PersonalData
+from mattran.domain.rate_limits import Limit, RateLimits, caller_key
 from mattran.domain.petition_text import (
     CATEGORIES,
     add_working_days,
     suggest_category,
-    tracking_code,
 )
 from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
@@ -48,6 +50,12 @@ OPEN_STATUSES = ("received", "accepted", "in_progress")
 # Cosine similarity (multilingual-e5-small passages) from which two petitions are about the same matter.
 SIMILAR_MEANING = 0.9
 _PHONE_CHARS = set("0123456789 +.-()")
+
+
+def public_number(text: str) -> str:
+    """The petition number a cadre means (``PAKN-2026-000123``), from a number or a receipt however written."""
+    receipt = receipts.parse(text)
+    return receipt.public_code if receipt else text.strip().upper()
 
 
 class PetitionError(ValueError):
@@ -178,10 +186,12 @@ class PetitionService:
     """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
 
     def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int],
-                 embedder: LazyEmbedder | None = None, *, personal: PersonalData | None = None):
+                 embedder: LazyEmbedder | None = None, limits: RateLimits | None = None, *,
+                 personal: PersonalData | None = None):
         self.db, self.resolver = db, resolver
         self.due_days, self.due_days_by_category = due_days, due_days_by_category
         self._embedder = embedder  # None (or not loaded yet): similar petitions by wording only
+        self.limits = limits  # None: no intake limit (the web app always has one)
         self._personal = personal  # None: contacts can be neither stored nor read
 
     def _protector(self) -> PersonalData:
@@ -246,10 +256,14 @@ class PetitionService:
         return None, None
 
     async def file(self, principal: Principal, data: PetitionIn, channel: Channel,
-                   idempotency_key: str | None = None, attachments: Sequence[Attachment] = ()) -> Filed:
-        """Store a new petition (or return the one this idempotency key already made).
+                   idempotency_key: str | None = None, attachments: Sequence[Attachment] = (),
+                   api_client: str | None = None) -> Filed:
+        """Store a new petition and give its receipt; a retry with the caller's idempotency key and the same body
+        gets the receipt the first attempt got, with another body a refusal (422).
 
-        A replayed key is detected by the key's unique index, so a first attempt costs one transaction.
+        Callers who are not signed in are limited (``Limit.INTAKE``) per address, API clients (``api_client``: their
+        key's id) per key, whatever the door. A replayed key is detected by the key's unique index, so a first
+        attempt costs one transaction.
         """
         now = datetime.now(UTC)
         text = f"{data.title}\n{data.content}"
@@ -258,13 +272,24 @@ class PetitionService:
         consented = petition_consent(data.contact.model_dump(), data.consent, channel, now)
         if consented is None:
             raise PetitionError(CONSENT_REQUIRED, "consent")
+        files = [a.as_row() for a in attachments]
+        body = data.model_dump(mode="json") | {"attachments": [f["sha256"] for f in files]}
+        idem = idempotency.request(principal, idempotency_key, body, api_client)
         try:
             async with self.db.transaction(Scope.public(principal.subject)) as conn:
+                if self.limits and not principal.authenticated:
+                    await self.limits.hit_in(conn, Limit.INTAKE, caller_key(principal, api_client))
                 unit, address_text = await self._address(conn, data)
                 number = await store.next_number(conn)
-                code = tracking_code(number, now.astimezone(VIETNAM))
+                receipt = receipts.issue(number, now.astimezone(VIETNAM))
+                assert receipt.secret is not None
+                salt = receipts.new_salt()
                 values = {
-                    "id": number, "tracking_code": code, "idempotency_key": idempotency_key,
+                    "id": number, "tracking_code": receipt.public_code,
+                    "receipt_salt": salt, "receipt_hash": receipts.digest(salt, receipt.secret),
+                    "idempotency_digest": idem.key_digest if idem else None,
+                    "request_digest": idem.body_digest if idem else None,
+                    "receipt_sealed": receipts.seal(receipt.secret, idem.seal_key) if idem else None,
                     "unit_code": unit["code"] if unit else None, "unit_path": unit["path"] if unit else None,
                     "needs_addressing": unit is None, "address_text": address_text,
                     "latitude": data.latitude, "longitude": data.longitude,
@@ -274,18 +299,22 @@ class PetitionService:
                     "channel": channel, "due_at": self._due(category, now), **consented,
                 }
                 contact = data.contact.sealed(self._protector()) if any(data.contact.model_dump().values()) else {}
-                await store.insert(conn, values, contact, [a.as_row() for a in attachments])
+                await store.insert(conn, values, contact, files)
         except psycopg.errors.UniqueViolation:
-            existing = await self._by_key(idempotency_key or "")
+            existing = await self._replay(idem) if idem else None
             if existing:
                 return existing
             raise
-        return self._filed(code, "received", unit, category, values["due_at"])
+        return self._filed(str(receipt), "received", unit, category, values["due_at"])
 
-    async def similar_to(self, code: str) -> list[Similar]:
-        """Similar petitions of the same unit as the petition ``code``, as the public may see them."""
+    async def similar_to(self, code: str, principal: Principal | None = None) -> list[Similar]:
+        """Similar petitions of the same unit as the petition ``code`` (one the caller may see, see
+        :meth:`status`), as the public may see them."""
+        receipt = receipts.parse(code)
+        if receipt is None or await self.status(code, principal) is None:
+            return []
         async with self.db.transaction(Scope.everything()) as conn:
-            row = await store.get(conn, code.strip().upper())
+            row = await store.get(conn, receipt.public_code)
         if row is None or not row["unit_code"]:
             return []
         return await self._similar_public(self.resolver.units[row["unit_code"]], f"{row['title']}\n{row['content']}",
@@ -310,27 +339,49 @@ class PetitionService:
                      needs_addressing=unit is None, category=category, category_label=CATEGORIES[category],
                      due_at=due_at, message=message)
 
-    async def _by_key(self, key: str) -> Filed | None:
+    async def _replay(self, idem: idempotency.IdempotentRequest) -> Filed | None:
+        """What the first create with this caller's key answered (None when the key made nothing)."""
         async with self.db.transaction(Scope.public()) as conn:
-            code = await store.find_by_idempotency_key(conn, key)
-            row = await store.public_status(conn, code) if code else None
+            found = await store.find_by_idempotency(conn, idem.key_digest)
+            row = await store.public_status(conn, found["tracking_code"]) if found else None
+        if found is None or row is None:
+            return None
+        if not hmac.compare_digest(found["request_digest"], idem.body_digest):
+            raise PetitionError("Khóa Idempotency-Key này đã được dùng cho một phản ánh có nội dung khác: "
+                                "mỗi phản ánh mới cần một khóa mới.", "idempotency_key", 422)
+        secret = receipts.unseal(found["receipt_sealed"], idem.seal_key)
+        unit = self.resolver.units.get(row["unit_code"]) if row["unit_code"] else None
+        return self._filed(f"{row['tracking_code']}-{secret}", row["status"], unit, row["category"], row["due_at"])
+
+    async def status(self, code: str, principal: Principal | None = None) -> PublicStatus | None:
+        """Public status (text and answer only once published) for the full receipt; the number alone shows only
+        a published petition, or to a signed-in caller their own petitions and, to a cadre, those in scope."""
+        receipt = receipts.parse(code)
+        if receipt is None:
+            return None
+        async with self.db.transaction(Scope.public()) as conn:
+            row = await store.public_status(conn, receipt.public_code)
         if row is None:
             return None
-        unit = self.resolver.units.get(row["unit_code"]) if row["unit_code"] else None
-        return self._filed(row["tracking_code"], row["status"], unit, row["category"], row["due_at"])
-
-    async def status(self, code: str) -> PublicStatus | None:
-        """Public status by tracking code (text and answer only once published)."""
-        async with self.db.transaction(Scope.public()) as conn:
-            row = await store.public_status(conn, code.strip().upper())
-        if row is None:
+        if receipts.opens(receipt, row["receipt_salt"], row["receipt_hash"]):
+            shown = str(receipt)
+        elif row["status"] == "published" or await self._visible(principal, receipt.public_code):
+            shown = receipt.public_code
+        else:
             return None
         return PublicStatus(
-            tracking_code=row["tracking_code"], status=row["status"], status_label=STATUS_LABELS[row["status"]],
+            tracking_code=shown, status=row["status"], status_label=STATUS_LABELS[row["status"]],
             category=row["category"], category_label=CATEGORIES[row["category"]], unit_code=row["unit_code"],
             unit_name=row["unit_name"], created_at=row["created_at"], due_at=row["due_at"],
             answered_at=row["answered_at"], published_at=row["published_at"], title=row["title"],
             content=row["content_public"], answer=row["answer_public"])
+
+    async def _visible(self, principal: Principal | None, public_code: str) -> bool:
+        """Whether a signed-in caller sees the petition in their own scope (their own, or a cadre's units)."""
+        if principal is None or not principal.authenticated:
+            return False
+        async with self.db.transaction(principal.scope()) as conn:
+            return await store.get(conn, public_code) is not None
 
     async def published(self, *, province_code: str | None = None, unit_code: str | None = None,
                         category: str | None = None, query: str | None = None, limit: int = 20,
@@ -354,6 +405,7 @@ class PetitionService:
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
         """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
+        code = public_number(code)
         async with self.db.transaction(principal.scope()) as conn:
             row = await store.get(conn, code)
             if row is None:
@@ -378,6 +430,7 @@ class PetitionService:
 
     async def act(self, principal: Principal, code: str, action: Action) -> dict[str, Any]:
         """Carry out a cadre's action; every change is appended to the petition's history."""
+        code = public_number(code)
         allowed_from, to_status = _TRANSITIONS[action.action]
         target = self.resolver.units.get(action.unit_code or "") if action.action == "transfer" else None
         if action.action == "transfer" and target is None:
@@ -411,7 +464,7 @@ class PetitionService:
     async def _merge_target(self, conn: Any, row: dict[str, Any],
                             action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
         """Merging a duplicate into another open petition of the same unit."""
-        main = await store.get(conn, (action.into or "").strip().upper()) if action.into else None
+        main = await store.get(conn, public_number(action.into)) if action.into else None
         if main is None or main["id"] == row["id"]:
             raise PetitionError("Cần chọn phản ánh giữ lại (mã tra cứu) trong phạm vi của bạn.", "into")
         if main["unit_code"] != row["unit_code"] or main["status"] not in OPEN_STATUSES or main["merged_into"]:

@@ -28,11 +28,12 @@ async def next_number(conn: AsyncConnection) -> int:
     return int(row["n"])  # type: ignore[call-overload]
 
 
-async def find_by_idempotency_key(conn: AsyncConnection, key: str) -> str | None:
-    """The tracking code already given to a create with this idempotency key."""
-    cur = await conn.execute("select tracking_code from public_petitions_keys where idempotency_key = %s", (key,))
-    row = await cur.fetchone()
-    return row["tracking_code"] if row else None  # type: ignore[call-overload]
+async def find_by_idempotency(conn: AsyncConnection, key_digest: str) -> Row | None:
+    """The petition a create with this (namespaced, hashed) idempotency key made: its number, the digest of the
+    request's body and its sealed secret."""
+    cur = await conn.execute("select tracking_code, request_digest, receipt_sealed from petition_idempotency"
+                             " where idempotency_digest = %s", (key_digest,))
+    return await cur.fetchone()  # type: ignore[return-value]
 
 
 async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, bytes | None],
@@ -123,8 +124,11 @@ async def list_in_scope(conn: AsyncConnection, *, status: str | None = None, ove
 
 
 async def public_status(conn: AsyncConnection, tracking_code: str) -> Row | None:
-    """What anyone may know of a petition (the ``public_petitions`` view: no personal data)."""
-    cur = await conn.execute("select * from public_petitions where tracking_code = %s", (tracking_code,))
+    """What anyone may know of a petition (the ``public_petitions`` view: no personal data), with what checks its
+    receipt (``receipt_salt``, ``receipt_hash``)."""
+    cur = await conn.execute("select v.*, r.receipt_salt, r.receipt_hash from public_petitions v"
+                             " join petition_receipts r on r.tracking_code = v.tracking_code"
+                             " where v.tracking_code = %s", (tracking_code,))
     return await cur.fetchone()  # type: ignore[return-value]
 
 

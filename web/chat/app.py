@@ -7,6 +7,7 @@ import functools
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any, ParamSpec
 
 import chainlit as cl
@@ -18,12 +19,14 @@ from agents.replies import Example, examples
 from agents.runner import Token, ToolStep, Turn
 from mattran.domain.attachments import MAX_BYTES
 from mattran.domain.consent import CHAT_NOTICE
+from mattran.domain.rate_limits import Limit, RateLimited, caller_key
 from web.auth import SESSION_COOKIE
 from web.chat.history import ChatHistory
 from web.chat.mount import (
     CHAINLIT_COOKIE,
     CHAT_USER,
     CONTEXT,
+    address_of_session,
     cookies_of_headers,
     cookies_of_session,
     is_guest,
@@ -209,10 +212,16 @@ async def on_choice(action: cl.Action) -> None:
 async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: bool = False) -> None:
     """One turn of the assistant, streamed. A data-changing step asks for confirmation with Gửi/Hủy buttons and
     the turn ends there: a button (or "có"/"không" written) answers it, in this session or after reopening."""
-    principal = await principal_from_cookies(cookies_of_session(cl.context.session))
+    principal = replace(await principal_from_cookies(cookies_of_session(cl.context.session)),
+                        address=address_of_session(cl.context.session))
     user = cl.user_session.get("user")
     if user and not is_guest(user.identifier) and user.identifier != principal.subject:
         await cl.ErrorMessage(content=SESSION_ENDED, author="Trợ lý").send()  # signed out since the chat opened
+        return
+    try:
+        await CONTEXT.state.limits.hit(Limit.CHAT, caller_key(principal))
+    except RateLimited as exc:
+        await cl.Message(content=exc.message).send()
         return
     runner = CONTEXT.state.chat
     conversation = _conversation(principal.subject is None)

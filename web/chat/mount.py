@@ -101,6 +101,11 @@ def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
+def address_of_session(session: Any) -> str | None:
+    """The network address the chat's websocket connection came from."""
+    return (getattr(session, "environ", None) or {}).get("REMOTE_ADDR")
+
+
 class ChatSessionGuard:
     """Refuses another origin's requests to the chat, and a chat token that no longer matches the platform session
     (signed out, signed in again, another person): the chat then signs in again through the header callback, as

@@ -13,10 +13,11 @@ from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
 from mattran.auth.sessions import hash_session_id
 from mattran.domain import audit
+from mattran.domain.rate_limits import Limit, RateLimited, address_key
 from mattran.scope import Scope
 from mattran.store import sessions as sessions_store
 from web import csrf
-from web.auth import SESSION_COOKIE
+from web.auth import SESSION_COOKIE, client_address
 from web.chat.mount import CHAINLIT_COOKIE
 from web.render import templates
 
@@ -41,6 +42,12 @@ def _https(request: Request) -> bool:
 
 def _error(request: Request, message: str, status: int = 400) -> HTMLResponse:
     return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=status)
+
+
+async def _failed(request: Request, message: str, status: int = 400) -> HTMLResponse:
+    """A failed or forged sign-in: counted against the caller's address (``Limit.SIGN_IN_FAILURE``)."""
+    await request.app.state.limits.count(Limit.SIGN_IN_FAILURE, address_key(client_address(request)))
+    return _error(request, message, status)
 
 
 @router.get("/dang-nhap")
@@ -70,26 +77,32 @@ async def callback(
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The provider's answer: verify everything, then open one session for every app."""
+    try:  # only failures are counted: successful sign-ins are never limited
+        await request.app.state.limits.check(Limit.SIGN_IN_FAILURE, address_key(client_address(request)))
+    except RateLimited as exc:
+        refused = _error(request, exc.message, 429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
     if error or not state or not code:
-        return _error(request, "Đăng nhập không thành công hoặc đã bị hủy. Vui lòng thử lại.")
+        return await _failed(request, "Đăng nhập không thành công hoặc đã bị hủy. Vui lòng thử lại.")
     app = request.app.state
     binding = request.cookies.get(LOGIN_COOKIE)
     if not binding:
         _log.warning("sign-in callback refused: no login cookie (not started in this browser)")
-        return _error(request, "Yêu cầu đăng nhập này không được bắt đầu từ trình duyệt của bạn. Vui lòng đăng nhập lại"
-                               " từ trang Mặt trận số.", 403)
+        return await _failed(request, "Yêu cầu đăng nhập này không được bắt đầu từ trình duyệt của bạn. Vui lòng đăng "
+                                      "nhập lại từ trang Mặt trận số.", 403)
     async with app.db.transaction(Scope.public()) as conn:
         attempt = await sessions_store.take_login_attempt(conn, state, hash_session_id(binding))
     if attempt is None:
         _log.warning("sign-in callback refused: unknown or expired state, or started in another browser")
-        return _error(request, "Phiên đăng nhập đã hết hạn, không hợp lệ hoặc không được bắt đầu từ trình duyệt của bạn."
-                               " Vui lòng đăng nhập lại.")
+        return await _failed(request, "Phiên đăng nhập đã hết hạn, không hợp lệ hoặc không được bắt đầu từ trình "
+                                      "duyệt của bạn. Vui lòng đăng nhập lại.")
     try:
         tokens = await app.oidc.finish_login(code, attempt["code_verifier"], attempt["nonce"])
     except (TokenError, ProviderError):
         async with app.db.transaction(Scope.public()) as conn:
             await audit.record(conn, Principal.anonymous(), "auth.sign_in", None, "denied")
-        return _error(request, "Không xác thực được thông tin đăng nhập. Vui lòng thử lại.", 401)
+        return await _failed(request, "Không xác thực được thông tin đăng nhập. Vui lòng thử lại.", 401)
     value = await app.sessions.create(tokens)
     principal = app.sessions.principal(tokens.claims)
     async with app.db.transaction(Scope.public()) as conn:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from agents.runner import UnknownConversation
+from mattran.domain.rate_limits import Limit, caller_key
 from web.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/chat", tags=["assistant"])
@@ -35,6 +36,7 @@ class ChatOut(BaseModel):
 @router.post("", response_model=ChatOut)
 async def chat(request: Request, principal: CurrentPrincipal, body: ChatIn) -> ChatOut:
     """Trò chuyện với trợ lý (quyền theo tài khoản của người gọi: jeton Bearer hoặc phiên đăng nhập)."""
+    await request.app.state.limits.hit(Limit.CHAT, caller_key(principal))
     runner = request.app.state.chat
     conversation = body.conversation_id or runner.new_conversation()
     try:

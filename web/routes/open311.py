@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from mattran.domain import api_keys, open311
 from mattran.domain.open311 import Open311Error, RequestForm
 from mattran.domain.petitions import PetitionError
+from mattran.domain.rate_limits import RateLimited
 from mattran.domain.time import VIETNAM
 from web.errors import describe
 
@@ -92,6 +93,10 @@ class _Open311Route(APIRoute):
                 return _errors(request, exc.status, exc.descriptions)
             except PetitionError as exc:
                 return _errors(request, 404 if exc.status == 404 else 400, [exc.message])
+            except RateLimited as exc:
+                refused = _errors(request, 429, [exc.message])
+                refused.headers["Retry-After"] = str(exc.retry_after)
+                return refused
             except (RequestValidationError, ValidationError) as exc:
                 return _errors(request, 400, list(dict.fromkeys(_describe(e) for e in exc.errors())))
             except HTTPException as exc:  # a body that is not a readable form
@@ -177,7 +182,7 @@ async def service_requests(
     status: Annotated[str | None, Query(description="open, closed hoặc open,closed.")] = None,
     jurisdiction_id: Jurisdiction = None,
 ) -> Response:
-    """Các phản ánh (chỉ dữ liệu công khai; nội dung chỉ khi đã công khai trả lời), mới nhất trước."""
+    """Các phản ánh đã công khai trả lời (số phản ánh, dữ liệu công khai), mới nhất trước."""
     found = await open311.public_requests(
         request.app.state.petitions, service_request_id=service_request_id, service_code=service_code,
         start_date=start_date, end_date=end_date, status=status, jurisdiction_id=jurisdiction_id)
@@ -187,7 +192,7 @@ async def service_requests(
 @router.get("/requests/{service_request_id}.{format}")
 async def service_request(request: Request, fmt: Format, service_request_id: str,
                           jurisdiction_id: Jurisdiction = None) -> Response:
-    """Một phản ánh theo mã (chỉ dữ liệu công khai)."""
+    """Một phản ánh theo mã tra cứu đầy đủ (service_request_id khi tạo; chỉ dữ liệu công khai)."""
     open311.jurisdiction(request.app.state.petitions, jurisdiction_id)
     return _respond(fmt, "service_requests", await open311.public_request(request.app.state.petitions,
                                                                           service_request_id))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from mattran.domain import receipts
 from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
 from mattran.domain.attachments import check_all as check_attachments
 from mattran.domain.consent import CONSENT_REQUIRED_FORM
@@ -82,19 +83,18 @@ async def submit_petition(
         errors["attachments"] = str(exc)
     if errors:
         return _form_page(request, principal, values, errors, 422)
-    if not principal.authenticated:
-        request.app.state.intake_limiter.check(request)
     filed = await request.app.state.petitions.file(principal, data, "web", values["idempotency_key"], files)
     return RedirectResponse(f"/tra-cuu?ma={filed.tracking_code}&moi=1", status_code=303)
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)
 async def track(request: Request, principal: CurrentPrincipal,
-                ma: Annotated[str | None, Query(max_length=40)] = None, moi: bool = False) -> HTMLResponse:
-    """Tra cứu tình trạng phản ánh theo mã."""
-    found = await request.app.state.petitions.status(ma) if ma and ma.strip() else None
-    similar = await request.app.state.petitions.similar_to(ma) if found and moi else []
-    return render(request, "petition_status.html", principal, code=ma or "", found=found, new=moi, similar=similar)
+                ma: Annotated[str | None, Query(max_length=100)] = None, moi: bool = False) -> HTMLResponse:
+    """Tra cứu tình trạng phản ánh theo mã tra cứu đầy đủ (xem PetitionService.status)."""
+    found = await request.app.state.petitions.status(ma, principal) if ma and ma.strip() else None
+    similar = await request.app.state.petitions.similar_to(ma, principal) if found and moi else []
+    return render(request, "petition_status.html", principal, code=ma or "", found=found, new=moi, similar=similar,
+                  refusal=receipts.not_found(ma) if ma and not found else None)
 
 
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 
 from mattran.domain.permissions import Operation
-from mattran.domain.petitions import Action, Filed, PetitionIn, PublicStatus, Similar
+from mattran.domain import receipts
+from mattran.domain.petitions import Action, Filed, PetitionError, PetitionIn, PublicStatus, Similar
+from mattran.domain.rate_limits import Limit, address_key
 from web.auth import CurrentPrincipal, authorize
 
 router = APIRouter(prefix="/api/petitions", tags=["petitions"])
@@ -18,9 +20,8 @@ async def file_petition(
     request: Request, principal: CurrentPrincipal, petition: PetitionIn,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Filed:
-    """Gửi phản ánh, kiến nghị. Gửi lại với cùng `Idempotency-Key` không tạo phản ánh thứ hai."""
-    if not principal.authenticated:
-        request.app.state.intake_limiter.check(request)
+    """Gửi phản ánh, kiến nghị; trả về mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ), cần giữ kín để tra cứu.
+    Gửi lại với cùng `Idempotency-Key` và cùng nội dung trả lại đúng mã đó; cùng khóa với nội dung khác bị từ chối."""
     return await request.app.state.petitions.file(principal, petition, "api", idempotency_key)
 
 
@@ -52,20 +53,20 @@ async def list_petitions(
 
 
 @router.get("/{code}", response_model=PublicStatus)
-async def petition_status(request: Request, code: str) -> PublicStatus:
-    """Tra cứu tình trạng theo mã (ví dụ PAKN-2026-000123)."""
-    found = await request.app.state.petitions.status(code)
+async def petition_status(request: Request, principal: CurrentPrincipal, code: str) -> PublicStatus:
+    """Tra cứu tình trạng theo mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ); chỉ số phản ánh
+    (PAKN-2026-000123) khi đã công khai, là phản ánh của chính người đăng nhập, hoặc cán bộ trong phạm vi."""
+    found = await request.app.state.petitions.status(code, principal)
     if found is None:
-        from mattran.domain.petitions import PetitionError
-
-        raise PetitionError(f"Không tìm thấy phản ánh mã “{code}”.", "code", 404)
+        raise PetitionError(receipts.not_found(code), "code", 404)
     return found
 
 
 @router.get("/{code}/similar", response_model=list[Similar])
-async def similar_petitions(request: Request, code: str) -> list[Similar]:
-    """Phản ánh tương tự tại cùng đơn vị (chỉ mã và tình trạng; tiêu đề khi đã công khai)."""
-    return await request.app.state.petitions.similar_to(code)
+async def similar_petitions(request: Request, principal: CurrentPrincipal, code: str) -> list[Similar]:
+    """Phản ánh tương tự tại cùng đơn vị (chỉ mã và tình trạng; tiêu đề khi đã công khai); cần mã tra cứu đầy đủ."""
+    await request.app.state.limits.hit(Limit.SIMILAR, address_key(principal.address))
+    return await request.app.state.petitions.similar_to(code, principal)
 
 
 @router.get("/{code}/detail")
