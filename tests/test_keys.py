@@ -142,7 +142,7 @@ def test_a_database_dump_holds_no_contact_in_clear(platform: Platform) -> None:
     contact = {"full_name": "Đỗ Thị Kín Đáo", "phone": "0909 123 457", "email": "kin.dao@example.com"}
     filed = httpx.post(f"{platform.base_url}/api/petitions", json={
         "title": "Nước sinh hoạt đục nhiều ngày", "content": "Nước máy khu dân cư số 3 đục và có mùi đã một tuần nay.",
-        "unit_code": "08611", "contact": contact})
+        "unit_code": "08611", "contact": contact, "consent": True})
     assert filed.status_code == 201, filed.text
     code = filed.json()["tracking_code"]
     cadre = {"Authorization": "Bearer " + platform.mint(

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from psycopg.conninfo import make_conninfo
 
+from mattran.domain.petitions import public_number
 from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.retention import PURGED_TEXT, PURGED_TITLE
 from tests.conftest import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, sign_in
@@ -79,7 +80,7 @@ def test_a_petition_with_contacts_and_no_consent_is_refused_by_the_api(platform:
     given = _file(platform, title=title, contact={"phone": "0912 345 678"}, consent=True)
     assert given.status_code == 201, given.text
     (at, notice), = _rows(platform, "select consent_at, consent_notice from petitions where tracking_code = %s",
-                          given.json()["tracking_code"])
+                          public_number(given.json()["tracking_code"]))
     assert notice == "api:2026-01" and abs(datetime.now(UTC) - at) < timedelta(minutes=5)
 
 
@@ -87,14 +88,14 @@ def test_a_petition_without_contacts_needs_no_consent(platform: Platform) -> Non
     r = _file(platform)
     assert r.status_code == 201, r.text
     assert _rows(platform, "select consent_at, consent_notice from petitions where tracking_code = %s",
-                 r.json()["tracking_code"]) == [(None, None)]
+                 public_number(r.json()["tracking_code"])) == [(None, None)]
 
 
 def test_an_open311_client_attests_its_users_consent(platform: Platform, api_key: str) -> None:  # noqa: F811
     r = open311_post(platform, api_key=api_key, phone="0987 222 333")
     assert r.status_code == 200, r.text
     assert _rows(platform, "select consent_notice from petitions where tracking_code = %s",
-                 r.json()[0]["service_request_id"]) == [("open311:client",)]
+                 public_number(r.json()[0]["service_request_id"])) == [("open311:client",)]
 
 
 def test_the_form_refuses_contacts_without_consent_and_keeps_what_was_typed(platform: Platform) -> None:
@@ -137,7 +138,7 @@ def test_the_notice_and_its_checkbox_on_a_phone(platform: Platform, browser: Bro
     page.get_by_role("button", name="Gửi phản ánh").click()
     expect(page.get_by_role("status")).to_contain_text("Đã tiếp nhận.")
     code = page.locator("#tracking-code").inner_text()
-    assert _rows(platform, "select consent_notice from petitions where tracking_code = %s", code) == [("web:2026-01",)]
+    assert _rows(platform, "select consent_notice from petitions where tracking_code = %s", public_number(code)) == [("web:2026-01",)]
     context.close()
 
 
@@ -185,9 +186,9 @@ def test_the_chat_shows_the_notice_before_the_first_message(platform: Platform, 
 def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform: Platform) -> None:
     citizen = _citizen()
     headers = _auth(platform, citizen)
-    code = _file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"},
-                 consent=True).json()["tracking_code"]
-    bare = _file(platform, headers).json()["tracking_code"]
+    code = public_number(_file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"},
+                               consent=True).json()["tracking_code"])
+    bare = public_number(_file(platform, headers).json()["tracking_code"])
     assert _req("GET", f"{platform.base_url}/api/me/data").status_code == 401
 
     r = _req("GET", f"{platform.base_url}/api/me/data", headers=headers)
@@ -235,7 +236,7 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
         token = re.search(r'name="csrf_token" value="([^"]+)"', form_page.text)[1]  # type: ignore[index]
         filed = client.post(f"{platform.base_url}/phan-anh", data={
             **BODY, "csrf_token": token, "full_name": "Nguyễn Thị Trang", "phone": "0909 876 543", "consent": "1"})
-        code = re.search(r"ma=([^&]+)", filed.headers["location"])[1]  # type: ignore[index]
+        code = public_number(re.search(r"ma=([^&]+)", filed.headers["location"])[1])  # type: ignore[index]
         page = client.get(f"{platform.base_url}/du-lieu-cua-toi")
         assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
         section = page.text[page.text.index(f'id="p-{code}"'):]
@@ -270,7 +271,7 @@ def test_the_my_data_page_on_a_phone(platform: Platform, browser: Browser) -> No
     page.get_by_label("Email").fill("nguyen.van.dan.rat.dai.de.thu@example.com")
     page.get_by_label("Tôi đồng ý").check()
     page.get_by_role("button", name="Gửi phản ánh").click()
-    code = page.locator("#tracking-code").inner_text()
+    code = public_number(page.locator("#tracking-code").inner_text())
     page.get_by_role("link", name="Dữ liệu của tôi").click()
     expect(page.get_by_role("heading", name="Dữ liệu của tôi", exact=True)).to_be_visible()
     card = page.locator(f"#p-{code}")
@@ -294,7 +295,8 @@ def _purge(platform: Platform, *args: str) -> dict[str, Any]:
 def test_purge_counts_then_removes_what_is_past_its_period_on_a_controlled_clock(platform: Platform) -> None:
     headers = _auth(platform, _citizen())
     contact = {"contact": {"full_name": "Phạm Văn Hết Hạn", "email": "het.han@example.com"}, "consent": True}
-    old, recent, still_open = (_file(platform, headers, **contact).json()["tracking_code"] for _ in range(3))
+    old, recent, still_open = (public_number(_file(platform, headers, **contact).json()["tracking_code"])
+                               for _ in range(3))
     _decline(platform, recent)
     tag = uuid.uuid4().hex[:8]
     with psycopg.connect(platform.owner_uri()) as conn:  # closed 25 days ago, with a file; audit entries of the past

@@ -122,7 +122,7 @@ Call = Callable[[Platform, httpx.Client, dict[str, str]], httpx.Response]
 def _import(platform: Platform, client: httpx.Client, headers: dict[str, str]) -> httpx.Response:
     sheet = f"Họ và tên\nThử Chéo Trang {uuid.uuid4().hex[:6]}\n".encode()
     return client.post(f"{platform.base_url}/api/members/import", files={"file": ("ds.csv", sheet, "text/csv")},
-                       data={"mode": "skip"}, headers={"Accept": "application/json", **headers})
+                       data={"mode": "skip", "consent": "true"}, headers={"Accept": "application/json", **headers})
 
 
 def _escalate(platform: Platform, client: httpx.Client, headers: dict[str, str]) -> httpx.Response:

@@ -9,7 +9,7 @@ from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.consent import PETITION_NOTICE_VERSION
 from mattran.domain.petition_text import CATEGORIES
-from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, Contact, PetitionError
+from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, Contact, PetitionError, public_number
 from mattran.domain.privacy import PersonalData
 from mattran.scope import Scope
 from mattran.store import data_rights as store
@@ -62,7 +62,7 @@ async def my_data(db: Database, principal: Principal, personal: PersonalData,
 async def erase_contact(db: Database, principal: Principal, code: str) -> dict[str, Any]:
     """Delete the contacts of one of the person's petitions once it is closed (refused while it is open)."""
     subject = _signed_in(principal)
-    code = code.strip()
+    code = public_number(code)
     async with db.transaction(Scope.public(subject)) as conn:
         row = await store.own_petition(conn, subject, code)
         if row is None:

@@ -59,20 +59,31 @@ grant delete on petition_contacts, petition_attachments to mattran_app;
 
 -- The audit log stays append-only for everyone, the owner included, except through purge_audit_log(): a
 -- SECURITY DEFINER function owned by the owner role that deletes only entries older than the retention period
--- it is given, and never any younger than 30 days whatever it is given.
+-- it is given, and never any younger than 30 days whatever it is given; raising an aggregated row's count (0018)
+-- stays allowed.
 create function audit_log_guard() returns trigger
     language plpgsql
 as $$
 begin
     if tg_op = 'DELETE' and current_setting('mattran.audit_purge', true) = 'on'
        and current_user = (select tableowner from pg_tables where schemaname = 'public' and tablename = 'audit_log') then
-        return null;
+        return old;
+    end if;
+    -- the one change allowed besides the purge (migration 0018): raising the count of an aggregated row
+    if tg_op = 'UPDATE' and old.aggregate_key is not null and new.count > old.count
+       and (new.id, new.at, new.actor, new.roles, new.unit_code, new.action, new.target, new.outcome, new.detail,
+            new.aggregate_key)
+           is not distinct from
+           (old.id, old.at, old.actor, old.roles, old.unit_code, old.action, old.target, old.outcome, old.detail,
+            old.aggregate_key) then
+        return new;
     end if;
     raise exception 'audit_log is append-only' using errcode = 'insufficient_privilege';
 end $$;
 drop trigger audit_log_no_change on audit_log;
 create trigger audit_log_no_change before update or delete on audit_log
-    for each statement execute function audit_log_guard();
+    for each row execute function audit_log_guard();
+drop function audit_log_only_counts_grow();
 
 create function purge_audit_log(older_than timestamptz, apply boolean) returns bigint
     language plpgsql security definer set search_path = public, pg_temp
