@@ -7,14 +7,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mattran.domain.permissions import Operation
+from mattran.domain.petition_text import CATEGORIES, neutral_title, suggest_category
 from mattran.domain.petitions import PetitionIn
 from tools.base import Tool, ToolContext
 
 
 class FilePetitionArgs(BaseModel):
-    """Arguments of ``file_petition``."""
+    """Arguments of ``file_petition`` (no title: it is made from the category and the unit, never from the
+    citizen's words, which often start with their name and phone number)."""
 
-    title: str = Field(min_length=5, max_length=200, description="Tiêu đề ngắn gọn của phản ánh.")
     content: str = Field(min_length=20, max_length=5000, description="Nội dung phản ánh, kiến nghị.")
     unit_code: str = Field(max_length=10, description="Mã đơn vị Mặt trận nhận (xã, tỉnh hoặc TW).")
     category: str | None = Field(default=None, description="Lĩnh vực, nếu người dân đã chọn.")
@@ -27,8 +28,10 @@ class PetitionStatusArgs(BaseModel):
 
 
 async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
-    data = PetitionIn(title=args.title, content=args.content, unit_code=args.unit_code,
-                      category=args.category)  # type: ignore[arg-type]
+    category = args.category if args.category in CATEGORIES else suggest_category(args.content)
+    unit = ctx.services.resolver.units.get(args.unit_code)
+    data = PetitionIn(title=neutral_title(category, unit["name"] if unit else None), content=args.content,
+                      unit_code=args.unit_code, category=category)  # type: ignore[arg-type]
     filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 

@@ -18,6 +18,7 @@ from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
 from mattran.domain.library import LibraryService
 from mattran.domain.petitions import PetitionService
+from mattran.domain.pseudonyms import Pseudonyms
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -95,7 +96,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience)
         embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category, embedder)
+                                              settings.petition_due_days_by_category, embedder,
+                                              Pseudonyms(settings.secret_key))
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours)
         app.state.library = LibraryService(db, embedder)
