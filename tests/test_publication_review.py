@@ -194,7 +194,7 @@ def test_a_denouncers_identity_reaches_only_the_assigned_cadre(platform: Platfor
     assert httpx.get(download, headers=_auth(platform, COLLEAGUE)).content == PNG
     other = _detail(platform, code, CADRE)  # the same ward, not assigned
     assert other["contact"] is None and other["attachments"] == [] and NAME not in str(other)
-    assert all(e["actor"] != NAME for e in other["events"]) and other["events"][0]["actor"] == "người gửi"
+    assert other["events"][0]["actor"] == "người tố cáo (được giữ bí mật)" and NAME not in str(other["events"])
     refused = httpx.get(download, headers=_auth(platform, CADRE))
     assert refused.status_code == 403 and "Luật Tố cáo" in refused.text
     page = httpx.get(f"{platform.base_url}/can-bo/phan-anh/{code}", headers=_auth(platform, CADRE)).text
@@ -218,3 +218,21 @@ def test_row_level_security_hides_a_denouncers_contact_from_other_cadres(platfor
             return len(conn.execute("select c.petition_id from petition_contacts c join petitions p"
                                     " on p.id = c.petition_id where p.tracking_code = %s", (code,)).fetchall())
         assert contacts(CADRE["sub"]) == 0 and contacts(COLLEAGUE["sub"]) == 1
+
+
+def test_the_voters_opinions_report_quotes_only_reviewed_public_versions(platform: Platform) -> None:
+    unreviewed = _file(platform, category="giao_duc", title=f"Bà {NAME} {PHONE}: học phí trường Ba Đình tăng",
+                       content=f"Tôi là {NAME}, số {PHONE}. Học phí trường tiểu học Ba Đình tăng gấp đôi.")
+    reviewed = _file(platform, category="giao_duc", title=f"Bà {NAME} {PHONE}: lớp học xuống cấp",
+                     content=f"Tôi là {NAME}, số {PHONE}. Lớp học trường Ba Đình dột nát khi mưa.")
+    _answer(platform, unreviewed)
+    _answer(platform, reviewed)
+    assert _act(platform, reviewed, action="publish", title_public="Lớp học trường Ba Đình xuống cấp",
+                content_public="Lớp học trường tiểu học Ba Đình dột nát khi mưa.",
+                answer_public="Đã sửa mái lớp học.").status_code == 200
+    made = httpx.post(f"{platform.base_url}/api/reports", headers=_auth(platform, CADRE), timeout=120,
+                      json={"request": "Tổng hợp ý kiến cử tri phường Ba Đình, Hà Nội năm 2026"})
+    assert made.status_code == 200, made.text
+    text = made.json()["markdown"]
+    assert "Lớp học trường Ba Đình xuống cấp: Lớp học trường tiểu học Ba Đình dột nát khi mưa." in text
+    assert NAME not in text and PHONE not in text and "Học phí" not in text

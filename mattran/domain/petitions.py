@@ -25,7 +25,7 @@ from mattran.domain.petition_text import (
 )
 from mattran.domain.publication import FIELDS as PUBLIC_FIELDS
 from mattran.domain.publication import PublicationDraft, approved, review
-from mattran.domain.pseudonyms import PETITIONER, SIGNED_IN_CITIZEN, Pseudonyms
+from mattran.domain.pseudonyms import DENOUNCER, GUEST, SIGNED_IN_CITIZEN, Pseudonyms
 from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
 from mattran.domain.units import UnitResolver
@@ -149,9 +149,9 @@ class Action(BaseModel):
     reply_text: str | None = Field(default=None, max_length=10000)
     category: Category | None = None
     into: str | None = Field(default=None, max_length=40, description="merge: mã phản ánh giữ lại")
-    title_public: str | None = Field(default=None, max_length=200, description="publish: tiêu đề công khai đã duyệt")
-    content_public: str | None = Field(default=None, max_length=5000, description="publish: nội dung công khai đã duyệt")
-    answer_public: str | None = Field(default=None, max_length=10000, description="publish: trả lời công khai đã duyệt")
+    title_public: str | None = Field(default=None, max_length=200, description="publish: tiêu đề công khai")
+    content_public: str | None = Field(default=None, max_length=5000, description="publish: nội dung công khai")
+    answer_public: str | None = Field(default=None, max_length=10000, description="publish: trả lời công khai")
 
 
 _TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -180,11 +180,16 @@ def identity_visible(principal: Principal, row: dict[str, Any]) -> bool:
     return row["kind"] != DENUNCIATION or (principal.subject is not None and row["assigned_to"] == principal.subject)
 
 
-def _shown_event(event: dict[str, Any]) -> dict[str, Any]:
-    """A history event as cadres see it: the petitioner named by role, never by account."""
-    if event["action"] == "received":
-        return event | {"actor": SIGNED_IN_CITIZEN if event["actor"] else PETITIONER}
-    return event
+def submitter_label(row: dict[str, Any]) -> str:
+    """Who sent a petition, as cadres see it: by role, never by account; a denouncer not even by that."""
+    if row["kind"] == DENUNCIATION:
+        return DENOUNCER
+    return SIGNED_IN_CITIZEN if row["signed_in"] else GUEST
+
+
+def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
+    """A history event as cadres see it: the petitioner's event names them by ``submitter``."""
+    return event | {"actor": submitter} if event["action"] == "received" else event
 
 
 class PetitionService:
@@ -382,10 +387,10 @@ class PetitionService:
                 raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
             similar = (await self._similar_rows(conn, row["unit_code"], f"{row['title']}\n{row['content']}", row["id"])
                        if row["unit_code"] else [])
-            hidden = not identity_visible(principal, row)
-            return {"petition": row, "events": [_shown_event(e) for e in await store.events(conn, row["id"])],
-                    "submitter": "người tố cáo (được giữ bí mật)" if hidden else (
-                        SIGNED_IN_CITIZEN if row["signed_in"] else PETITIONER),
+            hidden, submitter = not identity_visible(principal, row), submitter_label(row)
+            events = [_shown_event(e, submitter) for e in await store.events(conn, row["id"])]
+            return {"petition": row, "events": events,
+                    "submitter": submitter,
                     "identity_hidden": hidden, "similar": similar,
                     "contact": None if hidden else await store.contact(conn, row["id"]),
                     "attachments": [] if hidden else await store.attachments(conn, row["id"])}

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 SIGNED_IN_CITIZEN = "công dân (đã đăng nhập)"
-PETITIONER = "người gửi"
+GUEST = "khách (không đăng nhập)"
+DENOUNCER = "người tố cáo (được giữ bí mật)"
 PREFIX = "cd-"
 
 

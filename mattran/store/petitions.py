@@ -14,7 +14,8 @@ Row = dict[str, Any]
 _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
     " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
-    " p.submitter is not null as signed_in, p.channel, p.assigned_to, p.forwarded_to, p.forwarded_at, p.reply_due_at, p.reply_received_at,"
+    " p.submitter is not null and p.kind <> 'to_cao' as signed_in, p.channel, p.assigned_to, p.forwarded_to,"
+    " p.forwarded_at, p.reply_due_at, p.reply_received_at,"
     " p.reply_text, p.answer, p.answer_public, p.due_at, p.escalations, p.created_at, p.updated_at,"
     " p.answered_at, p.published_at, p.merged_into, u.name as unit_name,"
     " p.kind, p.title_public, p.reviewed_by, p.reviewed_at"
