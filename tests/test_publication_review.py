@@ -236,3 +236,15 @@ def test_the_voters_opinions_report_quotes_only_reviewed_public_versions(platfor
     text = made.json()["markdown"]
     assert "Lớp học trường Ba Đình xuống cấp: Lớp học trường tiểu học Ba Đình dột nát khi mưa." in text
     assert NAME not in text and PHONE not in text and "Học phí" not in text
+
+
+def test_a_denunciation_moved_by_a_cadre_who_cannot_see_its_denouncer_keeps_them_for_the_next_handler(
+        platform: Platform) -> None:
+    code = _file_denunciation(platform)
+    moved = _act(platform, code, action="transfer", unit_code="00070", reason="Thuộc địa bàn phường Hoàn Kiếm.")
+    assert moved.status_code == 200, moved.text
+    hoan_kiem = {"sub": "to-cao-hk", "name": "Cán bộ Hoàn Kiếm", "roles": ["commune_cadre"], "unit": "00070"}
+    assert _act(platform, code, hoan_kiem, action="assign", assignee=hoan_kiem["sub"]).status_code == 200
+    handler = _detail(platform, code, hoan_kiem)
+    assert handler["contact"]["phone"] == PHONE and len(handler["attachments"]) == 1
+    assert _detail(platform, code, {**hoan_kiem, "sub": "to-cao-hk-2"})["contact"] is None

@@ -21,19 +21,20 @@ create or replace view public_petitions with (security_barrier) as
            case when p.status = 'published' and p.reviewed_at is not null then p.answer_public end as answer_public
     from petitions p left join units u on u.code = p.unit_code;
 
--- A denunciation's contact details and attachments: only the cadre it is assigned to (Luật Tố cáo 2018).
+-- Who sent a petition (its contact details and attachments): cadres whose scope holds the petition itself (not
+-- the copy of its unit path on the row, which a move may leave behind), and for a denunciation only the cadre it
+-- is assigned to (Luật Tố cáo 2018).
 create function petition_identity_visible(pid bigint) returns boolean
     language sql stable
 as $$
-    select not exists (select 1 from petitions p
-                       where p.id = pid and p.kind = 'to_cao'
-                       and p.assigned_to is distinct from (select current_subject()))
+    select exists (select 1 from petitions p
+                   where p.id = pid and coalesce(p.unit_path, 'vn'::ltree) <@ (select current_scope())
+                   and (p.kind <> 'to_cao' or p.assigned_to = (select current_subject())))
 $$;
 grant execute on function petition_identity_visible(bigint) to mattran_app;
 
 drop policy petition_contacts_read on petition_contacts;
-create policy petition_contacts_read on petition_contacts for select
-    using (coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()) and petition_identity_visible(petition_id));
+create policy petition_contacts_read on petition_contacts for select using (petition_identity_visible(petition_id));
 drop policy petition_attachments_read on petition_attachments;
 create policy petition_attachments_read on petition_attachments for select
-    using (coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()) and petition_identity_visible(petition_id));
+    using (petition_identity_visible(petition_id));
