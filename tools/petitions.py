@@ -28,10 +28,11 @@ class PetitionStatusArgs(BaseModel):
 
 
 async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
-    category = args.category if args.category in CATEGORIES else suggest_category(args.content)
+    chosen = args.category if args.category in CATEGORIES else None
     unit = ctx.services.resolver.units.get(args.unit_code)
-    data = PetitionIn(title=neutral_title(category, unit["name"] if unit else None), content=args.content,
-                      unit_code=args.unit_code, category=category)  # type: ignore[arg-type]
+    title = neutral_title(chosen or suggest_category(args.content), unit["name"] if unit else None)
+    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code,
+                      category=chosen)  # type: ignore[arg-type]
     filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 

@@ -18,7 +18,6 @@ from mattran.domain.attachments import Attachment
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_text import (
     CATEGORIES,
-    KINDS,
     add_working_days,
     suggest_category,
     tracking_code,

@@ -229,7 +229,7 @@ async def similar_by_meaning(conn: AsyncConnection, unit_code: str, vector: str,
 
 async def merged_ids(conn: AsyncConnection, petition_id: int) -> list[Row]:
     """Petitions merged into this one."""
-    cur = await conn.execute("select id, unit_path::text as unit_path, status, content from petitions"
+    cur = await conn.execute("select id, unit_path::text as unit_path, status from petitions"
                              " where merged_into = %s for update", (petition_id,))
     return await cur.fetchall()  # type: ignore[return-value]
 
