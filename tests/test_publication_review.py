@@ -168,7 +168,7 @@ def _file_denunciation(platform: Platform) -> str:
     assert 'value="to_cao"' in form
     r = client.post("/phan-anh", data={
         "csrf_token": token, "kind": "to_cao", "title": "Tố cáo cán bộ địa chính nhận tiền",
-        "content": "Cán bộ địa chính phường nhận tiền để làm nhanh hồ sơ cấp sổ đỏ, tôi có ảnh chụp kèm theo.",
+        "content": f"Cán bộ địa chính phường nhận tiền để làm nhanh hồ sơ cấp sổ đỏ. Tôi có ảnh, gọi {PHONE}.",
         "unit_text": "Phường Ba Đình, Hà Nội", "full_name": NAME, "phone": PHONE},
         files={"attachments": ("bang-chung.png", PNG, "image/png")})
     assert r.status_code == 303, r.text
@@ -194,6 +194,10 @@ def test_a_denouncers_identity_reaches_only_the_assigned_cadre(platform: Platfor
     assert httpx.get(download, headers=_auth(platform, COLLEAGUE)).content == PNG
     other = _detail(platform, code, CADRE)  # the same ward, not assigned
     assert other["contact"] is None and other["attachments"] == [] and NAME not in str(other)
+    assert PHONE not in str(other) and "[số điện thoại đã ẩn]" in other["petition"]["content"]
+    assert PHONE in handler["petition"]["content"]  # the handling cadre reads the denunciation as written
+    listed = httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CADRE)).json()
+    assert PHONE not in str([p for p in listed if p["tracking_code"] == code] or "not listed")
     assert other["events"][0]["actor"] == "người tố cáo (được giữ bí mật)" and NAME not in str(other["events"])
     refused = httpx.get(download, headers=_auth(platform, CADRE))
     assert refused.status_code == 403 and "Luật Tố cáo" in refused.text
@@ -201,7 +205,7 @@ def test_a_denouncers_identity_reaches_only_the_assigned_cadre(platform: Platfor
     assert NAME not in page and PHONE not in page and "bang-chung.png" not in page
     # The same denunciation's wording filed again does not list it as similar, to cadres either.
     again = _file(platform, title="Tố cáo cán bộ địa chính nhận tiền", contact={},
-                  content="Cán bộ địa chính phường nhận tiền để làm nhanh hồ sơ cấp sổ đỏ, tôi có ảnh chụp kèm theo.")
+                  content="Cán bộ địa chính phường nhận tiền để làm nhanh hồ sơ cấp sổ đỏ. Tôi có ảnh chụp.")
     assert code not in str(_detail(platform, again, CADRE)["similar"])
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from mattran.auth.principal import Principal
 from knowledge.embeddings import LazyEmbedder
 from mattran.domain.attachments import Attachment
+from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_text import (
     CATEGORIES,
@@ -177,6 +178,14 @@ def identity_visible(principal: Principal, row: dict[str, Any]) -> bool:
     """Whether the caller may see who sent the petition: anyone in scope, but for a denunciation only the cadre
     it is assigned to (row-level security enforces the same on contacts and attachments)."""
     return row["kind"] != DENUNCIATION or (principal.subject is not None and row["assigned_to"] == principal.subject)
+
+
+def as_seen_by(principal: Principal, row: dict[str, Any]) -> dict[str, Any]:
+    """A petition as a cadre sees it: a denunciation not assigned to them with the personal data found in its
+    title and text masked (a denouncer often names themself there)."""
+    if identity_visible(principal, row):
+        return row
+    return row | {"title": mask_personal_data(row["title"]), "content": mask_personal_data(row["content"])}
 
 
 def submitter_label(row: dict[str, Any]) -> str:
@@ -373,8 +382,9 @@ class PetitionService:
             raise PetitionError("Vui lòng đăng nhập để xem phản ánh của mình.", status=401)
         scope = Scope.public(principal.subject) if mine else principal.scope()
         async with self.db.transaction(scope) as conn:
-            return await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
+            rows = await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
                                              submitter=principal.subject if mine else None)
+        return rows if mine else [as_seen_by(principal, r) for r in rows]
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
         """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
@@ -388,7 +398,7 @@ class PetitionService:
                        if row["unit_code"] else [])
             hidden, submitter = not identity_visible(principal, row), submitter_label(row)
             events = [_shown_event(e, submitter) for e in await store.events(conn, row["id"])]
-            return {"petition": row, "events": events,
+            return {"petition": as_seen_by(principal, row), "events": events,
                     "submitter": submitter,
                     "identity_hidden": hidden, "similar": similar,
                     "contact": None if hidden else await store.contact(conn, row["id"]),
