@@ -14,6 +14,7 @@ from tests.conftest import Platform
 CADRE = {"sub": "duyet-xa", "name": "Cán bộ duyệt", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
 COLLEAGUE = {"sub": "duyet-xa-2", "name": "Cán bộ cùng phường", "roles": ["commune_cadre"], "unit": "00004"}
 CITIZEN = {"sub": "cong-dan-duyet", "name": "Công dân", "roles": ["citizen"], "unit": None}
+FILER = {"sub": "nguoi-gui-duyet", "name": "Người gửi", "roles": ["citizen"], "unit": None}  # past the anonymous limit
 NAME, PHONE = "Lê Thị Mai", "0987654321"
 TITLE = f"Tôi là bà {NAME} {PHONE}, cống Đội Cấn vỡ"
 CONTENT = f"Tôi là bà {NAME}, điện thoại {PHONE}. Cống thoát nước trước số 3 phố Đội Cấn bị vỡ, nước tràn ra đường."
@@ -26,7 +27,7 @@ def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
 def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: object) -> str:
     body = {"title": TITLE, "content": CONTENT, "unit_code": "00004",
             "contact": {"full_name": NAME, "phone": PHONE}, **fields}
-    r = httpx.post(f"{platform.base_url}/api/petitions", json=body, headers=headers or {})
+    r = httpx.post(f"{platform.base_url}/api/petitions", json=body, headers=headers or _auth(platform, FILER))
     assert r.status_code == 201, r.text
     return str(r.json()["tracking_code"])
 
