@@ -107,7 +107,7 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str,
             return _files(state, again, intent == "file_petition")
         slots |= {"unit_code": chosen["code"], "unit_name": chosen["name"]}
     elif awaiting == "content":
-        slots |= {"content": text.strip(), "title": replies.title(text)}
+        slots["content"] = text.strip()
     elif awaiting == "unit":
         slots["unit_text"] = text
     else:
@@ -138,8 +138,7 @@ async def _next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any]
                                "reply": replies.choose(candidates)}
             else:
                 return base | {"awaiting": "unit", "reply": replies.unit_not_found(found["query"])}
-        args = {"title": slots.get("title") or replies.title(slots["content"]), "content": slots["content"],
-                "unit_code": slots["unit_code"]}
+        args = {"content": slots["content"], "unit_code": slots["unit_code"]}
         return base | {"tool_call": {"name": "file_petition", "args": args}}
     if intent == "search_library":
         return base | {"tool_call": {"name": "search_library", "args": {"question": slots["question"][:500]}}}

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from agents.understanding import title_of
 from mattran.auth.principal import CADRE_LEVEL, Principal, Role
 from mattran.domain.attachments import MAX_BYTES
 from mattran.domain.petition_text import CATEGORIES
@@ -47,11 +46,6 @@ def examples(roles: Collection[str]) -> tuple[Example, ...]:
     if any(role in roles for role in CADRE_LEVEL):
         return CADRE_EXAMPLES
     return ADMIN_EXAMPLES if Role.ADMIN in roles else CITIZEN_EXAMPLES
-
-
-def title(text: str) -> str:
-    """A petition title from its text."""
-    return title_of(text) or "Phản ánh của người dân"
 
 
 def ask_content() -> str:
@@ -117,7 +111,7 @@ def confirm(call: dict[str, Any], slots: dict[str, Any], files: list[str]) -> st
                 f"{_change_text(args.get('change', {}))}.\n\nBạn xác nhận chứ? (trả lời “có” hoặc “không”)")
     attached = f"\nTệp đính kèm: {', '.join(files)}" if files else ""
     return (f"Tôi sẽ gửi phản ánh sau đến {slots.get('unit_name') or args.get('unit_code')}:\n"
-            f"**{args.get('title')}**\n{args.get('content')}{attached}\n\n"
+            f"{args.get('content')}{attached}\n\n"
             "Bạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)")
 
 

@@ -260,14 +260,6 @@ def unit_mentions(text: str) -> list[str]:
     return mentions
 
 
-def title_of(text: str) -> str:
-    """A short title: the first sentence, at most 12 words."""
-    first = re.split(r"(?<=[.!?])\s|\n", nfc(text).strip(), maxsplit=1)[0]
-    words = first.split()
-    title = " ".join(words[:12]).rstrip(",;:")
-    return title[:1].upper() + title[1:] if title else ""
-
-
 def _manipulation(folded: str) -> bool:
     """An attempt to steer the assistant, to reach data in bulk, or to learn who sent a petition."""
     return bool(_OVERRIDE.search(folded) or _WHO.search(folded) or _FILER_DATA.search(folded)
@@ -344,7 +336,7 @@ def understand(text: str) -> Understanding:
         return Understanding("out_of_scope", {})  # a request for information the assistant does not give
     if petition or complaint or _topic(text, folded, words):
         if words >= 8:
-            slots |= {"content": nfc(text).strip(), "title": title_of(text)}
+            slots["content"] = nfc(text).strip()
         return Understanding("file_petition", slots)
     if _HELP.search(folded) and words <= 20:
         return Understanding("help", {})

@@ -141,9 +141,10 @@ async def _file_published(petitions: PetitionService, data: PetitionIn) -> str:
                         roles=frozenset({Role.CITIZEN}))
     code = (await petitions.file(citizen, data, "web")).tracking_code
     cadre = system_principal(petitions.resolver.units[data.unit_code or ""], "Đánh giá an toàn")
-    for action in (Action(action="accept"), Action(action="answer", answer="Đã chuyển cơ quan chức năng xử lý."),
-                   Action(action="publish")):
+    for action in (Action(action="accept"), Action(action="answer", answer="Đã chuyển cơ quan chức năng xử lý.")):
         await petitions.act(cadre, code, action)
+    draft = await petitions.publication_draft(cadre, code)  # approved as proposed (masked)
+    await petitions.act(cadre, code, Action(action="publish", **draft.approval()))
     return code
 
 

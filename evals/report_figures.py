@@ -190,6 +190,8 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
         elif roll < 0.75:
             steps = [Action(action="accept")] + ([Action(action="start")] if roll < 0.7 else [])
         for step in steps if filed.status == "received" else []:
+            if step.action == "publish":  # approved as proposed (masked)
+                step = Action(action="publish", **(await service.publication_draft(cadre, code)).approval())
             await service.act(cadre, code, step)
         outcome = "merged" if steps and steps[0].action == "merge" else steps[-1].action if steps else "received"
         if outcome in ("received", "accept", "start", "forward", "record_reply"):

@@ -97,16 +97,16 @@ async def test_a_petition_the_model_proposes_is_filed_only_after_confirmation(
     runner = await runners(model)
     talk = str(uuid.uuid4())
     ask = await runner.send(CITIZEN, talk, content)
-    assert ask.confirmation and "Phường Hoàn Kiếm" in ask.confirmation and "Đèn đường ngõ 9" in ask.confirmation
+    assert ask.confirmation and "Phường Hoàn Kiếm" in ask.confirmation and content in ask.confirmation
     with psycopg.connect(urls.owner) as conn:
         assert conn.execute("select count(*) from petitions where content = %s", (content,)).fetchone() == (0,)
     done = await runner.send(CITIZEN, talk, "có")
     assert done.reply == "Đã gửi phản ánh của bạn đến Phường Hoàn Kiếm."
     filed = json.loads(model.seen[1][-1].content)
     with psycopg.connect(urls.owner) as conn:
-        row = conn.execute("select channel, submitter, unit_code from petitions where tracking_code = %s",
+        row = conn.execute("select channel, submitter, unit_code, title from petitions where tracking_code = %s",
                            (filed["tracking_code"].rsplit("-", 1)[0],)).fetchone()  # the receipt's number
-    assert row == ("chat", CITIZEN.subject, "00070")
+    assert row == ("chat", CITIZEN.subject, "00070", "Phản ánh về hạ tầng gửi Phường Hoàn Kiếm")  # not the model's
 
 
 async def test_a_tool_outside_the_role_is_refused_by_code(runners: OpenRunner, services: SimpleNamespace) -> None:

@@ -58,10 +58,12 @@ def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data
     with psycopg.connect(platform.owner_uri()) as conn:
         conn.execute(
             "insert into petitions (tracking_code, unit_code, unit_path, title, content, content_public, category,"
-            " suggested_category, status, channel, answer, answer_public, due_at, answered_at, published_at)"
+            " suggested_category, status, channel, answer, answer_public, due_at, answered_at, published_at,"
+            " title_public, reviewed_by, reviewed_at)"
             " values ('PAKN-2026-900001', '31078', 'vn.91.31078', 'Bến tàu Phú Quốc xuống cấp',"
             " 'Liên hệ tôi: 0987 111 222', 'Liên hệ tôi: [số điện thoại đã ẩn]', 'ha_tang', 'ha_tang', 'published',"
-            " 'web', 'Đã sửa chữa bến tàu.', 'Đã sửa chữa bến tàu.', now(), now(), now())"
+            " 'web', 'Đã sửa chữa bến tàu.', 'Đã sửa chữa bến tàu.', now(), now(), now(),"
+            " 'Bến tàu Phú Quốc xuống cấp', 'canbo', now())"
             " on conflict (tracking_code) do nothing")
     page = browser.new_page(locale="vi-VN")
     page.goto(f"{platform.base_url}/")

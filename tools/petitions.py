@@ -8,15 +8,16 @@ from pydantic import BaseModel, Field, field_validator
 
 from mattran.domain import receipts
 from mattran.domain.permissions import Operation
+from mattran.domain.petition_text import CATEGORIES, neutral_title, suggest_category
 from mattran.domain.petitions import PetitionIn
 from mattran.domain.rate_limits import RateLimited
 from tools.base import Tool, ToolContext, ToolFailed
 
 
 class FilePetitionArgs(BaseModel):
-    """Arguments of ``file_petition``."""
+    """Arguments of ``file_petition`` (no title: it is made from the category and the unit, never from the
+    citizen's words, which often start with their name and phone number)."""
 
-    title: str = Field(min_length=5, max_length=200, description="Tiêu đề ngắn gọn của phản ánh.")
     content: str = Field(min_length=20, max_length=5000, description="Nội dung phản ánh, kiến nghị.")
     unit_code: str = Field(max_length=10, description="Mã đơn vị Mặt trận nhận (xã, tỉnh hoặc TW).")
     category: str | None = Field(default=None, description="Lĩnh vực, nếu người dân đã chọn.")
@@ -36,8 +37,11 @@ class PetitionStatusArgs(BaseModel):
 
 
 async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
-    data = PetitionIn(title=args.title, content=args.content, unit_code=args.unit_code,
-                      category=args.category)  # type: ignore[arg-type]
+    chosen = args.category if args.category in CATEGORIES else None
+    unit = ctx.services.resolver.units.get(args.unit_code)
+    title = neutral_title(chosen or suggest_category(args.content), unit["name"] if unit else None)
+    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code,
+                      category=chosen)  # type: ignore[arg-type]
     try:
         filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     except RateLimited as exc:

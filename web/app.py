@@ -26,6 +26,7 @@ from mattran.domain import retention
 from mattran.domain.petitions import PetitionService
 from mattran.domain.privacy import personal_data
 from mattran.domain.rate_limits import Limit, RateLimits
+from mattran.domain.pseudonyms import Pseudonyms
 from mattran.domain.units import load_resolver
 from mattran.keys import key_ring
 from mattran.scope import Scope
@@ -141,7 +142,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute})
         app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
                                               settings.petition_due_days_by_category, embedder, app.state.limits,
-                                              personal=app.state.personal)
+                                              Pseudonyms(settings.secret_key), personal=app.state.personal)
         app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
                                             settings.oidc_unit_claim, settings.session_hours,
                                             TokenSealer(refresh_token_key(settings.secret_key)))

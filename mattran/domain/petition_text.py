@@ -18,6 +18,12 @@ CATEGORIES: dict[str, str] = {
     "hanh_chinh": "Hành chính",
     "khac": "Khác",
 }
+KINDS: dict[str, str] = {
+    "phan_anh": "Phản ánh",
+    "kien_nghi": "Kiến nghị",
+    "khieu_nai": "Khiếu nại",
+    "to_cao": "Tố cáo",
+}
 
 _KEYWORDS: dict[str, list[str]] = {
     "dat_dai": ["dat dai", "so do", "so hong", "quyen su dung dat", "thu hoi dat", "boi thuong", "giai phong mat bang",
@@ -46,6 +52,12 @@ def suggest_category(text: str) -> str:
     scores = {cat: len(pattern.findall(folded)) for cat, pattern in _PATTERNS.items()}
     best = max(scores, key=lambda c: scores[c])
     return best if scores[best] > 0 else "khac"
+
+
+def neutral_title(category: str, unit_name: str | None) -> str:
+    """A title that quotes nothing of the petitioner's words: the category and the receiving unit."""
+    about = f"Phản ánh về {CATEGORIES[category].lower()}" if category != "khac" else "Phản ánh của người dân"
+    return f"{about} gửi {unit_name}" if unit_name else about
 
 
 def add_working_days(start: datetime, days: int) -> datetime:

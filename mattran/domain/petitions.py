@@ -27,6 +27,9 @@ from mattran.domain.petition_text import (
     add_working_days,
     suggest_category,
 )
+from mattran.domain.publication import FIELDS as PUBLIC_FIELDS
+from mattran.domain.publication import PublicationDraft, approved, review
+from mattran.domain.pseudonyms import DENOUNCER, GUEST, SIGNED_IN_CITIZEN, Pseudonyms
 from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
 from mattran.domain.units import UnitResolver
@@ -37,6 +40,8 @@ from mattran.store.library import vector_literal
 
 Category = Literal["dat_dai", "moi_truong", "ha_tang", "an_sinh", "y_te", "giao_duc", "an_ninh", "hanh_chinh", "khac"]
 Channel = Literal["web", "api", "chat", "open311"]
+Kind = Literal["phan_anh", "kien_nghi", "khieu_nai", "to_cao"]
+DENUNCIATION = "to_cao"  # the denouncer's identity: only the cadre the petition is assigned to (Luật Tố cáo 2018)
 STATUS_LABELS = {
     "received": "Đã tiếp nhận",
     "accepted": "Đã thụ lý",
@@ -103,13 +108,14 @@ class PetitionIn(BaseModel):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     category: Category | None = None
+    kind: Kind = Field(default="phan_anh", description="Phản ánh, kiến nghị, khiếu nại hoặc tố cáo.")
     contact: Contact = Field(default_factory=Contact)
     consent: bool = Field(default=False, description=f"Đồng ý xử lý thông tin liên hệ (bắt buộc khi có `contact`, "
                                                      f"ghi lại cùng phiên bản thông báo): {PETITION_NOTICE}")
 
 
 class Similar(BaseModel):
-    """A petition of the same unit with close text (its title only once it is published)."""
+    """A published petition of the same unit with close public text, and its reviewed public title."""
 
     tracking_code: str
     status_label: str
@@ -164,6 +170,9 @@ class Action(BaseModel):
     reply_text: str | None = Field(default=None, max_length=10000)
     category: Category | None = None
     into: str | None = Field(default=None, max_length=40, description="merge: mã phản ánh giữ lại")
+    title_public: str | None = Field(default=None, max_length=200, description="publish: tiêu đề công khai")
+    content_public: str | None = Field(default=None, max_length=5000, description="publish: nội dung công khai")
+    answer_public: str | None = Field(default=None, max_length=10000, description="publish: trả lời công khai")
 
 
 _TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -171,7 +180,7 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "decline": (("received",), "declined"),
     "start": (("accepted",), "in_progress"),
     "answer": (("accepted", "in_progress"), "answered"),
-    "publish": (("answered",), "published"),
+    "publish": (("answered", "published"), "published"),  # a published version may be reviewed again
     "transfer": (OPEN_STATUSES, "received"),
     "assign": (OPEN_STATUSES, None),
     "forward": (("accepted", "in_progress"), "in_progress"),
@@ -182,13 +191,44 @@ _TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 _PROPAGATED = {"answer", "publish"}  # what happens to a petition happens to those merged into it
 
 
+_DENOUNCER_HIDDEN = ("Thông tin và tài liệu của người tố cáo chỉ cán bộ được giao xử lý tố cáo được xem "
+                     "(Luật Tố cáo 2018).")
+
+
+def identity_visible(principal: Principal, row: dict[str, Any]) -> bool:
+    """Whether the caller may see who sent the petition: anyone in scope, but for a denunciation only the cadre
+    it is assigned to (row-level security enforces the same on contacts and attachments)."""
+    return row["kind"] != DENUNCIATION or (principal.subject is not None and row["assigned_to"] == principal.subject)
+
+
+def as_seen_by(principal: Principal, row: dict[str, Any]) -> dict[str, Any]:
+    """A petition as a cadre sees it: a denunciation not assigned to them with the personal data found in its
+    title and text masked (a denouncer often names themself there)."""
+    if identity_visible(principal, row):
+        return row
+    return row | {"title": mask_personal_data(row["title"]), "content": mask_personal_data(row["content"])}
+
+
+def submitter_label(row: dict[str, Any]) -> str:
+    """Who sent a petition, as cadres see it: by role, never by account; a denouncer not even by that."""
+    if row["kind"] == DENUNCIATION:
+        return DENOUNCER
+    return SIGNED_IN_CITIZEN if row["signed_in"] else GUEST
+
+
+def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
+    """A history event as cadres see it: the petitioner's event names them by ``submitter``."""
+    return event | {"actor": submitter} if event["action"] == "received" else event
+
+
 class PetitionService:
     """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
 
     def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int],
-                 embedder: LazyEmbedder | None = None, limits: RateLimits | None = None, *,
-                 personal: PersonalData | None = None):
+                 embedder: LazyEmbedder | None = None, limits: RateLimits | None = None,
+                 pseudonyms: Pseudonyms | None = None, *, personal: PersonalData | None = None):
         self.db, self.resolver = db, resolver
+        self.pseudonyms = pseudonyms  # None: the history keeps no trace of the petitioner's account
         self.due_days, self.due_days_by_category = due_days, due_days_by_category
         self._embedder = embedder  # None (or not loaded yet): similar petitions by wording only
         self.limits = limits  # None: no intake limit (the web app always has one)
@@ -293,13 +333,12 @@ class PetitionService:
                     "unit_code": unit["code"] if unit else None, "unit_path": unit["path"] if unit else None,
                     "needs_addressing": unit is None, "address_text": address_text,
                     "latitude": data.latitude, "longitude": data.longitude,
-                    "title": nfc(data.title.strip()), "content": nfc(data.content.strip()),
-                    "content_public": mask_personal_data(nfc(data.content.strip())),
+                    "title": nfc(data.title.strip()), "content": nfc(data.content.strip()), "kind": data.kind,
                     "category": category, "suggested_category": suggested, "submitter": principal.subject,
                     "channel": channel, "due_at": self._due(category, now), **consented,
                 }
                 contact = data.contact.sealed(self._protector()) if any(data.contact.model_dump().values()) else {}
-                await store.insert(conn, values, contact, files)
+                await store.insert(conn, values, contact, files, actor=self._pseudonym(principal, data.kind))
         except psycopg.errors.UniqueViolation:
             existing = await self._replay(idem) if idem else None
             if existing:
@@ -307,9 +346,19 @@ class PetitionService:
             raise
         return self._filed(str(receipt), "received", unit, category, values["due_at"])
 
+    def _pseudonym(self, principal: Principal, kind: str) -> str | None:
+        """The petitioner as the history records them: a pseudonym of the account (none for a denouncer)."""
+        if principal.subject is None or kind == DENUNCIATION or self.pseudonyms is None:
+            return None
+        return self.pseudonyms.of(principal.subject)
+
     async def similar_to(self, code: str, principal: Principal | None = None) -> list[Similar]:
-        """Similar petitions of the same unit as the petition ``code`` (one the caller may see, see
-        :meth:`status`), as the public may see them."""
+        """Published petitions of the same unit close to the petition ``code`` (one the caller may see, see
+        :meth:`status`), as the public may see them.
+
+        Unpublished petitions are never named to the public, whatever their wording; cadres see those on the
+        petition's detail page, within their scope.
+        """
         receipt = receipts.parse(code)
         if receipt is None or await self.status(code, principal) is None:
             return []
@@ -317,15 +366,22 @@ class PetitionService:
             row = await store.get(conn, receipt.public_code)
         if row is None or not row["unit_code"]:
             return []
-        return await self._similar_public(self.resolver.units[row["unit_code"]], f"{row['title']}\n{row['content']}",
-                                          row["id"])
-
-    async def _similar_public(self, unit: dict[str, Any], text: str, petition_id: int) -> list[Similar]:
-        """Similar petitions of the unit, as the public may see them (no text before publication)."""
-        async with self.db.transaction(Scope.of_unit(unit["path"])) as conn:
-            rows = await self._similar_rows(conn, unit["code"], text, petition_id)
-        return [Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]],
-                        title=r["title"] if r["status"] == "published" else None) for r in rows]
+        unit = self.resolver.units[row["unit_code"]]
+        text = f"{row['title']}\n{row['content']}"
+        async with self.db.transaction(Scope.public()) as conn:
+            found = {r["tracking_code"]: dict(r) for r in
+                     await store.similar_published(conn, unit["code"], text, row["tracking_code"])}
+        embedder = self._embedder
+        if embedder is not None and embedder.ready:  # by meaning too, among published petitions only
+            vector = await asyncio.to_thread(lambda: embedder().passages([text])[0])
+            async with self.db.transaction(Scope.of_unit(unit["path"])) as conn:
+                for r in await store.similar_by_meaning(conn, unit["code"], vector_literal(vector), row["id"],
+                                                        SIMILAR_MEANING, published_only=True):
+                    if r["tracking_code"] not in found or found[r["tracking_code"]]["score"] < r["score"]:
+                        found[r["tracking_code"]] = dict(r)
+        best = sorted(found.values(), key=lambda r: -r["score"])[:5]
+        return [Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]], title=r["title"])
+                for r in best]
 
     def _filed(self, code: str, status: str, unit: dict[str, Any] | None, category: str, due_at: datetime) -> Filed:
         if unit:
@@ -400,8 +456,9 @@ class PetitionService:
             raise PetitionError("Vui lòng đăng nhập để xem phản ánh của mình.", status=401)
         scope = Scope.public(principal.subject) if mine else principal.scope()
         async with self.db.transaction(scope) as conn:
-            return await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
+            rows = await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
                                              submitter=principal.subject if mine else None)
+        return rows if mine else [as_seen_by(principal, r) for r in rows]
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
         """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
@@ -414,14 +471,20 @@ class PetitionService:
                 raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
             similar = (await self._similar_rows(conn, row["unit_code"], f"{row['title']}\n{row['content']}", row["id"])
                        if row["unit_code"] else [])
-            contact = await store.contact(conn, row["id"])
-            return {"petition": row, "events": await store.events(conn, row["id"]),
-                    "contact": Contact.opened(contact, self._protector()) if contact else None, "similar": similar,
-                    "attachments": await store.attachments(conn, row["id"])}
+            hidden, submitter = not identity_visible(principal, row), submitter_label(row)
+            events = [_shown_event(e, submitter) for e in await store.events(conn, row["id"])]
+            contact = None if hidden else await store.contact(conn, row["id"])
+            return {"petition": as_seen_by(principal, row), "events": events,
+                    "submitter": submitter,
+                    "identity_hidden": hidden, "similar": similar,
+                    "contact": Contact.opened(contact, self._protector()) if contact else None,
+                    "attachments": [] if hidden else await store.attachments(conn, row["id"])}
 
     async def attachment(self, principal: Principal, code: str, attachment_id: int) -> dict[str, Any]:
-        """One attachment's bytes, for a cadre within scope."""
+        """One attachment's bytes, for a cadre within scope (of a denunciation: the assigned cadre only)."""
         found = await self.detail(principal, code)
+        if found["identity_hidden"]:
+            raise PetitionError(_DENOUNCER_HIDDEN, status=403)
         async with self.db.transaction(principal.scope()) as conn:
             row = await store.attachment(conn, found["petition"]["id"], attachment_id)
         if row is None:
@@ -448,6 +511,8 @@ class PetitionService:
                     "action", 409)
             if action.action == "merge":
                 changes, detail = await self._merge_target(conn, row, action)
+            elif action.action == "publish":
+                changes, detail = await self._reviewed(conn, principal, row, action)
             else:
                 changes, detail = self._changes(row, action, target)
             if to_status and to_status != row["status"]:
@@ -471,14 +536,57 @@ class PetitionService:
             raise PetitionError("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into", 409)
         return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
 
+    async def _reviewed(self, conn: Any, principal: Principal, row: dict[str, Any],
+                        action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The public versions a cadre approved, made safe (what the detector still finds is masked)."""
+        if not identity_visible(principal, row):
+            raise PetitionError("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.", "action", 403)
+        known = await self._known(conn, row)
+        changes: dict[str, Any] = {}
+        masked = 0
+        for field, label in PUBLIC_FIELDS.items():
+            text = nfc((getattr(action, field) or "").strip())
+            if not text:
+                raise PetitionError(f"Cần duyệt {label} công khai (đã che thông tin cá nhân) trước khi công khai.",
+                                    field)
+            changes[field], found = approved(text, known)
+            masked += found
+        now = datetime.now(UTC)
+        changes |= {"reviewed_by": principal.subject, "reviewed_at": now, "published_at": now}
+        return changes, {"masked_on_approval": masked}
+
+    async def _known(self, conn: Any, row: dict[str, Any]) -> list[str | None]:
+        """The petitioner's own name and contacts, to be found wherever they appear in a text."""
+        contact = await store.contact(conn, row["id"])
+        return [contact["full_name"], contact["phone"], contact["email"]] if contact else []
+
+    async def publication_draft(self, principal: Principal, code: str) -> PublicationDraft:
+        """The public title, text and answer to review: as written with the personal data found, and proposed
+        masked (or as last approved)."""
+        async with self.db.transaction(principal.scope()) as conn:
+            row = await store.get(conn, code)
+            if row is None:
+                raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
+            if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
+                raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+            if not identity_visible(principal, row):
+                raise PetitionError("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.", status=403)
+            if row["status"] not in _TRANSITIONS["publish"][0]:
+                raise PetitionError("Chỉ duyệt công khai được phản ánh đã có trả lời.", "action", 409)
+            known = await self._known(conn, row)
+        return PublicationDraft(
+            tracking_code=row["tracking_code"], reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
+            title=review(row["title"], known, row["title_public"]),
+            content=review(row["content"], known, row["content_public"]),
+            answer=review(row["answer"] or "", known, row["answer_public"]))
+
     async def _propagate(self, conn: Any, main: dict[str, Any], action: str, changes: dict[str, Any],
                          principal: Principal) -> None:
-        """The answer (and its publication) of a petition reaches every petitioner merged into it."""
+        """The answer (and its reviewed publication) of a petition reaches every petitioner merged into it: a
+        published duplicate shows the main petition's reviewed public version, never its own text."""
         for dup in await store.merged_ids(conn, main["id"]):
             status = "answered" if action == "answer" else "published"
-            dup_changes = {k: v for k, v in changes.items() if k != "content_public"} | {"status": status}
-            if action == "publish":
-                dup_changes["content_public"] = mask_personal_data(dup["content"])
+            dup_changes = changes | {"status": status}
             await store.update(conn, dup["id"], dup_changes)
             await store.add_event(conn, dup["id"], dup["unit_path"], principal.subject, action, dup["status"], status,
                                   {"via": main["tracking_code"]})
@@ -500,9 +608,6 @@ class PetitionService:
                 if not (action.answer and action.answer.strip()):
                     raise PetitionError("Cần nhập nội dung trả lời.", "answer")
                 return {"answer": nfc(action.answer.strip()), "answered_at": now}, {}
-            case "publish":
-                return ({"answer_public": mask_personal_data(row["answer"] or ""),
-                         "content_public": mask_personal_data(row["content"]), "published_at": now}, {})
             case "assign":
                 if not action.assignee:
                     raise PetitionError("Cần chọn cán bộ được giao.", "assignee")

@@ -63,10 +63,12 @@ async def groups(conn: AsyncConnection, root: str, start: datetime, end: datetim
 
 async def excerpts(conn: AsyncConnection, root: str, start: datetime, end: datetime, category: str,
                    limit: int = 3) -> list[Row]:
-    """The newest distinct, not declined petitions of a category: title and published-safe (masked) text."""
+    """The newest distinct published petitions of a category whose public version a cadre approved: that reviewed
+    title and text only (never a denunciation)."""
     cur = await conn.execute(
-        "select p.title, p.content_public, p.status from petitions p"
-        f" where {_WINDOW} and p.category = %(c)s and p.merged_into is null and p.status <> 'declined'"
+        "select p.title_public, p.content_public, p.status from petitions p"
+        f" where {_WINDOW} and p.category = %(c)s and p.merged_into is null and p.status = 'published'"
+        " and p.reviewed_at is not null and p.kind <> 'to_cao'"
         " order by p.created_at desc, p.id desc limit %(n)s",
         {"u": root, "start": start, "end": end, "c": category, "n": limit})
     return await cur.fetchall()  # type: ignore[return-value]

@@ -14,9 +14,11 @@ Row = dict[str, Any]
 _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
     " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
-    " p.submitter, p.channel, p.assigned_to, p.forwarded_to, p.forwarded_at, p.reply_due_at, p.reply_received_at,"
+    " p.submitter is not null and p.kind <> 'to_cao' as signed_in, p.channel, p.assigned_to, p.forwarded_to,"
+    " p.forwarded_at, p.reply_due_at, p.reply_received_at,"
     " p.reply_text, p.answer, p.answer_public, p.due_at, p.escalations, p.created_at, p.updated_at,"
-    " p.answered_at, p.published_at, p.merged_into, u.name as unit_name"
+    " p.answered_at, p.published_at, p.merged_into, u.name as unit_name,"
+    " p.kind, p.title_public, p.reviewed_by, p.reviewed_at"
 )
 
 
@@ -37,17 +39,18 @@ async def find_by_idempotency(conn: AsyncConnection, key_digest: str) -> Row | N
 
 
 async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, bytes | None],
-                 attachments: list[dict[str, Any]]) -> None:
-    """Insert a new petition (``values`` has at least id, unit_path, submitter, channel), its first event, its
-    contact details (encrypted: full_name_enc, phone_enc, email_enc) and its attachments."""
+                 attachments: list[dict[str, Any]], actor: str | None = None) -> None:
+    """Insert a new petition (``values`` has at least id, unit_path, submitter, channel), its first event (by
+    ``actor``: a pseudonym, never the account itself), its contact details (encrypted: full_name_enc, phone_enc,
+    email_enc) and its attachments."""
     columns = ", ".join(values)
     placeholders = ", ".join(f"%({k})s" for k in values)
     # One statement (one round trip) for the petition and its first event.
     await conn.execute(  # type: ignore[arg-type]
         f"with p as (insert into petitions ({columns}) values ({placeholders}))"
         " insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
-        " values (%(id)s, %(unit_path)s::ltree, %(submitter)s, 'received', null, 'received', %(_detail)s)",
-        {**values, "_detail": Jsonb({"channel": values["channel"]})},
+        " values (%(id)s, %(unit_path)s::ltree, %(_actor)s, 'received', null, 'received', %(_detail)s)",
+        {**values, "_actor": actor, "_detail": Jsonb({"channel": values["channel"]})},
     )
     if any(contact.values()):
         await conn.execute(
@@ -140,6 +143,7 @@ async def published(conn: AsyncConnection, *, province_code: str | None, unit_co
         " and (%(province)s::text is null or province_code = %(province)s)"
         " and (%(unit)s::text is null or unit_code = %(unit)s)"
         " and (%(category)s::text is null or category = %(category)s)"
+        " and title is not null"  # reviewed
         " and (%(q)s::text is null or unaccent(lower(title || ' ' || content_public || ' ' || coalesce(answer_public, '')))"
         "      like '%%' || unaccent(lower(%(q)s)) || '%%')"
         " order by published_at desc limit %(limit)s offset %(offset)s",
@@ -171,10 +175,26 @@ async def similar(conn: AsyncConnection, unit_code: str, text: str, exclude_id: 
         " similarity(p.title || ' ' || p.content, %(t)s) as score"
         " from (select id, tracking_code, status, title, content, created_at from petitions"
         "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
-        "       and status <> 'declined' order by id desc limit %(recent)s) p"
+        "       and status <> 'declined' and kind <> 'to_cao' order by id desc limit %(recent)s) p"
         " where similarity(p.title || ' ' || p.content, %(t)s) >= 0.3"
         " order by score desc, p.id desc limit %(n)s",
         {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent},
+    )
+    return await cur.fetchall()  # type: ignore[return-value]
+
+
+async def similar_published(conn: AsyncConnection, unit_code: str, text: str, exclude_code: str,
+                            limit: int = 5, recent: int = 100) -> list[Row]:
+    """Published petitions among the unit's ``recent`` latest whose reviewed public title and text are close to
+    ``text`` (pg_trgm), best first: read from ``public_petitions``, what anyone may see."""
+    cur = await conn.execute(
+        "select p.tracking_code, p.status, p.title, similarity(p.title || ' ' || p.content_public, %(t)s) as score"
+        " from (select tracking_code, status, title, content_public, published_at from public_petitions"
+        "       where unit_code = %(u)s and title is not null and tracking_code <> %(x)s"
+        "       order by published_at desc limit %(recent)s) p"
+        " where similarity(p.title || ' ' || p.content_public, %(t)s) >= 0.3"
+        " order by score desc, p.published_at desc limit %(n)s",
+        {"u": unit_code, "t": text, "x": exclude_code, "n": limit, "recent": recent},
     )
     return await cur.fetchall()  # type: ignore[return-value]
 
@@ -193,22 +213,28 @@ async def set_embeddings(conn: AsyncConnection, ids: Sequence[int], vectors: Seq
 
 
 async def similar_by_meaning(conn: AsyncConnection, unit_code: str, vector: str, exclude_id: int | None,
-                             min_score: float, limit: int = 5, recent: int = 200) -> list[Row]:
-    """Petitions among the unit's ``recent`` latest whose embedding is close to ``vector`` (cosine), best first."""
+                             min_score: float, limit: int = 5, recent: int = 200,
+                             published_only: bool = False) -> list[Row]:
+    """Petitions among the unit's ``recent`` latest whose embedding is close to ``vector`` (cosine), best first;
+    ``published_only``: only those published with a reviewed public version, titled by it."""
     cur = await conn.execute(
         "select p.id, p.tracking_code, p.status, p.title, p.created_at, 1 - (p.embedding <=> %(v)s::vector) as score"
-        " from (select id, tracking_code, status, title, created_at, embedding from petitions"
+        " from (select id, tracking_code, status, case when %(pub)s then title_public else title end as title,"
+        "       created_at, embedding from petitions"
         "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
-        "       and status <> 'declined' order by id desc limit %(recent)s) p"
+        "       and status <> 'declined' and kind <> 'to_cao'"
+        "       and (not %(pub)s or (status = 'published' and reviewed_at is not null))"
+        "       order by id desc limit %(recent)s) p"
         " where p.embedding is not null and 1 - (p.embedding <=> %(v)s::vector) >= %(min)s"
         " order by score desc, p.id desc limit %(n)s",
-        {"u": unit_code, "v": vector, "x": exclude_id, "min": min_score, "n": limit, "recent": recent})
+        {"u": unit_code, "v": vector, "x": exclude_id, "min": min_score, "n": limit, "recent": recent,
+         "pub": published_only})
     return await cur.fetchall()  # type: ignore[return-value]
 
 
 async def merged_ids(conn: AsyncConnection, petition_id: int) -> list[Row]:
     """Petitions merged into this one."""
-    cur = await conn.execute("select id, unit_path::text as unit_path, status, content from petitions"
+    cur = await conn.execute("select id, unit_path::text as unit_path, status from petitions"
                              " where merged_into = %s for update", (petition_id,))
     return await cur.fetchall()  # type: ignore[return-value]
 

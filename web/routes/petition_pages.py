@@ -15,7 +15,7 @@ from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
 from mattran.domain.attachments import check_all as check_attachments
 from mattran.domain.consent import CONSENT_REQUIRED_FORM
 from mattran.domain.permissions import Operation
-from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
 from web import csrf
 from web.auth import CurrentPrincipal, authorize
@@ -24,14 +24,14 @@ from web.render import render
 
 router = APIRouter(include_in_schema=False)
 
-_FIELD_LABELS = {"title": "Tiêu đề", "content": "Nội dung", "unit_text": "Nơi nhận", "phone": "Số điện thoại",
+_FIELD_LABELS = {"kind": "Loại đơn", "title": "Tiêu đề", "content": "Nội dung", "unit_text": "Nơi nhận", "phone": "Số điện thoại",
                  "email": "Email", "full_name": "Họ và tên", "unit_code": "Nơi nhận", "category": "Lĩnh vực"}
 
 
 def _form_page(request: Request, principal, values: dict[str, str], errors: dict[str, str],  # type: ignore[no-untyped-def]
                status_code: int = 200) -> HTMLResponse:
     return render(request, "petition_form.html", principal, status_code=status_code, values=values, errors=errors,
-                  categories=CATEGORIES)
+                  categories=CATEGORIES, kinds=KINDS)
 
 
 @router.get("/phan-anh", response_class=HTMLResponse)
@@ -49,6 +49,7 @@ async def submit_petition(
     content: Annotated[str, Form(max_length=20000)] = "",
     unit_text: Annotated[str, Form(max_length=1000)] = "",
     category: Annotated[str, Form(max_length=20)] = "",
+    kind: Annotated[str, Form(max_length=20)] = "phan_anh",
     full_name: Annotated[str, Form(max_length=1000)] = "",
     phone: Annotated[str, Form(max_length=100)] = "",
     email: Annotated[str, Form(max_length=1000)] = "",
@@ -58,7 +59,8 @@ async def submit_petition(
     """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại."""
     csrf.verify(request, csrf_token)
     values = {"idempotency_key": idempotency_key or uuid.uuid4().hex, "title": title, "content": content,
-              "unit_text": unit_text, "category": category, "full_name": full_name, "phone": phone, "email": email}
+              "unit_text": unit_text, "category": category, "kind": kind, "full_name": full_name, "phone": phone,
+              "email": email}
     values["consent"] = consent
     errors: dict[str, str] = {}
     if not consent and (full_name.strip() or phone.strip() or email.strip()):
@@ -68,7 +70,7 @@ async def submit_petition(
     try:
         data = PetitionIn(
             title=title, content=content, unit_text=unit_text or None,
-            category=category or None,  # type: ignore[arg-type]
+            category=category or None, kind=kind or "phan_anh",  # type: ignore[arg-type]
             contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None),
             consent=bool(consent))
     except ValidationError as exc:
@@ -113,10 +115,15 @@ async def cadre_petition(request: Request, principal: CurrentPrincipal, code: st
                          loi: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    found = await request.app.state.petitions.detail(principal, code)
-    return render(request, "cadre_petition.html", principal, p=found["petition"], events=found["events"],
+    petitions = request.app.state.petitions
+    found = await petitions.detail(principal, code)
+    p = found["petition"]
+    draft = (await petitions.publication_draft(principal, code)
+             if p["status"] in ("answered", "published") and not found["identity_hidden"] else None)
+    return render(request, "cadre_petition.html", principal, p=p, events=found["events"],
                   contact=found["contact"], similar=found["similar"], attachments=found["attachments"],
-                  statuses=STATUS_LABELS, categories=CATEGORIES, error=loi)
+                  submitter=found["submitter"], identity_hidden=found["identity_hidden"], draft=draft,
+                  statuses=STATUS_LABELS, categories=CATEGORIES, kinds=KINDS, error=loi)
 
 
 @router.get("/can-bo/phan-anh/{code}/tep/{attachment_id}")

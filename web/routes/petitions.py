@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request
 from mattran.domain.permissions import Operation
 from mattran.domain import receipts
 from mattran.domain.petitions import Action, Filed, PetitionError, PetitionIn, PublicStatus, Similar
+from mattran.domain.publication import PublicationDraft
 from mattran.domain.rate_limits import Limit, address_key
 from web.auth import CurrentPrincipal, authorize
 
@@ -64,7 +65,8 @@ async def petition_status(request: Request, principal: CurrentPrincipal, code: s
 
 @router.get("/{code}/similar", response_model=list[Similar])
 async def similar_petitions(request: Request, principal: CurrentPrincipal, code: str) -> list[Similar]:
-    """Phản ánh tương tự tại cùng đơn vị (chỉ mã và tình trạng; tiêu đề khi đã công khai); cần mã tra cứu đầy đủ."""
+    """Phản ánh đã công khai tương tự tại cùng đơn vị (mã, tình trạng, tiêu đề công khai đã duyệt); cần mã tra cứu
+    đầy đủ."""
     await request.app.state.limits.hit(Limit.SIMILAR, address_key(principal.address))
     return await request.app.state.petitions.similar_to(code, principal)
 
@@ -76,9 +78,20 @@ async def petition_detail(request: Request, principal: CurrentPrincipal, code: s
     return await request.app.state.petitions.detail(principal, code)
 
 
+@router.get("/{code}/publication", response_model=PublicationDraft)
+async def publication_draft(request: Request, principal: CurrentPrincipal, code: str) -> PublicationDraft:
+    """Bản công khai để duyệt: tiêu đề, nội dung, trả lời gốc với thông tin cá nhân phát hiện được (vị trí) và bản
+    đề xuất đã che; duyệt bằng thao tác `publish` với `title_public`, `content_public`, `answer_public`."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    return await request.app.state.petitions.publication_draft(principal, code)
+
+
 @router.post("/{code}/actions")
 async def petition_action(request: Request, principal: CurrentPrincipal, code: str, action: Action) -> dict[str, Any]:
-    """Thao tác xử lý: thụ lý, không thụ lý, chuyển, giao, chuyển cơ quan có thẩm quyền, trả lời, công khai."""
+    """Thao tác xử lý: thụ lý, không thụ lý, chuyển, giao, chuyển cơ quan có thẩm quyền, trả lời, công khai.
+
+    `publish` nhận bản công khai đã duyệt (`title_public`, `content_public`, `answer_public`); thông tin cá nhân
+    còn phát hiện được trong đó được che trước khi lưu."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     return await request.app.state.petitions.act(principal, code, action)
 

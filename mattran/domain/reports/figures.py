@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field, computed_field
 from mattran.auth.principal import Principal
 from mattran.domain.congress import congress_progress
 from mattran.domain.member_stats import Dimension, member_stats
-from mattran.domain.masking import mask_personal_data
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import STATUS_LABELS
 from mattran.domain.reports.request import Period, ReportKind
@@ -115,11 +114,11 @@ def window(period: Period) -> tuple[datetime, datetime]:
 
 
 def _excerpt(row: dict[str, Any]) -> str:
-    """A petition's masked title and the start of its masked text (no personal data)."""
+    """A petition's reviewed public title and the start of its reviewed public text (approved by a cadre)."""
     text = " ".join(row["content_public"].split())
     if len(text) > _EXCERPT_CHARS:
         text = text[:_EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
-    return f"{mask_personal_data(row['title']).rstrip('.')}: {text}"
+    return f"{row['title_public'].rstrip('.')}: {text}"
 
 
 async def _petitions(conn: AsyncConnection, unit: dict[str, Any], period: Period, as_of: datetime,

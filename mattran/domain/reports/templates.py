@@ -122,7 +122,8 @@ def _opinions_overview(b: SectionBrief) -> list[str]:
                   if b.value("opinions.duplicates") else "")
     return [f"Trong kỳ ({b.period_label}), Ban Thường trực {b.committee} đã tiếp nhận, tổng "
             f"hợp {_p('opinions.total')} ý kiến, kiến nghị của cử tri và Nhân dân{duplicates}, thuộc "
-            f"{_p('opinions.themes')} lĩnh vực. Nội dung trích dẫn đã được che thông tin cá nhân."]
+            f"{_p('opinions.themes')} lĩnh vực. Nội dung trích dẫn là bản công khai đã được cán bộ duyệt, "
+            "đã che thông tin cá nhân."]
 
 
 def _opinions_by_theme(b: SectionBrief) -> list[str]:
