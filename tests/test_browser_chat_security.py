@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.conftest import Platform
-from tests.test_browser import CHAT_TIMEOUT_MS, CITIZEN, COMMUNE, greeting, sign_in
+from tests.test_browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, sign_in
 from tests.test_browser_chat import open_chat, send
 from tests.test_chat_attachments import PNG
 from tests.test_chat_history import query
@@ -103,14 +103,14 @@ def test_a_guests_chat_is_deleted_once_its_petition_is_filed(platform: Platform,
 def test_an_open_chat_stops_answering_once_its_person_signs_out(platform: Platform, browser: Browser) -> None:
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
-    sign_in(page, platform, CITIZEN)
-    open_chat(page, platform, CITIZEN.name, CITIZEN.role_label)
+    sign_in(page, platform, COMMUNE)
+    open_chat(page, platform, COMMUNE.name, COMMUNE.role_label)
     other = context.new_page()  # signs out in another tab; the chat's socket stays open in the first
     other.goto(platform.base_url + "/")
     other.locator('form[action="/dang-xuat"] button').click()
     other.wait_for_load_state()
     assert not any(c["name"] == "mattran_session" for c in context.cookies())
-    send(page, "Phường Hoàn Kiếm, HN")
+    send(page, "Phường Láng, HN")
     expect(page.get_by_text(SESSION_ENDED)).to_be_visible(timeout=CHAT_TIMEOUT_MS)
     expect(page.locator('[data-step-type="assistant_message"]', has_text="Đã xác định đơn vị")).to_have_count(0)
     context.close()

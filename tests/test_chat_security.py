@@ -252,6 +252,7 @@ def test_the_app_role_reads_only_the_chat_history_of_the_person_it_serves(platfo
 
         assert seen("rls-b") == (0, 0) and seen("") == (0, 0)
         assert seen("rls-a") == (1, 1)
+    _owner_rows(platform, 'delete from chat.threads where "id" = %s returning "id"', thread)
 
 
 def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: Path) -> None:
@@ -274,6 +275,7 @@ def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: P
     for raw in ("0912 345 678", "0912345678", "an.nguyen@example.vn", "0987.654.321"):
         assert raw not in exported, exported
     assert record["user_message"].startswith("Tôi ở")
+    _owner_rows(platform, 'delete from chat.threads where "id" = %s returning "id"', thread)
 
 
 async def test_a_failing_chat_turn_shows_an_incident_reference_never_the_error(
