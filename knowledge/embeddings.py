@@ -150,10 +150,35 @@ class LazyEmbedder:
         return self.config in _shared
 
     async def warm_up(self) -> None:
-        """Load the model in a worker thread (converting it the first time)."""
+        """Load the model in a daemon thread (converting it the first time): stopping the process never waits for
+        a load in progress."""
         import asyncio
+        import threading
 
-        await asyncio.to_thread(self)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def settle(error: BaseException | None) -> None:
+            if done.done():
+                return
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+
+        def load() -> None:
+            error: BaseException | None = None
+            try:
+                self()
+            except BaseException as exc:  # noqa: BLE001  # handed to the waiting coroutine
+                error = exc
+            try:
+                loop.call_soon_threadsafe(settle, error)
+            except RuntimeError:  # the loop has closed: nobody waits any more
+                pass
+
+        threading.Thread(target=load, name="embedding-load", daemon=True).start()
+        await done
 
 
 def lazy_embedder(settings: Settings) -> LazyEmbedder:

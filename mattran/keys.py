@@ -88,6 +88,13 @@ def derive(secret: str, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=LEGACY_SALT, info=info).derive(secret.encode())
 
 
+def subkey(secret: str, purpose: str) -> bytes:
+    """A key for one purpose (sealing refresh tokens, pseudonyms, conversation ids…), derived by HKDF-SHA256 from
+    the signing secret: one secret to keep, a separate key for each use."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=b"mattran.subkeys",
+                info=purpose.encode()).derive(secret.encode())
+
+
 def _encode(secret: bytes) -> str:
     return base64.urlsafe_b64encode(secret).decode().rstrip("=")
 

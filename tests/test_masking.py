@@ -124,3 +124,10 @@ def test_the_named_entity_model_loads_once_from_many_threads() -> None:
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(mask_personal_data, texts))
     assert all(r.startswith("Ông [họ tên đã ẩn]") and "[số điện thoại đã ẩn]" in r for r in results)
+
+
+def test_a_receipt_is_a_reference_not_personal_data() -> None:
+    text = "Phản ánh PAKN-2026-000006-45GB0H của tôi (SĐT 0912 345 678) đã trả lời chưa? Mã cũ pakn 2026 000123."
+    masked = mask_personal_data(text)
+    assert "PAKN-2026-000006-45GB0H" in masked and "pakn 2026 000123" in masked
+    assert "0912 345 678" not in masked

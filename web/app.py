@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,8 +17,8 @@ from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
 from ingest.demo import load_demo_library
 from knowledge.embeddings import LazyEmbedder, lazy_embedder
-from mattran.domain.chat_retention import Retention
-from mattran.domain.chat_retention import prune as prune_chats
+from mattran.domain import chat_retention
+from mattran.domain.chat_retention import Retention as ChatRetention
 from mattran.domain.library import LibraryService
 from mattran.domain import retention
 from mattran.domain.petitions import PetitionService
@@ -28,11 +26,12 @@ from mattran.domain.privacy import personal_data
 from mattran.domain.rate_limits import Limit, RateLimits
 from mattran.domain.pseudonyms import Pseudonyms
 from mattran.domain.units import load_resolver
-from mattran.keys import key_ring
+from mattran.keys import key_ring, subkey
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
-from web import access_log, errors
+from web import access_log, background, errors
+from web.background import Job
 from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
@@ -64,30 +63,6 @@ from web.security_headers import SecurityHeaders
 _log = logging.getLogger(__name__)
 
 
-async def _escalate_periodically(petitions: PetitionService, minutes: int) -> None:
-    """Every ``minutes``, move overdue petitions to the parent level (a failure is logged and retried)."""
-    while True:
-        try:
-            moved = await petitions.escalate_overdue()
-            if moved:
-                _log.info("escalated %d overdue petitions", len(moved))
-        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
-            _log.exception("escalation failed")
-        await asyncio.sleep(minutes * 60)
-
-
-async def _prune_chats_periodically(db: Database, retention: Retention, minutes: int = 60) -> None:
-    """Every hour, delete the conversations kept past their retention (a failure is logged and retried)."""
-    while True:
-        try:
-            pruned = await prune_chats(db, retention)
-            if pruned.conversations or pruned.threads:
-                _log.info("pruned %d conversations, %d chat threads", pruned.conversations, pruned.threads)
-        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
-            _log.exception("pruning conversations failed")
-        await asyncio.sleep(minutes * 60)
-
-
 async def _embed_petitions_continually(petitions: PetitionService, embedder: LazyEmbedder,
                                        pause_seconds: float = 5) -> None:
     """Load the embedding model, then embed new petitions' text in the background (similar petitions by meaning)."""
@@ -105,16 +80,28 @@ async def _embed_petitions_continually(petitions: PetitionService, embedder: Laz
         await asyncio.sleep(pause_seconds)
 
 
-async def _purge_sessions_periodically(sessions: SessionService, minutes: float) -> None:
-    """Every ``minutes``, delete expired sessions and abandoned sign-ins (a failure is logged and retried)."""
-    while True:
-        try:
-            ended, abandoned = await sessions.purge()
-            if ended or abandoned:
-                _log.info("purged %d expired sessions and %d abandoned sign-ins", ended, abandoned)
-        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
-            _log.exception("purging sessions failed")
-        await asyncio.sleep(minutes * 60)
+def _jobs(settings: Settings, db: Database, petitions: PetitionService, sessions: SessionService) -> list[Job]:
+    """What runs on a schedule: escalation, and the purges that keep personal data no longer than its period."""
+    chats = ChatRetention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)
+    policy = retention.Policy.of(settings)
+
+    async def prune_chats() -> str | None:
+        pruned = await chat_retention.prune(db, chats)
+        return f"{pruned.conversations} conversations, {pruned.threads} threads" if any(
+            (pruned.conversations, pruned.threads)) else None
+
+    async def purge_sessions() -> str | None:
+        ended, abandoned = await sessions.purge()
+        return f"{ended} expired sessions, {abandoned} abandoned sign-ins" if ended or abandoned else None
+
+    async def purge_records() -> dict[str, int] | None:
+        report = await retention.purge(db, policy, apply=True)
+        return report.counts if any(report.counts.values()) else None
+
+    return [Job("escalation of overdue petitions", settings.escalation_interval_minutes, petitions.escalate_overdue),
+            Job("chat pruning", 60, prune_chats),
+            Job("session purge", settings.session_purge_minutes, purge_sessions),
+            Job("retention purge", settings.purge_interval_hours * 60, purge_records)]
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
@@ -147,23 +134,16 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                                             settings.oidc_unit_claim, settings.session_hours,
                                             TokenSealer(refresh_token_key(settings.secret_key)))
         app.state.library = LibraryService(db, embedder)
-        conversations_key = hmac.new(settings.secret_key.encode(), b"chat-conversations", hashlib.sha256).digest()
-        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings), conversations_key)
+        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings),
+                                    subkey(settings.secret_key, "chat.conversations.v1"))
         await app.state.chat.open()
         embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
         demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None
-        pruning = asyncio.create_task(_prune_chats_periodically(
-            db, Retention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)))
-        escalation = (asyncio.create_task(_escalate_periodically(app.state.petitions, settings.escalation_interval_minutes))
-                      if settings.escalation_interval_minutes else None)
-        purge = asyncio.create_task(_purge_sessions_periodically(app.state.sessions, settings.session_purge_minutes))
-        purging = (asyncio.create_task(retention.purge_periodically(db, retention.Policy.of(settings),
-                                                                    settings.purge_interval_hours))
-                   if settings.purge_interval_hours else None)
+        jobs = background.start(_jobs(settings, db, app.state.petitions, app.state.sessions))
         try:
             yield
         finally:
-            for task in (purge, escalation, demo_library, embedding, purging, pruning):
+            for task in (demo_library, embedding, *jobs):
                 if task:
                     task.cancel()
             await app.state.chat.close()

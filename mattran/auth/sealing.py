@@ -6,9 +6,9 @@ import logging
 import os
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from mattran.keys import subkey
 
 _log = logging.getLogger(__name__)
 _VERSION = b"\x01"
@@ -16,9 +16,8 @@ _NONCE = 12
 
 
 def refresh_token_key(secret: str) -> bytes:
-    """The 256-bit key that seals refresh tokens (HKDF-SHA256 of the secret, purpose ``sessions.refresh-token.v1``)."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"mattran.sessions",
-                info=b"sessions.refresh-token.v1").derive(secret.encode())
+    """The 256-bit key that seals refresh tokens (a subkey of the signing secret)."""
+    return subkey(secret, "sessions.refresh-token.v1")
 
 
 class TokenSealer:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mattran.domain import receipts
 from mattran.domain.text import strip_marks
 
 
@@ -224,7 +225,8 @@ def _find(text: str, known: Iterable[str | None], names: bool) -> list[Found]:
         spans += address_spans(text, fold)
         people = person_spans(text, fold, _merged(spans))
         spans += people + _years_after_names(fold, people)
-    return _merged(spans)
+    references = receipts.spans(text)  # "PAKN-2026-000123-7KQ4XZ" holds digits but is no one's data
+    return _merged(s for s in spans if not any(a < s.end and s.start < b for a, b in references))
 
 
 _YEAR_AFTER_NAME = re.compile(r"\s?[,(]\s?(?:sn\s?|sinh\s?)?((?:19|20)\d{2})\s?\)")

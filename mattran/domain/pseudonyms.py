@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from mattran.keys import subkey
 
 SIGNED_IN_CITIZEN = "công dân (đã đăng nhập)"
 GUEST = "khách (không đăng nhập)"
@@ -23,8 +22,7 @@ class Pseudonyms:
     """Keyed pseudonyms of account subjects."""
 
     def __init__(self, secret: str) -> None:
-        self._key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"mattran.pseudonyms",
-                         info=b"petitions.submitter.v1").derive(secret.encode())
+        self._key = subkey(secret, "petitions.submitter.v1")
 
     def of(self, subject: str) -> str:
         """``cd-`` and 20 hex digits of HMAC-SHA256(subject): stable, not reversible without the key."""

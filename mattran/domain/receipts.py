@@ -23,6 +23,11 @@ _RECEIPT = re.compile(rf"(?<![0-9a-z])p(?:ak[nmb]|kan|ank){_SEP}(\d{{4}}){_SEP}(
                       rf"(?:{_SEP}(?=[0-9a-z]{{0,5}}\d)([0-9a-z]{{{SECRET_LENGTH}}}))?(?![0-9a-z])", re.IGNORECASE)
 
 
+def spans(text: str) -> list[tuple[int, int]]:
+    """Where receipts and petition numbers stand in ``text`` (references, never personal data)."""
+    return [(m.start(), m.end()) for m in _RECEIPT.finditer(text)]
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What a citizen holds: the public number and, when given, the secret (upper case)."""

@@ -10,8 +10,6 @@ The clock is a parameter (``now``) so that the job is tested without waiting.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,7 +23,6 @@ from mattran.store.db import Database
 if TYPE_CHECKING:
     from mattran.settings import Settings
 
-_log = logging.getLogger(__name__)
 PURGER = Principal(subject="system:retention", name="Thời hạn lưu trữ", roles=frozenset({Role.ADMIN}))
 BATCH = 500
 
@@ -88,15 +85,3 @@ async def purge(db: Database, policy: Policy, *, apply: bool = False, now: datet
                                petition_private_days=policy.petition_private_days, audit_days=policy.audit_days,
                                **report.counts)
     return report
-
-
-async def purge_periodically(db: Database, policy: Policy, hours: int) -> None:
-    """Every ``hours``, purge what is past its period (a failure is logged and retried next round)."""
-    while True:
-        try:
-            report = await purge(db, policy, apply=True)
-            if any(report.counts.values()):
-                _log.info("retention purge: %s", report.counts)
-        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
-            _log.exception("retention purge failed")
-        await asyncio.sleep(hours * 3600)
