@@ -221,6 +221,17 @@ def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
     return event | {"actor": submitter} if event["action"] == "received" else event
 
 
+async def _handled(conn: AsyncConnection, principal: Principal, code: str,
+                   for_update: bool = False) -> dict[str, Any]:
+    """The petition ``code`` as the cadre handling it reads it: 404 outside their scope, 403 without the right."""
+    row = await store.get(conn, code, for_update=for_update)
+    if row is None:
+        raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
+    if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
+        raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+    return row
+
+
 class PetitionService:
     """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
 
@@ -464,11 +475,7 @@ class PetitionService:
         """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
         code = public_number(code)
         async with self.db.transaction(principal.scope()) as conn:
-            row = await store.get(conn, code)
-            if row is None:
-                raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
-            if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
-                raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+            row = await _handled(conn, principal, code)
             similar = (await self._similar_rows(conn, row["unit_code"], f"{row['title']}\n{row['content']}", row["id"])
                        if row["unit_code"] else [])
             hidden, submitter = not identity_visible(principal, row), submitter_label(row)
@@ -500,11 +507,7 @@ class PetitionService:
             raise PetitionError("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
         scope = principal.scope().widened(target["path"]) if target else principal.scope()
         async with self.db.transaction(scope) as conn:
-            row = await store.get(conn, code, for_update=True)
-            if row is None:
-                raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
-            if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
-                raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+            row = await _handled(conn, principal, code, for_update=True)
             if row["status"] not in allowed_from:
                 raise PetitionError(
                     f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
@@ -564,11 +567,7 @@ class PetitionService:
         """The public title, text and answer to review: as written with the personal data found, and proposed
         masked (or as last approved)."""
         async with self.db.transaction(principal.scope()) as conn:
-            row = await store.get(conn, code)
-            if row is None:
-                raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
-            if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
-                raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+            row = await _handled(conn, principal, code)
             if not identity_visible(principal, row):
                 raise PetitionError("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.", status=403)
             if row["status"] not in _TRANSITIONS["publish"][0]:

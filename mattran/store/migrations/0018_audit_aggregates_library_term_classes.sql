@@ -7,24 +7,8 @@ create unique index audit_log_aggregate_idx on audit_log (aggregate_key) where a
 create index audit_log_actor_idx on audit_log (actor, id desc);
 create index audit_log_action_idx on audit_log (action, id desc);
 
--- Still append-only: the one change allowed is raising the count of an aggregated row, nothing else of it.
-drop trigger audit_log_no_change on audit_log;
-create function audit_log_only_counts_grow() returns trigger
-    language plpgsql
-as $$
-begin
-    if tg_op = 'UPDATE' and old.aggregate_key is not null and new.count > old.count
-       and (new.id, new.at, new.actor, new.roles, new.unit_code, new.action, new.target, new.outcome, new.detail,
-            new.aggregate_key)
-           is not distinct from
-           (old.id, old.at, old.actor, old.roles, old.unit_code, old.action, old.target, old.outcome, old.detail,
-            old.aggregate_key) then
-        return new;
-    end if;
-    raise exception 'audit_log is append-only' using errcode = 'insufficient_privilege';
-end $$;
-create trigger audit_log_no_change before update or delete on audit_log
-    for each row execute function audit_log_only_counts_grow();
+-- Still append-only: the one change allowed is raising the count of an aggregated row, nothing else of it (the
+-- log's guard, audit_log_guard() of migration 0019, checks it).
 grant update (count) on audit_log to mattran_app;
 
 -- The library's term statistics per access class: "public" counts only public chunks, "internal" every chunk.

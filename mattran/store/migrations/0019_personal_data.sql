@@ -69,7 +69,7 @@ begin
        and current_user = (select tableowner from pg_tables where schemaname = 'public' and tablename = 'audit_log') then
         return old;
     end if;
-    -- the one change allowed besides the purge (migration 0018): raising the count of an aggregated row
+    -- the one change allowed besides the purge: raising the count of an aggregated row (migration 0018)
     if tg_op = 'UPDATE' and old.aggregate_key is not null and new.count > old.count
        and (new.id, new.at, new.actor, new.roles, new.unit_code, new.action, new.target, new.outcome, new.detail,
             new.aggregate_key)
@@ -83,7 +83,6 @@ end $$;
 drop trigger audit_log_no_change on audit_log;
 create trigger audit_log_no_change before update or delete on audit_log
     for each row execute function audit_log_guard();
-drop function audit_log_only_counts_grow();
 
 create function purge_audit_log(older_than timestamptz, apply boolean) returns bigint
     language plpgsql security definer set search_path = public, pg_temp
