@@ -224,6 +224,33 @@ def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform
     assert audited.count(("data_subject.erase_contact", code, "allowed")) == 2
 
 
+def test_a_citizen_corrects_the_contacts_of_an_open_petition_only(platform: Platform) -> None:
+    citizen = _citizen()
+    headers = _auth(platform, citizen)
+    code = public_number(_file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"},
+                               consent=True).json()["tracking_code"])
+    url = f"{platform.base_url}/api/petitions/{code}/contact"
+    new = {"full_name": "Lê Văn Quyền", "phone": "0987 654 321", "email": "quyen@example.com"}
+    assert _req("PUT", url, headers=headers, json={"contact": new}).json()["field"] == "consent"
+    assert _req("PUT", url, headers=_auth(platform, _citizen()), json={"contact": new, "consent": True}) \
+        .status_code == 404  # not theirs
+    done = _req("PUT", url, headers=headers, json={"contact": new, "consent": True})
+    assert done.status_code == 200, done.text
+    mine = {p["tracking_code"]: p for p in _req("GET", f"{platform.base_url}/api/me/data", headers=headers).json()
+            ["petitions"]}
+    assert mine[code]["contact"] == new and mine[code]["history"][-1]["action"] == "contact_corrected"
+    assert _rows(platform, "select count(*) from petition_contacts c join petitions p on p.id = c.petition_id"
+                           " where p.tracking_code = %s and c.phone_enc::text like %s", code, "%0987%") == [(0,)]
+    cadre = _req("GET", f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
+    assert cadre["contact"]["phone"] == "0987 654 321"  # the unit calls back the corrected number
+
+    _decline(platform, code)
+    closed = _req("PUT", url, headers=headers, json={"contact": new, "consent": True})
+    assert closed.status_code == 409 and "đã đóng" in closed.json()["detail"]
+    assert ("data_subject.correct_contact", code, "allowed") in _rows(
+        platform, "select action, target, outcome from audit_log where actor = %s", citizen["sub"])
+
+
 def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
     username, password = DEMO_ACCOUNTS["citizen"]
     with httpx.Client(base_url=platform.base_url, headers={"Accept": "text/html"}, timeout=60) as anonymous:
@@ -246,6 +273,11 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
         url = f"{platform.base_url}/du-lieu-cua-toi/xoa-lien-he"
         refused = client.post(url, data={"code": code, "csrf_token": token}, follow_redirects=True)
         assert f"Phản ánh {code} đang được xử lý" in refused.text and _contacts(platform, code) == 1
+        corrected = client.post(f"{platform.base_url}/du-lieu-cua-toi/sua-lien-he", follow_redirects=True, data={
+            "code": code, "csrf_token": token, "full_name": "Nguyễn Thị Trang", "phone": "0909 111 222",
+            "consent": "1"})
+        assert f"Đã cập nhật thông tin liên hệ của phản ánh {code}." in corrected.text
+        assert "Nguyễn Thị Trang · 0909 111 222" in corrected.text
 
         _decline(platform, code)
         page = client.get(f"{platform.base_url}/du-lieu-cua-toi")

@@ -7,7 +7,7 @@ from typing import Any
 
 from mattran.auth.principal import Principal
 from mattran.domain import audit
-from mattran.domain.consent import PETITION_NOTICE_VERSION
+from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE_VERSION
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, Contact, PetitionError, public_number
 from mattran.domain.privacy import PersonalData
@@ -76,7 +76,7 @@ async def erase_contact(db: Database, principal: Principal, code: str) -> dict[s
         else:
             refused = None
             deleted = await store.erase_contact(conn, row["id"])
-            await petitions_store.add_event(conn, row["id"], row["unit_path"], subject, "contact_erased",
+            await petitions_store.add_event(conn, row["id"], row["unit_path"], None, "contact_erased",
                                             row["status"], row["status"], {"by": "petitioner"})
             await audit.record(conn, principal, "data_subject.erase_contact", row["tracking_code"], "allowed",
                                deleted=deleted)
@@ -85,3 +85,24 @@ async def erase_contact(db: Database, principal: Principal, code: str) -> dict[s
     return {"tracking_code": row["tracking_code"], "deleted": deleted,
             "message": ("Đã xóa thông tin liên hệ của phản ánh." if deleted
                         else "Phản ánh này không còn thông tin liên hệ nào.")}
+
+
+async def correct_contact(db: Database, principal: Principal, personal: PersonalData, code: str,
+                          contact: Contact, consent: bool) -> dict[str, Any]:
+    """Correct the contacts of one of the person's open petitions (how the unit calls them back); audited."""
+    subject = _signed_in(principal)
+    code = public_number(code)
+    if any(contact.model_dump().values()) and not consent:
+        raise PetitionError(CONSENT_REQUIRED, "consent")
+    async with db.transaction(Scope.public(subject)) as conn:
+        row = await store.own_petition(conn, subject, code)
+        if row is None:
+            raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” do bạn gửi.", "code", 404)
+        if row["status"] not in OPEN_STATUSES:
+            raise PetitionError(f"Phản ánh {row['tracking_code']} đã đóng ({STATUS_LABELS[row['status']]}): không "
+                                "cần sửa thông tin liên hệ nữa; bạn có thể xóa chúng.", "code", 409)
+        await store.correct_contact(conn, row["id"], row["unit_path"], contact.sealed(personal))
+        await petitions_store.add_event(conn, row["id"], row["unit_path"], None, "contact_corrected",
+                                        row["status"], row["status"], {"by": "petitioner"})
+        await audit.record(conn, principal, "data_subject.correct_contact", row["tracking_code"], "allowed")
+    return {"tracking_code": row["tracking_code"], "message": "Đã cập nhật thông tin liên hệ của phản ánh."}

@@ -48,6 +48,18 @@ async def erase_contact(conn: AsyncConnection, petition_id: int) -> int:
     return cur.rowcount
 
 
+async def correct_contact(conn: AsyncConnection, petition_id: int, unit_path: str | None,
+                          sealed: dict[str, bytes | None]) -> None:
+    """Replace an open petition's contacts with the petitioner's correction (encrypted columns ``*_enc``; RLS lets
+    a petitioner change only their own open petition's row)."""
+    await conn.execute(
+        "insert into petition_contacts (petition_id, unit_path, full_name_enc, phone_enc, email_enc)"
+        " values (%(id)s, %(path)s::ltree, %(full_name_enc)s, %(phone_enc)s, %(email_enc)s)"
+        " on conflict (petition_id) do update set full_name_enc = excluded.full_name_enc,"
+        " phone_enc = excluded.phone_enc, email_enc = excluded.email_enc",
+        {"id": petition_id, "path": unit_path, **sealed})
+
+
 async def sessions(conn: AsyncConnection, subject: str) -> list[Row]:
     """The person's sign-in sessions (times only)."""
     cur = await conn.execute("select created_at, refreshed_at, expires_at from sessions where subject = %s"

@@ -1,4 +1,4 @@
-"""Data subjects' rights: "Dữ liệu của tôi" (page, no JavaScript) and its API (see, erase contacts)."""
+"""Data subjects' rights: "Dữ liệu của tôi" (page, no JavaScript) and its API (see, correct and erase contacts)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
 
 from mattran.domain import data_rights
-from mattran.domain.petitions import PetitionError
+from mattran.domain.petitions import Contact, PetitionError
 from web import csrf
 from web.auth import CurrentPrincipal
 from web.render import render
@@ -37,11 +38,27 @@ async def erase_contact(request: Request, principal: CurrentPrincipal, code: str
     return await data_rights.erase_contact(request.app.state.db, principal, code)
 
 
+class ContactCorrection(BaseModel):
+    """The petitioner's corrected contacts (all empty: the unit keeps no way to call back) and their consent."""
+
+    contact: Contact
+    consent: bool = False
+
+
+@router.put("/api/petitions/{code}/contact")
+async def correct_contact(request: Request, principal: CurrentPrincipal, code: str,
+                          body: ContactCorrection) -> dict[str, Any]:
+    """Sửa thông tin liên hệ của phản ánh do chính mình gửi khi phản ánh còn đang xử lý (409 khi đã đóng)."""
+    return await data_rights.correct_contact(request.app.state.db, principal, request.app.state.personal, code,
+                                             body.contact, body.consent)
+
+
 @router.get("/du-lieu-cua-toi", response_class=HTMLResponse, include_in_schema=False)
 async def my_data_page(request: Request, principal: CurrentPrincipal,
                        ma: Annotated[str | None, Query(max_length=60)] = None,
-                       xong: Annotated[Literal["da-xoa", "khong-co"] | None, Query()] = None,
-                       loi: Annotated[Literal["dang-xu-ly", "khong-thay"] | None, Query()] = None) -> HTMLResponse:
+                       xong: Annotated[Literal["da-xoa", "khong-co", "da-sua"] | None, Query()] = None,
+                       loi: Annotated[Literal["dang-xu-ly", "khong-thay", "da-dong", "khong-hop-le"] | None,
+                                      Query()] = None) -> HTMLResponse:
     """Trang "Dữ liệu của tôi" (the outcome of an erasure is named by a fixed key, never by text from the URL)."""
     if not principal.authenticated:
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
@@ -54,10 +71,13 @@ async def my_data_page(request: Request, principal: CurrentPrincipal,
 
 
 _DONE = {"da-xoa": "Đã xóa thông tin liên hệ của phản ánh {code}.",
+         "da-sua": "Đã cập nhật thông tin liên hệ của phản ánh {code}.",
          "khong-co": "Phản ánh {code} không còn thông tin liên hệ nào."}
 _REFUSED = {"dang-xu-ly": ("Phản ánh {code} đang được xử lý: đơn vị cần thông tin liên hệ để trả lời bạn. Chỉ xóa "
                            f"được khi phản ánh {data_rights.CLOSED_LABELS}."),
-            "khong-thay": "Không tìm thấy phản ánh mã “{code}” do bạn gửi."}
+            "khong-thay": "Không tìm thấy phản ánh mã “{code}” do bạn gửi.",
+            "da-dong": "Phản ánh {code} đã đóng: không cần sửa thông tin liên hệ nữa.",
+            "khong-hop-le": "Thông tin liên hệ chưa hợp lệ hoặc chưa đánh dấu ô đồng ý: vui lòng kiểm tra lại."}
 
 
 @router.post("/du-lieu-cua-toi/xoa-lien-he", include_in_schema=False)
@@ -74,4 +94,29 @@ async def erase_contact_form(request: Request, principal: CurrentPrincipal,
         outcome = "loi=" + ("dang-xu-ly" if exc.status == 409 else "khong-thay")
     else:
         outcome = "xong=" + ("da-xoa" if done["deleted"] else "khong-co")
+    return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)
+
+
+@router.post("/du-lieu-cua-toi/sua-lien-he", include_in_schema=False)
+async def correct_contact_form(request: Request, principal: CurrentPrincipal,
+                               code: Annotated[str, Form(max_length=60)] = "",
+                               full_name: Annotated[str, Form(max_length=100)] = "",
+                               phone: Annotated[str, Form(max_length=20)] = "",
+                               email: Annotated[str, Form(max_length=200)] = "",
+                               consent: Annotated[str | None, Form(max_length=10)] = None,
+                               csrf_token: Annotated[str | None, Form()] = None) -> Response:
+    """Sửa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
+    csrf.verify(request, csrf_token)
+    if not principal.authenticated:
+        raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
+    try:
+        contact = Contact(full_name=full_name.strip() or None, phone=phone.strip() or None, email=email.strip() or None)
+        await data_rights.correct_contact(request.app.state.db, principal, request.app.state.personal, code, contact,
+                                          bool(consent))
+    except ValidationError:
+        outcome = "loi=khong-hop-le"
+    except PetitionError as exc:
+        outcome = "loi=" + {409: "da-dong", 404: "khong-thay"}.get(exc.status, "khong-hop-le")
+    else:
+        outcome = "xong=da-sua"
     return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)

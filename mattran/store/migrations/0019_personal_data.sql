@@ -57,6 +57,12 @@ create policy petition_attachments_erase on petition_attachments for delete
     using (petition_closed(petition_id) and coalesce(unit_path, 'vn'::ltree) <@ (select current_scope()));
 grant delete on petition_contacts, petition_attachments to mattran_app;
 
+-- Correction: a petitioner replaces the contacts of their own open petition (how the unit calls them back).
+create policy petition_contacts_correct on petition_contacts for update
+    using (owns_petition(petition_id) and not petition_closed(petition_id))
+    with check (owns_petition(petition_id) and not petition_closed(petition_id));
+grant update (full_name_enc, phone_enc, email_enc) on petition_contacts to mattran_app;
+
 -- The audit log stays append-only for everyone, the owner included, except through purge_audit_log(): a
 -- SECURITY DEFINER function owned by the owner role that deletes only entries older than the retention period
 -- it is given, and never any younger than 30 days whatever it is given; raising an aggregated row's count (0018)
