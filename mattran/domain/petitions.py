@@ -223,7 +223,9 @@ def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
 
 async def _handled(conn: AsyncConnection, principal: Principal, code: str,
                    for_update: bool = False) -> dict[str, Any]:
-    """The petition ``code`` as the cadre handling it reads it: 404 outside their scope, 403 without the right."""
+    """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: 404 outside their scope,
+    403 without the right."""
+    code = public_number(code)
     row = await store.get(conn, code, for_update=for_update)
     if row is None:
         raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
@@ -560,8 +562,8 @@ class PetitionService:
 
     async def _known(self, conn: Any, row: dict[str, Any]) -> list[str | None]:
         """The petitioner's own name and contacts, to be found wherever they appear in a text."""
-        contact = await store.contact(conn, row["id"])
-        return [contact["full_name"], contact["phone"], contact["email"]] if contact else []
+        stored = await store.contact(conn, row["id"])
+        return list(Contact.opened(stored, self._protector()).values()) if stored else []
 
     async def publication_draft(self, principal: Principal, code: str) -> PublicationDraft:
         """The public title, text and answer to review: as written with the personal data found, and proposed

@@ -16,7 +16,7 @@ UNIT = "08611"  # Xã Văn Miếu, Phú Thọ: the demo commune cadre's unit
 
 def _file(ctx: ProbeContext, title: str, content: str) -> str:
     r = ctx.client().post("/api/petitions", json={"title": title, "content": content, "unit_code": UNIT,
-                                                   "contact": {"full_name": NAME, "phone": PHONE}})
+                                                   "contact": {"full_name": NAME, "phone": PHONE}, "consent": True})
     assert r.status_code == 201, f"filing refused: {r.status_code} {r.text[:200]}"
     return str(r.json()["tracking_code"])
 
