@@ -15,7 +15,8 @@ CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre
 def test_a_cadre_reviews_and_publishes_on_a_phone(platform: Platform, browser: Browser) -> None:
     title = "Tôi là bà Lê Thị Mai 0987654321, cầu tràn thôn Đông hỏng"
     filed = httpx.post(f"{platform.base_url}/api/petitions", json={
-        "title": title, "unit_code": "08611", "contact": {"full_name": "Lê Thị Mai", "phone": "0987654321"},
+        "title": title, "unit_code": "08611", "consent": True,
+        "contact": {"full_name": "Lê Thị Mai", "phone": "0987654321"},
         "content": "Cầu tràn thôn Đông xã Văn Miếu bị hỏng, học sinh phải lội nước. Gọi tôi: 0987654321."}).json()
     code = filed["tracking_code"]
     bearer = {"Authorization": f"Bearer {platform.mint(CADRE)}"}
