@@ -13,7 +13,6 @@ with a language model (``MATTRAN_LLM_URL``), where the intent is the first tool 
 from __future__ import annotations
 
 import json
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -197,7 +196,7 @@ async def evaluate_model(runner: ChatRunner, resolver: UnitResolver, conn: Async
     at the confirmation (nothing is written)."""
     report = Report()
     for number, case in enumerate(cases):
-        turn = await runner.send(_eval_principal(case, resolver), f"eval-{uuid.uuid4().hex}-{number}", case.text)
+        turn = await runner.send(_eval_principal(case, resolver), runner.new_conversation(), case.text)
         got = turn.tool_calls[0]["name"] if turn.tool_calls else "answer"
         asked = got == "answer" and case.intent in ASKS_FIRST and not case.slots
         right = (got == case.intent or (got == "answer" and case.intent in ANSWERED) or asked

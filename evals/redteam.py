@@ -190,7 +190,7 @@ async def remove_member(petitions: PetitionService, member_id: int) -> None:
 async def _exchange(runner: ChatRunner, who: Principal, probe: Probe,
                     text: str) -> tuple[list[Turn], list[ToolStep]]:
     """The probe's turn, and the answer to a confirmation if one is asked for."""
-    conversation = f"redteam-{probe.id}-{uuid.uuid4().hex}"
+    conversation = runner.new_conversation()  # issued by the server, as every guest's must be
     turns: list[Turn] = []
     steps: list[ToolStep] = []
     message: str | None = text

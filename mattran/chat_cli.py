@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Annotated, Any
@@ -61,7 +60,7 @@ async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversat
             await _batch(runner, resolver.units, batch)
             return
         principal = principal_for(spec or "citizen", resolver.units)
-        talk = conversation or f"cli-{uuid.uuid4().hex}"
+        talk = conversation or runner.new_conversation()
         turn = await runner.send(principal, talk, message or "")
         if as_json:
             print(json.dumps({"conversation_id": talk, "intent": turn.intent, "tool_calls": turn.tool_calls,
@@ -88,7 +87,7 @@ async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:
         except typer.BadParameter as exc:
             print(json.dumps({"id": item.get("id", number), "error": str(exc)}, ensure_ascii=False))
             continue
-        turn = await runner.send(principal, f"batch-{uuid.uuid4().hex}", item["text"])
+        turn = await runner.send(principal, runner.new_conversation(), item["text"])
         calls = [{"name": c["name"], "args": c.get("args", {}), **({"denied": True, "reason": c["reason"]}
                                                                     if c.get("denied") else {}),
                   **({"planned": True} if turn.confirmation else {})} for c in turn.tool_calls]

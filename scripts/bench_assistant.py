@@ -14,7 +14,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from types import SimpleNamespace
@@ -78,7 +77,7 @@ async def bench(app_url: str, personal: PersonalData, turns: int) -> dict[str, l
         while done < turns + WARM_UP:
             kind, who, messages = mix[started_conversations % len(mix)]
             started_conversations += 1
-            talk = uuid.uuid4().hex
+            talk = runner.new_conversation()
             for text in messages[:turns + WARM_UP - done]:
                 started = time.perf_counter()
                 await runner.send(who, talk, text)
