@@ -54,7 +54,7 @@ async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
         n = 0
         while time.monotonic() < deadline:
             key, n = str(uuid.uuid4()), n + 1
-            body = {"title": f"Phản ánh thử tải số {worker}-{n}",
+            body = {"title": f"Phản ánh thử tải số {key[:8]}-{worker}-{n}",  # one title per request, every run
                     "content": "Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm (dữ liệu thử tải).",
                     "unit_text": UNITS[n % len(UNITS)]}
             for attempt in range(60):
