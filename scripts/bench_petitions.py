@@ -131,7 +131,9 @@ def main() -> None:
           f" {args.concurrency} kết nối đồng thời từ một tiến trình riêng, loopback")
     with tempfile.TemporaryDirectory() as tmp:
         data_dir, port = Path(tmp) / "data", _free_port()
+        # No demo data nor demo library: their background embedding would compete with the intake being measured.
         env = {**os.environ, "MATTRAN_DATA_DIR": str(data_dir), "MATTRAN_INTAKE_RATE_PER_MINUTE": "0",
+               "MATTRAN_DEMO_DATA": "false", "MATTRAN_DEMO_LIBRARY": "false",
                "MATTRAN_LOG_LEVEL": "warning", "MATTRAN_IDP_PORT": str(_free_port()),
                "MATTRAN_DB_POOL_SIZE": "20"}
         server = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
