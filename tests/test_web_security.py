@@ -6,9 +6,11 @@ statistics telling citizens about internal documents.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -248,12 +250,15 @@ def test_pages_work_under_the_policy_and_no_other_site_can_frame_them(platform: 
 # --- the API explorer in production -------------------------------------------------------------------------------
 
 def _production(**extra: object) -> Settings:
+    """Production settings complete by environment alone (no key files: a fresh clone has none)."""
+    key = base64.b64encode(b"k" * 32).decode()
     return Settings(env="production", secret_key="s" * 40, app_db_password="p" * 20,
+                    personal_data_key=key, national_id_key=key,
                     oidc_issuer="https://id.example.gov.vn", oidc_client_secret="c" * 20, **extra)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("settings", "served"), [
-    (_production(), False), (_production(api_docs=True), True), (Settings(env="development"), True)],
+    (_production(), False), (_production(api_docs=True), True), (Settings(env="development", data_dir=Path(tempfile.mkdtemp())), True)],
     ids=["production", "production-asked-for", "development"])
 def test_the_api_explorer_is_off_in_production_unless_asked_for(settings: Settings, served: bool) -> None:
     """The app factory itself: a production ``mattran up`` needs an outside provider and database."""
