@@ -29,6 +29,7 @@ from agents.runner import ChatRunner, ToolStep, Turn
 from evals.thresholds import for_suite
 from ingest.pipeline import ingest
 from mattran.auth.principal import Principal, Role
+from mattran.auth.role_spec import principal_for
 from mattran.domain.access import system_principal
 from mattran.domain.library import LibraryService
 from mattran.domain.members import add_member
@@ -213,8 +214,6 @@ def _output(turns: list[Turn], steps: list[ToolStep]) -> str:
 
 def principals(units: dict[str, Any]) -> dict[str, Principal]:
     """Each role of :data:`ROLES` as the sign-in makes it (``anonymous``: a visitor not signed in)."""
-    from mattran.chat_cli import principal_for
-
     return {role: Principal.anonymous() if role == "anonymous" else principal_for(role, units) for role in ROLES}
 
 

@@ -1,1 +1,1 @@
-"""Mặt trận số: core package (settings, store, domain, CLI)."""
+"""Mặt trận số: core package (settings, store, domain, auth)."""

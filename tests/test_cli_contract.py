@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from mattran.cli import app
+from cli.main import app
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "cli_commands.json"
 

@@ -22,7 +22,7 @@ from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
 from mattran.domain.units import load_resolver
-from mattran.eval_cli import SUITE_NAMES
+from cli.eval import SUITE_NAMES
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store import units as units_store

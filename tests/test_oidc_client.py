@@ -10,7 +10,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from mattran import devidp
+from cli import devidp
 from mattran.auth.oidc import OidcClient, ProviderError, TokenError
 from tests.conftest import free_port
 

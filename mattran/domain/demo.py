@@ -12,10 +12,9 @@ import asyncio
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
 from mattran.auth.principal import Principal
 from mattran.domain.access import system_principal
@@ -23,7 +22,6 @@ from mattran.domain.admin_map import CENTRAL_CODE
 from mattran.domain.congress import CongressChange, Document, Status, update_congress
 from mattran.domain.members import MemberDraft, validate
 from mattran.domain.privacy import PersonalData
-from mattran.scope import Scope
 from mattran.store import congress as congress_store
 from mattran.store import demo as demo_store
 from mattran.store import members as members_store
@@ -133,14 +131,12 @@ async def _units(conn: psycopg.AsyncConnection) -> tuple[list[dict[str, Any]], l
 
 async def load_async(owner_url: str, protector: PersonalData, say: Callable[[str], None] = lambda _m: None) -> bool:
     """Load the demo data once (as the store's owner, in one transaction); True when written now."""
-    connect = psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row, options="-c TimeZone=Asia/Ho_Chi_Minh")
-    async with await connect as owner, owner.transaction():
-        conn = cast(psycopg.AsyncConnection, owner)  # rows are dicts, as on the application's pool
+    async with demo_store.owner_transaction(owner_url) as conn:
         await demo_store.lock(conn)
         if await demo_store.loaded_version(conn) == VERSION:
             return False
         say("Nạp dữ liệu mẫu: thành viên và đại hội của một số tỉnh (MATTRAN_DEMO_DATA)…")
-        await conn.execute("select set_config('mattran.scope', %s, true)", (Scope.everything().as_pg_array(),))
+        await demo_store.whole_country(conn)
         central = await units_store.unit_by_code(conn, CENTRAL_CODE)
         assert central is not None
         actor: Principal = system_principal(central, name=f"Hệ thống {MARK}")

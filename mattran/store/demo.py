@@ -1,10 +1,30 @@
-"""SQL for the synthetic demo data set: a lock and a version marker, so it is loaded once."""
+"""SQL for the synthetic demo data set: the owner's transaction, a lock and a version marker, so it is loaded once."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import cast
+
 from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+
+from mattran.scope import Scope
 
 _NAME = "demo"
+
+
+@asynccontextmanager
+async def owner_transaction(owner_url: str) -> AsyncIterator[AsyncConnection]:
+    """One transaction as the store's owner, its rows dicts as on the application's pool."""
+    connect = AsyncConnection.connect(owner_url, row_factory=dict_row, options="-c TimeZone=Asia/Ho_Chi_Minh")
+    async with await connect as owner, owner.transaction():
+        yield cast(AsyncConnection, owner)
+
+
+async def whole_country(conn: AsyncConnection) -> None:
+    """Let this transaction see every unit's rows (row-level security applies to the owner too)."""
+    await conn.execute("select set_config('mattran.scope', %s, true)", (Scope.everything().as_pg_array(),))
 
 
 async def lock(conn: AsyncConnection) -> None:

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mattran.console import err, out
+from cli.console import err, out
 from mattran.settings import get_settings
 
 _T = TypeVar("_T")
@@ -20,7 +20,7 @@ _T = TypeVar("_T")
 
 def _with_library(work: Callable[[Any, Any], Awaitable[_T]]) -> _T:
     """Run ``work(library, units)`` on the store (started, or joined when ``mattran up`` runs)."""
-    from mattran.cli_store import on_store
+    from cli.store import on_store
     from mattran.domain.library import library_service
 
     settings = get_settings()
@@ -88,7 +88,7 @@ def search(
                                                                                  "in mỗi dòng một JSON.")] = None,
 ) -> None:
     """Tìm trong thư viện (kết hợp vector và toàn văn không dấu), trong phạm vi quyền được chọn."""
-    from mattran.chat_cli import principal_for
+    from cli.chat import principal_for
 
     if (query is None) == (batch is None):
         raise typer.BadParameter("cho một câu hỏi, hoặc --batch TỆP")

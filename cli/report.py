@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from mattran.console import err, out
+from cli.console import err, out
 from mattran.settings import get_settings
 
 
 async def _run(app_url: str, spec: str, request: str, target: Path | None) -> int:
-    from mattran.chat_cli import principal_for
+    from cli.chat import principal_for
     from mattran.domain.access import PermissionDenied, UnknownUnit
     from mattran.domain.reports.request import ReportError
     from mattran.domain.reports.service import draft_report, version_docx
@@ -49,7 +49,7 @@ def report(
 ) -> None:
     """Soạn dự thảo báo cáo tham mưu (in Markdown, lưu bản nháp; --out ghi tệp .docx), trong phạm vi của vai trò."""
     from mattran.bootstrap import prepare_store
-    from mattran.console import say
+    from cli.console import say
 
     urls = prepare_store(get_settings(), say)
     raise typer.Exit(asyncio.run(_run(urls.app, as_, request, target)))

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mattran.console import out, say
+from cli.console import out, say
 from mattran.settings import get_settings
 
 if TYPE_CHECKING:

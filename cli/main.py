@@ -14,17 +14,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from mattran.bootstrap import StoreUrls, prepare_store
-from mattran.console import err, out, say
-from mattran.backup_cli import backup, restore
-from mattran.chat_cli import chat, chat_prune
-from mattran.feedback_cli import feedback_app
-from mattran.eval_cli import evaluate
-from mattran.report_cli import report
-from mattran.llm_cli import llm_app
-from mattran.library_cli import ingest, search
-from mattran.members_cli import members_app
+from cli.console import err, out, say
+from cli.backup import backup, restore
+from cli.chat import chat, chat_prune
+from cli.feedback import feedback_app
+from cli.eval import evaluate
+from cli.report import report
+from cli.llm import llm_app
+from cli.library import ingest, search
+from cli.members import members_app
 from mattran.keys import KeyFileError
-from mattran.purge_cli import purge
+from cli.purge import purge
 from mattran.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def up(
 
     from web.app import create_app
 
-    from mattran import devidp
+    from cli import devidp
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = get_settings().model_copy(update=overrides | ({"insecure_dev": True} if insecure_dev else {}))

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mattran.console import out
+from cli.console import out
 from mattran.settings import get_settings
 
 
@@ -23,7 +23,7 @@ def purge(
 
     Thời hạn: MATTRAN_PETITION_PRIVATE_RETENTION_DAYS, MATTRAN_AUDIT_RETENTION_DAYS (mặc định 1825 ngày).
     """
-    from mattran.cli import _operator, _store
+    from cli.main import _operator, _store
     from mattran.domain.retention import Policy, PurgeReport
     from mattran.domain.retention import purge as run_purge
     from mattran.store.db import Database

@@ -10,27 +10,19 @@ from typing import Annotated, Any
 
 import typer
 
-from mattran.auth.principal import Principal, principal_from_claims
+from mattran.auth import role_spec
+from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls
-from mattran.console import err, out
+from cli.console import err, out
 from mattran.settings import get_settings
-
-ROLES = ("citizen", "commune_cadre", "province_cadre", "central_cadre", "admin")
 
 
 def principal_for(spec: str, units: dict[str, Any]) -> Principal:
     """The principal of ``ROLE[@UNIT_CODE]`` (as the sign-in would make it), or a usage error."""
-    role, _, unit = spec.partition("@")
-    if role not in ROLES:
-        raise typer.BadParameter(f"vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}")
-    if unit and unit not in units:
-        raise typer.BadParameter(f"không có đơn vị mã “{unit}”")
-    principal = principal_from_claims({"sub": f"cli:{spec}", "name": spec, "roles": [role], "unit": unit or None},
-                                      units)
-    if role not in principal.roles:
-        example = {"commune_cadre": "08611", "province_cadre": "25"}.get(role, "TW")
-        raise typer.BadParameter(f"vai trò {role} cần một đơn vị đúng cấp, ví dụ {role}@{example}")
-    return principal
+    try:
+        return role_spec.principal_for(spec, units)
+    except role_spec.RoleSpecError as exc:
+        raise typer.BadParameter(exc.message) from exc
 
 
 async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversation: str | None,
@@ -108,7 +100,7 @@ def chat(
     if batch is not None and not batch.exists():
         raise typer.BadParameter(f"không có tệp {batch}")
     from mattran.bootstrap import prepare_store
-    from mattran.console import say
+    from cli.console import say
 
     urls = prepare_store(get_settings(), say)
     asyncio.run(_run(urls, as_, message, conversation, batch, as_json))
@@ -118,7 +110,7 @@ def chat_prune() -> None:
     """Xóa các cuộc trò chuyện quá hạn lưu: của khách sau MATTRAN_GUEST_CHAT_TTL_HOURS giờ, của người đã đăng nhập
     (bộ nhớ và lịch sử) sau MATTRAN_CHAT_RETENTION_DAYS ngày kể từ tin nhắn cuối (`mattran up` cũng làm mỗi giờ)."""
     from mattran.bootstrap import prepare_store
-    from mattran.console import say
+    from cli.console import say
     from mattran.domain.chat_retention import Retention, prune
     from mattran.store.db import Database
 

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from mattran.console import err, out, say
+from cli.console import err, out, say
 from mattran.settings import get_settings
 
 members_app = typer.Typer(help="Thành viên Ủy ban MTTQ: nhập, xuất danh sách.", no_args_is_help=True)
@@ -26,7 +26,7 @@ AsUnit = Annotated[str, typer.Option("--as-unit", help="Mã đơn vị mà lện
 
 def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _T:
     """Run ``work(conn, principal, resolver, protector)`` in one transaction with the scope of ``as_unit``."""
-    from mattran.cli_store import on_store
+    from cli.store import on_store
     from mattran.domain.access import PermissionDenied, UnknownUnit, system_principal
     from mattran.domain.privacy import personal_data
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from mattran.console import err, say
+from cli.console import err, say
 from mattran.keys import KeyFileError, key_ring
 from mattran.settings import Settings, get_settings
 from mattran.store import backup as store_backup

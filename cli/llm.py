@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mattran.console import err, say
+from cli.console import err, say
 
 llm_app = typer.Typer(help="Mô hình ngôn ngữ cho trợ lý (máy chủ vLLM, cần GPU).", no_args_is_help=True)
 

@@ -1,0 +1,1 @@
+"""The ``mattran`` command line: a door beside ``web/``, over the core in ``mattran/``."""
