@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     demo_data: bool | None = Field(
         default=None, description="Load the synthetic demo data set at start; empty = only in development.")
     demo_library: bool | None = Field(
-        default=None, description="Load the demo library (guides, SHARED_DIR/corpus/laws) at start; empty = with demo data.")
+        default=None, description="Load the demo library (guides, the shared laws) at start; empty = with demo data.")
     shared_dir: Path = Field(
         default=DEFAULT_SHARED_DIR,
         description="The shared corpus (its corpus/laws feed the demo library and the evals); default ../shared beside "

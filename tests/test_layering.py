@@ -57,8 +57,15 @@ class Probe:
 def probe(package: str, path: Path) -> Probe:
     """Import every module of ``package`` (found on ``path``) in a fresh interpreter."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(path), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", PROBE, package, ",".join(ABOVE_THE_CORE)], cwd=path, env=env,
-                          capture_output=True, text=True, timeout=240, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, package, ",".join(ABOVE_THE_CORE)],
+        cwd=path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+    )
     return Probe(**json.loads(done.stdout.splitlines()[-1]))
 
 
@@ -67,7 +74,8 @@ def test_the_core_loads_no_door_and_no_higher_layer() -> None:
     assert not core.failed, f"modules of mattran that do not import: {core.failed}"
     assert not core.loaded, (
         f"importing mattran loaded {', '.join(core.loaded)}; the core's import statements that named them:\n"
-        + "\n".join(f"  {module} -> {', '.join(names)}" for module, names in core.importers.items()))
+        + "\n".join(f"  {module} -> {', '.join(names)}" for module, names in core.importers.items())
+    )
 
 
 def test_the_probe_blames_a_core_module_that_imports_a_door(tmp_path: Path) -> None:
@@ -86,6 +94,7 @@ def test_the_import_contracts_hold() -> None:
     if not lint_imports.exists():
         pytest.skip("import-linter is not installed (scripts/setup test installs it)")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stdout + done.stderr
