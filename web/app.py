@@ -138,7 +138,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                                     subkey(settings.secret_key, "chat.conversations.v1"))
         await app.state.chat.open()
         embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
-        demo_library = asyncio.create_task(load_demo_library(app.state.library)) if settings.load_demo_library else None
+        demo_library = asyncio.create_task(load_demo_library(app.state.library, settings.laws_dir)) if settings.load_demo_library else None
         jobs = background.start(_jobs(settings, db, app.state.petitions, app.state.sessions))
         try:
             yield
