@@ -23,8 +23,8 @@ from mattran.domain import retention
 from mattran.domain.embedding import Embedder
 from mattran.domain.petitions import PetitionService
 from mattran.keys import key_ring, subkey
+from mattran.services import Services
 from mattran.settings import Settings
-from mattran.store.db import Database
 from web import access_log, background, errors
 from web.background import Job
 from web.body_limits import TooLargeAnswer
@@ -76,8 +76,9 @@ async def _embed_petitions_continually(petitions: PetitionService, embedder: Emb
         await asyncio.sleep(pause_seconds)
 
 
-def _jobs(settings: Settings, db: Database, petitions: PetitionService, sessions: SessionService) -> list[Job]:
+def _jobs(services: Services, sessions: SessionService) -> list[Job]:
     """What runs on a schedule: escalation, and the purges that keep personal data no longer than its period."""
+    settings, db, petitions = services.settings, services.db, services.petitions
     chats = ChatRetention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)
     policy = retention.Policy.of(settings)
 
@@ -123,7 +124,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             embedding = asyncio.create_task(_embed_petitions_continually(services.petitions, services.embedder))
             demo_library = asyncio.create_task(load_demo_library(services.library)) \
                 if settings.load_demo_library else None
-            jobs = background.start(_jobs(settings, services.db, services.petitions, sessions))
+            jobs = background.start(_jobs(services, sessions))
             try:
                 yield
             finally:

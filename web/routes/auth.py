@@ -11,11 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
-from mattran.auth.sessions import hash_session_id
 from mattran.domain import audit
 from mattran.domain.rate_limits import Limit, RateLimited, address_key
 from mattran.scope import Scope
-from mattran.store import sessions as sessions_store
 from web import csrf
 from web.auth import SESSION_COOKIE, client_address
 from web.chat.mount import CHAINLIT_COOKIE
@@ -52,20 +50,17 @@ async def _failed(request: Request, message: str, status: int = 400) -> HTMLResp
 
 
 @router.get("/dang-nhap")
-async def sign_in(request: Request, services: ServicesDep, web: WebDep, next: Annotated[str | None,
-                  Query(max_length=500)] = None) -> Response:
+async def sign_in(request: Request, web: WebDep,
+                  next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     """Send the browser to the provider's login page (authorization code + PKCE + state + nonce)."""
-    try:
-        start = await web.oidc.start_login()
-    except ProviderError:
-        return _error(request, "Không kết nối được hệ thống đăng nhập. Vui lòng thử lại sau.", 503)
     binding = request.cookies.get(LOGIN_COOKIE) or ""
     if not 32 <= len(binding) <= 64:
         binding = secrets.token_urlsafe(32)  # kept while valid: sign-ins started in several tabs all finish
-    async with services.db.transaction(Scope.public()) as conn:
-        await sessions_store.add_login_attempt(conn, start.state, start.nonce, start.code_verifier, _safe_next(next),
-                                               hash_session_id(binding))
-    response = RedirectResponse(start.url, status_code=303)
+    try:
+        url = await web.sessions.start_login(_safe_next(next), binding)
+    except ProviderError:
+        return _error(request, "Không kết nối được hệ thống đăng nhập. Vui lòng thử lại sau.", 503)
+    response = RedirectResponse(url, status_code=303)
     response.set_cookie(LOGIN_COOKIE, binding, max_age=LOGIN_COOKIE_SECONDS, path="/", httponly=True, samesite="lax",
                         secure=_https(request))
     return response
@@ -92,8 +87,7 @@ async def callback(
         _log.warning("sign-in callback refused: no login cookie (not started in this browser)")
         return await _failed(request, "Yêu cầu đăng nhập này không được bắt đầu từ trình duyệt của bạn. Vui lòng đăng "
                                       "nhập lại từ trang Mặt trận số.", 403)
-    async with services.db.transaction(Scope.public()) as conn:
-        attempt = await sessions_store.take_login_attempt(conn, state, hash_session_id(binding))
+    attempt = await web.sessions.take_login(state, binding)
     if attempt is None:
         _log.warning("sign-in callback refused: unknown or expired state, or started in another browser")
         return await _failed(request, "Phiên đăng nhập đã hết hạn, không hợp lệ hoặc không được bắt đầu từ trình "

@@ -23,8 +23,8 @@ from mattran.domain.congress import (
     get_congress,
     update_congress,
 )
+from mattran.domain import unit_lists
 from mattran.domain.permissions import Operation
-from mattran.store import units as units_store
 from web import csrf
 from web.auth import authorize, requires
 from web.formats import vn_day
@@ -48,7 +48,7 @@ async def dashboard(request: Request, services: ServicesDep, principal: CadrePag
     async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             progress = await congress_progress(conn, principal, tinh or None, nhiem_ky or None)
-        provinces = await units_store.child_units(conn, "TW") if principal.cadre_role == Role.CENTRAL_CADRE else []
+        provinces = await unit_lists.provinces(conn) if principal.cadre_role == Role.CENTRAL_CADRE else []
     return render(request, "congress_dashboard.html", principal, progress=progress, provinces=provinces,
                   tinh=tinh or "")
 

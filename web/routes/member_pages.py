@@ -8,12 +8,11 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from mattran.auth.principal import Principal
-from mattran.domain import member_io
+from mattran.domain import member_io, unit_lists
 from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
-from mattran.store import units as units_store
 from web import csrf
 from web.auth import authorize, requires
 from web.problems import domain_errors
@@ -29,8 +28,7 @@ UnitQuery = Annotated[str | None, Query(max_length=10)]
 async def _choices(request: Request, principal: Principal) -> list[dict]:
     """The principal's unit and the units directly below it, for a unit selector."""
     async with get_services(request).db.transaction(principal.scope()) as conn:
-        own = await units_store.unit_by_code(conn, principal.unit_code or "")
-        return [own, *await units_store.child_units(conn, principal.unit_code or "")] if own else []
+        return await unit_lists.own_and_below(conn, principal.unit_code or "")
 
 
 @router.get("/can-bo/thanh-vien", response_class=HTMLResponse)
