@@ -64,7 +64,6 @@ def get_resolver(request: Request) -> UnitResolver:
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 WebDep = Annotated[WebServices, Depends(get_web)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 DbDep = Annotated[Database, Depends(get_db)]
 PublicConn = Annotated[AsyncConnection, Depends(public_conn)]
 ResolverDep = Annotated[UnitResolver, Depends(get_resolver)]
