@@ -9,6 +9,7 @@ only an allow-list of fields (:data:`MODEL_FIELDS`): personal data never reaches
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,9 @@ from pydantic import SecretStr
 
 from mattran.auth.principal import Principal
 from mattran.domain.masking import mask_personal_data
+from mattran.domain.reports.brief import SectionWriter
+from mattran.domain.reports.templates import template_section
+from mattran.domain.reports.writer import model_section_writer
 from mattran.settings import Settings
 from tools.base import Tool
 from tools.registry import ALL_TOOLS
@@ -61,6 +65,22 @@ def chat_model(settings: Settings) -> BaseChatModel | None:
     return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_url,
                       api_key=settings.llm_api_key or SecretStr("EMPTY"), timeout=settings.llm_timeout_seconds,
                       max_retries=settings.llm_max_retries, temperature=0)
+
+
+def completion(model: BaseChatModel) -> Callable[[str, str], Awaitable[str]]:
+    """``complete(system, prompt) -> text`` over a chat model (one request, no tools)."""
+
+    async def complete(system: str, prompt: str) -> str:
+        reply = await model.ainvoke([SystemMessage(system), HumanMessage(prompt)])
+        return reply.content if isinstance(reply.content, str) else ""
+
+    return complete
+
+
+def section_writer(model: BaseChatModel | None) -> SectionWriter:
+    """Who writes a report's prose: the model (its sections checked, the template's when one fails), else the
+    templates."""
+    return template_section if model is None else model_section_writer(completion(model))
 
 
 def system_prompt(principal: Principal, today: date) -> str:

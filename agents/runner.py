@@ -20,6 +20,7 @@ from agents.llm import UNAVAILABLE, redact
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import check_all
 from mattran.domain.chat_retention import GUEST_THREAD_PREFIX
+from mattran.services import Services
 from mattran.store.checkpoints import ConversationSaver
 
 # Said once, before the turn's answer, when the turn's trace carries the flag.
@@ -69,7 +70,7 @@ class ChatRunner:
     (:meth:`new_conversation`, signed with ``key``), and deleted once its petition is filed or cancelled.
     """
 
-    def __init__(self, app_url: str, services: Any, model: BaseChatModel | None = None,
+    def __init__(self, app_url: str, services: Services, model: BaseChatModel | None = None,
                  key: bytes | None = None) -> None:
         self.services = services
         self.model = model

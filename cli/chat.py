@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 import typer
@@ -27,24 +26,16 @@ def principal_for(spec: str, units: dict[str, Any]) -> Principal:
 
 async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversation: str | None,
                batch: Path | None, as_json: bool) -> None:
+    from contextlib import AsyncExitStack
+
     from agents.llm import chat_model
     from agents.runner import ChatRunner
-    from mattran.domain.library import library_service
-    from mattran.domain.petitions import PetitionService
-    from mattran.domain.privacy import personal_data
-    from mattran.domain.units import load_resolver
-    from mattran.scope import Scope
-    from mattran.store.db import Database
+    from compose.services import open_services
 
     settings = get_settings()
-    db = Database(urls.app, max_size=2)
-    await db.open()
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(
-        db, resolver, settings.petition_due_days, settings.petition_due_days_by_category,
-        personal=personal_data(settings)),
-        library=library_service(db, settings))
+    stack = AsyncExitStack()
+    services = await stack.enter_async_context(open_services(settings, urls.app, pool_size=2))
+    resolver = services.resolver
     runner = ChatRunner(urls.app, services, chat_model(settings))
     await runner.open()
     try:
@@ -64,7 +55,7 @@ async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversat
                 err.print(f"Để xác nhận: mattran chat --as {spec or 'citizen'} --conversation {talk} \"có\"")
     finally:
         await runner.close()
-        await db.close()
+        await stack.aclose()
 
 
 async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:

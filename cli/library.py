@@ -21,10 +21,10 @@ _T = TypeVar("_T")
 def _with_library(work: Callable[[Any, Any], Awaitable[_T]]) -> _T:
     """Run ``work(library, units)`` on the store (started, or joined when ``mattran up`` runs)."""
     from cli.store import on_store
-    from mattran.domain.library import library_service
+    from compose.services import build_services
 
     settings = get_settings()
-    return on_store(lambda db, resolver: work(library_service(db, settings), resolver.units))
+    return on_store(lambda db, resolver: work(build_services(settings, db, resolver).library, resolver.units))
 
 
 def ingest(

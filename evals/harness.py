@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -25,11 +24,11 @@ from ingest.demo import LOADER
 from ingest.pipeline import ingest
 from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls, prepare_store
-from mattran.domain.library import LibraryService, library_service
-from mattran.domain.petitions import PetitionService
-from mattran.domain.privacy import personal_data
-from mattran.domain.units import UnitResolver, load_resolver
+from compose.services import open_services
+from mattran.domain.library import LibraryService
+from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
+from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store.db import Database
 
@@ -64,11 +63,8 @@ class SuiteResult:
 class Context:
     """The store and services the suites run on."""
 
-    settings: Settings
     urls: StoreUrls
-    db: Database
-    resolver: UnitResolver
-    library: LibraryService
+    services: Services
     model: BaseChatModel | None = None
 
     @classmethod
@@ -76,26 +72,29 @@ class Context:
     async def open(cls, settings: Settings, model: BaseChatModel | None = None) -> AsyncIterator[Context]:
         """The store as the command line opens it (started, migrated, or joined when ``mattran up`` runs)."""
         urls = await asyncio.to_thread(prepare_store, settings)  # the demo data loader runs its own event loop
-        db = Database(urls.app, max_size=4)
-        await db.open()
-        try:
-            async with db.transaction(Scope.public()) as conn:
-                resolver = await load_resolver(conn)
-            yield cls(settings, urls, db, resolver, library_service(db, settings), model)
-        finally:
-            await db.close()
+        async with open_services(settings, urls.app, pool_size=4) as services:
+            yield cls(urls, services, model)
 
-    def petitions(self) -> PetitionService:
-        """The petition service, as ``mattran chat`` builds it."""
-        return PetitionService(self.db, self.resolver, self.settings.petition_due_days,
-                               self.settings.petition_due_days_by_category, personal=personal_data(self.settings))
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def resolver(self) -> UnitResolver:
+        return self.services.resolver
+
+    @property
+    def library(self) -> LibraryService:
+        return self.services.library
 
     @asynccontextmanager
     async def runner(self, model: BaseChatModel | None) -> AsyncIterator[ChatRunner]:
-        """An assistant on this store (offline when ``model`` is None), services as ``mattran chat`` builds them."""
-        services = SimpleNamespace(db=self.db, resolver=self.resolver, petitions=self.petitions(),
-                                   library=self.library)
-        runner = ChatRunner(self.urls.app, services, model)
+        """An assistant on this store (offline when ``model`` is None), on the services every door uses."""
+        runner = ChatRunner(self.urls.app, self.services, model)
         await runner.open()
         try:
             yield runner
@@ -175,8 +174,8 @@ async def grounding_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
 async def redteam_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     """Each role × probe: refused when it must be, confined, and no seeded personal value out."""
     probes = redteam.load_probes(dataset)
-    petitions = ctx.petitions()
-    seeded, member_id = await redteam.seed(petitions, ctx.library, personal_data(ctx.settings),
+    petitions = ctx.services.petitions
+    seeded, member_id = await redteam.seed(petitions, ctx.library, ctx.services.personal,
                                            ctx.settings.data_dir / "evals")
     try:
         callers = redteam.principals(ctx.resolver.units)
@@ -195,17 +194,13 @@ async def reports_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     """Every number of drafted reports against the database, on a store of its own with the demo data."""
     settings = ctx.settings.model_copy(update={"data_dir": ctx.settings.data_dir / "eval-reports",
                                                "database_url": None, "app_database_url": None,
-                                               "demo_data": True, "demo_library": False})
+                                               "demo_data": True, "demo_library": False,
+                                               "intake_rate_per_minute": 0})  # the seed files 180 petitions at once
     urls = await asyncio.to_thread(prepare_store, settings)
-    db = Database(urls.app, max_size=2)
-    await db.open()
-    try:
-        async with db.transaction(Scope.public()) as conn:
-            resolver = await load_resolver(conn)
-        await report_figures.seed_petitions(urls.owner, PetitionService(db, resolver, 10, {}))
-        report = await report_figures.evaluate(db, resolver, urls.owner, report_figures.load_cases(dataset))
-    finally:
-        await db.close()
+    async with open_services(settings, urls.app, pool_size=2) as services:
+        await report_figures.seed_petitions(urls.owner, services.petitions)
+        report = await report_figures.evaluate(services.db, services.resolver, urls.owner,
+                                               report_figures.load_cases(dataset))
     return SuiteResult("reports", report.metrics, for_suite("reports"), report.failures)
 
 

@@ -411,23 +411,15 @@ async def evaluate(db: Database, resolver: UnitResolver, owner_url: str, cases: 
 
 
 async def _main() -> int:
+    from compose.services import open_services
     from mattran.bootstrap import prepare_store
-    from mattran.domain.units import load_resolver
-    from mattran.scope import Scope
     from mattran.settings import get_settings
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"intake_rate_per_minute": 0})  # the seed files 180 at once
     urls = prepare_store(settings)
-    db = Database(urls.app, max_size=2)
-    await db.open()
-    try:
-        async with db.transaction(Scope.public()) as conn:
-            resolver = await load_resolver(conn)
-        service = PetitionService(db, resolver, settings.petition_due_days, settings.petition_due_days_by_category)
-        print(f"seeded {await seed_petitions(urls.owner, service)} petitions")
-        result = await evaluate(db, resolver, urls.owner, load_cases())
-    finally:
-        await db.close()
+    async with open_services(settings, urls.app, pool_size=2) as services:
+        print(f"seeded {await seed_petitions(urls.owner, services.petitions)} petitions")
+        result = await evaluate(services.db, services.resolver, urls.owner, load_cases())
     print(result.summary())
     return 1 if result.below_threshold() else 0
 

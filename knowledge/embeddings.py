@@ -137,12 +137,21 @@ def get_embedder(config: EmbeddingConfig) -> Embedder:
 
 @dataclass(frozen=True)
 class LazyEmbedder:
-    """The process's embedder for a configuration, loaded on first call (or ahead, by ``warm_up``)."""
+    """The process's embedder for a configuration, loaded on first use (or ahead, by ``warm_up``): the domain's
+    :class:`~mattran.domain.embedding.Embedder`."""
 
     config: EmbeddingConfig
 
     def __call__(self) -> Embedder:
         return get_embedder(self.config)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        """Vectors of document passages (loading the model first if need be)."""
+        return self().passages(texts)
+
+    def query(self, text: str) -> np.ndarray:
+        """The vector of one search query (loading the model first if need be)."""
+        return self().query(text)
 
     @property
     def ready(self) -> bool:

@@ -15,20 +15,17 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import AsyncExitStack
 from pathlib import Path
-from types import SimpleNamespace
 
 from bench_member_import import machine
 
 from agents.runner import ChatRunner
+from compose.services import open_services
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import prepare_store
-from mattran.domain.petitions import PetitionIn, PetitionService
-from mattran.domain.privacy import PersonalData, personal_data
-from mattran.domain.units import load_resolver
-from mattran.scope import Scope
+from mattran.domain.petitions import PetitionIn
 from mattran.settings import Settings
-from mattran.store.db import Database
 
 TARGETS_MS = {"p50": 150.0, "p95": 400.0}
 WARM_UP = 12
@@ -58,13 +55,11 @@ def _conversations(code: str, units: dict[str, dict[str, str]]) -> list[tuple[st
     ]
 
 
-async def bench(app_url: str, personal: PersonalData, turns: int) -> dict[str, list[float]]:
+async def bench(app_url: str, settings: Settings, turns: int) -> dict[str, list[float]]:
     """Milliseconds of each measured turn, by kind of conversation."""
-    db = Database(app_url, max_size=4)
-    await db.open()
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}, personal=personal))
+    stack = AsyncExitStack()
+    services = await stack.enter_async_context(open_services(settings, app_url, pool_size=4))
+    resolver = services.resolver
     filed = await services.petitions.file(Principal.anonymous(), PetitionIn(  # type: ignore[call-arg]
         title="Phản ánh để đo", content="Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm.", unit_code="00070"),
         "web")
@@ -86,7 +81,7 @@ async def bench(app_url: str, personal: PersonalData, turns: int) -> dict[str, l
                 done += 1
     finally:
         await runner.close()
-        await db.close()
+        await stack.aclose()
     return timings
 
 
@@ -102,7 +97,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mattran-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp), database_url=None, demo_data=True)
         urls = prepare_store(settings)
-        timings = asyncio.run(bench(urls.app, personal_data(settings), args.turns))
+        timings = asyncio.run(bench(urls.app, settings, args.turns))
     every = [t for values in timings.values() for t in values]
     overall = _percentiles(every)
     print(f"Máy: {machine()}")

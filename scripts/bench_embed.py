@@ -267,7 +267,7 @@ async def run_pipeline(app: str, embedder: Embedder, folder: Path) -> tuple[int,
     db = Database(app, max_size=2)
     await db.open()
     try:
-        service = LibraryService(db, lambda: embedder)
+        service = LibraryService(db, embedder)
         started = time.perf_counter()
         report = await ingest(service, ADMIN, [folder])
         return report.chunks, time.perf_counter() - started, report.failed
@@ -285,7 +285,7 @@ async def run_eval(app: str, embedder: Embedder) -> tuple[dict[str, float], floa
     db = Database(app, max_size=2)
     await db.open()
     try:
-        service = LibraryService(db, lambda: embedder)
+        service = LibraryService(db, embedder)
         started = time.perf_counter()
         report = await ingest(service, ADMIN, [LAWS])
         seconds = time.perf_counter() - started

@@ -375,7 +375,7 @@ async def measure_search(app: str, queries: list[tuple[np.ndarray, str]], people
     db = Database(app, max_size=2)
     await db.open()
     fixed = FixedVector()
-    library = LibraryService(db, lambda: fixed)
+    library = LibraryService(db, fixed)
     clock = StageClock()
     out: dict[str, Any] = {}
     try:
@@ -525,7 +525,7 @@ async def measure_full(app: str, embedder: Any, questions: list[str], people: di
     the latency is what counts)."""
     db = Database(app, max_size=2)
     await db.open()
-    library = LibraryService(db, lambda: embedder)
+    library = LibraryService(db, embedder)
     out = {}
     try:
         for label, principal in people.items():

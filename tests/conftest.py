@@ -12,7 +12,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -24,11 +23,12 @@ from playwright.sync_api import Browser, sync_playwright
 from agents.runner import ChatRunner
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls, prepare_store
-from mattran.domain.library import LibraryService, library_service
-from mattran.domain.petitions import PetitionService
+from compose.services import build_services
+from mattran.domain.library import LibraryService
 from mattran.domain.privacy import PersonalData, personal_data
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
+from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store.db import Database
 from tests.scripted_model import Script, ScriptedServer
@@ -66,16 +66,15 @@ async def db(urls: StoreUrls) -> AsyncIterator[Database]:
 
 
 @pytest.fixture(scope="module")
-async def services(db: Database, settings: Settings) -> SimpleNamespace:
-    """The services the assistant's tools use (petitions, the unit resolver, the store), as the app holds them."""
+async def services(db: Database, settings: Settings) -> Services:
+    """The services the doors and the assistant's tools use, built by the composition root as the app builds them."""
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
-    return SimpleNamespace(db=db, resolver=resolver,
-                           petitions=PetitionService(db, resolver, 10, {}, personal=personal_data(settings)))
+    return build_services(settings, db, resolver)
 
 
 @pytest.fixture
-async def runner(urls: StoreUrls, services: SimpleNamespace) -> AsyncIterator[ChatRunner]:
+async def runner(urls: StoreUrls, services: Services) -> AsyncIterator[ChatRunner]:
     """The assistant in offline mode (no language model) over the test store."""
     chat = ChatRunner(urls.app, services)
     await chat.open()
@@ -84,9 +83,11 @@ async def runner(urls: StoreUrls, services: SimpleNamespace) -> AsyncIterator[Ch
 
 
 @pytest.fixture(scope="session")
-def library(db: Database, settings: Settings) -> LibraryService:
-    """The library service over the session's store, with the real embedding model."""
-    return library_service(db, settings)
+async def library(db: Database, settings: Settings) -> LibraryService:
+    """The library service over the session's store, with the real embedding model (the composition root's)."""
+    async with db.transaction(Scope.public()) as conn:
+        resolver = await load_resolver(conn)
+    return build_services(settings, db, resolver).library
 
 
 @pytest.fixture(scope="session")

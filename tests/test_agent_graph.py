@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -13,6 +12,7 @@ from agents.runner import ChatRunner
 from agents.understanding import understand
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
+from mattran.services import Services
 from tools.registry import ALL_TOOLS
 
 CITIZEN = Principal(subject="cong-dan-chat", name="Nguyễn Thị Hỏi", roles=frozenset({Role.CITIZEN}))
@@ -84,7 +84,7 @@ async def test_cancelling_stores_nothing(runner: ChatRunner, urls: StoreUrls) ->
 
 
 async def test_a_conversation_resumes_after_a_restart_and_belongs_to_its_owner(
-        urls: StoreUrls, services: SimpleNamespace) -> None:
+        urls: StoreUrls, services: Services) -> None:
     talk = str(uuid.uuid4())
     first = ChatRunner(urls.app, services)
     await first.open()

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from mattran.auth.principal import Principal
+from compose.services import build_services
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.access import system_principal
 from mattran.domain.members import add_member, list_members
@@ -49,7 +50,7 @@ class Store:
             return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTED}  # type: ignore[index]
 
     def petitions(self) -> PetitionService:
-        return PetitionService(self.db, self.resolver, 10, {})
+        return build_services(self.settings, self.db, self.resolver).petitions
 
     async def reopen(self) -> None:
         """A new pool (the restore replaced the database under the old one)."""

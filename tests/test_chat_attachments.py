@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 import uuid
-from types import SimpleNamespace
 
 import psycopg
 import pytest
@@ -19,6 +18,7 @@ from agents.runner import ChatRunner, Turn
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.attachments import MAX_BYTES
+from mattran.services import Services
 from tests.scripted_model import ScriptedModel, call
 
 CITIZEN = Principal(subject="cong-dan-tep", name="Lê Thị Tệp", roles=frozenset({Role.CITIZEN}))
@@ -120,7 +120,7 @@ async def test_cancelling_drops_the_files_and_a_pending_confirmation_takes_no_mo
     assert again.confirmation and "Tệp đính kèm" not in again.confirmation
 
 
-async def test_a_language_model_never_sees_the_files(urls: StoreUrls, services: SimpleNamespace) -> None:
+async def test_a_language_model_never_sees_the_files(urls: StoreUrls, services: Services) -> None:
     content = "Đèn đường ở cuối ngõ 21 phường Hoàn Kiếm bị hỏng hai tuần nay, buổi tối rất nguy hiểm."
     model = ScriptedModel(messages=iter([
         call("find_unit", text="phường Hoàn Kiếm, Hà Nội"),  # looking the unit up keeps the files held

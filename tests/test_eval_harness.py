@@ -21,12 +21,10 @@ from evals.harness import Context, exit_code
 from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
-from mattran.domain.units import load_resolver
 from cli.eval import SUITE_NAMES
-from mattran.scope import Scope
+from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store import units as units_store
-from mattran.store.db import Database
 from tests.conftest import MATTRAN, ROOT, cli_env
 from tests.scripted_model import Reply, Script, ScriptedServer, last_tool_result
 from tools.base import Tool
@@ -34,11 +32,9 @@ from tools.registry import ALL_TOOLS
 
 
 @pytest.fixture(scope="module")
-async def ctx(settings: Settings, urls: StoreUrls, db: Database, law_library: LibraryService) -> Context:
-    """The harness's context on the session's store, its library holding the laws."""
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    return Context(settings, urls, db, resolver, law_library)
+async def ctx(urls: StoreUrls, services: Services, law_library: LibraryService) -> Context:
+    """The harness's context on the session's store and services, its library holding the laws."""
+    return Context(urls, services)
 
 
 async def test_the_suites_pass_on_the_test_store_and_the_reports_are_written(ctx: Context) -> None:

@@ -4,15 +4,14 @@ always, and in model mode against the server at ``MATTRAN_LLM_URL`` when it is s
 from __future__ import annotations
 
 from collections import Counter
-from types import SimpleNamespace
 
 import pytest
 
 from agents.llm import chat_model
 from agents.runner import ChatRunner
 from evals.intents import INTENTS, THRESHOLDS, evaluate, evaluate_model, load_cases
+from compose.services import build_services
 from mattran.bootstrap import StoreUrls
-from mattran.domain.petitions import PetitionService
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -48,8 +47,7 @@ async def test_the_understanding_meets_its_thresholds(db: Database, resolver: Un
 @pytest.mark.skipif(not Settings().llm_url, reason="model mode: set MATTRAN_LLM_URL (and MATTRAN_LLM_MODEL)")
 async def test_the_model_mode_meets_its_thresholds(urls: StoreUrls, db: Database, resolver: UnitResolver,
                                                    settings: Settings) -> None:
-    services = SimpleNamespace(db=db, resolver=resolver, petitions=PetitionService(db, resolver, 10, {}))
-    runner = ChatRunner(urls.app, services, chat_model(settings))
+    runner = ChatRunner(urls.app, build_services(settings, db, resolver), chat_model(settings))
     await runner.open()
     try:
         async with db.transaction(Scope.public()) as conn:

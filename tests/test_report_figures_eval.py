@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from evals.report_figures import SEED_COUNT, evaluate, load_cases, seed_petitions
+from compose.services import build_services
 from mattran.bootstrap import StoreUrls, prepare_store
-from mattran.domain.petitions import PetitionService
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -21,10 +21,17 @@ from mattran.store.db import Database
 
 
 @pytest.fixture(scope="module")
-def demo_urls(tmp_path_factory: pytest.TempPathFactory) -> StoreUrls:
-    """A store with the demo data, as ``mattran up`` loads it in development."""
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A data dir with the demo data, as ``mattran up`` loads it in development (the seed files 180 petitions at
+    once: no intake limit)."""
     data_dir: Path = tmp_path_factory.mktemp("reports-demo")
-    return prepare_store(Settings(data_dir=data_dir, database_url=None, demo_data=True))
+    return Settings(data_dir=data_dir, database_url=None, demo_data=True, intake_rate_per_minute=0)
+
+
+@pytest.fixture(scope="module")
+def demo_urls(demo_settings: Settings) -> StoreUrls:
+    """The demo store, prepared."""
+    return prepare_store(demo_settings)
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +42,16 @@ async def demo_db(demo_urls: StoreUrls) -> AsyncIterator[Database]:
     await database.close()
 
 
-async def test_every_number_in_the_drafts_matches_the_database(demo_db: Database, demo_urls: StoreUrls) -> None:
+async def test_every_number_in_the_drafts_matches_the_database(demo_db: Database, demo_urls: StoreUrls,
+                                                               demo_settings: Settings) -> None:
     async with demo_db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
-    assert await seed_petitions(demo_urls.owner, PetitionService(demo_db, resolver, 10, {})) == SEED_COUNT
+    petitions = build_services(demo_settings, demo_db, resolver).petitions
+    assert await seed_petitions(demo_urls.owner, petitions) == SEED_COUNT
     cases = load_cases()
     assert len(cases) >= 20 and {c.kind for c in cases if c.kind} == {"petitions", "voter_opinions", "congress",
                                                                       "members"}
     report = await evaluate(demo_db, resolver, demo_urls.owner, cases)
     assert report.below_threshold() == {}, report.summary()
     assert report.figures >= 400 and report.numbers >= 300, report.summary()
-    assert await seed_petitions(demo_urls.owner, PetitionService(demo_db, resolver, 10, {})) == 0  # seeded once
+    assert await seed_petitions(demo_urls.owner, petitions) == 0  # seeded once

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import Attachment
 from mattran.domain.permissions import Operation, is_allowed
+from mattran.services import Services
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class ToolContext:
     from a model's output)."""
 
     principal: Principal
-    services: Any  # the app's state: petitions, resolver, db
+    services: Services
     attachments: tuple[Attachment, ...] = ()  # checked files held for the petition being filed
 
 

@@ -2,9 +2,9 @@
 
 It changes no domain data (petitions, members, congresses): it reads figures within the scope and saves a draft
 of the cadre's own, which can be revised or dropped; so it runs without a confirmation step (``changes_data``
-False), like the other read tools. The draft's prose is written by ``services.section_writer`` when the platform
-provides one (a language model, see :func:`mattran.domain.reports.writer.model_section_writer`), else from
-templates; the figures are the same either way.
+False), like the other read tools. The draft's prose is written by ``services.section_writer`` (the configured
+language model's, see :func:`mattran.domain.reports.writer.model_section_writer`, else the templates'); the figures
+are the same either way.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 from mattran.domain.permissions import Operation
 from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import draft_report
-from mattran.domain.reports.templates import template_section
 from tools.base import Tool, ToolContext, ToolFailed, domain_refusals
 
 
@@ -30,11 +29,10 @@ class DraftReportArgs(BaseModel):
 
 
 async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
-    writer = getattr(ctx.services, "section_writer", None) or template_section
     try:
         with domain_refusals():
             draft = await draft_report(ctx.services.db, ctx.services.resolver, ctx.principal, args.request,
-                                       unit_code=args.unit_code, writer=writer)
+                                       unit_code=args.unit_code, writer=ctx.services.section_writer)
     except ReportError as exc:
         raise ToolFailed(exc.message) from exc
     return draft.model_dump(mode="json", include={"report_id", "version", "kind_label", "title", "unit_code",

@@ -15,26 +15,22 @@ from mattran.auth.oidc import AccessTokenRule, Introspection, OidcClient
 from mattran.auth.sealing import TokenSealer, refresh_token_key
 from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
+from compose.services import open_services
 from ingest.demo import load_demo_library
-from knowledge.embeddings import LazyEmbedder, lazy_embedder
 from mattran.domain import chat_retention
 from mattran.domain.chat_retention import Retention as ChatRetention
-from mattran.domain.library import LibraryService
 from mattran.domain import retention
+from mattran.domain.embedding import Embedder
 from mattran.domain.petitions import PetitionService
-from mattran.domain.privacy import personal_data
-from mattran.domain.rate_limits import Limit, RateLimits
-from mattran.domain.pseudonyms import Pseudonyms
-from mattran.domain.units import load_resolver
 from mattran.keys import key_ring, subkey
-from mattran.scope import Scope
+from mattran.services import Services
 from mattran.settings import Settings
-from mattran.store.db import Database
 from web import access_log, background, errors
 from web.background import Job
 from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
+from web.deps import WebServices
 from web.input_guard import storable_input
 from web.transport import Transport, origin_of
 from web.routes import (
@@ -63,7 +59,7 @@ from web.security_headers import SecurityHeaders
 _log = logging.getLogger(__name__)
 
 
-async def _embed_petitions_continually(petitions: PetitionService, embedder: LazyEmbedder,
+async def _embed_petitions_continually(petitions: PetitionService, embedder: Embedder,
                                        pause_seconds: float = 5) -> None:
     """Load the embedding model, then embed new petitions' text in the background (similar petitions by meaning)."""
     try:
@@ -80,8 +76,9 @@ async def _embed_petitions_continually(petitions: PetitionService, embedder: Laz
         await asyncio.sleep(pause_seconds)
 
 
-def _jobs(settings: Settings, db: Database, petitions: PetitionService, sessions: SessionService) -> list[Job]:
+def _jobs(services: Services, sessions: SessionService) -> list[Job]:
     """What runs on a schedule: escalation, and the purges that keep personal data no longer than its period."""
+    settings, db, petitions = services.settings, services.db, services.petitions
     chats = ChatRetention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)
     policy = retention.Policy.of(settings)
 
@@ -110,44 +107,31 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(urls.app, max_size=settings.db_pool_size)
-        await db.open()
-        async with db.transaction(Scope.public()) as conn:
-            app.state.resolver = await load_resolver(conn)
-        app.state.db = db
-        app.state.oidc = OidcClient(
-            settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
-            f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience,
-            access_token_rule=AccessTokenRule.parse(settings.oidc_access_token_rule),
-            introspection=Introspection(settings.oidc_introspection),
-            introspection_cache_s=settings.oidc_introspection_cache_seconds)
-        embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
-        app.state.personal = personal_data(settings)
-        app.state.limits = RateLimits(db, {
-            Limit.INTAKE: settings.intake_rate_per_minute, Limit.CHAT: settings.chat_rate_per_minute,
-            Limit.SIMILAR: settings.similar_rate_per_minute,
-            Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute})
-        app.state.petitions = PetitionService(db, app.state.resolver, settings.petition_due_days,
-                                              settings.petition_due_days_by_category, embedder, app.state.limits,
-                                              Pseudonyms(settings.secret_key), personal=app.state.personal)
-        app.state.sessions = SessionService(db, app.state.oidc, app.state.resolver.units, settings.oidc_roles_claim,
-                                            settings.oidc_unit_claim, settings.session_hours,
-                                            TokenSealer(refresh_token_key(settings.secret_key)))
-        app.state.library = LibraryService(db, embedder)
-        app.state.chat = ChatRunner(urls.app, app.state, chat_model(settings),
-                                    subkey(settings.secret_key, "chat.conversations.v1"))
-        await app.state.chat.open()
-        embedding = asyncio.create_task(_embed_petitions_continually(app.state.petitions, embedder))
-        demo_library = asyncio.create_task(load_demo_library(app.state.library, settings.laws_dir)) if settings.load_demo_library else None
-        jobs = background.start(_jobs(settings, db, app.state.petitions, app.state.sessions))
-        try:
-            yield
-        finally:
-            for task in (demo_library, embedding, *jobs):
-                if task:
-                    task.cancel()
-            await app.state.chat.close()
-            await db.close()
+        async with open_services(settings, urls.app) as services:
+            oidc = OidcClient(
+                settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
+                f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience,
+                access_token_rule=AccessTokenRule.parse(settings.oidc_access_token_rule),
+                introspection=Introspection(settings.oidc_introspection),
+                introspection_cache_s=settings.oidc_introspection_cache_seconds)
+            sessions = SessionService(services.db, oidc, services.resolver.units, settings.oidc_roles_claim,
+                                      settings.oidc_unit_claim, settings.session_hours,
+                                      TokenSealer(refresh_token_key(settings.secret_key)))
+            chat = ChatRunner(urls.app, services, chat_model(settings),
+                              subkey(settings.secret_key, "chat.conversations.v1"))
+            app.state.services, app.state.web = services, WebServices(oidc, sessions, chat)
+            await chat.open()
+            embedding = asyncio.create_task(_embed_petitions_continually(services.petitions, services.embedder))
+            demo_library = asyncio.create_task(load_demo_library(services.library, settings.laws_dir)) \
+                if settings.load_demo_library else None
+            jobs = background.start(_jobs(services, sessions))
+            try:
+                yield
+            finally:
+                for task in (demo_library, embedding, *jobs):
+                    if task:
+                        task.cancel()
+                await chat.close()
 
     docs = settings.serve_api_docs
     app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan, dependencies=[Depends(storable_input)],

@@ -13,6 +13,7 @@ from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.scope import Scope
+from web.deps import get_services, get_web
 
 SESSION_COOKIE = "mattran_session"
 _log = logging.getLogger(__name__)
@@ -31,24 +32,24 @@ async def current_principal(request: Request) -> Principal:
 
 async def _identify(request: Request) -> Principal:
     """The caller: a valid bearer access token, else a live session, else an anonymous visitor."""
-    state = request.app.state
+    web = get_web(request)
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise HTTPException(401, "Cần jeton truy cập dạng Bearer.", headers={"WWW-Authenticate": "Bearer"})
         try:
-            claims = await state.oidc.verify_access_token(token.strip())
+            claims = await web.oidc.verify_access_token(token.strip())
         except TokenError as exc:
             _log.warning("bearer token refused on %s %s: %s", request.method, request.url.path, exc)
             raise HTTPException(401, "Jeton truy cập không hợp lệ hoặc đã hết hạn.",
                                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
         except ProviderError as exc:
             raise HTTPException(503, "Không kiểm tra được jeton: nhà cung cấp định danh không phản hồi.") from exc
-        return state.sessions.principal(claims)
+        return web.sessions.principal(claims)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        loaded = await state.sessions.load(cookie)
+        loaded = await web.sessions.load(cookie)
         if loaded is not None:
             return loaded[0]
     return Principal.anonymous()
@@ -59,7 +60,7 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 def unit_path(request: Request, code: str) -> str:
     """The ltree path of a unit code (404 when no such unit)."""
-    unit = request.app.state.resolver.units.get(code)
+    unit = get_services(request).resolver.units.get(code)
     if unit is None:
         raise HTTPException(404, f"Không tìm thấy đơn vị có mã “{code}”.")
     return str(unit["path"])
@@ -72,7 +73,7 @@ async def authorize(request: Request, principal: Principal, operation: Operation
     allowed = is_allowed(principal, operation, target_path)
     if not allowed or operation in _AUDITED_WHEN_ALLOWED:
         outcome = "allowed" if allowed else "denied"
-        async with request.app.state.db.transaction(Scope.public()) as conn:
+        async with get_services(request).db.transaction(Scope.public()) as conn:
             if principal.authenticated:
                 await audit.record(conn, principal, operation.value, target_unit, outcome,
                                    path=request.url.path, method=request.method)

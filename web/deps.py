@@ -1,21 +1,54 @@
-"""FastAPI dependencies shared by the routes."""
+"""FastAPI dependencies shared by the routes: the services the lifespan built, typed."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from psycopg import AsyncConnection
 
+from agents.runner import ChatRunner
+from mattran.auth.oidc import OidcClient
+from mattran.auth.sessions import SessionService
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
+from mattran.services import Services
+from mattran.settings import Settings
 from mattran.store.db import Database
+
+
+@dataclass(frozen=True)
+class WebServices:
+    """What the web door alone holds beside the services: sign-in, sessions and the assistant's runner."""
+
+    oidc: OidcClient
+    sessions: SessionService
+    chat: ChatRunner
+
+
+def get_services(request: Request) -> Services:
+    """The services built at start-up (:func:`compose.services.open_services`)."""
+    services: Services = request.app.state.services
+    return services
+
+
+def get_web(request: Request) -> WebServices:
+    """Sign-in, sessions and the chat runner built at start-up."""
+    web: WebServices = request.app.state.web
+    return web
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings (set when the app is made, before start-up: the templates read them too)."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_db(request: Request) -> Database:
     """The application's pool."""
-    return request.app.state.db
+    return get_services(request).db
 
 
 async def public_conn(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[AsyncConnection]:
@@ -26,9 +59,11 @@ async def public_conn(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator
 
 def get_resolver(request: Request) -> UnitResolver:
     """The unit resolver built at start-up."""
-    return request.app.state.resolver
+    return get_services(request).resolver
 
 
+ServicesDep = Annotated[Services, Depends(get_services)]
+WebDep = Annotated[WebServices, Depends(get_web)]
 DbDep = Annotated[Database, Depends(get_db)]
 PublicConn = Annotated[AsyncConnection, Depends(public_conn)]
 ResolverDep = Annotated[UnitResolver, Depends(get_resolver)]

@@ -35,6 +35,21 @@ class SessionService:
         """The principal verified claims describe."""
         return principal_from_claims(claims, self.units, self.roles_claim, self.unit_claim)
 
+    async def start_login(self, return_to: str, browser: str) -> str:
+        """Start a sign-in at the provider (PKCE, state, nonce) for one browser (``browser``: its login cookie),
+        remembered for :meth:`take_login`; the provider's login URL. Raises :class:`ProviderError`."""
+        start = await self.oidc.start_login()
+        async with self.db.transaction(Scope.public()) as conn:
+            await sessions_store.add_login_attempt(conn, start.state, start.nonce, start.code_verifier, return_to,
+                                                   hash_session_id(browser))
+        return start.url
+
+    async def take_login(self, state: str, browser: str) -> dict[str, Any] | None:
+        """The pending sign-in ``state`` this browser started (nonce, code_verifier, return_to), usable once; None
+        when unknown, expired or started in another browser."""
+        async with self.db.transaction(Scope.public()) as conn:
+            return await sessions_store.take_login_attempt(conn, state, hash_session_id(browser))
+
     async def create(self, tokens: TokenSet) -> str:
         """Store a session for freshly verified tokens; return the cookie value."""
         value = secrets.token_urlsafe(32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Literal
@@ -19,11 +19,11 @@ from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
 from mattran.domain.access import PermissionDenied, UnknownUnit
+from mattran.domain.embedding import Encoder
 from mattran.domain.library_query import (is_unaccented, keywords, normalise_question, query_terms, relevant_sentences,
                                           restore_marks)
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.scope import Scope
-from mattran.settings import Settings
 from mattran.store import library as store
 from mattran.store import units as units_store
 from mattran.store.db import Database
@@ -178,9 +178,9 @@ def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, f
 class LibraryService:
     """Search, answers and documents of the library, within the caller's access."""
 
-    def __init__(self, db: Database, embedder: Callable[[], Any]) -> None:
+    def __init__(self, db: Database, embedder: Encoder) -> None:
         self.db = db
-        self._embedder = embedder  # loaded on first use (a few seconds)
+        self._embedder = embedder  # its model loads on first use (a few seconds)
 
     @staticmethod
     def scope(principal: Principal) -> Scope:
@@ -194,7 +194,7 @@ class LibraryService:
         return "internal" if cls.scope(principal).paths else "public"
 
     async def _query_vector(self, question: str) -> np.ndarray:
-        return await asyncio.to_thread(lambda: self._embedder().query(question))
+        return await asyncio.to_thread(self._embedder.query, question)
 
     async def search(self, principal: Principal, question: str, k: int = 5) -> SearchResult:
         """The ``k`` best passages for a question the caller may read.
@@ -297,7 +297,7 @@ class LibraryService:
     async def embed(self, chunks: Sequence[ChunkIn]) -> np.ndarray:
         """The passage vectors of chunks (in a worker thread: encoding is CPU-bound)."""
         texts = [c.embedding_text() for c in chunks]
-        return await asyncio.to_thread(lambda: self._embedder().passages(texts))
+        return await asyncio.to_thread(self._embedder.passages, texts)
 
     async def delete(self, principal: Principal, document_ids: Sequence[int]) -> int:
         """Delete documents; returns how many were deleted."""
@@ -313,9 +313,3 @@ class LibraryService:
         async with self.db.transaction(self.scope(principal)) as conn:
             return {d["source"]: int(d["id"]) for d in await store.documents(conn, limit=100_000)}
 
-
-def library_service(db: Database, settings: Settings) -> LibraryService:
-    """The library over ``db`` with the embedding model the settings name (loaded on first use)."""
-    from knowledge.embeddings import lazy_embedder
-
-    return LibraryService(db, lazy_embedder(settings))

@@ -14,10 +14,10 @@ from psycopg import AsyncConnection
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
-from knowledge.embeddings import LazyEmbedder
 from mattran.domain import idempotency, receipts
 from mattran.domain.attachments import Attachment
 from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE, petition_consent
+from mattran.domain.embedding import Embedder
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.privacy import PersonalData
@@ -238,7 +238,7 @@ class PetitionService:
     """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
 
     def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int],
-                 embedder: LazyEmbedder | None = None, limits: RateLimits | None = None,
+                 embedder: Embedder | None = None, limits: RateLimits | None = None,
                  pseudonyms: Pseudonyms | None = None, *, personal: PersonalData | None = None):
         self.db, self.resolver = db, resolver
         self.pseudonyms = pseudonyms  # None: the history keeps no trace of the petitioner's account
@@ -262,7 +262,7 @@ class PetitionService:
             rows = await store.unembedded(conn, batch)
         if not rows:
             return 0
-        vectors = await asyncio.to_thread(lambda: embedder().passages([f"{r['title']}\n{r['content']}" for r in rows]))
+        vectors = await asyncio.to_thread(embedder.passages, [f"{r['title']}\n{r['content']}" for r in rows])
         async with self.db.transaction(Scope.everything()) as conn:
             await store.set_embeddings(conn, [r["id"] for r in rows], [vector_literal(v) for v in vectors])
         return len(rows)
@@ -273,7 +273,7 @@ class PetitionService:
         found = {r["id"]: dict(r) for r in await store.similar(conn, unit_code, text, petition_id)}
         embedder = self._embedder
         if embedder is not None and embedder.ready:  # never wait for the model to load here
-            vector = await asyncio.to_thread(lambda: embedder().passages([text])[0])
+            vector = (await asyncio.to_thread(embedder.passages, [text]))[0]
             for row in await store.similar_by_meaning(conn, unit_code, vector_literal(vector), petition_id,
                                                       SIMILAR_MEANING):
                 if row["id"] not in found or found[row["id"]]["score"] < row["score"]:
@@ -386,7 +386,7 @@ class PetitionService:
                      await store.similar_published(conn, unit["code"], text, row["tracking_code"])}
         embedder = self._embedder
         if embedder is not None and embedder.ready:  # by meaning too, among published petitions only
-            vector = await asyncio.to_thread(lambda: embedder().passages([text])[0])
+            vector = (await asyncio.to_thread(embedder.passages, [text]))[0]
             async with self.db.transaction(Scope.of_unit(unit["path"])) as conn:
                 for r in await store.similar_by_meaning(conn, unit["code"], vector_literal(vector), row["id"],
                                                         SIMILAR_MEANING, published_only=True):

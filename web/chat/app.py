@@ -129,7 +129,7 @@ async def resume(thread: ThreadDict) -> None:
     replaced by the stored ones when Chainlit shows them.
     """
     principal = await principal_from_cookies(cookies_of_session(cl.context.session))
-    question = await CONTEXT.state.chat.pending(principal, thread["id"])
+    question = await CONTEXT.web.chat.pending(principal, thread["id"])
     asked = next((s for s in reversed(thread["steps"]) if question and s["type"] == "assistant_message"
                   and (s.get("output") or "").endswith(question)), None)
     if asked:
@@ -146,7 +146,7 @@ def _conversation(guest: bool) -> str:
         return cl.context.session.thread_id
     issued = cl.user_session.get(_GUEST_CONVERSATION)
     if issued is None:
-        issued = CONTEXT.state.chat.new_conversation()
+        issued = CONTEXT.web.chat.new_conversation()
         cl.user_session.set(_GUEST_CONVERSATION, issued)
     return issued
 
@@ -219,11 +219,11 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
         await cl.ErrorMessage(content=SESSION_ENDED, author="Trợ lý").send()  # signed out since the chat opened
         return
     try:
-        await CONTEXT.state.limits.hit(Limit.CHAT, caller_key(principal))
+        await CONTEXT.services.limits.hit(Limit.CHAT, caller_key(principal))
     except RateLimited as exc:
         await cl.Message(content=exc.message).send()
         return
-    runner = CONTEXT.state.chat
+    runner = CONTEXT.web.chat
     conversation = _conversation(principal.subject is None)
     reply = cl.Message(content="")
     turn = await _show(runner.stream(principal, conversation, text, files, answering), reply)
@@ -251,7 +251,7 @@ async def on_logout(request: Request, response: Response) -> dict[str, bool]:
     """Signing out of the chat signs out of the platform too."""
     value = request.cookies.get(SESSION_COOKIE)
     if value:
-        await CONTEXT.state.sessions.end(value)
+        await CONTEXT.web.sessions.end(value)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CHAINLIT_COOKIE, path="/")
     return {"success": True}

@@ -16,12 +16,16 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.transport import Transport
+
+if TYPE_CHECKING:
+    from mattran.services import Services
+    from web.deps import WebServices
 
 os.environ.setdefault("CHAINLIT_APP_ROOT", str(Path(__file__).parent))  # read when chainlit is imported
 
@@ -38,10 +42,24 @@ CHAT_USER: ContextVar[str | None] = ContextVar("chat_user", default=None)
 class ChatContext:
     """What the chat handlers use of the running app (set by :func:`mount_chat`)."""
 
-    state: Any = None
+    app: FastAPI | None = None
     store_url: str = ""  # the application role's connection (the chat history is stored with it)
     transport: Transport = Transport("")  # the platform's own origin (none until mounted: every origin refused)
     binding_key: bytes = b""  # signs a chat token's binding to its platform session
+
+    @property
+    def services(self) -> Services:
+        """The services the app's lifespan built."""
+        assert self.app is not None, "the chat is not mounted"
+        services: Services = self.app.state.services
+        return services
+
+    @property
+    def web(self) -> WebServices:
+        """Sessions and the chat runner the app's lifespan built."""
+        assert self.app is not None, "the chat is not mounted"
+        web: WebServices = self.app.state.web
+        return web
 
 
 CONTEXT = ChatContext()
@@ -78,7 +96,7 @@ async def session_from_cookies(cookies: Mapping[str, str]):  # type: ignore[no-u
     from web.auth import SESSION_COOKIE
 
     value = cookies.get(SESSION_COOKIE)
-    loaded = await CONTEXT.state.sessions.load(value) if value else None
+    loaded = await CONTEXT.web.sessions.load(value) if value else None
     return (loaded[0], session_binding(loaded[1])) if loaded else (Principal.anonymous(), None)
 
 
@@ -198,7 +216,7 @@ def mount_chat(app: FastAPI, secret_key: str, store_url: str, transport: Transpo
     if Path(APP_ROOT).resolve() != Path(__file__).parent.resolve():
         raise RuntimeError(f"Chainlit đã đọc cấu hình ở {APP_ROOT} thay vì {Path(__file__).parent}: "
                            "hãy import web.chat.mount trước chainlit")
-    CONTEXT.state, CONTEXT.store_url, CONTEXT.transport = app.state, store_url, transport
+    CONTEXT.app, CONTEXT.store_url, CONTEXT.transport = app, store_url, transport
     CONTEXT.binding_key = hmac.new(secret_key.encode(), b"chat-session-binding", hashlib.sha256).digest()
     config.project.user_session_timeout = TOKEN_SECONDS
     config.project.allow_origins = [transport.origin]

@@ -18,6 +18,7 @@ from mattran.domain.permissions import Operation
 from mattran.scope import Scope
 from web.auth import CurrentPrincipal, authorize, requires
 from web.render import render
+from web.deps import ServicesDep
 
 router = APIRouter()
 
@@ -40,7 +41,7 @@ FormDay = Annotated[date | None, BeforeValidator(_form_day)]
 
 @router.get("/quan-tri", response_class=HTMLResponse, include_in_schema=False)
 async def admin_home(request: Request,
-                     principal: Annotated[Principal, requires(Operation.ACCOUNT_ADMIN)],
+                     services: ServicesDep, principal: Annotated[Principal, requires(Operation.ACCOUNT_ADMIN)],
                      nguoi: Annotated[str | None, Query(max_length=200)] = None,
                      khach: bool = False,
                      thao_tac: Annotated[str | None, Query(max_length=100)] = None,
@@ -49,7 +50,7 @@ async def admin_home(request: Request,
                      trang: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
     """Trang quản trị: nhật ký kiểm toán, lọc theo người thực hiện, thao tác và khoảng ngày, từng trang."""
     query = audit.AuditQuery(actor=nguoi, anonymous=khach, action=thao_tac, since=tu, until=den)
-    async with request.app.state.db.transaction(Scope.public()) as conn:
+    async with services.db.transaction(Scope.public()) as conn:
         found = await audit.page(conn, query, trang)
     filters = {"nguoi": nguoi or "", "khach": "1" if khach else "", "thao_tac": thao_tac or "",
                "tu": tu.isoformat() if tu else "", "den": den.isoformat() if den else ""}
@@ -60,7 +61,7 @@ async def admin_home(request: Request,
 
 @router.get("/api/audit", tags=["admin"])
 async def audit_log(request: Request,
-                    principal: Annotated[Principal, requires(Operation.AUDIT_READ)],
+                    services: ServicesDep, principal: Annotated[Principal, requires(Operation.AUDIT_READ)],
                     actor: Annotated[str | None, Query(max_length=200, description="Người thực hiện (subject).")] = None,
                     anonymous: Annotated[bool, Query(description="Chỉ khách chưa đăng nhập.")] = False,
                     action: Annotated[str | None, Query(max_length=100,
@@ -71,7 +72,7 @@ async def audit_log(request: Request,
                     per_page: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict]:
     """Nhật ký kiểm toán (mới nhất trước), lọc và phân trang; `count` là số lần của một dòng gộp (khách)."""
     query = audit.AuditQuery(actor=actor, anonymous=anonymous, action=action, since=since, until=until)
-    async with request.app.state.db.transaction(Scope.public()) as conn:
+    async with services.db.transaction(Scope.public()) as conn:
         return (await audit.page(conn, query, page, per_page)).entries
 
 
@@ -89,27 +90,28 @@ class ApiKeyIn(BaseModel):
 
 
 @router.post("/api/admin/api-keys", tags=["admin"], status_code=201, response_model=NewApiKey)
-async def create_api_key(request: Request, principal: CurrentPrincipal, body: ApiKeyIn) -> NewApiKey:
+async def create_api_key(request: Request, services: ServicesDep, principal: CurrentPrincipal,
+                         body: ApiKeyIn) -> NewApiKey:
     """Tạo khóa API (cổng Open311). Khóa chỉ hiện một lần: nền tảng chỉ giữ giá trị băm."""
     await authorize(request, principal, Operation.ACCOUNT_ADMIN)
     try:
-        return await api_keys.create(request.app.state.db, principal, body.name)
+        return await api_keys.create(services.db, principal, body.name)
     except ApiKeyError as exc:
         raise HTTPException(exc.status, exc.message) from exc
 
 
 @router.get("/api/admin/api-keys", tags=["admin"], response_model=list[ApiKey])
-async def list_api_keys(request: Request, principal: CurrentPrincipal) -> list[ApiKey]:
+async def list_api_keys(request: Request, services: ServicesDep, principal: CurrentPrincipal) -> list[ApiKey]:
     """Các khóa API (tiền tố, tên, người tạo, ngày thu hồi), mới nhất trước."""
     await authorize(request, principal, Operation.ACCOUNT_ADMIN)
-    return await api_keys.all_keys(request.app.state.db)
+    return await api_keys.all_keys(services.db)
 
 
 @router.delete("/api/admin/api-keys/{prefix}", tags=["admin"], response_model=ApiKey)
-async def revoke_api_key(request: Request, principal: CurrentPrincipal, prefix: str) -> ApiKey:
+async def revoke_api_key(request: Request, services: ServicesDep, principal: CurrentPrincipal, prefix: str) -> ApiKey:
     """Thu hồi khóa API theo tiền tố (ví dụ mtk_AbCd1234)."""
     await authorize(request, principal, Operation.ACCOUNT_ADMIN)
     try:
-        return await api_keys.revoke(request.app.state.db, principal, prefix)
+        return await api_keys.revoke(services.db, principal, prefix)
     except ApiKeyError as exc:
         raise HTTPException(exc.status, exc.message) from exc

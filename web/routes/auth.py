@@ -11,15 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
-from mattran.auth.sessions import hash_session_id
 from mattran.domain import audit
 from mattran.domain.rate_limits import Limit, RateLimited, address_key
 from mattran.scope import Scope
-from mattran.store import sessions as sessions_store
 from web import csrf
 from web.auth import SESSION_COOKIE, client_address
 from web.chat.mount import CHAINLIT_COOKIE
 from web.render import templates
+from web.deps import ServicesDep, WebDep, get_services
 
 _log = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ def _safe_next(value: str | None) -> str:
 
 def _https(request: Request) -> bool:
     """Whether the app is reached over https (cookies are then Secure)."""
-    return request.url.scheme == "https" or request.app.state.settings.base_url.startswith("https://")
+    return request.url.scheme == "https" or get_services(request).settings.base_url.startswith("https://")
 
 
 def _error(request: Request, message: str, status: int = 400) -> HTMLResponse:
@@ -46,24 +45,22 @@ def _error(request: Request, message: str, status: int = 400) -> HTMLResponse:
 
 async def _failed(request: Request, message: str, status: int = 400) -> HTMLResponse:
     """A failed or forged sign-in: counted against the caller's address (``Limit.SIGN_IN_FAILURE``)."""
-    await request.app.state.limits.count(Limit.SIGN_IN_FAILURE, address_key(client_address(request)))
+    await get_services(request).limits.count(Limit.SIGN_IN_FAILURE, address_key(client_address(request)))
     return _error(request, message, status)
 
 
 @router.get("/dang-nhap")
-async def sign_in(request: Request, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+async def sign_in(request: Request, web: WebDep,
+                  next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     """Send the browser to the provider's login page (authorization code + PKCE + state + nonce)."""
-    try:
-        start = await request.app.state.oidc.start_login()
-    except ProviderError:
-        return _error(request, "Không kết nối được hệ thống đăng nhập. Vui lòng thử lại sau.", 503)
     binding = request.cookies.get(LOGIN_COOKIE) or ""
     if not 32 <= len(binding) <= 64:
         binding = secrets.token_urlsafe(32)  # kept while valid: sign-ins started in several tabs all finish
-    async with request.app.state.db.transaction(Scope.public()) as conn:
-        await sessions_store.add_login_attempt(conn, start.state, start.nonce, start.code_verifier, _safe_next(next),
-                                               hash_session_id(binding))
-    response = RedirectResponse(start.url, status_code=303)
+    try:
+        url = await web.sessions.start_login(_safe_next(next), binding)
+    except ProviderError:
+        return _error(request, "Không kết nối được hệ thống đăng nhập. Vui lòng thử lại sau.", 503)
+    response = RedirectResponse(url, status_code=303)
     response.set_cookie(LOGIN_COOKIE, binding, max_age=LOGIN_COOKIE_SECONDS, path="/", httponly=True, samesite="lax",
                         secure=_https(request))
     return response
@@ -72,67 +69,65 @@ async def sign_in(request: Request, next: Annotated[str | None, Query(max_length
 @router.get("/auth/callback")
 async def callback(
     request: Request,
-    state: Annotated[str | None, Query(max_length=200)] = None,
+    services: ServicesDep, web: WebDep, state: Annotated[str | None, Query(max_length=200)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The provider's answer: verify everything, then open one session for every app."""
     try:  # only failures are counted: successful sign-ins are never limited
-        await request.app.state.limits.check(Limit.SIGN_IN_FAILURE, address_key(client_address(request)))
+        await services.limits.check(Limit.SIGN_IN_FAILURE, address_key(client_address(request)))
     except RateLimited as exc:
         refused = _error(request, exc.message, 429)
         refused.headers["Retry-After"] = str(exc.retry_after)
         return refused
     if error or not state or not code:
         return await _failed(request, "Đăng nhập không thành công hoặc đã bị hủy. Vui lòng thử lại.")
-    app = request.app.state
     binding = request.cookies.get(LOGIN_COOKIE)
     if not binding:
         _log.warning("sign-in callback refused: no login cookie (not started in this browser)")
         return await _failed(request, "Yêu cầu đăng nhập này không được bắt đầu từ trình duyệt của bạn. Vui lòng đăng "
                                       "nhập lại từ trang Mặt trận số.", 403)
-    async with app.db.transaction(Scope.public()) as conn:
-        attempt = await sessions_store.take_login_attempt(conn, state, hash_session_id(binding))
+    attempt = await web.sessions.take_login(state, binding)
     if attempt is None:
         _log.warning("sign-in callback refused: unknown or expired state, or started in another browser")
         return await _failed(request, "Phiên đăng nhập đã hết hạn, không hợp lệ hoặc không được bắt đầu từ trình "
                                       "duyệt của bạn. Vui lòng đăng nhập lại.")
     try:
-        tokens = await app.oidc.finish_login(code, attempt["code_verifier"], attempt["nonce"])
+        tokens = await web.oidc.finish_login(code, attempt["code_verifier"], attempt["nonce"])
     except (TokenError, ProviderError):
-        async with app.db.transaction(Scope.public()) as conn:
+        async with services.db.transaction(Scope.public()) as conn:
             await audit.record(conn, Principal.anonymous(), "auth.sign_in", None, "denied")
         return await _failed(request, "Không xác thực được thông tin đăng nhập. Vui lòng thử lại.", 401)
-    value = await app.sessions.create(tokens)
-    principal = app.sessions.principal(tokens.claims)
-    async with app.db.transaction(Scope.public()) as conn:
+    value = await web.sessions.create(tokens)
+    principal = web.sessions.principal(tokens.claims)
+    async with services.db.transaction(Scope.public()) as conn:
         await audit.record(conn, principal, "auth.sign_in", principal.unit_code, "allowed")
     response: Response = RedirectResponse(attempt["return_to"], status_code=303)
     if principal.notices:  # a claim could not be read: the user is told, not left wondering where a role went
         response = templates.TemplateResponse(request, "signed_in_notice.html", {
             "notices": principal.notices, "roles": principal.role_labels, "next": attempt["return_to"]})
     response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="lax", secure=request.url.scheme == "https",
-                        path="/", max_age=app.settings.session_hours * 3600)
+                        path="/", max_age=services.settings.session_hours * 3600)
     response.delete_cookie(CHAINLIT_COOKIE, path="/")
     return response
 
 
 @router.post("/dang-xuat")
-async def sign_out(request: Request, csrf_token: Annotated[str | None, Form()] = None) -> Response:
+async def sign_out(request: Request, services: ServicesDep, web: WebDep, csrf_token: Annotated[str | None,
+                   Form()] = None) -> Response:
     """End the session everywhere (pages, API, chat) and at the provider."""
     csrf.verify(request, csrf_token)
-    app = request.app.state
     target = "/"
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        loaded = await app.sessions.load(cookie)
-        id_token = await app.sessions.end(cookie)
+        loaded = await web.sessions.load(cookie)
+        id_token = await web.sessions.end(cookie)
         if loaded:
-            async with app.db.transaction(Scope.public()) as conn:
+            async with services.db.transaction(Scope.public()) as conn:
                 await audit.record(conn, loaded[0], "auth.sign_out", loaded[0].unit_code, "allowed")
         if id_token:
             try:
-                target = await app.oidc.logout_url(id_token, f"{app.settings.base_url}/") or "/"
+                target = await web.oidc.logout_url(id_token, f"{services.settings.base_url}/") or "/"
             except ProviderError:
                 target = "/"
     response = RedirectResponse(target, status_code=303)

@@ -14,6 +14,7 @@ from web.auth import authorize, requires
 from web.problems import domain_errors
 from web.render import render
 from web.routes.members import protector
+from web.deps import ServicesDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,13 +22,13 @@ router = APIRouter(include_in_schema=False)
 @router.get("/can-bo", response_class=HTMLResponse)
 async def cadre_home(
     request: Request,
-    principal: Annotated[Principal, requires(Operation.CADRE_PAGES)],
+    services: ServicesDep, principal: Annotated[Principal, requires(Operation.CADRE_PAGES)],
     unit: Annotated[str | None, Query(max_length=10)] = None,
 ) -> HTMLResponse:
     """Trang cán bộ: thành viên Ủy ban MTTQ trong phạm vi của cán bộ và các ứng dụng."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             page = await member_page(conn, principal, protector(request), unit, size=20)
-    units = request.app.state.resolver.units
+    units = services.resolver.units
     return render(request, "cadre.html", principal, page=page, units=units, unit=unit)

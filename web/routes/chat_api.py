@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from agents.runner import UnknownConversation
 from mattran.domain.rate_limits import Limit, caller_key
 from web.auth import CurrentPrincipal
+from web.deps import ServicesDep, WebDep
 
 router = APIRouter(prefix="/api/chat", tags=["assistant"])
 
@@ -34,10 +35,11 @@ class ChatOut(BaseModel):
 
 
 @router.post("", response_model=ChatOut)
-async def chat(request: Request, principal: CurrentPrincipal, body: ChatIn) -> ChatOut:
+async def chat(request: Request, services: ServicesDep, web: WebDep, principal: CurrentPrincipal,
+               body: ChatIn) -> ChatOut:
     """Trò chuyện với trợ lý (quyền theo tài khoản của người gọi: jeton Bearer hoặc phiên đăng nhập)."""
-    await request.app.state.limits.hit(Limit.CHAT, caller_key(principal))
-    runner = request.app.state.chat
+    await services.limits.hit(Limit.CHAT, caller_key(principal))
+    runner = web.chat
     conversation = body.conversation_id or runner.new_conversation()
     try:
         turn = await runner.send(principal, conversation, body.message)

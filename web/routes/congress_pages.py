@@ -23,13 +23,14 @@ from mattran.domain.congress import (
     get_congress,
     update_congress,
 )
+from mattran.domain import unit_lists
 from mattran.domain.permissions import Operation
-from mattran.store import units as units_store
 from web import csrf
 from web.auth import authorize, requires
 from web.formats import vn_day
 from web.problems import domain_errors
 from web.render import render
+from web.deps import ServicesDep, get_services
 
 router = APIRouter(include_in_schema=False)
 CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
@@ -39,15 +40,15 @@ _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @router.get("/can-bo/dai-hoi", response_class=HTMLResponse)
-async def dashboard(request: Request, principal: CadrePage,
+async def dashboard(request: Request, services: ServicesDep, principal: CadrePage,
                     tinh: Annotated[str | None, Query(max_length=10)] = None,
                     nhiem_ky: TermQuery = None) -> HTMLResponse:
     """Tiến độ đại hội: toàn quốc (lọc theo tỉnh), một tỉnh, hoặc một xã."""
     await authorize(request, principal, Operation.CONGRESS_READ, tinh or None)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             progress = await congress_progress(conn, principal, tinh or None, nhiem_ky or None)
-        provinces = await units_store.child_units(conn, "TW") if principal.cadre_role == Role.CENTRAL_CADRE else []
+        provinces = await unit_lists.provinces(conn) if principal.cadre_role == Role.CENTRAL_CADRE else []
     return render(request, "congress_dashboard.html", principal, progress=progress, provinces=provinces,
                   tinh=tinh or "")
 
@@ -134,7 +135,7 @@ def history_lines(entry: HistoryEntry) -> list[str]:
 async def _form_page(request: Request, principal: Principal, unit_code: str, term: str | None,
                      errors: dict[str, str] | None = None, submitted: dict[str, str] | None = None,
                      status_code: int = 200) -> HTMLResponse:
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with get_services(request).db.transaction(principal.scope()) as conn:
         with domain_errors():
             record = await get_congress(conn, principal, unit_code, term)
     roles = {r.value: label for r, label in ROLE_LABELS.items()}
@@ -155,7 +156,8 @@ async def congress_page(request: Request, principal: CadrePage, unit_code: UnitP
 
 
 @router.post("/can-bo/dai-hoi/{unit_code}", response_class=HTMLResponse)
-async def congress_submit(request: Request, principal: CadrePage, unit_code: UnitPath) -> Response:
+async def congress_submit(request: Request, services: ServicesDep, principal: CadrePage,
+                          unit_code: UnitPath) -> Response:
     """Lưu biểu mẫu (chống CSRF); lỗi hiện ngay bên cạnh từng ô."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     csrf.verify(request, form.get(csrf.FIELD))
@@ -164,7 +166,7 @@ async def congress_submit(request: Request, principal: CadrePage, unit_code: Uni
     if change is not None:
         with domain_errors():
             try:
-                async with request.app.state.db.transaction(principal.scope()) as conn:
+                async with services.db.transaction(principal.scope()) as conn:
                     saved = await update_congress(conn, principal, unit_code, change)
             except InvalidCongress as exc:
                 errors = exc.errors

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from mattran.domain.unit_lists import unit_count
 from mattran.scope import Scope
 from web.deps import DbDep
 
@@ -23,11 +24,9 @@ class Health(BaseModel):
 @router.get("/healthz", response_model=Health)
 async def healthz(db: DbDep) -> Health | JSONResponse:
     """200 when the store answers and the administrative map is loaded."""
-    from mattran.store.units import count_units_by_type
-
     try:
         async with db.transaction(Scope.public()) as conn:
-            units = sum((await count_units_by_type(conn)).values())
+            units = await unit_count(conn)
     except Exception:  # noqa: BLE001  # any store failure means "not ready"
         return JSONResponse({"status": "error", "database": "unavailable", "units": 0}, status_code=503)
     if units == 0:

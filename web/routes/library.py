@@ -9,13 +9,14 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from mattran.domain.library import LibraryService, SearchResult
 from mattran.domain.permissions import Operation
 from web.auth import CurrentPrincipal, authorize
+from web.deps import get_services
 
 router = APIRouter(prefix="/api/library", tags=["library"])
 DocumentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def _library(request: Request) -> LibraryService:
-    return request.app.state.library
+    return get_services(request).library
 
 
 @router.get("/search", response_model=SearchResult)

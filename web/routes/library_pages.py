@@ -27,6 +27,7 @@ from web import csrf
 from web.auth import CurrentPrincipal, requires
 from web.problems import domain_errors
 from web.render import render
+from web.deps import ServicesDep, get_services
 
 router = APIRouter(include_in_schema=False)
 AdminPage = Annotated[Principal, requires(Operation.LIBRARY_MANAGE)]
@@ -43,7 +44,7 @@ TOO_BIG = "Tệp quá lớn: tối đa 20 MB."
 
 
 def _library(request: Request) -> LibraryService:
-    return request.app.state.library
+    return get_services(request).library
 
 
 def marked(text: str, sentences: Sequence[str]) -> list[tuple[str, bool]]:
@@ -100,7 +101,7 @@ async def library_home(request: Request, principal: CurrentPrincipal,
 def _upload_page(request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str],
                  status_code: int = 200) -> HTMLResponse:
     code = values.get("unit_code", "")
-    unit = request.app.state.resolver.units.get(code) if code else None
+    unit = get_services(request).resolver.units.get(code) if code else None
     return render(request, "library_upload.html", principal, status_code=status_code, values=values, errors=errors,
                   unit=unit, kinds=KIND_LABELS, accesses=ACCESS_LABELS, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
 
@@ -112,7 +113,7 @@ async def upload_form(request: Request, principal: AdminPage) -> HTMLResponse:
 
 
 @router.post("/thu-vien/them", response_class=HTMLResponse)
-async def upload(request: Request, principal: AdminPage) -> Response:
+async def upload(request: Request, services: ServicesDep, principal: AdminPage) -> Response:
     """Nhận tệp, đọc và chia đoạn, lưu vào thư viện; lỗi hiện ngay cạnh ô (không lưu gì)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + _FORM_OVERHEAD:
@@ -128,7 +129,7 @@ async def upload(request: Request, principal: AdminPage) -> Response:
         errors["access"] = "Vui lòng chọn công khai hoặc nội bộ."
     if values["kind"] and values["kind"] not in KIND_LABELS:
         errors["kind"] = "Loại tài liệu không hợp lệ."
-    if values["unit_code"] and values["unit_code"] not in request.app.state.resolver.units:
+    if values["unit_code"] and values["unit_code"] not in services.resolver.units:
         errors["unit_code"] = f"Không tìm thấy đơn vị có mã “{values['unit_code']}”."
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
@@ -163,7 +164,7 @@ async def _readable(request: Request, principal: Principal, document_id: int) ->
 
 
 @router.get("/thu-vien/{document_id}", response_class=HTMLResponse)
-async def document_page(request: Request, principal: CurrentPrincipal, document_id: DocumentId,
+async def document_page(request: Request, services: ServicesDep, principal: CurrentPrincipal, document_id: DocumentId,
                         da_them: bool = False) -> HTMLResponse:
     """Một tài liệu: mục lục và từng đoạn có neo (#dieu-3) để mở đúng đoạn được trích dẫn."""
     found = await _readable(request, principal, document_id)
@@ -175,7 +176,7 @@ async def document_page(request: Request, principal: CurrentPrincipal, document_
         if shown:
             contents.append((chunk["anchor"], heading.rsplit(" > ", 1)[-1], heading.count(" > ")))
         previous = heading
-    unit = request.app.state.resolver.units.get(found["unit_code"]) if found["unit_code"] else None
+    unit = services.resolver.units.get(found["unit_code"]) if found["unit_code"] else None
     return render(request, "library_document.html", principal, document=found, sections=sections, contents=contents,
                   unit=unit, source=source_label(found["source"]), kinds=KIND_LABELS, accesses=ACCESS_LABELS,
                   added=da_them, manage=is_allowed(principal, Operation.LIBRARY_MANAGE))

@@ -8,17 +8,17 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from mattran.auth.principal import Principal
-from mattran.domain import member_io
+from mattran.domain import member_io, unit_lists
 from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
-from mattran.store import units as units_store
 from web import csrf
 from web.auth import authorize, requires
 from web.problems import domain_errors
 from web.render import render
 from web.routes.members import UPLOAD_BODY_LIMIT, protector, read_sheet
+from web.deps import ServicesDep, get_services
 
 router = APIRouter(include_in_schema=False)
 CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
@@ -27,18 +27,17 @@ UnitQuery = Annotated[str | None, Query(max_length=10)]
 
 async def _choices(request: Request, principal: Principal) -> list[dict]:
     """The principal's unit and the units directly below it, for a unit selector."""
-    async with request.app.state.db.transaction(principal.scope()) as conn:
-        own = await units_store.unit_by_code(conn, principal.unit_code or "")
-        return [own, *await units_store.child_units(conn, principal.unit_code or "")] if own else []
+    async with get_services(request).db.transaction(principal.scope()) as conn:
+        return await unit_lists.own_and_below(conn, principal.unit_code or "")
 
 
 @router.get("/can-bo/thanh-vien", response_class=HTMLResponse)
-async def members_page(request: Request, principal: CadrePage, unit: UnitQuery = None,
+async def members_page(request: Request, services: ServicesDep, principal: CadrePage, unit: UnitQuery = None,
                        q: Annotated[str | None, Query(max_length=100)] = None,
                        trang: Annotated[int, Query(ge=1, le=100000)] = 1) -> HTMLResponse:
     """Danh sách thành viên (50 mỗi trang), nhập và xuất tệp."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             page = await member_page(conn, principal, protector(request), unit, q or None, trang)
     return render(request, "members.html", principal, page=page, unit=unit or "", q=q or "",
@@ -46,7 +45,7 @@ async def members_page(request: Request, principal: CadrePage, unit: UnitQuery =
 
 
 @router.post("/can-bo/thanh-vien/nhap", response_class=HTMLResponse, max_body_size=UPLOAD_BODY_LIMIT)
-async def import_page(request: Request, principal: CadrePage,
+async def import_page(request: Request, services: ServicesDep, principal: CadrePage,
                       file: Annotated[UploadFile, File()],
                       mode: Annotated[Literal["all", "skip"], Form()] = "all",
                       csrf_token: Annotated[str | None, Form()] = None,
@@ -62,23 +61,24 @@ async def import_page(request: Request, principal: CadrePage,
     if not consent:
         return render(request, "member_import.html", principal, status_code=422, report=None,
                       problem=MEMBER_IMPORT_REQUIRED, filename=file.filename)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
-            report = await member_io.import_members(conn, principal, request.app.state.resolver, protector(request),
+            report = await member_io.import_members(conn, principal, services.resolver, protector(request),
                                                     sheet, mode)
             await record_member_import(conn, principal, report.total, report.imported)
     return render(request, "member_import.html", principal, report=report, problem=None, filename=file.filename)
 
 
 @router.get("/can-bo/thanh-vien/thong-ke", response_class=HTMLResponse)
-async def stats_page(request: Request, principal: CadrePage, unit: UnitQuery = None) -> HTMLResponse:
+async def stats_page(request: Request, services: ServicesDep, principal: CadrePage,
+                     unit: UnitQuery = None) -> HTMLResponse:
     """Thống kê thành viên bằng biểu đồ và bảng."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     choices = await _choices(request, principal)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             first = await member_stats(conn, principal, unit, "gender")
-            target = request.app.state.resolver.units[first.unit_code]
+            target = services.resolver.units[first.unit_code]
             wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or target["level"] < 2]
             stats = [first, *[await member_stats(conn, principal, unit, d) for d in wanted if d != "gender"]]
     return render(request, "member_stats.html", principal, stats=stats, total=first.total, target=target,

@@ -17,6 +17,7 @@ from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, personal_data
 from web.auth import CurrentPrincipal, authorize
 from web.problems import domain_errors
+from web.deps import ServicesDep, get_services
 
 router = APIRouter(prefix="/api/members", tags=["members"])
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -34,7 +35,7 @@ UnitParam = Annotated[str | None, Query(max_length=10, description="Mã đơn v�
 
 def protector(request: Request) -> PersonalData:
     """The personal-data protector for this app's secret key."""
-    return personal_data(request.app.state.settings)
+    return personal_data(get_services(request).settings)
 
 
 class MemberIn(BaseModel):
@@ -55,30 +56,30 @@ class MemberIn(BaseModel):
 
 
 @router.get("", response_model=list[MemberView])
-async def list_all(request: Request, principal: CurrentPrincipal, unit: UnitParam = None,
+async def list_all(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit: UnitParam = None,
                    q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
                    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
                    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> list[MemberView]:
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             return await list_members(conn, principal, protector(request), unit, limit=limit, offset=offset,
                                       search=q or None)
 
 
 @router.post("", response_model=MemberView, status_code=201)
-async def add(request: Request, principal: CurrentPrincipal, member: MemberIn) -> MemberView:
+async def add(request: Request, services: ServicesDep, principal: CurrentPrincipal, member: MemberIn) -> MemberView:
     """Thêm một thành viên vào một đơn vị trong phạm vi (409 khi trùng họ tên và năm sinh trong đơn vị)."""
     await authorize(request, principal, Operation.MEMBER_WRITE, member.unit_code)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             return await add_member(conn, principal, protector(request), member.unit_code,
                                     member.model_dump(exclude={"unit_code"}))
 
 
 @router.post("/import", response_model=member_io.ImportReport, max_body_size=UPLOAD_BODY_LIMIT)
-async def import_file(request: Request, principal: CurrentPrincipal,
+async def import_file(request: Request, services: ServicesDep, principal: CurrentPrincipal,
                       file: Annotated[UploadFile, File(description="Tệp CSV hoặc XLSX, dòng đầu là tiêu đề cột.")],
                       mode: Annotated[Literal["all", "skip"], Form(
                           description="all: lỗi một dòng thì không nhập dòng nào; skip: bỏ qua dòng lỗi.")] = "all",
@@ -93,20 +94,20 @@ async def import_file(request: Request, principal: CurrentPrincipal,
         raise HTTPException(400, str(exc)) from exc
     if not consent:
         raise HTTPException(422, {"message": MEMBER_IMPORT_REQUIRED, "errors": {"consent": MEMBER_IMPORT_REQUIRED}})
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
-            report = await member_io.import_members(conn, principal, request.app.state.resolver, protector(request),
+            report = await member_io.import_members(conn, principal, services.resolver, protector(request),
                                                     sheet, mode)
             await record_member_import(conn, principal, report.total, report.imported)
             return report
 
 
 @router.get("/export", response_class=Response)
-async def export_file(request: Request, principal: CurrentPrincipal, unit: UnitParam = None,
+async def export_file(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit: UnitParam = None,
                       format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx") -> Response:
     """Xuất thành viên trong phạm vi (CSV hoặc XLSX); số CCCD chỉ hiện 3 số cuối."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             data = await member_io.export_members(conn, principal, protector(request), unit, format)
     media = member_io.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
@@ -116,21 +117,21 @@ async def export_file(request: Request, principal: CurrentPrincipal, unit: UnitP
 
 
 @router.get("/stats", response_model=MemberStats)
-async def stats(request: Request, principal: CurrentPrincipal, unit: UnitParam = None,
+async def stats(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit: UnitParam = None,
                 by: Annotated[Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit",
                                       "level"], Query()] = "gender") -> MemberStats:
     """Thống kê thành viên theo giới tính, dân tộc, tôn giáo, độ tuổi, tổ chức, chức vụ, đơn vị hoặc cấp."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             return await member_stats(conn, principal, unit, by)
 
 
 @router.get("/count")
-async def count(request: Request, principal: CurrentPrincipal,
+async def count(request: Request, services: ServicesDep, principal: CurrentPrincipal,
                 filters: Annotated[MemberFilters, Query()], unit: UnitParam = None) -> dict[str, int]:
     """Đếm thành viên theo điều kiện (ví dụ: gender=nữ&position=Ủy viên)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with request.app.state.db.transaction(principal.scope()) as conn:
+    async with services.db.transaction(principal.scope()) as conn:
         with domain_errors():
             return {"count": await count_members(conn, principal, unit, filters)}

@@ -15,27 +15,29 @@ from mattran.domain.petitions import Contact, PetitionError
 from web import csrf
 from web.auth import CurrentPrincipal
 from web.render import render
+from web.deps import ServicesDep, get_services
 
 router = APIRouter(tags=["personal data"])
 
 
 def _retention(request: Request) -> dict[str, int]:
-    settings = request.app.state.settings
+    settings = get_services(request).settings
     return {"petition_private": settings.petition_private_retention_days, "audit_log": settings.audit_retention_days}
 
 
 @router.get("/api/me/data")
-async def my_data(request: Request, principal: CurrentPrincipal) -> Response:
+async def my_data(request: Request, services: ServicesDep, principal: CurrentPrincipal) -> Response:
     """Mọi dữ liệu nền tảng đang giữ về người đăng nhập: tài khoản, phiên, phản ánh (kèm liên hệ, tệp, lịch sử),
     cuộc trò chuyện với trợ lý, thao tác của chính mình trong nhật ký kiểm toán."""
-    found = await data_rights.my_data(request.app.state.db, principal, request.app.state.personal, _retention(request))
+    found = await data_rights.my_data(services.db, principal, services.personal, _retention(request))
     return JSONResponse(jsonable_encoder(found), headers={"Cache-Control": "no-store"})
 
 
 @router.delete("/api/petitions/{code}/contact")
-async def erase_contact(request: Request, principal: CurrentPrincipal, code: str) -> dict[str, Any]:
+async def erase_contact(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str) -> dict[str,
+                        Any]:
     """Xóa thông tin liên hệ của phản ánh do chính mình gửi, khi phản ánh đã đóng (409 khi còn đang xử lý)."""
-    return await data_rights.erase_contact(request.app.state.db, principal, code)
+    return await data_rights.erase_contact(services.db, principal, code)
 
 
 class ContactCorrection(BaseModel):
@@ -46,15 +48,15 @@ class ContactCorrection(BaseModel):
 
 
 @router.put("/api/petitions/{code}/contact")
-async def correct_contact(request: Request, principal: CurrentPrincipal, code: str,
+async def correct_contact(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
                           body: ContactCorrection) -> dict[str, Any]:
     """Sửa thông tin liên hệ của phản ánh do chính mình gửi khi phản ánh còn đang xử lý (409 khi đã đóng)."""
-    return await data_rights.correct_contact(request.app.state.db, principal, request.app.state.personal, code,
+    return await data_rights.correct_contact(services.db, principal, services.personal, code,
                                              body.contact, body.consent)
 
 
 @router.get("/du-lieu-cua-toi", response_class=HTMLResponse, include_in_schema=False)
-async def my_data_page(request: Request, principal: CurrentPrincipal,
+async def my_data_page(request: Request, services: ServicesDep, principal: CurrentPrincipal,
                        ma: Annotated[str | None, Query(max_length=60)] = None,
                        xong: Annotated[Literal["da-xoa", "khong-co", "da-sua"] | None, Query()] = None,
                        loi: Annotated[Literal["dang-xu-ly", "khong-thay", "da-dong", "khong-hop-le"] | None,
@@ -62,7 +64,7 @@ async def my_data_page(request: Request, principal: CurrentPrincipal,
     """Trang "Dữ liệu của tôi" (the outcome of an erasure is named by a fixed key, never by text from the URL)."""
     if not principal.authenticated:
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
-    found = await data_rights.my_data(request.app.state.db, principal, request.app.state.personal, _retention(request))
+    found = await data_rights.my_data(services.db, principal, services.personal, _retention(request))
     done = _DONE[xong].format(code=ma or "") if xong else None
     error = _REFUSED[loi].format(code=ma or "") if loi else None
     response = render(request, "my_data.html", principal, data=found, done=done, error=error)
@@ -81,7 +83,7 @@ _REFUSED = {"dang-xu-ly": ("Phản ánh {code} đang được xử lý: đơn v�
 
 
 @router.post("/du-lieu-cua-toi/xoa-lien-he", include_in_schema=False)
-async def erase_contact_form(request: Request, principal: CurrentPrincipal,
+async def erase_contact_form(request: Request, services: ServicesDep, principal: CurrentPrincipal,
                              code: Annotated[str, Form(max_length=60)] = "",
                              csrf_token: Annotated[str | None, Form()] = None) -> Response:
     """Xóa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
@@ -89,7 +91,7 @@ async def erase_contact_form(request: Request, principal: CurrentPrincipal,
     if not principal.authenticated:
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
     try:
-        done = await data_rights.erase_contact(request.app.state.db, principal, code)
+        done = await data_rights.erase_contact(services.db, principal, code)
     except PetitionError as exc:
         outcome = "loi=" + ("dang-xu-ly" if exc.status == 409 else "khong-thay")
     else:
@@ -98,7 +100,7 @@ async def erase_contact_form(request: Request, principal: CurrentPrincipal,
 
 
 @router.post("/du-lieu-cua-toi/sua-lien-he", include_in_schema=False)
-async def correct_contact_form(request: Request, principal: CurrentPrincipal,
+async def correct_contact_form(request: Request, services: ServicesDep, principal: CurrentPrincipal,
                                code: Annotated[str, Form(max_length=60)] = "",
                                full_name: Annotated[str, Form(max_length=100)] = "",
                                phone: Annotated[str, Form(max_length=20)] = "",
@@ -111,7 +113,7 @@ async def correct_contact_form(request: Request, principal: CurrentPrincipal,
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
     try:
         contact = Contact(full_name=full_name.strip() or None, phone=phone.strip() or None, email=email.strip() or None)
-        await data_rights.correct_contact(request.app.state.db, principal, request.app.state.personal, code, contact,
+        await data_rights.correct_contact(services.db, principal, services.personal, code, contact,
                                           bool(consent))
     except ValidationError:
         outcome = "loi=khong-hop-le"

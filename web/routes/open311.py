@@ -26,6 +26,7 @@ from mattran.domain.petitions import PetitionError
 from mattran.domain.rate_limits import RateLimited
 from mattran.domain.time import VIETNAM
 from web.errors import describe
+from web.deps import ServicesDep
 
 # XML element of each item of a list, by the list's element (the spec's containers).
 _ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
@@ -134,46 +135,47 @@ class _PostForm(RequestForm):
 
 
 @router.get("/discovery.{format}")
-async def discovery(request: Request, fmt: Format) -> Response:
+async def discovery(request: Request, services: ServicesDep, fmt: Format) -> Response:
     """Tài liệu khám phá dịch vụ (Service Discovery): địa chỉ, định dạng, cách xin khóa API."""
-    settings = request.app.state.settings
+    settings = services.settings
     return _respond(fmt, "discovery", open311.discovery(settings.base_url, settings.env == "production"))
 
 
 @router.get("/services.{format}")
-async def services(request: Request, fmt: Format, jurisdiction_id: Jurisdiction = None) -> Response:
+async def services(request: Request, services: ServicesDep, fmt: Format,
+                   jurisdiction_id: Jurisdiction = None) -> Response:
     """Danh sách dịch vụ: mỗi lĩnh vực phản ánh, kiến nghị là một dịch vụ."""
-    open311.jurisdiction(request.app.state.petitions, jurisdiction_id)
+    open311.jurisdiction(services.petitions, jurisdiction_id)
     return _respond(fmt, "services", open311.services())
 
 
 @router.get("/services/{service_code}.{format}")
-async def service_definition(request: Request, fmt: Format, service_code: str,
+async def service_definition(request: Request, services: ServicesDep, fmt: Format, service_code: str,
                              jurisdiction_id: Jurisdiction = None) -> Response:
     """Định nghĩa một dịch vụ (không có thuộc tính bổ sung)."""
-    open311.jurisdiction(request.app.state.petitions, jurisdiction_id)
+    open311.jurisdiction(services.petitions, jurisdiction_id)
     return _respond(fmt, "service_definition", open311.service_definition(service_code))
 
 
 @router.post("/requests.{format}")
 async def create_request(
-    request: Request, fmt: Format, form: Annotated[_PostForm, Form()],
+    request: Request, services: ServicesDep, fmt: Format, form: Annotated[_PostForm, Form()],
     x_api_key: Annotated[str | None, Header(description="Hoặc gửi khóa API trong tiêu đề này.")] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Gửi phản ánh, kiến nghị (cần api_key). Gửi lại với cùng `Idempotency-Key` không tạo phản ánh thứ hai."""
     given = form.api_key or x_api_key
-    key = await api_keys.verify(request.app.state.db, given)
+    key = await api_keys.verify(services.db, given)
     if key is None:
         raise Open311Error(403, "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh." if given
                            else "Thiếu api_key: không thể tạo phản ánh.")
-    created = await open311.file_request(request.app.state.petitions, key, form, idempotency_key)
+    created = await open311.file_request(services.petitions, key, form, idempotency_key)
     return _respond(fmt, "service_requests", created)
 
 
 @router.get("/requests.{format}")
 async def service_requests(
-    request: Request, fmt: Format,
+    request: Request, services: ServicesDep, fmt: Format,
     service_request_id: Annotated[str | None, Query(description="Mã phản ánh, cách nhau bởi dấu phẩy; "
                                                                 "bỏ qua mọi điều kiện khác.")] = None,
     service_code: Annotated[str | None, Query(description="Mã lĩnh vực, cách nhau bởi dấu phẩy.")] = None,
@@ -184,15 +186,15 @@ async def service_requests(
 ) -> Response:
     """Các phản ánh đã công khai trả lời (số phản ánh, dữ liệu công khai), mới nhất trước."""
     found = await open311.public_requests(
-        request.app.state.petitions, service_request_id=service_request_id, service_code=service_code,
+        services.petitions, service_request_id=service_request_id, service_code=service_code,
         start_date=start_date, end_date=end_date, status=status, jurisdiction_id=jurisdiction_id)
     return _respond(fmt, "service_requests", found)
 
 
 @router.get("/requests/{service_request_id}.{format}")
-async def service_request(request: Request, fmt: Format, service_request_id: str,
+async def service_request(request: Request, services: ServicesDep, fmt: Format, service_request_id: str,
                           jurisdiction_id: Jurisdiction = None) -> Response:
     """Một phản ánh theo mã tra cứu đầy đủ (service_request_id khi tạo; chỉ dữ liệu công khai)."""
-    open311.jurisdiction(request.app.state.petitions, jurisdiction_id)
-    return _respond(fmt, "service_requests", await open311.public_request(request.app.state.petitions,
+    open311.jurisdiction(services.petitions, jurisdiction_id)
+    return _respond(fmt, "service_requests", await open311.public_request(services.petitions,
                                                                           service_request_id))

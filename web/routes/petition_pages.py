@@ -21,6 +21,7 @@ from web import csrf
 from web.auth import CurrentPrincipal, authorize
 from web.errors import describe
 from web.render import render
+from web.deps import ServicesDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +43,7 @@ async def petition_form(request: Request, principal: CurrentPrincipal) -> HTMLRe
 
 @router.post("/phan-anh", max_body_size=MAX_FILES * MAX_BYTES + 1024 * 1024)  # the files and the text fields
 async def submit_petition(
-    request: Request, principal: CurrentPrincipal,
+    request: Request, services: ServicesDep, principal: CurrentPrincipal,
     csrf_token: Annotated[str | None, Form()] = None,
     idempotency_key: Annotated[str | None, Form(max_length=64)] = None,
     title: Annotated[str, Form(max_length=1000)] = "",
@@ -85,37 +86,37 @@ async def submit_petition(
         errors["attachments"] = str(exc)
     if errors:
         return _form_page(request, principal, values, errors, 422)
-    filed = await request.app.state.petitions.file(principal, data, "web", values["idempotency_key"], files)
+    filed = await services.petitions.file(principal, data, "web", values["idempotency_key"], files)
     return RedirectResponse(f"/tra-cuu?ma={filed.tracking_code}&moi=1", status_code=303)
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)
-async def track(request: Request, principal: CurrentPrincipal,
+async def track(request: Request, services: ServicesDep, principal: CurrentPrincipal,
                 ma: Annotated[str | None, Query(max_length=100)] = None, moi: bool = False) -> HTMLResponse:
     """Tra cứu tình trạng phản ánh theo mã tra cứu đầy đủ (xem PetitionService.status)."""
-    found = await request.app.state.petitions.status(ma, principal) if ma and ma.strip() else None
-    similar = await request.app.state.petitions.similar_to(ma, principal) if found and moi else []
+    found = await services.petitions.status(ma, principal) if ma and ma.strip() else None
+    similar = await services.petitions.similar_to(ma, principal) if found and moi else []
     return render(request, "petition_status.html", principal, code=ma or "", found=found, new=moi, similar=similar,
                   refusal=receipts.not_found(ma) if ma and not found else None)
 
 
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)
-async def cadre_petitions(request: Request, principal: CurrentPrincipal,
+async def cadre_petitions(request: Request, services: ServicesDep, principal: CurrentPrincipal,
                           status: Annotated[str | None, Query(max_length=20)] = None,
                           overdue: bool = False) -> HTMLResponse:
     """Danh sách phản ánh trong phạm vi của cán bộ."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    rows = await request.app.state.petitions.in_scope(principal, status=status or None, overdue=overdue)
+    rows = await services.petitions.in_scope(principal, status=status or None, overdue=overdue)
     return render(request, "cadre_petitions.html", principal, rows=rows, status=status, overdue=overdue,
                   statuses=STATUS_LABELS, categories=CATEGORIES)
 
 
 @router.get("/can-bo/phan-anh/{code}", response_class=HTMLResponse)
-async def cadre_petition(request: Request, principal: CurrentPrincipal, code: str,
+async def cadre_petition(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
                          loi: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    petitions = request.app.state.petitions
+    petitions = services.petitions
     found = await petitions.detail(principal, code)
     p = found["petition"]
     draft = (await petitions.publication_draft(principal, code)
@@ -127,24 +128,26 @@ async def cadre_petition(request: Request, principal: CurrentPrincipal, code: st
 
 
 @router.get("/can-bo/phan-anh/{code}/tep/{attachment_id}")
-async def cadre_attachment(request: Request, principal: CurrentPrincipal, code: str, attachment_id: int) -> Response:
+async def cadre_attachment(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
+                           attachment_id: int) -> Response:
     """Tải tệp đính kèm (chỉ cán bộ trong phạm vi)."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    row = await request.app.state.petitions.attachment(principal, code, attachment_id)
+    row = await services.petitions.attachment(principal, code, attachment_id)
     return Response(bytes(row["data"]), media_type=row["content_type"], headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['filename'])}",
         "X-Content-Type-Options": "nosniff"})
 
 
 @router.post("/can-bo/phan-anh/{code}")
-async def cadre_petition_action(request: Request, principal: CurrentPrincipal, code: str) -> Response:
+async def cadre_petition_action(request: Request, services: ServicesDep, principal: CurrentPrincipal,
+                                code: str) -> Response:
     """Thao tác từ biểu mẫu của trang chi tiết."""
     form = await request.form()
     csrf.verify(request, str(form.get("csrf_token") or ""))
     await authorize(request, principal, Operation.PETITION_HANDLE)
     fields = {k: str(v) for k, v in form.items() if k != "csrf_token" and str(v).strip()}
     try:
-        await request.app.state.petitions.act(principal, code, Action.model_validate(fields))
+        await services.petitions.act(principal, code, Action.model_validate(fields))
     except (PetitionError, ValidationError) as exc:
         message = exc.message if isinstance(exc, PetitionError) else describe(exc.errors()[0])
         return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(message)}", status_code=303)

@@ -12,24 +12,25 @@ from mattran.domain.petitions import Action, Filed, PetitionError, PetitionIn, P
 from mattran.domain.publication import PublicationDraft
 from mattran.domain.rate_limits import Limit, address_key
 from web.auth import CurrentPrincipal, authorize
+from web.deps import ServicesDep
 
 router = APIRouter(prefix="/api/petitions", tags=["petitions"])
 
 
 @router.post("", response_model=Filed, status_code=201)
 async def file_petition(
-    request: Request, principal: CurrentPrincipal, petition: PetitionIn,
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, petition: PetitionIn,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Filed:
     """Gửi phản ánh, kiến nghị; trả về mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ), cần giữ kín để tra cứu.
     Gửi lại với cùng `Idempotency-Key` và cùng nội dung trả lại đúng mã đó; cùng khóa với nội dung khác bị từ chối."""
-    return await request.app.state.petitions.file(principal, petition, "api", idempotency_key)
+    return await services.petitions.file(principal, petition, "api", idempotency_key)
 
 
 @router.get("/public", response_model=list[dict[str, Any]])
 async def published_answers(
     request: Request,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    services: ServicesDep, q: Annotated[str | None, Query(max_length=200)] = None,
     category: Annotated[str | None, Query(max_length=20)] = None,
     province: Annotated[str | None, Query(max_length=2)] = None,
     unit: Annotated[str | None, Query(max_length=10)] = None,
@@ -37,67 +38,72 @@ async def published_answers(
     offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> list[dict[str, Any]]:
     """Các trả lời đã công khai (không có thông tin cá nhân)."""
-    return await request.app.state.petitions.published(province_code=province, unit_code=unit, category=category,
+    return await services.petitions.published(province_code=province, unit_code=unit, category=category,
                                                        query=q, limit=limit, offset=offset)
 
 
 @router.get("", response_model=list[dict[str, Any]])
 async def list_petitions(
-    request: Request, principal: CurrentPrincipal,
+    request: Request, services: ServicesDep, principal: CurrentPrincipal,
     status: Annotated[str | None, Query(max_length=20)] = None,
     overdue: bool = False, mine: bool = False,
 ) -> list[dict[str, Any]]:
     """Phản ánh trong phạm vi xử lý của cán bộ (`overdue=true`: quá hạn), hoặc của chính người gửi (`mine=true`)."""
     if not mine:
         await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await request.app.state.petitions.in_scope(principal, status=status, overdue=overdue, mine=mine)
+    return await services.petitions.in_scope(principal, status=status, overdue=overdue, mine=mine)
 
 
 @router.get("/{code}", response_model=PublicStatus)
-async def petition_status(request: Request, principal: CurrentPrincipal, code: str) -> PublicStatus:
+async def petition_status(request: Request, services: ServicesDep, principal: CurrentPrincipal,
+                          code: str) -> PublicStatus:
     """Tra cứu tình trạng theo mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ); chỉ số phản ánh
     (PAKN-2026-000123) khi đã công khai, là phản ánh của chính người đăng nhập, hoặc cán bộ trong phạm vi."""
-    found = await request.app.state.petitions.status(code, principal)
+    found = await services.petitions.status(code, principal)
     if found is None:
         raise PetitionError(receipts.not_found(code), "code", 404)
     return found
 
 
 @router.get("/{code}/similar", response_model=list[Similar])
-async def similar_petitions(request: Request, principal: CurrentPrincipal, code: str) -> list[Similar]:
+async def similar_petitions(request: Request, services: ServicesDep, principal: CurrentPrincipal,
+                            code: str) -> list[Similar]:
     """Phản ánh đã công khai tương tự tại cùng đơn vị (mã, tình trạng, tiêu đề công khai đã duyệt); cần mã tra cứu
     đầy đủ."""
-    await request.app.state.limits.hit(Limit.SIMILAR, address_key(principal.address))
-    return await request.app.state.petitions.similar_to(code, principal)
+    await services.limits.hit(Limit.SIMILAR, address_key(principal.address))
+    return await services.petitions.similar_to(code, principal)
 
 
 @router.get("/{code}/detail")
-async def petition_detail(request: Request, principal: CurrentPrincipal, code: str) -> dict[str, Any]:
+async def petition_detail(request: Request, services: ServicesDep, principal: CurrentPrincipal,
+                          code: str) -> dict[str, Any]:
     """Chi tiết, lịch sử xử lý và thông tin liên hệ (cán bộ trong phạm vi)."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await request.app.state.petitions.detail(principal, code)
+    return await services.petitions.detail(principal, code)
 
 
 @router.get("/{code}/publication", response_model=PublicationDraft)
-async def publication_draft(request: Request, principal: CurrentPrincipal, code: str) -> PublicationDraft:
+async def publication_draft(request: Request, services: ServicesDep, principal: CurrentPrincipal,
+                            code: str) -> PublicationDraft:
     """Bản công khai để duyệt: tiêu đề, nội dung, trả lời gốc với thông tin cá nhân phát hiện được (vị trí) và bản
     đề xuất đã che; duyệt bằng thao tác `publish` với `title_public`, `content_public`, `answer_public`."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await request.app.state.petitions.publication_draft(principal, code)
+    return await services.petitions.publication_draft(principal, code)
 
 
 @router.post("/{code}/actions")
-async def petition_action(request: Request, principal: CurrentPrincipal, code: str, action: Action) -> dict[str, Any]:
+async def petition_action(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
+                          action: Action) -> dict[str, Any]:
     """Thao tác xử lý: thụ lý, không thụ lý, chuyển, giao, chuyển cơ quan có thẩm quyền, trả lời, công khai.
 
     `publish` nhận bản công khai đã duyệt (`title_public`, `content_public`, `answer_public`); thông tin cá nhân
     còn phát hiện được trong đó được che trước khi lưu."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await request.app.state.petitions.act(principal, code, action)
+    return await services.petitions.act(principal, code, action)
 
 
 @router.post("/escalations")
-async def escalate(request: Request, principal: CurrentPrincipal) -> dict[str, list[str]]:
+async def escalate(request: Request, services: ServicesDep, principal: CurrentPrincipal) -> dict[str, list[str]]:
     """Chuyển lên cấp trên mọi phản ánh quá hạn (cán bộ Trung ương; cũng chạy định kỳ trong `mattran up`)."""
     await authorize(request, principal, Operation.PETITION_HANDLE, "TW")
-    return {"escalated": await request.app.state.petitions.escalate_overdue()}
+    return {"escalated": await services.petitions.escalate_overdue()}

@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 
 from mattran.auth.principal import Principal
 from mattran.domain.permissions import Operation
-from mattran.domain.reports.brief import SectionWriter
 from mattran.domain.reports.document import Document, fill, numbered
 from mattran.domain.reports.docx_format import MOTTO, NATIONAL_TITLE
 from mattran.domain.reports.request import EXAMPLES, ReportError
@@ -27,11 +26,11 @@ from mattran.domain.reports.service import (
     revise_report,
     version_docx,
 )
-from mattran.domain.reports.templates import template_section
 from web import csrf
 from web.auth import requires
 from web.problems import domain_errors
 from web.render import render
+from web.deps import ServicesDep, get_services
 
 router = APIRouter(tags=["reports"])
 Cadre = Annotated[Principal, requires(Operation.REPORT_DRAFT)]
@@ -51,11 +50,6 @@ class RevisionIn(BaseModel):
     """A revision prompt (e.g. “thêm phần kiến nghị”, “rút gọn phần 2”, “bỏ phần 3”)."""
 
     prompt: str = Field(min_length=3, max_length=2000)
-
-
-def _writer(request: Request) -> SectionWriter:
-    """The platform's prose writer: a language model when one is configured, else templates."""
-    return getattr(request.app.state, "section_writer", None) or template_section
 
 
 @contextmanager
@@ -85,15 +79,15 @@ def _view(document: Document) -> dict[str, Any]:
 
 
 @router.get("/can-bo/bao-cao", response_class=HTMLResponse, include_in_schema=False)
-async def reports_page(request: Request, principal: Cadre) -> HTMLResponse:
+async def reports_page(request: Request, services: ServicesDep, principal: Cadre) -> HTMLResponse:
     """Báo cáo: các bản nháp trong phạm vi và ô yêu cầu soạn báo cáo mới."""
     with report_errors():
-        reports = await list_reports(request.app.state.db, principal)
+        reports = await list_reports(services.db, principal)
     return render(request, "reports.html", principal, reports=reports, examples=EXAMPLES, problem=None, asked="")
 
 
 @router.post("/can-bo/bao-cao", response_class=HTMLResponse, include_in_schema=False)
-async def reports_submit(request: Request, principal: Cadre) -> Response:
+async def reports_submit(request: Request, services: ServicesDep, principal: Cadre) -> Response:
     """Soạn báo cáo theo yêu cầu (chống CSRF); lỗi hiện ngay trên trang."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     csrf.verify(request, form.get(csrf.FIELD))
@@ -102,10 +96,10 @@ async def reports_submit(request: Request, principal: Cadre) -> Response:
         with report_errors():
             if len(asked) < 5:
                 raise ReportError("Hãy ghi yêu cầu soạn báo cáo, ví dụ: “" + EXAMPLES[0] + "”.")
-            draft = await draft_report(request.app.state.db, request.app.state.resolver, principal, asked,
-                                       writer=_writer(request))
+            draft = await draft_report(services.db, services.resolver, principal, asked,
+                                       writer=services.section_writer)
     except HTTPException as exc:
-        reports = await list_reports(request.app.state.db, principal)
+        reports = await list_reports(services.db, principal)
         return render(request, "reports.html", principal, status_code=exc.status_code, reports=reports,
                       examples=EXAMPLES, problem=exc.detail, asked=asked)
     return RedirectResponse(draft.page_url, status_code=303)
@@ -114,7 +108,7 @@ async def reports_submit(request: Request, principal: Cadre) -> Response:
 async def _draft_page(request: Request, principal: Principal, report_id: int, version: int | None,
                       problem: str | None = None, status_code: int = 200, prompt: str = "") -> HTMLResponse:
     with report_errors():
-        draft = await get_draft(request.app.state.db, principal, report_id, version)
+        draft = await get_draft(get_services(request).db, principal, report_id, version)
     return render(request, "report.html", principal, status_code=status_code, draft=draft,
                   view=_view(draft.document), problem=problem, prompt=prompt, help=HELP)
 
@@ -127,14 +121,14 @@ async def report_page(request: Request, principal: Cadre, report_id: ReportId,
 
 
 @router.post("/can-bo/bao-cao/{report_id}", response_class=HTMLResponse, include_in_schema=False)
-async def report_revise(request: Request, principal: Cadre, report_id: ReportId) -> Response:
+async def report_revise(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId) -> Response:
     """Sửa báo cáo bằng lời (chống CSRF): tạo phiên bản mới."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     csrf.verify(request, form.get(csrf.FIELD))
     prompt = form.get("prompt", "").strip()[:2000]
     try:
         with report_errors():
-            draft = await revise_report(request.app.state.db, principal, report_id, prompt, writer=_writer(request))
+            draft = await revise_report(services.db, principal, report_id, prompt, writer=services.section_writer)
     except HTTPException as exc:
         if exc.status_code != 422:
             raise
@@ -146,40 +140,41 @@ async def report_revise(request: Request, principal: Cadre, report_id: ReportId)
 
 
 @router.get("/api/reports", response_model=list[ReportSummary])
-async def api_list(request: Request, principal: Cadre) -> list[ReportSummary]:
+async def api_list(request: Request, services: ServicesDep, principal: Cadre) -> list[ReportSummary]:
     """Các báo cáo trong phạm vi của cán bộ, mới nhất trước."""
     with report_errors():
-        return await list_reports(request.app.state.db, principal)
+        return await list_reports(services.db, principal)
 
 
 @router.post("/api/reports", response_model=Draft, response_model_exclude=_SHOWN)
-async def api_draft(request: Request, principal: Cadre, body: ReportIn) -> Draft:
+async def api_draft(request: Request, services: ServicesDep, principal: Cadre, body: ReportIn) -> Draft:
     """Soạn dự thảo báo cáo từ một câu yêu cầu; trả về Markdown, các số liệu kèm cách tính, địa chỉ tệp .docx."""
     with report_errors():
-        return await draft_report(request.app.state.db, request.app.state.resolver, principal, body.request,
-                                  unit_code=body.unit_code, writer=_writer(request))
+        return await draft_report(services.db, services.resolver, principal, body.request,
+                                  unit_code=body.unit_code, writer=services.section_writer)
 
 
 @router.get("/api/reports/{report_id}", response_model=Draft, response_model_exclude=_SHOWN)
-async def api_read(request: Request, principal: Cadre, report_id: ReportId,
+async def api_read(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
                    version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> Draft:
     """Một phiên bản của báo cáo (mặc định mới nhất) và danh sách các phiên bản."""
     with report_errors():
-        return await get_draft(request.app.state.db, principal, report_id, version)
+        return await get_draft(services.db, principal, report_id, version)
 
 
 @router.post("/api/reports/{report_id}/revisions", response_model=Draft, response_model_exclude=_SHOWN)
-async def api_revise(request: Request, principal: Cadre, report_id: ReportId, body: RevisionIn) -> Draft:
+async def api_revise(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
+                     body: RevisionIn) -> Draft:
     """Sửa báo cáo bằng lời (“thêm phần kiến nghị”, “rút gọn phần 2”, “bỏ phần 3”…): một phiên bản mới."""
     with report_errors():
-        return await revise_report(request.app.state.db, principal, report_id, body.prompt, writer=_writer(request))
+        return await revise_report(services.db, principal, report_id, body.prompt, writer=services.section_writer)
 
 
 @router.get("/api/reports/{report_id}/versions/{version}.docx", response_class=Response,
             responses={200: {"content": {DOCX: {}}}})
-async def api_docx(request: Request, principal: Cadre, report_id: ReportId,
+async def api_docx(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
                    version: Annotated[int, Path(ge=1, le=10000)]) -> Response:
     """Tệp .docx (thể thức Nghị định 30/2020/NĐ-CP) của một phiên bản."""
     with report_errors():
-        filename, data = await version_docx(request.app.state.db, principal, report_id, version)
+        filename, data = await version_docx(services.db, principal, report_id, version)
     return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

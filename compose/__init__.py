@@ -1,0 +1,1 @@
+"""The composition root: builds the platform's services from the settings, for every door."""

@@ -1,0 +1,51 @@
+"""The one factory of :class:`~mattran.services.Services`: production, the CLI, the evals, the tests and the
+benchmarks all build the services here, with the concrete embedding model and the configured language model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from agents.llm import chat_model, section_writer
+from knowledge.embeddings import lazy_embedder
+from mattran.domain.library import LibraryService
+from mattran.domain.petitions import PetitionService
+from mattran.domain.privacy import personal_data
+from mattran.domain.pseudonyms import Pseudonyms
+from mattran.domain.rate_limits import Limit, RateLimits
+from mattran.domain.units import UnitResolver, load_resolver
+from mattran.keys import key_ring
+from mattran.scope import Scope
+from mattran.services import Services
+from mattran.settings import Settings
+from mattran.store.db import Database
+
+
+def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> Services:
+    """The services over an open pool and its loaded units."""
+    signing = key_ring(settings).signing.secret.decode()
+    embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
+    personal = personal_data(settings)
+    limits = RateLimits(db, {
+        Limit.INTAKE: settings.intake_rate_per_minute, Limit.CHAT: settings.chat_rate_per_minute,
+        Limit.SIMILAR: settings.similar_rate_per_minute,
+        Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute})
+    petitions = PetitionService(db, resolver, settings.petition_due_days, settings.petition_due_days_by_category,
+                                embedder, limits, Pseudonyms(signing), personal=personal)
+    return Services(settings=settings, db=db, resolver=resolver, personal=personal, limits=limits, embedder=embedder,
+                    petitions=petitions, library=LibraryService(db, embedder),
+                    section_writer=section_writer(chat_model(settings)))
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, app_url: str, pool_size: int | None = None) -> AsyncIterator[Services]:
+    """Open the application's pool on ``app_url`` (``pool_size`` connections, default the settings'), load the
+    units, build the services; the pool is closed on exit."""
+    db = Database(app_url, max_size=pool_size or settings.db_pool_size)
+    await db.open()
+    try:
+        async with db.transaction(Scope.public()) as conn:
+            resolver = await load_resolver(conn)
+        yield build_services(settings, db, resolver)
+    finally:
+        await db.close()

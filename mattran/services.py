@@ -1,0 +1,30 @@
+"""The services every door and tool uses, built once by the composition root (``compose.services``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mattran.domain.embedding import Embedder
+from mattran.domain.library import LibraryService
+from mattran.domain.petitions import PetitionService
+from mattran.domain.privacy import PersonalData
+from mattran.domain.rate_limits import RateLimits
+from mattran.domain.reports.brief import SectionWriter
+from mattran.domain.units import UnitResolver
+from mattran.settings import Settings
+from mattran.store.db import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    """The platform's services over one open store: the same bundle for the web, the CLI, the evals and the tests."""
+
+    settings: Settings
+    db: Database
+    resolver: UnitResolver  # the units, loaded at start
+    personal: PersonalData  # the personal-data cipher (DATA_DIR/keys/)
+    limits: RateLimits
+    embedder: Embedder  # one model for petitions' similarity and the library, loaded on first use
+    petitions: PetitionService
+    library: LibraryService
+    section_writer: SectionWriter  # a report's prose: the configured language model's, else the templates'
