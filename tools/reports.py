@@ -14,10 +14,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mattran.domain.permissions import Operation
-from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import draft_report
 from mattran.domain.reports.templates import template_section
-from tools.base import Tool, ToolContext, ToolFailed, domain_refusals
+from tools.base import Tool, ToolContext, domain_refusals
 
 
 class DraftReportArgs(BaseModel):
@@ -31,12 +30,9 @@ class DraftReportArgs(BaseModel):
 
 async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
     writer = getattr(ctx.services, "section_writer", None) or template_section
-    try:
-        with domain_refusals():
-            draft = await draft_report(ctx.services.db, ctx.services.resolver, ctx.principal, args.request,
-                                       unit_code=args.unit_code, writer=writer)
-    except ReportError as exc:
-        raise ToolFailed(exc.message) from exc
+    with domain_refusals():
+        draft = await draft_report(ctx.services.db, ctx.services.resolver, ctx.principal, args.request,
+                                   unit_code=args.unit_code, writer=writer)
     return draft.model_dump(mode="json", include={"report_id", "version", "kind_label", "title", "unit_code",
                                                    "unit_name", "period_label", "markdown", "docx_url", "page_url"})
 

@@ -17,7 +17,6 @@ from mattran.domain.congress import (
 )
 from mattran.domain.permissions import Operation
 from web.auth import CurrentPrincipal, authorize
-from web.problems import domain_errors
 
 router = APIRouter(prefix="/api/congresses", tags=["congresses"])
 TermParam = Annotated[str | None, Query(max_length=20, description="Nhiệm kỳ, ví dụ 2024–2029.")]
@@ -31,8 +30,7 @@ async def progress(request: Request, principal: CurrentPrincipal,
     """Tiến độ đại hội của phạm vi (hoặc một đơn vị trong phạm vi): tỷ lệ đã tổ chức, theo cấp, theo tỉnh."""
     await authorize(request, principal, Operation.CONGRESS_READ, unit)
     async with request.app.state.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await congress_progress(conn, principal, unit, term)
+        return await congress_progress(conn, principal, unit, term)
 
 
 @router.get("/{unit_code}", response_model=CongressRecord)
@@ -41,8 +39,7 @@ async def read(request: Request, principal: CurrentPrincipal, unit_code: UnitPat
     """Đại hội của một đơn vị và lịch sử cập nhật (mới nhất trước)."""
     await authorize(request, principal, Operation.CONGRESS_READ, unit_code)
     async with request.app.state.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await get_congress(conn, principal, unit_code, term)
+        return await get_congress(conn, principal, unit_code, term)
 
 
 @router.put("/{unit_code}", response_model=Congress)
@@ -51,5 +48,4 @@ async def update(request: Request, principal: CurrentPrincipal, unit_code: UnitP
     """Cập nhật đại hội của một đơn vị (chỉ các trường được gửi; ``null`` để xóa); mỗi lần ghi một dòng lịch sử."""
     await authorize(request, principal, Operation.CONGRESS_UPDATE, unit_code)
     async with request.app.state.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await update_congress(conn, principal, unit_code, change)
+        return await update_congress(conn, principal, unit_code, change)
