@@ -241,8 +241,8 @@ def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
 
 async def _handled(conn: AsyncConnection, principal: Principal, code: str,
                    for_update: bool = False) -> dict[str, Any]:
-    """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: 404 outside their scope,
-    403 without the right."""
+    """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: not found outside their
+    scope, refused without the right."""
     code = public_number(code)
     row = await store.get(conn, code, for_update=for_update)
     if row is None:
@@ -330,7 +330,7 @@ class PetitionService:
                    idempotency_key: str | None = None, attachments: Sequence[Attachment] = (),
                    api_client: str | None = None) -> Filed:
         """Store a new petition and give its receipt; a retry with the caller's idempotency key and the same body
-        gets the receipt the first attempt got, with another body a refusal (422).
+        gets the receipt the first attempt got, with another body a refusal (``InvalidPetition``).
 
         Callers who are not signed in are limited (``Limit.INTAKE``) per address, API clients (``api_client``: their
         key's id) per key, whatever the door. A replayed key is detected by the key's unique index, so a first
