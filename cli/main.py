@@ -198,13 +198,14 @@ def apikey_create(
     as_json: Annotated[bool, typer.Option("--json", help='In đúng {"api_key": "..."}.')] = False,
 ) -> None:
     """Tạo khóa API mới. Khóa chỉ hiện một lần: nền tảng chỉ giữ giá trị băm."""
+    from cli.errors import refusal
     from mattran.domain import api_keys
+    from mattran.domain.errors import DomainError
 
     try:
         created = _on_store(lambda db: api_keys.create(db, _operator(), name))
-    except api_keys.ApiKeyError as exc:
-        err.print(exc.message, markup=False)
-        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        raise refusal(exc) from exc
     if as_json:
         print(json.dumps({"api_key": created.api_key}))
     else:
@@ -235,12 +236,13 @@ def apikey_revoke(
     prefix: Annotated[str, typer.Argument(help="Tiền tố của khóa (ví dụ mtk_AbCd1234), như `apikey list` hiện.")],
 ) -> None:
     """Thu hồi một khóa API: ứng dụng dùng khóa này không gửi được phản ánh nữa."""
+    from cli.errors import refusal
     from mattran.domain import api_keys
+    from mattran.domain.errors import DomainError
 
     try:
         revoked = _on_store(lambda db: api_keys.revoke(db, _operator(), prefix))
-    except api_keys.ApiKeyError as exc:
-        err.print(exc.message, markup=False)
-        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        raise refusal(exc) from exc
     out.print(f"Đã thu hồi khóa {revoked.prefix} (“{escape(revoked.name)}”).")
 

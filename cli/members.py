@@ -27,7 +27,9 @@ AsUnit = Annotated[str, typer.Option("--as-unit", help="Mã đơn vị mà lện
 def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _T:
     """Run ``work(conn, principal, resolver, protector)`` in one transaction with the scope of ``as_unit``."""
     from cli.store import on_store
-    from mattran.domain.access import PermissionDenied, UnknownUnit, system_principal
+    from cli.errors import refusal
+    from mattran.domain.access import system_principal
+    from mattran.domain.errors import DomainError
     from mattran.domain.privacy import personal_data
 
     settings = get_settings()
@@ -41,9 +43,8 @@ def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _
         try:
             async with db.transaction(principal.scope()) as conn:
                 return await work(conn, principal, resolver, personal_data(settings))
-        except (PermissionDenied, UnknownUnit) as exc:
-            err.print(exc.message, markup=False)
-            raise typer.Exit(2) from exc
+        except DomainError as exc:
+            raise refusal(exc, 2) from exc
 
     return on_store(run, pool_size=1)
 
@@ -61,6 +62,7 @@ def members_import(
     as_json: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON.")] = False,
 ) -> None:
     """Nhập danh sách thành viên từ tệp; báo lỗi theo dòng và cột. Mã thoát 1 khi có dòng lỗi."""
+    from cli.errors import refusal
     from mattran.domain import member_io
 
     if mode not in ("all", "skip"):
@@ -69,8 +71,7 @@ def members_import(
     try:
         sheet = member_io.read_table(file.read_bytes())
     except member_io.UnreadableFile as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from exc
+        raise refusal(exc, 2) from exc
 
     with _progress() as bar:
         tasks: dict[str, Any] = {}

@@ -14,8 +14,8 @@ from mattran.settings import get_settings
 
 async def _run(app_url: str, spec: str, request: str, target: Path | None) -> int:
     from cli.chat import principal_for
-    from mattran.domain.access import PermissionDenied, UnknownUnit
-    from mattran.domain.reports.request import ReportError
+    from cli.errors import refusal
+    from mattran.domain.errors import DomainError
     from mattran.domain.reports.service import draft_report, version_docx
     from mattran.domain.units import load_resolver
     from mattran.scope import Scope
@@ -29,9 +29,8 @@ async def _run(app_url: str, spec: str, request: str, target: Path | None) -> in
         principal = principal_for(spec, resolver.units)
         try:
             draft = await draft_report(db, resolver, principal, request)
-        except (ReportError, PermissionDenied, UnknownUnit) as exc:
-            err.print(getattr(exc, "message", str(exc)), markup=False)
-            return 1
+        except DomainError as exc:
+            return refusal(exc).exit_code
         out.print(draft.markdown, markup=False, soft_wrap=True)
         if target is not None:
             _, data = await version_docx(db, principal, draft.report_id, draft.version)

@@ -11,7 +11,9 @@ from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import Attachment
+from mattran.domain.errors import DomainError, Refused
 from mattran.domain.permissions import Operation, is_allowed
+from mattran.domain.rate_limits import RateLimited
 from mattran.services import Services
 
 
@@ -33,17 +35,21 @@ class ToolFailed(Exception):
     """The tool could not do what was asked; the message says why, in Vietnamese."""
 
 
+def refusal(exc: DomainError) -> ToolDenied | ToolFailed:
+    """The tools' reading of a domain refusal: a permission refused → ToolDenied (the assistant says the caller may
+    not); any other kind, a rate limit too → ToolFailed with the Vietnamese reason, which the assistant repeats."""
+    if isinstance(exc, Refused) and not isinstance(exc, RateLimited):
+        return ToolDenied(exc.message)
+    return ToolFailed(exc.message)
+
+
 @contextmanager
 def domain_refusals() -> Iterator[None]:
-    """Turn the domain's refusals into the tools' own: permission → ToolDenied, unknown unit → ToolFailed."""
-    from mattran.domain.access import PermissionDenied, UnknownUnit
-
+    """Raise the domain's refusals as the tools' own (see ``refusal``)."""
     try:
         yield
-    except PermissionDenied as exc:
-        raise ToolDenied(exc.message) from exc
-    except UnknownUnit as exc:
-        raise ToolFailed(exc.message) from exc
+    except DomainError as exc:
+        raise refusal(exc) from exc
 
 
 @dataclass(frozen=True)

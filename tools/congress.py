@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mattran.domain.congress import CongressChange, InvalidCongress, congress_progress, update_congress
+from mattran.domain.congress import CongressChange, congress_progress, update_congress
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext, ToolFailed, domain_refusals
+from tools.base import Tool, ToolContext, domain_refusals
 
 
 class ProgressArgs(BaseModel):
@@ -33,12 +33,9 @@ async def _progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:
 
 
 async def _update(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
-    try:
-        with domain_refusals():
-            async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-                congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
-    except InvalidCongress as exc:
-        raise ToolFailed(str(exc)) from exc
+    with domain_refusals():
+        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
+            congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
     return congress.model_dump(mode="json")
 
 

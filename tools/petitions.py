@@ -10,8 +10,7 @@ from mattran.domain import receipts
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_text import CATEGORIES, neutral_title, suggest_category
 from mattran.domain.petitions import PetitionIn
-from mattran.domain.rate_limits import RateLimited
-from tools.base import Tool, ToolContext, ToolFailed
+from tools.base import Tool, ToolContext, domain_refusals
 
 
 class FilePetitionArgs(BaseModel):
@@ -42,10 +41,8 @@ async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
     title = neutral_title(chosen or suggest_category(args.content), unit["name"] if unit else None)
     data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code,
                       category=chosen)  # type: ignore[arg-type]
-    try:
+    with domain_refusals():
         filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
-    except RateLimited as exc:
-        raise ToolFailed(exc.message) from exc
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 
 

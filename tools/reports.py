@@ -14,9 +14,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mattran.domain.permissions import Operation
-from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import draft_report
-from tools.base import Tool, ToolContext, ToolFailed, domain_refusals
+from tools.base import Tool, ToolContext, domain_refusals
 
 
 class DraftReportArgs(BaseModel):
@@ -29,12 +28,9 @@ class DraftReportArgs(BaseModel):
 
 
 async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
-    try:
-        with domain_refusals():
-            draft = await draft_report(ctx.services.db, ctx.services.resolver, ctx.principal, args.request,
-                                       unit_code=args.unit_code, writer=ctx.services.section_writer)
-    except ReportError as exc:
-        raise ToolFailed(exc.message) from exc
+    with domain_refusals():
+        draft = await draft_report(ctx.services.db, ctx.services.resolver, ctx.principal, args.request,
+                                   unit_code=args.unit_code, writer=ctx.services.section_writer)
     return draft.model_dump(mode="json", include={"report_id", "version", "kind_label", "title", "unit_code",
                                                    "unit_name", "period_label", "markdown", "docx_url", "page_url"})
 

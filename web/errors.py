@@ -11,9 +11,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mattran.auth.principal import Principal
+from mattran.domain.errors import DomainError
 from mattran.domain.petitions import PetitionError
 from mattran.domain.rate_limits import RateLimited
 from web.auth import current_principal
+from web.problems import detail_of, status_of
 from web.render import render
 
 _REASONS = {
@@ -85,22 +87,23 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, PetitionError)
-    if _wants_page(request):
-        return render(request, "error.html", await _caller(request), status_code=exc.status, message=exc.message)
-    return JSONResponse({"detail": exc.message, "field": exc.field}, status_code=exc.status)
-
-
-async def _rate_limited(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RateLimited)
-    response = await _http_error(request, HTTPException(429, exc.message))
-    response.headers["Retry-After"] = str(exc.retry_after)  # on the page too
+    """A domain refusal with its kind's status: a petition's names the input at fault, the others answer as an
+    HTTP error does (the same page, the same sign-in redirect)."""
+    assert isinstance(exc, DomainError)
+    status = status_of(exc)
+    if not isinstance(exc, PetitionError):
+        response = await _http_error(request, HTTPException(status, detail_of(exc)))
+    elif _wants_page(request):
+        response = render(request, "error.html", await _caller(request), status_code=status, message=exc.message)
+    else:
+        response = JSONResponse({"detail": exc.message, "field": exc.field}, status_code=status)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)  # on the page too
     return response
 
 
 def install(app: FastAPI) -> None:
     """Register the Vietnamese handlers on ``app``."""
-    app.add_exception_handler(RateLimited, _rate_limited)
-    app.add_exception_handler(PetitionError, _domain_error)
+    app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

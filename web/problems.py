@@ -1,29 +1,28 @@
-"""Domain refusals of the members and congress apps as HTTP errors (Vietnamese messages)."""
+"""The web door's one reading of the domain's refusals: the HTTP status of each kind, and what the answer says."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
-from fastapi import HTTPException
-
-from mattran.domain.access import PermissionDenied, UnknownUnit
 from mattran.domain.congress import InvalidCongress
-from mattran.domain.members import DuplicateMember, FieldError, InvalidMember
+from mattran.domain.errors import Conflict, DomainError, Invalid, NotFound, Refused, SignInRequired
+from mattran.domain.members import FieldError, InvalidMember
+from mattran.domain.rate_limits import RateLimited
+
+# The most specific kind of an error (first in its class's MRO) gives the status.
+STATUS: dict[type[DomainError], int] = {SignInRequired: 401, RateLimited: 429, Refused: 403, NotFound: 404,
+                                        Conflict: 409, Invalid: 422}
 
 
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """403 refused, 404 unknown unit, 409 duplicate, 422 invalid (``{"message", "errors": {field: message}}``)."""
-    try:
-        yield
-    except PermissionDenied as exc:
-        raise HTTPException(403, exc.message) from exc
-    except UnknownUnit as exc:
-        raise HTTPException(404, exc.message) from exc
-    except DuplicateMember as exc:
-        raise HTTPException(409, str(exc)) from exc
-    except (InvalidMember, InvalidCongress) as exc:
-        raise HTTPException(422, {"message": str(exc), "errors": exc.errors}) from exc
-    except FieldError as exc:
-        raise HTTPException(422, {"message": str(exc), "errors": {}}) from exc
+def status_of(exc: DomainError) -> int:
+    """The HTTP status of the error's kind; 500 for an error of no kind (the platform's own fault)."""
+    return next((STATUS[kind] for kind in type(exc).__mro__ if kind in STATUS), 500)
+
+
+def detail_of(exc: DomainError) -> str | dict[str, Any]:
+    """The ``detail`` of the answer: the reason, or with the errors by field for a form (members, congress)."""
+    if isinstance(exc, InvalidMember | InvalidCongress):
+        return {"message": exc.message, "errors": exc.errors}
+    if isinstance(exc, FieldError):
+        return {"message": exc.message, "errors": {}}
+    return exc.message

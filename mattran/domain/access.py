@@ -7,24 +7,23 @@ from typing import Any
 from psycopg import AsyncConnection
 
 from mattran.auth.principal import CADRE_LEVEL, Principal
+from mattran.domain.errors import NotFound, Refused
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.store import units as units_store
 
 
-class PermissionDenied(PermissionError):
+class PermissionDenied(Refused):
     """The principal may not perform the operation on that unit."""
 
     def __init__(self, message: str = "Tài khoản của bạn không có quyền thực hiện thao tác này.") -> None:
         super().__init__(message)
-        self.message = message
 
 
-class UnknownUnit(LookupError):
+class UnknownUnit(NotFound):
     """No unit has that code."""
 
     def __init__(self, code: str) -> None:
         super().__init__(f"Không tìm thấy đơn vị có mã “{code}”.")
-        self.message = str(self)
 
 
 async def target_unit(conn: AsyncConnection, principal: Principal, operation: Operation,

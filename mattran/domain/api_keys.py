@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
 from mattran.domain import audit
+from mattran.domain.errors import Invalid, NotFound
 from mattran.scope import Scope
 from mattran.store import api_keys as store
 from mattran.store.db import Database
@@ -18,12 +19,8 @@ KEY_START = "mtk_"
 PREFIX_LENGTH = len(KEY_START) + 8  # what lists show and what revoking takes: ``mtk_AbCd1234``
 
 
-class ApiKeyError(ValueError):
+class ApiKeyError(Invalid):
     """A key operation that cannot be carried out."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 class ApiKey(BaseModel):
@@ -82,6 +79,6 @@ async def revoke(db: Database, actor: Principal, prefix: str) -> ApiKey:
     async with db.transaction(Scope.public()) as conn:
         row = await store.revoke(conn, prefix)
         if row is None:
-            raise ApiKeyError(f"Không có khóa API nào có tiền tố “{prefix}”.", 404)
+            raise NotFound(f"Không có khóa API nào có tiền tố “{prefix}”.")
         await audit.record(conn, actor, "api_key.revoke", prefix, "allowed", name=row["name"])
     return ApiKey(**row)

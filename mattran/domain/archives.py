@@ -10,11 +10,13 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
+from mattran.domain.errors import Invalid
+
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_MEMBERS = 10_000
 
 
-class ArchiveTooLarge(ValueError):
+class ArchiveTooLarge(Invalid):
     """The package would expand beyond the limit (a "zip bomb"); the message is Vietnamese."""
 
 

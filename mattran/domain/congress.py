@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
 from mattran.domain.access import target_unit
+from mattran.domain.errors import Invalid
 from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
@@ -144,7 +145,7 @@ class CongressRecord(BaseModel):
     history: list[HistoryEntry]
 
 
-class InvalidCongress(ValueError):
+class InvalidCongress(Invalid):
     """An update refused, with the errors by field (Vietnamese)."""
 
     def __init__(self, errors: dict[str, str]) -> None:

@@ -9,7 +9,16 @@ from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE_VERSION
 from mattran.domain.petition_text import CATEGORIES
-from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, Contact, PetitionError, public_number
+from mattran.domain.petitions import (
+    OPEN_STATUSES,
+    STATUS_LABELS,
+    Contact,
+    InvalidPetition,
+    PetitionConflict,
+    PetitionNotFound,
+    PetitionSignInRequired,
+    public_number,
+)
 from mattran.domain.privacy import PersonalData
 from mattran.scope import Scope
 from mattran.store import data_rights as store
@@ -21,7 +30,7 @@ CLOSED_LABELS = "đã trả lời, đã công khai, không thụ lý hoặc đã
 
 def _signed_in(principal: Principal) -> str:
     if not principal.authenticated or principal.subject is None:
-        raise PetitionError("Vui lòng đăng nhập để xem và quản lý dữ liệu của mình.", status=401)
+        raise PetitionSignInRequired("Vui lòng đăng nhập để xem và quản lý dữ liệu của mình.")
     return principal.subject
 
 
@@ -66,13 +75,13 @@ async def erase_contact(db: Database, principal: Principal, code: str) -> dict[s
     async with db.transaction(Scope.public(subject)) as conn:
         row = await store.own_petition(conn, subject, code)
         if row is None:
-            raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” do bạn gửi.", "code", 404)
+            raise PetitionNotFound(f"Không tìm thấy phản ánh mã “{code}” do bạn gửi.", "code")
         if row["status"] in OPEN_STATUSES:
             await audit.record(conn, principal, "data_subject.erase_contact", row["tracking_code"], "denied",
                                reason="open")
-            refused = PetitionError(
+            refused = PetitionConflict(
                 f"Phản ánh {row['tracking_code']} đang được xử lý ({STATUS_LABELS[row['status']]}): đơn vị cần thông "
-                f"tin liên hệ để trả lời bạn. Chỉ xóa được khi phản ánh {CLOSED_LABELS}.", "code", 409)
+                f"tin liên hệ để trả lời bạn. Chỉ xóa được khi phản ánh {CLOSED_LABELS}.", "code")
         else:
             refused = None
             deleted = await store.erase_contact(conn, row["id"])
@@ -93,14 +102,14 @@ async def correct_contact(db: Database, principal: Principal, personal: Personal
     subject = _signed_in(principal)
     code = public_number(code)
     if any(contact.model_dump().values()) and not consent:
-        raise PetitionError(CONSENT_REQUIRED, "consent")
+        raise InvalidPetition(CONSENT_REQUIRED, "consent")
     async with db.transaction(Scope.public(subject)) as conn:
         row = await store.own_petition(conn, subject, code)
         if row is None:
-            raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” do bạn gửi.", "code", 404)
+            raise PetitionNotFound(f"Không tìm thấy phản ánh mã “{code}” do bạn gửi.", "code")
         if row["status"] not in OPEN_STATUSES:
-            raise PetitionError(f"Phản ánh {row['tracking_code']} đã đóng ({STATUS_LABELS[row['status']]}): không "
-                                "cần sửa thông tin liên hệ nữa; bạn có thể xóa chúng.", "code", 409)
+            raise PetitionConflict(f"Phản ánh {row['tracking_code']} đã đóng ({STATUS_LABELS[row['status']]}): không "
+                                   "cần sửa thông tin liên hệ nữa; bạn có thể xóa chúng.", "code")
         await store.correct_contact(conn, row["id"], row["unit_path"], contact.sealed(personal))
         await petitions_store.add_event(conn, row["id"], row["unit_path"], None, "contact_corrected",
                                         row["status"], row["status"], {"by": "petitioner"})

@@ -27,6 +27,7 @@ from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.access import target_unit
 from mattran.domain.archives import ArchiveTooLarge, check_unpacked
+from mattran.domain.errors import Invalid
 from mattran.domain.member_vocab import GENDERS
 from mattran.domain.members import FIELDS, MemberView, blank, list_members, validate
 from mattran.domain.permissions import Operation, within
@@ -86,7 +87,7 @@ class ImportReport(BaseModel):
     warnings: list[RowError] = []
 
 
-class UnreadableFile(ValueError):
+class UnreadableFile(Invalid):
     """The file is not a CSV or XLSX table the import understands."""
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from mattran.auth.principal import Principal
 from mattran.domain import member_vocab as vocab
 from mattran.domain.access import target_unit
+from mattran.domain.errors import Conflict, Invalid
 from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, mask_email, mask_national_id, mask_phone
 from mattran.domain.text import fold
@@ -31,7 +32,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])
 _MASKED_ID = re.compile(r"^[*xX•]{6,}(\d{3})$")
 
 
-class FieldError(ValueError):
+class FieldError(Invalid):
     """A value refused, with the Vietnamese reason."""
 
 
@@ -249,7 +250,7 @@ def validate(unit_code: str, values: Mapping[str, Any]) -> tuple[MemberDraft | N
     return MemberDraft(unit_code=unit_code, **parsed), {}
 
 
-class InvalidMember(ValueError):
+class InvalidMember(Invalid):
     """A member refused, with the errors by field."""
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -257,7 +258,7 @@ class InvalidMember(ValueError):
         self.errors = errors
 
 
-class DuplicateMember(ValueError):
+class DuplicateMember(Conflict):
     """The unit already has a member with that full name and birth year."""
 
 

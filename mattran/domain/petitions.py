@@ -18,6 +18,7 @@ from mattran.domain import idempotency, receipts
 from mattran.domain.attachments import Attachment
 from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE, petition_consent
 from mattran.domain.embedding import Embedder
+from mattran.domain.errors import Conflict, DomainError, Invalid, NotFound, Refused, SignInRequired
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.privacy import PersonalData
@@ -63,12 +64,29 @@ def public_number(text: str) -> str:
     return receipt.public_code if receipt else text.strip().upper()
 
 
-class PetitionError(ValueError):
-    """A petition request that cannot be carried out; ``field`` names the input at fault."""
+class PetitionError(DomainError):
+    """A petition request that cannot be carried out; ``field`` names the input at fault. Raised as one of the kinds
+    below; raised as itself, the platform is at fault (say, its keys are not loaded)."""
 
-    def __init__(self, message: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+
+class InvalidPetition(PetitionError, Invalid):
+    """A petition request that is wrong or incomplete."""
+
+
+class PetitionNotFound(PetitionError, NotFound):
+    """No such petition (or attachment) within the caller's reach."""
+
+
+class PetitionRefused(PetitionError, Refused):
+    """The caller may not do this with the petition."""
+
+
+class PetitionSignInRequired(PetitionError, SignInRequired):
+    """Only a signed-in person may do this."""
+
+
+class PetitionConflict(PetitionError, Conflict):
+    """The petition's state does not allow this now."""
 
 
 class Contact(BaseModel):
@@ -223,14 +241,14 @@ def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
 
 async def _handled(conn: AsyncConnection, principal: Principal, code: str,
                    for_update: bool = False) -> dict[str, Any]:
-    """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: 404 outside their scope,
-    403 without the right."""
+    """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: not found outside their
+    scope, refused without the right."""
     code = public_number(code)
     row = await store.get(conn, code, for_update=for_update)
     if row is None:
-        raise PetitionError(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.", status=404)
+        raise PetitionNotFound(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.")
     if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
-        raise PetitionError("Tài khoản không có quyền xử lý phản ánh này.", status=403)
+        raise PetitionRefused("Tài khoản không có quyền xử lý phản ánh này.")
     return row
 
 
@@ -250,7 +268,7 @@ class PetitionService:
     def _protector(self) -> PersonalData:
         if self._personal is None:
             raise PetitionError("Chưa nạp khóa dữ liệu cá nhân (DATA_DIR/keys/): không lưu hay đọc được thông tin "
-                                "liên hệ.", status=500)
+                                "liên hệ.")
         return self._personal
 
     async def embed_pending(self, batch: int = 64) -> int:
@@ -297,7 +315,7 @@ class PetitionService:
             code = data.unit_code.strip()
             unit = self.resolver.units.get(code.upper() if code.lower() == "tw" else code)
             if unit is None:
-                raise PetitionError(f"Không có đơn vị mã “{data.unit_code}”.", "unit_code")
+                raise InvalidPetition(f"Không có đơn vị mã “{data.unit_code}”.", "unit_code")
             return unit, None
         if data.unit_text and data.unit_text.strip():
             result = await self.resolver.resolve(conn, data.unit_text)
@@ -312,7 +330,7 @@ class PetitionService:
                    idempotency_key: str | None = None, attachments: Sequence[Attachment] = (),
                    api_client: str | None = None) -> Filed:
         """Store a new petition and give its receipt; a retry with the caller's idempotency key and the same body
-        gets the receipt the first attempt got, with another body a refusal (422).
+        gets the receipt the first attempt got, with another body a refusal (``InvalidPetition``).
 
         Callers who are not signed in are limited (``Limit.INTAKE``) per address, API clients (``api_client``: their
         key's id) per key, whatever the door. A replayed key is detected by the key's unique index, so a first
@@ -324,7 +342,7 @@ class PetitionService:
         category = data.category or suggested
         consented = petition_consent(data.contact.model_dump(), data.consent, channel, now)
         if consented is None:
-            raise PetitionError(CONSENT_REQUIRED, "consent")
+            raise InvalidPetition(CONSENT_REQUIRED, "consent")
         files = [a.as_row() for a in attachments]
         body = data.model_dump(mode="json") | {"attachments": [f["sha256"] for f in files]}
         idem = idempotency.request(principal, idempotency_key, body, api_client)
@@ -416,8 +434,8 @@ class PetitionService:
         if found is None or row is None:
             return None
         if not hmac.compare_digest(found["request_digest"], idem.body_digest):
-            raise PetitionError("Khóa Idempotency-Key này đã được dùng cho một phản ánh có nội dung khác: "
-                                "mỗi phản ánh mới cần một khóa mới.", "idempotency_key", 422)
+            raise InvalidPetition("Khóa Idempotency-Key này đã được dùng cho một phản ánh có nội dung khác: "
+                                  "mỗi phản ánh mới cần một khóa mới.", "idempotency_key")
         secret = receipts.unseal(found["receipt_sealed"], idem.seal_key)
         unit = self.resolver.units.get(row["unit_code"]) if row["unit_code"] else None
         return self._filed(f"{row['tracking_code']}-{secret}", row["status"], unit, row["category"], row["due_at"])
@@ -464,9 +482,9 @@ class PetitionService:
                        mine: bool = False) -> list[dict[str, Any]]:
         """Petitions the caller handles (cadres) or filed (``mine``)."""
         if not mine and not is_allowed(principal, Operation.PETITION_HANDLE):
-            raise PetitionError("Tài khoản không có quyền xử lý phản ánh, kiến nghị.", status=403)
+            raise PetitionRefused("Tài khoản không có quyền xử lý phản ánh, kiến nghị.")
         if mine and not principal.authenticated:
-            raise PetitionError("Vui lòng đăng nhập để xem phản ánh của mình.", status=401)
+            raise PetitionSignInRequired("Vui lòng đăng nhập để xem phản ánh của mình.")
         scope = Scope.public(principal.subject) if mine else principal.scope()
         async with self.db.transaction(scope) as conn:
             rows = await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
@@ -493,11 +511,11 @@ class PetitionService:
         """One attachment's bytes, for a cadre within scope (of a denunciation: the assigned cadre only)."""
         found = await self.detail(principal, code)
         if found["identity_hidden"]:
-            raise PetitionError(_DENOUNCER_HIDDEN, status=403)
+            raise PetitionRefused(_DENOUNCER_HIDDEN)
         async with self.db.transaction(principal.scope()) as conn:
             row = await store.attachment(conn, found["petition"]["id"], attachment_id)
         if row is None:
-            raise PetitionError("Không tìm thấy tệp đính kèm.", status=404)
+            raise PetitionNotFound("Không tìm thấy tệp đính kèm.")
         return row
 
     async def act(self, principal: Principal, code: str, action: Action) -> dict[str, Any]:
@@ -506,14 +524,14 @@ class PetitionService:
         allowed_from, to_status = _TRANSITIONS[action.action]
         target = self.resolver.units.get(action.unit_code or "") if action.action == "transfer" else None
         if action.action == "transfer" and target is None:
-            raise PetitionError("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
+            raise InvalidPetition("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
         scope = principal.scope().widened(target["path"]) if target else principal.scope()
         async with self.db.transaction(scope) as conn:
             row = await _handled(conn, principal, code, for_update=True)
             if row["status"] not in allowed_from:
-                raise PetitionError(
+                raise PetitionConflict(
                     f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
-                    "action", 409)
+                    "action")
             if action.action == "merge":
                 changes, detail = await self._merge_target(conn, row, action)
             elif action.action == "publish":
@@ -536,24 +554,24 @@ class PetitionService:
         """Merging a duplicate into another open petition of the same unit."""
         main = await store.get(conn, public_number(action.into)) if action.into else None
         if main is None or main["id"] == row["id"]:
-            raise PetitionError("Cần chọn phản ánh giữ lại (mã tra cứu) trong phạm vi của bạn.", "into")
+            raise InvalidPetition("Cần chọn phản ánh giữ lại (mã tra cứu) trong phạm vi của bạn.", "into")
         if main["unit_code"] != row["unit_code"] or main["status"] not in OPEN_STATUSES or main["merged_into"]:
-            raise PetitionError("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into", 409)
+            raise PetitionConflict("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into")
         return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
 
     async def _reviewed(self, conn: Any, principal: Principal, row: dict[str, Any],
                         action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
         """The public versions a cadre approved, made safe (what the detector still finds is masked)."""
         if not identity_visible(principal, row):
-            raise PetitionError("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.", "action", 403)
+            raise PetitionRefused("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.", "action")
         known = await self._known(conn, row)
         changes: dict[str, Any] = {}
         masked = 0
         for field, label in PUBLIC_FIELDS.items():
             text = nfc((getattr(action, field) or "").strip())
             if not text:
-                raise PetitionError(f"Cần duyệt {label} công khai (đã che thông tin cá nhân) trước khi công khai.",
-                                    field)
+                raise InvalidPetition(f"Cần duyệt {label} công khai (đã che thông tin cá nhân) trước khi công khai.",
+                                      field)
             changes[field], found = approved(text, known)
             masked += found
         now = datetime.now(UTC)
@@ -571,9 +589,9 @@ class PetitionService:
         async with self.db.transaction(principal.scope()) as conn:
             row = await _handled(conn, principal, code)
             if not identity_visible(principal, row):
-                raise PetitionError("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.", status=403)
+                raise PetitionRefused("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.")
             if row["status"] not in _TRANSITIONS["publish"][0]:
-                raise PetitionError("Chỉ duyệt công khai được phản ánh đã có trả lời.", "action", 409)
+                raise PetitionConflict("Chỉ duyệt công khai được phản ánh đã có trả lời.", "action")
             known = await self._known(conn, row)
         return PublicationDraft(
             tracking_code=row["tracking_code"], reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
@@ -597,7 +615,7 @@ class PetitionService:
         now = datetime.now(UTC)
         match action.action:
             case "decline" | "transfer" if not (action.reason and action.reason.strip()):
-                raise PetitionError("Cần ghi rõ lý do.", "reason")
+                raise InvalidPetition("Cần ghi rõ lý do.", "reason")
             case "decline":
                 return {}, {"reason": action.reason}
             case "transfer":
@@ -607,29 +625,29 @@ class PetitionService:
                         {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target["code"]})
             case "answer":
                 if not (action.answer and action.answer.strip()):
-                    raise PetitionError("Cần nhập nội dung trả lời.", "answer")
+                    raise InvalidPetition("Cần nhập nội dung trả lời.", "answer")
                 return {"answer": nfc(action.answer.strip()), "answered_at": now}, {}
             case "assign":
                 if not action.assignee:
-                    raise PetitionError("Cần chọn cán bộ được giao.", "assignee")
+                    raise InvalidPetition("Cần chọn cán bộ được giao.", "assignee")
                 return {"assigned_to": action.assignee}, {"assignee": action.assignee}
             case "forward":
                 if not (action.agency and action.agency.strip()):
-                    raise PetitionError("Cần ghi rõ cơ quan nhận chuyển.", "agency")
+                    raise InvalidPetition("Cần ghi rõ cơ quan nhận chuyển.", "agency")
                 due = (datetime.combine(action.reply_due, time(17), tzinfo=UTC) if action.reply_due
                        else add_working_days(now, 15))
                 return ({"forwarded_to": action.agency.strip(), "forwarded_at": now, "reply_due_at": due},
                         {"agency": action.agency.strip(), "reply_due": due.isoformat()})
             case "record_reply":
                 if not row["forwarded_to"]:
-                    raise PetitionError("Phản ánh chưa được chuyển đến cơ quan nào.", "action", 409)
+                    raise PetitionConflict("Phản ánh chưa được chuyển đến cơ quan nào.", "action")
                 if not (action.reply_text and action.reply_text.strip()):
-                    raise PetitionError("Cần nhập nội dung văn bản trả lời của cơ quan.", "reply_text")
+                    raise InvalidPetition("Cần nhập nội dung văn bản trả lời của cơ quan.", "reply_text")
                 return ({"reply_text": action.reply_text.strip(), "reply_received_at": now},
                         {"agency": row["forwarded_to"]})
             case "set_category":
                 if action.category is None:
-                    raise PetitionError("Cần chọn lĩnh vực.", "category")
+                    raise InvalidPetition("Cần chọn lĩnh vực.", "category")
                 return ({"category": action.category}, {"from": row["category"], "to": action.category})
         return {}, {}
 

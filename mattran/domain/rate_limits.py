@@ -11,6 +11,7 @@ from enum import StrEnum
 from psycopg import AsyncConnection
 
 from mattran.auth.principal import Principal
+from mattran.domain.errors import Refused
 from mattran.scope import Scope
 from mattran.store import rate_limits as store
 from mattran.store.db import Database
@@ -29,12 +30,12 @@ class Limit(StrEnum):
     SIGN_IN_FAILURE = "sign_in_failure"  # failed or forged sign-in callbacks, per address
 
 
-class RateLimited(Exception):
+class RateLimited(Refused):
     """Too many requests: the Vietnamese message, and the seconds after which to try again."""
 
     def __init__(self, retry_after: int, message: str = MESSAGE) -> None:
         super().__init__(message)
-        self.message, self.retry_after = message, retry_after
+        self.retry_after = retry_after
 
 
 def caller_key(principal: Principal, api_client: str | None = None) -> str:

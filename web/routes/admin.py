@@ -7,13 +7,13 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from mattran.auth.principal import Principal
 from mattran.domain import api_keys, audit
-from mattran.domain.api_keys import ApiKey, ApiKeyError, NewApiKey
+from mattran.domain.api_keys import ApiKey, NewApiKey
 from mattran.domain.permissions import Operation
 from mattran.scope import Scope
 from web.auth import CurrentPrincipal, authorize, requires
@@ -94,10 +94,7 @@ async def create_api_key(request: Request, services: ServicesDep, principal: Cur
                          body: ApiKeyIn) -> NewApiKey:
     """Tạo khóa API (cổng Open311). Khóa chỉ hiện một lần: nền tảng chỉ giữ giá trị băm."""
     await authorize(request, principal, Operation.ACCOUNT_ADMIN)
-    try:
-        return await api_keys.create(services.db, principal, body.name)
-    except ApiKeyError as exc:
-        raise HTTPException(exc.status, exc.message) from exc
+    return await api_keys.create(services.db, principal, body.name)
 
 
 @router.get("/api/admin/api-keys", tags=["admin"], response_model=list[ApiKey])
@@ -111,7 +108,4 @@ async def list_api_keys(request: Request, services: ServicesDep, principal: Curr
 async def revoke_api_key(request: Request, services: ServicesDep, principal: CurrentPrincipal, prefix: str) -> ApiKey:
     """Thu hồi khóa API theo tiền tố (ví dụ mtk_AbCd1234)."""
     await authorize(request, principal, Operation.ACCOUNT_ADMIN)
-    try:
-        return await api_keys.revoke(services.db, principal, prefix)
-    except ApiKeyError as exc:
-        raise HTTPException(exc.status, exc.message) from exc
+    return await api_keys.revoke(services.db, principal, prefix)

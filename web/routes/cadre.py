@@ -11,7 +11,6 @@ from mattran.auth.principal import Principal
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
 from web.auth import authorize, requires
-from web.problems import domain_errors
 from web.render import render
 from web.routes.members import protector
 from web.deps import ServicesDep
@@ -28,7 +27,6 @@ async def cadre_home(
     """Trang cán bộ: thành viên Ủy ban MTTQ trong phạm vi của cán bộ và các ứng dụng."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            page = await member_page(conn, principal, protector(request), unit, size=20)
+        page = await member_page(conn, principal, protector(request), unit, size=20)
     units = services.resolver.units
     return render(request, "cadre.html", principal, page=page, units=units, unit=unit)

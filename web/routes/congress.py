@@ -17,7 +17,6 @@ from mattran.domain.congress import (
 )
 from mattran.domain.permissions import Operation
 from web.auth import CurrentPrincipal, authorize
-from web.problems import domain_errors
 from web.deps import ServicesDep
 
 router = APIRouter(prefix="/api/congresses", tags=["congresses"])
@@ -32,8 +31,7 @@ async def progress(request: Request, services: ServicesDep, principal: CurrentPr
     """Tiến độ đại hội của phạm vi (hoặc một đơn vị trong phạm vi): tỷ lệ đã tổ chức, theo cấp, theo tỉnh."""
     await authorize(request, principal, Operation.CONGRESS_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await congress_progress(conn, principal, unit, term)
+        return await congress_progress(conn, principal, unit, term)
 
 
 @router.get("/{unit_code}", response_model=CongressRecord)
@@ -42,8 +40,7 @@ async def read(request: Request, services: ServicesDep, principal: CurrentPrinci
     """Đại hội của một đơn vị và lịch sử cập nhật (mới nhất trước)."""
     await authorize(request, principal, Operation.CONGRESS_READ, unit_code)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await get_congress(conn, principal, unit_code, term)
+        return await get_congress(conn, principal, unit_code, term)
 
 
 @router.put("/{unit_code}", response_model=Congress)
@@ -52,5 +49,4 @@ async def update(request: Request, services: ServicesDep, principal: CurrentPrin
     """Cập nhật đại hội của một đơn vị (chỉ các trường được gửi; ``null`` để xóa); mỗi lần ghi một dòng lịch sử."""
     await authorize(request, principal, Operation.CONGRESS_UPDATE, unit_code)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await update_congress(conn, principal, unit_code, change)
+        return await update_congress(conn, principal, unit_code, change)

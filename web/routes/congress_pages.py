@@ -28,7 +28,6 @@ from mattran.domain.permissions import Operation
 from web import csrf
 from web.auth import authorize, requires
 from web.formats import vn_day
-from web.problems import domain_errors
 from web.render import render
 from web.deps import ServicesDep, get_services
 
@@ -46,8 +45,7 @@ async def dashboard(request: Request, services: ServicesDep, principal: CadrePag
     """Tiến độ đại hội: toàn quốc (lọc theo tỉnh), một tỉnh, hoặc một xã."""
     await authorize(request, principal, Operation.CONGRESS_READ, tinh or None)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            progress = await congress_progress(conn, principal, tinh or None, nhiem_ky or None)
+        progress = await congress_progress(conn, principal, tinh or None, nhiem_ky or None)
         provinces = await unit_lists.provinces(conn) if principal.cadre_role == Role.CENTRAL_CADRE else []
     return render(request, "congress_dashboard.html", principal, progress=progress, provinces=provinces,
                   tinh=tinh or "")
@@ -136,8 +134,7 @@ async def _form_page(request: Request, principal: Principal, unit_code: str, ter
                      errors: dict[str, str] | None = None, submitted: dict[str, str] | None = None,
                      status_code: int = 200) -> HTMLResponse:
     async with get_services(request).db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            record = await get_congress(conn, principal, unit_code, term)
+        record = await get_congress(conn, principal, unit_code, term)
     roles = {r.value: label for r, label in ROLE_LABELS.items()}
     documents = record.congress.documents if record.congress else []
     return render(request, "congress_form.html", principal, status_code=status_code, record=record,
@@ -164,13 +161,12 @@ async def congress_submit(request: Request, services: ServicesDep, principal: Ca
     await authorize(request, principal, Operation.CONGRESS_UPDATE, unit_code)
     change, errors = change_from_form(form)
     if change is not None:
-        with domain_errors():
-            try:
-                async with services.db.transaction(principal.scope()) as conn:
-                    saved = await update_congress(conn, principal, unit_code, change)
-            except InvalidCongress as exc:
-                errors = exc.errors
-            else:
-                query = urlencode({"nhiem_ky": saved.term, "da_luu": "1"})
-                return RedirectResponse(f"/can-bo/dai-hoi/{saved.unit_code}?{query}", status_code=303)
+        try:
+            async with services.db.transaction(principal.scope()) as conn:
+                saved = await update_congress(conn, principal, unit_code, change)
+        except InvalidCongress as exc:
+            errors = exc.errors
+        else:
+            query = urlencode({"nhiem_ky": saved.term, "da_luu": "1"})
+            return RedirectResponse(f"/can-bo/dai-hoi/{saved.unit_code}?{query}", status_code=303)
     return await _form_page(request, principal, unit_code, form.get("term"), errors, form, status_code=422)

@@ -25,7 +25,6 @@ from mattran.domain.library import LibraryService, content_hash
 from mattran.domain.permissions import Operation, is_allowed
 from web import csrf
 from web.auth import CurrentPrincipal, requires
-from web.problems import domain_errors
 from web.render import render
 from web.deps import ServicesDep, get_services
 
@@ -150,8 +149,7 @@ async def upload(request: Request, services: ServicesDep, principal: AdminPage) 
         except PartitionError as exc:
             return _upload_page(request, principal, values, {"file": str(exc)}, status_code=422)
     document = parsed.document.model_copy(update={"source": f"upload:{content_hash(content)[:12]}/{name}"})
-    with domain_errors():
-        document_id = await _library(request).save(principal, document, parsed.chunks)
+    document_id = await _library(request).save(principal, document, parsed.chunks)
     return RedirectResponse(f"/thu-vien/{document_id}?da_them=1", status_code=303)
 
 
@@ -194,8 +192,7 @@ async def delete_document(request: Request, principal: AdminPage, document_id: D
                           csrf_token: Annotated[str | None, Form()] = None) -> Response:
     """Xóa tài liệu và mọi đoạn của nó."""
     csrf.verify(request, csrf_token)
-    with domain_errors():
-        deleted = await _library(request).delete(principal, [document_id])
+    deleted = await _library(request).delete(principal, [document_id])
     if not deleted:
         raise HTTPException(404, NOT_FOUND)
     return RedirectResponse("/thu-vien?da_xoa=1", status_code=303)

@@ -15,7 +15,6 @@ from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
 from web import csrf
 from web.auth import authorize, requires
-from web.problems import domain_errors
 from web.render import render
 from web.routes.members import UPLOAD_BODY_LIMIT, protector, read_sheet
 from web.deps import ServicesDep, get_services
@@ -38,8 +37,7 @@ async def members_page(request: Request, services: ServicesDep, principal: Cadre
     """Danh sách thành viên (50 mỗi trang), nhập và xuất tệp."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            page = await member_page(conn, principal, protector(request), unit, q or None, trang)
+        page = await member_page(conn, principal, protector(request), unit, q or None, trang)
     return render(request, "members.html", principal, page=page, unit=unit or "", q=q or "",
                   choices=await _choices(request, principal))
 
@@ -62,10 +60,9 @@ async def import_page(request: Request, services: ServicesDep, principal: CadreP
         return render(request, "member_import.html", principal, status_code=422, report=None,
                       problem=MEMBER_IMPORT_REQUIRED, filename=file.filename)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            report = await member_io.import_members(conn, principal, services.resolver, protector(request),
-                                                    sheet, mode)
-            await record_member_import(conn, principal, report.total, report.imported)
+        report = await member_io.import_members(conn, principal, services.resolver, protector(request),
+                                                sheet, mode)
+        await record_member_import(conn, principal, report.total, report.imported)
     return render(request, "member_import.html", principal, report=report, problem=None, filename=file.filename)
 
 
@@ -76,10 +73,9 @@ async def stats_page(request: Request, services: ServicesDep, principal: CadrePa
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     choices = await _choices(request, principal)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            first = await member_stats(conn, principal, unit, "gender")
-            target = services.resolver.units[first.unit_code]
-            wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or target["level"] < 2]
-            stats = [first, *[await member_stats(conn, principal, unit, d) for d in wanted if d != "gender"]]
+        first = await member_stats(conn, principal, unit, "gender")
+        target = services.resolver.units[first.unit_code]
+        wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or target["level"] < 2]
+        stats = [first, *[await member_stats(conn, principal, unit, d) for d in wanted if d != "gender"]]
     return render(request, "member_stats.html", principal, stats=stats, total=first.total, target=target,
                   unit=unit or "", choices=choices)

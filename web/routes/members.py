@@ -16,7 +16,6 @@ from mattran.domain.members import MemberView, add_member, list_members
 from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, personal_data
 from web.auth import CurrentPrincipal, authorize
-from web.problems import domain_errors
 from web.deps import ServicesDep, get_services
 
 router = APIRouter(prefix="/api/members", tags=["members"])
@@ -63,9 +62,8 @@ async def list_all(request: Request, services: ServicesDep, principal: CurrentPr
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await list_members(conn, principal, protector(request), unit, limit=limit, offset=offset,
-                                      search=q or None)
+        return await list_members(conn, principal, protector(request), unit, limit=limit, offset=offset,
+                                  search=q or None)
 
 
 @router.post("", response_model=MemberView, status_code=201)
@@ -73,9 +71,8 @@ async def add(request: Request, services: ServicesDep, principal: CurrentPrincip
     """Thêm một thành viên vào một đơn vị trong phạm vi (409 khi trùng họ tên và năm sinh trong đơn vị)."""
     await authorize(request, principal, Operation.MEMBER_WRITE, member.unit_code)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await add_member(conn, principal, protector(request), member.unit_code,
-                                    member.model_dump(exclude={"unit_code"}))
+        return await add_member(conn, principal, protector(request), member.unit_code,
+                                member.model_dump(exclude={"unit_code"}))
 
 
 @router.post("/import", response_model=member_io.ImportReport, max_body_size=UPLOAD_BODY_LIMIT)
@@ -95,11 +92,10 @@ async def import_file(request: Request, services: ServicesDep, principal: Curren
     if not consent:
         raise HTTPException(422, {"message": MEMBER_IMPORT_REQUIRED, "errors": {"consent": MEMBER_IMPORT_REQUIRED}})
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            report = await member_io.import_members(conn, principal, services.resolver, protector(request),
-                                                    sheet, mode)
-            await record_member_import(conn, principal, report.total, report.imported)
-            return report
+        report = await member_io.import_members(conn, principal, services.resolver, protector(request),
+                                                sheet, mode)
+        await record_member_import(conn, principal, report.total, report.imported)
+        return report
 
 
 @router.get("/export", response_class=Response)
@@ -108,8 +104,7 @@ async def export_file(request: Request, services: ServicesDep, principal: Curren
     """Xuất thành viên trong phạm vi (CSV hoặc XLSX); số CCCD chỉ hiện 3 số cuối."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            data = await member_io.export_members(conn, principal, protector(request), unit, format)
+        data = await member_io.export_members(conn, principal, protector(request), unit, format)
     media = member_io.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
     name = member_io.export_filename(unit or principal.unit_code, format)
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
@@ -123,8 +118,7 @@ async def stats(request: Request, services: ServicesDep, principal: CurrentPrinc
     """Thống kê thành viên theo giới tính, dân tộc, tôn giáo, độ tuổi, tổ chức, chức vụ, đơn vị hoặc cấp."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return await member_stats(conn, principal, unit, by)
+        return await member_stats(conn, principal, unit, by)
 
 
 @router.get("/count")
@@ -133,5 +127,4 @@ async def count(request: Request, services: ServicesDep, principal: CurrentPrinc
     """Đếm thành viên theo điều kiện (ví dụ: gender=nữ&position=Ủy viên)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        with domain_errors():
-            return {"count": await count_members(conn, principal, unit, filters)}
+        return {"count": await count_members(conn, principal, unit, filters)}

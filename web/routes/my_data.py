@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ValidationError
 
 from mattran.domain import data_rights
+from mattran.domain.errors import Conflict, NotFound
 from mattran.domain.petitions import Contact, PetitionError
 from web import csrf
 from web.auth import CurrentPrincipal
@@ -93,7 +94,7 @@ async def erase_contact_form(request: Request, services: ServicesDep, principal:
     try:
         done = await data_rights.erase_contact(services.db, principal, code)
     except PetitionError as exc:
-        outcome = "loi=" + ("dang-xu-ly" if exc.status == 409 else "khong-thay")
+        outcome = "loi=" + ("dang-xu-ly" if isinstance(exc, Conflict) else "khong-thay")
     else:
         outcome = "xong=" + ("da-xoa" if done["deleted"] else "khong-co")
     return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)
@@ -118,7 +119,8 @@ async def correct_contact_form(request: Request, services: ServicesDep, principa
     except ValidationError:
         outcome = "loi=khong-hop-le"
     except PetitionError as exc:
-        outcome = "loi=" + {409: "da-dong", 404: "khong-thay"}.get(exc.status, "khong-hop-le")
+        outcome = "loi=" + ("da-dong" if isinstance(exc, Conflict) else "khong-thay" if isinstance(exc, NotFound)
+                            else "khong-hop-le")
     else:
         outcome = "xong=da-sua"
     return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)

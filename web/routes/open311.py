@@ -20,13 +20,14 @@ from fastapi.routing import APIRoute
 from pydantic import Field, ValidationError
 from starlette.exceptions import HTTPException
 
-from mattran.domain import api_keys, open311
-from mattran.domain.open311 import Open311Error, RequestForm
-from mattran.domain.petitions import PetitionError
+from mattran.domain import api_keys
+from mattran.domain.errors import DomainError, NotFound
 from mattran.domain.rate_limits import RateLimited
 from mattran.domain.time import VIETNAM
+from web import open311_format as open311
 from web.errors import describe
 from web.deps import ServicesDep
+from web.open311_format import Open311Error, RequestForm
 
 # XML element of each item of a list, by the list's element (the spec's containers).
 _ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
@@ -92,12 +93,12 @@ class _Open311Route(APIRoute):
                 return await handler(request)
             except Open311Error as exc:
                 return _errors(request, exc.status, exc.descriptions)
-            except PetitionError as exc:
-                return _errors(request, 404 if exc.status == 404 else 400, [exc.message])
             except RateLimited as exc:
                 refused = _errors(request, 429, [exc.message])
                 refused.headers["Retry-After"] = str(exc.retry_after)
                 return refused
+            except DomainError as exc:  # the spec knows 404 and, for any other refusal, 400
+                return _errors(request, 404 if isinstance(exc, NotFound) else 400, [exc.message])
             except (RequestValidationError, ValidationError) as exc:
                 return _errors(request, 400, list(dict.fromkeys(_describe(e) for e in exc.errors())))
             except HTTPException as exc:  # a body that is not a readable form

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request
 
 from mattran.domain.permissions import Operation
 from mattran.domain import receipts
-from mattran.domain.petitions import Action, Filed, PetitionError, PetitionIn, PublicStatus, Similar
+from mattran.domain.petitions import Action, Filed, PetitionIn, PetitionNotFound, PublicStatus, Similar
 from mattran.domain.publication import PublicationDraft
 from mattran.domain.rate_limits import Limit, address_key
 from web.auth import CurrentPrincipal, authorize
@@ -61,7 +61,7 @@ async def petition_status(request: Request, services: ServicesDep, principal: Cu
     (PAKN-2026-000123) khi đã công khai, là phản ánh của chính người đăng nhập, hoặc cán bộ trong phạm vi."""
     found = await services.petitions.status(code, principal)
     if found is None:
-        raise PetitionError(receipts.not_found(code), "code", 404)
+        raise PetitionNotFound(receipts.not_found(code), "code")
     return found
 
 

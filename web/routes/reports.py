@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from mattran.auth.principal import Principal
+from mattran.domain.errors import DomainError, Invalid
 from mattran.domain.permissions import Operation
 from mattran.domain.reports.document import Document, fill, numbered
 from mattran.domain.reports.docx_format import MOTTO, NATIONAL_TITLE
@@ -28,7 +27,7 @@ from mattran.domain.reports.service import (
 )
 from web import csrf
 from web.auth import requires
-from web.problems import domain_errors
+from web.problems import status_of
 from web.render import render
 from web.deps import ServicesDep, get_services
 
@@ -52,14 +51,6 @@ class RevisionIn(BaseModel):
     prompt: str = Field(min_length=3, max_length=2000)
 
 
-@contextmanager
-def report_errors() -> Iterator[None]:
-    """A request that cannot be carried out → its status (422, 404) with the Vietnamese reason; refusals → 403."""
-    with domain_errors():
-        try:
-            yield
-        except ReportError as exc:
-            raise HTTPException(exc.status, exc.message) from exc
 
 
 def _view(document: Document) -> dict[str, Any]:
@@ -81,8 +72,7 @@ def _view(document: Document) -> dict[str, Any]:
 @router.get("/can-bo/bao-cao", response_class=HTMLResponse, include_in_schema=False)
 async def reports_page(request: Request, services: ServicesDep, principal: Cadre) -> HTMLResponse:
     """Báo cáo: các bản nháp trong phạm vi và ô yêu cầu soạn báo cáo mới."""
-    with report_errors():
-        reports = await list_reports(services.db, principal)
+    reports = await list_reports(services.db, principal)
     return render(request, "reports.html", principal, reports=reports, examples=EXAMPLES, problem=None, asked="")
 
 
@@ -93,22 +83,20 @@ async def reports_submit(request: Request, services: ServicesDep, principal: Cad
     csrf.verify(request, form.get(csrf.FIELD))
     asked = form.get("request", "").strip()[:2000]
     try:
-        with report_errors():
-            if len(asked) < 5:
-                raise ReportError("Hãy ghi yêu cầu soạn báo cáo, ví dụ: “" + EXAMPLES[0] + "”.")
-            draft = await draft_report(services.db, services.resolver, principal, asked,
-                                       writer=services.section_writer)
-    except HTTPException as exc:
+        if len(asked) < 5:
+            raise ReportError("Hãy ghi yêu cầu soạn báo cáo, ví dụ: “" + EXAMPLES[0] + "”.")
+        draft = await draft_report(services.db, services.resolver, principal, asked,
+                                   writer=services.section_writer)
+    except DomainError as exc:
         reports = await list_reports(services.db, principal)
-        return render(request, "reports.html", principal, status_code=exc.status_code, reports=reports,
-                      examples=EXAMPLES, problem=exc.detail, asked=asked)
+        return render(request, "reports.html", principal, status_code=status_of(exc), reports=reports,
+                      examples=EXAMPLES, problem=exc.message, asked=asked)
     return RedirectResponse(draft.page_url, status_code=303)
 
 
 async def _draft_page(request: Request, principal: Principal, report_id: int, version: int | None,
                       problem: str | None = None, status_code: int = 200, prompt: str = "") -> HTMLResponse:
-    with report_errors():
-        draft = await get_draft(get_services(request).db, principal, report_id, version)
+    draft = await get_draft(get_services(request).db, principal, report_id, version)
     return render(request, "report.html", principal, status_code=status_code, draft=draft,
                   view=_view(draft.document), problem=problem, prompt=prompt, help=HELP)
 
@@ -127,12 +115,9 @@ async def report_revise(request: Request, services: ServicesDep, principal: Cadr
     csrf.verify(request, form.get(csrf.FIELD))
     prompt = form.get("prompt", "").strip()[:2000]
     try:
-        with report_errors():
-            draft = await revise_report(services.db, principal, report_id, prompt, writer=services.section_writer)
-    except HTTPException as exc:
-        if exc.status_code != 422:
-            raise
-        return await _draft_page(request, principal, report_id, None, str(exc.detail), 422, prompt)
+        draft = await revise_report(services.db, principal, report_id, prompt, writer=services.section_writer)
+    except Invalid as exc:
+        return await _draft_page(request, principal, report_id, None, exc.message, 422, prompt)
     return RedirectResponse(draft.page_url, status_code=303)
 
 
@@ -142,32 +127,28 @@ async def report_revise(request: Request, services: ServicesDep, principal: Cadr
 @router.get("/api/reports", response_model=list[ReportSummary])
 async def api_list(request: Request, services: ServicesDep, principal: Cadre) -> list[ReportSummary]:
     """Các báo cáo trong phạm vi của cán bộ, mới nhất trước."""
-    with report_errors():
-        return await list_reports(services.db, principal)
+    return await list_reports(services.db, principal)
 
 
 @router.post("/api/reports", response_model=Draft, response_model_exclude=_SHOWN)
 async def api_draft(request: Request, services: ServicesDep, principal: Cadre, body: ReportIn) -> Draft:
     """Soạn dự thảo báo cáo từ một câu yêu cầu; trả về Markdown, các số liệu kèm cách tính, địa chỉ tệp .docx."""
-    with report_errors():
-        return await draft_report(services.db, services.resolver, principal, body.request,
-                                  unit_code=body.unit_code, writer=services.section_writer)
+    return await draft_report(services.db, services.resolver, principal, body.request,
+                              unit_code=body.unit_code, writer=services.section_writer)
 
 
 @router.get("/api/reports/{report_id}", response_model=Draft, response_model_exclude=_SHOWN)
 async def api_read(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
                    version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> Draft:
     """Một phiên bản của báo cáo (mặc định mới nhất) và danh sách các phiên bản."""
-    with report_errors():
-        return await get_draft(services.db, principal, report_id, version)
+    return await get_draft(services.db, principal, report_id, version)
 
 
 @router.post("/api/reports/{report_id}/revisions", response_model=Draft, response_model_exclude=_SHOWN)
 async def api_revise(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
                      body: RevisionIn) -> Draft:
     """Sửa báo cáo bằng lời (“thêm phần kiến nghị”, “rút gọn phần 2”, “bỏ phần 3”…): một phiên bản mới."""
-    with report_errors():
-        return await revise_report(services.db, principal, report_id, body.prompt, writer=services.section_writer)
+    return await revise_report(services.db, principal, report_id, body.prompt, writer=services.section_writer)
 
 
 @router.get("/api/reports/{report_id}/versions/{version}.docx", response_class=Response,
@@ -175,6 +156,5 @@ async def api_revise(request: Request, services: ServicesDep, principal: Cadre, 
 async def api_docx(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
                    version: Annotated[int, Path(ge=1, le=10000)]) -> Response:
     """Tệp .docx (thể thức Nghị định 30/2020/NĐ-CP) của một phiên bản."""
-    with report_errors():
-        filename, data = await version_docx(services.db, principal, report_id, version)
+    filename, data = await version_docx(services.db, principal, report_id, version)
     return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

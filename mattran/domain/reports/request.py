@@ -9,15 +9,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from mattran.domain.errors import Invalid
 from mattran.domain.text import fold, nfc, strip_marks
 
 
-class ReportError(ValueError):
+class ReportError(Invalid):
     """A report request that cannot be carried out; the message says why, in Vietnamese."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
 
 
 class ReportKind(StrEnum):

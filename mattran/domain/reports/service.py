@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
 from mattran.domain.access import PermissionDenied, target_unit
+from mattran.domain.errors import NotFound
 from mattran.domain.permissions import Operation, is_allowed, within
 from mattran.domain.reports.brief import SectionWriter
 from mattran.domain.reports.document import Document, to_markdown
@@ -113,7 +114,7 @@ async def _report(conn: AsyncConnection, principal: Principal, report_id: int, l
     """The report, once the principal may work on its unit (``lock``: until the transaction ends)."""
     row = await store.get(conn, report_id, for_update=lock)
     if row is None:
-        raise ReportError(f"Không tìm thấy báo cáo số {report_id} trong phạm vi của bạn.", status=404)
+        raise NotFound(f"Không tìm thấy báo cáo số {report_id} trong phạm vi của bạn.")
     if not is_allowed(principal, Operation.REPORT_DRAFT, row["unit_path"]):
         raise PermissionDenied()
     return row
@@ -181,7 +182,7 @@ async def get_draft(db: Database, principal: Principal, report_id: int, version:
         report = await _report(conn, principal, report_id)
         row = await store.version(conn, report_id, version)
         if row is None:
-            raise ReportError(f"Báo cáo số {report_id} không có phiên bản {version}.", status=404)
+            raise NotFound(f"Báo cáo số {report_id} không có phiên bản {version}.")
         versions = [VersionInfo(**v) for v in await store.versions(conn, report_id)]
     document = Document.model_validate(row["document"])
     return Draft(report_id=report_id, version=row["version"], kind=document.kind, kind_label=KIND_LABELS[document.kind],
@@ -207,5 +208,5 @@ async def version_docx(db: Database, principal: Principal, report_id: int, versi
         report = await _report(conn, principal, report_id)
         data = await store.docx(conn, report_id, version)
     if data is None:
-        raise ReportError(f"Báo cáo số {report_id} không có phiên bản {version}.", status=404)
+        raise NotFound(f"Báo cáo số {report_id} không có phiên bản {version}.")
     return f"bao-cao-{report_id}-v{version}-{report['unit_code']}.docx", data

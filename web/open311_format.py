@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 over the one petition pipeline: services, new requests, public requests."""
+"""The Open311 GeoReport v2 format over the one petition pipeline: services, new requests, public requests."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from mattran.auth.principal import Principal
+from mattran.domain import public_requests as domain
 from mattran.domain import receipts
 from mattran.domain.api_keys import ApiKey
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, PetitionIn, PetitionService
 from mattran.domain.time import VIETNAM
-from mattran.scope import Scope
-from mattran.store import open311 as store
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22 00:00"  # change when the services below change
@@ -183,7 +181,7 @@ async def file_request(petitions: PetitionService, key: ApiKey, form: RequestFor
     """File an Open311 request as a petition (channel ``open311``): its id is the full receipt; a retried key (in
     this API key's namespace) with the same request returns the same one."""
     data = petition_from(petitions, form)
-    filed = await petitions.file(Principal.anonymous(), data, "open311", idempotency_key, api_client=str(key.id))
+    filed = await domain.file_request(petitions, key, data, idempotency_key)
     return [{"service_request_id": filed.tracking_code, "service_notice": filed.message, "account_id": None}]
 
 
@@ -247,18 +245,14 @@ async def public_requests(petitions: PetitionService, *, service_request_id: str
 
 async def public_request(petitions: PetitionService, code: str) -> list[dict[str, Any]]:
     """GET Service Request by its full receipt (a published one also by its number), as a list (404 otherwise)."""
-    receipt = receipts.parse(code)
-    opened = await petitions.status(code) if receipt else None
-    found = await _fetch(petitions, codes=[receipt.public_code]) if receipt and opened else []
-    if not found:
+    row = await domain.by_receipt(petitions, code, limit=LIMIT)
+    if row is None:
         raise Open311Error(404, receipts.not_found(code))
-    return [found[0] | {"service_request_id": opened.tracking_code}]  # type: ignore[union-attr]
+    return [_request(petitions, row)]
 
 
 async def _fetch(petitions: PetitionService, **filters: Any) -> list[dict[str, Any]]:
-    async with petitions.db.transaction(Scope.public()) as conn:
-        rows = await store.public_requests(conn, limit=LIMIT, **filters)
-    return [_request(petitions, row) for row in rows]
+    return [_request(petitions, row) for row in await domain.published(petitions.db, limit=LIMIT, **filters)]
 
 
 def _request(petitions: PetitionService, row: dict[str, Any]) -> dict[str, Any]:
