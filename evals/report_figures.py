@@ -359,8 +359,8 @@ def principal(case: Case, resolver: UnitResolver) -> Principal:
     """The cadre who asks."""
     unit = resolver.units[case.unit]
     return Principal(subject=f"eval-{case.role}-{case.unit}", name="Cán bộ (đánh giá)",
-                     roles=frozenset({_ROLES[case.role]}), unit_code=unit["code"], unit_path=unit["path"],
-                     unit_name=unit["name"])
+                     roles=frozenset({_ROLES[case.role]}), unit_code=unit.code, unit_path=unit.path,
+                     unit_name=unit.name)
 
 
 async def evaluate(db: Database, resolver: UnitResolver, owner_url: str, cases: list[Case]) -> Report:

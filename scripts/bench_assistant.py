@@ -25,6 +25,7 @@ from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import prepare_store
 from mattran.domain.petitions import PetitionIn, PetitionService
 from mattran.domain.privacy import PersonalData, personal_data
+from mattran.domain.unit import Unit
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
@@ -34,12 +35,12 @@ TARGETS_MS = {"p50": 150.0, "p95": 400.0}
 WARM_UP = 12
 
 
-def _cadre(role: Role, unit: dict[str, str]) -> Principal:
-    return Principal(subject=f"bench-{unit['code']}", name="Cán bộ", roles=frozenset({role}), unit_code=unit["code"],
-                     unit_path=unit["path"], unit_name=unit["name"])
+def _cadre(role: Role, unit: Unit) -> Principal:
+    return Principal(subject=f"bench-{unit.code}", name="Cán bộ", roles=frozenset({role}), unit_code=unit.code,
+                     unit_path=unit.path, unit_name=unit.name)
 
 
-def _conversations(code: str, units: dict[str, dict[str, str]]) -> list[tuple[str, Principal, list[str]]]:
+def _conversations(code: str, units: dict[str, Unit]) -> list[tuple[str, Principal, list[str]]]:
     """(kind, who, messages) for each kind of conversation, in the order the mix cycles through them."""
     citizen = Principal(subject="bench-citizen", name="Người dân", roles=frozenset({Role.CITIZEN}))
     commune, province = _cadre(Role.COMMUNE_CADRE, units["08611"]), _cadre(Role.PROVINCE_CADRE, units["25"])

@@ -203,7 +203,7 @@ class _Units:
     def _in_scope(self, code: str) -> bool:
         unit = self.resolver.units.get(code)
         scope = self.principal.unit_path
-        return unit is not None and scope is not None and within(unit["path"], scope)
+        return unit is not None and scope is not None and within(unit.path, scope)
 
     async def code(self, kind: str, value: Any) -> tuple[str | None, str | None]:
         """(unit code, None) or (None, Vietnamese error)."""

@@ -32,6 +32,7 @@ from mattran.domain.publication import PublicationDraft, approved, review
 from mattran.domain.pseudonyms import DENOUNCER, GUEST, SIGNED_IN_CITIZEN, Pseudonyms
 from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
+from mattran.domain.unit import Unit
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.store import petitions as store
@@ -283,16 +284,16 @@ class PetitionService:
     def _due(self, category: str, start: datetime) -> datetime:
         return add_working_days(start.astimezone(VIETNAM), self.due_days_by_category.get(category, self.due_days))
 
-    def nearest_commune(self, latitude: float, longitude: float) -> dict[str, Any]:
+    def nearest_commune(self, latitude: float, longitude: float) -> Unit:
         """The commune whose centroid is nearest to a point."""
-        def distance(u: dict[str, Any]) -> float:
-            dlat = math.radians(u["latitude"] - latitude)
-            dlon = math.radians(u["longitude"] - longitude) * math.cos(math.radians(latitude))
+        def distance(u: Unit) -> float:
+            dlat = math.radians(u.latitude - latitude)
+            dlon = math.radians(u.longitude - longitude) * math.cos(math.radians(latitude))
             return dlat * dlat + dlon * dlon
-        communes = [u for u in self.resolver.units.values() if u["level"] == 2 and u["latitude"] is not None]
+        communes = [u for u in self.resolver.units.values() if u.is_commune and u.latitude is not None]
         return min(communes, key=distance)
 
-    async def _address(self, conn: Any, data: PetitionIn) -> tuple[dict[str, Any] | None, str | None]:
+    async def _address(self, conn: Any, data: PetitionIn) -> tuple[Unit | None, str | None]:
         if data.unit_code:
             code = data.unit_code.strip()
             unit = self.resolver.units.get(code.upper() if code.lower() == "tw" else code)
@@ -343,7 +344,7 @@ class PetitionService:
                     "idempotency_digest": idem.key_digest if idem else None,
                     "request_digest": idem.body_digest if idem else None,
                     "receipt_sealed": receipts.seal(receipt.secret, idem.seal_key) if idem else None,
-                    "unit_code": unit["code"] if unit else None, "unit_path": unit["path"] if unit else None,
+                    "unit_code": unit.code if unit else None, "unit_path": unit.path if unit else None,
                     "needs_addressing": unit is None, "address_text": address_text,
                     "latitude": data.latitude, "longitude": data.longitude,
                     "title": nfc(data.title.strip()), "content": nfc(data.content.strip()), "kind": data.kind,
@@ -383,12 +384,12 @@ class PetitionService:
         text = f"{row['title']}\n{row['content']}"
         async with self.db.transaction(Scope.public()) as conn:
             found = {r["tracking_code"]: dict(r) for r in
-                     await store.similar_published(conn, unit["code"], text, row["tracking_code"])}
+                     await store.similar_published(conn, unit.code, text, row["tracking_code"])}
         embedder = self._embedder
         if embedder is not None and embedder.ready:  # by meaning too, among published petitions only
             vector = await asyncio.to_thread(lambda: embedder().passages([text])[0])
-            async with self.db.transaction(Scope.of_unit(unit["path"])) as conn:
-                for r in await store.similar_by_meaning(conn, unit["code"], vector_literal(vector), row["id"],
+            async with self.db.transaction(Scope.of_unit(unit.path)) as conn:
+                for r in await store.similar_by_meaning(conn, unit.code, vector_literal(vector), row["id"],
                                                         SIMILAR_MEANING, published_only=True):
                     if r["tracking_code"] not in found or found[r["tracking_code"]]["score"] < r["score"]:
                         found[r["tracking_code"]] = dict(r)
@@ -396,15 +397,15 @@ class PetitionService:
         return [Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]], title=r["title"])
                 for r in best]
 
-    def _filed(self, code: str, status: str, unit: dict[str, Any] | None, category: str, due_at: datetime) -> Filed:
+    def _filed(self, code: str, status: str, unit: Unit | None, category: str, due_at: datetime) -> Filed:
         if unit:
-            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit['name']}. "
+            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit.name}. "
                        f"Hạn trả lời: {due_at.astimezone(VIETNAM):%d/%m/%Y}.")
         else:
             message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}. Chưa xác định được đơn vị nhận: "
                        "cán bộ sẽ chuyển đến đúng nơi.")
         return Filed(tracking_code=code, status=status, status_label=STATUS_LABELS[status],
-                     unit_code=unit["code"] if unit else None, unit_name=unit["name"] if unit else None,
+                     unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
                      needs_addressing=unit is None, category=category, category_label=CATEGORIES[category],
                      due_at=due_at, message=message)
 
@@ -507,7 +508,7 @@ class PetitionService:
         target = self.resolver.units.get(action.unit_code or "") if action.action == "transfer" else None
         if action.action == "transfer" and target is None:
             raise PetitionError("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
-        scope = principal.scope().widened(target["path"]) if target else principal.scope()
+        scope = principal.scope().widened(target.path) if target else principal.scope()
         async with self.db.transaction(scope) as conn:
             row = await _handled(conn, principal, code, for_update=True)
             if row["status"] not in allowed_from:
@@ -593,7 +594,7 @@ class PetitionService:
                                   {"via": main["tracking_code"]})
 
     def _changes(self, row: dict[str, Any], action: Action,
-                 target: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+                 target: Unit | None) -> tuple[dict[str, Any], dict[str, Any]]:
         now = datetime.now(UTC)
         match action.action:
             case "decline" | "transfer" if not (action.reason and action.reason.strip()):
@@ -602,9 +603,9 @@ class PetitionService:
                 return {}, {"reason": action.reason}
             case "transfer":
                 assert target is not None
-                return ({"unit_code": target["code"], "unit_path": target["path"], "needs_addressing": False,
+                return ({"unit_code": target.code, "unit_path": target.path, "needs_addressing": False,
                          "due_at": self._due(row["category"], now)},
-                        {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target["code"]})
+                        {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target.code})
             case "answer":
                 if not (action.answer and action.answer.strip()):
                     raise PetitionError("Cần nhập nội dung trả lời.", "answer")
@@ -640,11 +641,11 @@ class PetitionService:
         async with self.db.transaction(Scope.everything()) as conn:
             for row in await store.overdue_ids(conn, now):
                 parent = self.resolver.units[row["parent_code"]]
-                await store.update(conn, row["id"], {"unit_code": parent["code"], "unit_path": parent["path"],
+                await store.update(conn, row["id"], {"unit_code": parent.code, "unit_path": parent.path,
                                                      "due_at": add_working_days(now, self.due_days),
                                                      "escalations": row["escalations"] + 1})
-                await store.add_event(conn, row["id"], parent["path"], None, "escalate", row["status"], row["status"],
-                                      {"from_unit": row["unit_code"], "to_unit": parent["code"],
+                await store.add_event(conn, row["id"], parent.path, None, "escalate", row["status"], row["status"],
+                                      {"from_unit": row["unit_code"], "to_unit": parent.code,
                                        "reason": "quá hạn trả lời"})
                 moved.append(row["tracking_code"])
         return moved

@@ -79,7 +79,7 @@ async def stats_page(request: Request, principal: CadrePage, unit: UnitQuery = N
         with domain_errors():
             first = await member_stats(conn, principal, unit, "gender")
             target = request.app.state.resolver.units[first.unit_code]
-            wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or target["level"] < 2]
+            wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or not target.is_commune]
             stats = [first, *[await member_stats(conn, principal, unit, d) for d in wanted if d != "gender"]]
     return render(request, "member_stats.html", principal, stats=stats, total=first.total, target=target,
                   unit=unit or "", choices=choices)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from mattran.domain.reports.brief import SectionBrief, in_text
 from mattran.domain.reports.request import ReportKind
+from mattran.domain.unit import Level
 
 
 def _p(key: str) -> str:
@@ -23,10 +24,10 @@ def _items(brief: SectionBrief, prefix: str, unit_word: str = "") -> list[str]:
 def _petitions_received(b: SectionBrief) -> list[str]:
     if not b.value("petitions.received"):
         return [f"Trong kỳ báo cáo ({b.period_label}), nền tảng không ghi nhận phản ánh, kiến nghị nào gửi đến "
-                f"{b.committee}{' và các đơn vị trực thuộc' if b.unit_level < 2 else ''}."]
+                f"{b.committee}{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''}."]
     lines = [f"Trong kỳ báo cáo ({b.period_label}), {b.committee}"
-             f"{' và các đơn vị trực thuộc' if b.unit_level < 2 else ''} đã tiếp nhận {_p('petitions.received')} "
-             "phản ánh, kiến nghị của Nhân dân.", "Theo kênh tiếp nhận:"]
+             f"{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''} "
+             f"đã tiếp nhận {_p('petitions.received')} phản ánh, kiến nghị của Nhân dân.", "Theo kênh tiếp nhận:"]
     lines += [f"- qua {f.label.removeprefix('Tiếp nhận qua ')}: {_p(f.key)};" for f in b.starting("petitions.channel:")]
     lines += ["Theo lĩnh vực:"] + [f"- {f.label.removeprefix('Lĩnh vực ').capitalize()}: {_p(f.key)};"
                                     for f in b.starting("petitions.category:")]
@@ -181,7 +182,8 @@ def _members_count(b: SectionBrief) -> list[str]:
     extra += [f"người dân tộc thiểu số {_p('members.minority')} người (chiếm {_p('members.minority_share')})"
               ] if b.value("members.minority") else []
     lines = [f"Tổng số ủy viên {b.committee}"
-             f"{' (kể cả các đơn vị trực thuộc)' if b.unit_level < 2 else ''} được cập nhật trên nền tảng là "
+             f"{' (kể cả các đơn vị trực thuộc)' if b.unit_level != Level.COMMUNE else ''}"
+             " được cập nhật trên nền tảng là "
              f"{_p('members.total')} người" + ("; trong đó " + ", ".join(extra) if extra else "") + "."]
     lines += ["Theo độ tuổi:"] + _items(b, "members.age:", " người")
     lines += ["Theo tôn giáo:"] + _items(b, "members.religion:", " người")
