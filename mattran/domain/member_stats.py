@@ -114,7 +114,7 @@ async def member_stats(conn: AsyncConnection, principal: Principal, unit_code: s
     names: dict[str, str] = {}
     if by == "unit":
         found = await units_store.units_by_code(conn, [r["key"] for r in rows])
-        names = {code: u["name"] for code, u in found.items()}
+        names = {code: u.name for code, u in found.items()}
         names[unit.code] = f"{unit.name} ({LEVELS[unit.level].lower()})"
 
     def label(key: str | None) -> str:

@@ -13,6 +13,7 @@ from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
+from mattran.domain.unit import Unit
 from mattran.store import units as units_store
 from web import csrf
 from web.auth import authorize, requires
@@ -25,7 +26,7 @@ CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 UnitQuery = Annotated[str | None, Query(max_length=10)]
 
 
-async def _choices(request: Request, principal: Principal) -> list[dict]:
+async def _choices(request: Request, principal: Principal) -> list[Unit]:
     """The principal's unit and the units directly below it, for a unit selector."""
     async with request.app.state.db.transaction(principal.scope()) as conn:
         own = await units_store.unit_by_code(conn, principal.unit_code or "")

@@ -142,10 +142,10 @@ async def _petitions(conn: AsyncConnection, unit: Unit, period: Period, as_of: d
         for row in rows[:10]:
             sub = names[row["key"]]
             own = row["key"] == unit.code
-            c.add(f"petitions.unit:{row['key']}", f"{sub['name']}{' (trực tiếp)' if own else ''}", row["n"],
+            c.add(f"petitions.unit:{row['key']}", f"{sub.name}{' (trực tiếp)' if own else ''}", row["n"],
                   what + (" do chính cấp này thụ lý" if own else ""),
-                  units=f"{sub['name']} (mã {sub['code']})" if own else _subtree(sub))
-        facts["units"] = [names[r["key"]]["name"] for r in rows[:10]]
+                  units=f"{sub.name} (mã {sub.code})" if own else _subtree(sub))
+        facts["units"] = [names[r["key"]].name for r in rows[:10]]
     for status, label in STATUS_LABELS.items():
         c.add(f"petitions.status:{status}", label, t[f"status_{status}"],
               f"{what}, trạng thái hiện tại “{label}”")
