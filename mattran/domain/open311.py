@@ -11,6 +11,7 @@ from mattran.auth.principal import Principal
 from mattran.domain import receipts
 from mattran.domain.api_keys import ApiKey
 from mattran.domain.masking import mask_personal_data
+from mattran.domain.petition_status import PetitionStatus
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, PetitionIn, PetitionService
 from mattran.domain.time import VIETNAM
@@ -23,7 +24,7 @@ CHANGESET = "2026-11-22 00:00"  # change when the services below change
 FORMATS = {"xml": "text/xml", "json": "application/json"}  # XML is the required one
 WINDOW = timedelta(days=90)  # the spec's longest span of a request search
 LIMIT = 1000  # the spec's default cap on a request search
-PUBLISHED = "published"  # the only requests listed: the others are seen by their receipt alone
+PUBLISHED = PetitionStatus.PUBLISHED  # the only requests listed: the others are seen by their receipt alone
 TITLE_LENGTH = 80
 # Where a PetitionIn field comes from in an Open311 request, to name it in error messages.
 FIELD_NAMES = {"title": "title", "content": "description", "unit_code": "jurisdiction_id",

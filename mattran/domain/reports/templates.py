@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mattran.domain.petition_status import PetitionStatus
 from mattran.domain.reports.brief import SectionBrief, in_text
 from mattran.domain.reports.request import ReportKind
 from mattran.domain.unit import Level
@@ -45,10 +46,12 @@ def _petitions_results(b: SectionBrief) -> list[str]:
                              if b.value("petitions.status:published") else ";"))
     if b.value("petitions.open"):
         parts = [f"{label} {_p('petitions.status:' + s)}" for s, label in
-                 (("received", "chờ thụ lý"), ("accepted", "đã thụ lý"), ("in_progress", "đang giải quyết"))
+                 ((PetitionStatus.RECEIVED, "chờ thụ lý"), (PetitionStatus.ACCEPTED, "đã thụ lý"),
+                  (PetitionStatus.IN_PROGRESS, "đang giải quyết"))
                  if b.value("petitions.status:" + s)]
         lines.append(f"- đang trong quá trình xử lý {_p('petitions.open')} ({', '.join(parts)});")
-    for status, words in (("declined", "không thụ lý (có nêu rõ lý do)"), ("merged", "gộp do trùng nội dung")):
+    for status, words in ((PetitionStatus.DECLINED, "không thụ lý (có nêu rõ lý do)"),
+                          (PetitionStatus.MERGED, "gộp do trùng nội dung")):
         if b.value("petitions.status:" + status):
             lines.append(f"- {words}: {_p('petitions.status:' + status)};")
     if b.value("petitions.forwarded"):
