@@ -257,7 +257,7 @@ async def import_members(conn: AsyncConnection, principal: Principal, resolver: 
         values = {key: clean_cell(cells[i]) if i < len(cells) else None for key, i in columns.items()}
         unit_kind = UNIT_CODE if not blank(values.get(UNIT_CODE)) else UNIT_TEXT
         code, unit_error = await units.code(unit_kind, values.get(unit_kind))
-        draft, field_errors = validate(code or own["code"], values)
+        draft, field_errors = validate(code or own.code, values)
         row_errors = [RowError(row=number, field=label.get(f, FIELDS[f][0]), message=m)
                       for f, m in field_errors.items()]
         if unit_error:
