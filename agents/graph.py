@@ -182,7 +182,7 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any], base
 def _within_scope(ctx: ToolContext, code: str) -> bool:
     unit = ctx.services.resolver.units.get(code)
     scope = ctx.principal.unit_path or ""
-    return bool(unit) and (unit["path"] == scope or unit["path"].startswith(scope + "."))
+    return bool(unit) and (unit.path == scope or unit.path.startswith(scope + "."))
 
 
 def route_start(state: ChatState, config: RunnableConfig) -> Literal["model", "understand"]:

@@ -118,4 +118,4 @@ def _problem(ctx: ToolContext, call: dict[str, Any]) -> str | None:
 def _slots(ctx: ToolContext, call: dict[str, Any] | None) -> dict[str, Any]:
     """The unit's name for the confirmation question."""
     unit = ctx.services.resolver.units.get((call or {}).get("args", {}).get("unit_code") or "")
-    return {"unit_name": unit["name"]} if unit else {}
+    return {"unit_name": unit.name} if unit else {}

@@ -175,7 +175,7 @@ def _eval_principal(case: Case, resolver: UnitResolver) -> Principal:
         return Principal(subject="eval-citizen", name="Người dân", roles=frozenset({Role.CITIZEN}))
     central = resolver.units["TW"]
     return Principal(subject="eval-cadre", name="Cán bộ", roles=frozenset({Role.CENTRAL_CADRE}), unit_code="TW",
-                     unit_path=central["path"], unit_name=central["name"])
+                     unit_path=central.path, unit_name=central.name)
 
 
 async def _model_slot(resolver: UnitResolver, conn: AsyncConnection, turn: Turn, slot: str) -> str | None:

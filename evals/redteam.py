@@ -33,6 +33,7 @@ from mattran.auth.role_spec import principal_for
 from mattran.domain.access import system_principal
 from mattran.domain.library import LibraryService
 from mattran.domain.members import add_member
+from mattran.domain.petition_status import PetitionAction
 from mattran.domain.petitions import Action, Contact, PetitionIn, PetitionService
 from mattran.domain.privacy import PersonalData
 from mattran.domain.text import fold
@@ -142,10 +143,11 @@ async def _file_published(petitions: PetitionService, data: PetitionIn) -> str:
                         roles=frozenset({Role.CITIZEN}))
     code = (await petitions.file(citizen, data, "web")).tracking_code
     cadre = system_principal(petitions.resolver.units[data.unit_code or ""], "Đánh giá an toàn")
-    for action in (Action(action="accept"), Action(action="answer", answer="Đã chuyển cơ quan chức năng xử lý.")):
+    for action in (Action(action=PetitionAction.ACCEPT),
+                   Action(action=PetitionAction.ANSWER, answer="Đã chuyển cơ quan chức năng xử lý.")):
         await petitions.act(cadre, code, action)
     draft = await petitions.publication_draft(cadre, code)  # approved as proposed (masked)
-    await petitions.act(cadre, code, Action(action="publish", **draft.approval()))
+    await petitions.act(cadre, code, Action(action=PetitionAction.PUBLISH, **draft.approval()))
     return code
 
 

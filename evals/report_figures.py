@@ -33,6 +33,7 @@ from evals.thresholds import for_suite
 from mattran.auth.principal import Principal, Role
 from mattran.domain.access import PermissionDenied, system_principal
 from mattran.domain.petition_text import add_working_days
+from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petitions import Action, PetitionIn, PetitionService, public_number
 from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import Draft, draft_report
@@ -175,31 +176,37 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
         code, roll = public_number(filed.tracking_code), rng.random()  # the number: what cadres and the store use
         steps: list[Action] = []
         if roll < 0.1 and open_by_unit.get(unit):
-            steps = [Action(action="merge", into=open_by_unit[unit][0])]
+            steps = [Action(action=PetitionAction.MERGE, into=open_by_unit[unit][0])]
         elif roll < 0.16:
-            steps = [Action(action="decline", reason="Không thuộc thẩm quyền (dữ liệu mẫu).")]
+            steps = [Action(action=PetitionAction.DECLINE, reason="Không thuộc thẩm quyền (dữ liệu mẫu).")]
         elif roll < 0.5:
-            steps = [Action(action="accept"), Action(action="answer", answer="Đã trả lời công dân (dữ liệu mẫu).")]
+            steps = [Action(action=PetitionAction.ACCEPT),
+                     Action(action=PetitionAction.ANSWER, answer="Đã trả lời công dân (dữ liệu mẫu).")]
             if roll < 0.3:
-                steps.append(Action(action="publish"))
+                steps.append(Action(action=PetitionAction.PUBLISH))
         elif roll < 0.62:
-            steps = [Action(action="accept"), Action(action="start"),
-                     Action(action="forward", agency="UBND (dữ liệu mẫu)")]
+            steps = [Action(action=PetitionAction.ACCEPT), Action(action=PetitionAction.START),
+                     Action(action=PetitionAction.FORWARD, agency="UBND (dữ liệu mẫu)")]
             if roll < 0.56:
-                steps.append(Action(action="record_reply", reply_text="Cơ quan đã trả lời (dữ liệu mẫu)."))
+                steps.append(Action(action=PetitionAction.RECORD_REPLY,
+                                    reply_text="Cơ quan đã trả lời (dữ liệu mẫu)."))
         elif roll < 0.75:
-            steps = [Action(action="accept")] + ([Action(action="start")] if roll < 0.7 else [])
-        for step in steps if filed.status == "received" else []:
-            if step.action == "publish":  # approved as proposed (masked)
-                step = Action(action="publish", **(await service.publication_draft(cadre, code)).approval())
+            steps = [Action(action=PetitionAction.ACCEPT)] + (
+                [Action(action=PetitionAction.START)] if roll < 0.7 else [])
+        for step in steps if filed.status == PetitionStatus.RECEIVED else []:
+            if step.action == PetitionAction.PUBLISH:  # approved as proposed (masked)
+                step = Action(action=PetitionAction.PUBLISH,
+                              **(await service.publication_draft(cadre, code)).approval())
             await service.act(cadre, code, step)
-        outcome = "merged" if steps and steps[0].action == "merge" else steps[-1].action if steps else "received"
-        if outcome in ("received", "accept", "start", "forward", "record_reply"):
+        outcome = steps[-1].action if steps else PetitionAction.RECEIVED  # the last event of its history
+        if outcome in (PetitionAction.RECEIVED, PetitionAction.ACCEPT, PetitionAction.START, PetitionAction.FORWARD,
+                       PetitionAction.RECORD_REPLY):
             open_by_unit.setdefault(unit, []).append(code)
-        plans.append((code, created, outcome, rng.randint(1, 25) if outcome in ("answer", "publish") else None))
+        answered = outcome in (PetitionAction.ANSWER, PetitionAction.PUBLISH)
+        plans.append((code, created, outcome, rng.randint(1, 25) if answered else None))
     now = datetime.now(UTC)
     escalated = {code for code, created, outcome, _ in plans
-                 if outcome == "received" and created.month in (3, 6) and created.year == 2026}
+                 if outcome == PetitionAction.RECEIVED and created.month in (3, 6) and created.year == 2026}
     async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as owner:
         await _date(owner, [p for p in plans if p[0] in escalated], now)
     await service.escalate_overdue()  # the seeded ones dated first go up a level (the rest are not due yet)
@@ -359,8 +366,8 @@ def principal(case: Case, resolver: UnitResolver) -> Principal:
     """The cadre who asks."""
     unit = resolver.units[case.unit]
     return Principal(subject=f"eval-{case.role}-{case.unit}", name="Cán bộ (đánh giá)",
-                     roles=frozenset({_ROLES[case.role]}), unit_code=unit["code"], unit_path=unit["path"],
-                     unit_name=unit["name"])
+                     roles=frozenset({_ROLES[case.role]}), unit_code=unit.code, unit_path=unit.path,
+                     unit_name=unit.name)
 
 
 async def evaluate(db: Database, resolver: UnitResolver, owner_url: str, cases: list[Case]) -> Report:

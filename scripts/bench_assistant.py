@@ -25,18 +25,19 @@ from compose.services import open_services
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import prepare_store
 from mattran.domain.petitions import PetitionIn
+from mattran.domain.unit import Unit
 from mattran.settings import Settings
 
 TARGETS_MS = {"p50": 150.0, "p95": 400.0}
 WARM_UP = 12
 
 
-def _cadre(role: Role, unit: dict[str, str]) -> Principal:
-    return Principal(subject=f"bench-{unit['code']}", name="Cán bộ", roles=frozenset({role}), unit_code=unit["code"],
-                     unit_path=unit["path"], unit_name=unit["name"])
+def _cadre(role: Role, unit: Unit) -> Principal:
+    return Principal(subject=f"bench-{unit.code}", name="Cán bộ", roles=frozenset({role}), unit_code=unit.code,
+                     unit_path=unit.path, unit_name=unit.name)
 
 
-def _conversations(code: str, units: dict[str, dict[str, str]]) -> list[tuple[str, Principal, list[str]]]:
+def _conversations(code: str, units: dict[str, Unit]) -> list[tuple[str, Principal, list[str]]]:
     """(kind, who, messages) for each kind of conversation, in the order the mix cycles through them."""
     citizen = Principal(subject="bench-citizen", name="Người dân", roles=frozenset({Role.CITIZEN}))
     commune, province = _cadre(Role.COMMUNE_CADRE, units["08611"]), _cadre(Role.PROVINCE_CADRE, units["25"])

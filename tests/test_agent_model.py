@@ -119,7 +119,7 @@ async def test_a_tool_outside_the_role_is_refused_by_code(runners: OpenRunner, s
     # A cadre may count members, but only in scope: the tool itself refuses a unit outside it.
     units = services.resolver.units
     cadre = Principal(subject="can-bo-mo-hinh", name="Cán bộ", roles=frozenset({Role.COMMUNE_CADRE}),
-                      unit_code="08611", unit_path=units["08611"]["path"], unit_name=units["08611"]["name"])
+                      unit_code="08611", unit_path=units["08611"].path, unit_name=units["08611"].name)
     model = ScriptedModel(messages=iter([call("query_members", unit_code="25", filters={})]))
     turn = await (await runners(model)).send(cadre, str(uuid.uuid4()), "Tỉnh Phú Thọ có bao nhiêu ủy viên?")
     assert "query_members" in model.offered[0] and len(model.seen) == 1
@@ -307,7 +307,7 @@ async def test_nothing_personal_the_user_typed_reaches_the_model_server(runners:
 def test_each_role_is_offered_only_its_tools_and_told_its_unit(services: Services) -> None:
     units = services.resolver.units
     cadre = Principal(subject="x", name="Nguyễn Văn Bí Mật", roles=frozenset({Role.PROVINCE_CADRE}),
-                      unit_code="25", unit_path=units["25"]["path"], unit_name=units["25"]["name"])
+                      unit_code="25", unit_path=units["25"].path, unit_name=units["25"].name)
     assert PUBLIC_TOOLS | CADRE_TOOLS <= {t["function"]["name"] for t in tool_specs(cadre)}
     guest = {t["function"]["name"] for t in tool_specs(Principal.anonymous())}
     assert PUBLIC_TOOLS <= guest and CADRE_TOOLS.isdisjoint(guest)

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from pathlib import Path
 
 import psycopg
+from psycopg.rows import dict_row
 
 from mattran.domain import demo, member_io
+from mattran.domain.unit import Unit
+from mattran.store import units as units_store
 from tests.conftest import MATTRAN, Platform, cli_env
 from tests.test_members_api import db_rows, table_file
 
 MARKED = f"%{demo.MARK}"
 
 
+def stored_unit(platform: Platform, code: str) -> Unit:
+    """One unit as the store reads it."""
+    async def read() -> Unit | None:
+        async with await psycopg.AsyncConnection.connect(platform.owner_uri(), row_factory=dict_row) as conn:
+            return await units_store.unit_by_code(conn, code)
+    unit = asyncio.run(read())
+    assert unit is not None
+    return unit
+
+
 def test_demo_members_are_the_seeded_ones_and_clearly_synthetic(platform: Platform) -> None:
-    unit = {"code": "08611", "level": 2, "province_code": "25"}
+    unit = stored_unit(platform, "08611")
     expected = sorted((d.full_name, d.birth_year, d.position) for d in demo.members_of(unit))
     stored = db_rows(platform, "select full_name, birth_year, position from members"
                                " where unit_code = '08611' and full_name like %s order by 1, 2, 3", MARKED)

@@ -23,7 +23,7 @@ async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
         async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
             count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
     unit = ctx.services.resolver.units.get(args.unit_code or ctx.principal.unit_code or "")
-    return {"count": count, "unit_code": unit["code"] if unit else None, "unit_name": unit["name"] if unit else None,
+    return {"count": count, "unit_code": unit.code if unit else None, "unit_name": unit.name if unit else None,
             "filters": args.filters.model_dump(exclude_none=True)}
 
 

@@ -38,7 +38,7 @@ class PetitionStatusArgs(BaseModel):
 async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
     chosen = args.category if args.category in CATEGORIES else None
     unit = ctx.services.resolver.units.get(args.unit_code)
-    title = neutral_title(chosen or suggest_category(args.content), unit["name"] if unit else None)
+    title = neutral_title(chosen or suggest_category(args.content), unit.name if unit else None)
     data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code,
                       category=chosen)  # type: ignore[arg-type]
     with domain_refusals():

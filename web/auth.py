@@ -63,7 +63,7 @@ def unit_path(request: Request, code: str) -> str:
     unit = get_services(request).resolver.units.get(code)
     if unit is None:
         raise HTTPException(404, f"Không tìm thấy đơn vị có mã “{code}”.")
-    return str(unit["path"])
+    return unit.path
 
 
 async def authorize(request: Request, principal: Principal, operation: Operation,

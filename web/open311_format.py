@@ -11,16 +11,18 @@ from mattran.domain import public_requests as domain
 from mattran.domain import receipts
 from mattran.domain.api_keys import ApiKey
 from mattran.domain.masking import mask_personal_data
+from mattran.domain.petition_status import PetitionStatus
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, PetitionIn, PetitionService
 from mattran.domain.time import VIETNAM
+from mattran.domain.unit import Level, Unit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22 00:00"  # change when the services below change
 FORMATS = {"xml": "text/xml", "json": "application/json"}  # XML is the required one
 WINDOW = timedelta(days=90)  # the spec's longest span of a request search
 LIMIT = 1000  # the spec's default cap on a request search
-PUBLISHED = "published"  # the only requests listed: the others are seen by their receipt alone
+PUBLISHED = PetitionStatus.PUBLISHED  # the only requests listed: the others are seen by their receipt alone
 TITLE_LENGTH = 80
 # Where a PetitionIn field comes from in an Open311 request, to name it in error messages.
 FIELD_NAMES = {"title": "title", "content": "description", "unit_code": "jurisdiction_id",
@@ -120,7 +122,7 @@ def service_definition(code: str) -> dict[str, Any]:
     return {"service_code": code, "attributes": []}
 
 
-def jurisdiction(petitions: PetitionService, code: str | None) -> dict[str, Any] | None:
+def jurisdiction(petitions: PetitionService, code: str | None) -> Unit | None:
     """The unit a ``jurisdiction_id`` names (None when absent; 404 when unknown)."""
     if not code or not code.strip():
         return None
@@ -168,7 +170,7 @@ def petition_from(petitions: PetitionService, form: RequestForm) -> PetitionIn:
     full_name = " ".join(n for n in (form.last_name, form.first_name) if n) or None
     return PetitionIn(
         title=form.title or title_from(form.description), content=form.description,
-        unit_code=unit["code"] if unit else None, unit_text=form.address_string,
+        unit_code=unit.code if unit else None, unit_text=form.address_string,
         latitude=_number(form.lat, "lat") if form.lat is not None else None,
         longitude=_number(form.long, "long") if form.long is not None else None,
         category=form.service_code,  # type: ignore[arg-type]  # checked by service() above
@@ -239,8 +241,8 @@ async def public_requests(petitions: PetitionService, *, service_request_id: str
     unit = jurisdiction(petitions, jurisdiction_id)
     statuses = [s for s in _statuses(status) or [PUBLISHED] if s == PUBLISHED]
     return await _fetch(petitions, categories=categories or None, statuses=statuses, start=start, end=end,
-                        unit_code=unit["code"] if unit and unit["level"] == 2 else None,
-                        province_code=unit["code"] if unit and unit["level"] == 1 else None)
+                        unit_code=unit.code if unit and unit.is_commune else None,
+                        province_code=unit.code if unit and unit.level == Level.PROVINCE else None)
 
 
 async def public_request(petitions: PetitionService, code: str) -> list[dict[str, Any]]:
@@ -263,7 +265,7 @@ def _request(petitions: PetitionService, row: dict[str, Any]) -> dict[str, Any]:
         notes += f". Trả lời: {row['answer_public']}"
     address = None
     if unit:
-        address = unit["name"] if unit["level"] < 2 else f"{unit['name']}, {unit['province_name']}"
+        address = unit.name if not unit.is_commune else f"{unit.name}, {unit.province_name}"
     return {
         "service_request_id": row["tracking_code"],
         "status": "open" if row["status"] in OPEN_STATUSES else "closed",
@@ -271,12 +273,12 @@ def _request(petitions: PetitionService, row: dict[str, Any]) -> dict[str, Any]:
         "service_name": CATEGORIES[row["category"]],
         "service_code": row["category"],
         "description": row["content_public"],
-        "agency_responsible": unit["name"] if unit else None,
+        "agency_responsible": unit.name if unit else None,
         "service_notice": None,
         "requested_datetime": row["created_at"],
         "updated_datetime": row["updated_at"],
         "expected_datetime": row["due_at"],
         "address": address,
-        "lat": unit["latitude"] if unit else None,
-        "long": unit["longitude"] if unit else None,
+        "lat": unit.latitude if unit else None,
+        "long": unit.longitude if unit else None,
     }

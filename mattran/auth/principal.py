@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mattran.domain.unit import Level, Unit
 from mattran.scope import Scope
 
 _log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ ROLE_LABELS = {
     Role.CENTRAL_CADRE: "Cán bộ Trung ương",
     Role.ADMIN: "Quản trị hệ thống",
 }
-CADRE_LEVEL = {Role.COMMUNE_CADRE: 2, Role.PROVINCE_CADRE: 1, Role.CENTRAL_CADRE: 0}
+CADRE_LEVEL = {Role.COMMUNE_CADRE: Level.COMMUNE, Role.PROVINCE_CADRE: Level.PROVINCE,
+               Role.CENTRAL_CADRE: Level.CENTRAL}
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def claim_single(value: Any) -> str | None:
 
 
 def principal_from_claims(
-    claims: Mapping[str, Any], units: Mapping[str, Mapping[str, Any]], roles_claim: str = "roles",
+    claims: Mapping[str, Any], units: Mapping[str, Unit], roles_claim: str = "roles",
     unit_claim: str = "unit",
 ) -> Principal:
     """A principal from verified claims; a cadre role whose unit is missing or of the wrong level is dropped.
@@ -144,9 +146,9 @@ def principal_from_claims(
         notices.append(f"Không đọc được đơn vị (thông tin “{unit_claim}”) do hệ thống đăng nhập gửi.")
         unit_code = None
     unit = units.get(unit_code) if unit_code else None
-    levels = {**CADRE_LEVEL, Role.ADMIN: 0}
+    levels = {**CADRE_LEVEL, Role.ADMIN: Level.CENTRAL}
     for role, level in levels.items():
-        if role in roles and (unit is None or unit["level"] != level):
+        if role in roles and (unit is None or unit.level != level):
             _log.warning("subject %s: dropped role %s: unit %s does not match its level", subject, role, unit_code)
             notices.append(f"Vai trò “{ROLE_LABELS[role]}” không được áp dụng: đơn vị “{unit_code or 'không có'}”"
                            " không tồn tại hoặc không đúng cấp.")
@@ -155,6 +157,6 @@ def principal_from_claims(
         roles.add(Role.CITIZEN)
     return Principal(
         subject=subject, name=str(claims.get("name") or claims.get("preferred_username") or claims["sub"]),
-        roles=frozenset(roles), unit_code=unit["code"] if unit else None, unit_path=unit["path"] if unit else None,
-        unit_name=unit["name"] if unit else None, notices=tuple(notices),
+        roles=frozenset(roles), unit_code=unit.code if unit else None, unit_path=unit.path if unit else None,
+        unit_name=unit.name if unit else None, notices=tuple(notices),
     )

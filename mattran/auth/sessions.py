@@ -12,6 +12,7 @@ from typing import Any
 from mattran.auth.oidc import OidcClient, ProviderError, TokenError, TokenSet
 from mattran.auth.principal import Principal, principal_from_claims
 from mattran.auth.sealing import TokenSealer
+from mattran.domain.unit import Unit
 from mattran.scope import Scope
 from mattran.store import sessions as sessions_store
 from mattran.store.db import Database
@@ -25,7 +26,7 @@ def hash_session_id(value: str) -> str:
 class SessionService:
     """Create, read (refreshing tokens when the ID token has expired) and end sessions."""
 
-    def __init__(self, db: Database, oidc: OidcClient, units: Mapping[str, Mapping[str, Any]],
+    def __init__(self, db: Database, oidc: OidcClient, units: Mapping[str, Unit],
                  roles_claim: str, unit_claim: str, session_hours: int, sealer: TokenSealer) -> None:
         self.db, self.oidc, self.units, self.sealer = db, oidc, units, sealer
         self.roles_claim, self.unit_claim = roles_claim, unit_claim

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from psycopg import AsyncConnection
 
 from mattran.auth.principal import CADRE_LEVEL, Principal
 from mattran.domain.errors import NotFound, Refused
 from mattran.domain.permissions import Operation, is_allowed
+from mattran.domain.unit import Unit
 from mattran.store import units as units_store
 
 
@@ -27,7 +26,7 @@ class UnknownUnit(NotFound):
 
 
 async def target_unit(conn: AsyncConnection, principal: Principal, operation: Operation,
-                      unit_code: str | None) -> dict[str, Any]:
+                      unit_code: str | None) -> Unit:
     """The unit an operation is about (the principal's own when None), once the principal may act on it."""
     code = unit_code or principal.unit_code
     if code is None:
@@ -35,14 +34,14 @@ async def target_unit(conn: AsyncConnection, principal: Principal, operation: Op
     unit = await units_store.unit_by_code(conn, code)
     if unit is None:
         raise UnknownUnit(code)
-    if not is_allowed(principal, operation, unit["path"]):
+    if not is_allowed(principal, operation, unit.path):
         raise PermissionDenied()
     return unit
 
 
-def system_principal(unit: dict[str, Any], name: str = "Hệ thống (dòng lệnh)") -> Principal:
+def system_principal(unit: Unit, name: str = "Hệ thống (dòng lệnh)") -> Principal:
     """A non-human actor (CLI, demo loader) with the cadre role and scope of ``unit``."""
-    role = next(r for r, level in CADRE_LEVEL.items() if level == unit["level"])
-    return Principal(subject=f"system:{unit['code']}", name=name, roles=frozenset({role}), unit_code=unit["code"],
-                     unit_path=unit["path"], unit_name=unit["name"])
+    role = next(r for r, level in CADRE_LEVEL.items() if level == unit.level)
+    return Principal(subject=f"system:{unit.code}", name=name, roles=frozenset({role}), unit_code=unit.code,
+                     unit_path=unit.path, unit_name=unit.name)
 

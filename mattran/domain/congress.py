@@ -21,6 +21,7 @@ from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
 from mattran.domain.time import VIETNAM
+from mattran.domain.unit import Level
 from mattran.store import congress as store
 
 DEFAULT_TERM = "2024–2029"
@@ -38,7 +39,7 @@ class Status(StrEnum):
 STATUS_LABELS = {Status.NOT_STARTED: "Chưa triển khai", Status.PREPARING: "Đang chuẩn bị",
                  Status.HELD: "Đã tổ chức", Status.COMPLETED: "Hoàn thành"}
 HELD = {Status.HELD, Status.COMPLETED}
-LEVELS = {0: "Trung ương", 1: "Cấp tỉnh", 2: "Cấp xã"}
+LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 FIELD_LABELS = {
     "status": "Trạng thái", "planned_date": "Ngày dự kiến", "held_date": "Ngày tổ chức",
     "delegates_planned": "Số đại biểu được triệu tập", "delegates_attending": "Số đại biểu có mặt",
@@ -224,11 +225,11 @@ async def update_congress(conn: AsyncConnection, principal: Principal, unit_code
     unit = await target_unit(conn, principal, Operation.CONGRESS_UPDATE, unit_code)
     today = today or today_in_vietnam()
     try:
-        term = parse_term(change.term) if change.term else await default_term(conn, principal.unit_code or unit["code"])
+        term = parse_term(change.term) if change.term else await default_term(conn, principal.unit_code or unit.code)
     except FieldError as exc:
         raise InvalidCongress({"term": str(exc)}) from None
-    await store.ensure(conn, unit["code"], term)
-    current = await store.get(conn, unit["code"], term, for_update=True)
+    await store.ensure(conn, unit.code, term)
+    current = await store.get(conn, unit.code, term, for_update=True)
     assert current is not None
     wanted = change.changed_fields()
     state = {name: wanted.get(name, current[name]) for name in store.FIELDS}
@@ -238,9 +239,9 @@ async def update_congress(conn: AsyncConnection, principal: Principal, unit_code
     changes = {name: [_json(current[name]), _json(value)] for name, value in wanted.items() if value != current[name]}
     if changes:
         await store.update(conn, current["id"], {name: state[name] for name in changes})
-        await store.append_history(conn, current["id"], unit["code"], actor=principal.subject,
+        await store.append_history(conn, current["id"], unit.code, actor=principal.subject,
                                    actor_name=principal.name, roles=sorted(principal.roles), changes=changes)
-    row = await store.get(conn, unit["code"], term)
+    row = await store.get(conn, unit.code, term)
     assert row is not None
     return congress_view(row, today)
 
@@ -249,10 +250,10 @@ async def get_congress(conn: AsyncConnection, principal: Principal, unit_code: s
                        today: date | None = None) -> CongressRecord:
     """A unit's congress for ``term`` (default: the newest recorded) with its history, newest change first."""
     unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
-    term = parse_term(term) if term else await default_term(conn, principal.unit_code or unit["code"])
-    row = await store.get(conn, unit["code"], term)
+    term = parse_term(term) if term else await default_term(conn, principal.unit_code or unit.code)
+    row = await store.get(conn, unit.code, term)
     history = [HistoryEntry(**h) for h in await store.history(conn, row["id"])] if row else []
-    return CongressRecord(unit_code=unit["code"], unit_name=unit["name"], term=term,
+    return CongressRecord(unit_code=unit.code, unit_name=unit.name, term=term,
                           congress=congress_view(row, today or today_in_vietnam()) if row else None, history=history)
 
 
@@ -328,9 +329,9 @@ async def congress_progress(conn: AsyncConnection, principal: Principal, unit_co
     """
     unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
     today = today or today_in_vietnam()
-    recorded = await store.terms(conn, unit["code"])
+    recorded = await store.terms(conn, unit.code)
     term = parse_term(term) if term else (recorded[0] if recorded else DEFAULT_TERM)
-    rows = await store.progress_rows(conn, unit["code"], term)
+    rows = await store.progress_rows(conn, unit.code, term)
     units: list[UnitProgress] = []
     province_of: dict[str, str | None] = {}
     for r in rows:
@@ -346,11 +347,11 @@ async def congress_progress(conn: AsyncConnection, principal: Principal, unit_co
     by_level = [_group(str(level), label, (u for u in units if u.level == level))
                 for level, label in LEVELS.items() if any(u.level == level for u in units)]
     by_province: list[ProgressGroup] = []
-    if unit["level"] == 0:
+    if unit.level == Level.CENTRAL:
         by_province = [_group(p.code, p.name, (u for u in units if province_of[u.code] == p.code))
-                       for p in units if p.level == 1]
+                       for p in units if p.level == Level.PROVINCE]
     return CongressProgress(
-        unit_code=unit["code"], unit_name=unit["name"], level=unit["level"], term=term,
+        unit_code=unit.code, unit_name=unit.name, level=unit.level, term=term,
         terms=sorted({*recorded, term}, reverse=True), today=today,
-        summary=_group(unit["code"], unit["name"], units), by_status=by_status, by_level=by_level,
-        by_province=by_province, units=units if unit["level"] > 0 else [])
+        summary=_group(unit.code, unit.name, units), by_status=by_status, by_level=by_level,
+        by_province=by_province, units=units if unit.level != Level.CENTRAL else [])

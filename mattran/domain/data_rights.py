@@ -8,6 +8,7 @@ from typing import Any
 from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE_VERSION
+from mattran.domain.petition_status import PetitionAction
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import (
     OPEN_STATUSES,
@@ -85,7 +86,7 @@ async def erase_contact(db: Database, principal: Principal, code: str) -> dict[s
         else:
             refused = None
             deleted = await store.erase_contact(conn, row["id"])
-            await petitions_store.add_event(conn, row["id"], row["unit_path"], None, "contact_erased",
+            await petitions_store.add_event(conn, row["id"], row["unit_path"], None, PetitionAction.CONTACT_ERASED,
                                             row["status"], row["status"], {"by": "petitioner"})
             await audit.record(conn, principal, "data_subject.erase_contact", row["tracking_code"], "allowed",
                                deleted=deleted)
@@ -111,7 +112,7 @@ async def correct_contact(db: Database, principal: Principal, personal: Personal
             raise PetitionConflict(f"Phản ánh {row['tracking_code']} đã đóng ({STATUS_LABELS[row['status']]}): không "
                                    "cần sửa thông tin liên hệ nữa; bạn có thể xóa chúng.", "code")
         await store.correct_contact(conn, row["id"], row["unit_path"], contact.sealed(personal))
-        await petitions_store.add_event(conn, row["id"], row["unit_path"], None, "contact_corrected",
+        await petitions_store.add_event(conn, row["id"], row["unit_path"], None, PetitionAction.CONTACT_CORRECTED,
                                         row["status"], row["status"], {"by": "petitioner"})
         await audit.record(conn, principal, "data_subject.correct_contact", row["tracking_code"], "allowed")
     return {"tracking_code": row["tracking_code"], "message": "Đã cập nhật thông tin liên hệ của phản ánh."}

@@ -22,6 +22,7 @@ from mattran.domain.admin_map import CENTRAL_CODE
 from mattran.domain.congress import CongressChange, Document, Status, update_congress
 from mattran.domain.members import MemberDraft, validate
 from mattran.domain.privacy import PersonalData
+from mattran.domain.unit import Level, Unit
 from mattran.store import congress as congress_store
 from mattran.store import demo as demo_store
 from mattran.store import members as members_store
@@ -58,46 +59,47 @@ def _name(rng: random.Random, gender: str) -> str:
     return f"{rng.choice(_SURNAMES)} {rng.choice(_MIDDLE[gender])} {rng.choice(_GIVEN[gender])} {MARK}"
 
 
-def members_of(unit: dict[str, Any]) -> list[MemberDraft]:
+def members_of(unit: Unit) -> list[MemberDraft]:
     """The synthetic committee of one unit (deterministic: seeded by the unit's code)."""
-    rng = random.Random(f"mattran-demo-members-{unit['code']}")
-    size, vices = {0: (15, 3), 1: (12, 3), 2: (9, 2)}[unit["level"]]
+    rng = random.Random(f"mattran-demo-members-{unit.code}")
+    size, vices = {Level.CENTRAL: (15, 3), Level.PROVINCE: (12, 3), Level.COMMUNE: (9, 2)}[unit.level]
     positions = ["Chủ tịch"] + ["Phó Chủ tịch"] * vices + ["Ủy viên Ban Thường trực"] * 2
     positions += ["Ủy viên"] * (size - len(positions))
     drafts: dict[tuple[str, str, int | None], MemberDraft] = {}
     for i, position in enumerate(positions, 1):
         gender = "nu" if rng.random() < 0.42 else "nam"
         year = rng.randint(1962, 2001)
-        province = unit["province_code"] or "01"
+        province = unit.province_code or "01"
         values = {
             "full_name": _name(rng, gender), "gender": gender, "birth_year": year,
             "ethnicity": _pick(rng, _ETHNICITIES.get(province, [("Kinh", 92), ("Mường", 4), ("Tày", 4)])),
             "religion": _pick(rng, _RELIGIONS), "position": position,
             "organisation": None if position == "Chủ tịch" else _ORGANISATIONS[(i + rng.randint(0, 8)) % 9],
             "term": TERM, "phone": f"0900{rng.randint(0, 999999):06d}",
-            "email": f"thanhvien.{unit['code'].lower()}.{i}@example.com",
+            "email": f"thanhvien.{unit.code.lower()}.{i}@example.com",
             "national_id": f"0{int(province):02d}{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}"
                            f"9{rng.randint(0, 99999):05d}",
         }
-        draft, errors = validate(unit["code"], values)
+        draft, errors = validate(unit.code, values)
         assert draft is not None, errors
         drafts.setdefault(draft.key, draft)
     return list(drafts.values())
 
 
-def congress_of(unit: dict[str, Any]) -> CongressChange:
+def congress_of(unit: Unit) -> CongressChange:
     """The synthetic congress of one unit for :data:`TERM` (deterministic: seeded by the unit's code)."""
-    rng = random.Random(f"mattran-demo-congress-{unit['code']}")
-    level = unit["level"]
-    if level == 0:
+    rng = random.Random(f"mattran-demo-congress-{unit.code}")
+    level = unit.level
+    if level == Level.CENTRAL:
         planned, status = date(2024, 10, 16), Status.COMPLETED
     else:
-        start, spread = (date(2024, 8, 15), 45) if level == 1 else (date(2024, 4, 1), 120)
+        start, spread = (date(2024, 8, 15), 45) if level == Level.PROVINCE else (date(2024, 4, 1), 120)
         planned = start + timedelta(days=rng.randint(0, spread))
         roll = rng.random()
         status = (Status.COMPLETED if roll < 0.68 else Status.HELD if roll < 0.8
                   else Status.PREPARING if roll < 0.92 else Status.NOT_STARTED)
-    delegates = {0: 1000, 1: rng.randint(250, 350), 2: rng.randint(90, 150)}[level]
+    delegates = {Level.CENTRAL: 1000, Level.PROVINCE: rng.randint(250, 350),
+                 Level.COMMUNE: rng.randint(90, 150)}[level]
     values: dict[str, Any] = {
         "term": TERM, "status": status, "delegates_planned": delegates,
         "planned_date": planned if status != Status.NOT_STARTED or rng.random() < 0.5 else None,
@@ -105,9 +107,11 @@ def congress_of(unit: dict[str, Any]) -> CongressChange:
     }
     if status in (Status.HELD, Status.COMPLETED):
         values.update(
-            held_date=planned + timedelta(days=0 if rng.random() < 0.8 or level == 0 else rng.randint(3, 30)),
+            held_date=planned + timedelta(
+                days=0 if rng.random() < 0.8 or level == Level.CENTRAL else rng.randint(3, 30)),
             delegates_attending=delegates - rng.randint(0, 8),
-            committee_size={0: 300, 1: rng.randint(60, 90), 2: rng.randint(25, 45)}[level],
+            committee_size={Level.CENTRAL: 300, Level.PROVINCE: rng.randint(60, 90),
+                            Level.COMMUNE: rng.randint(25, 45)}[level],
             chair_name=_name(rng, rng.choice(["nam", "nu"])),
             vice_chairs=[_name(rng, rng.choice(["nam", "nu"])) for _ in range(2)],
             documents=[Document(title=f"Báo cáo chính trị trình Đại hội {MARK}"),
@@ -115,7 +119,7 @@ def congress_of(unit: dict[str, Any]) -> CongressChange:
     return CongressChange(**values)
 
 
-async def _units(conn: psycopg.AsyncConnection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+async def _units(conn: psycopg.AsyncConnection) -> tuple[list[Unit], list[Unit]]:
     """(units given members, units given a congress)."""
     with_members = [await units_store.unit_by_code(conn, CENTRAL_CODE)]
     with_congress = list(with_members)
@@ -123,8 +127,8 @@ async def _units(conn: psycopg.AsyncConnection) -> tuple[list[dict[str, Any]], l
         province = await units_store.unit_by_code(conn, code)
         communes = await units_store.child_units(conn, code)
         rng = random.Random(f"mattran-demo-communes-{code}")
-        drawn = rng.sample(sorted(c["code"] for c in communes if c["code"] not in listed), extra)
-        with_members += [province, *(c for c in communes if c["code"] in {*listed, *drawn})]
+        drawn = rng.sample(sorted(c.code for c in communes if c.code not in listed), extra)
+        with_members += [province, *(c for c in communes if c.code in {*listed, *drawn})]
         with_congress += [province, *communes]
     return [u for u in with_members if u], [u for u in with_congress if u]
 
@@ -147,8 +151,8 @@ async def load_async(owner_url: str, protector: PersonalData, say: Callable[[str
         await members_store.insert_members(conn, [d.stored(protector) for d in drafts if d.key not in existing])
         recorded = await congress_store.recorded_units(conn, TERM)
         for unit in with_congress:
-            if unit["code"] not in recorded:  # never overwrite what cadres have recorded since
-                await update_congress(conn, actor, unit["code"], congress_of(unit))
+            if unit.code not in recorded:  # never overwrite what cadres have recorded since
+                await update_congress(conn, actor, unit.code, congress_of(unit))
         await demo_store.mark_loaded(conn, VERSION)
     return True
 

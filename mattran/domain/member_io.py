@@ -204,7 +204,7 @@ class _Units:
     def _in_scope(self, code: str) -> bool:
         unit = self.resolver.units.get(code)
         scope = self.principal.unit_path
-        return unit is not None and scope is not None and within(unit["path"], scope)
+        return unit is not None and scope is not None and within(unit.path, scope)
 
     async def code(self, kind: str, value: Any) -> tuple[str | None, str | None]:
         """(unit code, None) or (None, Vietnamese error)."""
@@ -258,7 +258,7 @@ async def import_members(conn: AsyncConnection, principal: Principal, resolver: 
         values = {key: clean_cell(cells[i]) if i < len(cells) else None for key, i in columns.items()}
         unit_kind = UNIT_CODE if not blank(values.get(UNIT_CODE)) else UNIT_TEXT
         code, unit_error = await units.code(unit_kind, values.get(unit_kind))
-        draft, field_errors = validate(code or own["code"], values)
+        draft, field_errors = validate(code or own.code, values)
         row_errors = [RowError(row=number, field=label.get(f, FIELDS[f][0]), message=m)
                       for f, m in field_errors.items()]
         if unit_error:

@@ -13,6 +13,7 @@ from mattran.domain import member_vocab as vocab
 from mattran.domain.access import target_unit
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
+from mattran.domain.unit import Level
 from mattran.store import members as store
 from mattran.store import units as units_store
 
@@ -21,7 +22,7 @@ DIMENSIONS: dict[Dimension, str] = {
     "gender": "Giới tính", "age": "Độ tuổi", "ethnicity": "Dân tộc", "religion": "Tôn giáo",
     "organisation": "Tổ chức thành viên", "position": "Chức vụ", "unit": "Đơn vị", "level": "Cấp",
 }
-LEVELS = {0: "Trung ương", 1: "Cấp tỉnh", 2: "Cấp xã"}
+LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 NOT_RECORDED = "Chưa ghi"
 _AGE_LABELS = {"<30": "Dưới 30", "30–39": "30–39", "40–49": "40–49", "50–59": "50–59", "≥60": "Từ 60 trở lên"}
 
@@ -88,7 +89,7 @@ async def count_members(conn: AsyncConnection, principal: Principal, unit_code: 
     A position filter matches that position only; no position filter counts the whole committee.
     """
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    return await store.count_members(conn, unit["code"], (filters or MemberFilters()).canonical())
+    return await store.count_members(conn, unit.code, (filters or MemberFilters()).canonical())
 
 
 def _order(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -108,13 +109,13 @@ async def member_stats(conn: AsyncConnection, principal: Principal, unit_code: s
     if by not in DIMENSIONS:
         raise FieldError(f"Không thống kê được theo “{by}”.")
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    rows = _order(by, await store.group_counts(conn, unit["code"], by))
+    rows = _order(by, await store.group_counts(conn, unit.code, by))
     total = sum(r["n"] for r in rows)
     names: dict[str, str] = {}
     if by == "unit":
         found = await units_store.units_by_code(conn, [r["key"] for r in rows])
-        names = {code: u["name"] for code, u in found.items()}
-        names[unit["code"]] = f"{unit['name']} ({LEVELS[unit['level']].lower()})"
+        names = {code: u.name for code, u in found.items()}
+        names[unit.code] = f"{unit.name} ({LEVELS[unit.level].lower()})"
 
     def label(key: str | None) -> str:
         if key is None:
@@ -129,5 +130,5 @@ async def member_stats(conn: AsyncConnection, principal: Principal, unit_code: s
 
     buckets = [Bucket(key=r["key"], label=label(r["key"]), count=r["n"], share=r["n"] / total if total else 0.0)
                for r in rows]
-    return MemberStats(unit_code=unit["code"], unit_name=unit["name"], by=by, by_label=DIMENSIONS[by], total=total,
+    return MemberStats(unit_code=unit.code, unit_name=unit.name, by=by, by_label=DIMENSIONS[by], total=total,
                        buckets=buckets)

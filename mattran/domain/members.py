@@ -303,7 +303,7 @@ async def list_members(conn: AsyncConnection, principal: Principal, protector: P
                        search: str | None = None) -> list[MemberView]:
     """Members in the principal's scope (or one unit's subtree within it), name search optional."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    rows = await store.list_members(conn, unit["code"], limit=limit, offset=offset, search=search)
+    rows = await store.list_members(conn, unit.code, limit=limit, offset=offset, search=search)
     return [view(r, protector) for r in rows]
 
 
@@ -311,16 +311,16 @@ async def add_member(conn: AsyncConnection, principal: Principal, protector: Per
                      values: Mapping[str, Any]) -> MemberView:
     """Validate and add one member to a unit within the principal's scope (refused when a duplicate)."""
     unit = await target_unit(conn, principal, Operation.MEMBER_WRITE, unit_code)
-    draft, errors = validate(unit["code"], values)
+    draft, errors = validate(unit.code, values)
     if draft is None:
         raise InvalidMember(errors)
     existing = {(r["unit_code"], fold(r["full_name"]), r["birth_year"])
                 for r in await store.member_keys(conn, [draft.unit_code])}
     if draft.key in existing:
-        raise DuplicateMember(f"{unit['name']} đã có thành viên “{draft.full_name}”"
+        raise DuplicateMember(f"{unit.name} đã có thành viên “{draft.full_name}”"
                               f"{f' sinh năm {draft.birth_year}' if draft.birth_year else ''}.")
     row = await store.add_member(conn, dict(zip(store.MEMBER_COLUMNS, draft.stored(protector), strict=True)))
-    return view({**row, "unit_name": unit["name"]}, protector)
+    return view({**row, "unit_name": unit.name}, protector)
 
 
 class MemberPage(BaseModel):
@@ -337,8 +337,8 @@ async def member_page(conn: AsyncConnection, principal: Principal, protector: Pe
                       size: int = 50) -> MemberPage:
     """Page ``page`` (from 1) of the members of the principal's scope or of one unit within it."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    total = await store.count_in_unit(conn, unit["code"], search)
+    total = await store.count_in_unit(conn, unit.code, search)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    rows = await store.list_members(conn, unit["code"], limit=size, offset=(page - 1) * size, search=search)
+    rows = await store.list_members(conn, unit.code, limit=size, offset=(page - 1) * size, search=search)
     return MemberPage(members=[view(r, protector) for r in rows], total=total, page=page, pages=pages)

@@ -23,6 +23,7 @@ from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.privacy import PersonalData
 from mattran.domain.rate_limits import Limit, RateLimits, caller_key
+from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petition_text import (
     CATEGORIES,
     add_working_days,
@@ -33,6 +34,7 @@ from mattran.domain.publication import PublicationDraft, approved, review
 from mattran.domain.pseudonyms import DENOUNCER, GUEST, SIGNED_IN_CITIZEN, Pseudonyms
 from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
+from mattran.domain.unit import Unit
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.store import petitions as store
@@ -44,15 +46,15 @@ Channel = Literal["web", "api", "chat", "open311"]
 Kind = Literal["phan_anh", "kien_nghi", "khieu_nai", "to_cao"]
 DENUNCIATION = "to_cao"  # the denouncer's identity: only the cadre the petition is assigned to (Luật Tố cáo 2018)
 STATUS_LABELS = {
-    "received": "Đã tiếp nhận",
-    "accepted": "Đã thụ lý",
-    "declined": "Không thụ lý",
-    "in_progress": "Đang xử lý",
-    "answered": "Đã trả lời",
-    "published": "Đã công khai trả lời",
-    "merged": "Đã gộp với phản ánh cùng nội dung",
+    PetitionStatus.RECEIVED: "Đã tiếp nhận",
+    PetitionStatus.ACCEPTED: "Đã thụ lý",
+    PetitionStatus.DECLINED: "Không thụ lý",
+    PetitionStatus.IN_PROGRESS: "Đang xử lý",
+    PetitionStatus.ANSWERED: "Đã trả lời",
+    PetitionStatus.PUBLISHED: "Đã công khai trả lời",
+    PetitionStatus.MERGED: "Đã gộp với phản ánh cùng nội dung",
 }
-OPEN_STATUSES = ("received", "accepted", "in_progress")
+OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)
 # Cosine similarity (multilingual-e5-small passages) from which two petitions are about the same matter.
 SIMILAR_MEANING = 0.9
 _PHONE_CHARS = set("0123456789 +.-()")
@@ -177,8 +179,9 @@ class PublicStatus(BaseModel):
 class Action(BaseModel):
     """A cadre's action on a petition."""
 
-    action: Literal["accept", "decline", "start", "answer", "publish", "transfer", "assign", "forward",
-                    "record_reply", "set_category", "merge"]
+    action: Literal[PetitionAction.ACCEPT, PetitionAction.DECLINE, PetitionAction.START, PetitionAction.ANSWER,
+                    PetitionAction.PUBLISH, PetitionAction.TRANSFER, PetitionAction.ASSIGN, PetitionAction.FORWARD,
+                    PetitionAction.RECORD_REPLY, PetitionAction.SET_CATEGORY, PetitionAction.MERGE]
     reason: str | None = Field(default=None, max_length=1000)
     answer: str | None = Field(default=None, max_length=10000)
     unit_code: str | None = Field(default=None, max_length=10)
@@ -193,20 +196,22 @@ class Action(BaseModel):
     answer_public: str | None = Field(default=None, max_length=10000, description="publish: trả lời công khai")
 
 
-_TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "accept": (("received",), "accepted"),
-    "decline": (("received",), "declined"),
-    "start": (("accepted",), "in_progress"),
-    "answer": (("accepted", "in_progress"), "answered"),
-    "publish": (("answered", "published"), "published"),  # a published version may be reviewed again
-    "transfer": (OPEN_STATUSES, "received"),
-    "assign": (OPEN_STATUSES, None),
-    "forward": (("accepted", "in_progress"), "in_progress"),
-    "record_reply": (("in_progress",), None),
-    "set_category": (OPEN_STATUSES, None),
-    "merge": (OPEN_STATUSES, "merged"),
+_TRANSITIONS: dict[PetitionAction, tuple[tuple[PetitionStatus, ...], PetitionStatus | None]] = {
+    PetitionAction.ACCEPT: ((PetitionStatus.RECEIVED,), PetitionStatus.ACCEPTED),
+    PetitionAction.DECLINE: ((PetitionStatus.RECEIVED,), PetitionStatus.DECLINED),
+    PetitionAction.START: ((PetitionStatus.ACCEPTED,), PetitionStatus.IN_PROGRESS),
+    PetitionAction.ANSWER: ((PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS), PetitionStatus.ANSWERED),
+    # a published version may be reviewed again
+    PetitionAction.PUBLISH: ((PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED), PetitionStatus.PUBLISHED),
+    PetitionAction.TRANSFER: (OPEN_STATUSES, PetitionStatus.RECEIVED),
+    PetitionAction.ASSIGN: (OPEN_STATUSES, None),
+    PetitionAction.FORWARD: ((PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS), PetitionStatus.IN_PROGRESS),
+    PetitionAction.RECORD_REPLY: ((PetitionStatus.IN_PROGRESS,), None),
+    PetitionAction.SET_CATEGORY: (OPEN_STATUSES, None),
+    PetitionAction.MERGE: (OPEN_STATUSES, PetitionStatus.MERGED),
 }
-_PROPAGATED = {"answer", "publish"}  # what happens to a petition happens to those merged into it
+# what happens to a petition happens to those merged into it
+_PROPAGATED = {PetitionAction.ANSWER, PetitionAction.PUBLISH}
 
 
 _DENOUNCER_HIDDEN = ("Thông tin và tài liệu của người tố cáo chỉ cán bộ được giao xử lý tố cáo được xem "
@@ -236,7 +241,7 @@ def submitter_label(row: dict[str, Any]) -> str:
 
 def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
     """A history event as cadres see it: the petitioner's event names them by ``submitter``."""
-    return event | {"actor": submitter} if event["action"] == "received" else event
+    return event | {"actor": submitter} if event["action"] == PetitionAction.RECEIVED else event
 
 
 async def _handled(conn: AsyncConnection, principal: Principal, code: str,
@@ -301,16 +306,16 @@ class PetitionService:
     def _due(self, category: str, start: datetime) -> datetime:
         return add_working_days(start.astimezone(VIETNAM), self.due_days_by_category.get(category, self.due_days))
 
-    def nearest_commune(self, latitude: float, longitude: float) -> dict[str, Any]:
+    def nearest_commune(self, latitude: float, longitude: float) -> Unit:
         """The commune whose centroid is nearest to a point."""
-        def distance(u: dict[str, Any]) -> float:
-            dlat = math.radians(u["latitude"] - latitude)
-            dlon = math.radians(u["longitude"] - longitude) * math.cos(math.radians(latitude))
+        def distance(u: Unit) -> float:
+            dlat = math.radians(u.latitude - latitude)
+            dlon = math.radians(u.longitude - longitude) * math.cos(math.radians(latitude))
             return dlat * dlat + dlon * dlon
-        communes = [u for u in self.resolver.units.values() if u["level"] == 2 and u["latitude"] is not None]
+        communes = [u for u in self.resolver.units.values() if u.is_commune and u.latitude is not None]
         return min(communes, key=distance)
 
-    async def _address(self, conn: Any, data: PetitionIn) -> tuple[dict[str, Any] | None, str | None]:
+    async def _address(self, conn: Any, data: PetitionIn) -> tuple[Unit | None, str | None]:
         if data.unit_code:
             code = data.unit_code.strip()
             unit = self.resolver.units.get(code.upper() if code.lower() == "tw" else code)
@@ -361,7 +366,7 @@ class PetitionService:
                     "idempotency_digest": idem.key_digest if idem else None,
                     "request_digest": idem.body_digest if idem else None,
                     "receipt_sealed": receipts.seal(receipt.secret, idem.seal_key) if idem else None,
-                    "unit_code": unit["code"] if unit else None, "unit_path": unit["path"] if unit else None,
+                    "unit_code": unit.code if unit else None, "unit_path": unit.path if unit else None,
                     "needs_addressing": unit is None, "address_text": address_text,
                     "latitude": data.latitude, "longitude": data.longitude,
                     "title": nfc(data.title.strip()), "content": nfc(data.content.strip()), "kind": data.kind,
@@ -375,7 +380,7 @@ class PetitionService:
             if existing:
                 return existing
             raise
-        return self._filed(str(receipt), "received", unit, category, values["due_at"])
+        return self._filed(str(receipt), PetitionStatus.RECEIVED, unit, category, values["due_at"])
 
     def _pseudonym(self, principal: Principal, kind: str) -> str | None:
         """The petitioner as the history records them: a pseudonym of the account (none for a denouncer)."""
@@ -401,12 +406,12 @@ class PetitionService:
         text = f"{row['title']}\n{row['content']}"
         async with self.db.transaction(Scope.public()) as conn:
             found = {r["tracking_code"]: dict(r) for r in
-                     await store.similar_published(conn, unit["code"], text, row["tracking_code"])}
+                     await store.similar_published(conn, unit.code, text, row["tracking_code"])}
         embedder = self._embedder
         if embedder is not None and embedder.ready:  # by meaning too, among published petitions only
             vector = (await asyncio.to_thread(embedder.passages, [text]))[0]
-            async with self.db.transaction(Scope.of_unit(unit["path"])) as conn:
-                for r in await store.similar_by_meaning(conn, unit["code"], vector_literal(vector), row["id"],
+            async with self.db.transaction(Scope.of_unit(unit.path)) as conn:
+                for r in await store.similar_by_meaning(conn, unit.code, vector_literal(vector), row["id"],
                                                         SIMILAR_MEANING, published_only=True):
                     if r["tracking_code"] not in found or found[r["tracking_code"]]["score"] < r["score"]:
                         found[r["tracking_code"]] = dict(r)
@@ -414,15 +419,15 @@ class PetitionService:
         return [Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]], title=r["title"])
                 for r in best]
 
-    def _filed(self, code: str, status: str, unit: dict[str, Any] | None, category: str, due_at: datetime) -> Filed:
+    def _filed(self, code: str, status: PetitionStatus, unit: Unit | None, category: str, due_at: datetime) -> Filed:
         if unit:
-            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit['name']}. "
+            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit.name}. "
                        f"Hạn trả lời: {due_at.astimezone(VIETNAM):%d/%m/%Y}.")
         else:
             message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}. Chưa xác định được đơn vị nhận: "
                        "cán bộ sẽ chuyển đến đúng nơi.")
         return Filed(tracking_code=code, status=status, status_label=STATUS_LABELS[status],
-                     unit_code=unit["code"] if unit else None, unit_name=unit["name"] if unit else None,
+                     unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
                      needs_addressing=unit is None, category=category, category_label=CATEGORIES[category],
                      due_at=due_at, message=message)
 
@@ -452,7 +457,7 @@ class PetitionService:
             return None
         if receipts.opens(receipt, row["receipt_salt"], row["receipt_hash"]):
             shown = str(receipt)
-        elif row["status"] == "published" or await self._visible(principal, receipt.public_code):
+        elif row["status"] == PetitionStatus.PUBLISHED or await self._visible(principal, receipt.public_code):
             shown = receipt.public_code
         else:
             return None
@@ -522,19 +527,19 @@ class PetitionService:
         """Carry out a cadre's action; every change is appended to the petition's history."""
         code = public_number(code)
         allowed_from, to_status = _TRANSITIONS[action.action]
-        target = self.resolver.units.get(action.unit_code or "") if action.action == "transfer" else None
-        if action.action == "transfer" and target is None:
+        target = self.resolver.units.get(action.unit_code or "") if action.action == PetitionAction.TRANSFER else None
+        if action.action == PetitionAction.TRANSFER and target is None:
             raise InvalidPetition("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
-        scope = principal.scope().widened(target["path"]) if target else principal.scope()
+        scope = principal.scope().widened(target.path) if target else principal.scope()
         async with self.db.transaction(scope) as conn:
             row = await _handled(conn, principal, code, for_update=True)
             if row["status"] not in allowed_from:
                 raise PetitionConflict(
                     f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
                     "action")
-            if action.action == "merge":
+            if action.action == PetitionAction.MERGE:
                 changes, detail = await self._merge_target(conn, row, action)
-            elif action.action == "publish":
+            elif action.action == PetitionAction.PUBLISH:
                 changes, detail = await self._reviewed(conn, principal, row, action)
             else:
                 changes, detail = self._changes(row, action, target)
@@ -590,7 +595,7 @@ class PetitionService:
             row = await _handled(conn, principal, code)
             if not identity_visible(principal, row):
                 raise PetitionRefused("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.")
-            if row["status"] not in _TRANSITIONS["publish"][0]:
+            if row["status"] not in _TRANSITIONS[PetitionAction.PUBLISH][0]:
                 raise PetitionConflict("Chỉ duyệt công khai được phản ánh đã có trả lời.", "action")
             known = await self._known(conn, row)
         return PublicationDraft(
@@ -599,53 +604,53 @@ class PetitionService:
             content=review(row["content"], known, row["content_public"]),
             answer=review(row["answer"] or "", known, row["answer_public"]))
 
-    async def _propagate(self, conn: Any, main: dict[str, Any], action: str, changes: dict[str, Any],
+    async def _propagate(self, conn: Any, main: dict[str, Any], action: PetitionAction, changes: dict[str, Any],
                          principal: Principal) -> None:
         """The answer (and its reviewed publication) of a petition reaches every petitioner merged into it: a
         published duplicate shows the main petition's reviewed public version, never its own text."""
         for dup in await store.merged_ids(conn, main["id"]):
-            status = "answered" if action == "answer" else "published"
+            status = PetitionStatus.ANSWERED if action == PetitionAction.ANSWER else PetitionStatus.PUBLISHED
             dup_changes = changes | {"status": status}
             await store.update(conn, dup["id"], dup_changes)
             await store.add_event(conn, dup["id"], dup["unit_path"], principal.subject, action, dup["status"], status,
                                   {"via": main["tracking_code"]})
 
     def _changes(self, row: dict[str, Any], action: Action,
-                 target: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+                 target: Unit | None) -> tuple[dict[str, Any], dict[str, Any]]:
         now = datetime.now(UTC)
         match action.action:
-            case "decline" | "transfer" if not (action.reason and action.reason.strip()):
+            case PetitionAction.DECLINE | PetitionAction.TRANSFER if not (action.reason and action.reason.strip()):
                 raise InvalidPetition("Cần ghi rõ lý do.", "reason")
-            case "decline":
+            case PetitionAction.DECLINE:
                 return {}, {"reason": action.reason}
-            case "transfer":
+            case PetitionAction.TRANSFER:
                 assert target is not None
-                return ({"unit_code": target["code"], "unit_path": target["path"], "needs_addressing": False,
+                return ({"unit_code": target.code, "unit_path": target.path, "needs_addressing": False,
                          "due_at": self._due(row["category"], now)},
-                        {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target["code"]})
-            case "answer":
+                        {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target.code})
+            case PetitionAction.ANSWER:
                 if not (action.answer and action.answer.strip()):
                     raise InvalidPetition("Cần nhập nội dung trả lời.", "answer")
                 return {"answer": nfc(action.answer.strip()), "answered_at": now}, {}
-            case "assign":
+            case PetitionAction.ASSIGN:
                 if not action.assignee:
                     raise InvalidPetition("Cần chọn cán bộ được giao.", "assignee")
                 return {"assigned_to": action.assignee}, {"assignee": action.assignee}
-            case "forward":
+            case PetitionAction.FORWARD:
                 if not (action.agency and action.agency.strip()):
                     raise InvalidPetition("Cần ghi rõ cơ quan nhận chuyển.", "agency")
                 due = (datetime.combine(action.reply_due, time(17), tzinfo=UTC) if action.reply_due
                        else add_working_days(now, 15))
                 return ({"forwarded_to": action.agency.strip(), "forwarded_at": now, "reply_due_at": due},
                         {"agency": action.agency.strip(), "reply_due": due.isoformat()})
-            case "record_reply":
+            case PetitionAction.RECORD_REPLY:
                 if not row["forwarded_to"]:
                     raise PetitionConflict("Phản ánh chưa được chuyển đến cơ quan nào.", "action")
                 if not (action.reply_text and action.reply_text.strip()):
                     raise InvalidPetition("Cần nhập nội dung văn bản trả lời của cơ quan.", "reply_text")
                 return ({"reply_text": action.reply_text.strip(), "reply_received_at": now},
                         {"agency": row["forwarded_to"]})
-            case "set_category":
+            case PetitionAction.SET_CATEGORY:
                 if action.category is None:
                     raise InvalidPetition("Cần chọn lĩnh vực.", "category")
                 return ({"category": action.category}, {"from": row["category"], "to": action.category})
@@ -658,11 +663,11 @@ class PetitionService:
         async with self.db.transaction(Scope.everything()) as conn:
             for row in await store.overdue_ids(conn, now):
                 parent = self.resolver.units[row["parent_code"]]
-                await store.update(conn, row["id"], {"unit_code": parent["code"], "unit_path": parent["path"],
+                await store.update(conn, row["id"], {"unit_code": parent.code, "unit_path": parent.path,
                                                      "due_at": add_working_days(now, self.due_days),
                                                      "escalations": row["escalations"] + 1})
-                await store.add_event(conn, row["id"], parent["path"], None, "escalate", row["status"], row["status"],
-                                      {"from_unit": row["unit_code"], "to_unit": parent["code"],
-                                       "reason": "quá hạn trả lời"})
+                await store.add_event(conn, row["id"], parent.path, None, PetitionAction.ESCALATE, row["status"],
+                                      row["status"], {"from_unit": row["unit_code"], "to_unit": parent.code,
+                                                      "reason": "quá hạn trả lời"})
                 moved.append(row["tracking_code"])
         return moved

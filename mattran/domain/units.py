@@ -25,6 +25,7 @@ from mattran.domain.admin_map import (
     short_name,
 )
 from mattran.domain.text import fold, nfc, strip_marks
+from mattran.domain.unit import Level, Unit
 from mattran.store import units as units_store
 
 Status = Literal["resolved", "ambiguous", "not_found"]
@@ -156,21 +157,21 @@ def _district_key(row: dict) -> str:
 class UnitResolver:
     """In-memory index of the map (3,356 units, 10,040 former communes) plus pg_trgm for typos."""
 
-    def __init__(self, units: list[dict], legacy: list[dict]) -> None:
-        self.units = {u["code"]: u for u in units}
-        self.communes_by_key: dict[str, list[dict]] = defaultdict(list)
+    def __init__(self, units: list[Unit], legacy: list[dict]) -> None:
+        self.units = {u.code: u for u in units}
+        self.communes_by_key: dict[str, list[Unit]] = defaultdict(list)
         self.province_names: dict[tuple[str, ...], _Province] = {}
         for u in units:
-            if u["level"] == 2:
-                self.communes_by_key[u["name_key"]].append(u)
-            elif u["level"] == 1:
-                for name in {u["name_key"], fold(u["name"]), *_PROVINCE_ALIASES.get(u["code"], [])}:
-                    self.province_names[tuple(name.split())] = _Province(u["code"])
+            if u.level == Level.COMMUNE:
+                self.communes_by_key[u.name_key].append(u)
+            elif u.level == Level.PROVINCE:
+                for name in {u.name_key, fold(u.name), *_PROVINCE_ALIASES.get(u.code, [])}:
+                    self.province_names[tuple(name.split())] = _Province(u.code)
         self.legacy_by_key: dict[str, list[dict]] = defaultdict(list)
         self.legacy_districts: dict[str, list[dict]] = defaultdict(list)
         legacy_provinces: dict[str, tuple[str, set[str]]] = {}
         for r in legacy:
-            new_province = self.units[r["new_code"]]["province_code"]
+            new_province = self.units[r["new_code"]].province_code
             name, provinces = legacy_provinces.setdefault(r["province_code"], (r["province_name"], set()))
             provinces.add(new_province)
             self.legacy_districts[_district_key(r)].append(r)
@@ -277,7 +278,7 @@ class UnitResolver:
 
     def _legacy_in_district(self, commune_key: str, district_key: str, province: _Province | None) -> bool:
         return any(_district_key(r) == district_key
-                   and (province is None or self.units[r["new_code"]]["province_code"] == province.code)
+                   and (province is None or self.units[r["new_code"]].province_code == province.code)
                    for r in self.legacy_by_key.get(commune_key, []))
 
     def _untyped_district(self, tokens: list[str], commune: _Mention) -> str | None:
@@ -305,11 +306,11 @@ class UnitResolver:
 
     # -- matching ----------------------------------------------------------------------------
 
-    def _match(self, unit: dict, score: float, converted_from: str | None = None) -> UnitMatch:
-        level = ("central", "province", "commune")[unit["level"]]
+    def _match(self, unit: Unit, score: float, converted_from: str | None = None) -> UnitMatch:
+        level = ("central", "province", "commune")[unit.level]
         return UnitMatch(
-            code=unit["code"], name=unit["name"], type=TYPE_LABELS[unit["type"]], level=level,  # type: ignore[arg-type]
-            province_code=unit["province_code"], province_name=unit["province_name"], score=round(score, 3),
+            code=unit.code, name=unit.name, type=TYPE_LABELS[unit.type], level=level,  # type: ignore[arg-type]
+            province_code=unit.province_code, province_name=unit.province_name, score=round(score, 3),
             converted_from=converted_from,
         )
 
@@ -318,12 +319,12 @@ class UnitResolver:
         assert mention is not None
         province = parsed.province
 
-        def new_ok(u: dict, typed: bool) -> bool:
-            return (province is None or u["province_code"] == province.code) and (
-                not typed or mention.kind is None or u["type"] == mention.kind)
+        def new_ok(u: Unit, typed: bool) -> bool:
+            return (province is None or u.province_code == province.code) and (
+                not typed or mention.kind is None or u.type == mention.kind)
 
         def legacy_ok(r: dict, typed: bool) -> bool:
-            new_province = self.units[r["new_code"]]["province_code"]
+            new_province = self.units[r["new_code"]].province_code
             return (
                 (province is None or new_province == province.code)
                 and (province is None or province.legacy_code is None or r["province_code"] == province.legacy_code)
@@ -338,7 +339,7 @@ class UnitResolver:
                 province is not None and province.legacy_code is not None)
             if strip_marks(parsed.raw) != parsed.raw:
                 # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"
-                new = [u for u in new if nfc(u["short_name"]).lower() in parsed.raw] or new
+                new = [u for u in new if nfc(u.short_name).lower() in parsed.raw] or new
                 old = [r for r in old if nfc(short_name(r["name"], LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw] or old
             if province is not None and province.legacy_code is None:
                 # "Phú Thọ" names both today's province and the former one: prefer the former one's communes.
@@ -374,18 +375,18 @@ class UnitResolver:
         best: dict[str, UnitMatch] = {}
         for name_key, units in self.communes_by_key.items():
             for u in units:
-                if u["province_code"] == province_code:
+                if u.province_code == province_code:
                     score = SequenceMatcher(None, key, name_key).ratio()
-                    if score >= _CLOSE_MIN and (u["code"] not in best or best[u["code"]].score < score):
-                        best[u["code"]] = self._match(u, score)
+                    if score >= _CLOSE_MIN and (u.code not in best or best[u.code].score < score):
+                        best[u.code] = self._match(u, score)
         for name_key, rows in self.legacy_by_key.items():
             for r in rows:
                 unit = self.units[r["new_code"]]
-                if unit["province_code"] == province_code:
+                if unit.province_code == province_code:
                     score = SequenceMatcher(None, key, name_key).ratio() * _LEGACY
-                    if score >= _CLOSE_MIN and (unit["code"] not in best or best[unit["code"]].score < score):
+                    if score >= _CLOSE_MIN and (unit.code not in best or best[unit.code].score < score):
                         was = f"{r['name']}, {r['district_name']}, {r['province_name']}"
-                        best[unit["code"]] = self._match(unit, score, was)
+                        best[unit.code] = self._match(unit, score, was)
         return sorted(best.values(), key=lambda m: -m.score)[:5]
 
     async def resolve(self, conn: AsyncConnection, text: str) -> Resolution:
@@ -413,7 +414,7 @@ class UnitResolver:
     def _district_candidates(self, parsed: _Parsed) -> list[UnitMatch]:
         assert parsed.province is not None
         codes = {r["new_code"] for r in self.legacy_districts.get(parsed.district or "", [])
-                 if self.units[r["new_code"]]["province_code"] == parsed.province.code}
+                 if self.units[r["new_code"]].province_code == parsed.province.code}
         return [self._match(self.units[c], _LEGACY, f"{parsed.district} (đơn vị cấp huyện cũ)") for c in sorted(codes)]
 
     @staticmethod

@@ -9,6 +9,8 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
+from mattran.domain.petition_status import PetitionAction
+
 Row = dict[str, Any]
 
 _COLUMNS = (
@@ -66,8 +68,9 @@ async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[st
              a["data"]))
 
 
-async def add_event(conn: AsyncConnection, petition_id: int, unit_path: str | None, actor: str | None, action: str,
-                    from_status: str | None, to_status: str | None, detail: dict[str, Any]) -> None:
+async def add_event(conn: AsyncConnection, petition_id: int, unit_path: str | None, actor: str | None,
+                    action: PetitionAction, from_status: str | None, to_status: str | None,
+                    detail: dict[str, Any]) -> None:
     """Append one event to a petition's history."""
     await conn.execute(
         "insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"

@@ -10,7 +10,9 @@ from datetime import datetime
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
-CLOSED = ("answered", "published", "declined", "merged")
+from mattran.domain.petition_status import PetitionAction, PetitionStatus
+
+CLOSED = (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED, PetitionStatus.DECLINED, PetitionStatus.MERGED)
 # What replaces a purged petition's private text when it has no reviewed public version.
 PURGED_TITLE = "Phản ánh đã hết thời hạn lưu trữ"
 PURGED_TEXT = ("Nội dung phản ánh và thông tin cá nhân đã được xóa khi hết thời hạn lưu trữ "
@@ -63,8 +65,8 @@ async def purge_petitions(conn: AsyncConnection, ids: list[int], now: datetime) 
         {"ids": ids, "title": PURGED_TITLE, "text": PURGED_TEXT, "now": now})
     await conn.execute(
         "insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
-        " select id, unit_path, null, 'retention_purge', status, status, %s from petitions where id = any(%s)",
-        (Jsonb({"reason": "hết thời hạn lưu trữ dữ liệu cá nhân"}), ids))
+        " select id, unit_path, null, %s, status, status, %s from petitions where id = any(%s)",
+        (PetitionAction.RETENTION_PURGE, Jsonb({"reason": "hết thời hạn lưu trữ dữ liệu cá nhân"}), ids))
 
 
 async def audit_log(conn: AsyncConnection, cutoff: datetime, apply: bool) -> int:

@@ -6,6 +6,8 @@ from typing import Any
 
 from psycopg import AsyncConnection
 
+from mattran.domain.unit import Unit
+
 Row = dict[str, Any]
 
 _UNIT_COLUMNS = (
@@ -14,12 +16,12 @@ _UNIT_COLUMNS = (
 )
 
 
-async def all_units(conn: AsyncConnection) -> list[Row]:
-    """Every unit with its province's name (3,356 rows)."""
+async def all_units(conn: AsyncConnection) -> list[Unit]:
+    """Every unit with its province's name (3,356 units)."""
     cur = await conn.execute(
         f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code order by u.path"
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return [Unit.from_row(r) for r in await cur.fetchall()]  # type: ignore[arg-type]
 
 
 async def all_legacy_units(conn: AsyncConnection) -> list[Row]:
@@ -74,22 +76,23 @@ async def similar_legacy_communes(
     return [(r["new_code"], float(r["score"]), r["was"]) for r in await cur.fetchall()]  # type: ignore[call-overload]
 
 
-async def unit_by_code(conn: AsyncConnection, code: str) -> Row | None:
+async def unit_by_code(conn: AsyncConnection, code: str) -> Unit | None:
     """One unit with its province's name, or None."""
     cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
                              " where u.code = %s", (code,))
-    return await cur.fetchone()  # type: ignore[return-value]
+    row = await cur.fetchone()
+    return Unit.from_row(row) if row else None  # type: ignore[arg-type]
 
 
-async def units_by_code(conn: AsyncConnection, codes: list[str]) -> dict[str, Row]:
+async def units_by_code(conn: AsyncConnection, codes: list[str]) -> dict[str, Unit]:
     """Several units by code (unknown codes are left out)."""
     cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
                              " where u.code = any(%s)", (codes,))
-    return {r["code"]: r for r in await cur.fetchall()}  # type: ignore[call-overload]
+    return {r["code"]: Unit.from_row(r) for r in await cur.fetchall()}  # type: ignore[call-overload]
 
 
-async def child_units(conn: AsyncConnection, code: str) -> list[Row]:
+async def child_units(conn: AsyncConnection, code: str) -> list[Unit]:
     """The units directly below ``code`` (provinces of the centre, communes of a province), by name."""
     cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
                              " where u.parent_code = %s order by u.name_key, u.code", (code,))
-    return await cur.fetchall()  # type: ignore[return-value]
+    return [Unit.from_row(r) for r in await cur.fetchall()]  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
+from mattran.domain.unit import Unit
 from web import csrf
 from web.auth import authorize, requires
 from web.render import render
@@ -24,7 +25,7 @@ CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 UnitQuery = Annotated[str | None, Query(max_length=10)]
 
 
-async def _choices(request: Request, principal: Principal) -> list[dict]:
+async def _choices(request: Request, principal: Principal) -> list[Unit]:
     """The principal's unit and the units directly below it, for a unit selector."""
     async with get_services(request).db.transaction(principal.scope()) as conn:
         return await unit_lists.own_and_below(conn, principal.unit_code or "")
@@ -75,7 +76,7 @@ async def stats_page(request: Request, services: ServicesDep, principal: CadrePa
     async with services.db.transaction(principal.scope()) as conn:
         first = await member_stats(conn, principal, unit, "gender")
         target = services.resolver.units[first.unit_code]
-        wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or target["level"] < 2]
+        wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or not target.is_commune]
         stats = [first, *[await member_stats(conn, principal, unit, d) for d in wanted if d != "gender"]]
     return render(request, "member_stats.html", principal, stats=stats, total=first.total, target=target,
                   unit=unit or "", choices=choices)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.unit import Level
 from web.auth import CurrentPrincipal
 from web.deps import PublicConn, ResolverDep, ServicesDep
 from web.render import render
@@ -27,6 +28,6 @@ async def home(
     result = await resolver.resolve(conn, q) if q and q.strip() else None
     answers = await services.petitions.published(query=tim, category=linh_vuc or None,
                                                            province_code=tinh or None, limit=20)
-    provinces = sorted((u for u in resolver.units.values() if u["level"] == 1), key=lambda u: u["short_name"])
+    provinces = sorted((u for u in resolver.units.values() if u.level == Level.PROVINCE), key=lambda u: u.short_name)
     return render(request, "home.html", principal, q=q or "", result=result, answers=answers, tim=tim or "",
                   linh_vuc=linh_vuc or "", tinh=tinh or "", categories=CATEGORIES, provinces=provinces)

@@ -15,6 +15,7 @@ from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
 from mattran.domain.attachments import check_all as check_attachments
 from mattran.domain.consent import CONSENT_REQUIRED_FORM
 from mattran.domain.permissions import Operation
+from mattran.domain.petition_status import PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
 from web import csrf
@@ -120,7 +121,8 @@ async def cadre_petition(request: Request, services: ServicesDep, principal: Cur
     found = await petitions.detail(principal, code)
     p = found["petition"]
     draft = (await petitions.publication_draft(principal, code)
-             if p["status"] in ("answered", "published") and not found["identity_hidden"] else None)
+             if p["status"] in (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED) and not found["identity_hidden"]
+             else None)
     return render(request, "cadre_petition.html", principal, p=p, events=found["events"],
                   contact=found["contact"], similar=found["similar"], attachments=found["attachments"],
                   submitter=found["submitter"], identity_hidden=found["identity_hidden"], draft=draft,

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from mattran.domain.reports.figures import Figure
 from mattran.domain.reports.request import ReportKind
+from mattran.domain.unit import Level
 
 TITLES = {
     "tiep_nhan": "Tình hình tiếp nhận phản ánh, kiến nghị",
@@ -74,4 +75,4 @@ def in_text(name: str) -> str:
 
 def committee(unit_name: str, level: int) -> str:
     """``Ủy ban MTTQ Việt Nam xã Văn Miếu``; ``Ủy ban Trung ương MTTQ Việt Nam`` for the central level."""
-    return "Ủy ban Trung ương MTTQ Việt Nam" if level == 0 else f"Ủy ban MTTQ Việt Nam {in_text(unit_name)}"
+    return "Ủy ban Trung ương MTTQ Việt Nam" if level == Level.CENTRAL else f"Ủy ban MTTQ Việt Nam {in_text(unit_name)}"

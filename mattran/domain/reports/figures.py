@@ -20,6 +20,7 @@ from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import STATUS_LABELS
 from mattran.domain.reports.request import Period, ReportKind
 from mattran.domain.time import VIETNAM
+from mattran.domain.unit import Unit
 from mattran.store import petition_stats
 from mattran.store import units as units_store
 
@@ -102,9 +103,9 @@ class _Collector:
             self.add(key, label, part / whole, counted, share=True, units=units)
 
 
-def _subtree(unit: dict[str, Any]) -> str:
-    below = " và các đơn vị trực thuộc" if unit["level"] < 2 else ""
-    return f"{unit['name']} (mã {unit['code']}){below}"
+def _subtree(unit: Unit) -> str:
+    below = " và các đơn vị trực thuộc" if not unit.is_commune else ""
+    return f"{unit.name} (mã {unit.code}){below}"
 
 
 def window(period: Period) -> tuple[datetime, datetime]:
@@ -121,30 +122,30 @@ def _excerpt(row: dict[str, Any]) -> str:
     return f"{row['title_public'].rstrip('.')}: {text}"
 
 
-async def _petitions(conn: AsyncConnection, unit: dict[str, Any], period: Period, as_of: datetime,
+async def _petitions(conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime,
                      c: _Collector) -> dict[str, list[str]]:
     start, end = window(period)
-    t = await petition_stats.totals(conn, unit["code"], start, end, as_of)
+    t = await petition_stats.totals(conn, unit.code, start, end, as_of)
     what = "Phản ánh, kiến nghị tiếp nhận trong kỳ"
     c.add("petitions.received", "Tổng số phản ánh, kiến nghị tiếp nhận", t["received_total"],
           f"{what} (mọi trạng thái)")
-    for row in await petition_stats.groups(conn, unit["code"], start, end, "channel"):
+    for row in await petition_stats.groups(conn, unit.code, start, end, "channel"):
         c.add(f"petitions.channel:{row['key']}", f"Tiếp nhận qua {CHANNELS[row['key']]}", row["n"],
               f"{what}, kênh tiếp nhận “{row['key']}”")
-    for row in await petition_stats.groups(conn, unit["code"], start, end, "category"):
+    for row in await petition_stats.groups(conn, unit.code, start, end, "category"):
         c.add(f"petitions.category:{row['key']}", f"Lĩnh vực {CATEGORIES[row['key']].lower()}", row["n"],
               f"{what}, lĩnh vực “{CATEGORIES[row['key']]}”")
     facts: dict[str, list[str]] = {}
-    if unit["level"] < 2:
-        rows = await petition_stats.groups(conn, unit["code"], start, end, "unit")
+    if not unit.is_commune:
+        rows = await petition_stats.groups(conn, unit.code, start, end, "unit")
         names = await units_store.units_by_code(conn, [r["key"] for r in rows])
         for row in rows[:10]:
             sub = names[row["key"]]
-            own = row["key"] == unit["code"]
-            c.add(f"petitions.unit:{row['key']}", f"{sub['name']}{' (trực tiếp)' if own else ''}", row["n"],
+            own = row["key"] == unit.code
+            c.add(f"petitions.unit:{row['key']}", f"{sub.name}{' (trực tiếp)' if own else ''}", row["n"],
                   what + (" do chính cấp này thụ lý" if own else ""),
-                  units=f"{sub['name']} (mã {sub['code']})" if own else _subtree(sub))
-        facts["units"] = [names[r["key"]]["name"] for r in rows[:10]]
+                  units=f"{sub.name} (mã {sub.code})" if own else _subtree(sub))
+        facts["units"] = [names[r["key"]].name for r in rows[:10]]
     for status, label in STATUS_LABELS.items():
         c.add(f"petitions.status:{status}", label, t[f"status_{status}"],
               f"{what}, trạng thái hiện tại “{label}”")
@@ -171,14 +172,14 @@ async def _petitions(conn: AsyncConnection, unit: dict[str, Any], period: Period
     return facts
 
 
-async def _opinions(conn: AsyncConnection, unit: dict[str, Any], period: Period, as_of: datetime,
+async def _opinions(conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime,
                     c: _Collector) -> dict[str, list[str]]:
     start, end = window(period)
-    rows = await petition_stats.groups(conn, unit["code"], start, end, "category", distinct_only=True)
+    rows = await petition_stats.groups(conn, unit.code, start, end, "category", distinct_only=True)
     what = "Ý kiến, kiến nghị tiếp nhận trong kỳ (không tính các ý kiến trùng nội dung đã gộp)"
     total = sum(r["n"] for r in rows)
     c.add("opinions.total", "Tổng số ý kiến, kiến nghị", total, what)
-    every = (await petition_stats.totals(conn, unit["code"], start, end, as_of))["received_total"]
+    every = (await petition_stats.totals(conn, unit.code, start, end, as_of))["received_total"]
     c.add("opinions.duplicates", "Ý kiến trùng nội dung đã gộp", every - total,
           "Ý kiến, kiến nghị tiếp nhận trong kỳ đã được gộp vào một ý kiến cùng nội dung")
     c.add("opinions.themes", "Số lĩnh vực có ý kiến", len(rows), f"Số lĩnh vực khác nhau trong các {what[0].lower()}"
@@ -190,13 +191,13 @@ async def _opinions(conn: AsyncConnection, unit: dict[str, Any], period: Period,
         c.add(f"opinions.resolved:{row['key']}", f"Lĩnh vực {label.lower()}: đã được trả lời", row["resolved"],
               f"{what}, lĩnh vực “{label}”, trạng thái “Đã trả lời” hoặc “Đã công khai trả lời”")
         facts[f"excerpts:{row['key']}"] = [_excerpt(r) for r in await petition_stats.excerpts(
-            conn, unit["code"], start, end, row["key"])]
+            conn, unit.code, start, end, row["key"])]
     return facts
 
 
-async def _congress(conn: AsyncConnection, principal: Principal, unit: dict[str, Any], as_of: datetime,
+async def _congress(conn: AsyncConnection, principal: Principal, unit: Unit, as_of: datetime,
                     c: _Collector) -> tuple[str, dict[str, list[str]]]:
-    progress = await congress_progress(conn, principal, unit["code"], today=as_of.date())
+    progress = await congress_progress(conn, principal, unit.code, today=as_of.date())
     c.dates = f"Nhiệm kỳ {progress.term}; tình hình tại ngày {as_of:%d/%m/%Y}"
     s = progress.summary
     what = "Đơn vị (Ủy ban MTTQ)"
@@ -213,7 +214,7 @@ async def _congress(conn: AsyncConnection, principal: Principal, unit: dict[str,
           f"{what} đã tổ chức đại hội sau ngày dự kiến")
     if len(progress.by_level) > 1:
         for g in progress.by_level:
-            units = f"{unit['name']}: các đơn vị {g.label.lower()}"
+            units = f"{unit.name}: các đơn vị {g.label.lower()}"
             c.add(f"congress.level_units:{g.key}", f"{g.label}: số đơn vị", g.total, f"{what} {g.label.lower()}",
                   units=units)
             c.add(f"congress.level_held:{g.key}", f"{g.label}: đã tổ chức", g.held,
@@ -235,12 +236,12 @@ async def _congress(conn: AsyncConnection, principal: Principal, unit: dict[str,
     return progress.term, facts
 
 
-async def _members(conn: AsyncConnection, principal: Principal, unit: dict[str, Any], c: _Collector) -> None:
+async def _members(conn: AsyncConnection, principal: Principal, unit: Unit, c: _Collector) -> None:
     what = "Ủy viên Ủy ban MTTQ đang được quản lý trên nền tảng"
     for by in MEMBER_DIMENSIONS:
-        if by == "level" and unit["level"] == 2:
+        if by == "level" and unit.is_commune:
             continue
-        stats = await member_stats(conn, principal, unit["code"], by)
+        stats = await member_stats(conn, principal, unit.code, by)
         if by == "gender":
             c.add("members.total", "Tổng số ủy viên", stats.total, what)
         for b in stats.buckets:
@@ -256,7 +257,7 @@ async def _members(conn: AsyncConnection, principal: Principal, unit: dict[str, 
                     "Số ủy viên người dân tộc thiểu số chia cho tổng số")
 
 
-async def gather(conn: AsyncConnection, principal: Principal, kind: ReportKind, unit: dict[str, Any],
+async def gather(conn: AsyncConnection, principal: Principal, kind: ReportKind, unit: Unit,
                  period: Period, as_of: datetime) -> Gathered:
     """The figures of a report on ``unit`` (already checked to be in the principal's scope) for ``period``."""
     stamp = f"tính đến {as_of:%H:%M} ngày {as_of:%d/%m/%Y}"
@@ -279,6 +280,6 @@ async def gather(conn: AsyncConnection, principal: Principal, kind: ReportKind, 
         await _members(conn, principal, unit, c)
         missing.append("Nền tảng chưa quản lý số đoàn viên, hội viên của các tổ chức thành viên; báo cáo chỉ nêu "
                        "số liệu về ủy viên Ủy ban MTTQ các cấp được cập nhật trên nền tảng.")
-    return Gathered(kind=kind, unit_code=unit["code"], unit_name=unit["name"], unit_level=unit["level"],
+    return Gathered(kind=kind, unit_code=unit.code, unit_name=unit.name, unit_level=unit.level,
                     period=period, as_of=as_of, term=term, figures=c.figures, facts=facts, missing=missing)
 

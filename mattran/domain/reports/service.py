@@ -103,7 +103,7 @@ async def _unit_code(conn: AsyncConnection, resolver: UnitResolver, principal: P
     if found.status == "resolved":
         return found.results[0].code
     scope = principal.unit_path or ""
-    inside = [m for m in found.results if within(resolver.units[m.code]["path"], scope)]
+    inside = [m for m in found.results if within(resolver.units[m.code].path, scope)]
     if len(inside) == 1:
         return inside[0].code
     names = "; ".join(f"{m.name}, {m.province_name}" for m in (inside or found.results)[:6])

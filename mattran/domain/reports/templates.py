@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mattran.domain.petition_status import PetitionStatus
 from mattran.domain.reports.brief import SectionBrief, in_text
 from mattran.domain.reports.request import ReportKind
+from mattran.domain.unit import Level
 
 
 def _p(key: str) -> str:
@@ -23,10 +25,10 @@ def _items(brief: SectionBrief, prefix: str, unit_word: str = "") -> list[str]:
 def _petitions_received(b: SectionBrief) -> list[str]:
     if not b.value("petitions.received"):
         return [f"Trong kỳ báo cáo ({b.period_label}), nền tảng không ghi nhận phản ánh, kiến nghị nào gửi đến "
-                f"{b.committee}{' và các đơn vị trực thuộc' if b.unit_level < 2 else ''}."]
+                f"{b.committee}{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''}."]
     lines = [f"Trong kỳ báo cáo ({b.period_label}), {b.committee}"
-             f"{' và các đơn vị trực thuộc' if b.unit_level < 2 else ''} đã tiếp nhận {_p('petitions.received')} "
-             "phản ánh, kiến nghị của Nhân dân.", "Theo kênh tiếp nhận:"]
+             f"{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''} "
+             f"đã tiếp nhận {_p('petitions.received')} phản ánh, kiến nghị của Nhân dân.", "Theo kênh tiếp nhận:"]
     lines += [f"- qua {f.label.removeprefix('Tiếp nhận qua ')}: {_p(f.key)};" for f in b.starting("petitions.channel:")]
     lines += ["Theo lĩnh vực:"] + [f"- {f.label.removeprefix('Lĩnh vực ').capitalize()}: {_p(f.key)};"
                                     for f in b.starting("petitions.category:")]
@@ -44,10 +46,12 @@ def _petitions_results(b: SectionBrief) -> list[str]:
                              if b.value("petitions.status:published") else ";"))
     if b.value("petitions.open"):
         parts = [f"{label} {_p('petitions.status:' + s)}" for s, label in
-                 (("received", "chờ thụ lý"), ("accepted", "đã thụ lý"), ("in_progress", "đang giải quyết"))
+                 ((PetitionStatus.RECEIVED, "chờ thụ lý"), (PetitionStatus.ACCEPTED, "đã thụ lý"),
+                  (PetitionStatus.IN_PROGRESS, "đang giải quyết"))
                  if b.value("petitions.status:" + s)]
         lines.append(f"- đang trong quá trình xử lý {_p('petitions.open')} ({', '.join(parts)});")
-    for status, words in (("declined", "không thụ lý (có nêu rõ lý do)"), ("merged", "gộp do trùng nội dung")):
+    for status, words in ((PetitionStatus.DECLINED, "không thụ lý (có nêu rõ lý do)"),
+                          (PetitionStatus.MERGED, "gộp do trùng nội dung")):
         if b.value("petitions.status:" + status):
             lines.append(f"- {words}: {_p('petitions.status:' + status)};")
     if b.value("petitions.forwarded"):
@@ -181,7 +185,8 @@ def _members_count(b: SectionBrief) -> list[str]:
     extra += [f"người dân tộc thiểu số {_p('members.minority')} người (chiếm {_p('members.minority_share')})"
               ] if b.value("members.minority") else []
     lines = [f"Tổng số ủy viên {b.committee}"
-             f"{' (kể cả các đơn vị trực thuộc)' if b.unit_level < 2 else ''} được cập nhật trên nền tảng là "
+             f"{' (kể cả các đơn vị trực thuộc)' if b.unit_level != Level.COMMUNE else ''}"
+             " được cập nhật trên nền tảng là "
              f"{_p('members.total')} người" + ("; trong đó " + ", ".join(extra) if extra else "") + "."]
     lines += ["Theo độ tuổi:"] + _items(b, "members.age:", " người")
     lines += ["Theo tôn giáo:"] + _items(b, "members.religion:", " người")

@@ -18,6 +18,7 @@ from mattran.domain.reports.document import PLACEHOLDER, Block, Document, Sectio
 from mattran.domain.reports.figures import Gathered
 from mattran.domain.reports.request import KIND_LABELS, ReportKind, ReportRequest
 from mattran.domain.reports.templates import template_section
+from mattran.domain.unit import Level, Unit
 
 
 def check_section(text: str, brief: SectionBrief) -> bool:
@@ -74,18 +75,18 @@ async def write_section(key: str, data: Gathered, writer: SectionWriter, recipie
     return Section(key=key, title=TITLES[key], blocks=parse_blocks(text))
 
 
-def _header(unit: dict[str, Any], data: Gathered, request: ReportRequest) -> dict[str, Any]:
-    level = unit["level"]
-    issuer = (["ỦY BAN TRUNG ƯƠNG", "MẶT TRẬN TỔ QUỐC VIỆT NAM", "BAN THƯỜNG TRỰC"] if level == 0
-              else ["ỦY BAN MTTQ VIỆT NAM", unit["name"].upper(), "BAN THƯỜNG TRỰC"])
-    place = "Hà Nội" if level == 0 else unit["short_name"]
-    province = unit.get("province_name") or ""
-    above = {0: ["Ban Bí thư Trung ương Đảng (để báo cáo)", "Quốc hội, Chính phủ (để báo cáo)",
+def _header(unit: Unit, data: Gathered, request: ReportRequest) -> dict[str, Any]:
+    level = unit.level
+    issuer = (["ỦY BAN TRUNG ƯƠNG", "MẶT TRẬN TỔ QUỐC VIỆT NAM", "BAN THƯỜNG TRỰC"] if level == Level.CENTRAL
+              else ["ỦY BAN MTTQ VIỆT NAM", unit.name.upper(), "BAN THƯỜNG TRỰC"])
+    place = "Hà Nội" if level == Level.CENTRAL else unit.short_name
+    province = unit.province_name or ""
+    above = {Level.CENTRAL: ["Ban Bí thư Trung ương Đảng (để báo cáo)", "Quốc hội, Chính phủ (để báo cáo)",
                  "Ủy ban MTTQ Việt Nam các tỉnh, thành phố"],
-             1: ["Ban Thường trực Ủy ban Trung ương MTTQ Việt Nam (để báo cáo)",
-                 f"Tỉnh ủy, HĐND, UBND {in_text(unit['name'])} (để báo cáo)", "Ủy ban MTTQ Việt Nam các xã, phường"],
-             2: [f"Ban Thường trực {committee(province, 1)} (để báo cáo)",
-                 f"Đảng ủy, HĐND, UBND {in_text(unit['name'])} (để báo cáo)"]}[level]
+             Level.PROVINCE: ["Ban Thường trực Ủy ban Trung ương MTTQ Việt Nam (để báo cáo)",
+                 f"Tỉnh ủy, HĐND, UBND {in_text(unit.name)} (để báo cáo)", "Ủy ban MTTQ Việt Nam các xã, phường"],
+             Level.COMMUNE: [f"Ban Thường trực {committee(province, Level.PROVINCE)} (để báo cáo)",
+                 f"Đảng ủy, HĐND, UBND {in_text(unit.name)} (để báo cáo)"]}[level]
     recipients = ([f"{request.recipient[:1].upper()}{request.recipient[1:]} (để tổng hợp)"] if request.recipient
                   else []) + above + ["Các tổ chức thành viên", "Lưu: VT."]
     summary = {ReportKind.PETITIONS: f"Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị {data.period.label}",
@@ -93,7 +94,7 @@ def _header(unit: dict[str, Any], data: Gathered, request: ReportRequest) -> dic
                                           + (f" gửi {request.recipient}" if request.recipient else "")
                                           + (f" ({data.period.label})" if request.period_given else ""),
                ReportKind.CONGRESS: f"Tiến độ tổ chức đại hội MTTQ Việt Nam các cấp, nhiệm kỳ {data.term}",
-               ReportKind.MEMBERS: f"Tình hình ủy viên {committee(unit['name'], level)}"}[data.kind]
+               ReportKind.MEMBERS: f"Tình hình ủy viên {committee(unit.name, level)}"}[data.kind]
     return {"issuer": issuer, "number": "Số: .../BC-MTTQ-BTT", "summary": summary, "recipients": recipients,
             "place_date": f"{place}, ngày ... tháng {data.as_of.month} năm {data.as_of.year}",
             "signature": ["TM. BAN THƯỜNG TRỰC", "CHỦ TỊCH"]}
@@ -111,7 +112,7 @@ def _intro(data: Gathered, request: ReportRequest) -> list[Block]:
     return blocks + [Block(kind="p", text=note) for note in data.missing]
 
 
-async def compose(unit: dict[str, Any], data: Gathered, request: ReportRequest,
+async def compose(unit: Unit, data: Gathered, request: ReportRequest,
                   writer: SectionWriter = template_section) -> Document:
     """The whole draft: header per Nghị định 30/2020/NĐ-CP, the kind's sections written by ``writer``, signature."""
     sections = [await write_section(key, data, writer, request.recipient) for key in OUTLINES[data.kind]]

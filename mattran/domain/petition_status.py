@@ -1,0 +1,38 @@
+"""The words of a petition's workflow: its statuses and the actions recorded in its history (stored as these values)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PetitionStatus(StrEnum):
+    """Where a petition stands."""
+
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    PUBLISHED = "published"
+    MERGED = "merged"
+
+
+class PetitionAction(StrEnum):
+    """What happens to a petition: a cadre's action, or an event the platform records in its history."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    START = "start"
+    ANSWER = "answer"
+    PUBLISH = "publish"
+    TRANSFER = "transfer"
+    ASSIGN = "assign"
+    FORWARD = "forward"
+    RECORD_REPLY = "record_reply"
+    SET_CATEGORY = "set_category"
+    MERGE = "merge"
+    RECEIVED = "received"  # the petitioner filed it
+    ESCALATE = "escalate"  # moved to the parent unit past its due date
+    CONTACT_ERASED = "contact_erased"
+    CONTACT_CORRECTED = "contact_corrected"
+    RETENTION_PURGE = "retention_purge"
