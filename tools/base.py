@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import Attachment
 from mattran.domain.permissions import Operation, is_allowed
+from tools.names import ToolName
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def domain_refusals() -> Iterator[None]:
 class Tool:
     """One tool of the assistant."""
 
-    name: str
+    name: ToolName
     description: str
     args: type[BaseModel]
     run: Callable[[ToolContext, Any], Awaitable[dict[str, Any]]]
