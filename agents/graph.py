@@ -52,7 +52,8 @@ def after_confirm(state: ChatState) -> Literal["act", "respond"]:
 
 def after_act(state: ChatState) -> Literal["model_respond", "respond"]:
     """The result of a tool the model called goes back to the model."""
-    called_by_model = bool((state.get("tool_call") or {}).get("id"))
+    call = state.get("tool_call")
+    called_by_model = bool(call and call.get("id"))
     return "model_respond" if called_by_model and state.get("result") is not None else "respond"
 
 

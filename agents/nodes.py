@@ -7,6 +7,7 @@ model (``configurable["model"]``), :mod:`agents.llm_nodes` does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -79,7 +80,7 @@ async def model_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]
 
 async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
     """Refuse a tool the caller's role may not use (decided by code, not by the model)."""
-    call = state["tool_call"] or {}
+    call: Mapping[str, Any] = state["tool_call"] or {}
     tool = ALL_TOOLS.get(call.get("name", ""))
     if tool is None or not tool.allowed_for(tool_context(config).principal):
         trace = dict(state.get("trace") or {})
@@ -91,7 +92,7 @@ async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, 
 
 async def confirm_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
     """Pause the graph until the person confirms or cancels."""
-    call = state["tool_call"] or {}
+    call: Mapping[str, Any] = state["tool_call"] or {}
     files = [f["filename"] for f in state.get("attachments") or []] \
         if call.get("name") == ToolName.FILE_PETITION else []
     answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}, files), "tool": call})
@@ -102,7 +103,7 @@ async def confirm_node(state: ChatState, config: RunnableConfig) -> dict[str, An
 
 async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
     """Run the tool (which re-checks the permission itself); a petition takes the files held for it."""
-    call = state["tool_call"] or {}
+    call: Mapping[str, Any] = state["tool_call"] or {}
     try:
         result = await ALL_TOOLS[call["name"]](tool_context(config, state.get("attachments")), call["args"])
     except ToolDenied:
