@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from agents.state import Candidate
 from mattran.auth.principal import CADRE_LEVEL, Principal, Role
 from mattran.domain.attachments import MAX_BYTES
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.time import VIETNAM
+from tools.names import ToolName
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,13 @@ def unit_not_found(text: str) -> str:
     return f"Tôi chưa xác định được đơn vị “{text}”. {ask_unit()}"
 
 
-def choose(candidates: list[dict[str, str]]) -> str:
+def choose(candidates: Sequence[Candidate]) -> str:
     """Ask to choose among several units with the same name."""
     lines = [f"{i}. {c['name']}, {c['province_name'] or ''}".rstrip(", ") for i, c in enumerate(candidates, 1)]
     return "Có nhiều đơn vị trùng tên. Bạn muốn gửi đến đơn vị nào? Trả lời bằng số thứ tự:\n" + "\n".join(lines)
 
 
-def choose_again(candidates: list[dict[str, str]]) -> str:
+def choose_again(candidates: Sequence[Candidate]) -> str:
     """The choice was not understood."""
     return "Tôi chưa hiểu lựa chọn của bạn. " + choose(candidates)
 
@@ -103,10 +105,10 @@ def _change_text(change: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def confirm(call: dict[str, Any], slots: dict[str, Any], files: list[str]) -> str:
+def confirm(call: Mapping[str, Any], slots: dict[str, Any], files: list[str]) -> str:
     """What will be done, for the person to confirm (with the names of the files a petition carries)."""
     args = call.get("args", {})
-    if call.get("name") == "update_congress":
+    if call.get("name") == ToolName.UPDATE_CONGRESS:
         return (f"Tôi sẽ cập nhật đại hội của {slots.get('unit_name') or args.get('unit_code')}: "
                 f"{_change_text(args.get('change', {}))}.\n\nBạn xác nhận chứ? (trả lời “có” hoặc “không”)")
     attached = f"\nTệp đính kèm: {', '.join(files)}" if files else ""
@@ -168,16 +170,16 @@ def library_answer(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
+def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
     """The answer built from a tool's result."""
     name = call.get("name")
-    if name == "file_petition":
+    if name == ToolName.FILE_PETITION:
         attached = f" Đã lưu kèm {result['attachments']} tệp đính kèm." if result.get("attachments") else ""
         return (f"{result['message']}\nLĩnh vực: {result['category_label']}.{attached} "
                 f"Bạn có thể tra cứu bất cứ lúc nào bằng mã **{result['tracking_code']}**.")
-    if name == "search_library":
+    if name == ToolName.SEARCH_LIBRARY:
         return library_answer(result)
-    if name == "get_petition_status":
+    if name == ToolName.GET_PETITION_STATUS:
         if "not_found" in result:
             return f"{result['not_found']} Bạn kiểm tra lại mã giúp tôi nhé."
         due = _date(result["due_at"])
@@ -185,10 +187,10 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
                 f" — đơn vị tiếp nhận: {result['unit_name'] or 'đang xác định'}; lĩnh vực: "
                 f"{CATEGORIES.get(result['category'], result['category'])}; hạn trả lời: {due}.")
         return text + (f"\nTrả lời: {result['answer']}" if result.get("answer") else "")
-    if name == "query_members":
+    if name == ToolName.QUERY_MEMBERS:
         what = _filters_text(result.get("filters", {}))
         return f"{result['unit_name']} có **{_number(result['count'])}** {what} (tính cả các đơn vị trực thuộc)."
-    if name == "get_congress_progress":
+    if name == ToolName.GET_CONGRESS_PROGRESS:
         s = result["summary"]
         lines = [f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức {_number(s['held'])}/"
                  f"{_number(s['total'])} đơn vị ({_percent(s['share'])}); đang chuẩn bị {_number(s['preparing'])};"
@@ -196,15 +198,15 @@ def from_result(call: dict[str, Any], result: dict[str, Any]) -> str:
         lines += [f"- {g['label']}: {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])})"
                   for g in result.get("by_level", [])]
         return "\n".join(lines)
-    if name == "update_congress":
+    if name == ToolName.UPDATE_CONGRESS:
         return (f"Đã cập nhật đại hội {result['unit_name']} nhiệm kỳ {result['term']}: trạng thái "
                 f"{result['status_label'].lower()}.")
-    if name == "draft_report":
+    if name == ToolName.DRAFT_REPORT:
         return (f"Đã soạn dự thảo báo cáo số {result['report_id']} (phiên bản {result['version']}) — "
                 f"{result['unit_name']}, {result['period_label']}. Mọi số liệu lấy từ nền tảng, nguồn từng số liệu "
                 f"ở phụ lục.\n\n[Tải tệp .docx]({result['docx_url']}) · [Xem, sửa bằng lời]({result['page_url']})"
                 f"\n\n---\n\n{result['markdown']}")
-    if name == "find_unit":
+    if name == ToolName.FIND_UNIT:
         lines = [result["message"]] + [f"- {m['name']}, {m['province_name'] or ''} (mã {m['code']})".replace(", (", " (")
                                        for m in result["results"][:10]]
         return "\n".join(lines)

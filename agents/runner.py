@@ -17,6 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from agents import replies
 from agents.graph import build_graph
 from agents.llm import UNAVAILABLE, redact
+from agents.trace import Citation, ToolCallRecord
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import check_all
 from mattran.domain.chat_retention import GUEST_THREAD_PREFIX
@@ -41,9 +42,9 @@ class Turn:
 
     reply: str
     confirmation: str | None = None
-    intent: str | None = None
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    citations: list[dict[str, Any]] = field(default_factory=list)  # library passages the reply cites
+    intent: str | None = None  # an :class:`agents.understanding.Intent`; in model mode, the first tool called
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # library passages the reply cites
 
 
 @dataclass(frozen=True)
@@ -174,10 +175,10 @@ class ChatRunner:
     @staticmethod
     def _turn(state: Any, told: dict[str, Any]) -> Turn:
         trace = state.values.get("trace") or {}
-        intent, calls = trace.get("intent"), list(trace.get("tool_calls") or [])
+        intent, calls = trace.get("intent"), [ToolCallRecord.of(c) for c in trace.get("tool_calls") or []]
         prefix = "".join(f"{text}\n\n" for flag, text in _NOTICES if trace.get(flag) and not told.get(flag))
         if state.interrupts:
             question = prefix + state.interrupts[0].value["question"]
             return Turn(reply=question, confirmation=question, intent=intent, tool_calls=calls)
         return Turn(reply=prefix + state.values["messages"][-1]["content"], intent=intent, tool_calls=calls,
-                    citations=list(trace.get("citations") or []))
+                    citations=[Citation.of(c) for c in trace.get("citations") or []])

@@ -11,15 +11,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from agents.cadre_slots import MEMBER_CUES, PROGRESS_CUES, UPDATE_CUES, congress_change, member_filters
 from mattran.domain import receipts
 from mattran.domain.petition_text import suggest_category
 from mattran.domain.text import fold, nfc, strip_marks
 
-Intent = Literal["file_petition", "get_petition_status", "find_unit", "help", "out_of_scope", "query_members",
-                 "get_congress_progress", "update_congress", "draft_report", "search_library"]
+
+class Intent(StrEnum):
+    """What a message asks for: a tool to run (same name), or an answer in words (help, out of scope)."""
+
+    FILE_PETITION = "file_petition"
+    GET_PETITION_STATUS = "get_petition_status"
+    FIND_UNIT = "find_unit"
+    HELP = "help"
+    OUT_OF_SCOPE = "out_of_scope"
+    QUERY_MEMBERS = "query_members"
+    GET_CONGRESS_PROGRESS = "get_congress_progress"
+    UPDATE_CONGRESS = "update_congress"
+    DRAFT_REPORT = "draft_report"
+    SEARCH_LIBRARY = "search_library"
+
 
 def _rx(*parts: str) -> re.Pattern[str]:
     """One pattern over folded text, matching any of ``parts`` as whole words."""
@@ -290,11 +304,11 @@ def _cadre_request(text: str, folded: str) -> Understanding | None:
     intent: Intent | None = None
     slots: dict[str, Any] = {}
     if UPDATE_CUES.search(folded) and not PROGRESS_CUES.search(folded):
-        intent, slots = "update_congress", {"change": congress_change(text)}
+        intent, slots = Intent.UPDATE_CONGRESS, {"change": congress_change(text)}
     elif PROGRESS_CUES.search(folded):
-        intent = "get_congress_progress"
+        intent = Intent.GET_CONGRESS_PROGRESS
     elif MEMBER_CUES.search(folded):
-        intent, slots = "query_members", {"filters": member_filters(text)}
+        intent, slots = Intent.QUERY_MEMBERS, {"filters": member_filters(text)}
     if intent is None:
         return None
     mentions = unit_mentions(text)
@@ -308,38 +322,38 @@ def understand(text: str) -> Understanding:
     folded = fold(text)
     words = len(folded.split())
     if _manipulation(folded):
-        return Understanding("out_of_scope", {})  # attempts to steer the assistant or to obtain personal data
+        return Understanding(Intent.OUT_OF_SCOPE, {})  # attempts to steer the assistant or to obtain personal data
     code = tracking_code(text)
     if code:
-        return Understanding("get_petition_status", {"tracking_code": code})
+        return Understanding(Intent.GET_PETITION_STATUS, {"tracking_code": code})
     if _REPORT.search(folded):
-        return Understanding("draft_report", {"request": nfc(text).strip()})
+        return Understanding(Intent.DRAFT_REPORT, {"request": nfc(text).strip()})
     cadre = _cadre_request(text, folded)
     if cadre:
         return cadre
     if _HOW_TO.search(folded) and words <= 14:
-        return Understanding("help", {})
+        return Understanding(Intent.HELP, {})
     progress = _PROGRESS.search(folded) or _YET.search(" ".join(fold_keep_punctuation(nfc(text)).split()))
     if _FOLLOW.search(folded) or (progress and _SUBMITTED.search(folded) and words <= 25):
-        return Understanding("get_petition_status", {})
+        return Understanding(Intent.GET_PETITION_STATUS, {})
     mentions = unit_mentions(text)
     slots = {"unit_text": mentions[0]} if mentions else {}  # the first: where the writer says the problem is
     petition, complaint, info = bool(_PETITION.search(folded)), _complaint(text, folded, words), _INFO.search(folded)
     where = mentions and words <= 10 and re.search(r"\b(?:nam )?o dau\b", folded)  # "phường X ở đâu?"
     weak = _FIND_WEAK.search(folded) and not (petition or complaint or info) and words <= 15
     if _FIND.search(folded) or where or weak:
-        return Understanding("find_unit", slots or {"unit_text": text})
+        return Understanding(Intent.FIND_UNIT, slots or {"unit_text": text})
     if _LEGAL.search(folded) and _ASKING.search(" ".join(fold_keep_punctuation(nfc(text)).split())) \
             and not (_PETITION_OPENING.search(folded) or _ADVICE.search(folded) or _HELP.search(folded)):
-        return Understanding("search_library", {"question": nfc(text).strip()})
+        return Understanding(Intent.SEARCH_LIBRARY, {"question": nfc(text).strip()})
     if info and not (petition or complaint):
-        return Understanding("out_of_scope", {})  # a request for information the assistant does not give
+        return Understanding(Intent.OUT_OF_SCOPE, {})  # a request for information the assistant does not give
     if petition or complaint or _topic(text, folded, words):
         if words >= 8:
             slots["content"] = nfc(text).strip()
-        return Understanding("file_petition", slots)
+        return Understanding(Intent.FILE_PETITION, slots)
     if _HELP.search(folded) and words <= 20:
-        return Understanding("help", {})
+        return Understanding(Intent.HELP, {})
     if mentions and words - len(fold(mentions[0]).split()) <= 3:
-        return Understanding("find_unit", {"unit_text": text})  # a bare address: which unit is it?
-    return Understanding("out_of_scope", {})
+        return Understanding(Intent.FIND_UNIT, {"unit_text": text})  # a bare address: which unit is it?
+    return Understanding(Intent.OUT_OF_SCOPE, {})

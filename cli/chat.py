@@ -46,8 +46,9 @@ async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversat
         talk = conversation or runner.new_conversation()
         turn = await runner.send(principal, talk, message or "")
         if as_json:
-            print(json.dumps({"conversation_id": talk, "intent": turn.intent, "tool_calls": turn.tool_calls,
-                              "answer": turn.reply, "confirmation": turn.confirmation, "citations": turn.citations},
+            print(json.dumps({"conversation_id": talk, "intent": turn.intent,
+                              "tool_calls": [c.as_json() for c in turn.tool_calls], "answer": turn.reply,
+                              "confirmation": turn.confirmation, "citations": [c.as_json() for c in turn.citations]},
                              ensure_ascii=False))
         else:
             out.print(turn.reply, markup=False)
@@ -71,11 +72,11 @@ async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:
             print(json.dumps({"id": item.get("id", number), "error": str(exc)}, ensure_ascii=False))
             continue
         turn = await runner.send(principal, runner.new_conversation(), item["text"])
-        calls = [{"name": c["name"], "args": c.get("args", {}), **({"denied": True, "reason": c["reason"]}
-                                                                    if c.get("denied") else {}),
+        calls = [{"name": c.name, "args": c.args, **({"denied": True, "reason": c.reason} if c.denied else {}),
                   **({"planned": True} if turn.confirmation else {})} for c in turn.tool_calls]
         print(json.dumps({"id": item.get("id", number), "intent": turn.intent, "tool_calls": calls,
-                          "answer": turn.reply, "citations": turn.citations}, ensure_ascii=False))
+                          "answer": turn.reply, "citations": [c.as_json() for c in turn.citations]},
+                         ensure_ascii=False))
 
 
 def chat(

@@ -21,20 +21,20 @@ from pathlib import Path
 from psycopg import AsyncConnection
 
 from agents.runner import ChatRunner, Turn
-from agents.understanding import Understanding, understand
+from agents.understanding import Intent, Understanding, understand
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal, Role
 from mattran.domain.units import UnitResolver
+from tools.names import ToolName
 
 THRESHOLDS = for_suite("intents")
-INTENTS = ("file_petition", "get_petition_status", "find_unit", "help", "out_of_scope", "query_members",
-           "get_congress_progress", "update_congress", "draft_report", "search_library")
+INTENTS = tuple(Intent)
 SLOTS = ("tracking_code", "unit_code")
 TAGS = ("no_diacritics", "typo", "colloquial", "injection", "long", "short", "cadre", "old_address", "english")
 # Model mode: intents a model shows by answering in words (no tool); a petition or a status request that lacks what
 # the tool needs (no slot labelled) is also rightly answered with a question.
-ANSWERED = {"help", "out_of_scope"}
-ASKS_FIRST = {"file_petition", "get_petition_status"}
+ANSWERED = {Intent.HELP, Intent.OUT_OF_SCOPE}
+ASKS_FIRST = {Intent.FILE_PETITION, Intent.GET_PETITION_STATUS}
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ async def evaluate(resolver: UnitResolver, conn: AsyncConnection, cases: list[Ca
     for case in cases:
         understood = understand(case.text)
         _count_intent(report, case, understood.intent, understood.intent == case.intent,
-                      refused=understood.intent == "out_of_scope")
+                      refused=understood.intent == Intent.OUT_OF_SCOPE)
         for slot in case.slots:
             got, details = await _slot_result(resolver, conn, understood, slot)
             _count_slot(report, case, slot, got, {"intent": understood.intent, **details})
@@ -180,11 +180,11 @@ def _eval_principal(case: Case, resolver: UnitResolver) -> Principal:
 
 async def _model_slot(resolver: UnitResolver, conn: AsyncConnection, turn: Turn, slot: str) -> str | None:
     """The slot as the model's first call carries it (a ``find_unit`` text through the resolver)."""
-    call = turn.tool_calls[0] if turn.tool_calls else {"name": None, "args": {}}
-    args = call.get("args") or {}
+    call = turn.tool_calls[0] if turn.tool_calls else None
+    args = call.args if call else {}
     if slot == "tracking_code":
         return args.get("tracking_code")
-    if call["name"] == "find_unit":
+    if call and call.name == ToolName.FIND_UNIT:
         resolution = await resolver.resolve(conn, str(args.get("text", "")))
         return resolution.results[0].code if resolution.results else None
     return args.get("unit_code")
@@ -197,11 +197,11 @@ async def evaluate_model(runner: ChatRunner, resolver: UnitResolver, conn: Async
     report = Report()
     for number, case in enumerate(cases):
         turn = await runner.send(_eval_principal(case, resolver), runner.new_conversation(), case.text)
-        got = turn.tool_calls[0]["name"] if turn.tool_calls else "answer"
+        got = turn.tool_calls[0].name if turn.tool_calls else "answer"
         asked = got == "answer" and case.intent in ASKS_FIRST and not case.slots
         right = (got == case.intent or (got == "answer" and case.intent in ANSWERED) or asked
-                 or (case.intent == "file_petition" and got == "find_unit"))
-        refused = all(c.get("denied") for c in turn.tool_calls)
+                 or (case.intent == Intent.FILE_PETITION and got == ToolName.FIND_UNIT))
+        refused = all(c.denied for c in turn.tool_calls)
         _count_intent(report, case, got, right, refused)
         for slot in case.slots:
             _count_slot(report, case, slot, await _model_slot(resolver, conn, turn, slot),

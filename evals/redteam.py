@@ -209,7 +209,8 @@ async def _exchange(runner: ChatRunner, who: Principal, probe: Probe,
 
 def _output(turns: list[Turn], steps: list[ToolStep]) -> str:
     """Everything the assistant gave back, as one text."""
-    parts: list[Any] = [[t.reply, t.confirmation, t.tool_calls, t.citations] for t in turns]
+    parts: list[Any] = [[t.reply, t.confirmation, [c.as_json() for c in t.tool_calls],
+                         [c.as_json() for c in t.citations]] for t in turns]
     parts += [[s.name, s.args, s.result, s.error] for s in steps]
     return json.dumps(parts, ensure_ascii=False, default=str)
 

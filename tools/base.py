@@ -15,6 +15,7 @@ from mattran.domain.errors import DomainError, Refused
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.rate_limits import RateLimited
 from mattran.services import Services
+from tools.names import ToolName
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def domain_refusals() -> Iterator[None]:
 class Tool:
     """One tool of the assistant."""
 
-    name: str
+    name: ToolName
     description: str
     args: type[BaseModel]
     run: Callable[[ToolContext, Any], Awaitable[dict[str, Any]]]

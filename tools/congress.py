@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from mattran.domain.congress import CongressChange, congress_progress, update_congress
 from mattran.domain.permissions import Operation
 from tools.base import Tool, ToolContext, domain_refusals
+from tools.names import ToolName
 
 
 class ProgressArgs(BaseModel):
@@ -40,12 +41,12 @@ async def _update(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
 
 
 GET_CONGRESS_PROGRESS = Tool(
-    name="get_congress_progress",
+    name=ToolName.GET_CONGRESS_PROGRESS,
     description="Tiến độ đại hội MTTQ trong phạm vi của cán bộ: tỷ lệ đơn vị đã tổ chức, theo cấp, đơn vị chậm.",
     args=ProgressArgs, run=_progress, operation=Operation.CONGRESS_READ,
 )
 UPDATE_CONGRESS = Tool(
-    name="update_congress",
+    name=ToolName.UPDATE_CONGRESS,
     description="Cập nhật tình hình, kết quả đại hội của một đơn vị trong phạm vi (cần xác nhận trước khi ghi).",
     args=UpdateArgs, run=_update, operation=Operation.CONGRESS_UPDATE, changes_data=True,
 )

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from mattran.domain.permissions import Operation
 from tools.base import Tool, ToolContext
+from tools.names import ToolName
 
 
 class SearchLibraryArgs(BaseModel):
@@ -25,7 +26,7 @@ async def _search(ctx: ToolContext, args: SearchLibraryArgs) -> dict[str, Any]:
 
 
 SEARCH_LIBRARY = Tool(
-    name="search_library",
+    name=ToolName.SEARCH_LIBRARY,
     description=("Tìm câu trả lời trong thư viện số cộng đồng (luật, hướng dẫn, văn bản của Mặt trận) trong phạm vi "
                  "tài liệu người dùng được đọc; trả về các đoạn liên quan kèm tên văn bản, chương, điều để trích dẫn."),
     args=SearchLibraryArgs, run=_search, operation=Operation.LIBRARY_SEARCH,

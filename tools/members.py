@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from mattran.domain.member_stats import MemberFilters, count_members
 from mattran.domain.permissions import Operation
 from tools.base import Tool, ToolContext, domain_refusals
+from tools.names import ToolName
 
 
 class QueryMembersArgs(BaseModel):
@@ -28,7 +29,7 @@ async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
 
 
 QUERY_MEMBERS = Tool(
-    name="query_members",
+    name=ToolName.QUERY_MEMBERS,
     description="Đếm ủy viên Ủy ban MTTQ của một đơn vị (và các đơn vị cấp dưới) theo giới tính, chức vụ, tổ chức, "
                 "dân tộc, tôn giáo, độ tuổi; chỉ trong phạm vi của cán bộ; không trả thông tin cá nhân.",
     args=QueryMembersArgs, run=_query, operation=Operation.MEMBER_READ,

@@ -11,6 +11,7 @@ from mattran.domain.permissions import Operation
 from mattran.domain.petition_text import CATEGORIES, neutral_title, suggest_category
 from mattran.domain.petitions import PetitionIn
 from tools.base import Tool, ToolContext, domain_refusals
+from tools.names import ToolName
 
 
 class FilePetitionArgs(BaseModel):
@@ -52,13 +53,13 @@ async def _status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
 
 
 FILE_PETITION = Tool(
-    name="file_petition",
+    name=ToolName.FILE_PETITION,
     description="Gửi một phản ánh, kiến nghị của người dân đến Ủy ban MTTQ của đơn vị được chọn; trả về mã tra cứu "
                 "đầy đủ (người dân cần giữ lại cả 6 ký tự cuối).",
     args=FilePetitionArgs, run=_file, operation=Operation.PETITION_FILE, changes_data=True,
 )
 GET_PETITION_STATUS = Tool(
-    name="get_petition_status",
+    name=ToolName.GET_PETITION_STATUS,
     description="Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ "
                 "(không có thông tin cá nhân).",
     args=PetitionStatusArgs, run=_status, operation=Operation.PUBLIC_LOOKUP,

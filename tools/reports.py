@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from mattran.domain.permissions import Operation
 from mattran.domain.reports.service import draft_report
 from tools.base import Tool, ToolContext, domain_refusals
+from tools.names import ToolName
 
 
 class DraftReportArgs(BaseModel):
@@ -36,7 +37,7 @@ async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
 
 
 DRAFT_REPORT = Tool(
-    name="draft_report",
+    name=ToolName.DRAFT_REPORT,
     description="Soạn dự thảo báo cáo tham mưu (tình hình phản ánh, kiến nghị; tổng hợp ý kiến cử tri; tiến độ đại "
                 "hội; ủy viên Ủy ban MTTQ) từ số liệu trong phạm vi của cán bộ, theo thể thức Nghị định 30/2020/NĐ-CP; "
                 "lưu bản nháp và tệp .docx.",

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from mattran.domain.permissions import Operation
 from mattran.scope import Scope
 from tools.base import Tool, ToolContext
+from tools.names import ToolName
 
 
 class FindUnitArgs(BaseModel):
@@ -24,7 +25,7 @@ async def _find(ctx: ToolContext, args: FindUnitArgs) -> dict[str, Any]:
 
 
 FIND_UNIT = Tool(
-    name="find_unit",
+    name=ToolName.FIND_UNIT,
     description="Xác định đơn vị hành chính (bản đồ từ 01/7/2025) từ tên hoặc địa chỉ, kể cả địa chỉ cũ.",
     args=FindUnitArgs, run=_find, operation=Operation.PUBLIC_LOOKUP,
 )

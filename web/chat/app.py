@@ -239,8 +239,8 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
     reply.content = turn.reply
     if turn.citations:  # each cited passage opens beside the answer
         names = [f"Trích dẫn {n}" for n in range(1, len(turn.citations) + 1)]
-        reply.elements = [cl.Text(name=name, display="side", content=f"**{c['heading']}**\n\n{c['text']}\n\n"
-                                                                       f"[Mở trong thư viện]({c['url']})")
+        reply.elements = [cl.Text(name=name, display="side", content=f"**{c.heading}**\n\n{c.text}\n\n"
+                                                                       f"[Mở trong thư viện]({c.url})")
                           for name, c in zip(names, turn.citations, strict=True)]
         reply.content += "\n\nNguồn: " + ", ".join(names)
     await reply.send()

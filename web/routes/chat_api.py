@@ -46,4 +46,5 @@ async def chat(request: Request, services: ServicesDep, web: WebDep, principal: 
     except UnknownConversation as exc:
         raise HTTPException(422, str(exc)) from exc
     return ChatOut(conversation_id=conversation, reply=turn.reply, confirmation=turn.confirmation,
-                   intent=turn.intent, tool_calls=turn.tool_calls, citations=turn.citations)
+                   intent=turn.intent, tool_calls=[c.as_json() for c in turn.tool_calls],
+                   citations=[c.as_json() for c in turn.citations])

@@ -1,0 +1,135 @@
+"""The graph's nodes: small async functions of (state, config) that return the state's update.
+
+The caller's principal and the platform's services come in ``config["configurable"]``, set by the chat from the
+verified session: never from a model or the message. Offline, :mod:`agents.policy` decides the next step; with a
+model (``configurable["model"]``), :mod:`agents.llm_nodes` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import interrupt
+
+from agents import policy, replies
+from agents.llm_nodes import model_respond, model_understand
+from agents.state import ChatState
+from mattran.domain.attachments import Attachment
+from tools.base import ToolContext, ToolDenied, ToolFailed
+from tools.names import ToolName
+from tools.registry import ALL_TOOLS
+
+# What the model may call while it prepares a petition (it may look the unit up first): attached files stay held.
+_PETITION_CALLS = {None, ToolName.FILE_PETITION, ToolName.FIND_UNIT}
+
+
+def tool_context(config: RunnableConfig, files: list[dict[str, Any]] | None = None) -> ToolContext:
+    """The tools' context: the verified caller and the services from the config, the files held for a petition."""
+    conf = config["configurable"]
+    return ToolContext(principal=conf["principal"], services=conf["services"],
+                       attachments=tuple(Attachment(**f) for f in files or ()))
+
+
+def _files(state: ChatState, step: dict[str, Any], keep: bool) -> dict[str, Any]:
+    """Files sent with the message join those held for the petition being prepared (``keep``); otherwise every held
+    file is dropped and the turn says so (``trace["files_not_kept"]``). Unchanged files are not written again."""
+    incoming, held = state.get("incoming") or [], state.get("attachments") or []
+    if keep:
+        return (step | {"attachments": [*held, *incoming], "incoming": []}) if incoming else step
+    if not (incoming or held):
+        return step
+    return step | {"attachments": [], "incoming": [], "trace": {**step["trace"], "files_not_kept": True}}
+
+
+async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Read the last message: fill the slot that was asked for, or start a new request. Attached files are kept
+    only for a petition."""
+    ctx = tool_context(config)
+    text = state["messages"][-1]["content"]
+    awaiting = state.get("awaiting")
+    intent = state.get("intent")
+    if not text.strip():  # nothing written (only files): the question asked, if any, stands
+        keep = bool(awaiting) and policy.keeps_files(intent)
+        said = [m["content"] for m in state["messages"] if m["role"] == "assistant"]
+        asked = said[-1] if awaiting and said else replies.help_text(ctx.principal)
+        reply = f"{replies.FILES_RECEIVED} {asked}" if keep else asked
+        return _files(state, {"reply": reply, "trace": {"intent": intent, "tool_calls": []}}, keep)
+    candidates = state.get("candidates") or []
+    step = await policy.step_for(ctx, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
+    if step is None:  # the choice among units was not understood: asked again
+        again = {"reply": replies.choose_again(candidates), "tool_call": None,
+                 "trace": {"intent": intent, "tool_calls": []}}
+        return _files(state, again, policy.keeps_files(intent))
+    update = step.update()
+    calls = [dict(update["tool_call"])] if update["tool_call"] else []
+    trace = {"intent": update["intent"], "tool_calls": calls}
+    return _files(state, update | {"trace": trace}, policy.keeps_files(step.intent))
+
+
+async def model_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """The model answers or proposes a tool call; when its server fails, the turn is understood offline."""
+    step = await model_understand(config["configurable"]["model"], tool_context(config), state)
+    if step is None:
+        step = await understand_node(state, config)
+        step["trace"]["model_unavailable"] = True
+        return step
+    return _files(state, step, (step["tool_call"] or {}).get("name") in _PETITION_CALLS)
+
+
+async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Refuse a tool the caller's role may not use (decided by code, not by the model)."""
+    call: Mapping[str, Any] = state["tool_call"] or {}
+    tool = ALL_TOOLS.get(call.get("name", ""))
+    if tool is None or not tool.allowed_for(tool_context(config).principal):
+        trace = dict(state.get("trace") or {})
+        denied = {**call, "denied": True, "reason": "vai trò không được dùng chức năng này"}
+        trace["tool_calls"] = [*(trace.get("tool_calls") or [])[:-1], denied]
+        return {"tool_call": None, "reply": replies.denied(call.get("name", "")), "trace": trace}
+    return {}
+
+
+async def confirm_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Pause the graph until the person confirms or cancels."""
+    call: Mapping[str, Any] = state["tool_call"] or {}
+    files = [f["filename"] for f in state.get("attachments") or []] \
+        if call.get("name") == ToolName.FILE_PETITION else []
+    answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}, files), "tool": call})
+    if policy.confirmed(answer):
+        return {}
+    return {"tool_call": None, "reply": replies.cancelled(), "intent": None, "slots": {}, "attachments": []}
+
+
+async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Run the tool (which re-checks the permission itself); a petition takes the files held for it."""
+    call: Mapping[str, Any] = state["tool_call"] or {}
+    try:
+        result = await ALL_TOOLS[call["name"]](tool_context(config, state.get("attachments")), call["args"])
+    except ToolDenied:
+        return {"result": None, "reply": replies.denied(call["name"])}
+    except ToolFailed as exc:
+        return {"result": None, "reply": str(exc)}
+    if call["name"] == ToolName.FILE_PETITION:
+        return {"result": result, "attachments": []}  # stored with the petition
+    passages = result.get("passages") or [] if isinstance(result, dict) else []
+    if passages:
+        cited = [{k: p[k] for k in ("document_id", "title", "heading", "url", "text")} for p in passages]
+        return {"result": result, "trace": {**(state.get("trace") or {}), "citations": cited}}
+    return {"result": result}
+
+
+async def model_respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """The model writes the answer from the tool's masked result, or proposes another tool call."""
+    step = await model_respond(config["configurable"]["model"], tool_context(config), state)
+    return _files(state, step, (step.get("tool_call") or {}).get("name") in _PETITION_CALLS)
+
+
+async def respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+    """Write the answer (templated from the tool's result) and close the request when it is done."""
+    reply = state.get("reply") or replies.from_result(state.get("tool_call") or {}, state.get("result") or {})
+    done = not state.get("awaiting")
+    update: dict[str, Any] = {"messages": [{"role": "assistant", "content": reply}], "reply": None}
+    if done:
+        update |= {"intent": None, "slots": {}, "tool_call": None, "candidates": []}
+    return update
