@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mattran.console import err
+from cli.console import err
 from mattran.domain.errors import DomainError
 
 
