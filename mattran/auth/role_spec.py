@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from mattran.auth.principal import Principal, Role, principal_from_claims
+from mattran.domain.errors import Invalid
 
 ROLES = tuple(role.value for role in Role)
 _EXAMPLE_UNIT = {Role.COMMUNE_CADRE: "08611", Role.PROVINCE_CADRE: "25"}
 
 
-class RoleSpecError(ValueError):
+class RoleSpecError(Invalid):
     """A ``ROLE[@UNIT_CODE]`` that names no role, no unit, or a unit of the wrong level for the role."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def principal_for(spec: str, units: dict[str, Any]) -> Principal:
