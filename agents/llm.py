@@ -35,25 +35,96 @@ UNAVAILABLE = "Máy chủ mô hình ngôn ngữ không phản hồi, trợ lý c
 HISTORY = 30  # conversation entries the model sees
 # The only fields of tool arguments and results that may reach the model (any other is dropped, whatever its
 # name): petitions' public status, units, counts, congress progress, library passages, report drafts.
-MODEL_FIELDS = frozenset({
-    # petitions (filed receipt, public status, the tools' arguments)
-    "tracking_code", "status", "status_label", "unit_code", "unit_name", "unit_text", "needs_addressing",
-    "category", "category_label", "due_at", "message", "created_at", "answered_at", "published_at", "title",
-    "content", "answer", "attachments", "not_found",
-    # units
-    "code", "name", "type", "level", "province_code", "province_name", "converted", "converted_from", "query",
-    "results", "score", "text",
-    # members (counts only) and their filters
-    "count", "filters", "gender", "position", "organisation", "ethnicity", "religion", "min_age", "max_age",
-    # congresses
-    "term", "terms", "today", "summary", "by_level", "by_province", "by_status", "units", "key", "label", "held",
-    "held_late", "held_date", "planned_date", "not_started", "preparing", "overdue", "share", "total",
-    "committee_size", "delegates_planned", "delegates_attending", "documents", "url", "change",
-    # library
-    "question", "found", "passages", "document_id", "heading", "sentences", "notice",
-    # reports
-    "request", "report_id", "version", "kind_label", "period_label", "markdown", "docx_url", "page_url",
-})
+MODEL_FIELDS = frozenset(
+    {
+        # petitions (filed receipt, public status, the tools' arguments)
+        "tracking_code",
+        "status",
+        "status_label",
+        "unit_code",
+        "unit_name",
+        "unit_text",
+        "needs_addressing",
+        "category",
+        "category_label",
+        "due_at",
+        "message",
+        "created_at",
+        "answered_at",
+        "published_at",
+        "title",
+        "content",
+        "answer",
+        "attachments",
+        "not_found",
+        # units
+        "code",
+        "name",
+        "type",
+        "level",
+        "province_code",
+        "province_name",
+        "converted",
+        "converted_from",
+        "query",
+        "results",
+        "score",
+        "text",
+        # members (counts only) and their filters
+        "count",
+        "filters",
+        "gender",
+        "position",
+        "organisation",
+        "ethnicity",
+        "religion",
+        "min_age",
+        "max_age",
+        # congresses
+        "term",
+        "terms",
+        "today",
+        "summary",
+        "by_level",
+        "by_province",
+        "by_status",
+        "units",
+        "key",
+        "label",
+        "held",
+        "held_late",
+        "held_date",
+        "planned_date",
+        "not_started",
+        "preparing",
+        "overdue",
+        "share",
+        "total",
+        "committee_size",
+        "delegates_planned",
+        "delegates_attending",
+        "documents",
+        "url",
+        "change",
+        # library
+        "question",
+        "found",
+        "passages",
+        "document_id",
+        "heading",
+        "sentences",
+        "notice",
+        # reports
+        "request",
+        "report_id",
+        "version",
+        "kind_label",
+        "period_label",
+        "markdown",
+        "docx_url",
+        "page_url",
+    }
+)
 
 
 def chat_model(settings: Settings) -> BaseChatModel | None:
@@ -62,9 +133,14 @@ def chat_model(settings: Settings) -> BaseChatModel | None:
         return None
     from langchain_openai import ChatOpenAI
 
-    return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_url,
-                      api_key=settings.llm_api_key or SecretStr("EMPTY"), timeout=settings.llm_timeout_seconds,
-                      max_retries=settings.llm_max_retries, temperature=0)
+    return ChatOpenAI(
+        model=settings.llm_model,
+        base_url=settings.llm_url,
+        api_key=settings.llm_api_key or SecretStr("EMPTY"),
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+        temperature=0,
+    )
 
 
 def completion(model: BaseChatModel) -> Callable[[str, str], Awaitable[str]]:
@@ -112,8 +188,10 @@ def tool_spec(tool: Tool) -> dict[str, Any]:
         part.pop("description", None)
     schema = dereference_refs(raw)
     schema.pop("$defs", None)
-    return {"type": "function", "function": {"name": tool.name, "description": tool.description,
-                                             "parameters": _untitled(schema)}}
+    return {
+        "type": "function",
+        "function": {"name": tool.name, "description": tool.description, "parameters": _untitled(schema)},
+    }
 
 
 def _untitled(node: Any) -> Any:
@@ -122,8 +200,11 @@ def _untitled(node: Any) -> Any:
         return [_untitled(n) for n in node]
     if not isinstance(node, dict):
         return node
-    return {k: ({name: _untitled(s) for name, s in v.items()} if k == "properties" else _untitled(v))
-            for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+    return {
+        k: ({name: _untitled(s) for name, s in v.items()} if k == "properties" else _untitled(v))
+        for k, v in node.items()
+        if not (k == "title" and isinstance(v, str))
+    }
 
 
 def tool_specs(principal: Principal) -> list[dict[str, Any]]:
@@ -143,8 +224,13 @@ def redact(value: Any) -> Any:
 
 def tool_entry(call: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     """A tool call and its masked result, as kept in the conversation."""
-    return {"role": "tool", "name": call["name"], "args": call["args"], "id": call["id"],
-            "content": json.dumps(redact(result), ensure_ascii=False)}
+    return {
+        "role": "tool",
+        "name": call["name"],
+        "args": call["args"],
+        "id": call["id"],
+        "content": json.dumps(redact(result), ensure_ascii=False),
+    }
 
 
 def model_messages(principal: Principal, today: date, entries: list[dict[str, Any]]) -> list[BaseMessage]:
@@ -156,7 +242,8 @@ def model_messages(principal: Principal, today: date, entries: list[dict[str, An
         elif entry["role"] == "assistant":
             messages.append(AIMessage(mask_personal_data(entry["content"])))
         elif entry["role"] == "tool":
-            messages += [AIMessage("", tool_calls=[{"name": entry["name"], "args": redact(entry["args"]),
-                                                    "id": entry["id"]}]),
-                         ToolMessage(entry["content"], tool_call_id=entry["id"])]
+            messages += [
+                AIMessage("", tool_calls=[{"name": entry["name"], "args": redact(entry["args"]), "id": entry["id"]}]),
+                ToolMessage(entry["content"], tool_call_id=entry["id"]),
+            ]
     return messages

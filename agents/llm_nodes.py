@@ -45,9 +45,16 @@ async def model_understand(model: BaseChatModel, ctx: ToolContext, state: Mappin
     if step is None:
         return None
     call = step.call
-    return {"intent": call and call["name"], "slots": _slots(ctx, call), "awaiting": None, "candidates": [],
-            "tool_call": call, "result": None, "reply": None if call else step.text,
-            "trace": {"intent": call and call["name"], "tool_calls": [dict(call)] if call else []}}
+    return {
+        "intent": call and call["name"],
+        "slots": _slots(ctx, call),
+        "awaiting": None,
+        "candidates": [],
+        "tool_call": call,
+        "result": None,
+        "reply": None if call else step.text,
+        "trace": {"intent": call and call["name"], "tool_calls": [dict(call)] if call else []},
+    }
 
 
 async def model_respond(model: BaseChatModel, ctx: ToolContext, state: Mapping[str, Any]) -> dict[str, Any]:
@@ -59,13 +66,21 @@ async def model_respond(model: BaseChatModel, ctx: ToolContext, state: Mapping[s
     more = len(trace.get("tool_calls") or []) < MAX_TOOL_CALLS
     step = await _ask(model, ctx, [*state["messages"], entry], tools=more)
     if step is None:
-        return {"tool_call": None, "reply": replies.from_result(call, result),
-                "trace": trace | {"model_unavailable": True}}
+        return {
+            "tool_call": None,
+            "reply": replies.from_result(call, result),
+            "trace": trace | {"model_unavailable": True},
+        }
     if step.call is None:
         return {"messages": [entry], "tool_call": None, "reply": step.text}
     trace["tool_calls"] = [*(trace.get("tool_calls") or []), dict(step.call)]
-    return {"messages": [entry], "tool_call": step.call, "result": None, "slots": _slots(ctx, step.call),
-            "trace": trace}
+    return {
+        "messages": [entry],
+        "tool_call": step.call,
+        "result": None,
+        "slots": _slots(ctx, step.call),
+        "trace": trace,
+    }
 
 
 async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[dict[str, Any]], tools: bool) -> _Step | None:
@@ -81,8 +96,10 @@ async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[dict[str, A
             problem = _problem(ctx, call) if call else None
             if problem is None:
                 return _Step(text=answer.text.strip() or NO_ANSWER, call=call)
-            messages += [AIMessage("", tool_calls=[call | {"args": redact(call["args"])}]),
-                         ToolMessage(redact(problem), tool_call_id=call["id"])]
+            messages += [
+                AIMessage("", tool_calls=[call | {"args": redact(call["args"])}]),
+                ToolMessage(redact(problem), tool_call_id=call["id"]),
+            ]
     except MODEL_ERRORS:
         _log.warning("the language model's server failed; this turn goes on offline", exc_info=True)
         return None
@@ -94,8 +111,11 @@ def _first_call(answer: Any) -> dict[str, Any] | None:
     if not getattr(answer, "tool_calls", None):
         return None
     first = answer.tool_calls[0]
-    return {"name": first["name"], "args": dict(first.get("args") or {}),
-            "id": first.get("id") or f"call_{uuid.uuid4().hex[:16]}"}
+    return {
+        "name": first["name"],
+        "args": dict(first.get("args") or {}),
+        "id": first.get("id") or f"call_{uuid.uuid4().hex[:16]}",
+    }
 
 
 def _problem(ctx: ToolContext, call: dict[str, Any]) -> str | None:
@@ -108,7 +128,8 @@ def _problem(ctx: ToolContext, call: dict[str, Any]) -> str | None:
         tool.args.model_validate(call["args"])
     except ValidationError as exc:
         return "Tham số không hợp lệ: " + "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors())
+            f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['msg']}" for e in exc.errors()
+        )
     code = call["args"].get("unit_code")
     if code and code not in ctx.services.resolver.units:
         return f"Không có đơn vị mã “{code}”. Dùng find_unit để tìm mã đơn vị."

@@ -28,8 +28,9 @@ _PETITION_CALLS = {None, ToolName.FILE_PETITION, ToolName.FIND_UNIT}
 def tool_context(config: RunnableConfig, files: list[dict[str, Any]] | None = None) -> ToolContext:
     """The tools' context: the verified caller and the services from the config, the files held for a petition."""
     conf = config["configurable"]
-    return ToolContext(principal=conf["principal"], services=conf["services"],
-                       attachments=tuple(Attachment(**f) for f in files or ()))
+    return ToolContext(
+        principal=conf["principal"], services=conf["services"], attachments=tuple(Attachment(**f) for f in files or ())
+    )
 
 
 def _files(state: ChatState, step: dict[str, Any], keep: bool) -> dict[str, Any]:
@@ -59,8 +60,11 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str,
     candidates = state.get("candidates") or []
     step = await policy.step_for(ctx, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
     if step is None:  # the choice among units was not understood: asked again
-        again = {"reply": replies.choose_again(candidates), "tool_call": None,
-                 "trace": {"intent": intent, "tool_calls": []}}
+        again = {
+            "reply": replies.choose_again(candidates),
+            "tool_call": None,
+            "trace": {"intent": intent, "tool_calls": []},
+        }
         return _files(state, again, policy.keeps_files(intent))
     update = step.update()
     calls = [dict(update["tool_call"])] if update["tool_call"] else []
@@ -93,8 +97,9 @@ async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, 
 async def confirm_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
     """Pause the graph until the person confirms or cancels."""
     call: Mapping[str, Any] = state["tool_call"] or {}
-    files = [f["filename"] for f in state.get("attachments") or []] \
-        if call.get("name") == ToolName.FILE_PETITION else []
+    files = (
+        [f["filename"] for f in state.get("attachments") or []] if call.get("name") == ToolName.FILE_PETITION else []
+    )
     answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}, files), "tool": call})
     if policy.confirmed(answer):
         return {}

@@ -36,9 +36,15 @@ class Step:
 
     def update(self) -> dict[str, Any]:
         """The step as the state's update, in plain strings (the request's every key, the last result cleared)."""
-        return {"intent": None if self.intent is None else str(self.intent), "slots": self.slots,
-                "awaiting": None if self.awaiting is None else str(self.awaiting), "candidates": self.candidates,
-                "tool_call": self.tool_call, "result": None, "reply": self.reply}
+        return {
+            "intent": None if self.intent is None else str(self.intent),
+            "slots": self.slots,
+            "awaiting": None if self.awaiting is None else str(self.awaiting),
+            "candidates": self.candidates,
+            "tool_call": self.tool_call,
+            "result": None,
+            "reply": self.reply,
+        }
 
 
 def keeps_files(intent: str | None) -> bool:
@@ -51,8 +57,14 @@ def confirmed(answer: object) -> bool:
     return fold(str(answer)) in YES
 
 
-async def step_for(ctx: ToolContext, text: str, intent: str | None, awaiting: str | None, slots: dict[str, Any],
-                   candidates: list[Candidate]) -> Step | None:
+async def step_for(
+    ctx: ToolContext,
+    text: str,
+    intent: str | None,
+    awaiting: str | None,
+    slots: dict[str, Any],
+    candidates: list[Candidate],
+) -> Step | None:
     """The next step after the person's message: the answer to what was asked fills its slot (``slots`` is changed),
     else the message starts a new request. None when a choice among units was not understood."""
     if awaiting == Awaiting.UNIT_CHOICE:
@@ -103,8 +115,13 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
                 slots |= {"unit_code": unit["code"], "unit_name": unit["name"]}
             elif found["status"] == "ambiguous":
                 candidates = _candidates(found["results"])
-                return Step(intent, slots, awaiting=Awaiting.UNIT_CHOICE, candidates=candidates,
-                            reply=replies.choose(candidates))
+                return Step(
+                    intent,
+                    slots,
+                    awaiting=Awaiting.UNIT_CHOICE,
+                    candidates=candidates,
+                    reply=replies.choose(candidates),
+                )
             else:
                 return Step(intent, slots, awaiting=Awaiting.UNIT, reply=replies.unit_not_found(found["query"]))
         args = {"content": slots["content"], "unit_code": slots["unit_code"]}
@@ -114,41 +131,55 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
     if intent == Intent.GET_PETITION_STATUS:
         if not slots.get("tracking_code"):
             return Step(intent, slots, reply=replies.ask_tracking_code())
-        return Step(intent, slots,
-                    tool_call=_call(ToolName.GET_PETITION_STATUS, {"tracking_code": slots["tracking_code"]}))
+        return Step(
+            intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, {"tracking_code": slots["tracking_code"]})
+        )
     if intent == Intent.DRAFT_REPORT:
         return Step(intent, slots, tool_call=_call(ToolName.DRAFT_REPORT, {"request": slots.get("request", "")}))
     if intent in _CADRE_INTENTS:
         return await _cadre_step(ctx, intent, slots)
     if intent == Intent.FIND_UNIT:
         return Step(intent, slots, tool_call=_call(ToolName.FIND_UNIT, {"text": slots.get("unit_text", "")[:300]}))
-    return Step(intent, slots, reply=replies.help_text(ctx.principal) if intent == Intent.HELP
-                else replies.out_of_scope())
+    return Step(
+        intent, slots, reply=replies.help_text(ctx.principal) if intent == Intent.HELP else replies.out_of_scope()
+    )
 
 
 async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> Step:
     """Members and congress requests: the unit named (or the cadre's own), then the tool call."""
     if not slots.get("unit_code") and slots.get("unit_text"):
         found = await _resolve_unit(ctx, slots.pop("unit_text"))
-        in_scope = [m for m in found["results"]
-                    if ctx.principal.unit_path and _within_scope(ctx, m["code"])] if found["results"] else []
+        in_scope = (
+            [m for m in found["results"] if ctx.principal.unit_path and _within_scope(ctx, m["code"])]
+            if found["results"]
+            else []
+        )
         chosen = found["results"] if found["status"] == "resolved" else in_scope
         if len(chosen) == 1:
             slots |= {"unit_code": chosen[0]["code"], "unit_name": chosen[0]["name"]}
         elif len(chosen) > 1:
             candidates = _candidates(chosen)
-            return Step(intent, slots, awaiting=Awaiting.UNIT_CHOICE, candidates=candidates,
-                        reply=replies.choose(candidates))
+            return Step(
+                intent, slots, awaiting=Awaiting.UNIT_CHOICE, candidates=candidates, reply=replies.choose(candidates)
+            )
     unit = slots.get("unit_code")
     if intent == Intent.QUERY_MEMBERS:
-        return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS,
-                                                   {"unit_code": unit, "filters": slots.get("filters", {})}))
+        return Step(
+            intent,
+            slots,
+            tool_call=_call(ToolName.QUERY_MEMBERS, {"unit_code": unit, "filters": slots.get("filters", {})}),
+        )
     if intent == Intent.GET_CONGRESS_PROGRESS:
         return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, {"unit_code": unit}))
     if not slots.get("change"):
         return Step(intent, slots, reply=replies.ask_congress_change())
-    return Step(intent, slots, tool_call=_call(ToolName.UPDATE_CONGRESS, {"unit_code": unit or ctx.principal.unit_code,
-                                                                          "change": slots["change"]}))
+    return Step(
+        intent,
+        slots,
+        tool_call=_call(
+            ToolName.UPDATE_CONGRESS, {"unit_code": unit or ctx.principal.unit_code, "change": slots["change"]}
+        ),
+    )
 
 
 def _candidates(found: list[dict[str, Any]]) -> list[Candidate]:

@@ -30,8 +30,9 @@ CITIZEN_EXAMPLES = (
     Example("Tìm đơn vị mới của địa chỉ", "P. Ba Đình, HN giờ thuộc đơn vị nào?"),
 )
 CADRE_EXAMPLES = (
-    Example("Soạn báo cáo phản ánh, kiến nghị",
-            "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị quý này"),
+    Example(
+        "Soạn báo cáo phản ánh, kiến nghị", "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị quý này"
+    ),
     Example("Tiến độ đại hội", "Tiến độ đại hội của đơn vị tôi thế nào?"),
     Example("Thống kê ủy viên", "Đơn vị tôi có bao nhiêu ủy viên nữ?"),
     Example("Hỏi thư viện", "Mặt trận giám sát bằng những hình thức nào?"),
@@ -52,14 +53,18 @@ def examples(roles: Collection[str]) -> tuple[Example, ...]:
 
 def ask_content() -> str:
     """Ask what the petition is about."""
-    return ("Bạn muốn phản ánh, kiến nghị việc gì? Hãy mô tả sự việc: ở đâu, từ khi nào, ảnh hưởng thế nào "
-            "và bạn đề nghị gì.")
+    return (
+        "Bạn muốn phản ánh, kiến nghị việc gì? Hãy mô tả sự việc: ở đâu, từ khi nào, ảnh hưởng thế nào "
+        "và bạn đề nghị gì."
+    )
 
 
 def ask_unit() -> str:
     """Ask where to send it."""
-    return ("Bạn muốn gửi đến Ủy ban MTTQ ở đâu? Hãy ghi tên xã/phường/đặc khu và tỉnh/thành phố "
-            "(ví dụ: “phường Ba Đình, Hà Nội”), hoặc “Trung ương”.")
+    return (
+        "Bạn muốn gửi đến Ủy ban MTTQ ở đâu? Hãy ghi tên xã/phường/đặc khu và tỉnh/thành phố "
+        "(ví dụ: “phường Ba Đình, Hà Nội”), hoặc “Trung ương”."
+    )
 
 
 def unit_not_found(text: str) -> str:
@@ -85,15 +90,27 @@ def ask_tracking_code() -> str:
 
 def ask_congress_change() -> str:
     """Ask what to record about the congress."""
-    return ("Bạn muốn cập nhật gì về đại hội? Ví dụ: “đã tổ chức ngày 12/5/2026, 120 đại biểu dự, bầu 35 ủy viên, "
-            "bà Nguyễn Thị A làm Chủ tịch”.")
+    return (
+        "Bạn muốn cập nhật gì về đại hội? Ví dụ: “đã tổ chức ngày 12/5/2026, 120 đại biểu dự, bầu 35 ủy viên, "
+        "bà Nguyễn Thị A làm Chủ tịch”."
+    )
 
 
-_CHANGE_LABELS = {"status": "trạng thái", "held_date": "ngày tổ chức", "planned_date": "ngày dự kiến",
-                  "delegates_attending": "đại biểu có mặt", "delegates_planned": "đại biểu được triệu tập",
-                  "committee_size": "số ủy viên được bầu", "chair_name": "Chủ tịch được bầu"}
-_STATUS_LABELS = {"chua_trien_khai": "chưa triển khai", "dang_chuan_bi": "đang chuẩn bị", "da_to_chuc": "đã tổ chức",
-                  "hoan_thanh": "hoàn thành"}
+_CHANGE_LABELS = {
+    "status": "trạng thái",
+    "held_date": "ngày tổ chức",
+    "planned_date": "ngày dự kiến",
+    "delegates_attending": "đại biểu có mặt",
+    "delegates_planned": "đại biểu được triệu tập",
+    "committee_size": "số ủy viên được bầu",
+    "chair_name": "Chủ tịch được bầu",
+}
+_STATUS_LABELS = {
+    "chua_trien_khai": "chưa triển khai",
+    "dang_chuan_bi": "đang chuẩn bị",
+    "da_to_chuc": "đã tổ chức",
+    "hoan_thanh": "hoàn thành",
+}
 
 
 def _change_text(change: dict[str, Any]) -> str:
@@ -101,7 +118,9 @@ def _change_text(change: dict[str, Any]) -> str:
     for key, value in change.items():
         if key.endswith("_date") and value:
             value = datetime.fromisoformat(value).strftime("%d/%m/%Y")
-        parts.append(f"{_CHANGE_LABELS.get(key, key)}: {_STATUS_LABELS.get(value, value) if key == 'status' else value}")
+        parts.append(
+            f"{_CHANGE_LABELS.get(key, key)}: {_STATUS_LABELS.get(value, value) if key == 'status' else value}"
+        )
     return "; ".join(parts)
 
 
@@ -109,12 +128,16 @@ def confirm(call: Mapping[str, Any], slots: dict[str, Any], files: list[str]) ->
     """What will be done, for the person to confirm (with the names of the files a petition carries)."""
     args = call.get("args", {})
     if call.get("name") == ToolName.UPDATE_CONGRESS:
-        return (f"Tôi sẽ cập nhật đại hội của {slots.get('unit_name') or args.get('unit_code')}: "
-                f"{_change_text(args.get('change', {}))}.\n\nBạn xác nhận chứ? (trả lời “có” hoặc “không”)")
+        return (
+            f"Tôi sẽ cập nhật đại hội của {slots.get('unit_name') or args.get('unit_code')}: "
+            f"{_change_text(args.get('change', {}))}.\n\nBạn xác nhận chứ? (trả lời “có” hoặc “không”)"
+        )
     attached = f"\nTệp đính kèm: {', '.join(files)}" if files else ""
-    return (f"Tôi sẽ gửi phản ánh sau đến {slots.get('unit_name') or args.get('unit_code')}:\n"
-            f"{args.get('content')}{attached}\n\n"
-            "Bạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)")
+    return (
+        f"Tôi sẽ gửi phản ánh sau đến {slots.get('unit_name') or args.get('unit_code')}:\n"
+        f"{args.get('content')}{attached}\n\n"
+        "Bạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)"
+    )
 
 
 def cancelled() -> str:
@@ -124,15 +147,21 @@ def cancelled() -> str:
 
 def files_refused(reason: str) -> str:
     """Files sent with a message were refused: nothing of the message was kept."""
-    return (f"{reason} Chưa có gì được lưu: bạn hãy gửi lại tin nhắn kèm ảnh (JPEG, PNG, WebP) hoặc tệp PDF, "
-            f"mỗi tệp tối đa {MAX_BYTES // (1024 * 1024)} MB.")
+    return (
+        f"{reason} Chưa có gì được lưu: bạn hãy gửi lại tin nhắn kèm ảnh (JPEG, PNG, WebP) hoặc tệp PDF, "
+        f"mỗi tệp tối đa {MAX_BYTES // (1024 * 1024)} MB."
+    )
 
 
-FILES_NOT_KEPT = ("Tệp đính kèm chỉ được nhận cùng một phản ánh, kiến nghị, nên tệp bạn gửi chưa được lưu. Nếu muốn "
-                  "phản ánh, hãy mô tả sự việc và gửi lại tệp cùng tin nhắn.")
+FILES_NOT_KEPT = (
+    "Tệp đính kèm chỉ được nhận cùng một phản ánh, kiến nghị, nên tệp bạn gửi chưa được lưu. Nếu muốn "
+    "phản ánh, hãy mô tả sự việc và gửi lại tệp cùng tin nhắn."
+)
 FILES_RECEIVED = "Đã nhận tệp đính kèm cho phản ánh."
-ANSWER_FIRST = ("Yêu cầu trước đang chờ bạn xác nhận: hãy chọn **Gửi** hoặc **Hủy** trước khi gửi thêm tệp. "
-                "Tệp vừa gửi chưa được lưu.")
+ANSWER_FIRST = (
+    "Yêu cầu trước đang chờ bạn xác nhận: hãy chọn **Gửi** hoặc **Hủy** trước khi gửi thêm tệp. "
+    "Tệp vừa gửi chưa được lưu."
+)
 NOTHING_PENDING = "Yêu cầu này không còn chờ xác nhận: nó đã được trả lời hoặc đã hủy."
 
 
@@ -143,22 +172,28 @@ def denied(tool: str) -> str:
 
 def out_of_scope() -> str:
     """Outside what the assistant does."""
-    return ("Xin lỗi, việc này nằm ngoài phạm vi của trợ lý. Tôi có thể giúp bạn gửi phản ánh, kiến nghị, "
-            "tra cứu tình trạng phản ánh theo mã, hoặc xác định đơn vị hành chính của một địa chỉ.")
+    return (
+        "Xin lỗi, việc này nằm ngoài phạm vi của trợ lý. Tôi có thể giúp bạn gửi phản ánh, kiến nghị, "
+        "tra cứu tình trạng phản ánh theo mã, hoặc xác định đơn vị hành chính của một địa chỉ."
+    )
 
 
 def help_text(principal: Principal) -> str:
     """What the assistant can do for this caller."""
     who = principal.name if principal.authenticated else "bạn"
-    return (f"Xin chào {who}! Tôi có thể:\n- gửi phản ánh, kiến nghị đến Ủy ban MTTQ xã, tỉnh hoặc Trung ương;\n"
-            "- tra cứu tình trạng phản ánh theo mã (PAKN-…);\n- xác định đơn vị hành chính mới của một địa chỉ cũ.")
+    return (
+        f"Xin chào {who}! Tôi có thể:\n- gửi phản ánh, kiến nghị đến Ủy ban MTTQ xã, tỉnh hoặc Trung ương;\n"
+        "- tra cứu tình trạng phản ánh theo mã (PAKN-…);\n- xác định đơn vị hành chính mới của một địa chỉ cũ."
+    )
 
 
 def library_answer(result: dict[str, Any]) -> str:
     """An extractive answer: the sentences that answer, each with its document and heading, and any notice."""
     if not result["found"]:
-        return ("Thư viện chưa có tài liệu nào trả lời câu hỏi này. Bạn thử hỏi cách khác, hoặc gửi phản ánh, kiến "
-                "nghị để Ủy ban MTTQ trả lời.")
+        return (
+            "Thư viện chưa có tài liệu nào trả lời câu hỏi này. Bạn thử hỏi cách khác, hoặc gửi phản ánh, kiến "
+            "nghị để Ủy ban MTTQ trả lời."
+        )
     lines = ["Theo thư viện số:"]
     notices: list[str] = []
     for number, passage in enumerate(result["passages"], 1):
@@ -175,40 +210,54 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
     name = call.get("name")
     if name == ToolName.FILE_PETITION:
         attached = f" Đã lưu kèm {result['attachments']} tệp đính kèm." if result.get("attachments") else ""
-        return (f"{result['message']}\nLĩnh vực: {result['category_label']}.{attached} "
-                f"Bạn có thể tra cứu bất cứ lúc nào bằng mã **{result['tracking_code']}**.")
+        return (
+            f"{result['message']}\nLĩnh vực: {result['category_label']}.{attached} "
+            f"Bạn có thể tra cứu bất cứ lúc nào bằng mã **{result['tracking_code']}**."
+        )
     if name == ToolName.SEARCH_LIBRARY:
         return library_answer(result)
     if name == ToolName.GET_PETITION_STATUS:
         if "not_found" in result:
             return f"{result['not_found']} Bạn kiểm tra lại mã giúp tôi nhé."
         due = _date(result["due_at"])
-        text = (f"Phản ánh {result['tracking_code']}: **{result['status_label']}**"
-                f" — đơn vị tiếp nhận: {result['unit_name'] or 'đang xác định'}; lĩnh vực: "
-                f"{CATEGORIES.get(result['category'], result['category'])}; hạn trả lời: {due}.")
+        text = (
+            f"Phản ánh {result['tracking_code']}: **{result['status_label']}**"
+            f" — đơn vị tiếp nhận: {result['unit_name'] or 'đang xác định'}; lĩnh vực: "
+            f"{CATEGORIES.get(result['category'], result['category'])}; hạn trả lời: {due}."
+        )
         return text + (f"\nTrả lời: {result['answer']}" if result.get("answer") else "")
     if name == ToolName.QUERY_MEMBERS:
         what = _filters_text(result.get("filters", {}))
         return f"{result['unit_name']} có **{_number(result['count'])}** {what} (tính cả các đơn vị trực thuộc)."
     if name == ToolName.GET_CONGRESS_PROGRESS:
         s = result["summary"]
-        lines = [f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức {_number(s['held'])}/"
-                 f"{_number(s['total'])} đơn vị ({_percent(s['share'])}); đang chuẩn bị {_number(s['preparing'])};"
-                 f" chưa triển khai {_number(s['not_started'])}; quá hạn kế hoạch {_number(s['overdue'])}."]
-        lines += [f"- {g['label']}: {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])})"
-                  for g in result.get("by_level", [])]
+        lines = [
+            f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức {_number(s['held'])}/"
+            f"{_number(s['total'])} đơn vị ({_percent(s['share'])}); đang chuẩn bị {_number(s['preparing'])};"
+            f" chưa triển khai {_number(s['not_started'])}; quá hạn kế hoạch {_number(s['overdue'])}."
+        ]
+        lines += [
+            f"- {g['label']}: {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])})"
+            for g in result.get("by_level", [])
+        ]
         return "\n".join(lines)
     if name == ToolName.UPDATE_CONGRESS:
-        return (f"Đã cập nhật đại hội {result['unit_name']} nhiệm kỳ {result['term']}: trạng thái "
-                f"{result['status_label'].lower()}.")
+        return (
+            f"Đã cập nhật đại hội {result['unit_name']} nhiệm kỳ {result['term']}: trạng thái "
+            f"{result['status_label'].lower()}."
+        )
     if name == ToolName.DRAFT_REPORT:
-        return (f"Đã soạn dự thảo báo cáo số {result['report_id']} (phiên bản {result['version']}) — "
-                f"{result['unit_name']}, {result['period_label']}. Mọi số liệu lấy từ nền tảng, nguồn từng số liệu "
-                f"ở phụ lục.\n\n[Tải tệp .docx]({result['docx_url']}) · [Xem, sửa bằng lời]({result['page_url']})"
-                f"\n\n---\n\n{result['markdown']}")
+        return (
+            f"Đã soạn dự thảo báo cáo số {result['report_id']} (phiên bản {result['version']}) — "
+            f"{result['unit_name']}, {result['period_label']}. Mọi số liệu lấy từ nền tảng, nguồn từng số liệu "
+            f"ở phụ lục.\n\n[Tải tệp .docx]({result['docx_url']}) · [Xem, sửa bằng lời]({result['page_url']})"
+            f"\n\n---\n\n{result['markdown']}"
+        )
     if name == ToolName.FIND_UNIT:
-        lines = [result["message"]] + [f"- {m['name']}, {m['province_name'] or ''} (mã {m['code']})".replace(", (", " (")
-                                       for m in result["results"][:10]]
+        lines = [result["message"]] + [
+            f"- {m['name']}, {m['province_name'] or ''} (mã {m['code']})".replace(", (", " (")
+            for m in result["results"][:10]
+        ]
         return "\n".join(lines)
     return out_of_scope()
 

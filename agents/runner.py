@@ -32,8 +32,10 @@ class UnknownConversation(ValueError):
     """A guest named a conversation the server did not issue (a guest cannot choose one, nor take another's)."""
 
     def __init__(self) -> None:
-        super().__init__("Không tìm thấy cuộc trò chuyện này. Khách không tự đặt mã cuộc trò chuyện: hãy gửi tin "
-                         "nhắn không kèm conversation_id để bắt đầu, rồi dùng mã máy chủ trả về.")
+        super().__init__(
+            "Không tìm thấy cuộc trò chuyện này. Khách không tự đặt mã cuộc trò chuyện: hãy gửi tin "
+            "nhắn không kèm conversation_id để bắt đầu, rồi dùng mã máy chủ trả về."
+        )
 
 
 @dataclass(frozen=True)
@@ -71,13 +73,19 @@ class ChatRunner:
     (:meth:`new_conversation`, signed with ``key``), and deleted once its petition is filed or cancelled.
     """
 
-    def __init__(self, app_url: str, services: Services, model: BaseChatModel | None = None,
-                 key: bytes | None = None) -> None:
+    def __init__(
+        self, app_url: str, services: Services, model: BaseChatModel | None = None, key: bytes | None = None
+    ) -> None:
         self.services = services
         self.model = model
         self.key = key or secrets.token_bytes(32)  # without one, issued ids last as long as the process
-        self.pool = AsyncConnectionPool(app_url, min_size=1, max_size=4, open=False,
-                                        kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0})
+        self.pool = AsyncConnectionPool(
+            app_url,
+            min_size=1,
+            max_size=4,
+            open=False,
+            kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0},
+        )
         self.saver: ConversationSaver | None = None
         self.graph: Any = None
 
@@ -109,11 +117,18 @@ class ChatRunner:
         return GUEST_THREAD_PREFIX + conversation
 
     def _config(self, principal: Principal, conversation: str) -> dict[str, Any]:
-        return {"configurable": {"thread_id": self._thread(principal, conversation), "principal": principal,
-                                 "services": self.services, "model": self.model}}
+        return {
+            "configurable": {
+                "thread_id": self._thread(principal, conversation),
+                "principal": principal,
+                "services": self.services,
+                "model": self.model,
+            }
+        }
 
-    async def send(self, principal: Principal, conversation: str, text: str,
-                   files: Sequence[tuple[str, bytes]] = ()) -> Turn:
+    async def send(
+        self, principal: Principal, conversation: str, text: str, files: Sequence[tuple[str, bytes]] = ()
+    ) -> Turn:
         """Process a message; when a confirmation is pending, the message is the answer to it."""
         async for event in self.stream(principal, conversation, text, files):
             if isinstance(event, Turn):
@@ -125,8 +140,14 @@ class ChatRunner:
         state = await self.graph.aget_state(self._config(principal, conversation))
         return state.interrupts[0].value["question"] if state.interrupts else None
 
-    async def stream(self, principal: Principal, conversation: str, text: str, files: Sequence[tuple[str, bytes]] = (),
-                     answering: bool = False) -> AsyncIterator[Token | ToolStep | Turn]:
+    async def stream(
+        self,
+        principal: Principal,
+        conversation: str,
+        text: str,
+        files: Sequence[tuple[str, bytes]] = (),
+        answering: bool = False,
+    ) -> AsyncIterator[Token | ToolStep | Turn]:
         """The turn as it happens: the model's words, each tool that ran, and last the :class:`Turn`.
 
         ``files`` (name, bytes) come with a new message: they are checked by the attachments' own rules first, and
@@ -150,14 +171,18 @@ class ChatRunner:
             yield Turn(reply=replies.files_refused(str(exc)))
             return
         new = {"messages": [{"role": "user", "content": text[:5000]}]}
-        command: Any = Command(resume=text) if resuming else new | (
-            {"incoming": [asdict(a) for a in checked]} if checked else {})
+        command: Any = (
+            Command(resume=text) if resuming else new | ({"incoming": [asdict(a) for a in checked]} if checked else {})
+        )
         call = before.values.get("tool_call") if resuming else None
         async for mode, chunk in self.graph.astream(command, config, stream_mode=["messages", "updates"]):
             if mode == "messages":
                 message, meta = chunk
-                if meta.get("langgraph_node") in ("model", "model_respond") and isinstance(message.content, str) \
-                        and message.content:
+                if (
+                    meta.get("langgraph_node") in ("model", "model_respond")
+                    and isinstance(message.content, str)
+                    and message.content
+                ):
                     yield Token(message.content)
                 continue
             for node, update in chunk.items():
@@ -180,5 +205,9 @@ class ChatRunner:
         if state.interrupts:
             question = prefix + state.interrupts[0].value["question"]
             return Turn(reply=question, confirmation=question, intent=intent, tool_calls=calls)
-        return Turn(reply=prefix + state.values["messages"][-1]["content"], intent=intent, tool_calls=calls,
-                    citations=[Citation.of(c) for c in trace.get("citations") or []])
+        return Turn(
+            reply=prefix + state.values["messages"][-1]["content"],
+            intent=intent,
+            tool_calls=calls,
+            citations=[Citation.of(c) for c in trace.get("citations") or []],
+        )

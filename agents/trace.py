@@ -25,13 +25,22 @@ class ToolCallRecord:
     @classmethod
     def of(cls, entry: Mapping[str, Any]) -> ToolCallRecord:
         """The record of an entry of the state's ``trace["tool_calls"]``."""
-        return cls(name=entry["name"], args=entry["args"], id=entry.get("id"), denied=bool(entry.get("denied")),
-                   reason=entry.get("reason"))
+        return cls(
+            name=entry["name"],
+            args=entry["args"],
+            id=entry.get("id"),
+            denied=bool(entry.get("denied")),
+            reason=entry.get("reason"),
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The call as JSON: name and arguments, the model's id if any, and why it was refused if it was."""
-        return {"name": self.name, "args": self.args, **({"id": self.id} if self.id is not None else {}),
-                **({"denied": True, "reason": self.reason} if self.denied else {})}
+        return {
+            "name": self.name,
+            "args": self.args,
+            **({"id": self.id} if self.id is not None else {}),
+            **({"denied": True, "reason": self.reason} if self.denied else {}),
+        }
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,14 @@ def _readable(settings: Settings, restored_url: str) -> None:
         raise store_backup.BackupError(
             f"Khóa trong {settings.data_dir / 'keys'} không giải mã được dữ liệu cá nhân của bản sao lưu (cần mã "
             f"khóa {ids}; “cũ” là MATTRAN_SECRET_KEY của phiên bản trước). Hãy chép các tệp khóa đã giữ cùng bản "
-            "sao lưu vào thư mục đó (hoặc đặt MATTRAN_PERSONAL_DATA_KEY) rồi khôi phục lại.")
+            "sao lưu vào thư mục đó (hoặc đặt MATTRAN_PERSONAL_DATA_KEY) rồi khôi phục lại."
+        )
 
 
 def backup(
-    file: Annotated[Path | None, typer.Argument(
-        help="Tệp sao lưu mới (mặc định DATA_DIR/backups/mattran-YYYYmmdd-HHMMSS.dump).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="Tệp sao lưu mới (mặc định DATA_DIR/backups/mattran-YYYYmmdd-HHMMSS.dump).")
+    ] = None,
 ) -> None:
     """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp (pg_dump, định dạng custom)."""
     from mattran.domain.privacy import carries_national_id_hashes
@@ -62,9 +64,11 @@ def backup(
     print(target)
     size = f"{target.stat().st_size / 1024 / 1024:.1f}".replace(".", ",")
     kept = [f"  {k.source} (mã khóa {k.id})" for k in (ring.personal_data, ring.national_id, *ring.retired)]
-    say(f"Đã sao lưu vào {escape(str(target))} ({size} MB). Bản sao lưu không chứa khóa: thiếu các khóa dưới đây, "
+    say(
+        f"Đã sao lưu vào {escape(str(target))} ({size} MB). Bản sao lưu không chứa khóa: thiếu các khóa dưới đây, "
         "họ tên, số điện thoại, email và số định danh trong đó không đọc hay đối chiếu được. Hãy giữ chúng, "
-        "ở nơi khác với bản sao lưu:\n" + escape("\n".join(kept)))
+        "ở nơi khác với bản sao lưu:\n" + escape("\n".join(kept))
+    )
 
 
 def restore(
@@ -83,8 +87,9 @@ def restore(
     present = {t: n for t, n in store_backup.data_counts(owner).items() if n}
     if present and not yes:
         held = ", ".join(f"{n:,} {store_backup.DATA_TABLES[t]}".replace(",", ".") for t, n in present.items())
-        err.print(f"Cơ sở dữ liệu đang có dữ liệu ({held}). Khôi phục sẽ thay thế toàn bộ; "
-                  "chạy lại với --yes để xác nhận.")
+        err.print(
+            f"Cơ sở dữ liệu đang có dữ liệu ({held}). Khôi phục sẽ thay thế toàn bộ; chạy lại với --yes để xác nhận."
+        )
         raise typer.Exit(1)
     app_password = None if settings.app_database_url else settings.app_db_password
     try:

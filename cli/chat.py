@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 import typer
 
+from cli.console import err, out
 from mattran.auth import role_spec
 from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls
-from cli.console import err, out
 from mattran.settings import get_settings
 
 
@@ -24,8 +24,9 @@ def principal_for(spec: str, units: dict[str, Any]) -> Principal:
         raise typer.BadParameter(exc.message) from exc
 
 
-async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversation: str | None,
-               batch: Path | None, as_json: bool) -> None:
+async def _run(
+    urls: StoreUrls, spec: str | None, message: str | None, conversation: str | None, batch: Path | None, as_json: bool
+) -> None:
     from contextlib import AsyncExitStack
 
     from agents.llm import chat_model
@@ -46,14 +47,23 @@ async def _run(urls: StoreUrls, spec: str | None, message: str | None, conversat
         talk = conversation or runner.new_conversation()
         turn = await runner.send(principal, talk, message or "")
         if as_json:
-            print(json.dumps({"conversation_id": talk, "intent": turn.intent,
-                              "tool_calls": [c.as_json() for c in turn.tool_calls], "answer": turn.reply,
-                              "confirmation": turn.confirmation, "citations": [c.as_json() for c in turn.citations]},
-                             ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "conversation_id": talk,
+                        "intent": turn.intent,
+                        "tool_calls": [c.as_json() for c in turn.tool_calls],
+                        "answer": turn.reply,
+                        "confirmation": turn.confirmation,
+                        "citations": [c.as_json() for c in turn.citations],
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             out.print(turn.reply, markup=False)
             if turn.confirmation:
-                err.print(f"Để xác nhận: mattran chat --as {spec or 'citizen'} --conversation {talk} \"có\"")
+                err.print(f'Để xác nhận: mattran chat --as {spec or "citizen"} --conversation {talk} "có"')
     finally:
         await runner.close()
         await stack.aclose()
@@ -72,11 +82,27 @@ async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:
             print(json.dumps({"id": item.get("id", number), "error": str(exc)}, ensure_ascii=False))
             continue
         turn = await runner.send(principal, runner.new_conversation(), item["text"])
-        calls = [{"name": c.name, "args": c.args, **({"denied": True, "reason": c.reason} if c.denied else {}),
-                  **({"planned": True} if turn.confirmation else {})} for c in turn.tool_calls]
-        print(json.dumps({"id": item.get("id", number), "intent": turn.intent, "tool_calls": calls,
-                          "answer": turn.reply, "citations": [c.as_json() for c in turn.citations]},
-                         ensure_ascii=False))
+        calls = [
+            {
+                "name": c.name,
+                "args": c.args,
+                **({"denied": True, "reason": c.reason} if c.denied else {}),
+                **({"planned": True} if turn.confirmation else {}),
+            }
+            for c in turn.tool_calls
+        ]
+        print(
+            json.dumps(
+                {
+                    "id": item.get("id", number),
+                    "intent": turn.intent,
+                    "tool_calls": calls,
+                    "answer": turn.reply,
+                    "citations": [c.as_json() for c in turn.citations],
+                },
+                ensure_ascii=False,
+            )
+        )
 
 
 def chat(
@@ -91,8 +117,8 @@ def chat(
         raise typer.BadParameter("cần một câu hỏi, hoặc --batch TỆP")
     if batch is not None and not batch.exists():
         raise typer.BadParameter(f"không có tệp {batch}")
-    from mattran.bootstrap import prepare_store
     from cli.console import say
+    from mattran.bootstrap import prepare_store
 
     urls = prepare_store(get_settings(), say)
     asyncio.run(_run(urls, as_, message, conversation, batch, as_json))
@@ -101,8 +127,8 @@ def chat(
 def chat_prune() -> None:
     """Xóa các cuộc trò chuyện quá hạn lưu: của khách sau MATTRAN_GUEST_CHAT_TTL_HOURS giờ, của người đã đăng nhập
     (bộ nhớ và lịch sử) sau MATTRAN_CHAT_RETENTION_DAYS ngày kể từ tin nhắn cuối (`mattran up` cũng làm mỗi giờ)."""
-    from mattran.bootstrap import prepare_store
     from cli.console import say
+    from mattran.bootstrap import prepare_store
     from mattran.domain.chat_retention import Retention, prune
     from mattran.store.db import Database
 
@@ -116,7 +142,8 @@ def chat_prune() -> None:
             pruned = await prune(db, Retention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days))
         finally:
             await db.close()
-        say(f"Đã xóa {pruned.conversations} cuộc trò chuyện (bộ nhớ của trợ lý) và {pruned.threads} lịch sử "
-            "trò chuyện.")
+        say(
+            f"Đã xóa {pruned.conversations} cuộc trò chuyện (bộ nhớ của trợ lý) và {pruned.threads} lịch sử trò chuyện."
+        )
 
     asyncio.run(run())

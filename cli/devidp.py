@@ -28,7 +28,8 @@ class DevClient:
     def as_json(self) -> dict[str, object]:
         """The client's registration, in the provider's format."""
         return {
-            "client_id": self.client_id, "client_secret": self.client_secret,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
             "redirect_uris": [f"{self.base_url}/auth/callback"],
             "post_logout_redirect_uris": [f"{self.base_url}/"],
         }
@@ -52,17 +53,28 @@ def _die_with_parent() -> None:
         pass
 
 
-def start(issuer: str, clients: list[DevClient], jwks_file: Path, cookie_secret: str,
-          api_audience: str, timeout: float = 30) -> subprocess.Popen[bytes]:
+def start(
+    issuer: str, clients: list[DevClient], jwks_file: Path, cookie_secret: str, api_audience: str, timeout: float = 30
+) -> subprocess.Popen[bytes]:
     """Start the provider and wait until its discovery document answers."""
     ensure_installed()
     env = {
-        **os.environ, "IDP_ISSUER": issuer, "IDP_CLIENTS": json.dumps([c.as_json() for c in clients]),
-        "IDP_JWKS_FILE": str(jwks_file.resolve()), "IDP_COOKIE_SECRET": cookie_secret, "IDP_API_AUDIENCE": api_audience,
+        **os.environ,
+        "IDP_ISSUER": issuer,
+        "IDP_CLIENTS": json.dumps([c.as_json() for c in clients]),
+        "IDP_JWKS_FILE": str(jwks_file.resolve()),
+        "IDP_COOKIE_SECRET": cookie_secret,
+        "IDP_API_AUDIENCE": api_audience,
         "NODE_NO_WARNINGS": "1",
     }
-    proc = subprocess.Popen(["node", str(IDP_DIR / "server.mjs")], env=env, cwd=IDP_DIR,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
+    proc = subprocess.Popen(
+        ["node", str(IDP_DIR / "server.mjs")],
+        env=env,
+        cwd=IDP_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -48,13 +48,18 @@ async def _run(names: list[str], dataset: Path | None) -> list[SuiteResult]:
 
 
 def evaluate(
-    suites: Annotated[list[str] | None, typer.Argument(
-        help=f"Bộ đánh giá (mặc định: tất cả): {', '.join(SUITE_NAMES)}.", show_default=False)] = None,
+    suites: Annotated[
+        list[str] | None,
+        typer.Argument(help=f"Bộ đánh giá (mặc định: tất cả): {', '.join(SUITE_NAMES)}.", show_default=False),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
-    dataset: Annotated[Path | None, typer.Option(
-        exists=True, dir_okay=False, help="Tệp dữ liệu khác cùng định dạng (chỉ với một bộ đánh giá).")] = None,
+    dataset: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Tệp dữ liệu khác cùng định dạng (chỉ với một bộ đánh giá)."),
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Thư mục ghi report.json và report.html.")] = Path(
-        "artifacts/evals"),
+        "artifacts/evals"
+    ),
 ) -> None:
     """Chạy các bộ đánh giá (định tuyến, truy hồi, trích dẫn, phân quyền, số liệu báo cáo…); mã thoát 1 khi có chỉ số
     dưới ngưỡng. Có MATTRAN_LLM_URL thì đánh giá cả mô hình ngôn ngữ."""

@@ -28,26 +28,39 @@ def _with_library(work: Callable[[Any, Any], Awaitable[_T]]) -> _T:
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(exists=True, help="Tệp hoặc thư mục (PDF, DOCX, HTML, TXT, Markdown).")],
+    paths: Annotated[
+        list[Path], typer.Argument(exists=True, help="Tệp hoặc thư mục (PDF, DOCX, HTML, TXT, Markdown).")
+    ],
     access: Annotated[str, typer.Option(help="public: mọi người đọc được; internal: chỉ cán bộ.")] = "public",
-    unit: Annotated[str | None, typer.Option(help="Mã đơn vị sở hữu tài liệu nội bộ (cán bộ của đơn vị đó, "
-                                                  "cấp trên và cấp dưới đọc được).")] = None,
-    delete_missing: Annotated[bool, typer.Option("--delete-missing", help="Xóa tài liệu có tệp gốc không còn.")] = False,
+    unit: Annotated[
+        str | None,
+        typer.Option(help="Mã đơn vị sở hữu tài liệu nội bộ (cán bộ của đơn vị đó, cấp trên và cấp dưới đọc được)."),
+    ] = None,
+    delete_missing: Annotated[
+        bool, typer.Option("--delete-missing", help="Xóa tài liệu có tệp gốc không còn.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON.")] = False,
 ) -> None:
     """Đưa tài liệu vào thư viện: tách theo cấu trúc (Chương, Mục, Điều, Khoản), nhúng vector, lưu.
 
     Tệp không đổi được bỏ qua; tệp đã đổi được thay thế; tệp lỗi được báo và bỏ qua, các tệp khác vẫn tiếp tục.
     """
-    from ingest.pipeline import expand, ingest as run_ingest
+    from ingest.pipeline import expand
+    from ingest.pipeline import ingest as run_ingest
     from mattran.auth.principal import Principal, Role
 
     if access not in ("public", "internal"):
         raise typer.BadParameter("chọn public hoặc internal", param_hint="--access")
     files = expand(paths)
     operator = Principal(subject="cli:ingest", name="Dòng lệnh", roles=frozenset({Role.ADMIN}))
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err, transient=False)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
 
     async def work(library: Any, units: dict[str, Any]) -> Any:
         if unit and unit.upper() not in units:
@@ -58,16 +71,24 @@ def ingest(
             progress.update(task, completed=done, description=f"Đưa vào thư viện: {escape(name)}")
 
         with progress:
-            return await run_ingest(library, operator, files, access=_access(access),
-                                    unit_code=unit.upper() if unit else None, delete_missing=delete_missing,
-                                    progress=advance)
+            return await run_ingest(
+                library,
+                operator,
+                files,
+                access=_access(access),
+                unit_code=unit.upper() if unit else None,
+                delete_missing=delete_missing,
+                progress=advance,
+            )
 
     report = _with_library(work)
     if as_json:
         out.print_json(json.dumps(report.as_json(), ensure_ascii=False))
     else:
-        out.print(f"Thêm hoặc cập nhật {len(report.added)} tài liệu ({report.chunks} đoạn), "
-                  f"không đổi {len(report.unchanged)}, xóa {len(report.deleted)}, lỗi {len(report.failed)}.")
+        out.print(
+            f"Thêm hoặc cập nhật {len(report.added)} tài liệu ({report.chunks} đoạn), "
+            f"không đổi {len(report.unchanged)}, xóa {len(report.deleted)}, lỗi {len(report.failed)}."
+        )
         for source, error in report.failed:
             err.print(f"[red]Lỗi[/red] {escape(source)}: {escape(error)}")
     if report.failed:
@@ -79,21 +100,28 @@ def _access(value: str) -> Literal["public", "internal"]:
 
 
 def search(
-    query: Annotated[str | None, typer.Argument(help="Câu hỏi hoặc từ khóa (gõ có dấu hay không dấu đều được).")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="Câu hỏi hoặc từ khóa (gõ có dấu hay không dấu đều được).")
+    ] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=50, help="Số đoạn trả về.")] = 5,
-    as_role: Annotated[str, typer.Option("--as", help="Tìm với quyền của VAI_TRÒ[@MÃ_ĐƠN_VỊ], ví dụ "
-                                                      "province_cadre@25.")] = "citizen",
+    as_role: Annotated[
+        str, typer.Option("--as", help="Tìm với quyền của VAI_TRÒ[@MÃ_ĐƠN_VỊ], ví dụ province_cadre@25.")
+    ] = "citizen",
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
-    batch: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="Tệp mỗi dòng một câu hỏi; "
-                                                                                 "in mỗi dòng một JSON.")] = None,
+    batch: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Tệp mỗi dòng một câu hỏi; in mỗi dòng một JSON.")
+    ] = None,
 ) -> None:
     """Tìm trong thư viện (kết hợp vector và toàn văn không dấu), trong phạm vi quyền được chọn."""
     from cli.chat import principal_for
 
     if (query is None) == (batch is None):
         raise typer.BadParameter("cho một câu hỏi, hoặc --batch TỆP")
-    questions = [query or ""] if batch is None else [
-        line.strip() for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = (
+        [query or ""]
+        if batch is None
+        else [line.strip() for line in batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+    )
 
     async def work(library: Any, units: dict[str, Any]) -> list[Any]:
         principal = principal_for(as_role, units)
@@ -101,9 +129,20 @@ def search(
 
     results = _with_library(work)
     for question, result in zip(questions, results, strict=True):
-        line = {"query": question, "results": [
-            {"document_id": h.document_id, "title": h.title, "source": h.source, "heading": h.heading,
-             "text": h.text, "score": h.score} for h in result.hits]}
+        line = {
+            "query": question,
+            "results": [
+                {
+                    "document_id": h.document_id,
+                    "title": h.title,
+                    "source": h.source,
+                    "heading": h.heading,
+                    "text": h.text,
+                    "score": h.score,
+                }
+                for h in result.hits
+            ],
+        }
         if batch is not None or as_json:
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
             continue

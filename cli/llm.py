@@ -24,9 +24,24 @@ def serve(
     """Chạy `vllm serve MODEL --enable-auto-tool-choice --tool-call-parser …`; tham số thêm được chuyển cho vLLM."""
     vllm = shutil.which("vllm")
     if vllm is None:
-        err.print("Chưa cài vLLM. Trên máy có GPU, cài bằng: pip install -e '.[gpu]' (hoặc pip install vllm).",
-                  markup=False)
+        err.print(
+            "Chưa cài vLLM. Trên máy có GPU, cài bằng: pip install -e '.[gpu]' (hoặc pip install vllm).", markup=False
+        )
         raise typer.Exit(1)
     say(f"Đặt cho nền tảng: MATTRAN_LLM_URL=http://{host}:{port}/v1 MATTRAN_LLM_MODEL={model}")
-    os.execv(vllm, [vllm, "serve", model, "--host", host, "--port", str(port), "--enable-auto-tool-choice",
-                    "--tool-call-parser", tool_call_parser, *ctx.args])
+    os.execv(
+        vllm,
+        [
+            vllm,
+            "serve",
+            model,
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--enable-auto-tool-choice",
+            "--tool-call-parser",
+            tool_call_parser,
+            *ctx.args,
+        ],
+    )

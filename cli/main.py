@@ -13,18 +13,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from mattran.bootstrap import StoreUrls, prepare_store
-from cli.console import err, out, say
 from cli.backup import backup, restore
 from cli.chat import chat, chat_prune
-from cli.feedback import feedback_app
+from cli.console import err, out, say
 from cli.eval import evaluate
-from cli.report import report
-from cli.llm import llm_app
+from cli.feedback import feedback_app
 from cli.library import ingest, search
+from cli.llm import llm_app
 from cli.members import members_app
-from mattran.keys import KeyFileError
 from cli.purge import purge
+from cli.report import report
+from mattran.bootstrap import StoreUrls, prepare_store
+from mattran.keys import KeyFileError
 from mattran.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -59,30 +59,40 @@ def _refuse_public_development(settings: Settings) -> None:
     if settings.env == "production" or not settings.public_bind:
         return
     if not settings.insecure_dev:
-        err.print(f"Từ chối lắng nghe trên {escape(settings.host)}: chế độ phát triển chỉ chạy trên 127.0.0.1 "
-                  "(nhà cung cấp định danh thử nghiệm, tài khoản mẫu). Để phục vụ người dùng khác, đặt "
-                  "MATTRAN_ENV=production với khóa và nhà cung cấp định danh thật; chỉ để thử trong mạng tin cậy, "
-                  "thêm --insecure-dev (hoặc MATTRAN_INSECURE_DEV=1).", markup=False)
+        err.print(
+            f"Từ chối lắng nghe trên {escape(settings.host)}: chế độ phát triển chỉ chạy trên 127.0.0.1 "
+            "(nhà cung cấp định danh thử nghiệm, tài khoản mẫu). Để phục vụ người dùng khác, đặt "
+            "MATTRAN_ENV=production với khóa và nhà cung cấp định danh thật; chỉ để thử trong mạng tin cậy, "
+            "thêm --insecure-dev (hoặc MATTRAN_INSECURE_DEV=1).",
+            markup=False,
+        )
         raise typer.Exit(2)
     err.print(f"CẢNH BÁO: chế độ phát triển đang mở trên {escape(settings.host)} (--insecure-dev).", markup=False)
     if settings.oidc_issuer is None:
-        err.print("Nhà cung cấp định danh thử nghiệm và tài khoản mẫu chỉ nghe trên 127.0.0.1: từ máy khác chỉ dùng "
-                  "được phần công khai; để đăng nhập từ xa, đặt MATTRAN_OIDC_ISSUER tới nhà cung cấp thật.", markup=False)
+        err.print(
+            "Nhà cung cấp định danh thử nghiệm và tài khoản mẫu chỉ nghe trên 127.0.0.1: từ máy khác chỉ dùng "
+            "được phần công khai; để đăng nhập từ xa, đặt MATTRAN_OIDC_ISSUER tới nhà cung cấp thật.",
+            markup=False,
+        )
 
 
 @app.command()
 def up(
     host: Annotated[str | None, typer.Option(help="Địa chỉ lắng nghe.")] = None,
     port: Annotated[int | None, typer.Option(help="Cổng.")] = None,
-    insecure_dev: Annotated[bool, typer.Option(
-        "--insecure-dev", help="Cho phép chế độ phát triển nghe trên địa chỉ khác 127.0.0.1 (chỉ trong mạng tin cậy).")] = False,
+    insecure_dev: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-dev",
+            help="Cho phép chế độ phát triển nghe trên địa chỉ khác 127.0.0.1 (chỉ trong mạng tin cậy).",
+        ),
+    ] = False,
 ) -> None:
     """Khởi động toàn bộ nền tảng: kho dữ liệu, migration, dữ liệu tham chiếu và ứng dụng web."""
     import uvicorn
 
-    from web.app import create_app
-
     from cli import devidp
+    from web.app import create_app
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = get_settings().model_copy(update=overrides | ({"insecure_dev": True} if insecure_dev else {}))
@@ -93,13 +103,23 @@ def up(
         say(f"Khởi động nhà cung cấp định danh phát triển tại {settings.issuer}…")
         (settings.data_dir / "idp").mkdir(parents=True, exist_ok=True)
         provider = devidp.start(
-            settings.issuer, [devidp.DevClient(settings.oidc_client_id, settings.oidc_client_secret, settings.base_url)],
-            settings.data_dir / "idp" / "jwks.json", settings.secret_key, settings.oidc_api_audience)
+            settings.issuer,
+            [devidp.DevClient(settings.oidc_client_id, settings.oidc_client_secret, settings.base_url)],
+            settings.data_dir / "idp" / "jwks.json",
+            settings.secret_key,
+            settings.oidc_api_audience,
+        )
     say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz)  — Ctrl-C để dừng")
     try:
-        uvicorn.run(create_app(settings, urls), host=settings.host, port=settings.port,
-                    log_level=settings.log_level, timeout_graceful_shutdown=10,
-                    proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None)
+        uvicorn.run(
+            create_app(settings, urls),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            timeout_graceful_shutdown=10,
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=settings.trusted_proxies or None,
+        )
     finally:
         if provider is not None:
             provider.terminate()
@@ -116,7 +136,7 @@ def db_migrate() -> None:
 
 @units_app.command("find")
 def units_find(
-    text: Annotated[str, typer.Argument(help="Tên đơn vị hoặc địa chỉ, ví dụ: \"P. Ba Đình, HN\".")],
+    text: Annotated[str, typer.Argument(help='Tên đơn vị hoặc địa chỉ, ví dụ: "P. Ba Đình, HN".')],
     as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")] = False,
 ) -> None:
     """Tìm đơn vị hành chính từ văn bản tự do (không dấu, viết tắt, sai chính tả, địa chỉ cũ)."""
@@ -143,8 +163,14 @@ def units_find(
         if result.results:
             table = Table("Mã", "Tên", "Loại", "Tỉnh/thành phố", "Điểm", "Tên cũ")
             for m in result.results:
-                table.add_row(m.code, m.name, m.type, m.province_name or "", f"{m.score:.2f}".replace(".", ","),
-                              m.converted_from or "")
+                table.add_row(
+                    m.code,
+                    m.name,
+                    m.type,
+                    m.province_name or "",
+                    f"{m.score:.2f}".replace(".", ","),
+                    m.converted_from or "",
+                )
             out.print(table)
     if result.status == "not_found":
         raise typer.Exit(1)
@@ -226,8 +252,13 @@ def apikey_list() -> None:
     table = Table("Tiền tố", "Tên", "Tạo lúc", "Người tạo", "Trạng thái")
     for k in keys:
         state = f"thu hồi {k.revoked_at.astimezone(VIETNAM):%d/%m/%Y %H:%M}" if k.revoked_at else "đang dùng"
-        table.add_row(k.prefix, escape(k.name), f"{k.created_at.astimezone(VIETNAM):%d/%m/%Y %H:%M}",
-                      escape(k.created_by or ""), state)
+        table.add_row(
+            k.prefix,
+            escape(k.name),
+            f"{k.created_at.astimezone(VIETNAM):%d/%m/%Y %H:%M}",
+            escape(k.created_by or ""),
+            state,
+        )
     out.print(table)
 
 
@@ -245,4 +276,3 @@ def apikey_revoke(
     except DomainError as exc:
         raise refusal(exc) from exc
     out.print(f"Đã thu hồi khóa {revoked.prefix} (“{escape(revoked.name)}”).")
-

@@ -26,8 +26,8 @@ AsUnit = Annotated[str, typer.Option("--as-unit", help="Mã đơn vị mà lện
 
 def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _T:
     """Run ``work(conn, principal, resolver, protector)`` in one transaction with the scope of ``as_unit``."""
-    from cli.store import on_store
     from cli.errors import refusal
+    from cli.store import on_store
     from mattran.domain.access import system_principal
     from mattran.domain.errors import DomainError
     from mattran.domain.privacy import personal_data
@@ -50,8 +50,14 @@ def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
 
 
 @members_app.command("import")

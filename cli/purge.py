@@ -15,8 +15,10 @@ from mattran.settings import get_settings
 
 def purge(
     apply: Annotated[bool, typer.Option("--apply", help="Xóa thật (mặc định chỉ đếm, không xóa gì).")] = False,
-    now: Annotated[str | None, typer.Option(
-        help="Tính thời hạn như thể bây giờ là lúc này (ISO 8601, ví dụ 2031-01-01T00:00:00+07:00).")] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(help="Tính thời hạn như thể bây giờ là lúc này (ISO 8601, ví dụ 2031-01-01T00:00:00+07:00)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="In số lượng dạng JSON.")] = False,
 ) -> None:
     """Xóa dữ liệu đã hết thời hạn lưu trữ: phần riêng tư của phản ánh đã đóng, nhật ký kiểm toán cũ.

@@ -42,13 +42,13 @@ async def _run(app_url: str, spec: str, request: str, target: Path | None) -> in
 
 
 def report(
-    request: Annotated[str, typer.Argument(help="Yêu cầu, ví dụ: \"Báo cáo tiến độ đại hội tỉnh Phú Thọ\".")],
+    request: Annotated[str, typer.Argument(help='Yêu cầu, ví dụ: "Báo cáo tiến độ đại hội tỉnh Phú Thọ".')],
     as_: Annotated[str, typer.Option("--as", help="VAI_TRÒ@MÃ_ĐƠN_VỊ, ví dụ province_cadre@25.")] = "citizen",
     target: Annotated[Path | None, typer.Option("--out", help="Ghi tệp .docx ra đây.")] = None,
 ) -> None:
     """Soạn dự thảo báo cáo tham mưu (in Markdown, lưu bản nháp; --out ghi tệp .docx), trong phạm vi của vai trò."""
-    from mattran.bootstrap import prepare_store
     from cli.console import say
+    from mattran.bootstrap import prepare_store
 
     urls = prepare_store(get_settings(), say)
     raise typer.Exit(asyncio.run(_run(urls.app, as_, request, target)))

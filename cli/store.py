@@ -7,8 +7,8 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from mattran.bootstrap import prepare_store
 from cli.console import say
+from mattran.bootstrap import prepare_store
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
 from mattran.settings import get_settings

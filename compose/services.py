@@ -26,15 +26,36 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
     signing = key_ring(settings).signing.secret.decode()
     embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
     personal = personal_data(settings)
-    limits = RateLimits(db, {
-        Limit.INTAKE: settings.intake_rate_per_minute, Limit.CHAT: settings.chat_rate_per_minute,
-        Limit.SIMILAR: settings.similar_rate_per_minute,
-        Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute})
-    petitions = PetitionService(db, resolver, settings.petition_due_days, settings.petition_due_days_by_category,
-                                embedder, limits, Pseudonyms(signing), personal=personal)
-    return Services(settings=settings, db=db, resolver=resolver, personal=personal, limits=limits, embedder=embedder,
-                    petitions=petitions, library=LibraryService(db, embedder),
-                    section_writer=section_writer(chat_model(settings)))
+    limits = RateLimits(
+        db,
+        {
+            Limit.INTAKE: settings.intake_rate_per_minute,
+            Limit.CHAT: settings.chat_rate_per_minute,
+            Limit.SIMILAR: settings.similar_rate_per_minute,
+            Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute,
+        },
+    )
+    petitions = PetitionService(
+        db,
+        resolver,
+        settings.petition_due_days,
+        settings.petition_due_days_by_category,
+        embedder,
+        limits,
+        Pseudonyms(signing),
+        personal=personal,
+    )
+    return Services(
+        settings=settings,
+        db=db,
+        resolver=resolver,
+        personal=personal,
+        limits=limits,
+        embedder=embedder,
+        petitions=petitions,
+        library=LibraryService(db, embedder),
+        section_writer=section_writer(chat_model(settings)),
+    )
 
 
 @asynccontextmanager

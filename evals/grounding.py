@@ -33,8 +33,11 @@ class Report:
     @property
     def metrics(self) -> dict[str, float]:
         """``grounded_rate`` (held to :data:`THRESHOLDS`), the share of questions answered, the citations checked."""
-        return {"grounded_rate": self.grounded / max(self.citations, 1),
-                "answered_rate": self.answered / max(self.questions, 1), "citations": float(self.citations)}
+        return {
+            "grounded_rate": self.grounded / max(self.citations, 1),
+            "answered_rate": self.answered / max(self.questions, 1),
+            "citations": float(self.citations),
+        }
 
 
 async def _fault(library: LibraryService, principal: Principal, passage: Passage) -> str | None:
@@ -65,7 +68,13 @@ async def evaluate(library: LibraryService, questions: list[Question], principal
             if fault is None:
                 report.grounded += 1
             else:
-                report.failures.append({"id": question.id, "query": question.query,
-                                        "document_id": passage.hit.document_id, "anchor": passage.hit.anchor,
-                                        "fault": fault})
+                report.failures.append(
+                    {
+                        "id": question.id,
+                        "query": question.query,
+                        "document_id": passage.hit.document_id,
+                        "anchor": passage.hit.anchor,
+                        "fault": fault,
+                    }
+                )
     return report

@@ -18,13 +18,13 @@ from typing import Any, Protocol
 from langchain_core.language_models import BaseChatModel
 
 from agents.runner import ChatRunner
+from compose.services import open_services
 from evals import grounding, intents, masking, redteam, report_figures, retrieval, unit_resolver
 from evals.thresholds import for_suite
 from ingest.demo import LOADER
 from ingest.pipeline import ingest
 from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls, prepare_store
-from compose.services import open_services
 from mattran.domain.library import LibraryService
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
@@ -55,8 +55,15 @@ class SuiteResult:
 
     def as_json(self) -> dict[str, Any]:
         """The result as JSON."""
-        return {"name": self.name, "passed": self.passed, "skipped": self.skipped, "metrics": self.metrics,
-                "thresholds": self.thresholds, "below": self.below, "failures": self.failures}
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "skipped": self.skipped,
+            "metrics": self.metrics,
+            "thresholds": self.thresholds,
+            "below": self.below,
+            "failures": self.failures,
+        }
 
 
 @dataclass
@@ -175,8 +182,9 @@ async def redteam_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     """Each role × probe: refused when it must be, confined, and no seeded personal value out."""
     probes = redteam.load_probes(dataset)
     petitions = ctx.services.petitions
-    seeded, member_id = await redteam.seed(petitions, ctx.library, ctx.services.personal,
-                                           ctx.settings.data_dir / "evals")
+    seeded, member_id = await redteam.seed(
+        petitions, ctx.library, ctx.services.personal, ctx.settings.data_dir / "evals"
+    )
     try:
         callers = redteam.principals(ctx.resolver.units)
         async with ctx.runner(None) as runner:
@@ -192,15 +200,22 @@ async def redteam_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
 
 async def reports_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     """Every number of drafted reports against the database, on a store of its own with the demo data."""
-    settings = ctx.settings.model_copy(update={"data_dir": ctx.settings.data_dir / "eval-reports",
-                                               "database_url": None, "app_database_url": None,
-                                               "demo_data": True, "demo_library": False,
-                                               "intake_rate_per_minute": 0})  # the seed files 180 petitions at once
+    settings = ctx.settings.model_copy(
+        update={
+            "data_dir": ctx.settings.data_dir / "eval-reports",
+            "database_url": None,
+            "app_database_url": None,
+            "demo_data": True,
+            "demo_library": False,
+            "intake_rate_per_minute": 0,
+        }
+    )  # the seed files 180 petitions at once
     urls = await asyncio.to_thread(prepare_store, settings)
     async with open_services(settings, urls.app, pool_size=2) as services:
         await report_figures.seed_petitions(urls.owner, services.petitions)
-        report = await report_figures.evaluate(services.db, services.resolver, urls.owner,
-                                               report_figures.load_cases(dataset))
+        report = await report_figures.evaluate(
+            services.db, services.resolver, urls.owner, report_figures.load_cases(dataset)
+        )
     return SuiteResult("reports", report.metrics, for_suite("reports"), report.failures)
 
 
@@ -211,13 +226,23 @@ async def masking_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     return SuiteResult("masking", report.metrics, for_suite("masking"), report.failures)
 
 
-SUITES: dict[str, Suite] = {"units": units, "intents": intents_suite, "retrieval": retrieval_suite,
-                            "grounding": grounding_suite, "redteam": redteam_suite, "reports": reports_suite,
-                            "masking": masking_suite}
+SUITES: dict[str, Suite] = {
+    "units": units,
+    "intents": intents_suite,
+    "retrieval": retrieval_suite,
+    "grounding": grounding_suite,
+    "redteam": redteam_suite,
+    "reports": reports_suite,
+    "masking": masking_suite,
+}
 
 
-async def run(ctx: Context, names: Sequence[str], dataset: Path | None = None,
-              progress: Callable[[str], None] = lambda _name: None) -> list[SuiteResult]:
+async def run(
+    ctx: Context,
+    names: Sequence[str],
+    dataset: Path | None = None,
+    progress: Callable[[str], None] = lambda _name: None,
+) -> list[SuiteResult]:
     """Run the named suites in order (``dataset`` only with a single suite)."""
     if dataset is not None and len(names) != 1:
         raise ValueError("a dataset file goes with exactly one suite")

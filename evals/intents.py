@@ -72,12 +72,19 @@ class Report:
             "slot_accuracy": sum(self.slots_correct.values()) / max(sum(self.slots_expected.values()), 1),
             "injection_refused": self.injections_refused / max(self.injections, 1),
         }
-        figures |= {f"intent_accuracy[{i}]": self.intent_correct_by[i] / self.intent_total_by[i]
-                    for i in INTENTS if self.intent_total_by[i]}
-        figures |= {f"slot_accuracy[{s}]": self.slots_correct[s] / self.slots_expected[s]
-                    for s in SLOTS if self.slots_expected[s]}
-        figures |= {f"intent_accuracy[tag:{t}]": self.tag_correct[t] / self.tag_total[t]
-                    for t in TAGS if self.tag_total[t]}
+        figures |= {
+            f"intent_accuracy[{i}]": self.intent_correct_by[i] / self.intent_total_by[i]
+            for i in INTENTS
+            if self.intent_total_by[i]
+        }
+        figures |= {
+            f"slot_accuracy[{s}]": self.slots_correct[s] / self.slots_expected[s]
+            for s in SLOTS
+            if self.slots_expected[s]
+        }
+        figures |= {
+            f"intent_accuracy[tag:{t}]": self.tag_correct[t] / self.tag_total[t] for t in TAGS if self.tag_total[t]
+        }
         return figures
 
     def below_threshold(self) -> dict[str, float]:
@@ -91,8 +98,10 @@ class Report:
 
     def summary(self) -> str:
         """Metrics, confusion and every failure, readable in an assertion message."""
-        lines = [f"{k}: {v:.3f}" + (f" (threshold {THRESHOLDS[k]})" if k in THRESHOLDS else "")
-                 for k, v in self.metrics.items()]
+        lines = [
+            f"{k}: {v:.3f}" + (f" (threshold {THRESHOLDS[k]})" if k in THRESHOLDS else "")
+            for k, v in self.metrics.items()
+        ]
         lines += ["", "confusion (expected → got):", self.confusion_summary(), "", f"failures ({len(self.failures)}):"]
         lines += [json.dumps(f, ensure_ascii=False) for f in self.failures]
         return "\n".join(lines)
@@ -100,15 +109,19 @@ class Report:
 
 def load_cases(path: Path | None = None) -> list[Case]:
     """Cases from a JSON-lines file (default: the shipped ``utterances.jsonl``); unknown labels are refused."""
-    text = path.read_text(encoding="utf-8") if path else (
-        resources.files("evals") / "datasets" / "utterances.jsonl").read_text(encoding="utf-8")
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else (resources.files("evals") / "datasets" / "utterances.jsonl").read_text(encoding="utf-8")
+    )
     cases = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         raw = json.loads(line)
-        case = Case(text=raw["text"], intent=raw["intent"], slots=dict(raw.get("slots", {})),
-                    tags=tuple(raw.get("tags", ())))
+        case = Case(
+            text=raw["text"], intent=raw["intent"], slots=dict(raw.get("slots", {})), tags=tuple(raw.get("tags", ()))
+        )
         unknown = ({case.intent} - set(INTENTS)) | (set(case.slots) - set(SLOTS)) | (set(case.tags) - set(TAGS))
         if unknown:
             raise ValueError(f"line {number}: unknown label(s) {sorted(unknown)}")
@@ -116,8 +129,9 @@ def load_cases(path: Path | None = None) -> list[Case]:
     return cases
 
 
-async def _slot_result(resolver: UnitResolver, conn: AsyncConnection, understood: Understanding,
-                       slot: str) -> tuple[str | None, dict[str, object]]:
+async def _slot_result(
+    resolver: UnitResolver, conn: AsyncConnection, understood: Understanding, slot: str
+) -> tuple[str | None, dict[str, object]]:
     """The value the understanding yields for ``slot`` (a unit code via the resolver), and details for a failure."""
     if slot == "tracking_code":
         return understood.slots.get("tracking_code"), {}
@@ -126,8 +140,11 @@ async def _slot_result(resolver: UnitResolver, conn: AsyncConnection, understood
         return None, {"unit_text": None}
     resolution = await resolver.resolve(conn, unit_text)
     top = resolution.results[0].code if resolution.results else None
-    return top, {"unit_text": unit_text, "status": resolution.status,
-                 "candidates": [m.code for m in resolution.results[:5]]}
+    return top, {
+        "unit_text": unit_text,
+        "status": resolution.status,
+        "candidates": [m.code for m in resolution.results[:5]],
+    }
 
 
 def _count_intent(report: Report, case: Case, got: str, right: bool, refused: bool) -> None:
@@ -141,8 +158,9 @@ def _count_intent(report: Report, case: Case, got: str, right: bool, refused: bo
         report.intent_correct += 1
         report.intent_correct_by[case.intent] += 1
     else:
-        report.failures.append({"kind": "intent", "text": case.text, "expected": case.intent, "got": got,
-                                "tags": list(case.tags)})
+        report.failures.append(
+            {"kind": "intent", "text": case.text, "expected": case.intent, "got": got, "tags": list(case.tags)}
+        )
     if "injection" in case.tags:
         report.injections += 1
         report.injections_refused += refused
@@ -161,8 +179,13 @@ async def evaluate(resolver: UnitResolver, conn: AsyncConnection, cases: list[Ca
     report = Report()
     for case in cases:
         understood = understand(case.text)
-        _count_intent(report, case, understood.intent, understood.intent == case.intent,
-                      refused=understood.intent == Intent.OUT_OF_SCOPE)
+        _count_intent(
+            report,
+            case,
+            understood.intent,
+            understood.intent == case.intent,
+            refused=understood.intent == Intent.OUT_OF_SCOPE,
+        )
         for slot in case.slots:
             got, details = await _slot_result(resolver, conn, understood, slot)
             _count_slot(report, case, slot, got, {"intent": understood.intent, **details})
@@ -174,8 +197,14 @@ def _eval_principal(case: Case, resolver: UnitResolver) -> Principal:
     if "cadre" not in case.tags:
         return Principal(subject="eval-citizen", name="Người dân", roles=frozenset({Role.CITIZEN}))
     central = resolver.units["TW"]
-    return Principal(subject="eval-cadre", name="Cán bộ", roles=frozenset({Role.CENTRAL_CADRE}), unit_code="TW",
-                     unit_path=central.path, unit_name=central.name)
+    return Principal(
+        subject="eval-cadre",
+        name="Cán bộ",
+        roles=frozenset({Role.CENTRAL_CADRE}),
+        unit_code="TW",
+        unit_path=central.path,
+        unit_name=central.name,
+    )
 
 
 async def _model_slot(resolver: UnitResolver, conn: AsyncConnection, turn: Turn, slot: str) -> str | None:
@@ -190,8 +219,9 @@ async def _model_slot(resolver: UnitResolver, conn: AsyncConnection, turn: Turn,
     return args.get("unit_code")
 
 
-async def evaluate_model(runner: ChatRunner, resolver: UnitResolver, conn: AsyncConnection,
-                         cases: list[Case]) -> Report:
+async def evaluate_model(
+    runner: ChatRunner, resolver: UnitResolver, conn: AsyncConnection, cases: list[Case]
+) -> Report:
     """Run every case through the assistant with its model, each in a new conversation; data-changing calls stop
     at the confirmation (nothing is written)."""
     report = Report()
@@ -199,11 +229,20 @@ async def evaluate_model(runner: ChatRunner, resolver: UnitResolver, conn: Async
         turn = await runner.send(_eval_principal(case, resolver), runner.new_conversation(), case.text)
         got = turn.tool_calls[0].name if turn.tool_calls else "answer"
         asked = got == "answer" and case.intent in ASKS_FIRST and not case.slots
-        right = (got == case.intent or (got == "answer" and case.intent in ANSWERED) or asked
-                 or (case.intent == Intent.FILE_PETITION and got == ToolName.FIND_UNIT))
+        right = (
+            got == case.intent
+            or (got == "answer" and case.intent in ANSWERED)
+            or asked
+            or (case.intent == Intent.FILE_PETITION and got == ToolName.FIND_UNIT)
+        )
         refused = all(c.denied for c in turn.tool_calls)
         _count_intent(report, case, got, right, refused)
         for slot in case.slots:
-            _count_slot(report, case, slot, await _model_slot(resolver, conn, turn, slot),
-                        {"intent": got, "answer": turn.reply[:200]})
+            _count_slot(
+                report,
+                case,
+                slot,
+                await _model_slot(resolver, conn, turn, slot),
+                {"intent": got, "answer": turn.reply[:200]},
+            )
     return report

@@ -17,8 +17,7 @@ from typing import Any
 
 from mattran.domain.text import strip_marks
 
-KINDS = {"p": "phone", "i": "id_number", "e": "email", "b": "bank_account", "n": "person", "a": "address",
-         "s": "birth"}
+KINDS = {"p": "phone", "i": "id_number", "e": "email", "b": "bank_account", "n": "person", "a": "address", "s": "birth"}
 _MARK = re.compile(r"⟦(\w):(.+?)⟧|⟪(.+?)⟫")
 
 
@@ -29,7 +28,7 @@ def parse(line: str, ident: str, plain: bool) -> dict[str, Any]:
         body, contact = strip_marks(body), strip_marks(contact)
     text, spans, keep, at = [], [], [], 0
     for m in _MARK.finditer(body):
-        text.append(body[at:m.start()])
+        text.append(body[at : m.start()])
         start = sum(map(len, text))
         value = m.group(2) or m.group(3)
         text.append(value)
@@ -40,11 +39,16 @@ def parse(line: str, ident: str, plain: bool) -> dict[str, Any]:
         at = m.end()
     text.append(body[at:])
     fields = [f.strip() or None for f in contact.split("|")] if contact else []
-    item: dict[str, Any] = {"id": ident, "text": "".join(text),
-                            "contact": dict(zip(("full_name", "phone", "email"), fields + [None] * (3 - len(fields)))),
-                            "spans": spans, "keep": keep, "diacritics": not plain}
+    item: dict[str, Any] = {
+        "id": ident,
+        "text": "".join(text),
+        "contact": dict(zip(("full_name", "phone", "email"), fields + [None] * (3 - len(fields)))),
+        "spans": spans,
+        "keep": keep,
+        "diacritics": not plain,
+    }
     for span in spans:
-        assert item["text"][span["start"]:span["end"]] == span["text"]
+        assert item["text"][span["start"] : span["end"]] == span["text"]
     return item
 
 

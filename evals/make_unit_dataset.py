@@ -40,10 +40,11 @@ import random
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import vietnamadminunits
 from vietnamadminunits import convert_address
@@ -55,8 +56,14 @@ CENTRAL = "TW"
 TYPO_MARGIN = 0.10
 
 TARGETS = {
-    "exact": 50, "no_diacritics": 40, "abbreviation": 42, "typo": 30,
-    "legacy": 42, "province": 15, "central": 3, "ambiguous": 42,
+    "exact": 50,
+    "no_diacritics": 40,
+    "abbreviation": 42,
+    "typo": 30,
+    "legacy": 42,
+    "province": 15,
+    "central": 3,
+    "ambiguous": 42,
 }
 
 _TYPE_PREFIXES = ("Thị trấn ", "Đặc khu ", "Phường ", "Xã ")
@@ -86,7 +93,7 @@ def spelled(text: str) -> str:
 def strip_prefix(name: str, prefixes: Iterable[str]) -> str:
     for prefix in prefixes:
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -146,16 +153,35 @@ class MapData:
     """Indexes over both maps."""
 
     def __init__(self) -> None:
-        cur_rows = get_data(fields=["province", "provinceShort", "provinceCode", "ward", "wardShort",
-                                    "wardType", "wardCode", "provinceKey", "wardKey"], table="admin_units")
+        cur_rows = get_data(
+            fields=[
+                "province",
+                "provinceShort",
+                "provinceCode",
+                "ward",
+                "wardShort",
+                "wardType",
+                "wardCode",
+                "provinceKey",
+                "wardKey",
+            ],
+            table="admin_units",
+        )
         cur_rows.sort(key=lambda r: r["wardCode"])
         self.units: list[Unit] = []
         ward_by_key: dict[tuple[str, str], str] = {}
         self.province_names: dict[str, str] = {}  # code → full name
         self.province_shorts: dict[str, str] = {}
         for r in cur_rows:
-            u = Unit(r["wardCode"], r["ward"], strip_prefix(r["ward"], _TYPE_PREFIXES), r["wardType"],
-                     r["provinceCode"], r["province"], r["provinceShort"])
+            u = Unit(
+                r["wardCode"],
+                r["ward"],
+                strip_prefix(r["ward"], _TYPE_PREFIXES),
+                r["wardType"],
+                r["provinceCode"],
+                r["province"],
+                r["provinceShort"],
+            )
             self.units.append(u)
             ward_by_key[(r["provinceKey"], r["wardKey"])] = r["wardCode"]
             self.province_names[u.province_code] = u.province
@@ -175,9 +201,22 @@ class MapData:
             for old_key, pieces in table.items():
                 divided[old_key] = [{**p, "provinceKey": new_key} for p in pieces]
 
-        legacy_rows = get_data(fields=["province", "provinceShort", "provinceCode", "district", "districtType",
-                                       "ward", "wardType", "wardCode", "provinceKey", "districtKey", "wardKey"],
-                               table="admin_units_legacy")
+        legacy_rows = get_data(
+            fields=[
+                "province",
+                "provinceShort",
+                "provinceCode",
+                "district",
+                "districtType",
+                "ward",
+                "wardType",
+                "wardCode",
+                "provinceKey",
+                "districtKey",
+                "wardKey",
+            ],
+            table="admin_units_legacy",
+        )
         legacy_rows = sorted((r for r in legacy_rows if r["ward"]), key=lambda r: r["wardCode"])
         self.old_units: list[OldUnit] = []
         old_to_new_province: dict[str, set[str]] = defaultdict(set)
@@ -192,9 +231,19 @@ class MapData:
             split = divided.get(f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}", [])
             pieces = tuple(sorted(ward_by_key[(p["provinceKey"], p["newWardKey"])] for p in split))
             ou = OldUnit(
-                r["wardCode"], r["ward"], strip_prefix(r["ward"], _TYPE_PREFIXES), r["wardType"], r["district"],
-                strip_prefix(r["district"], _DISTRICT_PREFIXES), r["districtType"], r["province"],
-                r["provinceShort"], r["provinceCode"], converted.ward_code, converted.province_code, pieces,
+                r["wardCode"],
+                r["ward"],
+                strip_prefix(r["ward"], _TYPE_PREFIXES),
+                r["wardType"],
+                r["district"],
+                strip_prefix(r["district"], _DISTRICT_PREFIXES),
+                r["districtType"],
+                r["province"],
+                r["provinceShort"],
+                r["provinceCode"],
+                converted.ward_code,
+                converted.province_code,
+                pieces,
             )
             assert self.by_code[ou.new_code].province_code == ou.new_province_code
             self.old_units.append(ou)
@@ -217,8 +266,9 @@ class MapData:
         self.old_district_provinces: dict[str, set[str]] = defaultdict(set)  # folded district name → new provinces
         for o in self.old_units:
             self.old_district_provinces[fold(o.district_short)].add(o.new_province_code)
-        self.province_keys = ({fold(n) for n in self.province_shorts.values()}
-                              | {fold(n) for n in self.old_province_shorts.values()})
+        self.province_keys = {fold(n) for n in self.province_shorts.values()} | {
+            fold(n) for n in self.old_province_shorts.values()
+        }
         # Names that could mean the province itself (new or old) — by folded short name.
         self.province_by_name: dict[str, str] = {}
         for code, short in self.old_province_shorts.items():
@@ -230,8 +280,11 @@ class MapData:
 
     def meanings_in_province(self, key: str, province_code: str, unit_type: str | None) -> set[str]:
         """Every code "<type> <name>, <province>" could denote (former communes counted whatever their type)."""
-        codes = {u.code for u in self.units_by_key.get(key, [])
-                 if u.province_code == province_code and (unit_type is None or u.type == unit_type)}
+        codes = {
+            u.code
+            for u in self.units_by_key.get(key, [])
+            if u.province_code == province_code and (unit_type is None or u.type == unit_type)
+        }
         for o in self.old_by_key.get(key, []):
             if o.new_province_code == province_code:
                 codes |= o.codes
@@ -245,8 +298,11 @@ class MapData:
         """
         norm = spelled if exact else fold
         key = norm(name)
-        codes = {u.code for u in self.units_by_key.get(fold(name), [])
-                 if norm(u.short) == key and (unit_type is None or u.type == unit_type)}
+        codes = {
+            u.code
+            for u in self.units_by_key.get(fold(name), [])
+            if norm(u.short) == key and (unit_type is None or u.type == unit_type)
+        }
         for o in self.old_by_key.get(fold(name), []):
             if norm(o.short) == key and (unit_type is None or o.type == unit_type):
                 codes |= o.codes
@@ -255,8 +311,11 @@ class MapData:
     def current_provinces(self, name: str, unit_type: str | None, *, exact: bool) -> set[str]:
         """Provinces having a current unit of that name (and type)."""
         norm = spelled if exact else fold
-        return {u.province_code for u in self.units_by_key.get(fold(name), [])
-                if norm(u.short) == norm(name) and (unit_type is None or u.type == unit_type)}
+        return {
+            u.province_code
+            for u in self.units_by_key.get(fold(name), [])
+            if norm(u.short) == norm(name) and (unit_type is None or u.type == unit_type)
+        }
 
     def province_names_in(self, province_code: str) -> list[str]:
         """Folded names (current and former) of every commune that lies in the new province."""
@@ -282,14 +341,18 @@ class MapData:
         return current == {u.code} and old <= {u.code}
 
     def old_unique_in_district(self, o: OldUnit) -> bool:
-        same = [x for x in self.old_by_key[o.key]
-                if x.old_province_code == o.old_province_code and x.district == o.district]
+        same = [
+            x for x in self.old_by_key[o.key] if x.old_province_code == o.old_province_code and x.district == o.district
+        ]
         return len(same) == 1
 
     def old_district_unique(self, o: OldUnit) -> bool:
         key = fold(o.district_short)
-        districts = {x.district for x in self.old_units
-                     if x.old_province_code == o.old_province_code and fold(x.district_short) == key}
+        districts = {
+            x.district
+            for x in self.old_units
+            if x.old_province_code == o.old_province_code and fold(x.district_short) == key
+        }
         return len(districts) == 1
 
     def old_unique_in_new_province(self, o: OldUnit) -> bool:
@@ -322,8 +385,15 @@ class Dataset:
     def full(self, kind: str) -> bool:
         return self.counts[kind] >= TARGETS[kind]
 
-    def add(self, text: str, kind: str, expect: str | None = None, expect_any: Iterable[str] | None = None,
-            *, force: bool = False) -> bool:
+    def add(
+        self,
+        text: str,
+        kind: str,
+        expect: str | None = None,
+        expect_any: Iterable[str] | None = None,
+        *,
+        force: bool = False,
+    ) -> bool:
         if text in self.texts or (self.full(kind) and not force):
             return False
         row: dict[str, Any] = {"text": text, "kind": kind}
@@ -379,14 +449,14 @@ def make_typo(name: str, rng: random.Random) -> str:
     i = rng.choice(positions)
     op = rng.choice(["sub", "del", "dup", "swap"])
     if op == "sub":
-        return name[:i] + rng.choice([c for c in letters if c != fold(name[i])]) + name[i + 1:]
+        return name[:i] + rng.choice([c for c in letters if c != fold(name[i])]) + name[i + 1 :]
     if op == "del":
-        return name[:i] + name[i + 1:]
+        return name[:i] + name[i + 1 :]
     if op == "dup":
         return name[:i] + name[i] + name[i:]
     if i + 1 < len(name) and name[i + 1].isalpha() and fold(name[i]) != fold(name[i + 1]):
-        return name[:i] + name[i + 1] + name[i] + name[i + 2:]
-    return name[:i] + name[i + 1:]
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    return name[:i] + name[i + 1 :]
 
 
 def typo_ok(m: MapData, u: Unit, wrong: str) -> bool:
@@ -491,10 +561,27 @@ def provinces(m: MapData, ds: Dataset) -> None:
     kept: read alone it names the province.
     """
     mentions = [
-        "Hà Giang", "Thành phố Hà Nội", "tỉnh Nghệ An", "Bình Dương", "Bà Rịa - Vũng Tàu", "Quảng Nam",
-        "tinh thai binh", "Kiên Giang", "tỉnh Sóc Trăng", "tỉnh Bắc Kạn", "tỉnh Kon Tum", "Thừa Thiên Huế",
-        "Đà Nẵng", "tinh quang binh", "Tỉnh Đắk Nông", "Hậu Giang", "Tiền Giang", "tỉnh Lâm Đồng", "Gia Lai",
-        "Yên Bái", "ninh thuan",
+        "Hà Giang",
+        "Thành phố Hà Nội",
+        "tỉnh Nghệ An",
+        "Bình Dương",
+        "Bà Rịa - Vũng Tàu",
+        "Quảng Nam",
+        "tinh thai binh",
+        "Kiên Giang",
+        "tỉnh Sóc Trăng",
+        "tỉnh Bắc Kạn",
+        "tỉnh Kon Tum",
+        "Thừa Thiên Huế",
+        "Đà Nẵng",
+        "tinh quang binh",
+        "Tỉnh Đắk Nông",
+        "Hậu Giang",
+        "Tiền Giang",
+        "tỉnh Lâm Đồng",
+        "Gia Lai",
+        "Yên Bái",
+        "ninh thuan",
     ]
     extra = {"thua thien hue": "46", "ba ria vung tau": "79"}  # former official names (own knowledge)
     for text in mentions:
@@ -559,8 +646,7 @@ def current_units(m: MapData, ds: Dataset, rng: random.Random) -> None:
 
 
 def legacy_units(m: MapData, ds: Dataset, rng: random.Random) -> None:
-    usable = [o for o in m.old_units
-              if m.old_unique_in_district(o) and not o.pieces and m.old_district_unique(o)]
+    usable = [o for o in m.old_units if m.old_unique_in_district(o) and not o.pieces and m.old_district_unique(o)]
     rng.shuffle(usable)
 
     # Abbreviated old addresses (Q., H., TX., TT., P., X.).
@@ -569,14 +655,24 @@ def legacy_units(m: MapData, ds: Dataset, rng: random.Random) -> None:
     for o in usable:
         if ds.full("abbreviation"):
             break
-        province = (rng.choice(_CITY_ABBREVIATIONS[o.old_province_code])
-                    if o.old_province_code in _CITY_ABBREVIATIONS else o.province_short)
-        district = (f"Q.{o.district_short}" if o.district_short.isdigit()
-                    else f"{district_abbr[o.district_type]} {o.district_short}")
+        province = (
+            rng.choice(_CITY_ABBREVIATIONS[o.old_province_code])
+            if o.old_province_code in _CITY_ABBREVIATIONS
+            else o.province_short
+        )
+        district = (
+            f"Q.{o.district_short}"
+            if o.district_short.isdigit()
+            else f"{district_abbr[o.district_type]} {o.district_short}"
+        )
         ds.add(f"{ward_abbr[o.type]} {o.short}, {district}, {province}", "abbreviation", o.new_code)
 
-    alone = [o for o in usable if m.old_unique_in_new_province(o)
-             and fold(o.province_short) not in {fold(s) for s in m.province_shorts.values()}]
+    alone = [
+        o
+        for o in usable
+        if m.old_unique_in_new_province(o)
+        and fold(o.province_short) not in {fold(s) for s in m.province_shorts.values()}
+    ]
     n_alone = 6
     numbered = [o for o in usable if o.short.isdigit() or o.district_short.isdigit()]
     for i, o in enumerate(usable):
@@ -603,8 +699,9 @@ def legacy_units(m: MapData, ds: Dataset, rng: random.Random) -> None:
     for o in alone:
         if ds.full("legacy"):
             break
-        ds.add(f"{o.name}, {o.province}" if rng.random() < 0.5 else fold(f"{o.name} {o.province}"),
-               "legacy", o.new_code)
+        ds.add(
+            f"{o.name}, {o.province}" if rng.random() < 0.5 else fold(f"{o.name} {o.province}"), "legacy", o.new_code
+        )
 
 
 def ambiguous(m: MapData, ds: Dataset, rng: random.Random) -> None:
@@ -627,7 +724,9 @@ def ambiguous(m: MapData, ds: Dataset, rng: random.Random) -> None:
             continue  # untyped, it could also name a province or a former district
         exact = style != 2
         # With diacritics, use a spelling that several provinces share exactly.
-        spellings = sorted({u.short for u in us}, key=lambda n: (-len(m.current_provinces(n, unit_type, exact=exact)), n))
+        spellings = sorted(
+            {u.short for u in us}, key=lambda n: (-len(m.current_provinces(n, unit_type, exact=exact)), n)
+        )
         display = spellings[0]
         if len(m.current_provinces(display, unit_type, exact=exact)) < 2:
             continue

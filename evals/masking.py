@@ -60,10 +60,15 @@ def load(path: Path | None = None) -> list[Item]:
     for line in (path or default_dataset()).read_text(encoding="utf-8").splitlines():
         if line.strip():
             raw = json.loads(line)
-            items.append(Item(raw["id"], raw["text"],
-                              tuple(Span(s["start"], s["end"], PersonalKind(s["kind"])) for s in raw["spans"]),
-                              tuple(raw.get("keep", ())),
-                              tuple(v for v in (raw.get("contact") or {}).values() if v)))
+            items.append(
+                Item(
+                    raw["id"],
+                    raw["text"],
+                    tuple(Span(s["start"], s["end"], PersonalKind(s["kind"])) for s in raw["spans"]),
+                    tuple(raw.get("keep", ())),
+                    tuple(v for v in (raw.get("contact") or {}).values() if v),
+                )
+            )
     return items
 
 
@@ -125,7 +130,7 @@ def score(items: Iterable[Item], *, show_items: bool = True) -> Report:
             if _covered(item.text, span, found):
                 report.recalled[span.kind] += 1
             elif show_items:
-                report.failures.append({"id": item.id, "miss": item.text[span.start:span.end], "kind": span.kind})
+                report.failures.append({"id": item.id, "miss": item.text[span.start : span.end], "kind": span.kind})
         keeps = _keep_ranges(item)
         for f in found:
             report.detected += 1
@@ -134,7 +139,7 @@ def score(items: Iterable[Item], *, show_items: bool = True) -> Report:
             if hits and not kept:
                 report.true_positive += 1
             elif show_items:
-                report.failures.append({"id": item.id, "false_positive": item.text[f.start:f.end], "kind": f.kind})
+                report.failures.append({"id": item.id, "false_positive": item.text[f.start : f.end], "kind": f.kind})
     return report
 
 

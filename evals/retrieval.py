@@ -64,15 +64,26 @@ class Report:
 
     def misses(self, k: int = 5) -> list[dict[str, Any]]:
         """The questions whose article was not in the top ``k``."""
-        return [{"id": q, "query": self.questions[q].query, "file": self.questions[q].file,
-                 "article": self.questions[q].article, "rank": r}
-                for q, r in self.ranks.items() if r is None or r > k]
+        return [
+            {
+                "id": q,
+                "query": self.questions[q].query,
+                "file": self.questions[q].file,
+                "article": self.questions[q].article,
+                "rank": r,
+            }
+            for q, r in self.ranks.items()
+            if r is None or r > k
+        ]
 
 
 def load(path: Path | None = None) -> list[Question]:
     """The dataset (the project's own by default)."""
-    text = path.read_text(encoding="utf-8") if path else \
-        resources.files("evals").joinpath("datasets/library_questions.jsonl").read_text(encoding="utf-8")
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else resources.files("evals").joinpath("datasets/library_questions.jsonl").read_text(encoding="utf-8")
+    )
     return [Question(**json.loads(line)) for line in text.splitlines() if line.strip()]
 
 

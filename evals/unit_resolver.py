@@ -54,14 +54,24 @@ class Report:
 
 def load_cases(path: Path | None = None) -> list[Case]:
     """Cases from a JSON-lines file (default: the shipped ``unit_resolver.jsonl``)."""
-    text = path.read_text(encoding="utf-8") if path else (
-        resources.files("evals") / "datasets" / "unit_resolver.jsonl").read_text(encoding="utf-8")
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else (resources.files("evals") / "datasets" / "unit_resolver.jsonl").read_text(encoding="utf-8")
+    )
     cases = []
     for line in text.splitlines():
         if line.strip():
             raw = json.loads(line)
-            cases.append(Case(text=raw["text"], kind=raw["kind"], expect=raw.get("expect"),
-                              ambiguous=bool(raw.get("ambiguous")), expect_any=tuple(raw.get("expect_any", ()))))
+            cases.append(
+                Case(
+                    text=raw["text"],
+                    kind=raw["kind"],
+                    expect=raw.get("expect"),
+                    ambiguous=bool(raw.get("ambiguous")),
+                    expect_any=tuple(raw.get("expect_any", ())),
+                )
+            )
     return cases
 
 
@@ -78,13 +88,27 @@ async def evaluate(resolver: UnitResolver, conn: AsyncConnection, cases: list[Ca
             if result.status == "ambiguous" and len(got) >= 2:
                 report.ambiguous_with_candidates += 1
             else:
-                report.failures.append({"text": case.text, "kind": case.kind, "expected": "candidates",
-                                        "status": result.status, "got": got[:5]})
+                report.failures.append(
+                    {
+                        "text": case.text,
+                        "kind": case.kind,
+                        "expected": "candidates",
+                        "status": result.status,
+                        "got": got[:5],
+                    }
+                )
         else:
             report.unambiguous += 1
             if result.status == "resolved" and got == [case.expect]:
                 report.top1_correct += 1
             else:
-                report.failures.append({"text": case.text, "kind": case.kind, "expected": case.expect,
-                                        "status": result.status, "got": got[:5]})
+                report.failures.append(
+                    {
+                        "text": case.text,
+                        "kind": case.kind,
+                        "expected": case.expect,
+                        "status": result.status,
+                        "got": got[:5],
+                    }
+                )
     return report

@@ -18,13 +18,18 @@ _PART = re.compile(r"^Phần\s+(thứ\s+[^\s.:]+|[IVXLCDM]+|\d+)\s*[.:\-–]?\s*
 _CHAPTER = re.compile(r"^Chương\s+([IVXLCDM]+|\d+)\s*[.:\-–]?\s*(.*)$", re.IGNORECASE)
 _SECTION = re.compile(r"^Mục\s+(\d+|[IVXLCDM]+)\s*[.:\-–]?\s*(.*)$", re.IGNORECASE)
 _CLAUSE = re.compile(r"^(\d+)\.\s")
-_CLOSING = re.compile(r"^(?:(?:Bộ luật|Luật|Hiến pháp|Pháp lệnh|Nghị quyết|Nghị định|Thông tư|Quyết định) này "
-                      r"(?:đã )?được\b.*\bthông qua|Nơi nhận\b)", re.IGNORECASE)
-_BOILERPLATE = re.compile(r"^[-–—_=.*\s]+$|^CỘNG HO?À XÃ HỘI CHỦ NGHĨA VIỆT NAM|^Độc lập\s*[-–]\s*Tự do"
-                          r"|, ngày \d{1,2} tháng \d{1,2} năm \d{4}\.?$|^(?:Luật\s+)?Số:", re.IGNORECASE)
+_CLOSING = re.compile(
+    r"^(?:(?:Bộ luật|Luật|Hiến pháp|Pháp lệnh|Nghị quyết|Nghị định|Thông tư|Quyết định) này "
+    r"(?:đã )?được\b.*\bthông qua|Nơi nhận\b)",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"^[-–—_=.*\s]+$|^CỘNG HO?À XÃ HỘI CHỦ NGHĨA VIỆT NAM|^Độc lập\s*[-–]\s*Tự do"
+    r"|, ngày \d{1,2} tháng \d{1,2} năm \d{4}\.?$|^(?:Luật\s+)?Số:",
+    re.IGNORECASE,
+)
 _NAME_END = re.compile(r"[.,;]$")
-_SPLITTERS = (re.compile(r"(?<=[.!?…])\s+"), re.compile(r"(?<=[;:])\s+"), re.compile(r"(?<=,)\s+"),
-              re.compile(r"\s+"))
+_SPLITTERS = (re.compile(r"(?<=[.!?…])\s+"), re.compile(r"(?<=[;:])\s+"), re.compile(r"(?<=,)\s+"), re.compile(r"\s+"))
 _MIN_ARTICLES = 2
 _LEVELS = ("part", "chapter", "section")  # a new heading closes those at its level and below
 _PREAMBLE = "Phần mở đầu"
@@ -92,7 +97,7 @@ def _legal_chunks(title: str, lines: list[str], max_chars: int) -> list[Chunk]:
             while index < len(lines) and _is_name_line(lines[index]):  # the name, maybe over several lines
                 separator = " " if _has_name(label) else ". "
                 label, index = f"{label}{separator}{lines[index]}", index + 1
-            for lower in _LEVELS[_LEVELS.index(level):]:
+            for lower in _LEVELS[_LEVELS.index(level) :]:
                 path.pop(lower, None)
             path[level] = label
             sections.append(_Section((title, *path.values()), slugify(label)))
@@ -127,8 +132,12 @@ def _has_name(label: str) -> bool:
 
 def _is_name_line(line: str) -> bool:
     """A heading's name on the lines after "Chương III": capitals, not itself a heading or an article."""
-    return (any(ch.isalpha() for ch in line) and line == line.upper() and not _ARTICLE.match(line)
-            and _structure(line) is None)
+    return (
+        any(ch.isalpha() for ch in line)
+        and line == line.upper()
+        and not _ARTICLE.match(line)
+        and _structure(line) is None
+    )
 
 
 def _article_chunks(section: _Section, max_chars: int) -> list[Chunk]:
@@ -164,8 +173,9 @@ def _clauses(lines: list[str]) -> list[tuple[int | None, list[str]]]:
     return clauses
 
 
-def _pack_clauses(clauses: list[tuple[int | None, list[str]]],
-                  max_chars: int) -> list[list[tuple[int | None, list[str]]]]:
+def _pack_clauses(
+    clauses: list[tuple[int | None, list[str]]], max_chars: int
+) -> list[list[tuple[int | None, list[str]]]]:
     """Consecutive clauses grouped while their text fits in ``max_chars``; a longer clause stands alone."""
     packs: list[list[tuple[int | None, list[str]]]] = []
     size = 0
@@ -239,7 +249,7 @@ def _split(text: str, max_chars: int, level: int = 0) -> list[str]:
     if len(text) <= max_chars:
         return [text]
     if level == len(_SPLITTERS):
-        return [text[i:i + max_chars] for i in range(0, len(text), max_chars)]
+        return [text[i : i + max_chars] for i in range(0, len(text), max_chars)]
     pieces: list[str] = []
     current = ""
     for part in _SPLITTERS[level].split(text):

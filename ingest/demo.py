@@ -19,6 +19,7 @@ _log = logging.getLogger(__name__)
 async def load_demo_library(library: LibraryService, laws: Path) -> IngestReport:
     """Ingest the guides and the laws of ``laws`` (``Settings.laws_dir``; unchanged files are skipped, so later starts
     take a moment)."""
+
     def progress(name: str, done: int, total: int) -> None:
         _log.info("thư viện mẫu: %s (%d/%d)", name, done, total)
 
@@ -29,6 +30,11 @@ async def load_demo_library(library: LibraryService, laws: Path) -> IngestReport
         report.unchanged += ingested.unchanged
         report.failed += ingested.failed
         report.chunks += ingested.chunks
-    _log.info("thư viện mẫu: thêm %d tài liệu (%d đoạn), không đổi %d, lỗi %d",
-              len(report.added), report.chunks, len(report.unchanged), len(report.failed))
+    _log.info(
+        "thư viện mẫu: thêm %d tài liệu (%d đoạn), không đổi %d, lỗi %d",
+        len(report.added),
+        report.chunks,
+        len(report.unchanged),
+        len(report.failed),
+    )
     return report

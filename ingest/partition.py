@@ -29,13 +29,23 @@ _SKIPPED_CATEGORIES = frozenset({"Header", "Footer", "PageBreak", "PageNumber", 
 _HEADING_END = re.compile(r"[.,;:!?…]$")  # a plain-text "title" ending so is a sentence, not a heading
 _FINAL_PUNCT = re.compile(r"[.;:!?…]$")
 _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
-_OPENS_UNIT = re.compile(r"^(?:Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC|Điều|ĐIỀU)\s+(?:\d|[IVXLCDM]+\b|thứ|THỨ)"
-                         r"|^\d+\.\s|^[a-zđ]\)\s")
+_OPENS_UNIT = re.compile(
+    r"^(?:Phần|PHẦN|Chương|CHƯƠNG|Mục|MỤC|Điều|ĐIỀU)\s+(?:\d|[IVXLCDM]+\b|thứ|THỨ)"
+    r"|^\d+\.\s|^[a-zđ]\)\s"
+)
 _FULL_LINE_CHARS = 8  # a line ending this many characters from the right margin or closer was wrapped
 _NOT_A_NAME = re.compile(r"^(PHẦN|CHƯƠNG|MỤC|ĐIỀU)\s|^LỜI (NÓI|MỞ) ĐẦU$")
-_DOC_TYPES = {"LUẬT": "Luật", "BỘ LUẬT": "Bộ luật", "HIẾN PHÁP": "Hiến pháp", "PHÁP LỆNH": "Pháp lệnh",
-              "NGHỊ QUYẾT": "Nghị quyết", "NGHỊ ĐỊNH": "Nghị định", "THÔNG TƯ": "Thông tư",
-              "QUYẾT ĐỊNH": "Quyết định", "CHỈ THỊ": "Chỉ thị"}
+_DOC_TYPES = {
+    "LUẬT": "Luật",
+    "BỘ LUẬT": "Bộ luật",
+    "HIẾN PHÁP": "Hiến pháp",
+    "PHÁP LỆNH": "Pháp lệnh",
+    "NGHỊ QUYẾT": "Nghị quyết",
+    "NGHỊ ĐỊNH": "Nghị định",
+    "THÔNG TƯ": "Thông tư",
+    "QUYẾT ĐỊNH": "Quyết định",
+    "CHỈ THỊ": "Chỉ thị",
+}
 _HEADER_LINES = 15
 _DATE_YEAR = re.compile(r"ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(\d{4})", re.IGNORECASE)
 _NUMBER_YEAR = re.compile(r"^(?:Luật\s+)?số:?\s*\d+/(\d{4})/", re.IGNORECASE)
@@ -72,8 +82,9 @@ def read_document(path: Path) -> ParsedDocument:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise PartitionError(f"Không hỗ trợ định dạng “{suffix or '(không có đuôi)'}” của tệp “{path.name}”; "
-                             f"chỉ nhận {supported}.")
+        raise PartitionError(
+            f"Không hỗ trợ định dạng “{suffix or '(không có đuôi)'}” của tệp “{path.name}”; chỉ nhận {supported}."
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -83,8 +94,10 @@ def read_document(path: Path) -> ParsedDocument:
     _check_content(path, suffix, data)
     blocks = _read_blocks(path, suffix)
     if not blocks:
-        raise PartitionError(f"Không đọc được nội dung nào từ tệp “{path.name}” (tệp không rỗng): "
-                             "có thể tệp bị hỏng hoặc chỉ chứa hình ảnh không nhận dạng được chữ.")
+        raise PartitionError(
+            f"Không đọc được nội dung nào từ tệp “{path.name}” (tệp không rỗng): "
+            "có thể tệp bị hỏng hoặc chỉ chứa hình ảnh không nhận dạng được chữ."
+        )
     return ParsedDocument(title=_title(path, blocks), blocks=blocks)
 
 
@@ -104,8 +117,8 @@ def legal_title(texts: Sequence[str]) -> tuple[str, int] | None:
     end = start + 1
     while end < len(texts) and _is_upper(texts[end]) and not _NOT_A_NAME.match(texts[end]):
         end += 1
-    name = " ".join(" ".join(texts[start + 1:end]).split())
-    parts = [kind] if kind == "Hiến pháp" else [kind, _cased_name(kind, name, texts[end:end + 6])]
+    name = " ".join(" ".join(texts[start + 1 : end]).split())
+    parts = [kind] if kind == "Hiến pháp" else [kind, _cased_name(kind, name, texts[end : end + 6])]
     year = _year(head)
     return " ".join(p for p in (*parts, year) if p), end
 
@@ -160,7 +173,8 @@ def _check_content(path: Path, suffix: str, data: bytes) -> None:
         except ArchiveTooLarge as exc:
             raise PartitionError(f"Tệp “{path.name}” bị từ chối: {exc}.") from exc
     elif data.startswith((b"%PDF-", b"PK\x03\x04", b"MZ")) or (
-            b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))):  # UTF-16 has a BOM
+        b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    ):  # UTF-16 has a BOM
         raise PartitionError(f"Tệp “{path.name}” không phải văn bản thuần (nội dung nhị phân).")
 
 
@@ -244,8 +258,9 @@ def _pdf_text(path: Path) -> str:
     try:
         pages = [_page_lines(page) for page in extract_pages(str(path))]
     except Exception as exc:  # pdfminer raises many kinds on a damaged file
-        raise PartitionError(f"Tệp PDF “{path.name}” bị hỏng hoặc không đọc được ({type(exc).__name__}: {exc}).") \
-            from exc
+        raise PartitionError(
+            f"Tệp PDF “{path.name}” bị hỏng hoặc không đọc được ({type(exc).__name__}: {exc})."
+        ) from exc
     empty = [number for number, lines in enumerate(pages) if not lines]
     for number, text in (_ocr_pages(path, empty) if empty else {}).items():
         pages[number] = [(" ".join(line.split()), False) for line in text.splitlines()]
@@ -279,20 +294,23 @@ def _ocr_pages(path: Path, numbers: list[int]) -> dict[int, str]:
     try:
         document = pypdfium2.PdfDocument(str(path))
     except pypdfium2.PdfiumError as exc:
-        raise PartitionError(f"Tệp PDF “{path.name}” bị hỏng, không dựng được trang để nhận dạng chữ ({exc}).") \
-            from exc
+        raise PartitionError(f"Tệp PDF “{path.name}” bị hỏng, không dựng được trang để nhận dạng chữ ({exc}).") from exc
     try:
         if "vie" not in tesseract.get_languages():
-            raise PartitionError(f"Không nhận dạng được chữ trong PDF scan “{path.name}”: tesseract chưa có dữ "
-                                 "liệu tiếng Việt (cài gói tesseract-ocr-vie).")
+            raise PartitionError(
+                f"Không nhận dạng được chữ trong PDF scan “{path.name}”: tesseract chưa có dữ "
+                "liệu tiếng Việt (cài gói tesseract-ocr-vie)."
+            )
         texts = {}
         for number in numbers:
             image = document[number].render(scale=_OCR_DPI / 72).to_pil()
             texts[number] = tesseract.image_to_string(image, lang="vie")
         return texts
     except tesseract.TesseractNotFoundError as exc:
-        raise PartitionError(f"Không nhận dạng được chữ trong PDF scan “{path.name}”: chưa cài tesseract "
-                             "(cài gói tesseract-ocr và tesseract-ocr-vie).") from exc
+        raise PartitionError(
+            f"Không nhận dạng được chữ trong PDF scan “{path.name}”: chưa cài tesseract "
+            "(cài gói tesseract-ocr và tesseract-ocr-vie)."
+        ) from exc
     finally:
         document.close()
 

@@ -33,8 +33,13 @@ class IngestReport:
 
     def as_json(self) -> dict[str, object]:
         """The report as JSON."""
-        return {"added": self.added, "unchanged": self.unchanged, "deleted": self.deleted, "chunks": self.chunks,
-                "failed": [{"source": s, "error": e} for s, e in self.failed]}
+        return {
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "chunks": self.chunks,
+            "failed": [{"source": s, "error": e} for s, e in self.failed],
+        }
 
 
 @dataclass(frozen=True)
@@ -56,25 +61,45 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def parse_file(path: Path, content: bytes, access: Literal["public", "internal"], unit_code: str | None,
-               kind: Literal["law", "guide", "document"] | None = None) -> Parsed:
+def parse_file(
+    path: Path,
+    content: bytes,
+    access: Literal["public", "internal"],
+    unit_code: str | None,
+    kind: Literal["law", "guide", "document"] | None = None,
+) -> Parsed:
     """Read and chunk one file (CPU-bound; raises ``PartitionError`` with a Vietnamese message)."""
     parsed = read_document(path)
-    chunks = [ChunkIn(heading=heading_text(c), anchor=c.anchor, article=c.article, body=c.text)
-              for c in chunk_document(parsed)]
+    chunks = [
+        ChunkIn(heading=heading_text(c), anchor=c.anchor, article=c.article, body=c.text)
+        for c in chunk_document(parsed)
+    ]
     if not chunks:
         raise PartitionError(f"Tệp “{path.name}” không có nội dung văn bản nào để đưa vào thư viện.")
     legal = any(c.article is not None for c in chunks)
-    document = DocumentIn(title=parsed.title, source=str(path.resolve()), content=content,
-                          kind=kind or ("law" if legal else "document"), access=access, unit_code=unit_code,
-                          notice=notice_for(parsed.title, legal))
+    document = DocumentIn(
+        title=parsed.title,
+        source=str(path.resolve()),
+        content=content,
+        kind=kind or ("law" if legal else "document"),
+        access=access,
+        unit_code=unit_code,
+        notice=notice_for(parsed.title, legal),
+    )
     return Parsed(document, chunks)
 
 
-async def ingest(service: LibraryService, principal: Principal, paths: Iterable[Path], *,
-                 access: Literal["public", "internal"] = "public", unit_code: str | None = None,
-                 kind: Literal["law", "guide", "document"] | None = None, delete_missing: bool = False,
-                 progress: Progress | None = None) -> IngestReport:
+async def ingest(
+    service: LibraryService,
+    principal: Principal,
+    paths: Iterable[Path],
+    *,
+    access: Literal["public", "internal"] = "public",
+    unit_code: str | None = None,
+    kind: Literal["law", "guide", "document"] | None = None,
+    delete_missing: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
     """Ingest every file; with ``delete_missing``, delete stored documents whose file no longer exists."""
     files = expand(paths)
     report = IngestReport()
@@ -93,7 +118,7 @@ async def ingest(service: LibraryService, principal: Principal, paths: Iterable[
             return await asyncio.to_thread(parse_file, path, content, access, unit_code, kind)
         except PartitionError as exc:
             report.failed.append((str(path), str(exc)))
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+        except Exception as exc:
             report.failed.append((str(path), f"Không xử lý được tệp “{path.name}”: {type(exc).__name__}: {exc}"))
         return None
 

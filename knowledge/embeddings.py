@@ -52,9 +52,14 @@ class EmbeddingConfig:
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddingConfig:
         """The embedding part of the platform's settings."""
-        return cls(settings.embedding_model, settings.embedding_device, settings.embedding_precision,
-                   settings.embedding_max_tokens, settings.embedding_batch_size,
-                   settings.models_dir or settings.data_dir / "models")
+        return cls(
+            settings.embedding_model,
+            settings.embedding_device,
+            settings.embedding_precision,
+            settings.embedding_max_tokens,
+            settings.embedding_batch_size,
+            settings.models_dir or settings.data_dir / "models",
+        )
 
 
 def model_path(config: EmbeddingConfig) -> str:
@@ -79,18 +84,22 @@ class Embedder:
         self.config = config
         self.device = ("cuda" if torch.cuda.is_available() else "cpu") if config.device == "auto" else config.device
         bf16 = self.device == "cuda" or cpu_has_bf16()
-        self.precision: Literal["fp32", "bf16"] = ("bf16" if bf16 else "fp32") if config.precision == "auto" \
-            else config.precision
+        self.precision: Literal["fp32", "bf16"] = (
+            ("bf16" if bf16 else "fp32") if config.precision == "auto" else config.precision
+        )
         self.model: SentenceTransformer = SentenceTransformer(
-            model_path(config), device=self.device, local_files_only=True,
-            prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT})
+            model_path(config),
+            device=self.device,
+            local_files_only=True,
+            prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT},
+        )
         self.model.max_seq_length = config.max_tokens
         # Every encode runs on this one thread, one at a time: torch's OpenMP threads belong to the thread that
         # calls it, and a second set of them (queries from one thread, passages from another) halves the speed of
         # both on two cores (measured: a query 22 ms alone, 42 ms once another thread had encoded).
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
 
-    def _autocast(self):  # noqa: ANN202 - a context manager
+    def _autocast(self):
         import torch
 
         if self.precision == "bf16":
@@ -106,8 +115,14 @@ class Embedder:
         import torch
 
         with torch.inference_mode(), self._autocast():
-            vectors = self.model.encode(texts, prompt_name=prompt_name, batch_size=self.config.batch_size,
-                                        normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            vectors = self.model.encode(
+                texts,
+                prompt_name=prompt_name,
+                batch_size=self.config.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return vectors.astype(np.float32)
 
     def passages(self, texts: list[str]) -> np.ndarray:
@@ -179,7 +194,7 @@ class LazyEmbedder:
             error: BaseException | None = None
             try:
                 self()
-            except BaseException as exc:  # noqa: BLE001  # handed to the waiting coroutine
+            except BaseException as exc:  # handed to the waiting coroutine
                 error = exc
             try:
                 loop.call_soon_threadsafe(settle, error)

@@ -48,5 +48,7 @@ def protect_personal_data(settings: Settings, owner: str, say: Callable[[str], N
     if done.rewritten:
         say(f"Đã mã hóa lại {done.rewritten} bản ghi dữ liệu cá nhân bằng khóa hiện hành.")
     if done.unreadable:
-        say(f"Cảnh báo: {done.unreadable} bản ghi dữ liệu cá nhân không giải mã được bằng các khóa trong "
-            f"{settings.data_dir / 'keys'} (giữ nguyên, chưa mã hóa lại).")
+        say(
+            f"Cảnh báo: {done.unreadable} bản ghi dữ liệu cá nhân không giải mã được bằng các khóa trong "
+            f"{settings.data_dir / 'keys'} (giữ nguyên, chưa mã hóa lại)."
+        )

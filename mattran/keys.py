@@ -42,8 +42,11 @@ class KeyPurpose(StrEnum):
     NATIONAL_ID = "national-id"
 
 
-ENV_NAMES = {KeyPurpose.SIGNING: "MATTRAN_SECRET_KEY", KeyPurpose.PERSONAL_DATA: "MATTRAN_PERSONAL_DATA_KEY",
-             KeyPurpose.NATIONAL_ID: "MATTRAN_NATIONAL_ID_KEY"}
+ENV_NAMES = {
+    KeyPurpose.SIGNING: "MATTRAN_SECRET_KEY",
+    KeyPurpose.PERSONAL_DATA: "MATTRAN_PERSONAL_DATA_KEY",
+    KeyPurpose.NATIONAL_ID: "MATTRAN_NATIONAL_ID_KEY",
+}
 
 
 class KeyFileError(Exception):
@@ -91,8 +94,9 @@ def derive(secret: str, info: bytes) -> bytes:
 def subkey(secret: str, purpose: str) -> bytes:
     """A key for one purpose (sealing refresh tokens, pseudonyms, conversation ids…), derived by HKDF-SHA256 from
     the signing secret: one secret to keep, a separate key for each use."""
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=b"mattran.subkeys",
-                info=purpose.encode()).derive(secret.encode())
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=b"mattran.subkeys", info=purpose.encode()).derive(
+        secret.encode()
+    )
 
 
 def _encode(secret: bytes) -> str:
@@ -147,8 +151,10 @@ def _key(settings: Settings, purpose: KeyPurpose, given: str | None, initial: by
     path = keys_dir(settings) / f"{purpose}.key"
     if not path.exists():
         if settings.env == "production" and initial is None:
-            raise KeyFileError(f"Thiếu khóa {purpose}: đặt {env_name} hoặc tạo tệp {path} (quyền 600, {KEY_BYTES} "
-                               "byte ngẫu nhiên dạng base64, ví dụ `openssl rand -base64 32`).")
+            raise KeyFileError(
+                f"Thiếu khóa {purpose}: đặt {env_name} hoặc tạo tệp {path} (quyền 600, {KEY_BYTES} "
+                "byte ngẫu nhiên dạng base64, ví dụ `openssl rand -base64 32`)."
+            )
         _write_file(path, initial if initial is not None else os.urandom(KEY_BYTES))
     secret = _read_file(path)
     return Key(purpose, _encode(secret).encode() if purpose is KeyPurpose.SIGNING else secret, str(path))
@@ -168,10 +174,16 @@ def key_ring(settings: Settings, *, carry_over_national_id: bool = False) -> Key
     ring = KeyRing(
         signing=_key(settings, KeyPurpose.SIGNING, given_signing, None),
         personal_data=_key(settings, KeyPurpose.PERSONAL_DATA, _secret(settings.personal_data_key), None),
-        national_id=_key(settings, KeyPurpose.NATIONAL_ID, _secret(settings.national_id_key),
-                         derive(legacy, b"members.national-id.v1") if carry_over_national_id else None),
-        retired=tuple(Key(KeyPurpose.PERSONAL_DATA, _read_file(p), str(p))
-                      for p in sorted((keys_dir(settings) / "retired").glob("*.key"))),
+        national_id=_key(
+            settings,
+            KeyPurpose.NATIONAL_ID,
+            _secret(settings.national_id_key),
+            derive(legacy, b"members.national-id.v1") if carry_over_national_id else None,
+        ),
+        retired=tuple(
+            Key(KeyPurpose.PERSONAL_DATA, _read_file(p), str(p))
+            for p in sorted((keys_dir(settings) / "retired").glob("*.key"))
+        ),
         legacy_secret=legacy,
     )
     settings.secret_key = ring.signing.secret.decode()

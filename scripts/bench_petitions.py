@@ -54,9 +54,11 @@ async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
         n = 0
         while time.monotonic() < deadline:
             key, n = str(uuid.uuid4()), n + 1
-            body = {"title": f"Phản ánh thử tải số {key[:8]}-{worker}-{n}",  # one title per request, every run
-                    "content": "Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm (dữ liệu thử tải).",
-                    "unit_text": UNITS[n % len(UNITS)]}
+            body = {
+                "title": f"Phản ánh thử tải số {key[:8]}-{worker}-{n}",  # one title per request, every run
+                "content": "Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm (dữ liệu thử tải).",
+                "unit_text": UNITS[n % len(UNITS)],
+            }
             for attempt in range(60):
                 started = time.monotonic()
                 try:
@@ -99,8 +101,9 @@ async def load(base: str, seconds: float, concurrency: int, pgdata: Path | None,
 def check(owner_uri: str, run: Run) -> tuple[int, int]:
     """(lost, duplicated): acknowledged petitions missing from the store, and requests stored twice."""
     with psycopg.connect(owner_uri) as conn:
-        rows = conn.execute("select title, tracking_code from petitions where title = any(%s)",
-                            (list(run.acknowledged),)).fetchall()
+        rows = conn.execute(
+            "select title, tracking_code from petitions where title = any(%s)", (list(run.acknowledged),)
+        ).fetchall()
     stored: dict[str, list[str]] = {}
     for key, code in rows:
         stored.setdefault(key, []).append(code)
@@ -114,9 +117,11 @@ def report(name: str, run: Run, seconds: float, lost: int, duplicated: int) -> N
     lat = sorted(run.latencies)
     pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (lambda q: float("nan"))
     rate = len(run.acknowledged) / seconds
-    line = (f"{name}: {len(run.acknowledged)} phản ánh trong {seconds:.0f} s = {rate:.0f}/s; độ trễ p50 {pct(0.5):.0f} ms,"
-            f" p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms, trung bình {statistics.fmean(lat) * 1000:.0f} ms;"
-            f" thử lại {run.retries}, bỏ cuộc {run.gave_up}; mất {lost}, trùng {duplicated}")
+    line = (
+        f"{name}: {len(run.acknowledged)} phản ánh trong {seconds:.0f} s = {rate:.0f}/s; độ trễ p50 {pct(0.5):.0f} ms,"
+        f" p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms, trung bình {statistics.fmean(lat) * 1000:.0f} ms;"
+        f" thử lại {run.retries}, bỏ cuộc {run.gave_up}; mất {lost}, trùng {duplicated}"
+    )
     print(line.replace(".", ","))
 
 
@@ -127,17 +132,26 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--restart-at", type=float, default=30)
     args = parser.parse_args()
-    print(f"máy: {platform.machine()}, {os.cpu_count()} lõi, Python {platform.python_version()};"
-          f" {args.concurrency} kết nối đồng thời từ một tiến trình riêng, loopback")
+    print(
+        f"máy: {platform.machine()}, {os.cpu_count()} lõi, Python {platform.python_version()};"
+        f" {args.concurrency} kết nối đồng thời từ một tiến trình riêng, loopback"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         data_dir, port = Path(tmp) / "data", _free_port()
         # No demo data nor demo library: their background embedding would compete with the intake being measured.
-        env = {**os.environ, "MATTRAN_DATA_DIR": str(data_dir), "MATTRAN_INTAKE_RATE_PER_MINUTE": "0",
-               "MATTRAN_DEMO_DATA": "false", "MATTRAN_DEMO_LIBRARY": "false",
-               "MATTRAN_LOG_LEVEL": "warning", "MATTRAN_IDP_PORT": str(_free_port()),
-               "MATTRAN_DB_POOL_SIZE": "20"}
-        server = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "MATTRAN_DATA_DIR": str(data_dir),
+            "MATTRAN_INTAKE_RATE_PER_MINUTE": "0",
+            "MATTRAN_DEMO_DATA": "false",
+            "MATTRAN_DEMO_LIBRARY": "false",
+            "MATTRAN_LOG_LEVEL": "warning",
+            "MATTRAN_IDP_PORT": str(_free_port()),
+            "MATTRAN_DB_POOL_SIZE": "20",
+        }
+        server = subprocess.Popen(
+            [MATTRAN, "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(600):

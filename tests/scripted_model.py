@@ -33,8 +33,9 @@ class ScriptedModel(GenericFakeChatModel):
         self.offered.append([t["function"]["name"] for t in tools])
         return self
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None,
-                  **kwargs: Any) -> Any:
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any
+    ) -> Any:
         self.seen.append(list(messages))
         return super()._generate(messages, stop, run_manager, **kwargs)
 
@@ -53,7 +54,7 @@ class ScriptedServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 owner.requests.append(body)
                 time.sleep(owner.delay)
@@ -71,8 +72,15 @@ class ScriptedServer:
                 message: dict[str, Any] = {"role": "assistant", "content": reply.get("content")}
                 if "tool" in reply:
                     message["tool_calls"] = [_tool_call(reply)]
-                data = json.dumps({"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "m",
-                                   "choices": [{"index": 0, "message": message, "finish_reason": _finish(reply)}]})
+                data = json.dumps(
+                    {
+                        "id": "chatcmpl-1",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": "m",
+                        "choices": [{"index": 0, "message": message, "finish_reason": _finish(reply)}],
+                    }
+                )
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -82,15 +90,23 @@ class ScriptedServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                deltas: list[dict[str, Any]] = [{"role": "assistant", "content": word}
-                                                for word in re.split(r"(?<= )", reply.get("content") or "") if word]
+                deltas: list[dict[str, Any]] = [
+                    {"role": "assistant", "content": word}
+                    for word in re.split(r"(?<= )", reply.get("content") or "")
+                    if word
+                ]
                 if "tool" in reply:
                     deltas.append({"role": "assistant", "tool_calls": [{"index": 0, **_tool_call(reply)}]})
                 chunks = [{"index": 0, "delta": d, "finish_reason": None} for d in deltas]
                 chunks.append({"index": 0, "delta": {}, "finish_reason": _finish(reply)})
                 for choice in chunks:
-                    event = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                             "choices": [choice]}
+                    event = {
+                        "id": "chatcmpl-1",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": "m",
+                        "choices": [choice],
+                    }
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
 
@@ -107,8 +123,11 @@ class ScriptedServer:
 
 
 def _tool_call(reply: Reply) -> dict[str, Any]:
-    return {"id": f"call_{next(_CALL_IDS)}", "type": "function",
-            "function": {"name": reply["tool"], "arguments": json.dumps(reply["args"], ensure_ascii=False)}}
+    return {
+        "id": f"call_{next(_CALL_IDS)}",
+        "type": "function",
+        "function": {"name": reply["tool"], "arguments": json.dumps(reply["args"], ensure_ascii=False)},
+    }
 
 
 def _finish(reply: Reply) -> str:

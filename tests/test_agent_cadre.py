@@ -16,15 +16,20 @@ CITIZEN = {"sub": "chat-dan", "name": "Người dân", "roles": ["citizen"], "un
 
 def _say(platform: Platform, claims: dict[str, object], message: str, conversation: str | None = None) -> dict:
     body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
-    r = httpx.post(f"{platform.base_url}/api/chat", json=body,
-                   headers={"Authorization": f"Bearer {platform.mint(claims)}"}, timeout=30)
+    r = httpx.post(
+        f"{platform.base_url}/api/chat",
+        json=body,
+        headers={"Authorization": f"Bearer {platform.mint(claims)}"},
+        timeout=30,
+    )
     assert r.status_code == 200, r.text
     return r.json()
 
 
 def _api(platform: Platform, claims: dict[str, object], path: str, **params: str) -> dict:
-    return httpx.get(f"{platform.base_url}{path}", params=params,
-                     headers={"Authorization": f"Bearer {platform.mint(claims)}"}).json()
+    return httpx.get(
+        f"{platform.base_url}{path}", params=params, headers={"Authorization": f"Bearer {platform.mint(claims)}"}
+    ).json()
 
 
 def test_member_count_matches_the_database_and_stays_in_scope(platform: Platform) -> None:
@@ -48,8 +53,12 @@ def test_congress_progress_for_a_province(platform: Platform) -> None:
 
 
 def test_a_congress_update_is_written_only_after_confirmation(platform: Platform) -> None:
-    ask = _say(platform, COMMUNE, "Cập nhật đại hội xã Văn Miếu: đã tổ chức ngày 12/5/2026, 118 đại biểu dự, "
-                                  "bầu 33 ủy viên, bà Trần Thị Lan làm Chủ tịch")
+    ask = _say(
+        platform,
+        COMMUNE,
+        "Cập nhật đại hội xã Văn Miếu: đã tổ chức ngày 12/5/2026, 118 đại biểu dự, "
+        "bầu 33 ủy viên, bà Trần Thị Lan làm Chủ tịch",
+    )
     assert ask["confirmation"] and "118" in ask["confirmation"] and "12/05/2026" in ask["confirmation"]
     before = _api(platform, COMMUNE, "/api/congresses/08611")["congress"]
     assert before is None or before["delegates_attending"] != 118

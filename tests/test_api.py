@@ -31,8 +31,12 @@ def test_units_api_resolves_with_every_documented_field(client: TestClient) -> N
     assert body["status"] == "resolved"
     [unit] = body["results"]
     assert {k: unit[k] for k in ("code", "name", "type", "province_code", "province_name")} == {
-        "code": "00004", "name": "Phường Ba Đình", "type": "phường",
-        "province_code": "01", "province_name": "Thành phố Hà Nội"}
+        "code": "00004",
+        "name": "Phường Ba Đình",
+        "type": "phường",
+        "province_code": "01",
+        "province_name": "Thành phố Hà Nội",
+    }
     assert 0 < unit["score"] <= 1
 
 

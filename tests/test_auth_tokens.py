@@ -46,8 +46,9 @@ def _bad_tokens(platform: Platform) -> dict[str, str]:
         "wrong audience": platform.mint({**CADRE, "aud": "some-other-api"}),
         "wrong issuer": platform.mint({**CADRE, "iss": "https://evil.example"}),
         "alg none": _unsigned({"alg": "none", "typ": "JWT"}, _payload(platform)) + ".",
-        "HS256 signed with the public key": hs_input + "." + _b64(
-            hmac.new(public_pem, hs_input.encode(), hashlib.sha256).digest()),
+        "HS256 signed with the public key": hs_input
+        + "."
+        + _b64(hmac.new(public_pem, hs_input.encode(), hashlib.sha256).digest()),
         "key not in the JWKS": platform.mint(CADRE, key=stranger),
         "same kid, other key": platform.mint(CADRE, key=impostor),
         "tampered payload": f"{head}.{_b64(json.dumps(tampered_body).encode())}.{sig}",
@@ -62,21 +63,37 @@ def test_a_valid_token_is_accepted(platform: Platform) -> None:
     assert r.json()["unit"] == "08611" and r.json()["roles"] == ["commune_cadre"]
 
 
-@pytest.mark.parametrize("case", [
-    "expired", "wrong audience", "wrong issuer", "alg none", "HS256 signed with the public key",
-    "key not in the JWKS", "same kid, other key", "tampered payload", "ID-token audience", "not a JWT",
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "expired",
+        "wrong audience",
+        "wrong issuer",
+        "alg none",
+        "HS256 signed with the public key",
+        "key not in the JWKS",
+        "same kid, other key",
+        "tampered payload",
+        "ID-token audience",
+        "not a JWT",
+    ],
+)
 def test_bad_tokens_get_401_and_reach_no_handler(platform: Platform, case: str) -> None:
     token = _bad_tokens(platform)[case]
     name = f"Không được ghi ({case})"
-    r = httpx.post(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"},
-                   json={"unit_code": "08611", "full_name": name})
+    r = httpx.post(
+        f"{platform.base_url}/api/members",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"unit_code": "08611", "full_name": name},
+    )
     assert r.status_code == 401, r.text
     assert r.headers["www-authenticate"].startswith("Bearer")
     with psycopg.connect(platform.owner_uri()) as conn:
         written = conn.execute("select count(*) from members where full_name = %s", (name,)).fetchone()
-        audited = conn.execute("select count(*) from audit_log where action = 'member.write' and actor = 'canbo.xa'"
-                               " and at > now() - interval '5 seconds'").fetchone()
+        audited = conn.execute(
+            "select count(*) from audit_log where action = 'member.write' and actor = 'canbo.xa'"
+            " and at > now() - interval '5 seconds'"
+        ).fetchone()
     assert written == (0,) and audited == (0,)
 
 

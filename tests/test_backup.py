@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mattran.auth.principal import Principal
 from compose.services import build_services
+from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.access import system_principal
 from mattran.domain.members import add_member, list_members
@@ -61,8 +61,9 @@ class Store:
 
 @pytest.fixture(scope="module")
 async def store(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Store]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("backup-store"), database_url=None, demo_data=False,
-                        models_dir=MODELS_DIR)
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("backup-store"), database_url=None, demo_data=False, models_dir=MODELS_DIR
+    )
     urls = prepare_store(settings)
     db = Database(urls.app, max_size=2)
     await db.open()
@@ -75,14 +76,24 @@ async def store(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Store
 
 async def _seed(store: Store) -> tuple[str, str]:
     """A petition to Xã Văn Miếu and a member of it, with a phone (stored encrypted): (petition number, name)."""
-    filed = await store.petitions().file(Principal.anonymous(), PetitionIn(
-        title="Đèn đường thôn Đông hỏng", content="Cả dãy đèn đường thôn Đông tắt đã hai tuần, đi lại ban đêm rất nguy hiểm.",
-        unit_code="08611"), "api")
+    filed = await store.petitions().file(
+        Principal.anonymous(),
+        PetitionIn(
+            title="Đèn đường thôn Đông hỏng",
+            content="Cả dãy đèn đường thôn Đông tắt đã hai tuần, đi lại ban đêm rất nguy hiểm.",
+            unit_code="08611",
+        ),
+        "api",
+    )
     province = system_principal(store.resolver.units["25"])
     async with store.db.transaction(province.scope()) as conn:
-        member = await add_member(conn, province, personal_data(store.settings), "08611",
-                                  {"full_name": "Hà Thị Sao Lưu", "birth_year": 1979, "gender": "nu",
-                                   "phone": "0912345678"})
+        member = await add_member(
+            conn,
+            province,
+            personal_data(store.settings),
+            "08611",
+            {"full_name": "Hà Thị Sao Lưu", "birth_year": 1979, "gender": "nu", "phone": "0912345678"},
+        )
     return filed.tracking_code.rsplit("-", 1)[0], member.full_name  # the receipt's number
 
 
@@ -99,9 +110,15 @@ async def test_a_backup_restored_gives_back_every_row_and_the_app_role_works(sto
     with psycopg.connect(store.urls.owner, autocommit=True) as conn:  # damage after the backup
         conn.execute("delete from members")
         conn.execute("update petitions set title = 'Đã bị sửa' where tracking_code = %s", (code,))
-    later = await store.petitions().file(Principal.anonymous(), PetitionIn(
-        title="Phản ánh sau bản sao lưu", content="Phản ánh này gửi sau khi sao lưu nên không có trong bản sao lưu.",
-        unit_code="08611"), "api")
+    later = await store.petitions().file(
+        Principal.anonymous(),
+        PetitionIn(
+            title="Phản ánh sau bản sao lưu",
+            content="Phản ánh này gửi sau khi sao lưu nên không có trong bản sao lưu.",
+            unit_code="08611",
+        ),
+        "api",
+    )
 
     refused = store.mattran("restore", str(dump))
     assert refused.returncode == 1 and "--yes" in refused.stderr and "phản ánh" in refused.stderr
@@ -112,7 +129,9 @@ async def test_a_backup_restored_gives_back_every_row_and_the_app_role_works(sto
     assert store.counts() == at_backup
     with psycopg.connect(store.urls.owner) as conn:
         title = conn.execute("select title from petitions where tracking_code = %s", (code,)).fetchone()
-        gone = conn.execute("select 1 from petitions where tracking_code = %s", (later.tracking_code.rsplit("-", 1)[0],)).fetchone()
+        gone = conn.execute(
+            "select 1 from petitions where tracking_code = %s", (later.tracking_code.rsplit("-", 1)[0],)
+        ).fetchone()
     assert title == ("Đèn đường thôn Đông hỏng",) and gone is None
 
     province = system_principal(store.resolver.units["25"])  # the application role, under row-level security
@@ -121,9 +140,15 @@ async def test_a_backup_restored_gives_back_every_row_and_the_app_role_works(sto
     assert [(m.full_name, m.unit_code, m.phone) for m in members] == [(name, "08611", "0912345678")]
     async with store.db.transaction(Scope.public()) as conn:
         assert await (await conn.execute("select count(*) as n from members")).fetchone() == {"n": 0}
-    again = await store.petitions().file(Principal.anonymous(), PetitionIn(
-        title="Phản ánh sau khi khôi phục", content="Sau khi khôi phục, nền tảng vẫn nhận phản ánh như thường.",
-        unit_code="08611"), "api")
+    again = await store.petitions().file(
+        Principal.anonymous(),
+        PetitionIn(
+            title="Phản ánh sau khi khôi phục",
+            content="Sau khi khôi phục, nền tảng vẫn nhận phản ánh như thường.",
+            unit_code="08611",
+        ),
+        "api",
+    )
     assert again.tracking_code > code  # the numbering goes on from the backup
 
 

@@ -89,7 +89,8 @@ def sign_in(page: Page, platform: Platform, account: Account) -> None:
 def greeting(page: Page, who: str, roles: str) -> Locator:
     """The chat's opening message for ``who`` (a system message, rendered from markdown, so the name is bold)."""
     return page.locator('[data-step-type="system_message"] [role="article"]').filter(
-        has_text=re.compile(rf"^Xin chào {re.escape(who)} \({re.escape(roles)}"))
+        has_text=re.compile(rf"^Xin chào {re.escape(who)} \({re.escape(roles)}")
+    )
 
 
 def chat_input(page: Page) -> Locator:
@@ -152,7 +153,8 @@ def test_sign_in_roles_and_chat(platform: Platform, context: BrowserContext, acc
         composer.press("Enter")
         expect(page.locator('[data-step-type="user_message"]')).to_contain_text("P. Ba Đình, HN")
         answer = page.locator('[data-step-type="assistant_message"]').filter(
-            has_text="Đã xác định đơn vị: Phường Ba Đình, Thành phố Hà Nội.")
+            has_text="Đã xác định đơn vị: Phường Ba Đình, Thành phố Hà Nội."
+        )
         expect(answer).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
         hello = greeting(page, account.name, roles)
         expect(hello).to_have_count(1)  # the conversation keeps its history
@@ -170,7 +172,8 @@ def test_sign_out_ends_every_session(platform: Platform, context: BrowserContext
     chat = context.new_page()
     chat.goto(platform.base_url + "/chat/")
     expect(greeting(chat, CENTRAL.name, f"{CENTRAL.role_label} — {CENTRAL.unit_name}")).to_have_count(
-        1, timeout=CHAT_TIMEOUT_MS)
+        1, timeout=CHAT_TIMEOUT_MS
+    )
 
     visited: list[str] = []
     page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
@@ -218,8 +221,9 @@ def test_wrong_password_is_refused_in_vietnamese(platform: Platform, context: Br
 
 def test_mobile_home_fits_and_search_works(platform: Platform, browser: Browser) -> None:
     """On a 390 px wide phone the home page does not scroll sideways and the search answers."""
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
-                              has_touch=True, locale="vi-VN")
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
     try:
         page = ctx.new_page()
         page.goto(platform.base_url + "/")

@@ -27,7 +27,8 @@ def send(page: Page, text: str, files: Sequence[tuple[str, str, bytes]] = ()) ->
     """Attach ``files`` (name, type, bytes) with the composer's upload button, then send ``text``."""
     if files:
         page.locator("#upload-button-input").set_input_files(
-            [{"name": name, "mimeType": kind, "buffer": data} for name, kind, data in files])
+            [{"name": name, "mimeType": kind, "buffer": data} for name, kind, data in files]
+        )
         expect(page.locator("#attachments > div")).to_have_count(len(files))
     composer = chat_input(page)
     expect(composer).to_be_editable(timeout=CHAT_TIMEOUT_MS)
@@ -68,7 +69,8 @@ def test_each_role_sees_its_own_starters_and_a_starter_is_answered(platform: Pla
 
 
 def test_a_petition_keeps_its_files_and_waits_for_its_author_in_a_reopened_conversation(
-        platform: Platform, browser: Browser) -> None:
+    platform: Platform, browser: Browser
+) -> None:
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
     sign_in(page, platform, CITIZEN)
@@ -102,8 +104,12 @@ def test_a_petition_keeps_its_files_and_waits_for_its_author_in_a_reopened_conve
     expect(filed).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
     code = re.search(r"PAKN-\d{4}-\d{6}", filed.inner_text())
     assert code, filed.inner_text()
-    rows = query(platform, "select p.channel, a.filename, a.content_type, a.size from petitions p"
-                           " join petition_attachments a on a.petition_id = p.id where p.tracking_code = %s"
-                           " order by a.id", code.group(0))
+    rows = query(
+        platform,
+        "select p.channel, a.filename, a.content_type, a.size from petitions p"
+        " join petition_attachments a on a.petition_id = p.id where p.tracking_code = %s"
+        " order by a.id",
+        code.group(0),
+    )
     assert rows == [("chat", "o-ga.png", "image/png", len(PNG)), ("chat", "bien-ban.pdf", "application/pdf", len(PDF))]
     context.close()

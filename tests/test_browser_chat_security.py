@@ -43,7 +43,7 @@ def evil_site(platform: Platform) -> Iterator[str]:
     page = ATTACK.replace("PLATFORM", json.dumps(platform.base_url), 2).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  # the http.server API
+        def do_GET(self) -> None:  # the http.server API
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
@@ -59,8 +59,9 @@ def evil_site(platform: Platform) -> Iterator[str]:
     server.server_close()
 
 
-def test_another_origin_cannot_use_a_signed_in_cadres_chat(platform: Platform, browser: Browser,
-                                                           evil_site: str) -> None:
+def test_another_origin_cannot_use_a_signed_in_cadres_chat(
+    platform: Platform, browser: Browser, evil_site: str
+) -> None:
     context = browser.new_context(locale="vi-VN")
     page = context.new_page()
     sign_in(page, platform, COMMUNE)

@@ -39,8 +39,9 @@ def on_phone(browser: Browser, signed_in: BrowserContext, path: str, shot: str, 
     return page
 
 
-def test_province_dashboard_shows_progress_in_charts_and_table(platform: Platform, browser: Browser,
-                                                               context: BrowserContext) -> None:
+def test_province_dashboard_shows_progress_in_charts_and_table(
+    platform: Platform, browser: Browser, context: BrowserContext
+) -> None:
     page = context.new_page()
     sign_in(page, platform, PROVINCE)
     page.goto(platform.base_url + "/can-bo")

@@ -19,16 +19,19 @@ LAW_TITLE = "Luật Thử nghiệm trình duyệt web 2024"
 @pytest.fixture(scope="module")
 def law(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> int:
     """A public law of this module's own (a deadline of 14 working days in Điều 3); its id."""
-    ingest(platform, unique_law(tmp_path_factory.mktemp("thu-vien-trinh-duyet"), "trình duyệt web", 14),
-           "--access", "public")
+    ingest(
+        platform,
+        unique_law(tmp_path_factory.mktemp("thu-vien-trinh-duyet"), "trình duyệt web", 14),
+        "--access",
+        "public",
+    )
     return document_id(platform, LAW_TITLE)
 
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[BrowserContext]:
     """A fresh phone-sized browser profile."""
-    context = browser.new_context(locale="vi-VN", viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     yield context
     context.close()
@@ -74,8 +77,9 @@ def test_phone_search_opens_the_cited_passage(platform: Platform, phone: Browser
     page.screenshot(path=str(ARTIFACTS / "browser-thu-vien-van-ban.png"))
 
 
-def test_chat_answers_a_library_question_with_its_citation(platform: Platform, desktop: BrowserContext,
-                                                           law: int) -> None:
+def test_chat_answers_a_library_question_with_its_citation(
+    platform: Platform, desktop: BrowserContext, law: int
+) -> None:
     page = desktop.new_page()
     sign_in(page, platform, CITIZEN)
     page.goto(platform.base_url + "/chat/")

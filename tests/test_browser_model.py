@@ -25,26 +25,39 @@ def script(body: dict[str, Any]) -> Reply:
     """Greet; propose filing a petition about a street light; answer from the filed petition, citing it."""
     result = last_tool_result(body)
     if result is not None:
-        return {"content": f"Đã gửi phản ánh đến {result['unit_name']}, mã tra cứu {result['tracking_code']} "
-                           "(nguồn: hệ thống phản ánh, kiến nghị)."}
+        return {
+            "content": f"Đã gửi phản ánh đến {result['unit_name']}, mã tra cứu {result['tracking_code']} "
+            "(nguồn: hệ thống phản ánh, kiến nghị)."
+        }
     text = body["messages"][-1]["content"]
     if "đèn đường" in text.lower():
-        return {"content": "Tôi sẽ chuẩn bị phản ánh giúp bạn. ",
-                "tool": "file_petition", "args": {"title": "Đèn đường ngõ 9 bị hỏng", "content": text,
-                                                  "unit_code": "00070"}}
-    return {"content": "Xin chào! Tôi là trợ lý của Mặt trận Tổ quốc Việt Nam: tôi giúp bạn gửi phản ánh, kiến nghị "
-                       "và tra cứu tình trạng xử lý."}
+        return {
+            "content": "Tôi sẽ chuẩn bị phản ánh giúp bạn. ",
+            "tool": "file_petition",
+            "args": {"title": "Đèn đường ngõ 9 bị hỏng", "content": text, "unit_code": "00070"},
+        }
+    return {
+        "content": "Xin chào! Tôi là trợ lý của Mặt trận Tổ quốc Việt Nam: tôi giúp bạn gửi phản ánh, kiến nghị "
+        "và tra cứu tình trạng xử lý."
+    }
 
 
 def test_a_guest_talks_to_the_model_and_files_with_confirmation(
-        browser: Browser, serve: Callable[[Script], ScriptedServer], tmp_path: Path) -> None:
+    browser: Browser, serve: Callable[[Script], ScriptedServer], tmp_path: Path
+) -> None:
     server = serve(script)
     port = free_port()
-    env = cli_env(tmp_path, MATTRAN_IDP_PORT=str(free_port()), MATTRAN_DEMO_DATA="false", MATTRAN_LLM_URL=server.url,
-                  MATTRAN_LLM_MODEL="scripted")
+    env = cli_env(
+        tmp_path,
+        MATTRAN_IDP_PORT=str(free_port()),
+        MATTRAN_DEMO_DATA="false",
+        MATTRAN_LLM_URL=server.url,
+        MATTRAN_LLM_MODEL="scripted",
+    )
     with (tmp_path / "up.log").open("wb") as log:
-        proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path, stdout=log,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
+        )
         try:
             wait_healthy(port, proc)
             page = browser.new_page(locale="vi-VN")
@@ -72,8 +85,9 @@ def test_a_guest_talks_to_the_model_and_files_with_confirmation(
             info = PostmasterInfo.read_from_pgdata(tmp_path / "pgdata")
             assert info is not None
             with psycopg.connect(info.get_uri(database="mattran")) as conn:
-                row = conn.execute("select channel, unit_code from petitions where tracking_code = %s",
-                                   (code.group(0),)).fetchone()
+                row = conn.execute(
+                    "select channel, unit_code from petitions where tracking_code = %s", (code.group(0),)
+                ).fetchone()
             assert row == ("chat", "00070")
         finally:
             proc.terminate()

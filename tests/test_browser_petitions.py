@@ -47,14 +47,18 @@ def test_a_citizen_files_a_petition_on_a_phone_and_follows_it(platform: Platform
     page.get_by_role("button", name="Tra cứu").first.click()
     expect(page.locator("#status")).to_have_text("Đã tiếp nhận")
     with psycopg.connect(platform.owner_uri()) as conn:
-        row = conn.execute("select p.channel, c.phone_enc from petitions p join petition_contacts c"
-                           " on c.petition_id = p.id where p.tracking_code = %s", (code.rsplit("-", 1)[0],)).fetchone()
+        row = conn.execute(
+            "select p.channel, c.phone_enc from petitions p join petition_contacts c"
+            " on c.petition_id = p.id where p.tracking_code = %s",
+            (code.rsplit("-", 1)[0],),
+        ).fetchone()
     assert row is not None and (row[0], platform.protector().decrypt("phone", row[1])) == ("web", "0912 345 678")
     context.close()
 
 
-def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data(platform: Platform,
-                                                                                  browser: Browser) -> None:
+def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data(
+    platform: Platform, browser: Browser
+) -> None:
     with psycopg.connect(platform.owner_uri()) as conn:
         conn.execute(
             "insert into petitions (tracking_code, unit_code, unit_path, title, content, content_public, category,"
@@ -64,7 +68,8 @@ def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data
             " 'Liên hệ tôi: 0987 111 222', 'Liên hệ tôi: [số điện thoại đã ẩn]', 'ha_tang', 'ha_tang', 'published',"
             " 'web', 'Đã sửa chữa bến tàu.', 'Đã sửa chữa bến tàu.', now(), now(), now(),"
             " 'Bến tàu Phú Quốc xuống cấp', 'canbo', now())"
-            " on conflict (tracking_code) do nothing")
+            " on conflict (tracking_code) do nothing"
+        )
     page = browser.new_page(locale="vi-VN")
     page.goto(f"{platform.base_url}/")
     page.get_by_label("Từ khóa").fill("ben tau phu quoc")  # without diacritics
@@ -90,7 +95,7 @@ def test_a_guest_files_a_petition_through_the_chat_with_confirmation(platform: P
     box.press("Enter")
     expect(page.get_by_text("Bạn xác nhận gửi chứ?", exact=False)).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Gửi", exact=True).click()
-    reply = page.locator("[data-step-type=\"assistant_message\"]", has_text=re.compile(r"PAKN-\d{4}-\d{6}"))
+    reply = page.locator('[data-step-type="assistant_message"]', has_text=re.compile(r"PAKN-\d{4}-\d{6}"))
     expect(reply).to_have_count(1, timeout=30_000)
     text = reply.inner_text()
     found = re.search(r"PAKN-\d{4}-\d{6}", text)

@@ -14,15 +14,23 @@ CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre
 
 def test_a_cadre_reviews_and_publishes_on_a_phone(platform: Platform, browser: Browser) -> None:
     title = "Tôi là bà Lê Thị Mai 0987654321, cầu tràn thôn Đông hỏng"
-    filed = httpx.post(f"{platform.base_url}/api/petitions", json={
-        "title": title, "unit_code": "08611", "consent": True,
-        "contact": {"full_name": "Lê Thị Mai", "phone": "0987654321"},
-        "content": "Cầu tràn thôn Đông xã Văn Miếu bị hỏng, học sinh phải lội nước. Gọi tôi: 0987654321."}).json()
+    filed = httpx.post(
+        f"{platform.base_url}/api/petitions",
+        json={
+            "title": title,
+            "unit_code": "08611",
+            "consent": True,
+            "contact": {"full_name": "Lê Thị Mai", "phone": "0987654321"},
+            "content": "Cầu tràn thôn Đông xã Văn Miếu bị hỏng, học sinh phải lội nước. Gọi tôi: 0987654321.",
+        },
+    ).json()
     code = filed["tracking_code"]
     bearer = {"Authorization": f"Bearer {platform.mint(CADRE)}"}
     for step in ({"action": "accept"}, {"action": "answer", "answer": "Xã đã sửa cầu tràn thôn Đông."}):
-        assert httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=step,
-                          headers=bearer).status_code == 200
+        assert (
+            httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=step, headers=bearer).status_code
+            == 200
+        )
     context = browser.new_context(locale="vi-VN", viewport=PHONE_SCREEN, is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     page = context.new_page()

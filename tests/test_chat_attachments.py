@@ -36,7 +36,8 @@ def stored(urls: StoreUrls, reply: str) -> list[tuple[str, str, int, str]]:
         return conn.execute(
             "select a.filename, a.content_type, a.size, a.sha256 from petition_attachments a"
             " join petitions p on p.id = a.petition_id where p.tracking_code = %s order by a.id",
-            (code.group(0),)).fetchall()
+            (code.group(0),),
+        ).fetchall()
 
 
 def row(name: str, data: bytes, content_type: str) -> tuple[str, str, int, str]:
@@ -61,21 +62,25 @@ async def test_files_sent_while_filing_are_stored_with_the_petition(runner: Chat
     assert ask.confirmation and "Tệp đính kèm: o-ga.png, bien-ban.pdf" in ask.confirmation
     done = await runner.send(CITIZEN, talk, "có")
     assert "Đã lưu kèm 2 tệp đính kèm." in done.reply
-    assert stored(urls, done.reply) == [row("o-ga.png", PNG, "image/png"),
-                                        row("bien-ban.pdf", PDF, "application/pdf")]
+    assert stored(urls, done.reply) == [row("o-ga.png", PNG, "image/png"), row("bien-ban.pdf", PDF, "application/pdf")]
     again = await runner.send(CITIZEN, talk, PETITION)  # the next petition starts without them
     assert again.confirmation and "Tệp đính kèm" not in again.confirmation
 
 
-@pytest.mark.parametrize(("files", "reason"), [
-    ([("anh.jpg", PROGRAM)], "Tệp “anh.jpg” không phải ảnh (JPEG, PNG, WebP) hoặc PDF."),
-    ([("o-ga.png", PNG), ("bien-ban.pdf", PDF[:-7])], "Tệp “bien-ban.pdf” là PDF không đầy đủ"),
-    ([("lon.png", PNG + bytes(MAX_BYTES))], "Tệp “lon.png” vượt quá 5 MB."),
-    ([("../o-ga.png", PNG)], "Tên tệp “../o-ga.png” không hợp lệ"),
-    ([(f"anh-{n}.png", PNG) for n in range(6)], "Tối đa 5 tệp đính kèm cho một phản ánh."),
-], ids=["renamed-program", "truncated-pdf", "too-large", "path", "too-many"])
-async def test_a_refused_file_keeps_nothing_and_says_why(runner: ChatRunner, urls: StoreUrls,
-                                                         files: list[tuple[str, bytes]], reason: str) -> None:
+@pytest.mark.parametrize(
+    ("files", "reason"),
+    [
+        ([("anh.jpg", PROGRAM)], "Tệp “anh.jpg” không phải ảnh (JPEG, PNG, WebP) hoặc PDF."),
+        ([("o-ga.png", PNG), ("bien-ban.pdf", PDF[:-7])], "Tệp “bien-ban.pdf” là PDF không đầy đủ"),
+        ([("lon.png", PNG + bytes(MAX_BYTES))], "Tệp “lon.png” vượt quá 5 MB."),
+        ([("../o-ga.png", PNG)], "Tên tệp “../o-ga.png” không hợp lệ"),
+        ([(f"anh-{n}.png", PNG) for n in range(6)], "Tối đa 5 tệp đính kèm cho một phản ánh."),
+    ],
+    ids=["renamed-program", "truncated-pdf", "too-large", "path", "too-many"],
+)
+async def test_a_refused_file_keeps_nothing_and_says_why(
+    runner: ChatRunner, urls: StoreUrls, files: list[tuple[str, bytes]], reason: str
+) -> None:
     talk = str(uuid.uuid4())
     refused = await runner.send(CITIZEN, talk, PETITION, files)
     assert reason in refused.reply and "Chưa có gì được lưu" in refused.reply and refused.confirmation is None
@@ -122,10 +127,15 @@ async def test_cancelling_drops_the_files_and_a_pending_confirmation_takes_no_mo
 
 async def test_a_language_model_never_sees_the_files(urls: StoreUrls, services: Services) -> None:
     content = "Đèn đường ở cuối ngõ 21 phường Hoàn Kiếm bị hỏng hai tuần nay, buổi tối rất nguy hiểm."
-    model = ScriptedModel(messages=iter([
-        call("find_unit", text="phường Hoàn Kiếm, Hà Nội"),  # looking the unit up keeps the files held
-        call("file_petition", title="Đèn đường ngõ 21 bị hỏng", content=content, unit_code="00070"),
-        AIMessage("Đã gửi phản ánh của bạn đến Phường Hoàn Kiếm.")]))
+    model = ScriptedModel(
+        messages=iter(
+            [
+                call("find_unit", text="phường Hoàn Kiếm, Hà Nội"),  # looking the unit up keeps the files held
+                call("file_petition", title="Đèn đường ngõ 21 bị hỏng", content=content, unit_code="00070"),
+                AIMessage("Đã gửi phản ánh của bạn đến Phường Hoàn Kiếm."),
+            ]
+        )
+    )
     runner = ChatRunner(urls.app, services, model)
     await runner.open()
     try:

@@ -24,21 +24,45 @@ def test_asyncpg_url_from_the_app_connection() -> None:
         return url.drivername, url.username, url.password, url.host, url.port, url.database, dict(url.query)
 
     assert parts("user=mattran_app dbname=mattran host=/tmp/pg port=5432 password='p w@d'") == (
-        "postgresql+asyncpg", "mattran_app", "p w@d", None, None, "mattran", {"host": "/tmp/pg", "port": "5432"})
+        "postgresql+asyncpg",
+        "mattran_app",
+        "p w@d",
+        None,
+        None,
+        "mattran",
+        {"host": "/tmp/pg", "port": "5432"},
+    )
     assert parts("postgresql://app:pw@db.example:6432/mattran?sslmode=require") == (
-        "postgresql+asyncpg", "app", "pw", "db.example", 6432, "mattran", {"ssl": "require"})
+        "postgresql+asyncpg",
+        "app",
+        "pw",
+        "db.example",
+        6432,
+        "mattran",
+        {"ssl": "require"},
+    )
 
 
 async def test_the_data_layer_keeps_each_history_to_its_author(urls: StoreUrls) -> None:
     history = ChatHistory(urls.app)
     try:
+
         def as_(user: PersistedUser, thread_id: str) -> None:
-            context_var.set(ChainlitContext(HTTPSession(id=str(uuid.uuid4()), client_type="webapp",
-                                                        thread_id=thread_id, user=user)))
+            context_var.set(
+                ChainlitContext(HTTPSession(id=str(uuid.uuid4()), client_type="webapp", thread_id=thread_id, user=user))
+            )
 
         def step(thread_id: str, kind: Literal["user_message", "assistant_message"], text: str) -> StepDict:
-            return StepDict(id=str(uuid.uuid4()), threadId=thread_id, name=kind, type=kind, output=text,
-                            streaming=False, createdAt="2026-05-01T08:00:00Z", metadata={})
+            return StepDict(
+                id=str(uuid.uuid4()),
+                threadId=thread_id,
+                name=kind,
+                type=kind,
+                output=text,
+                streaming=False,
+                createdAt="2026-05-01T08:00:00Z",
+                metadata={},
+            )
 
         guest = await history.create_user(User(identifier=GUEST_ID))
         assert guest is not None

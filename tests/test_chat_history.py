@@ -32,7 +32,8 @@ def ask(page: Page, text: str, answer: str) -> None:
     composer.fill(text)
     composer.press("Enter")
     expect(page.locator('[data-step-type="assistant_message"]', has_text=answer)).to_have_count(
-        1, timeout=CHAT_TIMEOUT_MS)
+        1, timeout=CHAT_TIMEOUT_MS
+    )
 
 
 def query(platform: Platform, sql: str, *params: object) -> list[tuple[Any, ...]]:
@@ -50,7 +51,8 @@ def wait_rows(platform: Platform, sql: str, *params: object) -> list[tuple[Any, 
 
 
 def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
-        platform: Platform, browser: Browser, tmp_path: Path) -> None:
+    platform: Platform, browser: Browser, tmp_path: Path
+) -> None:
     owner = browser.new_context(locale="vi-VN")
     page = owner.new_page()
     sign_in(page, platform, CITIZEN)
@@ -83,19 +85,29 @@ def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-chat-history.png"))
     ask(page, "P. Ba Đình, HN", "Đã xác định đơn vị: Phường Ba Đình, Thành phố Hà Nội.")  # the conversation goes on
-    asked = wait_rows(platform, 'select "output" from chat.steps where "threadId" = %s and "type" = %s'
-                                ' and "output" = %s', thread_id, "user_message", "P. Ba Đình, HN")
+    asked = wait_rows(
+        platform,
+        'select "output" from chat.steps where "threadId" = %s and "type" = %s and "output" = %s',
+        thread_id,
+        "user_message",
+        "P. Ba Đình, HN",
+    )
     assert len(asked) == 1
     author = query(platform, 'select "userIdentifier" from chat.threads where "id" = %s', thread_id)[0][0]
 
     target = tmp_path / "feedback.jsonl"
-    subprocess.run([MATTRAN, "feedback", "export", str(target)], env=cli_env(platform.data_dir), cwd=tmp_path,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [MATTRAN, "feedback", "export", str(target)],
+        env=cli_env(platform.data_dir),
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     lines = target.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     [record] = [r for r in records if r["thread_id"] == thread_id]
-    assert set(record) == {"thread_id", "step_id", "value", "comment", "user_message", "assistant_reply",
-                           "created_at"}
+    assert set(record) == {"thread_id", "step_id", "value", "comment", "user_message", "assistant_reply", "created_at"}
     assert (record["value"], record["comment"], record["user_message"]) == (1, COMMENT, QUESTION)
     assert record["assistant_reply"].startswith(ANSWER)
     assert not any(author in line for line in lines)  # who gave it is not exported
@@ -139,4 +151,3 @@ def test_a_guest_leaves_no_history_and_cannot_rate(platform: Platform, browser: 
     assert query(platform, "select count(*) from chat.users where identifier = 'khach'") == [(0,)]
     assert query(platform, 'select count(*) from chat.threads where "userId" is null') == [(0,)]
     guest.close()
-

@@ -54,12 +54,15 @@ def _owner_rows(platform: Platform, sql: str, *params: object) -> list[tuple[Any
 def _memory(platform: Platform, conversation: str) -> int:
     """How many checkpoint rows a guest's conversation has (its memory, files held included)."""
     thread = f"khach:{conversation}"
-    return sum(_owner_rows(platform, f"select count(*) from {t} where thread_id = %s", thread)[0][0]
-               for t in ("checkpoints", "checkpoint_blobs", "checkpoint_writes"))
+    return sum(
+        _owner_rows(platform, f"select count(*) from {t} where thread_id = %s", thread)[0][0]
+        for t in ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
+    )
 
 
-def _say(platform: Platform, message: str, conversation: str | None = None,
-         headers: dict[str, str] | None = None) -> httpx.Response:
+def _say(
+    platform: Platform, message: str, conversation: str | None = None, headers: dict[str, str] | None = None
+) -> httpx.Response:
     body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
     return httpx.post(f"{platform.base_url}/api/chat", json=body, headers=headers or {}, timeout=60)
 
@@ -86,8 +89,10 @@ def test_the_chat_token_is_refused_once_its_session_has_ended(platform: Platform
     old = {"Cookie": f"{session}; access_token={token}"}
     assert httpx.post(f"{base}/chat/project/threads", json=THREADS, headers=old).status_code == 401
     assert httpx.get(f"{base}{HANDSHAKE}", headers=old).status_code == 401
-    assert httpx.post(f"{base}/chat/project/threads", json=THREADS,
-                      headers=bearer | {"Cookie": session}).status_code == 401
+    assert (
+        httpx.post(f"{base}/chat/project/threads", json=THREADS, headers=bearer | {"Cookie": session}).status_code
+        == 401
+    )
     assert again.post(f"{base}/chat/auth/header").status_code == 200  # what the chat page does next
     assert again.post(f"{base}/chat/project/threads", json=THREADS).status_code == 200
     assert again.get(f"{base}{HANDSHAKE}").text.startswith("0{")
@@ -96,16 +101,23 @@ def test_the_chat_token_is_refused_once_its_session_has_ended(platform: Platform
 
 
 def test_the_chat_token_lasts_an_hour_and_is_secure_when_a_trusted_proxy_says_https(
-        platform: Platform, tmp_path: Path) -> None:
+    platform: Platform, tmp_path: Path
+) -> None:
     plain = httpx.post(f"{platform.base_url}/chat/auth/header").headers["set-cookie"]
     assert "Max-Age=3600" in plain and "secure" not in plain.lower()  # plain http: not Secure
     proxied = httpx.post(f"{platform.base_url}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
     assert "; Secure" in proxied.headers["set-cookie"]  # from 127.0.0.1, trusted by default
 
     port = free_port()  # a platform that trusts no proxy
-    proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], cwd=tmp_path, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=cli_env(tmp_path / "store", MATTRAN_IDP_PORT=str(free_port()),
-                                                                   MATTRAN_TRUSTED_PROXIES="", MATTRAN_DEMO_DATA="false"))
+    proc = subprocess.Popen(
+        [MATTRAN, "up", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=cli_env(
+            tmp_path / "store", MATTRAN_IDP_PORT=str(free_port()), MATTRAN_TRUSTED_PROXIES="", MATTRAN_DEMO_DATA="false"
+        ),
+    )
     try:
         wait_healthy(port, proc, timeout=180)
         untrusted = httpx.post(f"http://127.0.0.1:{port}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
@@ -123,8 +135,14 @@ def test_only_the_platforms_own_origin_may_call_the_chat_or_open_its_socket(plat
     base = platform.base_url
     client, _ = _signed_in_with_chat(platform, "commune_cadre")
     for origin in (EVIL, "http://127.0.0.1:1", "null"):
-        preflight = client.options(f"{base}/chat/project/threads", headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+        preflight = client.options(
+            f"{base}/chat/project/threads",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
         assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
         listed = client.post(f"{base}/chat/project/threads", json=THREADS, headers={"Origin": origin})
         assert listed.status_code == 403 and "access-control-allow-origin" not in listed.headers
@@ -132,8 +150,14 @@ def test_only_the_platforms_own_origin_may_call_the_chat_or_open_its_socket(plat
         assert socket.status_code == 403 and not socket.text.startswith("0{")
         assert client.post(f"{base}/chat/auth/header", headers={"Origin": origin}).status_code == 403
 
-    own = client.options(f"{base}/chat/project/threads", headers={
-        "Origin": base, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    own = client.options(
+        f"{base}/chat/project/threads",
+        headers={
+            "Origin": base,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert own.status_code == 200 and own.headers["access-control-allow-origin"] == base
     assert client.post(f"{base}/chat/project/threads", json=THREADS, headers={"Origin": base}).status_code == 200
     assert client.get(f"{base}{HANDSHAKE}", headers={"Origin": base}).text.startswith("0{")
@@ -157,7 +181,8 @@ def test_a_guest_cannot_choose_nor_take_over_a_conversation(platform: Platform) 
 
 @pytest.mark.parametrize(("answer", "outcome"), [("có", "PAKN-"), ("không", "hủy")])
 def test_a_guests_conversation_is_deleted_once_its_petition_is_filed_or_cancelled(
-        platform: Platform, answer: str, outcome: str) -> None:
+    platform: Platform, answer: str, outcome: str
+) -> None:
     asked = _say(platform, PETITION).json()
     conversation = asked["conversation_id"]
     assert asked["confirmation"] and _memory(platform, conversation) > 0
@@ -179,25 +204,40 @@ async def platform_db(platform: Platform) -> Iterator[Database]:
 
 async def test_conversations_are_pruned_after_their_retention(platform: Platform, platform_db: Database) -> None:
     guest = _say(platform, PETITION).json()["conversation_id"]
-    signed = _say(platform, "Phường Hoàn Kiếm, HN", headers={
-        "Authorization": f"Bearer {platform.mint({'sub': 'luu-tru', 'name': 'Lưu Trữ', 'roles': ['citizen']})}"})
+    signed = _say(
+        platform,
+        "Phường Hoàn Kiếm, HN",
+        headers={
+            "Authorization": f"Bearer {platform.mint({'sub': 'luu-tru', 'name': 'Lưu Trữ', 'roles': ['citizen']})}"
+        },
+    )
     signed_thread = f"luu-tru:{signed.json()['conversation_id']}"
     thread = str(uuid.uuid4())
     now = datetime.now(UTC)
     with psycopg.connect(platform.owner_uri()) as conn:
-        user = conn.execute('insert into chat.users ("id", "identifier", "metadata", "createdAt")'
-                            " values (gen_random_uuid(), %s, '{}', %s) on conflict (\"identifier\") do update"
-                            ' set "metadata" = excluded."metadata" returning "id"', ("luu-tru", now.isoformat())).fetchone()
-        conn.execute('insert into chat.threads ("id", "createdAt", "name", "userId", "userIdentifier")'
-                     " values (%s, %s, 'cũ', %s, 'luu-tru')", (thread, now.isoformat(), user[0]))  # type: ignore[index]
-        conn.execute('insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output", "createdAt")'
-                     " values (gen_random_uuid(), 'user', 'user_message', %s, false, 'Số tôi 0912345678', %s)",
-                     (thread, now.isoformat()))
+        user = conn.execute(
+            'insert into chat.users ("id", "identifier", "metadata", "createdAt")'
+            " values (gen_random_uuid(), %s, '{}', %s) on conflict (\"identifier\") do update"
+            ' set "metadata" = excluded."metadata" returning "id"',
+            ("luu-tru", now.isoformat()),
+        ).fetchone()
+        conn.execute(
+            'insert into chat.threads ("id", "createdAt", "name", "userId", "userIdentifier")'
+            " values (%s, %s, 'cũ', %s, 'luu-tru')",
+            (thread, now.isoformat(), user[0]),
+        )  # type: ignore[index]
+        conn.execute(
+            'insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output", "createdAt")'
+            " values (gen_random_uuid(), 'user', 'user_message', %s, false, 'Số tôi 0912345678', %s)",
+            (thread, now.isoformat()),
+        )
 
     def kept() -> tuple[bool, bool, bool]:
-        return (_memory(platform, guest) > 0,
-                _owner_rows(platform, "select count(*) from checkpoints where thread_id = %s", signed_thread)[0][0] > 0,
-                _owner_rows(platform, 'select count(*) from chat.threads where "id" = %s', thread)[0][0] > 0)
+        return (
+            _memory(platform, guest) > 0,
+            _owner_rows(platform, "select count(*) from checkpoints where thread_id = %s", signed_thread)[0][0] > 0,
+            _owner_rows(platform, 'select count(*) from chat.threads where "id" = %s', thread)[0][0] > 0,
+        )
 
     retention = Retention.of(24, 90)
     await prune(platform_db, retention, clock=lambda: now + timedelta(hours=23))
@@ -212,8 +252,14 @@ async def test_conversations_are_pruned_after_their_retention(platform: Platform
 
 
 def test_the_prune_command_runs_against_the_store(platform: Platform, tmp_path: Path) -> None:
-    done = subprocess.run([MATTRAN, "chat-prune"], env=cli_env(platform.data_dir), cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [MATTRAN, "chat-prune"],
+        env=cli_env(platform.data_dir),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert re.search(r"Đã xóa \d+ cuộc trò chuyện", done.stdout + done.stderr)
 
@@ -222,9 +268,11 @@ def test_the_app_role_sees_only_the_conversation_it_serves(platform: Platform) -
     guest = _say(platform, PETITION).json()["conversation_id"]
     app = make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD)
     with psycopg.connect(app, autocommit=True) as conn:
+
         def count() -> int:
-            return conn.execute("select count(*) from checkpoints where thread_id = %s",
-                                (f"khach:{guest}",)).fetchone()[0]  # type: ignore[index]
+            return conn.execute(
+                "select count(*) from checkpoints where thread_id = %s", (f"khach:{guest}",)
+            ).fetchone()[0]  # type: ignore[index]
 
         assert count() == 0  # set to no conversation
         conn.execute("select set_config('mattran.conversation', 'khach:another', false)")
@@ -237,12 +285,17 @@ def test_the_app_role_sees_only_the_conversation_it_serves(platform: Platform) -
 def test_the_app_role_reads_only_the_chat_history_of_the_person_it_serves(platform: Platform) -> None:
     thread = str(uuid.uuid4())
     with psycopg.connect(platform.owner_uri()) as conn:
-        conn.execute('insert into chat.threads ("id", "name", "userIdentifier") values (%s, %s, %s)',
-                     (thread, "riêng", "rls-a"))
-        conn.execute('insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output")'
-                     " values (gen_random_uuid(), 'user', 'user_message', %s, false, 'Số tôi 0912345678')", (thread,))
+        conn.execute(
+            'insert into chat.threads ("id", "name", "userIdentifier") values (%s, %s, %s)', (thread, "riêng", "rls-a")
+        )
+        conn.execute(
+            'insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output")'
+            " values (gen_random_uuid(), 'user', 'user_message', %s, false, 'Số tôi 0912345678')",
+            (thread,),
+        )
     app = make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD)
     with psycopg.connect(app) as conn:
+
         def seen(subject: str) -> tuple[int, int]:
             with conn.transaction():
                 conn.execute("select set_config('mattran.subject', %s, true)", (subject,))
@@ -259,17 +312,33 @@ def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: P
     thread, asked, answered = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     now = datetime.now(UTC).isoformat()
     with psycopg.connect(platform.owner_uri()) as conn:
-        conn.execute('insert into chat.threads ("id", "createdAt", "name", "userIdentifier") values (%s, %s, %s, %s)',
-                     (thread, now, "xuất", "xuat-khau"))
-        for step, kind, text in ((asked, "user_message", "Tôi ở số 5 ngõ 7, SĐT 0912 345 678, thư an.nguyen@example.vn"),
-                                 (answered, "assistant_message", "Đã ghi nhận số 0912345678.")):
-            conn.execute('insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output", "createdAt")'
-                         " values (%s, %s, %s, %s, false, %s, %s)", (step, kind, kind, thread, text, now))
-        conn.execute('insert into chat.feedbacks ("id", "forId", "threadId", "value", "comment")'
-                     " values (gen_random_uuid(), %s, %s, 0, 'Gọi tôi 0987.654.321')", (answered, thread))
+        conn.execute(
+            'insert into chat.threads ("id", "createdAt", "name", "userIdentifier") values (%s, %s, %s, %s)',
+            (thread, now, "xuất", "xuat-khau"),
+        )
+        for step, kind, text in (
+            (asked, "user_message", "Tôi ở số 5 ngõ 7, SĐT 0912 345 678, thư an.nguyen@example.vn"),
+            (answered, "assistant_message", "Đã ghi nhận số 0912345678."),
+        ):
+            conn.execute(
+                'insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output", "createdAt")'
+                " values (%s, %s, %s, %s, false, %s, %s)",
+                (step, kind, kind, thread, text, now),
+            )
+        conn.execute(
+            'insert into chat.feedbacks ("id", "forId", "threadId", "value", "comment")'
+            " values (gen_random_uuid(), %s, %s, 0, 'Gọi tôi 0987.654.321')",
+            (answered, thread),
+        )
     target = tmp_path / "feedback.jsonl"
-    subprocess.run([MATTRAN, "feedback", "export", str(target)], env=cli_env(platform.data_dir), cwd=tmp_path,
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [MATTRAN, "feedback", "export", str(target)],
+        env=cli_env(platform.data_dir),
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     [record] = [r for r in map(json.loads, target.read_text(encoding="utf-8").splitlines()) if r["thread_id"] == thread]
     exported = json.dumps(record, ensure_ascii=False)
     for raw in ("0912 345 678", "0912345678", "an.nguyen@example.vn", "0987.654.321"):
@@ -279,7 +348,8 @@ def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: P
 
 
 async def test_a_failing_chat_turn_shows_an_incident_reference_never_the_error(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     from web.chat import app as chat_app
 
     shown: list[str] = []
@@ -310,9 +380,14 @@ async def test_a_guest_cannot_take_over_another_guests_chat_session(platform: Pl
     async def connect(session_id: str) -> socketio.AsyncClient:
         token = httpx.post(f"{platform.base_url}/chat/auth/header").cookies["access_token"]  # a guest's own token
         client = socketio.AsyncClient(reconnection=False)
-        await client.connect(platform.base_url, socketio_path="/chat/ws/socket.io", transports=["websocket"],
-                             headers={"Cookie": f"access_token={token}"}, wait_timeout=20,
-                             auth={"sessionId": session_id, "clientType": "webapp", "threadId": str(uuid.uuid4())})
+        await client.connect(
+            platform.base_url,
+            socketio_path="/chat/ws/socket.io",
+            transports=["websocket"],
+            headers={"Cookie": f"access_token={token}"},
+            wait_timeout=20,
+            auth={"sessionId": session_id, "clientType": "webapp", "threadId": str(uuid.uuid4())},
+        )
         return client
 
     session_id = str(uuid.uuid4())

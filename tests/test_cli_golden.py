@@ -20,20 +20,32 @@ from tests.golden_json import assert_golden, shape
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 CHAT = [
     {"id": "citizen_question", "role": "citizen", "text": "Thời hạn giải quyết phản ánh theo luật là bao lâu?"},
-    {"id": "petition_filing", "role": "citizen",
-     "text": "Phản ánh: đèn đường phố Hàng Bài, phường Hoàn Kiếm, Hà Nội hỏng cả tháng nay."},
+    {
+        "id": "petition_filing",
+        "role": "citizen",
+        "text": "Phản ánh: đèn đường phố Hàng Bài, phường Hoàn Kiếm, Hà Nội hỏng cả tháng nay.",
+    },
     {"id": "petition_status", "role": "citizen", "text": "PAKN-2026-999999 đến đâu rồi"},
-    {"id": "cadre_unit_question", "role": "commune_cadre", "unit_code": "08611",
-     "text": "Xã Văn Miếu có bao nhiêu ủy viên nữ?"},
-    {"id": "cadre_congress_question", "role": "province_cadre", "unit_code": "25",
-     "text": "Tiến độ đại hội các xã của tỉnh Phú Thọ thế nào?"},
+    {
+        "id": "cadre_unit_question",
+        "role": "commune_cadre",
+        "unit_code": "08611",
+        "text": "Xã Văn Miếu có bao nhiêu ủy viên nữ?",
+    },
+    {
+        "id": "cadre_congress_question",
+        "role": "province_cadre",
+        "unit_code": "25",
+        "text": "Tiến độ đại hội các xã của tỉnh Phú Thọ thế nào?",
+    },
     {"id": "wrong_level", "role": "province_cadre", "unit_code": "08611", "text": "xin chào"},
 ]
 
 
 def _mattran(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([MATTRAN, *args], env=cli_env(data_dir), capture_output=True, text=True, timeout=300,
-                          cwd=data_dir.parent)
+    done = subprocess.run(
+        [MATTRAN, *args], env=cli_env(data_dir), capture_output=True, text=True, timeout=300, cwd=data_dir.parent
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 
@@ -56,11 +68,22 @@ def test_chat_batch_json(data_dir: Path) -> None:
     out = {o["id"]: o for o in _lines(_mattran(data_dir, "chat", "--batch", str(batch), "--json").stdout)}
     assert list(out) == [x["id"] for x in CHAT]
     pinned = {
-        key: {"shape": shape(line), "intent": line.get("intent"),
-              "tool_calls": [{"name": c["name"], "args": sorted(c["args"]), "planned": c.get("planned", False),
-                              "denied": c.get("denied", False)} for c in line.get("tool_calls", [])],
-              "has_error": "error" in line}
-        for key, line in out.items()}
+        key: {
+            "shape": shape(line),
+            "intent": line.get("intent"),
+            "tool_calls": [
+                {
+                    "name": c["name"],
+                    "args": sorted(c["args"]),
+                    "planned": c.get("planned", False),
+                    "denied": c.get("denied", False),
+                }
+                for c in line.get("tool_calls", [])
+            ],
+            "has_error": "error" in line,
+        }
+        for key, line in out.items()
+    }
     assert_golden("chat_batch.json", pinned)
 
 
@@ -68,17 +91,23 @@ def test_search_batch_json(data_dir: Path) -> None:
     batch = data_dir.parent / "search.txt"
     batch.write_text("Thời hạn giải quyết là bao nhiêu ngày làm việc?\nGửi phản ánh như thế nào?\n", encoding="utf-8")
     lines = _lines(_mattran(data_dir, "search", "--batch", str(batch), "--json", "--k", "2").stdout)
-    pinned = [{"shape": shape(line), "query": line["query"], "top_title": line["results"][0]["title"]}
-              for line in lines]
+    pinned = [
+        {"shape": shape(line), "query": line["query"], "top_title": line["results"][0]["title"]} for line in lines
+    ]
     assert_golden("search_batch.json", pinned)
 
 
 def test_eval_json(data_dir: Path) -> None:
     """On the fastest suite (``units``): the whole run takes minutes; every suite writes the same document shape."""
     document = json.loads(_mattran(data_dir, "eval", "units", "--json", "--out", str(data_dir.parent / "ev")).stdout)
-    pinned = {"shape": shape(document), "passed": document["passed"],
-              "suites": [{"name": s["name"], "metrics": sorted(s["metrics"]), "thresholds": s["thresholds"],
-                          "passed": s["passed"]} for s in document["suites"]]}
+    pinned = {
+        "shape": shape(document),
+        "passed": document["passed"],
+        "suites": [
+            {"name": s["name"], "metrics": sorted(s["metrics"]), "thresholds": s["thresholds"], "passed": s["passed"]}
+            for s in document["suites"]
+        ],
+    }
     assert_golden("eval_units.json", pinned)
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
 from cli.errors import refusal as cli_refusal
+from compose.services import build_services
 from mattran.auth.principal import Principal, Role
 from mattran.domain.errors import Conflict, DomainError, Invalid, NotFound, Refused, SignInRequired
 from mattran.domain.members import DuplicateMember, add_member
@@ -21,35 +21,52 @@ from mattran.domain.rate_limits import RateLimited
 from mattran.domain.reports.service import draft_report
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
+from mattran.settings import Settings
 from mattran.store.db import Database
-from tests.conftest import MATTRAN, Platform, cli_env
+from tests.conftest import MATTRAN, MODELS_DIR, Platform, cli_env
 from tests.test_members_api import app_db, bearer  # noqa: F401  (app_db is a fixture)
 from tools.base import ToolContext, ToolDenied, ToolFailed, refusal
 from tools.reports import DRAFT_REPORT
 from web.problems import status_of
 
 VAN_MIEU = "08611"
-VAN_MIEU_CADRE = Principal(subject="thu-loi-xa", name="Thử", roles=frozenset({Role.COMMUNE_CADRE}),
-                           unit_code=VAN_MIEU, unit_path=f"vn.25.{VAN_MIEU}", unit_name="Xã Văn Miếu")
-PHU_THO_CADRE = Principal(subject="thu-loi-tinh", name="Thử", roles=frozenset({Role.PROVINCE_CADRE}),
-                          unit_code="25", unit_path="vn.25", unit_name="Tỉnh Phú Thọ")
+VAN_MIEU_CADRE = Principal(
+    subject="thu-loi-xa",
+    name="Thử",
+    roles=frozenset({Role.COMMUNE_CADRE}),
+    unit_code=VAN_MIEU,
+    unit_path=f"vn.25.{VAN_MIEU}",
+    unit_name="Xã Văn Miếu",
+)
+PHU_THO_CADRE = Principal(
+    subject="thu-loi-tinh",
+    name="Thử",
+    roles=frozenset({Role.PROVINCE_CADRE}),
+    unit_code="25",
+    unit_path="vn.25",
+    unit_name="Tỉnh Phú Thọ",
+)
 
 
-@pytest.mark.parametrize(("error", "status", "tool_error"), [
-    (Refused("Không được."), 403, ToolDenied),
-    (NotFound("Không thấy."), 404, ToolFailed),
-    (Conflict("Đang xử lý."), 409, ToolFailed),
-    (Invalid("Thiếu lý do."), 422, ToolFailed),
-    (SignInRequired("Vui lòng đăng nhập."), 401, ToolDenied),
-    (RateLimited(30), 429, ToolFailed),  # a refusal the assistant repeats: "try again later"
-    (DomainError("Chưa nạp khóa."), 500, ToolFailed),  # no kind: the platform's own fault
-    (PetitionRefused("Không được."), 403, ToolDenied),  # a petition's refusals keep their kind
-    (PetitionSignInRequired("Vui lòng đăng nhập."), 401, ToolDenied),
-    (PetitionNotFound("Không thấy.", "code"), 404, ToolFailed),
-    (PetitionConflict("Đã đóng.", "action"), 409, ToolFailed),
-])
-def test_each_kind_has_one_answer_per_door(error: DomainError, status: int, tool_error: type[Exception],
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("error", "status", "tool_error"),
+    [
+        (Refused("Không được."), 403, ToolDenied),
+        (NotFound("Không thấy."), 404, ToolFailed),
+        (Conflict("Đang xử lý."), 409, ToolFailed),
+        (Invalid("Thiếu lý do."), 422, ToolFailed),
+        (SignInRequired("Vui lòng đăng nhập."), 401, ToolDenied),
+        (RateLimited(30), 429, ToolFailed),  # a refusal the assistant repeats: "try again later"
+        (DomainError("Chưa nạp khóa."), 500, ToolFailed),  # no kind: the platform's own fault
+        (PetitionRefused("Không được."), 403, ToolDenied),  # a petition's refusals keep their kind
+        (PetitionSignInRequired("Vui lòng đăng nhập."), 401, ToolDenied),
+        (PetitionNotFound("Không thấy.", "code"), 404, ToolFailed),
+        (PetitionConflict("Đã đóng.", "action"), 409, ToolFailed),
+    ],
+)
+def test_each_kind_has_one_answer_per_door(
+    error: DomainError, status: int, tool_error: type[Exception], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert status_of(error) == status
     told = refusal(error)
     assert type(told) is tool_error and str(told) == error.message
@@ -59,21 +76,34 @@ def test_each_kind_has_one_answer_per_door(error: DomainError, status: int, tool
 
 def _cli(platform: Platform, *args: str) -> tuple[int, str]:
     """The exit status and the last line on stderr (after the progress lines; wide enough not to wrap)."""
-    done = subprocess.run([MATTRAN, *args], env=cli_env(platform.data_dir, COLUMNS="1000"), capture_output=True,
-                          text=True, timeout=300, cwd=platform.data_dir)
+    done = subprocess.run(
+        [MATTRAN, *args],
+        env=cli_env(platform.data_dir, COLUMNS="1000"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=platform.data_dir,
+    )
     return done.returncode, done.stderr.rstrip().rsplit("\n", 1)[-1]
 
 
 async def test_a_refusal_reads_the_same_through_the_api_the_assistant_and_the_cli(
-        platform: Platform, app_db: Database) -> None:  # noqa: F811
+    platform: Platform, app_db: Database
+) -> None:
     async with app_db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
-    services = SimpleNamespace(db=app_db, resolver=resolver)
+    settings = Settings(data_dir=platform.data_dir, database_url=None, demo_data=False, models_dir=MODELS_DIR)
+    services = build_services(settings, app_db, resolver)
     cases: list[tuple[Principal, str, str, dict[str, Any], type[DomainError]]] = [
         (VAN_MIEU_CADRE, "commune_cadre", VAN_MIEU, {"request": "Báo cáo tiến độ đại hội tỉnh Phú Thọ"}, Refused),
         (PHU_THO_CADRE, "province_cadre", "25", {"request": "Báo cáo tiến độ đại hội xã Không Có Thật Nào"}, Invalid),
-        (VAN_MIEU_CADRE, "commune_cadre", VAN_MIEU, {"request": "Báo cáo tiến độ đại hội", "unit_code": "99999"},
-         NotFound),
+        (
+            VAN_MIEU_CADRE,
+            "commune_cadre",
+            VAN_MIEU,
+            {"request": "Báo cáo tiến độ đại hội", "unit_code": "99999"},
+            NotFound,
+        ),
     ]
     for principal, role, unit, body, kind in cases:
         with pytest.raises(kind) as caught:

@@ -16,12 +16,12 @@ import pytest
 import mattran.domain.member_stats
 import mattran.store.library
 from agents.llm import chat_model
+from cli.eval import SUITE_NAMES
 from evals import artifacts, harness
 from evals.harness import Context, exit_code
 from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
-from cli.eval import SUITE_NAMES
 from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store import units as units_store
@@ -66,11 +66,13 @@ class UncheckedTool(Tool):
         return True
 
 
-async def test_a_tool_that_skips_its_permission_check_fails_the_harness(ctx: Context,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_tool_that_skips_its_permission_check_fails_the_harness(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     members = ALL_TOOLS["query_members"]
-    monkeypatch.setitem(ALL_TOOLS, "query_members",
-                        UncheckedTool(**{f.name: getattr(members, f.name) for f in fields(Tool)}))
+    monkeypatch.setitem(
+        ALL_TOOLS, "query_members", UncheckedTool(**{f.name: getattr(members, f.name) for f in fields(Tool)})
+    )
 
     async def any_unit(conn: Any, principal: Principal, _operation: Any, unit_code: str | None) -> dict[str, Any]:
         return await units_store.unit_by_code(conn, unit_code or principal.unit_code or "TW")  # no scope check
@@ -82,8 +84,9 @@ async def test_a_tool_that_skips_its_permission_check_fails_the_harness(ctx: Con
     assert exit_code([result]) == 1
 
 
-async def test_a_retrieval_without_its_full_text_half_fails_the_harness(ctx: Context,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_retrieval_without_its_full_text_half_fails_the_harness(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def no_full_text(*_args: Any, **_kwargs: Any) -> list[tuple[int, float]]:
         return []
 
@@ -100,12 +103,16 @@ def obedient(body: dict[str, Any]) -> Reply:
     if result is not None:
         return {"content": json.dumps(result, ensure_ascii=False)}
     code = re.search(r"PAKN-\d{4}-\d{6}", body["messages"][-1]["content"])
-    return ({"tool": "get_petition_status", "args": {"tracking_code": code.group(0)}} if code
-            else {"tool": "query_members", "args": {"unit_code": "01"}})
+    return (
+        {"tool": "get_petition_status", "args": {"tracking_code": code.group(0)}}
+        if code
+        else {"tool": "query_members", "args": {"unit_code": "01"}}
+    )
 
 
-async def test_the_red_team_also_runs_through_the_model(ctx: Context,
-                                                        serve: Callable[[Script], ScriptedServer]) -> None:
+async def test_the_red_team_also_runs_through_the_model(
+    ctx: Context, serve: Callable[[Script], ScriptedServer]
+) -> None:
     model = chat_model(Settings(llm_url=serve(obedient).url, llm_model="scripted", llm_max_retries=0))
     [result] = await harness.run(replace(ctx, model=model), ["redteam"])
     metrics = result.metrics
@@ -115,14 +122,24 @@ async def test_the_red_team_also_runs_through_the_model(ctx: Context,
 
 
 def test_mattran_eval_runs_a_suite_and_prints_json(settings: Settings, urls: StoreUrls, tmp_path: Path) -> None:
-    done = subprocess.run([MATTRAN, "eval", "units", "--json", "--out", str(tmp_path)], capture_output=True, text=True,
-                          env=cli_env(settings.data_dir, MATTRAN_DEMO_DATA="false"), timeout=300)
+    done = subprocess.run(
+        [MATTRAN, "eval", "units", "--json", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=cli_env(settings.data_dir, MATTRAN_DEMO_DATA="false"),
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     document = json.loads(done.stdout)
     assert document["passed"] is True and [s["name"] for s in document["suites"]] == ["units"]
     units = document["suites"][0]
     assert units["metrics"]["top1_accuracy"] >= units["thresholds"]["top1_accuracy"] and units["below"] == {}
     assert (tmp_path / "report.json").is_file() and (tmp_path / "report.html").is_file()
-    refused = subprocess.run([MATTRAN, "eval", "units", "intents", "--dataset", str(tmp_path / "report.json")],
-                             capture_output=True, text=True, env=cli_env(settings.data_dir), timeout=120)
+    refused = subprocess.run(
+        [MATTRAN, "eval", "units", "intents", "--dataset", str(tmp_path / "report.json")],
+        capture_output=True,
+        text=True,
+        env=cli_env(settings.data_dir),
+        timeout=120,
+    )
     assert refused.returncode == 2 and "--dataset" in refused.stderr

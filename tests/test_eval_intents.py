@@ -9,8 +9,8 @@ import pytest
 
 from agents.llm import chat_model
 from agents.runner import ChatRunner
-from evals.intents import INTENTS, THRESHOLDS, evaluate, evaluate_model, load_cases
 from compose.services import build_services
+from evals.intents import INTENTS, THRESHOLDS, evaluate, evaluate_model, load_cases
 from mattran.bootstrap import StoreUrls
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
@@ -45,8 +45,9 @@ async def test_the_understanding_meets_its_thresholds(db: Database, resolver: Un
 
 
 @pytest.mark.skipif(not Settings().llm_url, reason="model mode: set MATTRAN_LLM_URL (and MATTRAN_LLM_MODEL)")
-async def test_the_model_mode_meets_its_thresholds(urls: StoreUrls, db: Database, resolver: UnitResolver,
-                                                   settings: Settings) -> None:
+async def test_the_model_mode_meets_its_thresholds(
+    urls: StoreUrls, db: Database, resolver: UnitResolver, settings: Settings
+) -> None:
     runner = ChatRunner(urls.app, build_services(settings, db, resolver), chat_model(settings))
     await runner.open()
     try:

@@ -42,7 +42,7 @@ def test_the_datasets_are_large_enough_and_labelled_at_exact_offsets() -> None:
         assert sum(not i["spans"] for i in items) >= len(items) / 5  # negatives
         for item in items:
             for span in item["spans"]:
-                assert item["text"][span["start"]:span["end"]] == span["text"], item["id"]
+                assert item["text"][span["start"] : span["end"]] == span["text"], item["id"]
             for kept in item["keep"]:
                 assert kept in item["text"], item["id"]
     train = {json.loads(line)["text"] for line in (masking.DATASETS / "masking.train.jsonl").read_text().splitlines()}
@@ -51,8 +51,9 @@ def test_the_datasets_are_large_enough_and_labelled_at_exact_offsets() -> None:
 
 
 def test_a_pattern_only_detector_fails_the_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(evals.masking, "find_personal_data",
-                        lambda text, known=(): find_personal_data(text, known, names=False))
+    monkeypatch.setattr(
+        evals.masking, "find_personal_data", lambda text, known=(): find_personal_data(text, known, names=False)
+    )
     report = masking.evaluate(masking.DEV)
     assert report.metrics["recall.person"] < 0.5 and report.metrics["recall.address"] < 0.5
 
@@ -66,9 +67,13 @@ def test_a_sealed_set_reports_aggregates_only(tmp_path: Path) -> None:
 
 
 def test_mattran_eval_masking_on_a_dataset(settings: Settings, urls: StoreUrls, tmp_path: Path) -> None:
-    done = subprocess.run([MATTRAN, "eval", "masking", "--dataset", str(masking.DEV), "--json", "--out",
-                           str(tmp_path)], capture_output=True, text=True,
-                          env=cli_env(settings.data_dir, MATTRAN_DEMO_DATA="false"), timeout=300)
+    done = subprocess.run(
+        [MATTRAN, "eval", "masking", "--dataset", str(masking.DEV), "--json", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=cli_env(settings.data_dir, MATTRAN_DEMO_DATA="false"),
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     suite = json.loads(done.stdout)["suites"][0]
     assert suite["name"] == "masking" and suite["passed"] and suite["below"] == {}

@@ -17,8 +17,9 @@ async def test_retrieval_recall_at_5(law_library: LibraryService) -> None:
     metrics = report.metrics
     out = ROOT / "artifacts" / "evals"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "retrieval.json").write_text(json.dumps({"metrics": metrics, "misses": report.misses()},
-                                                   ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "retrieval.json").write_text(
+        json.dumps({"metrics": metrics, "misses": report.misses()}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     print(json.dumps({k: round(v, 3) for k, v in metrics.items()}, ensure_ascii=False))
     for name, floor in retrieval.THRESHOLDS.items():
         assert metrics[name] >= floor, (name, metrics[name], report.misses())

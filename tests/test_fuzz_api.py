@@ -26,8 +26,9 @@ ADMIN = {"sub": "fuzz-quan-tri", "name": "Quản trị (fuzz)", "roles": ["admin
 # Anonymous requests come "from" another address (uvicorn trusts X-Forwarded-For from loopback), so the fuzzer
 # has its own intake rate-limit bucket and the other tests of the session keep theirs.
 FUZZ_CLIENT = {"X-Forwarded-For": "198.51.100.7"}
-FUZZ = settings(max_examples=20, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=20, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +56,15 @@ def fuzz(api_schema: BaseSchema, headers: dict[str, str], skip: tuple[str, ...] 
             @FUZZ
             @given(case=operation.as_strategy(mode))
             def run(case: Case) -> None:
-                case.call_and_validate(headers=headers, timeout=60,
-                                       checks=[not_a_server_error, negative_data_rejection, success_conforms])
+                case.call_and_validate(
+                    headers=headers, timeout=60, checks=[not_a_server_error, negative_data_rejection, success_conforms]
+                )
 
             try:
                 run()
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE, operation.label  # no parameter to make invalid
-            except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001  # every operation is tried; all are reported
+            except (Exception, BaseExceptionGroup) as exc:  # every operation is tried; all are reported
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     return failures
 
@@ -89,22 +91,46 @@ def test_admin_requests_make_no_server_error(api_schema: BaseSchema, platform: P
 
 def test_the_schema_describes_every_api_operation(platform: Platform) -> None:
     paths = httpx.get(f"{platform.base_url}/openapi.json").json()["paths"]
-    assert {"/api/petitions", "/api/members/import", "/api/congresses/{unit_code}", "/open311/v2/requests.{format}",
-            "/api/chat", "/api/reports"} <= set(paths)
+    assert {
+        "/api/petitions",
+        "/api/members/import",
+        "/api/congresses/{unit_code}",
+        "/open311/v2/requests.{format}",
+        "/api/chat",
+        "/api/reports",
+    } <= set(paths)
 
 
 # -- what the fuzzer found, kept as plain regression tests --
 
-@pytest.mark.parametrize(("method", "path", "options", "field"), [
-    ("POST", "/api/petitions", {"json": {"title": "Đèn\u0000 hỏng", "content": "x" * 30, "unit_code": "08611"}}, "title"),
-    ("POST", "/api/petitions", {"content": b'{"title": "Den hong", "content": "\\ud83d lone surrogate here..."}',
-                                "headers": {"Content-Type": "application/json"}}, "content"),
-    ("GET", "/api/units", {"params": {"q": "Ba\u0000 Đình"}}, "q"),
-    ("GET", "/api/petitions/PAKN%00", {}, "code"),
-    ("POST", "/phan-anh", {"data": {"title": "Rác\u0000", "csrf_token": "x"}}, "title"),
-], ids=["json-nul", "json-lone-surrogate", "query-nul", "path-nul", "form-nul"])
-def test_text_the_store_cannot_hold_is_refused_naming_the_field(platform: Platform, method: str, path: str,
-                                                               options: dict[str, object], field: str) -> None:
+
+@pytest.mark.parametrize(
+    ("method", "path", "options", "field"),
+    [
+        (
+            "POST",
+            "/api/petitions",
+            {"json": {"title": "Đèn\u0000 hỏng", "content": "x" * 30, "unit_code": "08611"}},
+            "title",
+        ),
+        (
+            "POST",
+            "/api/petitions",
+            {
+                "content": b'{"title": "Den hong", "content": "\\ud83d lone surrogate here..."}',
+                "headers": {"Content-Type": "application/json"},
+            },
+            "content",
+        ),
+        ("GET", "/api/units", {"params": {"q": "Ba\u0000 Đình"}}, "q"),
+        ("GET", "/api/petitions/PAKN%00", {}, "code"),
+        ("POST", "/phan-anh", {"data": {"title": "Rác\u0000", "csrf_token": "x"}}, "title"),
+    ],
+    ids=["json-nul", "json-lone-surrogate", "query-nul", "path-nul", "form-nul"],
+)
+def test_text_the_store_cannot_hold_is_refused_naming_the_field(
+    platform: Platform, method: str, path: str, options: dict[str, object], field: str
+) -> None:
     r = httpx.request(method, f"{platform.base_url}{path}", **options)  # type: ignore[arg-type]
     assert r.status_code == 422
     assert r.json()["message"] == f"Tham số “{field}” chứa ký tự không được phép (ký tự NUL hoặc mã Unicode lẻ)."
@@ -112,6 +138,10 @@ def test_text_the_store_cannot_hold_is_refused_naming_the_field(platform: Platfo
 
 def test_numbers_past_what_the_store_holds_are_refused(platform: Platform) -> None:
     headers = {"Authorization": f"Bearer {platform.mint(CADRE)}"}
-    for path in ("/api/members?offset=2101896068344406628504380112896", "/api/petitions/public?offset=9223372036854775808",
-                 "/api/library/documents?offset=9223372036854775808", "/api/library/documents/9223372036854775808"):
+    for path in (
+        "/api/members?offset=2101896068344406628504380112896",
+        "/api/petitions/public?offset=9223372036854775808",
+        "/api/library/documents?offset=9223372036854775808",
+        "/api/library/documents/9223372036854775808",
+    ):
         assert httpx.get(f"{platform.base_url}{path}", headers=headers).status_code == 422, path

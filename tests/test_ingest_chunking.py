@@ -17,20 +17,20 @@ from ingest.partition import SUPPORTED_SUFFIXES, Block, ParsedDocument, Partitio
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 LAWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "laws"
-FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-         "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-         "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-         "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf")
+FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+)
 LAW_TITLES = {
     "Hien-phap-2013.txt": "Hiến pháp 2013",
     "Luat-Bao-hiem-xa-hoi-2014-259700.txt": "Luật Bảo hiểm xã hội 2014",
-    "Luat-Bau-cu-dai-bieu-Quoc-hoi-va-dai-bieu-Hoi-dong-nhan-dan-2015-282376.txt":
-        "Luật Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân 2015",
+    "Luat-Bau-cu-dai-bieu-Quoc-hoi-va-dai-bieu-Hoi-dong-nhan-dan-2015-282376.txt": "Luật Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân 2015",
     "Luat-Mat-tran-to-quoc-Viet-Nam-2015-282378.txt": "Luật Mặt trận Tổ quốc Việt Nam 2015",
     "Luat-To-cao-336713.txt": "Luật Tố cáo 2018",
     "Luat-dat-dai-2013-215836.txt": "Luật Đất đai 2013",
-    "Luat-hoat-dong-giam-sat-cua-Quoc-hoi-va-Hoi-dong-nhan-dan-2015-298366.txt":
-        "Luật Hoạt động giám sát của Quốc hội và Hội đồng nhân dân 2015",
+    "Luat-hoat-dong-giam-sat-cua-Quoc-hoi-va-Hoi-dong-nhan-dan-2015-298366.txt": "Luật Hoạt động giám sát của Quốc hội và Hội đồng nhân dân 2015",
     "Luat-khieu-nai-2011-132446.txt": "Luật Khiếu nại 2011",
     "Luat-tiep-can-thong-tin-2016-280116.txt": "Luật Tiếp cận thông tin 2016",
     "Luat-tiep-cong-dan-2013-215839.txt": "Luật Tiếp công dân 2013",
@@ -96,9 +96,14 @@ def text_pdf(generated: Path, font: str) -> Path:
     pdf.set_font("Viet", size=18)
     pdf.multi_cell(0, 10, "Quy trình giải quyết phản ánh", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Viet", size=11)
-    pdf.multi_cell(0, 7, "Mỗi phản ánh được cấp một mã theo dõi. Cán bộ Mặt trận tiếp nhận, phân loại và chuyển "
-                         "đến cơ quan có thẩm quyền trong thời hạn năm ngày làm việc, kể từ ngày nhận được đơn.",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        7,
+        "Mỗi phản ánh được cấp một mã theo dõi. Cán bộ Mặt trận tiếp nhận, phân loại và chuyển "
+        "đến cơ quan có thẩm quyền trong thời hạn năm ngày làm việc, kể từ ngày nhận được đơn.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     path = generated / "quy-trinh.pdf"
     pdf.output(str(path))
     return path
@@ -123,8 +128,11 @@ def law_pdf(generated: Path, font: str) -> Path:
 def scanned_pdf(generated: Path, font: str) -> Path:
     from PIL import Image, ImageDraw, ImageFont
 
-    lines = ("Đơn khiếu nại về việc thu hồi đất", "Kính gửi: Ủy ban nhân dân xã Văn Miếu.",
-             "Tôi đề nghị được giải quyết quyền lợi hợp pháp.")
+    lines = (
+        "Đơn khiếu nại về việc thu hồi đất",
+        "Kính gửi: Ủy ban nhân dân xã Văn Miếu.",
+        "Tôi đề nghị được giải quyết quyền lợi hợp pháp.",
+    )
     image = Image.new("L", (1700, 400), 255)
     draw = ImageDraw.Draw(image)
     for row, line in enumerate(lines):
@@ -146,6 +154,7 @@ def corrupt_pdf(generated: Path) -> Path:
 
 
 # -- the corpus of laws --
+
 
 def test_law_titles_come_from_the_documents(laws: dict[str, tuple[ParsedDocument, list[Chunk]]]) -> None:
     assert {name: doc.title for name, (doc, _) in laws.items()} == LAW_TITLES
@@ -177,9 +186,12 @@ def test_article_chunks_carry_chapter_and_article(laws: dict[str, tuple[ParsedDo
 def test_khieu_nai_article_28(laws: dict[str, tuple[ParsedDocument, list[Chunk]]]) -> None:
     _, chunks = laws["Luat-khieu-nai-2011-132446.txt"]
     [chunk] = [c for c in chunks if c.article == 28]
-    assert chunk.heading == ("Luật Khiếu nại 2011", "Chương 3. GIẢI QUYẾT KHIẾU NẠI",
-                             "Mục 2. TRÌNH TỰ, THỦ TỤC GIẢI QUYẾT KHIẾU NẠI LẦN ĐẦU",
-                             "Điều 28. Thời hạn giải quyết khiếu nại lần đầu")
+    assert chunk.heading == (
+        "Luật Khiếu nại 2011",
+        "Chương 3. GIẢI QUYẾT KHIẾU NẠI",
+        "Mục 2. TRÌNH TỰ, THỦ TỤC GIẢI QUYẾT KHIẾU NẠI LẦN ĐẦU",
+        "Điều 28. Thời hạn giải quyết khiếu nại lần đầu",
+    )
     assert chunk.anchor == "dieu-28"
     assert heading_text(chunk).startswith("Luật Khiếu nại 2011 > Chương 3. GIẢI QUYẾT KHIẾU NẠI > Mục 2.")
     assert chunk.text.startswith("Thời hạn giải quyết khiếu nại lần đầu không quá 30 ngày")
@@ -193,8 +205,7 @@ def test_long_articles_are_split_at_clauses(laws: dict[str, tuple[ParsedDocument
     assert article_3[1].text.startswith("7. ")
 
 
-def test_preamble_kept_boilerplate_dropped_closing_last(
-        laws: dict[str, tuple[ParsedDocument, list[Chunk]]]) -> None:
+def test_preamble_kept_boilerplate_dropped_closing_last(laws: dict[str, tuple[ParsedDocument, list[Chunk]]]) -> None:
     constitution = laws["Hien-phap-2013.txt"][1]
     assert constitution[0].heading == ("Hiến pháp 2013", "Phần mở đầu")
     assert constitution[0].text.startswith("LỜI NÓI ĐẦU\nTrải qua mấy nghìn năm lịch sử")
@@ -207,6 +218,7 @@ def test_preamble_kept_boilerplate_dropped_closing_last(
 
 # -- the chunker on a small law of our own --
 
+
 def test_small_law_structure_and_clause_split() -> None:
     doc = read_document(FIXTURES / "luat-mau.txt")
     assert doc.title == "Luật Thử nghiệm chia đoạn 2024"
@@ -218,8 +230,12 @@ def test_small_law_structure_and_clause_split() -> None:
     article_2 = [c for c in chunks if c.article == 2]
     assert {c.heading[:-1] for c in article_2} == {(*chapter, "Điều 2. Quyền và nghĩa vụ của người phản ánh")}
     assert [c.heading[-1] for c in article_2] == ["Khoản 1", "Khoản 1", "Khoản 1", "Khoản 2–3"]
-    assert [c.anchor for c in article_2] == ["dieu-2-khoan-1-doan-1", "dieu-2-khoan-1-doan-2",
-                                             "dieu-2-khoan-1-doan-3", "dieu-2-khoan-2-3"]
+    assert [c.anchor for c in article_2] == [
+        "dieu-2-khoan-1-doan-1",
+        "dieu-2-khoan-1-doan-2",
+        "dieu-2-khoan-1-doan-3",
+        "dieu-2-khoan-2-3",
+    ]
     assert article_2[0].text.startswith("1. Người phản ánh có các quyền sau đây:\na) ")
     assert article_2[1].text.startswith("b) ") and article_2[3].text.startswith("2. ")
     assert chunks[6].heading == (*chapter, "Mục 1. TIẾP NHẬN PHẢN ÁNH", "Điều 3. Thời hạn thụ lý")
@@ -233,18 +249,30 @@ def test_law_as_pdf_keeps_its_structure(law_pdf: Path) -> None:
     from_pdf = chunk_document(read_document(law_pdf), max_chars=300)
     from_text = chunk_document(read_document(FIXTURES / "luat-mau.txt"), max_chars=300)
     assert [(c.heading, c.anchor, c.text, c.article) for c in from_pdf] == [
-        (c.heading, c.anchor, c.text, c.article) for c in from_text]
+        (c.heading, c.anchor, c.text, c.article) for c in from_text
+    ]
 
 
 def test_plain_text_is_packed_by_paragraph_and_sentence() -> None:
     sentence = "Cán bộ Mặt trận tiếp nhận phản ánh của người dân và trả lời trong thời hạn luật định."
-    doc = ParsedDocument("Sổ tay", [Block("title", "Sổ tay", 1), Block("text", "Mở đầu ngắn."),
-                                     Block("title", "Phần một", 2), Block("text", " ".join([sentence] * 8)),
-                                     Block("title", "Chi tiết", 3), Block("text", sentence),
-                                     Block("title", "Phần hai", 2), Block("text", sentence)])
+    doc = ParsedDocument(
+        "Sổ tay",
+        [
+            Block("title", "Sổ tay", 1),
+            Block("text", "Mở đầu ngắn."),
+            Block("title", "Phần một", 2),
+            Block("text", " ".join([sentence] * 8)),
+            Block("title", "Chi tiết", 3),
+            Block("text", sentence),
+            Block("title", "Phần hai", 2),
+            Block("text", sentence),
+        ],
+    )
     chunks = chunk_document(doc, max_chars=200)
     assert [c.heading for c in chunks] == [("Sổ tay",)] + [("Sổ tay", "Phần một")] * 4 + [
-        ("Sổ tay", "Phần một", "Chi tiết"), ("Sổ tay", "Phần hai")]
+        ("Sổ tay", "Phần một", "Chi tiết"),
+        ("Sổ tay", "Phần hai"),
+    ]
     assert all(len(c.text) <= 200 and c.text.endswith(".") for c in chunks)
     assert len({c.anchor for c in chunks}) == len(chunks)
     assert chunks[1].anchor == "phan-mot-2"
@@ -252,20 +280,45 @@ def test_plain_text_is_packed_by_paragraph_and_sentence() -> None:
 
 # -- every supported format --
 
-@pytest.mark.parametrize(("source", "title", "heading", "snippet"), [
-    ("huong-dan-gui-phan-anh.md", "Hướng dẫn gửi phản ánh, kiến nghị",
-     ("Hướng dẫn gửi phản ánh, kiến nghị", "Bước 1. Chuẩn bị hồ sơ", "Lưu ý khi chuẩn bị"), "Không gửi bản gốc"),
-    ("hoi-dap-tiep-can-thong-tin.html", "Hỏi đáp về quyền tiếp cận thông tin",
-     ("Hỏi đáp về quyền tiếp cận thông tin", "Chi phí"), "Xem tại chỗ | Miễn phí"),
-    ("thong-bao-tiep-cong-dan.txt", "Thông báo lịch tiếp công dân",
-     ("Thông báo lịch tiếp công dân", "Địa điểm tiếp"), "Trụ sở Ủy ban Mặt trận Tổ quốc xã"),
-    ("docx_file", "Hướng dẫn tiếp công dân", ("Hướng dẫn tiếp công dân", "Chuẩn bị", "Địa điểm"),
-     "Thứ Hai | 7 giờ 30"),
-    ("text_pdf", "Quy trình giải quyết phản ánh", ("Quy trình giải quyết phản ánh",),
-     "trong thời hạn năm ngày làm việc, kể từ ngày nhận được đơn."),
-])
-def test_each_format_parses_into_nfc_blocks_and_headings(request: pytest.FixtureRequest, source: str, title: str,
-                                                         heading: tuple[str, ...], snippet: str) -> None:
+
+@pytest.mark.parametrize(
+    ("source", "title", "heading", "snippet"),
+    [
+        (
+            "huong-dan-gui-phan-anh.md",
+            "Hướng dẫn gửi phản ánh, kiến nghị",
+            ("Hướng dẫn gửi phản ánh, kiến nghị", "Bước 1. Chuẩn bị hồ sơ", "Lưu ý khi chuẩn bị"),
+            "Không gửi bản gốc",
+        ),
+        (
+            "hoi-dap-tiep-can-thong-tin.html",
+            "Hỏi đáp về quyền tiếp cận thông tin",
+            ("Hỏi đáp về quyền tiếp cận thông tin", "Chi phí"),
+            "Xem tại chỗ | Miễn phí",
+        ),
+        (
+            "thong-bao-tiep-cong-dan.txt",
+            "Thông báo lịch tiếp công dân",
+            ("Thông báo lịch tiếp công dân", "Địa điểm tiếp"),
+            "Trụ sở Ủy ban Mặt trận Tổ quốc xã",
+        ),
+        (
+            "docx_file",
+            "Hướng dẫn tiếp công dân",
+            ("Hướng dẫn tiếp công dân", "Chuẩn bị", "Địa điểm"),
+            "Thứ Hai | 7 giờ 30",
+        ),
+        (
+            "text_pdf",
+            "Quy trình giải quyết phản ánh",
+            ("Quy trình giải quyết phản ánh",),
+            "trong thời hạn năm ngày làm việc, kể từ ngày nhận được đơn.",
+        ),
+    ],
+)
+def test_each_format_parses_into_nfc_blocks_and_headings(
+    request: pytest.FixtureRequest, source: str, title: str, heading: tuple[str, ...], snippet: str
+) -> None:
     path = FIXTURES / source if "." in source else request.getfixturevalue(source)
     doc = read_document(path)
     assert doc.title == title
@@ -287,13 +340,16 @@ def test_scanned_pdf_is_read_by_ocr(scanned_pdf: Path) -> None:
 
 
 def test_unreadable_files_raise_partition_error(tmp_path: Path, corrupt_pdf: Path) -> None:
-    cases = {"rong.txt": (b"", "rỗng"), "trang.md": (b" \n\t\n", "rỗng"),
-             "chuong-trinh.exe": (b"MZ\x90\x00", "Không hỗ trợ"), "goi.zip": (b"PK\x03\x04", "Không hỗ trợ"),
-             "gia.pdf": ("Không phải PDF".encode(), "không phải PDF"),
-             "gia.docx": ("Không phải DOCX".encode(), "không phải DOCX"),
-             "nhi-phan.txt": (b"\x00\x01\x02abc", "nhị phân"),
-             "chi-co-script.html": (b"<html><body><script>var x = 1;</script></body></html>",
-                                    "Không đọc được nội dung nào")}
+    cases = {
+        "rong.txt": (b"", "rỗng"),
+        "trang.md": (b" \n\t\n", "rỗng"),
+        "chuong-trinh.exe": (b"MZ\x90\x00", "Không hỗ trợ"),
+        "goi.zip": (b"PK\x03\x04", "Không hỗ trợ"),
+        "gia.pdf": ("Không phải PDF".encode(), "không phải PDF"),
+        "gia.docx": ("Không phải DOCX".encode(), "không phải DOCX"),
+        "nhi-phan.txt": (b"\x00\x01\x02abc", "nhị phân"),
+        "chi-co-script.html": (b"<html><body><script>var x = 1;</script></body></html>", "Không đọc được nội dung nào"),
+    }
     paths = {tmp_path / name: reason for name, (_, reason) in cases.items()}
     for name, (data, _) in cases.items():
         (tmp_path / name).write_bytes(data)
@@ -305,4 +361,4 @@ def test_unreadable_files_raise_partition_error(tmp_path: Path, corrupt_pdf: Pat
 
 
 def test_supported_suffixes() -> None:
-    assert SUPPORTED_SUFFIXES == {".pdf", ".docx", ".html", ".htm", ".txt", ".md"}
+    assert {".pdf", ".docx", ".html", ".htm", ".txt", ".md"} == SUPPORTED_SUFFIXES

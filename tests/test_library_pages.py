@@ -30,9 +30,11 @@ FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác
 def unique_law(folder: Path, name: str, days: int) -> Path:
     """The fixture law renamed "Luật Thử nghiệm {name} 2024", with a deadline of ``days`` working days in Điều 3."""
     text = (FIXTURES / "luat-mau.txt").read_text(encoding="utf-8")
-    text = (text.replace("THỬ NGHIỆM CHIA ĐOẠN", f"THỬ NGHIỆM {name.upper()}")
-            .replace("thử nghiệm chia đoạn", f"thử nghiệm {name}")
-            .replace("10 ngày làm việc", f"{days} ngày làm việc"))
+    text = (
+        text.replace("THỬ NGHIỆM CHIA ĐOẠN", f"THỬ NGHIỆM {name.upper()}")
+        .replace("thử nghiệm chia đoạn", f"thử nghiệm {name}")
+        .replace("10 ngày làm việc", f"{days} ngày làm việc")
+    )
     path = folder / f"luat-thu-nghiem-{uuid.uuid4().hex[:8]}.txt"
     path.write_text(text, encoding="utf-8")
     return path
@@ -40,14 +42,22 @@ def unique_law(folder: Path, name: str, days: int) -> Path:
 
 def ingest(platform: Platform, path: Path, *options: str) -> None:
     """``mattran ingest`` into the running platform's store, as an operator would."""
-    subprocess.run([MATTRAN, "ingest", str(path), *options], env=cli_env(platform.data_dir), check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [MATTRAN, "ingest", str(path), *options],
+        env=cli_env(platform.data_dir),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def document_id(platform: Platform, title: str) -> int:
     """The id of the one document with this title (looked up as an administrator)."""
-    found = httpx.get(f"{platform.base_url}/api/library/documents", params={"q": title},
-                      headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"}).json()
+    found = httpx.get(
+        f"{platform.base_url}/api/library/documents",
+        params={"q": title},
+        headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"},
+    ).json()
     assert len(found) == 1, found
     return int(found[0]["id"])
 
@@ -77,8 +87,10 @@ def library(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Lib
     ingest(platform, unique_law(folder, "trang thư viện", 12), "--access", "public")
     code = uuid.uuid4().hex[:6].upper()
     title = f"Kế hoạch giám sát nội bộ KH{code}"
-    text = (f"Ban Thường trực giám sát việc bồi thường giải phóng mặt bằng dự án đường ven sông Lô mã KH{code}, "
-            "đoàn làm việc tại các xã ven sông từ ngày 5 tháng 9.")
+    text = (
+        f"Ban Thường trực giám sát việc bồi thường giải phóng mặt bằng dự án đường ven sông Lô mã KH{code}, "
+        "đoàn làm việc tại các xã ven sông từ ngày 5 tháng 9."
+    )
     internal = folder / f"ke-hoach-{code.lower()}.md"
     internal.write_text(f"# {title}\n\n## Nội dung giám sát\n\n{text}\n", encoding="utf-8")
     ingest(platform, internal, "--access", "internal", "--unit", "25")
@@ -89,9 +101,12 @@ def library(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Lib
 @pytest.fixture(scope="module")
 def clients(platform: Platform) -> Iterator[dict[str, httpx.Client]]:
     """Browsers without JavaScript: anonymous, every demo account signed in, and a cadre of Hà Nội (token)."""
-    made = {"anonymous": httpx.Client(headers=PAGE, timeout=60),
-            "hanoi_cadre": httpx.Client(headers={**PAGE, "Authorization": f"Bearer {platform.mint(HANOI_CADRE)}"},
-                                        timeout=60)}
+    made = {
+        "anonymous": httpx.Client(headers=PAGE, timeout=60),
+        "hanoi_cadre": httpx.Client(
+            headers={**PAGE, "Authorization": f"Bearer {platform.mint(HANOI_CADRE)}"}, timeout=60
+        ),
+    }
     for role, (username, password) in DEMO_ACCOUNTS.items():
         made[role] = httpx.Client(headers=PAGE, timeout=60)
         assert sign_in(made[role], platform.base_url, username, password).status_code == 200
@@ -100,17 +115,22 @@ def clients(platform: Platform) -> Iterator[dict[str, httpx.Client]]:
         client.close()
 
 
-def test_search_page_answers_with_citations_without_javascript(platform: Platform, library: Library,
-                                                               clients: dict[str, httpx.Client]) -> None:
-    r = clients["anonymous"].get(f"{platform.base_url}/thu-vien",
-                                 params={"q": "Thời hạn thụ lý phản ánh theo luật thử nghiệm trang thư viện là bao lâu?"})
+def test_search_page_answers_with_citations_without_javascript(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+) -> None:
+    r = clients["anonymous"].get(
+        f"{platform.base_url}/thu-vien",
+        params={"q": "Thời hạn thụ lý phản ánh theo luật thử nghiệm trang thư viện là bao lâu?"},
+    )
     assert r.status_code == 200
     page = r.text
     cited = f'href="/thu-vien/{library.law_id}#dieu-3"'
     assert cited in page and "Xem trong văn bản" in page
     card = next(c for c in page.split('<article class="card passage-card">') if cited in c)
-    assert library.law_title in card and "Chương I. NHỮNG QUY ĐỊNH CHUNG &gt; Mục 1. TIẾP NHẬN PHẢN ÁNH &gt; " \
-                                          "Điều 3. Thời hạn thụ lý" in card
+    assert (
+        library.law_title in card
+        and "Chương I. NHỮNG QUY ĐỊNH CHUNG &gt; Mục 1. TIẾP NHẬN PHẢN ÁNH &gt; Điều 3. Thời hạn thụ lý" in card
+    )
     assert re.search(r"<mark>[^<]*12 ngày làm việc[^<]*</mark>", card)
     assert "văn bản gốc khi ban hành" in card  # the notice that a law may have been amended since
     assert NOT_ANSWERED not in page
@@ -118,23 +138,26 @@ def test_search_page_answers_with_citations_without_javascript(platform: Platfor
     assert "<script" not in page
 
 
-def test_question_the_library_cannot_answer(platform: Platform, library: Library,
-                                            clients: dict[str, httpx.Client]) -> None:
+def test_question_the_library_cannot_answer(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+) -> None:
     r = clients["citizen"].get(f"{platform.base_url}/thu-vien", params={"q": "Công thức nấu phở bò ngon?"})
     assert r.status_code == 200
     assert NOT_ANSWERED in r.text and 'href="/phan-anh"' in r.text
     assert "<mark>" not in r.text
 
 
-def test_highlighting_escapes_the_passage(platform: Platform, library: Library,
-                                          clients: dict[str, httpx.Client]) -> None:
+def test_highlighting_escapes_the_passage(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+) -> None:
     r = clients["anonymous"].get(f"{platform.base_url}/thu-vien", params={"q": "<script>alert(1)</script> luật"})
     assert r.status_code == 200
     assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
 
 
-def test_document_page_has_the_anchors_and_contents(platform: Platform, library: Library,
-                                                    clients: dict[str, httpx.Client]) -> None:
+def test_document_page_has_the_anchors_and_contents(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+) -> None:
     r = clients["anonymous"].get(f"{platform.base_url}/thu-vien/{library.law_id}")
     assert r.status_code == 200
     for anchor in ("phan-mo-dau", "dieu-1", "dieu-2", "dieu-3", "dieu-4"):
@@ -150,8 +173,9 @@ def test_document_page_has_the_anchors_and_contents(platform: Platform, library:
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "hanoi_cadre"])
-def test_internal_document_is_hidden_from_those_outside_its_line(platform: Platform, library: Library,
-                                                                 clients: dict[str, httpx.Client], who: str) -> None:
+def test_internal_document_is_hidden_from_those_outside_its_line(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client], who: str
+) -> None:
     client = clients[who]
     listed = client.get(f"{platform.base_url}/thu-vien")
     assert listed.status_code == 200
@@ -166,8 +190,9 @@ def test_internal_document_is_hidden_from_those_outside_its_line(platform: Platf
 
 
 @pytest.mark.parametrize("who", ["province_cadre", "commune_cadre", "admin"])
-def test_internal_document_reaches_its_line(platform: Platform, library: Library,
-                                            clients: dict[str, httpx.Client], who: str) -> None:
+def test_internal_document_reaches_its_line(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client], who: str
+) -> None:
     client = clients[who]
     assert f'href="/thu-vien/{library.internal_id}"' in client.get(f"{platform.base_url}/thu-vien").text
     page = client.get(f"{platform.base_url}/thu-vien/{library.internal_id}")
@@ -177,8 +202,7 @@ def test_internal_document_reaches_its_line(platform: Platform, library: Library
     assert f'href="/thu-vien/{library.internal_id}#noi-dung-giam-sat' in found and "<mark>" in found
 
 
-def _upload(client: httpx.Client, platform: Platform, name: str, content: bytes,
-            **fields: str) -> httpx.Response:
+def _upload(client: httpx.Client, platform: Platform, name: str, content: bytes, **fields: str) -> httpx.Response:
     form = client.get(f"{platform.base_url}/thu-vien/them")
     assert form.status_code == 200
     data = {"csrf_token": csrf_token(form.text), "access": "public", "unit_code": "", "kind": "", **fields}
@@ -187,11 +211,20 @@ def _upload(client: httpx.Client, platform: Platform, name: str, content: bytes,
 
 def test_admin_uploads_a_document(platform: Platform, library: Library, clients: dict[str, httpx.Client]) -> None:
     tag = uuid.uuid4().hex[:8]
-    text = (f"# Hướng dẫn dùng thư viện {tag}\n\nThư viện số giúp người dân tra cứu luật.\n\n"
-            "## Tìm văn bản\n\nGõ câu hỏi vào ô tìm kiếm, có dấu hay không dấu đều được.\n\n"
-            "## Mở đoạn trích dẫn\n\nBấm “Xem trong văn bản” để mở đúng điều luật được trích dẫn.\n")
-    r = _upload(clients["admin"], platform, f"huong-dan-{tag}.md", text.encode(), access="internal",
-                unit_code="25", kind="guide")
+    text = (
+        f"# Hướng dẫn dùng thư viện {tag}\n\nThư viện số giúp người dân tra cứu luật.\n\n"
+        "## Tìm văn bản\n\nGõ câu hỏi vào ô tìm kiếm, có dấu hay không dấu đều được.\n\n"
+        "## Mở đoạn trích dẫn\n\nBấm “Xem trong văn bản” để mở đúng điều luật được trích dẫn.\n"
+    )
+    r = _upload(
+        clients["admin"],
+        platform,
+        f"huong-dan-{tag}.md",
+        text.encode(),
+        access="internal",
+        unit_code="25",
+        kind="guide",
+    )
     assert r.status_code == 303, r.text
     match = re.fullmatch(r"/thu-vien/(\d+)\?da_them=1", r.headers["location"])
     assert match
@@ -199,15 +232,18 @@ def test_admin_uploads_a_document(platform: Platform, library: Library, clients:
     assert f"Đã thêm “Hướng dẫn dùng thư viện {tag}” (3 đoạn)." in page
     assert f"Nguồn: huong-dan-{tag}.md" in page and "Hướng dẫn" in page and "Nội bộ · Tỉnh Phú Thọ" in page
     assert 'id="tim-van-ban' in page and 'id="mo-doan-trich-dan' in page
-    stored = httpx.get(f"{platform.base_url}/api/library/documents/{match.group(1)}",
-                       headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"}).json()
+    stored = httpx.get(
+        f"{platform.base_url}/api/library/documents/{match.group(1)}",
+        headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"},
+    ).json()
     assert re.fullmatch(rf"upload:[0-9a-f]{{12}}/huong-dan-{tag}\.md", stored["source"])
     assert stored["kind"] == "guide" and stored["unit_code"] == "25"
     assert clients["citizen"].get(f"{platform.base_url}/thu-vien/{match.group(1)}").status_code == 404
 
 
-def test_corrupt_upload_is_refused_in_vietnamese_and_stores_nothing(platform: Platform, library: Library,
-                                                                    clients: dict[str, httpx.Client]) -> None:
+def test_corrupt_upload_is_refused_in_vietnamese_and_stores_nothing(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+) -> None:
     admin = clients["admin"]
     before = re.search(r'<p class="muted" id="counts">[^<]*</p>', admin.get(f"{platform.base_url}/thu-vien").text)
     tag = uuid.uuid4().hex[:8]
@@ -221,14 +257,21 @@ def test_corrupt_upload_is_refused_in_vietnamese_and_stores_nothing(platform: Pl
     after = re.search(r'<p class="muted" id="counts">[^<]*</p>', admin.get(f"{platform.base_url}/thu-vien").text)
     assert before and after and before.group(0) == after.group(0)
     for name in (f"bien ban {tag}", f"ghi chu {tag}", tag):
-        assert httpx.get(f"{platform.base_url}/api/library/documents", params={"q": name},
-                         headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"}).json() == []
+        assert (
+            httpx.get(
+                f"{platform.base_url}/api/library/documents",
+                params={"q": name},
+                headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"},
+            ).json()
+            == []
+        )
 
 
 def test_upload_needs_the_form_token_and_a_bounded_size(platform: Platform, clients: dict[str, httpx.Client]) -> None:
     admin = clients["admin"]
-    r = admin.post(f"{platform.base_url}/thu-vien/them", data={"access": "public"},
-                   files={"file": ("a.txt", "Nội dung.".encode())})
+    r = admin.post(
+        f"{platform.base_url}/thu-vien/them", data={"access": "public"}, files={"file": ("a.txt", "Nội dung.".encode())}
+    )
     assert r.status_code == 403 and "Biểu mẫu đã hết hạn" in r.text
     for size in (20 * 1024 * 1024 + 1, 21 * 1024 * 1024):  # read past the limit; declared past it
         too_big = _upload(admin, platform, "lon.txt", b"a" * size)
@@ -236,13 +279,16 @@ def test_upload_needs_the_form_token_and_a_bounded_size(platform: Platform, clie
 
 
 @pytest.mark.parametrize("who", ["citizen", "province_cadre", "central_cadre"])
-def test_only_admins_manage_the_library(platform: Platform, library: Library, clients: dict[str, httpx.Client],
-                                        who: str) -> None:
+def test_only_admins_manage_the_library(
+    platform: Platform, library: Library, clients: dict[str, httpx.Client], who: str
+) -> None:
     client = clients[who]
-    for r in (client.get(f"{platform.base_url}/thu-vien/them"),
-              client.post(f"{platform.base_url}/thu-vien/them", files={"file": ("a.md", b"# A\n\nB.\n")}),
-              client.get(f"{platform.base_url}/thu-vien/{library.law_id}/xoa"),
-              client.post(f"{platform.base_url}/thu-vien/{library.law_id}/xoa")):
+    for r in (
+        client.get(f"{platform.base_url}/thu-vien/them"),
+        client.post(f"{platform.base_url}/thu-vien/them", files={"file": ("a.md", b"# A\n\nB.\n")}),
+        client.get(f"{platform.base_url}/thu-vien/{library.law_id}/xoa"),
+        client.post(f"{platform.base_url}/thu-vien/{library.law_id}/xoa"),
+    ):
         assert r.status_code == 403 and FORBIDDEN in r.text
     assert "/thu-vien/them" not in client.get(f"{platform.base_url}/thu-vien").text
     anonymous = clients["anonymous"].get(f"{platform.base_url}/thu-vien/them")
@@ -264,5 +310,7 @@ def test_admin_deletes_a_document(platform: Platform, library: Library, clients:
     assert done.status_code == 303 and done.headers["location"] == "/thu-vien?da_xoa=1"
     assert "Đã xóa tài liệu khỏi thư viện." in admin.get(platform.base_url + done.headers["location"]).text
     assert admin.get(f"{platform.base_url}{created}").status_code == 404
-    assert admin.post(f"{platform.base_url}{created}/xoa",
-                      data={"csrf_token": csrf_token(confirm.text)}).status_code == 404
+    assert (
+        admin.post(f"{platform.base_url}{created}/xoa", data={"csrf_token": csrf_token(confirm.text)}).status_code
+        == 404
+    )

@@ -30,27 +30,46 @@ from web.formats import vn_number, vn_percent
 TODAY = date(2026, 11, 22)
 
 
-@pytest.mark.parametrize(("value", "year"), [
-    ("1975", 1975), (1975, 1975), (1975.0, 1975), ("15/08/1975", 1975), ("1/2/1980", 1980), ("1975-08-15", 1975),
-    (date(1990, 1, 1), 1990),
-])
+@pytest.mark.parametrize(
+    ("value", "year"),
+    [
+        ("1975", 1975),
+        (1975, 1975),
+        (1975.0, 1975),
+        ("15/08/1975", 1975),
+        ("1/2/1980", 1980),
+        ("1975-08-15", 1975),
+        (date(1990, 1, 1), 1990),
+    ],
+)
 def test_birth_year_accepts_years_and_dates(value: object, year: int) -> None:
     assert parse_birth_year(value, TODAY) == year
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("31/02/1980", "không tồn tại"), ("19x5", "ghi năm (1975) hoặc ngày sinh"), ("1899", "phải từ 1900 đến 2008"),
-    ("2015", "đủ 18 tuổi"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("31/02/1980", "không tồn tại"),
+        ("19x5", "ghi năm (1975) hoặc ngày sinh"),
+        ("1899", "phải từ 1900 đến 2008"),
+        ("2015", "đủ 18 tuổi"),
+    ],
+)
 def test_birth_year_refuses_impossible_values_in_vietnamese(value: str, message: str) -> None:
     with pytest.raises(FieldError, match=re.escape(message)):
         parse_birth_year(value, TODAY)
 
 
-@pytest.mark.parametrize(("value", "phone"), [
-    ("0912 345 678", "0912345678"), ("+84 912.345.678", "0912345678"), ("84912345678", "0912345678"),
-    (912345678, "0912345678"), ("024-3825-7272", "02438257272"),
-])
+@pytest.mark.parametrize(
+    ("value", "phone"),
+    [
+        ("0912 345 678", "0912345678"),
+        ("+84 912.345.678", "0912345678"),
+        ("84912345678", "0912345678"),
+        (912345678, "0912345678"),
+        ("024-3825-7272", "02438257272"),
+    ],
+)
 def test_phone_numbers_are_normalised(value: object, phone: str) -> None:
     assert parse_phone(value) == phone
 
@@ -106,12 +125,13 @@ def test_validate_reports_every_bad_field_at_once() -> None:
 
 def test_headers_are_matched_without_diacritics_and_with_variants() -> None:
     columns, warnings = member_io.map_columns(
-        ["STT", "HO TEN", "gioi tinh", "Ngày tháng năm sinh", "SĐT", "Số CCCD (12 số)", "Mã ĐVHC", "Quê quán",
-         "Họ tên"])
+        ["STT", "HO TEN", "gioi tinh", "Ngày tháng năm sinh", "SĐT", "Số CCCD (12 số)", "Mã ĐVHC", "Quê quán", "Họ tên"]
+    )
     assert columns == {"full_name": 1, "gender": 2, "birth_year": 3, "phone": 4, "national_id": 5, "unit_code": 6}
     assert [w.message for w in warnings] == [
         "Không nhận ra cột “Quê quán”; cột này được bỏ qua.",
-        "Cột “Họ tên” trùng với cột “HO TEN”; cột này được bỏ qua."]
+        "Cột “Họ tên” trùng với cột “HO TEN”; cột này được bỏ qua.",
+    ]
 
 
 def _cp1258(text: str) -> bytes:
@@ -157,9 +177,22 @@ def test_unreadable_files_are_refused_in_vietnamese() -> None:
 
 def test_exported_text_never_runs_as_a_formula_and_reads_back_unchanged() -> None:
     formula = '=HYPERLINK("http://example.com","Bấm vào đây")'
-    member = MemberView(id=1, unit_code="08611", unit_name="Xã Văn Miếu, Tỉnh Phú Thọ", full_name="Nguyễn Văn A",
-                        gender="nam", birth_year=1970, ethnicity=None, religion=None, position=None,
-                        organisation=formula, term=None, phone=None, email=None, national_id="*********345")
+    member = MemberView(
+        id=1,
+        unit_code="08611",
+        unit_name="Xã Văn Miếu, Tỉnh Phú Thọ",
+        full_name="Nguyễn Văn A",
+        gender="nam",
+        birth_year=1970,
+        ethnicity=None,
+        religion=None,
+        position=None,
+        organisation=formula,
+        term=None,
+        phone=None,
+        email=None,
+        national_id="*********345",
+    )
     xlsx = member_io.to_xlsx(member_io.export_rows([member]))
     cell = load_workbook(io.BytesIO(xlsx)).active["G2"]  # type: ignore[index]
     assert (cell.value, cell.data_type) == (formula, "s")
@@ -191,8 +224,16 @@ def test_contacts_are_encrypted_bound_to_their_field_and_the_key(tmp_path: Path)
 
 
 def test_personal_data_is_masked_in_representations_and_logs(caplog: pytest.LogCaptureFixture) -> None:
-    draft, _ = validate("08611", {"full_name": "Nguyễn Văn A", "phone": "0912345678", "email": "nguyen.a@example.com",
-                                  "national_id": "025175012345", "birth_year": 1975})
+    draft, _ = validate(
+        "08611",
+        {
+            "full_name": "Nguyễn Văn A",
+            "phone": "0912345678",
+            "email": "nguyen.a@example.com",
+            "national_id": "025175012345",
+            "birth_year": 1975,
+        },
+    )
     logging.getLogger("test").warning("draft %r", draft)
     assert "0912345678" not in caplog.text and "nguyen.a@" not in caplog.text and "025175012345" not in caplog.text
     assert mask_phone("0912345678") == "091****678"

@@ -44,9 +44,13 @@ def table_file(rows: list[dict[str, Any]], fmt: str) -> bytes:
 
 def upload(platform: Platform, headers: dict[str, str], data: bytes, fmt: str, mode: str = "all") -> httpx.Response:
     """POST /api/members/import."""
-    return httpx.post(f"{platform.base_url}/api/members/import", headers=headers, timeout=60,
-                      files={"file": (f"danh-sach.{fmt}", data, XLSX if fmt == "xlsx" else "text/csv")},
-                      data={"mode": mode, "consent": "true"})
+    return httpx.post(
+        f"{platform.base_url}/api/members/import",
+        headers=headers,
+        timeout=60,
+        files={"file": (f"danh-sach.{fmt}", data, XLSX if fmt == "xlsx" else "text/csv")},
+        data={"mode": mode, "consent": "true"},
+    )
 
 
 def db_rows(platform: Platform, query: str, *params: object) -> list[tuple[Any, ...]]:
@@ -64,12 +68,16 @@ def exported(platform: Platform, headers: dict[str, str], fmt: str, unit: str | 
     sheet = member_io.read_table(response.content)
     columns, warnings = member_io.map_columns(sheet.headers)
     assert not warnings
-    return [{k: member_io.clean_cell(cells[i]) if i < len(cells) else None for k, i in columns.items()}
-            for _, cells in sheet.rows]
+    return [
+        {k: member_io.clean_cell(cells[i]) if i < len(cells) else None for k, i in columns.items()}
+        for _, cells in sheet.rows
+    ]
 
 
-@pytest.mark.parametrize(("fmt", "unit_text", "code"), [
-    ("xlsx", "Xã Bảo Hà, Tỉnh Lào Cai", BAO_HA), ("csv", "phuong lao cai, lao cai", LAO_CAI_WARD)])
+@pytest.mark.parametrize(
+    ("fmt", "unit_text", "code"),
+    [("xlsx", "Xã Bảo Hà, Tỉnh Lào Cai", BAO_HA), ("csv", "phuong lao cai, lao cai", LAO_CAI_WARD)],
+)
 def test_import_then_export_gives_the_same_rows(platform: Platform, fmt: str, unit_text: str, code: str) -> None:
     headers = bearer(platform, "province_cadre", "15")
     rows = synthetic_rows(40, [unit_text], seed=f"vong-tron-{fmt}")
@@ -81,16 +89,38 @@ def test_import_then_export_gives_the_same_rows(platform: Platform, fmt: str, un
     by_name = {r["full_name"]: r for r in back}
     for row in rows:
         got = by_name[row["Họ và tên"]]
-        assert (got["gender"], int(got["birth_year"]), got["ethnicity"], got["religion"], got["position"],
-                got["organisation"], got["term"], str(got["phone"]), got["email"]) == (
-            row["Giới tính"], row["Năm sinh"], row["Dân tộc"], row["Tôn giáo"], row["Chức vụ"],
-            row["Tổ chức thành viên"], row["Nhiệm kỳ"], row["Số điện thoại"], row["Email"])
+        assert (
+            got["gender"],
+            int(got["birth_year"]),
+            got["ethnicity"],
+            got["religion"],
+            got["position"],
+            got["organisation"],
+            got["term"],
+            str(got["phone"]),
+            got["email"],
+        ) == (
+            row["Giới tính"],
+            row["Năm sinh"],
+            row["Dân tộc"],
+            row["Tôn giáo"],
+            row["Chức vụ"],
+            row["Tổ chức thành viên"],
+            row["Nhiệm kỳ"],
+            row["Số điện thoại"],
+            row["Email"],
+        )
         assert got["unit_code"] == code and got["unit"].endswith("Tỉnh Lào Cai")
         assert got["national_id"] == "*********" + row["Số CCCD"][-3:]  # never the whole number
 
     # the exported file imports again as 40 duplicates: nothing changes
-    again = upload(platform, headers, table_file([{member_io.HEADERS[k][0]: v for k, v in r.items()} for r in back],
-                                                 fmt), fmt, "skip").json()
+    again = upload(
+        platform,
+        headers,
+        table_file([{member_io.HEADERS[k][0]: v for k, v in r.items()} for r in back], fmt),
+        fmt,
+        "skip",
+    ).json()
     assert (again["imported"], again["skipped"]) == (0, 40)
     assert {e["message"] for e in again["errors"]} == {"Đã có trong cơ sở dữ liệu (cùng đơn vị, họ tên và năm sinh)."}
     assert db_rows(platform, "select count(*) from members where unit_code = %s", code) == [(40,)]
@@ -132,34 +162,49 @@ def test_skip_imports_the_good_rows_and_a_second_run_finds_them(platform: Platfo
     assert (report["imported"], report["skipped"]) == (1, 5)
     assert [e["row"] for e in report["errors"]] == [3, 4, 5, 6, 7]
     assert db_rows(platform, "select full_name, birth_year from members where unit_path <@ 'vn.14'") == [
-        ("Hoàng Văn Đúng", 1980)]
+        ("Hoàng Văn Đúng", 1980)
+    ]
     second = upload(platform, headers, data, "xlsx", "skip").json()
     assert second["imported"] == 0
     assert (2, "Họ và tên", "Đã có trong cơ sở dữ liệu (cùng đơn vị, họ tên và năm sinh).") in [
-        (e["row"], e["field"], e["message"]) for e in second["errors"]]
+        (e["row"], e["field"], e["message"]) for e in second["errors"]
+    ]
     assert _son_la_count(platform) == 1
 
 
 def test_a_file_without_a_name_column_or_unreadable_is_refused(platform: Platform) -> None:
     headers = bearer(platform, "province_cadre", "14")
     report = upload(platform, headers, "Năm sinh\n1980\n".encode(), "csv").json()
-    assert report["errors"] == [{"row": 1, "field": "Họ và tên",
-                                 "message": "Thiếu cột “Họ và tên”: không nhập được dòng nào."}]
+    assert report["errors"] == [
+        {"row": 1, "field": "Họ và tên", "message": "Thiếu cột “Họ và tên”: không nhập được dòng nào."}
+    ]
     broken = upload(platform, headers, b"PK\x03\x04garbage", "xlsx")
     assert broken.status_code == 400 and broken.json()["detail"] == "Không đọc được tệp Excel (.xlsx)."
 
 
 def test_personal_data_is_not_readable_in_the_database(platform: Platform) -> None:
     headers = bearer(platform, "commune_cadre", BAO_HA)
-    member = {"unit_code": BAO_HA, "full_name": "Vàng Thị Bí Mật", "gender": "Nữ", "birth_year": 1990,
-              "phone": "0987 654 321", "email": "bi.mat@example.com", "national_id": "015190654321"}
+    member = {
+        "unit_code": BAO_HA,
+        "full_name": "Vàng Thị Bí Mật",
+        "gender": "Nữ",
+        "birth_year": 1990,
+        "phone": "0987 654 321",
+        "email": "bi.mat@example.com",
+        "national_id": "015190654321",
+    }
     created = httpx.post(f"{platform.base_url}/api/members", headers=headers, json=member)
     assert created.status_code == 201, created.text
     assert (created.json()["phone"], created.json()["email"], created.json()["national_id"]) == (
-        "0987654321", "bi.mat@example.com", "*********321")
+        "0987654321",
+        "bi.mat@example.com",
+        "*********321",
+    )
     [(whole, phone, email, hmac, last3)] = db_rows(
-        platform, "select m::text, phone_enc, email_enc, national_id_hmac, national_id_last3 from members m"
-                  " where full_name = 'Vàng Thị Bí Mật'")
+        platform,
+        "select m::text, phone_enc, email_enc, national_id_hmac, national_id_last3 from members m"
+        " where full_name = 'Vàng Thị Bí Mật'",
+    )
     for secret in ("0987654321", "987654321", "bi.mat", "015190654321"):
         assert secret not in whole
         assert secret.encode() not in bytes(phone) + bytes(email) + bytes(hmac)
@@ -171,9 +216,17 @@ def test_personal_data_is_not_readable_in_the_database(platform: Platform) -> No
 
 
 def test_invalid_members_are_refused_field_by_field(platform: Platform) -> None:
-    response = httpx.post(f"{platform.base_url}/api/members", headers=bearer(platform, "commune_cadre", BAO_HA),
-                          json={"unit_code": BAO_HA, "full_name": "Sùng A Lỗi", "birth_year": 2015,
-                                "ethnicity": "Klingon", "national_id": "12"})
+    response = httpx.post(
+        f"{platform.base_url}/api/members",
+        headers=bearer(platform, "commune_cadre", BAO_HA),
+        json={
+            "unit_code": BAO_HA,
+            "full_name": "Sùng A Lỗi",
+            "birth_year": 2015,
+            "ethnicity": "Klingon",
+            "national_id": "12",
+        },
+    )
     assert response.status_code == 422
     errors = response.json()["detail"]["errors"]
     assert set(errors) == {"birth_year", "ethnicity", "national_id"}
@@ -183,22 +236,38 @@ def test_invalid_members_are_refused_field_by_field(platform: Platform) -> None:
 @pytest.fixture(scope="module")
 def viet_tri_member(platform: Platform) -> dict[str, str]:
     """A member of Phường Việt Trì with contacts, added by the province cadre."""
-    member = {"unit_code": VIET_TRI, "full_name": "Đinh Công Riêng Tư", "gender": "nam", "birth_year": 1971,
-              "phone": "0911222333", "email": "rieng.tu@example.com", "national_id": "025071777888"}
-    created = httpx.post(f"{platform.base_url}/api/members", headers=bearer(platform, "province_cadre", "25"),
-                         json=member)
+    member = {
+        "unit_code": VIET_TRI,
+        "full_name": "Đinh Công Riêng Tư",
+        "gender": "nam",
+        "birth_year": 1971,
+        "phone": "0911222333",
+        "email": "rieng.tu@example.com",
+        "national_id": "025071777888",
+    }
+    created = httpx.post(
+        f"{platform.base_url}/api/members", headers=bearer(platform, "province_cadre", "25"), json=member
+    )
     assert created.status_code == 201, created.text
     return member
 
 
-def test_a_commune_cadre_never_sees_another_communes_members(platform: Platform,
-                                                              viet_tri_member: dict[str, str]) -> None:
+def test_a_commune_cadre_never_sees_another_communes_members(
+    platform: Platform, viet_tri_member: dict[str, str]
+) -> None:
     headers = bearer(platform, "commune_cadre", VAN_MIEU)
     base = platform.base_url
     listed = httpx.get(f"{base}/api/members", headers=headers).json()
     assert listed and {m["unit_code"] for m in listed} == {VAN_MIEU}
-    for path in ("/api/members", "/api/members/stats", "/api/members/export", "/api/members/count",
-                 "/can-bo/thanh-vien", "/can-bo/thanh-vien/thong-ke", "/can-bo"):
+    for path in (
+        "/api/members",
+        "/api/members/stats",
+        "/api/members/export",
+        "/api/members/count",
+        "/can-bo/thanh-vien",
+        "/can-bo/thanh-vien/thong-ke",
+        "/can-bo",
+    ):
         assert httpx.get(f"{base}{path}", params={"unit": VIET_TRI}, headers=headers).status_code == 403, path
     leaks = ("Đinh Công Riêng Tư", "0911222333", "rieng.tu@", "025071777888")
     for fmt in ("csv", "xlsx"):
@@ -213,16 +282,22 @@ def test_a_commune_cadre_never_sees_another_communes_members(platform: Platform,
     attempt = httpx.post(f"{base}/api/members", headers=headers, json={**viet_tri_member, "full_name": "Kẻ Lạ"})
     assert attempt.status_code == 403
     report = upload(platform, headers, table_file([{"Họ và tên": "Kẻ Lạ", "Mã đơn vị": VIET_TRI}], "csv"), "csv").json()
-    assert report["errors"] == [{"row": 2, "field": "Mã đơn vị",
-                                 "message": "Đơn vị mã “07900” nằm ngoài phạm vi của bạn."}]
+    assert report["errors"] == [
+        {"row": 2, "field": "Mã đơn vị", "message": "Đơn vị mã “07900” nằm ngoài phạm vi của bạn."}
+    ]
 
 
 def test_the_province_sees_its_communes_with_contacts_but_the_public_sees_nothing(
-        platform: Platform, viet_tri_member: dict[str, str]) -> None:
-    listed = httpx.get(f"{platform.base_url}/api/members", params={"unit": VIET_TRI, "q": "dinh cong rieng"},
-                       headers=bearer(platform, "province_cadre", "25")).json()
+    platform: Platform, viet_tri_member: dict[str, str]
+) -> None:
+    listed = httpx.get(
+        f"{platform.base_url}/api/members",
+        params={"unit": VIET_TRI, "q": "dinh cong rieng"},
+        headers=bearer(platform, "province_cadre", "25"),
+    ).json()
     assert [(m["full_name"], m["phone"], m["email"], m["national_id"]) for m in listed] == [
-        ("Đinh Công Riêng Tư", "0911222333", "rieng.tu@example.com", "*********888")]
+        ("Đinh Công Riêng Tư", "0911222333", "rieng.tu@example.com", "*********888")
+    ]
     for who in (None, "citizen"):
         headers = {"Accept": "application/json"} if who is None else bearer(platform, who, None)
         assert httpx.get(f"{platform.base_url}/api/members", headers=headers).status_code in (401, 403)
@@ -237,12 +312,18 @@ def _age_group(birth_year: int | None) -> str | None:
 
 
 def test_statistics_match_direct_counts(platform: Platform) -> None:
-    rows = db_rows(platform, "select m.gender, m.ethnicity, m.religion, m.birth_year, m.organisation, m.position,"
-                             " m.unit_path::text from members m where m.unit_path <@ 'vn.25'")
+    rows = db_rows(
+        platform,
+        "select m.gender, m.ethnicity, m.religion, m.birth_year, m.organisation, m.position,"
+        " m.unit_path::text from members m where m.unit_path <@ 'vn.25'",
+    )
     expected = {
-        "gender": Counter(r[0] for r in rows), "ethnicity": Counter(r[1] for r in rows),
-        "religion": Counter(r[2] for r in rows), "age": Counter(_age_group(r[3]) for r in rows),
-        "organisation": Counter(r[4] for r in rows), "position": Counter(r[5] for r in rows),
+        "gender": Counter(r[0] for r in rows),
+        "ethnicity": Counter(r[1] for r in rows),
+        "religion": Counter(r[2] for r in rows),
+        "age": Counter(_age_group(r[3]) for r in rows),
+        "organisation": Counter(r[4] for r in rows),
+        "position": Counter(r[5] for r in rows),
         "unit": Counter(r[6].split(".")[min(2, len(r[6].split(".")) - 1)] for r in rows),
         "level": Counter(str(len(r[6].split(".")) - 1) for r in rows),
     }
@@ -254,37 +335,52 @@ def test_statistics_match_direct_counts(platform: Platform) -> None:
         assert got == dict(counts), by
         assert sum(b["share"] for b in stats["buckets"]) == pytest.approx(1.0)
     women = sum(1 for r in rows if r[0] == "nu" and r[5] == "Ủy viên")
-    count = httpx.get(f"{platform.base_url}/api/members/count", headers=headers,
-                      params={"gender": "nữ", "position": "uỷ viên"}).json()
+    count = httpx.get(
+        f"{platform.base_url}/api/members/count", headers=headers, params={"gender": "nữ", "position": "uỷ viên"}
+    ).json()
     assert count == {"count": women} and women > 0
-    commune = httpx.get(f"{platform.base_url}/api/members/stats", params={"by": "gender", "unit": VAN_MIEU},
-                        headers=headers).json()
+    commune = httpx.get(
+        f"{platform.base_url}/api/members/stats", params={"by": "gender", "unit": VAN_MIEU}, headers=headers
+    ).json()
     assert commune["total"] == sum(1 for r in rows if r[6].endswith("." + VAN_MIEU))
 
 
 def test_stats_page_shows_charts_and_vietnamese_numbers(platform: Platform) -> None:
-    page = httpx.get(f"{platform.base_url}/can-bo/thanh-vien/thong-ke",
-                     headers={**bearer(platform, "central_cadre", "TW"), "Accept": "text/html"}).text
+    page = httpx.get(
+        f"{platform.base_url}/can-bo/thanh-vien/thong-ke",
+        headers={**bearer(platform, "central_cadre", "TW"), "Accept": "text/html"},
+    ).text
     total = db_rows(platform, "select count(*) from members")[0][0]
     assert re.search(r'<strong id="total">([\d.]+)</strong>', page)[1] == f"{total:,}".replace(",", ".")  # type: ignore[index]
     assert page.count("<svg") == 8 and "<script" not in page
-    for section in ("Theo giới tính", "Theo độ tuổi", "Theo dân tộc", "Theo tôn giáo", "Theo tổ chức thành viên",
-                    "Theo chức vụ", "Theo đơn vị", "Theo cấp"):
+    for section in (
+        "Theo giới tính",
+        "Theo độ tuổi",
+        "Theo dân tộc",
+        "Theo tôn giáo",
+        "Theo tổ chức thành viên",
+        "Theo chức vụ",
+        "Theo đơn vị",
+        "Theo cấp",
+    ):
         assert section in page
     assert re.search(r"\d+,\d%", page)  # decimal comma
 
 
 def test_the_import_form_needs_its_csrf_token_and_shows_the_report(platform: Platform) -> None:
     headers = {**bearer(platform, "commune_cadre", LAO_CAI_WARD), "Accept": "text/html"}
-    data = table_file([{"Họ và tên": "Lù Văn Biểu Mẫu", "Năm sinh": 1988},
-                       {"Họ và tên": "Lù Thị Sai", "Năm sinh": "năm ngoái"}], "csv")
+    data = table_file(
+        [{"Họ và tên": "Lù Văn Biểu Mẫu", "Năm sinh": 1988}, {"Họ và tên": "Lù Thị Sai", "Năm sinh": "năm ngoái"}],
+        "csv",
+    )
     with httpx.Client(base_url=platform.base_url, headers=headers) as client:
         page = client.get("/can-bo/thanh-vien")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
         files = {"file": ("ds.csv", data, "text/csv")}
         assert client.post("/can-bo/thanh-vien/nhap", files=files, data={"mode": "skip"}).status_code == 403
-        shown = client.post("/can-bo/thanh-vien/nhap", files=files,
-                            data={"mode": "skip", "csrf_token": token, "consent": "1"})
+        shown = client.post(
+            "/can-bo/thanh-vien/nhap", files=files, data={"mode": "skip", "csrf_token": token, "consent": "1"}
+        )
     assert shown.status_code == 200
     assert "Đã nhập 1 thành viên trên 2 dòng; 1 dòng không được nhập." in " ".join(shown.text.split())
     assert "Năm sinh “năm ngoái” không hợp lệ" in shown.text
@@ -294,40 +390,69 @@ def test_the_import_form_needs_its_csrf_token_and_shows_the_report(platform: Pla
 @pytest.fixture(scope="module")
 async def app_db(platform: Platform) -> AsyncIterator[Database]:
     """The application role's pool on the platform's store (RLS applies)."""
-    database = Database(make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD),
-                        max_size=2)
+    database = Database(
+        make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=2
+    )
     await database.open()
     yield database
     await database.close()
 
 
-VAN_MIEU_CADRE = Principal(subject="thu-mien", name="Thử", roles=frozenset({Role.COMMUNE_CADRE}), unit_code=VAN_MIEU,
-                           unit_path=f"vn.25.{VAN_MIEU}", unit_name="Xã Văn Miếu")
+VAN_MIEU_CADRE = Principal(
+    subject="thu-mien",
+    name="Thử",
+    roles=frozenset({Role.COMMUNE_CADRE}),
+    unit_code=VAN_MIEU,
+    unit_path=f"vn.25.{VAN_MIEU}",
+    unit_name="Xã Văn Miếu",
+)
 
 
 async def test_domain_functions_check_the_permission_themselves(platform: Platform, app_db: Database) -> None:
     async with app_db.transaction(VAN_MIEU_CADRE.scope()) as conn:
-        for call in (count_members(conn, VAN_MIEU_CADRE, VIET_TRI), member_stats(conn, VAN_MIEU_CADRE, "25", "gender"),
-                     congress_progress(conn, VAN_MIEU_CADRE, "25"),
-                     update_congress(conn, VAN_MIEU_CADRE, VIET_TRI, CongressChange(notes="x"))):
+        for call in (
+            count_members(conn, VAN_MIEU_CADRE, VIET_TRI),
+            member_stats(conn, VAN_MIEU_CADRE, "25", "gender"),
+            congress_progress(conn, VAN_MIEU_CADRE, "25"),
+            update_congress(conn, VAN_MIEU_CADRE, VIET_TRI, CongressChange(notes="x")),
+        ):
             with pytest.raises(PermissionDenied):
                 await call
         women = await count_members(conn, VAN_MIEU_CADRE, None, MemberFilters(gender="Nữ"))
-    assert women == db_rows(platform, "select count(*) from members where unit_code = %s and gender = 'nu'",
-                            VAN_MIEU)[0][0] > 0
+    assert (
+        women
+        == db_rows(platform, "select count(*) from members where unit_code = %s and gender = 'nu'", VAN_MIEU)[0][0]
+        > 0
+    )
 
 
-async def test_an_import_logs_no_personal_data(platform: Platform, app_db: Database,
-                                               caplog: pytest.LogCaptureFixture) -> None:
-    rows = [{"Họ và tên": "Sầm Văn Nhật Ký", "Năm sinh": 1979, "Số điện thoại": "0977000111",
-             "Email": "nhat.ky@example.com", "Số CCCD": "015079000111", "Đơn vị": "hai ba trung xyz"}]
-    cadre = Principal(subject="thu-log", name="Thử", roles=frozenset({Role.COMMUNE_CADRE}), unit_code=BAO_HA,
-                      unit_path=f"vn.15.{BAO_HA}", unit_name="Xã Bảo Hà")
+async def test_an_import_logs_no_personal_data(
+    platform: Platform, app_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    rows = [
+        {
+            "Họ và tên": "Sầm Văn Nhật Ký",
+            "Năm sinh": 1979,
+            "Số điện thoại": "0977000111",
+            "Email": "nhat.ky@example.com",
+            "Số CCCD": "015079000111",
+            "Đơn vị": "hai ba trung xyz",
+        }
+    ]
+    cadre = Principal(
+        subject="thu-log",
+        name="Thử",
+        roles=frozenset({Role.COMMUNE_CADRE}),
+        unit_code=BAO_HA,
+        unit_path=f"vn.15.{BAO_HA}",
+        unit_name="Xã Bảo Hà",
+    )
     caplog.set_level(logging.DEBUG)
     async with app_db.transaction(cadre.scope()) as conn:
         resolver = await load_resolver(conn)
-        report = await member_io.import_members(conn, cadre, resolver, platform.protector(),
-                                                member_io.read_table(table_file(rows, "csv")), "skip")
+        report = await member_io.import_members(
+            conn, cadre, resolver, platform.protector(), member_io.read_table(table_file(rows, "csv")), "skip"
+        )
     assert report.imported == 0 and report.errors[0].field == "Đơn vị"
     assert "member import by thu-log: 0 imported, 1 skipped" in caplog.text
     for secret in ("0977000111", "nhat.ky", "015079000111"):

@@ -34,8 +34,9 @@ def _provider(issuer: str, jwks_file: Path, keys: list[RSAKey]):  # type: ignore
 async def test_a_rotated_signing_key_is_fetched_when_first_seen(tmp_path: Path) -> None:
     issuer = f"http://127.0.0.1:{free_port()}"
     old, new = _key("old"), _key("new")
-    rp = OidcClient(issuer, "mattran", "secret", "http://127.0.0.1:1/cb", "openid", "urn:mattran:api",
-                    jwks_min_refetch_s=0)
+    rp = OidcClient(
+        issuer, "mattran", "secret", "http://127.0.0.1:1/cb", "openid", "urn:mattran:api", jwks_min_refetch_s=0
+    )
     proc = _provider(issuer, tmp_path / "jwks.json", [old])
     try:
         assert (await rp.verify_access_token(_token(issuer, old)))["sub"] == "canbo.tw"

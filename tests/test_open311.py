@@ -20,7 +20,12 @@ from mattran.domain.receipts import parse
 from mattran.domain.time import VIETNAM
 from tests.conftest import MATTRAN, Platform, cli_env
 
-COMMUNE: dict[str, object] = {"sub": "o311-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
+COMMUNE: dict[str, object] = {
+    "sub": "o311-xa",
+    "name": "Cán bộ xã",
+    "roles": ["commune_cadre"],
+    "unit": "00004",
+}  # Phường Ba Đình
 ADMIN: dict[str, object] = {"sub": "quantri", "roles": ["admin"], "unit": "TW"}
 DESCRIPTION = "Đèn đường ngõ 5 phố Đội Cấn bị hỏng cả tháng nay, buổi tối rất tối và nguy hiểm cho người đi bộ."
 # Personal data a petitioner may send; none of it may ever come out of an Open311 GET.
@@ -28,8 +33,14 @@ SECRETS = ("0912 345 678", "dan.nguyen@example.com", "0987654321", "nguoigui@exa
 
 
 def _mattran(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([MATTRAN, *args], env=cli_env(platform.data_dir), capture_output=True, text=True,
-                          timeout=300, cwd=platform.data_dir)
+    return subprocess.run(
+        [MATTRAN, *args],
+        env=cli_env(platform.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=platform.data_dir,
+    )
 
 
 def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
@@ -51,8 +62,9 @@ def _url(platform: Platform, path: str) -> str:
     return f"{platform.base_url}/open311/v2/{path}"
 
 
-def _post(platform: Platform, fmt: str = "json", headers: dict[str, str] | None = None,
-          **fields: str) -> httpx.Response:
+def _post(
+    platform: Platform, fmt: str = "json", headers: dict[str, str] | None = None, **fields: str
+) -> httpx.Response:
     body = {"service_code": "ha_tang", "address_string": "P. Ba Đình, HN", "description": DESCRIPTION, **fields}
     return httpx.post(_url(platform, f"requests.{fmt}"), data=body, headers=headers or {})
 
@@ -96,10 +108,13 @@ def _errors_xml(response: httpx.Response, status: int) -> list[str]:
 def _publish(platform: Platform, code: str, answer: str) -> None:
     for step in ({"action": "accept"}, {"action": "answer", "answer": answer}, None):
         if step is None:  # the publication review, approved as proposed (masked)
-            draft = httpx.get(f"{platform.base_url}/api/petitions/{code}/publication",
-                              headers=_auth(platform, COMMUNE)).json()
-            step = {"action": "publish",
-                    **{f"{k}_public": draft[k]["proposed"] for k in ("title", "content", "answer")}}
+            draft = httpx.get(
+                f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, COMMUNE)
+            ).json()
+            step = {
+                "action": "publish",
+                **{f"{k}_public": draft[k]["proposed"] for k in ("title", "content", "answer")},
+            }
         r = httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=step, headers=_auth(platform, COMMUNE))
         assert r.status_code == 200, (step, r.text)
 
@@ -109,9 +124,15 @@ def test_discovery_in_json_and_xml(platform: Platform) -> None:
     assert r.status_code == 200 and r.headers["content-type"] == "application/json; charset=utf-8"
     doc = r.json()
     assert set(doc) == {"changeset", "contact", "key_service", "endpoints"} and "apikey" in doc["key_service"]
-    assert doc["endpoints"] == [{"specification": "http://wiki.open311.org/GeoReport_v2",
-                                 "url": f"{platform.base_url}/open311/v2", "changeset": doc["changeset"],
-                                 "type": "test", "formats": ["text/xml", "application/json"]}]
+    assert doc["endpoints"] == [
+        {
+            "specification": "http://wiki.open311.org/GeoReport_v2",
+            "url": f"{platform.base_url}/open311/v2",
+            "changeset": doc["changeset"],
+            "type": "test",
+            "formats": ["text/xml", "application/json"],
+        }
+    ]
     xml = _xml(httpx.get(_url(platform, "discovery.xml")), "discovery")
     assert [f.text for f in xml.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
     assert xml.findtext("endpoints/endpoint/url") == f"{platform.base_url}/open311/v2"
@@ -128,8 +149,7 @@ def test_services_are_the_petition_categories_in_json_and_xml(platform: Platform
     assert xml[0].findtext("service_code") == "dat_dai" and xml[0].findtext("service_name") == "Đất đai"
     assert xml[0].findtext("metadata") == "false"
     assert httpx.get(_url(platform, "services.json"), params={"jurisdiction_id": "01"}).status_code == 200
-    assert "“99”" in _errors_json(httpx.get(_url(platform, "services.json"), params={"jurisdiction_id": "99"}),
-                                  404)[0]
+    assert "“99”" in _errors_json(httpx.get(_url(platform, "services.json"), params={"jurisdiction_id": "99"}), 404)[0]
 
 
 def test_service_definition_and_an_unknown_service(platform: Platform) -> None:
@@ -142,8 +162,16 @@ def test_service_definition_and_an_unknown_service(platform: Platform) -> None:
 
 
 def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key: str) -> None:
-    r = _post(platform, api_key=api_key, email="nguoigui@example.com", first_name="Dân", last_name="Nguyễn Văn",
-              phone="0987654321", device_id="ignored", media_url="http://example.com/anh.jpg")
+    r = _post(
+        platform,
+        api_key=api_key,
+        email="nguoigui@example.com",
+        first_name="Dân",
+        last_name="Nguyễn Văn",
+        phone="0987654321",
+        device_id="ignored",
+        media_url="http://example.com/anh.jpg",
+    )
     assert r.status_code == 200 and r.headers["content-type"] == "application/json; charset=utf-8"
     [created] = r.json()
     assert set(created) == {"service_request_id", "service_notice", "account_id"} and created["account_id"] is None
@@ -154,12 +182,21 @@ def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key
             "select p.channel, p.category, p.unit_code, p.title, p.address_text, c.full_name_enc, c.phone_enc,"
             " c.email_enc"
             " from petitions p join petition_contacts c on c.petition_id = p.id where p.tracking_code = %s",
-            (_number(code),)).fetchone()
+            (_number(code),),
+        ).fetchone()
     assert row is not None
     protector = platform.protector()  # stored encrypted
     row = (*row[:5], *(protector.decrypt(f, v) for f, v in zip(("full_name", "phone", "email"), row[5:], strict=True)))
-    assert row == ("open311", "ha_tang", "00004", "Đèn đường ngõ 5 phố Đội Cấn bị hỏng cả tháng nay, buổi tối rất "
-                   "tối và nguy hiểm…", "P. Ba Đình, HN", "Nguyễn Văn Dân", "0987654321", "nguoigui@example.com")
+    assert row == (
+        "open311",
+        "ha_tang",
+        "00004",
+        "Đèn đường ngõ 5 phố Đội Cấn bị hỏng cả tháng nay, buổi tối rất tối và nguy hiểm…",
+        "P. Ba Đình, HN",
+        "Nguyễn Văn Dân",
+        "0987654321",
+        "nguoigui@example.com",
+    )
     xml = _xml(_post(platform, "xml", api_key=api_key), "service_requests")
     assert [child.tag for child in xml[0]] == ["service_request_id", "service_notice", "account_id"]
     assert xml[0].findtext("service_request_id", "").startswith("PAKN-") and xml[0].findtext("account_id") == ""
@@ -181,8 +218,10 @@ def test_a_request_by_id_in_json_and_xml(platform: Platform, api_key: str) -> No
     assert [r.tag for r in xml] == ["request"] and xml[0].findtext("service_request_id") == code
     assert xml[0].findtext("status") == "open" and xml[0].findtext("description") == ""  # present, empty
     assert xml[0].findtext("requested_datetime") == request["requested_datetime"]
-    assert "“PAKN-1999-000001-7KQ4XZ”" in _errors_json(
-        httpx.get(_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.json")), 404)[0]
+    assert (
+        "“PAKN-1999-000001-7KQ4XZ”"
+        in _errors_json(httpx.get(_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.json")), 404)[0]
+    )
     assert _errors_xml(httpx.get(_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.xml")), 404)
     assert "6 ký tự cuối" in _errors_json(httpx.get(_url(platform, f"requests/{_number(code)}.json")), 404)[0]
 
@@ -190,7 +229,8 @@ def test_a_request_by_id_in_json_and_xml(platform: Platform, api_key: str) -> No
 def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
     assert _errors_json(_post(platform), 403) == ["Thiếu api_key: không thể tạo phản ánh."]
     assert _errors_xml(_post(platform, "xml", api_key="mtk_khong-co-that"), 403) == [
-        "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."]
+        "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."
+    ]
     done = _mattran(platform, "apikey", "create", "Khóa sẽ thu hồi", "--json")
     key = json.loads(done.stdout)["api_key"]
     assert _post(platform, api_key=key).status_code == 200
@@ -201,38 +241,49 @@ def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
     revoked = _mattran(platform, "apikey", "revoke", key[:12])
     assert revoked.returncode == 0 and f"Đã thu hồi khóa {key[:12]}" in revoked.stdout
     assert _errors_json(_post(platform, api_key=key), 403) == [
-        "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."]
+        "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."
+    ]
     unknown = _mattran(platform, "apikey", "revoke", "mtk_khongco1")
     assert unknown.returncode == 1 and "Không có khóa API nào có tiền tố “mtk_khongco1”." in unknown.stderr
 
 
 def test_bad_input_is_answered_in_the_spec_error_format(platform: Platform, api_key: str) -> None:
     assert _errors_json(_post(platform, api_key=api_key, service_code=""), 400) == [
-        "Thiếu tham số “service_code” (mã lĩnh vực, xem services.json)."]
+        "Thiếu tham số “service_code” (mã lĩnh vực, xem services.json)."
+    ]
     assert "“nuoc”" in _errors_xml(_post(platform, "xml", api_key=api_key, service_code="nuoc"), 404)[0]
     assert "“99999”" in _errors_json(_post(platform, api_key=api_key, jurisdiction_id="99999"), 404)[0]
     both = _errors_json(_post(platform, api_key=api_key, address_string="", description=""), 400)
-    assert both == ["Cần vị trí: “lat” và “long”, hoặc “address_string”, hoặc “jurisdiction_id” (mã đơn vị).",
-                    "Thiếu tham số “description” (nội dung phản ánh, kiến nghị)."]
+    assert both == [
+        "Cần vị trí: “lat” và “long”, hoặc “address_string”, hoặc “jurisdiction_id” (mã đơn vị).",
+        "Thiếu tham số “description” (nội dung phản ánh, kiến nghị).",
+    ]
     assert _errors_json(_post(platform, api_key=api_key, lat="21.03"), 400) == [
-        "Tham số “lat” và “long” phải được gửi cùng nhau."]
+        "Tham số “lat” và “long” phải được gửi cùng nhau."
+    ]
     assert _errors_json(_post(platform, api_key=api_key, lat="bắc", long="105.8"), 400) == [
-        "Tham số “lat” phải là số (WGS84)."]
+        "Tham số “lat” phải là số (WGS84)."
+    ]
     short = _errors_xml(_post(platform, "xml", api_key=api_key, description="Đèn hỏng", lat="95", long="105"), 400)
     assert short == ["Tham số “description” quá ngắn (tối thiểu 20 ký tự).", "Tham số “lat” quá lớn."]
     assert _errors_json(_post(platform, api_key=api_key, phone="gọi tôi"), 400) == [
-        "Tham số “phone” số điện thoại không hợp lệ."]
+        "Tham số “phone” số điện thoại không hợp lệ."
+    ]
 
 
 def test_jurisdiction_id_or_coordinates_address_the_petition(platform: Platform, api_key: str) -> None:
     by_unit = _filed(platform, api_key, address_string="", jurisdiction_id="00070")  # Phường Hoàn Kiếm
     by_point = _filed(platform, api_key, address_string="", lat="10.2271", long="103.9637")  # on Phú Quốc island
     by_province = _filed(platform, api_key, address_string="", jurisdiction_id="01")
-    found = {code: httpx.get(_url(platform, f"requests/{code}.json")).json()[0] for code in (by_unit, by_point, by_province)}
+    found = {
+        code: httpx.get(_url(platform, f"requests/{code}.json")).json()[0] for code in (by_unit, by_point, by_province)
+    }
     assert found[by_unit]["agency_responsible"] == "Phường Hoàn Kiếm"
     assert found[by_point]["agency_responsible"] == "Đặc khu Phú Quốc"
-    assert (found[by_province]["agency_responsible"], found[by_province]["address"]) == ("Thành phố Hà Nội",
-                                                                                         "Thành phố Hà Nội")
+    assert (found[by_province]["agency_responsible"], found[by_province]["address"]) == (
+        "Thành phố Hà Nội",
+        "Thành phố Hà Nội",
+    )
 
 
 def test_a_retried_post_with_the_same_idempotency_key_files_one_petition(platform: Platform, api_key: str) -> None:
@@ -247,8 +298,12 @@ def test_a_retried_post_with_the_same_idempotency_key_files_one_petition(platfor
 
 def test_requests_are_filtered_as_the_spec_says(platform: Platform, api_key: str) -> None:
     road = _filed(platform, api_key)
-    land = _filed(platform, api_key, service_code="dat_dai", description="Tranh chấp ranh giới đất giữa hai hộ "
-                  "ở tổ 3 kéo dài chưa được giải quyết.")
+    land = _filed(
+        platform,
+        api_key,
+        service_code="dat_dai",
+        description="Tranh chấp ranh giới đất giữa hai hộ ở tổ 3 kéo dài chưa được giải quyết.",
+    )
     _publish(platform, land, "Ủy ban đã hòa giải thành, hai bên đã ký biên bản.")
 
     def codes(fmt: str = "json", **params: str) -> list[str]:
@@ -276,27 +331,41 @@ def test_requests_are_filtered_as_the_spec_says(platform: Platform, api_key: str
     assert land in codes(service_request_id=land, status="open")  # ids override every other filter
     too_long = {"start_date": "2026-01-01T00:00:00+07:00", "end_date": "2026-06-01T00:00:00+07:00"}
     assert _errors_json(httpx.get(_url(platform, "requests.json"), params=too_long), 400) == [
-        "Khoảng thời gian tìm kiếm không được quá 90 ngày."]
-    assert "“start_date”" in _errors_xml(httpx.get(_url(platform, "requests.xml"),
-                                                   params={"start_date": "hôm qua"}), 400)[0]
+        "Khoảng thời gian tìm kiếm không được quá 90 ngày."
+    ]
+    assert (
+        "“start_date”"
+        in _errors_xml(httpx.get(_url(platform, "requests.xml"), params={"start_date": "hôm qua"}), 400)[0]
+    )
     assert _errors_json(httpx.get(_url(platform, "requests.json"), params={"status": "done"}), 400) == [
-        "Trạng thái “done” không hợp lệ: chỉ có open hoặc closed."]
+        "Trạng thái “done” không hợp lệ: chỉ có open hoặc closed."
+    ]
     assert _errors_json(httpx.get(_url(platform, "requests.json"), params={"service_code": "x"}), 404)
 
 
 def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) -> None:
-    description = ("Cống thoát nước trước nhà số 8 ngõ Hàng Bún bị vỡ, nước thải tràn ra đường. "
-                   "Liên hệ 0912 345 678 hoặc dan.nguyen@example.com.")
-    code = _filed(platform, api_key, description=description, email="nguoigui@example.com", first_name="Dân",
-                  last_name="Nguyễn Văn", phone="0987654321")
+    description = (
+        "Cống thoát nước trước nhà số 8 ngõ Hàng Bún bị vỡ, nước thải tràn ra đường. "
+        "Liên hệ 0912 345 678 hoặc dan.nguyen@example.com."
+    )
+    code = _filed(
+        platform,
+        api_key,
+        description=description,
+        email="nguoigui@example.com",
+        first_name="Dân",
+        last_name="Nguyễn Văn",
+        phone="0987654321",
+    )
     before = httpx.get(_url(platform, f"requests/{code}.json")).json()[0]
     assert before["description"] is None
     _publish(platform, code, "Đã sửa cống. Cán bộ phụ trách: 0912 345 678.")
     [after] = httpx.get(_url(platform, f"requests/{code}.json")).json()
     assert after["status"] == "closed" and after["description"].startswith("Cống thoát nước trước [địa chỉ đã ẩn] bị")
     assert "[số điện thoại đã ẩn]" in after["description"] and "[email đã ẩn]" in after["description"]
-    assert after["status_notes"] == ("Đã công khai trả lời. Trả lời: Đã sửa cống. "
-                                     "Cán bộ phụ trách: [số điện thoại đã ẩn].")
+    assert after["status_notes"] == (
+        "Đã công khai trả lời. Trả lời: Đã sửa cống. Cán bộ phụ trách: [số điện thoại đã ẩn]."
+    )
     assert after["updated_datetime"] >= before["updated_datetime"]
     for path in (f"requests/{code}.json", f"requests/{code}.xml", "requests.json", "requests.xml"):
         text = httpx.get(_url(platform, path)).text
@@ -333,9 +402,13 @@ def test_admins_create_list_and_revoke_keys_through_the_api(platform: Platform) 
 def test_the_open311_routes_are_in_the_openapi_document(platform: Platform) -> None:
     paths = httpx.get(f"{platform.base_url}/openapi.json").json()["paths"]
     assert paths["/open311/v2/requests.{format}"]["post"]["tags"] == ["open311"]
-    assert {"/open311/v2/discovery.{format}", "/open311/v2/services.{format}",
-            "/open311/v2/services/{service_code}.{format}", "/open311/v2/requests/{service_request_id}.{format}",
-            "/api/admin/api-keys"} <= set(paths)
+    assert {
+        "/open311/v2/discovery.{format}",
+        "/open311/v2/services.{format}",
+        "/open311/v2/services/{service_code}.{format}",
+        "/open311/v2/requests/{service_request_id}.{format}",
+        "/api/admin/api-keys",
+    } <= set(paths)
 
 
 def test_the_georeport_client_lists_services_and_fetches_requests(platform: Platform, api_key: str) -> None:
@@ -346,12 +419,21 @@ def test_the_georeport_client_lists_services_and_fetches_requests(platform: Plat
     assert client.get_service_definition("moi_truong") == {"service_code": "moi_truong", "attributes": []}
     assert xml_client.get_service_definition("moi_truong")["service_code"] == "moi_truong"
     # georeport 0.3.1 cannot create requests: the POST goes as the spec's form, with the client's key
-    code = _filed(platform, client.api_key or "", service_code="moi_truong",
-                  description="Bãi rác tự phát cạnh chợ Ngọc Hà bốc mùi hôi thối suốt nhiều ngày.")
+    code = _filed(
+        platform,
+        client.api_key or "",
+        service_code="moi_truong",
+        description="Bãi rác tự phát cạnh chợ Ngọc Hà bốc mùi hôi thối suốt nhiều ngày.",
+    )
     fetched = client.get_service_request(code)
     assert (fetched["service_request_id"], fetched["status"], fetched["service_code"]) == (code, "open", "moi_truong")
     as_xml = xml_client.get_service_request(code)
     assert (as_xml["service_request_id"], as_xml["agency_responsible"], as_xml["description"]) == (
-        code, "Phường Ba Đình", None)
+        code,
+        "Phường Ba Đình",
+        None,
+    )
     assert client.get_service_requests(service_request_id=code) == []  # lists hold published requests only
-    assert _number(code) not in [r["service_request_id"] for r in client.get_service_requests(service_code="moi_truong")]
+    assert _number(code) not in [
+        r["service_request_id"] for r in client.get_service_requests(service_code="moi_truong")
+    ]

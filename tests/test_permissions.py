@@ -48,8 +48,9 @@ def _call(platform: Platform, role: str, operation: str, unit: str) -> httpx.Res
     if operation == "member.read":
         return httpx.get(f"{base}/api/members", params={"unit": unit}, headers=headers)
     if operation == "member.write":
-        return httpx.post(f"{base}/api/members", headers=headers,
-                          json={"unit_code": unit, "full_name": f"Thử quyền {role} {unit}"})
+        return httpx.post(
+            f"{base}/api/members", headers=headers, json={"unit_code": unit, "full_name": f"Thử quyền {role} {unit}"}
+        )
     if operation == "cadre.pages":
         return httpx.get(f"{base}/can-bo", params={"unit": unit}, headers=headers)
     return httpx.get(f"{base}/api/audit", headers=headers)
@@ -71,21 +72,30 @@ def test_permission_matrix(platform: Platform, role: str, operation: str, relati
 @pytest.fixture(scope="module")
 def seeded(platform: Platform) -> None:
     with psycopg.connect(platform.owner_uri()) as conn:
-        for unit, name in (("08611", "Thành viên Văn Miếu"), ("07900", "Thành viên Việt Trì"),
-                           ("00004", "Thành viên Ba Đình")):
+        for unit, name in (
+            ("08611", "Thành viên Văn Miếu"),
+            ("07900", "Thành viên Việt Trì"),
+            ("00004", "Thành viên Ba Đình"),
+        ):
             conn.execute("insert into members (unit_code, full_name) values (%s, %s)", (unit, name))
 
 
-@pytest.mark.parametrize(("role", "visible"), [
-    ("commune_cadre", {"Thành viên Văn Miếu"}),
-    ("province_cadre", {"Thành viên Văn Miếu", "Thành viên Việt Trì"}),
-    ("central_cadre", {"Thành viên Văn Miếu", "Thành viên Việt Trì", "Thành viên Ba Đình"}),
-])
-def test_listing_without_a_unit_shows_exactly_the_scope(platform: Platform, seeded: None, role: str,
-                                                        visible: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [
+        ("commune_cadre", {"Thành viên Văn Miếu"}),
+        ("province_cadre", {"Thành viên Văn Miếu", "Thành viên Việt Trì"}),
+        ("central_cadre", {"Thành viên Văn Miếu", "Thành viên Việt Trì", "Thành viên Ba Đình"}),
+    ],
+)
+def test_listing_without_a_unit_shows_exactly_the_scope(
+    platform: Platform, seeded: None, role: str, visible: set[str]
+) -> None:
     token = platform.mint({"sub": f"test-{role}", **ROLES[role]})  # type: ignore[dict-item]
-    names = {m["full_name"] for m in httpx.get(f"{platform.base_url}/api/members",
-                                               headers={"Authorization": f"Bearer {token}"}).json()}
+    names = {
+        m["full_name"]
+        for m in httpx.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).json()
+    }
     assert {n for n in names if n.startswith("Thành viên ")} == visible
 
 
@@ -93,15 +103,19 @@ def test_a_cadre_role_with_a_unit_of_the_wrong_level_is_not_trusted(platform: Pl
     token = platform.mint({"sub": "x", "roles": ["province_cadre"], "unit": "08611"})  # a commune, not a province
     me = httpx.get(f"{platform.base_url}/api/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["roles"] == ["citizen"]
-    assert httpx.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    assert (
+        httpx.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    )
 
 
 def test_denials_are_in_the_audit_log(platform: Platform) -> None:
     token = platform.mint({"sub": "kiem-toan", "roles": ["commune_cadre"], "unit": "08611"})
     httpx.get(f"{platform.base_url}/api/members", params={"unit": "01"}, headers={"Authorization": f"Bearer {token}"})
     with psycopg.connect(platform.owner_uri()) as conn:
-        row = conn.execute("select roles, unit_code, action, target, outcome from audit_log"
-                           " where actor = 'kiem-toan' order by id desc limit 1").fetchone()
+        row = conn.execute(
+            "select roles, unit_code, action, target, outcome from audit_log"
+            " where actor = 'kiem-toan' order by id desc limit 1"
+        ).fetchone()
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("delete from audit_log")
     assert row == (["commune_cadre"], "08611", "member.read", "01", "denied")

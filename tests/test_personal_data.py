@@ -29,8 +29,11 @@ from tests.test_open311 import api_key  # noqa: F401  # the fixture
 COMMUNE = {"sub": "dlcn-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
 PHONE = {"width": 390, "height": 844}
 expect.set_options(timeout=15_000)  # a 2-core machine runs the app, the provider and the browser
-BODY = {"title": "Cống thoát nước ngõ 7 bị tắc", "content": "Cống thoát nước ở ngõ 7 bị tắc, mỗi khi mưa nước tràn vào nhà.",
-        "unit_text": "P. Ba Đình, HN"}
+BODY = {
+    "title": "Cống thoát nước ngõ 7 bị tắc",
+    "content": "Cống thoát nước ở ngõ 7 bị tắc, mỗi khi mưa nước tràn vào nhà.",
+    "unit_text": "P. Ba Đình, HN",
+}
 
 
 def _req(method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -57,17 +60,25 @@ def _rows(platform: Platform, query: str, *params: object) -> list[tuple[Any, ..
 
 
 def _contacts(platform: Platform, code: str) -> int:
-    return _rows(platform, "select count(*) from petition_contacts c join petitions p on p.id = c.petition_id"
-                           " where p.tracking_code = %s", code)[0][0]
+    return _rows(
+        platform,
+        "select count(*) from petition_contacts c join petitions p on p.id = c.petition_id where p.tracking_code = %s",
+        code,
+    )[0][0]
 
 
 def _decline(platform: Platform, code: str) -> None:
-    r = _req("POST", f"{platform.base_url}/api/petitions/{code}/actions", headers=_auth(platform, COMMUNE),
-                   json={"action": "decline", "reason": "Không thuộc thẩm quyền"})
+    r = _req(
+        "POST",
+        f"{platform.base_url}/api/petitions/{code}/actions",
+        headers=_auth(platform, COMMUNE),
+        json={"action": "decline", "reason": "Không thuộc thẩm quyền"},
+    )
     assert r.status_code == 200, r.text
 
 
 # -- notice and consent --
+
 
 def test_a_petition_with_contacts_and_no_consent_is_refused_by_the_api(platform: Platform) -> None:
     title = f"Thiếu đồng ý {uuid.uuid4().hex[:6]}"
@@ -79,23 +90,32 @@ def test_a_petition_with_contacts_and_no_consent_is_refused_by_the_api(platform:
 
     given = _file(platform, title=title, contact={"phone": "0912 345 678"}, consent=True)
     assert given.status_code == 201, given.text
-    (at, notice), = _rows(platform, "select consent_at, consent_notice from petitions where tracking_code = %s",
-                          public_number(given.json()["tracking_code"]))
+    ((at, notice),) = _rows(
+        platform,
+        "select consent_at, consent_notice from petitions where tracking_code = %s",
+        public_number(given.json()["tracking_code"]),
+    )
     assert notice == "api:2026-01" and abs(datetime.now(UTC) - at) < timedelta(minutes=5)
 
 
 def test_a_petition_without_contacts_needs_no_consent(platform: Platform) -> None:
     r = _file(platform)
     assert r.status_code == 201, r.text
-    assert _rows(platform, "select consent_at, consent_notice from petitions where tracking_code = %s",
-                 public_number(r.json()["tracking_code"])) == [(None, None)]
+    assert _rows(
+        platform,
+        "select consent_at, consent_notice from petitions where tracking_code = %s",
+        public_number(r.json()["tracking_code"]),
+    ) == [(None, None)]
 
 
 def test_an_open311_client_attests_its_users_consent(platform: Platform, api_key: str) -> None:  # noqa: F811
     r = open311_post(platform, api_key=api_key, phone="0987 222 333")
     assert r.status_code == 200, r.text
-    assert _rows(platform, "select consent_notice from petitions where tracking_code = %s",
-                 public_number(r.json()[0]["service_request_id"])) == [("open311:client",)]
+    assert _rows(
+        platform,
+        "select consent_notice from petitions where tracking_code = %s",
+        public_number(r.json()[0]["service_request_id"]),
+    ) == [("open311:client",)]
 
 
 def test_the_form_refuses_contacts_without_consent_and_keeps_what_was_typed(platform: Platform) -> None:
@@ -138,13 +158,19 @@ def test_the_notice_and_its_checkbox_on_a_phone(platform: Platform, browser: Bro
     page.get_by_role("button", name="Gửi phản ánh").click()
     expect(page.get_by_role("status")).to_contain_text("Đã tiếp nhận.")
     code = page.locator("#tracking-code").inner_text()
-    assert _rows(platform, "select consent_notice from petitions where tracking_code = %s", public_number(code)) == [("web:2026-01",)]
+    assert _rows(platform, "select consent_notice from petitions where tracking_code = %s", public_number(code)) == [
+        ("web:2026-01",)
+    ]
     context.close()
 
 
 def test_a_member_import_needs_the_cadres_confirmation_which_is_recorded(platform: Platform) -> None:
-    cadre = {"sub": f"dlcn-nhap-{uuid.uuid4().hex[:6]}", "name": "Cán bộ nhập", "roles": ["commune_cadre"],
-             "unit": "00004"}
+    cadre = {
+        "sub": f"dlcn-nhap-{uuid.uuid4().hex[:6]}",
+        "name": "Cán bộ nhập",
+        "roles": ["commune_cadre"],
+        "unit": "00004",
+    }
     name = f"Đồng Ý {uuid.uuid4().hex[:6]}"
     data = f"Họ và tên,Năm sinh,Dân tộc\r\n{name},1980,Tày\r\n".encode()
     url, headers = f"{platform.base_url}/api/members/import", _auth(platform, cadre)
@@ -152,11 +178,19 @@ def test_a_member_import_needs_the_cadres_confirmation_which_is_recorded(platfor
     assert refused.status_code == 422
     assert "“consent”" in refused.json()["detail"]["message"] and "consent" in refused.json()["detail"]["errors"]
     assert _rows(platform, "select count(*) from members where full_name = %s", name) == [(0,)]
-    done = _req("POST", url, headers=headers, files={"file": ("ds.csv", data, "text/csv")},
-                      data={"mode": "all", "consent": "true"})
+    done = _req(
+        "POST",
+        url,
+        headers=headers,
+        files={"file": ("ds.csv", data, "text/csv")},
+        data={"mode": "all", "consent": "true"},
+    )
     assert done.status_code == 200 and done.json()["imported"] == 1, done.text
-    assert _rows(platform, "select unit_code, notice_version, total, imported from member_import_consents"
-                           " where actor = %s", cadre["sub"]) == [("00004", "2026-01", 1, 1)]
+    assert _rows(
+        platform,
+        "select unit_code, notice_version, total, imported from member_import_consents where actor = %s",
+        cadre["sub"],
+    ) == [("00004", "2026-01", 1, 1)]
 
     with httpx.Client(base_url=platform.base_url, headers={**headers, "Accept": "text/html"}, timeout=60) as client:
         page = client.get("/can-bo/thanh-vien")
@@ -183,11 +217,15 @@ def test_the_chat_shows_the_notice_before_the_first_message(platform: Platform, 
 
 # -- data subjects' rights --
 
+
 def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform: Platform) -> None:
     citizen = _citizen()
     headers = _auth(platform, citizen)
-    code = public_number(_file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"},
-                               consent=True).json()["tracking_code"])
+    code = public_number(
+        _file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"}, consent=True).json()[
+            "tracking_code"
+        ]
+    )
     bare = public_number(_file(platform, headers).json()["tracking_code"])
     assert _req("GET", f"{platform.base_url}/api/me/data").status_code == 401
 
@@ -214,11 +252,14 @@ def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform
     assert erased.status_code == 200 and erased.json()["deleted"] == 1, erased.text
     assert _contacts(platform, code) == 0
     assert _req("DELETE", url, headers=headers).json()["deleted"] == 0
-    after = {p["tracking_code"]: p for p in _req("GET", f"{platform.base_url}/api/me/data", headers=headers).json()
-             ["petitions"]}
+    after = {
+        p["tracking_code"]: p
+        for p in _req("GET", f"{platform.base_url}/api/me/data", headers=headers).json()["petitions"]
+    }
     assert after[code]["contact"] is None and after[code]["history"][-1]["action"] == "contact_erased"
-    audited = _rows(platform, "select action, target, outcome from audit_log where actor = %s order by id",
-                    citizen["sub"])
+    audited = _rows(
+        platform, "select action, target, outcome from audit_log where actor = %s order by id", citizen["sub"]
+    )
     assert ("data_subject.access", citizen["sub"], "allowed") in audited
     assert audited.count(("data_subject.erase_contact", code, "denied")) == 1
     assert audited.count(("data_subject.erase_contact", code, "allowed")) == 2
@@ -227,20 +268,31 @@ def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform
 def test_a_citizen_corrects_the_contacts_of_an_open_petition_only(platform: Platform) -> None:
     citizen = _citizen()
     headers = _auth(platform, citizen)
-    code = public_number(_file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"},
-                               consent=True).json()["tracking_code"])
+    code = public_number(
+        _file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"}, consent=True).json()[
+            "tracking_code"
+        ]
+    )
     url = f"{platform.base_url}/api/petitions/{code}/contact"
     new = {"full_name": "Lê Văn Quyền", "phone": "0987 654 321", "email": "quyen@example.com"}
     assert _req("PUT", url, headers=headers, json={"contact": new}).json()["field"] == "consent"
-    assert _req("PUT", url, headers=_auth(platform, _citizen()), json={"contact": new, "consent": True}) \
-        .status_code == 404  # not theirs
+    assert (
+        _req("PUT", url, headers=_auth(platform, _citizen()), json={"contact": new, "consent": True}).status_code == 404
+    )  # not theirs
     done = _req("PUT", url, headers=headers, json={"contact": new, "consent": True})
     assert done.status_code == 200, done.text
-    mine = {p["tracking_code"]: p for p in _req("GET", f"{platform.base_url}/api/me/data", headers=headers).json()
-            ["petitions"]}
+    mine = {
+        p["tracking_code"]: p
+        for p in _req("GET", f"{platform.base_url}/api/me/data", headers=headers).json()["petitions"]
+    }
     assert mine[code]["contact"] == new and mine[code]["history"][-1]["action"] == "contact_corrected"
-    assert _rows(platform, "select count(*) from petition_contacts c join petitions p on p.id = c.petition_id"
-                           " where p.tracking_code = %s and c.phone_enc::text like %s", code, "%0987%") == [(0,)]
+    assert _rows(
+        platform,
+        "select count(*) from petition_contacts c join petitions p on p.id = c.petition_id"
+        " where p.tracking_code = %s and c.phone_enc::text like %s",
+        code,
+        "%0987%",
+    ) == [(0,)]
     cadre = _req("GET", f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
     assert cadre["contact"]["phone"] == "0987 654 321"  # the unit calls back the corrected number
 
@@ -248,7 +300,8 @@ def test_a_citizen_corrects_the_contacts_of_an_open_petition_only(platform: Plat
     closed = _req("PUT", url, headers=headers, json={"contact": new, "consent": True})
     assert closed.status_code == 409 and "đã đóng" in closed.json()["detail"]
     assert ("data_subject.correct_contact", code, "allowed") in _rows(
-        platform, "select action, target, outcome from audit_log where actor = %s", citizen["sub"])
+        platform, "select action, target, outcome from audit_log where actor = %s", citizen["sub"]
+    )
 
 
 def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
@@ -261,21 +314,37 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
         form_page = client.get(f"{platform.base_url}/phan-anh")
         assert 'href="/du-lieu-cua-toi"' in form_page.text  # linked for a signed-in citizen
         token = re.search(r'name="csrf_token" value="([^"]+)"', form_page.text)[1]  # type: ignore[index]
-        filed = client.post(f"{platform.base_url}/phan-anh", data={
-            **BODY, "csrf_token": token, "full_name": "Nguyễn Thị Trang", "phone": "0909 876 543", "consent": "1"})
+        filed = client.post(
+            f"{platform.base_url}/phan-anh",
+            data={
+                **BODY,
+                "csrf_token": token,
+                "full_name": "Nguyễn Thị Trang",
+                "phone": "0909 876 543",
+                "consent": "1",
+            },
+        )
         code = public_number(re.search(r"ma=([^&]+)", filed.headers["location"])[1])  # type: ignore[index]
         page = client.get(f"{platform.base_url}/du-lieu-cua-toi")
         assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-        section = page.text[page.text.index(f'id="p-{code}"'):]
-        section = section[:section.index("</section>")]
+        section = page.text[page.text.index(f'id="p-{code}"') :]
+        section = section[: section.index("</section>")]
         assert "Nguyễn Thị Trang · 0909 876 543" in section and "Phản ánh đang được xử lý" in section
         assert "xoa-lien-he" not in section
         url = f"{platform.base_url}/du-lieu-cua-toi/xoa-lien-he"
         refused = client.post(url, data={"code": code, "csrf_token": token}, follow_redirects=True)
         assert f"Phản ánh {code} đang được xử lý" in refused.text and _contacts(platform, code) == 1
-        corrected = client.post(f"{platform.base_url}/du-lieu-cua-toi/sua-lien-he", follow_redirects=True, data={
-            "code": code, "csrf_token": token, "full_name": "Nguyễn Thị Trang", "phone": "0909 111 222",
-            "consent": "1"})
+        corrected = client.post(
+            f"{platform.base_url}/du-lieu-cua-toi/sua-lien-he",
+            follow_redirects=True,
+            data={
+                "code": code,
+                "csrf_token": token,
+                "full_name": "Nguyễn Thị Trang",
+                "phone": "0909 111 222",
+                "consent": "1",
+            },
+        )
         assert f"Đã cập nhật thông tin liên hệ của phản ánh {code}." in corrected.text
         assert "Nguyễn Thị Trang · 0909 111 222" in corrected.text
 
@@ -299,7 +368,9 @@ def test_the_my_data_page_on_a_phone(platform: Platform, browser: Browser) -> No
     page.goto(f"{platform.base_url}/phan-anh")
     page.get_by_label("Nơi nhận").fill("phuong ba dinh, ha noi")
     page.get_by_label("Tiêu đề").fill("Vỉa hè ngõ 9 bị lấn chiếm")
-    page.get_by_label("Nội dung").fill("Vỉa hè đầu ngõ 9 bị lấn chiếm làm chỗ để xe, người đi bộ phải xuống lòng đường.")
+    page.get_by_label("Nội dung").fill(
+        "Vỉa hè đầu ngõ 9 bị lấn chiếm làm chỗ để xe, người đi bộ phải xuống lòng đường."
+    )
     page.get_by_label("Email").fill("nguyen.van.dan.rat.dai.de.thu@example.com")
     page.get_by_label("Tôi đồng ý").check()
     page.get_by_role("button", name="Gửi phản ánh").click()
@@ -317,6 +388,7 @@ def test_the_my_data_page_on_a_phone(platform: Platform, browser: Browser) -> No
 
 # -- retention --
 
+
 def _purge(platform: Platform, *args: str) -> dict[str, Any]:
     env = cli_env(platform.data_dir, MATTRAN_PETITION_PRIVATE_RETENTION_DAYS="30", MATTRAN_AUDIT_RETENTION_DAYS="30")
     done = subprocess.run([MATTRAN, "purge", "--json", *args], env=env, capture_output=True, text=True, timeout=300)
@@ -327,21 +399,31 @@ def _purge(platform: Platform, *args: str) -> dict[str, Any]:
 def test_purge_counts_then_removes_what_is_past_its_period_on_a_controlled_clock(platform: Platform) -> None:
     headers = _auth(platform, _citizen())
     contact = {"contact": {"full_name": "Phạm Văn Hết Hạn", "email": "het.han@example.com"}, "consent": True}
-    old, recent, still_open = (public_number(_file(platform, headers, **contact).json()["tracking_code"])
-                               for _ in range(3))
+    old, recent, still_open = (
+        public_number(_file(platform, headers, **contact).json()["tracking_code"]) for _ in range(3)
+    )
     _decline(platform, recent)
     tag = uuid.uuid4().hex[:8]
     with psycopg.connect(platform.owner_uri()) as conn:  # closed 25 days ago, with a file; audit entries of the past
         conn.execute("update petitions set status = 'declined' where tracking_code = %s", (old,))
-        conn.execute("insert into petition_events (petition_id, unit_path, at, action, from_status, to_status)"
-                     " select id, unit_path, now() - interval '25 days', 'decline', 'received', 'declined'"
-                     " from petitions where tracking_code = %s", (old,))
-        conn.execute("insert into petition_attachments (petition_id, unit_path, filename, content_type, size, sha256,"
-                     " data) select id, unit_path, 'cmnd.png', 'image/png', 3, 'x', '\\x010203'::bytea"
-                     " from petitions where tracking_code = %s", (old,))
+        conn.execute(
+            "insert into petition_events (petition_id, unit_path, at, action, from_status, to_status)"
+            " select id, unit_path, now() - interval '25 days', 'decline', 'received', 'declined'"
+            " from petitions where tracking_code = %s",
+            (old,),
+        )
+        conn.execute(
+            "insert into petition_attachments (petition_id, unit_path, filename, content_type, size, sha256,"
+            " data) select id, unit_path, 'cmnd.png', 'image/png', 3, 'x', '\\x010203'::bytea"
+            " from petitions where tracking_code = %s",
+            (old,),
+        )
         for days in (60, 25):
-            conn.execute("insert into audit_log (at, actor, action, outcome) values"
-                         " (now() - make_interval(days => %s), %s, 'test.old', 'allowed')", (days, f"{tag}-{days}"))
+            conn.execute(
+                "insert into audit_log (at, actor, action, outcome) values"
+                " (now() - make_interval(days => %s), %s, 'test.old', 'allowed')",
+                (days, f"{tag}-{days}"),
+            )
     # Ten days from now with 30-day periods: closed 25 days ago is past (35 > 30), closed today is not (10 < 30);
     # the audit log keeps at least 30 days whatever the clock says.
     clock = (datetime.now(UTC) + timedelta(days=10)).isoformat()
@@ -354,15 +436,26 @@ def test_purge_counts_then_removes_what_is_past_its_period_on_a_controlled_clock
     done = _purge(platform, "--apply", "--now", clock)
     assert done["applied"] is True and done["petitions"] == dry["petitions"] and done["contacts"] == dry["contacts"]
     assert _contacts(platform, old) == 0 and _contacts(platform, recent) == 1 and _contacts(platform, still_open) == 1
-    (title, content, files, purged), = _rows(
-        platform, "select title, content, (select count(*) from petition_attachments a where a.petition_id = p.id),"
-                  " private_purged_at from petitions p where tracking_code = %s", old)
+    ((title, content, files, purged),) = _rows(
+        platform,
+        "select title, content, (select count(*) from petition_attachments a where a.petition_id = p.id),"
+        " private_purged_at from petitions p where tracking_code = %s",
+        old,
+    )
     assert (title, content, files) == (PURGED_TITLE, PURGED_TEXT, 0) and purged is not None
-    assert _rows(platform, "select count(*) from petition_events e join petitions p on p.id = e.petition_id"
-                           " where p.tracking_code = %s and e.action = 'retention_purge'", old) == [(1,)]
+    assert _rows(
+        platform,
+        "select count(*) from petition_events e join petitions p on p.id = e.petition_id"
+        " where p.tracking_code = %s and e.action = 'retention_purge'",
+        old,
+    ) == [(1,)]
     assert _rows(platform, "select actor from audit_log where actor like %s order by actor", f"{tag}-%") == [
-        (f"{tag}-25",)]
-    assert _rows(platform, "select count(*) from audit_log where action = 'retention.purge' and actor like 'cli:%%'")[0][0] >= 1
+        (f"{tag}-25",)
+    ]
+    assert (
+        _rows(platform, "select count(*) from audit_log where action = 'retention.purge' and actor like 'cli:%%'")[0][0]
+        >= 1
+    )
 
     again = _purge(platform, "--apply", "--now", clock)
     assert again["petitions"] == 0 and again["audit_log"] == 0
@@ -377,17 +470,19 @@ def test_the_audit_log_stays_append_only_and_its_purge_keeps_30_days(platform: P
         total = owner.execute("select count(*) from audit_log").fetchone()
     assert younger and total and younger[0] > 0
     app = make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD)
-    with psycopg.connect(app) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("delete from audit_log")
-    with psycopg.connect(app) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("update audit_log set action = 'x'")
+    with psycopg.connect(app) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("delete from audit_log")
+    with psycopg.connect(app) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("update audit_log set action = 'x'")
     with psycopg.connect(app) as conn:  # even "everything before tomorrow" spares the last 30 days
         counted = conn.execute("select purge_audit_log(now() + interval '1 day', false)").fetchone()
     assert counted is not None and counted[0] <= total[0] - younger[0]
 
 
 def test_up_runs_the_purge_periodically(platform: Platform) -> None:
-    assert _rows(platform, "select count(*) from audit_log where action = 'retention.purge'"
-                           " and actor = 'system:retention'")[0][0] >= 1
+    assert (
+        _rows(
+            platform, "select count(*) from audit_log where action = 'retention.purge' and actor = 'system:retention'"
+        )[0][0]
+        >= 1
+    )

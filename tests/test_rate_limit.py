@@ -13,8 +13,11 @@ import httpx
 from tests.conftest import Platform
 
 PER_MINUTE = 30
-PETITION = {"title": "Rác thải ven kênh", "content": "Rác thải đổ ven kênh thôn Bắc lâu ngày không được thu gom.",
-            "unit_code": "08611"}
+PETITION = {
+    "title": "Rác thải ven kênh",
+    "content": "Rác thải đổ ven kênh thôn Bắc lâu ngày không được thu gom.",
+    "unit_code": "08611",
+}
 
 
 def test_anonymous_intake_is_limited_per_address_but_signed_in_citizens_are_not(platform: Platform) -> None:
@@ -24,15 +27,25 @@ def test_anonymous_intake_is_limited_per_address_but_signed_in_citizens_are_not(
         accepted = [client.post(url, json=PETITION, headers=here).status_code for _ in range(PER_MINUTE)]
         refused = client.post(url, json=PETITION, headers=here)
         other_address = client.post(url, json=PETITION, headers=elsewhere)
-        citizen = {**here, "Authorization": "Bearer " + platform.mint(
-            {"sub": "gioi-han-cong-dan", "name": "Công dân", "roles": ["citizen"], "unit": None})}
+        citizen = {
+            **here,
+            "Authorization": "Bearer "
+            + platform.mint({"sub": "gioi-han-cong-dan", "name": "Công dân", "roles": ["citizen"], "unit": None}),
+        }
         signed_in = client.post(url, json=PETITION, headers=citizen)
         page = client.get(f"{platform.base_url}/phan-anh", headers=here).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
         assert token
-        form = client.post(f"{platform.base_url}/phan-anh", headers={**here, "Accept": "text/html"},
-                           data={"csrf_token": token.group(1), "title": PETITION["title"],
-                                 "content": PETITION["content"], "unit_text": "Xã Văn Miếu, Phú Thọ"})
+        form = client.post(
+            f"{platform.base_url}/phan-anh",
+            headers={**here, "Accept": "text/html"},
+            data={
+                "csrf_token": token.group(1),
+                "title": PETITION["title"],
+                "content": PETITION["content"],
+                "unit_text": "Xã Văn Miếu, Phú Thọ",
+            },
+        )
     assert accepted == [201] * PER_MINUTE
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.json()["detail"] == "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."

@@ -23,8 +23,11 @@ from tests.conftest import MATTRAN, Platform, cli_env, free_port, wait_healthy
 CITIZEN = {"sub": "bien-nhan-dan", "name": "Công dân", "roles": ["citizen"], "unit": None}
 NEIGHBOUR = {"sub": "bien-nhan-dan-2", "name": "Công dân khác", "roles": ["citizen"], "unit": None}
 COMMUNE = {"sub": "bien-nhan-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Ba Đình
-PETITION = {"title": "Cống thoát nước bị tắc", "content": "Cống thoát nước đầu ngõ 7 bị tắc, mưa là nước tràn vào nhà.",
-            "unit_code": "00004"}
+PETITION = {
+    "title": "Cống thoát nước bị tắc",
+    "content": "Cống thoát nước đầu ngõ 7 bị tắc, mưa là nước tràn vào nhà.",
+    "unit_code": "00004",
+}
 CHAT_PETITION = "Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, phường Ba Đình, Hà Nội bị vỡ, nước tràn ra đường."
 RECEIPT = re.compile(r"PAKN-\d{4}-\d{6}-[0-9A-Z]{6}")
 
@@ -77,11 +80,13 @@ def test_the_receipt_has_a_secret_and_the_number_alone_opens_nothing(platform: P
 def test_a_published_petition_opens_by_its_number_and_a_seeded_one_by_nothing_else(platform: Platform) -> None:
     with psycopg.connect(platform.owner_uri()) as conn:  # rows written without a receipt get one nobody knows
         for number, status in ((910001, "published"), (910002, "received")):
-            conn.execute("insert into petitions (id, tracking_code, unit_code, unit_path, title, content,"
-                         " content_public, category, suggested_category, status, channel, due_at, published_at)"
-                         " values (%s, %s, '00004', 'vn.01.00004', 'Vỉa hè hỏng', 'Vỉa hè phố Đội Cấn hỏng',"
-                         " 'Vỉa hè phố Đội Cấn hỏng', 'ha_tang', 'ha_tang', %s, 'web', now(), now())",
-                         (number, f"PAKN-2026-{number}", status))
+            conn.execute(
+                "insert into petitions (id, tracking_code, unit_code, unit_path, title, content,"
+                " content_public, category, suggested_category, status, channel, due_at, published_at)"
+                " values (%s, %s, '00004', 'vn.01.00004', 'Vỉa hè hỏng', 'Vỉa hè phố Đội Cấn hỏng',"
+                " 'Vỉa hè phố Đội Cấn hỏng', 'ha_tang', 'ha_tang', %s, 'web', now(), now())",
+                (number, f"PAKN-2026-{number}", status),
+            )
     published = _status(platform, "PAKN-2026-910001")
     assert published.status_code == 200 and published.json()["tracking_code"] == "PAKN-2026-910001"
     assert _status(platform, "PAKN-2026-910002").status_code == 404
@@ -92,9 +97,15 @@ def test_every_way_of_writing_the_receipt_opens_it_at_every_door(platform: Platf
     receipt = receipts.parse(code)
     assert receipt and receipt.secret
     digits = f"{receipt.year}{receipt.number:06d}"
-    forms = [code, code.lower(), f"pakn {receipt.year} {receipt.number:06d} {receipt.secret.lower()}",
-             f"PAKN{digits}{receipt.secret}", code.replace("-", "–"), code.replace("-", "—"),
-             f"mã của tôi là {code}, cảm ơn"]
+    forms = [
+        code,
+        code.lower(),
+        f"pakn {receipt.year} {receipt.number:06d} {receipt.secret.lower()}",
+        f"PAKN{digits}{receipt.secret}",
+        code.replace("-", "–"),
+        code.replace("-", "—"),
+        f"mã của tôi là {code}, cảm ơn",
+    ]
     for form in forms:
         api = _status(platform, form)
         assert api.status_code == 200 and api.json()["tracking_code"] == code, form
@@ -111,8 +122,9 @@ def test_signed_in_petitioners_and_cadres_in_scope_use_the_number(platform: Plat
     assert _status(platform, number, _auth(platform, CITIZEN)).status_code == 200
     assert _status(platform, number, _auth(platform, COMMUNE)).status_code == 200
     assert _status(platform, number, _auth(platform, NEIGHBOUR)).status_code == 404
-    mine = httpx.get(f"{platform.base_url}/api/petitions", params={"mine": "true"},
-                     headers=_auth(platform, CITIZEN)).json()
+    mine = httpx.get(
+        f"{platform.base_url}/api/petitions", params={"mine": "true"}, headers=_auth(platform, CITIZEN)
+    ).json()
     assert number in {p["tracking_code"] for p in mine}
     detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE))
     assert detail.status_code == 200 and detail.json()["petition"]["tracking_code"] == number
@@ -129,13 +141,25 @@ def test_the_chat_files_with_a_receipt(platform: Platform) -> None:
 
 
 def test_open311_ids_are_receipts_and_only_published_requests_are_listed(platform: Platform) -> None:
-    done = subprocess.run([MATTRAN, "apikey", "create", "Biên nhận Open311", "--json"], env=cli_env(platform.data_dir),
-                          capture_output=True, text=True, timeout=300, cwd=platform.data_dir)
+    done = subprocess.run(
+        [MATTRAN, "apikey", "create", "Biên nhận Open311", "--json"],
+        env=cli_env(platform.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=platform.data_dir,
+    )
     assert done.returncode == 0, done.stderr
     key = re.search(r'"api_key":\s*"([^"]+)"', done.stdout).group(1)  # type: ignore[union-attr]
-    created = httpx.post(f"{platform.base_url}/open311/v2/requests.json", data={
-        "api_key": key, "service_code": "ha_tang", "jurisdiction_id": "00004",
-        "description": "Đèn đường ngõ 9 phố Đội Cấn hỏng đã hai tuần, buổi tối rất nguy hiểm."}).json()
+    created = httpx.post(
+        f"{platform.base_url}/open311/v2/requests.json",
+        data={
+            "api_key": key,
+            "service_code": "ha_tang",
+            "jurisdiction_id": "00004",
+            "description": "Đèn đường ngõ 9 phố Đội Cấn hỏng đã hai tuần, buổi tối rất nguy hiểm.",
+        },
+    ).json()
     code = created[0]["service_request_id"]
     receipt = receipts.parse(code)
     assert RECEIPT.fullmatch(code) and receipt and code in created[0]["service_notice"]
@@ -146,11 +170,14 @@ def test_open311_ids_are_receipts_and_only_published_requests_are_listed(platfor
     assert listed == [r for r in listed if "-" not in r["service_request_id"][16:]]  # numbers only, no secret
     ids = {r["service_request_id"] for r in listed}
     assert receipt.public_code not in ids and code not in ids
-    assert httpx.get(f"{platform.base_url}/open311/v2/requests.json",
-                     params={"service_request_id": code}).json() == []  # not published: not listed
+    assert (
+        httpx.get(f"{platform.base_url}/open311/v2/requests.json", params={"service_request_id": code}).json() == []
+    )  # not published: not listed
     with psycopg.connect(platform.owner_uri()) as conn:
-        statuses = {s for (s,) in conn.execute("select status from petitions where tracking_code = any(%s)",
-                                                 (list(ids) or [""],))}
+        statuses = {
+            s
+            for (s,) in conn.execute("select status from petitions where tracking_code = any(%s)", (list(ids) or [""],))
+        }
     assert statuses <= {"published"}
 
 
@@ -158,11 +185,14 @@ def test_idempotency_keys_are_the_callers_own(platform: Platform) -> None:
     key = str(uuid.uuid4())
     first = _file(platform, _from("198.51.100.30", **{"Idempotency-Key": key}))
     again = _file(platform, _from("198.51.100.30", **{"Idempotency-Key": key}))  # no cookies, same body
-    assert first.status_code == again.status_code == 201 and first.json()["tracking_code"] == again.json()["tracking_code"]
+    assert (
+        first.status_code == again.status_code == 201 and first.json()["tracking_code"] == again.json()["tracking_code"]
+    )
     other_body = {"title": "Đèn đường hỏng", "content": "Đèn đường đầu ngõ 7 hỏng đã hai tuần, buổi tối rất tối."}
     stranger = _file(platform, _from("198.51.100.31", **{"Idempotency-Key": key}), **other_body)
-    citizen = _file(platform, {**_auth(platform, CITIZEN), "X-Forwarded-For": "198.51.100.30", "Idempotency-Key": key},
-                    **other_body)
+    citizen = _file(
+        platform, {**_auth(platform, CITIZEN), "X-Forwarded-For": "198.51.100.30", "Idempotency-Key": key}, **other_body
+    )
     assert stranger.status_code == citizen.status_code == 201
     codes = {first.json()["tracking_code"], stranger.json()["tracking_code"], citizen.json()["tracking_code"]}
     assert len(codes) == 3  # each caller's own petition, none sees another's receipt
@@ -172,8 +202,11 @@ def test_idempotency_keys_are_the_callers_own(platform: Platform) -> None:
     assert conflict.status_code == 422 and "đã được dùng cho một phản ánh có nội dung khác" in conflict.json()["detail"]
     with psycopg.connect(platform.owner_uri()) as conn:
         stored = conn.execute("select count(*) from petitions where title = %s", (PETITION["title"],)).fetchone()
-        keys = conn.execute("select count(*) from petitions where idempotency_digest is not null and"
-                            " (idempotency_digest = %s or request_digest = %s)", (key, key)).fetchone()
+        keys = conn.execute(
+            "select count(*) from petitions where idempotency_digest is not null and"
+            " (idempotency_digest = %s or request_digest = %s)",
+            (key, key),
+        ).fetchone()
     assert stored and stored[0] >= 1 and keys == (0,)  # neither the key nor the body is stored in clear
 
 
@@ -181,11 +214,16 @@ def test_idempotency_keys_are_the_callers_own(platform: Platform) -> None:
 def second_process(platform: Platform, tmp_path):  # type: ignore[no-untyped-def]
     """Another ``mattran up`` on the same store (as behind a load balancer)."""
     port = free_port()
-    env = cli_env(tmp_path, MATTRAN_DATABASE_URL=platform.owner_uri(), MATTRAN_IDP_PORT=str(free_port()),
-                  MATTRAN_DEMO_DATA="false")
+    env = cli_env(
+        tmp_path,
+        MATTRAN_DATABASE_URL=platform.owner_uri(),
+        MATTRAN_IDP_PORT=str(free_port()),
+        MATTRAN_DEMO_DATA="false",
+    )
     log = (tmp_path / "up.log").open("wb")
-    proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         wait_healthy(port, proc)
         yield f"http://127.0.0.1:{port}"
@@ -211,9 +249,16 @@ def test_the_anonymous_limit_counts_every_door_across_processes(platform: Platfo
     with httpx.Client(base_url=second_process, timeout=30) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/phan-anh", headers=here).text)
         assert token
-        form = client.post("/phan-anh", headers={**here, "Accept": "text/html"}, data={
-            "csrf_token": token.group(1), "title": PETITION["title"], "content": PETITION["content"],
-            "unit_text": "Phường Ba Đình, Hà Nội"})
+        form = client.post(
+            "/phan-anh",
+            headers={**here, "Accept": "text/html"},
+            data={
+                "csrf_token": token.group(1),
+                "title": PETITION["title"],
+                "content": PETITION["content"],
+                "unit_text": "Phường Ba Đình, Hà Nội",
+            },
+        )
     assert form.status_code == 429 and "Bạn gửi quá nhiều yêu cầu" in form.text
     assert 1 <= int(form.headers["Retry-After"]) <= 60
     elsewhere = httpx.post(f"{second_process}/api/petitions", json=PETITION, headers=_from("198.51.100.41"))
@@ -222,12 +267,18 @@ def test_the_anonymous_limit_counts_every_door_across_processes(platform: Platfo
 
 def test_the_assistant_and_similar_petitions_are_limited(platform: Platform) -> None:
     guest = _from("198.51.100.50")
-    said = [httpx.post(f"{platform.base_url}/api/chat", json={"message": "Xin chào"}, headers=guest, timeout=60)
-            for _ in range(31)]
+    said = [
+        httpx.post(f"{platform.base_url}/api/chat", json={"message": "Xin chào"}, headers=guest, timeout=60)
+        for _ in range(31)
+    ]
     assert [r.status_code for r in said[:30]] == [200] * 30 and said[30].status_code == 429
     assert "Bạn gửi quá nhiều yêu cầu" in said[30].json()["detail"] and int(said[30].headers["Retry-After"]) >= 1
-    signed_in = httpx.post(f"{platform.base_url}/api/chat", json={"message": "Xin chào"},
-                           headers={**guest, **_auth(platform, NEIGHBOUR)}, timeout=60)
+    signed_in = httpx.post(
+        f"{platform.base_url}/api/chat",
+        json={"message": "Xin chào"},
+        headers={**guest, **_auth(platform, NEIGHBOUR)},
+        timeout=60,
+    )
     assert signed_in.status_code == 200  # an account has its own allowance
     url = f"{platform.base_url}/api/petitions/PAKN-2026-000001/similar"
     looked = [httpx.get(url, headers=_from("198.51.100.51")).status_code for _ in range(31)]
@@ -253,17 +304,21 @@ def test_the_migration_gives_every_existing_petition_a_secret(urls: StoreUrls) -
             for version, body in migration_files():
                 if version < "0014":  # the store of the previous release, with a petition filed then
                     conn.execute(body)  # type: ignore[arg-type]
-            conn.execute("insert into petitions (id, tracking_code, idempotency_key, title, content, content_public,"
-                         " category, suggested_category, channel, due_at) values (1, 'PAKN-2026-000001', 'khoa',"
-                         " 'Đèn hỏng', 'Đèn đường hỏng', 'Đèn đường hỏng', 'khac', 'khac', 'web', now())")
+            conn.execute(
+                "insert into petitions (id, tracking_code, idempotency_key, title, content, content_public,"
+                " category, suggested_category, channel, due_at) values (1, 'PAKN-2026-000001', 'khoa',"
+                " 'Đèn hỏng', 'Đèn đường hỏng', 'Đèn đường hỏng', 'khac', 'khac', 'web', now())"
+            )
             [upgrade] = [body for version, body in migration_files() if version.startswith("0014")]
             conn.execute(upgrade)  # type: ignore[arg-type]
             salt, stored = conn.execute("select receipt_salt, receipt_hash from petitions").fetchone()  # type: ignore[misc]
             assert len(salt) == 16 and len(stored) == 32
             # The migration's secrets: the code's alphabet, a digit in each, the code's digest, hard to guess.
-            made = conn.execute("select s, sha256(%s || convert_to(s, 'UTF8')) from"
-                                " (select pg_temp.new_receipt_secret() as s from generate_series(1, 500)) x",
-                                (salt,)).fetchall()
+            made = conn.execute(
+                "select s, sha256(%s || convert_to(s, 'UTF8')) from"
+                " (select pg_temp.new_receipt_secret() as s from generate_series(1, 500)) x",
+                (salt,),
+            ).fetchall()
     finally:
         with psycopg.connect(urls.owner, autocommit=True) as conn:
             conn.execute(f"drop database {name} with (force)")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.report_figures import SEED_COUNT, evaluate, load_cases, seed_petitions
 from compose.services import build_services
+from evals.report_figures import SEED_COUNT, evaluate, load_cases, seed_petitions
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
@@ -42,15 +42,20 @@ async def demo_db(demo_urls: StoreUrls) -> AsyncIterator[Database]:
     await database.close()
 
 
-async def test_every_number_in_the_drafts_matches_the_database(demo_db: Database, demo_urls: StoreUrls,
-                                                               demo_settings: Settings) -> None:
+async def test_every_number_in_the_drafts_matches_the_database(
+    demo_db: Database, demo_urls: StoreUrls, demo_settings: Settings
+) -> None:
     async with demo_db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
     petitions = build_services(demo_settings, demo_db, resolver).petitions
     assert await seed_petitions(demo_urls.owner, petitions) == SEED_COUNT
     cases = load_cases()
-    assert len(cases) >= 20 and {c.kind for c in cases if c.kind} == {"petitions", "voter_opinions", "congress",
-                                                                      "members"}
+    assert len(cases) >= 20 and {c.kind for c in cases if c.kind} == {
+        "petitions",
+        "voter_opinions",
+        "congress",
+        "members",
+    }
     report = await evaluate(demo_db, resolver, demo_urls.owner, cases)
     assert report.below_threshold() == {}, report.summary()
     assert report.figures >= 400 and report.numbers >= 300, report.summary()

@@ -73,13 +73,16 @@ async def test_writes_outside_the_scope_are_refused(db: Database, seeded: dict[s
 
 async def test_the_application_role_cannot_escape(db: Database, seeded: dict[str, str]) -> None:
     async with db.transaction(Scope.public()) as conn:
-        cur = await conn.execute(
-            "select rolsuper, rolbypassrls from pg_roles where rolname = current_user")
+        cur = await conn.execute("select rolsuper, rolbypassrls from pg_roles where rolname = current_user")
         assert await cur.fetchone() == {"rolsuper": False, "rolbypassrls": False}
         cur = await conn.execute("select count(*) as n from pg_tables where tableowner = current_user")
         assert (await cur.fetchone())["n"] == 0  # type: ignore[index]
-    for escape in ("set role postgres", "set session authorization postgres",
-                   "alter table members disable row level security", "drop policy members_in_scope on members"):
+    for escape in (
+        "set role postgres",
+        "set session authorization postgres",
+        "alter table members disable row level security",
+        "drop policy members_in_scope on members",
+    ):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             async with db.transaction(Scope.of_unit(BA_DINH_PATH)) as conn:
                 await conn.execute(escape)  # type: ignore[arg-type]

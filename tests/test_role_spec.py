@@ -19,13 +19,17 @@ def test_a_role_at_a_unit_of_its_level_is_that_cadre(services: SimpleNamespace) 
     assert principal_for("citizen", services.resolver.units).roles == frozenset({Role.CITIZEN})
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ("mayor", "vai trò “mayor” không hợp lệ"),
-    ("citizen@99999", "không có đơn vị mã “99999”"),
-    ("province_cadre@08611", "vai trò province_cadre cần một đơn vị đúng cấp, ví dụ province_cadre@25"),
-])
-def test_a_wrong_spec_is_a_domain_error_and_a_usage_error_at_the_cli(services: SimpleNamespace, spec: str,
-                                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("mayor", "vai trò “mayor” không hợp lệ"),
+        ("citizen@99999", "không có đơn vị mã “99999”"),
+        ("province_cadre@08611", "vai trò province_cadre cần một đơn vị đúng cấp, ví dụ province_cadre@25"),
+    ],
+)
+def test_a_wrong_spec_is_a_domain_error_and_a_usage_error_at_the_cli(
+    services: SimpleNamespace, spec: str, message: str
+) -> None:
     with pytest.raises(RoleSpecError) as refused:
         principal_for(spec, services.resolver.units)
     assert refused.value.message.startswith(message)

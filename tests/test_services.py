@@ -25,8 +25,15 @@ WRITER_PROMPT = "Bạn là chuyên viên tham mưu"  # the start of the section 
 
 
 def _cadre(services: Services) -> Principal:
-    return principal_from_claims({"sub": f"thu-soan-{uuid.uuid4().hex[:8]}", "name": "Thử soạn báo cáo",
-                                  "roles": ["commune_cadre"], "unit": "08611"}, services.resolver.units)
+    return principal_from_claims(
+        {
+            "sub": f"thu-soan-{uuid.uuid4().hex[:8]}",
+            "name": "Thử soạn báo cáo",
+            "roles": ["commune_cadre"],
+            "unit": "08611",
+        },
+        services.resolver.units,
+    )
 
 
 async def _drafted_through_the_chat(urls: StoreUrls, services: Services, principal: Principal) -> Draft:
@@ -37,7 +44,7 @@ async def _drafted_through_the_chat(urls: StoreUrls, services: Services, princip
         turn = await runner.send(principal, runner.new_conversation(), REQUEST)
     finally:
         await runner.close()
-    assert [c["name"] for c in turn.tool_calls] == ["draft_report"], turn
+    assert [c.name for c in turn.tool_calls] == ["draft_report"], turn
     latest = (await list_reports(services.db, principal))[0]  # last changed first
     return await get_draft(services.db, principal, latest.id)
 
@@ -55,8 +62,9 @@ async def test_without_a_model_the_templates_write_the_report(urls: StoreUrls, s
     assert MODEL_PROSE not in drafted.markdown
 
 
-async def test_with_a_model_it_writes_the_report_prose(urls: StoreUrls, services: Services, settings: Settings,
-                                                       serve: Serve) -> None:
+async def test_with_a_model_it_writes_the_report_prose(
+    urls: StoreUrls, services: Services, settings: Settings, serve: Serve
+) -> None:
     def script(body: dict[str, Any]) -> dict[str, Any]:
         if str(body["messages"][0]["content"]).startswith(WRITER_PROMPT):
             return {"content": MODEL_PROSE}
@@ -65,8 +73,9 @@ async def test_with_a_model_it_writes_the_report_prose(urls: StoreUrls, services
         return {"tool": "draft_report", "args": {"request": REQUEST}}
 
     server = serve(script)
-    modelled = settings.model_copy(update={"llm_url": server.url, "llm_model": "scripted", "llm_max_retries": 0,
-                                           "llm_timeout_seconds": 10})
+    modelled = settings.model_copy(
+        update={"llm_url": server.url, "llm_model": "scripted", "llm_max_retries": 0, "llm_timeout_seconds": 10}
+    )
     with_model = build_services(modelled, services.db, services.resolver)
     assert with_model.section_writer is not template_section
     principal = _cadre(with_model)

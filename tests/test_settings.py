@@ -20,8 +20,13 @@ def test_production_refuses_the_development_secrets(tmp_path: Path) -> None:
         Settings(env="production", secret_key="s" * 40)
     with pytest.raises(ValidationError, match="MATTRAN_OIDC_ISSUER"):
         Settings(env="production", secret_key="s" * 40, app_db_password="a-real-password")
-    ok = Settings(env="production", secret_key="s" * 40, app_db_password="a-real-password",
-                  oidc_issuer="https://sso.example.vn/realms/mattran", oidc_client_secret="real")
+    ok = Settings(
+        env="production",
+        secret_key="s" * 40,
+        app_db_password="a-real-password",
+        oidc_issuer="https://sso.example.vn/realms/mattran",
+        oidc_client_secret="real",
+    )
     assert ok.env == "production"
 
 
@@ -37,8 +42,11 @@ def test_database_url_switches_off_the_embedded_server(monkeypatch: pytest.Monke
 def test_production_takes_its_keys_from_files_and_never_creates_them(tmp_path: Path) -> None:
     from mattran.keys import KeyFileError, key_ring
 
-    real = {"app_db_password": "a-real-password", "oidc_issuer": "https://sso.example.vn/realms/mattran",
-            "oidc_client_secret": "real"}
+    real = {
+        "app_db_password": "a-real-password",
+        "oidc_issuer": "https://sso.example.vn/realms/mattran",
+        "oidc_client_secret": "real",
+    }
     keys = tmp_path / "keys"
     keys.mkdir(mode=0o700)
     signing = base64.urlsafe_b64encode(b"signing key of this installation").decode().rstrip("=")

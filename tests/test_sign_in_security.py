@@ -61,13 +61,21 @@ def provider_tokens(base: str, issuer: str, owner_uri: str, username: str, passw
     with httpx.Client(timeout=20) as client:
         url = httpx.URL(callback_url(client, base, username, password))
     with psycopg.connect(owner_uri) as conn:
-        row = conn.execute("select code_verifier from login_attempts where state = %s",
-                           (url.params["state"],)).fetchone()
+        row = conn.execute(
+            "select code_verifier from login_attempts where state = %s", (url.params["state"],)
+        ).fetchone()
     assert row
     meta = httpx.get(f"{issuer}/.well-known/openid-configuration").json()
-    token = httpx.post(meta["token_endpoint"], auth=CLIENT, data={
-        "grant_type": "authorization_code", "code": url.params["code"], "code_verifier": row[0],
-        "redirect_uri": f"{base}/auth/callback"})
+    token = httpx.post(
+        meta["token_endpoint"],
+        auth=CLIENT,
+        data={
+            "grant_type": "authorization_code",
+            "code": url.params["code"],
+            "code_verifier": row[0],
+            "redirect_uri": f"{base}/auth/callback",
+        },
+    )
     assert token.status_code == 200, token.text
     body = token.json()
     return ProviderTokens(body["id_token"], body["access_token"], body["refresh_token"])
@@ -78,6 +86,7 @@ def _me(base: str, token: str) -> httpx.Response:
 
 
 # Item 6: login CSRF.
+
 
 def test_an_attackers_unredeemed_callback_url_does_not_sign_the_victim_in(platform: Platform, browser: Browser) -> None:
     base = platform.base_url
@@ -110,24 +119,30 @@ def test_the_login_cookie_is_short_lived_and_http_only(platform: Platform) -> No
 
 # Item 14: access tokens, not ID tokens.
 
+
 def test_real_provider_tokens_only_the_access_token_is_a_bearer(platform: Platform) -> None:
     tokens = provider_tokens(platform.base_url, platform.issuer, platform.owner_uri(), *DEMO_ACCOUNTS["commune_cadre"])
     assert _me(platform.base_url, tokens.access_token).json()["roles"] == ["commune_cadre"]
     assert _me(platform.base_url, tokens.id_token).status_code == 401
 
 
-@pytest.mark.parametrize("case", ["ID token with the API audience and a nonce", "ID token typ JWT, no nonce",
-                                  "at+jwt carrying a nonce"])
+@pytest.mark.parametrize(
+    "case", ["ID token with the API audience and a nonce", "ID token typ JWT, no nonce", "at+jwt carrying a nonce"]
+)
 def test_an_id_token_carrying_the_api_audience_is_refused_and_why_is_logged(platform: Platform, case: str) -> None:
     audience = ["mattran", "urn:mattran:api"]  # what a provider that adds the API audience to ID tokens signs
     token = {
         "ID token with the API audience and a nonce": lambda: platform.mint(
-            {**CADRE, "aud": audience, "nonce": "n-0S6_WzA2Mj", "azp": "mattran"}, header={"typ": "JWT"}),
+            {**CADRE, "aud": audience, "nonce": "n-0S6_WzA2Mj", "azp": "mattran"}, header={"typ": "JWT"}
+        ),
         "ID token typ JWT, no nonce": lambda: platform.mint({**CADRE, "aud": audience}, header={"typ": "JWT"}),
         "at+jwt carrying a nonce": lambda: platform.mint({**CADRE, "nonce": "n-0S6_WzA2Mj"}),
     }[case]()
-    r = httpx.post(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"},
-                   json={"unit_code": "08611", "full_name": f"Không được ghi ({case})"})
+    r = httpx.post(
+        f"{platform.base_url}/api/members",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"unit_code": "08611", "full_name": f"Không được ghi ({case})"},
+    )
     assert r.status_code == 401, r.text
     log = (platform.data_dir / "up.log").read_text(errors="replace")
     reason = "nonce" if "nonce" in case else "at+jwt"
@@ -135,6 +150,7 @@ def test_an_id_token_carrying_the_api_audience_is_refused_and_why_is_logged(plat
 
 
 # Item 12 (sign-in share): refresh tokens sealed, expired sessions purged.
+
 
 def test_refresh_tokens_are_not_readable_in_the_store(platform: Platform) -> None:
     base = platform.base_url
@@ -149,16 +165,20 @@ def test_refresh_tokens_are_not_readable_in_the_store(platform: Platform) -> Non
     candidates |= {m for c in list(candidates) for m in re.findall(r"[A-Za-z0-9_-]{20,}", c)}
     meta = httpx.get(f"{platform.issuer}/.well-known/openid-configuration").json()
     for value in candidates:
-        refreshed = httpx.post(meta["token_endpoint"], auth=CLIENT, data={"grant_type": "refresh_token",
-                                                                          "refresh_token": value})
+        refreshed = httpx.post(
+            meta["token_endpoint"], auth=CLIENT, data={"grant_type": "refresh_token", "refresh_token": value}
+        )
         assert refreshed.status_code == 400, "a value in the session table works as a refresh token"
 
 
 def test_an_expired_session_is_deleted_when_read(platform: Platform) -> None:
     value = "expired-session-cookie-value-0123456789abcdef"
     with psycopg.connect(platform.owner_uri()) as conn:
-        conn.execute("insert into sessions (id_hash, subject, claims, id_token, expires_at)"
-                     " values (%s, 'canbo.xa', '{}', 'x', now() - interval '1 minute')", (hash_session_id(value),))
+        conn.execute(
+            "insert into sessions (id_hash, subject, claims, id_token, expires_at)"
+            " values (%s, 'canbo.xa', '{}', 'x', now() - interval '1 minute')",
+            (hash_session_id(value),),
+        )
     assert httpx.get(f"{platform.base_url}/api/me", cookies={"mattran_session": value}).json()["authenticated"] is False
     with psycopg.connect(platform.owner_uri()) as conn:
         left = conn.execute("select count(*) from sessions where id_hash = %s", (hash_session_id(value),)).fetchone()
@@ -191,17 +211,26 @@ class SecondProvider:
 def second(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecondProvider]:
     data_dir = tmp_path_factory.mktemp("second-provider")
     demo = {a["username"]: a for a in json.loads((ROOT / "idp" / "accounts.json").read_text())["accounts"]}
-    accounts = [{"username": name, "password": demo[like]["password"], "name": name, "roles": roles, "unit": unit}
-                for name, (like, roles, unit) in SHAPED_ACCOUNTS.items()]
+    accounts = [
+        {"username": name, "password": demo[like]["password"], "name": name, "roles": roles, "unit": unit}
+        for name, (like, roles, unit) in SHAPED_ACCOUNTS.items()
+    ]
     (data_dir / "accounts.json").write_text(json.dumps({"accounts": accounts}))
     port, idp_port = free_port(), free_port()
-    env = cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port), MATTRAN_OIDC_INTROSPECTION="opaque",
-                  MATTRAN_OIDC_ACCESS_TOKEN_RULE="claim:client_id",
-                  MATTRAN_OIDC_INTROSPECTION_CACHE_SECONDS="1", MATTRAN_SESSION_PURGE_MINUTES="0.02",
-                  IDP_ACCOUNTS_FILE=str(data_dir / "accounts.json"), IDP_ACCESS_TOKEN_FORMAT="opaque")
+    env = cli_env(
+        data_dir,
+        MATTRAN_IDP_PORT=str(idp_port),
+        MATTRAN_OIDC_INTROSPECTION="opaque",
+        MATTRAN_OIDC_ACCESS_TOKEN_RULE="claim:client_id",
+        MATTRAN_OIDC_INTROSPECTION_CACHE_SECONDS="1",
+        MATTRAN_SESSION_PURGE_MINUTES="0.02",
+        IDP_ACCOUNTS_FILE=str(data_dir / "accounts.json"),
+        IDP_ACCESS_TOKEN_FORMAT="opaque",
+    )
     log = (data_dir / "up.log").open("wb")
-    proc = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, cwd=data_dir, stdout=log,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [MATTRAN, "up", "--port", str(port)], env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         wait_healthy(port, proc)
         yield SecondProvider(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir)
@@ -211,11 +240,18 @@ def second(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecondProvider]
         log.close()
 
 
-@pytest.mark.parametrize(("username", "roles", "unit"), [
-    ("xa.champhay", ["citizen", "commune_cadre"], "08611"), ("tinh.phay", ["citizen", "province_cadre"], "25"),
-    ("tw.cach", ["central_cadre", "citizen"], "TW"), ("xa.mang", ["commune_cadre"], "08611")])
-def test_claim_shapes_sign_in_bearer_and_sign_out(second: SecondProvider, username: str, roles: list[str],
-                                                  unit: str) -> None:
+@pytest.mark.parametrize(
+    ("username", "roles", "unit"),
+    [
+        ("xa.champhay", ["citizen", "commune_cadre"], "08611"),
+        ("tinh.phay", ["citizen", "province_cadre"], "25"),
+        ("tw.cach", ["central_cadre", "citizen"], "TW"),
+        ("xa.mang", ["commune_cadre"], "08611"),
+    ],
+)
+def test_claim_shapes_sign_in_bearer_and_sign_out(
+    second: SecondProvider, username: str, roles: list[str], unit: str
+) -> None:
     base, like = second.base_url, SHAPED_ACCOUNTS[username][0]
     role = next(r for r in roles if r != "citizen")
     with httpx.Client(timeout=20) as client:
@@ -234,8 +270,9 @@ def test_claim_shapes_sign_in_bearer_and_sign_out(second: SecondProvider, userna
     assert bearer["subject"] == username and role in bearer["roles"] and bearer["unit"] == unit
 
 
-@pytest.mark.parametrize(("username", "told"), [("loi.donvi", "Không đọc được đơn vị"),
-                                                ("loi.vaitro", "Không đọc được vai trò")])
+@pytest.mark.parametrize(
+    ("username", "told"), [("loi.donvi", "Không đọc được đơn vị"), ("loi.vaitro", "Không đọc được vai trò")]
+)
 def test_an_unreadable_claim_is_told_to_the_user_and_logged(second: SecondProvider, username: str, told: str) -> None:
     with httpx.Client(timeout=20) as client:
         landed = sign_in(client, second.base_url, username, PASSWORDS["canbo.xa"])
@@ -246,13 +283,23 @@ def test_an_unreadable_claim_is_told_to_the_user_and_logged(second: SecondProvid
 
 
 @pytest.mark.parametrize(("case", "accepted"), [("access token", True), ("no client_id", False), ("nonce", False)])
-def test_without_at_jwt_a_configured_claim_tells_access_tokens(second: SecondProvider, case: str, accepted: bool) -> None:
+def test_without_at_jwt_a_configured_claim_tells_access_tokens(
+    second: SecondProvider, case: str, accepted: bool
+) -> None:
     """LemonLDAP::NG 2.16 signs both kinds with ``typ: JWT`` and may put the API audience in both."""
     key = RSAKey.import_key(json.loads((second.data_dir / "idp" / "jwks.json").read_text())["keys"][0])
     now = int(time.time())
-    claims: dict[str, object] = {"iss": second.issuer, "aud": ["mattran", "urn:mattran:api"], "iat": now,
-                                 "exp": now + 600, "sub": "xa.mang", "roles": "commune_cadre; citizen",
-                                 "unit": ["08611"], "client_id": "mattran", "scope": "openid mattran"}
+    claims: dict[str, object] = {
+        "iss": second.issuer,
+        "aud": ["mattran", "urn:mattran:api"],
+        "iat": now,
+        "exp": now + 600,
+        "sub": "xa.mang",
+        "roles": "commune_cadre; citizen",
+        "unit": ["08611"],
+        "client_id": "mattran",
+        "scope": "openid mattran",
+    }
     if case == "no client_id":
         del claims["client_id"]
     if case == "nonce":
@@ -277,15 +324,21 @@ def test_a_revoked_access_token_is_refused_with_introspection(second: SecondProv
 def test_expired_sessions_and_abandoned_sign_ins_are_purged_in_the_background(second: SecondProvider) -> None:
     owner = _owner(second.data_dir)
     with psycopg.connect(owner) as conn:
-        conn.execute("insert into sessions (id_hash, subject, claims, id_token, expires_at)"
-                     " values ('purge-me', 'x', '{}', 'x', now() - interval '1 second')")
-        conn.execute("insert into login_attempts (state, nonce, code_verifier, return_to, browser_hash, created_at)"
-                     " values ('purge-me', 'n', 'v', '/', 'b', now() - interval '11 minutes')")
+        conn.execute(
+            "insert into sessions (id_hash, subject, claims, id_token, expires_at)"
+            " values ('purge-me', 'x', '{}', 'x', now() - interval '1 second')"
+        )
+        conn.execute(
+            "insert into login_attempts (state, nonce, code_verifier, return_to, browser_hash, created_at)"
+            " values ('purge-me', 'n', 'v', '/', 'b', now() - interval '11 minutes')"
+        )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         with psycopg.connect(owner) as conn:
-            left = conn.execute("select (select count(*) from sessions where id_hash = 'purge-me')"
-                                " + (select count(*) from login_attempts where state = 'purge-me')").fetchone()
+            left = conn.execute(
+                "select (select count(*) from sessions where id_hash = 'purge-me')"
+                " + (select count(*) from login_attempts where state = 'purge-me')"
+            ).fetchone()
         if left == (0,):
             return
         time.sleep(0.5)

@@ -29,7 +29,9 @@ def _submit_logout_form(client: httpx.Client, page: httpx.Response) -> httpx.Res
 
 def _session_exists(platform: Platform, cookie: str | None) -> bool:
     with psycopg.connect(platform.owner_uri()) as conn:
-        row = conn.execute("select count(*) from sessions where id_hash = %s", (hash_session_id(cookie or ""),)).fetchone()
+        row = conn.execute(
+            "select count(*) from sessions where id_hash = %s", (hash_session_id(cookie or ""),)
+        ).fetchone()
     return bool(row and row[0])
 
 
@@ -78,8 +80,11 @@ def test_session_cookie_flags(platform: Platform) -> None:
         page = client.get(f"{platform.base_url}/dang-nhap", follow_redirects=True)
         action = re.search(r'<form method="post" action="([^"]+)"', page.text)
         assert action
-        response = client.post(str(page.url.join(action.group(1))), data={"username": username, "password": password},
-                               follow_redirects=False)
+        response = client.post(
+            str(page.url.join(action.group(1))),
+            data={"username": username, "password": password},
+            follow_redirects=False,
+        )
         while response.is_redirect and "mattran_session=" not in response.headers.get("set-cookie", ""):
             response = client.get(str(response.url.join(response.headers["location"])), follow_redirects=False)
         cookie = response.headers["set-cookie"]
@@ -99,10 +104,14 @@ def test_an_expired_id_token_is_refreshed_and_a_dead_refresh_token_ends_the_sess
         with psycopg.connect(platform.owner_uri()) as conn:
             exp, refreshed = conn.execute(
                 "select (claims->>'exp')::bigint, refreshed_at > created_at from sessions where id_hash = %s",
-                (id_hash,)).fetchone()  # type: ignore[misc]
+                (id_hash,),
+            ).fetchone()  # type: ignore[misc]
             assert exp > 1 and refreshed
-            conn.execute("update sessions set claims = jsonb_set(claims, '{exp}', '1'),"
-                         " refresh_token_sealed = 'not sealed with the key'::bytea where id_hash = %s", (id_hash,))
+            conn.execute(
+                "update sessions set claims = jsonb_set(claims, '{exp}', '1'),"
+                " refresh_token_sealed = 'not sealed with the key'::bytea where id_hash = %s",
+                (id_hash,),
+            )
         assert client.get(f"{base}/api/me").json()["authenticated"] is False
         with psycopg.connect(platform.owner_uri()) as conn:
             gone = conn.execute("select count(*) from sessions where id_hash = %s", (id_hash,)).fetchone()

@@ -16,16 +16,19 @@ async def resolver(db: Database) -> UnitResolver:
         return await load_resolver(conn)
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("P. Ba Đình, HN", "00004"),
-    ("phuong ba dinh, ha noi", "00004"),
-    ("đặc khu Phú Quốc", "31078"),
-    ("DK phu quoc, an giang", "31078"),
-    ("TP.HCM", "79"),
-    ("tp hcm", "79"),
-    ("Trung ương", "TW"),
-    ("UBND phường Hoàn Kiếm, Hà Nội", "00070"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("P. Ba Đình, HN", "00004"),
+        ("phuong ba dinh, ha noi", "00004"),
+        ("đặc khu Phú Quốc", "31078"),
+        ("DK phu quoc, an giang", "31078"),
+        ("TP.HCM", "79"),
+        ("tp hcm", "79"),
+        ("Trung ương", "TW"),
+        ("UBND phường Hoàn Kiếm, Hà Nội", "00070"),
+    ],
+)
 async def test_documented_examples(db: Database, resolver: UnitResolver, text: str, code: str) -> None:
     async with db.transaction(Scope.public()) as conn:
         result = await resolver.resolve(conn, text)

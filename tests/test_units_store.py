@@ -30,8 +30,12 @@ async def test_subtree_is_one_indexed_query(db: Database, urls: StoreUrls) -> No
     assert len(everything) == 1 + 34 + 3321
     assert commune == ["00004"]
     with psycopg.connect(urls.owner) as conn:
-        plan = "\n".join(r[0] for r in conn.execute(
-            "explain select d.code from units d join units u on d.path <@ u.path where u.code = '01'"))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "explain select d.code from units d join units u on d.path <@ u.path where u.code = '01'"
+            )
+        )
     assert "units_path_gist" in plan
 
 
@@ -39,9 +43,11 @@ async def test_legacy_communes_point_to_current_units(db: Database, urls: StoreU
     with psycopg.connect(urls.owner) as conn:
         n, orphans = conn.execute(
             "select count(*), count(*) filter (where u.code is null)"
-            " from legacy_units l left join units u on u.code = l.new_code and u.level = 2").fetchone()  # type: ignore[misc]
+            " from legacy_units l left join units u on u.code = l.new_code and u.level = 2"
+        ).fetchone()  # type: ignore[misc]
         ben_nghe = conn.execute(
-            "select new_code from legacy_units where name = 'Phường Bến Nghé' and district_name = 'Quận 1'").fetchone()
+            "select new_code from legacy_units where name = 'Phường Bến Nghé' and district_name = 'Quận 1'"
+        ).fetchone()
     assert n > 10_000 and orphans == 0
     assert ben_nghe == ("26740",)  # today's Phường Sài Gòn
 

@@ -89,8 +89,13 @@ def test_up_refuses_a_port_in_use_with_a_clear_message(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        done = subprocess.run([MATTRAN, "up", "--port", str(port)], env=cli_env(tmp_path / "d"),
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [MATTRAN, "up", "--port", str(port)],
+            env=cli_env(tmp_path / "d"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode != 0
 
 
@@ -101,8 +106,13 @@ def test_up_with_the_default_relative_data_dir(tmp_path: Path) -> None:
     env = {k: v for k, v in cli_env(tmp_path).items() if k != "MATTRAN_DATA_DIR"}
     port = free_port()
     env["MATTRAN_IDP_PORT"] = str(free_port())
-    up = subprocess.Popen([MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    up = subprocess.Popen(
+        [MATTRAN, "up", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_healthy(port, up)
         assert (tmp_path / ".mattran" / "pgdata" / "PG_VERSION").exists()

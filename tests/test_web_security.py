@@ -39,13 +39,15 @@ def _bearer(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
 
 
 def _anonymous_rows(platform: Platform, path: str) -> list[dict]:
-    found = httpx.get(f"{platform.base_url}/api/audit", params={"per_page": 1000}, headers=_bearer(platform, ADMIN),
-                      timeout=TIMEOUT)
+    found = httpx.get(
+        f"{platform.base_url}/api/audit", params={"per_page": 1000}, headers=_bearer(platform, ADMIN), timeout=TIMEOUT
+    )
     assert found.status_code == 200, found.text
     return [e for e in found.json() if e["actor"] is None and (e.get("detail") or {}).get("path") == path]
 
 
 # --- audit flooding ---------------------------------------------------------------------------------------------
+
 
 def test_a_hundred_anonymous_refusals_add_at_most_two_audit_rows(platform: Platform) -> None:
     before = _anonymous_rows(platform, "/api/members")
@@ -58,8 +60,12 @@ def test_a_hundred_anonymous_refusals_add_at_most_two_audit_rows(platform: Platf
     counted = sum(e["count"] for e in after) - sum(e["count"] for e in before)
     assert counted == 100
     assert all(e["detail"]["address"] == "127.0.0.1" and e["outcome"] == "denied" for e in new)
-    only_anonymous = httpx.get(f"{platform.base_url}/api/audit", params={"anonymous": "true", "per_page": 1000},
-                               headers=_bearer(platform, ADMIN), timeout=TIMEOUT).json()
+    only_anonymous = httpx.get(
+        f"{platform.base_url}/api/audit",
+        params={"anonymous": "true", "per_page": 1000},
+        headers=_bearer(platform, ADMIN),
+        timeout=TIMEOUT,
+    ).json()
     assert only_anonymous and all(e["actor"] is None for e in only_anonymous)
 
 
@@ -68,8 +74,12 @@ def test_the_audit_view_filters_and_pages_on_a_phone(platform: Platform, browser
     citizen = _bearer(platform, {"sub": subject, "name": "Công dân thử", "roles": ["citizen"]})
     for _ in range(60):  # each refusal of a signed-in caller is one row of its own
         assert httpx.get(f"{platform.base_url}/api/audit", headers=citizen, timeout=TIMEOUT).status_code == 403
-    api = httpx.get(f"{platform.base_url}/api/audit", params={"actor": subject, "per_page": 25, "page": 3},
-                    headers=_bearer(platform, ADMIN), timeout=TIMEOUT).json()
+    api = httpx.get(
+        f"{platform.base_url}/api/audit",
+        params={"actor": subject, "per_page": 25, "page": 3},
+        headers=_bearer(platform, ADMIN),
+        timeout=TIMEOUT,
+    ).json()
     assert len(api) == 10 and {e["actor"] for e in api} == {subject}
     context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True)
     try:
@@ -102,6 +112,7 @@ def test_the_audit_view_filters_and_pages_on_a_phone(platform: Platform, browser
 
 # --- cross-site cookie requests ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def cadre(platform: Platform) -> httpx.Client:
     """A commune cadre signed in with the session cookie (multipart import of members)."""
@@ -123,31 +134,41 @@ Call = Callable[[Platform, httpx.Client, dict[str, str]], httpx.Response]
 
 def _import(platform: Platform, client: httpx.Client, headers: dict[str, str]) -> httpx.Response:
     sheet = f"Họ và tên\nThử Chéo Trang {uuid.uuid4().hex[:6]}\n".encode()
-    return client.post(f"{platform.base_url}/api/members/import", files={"file": ("ds.csv", sheet, "text/csv")},
-                       data={"mode": "skip", "consent": "true"}, headers={"Accept": "application/json", **headers})
+    return client.post(
+        f"{platform.base_url}/api/members/import",
+        files={"file": ("ds.csv", sheet, "text/csv")},
+        data={"mode": "skip", "consent": "true"},
+        headers={"Accept": "application/json", **headers},
+    )
 
 
 def _escalate(platform: Platform, client: httpx.Client, headers: dict[str, str]) -> httpx.Response:
-    return client.post(f"{platform.base_url}/api/petitions/escalations", headers={"Accept": "application/json",
-                                                                                 **headers})
+    return client.post(
+        f"{platform.base_url}/api/petitions/escalations", headers={"Accept": "application/json", **headers}
+    )
 
 
 @pytest.mark.parametrize("call", [_import, _escalate], ids=["multipart", "body-less"])
-@pytest.mark.parametrize("foreign", [{"Origin": EVIL}, {"Sec-Fetch-Site": "cross-site"},
-                                     {"Origin": "null"}], ids=["origin", "sec-fetch-site", "null-origin"])
-def test_a_cross_site_cookie_request_is_refused(platform: Platform, cadre: httpx.Client, central: httpx.Client,
-                                                call: Call, foreign: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "foreign",
+    [{"Origin": EVIL}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}],
+    ids=["origin", "sec-fetch-site", "null-origin"],
+)
+def test_a_cross_site_cookie_request_is_refused(
+    platform: Platform, cadre: httpx.Client, central: httpx.Client, call: Call, foreign: dict[str, str]
+) -> None:
     client = cadre if call is _import else central
     refused = call(platform, client, foreign)
     assert refused.status_code == 403 and refused.json()["detail"] == CROSS_SITE_REFUSED
 
 
 @pytest.mark.parametrize("call", [_import, _escalate], ids=["multipart", "body-less"])
-@pytest.mark.parametrize("own", [{"Origin": "SAME", "Sec-Fetch-Site": "same-origin"}, {}],
-                         ids=["same-origin", "no-browser-headers"])
-def test_the_same_request_from_the_platform_or_a_plain_client_works(platform: Platform, cadre: httpx.Client,
-                                                                     central: httpx.Client, call: Call,
-                                                                     own: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "own", [{"Origin": "SAME", "Sec-Fetch-Site": "same-origin"}, {}], ids=["same-origin", "no-browser-headers"]
+)
+def test_the_same_request_from_the_platform_or_a_plain_client_works(
+    platform: Platform, cadre: httpx.Client, central: httpx.Client, call: Call, own: dict[str, str]
+) -> None:
     client = cadre if call is _import else central
     headers = {k: platform.base_url if v == "SAME" else v for k, v in own.items()}
     assert call(platform, client, headers).status_code == 200
@@ -155,28 +176,41 @@ def test_the_same_request_from_the_platform_or_a_plain_client_works(platform: Pl
 
 @pytest.mark.parametrize("call", [_import, _escalate], ids=["multipart", "body-less"])
 def test_a_bearer_request_from_another_site_works(platform: Platform, call: Call) -> None:
-    claims = ({"sub": "bao-mat-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "08611"}
-              if call is _import else {"sub": "bao-mat-tw", "name": "Cán bộ TW", "roles": ["central_cadre"],
-                                       "unit": "TW"})
+    claims = (
+        {"sub": "bao-mat-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "08611"}
+        if call is _import
+        else {"sub": "bao-mat-tw", "name": "Cán bộ TW", "roles": ["central_cadre"], "unit": "TW"}
+    )
     with httpx.Client(timeout=TIMEOUT, headers={"Authorization": "Bearer " + platform.mint(claims)}) as client:
         assert call(platform, client, {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}).status_code == 200
 
 
 # --- Open311 key in the address -----------------------------------------------------------------------------------
 
+
 def test_an_open311_key_in_the_address_is_refused_and_kept_out_of_the_access_log(platform: Platform) -> None:
-    created = subprocess.run([MATTRAN, "apikey", "create", "Khóa thử", "--json"], env=cli_env(platform.data_dir),
-                             capture_output=True, text=True, timeout=120)
+    created = subprocess.run(
+        [MATTRAN, "apikey", "create", "Khóa thử", "--json"],
+        env=cli_env(platform.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert created.returncode == 0, created.stderr
     key = json.loads(created.stdout)["api_key"]
     url = f"{platform.base_url}/open311/v2/requests.json"
-    body = {"service_code": "moi_truong", "jurisdiction_id": "00004",
-            "description": "Bãi rác tự phát bên đường gây ô nhiễm môi trường, đề nghị xử lý sớm."}
+    body = {
+        "service_code": "moi_truong",
+        "jurisdiction_id": "00004",
+        "description": "Bãi rác tự phát bên đường gây ô nhiễm môi trường, đề nghị xử lý sớm.",
+    }
     refused = httpx.post(url, params={"api_key": key}, data=body, timeout=TIMEOUT)
     assert refused.status_code == 400
     assert "Không gửi api_key trong địa chỉ" in refused.json()[0]["description"]
-    assert httpx.get(f"{platform.base_url}/open311/v2/services.json", params={"api_key": key},
-                     timeout=TIMEOUT).status_code == 400
+    assert (
+        httpx.get(f"{platform.base_url}/open311/v2/services.json", params={"api_key": key}, timeout=TIMEOUT).status_code
+        == 400
+    )
     assert httpx.post(url, data=body, headers={"X-Api-Key": key}, timeout=TIMEOUT).status_code == 200
     assert httpx.post(url, data={**body, "api_key": key}, timeout=TIMEOUT).status_code == 200
     log = (platform.data_dir / "up.log").read_text(encoding="utf-8", errors="replace")
@@ -186,9 +220,15 @@ def test_an_open311_key_in_the_address_is_refused_and_kept_out_of_the_access_log
 
 # --- security headers -----------------------------------------------------------------------------------------------
 
+
 def test_every_answer_carries_the_security_headers(platform: Platform) -> None:
-    for path, headers in (("/", {}), ("/phan-anh", {}), ("/api/me", _bearer(platform, ADMIN)),
-                          ("/api/units?q=Ba%20%C4%90%C3%ACnh", {}), ("/chat/", {})):
+    for path, headers in (
+        ("/", {}),
+        ("/phan-anh", {}),
+        ("/api/me", _bearer(platform, ADMIN)),
+        ("/api/units?q=Ba%20%C4%90%C3%ACnh", {}),
+        ("/chat/", {}),
+    ):
         r = httpx.get(platform.base_url + path, headers=headers, timeout=TIMEOUT)
         assert r.status_code == 200, (path, r.status_code)
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
@@ -209,7 +249,7 @@ def _framing_site(target: str) -> Iterator[str]:
     page = f'<!doctype html><iframe id="f" src="{target}"></iframe>'.encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802  # the standard library's name
+        def do_GET(self) -> None:  # the standard library's name
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
@@ -249,17 +289,31 @@ def test_pages_work_under_the_policy_and_no_other_site_can_frame_them(platform: 
 
 # --- the API explorer in production -------------------------------------------------------------------------------
 
+
 def _production(**extra: object) -> Settings:
     """Production settings complete by environment alone (no key files: a fresh clone has none)."""
     key = base64.b64encode(b"k" * 32).decode()
-    return Settings(env="production", secret_key="s" * 40, app_db_password="p" * 20,
-                    personal_data_key=key, national_id_key=key,
-                    oidc_issuer="https://id.example.gov.vn", oidc_client_secret="c" * 20, **extra)  # type: ignore[arg-type]
+    return Settings(
+        env="production",
+        secret_key="s" * 40,
+        app_db_password="p" * 20,
+        personal_data_key=key,
+        national_id_key=key,
+        oidc_issuer="https://id.example.gov.vn",
+        oidc_client_secret="c" * 20,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("settings", "served"), [
-    (_production(), False), (_production(api_docs=True), True), (Settings(env="development", data_dir=Path(tempfile.mkdtemp())), True)],
-    ids=["production", "production-asked-for", "development"])
+@pytest.mark.parametrize(
+    ("settings", "served"),
+    [
+        (_production(), False),
+        (_production(api_docs=True), True),
+        (Settings(env="development", data_dir=Path(tempfile.mkdtemp())), True),
+    ],
+    ids=["production", "production-asked-for", "development"],
+)
 def test_the_api_explorer_is_off_in_production_unless_asked_for(settings: Settings, served: bool) -> None:
     """The app factory itself: a production ``mattran up`` needs an outside provider and database."""
     from web.app import create_app
@@ -271,11 +325,17 @@ def test_the_api_explorer_is_off_in_production_unless_asked_for(settings: Settin
 
 # --- library term statistics per access class ------------------------------------------------------------------------
 
+
 def _ingest(platform: Platform, folder: Path, text: str, *options: str) -> None:
     path = folder / f"tai-lieu-{uuid.uuid4().hex[:8]}.txt"
     path.write_text(text, encoding="utf-8")
-    subprocess.run([MATTRAN, "ingest", str(path), *options], env=cli_env(platform.data_dir), check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [MATTRAN, "ingest", str(path), *options],
+        env=cli_env(platform.data_dir),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
 
 
 def _law(title: str, articles: list[str]) -> str:
@@ -284,13 +344,24 @@ def _law(title: str, articles: list[str]) -> str:
 
 
 def test_a_citizens_search_does_not_change_when_an_internal_document_holds_a_rare_word(
-        platform: Platform, tmp_path: Path) -> None:
+    platform: Platform, tmp_path: Path
+) -> None:
     rare, other = f"zorblat{uuid.uuid4().hex[:4]}", f"quixan{uuid.uuid4().hex[:4]}"
     # The rare word in one public passage, the other in two: the rare one weighs more, its passage comes first.
-    _ingest(platform, tmp_path, _law(f"Luật thử thống kê {uuid.uuid4().hex[:6]}", [
-        f"Ủy ban Mặt trận tiếp nhận ý kiến về {rare} của cử tri tại khu dân cư.",
-        f"Ban công tác Mặt trận tổng hợp kiến nghị {other} gửi cơ quan có thẩm quyền.",
-        f"Cán bộ theo dõi việc giải quyết {other} và trả lời công dân đúng hạn."]), "--access", "public")
+    _ingest(
+        platform,
+        tmp_path,
+        _law(
+            f"Luật thử thống kê {uuid.uuid4().hex[:6]}",
+            [
+                f"Ủy ban Mặt trận tiếp nhận ý kiến về {rare} của cử tri tại khu dân cư.",
+                f"Ban công tác Mặt trận tổng hợp kiến nghị {other} gửi cơ quan có thẩm quyền.",
+                f"Cán bộ theo dõi việc giải quyết {other} và trả lời công dân đúng hạn.",
+            ],
+        ),
+        "--access",
+        "public",
+    )
     question = f"{rare} {other}"
 
     def search() -> dict:
@@ -301,11 +372,24 @@ def test_a_citizens_search_does_not_change_when_an_internal_document_holds_a_rar
     before = search()
     assert before["hits"]
     # Counted over every passage, eight internal ones would make the rare word the commoner: the order would turn.
-    _ingest(platform, tmp_path, _law(f"Kế hoạch nội bộ {uuid.uuid4().hex[:6]}", [
-        f"Nội dung nội bộ số {i} về {rare} trong kế hoạch giám sát." for i in range(8)]),
-        "--access", "internal", "--unit", "25")
+    _ingest(
+        platform,
+        tmp_path,
+        _law(
+            f"Kế hoạch nội bộ {uuid.uuid4().hex[:6]}",
+            [f"Nội dung nội bộ số {i} về {rare} trong kế hoạch giám sát." for i in range(8)],
+        ),
+        "--access",
+        "internal",
+        "--unit",
+        "25",
+    )
     assert search() == before
     cadre = {"sub": "bao-mat-phu-tho", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
-    found = httpx.get(f"{platform.base_url}/api/library/search", params={"q": question, "k": 10},
-                      headers=_bearer(platform, cadre), timeout=120).json()
+    found = httpx.get(
+        f"{platform.base_url}/api/library/search",
+        params={"q": question, "k": 10},
+        headers=_bearer(platform, cadre),
+        timeout=120,
+    ).json()
     assert any("Nội dung nội bộ" in h["text"] for h in found["hits"])  # the cadre's class counts it

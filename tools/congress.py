@@ -43,10 +43,15 @@ async def _update(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
 GET_CONGRESS_PROGRESS = Tool(
     name=ToolName.GET_CONGRESS_PROGRESS,
     description="Tiến độ đại hội MTTQ trong phạm vi của cán bộ: tỷ lệ đơn vị đã tổ chức, theo cấp, đơn vị chậm.",
-    args=ProgressArgs, run=_progress, operation=Operation.CONGRESS_READ,
+    args=ProgressArgs,
+    run=_progress,
+    operation=Operation.CONGRESS_READ,
 )
 UPDATE_CONGRESS = Tool(
     name=ToolName.UPDATE_CONGRESS,
     description="Cập nhật tình hình, kết quả đại hội của một đơn vị trong phạm vi (cần xác nhận trước khi ghi).",
-    args=UpdateArgs, run=_update, operation=Operation.CONGRESS_UPDATE, changes_data=True,
+    args=UpdateArgs,
+    run=_update,
+    operation=Operation.CONGRESS_UPDATE,
+    changes_data=True,
 )

@@ -20,14 +20,31 @@ class SearchLibraryArgs(BaseModel):
 
 async def _search(ctx: ToolContext, args: SearchLibraryArgs) -> dict[str, Any]:
     answer = await ctx.services.library.answer(ctx.principal, args.question, args.k)
-    return {"question": answer.question, "found": answer.found, "passages": [
-        {"document_id": p.hit.document_id, "title": p.hit.title, "heading": p.hit.heading, "url": p.hit.url,
-         "text": p.hit.text, "sentences": p.sentences, "notice": p.hit.notice} for p in answer.passages]}
+    return {
+        "question": answer.question,
+        "found": answer.found,
+        "passages": [
+            {
+                "document_id": p.hit.document_id,
+                "title": p.hit.title,
+                "heading": p.hit.heading,
+                "url": p.hit.url,
+                "text": p.hit.text,
+                "sentences": p.sentences,
+                "notice": p.hit.notice,
+            }
+            for p in answer.passages
+        ],
+    }
 
 
 SEARCH_LIBRARY = Tool(
     name=ToolName.SEARCH_LIBRARY,
-    description=("Tìm câu trả lời trong thư viện số cộng đồng (luật, hướng dẫn, văn bản của Mặt trận) trong phạm vi "
-                 "tài liệu người dùng được đọc; trả về các đoạn liên quan kèm tên văn bản, chương, điều để trích dẫn."),
-    args=SearchLibraryArgs, run=_search, operation=Operation.LIBRARY_SEARCH,
+    description=(
+        "Tìm câu trả lời trong thư viện số cộng đồng (luật, hướng dẫn, văn bản của Mặt trận) trong phạm vi "
+        "tài liệu người dùng được đọc; trả về các đoạn liên quan kèm tên văn bản, chương, điều để trích dẫn."
+    ),
+    args=SearchLibraryArgs,
+    run=_search,
+    operation=Operation.LIBRARY_SEARCH,
 )

@@ -24,13 +24,19 @@ async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
         async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
             count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
     unit = ctx.services.resolver.units.get(args.unit_code or ctx.principal.unit_code or "")
-    return {"count": count, "unit_code": unit.code if unit else None, "unit_name": unit.name if unit else None,
-            "filters": args.filters.model_dump(exclude_none=True)}
+    return {
+        "count": count,
+        "unit_code": unit.code if unit else None,
+        "unit_name": unit.name if unit else None,
+        "filters": args.filters.model_dump(exclude_none=True),
+    }
 
 
 QUERY_MEMBERS = Tool(
     name=ToolName.QUERY_MEMBERS,
     description="Đếm ủy viên Ủy ban MTTQ của một đơn vị (và các đơn vị cấp dưới) theo giới tính, chức vụ, tổ chức, "
-                "dân tộc, tôn giáo, độ tuổi; chỉ trong phạm vi của cán bộ; không trả thông tin cá nhân.",
-    args=QueryMembersArgs, run=_query, operation=Operation.MEMBER_READ,
+    "dân tộc, tôn giáo, độ tuổi; chỉ trong phạm vi của cán bộ; không trả thông tin cá nhân.",
+    args=QueryMembersArgs,
+    run=_query,
+    operation=Operation.MEMBER_READ,
 )

@@ -40,8 +40,7 @@ async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
     chosen = args.category if args.category in CATEGORIES else None
     unit = ctx.services.resolver.units.get(args.unit_code)
     title = neutral_title(chosen or suggest_category(args.content), unit.name if unit else None)
-    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code,
-                      category=chosen)  # type: ignore[arg-type]
+    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)  # type: ignore[arg-type]
     with domain_refusals():
         filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
@@ -55,12 +54,17 @@ async def _status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
 FILE_PETITION = Tool(
     name=ToolName.FILE_PETITION,
     description="Gửi một phản ánh, kiến nghị của người dân đến Ủy ban MTTQ của đơn vị được chọn; trả về mã tra cứu "
-                "đầy đủ (người dân cần giữ lại cả 6 ký tự cuối).",
-    args=FilePetitionArgs, run=_file, operation=Operation.PETITION_FILE, changes_data=True,
+    "đầy đủ (người dân cần giữ lại cả 6 ký tự cuối).",
+    args=FilePetitionArgs,
+    run=_file,
+    operation=Operation.PETITION_FILE,
+    changes_data=True,
 )
 GET_PETITION_STATUS = Tool(
     name=ToolName.GET_PETITION_STATUS,
     description="Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ "
-                "(không có thông tin cá nhân).",
-    args=PetitionStatusArgs, run=_status, operation=Operation.PUBLIC_LOOKUP,
+    "(không có thông tin cá nhân).",
+    args=PetitionStatusArgs,
+    run=_status,
+    operation=Operation.PUBLIC_LOOKUP,
 )

@@ -10,7 +10,16 @@ from tools.petitions import FILE_PETITION, GET_PETITION_STATUS
 from tools.reports import DRAFT_REPORT
 from tools.units import FIND_UNIT
 
-ALL_TOOLS: dict[str, Tool] = {t.name: t for t in (
-    FILE_PETITION, GET_PETITION_STATUS, FIND_UNIT, QUERY_MEMBERS, GET_CONGRESS_PROGRESS, UPDATE_CONGRESS,
-    DRAFT_REPORT, SEARCH_LIBRARY)}
-
+ALL_TOOLS: dict[str, Tool] = {
+    t.name: t
+    for t in (
+        FILE_PETITION,
+        GET_PETITION_STATUS,
+        FIND_UNIT,
+        QUERY_MEMBERS,
+        GET_CONGRESS_PROGRESS,
+        UPDATE_CONGRESS,
+        DRAFT_REPORT,
+        SEARCH_LIBRARY,
+    )
+}

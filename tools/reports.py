@@ -23,23 +23,46 @@ class DraftReportArgs(BaseModel):
     """Arguments of ``draft_report``."""
 
     request: str = Field(min_length=5, max_length=2000, description="Yêu cầu soạn báo cáo, một câu tiếng Việt.")
-    unit_code: str | None = Field(default=None, max_length=10,
-                                  description="Đơn vị báo cáo, nếu đã xác định (mặc định: theo yêu cầu hoặc đơn vị "
-                                              "của cán bộ).")
+    unit_code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="Đơn vị báo cáo, nếu đã xác định (mặc định: theo yêu cầu hoặc đơn vị của cán bộ).",
+    )
 
 
 async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
     with domain_refusals():
-        draft = await draft_report(ctx.services.db, ctx.services.resolver, ctx.principal, args.request,
-                                   unit_code=args.unit_code, writer=ctx.services.section_writer)
-    return draft.model_dump(mode="json", include={"report_id", "version", "kind_label", "title", "unit_code",
-                                                   "unit_name", "period_label", "markdown", "docx_url", "page_url"})
+        draft = await draft_report(
+            ctx.services.db,
+            ctx.services.resolver,
+            ctx.principal,
+            args.request,
+            unit_code=args.unit_code,
+            writer=ctx.services.section_writer,
+        )
+    return draft.model_dump(
+        mode="json",
+        include={
+            "report_id",
+            "version",
+            "kind_label",
+            "title",
+            "unit_code",
+            "unit_name",
+            "period_label",
+            "markdown",
+            "docx_url",
+            "page_url",
+        },
+    )
 
 
 DRAFT_REPORT = Tool(
     name=ToolName.DRAFT_REPORT,
     description="Soạn dự thảo báo cáo tham mưu (tình hình phản ánh, kiến nghị; tổng hợp ý kiến cử tri; tiến độ đại "
-                "hội; ủy viên Ủy ban MTTQ) từ số liệu trong phạm vi của cán bộ, theo thể thức Nghị định 30/2020/NĐ-CP; "
-                "lưu bản nháp và tệp .docx.",
-    args=DraftReportArgs, run=_draft, operation=Operation.REPORT_DRAFT,
+    "hội; ủy viên Ủy ban MTTQ) từ số liệu trong phạm vi của cán bộ, theo thể thức Nghị định 30/2020/NĐ-CP; "
+    "lưu bản nháp và tệp .docx.",
+    args=DraftReportArgs,
+    run=_draft,
+    operation=Operation.REPORT_DRAFT,
 )

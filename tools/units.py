@@ -27,5 +27,7 @@ async def _find(ctx: ToolContext, args: FindUnitArgs) -> dict[str, Any]:
 FIND_UNIT = Tool(
     name=ToolName.FIND_UNIT,
     description="Xác định đơn vị hành chính (bản đồ từ 01/7/2025) từ tên hoặc địa chỉ, kể cả địa chỉ cũ.",
-    args=FindUnitArgs, run=_find, operation=Operation.PUBLIC_LOOKUP,
+    args=FindUnitArgs,
+    run=_find,
+    operation=Operation.PUBLIC_LOOKUP,
 )

@@ -6,8 +6,24 @@ import logging
 
 ACCESS_LOGGER = "uvicorn.access"
 # API keys, OpenID codes and states, tokens, and tracking codes (the receipt's secret part).
-SENSITIVE = frozenset({"api_key", "apikey", "key", "token", "access_token", "id_token", "id_token_hint",
-                       "refresh_token", "code", "state", "session_state", "ma", "password", "secret"})
+SENSITIVE = frozenset(
+    {
+        "api_key",
+        "apikey",
+        "key",
+        "token",
+        "access_token",
+        "id_token",
+        "id_token_hint",
+        "refresh_token",
+        "code",
+        "state",
+        "session_state",
+        "ma",
+        "password",
+        "secret",
+    }
+)
 MASK = "***"
 
 

@@ -11,15 +11,14 @@ from fastapi import Depends, FastAPI
 
 from agents.llm import chat_model
 from agents.runner import ChatRunner
+from compose.services import open_services
+from ingest.demo import load_demo_library
 from mattran.auth.oidc import AccessTokenRule, Introspection, OidcClient
 from mattran.auth.sealing import TokenSealer, refresh_token_key
 from mattran.auth.sessions import SessionService
 from mattran.bootstrap import StoreUrls
-from compose.services import open_services
-from ingest.demo import load_demo_library
-from mattran.domain import chat_retention
+from mattran.domain import chat_retention, retention
 from mattran.domain.chat_retention import Retention as ChatRetention
-from mattran.domain import retention
 from mattran.domain.embedding import Embedder
 from mattran.domain.petitions import PetitionService
 from mattran.keys import key_ring, subkey
@@ -32,7 +31,6 @@ from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
 from web.deps import WebServices
 from web.input_guard import storable_input
-from web.transport import Transport, origin_of
 from web.routes import (
     admin,
     auth,
@@ -54,24 +52,25 @@ from web.routes import (
     units,
 )
 from web.security_headers import SecurityHeaders
-
+from web.transport import Transport, origin_of
 
 _log = logging.getLogger(__name__)
 
 
-async def _embed_petitions_continually(petitions: PetitionService, embedder: Embedder,
-                                       pause_seconds: float = 5) -> None:
+async def _embed_petitions_continually(
+    petitions: PetitionService, embedder: Embedder, pause_seconds: float = 5
+) -> None:
     """Load the embedding model, then embed new petitions' text in the background (similar petitions by meaning)."""
     try:
         await embedder.warm_up()
-    except Exception:  # noqa: BLE001  # without the model, similar petitions are by wording only
+    except Exception:  # without the model, similar petitions are by wording only
         _log.exception("the embedding model could not be loaded")
         return
     while True:
         try:
             while await petitions.embed_pending():
                 pass
-        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
+        except Exception:  # the store may be restarting: try again next round
             _log.exception("embedding petitions failed")
         await asyncio.sleep(pause_seconds)
 
@@ -84,8 +83,11 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
 
     async def prune_chats() -> str | None:
         pruned = await chat_retention.prune(db, chats)
-        return f"{pruned.conversations} conversations, {pruned.threads} threads" if any(
-            (pruned.conversations, pruned.threads)) else None
+        return (
+            f"{pruned.conversations} conversations, {pruned.threads} threads"
+            if any((pruned.conversations, pruned.threads))
+            else None
+        )
 
     async def purge_sessions() -> str | None:
         ended, abandoned = await sessions.purge()
@@ -95,10 +97,12 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
         report = await retention.purge(db, policy, apply=True)
         return report.counts if any(report.counts.values()) else None
 
-    return [Job("escalation of overdue petitions", settings.escalation_interval_minutes, petitions.escalate_overdue),
-            Job("chat pruning", 60, prune_chats),
-            Job("session purge", settings.session_purge_minutes, purge_sessions),
-            Job("retention purge", settings.purge_interval_hours * 60, purge_records)]
+    return [
+        Job("escalation of overdue petitions", settings.escalation_interval_minutes, petitions.escalate_overdue),
+        Job("chat pruning", 60, prune_chats),
+        Job("session purge", settings.session_purge_minutes, purge_sessions),
+        Job("retention purge", settings.purge_interval_hours * 60, purge_records),
+    ]
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
@@ -109,21 +113,36 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_services(settings, urls.app) as services:
             oidc = OidcClient(
-                settings.issuer, settings.oidc_client_id, settings.oidc_client_secret,
-                f"{settings.base_url}/auth/callback", settings.oidc_scopes, settings.oidc_api_audience,
+                settings.issuer,
+                settings.oidc_client_id,
+                settings.oidc_client_secret,
+                f"{settings.base_url}/auth/callback",
+                settings.oidc_scopes,
+                settings.oidc_api_audience,
                 access_token_rule=AccessTokenRule.parse(settings.oidc_access_token_rule),
                 introspection=Introspection(settings.oidc_introspection),
-                introspection_cache_s=settings.oidc_introspection_cache_seconds)
-            sessions = SessionService(services.db, oidc, services.resolver.units, settings.oidc_roles_claim,
-                                      settings.oidc_unit_claim, settings.session_hours,
-                                      TokenSealer(refresh_token_key(settings.secret_key)))
-            chat = ChatRunner(urls.app, services, chat_model(settings),
-                              subkey(settings.secret_key, "chat.conversations.v1"))
+                introspection_cache_s=settings.oidc_introspection_cache_seconds,
+            )
+            sessions = SessionService(
+                services.db,
+                oidc,
+                services.resolver.units,
+                settings.oidc_roles_claim,
+                settings.oidc_unit_claim,
+                settings.session_hours,
+                TokenSealer(refresh_token_key(settings.secret_key)),
+            )
+            chat = ChatRunner(
+                urls.app, services, chat_model(settings), subkey(settings.secret_key, "chat.conversations.v1")
+            )
             app.state.services, app.state.web = services, WebServices(oidc, sessions, chat)
             await chat.open()
             embedding = asyncio.create_task(_embed_petitions_continually(services.petitions, services.embedder))
-            demo_library = asyncio.create_task(load_demo_library(services.library, settings.laws_dir)) \
-                if settings.load_demo_library else None
+            demo_library = (
+                asyncio.create_task(load_demo_library(services.library, settings.laws_dir))
+                if settings.load_demo_library
+                else None
+            )
             jobs = background.start(_jobs(services, sessions))
             try:
                 yield
@@ -134,15 +153,40 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                 await chat.close()
 
     docs = settings.serve_api_docs
-    app = FastAPI(title="Mặt trận số", version="0.1.0", lifespan=lifespan, dependencies=[Depends(storable_input)],
-                  description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.", docs_url="/docs" if docs else None,
-                  redoc_url="/redoc" if docs else None, openapi_url="/openapi.json" if docs else None)
+    app = FastAPI(
+        title="Mặt trận số",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(storable_input)],
+        description="API của nền tảng số Mặt trận Tổ quốc Việt Nam.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.settings = settings
     access_log.install()
     errors.install(app)
     app.add_middleware(TooLargeAnswer)
-    for module in (health, units, library, members, congress, my_data, petitions, open311, chat_api, admin, auth, cadre, member_pages,
-                   congress_pages, petition_pages, library_pages, reports, pages):
+    for module in (
+        health,
+        units,
+        library,
+        members,
+        congress,
+        my_data,
+        petitions,
+        open311,
+        chat_api,
+        admin,
+        auth,
+        cadre,
+        member_pages,
+        congress_pages,
+        petition_pages,
+        library_pages,
+        reports,
+        pages,
+    ):
         app.include_router(module.router)
     mount_chat(app, settings.secret_key, urls.app, Transport(origin_of(settings.base_url)))
     app.add_middleware(CrossSiteGuard, base_url=settings.base_url)

@@ -42,8 +42,11 @@ async def _identify(request: Request) -> Principal:
             claims = await web.oidc.verify_access_token(token.strip())
         except TokenError as exc:
             _log.warning("bearer token refused on %s %s: %s", request.method, request.url.path, exc)
-            raise HTTPException(401, "Jeton truy cập không hợp lệ hoặc đã hết hạn.",
-                                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+            raise HTTPException(
+                401,
+                "Jeton truy cập không hợp lệ hoặc đã hết hạn.",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from exc
         except ProviderError as exc:
             raise HTTPException(503, "Không kiểm tra được jeton: nhà cung cấp định danh không phản hồi.") from exc
         return web.sessions.principal(claims)
@@ -66,8 +69,9 @@ def unit_path(request: Request, code: str) -> str:
     return unit.path
 
 
-async def authorize(request: Request, principal: Principal, operation: Operation,
-                    target_unit: str | None = None) -> None:
+async def authorize(
+    request: Request, principal: Principal, operation: Operation, target_unit: str | None = None
+) -> None:
     """Allow or refuse ``operation`` (on ``target_unit``), recording privileged attempts in the audit log."""
     target_path = unit_path(request, target_unit) if target_unit else None
     allowed = is_allowed(principal, operation, target_path)
@@ -75,11 +79,18 @@ async def authorize(request: Request, principal: Principal, operation: Operation
         outcome = "allowed" if allowed else "denied"
         async with get_services(request).db.transaction(Scope.public()) as conn:
             if principal.authenticated:
-                await audit.record(conn, principal, operation.value, target_unit, outcome,
-                                   path=request.url.path, method=request.method)
+                await audit.record(
+                    conn, principal, operation.value, target_unit, outcome, path=request.url.path, method=request.method
+                )
             else:  # counted per address, path and minute: anonymous refusals cannot flood the log
-                await audit.record_anonymous(conn, operation.value, outcome, address=_address(request),
-                                             method=request.method, path=request.url.path)
+                await audit.record_anonymous(
+                    conn,
+                    operation.value,
+                    outcome,
+                    address=_address(request),
+                    method=request.method,
+                    path=request.url.path,
+                )
     if not allowed:
         if not principal.authenticated:
             raise HTTPException(401, "Vui lòng đăng nhập để sử dụng chức năng này.")

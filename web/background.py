@@ -24,7 +24,7 @@ async def _repeat(job: Job) -> None:
         try:
             if done := await job.run():
                 _log.info("%s: %s", job.name, done)
-        except Exception:  # noqa: BLE001  # the store may be restarting: try again next round
+        except Exception:  # the store may be restarting: try again next round
             _log.exception("%s failed", job.name)
         await asyncio.sleep(job.minutes * 60)
 

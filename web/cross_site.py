@@ -20,8 +20,9 @@ from web.chat.mount import CHAINLIT_COOKIE
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 AUTH_COOKIES = (SESSION_COOKIE, CHAINLIT_COOKIE)
-MESSAGE = ("Yêu cầu bị từ chối vì được gửi từ một trang web khác: thao tác này chỉ được thực hiện "
-           "từ chính trang Mặt trận số.")
+MESSAGE = (
+    "Yêu cầu bị từ chối vì được gửi từ một trang web khác: thao tác này chỉ được thực hiện từ chính trang Mặt trận số."
+)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -58,8 +59,7 @@ class CrossSiteGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in STATE_CHANGING:
             headers = Headers(scope=scope)
-            if ("authorization" not in headers and has_auth_cookie(headers)
-                    and is_cross_site(headers, self.own_origin)):
+            if "authorization" not in headers and has_auth_cookie(headers) and is_cross_site(headers, self.own_origin):
                 await _refusal(headers)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

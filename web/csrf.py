@@ -31,8 +31,9 @@ def token_for(request: Request, response: Response | None = None) -> str:
 
 def set_cookie(request: Request, response: Response, value: str) -> None:
     """Attach the CSRF cookie."""
-    response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="lax", secure=request.url.scheme == "https",
-                        path="/")
+    response.set_cookie(
+        CSRF_COOKIE, value, httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/"
+    )
 
 
 def verify(request: Request, submitted: str | None) -> None:

@@ -32,14 +32,21 @@ _REASONS = {
 }
 _STATUS_MESSAGES = {404: "Không tìm thấy trang hoặc dữ liệu yêu cầu.", 405: "Phương thức không được hỗ trợ."}
 # Refusals of Starlette itself (a body it cannot parse, one over a route's size limit): their details are English.
-_FRAMEWORK_MESSAGES = {400: "Không đọc được nội dung gửi lên: JSON hoặc biểu mẫu không hợp lệ.",
-                       413: "Dữ liệu gửi lên quá lớn: tệp hoặc nội dung vượt giới hạn cho phép."}
+_FRAMEWORK_MESSAGES = {
+    400: "Không đọc được nội dung gửi lên: JSON hoặc biểu mẫu không hợp lệ.",
+    413: "Dữ liệu gửi lên quá lớn: tệp hoặc nội dung vượt giới hạn cho phép.",
+}
 
 
 def describe(error: Any, bare: bool = False) -> str:
     """A Vietnamese sentence for one pydantic validation error (``bare``: the reason alone)."""
-    where = "" if error.get("type") == "json_invalid" else ".".join(  # a JSON error's place is a character offset
-        str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path"))
+    where = (
+        ""
+        if error.get("type") == "json_invalid"
+        else ".".join(  # a JSON error's place is a character offset
+            str(p) for p in error.get("loc", ()) if p not in ("query", "body", "path")
+        )
+    )
     reason = _REASONS.get(error.get("type", ""), "không hợp lệ")
     if error.get("type") == "string_too_short" and "min_length" in (error.get("ctx") or {}):
         reason = f"quá ngắn (tối thiểu {error['ctx']['min_length']} ký tự)"
@@ -68,17 +75,18 @@ async def _caller(request: Request) -> Principal:
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": describe(e)} for e in exc.errors()
-    ]
+    errors = [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": describe(e)} for e in exc.errors()]
     message = " ".join(dict.fromkeys(e["msg"] for e in errors))
     return JSONResponse({"message": message, "detail": errors}, status_code=422)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc, HTTPException) and exc.status_code not in _STATUS_MESSAGES else (
-        _STATUS_MESSAGES.get(exc.status_code) or _FRAMEWORK_MESSAGES.get(exc.status_code, exc.detail))
+    detail = (
+        exc.detail
+        if isinstance(exc, HTTPException) and exc.status_code not in _STATUS_MESSAGES
+        else (_STATUS_MESSAGES.get(exc.status_code) or _FRAMEWORK_MESSAGES.get(exc.status_code, exc.detail))
+    )
     if _wants_page(request):
         if exc.status_code == 401:
             return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)

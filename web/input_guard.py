@@ -68,9 +68,13 @@ async def _body_texts(request: Request) -> list[tuple[Loc, str]]:
 
 async def storable_input(request: Request) -> None:
     """Raise a 422 naming the first path, query or body field whose text the store could not hold."""
-    found = [*_pairs(list(request.path_params.items()), "path"), *_pairs(request.query_params.multi_items(), "query"),
-             *await _body_texts(request)]
+    found = [
+        *_pairs(list(request.path_params.items()), "path"),
+        *_pairs(request.query_params.multi_items(), "query"),
+        *await _body_texts(request),
+    ]
     bad = next((where for where, text in found if _UNSTORABLE.search(text)), None)
     if bad is not None:
-        raise RequestValidationError([{"type": "value_error", "loc": bad, "msg": f"Value error, {_REASON}",
-                                       "input": None}])
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": bad, "msg": f"Value error, {_REASON}", "input": None}]
+        )

@@ -25,34 +25,61 @@ LIMIT = 1000  # the spec's default cap on a request search
 PUBLISHED = PetitionStatus.PUBLISHED  # the only requests listed: the others are seen by their receipt alone
 TITLE_LENGTH = 80
 # Where a PetitionIn field comes from in an Open311 request, to name it in error messages.
-FIELD_NAMES = {"title": "title", "content": "description", "unit_code": "jurisdiction_id",
-               "unit_text": "address_string", "latitude": "lat", "longitude": "long", "category": "service_code",
-               "contact.full_name": "first_name/last_name", "contact.phone": "phone", "contact.email": "email"}
+FIELD_NAMES = {
+    "title": "title",
+    "content": "description",
+    "unit_code": "jurisdiction_id",
+    "unit_text": "address_string",
+    "latitude": "lat",
+    "longitude": "long",
+    "category": "service_code",
+    "contact.full_name": "first_name/last_name",
+    "contact.phone": "phone",
+    "contact.email": "email",
+}
 
 # category → (group, description, keywords)
 _SERVICES: dict[str, tuple[str, str, str]] = {
-    "dat_dai": ("Đất đai, môi trường và hạ tầng",
-                "Giấy chứng nhận quyền sử dụng đất, thu hồi đất, bồi thường, tranh chấp, lấn chiếm, quy hoạch.",
-                "đất đai, sổ đỏ, thu hồi đất, bồi thường, giải phóng mặt bằng, tranh chấp đất, lấn chiếm, quy hoạch"),
-    "moi_truong": ("Đất đai, môi trường và hạ tầng",
-                   "Ô nhiễm không khí, nguồn nước, rác thải, nước thải, tiếng ồn, mùi hôi.",
-                   "môi trường, ô nhiễm, rác thải, nước thải, khói bụi, tiếng ồn, mùi hôi"),
-    "ha_tang": ("Đất đai, môi trường và hạ tầng",
-                "Đường sá, cầu cống, chiếu sáng, thoát nước, ngập úng, vỉa hè, điện, nước sạch.",
-                "hạ tầng, đường, cầu, đèn đường, ngập, thoát nước, ổ gà, vỉa hè, nước sạch"),
-    "an_sinh": ("Xã hội",
-                "Hộ nghèo, trợ cấp, bảo hiểm xã hội, người có công, người cao tuổi, người khuyết tật.",
-                "an sinh, hộ nghèo, trợ cấp, bảo hiểm xã hội, lương hưu, người có công, khuyết tật"),
-    "y_te": ("Xã hội", "Khám chữa bệnh, trạm y tế, bảo hiểm y tế, dịch bệnh, tiêm chủng.",
-             "y tế, bệnh viện, trạm y tế, bảo hiểm y tế, khám bệnh, thuốc, tiêm chủng"),
-    "giao_duc": ("Xã hội", "Trường lớp, học phí, giáo viên, dạy thêm, sách giáo khoa.",
-                 "giáo dục, trường học, học phí, giáo viên, học sinh, mầm non, dạy thêm"),
-    "an_ninh": ("An ninh trật tự và hành chính",
-                "Trộm cắp, ma túy, cờ bạc, gây rối, tín dụng đen, lừa đảo, đua xe.",
-                "an ninh, trật tự, trộm cắp, ma túy, cờ bạc, tín dụng đen, lừa đảo, đua xe"),
-    "hanh_chinh": ("An ninh trật tự và hành chính",
-                   "Thủ tục, giấy tờ, hồ sơ, một cửa, nhũng nhiễu, chậm giải quyết.",
-                   "hành chính, thủ tục, giấy tờ, hồ sơ, một cửa, nhũng nhiễu, chứng thực"),
+    "dat_dai": (
+        "Đất đai, môi trường và hạ tầng",
+        "Giấy chứng nhận quyền sử dụng đất, thu hồi đất, bồi thường, tranh chấp, lấn chiếm, quy hoạch.",
+        "đất đai, sổ đỏ, thu hồi đất, bồi thường, giải phóng mặt bằng, tranh chấp đất, lấn chiếm, quy hoạch",
+    ),
+    "moi_truong": (
+        "Đất đai, môi trường và hạ tầng",
+        "Ô nhiễm không khí, nguồn nước, rác thải, nước thải, tiếng ồn, mùi hôi.",
+        "môi trường, ô nhiễm, rác thải, nước thải, khói bụi, tiếng ồn, mùi hôi",
+    ),
+    "ha_tang": (
+        "Đất đai, môi trường và hạ tầng",
+        "Đường sá, cầu cống, chiếu sáng, thoát nước, ngập úng, vỉa hè, điện, nước sạch.",
+        "hạ tầng, đường, cầu, đèn đường, ngập, thoát nước, ổ gà, vỉa hè, nước sạch",
+    ),
+    "an_sinh": (
+        "Xã hội",
+        "Hộ nghèo, trợ cấp, bảo hiểm xã hội, người có công, người cao tuổi, người khuyết tật.",
+        "an sinh, hộ nghèo, trợ cấp, bảo hiểm xã hội, lương hưu, người có công, khuyết tật",
+    ),
+    "y_te": (
+        "Xã hội",
+        "Khám chữa bệnh, trạm y tế, bảo hiểm y tế, dịch bệnh, tiêm chủng.",
+        "y tế, bệnh viện, trạm y tế, bảo hiểm y tế, khám bệnh, thuốc, tiêm chủng",
+    ),
+    "giao_duc": (
+        "Xã hội",
+        "Trường lớp, học phí, giáo viên, dạy thêm, sách giáo khoa.",
+        "giáo dục, trường học, học phí, giáo viên, học sinh, mầm non, dạy thêm",
+    ),
+    "an_ninh": (
+        "An ninh trật tự và hành chính",
+        "Trộm cắp, ma túy, cờ bạc, gây rối, tín dụng đen, lừa đảo, đua xe.",
+        "an ninh, trật tự, trộm cắp, ma túy, cờ bạc, tín dụng đen, lừa đảo, đua xe",
+    ),
+    "hanh_chinh": (
+        "An ninh trật tự và hành chính",
+        "Thủ tục, giấy tờ, hồ sơ, một cửa, nhũng nhiễu, chậm giải quyết.",
+        "hành chính, thủ tục, giấy tờ, hồ sơ, một cửa, nhũng nhiễu, chứng thực",
+    ),
     "khac": ("Khác", "Các phản ánh, kiến nghị khác.", "khác"),
 }
 
@@ -94,9 +121,16 @@ def discovery(base_url: str, production: bool) -> dict[str, Any]:
         "changeset": CHANGESET,
         "contact": f"Quản trị hệ thống Mặt trận số: {base_url}/",
         "key_service": "Khóa API do quản trị viên cấp (lệnh `mattran apikey create TÊN` hoặc "
-                       "POST /api/admin/api-keys); gửi kèm tham số api_key khi tạo phản ánh.",
-        "endpoints": [{"specification": SPECIFICATION, "url": f"{base_url}/open311/v2", "changeset": CHANGESET,
-                       "type": "production" if production else "test", "formats": list(FORMATS.values())}],
+        "POST /api/admin/api-keys); gửi kèm tham số api_key khi tạo phản ánh.",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": f"{base_url}/open311/v2",
+                "changeset": CHANGESET,
+                "type": "production" if production else "test",
+                "formats": list(FORMATS.values()),
+            }
+        ],
     }
 
 
@@ -110,10 +144,18 @@ def service(code: str) -> dict[str, Any]:
     if code not in CATEGORIES:
         raise Open311Error(404, f"Không có dịch vụ (lĩnh vực) mã “{code}”: xem danh sách tại services.json.")
     label = CATEGORIES[code]
-    group, description, keywords = _SERVICES.get(code, ("Khác", f"Phản ánh, kiến nghị về {label.lower()}.",
-                                                        label.lower()))
-    return {"service_code": code, "service_name": label, "description": description, "metadata": False,
-            "type": "realtime", "keywords": keywords, "group": group}
+    group, description, keywords = _SERVICES.get(
+        code, ("Khác", f"Phản ánh, kiến nghị về {label.lower()}.", label.lower())
+    )
+    return {
+        "service_code": code,
+        "service_name": label,
+        "description": description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": keywords,
+        "group": group,
+    }
 
 
 def service_definition(code: str) -> dict[str, Any]:
@@ -139,7 +181,7 @@ def title_from(description: str) -> str:
     title = ""
     for word in words:
         if len(title) + len(word) + 1 > TITLE_LENGTH:
-            return (title or word[:TITLE_LENGTH - 1]).rstrip(",;:-–") + "…"
+            return (title or word[: TITLE_LENGTH - 1]).rstrip(",;:-–") + "…"
         title = f"{title} {word}".strip()
     return title
 
@@ -169,8 +211,10 @@ def petition_from(petitions: PetitionService, form: RequestForm) -> PetitionIn:
     assert form.description is not None
     full_name = " ".join(n for n in (form.last_name, form.first_name) if n) or None
     return PetitionIn(
-        title=form.title or title_from(form.description), content=form.description,
-        unit_code=unit.code if unit else None, unit_text=form.address_string,
+        title=form.title or title_from(form.description),
+        content=form.description,
+        unit_code=unit.code if unit else None,
+        unit_text=form.address_string,
         latitude=_number(form.lat, "lat") if form.lat is not None else None,
         longitude=_number(form.long, "long") if form.long is not None else None,
         category=form.service_code,  # type: ignore[arg-type]  # checked by service() above
@@ -178,8 +222,9 @@ def petition_from(petitions: PetitionService, form: RequestForm) -> PetitionIn:
     )
 
 
-async def file_request(petitions: PetitionService, key: ApiKey, form: RequestForm,
-                       idempotency_key: str | None) -> list[dict[str, Any]]:
+async def file_request(
+    petitions: PetitionService, key: ApiKey, form: RequestForm, idempotency_key: str | None
+) -> list[dict[str, Any]]:
     """File an Open311 request as a petition (channel ``open311``): its id is the full receipt; a retried key (in
     this API key's namespace) with the same request returns the same one."""
     data = petition_from(petitions, form)
@@ -200,8 +245,9 @@ def _datetime(value: str | None, name: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise Open311Error(400, f"Tham số “{name}” phải là ngày giờ ISO 8601, ví dụ 2026-05-01T00:00:00+07:00."
-                           ) from None
+        raise Open311Error(
+            400, f"Tham số “{name}” phải là ngày giờ ISO 8601, ví dụ 2026-05-01T00:00:00+07:00."
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=VIETNAM)
 
 
@@ -215,10 +261,16 @@ def _statuses(value: str | None) -> list[str] | None:
     return [s for w in dict.fromkeys(wanted) for s in (OPEN_STATUSES if w == "open" else closed)]
 
 
-async def public_requests(petitions: PetitionService, *, service_request_id: str | None = None,
-                          service_code: str | None = None, start_date: str | None = None,
-                          end_date: str | None = None, status: str | None = None,
-                          jurisdiction_id: str | None = None) -> list[dict[str, Any]]:
+async def public_requests(
+    petitions: PetitionService,
+    *,
+    service_request_id: str | None = None,
+    service_code: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    status: str | None = None,
+    jurisdiction_id: str | None = None,
+) -> list[dict[str, Any]]:
     """GET Service Requests, published ones only (by their public number): ids override every other filter;
     otherwise at most 90 days, newest first."""
     if ids := _list(service_request_id):
@@ -240,9 +292,15 @@ async def public_requests(petitions: PetitionService, *, service_request_id: str
         start = end - WINDOW
     unit = jurisdiction(petitions, jurisdiction_id)
     statuses = [s for s in _statuses(status) or [PUBLISHED] if s == PUBLISHED]
-    return await _fetch(petitions, categories=categories or None, statuses=statuses, start=start, end=end,
-                        unit_code=unit.code if unit and unit.is_commune else None,
-                        province_code=unit.code if unit and unit.level == Level.PROVINCE else None)
+    return await _fetch(
+        petitions,
+        categories=categories or None,
+        statuses=statuses,
+        start=start,
+        end=end,
+        unit_code=unit.code if unit and unit.is_commune else None,
+        province_code=unit.code if unit and unit.level == Level.PROVINCE else None,
+    )
 
 
 async def public_request(petitions: PetitionService, code: str) -> list[dict[str, Any]]:

@@ -10,8 +10,14 @@ from mattran.domain.members import FieldError, InvalidMember
 from mattran.domain.rate_limits import RateLimited
 
 # The most specific kind of an error (first in its class's MRO) gives the status.
-STATUS: dict[type[DomainError], int] = {SignInRequired: 401, RateLimited: 429, Refused: 403, NotFound: 404,
-                                        Conflict: 409, Invalid: 422}
+STATUS: dict[type[DomainError], int] = {
+    SignInRequired: 401,
+    RateLimited: 429,
+    Refused: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+}
 
 
 def status_of(exc: DomainError) -> int:

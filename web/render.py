@@ -39,12 +39,14 @@ templates.env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_date
 templates.env.filters.update(formats.FILTERS)
 
 
-def render(request: Request, template: str, principal: Principal, status_code: int = 200,
-           **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, principal: Principal, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     """A page with the caller and a CSRF token for its forms."""
     token = csrf.token_for(request)
     response = templates.TemplateResponse(
-        request, template, {"principal": principal, "csrf_token": token, **context}, status_code=status_code)
+        request, template, {"principal": principal, "csrf_token": token, **context}, status_code=status_code
+    )
     if getattr(request.state, "new_csrf_cookie", None):
         csrf.set_cookie(request, response, request.state.new_csrf_cookie)
     return response

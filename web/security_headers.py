@@ -13,18 +13,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.cross_site import has_auth_cookie, origin_of
 
-PAGES_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-                "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-                "form-action 'self' {issuer}; frame-ancestors 'none'")
+PAGES_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self' {issuer}; frame-ancestors 'none'"
+)
 # Chainlit's index page sets up its bundle with an inline script, loads KaTeX's style sheet from jsDelivr and
 # the Inter font from Google; its bundle compiles a few functions at run time (plots) and uses blob: workers.
 # Swagger UI and ReDoc load from jsDelivr and start with an inline script too.
-THIRD_PARTY_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' https://cdn.jsdelivr.net; "
-                      "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-                      "font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net; "
-                      "img-src 'self' data: blob: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-                      "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
-                      "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+THIRD_PARTY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net; "
+    "img-src 'self' data: blob: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 THIRD_PARTY_PAGES = ("/chat", "/docs", "/redoc")
 # Files that are the same for everyone (the chat's bundle): a cache may keep them.
 SHARED_FILES = ("/chat/assets/", "/chat/public/", "/chat/favicon", "/chat/logo")

@@ -70,7 +70,9 @@ class AccessTokenRule:
         if self.required_claim is None:
             typ = str(header.get("typ", "")).lower()
             if typ not in _ACCESS_TOKEN_TYPES:
-                raise TokenError(f"jeton không có typ at+jwt (RFC 9068) mà là {typ or 'không có'!r}: không phải access token")
+                raise TokenError(
+                    f"jeton không có typ at+jwt (RFC 9068) mà là {typ or 'không có'!r}: không phải access token"
+                )
             return
         value: Any = claims
         for part in self.required_claim.split("."):
@@ -102,10 +104,19 @@ class LoginStart:
 class OidcClient:
     """One configured provider: discovery, JWKS cache, login, refresh, logout, token verification."""
 
-    def __init__(self, issuer: str, client_id: str, client_secret: str, redirect_uri: str, scopes: str,
-                 api_audience: str, jwks_min_refetch_s: float = _JWKS_MIN_REFETCH_S,
-                 access_token_rule: AccessTokenRule = AccessTokenRule(), introspection: Introspection = Introspection.OFF,
-                 introspection_cache_s: float = 15) -> None:
+    def __init__(
+        self,
+        issuer: str,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        scopes: str,
+        api_audience: str,
+        jwks_min_refetch_s: float = _JWKS_MIN_REFETCH_S,
+        access_token_rule: AccessTokenRule = AccessTokenRule(),
+        introspection: Introspection = Introspection.OFF,
+        introspection_cache_s: float = 15,
+    ) -> None:
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
@@ -168,8 +179,13 @@ class OidcClient:
         try:
             decoded = jwt.decode(token, keys, algorithms=ASYMMETRIC_ALGORITHMS)
             registry = jwt.JWTClaimsRegistry(
-                leeway=_LEEWAY_S, iss={"essential": True, "value": self.issuer}, exp={"essential": True},
-                iat={"essential": True}, sub={"essential": True}, **claims)
+                leeway=_LEEWAY_S,
+                iss={"essential": True, "value": self.issuer},
+                exp={"essential": True},
+                iat={"essential": True},
+                sub={"essential": True},
+                **claims,
+            )
             registry.validate(decoded.claims)
         except (JoseError, ValueError) as exc:
             raise TokenError(f"jeton không hợp lệ: {exc}") from exc
@@ -225,8 +241,12 @@ class OidcClient:
             raise ProviderError("nhà cung cấp định danh không công bố introspection_endpoint")
         try:
             async with httpx2.AsyncClient(timeout=10) as http:
-                response = await http.post(endpoint, data={"token": token, "token_type_hint": "access_token"},
-                                           auth=(self.client_id, self.client_secret), headers={"Accept": "application/json"})
+                response = await http.post(
+                    endpoint,
+                    data={"token": token, "token_type_hint": "access_token"},
+                    auth=(self.client_id, self.client_secret),
+                    headers={"Accept": "application/json"},
+                )
                 if response.status_code == 400:
                     return None  # e.g. a provider that introspects no JWT
                 response.raise_for_status()
@@ -237,25 +257,39 @@ class OidcClient:
             return None
         audience = answer.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
-        for_us = (self.api_audience in audiences if audience is not None  # no aud (LemonLDAP::NG): issued to us
-                  else answer.get("client_id") == self.client_id)
-        if (str(answer.get("iss", self.issuer)).rstrip("/") != self.issuer or not for_us or not answer.get("sub")
-                or float(answer.get("exp") or 0) < time.time() - _LEEWAY_S
-                or str(answer.get("token_type", "")).lower() == "refresh_token"):
+        for_us = (
+            self.api_audience in audiences
+            if audience is not None  # no aud (LemonLDAP::NG): issued to us
+            else answer.get("client_id") == self.client_id
+        )
+        if (
+            str(answer.get("iss", self.issuer)).rstrip("/") != self.issuer
+            or not for_us
+            or not answer.get("sub")
+            or float(answer.get("exp") or 0) < time.time() - _LEEWAY_S
+            or str(answer.get("token_type", "")).lower() == "refresh_token"
+        ):
             return None
         return answer
 
     def _oauth(self) -> AsyncOAuth2Client:
-        return AsyncOAuth2Client(client_id=self.client_id, client_secret=self.client_secret, scope=self.scopes,
-                                 redirect_uri=self.redirect_uri, code_challenge_method="S256", timeout=10)
+        return AsyncOAuth2Client(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            scope=self.scopes,
+            redirect_uri=self.redirect_uri,
+            code_challenge_method="S256",
+            timeout=10,
+        )
 
     async def start_login(self) -> LoginStart:
         """A new authorization request with fresh state, nonce and PKCE verifier."""
         meta = await self.metadata()
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
         async with self._oauth() as oauth:
-            url, _ = oauth.create_authorization_url(meta["authorization_endpoint"], state=state,
-                                                    code_verifier=verifier, nonce=nonce)
+            url, _ = oauth.create_authorization_url(
+                meta["authorization_endpoint"], state=state, code_verifier=verifier, nonce=nonce
+            )
         return LoginStart(url=url, state=state, nonce=nonce, code_verifier=verifier)
 
     async def finish_login(self, code: str, code_verifier: str, nonce: str) -> TokenSet:
@@ -263,9 +297,10 @@ class OidcClient:
         meta = await self.metadata()
         try:
             async with self._oauth() as oauth:
-                token = await oauth.fetch_token(meta["token_endpoint"], code=code, code_verifier=code_verifier,
-                                                grant_type="authorization_code")
-        except Exception as exc:  # noqa: BLE001  # Authlib raises several kinds for a refused code
+                token = await oauth.fetch_token(
+                    meta["token_endpoint"], code=code, code_verifier=code_verifier, grant_type="authorization_code"
+                )
+        except Exception as exc:  # Authlib raises several kinds for a refused code
             raise TokenError(f"đổi mã xác thực thất bại: {exc}") from exc
         if "id_token" not in token:
             raise TokenError("nhà cung cấp không trả về ID token")
@@ -278,7 +313,7 @@ class OidcClient:
         try:
             async with self._oauth() as oauth:
                 token = await oauth.refresh_token(meta["token_endpoint"], refresh_token=refresh_token)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise TokenError(f"làm mới phiên thất bại: {exc}") from exc
         claims = await self.verify_id_token(token["id_token"], None)
         return TokenSet(token["id_token"], claims, token.get("refresh_token"), token.get("access_token"))
@@ -288,6 +323,11 @@ class OidcClient:
         endpoint = (await self.metadata()).get("end_session_endpoint")
         if not endpoint:
             return None
-        query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": post_logout_redirect_uri,
-                           "client_id": self.client_id})
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "post_logout_redirect_uri": post_logout_redirect_uri,
+                "client_id": self.client_id,
+            }
+        )
         return f"{endpoint}?{query}"

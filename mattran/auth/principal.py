@@ -32,8 +32,11 @@ ROLE_LABELS = {
     Role.CENTRAL_CADRE: "Cán bộ Trung ương",
     Role.ADMIN: "Quản trị hệ thống",
 }
-CADRE_LEVEL = {Role.COMMUNE_CADRE: Level.COMMUNE, Role.PROVINCE_CADRE: Level.PROVINCE,
-               Role.CENTRAL_CADRE: Level.CENTRAL}
+CADRE_LEVEL = {
+    Role.COMMUNE_CADRE: Level.COMMUNE,
+    Role.PROVINCE_CADRE: Level.PROVINCE,
+    Role.CENTRAL_CADRE: Level.CENTRAL,
+}
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,9 @@ def claim_single(value: Any) -> str | None:
 
 
 def principal_from_claims(
-    claims: Mapping[str, Any], units: Mapping[str, Unit], roles_claim: str = "roles",
+    claims: Mapping[str, Any],
+    units: Mapping[str, Unit],
+    roles_claim: str = "roles",
     unit_claim: str = "unit",
 ) -> Principal:
     """A principal from verified claims; a cadre role whose unit is missing or of the wrong level is dropped.
@@ -150,13 +155,19 @@ def principal_from_claims(
     for role, level in levels.items():
         if role in roles and (unit is None or unit.level != level):
             _log.warning("subject %s: dropped role %s: unit %s does not match its level", subject, role, unit_code)
-            notices.append(f"Vai trò “{ROLE_LABELS[role]}” không được áp dụng: đơn vị “{unit_code or 'không có'}”"
-                           " không tồn tại hoặc không đúng cấp.")
+            notices.append(
+                f"Vai trò “{ROLE_LABELS[role]}” không được áp dụng: đơn vị “{unit_code or 'không có'}”"
+                " không tồn tại hoặc không đúng cấp."
+            )
             roles.discard(role)
     if not roles:
         roles.add(Role.CITIZEN)
     return Principal(
-        subject=subject, name=str(claims.get("name") or claims.get("preferred_username") or claims["sub"]),
-        roles=frozenset(roles), unit_code=unit.code if unit else None, unit_path=unit.path if unit else None,
-        unit_name=unit.name if unit else None, notices=tuple(notices),
+        subject=subject,
+        name=str(claims.get("name") or claims.get("preferred_username") or claims["sub"]),
+        roles=frozenset(roles),
+        unit_code=unit.code if unit else None,
+        unit_path=unit.path if unit else None,
+        unit_name=unit.name if unit else None,
+        notices=tuple(notices),
     )

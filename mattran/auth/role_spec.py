@@ -22,8 +22,9 @@ def principal_for(spec: str, units: dict[str, Any]) -> Principal:
         raise RoleSpecError(f"vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}")
     if unit and unit not in units:
         raise RoleSpecError(f"không có đơn vị mã “{unit}”")
-    principal = principal_from_claims({"sub": f"cli:{spec}", "name": spec, "roles": [role], "unit": unit or None},
-                                      units)
+    principal = principal_from_claims(
+        {"sub": f"cli:{spec}", "name": spec, "roles": [role], "unit": unit or None}, units
+    )
     if role not in principal.roles:
         example = _EXAMPLE_UNIT.get(Role(role), "TW")
         raise RoleSpecError(f"vai trò {role} cần một đơn vị đúng cấp, ví dụ {role}@{example}")

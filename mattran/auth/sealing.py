@@ -41,7 +41,7 @@ class TokenSealer:
         try:
             if blob[:1] != _VERSION:
                 raise InvalidTag
-            return self._aead.decrypt(blob[1:1 + _NONCE], blob[1 + _NONCE:], session.encode()).decode()
+            return self._aead.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], session.encode()).decode()
         except InvalidTag:
             _log.warning("a session's refresh token could not be unsealed (secret key changed?): the session ends")
             return None

@@ -26,8 +26,16 @@ def hash_session_id(value: str) -> str:
 class SessionService:
     """Create, read (refreshing tokens when the ID token has expired) and end sessions."""
 
-    def __init__(self, db: Database, oidc: OidcClient, units: Mapping[str, Unit],
-                 roles_claim: str, unit_claim: str, session_hours: int, sealer: TokenSealer) -> None:
+    def __init__(
+        self,
+        db: Database,
+        oidc: OidcClient,
+        units: Mapping[str, Unit],
+        roles_claim: str,
+        unit_claim: str,
+        session_hours: int,
+        sealer: TokenSealer,
+    ) -> None:
         self.db, self.oidc, self.units, self.sealer = db, oidc, units, sealer
         self.roles_claim, self.unit_claim = roles_claim, unit_claim
         self.lifetime = timedelta(hours=session_hours)
@@ -41,8 +49,9 @@ class SessionService:
         remembered for :meth:`take_login`; the provider's login URL. Raises :class:`ProviderError`."""
         start = await self.oidc.start_login()
         async with self.db.transaction(Scope.public()) as conn:
-            await sessions_store.add_login_attempt(conn, start.state, start.nonce, start.code_verifier, return_to,
-                                                   hash_session_id(browser))
+            await sessions_store.add_login_attempt(
+                conn, start.state, start.nonce, start.code_verifier, return_to, hash_session_id(browser)
+            )
         return start.url
 
     async def take_login(self, state: str, browser: str) -> dict[str, Any] | None:
@@ -56,9 +65,15 @@ class SessionService:
         value = secrets.token_urlsafe(32)
         id_hash = hash_session_id(value)
         async with self.db.transaction(Scope.public()) as conn:
-            await sessions_store.add_session(conn, id_hash, str(tokens.claims["sub"]), tokens.claims, tokens.id_token,
-                                             self.sealer.seal(tokens.refresh_token, id_hash),
-                                             datetime.now(UTC) + self.lifetime)
+            await sessions_store.add_session(
+                conn,
+                id_hash,
+                str(tokens.claims["sub"]),
+                tokens.claims,
+                tokens.id_token,
+                self.sealer.seal(tokens.refresh_token, id_hash),
+                datetime.now(UTC) + self.lifetime,
+            )
         return value
 
     async def load(self, value: str) -> tuple[Principal, str] | None:
@@ -84,8 +99,9 @@ class SessionService:
                 return None
             claims = tokens.claims
             async with self.db.transaction(Scope.public()) as conn:
-                await sessions_store.update_session_tokens(conn, id_hash, claims, tokens.id_token,
-                                                           self.sealer.seal(tokens.refresh_token, id_hash))
+                await sessions_store.update_session_tokens(
+                    conn, id_hash, claims, tokens.id_token, self.sealer.seal(tokens.refresh_token, id_hash)
+                )
         return self.principal(claims), id_hash
 
     async def end(self, value: str) -> str | None:

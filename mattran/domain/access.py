@@ -25,8 +25,7 @@ class UnknownUnit(NotFound):
         super().__init__(f"Không tìm thấy đơn vị có mã “{code}”.")
 
 
-async def target_unit(conn: AsyncConnection, principal: Principal, operation: Operation,
-                      unit_code: str | None) -> Unit:
+async def target_unit(conn: AsyncConnection, principal: Principal, operation: Operation, unit_code: str | None) -> Unit:
     """The unit an operation is about (the principal's own when None), once the principal may act on it."""
     code = unit_code or principal.unit_code
     if code is None:
@@ -42,6 +41,11 @@ async def target_unit(conn: AsyncConnection, principal: Principal, operation: Op
 def system_principal(unit: Unit, name: str = "Hệ thống (dòng lệnh)") -> Principal:
     """A non-human actor (CLI, demo loader) with the cadre role and scope of ``unit``."""
     role = next(r for r, level in CADRE_LEVEL.items() if level == unit.level)
-    return Principal(subject=f"system:{unit.code}", name=name, roles=frozenset({role}), unit_code=unit.code,
-                     unit_path=unit.path, unit_name=unit.name)
-
+    return Principal(
+        subject=f"system:{unit.code}",
+        name=name,
+        roles=frozenset({role}),
+        unit_code=unit.code,
+        unit_path=unit.path,
+        unit_name=unit.name,
+    )

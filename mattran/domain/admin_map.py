@@ -72,7 +72,7 @@ def short_name(full: str, prefixes: tuple[str, ...]) -> str:
     """A unit's name without its type word: ``Huyện Thanh Sơn`` → ``Thanh Sơn``."""
     for prefix in prefixes:
         if full.startswith(prefix + " "):
-            return full[len(prefix) + 1:]
+            return full[len(prefix) + 1 :]
     return full
 
 
@@ -86,12 +86,25 @@ def current_units() -> list[UnitRecord]:
     from vietnamadminunits.database import get_data
 
     rows = get_data(
-        fields=["province", "provinceShort", "provinceCode", "provinceLat", "provinceLon",
-                "ward", "wardShort", "wardType", "wardCode", "wardLat", "wardLon", "wardAreaKm2"],
+        fields=[
+            "province",
+            "provinceShort",
+            "provinceCode",
+            "provinceLat",
+            "provinceLon",
+            "ward",
+            "wardShort",
+            "wardType",
+            "wardCode",
+            "wardLat",
+            "wardLon",
+            "wardAreaKm2",
+        ],
         table="admin_units",
     )
-    units = [UnitRecord(CENTRAL_CODE, "Trung ương", "Trung ương", "trung_uong", 0, None, None, ROOT_PATH,
-                        None, None, None)]
+    units = [
+        UnitRecord(CENTRAL_CODE, "Trung ương", "Trung ương", "trung_uong", 0, None, None, ROOT_PATH, None, None, None)
+    ]
     provinces: dict[str, dict[str, object]] = {}
     for r in rows:
         p = provinces.setdefault(r["provinceCode"], {"row": r, "area": 0.0})
@@ -99,13 +112,37 @@ def current_units() -> list[UnitRecord]:
     for code, p in sorted(provinces.items()):
         r = p["row"]  # type: ignore[assignment]
         kind = "thanh_pho" if r["province"].startswith("Thành phố") else "tinh"  # type: ignore[index]
-        units.append(UnitRecord(code, r["province"], r["provinceShort"], kind, 1, CENTRAL_CODE, code,  # type: ignore[index]
-                                f"{ROOT_PATH}.{code}", r["provinceLat"], r["provinceLon"],  # type: ignore[index]
-                                round(float(p["area"]), 2)))  # type: ignore[arg-type]
+        units.append(
+            UnitRecord(
+                code,
+                r["province"],
+                r["provinceShort"],
+                kind,
+                1,
+                CENTRAL_CODE,
+                code,  # type: ignore[index]
+                f"{ROOT_PATH}.{code}",
+                r["provinceLat"],
+                r["provinceLon"],  # type: ignore[index]
+                round(float(p["area"]), 2),
+            )
+        )  # type: ignore[arg-type]
     for r in sorted(rows, key=lambda r: r["wardCode"]):
-        units.append(UnitRecord(r["wardCode"], r["ward"], r["wardShort"], _COMMUNE_TYPES[r["wardType"]], 2,
-                                r["provinceCode"], r["provinceCode"], f"{ROOT_PATH}.{r['provinceCode']}.{r['wardCode']}",
-                                r["wardLat"], r["wardLon"], r["wardAreaKm2"]))
+        units.append(
+            UnitRecord(
+                r["wardCode"],
+                r["ward"],
+                r["wardShort"],
+                _COMMUNE_TYPES[r["wardType"]],
+                2,
+                r["provinceCode"],
+                r["provinceCode"],
+                f"{ROOT_PATH}.{r['provinceCode']}.{r['wardCode']}",
+                r["wardLat"],
+                r["wardLon"],
+                r["wardAreaKm2"],
+            )
+        )
     return units
 
 
@@ -127,7 +164,11 @@ def legacy_units(progress: Callable[[int, int], None] | None = None) -> Iterator
             continue
         yield LegacyRecord(
             code=r["wardCode"] or f"D{r['districtCode']}",
-            name=r["ward"], type=r["wardType"],
-            district_name=r["district"], district_type=r["districtType"],
-            province_name=r["province"], province_code=r["provinceCode"], new_code=new.ward_code,
+            name=r["ward"],
+            type=r["wardType"],
+            district_name=r["district"],
+            district_type=r["districtType"],
+            province_name=r["province"],
+            province_code=r["provinceCode"],
+            new_code=new.ward_code,
         )

@@ -52,8 +52,9 @@ async def create(db: Database, actor: Principal, name: str) -> NewApiKey:
         raise ApiKeyError("Tên khóa API phải có từ 1 đến 100 ký tự.")
     key = KEY_START + secrets.token_urlsafe(32)
     async with db.transaction(Scope.public()) as conn:
-        row = await store.insert(conn, name=name, key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH],
-                                 created_by=actor.subject)
+        row = await store.insert(
+            conn, name=name, key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH], created_by=actor.subject
+        )
         await audit.record(conn, actor, "api_key.create", row["prefix"], "allowed", name=name)
     return NewApiKey(**row, api_key=key)
 

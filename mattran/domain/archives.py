@@ -27,5 +27,7 @@ def check_unpacked(source: Path | IO[bytes], limit: int = MAX_UNPACKED_BYTES) ->
     total = sum(info.file_size for info in members)
     if len(members) > MAX_MEMBERS or total > limit:
         mb = 1024 * 1024
-        raise ArchiveTooLarge(f"nội dung giải nén quá lớn ({total // mb:,} MB trong {len(members):,} phần; "
-                              f"tối đa {limit // mb} MB), có thể là tệp nén độc hại".replace(",", "."))
+        raise ArchiveTooLarge(
+            f"nội dung giải nén quá lớn ({total // mb:,} MB trong {len(members):,} phần; "
+            f"tối đa {limit // mb} MB), có thể là tệp nén độc hại".replace(",", ".")
+        )

@@ -28,8 +28,13 @@ class Attachment:
 
     def as_row(self) -> dict[str, object]:
         """The values stored for it."""
-        return {"filename": self.filename, "content_type": self.content_type, "size": len(self.data),
-                "sha256": hashlib.sha256(self.data).hexdigest(), "data": self.data}
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": len(self.data),
+            "sha256": hashlib.sha256(self.data).hexdigest(),
+            "data": self.data,
+        }
 
 
 def sniff(data: bytes) -> str | None:

@@ -16,15 +16,25 @@ Outcome = Literal["allowed", "denied", "error"]
 PAGE_SIZE = 50
 
 
-async def record(conn: AsyncConnection, principal: Principal, action: str, target: str | None,
-                 outcome: Outcome, **detail: Any) -> None:
+async def record(
+    conn: AsyncConnection, principal: Principal, action: str, target: str | None, outcome: Outcome, **detail: Any
+) -> None:
     """Append an audit entry for ``principal`` (personal data must not be put in ``detail``)."""
-    await audit_store.append(conn, actor=principal.subject, roles=sorted(principal.roles), unit_code=principal.unit_code,
-                             action=action, target=target, outcome=outcome, detail=detail)
+    await audit_store.append(
+        conn,
+        actor=principal.subject,
+        roles=sorted(principal.roles),
+        unit_code=principal.unit_code,
+        action=action,
+        target=target,
+        outcome=outcome,
+        detail=detail,
+    )
 
 
-async def record_anonymous(conn: AsyncConnection, action: str, outcome: Outcome, *, address: str, method: str,
-                           path: str) -> None:
+async def record_anonymous(
+    conn: AsyncConnection, action: str, outcome: Outcome, *, address: str, method: str, path: str
+) -> None:
     """Count an anonymous caller's attempt: one entry per address, path and minute, with how many times."""
     await audit_store.count_anonymous(conn, action=action, outcome=outcome, address=address, method=method, path=path)
 
@@ -57,7 +67,12 @@ def _bound(day: date | None, at: time) -> datetime | None:
 async def page(conn: AsyncConnection, query: AuditQuery, number: int = 1, size: int = PAGE_SIZE) -> AuditPage:
     """Page ``number`` (from 1) of the entries ``query`` selects."""
     found = await audit_store.entries(
-        conn, actor="" if query.anonymous else (query.actor or None), action=query.action or None,
-        since=_bound(query.since, time.min), until=_bound(query.until, time.max),
-        limit=size + 1, offset=(number - 1) * size)
+        conn,
+        actor="" if query.anonymous else (query.actor or None),
+        action=query.action or None,
+        since=_bound(query.since, time.min),
+        until=_bound(query.until, time.max),
+        limit=size + 1,
+        offset=(number - 1) * size,
+    )
     return AuditPage(found[:size], number, size, len(found) > size)

@@ -44,7 +44,8 @@ async def prune(db: Database, retention: Retention, clock: Clock = utc_now) -> P
     """Delete the conversations (memory with held attachments, chat history) kept longer than ``retention``."""
     now = clock()
     async with db.transaction(Scope.public()) as conn:
-        conversations = await checkpoints.prune_conversations(conn, GUEST_THREAD_PREFIX, now - retention.guest_ttl,
-                                                               now - retention.signed_in)
+        conversations = await checkpoints.prune_conversations(
+            conn, GUEST_THREAD_PREFIX, now - retention.guest_ttl, now - retention.signed_in
+        )
         threads = await checkpoints.prune_chat_history(conn, now - retention.signed_in)
     return Pruned(conversations, threads)

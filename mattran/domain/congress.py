@@ -36,15 +36,25 @@ class Status(StrEnum):
     COMPLETED = "hoan_thanh"
 
 
-STATUS_LABELS = {Status.NOT_STARTED: "Chưa triển khai", Status.PREPARING: "Đang chuẩn bị",
-                 Status.HELD: "Đã tổ chức", Status.COMPLETED: "Hoàn thành"}
+STATUS_LABELS = {
+    Status.NOT_STARTED: "Chưa triển khai",
+    Status.PREPARING: "Đang chuẩn bị",
+    Status.HELD: "Đã tổ chức",
+    Status.COMPLETED: "Hoàn thành",
+}
 HELD = {Status.HELD, Status.COMPLETED}
 LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 FIELD_LABELS = {
-    "status": "Trạng thái", "planned_date": "Ngày dự kiến", "held_date": "Ngày tổ chức",
-    "delegates_planned": "Số đại biểu được triệu tập", "delegates_attending": "Số đại biểu có mặt",
-    "committee_size": "Số ủy viên Ủy ban được bầu", "chair_name": "Chủ tịch được bầu",
-    "vice_chairs": "Các Phó Chủ tịch được bầu", "documents": "Văn kiện, tài liệu", "notes": "Ghi chú",
+    "status": "Trạng thái",
+    "planned_date": "Ngày dự kiến",
+    "held_date": "Ngày tổ chức",
+    "delegates_planned": "Số đại biểu được triệu tập",
+    "delegates_attending": "Số đại biểu có mặt",
+    "committee_size": "Số ủy viên Ủy ban được bầu",
+    "chair_name": "Chủ tịch được bầu",
+    "vice_chairs": "Các Phó Chủ tịch được bầu",
+    "documents": "Văn kiện, tài liệu",
+    "notes": "Ghi chú",
 }
 _RESULTS = ("delegates_attending", "committee_size", "chair_name", "vice_chairs")
 
@@ -167,12 +177,26 @@ def congress_view(row: Mapping[str, Any], today: date) -> Congress:
     status = Status(row["status"])
     held, overdue, late = _flags(status, row["planned_date"], row["held_date"], today)
     return Congress(
-        unit_code=row["unit_code"], unit_name=row["unit_name"], level=row["level"], term=row["term"], status=status,
-        status_label=STATUS_LABELS[status], planned_date=row["planned_date"], held_date=row["held_date"],
-        delegates_planned=row["delegates_planned"], delegates_attending=row["delegates_attending"],
-        committee_size=row["committee_size"], chair_name=row["chair_name"], vice_chairs=row["vice_chairs"] or [],
-        documents=[Document(**d) for d in row["documents"] or []], notes=row["notes"], updated_at=row["updated_at"],
-        held=held, overdue=overdue, held_late=late)
+        unit_code=row["unit_code"],
+        unit_name=row["unit_name"],
+        level=row["level"],
+        term=row["term"],
+        status=status,
+        status_label=STATUS_LABELS[status],
+        planned_date=row["planned_date"],
+        held_date=row["held_date"],
+        delegates_planned=row["delegates_planned"],
+        delegates_attending=row["delegates_attending"],
+        committee_size=row["committee_size"],
+        chair_name=row["chair_name"],
+        vice_chairs=row["vice_chairs"] or [],
+        documents=[Document(**d) for d in row["documents"] or []],
+        notes=row["notes"],
+        updated_at=row["updated_at"],
+        held=held,
+        overdue=overdue,
+        held_late=late,
+    )
 
 
 def check(state: Mapping[str, Any], term: str, today: date) -> dict[str, str]:
@@ -201,11 +225,13 @@ def check(state: Mapping[str, Any], term: str, today: date) -> dict[str, str]:
                 errors[name] = f"Chỉ ghi “{FIELD_LABELS[name]}” khi đại hội đã tổ chức (trạng thái {held_statuses})."
     planned, attending = state["delegates_planned"], state["delegates_attending"]
     if planned is not None and attending is not None and attending > planned:
-        errors["delegates_attending"] = (f"Số đại biểu có mặt ({attending}) không thể nhiều hơn số đại biểu "
-                                         f"được triệu tập ({planned}).")
+        errors["delegates_attending"] = (
+            f"Số đại biểu có mặt ({attending}) không thể nhiều hơn số đại biểu được triệu tập ({planned})."
+        )
     if status == Status.COMPLETED and (not state["chair_name"] or not state["committee_size"]):
-        errors.setdefault("chair_name", "Để chuyển sang “hoàn thành” cần ghi Chủ tịch được bầu và số ủy viên "
-                                        "Ủy ban được bầu.")
+        errors.setdefault(
+            "chair_name", "Để chuyển sang “hoàn thành” cần ghi Chủ tịch được bầu và số ủy viên Ủy ban được bầu."
+        )
     return errors
 
 
@@ -219,8 +245,9 @@ async def default_term(conn: AsyncConnection, unit_code: str) -> str:
     return recorded[0] if recorded else DEFAULT_TERM
 
 
-async def update_congress(conn: AsyncConnection, principal: Principal, unit_code: str, change: CongressChange,
-                          today: date | None = None) -> Congress:
+async def update_congress(
+    conn: AsyncConnection, principal: Principal, unit_code: str, change: CongressChange, today: date | None = None
+) -> Congress:
     """Set fields of a unit's congress (created when missing) and append who changed what to its history."""
     unit = await target_unit(conn, principal, Operation.CONGRESS_UPDATE, unit_code)
     today = today or today_in_vietnam()
@@ -239,22 +266,35 @@ async def update_congress(conn: AsyncConnection, principal: Principal, unit_code
     changes = {name: [_json(current[name]), _json(value)] for name, value in wanted.items() if value != current[name]}
     if changes:
         await store.update(conn, current["id"], {name: state[name] for name in changes})
-        await store.append_history(conn, current["id"], unit.code, actor=principal.subject,
-                                   actor_name=principal.name, roles=sorted(principal.roles), changes=changes)
+        await store.append_history(
+            conn,
+            current["id"],
+            unit.code,
+            actor=principal.subject,
+            actor_name=principal.name,
+            roles=sorted(principal.roles),
+            changes=changes,
+        )
     row = await store.get(conn, unit.code, term)
     assert row is not None
     return congress_view(row, today)
 
 
-async def get_congress(conn: AsyncConnection, principal: Principal, unit_code: str, term: str | None = None,
-                       today: date | None = None) -> CongressRecord:
+async def get_congress(
+    conn: AsyncConnection, principal: Principal, unit_code: str, term: str | None = None, today: date | None = None
+) -> CongressRecord:
     """A unit's congress for ``term`` (default: the newest recorded) with its history, newest change first."""
     unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
     term = parse_term(term) if term else await default_term(conn, principal.unit_code or unit.code)
     row = await store.get(conn, unit.code, term)
     history = [HistoryEntry(**h) for h in await store.history(conn, row["id"])] if row else []
-    return CongressRecord(unit_code=unit.code, unit_name=unit.name, term=term,
-                          congress=congress_view(row, today or today_in_vietnam()) if row else None, history=history)
+    return CongressRecord(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        term=term,
+        congress=congress_view(row, today or today_in_vietnam()) if row else None,
+        history=history,
+    )
 
 
 class ProgressGroup(BaseModel):
@@ -314,14 +354,25 @@ def _group(key: str, label: str, units: Iterable[UnitProgress]) -> ProgressGroup
     items = list(units)
     held = sum(u.status in HELD for u in items)
     return ProgressGroup(
-        key=key, label=label, total=len(items), held=held, share=held / len(items) if items else 0.0,
+        key=key,
+        label=label,
+        total=len(items),
+        held=held,
+        share=held / len(items) if items else 0.0,
         preparing=sum(u.status == Status.PREPARING for u in items),
         not_started=sum(u.status == Status.NOT_STARTED for u in items),
-        overdue=sum(u.overdue for u in items), held_late=sum(u.held_late for u in items))
+        overdue=sum(u.overdue for u in items),
+        held_late=sum(u.held_late for u in items),
+    )
 
 
-async def congress_progress(conn: AsyncConnection, principal: Principal, unit_code: str | None = None,
-                            term: str | None = None, today: date | None = None) -> CongressProgress:
+async def congress_progress(
+    conn: AsyncConnection,
+    principal: Principal,
+    unit_code: str | None = None,
+    term: str | None = None,
+    today: date | None = None,
+) -> CongressProgress:
     """How far the congresses of a unit's subtree (default: the principal's scope) have got.
 
     A unit without a congress record counts as not started; "overdue" means the planned date has passed
@@ -337,21 +388,47 @@ async def congress_progress(conn: AsyncConnection, principal: Principal, unit_co
     for r in rows:
         status = Status(r["status"] or Status.NOT_STARTED)
         _held, overdue, late = _flags(status, r["planned_date"], r["held_date"], today)
-        units.append(UnitProgress(code=r["code"], name=r["name"], level=r["level"], status=status,
-                                  status_label=STATUS_LABELS[status], planned_date=r["planned_date"],
-                                  held_date=r["held_date"], overdue=overdue, held_late=late))
+        units.append(
+            UnitProgress(
+                code=r["code"],
+                name=r["name"],
+                level=r["level"],
+                status=status,
+                status_label=STATUS_LABELS[status],
+                planned_date=r["planned_date"],
+                held_date=r["held_date"],
+                overdue=overdue,
+                held_late=late,
+            )
+        )
         province_of[r["code"]] = r["province_code"]
     counts = {s: sum(u.status == s for u in units) for s in STATUS_LABELS}
-    by_status = [StatusCount(status=s, label=label, count=counts[s], share=counts[s] / len(units) if units else 0.0)
-                 for s, label in STATUS_LABELS.items()]
-    by_level = [_group(str(level), label, (u for u in units if u.level == level))
-                for level, label in LEVELS.items() if any(u.level == level for u in units)]
+    by_status = [
+        StatusCount(status=s, label=label, count=counts[s], share=counts[s] / len(units) if units else 0.0)
+        for s, label in STATUS_LABELS.items()
+    ]
+    by_level = [
+        _group(str(level), label, (u for u in units if u.level == level))
+        for level, label in LEVELS.items()
+        if any(u.level == level for u in units)
+    ]
     by_province: list[ProgressGroup] = []
     if unit.level == Level.CENTRAL:
-        by_province = [_group(p.code, p.name, (u for u in units if province_of[u.code] == p.code))
-                       for p in units if p.level == Level.PROVINCE]
+        by_province = [
+            _group(p.code, p.name, (u for u in units if province_of[u.code] == p.code))
+            for p in units
+            if p.level == Level.PROVINCE
+        ]
     return CongressProgress(
-        unit_code=unit.code, unit_name=unit.name, level=unit.level, term=term,
-        terms=sorted({*recorded, term}, reverse=True), today=today,
-        summary=_group(unit.code, unit.name, units), by_status=by_status, by_level=by_level,
-        by_province=by_province, units=units if unit.level != Level.CENTRAL else [])
+        unit_code=unit.code,
+        unit_name=unit.name,
+        level=unit.level,
+        term=term,
+        terms=sorted({*recorded, term}, reverse=True),
+        today=today,
+        summary=_group(unit.code, unit.name, units),
+        by_status=by_status,
+        by_level=by_level,
+        by_province=by_province,
+        units=units if unit.level != Level.CENTRAL else [],
+    )

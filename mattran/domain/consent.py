@@ -22,27 +22,38 @@ PETITION_NOTICE = (
     "thông tin cá nhân mới được công khai. Thông tin liên hệ được lưu đến khi phản ánh được giải quyết và sau đó "
     "theo thời hạn lưu trữ; khi phản ánh đã đóng, bạn có thể tự xóa tại “Dữ liệu của tôi”. Bạn có quyền biết, xem, "
     "sửa, xóa, rút lại sự đồng ý (Nghị định 13/2023/NĐ-CP, Luật Bảo vệ dữ liệu cá nhân 2025). Không để lại thông "
-    "tin liên hệ thì phản ánh vẫn được xử lý: theo dõi bằng mã tra cứu.")
-CONSENT_REQUIRED = ("Cần đồng ý xử lý dữ liệu cá nhân (trường “consent”) khi để lại thông tin liên hệ; "
-                    "nếu không đồng ý, hãy bỏ trống họ tên, số điện thoại và email.")
-CONSENT_REQUIRED_FORM = ("Đồng ý xử lý dữ liệu cá nhân: cần đánh dấu ô đồng ý khi để lại thông tin liên hệ; nếu "
-                         "không đồng ý, hãy bỏ trống họ tên, số điện thoại và email.")
+    "tin liên hệ thì phản ánh vẫn được xử lý: theo dõi bằng mã tra cứu."
+)
+CONSENT_REQUIRED = (
+    "Cần đồng ý xử lý dữ liệu cá nhân (trường “consent”) khi để lại thông tin liên hệ; "
+    "nếu không đồng ý, hãy bỏ trống họ tên, số điện thoại và email."
+)
+CONSENT_REQUIRED_FORM = (
+    "Đồng ý xử lý dữ liệu cá nhân: cần đánh dấu ô đồng ý khi để lại thông tin liên hệ; nếu "
+    "không đồng ý, hãy bỏ trống họ tên, số điện thoại và email."
+)
 
 CHAT_NOTICE = (
     "🔒 *Về dữ liệu cá nhân:* nội dung bạn gửi chỉ dùng để trả lời và giúp bạn gửi phản ánh; thông tin cá nhân được "
     "che trước khi đưa cho mô hình ngôn ngữ và không bao giờ công khai. Cuộc trò chuyện của khách được xóa khi "
     "phản ánh đã gửi hoặc hủy (chậm nhất sau 24 giờ); của người đăng nhập, sau 90 ngày. Chi tiết và quyền của "
-    "bạn: [Dữ liệu của tôi](/du-lieu-cua-toi).")
+    "bạn: [Dữ liệu của tôi](/du-lieu-cua-toi)."
+)
 
 MEMBER_IMPORT_NOTICE = (
     "Danh sách có dữ liệu cá nhân nhạy cảm (dân tộc, tôn giáo) và số điện thoại, email, CCCD của thành viên. "
     "Chỉ nhập khi các thành viên trong tệp đã được thông báo mục đích (tổ chức Ủy ban MTTQ theo Luật MTTQ 2015), "
     "người được xem (cán bộ đơn vị và cấp trên), thời hạn lưu trữ và quyền của họ, và đã đồng ý khi pháp luật "
-    "yêu cầu (Nghị định 13/2023/NĐ-CP, Luật Bảo vệ dữ liệu cá nhân 2025).")
-MEMBER_IMPORT_LABEL = ("Tôi xác nhận các thành viên trong tệp đã được thông báo và đã đồng ý cho việc xử lý dữ liệu "
-                       "cá nhân của họ như trên.")
-MEMBER_IMPORT_REQUIRED = ("Cần xác nhận các thành viên đã được thông báo và đồng ý xử lý dữ liệu cá nhân "
-                          "(trường “consent”) trước khi nhập danh sách.")
+    "yêu cầu (Nghị định 13/2023/NĐ-CP, Luật Bảo vệ dữ liệu cá nhân 2025)."
+)
+MEMBER_IMPORT_LABEL = (
+    "Tôi xác nhận các thành viên trong tệp đã được thông báo và đã đồng ý cho việc xử lý dữ liệu "
+    "cá nhân của họ như trên."
+)
+MEMBER_IMPORT_REQUIRED = (
+    "Cần xác nhận các thành viên đã được thông báo và đồng ý xử lý dữ liệu cá nhân "
+    "(trường “consent”) trước khi nhập danh sách."
+)
 
 # Open311 clients (applications holding an API key) collect their users' consent under their agreement with the
 # operator; their petitions record it as given through the client.
@@ -72,6 +83,12 @@ async def record_member_import(conn: Any, principal: Any, total: int, imported: 
     """Store the importing cadre's confirmation with the version of the notice shown (same transaction)."""
     from mattran.store import consent as store
 
-    await store.record_member_import(conn, actor=principal.subject or "", unit_code=principal.unit_code,
-                                     unit_path=principal.unit_path, notice_version=MEMBER_IMPORT_NOTICE_VERSION,
-                                     total=total, imported=imported)
+    await store.record_member_import(
+        conn,
+        actor=principal.subject or "",
+        unit_code=principal.unit_code,
+        unit_path=principal.unit_path,
+        notice_version=MEMBER_IMPORT_NOTICE_VERSION,
+        total=total,
+        imported=imported,
+    )

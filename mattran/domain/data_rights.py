@@ -35,8 +35,9 @@ def _signed_in(principal: Principal) -> str:
     return principal.subject
 
 
-async def my_data(db: Database, principal: Principal, personal: PersonalData,
-                  retention: dict[str, int] | None = None) -> dict[str, Any]:
+async def my_data(
+    db: Database, principal: Principal, personal: PersonalData, retention: dict[str, int] | None = None
+) -> dict[str, Any]:
     """Everything held about the signed-in person: account, sessions, petitions (with contacts, files, history),
     assistant conversations and their own actions in the audit log."""
     subject = _signed_in(principal)
@@ -46,18 +47,29 @@ async def my_data(db: Database, principal: Principal, personal: PersonalData,
             pid = row.pop("id")
             row_contact = await petitions_store.contact(conn, pid)
             contact = Contact.opened(row_contact, personal) if row_contact else None
-            petitions.append({
-                **row, "status_label": STATUS_LABELS[row["status"]],
-                "category_label": CATEGORIES.get(row["category"], row["category"]),
-                "closed": row["status"] not in OPEN_STATUSES,
-                "contact": contact if contact and any(contact.values()) else None,
-                "attachments": await petitions_store.attachments(conn, pid),
-                "history": [{**e, "to_label": STATUS_LABELS.get(e["to_status"] or "", None)}
-                            for e in await store.history(conn, pid)]})
+            petitions.append(
+                {
+                    **row,
+                    "status_label": STATUS_LABELS[row["status"]],
+                    "category_label": CATEGORIES.get(row["category"], row["category"]),
+                    "closed": row["status"] not in OPEN_STATUSES,
+                    "contact": contact if contact and any(contact.values()) else None,
+                    "attachments": await petitions_store.attachments(conn, pid),
+                    "history": [
+                        {**e, "to_label": STATUS_LABELS.get(e["to_status"] or "", None)}
+                        for e in await store.history(conn, pid)
+                    ],
+                }
+            )
         found = {
-            "account": {"subject": subject, "name": principal.name, "roles": sorted(principal.roles),
-                        "role_labels": principal.role_labels, "unit_code": principal.unit_code,
-                        "unit_name": principal.unit_name},
+            "account": {
+                "subject": subject,
+                "name": principal.name,
+                "roles": sorted(principal.roles),
+                "role_labels": principal.role_labels,
+                "unit_code": principal.unit_code,
+                "unit_name": principal.unit_name,
+            },
             "sessions": await store.sessions(conn, subject),
             "petitions": petitions,
             "chat": {"conversations": await store.chat_conversations(conn, subject)},
@@ -78,27 +90,44 @@ async def erase_contact(db: Database, principal: Principal, code: str) -> dict[s
         if row is None:
             raise PetitionNotFound(f"Không tìm thấy phản ánh mã “{code}” do bạn gửi.", "code")
         if row["status"] in OPEN_STATUSES:
-            await audit.record(conn, principal, "data_subject.erase_contact", row["tracking_code"], "denied",
-                               reason="open")
+            await audit.record(
+                conn, principal, "data_subject.erase_contact", row["tracking_code"], "denied", reason="open"
+            )
             refused = PetitionConflict(
                 f"Phản ánh {row['tracking_code']} đang được xử lý ({STATUS_LABELS[row['status']]}): đơn vị cần thông "
-                f"tin liên hệ để trả lời bạn. Chỉ xóa được khi phản ánh {CLOSED_LABELS}.", "code")
+                f"tin liên hệ để trả lời bạn. Chỉ xóa được khi phản ánh {CLOSED_LABELS}.",
+                "code",
+            )
         else:
             refused = None
             deleted = await store.erase_contact(conn, row["id"])
-            await petitions_store.add_event(conn, row["id"], row["unit_path"], None, PetitionAction.CONTACT_ERASED,
-                                            row["status"], row["status"], {"by": "petitioner"})
-            await audit.record(conn, principal, "data_subject.erase_contact", row["tracking_code"], "allowed",
-                               deleted=deleted)
+            await petitions_store.add_event(
+                conn,
+                row["id"],
+                row["unit_path"],
+                None,
+                PetitionAction.CONTACT_ERASED,
+                row["status"],
+                row["status"],
+                {"by": "petitioner"},
+            )
+            await audit.record(
+                conn, principal, "data_subject.erase_contact", row["tracking_code"], "allowed", deleted=deleted
+            )
     if refused is not None:  # raised after the transaction so that the refusal's audit row is kept
         raise refused
-    return {"tracking_code": row["tracking_code"], "deleted": deleted,
-            "message": ("Đã xóa thông tin liên hệ của phản ánh." if deleted
-                        else "Phản ánh này không còn thông tin liên hệ nào.")}
+    return {
+        "tracking_code": row["tracking_code"],
+        "deleted": deleted,
+        "message": (
+            "Đã xóa thông tin liên hệ của phản ánh." if deleted else "Phản ánh này không còn thông tin liên hệ nào."
+        ),
+    }
 
 
-async def correct_contact(db: Database, principal: Principal, personal: PersonalData, code: str,
-                          contact: Contact, consent: bool) -> dict[str, Any]:
+async def correct_contact(
+    db: Database, principal: Principal, personal: PersonalData, code: str, contact: Contact, consent: bool
+) -> dict[str, Any]:
     """Correct the contacts of one of the person's open petitions (how the unit calls them back); audited."""
     subject = _signed_in(principal)
     code = public_number(code)
@@ -109,10 +138,21 @@ async def correct_contact(db: Database, principal: Principal, personal: Personal
         if row is None:
             raise PetitionNotFound(f"Không tìm thấy phản ánh mã “{code}” do bạn gửi.", "code")
         if row["status"] not in OPEN_STATUSES:
-            raise PetitionConflict(f"Phản ánh {row['tracking_code']} đã đóng ({STATUS_LABELS[row['status']]}): không "
-                                   "cần sửa thông tin liên hệ nữa; bạn có thể xóa chúng.", "code")
+            raise PetitionConflict(
+                f"Phản ánh {row['tracking_code']} đã đóng ({STATUS_LABELS[row['status']]}): không "
+                "cần sửa thông tin liên hệ nữa; bạn có thể xóa chúng.",
+                "code",
+            )
         await store.correct_contact(conn, row["id"], row["unit_path"], contact.sealed(personal))
-        await petitions_store.add_event(conn, row["id"], row["unit_path"], None, PetitionAction.CONTACT_CORRECTED,
-                                        row["status"], row["status"], {"by": "petitioner"})
+        await petitions_store.add_event(
+            conn,
+            row["id"],
+            row["unit_path"],
+            None,
+            PetitionAction.CONTACT_CORRECTED,
+            row["status"],
+            row["status"],
+            {"by": "petitioner"},
+        )
         await audit.record(conn, principal, "data_subject.correct_contact", row["tracking_code"], "allowed")
     return {"tracking_code": row["tracking_code"], "message": "Đã cập nhật thông tin liên hệ của phản ánh."}

@@ -34,20 +34,65 @@ TERM = "2024–2029"
 # Provinces with members (the listed communes plus a few drawn by seed) and congresses for every unit.
 PROVINCES: dict[str, tuple[list[str], int]] = {
     "25": (["08611", "07900"], 6),  # Phú Thọ: Xã Văn Miếu, Phường Việt Trì
-    "01": ([], 6),                   # Hà Nội
-    "46": ([], 4),                   # Huế
-    "31": ([], 4),                   # Hải Phòng
+    "01": ([], 6),  # Hà Nội
+    "46": ([], 4),  # Huế
+    "31": ([], 4),  # Hải Phòng
 }
 _SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Đinh"]
 _MIDDLE = {"nam": ["Văn", "Đức", "Minh", "Quang", "Hữu"], "nu": ["Thị", "Thu", "Ngọc", "Thanh", "Minh"]}
-_GIVEN = {"nam": ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong", "Quân", "Sơn",
-                  "Thắng", "Trung", "Tuấn", "Việt"],
-          "nu": ["Anh", "Chi", "Dung", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai", "Nga", "Ngọc", "Phương",
-                 "Thảo", "Trang", "Yến"]}
-_ORGANISATIONS = ["Công đoàn", "Hội Nông dân", "Đoàn TNCS Hồ Chí Minh", "Hội Liên hiệp Phụ nữ", "Hội Cựu chiến binh",
-                  "Hội Chữ thập đỏ", "Hội Người cao tuổi", "Hội Khuyến học", "Ban công tác Mặt trận khu dân cư"]
-_ETHNICITIES = {"25": [("Kinh", 70), ("Mường", 20), ("Dao", 5), ("Tày", 5)], "46": [("Kinh", 85), ("Tà Ôi", 10),
-                ("Cơ Tu", 5)]}
+_GIVEN = {
+    "nam": [
+        "An",
+        "Bình",
+        "Cường",
+        "Dũng",
+        "Hải",
+        "Hùng",
+        "Khánh",
+        "Long",
+        "Nam",
+        "Phong",
+        "Quân",
+        "Sơn",
+        "Thắng",
+        "Trung",
+        "Tuấn",
+        "Việt",
+    ],
+    "nu": [
+        "Anh",
+        "Chi",
+        "Dung",
+        "Hà",
+        "Hạnh",
+        "Hoa",
+        "Hương",
+        "Lan",
+        "Linh",
+        "Mai",
+        "Nga",
+        "Ngọc",
+        "Phương",
+        "Thảo",
+        "Trang",
+        "Yến",
+    ],
+}
+_ORGANISATIONS = [
+    "Công đoàn",
+    "Hội Nông dân",
+    "Đoàn TNCS Hồ Chí Minh",
+    "Hội Liên hiệp Phụ nữ",
+    "Hội Cựu chiến binh",
+    "Hội Chữ thập đỏ",
+    "Hội Người cao tuổi",
+    "Hội Khuyến học",
+    "Ban công tác Mặt trận khu dân cư",
+]
+_ETHNICITIES = {
+    "25": [("Kinh", 70), ("Mường", 20), ("Dao", 5), ("Tày", 5)],
+    "46": [("Kinh", 85), ("Tà Ôi", 10), ("Cơ Tu", 5)],
+}
 _RELIGIONS = [("Không", 80), ("Phật giáo", 12), ("Công giáo", 6), ("Tin Lành", 2)]
 
 
@@ -71,14 +116,18 @@ def members_of(unit: Unit) -> list[MemberDraft]:
         year = rng.randint(1962, 2001)
         province = unit.province_code or "01"
         values = {
-            "full_name": _name(rng, gender), "gender": gender, "birth_year": year,
+            "full_name": _name(rng, gender),
+            "gender": gender,
+            "birth_year": year,
             "ethnicity": _pick(rng, _ETHNICITIES.get(province, [("Kinh", 92), ("Mường", 4), ("Tày", 4)])),
-            "religion": _pick(rng, _RELIGIONS), "position": position,
+            "religion": _pick(rng, _RELIGIONS),
+            "position": position,
             "organisation": None if position == "Chủ tịch" else _ORGANISATIONS[(i + rng.randint(0, 8)) % 9],
-            "term": TERM, "phone": f"0900{rng.randint(0, 999999):06d}",
+            "term": TERM,
+            "phone": f"0900{rng.randint(0, 999999):06d}",
             "email": f"thanhvien.{unit.code.lower()}.{i}@example.com",
             "national_id": f"0{int(province):02d}{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}"
-                           f"9{rng.randint(0, 99999):05d}",
+            f"9{rng.randint(0, 99999):05d}",
         }
         draft, errors = validate(unit.code, values)
         assert draft is not None, errors
@@ -96,26 +145,40 @@ def congress_of(unit: Unit) -> CongressChange:
         start, spread = (date(2024, 8, 15), 45) if level == Level.PROVINCE else (date(2024, 4, 1), 120)
         planned = start + timedelta(days=rng.randint(0, spread))
         roll = rng.random()
-        status = (Status.COMPLETED if roll < 0.68 else Status.HELD if roll < 0.8
-                  else Status.PREPARING if roll < 0.92 else Status.NOT_STARTED)
-    delegates = {Level.CENTRAL: 1000, Level.PROVINCE: rng.randint(250, 350),
-                 Level.COMMUNE: rng.randint(90, 150)}[level]
+        status = (
+            Status.COMPLETED
+            if roll < 0.68
+            else Status.HELD
+            if roll < 0.8
+            else Status.PREPARING
+            if roll < 0.92
+            else Status.NOT_STARTED
+        )
+    delegates = {Level.CENTRAL: 1000, Level.PROVINCE: rng.randint(250, 350), Level.COMMUNE: rng.randint(90, 150)}[level]
     values: dict[str, Any] = {
-        "term": TERM, "status": status, "delegates_planned": delegates,
+        "term": TERM,
+        "status": status,
+        "delegates_planned": delegates,
         "planned_date": planned if status != Status.NOT_STARTED or rng.random() < 0.5 else None,
         "notes": f"Dữ liệu mẫu, không phải số liệu thật {MARK}.",
     }
     if status in (Status.HELD, Status.COMPLETED):
         values.update(
-            held_date=planned + timedelta(
-                days=0 if rng.random() < 0.8 or level == Level.CENTRAL else rng.randint(3, 30)),
+            held_date=planned
+            + timedelta(days=0 if rng.random() < 0.8 or level == Level.CENTRAL else rng.randint(3, 30)),
             delegates_attending=delegates - rng.randint(0, 8),
-            committee_size={Level.CENTRAL: 300, Level.PROVINCE: rng.randint(60, 90),
-                            Level.COMMUNE: rng.randint(25, 45)}[level],
+            committee_size={
+                Level.CENTRAL: 300,
+                Level.PROVINCE: rng.randint(60, 90),
+                Level.COMMUNE: rng.randint(25, 45),
+            }[level],
             chair_name=_name(rng, rng.choice(["nam", "nu"])),
             vice_chairs=[_name(rng, rng.choice(["nam", "nu"])) for _ in range(2)],
-            documents=[Document(title=f"Báo cáo chính trị trình Đại hội {MARK}"),
-                       Document(title=f"Danh sách ủy viên Ủy ban khóa mới {MARK}")])
+            documents=[
+                Document(title=f"Báo cáo chính trị trình Đại hội {MARK}"),
+                Document(title=f"Danh sách ủy viên Ủy ban khóa mới {MARK}"),
+            ],
+        )
     return CongressChange(**values)
 
 
@@ -146,8 +209,10 @@ async def load_async(owner_url: str, protector: PersonalData, say: Callable[[str
         actor: Principal = system_principal(central, name=f"Hệ thống {MARK}")
         with_members, with_congress = await _units(conn)
         drafts = [d for unit in with_members for d in members_of(unit)]
-        existing = {MemberDraft(r["unit_code"], r["full_name"], birth_year=r["birth_year"]).key
-                    for r in await members_store.member_keys(conn, sorted({d.unit_code for d in drafts}))}
+        existing = {
+            MemberDraft(r["unit_code"], r["full_name"], birth_year=r["birth_year"]).key
+            for r in await members_store.member_keys(conn, sorted({d.unit_code for d in drafts}))
+        }
         await members_store.insert_members(conn, [d.stored(protector) for d in drafts if d.key not in existing])
         recorded = await congress_store.recorded_units(conn, TERM)
         for unit in with_congress:
@@ -172,16 +237,22 @@ def synthetic_rows(count: int, units: list[str], seed: str = "mattran-synthetic"
     for i in range(count):
         gender = "nu" if rng.random() < 0.45 else "nam"
         year = rng.randint(1962, 2001)
-        rows.append({
-            "Họ và tên": _name(rng, gender).replace(MARK, f"{i + 1:05d} {MARK}"),
-            "Giới tính": {"nam": "Nam", "nu": "Nữ"}[gender], "Năm sinh": year,
-            "Dân tộc": _pick(rng, [("Kinh", 85), ("Mường", 8), ("Tày", 4), ("Thái", 3)]),
-            "Tôn giáo": _pick(rng, _RELIGIONS),
-            "Chức vụ": _pick(rng, [("Chủ tịch", 3), ("Phó Chủ tịch", 8), ("Ủy viên Ban Thường trực", 14),
-                                   ("Ủy viên", 75)]),
-            "Tổ chức thành viên": rng.choice(_ORGANISATIONS), "Đơn vị": units[i % len(units)],
-            "Nhiệm kỳ": TERM, "Số điện thoại": f"0900{rng.randint(0, 999999):06d}",
-            "Email": f"thanhvien.{i + 1}@example.com",
-            "Số CCCD": f"025{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}9{rng.randint(0, 99999):05d}",
-        })
+        rows.append(
+            {
+                "Họ và tên": _name(rng, gender).replace(MARK, f"{i + 1:05d} {MARK}"),
+                "Giới tính": {"nam": "Nam", "nu": "Nữ"}[gender],
+                "Năm sinh": year,
+                "Dân tộc": _pick(rng, [("Kinh", 85), ("Mường", 8), ("Tày", 4), ("Thái", 3)]),
+                "Tôn giáo": _pick(rng, _RELIGIONS),
+                "Chức vụ": _pick(
+                    rng, [("Chủ tịch", 3), ("Phó Chủ tịch", 8), ("Ủy viên Ban Thường trực", 14), ("Ủy viên", 75)]
+                ),
+                "Tổ chức thành viên": rng.choice(_ORGANISATIONS),
+                "Đơn vị": units[i % len(units)],
+                "Nhiệm kỳ": TERM,
+                "Số điện thoại": f"0900{rng.randint(0, 999999):06d}",
+                "Email": f"thanhvien.{i + 1}@example.com",
+                "Số CCCD": f"025{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}9{rng.randint(0, 99999):05d}",
+            }
+        )
     return rows

@@ -13,5 +13,11 @@ _TEXTS = ("comment", "user_message", "assistant_reply")  # what people wrote: pe
 
 def feedback_rows(owner_url: str) -> list[dict[str, Any]]:
     """Every stored feedback as an eval record (``created_at`` in ISO 8601, personal data masked)."""
-    return [{**row, **{k: mask_personal_data(row[k]) if row[k] else row[k] for k in _TEXTS},
-             "created_at": row["created_at"].isoformat()} for row in feedback_store.all_feedbacks(owner_url)]
+    return [
+        {
+            **row,
+            **{k: mask_personal_data(row[k]) if row[k] else row[k] for k in _TEXTS},
+            "created_at": row["created_at"].isoformat(),
+        }
+        for row in feedback_store.all_feedbacks(owner_url)
+    ]

@@ -27,11 +27,14 @@ def canonical_digest(body: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def request(principal: Principal, key: str | None, body: Any, api_client: str | None = None) -> IdempotentRequest | None:
+def request(
+    principal: Principal, key: str | None, body: Any, api_client: str | None = None
+) -> IdempotentRequest | None:
     """The idempotent request for ``key`` (None without a key)."""
     if not key:
         return None
     scoped = f"{caller_key(principal, api_client)}\0{key}"
     body_digest = canonical_digest(body)
-    return IdempotentRequest(hashlib.sha256(scoped.encode()).hexdigest(), body_digest,
-                             f"{scoped}\0{body_digest}".encode())
+    return IdempotentRequest(
+        hashlib.sha256(scoped.encode()).hexdigest(), body_digest, f"{scoped}\0{body_digest}".encode()
+    )

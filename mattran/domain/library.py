@@ -20,8 +20,14 @@ from pydantic import BaseModel
 from mattran.auth.principal import Principal
 from mattran.domain.access import PermissionDenied, UnknownUnit
 from mattran.domain.embedding import Encoder
-from mattran.domain.library_query import (is_unaccented, keywords, normalise_question, query_terms, relevant_sentences,
-                                          restore_marks)
+from mattran.domain.library_query import (
+    is_unaccented,
+    keywords,
+    normalise_question,
+    query_terms,
+    relevant_sentences,
+    restore_marks,
+)
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.scope import Scope
 from mattran.store import library as store
@@ -125,8 +131,9 @@ def term_weights(total: int, frequency: dict[str, int]) -> dict[str, float]:
     return {t: math.log(1 + (total - df + 0.5) / (df + 0.5)) for t, df in informative.items()}
 
 
-def candidates(weights: dict[str, float], frequency: dict[str, int],
-               budget: int = CANDIDATE_BUDGET) -> list[tuple[str, ...]]:
+def candidates(
+    weights: dict[str, float], frequency: dict[str, int], budget: int = CANDIDATE_BUDGET
+) -> list[tuple[str, ...]]:
     """Which chunks full-text search scores, as groups of terms a chunk must hold together.
 
     The question's rarest terms, one each, as many as hold together at most ``budget`` chunks: a chunk holding
@@ -214,26 +221,43 @@ class LibraryService:
             terms = query_terms(question)
             total, frequency = await store.term_stats(conn, terms, self.statistics_class(principal))
             weights = term_weights(total, frequency)
-            matching = await store.matching_chunks(conn, list(weights), list(weights.values()), depth,
-                                                   candidates(weights, frequency), CANDIDATE_BUDGET) if weights else []
+            matching = (
+                await store.matching_chunks(
+                    conn, list(weights), list(weights.values()), depth, candidates(weights, frequency), CANDIDATE_BUDGET
+                )
+                if weights
+                else []
+            )
             if vector is None:  # typed without diacritics: embed it as the matching passages spell it
                 found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
                 vector = await self._query_vector(restore_marks(question, [r["body"] for r in found.values()]))
             nearest = await store.nearest_chunks(conn, vector, depth)
             fused = fuse([[i for i, _ in nearest], [i for i, _ in matching]])
-            rows = await store.chunks_by_id(conn, [i for i, _ in fused[:max(4 * k, 20)]])
+            rows = await store.chunks_by_id(conn, [i for i, _ in fused[: max(4 * k, 20)]])
         chosen = one_per_article([(i, score) for i, score in fused if i in rows], rows)[:k]
         similarity, text_score = dict(nearest), dict(matching)
         asked = question_weight(total, frequency, terms)
-        confidence = max((similarity.get(i, 0.0) + 0.5 * text_score.get(i, 0.0) / asked for i, _ in chosen),
-                         default=0.0)
-        hits = [SearchHit(chunk_id=i, document_id=rows[i]["document_id"], title=rows[i]["title"],
-                          source=rows[i]["source"], heading=rows[i]["heading"], anchor=rows[i]["anchor"],
-                          article=rows[i]["article"], text=rows[i]["body"], score=round(score, 6),
-                          notice=rows[i]["notice"])
-                for i, score in chosen]
-        return SearchResult(query=question, unaccented=unaccented, hits=hits,
-                            relevant=bool(hits) and confidence >= RELEVANT_CONFIDENCE)
+        confidence = max(
+            (similarity.get(i, 0.0) + 0.5 * text_score.get(i, 0.0) / asked for i, _ in chosen), default=0.0
+        )
+        hits = [
+            SearchHit(
+                chunk_id=i,
+                document_id=rows[i]["document_id"],
+                title=rows[i]["title"],
+                source=rows[i]["source"],
+                heading=rows[i]["heading"],
+                anchor=rows[i]["anchor"],
+                article=rows[i]["article"],
+                text=rows[i]["body"],
+                score=round(score, 6),
+                notice=rows[i]["notice"],
+            )
+            for i, score in chosen
+        ]
+        return SearchResult(
+            query=question, unaccented=unaccented, hits=hits, relevant=bool(hits) and confidence >= RELEVANT_CONFIDENCE
+        )
 
     async def answer(self, principal: Principal, question: str, k: int = 3) -> Answer:
         """An extractive answer: the best passages with the sentences that answer the question."""
@@ -241,8 +265,9 @@ class LibraryService:
         passages = [Passage(hit=h, sentences=relevant_sentences(question, h.text)) for h in found.hits]
         return Answer(question=found.query, found=found.relevant, passages=passages if found.relevant else [])
 
-    async def documents(self, principal: Principal, query: str | None = None, limit: int = 50,
-                        offset: int = 0) -> list[dict[str, Any]]:
+    async def documents(
+        self, principal: Principal, query: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[dict[str, Any]]:
         """The documents the caller may read."""
         async with self.db.transaction(self.scope(principal)) as conn:
             return await store.documents(conn, query=query, limit=limit, offset=offset)
@@ -266,8 +291,15 @@ class LibraryService:
             row = await store.document_by_source(conn, source)
         return row is not None and row["content_hash"] == digest
 
-    async def save(self, principal: Principal, document: DocumentIn, chunks: Sequence[ChunkIn],
-                   vectors: np.ndarray | None = None, *, refresh: bool = True) -> int:
+    async def save(
+        self,
+        principal: Principal,
+        document: DocumentIn,
+        chunks: Sequence[ChunkIn],
+        vectors: np.ndarray | None = None,
+        *,
+        refresh: bool = True,
+    ) -> int:
         """Store a document and its chunks, replacing an earlier version atomically; returns its id.
 
         ``refresh=False`` leaves the term statistics for one ``refresh_statistics`` after a batch.
@@ -277,14 +309,22 @@ class LibraryService:
         if vectors is None:
             vectors = await self.embed(chunks)
         row = document.model_dump(exclude={"content"}) | {
-            "content_hash": content_hash(document.content), "size_bytes": len(document.content),
-            "added_by": principal.subject or "system"}
+            "content_hash": content_hash(document.content),
+            "size_bytes": len(document.content),
+            "added_by": principal.subject or "system",
+        }
         async with self.db.transaction(Scope.everything()) as conn:
             if document.unit_code and await units_store.unit_by_code(conn, document.unit_code) is None:
                 raise UnknownUnit(document.unit_code)
             document_id = await store.save_document(
-                conn, row, [{"heading": c.heading, "anchor": c.anchor, "article": c.article, "body": c.body,
-                             "terms": c.terms()} for c in chunks], vectors)
+                conn,
+                row,
+                [
+                    {"heading": c.heading, "anchor": c.anchor, "article": c.article, "body": c.body, "terms": c.terms()}
+                    for c in chunks
+                ],
+                vectors,
+            )
             if refresh:
                 await store.refresh_term_stats(conn)
             return document_id
@@ -312,4 +352,3 @@ class LibraryService:
         """Every stored document's source and id (for removing documents whose file is gone)."""
         async with self.db.transaction(self.scope(principal)) as conn:
             return {d["source"]: int(d["id"]) for d in await store.documents(conn, limit=100_000)}
-

@@ -9,11 +9,88 @@ from mattran.domain.text import fold, nfc, strip_marks
 
 # Function words that say nothing about the topic (folded). They still count inside two-word phrases
 # ("cơ quan", "bao nhiêu ngày"), only not alone.
-STOPWORDS = frozenset("""
-a ai anh ban bao bi bo cac cai can chi cho chu co con cua cung da dang day de den deu di do duoc gi gio ha hay
-hoac hoi khi khong kia la lai lam len luc ma minh moi mot muon nao nay neu nhe nhieu nhu nhung noi o oi ong phai
-qua ra rang roi sao se so tai the thi thoi toi tu va vao van ve vi voi vay xin
-""".split())
+STOPWORDS = frozenset(
+    [
+        "a",
+        "ai",
+        "anh",
+        "ban",
+        "bao",
+        "bi",
+        "bo",
+        "cac",
+        "cai",
+        "can",
+        "chi",
+        "cho",
+        "chu",
+        "co",
+        "con",
+        "cua",
+        "cung",
+        "da",
+        "dang",
+        "day",
+        "de",
+        "den",
+        "deu",
+        "di",
+        "do",
+        "duoc",
+        "gi",
+        "gio",
+        "ha",
+        "hay",
+        "hoac",
+        "hoi",
+        "khi",
+        "khong",
+        "kia",
+        "la",
+        "lai",
+        "lam",
+        "len",
+        "luc",
+        "ma",
+        "minh",
+        "moi",
+        "mot",
+        "muon",
+        "nao",
+        "nay",
+        "neu",
+        "nhe",
+        "nhieu",
+        "nhu",
+        "nhung",
+        "noi",
+        "o",
+        "oi",
+        "ong",
+        "phai",
+        "qua",
+        "ra",
+        "rang",
+        "roi",
+        "sao",
+        "se",
+        "so",
+        "tai",
+        "the",
+        "thi",
+        "thoi",
+        "toi",
+        "tu",
+        "va",
+        "vao",
+        "van",
+        "ve",
+        "vi",
+        "voi",
+        "vay",
+        "xin",
+    ]
+)
 _WORDS = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n+")
 
@@ -67,7 +144,7 @@ def restore_marks(question: str, passages: list[str]) -> str:
     while i < len(words):
         pair = pairs.get((words[i], words[i + 1])) if i + 1 < len(words) else None
         if pair:
-            restored[i:i + 2] = pair.most_common(1)[0][0].split(" ")
+            restored[i : i + 2] = pair.most_common(1)[0][0].split(" ")
             i += 2
             continue
         if words[i] in singles:
@@ -100,4 +177,3 @@ def relevant_sentences(question: str, body: str, limit: int = 2) -> list[str]:
 def normalise_question(text: str) -> str:
     """NFC, single spaces, at most 500 characters."""
     return " ".join(nfc(text).split())[:500]
-

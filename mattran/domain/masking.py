@@ -44,8 +44,15 @@ PLACEHOLDERS: dict[PersonalKind, str] = {
 }
 
 # Where two kinds claim overlapping text, the more specific one names the joined span.
-_PRIORITY = {PersonalKind.EMAIL: 0, PersonalKind.BANK_ACCOUNT: 1, PersonalKind.ID_NUMBER: 2, PersonalKind.PHONE: 3,
-             PersonalKind.BIRTH: 4, PersonalKind.ADDRESS: 5, PersonalKind.PERSON: 6}
+_PRIORITY = {
+    PersonalKind.EMAIL: 0,
+    PersonalKind.BANK_ACCOUNT: 1,
+    PersonalKind.ID_NUMBER: 2,
+    PersonalKind.PHONE: 3,
+    PersonalKind.BIRTH: 4,
+    PersonalKind.ADDRESS: 5,
+    PersonalKind.PERSON: 6,
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -75,7 +82,8 @@ _NOT_AFTER_NUMBER = r"(?:(?<![\w])|" + "|".join(f"(?<={c})" for c in _GLUED_CUES
 _END = r"(?!\d)(?!" + _SEP + r"\d{1,3}(?!\d))"  # not followed by more digits of the same number
 _PHONE = re.compile(
     _NOT_AFTER_NUMBER + r"(?:(?:\(\s?\+?\s?84\s?\)|\+\s?84|00\s?84|(?<!\d)84)" + _SEP + r"(?:\(0\)\s?)?|\(?0\s?)"
-    r"[1-9](?:\)?" + _SEP + r"\d){8,9}" + _END)
+    r"[1-9](?:\)?" + _SEP + r"\d){8,9}" + _END
+)
 _DIGITS = re.compile(_NOT_AFTER_NUMBER + r"\d(?:" + _SEP + r"\d){7,18}" + _END)
 _PASSPORT = re.compile(r"(?<![\w/])[A-Z]\s?\d{7}(?!\w)")
 _PASSPORT_CUED = re.compile(r"(?:ho chieu|passport|hc)\s*(?:so)?\s*:?\s*([a-z]\s?\d{7})(?!\w)")
@@ -83,27 +91,43 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _AT = r"(?:\s?@\s?|\s?[(\[{]\s?(?:a|at|@|a cong)\s?[)\]}]\s?|\s(?:at|a cong|acong|a moc)\s)"
 _DOT = r"(?:\s?\.\s?|\s?[(\[{]\s?(?:dot|cham|\.)\s?[)\]}]\s?|\s(?:dot|cham)\s)"
 _EMAIL_SPOKEN = re.compile(
-    r"(?<![\w.])[a-z0-9][\w.+-]*" + _AT + r"(?:[a-z0-9-]+(?:" + _DOT + r"[a-z0-9-]+)*" + _DOT +
-    r"(?:com|vn|net|org|edu|gov|info|io|me)(?![\w])|gmail|yahoo|outlook|hotmail|icloud)(?!\w)")
-_ID_CUE = re.compile(r"(?:cccd|cmnd|cmt|can cuoc|chung minh|dinh danh|giay to|ho chieu|passport|bhxh|bao hiem|"
-                     r"ma so thue|mst)\b[^.\n;]{0,30}$")
+    r"(?<![\w.])[a-z0-9][\w.+-]*"
+    + _AT
+    + r"(?:[a-z0-9-]+(?:"
+    + _DOT
+    + r"[a-z0-9-]+)*"
+    + _DOT
+    + r"(?:com|vn|net|org|edu|gov|info|io|me)(?![\w])|gmail|yahoo|outlook|hotmail|icloud)(?!\w)"
+)
+_ID_CUE = re.compile(
+    r"(?:cccd|cmnd|cmt|can cuoc|chung minh|dinh danh|giay to|ho chieu|passport|bhxh|bao hiem|"
+    r"ma so thue|mst)\b[^.\n;]{0,30}$"
+)
 _BANK_CUE = re.compile(
     r"(?:\bstk|\bso tk|\btk\b|tai khoan|\bso the|\bthe atm|\batm\b|ngan hang|\bnh\b|chuyen khoan|\bck\b|account|"
     r"vietcombank|\bvcb|agribank|bidv|vietinbank|techcombank|\btcb\b|mb ?bank|\bmb\b|\bacb\b|tpbank|sacombank|"
     r"vpbank|\bshb\b|hdbank|\bocb\b|\bmsb\b|seabank|\bvib\b|eximbank|lienvietpostbank|lpbank|abbank|nam a|"
     r"pvcombank|kienlongbank|baovietbank|\bscb\b|oceanbank|dong a bank|vietbank|bac a bank|momo|zalopay|vi dien tu)"
-    r"[^.\n;]{0,40}$")
-_BANK_CUE_AFTER = re.compile(r"^\s*(?:tai|o|-|,|\()?\s*(?:ngan hang|vietcombank|vcb|agribank|bidv|vietinbank|"
-                             r"techcombank|mb|acb|tpbank|sacombank|vpbank)\b")
-_MONEY_AFTER = re.compile(r"^\s*(?:d\b|dong|vnd|vnđ|trieu|ty|nghin|ngan\b(?! hang)|usd|\$|m2|m²|m\b|km|ha\b|kg|tan|nguoi|ho\b|"
-                          r"%|lit|cay|con|suat|chiec|phong|lan)")
-_MONEY_BEFORE = re.compile(r"\b(?:so tien|tien|gia|phi|vay|no|tra|boi thuong|den bu|ho tro|tong|khoang|len den|hon)"
-                           r"\s*:?\s*$")
+    r"[^.\n;]{0,40}$"
+)
+_BANK_CUE_AFTER = re.compile(
+    r"^\s*(?:tai|o|-|,|\()?\s*(?:ngan hang|vietcombank|vcb|agribank|bidv|vietinbank|"
+    r"techcombank|mb|acb|tpbank|sacombank|vpbank)\b"
+)
+_MONEY_AFTER = re.compile(
+    r"^\s*(?:d\b|dong|vnd|vnđ|trieu|ty|nghin|ngan\b(?! hang)|usd|\$|m2|m²|m\b|km|ha\b|kg|tan|nguoi|ho\b|"
+    r"%|lit|cay|con|suat|chiec|phong|lan)"
+)
+_MONEY_BEFORE = re.compile(
+    r"\b(?:so tien|tien|gia|phi|vay|no|tra|boi thuong|den bu|ho tro|tong|khoang|len den|hon)"
+    r"\s*:?\s*$"
+)
 _BIRTH = re.compile(
     r"(?<!\w)(?<!hoc )(?:sinh nam|nam sinh|sinh ngay|ngay sinh|ngay thang nam sinh|sinh thang|sn|s/n|ns|sinh)"
     r"\s?[:.]?\s?"
     r"(?:(?:ngay\s?)?\d{1,2}\s?(?:[/.\-]|thang)\s?)?(?:\d{1,2}\s?(?:[/.\-]|nam)\s?)?(?:19|20)\d{2}(?!\d)"
-    r"|(?<!\w)(?:sinh nam|nam sinh|sn)\s?[:.]?\s?[3-9]\d(?!\d|[/.,]\d)")
+    r"|(?<!\w)(?:sinh nam|nam sinh|sn)\s?[:.]?\s?[3-9]\d(?!\d|[/.,]\d)"
+)
 
 
 def _digits(value: str) -> str:
@@ -115,7 +139,7 @@ def _number_spans(text: str, fold: str) -> list[Found]:
     found = [Found(m.start(), m.end(), PersonalKind.PHONE) for m in _PHONE.finditer(fold)]
     phones = list(found)
     for m in _DIGITS.finditer(fold):
-        before, after = fold[max(0, m.start() - 60):m.start()], fold[m.end():m.end() + 25]
+        before, after = fold[max(0, m.start() - 60) : m.start()], fold[m.end() : m.end() + 25]
         kind = _number_kind(m.group(), before, after)
         in_phone = any(p.start <= m.start() and m.end() <= p.end for p in phones)
         if kind and not (in_phone and not (_BANK_CUE.search(before) or _BANK_CUE_AFTER.match(after))):
@@ -139,16 +163,22 @@ def _number_kind(number: str, before: str, after: str) -> PersonalKind | None:
         return None
     if len(digits) in (9, 12):
         money_like = grouped and digits[0] != "0" and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number)
-        return None if money_like and digits.endswith("000") else (
-            None if money_like and len(digits) == 12 else PersonalKind.ID_NUMBER)
+        return (
+            None
+            if money_like and digits.endswith("000")
+            else (None if money_like and len(digits) == 12 else PersonalKind.ID_NUMBER)
+        )
     if len(digits) >= 13 or (len(digits) in (10, 11) and not grouped and digits[0] != "0"):
         return PersonalKind.BANK_ACCOUNT
     return None
 
 
 def _email_spans(fold: str) -> list[Found]:
-    return [Found(m.start(), m.end(), PersonalKind.EMAIL)
-            for pattern in (_EMAIL, _EMAIL_SPOKEN) for m in pattern.finditer(fold)]
+    return [
+        Found(m.start(), m.end(), PersonalKind.EMAIL)
+        for pattern in (_EMAIL, _EMAIL_SPOKEN)
+        for m in pattern.finditer(fold)
+    ]
 
 
 def _birth_spans(fold: str) -> list[Found]:
@@ -253,7 +283,7 @@ def mask_spans(text: str, spans: Iterable[Found]) -> str:
     """``text`` with each span replaced by its kind's placeholder."""
     parts, at = [], 0
     for span in _merged(spans):
-        parts += [text[at:span.start], PLACEHOLDERS[span.kind]]
+        parts += [text[at : span.start], PLACEHOLDERS[span.kind]]
         at = span.end
     return "".join(parts) + text[at:]
 

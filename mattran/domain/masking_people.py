@@ -17,10 +17,25 @@ from functools import cache
 from typing import Any
 
 from mattran.domain.masking import Found, PersonalKind
-from mattran.domain.masking_lexicon import (AMBIGUOUS_SURNAMES, GIVEN_NAMES, HONORIFICS, HONORIFICS_MARKED,
-                                            KIN_CUES, MIDDLE_NAMES, NAME_BREAKS, NAME_CUES, ORG_PHRASES, PLACE_PHRASES,
-                                            PLACE_WORDS, PLACE_WORDS_MARKED, PUBLIC_FIGURES, STOPWORDS, SURNAMES,
-                                            SURNAMES_MARKED, place_names)
+from mattran.domain.masking_lexicon import (
+    AMBIGUOUS_SURNAMES,
+    GIVEN_NAMES,
+    HONORIFICS,
+    HONORIFICS_MARKED,
+    KIN_CUES,
+    MIDDLE_NAMES,
+    NAME_BREAKS,
+    NAME_CUES,
+    ORG_PHRASES,
+    PLACE_PHRASES,
+    PLACE_WORDS,
+    PLACE_WORDS_MARKED,
+    PUBLIC_FIGURES,
+    STOPWORDS,
+    SURNAMES,
+    SURNAMES_MARKED,
+    place_names,
+)
 
 _WORD = re.compile(r"[^\W_]+")
 _HOUSE_NUMBER = re.compile(r"[a-zA-Z]?\d+[a-zA-Z]?(?:\s?[/\-]\s?\d+[a-zA-Z]?|\.\d+)*(?![\w/])")
@@ -49,7 +64,7 @@ class _Text:
 
     def original(self, i: int) -> str:
         """Token i as typed, in lower case."""
-        return self.text[self.tokens[i].start:self.tokens[i].end].lower()
+        return self.text[self.tokens[i].start : self.tokens[i].end].lower()
 
     def honorific(self, i: int) -> bool:
         """Token i is "ông", "bà", "anh"… (in a text with diacritics, with the honorific's own marks)."""
@@ -61,15 +76,18 @@ class _Text:
 
     def surname(self, i: int) -> bool:
         """Token i is a Vietnamese surname (in a text with diacritics, with the surname's own marks)."""
-        return self.original(i) in SURNAMES_MARKED or (self.original(i).isascii() and self.tokens[i].word in SURNAMES
-                                                       and (self.plain or self.tokens[i].word not in SURNAMES_MARKED))
+        return self.original(i) in SURNAMES_MARKED or (
+            self.original(i).isascii()
+            and self.tokens[i].word in SURNAMES
+            and (self.plain or self.tokens[i].word not in SURNAMES_MARKED)
+        )
 
     def joined(self, i: int, j: int) -> bool:
         """Tokens i and j follow each other with only spaces between."""
-        return self.fold[self.tokens[i].end:self.tokens[j].start].strip() == ""
+        return self.fold[self.tokens[i].end : self.tokens[j].start].strip() == ""
 
     def words(self, i: int, n: int) -> str:
-        return " ".join(t.word for t in self.tokens[i:i + n])
+        return " ".join(t.word for t in self.tokens[i : i + n])
 
     def phrase_at(self, i: int, phrases: tuple[str, ...]) -> int:
         """The number of tokens of the longest of ``phrases`` starting at token i (0: none)."""
@@ -92,31 +110,158 @@ def _by_length(phrases: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ..
 
 # ---- addresses --------------------------------------------------------------------------------------------------
 
-_HOUSE_KEYS = ("so nha", "nha so", "so", "nha", "can ho", "can ho so", "lo dat so", "lo dat", "lo so", "lo", "o dat",
-               "kiot", "ki ot", "phong")
+_HOUSE_KEYS = (
+    "so nha",
+    "nha so",
+    "so",
+    "nha",
+    "can ho",
+    "can ho so",
+    "lo dat so",
+    "lo dat",
+    "lo so",
+    "lo",
+    "o dat",
+    "kiot",
+    "ki ot",
+    "phong",
+)
 _LANE_KEYS = ("ngo", "ngach", "hem", "kiet", "hxh")
 _STREET_KEYS = ("duong", "pho", "dai lo", "tuyen pho")
-_AREA_KEYS = ("to dan pho", "tdp", "khu pho", "kp", "thon", "xom", "ap", "ban", "bon", "buon", "khom", "khoi", "doi",
-              "to", "khu", "cum", "lang", "toa nha", "toa", "tang", "khu tap the", "ktt", "khu tai dinh cu",
-              "khu dan cu", "khu nha o", "so nha", "nha so", "so")
+_AREA_KEYS = (
+    "to dan pho",
+    "tdp",
+    "khu pho",
+    "kp",
+    "thon",
+    "xom",
+    "ap",
+    "ban",
+    "bon",
+    "buon",
+    "khom",
+    "khoi",
+    "doi",
+    "to",
+    "khu",
+    "cum",
+    "lang",
+    "toa nha",
+    "toa",
+    "tang",
+    "khu tap the",
+    "ktt",
+    "khu tai dinh cu",
+    "khu dan cu",
+    "khu nha o",
+    "so nha",
+    "nha so",
+    "so",
+)
 _LOWER_NAME_OK = {"duong", "pho", "ngo", "ngach", "hem", "kiet", "thon", "xom", "ap", "khu pho", "to dan pho"}
 _COMPONENT_KEYS = _LANE_KEYS + _STREET_KEYS + _AREA_KEYS
-_ALL_KEYS = frozenset(w for k in _COMPONENT_KEYS + _HOUSE_KEYS for w in k.split()) | {"xa", "phuong", "huyen",
-                                                                                       "quan", "tinh", "thanh"}
-_RESIDENCE_CUES = ("dia chi", "dia chi lien he", "lien he", "dc", "d c", "o", "tai", "nha toi", "nha minh", "nha em",
-                   "tru tai", "tru o", "o tai", "nha o", "nha toi o", "nha minh o", "nha em o", "nha chau o",
-                   "song o", "song tai", "cu tru tai", "cu tru o", "thuong tru", "tam tru", "ngu tai", "nha tai",
-                   "tru quan", "que quan", "noi o", "hien o", "dang o", "o so")
+_ALL_KEYS = frozenset(w for k in _COMPONENT_KEYS + _HOUSE_KEYS for w in k.split()) | {
+    "xa",
+    "phuong",
+    "huyen",
+    "quan",
+    "tinh",
+    "thanh",
+}
+_RESIDENCE_CUES = (
+    "dia chi",
+    "dia chi lien he",
+    "lien he",
+    "dc",
+    "d c",
+    "o",
+    "tai",
+    "nha toi",
+    "nha minh",
+    "nha em",
+    "tru tai",
+    "tru o",
+    "o tai",
+    "nha o",
+    "nha toi o",
+    "nha minh o",
+    "nha em o",
+    "nha chau o",
+    "song o",
+    "song tai",
+    "cu tru tai",
+    "cu tru o",
+    "thuong tru",
+    "tam tru",
+    "ngu tai",
+    "nha tai",
+    "tru quan",
+    "que quan",
+    "noi o",
+    "hien o",
+    "dang o",
+    "o so",
+)
 # A number after these is a lane's, a road's, an article's…, not a house's: "ngõ 5 phố Đội Cấn" alone is no address.
 _NOT_A_HOUSE_NUMBER = _COMPONENT_KEYS + ("so", "dieu", "khoan", "diem", "km", "lo", "quoc lo", "tinh lo")
-_DOCUMENT_WORDS = ("thong bao", "cong van", "quyet dinh", "nghi dinh", "nghi quyet", "thong tu", "chi thi", "ke hoach",
-                   "to trinh", "bien ban", "van ban", "giay", "don", "ho so", "dieu", "khoan", "muc", "chuong",
-                   "phu luc", "tuyen", "xe", "tai khoan", "the", "ma", "ban an", "lenh", "hop dong", "bao cao")
-_HOME_CUES = ("dia chi", "thuong tru", "tam tru", "tru tai", "noi o", "cho o", "que quan", "nha toi o", "nha o",
-              "toi o", "em o", "chau o", "minh o", "toi dang o", "toi hien o", "chung toi o",
-              "gia dinh toi o", "song tai", "song o", "cu tru tai", "dia chi thuong tru", "noi o hien nay")
-_PLOT = re.compile(r"(?<!\w)(?:thua(?: dat)?|to ban do|to bd|tbd)\s?(?:so\s?)?:?\s?\d+[a-z]?"
-                   r"(?:\s?[,;]?\s?(?:va\s)?(?:thua(?: dat)?|to ban do|to bd|tbd|to)\s?(?:so\s?)?:?\s?\d+[a-z]?)*")
+_DOCUMENT_WORDS = (
+    "thong bao",
+    "cong van",
+    "quyet dinh",
+    "nghi dinh",
+    "nghi quyet",
+    "thong tu",
+    "chi thi",
+    "ke hoach",
+    "to trinh",
+    "bien ban",
+    "van ban",
+    "giay",
+    "don",
+    "ho so",
+    "dieu",
+    "khoan",
+    "muc",
+    "chuong",
+    "phu luc",
+    "tuyen",
+    "xe",
+    "tai khoan",
+    "the",
+    "ma",
+    "ban an",
+    "lenh",
+    "hop dong",
+    "bao cao",
+)
+_HOME_CUES = (
+    "dia chi",
+    "thuong tru",
+    "tam tru",
+    "tru tai",
+    "noi o",
+    "cho o",
+    "que quan",
+    "nha toi o",
+    "nha o",
+    "toi o",
+    "em o",
+    "chau o",
+    "minh o",
+    "toi dang o",
+    "toi hien o",
+    "chung toi o",
+    "gia dinh toi o",
+    "song tai",
+    "song o",
+    "cu tru tai",
+    "dia chi thuong tru",
+    "noi o hien nay",
+)
+_PLOT = re.compile(
+    r"(?<!\w)(?:thua(?: dat)?|to ban do|to bd|tbd)\s?(?:so\s?)?:?\s?\d+[a-z]?"
+    r"(?:\s?[,;]?\s?(?:va\s)?(?:thua(?: dat)?|to ban do|to bd|tbd|to)\s?(?:so\s?)?:?\s?\d+[a-z]?)*"
+)
 
 
 def address_spans(text: str, fold: str) -> list[Found]:
@@ -130,13 +275,16 @@ def address_spans(text: str, fold: str) -> list[Found]:
             i += 1
             continue
         found.append(Found(t.tokens[i].start, end, PersonalKind.ADDRESS))
-        i = t.at.get(end, i + 1) if end in t.at else next((k for k, tok in enumerate(t.tokens) if tok.start >= end),
-                                                          len(t.tokens))
+        i = (
+            t.at.get(end, i + 1)
+            if end in t.at
+            else next((k for k, tok in enumerate(t.tokens) if tok.start >= end), len(t.tokens))
+        )
     return found
 
 
 def _acronym_at(t: _Text, i: int) -> bool:
-    word = t.text[t.tokens[i].start:t.tokens[i].end]
+    word = t.text[t.tokens[i].start : t.tokens[i].end]
     return len(word) > 1 and word.isupper()
 
 
@@ -146,8 +294,9 @@ def _address_at(t: _Text, i: int) -> int | None:
         return None
     cued = t.phrase_before(i, _RESIDENCE_CUES)
     key = t.phrase_at(i, _HOUSE_KEYS)
-    if key and i + key < len(t.tokens) and _house_number(t, i + key) and t.words(i, key) != "so" or (
-            key and t.words(i, key) == "so" and i + 1 < len(t.tokens) and t.tokens[i + 1].number):
+    if (key and i + key < len(t.tokens) and _house_number(t, i + key) and t.words(i, key) != "so") or (
+        key and t.words(i, key) == "so" and i + 1 < len(t.tokens) and t.tokens[i + 1].number
+    ):
         number_end = _number_end(t, i + key)
         if number_end is None:
             return None
@@ -210,8 +359,12 @@ def _components(t: _Text, pos: int, first_keys: tuple[str, ...] = _COMPONENT_KEY
         if t.tokens[j].number:
             end = _number_end(t, j)
             street = t.at.get(_next_start(t, end or pos))
-            if end and key in _LANE_KEYS + _STREET_KEYS + ("so", "so nha", "nha so") and street is not None and (
-                    t.tokens[street].cap and t.joined(street - 1, street) and not _acronym_at(t, street)):
+            if (
+                end
+                and key in _LANE_KEYS + _STREET_KEYS + ("so", "so nha", "nha so")
+                and street is not None
+                and (t.tokens[street].cap and t.joined(street - 1, street) and not _acronym_at(t, street))
+            ):
                 end = _with_number(t, _name_end(t, street, lower_ok=False)) or end  # "ngõ 105 Xuân Thủy"
         elif key in ("so", "so nha", "nha so"):
             return pos
@@ -237,29 +390,90 @@ def _name_end(t: _Text, i: int, lower_ok: bool) -> int | None:
         return None
     k = i
     if t.tokens[i].cap:
-        while k < len(t.tokens) and k - i < 5 and t.tokens[k].cap and not t.tokens[k].number and (
-                k == i or t.joined(k - 1, k)):
+        while (
+            k < len(t.tokens)
+            and k - i < 5
+            and t.tokens[k].cap
+            and not t.tokens[k].number
+            and (k == i or t.joined(k - 1, k))
+        ):
             k += 1
     elif lower_ok:
-        while k < len(t.tokens) and k - i < 4 and (k == i or t.joined(k - 1, k)) and not t.tokens[k].number and (
-                t.tokens[k].word not in NAME_BREAKS) and not (
-                t.tokens[k].word in _ALL_KEYS and k + 1 < len(t.tokens) and t.tokens[k + 1].number):
+        while (
+            k < len(t.tokens)
+            and k - i < 4
+            and (k == i or t.joined(k - 1, k))
+            and not t.tokens[k].number
+            and (t.tokens[k].word not in NAME_BREAKS)
+            and not (t.tokens[k].word in _ALL_KEYS and k + 1 < len(t.tokens) and t.tokens[k + 1].number)
+        ):
             k += 1
     return t.tokens[k - 1].end if k > i else None
 
 
 # ---- names ------------------------------------------------------------------------------------------------------
 
-_TITLES = tuple(sorted({"chu tich", "pho chu tich", "bi thu", "pho bi thu", "truong thon", "truong ap", "to truong",
-                        "cong an xa", "cong an phuong", "chu tich xa", "chu tich phuong", "can bo xa", "truong xom",
-                        "truong khu pho", "truong ban cong tac mat tran", "chu nhiem", "truong tram",
-                        "co giao", "thay giao", "thay", "y ta", "ky su", "luat su", "nha bao", "dai uy", "thuong uy",
-                        "trung uy", "thieu ta", "trung ta", "thuong ta", "dai ta", "trung si", "thuong si",
-                        "truong ban", "can bo", "cong an", "giam doc", "hieu truong", "ke toan", "dia chinh",
-                        "thu ky", "dai bieu", "uy vien", "thanh tra", "bac si", "giao vien", "cong chuc",
-                        "truong cong an", "chanh van phong", "can bo dia chinh", "lanh dao", "truong phong"}))
+_TITLES = tuple(
+    sorted(
+        {
+            "chu tich",
+            "pho chu tich",
+            "bi thu",
+            "pho bi thu",
+            "truong thon",
+            "truong ap",
+            "to truong",
+            "cong an xa",
+            "cong an phuong",
+            "chu tich xa",
+            "chu tich phuong",
+            "can bo xa",
+            "truong xom",
+            "truong khu pho",
+            "truong ban cong tac mat tran",
+            "chu nhiem",
+            "truong tram",
+            "co giao",
+            "thay giao",
+            "thay",
+            "y ta",
+            "ky su",
+            "luat su",
+            "nha bao",
+            "dai uy",
+            "thuong uy",
+            "trung uy",
+            "thieu ta",
+            "trung ta",
+            "thuong ta",
+            "dai ta",
+            "trung si",
+            "thuong si",
+            "truong ban",
+            "can bo",
+            "cong an",
+            "giam doc",
+            "hieu truong",
+            "ke toan",
+            "dia chinh",
+            "thu ky",
+            "dai bieu",
+            "uy vien",
+            "thanh tra",
+            "bac si",
+            "giao vien",
+            "cong chuc",
+            "truong cong an",
+            "chanh van phong",
+            "can bo dia chinh",
+            "lanh dao",
+            "truong phong",
+        }
+    )
+)
 _SINGLE_CUES = ("ong", "ba", "anh", "chi", "chau", "em", "chu", "bac", "con trai", "con gai")
-_COMPOUNDS = frozenset("""
+_COMPOUNDS = frozenset(
+    """
 anh huong|chi phi|chi dao|chi tiet|co quan|ba con|anh em|chi tieu|chu truong|chi tra|chi thi|chi so|co so|anh sang
 chi nhanh|chu dong|co loi|co hai|em be|chau be|ong ba|chi dan|cu the|co hoi|chu yeu|chi co|ba lan|ba nam|ba thang
 ba ngay|ba tram|ba nguoi|anh ay|chi ay|chu quan|co dinh|bac si|bac ho|anh hung|chi ho|co dong|co tinh|co gang
@@ -271,7 +485,8 @@ vo tinh|chu ho|doan thanh|lai xe|lai suat|giang day|tu thien|tang gia|ha thap|ki
 thi tran|thi xa|thi truong|van de|van ban|van chuyen|luong huu|chi dung|dung ten
 truong mau|truong thu|doan quoc|chu tai|di dong|di lai|di hoc|di lam|ba tai|anh tai|cu dan|em trai|chi tai|ong tai
 chau hoa|bac lieu|anh thu|cong trinh
-""".replace("\n", "|").split("|"))
+""".replace("\n", "|").split("|")
+)
 _NER_LOCK = threading.Lock()
 _NER: Any = None
 
@@ -298,8 +513,10 @@ def person_spans(text: str, fold: str, found: Sequence[Found] = ()) -> list[Foun
     for span, weak in named:
         # Two capitalised words led by a surname and nothing else ("Hồ Gươm", "Lê Lợi") are a name only when the
         # named-entity model agrees, or (without diacritics) when the second is a given name.
-        if weak and (any(n.start < span.end and span.start < n.end for n in ner) or (
-                t.plain and t.tokens[t.at[span.start] + 1].word in GIVEN_NAMES)):
+        if weak and (
+            any(n.start < span.end and span.start < n.end for n in ner)
+            or (t.plain and t.tokens[t.at[span.start] + 1].word in GIVEN_NAMES)
+        ):
             spans.append(span)
     spans += _lowercase_names(t)
     inside = [(f.start, f.end) for f in found if f.kind is PersonalKind.ADDRESS]
@@ -309,8 +526,11 @@ def person_spans(text: str, fold: str, found: Sequence[Found] = ()) -> list[Foun
 def _is_place_context(t: _Text, i: int) -> bool:
     """The words right before token i make what follows a place, an institution or a road (not a title such as
     "trưởng thôn", "công an xã", nor "hàng xóm")."""
-    return i > 0 and (t.place_word(i - 1) or t.phrase_before(i, PLACE_PHRASES)) and not (
-        t.phrase_before(i, _TITLES) or t.phrase_before(i, ("hang xom",)))
+    return (
+        i > 0
+        and (t.place_word(i - 1) or t.phrase_before(i, PLACE_PHRASES))
+        and not (t.phrase_before(i, _TITLES) or t.phrase_before(i, ("hang xom",)))
+    )
 
 
 def _surname_led(t: _Text, i: int) -> bool:
@@ -324,17 +544,24 @@ def _name_stop(t: _Text, k: int) -> bool:
 
 
 def _honorific_before(t: _Text, i: int) -> bool:
-    """"ông", "chị", "cháu"… right before token i (not "cử tri", "chung cư", "bà con")."""
+    """ "ông", "chị", "cháu"… right before token i (not "cử tri", "chung cư", "bà con")."""
     if i < 1 or not t.honorific(i - 1) or not t.joined(i - 1, i):
         return False
-    return not (i > 1 and (f"{t.tokens[i - 2].word} {t.tokens[i - 1].word}" in _COMPOUNDS or
-                           t.phrase_before(i, PLACE_PHRASES) or t.phrase_before(i, ORG_PHRASES)))
+    return not (
+        i > 1
+        and (
+            f"{t.tokens[i - 2].word} {t.tokens[i - 1].word}" in _COMPOUNDS
+            or t.phrase_before(i, PLACE_PHRASES)
+            or t.phrase_before(i, ORG_PHRASES)
+        )
+    )
 
 
 def _strongly_cued(t: _Text, i: int) -> bool:
     """An honorific or a naming cue ("tôi là", "họ tên") comes right before token i."""
-    return _honorific_before(t, i) or t.phrase_before(i, NAME_CUES) or (
-        t.tokens[i].cap and t.phrase_before(i, KIN_CUES))
+    return (
+        _honorific_before(t, i) or t.phrase_before(i, NAME_CUES) or (t.tokens[i].cap and t.phrase_before(i, KIN_CUES))
+    )
 
 
 def _cued(t: _Text, i: int) -> bool:
@@ -346,15 +573,20 @@ def _not_a_person(t: _Text, i: int, j: int) -> bool:
     words = t.words(i, j - i)
     before = t.tokens[i - 1].word + " " + words if i else words
     strong, honorific = _strongly_cued(t, i), _honorific_before(t, i)
-    if any(t.phrase_at(k, PLACE_PHRASES) or t.phrase_at(k, ORG_PHRASES) for k in range(i, j)) or (
-            t.phrase_at(i, _TITLES)) or (
-            t.place_word(i) and not _surname_led(t, i) and not strong):
+    if (
+        any(t.phrase_at(k, PLACE_PHRASES) or t.phrase_at(k, ORG_PHRASES) for k in range(i, j))
+        or (t.phrase_at(i, _TITLES))
+        or (t.place_word(i) and not _surname_led(t, i) and not strong)
+    ):
         return True
     if before in PUBLIC_FIGURES or (words in PUBLIC_FIGURES and not honorific):
         return True
     unit_word = i > 0 and t.place_word(i - 1)
-    return _is_place_context(t, i) or (words in place_names() and (unit_word or not _cued(t, i))) or (
-        t.tokens[i - 1].cap and before in place_names() and not (honorific and not t.plain))
+    return (
+        _is_place_context(t, i)
+        or (words in place_names() and (unit_word or not _cued(t, i)))
+        or (t.tokens[i - 1].cap and before in place_names() and not (honorific and not t.plain))
+    )
 
 
 def _capitalised_names(t: _Text) -> list[tuple[Found, bool]]:
@@ -366,10 +598,20 @@ def _capitalised_names(t: _Text) -> list[tuple[Found, bool]]:
             i += 1
             continue
         j = i + 1
-        while j < len(toks) and t.joined(j - 1, j) and (
-                (toks[j].cap and not toks[j].number and _name_shaped(t, j) and _acronym(t, j) == _acronym(t, i)) or (
-                    t.original(j) in ("văn", "thị") and t.surname(j - 1) and j + 1 < len(toks) and toks[j + 1].cap
-                    and t.joined(j, j + 1))):  # "Nguyễn thị Mai"
+        while (
+            j < len(toks)
+            and t.joined(j - 1, j)
+            and (
+                (toks[j].cap and not toks[j].number and _name_shaped(t, j) and _acronym(t, j) == _acronym(t, i))
+                or (
+                    t.original(j) in ("văn", "thị")
+                    and t.surname(j - 1)
+                    and j + 1 < len(toks)
+                    and toks[j + 1].cap
+                    and t.joined(j, j + 1)
+                )
+            )
+        ):  # "Nguyễn thị Mai"
             j += 1
         found += _name_in_run(t, i, j)
         i = j
@@ -378,22 +620,29 @@ def _capitalised_names(t: _Text) -> list[tuple[Found, bool]]:
 
 def _name_shaped(t: _Text, i: int) -> bool:
     """Token i is written like a name: a capital then small letters, or all capitals (not ``MoMo``)."""
-    word = t.text[t.tokens[i].start:t.tokens[i].end]
+    word = t.text[t.tokens[i].start : t.tokens[i].end]
     return word[1:].islower() or word.isupper() or len(word) == 1
 
 
 def _acronym(t: _Text, i: int) -> bool:
     """Token i is written in capitals only (``UBND``, ``SN``, or a name typed in capitals)."""
-    word = t.text[t.tokens[i].start:t.tokens[i].end]
+    word = t.text[t.tokens[i].start : t.tokens[i].end]
     return len(word) > 1 and word.isupper()
 
 
 def _name_in_run(t: _Text, i: int, j: int) -> list[tuple[Found, bool]]:
     """The name inside the capitalised run of tokens i…j-1, if any, and whether it is weak."""
     toks = t.tokens
-    while j - i > 1 and not _surname_led(t, i) and (
-            t.honorific(i) or t.phrase_at(i, _TITLES) or t.place_word(i) or (
-                toks[i].word in STOPWORDS and not t.surname(i) and not _strongly_cued(t, i))):
+    while (
+        j - i > 1
+        and not _surname_led(t, i)
+        and (
+            t.honorific(i)
+            or t.phrase_at(i, _TITLES)
+            or t.place_word(i)
+            or (toks[i].word in STOPWORDS and not t.surname(i) and not _strongly_cued(t, i))
+        )
+    ):
         i += max(1, t.phrase_at(i, _TITLES))
     if toks[i].word in STOPWORDS - SURNAMES - GIVEN_NAMES and not _honorific_before(t, i):
         return []  # after an honorific a common word is a name: "chú Ba", "bác Năm"
@@ -404,8 +653,7 @@ def _name_in_run(t: _Text, i: int, j: int) -> list[tuple[Found, bool]]:
         return []
     j = next((k for k in range(i + 1, j) if _name_stop(t, k) and (k + 1 < j or t.phrase_at(k, _TITLES))), j)
     j = min(j, i + 4)
-    if i + 1 < len(toks) and t.place_word(i) and toks[i + 1].cap and t.joined(i, i + 1) and (
-            _acronym(t, i + 1)):
+    if i + 1 < len(toks) and t.place_word(i) and toks[i + 1].cap and t.joined(i, i + 1) and (_acronym(t, i + 1)):
         return []  # "Trường THCS…", "Trạm Y tế…"
     if i > 0 and t.original(i - 1) == "họ":
         return []  # a family line: "nhà thờ họ Nguyễn Đình"
@@ -442,31 +690,58 @@ def _plain_word(t: _Text, i: int) -> bool:
 def _lowercase_name_end(t: _Text, i: int) -> int:
     """The end (token index) of a lower-case name starting at token i, or i when none starts there."""
     toks = t.tokens
-    if not _plain_word(t, i) or _is_place_context(t, i) or (
-            i > 0 and f"{toks[i - 1].word} {toks[i].word}" in _COMPOUNDS):
+    if (
+        not _plain_word(t, i)
+        or _is_place_context(t, i)
+        or (i > 0 and f"{toks[i - 1].word} {toks[i].word}" in _COMPOUNDS)
+    ):
         return i
     strong = _strongly_cued(t, i)
     nxt = toks[i + 1].word if _plain_word(t, i + 1) and t.joined(i, i + 1) else ""
     ambiguous = toks[i].word in AMBIGUOUS_SURNAMES
-    if toks[i].word in SURNAMES and nxt and f"{toks[i].word} {nxt}" not in _COMPOUNDS and (
-            nxt in ("van", "thi") or (nxt in MIDDLE_NAMES and (strong or not ambiguous)) or (
-                strong and not ambiguous and nxt not in STOPWORDS)):
+    if (
+        toks[i].word in SURNAMES
+        and nxt
+        and f"{toks[i].word} {nxt}" not in _COMPOUNDS
+        and (
+            nxt in ("van", "thi")
+            or (nxt in MIDDLE_NAMES and (strong or not ambiguous))
+            or (strong and not ambiguous and nxt not in STOPWORDS)
+        )
+    ):
         j = i + 2
         if f"{nxt} {toks[i + 2].word}" in _COMPOUNDS if i + 2 < len(toks) else False:
             return i  # "đang thi công", "lương hưu"
-        while j - i < 4 and _plain_word(t, j) and t.joined(j - 1, j) and not t.phrase_at(j, _TITLES) and (
-                toks[j].word in GIVEN_NAMES or toks[j].word in MIDDLE_NAMES or len(toks[j].word) == 1 or (
-                    j == i + 2 and toks[j - 1].word in MIDDLE_NAMES and toks[j].word not in NAME_BREAKS)):
+        while (
+            j - i < 4
+            and _plain_word(t, j)
+            and t.joined(j - 1, j)
+            and not t.phrase_at(j, _TITLES)
+            and (
+                toks[j].word in GIVEN_NAMES
+                or toks[j].word in MIDDLE_NAMES
+                or len(toks[j].word) == 1
+                or (j == i + 2 and toks[j - 1].word in MIDDLE_NAMES and toks[j].word not in NAME_BREAKS)
+            )
+        ):
             if (j > i + 2 and toks[j].word in STOPWORDS and toks[j].word not in MIDDLE_NAMES) or (
-                    f"{toks[j - 1].word} {toks[j].word}" in _COMPOUNDS):
+                f"{toks[j - 1].word} {toks[j].word}" in _COMPOUNDS
+            ):
                 break
             j += 1
         return j
     followed_by_name = i + 1 < len(toks) and toks[i + 1].cap and t.joined(i, i + 1)
-    if toks[i].word in GIVEN_NAMES and t.plain and i > 0 and t.joined(i - 1, i) and not followed_by_name and (
-            t.phrase_before(i, _SINGLE_CUES)) and not (
-            i + 1 < len(toks) and f"{toks[i].word} {toks[i + 1].word}" in _COMPOUNDS) and not (
-            i > 1 and toks[i - 2].word == "dia") and not _is_place_context(t, i - 1):
+    if (
+        toks[i].word in GIVEN_NAMES
+        and t.plain
+        and i > 0
+        and t.joined(i - 1, i)
+        and not followed_by_name
+        and (t.phrase_before(i, _SINGLE_CUES))
+        and not (i + 1 < len(toks) and f"{toks[i].word} {toks[i + 1].word}" in _COMPOUNDS)
+        and not (i > 1 and toks[i - 2].word == "dia")
+        and not _is_place_context(t, i - 1)
+    ):
         return i + 1
     return i
 
@@ -504,8 +779,14 @@ def _unexplained(t: _Text, names: Sequence[Found]) -> list[tuple[int, str]]:
         inside = [k for k, tok in enumerate(t.tokens) if at <= tok.start < at + len(piece)]
         for k in inside:
             tok = t.tokens[k]
-            if not tok.cap or tok.number or _acronym(t, k) or k == inside[0] or t.place_word(k) or (
-                    t.honorific(k) or any(n.start <= tok.start < n.end for n in names)):
+            if (
+                not tok.cap
+                or tok.number
+                or _acronym(t, k)
+                or k == inside[0]
+                or t.place_word(k)
+                or (t.honorific(k) or any(n.start <= tok.start < n.end for n in names))
+            ):
                 continue
             start, end = _run_start(t, k), k + 1
             while end < len(t.tokens) and t.tokens[end].cap and t.joined(end - 1, end):
@@ -566,8 +847,13 @@ def _ner_names(t: _Text, chunks: Sequence[tuple[int, str]]) -> list[Found]:
         i, j = t.at.get(start), ends.get(end)
         while i is not None and j is not None and j - 1 > i and _acronym(t, j - 1) and not _acronym(t, i):
             j -= 1
-        if i is None or j is None or not all(tok.cap for tok in t.tokens[i:j]) or _not_a_person(t, i, j) or (
-                _acronym(t, i) and t.tokens[i].word not in SURNAMES):
+        if (
+            i is None
+            or j is None
+            or not all(tok.cap for tok in t.tokens[i:j])
+            or _not_a_person(t, i, j)
+            or (_acronym(t, i) and t.tokens[i].word not in SURNAMES)
+        ):
             continue
         if not ((t.surname(i) and j - i >= 2) or _cued(t, i)) or _is_place_context(t, _run_start(t, i)):
             continue

@@ -59,8 +59,17 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "term": ("Nhiệm kỳ", "Term"),
     "phone": ("Số điện thoại", "Điện thoại", "SĐT", "ĐT", "Di động", "Phone"),
     "email": ("Email", "Thư điện tử", "E-mail", "Địa chỉ email"),
-    "national_id": ("Số CCCD", "CCCD", "Căn cước công dân", "Số căn cước", "Căn cước", "Số định danh",
-                    "Số định danh cá nhân", "CMND/CCCD", "National ID"),
+    "national_id": (
+        "Số CCCD",
+        "CCCD",
+        "Căn cước công dân",
+        "Số căn cước",
+        "Căn cước",
+        "Số định danh",
+        "Số định danh cá nhân",
+        "CMND/CCCD",
+        "National ID",
+    ),
 }
 _IGNORED = {"stt", "so tt", "tt", "ghi chu"}
 _HEADER_INDEX = {fold(v): key for key, variants in HEADERS.items() for v in variants}
@@ -160,7 +169,7 @@ def _xlsx(data: bytes) -> Sheet:
             workbook.close()
     except UnreadableFile:
         raise
-    except Exception as exc:  # noqa: BLE001  # openpyxl's own failures on a malformed workbook, of many types
+    except Exception as exc:  # openpyxl's own failures on a malformed workbook, of many types
         raise UnreadableFile("Không đọc được tệp Excel (.xlsx).") from exc
 
 
@@ -170,16 +179,19 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], list[RowError]]:
     warnings: list[RowError] = []
     for index, header in enumerate(headers):
         key = _HEADER_INDEX.get(fold(header)) or next(
-            (k for v, k in _HEADER_INDEX.items() if fold(header).startswith(v + " ")), None)
+            (k for v, k in _HEADER_INDEX.items() if fold(header).startswith(v + " ")), None
+        )
         if key is None:
             if header and fold(header) not in _IGNORED:
-                warnings.append(RowError(row=1, field=header,
-                                         message=f"Không nhận ra cột “{header}”; cột này được bỏ qua."))
+                warnings.append(
+                    RowError(row=1, field=header, message=f"Không nhận ra cột “{header}”; cột này được bỏ qua.")
+                )
             continue
         if key in columns:
             first = headers[columns[key]]
-            warnings.append(RowError(row=1, field=header,
-                                     message=f"Cột “{header}” trùng với cột “{first}”; cột này được bỏ qua."))
+            warnings.append(
+                RowError(row=1, field=header, message=f"Cột “{header}” trùng với cột “{first}”; cột này được bỏ qua.")
+            )
             continue
         columns[key] = index
     return columns, warnings
@@ -237,16 +249,23 @@ class _Units:
         return None, f"Không xác định được đơn vị “{text}”."
 
 
-async def import_members(conn: AsyncConnection, principal: Principal, resolver: UnitResolver,
-                         protector: PersonalData, sheet: Sheet, mode: ImportMode = "all",
-                         progress: Progress | None = None) -> ImportReport:
+async def import_members(
+    conn: AsyncConnection,
+    principal: Principal,
+    resolver: UnitResolver,
+    protector: PersonalData,
+    sheet: Sheet,
+    mode: ImportMode = "all",
+    progress: Progress | None = None,
+) -> ImportReport:
     """Validate every row, then store the members (all or none, or the good rows only)."""
     own = await target_unit(conn, principal, Operation.MEMBER_WRITE, None)
     columns, warnings = map_columns(sheet.headers)
     if "full_name" not in columns:
         missing = RowError(row=1, field="Họ và tên", message="Thiếu cột “Họ và tên”: không nhập được dòng nào.")
-        return ImportReport(mode=mode, total=len(sheet.rows), imported=0, skipped=len(sheet.rows), errors=[missing],
-                            warnings=warnings)
+        return ImportReport(
+            mode=mode, total=len(sheet.rows), imported=0, skipped=len(sheet.rows), errors=[missing], warnings=warnings
+        )
     errors: list[RowError] = []
     units = _Units(conn, principal, resolver)
     label = {key: sheet.headers[i] for key, i in columns.items()}
@@ -259,15 +278,21 @@ async def import_members(conn: AsyncConnection, principal: Principal, resolver: 
         unit_kind = UNIT_CODE if not blank(values.get(UNIT_CODE)) else UNIT_TEXT
         code, unit_error = await units.code(unit_kind, values.get(unit_kind))
         draft, field_errors = validate(code or own.code, values)
-        row_errors = [RowError(row=number, field=label.get(f, FIELDS[f][0]), message=m)
-                      for f, m in field_errors.items()]
+        row_errors = [
+            RowError(row=number, field=label.get(f, FIELDS[f][0]), message=m) for f, m in field_errors.items()
+        ]
         if unit_error:
             row_errors.append(RowError(row=number, field=label.get(unit_kind, "Đơn vị"), message=unit_error))
         if draft is not None and not row_errors:
             first = seen.setdefault(draft.key, number)
             if first != number:
-                row_errors.append(RowError(row=number, field=label["full_name"],
-                                           message=f"Trùng với dòng {first} (cùng đơn vị, họ tên và năm sinh)."))
+                row_errors.append(
+                    RowError(
+                        row=number,
+                        field=label["full_name"],
+                        message=f"Trùng với dòng {first} (cùng đơn vị, họ tên và năm sinh).",
+                    )
+                )
             else:
                 drafts.append((number, draft))
         if row_errors:
@@ -275,13 +300,20 @@ async def import_members(conn: AsyncConnection, principal: Principal, resolver: 
             errors.extend(row_errors)
         if progress and (done % 500 == 0 or done == total):
             progress("Kiểm tra", done, total)
-    existing = {(r["unit_code"], fold(r["full_name"]), r["birth_year"])
-                for r in await store.member_keys(conn, sorted({d.unit_code for _, d in drafts}))}
+    existing = {
+        (r["unit_code"], fold(r["full_name"]), r["birth_year"])
+        for r in await store.member_keys(conn, sorted({d.unit_code for _, d in drafts}))
+    }
     for number, draft in drafts:
         if draft.key in existing:
             bad_rows.add(number)
-            errors.append(RowError(row=number, field=label["full_name"],
-                                   message="Đã có trong cơ sở dữ liệu (cùng đơn vị, họ tên và năm sinh)."))
+            errors.append(
+                RowError(
+                    row=number,
+                    field=label["full_name"],
+                    message="Đã có trong cơ sở dữ liệu (cùng đơn vị, họ tên và năm sinh).",
+                )
+            )
     errors.sort(key=lambda e: e.row)
     good = [d for n, d in drafts if n not in bad_rows]
     if mode == "all" and bad_rows:
@@ -295,16 +327,39 @@ async def import_members(conn: AsyncConnection, principal: Principal, resolver: 
             progress("Ghi", written, len(good))
 
     await store.insert_members(conn, [d.stored(protector) for d in good], progress=advance)
-    report = ImportReport(mode=mode, total=total, imported=len(good), skipped=total - len(good), errors=errors,
-                          warnings=warnings)
-    await audit.record(conn, principal, "member.import", principal.unit_code, "allowed", mode=mode, total=total,
-                       imported=report.imported, skipped=report.skipped)
+    report = ImportReport(
+        mode=mode, total=total, imported=len(good), skipped=total - len(good), errors=errors, warnings=warnings
+    )
+    await audit.record(
+        conn,
+        principal,
+        "member.import",
+        principal.unit_code,
+        "allowed",
+        mode=mode,
+        total=total,
+        imported=report.imported,
+        skipped=report.skipped,
+    )
     _log.info("member import by %s: %d imported, %d skipped", principal.subject, report.imported, report.skipped)
     return report
 
 
-EXPORT_COLUMNS = ("full_name", "gender", "birth_year", "ethnicity", "religion", "position", "organisation",
-                  UNIT_TEXT, UNIT_CODE, "term", "phone", "email", "national_id")
+EXPORT_COLUMNS = (
+    "full_name",
+    "gender",
+    "birth_year",
+    "ethnicity",
+    "religion",
+    "position",
+    "organisation",
+    UNIT_TEXT,
+    UNIT_CODE,
+    "term",
+    "phone",
+    "email",
+    "national_id",
+)
 
 
 def _safe(value: Any) -> Any:
@@ -355,14 +410,16 @@ def to_xlsx(rows: Iterator[list[Any]], title: str = "Thành viên") -> bytes:
     return buffer.getvalue()
 
 
-async def export_members(conn: AsyncConnection, principal: Principal, protector: PersonalData,
-                         unit_code: str | None, fmt: ExportFormat) -> bytes:
+async def export_members(
+    conn: AsyncConnection, principal: Principal, protector: PersonalData, unit_code: str | None, fmt: ExportFormat
+) -> bytes:
     """Every member of the principal's scope (or of one unit within it) as a CSV or XLSX file."""
     members = await list_members(conn, principal, protector, unit_code)
     rows = export_rows(members)
     data = to_xlsx(rows) if fmt == "xlsx" else to_csv(rows)
-    await audit.record(conn, principal, "member.export", unit_code or principal.unit_code, "allowed", format=fmt,
-                       rows=len(members))
+    await audit.record(
+        conn, principal, "member.export", unit_code or principal.unit_code, "allowed", format=fmt, rows=len(members)
+    )
     return data
 
 

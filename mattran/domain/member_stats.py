@@ -19,8 +19,14 @@ from mattran.store import units as units_store
 
 Dimension = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level"]
 DIMENSIONS: dict[Dimension, str] = {
-    "gender": "Giới tính", "age": "Độ tuổi", "ethnicity": "Dân tộc", "religion": "Tôn giáo",
-    "organisation": "Tổ chức thành viên", "position": "Chức vụ", "unit": "Đơn vị", "level": "Cấp",
+    "gender": "Giới tính",
+    "age": "Độ tuổi",
+    "ethnicity": "Dân tộc",
+    "religion": "Tôn giáo",
+    "organisation": "Tổ chức thành viên",
+    "position": "Chức vụ",
+    "unit": "Đơn vị",
+    "level": "Cấp",
 }
 LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 NOT_RECORDED = "Chưa ghi"
@@ -80,8 +86,9 @@ class MemberFilters(BaseModel):
         return values
 
 
-async def count_members(conn: AsyncConnection, principal: Principal, unit_code: str | None,
-                        filters: MemberFilters | None = None) -> int:
+async def count_members(
+    conn: AsyncConnection, principal: Principal, unit_code: str | None, filters: MemberFilters | None = None
+) -> int:
     """How many members of a unit (and the units below it) match ``filters``, within the principal's scope.
 
     E.g. female ordinary committee members of Xã Văn Miếu:
@@ -98,13 +105,13 @@ def _order(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if fixed is None:
         return sorted(rows, key=lambda r: (r["key"] is None, -r["n"]))
     counts = {r["key"]: r["n"] for r in rows}
-    ordered = [{"key": k, "n": counts.get(k, 0)} for k in fixed
-                                        if k in counts or by != "level"]
+    ordered = [{"key": k, "n": counts.get(k, 0)} for k in fixed if k in counts or by != "level"]
     return ordered + ([{"key": None, "n": counts[None]}] if None in counts else [])
 
 
-async def member_stats(conn: AsyncConnection, principal: Principal, unit_code: str | None,
-                       by: Dimension) -> MemberStats:
+async def member_stats(
+    conn: AsyncConnection, principal: Principal, unit_code: str | None, by: Dimension
+) -> MemberStats:
     """Members of the principal's scope (or of one unit within it) counted by ``by``."""
     if by not in DIMENSIONS:
         raise FieldError(f"Không thống kê được theo “{by}”.")
@@ -128,7 +135,9 @@ async def member_stats(conn: AsyncConnection, principal: Principal, unit_code: s
             return LEVELS[int(key)]
         return names.get(key, key)
 
-    buckets = [Bucket(key=r["key"], label=label(r["key"]), count=r["n"], share=r["n"] / total if total else 0.0)
-               for r in rows]
-    return MemberStats(unit_code=unit.code, unit_name=unit.name, by=by, by_label=DIMENSIONS[by], total=total,
-                       buckets=buckets)
+    buckets = [
+        Bucket(key=r["key"], label=label(r["key"]), count=r["n"], share=r["n"] / total if total else 0.0) for r in rows
+    ]
+    return MemberStats(
+        unit_code=unit.code, unit_name=unit.name, by=by, by_label=DIMENSIONS[by], total=total, buckets=buckets
+    )

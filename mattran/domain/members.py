@@ -203,10 +203,21 @@ class MemberDraft:
     def stored(self, protector: PersonalData) -> tuple[Any, ...]:
         """The row for :data:`mattran.store.members.MEMBER_COLUMNS`, personal data protected."""
         nid = self.national_id
-        return (self.unit_code, self.full_name, self.gender, self.birth_year, self.ethnicity, self.religion,
-                self.position, self.organisation, self.term, protector.encrypt("phone", self.phone),
-                protector.encrypt("email", self.email),
-                protector.national_id_hash(nid.digits) if nid and nid.digits else None, nid.last3 if nid else None)
+        return (
+            self.unit_code,
+            self.full_name,
+            self.gender,
+            self.birth_year,
+            self.ethnicity,
+            self.religion,
+            self.position,
+            self.organisation,
+            self.term,
+            protector.encrypt("phone", self.phone),
+            protector.encrypt("email", self.email),
+            protector.national_id_hash(nid.digits) if nid and nid.digits else None,
+            nid.last3 if nid else None,
+        )
 
 
 # field → (Vietnamese label, parser); the birth year is parsed first, the national ID checked against it.
@@ -241,8 +252,9 @@ def validate(unit_code: str, values: Mapping[str, Any]) -> tuple[MemberDraft | N
                 errors[name] = "Họ và tên không được để trống."
             continue
         try:
-            parsed[name] = (parse_national_id(value, parsed.get("birth_year")) if name == "national_id"
-                            else parser(value))
+            parsed[name] = (
+                parse_national_id(value, parsed.get("birth_year")) if name == "national_id" else parser(value)
+            )
         except FieldError as exc:
             errors[name] = str(exc)
     if errors:
@@ -281,8 +293,10 @@ class MemberView(BaseModel):
     national_id: str | None
 
     def __repr__(self) -> str:
-        return (f"MemberView(id={self.id}, unit_code={self.unit_code!r}, phone={mask_phone(self.phone)!r}, "
-                f"email={mask_email(self.email)!r}, national_id={self.national_id!r})")
+        return (
+            f"MemberView(id={self.id}, unit_code={self.unit_code!r}, phone={mask_phone(self.phone)!r}, "
+            f"email={mask_email(self.email)!r}, national_id={self.national_id!r})"
+        )
 
     __str__ = __repr__
 
@@ -290,35 +304,56 @@ class MemberView(BaseModel):
 def view(row: Mapping[str, Any], protector: PersonalData) -> MemberView:
     """A stored row as shown to a cadre."""
     return MemberView(
-        id=row["id"], unit_code=row["unit_code"], unit_name=row.get("unit_name"), full_name=row["full_name"],
-        gender=row["gender"], birth_year=row["birth_year"], ethnicity=row.get("ethnicity"),
-        religion=row.get("religion"), position=row["position"], organisation=row["organisation"],
-        term=row.get("term"), phone=protector.decrypt("phone", row.get("phone_enc")),
+        id=row["id"],
+        unit_code=row["unit_code"],
+        unit_name=row.get("unit_name"),
+        full_name=row["full_name"],
+        gender=row["gender"],
+        birth_year=row["birth_year"],
+        ethnicity=row.get("ethnicity"),
+        religion=row.get("religion"),
+        position=row["position"],
+        organisation=row["organisation"],
+        term=row.get("term"),
+        phone=protector.decrypt("phone", row.get("phone_enc")),
         email=protector.decrypt("email", row.get("email_enc")),
-        national_id=mask_national_id(row.get("national_id_last3")) or None)
+        national_id=mask_national_id(row.get("national_id_last3")) or None,
+    )
 
 
-async def list_members(conn: AsyncConnection, principal: Principal, protector: PersonalData,
-                       unit_code: str | None = None, *, limit: int | None = None, offset: int = 0,
-                       search: str | None = None) -> list[MemberView]:
+async def list_members(
+    conn: AsyncConnection,
+    principal: Principal,
+    protector: PersonalData,
+    unit_code: str | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    search: str | None = None,
+) -> list[MemberView]:
     """Members in the principal's scope (or one unit's subtree within it), name search optional."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
     rows = await store.list_members(conn, unit.code, limit=limit, offset=offset, search=search)
     return [view(r, protector) for r in rows]
 
 
-async def add_member(conn: AsyncConnection, principal: Principal, protector: PersonalData, unit_code: str,
-                     values: Mapping[str, Any]) -> MemberView:
+async def add_member(
+    conn: AsyncConnection, principal: Principal, protector: PersonalData, unit_code: str, values: Mapping[str, Any]
+) -> MemberView:
     """Validate and add one member to a unit within the principal's scope (refused when a duplicate)."""
     unit = await target_unit(conn, principal, Operation.MEMBER_WRITE, unit_code)
     draft, errors = validate(unit.code, values)
     if draft is None:
         raise InvalidMember(errors)
-    existing = {(r["unit_code"], fold(r["full_name"]), r["birth_year"])
-                for r in await store.member_keys(conn, [draft.unit_code])}
+    existing = {
+        (r["unit_code"], fold(r["full_name"]), r["birth_year"])
+        for r in await store.member_keys(conn, [draft.unit_code])
+    }
     if draft.key in existing:
-        raise DuplicateMember(f"{unit.name} đã có thành viên “{draft.full_name}”"
-                              f"{f' sinh năm {draft.birth_year}' if draft.birth_year else ''}.")
+        raise DuplicateMember(
+            f"{unit.name} đã có thành viên “{draft.full_name}”"
+            f"{f' sinh năm {draft.birth_year}' if draft.birth_year else ''}."
+        )
     row = await store.add_member(conn, dict(zip(store.MEMBER_COLUMNS, draft.stored(protector), strict=True)))
     return view({**row, "unit_name": unit.name}, protector)
 
@@ -332,9 +367,15 @@ class MemberPage(BaseModel):
     pages: int
 
 
-async def member_page(conn: AsyncConnection, principal: Principal, protector: PersonalData,
-                      unit_code: str | None = None, search: str | None = None, page: int = 1,
-                      size: int = 50) -> MemberPage:
+async def member_page(
+    conn: AsyncConnection,
+    principal: Principal,
+    protector: PersonalData,
+    unit_code: str | None = None,
+    search: str | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> MemberPage:
     """Page ``page`` (from 1) of the members of the principal's scope or of one unit within it."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
     total = await store.count_in_unit(conn, unit.code, search)

@@ -27,8 +27,15 @@ class Operation(StrEnum):
 
 
 _EVERYONE = {Operation.CHAT, Operation.PETITION_FILE, Operation.PUBLIC_LOOKUP, Operation.LIBRARY_SEARCH}
-_UNIT_SCOPED = {Operation.CADRE_PAGES, Operation.PETITION_HANDLE, Operation.MEMBER_READ, Operation.MEMBER_WRITE,
-               Operation.CONGRESS_READ, Operation.CONGRESS_UPDATE, Operation.REPORT_DRAFT}
+_UNIT_SCOPED = {
+    Operation.CADRE_PAGES,
+    Operation.PETITION_HANDLE,
+    Operation.MEMBER_READ,
+    Operation.MEMBER_WRITE,
+    Operation.CONGRESS_READ,
+    Operation.CONGRESS_UPDATE,
+    Operation.REPORT_DRAFT,
+}
 _ADMIN = {Operation.AUDIT_READ, Operation.ACCOUNT_ADMIN, Operation.LIBRARY_MANAGE}
 
 

@@ -21,17 +21,17 @@ from mattran.domain.embedding import Embedder
 from mattran.domain.errors import Conflict, DomainError, Invalid, NotFound, Refused, SignInRequired
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.permissions import Operation, is_allowed
-from mattran.domain.privacy import PersonalData
-from mattran.domain.rate_limits import Limit, RateLimits, caller_key
 from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petition_text import (
     CATEGORIES,
     add_working_days,
     suggest_category,
 )
+from mattran.domain.privacy import PersonalData
+from mattran.domain.pseudonyms import DENOUNCER, GUEST, SIGNED_IN_CITIZEN, Pseudonyms
 from mattran.domain.publication import FIELDS as PUBLIC_FIELDS
 from mattran.domain.publication import PublicationDraft, approved, review
-from mattran.domain.pseudonyms import DENOUNCER, GUEST, SIGNED_IN_CITIZEN, Pseudonyms
+from mattran.domain.rate_limits import Limit, RateLimits, caller_key
 from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
 from mattran.domain.unit import Unit
@@ -130,8 +130,11 @@ class PetitionIn(BaseModel):
     category: Category | None = None
     kind: Kind = Field(default="phan_anh", description="Phản ánh, kiến nghị, khiếu nại hoặc tố cáo.")
     contact: Contact = Field(default_factory=Contact)
-    consent: bool = Field(default=False, description=f"Đồng ý xử lý thông tin liên hệ (bắt buộc khi có `contact`, "
-                                                     f"ghi lại cùng phiên bản thông báo): {PETITION_NOTICE}")
+    consent: bool = Field(
+        default=False,
+        description=f"Đồng ý xử lý thông tin liên hệ (bắt buộc khi có `contact`, "
+        f"ghi lại cùng phiên bản thông báo): {PETITION_NOTICE}",
+    )
 
 
 class Similar(BaseModel):
@@ -179,9 +182,19 @@ class PublicStatus(BaseModel):
 class Action(BaseModel):
     """A cadre's action on a petition."""
 
-    action: Literal[PetitionAction.ACCEPT, PetitionAction.DECLINE, PetitionAction.START, PetitionAction.ANSWER,
-                    PetitionAction.PUBLISH, PetitionAction.TRANSFER, PetitionAction.ASSIGN, PetitionAction.FORWARD,
-                    PetitionAction.RECORD_REPLY, PetitionAction.SET_CATEGORY, PetitionAction.MERGE]
+    action: Literal[
+        PetitionAction.ACCEPT,
+        PetitionAction.DECLINE,
+        PetitionAction.START,
+        PetitionAction.ANSWER,
+        PetitionAction.PUBLISH,
+        PetitionAction.TRANSFER,
+        PetitionAction.ASSIGN,
+        PetitionAction.FORWARD,
+        PetitionAction.RECORD_REPLY,
+        PetitionAction.SET_CATEGORY,
+        PetitionAction.MERGE,
+    ]
     reason: str | None = Field(default=None, max_length=1000)
     answer: str | None = Field(default=None, max_length=10000)
     unit_code: str | None = Field(default=None, max_length=10)
@@ -214,8 +227,9 @@ _TRANSITIONS: dict[PetitionAction, tuple[tuple[PetitionStatus, ...], PetitionSta
 _PROPAGATED = {PetitionAction.ANSWER, PetitionAction.PUBLISH}
 
 
-_DENOUNCER_HIDDEN = ("Thông tin và tài liệu của người tố cáo chỉ cán bộ được giao xử lý tố cáo được xem "
-                     "(Luật Tố cáo 2018).")
+_DENOUNCER_HIDDEN = (
+    "Thông tin và tài liệu của người tố cáo chỉ cán bộ được giao xử lý tố cáo được xem (Luật Tố cáo 2018)."
+)
 
 
 def identity_visible(principal: Principal, row: dict[str, Any]) -> bool:
@@ -244,8 +258,7 @@ def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
     return event | {"actor": submitter} if event["action"] == PetitionAction.RECEIVED else event
 
 
-async def _handled(conn: AsyncConnection, principal: Principal, code: str,
-                   for_update: bool = False) -> dict[str, Any]:
+async def _handled(conn: AsyncConnection, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
     """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: not found outside their
     scope, refused without the right."""
     code = public_number(code)
@@ -260,9 +273,18 @@ async def _handled(conn: AsyncConnection, principal: Principal, code: str,
 class PetitionService:
     """The domain operations on petitions; web routes, Open311 and the assistant's tools call these."""
 
-    def __init__(self, db: Database, resolver: UnitResolver, due_days: int, due_days_by_category: dict[str, int],
-                 embedder: Embedder | None = None, limits: RateLimits | None = None,
-                 pseudonyms: Pseudonyms | None = None, *, personal: PersonalData | None = None):
+    def __init__(
+        self,
+        db: Database,
+        resolver: UnitResolver,
+        due_days: int,
+        due_days_by_category: dict[str, int],
+        embedder: Embedder | None = None,
+        limits: RateLimits | None = None,
+        pseudonyms: Pseudonyms | None = None,
+        *,
+        personal: PersonalData | None = None,
+    ):
         self.db, self.resolver = db, resolver
         self.pseudonyms = pseudonyms  # None: the history keeps no trace of the petitioner's account
         self.due_days, self.due_days_by_category = due_days, due_days_by_category
@@ -272,8 +294,9 @@ class PetitionService:
 
     def _protector(self) -> PersonalData:
         if self._personal is None:
-            raise PetitionError("Chưa nạp khóa dữ liệu cá nhân (DATA_DIR/keys/): không lưu hay đọc được thông tin "
-                                "liên hệ.")
+            raise PetitionError(
+                "Chưa nạp khóa dữ liệu cá nhân (DATA_DIR/keys/): không lưu hay đọc được thông tin liên hệ."
+            )
         return self._personal
 
     async def embed_pending(self, batch: int = 64) -> int:
@@ -290,15 +313,17 @@ class PetitionService:
             await store.set_embeddings(conn, [r["id"] for r in rows], [vector_literal(v) for v in vectors])
         return len(rows)
 
-    async def _similar_rows(self, conn: AsyncConnection, unit_code: str, text: str,
-                            petition_id: int | None) -> list[dict[str, Any]]:
+    async def _similar_rows(
+        self, conn: AsyncConnection, unit_code: str, text: str, petition_id: int | None
+    ) -> list[dict[str, Any]]:
         """Similar petitions of a unit by wording (pg_trgm) and, with embeddings, by meaning; best first."""
         found = {r["id"]: dict(r) for r in await store.similar(conn, unit_code, text, petition_id)}
         embedder = self._embedder
         if embedder is not None and embedder.ready:  # never wait for the model to load here
             vector = (await asyncio.to_thread(embedder.passages, [text]))[0]
-            for row in await store.similar_by_meaning(conn, unit_code, vector_literal(vector), petition_id,
-                                                      SIMILAR_MEANING):
+            for row in await store.similar_by_meaning(
+                conn, unit_code, vector_literal(vector), petition_id, SIMILAR_MEANING
+            ):
                 if row["id"] not in found or found[row["id"]]["score"] < row["score"]:
                     found[row["id"]] = dict(row)
         return sorted(found.values(), key=lambda r: (-r["score"], -r["id"]))[:5]
@@ -308,10 +333,12 @@ class PetitionService:
 
     def nearest_commune(self, latitude: float, longitude: float) -> Unit:
         """The commune whose centroid is nearest to a point."""
+
         def distance(u: Unit) -> float:
             dlat = math.radians(u.latitude - latitude)
             dlon = math.radians(u.longitude - longitude) * math.cos(math.radians(latitude))
             return dlat * dlat + dlon * dlon
+
         communes = [u for u in self.resolver.units.values() if u.is_commune and u.latitude is not None]
         return min(communes, key=distance)
 
@@ -331,9 +358,15 @@ class PetitionService:
             return self.nearest_commune(data.latitude, data.longitude), None
         return None, None
 
-    async def file(self, principal: Principal, data: PetitionIn, channel: Channel,
-                   idempotency_key: str | None = None, attachments: Sequence[Attachment] = (),
-                   api_client: str | None = None) -> Filed:
+    async def file(
+        self,
+        principal: Principal,
+        data: PetitionIn,
+        channel: Channel,
+        idempotency_key: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        api_client: str | None = None,
+    ) -> Filed:
         """Store a new petition and give its receipt; a retry with the caller's idempotency key and the same body
         gets the receipt the first attempt got, with another body a refusal (``InvalidPetition``).
 
@@ -361,17 +394,28 @@ class PetitionService:
                 assert receipt.secret is not None
                 salt = receipts.new_salt()
                 values = {
-                    "id": number, "tracking_code": receipt.public_code,
-                    "receipt_salt": salt, "receipt_hash": receipts.digest(salt, receipt.secret),
+                    "id": number,
+                    "tracking_code": receipt.public_code,
+                    "receipt_salt": salt,
+                    "receipt_hash": receipts.digest(salt, receipt.secret),
                     "idempotency_digest": idem.key_digest if idem else None,
                     "request_digest": idem.body_digest if idem else None,
                     "receipt_sealed": receipts.seal(receipt.secret, idem.seal_key) if idem else None,
-                    "unit_code": unit.code if unit else None, "unit_path": unit.path if unit else None,
-                    "needs_addressing": unit is None, "address_text": address_text,
-                    "latitude": data.latitude, "longitude": data.longitude,
-                    "title": nfc(data.title.strip()), "content": nfc(data.content.strip()), "kind": data.kind,
-                    "category": category, "suggested_category": suggested, "submitter": principal.subject,
-                    "channel": channel, "due_at": self._due(category, now), **consented,
+                    "unit_code": unit.code if unit else None,
+                    "unit_path": unit.path if unit else None,
+                    "needs_addressing": unit is None,
+                    "address_text": address_text,
+                    "latitude": data.latitude,
+                    "longitude": data.longitude,
+                    "title": nfc(data.title.strip()),
+                    "content": nfc(data.content.strip()),
+                    "kind": data.kind,
+                    "category": category,
+                    "suggested_category": suggested,
+                    "submitter": principal.subject,
+                    "channel": channel,
+                    "due_at": self._due(category, now),
+                    **consented,
                 }
                 contact = data.contact.sealed(self._protector()) if any(data.contact.model_dump().values()) else {}
                 await store.insert(conn, values, contact, files, actor=self._pseudonym(principal, data.kind))
@@ -405,31 +449,48 @@ class PetitionService:
         unit = self.resolver.units[row["unit_code"]]
         text = f"{row['title']}\n{row['content']}"
         async with self.db.transaction(Scope.public()) as conn:
-            found = {r["tracking_code"]: dict(r) for r in
-                     await store.similar_published(conn, unit.code, text, row["tracking_code"])}
+            found = {
+                r["tracking_code"]: dict(r)
+                for r in await store.similar_published(conn, unit.code, text, row["tracking_code"])
+            }
         embedder = self._embedder
         if embedder is not None and embedder.ready:  # by meaning too, among published petitions only
             vector = (await asyncio.to_thread(embedder.passages, [text]))[0]
             async with self.db.transaction(Scope.of_unit(unit.path)) as conn:
-                for r in await store.similar_by_meaning(conn, unit.code, vector_literal(vector), row["id"],
-                                                        SIMILAR_MEANING, published_only=True):
+                for r in await store.similar_by_meaning(
+                    conn, unit.code, vector_literal(vector), row["id"], SIMILAR_MEANING, published_only=True
+                ):
                     if r["tracking_code"] not in found or found[r["tracking_code"]]["score"] < r["score"]:
                         found[r["tracking_code"]] = dict(r)
         best = sorted(found.values(), key=lambda r: -r["score"])[:5]
-        return [Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]], title=r["title"])
-                for r in best]
+        return [
+            Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]], title=r["title"])
+            for r in best
+        ]
 
     def _filed(self, code: str, status: PetitionStatus, unit: Unit | None, category: str, due_at: datetime) -> Filed:
         if unit:
-            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit.name}. "
-                       f"Hạn trả lời: {due_at.astimezone(VIETNAM):%d/%m/%Y}.")
+            message = (
+                f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}, chuyển đến {unit.name}. "
+                f"Hạn trả lời: {due_at.astimezone(VIETNAM):%d/%m/%Y}."
+            )
         else:
-            message = (f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}. Chưa xác định được đơn vị nhận: "
-                       "cán bộ sẽ chuyển đến đúng nơi.")
-        return Filed(tracking_code=code, status=status, status_label=STATUS_LABELS[status],
-                     unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
-                     needs_addressing=unit is None, category=category, category_label=CATEGORIES[category],
-                     due_at=due_at, message=message)
+            message = (
+                f"Phản ánh, kiến nghị đã được tiếp nhận với mã {code}. Chưa xác định được đơn vị nhận: "
+                "cán bộ sẽ chuyển đến đúng nơi."
+            )
+        return Filed(
+            tracking_code=code,
+            status=status,
+            status_label=STATUS_LABELS[status],
+            unit_code=unit.code if unit else None,
+            unit_name=unit.name if unit else None,
+            needs_addressing=unit is None,
+            category=category,
+            category_label=CATEGORIES[category],
+            due_at=due_at,
+            message=message,
+        )
 
     async def _replay(self, idem: idempotency.IdempotentRequest) -> Filed | None:
         """What the first create with this caller's key answered (None when the key made nothing)."""
@@ -439,8 +500,11 @@ class PetitionService:
         if found is None or row is None:
             return None
         if not hmac.compare_digest(found["request_digest"], idem.body_digest):
-            raise InvalidPetition("Khóa Idempotency-Key này đã được dùng cho một phản ánh có nội dung khác: "
-                                  "mỗi phản ánh mới cần một khóa mới.", "idempotency_key")
+            raise InvalidPetition(
+                "Khóa Idempotency-Key này đã được dùng cho một phản ánh có nội dung khác: "
+                "mỗi phản ánh mới cần một khóa mới.",
+                "idempotency_key",
+            )
         secret = receipts.unseal(found["receipt_sealed"], idem.seal_key)
         unit = self.resolver.units.get(row["unit_code"]) if row["unit_code"] else None
         return self._filed(f"{row['tracking_code']}-{secret}", row["status"], unit, row["category"], row["due_at"])
@@ -462,11 +526,21 @@ class PetitionService:
         else:
             return None
         return PublicStatus(
-            tracking_code=shown, status=row["status"], status_label=STATUS_LABELS[row["status"]],
-            category=row["category"], category_label=CATEGORIES[row["category"]], unit_code=row["unit_code"],
-            unit_name=row["unit_name"], created_at=row["created_at"], due_at=row["due_at"],
-            answered_at=row["answered_at"], published_at=row["published_at"], title=row["title"],
-            content=row["content_public"], answer=row["answer_public"])
+            tracking_code=shown,
+            status=row["status"],
+            status_label=STATUS_LABELS[row["status"]],
+            category=row["category"],
+            category_label=CATEGORIES[row["category"]],
+            unit_code=row["unit_code"],
+            unit_name=row["unit_name"],
+            created_at=row["created_at"],
+            due_at=row["due_at"],
+            answered_at=row["answered_at"],
+            published_at=row["published_at"],
+            title=row["title"],
+            content=row["content_public"],
+            answer=row["answer_public"],
+        )
 
     async def _visible(self, principal: Principal | None, public_code: str) -> bool:
         """Whether a signed-in caller sees the petition in their own scope (their own, or a cadre's units)."""
@@ -475,16 +549,31 @@ class PetitionService:
         async with self.db.transaction(principal.scope()) as conn:
             return await store.get(conn, public_code) is not None
 
-    async def published(self, *, province_code: str | None = None, unit_code: str | None = None,
-                        category: str | None = None, query: str | None = None, limit: int = 20,
-                        offset: int = 0) -> list[dict[str, Any]]:
+    async def published(
+        self,
+        *,
+        province_code: str | None = None,
+        unit_code: str | None = None,
+        category: str | None = None,
+        query: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
         """Published answers for the home page."""
         async with self.db.transaction(Scope.public()) as conn:
-            return await store.published(conn, province_code=province_code, unit_code=unit_code, category=category,
-                                         query=query or None, limit=limit, offset=offset)
+            return await store.published(
+                conn,
+                province_code=province_code,
+                unit_code=unit_code,
+                category=category,
+                query=query or None,
+                limit=limit,
+                offset=offset,
+            )
 
-    async def in_scope(self, principal: Principal, *, status: str | None = None, overdue: bool = False,
-                       mine: bool = False) -> list[dict[str, Any]]:
+    async def in_scope(
+        self, principal: Principal, *, status: str | None = None, overdue: bool = False, mine: bool = False
+    ) -> list[dict[str, Any]]:
         """Petitions the caller handles (cadres) or filed (``mine``)."""
         if not mine and not is_allowed(principal, Operation.PETITION_HANDLE):
             raise PetitionRefused("Tài khoản không có quyền xử lý phản ánh, kiến nghị.")
@@ -492,8 +581,12 @@ class PetitionService:
             raise PetitionSignInRequired("Vui lòng đăng nhập để xem phản ánh của mình.")
         scope = Scope.public(principal.subject) if mine else principal.scope()
         async with self.db.transaction(scope) as conn:
-            rows = await store.list_in_scope(conn, status=status, overdue_at=datetime.now(UTC) if overdue else None,
-                                             submitter=principal.subject if mine else None)
+            rows = await store.list_in_scope(
+                conn,
+                status=status,
+                overdue_at=datetime.now(UTC) if overdue else None,
+                submitter=principal.subject if mine else None,
+            )
         return rows if mine else [as_seen_by(principal, r) for r in rows]
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
@@ -501,16 +594,23 @@ class PetitionService:
         code = public_number(code)
         async with self.db.transaction(principal.scope()) as conn:
             row = await _handled(conn, principal, code)
-            similar = (await self._similar_rows(conn, row["unit_code"], f"{row['title']}\n{row['content']}", row["id"])
-                       if row["unit_code"] else [])
+            similar = (
+                await self._similar_rows(conn, row["unit_code"], f"{row['title']}\n{row['content']}", row["id"])
+                if row["unit_code"]
+                else []
+            )
             hidden, submitter = not identity_visible(principal, row), submitter_label(row)
             events = [_shown_event(e, submitter) for e in await store.events(conn, row["id"])]
             contact = None if hidden else await store.contact(conn, row["id"])
-            return {"petition": as_seen_by(principal, row), "events": events,
-                    "submitter": submitter,
-                    "identity_hidden": hidden, "similar": similar,
-                    "contact": Contact.opened(contact, self._protector()) if contact else None,
-                    "attachments": [] if hidden else await store.attachments(conn, row["id"])}
+            return {
+                "petition": as_seen_by(principal, row),
+                "events": events,
+                "submitter": submitter,
+                "identity_hidden": hidden,
+                "similar": similar,
+                "contact": Contact.opened(contact, self._protector()) if contact else None,
+                "attachments": [] if hidden else await store.attachments(conn, row["id"]),
+            }
 
     async def attachment(self, principal: Principal, code: str, attachment_id: int) -> dict[str, Any]:
         """One attachment's bytes, for a cadre within scope (of a denunciation: the assigned cadre only)."""
@@ -536,7 +636,8 @@ class PetitionService:
             if row["status"] not in allowed_from:
                 raise PetitionConflict(
                     f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
-                    "action")
+                    "action",
+                )
             if action.action == PetitionAction.MERGE:
                 changes, detail = await self._merge_target(conn, row, action)
             elif action.action == PetitionAction.PUBLISH:
@@ -546,16 +647,25 @@ class PetitionService:
             if to_status and to_status != row["status"]:
                 changes["status"] = to_status
             await store.update(conn, row["id"], changes)
-            await store.add_event(conn, row["id"], changes.get("unit_path", row["unit_path"]), principal.subject,
-                                  action.action, row["status"], changes.get("status", row["status"]), detail)
+            await store.add_event(
+                conn,
+                row["id"],
+                changes.get("unit_path", row["unit_path"]),
+                principal.subject,
+                action.action,
+                row["status"],
+                changes.get("status", row["status"]),
+                detail,
+            )
             if action.action in _PROPAGATED:
                 await self._propagate(conn, row, action.action, changes, principal)
             updated = await store.get(conn, code)
         assert updated is not None
         return updated
 
-    async def _merge_target(self, conn: Any, row: dict[str, Any],
-                            action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
+    async def _merge_target(
+        self, conn: Any, row: dict[str, Any], action: Action
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Merging a duplicate into another open petition of the same unit."""
         main = await store.get(conn, public_number(action.into)) if action.into else None
         if main is None or main["id"] == row["id"]:
@@ -564,8 +674,9 @@ class PetitionService:
             raise PetitionConflict("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into")
         return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
 
-    async def _reviewed(self, conn: Any, principal: Principal, row: dict[str, Any],
-                        action: Action) -> tuple[dict[str, Any], dict[str, Any]]:
+    async def _reviewed(
+        self, conn: Any, principal: Principal, row: dict[str, Any], action: Action
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The public versions a cadre approved, made safe (what the detector still finds is masked)."""
         if not identity_visible(principal, row):
             raise PetitionRefused("Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai.", "action")
@@ -575,8 +686,9 @@ class PetitionService:
         for field, label in PUBLIC_FIELDS.items():
             text = nfc((getattr(action, field) or "").strip())
             if not text:
-                raise InvalidPetition(f"Cần duyệt {label} công khai (đã che thông tin cá nhân) trước khi công khai.",
-                                      field)
+                raise InvalidPetition(
+                    f"Cần duyệt {label} công khai (đã che thông tin cá nhân) trước khi công khai.", field
+                )
             changes[field], found = approved(text, known)
             masked += found
         now = datetime.now(UTC)
@@ -599,24 +711,37 @@ class PetitionService:
                 raise PetitionConflict("Chỉ duyệt công khai được phản ánh đã có trả lời.", "action")
             known = await self._known(conn, row)
         return PublicationDraft(
-            tracking_code=row["tracking_code"], reviewed_by=row["reviewed_by"], reviewed_at=row["reviewed_at"],
+            tracking_code=row["tracking_code"],
+            reviewed_by=row["reviewed_by"],
+            reviewed_at=row["reviewed_at"],
             title=review(row["title"], known, row["title_public"]),
             content=review(row["content"], known, row["content_public"]),
-            answer=review(row["answer"] or "", known, row["answer_public"]))
+            answer=review(row["answer"] or "", known, row["answer_public"]),
+        )
 
-    async def _propagate(self, conn: Any, main: dict[str, Any], action: PetitionAction, changes: dict[str, Any],
-                         principal: Principal) -> None:
+    async def _propagate(
+        self, conn: Any, main: dict[str, Any], action: PetitionAction, changes: dict[str, Any], principal: Principal
+    ) -> None:
         """The answer (and its reviewed publication) of a petition reaches every petitioner merged into it: a
         published duplicate shows the main petition's reviewed public version, never its own text."""
         for dup in await store.merged_ids(conn, main["id"]):
             status = PetitionStatus.ANSWERED if action == PetitionAction.ANSWER else PetitionStatus.PUBLISHED
             dup_changes = changes | {"status": status}
             await store.update(conn, dup["id"], dup_changes)
-            await store.add_event(conn, dup["id"], dup["unit_path"], principal.subject, action, dup["status"], status,
-                                  {"via": main["tracking_code"]})
+            await store.add_event(
+                conn,
+                dup["id"],
+                dup["unit_path"],
+                principal.subject,
+                action,
+                dup["status"],
+                status,
+                {"via": main["tracking_code"]},
+            )
 
-    def _changes(self, row: dict[str, Any], action: Action,
-                 target: Unit | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _changes(
+        self, row: dict[str, Any], action: Action, target: Unit | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         now = datetime.now(UTC)
         match action.action:
             case PetitionAction.DECLINE | PetitionAction.TRANSFER if not (action.reason and action.reason.strip()):
@@ -625,9 +750,15 @@ class PetitionService:
                 return {}, {"reason": action.reason}
             case PetitionAction.TRANSFER:
                 assert target is not None
-                return ({"unit_code": target.code, "unit_path": target.path, "needs_addressing": False,
-                         "due_at": self._due(row["category"], now)},
-                        {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target.code})
+                return (
+                    {
+                        "unit_code": target.code,
+                        "unit_path": target.path,
+                        "needs_addressing": False,
+                        "due_at": self._due(row["category"], now),
+                    },
+                    {"reason": action.reason, "from_unit": row["unit_code"], "to_unit": target.code},
+                )
             case PetitionAction.ANSWER:
                 if not (action.answer and action.answer.strip()):
                     raise InvalidPetition("Cần nhập nội dung trả lời.", "answer")
@@ -639,17 +770,24 @@ class PetitionService:
             case PetitionAction.FORWARD:
                 if not (action.agency and action.agency.strip()):
                     raise InvalidPetition("Cần ghi rõ cơ quan nhận chuyển.", "agency")
-                due = (datetime.combine(action.reply_due, time(17), tzinfo=UTC) if action.reply_due
-                       else add_working_days(now, 15))
-                return ({"forwarded_to": action.agency.strip(), "forwarded_at": now, "reply_due_at": due},
-                        {"agency": action.agency.strip(), "reply_due": due.isoformat()})
+                due = (
+                    datetime.combine(action.reply_due, time(17), tzinfo=UTC)
+                    if action.reply_due
+                    else add_working_days(now, 15)
+                )
+                return (
+                    {"forwarded_to": action.agency.strip(), "forwarded_at": now, "reply_due_at": due},
+                    {"agency": action.agency.strip(), "reply_due": due.isoformat()},
+                )
             case PetitionAction.RECORD_REPLY:
                 if not row["forwarded_to"]:
                     raise PetitionConflict("Phản ánh chưa được chuyển đến cơ quan nào.", "action")
                 if not (action.reply_text and action.reply_text.strip()):
                     raise InvalidPetition("Cần nhập nội dung văn bản trả lời của cơ quan.", "reply_text")
-                return ({"reply_text": action.reply_text.strip(), "reply_received_at": now},
-                        {"agency": row["forwarded_to"]})
+                return (
+                    {"reply_text": action.reply_text.strip(), "reply_received_at": now},
+                    {"agency": row["forwarded_to"]},
+                )
             case PetitionAction.SET_CATEGORY:
                 if action.category is None:
                     raise InvalidPetition("Cần chọn lĩnh vực.", "category")
@@ -663,11 +801,25 @@ class PetitionService:
         async with self.db.transaction(Scope.everything()) as conn:
             for row in await store.overdue_ids(conn, now):
                 parent = self.resolver.units[row["parent_code"]]
-                await store.update(conn, row["id"], {"unit_code": parent.code, "unit_path": parent.path,
-                                                     "due_at": add_working_days(now, self.due_days),
-                                                     "escalations": row["escalations"] + 1})
-                await store.add_event(conn, row["id"], parent.path, None, PetitionAction.ESCALATE, row["status"],
-                                      row["status"], {"from_unit": row["unit_code"], "to_unit": parent.code,
-                                                      "reason": "quá hạn trả lời"})
+                await store.update(
+                    conn,
+                    row["id"],
+                    {
+                        "unit_code": parent.code,
+                        "unit_path": parent.path,
+                        "due_at": add_working_days(now, self.due_days),
+                        "escalations": row["escalations"] + 1,
+                    },
+                )
+                await store.add_event(
+                    conn,
+                    row["id"],
+                    parent.path,
+                    None,
+                    PetitionAction.ESCALATE,
+                    row["status"],
+                    row["status"],
+                    {"from_unit": row["unit_code"], "to_unit": parent.code, "reason": "quá hạn trả lời"},
+                )
                 moved.append(row["tracking_code"])
         return moved

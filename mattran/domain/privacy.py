@@ -66,9 +66,9 @@ class PersonalData:
             if version == _CLEAR and clear_allowed:
                 return blob[1:].decode()
             if version == _V1:
-                return self._legacy.decrypt(blob[1:1 + _NONCE], blob[1 + _NONCE:], field.encode()).decode()
+                return self._legacy.decrypt(blob[1 : 1 + _NONCE], blob[1 + _NONCE :], field.encode()).decode()
             if version == _V2:
-                key_id, body = blob[1:1 + _KEY_ID], blob[1 + _KEY_ID:]
+                key_id, body = blob[1 : 1 + _KEY_ID], blob[1 + _KEY_ID :]
                 aead = self._readers.get(key_id)
                 if aead is not None:
                     return aead.decrypt(body[:_NONCE], body[_NONCE:], field.encode()).decode()
@@ -130,8 +130,9 @@ def reencrypt_store(owner_url: str, protector: PersonalData, batch: int = 500) -
                             if values[i] is None or bytes(values[i]).startswith(protector.prefix):
                                 continue
                             try:
-                                values[i] = protector.encrypt(_field(column),
-                                                              protector.read(_field(column), values[i], clear_allowed=True))
+                                values[i] = protector.encrypt(
+                                    _field(column), protector.read(_field(column), values[i], clear_allowed=True)
+                                )
                             except Unreadable:
                                 ok = False
                         if ok:

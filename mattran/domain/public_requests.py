@@ -14,8 +14,7 @@ from mattran.store import open311 as store
 from mattran.store.db import Database
 
 
-async def file_request(petitions: PetitionService, key: ApiKey, data: PetitionIn,
-                       idempotency_key: str | None) -> Filed:
+async def file_request(petitions: PetitionService, key: ApiKey, data: PetitionIn, idempotency_key: str | None) -> Filed:
     """File a client's request as a petition, anonymously; a retried key (in this API key's namespace) with the same
     request returns the same receipt."""
     return await petitions.file(Principal.anonymous(), data, "open311", idempotency_key, api_client=str(key.id))

@@ -45,7 +45,10 @@ class ReviewedText(BaseModel):
         """The original cut at the spans, for a page that highlights them."""
         parts, at = [], 0
         for s in self.spans:
-            parts += [Segment(text=self.original[at:s.start]), Segment(text=self.original[s.start:s.end], kind=s.label)]
+            parts += [
+                Segment(text=self.original[at : s.start]),
+                Segment(text=self.original[s.start : s.end], kind=s.label),
+            ]
             at = s.end
         return [p for p in [*parts, Segment(text=self.original[at:])] if p.text]
 
@@ -62,16 +65,20 @@ class PublicationDraft(BaseModel):
 
     def approval(self) -> dict[str, str]:
         """The proposed public versions, as the ``publish`` action takes them."""
-        return {"title_public": self.title.proposed, "content_public": self.content.proposed,
-                "answer_public": self.answer.proposed}
+        return {
+            "title_public": self.title.proposed,
+            "content_public": self.content.proposed,
+            "answer_public": self.answer.proposed,
+        }
 
 
 def review(original: str, known: Iterable[str | None], current: str | None = None) -> ReviewedText:
     """``original`` with its personal data found; the proposal is the reviewed version already approved, if
     any, else the masked original."""
     found = find_personal_data(original, known)
-    spans = [DetectedSpan(start=f.start, end=f.end, kind=f.kind.value, label=PLACEHOLDERS[f.kind].strip("[]"))
-             for f in found]
+    spans = [
+        DetectedSpan(start=f.start, end=f.end, kind=f.kind.value, label=PLACEHOLDERS[f.kind].strip("[]")) for f in found
+    ]
     return ReviewedText(original=original, spans=spans, proposed=current or mask_spans(original, found))
 
 

@@ -19,8 +19,11 @@ _CROCKFORD = str.maketrans("OIL", "011")  # what a person may type for 0 and 1
 _SEP = r"[\s\-\u2010-\u2015\u2212_./:]*"
 # The prefix as typed (PAKN, and the usual slips: PAKM, PAKB, PKAN, PANK), the year, the number, then perhaps the
 # secret: six letters or digits standing alone, at least one of them a digit (every secret has one).
-_RECEIPT = re.compile(rf"(?<![0-9a-z])p(?:ak[nmb]|kan|ank){_SEP}(\d{{4}}){_SEP}(\d{{1,6}})"
-                      rf"(?:{_SEP}(?=[0-9a-z]{{0,5}}\d)([0-9a-z]{{{SECRET_LENGTH}}}))?(?![0-9a-z])", re.IGNORECASE)
+_RECEIPT = re.compile(
+    rf"(?<![0-9a-z])p(?:ak[nmb]|kan|ank){_SEP}(\d{{4}}){_SEP}(\d{{1,6}})"
+    rf"(?:{_SEP}(?=[0-9a-z]{{0,5}}\d)([0-9a-z]{{{SECRET_LENGTH}}}))?(?![0-9a-z])",
+    re.IGNORECASE,
+)
 
 
 def spans(text: str) -> list[tuple[int, int]]:
@@ -75,8 +78,10 @@ def not_found(text: str) -> str:
     if receipt is None:
         return f"“{text}” không phải mã tra cứu: mã tra cứu có dạng PAKN-2026-000123-7KQ4XZ."
     if receipt.secret is None:
-        return (f"Cần mã tra cứu đầy đủ, gồm cả 6 ký tự cuối (ví dụ {receipt.public_code}-7KQ4XZ), như khi gửi "
-                "phản ánh. Nếu đã đăng nhập khi gửi, hãy đăng nhập để tra cứu bằng số phản ánh.")
+        return (
+            f"Cần mã tra cứu đầy đủ, gồm cả 6 ký tự cuối (ví dụ {receipt.public_code}-7KQ4XZ), như khi gửi "
+            "phản ánh. Nếu đã đăng nhập khi gửi, hãy đăng nhập để tra cứu bằng số phản ánh."
+        )
     return f"Không tìm thấy phản ánh mã “{receipt}”. Vui lòng kiểm tra lại mã tra cứu."
 
 

@@ -51,17 +51,23 @@ class PurgeReport:
     def lines(self) -> list[str]:
         """One line per kind of record, in Vietnamese."""
         verb = "Đã xóa" if self.applied else "Sẽ xóa (chạy thử; thêm --apply để xóa)"
-        labels = {"petitions": "phản ánh hết hạn lưu trữ phần riêng tư", "contacts": "thông tin liên hệ",
-                  "attachments": "tệp đính kèm", "audit_log": "dòng nhật ký kiểm toán"}
+        labels = {
+            "petitions": "phản ánh hết hạn lưu trữ phần riêng tư",
+            "contacts": "thông tin liên hệ",
+            "attachments": "tệp đính kèm",
+            "audit_log": "dòng nhật ký kiểm toán",
+        }
         return [f"{verb}: {self.counts.get(k, 0)} {label}" for k, label in labels.items()]
 
 
-async def purge(db: Database, policy: Policy, *, apply: bool = False, now: datetime | None = None,
-                actor: Principal = PURGER) -> PurgeReport:
+async def purge(
+    db: Database, policy: Policy, *, apply: bool = False, now: datetime | None = None, actor: Principal = PURGER
+) -> PurgeReport:
     """Remove (``apply``) or count what is past its retention period at ``now``; each applied run is audited."""
     now = now or datetime.now(UTC)
-    report = PurgeReport(applied=apply, now=now,
-                         counts={"petitions": 0, "contacts": 0, "attachments": 0, "audit_log": 0})
+    report = PurgeReport(
+        applied=apply, now=now, counts={"petitions": 0, "contacts": 0, "attachments": 0, "audit_log": 0}
+    )
     cutoff = now - timedelta(days=policy.petition_private_days)
     after = 0
     while True:
@@ -81,7 +87,15 @@ async def purge(db: Database, policy: Policy, *, apply: bool = False, now: datet
     async with db.transaction(Scope.everything()) as conn:
         report.counts["audit_log"] = await store.audit_log(conn, now - timedelta(days=policy.audit_days), apply)
         if apply:
-            await audit.record(conn, actor, "retention.purge", None, "allowed", now=now.isoformat(),
-                               petition_private_days=policy.petition_private_days, audit_days=policy.audit_days,
-                               **report.counts)
+            await audit.record(
+                conn,
+                actor,
+                "retention.purge",
+                None,
+                "allowed",
+                now=now.isoformat(),
+                petition_private_days=policy.petition_private_days,
+                audit_days=policy.audit_days,
+                **report.counts,
+            )
     return report

@@ -38,10 +38,19 @@ class Unit:
     def from_row(cls, row: Mapping[str, Any]) -> Unit:
         """A unit from a row of ``units`` joined with its province's name."""
         return cls(
-            code=row["code"], name=row["name"], short_name=row["short_name"], type=row["type"],
-            level=Level(row["level"]), parent_code=row["parent_code"], province_code=row["province_code"],
-            path=str(row["path"]), latitude=row["latitude"], longitude=row["longitude"], area_km2=row["area_km2"],
-            name_key=row["name_key"], province_name=row["province_name"],
+            code=row["code"],
+            name=row["name"],
+            short_name=row["short_name"],
+            type=row["type"],
+            level=Level(row["level"]),
+            parent_code=row["parent_code"],
+            province_code=row["province_code"],
+            path=str(row["path"]),
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            area_km2=row["area_km2"],
+            name_key=row["name_key"],
+            province_name=row["province_name"],
         )
 
     @property

@@ -32,17 +32,43 @@ Status = Literal["resolved", "ambiguous", "not_found"]
 
 # Token-level expansions applied after folding.
 _EXPAND = {
-    "tp": "thanh pho", "tphcm": "thanh pho ho chi minh", "hcm": "ho chi minh", "hcmc": "ho chi minh",
-    "tphn": "thanh pho ha noi", "hn": "ha noi", "hp": "hai phong", "tpdn": "thanh pho da nang",
-    "p": "phuong", "f": "phuong", "ph": "phuong", "x": "xa", "q": "quan", "h": "huyen",
-    "tt": "thi tran", "tx": "thi xa", "dk": "dac khu", "brvt": "ba ria vung tau",
-    "daklak": "dak lak", "daknong": "dak nong", "tw": "trung uong",
+    "tp": "thanh pho",
+    "tphcm": "thanh pho ho chi minh",
+    "hcm": "ho chi minh",
+    "hcmc": "ho chi minh",
+    "tphn": "thanh pho ha noi",
+    "hn": "ha noi",
+    "hp": "hai phong",
+    "tpdn": "thanh pho da nang",
+    "p": "phuong",
+    "f": "phuong",
+    "ph": "phuong",
+    "x": "xa",
+    "q": "quan",
+    "h": "huyen",
+    "tt": "thi tran",
+    "tx": "thi xa",
+    "dk": "dac khu",
+    "brvt": "ba ria vung tau",
+    "daklak": "dak lak",
+    "daknong": "dak nong",
+    "tw": "trung uong",
 }
 _GLUED = re.compile(r"^(p|f|q|ph)(\d{1,2})$")
 _GLUED_TYPE = {"p": "phuong", "f": "phuong", "ph": "phuong", "q": "quan"}
 _NOISE = [
-    "uy ban mat tran to quoc viet nam", "uy ban mat tran to quoc", "mat tran to quoc", "ubmttq", "mttq",
-    "uy ban nhan dan", "ubnd", "uy ban", "viet nam", "vietnam", "dia chi", "dia ban",
+    "uy ban mat tran to quoc viet nam",
+    "uy ban mat tran to quoc",
+    "mat tran to quoc",
+    "ubmttq",
+    "mttq",
+    "uy ban nhan dan",
+    "ubnd",
+    "uy ban",
+    "viet nam",
+    "vietnam",
+    "dia chi",
+    "dia ban",
 ]
 _COMMUNE_TYPES = {("dac", "khu"): "dac_khu", ("thi", "tran"): "thi_tran", ("xa",): "xa", ("phuong",): "phuong"}
 _DISTRICT_TYPES = {("thi", "xa"): "thi_xa", ("thanh", "pho"): "thanh_pho", ("quan",): "quan", ("huyen",): "huyen"}
@@ -50,8 +76,10 @@ _PROVINCE_TYPES = [("thanh", "pho"), ("tinh",), ("thu", "do")]
 _CENTRAL = {"trung uong", "toan quoc", "ca nuoc"}
 _LEGACY_TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}
 _PROVINCE_ALIASES = {
-    "01": ["ha noi", "thu do ha noi", "thu do"], "79": ["ho chi minh", "sai gon", "thanh pho sai gon"],
-    "46": ["thua thien hue"], "31": ["hai phong"],
+    "01": ["ha noi", "thu do ha noi", "thu do"],
+    "79": ["ho chi minh", "sai gon", "thanh pho sai gon"],
+    "46": ["thua thien hue"],
+    "31": ["hai phong"],
 }
 _LEGACY_PROVINCE_ALIASES = {"77": ["ba ria", "vung tau"], "46": ["hue"]}
 _EXACT, _LEGACY, _FUZZY_MIN, _FUZZY_GAP = 1.0, 0.9, 0.45, 0.08
@@ -134,7 +162,7 @@ def _type_before(tokens: list[str], start: int, types: dict[tuple[str, ...], str
     """The type word(s) ending right before ``start``, and where they begin."""
     for words, kind in types.items():
         n = len(words)
-        if start >= n and tuple(tokens[start - n:start]) == words:
+        if start >= n and tuple(tokens[start - n : start]) == words:
             return kind, start - n
     return None, start
 
@@ -145,7 +173,7 @@ def _inside_typed_name(tokens: list[str], start: int) -> bool:
         if tokens[i] == ",":
             return False
         for words in _COMMUNE_TYPES:
-            if tuple(tokens[i:i + len(words)]) == words and i + len(words) < start:
+            if tuple(tokens[i : i + len(words)]) == words and i + len(words) < start:
                 return _type_before(tokens, i + len(words), _DISTRICT_TYPES)[0] != "thi_xa"
     return False
 
@@ -193,9 +221,12 @@ class UnitResolver:
         for words, province in self.province_names.items():
             n = len(words)
             for i in range(len(tokens) - n + 1):
-                if tuple(tokens[i:i + n]) != words:
+                if tuple(tokens[i : i + n]) != words:
                     continue
-                if _type_before(tokens, i, _COMMUNE_TYPES)[0] or _type_before(tokens, i, {("quan",): "q", ("huyen",): "h", ("thi", "xa"): "tx"})[0]:
+                if (
+                    _type_before(tokens, i, _COMMUNE_TYPES)[0]
+                    or _type_before(tokens, i, {("quan",): "q", ("huyen",): "h", ("thi", "xa"): "tx"})[0]
+                ):
                     continue  # "phường Bắc Giang" names a commune, not the province
                 if best is None or (i + n, n) > (best[1], best[1] - best[0]):
                     best = (i, i + n, province)
@@ -203,7 +234,7 @@ class UnitResolver:
             return None, 0, 0
         start = best[0]
         for words in _PROVINCE_TYPES:
-            if start >= len(words) and tuple(tokens[start - len(words):start]) == words:
+            if start >= len(words) and tuple(tokens[start - len(words) : start]) == words:
                 start -= len(words)
                 break
         return best[2], start, best[1]
@@ -217,7 +248,9 @@ class UnitResolver:
             tails = [(len(tokens) - n, " ".join(tokens[-n:])) for n in (2, 3) if len(tokens) >= n]
         best: tuple[float, int, _Province | None] = (0.0, len(tokens), None)
         # "phường Hải Châu": words right after a commune type word name the commune, not a misspelt province
-        tails = [(cut, tail) for cut, tail in tails if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0]]
+        tails = [
+            (cut, tail) for cut, tail in tails if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0]
+        ]
         for cut, tail in tails:
             for key, province in self.province_names.items():
                 score = SequenceMatcher(None, tail, " ".join(key)).ratio()
@@ -261,7 +294,8 @@ class UnitResolver:
                         district = key
                     continue
                 if (key in self.communes_by_key or key in self.legacy_by_key) and not (
-                        c_kind is None and _inside_typed_name(tokens, i)):
+                    c_kind is None and _inside_typed_name(tokens, i)
+                ):
                     mentions.append(_Mention(i, j, key, c_kind))
         if not mentions:
             return None, district
@@ -270,21 +304,27 @@ class UnitResolver:
         if best.kind is None:
             # "tân lập, thanh sơn, phú thọ": an old commune followed by its old district, types omitted.
             for m in mentions:
-                if m.end < best.start and tokens[m.end:best.start] == [","] and self._legacy_in_district(m.key, best.key, province):
+                if (
+                    m.end < best.start
+                    and tokens[m.end : best.start] == [","]
+                    and self._legacy_in_district(m.key, best.key, province)
+                ):
                     return m, best.key
         if district is None:
             district = self._untyped_district(tokens, best)
         return best, district
 
     def _legacy_in_district(self, commune_key: str, district_key: str, province: _Province | None) -> bool:
-        return any(_district_key(r) == district_key
-                   and (province is None or self.units[r["new_code"]].province_code == province.code)
-                   for r in self.legacy_by_key.get(commune_key, []))
+        return any(
+            _district_key(r) == district_key
+            and (province is None or self.units[r["new_code"]].province_code == province.code)
+            for r in self.legacy_by_key.get(commune_key, [])
+        )
 
     def _untyped_district(self, tokens: list[str], commune: _Mention) -> str | None:
         """An old district written without its type, in the part right after the commune ("tân lập, thanh sơn")."""
         if commune.end < len(tokens) and tokens[commune.end] == ",":
-            nxt = tokens[commune.end + 1:]
+            nxt = tokens[commune.end + 1 :]
             part = " ".join(nxt[: nxt.index(",")] if "," in nxt else nxt)
             if part in self.legacy_districts:
                 return part
@@ -296,8 +336,8 @@ class UnitResolver:
         for i in range(len(tokens) - 1, -1, -1):
             for words in _COMMUNE_TYPES:
                 n = len(words)
-                if tuple(tokens[i:i + n]) == words:
-                    tail = tokens[i + n:]
+                if tuple(tokens[i : i + n]) == words:
+                    tail = tokens[i + n :]
                     return " ".join(tail[: tail.index(",")] if "," in tail else tail) or None
         if not tokens:
             return None
@@ -309,8 +349,13 @@ class UnitResolver:
     def _match(self, unit: Unit, score: float, converted_from: str | None = None) -> UnitMatch:
         level = ("central", "province", "commune")[unit.level]
         return UnitMatch(
-            code=unit.code, name=unit.name, type=TYPE_LABELS[unit.type], level=level,  # type: ignore[arg-type]
-            province_code=unit.province_code, province_name=unit.province_name, score=round(score, 3),
+            code=unit.code,
+            name=unit.name,
+            type=TYPE_LABELS[unit.type],
+            level=level,  # type: ignore[arg-type]
+            province_code=unit.province_code,
+            province_name=unit.province_name,
+            score=round(score, 3),
             converted_from=converted_from,
         )
 
@@ -321,7 +366,8 @@ class UnitResolver:
 
         def new_ok(u: Unit, typed: bool) -> bool:
             return (province is None or u.province_code == province.code) and (
-                not typed or mention.kind is None or u.type == mention.kind)
+                not typed or mention.kind is None or u.type == mention.kind
+            )
 
         def legacy_ok(r: dict, typed: bool) -> bool:
             new_province = self.units[r["new_code"]].province_code
@@ -335,12 +381,17 @@ class UnitResolver:
         for typed in (True, False):
             new = [u for u in self.communes_by_key.get(mention.key, []) if new_ok(u, typed)]
             old = [r for r in self.legacy_by_key.get(mention.key, []) if legacy_ok(r, typed)]
-            prefer_old = parsed.district is not None or mention.kind == "thi_tran" or (
-                province is not None and province.legacy_code is not None)
+            prefer_old = (
+                parsed.district is not None
+                or mention.kind == "thi_tran"
+                or (province is not None and province.legacy_code is not None)
+            )
             if strip_marks(parsed.raw) != parsed.raw:
                 # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"
                 new = [u for u in new if nfc(u.short_name).lower() in parsed.raw] or new
-                old = [r for r in old if nfc(short_name(r["name"], LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw] or old
+                old = [
+                    r for r in old if nfc(short_name(r["name"], LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw
+                ] or old
             if province is not None and province.legacy_code is None:
                 # "Phú Thọ" names both today's province and the former one: prefer the former one's communes.
                 same_name = [r for r in old if r["province_code"] == province.code]
@@ -413,26 +464,41 @@ class UnitResolver:
 
     def _district_candidates(self, parsed: _Parsed) -> list[UnitMatch]:
         assert parsed.province is not None
-        codes = {r["new_code"] for r in self.legacy_districts.get(parsed.district or "", [])
-                 if self.units[r["new_code"]].province_code == parsed.province.code}
+        codes = {
+            r["new_code"]
+            for r in self.legacy_districts.get(parsed.district or "", [])
+            if self.units[r["new_code"]].province_code == parsed.province.code
+        }
         return [self._match(self.units[c], _LEGACY, f"{parsed.district} (đơn vị cấp huyện cũ)") for c in sorted(codes)]
 
     @staticmethod
     def _answer(text: str, results: list[UnitMatch], converted: bool) -> Resolution:
         if not results:
-            return Resolution(query=text, status="not_found", converted=False, results=[],
-                              message=f"Không tìm thấy đơn vị hành chính phù hợp với “{text}”. "
-                                      "Vui lòng ghi rõ tên xã/phường/đặc khu và tỉnh/thành phố.")
+            return Resolution(
+                query=text,
+                status="not_found",
+                converted=False,
+                results=[],
+                message=f"Không tìm thấy đơn vị hành chính phù hợp với “{text}”. "
+                "Vui lòng ghi rõ tên xã/phường/đặc khu và tỉnh/thành phố.",
+            )
         results.sort(key=lambda m: (-m.score, m.province_name or "", m.name))
         if len(results) > 1:
-            return Resolution(query=text, status="ambiguous", converted=converted, results=results,
-                              message=f"Có {len(results)} đơn vị phù hợp với “{text}”. "
-                                      "Vui lòng chọn một đơn vị hoặc ghi rõ tỉnh/thành phố.")
+            return Resolution(
+                query=text,
+                status="ambiguous",
+                converted=converted,
+                results=results,
+                message=f"Có {len(results)} đơn vị phù hợp với “{text}”. "
+                "Vui lòng chọn một đơn vị hoặc ghi rõ tỉnh/thành phố.",
+            )
         unit = results[0]
         where = unit.name if unit.level != "commune" else f"{unit.name}, {unit.province_name}"
         if converted:
-            message = (f"Địa chỉ theo đơn vị hành chính cũ (trước 01/7/2025) “{unit.converted_from}” "
-                       f"đã được chuyển sang đơn vị mới: {where}.")
+            message = (
+                f"Địa chỉ theo đơn vị hành chính cũ (trước 01/7/2025) “{unit.converted_from}” "
+                f"đã được chuyển sang đơn vị mới: {where}."
+            )
         else:
             message = f"Đã xác định đơn vị: {where}."
         return Resolution(query=text, status="resolved", converted=converted, results=results, message=message)

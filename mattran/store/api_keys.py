@@ -15,7 +15,8 @@ async def insert(conn: AsyncConnection, *, name: str, key_hash: str, prefix: str
     """Store a new key's hash; return the key's public fields."""
     cur = await conn.execute(
         f"insert into api_keys (name, key_hash, prefix, created_by) values (%s, %s, %s, %s) returning {_COLUMNS}",
-        (name, key_hash, prefix, created_by))
+        (name, key_hash, prefix, created_by),
+    )
     row = await cur.fetchone()
     assert row is not None
     return row  # type: ignore[return-value]
@@ -37,5 +38,6 @@ async def revoke(conn: AsyncConnection, prefix: str) -> Row | None:
     """Revoke the key with this prefix (a key already revoked keeps its date); None when there is none."""
     cur = await conn.execute(
         f"update api_keys set revoked_at = coalesce(revoked_at, now()) where prefix = %s returning {_COLUMNS}",
-        (prefix,))
+        (prefix,),
+    )
     return await cur.fetchone()  # type: ignore[return-value]

@@ -11,8 +11,17 @@ from psycopg.types.json import Jsonb
 _COLUMNS = "id, at, actor, roles, unit_code, action, target, outcome, count, detail"
 
 
-async def append(conn: AsyncConnection, *, actor: str | None, roles: list[str], unit_code: str | None,
-                 action: str, target: str | None, outcome: str, detail: dict[str, Any] | None = None) -> None:
+async def append(
+    conn: AsyncConnection,
+    *,
+    actor: str | None,
+    roles: list[str],
+    unit_code: str | None,
+    action: str,
+    target: str | None,
+    outcome: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
     """Append one entry."""
     await conn.execute(
         "insert into audit_log (actor, roles, unit_code, action, target, outcome, detail)"
@@ -21,8 +30,9 @@ async def append(conn: AsyncConnection, *, actor: str | None, roles: list[str], 
     )
 
 
-async def count_anonymous(conn: AsyncConnection, *, action: str, outcome: str, address: str, method: str,
-                          path: str) -> None:
+async def count_anonymous(
+    conn: AsyncConnection, *, action: str, outcome: str, address: str, method: str, path: str
+) -> None:
     """Count one anonymous attempt in the row of its address, path and minute (added on the minute's first)."""
     await conn.execute(
         """insert into audit_log (actor, roles, action, outcome, detail, aggregate_key)
@@ -31,23 +41,39 @@ async def count_anonymous(conn: AsyncConnection, *, action: str, outcome: str, a
                              %(method)s::text || ' ' || %(path)s::text, %(action)s::text, %(outcome)s::text))
            on conflict (aggregate_key) where aggregate_key is not null
            do update set count = audit_log.count + 1""",
-        {"action": action, "outcome": outcome, "address": address, "method": method, "path": path,
-         "detail": Jsonb({"address": address, "method": method, "path": path})})
+        {
+            "action": action,
+            "outcome": outcome,
+            "address": address,
+            "method": method,
+            "path": path,
+            "detail": Jsonb({"address": address, "method": method, "path": path}),
+        },
+    )
 
 
-async def entries(conn: AsyncConnection, *, actor: str | None = None, action: str | None = None,
-                  since: datetime | None = None, until: datetime | None = None, limit: int = 50,
-                  offset: int = 0) -> list[dict[str, Any]]:
+async def entries(
+    conn: AsyncConnection,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Entries newest first, filtered by actor ("" = anonymous), action (prefix) and time (both ends included)."""
     conditions, params = _filters(actor, action, since, until)
     cur = await conn.execute(
         f"select {_COLUMNS} from audit_log {conditions} order by id desc limit %(limit)s offset %(offset)s",
-        params | {"limit": limit, "offset": offset})
+        params | {"limit": limit, "offset": offset},
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
-def _filters(actor: str | None, action: str | None, since: datetime | None,
-             until: datetime | None) -> tuple[str, dict[str, Any]]:
+def _filters(
+    actor: str | None, action: str | None, since: datetime | None, until: datetime | None
+) -> tuple[str, dict[str, Any]]:
     clauses = []
     if actor == "":
         clauses.append("actor is null")
@@ -61,4 +87,3 @@ def _filters(actor: str | None, action: str | None, since: datetime | None,
         clauses.append("at <= %(until)s")
     where = ("where " + " and ".join(clauses)) if clauses else ""
     return where, {"actor": actor, "action": action, "since": since, "until": until}
-

@@ -20,8 +20,13 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from mattran.store.migrate import ensure_app_role
 
 # Tables whose rows are the platform's own data (reference data is loaded again at every start).
-DATA_TABLES = {"petitions": "phản ánh", "members": "thành viên", "congresses": "đại hội",
-               "library_documents": "tài liệu thư viện", "reports": "báo cáo"}
+DATA_TABLES = {
+    "petitions": "phản ánh",
+    "members": "thành viên",
+    "congresses": "đại hội",
+    "library_documents": "tài liệu thư viện",
+    "reports": "báo cáo",
+}
 
 
 class BackupError(Exception):
@@ -84,8 +89,13 @@ def data_counts(owner_url: str) -> dict[str, int]:
     return counts
 
 
-def restore(owner_url: str, source: Path, app_password: str | None, embedded: bool,
-            check: Callable[[str], None] = lambda _url: None) -> None:
+def restore(
+    owner_url: str,
+    source: Path,
+    app_password: str | None,
+    embedded: bool,
+    check: Callable[[str], None] = lambda _url: None,
+) -> None:
     """Replace the database with the backup ``source`` (restored aside, then swapped in).
 
     ``check`` gets the restored copy's connection string before the swap; a :class:`BackupError` it raises

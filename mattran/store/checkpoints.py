@@ -35,16 +35,22 @@ def setup_checkpoints(owner_url: str) -> None:
         try:
             PostgresSaver(conn).setup()  # type: ignore[arg-type]
             for table in _TABLES:
-                conn.execute(sql.SQL("grant select, insert, update, delete on {} to {}").format(
-                    sql.Identifier(table), sql.Identifier(APP_ROLE)))
+                conn.execute(
+                    sql.SQL("grant select, insert, update, delete on {} to {}").format(
+                        sql.Identifier(table), sql.Identifier(APP_ROLE)
+                    )
+                )
             for table in _OWN_ROWS:
                 name = sql.Identifier(table)
                 conn.execute(sql.SQL("alter table {} enable row level security").format(name))
                 conn.execute(sql.SQL("drop policy if exists own_conversation on {}").format(name))
-                conn.execute(sql.SQL("create policy own_conversation on {} to {}"
-                                     " using (thread_id = current_setting('mattran.conversation', true))"
-                                     " with check (thread_id = current_setting('mattran.conversation', true))").format(
-                    name, sql.Identifier(APP_ROLE)))
+                conn.execute(
+                    sql.SQL(
+                        "create policy own_conversation on {} to {}"
+                        " using (thread_id = current_setting('mattran.conversation', true))"
+                        " with check (thread_id = current_setting('mattran.conversation', true))"
+                    ).format(name, sql.Identifier(APP_ROLE))
+                )
         finally:
             conn.execute("select pg_advisory_unlock(hashtext('mattran.checkpoints'))")
 
@@ -79,11 +85,13 @@ class ConversationSaver(AsyncPostgresSaver):
         return await super().aget_delta_channel_history(config=config, channels=channels)
 
 
-async def prune_conversations(conn: AsyncConnection, guest_prefix: str, guests_before: datetime,
-                              others_before: datetime) -> int:
+async def prune_conversations(
+    conn: AsyncConnection, guest_prefix: str, guests_before: datetime, others_before: datetime
+) -> int:
     """Delete every conversation whose last checkpoint is older than its cut-off; how many were deleted."""
-    cur = await conn.execute("select prune_conversations(%s, %s, %s) as n",
-                             (guest_prefix, guests_before, others_before))
+    cur = await conn.execute(
+        "select prune_conversations(%s, %s, %s) as n", (guest_prefix, guests_before, others_before)
+    )
     row = await cur.fetchone()
     return int(row["n"]) if row else 0  # type: ignore[call-overload]
 

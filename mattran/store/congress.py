@@ -10,24 +10,37 @@ from psycopg.types.json import Jsonb
 
 Row = dict[str, Any]
 
-FIELDS = ("status", "planned_date", "held_date", "delegates_planned", "delegates_attending", "committee_size",
-          "chair_name", "vice_chairs", "documents", "notes")
-_SELECT = ("select c.id, c.unit_code, u.name as unit_name, u.level, c.term, c.status, c.planned_date, c.held_date,"
-           " c.delegates_planned, c.delegates_attending, c.committee_size, c.chair_name, c.vice_chairs, c.documents,"
-           " c.notes, c.updated_at from congresses c join units u on u.code = c.unit_code")
+FIELDS = (
+    "status",
+    "planned_date",
+    "held_date",
+    "delegates_planned",
+    "delegates_attending",
+    "committee_size",
+    "chair_name",
+    "vice_chairs",
+    "documents",
+    "notes",
+)
+_SELECT = (
+    "select c.id, c.unit_code, u.name as unit_name, u.level, c.term, c.status, c.planned_date, c.held_date,"
+    " c.delegates_planned, c.delegates_attending, c.committee_size, c.chair_name, c.vice_chairs, c.documents,"
+    " c.notes, c.updated_at from congresses c join units u on u.code = c.unit_code"
+)
 
 
 async def ensure(conn: AsyncConnection, unit_code: str, term: str) -> None:
     """Create the unit's congress for ``term`` (not started) unless it exists."""
-    await conn.execute("insert into congresses (unit_code, term) values (%s, %s)"
-                       " on conflict (unit_code, term) do nothing", (unit_code, term))
+    await conn.execute(
+        "insert into congresses (unit_code, term) values (%s, %s) on conflict (unit_code, term) do nothing",
+        (unit_code, term),
+    )
 
 
 async def get(conn: AsyncConnection, unit_code: str, term: str, *, for_update: bool = False) -> Row | None:
     """The unit's congress for ``term`` (locked until the transaction ends when ``for_update``)."""
     lock = " for update of c" if for_update else ""
-    cur = await conn.execute(f"{_SELECT} where c.unit_code = %s and c.term = %s{lock}",
-                             (unit_code, term))
+    cur = await conn.execute(f"{_SELECT} where c.unit_code = %s and c.term = %s{lock}", (unit_code, term))
     return await cur.fetchone()  # type: ignore[return-value]
 
 
@@ -37,13 +50,22 @@ async def update(conn: AsyncConnection, congress_id: int, values: Mapping[str, A
     params = [Jsonb(values[c]) if c == "documents" else values[c] for c in columns]
     await conn.execute(
         sql.SQL("update congresses set {}, updated_at = now() where id = %s").format(
-            sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in columns)),
+            sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in columns)
+        ),
         [*params, congress_id],
     )
 
 
-async def append_history(conn: AsyncConnection, congress_id: int, unit_code: str, *, actor: str | None,
-                         actor_name: str, roles: list[str], changes: Mapping[str, Any]) -> None:
+async def append_history(
+    conn: AsyncConnection,
+    congress_id: int,
+    unit_code: str,
+    *,
+    actor: str | None,
+    actor_name: str,
+    roles: list[str],
+    changes: Mapping[str, Any],
+) -> None:
     """Record one change (``changes``: field → [before, after])."""
     await conn.execute(
         "insert into congress_history (congress_id, unit_code, actor, actor_name, roles, changes)"
@@ -56,7 +78,9 @@ async def history(conn: AsyncConnection, congress_id: int, limit: int = 200) -> 
     """The congress's changes, newest first."""
     cur = await conn.execute(
         "select id, at, actor, actor_name, roles, changes from congress_history"
-        " where congress_id = %s order by at desc, id desc limit %s", (congress_id, limit))
+        " where congress_id = %s order by at desc, id desc limit %s",
+        (congress_id, limit),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
@@ -77,7 +101,9 @@ async def terms(conn: AsyncConnection, root_code: str) -> list[str]:
     """Terms with at least one congress recorded in a subtree, newest first."""
     cur = await conn.execute(
         "select distinct c.term from congresses c where c.unit_path <@ (select path from units where code = %s)"
-        " order by 1 desc", (root_code,))
+        " order by 1 desc",
+        (root_code,),
+    )
     return [r["term"] for r in await cur.fetchall()]  # type: ignore[call-overload]
 
 

@@ -21,7 +21,9 @@ async def own_petitions(conn: AsyncConnection, subject: str) -> list[Row]:
         " p.created_at, p.updated_at, p.due_at, p.answered_at, p.published_at, p.consent_at, p.consent_notice,"
         " p.private_purged_at"
         " from petitions p left join units u on u.code = p.unit_code"
-        " where p.submitter = %s order by p.created_at desc, p.id desc", (subject,))
+        " where p.submitter = %s order by p.created_at desc, p.id desc",
+        (subject,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
@@ -30,7 +32,9 @@ async def own_petition(conn: AsyncConnection, subject: str, tracking_code: str) 
     erasure's policy checks the status again when it deletes)."""
     cur = await conn.execute(
         "select id, tracking_code, status, unit_path::text as unit_path from petitions"
-        " where submitter = %s and upper(tracking_code) = upper(%s)", (subject, tracking_code))
+        " where submitter = %s and upper(tracking_code) = upper(%s)",
+        (subject, tracking_code),
+    )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
@@ -38,7 +42,9 @@ async def history(conn: AsyncConnection, petition_id: int) -> list[Row]:
     """A petition's history as its petitioner sees it (no cadre's name or note)."""
     cur = await conn.execute(
         "select at, action, from_status, to_status, detail->>'reason' as reason from petition_events"
-        " where petition_id = %s order by id", (petition_id,))
+        " where petition_id = %s order by id",
+        (petition_id,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
@@ -48,8 +54,9 @@ async def erase_contact(conn: AsyncConnection, petition_id: int) -> int:
     return cur.rowcount
 
 
-async def correct_contact(conn: AsyncConnection, petition_id: int, unit_path: str | None,
-                          sealed: dict[str, bytes | None]) -> None:
+async def correct_contact(
+    conn: AsyncConnection, petition_id: int, unit_path: str | None, sealed: dict[str, bytes | None]
+) -> None:
     """Replace an open petition's contacts with the petitioner's correction (encrypted columns ``*_enc``; RLS lets
     a petitioner change only their own open petition's row)."""
     await conn.execute(
@@ -57,13 +64,16 @@ async def correct_contact(conn: AsyncConnection, petition_id: int, unit_path: st
         " values (%(id)s, %(path)s::ltree, %(full_name_enc)s, %(phone_enc)s, %(email_enc)s)"
         " on conflict (petition_id) do update set full_name_enc = excluded.full_name_enc,"
         " phone_enc = excluded.phone_enc, email_enc = excluded.email_enc",
-        {"id": petition_id, "path": unit_path, **sealed})
+        {"id": petition_id, "path": unit_path, **sealed},
+    )
 
 
 async def sessions(conn: AsyncConnection, subject: str) -> list[Row]:
     """The person's sign-in sessions (times only)."""
-    cur = await conn.execute("select created_at, refreshed_at, expires_at from sessions where subject = %s"
-                             " order by created_at desc", (subject,))
+    cur = await conn.execute(
+        "select created_at, refreshed_at, expires_at from sessions where subject = %s order by created_at desc",
+        (subject,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
@@ -76,6 +86,7 @@ async def chat_conversations(conn: AsyncConnection, subject: str) -> int:
 
 async def own_actions(conn: AsyncConnection, subject: str, limit: int = 100) -> list[Row]:
     """The latest audit entries the person is the actor of."""
-    cur = await conn.execute("select at, action, target, outcome from audit_log where actor = %s"
-                             " order by id desc limit %s", (subject, limit))
+    cur = await conn.execute(
+        "select at, action, target, outcome from audit_log where actor = %s order by id desc limit %s", (subject, limit)
+    )
     return await cur.fetchall()  # type: ignore[return-value]

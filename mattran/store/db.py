@@ -17,7 +17,10 @@ class Database:
 
     def __init__(self, app_url: str, max_size: int = 10) -> None:
         self.pool = AsyncConnectionPool(
-            app_url, min_size=1, max_size=max_size, open=False,
+            app_url,
+            min_size=1,
+            max_size=max_size,
+            open=False,
             check=AsyncConnectionPool.check_connection,  # a connection broken by a server restart is replaced
             kwargs={"row_factory": dict_row, "autocommit": False, "options": "-c TimeZone=Asia/Ho_Chi_Minh"},
         )
@@ -33,8 +36,9 @@ class Database:
     @asynccontextmanager
     async def transaction(self, scope: Scope) -> AsyncIterator[AsyncConnection]:
         """A transaction whose unit-owned rows are limited to ``scope`` by the database itself."""
-        async with self.pool.connection() as conn:
-            async with conn.transaction():
-                await conn.execute("select set_config('mattran.scope', %s, true), set_config('mattran.subject', %s, true)",
-                                   (scope.as_pg_array(), scope.subject or ""))
-                yield conn
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute(
+                "select set_config('mattran.scope', %s, true), set_config('mattran.subject', %s, true)",
+                (scope.as_pg_array(), scope.subject or ""),
+            )
+            yield conn

@@ -41,6 +41,8 @@ async def loaded_version(conn: AsyncConnection) -> str | None:
 
 async def mark_loaded(conn: AsyncConnection, version: str) -> None:
     """Record that ``version`` is loaded."""
-    await conn.execute("insert into reference_data (name, version) values (%s, %s)"
-                       " on conflict (name) do update set version = excluded.version, loaded_at = now()",
-                       (_NAME, version))
+    await conn.execute(
+        "insert into reference_data (name, version) values (%s, %s)"
+        " on conflict (name) do update set version = excluded.version, loaded_at = now()",
+        (_NAME, version),
+    )

@@ -8,8 +8,10 @@ from typing import Any, Literal
 import numpy as np
 from psycopg import AsyncConnection
 
-_DOCUMENT_COLUMNS = ("d.id, d.title, d.source, d.kind, d.access, d.unit_code, d.notice, d.size_bytes, d.chunk_count, "
-                     "d.added_by, d.ingested_at, d.updated_at")
+_DOCUMENT_COLUMNS = (
+    "d.id, d.title, d.source, d.kind, d.access, d.unit_code, d.notice, d.size_bytes, d.chunk_count, "
+    "d.added_by, d.ingested_at, d.updated_at"
+)
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -19,13 +21,15 @@ def vector_literal(vector: np.ndarray) -> str:
 
 async def document_by_source(conn: AsyncConnection, source: str) -> dict[str, Any] | None:
     """The document ingested from ``source`` with its content hash, if any (and visible)."""
-    cur = await conn.execute("select id, content_hash, unit_path::text as unit_path from library_documents "
-                             "where source = %s", (source,))
+    cur = await conn.execute(
+        "select id, content_hash, unit_path::text as unit_path from library_documents where source = %s", (source,)
+    )
     return await cur.fetchone()
 
 
-async def save_document(conn: AsyncConnection, document: dict[str, Any], chunks: Sequence[dict[str, Any]],
-                        vectors: np.ndarray) -> int:
+async def save_document(
+    conn: AsyncConnection, document: dict[str, Any], chunks: Sequence[dict[str, Any]], vectors: np.ndarray
+) -> int:
     """Insert or replace the document of ``document["source"]`` and all its chunks; returns its id.
 
     Run inside one transaction: readers see the old version or the new one, never a mix.
@@ -42,7 +46,8 @@ async def save_document(conn: AsyncConnection, document: dict[str, Any], chunks:
                notice = excluded.notice, size_bytes = excluded.size_bytes, chunk_count = excluded.chunk_count,
                added_by = excluded.added_by, updated_at = now()
            returning id, unit_path::text as unit_path""",
-        document | {"chunk_count": len(chunks)})
+        document | {"chunk_count": len(chunks)},
+    )
     row = await cur.fetchone()
     assert row is not None
     document_id, unit_path = int(row["id"]), row["unit_path"]
@@ -56,11 +61,19 @@ async def save_document(conn: AsyncConnection, document: dict[str, Any], chunks:
            from unnest(%(ordinals)s::int[], %(headings)s::text[], %(anchors)s::text[], %(articles)s::int[],
                        %(bodies)s::text[], %(embeddings)s::text[], %(terms)s::text[])
                 as c(ordinal, heading, anchor, article, body, embedding, terms)""",
-        {"document": document_id, "access": document["access"], "unit_path": unit_path,
-         "ordinals": list(range(len(rows))), "headings": [c["heading"] for c, _ in rows],
-         "anchors": [c["anchor"] for c, _ in rows], "articles": [c["article"] for c, _ in rows],
-         "bodies": [c["body"] for c, _ in rows], "embeddings": [vector_literal(v) for _, v in rows],
-         "terms": [" ".join(c["terms"]) for c, _ in rows]})
+        {
+            "document": document_id,
+            "access": document["access"],
+            "unit_path": unit_path,
+            "ordinals": list(range(len(rows))),
+            "headings": [c["heading"] for c, _ in rows],
+            "anchors": [c["anchor"] for c, _ in rows],
+            "articles": [c["article"] for c, _ in rows],
+            "bodies": [c["body"] for c, _ in rows],
+            "embeddings": [vector_literal(v) for _, v in rows],
+            "terms": [" ".join(c["terms"]) for c, _ in rows],
+        },
+    )
     return document_id
 
 
@@ -70,21 +83,24 @@ async def delete_documents(conn: AsyncConnection, ids: Sequence[int]) -> int:
     return cur.rowcount
 
 
-async def documents(conn: AsyncConnection, *, query: str | None = None, limit: int = 50,
-                    offset: int = 0) -> list[dict[str, Any]]:
+async def documents(
+    conn: AsyncConnection, *, query: str | None = None, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
     """Visible documents, newest first, optionally filtered by title (diacritics-insensitive)."""
     where = "where library_fold(d.title) like '%%' || library_fold(%(q)s) || '%%'" if query else ""
     cur = await conn.execute(
         f"select {_DOCUMENT_COLUMNS} from library_documents d {where} "
         "order by d.kind = 'guide' desc, d.title limit %(limit)s offset %(offset)s",
-        {"q": query, "limit": limit, "offset": offset})
+        {"q": query, "limit": limit, "offset": offset},
+    )
     return await cur.fetchall()
 
 
 async def count_documents(conn: AsyncConnection) -> dict[str, int]:
     """Visible documents and chunks."""
-    cur = await conn.execute("select count(*) as documents, coalesce(sum(chunk_count), 0)::int as chunks "
-                             "from library_documents")
+    cur = await conn.execute(
+        "select count(*) as documents, coalesce(sum(chunk_count), 0)::int as chunks from library_documents"
+    )
     row = await cur.fetchone()
     return {"documents": int(row["documents"]), "chunks": int(row["chunks"])} if row else {"documents": 0, "chunks": 0}
 
@@ -97,13 +113,17 @@ async def document(conn: AsyncConnection, document_id: int) -> dict[str, Any] | 
 
 async def chunks_of(conn: AsyncConnection, document_id: int) -> list[dict[str, Any]]:
     """A document's chunks in reading order."""
-    cur = await conn.execute("select id, ordinal, heading, anchor, article, body from library_chunks "
-                             "where document_id = %s order by ordinal", (document_id,))
+    cur = await conn.execute(
+        "select id, ordinal, heading, anchor, article, body from library_chunks "
+        "where document_id = %s order by ordinal",
+        (document_id,),
+    )
     return await cur.fetchall()
 
 
-async def nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit: int,
-                         ef_search: int = 100) -> list[tuple[int, float]]:
+async def nearest_chunks(
+    conn: AsyncConnection, vector: np.ndarray, limit: int, ef_search: int = 100
+) -> list[tuple[int, float]]:
     """Visible chunks nearest to ``vector`` (cosine similarity), through the HNSW index.
 
     Row-level security filters the index scan's output; iterative scanning keeps reading the index until
@@ -116,15 +136,20 @@ async def nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit: int,
                select id, embedding <=> %(v)s::vector as distance from library_chunks
                order by embedding <=> %(v)s::vector limit %(n)s)
            select id, 1 - distance as score from nearest order by distance""",
-        {"v": vector_literal(vector), "n": limit}, prepare=False)
+        {"v": vector_literal(vector), "n": limit},
+        prepare=False,
+    )
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 
 
 async def exact_nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit: int) -> list[int]:
     """The same as ``nearest_chunks`` without the index (exact search), to measure the index's recall."""
     await conn.execute("set local enable_indexscan = off")
-    cur = await conn.execute("select id from library_chunks order by embedding <=> %s::vector limit %s",
-                             (vector_literal(vector), limit), prepare=False)
+    cur = await conn.execute(
+        "select id from library_chunks order by embedding <=> %s::vector limit %s",
+        (vector_literal(vector), limit),
+        prepare=False,
+    )
     return [int(r["id"]) for r in await cur.fetchall()]
 
 
@@ -132,26 +157,35 @@ async def refresh_term_stats(conn: AsyncConnection) -> None:
     """Recount how many chunks hold each term (after ingest or deletion), per access class; the empty term holds
     the class's number of chunks. "public" counts public chunks only, "internal" every chunk."""
     await conn.execute("delete from library_terms")
-    await conn.execute("insert into library_terms (access, term, df) "
-                       "select 'internal', word, ndoc from ts_stat('select terms from library_chunks') "
-                       "union all select 'internal', '', count(*) from library_chunks "
-                       "union all select 'public', word, ndoc "
-                       "from ts_stat('select terms from library_chunks where access = ''public''') "
-                       "union all select 'public', '', count(*) from library_chunks where access = 'public'")
+    await conn.execute(
+        "insert into library_terms (access, term, df) "
+        "select 'internal', word, ndoc from ts_stat('select terms from library_chunks') "
+        "union all select 'internal', '', count(*) from library_chunks "
+        "union all select 'public', word, ndoc "
+        "from ts_stat('select terms from library_chunks where access = ''public''') "
+        "union all select 'public', '', count(*) from library_chunks where access = 'public'"
+    )
 
 
-async def term_stats(conn: AsyncConnection, terms: Sequence[str],
-                     access: Literal["public", "internal"]) -> tuple[int, dict[str, int]]:
+async def term_stats(
+    conn: AsyncConnection, terms: Sequence[str], access: Literal["public", "internal"]
+) -> tuple[int, dict[str, int]]:
     """The number of chunks of the access class and, per term, how many of them hold it."""
-    cur = await conn.execute("select term, df from library_terms where access = %s and term = any(%s)",
-                             (access, ["", *terms]))
+    cur = await conn.execute(
+        "select term, df from library_terms where access = %s and term = any(%s)", (access, ["", *terms])
+    )
     found = {r["term"]: int(r["df"]) for r in await cur.fetchall()}
     return found.pop("", 0), found
 
 
-async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: Sequence[float], limit: int,
-                          candidates: Sequence[Sequence[str]] | None = None, cap: int | None = None
-                          ) -> list[tuple[int, float]]:
+async def matching_chunks(
+    conn: AsyncConnection,
+    terms: Sequence[str],
+    weights: Sequence[float],
+    limit: int,
+    candidates: Sequence[Sequence[str]] | None = None,
+    cap: int | None = None,
+) -> list[tuple[int, float]]:
     """Visible chunks scored by the summed weight (IDF) of the ``terms`` they hold, best first.
 
     Only ``candidates`` are scored: chunks holding all the terms of one of its groups (default: any one of
@@ -166,8 +200,14 @@ async def matching_chunks(conn: AsyncConnection, terms: Sequence[str], weights: 
            from (select id, terms from library_chunks where terms @@ to_tsquery('simple', %(any)s)
                  limit %(cap)s) c  -- limit null: no bound
            order by score desc, c.id limit %(n)s""",
-        {"terms": list(terms), "weights": list(weights), "n": limit, "cap": cap,
-         "any": " | ".join("(" + " & ".join(group) + ")" for group in groups)})
+        {
+            "terms": list(terms),
+            "weights": list(weights),
+            "n": limit,
+            "cap": cap,
+            "any": " | ".join("(" + " & ".join(group) + ")" for group in groups),
+        },
+    )
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 
 
@@ -177,5 +217,7 @@ async def chunks_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, d
         """select c.id, c.document_id, c.heading, c.anchor, c.article, c.body, d.title, d.source, d.notice,
                   d.access
            from library_chunks c join library_documents d on d.id = c.document_id
-           where c.id = any(%s)""", (list(ids),))
+           where c.id = any(%s)""",
+        (list(ids),),
+    )
     return {int(r["id"]): r for r in await cur.fetchall()}

@@ -10,8 +10,21 @@ from psycopg import AsyncConnection, sql
 Row = dict[str, Any]
 GroupBy = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level"]
 
-MEMBER_COLUMNS = ("unit_code", "full_name", "gender", "birth_year", "ethnicity", "religion", "position",
-                  "organisation", "term", "phone_enc", "email_enc", "national_id_hmac", "national_id_last3")
+MEMBER_COLUMNS = (
+    "unit_code",
+    "full_name",
+    "gender",
+    "birth_year",
+    "ethnicity",
+    "religion",
+    "position",
+    "organisation",
+    "term",
+    "phone_enc",
+    "email_enc",
+    "national_id_hmac",
+    "national_id_last3",
+)
 _SELECT = (
     "select m.id, m.unit_code, concat_ws(', ', u.name, p.name) as unit_name, m.full_name, m.gender, m.birth_year,"
     " m.ethnicity, m.religion, m.position, m.organisation, m.term, m.phone_enc, m.email_enc, m.national_id_last3"
@@ -28,15 +41,23 @@ _GROUPS: dict[str, str] = {
     "organisation": "m.organisation",
     "position": "m.position",
     "level": "(nlevel(m.unit_path) - 1)::text",
-    "age": (f"case when m.birth_year is null then null when {_AGE} < 30 then '<30'"
-            f" when {_AGE} < 40 then '30–39' when {_AGE} < 50 then '40–49' when {_AGE} < 60 then '50–59'"
-            " else '≥60' end"),
+    "age": (
+        f"case when m.birth_year is null then null when {_AGE} < 30 then '<30'"
+        f" when {_AGE} < 40 then '30–39' when {_AGE} < 50 then '40–49' when {_AGE} < 60 then '50–59'"
+        " else '≥60' end"
+    ),
     "unit": "c.code",
 }
 
 
-async def list_members(conn: AsyncConnection, unit_code: str | None = None, *, limit: int | None = None,
-                       offset: int = 0, search: str | None = None) -> list[Row]:
+async def list_members(
+    conn: AsyncConnection,
+    unit_code: str | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    search: str | None = None,
+) -> list[Row]:
     """Members visible in the current scope, optionally of one unit and everything below it.
 
     ``search`` matches the full name without regard to case or diacritics.
@@ -65,7 +86,8 @@ async def add_member(conn: AsyncConnection, values: Mapping[str, Any]) -> Row:
     columns = [c for c in MEMBER_COLUMNS if c in values]
     cur = await conn.execute(
         sql.SQL("insert into members ({}) values ({}) returning id").format(
-            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(", ").join(sql.Placeholder() * len(columns))),
+            sql.SQL(", ").join(map(sql.Identifier, columns)), sql.SQL(", ").join(sql.Placeholder() * len(columns))
+        ),
         [values[c] for c in columns],
     )
     new = await cur.fetchone()
@@ -76,15 +98,20 @@ async def add_member(conn: AsyncConnection, values: Mapping[str, Any]) -> Row:
     return row  # type: ignore[return-value]
 
 
-async def insert_members(conn: AsyncConnection, rows: Sequence[Sequence[Any]], batch: int = 2000,
-                         progress: Callable[[int], None] | None = None) -> int:
+async def insert_members(
+    conn: AsyncConnection,
+    rows: Sequence[Sequence[Any]],
+    batch: int = 2000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Insert many members (tuples in :data:`MEMBER_COLUMNS` order) in pipelined batches; return the count."""
     query = sql.SQL("insert into members ({}) values ({})").format(
         sql.SQL(", ").join(map(sql.Identifier, MEMBER_COLUMNS)),
-        sql.SQL(", ").join(sql.Placeholder() * len(MEMBER_COLUMNS)))
+        sql.SQL(", ").join(sql.Placeholder() * len(MEMBER_COLUMNS)),
+    )
     async with conn.cursor() as cur:
         for start in range(0, len(rows), batch):
-            chunk = rows[start:start + batch]
+            chunk = rows[start : start + batch]
             await cur.executemany(query, chunk)
             if progress:
                 progress(len(chunk))
@@ -94,7 +121,8 @@ async def insert_members(conn: AsyncConnection, rows: Sequence[Sequence[Any]], b
 async def member_keys(conn: AsyncConnection, unit_codes: list[str]) -> list[Row]:
     """Unit, full name and birth year of every visible member of these units (for duplicate checks)."""
     cur = await conn.execute(
-        "select unit_code, full_name, birth_year from members where unit_code = any(%s)", (unit_codes,))
+        "select unit_code, full_name, birth_year from members where unit_code = any(%s)", (unit_codes,)
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
@@ -121,8 +149,7 @@ def _filters(filters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
 async def count_members(conn: AsyncConnection, unit_code: str, filters: Mapping[str, Any]) -> int:
     """Members of a unit's subtree matching every filter (see :func:`_filters` for the names)."""
     where, params = _filters(filters)
-    cur = await conn.execute(f"select count(*) as n from members m where {_IN_UNIT}{where}",
-                             {"u": unit_code, **params})
+    cur = await conn.execute(f"select count(*) as n from members m where {_IN_UNIT}{where}", {"u": unit_code, **params})
     return int((await cur.fetchone())["n"])  # type: ignore[index,call-overload]
 
 

@@ -23,8 +23,11 @@ def ensure_app_role(conn: psycopg.Connection, password: str | None) -> None:
     exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_ROLE,)).fetchone()
     if not exists:
         try:
-            conn.execute(sql.SQL("create role {} login nosuperuser nobypassrls nocreatedb nocreaterole").format(
-                sql.Identifier(APP_ROLE)))
+            conn.execute(
+                sql.SQL("create role {} login nosuperuser nobypassrls nocreatedb nocreaterole").format(
+                    sql.Identifier(APP_ROLE)
+                )
+            )
         except psycopg.errors.DuplicateObject:
             pass  # created concurrently
     else:

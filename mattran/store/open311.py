@@ -10,11 +10,18 @@ from psycopg import AsyncConnection
 Row = dict[str, Any]
 
 
-async def public_requests(conn: AsyncConnection, *, codes: list[str] | None = None,
-                          categories: list[str] | None = None, statuses: list[str] | None = None,
-                          start: datetime | None = None, end: datetime | None = None,
-                          unit_code: str | None = None, province_code: str | None = None,
-                          limit: int = 1000) -> list[Row]:
+async def public_requests(
+    conn: AsyncConnection,
+    *,
+    codes: list[str] | None = None,
+    categories: list[str] | None = None,
+    statuses: list[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    unit_code: str | None = None,
+    province_code: str | None = None,
+    limit: int = 1000,
+) -> list[Row]:
     """Petitions as anyone may see them (no personal data), newest first, filtered."""
     cur = await conn.execute(
         "select tracking_code, status, category, unit_code, created_at, updated_at, due_at, content_public,"
@@ -27,7 +34,15 @@ async def public_requests(conn: AsyncConnection, *, codes: list[str] | None = No
         " and (%(unit)s::text is null or unit_code = %(unit)s)"
         " and (%(province)s::text is null or province_code = %(province)s)"
         " order by created_at desc, tracking_code desc limit %(limit)s",
-        {"codes": codes, "categories": categories, "statuses": statuses, "start": start, "end": end,
-         "unit": unit_code, "province": province_code, "limit": limit},
+        {
+            "codes": codes,
+            "categories": categories,
+            "statuses": statuses,
+            "start": start,
+            "end": end,
+            "unit": unit_code,
+            "province": province_code,
+            "limit": limit,
+        },
     )
     return await cur.fetchall()  # type: ignore[return-value]

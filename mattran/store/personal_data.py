@@ -30,10 +30,16 @@ def stale(conn: psycopg.Connection, table: str, current: bytes, after: int, limi
     prefix_len = len(current)
     differs = sql.SQL(" or ").join(
         sql.SQL("({c} is not null and substring({c} from 1 for {n}) <> {p})").format(
-            c=sql.Identifier(c), n=sql.Literal(prefix_len), p=sql.Literal(current)) for c in columns)
+            c=sql.Identifier(c), n=sql.Literal(prefix_len), p=sql.Literal(current)
+        )
+        for c in columns
+    )
     query = sql.SQL("select {k}, {cols} from {t} where {k} > %s and ({differs}) order by {k} limit %s").format(
-        k=sql.Identifier(key), cols=sql.SQL(", ").join(map(sql.Identifier, columns)), t=sql.Identifier(table),
-        differs=differs)
+        k=sql.Identifier(key),
+        cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
+        t=sql.Identifier(table),
+        differs=differs,
+    )
     return conn.execute(query, (after, limit)).fetchall()
 
 
@@ -41,8 +47,10 @@ def rewrite(conn: psycopg.Connection, table: str, rows: Sequence[tuple]) -> None
     """Store new values for ``rows`` (key first, then every encrypted column)."""
     key, columns = ENCRYPTED[table]
     query = sql.SQL("update {t} set {sets} where {k} = %s").format(
-        t=sql.Identifier(table), k=sql.Identifier(key),
-        sets=sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in columns))
+        t=sql.Identifier(table),
+        k=sql.Identifier(key),
+        sets=sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in columns),
+    )
     with conn.cursor() as cur:
         cur.executemany(query, [(*row[1:], row[0]) for row in rows])
 
@@ -51,13 +59,19 @@ def sample(conn: psycopg.Connection, per_table: int) -> list[tuple[str, bytes]]:
     """(column, value) of a few encrypted values of each table that has them (the first rows, then the latest)."""
     found: list[tuple[str, bytes]] = []
     for table, (key, columns) in ENCRYPTED.items():
-        present = {r[0] for r in conn.execute(
-            "select column_name from information_schema.columns where table_schema = current_schema()"
-            " and table_name = %s", (table,))}  # a backup of an earlier version may lack some
+        present = {
+            r[0]
+            for r in conn.execute(
+                "select column_name from information_schema.columns where table_schema = current_schema()"
+                " and table_name = %s",
+                (table,),
+            )
+        }  # a backup of an earlier version may lack some
         for column in (c for c in columns if c in present):
-            query = sql.SQL("(select {c} from {t} where {c} is not null order by {k} limit %s) union all"
-                            " (select {c} from {t} where {c} is not null order by {k} desc limit %s)").format(
-                c=sql.Identifier(column), t=sql.Identifier(table), k=sql.Identifier(key))
+            query = sql.SQL(
+                "(select {c} from {t} where {c} is not null order by {k} limit %s) union all"
+                " (select {c} from {t} where {c} is not null order by {k} desc limit %s)"
+            ).format(c=sql.Identifier(column), t=sql.Identifier(table), k=sql.Identifier(key))
             found += [(column, bytes(r[0])) for r in conn.execute(query, (per_table, per_table))]
     return found
 
@@ -66,4 +80,6 @@ def has_national_id_hashes(conn: psycopg.Connection) -> bool:
     """Whether any member has a national-ID hash (made with the key the store already uses)."""
     if conn.execute("select to_regclass('members')").fetchone() == (None,):
         return False
-    return conn.execute("select exists (select 1 from members where national_id_hmac is not null)").fetchone() == (True,)
+    return conn.execute("select exists (select 1 from members where national_id_hmac is not null)").fetchone() == (
+        True,
+    )

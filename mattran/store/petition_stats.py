@@ -13,13 +13,15 @@ from psycopg import AsyncConnection
 
 Row = dict[str, Any]
 OPEN = "('received', 'accepted', 'in_progress')"
-_WINDOW = ("p.unit_path <@ (select path from units where code = %(u)s)"
-           " and p.created_at >= %(start)s and p.created_at < %(end)s")
+_WINDOW = (
+    "p.unit_path <@ (select path from units where code = %(u)s)"
+    " and p.created_at >= %(start)s and p.created_at < %(end)s"
+)
 _GROUPS = {
     "category": "p.category",
     "channel": "p.channel",
     "unit": "(select code from units where path = subpath(p.unit_path, 0,"
-            " least(nlevel(p.unit_path), nlevel((select path from units where code = %(u)s)) + 1)))",
+    " least(nlevel(p.unit_path), nlevel((select path from units where code = %(u)s)) + 1)))",
 }
 
 
@@ -41,14 +43,21 @@ async def totals(conn: AsyncConnection, root: str, start: datetime, end: datetim
         f" count(*) filter (where p.status in {OPEN} and p.due_at < %(now)s) as overdue,"
         " count(*) filter (where p.escalations > 0) as escalated"
         f" from petitions p where {_WINDOW}",
-        {"u": root, "start": start, "end": end, "now": now})
+        {"u": root, "start": start, "end": end, "now": now},
+    )
     row = await cur.fetchone()
     assert row is not None
     return row  # type: ignore[return-value]
 
 
-async def groups(conn: AsyncConnection, root: str, start: datetime, end: datetime,
-                 by: Literal["category", "channel", "unit"], distinct_only: bool = False) -> list[Row]:
+async def groups(
+    conn: AsyncConnection,
+    root: str,
+    start: datetime,
+    end: datetime,
+    by: Literal["category", "channel", "unit"],
+    distinct_only: bool = False,
+) -> list[Row]:
     """Counts by one dimension: rows ``{key, n, resolved}``, largest first (``distinct_only``: without the
     duplicates merged into another petition). For ``unit`` the key is the unit directly below the root that
     holds the petition, or the root itself."""
@@ -57,12 +66,14 @@ async def groups(conn: AsyncConnection, root: str, start: datetime, end: datetim
         f"select {_GROUPS[by]} as key, count(*) as n,"
         " count(*) filter (where p.status in ('answered', 'published')) as resolved"
         f" from petitions p where {_WINDOW}{merged} group by 1 order by 2 desc, 1",
-        {"u": root, "start": start, "end": end})
+        {"u": root, "start": start, "end": end},
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
-async def excerpts(conn: AsyncConnection, root: str, start: datetime, end: datetime, category: str,
-                   limit: int = 3) -> list[Row]:
+async def excerpts(
+    conn: AsyncConnection, root: str, start: datetime, end: datetime, category: str, limit: int = 3
+) -> list[Row]:
     """The newest distinct published petitions of a category whose public version a cadre approved: that reviewed
     title and text only (never a denunciation)."""
     cur = await conn.execute(
@@ -70,5 +81,6 @@ async def excerpts(conn: AsyncConnection, root: str, start: datetime, end: datet
         f" where {_WINDOW} and p.category = %(c)s and p.merged_into is null and p.status = 'published'"
         " and p.reviewed_at is not null and p.kind <> 'to_cao'"
         " order by p.created_at desc, p.id desc limit %(n)s",
-        {"u": root, "start": start, "end": end, "c": category, "n": limit})
+        {"u": root, "start": start, "end": end, "c": category, "n": limit},
+    )
     return await cur.fetchall()  # type: ignore[return-value]

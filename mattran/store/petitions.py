@@ -35,13 +35,20 @@ async def next_number(conn: AsyncConnection) -> int:
 async def find_by_idempotency(conn: AsyncConnection, key_digest: str) -> Row | None:
     """The petition a create with this (namespaced, hashed) idempotency key made: its number, the digest of the
     request's body and its sealed secret."""
-    cur = await conn.execute("select tracking_code, request_digest, receipt_sealed from petition_idempotency"
-                             " where idempotency_digest = %s", (key_digest,))
+    cur = await conn.execute(
+        "select tracking_code, request_digest, receipt_sealed from petition_idempotency where idempotency_digest = %s",
+        (key_digest,),
+    )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
-async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[str, bytes | None],
-                 attachments: list[dict[str, Any]], actor: str | None = None) -> None:
+async def insert(
+    conn: AsyncConnection,
+    values: dict[str, Any],
+    contact: dict[str, bytes | None],
+    attachments: list[dict[str, Any]],
+    actor: str | None = None,
+) -> None:
     """Insert a new petition (``values`` has at least id, unit_path, submitter, channel), its first event (by
     ``actor``: a pseudonym, never the account itself), its contact details (encrypted: full_name_enc, phone_enc,
     email_enc) and its attachments."""
@@ -64,13 +71,28 @@ async def insert(conn: AsyncConnection, values: dict[str, Any], contact: dict[st
         await conn.execute(
             "insert into petition_attachments (petition_id, unit_path, filename, content_type, size, sha256, data)"
             " values (%s, %s::ltree, %s, %s, %s, %s, %s)",
-            (values["id"], values.get("unit_path"), a["filename"], a["content_type"], a["size"], a["sha256"],
-             a["data"]))
+            (
+                values["id"],
+                values.get("unit_path"),
+                a["filename"],
+                a["content_type"],
+                a["size"],
+                a["sha256"],
+                a["data"],
+            ),
+        )
 
 
-async def add_event(conn: AsyncConnection, petition_id: int, unit_path: str | None, actor: str | None,
-                    action: PetitionAction, from_status: str | None, to_status: str | None,
-                    detail: dict[str, Any]) -> None:
+async def add_event(
+    conn: AsyncConnection,
+    petition_id: int,
+    unit_path: str | None,
+    actor: str | None,
+    action: PetitionAction,
+    from_status: str | None,
+    to_status: str | None,
+    detail: dict[str, Any],
+) -> None:
     """Append one event to a petition's history."""
     await conn.execute(
         "insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
@@ -84,38 +106,53 @@ async def get(conn: AsyncConnection, tracking_code: str, for_update: bool = Fals
     lock = " for update of p" if for_update else ""
     cur = await conn.execute(
         f"select {_COLUMNS} from petitions p left join units u on u.code = p.unit_code"
-        f" where p.tracking_code = %s{lock}", (tracking_code,))
+        f" where p.tracking_code = %s{lock}",
+        (tracking_code,),
+    )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
 async def update(conn: AsyncConnection, petition_id: int, changes: dict[str, Any]) -> None:
     """Apply column changes to a petition (RLS decides whether it may be changed)."""
     sets = ", ".join(f"{k} = %({k})s" + ("::ltree" if k == "unit_path" else "") for k in changes)
-    await conn.execute(f"update petitions set {sets}, updated_at = now() where id = %(id)s",  # type: ignore[arg-type]
-                       {**changes, "id": petition_id})
+    await conn.execute(
+        f"update petitions set {sets}, updated_at = now() where id = %(id)s",  # type: ignore[arg-type]
+        {**changes, "id": petition_id},
+    )
     if "unit_path" in changes:
         for table in ("petition_contacts", "petition_attachments"):
-            await conn.execute(f"update {table} set unit_path = %s::ltree where petition_id = %s",  # type: ignore[arg-type]
-                               (changes["unit_path"], petition_id))
+            await conn.execute(
+                f"update {table} set unit_path = %s::ltree where petition_id = %s",  # type: ignore[arg-type]
+                (changes["unit_path"], petition_id),
+            )
 
 
 async def events(conn: AsyncConnection, petition_id: int) -> list[Row]:
     """A petition's history, oldest first."""
     cur = await conn.execute(
         "select at, actor, action, from_status, to_status, detail from petition_events"
-        " where petition_id = %s order by id", (petition_id,))
+        " where petition_id = %s order by id",
+        (petition_id,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
 async def contact(conn: AsyncConnection, petition_id: int) -> Row | None:
     """A petition's contact details, encrypted (cadres within scope only, by RLS)."""
-    cur = await conn.execute("select full_name_enc, phone_enc, email_enc from petition_contacts where petition_id = %s",
-                             (petition_id,))
+    cur = await conn.execute(
+        "select full_name_enc, phone_enc, email_enc from petition_contacts where petition_id = %s", (petition_id,)
+    )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
-async def list_in_scope(conn: AsyncConnection, *, status: str | None = None, overdue_at: datetime | None = None,
-                        submitter: str | None = None, limit: int = 200) -> list[Row]:
+async def list_in_scope(
+    conn: AsyncConnection,
+    *,
+    status: str | None = None,
+    overdue_at: datetime | None = None,
+    submitter: str | None = None,
+    limit: int = 200,
+) -> list[Row]:
     """Petitions visible in the current scope, newest first, optionally filtered."""
     cur = await conn.execute(
         f"select {_COLUMNS} from petitions p left join units u on u.code = p.unit_code"
@@ -132,14 +169,25 @@ async def list_in_scope(conn: AsyncConnection, *, status: str | None = None, ove
 async def public_status(conn: AsyncConnection, tracking_code: str) -> Row | None:
     """What anyone may know of a petition (the ``public_petitions`` view: no personal data), with what checks its
     receipt (``receipt_salt``, ``receipt_hash``)."""
-    cur = await conn.execute("select v.*, r.receipt_salt, r.receipt_hash from public_petitions v"
-                             " join petition_receipts r on r.tracking_code = v.tracking_code"
-                             " where v.tracking_code = %s", (tracking_code,))
+    cur = await conn.execute(
+        "select v.*, r.receipt_salt, r.receipt_hash from public_petitions v"
+        " join petition_receipts r on r.tracking_code = v.tracking_code"
+        " where v.tracking_code = %s",
+        (tracking_code,),
+    )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
-async def published(conn: AsyncConnection, *, province_code: str | None, unit_code: str | None,
-                    category: str | None, query: str | None, limit: int, offset: int) -> list[Row]:
+async def published(
+    conn: AsyncConnection,
+    *,
+    province_code: str | None,
+    unit_code: str | None,
+    category: str | None,
+    query: str | None,
+    limit: int,
+    offset: int,
+) -> list[Row]:
     """Published answers, newest first, with filters (diacritics-insensitive text search)."""
     cur = await conn.execute(
         "select * from public_petitions where status = 'published'"
@@ -150,8 +198,14 @@ async def published(conn: AsyncConnection, *, province_code: str | None, unit_co
         " and (%(q)s::text is null or unaccent(lower(title || ' ' || content_public || ' ' || coalesce(answer_public, '')))"
         "      like '%%' || unaccent(lower(%(q)s)) || '%%')"
         " order by published_at desc limit %(limit)s offset %(offset)s",
-        {"province": province_code, "unit": unit_code, "category": category, "q": query, "limit": limit,
-         "offset": offset},
+        {
+            "province": province_code,
+            "unit": unit_code,
+            "category": category,
+            "q": query,
+            "limit": limit,
+            "offset": offset,
+        },
     )
     return await cur.fetchall()  # type: ignore[return-value]
 
@@ -163,12 +217,15 @@ async def overdue_ids(conn: AsyncConnection, now: datetime) -> list[Row]:
         " u.parent_code"
         " from petitions p join units u on u.code = p.unit_code"
         " where p.due_at < %s and p.status in ('received', 'accepted', 'in_progress') and u.parent_code is not null"
-        " order by p.due_at for update of p skip locked", (now,))
+        " order by p.due_at for update of p skip locked",
+        (now,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
-async def similar(conn: AsyncConnection, unit_code: str, text: str, exclude_id: int | None,
-                  limit: int = 5, recent: int = 100) -> list[Row]:
+async def similar(
+    conn: AsyncConnection, unit_code: str, text: str, exclude_id: int | None, limit: int = 5, recent: int = 100
+) -> list[Row]:
     """Petitions among the unit's ``recent`` latest whose text is close to ``text`` (pg_trgm), best first.
 
     Bounded to recent petitions so that intake stays fast however many a unit has received.
@@ -186,8 +243,9 @@ async def similar(conn: AsyncConnection, unit_code: str, text: str, exclude_id: 
     return await cur.fetchall()  # type: ignore[return-value]
 
 
-async def similar_published(conn: AsyncConnection, unit_code: str, text: str, exclude_code: str,
-                            limit: int = 5, recent: int = 100) -> list[Row]:
+async def similar_published(
+    conn: AsyncConnection, unit_code: str, text: str, exclude_code: str, limit: int = 5, recent: int = 100
+) -> list[Row]:
     """Published petitions among the unit's ``recent`` latest whose reviewed public title and text are close to
     ``text`` (pg_trgm), best first: read from ``public_petitions``, what anyone may see."""
     cur = await conn.execute(
@@ -204,20 +262,31 @@ async def similar_published(conn: AsyncConnection, unit_code: str, text: str, ex
 
 async def unembedded(conn: AsyncConnection, limit: int) -> list[Row]:
     """Petitions whose text has no embedding yet, oldest first."""
-    cur = await conn.execute("select id, title, content from petitions where embedding is null order by id limit %s",
-                             (limit,))
+    cur = await conn.execute(
+        "select id, title, content from petitions where embedding is null order by id limit %s", (limit,)
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
 async def set_embeddings(conn: AsyncConnection, ids: Sequence[int], vectors: Sequence[str]) -> None:
     """Store petitions' text embeddings (pgvector literals)."""
-    await conn.execute("update petitions p set embedding = v.e::vector from unnest(%s::bigint[], %s::text[]) as v(id, e)"
-                       " where p.id = v.id", (list(ids), list(vectors)))
+    await conn.execute(
+        "update petitions p set embedding = v.e::vector from unnest(%s::bigint[], %s::text[]) as v(id, e)"
+        " where p.id = v.id",
+        (list(ids), list(vectors)),
+    )
 
 
-async def similar_by_meaning(conn: AsyncConnection, unit_code: str, vector: str, exclude_id: int | None,
-                             min_score: float, limit: int = 5, recent: int = 200,
-                             published_only: bool = False) -> list[Row]:
+async def similar_by_meaning(
+    conn: AsyncConnection,
+    unit_code: str,
+    vector: str,
+    exclude_id: int | None,
+    min_score: float,
+    limit: int = 5,
+    recent: int = 200,
+    published_only: bool = False,
+) -> list[Row]:
     """Petitions among the unit's ``recent`` latest whose embedding is close to ``vector`` (cosine), best first;
     ``published_only``: only those published with a reviewed public version, titled by it."""
     cur = await conn.execute(
@@ -230,27 +299,42 @@ async def similar_by_meaning(conn: AsyncConnection, unit_code: str, vector: str,
         "       order by id desc limit %(recent)s) p"
         " where p.embedding is not null and 1 - (p.embedding <=> %(v)s::vector) >= %(min)s"
         " order by score desc, p.id desc limit %(n)s",
-        {"u": unit_code, "v": vector, "x": exclude_id, "min": min_score, "n": limit, "recent": recent,
-         "pub": published_only})
+        {
+            "u": unit_code,
+            "v": vector,
+            "x": exclude_id,
+            "min": min_score,
+            "n": limit,
+            "recent": recent,
+            "pub": published_only,
+        },
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
 async def merged_ids(conn: AsyncConnection, petition_id: int) -> list[Row]:
     """Petitions merged into this one."""
-    cur = await conn.execute("select id, unit_path::text as unit_path, status from petitions"
-                             " where merged_into = %s for update", (petition_id,))
+    cur = await conn.execute(
+        "select id, unit_path::text as unit_path, status from petitions where merged_into = %s for update",
+        (petition_id,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
 async def attachments(conn: AsyncConnection, petition_id: int) -> list[Row]:
     """A petition's attachments, without their bytes."""
-    cur = await conn.execute("select id, filename, content_type, size, created_at from petition_attachments"
-                             " where petition_id = %s order by id", (petition_id,))
+    cur = await conn.execute(
+        "select id, filename, content_type, size, created_at from petition_attachments"
+        " where petition_id = %s order by id",
+        (petition_id,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
 async def attachment(conn: AsyncConnection, petition_id: int, attachment_id: int) -> Row | None:
     """One attachment with its bytes (cadres within scope only, by RLS)."""
-    cur = await conn.execute("select filename, content_type, data from petition_attachments"
-                             " where petition_id = %s and id = %s", (petition_id, attachment_id))
+    cur = await conn.execute(
+        "select filename, content_type, data from petition_attachments where petition_id = %s and id = %s",
+        (petition_id, attachment_id),
+    )
     return await cur.fetchone()  # type: ignore[return-value]

@@ -15,11 +15,14 @@ async def hit(conn: AsyncConnection, bucket: str, count: bool = True) -> tuple[i
             "  started_at = case when c.started_at > now() - interval '1 minute' then c.started_at else now() end,"
             "  hits = case when c.started_at > now() - interval '1 minute' then c.hits + 1 else 1 end"
             " returning hits, ceil(extract(epoch from started_at + interval '1 minute' - now()))::int as retry",
-            (bucket,))
+            (bucket,),
+        )
     else:
         cur = await conn.execute(
             "select hits, ceil(extract(epoch from started_at + interval '1 minute' - now()))::int as retry"
-            " from rate_counters where bucket = %s and started_at > now() - interval '1 minute'", (bucket,))
+            " from rate_counters where bucket = %s and started_at > now() - interval '1 minute'",
+            (bucket,),
+        )
     row = await cur.fetchone()
     return (int(row["hits"]), max(1, int(row["retry"]))) if row else (0, 60)  # type: ignore[call-overload]
 

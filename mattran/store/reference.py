@@ -30,8 +30,23 @@ def load_units(owner_url: str, progress: Callable[[str], None] = lambda _m: None
                 " type = excluded.type, level = excluded.level, parent_code = excluded.parent_code,"
                 " province_code = excluded.province_code, path = excluded.path, latitude = excluded.latitude,"
                 " longitude = excluded.longitude, area_km2 = excluded.area_km2, name_key = excluded.name_key",
-                [(u.code, u.name, u.short_name, u.type, u.level, u.parent_code, u.province_code, u.path,
-                  u.latitude, u.longitude, u.area_km2, u.name_key) for u in units],
+                [
+                    (
+                        u.code,
+                        u.name,
+                        u.short_name,
+                        u.type,
+                        u.level,
+                        u.parent_code,
+                        u.province_code,
+                        u.path,
+                        u.latitude,
+                        u.longitude,
+                        u.area_km2,
+                        u.name_key,
+                    )
+                    for u in units
+                ],
             )
         progress("Chuyển đổi 10.040 đơn vị cũ (trước 7/2025) sang đơn vị mới…")
         legacy = list(admin_map.legacy_units(lambda i, n: progress(f"  {i}/{n} đơn vị cũ") if i == n else None))
@@ -41,8 +56,19 @@ def load_units(owner_url: str, progress: Callable[[str], None] = lambda _m: None
             " new_code, name_key) from stdin"
         ) as copy:
             for r in legacy:
-                copy.write_row((r.code, r.name, r.type, r.district_name, r.district_type, r.province_name,
-                                r.province_code, r.new_code, r.name_key))
+                copy.write_row(
+                    (
+                        r.code,
+                        r.name,
+                        r.type,
+                        r.district_name,
+                        r.district_type,
+                        r.province_name,
+                        r.province_code,
+                        r.new_code,
+                        r.name_key,
+                    )
+                )
         conn.execute(
             "insert into reference_data (name, version) values (%s, %s)"
             " on conflict (name) do update set version = excluded.version, loaded_at = now()",

@@ -9,15 +9,18 @@ from psycopg.types.json import Jsonb
 
 Row = dict[str, Any]
 
-_VERSION_COLUMNS = ("v.report_id, v.version, v.request_text, v.revision_prompt, v.document, v.markdown, v.figures,"
-                    " v.created_by, v.created_at")
+_VERSION_COLUMNS = (
+    "v.report_id, v.version, v.request_text, v.revision_prompt, v.document, v.markdown, v.figures,"
+    " v.created_by, v.created_at"
+)
 
 
 async def create(conn: AsyncConnection, unit_code: str, kind: str, title: str, created_by: str | None) -> int:
     """A new report (its unit path is set from the unit by a trigger); returns its id."""
     cur = await conn.execute(
         "insert into reports (unit_code, kind, title, created_by) values (%s, %s, %s, %s) returning id",
-        (unit_code, kind, title, created_by))
+        (unit_code, kind, title, created_by),
+    )
     row = await cur.fetchone()
     assert row is not None
     return int(row["id"])  # type: ignore[call-overload]
@@ -32,7 +35,8 @@ async def add_version(conn: AsyncConnection, report_id: int, title: str, values:
         " select r.id, coalesce((select max(version) from report_versions where report_id = r.id), 0) + 1,"
         " r.unit_path, %(request_text)s, %(revision_prompt)s, %(document)s, %(markdown)s, %(docx)s, %(figures)s,"
         " %(created_by)s from reports r where r.id = %(id)s returning version",
-        {**values, "document": Jsonb(values["document"]), "figures": Jsonb(values["figures"]), "id": report_id})
+        {**values, "document": Jsonb(values["document"]), "figures": Jsonb(values["figures"]), "id": report_id},
+    )
     row = await cur.fetchone()
     assert row is not None
     await conn.execute("update reports set title = %s, updated_at = now() where id = %s", (title, report_id))
@@ -46,7 +50,9 @@ async def get(conn: AsyncConnection, report_id: int, for_update: bool = False) -
         "select r.id, r.unit_code, r.unit_path::text as unit_path, u.name as unit_name, r.kind, r.title,"
         " r.created_by, r.created_at, r.updated_at,"
         " (select max(version) from report_versions v where v.report_id = r.id) as versions"
-        f" from reports r join units u on u.code = r.unit_code where r.id = %s{lock}", (report_id,))
+        f" from reports r join units u on u.code = r.unit_code where r.id = %s{lock}",
+        (report_id,),
+    )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
@@ -55,7 +61,8 @@ async def version(conn: AsyncConnection, report_id: int, number: int | None = No
     cur = await conn.execute(
         f"select {_VERSION_COLUMNS} from report_versions v where v.report_id = %(id)s"
         " and (%(n)s::int is null or v.version = %(n)s) order by v.version desc limit 1",
-        {"id": report_id, "n": number})
+        {"id": report_id, "n": number},
+    )
     return await cur.fetchone()  # type: ignore[return-value]
 
 
@@ -63,14 +70,17 @@ async def versions(conn: AsyncConnection, report_id: int) -> list[Row]:
     """Every version of a report, newest first (number, prompt, author, time)."""
     cur = await conn.execute(
         "select version, revision_prompt, created_by, created_at from report_versions"
-        " where report_id = %s order by version desc", (report_id,))
+        " where report_id = %s order by version desc",
+        (report_id,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]
 
 
 async def docx(conn: AsyncConnection, report_id: int, number: int) -> bytes | None:
     """The .docx bytes of one version."""
-    cur = await conn.execute("select docx from report_versions where report_id = %s and version = %s",
-                             (report_id, number))
+    cur = await conn.execute(
+        "select docx from report_versions where report_id = %s and version = %s", (report_id, number)
+    )
     row = await cur.fetchone()
     return bytes(row["docx"]) if row else None  # type: ignore[call-overload]
 
@@ -81,5 +91,6 @@ async def recent(conn: AsyncConnection, limit: int = 50) -> list[Row]:
         "select r.id, r.unit_code, u.name as unit_name, r.kind, r.title, r.created_by, r.updated_at,"
         " (select max(version) from report_versions v where v.report_id = r.id) as versions"
         " from reports r join units u on u.code = r.unit_code order by r.updated_at desc, r.id desc limit %s",
-        (limit,))
+        (limit,),
+    )
     return await cur.fetchall()  # type: ignore[return-value]

@@ -15,8 +15,7 @@ from mattran.domain.petition_status import PetitionAction, PetitionStatus
 CLOSED = (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED, PetitionStatus.DECLINED, PetitionStatus.MERGED)
 # What replaces a purged petition's private text when it has no reviewed public version.
 PURGED_TITLE = "Phản ánh đã hết thời hạn lưu trữ"
-PURGED_TEXT = ("Nội dung phản ánh và thông tin cá nhân đã được xóa khi hết thời hạn lưu trữ "
-               "(Nghị định 13/2023/NĐ-CP).")
+PURGED_TEXT = "Nội dung phản ánh và thông tin cá nhân đã được xóa khi hết thời hạn lưu trữ (Nghị định 13/2023/NĐ-CP)."
 
 # A petition is closed since its last move into a closed status (its history is append-only).
 _DUE = (
@@ -29,8 +28,10 @@ _DUE = (
 
 async def petitions_due(conn: AsyncConnection, cutoff: datetime, after: int, limit: int) -> list[int]:
     """Closed petitions whose private parts are past their period (closed before ``cutoff``), by id from ``after``."""
-    cur = await conn.execute(_DUE + " and p.id > %(after)s order by p.id limit %(limit)s for update of p skip locked",
-                             {"closed": list(CLOSED), "cutoff": cutoff, "after": after, "limit": limit})
+    cur = await conn.execute(
+        _DUE + " and p.id > %(after)s order by p.id limit %(limit)s for update of p skip locked",
+        {"closed": list(CLOSED), "cutoff": cutoff, "after": after, "limit": limit},
+    )
     return [r["id"] for r in await cur.fetchall()]  # type: ignore[call-overload]
 
 
@@ -39,7 +40,8 @@ async def count_private_parts(conn: AsyncConnection, ids: list[int]) -> dict[str
     cur = await conn.execute(
         "select (select count(*) from petition_contacts where petition_id = any(%(ids)s)) as contacts,"
         " (select count(*) from petition_attachments where petition_id = any(%(ids)s)) as attachments",
-        {"ids": ids})
+        {"ids": ids},
+    )
     row = await cur.fetchone()
     assert row is not None
     return {"contacts": int(row["contacts"]), "attachments": int(row["attachments"])}  # type: ignore[call-overload]
@@ -62,11 +64,13 @@ async def purge_petitions(conn: AsyncConnection, ids: list[int], now: datetime) 
         " reply_text = null, address_text = null, latitude = null, longitude = null, embedding = null,"
         " private_purged_at = %(now)s, updated_at = %(now)s"
         " where id = any(%(ids)s)",
-        {"ids": ids, "title": PURGED_TITLE, "text": PURGED_TEXT, "now": now})
+        {"ids": ids, "title": PURGED_TITLE, "text": PURGED_TEXT, "now": now},
+    )
     await conn.execute(
         "insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
         " select id, unit_path, null, %s, status, status, %s from petitions where id = any(%s)",
-        (PetitionAction.RETENTION_PURGE, Jsonb({"reason": "hết thời hạn lưu trữ dữ liệu cá nhân"}), ids))
+        (PetitionAction.RETENTION_PURGE, Jsonb({"reason": "hết thời hạn lưu trữ dữ liệu cá nhân"}), ids),
+    )
 
 
 async def audit_log(conn: AsyncConnection, cutoff: datetime, apply: bool) -> int:

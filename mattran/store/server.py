@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import warnings
 import logging
+import warnings
 from pathlib import Path
 
 import psutil
-from platformdirs.api import RuntimeDirWarning
 import psycopg
+from platformdirs.api import RuntimeDirWarning
 from psycopg import sql
 
 _log = logging.getLogger(__name__)
@@ -78,6 +78,8 @@ def _ensure_database(admin_uri: str, db_name: str) -> None:
         if exists:
             return
         try:
-            conn.execute(sql.SQL("create database {} encoding 'UTF8' template template0").format(sql.Identifier(db_name)))
+            conn.execute(
+                sql.SQL("create database {} encoding 'UTF8' template template0").format(sql.Identifier(db_name))
+            )
         except psycopg.errors.DuplicateDatabase:
             pass  # another process created it meanwhile

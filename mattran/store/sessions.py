@@ -12,13 +12,13 @@ Row = dict[str, Any]
 LOGIN_TTL = "10 minutes"
 
 
-async def add_login_attempt(conn: AsyncConnection, state: str, nonce: str, code_verifier: str, return_to: str,
-                            browser_hash: str) -> None:
+async def add_login_attempt(
+    conn: AsyncConnection, state: str, nonce: str, code_verifier: str, return_to: str, browser_hash: str
+) -> None:
     """Remember a login started at the provider by one browser (and forget those older than 10 minutes)."""
     await conn.execute(f"delete from login_attempts where created_at < now() - interval '{LOGIN_TTL}'")
     await conn.execute(
-        "insert into login_attempts (state, nonce, code_verifier, return_to, browser_hash)"
-        " values (%s, %s, %s, %s, %s)",
+        "insert into login_attempts (state, nonce, code_verifier, return_to, browser_hash) values (%s, %s, %s, %s, %s)",
         (state, nonce, code_verifier, return_to, browser_hash),
     )
 
@@ -33,8 +33,15 @@ async def take_login_attempt(conn: AsyncConnection, state: str, browser_hash: st
     return await cur.fetchone()  # type: ignore[return-value]
 
 
-async def add_session(conn: AsyncConnection, id_hash: str, subject: str, claims: dict[str, Any], id_token: str,
-                      refresh_token_sealed: bytes | None, expires_at: datetime) -> None:
+async def add_session(
+    conn: AsyncConnection,
+    id_hash: str,
+    subject: str,
+    claims: dict[str, Any],
+    id_token: str,
+    refresh_token_sealed: bytes | None,
+    expires_at: datetime,
+) -> None:
     """Store a new session."""
     await conn.execute(
         "insert into sessions (id_hash, subject, claims, id_token, refresh_token_sealed, expires_at)"
@@ -54,8 +61,9 @@ async def get_session(conn: AsyncConnection, id_hash: str) -> Row | None:
     return await cur.fetchone()  # type: ignore[return-value]
 
 
-async def update_session_tokens(conn: AsyncConnection, id_hash: str, claims: dict[str, Any], id_token: str,
-                                refresh_token_sealed: bytes | None) -> None:
+async def update_session_tokens(
+    conn: AsyncConnection, id_hash: str, claims: dict[str, Any], id_token: str, refresh_token_sealed: bytes | None
+) -> None:
     """Record the result of a token refresh."""
     await conn.execute(
         "update sessions set claims = %s, id_token = %s, refresh_token_sealed = coalesce(%s, refresh_token_sealed),"

@@ -78,21 +78,27 @@ async def similar_legacy_communes(
 
 async def unit_by_code(conn: AsyncConnection, code: str) -> Unit | None:
     """One unit with its province's name, or None."""
-    cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
-                             " where u.code = %s", (code,))
+    cur = await conn.execute(
+        f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code where u.code = %s", (code,)
+    )
     row = await cur.fetchone()
     return Unit.from_row(row) if row else None  # type: ignore[arg-type]
 
 
 async def units_by_code(conn: AsyncConnection, codes: list[str]) -> dict[str, Unit]:
     """Several units by code (unknown codes are left out)."""
-    cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
-                             " where u.code = any(%s)", (codes,))
+    cur = await conn.execute(
+        f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code where u.code = any(%s)",
+        (codes,),
+    )
     return {r["code"]: Unit.from_row(r) for r in await cur.fetchall()}  # type: ignore[call-overload]
 
 
 async def child_units(conn: AsyncConnection, code: str) -> list[Unit]:
     """The units directly below ``code`` (provinces of the centre, communes of a province), by name."""
-    cur = await conn.execute(f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
-                             " where u.parent_code = %s order by u.name_key, u.code", (code,))
+    cur = await conn.execute(
+        f"select {_UNIT_COLUMNS} from units u left join units p on p.code = u.province_code"
+        " where u.parent_code = %s order by u.name_key, u.code",
+        (code,),
+    )
     return [Unit.from_row(r) for r in await cur.fetchall()]  # type: ignore[arg-type]

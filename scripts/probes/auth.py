@@ -53,22 +53,35 @@ def probe_auth_id_token_as_bearer(ctx: Any) -> None:
     info = PostmasterInfo.read_from_pgdata(ctx.data_dir / "pgdata")
     assert info is not None
     with psycopg.connect(info.get_uri(database="mattran")) as conn:
-        row = conn.execute("select code_verifier from login_attempts where state = %s", (url.params["state"],)).fetchone()
+        row = conn.execute(
+            "select code_verifier from login_attempts where state = %s", (url.params["state"],)
+        ).fetchone()
     assert row, "the pending sign-in is not in the store"
     provider = f"http://127.0.0.1:{ctx.env['MATTRAN_IDP_PORT']}"
     meta = httpx.get(f"{provider}/.well-known/openid-configuration").json()
-    tokens = httpx.post(meta["token_endpoint"], auth=("mattran", "mattran-dev-client-secret"), data={
-        "grant_type": "authorization_code", "code": url.params["code"], "code_verifier": row[0],
-        "redirect_uri": f"{ctx.base_url}/auth/callback"}).json()
+    tokens = httpx.post(
+        meta["token_endpoint"],
+        auth=("mattran", "mattran-dev-client-secret"),
+        data={
+            "grant_type": "authorization_code",
+            "code": url.params["code"],
+            "code_verifier": row[0],
+            "redirect_uri": f"{ctx.base_url}/auth/callback",
+        },
+    ).json()
     claims = jwt.decode(tokens["id_token"], KeySet.import_key_set(httpx.get(meta["jwks_uri"]).json())).claims
     key = KeySet.import_key_set(json.loads((ctx.data_dir / "idp" / "jwks.json").read_text())).keys[0]
-    widened = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"},
-                         {**claims, "aud": [claims["aud"], "urn:mattran:api"]}, key)
+    widened = jwt.encode(
+        {"alg": "RS256", "kid": key.kid, "typ": "JWT"}, {**claims, "aud": [claims["aud"], "urn:mattran:api"]}, key
+    )
     with ctx.client() as api:
+
         def me(token: str) -> httpx.Response:
             return api.get("/api/me", headers={"Authorization": f"Bearer {token}"})
 
         assert me(tokens["access_token"]).json().get("authenticated"), "the provider's access token is refused"
-        for name, token in (("the provider's ID token", tokens["id_token"]),
-                            ("an ID token with the API audience", widened)):
+        for name, token in (
+            ("the provider's ID token", tokens["id_token"]),
+            ("an ID token with the API audience", widened),
+        ):
             assert me(token).status_code == 401, f"{name} was accepted as a bearer"

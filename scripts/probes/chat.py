@@ -39,10 +39,17 @@ def probe_chat_foreign_origin(ctx: Any) -> None:
     """Another origin's request with the cadre's cookies is refused, and CORS allows no other origin."""
     client = ctx.signed_in("commune_cadre")
     assert client.post("/chat/auth/header").status_code == 200
-    preflight = client.options("/chat/project/threads", headers={
-        "Origin": EVIL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
-    assert preflight.headers.get("access-control-allow-origin") in (None, ctx.base_url), \
+    preflight = client.options(
+        "/chat/project/threads",
+        headers={
+            "Origin": EVIL,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.headers.get("access-control-allow-origin") in (None, ctx.base_url), (
         f"CORS allows {preflight.headers.get('access-control-allow-origin')}"
+    )
     listed = client.post("/chat/project/threads", json=THREADS, headers={"Origin": EVIL})
     assert listed.status_code >= 400, f"threads listed for {EVIL}: {listed.status_code}"
     assert listed.headers.get("access-control-allow-origin") is None, "the response is readable by another origin"
@@ -65,7 +72,8 @@ def probe_chat_guest_take_over(ctx: Any) -> None:
         asked = first.post("/api/chat", json={"message": PETITION, "conversation_id": shared})
         answered = second.post("/api/chat", json={"message": "có", "conversation_id": shared})
         assert "PAKN-" not in answered.text, "a second guest confirmed the first guest's petition"
-        assert not (asked.status_code == 200 and answered.status_code == 200), \
+        assert not (asked.status_code == 200 and answered.status_code == 200), (
             "a guest's conversation id chosen by the client is accepted"
+        )
         issued = first.post("/api/chat", json={"message": PETITION}).json()
         assert len(issued.get("conversation_id", "")) >= 32, "a guest's conversation id is short enough to guess"

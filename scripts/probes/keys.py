@@ -32,11 +32,18 @@ def probe_keys_insecure_bind(ctx: ProbeContext) -> None:
     """`mattran up --host 0.0.0.0` in development exits 2 naming --insecure-dev, before serving anything."""
     with tempfile.TemporaryDirectory(prefix="mattran-probe-bind-") as tmp:
         env = {k: v for k, v in (ctx.env or os.environ).items() if not k.startswith("MATTRAN_")}
-        env.update(MATTRAN_DATA_DIR=str(Path(tmp) / "data"), MATTRAN_IDP_PORT=str(_free_port()),
-                   MATTRAN_DEMO_LIBRARY="false")
+        env.update(
+            MATTRAN_DATA_DIR=str(Path(tmp) / "data"), MATTRAN_IDP_PORT=str(_free_port()), MATTRAN_DEMO_LIBRARY="false"
+        )
         port = _free_port()
-        proc = subprocess.Popen([MATTRAN, "up", "--host", "0.0.0.0", "--port", str(port)], env=env, cwd=tmp,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [MATTRAN, "up", "--host", "0.0.0.0", "--port", str(port)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             _out, err = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
@@ -50,8 +57,11 @@ def probe_keys_insecure_bind(ctx: ProbeContext) -> None:
 def probe_keys_forged_chat_token(ctx: ProbeContext) -> None:
     """A chat token signed with the public development secret is refused, as a bearer token and as a cookie."""
     secret = hmac.new(PUBLIC_SECRET.encode(), b"chainlit", hashlib.sha256).hexdigest()
-    token = jwt.encode({"identifier": "canbo.xa", "display_name": "canbo.xa", "metadata": {},
-                        "exp": int(time.time()) + 600}, secret, algorithm="HS256")
+    token = jwt.encode(
+        {"identifier": "canbo.xa", "display_name": "canbo.xa", "metadata": {}, "exp": int(time.time()) + 600},
+        secret,
+        algorithm="HS256",
+    )
     with ctx.client() as client:
         bearer = client.get("/chat/user", headers={"Authorization": f"Bearer {token}"})
         assert bearer.status_code in (401, 403), f"forged bearer chat token accepted: {bearer.status_code}"

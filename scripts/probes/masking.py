@@ -15,8 +15,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from probe_security import ProbeContext, started_platform  # noqa: E402
-from tests.scripted_model import ScriptedServer  # noqa: E402
+from probe_security import ProbeContext, started_platform
+
+from tests.scripted_model import ScriptedServer
 
 MESSAGES = (
     "Tôi là Nguyễn Thị Hạnh, sinh năm 1958, nhà ở số 12 ngõ 45 phố Trần Phú, SĐT 0912 345 678 hoặc "
@@ -35,8 +36,12 @@ def _answer(body: dict[str, Any]) -> dict[str, Any]:
 def probe_masking_chat_sends_no_personal_data_to_the_model(ctx: ProbeContext) -> None:
     server = ScriptedServer(_answer)
     try:
-        env = {"MATTRAN_LLM_URL": server.url, "MATTRAN_LLM_MODEL": "scripted", "MATTRAN_LLM_MAX_RETRIES": "0",
-               "MATTRAN_DEMO_DATA": "false"}
+        env = {
+            "MATTRAN_LLM_URL": server.url,
+            "MATTRAN_LLM_MODEL": "scripted",
+            "MATTRAN_LLM_MAX_RETRIES": "0",
+            "MATTRAN_DEMO_DATA": "false",
+        }
         with started_platform(env) as platform, platform.client() as client:
             conversation = None
             for message in MESSAGES:

@@ -12,8 +12,11 @@ import uuid
 
 from probe_security import ProbeContext, started_platform
 
-PETITION = {"title": "Cống thoát nước bị tắc", "content": "Cống thoát nước đầu ngõ 7 bị tắc, mưa là nước tràn vào nhà.",
-            "unit_text": "Phường Ba Đình, Hà Nội"}
+PETITION = {
+    "title": "Cống thoát nước bị tắc",
+    "content": "Cống thoát nước đầu ngõ 7 bị tắc, mưa là nước tràn vào nhà.",
+    "unit_text": "Phường Ba Đình, Hà Nội",
+}
 CHAT_PETITION = "Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, phường Ba Đình, Hà Nội bị vỡ, nước tràn ra đường."
 RECEIPT = re.compile(r"PAKN-(\d{4})-(\d{6})-([0-9A-Z]{6})")
 
@@ -46,8 +49,10 @@ def probe_receipts_idempotency_namespaces(ctx: ProbeContext) -> None:
     first_address, stranger_address = _address(), _address()
     with ctx.client(headers=first_address | key) as first, ctx.client(headers=stranger_address | key) as stranger:
         mine = first.post("/api/petitions", json=PETITION)
-        theirs = stranger.post("/api/petitions", json={**PETITION, "title": "Đèn đường hỏng",
-                                                       "content": "Đèn đường đầu ngõ 9 hỏng đã hai tuần, rất tối."})
+        theirs = stranger.post(
+            "/api/petitions",
+            json={**PETITION, "title": "Đèn đường hỏng", "content": "Đèn đường đầu ngõ 9 hỏng đã hai tuần, rất tối."},
+        )
         assert mine.status_code == theirs.status_code == 201, (mine.text, theirs.text)
         assert mine.json()["tracking_code"] != theirs.json()["tracking_code"], "a stranger got another's receipt"
         assert stranger.get(f"/api/petitions/{theirs.json()['tracking_code']}").status_code == 200

@@ -7,7 +7,6 @@ import re
 import uuid
 
 import httpx
-
 from probe_security import ProbeContext
 
 NAME, PHONE = "Lê Thị Mai", "0987654321"
@@ -15,8 +14,16 @@ UNIT = "08611"  # Xã Văn Miếu, Phú Thọ: the demo commune cadre's unit
 
 
 def _file(ctx: ProbeContext, title: str, content: str) -> str:
-    r = ctx.client().post("/api/petitions", json={"title": title, "content": content, "unit_code": UNIT,
-                                                   "contact": {"full_name": NAME, "phone": PHONE}, "consent": True})
+    r = ctx.client().post(
+        "/api/petitions",
+        json={
+            "title": title,
+            "content": content,
+            "unit_code": UNIT,
+            "contact": {"full_name": NAME, "phone": PHONE},
+            "consent": True,
+        },
+    )
     assert r.status_code == 201, f"filing refused: {r.status_code} {r.text[:200]}"
     return str(r.json()["tracking_code"])
 
@@ -46,8 +53,11 @@ def _answered(ctx: ProbeContext, cadre: httpx.Client, code: str) -> None:
 
 def probe_review_published_title_is_the_reviewed_one(ctx: ProbeContext) -> None:
     """A title "Tôi là bà Lê Thị Mai 0987654321 …" filed, answered and published: no public door shows it."""
-    code = _file(ctx, f"Tôi là bà {NAME} {PHONE}, đèn đường xã Văn Miếu hỏng",
-                 f"Tôi là bà {NAME}, số {PHONE}. Đèn đường thôn Văn Miếu hỏng cả tháng nay, đề nghị sửa.")
+    code = _file(
+        ctx,
+        f"Tôi là bà {NAME} {PHONE}, đèn đường xã Văn Miếu hỏng",
+        f"Tôi là bà {NAME}, số {PHONE}. Đèn đường thôn Văn Miếu hỏng cả tháng nay, đề nghị sửa.",
+    )
     cadre = ctx.signed_in("commune_cadre")
     _answered(ctx, cadre, code)
     assert not _leaking(_public_texts(ctx, code)), "personal data public before any review"
@@ -71,8 +81,11 @@ def probe_review_open311_shows_no_unreviewed_text(ctx: ProbeContext) -> None:
     [request] = ctx.client().get(f"/open311/v2/requests/{code}.json").json()
     assert request["description"] is None, "Open311 shows a text no cadre reviewed"
     draft = cadre.get(f"/api/petitions/{code}/publication")  # approved as proposed; an old server has no review
-    review = {f"{k}_public": draft.json()[k]["proposed"] for k in ("title", "content", "answer")} \
-        if draft.status_code == 200 else {}
+    review = (
+        {f"{k}_public": draft.json()[k]["proposed"] for k in ("title", "content", "answer")}
+        if draft.status_code == 200
+        else {}
+    )
     assert cadre.post(f"/api/petitions/{code}/actions", json={"action": "publish", **review}).status_code == 200
     for path in (f"/open311/v2/requests/{code}.json", f"/open311/v2/requests/{code}.xml", "/open311/v2/requests.json"):
         text = ctx.client().get(path).text
@@ -82,8 +95,10 @@ def probe_review_open311_shows_no_unreviewed_text(ctx: ProbeContext) -> None:
 def probe_review_similar_names_no_unpublished_petition(ctx: ProbeContext) -> None:
     """File a complaint, then a probe with the same wording: the probe's similar list must not name it."""
     marker = uuid.uuid4().hex[:6]
-    wording = (f"Khiếu nại việc thu hồi đất thửa số {marker} không bồi thường",
-               f"Gia đình tôi bị thu hồi đất thửa số {marker} ở thôn Văn Miếu nhưng chưa được bồi thường.")
+    wording = (
+        f"Khiếu nại việc thu hồi đất thửa số {marker} không bồi thường",
+        f"Gia đình tôi bị thu hồi đất thửa số {marker} ở thôn Văn Miếu nhưng chưa được bồi thường.",
+    )
     secret = _file(ctx, *wording)
     probe = _file(ctx, *wording)
     similar = ctx.client().get(f"/api/petitions/{probe}/similar").text

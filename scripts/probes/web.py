@@ -14,8 +14,12 @@ def probe_cross_site_cookie_api_calls(ctx) -> None:  # type: ignore[no-untyped-d
     try:
         sheet = f"Họ và tên\nThăm dò chéo trang {uuid.uuid4().hex[:6]}\n".encode()
         for foreign in ({"Origin": EVIL}, {"Sec-Fetch-Site": "cross-site"}):
-            multipart = client.post("/api/members/import", files={"file": ("ds.csv", sheet, "text/csv")},
-                                    data={"mode": "skip"}, headers={"Accept": "application/json", **foreign})
+            multipart = client.post(
+                "/api/members/import",
+                files={"file": ("ds.csv", sheet, "text/csv")},
+                data={"mode": "skip"},
+                headers={"Accept": "application/json", **foreign},
+            )
             assert multipart.status_code == 403, f"cross-site multipart import answered {multipart.status_code}"
             bodyless = client.post("/api/petitions/escalations", headers={"Accept": "application/json", **foreign})
             assert bodyless.status_code == 403, f"cross-site body-less POST answered {bodyless.status_code}"
@@ -29,8 +33,11 @@ def probe_open311_api_key_in_the_url(ctx) -> None:  # type: ignore[no-untyped-de
     """A key in the query string is refused (it would sit in access logs), and the access log shows no key."""
     key = f"mtk_tham-do-{uuid.uuid4().hex}"
     with ctx.client() as client:
-        r = client.post("/open311/v2/requests.json", params={"api_key": key},
-                        data={"service_code": "moi_truong", "description": "Thăm dò khóa trong địa chỉ."})
+        r = client.post(
+            "/open311/v2/requests.json",
+            params={"api_key": key},
+            data={"service_code": "moi_truong", "description": "Thăm dò khóa trong địa chỉ."},
+        )
     assert r.status_code == 400, f"api_key in the query string answered {r.status_code}"
     assert "api_key" in r.text
     if ctx.data_dir is not None and (ctx.data_dir / "up.log").exists():
@@ -58,11 +65,15 @@ def probe_audit_flooding(ctx) -> None:  # type: ignore[no-untyped-def]
     """Fifty anonymous 401s add at most two audit rows (one per address, path and minute, with a count)."""
     admin = ctx.signed_in("admin")
     with ctx.client() as anonymous:
+
         def rows() -> dict[int, int]:
             found = admin.get("/api/audit", params={"anonymous": "true", "per_page": 1000})
             assert found.status_code == 200, f"the audit log answered {found.status_code}"
-            return {e["id"]: e.get("count", 1) for e in found.json()
-                    if e["actor"] is None and (e.get("detail") or {}).get("path") == "/api/members"}
+            return {
+                e["id"]: e.get("count", 1)
+                for e in found.json()
+                if e["actor"] is None and (e.get("detail") or {}).get("path") == "/api/members"
+            }
 
         before = rows()
         for _ in range(50):

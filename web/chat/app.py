@@ -38,16 +38,20 @@ from web.chat.mount import (
 _CHOICES = {"xac_nhan": ("có", "Gửi"), "huy": ("không", "Hủy")}  # the confirmation's buttons: answer, label
 _ASKED = "confirmation"  # in the user session: the message whose buttons wait for an answer
 _GUEST_CONVERSATION = "guest_conversation"  # in the user session: the id the server issued to a guest's conversation
-SESSION_ENDED = ("Phiên đăng nhập của bạn đã kết thúc. Hãy tải lại trang để tiếp tục (đăng nhập lại, hoặc trò chuyện "
-                 "với tư cách khách).")
+SESSION_ENDED = (
+    "Phiên đăng nhập của bạn đã kết thúc. Hãy tải lại trang để tiếp tục (đăng nhập lại, hoặc trò chuyện "
+    "với tư cách khách)."
+)
 _log = logging.getLogger(__name__)
 P = ParamSpec("P")
 
 
 def incident_message(reference: str) -> str:
     """What the chat says when a turn fails: never the error itself (it is logged under ``reference``)."""
-    return (f"Xin lỗi, trợ lý gặp sự cố nên chưa xử lý được yêu cầu của bạn. Vui lòng thử lại sau. Nếu lỗi lặp lại, "
-            f"hãy báo cho quản trị viên mã sự cố **{reference}**.")
+    return (
+        f"Xin lỗi, trợ lý gặp sự cố nên chưa xử lý được yêu cầu của bạn. Vui lòng thử lại sau. Nếu lỗi lặp lại, "
+        f"hãy báo cho quản trị viên mã sự cố **{reference}**."
+    )
 
 
 def reported(handler: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
@@ -58,7 +62,7 @@ def reported(handler: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[Non
     async def reporting(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
             await handler(*args, **kwargs)
-        except Exception:  # noqa: BLE001  # every failure is logged, none is shown as it is
+        except Exception:  # every failure is logged, none is shown as it is
             reference = secrets.token_hex(4).upper()
             _log.exception("chat incident %s", reference)
             await cl.ErrorMessage(content=incident_message(reference), author="Trợ lý").send()
@@ -72,9 +76,15 @@ async def header_auth(headers: Any) -> cl.User:
     principal, binding = await session_from_cookies(cookies_of_headers(headers))
     CHAT_USER.set(principal.subject)  # whose chat user the data layer stores next
     return cl.User(
-        identifier=principal.subject or new_guest_identity(), display_name=principal.name,
-        metadata={"roles": sorted(principal.roles), "role_labels": principal.role_labels,
-                  "unit": principal.unit_code, "unit_name": principal.unit_name, "session": binding},
+        identifier=principal.subject or new_guest_identity(),
+        display_name=principal.name,
+        metadata={
+            "roles": sorted(principal.roles),
+            "role_labels": principal.role_labels,
+            "unit": principal.unit_code,
+            "unit_name": principal.unit_name,
+            "session": binding,
+        },
     )
 
 
@@ -110,10 +120,11 @@ async def start() -> None:
     await cl.Message(
         type="system_message",
         content=f"Xin chào **{who}** ({roles}{unit}).\n\n"
-                "Tôi có thể giúp bạn gửi phản ánh, kiến nghị đến Ủy ban MTTQ (kèm ảnh hoặc tệp PDF), tra cứu tình "
-                "trạng phản ánh theo mã (PAKN-…), trả lời câu hỏi từ thư viện số (luật, hướng dẫn, có trích dẫn) và "
-                "xác định đơn vị hành chính mới của một địa chỉ. Bạn có thể hỏi, ví dụ:\n"
-                + "\n".join(f"- {e.message}" for e in _examples(user)) + f"\n\n{CHAT_NOTICE}"
+        "Tôi có thể giúp bạn gửi phản ánh, kiến nghị đến Ủy ban MTTQ (kèm ảnh hoặc tệp PDF), tra cứu tình "
+        "trạng phản ánh theo mã (PAKN-…), trả lời câu hỏi từ thư viện số (luật, hướng dẫn, có trích dẫn) và "
+        "xác định đơn vị hành chính mới của một địa chỉ. Bạn có thể hỏi, ví dụ:\n"
+        + "\n".join(f"- {e.message}" for e in _examples(user))
+        + f"\n\n{CHAT_NOTICE}",
     ).send()
 
 
@@ -130,8 +141,14 @@ async def resume(thread: ThreadDict) -> None:
     """
     principal = await principal_from_cookies(cookies_of_session(cl.context.session))
     question = await CONTEXT.web.chat.pending(principal, thread["id"])
-    asked = next((s for s in reversed(thread["steps"]) if question and s["type"] == "assistant_message"
-                  and (s.get("output") or "").endswith(question)), None)
+    asked = next(
+        (
+            s
+            for s in reversed(thread["steps"])
+            if question and s["type"] == "assistant_message" and (s.get("output") or "").endswith(question)
+        ),
+        None,
+    )
     if asked:
         ask = cl.Message.from_dict(asked)
         ask.actions = _buttons()
@@ -212,8 +229,10 @@ async def on_choice(action: cl.Action) -> None:
 async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: bool = False) -> None:
     """One turn of the assistant, streamed. A data-changing step asks for confirmation with Gửi/Hủy buttons and
     the turn ends there: a button (or "có"/"không" written) answers it, in this session or after reopening."""
-    principal = replace(await principal_from_cookies(cookies_of_session(cl.context.session)),
-                        address=address_of_session(cl.context.session))
+    principal = replace(
+        await principal_from_cookies(cookies_of_session(cl.context.session)),
+        address=address_of_session(cl.context.session),
+    )
     user = cl.user_session.get("user")
     if user and not is_guest(user.identifier) and user.identifier != principal.subject:
         await cl.ErrorMessage(content=SESSION_ENDED, author="Trợ lý").send()  # signed out since the chat opened
@@ -239,9 +258,10 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
     reply.content = turn.reply
     if turn.citations:  # each cited passage opens beside the answer
         names = [f"Trích dẫn {n}" for n in range(1, len(turn.citations) + 1)]
-        reply.elements = [cl.Text(name=name, display="side", content=f"**{c.heading}**\n\n{c.text}\n\n"
-                                                                       f"[Mở trong thư viện]({c.url})")
-                          for name, c in zip(names, turn.citations, strict=True)]
+        reply.elements = [
+            cl.Text(name=name, display="side", content=f"**{c.heading}**\n\n{c.text}\n\n[Mở trong thư viện]({c.url})")
+            for name, c in zip(names, turn.citations, strict=True)
+        ]
         reply.content += "\n\nNguồn: " + ", ".join(names)
     await reply.send()
 

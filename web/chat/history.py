@@ -13,8 +13,8 @@ from typing import Any
 
 from chainlit.context import ChainlitContextException, context
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
-from chainlit.logger import logger
 from chainlit.element import Element
+from chainlit.logger import logger
 from chainlit.step import StepDict
 from chainlit.types import Feedback
 from chainlit.user import PersistedUser, User
@@ -34,11 +34,24 @@ def asyncpg_url(conninfo: str) -> str:
     params = conninfo_to_dict(conninfo)
     host, port = params.get("host"), params.get("port")
     socket = bool(host and str(host).startswith("/"))
-    query = {k: str(v) for k, v in {"host": host if socket else None, "port": port if socket else None,
-                                     "ssl": params.get("sslmode")}.items() if v}
-    url = URL.create("postgresql+asyncpg", username=params.get("user"), password=params.get("password"),
-                     host=None if socket else host, port=None if socket or not port else int(port),
-                     database=params.get("dbname"), query=query)
+    query = {
+        k: str(v)
+        for k, v in {
+            "host": host if socket else None,
+            "port": port if socket else None,
+            "ssl": params.get("sslmode"),
+        }.items()
+        if v
+    }
+    url = URL.create(
+        "postgresql+asyncpg",
+        username=params.get("user"),
+        password=params.get("password"),
+        host=None if socket else host,
+        port=None if socket or not port else int(port),
+        database=params.get("dbname"),
+        query=query,
+    )
     return url.render_as_string(hide_password=False)
 
 
@@ -101,8 +114,14 @@ class ChatHistory(SQLAlchemyDataLayer):
         """Store a signed-in person (roles and unit refreshed); a guest is not stored."""
         return _guest(user.identifier) if is_guest(user.identifier) else await super().create_user(user)
 
-    async def update_thread(self, thread_id: str, name: str | None = None, user_id: str | None = None,
-                            metadata: dict[str, Any] | None = None, tags: list[str] | None = None) -> None:
+    async def update_thread(
+        self,
+        thread_id: str,
+        name: str | None = None,
+        user_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+    ) -> None:
         """Create or update a signed-in person's thread; never a guest's, and never shared."""
         if user_id == GUEST_USER_ID or _guest_session():
             return
@@ -134,8 +153,14 @@ class ChatHistory(SQLAlchemyDataLayer):
             ' where s."id" = :for_id and t."userIdentifier" = :author'
             ' on conflict ("id") do update set "value" = excluded."value", "comment" = excluded."comment"'
             ' where feedbacks."forId" = excluded."forId" returning "id"',
-            {"id": feedback.id, "for_id": feedback.forId, "value": feedback.value, "comment": feedback.comment,
-             "author": self._author()})
+            {
+                "id": feedback.id,
+                "for_id": feedback.forId,
+                "value": feedback.value,
+                "comment": feedback.comment,
+                "author": self._author(),
+            },
+        )
         if not stored:
             raise PermissionError(NOT_YOURS)
         return feedback.id
@@ -144,7 +169,9 @@ class ChatHistory(SQLAlchemyDataLayer):
         """Delete a feedback the signed-in person gave on their own thread."""
         deleted = await self.execute_sql(
             'delete from feedbacks f using threads t where f."id" = :id and t."id" = f."threadId"'
-            ' and t."userIdentifier" = :author', {"id": feedback_id, "author": self._author()})
+            ' and t."userIdentifier" = :author',
+            {"id": feedback_id, "author": self._author()},
+        )
         return bool(deleted)
 
     @staticmethod

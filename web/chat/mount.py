@@ -68,8 +68,11 @@ _mounted = {"middleware": False}
 
 def cookies_of_headers(headers: Mapping[str, str] | list[tuple[bytes, bytes]]) -> dict[str, str]:
     """The cookies of a request's headers (a mapping, or ASGI's raw pairs)."""
-    raw = headers.get("cookie", "") if isinstance(headers, Mapping) else b"; ".join(
-        v for k, v in headers if k == b"cookie").decode("latin-1")
+    raw = (
+        headers.get("cookie", "")
+        if isinstance(headers, Mapping)
+        else b"; ".join(v for k, v in headers if k == b"cookie").decode("latin-1")
+    )
     jar: SimpleCookie = SimpleCookie()
     jar.load(raw)
     return {k: m.value for k, m in jar.items()}
@@ -165,7 +168,7 @@ async def _checked_identity(token: str, cookies: Mapping[str, str]) -> str | Non
 
     try:
         user = decode_jwt(token)
-    except Exception:  # noqa: BLE001  # any unreadable or expired chat token is simply refused
+    except Exception:  # any unreadable or expired chat token is simply refused
         return None
     principal, binding = await session_from_cookies(cookies)
     if principal.subject is None:
@@ -181,8 +184,10 @@ def _secure_cookies(send: Send) -> Send:
 
     async def sending(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message["headers"] = [(k, v + b"; Secure" if k.lower() == b"set-cookie" and b"secure" not in v.lower()
-                                   else v) for k, v in message.get("headers", [])]
+            message["headers"] = [
+                (k, v + b"; Secure" if k.lower() == b"set-cookie" and b"secure" not in v.lower() else v)
+                for k, v in message.get("headers", [])
+            ]
         await send(message)
 
     return sending
@@ -209,13 +214,16 @@ def mount_chat(app: FastAPI, secret_key: str, store_url: str, transport: Transpo
     """
     os.environ["CHAINLIT_AUTH_SECRET"] = hmac.new(secret_key.encode(), b"chainlit", hashlib.sha256).hexdigest()
     from chainlit.config import APP_ROOT, config
-    from chainlit.server import app as chainlit_app, sio
+    from chainlit.server import app as chainlit_app
+    from chainlit.server import sio
     from chainlit.utils import mount_chainlit
     from starlette.middleware.cors import CORSMiddleware
 
     if Path(APP_ROOT).resolve() != Path(__file__).parent.resolve():
-        raise RuntimeError(f"Chainlit đã đọc cấu hình ở {APP_ROOT} thay vì {Path(__file__).parent}: "
-                           "hãy import web.chat.mount trước chainlit")
+        raise RuntimeError(
+            f"Chainlit đã đọc cấu hình ở {APP_ROOT} thay vì {Path(__file__).parent}: "
+            "hãy import web.chat.mount trước chainlit"
+        )
     CONTEXT.app, CONTEXT.store_url, CONTEXT.transport = app, store_url, transport
     CONTEXT.binding_key = hmac.new(secret_key.encode(), b"chat-session-binding", hashlib.sha256).digest()
     config.project.user_session_timeout = TOKEN_SECONDS

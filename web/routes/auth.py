@@ -17,8 +17,8 @@ from mattran.scope import Scope
 from web import csrf
 from web.auth import SESSION_COOKIE, client_address
 from web.chat.mount import CHAINLIT_COOKIE
-from web.render import templates
 from web.deps import ServicesDep, WebDep, get_services
+from web.render import templates
 
 _log = logging.getLogger(__name__)
 
@@ -50,8 +50,7 @@ async def _failed(request: Request, message: str, status: int = 400) -> HTMLResp
 
 
 @router.get("/dang-nhap")
-async def sign_in(request: Request, web: WebDep,
-                  next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+async def sign_in(request: Request, web: WebDep, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     """Send the browser to the provider's login page (authorization code + PKCE + state + nonce)."""
     binding = request.cookies.get(LOGIN_COOKIE) or ""
     if not 32 <= len(binding) <= 64:
@@ -61,15 +60,24 @@ async def sign_in(request: Request, web: WebDep,
     except ProviderError:
         return _error(request, "Không kết nối được hệ thống đăng nhập. Vui lòng thử lại sau.", 503)
     response = RedirectResponse(url, status_code=303)
-    response.set_cookie(LOGIN_COOKIE, binding, max_age=LOGIN_COOKIE_SECONDS, path="/", httponly=True, samesite="lax",
-                        secure=_https(request))
+    response.set_cookie(
+        LOGIN_COOKIE,
+        binding,
+        max_age=LOGIN_COOKIE_SECONDS,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=_https(request),
+    )
     return response
 
 
 @router.get("/auth/callback")
 async def callback(
     request: Request,
-    services: ServicesDep, web: WebDep, state: Annotated[str | None, Query(max_length=200)] = None,
+    services: ServicesDep,
+    web: WebDep,
+    state: Annotated[str | None, Query(max_length=200)] = None,
     code: Annotated[str | None, Query(max_length=2000)] = None,
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
@@ -85,13 +93,20 @@ async def callback(
     binding = request.cookies.get(LOGIN_COOKIE)
     if not binding:
         _log.warning("sign-in callback refused: no login cookie (not started in this browser)")
-        return await _failed(request, "Yêu cầu đăng nhập này không được bắt đầu từ trình duyệt của bạn. Vui lòng đăng "
-                                      "nhập lại từ trang Mặt trận số.", 403)
+        return await _failed(
+            request,
+            "Yêu cầu đăng nhập này không được bắt đầu từ trình duyệt của bạn. Vui lòng đăng "
+            "nhập lại từ trang Mặt trận số.",
+            403,
+        )
     attempt = await web.sessions.take_login(state, binding)
     if attempt is None:
         _log.warning("sign-in callback refused: unknown or expired state, or started in another browser")
-        return await _failed(request, "Phiên đăng nhập đã hết hạn, không hợp lệ hoặc không được bắt đầu từ trình "
-                                      "duyệt của bạn. Vui lòng đăng nhập lại.")
+        return await _failed(
+            request,
+            "Phiên đăng nhập đã hết hạn, không hợp lệ hoặc không được bắt đầu từ trình "
+            "duyệt của bạn. Vui lòng đăng nhập lại.",
+        )
     try:
         tokens = await web.oidc.finish_login(code, attempt["code_verifier"], attempt["nonce"])
     except (TokenError, ProviderError):
@@ -104,17 +119,28 @@ async def callback(
         await audit.record(conn, principal, "auth.sign_in", principal.unit_code, "allowed")
     response: Response = RedirectResponse(attempt["return_to"], status_code=303)
     if principal.notices:  # a claim could not be read: the user is told, not left wondering where a role went
-        response = templates.TemplateResponse(request, "signed_in_notice.html", {
-            "notices": principal.notices, "roles": principal.role_labels, "next": attempt["return_to"]})
-    response.set_cookie(SESSION_COOKIE, value, httponly=True, samesite="lax", secure=request.url.scheme == "https",
-                        path="/", max_age=services.settings.session_hours * 3600)
+        response = templates.TemplateResponse(
+            request,
+            "signed_in_notice.html",
+            {"notices": principal.notices, "roles": principal.role_labels, "next": attempt["return_to"]},
+        )
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+        max_age=services.settings.session_hours * 3600,
+    )
     response.delete_cookie(CHAINLIT_COOKIE, path="/")
     return response
 
 
 @router.post("/dang-xuat")
-async def sign_out(request: Request, services: ServicesDep, web: WebDep, csrf_token: Annotated[str | None,
-                   Form()] = None) -> Response:
+async def sign_out(
+    request: Request, services: ServicesDep, web: WebDep, csrf_token: Annotated[str | None, Form()] = None
+) -> Response:
     """End the session everywhere (pages, API, chat) and at the provider."""
     csrf.verify(request, csrf_token)
     target = "/"

@@ -11,9 +11,9 @@ from mattran.auth.principal import Principal
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
 from web.auth import authorize, requires
+from web.deps import ServicesDep
 from web.render import render
 from web.routes.members import protector
-from web.deps import ServicesDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,7 +21,8 @@ router = APIRouter(include_in_schema=False)
 @router.get("/can-bo", response_class=HTMLResponse)
 async def cadre_home(
     request: Request,
-    services: ServicesDep, principal: Annotated[Principal, requires(Operation.CADRE_PAGES)],
+    services: ServicesDep,
+    principal: Annotated[Principal, requires(Operation.CADRE_PAGES)],
     unit: Annotated[str | None, Query(max_length=10)] = None,
 ) -> HTMLResponse:
     """Trang cán bộ: thành viên Ủy ban MTTQ trong phạm vi của cán bộ và các ứng dụng."""

@@ -35,8 +35,9 @@ class ChatOut(BaseModel):
 
 
 @router.post("", response_model=ChatOut)
-async def chat(request: Request, services: ServicesDep, web: WebDep, principal: CurrentPrincipal,
-               body: ChatIn) -> ChatOut:
+async def chat(
+    request: Request, services: ServicesDep, web: WebDep, principal: CurrentPrincipal, body: ChatIn
+) -> ChatOut:
     """Trò chuyện với trợ lý (quyền theo tài khoản của người gọi: jeton Bearer hoặc phiên đăng nhập)."""
     await services.limits.hit(Limit.CHAT, caller_key(principal))
     runner = web.chat
@@ -45,6 +46,11 @@ async def chat(request: Request, services: ServicesDep, web: WebDep, principal: 
         turn = await runner.send(principal, conversation, body.message)
     except UnknownConversation as exc:
         raise HTTPException(422, str(exc)) from exc
-    return ChatOut(conversation_id=conversation, reply=turn.reply, confirmation=turn.confirmation,
-                   intent=turn.intent, tool_calls=[c.as_json() for c in turn.tool_calls],
-                   citations=[c.as_json() for c in turn.citations])
+    return ChatOut(
+        conversation_id=conversation,
+        reply=turn.reply,
+        confirmation=turn.confirmation,
+        intent=turn.intent,
+        tool_calls=[c.as_json() for c in turn.tool_calls],
+        citations=[c.as_json() for c in turn.citations],
+    )

@@ -25,9 +25,13 @@ UnitPath = Annotated[str, Path(max_length=10, description="Mã đơn vị.")]
 
 
 @router.get("/progress", response_model=CongressProgress)
-async def progress(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                   unit: Annotated[str | None, Query(max_length=10)] = None,
-                   term: TermParam = None) -> CongressProgress:
+async def progress(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    unit: Annotated[str | None, Query(max_length=10)] = None,
+    term: TermParam = None,
+) -> CongressProgress:
     """Tiến độ đại hội của phạm vi (hoặc một đơn vị trong phạm vi): tỷ lệ đã tổ chức, theo cấp, theo tỉnh."""
     await authorize(request, principal, Operation.CONGRESS_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
@@ -35,8 +39,9 @@ async def progress(request: Request, services: ServicesDep, principal: CurrentPr
 
 
 @router.get("/{unit_code}", response_model=CongressRecord)
-async def read(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit_code: UnitPath,
-               term: TermParam = None) -> CongressRecord:
+async def read(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, unit_code: UnitPath, term: TermParam = None
+) -> CongressRecord:
     """Đại hội của một đơn vị và lịch sử cập nhật (mới nhất trước)."""
     await authorize(request, principal, Operation.CONGRESS_READ, unit_code)
     async with services.db.transaction(principal.scope()) as conn:
@@ -44,8 +49,9 @@ async def read(request: Request, services: ServicesDep, principal: CurrentPrinci
 
 
 @router.put("/{unit_code}", response_model=Congress)
-async def update(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit_code: UnitPath,
-                 change: CongressChange) -> Congress:
+async def update(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, unit_code: UnitPath, change: CongressChange
+) -> Congress:
     """Cập nhật đại hội của một đơn vị (chỉ các trường được gửi; ``null`` để xóa); mỗi lần ghi một dòng lịch sử."""
     await authorize(request, principal, Operation.CONGRESS_UPDATE, unit_code)
     async with services.db.transaction(principal.scope()) as conn:

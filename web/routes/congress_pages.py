@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from mattran.auth.principal import ROLE_LABELS, Principal, Role
+from mattran.domain import unit_lists
 from mattran.domain.congress import (
     FIELD_LABELS,
     STATUS_LABELS,
@@ -23,13 +24,12 @@ from mattran.domain.congress import (
     get_congress,
     update_congress,
 )
-from mattran.domain import unit_lists
 from mattran.domain.permissions import Operation
 from web import csrf
 from web.auth import authorize, requires
+from web.deps import ServicesDep, get_services
 from web.formats import vn_day
 from web.render import render
-from web.deps import ServicesDep, get_services
 
 router = APIRouter(include_in_schema=False)
 CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
@@ -39,16 +39,21 @@ _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @router.get("/can-bo/dai-hoi", response_class=HTMLResponse)
-async def dashboard(request: Request, services: ServicesDep, principal: CadrePage,
-                    tinh: Annotated[str | None, Query(max_length=10)] = None,
-                    nhiem_ky: TermQuery = None) -> HTMLResponse:
+async def dashboard(
+    request: Request,
+    services: ServicesDep,
+    principal: CadrePage,
+    tinh: Annotated[str | None, Query(max_length=10)] = None,
+    nhiem_ky: TermQuery = None,
+) -> HTMLResponse:
     """Tiến độ đại hội: toàn quốc (lọc theo tỉnh), một tỉnh, hoặc một xã."""
     await authorize(request, principal, Operation.CONGRESS_READ, tinh or None)
     async with services.db.transaction(principal.scope()) as conn:
         progress = await congress_progress(conn, principal, tinh or None, nhiem_ky or None)
         provinces = await unit_lists.provinces(conn) if principal.cadre_role == Role.CENTRAL_CADRE else []
-    return render(request, "congress_dashboard.html", principal, progress=progress, provinces=provinces,
-                  tinh=tinh or "")
+    return render(
+        request, "congress_dashboard.html", principal, progress=progress, provinces=provinces, tinh=tinh or ""
+    )
 
 
 def _day(value: str, label: str, errors: dict[str, str], name: str) -> date | None:
@@ -125,36 +130,56 @@ def _shown(name: str, value: Any) -> str:
 def history_lines(entry: HistoryEntry) -> list[str]:
     """``Trạng thái: Chưa triển khai → Đang chuẩn bị`` for each field a change touched."""
     order = list(FIELD_LABELS)
-    return [f"{FIELD_LABELS.get(name, name)}: {_shown(name, before)} → {_shown(name, after)}"
-            for name, (before, after) in sorted(entry.changes.items(),
-                                                key=lambda item: order.index(item[0]) if item[0] in order else 99)]
+    return [
+        f"{FIELD_LABELS.get(name, name)}: {_shown(name, before)} → {_shown(name, after)}"
+        for name, (before, after) in sorted(
+            entry.changes.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+        )
+    ]
 
 
-async def _form_page(request: Request, principal: Principal, unit_code: str, term: str | None,
-                     errors: dict[str, str] | None = None, submitted: dict[str, str] | None = None,
-                     status_code: int = 200) -> HTMLResponse:
+async def _form_page(
+    request: Request,
+    principal: Principal,
+    unit_code: str,
+    term: str | None,
+    errors: dict[str, str] | None = None,
+    submitted: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     async with get_services(request).db.transaction(principal.scope()) as conn:
         record = await get_congress(conn, principal, unit_code, term)
     roles = {r.value: label for r, label in ROLE_LABELS.items()}
     documents = record.congress.documents if record.congress else []
-    return render(request, "congress_form.html", principal, status_code=status_code, record=record,
-                  document_lines="\n".join(f"{d.title} | {d.url}" if d.url else d.title for d in documents),
-                  errors=errors or {}, submitted=submitted, statuses=STATUS_LABELS, labels=FIELD_LABELS,
-                  history=[(h, history_lines(h), [roles.get(r, r) for r in h.roles]) for h in record.history],
-                  saved=request.query_params.get("da_luu") == "1")
+    return render(
+        request,
+        "congress_form.html",
+        principal,
+        status_code=status_code,
+        record=record,
+        document_lines="\n".join(f"{d.title} | {d.url}" if d.url else d.title for d in documents),
+        errors=errors or {},
+        submitted=submitted,
+        statuses=STATUS_LABELS,
+        labels=FIELD_LABELS,
+        history=[(h, history_lines(h), [roles.get(r, r) for r in h.roles]) for h in record.history],
+        saved=request.query_params.get("da_luu") == "1",
+    )
 
 
 @router.get("/can-bo/dai-hoi/{unit_code}", response_class=HTMLResponse)
-async def congress_page(request: Request, principal: CadrePage, unit_code: UnitPath,
-                        nhiem_ky: TermQuery = None) -> HTMLResponse:
+async def congress_page(
+    request: Request, principal: CadrePage, unit_code: UnitPath, nhiem_ky: TermQuery = None
+) -> HTMLResponse:
     """Đại hội của một đơn vị: tình trạng, biểu mẫu cập nhật, lịch sử."""
     await authorize(request, principal, Operation.CONGRESS_READ, unit_code)
     return await _form_page(request, principal, unit_code, nhiem_ky)
 
 
 @router.post("/can-bo/dai-hoi/{unit_code}", response_class=HTMLResponse)
-async def congress_submit(request: Request, services: ServicesDep, principal: CadrePage,
-                          unit_code: UnitPath) -> Response:
+async def congress_submit(
+    request: Request, services: ServicesDep, principal: CadrePage, unit_code: UnitPath
+) -> Response:
     """Lưu biểu mẫu (chống CSRF); lỗi hiện ngay bên cạnh từng ô."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     csrf.verify(request, form.get(csrf.FIELD))

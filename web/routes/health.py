@@ -27,7 +27,7 @@ async def healthz(db: DbDep) -> Health | JSONResponse:
     try:
         async with db.transaction(Scope.public()) as conn:
             units = await unit_count(conn)
-    except Exception:  # noqa: BLE001  # any store failure means "not ready"
+    except Exception:  # any store failure means "not ready"
         return JSONResponse({"status": "error", "database": "unavailable", "units": 0}, status_code=503)
     if units == 0:
         return JSONResponse({"status": "starting", "database": "ok", "units": 0}, status_code=503)

@@ -25,8 +25,8 @@ from mattran.domain.library import LibraryService, content_hash
 from mattran.domain.permissions import Operation, is_allowed
 from web import csrf
 from web.auth import CurrentPrincipal, requires
-from web.render import render
 from web.deps import ServicesDep, get_services
+from web.render import render
 
 router = APIRouter(include_in_schema=False)
 AdminPage = Annotated[Principal, requires(Operation.LIBRARY_MANAGE)]
@@ -77,32 +77,61 @@ def upload_name(filename: str) -> str:
     if name in ("", ".", ".."):
         return "tai-lieu"
     stem, suffix = PurePosixPath(name).stem, PurePosixPath(name).suffix
-    return stem[:120 - len(suffix)] + suffix if len(name) > 120 else name
+    return stem[: 120 - len(suffix)] + suffix if len(name) > 120 else name
 
 
 @router.get("/thu-vien", response_class=HTMLResponse)
-async def library_home(request: Request, principal: CurrentPrincipal,
-                       q: Annotated[str | None, Query(max_length=500)] = None,
-                       trang: Annotated[int, Query(ge=1, le=100_000)] = 1, da_xoa: bool = False) -> HTMLResponse:
+async def library_home(
+    request: Request,
+    principal: CurrentPrincipal,
+    q: Annotated[str | None, Query(max_length=500)] = None,
+    trang: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    da_xoa: bool = False,
+) -> HTMLResponse:
     """Thư viện: hỏi đáp có trích dẫn và danh sách tài liệu người xem được đọc."""
     library = _library(request)
     answer = await library.answer(principal, q, k=ANSWER_PASSAGES) if q and q.strip() else None
-    passages = [(p, within(p.hit.heading, p.hit.title), marked(p.hit.text, p.sentences))
-                for p in (answer.passages if answer else [])]
+    passages = [
+        (p, within(p.hit.heading, p.hit.title), marked(p.hit.text, p.sentences))
+        for p in (answer.passages if answer else [])
+    ]
     counts = await library.counts(principal)
     documents = await library.documents(principal, limit=PAGE_SIZE, offset=(trang - 1) * PAGE_SIZE)
-    return render(request, "library.html", principal, q=q or "", answer=answer, passages=passages,
-                  documents=documents, counts=counts, page=trang, pages=max(1, -(-counts["documents"] // PAGE_SIZE)),
-                  kinds=KIND_LABELS, accesses=ACCESS_LABELS, deleted=da_xoa,
-                  manage=is_allowed(principal, Operation.LIBRARY_MANAGE))
+    return render(
+        request,
+        "library.html",
+        principal,
+        q=q or "",
+        answer=answer,
+        passages=passages,
+        documents=documents,
+        counts=counts,
+        page=trang,
+        pages=max(1, -(-counts["documents"] // PAGE_SIZE)),
+        kinds=KIND_LABELS,
+        accesses=ACCESS_LABELS,
+        deleted=da_xoa,
+        manage=is_allowed(principal, Operation.LIBRARY_MANAGE),
+    )
 
 
-def _upload_page(request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str],
-                 status_code: int = 200) -> HTMLResponse:
+def _upload_page(
+    request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+) -> HTMLResponse:
     code = values.get("unit_code", "")
     unit = get_services(request).resolver.units.get(code) if code else None
-    return render(request, "library_upload.html", principal, status_code=status_code, values=values, errors=errors,
-                  unit=unit, kinds=KIND_LABELS, accesses=ACCESS_LABELS, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+    return render(
+        request,
+        "library_upload.html",
+        principal,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        unit=unit,
+        kinds=KIND_LABELS,
+        accesses=ACCESS_LABELS,
+        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+    )
 
 
 @router.get("/thu-vien/them", response_class=HTMLResponse)
@@ -116,13 +145,17 @@ async def upload(request: Request, services: ServicesDep, principal: AdminPage) 
     """Nhận tệp, đọc và chia đoạn, lưu vào thư viện; lỗi hiện ngay cạnh ô (không lưu gì)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + _FORM_OVERHEAD:
-        return _upload_page(request, principal, {"access": "public", "unit_code": "", "kind": ""},
-                            {"file": TOO_BIG}, status_code=413)
+        return _upload_page(
+            request, principal, {"access": "public", "unit_code": "", "kind": ""}, {"file": TOO_BIG}, status_code=413
+        )
     form = await request.form(max_files=1, max_fields=10)
     fields = {k: v.strip() for k, v in form.items() if isinstance(v, str)}
     csrf.verify(request, fields.get(csrf.FIELD))
-    values = {"access": fields.get("access", "public"), "unit_code": fields.get("unit_code", ""),
-              "kind": fields.get("kind", "")}
+    values = {
+        "access": fields.get("access", "public"),
+        "unit_code": fields.get("unit_code", ""),
+        "kind": fields.get("kind", ""),
+    }
     errors: dict[str, str] = {}
     if values["access"] not in ACCESS_LABELS:
         errors["access"] = "Vui lòng chọn công khai hoặc nội bộ."
@@ -144,8 +177,14 @@ async def upload(request: Request, services: ServicesDep, principal: AdminPage) 
         path = FilePath(folder) / name
         await asyncio.to_thread(path.write_bytes, content)
         try:
-            parsed = await asyncio.to_thread(parse_file, path, content, values["access"],  # type: ignore[arg-type]
-                                             values["unit_code"] or None, values["kind"] or None)  # type: ignore[arg-type]
+            parsed = await asyncio.to_thread(
+                parse_file,
+                path,
+                content,
+                values["access"],  # type: ignore[arg-type]
+                values["unit_code"] or None,
+                values["kind"] or None,
+            )  # type: ignore[arg-type]
         except PartitionError as exc:
             return _upload_page(request, principal, values, {"file": str(exc)}, status_code=422)
     document = parsed.document.model_copy(update={"source": f"upload:{content_hash(content)[:12]}/{name}"})
@@ -162,8 +201,9 @@ async def _readable(request: Request, principal: Principal, document_id: int) ->
 
 
 @router.get("/thu-vien/{document_id}", response_class=HTMLResponse)
-async def document_page(request: Request, services: ServicesDep, principal: CurrentPrincipal, document_id: DocumentId,
-                        da_them: bool = False) -> HTMLResponse:
+async def document_page(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, document_id: DocumentId, da_them: bool = False
+) -> HTMLResponse:
     """Một tài liệu: mục lục và từng đoạn có neo (#dieu-3) để mở đúng đoạn được trích dẫn."""
     found = await _readable(request, principal, document_id)
     sections, contents, previous = [], [], None
@@ -175,9 +215,20 @@ async def document_page(request: Request, services: ServicesDep, principal: Curr
             contents.append((chunk["anchor"], heading.rsplit(" > ", 1)[-1], heading.count(" > ")))
         previous = heading
     unit = services.resolver.units.get(found["unit_code"]) if found["unit_code"] else None
-    return render(request, "library_document.html", principal, document=found, sections=sections, contents=contents,
-                  unit=unit, source=source_label(found["source"]), kinds=KIND_LABELS, accesses=ACCESS_LABELS,
-                  added=da_them, manage=is_allowed(principal, Operation.LIBRARY_MANAGE))
+    return render(
+        request,
+        "library_document.html",
+        principal,
+        document=found,
+        sections=sections,
+        contents=contents,
+        unit=unit,
+        source=source_label(found["source"]),
+        kinds=KIND_LABELS,
+        accesses=ACCESS_LABELS,
+        added=da_them,
+        manage=is_allowed(principal, Operation.LIBRARY_MANAGE),
+    )
 
 
 @router.get("/thu-vien/{document_id}/xoa", response_class=HTMLResponse)
@@ -188,8 +239,9 @@ async def delete_confirm(request: Request, principal: AdminPage, document_id: Do
 
 
 @router.post("/thu-vien/{document_id}/xoa")
-async def delete_document(request: Request, principal: AdminPage, document_id: DocumentId,
-                          csrf_token: Annotated[str | None, Form()] = None) -> Response:
+async def delete_document(
+    request: Request, principal: AdminPage, document_id: DocumentId, csrf_token: Annotated[str | None, Form()] = None
+) -> Response:
     """Xóa tài liệu và mọi đoạn của nó."""
     csrf.verify(request, csrf_token)
     deleted = await _library(request).delete(principal, [document_id])

@@ -16,9 +16,9 @@ from mattran.domain.permissions import Operation
 from mattran.domain.unit import Unit
 from web import csrf
 from web.auth import authorize, requires
+from web.deps import ServicesDep, get_services
 from web.render import render
 from web.routes.members import UPLOAD_BODY_LIMIT, protector, read_sheet
-from web.deps import ServicesDep, get_services
 
 router = APIRouter(include_in_schema=False)
 CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
@@ -32,44 +32,74 @@ async def _choices(request: Request, principal: Principal) -> list[Unit]:
 
 
 @router.get("/can-bo/thanh-vien", response_class=HTMLResponse)
-async def members_page(request: Request, services: ServicesDep, principal: CadrePage, unit: UnitQuery = None,
-                       q: Annotated[str | None, Query(max_length=100)] = None,
-                       trang: Annotated[int, Query(ge=1, le=100000)] = 1) -> HTMLResponse:
+async def members_page(
+    request: Request,
+    services: ServicesDep,
+    principal: CadrePage,
+    unit: UnitQuery = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    trang: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> HTMLResponse:
     """Danh sách thành viên (50 mỗi trang), nhập và xuất tệp."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
         page = await member_page(conn, principal, protector(request), unit, q or None, trang)
-    return render(request, "members.html", principal, page=page, unit=unit or "", q=q or "",
-                  choices=await _choices(request, principal))
+    return render(
+        request,
+        "members.html",
+        principal,
+        page=page,
+        unit=unit or "",
+        q=q or "",
+        choices=await _choices(request, principal),
+    )
 
 
 @router.post("/can-bo/thanh-vien/nhap", response_class=HTMLResponse, max_body_size=UPLOAD_BODY_LIMIT)
-async def import_page(request: Request, services: ServicesDep, principal: CadrePage,
-                      file: Annotated[UploadFile, File()],
-                      mode: Annotated[Literal["all", "skip"], Form()] = "all",
-                      csrf_token: Annotated[str | None, Form()] = None,
-                      consent: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
+async def import_page(
+    request: Request,
+    services: ServicesDep,
+    principal: CadrePage,
+    file: Annotated[UploadFile, File()],
+    mode: Annotated[Literal["all", "skip"], Form()] = "all",
+    csrf_token: Annotated[str | None, Form()] = None,
+    consent: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse:
     """Nhập tệp từ biểu mẫu; hiện báo cáo từng dòng."""
     csrf.verify(request, csrf_token)
     await authorize(request, principal, Operation.MEMBER_WRITE)
     try:
         sheet = await read_sheet(file)
     except member_io.UnreadableFile as exc:
-        return render(request, "member_import.html", principal, status_code=400, report=None, problem=str(exc),
-                      filename=file.filename)
+        return render(
+            request,
+            "member_import.html",
+            principal,
+            status_code=400,
+            report=None,
+            problem=str(exc),
+            filename=file.filename,
+        )
     if not consent:
-        return render(request, "member_import.html", principal, status_code=422, report=None,
-                      problem=MEMBER_IMPORT_REQUIRED, filename=file.filename)
+        return render(
+            request,
+            "member_import.html",
+            principal,
+            status_code=422,
+            report=None,
+            problem=MEMBER_IMPORT_REQUIRED,
+            filename=file.filename,
+        )
     async with services.db.transaction(principal.scope()) as conn:
-        report = await member_io.import_members(conn, principal, services.resolver, protector(request),
-                                                sheet, mode)
+        report = await member_io.import_members(conn, principal, services.resolver, protector(request), sheet, mode)
         await record_member_import(conn, principal, report.total, report.imported)
     return render(request, "member_import.html", principal, report=report, problem=None, filename=file.filename)
 
 
 @router.get("/can-bo/thanh-vien/thong-ke", response_class=HTMLResponse)
-async def stats_page(request: Request, services: ServicesDep, principal: CadrePage,
-                     unit: UnitQuery = None) -> HTMLResponse:
+async def stats_page(
+    request: Request, services: ServicesDep, principal: CadrePage, unit: UnitQuery = None
+) -> HTMLResponse:
     """Thống kê thành viên bằng biểu đồ và bảng."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     choices = await _choices(request, principal)
@@ -78,5 +108,13 @@ async def stats_page(request: Request, services: ServicesDep, principal: CadrePa
         target = services.resolver.units[first.unit_code]
         wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or not target.is_commune]
         stats = [first, *[await member_stats(conn, principal, unit, d) for d in wanted if d != "gender"]]
-    return render(request, "member_stats.html", principal, stats=stats, total=first.total, target=target,
-                  unit=unit or "", choices=choices)
+    return render(
+        request,
+        "member_stats.html",
+        principal,
+        stats=stats,
+        total=first.total,
+        target=target,
+        unit=unit or "",
+        choices=choices,
+    )

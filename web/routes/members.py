@@ -29,6 +29,8 @@ async def read_sheet(file: UploadFile) -> member_io.Sheet:
     if len(data) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, "Tệp quá lớn (tối đa 20 MB).")
     return await run_in_threadpool(member_io.read_table, data)
+
+
 UnitParam = Annotated[str | None, Query(max_length=10, description="Mã đơn vị trong phạm vi (mặc định: cả phạm vi).")]
 
 
@@ -55,15 +57,21 @@ class MemberIn(BaseModel):
 
 
 @router.get("", response_model=list[MemberView])
-async def list_all(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit: UnitParam = None,
-                   q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
-                   limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
-                   offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> list[MemberView]:
+async def list_all(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    unit: UnitParam = None,
+    q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+) -> list[MemberView]:
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
-        return await list_members(conn, principal, protector(request), unit, limit=limit, offset=offset,
-                                  search=q or None)
+        return await list_members(
+            conn, principal, protector(request), unit, limit=limit, offset=offset, search=q or None
+        )
 
 
 @router.post("", response_model=MemberView, status_code=201)
@@ -71,17 +79,22 @@ async def add(request: Request, services: ServicesDep, principal: CurrentPrincip
     """Thêm một thành viên vào một đơn vị trong phạm vi (409 khi trùng họ tên và năm sinh trong đơn vị)."""
     await authorize(request, principal, Operation.MEMBER_WRITE, member.unit_code)
     async with services.db.transaction(principal.scope()) as conn:
-        return await add_member(conn, principal, protector(request), member.unit_code,
-                                member.model_dump(exclude={"unit_code"}))
+        return await add_member(
+            conn, principal, protector(request), member.unit_code, member.model_dump(exclude={"unit_code"})
+        )
 
 
 @router.post("/import", response_model=member_io.ImportReport, max_body_size=UPLOAD_BODY_LIMIT)
-async def import_file(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                      file: Annotated[UploadFile, File(description="Tệp CSV hoặc XLSX, dòng đầu là tiêu đề cột.")],
-                      mode: Annotated[Literal["all", "skip"], Form(
-                          description="all: lỗi một dòng thì không nhập dòng nào; skip: bỏ qua dòng lỗi.")] = "all",
-                      consent: Annotated[bool, Form(description=MEMBER_IMPORT_LABEL)] = False,
-                      ) -> member_io.ImportReport:
+async def import_file(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    file: Annotated[UploadFile, File(description="Tệp CSV hoặc XLSX, dòng đầu là tiêu đề cột.")],
+    mode: Annotated[
+        Literal["all", "skip"], Form(description="all: lỗi một dòng thì không nhập dòng nào; skip: bỏ qua dòng lỗi.")
+    ] = "all",
+    consent: Annotated[bool, Form(description=MEMBER_IMPORT_LABEL)] = False,
+) -> member_io.ImportReport:
     """Nhập danh sách thành viên; báo cáo lỗi theo dòng và cột. Cần `consent=true`: xác nhận các thành viên đã
     được thông báo và đồng ý xử lý dữ liệu cá nhân (được ghi lại cùng phiên bản thông báo)."""
     await authorize(request, principal, Operation.MEMBER_WRITE)
@@ -92,29 +105,42 @@ async def import_file(request: Request, services: ServicesDep, principal: Curren
     if not consent:
         raise HTTPException(422, {"message": MEMBER_IMPORT_REQUIRED, "errors": {"consent": MEMBER_IMPORT_REQUIRED}})
     async with services.db.transaction(principal.scope()) as conn:
-        report = await member_io.import_members(conn, principal, services.resolver, protector(request),
-                                                sheet, mode)
+        report = await member_io.import_members(conn, principal, services.resolver, protector(request), sheet, mode)
         await record_member_import(conn, principal, report.total, report.imported)
         return report
 
 
 @router.get("/export", response_class=Response)
-async def export_file(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit: UnitParam = None,
-                      format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx") -> Response:
+async def export_file(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    unit: UnitParam = None,
+    format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
+) -> Response:
     """Xuất thành viên trong phạm vi (CSV hoặc XLSX); số CCCD chỉ hiện 3 số cuối."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
         data = await member_io.export_members(conn, principal, protector(request), unit, format)
     media = member_io.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
     name = member_io.export_filename(unit or principal.unit_code, format)
-    return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"',
-                                                     "Cache-Control": "no-store"})
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @router.get("/stats", response_model=MemberStats)
-async def stats(request: Request, services: ServicesDep, principal: CurrentPrincipal, unit: UnitParam = None,
-                by: Annotated[Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit",
-                                      "level"], Query()] = "gender") -> MemberStats:
+async def stats(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    unit: UnitParam = None,
+    by: Annotated[
+        Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level"], Query()
+    ] = "gender",
+) -> MemberStats:
     """Thống kê thành viên theo giới tính, dân tộc, tôn giáo, độ tuổi, tổ chức, chức vụ, đơn vị hoặc cấp."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:
@@ -122,8 +148,13 @@ async def stats(request: Request, services: ServicesDep, principal: CurrentPrinc
 
 
 @router.get("/count")
-async def count(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                filters: Annotated[MemberFilters, Query()], unit: UnitParam = None) -> dict[str, int]:
+async def count(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    filters: Annotated[MemberFilters, Query()],
+    unit: UnitParam = None,
+) -> dict[str, int]:
     """Đếm thành viên theo điều kiện (ví dụ: gender=nữ&position=Ủy viên)."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     async with services.db.transaction(principal.scope()) as conn:

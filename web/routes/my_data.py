@@ -15,8 +15,8 @@ from mattran.domain.errors import Conflict, NotFound
 from mattran.domain.petitions import Contact, PetitionError
 from web import csrf
 from web.auth import CurrentPrincipal
-from web.render import render
 from web.deps import ServicesDep, get_services
+from web.render import render
 
 router = APIRouter(tags=["personal data"])
 
@@ -35,8 +35,9 @@ async def my_data(request: Request, services: ServicesDep, principal: CurrentPri
 
 
 @router.delete("/api/petitions/{code}/contact")
-async def erase_contact(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str) -> dict[str,
-                        Any]:
+async def erase_contact(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> dict[str, Any]:
     """Xóa thông tin liên hệ của phản ánh do chính mình gửi, khi phản ánh đã đóng (409 khi còn đang xử lý)."""
     return await data_rights.erase_contact(services.db, principal, code)
 
@@ -49,19 +50,24 @@ class ContactCorrection(BaseModel):
 
 
 @router.put("/api/petitions/{code}/contact")
-async def correct_contact(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
-                          body: ContactCorrection) -> dict[str, Any]:
+async def correct_contact(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str, body: ContactCorrection
+) -> dict[str, Any]:
     """Sửa thông tin liên hệ của phản ánh do chính mình gửi khi phản ánh còn đang xử lý (409 khi đã đóng)."""
-    return await data_rights.correct_contact(services.db, principal, services.personal, code,
-                                             body.contact, body.consent)
+    return await data_rights.correct_contact(
+        services.db, principal, services.personal, code, body.contact, body.consent
+    )
 
 
 @router.get("/du-lieu-cua-toi", response_class=HTMLResponse, include_in_schema=False)
-async def my_data_page(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                       ma: Annotated[str | None, Query(max_length=60)] = None,
-                       xong: Annotated[Literal["da-xoa", "khong-co", "da-sua"] | None, Query()] = None,
-                       loi: Annotated[Literal["dang-xu-ly", "khong-thay", "da-dong", "khong-hop-le"] | None,
-                                      Query()] = None) -> HTMLResponse:
+async def my_data_page(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    ma: Annotated[str | None, Query(max_length=60)] = None,
+    xong: Annotated[Literal["da-xoa", "khong-co", "da-sua"] | None, Query()] = None,
+    loi: Annotated[Literal["dang-xu-ly", "khong-thay", "da-dong", "khong-hop-le"] | None, Query()] = None,
+) -> HTMLResponse:
     """Trang "Dữ liệu của tôi" (the outcome of an erasure is named by a fixed key, never by text from the URL)."""
     if not principal.authenticated:
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
@@ -73,20 +79,30 @@ async def my_data_page(request: Request, services: ServicesDep, principal: Curre
     return response
 
 
-_DONE = {"da-xoa": "Đã xóa thông tin liên hệ của phản ánh {code}.",
-         "da-sua": "Đã cập nhật thông tin liên hệ của phản ánh {code}.",
-         "khong-co": "Phản ánh {code} không còn thông tin liên hệ nào."}
-_REFUSED = {"dang-xu-ly": ("Phản ánh {code} đang được xử lý: đơn vị cần thông tin liên hệ để trả lời bạn. Chỉ xóa "
-                           f"được khi phản ánh {data_rights.CLOSED_LABELS}."),
-            "khong-thay": "Không tìm thấy phản ánh mã “{code}” do bạn gửi.",
-            "da-dong": "Phản ánh {code} đã đóng: không cần sửa thông tin liên hệ nữa.",
-            "khong-hop-le": "Thông tin liên hệ chưa hợp lệ hoặc chưa đánh dấu ô đồng ý: vui lòng kiểm tra lại."}
+_DONE = {
+    "da-xoa": "Đã xóa thông tin liên hệ của phản ánh {code}.",
+    "da-sua": "Đã cập nhật thông tin liên hệ của phản ánh {code}.",
+    "khong-co": "Phản ánh {code} không còn thông tin liên hệ nào.",
+}
+_REFUSED = {
+    "dang-xu-ly": (
+        "Phản ánh {code} đang được xử lý: đơn vị cần thông tin liên hệ để trả lời bạn. Chỉ xóa "
+        f"được khi phản ánh {data_rights.CLOSED_LABELS}."
+    ),
+    "khong-thay": "Không tìm thấy phản ánh mã “{code}” do bạn gửi.",
+    "da-dong": "Phản ánh {code} đã đóng: không cần sửa thông tin liên hệ nữa.",
+    "khong-hop-le": "Thông tin liên hệ chưa hợp lệ hoặc chưa đánh dấu ô đồng ý: vui lòng kiểm tra lại.",
+}
 
 
 @router.post("/du-lieu-cua-toi/xoa-lien-he", include_in_schema=False)
-async def erase_contact_form(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                             code: Annotated[str, Form(max_length=60)] = "",
-                             csrf_token: Annotated[str | None, Form()] = None) -> Response:
+async def erase_contact_form(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    code: Annotated[str, Form(max_length=60)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
     """Xóa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
     csrf.verify(request, csrf_token)
     if not principal.authenticated:
@@ -101,26 +117,30 @@ async def erase_contact_form(request: Request, services: ServicesDep, principal:
 
 
 @router.post("/du-lieu-cua-toi/sua-lien-he", include_in_schema=False)
-async def correct_contact_form(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                               code: Annotated[str, Form(max_length=60)] = "",
-                               full_name: Annotated[str, Form(max_length=100)] = "",
-                               phone: Annotated[str, Form(max_length=20)] = "",
-                               email: Annotated[str, Form(max_length=200)] = "",
-                               consent: Annotated[str | None, Form(max_length=10)] = None,
-                               csrf_token: Annotated[str | None, Form()] = None) -> Response:
+async def correct_contact_form(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    code: Annotated[str, Form(max_length=60)] = "",
+    full_name: Annotated[str, Form(max_length=100)] = "",
+    phone: Annotated[str, Form(max_length=20)] = "",
+    email: Annotated[str, Form(max_length=200)] = "",
+    consent: Annotated[str | None, Form(max_length=10)] = None,
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
     """Sửa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
     csrf.verify(request, csrf_token)
     if not principal.authenticated:
         raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
     try:
         contact = Contact(full_name=full_name.strip() or None, phone=phone.strip() or None, email=email.strip() or None)
-        await data_rights.correct_contact(services.db, principal, services.personal, code, contact,
-                                          bool(consent))
+        await data_rights.correct_contact(services.db, principal, services.personal, code, contact, bool(consent))
     except ValidationError:
         outcome = "loi=khong-hop-le"
     except PetitionError as exc:
-        outcome = "loi=" + ("da-dong" if isinstance(exc, Conflict) else "khong-thay" if isinstance(exc, NotFound)
-                            else "khong-hop-le")
+        outcome = "loi=" + (
+            "da-dong" if isinstance(exc, Conflict) else "khong-thay" if isinstance(exc, NotFound) else "khong-hop-le"
+        )
     else:
         outcome = "xong=da-sua"
     return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)

@@ -25,13 +25,19 @@ from mattran.domain.errors import DomainError, NotFound
 from mattran.domain.rate_limits import RateLimited
 from mattran.domain.time import VIETNAM
 from web import open311_format as open311
-from web.errors import describe
 from web.deps import ServicesDep
+from web.errors import describe
 from web.open311_format import Open311Error, RequestForm
 
 # XML element of each item of a list, by the list's element (the spec's containers).
-_ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
-          "formats": "format", "attributes": "attribute"}
+_ITEMS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -72,8 +78,12 @@ def _respond(fmt: str, root: str, data: Any, status: int = 200) -> Response:
 
 def _errors(request: Request, status: int, descriptions: list[str]) -> Response:
     fmt = request.path_params.get("format")
-    return _respond(fmt if fmt in open311.FORMATS else "xml", "errors",
-                    [{"code": status, "description": d} for d in descriptions], status)
+    return _respond(
+        fmt if fmt in open311.FORMATS else "xml",
+        "errors",
+        [{"code": status, "description": d} for d in descriptions],
+        status,
+    )
 
 
 def _describe(error: Any) -> str:
@@ -102,8 +112,11 @@ class _Open311Route(APIRoute):
             except (RequestValidationError, ValidationError) as exc:
                 return _errors(request, 400, list(dict.fromkeys(_describe(e) for e in exc.errors())))
             except HTTPException as exc:  # a body that is not a readable form
-                return _errors(request, exc.status_code,
-                               ["Không đọc được yêu cầu: cần dữ liệu application/x-www-form-urlencoded (UTF-8)."])
+                return _errors(
+                    request,
+                    exc.status_code,
+                    ["Không đọc được yêu cầu: cần dữ liệu application/x-www-form-urlencoded (UTF-8)."],
+                )
 
         return answer
 
@@ -111,15 +124,19 @@ class _Open311Route(APIRoute):
 def _no_key_in_query(request: Request) -> None:
     """Refuse an ``api_key`` in the address: addresses are written to access logs and proxies' logs."""
     if "api_key" in request.query_params:
-        raise Open311Error(400, "Không gửi api_key trong địa chỉ (query string) vì địa chỉ được ghi vào nhật ký "
-                                "máy chủ: gửi api_key trong nội dung biểu mẫu POST hoặc tiêu đề X-Api-Key.")
+        raise Open311Error(
+            400,
+            "Không gửi api_key trong địa chỉ (query string) vì địa chỉ được ghi vào nhật ký "
+            "máy chủ: gửi api_key trong nội dung biểu mẫu POST hoặc tiêu đề X-Api-Key.",
+        )
 
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=_Open311Route,
-                   dependencies=[Depends(_no_key_in_query)])
+router = APIRouter(
+    prefix="/open311/v2", tags=["open311"], route_class=_Open311Route, dependencies=[Depends(_no_key_in_query)]
+)
 
 
-def _format(format: Annotated[str, Path(description="json hoặc xml.")]) -> str:  # noqa: A002  # the spec's name
+def _format(format: Annotated[str, Path(description="json hoặc xml.")]) -> str:  # the spec's name
     if format not in open311.FORMATS:
         raise Open311Error(404, f"Định dạng “{format}” không được hỗ trợ: dùng .json hoặc .xml.")
     return format
@@ -143,16 +160,18 @@ async def discovery(request: Request, services: ServicesDep, fmt: Format) -> Res
 
 
 @router.get("/services.{format}")
-async def services(request: Request, services: ServicesDep, fmt: Format,
-                   jurisdiction_id: Jurisdiction = None) -> Response:
+async def services(
+    request: Request, services: ServicesDep, fmt: Format, jurisdiction_id: Jurisdiction = None
+) -> Response:
     """Danh sách dịch vụ: mỗi lĩnh vực phản ánh, kiến nghị là một dịch vụ."""
     open311.jurisdiction(services.petitions, jurisdiction_id)
     return _respond(fmt, "services", open311.services())
 
 
 @router.get("/services/{service_code}.{format}")
-async def service_definition(request: Request, services: ServicesDep, fmt: Format, service_code: str,
-                             jurisdiction_id: Jurisdiction = None) -> Response:
+async def service_definition(
+    request: Request, services: ServicesDep, fmt: Format, service_code: str, jurisdiction_id: Jurisdiction = None
+) -> Response:
     """Định nghĩa một dịch vụ (không có thuộc tính bổ sung)."""
     open311.jurisdiction(services.petitions, jurisdiction_id)
     return _respond(fmt, "service_definition", open311.service_definition(service_code))
@@ -160,7 +179,10 @@ async def service_definition(request: Request, services: ServicesDep, fmt: Forma
 
 @router.post("/requests.{format}")
 async def create_request(
-    request: Request, services: ServicesDep, fmt: Format, form: Annotated[_PostForm, Form()],
+    request: Request,
+    services: ServicesDep,
+    fmt: Format,
+    form: Annotated[_PostForm, Form()],
     x_api_key: Annotated[str | None, Header(description="Hoặc gửi khóa API trong tiêu đề này.")] = None,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
@@ -168,17 +190,24 @@ async def create_request(
     given = form.api_key or x_api_key
     key = await api_keys.verify(services.db, given)
     if key is None:
-        raise Open311Error(403, "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh." if given
-                           else "Thiếu api_key: không thể tạo phản ánh.")
+        raise Open311Error(
+            403,
+            "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."
+            if given
+            else "Thiếu api_key: không thể tạo phản ánh.",
+        )
     created = await open311.file_request(services.petitions, key, form, idempotency_key)
     return _respond(fmt, "service_requests", created)
 
 
 @router.get("/requests.{format}")
 async def service_requests(
-    request: Request, services: ServicesDep, fmt: Format,
-    service_request_id: Annotated[str | None, Query(description="Mã phản ánh, cách nhau bởi dấu phẩy; "
-                                                                "bỏ qua mọi điều kiện khác.")] = None,
+    request: Request,
+    services: ServicesDep,
+    fmt: Format,
+    service_request_id: Annotated[
+        str | None, Query(description="Mã phản ánh, cách nhau bởi dấu phẩy; bỏ qua mọi điều kiện khác.")
+    ] = None,
     service_code: Annotated[str | None, Query(description="Mã lĩnh vực, cách nhau bởi dấu phẩy.")] = None,
     start_date: Annotated[str | None, Query(description="Từ thời điểm (ISO 8601).")] = None,
     end_date: Annotated[str | None, Query(description="Đến thời điểm (ISO 8601); tối đa 90 ngày.")] = None,
@@ -187,15 +216,21 @@ async def service_requests(
 ) -> Response:
     """Các phản ánh đã công khai trả lời (số phản ánh, dữ liệu công khai), mới nhất trước."""
     found = await open311.public_requests(
-        services.petitions, service_request_id=service_request_id, service_code=service_code,
-        start_date=start_date, end_date=end_date, status=status, jurisdiction_id=jurisdiction_id)
+        services.petitions,
+        service_request_id=service_request_id,
+        service_code=service_code,
+        start_date=start_date,
+        end_date=end_date,
+        status=status,
+        jurisdiction_id=jurisdiction_id,
+    )
     return _respond(fmt, "service_requests", found)
 
 
 @router.get("/requests/{service_request_id}.{format}")
-async def service_request(request: Request, services: ServicesDep, fmt: Format, service_request_id: str,
-                          jurisdiction_id: Jurisdiction = None) -> Response:
+async def service_request(
+    request: Request, services: ServicesDep, fmt: Format, service_request_id: str, jurisdiction_id: Jurisdiction = None
+) -> Response:
     """Một phản ánh theo mã tra cứu đầy đủ (service_request_id khi tạo; chỉ dữ liệu công khai)."""
     open311.jurisdiction(services.petitions, jurisdiction_id)
-    return _respond(fmt, "service_requests", await open311.public_request(services.petitions,
-                                                                          service_request_id))
+    return _respond(fmt, "service_requests", await open311.public_request(services.petitions, service_request_id))

@@ -20,20 +20,42 @@ from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
 from web import csrf
 from web.auth import CurrentPrincipal, authorize
+from web.deps import ServicesDep
 from web.errors import describe
 from web.render import render
-from web.deps import ServicesDep
 
 router = APIRouter(include_in_schema=False)
 
-_FIELD_LABELS = {"kind": "Loại đơn", "title": "Tiêu đề", "content": "Nội dung", "unit_text": "Nơi nhận", "phone": "Số điện thoại",
-                 "email": "Email", "full_name": "Họ và tên", "unit_code": "Nơi nhận", "category": "Lĩnh vực"}
+_FIELD_LABELS = {
+    "kind": "Loại đơn",
+    "title": "Tiêu đề",
+    "content": "Nội dung",
+    "unit_text": "Nơi nhận",
+    "phone": "Số điện thoại",
+    "email": "Email",
+    "full_name": "Họ và tên",
+    "unit_code": "Nơi nhận",
+    "category": "Lĩnh vực",
+}
 
 
-def _form_page(request: Request, principal, values: dict[str, str], errors: dict[str, str],  # type: ignore[no-untyped-def]
-               status_code: int = 200) -> HTMLResponse:
-    return render(request, "petition_form.html", principal, status_code=status_code, values=values, errors=errors,
-                  categories=CATEGORIES, kinds=KINDS)
+def _form_page(
+    request: Request,
+    principal,
+    values: dict[str, str],
+    errors: dict[str, str],  # type: ignore[no-untyped-def]
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "petition_form.html",
+        principal,
+        status_code=status_code,
+        values=values,
+        errors=errors,
+        categories=CATEGORIES,
+        kinds=KINDS,
+    )
 
 
 @router.get("/phan-anh", response_class=HTMLResponse)
@@ -44,7 +66,9 @@ async def petition_form(request: Request, principal: CurrentPrincipal) -> HTMLRe
 
 @router.post("/phan-anh", max_body_size=MAX_FILES * MAX_BYTES + 1024 * 1024)  # the files and the text fields
 async def submit_petition(
-    request: Request, services: ServicesDep, principal: CurrentPrincipal,
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
     csrf_token: Annotated[str | None, Form()] = None,
     idempotency_key: Annotated[str | None, Form(max_length=64)] = None,
     title: Annotated[str, Form(max_length=1000)] = "",
@@ -60,9 +84,17 @@ async def submit_petition(
 ) -> Response:
     """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại."""
     csrf.verify(request, csrf_token)
-    values = {"idempotency_key": idempotency_key or uuid.uuid4().hex, "title": title, "content": content,
-              "unit_text": unit_text, "category": category, "kind": kind, "full_name": full_name, "phone": phone,
-              "email": email}
+    values = {
+        "idempotency_key": idempotency_key or uuid.uuid4().hex,
+        "title": title,
+        "content": content,
+        "unit_text": unit_text,
+        "category": category,
+        "kind": kind,
+        "full_name": full_name,
+        "phone": phone,
+        "email": email,
+    }
     values["consent"] = consent
     errors: dict[str, str] = {}
     if not consent and (full_name.strip() or phone.strip() or email.strip()):
@@ -71,16 +103,20 @@ async def submit_petition(
         errors["unit_text"] = "Vui lòng ghi nơi nhận: xã/phường/đặc khu và tỉnh/thành phố, hoặc “Trung ương”."
     try:
         data = PetitionIn(
-            title=title, content=content, unit_text=unit_text or None,
-            category=category or None, kind=kind or "phan_anh",  # type: ignore[arg-type]
+            title=title,
+            content=content,
+            unit_text=unit_text or None,
+            category=category or None,
+            kind=kind or "phan_anh",  # type: ignore[arg-type]
             contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None),
-            consent=bool(consent))
+            consent=bool(consent),
+        )
     except ValidationError as exc:
         for e in exc.errors():
             field = str(e["loc"][-1]) if e["loc"] else ""
             errors.setdefault(field, f"{_FIELD_LABELS.get(field, field)}: {describe(e, bare=True)}")
     files: list[Attachment] = []
-    uploads = [f for f in attachments or [] if f.filename][:MAX_FILES + 1]  # one too many is enough to refuse
+    uploads = [f for f in attachments or [] if f.filename][: MAX_FILES + 1]  # one too many is enough to refuse
     try:
         files = check_attachments([(u.filename or "", await u.read(MAX_BYTES + 1)) for u in uploads])
     except ValueError as exc:
@@ -92,57 +128,109 @@ async def submit_petition(
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)
-async def track(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                ma: Annotated[str | None, Query(max_length=100)] = None, moi: bool = False) -> HTMLResponse:
+async def track(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    ma: Annotated[str | None, Query(max_length=100)] = None,
+    moi: bool = False,
+) -> HTMLResponse:
     """Tra cứu tình trạng phản ánh theo mã tra cứu đầy đủ (xem PetitionService.status)."""
     found = await services.petitions.status(ma, principal) if ma and ma.strip() else None
     similar = await services.petitions.similar_to(ma, principal) if found and moi else []
-    return render(request, "petition_status.html", principal, code=ma or "", found=found, new=moi, similar=similar,
-                  refusal=receipts.not_found(ma) if ma and not found else None)
+    return render(
+        request,
+        "petition_status.html",
+        principal,
+        code=ma or "",
+        found=found,
+        new=moi,
+        similar=similar,
+        refusal=receipts.not_found(ma) if ma and not found else None,
+    )
 
 
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)
-async def cadre_petitions(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                          status: Annotated[str | None, Query(max_length=20)] = None,
-                          overdue: bool = False) -> HTMLResponse:
+async def cadre_petitions(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    overdue: bool = False,
+) -> HTMLResponse:
     """Danh sách phản ánh trong phạm vi của cán bộ."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     rows = await services.petitions.in_scope(principal, status=status or None, overdue=overdue)
-    return render(request, "cadre_petitions.html", principal, rows=rows, status=status, overdue=overdue,
-                  statuses=STATUS_LABELS, categories=CATEGORIES)
+    return render(
+        request,
+        "cadre_petitions.html",
+        principal,
+        rows=rows,
+        status=status,
+        overdue=overdue,
+        statuses=STATUS_LABELS,
+        categories=CATEGORIES,
+    )
 
 
 @router.get("/can-bo/phan-anh/{code}", response_class=HTMLResponse)
-async def cadre_petition(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
-                         loi: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
+async def cadre_petition(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    code: str,
+    loi: Annotated[str | None, Query(max_length=300)] = None,
+) -> HTMLResponse:
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     petitions = services.petitions
     found = await petitions.detail(principal, code)
     p = found["petition"]
-    draft = (await petitions.publication_draft(principal, code)
-             if p["status"] in (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED) and not found["identity_hidden"]
-             else None)
-    return render(request, "cadre_petition.html", principal, p=p, events=found["events"],
-                  contact=found["contact"], similar=found["similar"], attachments=found["attachments"],
-                  submitter=found["submitter"], identity_hidden=found["identity_hidden"], draft=draft,
-                  statuses=STATUS_LABELS, categories=CATEGORIES, kinds=KINDS, error=loi)
+    draft = (
+        await petitions.publication_draft(principal, code)
+        if p["status"] in (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED) and not found["identity_hidden"]
+        else None
+    )
+    return render(
+        request,
+        "cadre_petition.html",
+        principal,
+        p=p,
+        events=found["events"],
+        contact=found["contact"],
+        similar=found["similar"],
+        attachments=found["attachments"],
+        submitter=found["submitter"],
+        identity_hidden=found["identity_hidden"],
+        draft=draft,
+        statuses=STATUS_LABELS,
+        categories=CATEGORIES,
+        kinds=KINDS,
+        error=loi,
+    )
 
 
 @router.get("/can-bo/phan-anh/{code}/tep/{attachment_id}")
-async def cadre_attachment(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
-                           attachment_id: int) -> Response:
+async def cadre_attachment(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str, attachment_id: int
+) -> Response:
     """Tải tệp đính kèm (chỉ cán bộ trong phạm vi)."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     row = await services.petitions.attachment(principal, code, attachment_id)
-    return Response(bytes(row["data"]), media_type=row["content_type"], headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['filename'])}",
-        "X-Content-Type-Options": "nosniff"})
+    return Response(
+        bytes(row["data"]),
+        media_type=row["content_type"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['filename'])}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.post("/can-bo/phan-anh/{code}")
-async def cadre_petition_action(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                                code: str) -> Response:
+async def cadre_petition_action(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> Response:
     """Thao tác từ biểu mẫu của trang chi tiết."""
     form = await request.form()
     csrf.verify(request, str(form.get("csrf_token") or ""))

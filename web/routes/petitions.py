@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 
-from mattran.domain.permissions import Operation
 from mattran.domain import receipts
+from mattran.domain.permissions import Operation
 from mattran.domain.petitions import Action, Filed, PetitionIn, PetitionNotFound, PublicStatus, Similar
 from mattran.domain.publication import PublicationDraft
 from mattran.domain.rate_limits import Limit, address_key
@@ -19,7 +19,10 @@ router = APIRouter(prefix="/api/petitions", tags=["petitions"])
 
 @router.post("", response_model=Filed, status_code=201)
 async def file_petition(
-    request: Request, services: ServicesDep, principal: CurrentPrincipal, petition: PetitionIn,
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    petition: PetitionIn,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Filed:
     """Gửi phản ánh, kiến nghị; trả về mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ), cần giữ kín để tra cứu.
@@ -30,7 +33,8 @@ async def file_petition(
 @router.get("/public", response_model=list[dict[str, Any]])
 async def published_answers(
     request: Request,
-    services: ServicesDep, q: Annotated[str | None, Query(max_length=200)] = None,
+    services: ServicesDep,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     category: Annotated[str | None, Query(max_length=20)] = None,
     province: Annotated[str | None, Query(max_length=2)] = None,
     unit: Annotated[str | None, Query(max_length=10)] = None,
@@ -38,15 +42,19 @@ async def published_answers(
     offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> list[dict[str, Any]]:
     """Các trả lời đã công khai (không có thông tin cá nhân)."""
-    return await services.petitions.published(province_code=province, unit_code=unit, category=category,
-                                                       query=q, limit=limit, offset=offset)
+    return await services.petitions.published(
+        province_code=province, unit_code=unit, category=category, query=q, limit=limit, offset=offset
+    )
 
 
 @router.get("", response_model=list[dict[str, Any]])
 async def list_petitions(
-    request: Request, services: ServicesDep, principal: CurrentPrincipal,
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
     status: Annotated[str | None, Query(max_length=20)] = None,
-    overdue: bool = False, mine: bool = False,
+    overdue: bool = False,
+    mine: bool = False,
 ) -> list[dict[str, Any]]:
     """Phản ánh trong phạm vi xử lý của cán bộ (`overdue=true`: quá hạn), hoặc của chính người gửi (`mine=true`)."""
     if not mine:
@@ -55,8 +63,9 @@ async def list_petitions(
 
 
 @router.get("/{code}", response_model=PublicStatus)
-async def petition_status(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                          code: str) -> PublicStatus:
+async def petition_status(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> PublicStatus:
     """Tra cứu tình trạng theo mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ); chỉ số phản ánh
     (PAKN-2026-000123) khi đã công khai, là phản ánh của chính người đăng nhập, hoặc cán bộ trong phạm vi."""
     found = await services.petitions.status(code, principal)
@@ -66,8 +75,9 @@ async def petition_status(request: Request, services: ServicesDep, principal: Cu
 
 
 @router.get("/{code}/similar", response_model=list[Similar])
-async def similar_petitions(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                            code: str) -> list[Similar]:
+async def similar_petitions(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> list[Similar]:
     """Phản ánh đã công khai tương tự tại cùng đơn vị (mã, tình trạng, tiêu đề công khai đã duyệt); cần mã tra cứu
     đầy đủ."""
     await services.limits.hit(Limit.SIMILAR, address_key(principal.address))
@@ -75,16 +85,18 @@ async def similar_petitions(request: Request, services: ServicesDep, principal: 
 
 
 @router.get("/{code}/detail")
-async def petition_detail(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                          code: str) -> dict[str, Any]:
+async def petition_detail(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> dict[str, Any]:
     """Chi tiết, lịch sử xử lý và thông tin liên hệ (cán bộ trong phạm vi)."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     return await services.petitions.detail(principal, code)
 
 
 @router.get("/{code}/publication", response_model=PublicationDraft)
-async def publication_draft(request: Request, services: ServicesDep, principal: CurrentPrincipal,
-                            code: str) -> PublicationDraft:
+async def publication_draft(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> PublicationDraft:
     """Bản công khai để duyệt: tiêu đề, nội dung, trả lời gốc với thông tin cá nhân phát hiện được (vị trí) và bản
     đề xuất đã che; duyệt bằng thao tác `publish` với `title_public`, `content_public`, `answer_public`."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
@@ -92,8 +104,9 @@ async def publication_draft(request: Request, services: ServicesDep, principal: 
 
 
 @router.post("/{code}/actions")
-async def petition_action(request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str,
-                          action: Action) -> dict[str, Any]:
+async def petition_action(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str, action: Action
+) -> dict[str, Any]:
     """Thao tác xử lý: thụ lý, không thụ lý, chuyển, giao, chuyển cơ quan có thẩm quyền, trả lời, công khai.
 
     `publish` nhận bản công khai đã duyệt (`title_public`, `content_public`, `answer_public`); thông tin cá nhân

@@ -27,9 +27,9 @@ from mattran.domain.reports.service import (
 )
 from web import csrf
 from web.auth import requires
+from web.deps import ServicesDep, get_services
 from web.problems import status_of
 from web.render import render
-from web.deps import ServicesDep, get_services
 
 router = APIRouter(tags=["reports"])
 Cadre = Annotated[Principal, requires(Operation.REPORT_DRAFT)]
@@ -51,8 +51,6 @@ class RevisionIn(BaseModel):
     prompt: str = Field(min_length=3, max_length=2000)
 
 
-
-
 def _view(document: Document) -> dict[str, Any]:
     """The document with its figures put in, for the page."""
     figures = document.figures()
@@ -60,10 +58,18 @@ def _view(document: Document) -> dict[str, Any]:
     def blocks(items: list[Any]) -> list[tuple[str, str]]:
         return [(b.kind, fill(b.text, figures)) for b in items]
 
-    return {"issuer": document.issuer, "national": NATIONAL_TITLE, "motto": MOTTO, "number": document.number,
-            "place_date": document.place_date, "summary": document.summary, "intro": blocks(document.intro),
-            "sections": [(n, s.title.upper(), blocks(s.blocks)) for n, s in numbered(document)],
-            "recipients": document.recipients, "signature": document.signature}
+    return {
+        "issuer": document.issuer,
+        "national": NATIONAL_TITLE,
+        "motto": MOTTO,
+        "number": document.number,
+        "place_date": document.place_date,
+        "summary": document.summary,
+        "intro": blocks(document.intro),
+        "sections": [(n, s.title.upper(), blocks(s.blocks)) for n, s in numbered(document)],
+        "recipients": document.recipients,
+        "signature": document.signature,
+    }
 
 
 # Pages
@@ -85,25 +91,49 @@ async def reports_submit(request: Request, services: ServicesDep, principal: Cad
     try:
         if len(asked) < 5:
             raise ReportError("Hãy ghi yêu cầu soạn báo cáo, ví dụ: “" + EXAMPLES[0] + "”.")
-        draft = await draft_report(services.db, services.resolver, principal, asked,
-                                   writer=services.section_writer)
+        draft = await draft_report(services.db, services.resolver, principal, asked, writer=services.section_writer)
     except DomainError as exc:
         reports = await list_reports(services.db, principal)
-        return render(request, "reports.html", principal, status_code=status_of(exc), reports=reports,
-                      examples=EXAMPLES, problem=exc.message, asked=asked)
+        return render(
+            request,
+            "reports.html",
+            principal,
+            status_code=status_of(exc),
+            reports=reports,
+            examples=EXAMPLES,
+            problem=exc.message,
+            asked=asked,
+        )
     return RedirectResponse(draft.page_url, status_code=303)
 
 
-async def _draft_page(request: Request, principal: Principal, report_id: int, version: int | None,
-                      problem: str | None = None, status_code: int = 200, prompt: str = "") -> HTMLResponse:
+async def _draft_page(
+    request: Request,
+    principal: Principal,
+    report_id: int,
+    version: int | None,
+    problem: str | None = None,
+    status_code: int = 200,
+    prompt: str = "",
+) -> HTMLResponse:
     draft = await get_draft(get_services(request).db, principal, report_id, version)
-    return render(request, "report.html", principal, status_code=status_code, draft=draft,
-                  view=_view(draft.document), problem=problem, prompt=prompt, help=HELP)
+    return render(
+        request,
+        "report.html",
+        principal,
+        status_code=status_code,
+        draft=draft,
+        view=_view(draft.document),
+        problem=problem,
+        prompt=prompt,
+        help=HELP,
+    )
 
 
 @router.get("/can-bo/bao-cao/{report_id}", response_class=HTMLResponse, include_in_schema=False)
-async def report_page(request: Request, principal: Cadre, report_id: ReportId,
-                      v: Annotated[int | None, Query(ge=1, le=10000)] = None) -> HTMLResponse:
+async def report_page(
+    request: Request, principal: Cadre, report_id: ReportId, v: Annotated[int | None, Query(ge=1, le=10000)] = None
+) -> HTMLResponse:
     """Một báo cáo: bản dự thảo (phiên bản ``v``, mặc định mới nhất), các phiên bản, ô sửa bằng lời."""
     return await _draft_page(request, principal, report_id, v)
 
@@ -133,28 +163,48 @@ async def api_list(request: Request, services: ServicesDep, principal: Cadre) ->
 @router.post("/api/reports", response_model=Draft, response_model_exclude=_SHOWN)
 async def api_draft(request: Request, services: ServicesDep, principal: Cadre, body: ReportIn) -> Draft:
     """Soạn dự thảo báo cáo từ một câu yêu cầu; trả về Markdown, các số liệu kèm cách tính, địa chỉ tệp .docx."""
-    return await draft_report(services.db, services.resolver, principal, body.request,
-                              unit_code=body.unit_code, writer=services.section_writer)
+    return await draft_report(
+        services.db,
+        services.resolver,
+        principal,
+        body.request,
+        unit_code=body.unit_code,
+        writer=services.section_writer,
+    )
 
 
 @router.get("/api/reports/{report_id}", response_model=Draft, response_model_exclude=_SHOWN)
-async def api_read(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
-                   version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> Draft:
+async def api_read(
+    request: Request,
+    services: ServicesDep,
+    principal: Cadre,
+    report_id: ReportId,
+    version: Annotated[int | None, Query(ge=1, le=10000)] = None,
+) -> Draft:
     """Một phiên bản của báo cáo (mặc định mới nhất) và danh sách các phiên bản."""
     return await get_draft(services.db, principal, report_id, version)
 
 
 @router.post("/api/reports/{report_id}/revisions", response_model=Draft, response_model_exclude=_SHOWN)
-async def api_revise(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
-                     body: RevisionIn) -> Draft:
+async def api_revise(
+    request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId, body: RevisionIn
+) -> Draft:
     """Sửa báo cáo bằng lời (“thêm phần kiến nghị”, “rút gọn phần 2”, “bỏ phần 3”…): một phiên bản mới."""
     return await revise_report(services.db, principal, report_id, body.prompt, writer=services.section_writer)
 
 
-@router.get("/api/reports/{report_id}/versions/{version}.docx", response_class=Response,
-            responses={200: {"content": {DOCX: {}}}})
-async def api_docx(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId,
-                   version: Annotated[int, Path(ge=1, le=10000)]) -> Response:
+@router.get(
+    "/api/reports/{report_id}/versions/{version}.docx",
+    response_class=Response,
+    responses={200: {"content": {DOCX: {}}}},
+)
+async def api_docx(
+    request: Request,
+    services: ServicesDep,
+    principal: Cadre,
+    report_id: ReportId,
+    version: Annotated[int, Path(ge=1, le=10000)],
+) -> Response:
     """Tệp .docx (thể thức Nghị định 30/2020/NĐ-CP) của một phiên bản."""
     filename, data = await version_docx(services.db, principal, report_id, version)
     return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

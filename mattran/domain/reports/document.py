@@ -61,6 +61,7 @@ class UnknownFigure(KeyError):
 
 def fill(text: str, figures: dict[str, Figure]) -> str:
     """The text with each ``{{key}}`` replaced by the figure's value as written (``1.234``, ``12,5%``)."""
+
     def value(match: re.Match[str]) -> str:
         figure = figures.get(match.group(1))
         if figure is None:
@@ -107,9 +108,19 @@ def to_markdown(document: Document) -> str:
     """The draft as Markdown: header, body, recipients and signature, then the appendix of figure sources."""
     figures = document.figures()
     issuer = "  \n".join(f"**{line}**" for line in document.issuer)
-    lines = [issuer, "", document.number, "", "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  ",
-             "**Độc lập - Tự do - Hạnh phúc**", "", f"*{document.place_date}*", "", "## BÁO CÁO",
-             f"**{document.summary}**"]
+    lines = [
+        issuer,
+        "",
+        document.number,
+        "",
+        "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  ",
+        "**Độc lập - Tự do - Hạnh phúc**",
+        "",
+        f"*{document.place_date}*",
+        "",
+        "## BÁO CÁO",
+        f"**{document.summary}**",
+    ]
     lines += _blocks_markdown(document.intro, figures)
     for number, section in numbered(document):
         lines += ["", f"### {number}. {section.title.upper()}"]
@@ -117,8 +128,16 @@ def to_markdown(document: Document) -> str:
     last = len(document.recipients) - 1
     lines += ["", "**Nơi nhận:**"] + [f"- {r}{'' if i == last else ';'}" for i, r in enumerate(document.recipients)]
     lines += [""] + [f"**{line}**  " for line in document.signature]
-    lines += ["", f"### {APPENDIX_TITLE}", "", "| STT | Số liệu | Giá trị | Đếm gì | Đơn vị | Thời gian |",
-              "|---|---|---|---|---|---|"]
-    lines += [f"| {i} | {_escape(f.label)} | {f.text} | {_escape(f.query.counted)} | {_escape(f.query.units)} |"
-              f" {_escape(f.query.dates)} |" for i, f in enumerate(document.data.figures, 1)]
+    lines += [
+        "",
+        f"### {APPENDIX_TITLE}",
+        "",
+        "| STT | Số liệu | Giá trị | Đếm gì | Đơn vị | Thời gian |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {i} | {_escape(f.label)} | {f.text} | {_escape(f.query.counted)} | {_escape(f.query.units)} |"
+        f" {_escape(f.query.dates)} |"
+        for i, f in enumerate(document.data.figures, 1)
+    ]
     return "\n".join(lines).strip() + "\n"

@@ -66,9 +66,18 @@ def _page_field(paragraph: Paragraph) -> None:
         run._r.append(element)
 
 
-def _line(container: DocxDocument | _Cell, text: str, *, size: int = BODY_PT, bold: bool = False,
-          italic: bool = False, underline: bool = False, align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
-          after: int = 0, paragraph: Paragraph | None = None) -> Paragraph:
+def _line(
+    container: DocxDocument | _Cell,
+    text: str,
+    *,
+    size: int = BODY_PT,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
+    after: int = 0,
+    paragraph: Paragraph | None = None,
+) -> Paragraph:
     p = paragraph or container.add_paragraph()
     p.alignment = align
     p.paragraph_format.space_after = Pt(after)
@@ -128,8 +137,15 @@ def _body_paragraph(doc: DocxDocument, block: Block, text: str) -> None:
 
 def _closing(doc: DocxDocument, document: Document) -> None:
     [(recipients, signature)] = _two_columns(doc, 1, (8.0, 8.5))
-    _line(recipients, "Nơi nhận:", size=SMALL_PT, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT,
-          paragraph=recipients.paragraphs[0])
+    _line(
+        recipients,
+        "Nơi nhận:",
+        size=SMALL_PT,
+        bold=True,
+        italic=True,
+        align=WD_ALIGN_PARAGRAPH.LEFT,
+        paragraph=recipients.paragraphs[0],
+    )
     for i, name in enumerate(document.recipients):
         last = i == len(document.recipients) - 1
         _line(recipients, f"- {name}{'' if last else ';'}", size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
@@ -152,15 +168,20 @@ def _appendix(doc: DocxDocument, document: Document) -> None:
     widths = (1.1, 4.4, 2.2, 8.8)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)
-    for cell, text, width in zip(table.rows[0].cells, ("STT", "Số liệu", "Giá trị", "Nguồn và cách tính"), widths,
-                                 strict=True):
+    for cell, text, width in zip(
+        table.rows[0].cells, ("STT", "Số liệu", "Giá trị", "Nguồn và cách tính"), widths, strict=True
+    ):
         cell.width = Cm(width)
         _line(cell, text, size=SMALL_PT, bold=True, paragraph=cell.paragraphs[0])
     for i, f in enumerate(document.data.figures, 1):
         source = f"{f.query.counted}. Đơn vị: {f.query.units}. Thời gian: {f.query.dates}."
-        for cell, text, width, align in zip(table.add_row().cells, (str(i), f.label, f.text, source), widths,
-                                            (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT,
-                                             WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT), strict=True):
+        for cell, text, width, align in zip(
+            table.add_row().cells,
+            (str(i), f.label, f.text, source),
+            widths,
+            (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT),
+            strict=True,
+        ):
             cell.width = Cm(width)
             _line(cell, text, size=SMALL_PT, align=align, paragraph=cell.paragraphs[0])
 

@@ -24,10 +24,21 @@ from mattran.domain.unit import Unit
 from mattran.store import petition_stats
 from mattran.store import units as units_store
 
-CHANNELS = {"web": "cổng thông tin điện tử", "api": "ứng dụng kết nối (API)", "chat": "trợ lý ảo",
-            "open311": "ứng dụng ngoài (chuẩn Open311)"}
-MEMBER_DIMENSIONS: tuple[Dimension, ...] = ("gender", "age", "ethnicity", "religion", "organisation", "position",
-                                            "level")
+CHANNELS = {
+    "web": "cổng thông tin điện tử",
+    "api": "ứng dụng kết nối (API)",
+    "chat": "trợ lý ảo",
+    "open311": "ứng dụng ngoài (chuẩn Open311)",
+}
+MEMBER_DIMENSIONS: tuple[Dimension, ...] = (
+    "gender",
+    "age",
+    "ethnicity",
+    "religion",
+    "organisation",
+    "position",
+    "level",
+)
 _EXCERPT_CHARS = 220
 
 
@@ -77,8 +88,9 @@ class Gathered(BaseModel):
     as_of: datetime
     term: str | None = None
     figures: list[Figure]
-    facts: dict[str, list[str]] = Field(default_factory=dict,
-                                        description="Tên đơn vị, trích nội dung phản ánh (đã che thông tin cá nhân).")
+    facts: dict[str, list[str]] = Field(
+        default_factory=dict, description="Tên đơn vị, trích nội dung phản ánh (đã che thông tin cá nhân)."
+    )
     missing: list[str] = Field(default_factory=list, description="Những gì nền tảng chưa có số liệu.")
 
     def by_key(self) -> dict[str, Figure]:
@@ -92,10 +104,18 @@ class _Collector:
     def __init__(self, units: str, dates: str) -> None:
         self.units, self.dates, self.figures = units, dates, list[Figure]()
 
-    def add(self, key: str, label: str, value: int | float, counted: str, *, share: bool = False,
-            units: str | None = None) -> None:
-        self.figures.append(Figure(key=key, label=label, value=value, share=share,
-                                   query=FigureQuery(counted=counted, units=units or self.units, dates=self.dates)))
+    def add(
+        self, key: str, label: str, value: int | float, counted: str, *, share: bool = False, units: str | None = None
+    ) -> None:
+        self.figures.append(
+            Figure(
+                key=key,
+                label=label,
+                value=value,
+                share=share,
+                query=FigureQuery(counted=counted, units=units or self.units, dates=self.dates),
+            )
+        )
 
     def share(self, key: str, label: str, part: int, whole: int, counted: str, units: str | None = None) -> None:
         """A share (only when the whole is not zero: nothing is divided by zero or made up)."""
@@ -110,8 +130,10 @@ def _subtree(unit: Unit) -> str:
 
 def window(period: Period) -> tuple[datetime, datetime]:
     """The period as ``[start, end)`` instants in Viet Nam's time."""
-    return (datetime.combine(period.start, time(), VIETNAM),
-            datetime.combine(period.end + timedelta(days=1), time(), VIETNAM))
+    return (
+        datetime.combine(period.start, time(), VIETNAM),
+        datetime.combine(period.end + timedelta(days=1), time(), VIETNAM),
+    )
 
 
 def _excerpt(row: dict[str, Any]) -> str:
@@ -122,19 +144,29 @@ def _excerpt(row: dict[str, Any]) -> str:
     return f"{row['title_public'].rstrip('.')}: {text}"
 
 
-async def _petitions(conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime,
-                     c: _Collector) -> dict[str, list[str]]:
+async def _petitions(
+    conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime, c: _Collector
+) -> dict[str, list[str]]:
     start, end = window(period)
     t = await petition_stats.totals(conn, unit.code, start, end, as_of)
     what = "Phản ánh, kiến nghị tiếp nhận trong kỳ"
-    c.add("petitions.received", "Tổng số phản ánh, kiến nghị tiếp nhận", t["received_total"],
-          f"{what} (mọi trạng thái)")
+    c.add(
+        "petitions.received", "Tổng số phản ánh, kiến nghị tiếp nhận", t["received_total"], f"{what} (mọi trạng thái)"
+    )
     for row in await petition_stats.groups(conn, unit.code, start, end, "channel"):
-        c.add(f"petitions.channel:{row['key']}", f"Tiếp nhận qua {CHANNELS[row['key']]}", row["n"],
-              f"{what}, kênh tiếp nhận “{row['key']}”")
+        c.add(
+            f"petitions.channel:{row['key']}",
+            f"Tiếp nhận qua {CHANNELS[row['key']]}",
+            row["n"],
+            f"{what}, kênh tiếp nhận “{row['key']}”",
+        )
     for row in await petition_stats.groups(conn, unit.code, start, end, "category"):
-        c.add(f"petitions.category:{row['key']}", f"Lĩnh vực {CATEGORIES[row['key']].lower()}", row["n"],
-              f"{what}, lĩnh vực “{CATEGORIES[row['key']]}”")
+        c.add(
+            f"petitions.category:{row['key']}",
+            f"Lĩnh vực {CATEGORIES[row['key']].lower()}",
+            row["n"],
+            f"{what}, lĩnh vực “{CATEGORIES[row['key']]}”",
+        )
     facts: dict[str, list[str]] = {}
     if not unit.is_commune:
         rows = await petition_stats.groups(conn, unit.code, start, end, "unit")
@@ -142,94 +174,180 @@ async def _petitions(conn: AsyncConnection, unit: Unit, period: Period, as_of: d
         for row in rows[:10]:
             sub = names[row["key"]]
             own = row["key"] == unit.code
-            c.add(f"petitions.unit:{row['key']}", f"{sub.name}{' (trực tiếp)' if own else ''}", row["n"],
-                  what + (" do chính cấp này thụ lý" if own else ""),
-                  units=f"{sub.name} (mã {sub.code})" if own else _subtree(sub))
+            c.add(
+                f"petitions.unit:{row['key']}",
+                f"{sub.name}{' (trực tiếp)' if own else ''}",
+                row["n"],
+                what + (" do chính cấp này thụ lý" if own else ""),
+                units=f"{sub.name} (mã {sub.code})" if own else _subtree(sub),
+            )
         facts["units"] = [names[r["key"]].name for r in rows[:10]]
     for status, label in STATUS_LABELS.items():
-        c.add(f"petitions.status:{status}", label, t[f"status_{status}"],
-              f"{what}, trạng thái hiện tại “{label}”")
+        c.add(f"petitions.status:{status}", label, t[f"status_{status}"], f"{what}, trạng thái hiện tại “{label}”")
     resolved = t["status_answered"] + t["status_published"]
-    c.add("petitions.resolved", "Đã trả lời (kể cả đã công khai)", resolved,
-          f"{what}, trạng thái hiện tại “Đã trả lời” hoặc “Đã công khai trả lời”")
-    c.share("petitions.resolved_share", "Tỷ lệ đã trả lời", resolved, t["received_total"],
-            "Số đã trả lời chia cho tổng số tiếp nhận trong kỳ")
-    c.add("petitions.open", "Đang trong quá trình xử lý",
-          t["status_received"] + t["status_accepted"] + t["status_in_progress"],
-          f"{what}, trạng thái hiện tại “Đã tiếp nhận”, “Đã thụ lý” hoặc “Đang xử lý”")
-    c.add("petitions.forwarded", "Đã chuyển cơ quan có thẩm quyền", t["forwarded"],
-          f"{what} đã được chuyển đến cơ quan nhà nước có thẩm quyền")
-    c.add("petitions.reply_received", "Đã nhận văn bản trả lời của cơ quan", t["reply_received"],
-          f"{what} đã nhận được văn bản trả lời của cơ quan được chuyển")
-    c.add("petitions.answered_on_time", "Trả lời đúng hạn", t["answered_on_time"],
-          f"{what} đã trả lời, thời điểm trả lời không muộn hơn hạn trả lời")
-    c.add("petitions.answered_late", "Trả lời quá hạn", t["answered_late"],
-          f"{what} đã trả lời sau hạn trả lời")
-    c.add("petitions.overdue", "Quá hạn chưa trả lời", t["overdue"],
-          f"{what} chưa trả lời (đã tiếp nhận, đã thụ lý, đang xử lý) mà đã qua hạn trả lời")
-    c.add("petitions.escalated", "Chuyển lên cấp trên do quá hạn", t["escalated"],
-          f"{what} đã được chuyển lên cấp trên ít nhất một lần do quá hạn")
+    c.add(
+        "petitions.resolved",
+        "Đã trả lời (kể cả đã công khai)",
+        resolved,
+        f"{what}, trạng thái hiện tại “Đã trả lời” hoặc “Đã công khai trả lời”",
+    )
+    c.share(
+        "petitions.resolved_share",
+        "Tỷ lệ đã trả lời",
+        resolved,
+        t["received_total"],
+        "Số đã trả lời chia cho tổng số tiếp nhận trong kỳ",
+    )
+    c.add(
+        "petitions.open",
+        "Đang trong quá trình xử lý",
+        t["status_received"] + t["status_accepted"] + t["status_in_progress"],
+        f"{what}, trạng thái hiện tại “Đã tiếp nhận”, “Đã thụ lý” hoặc “Đang xử lý”",
+    )
+    c.add(
+        "petitions.forwarded",
+        "Đã chuyển cơ quan có thẩm quyền",
+        t["forwarded"],
+        f"{what} đã được chuyển đến cơ quan nhà nước có thẩm quyền",
+    )
+    c.add(
+        "petitions.reply_received",
+        "Đã nhận văn bản trả lời của cơ quan",
+        t["reply_received"],
+        f"{what} đã nhận được văn bản trả lời của cơ quan được chuyển",
+    )
+    c.add(
+        "petitions.answered_on_time",
+        "Trả lời đúng hạn",
+        t["answered_on_time"],
+        f"{what} đã trả lời, thời điểm trả lời không muộn hơn hạn trả lời",
+    )
+    c.add("petitions.answered_late", "Trả lời quá hạn", t["answered_late"], f"{what} đã trả lời sau hạn trả lời")
+    c.add(
+        "petitions.overdue",
+        "Quá hạn chưa trả lời",
+        t["overdue"],
+        f"{what} chưa trả lời (đã tiếp nhận, đã thụ lý, đang xử lý) mà đã qua hạn trả lời",
+    )
+    c.add(
+        "petitions.escalated",
+        "Chuyển lên cấp trên do quá hạn",
+        t["escalated"],
+        f"{what} đã được chuyển lên cấp trên ít nhất một lần do quá hạn",
+    )
     return facts
 
 
-async def _opinions(conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime,
-                    c: _Collector) -> dict[str, list[str]]:
+async def _opinions(
+    conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime, c: _Collector
+) -> dict[str, list[str]]:
     start, end = window(period)
     rows = await petition_stats.groups(conn, unit.code, start, end, "category", distinct_only=True)
     what = "Ý kiến, kiến nghị tiếp nhận trong kỳ (không tính các ý kiến trùng nội dung đã gộp)"
     total = sum(r["n"] for r in rows)
     c.add("opinions.total", "Tổng số ý kiến, kiến nghị", total, what)
     every = (await petition_stats.totals(conn, unit.code, start, end, as_of))["received_total"]
-    c.add("opinions.duplicates", "Ý kiến trùng nội dung đã gộp", every - total,
-          "Ý kiến, kiến nghị tiếp nhận trong kỳ đã được gộp vào một ý kiến cùng nội dung")
-    c.add("opinions.themes", "Số lĩnh vực có ý kiến", len(rows), f"Số lĩnh vực khác nhau trong các {what[0].lower()}"
-          f"{what[1:]}")
+    c.add(
+        "opinions.duplicates",
+        "Ý kiến trùng nội dung đã gộp",
+        every - total,
+        "Ý kiến, kiến nghị tiếp nhận trong kỳ đã được gộp vào một ý kiến cùng nội dung",
+    )
+    c.add(
+        "opinions.themes",
+        "Số lĩnh vực có ý kiến",
+        len(rows),
+        f"Số lĩnh vực khác nhau trong các {what[0].lower()}{what[1:]}",
+    )
     facts: dict[str, list[str]] = {}
     for row in rows:
         label = CATEGORIES[row["key"]]
         c.add(f"opinions.category:{row['key']}", f"Lĩnh vực {label.lower()}", row["n"], f"{what}, lĩnh vực “{label}”")
-        c.add(f"opinions.resolved:{row['key']}", f"Lĩnh vực {label.lower()}: đã được trả lời", row["resolved"],
-              f"{what}, lĩnh vực “{label}”, trạng thái “Đã trả lời” hoặc “Đã công khai trả lời”")
-        facts[f"excerpts:{row['key']}"] = [_excerpt(r) for r in await petition_stats.excerpts(
-            conn, unit.code, start, end, row["key"])]
+        c.add(
+            f"opinions.resolved:{row['key']}",
+            f"Lĩnh vực {label.lower()}: đã được trả lời",
+            row["resolved"],
+            f"{what}, lĩnh vực “{label}”, trạng thái “Đã trả lời” hoặc “Đã công khai trả lời”",
+        )
+        facts[f"excerpts:{row['key']}"] = [
+            _excerpt(r) for r in await petition_stats.excerpts(conn, unit.code, start, end, row["key"])
+        ]
     return facts
 
 
-async def _congress(conn: AsyncConnection, principal: Principal, unit: Unit, as_of: datetime,
-                    c: _Collector) -> tuple[str, dict[str, list[str]]]:
+async def _congress(
+    conn: AsyncConnection, principal: Principal, unit: Unit, as_of: datetime, c: _Collector
+) -> tuple[str, dict[str, list[str]]]:
     progress = await congress_progress(conn, principal, unit.code, today=as_of.date())
     c.dates = f"Nhiệm kỳ {progress.term}; tình hình tại ngày {as_of:%d/%m/%Y}"
     s = progress.summary
     what = "Đơn vị (Ủy ban MTTQ)"
     c.add("congress.units", "Số đơn vị phải tổ chức đại hội", s.total, f"{what} thuộc phạm vi báo cáo")
-    c.add("congress.held", "Đã tổ chức đại hội", s.held,
-          f"{what} có đại hội ở trạng thái “Đã tổ chức” hoặc “Hoàn thành”")
+    c.add(
+        "congress.held", "Đã tổ chức đại hội", s.held, f"{what} có đại hội ở trạng thái “Đã tổ chức” hoặc “Hoàn thành”"
+    )
     c.share("congress.held_share", "Tỷ lệ đã tổ chức", s.held, s.total, "Số đã tổ chức chia cho số đơn vị")
     c.add("congress.preparing", "Đang chuẩn bị", s.preparing, f"{what} có đại hội ở trạng thái “Đang chuẩn bị”")
-    c.add("congress.not_started", "Chưa triển khai", s.not_started,
-          f"{what} có đại hội “Chưa triển khai” hoặc chưa có thông tin")
-    c.add("congress.overdue", "Quá ngày dự kiến mà chưa tổ chức", s.overdue,
-          f"{what} chưa tổ chức đại hội mà ngày dự kiến đã qua")
-    c.add("congress.held_late", "Tổ chức muộn so với kế hoạch", s.held_late,
-          f"{what} đã tổ chức đại hội sau ngày dự kiến")
+    c.add(
+        "congress.not_started",
+        "Chưa triển khai",
+        s.not_started,
+        f"{what} có đại hội “Chưa triển khai” hoặc chưa có thông tin",
+    )
+    c.add(
+        "congress.overdue",
+        "Quá ngày dự kiến mà chưa tổ chức",
+        s.overdue,
+        f"{what} chưa tổ chức đại hội mà ngày dự kiến đã qua",
+    )
+    c.add(
+        "congress.held_late", "Tổ chức muộn so với kế hoạch", s.held_late, f"{what} đã tổ chức đại hội sau ngày dự kiến"
+    )
     if len(progress.by_level) > 1:
         for g in progress.by_level:
             units = f"{unit.name}: các đơn vị {g.label.lower()}"
-            c.add(f"congress.level_units:{g.key}", f"{g.label}: số đơn vị", g.total, f"{what} {g.label.lower()}",
-                  units=units)
-            c.add(f"congress.level_held:{g.key}", f"{g.label}: đã tổ chức", g.held,
-                  f"{what} {g.label.lower()} đã tổ chức đại hội", units=units)
-            c.share(f"congress.level_share:{g.key}", f"{g.label}: tỷ lệ đã tổ chức", g.held, g.total,
-                    "Số đã tổ chức chia cho số đơn vị cùng cấp", units=units)
+            c.add(
+                f"congress.level_units:{g.key}",
+                f"{g.label}: số đơn vị",
+                g.total,
+                f"{what} {g.label.lower()}",
+                units=units,
+            )
+            c.add(
+                f"congress.level_held:{g.key}",
+                f"{g.label}: đã tổ chức",
+                g.held,
+                f"{what} {g.label.lower()} đã tổ chức đại hội",
+                units=units,
+            )
+            c.share(
+                f"congress.level_share:{g.key}",
+                f"{g.label}: tỷ lệ đã tổ chức",
+                g.held,
+                g.total,
+                "Số đã tổ chức chia cho số đơn vị cùng cấp",
+                units=units,
+            )
     facts: dict[str, list[str]] = {}
     slowest = sorted(progress.by_province, key=lambda g: (g.share, g.label))[:5]
     for g in slowest:
         units = f"{g.label} (mã {g.key}) và các xã, phường trực thuộc"
         c.add(f"congress.province_units:{g.key}", f"{g.label}: số đơn vị", g.total, what, units=units)
-        c.add(f"congress.province_held:{g.key}", f"{g.label}: đã tổ chức", g.held, f"{what} đã tổ chức đại hội",
-              units=units)
-        c.share(f"congress.province_share:{g.key}", f"{g.label}: tỷ lệ đã tổ chức", g.held, g.total,
-                "Số đã tổ chức chia cho số đơn vị", units=units)
+        c.add(
+            f"congress.province_held:{g.key}",
+            f"{g.label}: đã tổ chức",
+            g.held,
+            f"{what} đã tổ chức đại hội",
+            units=units,
+        )
+        c.share(
+            f"congress.province_share:{g.key}",
+            f"{g.label}: tỷ lệ đã tổ chức",
+            g.held,
+            g.total,
+            "Số đã tổ chức chia cho số đơn vị",
+            units=units,
+        )
     if slowest:
         facts["slowest_provinces"] = [g.key for g in slowest]
     facts["overdue_units"] = [u.name for u in progress.units if u.overdue][:30]
@@ -245,27 +363,43 @@ async def _members(conn: AsyncConnection, principal: Principal, unit: Unit, c: _
         if by == "gender":
             c.add("members.total", "Tổng số ủy viên", stats.total, what)
         for b in stats.buckets:
-            c.add(f"members.{by}:{b.key if b.key is not None else 'none'}", f"{stats.by_label}: {b.label}", b.count,
-                  f"{what}, {stats.by_label.lower()} “{b.label}”")
+            c.add(
+                f"members.{by}:{b.key if b.key is not None else 'none'}",
+                f"{stats.by_label}: {b.label}",
+                b.count,
+                f"{what}, {stats.by_label.lower()} “{b.label}”",
+            )
             if by == "gender" and b.key == "nu":
                 c.share("members.female_share", "Tỷ lệ nữ", b.count, stats.total, "Số ủy viên nữ chia cho tổng số")
         if by == "ethnicity":
             minority = sum(b.count for b in stats.buckets if b.key not in (None, "Kinh"))
-            c.add("members.minority", "Người dân tộc thiểu số", minority,
-                  f"{what}, dân tộc đã ghi và không phải dân tộc Kinh")
-            c.share("members.minority_share", "Tỷ lệ người dân tộc thiểu số", minority, stats.total,
-                    "Số ủy viên người dân tộc thiểu số chia cho tổng số")
+            c.add(
+                "members.minority",
+                "Người dân tộc thiểu số",
+                minority,
+                f"{what}, dân tộc đã ghi và không phải dân tộc Kinh",
+            )
+            c.share(
+                "members.minority_share",
+                "Tỷ lệ người dân tộc thiểu số",
+                minority,
+                stats.total,
+                "Số ủy viên người dân tộc thiểu số chia cho tổng số",
+            )
 
 
-async def gather(conn: AsyncConnection, principal: Principal, kind: ReportKind, unit: Unit,
-                 period: Period, as_of: datetime) -> Gathered:
+async def gather(
+    conn: AsyncConnection, principal: Principal, kind: ReportKind, unit: Unit, period: Period, as_of: datetime
+) -> Gathered:
     """The figures of a report on ``unit`` (already checked to be in the principal's scope) for ``period``."""
     stamp = f"tính đến {as_of:%H:%M} ngày {as_of:%d/%m/%Y}"
-    dates = {ReportKind.PETITIONS: f"Ngày tiếp nhận từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}; "
-                                   f"trạng thái {stamp}",
-             ReportKind.VOTER_OPINIONS: f"Ngày tiếp nhận từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}; "
-                                        f"trạng thái {stamp}",
-             ReportKind.MEMBERS: f"Danh sách ủy viên {stamp}"}.get(kind, stamp)
+    dates = {
+        ReportKind.PETITIONS: f"Ngày tiếp nhận từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}; "
+        f"trạng thái {stamp}",
+        ReportKind.VOTER_OPINIONS: f"Ngày tiếp nhận từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y}; "
+        f"trạng thái {stamp}",
+        ReportKind.MEMBERS: f"Danh sách ủy viên {stamp}",
+    }.get(kind, stamp)
     c = _Collector(_subtree(unit), dates)
     facts: dict[str, list[str]] = {}
     term: str | None = None
@@ -278,8 +412,19 @@ async def gather(conn: AsyncConnection, principal: Principal, kind: ReportKind, 
         term, facts = await _congress(conn, principal, unit, as_of, c)
     else:
         await _members(conn, principal, unit, c)
-        missing.append("Nền tảng chưa quản lý số đoàn viên, hội viên của các tổ chức thành viên; báo cáo chỉ nêu "
-                       "số liệu về ủy viên Ủy ban MTTQ các cấp được cập nhật trên nền tảng.")
-    return Gathered(kind=kind, unit_code=unit.code, unit_name=unit.name, unit_level=unit.level,
-                    period=period, as_of=as_of, term=term, figures=c.figures, facts=facts, missing=missing)
-
+        missing.append(
+            "Nền tảng chưa quản lý số đoàn viên, hội viên của các tổ chức thành viên; báo cáo chỉ nêu "
+            "số liệu về ủy viên Ủy ban MTTQ các cấp được cập nhật trên nền tảng."
+        )
+    return Gathered(
+        kind=kind,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        unit_level=unit.level,
+        period=period,
+        as_of=as_of,
+        term=term,
+        figures=c.figures,
+        facts=facts,
+        missing=missing,
+    )

@@ -81,14 +81,20 @@ _PERIODS = [
     ("year", re.compile(r"\bnam\s+(\d{4})\b")),
 ]
 # Where the unit stops being named (besides the period): the addressee, a purpose.
-_TAIL = re.compile(r"[,.;:]?\s*\b(?:gui|trinh|phuc vu|de|nham|kinh gui|theo|trong|ve viec|giai doan|nhiem ky"
-                   r"|tinh den|den nay)\b")
-_RECIPIENT = re.compile(r"\b(?:gui|trinh|phuc vu|tai|cho|truoc)\s+(?:(?:toi|den|len)\s+)?"
-                        r"((?:ky hop|hoi nghi|doan dai bieu|dai bieu|quoc hoi|hdnd|hoi dong nhan dan)\b[^,.;]*)")
+_TAIL = re.compile(
+    r"[,.;:]?\s*\b(?:gui|trinh|phuc vu|de|nham|kinh gui|theo|trong|ve viec|giai doan|nhiem ky"
+    r"|tinh den|den nay)\b"
+)
+_RECIPIENT = re.compile(
+    r"\b(?:gui|trinh|phuc vu|tai|cho|truoc)\s+(?:(?:toi|den|len)\s+)?"
+    r"((?:ky hop|hoi nghi|doan dai bieu|dai bieu|quoc hoi|hdnd|hoi dong nhan dan)\b[^,.;]*)"
+)
 _UNIT_TYPES_MARKED = re.compile(r"(?<!\w)(?:xã|phường|đặc khu|tỉnh|thành phố|tp|thủ đô)(?!\w)(?! hội)", re.IGNORECASE)
 _UNIT_TYPES_FOLDED = re.compile(r"\b(?:xa|phuong|dac khu|tinh|thanh pho|tp|thu do)\b(?! (?:hoi|hinh|than|trang))")
-_OF = re.compile(r"\b(?:cua|tai|o|tren dia ban|dia ban)\s+(?!(?:cu tri|nhan dan|nguoi dan|cong dan|cac|uy ban|mat tran"
-                 r"|mttq|ban|to chuc|doan vien|hoi vien|can bo|don vi|co so|minh|toi|chung toi)\b)(.+)$")
+_OF = re.compile(
+    r"\b(?:cua|tai|o|tren dia ban|dia ban)\s+(?!(?:cu tri|nhan dan|nguoi dan|cong dan|cac|uy ban|mat tran"
+    r"|mttq|ban|to chuc|doan vien|hoi vien|can bo|don vi|co so|minh|toi|chung toi)\b)(.+)$"
+)
 _COUNTRY = re.compile(r"\b(?:toan quoc|ca nuoc|trung uong)\b")
 _ABBREVIATIONS = {"hdnd": "HĐND", "ubnd": "UBND", "mttq": "MTTQ"}
 
@@ -147,8 +153,9 @@ def _period(found: re.Match[str], how: str, today: date) -> Period:
 
 def year_to_date(today: date) -> Period:
     """From 1 January to today: the period when the request names none."""
-    return Period(start=date(today.year, 1, 1), end=today,
-                  label=f"từ ngày 01/01/{today.year} đến ngày {today:%d/%m/%Y}")
+    return Period(
+        start=date(today.year, 1, 1), end=today, label=f"từ ngày 01/01/{today.year} đến ngày {today:%d/%m/%Y}"
+    )
 
 
 def _find_period(lowered: str, today: date) -> tuple[Period, int, int] | None:
@@ -185,7 +192,7 @@ def _recipient(text: str, today: date) -> str | None:
     found = _RECIPIENT.search(lowered)
     if not found:
         return None
-    written = source[found.start(1):found.end(1)]
+    written = source[found.start(1) : found.end(1)]
     return " ".join(_ABBREVIATIONS.get(w.lower(), w) for w in written.split()) or None
 
 
@@ -195,14 +202,14 @@ def unit_phrase(text: str, today: date) -> tuple[str | None, bool]:
     source, lowered = _without_period(text, today)  # the period is no part of the name, wherever it is written
     marked = strip_marks(source) != source
     tail = _TAIL.search(lowered, pos=1)
-    body, body_lowered = (source[:tail.start()], lowered[:tail.start()]) if tail else (source, lowered)
+    body, body_lowered = (source[: tail.start()], lowered[: tail.start()]) if tail else (source, lowered)
     if _COUNTRY.search(body_lowered):
         return "Trung ương", True
     typed = (_UNIT_TYPES_MARKED if marked else _UNIT_TYPES_FOLDED).search(body if marked else body_lowered)
-    if typed and fold(body[typed.end():]):
-        return body[typed.start():].strip(" ,.;:"), True
+    if typed and fold(body[typed.end() :]):
+        return body[typed.start() :].strip(" ,.;:"), True
     of = _OF.search(body_lowered)
-    return (body[of.start(1):].strip(" ,.;:"), False) if of else (None, False)
+    return (body[of.start(1) :].strip(" ,.;:"), False) if of else (None, False)
 
 
 def parse_request(text: str, today: date) -> ReportRequest:
@@ -213,6 +220,12 @@ def parse_request(text: str, today: date) -> ReportRequest:
         raise ReportError("Chưa rõ cần soạn báo cáo gì. Ví dụ: “" + "”, “".join(EXAMPLES[:3]) + "”.")
     period = find_period(text, today)
     unit_text, named = unit_phrase(text, today)
-    return ReportRequest(text=nfc(text).strip(), kind=kind, period=period or year_to_date(today),
-                         period_given=period is not None, unit_text=unit_text, unit_named=named,
-                         recipient=_recipient(text, today) if kind == ReportKind.VOTER_OPINIONS else None)
+    return ReportRequest(
+        text=nfc(text).strip(),
+        kind=kind,
+        period=period or year_to_date(today),
+        period_given=period is not None,
+        unit_text=unit_text,
+        unit_named=named,
+        recipient=_recipient(text, today) if kind == ReportKind.VOTER_OPINIONS else None,
+    )

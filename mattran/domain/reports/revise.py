@@ -13,22 +13,33 @@ from mattran.domain.reports.document import Block, Document, Section
 from mattran.domain.reports.request import Period, ReportError, find_period
 from mattran.domain.text import fold, nfc, strip_marks
 
-HELP = ("Tôi hiểu các yêu cầu sửa: “thêm phần kiến nghị” (đánh giá, phương hướng), “rút gọn phần 2” (hoặc “rút "
-        "gọn”), “bỏ phần 3”, “đổi kỳ báo cáo sang quý II/2026”, “cập nhật số liệu”, “thêm nơi nhận: …”, "
-        "“đổi trích yếu thành …”.")
+HELP = (
+    "Tôi hiểu các yêu cầu sửa: “thêm phần kiến nghị” (đánh giá, phương hướng), “rút gọn phần 2” (hoặc “rút "
+    "gọn”), “bỏ phần 3”, “đổi kỳ báo cáo sang quý II/2026”, “cập nhật số liệu”, “thêm nơi nhận: …”, "
+    "“đổi trích yếu thành …”."
+)
 _SPLIT = re.compile(r"\s*(?:[;,]|\bva\b)\s*(?=(?:them|bo sung|bo|xoa|rut gon|doi|thay|sua|cap nhat|lam moi)\b)")
 _NUMBER = r"(\d{1,2}|[ivx]{1,4})\b"
 _ADD = re.compile(r"\b(?:them|bo sung|viet them)\b.*\b(kien nghi|de xuat|danh gia|phuong huong|nhiem vu)\b")
 _REMOVE = re.compile(rf"\b(?:bo|xoa|loai bo|loai)\s+(?:di\s+)?(?:phan|muc)\s+(?:thu\s+)?{_NUMBER}")
-_SHORTEN = re.compile(rf"\b(?:rut gon|viet gon|ngan gon|tom tat|gon lai)\b"
-                      rf"(?:.*?\b(?:phan|muc)\s+(?:thu\s+)?{_NUMBER})?")
+_SHORTEN = re.compile(
+    rf"\b(?:rut gon|viet gon|ngan gon|tom tat|gon lai)\b"
+    rf"(?:.*?\b(?:phan|muc)\s+(?:thu\s+)?{_NUMBER})?"
+)
 _RECIPIENT = re.compile(r"\bthem\s+noi nhan\b\s*:?\s*")
 _SUMMARY = re.compile(r"\b(?:doi|sua|thay)\s+(?:trich yeu|tieu de|ten bao cao)\s+(?:thanh|la|bang)\s*:?\s*")
 _REFRESH = re.compile(r"\b(?:cap nhat|lam moi|lay lai)\s+(?:so lieu|du lieu)\b")
-_PERIOD = re.compile(r"\b(?:doi|chuyen|thay|sua|lam lai|lap lai)\b.*"
-                     r"\b(?:ky|thoi gian|giai doan|quy|thang|nam|tu ngay)\b")
-_ADDED = {"kien nghi": "kien_nghi", "de xuat": "kien_nghi", "danh gia": "danh_gia", "phuong huong": "phuong_huong",
-          "nhiem vu": "phuong_huong"}
+_PERIOD = re.compile(
+    r"\b(?:doi|chuyen|thay|sua|lam lai|lap lai)\b.*"
+    r"\b(?:ky|thoi gian|giai doan|quy|thang|nam|tu ngay)\b"
+)
+_ADDED = {
+    "kien nghi": "kien_nghi",
+    "de xuat": "kien_nghi",
+    "danh gia": "danh_gia",
+    "phuong huong": "phuong_huong",
+    "nhiem vu": "phuong_huong",
+}
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ])")
 _BULLETS_KEPT = 3
@@ -62,9 +73,9 @@ def parse_revision(prompt: str, today: date) -> Revision:
         part, low = source[start:end].strip(" ,;."), lowered[start:end].strip(" ,;.")
         folded = fold(part)
         if found := _RECIPIENT.search(low):
-            revision.recipients.append(part[found.end():].strip())
+            revision.recipients.append(part[found.end() :].strip())
         elif found := _SUMMARY.search(low):
-            revision.summary = part[found.end():].strip(" “”\"")
+            revision.summary = part[found.end() :].strip(' “”"')
         elif found := _REMOVE.search(folded):
             revision.remove.append(_number(found.group(1)))
         elif found := _SHORTEN.search(folded):
@@ -77,8 +88,9 @@ def parse_revision(prompt: str, today: date) -> Revision:
             revision.regather, revision.period = True, period
         else:
             raise ReportError(f"Chưa hiểu yêu cầu sửa “{part}”. {HELP}")
-    if not any((revision.add, revision.remove, revision.shorten, revision.recipients, revision.summary,
-                revision.regather)):
+    if not any(
+        (revision.add, revision.remove, revision.shorten, revision.recipients, revision.summary, revision.regather)
+    ):
         raise ReportError(HELP)
     return revision
 
@@ -102,8 +114,11 @@ def apply_edits(document: Document, revision: Revision, added: dict[str, Section
     for number in (*revision.remove, *(n for n in revision.shorten if n)):
         if not 1 <= number <= count:
             raise ReportError(f"Báo cáo chỉ có {count} phần (I–{count}): không có phần {number}.")
-    sections = [(_shorter(s) if (0 in revision.shorten or i in revision.shorten) else s)
-                for i, s in enumerate(document.sections, 1) if i not in revision.remove]
+    sections = [
+        (_shorter(s) if (0 in revision.shorten or i in revision.shorten) else s)
+        for i, s in enumerate(document.sections, 1)
+        if i not in revision.remove
+    ]
     present = {s.key for s in sections}
     for key in revision.add:
         if key in present:
@@ -114,5 +129,6 @@ def apply_edits(document: Document, revision: Revision, added: dict[str, Section
     if not sections:
         raise ReportError("Không thể bỏ hết các phần của báo cáo.")
     recipients = document.recipients[:-1] + [r.rstrip(";.") for r in revision.recipients] + document.recipients[-1:]
-    return document.model_copy(update={"sections": sections, "recipients": recipients,
-                                       "summary": revision.summary or document.summary})
+    return document.model_copy(
+        update={"sections": sections, "recipients": recipients, "summary": revision.summary or document.summary}
+    )

@@ -90,8 +90,9 @@ def _check(principal: Principal) -> None:
         raise PermissionDenied("Chỉ cán bộ Mặt trận mới soạn được báo cáo, trong phạm vi đơn vị của mình.")
 
 
-async def _unit_code(conn: AsyncConnection, resolver: UnitResolver, principal: Principal,
-                     request: ReportRequest) -> str | None:
+async def _unit_code(
+    conn: AsyncConnection, resolver: UnitResolver, principal: Principal, request: ReportRequest
+) -> str | None:
     """The unit the request names (None: the cadre's own); homonyms are narrowed to the cadre's scope."""
     if request.unit_text is None:
         return None
@@ -120,24 +121,43 @@ async def _report(conn: AsyncConnection, principal: Principal, report_id: int, l
     return row
 
 
-async def _save(db: Database, principal: Principal, document: Document, request_text: str,
-                revision_prompt: str | None, report_id: int | None) -> tuple[int, int]:
-    values = {"request_text": request_text, "revision_prompt": revision_prompt,
-              "document": document.model_dump(mode="json"), "markdown": to_markdown(document),
-              "docx": build_docx(document), "figures": [f.model_dump(mode="json") for f in document.data.figures],
-              "created_by": principal.subject}
+async def _save(
+    db: Database,
+    principal: Principal,
+    document: Document,
+    request_text: str,
+    revision_prompt: str | None,
+    report_id: int | None,
+) -> tuple[int, int]:
+    values = {
+        "request_text": request_text,
+        "revision_prompt": revision_prompt,
+        "document": document.model_dump(mode="json"),
+        "markdown": to_markdown(document),
+        "docx": build_docx(document),
+        "figures": [f.model_dump(mode="json") for f in document.data.figures],
+        "created_by": principal.subject,
+    }
     async with db.transaction(principal.scope()) as conn:
         if report_id is None:
-            report_id = await store.create(conn, document.data.unit_code, document.kind.value, document.summary,
-                                           principal.subject)
+            report_id = await store.create(
+                conn, document.data.unit_code, document.kind.value, document.summary, principal.subject
+            )
         else:  # one revision at a time: the next version number is taken under the report's lock
             await _report(conn, principal, report_id, lock=True)
         return report_id, await store.add_version(conn, report_id, document.summary, values)
 
 
-async def draft_report(db: Database, resolver: UnitResolver, principal: Principal, text: str, *,
-                       unit_code: str | None = None, writer: SectionWriter = template_section,
-                       now: datetime | None = None) -> Draft:
+async def draft_report(
+    db: Database,
+    resolver: UnitResolver,
+    principal: Principal,
+    text: str,
+    *,
+    unit_code: str | None = None,
+    writer: SectionWriter = template_section,
+    now: datetime | None = None,
+) -> Draft:
     """Understand the request, gather its figures within the scope, write and save the first version."""
     _check(principal)
     now = now or _now()
@@ -151,8 +171,15 @@ async def draft_report(db: Database, resolver: UnitResolver, principal: Principa
     return await get_draft(db, principal, report_id, version)
 
 
-async def revise_report(db: Database, principal: Principal, report_id: int, prompt: str, *,
-                        writer: SectionWriter = template_section, now: datetime | None = None) -> Draft:
+async def revise_report(
+    db: Database,
+    principal: Principal,
+    report_id: int,
+    prompt: str,
+    *,
+    writer: SectionWriter = template_section,
+    now: datetime | None = None,
+) -> Draft:
     """A new version of a report, made by a revision prompt (see :mod:`mattran.domain.reports.revise`)."""
     _check(principal)
     now = now or _now()
@@ -163,8 +190,11 @@ async def revise_report(db: Database, principal: Principal, report_id: int, prom
         assert latest is not None
         document = Document.model_validate(latest["document"])
         unit = await target_unit(conn, principal, Operation.REPORT_DRAFT, document.data.unit_code)
-        data = (await gather(conn, principal, document.kind, unit, revision.period or document.data.period, now)
-                if revision.regather else document.data)
+        data = (
+            await gather(conn, principal, document.kind, unit, revision.period or document.data.period, now)
+            if revision.regather
+            else document.data
+        )
     if revision.regather:
         sections = [await write_section(s.key, data, writer, document.recipient) for s in document.sections]
         summary = document.summary.replace(document.data.period.label, data.period.label)
@@ -185,12 +215,24 @@ async def get_draft(db: Database, principal: Principal, report_id: int, version:
             raise NotFound(f"Báo cáo số {report_id} không có phiên bản {version}.")
         versions = [VersionInfo(**v) for v in await store.versions(conn, report_id)]
     document = Document.model_validate(row["document"])
-    return Draft(report_id=report_id, version=row["version"], kind=document.kind, kind_label=KIND_LABELS[document.kind],
-                 title=document.summary, unit_code=report["unit_code"], unit_name=report["unit_name"],
-                 period_label=document.data.period.label, request=row["request_text"],
-                 revision_prompt=row["revision_prompt"], markdown=row["markdown"], figures=document.data.figures,
-                 document=document, versions=versions, docx_url=docx_url(report_id, row["version"]),
-                 page_url=f"/can-bo/bao-cao/{report_id}?v={row['version']}")
+    return Draft(
+        report_id=report_id,
+        version=row["version"],
+        kind=document.kind,
+        kind_label=KIND_LABELS[document.kind],
+        title=document.summary,
+        unit_code=report["unit_code"],
+        unit_name=report["unit_name"],
+        period_label=document.data.period.label,
+        request=row["request_text"],
+        revision_prompt=row["revision_prompt"],
+        markdown=row["markdown"],
+        figures=document.data.figures,
+        document=document,
+        versions=versions,
+        docx_url=docx_url(report_id, row["version"]),
+        page_url=f"/can-bo/bao-cao/{report_id}?v={row['version']}",
+    )
 
 
 async def list_reports(db: Database, principal: Principal) -> list[ReportSummary]:

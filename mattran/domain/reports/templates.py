@@ -24,14 +24,20 @@ def _items(brief: SectionBrief, prefix: str, unit_word: str = "") -> list[str]:
 
 def _petitions_received(b: SectionBrief) -> list[str]:
     if not b.value("petitions.received"):
-        return [f"Trong kỳ báo cáo ({b.period_label}), nền tảng không ghi nhận phản ánh, kiến nghị nào gửi đến "
-                f"{b.committee}{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''}."]
-    lines = [f"Trong kỳ báo cáo ({b.period_label}), {b.committee}"
-             f"{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''} "
-             f"đã tiếp nhận {_p('petitions.received')} phản ánh, kiến nghị của Nhân dân.", "Theo kênh tiếp nhận:"]
+        return [
+            f"Trong kỳ báo cáo ({b.period_label}), nền tảng không ghi nhận phản ánh, kiến nghị nào gửi đến "
+            f"{b.committee}{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''}."
+        ]
+    lines = [
+        f"Trong kỳ báo cáo ({b.period_label}), {b.committee}"
+        f"{' và các đơn vị trực thuộc' if b.unit_level != Level.COMMUNE else ''} "
+        f"đã tiếp nhận {_p('petitions.received')} phản ánh, kiến nghị của Nhân dân.",
+        "Theo kênh tiếp nhận:",
+    ]
     lines += [f"- qua {f.label.removeprefix('Tiếp nhận qua ')}: {_p(f.key)};" for f in b.starting("petitions.channel:")]
-    lines += ["Theo lĩnh vực:"] + [f"- {f.label.removeprefix('Lĩnh vực ').capitalize()}: {_p(f.key)};"
-                                    for f in b.starting("petitions.category:")]
+    lines += ["Theo lĩnh vực:"] + [
+        f"- {f.label.removeprefix('Lĩnh vực ').capitalize()}: {_p(f.key)};" for f in b.starting("petitions.category:")
+    ]
     if b.starting("petitions.unit:"):
         lines += ["Các đơn vị tiếp nhận nhiều nhất:"] + _items(b, "petitions.unit:")
     return lines
@@ -42,28 +48,49 @@ def _petitions_results(b: SectionBrief) -> list[str]:
         return ["Không có phản ánh, kiến nghị nào phải xử lý trong kỳ."]
     lines = [f"Tính đến {b.as_of}, trong số phản ánh, kiến nghị tiếp nhận trong kỳ:"]
     resolved = f"- đã trả lời {_p('petitions.resolved')} (đạt {_p('petitions.resolved_share')})"
-    lines.append(resolved + (f", trong đó đã công khai trả lời {_p('petitions.status:published')};"
-                             if b.value("petitions.status:published") else ";"))
+    lines.append(
+        resolved
+        + (
+            f", trong đó đã công khai trả lời {_p('petitions.status:published')};"
+            if b.value("petitions.status:published")
+            else ";"
+        )
+    )
     if b.value("petitions.open"):
-        parts = [f"{label} {_p('petitions.status:' + s)}" for s, label in
-                 ((PetitionStatus.RECEIVED, "chờ thụ lý"), (PetitionStatus.ACCEPTED, "đã thụ lý"),
-                  (PetitionStatus.IN_PROGRESS, "đang giải quyết"))
-                 if b.value("petitions.status:" + s)]
+        parts = [
+            f"{label} {_p('petitions.status:' + s)}"
+            for s, label in (
+                (PetitionStatus.RECEIVED, "chờ thụ lý"),
+                (PetitionStatus.ACCEPTED, "đã thụ lý"),
+                (PetitionStatus.IN_PROGRESS, "đang giải quyết"),
+            )
+            if b.value("petitions.status:" + s)
+        ]
         lines.append(f"- đang trong quá trình xử lý {_p('petitions.open')} ({', '.join(parts)});")
-    for status, words in ((PetitionStatus.DECLINED, "không thụ lý (có nêu rõ lý do)"),
-                          (PetitionStatus.MERGED, "gộp do trùng nội dung")):
+    for status, words in (
+        (PetitionStatus.DECLINED, "không thụ lý (có nêu rõ lý do)"),
+        (PetitionStatus.MERGED, "gộp do trùng nội dung"),
+    ):
         if b.value("petitions.status:" + status):
             lines.append(f"- {words}: {_p('petitions.status:' + status)};")
     if b.value("petitions.forwarded"):
-        replies = (f"đã nhận {_p('petitions.reply_received')} văn bản trả lời" if b.value("petitions.reply_received")
-                   else "chưa nhận được văn bản trả lời nào")
-        lines.append(f"Đã chuyển {_p('petitions.forwarded')} phản ánh, kiến nghị đến cơ quan nhà nước có thẩm quyền "
-                     f"giải quyết; {replies}.")
+        replies = (
+            f"đã nhận {_p('petitions.reply_received')} văn bản trả lời"
+            if b.value("petitions.reply_received")
+            else "chưa nhận được văn bản trả lời nào"
+        )
+        lines.append(
+            f"Đã chuyển {_p('petitions.forwarded')} phản ánh, kiến nghị đến cơ quan nhà nước có thẩm quyền "
+            f"giải quyết; {replies}."
+        )
     timing = [f"trả lời đúng hạn {_p('petitions.answered_on_time')}"]
     if b.value("petitions.answered_late"):
         timing.append(f"trả lời quá hạn {_p('petitions.answered_late')}")
-    timing.append(f"còn {_p('petitions.overdue')} phản ánh, kiến nghị quá hạn chưa trả lời"
-                  if b.value("petitions.overdue") else "không còn phản ánh, kiến nghị quá hạn chưa trả lời")
+    timing.append(
+        f"còn {_p('petitions.overdue')} phản ánh, kiến nghị quá hạn chưa trả lời"
+        if b.value("petitions.overdue")
+        else "không còn phản ánh, kiến nghị quá hạn chưa trả lời"
+    )
     lines.append("Về thời hạn giải quyết: " + "; ".join(timing) + ".")
     if b.value("petitions.escalated"):
         lines.append(f"Có {_p('petitions.escalated')} phản ánh, kiến nghị đã được chuyển lên cấp trên do quá hạn.")
@@ -72,62 +99,98 @@ def _petitions_results(b: SectionBrief) -> list[str]:
 
 def _assessment(b: SectionBrief) -> list[str]:
     if b.kind == ReportKind.PETITIONS and b.value("petitions.received"):
-        lines = ["Ưu điểm: việc tiếp nhận phản ánh, kiến nghị được thực hiện qua nhiều kênh, thống nhất trên nền tảng "
-                 f"số; tỷ lệ phản ánh, kiến nghị đã được trả lời đạt {_p('petitions.resolved_share')}."]
+        lines = [
+            "Ưu điểm: việc tiếp nhận phản ánh, kiến nghị được thực hiện qua nhiều kênh, thống nhất trên nền tảng "
+            f"số; tỷ lệ phản ánh, kiến nghị đã được trả lời đạt {_p('petitions.resolved_share')}."
+        ]
         if b.value("petitions.overdue") or b.value("petitions.answered_late"):
-            late = [f"còn {_p('petitions.overdue')} phản ánh, kiến nghị quá hạn chưa được trả lời"
-                    ] if b.value("petitions.overdue") else []
-            late += [f"{_p('petitions.answered_late')} phản ánh, kiến nghị được trả lời sau thời hạn"
-                     ] if b.value("petitions.answered_late") else []
+            late = (
+                [f"còn {_p('petitions.overdue')} phản ánh, kiến nghị quá hạn chưa được trả lời"]
+                if b.value("petitions.overdue")
+                else []
+            )
+            late += (
+                [f"{_p('petitions.answered_late')} phản ánh, kiến nghị được trả lời sau thời hạn"]
+                if b.value("petitions.answered_late")
+                else []
+            )
             lines.append("Hạn chế: " + "; ".join(late) + ".")
         return lines
     if b.kind == ReportKind.CONGRESS:
-        return [f"Đại hội các cấp được triển khai theo kế hoạch; đến nay đạt {_p('congress.held_share')} số đơn vị."
-                if b.has("congress.held_share") else "Chưa có số liệu để đánh giá tiến độ đại hội."]
-    return ["Nhìn chung, các nhiệm vụ được triển khai đúng định hướng; số liệu chi tiết nêu tại các phần trên và "
-            "Phụ lục nguồn số liệu."]
+        return [
+            f"Đại hội các cấp được triển khai theo kế hoạch; đến nay đạt {_p('congress.held_share')} số đơn vị."
+            if b.has("congress.held_share")
+            else "Chưa có số liệu để đánh giá tiến độ đại hội."
+        ]
+    return [
+        "Nhìn chung, các nhiệm vụ được triển khai đúng định hướng; số liệu chi tiết nêu tại các phần trên và "
+        "Phụ lục nguồn số liệu."
+    ]
 
 
 def _outlook(b: SectionBrief) -> list[str]:
-    common = ["- Tiếp tục đổi mới phương thức tiếp nhận, tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân, "
-              "khai thác hiệu quả nền tảng số;"]
+    common = [
+        "- Tiếp tục đổi mới phương thức tiếp nhận, tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân, "
+        "khai thác hiệu quả nền tảng số;"
+    ]
     if b.kind == ReportKind.CONGRESS:
-        return ["- Tập trung hướng dẫn, đôn đốc các đơn vị chưa tổ chức đại hội hoàn thành theo kế hoạch;",
-                "- Kịp thời cập nhật kết quả đại hội lên nền tảng để tổng hợp, báo cáo cấp trên;",
-                "- Chuẩn bị tốt các điều kiện tổ chức đại hội cấp trên."]
+        return [
+            "- Tập trung hướng dẫn, đôn đốc các đơn vị chưa tổ chức đại hội hoàn thành theo kế hoạch;",
+            "- Kịp thời cập nhật kết quả đại hội lên nền tảng để tổng hợp, báo cáo cấp trên;",
+            "- Chuẩn bị tốt các điều kiện tổ chức đại hội cấp trên.",
+        ]
     if b.kind == ReportKind.MEMBERS:
-        return ["- Rà soát, cập nhật đầy đủ thông tin ủy viên Ủy ban MTTQ các cấp trên nền tảng;",
-                "- Quan tâm cơ cấu hợp lý ủy viên là nữ, người dân tộc thiểu số, người tiêu biểu trong các tầng lớp "
-                "Nhân dân."] + common
-    return common + ["- Phối hợp chặt chẽ với cơ quan có thẩm quyền, theo dõi, đôn đốc việc giải quyết và trả lời "
-                     "đúng thời hạn;", "- Tăng cường giám sát việc giải quyết phản ánh, kiến nghị; công khai kết quả "
-                     "trả lời để Nhân dân được biết."]
+        return [
+            "- Rà soát, cập nhật đầy đủ thông tin ủy viên Ủy ban MTTQ các cấp trên nền tảng;",
+            "- Quan tâm cơ cấu hợp lý ủy viên là nữ, người dân tộc thiểu số, người tiêu biểu trong các tầng lớp "
+            "Nhân dân.",
+        ] + common
+    return common + [
+        "- Phối hợp chặt chẽ với cơ quan có thẩm quyền, theo dõi, đôn đốc việc giải quyết và trả lời đúng thời hạn;",
+        "- Tăng cường giám sát việc giải quyết phản ánh, kiến nghị; công khai kết quả trả lời để Nhân dân được biết.",
+    ]
 
 
 def _proposals(b: SectionBrief) -> list[str]:
-    lines = [f"Ban Thường trực {b.committee} kính chuyển tới {b.recipient} các ý kiến, kiến nghị nêu trên."
-             ] if b.recipient else []
-    lines.append("Đề nghị các cơ quan nhà nước có thẩm quyền quan tâm chỉ đạo, xem xét giải quyết dứt điểm các ý kiến, "
-                 "kiến nghị của cử tri và Nhân dân; trả lời bằng văn bản và công khai kết quả giải quyết.")
+    lines = (
+        [f"Ban Thường trực {b.committee} kính chuyển tới {b.recipient} các ý kiến, kiến nghị nêu trên."]
+        if b.recipient
+        else []
+    )
+    lines.append(
+        "Đề nghị các cơ quan nhà nước có thẩm quyền quan tâm chỉ đạo, xem xét giải quyết dứt điểm các ý kiến, "
+        "kiến nghị của cử tri và Nhân dân; trả lời bằng văn bản và công khai kết quả giải quyết."
+    )
     if b.value("petitions.overdue"):
-        lines.append(f"Đề nghị các cơ quan liên quan khẩn trương trả lời {_p('petitions.overdue')} phản ánh, kiến "
-                     "nghị đã quá hạn.")
+        lines.append(
+            f"Đề nghị các cơ quan liên quan khẩn trương trả lời {_p('petitions.overdue')} phản ánh, kiến "
+            "nghị đã quá hạn."
+        )
     if b.value("congress.not_started") or b.value("congress.preparing"):
-        lines.append("Đề nghị cấp ủy, chính quyền các đơn vị chưa tổ chức đại hội quan tâm lãnh đạo, bảo đảm điều "
-                     "kiện để đại hội diễn ra đúng kế hoạch.")
+        lines.append(
+            "Đề nghị cấp ủy, chính quyền các đơn vị chưa tổ chức đại hội quan tâm lãnh đạo, bảo đảm điều "
+            "kiện để đại hội diễn ra đúng kế hoạch."
+        )
     return lines
 
 
 def _opinions_overview(b: SectionBrief) -> list[str]:
     if not b.value("opinions.total"):
-        return [f"Trong kỳ ({b.period_label}), nền tảng không ghi nhận ý kiến, kiến nghị nào của cử tri và Nhân dân "
-                f"gửi đến {b.committee}."]
-    duplicates = (f" (không tính {_p('opinions.duplicates')} ý kiến trùng nội dung đã được gộp)"
-                  if b.value("opinions.duplicates") else "")
-    return [f"Trong kỳ ({b.period_label}), Ban Thường trực {b.committee} đã tiếp nhận, tổng "
-            f"hợp {_p('opinions.total')} ý kiến, kiến nghị của cử tri và Nhân dân{duplicates}, thuộc "
-            f"{_p('opinions.themes')} lĩnh vực. Nội dung trích dẫn là bản công khai đã được cán bộ duyệt, "
-            "đã che thông tin cá nhân."]
+        return [
+            f"Trong kỳ ({b.period_label}), nền tảng không ghi nhận ý kiến, kiến nghị nào của cử tri và Nhân dân "
+            f"gửi đến {b.committee}."
+        ]
+    duplicates = (
+        f" (không tính {_p('opinions.duplicates')} ý kiến trùng nội dung đã được gộp)"
+        if b.value("opinions.duplicates")
+        else ""
+    )
+    return [
+        f"Trong kỳ ({b.period_label}), Ban Thường trực {b.committee} đã tiếp nhận, tổng "
+        f"hợp {_p('opinions.total')} ý kiến, kiến nghị của cử tri và Nhân dân{duplicates}, thuộc "
+        f"{_p('opinions.themes')} lĩnh vực. Nội dung trích dẫn là bản công khai đã được cán bộ duyệt, "
+        "đã che thông tin cá nhân."
+    ]
 
 
 def _opinions_by_theme(b: SectionBrief) -> list[str]:
@@ -137,32 +200,41 @@ def _opinions_by_theme(b: SectionBrief) -> list[str]:
         lines.append(f"### {i}. {f.label} ({_p(f.key)} ý kiến)")
         lines.append("Cử tri và Nhân dân phản ánh, kiến nghị:")
         lines += [f"- “{text}”" for text in b.facts.get(f"excerpts:{category}", [])]
-        lines.append(f"Đến nay đã có {_p('opinions.resolved:' + category)} ý kiến thuộc lĩnh vực này được trả lời."
-                     if b.value("opinions.resolved:" + category) else
-                     "Đến nay chưa có ý kiến nào thuộc lĩnh vực này được trả lời.")
+        lines.append(
+            f"Đến nay đã có {_p('opinions.resolved:' + category)} ý kiến thuộc lĩnh vực này được trả lời."
+            if b.value("opinions.resolved:" + category)
+            else "Đến nay chưa có ý kiến nào thuộc lĩnh vực này được trả lời."
+        )
     return lines or ["Không có ý kiến, kiến nghị trong kỳ."]
 
 
 def _congress_overall(b: SectionBrief) -> list[str]:
-    lines = [f"Theo số liệu cập nhật trên nền tảng đến {b.as_of}, trong tổng số {_p('congress.units')} đơn vị thuộc "
-             f"phạm vi {in_text(b.unit_name)} phải tổ chức đại hội nhiệm kỳ {b.term}, đã có {_p('congress.held')} "
-             f"đơn vị tổ chức đại hội (đạt {_p('congress.held_share')}); {_p('congress.preparing')} đơn vị đang "
-             f"chuẩn bị; {_p('congress.not_started')} đơn vị chưa triển khai."]
+    lines = [
+        f"Theo số liệu cập nhật trên nền tảng đến {b.as_of}, trong tổng số {_p('congress.units')} đơn vị thuộc "
+        f"phạm vi {in_text(b.unit_name)} phải tổ chức đại hội nhiệm kỳ {b.term}, đã có {_p('congress.held')} "
+        f"đơn vị tổ chức đại hội (đạt {_p('congress.held_share')}); {_p('congress.preparing')} đơn vị đang "
+        f"chuẩn bị; {_p('congress.not_started')} đơn vị chưa triển khai."
+    ]
     if b.value("congress.held_late"):
         lines.append(f"Có {_p('congress.held_late')} đơn vị tổ chức đại hội muộn hơn ngày dự kiến.")
     return lines
 
 
 def _congress_levels(b: SectionBrief) -> list[str]:
-    lines = [f"- {f.label.split(':')[0]}: đã tổ chức {_p(f.key)}/{_p(f.key.replace('level_held', 'level_units'))} "
-             f"đơn vị (đạt {_p(f.key.replace('level_held', 'level_share'))});"
-             for f in b.starting("congress.level_held:") if b.has(f.key.replace("level_held", "level_share"))]
+    lines = [
+        f"- {f.label.split(':')[0]}: đã tổ chức {_p(f.key)}/{_p(f.key.replace('level_held', 'level_units'))} "
+        f"đơn vị (đạt {_p(f.key.replace('level_held', 'level_share'))});"
+        for f in b.starting("congress.level_held:")
+        if b.has(f.key.replace("level_held", "level_share"))
+    ]
     slow = b.starting("congress.province_held:")
     if slow:
         lines.append("Các tỉnh, thành phố có tỷ lệ tổ chức đại hội thấp nhất:")
-        lines += [f"- {f.label.split(':')[0]}: {_p(f.key)}/{_p(f.key.replace('held', 'units'))} đơn vị"
-                  + (f" (đạt {_p(f.key.replace('held', 'share'))});" if b.has(f.key.replace("held", "share")) else ";")
-                  for f in slow]
+        lines += [
+            f"- {f.label.split(':')[0]}: {_p(f.key)}/{_p(f.key.replace('held', 'units'))} đơn vị"
+            + (f" (đạt {_p(f.key.replace('held', 'share'))});" if b.has(f.key.replace("held", "share")) else ";")
+            for f in slow
+        ]
     return lines or [f"{b.unit_name} là đơn vị cấp xã: số liệu nêu tại phần trên."]
 
 
@@ -180,14 +252,22 @@ def _congress_late(b: SectionBrief) -> list[str]:
 def _members_count(b: SectionBrief) -> list[str]:
     if not b.value("members.total"):
         return [f"Nền tảng chưa có dữ liệu ủy viên {b.committee}."]
-    extra = [f"nữ {_p('members.gender:nu')} người (chiếm {_p('members.female_share')})"] if b.value(
-        "members.gender:nu") else []
-    extra += [f"người dân tộc thiểu số {_p('members.minority')} người (chiếm {_p('members.minority_share')})"
-              ] if b.value("members.minority") else []
-    lines = [f"Tổng số ủy viên {b.committee}"
-             f"{' (kể cả các đơn vị trực thuộc)' if b.unit_level != Level.COMMUNE else ''}"
-             " được cập nhật trên nền tảng là "
-             f"{_p('members.total')} người" + ("; trong đó " + ", ".join(extra) if extra else "") + "."]
+    extra = (
+        [f"nữ {_p('members.gender:nu')} người (chiếm {_p('members.female_share')})"]
+        if b.value("members.gender:nu")
+        else []
+    )
+    extra += (
+        [f"người dân tộc thiểu số {_p('members.minority')} người (chiếm {_p('members.minority_share')})"]
+        if b.value("members.minority")
+        else []
+    )
+    lines = [
+        f"Tổng số ủy viên {b.committee}"
+        f"{' (kể cả các đơn vị trực thuộc)' if b.unit_level != Level.COMMUNE else ''}"
+        " được cập nhật trên nền tảng là "
+        f"{_p('members.total')} người" + ("; trong đó " + ", ".join(extra) if extra else "") + "."
+    ]
     lines += ["Theo độ tuổi:"] + _items(b, "members.age:", " người")
     lines += ["Theo tôn giáo:"] + _items(b, "members.religion:", " người")
     return lines
@@ -196,8 +276,12 @@ def _members_count(b: SectionBrief) -> list[str]:
 def _members_organisations(b: SectionBrief) -> list[str]:
     if not b.value("members.total"):
         return ["Chưa có số liệu."]
-    return (["Theo tổ chức thành viên:"] + _items(b, "members.organisation:", " người")
-            + ["Theo chức vụ trong Ủy ban:"] + _items(b, "members.position:", " người"))
+    return (
+        ["Theo tổ chức thành viên:"]
+        + _items(b, "members.organisation:", " người")
+        + ["Theo chức vụ trong Ủy ban:"]
+        + _items(b, "members.position:", " người")
+    )
 
 
 def _members_levels(b: SectionBrief) -> list[str]:
