@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -29,8 +29,9 @@ from mattran.settings import Settings
 from tools.base import Tool
 from tools.registry import ALL_TOOLS
 
-# What a failing model server raises (after the client's own retries): the turn then goes on offline.
-MODEL_ERRORS: tuple[type[Exception], ...] = (openai.APIError, httpx.HTTPError, TimeoutError)
+# What a failing model server raises (after the client's own retries): the turn then goes on offline. openai's
+# client runs on httpx2 (whose errors are not httpx's); it wraps most of them in ``openai.APIError``.
+MODEL_ERRORS: tuple[type[Exception], ...] = (openai.APIError, httpx2.HTTPError, TimeoutError)
 UNAVAILABLE = "Máy chủ mô hình ngôn ngữ không phản hồi, trợ lý chuyển sang chế độ ngoại tuyến."
 HISTORY = 30  # conversation entries the model sees
 # The only fields of tool arguments and results that may reach the model (any other is dropped, whatever its

@@ -94,7 +94,7 @@ async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[dict[str, A
             answer = await runnable.ainvoke(messages)
             call = _first_call(answer)
             problem = _problem(ctx, call) if call else None
-            if problem is None:
+            if call is None or problem is None:
                 return _Step(text=answer.text.strip() or NO_ANSWER, call=call)
             messages += [
                 AIMessage("", tool_calls=[call | {"args": redact(call["args"])}]),

@@ -60,7 +60,7 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str,
     candidates = state.get("candidates") or []
     step = await policy.step_for(ctx, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
     if step is None:  # the choice among units was not understood: asked again
-        again = {
+        again: dict[str, Any] = {
             "reply": replies.choose_again(candidates),
             "tool_call": None,
             "trace": {"intent": intent, "tool_calls": []},

@@ -195,4 +195,4 @@ async def _resolve_unit(ctx: ToolContext, text: str) -> dict[str, Any]:
 def _within_scope(ctx: ToolContext, code: str) -> bool:
     unit = ctx.services.resolver.units.get(code)
     scope = ctx.principal.unit_path or ""
-    return bool(unit) and (unit.path == scope or unit.path.startswith(scope + "."))
+    return unit is not None and (unit.path == scope or unit.path.startswith(scope + "."))

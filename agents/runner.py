@@ -11,7 +11,8 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.types import Command
-from psycopg.rows import dict_row
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from agents import replies
@@ -79,7 +80,7 @@ class ChatRunner:
         self.services = services
         self.model = model
         self.key = key or secrets.token_bytes(32)  # without one, issued ids last as long as the process
-        self.pool = AsyncConnectionPool(
+        self.pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(
             app_url,
             min_size=1,
             max_size=4,
@@ -92,7 +93,7 @@ class ChatRunner:
     async def open(self) -> None:
         """Open the memory's connections and compile the graph."""
         await self.pool.open(wait=True, timeout=30)
-        self.saver = ConversationSaver(self.pool)  # type: ignore[arg-type]
+        self.saver = ConversationSaver(self.pool)
         self.graph = build_graph(self.saver)
 
     async def close(self) -> None:

@@ -47,10 +47,11 @@ def call(name: str, **args: Any) -> AIMessage:
 
 class ScriptedServer:
     """An OpenAI-compatible chat completions endpoint on loopback whose answers come from ``script`` (a function
-    of the request); it keeps every request, and can be made to fail (HTTP 500) or to be slow."""
+    of the request); it keeps every request, and can be made to fail (HTTP 500), to be slow, or to drop the
+    connection in the middle of its answer (``drop``)."""
 
     def __init__(self, script: Script) -> None:
-        self.script, self.requests, self.status, self.delay = script, [], 200, 0.0
+        self.script, self.requests, self.status, self.delay, self.drop = script, [], 200, 0.0, False
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,7 +64,9 @@ class ScriptedServer:
                     self.end_headers()
                     return
                 reply = owner.script(body)
-                if body.get("stream"):
+                if owner.drop:
+                    self._dropped()
+                elif body.get("stream"):
                     self._stream(reply)
                 else:
                     self._json(reply)
@@ -109,6 +112,15 @@ class ScriptedServer:
                     }
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
+
+            def _dropped(self) -> None:
+                """Promise a long answer, send its first bytes, and close the connection."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write(b'data: {"id": "chatcmpl-1", "object": "chat.completion.chunk", "choi')
+                self.close_connection = True
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -40,7 +40,7 @@ async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
     chosen = args.category if args.category in CATEGORIES else None
     unit = ctx.services.resolver.units.get(args.unit_code)
     title = neutral_title(chosen or suggest_category(args.content), unit.name if unit else None)
-    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)  # type: ignore[arg-type]
+    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)
     with domain_refusals():
         filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
