@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
@@ -51,6 +52,14 @@ def domain_refusals() -> Iterator[None]:
         yield
     except DomainError as exc:
         raise refusal(exc) from exc
+
+
+@asynccontextmanager
+async def in_scope(ctx: ToolContext) -> AsyncIterator[AsyncConnection]:
+    """A transaction limited to the caller's scope, the domain's refusals raised as the tools' own."""
+    with domain_refusals():
+        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
+            yield conn
 
 
 @dataclass(frozen=True)

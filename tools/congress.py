@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from mattran.domain.congress import CongressChange, congress_progress, update_congress
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext, domain_refusals
+from tools.base import Tool, ToolContext, in_scope
 from tools.names import ToolName
 
 
@@ -27,16 +27,14 @@ class UpdateArgs(BaseModel):
 
 
 async def _progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:
-    with domain_refusals():
-        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-            progress = await congress_progress(conn, ctx.principal, args.unit_code, args.term)
+    async with in_scope(ctx) as conn:
+        progress = await congress_progress(conn, ctx.principal, args.unit_code, args.term)
     return progress.model_dump(mode="json", include={"unit_code", "unit_name", "term", "summary", "by_level"})
 
 
 async def _update(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
-    with domain_refusals():
-        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-            congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
+    async with in_scope(ctx) as conn:
+        congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
     return congress.model_dump(mode="json")
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from mattran.domain.member_stats import MemberFilters, count_members
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext, domain_refusals
+from tools.base import Tool, ToolContext, in_scope
 from tools.names import ToolName
 
 
@@ -20,9 +20,8 @@ class QueryMembersArgs(BaseModel):
 
 
 async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
-    with domain_refusals():
-        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-            count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
+    async with in_scope(ctx) as conn:
+        count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
     unit = ctx.services.resolver.units.get(args.unit_code or ctx.principal.unit_code or "")
     return {
         "count": count,
