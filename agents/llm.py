@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.utils.json_schema import dereference_refs
 from pydantic import SecretStr
 
+from agents.state import Entry, ToolCall
 from mattran.auth.principal import Principal
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.reports.brief import SectionWriter
@@ -223,7 +224,7 @@ def redact(value: Any) -> Any:
     return mask_personal_data(value) if isinstance(value, str) else value
 
 
-def tool_entry(call: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+def tool_entry(call: ToolCall, result: dict[str, Any]) -> Entry:
     """A tool call and its masked result, as kept in the conversation."""
     return {
         "role": "tool",
@@ -234,7 +235,7 @@ def tool_entry(call: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def model_messages(principal: Principal, today: date, entries: list[dict[str, Any]]) -> list[BaseMessage]:
+def model_messages(principal: Principal, today: date, entries: list[Entry]) -> list[BaseMessage]:
     """The system prompt and the conversation's last entries, as the model's messages, masked."""
     messages: list[BaseMessage] = [SystemMessage(system_prompt(principal, today))]
     for entry in entries[-HISTORY:]:

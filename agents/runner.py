@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
+from langgraph.types import Command, StateSnapshot
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
@@ -19,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool
 from agents import replies
 from agents.graph import ChatGraph, build_graph
 from agents.llm import UNAVAILABLE, redact
+from agents.state import Trace
 from agents.trace import Citation, ToolCallRecord
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import check_all
@@ -211,14 +212,15 @@ class ChatRunner:
                 elif isinstance(update, dict) and update.get("tool_call"):
                     call = update["tool_call"]
         # A notice is told once, in the turn it arose in (not again when a confirmation is answered).
-        told = (before.values.get("trace") or {}) if resuming else {}
+        earlier = before.values.get("trace")
+        told: Trace = earlier if resuming and earlier else {}
         after = await self.graph.aget_state(config)
         if resuming and not after.interrupts and principal.subject is None:
             await self.saver.adelete_thread(config["configurable"]["thread_id"])
         yield self._turn(after, told)
 
     @staticmethod
-    def _turn(state: Any, told: dict[str, Any]) -> Turn:
+    def _turn(state: StateSnapshot, told: Trace) -> Turn:
         trace = state.values.get("trace") or {}
         intent, calls = trace.get("intent"), [ToolCallRecord.of(c) for c in trace.get("tool_calls") or []]
         prefix = "".join(f"{text}\n\n" for flag, text in _NOTICES if trace.get(flag) and not told.get(flag))
