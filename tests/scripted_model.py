@@ -9,12 +9,13 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.tools import BaseTool
 from pydantic import Field
 
 Reply = dict[str, Any]  # {"content": str} or {"tool": name, "args": {...}}
@@ -29,8 +30,14 @@ class ScriptedModel(GenericFakeChatModel):
     seen: list[list[BaseMessage]] = Field(default_factory=list)
     offered: list[list[str]] = Field(default_factory=list)
 
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:  # type: ignore[override]
-        self.offered.append([t["function"]["name"] for t in tools])
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> ScriptedModel:
+        self.offered.append([t["function"]["name"] for t in tools if isinstance(t, dict)])
         return self
 
     def _generate(
