@@ -95,7 +95,8 @@ def congress_change(text: str) -> dict[str, Any]:
     if n := re.search(r"\bbau\s*(\d{1,4})\s*uy vien\b", folded):
         change["committee_size"] = int(n.group(1))
     if chair := re.search(
-        r"(?:ông|bà|đồng chí)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})\s+(?:làm|được bầu làm|giữ chức)\s+(?i:chủ tịch)",
+        r"(?:ông|bà|đồng chí)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})"
+        r"\s+(?:làm|được bầu làm|giữ chức)\s+(?i:chủ tịch)",
         text,
     ):
         change["chair_name"] = chair.group(1)

@@ -9,10 +9,13 @@ the tool's masked result (:mod:`agents.llm_nodes`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 
 from agents.nodes import (
     act_node,
@@ -25,6 +28,8 @@ from agents.nodes import (
 )
 from agents.state import ChatState
 from tools.registry import ALL_TOOLS
+
+ChatGraph = CompiledStateGraph[ChatState, None, ChatState, ChatState]
 
 
 def route_start(state: ChatState, config: RunnableConfig) -> Literal["model", "understand"]:
@@ -57,22 +62,33 @@ def after_act(state: ChatState) -> Literal["model_respond", "respond"]:
     return "model_respond" if called_by_model and state.get("result") is not None else "respond"
 
 
-def build_graph(checkpointer: Any = None) -> Any:
+# The nodes, and where each goes next (a node absent here ends the turn).
+NODES = {
+    "model": model_node,
+    "understand": understand_node,
+    "authorize": authorize_node,
+    "confirm": confirm_node,
+    "act": act_node,
+    "model_respond": model_respond_node,
+    "respond": respond_node,
+}
+ROUTES: dict[str, Callable[..., str]] = {
+    START: route_start,
+    "model": after_understand,
+    "understand": after_understand,
+    "authorize": after_authorize,
+    "confirm": after_confirm,
+    "act": after_act,
+    "model_respond": after_understand,
+}
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> ChatGraph:
     """The compiled graph (with a checkpointer, conversations survive restarts)."""
     graph = StateGraph(ChatState)
-    graph.add_node("model", model_node)
-    graph.add_node("understand", understand_node)
-    graph.add_node("authorize", authorize_node)
-    graph.add_node("confirm", confirm_node)
-    graph.add_node("act", act_node)
-    graph.add_node("model_respond", model_respond_node)
-    graph.add_node("respond", respond_node)
-    graph.add_conditional_edges(START, route_start)
-    graph.add_conditional_edges("model", after_understand)
-    graph.add_conditional_edges("understand", after_understand)
-    graph.add_conditional_edges("authorize", after_authorize)
-    graph.add_conditional_edges("confirm", after_confirm)
-    graph.add_conditional_edges("act", after_act)
-    graph.add_conditional_edges("model_respond", after_understand)
+    for name, node in NODES.items():
+        graph.add_node(name, node)
+    for source, route in ROUTES.items():
+        graph.add_conditional_edges(source, route)
     graph.add_edge("respond", END)
     return graph.compile(checkpointer=checkpointer)

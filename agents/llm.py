@@ -13,13 +13,14 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-import httpx
+import httpx2
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.utils.json_schema import dereference_refs
 from pydantic import SecretStr
 
+from agents.state import Entry, ToolCall
 from mattran.auth.principal import Principal
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.reports.brief import SectionWriter
@@ -29,8 +30,9 @@ from mattran.settings import Settings
 from tools.base import Tool
 from tools.registry import ALL_TOOLS
 
-# What a failing model server raises (after the client's own retries): the turn then goes on offline.
-MODEL_ERRORS: tuple[type[Exception], ...] = (openai.APIError, httpx.HTTPError, TimeoutError)
+# What a failing model server raises (after the client's own retries): the turn then goes on offline. openai's
+# client runs on httpx2 (whose errors are not httpx's); it wraps most of them in ``openai.APIError``.
+MODEL_ERRORS: tuple[type[Exception], ...] = (openai.APIError, httpx2.HTTPError, TimeoutError)
 UNAVAILABLE = "Máy chủ mô hình ngôn ngữ không phản hồi, trợ lý chuyển sang chế độ ngoại tuyến."
 HISTORY = 30  # conversation entries the model sees
 # The only fields of tool arguments and results that may reach the model (any other is dropped, whatever its
@@ -222,7 +224,7 @@ def redact(value: Any) -> Any:
     return mask_personal_data(value) if isinstance(value, str) else value
 
 
-def tool_entry(call: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+def tool_entry(call: ToolCall, result: dict[str, Any]) -> Entry:
     """A tool call and its masked result, as kept in the conversation."""
     return {
         "role": "tool",
@@ -233,7 +235,7 @@ def tool_entry(call: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def model_messages(principal: Principal, today: date, entries: list[dict[str, Any]]) -> list[BaseMessage]:
+def model_messages(principal: Principal, today: date, entries: list[Entry]) -> list[BaseMessage]:
     """The system prompt and the conversation's last entries, as the model's messages, masked."""
     messages: list[BaseMessage] = [SystemMessage(system_prompt(principal, today))]
     for entry in entries[-HISTORY:]:

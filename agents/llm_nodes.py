@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 
 from agents import replies
 from agents.llm import MODEL_ERRORS, model_messages, redact, tool_entry, tool_specs
+from agents.state import ChatState, Entry, ToolCall
 from mattran.domain.time import VIETNAM
 from tools.base import ToolContext
 from tools.registry import ALL_TOOLS
@@ -36,32 +36,34 @@ class _Step:
     """What the model said: a text, or a tool call."""
 
     text: str
-    call: dict[str, Any] | None
+    call: ToolCall | None
 
 
-async def model_understand(model: BaseChatModel, ctx: ToolContext, state: Mapping[str, Any]) -> dict[str, Any] | None:
+async def model_understand(model: BaseChatModel, ctx: ToolContext, state: ChatState) -> ChatState | None:
     """The turn's first step: the model's answer or tool call (None when the model's server failed)."""
     step = await _ask(model, ctx, state["messages"], tools=True)
     if step is None:
         return None
     call = step.call
+    intent = call["name"] if call else None
     return {
-        "intent": call and call["name"],
+        "intent": intent,
         "slots": _slots(ctx, call),
         "awaiting": None,
         "candidates": [],
         "tool_call": call,
         "result": None,
         "reply": None if call else step.text,
-        "trace": {"intent": call and call["name"], "tool_calls": [dict(call)] if call else []},
+        "trace": {"intent": intent, "tool_calls": [{**call}] if call else []},
     }
 
 
-async def model_respond(model: BaseChatModel, ctx: ToolContext, state: Mapping[str, Any]) -> dict[str, Any]:
+async def model_respond(model: BaseChatModel, ctx: ToolContext, state: ChatState) -> ChatState:
     """After a tool the model called: the answer from its masked result, or the next tool call. When the model's
     server fails, the answer is the offline one built from the result."""
-    call, result = state["tool_call"], state["result"]
-    trace = dict(state.get("trace") or {})
+    call, result = state.get("tool_call"), state.get("result")
+    assert call is not None and result is not None, "the graph comes here after a tool the model called has run"
+    trace = (state.get("trace") or {}).copy()
     entry = tool_entry(call, result)
     more = len(trace.get("tool_calls") or []) < MAX_TOOL_CALLS
     step = await _ask(model, ctx, [*state["messages"], entry], tools=more)
@@ -73,7 +75,7 @@ async def model_respond(model: BaseChatModel, ctx: ToolContext, state: Mapping[s
         }
     if step.call is None:
         return {"messages": [entry], "tool_call": None, "reply": step.text}
-    trace["tool_calls"] = [*(trace.get("tool_calls") or []), dict(step.call)]
+    trace["tool_calls"] = [*(trace.get("tool_calls") or []), {**step.call}]
     return {
         "messages": [entry],
         "tool_call": step.call,
@@ -83,7 +85,7 @@ async def model_respond(model: BaseChatModel, ctx: ToolContext, state: Mapping[s
     }
 
 
-async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[dict[str, Any]], tools: bool) -> _Step | None:
+async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[Entry], tools: bool) -> _Step | None:
     """One answer of the model over the conversation (with the caller's tools, when ``tools``); None when its
     server failed."""
     messages: list[BaseMessage] = model_messages(ctx.principal, datetime.now(VIETNAM).date(), entries)
@@ -94,7 +96,7 @@ async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[dict[str, A
             answer = await runnable.ainvoke(messages)
             call = _first_call(answer)
             problem = _problem(ctx, call) if call else None
-            if problem is None:
+            if call is None or problem is None:
                 return _Step(text=answer.text.strip() or NO_ANSWER, call=call)
             messages += [
                 AIMessage("", tool_calls=[call | {"args": redact(call["args"])}]),
@@ -106,7 +108,7 @@ async def _ask(model: BaseChatModel, ctx: ToolContext, entries: list[dict[str, A
     return _Step(text=NO_ANSWER, call=None)
 
 
-def _first_call(answer: Any) -> dict[str, Any] | None:
+def _first_call(answer: Any) -> ToolCall | None:
     """The model's first tool call as ``{name, args, id}`` (later ones are asked for again after it)."""
     if not getattr(answer, "tool_calls", None):
         return None
@@ -118,7 +120,7 @@ def _first_call(answer: Any) -> dict[str, Any] | None:
     }
 
 
-def _problem(ctx: ToolContext, call: dict[str, Any]) -> str | None:
+def _problem(ctx: ToolContext, call: ToolCall) -> str | None:
     """Why the call cannot be proposed as it is (for the model to correct), or None. A tool the role may not use
     is no problem here: authorization refuses it, by code."""
     tool = ALL_TOOLS.get(call["name"])
@@ -136,7 +138,7 @@ def _problem(ctx: ToolContext, call: dict[str, Any]) -> str | None:
     return None
 
 
-def _slots(ctx: ToolContext, call: dict[str, Any] | None) -> dict[str, Any]:
+def _slots(ctx: ToolContext, call: ToolCall | None) -> dict[str, Any]:
     """The unit's name for the confirmation question."""
-    unit = ctx.services.resolver.units.get((call or {}).get("args", {}).get("unit_code") or "")
+    unit = ctx.services.resolver.units.get(call["args"].get("unit_code") or "" if call else "")
     return {"unit_name": unit.name} if unit else {}

@@ -7,25 +7,22 @@ model (``configurable["model"]``), :mod:`agents.llm_nodes` does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
 from agents import policy, replies
 from agents.llm_nodes import model_respond, model_understand
-from agents.state import ChatState
+from agents.state import ChatState, CitedPassage, HeldFile, ToolCall, Trace, TracedCall
 from mattran.domain.attachments import Attachment
 from tools.base import ToolContext, ToolDenied, ToolFailed
 from tools.names import ToolName
 from tools.registry import ALL_TOOLS
 
 # What the model may call while it prepares a petition (it may look the unit up first): attached files stay held.
-_PETITION_CALLS = {None, ToolName.FILE_PETITION, ToolName.FIND_UNIT}
+_PETITION_CALLS: frozenset[str | None] = frozenset({None, ToolName.FILE_PETITION, ToolName.FIND_UNIT})
 
 
-def tool_context(config: RunnableConfig, files: list[dict[str, Any]] | None = None) -> ToolContext:
+def tool_context(config: RunnableConfig, files: list[HeldFile] | None = None) -> ToolContext:
     """The tools' context: the verified caller and the services from the config, the files held for a petition."""
     conf = config["configurable"]
     return ToolContext(
@@ -33,7 +30,7 @@ def tool_context(config: RunnableConfig, files: list[dict[str, Any]] | None = No
     )
 
 
-def _files(state: ChatState, step: dict[str, Any], keep: bool) -> dict[str, Any]:
+def _files(state: ChatState, step: ChatState, keep: bool) -> ChatState:
     """Files sent with the message join those held for the petition being prepared (``keep``); otherwise every held
     file is dropped and the turn says so (``trace["files_not_kept"]``). Unchanged files are not written again."""
     incoming, held = state.get("incoming") or [], state.get("attachments") or []
@@ -44,7 +41,20 @@ def _files(state: ChatState, step: dict[str, Any], keep: bool) -> dict[str, Any]
     return step | {"attachments": [], "incoming": [], "trace": {**step["trace"], "files_not_kept": True}}
 
 
-async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+def _prepared(state: ChatState) -> ToolCall:
+    """The tool call prepared in this turn (the graph authorizes, confirms and runs only a prepared one)."""
+    call = state.get("tool_call")
+    assert call is not None, "the graph routes here only with a prepared tool call"
+    return call
+
+
+def _prepares_petition(step: ChatState) -> bool:
+    """Whether files stay held after the model's step: it answers, or calls a tool while a petition is prepared."""
+    call = step.get("tool_call")
+    return (call["name"] if call else None) in _PETITION_CALLS
+
+
+async def understand_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Read the last message: fill the slot that was asked for, or start a new request. Attached files are kept
     only for a petition."""
     ctx = tool_context(config)
@@ -60,55 +70,53 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> dict[str,
     candidates = state.get("candidates") or []
     step = await policy.step_for(ctx, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
     if step is None:  # the choice among units was not understood: asked again
-        again = {
+        again: ChatState = {
             "reply": replies.choose_again(candidates),
             "tool_call": None,
             "trace": {"intent": intent, "tool_calls": []},
         }
         return _files(state, again, policy.keeps_files(intent))
     update = step.update()
-    calls = [dict(update["tool_call"])] if update["tool_call"] else []
-    trace = {"intent": update["intent"], "tool_calls": calls}
+    call = update.get("tool_call")
+    trace: Trace = {"intent": update.get("intent"), "tool_calls": [{**call}] if call else []}
     return _files(state, update | {"trace": trace}, policy.keeps_files(step.intent))
 
 
-async def model_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+async def model_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """The model answers or proposes a tool call; when its server fails, the turn is understood offline."""
     step = await model_understand(config["configurable"]["model"], tool_context(config), state)
     if step is None:
         step = await understand_node(state, config)
         step["trace"]["model_unavailable"] = True
         return step
-    return _files(state, step, (step["tool_call"] or {}).get("name") in _PETITION_CALLS)
+    return _files(state, step, _prepares_petition(step))
 
 
-async def authorize_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+async def authorize_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Refuse a tool the caller's role may not use (decided by code, not by the model)."""
-    call: Mapping[str, Any] = state["tool_call"] or {}
-    tool = ALL_TOOLS.get(call.get("name", ""))
+    call = _prepared(state)
+    tool = ALL_TOOLS.get(call["name"])
     if tool is None or not tool.allowed_for(tool_context(config).principal):
-        trace = dict(state.get("trace") or {})
-        denied = {**call, "denied": True, "reason": "vai trò không được dùng chức năng này"}
-        trace["tool_calls"] = [*(trace.get("tool_calls") or [])[:-1], denied]
-        return {"tool_call": None, "reply": replies.denied(call.get("name", "")), "trace": trace}
+        trace = state.get("trace") or {}
+        denied: TracedCall = {**call, "denied": True, "reason": "vai trò không được dùng chức năng này"}
+        trace = trace | {"tool_calls": [*(trace.get("tool_calls") or [])[:-1], denied]}
+        return {"tool_call": None, "reply": replies.denied(call["name"]), "trace": trace}
     return {}
 
 
-async def confirm_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+async def confirm_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Pause the graph until the person confirms or cancels."""
-    call: Mapping[str, Any] = state["tool_call"] or {}
-    files = (
-        [f["filename"] for f in state.get("attachments") or []] if call.get("name") == ToolName.FILE_PETITION else []
-    )
+    call = _prepared(state)
+    files = [f["filename"] for f in state.get("attachments") or []] if call["name"] == ToolName.FILE_PETITION else []
     answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}, files), "tool": call})
     if policy.confirmed(answer):
         return {}
     return {"tool_call": None, "reply": replies.cancelled(), "intent": None, "slots": {}, "attachments": []}
 
 
-async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+async def act_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Run the tool (which re-checks the permission itself); a petition takes the files held for it."""
-    call: Mapping[str, Any] = state["tool_call"] or {}
+    call = _prepared(state)
     try:
         result = await ALL_TOOLS[call["name"]](tool_context(config, state.get("attachments")), call["args"])
     except ToolDenied:
@@ -119,22 +127,31 @@ async def act_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
         return {"result": result, "attachments": []}  # stored with the petition
     passages = result.get("passages") or [] if isinstance(result, dict) else []
     if passages:
-        cited = [{k: p[k] for k in ("document_id", "title", "heading", "url", "text")} for p in passages]
+        cited: list[CitedPassage] = [
+            {
+                "document_id": p["document_id"],
+                "title": p["title"],
+                "heading": p["heading"],
+                "url": p["url"],
+                "text": p["text"],
+            }
+            for p in passages
+        ]
         return {"result": result, "trace": {**(state.get("trace") or {}), "citations": cited}}
     return {"result": result}
 
 
-async def model_respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+async def model_respond_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """The model writes the answer from the tool's masked result, or proposes another tool call."""
     step = await model_respond(config["configurable"]["model"], tool_context(config), state)
-    return _files(state, step, (step.get("tool_call") or {}).get("name") in _PETITION_CALLS)
+    return _files(state, step, _prepares_petition(step))
 
 
-async def respond_node(state: ChatState, config: RunnableConfig) -> dict[str, Any]:
+async def respond_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Write the answer (templated from the tool's result) and close the request when it is done."""
     reply = state.get("reply") or replies.from_result(state.get("tool_call") or {}, state.get("result") or {})
     done = not state.get("awaiting")
-    update: dict[str, Any] = {"messages": [{"role": "assistant", "content": reply}], "reply": None}
+    update: ChatState = {"messages": [{"role": "assistant", "content": reply}], "reply": None}
     if done:
         update |= {"intent": None, "slots": {}, "tool_call": None, "candidates": []}
     return update

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents import replies
-from agents.state import Awaiting, Candidate, ToolCall
+from agents.state import Awaiting, Candidate, ChatState, ToolCall
 from agents.understanding import Intent, understand
 from mattran.domain.text import fold
 from mattran.scope import Scope
@@ -34,7 +34,7 @@ class Step:
     tool_call: ToolCall | None = None
     reply: str | None = None
 
-    def update(self) -> dict[str, Any]:
+    def update(self) -> ChatState:
         """The step as the state's update, in plain strings (the request's every key, the last result cleared)."""
         return {
             "intent": None if self.intent is None else str(self.intent),
@@ -195,4 +195,4 @@ async def _resolve_unit(ctx: ToolContext, text: str) -> dict[str, Any]:
 def _within_scope(ctx: ToolContext, code: str) -> bool:
     unit = ctx.services.resolver.units.get(code)
     scope = ctx.principal.unit_path or ""
-    return bool(unit) and (unit.path == scope or unit.path.startswith(scope + "."))
+    return unit is not None and (unit.path == scope or unit.path.startswith(scope + "."))

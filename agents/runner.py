@@ -7,16 +7,19 @@ import hmac
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
-from langgraph.types import Command
-from psycopg.rows import dict_row
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import Command, StateSnapshot
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from agents import replies
-from agents.graph import build_graph
+from agents.graph import ChatGraph, build_graph
 from agents.llm import UNAVAILABLE, redact
+from agents.state import Trace
 from agents.trace import Citation, ToolCallRecord
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import check_all
@@ -79,21 +82,35 @@ class ChatRunner:
         self.services = services
         self.model = model
         self.key = key or secrets.token_bytes(32)  # without one, issued ids last as long as the process
-        self.pool = AsyncConnectionPool(
+        self.pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(
             app_url,
             min_size=1,
             max_size=4,
             open=False,
             kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0},
         )
-        self.saver: ConversationSaver | None = None
-        self.graph: Any = None
+        self._memory: tuple[ConversationSaver, ChatGraph] | None = None
 
     async def open(self) -> None:
         """Open the memory's connections and compile the graph."""
         await self.pool.open(wait=True, timeout=30)
-        self.saver = ConversationSaver(self.pool)  # type: ignore[arg-type]
-        self.graph = build_graph(self.saver)
+        saver = ConversationSaver(self.pool)
+        self._memory = (saver, build_graph(saver))
+
+    @property
+    def saver(self) -> ConversationSaver:
+        """The conversations' memory (once :meth:`open` has run)."""
+        return self._opened()[0]
+
+    @property
+    def graph(self) -> ChatGraph:
+        """The compiled graph (once :meth:`open` has run)."""
+        return self._opened()[1]
+
+    def _opened(self) -> tuple[ConversationSaver, ChatGraph]:
+        if self._memory is None:
+            raise RuntimeError("ChatRunner.open() has not run")
+        return self._memory
 
     async def close(self) -> None:
         """Close the memory's connections."""
@@ -116,7 +133,7 @@ class ChatRunner:
             raise UnknownConversation
         return GUEST_THREAD_PREFIX + conversation
 
-    def _config(self, principal: Principal, conversation: str) -> dict[str, Any]:
+    def _config(self, principal: Principal, conversation: str) -> RunnableConfig:
         return {
             "configurable": {
                 "thread_id": self._thread(principal, conversation),
@@ -175,7 +192,11 @@ class ChatRunner:
             Command(resume=text) if resuming else new | ({"incoming": [asdict(a) for a in checked]} if checked else {})
         )
         call = before.values.get("tool_call") if resuming else None
-        async for mode, chunk in self.graph.astream(command, config, stream_mode=["messages", "updates"]):
+        # With several stream modes, each event is a (mode, chunk) pair; langgraph's overloads do not say so.
+        events = cast(
+            AsyncIterator[tuple[str, Any]], self.graph.astream(command, config, stream_mode=["messages", "updates"])
+        )
+        async for mode, chunk in events:
             if mode == "messages":
                 message, meta = chunk
                 if (
@@ -191,14 +212,15 @@ class ChatRunner:
                 elif isinstance(update, dict) and update.get("tool_call"):
                     call = update["tool_call"]
         # A notice is told once, in the turn it arose in (not again when a confirmation is answered).
-        told = (before.values.get("trace") or {}) if resuming else {}
+        earlier = before.values.get("trace")
+        told: Trace = earlier if resuming and earlier else {}
         after = await self.graph.aget_state(config)
         if resuming and not after.interrupts and principal.subject is None:
             await self.saver.adelete_thread(config["configurable"]["thread_id"])
         yield self._turn(after, told)
 
     @staticmethod
-    def _turn(state: Any, told: dict[str, Any]) -> Turn:
+    def _turn(state: StateSnapshot, told: Trace) -> Turn:
         trace = state.values.get("trace") or {}
         intent, calls = trace.get("intent"), [ToolCallRecord.of(c) for c in trace.get("tool_calls") or []]
         prefix = "".join(f"{text}\n\n" for flag, text in _NOTICES if trace.get(flag) and not told.get(flag))

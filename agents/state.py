@@ -36,10 +36,56 @@ class ToolCall(TypedDict):
     id: NotRequired[str]
 
 
-class ChatState(TypedDict, total=False):
-    """A conversation's state, kept by the checkpointer between turns."""
+class TracedCall(ToolCall):
+    """A tool call of the turn, as its trace keeps it: refused ones with ``denied`` and the reason."""
 
-    messages: Annotated[list[dict[str, Any]], operator.add]  # user, assistant, and (model mode) tool entries
+    denied: NotRequired[bool]
+    reason: NotRequired[str]
+
+
+class CitedPassage(TypedDict):
+    """A library passage the turn's answer cites."""
+
+    document_id: int
+    title: str
+    heading: str
+    url: str
+    text: str
+
+
+class Trace(TypedDict, total=False):
+    """What the turn understood and did, for evals and integrations, and the notices it owes the person."""
+
+    intent: str | None
+    tool_calls: list[TracedCall]
+    citations: list[CitedPassage]
+    files_not_kept: bool  # files were sent or held that nothing needed: they were dropped
+    model_unavailable: bool  # the model's server failed: the turn went on offline
+
+
+class Entry(TypedDict):
+    """An entry of the conversation: a message of the person or the assistant, or (model mode) a tool's call and
+    its masked result."""
+
+    role: str  # "user", "assistant" or "tool"
+    content: str  # a tool's: its masked result, as JSON
+    name: NotRequired[str]  # a tool's: the tool, its arguments and the model's call id
+    args: NotRequired[dict[str, Any]]
+    id: NotRequired[str]
+
+
+class HeldFile(TypedDict):
+    """A checked file (an :class:`mattran.domain.attachments.Attachment`'s fields)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+class ChatState(TypedDict, total=False):
+    """A conversation's state, kept by the checkpointer between turns; a node returns the part it changes."""
+
+    messages: Annotated[list[Entry], operator.add]
     intent: str | None
     slots: dict[str, Any]
     awaiting: str | None
@@ -47,7 +93,7 @@ class ChatState(TypedDict, total=False):
     tool_call: ToolCall | None
     result: dict[str, Any] | None
     reply: str | None
-    trace: dict[str, Any]  # this turn's intent and tool calls (with "denied"), for evals and integrations
+    trace: Trace
     # Files are never in ``messages``: no language model ever reads them.
-    incoming: list[dict[str, Any]]  # files sent with this message, checked (Attachment fields)
-    attachments: list[dict[str, Any]]  # files held for the petition being prepared
+    incoming: list[HeldFile]  # files sent with this message, checked
+    attachments: list[HeldFile]  # files held for the petition being prepared

@@ -7,9 +7,10 @@ same shape as the state's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from agents.state import CitedPassage, TracedCall
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class ToolCallRecord:
     reason: str | None = None  # why it was refused
 
     @classmethod
-    def of(cls, entry: Mapping[str, Any]) -> ToolCallRecord:
+    def of(cls, entry: TracedCall) -> ToolCallRecord:
         """The record of an entry of the state's ``trace["tool_calls"]``."""
         return cls(
             name=entry["name"],
@@ -54,7 +55,7 @@ class Citation:
     text: str
 
     @classmethod
-    def of(cls, entry: Mapping[str, Any]) -> Citation:
+    def of(cls, entry: CitedPassage) -> Citation:
         """The citation of an entry of the state's ``trace["citations"]``."""
         return cls(entry["document_id"], entry["title"], entry["heading"], entry["url"], entry["text"])
 

@@ -124,7 +124,8 @@ _FOLLOW = _rx(
     r"(?:phan anh|kien nghi|don(?! vi)|ho so|khieu nai)"
 )
 _FIND = _rx(  # questions about a unit
-    r"(?:(?:xa|phuong|tinh|thanh pho|tinh thanh|don vi|dac khu|mat tran|(?<!co )quan|huyen|thi tran) )+(?:cu |moi )?nao",
+    r"(?:(?:xa|phuong|tinh|thanh pho|tinh thanh|don vi|dac khu|mat tran|(?<!co )quan|huyen|thi tran) )+"
+    r"(?:cu |moi )?nao",
     r"(?:la|thuoc)(?: (?:xa|phuong|tinh|thanh pho|tinh thanh|don vi|dac khu|quan|huyen|thi tran))+ gi",
     r"(?:thuoc|nhap vao|nhap vo|nhap voi)(?: ve)? dau",
     r"ten gi",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ingest.partition import ParsedDocument, legal_title, text_lines
@@ -229,19 +230,7 @@ def _plain_chunks(doc: ParsedDocument, max_chars: int) -> list[Chunk]:
 
 def _pack(paragraphs: list[str], max_chars: int) -> list[str]:
     """Paragraphs joined by "\\n" into texts of at most ``max_chars``; a longer paragraph is cut at sentences."""
-    texts: list[str] = []
-    current = ""
-    for paragraph in paragraphs:
-        for piece in _split(paragraph, max_chars):
-            if current and len(current) + 1 + len(piece) <= max_chars:
-                current = f"{current}\n{piece}"
-            else:
-                if current:
-                    texts.append(current)
-                current = piece
-    if current:
-        texts.append(current)
-    return texts
+    return _join((piece for paragraph in paragraphs for piece in _split(paragraph, max_chars)), "\n", max_chars)
 
 
 def _split(text: str, max_chars: int, level: int = 0) -> list[str]:
@@ -250,19 +239,24 @@ def _split(text: str, max_chars: int, level: int = 0) -> list[str]:
         return [text]
     if level == len(_SPLITTERS):
         return [text[i : i + max_chars] for i in range(0, len(text), max_chars)]
-    pieces: list[str] = []
+    parts = _SPLITTERS[level].split(text)
+    return _join((piece for part in parts for piece in _split(part, max_chars, level + 1)), " ", max_chars)
+
+
+def _join(pieces: Iterable[str], separator: str, max_chars: int) -> list[str]:
+    """Consecutive pieces joined by ``separator`` into texts of at most ``max_chars`` (a longer piece alone)."""
+    texts: list[str] = []
     current = ""
-    for part in _SPLITTERS[level].split(text):
-        for piece in _split(part, max_chars, level + 1):
-            if current and len(current) + 1 + len(piece) <= max_chars:
-                current = f"{current} {piece}"
-            else:
-                if current:
-                    pieces.append(current)
-                current = piece
+    for piece in pieces:
+        if current and len(current) + len(separator) + len(piece) <= max_chars:
+            current = f"{current}{separator}{piece}"
+        else:
+            if current:
+                texts.append(current)
+            current = piece
     if current:
-        pieces.append(current)
-    return pieces
+        texts.append(current)
+    return texts
 
 
 def _unique_anchors(chunks: list[Chunk]) -> list[Chunk]:

@@ -103,7 +103,7 @@ async def ingest(
     """Ingest every file; with ``delete_missing``, delete stored documents whose file no longer exists."""
     files = expand(paths)
     report = IngestReport()
-    pending: asyncio.Task[Parsed] | None = None
+    pending: asyncio.Task[Parsed | None] | None = None
 
     async def prepare(path: Path) -> Parsed | None:
         try:

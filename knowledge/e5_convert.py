@@ -218,7 +218,6 @@ def convert(target: Path, source: Path | None = None) -> Path:
         bos_token_id=image.special["bos"],
         eos_token_id=image.special["eos"],
         hidden_act="gelu",
-        add_pooling_layer=False,
     )
     model = XLMRobertaModel(config, add_pooling_layer=False)
     state = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in _state_dict(image).items()}

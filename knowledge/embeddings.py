@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -196,10 +196,8 @@ class LazyEmbedder:
                 self()
             except BaseException as exc:  # handed to the waiting coroutine
                 error = exc
-            try:
+            with suppress(RuntimeError):  # the loop has closed: nobody waits any more
                 loop.call_soon_threadsafe(settle, error)
-            except RuntimeError:  # the loop has closed: nobody waits any more
-                pass
 
         threading.Thread(target=load, name="embedding-load", daemon=True).start()
         await done

@@ -9,12 +9,13 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.tools import BaseTool
 from pydantic import Field
 
 Reply = dict[str, Any]  # {"content": str} or {"tool": name, "args": {...}}
@@ -29,8 +30,14 @@ class ScriptedModel(GenericFakeChatModel):
     seen: list[list[BaseMessage]] = Field(default_factory=list)
     offered: list[list[str]] = Field(default_factory=list)
 
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:  # type: ignore[override]
-        self.offered.append([t["function"]["name"] for t in tools])
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> ScriptedModel:
+        self.offered.append([t["function"]["name"] for t in tools if isinstance(t, dict)])
         return self
 
     def _generate(
@@ -47,10 +54,11 @@ def call(name: str, **args: Any) -> AIMessage:
 
 class ScriptedServer:
     """An OpenAI-compatible chat completions endpoint on loopback whose answers come from ``script`` (a function
-    of the request); it keeps every request, and can be made to fail (HTTP 500) or to be slow."""
+    of the request); it keeps every request, and can be made to fail (HTTP 500), to be slow, or to drop the
+    connection in the middle of its answer (``drop``)."""
 
     def __init__(self, script: Script) -> None:
-        self.script, self.requests, self.status, self.delay = script, [], 200, 0.0
+        self.script, self.requests, self.status, self.delay, self.drop = script, [], 200, 0.0, False
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,7 +71,9 @@ class ScriptedServer:
                     self.end_headers()
                     return
                 reply = owner.script(body)
-                if body.get("stream"):
+                if owner.drop:
+                    self._dropped()
+                elif body.get("stream"):
                     self._stream(reply)
                 else:
                     self._json(reply)
@@ -109,6 +119,15 @@ class ScriptedServer:
                     }
                     self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")
+
+            def _dropped(self) -> None:
+                """Promise a long answer, send its first bytes, and close the connection."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write(b'data: {"id": "chatcmpl-1", "object": "chat.completion.chunk", "choi')
+                self.close_connection = True
 
             def log_message(self, *args: Any) -> None:
                 pass

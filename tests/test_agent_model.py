@@ -2,7 +2,8 @@
 OpenAI-compatible server behind the real client (``ChatOpenAI``), to see exactly what a model server receives.
 
 Tool-call wiring, confirmation, refusal (by authorization and by the tool), corrected arguments, memory across
-turns, personal data never sent, token streaming, and the offline fallback when the server is down, failing or slow.
+turns, personal data never sent, token streaming, and the offline fallback when the server is down, failing, slow
+or drops the connection.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import psycopg
 import pytest
-from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.outputs import ChatResult
 
 from agents.llm import UNAVAILABLE, chat_model, redact, system_prompt, tool_specs
 from agents.runner import ChatRunner, Token, ToolStep, Turn
@@ -289,7 +292,7 @@ async def test_a_multi_step_request_keeps_every_call_authorized(
     assert row == ("25489",) and done.tool_calls[0].args["unit_code"] == "25489"  # Xã Tân Lập, Tây Ninh
 
 
-@pytest.mark.parametrize("failure", ["down", "error", "slow"])
+@pytest.mark.parametrize("failure", ["down", "error", "slow", "dropped"])
 async def test_the_assistant_falls_back_offline_when_the_server_fails(
     runners: OpenRunner, serve: Serve, urls: StoreUrls, failure: str
 ) -> None:
@@ -297,6 +300,7 @@ async def test_the_assistant_falls_back_offline_when_the_server_fails(
     url = f"http://127.0.0.1:{free_port()}/v1" if failure == "down" else server.url
     server.status = 500 if failure == "error" else 200
     server.delay = 2.0 if failure == "slow" else 0.0
+    server.drop = failure == "dropped"  # the connection closes in the middle of the answer
     runner = await runners(chat_model(model_settings(url, timeout=0.5)))
     talk = str(uuid.uuid4())
     hello = await runner.send(CITIZEN, talk, "Xin chào")
@@ -309,6 +313,19 @@ async def test_the_assistant_falls_back_offline_when_the_server_fails(
     assert ask.confirmation and ask.confirmation.startswith(UNAVAILABLE) and "Phường Hoàn Kiếm" in ask.confirmation
     done = await runner.send(CITIZEN, talk, "có")
     assert "PAKN-" in done.reply and UNAVAILABLE not in done.reply
+
+
+class DroppedModel(ScriptedModel):
+    """A model whose server closed the connection, raised as the transport's own error (httpx2: openai's client)."""
+
+    def _generate(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        raise httpx2.RemoteProtocolError("peer closed connection without sending complete message body")
+
+
+async def test_a_dropped_connection_unwrapped_is_a_model_error(runners: OpenRunner) -> None:
+    runner = await runners(DroppedModel(messages=iter([])))
+    hello = await runner.send(CITIZEN, str(uuid.uuid4()), "Xin chào")
+    assert hello.reply.startswith(UNAVAILABLE + "\n\n") and "Tôi có thể" in hello.reply
 
 
 # --- pieces ---------------------------------------------------------------------------------------------------------

@@ -25,8 +25,8 @@ from mattran.settings import Settings
 from mattran.store.db import Database
 from tests.conftest import MATTRAN, MODELS_DIR, Platform, cli_env
 from tests.test_members_api import app_db, bearer  # noqa: F401  (app_db is a fixture)
+from tools import reports as report_tools
 from tools.base import ToolContext, ToolDenied, ToolFailed, refusal
-from tools.reports import DRAFT_REPORT
 from web.problems import status_of
 
 VAN_MIEU = "08611"
@@ -114,7 +114,7 @@ async def test_a_refusal_reads_the_same_through_the_api_the_assistant_and_the_cl
         if kind is not NotFound:  # a 404 never says more than that nothing was found
             assert api.json() == {"detail": message}
         with pytest.raises(ToolDenied if kind is Refused else ToolFailed, match=re.escape(message)):
-            await DRAFT_REPORT(ToolContext(principal=principal, services=services), body)
+            await report_tools.draft_report(ToolContext(principal=principal, services=services), body)
         if "unit_code" not in body:  # the CLI's report takes the unit from the request alone
             assert _cli(platform, "report", "--as", f"{role}@{unit}", body["request"]) == (1, message)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_type_hints
 
+from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
@@ -53,6 +54,14 @@ def domain_refusals() -> Iterator[None]:
         raise refusal(exc) from exc
 
 
+@asynccontextmanager
+async def in_scope(ctx: ToolContext) -> AsyncIterator[AsyncConnection]:
+    """A transaction limited to the caller's scope, the domain's refusals raised as the tools' own."""
+    with domain_refusals():
+        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
+            yield conn
+
+
 @dataclass(frozen=True)
 class Tool:
     """One tool of the assistant."""
@@ -73,3 +82,17 @@ class Tool:
         if not self.allowed_for(ctx.principal):
             raise ToolDenied(f"Tài khoản không được dùng chức năng “{self.name}”.")
         return await self.run(ctx, self.args.model_validate(raw_args))
+
+
+Run = Callable[[ToolContext, Any], Awaitable[dict[str, Any]]]
+
+
+def tool(name: ToolName, operation: Operation, *, changes_data: bool = False) -> Callable[[Run], Tool]:
+    """Declare a tool by its function: the function's docstring, in Vietnamese, is what the model is told the tool
+    does (its lines joined), and the type of its ``args`` is the arguments' model."""
+
+    def declare(run: Run) -> Tool:
+        description = " ".join((run.__doc__ or "").split())
+        return Tool(name, description, get_type_hints(run)["args"], run, operation, changes_data)
+
+    return declare

@@ -6,9 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mattran.domain.congress import CongressChange, congress_progress, update_congress
+from mattran.domain import congress
+from mattran.domain.congress import CongressChange
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext, domain_refusals
+from tools.base import ToolContext, in_scope, tool
 from tools.names import ToolName
 
 
@@ -26,32 +27,17 @@ class UpdateArgs(BaseModel):
     change: CongressChange = Field(description="Các thông tin cần ghi; thông tin không nêu giữ nguyên.")
 
 
-async def _progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:
-    with domain_refusals():
-        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-            progress = await congress_progress(conn, ctx.principal, args.unit_code, args.term)
+@tool(ToolName.GET_CONGRESS_PROGRESS, Operation.CONGRESS_READ)
+async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:
+    """Tiến độ đại hội MTTQ trong phạm vi của cán bộ: tỷ lệ đơn vị đã tổ chức, theo cấp, đơn vị chậm."""
+    async with in_scope(ctx) as conn:
+        progress = await congress.congress_progress(conn, ctx.principal, args.unit_code, args.term)
     return progress.model_dump(mode="json", include={"unit_code", "unit_name", "term", "summary", "by_level"})
 
 
-async def _update(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
-    with domain_refusals():
-        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-            congress = await update_congress(conn, ctx.principal, args.unit_code, args.change)
-    return congress.model_dump(mode="json")
-
-
-GET_CONGRESS_PROGRESS = Tool(
-    name=ToolName.GET_CONGRESS_PROGRESS,
-    description="Tiến độ đại hội MTTQ trong phạm vi của cán bộ: tỷ lệ đơn vị đã tổ chức, theo cấp, đơn vị chậm.",
-    args=ProgressArgs,
-    run=_progress,
-    operation=Operation.CONGRESS_READ,
-)
-UPDATE_CONGRESS = Tool(
-    name=ToolName.UPDATE_CONGRESS,
-    description="Cập nhật tình hình, kết quả đại hội của một đơn vị trong phạm vi (cần xác nhận trước khi ghi).",
-    args=UpdateArgs,
-    run=_update,
-    operation=Operation.CONGRESS_UPDATE,
-    changes_data=True,
-)
+@tool(ToolName.UPDATE_CONGRESS, Operation.CONGRESS_UPDATE, changes_data=True)
+async def update_congress(ctx: ToolContext, args: UpdateArgs) -> dict[str, Any]:
+    """Cập nhật tình hình, kết quả đại hội của một đơn vị trong phạm vi (cần xác nhận trước khi ghi)."""
+    async with in_scope(ctx) as conn:
+        updated = await congress.update_congress(conn, ctx.principal, args.unit_code, args.change)
+    return updated.model_dump(mode="json")

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext
+from tools.base import ToolContext, tool
 from tools.names import ToolName
 
 
@@ -18,7 +18,10 @@ class SearchLibraryArgs(BaseModel):
     k: int = Field(default=3, ge=1, le=10, description="Số đoạn trích dẫn tối đa.")
 
 
-async def _search(ctx: ToolContext, args: SearchLibraryArgs) -> dict[str, Any]:
+@tool(ToolName.SEARCH_LIBRARY, Operation.LIBRARY_SEARCH)
+async def search_library(ctx: ToolContext, args: SearchLibraryArgs) -> dict[str, Any]:
+    """Tìm câu trả lời trong thư viện số cộng đồng (luật, hướng dẫn, văn bản của Mặt trận) trong phạm vi tài liệu
+    người dùng được đọc; trả về các đoạn liên quan kèm tên văn bản, chương, điều để trích dẫn."""
     answer = await ctx.services.library.answer(ctx.principal, args.question, args.k)
     return {
         "question": answer.question,
@@ -36,15 +39,3 @@ async def _search(ctx: ToolContext, args: SearchLibraryArgs) -> dict[str, Any]:
             for p in answer.passages
         ],
     }
-
-
-SEARCH_LIBRARY = Tool(
-    name=ToolName.SEARCH_LIBRARY,
-    description=(
-        "Tìm câu trả lời trong thư viện số cộng đồng (luật, hướng dẫn, văn bản của Mặt trận) trong phạm vi "
-        "tài liệu người dùng được đọc; trả về các đoạn liên quan kèm tên văn bản, chương, điều để trích dẫn."
-    ),
-    args=SearchLibraryArgs,
-    run=_search,
-    operation=Operation.LIBRARY_SEARCH,
-)

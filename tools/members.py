@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from mattran.domain.member_stats import MemberFilters, count_members
 from mattran.domain.permissions import Operation
-from tools.base import Tool, ToolContext, domain_refusals
+from tools.base import ToolContext, in_scope, tool
 from tools.names import ToolName
 
 
@@ -19,10 +19,12 @@ class QueryMembersArgs(BaseModel):
     filters: MemberFilters = Field(default_factory=MemberFilters, description="Điều kiện đếm; bỏ trống = mọi ủy viên.")
 
 
-async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
-    with domain_refusals():
-        async with ctx.services.db.transaction(ctx.principal.scope()) as conn:
-            count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
+@tool(ToolName.QUERY_MEMBERS, Operation.MEMBER_READ)
+async def query_members(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
+    """Đếm ủy viên Ủy ban MTTQ của một đơn vị (và các đơn vị cấp dưới) theo giới tính, chức vụ, tổ chức, dân tộc,
+    tôn giáo, độ tuổi; chỉ trong phạm vi của cán bộ; không trả thông tin cá nhân."""
+    async with in_scope(ctx) as conn:
+        count = await count_members(conn, ctx.principal, args.unit_code, args.filters)
     unit = ctx.services.resolver.units.get(args.unit_code or ctx.principal.unit_code or "")
     return {
         "count": count,
@@ -30,13 +32,3 @@ async def _query(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
         "unit_name": unit.name if unit else None,
         "filters": args.filters.model_dump(exclude_none=True),
     }
-
-
-QUERY_MEMBERS = Tool(
-    name=ToolName.QUERY_MEMBERS,
-    description="Đếm ủy viên Ủy ban MTTQ của một đơn vị (và các đơn vị cấp dưới) theo giới tính, chức vụ, tổ chức, "
-    "dân tộc, tôn giáo, độ tuổi; chỉ trong phạm vi của cán bộ; không trả thông tin cá nhân.",
-    args=QueryMembersArgs,
-    run=_query,
-    operation=Operation.MEMBER_READ,
-)

@@ -10,7 +10,7 @@ from mattran.domain import receipts
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_text import CATEGORIES, neutral_title, suggest_category
 from mattran.domain.petitions import PetitionIn
-from tools.base import Tool, ToolContext, domain_refusals
+from tools.base import ToolContext, domain_refusals, tool
 from tools.names import ToolName
 
 
@@ -36,35 +36,22 @@ class PetitionStatusArgs(BaseModel):
         return value
 
 
-async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
+@tool(ToolName.FILE_PETITION, Operation.PETITION_FILE, changes_data=True)
+async def file_petition(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
+    """Gửi một phản ánh, kiến nghị của người dân đến Ủy ban MTTQ của đơn vị được chọn; trả về mã tra cứu đầy đủ
+    (người dân cần giữ lại cả 6 ký tự cuối)."""
     chosen = args.category if args.category in CATEGORIES else None
     unit = ctx.services.resolver.units.get(args.unit_code)
     title = neutral_title(chosen or suggest_category(args.content), unit.name if unit else None)
-    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)  # type: ignore[arg-type]
+    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)
     with domain_refusals():
         filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 
 
-async def _status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
+@tool(ToolName.GET_PETITION_STATUS, Operation.PUBLIC_LOOKUP)
+async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
+    """Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ (không có thông
+    tin cá nhân)."""
     found = await ctx.services.petitions.status(args.tracking_code, ctx.principal)
     return found.model_dump(mode="json") if found else {"not_found": receipts.not_found(args.tracking_code)}
-
-
-FILE_PETITION = Tool(
-    name=ToolName.FILE_PETITION,
-    description="Gửi một phản ánh, kiến nghị của người dân đến Ủy ban MTTQ của đơn vị được chọn; trả về mã tra cứu "
-    "đầy đủ (người dân cần giữ lại cả 6 ký tự cuối).",
-    args=FilePetitionArgs,
-    run=_file,
-    operation=Operation.PETITION_FILE,
-    changes_data=True,
-)
-GET_PETITION_STATUS = Tool(
-    name=ToolName.GET_PETITION_STATUS,
-    description="Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ "
-    "(không có thông tin cá nhân).",
-    args=PetitionStatusArgs,
-    run=_status,
-    operation=Operation.PUBLIC_LOOKUP,
-)

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from tools.base import Tool
-from tools.congress import GET_CONGRESS_PROGRESS, UPDATE_CONGRESS
-from tools.library import SEARCH_LIBRARY
-from tools.members import QUERY_MEMBERS
-from tools.petitions import FILE_PETITION, GET_PETITION_STATUS
-from tools.reports import DRAFT_REPORT
-from tools.units import FIND_UNIT
+from tools.congress import get_congress_progress, update_congress
+from tools.library import search_library
+from tools.members import query_members
+from tools.petitions import file_petition, get_petition_status
+from tools.reports import draft_report
+from tools.units import find_unit
 
 ALL_TOOLS: dict[str, Tool] = {
     t.name: t
     for t in (
-        FILE_PETITION,
-        GET_PETITION_STATUS,
-        FIND_UNIT,
-        QUERY_MEMBERS,
-        GET_CONGRESS_PROGRESS,
-        UPDATE_CONGRESS,
-        DRAFT_REPORT,
-        SEARCH_LIBRARY,
+        file_petition,
+        get_petition_status,
+        find_unit,
+        query_members,
+        get_congress_progress,
+        update_congress,
+        draft_report,
+        search_library,
     )
 }

@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from mattran.domain.permissions import Operation
-from mattran.domain.reports.service import draft_report
-from tools.base import Tool, ToolContext, domain_refusals
+from mattran.domain.reports import service as reports
+from tools.base import ToolContext, domain_refusals, tool
 from tools.names import ToolName
 
 
@@ -30,9 +30,13 @@ class DraftReportArgs(BaseModel):
     )
 
 
-async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
+@tool(ToolName.DRAFT_REPORT, Operation.REPORT_DRAFT)
+async def draft_report(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
+    """Soạn dự thảo báo cáo tham mưu (tình hình phản ánh, kiến nghị; tổng hợp ý kiến cử tri; tiến độ đại hội; ủy
+    viên Ủy ban MTTQ) từ số liệu trong phạm vi của cán bộ, theo thể thức Nghị định 30/2020/NĐ-CP; lưu bản nháp và
+    tệp .docx."""
     with domain_refusals():
-        draft = await draft_report(
+        draft = await reports.draft_report(
             ctx.services.db,
             ctx.services.resolver,
             ctx.principal,
@@ -55,14 +59,3 @@ async def _draft(ctx: ToolContext, args: DraftReportArgs) -> dict[str, Any]:
             "page_url",
         },
     )
-
-
-DRAFT_REPORT = Tool(
-    name=ToolName.DRAFT_REPORT,
-    description="Soạn dự thảo báo cáo tham mưu (tình hình phản ánh, kiến nghị; tổng hợp ý kiến cử tri; tiến độ đại "
-    "hội; ủy viên Ủy ban MTTQ) từ số liệu trong phạm vi của cán bộ, theo thể thức Nghị định 30/2020/NĐ-CP; "
-    "lưu bản nháp và tệp .docx.",
-    args=DraftReportArgs,
-    run=_draft,
-    operation=Operation.REPORT_DRAFT,
-)
