@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
 from psycopg.types.json import Jsonb
 
@@ -72,8 +72,8 @@ async def entries(
 
 def _filters(
     actor: str | None, action: str | None, since: datetime | None, until: datetime | None
-) -> tuple[str, dict[str, Any]]:
-    clauses = []
+) -> tuple[LiteralString, dict[str, Any]]:
+    clauses: list[LiteralString] = []
     if actor == "":
         clauses.append("actor is null")
     elif actor is not None:

@@ -36,7 +36,7 @@ _IN_UNIT = "(%(u)s::text is null or m.unit_path <@ (select path from units where
 _NAME_LIKE = " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')"
 _AGE = "(extract(year from current_date)::int - m.birth_year)"
 # Grouping expressions: fixed SQL chosen by name, never built from input.
-_GROUPS: dict[str, str] = {
+_GROUPS: dict[str, LiteralString] = {
     "gender": "m.gender",
     "ethnicity": "m.ethnicity",
     "religion": "m.religion",

@@ -7,7 +7,7 @@ security limits the rows to the transaction's scope as well.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, LiteralString
 
 from mattran.store.db import Conn, Row
 
@@ -16,7 +16,7 @@ _WINDOW = (
     "p.unit_path <@ (select path from units where code = %(u)s)"
     " and p.created_at >= %(start)s and p.created_at < %(end)s"
 )
-_GROUPS = {
+_GROUPS: dict[str, LiteralString] = {
     "category": "p.category",
     "channel": "p.channel",
     "unit": "(select code from units where path = subpath(p.unit_path, 0,"
