@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from psycopg import AsyncConnection
-
 from agents.runner import ChatRunner, Turn
 from agents.understanding import Intent, Understanding, understand
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal, Role
 from mattran.domain.units import UnitResolver
+from mattran.store.db import Conn
 from tools.names import ToolName
 
 THRESHOLDS = for_suite("intents")
@@ -130,7 +129,7 @@ def load_cases(path: Path | None = None) -> list[Case]:
 
 
 async def _slot_result(
-    resolver: UnitResolver, conn: AsyncConnection, understood: Understanding, slot: str
+    resolver: UnitResolver, conn: Conn, understood: Understanding, slot: str
 ) -> tuple[str | None, dict[str, object]]:
     """The value the understanding yields for ``slot`` (a unit code via the resolver), and details for a failure."""
     if slot == "tracking_code":
@@ -174,7 +173,7 @@ def _count_slot(report: Report, case: Case, slot: str, got: str | None, details:
         report.failures.append({"kind": slot, "text": case.text, "expected": case.slots[slot], "got": got, **details})
 
 
-async def evaluate(resolver: UnitResolver, conn: AsyncConnection, cases: list[Case]) -> Report:
+async def evaluate(resolver: UnitResolver, conn: Conn, cases: list[Case]) -> Report:
     """Run every case through :func:`agents.understanding.understand` (and the resolver for unit slots)."""
     report = Report()
     for case in cases:
@@ -207,7 +206,7 @@ def _eval_principal(case: Case, resolver: UnitResolver) -> Principal:
     )
 
 
-async def _model_slot(resolver: UnitResolver, conn: AsyncConnection, turn: Turn, slot: str) -> str | None:
+async def _model_slot(resolver: UnitResolver, conn: Conn, turn: Turn, slot: str) -> str | None:
     """The slot as the model's first call carries it (a ``find_unit`` text through the resolver)."""
     call = turn.tool_calls[0] if turn.tool_calls else None
     args = call.args if call else {}
@@ -219,9 +218,7 @@ async def _model_slot(resolver: UnitResolver, conn: AsyncConnection, turn: Turn,
     return args.get("unit_code")
 
 
-async def evaluate_model(
-    runner: ChatRunner, resolver: UnitResolver, conn: AsyncConnection, cases: list[Case]
-) -> Report:
+async def evaluate_model(runner: ChatRunner, resolver: UnitResolver, conn: Conn, cases: list[Case]) -> Report:
     """Run every case through the assistant with its model, each in a new conversation; data-changing calls stop
     at the confirmation (nothing is written)."""
     report = Report()

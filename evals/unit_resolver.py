@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from psycopg import AsyncConnection
-
 from evals.thresholds import for_suite
 from mattran.domain.units import UnitResolver
+from mattran.store.db import Conn
 
 THRESHOLDS = for_suite("units")
 
@@ -75,7 +74,7 @@ def load_cases(path: Path | None = None) -> list[Case]:
     return cases
 
 
-async def evaluate(resolver: UnitResolver, conn: AsyncConnection, cases: list[Case]) -> Report:
+async def evaluate(resolver: UnitResolver, conn: Conn, cases: list[Case]) -> Report:
     """Run every case through the resolver."""
     report = Report()
     for case in cases:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -174,7 +174,7 @@ class Settings(BaseSettings):
         default=None, description="Where converted models are kept; empty = DATA_DIR/models."
     )
 
-    _key_ring: Any = PrivateAttr(default=None)  # a KeyRing, once loaded
+    _key_ring: KeyRing | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:
@@ -203,7 +203,7 @@ class Settings(BaseSettings):
     @property
     def loaded_keys(self) -> KeyRing | None:
         """The key ring once :func:`mattran.keys.key_ring` has loaded it (None before)."""
-        return self._key_ring  # type: ignore[no-any-return]
+        return self._key_ring
 
     @loaded_keys.setter
     def loaded_keys(self, ring: KeyRing) -> None:

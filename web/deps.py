@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from psycopg import AsyncConnection
 
 from agents.runner import ChatRunner
 from mattran.auth.oidc import OidcClient
@@ -16,7 +15,7 @@ from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import Settings
-from mattran.store.db import Database
+from mattran.store.db import Conn, Database
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def get_db(request: Request) -> Database:
     return get_services(request).db
 
 
-async def public_conn(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[AsyncConnection]:
+async def public_conn(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[Conn]:
     """A transaction with the public scope (reference data only)."""
     async with db.transaction(Scope.public()) as conn:
         yield conn
@@ -65,5 +64,5 @@ def get_resolver(request: Request) -> UnitResolver:
 ServicesDep = Annotated[Services, Depends(get_services)]
 WebDep = Annotated[WebServices, Depends(get_web)]
 DbDep = Annotated[Database, Depends(get_db)]
-PublicConn = Annotated[AsyncConnection, Depends(public_conn)]
+PublicConn = Annotated[Conn, Depends(public_conn)]
 ResolverDep = Annotated[UnitResolver, Depends(get_resolver)]

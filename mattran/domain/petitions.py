@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 import psycopg
-from psycopg import AsyncConnection
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
@@ -38,7 +37,7 @@ from mattran.domain.unit import Unit
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.store import petitions as store
-from mattran.store.db import Database
+from mattran.store.db import Conn, Database
 from mattran.store.library import vector_literal
 
 Category = Literal["dat_dai", "moi_truong", "ha_tang", "an_sinh", "y_te", "giao_duc", "an_ninh", "hanh_chinh", "khac"]
@@ -258,7 +257,7 @@ def _shown_event(event: dict[str, Any], submitter: str) -> dict[str, Any]:
     return event | {"actor": submitter} if event["action"] == PetitionAction.RECEIVED else event
 
 
-async def _handled(conn: AsyncConnection, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
+async def _handled(conn: Conn, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
     """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: not found outside their
     scope, refused without the right."""
     code = public_number(code)
@@ -314,7 +313,7 @@ class PetitionService:
         return len(rows)
 
     async def _similar_rows(
-        self, conn: AsyncConnection, unit_code: str, text: str, petition_id: int | None
+        self, conn: Conn, unit_code: str, text: str, petition_id: int | None
     ) -> list[dict[str, Any]]:
         """Similar petitions of a unit by wording (pg_trgm) and, with embeddings, by meaning; best first."""
         found = {r["id"]: dict(r) for r in await store.similar(conn, unit_code, text, petition_id)}

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from psycopg import AsyncConnection
-
-Row = dict[str, Any]
+from mattran.store.db import Conn, Row
 
 _COLUMNS = "id, name, prefix, created_at, created_by, revoked_at"
 
 
-async def insert(conn: AsyncConnection, *, name: str, key_hash: str, prefix: str, created_by: str | None) -> Row:
+async def insert(conn: Conn, *, name: str, key_hash: str, prefix: str, created_by: str | None) -> Row:
     """Store a new key's hash; return the key's public fields."""
     cur = await conn.execute(
         f"insert into api_keys (name, key_hash, prefix, created_by) values (%s, %s, %s, %s) returning {_COLUMNS}",
@@ -19,25 +15,25 @@ async def insert(conn: AsyncConnection, *, name: str, key_hash: str, prefix: str
     )
     row = await cur.fetchone()
     assert row is not None
-    return row  # type: ignore[return-value]
+    return row
 
 
-async def by_hash(conn: AsyncConnection, key_hash: str) -> Row | None:
+async def by_hash(conn: Conn, key_hash: str) -> Row | None:
     """The key with this hash, revoked or not."""
     cur = await conn.execute(f"select {_COLUMNS} from api_keys where key_hash = %s", (key_hash,))
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
-async def all_keys(conn: AsyncConnection) -> list[Row]:
+async def all_keys(conn: Conn) -> list[Row]:
     """Every key, newest first."""
     cur = await conn.execute(f"select {_COLUMNS} from api_keys order by id desc")
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def revoke(conn: AsyncConnection, prefix: str) -> Row | None:
+async def revoke(conn: Conn, prefix: str) -> Row | None:
     """Revoke the key with this prefix (a key already revoked keeps its date); None when there is none."""
     cur = await conn.execute(
         f"update api_keys set revoked_at = coalesce(revoked_at, now()) where prefix = %s returning {_COLUMNS}",
         (prefix,),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, LiteralString
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
+
+from mattran.store.db import Conn, Row
 
 _COLUMNS = "id, at, actor, roles, unit_code, action, target, outcome, count, detail"
 
 
 async def append(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     actor: str | None,
     roles: list[str],
@@ -30,9 +31,7 @@ async def append(
     )
 
 
-async def count_anonymous(
-    conn: AsyncConnection, *, action: str, outcome: str, address: str, method: str, path: str
-) -> None:
+async def count_anonymous(conn: Conn, *, action: str, outcome: str, address: str, method: str, path: str) -> None:
     """Count one anonymous attempt in the row of its address, path and minute (added on the minute's first)."""
     await conn.execute(
         """insert into audit_log (actor, roles, action, outcome, detail, aggregate_key)
@@ -53,7 +52,7 @@ async def count_anonymous(
 
 
 async def entries(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     actor: str | None = None,
     action: str | None = None,
@@ -61,20 +60,20 @@ async def entries(
     until: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[Row]:
     """Entries newest first, filtered by actor ("" = anonymous), action (prefix) and time (both ends included)."""
     conditions, params = _filters(actor, action, since, until)
     cur = await conn.execute(
         f"select {_COLUMNS} from audit_log {conditions} order by id desc limit %(limit)s offset %(offset)s",
         params | {"limit": limit, "offset": offset},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
 def _filters(
     actor: str | None, action: str | None, since: datetime | None, until: datetime | None
-) -> tuple[str, dict[str, Any]]:
-    clauses = []
+) -> tuple[LiteralString, dict[str, Any]]:
+    clauses: list[LiteralString] = []
     if actor == "":
         clauses.append("actor is null")
     elif actor is not None:

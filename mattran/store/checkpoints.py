@@ -15,9 +15,10 @@ from typing import Any
 
 import psycopg
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 from psycopg.rows import dict_row
 
+from mattran.store.db import Conn
 from mattran.store.migrate import APP_ROLE
 
 _TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations")
@@ -33,7 +34,7 @@ def setup_checkpoints(owner_url: str) -> None:
     with psycopg.connect(owner_url, autocommit=True, row_factory=dict_row) as conn:
         conn.execute("select pg_advisory_lock(hashtext('mattran.checkpoints'))")
         try:
-            PostgresSaver(conn).setup()  # type: ignore[arg-type]
+            PostgresSaver(conn).setup()
             for table in _TABLES:
                 conn.execute(
                     sql.SQL("grant select, insert, update, delete on {} to {}").format(
@@ -85,19 +86,17 @@ class ConversationSaver(AsyncPostgresSaver):
         return await super().aget_delta_channel_history(config=config, channels=channels)
 
 
-async def prune_conversations(
-    conn: AsyncConnection, guest_prefix: str, guests_before: datetime, others_before: datetime
-) -> int:
+async def prune_conversations(conn: Conn, guest_prefix: str, guests_before: datetime, others_before: datetime) -> int:
     """Delete every conversation whose last checkpoint is older than its cut-off; how many were deleted."""
     cur = await conn.execute(
         "select prune_conversations(%s, %s, %s) as n", (guest_prefix, guests_before, others_before)
     )
     row = await cur.fetchone()
-    return int(row["n"]) if row else 0  # type: ignore[call-overload]
+    return int(row["n"]) if row else 0
 
 
-async def prune_chat_history(conn: AsyncConnection, before: datetime) -> int:
+async def prune_chat_history(conn: Conn, before: datetime) -> int:
     """Delete the chat's stored threads (messages, feedback) whose last message is older than ``before``."""
     cur = await conn.execute("select prune_chat_history(%s) as n", (before,))
     row = await cur.fetchone()
-    return int(row["n"]) if row else 0  # type: ignore[call-overload]
+    return int(row["n"]) if row else 0

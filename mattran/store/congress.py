@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
-Row = dict[str, Any]
+from mattran.store.db import Conn, Row
 
 FIELDS = (
     "status",
@@ -29,7 +29,7 @@ _SELECT = (
 )
 
 
-async def ensure(conn: AsyncConnection, unit_code: str, term: str) -> None:
+async def ensure(conn: Conn, unit_code: str, term: str) -> None:
     """Create the unit's congress for ``term`` (not started) unless it exists."""
     await conn.execute(
         "insert into congresses (unit_code, term) values (%s, %s) on conflict (unit_code, term) do nothing",
@@ -37,14 +37,14 @@ async def ensure(conn: AsyncConnection, unit_code: str, term: str) -> None:
     )
 
 
-async def get(conn: AsyncConnection, unit_code: str, term: str, *, for_update: bool = False) -> Row | None:
+async def get(conn: Conn, unit_code: str, term: str, *, for_update: bool = False) -> Row | None:
     """The unit's congress for ``term`` (locked until the transaction ends when ``for_update``)."""
     lock = " for update of c" if for_update else ""
     cur = await conn.execute(f"{_SELECT} where c.unit_code = %s and c.term = %s{lock}", (unit_code, term))
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
-async def update(conn: AsyncConnection, congress_id: int, values: Mapping[str, Any]) -> None:
+async def update(conn: Conn, congress_id: int, values: Mapping[str, Any]) -> None:
     """Set some of :data:`FIELDS`."""
     columns = [c for c in FIELDS if c in values]
     params = [Jsonb(values[c]) if c == "documents" else values[c] for c in columns]
@@ -57,7 +57,7 @@ async def update(conn: AsyncConnection, congress_id: int, values: Mapping[str, A
 
 
 async def append_history(
-    conn: AsyncConnection,
+    conn: Conn,
     congress_id: int,
     unit_code: str,
     *,
@@ -74,17 +74,17 @@ async def append_history(
     )
 
 
-async def history(conn: AsyncConnection, congress_id: int, limit: int = 200) -> list[Row]:
+async def history(conn: Conn, congress_id: int, limit: int = 200) -> list[Row]:
     """The congress's changes, newest first."""
     cur = await conn.execute(
         "select id, at, actor, actor_name, roles, changes from congress_history"
         " where congress_id = %s order by at desc, id desc limit %s",
         (congress_id, limit),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def progress_rows(conn: AsyncConnection, root_code: str, term: str) -> list[Row]:
+async def progress_rows(conn: Conn, root_code: str, term: str) -> list[Row]:
     """Every unit of a subtree with its congress for ``term`` (status null where none is recorded)."""
     cur = await conn.execute(
         "select u.code, u.name, u.level, u.province_code, p.name as province_name, c.status, c.planned_date,"
@@ -94,20 +94,20 @@ async def progress_rows(conn: AsyncConnection, root_code: str, term: str) -> lis
         " where u.path <@ r.path order by u.level, u.name_key, u.code",
         {"u": root_code, "t": term},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def terms(conn: AsyncConnection, root_code: str) -> list[str]:
+async def terms(conn: Conn, root_code: str) -> list[str]:
     """Terms with at least one congress recorded in a subtree, newest first."""
     cur = await conn.execute(
         "select distinct c.term from congresses c where c.unit_path <@ (select path from units where code = %s)"
         " order by 1 desc",
         (root_code,),
     )
-    return [r["term"] for r in await cur.fetchall()]  # type: ignore[call-overload]
+    return [r["term"] for r in await cur.fetchall()]
 
 
-async def recorded_units(conn: AsyncConnection, term: str) -> set[str]:
+async def recorded_units(conn: Conn, term: str) -> set[str]:
     """Codes of the visible units with a congress recorded for ``term``."""
     cur = await conn.execute("select unit_code from congresses where term = %s", (term,))
-    return {r["unit_code"] for r in await cur.fetchall()}  # type: ignore[call-overload]
+    return {r["unit_code"] for r in await cur.fetchall()}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from psycopg import AsyncConnection
+from mattran.store.db import Conn, Row
 
 
 async def record_member_import(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     actor: str,
     unit_code: str | None,
@@ -25,11 +23,11 @@ async def record_member_import(
     )
 
 
-async def member_imports(conn: AsyncConnection, limit: int = 100) -> list[dict[str, Any]]:
+async def member_imports(conn: Conn, limit: int = 100) -> list[Row]:
     """The latest import confirmations in scope, newest first."""
     cur = await conn.execute(
         "select at, actor, unit_code, notice_version, total, imported from member_import_consents"
         " order by id desc limit %s",
         (limit,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()

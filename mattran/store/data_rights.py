@@ -6,14 +6,10 @@ and, since migration 0019, those petitions' contacts, files and history.
 
 from __future__ import annotations
 
-from typing import Any
-
-from psycopg import AsyncConnection
-
-Row = dict[str, Any]
+from mattran.store.db import Conn, Row
 
 
-async def own_petitions(conn: AsyncConnection, subject: str) -> list[Row]:
+async def own_petitions(conn: Conn, subject: str) -> list[Row]:
     """The person's petitions, newest first, with what they wrote and what they were answered."""
     cur = await conn.execute(
         "select p.id, p.tracking_code, p.status, p.category, p.unit_code, u.name as unit_name, p.channel,"
@@ -24,10 +20,10 @@ async def own_petitions(conn: AsyncConnection, subject: str) -> list[Row]:
         " where p.submitter = %s order by p.created_at desc, p.id desc",
         (subject,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def own_petition(conn: AsyncConnection, subject: str, tracking_code: str) -> Row | None:
+async def own_petition(conn: Conn, subject: str, tracking_code: str) -> Row | None:
     """One of the person's petitions by its tracking code (not locked: a citizen may not lock a petition; the
     erasure's policy checks the status again when it deletes)."""
     cur = await conn.execute(
@@ -35,28 +31,26 @@ async def own_petition(conn: AsyncConnection, subject: str, tracking_code: str) 
         " where submitter = %s and upper(tracking_code) = upper(%s)",
         (subject, tracking_code),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
-async def history(conn: AsyncConnection, petition_id: int) -> list[Row]:
+async def history(conn: Conn, petition_id: int) -> list[Row]:
     """A petition's history as its petitioner sees it (no cadre's name or note)."""
     cur = await conn.execute(
         "select at, action, from_status, to_status, detail->>'reason' as reason from petition_events"
         " where petition_id = %s order by id",
         (petition_id,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def erase_contact(conn: AsyncConnection, petition_id: int) -> int:
+async def erase_contact(conn: Conn, petition_id: int) -> int:
     """Delete a closed petition's contacts (RLS refuses an open one: nothing is deleted); rows deleted."""
     cur = await conn.execute("delete from petition_contacts where petition_id = %s", (petition_id,))
     return cur.rowcount
 
 
-async def correct_contact(
-    conn: AsyncConnection, petition_id: int, unit_path: str | None, sealed: dict[str, bytes | None]
-) -> None:
+async def correct_contact(conn: Conn, petition_id: int, unit_path: str | None, sealed: dict[str, bytes | None]) -> None:
     """Replace an open petition's contacts with the petitioner's correction (encrypted columns ``*_enc``; RLS lets
     a petitioner change only their own open petition's row)."""
     await conn.execute(
@@ -68,25 +62,25 @@ async def correct_contact(
     )
 
 
-async def sessions(conn: AsyncConnection, subject: str) -> list[Row]:
+async def sessions(conn: Conn, subject: str) -> list[Row]:
     """The person's sign-in sessions (times only)."""
     cur = await conn.execute(
         "select created_at, refreshed_at, expires_at from sessions where subject = %s order by created_at desc",
         (subject,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def chat_conversations(conn: AsyncConnection, subject: str) -> int:
+async def chat_conversations(conn: Conn, subject: str) -> int:
     """How many assistant conversations are kept for the person."""
     cur = await conn.execute('select count(*) as n from chat.threads where "userIdentifier" = %s', (subject,))
     row = await cur.fetchone()
-    return int(row["n"]) if row else 0  # type: ignore[call-overload]
+    return int(row["n"]) if row else 0
 
 
-async def own_actions(conn: AsyncConnection, subject: str, limit: int = 100) -> list[Row]:
+async def own_actions(conn: Conn, subject: str, limit: int = 100) -> list[Row]:
     """The latest audit entries the person is the actor of."""
     cur = await conn.execute(
         "select at, action, target, outcome from audit_log where actor = %s order by id desc limit %s", (subject, limit)
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()

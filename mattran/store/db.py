@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TypeAlias
 
 from psycopg import AsyncConnection
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from mattran.scope import Scope
+
+Row: TypeAlias = DictRow
+"""One row as the store returns it: column name → value."""
+Conn: TypeAlias = AsyncConnection[DictRow]
+"""A connection whose rows are :data:`Row` dicts (the pool's and the owner's connections are made so)."""
 
 
 class Database:
@@ -18,6 +24,7 @@ class Database:
     def __init__(self, app_url: str, max_size: int = 10) -> None:
         self.pool = AsyncConnectionPool(
             app_url,
+            connection_class=Conn,
             min_size=1,
             max_size=max_size,
             open=False,
@@ -34,7 +41,7 @@ class Database:
         await self.pool.close()
 
     @asynccontextmanager
-    async def transaction(self, scope: Scope) -> AsyncIterator[AsyncConnection]:
+    async def transaction(self, scope: Scope) -> AsyncIterator[Conn]:
         """A transaction whose unit-owned rows are limited to ``scope`` by the database itself."""
         async with self.pool.connection() as conn, conn.transaction():
             await conn.execute(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import psycopg
 from psycopg.rows import dict_row
+
+from mattran.store.db import Row
 
 # Each feedback with the reply it rates and the person's message before it; never who gave it. Chainlit puts the
 # thumbs on the turn (a "run" step: the reply's messages are its children), or on one message.
@@ -22,7 +22,7 @@ _FEEDBACKS = """
 """
 
 
-def all_feedbacks(owner_url: str) -> list[dict[str, Any]]:
+def all_feedbacks(owner_url: str) -> list[Row]:
     """Every stored feedback, oldest first, read as the store's owner (the application role sees only the chat of
     the person it serves)."""
     with psycopg.connect(owner_url, row_factory=dict_row) as conn:

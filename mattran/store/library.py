@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
-from psycopg import AsyncConnection
+from psycopg import sql
+
+from mattran.store.db import Conn, Row
 
 _DOCUMENT_COLUMNS = (
     "d.id, d.title, d.source, d.kind, d.access, d.unit_code, d.notice, d.size_bytes, d.chunk_count, "
@@ -19,7 +21,7 @@ def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + "]"
 
 
-async def document_by_source(conn: AsyncConnection, source: str) -> dict[str, Any] | None:
+async def document_by_source(conn: Conn, source: str) -> Row | None:
     """The document ingested from ``source`` with its content hash, if any (and visible)."""
     cur = await conn.execute(
         "select id, content_hash, unit_path::text as unit_path from library_documents where source = %s", (source,)
@@ -28,7 +30,7 @@ async def document_by_source(conn: AsyncConnection, source: str) -> dict[str, An
 
 
 async def save_document(
-    conn: AsyncConnection, document: dict[str, Any], chunks: Sequence[dict[str, Any]], vectors: np.ndarray
+    conn: Conn, document: dict[str, Any], chunks: Sequence[dict[str, Any]], vectors: np.ndarray
 ) -> int:
     """Insert or replace the document of ``document["source"]`` and all its chunks; returns its id.
 
@@ -77,15 +79,13 @@ async def save_document(
     return document_id
 
 
-async def delete_documents(conn: AsyncConnection, ids: Sequence[int]) -> int:
+async def delete_documents(conn: Conn, ids: Sequence[int]) -> int:
     """Delete documents (and their chunks); returns how many were deleted."""
     cur = await conn.execute("delete from library_documents where id = any(%s)", (list(ids),))
     return cur.rowcount
 
 
-async def documents(
-    conn: AsyncConnection, *, query: str | None = None, limit: int = 50, offset: int = 0
-) -> list[dict[str, Any]]:
+async def documents(conn: Conn, *, query: str | None = None, limit: int = 50, offset: int = 0) -> list[Row]:
     """Visible documents, newest first, optionally filtered by title (diacritics-insensitive)."""
     where = "where library_fold(d.title) like '%%' || library_fold(%(q)s) || '%%'" if query else ""
     cur = await conn.execute(
@@ -96,7 +96,7 @@ async def documents(
     return await cur.fetchall()
 
 
-async def count_documents(conn: AsyncConnection) -> dict[str, int]:
+async def count_documents(conn: Conn) -> dict[str, int]:
     """Visible documents and chunks."""
     cur = await conn.execute(
         "select count(*) as documents, coalesce(sum(chunk_count), 0)::int as chunks from library_documents"
@@ -105,13 +105,13 @@ async def count_documents(conn: AsyncConnection) -> dict[str, int]:
     return {"documents": int(row["documents"]), "chunks": int(row["chunks"])} if row else {"documents": 0, "chunks": 0}
 
 
-async def document(conn: AsyncConnection, document_id: int) -> dict[str, Any] | None:
+async def document(conn: Conn, document_id: int) -> Row | None:
     """One visible document."""
     cur = await conn.execute(f"select {_DOCUMENT_COLUMNS} from library_documents d where d.id = %s", (document_id,))
     return await cur.fetchone()
 
 
-async def chunks_of(conn: AsyncConnection, document_id: int) -> list[dict[str, Any]]:
+async def chunks_of(conn: Conn, document_id: int) -> list[Row]:
     """A document's chunks in reading order."""
     cur = await conn.execute(
         "select id, ordinal, heading, anchor, article, body from library_chunks "
@@ -121,15 +121,13 @@ async def chunks_of(conn: AsyncConnection, document_id: int) -> list[dict[str, A
     return await cur.fetchall()
 
 
-async def nearest_chunks(
-    conn: AsyncConnection, vector: np.ndarray, limit: int, ef_search: int = 100
-) -> list[tuple[int, float]]:
+async def nearest_chunks(conn: Conn, vector: np.ndarray, limit: int, ef_search: int = 100) -> list[tuple[int, float]]:
     """Visible chunks nearest to ``vector`` (cosine similarity), through the HNSW index.
 
     Row-level security filters the index scan's output; iterative scanning keeps reading the index until
     ``limit`` visible rows are found, so a filter never starves the result.
     """
-    await conn.execute(f"set local hnsw.ef_search = {max(int(ef_search), limit)}")
+    await conn.execute(sql.SQL("set local hnsw.ef_search = {}").format(sql.Literal(max(int(ef_search), limit))))
     await conn.execute("set local hnsw.iterative_scan = relaxed_order")
     cur = await conn.execute(
         """with nearest as materialized (
@@ -142,7 +140,7 @@ async def nearest_chunks(
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 
 
-async def exact_nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit: int) -> list[int]:
+async def exact_nearest_chunks(conn: Conn, vector: np.ndarray, limit: int) -> list[int]:
     """The same as ``nearest_chunks`` without the index (exact search), to measure the index's recall."""
     await conn.execute("set local enable_indexscan = off")
     cur = await conn.execute(
@@ -153,7 +151,7 @@ async def exact_nearest_chunks(conn: AsyncConnection, vector: np.ndarray, limit:
     return [int(r["id"]) for r in await cur.fetchall()]
 
 
-async def refresh_term_stats(conn: AsyncConnection) -> None:
+async def refresh_term_stats(conn: Conn) -> None:
     """Recount how many chunks hold each term (after ingest or deletion), per access class; the empty term holds
     the class's number of chunks. "public" counts public chunks only, "internal" every chunk."""
     await conn.execute("delete from library_terms")
@@ -168,7 +166,7 @@ async def refresh_term_stats(conn: AsyncConnection) -> None:
 
 
 async def term_stats(
-    conn: AsyncConnection, terms: Sequence[str], access: Literal["public", "internal"]
+    conn: Conn, terms: Sequence[str], access: Literal["public", "internal"]
 ) -> tuple[int, dict[str, int]]:
     """The number of chunks of the access class and, per term, how many of them hold it."""
     cur = await conn.execute(
@@ -179,7 +177,7 @@ async def term_stats(
 
 
 async def matching_chunks(
-    conn: AsyncConnection,
+    conn: Conn,
     terms: Sequence[str],
     weights: Sequence[float],
     limit: int,
@@ -211,7 +209,7 @@ async def matching_chunks(
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 
 
-async def chunks_by_id(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+async def chunks_by_id(conn: Conn, ids: Sequence[int]) -> dict[int, Row]:
     """Visible chunks with their document's title, source and notice."""
     cur = await conn.execute(
         """select c.id, c.document_id, c.heading, c.anchor, c.article, c.body, d.title, d.source, d.notice,

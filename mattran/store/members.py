@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, LiteralString
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 
-Row = dict[str, Any]
+from mattran.store.db import Conn, Row
+
 GroupBy = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level"]
 
 MEMBER_COLUMNS = (
@@ -32,9 +33,10 @@ _SELECT = (
     " left join units p on p.code = u.parent_code and u.level = 2"
 )
 _IN_UNIT = "(%(u)s::text is null or m.unit_path <@ (select path from units where code = %(u)s))"
+_NAME_LIKE = " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')"
 _AGE = "(extract(year from current_date)::int - m.birth_year)"
 # Grouping expressions: fixed SQL chosen by name, never built from input.
-_GROUPS: dict[str, str] = {
+_GROUPS: dict[str, LiteralString] = {
     "gender": "m.gender",
     "ethnicity": "m.ethnicity",
     "religion": "m.religion",
@@ -51,7 +53,7 @@ _GROUPS: dict[str, str] = {
 
 
 async def list_members(
-    conn: AsyncConnection,
+    conn: Conn,
     unit_code: str | None = None,
     *,
     limit: int | None = None,
@@ -63,25 +65,18 @@ async def list_members(
     ``search`` matches the full name without regard to case or diacritics.
     """
     cur = await conn.execute(
-        f"{_SELECT} where {_IN_UNIT}"
-        " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')"
-        " order by m.unit_path, m.full_name, m.id limit %(n)s offset %(o)s",
+        f"{_SELECT} where {_IN_UNIT}{_NAME_LIKE} order by m.unit_path, m.full_name, m.id limit %(n)s offset %(o)s",
         {"u": unit_code, "q": search, "n": limit, "o": offset},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def count_in_unit(conn: AsyncConnection, unit_code: str | None, search: str | None = None) -> int:
+async def count_in_unit(conn: Conn, unit_code: str | None, search: str | None = None) -> int:
     """How many members :func:`list_members` would list without a limit."""
-    cur = await conn.execute(
-        f"select count(*) as n from members m where {_IN_UNIT}"
-        " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')",
-        {"u": unit_code, "q": search},
-    )
-    return int((await cur.fetchone())["n"])  # type: ignore[index,call-overload]
+    return await _count(conn, _NAME_LIKE, {"u": unit_code, "q": search})
 
 
-async def add_member(conn: AsyncConnection, values: Mapping[str, Any]) -> Row:
+async def add_member(conn: Conn, values: Mapping[str, Any]) -> Row:
     """Insert one member (refused by RLS outside the transaction's scope); ``values`` by column name."""
     columns = [c for c in MEMBER_COLUMNS if c in values]
     cur = await conn.execute(
@@ -92,14 +87,14 @@ async def add_member(conn: AsyncConnection, values: Mapping[str, Any]) -> Row:
     )
     new = await cur.fetchone()
     assert new is not None
-    cur = await conn.execute(f"{_SELECT} where m.id = %s", (new["id"],))  # type: ignore[call-overload]
+    cur = await conn.execute(f"{_SELECT} where m.id = %s", (new["id"],))
     row = await cur.fetchone()
     assert row is not None
-    return row  # type: ignore[return-value]
+    return row
 
 
 async def insert_members(
-    conn: AsyncConnection,
+    conn: Conn,
     rows: Sequence[Sequence[Any]],
     batch: int = 2000,
     progress: Callable[[int], None] | None = None,
@@ -118,17 +113,17 @@ async def insert_members(
     return len(rows)
 
 
-async def member_keys(conn: AsyncConnection, unit_codes: list[str]) -> list[Row]:
+async def member_keys(conn: Conn, unit_codes: list[str]) -> list[Row]:
     """Unit, full name and birth year of every visible member of these units (for duplicate checks)."""
     cur = await conn.execute(
         "select unit_code, full_name, birth_year from members where unit_code = any(%s)", (unit_codes,)
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-def _filters(filters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+def _filters(filters: Mapping[str, Any]) -> tuple[LiteralString, dict[str, Any]]:
     """SQL conditions for :func:`count_members` (values bound as parameters)."""
-    conditions = {
+    conditions: dict[str, LiteralString] = {
         "gender": "m.gender = %(gender)s",
         "position": "lower(m.position) = lower(%(position)s)",
         "organisation": "lower(m.organisation) = lower(%(organisation)s)",
@@ -146,14 +141,21 @@ def _filters(filters: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     return "".join(f" and {conditions[k]}" for k in used), used
 
 
-async def count_members(conn: AsyncConnection, unit_code: str, filters: Mapping[str, Any]) -> int:
+async def count_members(conn: Conn, unit_code: str, filters: Mapping[str, Any]) -> int:
     """Members of a unit's subtree matching every filter (see :func:`_filters` for the names)."""
     where, params = _filters(filters)
-    cur = await conn.execute(f"select count(*) as n from members m where {_IN_UNIT}{where}", {"u": unit_code, **params})
-    return int((await cur.fetchone())["n"])  # type: ignore[index,call-overload]
+    return await _count(conn, where, {"u": unit_code, **params})
 
 
-async def group_counts(conn: AsyncConnection, unit_code: str, by: GroupBy) -> list[Row]:
+async def _count(conn: Conn, conditions: LiteralString, params: Mapping[str, Any]) -> int:
+    """Members of the subtree of unit ``%(u)s`` matching ``conditions`` (fixed SQL, values bound as parameters)."""
+    cur = await conn.execute(f"select count(*) as n from members m where {_IN_UNIT}{conditions}", params)
+    row = await cur.fetchone()
+    assert row is not None  # an aggregate always returns one row
+    return int(row["n"])
+
+
+async def group_counts(conn: Conn, unit_code: str, by: GroupBy) -> list[Row]:
     """Members of a unit's subtree counted by one dimension: rows ``{key, n}`` (key None when not recorded).
 
     For ``unit`` the key is the unit directly below ``unit_code`` that holds the member (or ``unit_code``
@@ -167,4 +169,4 @@ async def group_counts(conn: AsyncConnection, unit_code: str, by: GroupBy) -> li
         " where m.unit_path <@ r.path group by 1 order by 2 desc, 1",
         {"u": unit_code},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from importlib import resources
 
 import psycopg
@@ -14,7 +15,7 @@ _LOCK_KEY = 0x6D617474  # any constant shared by every process migrating this da
 def migration_files() -> list[tuple[str, str]]:
     """(version, SQL) of every migration shipped with the package, in order."""
     folder = resources.files("mattran.store") / "migrations"
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 
@@ -22,14 +23,12 @@ def ensure_app_role(conn: psycopg.Connection, password: str | None) -> None:
     """Create the application's login role: not the tables' owner, no superuser, no RLS bypass."""
     exists = conn.execute("select 1 from pg_roles where rolname = %s", (APP_ROLE,)).fetchone()
     if not exists:
-        try:
+        with suppress(psycopg.errors.DuplicateObject):  # created concurrently
             conn.execute(
                 sql.SQL("create role {} login nosuperuser nobypassrls nocreatedb nocreaterole").format(
                     sql.Identifier(APP_ROLE)
                 )
             )
-        except psycopg.errors.DuplicateObject:
-            pass  # created concurrently
     else:
         conn.execute(sql.SQL("alter role {} nosuperuser nobypassrls").format(sql.Identifier(APP_ROLE)))
     if password is not None:
@@ -52,7 +51,7 @@ def migrate(owner_url: str, app_password: str | None) -> list[str]:
                 if version in done:
                     continue
                 with conn.transaction():
-                    conn.execute(body)  # type: ignore[arg-type]  # trusted, shipped with the package
+                    conn.execute(body)  # trusted, shipped with the package
                     conn.execute("insert into schema_migrations (version) values (%s)", (version,))
                 applied_now.append(version)
         finally:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from psycopg import AsyncConnection
-
-Row = dict[str, Any]
+from mattran.store.db import Conn, Row
 
 
 async def public_requests(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     codes: list[str] | None = None,
     categories: list[str] | None = None,
@@ -45,4 +42,4 @@ async def public_requests(
             "limit": limit,
         },
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()

@@ -7,17 +7,16 @@ security limits the rows to the transaction's scope as well.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, LiteralString
 
-from psycopg import AsyncConnection
+from mattran.store.db import Conn, Row
 
-Row = dict[str, Any]
 OPEN = "('received', 'accepted', 'in_progress')"
 _WINDOW = (
     "p.unit_path <@ (select path from units where code = %(u)s)"
     " and p.created_at >= %(start)s and p.created_at < %(end)s"
 )
-_GROUPS = {
+_GROUPS: dict[str, LiteralString] = {
     "category": "p.category",
     "channel": "p.channel",
     "unit": "(select code from units where path = subpath(p.unit_path, 0,"
@@ -25,7 +24,7 @@ _GROUPS = {
 }
 
 
-async def totals(conn: AsyncConnection, root: str, start: datetime, end: datetime, now: datetime) -> Row:
+async def totals(conn: Conn, root: str, start: datetime, end: datetime, now: datetime) -> Row:
     """Counts by status, forwarding, replies, timeliness and escalation (status as it is ``now``)."""
     cur = await conn.execute(
         "select count(*) as received_total,"
@@ -47,11 +46,11 @@ async def totals(conn: AsyncConnection, root: str, start: datetime, end: datetim
     )
     row = await cur.fetchone()
     assert row is not None
-    return row  # type: ignore[return-value]
+    return row
 
 
 async def groups(
-    conn: AsyncConnection,
+    conn: Conn,
     root: str,
     start: datetime,
     end: datetime,
@@ -68,12 +67,10 @@ async def groups(
         f" from petitions p where {_WINDOW}{merged} group by 1 order by 2 desc, 1",
         {"u": root, "start": start, "end": end},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def excerpts(
-    conn: AsyncConnection, root: str, start: datetime, end: datetime, category: str, limit: int = 3
-) -> list[Row]:
+async def excerpts(conn: Conn, root: str, start: datetime, end: datetime, category: str, limit: int = 3) -> list[Row]:
     """The newest distinct published petitions of a category whose public version a cadre approved: that reviewed
     title and text only (never a denunciation)."""
     cur = await conn.execute(
@@ -83,4 +80,4 @@ async def excerpts(
         " order by p.created_at desc, p.id desc limit %(n)s",
         {"u": root, "start": start, "end": end, "c": category, "n": limit},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()

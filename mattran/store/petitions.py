@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from mattran.domain.petition_status import PetitionAction
-
-Row = dict[str, Any]
+from mattran.store.db import Conn, Row
 
 _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
@@ -24,26 +23,26 @@ _COLUMNS = (
 )
 
 
-async def next_number(conn: AsyncConnection) -> int:
+async def next_number(conn: Conn) -> int:
     """The next petition number (also its id)."""
     cur = await conn.execute("select nextval('petition_number_seq') as n")
     row = await cur.fetchone()
     assert row is not None
-    return int(row["n"])  # type: ignore[call-overload]
+    return int(row["n"])
 
 
-async def find_by_idempotency(conn: AsyncConnection, key_digest: str) -> Row | None:
+async def find_by_idempotency(conn: Conn, key_digest: str) -> Row | None:
     """The petition a create with this (namespaced, hashed) idempotency key made: its number, the digest of the
     request's body and its sealed secret."""
     cur = await conn.execute(
         "select tracking_code, request_digest, receipt_sealed from petition_idempotency where idempotency_digest = %s",
         (key_digest,),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
 async def insert(
-    conn: AsyncConnection,
+    conn: Conn,
     values: dict[str, Any],
     contact: dict[str, bytes | None],
     attachments: list[dict[str, Any]],
@@ -52,13 +51,16 @@ async def insert(
     """Insert a new petition (``values`` has at least id, unit_path, submitter, channel), its first event (by
     ``actor``: a pseudonym, never the account itself), its contact details (encrypted: full_name_enc, phone_enc,
     email_enc) and its attachments."""
-    columns = ", ".join(values)
-    placeholders = ", ".join(f"%({k})s" for k in values)
     # One statement (one round trip) for the petition and its first event.
-    await conn.execute(  # type: ignore[arg-type]
-        f"with p as (insert into petitions ({columns}) values ({placeholders}))"
-        " insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
-        " values (%(id)s, %(unit_path)s::ltree, %(_actor)s, 'received', null, 'received', %(_detail)s)",
+    await conn.execute(
+        sql.SQL(
+            "with p as (insert into petitions ({columns}) values ({placeholders}))"
+            " insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
+            " values (%(id)s, %(unit_path)s::ltree, %(_actor)s, 'received', null, 'received', %(_detail)s)"
+        ).format(
+            columns=sql.SQL(", ").join(map(sql.Identifier, values)),
+            placeholders=sql.SQL(", ").join(map(sql.Placeholder, values)),
+        ),
         {**values, "_actor": actor, "_detail": Jsonb({"channel": values["channel"]})},
     )
     if any(contact.values()):
@@ -84,7 +86,7 @@ async def insert(
 
 
 async def add_event(
-    conn: AsyncConnection,
+    conn: Conn,
     petition_id: int,
     unit_path: str | None,
     actor: str | None,
@@ -101,7 +103,7 @@ async def add_event(
     )
 
 
-async def get(conn: AsyncConnection, tracking_code: str, for_update: bool = False) -> Row | None:
+async def get(conn: Conn, tracking_code: str, for_update: bool = False) -> Row | None:
     """One petition visible in the current scope."""
     lock = " for update of p" if for_update else ""
     cur = await conn.execute(
@@ -109,44 +111,49 @@ async def get(conn: AsyncConnection, tracking_code: str, for_update: bool = Fals
         f" where p.tracking_code = %s{lock}",
         (tracking_code,),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
-async def update(conn: AsyncConnection, petition_id: int, changes: dict[str, Any]) -> None:
+async def update(conn: Conn, petition_id: int, changes: dict[str, Any]) -> None:
     """Apply column changes to a petition (RLS decides whether it may be changed)."""
-    sets = ", ".join(f"{k} = %({k})s" + ("::ltree" if k == "unit_path" else "") for k in changes)
+    sets = sql.SQL(", ").join(
+        sql.SQL("{} = {}{}").format(
+            sql.Identifier(k), sql.Placeholder(k), sql.SQL("::ltree" if k == "unit_path" else "")
+        )
+        for k in changes
+    )
     await conn.execute(
-        f"update petitions set {sets}, updated_at = now() where id = %(id)s",  # type: ignore[arg-type]
+        sql.SQL("update petitions set {}, updated_at = now() where id = %(id)s").format(sets),
         {**changes, "id": petition_id},
     )
     if "unit_path" in changes:
         for table in ("petition_contacts", "petition_attachments"):
             await conn.execute(
-                f"update {table} set unit_path = %s::ltree where petition_id = %s",  # type: ignore[arg-type]
+                sql.SQL("update {} set unit_path = %s::ltree where petition_id = %s").format(sql.Identifier(table)),
                 (changes["unit_path"], petition_id),
             )
 
 
-async def events(conn: AsyncConnection, petition_id: int) -> list[Row]:
+async def events(conn: Conn, petition_id: int) -> list[Row]:
     """A petition's history, oldest first."""
     cur = await conn.execute(
         "select at, actor, action, from_status, to_status, detail from petition_events"
         " where petition_id = %s order by id",
         (petition_id,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def contact(conn: AsyncConnection, petition_id: int) -> Row | None:
+async def contact(conn: Conn, petition_id: int) -> Row | None:
     """A petition's contact details, encrypted (cadres within scope only, by RLS)."""
     cur = await conn.execute(
         "select full_name_enc, phone_enc, email_enc from petition_contacts where petition_id = %s", (petition_id,)
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
 async def list_in_scope(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     status: str | None = None,
     overdue_at: datetime | None = None,
@@ -163,10 +170,10 @@ async def list_in_scope(
         " order by p.created_at desc limit %(limit)s",
         {"status": status, "overdue": overdue_at, "submitter": submitter, "limit": limit},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def public_status(conn: AsyncConnection, tracking_code: str) -> Row | None:
+async def public_status(conn: Conn, tracking_code: str) -> Row | None:
     """What anyone may know of a petition (the ``public_petitions`` view: no personal data), with what checks its
     receipt (``receipt_salt``, ``receipt_hash``)."""
     cur = await conn.execute(
@@ -175,11 +182,11 @@ async def public_status(conn: AsyncConnection, tracking_code: str) -> Row | None
         " where v.tracking_code = %s",
         (tracking_code,),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
 async def published(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     province_code: str | None,
     unit_code: str | None,
@@ -195,7 +202,8 @@ async def published(
         " and (%(unit)s::text is null or unit_code = %(unit)s)"
         " and (%(category)s::text is null or category = %(category)s)"
         " and title is not null"  # reviewed
-        " and (%(q)s::text is null or unaccent(lower(title || ' ' || content_public || ' ' || coalesce(answer_public, '')))"
+        " and (%(q)s::text is null"
+        "      or unaccent(lower(title || ' ' || content_public || ' ' || coalesce(answer_public, '')))"
         "      like '%%' || unaccent(lower(%(q)s)) || '%%')"
         " order by published_at desc limit %(limit)s offset %(offset)s",
         {
@@ -207,10 +215,10 @@ async def published(
             "offset": offset,
         },
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def overdue_ids(conn: AsyncConnection, now: datetime) -> list[Row]:
+async def overdue_ids(conn: Conn, now: datetime) -> list[Row]:
     """Open petitions past their due date (in the current scope)."""
     cur = await conn.execute(
         "select p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.status, p.escalations,"
@@ -220,11 +228,11 @@ async def overdue_ids(conn: AsyncConnection, now: datetime) -> list[Row]:
         " order by p.due_at for update of p skip locked",
         (now,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
 async def similar(
-    conn: AsyncConnection, unit_code: str, text: str, exclude_id: int | None, limit: int = 5, recent: int = 100
+    conn: Conn, unit_code: str, text: str, exclude_id: int | None, limit: int = 5, recent: int = 100
 ) -> list[Row]:
     """Petitions among the unit's ``recent`` latest whose text is close to ``text`` (pg_trgm), best first.
 
@@ -240,11 +248,11 @@ async def similar(
         " order by score desc, p.id desc limit %(n)s",
         {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
 async def similar_published(
-    conn: AsyncConnection, unit_code: str, text: str, exclude_code: str, limit: int = 5, recent: int = 100
+    conn: Conn, unit_code: str, text: str, exclude_code: str, limit: int = 5, recent: int = 100
 ) -> list[Row]:
     """Published petitions among the unit's ``recent`` latest whose reviewed public title and text are close to
     ``text`` (pg_trgm), best first: read from ``public_petitions``, what anyone may see."""
@@ -257,18 +265,18 @@ async def similar_published(
         " order by score desc, p.published_at desc limit %(n)s",
         {"u": unit_code, "t": text, "x": exclude_code, "n": limit, "recent": recent},
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def unembedded(conn: AsyncConnection, limit: int) -> list[Row]:
+async def unembedded(conn: Conn, limit: int) -> list[Row]:
     """Petitions whose text has no embedding yet, oldest first."""
     cur = await conn.execute(
         "select id, title, content from petitions where embedding is null order by id limit %s", (limit,)
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def set_embeddings(conn: AsyncConnection, ids: Sequence[int], vectors: Sequence[str]) -> None:
+async def set_embeddings(conn: Conn, ids: Sequence[int], vectors: Sequence[str]) -> None:
     """Store petitions' text embeddings (pgvector literals)."""
     await conn.execute(
         "update petitions p set embedding = v.e::vector from unnest(%s::bigint[], %s::text[]) as v(id, e)"
@@ -278,7 +286,7 @@ async def set_embeddings(conn: AsyncConnection, ids: Sequence[int], vectors: Seq
 
 
 async def similar_by_meaning(
-    conn: AsyncConnection,
+    conn: Conn,
     unit_code: str,
     vector: str,
     exclude_id: int | None,
@@ -309,32 +317,32 @@ async def similar_by_meaning(
             "pub": published_only,
         },
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def merged_ids(conn: AsyncConnection, petition_id: int) -> list[Row]:
+async def merged_ids(conn: Conn, petition_id: int) -> list[Row]:
     """Petitions merged into this one."""
     cur = await conn.execute(
         "select id, unit_path::text as unit_path, status from petitions where merged_into = %s for update",
         (petition_id,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def attachments(conn: AsyncConnection, petition_id: int) -> list[Row]:
+async def attachments(conn: Conn, petition_id: int) -> list[Row]:
     """A petition's attachments, without their bytes."""
     cur = await conn.execute(
         "select id, filename, content_type, size, created_at from petition_attachments"
         " where petition_id = %s order by id",
         (petition_id,),
     )
-    return await cur.fetchall()  # type: ignore[return-value]
+    return await cur.fetchall()
 
 
-async def attachment(conn: AsyncConnection, petition_id: int, attachment_id: int) -> Row | None:
+async def attachment(conn: Conn, petition_id: int, attachment_id: int) -> Row | None:
     """One attachment with its bytes (cadres within scope only, by RLS)."""
     cur = await conn.execute(
         "select filename, content_type, data from petition_attachments where petition_id = %s and id = %s",
         (petition_id, attachment_id),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from psycopg import AsyncConnection
+from mattran.store.db import Conn
 
 
-async def hit(conn: AsyncConnection, bucket: str, count: bool = True) -> tuple[int, int]:
+async def hit(conn: Conn, bucket: str, count: bool = True) -> tuple[int, int]:
     """Count one request in ``bucket``'s window (a minute from its first request; a new one once that is over),
     or only read it when not ``count``; return (requests in the window, seconds until it ends)."""
     if count:
@@ -24,10 +24,10 @@ async def hit(conn: AsyncConnection, bucket: str, count: bool = True) -> tuple[i
             (bucket,),
         )
     row = await cur.fetchone()
-    return (int(row["hits"]), max(1, int(row["retry"]))) if row else (0, 60)  # type: ignore[call-overload]
+    return (int(row["hits"]), max(1, int(row["retry"]))) if row else (0, 60)
 
 
-async def purge(conn: AsyncConnection) -> int:
+async def purge(conn: Conn) -> int:
     """Delete the counters whose window is over; return how many."""
     cur = await conn.execute("delete from rate_counters where started_at <= now() - interval '1 minute'")
     return cur.rowcount

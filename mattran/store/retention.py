@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
 from mattran.domain.petition_status import PetitionAction, PetitionStatus
+from mattran.store.db import Conn
 
 CLOSED = (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED, PetitionStatus.DECLINED, PetitionStatus.MERGED)
 # What replaces a purged petition's private text when it has no reviewed public version.
@@ -26,16 +26,16 @@ _DUE = (
 )
 
 
-async def petitions_due(conn: AsyncConnection, cutoff: datetime, after: int, limit: int) -> list[int]:
+async def petitions_due(conn: Conn, cutoff: datetime, after: int, limit: int) -> list[int]:
     """Closed petitions whose private parts are past their period (closed before ``cutoff``), by id from ``after``."""
     cur = await conn.execute(
         _DUE + " and p.id > %(after)s order by p.id limit %(limit)s for update of p skip locked",
         {"closed": list(CLOSED), "cutoff": cutoff, "after": after, "limit": limit},
     )
-    return [r["id"] for r in await cur.fetchall()]  # type: ignore[call-overload]
+    return [r["id"] for r in await cur.fetchall()]
 
 
-async def count_private_parts(conn: AsyncConnection, ids: list[int]) -> dict[str, int]:
+async def count_private_parts(conn: Conn, ids: list[int]) -> dict[str, int]:
     """How many contacts and files those petitions hold."""
     cur = await conn.execute(
         "select (select count(*) from petition_contacts where petition_id = any(%(ids)s)) as contacts,"
@@ -44,10 +44,10 @@ async def count_private_parts(conn: AsyncConnection, ids: list[int]) -> dict[str
     )
     row = await cur.fetchone()
     assert row is not None
-    return {"contacts": int(row["contacts"]), "attachments": int(row["attachments"])}  # type: ignore[call-overload]
+    return {"contacts": int(row["contacts"]), "attachments": int(row["attachments"])}
 
 
-async def purge_petitions(conn: AsyncConnection, ids: list[int], now: datetime) -> None:
+async def purge_petitions(conn: Conn, ids: list[int], now: datetime) -> None:
     """Remove the private parts of those petitions: contacts, files, location, the agency's reply, and the text,
     title and answer as written (replaced by the reviewed public version when published, else by a notice).
 
@@ -73,7 +73,7 @@ async def purge_petitions(conn: AsyncConnection, ids: list[int], now: datetime) 
     )
 
 
-async def audit_log(conn: AsyncConnection, cutoff: datetime, apply: bool) -> int:
+async def audit_log(conn: Conn, cutoff: datetime, apply: bool) -> int:
     """Audit entries older than ``cutoff`` (never younger than 30 days): counted, or deleted when ``apply``.
 
     Through ``purge_audit_log``, the owner's SECURITY DEFINER function: the log is append-only for the app.
@@ -81,4 +81,4 @@ async def audit_log(conn: AsyncConnection, cutoff: datetime, apply: bool) -> int
     cur = await conn.execute("select purge_audit_log(%s, %s) as n", (cutoff, apply))
     row = await cur.fetchone()
     assert row is not None
-    return int(row["n"])  # type: ignore[call-overload]
+    return int(row["n"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from contextlib import suppress
 from pathlib import Path
 
 import psutil
@@ -77,9 +78,7 @@ def _ensure_database(admin_uri: str, db_name: str) -> None:
         exists = conn.execute("select 1 from pg_database where datname = %s", (db_name,)).fetchone()
         if exists:
             return
-        try:
+        with suppress(psycopg.errors.DuplicateDatabase):  # another process created it meanwhile
             conn.execute(
                 sql.SQL("create database {} encoding 'UTF8' template template0").format(sql.Identifier(db_name))
             )
-        except psycopg.errors.DuplicateDatabase:
-            pass  # another process created it meanwhile

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
-Row = dict[str, Any]
+from mattran.store.db import Conn, Row
+
 LOGIN_TTL = "10 minutes"
 
 
 async def add_login_attempt(
-    conn: AsyncConnection, state: str, nonce: str, code_verifier: str, return_to: str, browser_hash: str
+    conn: Conn, state: str, nonce: str, code_verifier: str, return_to: str, browser_hash: str
 ) -> None:
     """Remember a login started at the provider by one browser (and forget those older than 10 minutes)."""
     await conn.execute(f"delete from login_attempts where created_at < now() - interval '{LOGIN_TTL}'")
@@ -23,18 +23,18 @@ async def add_login_attempt(
     )
 
 
-async def take_login_attempt(conn: AsyncConnection, state: str, browser_hash: str) -> Row | None:
+async def take_login_attempt(conn: Conn, state: str, browser_hash: str) -> Row | None:
     """The pending login for ``state`` started by this browser, removed so it can be used once only."""
     cur = await conn.execute(
         "delete from login_attempts where state = %s and browser_hash = %s"
         f" and created_at >= now() - interval '{LOGIN_TTL}' returning nonce, code_verifier, return_to",
         (state, browser_hash),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
 async def add_session(
-    conn: AsyncConnection,
+    conn: Conn,
     id_hash: str,
     subject: str,
     claims: dict[str, Any],
@@ -50,7 +50,7 @@ async def add_session(
     )
 
 
-async def get_session(conn: AsyncConnection, id_hash: str) -> Row | None:
+async def get_session(conn: Conn, id_hash: str) -> Row | None:
     """A live session (an expired one is deleted when read)."""
     await conn.execute("delete from sessions where id_hash = %s and expires_at <= now()", (id_hash,))
     cur = await conn.execute(
@@ -58,11 +58,11 @@ async def get_session(conn: AsyncConnection, id_hash: str) -> Row | None:
         " where id_hash = %s",
         (id_hash,),
     )
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
 async def update_session_tokens(
-    conn: AsyncConnection, id_hash: str, claims: dict[str, Any], id_token: str, refresh_token_sealed: bytes | None
+    conn: Conn, id_hash: str, claims: dict[str, Any], id_token: str, refresh_token_sealed: bytes | None
 ) -> None:
     """Record the result of a token refresh."""
     await conn.execute(
@@ -72,13 +72,13 @@ async def update_session_tokens(
     )
 
 
-async def end_session(conn: AsyncConnection, id_hash: str) -> Row | None:
+async def end_session(conn: Conn, id_hash: str) -> Row | None:
     """Delete a session; returns what is needed to end it at the provider too."""
     cur = await conn.execute("delete from sessions where id_hash = %s returning subject, id_token", (id_hash,))
-    return await cur.fetchone()  # type: ignore[return-value]
+    return await cur.fetchone()
 
 
-async def purge_expired(conn: AsyncConnection) -> tuple[int, int]:
+async def purge_expired(conn: Conn) -> tuple[int, int]:
     """Delete expired sessions and abandoned pending logins; (sessions, logins) deleted."""
     sessions = await conn.execute("delete from sessions where expires_at <= now()")
     logins = await conn.execute(f"delete from login_attempts where created_at < now() - interval '{LOGIN_TTL}'")
