@@ -42,12 +42,12 @@ async def _file(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, Any]:
     title = neutral_title(chosen or suggest_category(args.content), unit.name if unit else None)
     data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)  # type: ignore[arg-type]
     with domain_refusals():
-        filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
+        filed = await ctx.services.petitions.intake.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 
 
 async def _status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
-    found = await ctx.services.petitions.status(args.tracking_code, ctx.principal)
+    found = await ctx.services.petitions.views.status(args.tracking_code, ctx.principal)
     return found.model_dump(mode="json") if found else {"not_found": receipts.not_found(args.tracking_code)}
 
 
