@@ -17,6 +17,9 @@ from mattran.scope import Scope
 from mattran.store import petitions as store
 from mattran.store.db import Database
 
+# the columns shown as stored (the text and the answer: only their reviewed public versions)
+_SHOWN = ("status", "category", "unit_code", "unit_name", "created_at", "due_at", "answered_at", "published_at")
+
 
 @dataclass(frozen=True)
 class PetitionViews:
@@ -44,19 +47,12 @@ class PetitionViews:
             return None
         return PublicStatus(
             tracking_code=shown,
-            status=row["status"],
             status_label=STATUS_LABELS[row["status"]],
-            category=row["category"],
             category_label=CATEGORIES[row["category"]],
-            unit_code=row["unit_code"],
-            unit_name=row["unit_name"],
-            created_at=row["created_at"],
-            due_at=row["due_at"],
-            answered_at=row["answered_at"],
-            published_at=row["published_at"],
-            title=row["title"],
             content=row["content_public"],
             answer=row["answer_public"],
+            title=row["title"],
+            **{column: row[column] for column in _SHOWN},
         )
 
     async def _visible(self, principal: Principal | None, public_code: str) -> bool:
