@@ -7,7 +7,7 @@ from mattran.domain.errors import Conflict, DomainError, Invalid, NotFound, Refu
 
 class PetitionError(DomainError):
     """A petition request that cannot be carried out; ``field`` names the input at fault. Raised as one of the kinds
-    below; raised as itself, the platform is at fault (say, its keys are not loaded)."""
+    below."""
 
 
 class InvalidPetition(PetitionError, Invalid):
