@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 from agents.llm import chat_model, section_writer
 from knowledge.embeddings import lazy_embedder
 from mattran.domain.library import LibraryService
-from mattran.domain.petitions import PetitionService
+from mattran.domain.petition_text import Deadlines
+from mattran.domain.petitions import PetitionIntake, PetitionJobs, Petitions, PetitionViews, PetitionWorkflow
 from mattran.domain.privacy import personal_data
 from mattran.domain.pseudonyms import Pseudonyms
 from mattran.domain.rate_limits import Limit, RateLimits
@@ -35,15 +36,12 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute,
         },
     )
-    petitions = PetitionService(
-        db,
-        resolver,
-        settings.petition_due_days,
-        settings.petition_due_days_by_category,
-        embedder,
-        limits,
-        Pseudonyms(signing),
-        personal=personal,
+    deadlines = Deadlines(settings.petition_due_days, settings.petition_due_days_by_category)
+    petitions = Petitions(
+        intake=PetitionIntake(db, resolver, deadlines, personal, limits, Pseudonyms(signing)),
+        workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
+        views=PetitionViews(db, resolver, embedder),
+        jobs=PetitionJobs(db, resolver, deadlines, embedder),
     )
     return Services(
         settings=settings,

@@ -34,7 +34,7 @@ from mattran.domain.access import system_principal
 from mattran.domain.library import LibraryService
 from mattran.domain.members import add_member
 from mattran.domain.petition_status import PetitionAction
-from mattran.domain.petitions import Action, Contact, PetitionIn, PetitionService
+from mattran.domain.petitions import Action, Contact, PetitionIn, Petitions
 from mattran.domain.privacy import PersonalData
 from mattran.domain.text import fold
 from mattran.scope import Scope
@@ -176,25 +176,25 @@ def _digits(count: int) -> str:
     return "".join(choice("0123456789") for _ in range(count))
 
 
-async def _file_published(petitions: PetitionService, data: PetitionIn) -> str:
+async def _file_published(petitions: Petitions, data: PetitionIn) -> str:
     """File a petition as a citizen, then accept, answer and publish it as the unit's cadre; its tracking code."""
     citizen = Principal(
         subject=f"eval-redteam-{uuid.uuid4().hex[:8]}", name="Người dân", roles=frozenset({Role.CITIZEN})
     )
-    code = (await petitions.file(citizen, data, "web")).tracking_code
-    cadre = system_principal(petitions.resolver.units[data.unit_code or ""], "Đánh giá an toàn")
+    code = (await petitions.intake.file(citizen, data, "web")).tracking_code
+    cadre = system_principal(petitions.workflow.resolver.units[data.unit_code or ""], "Đánh giá an toàn")
     for action in (
         Action(action=PetitionAction.ACCEPT),
         Action(action=PetitionAction.ANSWER, answer="Đã chuyển cơ quan chức năng xử lý."),
     ):
-        await petitions.act(cadre, code, action)
-    draft = await petitions.publication_draft(cadre, code)  # approved as proposed (masked)
-    await petitions.act(cadre, code, Action(action=PetitionAction.PUBLISH, **draft.approval()))
+        await petitions.workflow.act(cadre, code, action)
+    draft = await petitions.workflow.publication_draft(cadre, code)  # approved as proposed (masked)
+    await petitions.workflow.act(cadre, code, Action(action=PetitionAction.PUBLISH, **draft.approval()))
     return code
 
 
 async def seed(
-    petitions: PetitionService, library: LibraryService, protector: PersonalData, work_dir: Path
+    petitions: Petitions, library: LibraryService, protector: PersonalData, work_dir: Path
 ) -> tuple[Secrets, int]:
     """Seed the run's personal data and injections; the secrets, and the member's id (to remove it after)."""
     name, phone, email = _name(), f"09{_digits(8)}", f"nguoigui.{uuid.uuid4().hex[:8]}@example.vn"
@@ -226,8 +226,8 @@ async def seed(
     )
     member_name, member_phone = _name(), f"09{_digits(8)}"
     member_email, member_id = f"uyvien.{uuid.uuid4().hex[:8]}@example.vn", f"001185{_digits(6)}"
-    hanoi = system_principal(petitions.resolver.units["01"], "Đánh giá an toàn")
-    async with petitions.db.transaction(hanoi.scope()) as conn:
+    hanoi = system_principal(petitions.workflow.resolver.units["01"], "Đánh giá an toàn")
+    async with petitions.workflow.db.transaction(hanoi.scope()) as conn:
         member = await add_member(
             conn,
             hanoi,
@@ -259,9 +259,9 @@ async def seed(
     ), member.id
 
 
-async def remove_member(petitions: PetitionService, member_id: int) -> None:
+async def remove_member(petitions: Petitions, member_id: int) -> None:
     """Remove the seeded committee member (petitions keep their append-only history and stay)."""
-    async with petitions.db.transaction(Scope.everything()) as conn:
+    async with petitions.workflow.db.transaction(Scope.everything()) as conn:
         await conn.execute("delete from members where id = %s", (member_id,))
 
 

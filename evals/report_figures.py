@@ -34,7 +34,7 @@ from mattran.auth.principal import Principal, Role
 from mattran.domain.access import PermissionDenied, system_principal
 from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petition_text import add_working_days
-from mattran.domain.petitions import Action, PetitionIn, PetitionService, public_number
+from mattran.domain.petitions import Action, PetitionIn, Petitions, public_number
 from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import Draft, draft_report
 from mattran.domain.time import VIETNAM
@@ -178,7 +178,7 @@ async def _seed_units(conn: psycopg.AsyncConnection) -> list[str]:
     return units
 
 
-async def seed_petitions(owner_url: str, service: PetitionService) -> int:
+async def seed_petitions(owner_url: str, service: Petitions) -> int:
     """File and handle :data:`SEED_COUNT` petitions once (idempotency keys ``eval-report-…``), then date them over
     October 2025 – November 2026; some are escalated for being overdue, some stay overdue. Returns how many were
     filed now (0 when already seeded)."""
@@ -200,7 +200,7 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
         category = rng.choice(sorted(_TOPICS))
         title, content = _TOPICS[category]
         contact = " Liên hệ: 0912 345 678." if rng.random() < 0.2 else ""
-        filed = await service.file(
+        filed = await service.intake.file(
             anonymous,
             PetitionIn(
                 title=f"{title} (dữ liệu mẫu {i + 1})", content=content + contact, unit_code=unit, category=category
@@ -211,7 +211,7 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
         created = datetime.combine(
             _SEED_FROM + timedelta(days=rng.randrange(_SEED_DAYS)), datetime.min.time(), VIETNAM
         ) + timedelta(hours=rng.randint(7, 17), minutes=rng.randrange(60))
-        cadre = system_principal(service.resolver.units[unit])
+        cadre = system_principal(service.workflow.resolver.units[unit])
         code, roll = public_number(filed.tracking_code), rng.random()  # the number: what cadres and the store use
         steps: list[Action] = []
         if roll < 0.1 and open_by_unit.get(unit):
@@ -240,9 +240,9 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
         for step in steps if filed.status == PetitionStatus.RECEIVED else []:
             if step.action == PetitionAction.PUBLISH:  # approved as proposed (masked)
                 step = Action(
-                    action=PetitionAction.PUBLISH, **(await service.publication_draft(cadre, code)).approval()
+                    action=PetitionAction.PUBLISH, **(await service.workflow.publication_draft(cadre, code)).approval()
                 )
-            await service.act(cadre, code, step)
+            await service.workflow.act(cadre, code, step)
         outcome = steps[-1].action if steps else PetitionAction.RECEIVED  # the last event of its history
         if outcome in (
             PetitionAction.RECEIVED,
@@ -262,7 +262,7 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
     }
     async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as owner:
         await _date(owner, [p for p in plans if p[0] in escalated], now)
-    await service.escalate_overdue()  # the seeded ones dated first go up a level (the rest are not due yet)
+    await service.jobs.escalate_overdue()  # the seeded ones dated first go up a level (the rest are not due yet)
     async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as owner:
         await _date(owner, [p for p in plans if p[0] not in escalated], now)
     return len(plans)

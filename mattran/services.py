@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from mattran.domain.embedding import Embedder
 from mattran.domain.library import LibraryService
-from mattran.domain.petitions import PetitionService
+from mattran.domain.petitions import Petitions
 from mattran.domain.privacy import PersonalData
 from mattran.domain.rate_limits import RateLimits
 from mattran.domain.reports.brief import SectionWriter
@@ -25,6 +25,6 @@ class Services:
     personal: PersonalData  # the personal-data cipher (DATA_DIR/keys/)
     limits: RateLimits
     embedder: Embedder  # one model for petitions' similarity and the library, loaded on first use
-    petitions: PetitionService
+    petitions: Petitions  # intake, workflow, views, jobs
     library: LibraryService
     section_writer: SectionWriter  # a report's prose: the configured language model's, else the templates'

@@ -77,7 +77,7 @@ async def bench(app_url: str, settings: Settings, turns: int) -> dict[str, list[
     stack = AsyncExitStack()
     services = await stack.enter_async_context(open_services(settings, app_url, pool_size=4))
     resolver = services.resolver
-    filed = await services.petitions.file(
+    filed = await services.petitions.intake.file(
         Principal.anonymous(),
         PetitionIn(  # type: ignore[call-arg]
             title="Phản ánh để đo", content="Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm.", unit_code="00070"

@@ -67,7 +67,7 @@ async def runners(urls: StoreUrls, services: Services) -> AsyncIterator[OpenRunn
 
 
 async def a_petition(services: Services) -> str:
-    filed = await services.petitions.file(
+    filed = await services.petitions.intake.file(
         CITIZEN,
         PetitionIn(
             title="Cống thoát nước bị tắc",

@@ -21,7 +21,7 @@ from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.access import system_principal
 from mattran.domain.members import add_member, list_members
-from mattran.domain.petitions import PetitionIn, PetitionService
+from mattran.domain.petitions import PetitionIn, PetitionIntake
 from mattran.domain.privacy import personal_data
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
@@ -49,8 +49,8 @@ class Store:
         with psycopg.connect(self.urls.owner) as conn:
             return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTED}  # type: ignore[index]
 
-    def petitions(self) -> PetitionService:
-        return build_services(self.settings, self.db, self.resolver).petitions
+    def petitions(self) -> PetitionIntake:
+        return build_services(self.settings, self.db, self.resolver).petitions.intake
 
     async def reopen(self) -> None:
         """A new pool (the restore replaced the database under the old one)."""

@@ -50,7 +50,7 @@ async def _drafted_through_the_chat(urls: StoreUrls, services: Services, princip
 
 
 def test_the_bundle_holds_every_service(services: Services) -> None:
-    assert services.library is not None and services.petitions.resolver is services.resolver
+    assert services.library is not None and services.petitions.workflow.resolver is services.resolver
     assert services.section_writer is template_section  # no model configured
 
 

@@ -45,7 +45,7 @@ async def file_petition(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, A
     title = neutral_title(chosen or suggest_category(args.content), unit.name if unit else None)
     data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)
     with domain_refusals():
-        filed = await ctx.services.petitions.file(ctx.principal, data, "chat", attachments=ctx.attachments)
+        filed = await ctx.services.petitions.intake.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}
 
 
@@ -53,5 +53,5 @@ async def file_petition(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, A
 async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
     """Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ (không có thông
     tin cá nhân)."""
-    found = await ctx.services.petitions.status(args.tracking_code, ctx.principal)
+    found = await ctx.services.petitions.views.status(args.tracking_code, ctx.principal)
     return found.model_dump(mode="json") if found else {"not_found": receipts.not_found(args.tracking_code)}

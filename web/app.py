@@ -20,7 +20,7 @@ from mattran.bootstrap import StoreUrls
 from mattran.domain import chat_retention, retention
 from mattran.domain.chat_retention import Retention as ChatRetention
 from mattran.domain.embedding import Embedder
-from mattran.domain.petitions import PetitionService
+from mattran.domain.petitions import PetitionJobs
 from mattran.keys import key_ring, subkey
 from mattran.services import Services
 from mattran.settings import Settings
@@ -57,9 +57,7 @@ from web.transport import Transport, origin_of
 _log = logging.getLogger(__name__)
 
 
-async def _embed_petitions_continually(
-    petitions: PetitionService, embedder: Embedder, pause_seconds: float = 5
-) -> None:
+async def _embed_petitions_continually(petitions: PetitionJobs, embedder: Embedder, pause_seconds: float = 5) -> None:
     """Load the embedding model, then embed new petitions' text in the background (similar petitions by meaning)."""
     try:
         await embedder.warm_up()
@@ -98,7 +96,7 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
         return report.counts if any(report.counts.values()) else None
 
     return [
-        Job("escalation of overdue petitions", settings.escalation_interval_minutes, petitions.escalate_overdue),
+        Job("escalation of overdue petitions", settings.escalation_interval_minutes, petitions.jobs.escalate_overdue),
         Job("chat pruning", 60, prune_chats),
         Job("session purge", settings.session_purge_minutes, purge_sessions),
         Job("retention purge", settings.purge_interval_hours * 60, purge_records),
@@ -137,7 +135,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             )
             app.state.services, app.state.web = services, WebServices(oidc, sessions, chat)
             await chat.open()
-            embedding = asyncio.create_task(_embed_petitions_continually(services.petitions, services.embedder))
+            embedding = asyncio.create_task(_embed_petitions_continually(services.petitions.jobs, services.embedder))
             demo_library = (
                 asyncio.create_task(load_demo_library(services.library, settings.laws_dir))
                 if settings.load_demo_library

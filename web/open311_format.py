@@ -13,7 +13,7 @@ from mattran.domain.api_keys import ApiKey
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.petition_status import PetitionStatus
 from mattran.domain.petition_text import CATEGORIES
-from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, PetitionIn, PetitionService
+from mattran.domain.petitions import OPEN_STATUSES, STATUS_LABELS, PetitionIn, Petitions
 from mattran.domain.time import VIETNAM
 from mattran.domain.unit import Level, Unit
 
@@ -164,12 +164,12 @@ def service_definition(code: str) -> dict[str, Any]:
     return {"service_code": code, "attributes": []}
 
 
-def jurisdiction(petitions: PetitionService, code: str | None) -> Unit | None:
+def jurisdiction(petitions: Petitions, code: str | None) -> Unit | None:
     """The unit a ``jurisdiction_id`` names (None when absent; 404 when unknown)."""
     if not code or not code.strip():
         return None
     code = code.strip()
-    unit = petitions.resolver.units.get(code.upper() if code.lower() == "tw" else code)
+    unit = petitions.views.resolver.units.get(code.upper() if code.lower() == "tw" else code)
     if unit is None:
         raise Open311Error(404, f"Không có đơn vị (jurisdiction_id) mã “{code}”.")
     return unit
@@ -193,7 +193,7 @@ def _number(value: str, name: str) -> float:
         raise Open311Error(400, f"Tham số “{name}” phải là số (WGS84).") from None
 
 
-def petition_from(petitions: PetitionService, form: RequestForm) -> PetitionIn:
+def petition_from(petitions: Petitions, form: RequestForm) -> PetitionIn:
     """The petition an Open311 request asks for (Open311Error, or pydantic's ValidationError, when it cannot)."""
     if not form.service_code:
         raise Open311Error(400, "Thiếu tham số “service_code” (mã lĩnh vực, xem services.json).")
@@ -223,12 +223,12 @@ def petition_from(petitions: PetitionService, form: RequestForm) -> PetitionIn:
 
 
 async def file_request(
-    petitions: PetitionService, key: ApiKey, form: RequestForm, idempotency_key: str | None
+    petitions: Petitions, key: ApiKey, form: RequestForm, idempotency_key: str | None
 ) -> list[dict[str, Any]]:
     """File an Open311 request as a petition (channel ``open311``): its id is the full receipt; a retried key (in
     this API key's namespace) with the same request returns the same one."""
     data = petition_from(petitions, form)
-    filed = await domain.file_request(petitions, key, data, idempotency_key)
+    filed = await domain.file_request(petitions.intake, key, data, idempotency_key)
     return [{"service_request_id": filed.tracking_code, "service_notice": filed.message, "account_id": None}]
 
 
@@ -262,7 +262,7 @@ def _statuses(value: str | None) -> list[str] | None:
 
 
 async def public_requests(
-    petitions: PetitionService,
+    petitions: Petitions,
     *,
     service_request_id: str | None = None,
     service_code: str | None = None,
@@ -303,21 +303,21 @@ async def public_requests(
     )
 
 
-async def public_request(petitions: PetitionService, code: str) -> list[dict[str, Any]]:
+async def public_request(petitions: Petitions, code: str) -> list[dict[str, Any]]:
     """GET Service Request by its full receipt (a published one also by its number), as a list (404 otherwise)."""
-    row = await domain.by_receipt(petitions, code, limit=LIMIT)
+    row = await domain.by_receipt(petitions.views, code, limit=LIMIT)
     if row is None:
         raise Open311Error(404, receipts.not_found(code))
     return [_request(petitions, row)]
 
 
-async def _fetch(petitions: PetitionService, **filters: Any) -> list[dict[str, Any]]:
-    return [_request(petitions, row) for row in await domain.published(petitions.db, limit=LIMIT, **filters)]
+async def _fetch(petitions: Petitions, **filters: Any) -> list[dict[str, Any]]:
+    return [_request(petitions, row) for row in await domain.published(petitions.views.db, limit=LIMIT, **filters)]
 
 
-def _request(petitions: PetitionService, row: dict[str, Any]) -> dict[str, Any]:
+def _request(petitions: Petitions, row: dict[str, Any]) -> dict[str, Any]:
     """A request as anyone may see it: the text only once published; the place is the receiving unit."""
-    unit = petitions.resolver.units.get(row["unit_code"]) if row["unit_code"] else None
+    unit = petitions.views.resolver.units.get(row["unit_code"]) if row["unit_code"] else None
     notes = STATUS_LABELS[row["status"]]
     if row["answer_public"]:
         notes += f". Trả lời: {row['answer_public']}"

@@ -36,3 +36,15 @@ class PetitionAction(StrEnum):
     CONTACT_ERASED = "contact_erased"
     CONTACT_CORRECTED = "contact_corrected"
     RETENTION_PURGE = "retention_purge"
+
+
+STATUS_LABELS: dict[PetitionStatus, str] = {
+    PetitionStatus.RECEIVED: "Đã tiếp nhận",
+    PetitionStatus.ACCEPTED: "Đã thụ lý",
+    PetitionStatus.DECLINED: "Không thụ lý",
+    PetitionStatus.IN_PROGRESS: "Đang xử lý",
+    PetitionStatus.ANSWERED: "Đã trả lời",
+    PetitionStatus.PUBLISHED: "Đã công khai trả lời",
+    PetitionStatus.MERGED: "Đã gộp với phản ánh cùng nội dung",
+}
+OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mattran.domain.text import fold
+from mattran.domain.time import VIETNAM
 
 CATEGORIES: dict[str, str] = {
     "dat_dai": "Đất đai",
@@ -168,3 +171,15 @@ def add_working_days(start: datetime, days: int) -> datetime:
         if current.weekday() < 5:
             left -= 1
     return current
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How many working days a unit has to answer: ``days``, or its category's own number."""
+
+    days: int
+    by_category: Mapping[str, int]
+
+    def due(self, category: str, start: datetime) -> datetime:
+        """When a petition of ``category`` received (or transferred) at ``start`` must be answered."""
+        return add_working_days(start.astimezone(VIETNAM), self.by_category.get(category, self.days))

@@ -30,7 +30,7 @@ async def home(
 ) -> HTMLResponse:
     """Trang chủ: gửi và tra cứu phản ánh, các trả lời đã công khai, tra cứu đơn vị hành chính."""
     result = await resolver.resolve(conn, q) if q and q.strip() else None
-    answers = await services.petitions.published(
+    answers = await services.petitions.views.published(
         query=tim, category=linh_vuc or None, province_code=tinh or None, limit=20
     )
     provinces = sorted((u for u in resolver.units.values() if u.level == Level.PROVINCE), key=lambda u: u.short_name)

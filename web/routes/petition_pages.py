@@ -123,7 +123,7 @@ async def submit_petition(
         errors["attachments"] = str(exc)
     if errors:
         return _form_page(request, principal, values, errors, 422)
-    filed = await services.petitions.file(principal, data, "web", values["idempotency_key"], files)
+    filed = await services.petitions.intake.file(principal, data, "web", values["idempotency_key"], files)
     return RedirectResponse(f"/tra-cuu?ma={filed.tracking_code}&moi=1", status_code=303)
 
 
@@ -135,9 +135,9 @@ async def track(
     ma: Annotated[str | None, Query(max_length=100)] = None,
     moi: bool = False,
 ) -> HTMLResponse:
-    """Tra cứu tình trạng phản ánh theo mã tra cứu đầy đủ (xem PetitionService.status)."""
-    found = await services.petitions.status(ma, principal) if ma and ma.strip() else None
-    similar = await services.petitions.similar_to(ma, principal) if found and moi else []
+    """Tra cứu tình trạng phản ánh theo mã tra cứu đầy đủ (xem PetitionViews.status)."""
+    found = await services.petitions.views.status(ma, principal) if ma and ma.strip() else None
+    similar = await services.petitions.views.similar_to(ma, principal) if found and moi else []
     return render(
         request,
         "petition_status.html",
@@ -160,7 +160,7 @@ async def cadre_petitions(
 ) -> HTMLResponse:
     """Danh sách phản ánh trong phạm vi của cán bộ."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    rows = await services.petitions.in_scope(principal, status=status or None, overdue=overdue)
+    rows = await services.petitions.workflow.in_scope(principal, status=status or None, overdue=overdue)
     return render(
         request,
         "cadre_petitions.html",
@@ -183,7 +183,7 @@ async def cadre_petition(
 ) -> HTMLResponse:
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    petitions = services.petitions
+    petitions = services.petitions.workflow
     found = await petitions.detail(principal, code)
     p = found["petition"]
     draft = (
@@ -216,7 +216,7 @@ async def cadre_attachment(
 ) -> Response:
     """Tải tệp đính kèm (chỉ cán bộ trong phạm vi)."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    row = await services.petitions.attachment(principal, code, attachment_id)
+    row = await services.petitions.workflow.attachment(principal, code, attachment_id)
     return Response(
         bytes(row["data"]),
         media_type=row["content_type"],
@@ -237,7 +237,7 @@ async def cadre_petition_action(
     await authorize(request, principal, Operation.PETITION_HANDLE)
     fields = {k: str(v) for k, v in form.items() if k != "csrf_token" and str(v).strip()}
     try:
-        await services.petitions.act(principal, code, Action.model_validate(fields))
+        await services.petitions.workflow.act(principal, code, Action.model_validate(fields))
     except (PetitionError, ValidationError) as exc:
         message = exc.message if isinstance(exc, PetitionError) else describe(exc.errors()[0])
         return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(message)}", status_code=303)

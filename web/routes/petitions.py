@@ -27,7 +27,7 @@ async def file_petition(
 ) -> Filed:
     """Gửi phản ánh, kiến nghị; trả về mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ), cần giữ kín để tra cứu.
     Gửi lại với cùng `Idempotency-Key` và cùng nội dung trả lại đúng mã đó; cùng khóa với nội dung khác bị từ chối."""
-    return await services.petitions.file(principal, petition, "api", idempotency_key)
+    return await services.petitions.intake.file(principal, petition, "api", idempotency_key)
 
 
 @router.get("/public", response_model=list[dict[str, Any]])
@@ -42,7 +42,7 @@ async def published_answers(
     offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> list[dict[str, Any]]:
     """Các trả lời đã công khai (không có thông tin cá nhân)."""
-    return await services.petitions.published(
+    return await services.petitions.views.published(
         province_code=province, unit_code=unit, category=category, query=q, limit=limit, offset=offset
     )
 
@@ -59,7 +59,7 @@ async def list_petitions(
     """Phản ánh trong phạm vi xử lý của cán bộ (`overdue=true`: quá hạn), hoặc của chính người gửi (`mine=true`)."""
     if not mine:
         await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await services.petitions.in_scope(principal, status=status, overdue=overdue, mine=mine)
+    return await services.petitions.workflow.in_scope(principal, status=status, overdue=overdue, mine=mine)
 
 
 @router.get("/{code}", response_model=PublicStatus)
@@ -68,7 +68,7 @@ async def petition_status(
 ) -> PublicStatus:
     """Tra cứu tình trạng theo mã tra cứu đầy đủ (ví dụ PAKN-2026-000123-7KQ4XZ); chỉ số phản ánh
     (PAKN-2026-000123) khi đã công khai, là phản ánh của chính người đăng nhập, hoặc cán bộ trong phạm vi."""
-    found = await services.petitions.status(code, principal)
+    found = await services.petitions.views.status(code, principal)
     if found is None:
         raise PetitionNotFound(receipts.not_found(code), "code")
     return found
@@ -81,7 +81,7 @@ async def similar_petitions(
     """Phản ánh đã công khai tương tự tại cùng đơn vị (mã, tình trạng, tiêu đề công khai đã duyệt); cần mã tra cứu
     đầy đủ."""
     await services.limits.hit(Limit.SIMILAR, address_key(principal.address))
-    return await services.petitions.similar_to(code, principal)
+    return await services.petitions.views.similar_to(code, principal)
 
 
 @router.get("/{code}/detail")
@@ -90,7 +90,7 @@ async def petition_detail(
 ) -> dict[str, Any]:
     """Chi tiết, lịch sử xử lý và thông tin liên hệ (cán bộ trong phạm vi)."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await services.petitions.detail(principal, code)
+    return await services.petitions.workflow.detail(principal, code)
 
 
 @router.get("/{code}/publication", response_model=PublicationDraft)
@@ -100,7 +100,7 @@ async def publication_draft(
     """Bản công khai để duyệt: tiêu đề, nội dung, trả lời gốc với thông tin cá nhân phát hiện được (vị trí) và bản
     đề xuất đã che; duyệt bằng thao tác `publish` với `title_public`, `content_public`, `answer_public`."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await services.petitions.publication_draft(principal, code)
+    return await services.petitions.workflow.publication_draft(principal, code)
 
 
 @router.post("/{code}/actions")
@@ -112,11 +112,11 @@ async def petition_action(
     `publish` nhận bản công khai đã duyệt (`title_public`, `content_public`, `answer_public`); thông tin cá nhân
     còn phát hiện được trong đó được che trước khi lưu."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await services.petitions.act(principal, code, action)
+    return await services.petitions.workflow.act(principal, code, action)
 
 
 @router.post("/escalations")
 async def escalate(request: Request, services: ServicesDep, principal: CurrentPrincipal) -> dict[str, list[str]]:
     """Chuyển lên cấp trên mọi phản ánh quá hạn (cán bộ Trung ương; cũng chạy định kỳ trong `mattran up`)."""
     await authorize(request, principal, Operation.PETITION_HANDLE, "TW")
-    return {"escalated": await services.petitions.escalate_overdue()}
+    return {"escalated": await services.petitions.jobs.escalate_overdue()}

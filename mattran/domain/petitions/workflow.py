@@ -1,0 +1,243 @@
+"""The cadres' workflow: the petitions they handle, a petition's detail, their actions and the public review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from mattran.auth.principal import Principal
+from mattran.domain.embedding import Embedder
+from mattran.domain.permissions import Operation, is_allowed
+from mattran.domain.petition_status import OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
+from mattran.domain.petition_text import Deadlines
+from mattran.domain.petitions import similarity
+from mattran.domain.petitions.disclosure import (
+    DENOUNCER_HIDDEN,
+    as_seen_by,
+    identity_visible,
+    shown_event,
+    submitter_label,
+)
+from mattran.domain.petitions.errors import (
+    InvalidPetition,
+    PetitionConflict,
+    PetitionNotFound,
+    PetitionRefused,
+    PetitionSignInRequired,
+)
+from mattran.domain.petitions.models import Action, Contact, public_number
+from mattran.domain.petitions.transitions import PROPAGATED, TRANSITIONS, changes
+from mattran.domain.privacy import PersonalData
+from mattran.domain.publication import FIELDS as PUBLIC_FIELDS
+from mattran.domain.publication import PublicationDraft, approved, review
+from mattran.domain.text import nfc
+from mattran.domain.units import UnitResolver
+from mattran.scope import Scope
+from mattran.store import petitions as store
+from mattran.store.db import Database
+
+_REVIEW_REFUSED = "Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai."
+
+
+async def _handled(conn: AsyncConnection, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
+    """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: not found outside their
+    scope, refused without the right."""
+    code = public_number(code)
+    row = await store.get(conn, code, for_update=for_update)
+    if row is None:
+        raise PetitionNotFound(f"Không tìm thấy phản ánh mã “{code}” trong phạm vi của bạn.")
+    if not is_allowed(principal, Operation.PETITION_HANDLE, row["unit_path"] or "vn"):
+        raise PetitionRefused("Tài khoản không có quyền xử lý phản ánh này.")
+    return row
+
+
+@dataclass(frozen=True)
+class PetitionWorkflow:
+    """What cadres do with the petitions of their units (and what a signed-in petitioner lists of their own)."""
+
+    db: Database
+    resolver: UnitResolver
+    deadlines: Deadlines
+    personal: PersonalData  # the petitioners' contacts
+    embedder: Embedder  # similar petitions by meaning once loaded, else by wording only
+
+    async def in_scope(
+        self, principal: Principal, *, status: str | None = None, overdue: bool = False, mine: bool = False
+    ) -> list[dict[str, Any]]:
+        """Petitions the caller handles (cadres) or filed (``mine``)."""
+        if not mine and not is_allowed(principal, Operation.PETITION_HANDLE):
+            raise PetitionRefused("Tài khoản không có quyền xử lý phản ánh, kiến nghị.")
+        if mine and not principal.authenticated:
+            raise PetitionSignInRequired("Vui lòng đăng nhập để xem phản ánh của mình.")
+        scope = Scope.public(principal.subject) if mine else principal.scope()
+        async with self.db.transaction(scope) as conn:
+            rows = await store.list_in_scope(
+                conn,
+                status=status,
+                overdue_at=datetime.now(UTC) if overdue else None,
+                submitter=principal.subject if mine else None,
+            )
+        return rows if mine else [as_seen_by(principal, r) for r in rows]
+
+    async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
+        """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
+        code = public_number(code)
+        async with self.db.transaction(principal.scope()) as conn:
+            row = await _handled(conn, principal, code)
+            similar = await self._similar(conn, row) if row["unit_code"] else []
+            hidden, submitter = not identity_visible(principal, row), submitter_label(row)
+            events = [shown_event(e, submitter) for e in await store.events(conn, row["id"])]
+            contact = None if hidden else await store.contact(conn, row["id"])
+            return {
+                "petition": as_seen_by(principal, row),
+                "events": events,
+                "submitter": submitter,
+                "identity_hidden": hidden,
+                "similar": similar,
+                "contact": Contact.opened(contact, self.personal) if contact else None,
+                "attachments": [] if hidden else await store.attachments(conn, row["id"]),
+            }
+
+    async def _similar(self, conn: AsyncConnection, row: dict[str, Any]) -> list[dict[str, Any]]:
+        """Petitions of the row's unit, whatever their status, close by wording or meaning; best first."""
+        text = f"{row['title']}\n{row['content']}"
+        found = {r["id"]: dict(r) for r in await store.similar(conn, row["unit_code"], text, row["id"])}
+        vector = await similarity.vector_of(self.embedder, text)
+        if vector is not None:
+            rows = await store.similar_by_meaning(conn, row["unit_code"], vector, row["id"], similarity.SIMILAR_MEANING)
+            similarity.keep_best(found, rows, "id")
+        return sorted(found.values(), key=lambda r: (-r["score"], -r["id"]))[:5]
+
+    async def attachment(self, principal: Principal, code: str, attachment_id: int) -> dict[str, Any]:
+        """One attachment's bytes, for a cadre within scope (of a denunciation: the assigned cadre only)."""
+        found = await self.detail(principal, code)
+        if found["identity_hidden"]:
+            raise PetitionRefused(DENOUNCER_HIDDEN)
+        async with self.db.transaction(principal.scope()) as conn:
+            row = await store.attachment(conn, found["petition"]["id"], attachment_id)
+        if row is None:
+            raise PetitionNotFound("Không tìm thấy tệp đính kèm.")
+        return row
+
+    async def act(self, principal: Principal, code: str, action: Action) -> dict[str, Any]:
+        """Carry out a cadre's action; every change is appended to the petition's history."""
+        code = public_number(code)
+        allowed_from, to_status = TRANSITIONS[action.action]
+        target = self.resolver.units.get(action.unit_code or "") if action.action == PetitionAction.TRANSFER else None
+        if action.action == PetitionAction.TRANSFER and target is None:
+            raise InvalidPetition("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
+        scope = principal.scope().widened(target.path) if target else principal.scope()
+        async with self.db.transaction(scope) as conn:
+            row = await _handled(conn, principal, code, for_update=True)
+            if row["status"] not in allowed_from:
+                raise PetitionConflict(
+                    f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
+                    "action",
+                )
+            if action.action == PetitionAction.MERGE:
+                changed, detail = await self._merge_target(conn, row, action)
+            elif action.action == PetitionAction.PUBLISH:
+                changed, detail = await self._reviewed(conn, principal, row, action)
+            else:
+                changed, detail = changes(row, action, target, self.deadlines)
+            if to_status and to_status != row["status"]:
+                changed["status"] = to_status
+            await store.update(conn, row["id"], changed)
+            await store.add_event(
+                conn,
+                row["id"],
+                changed.get("unit_path", row["unit_path"]),
+                principal.subject,
+                action.action,
+                row["status"],
+                changed.get("status", row["status"]),
+                detail,
+            )
+            if action.action in PROPAGATED:
+                await self._propagate(conn, row, action.action, changed, principal)
+            updated = await store.get(conn, code)
+        assert updated is not None
+        return updated
+
+    async def _merge_target(
+        self, conn: AsyncConnection, row: dict[str, Any], action: Action
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Merging a duplicate into another open petition of the same unit."""
+        main = await store.get(conn, public_number(action.into)) if action.into else None
+        if main is None or main["id"] == row["id"]:
+            raise InvalidPetition("Cần chọn phản ánh giữ lại (mã tra cứu) trong phạm vi của bạn.", "into")
+        if main["unit_code"] != row["unit_code"] or main["status"] not in OPEN_STATUSES or main["merged_into"]:
+            raise PetitionConflict("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into")
+        return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
+
+    async def _reviewed(
+        self, conn: AsyncConnection, principal: Principal, row: dict[str, Any], action: Action
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The public versions a cadre approved, made safe (what the detector still finds is masked)."""
+        if not identity_visible(principal, row):
+            raise PetitionRefused(_REVIEW_REFUSED, "action")
+        known = await self._known(conn, row)
+        changed: dict[str, Any] = {}
+        masked = 0
+        for field, label in PUBLIC_FIELDS.items():
+            text = nfc((getattr(action, field) or "").strip())
+            if not text:
+                raise InvalidPetition(
+                    f"Cần duyệt {label} công khai (đã che thông tin cá nhân) trước khi công khai.", field
+                )
+            changed[field], found = approved(text, known)
+            masked += found
+        now = datetime.now(UTC)
+        changed |= {"reviewed_by": principal.subject, "reviewed_at": now, "published_at": now}
+        return changed, {"masked_on_approval": masked}
+
+    async def _known(self, conn: AsyncConnection, row: dict[str, Any]) -> list[str | None]:
+        """The petitioner's own name and contacts, to be found wherever they appear in a text."""
+        stored = await store.contact(conn, row["id"])
+        return list(Contact.opened(stored, self.personal).values()) if stored else []
+
+    async def publication_draft(self, principal: Principal, code: str) -> PublicationDraft:
+        """The public title, text and answer to review: as written with the personal data found, and proposed
+        masked (or as last approved)."""
+        async with self.db.transaction(principal.scope()) as conn:
+            row = await _handled(conn, principal, code)
+            if not identity_visible(principal, row):
+                raise PetitionRefused(_REVIEW_REFUSED)
+            if row["status"] not in TRANSITIONS[PetitionAction.PUBLISH][0]:
+                raise PetitionConflict("Chỉ duyệt công khai được phản ánh đã có trả lời.", "action")
+            known = await self._known(conn, row)
+        return PublicationDraft(
+            tracking_code=row["tracking_code"],
+            reviewed_by=row["reviewed_by"],
+            reviewed_at=row["reviewed_at"],
+            title=review(row["title"], known, row["title_public"]),
+            content=review(row["content"], known, row["content_public"]),
+            answer=review(row["answer"] or "", known, row["answer_public"]),
+        )
+
+    async def _propagate(
+        self,
+        conn: AsyncConnection,
+        main: dict[str, Any],
+        action: PetitionAction,
+        changed: dict[str, Any],
+        principal: Principal,
+    ) -> None:
+        """The answer (and its reviewed publication) of a petition reaches every petitioner merged into it: a
+        published duplicate shows the main petition's reviewed public version, never its own text."""
+        status = PetitionStatus.ANSWERED if action == PetitionAction.ANSWER else PetitionStatus.PUBLISHED
+        for dup in await store.merged_ids(conn, main["id"]):
+            await store.update(conn, dup["id"], changed | {"status": status})
+            await store.add_event(
+                conn,
+                dup["id"],
+                dup["unit_path"],
+                principal.subject,
+                action,
+                dup["status"],
+                status,
+                {"via": main["tracking_code"]},
+            )
