@@ -148,7 +148,10 @@ def reencrypt_store(owner_url: str, protector: PersonalData, batch: int = 500) -
 
 
 def unreadable_keys(conninfo: str, protector: PersonalData, per_table: int = 20) -> set[str]:
-    """Key ids of sampled values ``protector`` cannot open (``"cũ"``: the previous release's secret); empty = all read."""
+    """Key ids of sampled values ``protector`` cannot open (``"cũ"``: the previous release's secret).
+
+    Empty when all were read.
+    """
     missing: set[str] = set()
     with psycopg.connect(conninfo) as conn, conn.transaction():
         store.whole_country(conn)
