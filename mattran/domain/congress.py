@@ -21,7 +21,7 @@ from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
 from mattran.domain.time import VIETNAM
-from mattran.domain.unit import Level
+from mattran.domain.unit import LEVEL_LABELS, Level
 from mattran.store import congress as store
 
 DEFAULT_TERM = "2024–2029"
@@ -43,7 +43,6 @@ STATUS_LABELS = {
     Status.COMPLETED: "Hoàn thành",
 }
 HELD = {Status.HELD, Status.COMPLETED}
-LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 FIELD_LABELS = {
     "status": "Trạng thái",
     "planned_date": "Ngày dự kiến",
@@ -409,7 +408,7 @@ async def congress_progress(
     ]
     by_level = [
         _group(str(level), label, (u for u in units if u.level == level))
-        for level, label in LEVELS.items()
+        for level, label in LEVEL_LABELS.items()
         if any(u.level == level for u in units)
     ]
     by_province: list[ProgressGroup] = []
