@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from importlib.metadata import version
 from typing import Any, TypedDict
 
@@ -45,17 +45,8 @@ class LegacyRecord:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> LegacyRecord:
-        """A former commune from a row of ``legacy_units``."""
-        return cls(
-            code=row["code"],
-            name=row["name"],
-            type=row["type"],
-            district_name=row["district_name"],
-            district_type=row["district_type"],
-            province_name=row["province_name"],
-            province_code=row["province_code"],
-            new_code=row["new_code"],
-        )
+        """A former commune from a row of ``legacy_units`` (its stored ``name_key`` is computed again)."""
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
 
 
 LEGACY_COMMUNE_PREFIXES = ("Xã", "Phường", "Thị trấn")

@@ -346,21 +346,8 @@ async def import_members(
     return report
 
 
-EXPORT_COLUMNS = (
-    "full_name",
-    "gender",
-    "birth_year",
-    "ethnicity",
-    "religion",
-    "position",
-    "organisation",
-    UNIT_TEXT,
-    UNIT_CODE,
-    "term",
-    "phone",
-    "email",
-    "national_id",
-)
+EXPORT_COLUMNS = tuple(HEADERS)
+"""The columns of an export: those the import reads, in the same order, so an export imports back."""
 
 
 def _safe(value: Any) -> Any:
