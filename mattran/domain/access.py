@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from psycopg import AsyncConnection
-
 from mattran.auth.principal import CADRE_LEVEL, Principal
 from mattran.domain.errors import NotFound, Refused
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.unit import Unit
 from mattran.store import units as units_store
+from mattran.store.db import Conn
 
 
 class PermissionDenied(Refused):
@@ -25,7 +24,7 @@ class UnknownUnit(NotFound):
         super().__init__(f"Không tìm thấy đơn vị có mã “{code}”.")
 
 
-async def target_unit(conn: AsyncConnection, principal: Principal, operation: Operation, unit_code: str | None) -> Unit:
+async def target_unit(conn: Conn, principal: Principal, operation: Operation, unit_code: str | None) -> Unit:
     """The unit an operation is about (the principal's own when None), once the principal may act on it."""
     code = unit_code or principal.unit_code
     if code is None:

@@ -6,18 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Literal
 
-from psycopg import AsyncConnection
-
 from mattran.auth.principal import Principal
 from mattran.domain.time import VIETNAM
 from mattran.store import audit as audit_store
+from mattran.store.db import Conn
 
 Outcome = Literal["allowed", "denied", "error"]
 PAGE_SIZE = 50
 
 
 async def record(
-    conn: AsyncConnection, principal: Principal, action: str, target: str | None, outcome: Outcome, **detail: Any
+    conn: Conn, principal: Principal, action: str, target: str | None, outcome: Outcome, **detail: Any
 ) -> None:
     """Append an audit entry for ``principal`` (personal data must not be put in ``detail``)."""
     await audit_store.append(
@@ -32,9 +31,7 @@ async def record(
     )
 
 
-async def record_anonymous(
-    conn: AsyncConnection, action: str, outcome: Outcome, *, address: str, method: str, path: str
-) -> None:
+async def record_anonymous(conn: Conn, action: str, outcome: Outcome, *, address: str, method: str, path: str) -> None:
     """Count an anonymous caller's attempt: one entry per address, path and minute, with how many times."""
     await audit_store.count_anonymous(conn, action=action, outcome=outcome, address=address, method=method, path=path)
 
@@ -64,7 +61,7 @@ def _bound(day: date | None, at: time) -> datetime | None:
     return datetime.combine(day, at, VIETNAM) if day else None
 
 
-async def page(conn: AsyncConnection, query: AuditQuery, number: int = 1, size: int = PAGE_SIZE) -> AuditPage:
+async def page(conn: Conn, query: AuditQuery, number: int = 1, size: int = PAGE_SIZE) -> AuditPage:
     """Page ``number`` (from 1) of the entries ``query`` selects."""
     found = await audit_store.entries(
         conn,

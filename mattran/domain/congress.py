@@ -11,7 +11,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, TypedDict
 
-from psycopg import AsyncConnection
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
@@ -23,6 +22,7 @@ from mattran.domain.permissions import Operation
 from mattran.domain.time import VIETNAM
 from mattran.domain.unit import LEVEL_LABELS, Level
 from mattran.store import congress as store
+from mattran.store.db import Conn
 
 DEFAULT_TERM = "2024–2029"
 
@@ -248,14 +248,14 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def default_term(conn: AsyncConnection, unit_code: str) -> str:
+async def default_term(conn: Conn, unit_code: str) -> str:
     """The newest term recorded in a unit's subtree, else :data:`DEFAULT_TERM`."""
     recorded = await store.terms(conn, unit_code)
     return recorded[0] if recorded else DEFAULT_TERM
 
 
 async def update_congress(
-    conn: AsyncConnection, principal: Principal, unit_code: str, change: CongressChange, today: date | None = None
+    conn: Conn, principal: Principal, unit_code: str, change: CongressChange, today: date | None = None
 ) -> Congress:
     """Set fields of a unit's congress (created when missing) and append who changed what to its history."""
     unit = await target_unit(conn, principal, Operation.CONGRESS_UPDATE, unit_code)
@@ -290,7 +290,7 @@ async def update_congress(
 
 
 async def get_congress(
-    conn: AsyncConnection, principal: Principal, unit_code: str, term: str | None = None, today: date | None = None
+    conn: Conn, principal: Principal, unit_code: str, term: str | None = None, today: date | None = None
 ) -> CongressRecord:
     """A unit's congress for ``term`` (default: the newest recorded) with its history, newest change first."""
     unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
@@ -376,7 +376,7 @@ def _group(key: str, label: str, units: Iterable[UnitProgress]) -> ProgressGroup
 
 
 async def congress_progress(
-    conn: AsyncConnection,
+    conn: Conn,
     principal: Principal,
     unit_code: str | None = None,
     term: str | None = None,

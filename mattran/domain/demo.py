@@ -14,8 +14,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-import psycopg
-
 from mattran.auth.principal import Principal
 from mattran.domain.access import system_principal
 from mattran.domain.admin_map import CENTRAL_CODE
@@ -27,6 +25,7 @@ from mattran.store import congress as congress_store
 from mattran.store import demo as demo_store
 from mattran.store import members as members_store
 from mattran.store import units as units_store
+from mattran.store.db import Conn
 
 VERSION = "demo-v1"
 MARK = "(dữ liệu mẫu)"
@@ -182,7 +181,7 @@ def congress_of(unit: Unit) -> CongressChange:
     return CongressChange(**values)
 
 
-async def _units(conn: psycopg.AsyncConnection) -> tuple[list[Unit], list[Unit]]:
+async def _units(conn: Conn) -> tuple[list[Unit], list[Unit]]:
     """(units given members, units given a congress)."""
     with_members = [await units_store.unit_by_code(conn, CENTRAL_CODE)]
     with_congress = list(with_members)

@@ -21,7 +21,6 @@ from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
@@ -36,6 +35,7 @@ from mattran.domain.privacy import PersonalData
 from mattran.domain.text import fold, nfc
 from mattran.domain.units import UnitResolver
 from mattran.store import members as store
+from mattran.store.db import Conn
 
 _log = logging.getLogger(__name__)
 ImportMode = Literal["all", "skip"]
@@ -210,7 +210,7 @@ def clean_cell(value: Any) -> Any:
 class _Units:
     """Unit cells → unit codes within the principal's scope, each distinct text resolved once."""
 
-    def __init__(self, conn: AsyncConnection, principal: Principal, resolver: UnitResolver) -> None:
+    def __init__(self, conn: Conn, principal: Principal, resolver: UnitResolver) -> None:
         self.conn, self.principal, self.resolver = conn, principal, resolver
         self.cache: dict[tuple[str, str], tuple[str | None, str | None]] = {}
 
@@ -251,7 +251,7 @@ class _Units:
 
 
 async def import_members(
-    conn: AsyncConnection,
+    conn: Conn,
     principal: Principal,
     resolver: UnitResolver,
     protector: PersonalData,
@@ -399,7 +399,7 @@ def to_xlsx(rows: Iterator[list[Any]], title: str = "Thành viên") -> bytes:
 
 
 async def export_members(
-    conn: AsyncConnection, principal: Principal, protector: PersonalData, unit_code: str | None, fmt: ExportFormat
+    conn: Conn, principal: Principal, protector: PersonalData, unit_code: str | None, fmt: ExportFormat
 ) -> bytes:
     """Every member of the principal's scope (or of one unit within it) as a CSV or XLSX file."""
     members = await list_members(conn, principal, protector, unit_code)

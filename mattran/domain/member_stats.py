@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from psycopg import AsyncConnection
 from pydantic import BaseModel, Field
 
 from mattran.auth.principal import Principal
@@ -16,6 +15,7 @@ from mattran.domain.permissions import Operation
 from mattran.domain.unit import LEVEL_LABELS, Level
 from mattran.store import members as store
 from mattran.store import units as units_store
+from mattran.store.db import Conn
 
 Dimension = Literal["gender", "ethnicity", "religion", "age", "organisation", "position", "unit", "level"]
 DIMENSIONS: dict[Dimension, str] = {
@@ -86,7 +86,7 @@ class MemberFilters(BaseModel):
 
 
 async def count_members(
-    conn: AsyncConnection, principal: Principal, unit_code: str | None, filters: MemberFilters | None = None
+    conn: Conn, principal: Principal, unit_code: str | None, filters: MemberFilters | None = None
 ) -> int:
     """How many members of a unit (and the units below it) match ``filters``, within the principal's scope.
 
@@ -108,9 +108,7 @@ def _order(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return ordered + ([{"key": None, "n": counts[None]}] if None in counts else [])
 
 
-async def member_stats(
-    conn: AsyncConnection, principal: Principal, unit_code: str | None, by: Dimension
-) -> MemberStats:
+async def member_stats(conn: Conn, principal: Principal, unit_code: str | None, by: Dimension) -> MemberStats:
     """Members of the principal's scope (or of one unit within it) counted by ``by``."""
     if by not in DIMENSIONS:
         raise FieldError(f"Không thống kê được theo “{by}”.")

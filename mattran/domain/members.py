@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
@@ -23,6 +22,7 @@ from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, mask_email, mask_national_id, mask_phone
 from mattran.domain.text import fold
 from mattran.store import members as store
+from mattran.store.db import Conn
 
 MIN_AGE = 18
 _DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -322,7 +322,7 @@ def view(row: Mapping[str, Any], protector: PersonalData) -> MemberView:
 
 
 async def list_members(
-    conn: AsyncConnection,
+    conn: Conn,
     principal: Principal,
     protector: PersonalData,
     unit_code: str | None = None,
@@ -338,7 +338,7 @@ async def list_members(
 
 
 async def add_member(
-    conn: AsyncConnection, principal: Principal, protector: PersonalData, unit_code: str, values: Mapping[str, Any]
+    conn: Conn, principal: Principal, protector: PersonalData, unit_code: str, values: Mapping[str, Any]
 ) -> MemberView:
     """Validate and add one member to a unit within the principal's scope (refused when a duplicate)."""
     unit = await target_unit(conn, principal, Operation.MEMBER_WRITE, unit_code)
@@ -368,7 +368,7 @@ class MemberPage(BaseModel):
 
 
 async def member_page(
-    conn: AsyncConnection,
+    conn: Conn,
     principal: Principal,
     protector: PersonalData,
     unit_code: str | None = None,

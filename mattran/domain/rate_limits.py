@@ -8,13 +8,11 @@ import time
 from collections.abc import Mapping
 from enum import StrEnum
 
-from psycopg import AsyncConnection
-
 from mattran.auth.principal import Principal
 from mattran.domain.errors import Refused
 from mattran.scope import Scope
 from mattran.store import rate_limits as store
-from mattran.store.db import Database
+from mattran.store.db import Conn, Database
 
 MESSAGE = "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."
 SIGN_IN_MESSAGE = "Có quá nhiều lần đăng nhập không thành công từ địa chỉ này. Vui lòng thử lại sau ít phút."
@@ -75,7 +73,7 @@ class RateLimits:
             async with self.db.transaction(Scope.public()) as conn:
                 await self.hit_in(conn, limit, *keys)
 
-    async def hit_in(self, conn: AsyncConnection, limit: Limit, *keys: str | None) -> None:
+    async def hit_in(self, conn: Conn, limit: Limit, *keys: str | None) -> None:
         """:meth:`hit` inside the caller's transaction (counted only if it commits)."""
         if not self.on(limit):
             return
@@ -107,7 +105,7 @@ class RateLimits:
                     await store.hit(conn, _bucket(limit, key))
             await self._purge(conn)
 
-    async def _purge(self, conn: AsyncConnection) -> None:
+    async def _purge(self, conn: Conn) -> None:
         if time.monotonic() - self._purged >= _PURGE_EVERY:
             self._purged = time.monotonic()
             await store.purge(conn)

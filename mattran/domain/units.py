@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
-from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.domain.admin_map import (
@@ -28,6 +27,7 @@ from mattran.domain.admin_map import (
 from mattran.domain.text import fold, nfc, strip_marks
 from mattran.domain.unit import Level, Unit
 from mattran.store import units as units_store
+from mattran.store.db import Conn
 
 Status = Literal["resolved", "ambiguous", "not_found"]
 LevelName = Literal["central", "province", "commune"]
@@ -413,7 +413,7 @@ class UnitResolver:
                 return [self._match(u, _EXACT) for u in new], False
         return [], False
 
-    async def _fuzzy(self, conn: AsyncConnection, parsed: _Parsed) -> list[UnitMatch]:
+    async def _fuzzy(self, conn: Conn, parsed: _Parsed) -> list[UnitMatch]:
         key = parsed.loose or ""
         if len(key.replace(" ", "")) < 3:
             return []
@@ -447,7 +447,7 @@ class UnitResolver:
                         best[unit.code] = self._match(unit, score, was)
         return sorted(best.values(), key=lambda m: -m.score)[:5]
 
-    async def resolve(self, conn: AsyncConnection, text: str) -> Resolution:
+    async def resolve(self, conn: Conn, text: str) -> Resolution:
         """Resolve ``text`` to one unit, to candidates when it is ambiguous, or to nothing."""
         parsed = self._parse(text)
         converted = False
@@ -511,7 +511,7 @@ class UnitResolver:
         return Resolution(query=text, status="resolved", converted=converted, results=results, message=message)
 
 
-async def load_resolver(conn: AsyncConnection) -> UnitResolver:
+async def load_resolver(conn: Conn) -> UnitResolver:
     """Build the resolver's index from the store."""
     legacy = [LegacyRecord.from_row(r) for r in await units_store.all_legacy_units(conn)]
     return UnitResolver(await units_store.all_units(conn), legacy)

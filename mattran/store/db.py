@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TypeAlias
 
 from psycopg import AsyncConnection
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from mattran.scope import Scope
+
+Row: TypeAlias = DictRow
+"""One row as the store returns it: column name → value."""
+Conn: TypeAlias = AsyncConnection[DictRow]
+"""A connection whose rows are :data:`Row` dicts (the pool's and the owner's connections are made so)."""
 
 
 class Database:

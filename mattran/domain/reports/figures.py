@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from psycopg import AsyncConnection
 from pydantic import BaseModel, Field, computed_field
 
 from mattran.auth.principal import Principal
@@ -23,6 +22,7 @@ from mattran.domain.time import VIETNAM
 from mattran.domain.unit import Unit
 from mattran.store import petition_stats
 from mattran.store import units as units_store
+from mattran.store.db import Conn
 
 CHANNELS = {
     "web": "cổng thông tin điện tử",
@@ -144,9 +144,7 @@ def _excerpt(row: dict[str, Any]) -> str:
     return f"{row['title_public'].rstrip('.')}: {text}"
 
 
-async def _petitions(
-    conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime, c: _Collector
-) -> dict[str, list[str]]:
+async def _petitions(conn: Conn, unit: Unit, period: Period, as_of: datetime, c: _Collector) -> dict[str, list[str]]:
     start, end = window(period)
     t = await petition_stats.totals(conn, unit.code, start, end, as_of)
     what = "Phản ánh, kiến nghị tiếp nhận trong kỳ"
@@ -238,9 +236,7 @@ async def _petitions(
     return facts
 
 
-async def _opinions(
-    conn: AsyncConnection, unit: Unit, period: Period, as_of: datetime, c: _Collector
-) -> dict[str, list[str]]:
+async def _opinions(conn: Conn, unit: Unit, period: Period, as_of: datetime, c: _Collector) -> dict[str, list[str]]:
     start, end = window(period)
     rows = await petition_stats.groups(conn, unit.code, start, end, "category", distinct_only=True)
     what = "Ý kiến, kiến nghị tiếp nhận trong kỳ (không tính các ý kiến trùng nội dung đã gộp)"
@@ -276,7 +272,7 @@ async def _opinions(
 
 
 async def _congress(
-    conn: AsyncConnection, principal: Principal, unit: Unit, as_of: datetime, c: _Collector
+    conn: Conn, principal: Principal, unit: Unit, as_of: datetime, c: _Collector
 ) -> tuple[str, dict[str, list[str]]]:
     progress = await congress_progress(conn, principal, unit.code, today=as_of.date())
     c.dates = f"Nhiệm kỳ {progress.term}; tình hình tại ngày {as_of:%d/%m/%Y}"
@@ -354,7 +350,7 @@ async def _congress(
     return progress.term, facts
 
 
-async def _members(conn: AsyncConnection, principal: Principal, unit: Unit, c: _Collector) -> None:
+async def _members(conn: Conn, principal: Principal, unit: Unit, c: _Collector) -> None:
     what = "Ủy viên Ủy ban MTTQ đang được quản lý trên nền tảng"
     for by in MEMBER_DIMENSIONS:
         if by == "level" and unit.is_commune:
@@ -389,7 +385,7 @@ async def _members(conn: AsyncConnection, principal: Principal, unit: Unit, c: _
 
 
 async def gather(
-    conn: AsyncConnection, principal: Principal, kind: ReportKind, unit: Unit, period: Period, as_of: datetime
+    conn: Conn, principal: Principal, kind: ReportKind, unit: Unit, period: Period, as_of: datetime
 ) -> Gathered:
     """The figures of a report on ``unit`` (already checked to be in the principal's scope) for ``period``."""
     stamp = f"tính đến {as_of:%H:%M} ngày {as_of:%d/%m/%Y}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
@@ -28,7 +27,7 @@ from mattran.domain.reports.writer import compose, write_section
 from mattran.domain.time import VIETNAM
 from mattran.domain.units import UnitResolver
 from mattran.store import reports as store
-from mattran.store.db import Database
+from mattran.store.db import Conn, Database
 
 
 class VersionInfo(BaseModel):
@@ -90,9 +89,7 @@ def _check(principal: Principal) -> None:
         raise PermissionDenied("Chỉ cán bộ Mặt trận mới soạn được báo cáo, trong phạm vi đơn vị của mình.")
 
 
-async def _unit_code(
-    conn: AsyncConnection, resolver: UnitResolver, principal: Principal, request: ReportRequest
-) -> str | None:
+async def _unit_code(conn: Conn, resolver: UnitResolver, principal: Principal, request: ReportRequest) -> str | None:
     """The unit the request names (None: the cadre's own); homonyms are narrowed to the cadre's scope."""
     if request.unit_text is None:
         return None
@@ -111,7 +108,7 @@ async def _unit_code(
     raise ReportError(f"“{request.unit_text}” có thể là: {names}. Hãy ghi rõ tên tỉnh, thành phố.")
 
 
-async def _report(conn: AsyncConnection, principal: Principal, report_id: int, lock: bool = False) -> dict[str, Any]:
+async def _report(conn: Conn, principal: Principal, report_id: int, lock: bool = False) -> dict[str, Any]:
     """The report, once the principal may work on its unit (``lock``: until the transaction ends)."""
     row = await store.get(conn, report_id, for_update=lock)
     if row is None:
