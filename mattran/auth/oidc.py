@@ -22,7 +22,8 @@ import httpx2
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
+from joserfc.jwt import ClaimsOption
 
 ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 _LEEWAY_S = 30
@@ -138,7 +139,7 @@ class OidcClient:
             async with httpx2.AsyncClient(timeout=10) as http:
                 response = await http.get(url)
                 response.raise_for_status()
-                return response.json()  # type: ignore[no-any-return]
+                return response.json()
         except (httpx2.HTTPError, ValueError) as exc:
             raise ProviderError(f"không kết nối được nhà cung cấp định danh: {exc}") from exc
 
@@ -157,7 +158,7 @@ class OidcClient:
             stale = time.monotonic() - self._keys_fetched_at > self._jwks_min_refetch_s
             if self._keys is None or (not known and stale):
                 jwks = await self._get_json((await self.metadata())["jwks_uri"])
-                self._keys = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+                self._keys = KeySet.import_key_set(KeySetSerialization(keys=jwks["keys"]))
                 self._keys_fetched_at = time.monotonic()
             return self._keys
 
@@ -169,7 +170,7 @@ class OidcClient:
         except (JoseError, ValueError, UnicodeError):
             return None
 
-    async def _verify(self, token: str, **claims: dict[str, Any]) -> dict[str, Any]:
+    async def _verify(self, token: str, **claims: ClaimsOption) -> dict[str, Any]:
         header = self._header(token)
         if header is None:
             raise TokenError("jeton không đọc được")
@@ -179,6 +180,7 @@ class OidcClient:
         try:
             decoded = jwt.decode(token, keys, algorithms=ASYMMETRIC_ALGORITHMS)
             registry = jwt.JWTClaimsRegistry(
+                now=None,
                 leeway=_LEEWAY_S,
                 iss={"essential": True, "value": self.issuer},
                 exp={"essential": True},
@@ -193,7 +195,7 @@ class OidcClient:
 
     async def verify_id_token(self, token: str, nonce: str | None) -> dict[str, Any]:
         """Claims of a valid ID token for this client (nonce checked when given)."""
-        extra: dict[str, Any] = {"aud": {"essential": True, "value": self.client_id}}
+        extra: dict[str, ClaimsOption] = {"aud": {"essential": True, "value": self.client_id}}
         if nonce is not None:
             extra["nonce"] = {"essential": True, "value": nonce}
         return await self._verify(token, **extra)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from importlib.metadata import version
+from typing import Any, TypedDict
 
 from mattran.domain.text import fold
+from mattran.domain.unit import Level, UnitRecord
 
 CENTRAL_CODE = "TW"
 ROOT_PATH = "vn"
@@ -21,28 +23,6 @@ TYPE_LABELS = {
     "phuong": "phường",
     "dac_khu": "đặc khu",
 }
-
-
-@dataclass(frozen=True)
-class UnitRecord:
-    """One unit of the current map, as stored."""
-
-    code: str
-    name: str
-    short_name: str
-    type: str
-    level: int
-    parent_code: str | None
-    province_code: str | None
-    path: str
-    latitude: float | None
-    longitude: float | None
-    area_km2: float | None
-
-    @property
-    def name_key(self) -> str:
-        """Folded short name used for matching."""
-        return fold(self.short_name)
 
 
 @dataclass(frozen=True)
@@ -63,9 +43,44 @@ class LegacyRecord:
         """Folded short name of the former commune, for typo-tolerant matching."""
         return fold(short_name(self.name, LEGACY_COMMUNE_PREFIXES)) if self.name else None
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> LegacyRecord:
+        """A former commune from a row of ``legacy_units`` (its stored ``name_key`` is computed again)."""
+        return cls(**{f.name: row[f.name] for f in fields(cls)})
+
 
 LEGACY_COMMUNE_PREFIXES = ("Xã", "Phường", "Thị trấn")
 LEGACY_DISTRICT_PREFIXES = ("Quận", "Huyện", "Thị xã", "Thành phố")
+
+
+class _WardRow(TypedDict):
+    """One commune of the map's ``admin_units`` table, with its province (the fields read, in that order)."""
+
+    province: str
+    provinceShort: str
+    provinceCode: str
+    provinceLat: float | None
+    provinceLon: float | None
+    ward: str
+    wardShort: str
+    wardType: str
+    wardCode: str
+    wardLat: float | None
+    wardLon: float | None
+    wardAreaKm2: float | None
+
+
+class _LegacyRow(TypedDict):
+    """One pre-2025 commune of the map's ``admin_units_legacy`` table (the fields read, in that order)."""
+
+    province: str
+    provinceCode: str
+    district: str
+    districtType: str
+    districtCode: str
+    ward: str | None
+    wardType: str | None
+    wardCode: str | None
 
 
 def short_name(full: str, prefixes: tuple[str, ...]) -> str:
@@ -85,48 +100,44 @@ def current_units() -> list[UnitRecord]:
     """The central unit, the 34 provinces and the 3,321 communes of the current map."""
     from vietnamadminunits.database import get_data
 
-    rows = get_data(
-        fields=[
-            "province",
-            "provinceShort",
-            "provinceCode",
-            "provinceLat",
-            "provinceLon",
-            "ward",
-            "wardShort",
-            "wardType",
-            "wardCode",
-            "wardLat",
-            "wardLon",
-            "wardAreaKm2",
-        ],
-        table="admin_units",
-    )
+    rows: list[_WardRow] = get_data(fields=list(_WardRow.__annotations__), table="admin_units")
     units = [
-        UnitRecord(CENTRAL_CODE, "Trung ương", "Trung ương", "trung_uong", 0, None, None, ROOT_PATH, None, None, None)
+        UnitRecord(
+            CENTRAL_CODE,
+            "Trung ương",
+            "Trung ương",
+            "trung_uong",
+            Level.CENTRAL,
+            None,
+            None,
+            ROOT_PATH,
+            None,
+            None,
+            None,
+        )
     ]
-    provinces: dict[str, dict[str, object]] = {}
+    first: dict[str, _WardRow] = {}
+    area: dict[str, float] = {}
     for r in rows:
-        p = provinces.setdefault(r["provinceCode"], {"row": r, "area": 0.0})
-        p["area"] = float(p["area"]) + float(r["wardAreaKm2"] or 0)  # type: ignore[arg-type]
-    for code, p in sorted(provinces.items()):
-        r = p["row"]  # type: ignore[assignment]
-        kind = "thanh_pho" if r["province"].startswith("Thành phố") else "tinh"  # type: ignore[index]
+        first.setdefault(r["provinceCode"], r)
+        area[r["provinceCode"]] = area.get(r["provinceCode"], 0.0) + float(r["wardAreaKm2"] or 0)
+    for code, r in sorted(first.items()):
+        kind = "thanh_pho" if r["province"].startswith("Thành phố") else "tinh"
         units.append(
             UnitRecord(
                 code,
                 r["province"],
                 r["provinceShort"],
                 kind,
-                1,
+                Level.PROVINCE,
                 CENTRAL_CODE,
-                code,  # type: ignore[index]
+                code,
                 f"{ROOT_PATH}.{code}",
                 r["provinceLat"],
-                r["provinceLon"],  # type: ignore[index]
-                round(float(p["area"]), 2),
+                r["provinceLon"],
+                round(area[code], 2),
             )
-        )  # type: ignore[arg-type]
+        )
     for r in sorted(rows, key=lambda r: r["wardCode"]):
         units.append(
             UnitRecord(
@@ -134,7 +145,7 @@ def current_units() -> list[UnitRecord]:
                 r["ward"],
                 r["wardShort"],
                 _COMMUNE_TYPES[r["wardType"]],
-                2,
+                Level.COMMUNE,
                 r["provinceCode"],
                 r["provinceCode"],
                 f"{ROOT_PATH}.{r['provinceCode']}.{r['wardCode']}",
@@ -151,10 +162,7 @@ def legacy_units(progress: Callable[[int, int], None] | None = None) -> Iterator
     from vietnamadminunits import convert_address
     from vietnamadminunits.database import get_data
 
-    rows = get_data(
-        fields=["province", "provinceCode", "district", "districtType", "districtCode", "ward", "wardType", "wardCode"],
-        table="admin_units_legacy",
-    )
+    rows: list[_LegacyRow] = get_data(fields=list(_LegacyRow.__annotations__), table="admin_units_legacy")
     for i, r in enumerate(rows, 1):
         parts = [r["ward"], r["district"], r["province"]]
         new = convert_address(", ".join(p for p in parts if p))

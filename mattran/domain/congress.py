@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -20,7 +20,7 @@ from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
 from mattran.domain.time import VIETNAM
-from mattran.domain.unit import Level
+from mattran.domain.unit import LEVEL_LABELS, Level
 from mattran.store import congress as store
 from mattran.store.db import Conn
 
@@ -43,7 +43,6 @@ STATUS_LABELS = {
     Status.COMPLETED: "Hoàn thành",
 }
 HELD = {Status.HELD, Status.COMPLETED}
-LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 FIELD_LABELS = {
     "status": "Trạng thái",
     "planned_date": "Ngày dự kiến",
@@ -164,27 +163,39 @@ class InvalidCongress(Invalid):
         self.errors = errors
 
 
-def _flags(status: str, planned: date | None, held: date | None, today: date) -> tuple[bool, bool, bool]:
-    """(held, overdue, held late)."""
+class _Schedule(TypedDict):
+    """What a congress view and a progress row both show of a congress's status and dates."""
+
+    status: Status
+    status_label: str
+    planned_date: date | None
+    held_date: date | None
+    overdue: bool
+    held_late: bool
+
+
+def _schedule(status: Status, planned: date | None, held: date | None, today: date) -> _Schedule:
+    """The status and dates, with whether the congress is overdue or was held after its planned date."""
     is_held = status in HELD
-    overdue = not is_held and planned is not None and planned < today
-    late = is_held and planned is not None and held is not None and held > planned
-    return is_held, overdue, late
+    return _Schedule(
+        status=status,
+        status_label=STATUS_LABELS[status],
+        planned_date=planned,
+        held_date=held,
+        overdue=not is_held and planned is not None and planned < today,
+        held_late=is_held and planned is not None and held is not None and held > planned,
+    )
 
 
 def congress_view(row: Mapping[str, Any], today: date) -> Congress:
     """A stored row as shown."""
     status = Status(row["status"])
-    held, overdue, late = _flags(status, row["planned_date"], row["held_date"], today)
     return Congress(
+        **_schedule(status, row["planned_date"], row["held_date"], today),
         unit_code=row["unit_code"],
         unit_name=row["unit_name"],
         level=row["level"],
         term=row["term"],
-        status=status,
-        status_label=STATUS_LABELS[status],
-        planned_date=row["planned_date"],
-        held_date=row["held_date"],
         delegates_planned=row["delegates_planned"],
         delegates_attending=row["delegates_attending"],
         committee_size=row["committee_size"],
@@ -193,9 +204,7 @@ def congress_view(row: Mapping[str, Any], today: date) -> Congress:
         documents=[Document(**d) for d in row["documents"] or []],
         notes=row["notes"],
         updated_at=row["updated_at"],
-        held=held,
-        overdue=overdue,
-        held_late=late,
+        held=status in HELD,
     )
 
 
@@ -387,18 +396,12 @@ async def congress_progress(
     province_of: dict[str, str | None] = {}
     for r in rows:
         status = Status(r["status"] or Status.NOT_STARTED)
-        _held, overdue, late = _flags(status, r["planned_date"], r["held_date"], today)
         units.append(
             UnitProgress(
+                **_schedule(status, r["planned_date"], r["held_date"], today),
                 code=r["code"],
                 name=r["name"],
                 level=r["level"],
-                status=status,
-                status_label=STATUS_LABELS[status],
-                planned_date=r["planned_date"],
-                held_date=r["held_date"],
-                overdue=overdue,
-                held_late=late,
             )
         )
         province_of[r["code"]] = r["province_code"]
@@ -409,7 +412,7 @@ async def congress_progress(
     ]
     by_level = [
         _group(str(level), label, (u for u in units if u.level == level))
-        for level, label in LEVELS.items()
+        for level, label in LEVEL_LABELS.items()
         if any(u.level == level for u in units)
     ]
     by_province: list[ProgressGroup] = []

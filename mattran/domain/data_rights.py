@@ -8,7 +8,7 @@ from typing import Any
 from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.consent import CONSENT_REQUIRED, PETITION_NOTICE_VERSION
-from mattran.domain.petition_status import PetitionAction
+from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.petitions import (
     OPEN_STATUSES,
@@ -56,7 +56,7 @@ async def my_data(
                     "contact": contact if contact and any(contact.values()) else None,
                     "attachments": await petitions_store.attachments(conn, pid),
                     "history": [
-                        {**e, "to_label": STATUS_LABELS.get(e["to_status"] or "", None)}
+                        {**e, "to_label": STATUS_LABELS[PetitionStatus(e["to_status"])] if e["to_status"] else None}
                         for e in await store.history(conn, pid)
                     ],
                 }

@@ -251,7 +251,8 @@ def synthetic_rows(count: int, units: list[str], seed: str = "mattran-synthetic"
                 "Nhiệm kỳ": TERM,
                 "Số điện thoại": f"0900{rng.randint(0, 999999):06d}",
                 "Email": f"thanhvien.{i + 1}@example.com",
-                "Số CCCD": f"025{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}9{rng.randint(0, 99999):05d}",
+                "Số CCCD": f"025{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}"
+                f"9{rng.randint(0, 99999):05d}",
             }
         )
     return rows

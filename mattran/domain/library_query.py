@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -112,14 +113,14 @@ def keywords(text: str) -> list[str]:
     Vietnamese words are mostly two syllables ("khiếu nại", "thu hồi"), so the pair carries the meaning.
     """
     words = search_terms(text)
-    return words + [a + b for a, b in zip(words, words[1:], strict=False)]
+    return words + [a + b for a, b in pairwise(words)]
 
 
 def query_terms(text: str) -> list[str]:
     """The distinct terms of a question worth looking up: topical words and word pairs (not two function words)."""
     words = search_terms(text)
     singles = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-    pairs = [a + b for a, b in zip(words, words[1:], strict=False) if not (a in STOPWORDS and b in STOPWORDS)]
+    pairs = [a + b for a, b in pairwise(words) if not (a in STOPWORDS and b in STOPWORDS)]
     return list(dict.fromkeys(singles + pairs))
 
 
@@ -161,13 +162,13 @@ def sentences(body: str) -> list[str]:
 def relevant_sentences(question: str, body: str, limit: int = 2) -> list[str]:
     """The sentences of ``body`` sharing the most topical words (and word pairs) with the question."""
     words = [w for w in search_terms(question) if w not in STOPWORDS]
-    pairs = set(zip(words, words[1:], strict=False))
+    pairs = set(pairwise(words))
     scored: list[tuple[float, int, str]] = []
     for i, sentence in enumerate(sentences(body)):
         folded = search_terms(sentence)
         present = set(folded)
         score = sum(1 for w in set(words) if w in present)
-        score += 2 * sum(1 for p in zip(folded, folded[1:], strict=False) if p in pairs)
+        score += 2 * sum(1 for p in pairwise(folded) if p in pairs)
         if score:
             scored.append((score / (1 + len(folded) / 60), i, sentence))
     best = sorted(scored, key=lambda s: (-s[0], s[1]))[:limit]

@@ -243,7 +243,7 @@ def _composed(text: str) -> tuple[str, list[int]]:
             parts.append(piece)
             origin += [start] * len(piece)
             start = end
-    return "".join(parts), origin + [len(text)]
+    return "".join(parts), [*origin, len(text)]
 
 
 def _find(text: str, known: Iterable[str | None], names: bool) -> list[Found]:

@@ -203,7 +203,7 @@ _RESIDENCE_CUES = (
     "o so",
 )
 # A number after these is a lane's, a road's, an article's…, not a house's: "ngõ 5 phố Đội Cấn" alone is no address.
-_NOT_A_HOUSE_NUMBER = _COMPONENT_KEYS + ("so", "dieu", "khoan", "diem", "km", "lo", "quoc lo", "tinh lo")
+_NOT_A_HOUSE_NUMBER = (*_COMPONENT_KEYS, "so", "dieu", "khoan", "diem", "km", "lo", "quoc lo", "tinh lo")
 _DOCUMENT_WORDS = (
     "thong bao",
     "cong van",

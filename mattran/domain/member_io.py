@@ -20,6 +20,7 @@ from typing import Any, Literal
 from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
@@ -345,21 +346,8 @@ async def import_members(
     return report
 
 
-EXPORT_COLUMNS = (
-    "full_name",
-    "gender",
-    "birth_year",
-    "ethnicity",
-    "religion",
-    "position",
-    "organisation",
-    UNIT_TEXT,
-    UNIT_CODE,
-    "term",
-    "phone",
-    "email",
-    "national_id",
-)
+EXPORT_COLUMNS = tuple(HEADERS)
+"""The columns of an export: those the import reads, in the same order, so an export imports back."""
 
 
 def _safe(value: Any) -> Any:
@@ -402,9 +390,9 @@ def to_xlsx(rows: Iterator[list[Any]], title: str = "Thành viên") -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for column in sheet.columns:
+    for i, column in enumerate(sheet.columns, start=1):
         width = max(len(str(c.value or "")) for c in column[:200])
-        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 40)
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 40)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -12,7 +12,7 @@ from mattran.domain import member_vocab as vocab
 from mattran.domain.access import target_unit
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
-from mattran.domain.unit import Level
+from mattran.domain.unit import LEVEL_LABELS, Level
 from mattran.store import members as store
 from mattran.store import units as units_store
 from mattran.store.db import Conn
@@ -28,7 +28,6 @@ DIMENSIONS: dict[Dimension, str] = {
     "unit": "Đơn vị",
     "level": "Cấp",
 }
-LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 NOT_RECORDED = "Chưa ghi"
 _AGE_LABELS = {"<30": "Dưới 30", "30–39": "30–39", "40–49": "40–49", "50–59": "50–59", "≥60": "Từ 60 trở lên"}
 
@@ -120,7 +119,7 @@ async def member_stats(conn: Conn, principal: Principal, unit_code: str | None, 
     if by == "unit":
         found = await units_store.units_by_code(conn, [r["key"] for r in rows])
         names = {code: u.name for code, u in found.items()}
-        names[unit.code] = f"{unit.name} ({LEVELS[unit.level].lower()})"
+        names[unit.code] = f"{unit.name} ({LEVEL_LABELS[unit.level].lower()})"
 
     def label(key: str | None) -> str:
         if key is None:
@@ -130,7 +129,7 @@ async def member_stats(conn: Conn, principal: Principal, unit_code: str | None, 
         if by == "age":
             return _AGE_LABELS[key]
         if by == "level":
-            return LEVELS[int(key)]
+            return LEVEL_LABELS[Level(int(key))]
         return names.get(key, key)
 
     buckets = [

@@ -109,8 +109,12 @@ class Reencrypted:
     unreadable: int
 
 
+_COLUMN_FIELDS: dict[str, Field] = {"phone_enc": "phone", "email_enc": "email", "full_name_enc": "full_name"}
+
+
 def _field(column: str) -> Field:
-    return column.removesuffix("_enc")  # type: ignore[return-value]
+    """The field an encrypted column holds (its name binds the ciphertext)."""
+    return _COLUMN_FIELDS[column]
 
 
 def reencrypt_store(owner_url: str, protector: PersonalData, batch: int = 500) -> Reencrypted:
@@ -148,7 +152,10 @@ def reencrypt_store(owner_url: str, protector: PersonalData, batch: int = 500) -
 
 
 def unreadable_keys(conninfo: str, protector: PersonalData, per_table: int = 20) -> set[str]:
-    """Key ids of sampled values ``protector`` cannot open (``"cũ"``: the previous release's secret); empty = all read."""
+    """Key ids of sampled values ``protector`` cannot open (``"cũ"``: the previous release's secret).
+
+    Empty when all were read.
+    """
     missing: set[str] = set()
     with psycopg.connect(conninfo) as conn, conn.transaction():
         store.whole_country(conn)

@@ -1,9 +1,8 @@
 """Retention periods per kind of record and the purge job (``mattran purge``, and periodically in ``mattran up``).
 
-| Record | Kept | Setting |
-|---|---|---|
-| Petition: contacts, files, location, agency reply, text/title/answer as written | closure + N days | ``MATTRAN_PETITION_PRIVATE_RETENTION_DAYS`` (1825) |
-| Audit log | N days (never under 30) | ``MATTRAN_AUDIT_RETENTION_DAYS`` (1825) |
+- Petition (contacts, files, location, agency reply, text/title/answer as written): kept until closure + N days,
+  ``MATTRAN_PETITION_PRIVATE_RETENTION_DAYS`` (1825);
+- Audit log: kept N days (never under 30), ``MATTRAN_AUDIT_RETENTION_DAYS`` (1825).
 
 The clock is a parameter (``now``) so that the job is tested without waiting.
 """

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from mattran.domain.text import fold
+
 
 class Level(IntEnum):
     """A unit's level; the values are those stored in ``units.level`` and shown in JSON."""
@@ -16,9 +18,13 @@ class Level(IntEnum):
     COMMUNE = 2
 
 
+LEVEL_LABELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
+"""How a level is named to people."""
+
+
 @dataclass(frozen=True)
-class Unit:
-    """A unit as the store reads it, with its province's name."""
+class UnitRecord:
+    """One unit of the current map, as its source gives it and the store keeps it."""
 
     code: str
     name: str
@@ -31,7 +37,22 @@ class Unit:
     latitude: float | None
     longitude: float | None
     area_km2: float | None
-    name_key: str
+
+    @property
+    def name_key(self) -> str:
+        """Folded short name used for matching."""
+        return fold(self.short_name)
+
+    @property
+    def is_commune(self) -> bool:
+        """True for a commune, ward or special zone (the lowest level)."""
+        return self.level == Level.COMMUNE
+
+
+@dataclass(frozen=True)
+class Unit(UnitRecord):
+    """A unit as the store reads it, with its province's name."""
+
     province_name: str | None
 
     @classmethod
@@ -49,11 +70,5 @@ class Unit:
             latitude=row["latitude"],
             longitude=row["longitude"],
             area_km2=row["area_km2"],
-            name_key=row["name_key"],
             province_name=row["province_name"],
         )
-
-    @property
-    def is_commune(self) -> bool:
-        """True for a commune, ward or special zone (the lowest level)."""
-        return self.level == Level.COMMUNE

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from mattran.domain.admin_map import CENTRAL_CODE
+from mattran.domain.unit import Unit
 from mattran.store import units as store
 from mattran.store.db import Conn
 
-CENTRAL = "TW"
 
-
-async def own_and_below(conn: Conn, code: str) -> list[dict[str, Any]]:
+async def own_and_below(conn: Conn, code: str) -> list[Unit]:
     """The unit ``code`` and the units directly below it (none when there is no such unit)."""
     own = await store.unit_by_code(conn, code)
     return [own, *await store.child_units(conn, code)] if own else []
 
 
-async def provinces(conn: Conn) -> list[dict[str, Any]]:
+async def provinces(conn: Conn) -> list[Unit]:
     """The provinces, by name."""
-    return await store.child_units(conn, CENTRAL)
+    return await store.child_units(conn, CENTRAL_CODE)
 
 
 async def unit_count(conn: Conn) -> int:

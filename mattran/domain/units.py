@@ -21,6 +21,7 @@ from mattran.domain.admin_map import (
     LEGACY_COMMUNE_PREFIXES,
     LEGACY_DISTRICT_PREFIXES,
     TYPE_LABELS,
+    LegacyRecord,
     short_name,
 )
 from mattran.domain.text import fold, nfc, strip_marks
@@ -29,6 +30,12 @@ from mattran.store import units as units_store
 from mattran.store.db import Conn
 
 Status = Literal["resolved", "ambiguous", "not_found"]
+LevelName = Literal["central", "province", "commune"]
+_LEVEL_NAMES: dict[Level, LevelName] = {
+    Level.CENTRAL: "central",
+    Level.PROVINCE: "province",
+    Level.COMMUNE: "commune",
+}
 
 # Token-level expansions applied after folding.
 _EXPAND = {
@@ -92,7 +99,7 @@ class UnitMatch(BaseModel):
     code: str
     name: str
     type: str
-    level: Literal["central", "province", "commune"]
+    level: LevelName
     province_code: str | None
     province_name: str | None
     score: float
@@ -178,14 +185,14 @@ def _inside_typed_name(tokens: list[str], start: int) -> bool:
     return False
 
 
-def _district_key(row: dict) -> str:
-    return fold(short_name(row["district_name"], LEGACY_DISTRICT_PREFIXES))
+def _district_key(row: LegacyRecord) -> str:
+    return fold(short_name(row.district_name, LEGACY_DISTRICT_PREFIXES))
 
 
 class UnitResolver:
     """In-memory index of the map (3,356 units, 10,040 former communes) plus pg_trgm for typos."""
 
-    def __init__(self, units: list[Unit], legacy: list[dict]) -> None:
+    def __init__(self, units: list[Unit], legacy: list[LegacyRecord]) -> None:
         self.units = {u.code: u for u in units}
         self.communes_by_key: dict[str, list[Unit]] = defaultdict(list)
         self.province_names: dict[tuple[str, ...], _Province] = {}
@@ -195,16 +202,17 @@ class UnitResolver:
             elif u.level == Level.PROVINCE:
                 for name in {u.name_key, fold(u.name), *_PROVINCE_ALIASES.get(u.code, [])}:
                     self.province_names[tuple(name.split())] = _Province(u.code)
-        self.legacy_by_key: dict[str, list[dict]] = defaultdict(list)
-        self.legacy_districts: dict[str, list[dict]] = defaultdict(list)
+        self.legacy_by_key: dict[str, list[LegacyRecord]] = defaultdict(list)
+        self.legacy_districts: dict[str, list[LegacyRecord]] = defaultdict(list)
         legacy_provinces: dict[str, tuple[str, set[str]]] = {}
         for r in legacy:
-            new_province = self.units[r["new_code"]].province_code
-            name, provinces = legacy_provinces.setdefault(r["province_code"], (r["province_name"], set()))
-            provinces.add(new_province)
+            new_province = self.units[r.new_code].province_code
+            _, provinces = legacy_provinces.setdefault(r.province_code, (r.province_name, set()))
+            if new_province is not None:  # always set: a former commune became a commune
+                provinces.add(new_province)
             self.legacy_districts[_district_key(r)].append(r)
-            if r["name_key"]:
-                self.legacy_by_key[r["name_key"]].append(r)
+            if name_key := r.name_key:
+                self.legacy_by_key[name_key].append(r)
         for legacy_code, (name, new_codes) in legacy_provinces.items():
             new_code = sorted(new_codes)[0]
             short = fold(short_name(name, ("Tỉnh", "Thành phố")))
@@ -317,7 +325,7 @@ class UnitResolver:
     def _legacy_in_district(self, commune_key: str, district_key: str, province: _Province | None) -> bool:
         return any(
             _district_key(r) == district_key
-            and (province is None or self.units[r["new_code"]].province_code == province.code)
+            and (province is None or self.units[r.new_code].province_code == province.code)
             for r in self.legacy_by_key.get(commune_key, [])
         )
 
@@ -347,12 +355,11 @@ class UnitResolver:
     # -- matching ----------------------------------------------------------------------------
 
     def _match(self, unit: Unit, score: float, converted_from: str | None = None) -> UnitMatch:
-        level = ("central", "province", "commune")[unit.level]
         return UnitMatch(
             code=unit.code,
             name=unit.name,
             type=TYPE_LABELS[unit.type],
-            level=level,  # type: ignore[arg-type]
+            level=_LEVEL_NAMES[unit.level],
             province_code=unit.province_code,
             province_name=unit.province_name,
             score=round(score, 3),
@@ -369,13 +376,13 @@ class UnitResolver:
                 not typed or mention.kind is None or u.type == mention.kind
             )
 
-        def legacy_ok(r: dict, typed: bool) -> bool:
-            new_province = self.units[r["new_code"]].province_code
+        def legacy_ok(r: LegacyRecord, typed: bool) -> bool:
+            new_province = self.units[r.new_code].province_code
             return (
                 (province is None or new_province == province.code)
-                and (province is None or province.legacy_code is None or r["province_code"] == province.legacy_code)
+                and (province is None or province.legacy_code is None or r.province_code == province.legacy_code)
                 and (parsed.district is None or _district_key(r) == parsed.district)
-                and (not typed or mention.kind is None or _LEGACY_TYPES.get(r["type"] or "") == mention.kind)
+                and (not typed or mention.kind is None or _LEGACY_TYPES.get(r.type or "") == mention.kind)
             )
 
         for typed in (True, False):
@@ -390,17 +397,17 @@ class UnitResolver:
                 # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"
                 new = [u for u in new if nfc(u.short_name).lower() in parsed.raw] or new
                 old = [
-                    r for r in old if nfc(short_name(r["name"], LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw
+                    r for r in old if r.name and nfc(short_name(r.name, LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw
                 ] or old
             if province is not None and province.legacy_code is None:
                 # "Phú Thọ" names both today's province and the former one: prefer the former one's communes.
-                same_name = [r for r in old if r["province_code"] == province.code]
+                same_name = [r for r in old if r.province_code == province.code]
                 old = same_name or old
             if old and (prefer_old or not new):
                 by_code: dict[str, UnitMatch] = {}
                 for r in old:
-                    was = f"{r['name']}, {r['district_name']}, {r['province_name']}"
-                    by_code.setdefault(r["new_code"], self._match(self.units[r["new_code"]], _LEGACY, was))
+                    was = f"{r.name}, {r.district_name}, {r.province_name}"
+                    by_code.setdefault(r.new_code, self._match(self.units[r.new_code], _LEGACY, was))
                 return list(by_code.values()), True
             if new:
                 return [self._match(u, _EXACT) for u in new], False
@@ -432,11 +439,11 @@ class UnitResolver:
                         best[u.code] = self._match(u, score)
         for name_key, rows in self.legacy_by_key.items():
             for r in rows:
-                unit = self.units[r["new_code"]]
+                unit = self.units[r.new_code]
                 if unit.province_code == province_code:
                     score = SequenceMatcher(None, key, name_key).ratio() * _LEGACY
                     if score >= _CLOSE_MIN and (unit.code not in best or best[unit.code].score < score):
-                        was = f"{r['name']}, {r['district_name']}, {r['province_name']}"
+                        was = f"{r.name}, {r.district_name}, {r.province_name}"
                         best[unit.code] = self._match(unit, score, was)
         return sorted(best.values(), key=lambda m: -m.score)[:5]
 
@@ -465,9 +472,9 @@ class UnitResolver:
     def _district_candidates(self, parsed: _Parsed) -> list[UnitMatch]:
         assert parsed.province is not None
         codes = {
-            r["new_code"]
+            r.new_code
             for r in self.legacy_districts.get(parsed.district or "", [])
-            if self.units[r["new_code"]].province_code == parsed.province.code
+            if self.units[r.new_code].province_code == parsed.province.code
         }
         return [self._match(self.units[c], _LEGACY, f"{parsed.district} (đơn vị cấp huyện cũ)") for c in sorted(codes)]
 
@@ -506,4 +513,5 @@ class UnitResolver:
 
 async def load_resolver(conn: Conn) -> UnitResolver:
     """Build the resolver's index from the store."""
-    return UnitResolver(await units_store.all_units(conn), await units_store.all_legacy_units(conn))
+    legacy = [LegacyRecord.from_row(r) for r in await units_store.all_legacy_units(conn)]
+    return UnitResolver(await units_store.all_units(conn), legacy)

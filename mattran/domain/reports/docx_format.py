@@ -16,11 +16,11 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
+from lxml.etree import SubElement
 
 from mattran.domain.reports.document import APPENDIX_TITLE, Block, Document, fill, numbered
 
@@ -55,15 +55,11 @@ def _page_field(paragraph: Paragraph) -> None:
     """A PAGE field (the page number) in ``paragraph``."""
     run = paragraph.add_run()
     run.font.size = Pt(BODY_PT)
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._r.append(element)
+    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "begin")
+    instruction = SubElement(run._r, qn("w:instrText"))
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = "PAGE"
+    SubElement(run._r, qn("w:fldChar")).set(qn("w:fldCharType"), "end")
 
 
 def _line(
@@ -93,12 +89,9 @@ def _rule(container: DocxDocument | _Cell, indent_cm: float) -> None:
     p.paragraph_format.left_indent = p.paragraph_format.right_indent = Cm(indent_cm)
     p.paragraph_format.space_after = Pt(6)
     p.paragraph_format.line_spacing = Pt(2)
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
+    bottom = SubElement(SubElement(p._p.get_or_add_pPr(), qn("w:pBdr")), qn("w:bottom"))
     for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(name), value)
-    border.append(bottom)
-    p._p.get_or_add_pPr().append(border)
 
 
 def _two_columns(doc: DocxDocument, rows: int, widths: tuple[float, float]) -> list[tuple[_Cell, _Cell]]:

@@ -35,11 +35,15 @@ def _petitions_received(b: SectionBrief) -> list[str]:
         "Theo kênh tiếp nhận:",
     ]
     lines += [f"- qua {f.label.removeprefix('Tiếp nhận qua ')}: {_p(f.key)};" for f in b.starting("petitions.channel:")]
-    lines += ["Theo lĩnh vực:"] + [
-        f"- {f.label.removeprefix('Lĩnh vực ').capitalize()}: {_p(f.key)};" for f in b.starting("petitions.category:")
+    lines += [
+        "Theo lĩnh vực:",
+        *(
+            f"- {f.label.removeprefix('Lĩnh vực ').capitalize()}: {_p(f.key)};"
+            for f in b.starting("petitions.category:")
+        ),
     ]
     if b.starting("petitions.unit:"):
-        lines += ["Các đơn vị tiếp nhận nhiều nhất:"] + _items(b, "petitions.unit:")
+        lines += ["Các đơn vị tiếp nhận nhiều nhất:", *_items(b, "petitions.unit:")]
     return lines
 
 
@@ -144,8 +148,10 @@ def _outlook(b: SectionBrief) -> list[str]:
             "- Rà soát, cập nhật đầy đủ thông tin ủy viên Ủy ban MTTQ các cấp trên nền tảng;",
             "- Quan tâm cơ cấu hợp lý ủy viên là nữ, người dân tộc thiểu số, người tiêu biểu trong các tầng lớp "
             "Nhân dân.",
-        ] + common
-    return common + [
+            *common,
+        ]
+    return [
+        *common,
         "- Phối hợp chặt chẽ với cơ quan có thẩm quyền, theo dõi, đôn đốc việc giải quyết và trả lời đúng thời hạn;",
         "- Tăng cường giám sát việc giải quyết phản ánh, kiến nghị; công khai kết quả trả lời để Nhân dân được biết.",
     ]
@@ -268,20 +274,20 @@ def _members_count(b: SectionBrief) -> list[str]:
         " được cập nhật trên nền tảng là "
         f"{_p('members.total')} người" + ("; trong đó " + ", ".join(extra) if extra else "") + "."
     ]
-    lines += ["Theo độ tuổi:"] + _items(b, "members.age:", " người")
-    lines += ["Theo tôn giáo:"] + _items(b, "members.religion:", " người")
+    lines += ["Theo độ tuổi:", *_items(b, "members.age:", " người")]
+    lines += ["Theo tôn giáo:", *_items(b, "members.religion:", " người")]
     return lines
 
 
 def _members_organisations(b: SectionBrief) -> list[str]:
     if not b.value("members.total"):
         return ["Chưa có số liệu."]
-    return (
-        ["Theo tổ chức thành viên:"]
-        + _items(b, "members.organisation:", " người")
-        + ["Theo chức vụ trong Ủy ban:"]
-        + _items(b, "members.position:", " người")
-    )
+    return [
+        "Theo tổ chức thành viên:",
+        *_items(b, "members.organisation:", " người"),
+        "Theo chức vụ trong Ủy ban:",
+        *_items(b, "members.position:", " người"),
+    ]
 
 
 def _members_levels(b: SectionBrief) -> list[str]:
