@@ -31,9 +31,9 @@ from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store.db import Database
-from tests.scripted_model import Script, ScriptedServer
+from tests.support.paths import ROOT
+from tests.support.scripted_model import Script, ScriptedServer
 
-ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CHAINLIT_APP_ROOT", str(ROOT / "web" / "chat"))  # before any test imports chainlit
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

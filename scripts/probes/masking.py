@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from probe_security import ProbeContext, started_platform
 
-from tests.scripted_model import ScriptedServer
+from tests.support.scripted_model import ScriptedServer
 
 MESSAGES = (
     "Tôi là Nguyễn Thị Hạnh, sinh năm 1958, nhà ở số 12 ngõ 45 phố Trần Phú, SĐT 0912 345 678 hoặc "
