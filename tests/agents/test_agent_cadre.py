@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 COMMUNE = {"sub": "chat-xa", "name": "Cán bộ Văn Miếu", "roles": ["commune_cadre"], "unit": "08611"}
 PROVINCE = {"sub": "chat-tinh", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}

@@ -32,7 +32,7 @@ from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store.db import Database
-from tests.conftest import MATTRAN, free_port
+from tests.support.platform import MATTRAN, free_port
 from tests.support.scripted_model import Reply, Script, ScriptedModel, ScriptedServer, call, last_tool_result
 
 Serve = Callable[[Script], ScriptedServer]  # the `serve` fixture (tests/conftest.py)

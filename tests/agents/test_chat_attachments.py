@@ -19,12 +19,10 @@ from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.attachments import MAX_BYTES
 from mattran.services import Services
+from tests.support.files import PDF, PNG, PROGRAM
 from tests.support.scripted_model import ScriptedModel, call
 
 CITIZEN = Principal(subject="cong-dan-tep", name="Lê Thị Tệp", roles=frozenset({Role.CITIZEN}))
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PROGRAM = b"MZ\x90\x00" + bytes(60)  # a Windows program
 PETITION = "Kiến nghị: rác thải ở chợ phường Hoàn Kiếm, Hà Nội không được thu gom, bốc mùi hôi thối cả tuần nay."
 
 

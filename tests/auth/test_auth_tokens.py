@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from joserfc.jwk import RSAKey
 
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre"], "unit": "08611"}
 

@@ -12,7 +12,7 @@ from joserfc.jwk import RSAKey
 
 from cli import devidp
 from mattran.auth.oidc import OidcClient, ProviderError, TokenError
-from tests.conftest import free_port
+from tests.support.platform import free_port
 
 
 def _key(kid: str) -> RSAKey:

@@ -8,7 +8,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.conftest import DEMO_ACCOUNTS, Platform, sign_in
+from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
 
 # Each role's own unit and the units around it (Phú Thọ = 25; Xã Văn Miếu = 08611; Phường Việt Trì = 07900).
 ROLES = {

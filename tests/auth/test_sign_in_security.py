@@ -21,7 +21,8 @@ from playwright.sync_api import Browser
 
 from mattran.auth.sessions import hash_session_id
 from mattran.settings import DEV_CLIENT_SECRET
-from tests.conftest import DEMO_ACCOUNTS, MATTRAN, ROOT, Platform, cli_env, free_port, sign_in, wait_healthy
+from tests.support.paths import ROOT
+from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, free_port, sign_in, wait_healthy
 
 CLIENT = ("mattran", DEV_CLIENT_SECRET)
 CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre"], "unit": "08611"}

@@ -8,7 +8,7 @@ import httpx
 import psycopg
 
 from mattran.auth.sessions import hash_session_id
-from tests.conftest import DEMO_ACCOUNTS, Platform, sign_in
+from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
 
 
 def _csrf(client: httpx.Client, base_url: str) -> str:

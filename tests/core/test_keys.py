@@ -29,7 +29,7 @@ from joserfc.jwk import RSAKey
 from mattran.domain.privacy import PersonalData
 from mattran.settings import Settings
 from mattran.store import backup, checkpoints, migrate, reference, server
-from tests.conftest import MATTRAN, Platform, cli_env, free_port, wait_healthy
+from tests.support.platform import MATTRAN, Platform, cli_env, free_port, wait_healthy
 
 PUBLIC_SECRET = "dev-only-secret-key-change-me"  # the previous release's development default
 KEY_FILES = ("signing.key", "personal-data.key", "national-id.key")

@@ -13,8 +13,7 @@ import pytest
 from mattran.domain.congress import today_in_vietnam
 from mattran.scope import Scope
 from mattran.store.db import Database
-from tests.conftest import Platform
-from tests.domain.test_members_api import app_db, bearer, db_rows  # noqa: F401  (app_db is a fixture)
+from tests.support.platform import Platform, bearer, owner_rows
 
 LAO_CAI, BAO_HA, LAO_CAI_WARD = "15", "02989", "02647"  # no demo data in Lào Cai
 VAN_MIEU, VIET_TRI = "08611", "07900"
@@ -30,7 +29,7 @@ def put(platform: Platform, role: str, unit: str, code: str, body: dict[str, Any
 
 def history(platform: Platform, code: str) -> list[tuple[Any, ...]]:
     """(actor, actor name, roles, changes) of a unit's congress, oldest first, as stored."""
-    return db_rows(
+    return owner_rows(
         platform,
         "select h.actor, h.actor_name, h.roles, h.changes from congress_history h"
         " join congresses c on c.id = h.congress_id where c.unit_code = %s and c.term = %s"
@@ -169,7 +168,7 @@ def test_history_is_append_only_even_for_the_owner(platform: Platform) -> None:
                 conn.execute(statement)  # type: ignore[arg-type]
 
 
-async def test_row_level_security_hides_other_units_congresses_and_history(app_db: Database) -> None:  # noqa: F811
+async def test_row_level_security_hides_other_units_congresses_and_history(app_db: Database) -> None:
     async with app_db.transaction(Scope.of_unit(f"vn.25.{VAN_MIEU}")) as conn:
         cur = await conn.execute("select unit_code from congresses union select unit_code from congress_history")
         assert {r["unit_code"] for r in await cur.fetchall()} == {VAN_MIEU}
@@ -184,7 +183,7 @@ async def test_row_level_security_hides_other_units_congresses_and_history(app_d
 
 
 def _progress_expected(platform: Platform, root: str, today: date) -> dict[str, int]:
-    rows = db_rows(
+    rows = owner_rows(
         platform,
         "select c.status, c.planned_date, c.held_date from units u"
         " left join congresses c on c.unit_code = u.code and c.term = %s"

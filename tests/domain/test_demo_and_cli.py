@@ -13,8 +13,8 @@ from psycopg.rows import dict_row
 from mattran.domain import demo, member_io
 from mattran.domain.unit import Unit
 from mattran.store import units as units_store
-from tests.conftest import MATTRAN, Platform, cli_env
-from tests.domain.test_members_api import db_rows, table_file
+from tests.support.files import table_file
+from tests.support.platform import MATTRAN, Platform, cli_env, owner_rows
 
 MARKED = f"%{demo.MARK}"
 
@@ -34,7 +34,7 @@ def stored_unit(platform: Platform, code: str) -> Unit:
 def test_demo_members_are_the_seeded_ones_and_clearly_synthetic(platform: Platform) -> None:
     unit = stored_unit(platform, "08611")
     expected = sorted((d.full_name, d.birth_year, d.position) for d in demo.members_of(unit))
-    stored = db_rows(
+    stored = owner_rows(
         platform,
         "select full_name, birth_year, position from members"
         " where unit_code = '08611' and full_name like %s order by 1, 2, 3",
@@ -44,16 +44,16 @@ def test_demo_members_are_the_seeded_ones_and_clearly_synthetic(platform: Platfo
     protector = platform.protector()
     emails = {
         protector.decrypt("email", r[0])
-        for r in db_rows(platform, "select email_enc from members where full_name like %s", MARKED)
+        for r in owner_rows(platform, "select email_enc from members where full_name like %s", MARKED)
     }
     assert emails and all(e and e.endswith("@example.com") for e in emails)
-    assert db_rows(
+    assert owner_rows(
         platform,
         "select count(*) from members where full_name like %s and unit_code not in"
         " (select code from units where province_code in ('01', '25', '31', '46') or code = 'TW')",
         MARKED,
     ) == [(0,)]
-    assert db_rows(
+    assert owner_rows(
         platform,
         "select count(*) from congresses c join units u on u.code = c.unit_code"
         " where u.province_code = '25' and exists (select 1 from congress_history h"
@@ -67,12 +67,12 @@ def test_loading_the_demo_again_changes_nothing(platform: Platform) -> None:
         "select (select count(*) from members), (select count(*) from congresses),"
         " (select count(*) from congress_history)"
     )
-    before = db_rows(platform, counts)
+    before = owner_rows(platform, counts)
     assert demo.load(platform.owner_uri(), platform.protector()) is False  # already loaded
     with psycopg.connect(platform.owner_uri()) as conn:
         conn.execute("delete from reference_data where name = 'demo'")
     assert demo.load(platform.owner_uri(), platform.protector()) is True  # forced: finds every row already there
-    assert db_rows(platform, counts) == before
+    assert owner_rows(platform, counts) == before
 
 
 def _members(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:
@@ -103,7 +103,7 @@ def test_cli_import_reports_rows_and_export_writes_the_scope(platform: Platform,
     done = _members(platform, "import", str(source), "--as-unit", "20", "--mode", "skip")
     assert done.returncode == 1 and "Đã nhập 1 / 2 dòng; bỏ qua 1." in done.stdout
     assert "Dòng" in done.stdout and "Năm sinh 1850 không hợp lệ" in done.stdout
-    assert db_rows(platform, "select unit_code from members where full_name = 'Nông Văn Dòng Lệnh'") == [("20",)]
+    assert owner_rows(platform, "select unit_code from members where full_name = 'Nông Văn Dòng Lệnh'") == [("20",)]
 
     target = tmp_path / "xuat.xlsx"
     exported = _members(platform, "export", str(target), "--as-unit", "20")

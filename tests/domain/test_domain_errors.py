@@ -23,8 +23,7 @@ from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
-from tests.conftest import MATTRAN, MODELS_DIR, Platform, cli_env
-from tests.domain.test_members_api import app_db, bearer  # noqa: F401  (app_db is a fixture)
+from tests.support.platform import MATTRAN, MODELS_DIR, Platform, bearer, cli_env
 from tools.base import ToolContext, ToolDenied, ToolFailed, refusal
 from tools.reports import DRAFT_REPORT
 from web.problems import status_of

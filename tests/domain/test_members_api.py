@@ -5,14 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from mattran.auth.principal import Principal, Role
 from mattran.domain import member_io
@@ -21,25 +18,13 @@ from mattran.domain.congress import CongressChange, congress_progress, update_co
 from mattran.domain.demo import synthetic_rows
 from mattran.domain.member_stats import MemberFilters, count_members, member_stats
 from mattran.domain.units import load_resolver
-from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.db import Database
-from tests.conftest import Platform
+from tests.support.files import table_file
+from tests.support.platform import Platform, bearer, owner_rows
 
 BAO_HA, LAO_CAI_WARD = "02989", "02647"  # two communes of Lào Cai (15), a province without demo data
 VAN_MIEU, VIET_TRI = "08611", "07900"  # Phú Thọ (25)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def bearer(platform: Platform, role: str, unit: str | None) -> dict[str, str]:
-    """Authorization header of a cadre (or citizen) of ``unit``."""
-    token = platform.mint({"sub": f"thu-{role}-{unit}", "name": f"Thử {role}", "roles": [role], "unit": unit})
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-
-
-def table_file(rows: list[dict[str, Any]], fmt: str) -> bytes:
-    """An import file with the rows' keys as headers."""
-    table = iter([list(rows[0]), *[list(r.values()) for r in rows]])
-    return member_io.to_xlsx(table) if fmt == "xlsx" else member_io.to_csv(table)
 
 
 def upload(platform: Platform, headers: dict[str, str], data: bytes, fmt: str, mode: str = "all") -> httpx.Response:
@@ -51,12 +36,6 @@ def upload(platform: Platform, headers: dict[str, str], data: bytes, fmt: str, m
         files={"file": (f"danh-sach.{fmt}", data, XLSX if fmt == "xlsx" else "text/csv")},
         data={"mode": mode, "consent": "true"},
     )
-
-
-def db_rows(platform: Platform, query: str, *params: object) -> list[tuple[Any, ...]]:
-    """Rows read by the owner (no row-level security)."""
-    with psycopg.connect(platform.owner_uri()) as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
 
 
 def exported(platform: Platform, headers: dict[str, str], fmt: str, unit: str | None = None) -> list[dict[str, Any]]:
@@ -123,7 +102,7 @@ def test_import_then_export_gives_the_same_rows(platform: Platform, fmt: str, un
     ).json()
     assert (again["imported"], again["skipped"]) == (0, 40)
     assert {e["message"] for e in again["errors"]} == {"Đã có trong cơ sở dữ liệu (cùng đơn vị, họ tên và năm sinh)."}
-    assert db_rows(platform, "select count(*) from members where unit_code = %s", code) == [(40,)]
+    assert owner_rows(platform, "select count(*) from members where unit_code = %s", code) == [(40,)]
 
 
 BAD_FILE = [
@@ -144,7 +123,7 @@ BAD_ERRORS = [
 
 
 def _son_la_count(platform: Platform) -> int:
-    return db_rows(platform, "select count(*) from members where unit_path <@ 'vn.14'")[0][0]
+    return owner_rows(platform, "select count(*) from members where unit_path <@ 'vn.14'")[0][0]
 
 
 def test_row_errors_name_the_row_and_column_and_all_imports_nothing(platform: Platform) -> None:
@@ -161,7 +140,7 @@ def test_skip_imports_the_good_rows_and_a_second_run_finds_them(platform: Platfo
     report = upload(platform, headers, data, "xlsx", "skip").json()
     assert (report["imported"], report["skipped"]) == (1, 5)
     assert [e["row"] for e in report["errors"]] == [3, 4, 5, 6, 7]
-    assert db_rows(platform, "select full_name, birth_year from members where unit_path <@ 'vn.14'") == [
+    assert owner_rows(platform, "select full_name, birth_year from members where unit_path <@ 'vn.14'") == [
         ("Hoàng Văn Đúng", 1980)
     ]
     second = upload(platform, headers, data, "xlsx", "skip").json()
@@ -200,7 +179,7 @@ def test_personal_data_is_not_readable_in_the_database(platform: Platform) -> No
         "bi.mat@example.com",
         "*********321",
     )
-    [(whole, phone, email, hmac, last3)] = db_rows(
+    [(whole, phone, email, hmac, last3)] = owner_rows(
         platform,
         "select m::text, phone_enc, email_enc, national_id_hmac, national_id_last3 from members m"
         " where full_name = 'Vàng Thị Bí Mật'",
@@ -209,7 +188,7 @@ def test_personal_data_is_not_readable_in_the_database(platform: Platform) -> No
         assert secret not in whole
         assert secret.encode() not in bytes(phone) + bytes(email) + bytes(hmac)
     assert (len(bytes(hmac)), last3) == (32, "321")
-    dump = db_rows(platform, "select string_agg(m::text, ' ') from members m")[0][0]
+    dump = owner_rows(platform, "select string_agg(m::text, ' ') from members m")[0][0]
     assert "0987654321" not in dump and "bi.mat@example.com" not in dump
     again = httpx.post(f"{platform.base_url}/api/members", headers=headers, json=member)
     assert again.status_code == 409 and "đã có thành viên “Vàng Thị Bí Mật” sinh năm 1990" in again.json()["detail"]
@@ -312,7 +291,7 @@ def _age_group(birth_year: int | None) -> str | None:
 
 
 def test_statistics_match_direct_counts(platform: Platform) -> None:
-    rows = db_rows(
+    rows = owner_rows(
         platform,
         "select m.gender, m.ethnicity, m.religion, m.birth_year, m.organisation, m.position,"
         " m.unit_path::text from members m where m.unit_path <@ 'vn.25'",
@@ -350,7 +329,7 @@ def test_stats_page_shows_charts_and_vietnamese_numbers(platform: Platform) -> N
         f"{platform.base_url}/can-bo/thanh-vien/thong-ke",
         headers={**bearer(platform, "central_cadre", "TW"), "Accept": "text/html"},
     ).text
-    total = db_rows(platform, "select count(*) from members")[0][0]
+    total = owner_rows(platform, "select count(*) from members")[0][0]
     assert re.search(r'<strong id="total">([\d.]+)</strong>', page)[1] == f"{total:,}".replace(",", ".")  # type: ignore[index]
     assert page.count("<svg") == 8 and "<script" not in page
     for section in (
@@ -384,18 +363,9 @@ def test_the_import_form_needs_its_csrf_token_and_shows_the_report(platform: Pla
     assert shown.status_code == 200
     assert "Đã nhập 1 thành viên trên 2 dòng; 1 dòng không được nhập." in " ".join(shown.text.split())
     assert "Năm sinh “năm ngoái” không hợp lệ" in shown.text
-    assert db_rows(platform, "select unit_code from members where full_name = 'Lù Văn Biểu Mẫu'") == [(LAO_CAI_WARD,)]
-
-
-@pytest.fixture(scope="module")
-async def app_db(platform: Platform) -> AsyncIterator[Database]:
-    """The application role's pool on the platform's store (RLS applies)."""
-    database = Database(
-        make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=2
-    )
-    await database.open()
-    yield database
-    await database.close()
+    assert owner_rows(platform, "select unit_code from members where full_name = 'Lù Văn Biểu Mẫu'") == [
+        (LAO_CAI_WARD,)
+    ]
 
 
 VAN_MIEU_CADRE = Principal(
@@ -421,7 +391,7 @@ async def test_domain_functions_check_the_permission_themselves(platform: Platfo
         women = await count_members(conn, VAN_MIEU_CADRE, None, MemberFilters(gender="Nữ"))
     assert (
         women
-        == db_rows(platform, "select count(*) from members where unit_code = %s and gender = 'nu'", VAN_MIEU)[0][0]
+        == owner_rows(platform, "select count(*) from members where unit_code = %s and gender = 'nu'", VAN_MIEU)[0][0]
         > 0
     )
 

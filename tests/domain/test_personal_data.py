@@ -20,11 +20,10 @@ from psycopg.conninfo import make_conninfo
 from mattran.domain.petitions import public_number
 from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.retention import PURGED_TEXT, PURGED_TITLE
-from tests.conftest import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, sign_in
-from tests.web.browser.test_browser import ARTIFACTS, CITIZEN
-from tests.web.browser.test_browser import sign_in as browser_sign_in
-from tests.web.test_open311 import _post as open311_post
-from tests.web.test_open311 import api_key  # noqa: F401  # the fixture
+from tests.support.browser import ARTIFACTS, CITIZEN
+from tests.support.browser import sign_in as browser_sign_in
+from tests.support.open311 import post_request as open311_post
+from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, owner_rows, sign_in
 
 COMMUNE = {"sub": "dlcn-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
 PHONE = {"width": 390, "height": 844}
@@ -54,13 +53,8 @@ def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: o
     return _req("POST", f"{platform.base_url}/api/petitions", json={**BODY, **fields}, headers=headers or {})
 
 
-def _rows(platform: Platform, query: str, *params: object) -> list[tuple[Any, ...]]:
-    with psycopg.connect(platform.owner_uri()) as conn:
-        return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
-
-
 def _contacts(platform: Platform, code: str) -> int:
-    return _rows(
+    return owner_rows(
         platform,
         "select count(*) from petition_contacts c join petitions p on p.id = c.petition_id where p.tracking_code = %s",
         code,
@@ -86,11 +80,11 @@ def test_a_petition_with_contacts_and_no_consent_is_refused_by_the_api(platform:
     assert r.status_code == 422
     assert r.json()["field"] == "consent" and "“consent”" in r.json()["detail"]
     assert "Cần đồng ý xử lý dữ liệu cá nhân" in r.json()["detail"]
-    assert _rows(platform, "select count(*) from petitions where title = %s", title) == [(0,)]
+    assert owner_rows(platform, "select count(*) from petitions where title = %s", title) == [(0,)]
 
     given = _file(platform, title=title, contact={"phone": "0912 345 678"}, consent=True)
     assert given.status_code == 201, given.text
-    ((at, notice),) = _rows(
+    ((at, notice),) = owner_rows(
         platform,
         "select consent_at, consent_notice from petitions where tracking_code = %s",
         public_number(given.json()["tracking_code"]),
@@ -101,17 +95,17 @@ def test_a_petition_with_contacts_and_no_consent_is_refused_by_the_api(platform:
 def test_a_petition_without_contacts_needs_no_consent(platform: Platform) -> None:
     r = _file(platform)
     assert r.status_code == 201, r.text
-    assert _rows(
+    assert owner_rows(
         platform,
         "select consent_at, consent_notice from petitions where tracking_code = %s",
         public_number(r.json()["tracking_code"]),
     ) == [(None, None)]
 
 
-def test_an_open311_client_attests_its_users_consent(platform: Platform, api_key: str) -> None:  # noqa: F811
+def test_an_open311_client_attests_its_users_consent(platform: Platform, api_key: str) -> None:
     r = open311_post(platform, api_key=api_key, phone="0987 222 333")
     assert r.status_code == 200, r.text
-    assert _rows(
+    assert owner_rows(
         platform,
         "select consent_notice from petitions where tracking_code = %s",
         public_number(r.json()[0]["service_request_id"]),
@@ -129,10 +123,10 @@ def test_the_form_refuses_contacts_without_consent_and_keeps_what_was_typed(plat
         assert refused.status_code == 422
         assert "Đồng ý xử lý dữ liệu cá nhân: cần đánh dấu ô đồng ý" in refused.text
         assert 'value="dan@example.com"' in refused.text
-        assert _rows(platform, "select count(*) from petitions where title = %s", title) == [(0,)]
+        assert owner_rows(platform, "select count(*) from petitions where title = %s", title) == [(0,)]
         filed = client.post("/phan-anh", data={**form, "consent": "1"})
     assert filed.status_code == 303 and filed.headers["location"].startswith("/tra-cuu?ma=")
-    assert _rows(platform, "select consent_notice from petitions where title = %s", title) == [("web:2026-01",)]
+    assert owner_rows(platform, "select consent_notice from petitions where title = %s", title) == [("web:2026-01",)]
 
 
 def test_the_notice_and_its_checkbox_on_a_phone(platform: Platform, browser: Browser) -> None:
@@ -158,9 +152,9 @@ def test_the_notice_and_its_checkbox_on_a_phone(platform: Platform, browser: Bro
     page.get_by_role("button", name="Gửi phản ánh").click()
     expect(page.get_by_role("status")).to_contain_text("Đã tiếp nhận.")
     code = page.locator("#tracking-code").inner_text()
-    assert _rows(platform, "select consent_notice from petitions where tracking_code = %s", public_number(code)) == [
-        ("web:2026-01",)
-    ]
+    assert owner_rows(
+        platform, "select consent_notice from petitions where tracking_code = %s", public_number(code)
+    ) == [("web:2026-01",)]
     context.close()
 
 
@@ -177,7 +171,7 @@ def test_a_member_import_needs_the_cadres_confirmation_which_is_recorded(platfor
     refused = _req("POST", url, headers=headers, files={"file": ("ds.csv", data, "text/csv")}, data={"mode": "all"})
     assert refused.status_code == 422
     assert "“consent”" in refused.json()["detail"]["message"] and "consent" in refused.json()["detail"]["errors"]
-    assert _rows(platform, "select count(*) from members where full_name = %s", name) == [(0,)]
+    assert owner_rows(platform, "select count(*) from members where full_name = %s", name) == [(0,)]
     done = _req(
         "POST",
         url,
@@ -186,7 +180,7 @@ def test_a_member_import_needs_the_cadres_confirmation_which_is_recorded(platfor
         data={"mode": "all", "consent": "true"},
     )
     assert done.status_code == 200 and done.json()["imported"] == 1, done.text
-    assert _rows(
+    assert owner_rows(
         platform,
         "select unit_code, notice_version, total, imported from member_import_consents where actor = %s",
         cadre["sub"],
@@ -200,7 +194,7 @@ def test_a_member_import_needs_the_cadres_confirmation_which_is_recorded(platfor
         files = {"file": ("ds.csv", f"Họ và tên\r\n{other}\r\n".encode(), "text/csv")}
         shown = client.post("/can-bo/thanh-vien/nhap", files=files, data={"mode": "all", "csrf_token": token})
     assert shown.status_code == 422 and "Cần xác nhận các thành viên đã được thông báo" in shown.text
-    assert _rows(platform, "select count(*) from members where full_name = %s", other) == [(0,)]
+    assert owner_rows(platform, "select count(*) from members where full_name = %s", other) == [(0,)]
 
 
 def test_the_chat_shows_the_notice_before_the_first_message(platform: Platform, browser: Browser) -> None:
@@ -257,7 +251,7 @@ def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform
         for p in _req("GET", f"{platform.base_url}/api/me/data", headers=headers).json()["petitions"]
     }
     assert after[code]["contact"] is None and after[code]["history"][-1]["action"] == "contact_erased"
-    audited = _rows(
+    audited = owner_rows(
         platform, "select action, target, outcome from audit_log where actor = %s order by id", citizen["sub"]
     )
     assert ("data_subject.access", citizen["sub"], "allowed") in audited
@@ -286,7 +280,7 @@ def test_a_citizen_corrects_the_contacts_of_an_open_petition_only(platform: Plat
         for p in _req("GET", f"{platform.base_url}/api/me/data", headers=headers).json()["petitions"]
     }
     assert mine[code]["contact"] == new and mine[code]["history"][-1]["action"] == "contact_corrected"
-    assert _rows(
+    assert owner_rows(
         platform,
         "select count(*) from petition_contacts c join petitions p on p.id = c.petition_id"
         " where p.tracking_code = %s and c.phone_enc::text like %s",
@@ -299,7 +293,7 @@ def test_a_citizen_corrects_the_contacts_of_an_open_petition_only(platform: Plat
     _decline(platform, code)
     closed = _req("PUT", url, headers=headers, json={"contact": new, "consent": True})
     assert closed.status_code == 409 and "đã đóng" in closed.json()["detail"]
-    assert ("data_subject.correct_contact", code, "allowed") in _rows(
+    assert ("data_subject.correct_contact", code, "allowed") in owner_rows(
         platform, "select action, target, outcome from audit_log where actor = %s", citizen["sub"]
     )
 
@@ -436,24 +430,26 @@ def test_purge_counts_then_removes_what_is_past_its_period_on_a_controlled_clock
     done = _purge(platform, "--apply", "--now", clock)
     assert done["applied"] is True and done["petitions"] == dry["petitions"] and done["contacts"] == dry["contacts"]
     assert _contacts(platform, old) == 0 and _contacts(platform, recent) == 1 and _contacts(platform, still_open) == 1
-    ((title, content, files, purged),) = _rows(
+    ((title, content, files, purged),) = owner_rows(
         platform,
         "select title, content, (select count(*) from petition_attachments a where a.petition_id = p.id),"
         " private_purged_at from petitions p where tracking_code = %s",
         old,
     )
     assert (title, content, files) == (PURGED_TITLE, PURGED_TEXT, 0) and purged is not None
-    assert _rows(
+    assert owner_rows(
         platform,
         "select count(*) from petition_events e join petitions p on p.id = e.petition_id"
         " where p.tracking_code = %s and e.action = 'retention_purge'",
         old,
     ) == [(1,)]
-    assert _rows(platform, "select actor from audit_log where actor like %s order by actor", f"{tag}-%") == [
+    assert owner_rows(platform, "select actor from audit_log where actor like %s order by actor", f"{tag}-%") == [
         (f"{tag}-25",)
     ]
     assert (
-        _rows(platform, "select count(*) from audit_log where action = 'retention.purge' and actor like 'cli:%%'")[0][0]
+        owner_rows(platform, "select count(*) from audit_log where action = 'retention.purge' and actor like 'cli:%%'")[
+            0
+        ][0]
         >= 1
     )
 
@@ -481,7 +477,7 @@ def test_the_audit_log_stays_append_only_and_its_purge_keeps_30_days(platform: P
 
 def test_up_runs_the_purge_periodically(platform: Platform) -> None:
     assert (
-        _rows(
+        owner_rows(
             platform, "select count(*) from audit_log where action = 'retention.purge' and actor = 'system:retention'"
         )[0][0]
         >= 1

@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 COMMUNE = {"sub": "sim-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "08611"}
 

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from mattran.domain.receipts import parse
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 COMMUNE = {"sub": "pakn-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
 SIBLING = {"sub": "pakn-xa-2", "name": "Cán bộ xã khác", "roles": ["commune_cadre"], "unit": "00070"}  # Hoàn Kiếm

@@ -10,7 +10,7 @@ import httpx
 import psycopg
 
 from mattran.domain.petitions import public_number
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 CADRE = {"sub": "duyet-xa", "name": "Cán bộ duyệt", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
 COLLEAGUE = {"sub": "duyet-xa-2", "name": "Cán bộ cùng phường", "roles": ["commune_cadre"], "unit": "00004"}

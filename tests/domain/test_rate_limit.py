@@ -10,7 +10,7 @@ import re
 
 import httpx
 
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 PER_MINUTE = 30
 PETITION = {

@@ -18,7 +18,7 @@ import pytest
 from mattran.bootstrap import StoreUrls
 from mattran.domain import receipts
 from mattran.store.migrate import migration_files
-from tests.conftest import MATTRAN, Platform, cli_env, free_port, wait_healthy
+from tests.support.platform import MATTRAN, Platform, cli_env, free_port, wait_healthy
 
 CITIZEN = {"sub": "bien-nhan-dan", "name": "Công dân", "roles": ["citizen"], "unit": None}
 NEIGHBOUR = {"sub": "bien-nhan-dan-2", "name": "Công dân khác", "roles": ["citizen"], "unit": None}

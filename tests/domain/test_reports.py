@@ -28,8 +28,8 @@ from mattran.domain.reports.writer import check_section, model_section_writer
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.store.db import Database
-from tests.conftest import ROOT, Platform
-from tests.domain.test_members_api import app_db, bearer  # noqa: F401  (app_db is a fixture)
+from tests.support.paths import ROOT
+from tests.support.platform import Platform, bearer
 
 ARTIFACTS = ROOT / "artifacts"
 TODAY = date(2026, 11, 23)
@@ -164,7 +164,7 @@ def test_revision_prompts() -> None:
 
 
 @pytest.fixture(scope="module")
-async def resolver(app_db: Database):  # noqa: F811  (app_db is a fixture)
+async def resolver(app_db: Database):
     async with app_db.transaction(Scope.public()) as conn:
         return await load_resolver(conn)
 
@@ -186,7 +186,7 @@ def _brief(draft: Any, key: str) -> SectionBrief:
     )
 
 
-async def test_a_model_writes_prose_but_never_the_numbers(app_db: Database, resolver: Any) -> None:  # noqa: F811
+async def test_a_model_writes_prose_but_never_the_numbers(app_db: Database, resolver: Any) -> None:
     text = "Báo cáo tiến độ đại hội tỉnh Phú Thọ"
     template = await draft_report(app_db, resolver, PHU_THO_CADRE, text)
     prompts: list[str] = []
@@ -211,7 +211,7 @@ async def test_a_model_writes_prose_but_never_the_numbers(app_db: Database, reso
     assert not check_section("Có {{congress.unknown}} đơn vị.", brief) and not check_section("Có 12 đơn vị.", brief)
 
 
-async def test_the_domain_refuses_a_unit_outside_the_scope(app_db: Database, resolver: Any) -> None:  # noqa: F811
+async def test_the_domain_refuses_a_unit_outside_the_scope(app_db: Database, resolver: Any) -> None:
     with pytest.raises(PermissionDenied):
         await draft_report(app_db, resolver, VAN_MIEU_CADRE, "Báo cáo tiến độ đại hội tỉnh Phú Thọ")
     with pytest.raises(PermissionDenied):

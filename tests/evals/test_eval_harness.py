@@ -25,7 +25,8 @@ from mattran.domain.library import LibraryService
 from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store import units as units_store
-from tests.conftest import MATTRAN, ROOT, cli_env
+from tests.support.paths import ROOT
+from tests.support.platform import MATTRAN, cli_env
 from tests.support.scripted_model import Reply, Script, ScriptedServer, last_tool_result
 from tools.base import Tool
 from tools.registry import ALL_TOOLS

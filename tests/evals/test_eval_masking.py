@@ -16,7 +16,7 @@ from evals import harness, masking
 from mattran.bootstrap import StoreUrls
 from mattran.domain.masking import find_personal_data
 from mattran.settings import Settings
-from tests.conftest import MATTRAN, cli_env
+from tests.support.platform import MATTRAN, cli_env
 
 
 async def test_the_detector_meets_the_thresholds_on_the_development_set() -> None:

@@ -7,7 +7,7 @@ import json
 from evals import retrieval
 from mattran.auth.principal import Principal
 from mattran.domain.library import LibraryService
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 async def test_retrieval_recall_at_5(law_library: LibraryService) -> None:

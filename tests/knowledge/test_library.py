@@ -17,8 +17,8 @@ from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
 from mattran.settings import Settings
-from tests.conftest import MATTRAN, MODELS_DIR, cli_env
 from tests.support.paths import INGEST_FIXTURES
+from tests.support.platform import MATTRAN, MODELS_DIR, cli_env
 
 FIXTURES = INGEST_FIXTURES
 ADMIN = Principal(subject="test:admin", name="Quản trị", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn")

@@ -27,7 +27,7 @@ from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
-from tests.conftest import MATTRAN, MODELS_DIR, cli_env
+from tests.support.platform import MATTRAN, MODELS_DIR, cli_env
 
 COUNTED = ("petitions", "petition_events", "members", "audit_log", "units", "schema_migrations")
 

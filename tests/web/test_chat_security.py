@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psycopg
@@ -22,7 +21,16 @@ from psycopg.conninfo import make_conninfo
 from mattran.domain.chat_retention import Retention, prune
 from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.db import Database
-from tests.conftest import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, free_port, sign_in, wait_healthy
+from tests.support.platform import (
+    DEMO_ACCOUNTS,
+    MATTRAN,
+    Platform,
+    cli_env,
+    free_port,
+    owner_rows,
+    sign_in,
+    wait_healthy,
+)
 
 EVIL = "http://evil.example"
 THREADS = {"pagination": {"first": 20, "cursor": None}, "filter": {}}
@@ -46,16 +54,11 @@ def _signed_in_with_chat(platform: Platform, role: str = "citizen") -> tuple[htt
     return client, token
 
 
-def _owner_rows(platform: Platform, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    with psycopg.connect(platform.owner_uri()) as conn:
-        return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-
-
 def _memory(platform: Platform, conversation: str) -> int:
     """How many checkpoint rows a guest's conversation has (its memory, files held included)."""
     thread = f"khach:{conversation}"
     return sum(
-        _owner_rows(platform, f"select count(*) from {t} where thread_id = %s", thread)[0][0]
+        owner_rows(platform, f"select count(*) from {t} where thread_id = %s", thread)[0][0]
         for t in ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
     )
 
@@ -235,8 +238,8 @@ async def test_conversations_are_pruned_after_their_retention(platform: Platform
     def kept() -> tuple[bool, bool, bool]:
         return (
             _memory(platform, guest) > 0,
-            _owner_rows(platform, "select count(*) from checkpoints where thread_id = %s", signed_thread)[0][0] > 0,
-            _owner_rows(platform, 'select count(*) from chat.threads where "id" = %s', thread)[0][0] > 0,
+            owner_rows(platform, "select count(*) from checkpoints where thread_id = %s", signed_thread)[0][0] > 0,
+            owner_rows(platform, 'select count(*) from chat.threads where "id" = %s', thread)[0][0] > 0,
         )
 
     retention = Retention.of(24, 90)
@@ -248,7 +251,7 @@ async def test_conversations_are_pruned_after_their_retention(platform: Platform
     assert kept() == (False, True, True)
     pruned = await prune(platform_db, retention, clock=lambda: now + timedelta(days=91))
     assert kept() == (False, False, False) and pruned.threads >= 1 and pruned.conversations >= 1
-    assert _owner_rows(platform, 'select count(*) from chat.steps where "threadId" = %s', thread) == [(0,)]
+    assert owner_rows(platform, 'select count(*) from chat.steps where "threadId" = %s', thread) == [(0,)]
 
 
 def test_the_prune_command_runs_against_the_store(platform: Platform, tmp_path: Path) -> None:
@@ -305,7 +308,7 @@ def test_the_app_role_reads_only_the_chat_history_of_the_person_it_serves(platfo
 
         assert seen("rls-b") == (0, 0) and seen("") == (0, 0)
         assert seen("rls-a") == (1, 1)
-    _owner_rows(platform, 'delete from chat.threads where "id" = %s returning "id"', thread)
+    owner_rows(platform, 'delete from chat.threads where "id" = %s returning "id"', thread)
 
 
 def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: Path) -> None:
@@ -344,7 +347,7 @@ def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: P
     for raw in ("0912 345 678", "0912345678", "an.nguyen@example.vn", "0987.654.321"):
         assert raw not in exported, exported
     assert record["user_message"].startswith("Tôi ở")
-    _owner_rows(platform, 'delete from chat.threads where "id" = %s returning "id"', thread)
+    owner_rows(platform, 'delete from chat.threads where "id" = %s returning "id"', thread)
 
 
 async def test_a_failing_chat_turn_shows_an_incident_reference_never_the_error(

@@ -18,7 +18,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import CheckContext, negative_data_rejection, not_a_server_error, response_schema_conformance
 from schemathesis.schemas import BaseSchema
 
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 # Cà Mau: no other test of the shared platform reads or counts its rows.
 CADRE = {"sub": "fuzz-tinh", "name": "Cán bộ tỉnh (fuzz)", "roles": ["province_cadre"], "unit": "96"}

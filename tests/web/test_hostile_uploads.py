@@ -27,7 +27,7 @@ from fpdf import FPDF
 from openpyxl import Workbook
 
 from mattran.domain import member_io
-from tests.conftest import Platform
+from tests.support.platform import Platform
 
 CADRE = {"sub": "hostile-tinh", "name": "Cán bộ tỉnh (tệp độc hại)", "roles": ["province_cadre"], "unit": "91"}
 ADMIN = {"sub": "hostile-admin", "name": "Quản trị (tệp độc hại)", "roles": ["admin"], "unit": "TW"}

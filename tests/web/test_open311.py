@@ -12,13 +12,13 @@ from xml.etree import ElementTree
 
 import httpx
 import psycopg
-import pytest
 from georeport import GeoReport
 
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.receipts import parse
 from mattran.domain.time import VIETNAM
-from tests.conftest import MATTRAN, Platform, cli_env
+from tests.support.open311 import post_request, request_url
+from tests.support.platform import MATTRAN, Platform, cli_env
 
 COMMUNE: dict[str, object] = {
     "sub": "o311-xa",
@@ -27,7 +27,6 @@ COMMUNE: dict[str, object] = {
     "unit": "00004",
 }  # Phường Ba Đình
 ADMIN: dict[str, object] = {"sub": "quantri", "roles": ["admin"], "unit": "TW"}
-DESCRIPTION = "Đèn đường ngõ 5 phố Đội Cấn bị hỏng cả tháng nay, buổi tối rất tối và nguy hiểm cho người đi bộ."
 # Personal data a petitioner may send; none of it may ever come out of an Open311 GET.
 SECRETS = ("0912 345 678", "dan.nguyen@example.com", "0987654321", "nguoigui@example.com", "Nguyễn Văn")
 
@@ -47,28 +46,6 @@ def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 
-@pytest.fixture(scope="module")
-def api_key(platform: Platform) -> str:
-    """A key made as an operator makes one: ``mattran apikey create NAME --json`` beside the running platform."""
-    done = _mattran(platform, "apikey", "create", "Ứng dụng thử Open311", "--json")
-    assert done.returncode == 0, done.stderr
-    body = json.loads(done.stdout)
-    assert list(body) == ["api_key"] and body["api_key"].startswith("mtk_")
-    assert "Hãy lưu ngay" in done.stderr  # progress on stderr, stdout stays exactly the JSON
-    return str(body["api_key"])
-
-
-def _url(platform: Platform, path: str) -> str:
-    return f"{platform.base_url}/open311/v2/{path}"
-
-
-def _post(
-    platform: Platform, fmt: str = "json", headers: dict[str, str] | None = None, **fields: str
-) -> httpx.Response:
-    body = {"service_code": "ha_tang", "address_string": "P. Ba Đình, HN", "description": DESCRIPTION, **fields}
-    return httpx.post(_url(platform, f"requests.{fmt}"), data=body, headers=headers or {})
-
-
 def _number(receipt: str) -> str:
     """The public number of a receipt: what the list of published requests shows."""
     parsed = parse(receipt)
@@ -77,7 +54,7 @@ def _number(receipt: str) -> str:
 
 
 def _filed(platform: Platform, api_key: str, **fields: str) -> str:
-    r = _post(platform, "json", None, api_key=api_key, **fields)
+    r = post_request(platform, "json", None, api_key=api_key, **fields)
     assert r.status_code == 200, r.text
     return str(r.json()[0]["service_request_id"])
 
@@ -120,7 +97,7 @@ def _publish(platform: Platform, code: str, answer: str) -> None:
 
 
 def test_discovery_in_json_and_xml(platform: Platform) -> None:
-    r = httpx.get(_url(platform, "discovery.json"))
+    r = httpx.get(request_url(platform, "discovery.json"))
     assert r.status_code == 200 and r.headers["content-type"] == "application/json; charset=utf-8"
     doc = r.json()
     assert set(doc) == {"changeset", "contact", "key_service", "endpoints"} and "apikey" in doc["key_service"]
@@ -133,36 +110,39 @@ def test_discovery_in_json_and_xml(platform: Platform) -> None:
             "formats": ["text/xml", "application/json"],
         }
     ]
-    xml = _xml(httpx.get(_url(platform, "discovery.xml")), "discovery")
+    xml = _xml(httpx.get(request_url(platform, "discovery.xml")), "discovery")
     assert [f.text for f in xml.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
     assert xml.findtext("endpoints/endpoint/url") == f"{platform.base_url}/open311/v2"
 
 
 def test_services_are_the_petition_categories_in_json_and_xml(platform: Platform) -> None:
-    services = httpx.get(_url(platform, "services.json")).json()
+    services = httpx.get(request_url(platform, "services.json")).json()
     assert [s["service_code"] for s in services] == list(CATEGORIES)
     land = services[0]
     assert land["service_name"] == "Đất đai" and land["metadata"] is False and land["type"] == "realtime"
     assert "thu hồi đất" in land["keywords"] and land["group"] and land["description"]
-    xml = _xml(httpx.get(_url(platform, "services.xml")), "services")
+    xml = _xml(httpx.get(request_url(platform, "services.xml")), "services")
     assert [s.tag for s in xml] == ["service"] * len(CATEGORIES)
     assert xml[0].findtext("service_code") == "dat_dai" and xml[0].findtext("service_name") == "Đất đai"
     assert xml[0].findtext("metadata") == "false"
-    assert httpx.get(_url(platform, "services.json"), params={"jurisdiction_id": "01"}).status_code == 200
-    assert "“99”" in _errors_json(httpx.get(_url(platform, "services.json"), params={"jurisdiction_id": "99"}), 404)[0]
+    assert httpx.get(request_url(platform, "services.json"), params={"jurisdiction_id": "01"}).status_code == 200
+    assert (
+        "“99”"
+        in _errors_json(httpx.get(request_url(platform, "services.json"), params={"jurisdiction_id": "99"}), 404)[0]
+    )
 
 
 def test_service_definition_and_an_unknown_service(platform: Platform) -> None:
-    assert httpx.get(_url(platform, "services/y_te.json")).json() == {"service_code": "y_te", "attributes": []}
-    xml = _xml(httpx.get(_url(platform, "services/y_te.xml")), "service_definition")
+    assert httpx.get(request_url(platform, "services/y_te.json")).json() == {"service_code": "y_te", "attributes": []}
+    xml = _xml(httpx.get(request_url(platform, "services/y_te.xml")), "service_definition")
     assert [child.tag for child in xml] == ["service_code", "attributes"] and xml.findall("attributes/*") == []
-    assert "“nuoc”" in _errors_json(httpx.get(_url(platform, "services/nuoc.json")), 404)[0]
-    assert "“nuoc”" in _errors_xml(httpx.get(_url(platform, "services/nuoc.xml")), 404)[0]
-    assert "“html”" in _errors_xml(httpx.get(_url(platform, "services.html")), 404)[0]
+    assert "“nuoc”" in _errors_json(httpx.get(request_url(platform, "services/nuoc.json")), 404)[0]
+    assert "“nuoc”" in _errors_xml(httpx.get(request_url(platform, "services/nuoc.xml")), 404)[0]
+    assert "“html”" in _errors_xml(httpx.get(request_url(platform, "services.html")), 404)[0]
 
 
 def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key: str) -> None:
-    r = _post(
+    r = post_request(
         platform,
         api_key=api_key,
         email="nguoigui@example.com",
@@ -197,14 +177,14 @@ def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key
         "0987654321",
         "nguoigui@example.com",
     )
-    xml = _xml(_post(platform, "xml", api_key=api_key), "service_requests")
+    xml = _xml(post_request(platform, "xml", api_key=api_key), "service_requests")
     assert [child.tag for child in xml[0]] == ["service_request_id", "service_notice", "account_id"]
     assert xml[0].findtext("service_request_id", "").startswith("PAKN-") and xml[0].findtext("account_id") == ""
 
 
 def test_a_request_by_id_in_json_and_xml(platform: Platform, api_key: str) -> None:
     code = _filed(platform, api_key)
-    [request] = httpx.get(_url(platform, f"requests/{code}.json")).json()
+    [request] = httpx.get(request_url(platform, f"requests/{code}.json")).json()
     assert request["service_request_id"] == code and request["status"] == "open"
     assert request["status_notes"] == "Đã tiếp nhận" and request["description"] is None  # no text before publication
     assert (request["service_code"], request["service_name"]) == ("ha_tang", "Hạ tầng")
@@ -214,33 +194,33 @@ def test_a_request_by_id_in_json_and_xml(platform: Platform, api_key: str) -> No
     for field in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", request[field]), request[field]
     assert request["expected_datetime"] > request["requested_datetime"]
-    xml = _xml(httpx.get(_url(platform, f"requests/{code.lower()}.xml")), "service_requests")
+    xml = _xml(httpx.get(request_url(platform, f"requests/{code.lower()}.xml")), "service_requests")
     assert [r.tag for r in xml] == ["request"] and xml[0].findtext("service_request_id") == code
     assert xml[0].findtext("status") == "open" and xml[0].findtext("description") == ""  # present, empty
     assert xml[0].findtext("requested_datetime") == request["requested_datetime"]
     assert (
         "“PAKN-1999-000001-7KQ4XZ”"
-        in _errors_json(httpx.get(_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.json")), 404)[0]
+        in _errors_json(httpx.get(request_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.json")), 404)[0]
     )
-    assert _errors_xml(httpx.get(_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.xml")), 404)
-    assert "6 ký tự cuối" in _errors_json(httpx.get(_url(platform, f"requests/{_number(code)}.json")), 404)[0]
+    assert _errors_xml(httpx.get(request_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.xml")), 404)
+    assert "6 ký tự cuối" in _errors_json(httpx.get(request_url(platform, f"requests/{_number(code)}.json")), 404)[0]
 
 
 def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
-    assert _errors_json(_post(platform), 403) == ["Thiếu api_key: không thể tạo phản ánh."]
-    assert _errors_xml(_post(platform, "xml", api_key="mtk_khong-co-that"), 403) == [
+    assert _errors_json(post_request(platform), 403) == ["Thiếu api_key: không thể tạo phản ánh."]
+    assert _errors_xml(post_request(platform, "xml", api_key="mtk_khong-co-that"), 403) == [
         "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."
     ]
     done = _mattran(platform, "apikey", "create", "Khóa sẽ thu hồi", "--json")
     key = json.loads(done.stdout)["api_key"]
-    assert _post(platform, api_key=key).status_code == 200
-    assert _xml(_post(platform, "xml", api_key=key), "service_requests")
+    assert post_request(platform, api_key=key).status_code == 200
+    assert _xml(post_request(platform, "xml", api_key=key), "service_requests")
     listed = _mattran(platform, "apikey", "list")
     assert listed.returncode == 0 and key[:12] in listed.stdout and "Khóa sẽ thu hồi" in listed.stdout
     assert key not in listed.stdout
     revoked = _mattran(platform, "apikey", "revoke", key[:12])
     assert revoked.returncode == 0 and f"Đã thu hồi khóa {key[:12]}" in revoked.stdout
-    assert _errors_json(_post(platform, api_key=key), 403) == [
+    assert _errors_json(post_request(platform, api_key=key), 403) == [
         "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."
     ]
     unknown = _mattran(platform, "apikey", "revoke", "mtk_khongco1")
@@ -248,25 +228,27 @@ def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
 
 
 def test_bad_input_is_answered_in_the_spec_error_format(platform: Platform, api_key: str) -> None:
-    assert _errors_json(_post(platform, api_key=api_key, service_code=""), 400) == [
+    assert _errors_json(post_request(platform, api_key=api_key, service_code=""), 400) == [
         "Thiếu tham số “service_code” (mã lĩnh vực, xem services.json)."
     ]
-    assert "“nuoc”" in _errors_xml(_post(platform, "xml", api_key=api_key, service_code="nuoc"), 404)[0]
-    assert "“99999”" in _errors_json(_post(platform, api_key=api_key, jurisdiction_id="99999"), 404)[0]
-    both = _errors_json(_post(platform, api_key=api_key, address_string="", description=""), 400)
+    assert "“nuoc”" in _errors_xml(post_request(platform, "xml", api_key=api_key, service_code="nuoc"), 404)[0]
+    assert "“99999”" in _errors_json(post_request(platform, api_key=api_key, jurisdiction_id="99999"), 404)[0]
+    both = _errors_json(post_request(platform, api_key=api_key, address_string="", description=""), 400)
     assert both == [
         "Cần vị trí: “lat” và “long”, hoặc “address_string”, hoặc “jurisdiction_id” (mã đơn vị).",
         "Thiếu tham số “description” (nội dung phản ánh, kiến nghị).",
     ]
-    assert _errors_json(_post(platform, api_key=api_key, lat="21.03"), 400) == [
+    assert _errors_json(post_request(platform, api_key=api_key, lat="21.03"), 400) == [
         "Tham số “lat” và “long” phải được gửi cùng nhau."
     ]
-    assert _errors_json(_post(platform, api_key=api_key, lat="bắc", long="105.8"), 400) == [
+    assert _errors_json(post_request(platform, api_key=api_key, lat="bắc", long="105.8"), 400) == [
         "Tham số “lat” phải là số (WGS84)."
     ]
-    short = _errors_xml(_post(platform, "xml", api_key=api_key, description="Đèn hỏng", lat="95", long="105"), 400)
+    short = _errors_xml(
+        post_request(platform, "xml", api_key=api_key, description="Đèn hỏng", lat="95", long="105"), 400
+    )
     assert short == ["Tham số “description” quá ngắn (tối thiểu 20 ký tự).", "Tham số “lat” quá lớn."]
-    assert _errors_json(_post(platform, api_key=api_key, phone="gọi tôi"), 400) == [
+    assert _errors_json(post_request(platform, api_key=api_key, phone="gọi tôi"), 400) == [
         "Tham số “phone” số điện thoại không hợp lệ."
     ]
 
@@ -276,7 +258,8 @@ def test_jurisdiction_id_or_coordinates_address_the_petition(platform: Platform,
     by_point = _filed(platform, api_key, address_string="", lat="10.2271", long="103.9637")  # on Phú Quốc island
     by_province = _filed(platform, api_key, address_string="", jurisdiction_id="01")
     found = {
-        code: httpx.get(_url(platform, f"requests/{code}.json")).json()[0] for code in (by_unit, by_point, by_province)
+        code: httpx.get(request_url(platform, f"requests/{code}.json")).json()[0]
+        for code in (by_unit, by_point, by_province)
     }
     assert found[by_unit]["agency_responsible"] == "Phường Hoàn Kiếm"
     assert found[by_point]["agency_responsible"] == "Đặc khu Phú Quốc"
@@ -288,11 +271,11 @@ def test_jurisdiction_id_or_coordinates_address_the_petition(platform: Platform,
 
 def test_a_retried_post_with_the_same_idempotency_key_files_one_petition(platform: Platform, api_key: str) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
-    first = _post(platform, headers=key, api_key=api_key).json()
-    second = _post(platform, headers=key, api_key=api_key).json()
+    first = post_request(platform, headers=key, api_key=api_key).json()
+    second = post_request(platform, headers=key, api_key=api_key).json()
     assert first[0]["service_request_id"] == second[0]["service_request_id"]
     other_client = json.loads(_mattran(platform, "apikey", "create", "Ứng dụng khác", "--json").stdout)["api_key"]
-    third = _post(platform, headers=key, api_key=other_client).json()  # keys are per client: no collision
+    third = post_request(platform, headers=key, api_key=other_client).json()  # keys are per client: no collision
     assert third[0]["service_request_id"] != first[0]["service_request_id"]
 
 
@@ -307,7 +290,7 @@ def test_requests_are_filtered_as_the_spec_says(platform: Platform, api_key: str
     _publish(platform, land, "Ủy ban đã hòa giải thành, hai bên đã ký biên bản.")
 
     def codes(fmt: str = "json", **params: str) -> list[str]:
-        r = httpx.get(_url(platform, f"requests.{fmt}"), params=params)
+        r = httpx.get(request_url(platform, f"requests.{fmt}"), params=params)
         assert r.status_code == 200, r.text
         if fmt == "xml":
             return [e.findtext("service_request_id") or "" for e in _xml(r, "service_requests")]
@@ -324,23 +307,23 @@ def test_requests_are_filtered_as_the_spec_says(platform: Platform, api_key: str
     assert land in codes(**window)
     assert land not in codes(start_date=(now + timedelta(hours=1)).isoformat())
     assert land not in codes(end_date=(now - timedelta(days=1)).isoformat())
-    unencoded = httpx.get(_url(platform, f"requests.json?start_date={(now - timedelta(hours=1)).isoformat()}"))
+    unencoded = httpx.get(request_url(platform, f"requests.json?start_date={(now - timedelta(hours=1)).isoformat()}"))
     assert land in [x["service_request_id"] for x in unencoded.json()]  # "+07:00" arriving as " 07:00"
     assert land in codes(jurisdiction_id="01") and land in codes(jurisdiction_id="00004")
     assert land not in codes(jurisdiction_id="79") and land not in codes(jurisdiction_id="00070")
     assert land in codes(service_request_id=land, status="open")  # ids override every other filter
     too_long = {"start_date": "2026-01-01T00:00:00+07:00", "end_date": "2026-06-01T00:00:00+07:00"}
-    assert _errors_json(httpx.get(_url(platform, "requests.json"), params=too_long), 400) == [
+    assert _errors_json(httpx.get(request_url(platform, "requests.json"), params=too_long), 400) == [
         "Khoảng thời gian tìm kiếm không được quá 90 ngày."
     ]
     assert (
         "“start_date”"
-        in _errors_xml(httpx.get(_url(platform, "requests.xml"), params={"start_date": "hôm qua"}), 400)[0]
+        in _errors_xml(httpx.get(request_url(platform, "requests.xml"), params={"start_date": "hôm qua"}), 400)[0]
     )
-    assert _errors_json(httpx.get(_url(platform, "requests.json"), params={"status": "done"}), 400) == [
+    assert _errors_json(httpx.get(request_url(platform, "requests.json"), params={"status": "done"}), 400) == [
         "Trạng thái “done” không hợp lệ: chỉ có open hoặc closed."
     ]
-    assert _errors_json(httpx.get(_url(platform, "requests.json"), params={"service_code": "x"}), 404)
+    assert _errors_json(httpx.get(request_url(platform, "requests.json"), params={"service_code": "x"}), 404)
 
 
 def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) -> None:
@@ -357,10 +340,10 @@ def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) ->
         last_name="Nguyễn Văn",
         phone="0987654321",
     )
-    before = httpx.get(_url(platform, f"requests/{code}.json")).json()[0]
+    before = httpx.get(request_url(platform, f"requests/{code}.json")).json()[0]
     assert before["description"] is None
     _publish(platform, code, "Đã sửa cống. Cán bộ phụ trách: 0912 345 678.")
-    [after] = httpx.get(_url(platform, f"requests/{code}.json")).json()
+    [after] = httpx.get(request_url(platform, f"requests/{code}.json")).json()
     assert after["status"] == "closed" and after["description"].startswith("Cống thoát nước trước [địa chỉ đã ẩn] bị")
     assert "[số điện thoại đã ẩn]" in after["description"] and "[email đã ẩn]" in after["description"]
     assert after["status_notes"] == (
@@ -368,7 +351,7 @@ def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) ->
     )
     assert after["updated_datetime"] >= before["updated_datetime"]
     for path in (f"requests/{code}.json", f"requests/{code}.xml", "requests.json", "requests.xml"):
-        text = httpx.get(_url(platform, path)).text
+        text = httpx.get(request_url(platform, path)).text
         assert not [s for s in SECRETS if s in text], path
 
 
@@ -389,10 +372,10 @@ def test_admins_create_list_and_revoke_keys_through_the_api(platform: Platform) 
         stored = conn.execute("select * from api_keys where prefix = %s", (prefix,)).fetchone()
     assert stored is not None and key not in [str(v) for v in stored]  # only the hash is kept
     assert hashlib.sha256(key.encode()).hexdigest() in stored
-    assert _post(platform, api_key=key).status_code == 200
+    assert post_request(platform, api_key=key).status_code == 200
     gone = httpx.delete(f"{url}/{prefix}", headers=_auth(platform, ADMIN))
     assert gone.status_code == 200 and gone.json()["revoked_at"] is not None
-    assert _post(platform, api_key=key).status_code == 403
+    assert post_request(platform, api_key=key).status_code == 403
     assert httpx.delete(f"{url}/mtk_khongco1", headers=_auth(platform, ADMIN)).status_code == 404
     audit = httpx.get(f"{platform.base_url}/api/audit", headers=_auth(platform, ADMIN)).json()
     assert {("api_key.create", prefix), ("api_key.revoke", prefix)} <= {(e["action"], e["target"]) for e in audit}
@@ -412,8 +395,8 @@ def test_the_open311_routes_are_in_the_openapi_document(platform: Platform) -> N
 
 
 def test_the_georeport_client_lists_services_and_fetches_requests(platform: Platform, api_key: str) -> None:
-    client = GeoReport(_url(platform, ""), api_key=api_key)
-    xml_client = GeoReport(_url(platform, ""), output_format="xml")
+    client = GeoReport(request_url(platform, ""), api_key=api_key)
+    xml_client = GeoReport(request_url(platform, ""), output_format="xml")
     assert [s["service_code"] for s in client.get_service_list()] == list(CATEGORIES)
     assert [s["service_name"] for s in xml_client.get_service_list()] == list(CATEGORIES.values())
     assert client.get_service_definition("moi_truong") == {"service_code": "moi_truong", "attributes": []}

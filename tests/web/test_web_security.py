@@ -26,7 +26,7 @@ from playwright.sync_api import Browser
 
 from mattran.bootstrap import StoreUrls
 from mattran.settings import Settings
-from tests.conftest import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, sign_in
+from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, sign_in
 from web.cross_site import MESSAGE as CROSS_SITE_REFUSED
 
 ADMIN = {"sub": "bao-mat-quan-tri", "name": "Quản trị (bảo mật)", "roles": ["admin"], "unit": "TW"}

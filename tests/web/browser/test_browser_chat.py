@@ -4,37 +4,15 @@ refused), and a conversation reopened while its petition waits for confirmation.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from agents.replies import ADMIN_EXAMPLES, CADRE_EXAMPLES, CITIZEN_EXAMPLES
-from tests.agents.test_chat_attachments import PDF, PNG, PROGRAM
-from tests.conftest import Platform
-from tests.web.browser.test_browser import ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, COMMUNE, chat_input, greeting, sign_in
-from tests.web.browser.test_chat_history import query
+from tests.support.browser import ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, COMMUNE, open_chat, send, sign_in
+from tests.support.files import PDF, PNG, PROGRAM
+from tests.support.platform import Platform, owner_rows
 
 PETITION = "Kiến nghị: đèn đường ở đầu ngõ 15 phường Hoàn Kiếm, Hà Nội bị hỏng cả tháng nay, buổi tối rất nguy hiểm."
-
-
-def open_chat(page: Page, platform: Platform, name: str, roles: str) -> None:
-    """Open a new conversation and wait for its greeting (the chat's session is then ready for files)."""
-    page.goto(platform.base_url + "/chat/")
-    expect(greeting(page, name, roles)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
-
-
-def send(page: Page, text: str, files: Sequence[tuple[str, str, bytes]] = ()) -> None:
-    """Attach ``files`` (name, type, bytes) with the composer's upload button, then send ``text``."""
-    if files:
-        page.locator("#upload-button-input").set_input_files(
-            [{"name": name, "mimeType": kind, "buffer": data} for name, kind, data in files]
-        )
-        expect(page.locator("#attachments > div")).to_have_count(len(files))
-    composer = chat_input(page)
-    expect(composer).to_be_editable(timeout=CHAT_TIMEOUT_MS)
-    composer.fill(text)
-    expect(page.locator("#chat-submit")).to_be_enabled()  # every file is uploaded
-    composer.press("Enter")
 
 
 def test_each_role_sees_its_own_starters_and_a_starter_is_answered(platform: Platform, browser: Browser) -> None:
@@ -104,7 +82,7 @@ def test_a_petition_keeps_its_files_and_waits_for_its_author_in_a_reopened_conve
     expect(filed).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
     code = re.search(r"PAKN-\d{4}-\d{6}", filed.inner_text())
     assert code, filed.inner_text()
-    rows = query(
+    rows = owner_rows(
         platform,
         "select p.channel, a.filename, a.content_type, a.size from petitions p"
         " join petition_attachments a on a.petition_id = p.id where p.tracking_code = %s"

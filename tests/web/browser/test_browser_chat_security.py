@@ -12,11 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.agents.test_chat_attachments import PNG
-from tests.conftest import Platform
-from tests.web.browser.test_browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, sign_in
-from tests.web.browser.test_browser_chat import open_chat, send
-from tests.web.browser.test_chat_history import query
+from tests.support.browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, open_chat, send, sign_in
+from tests.support.files import PNG
+from tests.support.platform import Platform, owner_rows
 from web.chat.app import SESSION_ENDED
 
 GUEST_PETITION = "Kiến nghị: vỉa hè trước số 9 phố Lý Quốc Sư, phường Hoàn Kiếm, Hà Nội bị sụt lún, người đi bộ dễ ngã."
@@ -82,7 +80,7 @@ def test_another_origin_cannot_use_a_signed_in_cadres_chat(
 
 def _held(platform: Platform, words: str) -> int:
     needle = words.encode()
-    return int(query(platform, HELD, needle, needle)[0][0])
+    return int(owner_rows(platform, HELD, needle, needle)[0][0])
 
 
 def test_a_guests_chat_is_deleted_once_its_petition_is_filed(platform: Platform, browser: Browser) -> None:

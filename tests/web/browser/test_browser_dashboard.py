@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.conftest import Platform
-from tests.web.browser.test_browser import ACCOUNTS as _ACCOUNTS
-from tests.web.browser.test_browser import ARTIFACTS, sign_in
+from tests.support.browser import ACCOUNTS as _ACCOUNTS
+from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.platform import Platform
 
 COMMUNE, PROVINCE, CENTRAL = _ACCOUNTS[1], _ACCOUNTS[2], _ACCOUNTS[3]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}

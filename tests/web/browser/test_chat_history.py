@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import MATTRAN, Platform, cli_env
-from tests.web.browser.test_browser import ACCOUNTS, ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, chat_input, greeting, sign_in
+from tests.support.browser import ACCOUNTS, ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, chat_input, greeting, sign_in
+from tests.support.platform import MATTRAN, Platform, cli_env, owner_rows
 from web.chat.history import NOT_YOURS
 
 PROVINCE = ACCOUNTS[2]
@@ -36,16 +35,10 @@ def ask(page: Page, text: str, answer: str) -> None:
     )
 
 
-def query(platform: Platform, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    """Rows from the platform's store, read as its owner."""
-    with psycopg.connect(platform.owner_uri()) as conn:
-        return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
-
-
 def wait_rows(platform: Platform, sql: str, *params: object) -> list[tuple[Any, ...]]:
     """Rows once there are some (the chat stores them in the background), for up to 10 s."""
     deadline = time.monotonic() + 10
-    while not (rows := query(platform, sql, *params)) and time.monotonic() < deadline:
+    while not (rows := owner_rows(platform, sql, *params)) and time.monotonic() < deadline:
         time.sleep(0.2)
     return rows
 
@@ -93,7 +86,7 @@ def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
         "P. Ba Đình, HN",
     )
     assert len(asked) == 1
-    author = query(platform, 'select "userIdentifier" from chat.threads where "id" = %s', thread_id)[0][0]
+    author = owner_rows(platform, 'select "userIdentifier" from chat.threads where "id" = %s', thread_id)[0][0]
 
     target = tmp_path / "feedback.jsonl"
     subprocess.run(
@@ -146,8 +139,8 @@ def test_a_guest_leaves_no_history_and_cannot_rate(platform: Platform, browser: 
         page.get_by_role("button", name="Gửi đánh giá").click()
     assert sent.value.status >= 400
     expect(page.get_by_text(NOT_YOURS)).to_be_visible()
-    assert query(platform, 'select count(*) from chat.steps where "output" like %s', "%Cửa Nam%") == [(0,)]
-    assert query(platform, 'select count(*) from chat.feedbacks where "comment" = %s', "Khách góp ý") == [(0,)]
-    assert query(platform, "select count(*) from chat.users where identifier = 'khach'") == [(0,)]
-    assert query(platform, 'select count(*) from chat.threads where "userId" is null') == [(0,)]
+    assert owner_rows(platform, 'select count(*) from chat.steps where "output" like %s', "%Cửa Nam%") == [(0,)]
+    assert owner_rows(platform, 'select count(*) from chat.feedbacks where "comment" = %s', "Khách góp ý") == [(0,)]
+    assert owner_rows(platform, "select count(*) from chat.users where identifier = 'khach'") == [(0,)]
+    assert owner_rows(platform, 'select count(*) from chat.threads where "userId" is null') == [(0,)]
     guest.close()
