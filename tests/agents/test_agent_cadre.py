@@ -4,6 +4,7 @@ member counts and congress progress within scope, congress updates with confirma
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import httpx
 
@@ -14,7 +15,7 @@ PROVINCE = {"sub": "chat-tinh", "name": "Cán bộ Phú Thọ", "roles": ["provi
 CITIZEN = {"sub": "chat-dan", "name": "Người dân", "roles": ["citizen"], "unit": None}
 
 
-def _say(platform: Platform, claims: dict[str, object], message: str, conversation: str | None = None) -> dict:
+def _say(platform: Platform, claims: Mapping[str, object], message: str, conversation: str | None = None) -> dict:
     body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
     r = httpx.post(
         f"{platform.base_url}/api/chat",
@@ -26,7 +27,7 @@ def _say(platform: Platform, claims: dict[str, object], message: str, conversati
     return r.json()
 
 
-def _api(platform: Platform, claims: dict[str, object], path: str, **params: str) -> dict:
+def _api(platform: Platform, claims: Mapping[str, object], path: str, **params: str) -> dict:
     return httpx.get(
         f"{platform.base_url}{path}", params=params, headers={"Authorization": f"Bearer {platform.mint(claims)}"}
     ).json()

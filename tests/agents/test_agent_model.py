@@ -72,7 +72,7 @@ async def a_petition(services: Services) -> str:
             unit_code="00070",
         ),
         "web",
-    )  # type: ignore[call-arg]
+    )
     return filed.tracking_code
 
 

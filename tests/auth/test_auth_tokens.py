@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Mapping
 
 import httpx
 import psycopg
@@ -22,7 +23,7 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unsigned(header: dict[str, object], payload: dict[str, object]) -> str:
+def _unsigned(header: Mapping[str, object], payload: dict[str, object]) -> str:
     return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def _token(issuer: str, key: RSAKey) -> str:
     return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "at+jwt"}, claims, key)
 
 
-def _provider(issuer: str, jwks_file: Path, keys: list[RSAKey]):  # type: ignore[no-untyped-def]
+def _provider(issuer: str, jwks_file: Path, keys: list[RSAKey]) -> subprocess.Popen[bytes]:
     jwks_file.write_text(json.dumps({"keys": [k.as_dict(private=True) for k in keys]}))
     client = devidp.DevClient("mattran", "secret", "http://127.0.0.1:1")
     return devidp.start(issuer, [client], jwks_file, "cookie-secret", "urn:mattran:api")

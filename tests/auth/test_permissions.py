@@ -8,6 +8,7 @@ import httpx
 import psycopg
 import pytest
 
+from tests.support.checks import present
 from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
 
 # Each role's own unit and the units around it (Phú Thọ = 25; Xã Văn Miếu = 08611; Phường Việt Trì = 07900).
@@ -91,7 +92,7 @@ def seeded(platform: Platform) -> None:
 def test_listing_without_a_unit_shows_exactly_the_scope(
     platform: Platform, seeded: None, role: str, visible: set[str]
 ) -> None:
-    token = platform.mint({"sub": f"test-{role}", **ROLES[role]})  # type: ignore[dict-item]
+    token = platform.mint({"sub": f"test-{role}", **present(ROLES[role])})
     names = {
         m["full_name"]
         for m in httpx.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).json()
@@ -129,7 +130,7 @@ def test_each_demo_account_signs_in_with_its_role_and_unit(platform: Platform, r
         assert landed.status_code == 200 and str(landed.url) == f"{platform.base_url}/"
         me = client.get(f"{platform.base_url}/api/me").json()
     assert me["authenticated"] and me["subject"] == username and me["roles"] == [role]
-    assert me["unit"] == ROLES[role]["unit"]  # type: ignore[index]
+    assert me["unit"] == present(ROLES[role])["unit"]
 
 
 def test_a_wrong_password_is_refused_in_vietnamese(platform: Platform) -> None:

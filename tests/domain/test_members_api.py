@@ -19,6 +19,7 @@ from mattran.domain.demo import synthetic_rows
 from mattran.domain.member_stats import MemberFilters, count_members, member_stats
 from mattran.domain.units import load_resolver
 from mattran.store.db import Database
+from tests.support.checks import csrf_token, found
 from tests.support.files import table_file
 from tests.support.platform import Platform, bearer, owner_rows
 
@@ -330,7 +331,7 @@ def test_stats_page_shows_charts_and_vietnamese_numbers(platform: Platform) -> N
         headers={**bearer(platform, "central_cadre", "TW"), "Accept": "text/html"},
     ).text
     total = owner_rows(platform, "select count(*) from members")[0][0]
-    assert re.search(r'<strong id="total">([\d.]+)</strong>', page)[1] == f"{total:,}".replace(",", ".")  # type: ignore[index]
+    assert found(r'<strong id="total">([\d.]+)</strong>', page) == f"{total:,}".replace(",", ".")
     assert page.count("<svg") == 8 and "<script" not in page
     for section in (
         "Theo giới tính",
@@ -354,7 +355,7 @@ def test_the_import_form_needs_its_csrf_token_and_shows_the_report(platform: Pla
     )
     with httpx.Client(base_url=platform.base_url, headers=headers) as client:
         page = client.get("/can-bo/thanh-vien")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        token = csrf_token(page.text)
         files = {"file": ("ds.csv", data, "text/csv")}
         assert client.post("/can-bo/thanh-vien/nhap", files=files, data={"mode": "skip"}).status_code == 403
         shown = client.post(

@@ -5,9 +5,9 @@ purge (``mattran purge`` with a controlled clock, the owner's audit-log function
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.retention import PURGED_TEXT, PURGED_TITLE
 from tests.support.browser import ARTIFACTS, CITIZEN
 from tests.support.browser import sign_in as browser_sign_in
+from tests.support.checks import csrf_token, found
 from tests.support.open311 import post_request as open311_post
 from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, owner_rows, sign_in
 
@@ -40,7 +41,7 @@ def _req(method: str, url: str, **kwargs: Any) -> httpx.Response:
     return httpx.request(method, url, timeout=60, **kwargs)
 
 
-def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
+def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 
@@ -117,7 +118,7 @@ def test_the_form_refuses_contacts_without_consent_and_keeps_what_was_typed(plat
     with httpx.Client(base_url=platform.base_url, headers={"Accept": "text/html"}, timeout=60) as client:
         page = client.get("/phan-anh")
         assert "Thông báo về dữ liệu cá nhân" in page.text and 'name="consent"' in page.text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        token = csrf_token(page.text)
         form = {**BODY, "title": title, "csrf_token": token, "email": "dan@example.com"}
         refused = client.post("/phan-anh", data=form)
         assert refused.status_code == 422
@@ -189,7 +190,7 @@ def test_a_member_import_needs_the_cadres_confirmation_which_is_recorded(platfor
     with httpx.Client(base_url=platform.base_url, headers={**headers, "Accept": "text/html"}, timeout=60) as client:
         page = client.get("/can-bo/thanh-vien")
         assert "Tôi xác nhận các thành viên trong tệp đã được thông báo" in page.text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        token = csrf_token(page.text)
         other = f"Trang Nhập {uuid.uuid4().hex[:6]}"
         files = {"file": ("ds.csv", f"Họ và tên\r\n{other}\r\n".encode(), "text/csv")}
         shown = client.post("/can-bo/thanh-vien/nhap", files=files, data={"mode": "all", "csrf_token": token})
@@ -307,7 +308,7 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
         assert sign_in(client, platform.base_url, username, password).status_code == 200
         form_page = client.get(f"{platform.base_url}/phan-anh")
         assert 'href="/du-lieu-cua-toi"' in form_page.text  # linked for a signed-in citizen
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form_page.text)[1]  # type: ignore[index]
+        token = csrf_token(form_page.text)
         filed = client.post(
             f"{platform.base_url}/phan-anh",
             data={
@@ -318,7 +319,7 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
                 "consent": "1",
             },
         )
-        code = public_number(re.search(r"ma=([^&]+)", filed.headers["location"])[1])  # type: ignore[index]
+        code = public_number(found(r"ma=([^&]+)", filed.headers["location"]))
         page = client.get(f"{platform.base_url}/du-lieu-cua-toi")
         assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
         section = page.text[page.text.index(f'id="p-{code}"') :]
@@ -344,7 +345,7 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
 
         _decline(platform, code)
         page = client.get(f"{platform.base_url}/du-lieu-cua-toi")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        token = csrf_token(page.text)
         assert client.post(url, data={"code": code}).status_code == 403  # no CSRF token
         done = client.post(url, data={"code": code, "csrf_token": token}, follow_redirects=True)
         assert done.status_code == 200 and f"Đã xóa thông tin liên hệ của phản ánh {code}." in done.text
@@ -387,7 +388,7 @@ def _purge(platform: Platform, *args: str) -> dict[str, Any]:
     env = cli_env(platform.data_dir, MATTRAN_PETITION_PRIVATE_RETENTION_DAYS="30", MATTRAN_AUDIT_RETENTION_DAYS="30")
     done = subprocess.run([MATTRAN, "purge", "--json", *args], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_purge_counts_then_removes_what_is_past_its_period_on_a_controlled_clock(platform: Platform) -> None:
@@ -458,9 +459,11 @@ def test_purge_counts_then_removes_what_is_past_its_period_on_a_controlled_clock
 
 
 def test_the_audit_log_stays_append_only_and_its_purge_keeps_30_days(platform: Platform) -> None:
-    with psycopg.connect(platform.owner_uri()) as owner:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
-            owner.execute("delete from audit_log where id = (select min(id) from audit_log)")
+    with (
+        psycopg.connect(platform.owner_uri()) as owner,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"),
+    ):
+        owner.execute("delete from audit_log where id = (select min(id) from audit_log)")
     with psycopg.connect(platform.owner_uri()) as owner:
         younger = owner.execute("select count(*) from audit_log where at >= now() - interval '30 days'").fetchone()
         total = owner.execute("select count(*) from audit_log").fetchone()

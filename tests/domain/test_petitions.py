@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 
 import httpx
 import psycopg
 import pytest
 
 from mattran.domain.receipts import parse
+from tests.support.checks import csrf_token, found
 from tests.support.platform import Platform
 
 COMMUNE = {"sub": "pakn-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
@@ -19,7 +21,7 @@ CENTRAL = {"sub": "pakn-tw", "name": "Cán bộ TW", "roles": ["central_cadre"],
 CITIZEN = {"sub": "cong-dan-1", "name": "Công dân", "roles": ["citizen"], "unit": None}
 
 
-def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
+def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 
@@ -40,11 +42,11 @@ def _number(receipt: str) -> str:
     return parsed.public_code
 
 
-def _act(platform: Platform, claims: dict[str, object], code: str, **action: object) -> httpx.Response:
+def _act(platform: Platform, claims: Mapping[str, object], code: str, **action: object) -> httpx.Response:
     return httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, claims))
 
 
-def _approval(platform: Platform, claims: dict[str, object], code: str) -> dict[str, object]:
+def _approval(platform: Platform, claims: Mapping[str, object], code: str) -> dict[str, object]:
     """The publication review approved as proposed (masked)."""
     draft = httpx.get(f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, claims)).json()
     return {
@@ -216,8 +218,8 @@ def test_citizens_see_their_own_petitions_only(platform: Platform) -> None:
 def test_the_web_form_works_without_javascript(platform: Platform) -> None:
     with httpx.Client(timeout=20) as client:
         form = client.get(f"{platform.base_url}/phan-anh")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-        key = re.search(r'name="idempotency_key" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+        token = csrf_token(form.text)
+        key = found(r'name="idempotency_key" value="([^"]+)"', form.text)
         bad = client.post(
             f"{platform.base_url}/phan-anh",
             data={"csrf_token": token, "idempotency_key": key, "title": "Rác", "content": "Rác thải bốc mùi"},
@@ -235,7 +237,7 @@ def test_the_web_form_works_without_javascript(platform: Platform) -> None:
         ok = client.post(f"{platform.base_url}/phan-anh", data=data, follow_redirects=True)
         again = client.post(f"{platform.base_url}/phan-anh", data=data, follow_redirects=True)  # double submit
         assert ok.status_code == 200 and "Đã tiếp nhận." in ok.text
-        code = re.search(r'id="tracking-code">([^<]+)<', ok.text).group(1)  # type: ignore[union-attr]
+        code = found(r'id="tracking-code">([^<]+)<', ok.text)
         assert code in again.text
         assert "Xã Văn Miếu" in ok.text and "Môi trường" in ok.text
         forged = client.post(f"{platform.base_url}/phan-anh", data={**data, "csrf_token": "x"})
@@ -283,7 +285,7 @@ def test_attachments_are_checked_on_their_content_and_only_cadres_download_them(
     with httpx.Client(timeout=20) as client:
         form = client.get(f"{platform.base_url}/phan-anh").text
         fields = {
-            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1),  # type: ignore[union-attr]
+            "csrf_token": csrf_token(form),
             "title": "Ổ gà trên đường Phan Đình Phùng",
             "unit_text": "P. Ba Đình, HN",
             "content": "Ổ gà lớn trước số nhà 20 đường Phan Đình Phùng, rất nguy hiểm ban đêm.",
@@ -310,7 +312,7 @@ def test_attachments_are_checked_on_their_content_and_only_cadres_download_them(
             ],
         )
         assert ok.status_code == 200
-        code = re.search(r'id="tracking-code">([^<]+)<', ok.text).group(1)  # type: ignore[union-attr]
+        code = found(r'id="tracking-code">([^<]+)<', ok.text)
     detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
     assert [(a["filename"], a["content_type"]) for a in detail["attachments"]] == [
         ("o-ga.png", "image/png"),
@@ -330,7 +332,8 @@ def test_the_assistant_over_http_files_after_confirmation_with_the_callers_ident
         f"{platform.base_url}/api/chat",
         headers=headers,
         json={
-            "message": "Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, phường Ba Đình, Hà Nội bị vỡ, nước tràn ra đường."
+            "message": "Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, phường Ba Đình, Hà Nội bị vỡ,"
+            " nước tràn ra đường."
         },
     )
     body = first.json()
@@ -345,6 +348,6 @@ def test_the_assistant_over_http_files_after_confirmation_with_the_callers_ident
         headers=headers,
         json={"message": "có", "conversation_id": body["conversation_id"]},
     ).json()
-    code = _number(re.search(r"PAKN-\d{4}-\d{6}-[0-9A-Z]{6}", done["reply"]).group(0))  # type: ignore[union-attr]
+    code = _number(found(r"PAKN-\d{4}-\d{6}-[0-9A-Z]{6}", done["reply"], 0))
     mine = httpx.get(f"{platform.base_url}/api/petitions", params={"mine": "true"}, headers=headers).json()
     assert code in {p["tracking_code"] for p in mine}

@@ -3,13 +3,14 @@ published ones, cadres never see the petitioner's account, a denouncer's identit
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 import psycopg
 
 from mattran.domain.petitions import public_number
+from tests.support.checks import csrf_token, found, present
 from tests.support.platform import Platform
 
 CADRE = {"sub": "duyet-xa", "name": "Cán bộ duyệt", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
@@ -21,7 +22,7 @@ TITLE = f"Tôi là bà {NAME} {PHONE}, cống Đội Cấn vỡ"
 CONTENT = f"Tôi là bà {NAME}, điện thoại {PHONE}. Cống thoát nước trước số 3 phố Đội Cấn bị vỡ, nước tràn ra đường."
 
 
-def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
+def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 
@@ -39,7 +40,7 @@ def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: o
     return str(r.json()["tracking_code"])
 
 
-def _act(platform: Platform, code: str, claims: dict[str, object] = CADRE, **action: object) -> httpx.Response:
+def _act(platform: Platform, code: str, claims: Mapping[str, object] = CADRE, **action: object) -> httpx.Response:
     return httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, claims))
 
 
@@ -48,7 +49,7 @@ def _answer(platform: Platform, code: str) -> None:
         assert _act(platform, code, **step).status_code == 200
 
 
-def _draft(platform: Platform, code: str, claims: dict[str, object] = CADRE) -> httpx.Response:
+def _draft(platform: Platform, code: str, claims: Mapping[str, object] = CADRE) -> httpx.Response:
     return httpx.get(f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, claims))
 
 
@@ -147,7 +148,7 @@ def test_a_chat_filed_petition_takes_no_title_from_the_citizens_words(platform: 
     ).json()
     assert first["confirmation"] and "title" not in first["tool_calls"][0]["args"]
     done = httpx.post(f"{base}/api/chat", json={"message": "có", "conversation_id": first["conversation_id"]}).json()
-    code = re.search(r"PAKN-\d{4}-\d{6}", done["reply"]).group(0)  # type: ignore[union-attr]
+    code = found(r"PAKN-\d{4}-\d{6}", done["reply"], 0)
     detail = httpx.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)).json()
     assert detail["petition"]["title"] == "Phản ánh về hạ tầng gửi Phường Ba Đình"
     assert detail["petition"]["channel"] == "chat"
@@ -215,7 +216,7 @@ def _file_denunciation(platform: Platform) -> str:
     """A tố cáo through the web form, with contact details and a photo, as a visitor's browser sends it."""
     client = httpx.Client(base_url=platform.base_url)
     form = client.get("/phan-anh").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    token = csrf_token(form)
     assert 'value="to_cao"' in form
     r = client.post(
         "/phan-anh",
@@ -232,13 +233,13 @@ def _file_denunciation(platform: Platform) -> str:
         files={"attachments": ("bang-chung.png", PNG, "image/png")},
     )
     assert r.status_code == 303, r.text
-    return re.search(r"ma=([^&]+)", r.headers["location"]).group(1)  # type: ignore[union-attr]
+    return found(r"ma=([^&]+)", r.headers["location"])
 
 
-def _detail(platform: Platform, code: str, claims: dict[str, object]) -> dict[str, Any]:
+def _detail(platform: Platform, code: str, claims: Mapping[str, object]) -> dict[str, Any]:
     r = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, claims))
     assert r.status_code == 200, r.text
-    return r.json()  # type: ignore[no-any-return]
+    return r.json()
 
 
 def test_a_denouncers_identity_reaches_only_the_assigned_cadre(platform: Platform) -> None:
@@ -278,7 +279,7 @@ def test_row_level_security_hides_a_denouncers_contact_from_other_cadres(platfor
     code = _file_denunciation(platform)
     assert _act(platform, code, action="assign", assignee=COLLEAGUE["sub"]).status_code == 200
     with psycopg.connect(platform.owner_uri()) as conn:
-        path = conn.execute("select path::text from units where code = '00004'").fetchone()[0]  # type: ignore[index]
+        path = present(conn.execute("select path::text from units where code = '00004'").fetchone())[0]
         conn.execute("set role mattran_app")  # the application's role: row-level security applies
 
         def contacts(subject: str) -> int:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import subprocess
 import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -18,6 +20,7 @@ import pytest
 from mattran.bootstrap import StoreUrls
 from mattran.domain import receipts
 from mattran.store.migrate import migration_files
+from tests.support.checks import found, present
 from tests.support.platform import MATTRAN, Platform, cli_env, free_port, wait_healthy
 
 CITIZEN = {"sub": "bien-nhan-dan", "name": "Công dân", "roles": ["citizen"], "unit": None}
@@ -36,7 +39,7 @@ def _from(address: str, **headers: str) -> dict[str, str]:
     return {"X-Forwarded-For": address, **headers}
 
 
-def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
+def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 
@@ -118,7 +121,7 @@ def test_every_way_of_writing_the_receipt_opens_it_at_every_door(platform: Platf
 
 def test_signed_in_petitioners_and_cadres_in_scope_use_the_number(platform: Platform) -> None:
     code = _file(platform, _auth(platform, CITIZEN)).json()["tracking_code"]
-    number = receipts.parse(code).public_code  # type: ignore[union-attr]
+    number = present(receipts.parse(code)).public_code
     assert _status(platform, number, _auth(platform, CITIZEN)).status_code == 200
     assert _status(platform, number, _auth(platform, COMMUNE)).status_code == 200
     assert _status(platform, number, _auth(platform, NEIGHBOUR)).status_code == 404
@@ -150,7 +153,7 @@ def test_open311_ids_are_receipts_and_only_published_requests_are_listed(platfor
         cwd=platform.data_dir,
     )
     assert done.returncode == 0, done.stderr
-    key = re.search(r'"api_key":\s*"([^"]+)"', done.stdout).group(1)  # type: ignore[union-attr]
+    key = found(r'"api_key":\s*"([^"]+)"', done.stdout)
     created = httpx.post(
         f"{platform.base_url}/open311/v2/requests.json",
         data={
@@ -211,7 +214,7 @@ def test_idempotency_keys_are_the_callers_own(platform: Platform) -> None:
 
 
 @pytest.fixture
-def second_process(platform: Platform, tmp_path):  # type: ignore[no-untyped-def]
+def second_process(platform: Platform, tmp_path: Path) -> Iterator[str]:
     """Another ``mattran up`` on the same store (as behind a load balancer)."""
     port = free_port()
     env = cli_env(
@@ -303,15 +306,15 @@ def test_the_migration_gives_every_existing_petition_a_secret(urls: StoreUrls) -
         with psycopg.connect(psycopg.conninfo.make_conninfo(urls.owner, dbname=name), autocommit=True) as conn:
             for version, body in migration_files():
                 if version < "0014":  # the store of the previous release, with a petition filed then
-                    conn.execute(body)  # type: ignore[arg-type]
+                    conn.execute(body)
             conn.execute(
                 "insert into petitions (id, tracking_code, idempotency_key, title, content, content_public,"
                 " category, suggested_category, channel, due_at) values (1, 'PAKN-2026-000001', 'khoa',"
                 " 'Đèn hỏng', 'Đèn đường hỏng', 'Đèn đường hỏng', 'khac', 'khac', 'web', now())"
             )
             [upgrade] = [body for version, body in migration_files() if version.startswith("0014")]
-            conn.execute(upgrade)  # type: ignore[arg-type]
-            salt, stored = conn.execute("select receipt_salt, receipt_hash from petitions").fetchone()  # type: ignore[misc]
+            conn.execute(upgrade)
+            salt, stored = present(conn.execute("select receipt_salt, receipt_hash from petitions").fetchone())
             assert len(salt) == 16 and len(stored) == 32
             # The migration's secrets: the code's alphabet, a digit in each, the code's digest, hard to guess.
             made = conn.execute(

@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from mattran.domain.reports.writer import check_section, model_section_writer
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.store.db import Database
+from tests.support.checks import csrf_token
 from tests.support.paths import ROOT
 from tests.support.platform import Platform, bearer
 
@@ -223,7 +225,7 @@ async def test_the_domain_refuses_a_unit_outside_the_scope(app_db: Database, res
         await draft_report(app_db, resolver, PHU_THO_CADRE, "Báo cáo tiến độ đại hội xã Không Có Thật Nào")
 
 
-def _chat(platform: Platform, claims: dict[str, object], message: str) -> dict[str, Any]:
+def _chat(platform: Platform, claims: Mapping[str, object], message: str) -> dict[str, Any]:
     r = httpx.post(
         f"{platform.base_url}/api/chat",
         json={"message": message},
@@ -339,7 +341,7 @@ def test_the_pages_draft_and_revise_by_prompt_with_csrf(platform: Platform) -> N
     with httpx.Client(base_url=platform.base_url, headers=headers, timeout=60) as client:
         page = client.get("/can-bo/bao-cao")
         assert page.status_code == 200 and 'name="request"' in page.text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]  # type: ignore[index]
+        token = csrf_token(page.text)
         request = {"request": "Báo cáo tình hình đoàn viên, hội viên xã Văn Miếu"}
         assert client.post("/can-bo/bao-cao", data=request).status_code == 403  # no token
         refused = client.post(

@@ -15,20 +15,21 @@ import evals.masking
 from evals import harness, masking
 from mattran.bootstrap import StoreUrls
 from mattran.domain.masking import find_personal_data
+from mattran.services import Services
 from mattran.settings import Settings
 from tests.support.platform import MATTRAN, cli_env
 
 
-async def test_the_detector_meets_the_thresholds_on_the_development_set() -> None:
-    result = await harness.masking_suite(None, masking.DEV)  # type: ignore[arg-type]  # the suite needs no store
+async def test_the_detector_meets_the_thresholds_on_the_development_set(urls: StoreUrls, services: Services) -> None:
+    result = await harness.masking_suite(harness.Context(urls, services), masking.DEV)
     assert result.passed, (result.below, result.failures[:20])
     metrics = result.metrics
     assert metrics["count.phone"] >= 20 and metrics["count.person"] >= 50 and metrics["count.address"] >= 15
     assert metrics["ms_per_petition.p95"] > 0
 
 
-async def test_the_detector_meets_the_thresholds_on_the_first_sealed_set() -> None:
-    result = await harness.masking_suite(None, masking.SEALED)  # type: ignore[arg-type]  # the suite needs no store
+async def test_the_detector_meets_the_thresholds_on_the_first_sealed_set(urls: StoreUrls, services: Services) -> None:
+    result = await harness.masking_suite(harness.Context(urls, services), masking.SEALED)
     assert result.failures == []  # a sealed set's items are never shown
     assert result.passed, result.below  # only the aggregates under their thresholds
     assert result.metrics["count.person"] == 355 and result.metrics["count.phone"] == 110  # the set as committed

@@ -27,11 +27,15 @@ FONTS = (
 LAW_TITLES = {
     "Hien-phap-2013.txt": "Hiến pháp 2013",
     "Luat-Bao-hiem-xa-hoi-2014-259700.txt": "Luật Bảo hiểm xã hội 2014",
-    "Luat-Bau-cu-dai-bieu-Quoc-hoi-va-dai-bieu-Hoi-dong-nhan-dan-2015-282376.txt": "Luật Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân 2015",
+    "Luat-Bau-cu-dai-bieu-Quoc-hoi-va-dai-bieu-Hoi-dong-nhan-dan-2015-282376.txt": (
+        "Luật Bầu cử đại biểu Quốc hội và đại biểu Hội đồng nhân dân 2015"
+    ),
     "Luat-Mat-tran-to-quoc-Viet-Nam-2015-282378.txt": "Luật Mặt trận Tổ quốc Việt Nam 2015",
     "Luat-To-cao-336713.txt": "Luật Tố cáo 2018",
     "Luat-dat-dai-2013-215836.txt": "Luật Đất đai 2013",
-    "Luat-hoat-dong-giam-sat-cua-Quoc-hoi-va-Hoi-dong-nhan-dan-2015-298366.txt": "Luật Hoạt động giám sát của Quốc hội và Hội đồng nhân dân 2015",
+    "Luat-hoat-dong-giam-sat-cua-Quoc-hoi-va-Hoi-dong-nhan-dan-2015-298366.txt": (
+        "Luật Hoạt động giám sát của Quốc hội và Hội đồng nhân dân 2015"
+    ),
     "Luat-khieu-nai-2011-132446.txt": "Luật Khiếu nại 2011",
     "Luat-tiep-can-thong-tin-2016-280116.txt": "Luật Tiếp cận thông tin 2016",
     "Luat-tiep-cong-dan-2013-215839.txt": "Luật Tiếp công dân 2013",

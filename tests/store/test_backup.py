@@ -27,6 +27,7 @@ from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
+from tests.support.checks import present
 from tests.support.platform import MATTRAN, MODELS_DIR, cli_env
 
 COUNTED = ("petitions", "petition_events", "members", "audit_log", "units", "schema_migrations")
@@ -47,7 +48,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         with psycopg.connect(self.urls.owner) as conn:
-            return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in COUNTED}  # type: ignore[index]
+            return {t: present(conn.execute(f"select count(*) from {t}").fetchone())[0] for t in COUNTED}
 
     def petitions(self) -> PetitionService:
         return build_services(self.settings, self.db, self.resolver).petitions

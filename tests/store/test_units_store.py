@@ -9,6 +9,7 @@ from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store import units as units_store
 from mattran.store.db import Database
+from tests.support.checks import present
 
 
 async def test_counts_match_the_july_2025_map(db: Database) -> None:
@@ -41,10 +42,12 @@ async def test_subtree_is_one_indexed_query(db: Database, urls: StoreUrls) -> No
 
 async def test_legacy_communes_point_to_current_units(db: Database, urls: StoreUrls) -> None:
     with psycopg.connect(urls.owner) as conn:
-        n, orphans = conn.execute(
-            "select count(*), count(*) filter (where u.code is null)"
-            " from legacy_units l left join units u on u.code = l.new_code and u.level = 2"
-        ).fetchone()  # type: ignore[misc]
+        n, orphans = present(
+            conn.execute(
+                "select count(*), count(*) filter (where u.code is null)"
+                " from legacy_units l left join units u on u.code = l.new_code and u.level = 2"
+            ).fetchone()
+        )
         ben_nghe = conn.execute(
             "select new_code from legacy_units where name = 'Phường Bến Nghé' and district_name = 'Quận 1'"
         ).fetchone()

@@ -6,12 +6,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.support.paths import ROOT
 from tests.support.platform import DEMO_ACCOUNTS, Platform
 
 ARTIFACTS = ROOT / "artifacts"
+PHONE: ViewportSize = {"width": 390, "height": 844}  # a phone's screen, in CSS pixels
 CHAT_TIMEOUT_MS = 30_000  # the first Chainlit load is slow on a small machine
 expect.set_options(timeout=10_000)  # a 2-core machine runs the app, the provider and the browser
 

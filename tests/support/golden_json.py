@@ -10,7 +10,7 @@ from tests.support.paths import GOLDEN_DIR
 
 
 def shape(value: Any) -> Any:
-    """``value`` with every scalar replaced by its type (ids, timestamps, scores and texts vary; their kind does not)."""
+    """``value`` with each scalar replaced by its type (ids, timestamps, scores and texts vary; their kind does not)."""
     if isinstance(value, dict):
         return {key: shape(item) for key, item in value.items()}
     if isinstance(value, list):

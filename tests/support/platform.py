@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, LiteralString
@@ -84,7 +84,7 @@ class Platform:
         return personal_data(Settings(data_dir=self.data_dir))
 
     def mint(
-        self, claims: dict[str, object], key: RSAKey | None = None, header: dict[str, object] | None = None
+        self, claims: Mapping[str, object], key: RSAKey | None = None, header: Mapping[str, object] | None = None
     ) -> str:
         """A JWT access token signed like the provider signs them (or with ``key``)."""
         now = int(time.time())

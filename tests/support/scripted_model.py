@@ -29,7 +29,7 @@ class ScriptedModel(GenericFakeChatModel):
     seen: list[list[BaseMessage]] = Field(default_factory=list)
     offered: list[list[str]] = Field(default_factory=list)
 
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:  # type: ignore[override]
+    def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedModel:
         self.offered.append([t["function"]["name"] for t in tools])
         return self
 

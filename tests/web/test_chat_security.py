@@ -21,6 +21,7 @@ from psycopg.conninfo import make_conninfo
 from mattran.domain.chat_retention import Retention, prune
 from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.db import Database
+from tests.support.checks import present
 from tests.support.platform import (
     DEMO_ACCOUNTS,
     MATTRAN,
@@ -201,7 +202,7 @@ async def platform_db(platform: Platform) -> Iterator[Database]:
     """The platform's store through the application role (as `mattran up` prunes it)."""
     db = Database(make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=1)
     await db.open()
-    yield db  # type: ignore[misc]
+    yield db
     await db.close()
 
 
@@ -228,7 +229,7 @@ async def test_conversations_are_pruned_after_their_retention(platform: Platform
             'insert into chat.threads ("id", "createdAt", "name", "userId", "userIdentifier")'
             " values (%s, %s, 'cũ', %s, 'luu-tru')",
             (thread, now.isoformat(), user[0]),
-        )  # type: ignore[index]
+        )
         conn.execute(
             'insert into chat.steps ("id", "name", "type", "threadId", "streaming", "output", "createdAt")'
             " values (gen_random_uuid(), 'user', 'user_message', %s, false, 'Số tôi 0912345678', %s)",
@@ -273,9 +274,8 @@ def test_the_app_role_sees_only_the_conversation_it_serves(platform: Platform) -
     with psycopg.connect(app, autocommit=True) as conn:
 
         def count() -> int:
-            return conn.execute(
-                "select count(*) from checkpoints where thread_id = %s", (f"khach:{guest}",)
-            ).fetchone()[0]  # type: ignore[index]
+            row = conn.execute("select count(*) from checkpoints where thread_id = %s", (f"khach:{guest}",)).fetchone()
+            return int(present(row)[0])
 
         assert count() == 0  # set to no conversation
         conn.execute("select set_config('mattran.conversation', 'khach:another', false)")
@@ -304,7 +304,7 @@ def test_the_app_role_reads_only_the_chat_history_of_the_person_it_serves(platfo
                 conn.execute("select set_config('mattran.subject', %s, true)", (subject,))
                 threads = conn.execute('select count(*) from chat.threads where "id" = %s', (thread,)).fetchone()
                 steps = conn.execute('select count(*) from chat.steps where "threadId" = %s', (thread,)).fetchone()
-                return threads[0], steps[0]  # type: ignore[index]
+                return present(threads)[0], present(steps)[0]
 
         assert seen("rls-b") == (0, 0) and seen("") == (0, 0)
         assert seen("rls-a") == (1, 1)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from tests.support.checks import csrf_token
 from tests.support.library import ADMIN, document_id, ingest, unique_law
 from tests.support.paths import INGEST_FIXTURES
 from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
@@ -24,13 +25,6 @@ PAGE = {"Accept": "text/html"}
 HANOI_CADRE = {"sub": "thu-vien-ha-noi", "name": "Cán bộ Hà Nội", "roles": ["province_cadre"], "unit": "01"}
 NOT_ANSWERED = "Thư viện chưa có tài liệu nào trả lời câu hỏi này"
 FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác này."
-
-
-def csrf_token(page: str) -> str:
-    """The CSRF token of the page's forms."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, page[:500]
-    return match.group(1)
 
 
 @dataclass(frozen=True)

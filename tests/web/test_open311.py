@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
@@ -42,7 +43,7 @@ def _mattran(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def _auth(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
+def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 

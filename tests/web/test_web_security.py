@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,7 +34,7 @@ EVIL = "http://evil.example"
 TIMEOUT = 60  # seconds: a small machine shared by several test runs
 
 
-def _bearer(platform: Platform, claims: dict[str, object]) -> dict[str, str]:
+def _bearer(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": "Bearer " + platform.mint(claims), "Accept": "application/json"}
 
 
@@ -302,7 +302,7 @@ def _production(**extra: object) -> Settings:
         oidc_issuer="https://id.example.gov.vn",
         oidc_client_secret="c" * 20,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 @pytest.mark.parametrize(

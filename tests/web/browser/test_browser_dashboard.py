@@ -12,11 +12,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.support.browser import ACCOUNTS as _ACCOUNTS
-from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.browser import ARTIFACTS, PHONE, sign_in
 from tests.support.platform import Platform
 
 COMMUNE, PROVINCE, CENTRAL = _ACCOUNTS[1], _ACCOUNTS[2], _ACCOUNTS[3]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
 @pytest.fixture
@@ -30,7 +29,7 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 
 def on_phone(browser: Browser, signed_in: BrowserContext, path: str, shot: str, base_url: str) -> Page:
     """``path`` opened on a 390 px phone with the same session; it must not scroll sideways."""
-    phone = browser.new_context(locale="vi-VN", **PHONE)  # type: ignore[arg-type]
+    phone = browser.new_context(locale="vi-VN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     phone.add_cookies(signed_in.cookies())
     page = phone.new_page()
     page.goto(base_url + path)

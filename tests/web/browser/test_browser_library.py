@@ -8,11 +8,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.support.browser import ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, chat_input, greeting, sign_in
+from tests.support.browser import ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, PHONE, chat_input, greeting, sign_in
 from tests.support.library import document_id, ingest, unique_law
 from tests.support.platform import Platform
 
-PHONE = {"width": 390, "height": 844}
 LAW_TITLE = "Luật Thử nghiệm trình duyệt web 2024"
 
 

@@ -7,10 +7,8 @@ import re
 import psycopg
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, PHONE
 from tests.support.platform import Platform
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_a_citizen_files_a_petition_on_a_phone_and_follows_it(platform: Platform, browser: Browser) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import ARTIFACTS, COMMUNE, sign_in
+from tests.support.browser import ARTIFACTS, COMMUNE, PHONE, sign_in
 from tests.support.platform import Platform
 
-PHONE_SCREEN = {"width": 390, "height": 844}
 CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre"], "unit": "08611"}  # the demo account
 
 
@@ -31,7 +30,7 @@ def test_a_cadre_reviews_and_publishes_on_a_phone(platform: Platform, browser: B
             httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=step, headers=bearer).status_code
             == 200
         )
-    context = browser.new_context(locale="vi-VN", viewport=PHONE_SCREEN, is_mobile=True, has_touch=True)
+    context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     sign_in(page, platform, COMMUNE)
@@ -42,7 +41,7 @@ def test_a_cadre_reviews_and_publishes_on_a_phone(platform: Platform, browser: B
     expect(page.locator("#content_public-original mark")).to_have_text(["0987654321"])
     proposed = page.locator("#title_public")
     expect(proposed).to_have_value("Tôi là bà [họ tên đã ẩn] [số điện thoại đã ẩn], cầu tràn thôn Đông hỏng")
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_SCREEN["width"]  # fits the phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # fits the phone
     proposed.fill("Cầu tràn thôn Đông bị hỏng")
     page.screenshot(path=str(ARTIFACTS / "browser-publication-review.png"), full_page=True)
     form.get_by_role("button", name="Duyệt và công khai").click()
