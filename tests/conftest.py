@@ -66,6 +66,10 @@ async def db(urls: StoreUrls) -> AsyncIterator[Database]:
 @pytest.fixture(scope="module")
 async def services(db: Database, settings: Settings) -> Services:
     """The services the doors and the assistant's tools use, built by the composition root as the app builds them."""
+    return await _build_services(db, settings)
+
+
+async def _build_services(db: Database, settings: Settings) -> Services:
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
     return build_services(settings, db, resolver)
@@ -83,9 +87,7 @@ async def runner(urls: StoreUrls, services: Services) -> AsyncIterator[ChatRunne
 @pytest.fixture(scope="session")
 async def library(db: Database, settings: Settings) -> LibraryService:
     """The library service over the session's store, with the real embedding model (the composition root's)."""
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    return build_services(settings, db, resolver).library
+    return (await _build_services(db, settings)).library
 
 
 @pytest.fixture(scope="session")
@@ -189,14 +191,7 @@ async def app_db(platform: Platform) -> AsyncIterator[Database]:
 @pytest.fixture(scope="module")
 def api_key(platform: Platform) -> str:
     """A key made as an operator makes one: ``mattran apikey create NAME --json`` beside the running platform."""
-    done = subprocess.run(
-        [MATTRAN, "apikey", "create", "Ứng dụng thử Open311", "--json"],
-        env=cli_env(platform.data_dir),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=platform.data_dir,
-    )
+    done = platform.mattran("apikey", "create", "Ứng dụng thử Open311", "--json")
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert list(body) == ["api_key"] and body["api_key"].startswith("mtk_")

@@ -144,14 +144,7 @@ def test_the_chat_files_with_a_receipt(platform: Platform) -> None:
 
 
 def test_open311_ids_are_receipts_and_only_published_requests_are_listed(platform: Platform) -> None:
-    done = subprocess.run(
-        [MATTRAN, "apikey", "create", "Biên nhận Open311", "--json"],
-        env=cli_env(platform.data_dir),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=platform.data_dir,
-    )
+    done = platform.mattran("apikey", "create", "Biên nhận Open311", "--json")
     assert done.returncode == 0, done.stderr
     key = found(r'"api_key":\s*"([^"]+)"', done.stdout)
     created = httpx.post(

@@ -79,6 +79,12 @@ class Platform:
         assert info is not None
         return info.get_uri(database="mattran")
 
+    def mattran(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``mattran ARGS`` beside the running platform, on its data dir, as an operator runs it."""
+        return subprocess.run(
+            [MATTRAN, *args], env=cli_env(self.data_dir), capture_output=True, text=True, timeout=300, cwd=self.data_dir
+        )
+
     def protector(self) -> PersonalData:
         """The platform's personal-data keys (its data dir's key files), to read what it stored."""
         return personal_data(Settings(data_dir=self.data_dir))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.receipts import parse
 from mattran.domain.time import VIETNAM
 from tests.support.open311 import post_request, request_url
-from tests.support.platform import MATTRAN, Platform, cli_env
+from tests.support.platform import Platform
 
 COMMUNE: dict[str, object] = {
     "sub": "o311-xa",
@@ -30,17 +29,6 @@ COMMUNE: dict[str, object] = {
 ADMIN: dict[str, object] = {"sub": "quantri", "roles": ["admin"], "unit": "TW"}
 # Personal data a petitioner may send; none of it may ever come out of an Open311 GET.
 SECRETS = ("0912 345 678", "dan.nguyen@example.com", "0987654321", "nguoigui@example.com", "Nguyễn Văn")
-
-
-def _mattran(platform: Platform, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [MATTRAN, *args],
-        env=cli_env(platform.data_dir),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=platform.data_dir,
-    )
 
 
 def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
@@ -212,19 +200,19 @@ def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
     assert _errors_xml(post_request(platform, "xml", api_key="mtk_khong-co-that"), 403) == [
         "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."
     ]
-    done = _mattran(platform, "apikey", "create", "Khóa sẽ thu hồi", "--json")
+    done = platform.mattran("apikey", "create", "Khóa sẽ thu hồi", "--json")
     key = json.loads(done.stdout)["api_key"]
     assert post_request(platform, api_key=key).status_code == 200
     assert _xml(post_request(platform, "xml", api_key=key), "service_requests")
-    listed = _mattran(platform, "apikey", "list")
+    listed = platform.mattran("apikey", "list")
     assert listed.returncode == 0 and key[:12] in listed.stdout and "Khóa sẽ thu hồi" in listed.stdout
     assert key not in listed.stdout
-    revoked = _mattran(platform, "apikey", "revoke", key[:12])
+    revoked = platform.mattran("apikey", "revoke", key[:12])
     assert revoked.returncode == 0 and f"Đã thu hồi khóa {key[:12]}" in revoked.stdout
     assert _errors_json(post_request(platform, api_key=key), 403) == [
         "api_key không hợp lệ hoặc đã bị thu hồi: không thể tạo phản ánh."
     ]
-    unknown = _mattran(platform, "apikey", "revoke", "mtk_khongco1")
+    unknown = platform.mattran("apikey", "revoke", "mtk_khongco1")
     assert unknown.returncode == 1 and "Không có khóa API nào có tiền tố “mtk_khongco1”." in unknown.stderr
 
 
@@ -275,7 +263,7 @@ def test_a_retried_post_with_the_same_idempotency_key_files_one_petition(platfor
     first = post_request(platform, headers=key, api_key=api_key).json()
     second = post_request(platform, headers=key, api_key=api_key).json()
     assert first[0]["service_request_id"] == second[0]["service_request_id"]
-    other_client = json.loads(_mattran(platform, "apikey", "create", "Ứng dụng khác", "--json").stdout)["api_key"]
+    other_client = json.loads(platform.mattran("apikey", "create", "Ứng dụng khác", "--json").stdout)["api_key"]
     third = post_request(platform, headers=key, api_key=other_client).json()  # keys are per client: no collision
     assert third[0]["service_request_id"] != first[0]["service_request_id"]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import subprocess
 import tempfile
 import threading
 import uuid
@@ -26,7 +25,8 @@ from playwright.sync_api import Browser
 
 from mattran.bootstrap import StoreUrls
 from mattran.settings import Settings
-from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, sign_in
+from tests.support.library import ingest
+from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
 from web.cross_site import MESSAGE as CROSS_SITE_REFUSED
 
 ADMIN = {"sub": "bao-mat-quan-tri", "name": "Quản trị (bảo mật)", "roles": ["admin"], "unit": "TW"}
@@ -189,13 +189,7 @@ def test_a_bearer_request_from_another_site_works(platform: Platform, call: Call
 
 
 def test_an_open311_key_in_the_address_is_refused_and_kept_out_of_the_access_log(platform: Platform) -> None:
-    created = subprocess.run(
-        [MATTRAN, "apikey", "create", "Khóa thử", "--json"],
-        env=cli_env(platform.data_dir),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    created = platform.mattran("apikey", "create", "Khóa thử", "--json")
     assert created.returncode == 0, created.stderr
     key = json.loads(created.stdout)["api_key"]
     url = f"{platform.base_url}/open311/v2/requests.json"
@@ -329,13 +323,7 @@ def test_the_api_explorer_is_off_in_production_unless_asked_for(settings: Settin
 def _ingest(platform: Platform, folder: Path, text: str, *options: str) -> None:
     path = folder / f"tai-lieu-{uuid.uuid4().hex[:8]}.txt"
     path.write_text(text, encoding="utf-8")
-    subprocess.run(
-        [MATTRAN, "ingest", str(path), *options],
-        env=cli_env(platform.data_dir),
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    ingest(platform, path, *options)
 
 
 def _law(title: str, articles: list[str]) -> str:

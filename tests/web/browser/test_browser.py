@@ -7,7 +7,6 @@ Sign-in goes through the OpenID provider's own login page, the chat is the Chain
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
@@ -29,15 +28,6 @@ from tests.support.browser import (
 from tests.support.platform import Platform
 
 FORBIDDEN = "Tài khoản của bạn không có quyền thực hiện thao tác này."
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh browser profile (no cookies) for each test."""
-    ctx = browser.new_context(locale="vi-VN")
-    ctx.set_default_timeout(15_000)
-    yield ctx
-    ctx.close()
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=[a.role for a in ACCOUNTS])

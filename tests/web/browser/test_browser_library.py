@@ -36,15 +36,6 @@ def phone(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
-@pytest.fixture
-def desktop(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh desktop browser profile."""
-    context = browser.new_context(locale="vi-VN")
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
-
-
 def test_phone_search_opens_the_cited_passage(platform: Platform, phone: BrowserContext, law: int) -> None:
     page = phone.new_page()
     page.goto(platform.base_url + "/")
@@ -77,9 +68,9 @@ def test_phone_search_opens_the_cited_passage(platform: Platform, phone: Browser
 
 
 def test_chat_answers_a_library_question_with_its_citation(
-    platform: Platform, desktop: BrowserContext, law: int
+    platform: Platform, context: BrowserContext, law: int
 ) -> None:
-    page = desktop.new_page()
+    page = context.new_page()
     sign_in(page, platform, CITIZEN)
     page.goto(platform.base_url + "/chat/")
     expect(greeting(page, CITIZEN.name, CITIZEN.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
