@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import httpx
 import psycopg
@@ -12,7 +13,7 @@ from tests.support.checks import present
 from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
 
 # Each role's own unit and the units around it (Phú Thọ = 25; Xã Văn Miếu = 08611; Phường Việt Trì = 07900).
-ROLES = {
+ROLES: dict[str, dict[str, Any] | None] = {
     "anonymous": None,
     "citizen": {"roles": ["citizen"], "unit": None},
     "commune_cadre": {"roles": ["commune_cadre"], "unit": "08611"},

@@ -29,7 +29,7 @@ from joserfc.jwk import RSAKey
 from mattran.domain.privacy import PersonalData
 from mattran.settings import Settings
 from mattran.store import backup, checkpoints, migrate, reference, server
-from tests.support.platform import MATTRAN, Platform, cli_env, free_port, wait_healthy
+from tests.support.platform import CONTACT_FIELDS, MATTRAN, Platform, cli_env, free_port, wait_healthy
 
 PUBLIC_SECRET = "dev-only-secret-key-change-me"  # the previous release's development default
 KEY_FILES = ("signing.key", "personal-data.key", "national-id.key")
@@ -287,10 +287,7 @@ def test_a_previous_release_store_upgrades_then_backup_and_restore_check_the_key
                 assert bytes(row[3]) == protector.national_id_hash(national_id)
         [blobs] = stored
         assert all(bytes(b).startswith(protector.prefix) for b in blobs)
-        assert (
-            tuple(protector.decrypt(f, b) for f, b in zip(("full_name", "phone", "email"), blobs, strict=True))
-            == LEGACY_CONTACT
-        )
+        assert tuple(protector.decrypt(f, b) for f, b in zip(CONTACT_FIELDS, blobs, strict=True)) == LEGACY_CONTACT
         assert protector.national_id_hash("001061000001") == _legacy_national_id("001061000001")
         # the previous release's chat token no longer opens the chat
         forged = _forged_chat_token(PUBLIC_SECRET, "canbo.xa")
@@ -324,8 +321,5 @@ def test_a_previous_release_store_upgrades_then_backup_and_restore_check_the_key
         conn.execute("select set_config('mattran.scope', '{vn}', false)")
         [blobs] = conn.execute("select full_name_enc, phone_enc, email_enc from petition_contacts").fetchall()
         phones = [r[0] for r in conn.execute("select phone_enc from members where phone_enc is not null")]
-    assert (
-        tuple(protector.decrypt(f, b) for f, b in zip(("full_name", "phone", "email"), blobs, strict=True))
-        == LEGACY_CONTACT
-    )
+    assert tuple(protector.decrypt(f, b) for f, b in zip(CONTACT_FIELDS, blobs, strict=True)) == LEGACY_CONTACT
     assert len(phones) == 2 and all(bytes(b).startswith(protector.prefix) for b in phones)

@@ -20,14 +20,13 @@ from psycopg.conninfo import make_conninfo
 from mattran.domain.petitions import public_number
 from mattran.settings import DEV_APP_DB_PASSWORD
 from mattran.store.retention import PURGED_TEXT, PURGED_TITLE
-from tests.support.browser import ARTIFACTS, CITIZEN
+from tests.support.browser import ARTIFACTS, CITIZEN, PHONE
 from tests.support.browser import sign_in as browser_sign_in
 from tests.support.checks import csrf_token, found
 from tests.support.open311 import post_request as open311_post
 from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, owner_rows, sign_in
 
 COMMUNE = {"sub": "dlcn-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"], "unit": "00004"}  # Phường Ba Đình
-PHONE = {"width": 390, "height": 844}
 expect.set_options(timeout=15_000)  # a 2-core machine runs the app, the provider and the browser
 BODY = {
     "title": "Cống thoát nước ngõ 7 bị tắc",

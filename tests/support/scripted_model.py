@@ -50,7 +50,8 @@ class ScriptedServer:
     of the request); it keeps every request, and can be made to fail (HTTP 500) or to be slow."""
 
     def __init__(self, script: Script) -> None:
-        self.script, self.requests, self.status, self.delay = script, [], 200, 0.0
+        self.script, self.status, self.delay = script, 200, 0.0
+        self.requests: list[dict[str, Any]] = []
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -97,7 +98,7 @@ class ScriptedServer:
                 ]
                 if "tool" in reply:
                     deltas.append({"role": "assistant", "tool_calls": [{"index": 0, **_tool_call(reply)}]})
-                chunks = [{"index": 0, "delta": d, "finish_reason": None} for d in deltas]
+                chunks: list[dict[str, Any]] = [{"index": 0, "delta": d, "finish_reason": None} for d in deltas]
                 chunks.append({"index": 0, "delta": {}, "finish_reason": _finish(reply)})
                 for choice in chunks:
                     event = {

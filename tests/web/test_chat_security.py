@@ -9,7 +9,7 @@ import logging
 import re
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -198,7 +198,7 @@ def test_a_guests_conversation_is_deleted_once_its_petition_is_filed_or_cancelle
 
 
 @pytest.fixture
-async def platform_db(platform: Platform) -> Iterator[Database]:
+async def platform_db(platform: Platform) -> AsyncIterator[Database]:
     """The platform's store through the application role (as `mattran up` prunes it)."""
     db = Database(make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=1)
     await db.open()

@@ -18,7 +18,7 @@ from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.receipts import parse
 from mattran.domain.time import VIETNAM
 from tests.support.open311 import post_request, request_url
-from tests.support.platform import Platform
+from tests.support.platform import CONTACT_FIELDS, Platform
 
 COMMUNE: dict[str, object] = {
     "sub": "o311-xa",
@@ -155,7 +155,7 @@ def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key
         ).fetchone()
     assert row is not None
     protector = platform.protector()  # stored encrypted
-    row = (*row[:5], *(protector.decrypt(f, v) for f, v in zip(("full_name", "phone", "email"), row[5:], strict=True)))
+    row = (*row[:5], *(protector.decrypt(f, v) for f, v in zip(CONTACT_FIELDS, row[5:], strict=True)))
     assert row == (
         "open311",
         "ha_tang",

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
+from playwright._impl._api_structures import SetCookieParam
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.support.browser import ACCOUNTS as _ACCOUNTS
@@ -30,7 +32,7 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 def on_phone(browser: Browser, signed_in: BrowserContext, path: str, shot: str, base_url: str) -> Page:
     """``path`` opened on a 390 px phone with the same session; it must not scroll sideways."""
     phone = browser.new_context(locale="vi-VN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    phone.add_cookies(signed_in.cookies())
+    phone.add_cookies(cast("list[SetCookieParam]", signed_in.cookies()))  # a Cookie read back sets the same cookie
     page = phone.new_page()
     page.goto(base_url + path)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
