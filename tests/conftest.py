@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from mattran.settings import DEV_APP_DB_PASSWORD, Settings
 from mattran.store.db import Database
 from tests.support.paths import ROOT
 from tests.support.platform import MATTRAN, MODELS_DIR, Platform, StartUp, cli_env, free_port, wait_healthy
-from tests.support.scripted_model import Script, ScriptedServer
+from tests.support.scripted_model import Script, ScriptedServer, Serve
 
 os.environ.setdefault("CHAINLIT_APP_ROOT", str(ROOT / "web" / "chat"))  # before any test imports chainlit
 CHROMIUM = "/usr/bin/chromium"
@@ -163,8 +163,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Script], ScriptedServer]]:
-    """Start scripted OpenAI-compatible model servers (``tests/scripted_model.py``); all are stopped at the end."""
+def serve() -> Iterator[Serve]:
+    """Start scripted OpenAI-compatible model servers (``tests/support/scripted_model.py``), all stopped at the end."""
     started: list[ScriptedServer] = []
 
     def start(script: Script) -> ScriptedServer:

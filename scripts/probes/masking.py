@@ -1,6 +1,6 @@
 """Probe: nothing personal a citizen types into the assistant reaches the language model's server.
 
-Starts a scripted OpenAI-compatible model server (``tests/scripted_model.py``) and a platform whose
+Starts a scripted OpenAI-compatible model server (``tests/support/scripted_model.py``) and a platform whose
 ``MATTRAN_LLM_URL`` points at it, sends chat messages full of personal data (a name, a neighbour's name, phones in
 several groupings, a house address, a spaced CCCD, a bank account, a spoken e-mail, a birth year) through
 ``POST /api/chat``, and checks that none of it is in what the model server received.

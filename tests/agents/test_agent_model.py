@@ -33,9 +33,8 @@ from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store.db import Database
 from tests.support.platform import MATTRAN, free_port
-from tests.support.scripted_model import Reply, Script, ScriptedModel, ScriptedServer, call, last_tool_result
+from tests.support.scripted_model import Reply, ScriptedModel, Serve, call, last_tool_result
 
-Serve = Callable[[Script], ScriptedServer]  # the `serve` fixture (tests/conftest.py)
 OpenRunner = Callable[[Any], Awaitable[ChatRunner]]
 CITIZEN = Principal(subject="cong-dan-mo-hinh", name="Trần Văn Mô", roles=frozenset({Role.CITIZEN}))
 PHONE, EMAIL, NATIONAL_ID = "0912345678", "tran.mo@example.com", "001203004005"

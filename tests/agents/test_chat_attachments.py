@@ -1,6 +1,7 @@
-"""Files attached to chat messages, on the real store (the browser drives the same in tests/test_browser_chat.py):
-checked by the web form's own rules, held for the petition being prepared and stored with it once confirmed; a
-refused file keeps nothing; a file outside a petition is not kept; a language model never sees them."""
+"""Files attached to chat messages, on the real store (the browser drives the same in
+tests/web/browser/test_browser_chat.py): checked by the web form's own rules, held for the petition being prepared and
+stored with it once confirmed; a refused file keeps nothing; a file outside a petition is not kept; a language model
+never sees them."""
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ language model (a scripted OpenAI-compatible server here) or, without one, by th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from agents.llm import chat_model
@@ -16,9 +15,8 @@ from mattran.domain.reports.service import Draft, draft_report, get_draft, list_
 from mattran.domain.reports.templates import template_section
 from mattran.services import Services
 from mattran.settings import Settings
-from tests.support.scripted_model import Script, ScriptedServer, last_tool_result
+from tests.support.scripted_model import Serve, last_tool_result
 
-Serve = Callable[[Script], ScriptedServer]  # the `serve` fixture (tests/conftest.py)
 REQUEST = "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị quý III/2026"
 MODEL_PROSE = "Ban Thường trực đánh giá công tác tiếp nhận, giải quyết phản ánh được duy trì nền nếp, đúng quy định."
 WRITER_PROMPT = "Bạn là chuyên viên tham mưu"  # the start of the section writer's system prompt

@@ -139,3 +139,6 @@ def last_tool_result(body: dict[str, Any]) -> dict[str, Any] | None:
     """The tool result the request ends with, if any."""
     last = body["messages"][-1]
     return json.loads(last["content"]) if last["role"] == "tool" else None
+
+
+Serve = Callable[[Script], ScriptedServer]  # what the `serve` fixture gives (tests/conftest.py)

@@ -28,7 +28,7 @@ def test_a_citizen_files_a_petition_on_a_phone_and_follows_it(platform: Platform
     page.get_by_label("Nơi nhận").fill("phuong hoan kiem, ha noi")
     page.get_by_label("Tiêu đề").fill("Đèn đường đầu ngõ 5 bị hỏng")
     page.get_by_label("Số điện thoại").fill("0912 345 678")
-    page.get_by_label("Tôi đồng ý").check()  # contacts are processed with consent (tests/test_personal_data.py)
+    page.get_by_label("Tôi đồng ý").check()  # contacts are processed with consent (tests/domain/test_personal_data.py)
     page.get_by_role("button", name="Gửi phản ánh").click()
     expect(page.get_by_role("status")).to_contain_text("Đã tiếp nhận.")
     code = page.locator("#tracking-code").inner_text()

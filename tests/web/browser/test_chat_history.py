@@ -1,6 +1,6 @@
 """Chat history and feedback in a real browser: a signed-in person finds, reopens and rates a past conversation;
 nobody else can list or open it; a guest leaves nothing behind; the feedback is exported for the eval sets.
-The data layer's rules on their own: tests/test_chat_data_layer.py."""
+The data layer's rules on their own: tests/web/test_chat_data_layer.py."""
 
 from __future__ import annotations
 
