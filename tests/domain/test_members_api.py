@@ -106,7 +106,7 @@ def test_import_then_export_gives_the_same_rows(platform: Platform, fmt: str, un
     assert owner_rows(platform, "select count(*) from members where unit_code = %s", code) == [(40,)]
 
 
-BAD_FILE = [
+BAD_FILE: list[dict[str, object]] = [
     {"Họ và tên": "Hoàng Văn Đúng", "Năm sinh": 1980, "Đơn vị": "Xã Chiềng Mung, Sơn La", "Số CCCD": "014080123456"},
     {"Họ và tên": "Hoàng Văn Sai Năm", "Năm sinh": "31/02/1980", "Đơn vị": "Xã Chiềng Mung, Sơn La", "Số CCCD": ""},
     {"Họ và tên": "Hoàng Văn Lạc", "Năm sinh": 1981, "Đơn vị": "Xã Không Có Thật, Sơn La", "Số CCCD": ""},
@@ -214,7 +214,7 @@ def test_invalid_members_are_refused_field_by_field(platform: Platform) -> None:
 
 
 @pytest.fixture(scope="module")
-def viet_tri_member(platform: Platform) -> dict[str, str]:
+def viet_tri_member(platform: Platform) -> dict[str, Any]:
     """A member of Phường Việt Trì with contacts, added by the province cadre."""
     member = {
         "unit_code": VIET_TRI,

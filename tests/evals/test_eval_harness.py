@@ -22,9 +22,11 @@ from evals.harness import Context, exit_code
 from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
+from mattran.domain.unit import Unit
 from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store import units as units_store
+from tests.support.checks import present
 from tests.support.paths import ROOT
 from tests.support.platform import MATTRAN, cli_env
 from tests.support.scripted_model import Reply, Script, ScriptedServer, last_tool_result
@@ -75,8 +77,8 @@ async def test_a_tool_that_skips_its_permission_check_fails_the_harness(
         ALL_TOOLS, "query_members", UncheckedTool(**{f.name: getattr(members, f.name) for f in fields(Tool)})
     )
 
-    async def any_unit(conn: Any, principal: Principal, _operation: Any, unit_code: str | None) -> dict[str, Any]:
-        return await units_store.unit_by_code(conn, unit_code or principal.unit_code or "TW")  # no scope check
+    async def any_unit(conn: Any, principal: Principal, _operation: Any, unit_code: str | None) -> Unit:
+        return present(await units_store.unit_by_code(conn, unit_code or principal.unit_code or "TW"))  # no scope check
 
     monkeypatch.setattr(mattran.domain.member_stats, "target_unit", any_unit)
     [result] = await harness.run(ctx, ["redteam"])
