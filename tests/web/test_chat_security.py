@@ -334,14 +334,8 @@ def test_the_feedback_export_masks_personal_data(platform: Platform, tmp_path: P
             (answered, thread),
         )
     target = tmp_path / "feedback.jsonl"
-    subprocess.run(
-        [MATTRAN, "feedback", "export", str(target)],
-        env=cli_env(platform.data_dir),
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    export = platform.mattran("feedback", "export", str(target))
+    assert export.returncode == 0, export.stderr
     [record] = [r for r in map(json.loads, target.read_text(encoding="utf-8").splitlines()) if r["thread_id"] == thread]
     exported = json.dumps(record, ensure_ascii=False)
     for raw in ("0912 345 678", "0912345678", "an.nguyen@example.vn", "0987.654.321"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import ACCOUNTS, ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, chat_input, greeting, sign_in
-from tests.support.platform import MATTRAN, Platform, cli_env, owner_rows
+from tests.support.platform import Platform, owner_rows
 from web.chat.history import NOT_YOURS
 
 PROVINCE = ACCOUNTS[2]
@@ -89,14 +88,8 @@ def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
     author = owner_rows(platform, 'select "userIdentifier" from chat.threads where "id" = %s', thread_id)[0][0]
 
     target = tmp_path / "feedback.jsonl"
-    subprocess.run(
-        [MATTRAN, "feedback", "export", str(target)],
-        env=cli_env(platform.data_dir),
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    export = platform.mattran("feedback", "export", str(target))
+    assert export.returncode == 0, export.stderr
     lines = target.read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     [record] = [r for r in records if r["thread_id"] == thread_id]
