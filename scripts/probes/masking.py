@@ -1,6 +1,6 @@
 """Probe: nothing personal a citizen types into the assistant reaches the language model's server.
 
-Starts a scripted OpenAI-compatible model server (``tests/scripted_model.py``) and a platform whose
+Starts a scripted OpenAI-compatible model server (``tests/support/scripted_model.py``) and a platform whose
 ``MATTRAN_LLM_URL`` points at it, sends chat messages full of personal data (a name, a neighbour's name, phones in
 several groupings, a house address, a spaced CCCD, a bank account, a spoken e-mail, a birth year) through
 ``POST /api/chat``, and checks that none of it is in what the model server received.
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from probe_security import ProbeContext, started_platform
 
-from tests.scripted_model import ScriptedServer
+from tests.support.scripted_model import ScriptedServer
 
 MESSAGES = (
     "Tôi là Nguyễn Thị Hạnh, sinh năm 1958, nhà ở số 12 ngõ 45 phố Trần Phú, SĐT 0912 345 678 hoặc "

