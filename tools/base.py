@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any, get_type_hints
 
-from psycopg import AsyncConnection
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
@@ -16,6 +15,7 @@ from mattran.domain.errors import DomainError, Refused
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.rate_limits import RateLimited
 from mattran.services import Services
+from mattran.store.db import Conn
 from tools.names import ToolName
 
 
@@ -55,7 +55,7 @@ def domain_refusals() -> Iterator[None]:
 
 
 @asynccontextmanager
-async def in_scope(ctx: ToolContext) -> AsyncIterator[AsyncConnection]:
+async def in_scope(ctx: ToolContext) -> AsyncIterator[Conn]:
     """A transaction limited to the caller's scope, the domain's refusals raised as the tools' own."""
     with domain_refusals():
         async with ctx.services.db.transaction(ctx.principal.scope()) as conn:

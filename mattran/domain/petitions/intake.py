@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg import AsyncConnection
 
 from mattran.auth.principal import Principal
 from mattran.domain import idempotency, receipts
@@ -28,7 +27,7 @@ from mattran.domain.unit import Unit
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.store import petitions as store
-from mattran.store.db import Database
+from mattran.store.db import Conn, Database
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class PetitionIntake:
         ]
         return min(communes, key=distance)[0]
 
-    async def _address(self, conn: AsyncConnection, data: PetitionIn) -> tuple[Unit | None, str | None]:
+    async def _address(self, conn: Conn, data: PetitionIn) -> tuple[Unit | None, str | None]:
         if data.unit_code:
             code = data.unit_code.strip()
             unit = self.resolver.units.get(code.upper() if code.lower() == "tw" else code)

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from psycopg import AsyncConnection
-
 from mattran.auth.principal import Principal
 from mattran.domain.embedding import Embedder
 from mattran.domain.permissions import Operation, is_allowed
@@ -37,12 +35,12 @@ from mattran.domain.text import nfc
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
 from mattran.store import petitions as store
-from mattran.store.db import Database
+from mattran.store.db import Conn, Database
 
 _REVIEW_REFUSED = "Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai."
 
 
-async def _handled(conn: AsyncConnection, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
+async def _handled(conn: Conn, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
     """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: not found outside their
     scope, refused without the right."""
     code = public_number(code)
@@ -101,7 +99,7 @@ class PetitionWorkflow:
                 "attachments": [] if hidden else await store.attachments(conn, row["id"]),
             }
 
-    async def _similar(self, conn: AsyncConnection, row: dict[str, Any]) -> list[dict[str, Any]]:
+    async def _similar(self, conn: Conn, row: dict[str, Any]) -> list[dict[str, Any]]:
         """Petitions of the row's unit, whatever their status, close by wording or meaning; best first."""
         text = f"{row['title']}\n{row['content']}"
         found = {r["id"]: dict(r) for r in await store.similar(conn, row["unit_code"], text, row["id"])}
@@ -163,7 +161,7 @@ class PetitionWorkflow:
         return updated
 
     async def _merge_target(
-        self, conn: AsyncConnection, row: dict[str, Any], action: Action
+        self, conn: Conn, row: dict[str, Any], action: Action
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """Merging a duplicate into another open petition of the same unit."""
         main = await store.get(conn, public_number(action.into)) if action.into else None
@@ -174,7 +172,7 @@ class PetitionWorkflow:
         return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
 
     async def _reviewed(
-        self, conn: AsyncConnection, principal: Principal, row: dict[str, Any], action: Action
+        self, conn: Conn, principal: Principal, row: dict[str, Any], action: Action
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The public versions a cadre approved, made safe (what the detector still finds is masked)."""
         if not identity_visible(principal, row):
@@ -194,7 +192,7 @@ class PetitionWorkflow:
         changed |= {"reviewed_by": principal.subject, "reviewed_at": now, "published_at": now}
         return changed, {"masked_on_approval": masked}
 
-    async def _known(self, conn: AsyncConnection, row: dict[str, Any]) -> list[str | None]:
+    async def _known(self, conn: Conn, row: dict[str, Any]) -> list[str | None]:
         """The petitioner's own name and contacts, to be found wherever they appear in a text."""
         stored = await store.contact(conn, row["id"])
         return list(Contact.opened(stored, self.personal).values()) if stored else []
@@ -220,7 +218,7 @@ class PetitionWorkflow:
 
     async def _propagate(
         self,
-        conn: AsyncConnection,
+        conn: Conn,
         main: dict[str, Any],
         action: PetitionAction,
         changed: dict[str, Any],
