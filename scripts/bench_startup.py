@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 
@@ -39,9 +39,9 @@ def time_to_healthy(data_dir: Path) -> float:
             if proc.poll() is not None:
                 raise SystemExit(f"mattran up exited with {proc.returncode}")
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     return time.monotonic() - started
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             time.sleep(0.1)
     finally:

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 
 HERE = Path(__file__).resolve().parent
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
@@ -44,11 +44,11 @@ class ProbeContext:
     data_dir: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
 
-    def client(self, **kwargs: object) -> httpx.Client:
+    def client(self, **kwargs: object) -> httpx2.Client:
         """A fresh client (its own cookie jar) for the platform."""
-        return httpx.Client(base_url=self.base_url, timeout=30, **kwargs)  # type: ignore[arg-type]
+        return httpx2.Client(base_url=self.base_url, timeout=30, **kwargs)  # type: ignore[arg-type]
 
-    def signed_in(self, role: str) -> httpx.Client:
+    def signed_in(self, role: str) -> httpx2.Client:
         """A client signed in as the demo account of ``role`` through the provider's login page."""
         client = self.client()
         username, password = ACCOUNTS[role]
@@ -112,9 +112,9 @@ def started_platform(extra_env: dict[str, str] | None = None) -> Iterator[ProbeC
             if proc.poll() is not None:
                 raise SystemExit(f"mattran up exited with {proc.returncode}; see {data_dir / 'up.log'}")
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 raise SystemExit("mattran up did not become healthy")

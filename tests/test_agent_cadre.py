@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 
 from tests.conftest import Platform
 
@@ -16,7 +16,7 @@ CITIZEN = {"sub": "chat-dan", "name": "Người dân", "roles": ["citizen"], "un
 
 def _say(platform: Platform, claims: dict[str, object], message: str, conversation: str | None = None) -> dict:
     body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
-    r = httpx.post(
+    r = httpx2.post(
         f"{platform.base_url}/api/chat",
         json=body,
         headers={"Authorization": f"Bearer {platform.mint(claims)}"},
@@ -27,7 +27,7 @@ def _say(platform: Platform, claims: dict[str, object], message: str, conversati
 
 
 def _api(platform: Platform, claims: dict[str, object], path: str, **params: str) -> dict:
-    return httpx.get(
+    return httpx2.get(
         f"{platform.base_url}{path}", params=params, headers={"Authorization": f"Bearer {platform.mint(claims)}"}
     ).json()
 
