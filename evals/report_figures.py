@@ -34,7 +34,7 @@ from mattran.auth.principal import Principal, Role
 from mattran.domain.access import PermissionDenied, system_principal
 from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petition_text import add_working_days
-from mattran.domain.petitions import Action, PetitionIn, PetitionService, public_number
+from mattran.domain.petitions import Action, Channel, PetitionIn, PetitionService, public_number
 from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import Draft, draft_report
 from mattran.domain.time import VIETNAM
@@ -165,7 +165,7 @@ _TOPICS = {
         "Thủ tục đăng ký cư trú phải đi lại nhiều lần, giấy tờ yêu cầu không rõ ràng, đề nghị công khai hướng dẫn.",
     ),
 }
-_CHANNELS = ("web", "web", "api", "chat", "open311")
+_CHANNELS: tuple[Channel, ...] = ("web", "web", "api", "chat", "open311")
 _SEED_FROM, _SEED_DAYS = date(2025, 10, 1), 410  # to 15/11/2026
 
 
@@ -204,10 +204,10 @@ async def seed_petitions(owner_url: str, service: PetitionService) -> int:
             anonymous,
             PetitionIn(
                 title=f"{title} (dữ liệu mẫu {i + 1})", content=content + contact, unit_code=unit, category=category
-            ),  # type: ignore[arg-type]
+            ),
             rng.choice(_CHANNELS),
             idempotency_key=f"{SEED_KEY}{i:04d}",
-        )  # type: ignore[arg-type]
+        )
         created = datetime.combine(
             _SEED_FROM + timedelta(days=rng.randrange(_SEED_DAYS)), datetime.min.time(), VIETNAM
         ) + timedelta(hours=rng.randint(7, 17), minutes=rng.randrange(60))
@@ -328,7 +328,7 @@ _MEMBER_BUCKETS = {
 
 
 async def _count(owner: psycopg.AsyncConnection, query: str, params: dict[str, Any]) -> int:
-    cur = await owner.execute(query, params)  # type: ignore[arg-type]
+    cur = await owner.execute(query, params)
     row = await cur.fetchone()
     assert row is not None
     return int(row[0])

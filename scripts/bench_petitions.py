@@ -167,7 +167,9 @@ def main() -> None:
             steady = asyncio.run(load(base, args.seconds, args.concurrency, None, 0))
             report("tải ổn định", steady, args.seconds, *check(owner, steady))
             restarted = asyncio.run(load(base, args.seconds, args.concurrency, pgdata, args.restart_at))
-            owner = PostmasterInfo.read_from_pgdata(pgdata).get_uri(database="mattran")  # type: ignore[union-attr]
+            info = PostmasterInfo.read_from_pgdata(pgdata)
+            assert info is not None
+            owner = info.get_uri(database="mattran")
             report("khởi động lại PostgreSQL giữa chừng", restarted, args.seconds, *check(owner, restarted))
         finally:
             server.send_signal(signal.SIGTERM)

@@ -44,9 +44,9 @@ class ProbeContext:
     data_dir: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
 
-    def client(self, **kwargs: object) -> httpx2.Client:
-        """A fresh client (its own cookie jar) for the platform."""
-        return httpx2.Client(base_url=self.base_url, timeout=30, **kwargs)  # type: ignore[arg-type]
+    def client(self, headers: dict[str, str] | None = None) -> httpx2.Client:
+        """A fresh client (its own cookie jar) for the platform, sending ``headers`` with every request."""
+        return httpx2.Client(base_url=self.base_url, timeout=30, headers=headers)
 
     def signed_in(self, role: str) -> httpx2.Client:
         """A client signed in as the demo account of ``role`` through the provider's login page."""
