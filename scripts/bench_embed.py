@@ -42,6 +42,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
+from bench_host import cpu_model, memory_gib
 
 from knowledge.embeddings import Embedder, EmbeddingConfig, cpu_has_bf16
 
@@ -72,30 +73,14 @@ BUSY_CORES = 0.3  # other processes using more than this many cores during a mea
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, memory, versions, date."""
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    mem_kb = 0
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        mem_kb = int(
-            next(
-                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-            ).split()[1]
-        )
-    except (OSError, StopIteration):
-        pass
     import sentence_transformers
+    import torch
     import transformers
 
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "ram_gib": round(mem_kb / 2**20, 1),
+        "ram_gib": round(memory_gib(), 1),
         "bf16": cpu_has_bf16(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),

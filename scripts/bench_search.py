@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import psycopg
+from bench_host import cpu_model, memory_gib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -167,23 +168,10 @@ FALLBACK_WORDS = [
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, memory, load, OS."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(
-            next(
-                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-            ).split()[1]
-        )
-    except (OSError, StopIteration):
-        mem_kb = 0
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "ram_gib": round(mem_kb / 2**20, 1),
+        "ram_gib": round(memory_gib(), 1),
         "python": platform.python_version(),
         "os": platform.platform(),
         "loadavg": os.getloadavg(),
