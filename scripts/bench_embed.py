@@ -35,7 +35,8 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch al
     from ingest.chunking import chunk_document, heading_text
     from ingest.partition import read_document
     from mattran.auth.principal import Principal, Role
-    from mattran.domain.library import ChunkIn
+    from mattran.domain.library import ChunkIn, LibraryService
 
     ADMIN = Principal(
         subject="bench:ingest", name="Đo tốc độ", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn"
@@ -276,43 +277,39 @@ def empty_library(owner: str) -> None:
         conn.execute("truncate library_documents, library_chunks, library_terms restart identity cascade")
 
 
-async def run_pipeline(app: str, embedder: Embedder, folder: Path) -> tuple[int, float, list[Any]]:
-    """Ingest ``folder`` through the real pipeline; returns chunks, seconds and failures."""
-    from ingest.pipeline import ingest
-    from mattran.domain.library import LibraryService
+@asynccontextmanager
+async def library_on(app: str, embedder: Embedder) -> AsyncIterator[LibraryService]:
+    """The library on the store at ``app`` with ``embedder`` (its pool is closed on exit)."""
     from mattran.store.db import Database
 
     db = Database(app, max_size=2)
     await db.open()
     try:
-        service = LibraryService(db, embedder)
+        yield LibraryService(db, embedder)
+    finally:
+        await db.close()
+
+
+async def run_pipeline(app: str, embedder: Embedder, folder: Path) -> tuple[int, float, list[Any]]:
+    """Ingest ``folder`` through the real pipeline; returns chunks, seconds and failures."""
+    from ingest.pipeline import ingest
+
+    async with library_on(app, embedder) as service:
         started = time.perf_counter()
         report = await ingest(service, ADMIN, [folder])
         return report.chunks, time.perf_counter() - started, report.failed
-    finally:
-        await db.close()
 
 
 async def run_eval(app: str, embedder: Embedder) -> tuple[dict[str, float], float, int]:
     """Ingest the eleven laws with ``embedder`` and run the retrieval eval as a visitor."""
     from evals import retrieval
-    from ingest.pipeline import ingest
-    from mattran.domain.library import LibraryService
-    from mattran.store.db import Database
 
-    db = Database(app, max_size=2)
-    await db.open()
-    try:
-        service = LibraryService(db, embedder)
-        started = time.perf_counter()
-        report = await ingest(service, ADMIN, [LAWS])
-        seconds = time.perf_counter() - started
-        if report.failed:
-            raise SystemExit(f"ingest failed: {report.failed}")
+    chunks, seconds, failed = await run_pipeline(app, embedder, LAWS)
+    if failed:
+        raise SystemExit(f"ingest failed: {failed}")
+    async with library_on(app, embedder) as service:
         result = await retrieval.run(service, Principal.anonymous(), retrieval.load())
-        return result.metrics, seconds, report.chunks
-    finally:
-        await db.close()
+    return result.metrics, seconds, chunks
 
 
 # ---------------------------------------------------------------- GPU (run on the device machine)
