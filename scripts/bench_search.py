@@ -179,6 +179,13 @@ def machine() -> dict[str, Any]:
     }
 
 
+def scalar(conn: psycopg.Connection[Any], query: str) -> Any:
+    """The value of a query that gives one row of one column."""
+    row = conn.execute(query).fetchone()
+    assert row is not None, query
+    return row[0]
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (nearest rank) of ``values``."""
     ordered = sorted(values)
@@ -243,7 +250,8 @@ class Corpus:
         bodies = []
         for i in range(BLOCK):
             start = int(cluster[i] * window + rng.integers(0, max(1, int(window))))
-            parts, size = [], 0
+            parts: list[str] = []
+            size = 0
             for s in range(start, start + 12):
                 sentence = self.pool[s % len(self.pool)]
                 if size + len(sentence) > 1100 and parts:
@@ -290,7 +298,7 @@ def load(
     """Make the store hold exactly chunks 0 … size-1; returns load and index timings."""
     figures: dict[str, Any] = {}
     with psycopg.connect(owner, autocommit=True) as conn:
-        have = conn.execute("select count(*) from library_chunks").fetchone()[0]
+        have = scalar(conn, "select count(*) from library_chunks")
         if fresh or have > size:
             conn.execute("truncate library_documents, library_chunks, library_terms restart identity cascade")
             have = 0
@@ -433,6 +441,9 @@ class FixedVector:
     def query(self, _text: str) -> np.ndarray:
         return self.vector
 
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.tile(self.vector, (len(texts), 1))
+
 
 def make_queries(corpus: Corpus, size: int, count: int, seed: int) -> list[tuple[np.ndarray, str]]:
     """(vector, text): a chunk's vector moved a little, and 3–6 consecutive words of it; every other one unaccented."""
@@ -514,6 +525,7 @@ def principals(owner: str) -> dict[str, Principal]:
             commune = conn.execute(
                 "select code, path::text, name from units where level = 2 order by code limit 1"
             ).fetchone()
+    assert commune is not None, "no commune in the store"
     return {
         "cán bộ xã": Principal(
             subject="bench:cadre",
@@ -593,7 +605,7 @@ async def fulltext_agreement(
     out: dict[str, Any] = {}
     try:
         for label, principal in people.items():
-            figures = {name: {"same": 0, "top10": [], "top50": []} for name, _ in variants}
+            figures: dict[str, dict[str, Any]] = {name: {"same": 0, "top10": [], "top50": []} for name, _ in variants}
             for _vector, text in queries:
                 async with db.transaction(LibraryService.scope(principal)) as conn:
                     total, frequency = await store.term_stats(
@@ -639,9 +651,9 @@ async def measure_recall(
     try:
         for label, principal in people.items():
             scope = LibraryService.scope(principal)
-            recall = {ef: [] for ef in ef_values}
+            recall: dict[int, list[float]] = {ef: [] for ef in ef_values}
             recall_depth50: list[float] = []
-            hnsw_time = {ef: [] for ef in ef_values}
+            hnsw_time: dict[int, list[float]] = {ef: [] for ef in ef_values}
             exact_time: list[float] = []
             for vector, _text in queries:
                 async with db.transaction(scope) as conn:
@@ -724,11 +736,10 @@ async def measure_full(app: str, embedder: Any, questions: list[str], people: di
 
 def versions(owner: str) -> dict[str, str]:
     with psycopg.connect(owner) as conn:
-        pg = conn.execute("show server_version").fetchone()[0]
-        vector = conn.execute("select extversion from pg_extension where extname = 'vector'").fetchone()[0]
+        pg = scalar(conn, "show server_version")
+        vector = scalar(conn, "select extversion from pg_extension where extname = 'vector'")
         settings = {
-            name: conn.execute(f"show {name}").fetchone()[0]
-            for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")
+            name: scalar(conn, f"show {name}") for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")
         }
     return {"postgresql": pg, "pgvector": vector, **settings}
 
