@@ -38,7 +38,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -401,7 +401,7 @@ def gpu_run(inputs: Path, repeat: int, output: Path) -> None:
     for max_tokens in (512, 256):
         for mode in ("fp32", "bf16 autocast", "fp16 weights", "bf16 weights"):
             for batch in (64, 128, 256):
-                precision = "bf16" if mode == "bf16 autocast" else "fp32"
+                precision: Literal["bf16", "fp32"] = "bf16" if mode == "bf16 autocast" else "fp32"
                 embedder = Embedder(
                     EmbeddingConfig(
                         device="cuda", precision=precision, max_tokens=max_tokens, batch_size=batch, cache_dir=cache
@@ -564,11 +564,13 @@ def main() -> None:
         del platform_default
     args.recall_configs = args.recall_configs.replace("default", default_name)
     if args.recall_only:  # only part 3, added to the figures measured before
-        results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {"machine": info}
-        results["default_config"] = default_name
-        recall_part(args, embedders, results, say)
+        earlier: dict[str, Any] = (
+            json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {"machine": info}
+        )
+        earlier["default_config"] = default_name
+        recall_part(args, embedders, earlier, say)
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        args.output.write_text(json.dumps(earlier, ensure_ascii=False, indent=2), encoding="utf-8")
         say(f"đã ghi {args.output}")
         return
     default = embedders[default_name]
