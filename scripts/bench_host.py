@@ -1,9 +1,10 @@
-"""What a benchmark says of the machine it ran on: the CPU's model and the memory (Linux, else what is known)."""
+"""The machine a benchmark or probe runs on: the CPU's model and the memory (Linux, else what is known), a free port."""
 
 from __future__ import annotations
 
 import contextlib
 import platform
+import socket
 from pathlib import Path
 
 
@@ -23,3 +24,10 @@ def memory_gib() -> float:
             if line.startswith("MemTotal"):
                 return int(line.split()[1]) / 2**20
     return 0.0
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

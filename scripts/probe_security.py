@@ -12,7 +12,6 @@ import argparse
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
+from bench_host import free_port
 
 HERE = Path(__file__).resolve().parent
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
@@ -81,22 +81,16 @@ def discover(only: str | None = None) -> list[tuple[str, Probe]]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def started_platform(extra_env: dict[str, str] | None = None) -> Iterator[ProbeContext]:
     """``mattran up`` on a fresh data dir (no demo library), stopped at the end."""
     data_dir = Path(tempfile.mkdtemp(prefix="mattran-probe-"))
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
     env.update(
         MATTRAN_DATA_DIR=str(data_dir),
         MATTRAN_DEMO_LIBRARY="false",
-        MATTRAN_IDP_PORT=str(_free_port()),
+        MATTRAN_IDP_PORT=str(free_port()),
         **(extra_env or {}),
     )
     models = HERE.parent / ".mattran" / "test-models"
