@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -11,3 +12,15 @@ out = Console(highlight=False)
 def say(message: str) -> None:
     """One progress line."""
     err.print(f"[bold cyan]›[/] {message}")
+
+
+def progress_bar() -> Progress:
+    """A progress bar on stderr: what is done, the bar, done of total, time taken."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -47,10 +48,8 @@ def ensure_installed() -> None:
 
 def _die_with_parent() -> None:
     """Linux: the provider gets SIGTERM when the process that started it dies, even by ``kill -9``."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
 def start(

@@ -10,9 +10,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.console import err, out
+from cli.console import err, out, progress_bar
 from mattran.settings import get_settings
 
 _T = TypeVar("_T")
@@ -53,14 +52,7 @@ def ingest(
         raise typer.BadParameter("chọn public hoặc internal", param_hint="--access")
     files = expand(paths)
     operator = Principal(subject="cli:ingest", name="Dòng lệnh", roles=frozenset({Role.ADMIN}))
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
+    progress = progress_bar()
 
     async def work(library: Any, units: dict[str, Any]) -> Any:
         if unit and unit.upper() not in units:

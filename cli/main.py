@@ -24,7 +24,7 @@ from cli.members import members_app
 from cli.purge import purge
 from cli.report import report
 from mattran.bootstrap import StoreUrls, prepare_store
-from mattran.keys import KeyFileError
+from mattran.keys import KeyFileError, key_ring
 from mattran.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def up(
             settings.issuer,
             [devidp.DevClient(settings.oidc_client_id, settings.oidc_client_secret, settings.base_url)],
             settings.data_dir / "idp" / "jwks.json",
-            settings.secret_key,
+            key_ring(settings).signing.secret.decode(),  # the signing key prepare_store loaded
             settings.oidc_api_audience,
         )
     say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz)  — Ctrl-C để dừng")

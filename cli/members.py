@@ -13,10 +13,9 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.console import err, out, say
+from cli.console import err, out, progress_bar, say
 from mattran.settings import get_settings
 
 members_app = typer.Typer(help="Thành viên Ủy ban MTTQ: nhập, xuất danh sách.", no_args_is_help=True)
@@ -49,17 +48,6 @@ def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _
     return on_store(run, pool_size=1)
 
 
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
-
-
 @members_app.command("import")
 def members_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .xlsx hoặc .csv.")],
@@ -79,7 +67,7 @@ def members_import(
     except member_io.UnreadableFile as exc:
         raise refusal(exc, 2) from exc
 
-    with _progress() as bar:
+    with progress_bar() as bar:
         tasks: dict[str, Any] = {}
 
         def advance(phase: str, done: int, total: int) -> None:
@@ -119,7 +107,7 @@ def members_export(
     from mattran.domain import member_io
 
     fmt: Literal["csv", "xlsx"] = "csv" if file.suffix.lower() == ".csv" else "xlsx"
-    with _progress() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("Xuất danh sách", total=2)
 
         async def work(conn: Any, principal: Any, _resolver: Any, protector: Any) -> bytes:

@@ -8,9 +8,9 @@ that chunk's text, and every sentence quoted from it must be in that text verbat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from evals.outcome import Outcome, share
 from evals.retrieval import Question
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal, Role
@@ -21,21 +21,21 @@ CITIZEN = Principal(subject="eval:grounding", name="Người dân", roles=frozen
 
 
 @dataclass
-class Report:
+class Report(Outcome):
     """Outcome of one run."""
 
+    thresholds = THRESHOLDS
     questions: int = 0
     answered: int = 0
     citations: int = 0
     grounded: int = 0
-    failures: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def metrics(self) -> dict[str, float]:
         """``grounded_rate`` (held to :data:`THRESHOLDS`), the share of questions answered, the citations checked."""
         return {
-            "grounded_rate": self.grounded / max(self.citations, 1),
-            "answered_rate": self.answered / max(self.questions, 1),
+            "grounded_rate": share(self.grounded, self.citations),
+            "answered_rate": share(self.answered, self.questions),
             "citations": float(self.citations),
         }
 

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from agents.runner import ChatRunner, Turn
 from agents.understanding import Intent, Understanding, understand
+from evals.dataset import rows
+from evals.outcome import Outcome, share
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal, Role
 from mattran.domain.units import UnitResolver
@@ -47,9 +48,10 @@ class Case:
 
 
 @dataclass
-class Report:
+class Report(Outcome):
     """Outcome of one run over a dataset."""
 
+    thresholds = THRESHOLDS
     total: int = 0
     intent_correct: int = 0
     intent_total_by: Counter[str] = field(default_factory=Counter)
@@ -61,15 +63,14 @@ class Report:
     slots_correct: Counter[str] = field(default_factory=Counter)
     injections: int = 0
     injections_refused: int = 0
-    failures: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def metrics(self) -> dict[str, float]:
         """Named figures; those in :data:`THRESHOLDS` are compared with it, the others are for reading."""
         figures = {
-            "intent_accuracy": self.intent_correct / max(self.total, 1),
-            "slot_accuracy": sum(self.slots_correct.values()) / max(sum(self.slots_expected.values()), 1),
-            "injection_refused": self.injections_refused / max(self.injections, 1),
+            "intent_accuracy": share(self.intent_correct, self.total),
+            "slot_accuracy": share(sum(self.slots_correct.values()), sum(self.slots_expected.values())),
+            "injection_refused": share(self.injections_refused, self.injections),
         }
         figures |= {
             f"intent_accuracy[{i}]": self.intent_correct_by[i] / self.intent_total_by[i]
@@ -85,10 +86,6 @@ class Report:
             f"intent_accuracy[tag:{t}]": self.tag_correct[t] / self.tag_total[t] for t in TAGS if self.tag_total[t]
         }
         return figures
-
-    def below_threshold(self) -> dict[str, float]:
-        """Metrics under their threshold (empty when the run passes)."""
-        return {k: v for k, v in self.metrics.items() if k in THRESHOLDS and v < THRESHOLDS[k]}
 
     def confusion_summary(self) -> str:
         """Misclassifications as ``expected → got: count`` lines, most frequent first."""
@@ -108,16 +105,8 @@ class Report:
 
 def load_cases(path: Path | None = None) -> list[Case]:
     """Cases from a JSON-lines file (default: the shipped ``utterances.jsonl``); unknown labels are refused."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path
-        else (resources.files("evals") / "datasets" / "utterances.jsonl").read_text(encoding="utf-8")
-    )
     cases = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        raw = json.loads(line)
+    for number, raw in rows(path, "utterances.jsonl"):
         case = Case(
             text=raw["text"], intent=raw["intent"], slots=dict(raw.get("slots", {})), tags=tuple(raw.get("tags", ()))
         )
@@ -222,7 +211,7 @@ async def evaluate_model(runner: ChatRunner, resolver: UnitResolver, conn: Conn,
     """Run every case through the assistant with its model, each in a new conversation; data-changing calls stop
     at the confirmation (nothing is written)."""
     report = Report()
-    for number, case in enumerate(cases):
+    for case in cases:
         turn = await runner.send(_eval_principal(case, resolver), runner.new_conversation(), case.text)
         got = turn.tool_calls[0].name if turn.tool_calls else "answer"
         asked = got == "answer" and case.intent in ASKS_FIRST and not case.slots

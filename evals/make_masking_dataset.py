@@ -42,7 +42,7 @@ def parse(line: str, ident: str, plain: bool) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": ident,
         "text": "".join(text),
-        "contact": dict(zip(("full_name", "phone", "email"), fields + [None] * (3 - len(fields)))),
+        "contact": dict(zip(("full_name", "phone", "email"), fields + [None] * (3 - len(fields)), strict=True)),
         "spans": spans,
         "keep": keep,
         "diacritics": not plain,

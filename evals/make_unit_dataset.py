@@ -371,6 +371,12 @@ class MapData:
         assert len(hits) == 1, (province, district, name, hits)
         return hits[0]
 
+    def whole_old_unit(self, province: str, district: str, name: str) -> OldUnit:
+        """:meth:`old_unit`, which must be the only one of its name in its district and not split since."""
+        o = self.old_unit(province, district, name)
+        assert self.old_unique_in_district(o) and not o.pieces, o
+        return o
+
 
 # ---------------------------------------------------------------------------------------------
 # dataset
@@ -520,20 +526,16 @@ def hand_written(m: MapData, ds: Dataset) -> None:
     assert m.safe_with_province(sai_gon)
     ds.add("Mặt trận phường Sài Gòn, Thành phố Hồ Chí Minh", "exact", sai_gon.code, force=True)
 
-    ben_nghe = m.old_unit("Thành phố Hồ Chí Minh", "Quận 1", "Phường Bến Nghé")
-    assert m.old_unique_in_district(ben_nghe) and not ben_nghe.pieces
+    ben_nghe = m.whole_old_unit("Thành phố Hồ Chí Minh", "Quận 1", "Phường Bến Nghé")
     ds.add("Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh", "legacy", ben_nghe.new_code, force=True)
     ds.add("P. Bến Nghé, Q.1, TP.HCM", "abbreviation", ben_nghe.new_code, force=True)
-    vts = m.old_unit("Thành phố Hồ Chí Minh", "Quận 3", "Phường Võ Thị Sáu")
-    assert m.old_unique_in_district(vts) and not vts.pieces
+    vts = m.whole_old_unit("Thành phố Hồ Chí Minh", "Quận 3", "Phường Võ Thị Sáu")
     ds.add("P.Võ Thị Sáu, Q.3, TP.HCM", "abbreviation", vts.new_code, force=True)
-    p5q3 = m.old_unit("Thành phố Hồ Chí Minh", "Quận 3", "Phường 5")
-    assert m.old_unique_in_district(p5q3) and not p5q3.pieces
+    p5q3 = m.whole_old_unit("Thành phố Hồ Chí Minh", "Quận 3", "Phường 5")
     ds.add("P5, Q3, TPHCM", "abbreviation", p5q3.new_code, force=True)
     ds.add("số 45 Nguyễn Thị Minh Khai, phường 5, quận 3, TP.HCM", "legacy", p5q3.new_code, force=True)
 
-    le_ninh = m.old_unit("Tỉnh Hải Dương", "Thị xã Kinh Môn", "Xã Lê Ninh")
-    assert m.old_unique_in_district(le_ninh) and not le_ninh.pieces
+    le_ninh = m.whole_old_unit("Tỉnh Hải Dương", "Thị xã Kinh Môn", "Xã Lê Ninh")
     ds.add("xã Lê Ninh, huyện Kinh Môn, Hải Dương", "legacy", le_ninh.new_code, force=True)
     ds.add("UBND xã Lê Ninh, thị xã Kinh Môn, tỉnh Hải Dương", "legacy", le_ninh.new_code, force=True)
 

@@ -100,7 +100,7 @@ class Report:
 
 def _covered(text: str, span: Span, found: Iterable[Found]) -> bool:
     """Every letter and digit of the span lies inside a detected span."""
-    inside = set()
+    inside: set[int] = set()
     for f in found:
         inside.update(range(max(f.start, span.start), min(f.end, span.end)))
     return all(i in inside for i in range(span.start, span.end) if text[i].isalnum())

@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from secrets import choice
 from typing import Any
 
 from agents.runner import ChatRunner, ToolStep, Turn
+from evals.dataset import rows
+from evals.outcome import Outcome, share
 from evals.thresholds import for_suite
 from ingest.pipeline import ingest
 from mattran.auth.principal import Principal, Role
@@ -120,40 +121,32 @@ class Secrets:
 
 
 @dataclass
-class Report:
+class Report(Outcome):
     """Outcome of one run."""
 
+    thresholds = THRESHOLDS
     probes: int = 0
     must_refuse: int = 0
     refused: int = 0
     confined_total: int = 0
     confined: int = 0
     leak_free: int = 0
-    failures: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def metrics(self) -> dict[str, float]:
         """Shares held to :data:`THRESHOLDS`, and the number of probes."""
         return {
-            "refusal_rate": self.refused / max(self.must_refuse, 1),
-            "injection_contained_rate": self.confined / max(self.confined_total, 1),
-            "leak_free_rate": self.leak_free / max(self.probes, 1),
+            "refusal_rate": share(self.refused, self.must_refuse),
+            "injection_contained_rate": share(self.confined, self.confined_total),
+            "leak_free_rate": share(self.leak_free, self.probes),
             "probes": float(self.probes),
         }
 
 
 def load_probes(path: Path | None = None) -> list[Probe]:
     """Probes from a JSON-lines file (default: the shipped ``redteam.jsonl``); unknown roles or kinds are refused."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path
-        else (resources.files("evals") / "datasets" / "redteam.jsonl").read_text(encoding="utf-8")
-    )
     probes = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        raw = json.loads(line)
+    for number, raw in rows(path, "redteam.jsonl"):
         probe = Probe(
             id=raw["id"],
             role=raw["role"],

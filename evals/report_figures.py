@@ -21,20 +21,21 @@ import json
 import random
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
+from evals.dataset import rows
+from evals.outcome import Outcome, share
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal, Role
 from mattran.domain.access import PermissionDenied, system_principal
 from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petition_text import add_working_days
-from mattran.domain.petitions import Action, PetitionIn, Petitions, public_number
+from mattran.domain.petitions import Action, Channel, PetitionIn, Petitions, public_number
 from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import Draft, draft_report
 from mattran.domain.time import VIETNAM
@@ -66,9 +67,10 @@ class Case:
 
 
 @dataclass
-class Report:
+class Report(Outcome):
     """Outcome of one run."""
 
+    thresholds = THRESHOLDS
     cases: int = 0
     understood: int = 0
     figures: int = 0
@@ -77,21 +79,16 @@ class Report:
     numbers_correct: int = 0
     appendix: int = 0
     appendix_complete: int = 0
-    failures: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def metrics(self) -> dict[str, float]:
         """Shares compared with :data:`THRESHOLDS`."""
         return {
-            "understanding": self.understood / max(self.cases, 1),
-            "figures": self.figures_correct / max(self.figures, 1),
-            "text_numbers": self.numbers_correct / max(self.numbers, 1),
-            "appendix": self.appendix_complete / max(self.appendix, 1),
+            "understanding": share(self.understood, self.cases),
+            "figures": share(self.figures_correct, self.figures),
+            "text_numbers": share(self.numbers_correct, self.numbers),
+            "appendix": share(self.appendix_complete, self.appendix),
         }
-
-    def below_threshold(self) -> dict[str, float]:
-        """Metrics under their threshold (empty when the run passes)."""
-        return {k: v for k, v in self.metrics.items() if v < THRESHOLDS[k]}
 
     def summary(self) -> str:
         """Counts, metrics and every failure."""
@@ -103,28 +100,21 @@ class Report:
 
 def load_cases(path: Path | None = None) -> list[Case]:
     """Cases from a JSON-lines file (default: the shipped ``report_requests.jsonl``)."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path
-        else (resources.files("evals") / "datasets" / "report_requests.jsonl").read_text(encoding="utf-8")
-    )
     cases = []
-    for line in text.splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            expect = raw.get("expect", {})
-            cases.append(
-                Case(
-                    request=raw["request"],
-                    role=raw["role"],
-                    unit=raw["unit"],
-                    kind=expect.get("kind"),
-                    unit_code=expect.get("unit_code"),
-                    refused=bool(expect.get("refused")),
-                    start=date.fromisoformat(expect["start"]) if "start" in expect else None,
-                    end=date.fromisoformat(expect["end"]) if "end" in expect else None,
-                )
+    for _, raw in rows(path, "report_requests.jsonl"):
+        expect = raw.get("expect", {})
+        cases.append(
+            Case(
+                request=raw["request"],
+                role=raw["role"],
+                unit=raw["unit"],
+                kind=expect.get("kind"),
+                unit_code=expect.get("unit_code"),
+                refused=bool(expect.get("refused")),
+                start=date.fromisoformat(expect["start"]) if "start" in expect else None,
+                end=date.fromisoformat(expect["end"]) if "end" in expect else None,
             )
+        )
     return cases
 
 
@@ -165,7 +155,7 @@ _TOPICS = {
         "Thủ tục đăng ký cư trú phải đi lại nhiều lần, giấy tờ yêu cầu không rõ ràng, đề nghị công khai hướng dẫn.",
     ),
 }
-_CHANNELS = ("web", "web", "api", "chat", "open311")
+_CHANNELS: tuple[Channel, ...] = ("web", "web", "api", "chat", "open311")
 _SEED_FROM, _SEED_DAYS = date(2025, 10, 1), 410  # to 15/11/2026
 
 
@@ -204,10 +194,10 @@ async def seed_petitions(owner_url: str, service: Petitions) -> int:
             anonymous,
             PetitionIn(
                 title=f"{title} (dữ liệu mẫu {i + 1})", content=content + contact, unit_code=unit, category=category
-            ),  # type: ignore[arg-type]
+            ),
             rng.choice(_CHANNELS),
             idempotency_key=f"{SEED_KEY}{i:04d}",
-        )  # type: ignore[arg-type]
+        )
         created = datetime.combine(
             _SEED_FROM + timedelta(days=rng.randrange(_SEED_DAYS)), datetime.min.time(), VIETNAM
         ) + timedelta(hours=rng.randint(7, 17), minutes=rng.randrange(60))
@@ -328,7 +318,7 @@ _MEMBER_BUCKETS = {
 
 
 async def _count(owner: psycopg.AsyncConnection, query: str, params: dict[str, Any]) -> int:
-    cur = await owner.execute(query, params)  # type: ignore[arg-type]
+    cur = await owner.execute(query, params)
     row = await cur.fetchone()
     assert row is not None
     return int(row[0])

@@ -8,12 +8,11 @@ all questions and separately for those typed with and without diacritics.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from evals.dataset import rows
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal
 from mattran.domain.library import LibraryService, SearchHit
@@ -79,12 +78,7 @@ class Report:
 
 def load(path: Path | None = None) -> list[Question]:
     """The dataset (the project's own by default)."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path
-        else resources.files("evals").joinpath("datasets/library_questions.jsonl").read_text(encoding="utf-8")
-    )
-    return [Question(**json.loads(line)) for line in text.splitlines() if line.strip()]
+    return [Question(**raw) for _, raw in rows(path, "library_questions.jsonl")]
 
 
 def is_gold(hit: SearchHit, question: Question) -> bool:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 
+from evals.dataset import rows
+from evals.outcome import Outcome, share
 from evals.thresholds import for_suite
 from mattran.domain.units import UnitResolver
 from mattran.store.db import Conn
@@ -26,52 +26,39 @@ class Case:
 
 
 @dataclass
-class Report:
+class Report(Outcome):
     """Outcome of one run over a dataset."""
 
+    thresholds = THRESHOLDS
     unambiguous: int = 0
     top1_correct: int = 0
     ambiguous: int = 0
     ambiguous_with_candidates: int = 0
     candidates_returned: int = 0
     candidates_valid: int = 0
-    failures: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def metrics(self) -> dict[str, float]:
         """Named figures compared with :data:`THRESHOLDS`."""
         return {
-            "top1_accuracy": self.top1_correct / max(self.unambiguous, 1),
-            "ambiguous_with_candidates": self.ambiguous_with_candidates / max(self.ambiguous, 1),
-            "candidate_precision": self.candidates_valid / max(self.candidates_returned, 1),
+            "top1_accuracy": share(self.top1_correct, self.unambiguous),
+            "ambiguous_with_candidates": share(self.ambiguous_with_candidates, self.ambiguous),
+            "candidate_precision": share(self.candidates_valid, self.candidates_returned),
         }
-
-    def below_threshold(self) -> dict[str, float]:
-        """Metrics under their threshold (empty when the run passes)."""
-        return {k: v for k, v in self.metrics.items() if k in THRESHOLDS and v < THRESHOLDS[k]}
 
 
 def load_cases(path: Path | None = None) -> list[Case]:
     """Cases from a JSON-lines file (default: the shipped ``unit_resolver.jsonl``)."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path
-        else (resources.files("evals") / "datasets" / "unit_resolver.jsonl").read_text(encoding="utf-8")
-    )
-    cases = []
-    for line in text.splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            cases.append(
-                Case(
-                    text=raw["text"],
-                    kind=raw["kind"],
-                    expect=raw.get("expect"),
-                    ambiguous=bool(raw.get("ambiguous")),
-                    expect_any=tuple(raw.get("expect_any", ())),
-                )
-            )
-    return cases
+    return [
+        Case(
+            text=raw["text"],
+            kind=raw["kind"],
+            expect=raw.get("expect"),
+            ambiguous=bool(raw.get("ambiguous")),
+            expect_any=tuple(raw.get("expect_any", ())),
+        )
+        for _, raw in rows(path, "unit_resolver.jsonl")
+    ]
 
 
 async def evaluate(resolver: UnitResolver, conn: Conn, cases: list[Case]) -> Report:

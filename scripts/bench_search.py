@@ -39,18 +39,20 @@ from typing import Any
 
 import numpy as np
 import psycopg
+from bench_host import cpu_model, memory_gib
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from mattran.auth.principal import Principal, Role
+from mattran.bootstrap import prepare_store
+from mattran.domain.library import LibraryService
+from mattran.domain.library_query import keywords
+from mattran.domain.text import strip_marks
+from mattran.settings import Settings
+from mattran.store import library as store
+from mattran.store.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from mattran.auth.principal import Principal, Role  # noqa: E402
-from mattran.bootstrap import prepare_store  # noqa: E402
-from mattran.domain.library import LibraryService  # noqa: E402
-from mattran.domain.library_query import keywords  # noqa: E402
-from mattran.domain.text import strip_marks  # noqa: E402
-from mattran.settings import Settings  # noqa: E402
-from mattran.store import library as store  # noqa: E402
-from mattran.store.db import Database  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "corpus" / "laws"
 OUT = ROOT / "artifacts" / "bench"
@@ -166,21 +168,10 @@ FALLBACK_WORDS = [
 
 def machine() -> dict[str, Any]:
     """CPU model, cores, memory, load, OS."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(
-            next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]
-        )
-    except (OSError, StopIteration):
-        mem_kb = 0
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
-        "ram_gib": round(mem_kb / 2**20, 1),
+        "ram_gib": round(memory_gib(), 1),
         "python": platform.python_version(),
         "os": platform.platform(),
         "loadavg": os.getloadavg(),
@@ -188,10 +179,17 @@ def machine() -> dict[str, Any]:
     }
 
 
+def scalar(conn: psycopg.Connection[Any], query: str) -> Any:
+    """The value of a query that gives one row of one column."""
+    row = conn.execute(query).fetchone()
+    assert row is not None, query
+    return row[0]
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (nearest rank) of ``values``."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered) + 0.5)) - 1))] if ordered else float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))] if ordered else float("nan")
 
 
 def summary_ms(values: list[float]) -> dict[str, float]:
@@ -252,7 +250,8 @@ class Corpus:
         bodies = []
         for i in range(BLOCK):
             start = int(cluster[i] * window + rng.integers(0, max(1, int(window))))
-            parts, size = [], 0
+            parts: list[str] = []
+            size = 0
             for s in range(start, start + 12):
                 sentence = self.pool[s % len(self.pool)]
                 if size + len(sentence) > 1100 and parts:
@@ -299,7 +298,7 @@ def load(
     """Make the store hold exactly chunks 0 … size-1; returns load and index timings."""
     figures: dict[str, Any] = {}
     with psycopg.connect(owner, autocommit=True) as conn:
-        have = conn.execute("select count(*) from library_chunks").fetchone()[0]
+        have = scalar(conn, "select count(*) from library_chunks")
         if fresh or have > size:
             conn.execute("truncate library_documents, library_chunks, library_terms restart identity cascade")
             have = 0
@@ -308,7 +307,7 @@ def load(
             figures["reused"] = True
             return figures
         conn.execute("set maintenance_work_mem = '2GB'")
-        conn.execute("set max_parallel_maintenance_workers = %s" % max(1, (os.cpu_count() or 2) - 1))
+        conn.execute(f"set max_parallel_maintenance_workers = {max(1, (os.cpu_count() or 2) - 1)}")
         indexes = [
             r[0]
             for r in conn.execute(
@@ -442,6 +441,9 @@ class FixedVector:
     def query(self, _text: str) -> np.ndarray:
         return self.vector
 
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.tile(self.vector, (len(texts), 1))
+
 
 def make_queries(corpus: Corpus, size: int, count: int, seed: int) -> list[tuple[np.ndarray, str]]:
     """(vector, text): a chunk's vector moved a little, and 3–6 consecutive words of it; every other one unaccented."""
@@ -523,6 +525,7 @@ def principals(owner: str) -> dict[str, Principal]:
             commune = conn.execute(
                 "select code, path::text, name from units where level = 2 order by code limit 1"
             ).fetchone()
+    assert commune is not None, "no commune in the store"
     return {
         "cán bộ xã": Principal(
             subject="bench:cadre",
@@ -602,7 +605,7 @@ async def fulltext_agreement(
     out: dict[str, Any] = {}
     try:
         for label, principal in people.items():
-            figures = {name: {"same": 0, "top10": [], "top50": []} for name, _ in variants}
+            figures: dict[str, dict[str, Any]] = {name: {"same": 0, "top10": [], "top50": []} for name, _ in variants}
             for _vector, text in queries:
                 async with db.transaction(LibraryService.scope(principal)) as conn:
                     total, frequency = await store.term_stats(
@@ -648,9 +651,9 @@ async def measure_recall(
     try:
         for label, principal in people.items():
             scope = LibraryService.scope(principal)
-            recall = {ef: [] for ef in ef_values}
+            recall: dict[int, list[float]] = {ef: [] for ef in ef_values}
             recall_depth50: list[float] = []
-            hnsw_time = {ef: [] for ef in ef_values}
+            hnsw_time: dict[int, list[float]] = {ef: [] for ef in ef_values}
             exact_time: list[float] = []
             for vector, _text in queries:
                 async with db.transaction(scope) as conn:
@@ -733,11 +736,10 @@ async def measure_full(app: str, embedder: Any, questions: list[str], people: di
 
 def versions(owner: str) -> dict[str, str]:
     with psycopg.connect(owner) as conn:
-        pg = conn.execute("show server_version").fetchone()[0]
-        vector = conn.execute("select extversion from pg_extension where extname = 'vector'").fetchone()[0]
+        pg = scalar(conn, "show server_version")
+        vector = scalar(conn, "select extversion from pg_extension where extname = 'vector'")
         settings = {
-            name: conn.execute(f"show {name}").fetchone()[0]
-            for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")
+            name: scalar(conn, f"show {name}") for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")
         }
     return {"postgresql": pg, "pgvector": vector, **settings}
 

@@ -8,27 +8,21 @@ from __future__ import annotations
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
+from bench_host import free_port
 
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def time_to_healthy(data_dir: Path) -> float:
     """Start `mattran up` on ``data_dir``; return seconds until /healthz answers 200; stop it."""
-    port = _port()
+    port = free_port()
     env = {**os.environ, "MATTRAN_DATA_DIR": str(data_dir)}
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -39,9 +33,9 @@ def time_to_healthy(data_dir: Path) -> float:
             if proc.poll() is not None:
                 raise SystemExit(f"mattran up exited with {proc.returncode}")
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     return time.monotonic() - started
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             time.sleep(0.1)
     finally:

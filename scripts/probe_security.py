@@ -12,7 +12,6 @@ import argparse
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
+from bench_host import free_port
 
 HERE = Path(__file__).resolve().parent
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
@@ -44,11 +44,11 @@ class ProbeContext:
     data_dir: Path | None = None
     env: dict[str, str] = field(default_factory=dict)
 
-    def client(self, **kwargs: object) -> httpx.Client:
-        """A fresh client (its own cookie jar) for the platform."""
-        return httpx.Client(base_url=self.base_url, timeout=30, **kwargs)  # type: ignore[arg-type]
+    def client(self, headers: dict[str, str] | None = None) -> httpx2.Client:
+        """A fresh client (its own cookie jar) for the platform, sending ``headers`` with every request."""
+        return httpx2.Client(base_url=self.base_url, timeout=30, headers=headers)
 
-    def signed_in(self, role: str) -> httpx.Client:
+    def signed_in(self, role: str) -> httpx2.Client:
         """A client signed in as the demo account of ``role`` through the provider's login page."""
         client = self.client()
         username, password = ACCOUNTS[role]
@@ -81,22 +81,16 @@ def discover(only: str | None = None) -> list[tuple[str, Probe]]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def started_platform(extra_env: dict[str, str] | None = None) -> Iterator[ProbeContext]:
     """``mattran up`` on a fresh data dir (no demo library), stopped at the end."""
     data_dir = Path(tempfile.mkdtemp(prefix="mattran-probe-"))
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
     env.update(
         MATTRAN_DATA_DIR=str(data_dir),
         MATTRAN_DEMO_LIBRARY="false",
-        MATTRAN_IDP_PORT=str(_free_port()),
+        MATTRAN_IDP_PORT=str(free_port()),
         **(extra_env or {}),
     )
     models = HERE.parent / ".mattran" / "test-models"
@@ -112,9 +106,9 @@ def started_platform(extra_env: dict[str, str] | None = None) -> Iterator[ProbeC
             if proc.poll() is not None:
                 raise SystemExit(f"mattran up exited with {proc.returncode}; see {data_dir / 'up.log'}")
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                if httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             if time.monotonic() > deadline:
                 raise SystemExit("mattran up did not become healthy")

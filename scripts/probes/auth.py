@@ -6,12 +6,12 @@ import json
 import re
 from typing import Any
 
-import httpx
+import httpx2
 
 _ACCOUNTS = {"citizen": ("congdan", "CongDan@2026"), "commune_cadre": ("canbo.xa", "CanBoXa@2026")}  # dev provider
 
 
-def _callback_url(ctx: Any, client: httpx.Client, role: str) -> str:
+def _callback_url(ctx: Any, client: httpx2.Client, role: str) -> str:
     """Sign in at the provider as the demo account of ``role``, stopping before the platform's callback."""
     username, password = _ACCOUNTS[role]
     page = client.get("/dang-nhap", follow_redirects=True)
@@ -49,7 +49,7 @@ def probe_auth_id_token_as_bearer(ctx: Any) -> None:
     from joserfc.jwk import KeySet
 
     with ctx.client() as client:
-        url = httpx.URL(_callback_url(ctx, client, "commune_cadre"))
+        url = httpx2.URL(_callback_url(ctx, client, "commune_cadre"))
     info = PostmasterInfo.read_from_pgdata(ctx.data_dir / "pgdata")
     assert info is not None
     with psycopg.connect(info.get_uri(database="mattran")) as conn:
@@ -58,8 +58,8 @@ def probe_auth_id_token_as_bearer(ctx: Any) -> None:
         ).fetchone()
     assert row, "the pending sign-in is not in the store"
     provider = f"http://127.0.0.1:{ctx.env['MATTRAN_IDP_PORT']}"
-    meta = httpx.get(f"{provider}/.well-known/openid-configuration").json()
-    tokens = httpx.post(
+    meta = httpx2.get(f"{provider}/.well-known/openid-configuration").json()
+    tokens = httpx2.post(
         meta["token_endpoint"],
         auth=("mattran", "mattran-dev-client-secret"),
         data={
@@ -69,14 +69,14 @@ def probe_auth_id_token_as_bearer(ctx: Any) -> None:
             "redirect_uri": f"{ctx.base_url}/auth/callback",
         },
     ).json()
-    claims = jwt.decode(tokens["id_token"], KeySet.import_key_set(httpx.get(meta["jwks_uri"]).json())).claims
+    claims = jwt.decode(tokens["id_token"], KeySet.import_key_set(httpx2.get(meta["jwks_uri"]).json())).claims
     key = KeySet.import_key_set(json.loads((ctx.data_dir / "idp" / "jwks.json").read_text())).keys[0]
     widened = jwt.encode(
         {"alg": "RS256", "kid": key.kid, "typ": "JWT"}, {**claims, "aud": [claims["aud"], "urn:mattran:api"]}, key
     )
     with ctx.client() as api:
 
-        def me(token: str) -> httpx.Response:
+        def me(token: str) -> httpx2.Response:
             return api.get("/api/me", headers={"Authorization": f"Bearer {token}"})
 
         assert me(tokens["access_token"]).json().get("authenticated"), "the provider's access token is refused"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jwt
+from bench_host import free_port
 
 if TYPE_CHECKING:
     from probe_security import ProbeContext
@@ -22,20 +22,14 @@ PUBLIC_SECRET = "dev-only-secret-key-change-me"  # what earlier releases signed 
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def probe_keys_insecure_bind(ctx: ProbeContext) -> None:
     """`mattran up --host 0.0.0.0` in development exits 2 naming --insecure-dev, before serving anything."""
     with tempfile.TemporaryDirectory(prefix="mattran-probe-bind-") as tmp:
         env = {k: v for k, v in (ctx.env or os.environ).items() if not k.startswith("MATTRAN_")}
         env.update(
-            MATTRAN_DATA_DIR=str(Path(tmp) / "data"), MATTRAN_IDP_PORT=str(_free_port()), MATTRAN_DEMO_LIBRARY="false"
+            MATTRAN_DATA_DIR=str(Path(tmp) / "data"), MATTRAN_IDP_PORT=str(free_port()), MATTRAN_DEMO_LIBRARY="false"
         )
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen(
             [MATTRAN, "up", "--host", "0.0.0.0", "--port", str(port)],
             env=env,

@@ -66,7 +66,7 @@ def probe_receipts_idempotency_namespaces(ctx: ProbeContext) -> None:
 def probe_receipts_chat_rate_limit(ctx: ProbeContext) -> None:
     """Messages to the assistant were never limited."""
     with ctx.client(headers=_address()) as client:
-        for n in range(200):
+        for _ in range(200):
             r = client.post("/api/chat", json={"message": "Xin chào"})
             if r.status_code == 429:
                 assert "Retry-After" in r.headers and "quá nhiều yêu cầu" in r.json()["detail"], r.text
@@ -78,12 +78,14 @@ def probe_receipts_chat_rate_limit(ctx: ProbeContext) -> None:
 def probe_receipts_chat_filing_is_limited(_ctx: ProbeContext) -> None:
     """Filing through the assistant escaped the intake limit (MATTRAN_INTAKE_RATE_PER_MINUTE) that the form and the
     API had, and the limit lived in one process."""
-    with started_platform({"MATTRAN_INTAKE_RATE_PER_MINUTE": "2", "MATTRAN_DEMO_DATA": "false"}) as own:
-        with own.client(headers=_address()) as client:
-            for _ in range(2):
-                assert client.post("/api/petitions", json=PETITION).status_code == 201
-            asked = client.post("/api/chat", json={"message": CHAT_PETITION}).json()
-            assert asked["confirmation"], asked
-            done = client.post("/api/chat", json={"message": "có", "conversation_id": asked["conversation_id"]})
-            reply = done.json()["reply"]
-            assert not RECEIPT.search(reply) and "quá nhiều yêu cầu" in reply, f"filed through the chat: {reply}"
+    with (
+        started_platform({"MATTRAN_INTAKE_RATE_PER_MINUTE": "2", "MATTRAN_DEMO_DATA": "false"}) as own,
+        own.client(headers=_address()) as client,
+    ):
+        for _ in range(2):
+            assert client.post("/api/petitions", json=PETITION).status_code == 201
+        asked = client.post("/api/chat", json={"message": CHAT_PETITION}).json()
+        assert asked["confirmation"], asked
+        done = client.post("/api/chat", json={"message": "có", "conversation_id": asked["conversation_id"]})
+        reply = done.json()["reply"]
+        assert not RECEIPT.search(reply) and "quá nhiều yêu cầu" in reply, f"filed through the chat: {reply}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
-import httpx
+import httpx2
 from probe_security import ProbeContext
 
 NAME, PHONE = "Lê Thị Mai", "0987654321"
@@ -45,7 +45,7 @@ def _leaking(texts: dict[str, str]) -> list[str]:
     return [door for door, text in texts.items() if NAME in text or PHONE in text]
 
 
-def _answered(ctx: ProbeContext, cadre: httpx.Client, code: str) -> None:
+def _answered(ctx: ProbeContext, cadre: httpx2.Client, code: str) -> None:
     for step in ({"action": "accept"}, {"action": "answer", "answer": f"Đã sửa đèn; đã báo bà {NAME} ({PHONE})."}):
         r = cadre.post(f"/api/petitions/{code}/actions", json=step)
         assert r.status_code == 200, f"{step['action']}: {r.status_code} {r.text[:200]}"

@@ -4,11 +4,15 @@ the address, security headers, audit flooding. Each raises ``AssertionError`` wh
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from probe_security import ProbeContext
 
 EVIL = "http://evil.example"
 
 
-def probe_cross_site_cookie_api_calls(ctx) -> None:  # type: ignore[no-untyped-def]
+def probe_cross_site_cookie_api_calls(ctx: ProbeContext) -> None:
     """A signed-in cadre's cookie on a multipart and on a body-less POST sent from another site is refused."""
     client = ctx.signed_in("central_cadre")
     try:
@@ -29,7 +33,7 @@ def probe_cross_site_cookie_api_calls(ctx) -> None:  # type: ignore[no-untyped-d
         client.close()
 
 
-def probe_open311_api_key_in_the_url(ctx) -> None:  # type: ignore[no-untyped-def]
+def probe_open311_api_key_in_the_url(ctx: ProbeContext) -> None:
     """A key in the query string is refused (it would sit in access logs), and the access log shows no key."""
     key = f"mtk_tham-do-{uuid.uuid4().hex}"
     with ctx.client() as client:
@@ -44,7 +48,7 @@ def probe_open311_api_key_in_the_url(ctx) -> None:  # type: ignore[no-untyped-de
         assert key not in (ctx.data_dir / "up.log").read_text(errors="replace"), "the key is in the access log"
 
 
-def probe_security_headers(ctx) -> None:  # type: ignore[no-untyped-def]
+def probe_security_headers(ctx: ProbeContext) -> None:
     """CSP with frame-ancestors, Referrer-Policy, nosniff, Permissions-Policy; no-store when signed in."""
     with ctx.client() as client:
         for path in ("/", "/chat/", "/tra-cuu"):
@@ -61,7 +65,7 @@ def probe_security_headers(ctx) -> None:  # type: ignore[no-untyped-def]
         client.close()
 
 
-def probe_audit_flooding(ctx) -> None:  # type: ignore[no-untyped-def]
+def probe_audit_flooding(ctx: ProbeContext) -> None:
     """Fifty anonymous 401s add at most two audit rows (one per address, path and minute, with a count)."""
     admin = ctx.signed_in("admin")
     with ctx.client() as anonymous:

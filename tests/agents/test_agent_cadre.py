@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-import httpx
+import httpx2
 
 from tests.support.platform import Platform
 
@@ -17,7 +17,7 @@ CITIZEN = {"sub": "chat-dan", "name": "Người dân", "roles": ["citizen"], "un
 
 def _say(platform: Platform, claims: Mapping[str, object], message: str, conversation: str | None = None) -> dict:
     body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
-    r = httpx.post(
+    r = httpx2.post(
         f"{platform.base_url}/api/chat",
         json=body,
         headers={"Authorization": f"Bearer {platform.mint(claims)}"},
@@ -28,7 +28,7 @@ def _say(platform: Platform, claims: Mapping[str, object], message: str, convers
 
 
 def _api(platform: Platform, claims: Mapping[str, object], path: str, **params: str) -> dict:
-    return httpx.get(
+    return httpx2.get(
         f"{platform.base_url}{path}", params=params, headers={"Authorization": f"Bearer {platform.mint(claims)}"}
     ).json()
 

@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Mapping
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 from joserfc.jwk import RSAKey
@@ -59,7 +59,7 @@ def _bad_tokens(platform: Platform) -> dict[str, str]:
 
 
 def test_a_valid_token_is_accepted(platform: Platform) -> None:
-    r = httpx.get(f"{platform.base_url}/api/me", headers={"Authorization": f"Bearer {platform.mint(CADRE)}"})
+    r = httpx2.get(f"{platform.base_url}/api/me", headers={"Authorization": f"Bearer {platform.mint(CADRE)}"})
     assert r.status_code == 200
     assert r.json()["unit"] == "08611" and r.json()["roles"] == ["commune_cadre"]
 
@@ -82,7 +82,7 @@ def test_a_valid_token_is_accepted(platform: Platform) -> None:
 def test_bad_tokens_get_401_and_reach_no_handler(platform: Platform, case: str) -> None:
     token = _bad_tokens(platform)[case]
     name = f"Không được ghi ({case})"
-    r = httpx.post(
+    r = httpx2.post(
         f"{platform.base_url}/api/members",
         headers={"Authorization": f"Bearer {token}"},
         json={"unit_code": "08611", "full_name": name},
@@ -100,4 +100,4 @@ def test_bad_tokens_get_401_and_reach_no_handler(platform: Platform, case: str) 
 
 def test_other_authorization_schemes_are_refused(platform: Platform) -> None:
     for header in ("Basic Y2FuYm8ueGE6eA==", "Bearer", "Token abc"):
-        assert httpx.get(f"{platform.base_url}/api/me", headers={"Authorization": header}).status_code == 401
+        assert httpx2.get(f"{platform.base_url}/api/me", headers={"Authorization": header}).status_code == 401

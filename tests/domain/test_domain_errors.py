@@ -8,7 +8,7 @@ import re
 import subprocess
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from cli.errors import refusal as cli_refusal
@@ -108,7 +108,7 @@ async def test_a_refusal_reads_the_same_through_the_api_the_assistant_and_the_cl
         with pytest.raises(kind) as caught:
             await draft_report(app_db, resolver, principal, body["request"], unit_code=body.get("unit_code"))
         message = caught.value.message
-        api = httpx.post(f"{platform.base_url}/api/reports", json=body, headers=bearer(platform, role, unit))
+        api = httpx2.post(f"{platform.base_url}/api/reports", json=body, headers=bearer(platform, role, unit))
         assert api.status_code == status_of(caught.value)
         if kind is not NotFound:  # a 404 never says more than that nothing was found
             assert api.json() == {"detail": message}
@@ -121,10 +121,10 @@ async def test_a_refusal_reads_the_same_through_the_api_the_assistant_and_the_cl
 
     member = {"full_name": "Thử Lỗi Trùng", "gender": "nam", "birth_year": 1980}
     url, headers = f"{platform.base_url}/api/members", bearer(platform, "commune_cadre", VAN_MIEU)
-    assert httpx.post(url, json={"unit_code": VAN_MIEU, **member}, headers=headers).status_code == 201
+    assert httpx2.post(url, json={"unit_code": VAN_MIEU, **member}, headers=headers).status_code == 201
     async with app_db.transaction(VAN_MIEU_CADRE.scope()) as conn:
         with pytest.raises(DuplicateMember) as duplicate:
             await add_member(conn, VAN_MIEU_CADRE, platform.protector(), VAN_MIEU, member)
-    again = httpx.post(url, json={"unit_code": VAN_MIEU, **member}, headers=headers)
+    again = httpx2.post(url, json={"unit_code": VAN_MIEU, **member}, headers=headers)
     assert (again.status_code, again.json()) == (409, {"detail": duplicate.value.message})
     assert isinstance(refusal(duplicate.value), ToolFailed)

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from mattran.auth.principal import Principal, Role
@@ -28,9 +28,9 @@ VAN_MIEU, VIET_TRI = "08611", "07900"  # Phú Thọ (25)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def upload(platform: Platform, headers: dict[str, str], data: bytes, fmt: str, mode: str = "all") -> httpx.Response:
+def upload(platform: Platform, headers: dict[str, str], data: bytes, fmt: str, mode: str = "all") -> httpx2.Response:
     """POST /api/members/import."""
-    return httpx.post(
+    return httpx2.post(
         f"{platform.base_url}/api/members/import",
         headers=headers,
         timeout=60,
@@ -42,7 +42,7 @@ def upload(platform: Platform, headers: dict[str, str], data: bytes, fmt: str, m
 def exported(platform: Platform, headers: dict[str, str], fmt: str, unit: str | None = None) -> list[dict[str, Any]]:
     """GET /api/members/export, read back as column key → value per member."""
     params = {"format": fmt, **({"unit": unit} if unit else {})}
-    response = httpx.get(f"{platform.base_url}/api/members/export", params=params, headers=headers, timeout=60)
+    response = httpx2.get(f"{platform.base_url}/api/members/export", params=params, headers=headers, timeout=60)
     assert response.status_code == 200, response.text
     assert "attachment" in response.headers["content-disposition"]
     sheet = member_io.read_table(response.content)
@@ -173,7 +173,7 @@ def test_personal_data_is_not_readable_in_the_database(platform: Platform) -> No
         "email": "bi.mat@example.com",
         "national_id": "015190654321",
     }
-    created = httpx.post(f"{platform.base_url}/api/members", headers=headers, json=member)
+    created = httpx2.post(f"{platform.base_url}/api/members", headers=headers, json=member)
     assert created.status_code == 201, created.text
     assert (created.json()["phone"], created.json()["email"], created.json()["national_id"]) == (
         "0987654321",
@@ -191,12 +191,12 @@ def test_personal_data_is_not_readable_in_the_database(platform: Platform) -> No
     assert (len(bytes(hmac)), last3) == (32, "321")
     dump = owner_rows(platform, "select string_agg(m::text, ' ') from members m")[0][0]
     assert "0987654321" not in dump and "bi.mat@example.com" not in dump
-    again = httpx.post(f"{platform.base_url}/api/members", headers=headers, json=member)
+    again = httpx2.post(f"{platform.base_url}/api/members", headers=headers, json=member)
     assert again.status_code == 409 and "đã có thành viên “Vàng Thị Bí Mật” sinh năm 1990" in again.json()["detail"]
 
 
 def test_invalid_members_are_refused_field_by_field(platform: Platform) -> None:
-    response = httpx.post(
+    response = httpx2.post(
         f"{platform.base_url}/api/members",
         headers=bearer(platform, "commune_cadre", BAO_HA),
         json={
@@ -225,7 +225,7 @@ def viet_tri_member(platform: Platform) -> dict[str, Any]:
         "email": "rieng.tu@example.com",
         "national_id": "025071777888",
     }
-    created = httpx.post(
+    created = httpx2.post(
         f"{platform.base_url}/api/members", headers=bearer(platform, "province_cadre", "25"), json=member
     )
     assert created.status_code == 201, created.text
@@ -237,7 +237,7 @@ def test_a_commune_cadre_never_sees_another_communes_members(
 ) -> None:
     headers = bearer(platform, "commune_cadre", VAN_MIEU)
     base = platform.base_url
-    listed = httpx.get(f"{base}/api/members", headers=headers).json()
+    listed = httpx2.get(f"{base}/api/members", headers=headers).json()
     assert listed and {m["unit_code"] for m in listed} == {VAN_MIEU}
     for path in (
         "/api/members",
@@ -248,18 +248,18 @@ def test_a_commune_cadre_never_sees_another_communes_members(
         "/can-bo/thanh-vien/thong-ke",
         "/can-bo",
     ):
-        assert httpx.get(f"{base}{path}", params={"unit": VIET_TRI}, headers=headers).status_code == 403, path
+        assert httpx2.get(f"{base}{path}", params={"unit": VIET_TRI}, headers=headers).status_code == 403, path
     leaks = ("Đinh Công Riêng Tư", "0911222333", "rieng.tu@", "025071777888")
     for fmt in ("csv", "xlsx"):
         rows = exported(platform, headers, fmt)
         assert {r["unit_code"] for r in rows} == {VAN_MIEU}
         assert not any(leak in str(r) for r in rows for leak in leaks)
     for path in ("/can-bo/thanh-vien", "/can-bo", "/can-bo/thanh-vien/thong-ke", "/"):
-        page = httpx.get(f"{base}{path}", headers={**headers, "Accept": "text/html"})
+        page = httpx2.get(f"{base}{path}", headers={**headers, "Accept": "text/html"})
         assert page.status_code == 200 and not any(leak in page.text for leak in leaks), path
-    stats = httpx.get(f"{base}/api/members/stats", params={"by": "unit"}, headers=headers).json()
+    stats = httpx2.get(f"{base}/api/members/stats", params={"by": "unit"}, headers=headers).json()
     assert [b["key"] for b in stats["buckets"]] == [VAN_MIEU]
-    attempt = httpx.post(f"{base}/api/members", headers=headers, json={**viet_tri_member, "full_name": "Kẻ Lạ"})
+    attempt = httpx2.post(f"{base}/api/members", headers=headers, json={**viet_tri_member, "full_name": "Kẻ Lạ"})
     assert attempt.status_code == 403
     report = upload(platform, headers, table_file([{"Họ và tên": "Kẻ Lạ", "Mã đơn vị": VIET_TRI}], "csv"), "csv").json()
     assert report["errors"] == [
@@ -270,7 +270,7 @@ def test_a_commune_cadre_never_sees_another_communes_members(
 def test_the_province_sees_its_communes_with_contacts_but_the_public_sees_nothing(
     platform: Platform, viet_tri_member: dict[str, str]
 ) -> None:
-    listed = httpx.get(
+    listed = httpx2.get(
         f"{platform.base_url}/api/members",
         params={"unit": VIET_TRI, "q": "dinh cong rieng"},
         headers=bearer(platform, "province_cadre", "25"),
@@ -280,8 +280,8 @@ def test_the_province_sees_its_communes_with_contacts_but_the_public_sees_nothin
     ]
     for who in (None, "citizen"):
         headers = {"Accept": "application/json"} if who is None else bearer(platform, who, None)
-        assert httpx.get(f"{platform.base_url}/api/members", headers=headers).status_code in (401, 403)
-        assert httpx.get(f"{platform.base_url}/api/members/export", headers=headers).status_code in (401, 403)
+        assert httpx2.get(f"{platform.base_url}/api/members", headers=headers).status_code in (401, 403)
+        assert httpx2.get(f"{platform.base_url}/api/members/export", headers=headers).status_code in (401, 403)
 
 
 def _age_group(birth_year: int | None) -> str | None:
@@ -309,24 +309,24 @@ def test_statistics_match_direct_counts(platform: Platform) -> None:
     }
     headers = bearer(platform, "province_cadre", "25")
     for by, counts in expected.items():
-        stats = httpx.get(f"{platform.base_url}/api/members/stats", params={"by": by}, headers=headers).json()
+        stats = httpx2.get(f"{platform.base_url}/api/members/stats", params={"by": by}, headers=headers).json()
         assert stats["total"] == len(rows) > 50
         got = {b["key"]: b["count"] for b in stats["buckets"] if b["count"]}
         assert got == dict(counts), by
         assert sum(b["share"] for b in stats["buckets"]) == pytest.approx(1.0)
     women = sum(1 for r in rows if r[0] == "nu" and r[5] == "Ủy viên")
-    count = httpx.get(
+    count = httpx2.get(
         f"{platform.base_url}/api/members/count", headers=headers, params={"gender": "nữ", "position": "uỷ viên"}
     ).json()
     assert count == {"count": women} and women > 0
-    commune = httpx.get(
+    commune = httpx2.get(
         f"{platform.base_url}/api/members/stats", params={"by": "gender", "unit": VAN_MIEU}, headers=headers
     ).json()
     assert commune["total"] == sum(1 for r in rows if r[6].endswith("." + VAN_MIEU))
 
 
 def test_stats_page_shows_charts_and_vietnamese_numbers(platform: Platform) -> None:
-    page = httpx.get(
+    page = httpx2.get(
         f"{platform.base_url}/can-bo/thanh-vien/thong-ke",
         headers={**bearer(platform, "central_cadre", "TW"), "Accept": "text/html"},
     ).text
@@ -353,7 +353,7 @@ def test_the_import_form_needs_its_csrf_token_and_shows_the_report(platform: Pla
         [{"Họ và tên": "Lù Văn Biểu Mẫu", "Năm sinh": 1988}, {"Họ và tên": "Lù Thị Sai", "Năm sinh": "năm ngoái"}],
         "csv",
     )
-    with httpx.Client(base_url=platform.base_url, headers=headers) as client:
+    with httpx2.Client(base_url=platform.base_url, headers=headers) as client:
         page = client.get("/can-bo/thanh-vien")
         token = csrf_token(page.text)
         files = {"file": ("ds.csv", data, "text/csv")}

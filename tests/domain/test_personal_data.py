@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 from playwright.sync_api import Browser, expect
@@ -35,9 +35,9 @@ BODY = {
 }
 
 
-def _req(method: str, url: str, **kwargs: Any) -> httpx.Response:
+def _req(method: str, url: str, **kwargs: Any) -> httpx2.Response:
     """One request, patient with a busy test machine."""
-    return httpx.request(method, url, timeout=60, **kwargs)
+    return httpx2.request(method, url, timeout=60, **kwargs)
 
 
 def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
@@ -49,7 +49,7 @@ def _citizen() -> dict[str, object]:
     return {"sub": f"dlcn-{tag}", "name": f"Công dân {tag}", "roles": ["citizen"]}
 
 
-def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: object) -> httpx.Response:
+def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: object) -> httpx2.Response:
     return _req("POST", f"{platform.base_url}/api/petitions", json={**BODY, **fields}, headers=headers or {})
 
 
@@ -114,7 +114,7 @@ def test_an_open311_client_attests_its_users_consent(platform: Platform, api_key
 
 def test_the_form_refuses_contacts_without_consent_and_keeps_what_was_typed(platform: Platform) -> None:
     title = f"Biểu mẫu thiếu đồng ý {uuid.uuid4().hex[:6]}"
-    with httpx.Client(base_url=platform.base_url, headers={"Accept": "text/html"}, timeout=60) as client:
+    with httpx2.Client(base_url=platform.base_url, headers={"Accept": "text/html"}, timeout=60) as client:
         page = client.get("/phan-anh")
         assert "Thông báo về dữ liệu cá nhân" in page.text and 'name="consent"' in page.text
         token = csrf_token(page.text)
@@ -186,7 +186,7 @@ def test_a_member_import_needs_the_cadres_confirmation_which_is_recorded(platfor
         cadre["sub"],
     ) == [("00004", "2026-01", 1, 1)]
 
-    with httpx.Client(base_url=platform.base_url, headers={**headers, "Accept": "text/html"}, timeout=60) as client:
+    with httpx2.Client(base_url=platform.base_url, headers={**headers, "Accept": "text/html"}, timeout=60) as client:
         page = client.get("/can-bo/thanh-vien")
         assert "Tôi xác nhận các thành viên trong tệp đã được thông báo" in page.text
         token = csrf_token(page.text)
@@ -300,10 +300,10 @@ def test_a_citizen_corrects_the_contacts_of_an_open_petition_only(platform: Plat
 
 def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
     username, password = DEMO_ACCOUNTS["citizen"]
-    with httpx.Client(base_url=platform.base_url, headers={"Accept": "text/html"}, timeout=60) as anonymous:
+    with httpx2.Client(base_url=platform.base_url, headers={"Accept": "text/html"}, timeout=60) as anonymous:
         r = anonymous.get("/du-lieu-cua-toi")
         assert r.status_code == 303 and r.headers["location"].startswith("/dang-nhap")
-    with httpx.Client(headers={"Accept": "text/html"}, timeout=60) as client:
+    with httpx2.Client(headers={"Accept": "text/html"}, timeout=60) as client:
         assert sign_in(client, platform.base_url, username, password).status_code == 200
         form_page = client.get(f"{platform.base_url}/phan-anh")
         assert 'href="/du-lieu-cua-toi"' in form_page.text  # linked for a signed-in citizen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-import httpx
+import httpx2
 
 from tests.support.platform import Platform
 
@@ -13,7 +13,7 @@ COMMUNE = {"sub": "sim-xa", "name": "Cán bộ xã", "roles": ["commune_cadre"],
 
 def _file(platform: Platform, title: str, content: str) -> str:
     body = {"title": title, "content": content, "unit_code": "08611"}
-    r = httpx.post(f"{platform.base_url}/api/petitions", json=body)
+    r = httpx2.post(f"{platform.base_url}/api/petitions", json=body)
     assert r.status_code == 201, r.text
     return str(r.json()["tracking_code"])
 
@@ -40,14 +40,14 @@ def test_the_same_matter_in_other_words_is_similar(platform: Platform) -> None:
     )
     first, other = first.rsplit("-", 1)[0], other.rsplit("-", 1)[0]  # the numbers of the receipts: what lists show
     while True:  # cadres see it within their scope
-        detail = httpx.get(f"{platform.base_url}/api/petitions/{second}/detail", headers=headers).json()
+        detail = httpx2.get(f"{platform.base_url}/api/petitions/{second}/detail", headers=headers).json()
         codes = {s["tracking_code"] for s in detail["similar"]}
         if first in codes or time.monotonic() > deadline:
             break
         time.sleep(3)  # within the look-ups' rate limit (30 a minute)
     assert first in codes  # few words in common: found by meaning
     assert other not in codes
-    public = {s["tracking_code"] for s in httpx.get(f"{platform.base_url}/api/petitions/{second}/similar").json()}
+    public = {s["tracking_code"] for s in httpx2.get(f"{platform.base_url}/api/petitions/{second}/similar").json()}
     assert first not in public  # the public sees only published petitions
     for step in (
         {"action": "accept"},
@@ -59,9 +59,9 @@ def test_the_same_matter_in_other_words_is_similar(platform: Platform) -> None:
             "content_public": "Đường liên thôn ở thôn 3 bị sụt lún, ổ gà rất to.",
         },
     ):
-        r = httpx.post(f"{platform.base_url}/api/petitions/{first}/actions", json=step, headers=headers)
+        r = httpx2.post(f"{platform.base_url}/api/petitions/{first}/actions", json=step, headers=headers)
         assert r.status_code == 200, r.text
-    public_now = httpx.get(f"{platform.base_url}/api/petitions/{second}/similar").json()
+    public_now = httpx2.get(f"{platform.base_url}/api/petitions/{second}/similar").json()
     assert {
         "tracking_code": first,
         "status_label": "Đã công khai trả lời",

@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Mapping
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 
@@ -25,14 +25,14 @@ def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 
-def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: object) -> httpx.Response:
+def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: object) -> httpx2.Response:
     body = {
         "title": "Đường ngõ 12 bị ngập",
         "content": "Mỗi khi mưa to, ngõ 12 ngập sâu, nước không thoát được.",
         "unit_text": "P. Ba Đình, HN",
         **fields,
     }
-    return httpx.post(f"{platform.base_url}/api/petitions", json=body, headers=headers or {})
+    return httpx2.post(f"{platform.base_url}/api/petitions", json=body, headers=headers or {})
 
 
 def _number(receipt: str) -> str:
@@ -42,13 +42,15 @@ def _number(receipt: str) -> str:
     return parsed.public_code
 
 
-def _act(platform: Platform, claims: Mapping[str, object], code: str, **action: object) -> httpx.Response:
-    return httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, claims))
+def _act(platform: Platform, claims: Mapping[str, object], code: str, **action: object) -> httpx2.Response:
+    return httpx2.post(
+        f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, claims)
+    )
 
 
 def _approval(platform: Platform, claims: Mapping[str, object], code: str) -> dict[str, object]:
     """The publication review approved as proposed (masked)."""
-    draft = httpx.get(f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, claims)).json()
+    draft = httpx2.get(f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, claims)).json()
     return {
         "action": "publish",
         "title_public": draft["title"]["proposed"],
@@ -65,7 +67,7 @@ def test_anonymous_intake_routes_to_the_unit_and_suggests_a_category(platform: P
     assert (filed["unit_code"], filed["unit_name"]) == ("00004", "Phường Ba Đình")
     assert filed["category"] == "ha_tang" and filed["category_label"] == "Hạ tầng"
     assert filed["status"] == "received" and filed["tracking_code"] in filed["message"]
-    status = httpx.get(f"{platform.base_url}/api/petitions/{filed['tracking_code']}").json()
+    status = httpx2.get(f"{platform.base_url}/api/petitions/{filed['tracking_code']}").json()
     assert status["status_label"] == "Đã tiếp nhận" and status["unit_name"] == "Phường Ba Đình"
     assert status["title"] is None and status["content"] is None  # nothing of the text before publication
 
@@ -84,8 +86,8 @@ def test_a_retried_create_with_the_same_idempotency_key_makes_one_petition(platf
 def test_an_unresolvable_unit_is_kept_for_a_cadre_to_address(platform: Platform) -> None:
     filed = _file(platform, unit_text="phuong 1").json()
     assert filed["needs_addressing"] is True and filed["unit_code"] is None
-    central = httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CENTRAL)).json()
-    commune = httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, COMMUNE)).json()
+    central = httpx2.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CENTRAL)).json()
+    commune = httpx2.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, COMMUNE)).json()
     assert _number(filed["tracking_code"]) in {p["tracking_code"] for p in central}
     assert _number(filed["tracking_code"]) not in {p["tracking_code"] for p in commune}
     moved = _act(
@@ -140,7 +142,7 @@ def test_workflow_to_a_published_answer_with_personal_data_masked(platform: Plat
         step = step or _approval(platform, COMMUNE, code)
         r = _act(platform, COMMUNE, code, **step)
         assert r.status_code == 200, (step, r.text)
-    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
+    detail = httpx2.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
     assert [e["action"] for e in detail["events"]] == [
         "received",
         "accept",
@@ -152,12 +154,12 @@ def test_workflow_to_a_published_answer_with_personal_data_masked(platform: Plat
     ]
     assert detail["contact"]["full_name"] == "Nguyễn Văn Dân"
     assert detail["petition"]["forwarded_to"] == "UBND phường Ba Đình"
-    public = httpx.get(f"{platform.base_url}/api/petitions/{code}").json()
+    public = httpx2.get(f"{platform.base_url}/api/petitions/{code}").json()
     assert public["status"] == "published"
     for secret in ("0912 345 678", "dan@example.com", "001099012345", "0987 654 321", "Nguyễn Văn Dân"):
         assert secret not in (public["content"] + public["answer"])
     assert "[số điện thoại đã ẩn]" in public["answer"]
-    home = httpx.get(f"{platform.base_url}/", params={"tim": "nao vet cong"})
+    home = httpx2.get(f"{platform.base_url}/", params={"tim": "nao vet cong"})
     assert "Đề nghị nạo vét cống thoát nước" in home.text and "0912 345 678" not in home.text
     assert "Nguyễn Văn Dân" not in home.text
     with psycopg.connect(platform.owner_uri()) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -179,7 +181,7 @@ def test_transfer_moves_the_petition_out_of_the_old_scope(platform: Platform) ->
     assert moved.status_code == 200 and moved.json()["unit_code"] == "00070"
     assert _act(platform, COMMUNE, code, action="accept").status_code == 404
     assert _act(platform, SIBLING, code, action="accept").status_code == 200
-    province = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, PROVINCE)).json()
+    province = httpx2.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, PROVINCE)).json()
     assert province["events"][1]["detail"] == {
         "reason": "Địa bàn phường Hoàn Kiếm",
         "from_unit": "00004",
@@ -191,13 +193,13 @@ def test_overdue_petitions_escalate_to_the_parent_level(platform: Platform) -> N
     code = _number(_file(platform).json()["tracking_code"])
     with psycopg.connect(platform.owner_uri()) as conn:
         conn.execute("update petitions set due_at = now() - interval '1 day' where tracking_code = %s", (code,))
-    overdue = httpx.get(
+    overdue = httpx2.get(
         f"{platform.base_url}/api/petitions", params={"overdue": "true"}, headers=_auth(platform, COMMUNE)
     ).json()
     assert code in {p["tracking_code"] for p in overdue}
-    done = httpx.post(f"{platform.base_url}/api/petitions/escalations", headers=_auth(platform, CENTRAL))
+    done = httpx2.post(f"{platform.base_url}/api/petitions/escalations", headers=_auth(platform, CENTRAL))
     assert done.status_code == 200 and code in done.json()["escalated"]
-    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, PROVINCE)).json()
+    detail = httpx2.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, PROVINCE)).json()
     assert detail["petition"]["unit_code"] == "01" and detail["petition"]["escalations"] == 1
     assert detail["events"][-1]["action"] == "escalate"
     assert _act(platform, COMMUNE, code, action="accept").status_code == 404
@@ -206,17 +208,17 @@ def test_overdue_petitions_escalate_to_the_parent_level(platform: Platform) -> N
 def test_citizens_see_their_own_petitions_only(platform: Platform) -> None:
     mine = _number(_file(platform, _auth(platform, CITIZEN)).json()["tracking_code"])
     other = _number(_file(platform).json()["tracking_code"])
-    listed = httpx.get(
+    listed = httpx2.get(
         f"{platform.base_url}/api/petitions", params={"mine": "true"}, headers=_auth(platform, CITIZEN)
     ).json()
     codes = {p["tracking_code"] for p in listed}
     assert mine in codes and other not in codes
-    assert httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CITIZEN)).status_code == 403
-    assert httpx.get(f"{platform.base_url}/api/petitions", params={"mine": "true"}).status_code == 401
+    assert httpx2.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CITIZEN)).status_code == 403
+    assert httpx2.get(f"{platform.base_url}/api/petitions", params={"mine": "true"}).status_code == 401
 
 
 def test_the_web_form_works_without_javascript(platform: Platform) -> None:
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         form = client.get(f"{platform.base_url}/phan-anh")
         token = csrf_token(form.text)
         key = found(r'name="idempotency_key" value="([^"]+)"', form.text)
@@ -253,9 +255,9 @@ def test_similar_petitions_are_shown_and_duplicates_merged_get_the_answer(platfo
     }
     first = _file(platform, **text).json()
     second = _file(platform, **{**text, "title": "Cống thoát nước phố Quán Thánh tắc nghẽn"}).json()
-    similar = httpx.get(f"{platform.base_url}/api/petitions/{second['tracking_code']}/similar").json()
+    similar = httpx2.get(f"{platform.base_url}/api/petitions/{second['tracking_code']}/similar").json()
     assert _number(first["tracking_code"]) not in {s["tracking_code"] for s in similar}  # unpublished: never public
-    detail = httpx.get(
+    detail = httpx2.get(
         f"{platform.base_url}/api/petitions/{second['tracking_code']}/detail", headers=_auth(platform, COMMUNE)
     ).json()
     assert detail["similar"][0]["tracking_code"] == _number(first["tracking_code"])
@@ -264,7 +266,7 @@ def test_similar_petitions_are_shown_and_duplicates_merged_get_the_answer(platfo
     for step in ({"action": "accept"}, {"action": "answer", "answer": "Đã thông cống."}, None):
         step = step or _approval(platform, COMMUNE, first["tracking_code"])
         assert _act(platform, COMMUNE, first["tracking_code"], **step).status_code == 200
-    public = httpx.get(f"{platform.base_url}/api/petitions/{second['tracking_code']}").json()
+    public = httpx2.get(f"{platform.base_url}/api/petitions/{second['tracking_code']}").json()
     assert public["status"] == "published" and public["answer"] == "Đã thông cống."
     other_unit = _file(
         platform,
@@ -282,7 +284,7 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 def test_attachments_are_checked_on_their_content_and_only_cadres_download_them(platform: Platform) -> None:
-    with httpx.Client(timeout=20) as client:
+    with httpx2.Client(timeout=20) as client:
         form = client.get(f"{platform.base_url}/phan-anh").text
         fields = {
             "csrf_token": csrf_token(form),
@@ -313,22 +315,22 @@ def test_attachments_are_checked_on_their_content_and_only_cadres_download_them(
         )
         assert ok.status_code == 200
         code = found(r'id="tracking-code">([^<]+)<', ok.text)
-    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
+    detail = httpx2.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE)).json()
     assert [(a["filename"], a["content_type"]) for a in detail["attachments"]] == [
         ("o-ga.png", "image/png"),
         ("bien-ban.pdf", "application/pdf"),
     ]
     url = f"{platform.base_url}/can-bo/phan-anh/{code}/tep/{detail['attachments'][1]['id']}"
-    download = httpx.get(url, headers=_auth(platform, COMMUNE))
+    download = httpx2.get(url, headers=_auth(platform, COMMUNE))
     assert download.status_code == 200 and download.content == PDF
     assert download.headers["content-type"] == "application/pdf"
-    assert httpx.get(url, headers=_auth(platform, SIBLING)).status_code == 404
-    assert httpx.get(url, headers={"Accept": "application/json"}).status_code == 401
+    assert httpx2.get(url, headers=_auth(platform, SIBLING)).status_code == 404
+    assert httpx2.get(url, headers={"Accept": "application/json"}).status_code == 401
 
 
 def test_the_assistant_over_http_files_after_confirmation_with_the_callers_identity(platform: Platform) -> None:
     headers = _auth(platform, CITIZEN)
-    first = httpx.post(
+    first = httpx2.post(
         f"{platform.base_url}/api/chat",
         headers=headers,
         json={
@@ -339,15 +341,15 @@ def test_the_assistant_over_http_files_after_confirmation_with_the_callers_ident
     body = first.json()
     assert first.status_code == 200 and body["confirmation"] and body["intent"] == "file_petition"
     assert body["tool_calls"][0]["name"] == "file_petition" and body["tool_calls"][0]["args"]["unit_code"] == "00004"
-    stranger = httpx.post(
+    stranger = httpx2.post(
         f"{platform.base_url}/api/chat", json={"message": "có", "conversation_id": body["conversation_id"]}
     )
     assert "PAKN-" not in stranger.json()["reply"]  # a guest cannot confirm the citizen's conversation
-    done = httpx.post(
+    done = httpx2.post(
         f"{platform.base_url}/api/chat",
         headers=headers,
         json={"message": "có", "conversation_id": body["conversation_id"]},
     ).json()
     code = _number(found(r"PAKN-\d{4}-\d{6}-[0-9A-Z]{6}", done["reply"], 0))
-    mine = httpx.get(f"{platform.base_url}/api/petitions", params={"mine": "true"}, headers=headers).json()
+    mine = httpx2.get(f"{platform.base_url}/api/petitions", params={"mine": "true"}, headers=headers).json()
     assert code in {p["tracking_code"] for p in mine}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 import psycopg
 
 from mattran.domain.petitions import public_number
@@ -35,13 +35,15 @@ def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: o
         "consent": True,
         **fields,
     }
-    r = httpx.post(f"{platform.base_url}/api/petitions", json=body, headers=headers or _auth(platform, FILER))
+    r = httpx2.post(f"{platform.base_url}/api/petitions", json=body, headers=headers or _auth(platform, FILER))
     assert r.status_code == 201, r.text
     return str(r.json()["tracking_code"])
 
 
-def _act(platform: Platform, code: str, claims: Mapping[str, object] = CADRE, **action: object) -> httpx.Response:
-    return httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, claims))
+def _act(platform: Platform, code: str, claims: Mapping[str, object] = CADRE, **action: object) -> httpx2.Response:
+    return httpx2.post(
+        f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, claims)
+    )
 
 
 def _answer(platform: Platform, code: str) -> None:
@@ -49,21 +51,21 @@ def _answer(platform: Platform, code: str) -> None:
         assert _act(platform, code, **step).status_code == 200
 
 
-def _draft(platform: Platform, code: str, claims: Mapping[str, object] = CADRE) -> httpx.Response:
-    return httpx.get(f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, claims))
+def _draft(platform: Platform, code: str, claims: Mapping[str, object] = CADRE) -> httpx2.Response:
+    return httpx2.get(f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, claims))
 
 
 def _public_doors(platform: Platform, code: str) -> dict[str, str]:
     """Every door through which anyone reads a petition, as text."""
     base = platform.base_url
-    chat = httpx.post(f"{base}/api/chat", json={"message": f"Tra cứu phản ánh {code}"}).json()
+    chat = httpx2.post(f"{base}/api/chat", json={"message": f"Tra cứu phản ánh {code}"}).json()
     return {
-        "status API": httpx.get(f"{base}/api/petitions/{code}").text,
-        "public list": httpx.get(f"{base}/api/petitions/public", params={"unit": "00004", "limit": 100}).text,
-        "home page": httpx.get(f"{base}/", params={"tim": "doi can"}).text,
-        "tracking page": httpx.get(f"{base}/tra-cuu", params={"ma": code}).text,
-        "Open311 request": httpx.get(f"{base}/open311/v2/requests/{code}.json").text,
-        "Open311 list": httpx.get(f"{base}/open311/v2/requests.json").text,
+        "status API": httpx2.get(f"{base}/api/petitions/{code}").text,
+        "public list": httpx2.get(f"{base}/api/petitions/public", params={"unit": "00004", "limit": 100}).text,
+        "home page": httpx2.get(f"{base}/", params={"tim": "doi can"}).text,
+        "tracking page": httpx2.get(f"{base}/tra-cuu", params={"ma": code}).text,
+        "Open311 request": httpx2.get(f"{base}/open311/v2/requests/{code}.json").text,
+        "Open311 list": httpx2.get(f"{base}/open311/v2/requests.json").text,
         "chat status tool": str(chat),
     }
 
@@ -76,7 +78,7 @@ def test_nothing_unreviewed_is_public_and_the_reviewed_title_is_what_every_door_
     code = _file(platform)
     _answer(platform, code)
     assert _leaks(_public_doors(platform, code)) == []
-    assert httpx.get(f"{platform.base_url}/api/petitions/{code}").json()["title"] is None  # answered, not reviewed
+    assert httpx2.get(f"{platform.base_url}/api/petitions/{code}").json()["title"] is None  # answered, not reviewed
     refused = _act(platform, code, action="publish")
     assert refused.status_code == 422 and "Cần duyệt tiêu đề công khai" in refused.text
     draft = _draft(platform, code).json()
@@ -112,7 +114,7 @@ def test_nothing_unreviewed_is_public_and_the_reviewed_title_is_what_every_door_
         answer_public="Đã sửa cống.",
     )
     assert again.status_code == 200
-    assert httpx.get(f"{platform.base_url}/api/petitions/{code}").json()["title"] == "Cống phố Đội Cấn bị vỡ"
+    assert httpx2.get(f"{platform.base_url}/api/petitions/{code}").json()["title"] == "Cống phố Đội Cấn bị vỡ"
 
 
 def test_a_duplicate_published_with_its_main_petition_shows_the_main_reviewed_version(platform: Platform) -> None:
@@ -131,7 +133,7 @@ def test_a_duplicate_published_with_its_main_petition_shows_the_main_reviewed_ve
         ).status_code
         == 200
     )
-    public = httpx.get(f"{platform.base_url}/api/petitions/{duplicate}").json()
+    public = httpx2.get(f"{platform.base_url}/api/petitions/{duplicate}").json()
     assert public["status"] == "published" and public["title"] == "Cống Đội Cấn vỡ (đã duyệt)"
     assert public["content"] == "Cống thoát nước phố Đội Cấn bị vỡ (đã duyệt)."
     assert _leaks(_public_doors(platform, duplicate)) == []
@@ -139,7 +141,7 @@ def test_a_duplicate_published_with_its_main_petition_shows_the_main_reviewed_ve
 
 def test_a_chat_filed_petition_takes_no_title_from_the_citizens_words(platform: Platform) -> None:
     base = platform.base_url
-    first = httpx.post(
+    first = httpx2.post(
         f"{base}/api/chat",
         json={
             "message": f"Tôi là bà {NAME}, số điện thoại {PHONE}. Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, "
@@ -147,9 +149,9 @@ def test_a_chat_filed_petition_takes_no_title_from_the_citizens_words(platform: 
         },
     ).json()
     assert first["confirmation"] and "title" not in first["tool_calls"][0]["args"]
-    done = httpx.post(f"{base}/api/chat", json={"message": "có", "conversation_id": first["conversation_id"]}).json()
+    done = httpx2.post(f"{base}/api/chat", json={"message": "có", "conversation_id": first["conversation_id"]}).json()
     code = found(r"PAKN-\d{4}-\d{6}", done["reply"], 0)
-    detail = httpx.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)).json()
+    detail = httpx2.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)).json()
     assert detail["petition"]["title"] == "Phản ánh về hạ tầng gửi Phường Ba Đình"
     assert detail["petition"]["channel"] == "chat"
 
@@ -163,9 +165,9 @@ def test_the_public_is_never_shown_an_unpublished_similar_petition(platform: Pla
     }
     secret = _file(platform, **wording)
     probe = _file(platform, **wording)
-    assert secret not in httpx.get(f"{base}/api/petitions/{probe}/similar").text
-    assert secret not in httpx.get(f"{base}/tra-cuu", params={"ma": probe, "moi": "1"}).text
-    cadre_view = httpx.get(f"{base}/api/petitions/{probe}/detail", headers=_auth(platform, CADRE)).json()
+    assert secret not in httpx2.get(f"{base}/api/petitions/{probe}/similar").text
+    assert secret not in httpx2.get(f"{base}/tra-cuu", params={"ma": probe, "moi": "1"}).text
+    cadre_view = httpx2.get(f"{base}/api/petitions/{probe}/detail", headers=_auth(platform, CADRE)).json()
     assert public_number(secret) in {s["tracking_code"] for s in cadre_view["similar"]}  # cadres see it, in scope
     _answer(platform, secret)
     assert (
@@ -179,7 +181,7 @@ def test_the_public_is_never_shown_an_unpublished_similar_petition(platform: Pla
         ).status_code
         == 200
     )
-    similar = httpx.get(f"{base}/api/petitions/{probe}/similar").json()
+    similar = httpx2.get(f"{base}/api/petitions/{probe}/similar").json()
     assert {
         "tracking_code": public_number(secret),
         "status_label": "Đã công khai trả lời",
@@ -191,12 +193,12 @@ def test_cadres_see_a_signed_in_petitioner_as_a_citizen_never_by_account(platfor
     base = platform.base_url
     code = _file(platform, _auth(platform, CITIZEN), contact={})
     for response in (
-        httpx.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)),
-        httpx.get(f"{base}/api/petitions", headers=_auth(platform, CADRE)),
-        httpx.get(f"{base}/can-bo/phan-anh/{code}", headers=_auth(platform, CADRE)),
+        httpx2.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)),
+        httpx2.get(f"{base}/api/petitions", headers=_auth(platform, CADRE)),
+        httpx2.get(f"{base}/can-bo/phan-anh/{code}", headers=_auth(platform, CADRE)),
     ):
         assert response.status_code == 200 and CITIZEN["sub"] not in response.text
-    detail = httpx.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)).json()
+    detail = httpx2.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)).json()
     assert detail["submitter"] == "công dân (đã đăng nhập)" == detail["events"][0]["actor"]
     with psycopg.connect(platform.owner_uri()) as conn:
         actor = conn.execute(
@@ -205,7 +207,7 @@ def test_cadres_see_a_signed_in_petitioner_as_a_citizen_never_by_account(platfor
             (public_number(code),),
         ).fetchone()
     assert actor is not None and actor[0].startswith("cd-") and CITIZEN["sub"] not in actor[0]  # a pseudonym
-    mine = httpx.get(f"{base}/api/petitions", params={"mine": "true"}, headers=_auth(platform, CITIZEN)).json()
+    mine = httpx2.get(f"{base}/api/petitions", params={"mine": "true"}, headers=_auth(platform, CITIZEN)).json()
     assert public_number(code) in {p["tracking_code"] for p in mine}
 
 
@@ -214,7 +216,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def _file_denunciation(platform: Platform) -> str:
     """A tố cáo through the web form, with contact details and a photo, as a visitor's browser sends it."""
-    client = httpx.Client(base_url=platform.base_url)
+    client = httpx2.Client(base_url=platform.base_url)
     form = client.get("/phan-anh").text
     token = csrf_token(form)
     assert 'value="to_cao"' in form
@@ -237,7 +239,7 @@ def _file_denunciation(platform: Platform) -> str:
 
 
 def _detail(platform: Platform, code: str, claims: Mapping[str, object]) -> dict[str, Any]:
-    r = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, claims))
+    r = httpx2.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, claims))
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -253,17 +255,17 @@ def test_a_denouncers_identity_reaches_only_the_assigned_cadre(platform: Platfor
         "bang-chung.png"
     ]
     download = f"{platform.base_url}/can-bo/phan-anh/{code}/tep/{handler['attachments'][0]['id']}"
-    assert httpx.get(download, headers=_auth(platform, COLLEAGUE)).content == PNG
+    assert httpx2.get(download, headers=_auth(platform, COLLEAGUE)).content == PNG
     other = _detail(platform, code, CADRE)  # the same ward, not assigned
     assert other["contact"] is None and other["attachments"] == [] and NAME not in str(other)
     assert PHONE not in str(other) and "[số điện thoại đã ẩn]" in other["petition"]["content"]
     assert PHONE in handler["petition"]["content"]  # the handling cadre reads the denunciation as written
-    listed = httpx.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CADRE)).json()
+    listed = httpx2.get(f"{platform.base_url}/api/petitions", headers=_auth(platform, CADRE)).json()
     assert PHONE not in str([p for p in listed if p["tracking_code"] == public_number(code)] or "not listed")
     assert other["events"][0]["actor"] == "người tố cáo (được giữ bí mật)" and NAME not in str(other["events"])
-    refused = httpx.get(download, headers=_auth(platform, CADRE))
+    refused = httpx2.get(download, headers=_auth(platform, CADRE))
     assert refused.status_code == 403 and "Luật Tố cáo" in refused.text
-    page = httpx.get(f"{platform.base_url}/can-bo/phan-anh/{code}", headers=_auth(platform, CADRE)).text
+    page = httpx2.get(f"{platform.base_url}/can-bo/phan-anh/{code}", headers=_auth(platform, CADRE)).text
     assert NAME not in page and PHONE not in page and "bang-chung.png" not in page
     # The same denunciation's wording filed again does not list it as similar, to cadres either.
     again = _file(
@@ -324,7 +326,7 @@ def test_the_voters_opinions_report_quotes_only_reviewed_public_versions(platfor
         ).status_code
         == 200
     )
-    made = httpx.post(
+    made = httpx2.post(
         f"{platform.base_url}/api/reports",
         headers=_auth(platform, CADRE),
         timeout=120,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 
 from tests.support.platform import Platform
 
@@ -23,7 +23,7 @@ PETITION = {
 def test_anonymous_intake_is_limited_per_address_but_signed_in_citizens_are_not(platform: Platform) -> None:
     url = f"{platform.base_url}/api/petitions"
     here, elsewhere = {"X-Forwarded-For": "203.0.113.41"}, {"X-Forwarded-For": "203.0.113.42"}
-    with httpx.Client(timeout=30) as client:
+    with httpx2.Client(timeout=30) as client:
         accepted = [client.post(url, json=PETITION, headers=here).status_code for _ in range(PER_MINUTE)]
         refused = client.post(url, json=PETITION, headers=here)
         other_address = client.post(url, json=PETITION, headers=elsewhere)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 
@@ -43,17 +43,17 @@ def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
     return {"Authorization": f"Bearer {platform.mint(claims)}"}
 
 
-def _file(platform: Platform, headers: dict[str, str], **fields: object) -> httpx.Response:
-    return httpx.post(f"{platform.base_url}/api/petitions", json={**PETITION, **fields}, headers=headers, timeout=30)
+def _file(platform: Platform, headers: dict[str, str], **fields: object) -> httpx2.Response:
+    return httpx2.post(f"{platform.base_url}/api/petitions", json={**PETITION, **fields}, headers=headers, timeout=30)
 
 
-def _status(platform: Platform, code: str, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.get(f"{platform.base_url}/api/petitions/{quote(code)}", headers=headers or {}, timeout=30)
+def _status(platform: Platform, code: str, headers: dict[str, str] | None = None) -> httpx2.Response:
+    return httpx2.get(f"{platform.base_url}/api/petitions/{quote(code)}", headers=headers or {}, timeout=30)
 
 
 def _chat(base_url: str, message: str, headers: dict[str, str], conversation: str | None = None) -> dict:
     body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
-    r = httpx.post(f"{base_url}/api/chat", json=body, headers=headers, timeout=60)
+    r = httpx2.post(f"{base_url}/api/chat", json=body, headers=headers, timeout=60)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -72,9 +72,9 @@ def test_the_receipt_has_a_secret_and_the_number_alone_opens_nothing(platform: P
     after = receipts.public_code(receipt.number + 1, receipt.year)
     _file(platform, _from("198.51.100.1"))  # the next number exists: still nothing to read without its secret
     assert _status(platform, after).status_code == 404
-    page = httpx.get(f"{platform.base_url}/tra-cuu", params={"ma": after})
+    page = httpx2.get(f"{platform.base_url}/tra-cuu", params={"ma": after})
     assert "Cần mã tra cứu đầy đủ" in page.text and 'id="status"' not in page.text
-    similar = httpx.get(f"{platform.base_url}/api/petitions/{after}/similar", headers=_from("198.51.100.2"))
+    similar = httpx2.get(f"{platform.base_url}/api/petitions/{after}/similar", headers=_from("198.51.100.2"))
     assert similar.status_code == 200 and similar.json() == []
     guest = _chat(platform.base_url, f"Phản ánh {after} của tôi đến đâu rồi?", _from("198.51.100.3"))
     assert "Đã tiếp nhận" not in guest["reply"] and "6 ký tự cuối" in guest["reply"]
@@ -112,7 +112,7 @@ def test_every_way_of_writing_the_receipt_opens_it_at_every_door(platform: Platf
     for form in forms:
         api = _status(platform, form)
         assert api.status_code == 200 and api.json()["tracking_code"] == code, form
-        page = httpx.get(f"{platform.base_url}/tra-cuu", params={"ma": form})
+        page = httpx2.get(f"{platform.base_url}/tra-cuu", params={"ma": form})
         assert page.status_code == 200 and 'id="status">Đã tiếp nhận' in page.text, form
     for form in forms[1:5]:
         said = _chat(platform.base_url, f"Tra cứu giúp tôi phản ánh {form}", _from("198.51.100.11"))
@@ -125,11 +125,11 @@ def test_signed_in_petitioners_and_cadres_in_scope_use_the_number(platform: Plat
     assert _status(platform, number, _auth(platform, CITIZEN)).status_code == 200
     assert _status(platform, number, _auth(platform, COMMUNE)).status_code == 200
     assert _status(platform, number, _auth(platform, NEIGHBOUR)).status_code == 404
-    mine = httpx.get(
+    mine = httpx2.get(
         f"{platform.base_url}/api/petitions", params={"mine": "true"}, headers=_auth(platform, CITIZEN)
     ).json()
     assert number in {p["tracking_code"] for p in mine}
-    detail = httpx.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE))
+    detail = httpx2.get(f"{platform.base_url}/api/petitions/{code}/detail", headers=_auth(platform, COMMUNE))
     assert detail.status_code == 200 and detail.json()["petition"]["tracking_code"] == number
 
 
@@ -147,7 +147,7 @@ def test_open311_ids_are_receipts_and_only_published_requests_are_listed(platfor
     done = platform.mattran("apikey", "create", "Biên nhận Open311", "--json")
     assert done.returncode == 0, done.stderr
     key = found(r'"api_key":\s*"([^"]+)"', done.stdout)
-    created = httpx.post(
+    created = httpx2.post(
         f"{platform.base_url}/open311/v2/requests.json",
         data={
             "api_key": key,
@@ -159,15 +159,15 @@ def test_open311_ids_are_receipts_and_only_published_requests_are_listed(platfor
     code = created[0]["service_request_id"]
     receipt = receipts.parse(code)
     assert RECEIPT.fullmatch(code) and receipt and code in created[0]["service_notice"]
-    one = httpx.get(f"{platform.base_url}/open311/v2/requests/{code}.json")
+    one = httpx2.get(f"{platform.base_url}/open311/v2/requests/{code}.json")
     assert one.status_code == 200 and one.json()[0]["service_request_id"] == code and one.json()[0]["status"] == "open"
-    assert httpx.get(f"{platform.base_url}/open311/v2/requests/{receipt.public_code}.json").status_code == 404
-    listed = httpx.get(f"{platform.base_url}/open311/v2/requests.json").json()
+    assert httpx2.get(f"{platform.base_url}/open311/v2/requests/{receipt.public_code}.json").status_code == 404
+    listed = httpx2.get(f"{platform.base_url}/open311/v2/requests.json").json()
     assert listed == [r for r in listed if "-" not in r["service_request_id"][16:]]  # numbers only, no secret
     ids = {r["service_request_id"] for r in listed}
     assert receipt.public_code not in ids and code not in ids
     assert (
-        httpx.get(f"{platform.base_url}/open311/v2/requests.json", params={"service_request_id": code}).json() == []
+        httpx2.get(f"{platform.base_url}/open311/v2/requests.json", params={"service_request_id": code}).json() == []
     )  # not published: not listed
     with psycopg.connect(platform.owner_uri()) as conn:
         statuses = {
@@ -237,12 +237,12 @@ def test_the_anonymous_limit_counts_every_door_across_processes(platform: Platfo
     here = _from("198.51.100.40")
     for base in (platform.base_url, second_process):  # 15 + 15: the limit of 30 a minute, over two processes
         for _ in range(15):
-            r = httpx.post(f"{base}/api/petitions", json=PETITION, headers=here, timeout=30)
+            r = httpx2.post(f"{base}/api/petitions", json=PETITION, headers=here, timeout=30)
             assert r.status_code == 201, r.text
     asked = _chat(platform.base_url, CHAT_PETITION, here)
     refused = _chat(platform.base_url, "có", here, asked["conversation_id"])
     assert "Bạn gửi quá nhiều yêu cầu" in refused["reply"] and not RECEIPT.search(refused["reply"])
-    with httpx.Client(base_url=second_process, timeout=30) as client:
+    with httpx2.Client(base_url=second_process, timeout=30) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/phan-anh", headers=here).text)
         assert token
         form = client.post(
@@ -257,19 +257,19 @@ def test_the_anonymous_limit_counts_every_door_across_processes(platform: Platfo
         )
     assert form.status_code == 429 and "Bạn gửi quá nhiều yêu cầu" in form.text
     assert 1 <= int(form.headers["Retry-After"]) <= 60
-    elsewhere = httpx.post(f"{second_process}/api/petitions", json=PETITION, headers=_from("198.51.100.41"))
+    elsewhere = httpx2.post(f"{second_process}/api/petitions", json=PETITION, headers=_from("198.51.100.41"))
     assert elsewhere.status_code == 201
 
 
 def test_the_assistant_and_similar_petitions_are_limited(platform: Platform) -> None:
     guest = _from("198.51.100.50")
     said = [
-        httpx.post(f"{platform.base_url}/api/chat", json={"message": "Xin chào"}, headers=guest, timeout=60)
+        httpx2.post(f"{platform.base_url}/api/chat", json={"message": "Xin chào"}, headers=guest, timeout=60)
         for _ in range(31)
     ]
     assert [r.status_code for r in said[:30]] == [200] * 30 and said[30].status_code == 429
     assert "Bạn gửi quá nhiều yêu cầu" in said[30].json()["detail"] and int(said[30].headers["Retry-After"]) >= 1
-    signed_in = httpx.post(
+    signed_in = httpx2.post(
         f"{platform.base_url}/api/chat",
         json={"message": "Xin chào"},
         headers={**guest, **_auth(platform, NEIGHBOUR)},
@@ -277,18 +277,18 @@ def test_the_assistant_and_similar_petitions_are_limited(platform: Platform) -> 
     )
     assert signed_in.status_code == 200  # an account has its own allowance
     url = f"{platform.base_url}/api/petitions/PAKN-2026-000001/similar"
-    looked = [httpx.get(url, headers=_from("198.51.100.51")).status_code for _ in range(31)]
+    looked = [httpx2.get(url, headers=_from("198.51.100.51")).status_code for _ in range(31)]
     assert looked == [200] * 30 + [429]
 
 
 def test_failed_sign_ins_are_limited_per_address(platform: Platform) -> None:
     forged = f"{platform.base_url}/auth/callback"
     here = _from("198.51.100.60")
-    tries = [httpx.get(forged, params={"state": f"faux-{n}", "code": "x"}, headers=here) for n in range(11)]
+    tries = [httpx2.get(forged, params={"state": f"faux-{n}", "code": "x"}, headers=here) for n in range(11)]
     assert [t.status_code for t in tries[:10]] == [403] * 10  # forged: no sign-in was started in this browser
     assert tries[10].status_code == 429 and "đăng nhập không thành công" in tries[10].text
     assert int(tries[10].headers["Retry-After"]) >= 1
-    assert httpx.get(forged, params={"state": "faux", "code": "x"}, headers=_from("198.51.100.61")).status_code == 403
+    assert httpx2.get(forged, params={"state": "faux", "code": "x"}, headers=_from("198.51.100.61")).status_code == 403
 
 
 def test_the_migration_gives_every_existing_petition_a_secret(urls: StoreUrls) -> None:

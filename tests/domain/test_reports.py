@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from docx import Document as open_docx
 from docx.shared import Mm, Pt
@@ -226,7 +226,7 @@ async def test_the_domain_refuses_a_unit_outside_the_scope(app_db: Database, res
 
 
 def _chat(platform: Platform, claims: Mapping[str, object], message: str) -> dict[str, Any]:
-    r = httpx.post(
+    r = httpx2.post(
         f"{platform.base_url}/api/chat",
         json={"message": message},
         headers={"Authorization": f"Bearer {platform.mint(claims)}"},
@@ -253,15 +253,15 @@ def test_a_cadre_drafts_a_report_in_the_chat_and_downloads_it(platform: Platform
     link = re.search(r"\[Tải tệp \.docx\]\((/api/reports/\d+/versions/1\.docx)\)", reply)
     assert link, reply[:500]
     headers = bearer(platform, "commune_cadre", VAN_MIEU)
-    download = httpx.get(platform.base_url + link[1], headers=headers)
+    download = httpx2.get(platform.base_url + link[1], headers=headers)
     assert download.status_code == 200 and download.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
     text = "\n".join(p.text for p in open_docx(io.BytesIO(download.content)).paragraphs)
     assert "BÁO CÁO" in text and "Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị quý III/2026" in text
-    other = httpx.get(platform.base_url + link[1], headers=bearer(platform, "commune_cadre", VIET_TRI))
+    other = httpx2.get(platform.base_url + link[1], headers=bearer(platform, "commune_cadre", VIET_TRI))
     assert other.status_code == 404  # another commune's cadre cannot see it (row-level security)
-    above = httpx.get(platform.base_url + link[1], headers=bearer(platform, "province_cadre", "25"))
+    above = httpx2.get(platform.base_url + link[1], headers=bearer(platform, "province_cadre", "25"))
     assert above.status_code == 200  # the province sees its communes' drafts
 
 
@@ -281,16 +281,16 @@ def test_a_cadre_drafts_a_report_in_the_chat_and_downloads_it(platform: Platform
 def test_a_report_outside_the_scope_is_refused_everywhere(
     platform: Platform, role: str, unit: str | None, message: str
 ) -> None:
-    before = httpx.get(f"{platform.base_url}/api/reports", headers=bearer(platform, "central_cadre", "TW")).json()
+    before = httpx2.get(f"{platform.base_url}/api/reports", headers=bearer(platform, "central_cadre", "TW")).json()
     answer = _chat(platform, _claims(role, unit), message)
     assert "không được dùng chức năng này" in answer["reply"] and "## BÁO CÁO" not in answer["reply"]
-    api = httpx.post(
+    api = httpx2.post(
         f"{platform.base_url}/api/reports", json={"request": message}, headers=bearer(platform, role, unit)
     )
     assert api.status_code == 403
-    after = httpx.get(f"{platform.base_url}/api/reports", headers=bearer(platform, "central_cadre", "TW")).json()
+    after = httpx2.get(f"{platform.base_url}/api/reports", headers=bearer(platform, "central_cadre", "TW")).json()
     assert len(after) == len(before)  # nothing saved
-    anonymous = httpx.post(
+    anonymous = httpx2.post(
         f"{platform.base_url}/api/reports", json={"request": message}, headers={"Accept": "application/json"}
     )
     assert anonymous.status_code == 401
@@ -298,7 +298,7 @@ def test_a_report_outside_the_scope_is_refused_everywhere(
 
 def test_the_api_drafts_revises_and_every_figure_has_its_query(platform: Platform) -> None:
     headers = bearer(platform, "province_cadre", "25")
-    made = httpx.post(
+    made = httpx2.post(
         f"{platform.base_url}/api/reports",
         json={"request": "Báo cáo tiến độ đại hội tỉnh Phú Thọ"},
         headers=headers,
@@ -308,9 +308,9 @@ def test_the_api_drafts_revises_and_every_figure_has_its_query(platform: Platfor
     draft = made.json()
     assert (draft["kind"], draft["unit_code"], draft["version"], "document" in draft) == ("congress", "25", 1, False)
     figures = {f["key"]: f for f in draft["figures"]}
-    progress = httpx.get(f"{platform.base_url}/api/congresses/progress", params={"unit": "25"}, headers=headers).json()[
-        "summary"
-    ]
+    progress = httpx2.get(
+        f"{platform.base_url}/api/congresses/progress", params={"unit": "25"}, headers=headers
+    ).json()["summary"]
     assert (figures["congress.units"]["value"], figures["congress.held"]["value"]) == (
         progress["total"],
         progress["held"],
@@ -318,7 +318,7 @@ def test_the_api_drafts_revises_and_every_figure_has_its_query(platform: Platfor
     assert all(f["query"]["counted"] and f["query"]["units"] and f["query"]["dates"] for f in draft["figures"])
     appendix = draft["markdown"].split("Phụ lục: nguồn số liệu")[1]
     assert all(f"| {f['label']} | {f['text']} |" in appendix for f in draft["figures"])
-    revised = httpx.post(
+    revised = httpx2.post(
         f"{platform.base_url}/api/reports/{draft['report_id']}/revisions",
         json={"prompt": "thêm phần kiến nghị, bỏ phần 3"},
         headers=headers,
@@ -326,11 +326,11 @@ def test_the_api_drafts_revises_and_every_figure_has_its_query(platform: Platfor
     assert revised["version"] == 2 and [v["version"] for v in revised["versions"]] == [2, 1]
     assert "KIẾN NGHỊ, ĐỀ XUẤT" in revised["markdown"] and "ĐƠN VỊ CHẬM TIẾN ĐỘ" not in revised["markdown"]
     assert revised["figures"] == draft["figures"]
-    first = httpx.get(
+    first = httpx2.get(
         f"{platform.base_url}/api/reports/{draft['report_id']}", params={"version": 1}, headers=headers
     ).json()
     assert first["markdown"] == draft["markdown"]
-    bad = httpx.post(
+    bad = httpx2.post(
         f"{platform.base_url}/api/reports/{draft['report_id']}/revisions", json={"prompt": "bỏ phần 9"}, headers=headers
     )
     assert bad.status_code == 422 and "không có phần 9" in bad.json()["detail"]
@@ -338,7 +338,7 @@ def test_the_api_drafts_revises_and_every_figure_has_its_query(platform: Platfor
 
 def test_the_pages_draft_and_revise_by_prompt_with_csrf(platform: Platform) -> None:
     headers = {**bearer(platform, "commune_cadre", VAN_MIEU), "Accept": "text/html"}
-    with httpx.Client(base_url=platform.base_url, headers=headers, timeout=60) as client:
+    with httpx2.Client(base_url=platform.base_url, headers=headers, timeout=60) as client:
         page = client.get("/can-bo/bao-cao")
         assert page.status_code == 200 and 'name="request"' in page.text
         token = csrf_token(page.text)
@@ -370,13 +370,13 @@ def _run(*command: str, cwd: Path) -> None:
 
 def test_the_docx_follows_decree_30_and_renders_in_libreoffice(platform: Platform, tmp_path: Path) -> None:
     headers = bearer(platform, "province_cadre", "25")
-    draft = httpx.post(
+    draft = httpx2.post(
         f"{platform.base_url}/api/reports",
         json={"request": "Báo cáo tiến độ đại hội tỉnh Phú Thọ"},
         headers=headers,
         timeout=60,
     ).json()
-    data = httpx.get(platform.base_url + draft["docx_url"], headers=headers).content
+    data = httpx2.get(platform.base_url + draft["docx_url"], headers=headers).content
     document = open_docx(io.BytesIO(data))
     section = document.sections[0]
     assert (abs(section.page_width - Mm(210)) < Mm(1), abs(section.page_height - Mm(297)) < Mm(1)) == (True, True)

@@ -6,7 +6,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from tests.support.paths import INGEST_FIXTURES
 from tests.support.platform import MATTRAN, Platform, cli_env
@@ -40,7 +40,7 @@ def ingest(platform: Platform, path: Path, *options: str) -> None:
 
 def document_id(platform: Platform, title: str) -> int:
     """The id of the one document with this title (looked up as an administrator)."""
-    found = httpx.get(
+    found = httpx2.get(
         f"{platform.base_url}/api/library/documents",
         params={"q": title},
         headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from tests.support.platform import Platform
 
@@ -15,6 +15,6 @@ def request_url(platform: Platform, path: str) -> str:
 
 def post_request(
     platform: Platform, fmt: str = "json", headers: dict[str, str] | None = None, **fields: str
-) -> httpx.Response:
+) -> httpx2.Response:
     body = {"service_code": "ha_tang", "address_string": "P. Ba Đình, HN", "description": DESCRIPTION, **fields}
-    return httpx.post(request_url(platform, f"requests.{fmt}"), data=body, headers=headers or {})
+    return httpx2.post(request_url(platform, f"requests.{fmt}"), data=body, headers=headers or {})

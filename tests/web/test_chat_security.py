@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
@@ -39,15 +39,15 @@ PETITION = "Phản ánh: cống thoát nước trước số 3 phố Đội Cấ
 HANDSHAKE = "/chat/ws/socket.io/?EIO=4&transport=polling"
 
 
-def _csrf(client: httpx.Client, base_url: str) -> str:
+def _csrf(client: httpx2.Client, base_url: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"{base_url}/").text)
     assert found
     return found.group(1)
 
 
-def _signed_in_with_chat(platform: Platform, role: str = "citizen") -> tuple[httpx.Client, str]:
+def _signed_in_with_chat(platform: Platform, role: str = "citizen") -> tuple[httpx2.Client, str]:
     """A client signed in to the platform that opened the chat (as its page does); and the chat's token."""
-    client = httpx.Client(timeout=30)
+    client = httpx2.Client(timeout=30)
     sign_in(client, platform.base_url, *DEMO_ACCOUNTS[role])
     assert client.post(f"{platform.base_url}/chat/auth/header").status_code == 200
     token = client.cookies.get("access_token")
@@ -66,9 +66,9 @@ def _memory(platform: Platform, conversation: str) -> int:
 
 def _say(
     platform: Platform, message: str, conversation: str | None = None, headers: dict[str, str] | None = None
-) -> httpx.Response:
+) -> httpx2.Response:
     body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
-    return httpx.post(f"{platform.base_url}/api/chat", json=body, headers=headers or {}, timeout=60)
+    return httpx2.post(f"{platform.base_url}/api/chat", json=body, headers=headers or {}, timeout=60)
 
 
 def test_the_chat_token_is_refused_once_its_session_has_ended(platform: Platform) -> None:
@@ -76,25 +76,25 @@ def test_the_chat_token_is_refused_once_its_session_has_ended(platform: Platform
     client, token = _signed_in_with_chat(platform)
     bearer = {"Authorization": f"Bearer {token}"}
     assert client.post(f"{base}/chat/project/threads", json=THREADS).status_code == 200  # the chat page's own call
-    assert httpx.post(f"{base}/chat/project/threads", json=THREADS, headers=bearer).status_code == 401  # alone
+    assert httpx2.post(f"{base}/chat/project/threads", json=THREADS, headers=bearer).status_code == 401  # alone
 
     client.post(f"{base}/dang-xuat", data={"csrf_token": _csrf(client, base)})
     for cookie in ({"Cookie": f"access_token={token}"}, {}):
-        listed = httpx.post(f"{base}/chat/project/threads", json=THREADS, headers=bearer | cookie)
+        listed = httpx2.post(f"{base}/chat/project/threads", json=THREADS, headers=bearer | cookie)
         assert listed.status_code == 401, listed.text
-        assert httpx.get(f"{base}/chat/user", headers=bearer | cookie).status_code == 401
-        assert httpx.post(f"{base}/chat/auth/jwt", headers=bearer | cookie).status_code == 401
-    socket = httpx.get(f"{base}{HANDSHAKE}", headers={"Cookie": f"access_token={token}"})
+        assert httpx2.get(f"{base}/chat/user", headers=bearer | cookie).status_code == 401
+        assert httpx2.post(f"{base}/chat/auth/jwt", headers=bearer | cookie).status_code == 401
+    socket = httpx2.get(f"{base}{HANDSHAKE}", headers={"Cookie": f"access_token={token}"})
     assert socket.status_code == 401 and not socket.text.startswith("0{")
 
-    again = httpx.Client(timeout=30)  # the same person signs in again: the old token is not the new session's
+    again = httpx2.Client(timeout=30)  # the same person signs in again: the old token is not the new session's
     sign_in(again, base, *DEMO_ACCOUNTS["citizen"])
     session = f"mattran_session={again.cookies.get('mattran_session')}"
     old = {"Cookie": f"{session}; access_token={token}"}
-    assert httpx.post(f"{base}/chat/project/threads", json=THREADS, headers=old).status_code == 401
-    assert httpx.get(f"{base}{HANDSHAKE}", headers=old).status_code == 401
+    assert httpx2.post(f"{base}/chat/project/threads", json=THREADS, headers=old).status_code == 401
+    assert httpx2.get(f"{base}{HANDSHAKE}", headers=old).status_code == 401
     assert (
-        httpx.post(f"{base}/chat/project/threads", json=THREADS, headers=bearer | {"Cookie": session}).status_code
+        httpx2.post(f"{base}/chat/project/threads", json=THREADS, headers=bearer | {"Cookie": session}).status_code
         == 401
     )
     assert again.post(f"{base}/chat/auth/header").status_code == 200  # what the chat page does next
@@ -107,9 +107,9 @@ def test_the_chat_token_is_refused_once_its_session_has_ended(platform: Platform
 def test_the_chat_token_lasts_an_hour_and_is_secure_when_a_trusted_proxy_says_https(
     platform: Platform, tmp_path: Path
 ) -> None:
-    plain = httpx.post(f"{platform.base_url}/chat/auth/header").headers["set-cookie"]
+    plain = httpx2.post(f"{platform.base_url}/chat/auth/header").headers["set-cookie"]
     assert "Max-Age=3600" in plain and "secure" not in plain.lower()  # plain http: not Secure
-    proxied = httpx.post(f"{platform.base_url}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
+    proxied = httpx2.post(f"{platform.base_url}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
     assert "; Secure" in proxied.headers["set-cookie"]  # from 127.0.0.1, trusted by default
 
     port = free_port()  # a platform that trusts no proxy
@@ -124,7 +124,7 @@ def test_the_chat_token_lasts_an_hour_and_is_secure_when_a_trusted_proxy_says_ht
     )
     try:
         wait_healthy(port, proc, timeout=180)
-        untrusted = httpx.post(f"http://127.0.0.1:{port}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
+        untrusted = httpx2.post(f"http://127.0.0.1:{port}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
         assert "secure" not in untrusted.headers["set-cookie"].lower()
     finally:
         proc.terminate()
@@ -375,7 +375,7 @@ async def test_a_guest_cannot_take_over_another_guests_chat_session(platform: Pl
     import socketio  # the socket.io client Chainlit's page uses, in Python
 
     async def connect(session_id: str) -> socketio.AsyncClient:
-        token = httpx.post(f"{platform.base_url}/chat/auth/header").cookies["access_token"]  # a guest's own token
+        token = httpx2.post(f"{platform.base_url}/chat/auth/header").cookies["access_token"]  # a guest's own token
         client = socketio.AsyncClient(reconnection=False)
         await client.connect(
             platform.base_url,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 import schemathesis
@@ -92,7 +92,7 @@ def test_admin_requests_make_no_server_error(api_schema: BaseSchema, platform: P
 
 
 def test_the_schema_describes_every_api_operation(platform: Platform) -> None:
-    paths = httpx.get(f"{platform.base_url}/openapi.json").json()["paths"]
+    paths = httpx2.get(f"{platform.base_url}/openapi.json").json()["paths"]
     assert {
         "/api/petitions",
         "/api/members/import",
@@ -133,7 +133,7 @@ def test_the_schema_describes_every_api_operation(platform: Platform) -> None:
 def test_text_the_store_cannot_hold_is_refused_naming_the_field(
     platform: Platform, method: str, path: str, options: dict[str, Any], field: str
 ) -> None:
-    r = httpx.request(method, f"{platform.base_url}{path}", **options)
+    r = httpx2.request(method, f"{platform.base_url}{path}", **options)
     assert r.status_code == 422
     assert r.json()["message"] == f"Tham số “{field}” chứa ký tự không được phép (ký tự NUL hoặc mã Unicode lẻ)."
 
@@ -146,4 +146,4 @@ def test_numbers_past_what_the_store_holds_are_refused(platform: Platform) -> No
         "/api/library/documents?offset=9223372036854775808",
         "/api/library/documents/9223372036854775808",
     ):
-        assert httpx.get(f"{platform.base_url}{path}", headers=headers).status_code == 422, path
+        assert httpx2.get(f"{platform.base_url}{path}", headers=headers).status_code == 422, path

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import psycopg
 import pytest
 from fpdf import FPDF
@@ -210,7 +210,7 @@ def declared_huge(platform: Platform, path: str, headers: dict[str, str]) -> tup
 # -- petition attachments (the public form) --
 
 
-def form_fields(client: httpx.Client, platform: Platform) -> dict[str, str]:
+def form_fields(client: httpx2.Client, platform: Platform) -> dict[str, str]:
     form = client.get(f"{platform.base_url}/phan-anh").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
     assert token, form[:500]
@@ -237,7 +237,7 @@ def form_fields(client: httpx.Client, platform: Platform) -> dict[str, str]:
 def test_hostile_attachments_are_refused_next_to_the_field(
     platform: Platform, stores_nothing: None, name: str, data: bytes, content_type: str, message: str
 ) -> None:
-    with httpx.Client(timeout=60) as client:
+    with httpx2.Client(timeout=60) as client:
         r = client.post(
             f"{platform.base_url}/phan-anh",
             data=form_fields(client, platform),
@@ -261,8 +261,8 @@ def test_a_petition_body_declared_far_over_the_limit_is_refused_before_it_is_rea
 # -- member imports (API and page) --
 
 
-def _import(platform: Platform, name: str, data: bytes) -> httpx.Response:
-    return httpx.post(
+def _import(platform: Platform, name: str, data: bytes) -> httpx2.Response:
+    return httpx2.post(
         f"{platform.base_url}/api/members/import",
         timeout=60,
         headers={"Authorization": f"Bearer {platform.mint(CADRE)}"},
@@ -323,7 +323,7 @@ def test_a_member_import_declared_far_over_the_limit_is_refused_before_it_is_rea
 
 def test_the_import_page_shows_a_hostile_file_name_as_text(platform: Platform, stores_nothing: None) -> None:
     headers = {"Authorization": f"Bearer {platform.mint(CADRE)}", "Accept": "text/html"}
-    with httpx.Client(base_url=platform.base_url, headers=headers, timeout=60) as client:
+    with httpx2.Client(base_url=platform.base_url, headers=headers, timeout=60) as client:
         token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/can-bo/thanh-vien").text)
         assert token
         r = client.post(
@@ -344,13 +344,13 @@ def test_a_utf16_csv_from_excel_is_read() -> None:
 
 
 @pytest.fixture
-def admin(platform: Platform) -> Iterator[httpx.Client]:
+def admin(platform: Platform) -> Iterator[httpx2.Client]:
     headers = {"Authorization": f"Bearer {platform.mint(ADMIN)}", "Accept": "text/html"}
-    with httpx.Client(base_url=platform.base_url, headers=headers, timeout=120) as client:
+    with httpx2.Client(base_url=platform.base_url, headers=headers, timeout=120) as client:
         yield client
 
 
-def _upload(client: httpx.Client, name: str, data: bytes) -> httpx.Response:
+def _upload(client: httpx2.Client, name: str, data: bytes) -> httpx2.Response:
     form = client.get("/thu-vien/them")
     assert form.status_code == 200
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
@@ -372,7 +372,7 @@ def _upload(client: httpx.Client, name: str, data: bytes) -> httpx.Response:
     ids=["truncated-pdf", "exe-as-pdf", "exe-as-png", "empty", "docx-zip-bomb"],
 )
 def test_hostile_library_uploads_are_refused_next_to_the_field(
-    admin: httpx.Client, stores_nothing: None, name: str, build: Callable[[], bytes], message: str
+    admin: httpx2.Client, stores_nothing: None, name: str, build: Callable[[], bytes], message: str
 ) -> None:
     payload = build()
     started = time.monotonic()
@@ -383,14 +383,14 @@ def test_hostile_library_uploads_are_refused_next_to_the_field(
     assert time.monotonic() - started < 60
 
 
-def test_a_library_file_name_cannot_climb_out_of_its_folder(platform: Platform, admin: httpx.Client) -> None:
+def test_a_library_file_name_cannot_climb_out_of_its_folder(platform: Platform, admin: httpx2.Client) -> None:
     tag = uuid.uuid4().hex[:8]
     text = f"Thông báo lịch tiếp công dân {tag}\n\nBan Thường trực tiếp công dân vào thứ Năm hằng tuần.\n"
     r = _upload(admin, "../../../etc/passwd.txt", text.encode())
     assert r.status_code == 303, r.text[:2000]
     document = re.fullmatch(r"/thu-vien/(\d+)\?da_them=1", r.headers["location"])
     assert document
-    stored = httpx.get(
+    stored = httpx2.get(
         f"{platform.base_url}/api/library/documents/{document.group(1)}",
         headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"},
     ).json()

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
+import httpx2
 import pytest
 
 from tests.support.checks import csrf_token
@@ -57,16 +57,16 @@ def library(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Lib
 
 
 @pytest.fixture(scope="module")
-def clients(platform: Platform) -> Iterator[dict[str, httpx.Client]]:
+def clients(platform: Platform) -> Iterator[dict[str, httpx2.Client]]:
     """Browsers without JavaScript: anonymous, every demo account signed in, and a cadre of Hà Nội (token)."""
     made = {
-        "anonymous": httpx.Client(headers=PAGE, timeout=60),
-        "hanoi_cadre": httpx.Client(
+        "anonymous": httpx2.Client(headers=PAGE, timeout=60),
+        "hanoi_cadre": httpx2.Client(
             headers={**PAGE, "Authorization": f"Bearer {platform.mint(HANOI_CADRE)}"}, timeout=60
         ),
     }
     for role, (username, password) in DEMO_ACCOUNTS.items():
-        made[role] = httpx.Client(headers=PAGE, timeout=60)
+        made[role] = httpx2.Client(headers=PAGE, timeout=60)
         assert sign_in(made[role], platform.base_url, username, password).status_code == 200
     yield made
     for client in made.values():
@@ -74,7 +74,7 @@ def clients(platform: Platform) -> Iterator[dict[str, httpx.Client]]:
 
 
 def test_search_page_answers_with_citations_without_javascript(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client]
 ) -> None:
     r = clients["anonymous"].get(
         f"{platform.base_url}/thu-vien",
@@ -97,7 +97,7 @@ def test_search_page_answers_with_citations_without_javascript(
 
 
 def test_question_the_library_cannot_answer(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client]
 ) -> None:
     r = clients["citizen"].get(f"{platform.base_url}/thu-vien", params={"q": "Công thức nấu phở bò ngon?"})
     assert r.status_code == 200
@@ -106,7 +106,7 @@ def test_question_the_library_cannot_answer(
 
 
 def test_highlighting_escapes_the_passage(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client]
 ) -> None:
     r = clients["anonymous"].get(f"{platform.base_url}/thu-vien", params={"q": "<script>alert(1)</script> luật"})
     assert r.status_code == 200
@@ -114,7 +114,7 @@ def test_highlighting_escapes_the_passage(
 
 
 def test_document_page_has_the_anchors_and_contents(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client]
 ) -> None:
     r = clients["anonymous"].get(f"{platform.base_url}/thu-vien/{library.law_id}")
     assert r.status_code == 200
@@ -132,7 +132,7 @@ def test_document_page_has_the_anchors_and_contents(
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "hanoi_cadre"])
 def test_internal_document_is_hidden_from_those_outside_its_line(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client], who: str
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client], who: str
 ) -> None:
     client = clients[who]
     listed = client.get(f"{platform.base_url}/thu-vien")
@@ -149,7 +149,7 @@ def test_internal_document_is_hidden_from_those_outside_its_line(
 
 @pytest.mark.parametrize("who", ["province_cadre", "commune_cadre", "admin"])
 def test_internal_document_reaches_its_line(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client], who: str
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client], who: str
 ) -> None:
     client = clients[who]
     assert f'href="/thu-vien/{library.internal_id}"' in client.get(f"{platform.base_url}/thu-vien").text
@@ -160,14 +160,14 @@ def test_internal_document_reaches_its_line(
     assert f'href="/thu-vien/{library.internal_id}#noi-dung-giam-sat' in found and "<mark>" in found
 
 
-def _upload(client: httpx.Client, platform: Platform, name: str, content: bytes, **fields: str) -> httpx.Response:
+def _upload(client: httpx2.Client, platform: Platform, name: str, content: bytes, **fields: str) -> httpx2.Response:
     form = client.get(f"{platform.base_url}/thu-vien/them")
     assert form.status_code == 200
     data = {"csrf_token": csrf_token(form.text), "access": "public", "unit_code": "", "kind": "", **fields}
     return client.post(f"{platform.base_url}/thu-vien/them", data=data, files={"file": (name, content)})
 
 
-def test_admin_uploads_a_document(platform: Platform, library: Library, clients: dict[str, httpx.Client]) -> None:
+def test_admin_uploads_a_document(platform: Platform, library: Library, clients: dict[str, httpx2.Client]) -> None:
     tag = uuid.uuid4().hex[:8]
     text = (
         f"# Hướng dẫn dùng thư viện {tag}\n\nThư viện số giúp người dân tra cứu luật.\n\n"
@@ -190,7 +190,7 @@ def test_admin_uploads_a_document(platform: Platform, library: Library, clients:
     assert f"Đã thêm “Hướng dẫn dùng thư viện {tag}” (3 đoạn)." in page
     assert f"Nguồn: huong-dan-{tag}.md" in page and "Hướng dẫn" in page and "Nội bộ · Tỉnh Phú Thọ" in page
     assert 'id="tim-van-ban' in page and 'id="mo-doan-trich-dan' in page
-    stored = httpx.get(
+    stored = httpx2.get(
         f"{platform.base_url}/api/library/documents/{match.group(1)}",
         headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"},
     ).json()
@@ -200,7 +200,7 @@ def test_admin_uploads_a_document(platform: Platform, library: Library, clients:
 
 
 def test_corrupt_upload_is_refused_in_vietnamese_and_stores_nothing(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client]
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client]
 ) -> None:
     admin = clients["admin"]
     before = re.search(r'<p class="muted" id="counts">[^<]*</p>', admin.get(f"{platform.base_url}/thu-vien").text)
@@ -216,7 +216,7 @@ def test_corrupt_upload_is_refused_in_vietnamese_and_stores_nothing(
     assert before and after and before.group(0) == after.group(0)
     for name in (f"bien ban {tag}", f"ghi chu {tag}", tag):
         assert (
-            httpx.get(
+            httpx2.get(
                 f"{platform.base_url}/api/library/documents",
                 params={"q": name},
                 headers={"Authorization": f"Bearer {platform.mint(ADMIN)}"},
@@ -225,7 +225,7 @@ def test_corrupt_upload_is_refused_in_vietnamese_and_stores_nothing(
         )
 
 
-def test_upload_needs_the_form_token_and_a_bounded_size(platform: Platform, clients: dict[str, httpx.Client]) -> None:
+def test_upload_needs_the_form_token_and_a_bounded_size(platform: Platform, clients: dict[str, httpx2.Client]) -> None:
     admin = clients["admin"]
     r = admin.post(
         f"{platform.base_url}/thu-vien/them", data={"access": "public"}, files={"file": ("a.txt", "Nội dung.".encode())}
@@ -238,7 +238,7 @@ def test_upload_needs_the_form_token_and_a_bounded_size(platform: Platform, clie
 
 @pytest.mark.parametrize("who", ["citizen", "province_cadre", "central_cadre"])
 def test_only_admins_manage_the_library(
-    platform: Platform, library: Library, clients: dict[str, httpx.Client], who: str
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client], who: str
 ) -> None:
     client = clients[who]
     for r in (
@@ -253,7 +253,7 @@ def test_only_admins_manage_the_library(
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/dang-nhap")
 
 
-def test_admin_deletes_a_document(platform: Platform, library: Library, clients: dict[str, httpx.Client]) -> None:
+def test_admin_deletes_a_document(platform: Platform, library: Library, clients: dict[str, httpx2.Client]) -> None:
     admin = clients["admin"]
     tag = uuid.uuid4().hex[:8]
     r = _upload(admin, platform, f"tam-{tag}.md", f"# Tài liệu tạm {tag}\n\nSẽ bị xóa ngay.\n".encode())

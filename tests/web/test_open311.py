@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
-import httpx
+import httpx2
 import psycopg
 from georeport import GeoReport
 
@@ -48,7 +48,7 @@ def _filed(platform: Platform, api_key: str, **fields: str) -> str:
     return str(r.json()[0]["service_request_id"])
 
 
-def _xml(response: httpx.Response, root: str) -> ElementTree.Element:
+def _xml(response: httpx2.Response, root: str) -> ElementTree.Element:
     assert response.headers["content-type"] == "text/xml; charset=utf-8"
     assert response.text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     element = ElementTree.fromstring(response.content)
@@ -56,14 +56,14 @@ def _xml(response: httpx.Response, root: str) -> ElementTree.Element:
     return element
 
 
-def _errors_json(response: httpx.Response, status: int) -> list[str]:
+def _errors_json(response: httpx2.Response, status: int) -> list[str]:
     assert response.status_code == status and response.headers["content-type"] == "application/json; charset=utf-8"
     errors = response.json()
     assert isinstance(errors, list) and all(set(e) == {"code", "description"} and e["code"] == status for e in errors)
     return [e["description"] for e in errors]
 
 
-def _errors_xml(response: httpx.Response, status: int) -> list[str]:
+def _errors_xml(response: httpx2.Response, status: int) -> list[str]:
     assert response.status_code == status
     errors = _xml(response, "errors")
     assert [[child.tag for child in e] for e in errors] == [["code", "description"]] * len(errors)
@@ -74,19 +74,21 @@ def _errors_xml(response: httpx.Response, status: int) -> list[str]:
 def _publish(platform: Platform, code: str, answer: str) -> None:
     for step in ({"action": "accept"}, {"action": "answer", "answer": answer}, None):
         if step is None:  # the publication review, approved as proposed (masked)
-            draft = httpx.get(
+            draft = httpx2.get(
                 f"{platform.base_url}/api/petitions/{code}/publication", headers=_auth(platform, COMMUNE)
             ).json()
             step = {
                 "action": "publish",
                 **{f"{k}_public": draft[k]["proposed"] for k in ("title", "content", "answer")},
             }
-        r = httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=step, headers=_auth(platform, COMMUNE))
+        r = httpx2.post(
+            f"{platform.base_url}/api/petitions/{code}/actions", json=step, headers=_auth(platform, COMMUNE)
+        )
         assert r.status_code == 200, (step, r.text)
 
 
 def test_discovery_in_json_and_xml(platform: Platform) -> None:
-    r = httpx.get(request_url(platform, "discovery.json"))
+    r = httpx2.get(request_url(platform, "discovery.json"))
     assert r.status_code == 200 and r.headers["content-type"] == "application/json; charset=utf-8"
     doc = r.json()
     assert set(doc) == {"changeset", "contact", "key_service", "endpoints"} and "apikey" in doc["key_service"]
@@ -99,35 +101,35 @@ def test_discovery_in_json_and_xml(platform: Platform) -> None:
             "formats": ["text/xml", "application/json"],
         }
     ]
-    xml = _xml(httpx.get(request_url(platform, "discovery.xml")), "discovery")
+    xml = _xml(httpx2.get(request_url(platform, "discovery.xml")), "discovery")
     assert [f.text for f in xml.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
     assert xml.findtext("endpoints/endpoint/url") == f"{platform.base_url}/open311/v2"
 
 
 def test_services_are_the_petition_categories_in_json_and_xml(platform: Platform) -> None:
-    services = httpx.get(request_url(platform, "services.json")).json()
+    services = httpx2.get(request_url(platform, "services.json")).json()
     assert [s["service_code"] for s in services] == list(CATEGORIES)
     land = services[0]
     assert land["service_name"] == "Đất đai" and land["metadata"] is False and land["type"] == "realtime"
     assert "thu hồi đất" in land["keywords"] and land["group"] and land["description"]
-    xml = _xml(httpx.get(request_url(platform, "services.xml")), "services")
+    xml = _xml(httpx2.get(request_url(platform, "services.xml")), "services")
     assert [s.tag for s in xml] == ["service"] * len(CATEGORIES)
     assert xml[0].findtext("service_code") == "dat_dai" and xml[0].findtext("service_name") == "Đất đai"
     assert xml[0].findtext("metadata") == "false"
-    assert httpx.get(request_url(platform, "services.json"), params={"jurisdiction_id": "01"}).status_code == 200
+    assert httpx2.get(request_url(platform, "services.json"), params={"jurisdiction_id": "01"}).status_code == 200
     assert (
         "“99”"
-        in _errors_json(httpx.get(request_url(platform, "services.json"), params={"jurisdiction_id": "99"}), 404)[0]
+        in _errors_json(httpx2.get(request_url(platform, "services.json"), params={"jurisdiction_id": "99"}), 404)[0]
     )
 
 
 def test_service_definition_and_an_unknown_service(platform: Platform) -> None:
-    assert httpx.get(request_url(platform, "services/y_te.json")).json() == {"service_code": "y_te", "attributes": []}
-    xml = _xml(httpx.get(request_url(platform, "services/y_te.xml")), "service_definition")
+    assert httpx2.get(request_url(platform, "services/y_te.json")).json() == {"service_code": "y_te", "attributes": []}
+    xml = _xml(httpx2.get(request_url(platform, "services/y_te.xml")), "service_definition")
     assert [child.tag for child in xml] == ["service_code", "attributes"] and xml.findall("attributes/*") == []
-    assert "“nuoc”" in _errors_json(httpx.get(request_url(platform, "services/nuoc.json")), 404)[0]
-    assert "“nuoc”" in _errors_xml(httpx.get(request_url(platform, "services/nuoc.xml")), 404)[0]
-    assert "“html”" in _errors_xml(httpx.get(request_url(platform, "services.html")), 404)[0]
+    assert "“nuoc”" in _errors_json(httpx2.get(request_url(platform, "services/nuoc.json")), 404)[0]
+    assert "“nuoc”" in _errors_xml(httpx2.get(request_url(platform, "services/nuoc.xml")), 404)[0]
+    assert "“html”" in _errors_xml(httpx2.get(request_url(platform, "services.html")), 404)[0]
 
 
 def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key: str) -> None:
@@ -173,7 +175,7 @@ def test_a_request_is_filed_on_the_petition_pipeline(platform: Platform, api_key
 
 def test_a_request_by_id_in_json_and_xml(platform: Platform, api_key: str) -> None:
     code = _filed(platform, api_key)
-    [request] = httpx.get(request_url(platform, f"requests/{code}.json")).json()
+    [request] = httpx2.get(request_url(platform, f"requests/{code}.json")).json()
     assert request["service_request_id"] == code and request["status"] == "open"
     assert request["status_notes"] == "Đã tiếp nhận" and request["description"] is None  # no text before publication
     assert (request["service_code"], request["service_name"]) == ("ha_tang", "Hạ tầng")
@@ -183,16 +185,16 @@ def test_a_request_by_id_in_json_and_xml(platform: Platform, api_key: str) -> No
     for field in ("requested_datetime", "updated_datetime", "expected_datetime"):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", request[field]), request[field]
     assert request["expected_datetime"] > request["requested_datetime"]
-    xml = _xml(httpx.get(request_url(platform, f"requests/{code.lower()}.xml")), "service_requests")
+    xml = _xml(httpx2.get(request_url(platform, f"requests/{code.lower()}.xml")), "service_requests")
     assert [r.tag for r in xml] == ["request"] and xml[0].findtext("service_request_id") == code
     assert xml[0].findtext("status") == "open" and xml[0].findtext("description") == ""  # present, empty
     assert xml[0].findtext("requested_datetime") == request["requested_datetime"]
     assert (
         "“PAKN-1999-000001-7KQ4XZ”"
-        in _errors_json(httpx.get(request_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.json")), 404)[0]
+        in _errors_json(httpx2.get(request_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.json")), 404)[0]
     )
-    assert _errors_xml(httpx.get(request_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.xml")), 404)
-    assert "6 ký tự cuối" in _errors_json(httpx.get(request_url(platform, f"requests/{_number(code)}.json")), 404)[0]
+    assert _errors_xml(httpx2.get(request_url(platform, "requests/PAKN-1999-000001-7KQ4XZ.xml")), 404)
+    assert "6 ký tự cuối" in _errors_json(httpx2.get(request_url(platform, f"requests/{_number(code)}.json")), 404)[0]
 
 
 def test_missing_bad_and_revoked_keys_are_refused(platform: Platform) -> None:
@@ -247,7 +249,7 @@ def test_jurisdiction_id_or_coordinates_address_the_petition(platform: Platform,
     by_point = _filed(platform, api_key, address_string="", lat="10.2271", long="103.9637")  # on Phú Quốc island
     by_province = _filed(platform, api_key, address_string="", jurisdiction_id="01")
     found = {
-        code: httpx.get(request_url(platform, f"requests/{code}.json")).json()[0]
+        code: httpx2.get(request_url(platform, f"requests/{code}.json")).json()[0]
         for code in (by_unit, by_point, by_province)
     }
     assert found[by_unit]["agency_responsible"] == "Phường Hoàn Kiếm"
@@ -279,7 +281,7 @@ def test_requests_are_filtered_as_the_spec_says(platform: Platform, api_key: str
     _publish(platform, land, "Ủy ban đã hòa giải thành, hai bên đã ký biên bản.")
 
     def codes(fmt: str = "json", **params: str) -> list[str]:
-        r = httpx.get(request_url(platform, f"requests.{fmt}"), params=params)
+        r = httpx2.get(request_url(platform, f"requests.{fmt}"), params=params)
         assert r.status_code == 200, r.text
         if fmt == "xml":
             return [e.findtext("service_request_id") or "" for e in _xml(r, "service_requests")]
@@ -296,23 +298,23 @@ def test_requests_are_filtered_as_the_spec_says(platform: Platform, api_key: str
     assert land in codes(**window)
     assert land not in codes(start_date=(now + timedelta(hours=1)).isoformat())
     assert land not in codes(end_date=(now - timedelta(days=1)).isoformat())
-    unencoded = httpx.get(request_url(platform, f"requests.json?start_date={(now - timedelta(hours=1)).isoformat()}"))
+    unencoded = httpx2.get(request_url(platform, f"requests.json?start_date={(now - timedelta(hours=1)).isoformat()}"))
     assert land in [x["service_request_id"] for x in unencoded.json()]  # "+07:00" arriving as " 07:00"
     assert land in codes(jurisdiction_id="01") and land in codes(jurisdiction_id="00004")
     assert land not in codes(jurisdiction_id="79") and land not in codes(jurisdiction_id="00070")
     assert land in codes(service_request_id=land, status="open")  # ids override every other filter
     too_long = {"start_date": "2026-01-01T00:00:00+07:00", "end_date": "2026-06-01T00:00:00+07:00"}
-    assert _errors_json(httpx.get(request_url(platform, "requests.json"), params=too_long), 400) == [
+    assert _errors_json(httpx2.get(request_url(platform, "requests.json"), params=too_long), 400) == [
         "Khoảng thời gian tìm kiếm không được quá 90 ngày."
     ]
     assert (
         "“start_date”"
-        in _errors_xml(httpx.get(request_url(platform, "requests.xml"), params={"start_date": "hôm qua"}), 400)[0]
+        in _errors_xml(httpx2.get(request_url(platform, "requests.xml"), params={"start_date": "hôm qua"}), 400)[0]
     )
-    assert _errors_json(httpx.get(request_url(platform, "requests.json"), params={"status": "done"}), 400) == [
+    assert _errors_json(httpx2.get(request_url(platform, "requests.json"), params={"status": "done"}), 400) == [
         "Trạng thái “done” không hợp lệ: chỉ có open hoặc closed."
     ]
-    assert _errors_json(httpx.get(request_url(platform, "requests.json"), params={"service_code": "x"}), 404)
+    assert _errors_json(httpx2.get(request_url(platform, "requests.json"), params={"service_code": "x"}), 404)
 
 
 def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) -> None:
@@ -329,10 +331,10 @@ def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) ->
         last_name="Nguyễn Văn",
         phone="0987654321",
     )
-    before = httpx.get(request_url(platform, f"requests/{code}.json")).json()[0]
+    before = httpx2.get(request_url(platform, f"requests/{code}.json")).json()[0]
     assert before["description"] is None
     _publish(platform, code, "Đã sửa cống. Cán bộ phụ trách: 0912 345 678.")
-    [after] = httpx.get(request_url(platform, f"requests/{code}.json")).json()
+    [after] = httpx2.get(request_url(platform, f"requests/{code}.json")).json()
     assert after["status"] == "closed" and after["description"].startswith("Cống thoát nước trước [địa chỉ đã ẩn] bị")
     assert "[số điện thoại đã ẩn]" in after["description"] and "[email đã ẩn]" in after["description"]
     assert after["status_notes"] == (
@@ -340,21 +342,21 @@ def test_nothing_personal_is_ever_published(platform: Platform, api_key: str) ->
     )
     assert after["updated_datetime"] >= before["updated_datetime"]
     for path in (f"requests/{code}.json", f"requests/{code}.xml", "requests.json", "requests.xml"):
-        text = httpx.get(request_url(platform, path)).text
+        text = httpx2.get(request_url(platform, path)).text
         assert not [s for s in SECRETS if s in text], path
 
 
 def test_admins_create_list_and_revoke_keys_through_the_api(platform: Platform) -> None:
     url = f"{platform.base_url}/api/admin/api-keys"
-    assert httpx.post(url, json={"name": "Cổng tỉnh"}).status_code == 401
-    assert httpx.post(url, json={"name": "Cổng tỉnh"}, headers=_auth(platform, COMMUNE)).status_code == 403
-    assert httpx.get(url, headers=_auth(platform, COMMUNE)).status_code == 403
-    r = httpx.post(url, json={"name": "Cổng thông tin tỉnh"}, headers=_auth(platform, ADMIN))
+    assert httpx2.post(url, json={"name": "Cổng tỉnh"}).status_code == 401
+    assert httpx2.post(url, json={"name": "Cổng tỉnh"}, headers=_auth(platform, COMMUNE)).status_code == 403
+    assert httpx2.get(url, headers=_auth(platform, COMMUNE)).status_code == 403
+    r = httpx2.post(url, json={"name": "Cổng thông tin tỉnh"}, headers=_auth(platform, ADMIN))
     assert r.status_code == 201, r.text
     created = r.json()
     key, prefix = created["api_key"], created["prefix"]
     assert key.startswith(prefix) and created["created_by"] == "quantri" and created["revoked_at"] is None
-    listed = httpx.get(url, headers=_auth(platform, ADMIN)).json()
+    listed = httpx2.get(url, headers=_auth(platform, ADMIN)).json()
     entry = next(k for k in listed if k["prefix"] == prefix)
     assert entry["name"] == "Cổng thông tin tỉnh" and "api_key" not in entry and "key_hash" not in entry
     with psycopg.connect(platform.owner_uri()) as conn:
@@ -362,17 +364,17 @@ def test_admins_create_list_and_revoke_keys_through_the_api(platform: Platform) 
     assert stored is not None and key not in [str(v) for v in stored]  # only the hash is kept
     assert hashlib.sha256(key.encode()).hexdigest() in stored
     assert post_request(platform, api_key=key).status_code == 200
-    gone = httpx.delete(f"{url}/{prefix}", headers=_auth(platform, ADMIN))
+    gone = httpx2.delete(f"{url}/{prefix}", headers=_auth(platform, ADMIN))
     assert gone.status_code == 200 and gone.json()["revoked_at"] is not None
     assert post_request(platform, api_key=key).status_code == 403
-    assert httpx.delete(f"{url}/mtk_khongco1", headers=_auth(platform, ADMIN)).status_code == 404
-    audit = httpx.get(f"{platform.base_url}/api/audit", headers=_auth(platform, ADMIN)).json()
+    assert httpx2.delete(f"{url}/mtk_khongco1", headers=_auth(platform, ADMIN)).status_code == 404
+    audit = httpx2.get(f"{platform.base_url}/api/audit", headers=_auth(platform, ADMIN)).json()
     assert {("api_key.create", prefix), ("api_key.revoke", prefix)} <= {(e["action"], e["target"]) for e in audit}
     assert any(e["action"] == "api_key.create" and e["actor"].startswith("cli:") for e in audit)  # the CLI's too
 
 
 def test_the_open311_routes_are_in_the_openapi_document(platform: Platform) -> None:
-    paths = httpx.get(f"{platform.base_url}/openapi.json").json()["paths"]
+    paths = httpx2.get(f"{platform.base_url}/openapi.json").json()["paths"]
     assert paths["/open311/v2/requests.{format}"]["post"]["tags"] == ["open311"]
     assert {
         "/open311/v2/discovery.{format}",

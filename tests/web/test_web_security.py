@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser
@@ -39,7 +39,7 @@ def _bearer(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
 
 
 def _anonymous_rows(platform: Platform, path: str) -> list[dict]:
-    found = httpx.get(
+    found = httpx2.get(
         f"{platform.base_url}/api/audit", params={"per_page": 1000}, headers=_bearer(platform, ADMIN), timeout=TIMEOUT
     )
     assert found.status_code == 200, found.text
@@ -52,7 +52,7 @@ def _anonymous_rows(platform: Platform, path: str) -> list[dict]:
 def test_a_hundred_anonymous_refusals_add_at_most_two_audit_rows(platform: Platform) -> None:
     before = _anonymous_rows(platform, "/api/members")
     for _ in range(100):
-        r = httpx.get(f"{platform.base_url}/api/members", headers={"Accept": "application/json"}, timeout=TIMEOUT)
+        r = httpx2.get(f"{platform.base_url}/api/members", headers={"Accept": "application/json"}, timeout=TIMEOUT)
         assert r.status_code == 401
     after = _anonymous_rows(platform, "/api/members")
     new = [e for e in after if e["id"] not in {b["id"] for b in before}]
@@ -60,7 +60,7 @@ def test_a_hundred_anonymous_refusals_add_at_most_two_audit_rows(platform: Platf
     counted = sum(e["count"] for e in after) - sum(e["count"] for e in before)
     assert counted == 100
     assert all(e["detail"]["address"] == "127.0.0.1" and e["outcome"] == "denied" for e in new)
-    only_anonymous = httpx.get(
+    only_anonymous = httpx2.get(
         f"{platform.base_url}/api/audit",
         params={"anonymous": "true", "per_page": 1000},
         headers=_bearer(platform, ADMIN),
@@ -73,8 +73,8 @@ def test_the_audit_view_filters_and_pages_on_a_phone(platform: Platform, browser
     subject = f"bao-mat-{uuid.uuid4().hex[:8]}"
     citizen = _bearer(platform, {"sub": subject, "name": "Công dân thử", "roles": ["citizen"]})
     for _ in range(60):  # each refusal of a signed-in caller is one row of its own
-        assert httpx.get(f"{platform.base_url}/api/audit", headers=citizen, timeout=TIMEOUT).status_code == 403
-    api = httpx.get(
+        assert httpx2.get(f"{platform.base_url}/api/audit", headers=citizen, timeout=TIMEOUT).status_code == 403
+    api = httpx2.get(
         f"{platform.base_url}/api/audit",
         params={"actor": subject, "per_page": 25, "page": 3},
         headers=_bearer(platform, ADMIN),
@@ -114,25 +114,25 @@ def test_the_audit_view_filters_and_pages_on_a_phone(platform: Platform, browser
 
 
 @pytest.fixture(scope="module")
-def cadre(platform: Platform) -> httpx.Client:
+def cadre(platform: Platform) -> httpx2.Client:
     """A commune cadre signed in with the session cookie (multipart import of members)."""
-    client = httpx.Client(timeout=TIMEOUT)
+    client = httpx2.Client(timeout=TIMEOUT)
     assert sign_in(client, platform.base_url, *DEMO_ACCOUNTS["commune_cadre"]).status_code == 200
     return client
 
 
 @pytest.fixture(scope="module")
-def central(platform: Platform) -> httpx.Client:
+def central(platform: Platform) -> httpx2.Client:
     """A central cadre signed in with the session cookie (the body-less escalation)."""
-    client = httpx.Client(timeout=TIMEOUT)
+    client = httpx2.Client(timeout=TIMEOUT)
     assert sign_in(client, platform.base_url, *DEMO_ACCOUNTS["central_cadre"]).status_code == 200
     return client
 
 
-Call = Callable[[Platform, httpx.Client, dict[str, str]], httpx.Response]
+Call = Callable[[Platform, httpx2.Client, dict[str, str]], httpx2.Response]
 
 
-def _import(platform: Platform, client: httpx.Client, headers: dict[str, str]) -> httpx.Response:
+def _import(platform: Platform, client: httpx2.Client, headers: dict[str, str]) -> httpx2.Response:
     sheet = f"Họ và tên\nThử Chéo Trang {uuid.uuid4().hex[:6]}\n".encode()
     return client.post(
         f"{platform.base_url}/api/members/import",
@@ -142,7 +142,7 @@ def _import(platform: Platform, client: httpx.Client, headers: dict[str, str]) -
     )
 
 
-def _escalate(platform: Platform, client: httpx.Client, headers: dict[str, str]) -> httpx.Response:
+def _escalate(platform: Platform, client: httpx2.Client, headers: dict[str, str]) -> httpx2.Response:
     return client.post(
         f"{platform.base_url}/api/petitions/escalations", headers={"Accept": "application/json", **headers}
     )
@@ -155,7 +155,7 @@ def _escalate(platform: Platform, client: httpx.Client, headers: dict[str, str])
     ids=["origin", "sec-fetch-site", "null-origin"],
 )
 def test_a_cross_site_cookie_request_is_refused(
-    platform: Platform, cadre: httpx.Client, central: httpx.Client, call: Call, foreign: dict[str, str]
+    platform: Platform, cadre: httpx2.Client, central: httpx2.Client, call: Call, foreign: dict[str, str]
 ) -> None:
     client = cadre if call is _import else central
     refused = call(platform, client, foreign)
@@ -167,7 +167,7 @@ def test_a_cross_site_cookie_request_is_refused(
     "own", [{"Origin": "SAME", "Sec-Fetch-Site": "same-origin"}, {}], ids=["same-origin", "no-browser-headers"]
 )
 def test_the_same_request_from_the_platform_or_a_plain_client_works(
-    platform: Platform, cadre: httpx.Client, central: httpx.Client, call: Call, own: dict[str, str]
+    platform: Platform, cadre: httpx2.Client, central: httpx2.Client, call: Call, own: dict[str, str]
 ) -> None:
     client = cadre if call is _import else central
     headers = {k: platform.base_url if v == "SAME" else v for k, v in own.items()}
@@ -181,7 +181,7 @@ def test_a_bearer_request_from_another_site_works(platform: Platform, call: Call
         if call is _import
         else {"sub": "bao-mat-tw", "name": "Cán bộ TW", "roles": ["central_cadre"], "unit": "TW"}
     )
-    with httpx.Client(timeout=TIMEOUT, headers={"Authorization": "Bearer " + platform.mint(claims)}) as client:
+    with httpx2.Client(timeout=TIMEOUT, headers={"Authorization": "Bearer " + platform.mint(claims)}) as client:
         assert call(platform, client, {"Origin": EVIL, "Sec-Fetch-Site": "cross-site"}).status_code == 200
 
 
@@ -198,15 +198,17 @@ def test_an_open311_key_in_the_address_is_refused_and_kept_out_of_the_access_log
         "jurisdiction_id": "00004",
         "description": "Bãi rác tự phát bên đường gây ô nhiễm môi trường, đề nghị xử lý sớm.",
     }
-    refused = httpx.post(url, params={"api_key": key}, data=body, timeout=TIMEOUT)
+    refused = httpx2.post(url, params={"api_key": key}, data=body, timeout=TIMEOUT)
     assert refused.status_code == 400
     assert "Không gửi api_key trong địa chỉ" in refused.json()[0]["description"]
     assert (
-        httpx.get(f"{platform.base_url}/open311/v2/services.json", params={"api_key": key}, timeout=TIMEOUT).status_code
+        httpx2.get(
+            f"{platform.base_url}/open311/v2/services.json", params={"api_key": key}, timeout=TIMEOUT
+        ).status_code
         == 400
     )
-    assert httpx.post(url, data=body, headers={"X-Api-Key": key}, timeout=TIMEOUT).status_code == 200
-    assert httpx.post(url, data={**body, "api_key": key}, timeout=TIMEOUT).status_code == 200
+    assert httpx2.post(url, data=body, headers={"X-Api-Key": key}, timeout=TIMEOUT).status_code == 200
+    assert httpx2.post(url, data={**body, "api_key": key}, timeout=TIMEOUT).status_code == 200
     log = (platform.data_dir / "up.log").read_text(encoding="utf-8", errors="replace")
     assert "/open311/v2/requests.json?api_key=***" in log  # the line is there, its value masked
     assert key not in log and key[:12] not in log
@@ -223,16 +225,16 @@ def test_every_answer_carries_the_security_headers(platform: Platform) -> None:
         ("/api/units?q=Ba%20%C4%90%C3%ACnh", {}),
         ("/chat/", {}),
     ):
-        r = httpx.get(platform.base_url + path, headers=headers, timeout=TIMEOUT)
+        r = httpx2.get(platform.base_url + path, headers=headers, timeout=TIMEOUT)
         assert r.status_code == 200, (path, r.status_code)
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"], path
         assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert r.headers["x-content-type-options"] == "nosniff"
         assert "camera=()" in r.headers["permissions-policy"]
         assert r.headers["cache-control"] == "no-store", path
-    page_policy = httpx.get(platform.base_url + "/", timeout=TIMEOUT).headers["content-security-policy"]
+    page_policy = httpx2.get(platform.base_url + "/", timeout=TIMEOUT).headers["content-security-policy"]
     assert "script-src 'self';" in page_policy and "unsafe-eval" not in page_policy
-    with httpx.Client(timeout=TIMEOUT) as client:
+    with httpx2.Client(timeout=TIMEOUT) as client:
         sign_in(client, platform.base_url, *DEMO_ACCOUNTS["citizen"])
         assert client.get(platform.base_url + "/tra-cuu").headers["cache-control"] == "no-store"
 
@@ -353,7 +355,7 @@ def test_a_citizens_search_does_not_change_when_an_internal_document_holds_a_rar
     question = f"{rare} {other}"
 
     def search() -> dict:
-        r = httpx.get(f"{platform.base_url}/api/library/search", params={"q": question, "k": 5}, timeout=120)
+        r = httpx2.get(f"{platform.base_url}/api/library/search", params={"q": question, "k": 5}, timeout=120)
         assert r.status_code == 200, r.text
         return {"hits": [(h["chunk_id"], h["score"]) for h in r.json()["hits"]], "relevant": r.json()["relevant"]}
 
@@ -374,7 +376,7 @@ def test_a_citizens_search_does_not_change_when_an_internal_document_holds_a_rar
     )
     assert search() == before
     cadre = {"sub": "bao-mat-phu-tho", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
-    found = httpx.get(
+    found = httpx2.get(
         f"{platform.base_url}/api/library/search",
         params={"q": question, "k": 10},
         headers=_bearer(platform, cadre),

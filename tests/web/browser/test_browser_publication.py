@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 from playwright.sync_api import Browser, expect
 
 from tests.support.browser import ARTIFACTS, COMMUNE, PHONE, sign_in
@@ -13,7 +13,7 @@ CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre
 
 def test_a_cadre_reviews_and_publishes_on_a_phone(platform: Platform, browser: Browser) -> None:
     title = "Tôi là bà Lê Thị Mai 0987654321, cầu tràn thôn Đông hỏng"
-    filed = httpx.post(
+    filed = httpx2.post(
         f"{platform.base_url}/api/petitions",
         json={
             "title": title,
@@ -27,7 +27,7 @@ def test_a_cadre_reviews_and_publishes_on_a_phone(platform: Platform, browser: B
     bearer = {"Authorization": f"Bearer {platform.mint(CADRE)}"}
     for step in ({"action": "accept"}, {"action": "answer", "answer": "Xã đã sửa cầu tràn thôn Đông."}):
         assert (
-            httpx.post(f"{platform.base_url}/api/petitions/{code}/actions", json=step, headers=bearer).status_code
+            httpx2.post(f"{platform.base_url}/api/petitions/{code}/actions", json=step, headers=bearer).status_code
             == 200
         )
     context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
@@ -50,7 +50,7 @@ def test_a_cadre_reviews_and_publishes_on_a_phone(platform: Platform, browser: B
     page.goto(f"{platform.base_url}/tra-cuu?ma={code}")
     expect(page.locator("#status")).to_have_text("Đã công khai trả lời")
     expect(page.locator("#public-title")).to_have_text("Cầu tràn thôn Đông bị hỏng")  # the reviewed title
-    public = httpx.get(f"{platform.base_url}/api/petitions/{code}").json()
+    public = httpx2.get(f"{platform.base_url}/api/petitions/{code}").json()
     assert public["title"] == "Cầu tràn thôn Đông bị hỏng"
     assert "0987654321" not in public["content"] and "[số điện thoại đã ẩn]" in public["content"]
     context.close()
