@@ -35,7 +35,8 @@ from mattran.auth.principal import Principal, Role
 from mattran.domain.access import PermissionDenied, system_principal
 from mattran.domain.petition_status import PetitionAction, PetitionStatus
 from mattran.domain.petition_text import add_working_days
-from mattran.domain.petitions import Action, Channel, PetitionIn, Petitions, public_number
+from mattran.domain.petitions import Action, PetitionIn, Petitions, public_number
+from mattran.domain.petitions.models import Channel
 from mattran.domain.reports.request import ReportError
 from mattran.domain.reports.service import Draft, draft_report
 from mattran.domain.time import VIETNAM
