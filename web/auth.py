@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
 from mattran.domain import audit
+from mattran.domain.audit import Outcome
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.scope import Scope
 from web.deps import get_services, get_web
@@ -76,7 +77,7 @@ async def authorize(
     target_path = unit_path(request, target_unit) if target_unit else None
     allowed = is_allowed(principal, operation, target_path)
     if not allowed or operation in _AUDITED_WHEN_ALLOWED:
-        outcome = "allowed" if allowed else "denied"
+        outcome: Outcome = "allowed" if allowed else "denied"
         async with get_services(request).db.transaction(Scope.public()) as conn:
             if principal.authenticated:
                 await audit.record(
@@ -101,7 +102,7 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "không rõ"
 
 
-def requires(operation: Operation):  # type: ignore[no-untyped-def]
+def requires(operation: Operation) -> Any:
     """A dependency that allows ``operation`` on the caller's own scope, or refuses with 401/403."""
 
     async def dependency(request: Request, principal: CurrentPrincipal) -> Principal:
