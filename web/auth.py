@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from psycopg import AsyncConnection
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
@@ -96,6 +99,16 @@ async def authorize(
         if not principal.authenticated:
             raise HTTPException(401, "Vui lòng đăng nhập để sử dụng chức năng này.")
         raise HTTPException(403, "Tài khoản của bạn không có quyền thực hiện thao tác này.")
+
+
+@asynccontextmanager
+async def authorized(
+    request: Request, principal: Principal, operation: Operation, target_unit: str | None = None
+) -> AsyncIterator[AsyncConnection]:
+    """A transaction in ``principal``'s scope, once :func:`authorize` allows ``operation`` (on ``target_unit``)."""
+    await authorize(request, principal, operation, target_unit)
+    async with get_services(request).db.transaction(principal.scope()) as conn:
+        yield conn
 
 
 def _address(request: Request) -> str:

@@ -14,7 +14,7 @@ from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
 from web import csrf
-from web.auth import authorize, requires
+from web.auth import authorize, authorized, requires
 from web.deps import ServicesDep, get_services
 from web.render import render
 from web.routes.members import UPLOAD_BODY_LIMIT, protector, read_sheet
@@ -33,15 +33,13 @@ async def _choices(request: Request, principal: Principal) -> list[dict[str, Any
 @router.get("/can-bo/thanh-vien", response_class=HTMLResponse)
 async def members_page(
     request: Request,
-    services: ServicesDep,
     principal: CadrePage,
     unit: UnitQuery = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     trang: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> HTMLResponse:
     """Danh sách thành viên (50 mỗi trang), nhập và xuất tệp."""
-    await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         page = await member_page(conn, principal, protector(request), unit, q or None, trang)
     return render(
         request,
