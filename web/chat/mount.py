@@ -122,11 +122,8 @@ def _bearer(headers: list[tuple[bytes, bytes]]) -> str | None:
 
 
 def address_of_session(session: Any) -> str | None:
-    """The network address the chat's websocket connection came from: the ASGI scope's client (engine.io's own
-    ``REMOTE_ADDR`` is always 127.0.0.1)."""
-    environ = getattr(session, "environ", None) or {}
-    client = (environ.get("asgi.scope") or {}).get("client")
-    return str(client[0]) if client else environ.get("REMOTE_ADDR")
+    """The network address the chat's websocket connection came from."""
+    return (getattr(session, "environ", None) or {}).get("REMOTE_ADDR")
 
 
 class ChatSessionGuard:
