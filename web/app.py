@@ -21,7 +21,7 @@ from mattran.domain import chat_retention, retention
 from mattran.domain.chat_retention import Retention as ChatRetention
 from mattran.domain.embedding import Embedder
 from mattran.domain.petitions import PetitionJobs
-from mattran.keys import key_ring, subkey
+from mattran.keys import subkey
 from mattran.services import Services
 from mattran.settings import Settings
 from web import access_log, background, errors
@@ -29,7 +29,7 @@ from web.background import Job
 from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
-from web.deps import WebServices
+from web.deps import WebServices, signing_secret
 from web.input_guard import storable_input
 from web.routes import (
     admin,
@@ -105,7 +105,7 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     """The web app over a store that :func:`mattran.bootstrap.prepare_store` has prepared."""
-    key_ring(settings)  # settings.secret_key: the data dir's signing key unless one is given
+    secret = signing_secret(settings)  # loads the data dir's keys (the signing key unless one is given)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,11 +128,9 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                 settings.oidc_roles_claim,
                 settings.oidc_unit_claim,
                 settings.session_hours,
-                TokenSealer(refresh_token_key(settings.secret_key)),
+                TokenSealer(refresh_token_key(secret)),
             )
-            chat = ChatRunner(
-                urls.app, services, chat_model(settings), subkey(settings.secret_key, "chat.conversations.v1")
-            )
+            chat = ChatRunner(urls.app, services, chat_model(settings), subkey(secret, "chat.conversations.v1"))
             app.state.services, app.state.web = services, WebServices(oidc, sessions, chat)
             await chat.open()
             embedding = asyncio.create_task(_embed_petitions_continually(services.petitions.jobs, services.embedder))
@@ -186,7 +184,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         pages,
     ):
         app.include_router(module.router)
-    mount_chat(app, settings.secret_key, urls.app, Transport(origin_of(settings.base_url)))
+    mount_chat(app, secret, urls.app, Transport(origin_of(settings.base_url)))
     app.add_middleware(CrossSiteGuard, base_url=settings.base_url)
     app.add_middleware(SecurityHeaders, base_url=settings.base_url, issuer=settings.issuer)  # outermost
     return app

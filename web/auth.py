@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from psycopg import AsyncConnection
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
 from mattran.domain import audit
+from mattran.domain.audit import Outcome
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.scope import Scope
 from web.deps import get_services, get_web
@@ -76,7 +80,7 @@ async def authorize(
     target_path = unit_path(request, target_unit) if target_unit else None
     allowed = is_allowed(principal, operation, target_path)
     if not allowed or operation in _AUDITED_WHEN_ALLOWED:
-        outcome = "allowed" if allowed else "denied"
+        outcome: Outcome = "allowed" if allowed else "denied"
         async with get_services(request).db.transaction(Scope.public()) as conn:
             if principal.authenticated:
                 await audit.record(
@@ -97,11 +101,21 @@ async def authorize(
         raise HTTPException(403, "Tài khoản của bạn không có quyền thực hiện thao tác này.")
 
 
+@asynccontextmanager
+async def authorized(
+    request: Request, principal: Principal, operation: Operation, target_unit: str | None = None
+) -> AsyncIterator[AsyncConnection]:
+    """A transaction in ``principal``'s scope, once :func:`authorize` allows ``operation`` (on ``target_unit``)."""
+    await authorize(request, principal, operation, target_unit)
+    async with get_services(request).db.transaction(principal.scope()) as conn:
+        yield conn
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else "không rõ"
 
 
-def requires(operation: Operation):  # type: ignore[no-untyped-def]
+def requires(operation: Operation) -> Any:
     """A dependency that allows ``operation`` on the caller's own scope, or refuses with 401/403."""
 
     async def dependency(request: Request, principal: CurrentPrincipal) -> Principal:

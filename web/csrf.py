@@ -8,7 +8,7 @@ import secrets
 
 from fastapi import HTTPException, Request, Response
 
-from web.deps import get_settings
+from web.deps import get_settings, signing_secret
 
 CSRF_COOKIE = "mattran_csrf"
 FIELD = "csrf_token"
@@ -26,7 +26,7 @@ def token_for(request: Request, response: Response | None = None) -> str:
         request.state.new_csrf_cookie = value
         if response is not None:
             set_cookie(request, response, value)
-    return _sign(get_settings(request).secret_key, value)
+    return _sign(signing_secret(get_settings(request)), value)
 
 
 def set_cookie(request: Request, response: Response, value: str) -> None:
@@ -39,6 +39,6 @@ def set_cookie(request: Request, response: Response, value: str) -> None:
 def verify(request: Request, submitted: str | None) -> None:
     """Refuse a form whose token does not match this browser's cookie."""
     value = request.cookies.get(CSRF_COOKIE)
-    expected = _sign(get_settings(request).secret_key, value) if value else None
+    expected = _sign(signing_secret(get_settings(request)), value) if value else None
     if not submitted or not expected or not hmac.compare_digest(submitted, expected):
         raise HTTPException(status_code=403, detail="Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang.")

@@ -12,6 +12,7 @@ from agents.runner import ChatRunner
 from mattran.auth.oidc import OidcClient
 from mattran.auth.sessions import SessionService
 from mattran.domain.units import UnitResolver
+from mattran.keys import key_ring
 from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import Settings
@@ -43,6 +44,11 @@ def get_settings(request: Request) -> Settings:
     """The app's settings (set when the app is made, before start-up: the templates read them too)."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def signing_secret(settings: Settings) -> str:
+    """The platform's signing secret: ``MATTRAN_SECRET_KEY``, else the data dir's signing key."""
+    return key_ring(settings).signing.secret.decode()
 
 
 def get_db(request: Request) -> Database:

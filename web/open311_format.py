@@ -217,8 +217,8 @@ def petition_from(petitions: Petitions, form: RequestForm) -> PetitionIn:
         unit_text=form.address_string,
         latitude=_number(form.lat, "lat") if form.lat is not None else None,
         longitude=_number(form.long, "long") if form.long is not None else None,
-        category=form.service_code,  # type: ignore[arg-type]  # checked by service() above
-        contact={"full_name": full_name, "phone": form.phone, "email": form.email},  # type: ignore[arg-type]
+        category=form.service_code,  # checked by service() above
+        contact={"full_name": full_name, "phone": form.phone, "email": form.email},
     )
 
 

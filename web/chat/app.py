@@ -200,12 +200,13 @@ async def _settle(label: str | None) -> None:
         await ask.update()
 
 
-def _read(elements: list[Element]) -> list[tuple[str, bytes]]:
+def _read(elements: Sequence[Element]) -> list[tuple[str, bytes]]:
     """Name and bytes of each file attached to a message (one byte over the limit is enough to refuse it)."""
     files = []
     for element in elements:
-        with open(element.path, "rb") as f:
-            files.append((element.name, f.read(MAX_BYTES + 1)))
+        if element.path:
+            with open(element.path, "rb") as f:
+                files.append((element.name, f.read(MAX_BYTES + 1)))
     return files
 
 
@@ -213,7 +214,7 @@ def _read(elements: list[Element]) -> list[tuple[str, bytes]]:
 @reported
 async def on_message(message: cl.Message) -> None:
     """One turn of the assistant, with the files attached to the message (checked by the attachments' rules)."""
-    await _turn(message.content, await asyncio.to_thread(_read, [e for e in message.elements if e.path]))
+    await _turn(message.content, await asyncio.to_thread(_read, message.elements))
 
 
 @cl.action_callback("xac_nhan")
@@ -258,10 +259,11 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
     reply.content = turn.reply
     if turn.citations:  # each cited passage opens beside the answer
         names = [f"Trích dẫn {n}" for n in range(1, len(turn.citations) + 1)]
-        reply.elements = [
+        cited: list[Any] = [  # Any: chainlit types Message.elements with its constructor's unbound TypeVar
             cl.Text(name=name, display="side", content=f"**{c.heading}**\n\n{c.text}\n\n[Mở trong thư viện]({c.url})")
             for name, c in zip(names, turn.citations, strict=True)
         ]
+        reply.elements = cited
         reply.content += "\n\nNguồn: " + ", ".join(names)
     await reply.send()
 

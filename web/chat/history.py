@@ -31,9 +31,9 @@ NOT_YOURS = "Chỉ đánh giá được câu trả lời trong cuộc trò chuy�
 
 def asyncpg_url(conninfo: str) -> str:
     """The SQLAlchemy URL (asyncpg driver) for a libpq connection string or URL; a socket dir goes in ``?host=``."""
-    params = conninfo_to_dict(conninfo)
+    params = {k: str(v) for k, v in conninfo_to_dict(conninfo).items() if v is not None}
     host, port = params.get("host"), params.get("port")
-    socket = bool(host and str(host).startswith("/"))
+    socket = bool(host and host.startswith("/"))
     query = {
         k: str(v)
         for k, v in {
@@ -103,8 +103,8 @@ class ChatHistory(SQLAlchemyDataLayer):
                 return None
             if result.returns_rows:
                 rows = [dict(row._mapping) for row in result.fetchall()]
-                return self.clean_result(rows)  # type: ignore[no-any-return]
-            return result.rowcount  # type: ignore[attr-defined,no-any-return]
+                return self.clean_result(rows)
+            return result.rowcount
 
     async def get_user(self, identifier: str) -> PersistedUser | None:
         """The stored chat user; a guest is one that is never stored (and owns no thread)."""

@@ -24,10 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from web.transport import Transport
 
 if TYPE_CHECKING:
+    from mattran.auth.principal import Principal
     from mattran.services import Services
     from web.deps import WebServices
-
-os.environ.setdefault("CHAINLIT_APP_ROOT", str(Path(__file__).parent))  # read when chainlit is imported
 
 CHAT_PATH = "/chat"
 CHAINLIT_COOKIE = "access_token"
@@ -93,7 +92,7 @@ def session_binding(id_hash: str | None) -> str | None:
     return hmac.new(CONTEXT.binding_key, id_hash.encode(), hashlib.sha256).hexdigest() if id_hash else None
 
 
-async def session_from_cookies(cookies: Mapping[str, str]):  # type: ignore[no-untyped-def]
+async def session_from_cookies(cookies: Mapping[str, str]) -> tuple[Principal, str | None]:
     """The platform principal behind the session cookie and the session's binding (anonymous and none without)."""
     from mattran.auth.principal import Principal
     from web.auth import SESSION_COOKIE
@@ -103,7 +102,7 @@ async def session_from_cookies(cookies: Mapping[str, str]):  # type: ignore[no-u
     return (loaded[0], session_binding(loaded[1])) if loaded else (Principal.anonymous(), None)
 
 
-async def principal_from_cookies(cookies: Mapping[str, str]):  # type: ignore[no-untyped-def]
+async def principal_from_cookies(cookies: Mapping[str, str]) -> Principal:
     """The platform principal behind the session cookie (anonymous without one)."""
     return (await session_from_cookies(cookies))[0]
 
@@ -221,8 +220,7 @@ def mount_chat(app: FastAPI, secret_key: str, store_url: str, transport: Transpo
 
     if Path(APP_ROOT).resolve() != Path(__file__).parent.resolve():
         raise RuntimeError(
-            f"Chainlit đã đọc cấu hình ở {APP_ROOT} thay vì {Path(__file__).parent}: "
-            "hãy import web.chat.mount trước chainlit"
+            f"Chainlit đã đọc cấu hình ở {APP_ROOT} thay vì {Path(__file__).parent}: hãy import web.chat trước chainlit"
         )
     CONTEXT.app, CONTEXT.store_url, CONTEXT.transport = app, store_url, transport
     CONTEXT.binding_key = hmac.new(secret_key.encode(), b"chat-session-binding", hashlib.sha256).digest()

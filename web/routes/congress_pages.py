@@ -26,7 +26,7 @@ from mattran.domain.congress import (
 )
 from mattran.domain.permissions import Operation
 from web import csrf
-from web.auth import authorize, requires
+from web.auth import authorize, authorized, requires
 from web.deps import ServicesDep, get_services
 from web.formats import vn_day
 from web.render import render
@@ -41,14 +41,12 @@ _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 @router.get("/can-bo/dai-hoi", response_class=HTMLResponse)
 async def dashboard(
     request: Request,
-    services: ServicesDep,
     principal: CadrePage,
     tinh: Annotated[str | None, Query(max_length=10)] = None,
     nhiem_ky: TermQuery = None,
 ) -> HTMLResponse:
     """Tiến độ đại hội: toàn quốc (lọc theo tỉnh), một tỉnh, hoặc một xã."""
-    await authorize(request, principal, Operation.CONGRESS_READ, tinh or None)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.CONGRESS_READ, tinh or None) as conn:
         progress = await congress_progress(conn, principal, tinh or None, nhiem_ky or None)
         provinces = await unit_lists.provinces(conn) if principal.cadre_role == Role.CENTRAL_CADRE else []
     return render(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path as FilePath
 from pathlib import PurePosixPath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,10 +36,20 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 _FORM_OVERHEAD = 64 * 1024  # the other fields and multipart boundaries around the file
 PAGE_SIZE = 50
 ANSWER_PASSAGES = 5
-KIND_LABELS = {"law": "Văn bản pháp luật", "guide": "Hướng dẫn", "document": "Tài liệu"}
-ACCESS_LABELS = {"public": "Công khai", "internal": "Nội bộ"}
+Kind = Literal["law", "guide", "document"]
+Access = Literal["public", "internal"]
+KIND_LABELS: dict[Kind, str] = {"law": "Văn bản pháp luật", "guide": "Hướng dẫn", "document": "Tài liệu"}
+ACCESS_LABELS: dict[Access, str] = {"public": "Công khai", "internal": "Nội bộ"}
 NOT_FOUND = "Không tìm thấy tài liệu này trong thư viện."
 TOO_BIG = "Tệp quá lớn: tối đa 20 MB."
+
+
+T = TypeVar("T", bound=str)
+
+
+def chosen(options: Iterable[T], value: str) -> T | None:
+    """The option a form's field names (None when it names none of them)."""
+    return next((option for option in options if option == value), None)
 
 
 def _library(request: Request) -> LibraryService:
@@ -156,10 +166,11 @@ async def upload(request: Request, services: ServicesDep, principal: AdminPage) 
         "unit_code": fields.get("unit_code", ""),
         "kind": fields.get("kind", ""),
     }
+    access, kind = chosen(ACCESS_LABELS, values["access"]), chosen(KIND_LABELS, values["kind"])
     errors: dict[str, str] = {}
-    if values["access"] not in ACCESS_LABELS:
+    if access is None:
         errors["access"] = "Vui lòng chọn công khai hoặc nội bộ."
-    if values["kind"] and values["kind"] not in KIND_LABELS:
+    if values["kind"] and kind is None:
         errors["kind"] = "Loại tài liệu không hợp lệ."
     if values["unit_code"] and values["unit_code"] not in services.resolver.units:
         errors["unit_code"] = f"Không tìm thấy đơn vị có mã “{values['unit_code']}”."
@@ -170,21 +181,14 @@ async def upload(request: Request, services: ServicesDep, principal: AdminPage) 
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         return _upload_page(request, principal, values, {**errors, "file": TOO_BIG}, status_code=413)
-    if errors:
+    if errors or access is None:  # no access chosen is an error already
         return _upload_page(request, principal, values, errors, status_code=422)
     name = upload_name(file.filename)
     with tempfile.TemporaryDirectory(prefix="mattran-upload-") as folder:
         path = FilePath(folder) / name
         await asyncio.to_thread(path.write_bytes, content)
         try:
-            parsed = await asyncio.to_thread(
-                parse_file,
-                path,
-                content,
-                values["access"],  # type: ignore[arg-type]
-                values["unit_code"] or None,
-                values["kind"] or None,
-            )  # type: ignore[arg-type]
+            parsed = await asyncio.to_thread(parse_file, path, content, access, values["unit_code"] or None, kind)
         except PartitionError as exc:
             return _upload_page(request, principal, values, {"file": str(exc)}, status_code=422)
     document = parsed.document.model_copy(update={"source": f"upload:{content_hash(content)[:12]}/{name}"})
@@ -206,7 +210,9 @@ async def document_page(
 ) -> HTMLResponse:
     """Một tài liệu: mục lục và từng đoạn có neo (#dieu-3) để mở đúng đoạn được trích dẫn."""
     found = await _readable(request, principal, document_id)
-    sections, contents, previous = [], [], None
+    sections: list[tuple[dict[str, Any], str | None]] = []  # each chunk with its heading, when it starts one
+    contents: list[tuple[str, str, int]] = []  # anchor, title and depth of each heading
+    previous: str | None = None
     for chunk in found["chunks"]:
         heading = within(chunk["heading"], found["title"])
         shown = heading if heading != previous else None  # the further parts of an article share its heading

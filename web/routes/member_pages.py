@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
@@ -13,9 +13,8 @@ from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
-from mattran.domain.unit import Unit
 from web import csrf
-from web.auth import authorize, requires
+from web.auth import authorize, authorized, requires
 from web.deps import ServicesDep, get_services
 from web.render import render
 from web.routes.members import UPLOAD_BODY_LIMIT, protector, read_sheet
@@ -25,7 +24,7 @@ CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 UnitQuery = Annotated[str | None, Query(max_length=10)]
 
 
-async def _choices(request: Request, principal: Principal) -> list[Unit]:
+async def _choices(request: Request, principal: Principal) -> list[dict[str, Any]]:
     """The principal's unit and the units directly below it, for a unit selector."""
     async with get_services(request).db.transaction(principal.scope()) as conn:
         return await unit_lists.own_and_below(conn, principal.unit_code or "")
@@ -34,15 +33,13 @@ async def _choices(request: Request, principal: Principal) -> list[Unit]:
 @router.get("/can-bo/thanh-vien", response_class=HTMLResponse)
 async def members_page(
     request: Request,
-    services: ServicesDep,
     principal: CadrePage,
     unit: UnitQuery = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     trang: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> HTMLResponse:
     """Danh sách thành viên (50 mỗi trang), nhập và xuất tệp."""
-    await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         page = await member_page(conn, principal, protector(request), unit, q or None, trang)
     return render(
         request,

@@ -15,7 +15,7 @@ from mattran.domain.member_stats import MemberFilters, MemberStats, count_member
 from mattran.domain.members import MemberView, add_member, list_members
 from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, personal_data
-from web.auth import CurrentPrincipal, authorize
+from web.auth import CurrentPrincipal, authorize, authorized
 from web.deps import ServicesDep, get_services
 
 router = APIRouter(prefix="/api/members", tags=["members"])
@@ -59,7 +59,6 @@ class MemberIn(BaseModel):
 @router.get("", response_model=list[MemberView])
 async def list_all(
     request: Request,
-    services: ServicesDep,
     principal: CurrentPrincipal,
     unit: UnitParam = None,
     q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
@@ -67,18 +66,16 @@ async def list_all(
     offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> list[MemberView]:
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
-    await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         return await list_members(
             conn, principal, protector(request), unit, limit=limit, offset=offset, search=q or None
         )
 
 
 @router.post("", response_model=MemberView, status_code=201)
-async def add(request: Request, services: ServicesDep, principal: CurrentPrincipal, member: MemberIn) -> MemberView:
+async def add(request: Request, principal: CurrentPrincipal, member: MemberIn) -> MemberView:
     """Thêm một thành viên vào một đơn vị trong phạm vi (409 khi trùng họ tên và năm sinh trong đơn vị)."""
-    await authorize(request, principal, Operation.MEMBER_WRITE, member.unit_code)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.MEMBER_WRITE, member.unit_code) as conn:
         return await add_member(
             conn, principal, protector(request), member.unit_code, member.model_dump(exclude={"unit_code"})
         )
@@ -113,14 +110,12 @@ async def import_file(
 @router.get("/export", response_class=Response)
 async def export_file(
     request: Request,
-    services: ServicesDep,
     principal: CurrentPrincipal,
     unit: UnitParam = None,
     format: Annotated[Literal["csv", "xlsx"], Query()] = "xlsx",
 ) -> Response:
     """Xuất thành viên trong phạm vi (CSV hoặc XLSX); số CCCD chỉ hiện 3 số cuối."""
-    await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         data = await member_io.export_members(conn, principal, protector(request), unit, format)
     media = member_io.XLSX_MIME if format == "xlsx" else "text/csv; charset=utf-8"
     name = member_io.export_filename(unit or principal.unit_code, format)
@@ -134,7 +129,6 @@ async def export_file(
 @router.get("/stats", response_model=MemberStats)
 async def stats(
     request: Request,
-    services: ServicesDep,
     principal: CurrentPrincipal,
     unit: UnitParam = None,
     by: Annotated[
@@ -142,20 +136,17 @@ async def stats(
     ] = "gender",
 ) -> MemberStats:
     """Thống kê thành viên theo giới tính, dân tộc, tôn giáo, độ tuổi, tổ chức, chức vụ, đơn vị hoặc cấp."""
-    await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         return await member_stats(conn, principal, unit, by)
 
 
 @router.get("/count")
 async def count(
     request: Request,
-    services: ServicesDep,
     principal: CurrentPrincipal,
     filters: Annotated[MemberFilters, Query()],
     unit: UnitParam = None,
 ) -> dict[str, int]:
     """Đếm thành viên theo điều kiện (ví dụ: gender=nữ&position=Ủy viên)."""
-    await authorize(request, principal, Operation.MEMBER_READ, unit)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         return {"count": await count_members(conn, principal, unit, filters)}

@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
+from mattran.auth.principal import Principal
 from mattran.domain import data_rights
 from mattran.domain.errors import Conflict, NotFound
 from mattran.domain.petitions import Contact, PetitionError
@@ -19,6 +20,8 @@ from web.deps import ServicesDep, get_services
 from web.render import render
 
 router = APIRouter(tags=["personal data"])
+SIGN_IN = "Vui lòng đăng nhập để xem dữ liệu của mình."
+CodeField = Annotated[str, Form(max_length=60)]  # the petition's code, in the page's forms
 
 
 def _retention(request: Request) -> dict[str, int]:
@@ -70,7 +73,7 @@ async def my_data_page(
 ) -> HTMLResponse:
     """Trang "Dữ liệu của tôi" (the outcome of an erasure is named by a fixed key, never by text from the URL)."""
     if not principal.authenticated:
-        raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
+        raise HTTPException(401, SIGN_IN)
     found = await data_rights.my_data(services.db, principal, services.personal, _retention(request))
     done = _DONE[xong].format(code=ma or "") if xong else None
     error = _REFUSED[loi].format(code=ma or "") if loi else None
@@ -95,25 +98,35 @@ _REFUSED = {
 }
 
 
+def _check_form(request: Request, principal: Principal, csrf_token: str | None) -> None:
+    """Refuse a form of "Dữ liệu của tôi" without this browser's token, or from nobody signed in."""
+    csrf.verify(request, csrf_token)
+    if not principal.authenticated:
+        raise HTTPException(401, SIGN_IN)
+
+
+def _back(outcome: str, code: str) -> RedirectResponse:
+    """Back to "Dữ liệu của tôi", with the outcome (a fixed key) and the petition's code."""
+    return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)
+
+
 @router.post("/du-lieu-cua-toi/xoa-lien-he", include_in_schema=False)
 async def erase_contact_form(
     request: Request,
     services: ServicesDep,
     principal: CurrentPrincipal,
-    code: Annotated[str, Form(max_length=60)] = "",
+    code: CodeField = "",
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Xóa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
-    csrf.verify(request, csrf_token)
-    if not principal.authenticated:
-        raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
+    _check_form(request, principal, csrf_token)
     try:
         done = await data_rights.erase_contact(services.db, principal, code)
     except PetitionError as exc:
         outcome = "loi=" + ("dang-xu-ly" if isinstance(exc, Conflict) else "khong-thay")
     else:
         outcome = "xong=" + ("da-xoa" if done["deleted"] else "khong-co")
-    return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)
+    return _back(outcome, code)
 
 
 @router.post("/du-lieu-cua-toi/sua-lien-he", include_in_schema=False)
@@ -121,7 +134,7 @@ async def correct_contact_form(
     request: Request,
     services: ServicesDep,
     principal: CurrentPrincipal,
-    code: Annotated[str, Form(max_length=60)] = "",
+    code: CodeField = "",
     full_name: Annotated[str, Form(max_length=100)] = "",
     phone: Annotated[str, Form(max_length=20)] = "",
     email: Annotated[str, Form(max_length=200)] = "",
@@ -129,9 +142,7 @@ async def correct_contact_form(
     csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Sửa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
-    csrf.verify(request, csrf_token)
-    if not principal.authenticated:
-        raise HTTPException(401, "Vui lòng đăng nhập để xem dữ liệu của mình.")
+    _check_form(request, principal, csrf_token)
     try:
         contact = Contact(full_name=full_name.strip() or None, phone=phone.strip() or None, email=email.strip() or None)
         await data_rights.correct_contact(services.db, principal, services.personal, code, contact, bool(consent))
@@ -143,4 +154,4 @@ async def correct_contact_form(
         )
     else:
         outcome = "xong=da-sua"
-    return RedirectResponse(f"/du-lieu-cua-toi?{outcome}&ma={quote(code.strip())}", status_code=303)
+    return _back(outcome, code)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from mattran.auth.principal import Principal
 from mattran.domain import receipts
 from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
 from mattran.domain.attachments import check_all as check_attachments
@@ -41,9 +42,9 @@ _FIELD_LABELS = {
 
 def _form_page(
     request: Request,
-    principal,
+    principal: Principal,
     values: dict[str, str],
-    errors: dict[str, str],  # type: ignore[no-untyped-def]
+    errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
     return render(
@@ -107,7 +108,7 @@ async def submit_petition(
             content=content,
             unit_text=unit_text or None,
             category=category or None,
-            kind=kind or "phan_anh",  # type: ignore[arg-type]
+            kind=kind or "phan_anh",
             contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None),
             consent=bool(consent),
         )
@@ -132,7 +133,7 @@ async def track(
     request: Request,
     services: ServicesDep,
     principal: CurrentPrincipal,
-    ma: Annotated[str | None, Query(max_length=100)] = None,
+    ma: Annotated[str, Query(max_length=100)] = "",
     moi: bool = False,
 ) -> HTMLResponse:
     """Tra cứu tình trạng phản ánh theo mã tra cứu đầy đủ (xem PetitionViews.status)."""
@@ -142,7 +143,7 @@ async def track(
         request,
         "petition_status.html",
         principal,
-        code=ma or "",
+        code=ma,
         found=found,
         new=moi,
         similar=similar,
