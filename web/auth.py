@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
-from psycopg import AsyncConnection
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
@@ -17,6 +16,7 @@ from mattran.domain import audit
 from mattran.domain.audit import Outcome
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.scope import Scope
+from mattran.store.db import Conn
 from web.deps import get_services, get_web
 
 SESSION_COOKIE = "mattran_session"
@@ -104,7 +104,7 @@ async def authorize(
 @asynccontextmanager
 async def authorized(
     request: Request, principal: Principal, operation: Operation, target_unit: str | None = None
-) -> AsyncIterator[AsyncConnection]:
+) -> AsyncIterator[Conn]:
     """A transaction in ``principal``'s scope, once :func:`authorize` allows ``operation`` (on ``target_unit``)."""
     await authorize(request, principal, operation, target_unit)
     async with get_services(request).db.transaction(principal.scope()) as conn:

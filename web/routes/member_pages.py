@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
@@ -13,6 +13,7 @@ from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
+from mattran.domain.unit import Unit
 from web import csrf
 from web.auth import authorize, authorized, requires
 from web.deps import ServicesDep, get_services
@@ -24,7 +25,7 @@ CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 UnitQuery = Annotated[str | None, Query(max_length=10)]
 
 
-async def _choices(request: Request, principal: Principal) -> list[dict[str, Any]]:
+async def _choices(request: Request, principal: Principal) -> list[Unit]:
     """The principal's unit and the units directly below it, for a unit selector."""
     async with get_services(request).db.transaction(principal.scope()) as conn:
         return await unit_lists.own_and_below(conn, principal.unit_code or "")
