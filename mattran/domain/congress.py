@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
 from mattran.domain.access import target_unit
 from mattran.domain.errors import Invalid
+from mattran.domain.labelled import LabelledEnum, labels
 from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
@@ -27,21 +27,16 @@ from mattran.store.db import Conn
 DEFAULT_TERM = "2024–2029"
 
 
-class Status(StrEnum):
+class Status(LabelledEnum):
     """Where a congress stands."""
 
-    NOT_STARTED = "chua_trien_khai"
-    PREPARING = "dang_chuan_bi"
-    HELD = "da_to_chuc"
-    COMPLETED = "hoan_thanh"
+    NOT_STARTED = "chua_trien_khai", "Chưa triển khai"
+    PREPARING = "dang_chuan_bi", "Đang chuẩn bị"
+    HELD = "da_to_chuc", "Đã tổ chức"
+    COMPLETED = "hoan_thanh", "Hoàn thành"
 
 
-STATUS_LABELS = {
-    Status.NOT_STARTED: "Chưa triển khai",
-    Status.PREPARING: "Đang chuẩn bị",
-    Status.HELD: "Đã tổ chức",
-    Status.COMPLETED: "Hoàn thành",
-}
+STATUS_LABELS = labels(Status)
 HELD = {Status.HELD, Status.COMPLETED}
 FIELD_LABELS = {
     "status": "Trạng thái",
@@ -163,28 +158,20 @@ class InvalidCongress(Invalid):
         self.errors = errors
 
 
-class _Schedule(TypedDict):
-    """What a congress view and a progress row both show of a congress's status and dates."""
+def _schedule(status: Status, planned: date | None, held: date | None, today: date) -> dict[str, Any]:
+    """The status and dates, with whether the congress is overdue or was held after its planned date.
 
-    status: Status
-    status_label: str
-    planned_date: date | None
-    held_date: date | None
-    overdue: bool
-    held_late: bool
-
-
-def _schedule(status: Status, planned: date | None, held: date | None, today: date) -> _Schedule:
-    """The status and dates, with whether the congress is overdue or was held after its planned date."""
+    The fields a `Congress` and a `UnitProgress` share.
+    """
     is_held = status in HELD
-    return _Schedule(
-        status=status,
-        status_label=STATUS_LABELS[status],
-        planned_date=planned,
-        held_date=held,
-        overdue=not is_held and planned is not None and planned < today,
-        held_late=is_held and planned is not None and held is not None and held > planned,
-    )
+    return {
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "planned_date": planned,
+        "held_date": held,
+        "overdue": not is_held and planned is not None and planned < today,
+        "held_late": is_held and planned is not None and held is not None and held > planned,
+    }
 
 
 def congress_view(row: Mapping[str, Any], today: date) -> Congress:

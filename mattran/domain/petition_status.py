@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from mattran.domain.labelled import LabelledEnum, labels
 
-class PetitionStatus(StrEnum):
+
+class PetitionStatus(LabelledEnum):
     """Where a petition stands."""
 
-    RECEIVED = "received"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    IN_PROGRESS = "in_progress"
-    ANSWERED = "answered"
-    PUBLISHED = "published"
-    MERGED = "merged"
+    RECEIVED = "received", "Đã tiếp nhận"
+    ACCEPTED = "accepted", "Đã thụ lý"
+    DECLINED = "declined", "Không thụ lý"
+    IN_PROGRESS = "in_progress", "Đang xử lý"
+    ANSWERED = "answered", "Đã trả lời"
+    PUBLISHED = "published", "Đã công khai trả lời"
+    MERGED = "merged", "Đã gộp với phản ánh cùng nội dung"
 
 
 class PetitionAction(StrEnum):
@@ -38,13 +40,5 @@ class PetitionAction(StrEnum):
     RETENTION_PURGE = "retention_purge"
 
 
-STATUS_LABELS: dict[PetitionStatus, str] = {
-    PetitionStatus.RECEIVED: "Đã tiếp nhận",
-    PetitionStatus.ACCEPTED: "Đã thụ lý",
-    PetitionStatus.DECLINED: "Không thụ lý",
-    PetitionStatus.IN_PROGRESS: "Đang xử lý",
-    PetitionStatus.ANSWERED: "Đã trả lời",
-    PetitionStatus.PUBLISHED: "Đã công khai trả lời",
-    PetitionStatus.MERGED: "Đã gộp với phản ánh cùng nội dung",
-}
+STATUS_LABELS = labels(PetitionStatus)
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

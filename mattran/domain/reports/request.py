@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from enum import StrEnum
 
 from pydantic import BaseModel
 
 from mattran.domain.errors import Invalid
+from mattran.domain.labelled import LabelledEnum, labels
 from mattran.domain.text import fold, nfc, strip_marks
 
 
@@ -17,21 +17,16 @@ class ReportError(Invalid):
     """A report request that cannot be carried out; the message says why, in Vietnamese."""
 
 
-class ReportKind(StrEnum):
+class ReportKind(LabelledEnum):
     """The kinds of report the assistant drafts."""
 
-    PETITIONS = "petitions"
-    VOTER_OPINIONS = "voter_opinions"
-    CONGRESS = "congress"
-    MEMBERS = "members"
+    PETITIONS = "petitions", "Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị"
+    VOTER_OPINIONS = "voter_opinions", "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân"
+    CONGRESS = "congress", "Tiến độ đại hội Mặt trận Tổ quốc Việt Nam các cấp"
+    MEMBERS = "members", "Tình hình ủy viên Ủy ban Mặt trận Tổ quốc Việt Nam"
 
 
-KIND_LABELS = {
-    ReportKind.PETITIONS: "Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị",
-    ReportKind.VOTER_OPINIONS: "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân",
-    ReportKind.CONGRESS: "Tiến độ đại hội Mặt trận Tổ quốc Việt Nam các cấp",
-    ReportKind.MEMBERS: "Tình hình ủy viên Ủy ban Mặt trận Tổ quốc Việt Nam",
-}
+KIND_LABELS = labels(ReportKind)
 EXAMPLES = (
     "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị của tỉnh Phú Thọ quý III/2026",
     "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân xã Văn Miếu gửi kỳ họp HĐND tỉnh",
