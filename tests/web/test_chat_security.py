@@ -32,6 +32,7 @@ from tests.support.platform import (
     sign_in,
     wait_healthy,
 )
+from tests.support.store import open_pool
 
 EVIL = "http://evil.example"
 THREADS = {"pagination": {"first": 20, "cursor": None}, "filter": {}}
@@ -200,10 +201,9 @@ def test_a_guests_conversation_is_deleted_once_its_petition_is_filed_or_cancelle
 @pytest.fixture
 async def platform_db(platform: Platform) -> AsyncIterator[Database]:
     """The platform's store through the application role (as `mattran up` prunes it)."""
-    db = Database(make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=1)
-    await db.open()
-    yield db
-    await db.close()
+    url = make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD)
+    async with open_pool(url, max_size=1) as db:
+        yield db
 
 
 async def test_conversations_are_pruned_after_their_retention(platform: Platform, platform_db: Database) -> None:
