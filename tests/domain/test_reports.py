@@ -32,26 +32,13 @@ from mattran.store.db import Database
 from tests.support.checks import csrf_token
 from tests.support.paths import ROOT
 from tests.support.platform import Platform, bearer
+from tests.support.principals import phu_tho_cadre, van_mieu_cadre
 
 ARTIFACTS = ROOT / "artifacts"
 TODAY = date(2026, 11, 23)
 VAN_MIEU, VIET_TRI = "08611", "07900"
-PHU_THO_CADRE = Principal(
-    subject="thu-bao-cao-tinh",
-    name="Thử",
-    roles=frozenset({Role.PROVINCE_CADRE}),
-    unit_code="25",
-    unit_path="vn.25",
-    unit_name="Tỉnh Phú Thọ",
-)
-VAN_MIEU_CADRE = Principal(
-    subject="thu-bao-cao-xa",
-    name="Thử",
-    roles=frozenset({Role.COMMUNE_CADRE}),
-    unit_code=VAN_MIEU,
-    unit_path=f"vn.25.{VAN_MIEU}",
-    unit_name="Xã Văn Miếu",
-)
+PHU_THO_CADRE = phu_tho_cadre("thu-bao-cao-tinh")
+VAN_MIEU_CADRE = van_mieu_cadre("thu-bao-cao-xa")
 
 
 @pytest.mark.parametrize(
