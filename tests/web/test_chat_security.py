@@ -136,18 +136,23 @@ def test_the_chat_token_lasts_an_hour_and_is_secure_when_a_trusted_proxy_says_ht
             proc.wait(30)
 
 
+def _preflight(client: httpx2.Client, base: str, origin: str) -> httpx2.Response:
+    """The browser's CORS preflight, from ``origin``, for a JSON POST to the chat's thread list."""
+    return client.options(
+        f"{base}/chat/project/threads",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+
+
 def test_only_the_platforms_own_origin_may_call_the_chat_or_open_its_socket(platform: Platform) -> None:
     base = platform.base_url
     client, _ = _signed_in_with_chat(platform, "commune_cadre")
     for origin in (EVIL, "http://127.0.0.1:1", "null"):
-        preflight = client.options(
-            f"{base}/chat/project/threads",
-            headers={
-                "Origin": origin,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "content-type",
-            },
-        )
+        preflight = _preflight(client, base, origin)
         assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
         listed = client.post(f"{base}/chat/project/threads", json=THREADS, headers={"Origin": origin})
         assert listed.status_code == 403 and "access-control-allow-origin" not in listed.headers
@@ -155,14 +160,7 @@ def test_only_the_platforms_own_origin_may_call_the_chat_or_open_its_socket(plat
         assert socket.status_code == 403 and not socket.text.startswith("0{")
         assert client.post(f"{base}/chat/auth/header", headers={"Origin": origin}).status_code == 403
 
-    own = client.options(
-        f"{base}/chat/project/threads",
-        headers={
-            "Origin": base,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
+    own = _preflight(client, base, base)
     assert own.status_code == 200 and own.headers["access-control-allow-origin"] == base
     assert client.post(f"{base}/chat/project/threads", json=THREADS, headers={"Origin": base}).status_code == 200
     assert client.get(f"{base}{HANDSHAKE}", headers={"Origin": base}).text.startswith("0{")
