@@ -103,7 +103,9 @@ class Platform:
 
 
 @contextmanager
-def serving(port: int, env: Mapping[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def serving(
+    port: int, env: Mapping[str, str], cwd: Path, log: Path, timeout: float = 120
+) -> Iterator[subprocess.Popen[bytes]]:
     """``mattran up`` on ``port`` in ``cwd``, its output in ``log``, healthy for the ``with`` block and stopped after
     it (killed when it does not stop in a minute: a start-up still loading its embedding model on a busy machine)."""
     with log.open("wb") as out:
@@ -111,7 +113,7 @@ def serving(port: int, env: Mapping[str, str], cwd: Path, log: Path) -> Iterator
             [MATTRAN, "up", "--port", str(port)], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
         )
         try:
-            wait_healthy(port, proc)
+            wait_healthy(port, proc, timeout)
             yield proc
         finally:
             proc.terminate()

@@ -29,8 +29,8 @@ from tests.support.platform import (
     cli_env,
     free_port,
     owner_rows,
+    serving,
     sign_in,
-    wait_healthy,
 )
 from tests.support.store import open_pool
 
@@ -114,26 +114,12 @@ def test_the_chat_token_lasts_an_hour_and_is_secure_when_a_trusted_proxy_says_ht
     assert "; Secure" in proxied.headers["set-cookie"]  # from 127.0.0.1, trusted by default
 
     port = free_port()  # a platform that trusts no proxy
-    proc = subprocess.Popen(
-        [MATTRAN, "up", "--port", str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=cli_env(
-            tmp_path / "store", MATTRAN_IDP_PORT=str(free_port()), MATTRAN_TRUSTED_PROXIES="", MATTRAN_DEMO_DATA="false"
-        ),
+    env = cli_env(
+        tmp_path / "store", MATTRAN_IDP_PORT=str(free_port()), MATTRAN_TRUSTED_PROXIES="", MATTRAN_DEMO_DATA="false"
     )
-    try:
-        wait_healthy(port, proc, timeout=180)
+    with serving(port, env, tmp_path, tmp_path / "up.log", timeout=180):
         untrusted = httpx2.post(f"http://127.0.0.1:{port}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
         assert "secure" not in untrusted.headers["set-cookie"].lower()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(30)
 
 
 def _preflight(client: httpx2.Client, base: str, origin: str) -> httpx2.Response:
