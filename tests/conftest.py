@@ -26,6 +26,7 @@ from mattran.store.db import Database
 from tests.support.paths import ROOT
 from tests.support.platform import MATTRAN, MODELS_DIR, Platform, StartUp, cli_env, free_port, wait_healthy
 from tests.support.scripted_model import Script, ScriptedServer, Serve
+from tests.support.store import open_pool
 
 os.environ.setdefault("CHAINLIT_APP_ROOT", str(ROOT / "web" / "chat"))  # before any test imports chainlit
 CHROMIUM = "/usr/bin/chromium"
@@ -57,10 +58,8 @@ def urls(settings: Settings) -> StoreUrls:
 @pytest.fixture(scope="session")
 async def db(urls: StoreUrls) -> AsyncIterator[Database]:
     """The application's pool (application role, RLS enforced)."""
-    database = Database(urls.app, max_size=4)
-    await database.open()
-    yield database
-    await database.close()
+    async with open_pool(urls.app, max_size=4) as database:
+        yield database
 
 
 @pytest.fixture(scope="module")
@@ -180,12 +179,9 @@ def serve() -> Iterator[Serve]:
 @pytest.fixture(scope="module")
 async def app_db(platform: Platform) -> AsyncIterator[Database]:
     """The application role's pool on the platform's store (RLS applies)."""
-    database = Database(
-        make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=2
-    )
-    await database.open()
-    yield database
-    await database.close()
+    url = make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD)
+    async with open_pool(url, max_size=2) as database:
+        yield database
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,14 @@ PUBLIC_TOOLS = {"file_petition", "get_petition_status", "find_unit"}
 CADRE_TOOLS = {"query_members", "get_congress_progress", "update_congress"}
 
 
+def cadre_at(services: Services, subject: str, name: str, role: Role, code: str) -> Principal:
+    """A cadre of ``role`` at the unit ``code``, its path and name from the services' resolver."""
+    unit = services.resolver.units[code]
+    return Principal(
+        subject=subject, name=name, roles=frozenset({role}), unit_code=code, unit_path=unit.path, unit_name=unit.name
+    )
+
+
 def model_settings(url: str, timeout: float = 5) -> Settings:
     return Settings(llm_url=url, llm_model="scripted", llm_max_retries=0, llm_timeout_seconds=timeout)
 
@@ -139,15 +147,7 @@ async def test_a_tool_outside_the_role_is_refused_by_code(runners: OpenRunner, s
     assert turn.tool_calls[0].name == "query_members" and turn.tool_calls[0].denied is True
     assert "không được dùng chức năng này" in turn.reply and not re.search(r"\d", turn.reply)
     # A cadre may count members, but only in scope: the tool itself refuses a unit outside it.
-    units = services.resolver.units
-    cadre = Principal(
-        subject="can-bo-mo-hinh",
-        name="Cán bộ",
-        roles=frozenset({Role.COMMUNE_CADRE}),
-        unit_code="08611",
-        unit_path=units["08611"].path,
-        unit_name=units["08611"].name,
-    )
+    cadre = cadre_at(services, "can-bo-mo-hinh", "Cán bộ", Role.COMMUNE_CADRE, "08611")
     model = ScriptedModel(messages=iter([call("query_members", unit_code="25", filters={})]))
     turn = await (await runners(model)).send(cadre, str(uuid.uuid4()), "Tỉnh Phú Thọ có bao nhiêu ủy viên?")
     assert "query_members" in model.offered[0] and len(model.seen) == 1
@@ -402,15 +402,7 @@ async def test_nothing_personal_the_user_typed_reaches_the_model_server(runners:
 
 
 def test_each_role_is_offered_only_its_tools_and_told_its_unit(services: Services) -> None:
-    units = services.resolver.units
-    cadre = Principal(
-        subject="x",
-        name="Nguyễn Văn Bí Mật",
-        roles=frozenset({Role.PROVINCE_CADRE}),
-        unit_code="25",
-        unit_path=units["25"].path,
-        unit_name=units["25"].name,
-    )
+    cadre = cadre_at(services, "x", "Nguyễn Văn Bí Mật", Role.PROVINCE_CADRE, "25")
     assert {t["function"]["name"] for t in tool_specs(cadre)} >= PUBLIC_TOOLS | CADRE_TOOLS
     guest = {t["function"]["name"] for t in tool_specs(Principal.anonymous())}
     assert guest >= PUBLIC_TOOLS and CADRE_TOOLS.isdisjoint(guest)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from playwright.sync_api import Browser
 from mattran.auth.sessions import hash_session_id
 from mattran.settings import DEV_CLIENT_SECRET
 from tests.support.paths import ROOT
-from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, free_port, sign_in, wait_healthy
+from tests.support.platform import DEMO_ACCOUNTS, Platform, cli_env, free_port, serving, sign_in
 
 CLIENT = ("mattran", DEV_CLIENT_SECRET)
 CADRE = {"sub": "canbo.xa", "name": "Trần Thị Xã", "roles": ["commune_cadre"], "unit": "08611"}
@@ -230,17 +229,8 @@ def second(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecondProvider]
         IDP_ACCOUNTS_FILE=str(data_dir / "accounts.json"),
         IDP_ACCESS_TOKEN_FORMAT="opaque",
     )
-    log = (data_dir / "up.log").open("wb")
-    proc = subprocess.Popen(
-        [MATTRAN, "up", "--port", str(port)], env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        wait_healthy(port, proc)
+    with serving(port, env, data_dir, data_dir / "up.log"):
         yield SecondProvider(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir)
-    finally:
-        proc.terminate()
-        proc.wait(30)
-        log.close()
 
 
 @pytest.mark.parametrize(

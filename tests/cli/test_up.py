@@ -101,22 +101,11 @@ def test_up_refuses_a_port_in_use_with_a_clear_message(tmp_path: Path) -> None:
 
 def test_up_with_the_default_relative_data_dir(tmp_path: Path) -> None:
     """What `scripts/run` does: no MATTRAN_DATA_DIR, so `.mattran/` in the working directory."""
-    from tests.support.platform import MATTRAN, cli_env
+    from tests.support.platform import cli_env, serving
 
     env = {k: v for k, v in cli_env(tmp_path).items() if k != "MATTRAN_DATA_DIR"}
     port = free_port()
     env["MATTRAN_IDP_PORT"] = str(free_port())
-    up = subprocess.Popen(
-        [MATTRAN, "up", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_healthy(port, up)
+    with serving(port, env, tmp_path, tmp_path / "up.log"):
         assert (tmp_path / ".mattran" / "pgdata" / "PG_VERSION").exists()
         assert (tmp_path / ".mattran" / "idp" / "jwks.json").exists()
-    finally:
-        up.terminate()
-        up.wait(30)

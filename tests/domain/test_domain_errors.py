@@ -13,7 +13,7 @@ import pytest
 
 from cli.errors import refusal as cli_refusal
 from compose.services import build_services
-from mattran.auth.principal import Principal, Role
+from mattran.auth.principal import Principal
 from mattran.domain.errors import Conflict, DomainError, Invalid, NotFound, Refused, SignInRequired
 from mattran.domain.members import DuplicateMember, add_member
 from mattran.domain.petitions import PetitionConflict, PetitionNotFound, PetitionRefused, PetitionSignInRequired
@@ -24,27 +24,14 @@ from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
 from tests.support.platform import MATTRAN, MODELS_DIR, Platform, bearer, cli_env
+from tests.support.principals import phu_tho_cadre, van_mieu_cadre
 from tools import reports as report_tools
 from tools.base import ToolContext, ToolDenied, ToolFailed, refusal
 from web.problems import status_of
 
 VAN_MIEU = "08611"
-VAN_MIEU_CADRE = Principal(
-    subject="thu-loi-xa",
-    name="Thử",
-    roles=frozenset({Role.COMMUNE_CADRE}),
-    unit_code=VAN_MIEU,
-    unit_path=f"vn.25.{VAN_MIEU}",
-    unit_name="Xã Văn Miếu",
-)
-PHU_THO_CADRE = Principal(
-    subject="thu-loi-tinh",
-    name="Thử",
-    roles=frozenset({Role.PROVINCE_CADRE}),
-    unit_code="25",
-    unit_path="vn.25",
-    unit_name="Tỉnh Phú Thọ",
-)
+VAN_MIEU_CADRE = van_mieu_cadre("thu-loi-xa")
+PHU_THO_CADRE = phu_tho_cadre("thu-loi-tinh")
 
 
 @pytest.mark.parametrize(

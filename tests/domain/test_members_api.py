@@ -11,7 +11,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from mattran.auth.principal import Principal, Role
+from mattran.auth.principal import Role
 from mattran.domain import member_io
 from mattran.domain.access import PermissionDenied
 from mattran.domain.congress import CongressChange, congress_progress, update_congress
@@ -22,6 +22,7 @@ from mattran.store.db import Database
 from tests.support.checks import csrf_token, found
 from tests.support.files import table_file
 from tests.support.platform import Platform, bearer, owner_rows
+from tests.support.principals import unit_cadre, van_mieu_cadre
 
 BAO_HA, LAO_CAI_WARD = "02989", "02647"  # two communes of Lào Cai (15), a province without demo data
 VAN_MIEU, VIET_TRI = "08611", "07900"  # Phú Thọ (25)
@@ -369,14 +370,7 @@ def test_the_import_form_needs_its_csrf_token_and_shows_the_report(platform: Pla
     ]
 
 
-VAN_MIEU_CADRE = Principal(
-    subject="thu-mien",
-    name="Thử",
-    roles=frozenset({Role.COMMUNE_CADRE}),
-    unit_code=VAN_MIEU,
-    unit_path=f"vn.25.{VAN_MIEU}",
-    unit_name="Xã Văn Miếu",
-)
+VAN_MIEU_CADRE = van_mieu_cadre("thu-mien")
 
 
 async def test_domain_functions_check_the_permission_themselves(platform: Platform, app_db: Database) -> None:
@@ -410,14 +404,7 @@ async def test_an_import_logs_no_personal_data(
             "Đơn vị": "hai ba trung xyz",
         }
     ]
-    cadre = Principal(
-        subject="thu-log",
-        name="Thử",
-        roles=frozenset({Role.COMMUNE_CADRE}),
-        unit_code=BAO_HA,
-        unit_path=f"vn.15.{BAO_HA}",
-        unit_name="Xã Bảo Hà",
-    )
+    cadre = unit_cadre("thu-log", Role.COMMUNE_CADRE, BAO_HA, f"vn.15.{BAO_HA}", "Xã Bảo Hà")
     caplog.set_level(logging.DEBUG)
     async with app_db.transaction(cadre.scope()) as conn:
         resolver = await load_resolver(conn)

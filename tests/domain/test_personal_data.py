@@ -53,6 +53,12 @@ def _file(platform: Platform, headers: dict[str, str] | None = None, **fields: o
     return _req("POST", f"{platform.base_url}/api/petitions", json={**BODY, **fields}, headers=headers or {})
 
 
+def _filed_with_contact(platform: Platform, headers: dict[str, str]) -> str:
+    """The public number of a petition filed with a contact (name and phone) and consent to keep it."""
+    filed = _file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"}, consent=True)
+    return public_number(filed.json()["tracking_code"])
+
+
 def _contacts(platform: Platform, code: str) -> int:
     return owner_rows(
         platform,
@@ -215,11 +221,7 @@ def test_the_chat_shows_the_notice_before_the_first_message(platform: Platform, 
 def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform: Platform) -> None:
     citizen = _citizen()
     headers = _auth(platform, citizen)
-    code = public_number(
-        _file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"}, consent=True).json()[
-            "tracking_code"
-        ]
-    )
+    code = _filed_with_contact(platform, headers)
     bare = public_number(_file(platform, headers).json()["tracking_code"])
     assert _req("GET", f"{platform.base_url}/api/me/data").status_code == 401
 
@@ -262,11 +264,7 @@ def test_a_citizen_sees_their_data_and_erases_contacts_only_once_closed(platform
 def test_a_citizen_corrects_the_contacts_of_an_open_petition_only(platform: Platform) -> None:
     citizen = _citizen()
     headers = _auth(platform, citizen)
-    code = public_number(
-        _file(platform, headers, contact={"full_name": "Lê Văn Quyền", "phone": "0912 000 111"}, consent=True).json()[
-            "tracking_code"
-        ]
-    )
+    code = _filed_with_contact(platform, headers)
     url = f"{platform.base_url}/api/petitions/{code}/contact"
     new = {"full_name": "Lê Văn Quyền", "phone": "0987 654 321", "email": "quyen@example.com"}
     assert _req("PUT", url, headers=headers, json={"contact": new}).json()["field"] == "consent"

@@ -7,7 +7,6 @@ uses up are its own.
 from __future__ import annotations
 
 import re
-import subprocess
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -21,7 +20,7 @@ from mattran.bootstrap import StoreUrls
 from mattran.domain import receipts
 from mattran.store.migrate import migration_files
 from tests.support.checks import found, present
-from tests.support.platform import MATTRAN, Platform, cli_env, free_port, wait_healthy
+from tests.support.platform import Platform, cli_env, free_port, serving
 
 CITIZEN = {"sub": "bien-nhan-dan", "name": "Công dân", "roles": ["citizen"], "unit": None}
 NEIGHBOUR = {"sub": "bien-nhan-dan-2", "name": "Công dân khác", "roles": ["citizen"], "unit": None}
@@ -216,21 +215,8 @@ def second_process(platform: Platform, tmp_path: Path) -> Iterator[str]:
         MATTRAN_IDP_PORT=str(free_port()),
         MATTRAN_DEMO_DATA="false",
     )
-    log = (tmp_path / "up.log").open("wb")
-    proc = subprocess.Popen(
-        [MATTRAN, "up", "--port", str(port)], env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        wait_healthy(port, proc)
+    with serving(port, env, tmp_path, tmp_path / "up.log"):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:  # still loading its embedding model on a busy machine
-            proc.kill()
-            proc.wait(30)
-        log.close()
 
 
 def test_the_anonymous_limit_counts_every_door_across_processes(platform: Platform, second_process: str) -> None:

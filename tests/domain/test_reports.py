@@ -25,33 +25,20 @@ from mattran.domain.reports.request import ReportError, ReportKind, parse_reques
 from mattran.domain.reports.revise import parse_revision
 from mattran.domain.reports.service import draft_report
 from mattran.domain.reports.templates import template_section
-from mattran.domain.reports.writer import check_section, model_section_writer
+from mattran.domain.reports.writer import check_section, model_section_writer, write_section
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.store.db import Database
 from tests.support.checks import csrf_token
 from tests.support.paths import ROOT
 from tests.support.platform import Platform, bearer
+from tests.support.principals import phu_tho_cadre, van_mieu_cadre
 
 ARTIFACTS = ROOT / "artifacts"
 TODAY = date(2026, 11, 23)
 VAN_MIEU, VIET_TRI = "08611", "07900"
-PHU_THO_CADRE = Principal(
-    subject="thu-bao-cao-tinh",
-    name="Thử",
-    roles=frozenset({Role.PROVINCE_CADRE}),
-    unit_code="25",
-    unit_path="vn.25",
-    unit_name="Tỉnh Phú Thọ",
-)
-VAN_MIEU_CADRE = Principal(
-    subject="thu-bao-cao-xa",
-    name="Thử",
-    roles=frozenset({Role.COMMUNE_CADRE}),
-    unit_code=VAN_MIEU,
-    unit_path=f"vn.25.{VAN_MIEU}",
-    unit_name="Xã Văn Miếu",
-)
+PHU_THO_CADRE = phu_tho_cadre("thu-bao-cao-tinh")
+VAN_MIEU_CADRE = van_mieu_cadre("thu-bao-cao-xa")
 
 
 @pytest.mark.parametrize(
@@ -171,21 +158,16 @@ async def resolver(app_db: Database):
         return await load_resolver(conn)
 
 
-def _brief(draft: Any, key: str) -> SectionBrief:
-    data = draft.document.data
-    return SectionBrief(
-        key=key,
-        title="Thử",
-        kind=data.kind,
-        unit_name=data.unit_name,
-        unit_level=data.unit_level,
-        period_label=data.period.label,
-        as_of=f"ngày {data.as_of:%d/%m/%Y}",
-        term=data.term,
-        recipient=None,
-        figures=data.figures,
-        facts=data.facts,
-    )
+async def _brief(draft: Any, key: str) -> SectionBrief:
+    """The brief the writer's :func:`write_section` hands a section writer for ``key`` of ``draft``."""
+    briefs: list[SectionBrief] = []
+
+    async def capture(brief: SectionBrief) -> str:
+        briefs.append(brief)
+        return await template_section(brief)
+
+    await write_section(key, draft.document.data, capture)
+    return briefs[0]
 
 
 async def test_a_model_writes_prose_but_never_the_numbers(app_db: Database, resolver: Any) -> None:
@@ -208,7 +190,7 @@ async def test_a_model_writes_prose_but_never_the_numbers(app_db: Database, reso
     invented = await draft_report(app_db, resolver, PHU_THO_CADRE, text, writer=model_section_writer(inventive))
     assert "9.999" not in invented.markdown
     assert invented.document.sections == template.document.sections  # the template wrote every section
-    brief = _brief(template, "tinh_hinh")
+    brief = await _brief(template, "tinh_hinh")
     assert check_section(await template_section(brief), brief)
     assert not check_section("Có {{congress.unknown}} đơn vị.", brief) and not check_section("Có 12 đơn vị.", brief)
 

@@ -18,6 +18,7 @@ from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
 from mattran.store.db import Database
+from tests.support.store import open_pool
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,8 @@ def demo_urls(demo_settings: Settings) -> StoreUrls:
 
 @pytest.fixture(scope="module")
 async def demo_db(demo_urls: StoreUrls) -> AsyncIterator[Database]:
-    database = Database(demo_urls.app, max_size=2)
-    await database.open()
-    yield database
-    await database.close()
+    async with open_pool(demo_urls.app, max_size=2) as database:
+        yield database
 
 
 async def test_every_number_in_the_drafts_matches_the_database(

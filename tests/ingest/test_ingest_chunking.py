@@ -9,12 +9,16 @@ import re
 import shutil
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ingest.chunking import Chunk, chunk_document, heading_text
 from ingest.partition import SUPPORTED_SUFFIXES, Block, ParsedDocument, PartitionError, read_document
 from tests.support.paths import INGEST_FIXTURES, ROOT
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FIXTURES = INGEST_FIXTURES
 LAWS = ROOT.parent / "shared" / "corpus" / "laws"
@@ -91,14 +95,25 @@ def docx_file(generated: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def text_pdf(generated: Path, font: str) -> Path:
+def _pdf(font: str, size: int) -> FPDF:
+    """A PDF with one page, written in ``font`` (registered as “Viet”) at ``size``."""
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
     pdf.add_font("Viet", fname=font)
-    pdf.set_font("Viet", size=18)
+    pdf.set_font("Viet", size=size)
+    return pdf
+
+
+def _save(pdf: FPDF, path: Path) -> Path:
+    pdf.output(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def text_pdf(generated: Path, font: str) -> Path:
+    pdf = _pdf(font, size=18)
     pdf.multi_cell(0, 10, "Quy trình giải quyết phản ánh", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Viet", size=11)
     pdf.multi_cell(
@@ -109,24 +124,15 @@ def text_pdf(generated: Path, font: str) -> Path:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    path = generated / "quy-trinh.pdf"
-    pdf.output(str(path))
-    return path
+    return _save(pdf, generated / "quy-trinh.pdf")
 
 
 @pytest.fixture(scope="module")
 def law_pdf(generated: Path, font: str) -> Path:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.add_font("Viet", fname=font)
-    pdf.set_font("Viet", size=11)
+    pdf = _pdf(font, size=11)
     for line in (FIXTURES / "luat-mau.txt").read_text(encoding="utf-8").splitlines():
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")  # long lines wrap, justified
-    path = generated / "luat-mau.pdf"
-    pdf.output(str(path))
-    return path
+    return _save(pdf, generated / "luat-mau.pdf")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from mattran.auth.principal import Principal
 from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.access import system_principal
 from mattran.domain.members import add_member, list_members
-from mattran.domain.petitions import PetitionIn, PetitionIntake
+from mattran.domain.petitions import Filed, PetitionIn
 from mattran.domain.privacy import personal_data
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.scope import Scope
@@ -50,8 +50,12 @@ class Store:
         with psycopg.connect(self.urls.owner) as conn:
             return {t: present(conn.execute(f"select count(*) from {t}").fetchone())[0] for t in COUNTED}
 
-    def petitions(self) -> PetitionIntake:
-        return build_services(self.settings, self.db, self.resolver).petitions.intake
+    async def file(self, title: str, content: str) -> Filed:
+        """A guest's petition to Xã Văn Miếu, filed through the API door's intake."""
+        intake = build_services(self.settings, self.db, self.resolver).petitions.intake
+        return await intake.file(
+            Principal.anonymous(), PetitionIn(title=title, content=content, unit_code="08611"), "api"
+        )
 
     async def reopen(self) -> None:
         """A new pool (the restore replaced the database under the old one)."""
@@ -77,14 +81,8 @@ async def store(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Store
 
 async def _seed(store: Store) -> tuple[str, str]:
     """A petition to Xã Văn Miếu and a member of it, with a phone (stored encrypted): (petition number, name)."""
-    filed = await store.petitions().file(
-        Principal.anonymous(),
-        PetitionIn(
-            title="Đèn đường thôn Đông hỏng",
-            content="Cả dãy đèn đường thôn Đông tắt đã hai tuần, đi lại ban đêm rất nguy hiểm.",
-            unit_code="08611",
-        ),
-        "api",
+    filed = await store.file(
+        "Đèn đường thôn Đông hỏng", "Cả dãy đèn đường thôn Đông tắt đã hai tuần, đi lại ban đêm rất nguy hiểm."
     )
     province = system_principal(store.resolver.units["25"])
     async with store.db.transaction(province.scope()) as conn:
@@ -111,14 +109,8 @@ async def test_a_backup_restored_gives_back_every_row_and_the_app_role_works(sto
     with psycopg.connect(store.urls.owner, autocommit=True) as conn:  # damage after the backup
         conn.execute("delete from members")
         conn.execute("update petitions set title = 'Đã bị sửa' where tracking_code = %s", (code,))
-    later = await store.petitions().file(
-        Principal.anonymous(),
-        PetitionIn(
-            title="Phản ánh sau bản sao lưu",
-            content="Phản ánh này gửi sau khi sao lưu nên không có trong bản sao lưu.",
-            unit_code="08611",
-        ),
-        "api",
+    later = await store.file(
+        "Phản ánh sau bản sao lưu", "Phản ánh này gửi sau khi sao lưu nên không có trong bản sao lưu."
     )
 
     refused = store.mattran("restore", str(dump))
@@ -141,15 +133,7 @@ async def test_a_backup_restored_gives_back_every_row_and_the_app_role_works(sto
     assert [(m.full_name, m.unit_code, m.phone) for m in members] == [(name, "08611", "0912345678")]
     async with store.db.transaction(Scope.public()) as conn:
         assert await (await conn.execute("select count(*) as n from members")).fetchone() == {"n": 0}
-    again = await store.petitions().file(
-        Principal.anonymous(),
-        PetitionIn(
-            title="Phản ánh sau khi khôi phục",
-            content="Sau khi khôi phục, nền tảng vẫn nhận phản ánh như thường.",
-            unit_code="08611",
-        ),
-        "api",
-    )
+    again = await store.file("Phản ánh sau khi khôi phục", "Sau khi khôi phục, nền tảng vẫn nhận phản ánh như thường.")
     assert again.tracking_code > code  # the numbering goes on from the backup
 
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from playwright.sync_api import FilePayload, Locator, Page, ViewportSize, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, ViewportSize, expect
 
 from tests.support.paths import ROOT
 from tests.support.platform import DEMO_ACCOUNTS, Platform
@@ -73,6 +73,14 @@ def sign_in(page: Page, platform: Platform, account: Account) -> None:
     expect(page.locator("#who")).to_be_visible()
 
 
+def signed_in(browser: Browser, platform: Platform, account: Account) -> tuple[BrowserContext, Page]:
+    """A fresh Vietnamese browser context and its page, signed in as ``account``."""
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, platform, account)
+    return context, page
+
+
 def greeting(page: Page, who: str, roles: str) -> Locator:
     """The chat's opening message for ``who`` (a system message, rendered from markdown, so the name is bold)."""
     return page.locator('[data-step-type="system_message"] [role="article"]').filter(
@@ -89,6 +97,13 @@ def open_chat(page: Page, platform: Platform, name: str, roles: str) -> None:
     """Open a new conversation and wait for its greeting (the chat's session is then ready for files)."""
     page.goto(platform.base_url + "/chat/")
     expect(greeting(page, name, roles)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+
+
+def guest_composer(page: Page, chat_url: str) -> Locator:
+    """Open the chat at ``chat_url`` as a guest, wait for its greeting and give the message composer."""
+    page.goto(chat_url)
+    expect(page.get_by_text("Xin chào Khách", exact=False)).to_be_visible(timeout=30_000)
+    return chat_input(page)
 
 
 def send(page: Page, text: str, files: Sequence[tuple[str, str, bytes]] = ()) -> None:

@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, LiteralString
@@ -99,6 +100,28 @@ class Platform:
         key = key or self.signing_key
         payload = {"iss": self.issuer, "aud": "urn:mattran:api", "iat": now, "exp": now + 600, **claims}
         return jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "at+jwt", **(header or {})}, payload, key)
+
+
+@contextmanager
+def serving(
+    port: int, env: Mapping[str, str], cwd: Path, log: Path, timeout: float = 120
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``mattran up`` on ``port`` in ``cwd``, its output in ``log``, healthy for the ``with`` block and stopped after
+    it (killed when it does not stop in a minute: a start-up still loading its embedding model on a busy machine)."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [MATTRAN, "up", "--port", str(port)], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            wait_healthy(port, proc, timeout)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(30)
 
 
 def sign_in(

@@ -29,9 +29,10 @@ from tests.support.platform import (
     cli_env,
     free_port,
     owner_rows,
+    serving,
     sign_in,
-    wait_healthy,
 )
+from tests.support.store import open_pool
 
 EVIL = "http://evil.example"
 THREADS = {"pagination": {"first": 20, "cursor": None}, "filter": {}}
@@ -113,40 +114,31 @@ def test_the_chat_token_lasts_an_hour_and_is_secure_when_a_trusted_proxy_says_ht
     assert "; Secure" in proxied.headers["set-cookie"]  # from 127.0.0.1, trusted by default
 
     port = free_port()  # a platform that trusts no proxy
-    proc = subprocess.Popen(
-        [MATTRAN, "up", "--port", str(port)],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=cli_env(
-            tmp_path / "store", MATTRAN_IDP_PORT=str(free_port()), MATTRAN_TRUSTED_PROXIES="", MATTRAN_DEMO_DATA="false"
-        ),
+    env = cli_env(
+        tmp_path / "store", MATTRAN_IDP_PORT=str(free_port()), MATTRAN_TRUSTED_PROXIES="", MATTRAN_DEMO_DATA="false"
     )
-    try:
-        wait_healthy(port, proc, timeout=180)
+    with serving(port, env, tmp_path, tmp_path / "up.log", timeout=180):
         untrusted = httpx2.post(f"http://127.0.0.1:{port}/chat/auth/header", headers={"X-Forwarded-Proto": "https"})
         assert "secure" not in untrusted.headers["set-cookie"].lower()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(30)
+
+
+def _preflight(client: httpx2.Client, base: str, origin: str) -> httpx2.Response:
+    """The browser's CORS preflight, from ``origin``, for a JSON POST to the chat's thread list."""
+    return client.options(
+        f"{base}/chat/project/threads",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
 
 
 def test_only_the_platforms_own_origin_may_call_the_chat_or_open_its_socket(platform: Platform) -> None:
     base = platform.base_url
     client, _ = _signed_in_with_chat(platform, "commune_cadre")
     for origin in (EVIL, "http://127.0.0.1:1", "null"):
-        preflight = client.options(
-            f"{base}/chat/project/threads",
-            headers={
-                "Origin": origin,
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "content-type",
-            },
-        )
+        preflight = _preflight(client, base, origin)
         assert preflight.status_code == 403 and "access-control-allow-origin" not in preflight.headers
         listed = client.post(f"{base}/chat/project/threads", json=THREADS, headers={"Origin": origin})
         assert listed.status_code == 403 and "access-control-allow-origin" not in listed.headers
@@ -154,14 +146,7 @@ def test_only_the_platforms_own_origin_may_call_the_chat_or_open_its_socket(plat
         assert socket.status_code == 403 and not socket.text.startswith("0{")
         assert client.post(f"{base}/chat/auth/header", headers={"Origin": origin}).status_code == 403
 
-    own = client.options(
-        f"{base}/chat/project/threads",
-        headers={
-            "Origin": base,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
+    own = _preflight(client, base, base)
     assert own.status_code == 200 and own.headers["access-control-allow-origin"] == base
     assert client.post(f"{base}/chat/project/threads", json=THREADS, headers={"Origin": base}).status_code == 200
     assert client.get(f"{base}{HANDSHAKE}", headers={"Origin": base}).text.startswith("0{")
@@ -200,10 +185,9 @@ def test_a_guests_conversation_is_deleted_once_its_petition_is_filed_or_cancelle
 @pytest.fixture
 async def platform_db(platform: Platform) -> AsyncIterator[Database]:
     """The platform's store through the application role (as `mattran up` prunes it)."""
-    db = Database(make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD), max_size=1)
-    await db.open()
-    yield db
-    await db.close()
+    url = make_conninfo(platform.owner_uri(), user="mattran_app", password=DEV_APP_DB_PASSWORD)
+    async with open_pool(url, max_size=1) as db:
+        yield db
 
 
 async def test_conversations_are_pruned_after_their_retention(platform: Platform, platform_db: Database) -> None:

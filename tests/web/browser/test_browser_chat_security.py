@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, open_chat, send, sign_in
+from tests.support.browser import CHAT_TIMEOUT_MS, COMMUNE, greeting, open_chat, send, signed_in
 from tests.support.files import PNG
 from tests.support.platform import Platform, owner_rows
 from web.chat.app import SESSION_ENDED
@@ -60,11 +60,8 @@ def evil_site(platform: Platform) -> Iterator[str]:
 def test_another_origin_cannot_use_a_signed_in_cadres_chat(
     platform: Platform, browser: Browser, evil_site: str
 ) -> None:
-    context = browser.new_context(locale="vi-VN")
-    page = context.new_page()
-    sign_in(page, platform, COMMUNE)
-    page.goto(platform.base_url + "/chat/")
-    expect(greeting(page, COMMUNE.name, COMMUNE.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    context, page = signed_in(browser, platform, COMMUNE)
+    open_chat(page, platform, COMMUNE.name, COMMUNE.role_label)
     assert any(c["name"] == "access_token" for c in context.cookies())
 
     attack = context.new_page()
@@ -100,9 +97,7 @@ def test_a_guests_chat_is_deleted_once_its_petition_is_filed(platform: Platform,
 
 
 def test_an_open_chat_stops_answering_once_its_person_signs_out(platform: Platform, browser: Browser) -> None:
-    context = browser.new_context(locale="vi-VN")
-    page = context.new_page()
-    sign_in(page, platform, COMMUNE)
+    context, page = signed_in(browser, platform, COMMUNE)
     open_chat(page, platform, COMMUNE.name, COMMUNE.role_label)
     other = context.new_page()  # signs out in another tab; the chat's socket stays open in the first
     other.goto(platform.base_url + "/")

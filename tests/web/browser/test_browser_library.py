@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.support.browser import ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, PHONE, chat_input, greeting, sign_in
+from tests.support.browser import ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, PHONE, chat_input, open_chat, sign_in
 from tests.support.library import document_id, ingest, unique_law
 from tests.support.platform import Platform
 
@@ -72,8 +72,7 @@ def test_chat_answers_a_library_question_with_its_citation(
 ) -> None:
     page = context.new_page()
     sign_in(page, platform, CITIZEN)
-    page.goto(platform.base_url + "/chat/")
-    expect(greeting(page, CITIZEN.name, CITIZEN.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    open_chat(page, platform, CITIZEN.name, CITIZEN.role_label)
     composer = chat_input(page)
     expect(composer).to_be_editable(timeout=CHAT_TIMEOUT_MS)
     composer.fill("Theo Luật thử nghiệm trình duyệt web, thời hạn thụ lý phản ánh là bao lâu?")

@@ -7,7 +7,7 @@ import re
 import psycopg
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import ARTIFACTS, PHONE
+from tests.support.browser import ARTIFACTS, PHONE, guest_composer
 from tests.support.platform import Platform
 
 
@@ -86,9 +86,7 @@ def test_the_home_page_shows_published_answers_with_filters_and_no_personal_data
 
 def test_a_guest_files_a_petition_through_the_chat_with_confirmation(platform: Platform, browser: Browser) -> None:
     page = browser.new_page(locale="vi-VN")
-    page.goto(f"{platform.base_url}/chat/")
-    expect(page.get_by_text("Xin chào Khách", exact=False)).to_be_visible(timeout=30_000)
-    box = page.locator("textarea#chat-input")
+    box = guest_composer(page, f"{platform.base_url}/chat/")
     box.fill("Kiến nghị: đèn đường ở đầu ngõ 9 phường Hoàn Kiếm, Hà Nội bị hỏng cả tháng nay, buổi tối rất nguy hiểm.")
     box.press("Enter")
     expect(page.get_by_text("Bạn xác nhận gửi chứ?", exact=False)).to_be_visible(timeout=30_000)

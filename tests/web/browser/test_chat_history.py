@@ -12,7 +12,16 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import ACCOUNTS, ARTIFACTS, CHAT_TIMEOUT_MS, CITIZEN, chat_input, greeting, sign_in
+from tests.support.browser import (
+    ACCOUNTS,
+    ARTIFACTS,
+    CHAT_TIMEOUT_MS,
+    CITIZEN,
+    chat_input,
+    greeting,
+    open_chat,
+    signed_in,
+)
 from tests.support.platform import Platform, owner_rows
 from web.chat.history import NOT_YOURS
 
@@ -45,11 +54,8 @@ def wait_rows(platform: Platform, sql: str, *params: object) -> list[tuple[Any, 
 def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
     platform: Platform, browser: Browser, tmp_path: Path
 ) -> None:
-    owner = browser.new_context(locale="vi-VN")
-    page = owner.new_page()
-    sign_in(page, platform, CITIZEN)
-    page.goto(platform.base_url + "/chat/")
-    expect(greeting(page, CITIZEN.name, CITIZEN.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    owner, page = signed_in(browser, platform, CITIZEN)
+    open_chat(page, platform, CITIZEN.name, CITIZEN.role_label)
     ask(page, QUESTION, ANSWER)
     past = page.locator("#thread-history a", has_text=QUESTION)
     expect(past).to_have_count(1)
@@ -65,8 +71,8 @@ def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
     rated = wait_rows(platform, 'select "value", "comment" from chat.feedbacks where "threadId" = %s', thread_id)
     assert rated == [(1, COMMENT)]
 
-    page.goto(platform.base_url + "/chat/")  # a new conversation; the earlier one waits in the sidebar
-    expect(greeting(page, CITIZEN.name, CITIZEN.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    # A new conversation; the earlier one waits in the sidebar.
+    open_chat(page, platform, CITIZEN.name, CITIZEN.role_label)
     expect(page.locator('[data-step-type="user_message"]')).to_have_count(0)
     page.locator("#thread-history a", has_text=QUESTION).click()
     page.wait_for_url(platform.base_url + href)
@@ -98,11 +104,8 @@ def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
     assert record["assistant_reply"].startswith(ANSWER)
     assert not any(author in line for line in lines)  # who gave it is not exported
 
-    other = browser.new_context(locale="vi-VN")
-    page2 = other.new_page()
-    sign_in(page2, platform, PROVINCE)
-    page2.goto(platform.base_url + "/chat/")
-    expect(greeting(page2, PROVINCE.name, PROVINCE.role_label)).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    other, page2 = signed_in(browser, platform, PROVINCE)
+    open_chat(page2, platform, PROVINCE.name, PROVINCE.role_label)
     ask(page2, "Phường Ba Đình, HN", "Đã xác định đơn vị: Phường Ba Đình, Thành phố Hà Nội.")
     expect(page2.locator("#thread-history a", has_text="Phường Ba Đình, HN")).to_have_count(1)  # the list is in
     expect(page2.locator("#thread-history")).not_to_contain_text(QUESTION)
@@ -122,8 +125,7 @@ def test_a_past_conversation_is_its_authors_alone_and_its_feedback_is_exported(
 def test_a_guest_leaves_no_history_and_cannot_rate(platform: Platform, browser: Browser) -> None:
     guest = browser.new_context(locale="vi-VN")
     page = guest.new_page()
-    page.goto(platform.base_url + "/chat/")
-    expect(greeting(page, "Khách", "Khách")).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
+    open_chat(page, platform, "Khách", "Khách")
     ask(page, "Phường Cửa Nam, HN", "Đã xác định đơn vị: Phường Cửa Nam, Thành phố Hà Nội.")
     answer = page.locator('[data-step-type="assistant_message"]', has_text="Phường Cửa Nam")
     answer.locator(".positive-feedback-off").click()
