@@ -105,6 +105,9 @@ def test_an_open_chat_stops_answering_once_its_person_signs_out(platform: Platfo
     other.wait_for_load_state()
     assert not any(c["name"] == "mattran_session" for c in context.cookies())
     send(page, "Phường Láng, HN")
-    expect(page.get_by_text(SESSION_ENDED)).to_be_visible(timeout=CHAT_TIMEOUT_MS)
+    # The turn says the session ended; or, when Chainlit's own refresh of the thread list is refused first, the page
+    # reloads as a guest. Either way nothing is answered as the person who signed out.
+    ended, as_guest = page.get_by_text(SESSION_ENDED), page.get_by_text("Xin chào Khách", exact=False)
+    expect(ended.or_(as_guest).first).to_be_visible(timeout=CHAT_TIMEOUT_MS)
     expect(page.locator('[data-step-type="assistant_message"]', has_text="Đã xác định đơn vị")).to_have_count(0)
     context.close()
