@@ -644,6 +644,8 @@ def _name_in_run(t: _Text, i: int, j: int) -> list[tuple[Found, bool]]:
         )
     ):
         i += max(1, t.phrase_at(i, _TITLES))
+    if i >= j:
+        return []  # the run was a title and nothing after it: "ông Chủ Tịch Xã", "Kính gửi Phó Chủ tịch"
     if toks[i].word in STOPWORDS - SURNAMES - GIVEN_NAMES and not _honorific_before(t, i):
         return []  # after an honorific a common word is a name: "chú Ba", "bác Năm"
     if _is_place_context(t, i):  # "xã Hòa Bình Nguyễn Văn An": the place, then maybe a name

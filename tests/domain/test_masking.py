@@ -145,3 +145,9 @@ def test_a_receipt_is_a_reference_not_personal_data() -> None:
     masked = mask_personal_data(text)
     assert "PAKN-2026-000006-45GB0H" in masked and "pakn 2026 000123" in masked
     assert "0912 345 678" not in masked
+
+
+@pytest.mark.parametrize("text", ["ông Chủ Tịch Xã", "Kính gửi Phó Chủ tịch", "nhờ Bí Thư Chi Bộ"])
+def test_a_title_ending_the_message_is_kept_and_does_not_crash(text: str) -> None:
+    """A capitalised run that is only a title, at the very end of the text, holds no name."""
+    assert mask_personal_data(text) == text
