@@ -8,7 +8,7 @@ all questions and separately for those typed with and without diacritics.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +77,15 @@ class Report:
 
 
 def load(path: Path | None = None) -> list[Question]:
-    """The dataset (the project's own by default)."""
-    return [Question(**raw) for _, raw in rows(path, "library_questions.jsonl")]
+    """The dataset (the project's own by default); fields other than a question's (a clause, other articles that
+    also answer) are read past."""
+    names = [f.name for f in fields(Question)]
+    return [Question(**{k: raw[k] for k in names}) for _, raw in rows(path, "library_questions.jsonl")]
+
+
+def is_sealed(path: Path | None) -> bool:
+    """Items of a sealed set are never shown."""
+    return path is not None and ".sealed." in path.name
 
 
 def is_gold(hit: SearchHit, question: Question) -> bool:

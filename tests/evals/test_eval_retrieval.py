@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from evals import retrieval
 from mattran.auth.principal import Principal
@@ -25,3 +26,12 @@ async def test_retrieval_recall_at_5(law_library: LibraryService) -> None:
         assert metrics[name] >= floor, (name, metrics[name], report.misses())
     # Typed without diacritics, a question still finds its article (measured separately).
     assert metrics["unaccented.recall@5"] >= 0.85
+
+
+def test_a_set_with_more_fields_is_read_and_a_sealed_one_is_known(tmp_path: Path) -> None:
+    """Sets written by others carry a clause and other answering articles; a sealed set's items are never shown."""
+    line = {"id": "L1", "query": "q", "file": "f.txt", "article": 3, "clause": 2, "also": [], "accented": False}
+    path = tmp_path / "library.sealed.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert retrieval.load(path) == [retrieval.Question("L1", "q", "f.txt", 3, False)]
+    assert retrieval.is_sealed(path) and not retrieval.is_sealed(None)
