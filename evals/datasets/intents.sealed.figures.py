@@ -165,6 +165,9 @@ FIGURES: dict[str, str] = {
     "s0581": C1("08611", "delegates_planned"),
     "s0656": M("09856", "religion = 'Phật giáo'"),
     "s0657": M("10675", "gender = 'nu'"),
+    "s0778": M("07900", "birth_year >= 1990"),
+    "s0782": C("25", "status in ('chua_trien_khai', 'dang_chuan_bi')"),
+    "s0784": P("46", "status in ('da_to_chuc', 'hoan_thanh')"),
 }
 
 
