@@ -27,6 +27,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
     signing = key_ring(settings).signing.secret.decode()
     embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
     personal = personal_data(settings)
+    model = chat_model(settings)  # built once: the chat's assistant and the report prose
     limits = RateLimits(
         db,
         {
@@ -52,7 +53,8 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
         embedder=embedder,
         petitions=petitions,
         library=LibraryService(db, embedder),
-        section_writer=section_writer(chat_model(settings)),
+        chat_model=model,
+        section_writer=section_writer(model),
     )
 
 
