@@ -13,7 +13,7 @@ from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import PetitionIntake, PetitionJobs, Petitions, PetitionViews, PetitionWorkflow
 from mattran.domain.privacy import personal_data
 from mattran.domain.pseudonyms import Pseudonyms
-from mattran.domain.rate_limits import Limit, RateLimits
+from mattran.domain.rate_limits import RateLimits
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.keys import key_ring
 from mattran.scope import Scope
@@ -28,15 +28,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
     embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
     personal = personal_data(settings)
     model = chat_model(settings)  # built once: the chat's assistant and the report prose
-    limits = RateLimits(
-        db,
-        {
-            Limit.INTAKE: settings.intake_rate_per_minute,
-            Limit.CHAT: settings.chat_rate_per_minute,
-            Limit.SIMILAR: settings.similar_rate_per_minute,
-            Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute,
-        },
-    )
+    limits = RateLimits.of(db, settings)
     deadlines = Deadlines(settings.petition_due_days, settings.petition_due_days_by_category)
     petitions = Petitions(
         intake=PetitionIntake(db, resolver, deadlines, personal, limits, Pseudonyms(signing)),
