@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from mattran.domain.labelled import LabelledEnum, labels
 
-
-class PetitionStatus(LabelledEnum):
+class PetitionStatus(StrEnum):
     """Where a petition stands."""
 
-    RECEIVED = "received", "Đã tiếp nhận"
-    ACCEPTED = "accepted", "Đã thụ lý"
-    DECLINED = "declined", "Không thụ lý"
-    IN_PROGRESS = "in_progress", "Đang xử lý"
-    ANSWERED = "answered", "Đã trả lời"
-    PUBLISHED = "published", "Đã công khai trả lời"
-    MERGED = "merged", "Đã gộp với phản ánh cùng nội dung"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    PUBLISHED = "published"
+    MERGED = "merged"
 
 
 class PetitionAction(StrEnum):
@@ -40,5 +38,13 @@ class PetitionAction(StrEnum):
     RETENTION_PURGE = "retention_purge"
 
 
-STATUS_LABELS = labels(PetitionStatus)
+STATUS_LABELS = {  # the label shown for each, in the enum's order
+    PetitionStatus.RECEIVED: "Đã tiếp nhận",
+    PetitionStatus.ACCEPTED: "Đã thụ lý",
+    PetitionStatus.DECLINED: "Không thụ lý",
+    PetitionStatus.IN_PROGRESS: "Đang xử lý",
+    PetitionStatus.ANSWERED: "Đã trả lời",
+    PetitionStatus.PUBLISHED: "Đã công khai trả lời",
+    PetitionStatus.MERGED: "Đã gộp với phản ánh cùng nội dung",
+}
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)
