@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mattran.domain.labelled import labels
 from mattran.domain.unit import Level, Unit
 from mattran.scope import Scope
 
@@ -25,13 +26,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-ROLE_LABELS = {  # the label shown for each, in the enum's order
-    Role.CITIZEN: "Công dân",
-    Role.COMMUNE_CADRE: "Cán bộ cấp xã",
-    Role.PROVINCE_CADRE: "Cán bộ cấp tỉnh",
-    Role.CENTRAL_CADRE: "Cán bộ Trung ương",
-    Role.ADMIN: "Quản trị hệ thống",
-}
+ROLE_LABELS = labels(Role, "Công dân", "Cán bộ cấp xã", "Cán bộ cấp tỉnh", "Cán bộ Trung ương", "Quản trị hệ thống")
 CADRE_LEVEL = {
     Role.COMMUNE_CADRE: Level.COMMUNE,
     Role.PROVINCE_CADRE: Level.PROVINCE,

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 from mattran.auth.principal import Principal
 from mattran.domain.access import target_unit
 from mattran.domain.errors import Invalid
+from mattran.domain.labelled import labels
 from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
@@ -36,12 +37,7 @@ class Status(StrEnum):
     COMPLETED = "hoan_thanh"
 
 
-STATUS_LABELS = {  # the label shown for each, in the enum's order
-    Status.NOT_STARTED: "Chưa triển khai",
-    Status.PREPARING: "Đang chuẩn bị",
-    Status.HELD: "Đã tổ chức",
-    Status.COMPLETED: "Hoàn thành",
-}
+STATUS_LABELS = labels(Status, "Chưa triển khai", "Đang chuẩn bị", "Đã tổ chức", "Hoàn thành")
 HELD = {Status.HELD, Status.COMPLETED}
 FIELD_LABELS = {
     "status": "Trạng thái",

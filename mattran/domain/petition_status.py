@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from mattran.domain.labelled import labels
+
 
 class PetitionStatus(StrEnum):
     """Where a petition stands."""
@@ -38,13 +40,14 @@ class PetitionAction(StrEnum):
     RETENTION_PURGE = "retention_purge"
 
 
-STATUS_LABELS = {  # the label shown for each, in the enum's order
-    PetitionStatus.RECEIVED: "Đã tiếp nhận",
-    PetitionStatus.ACCEPTED: "Đã thụ lý",
-    PetitionStatus.DECLINED: "Không thụ lý",
-    PetitionStatus.IN_PROGRESS: "Đang xử lý",
-    PetitionStatus.ANSWERED: "Đã trả lời",
-    PetitionStatus.PUBLISHED: "Đã công khai trả lời",
-    PetitionStatus.MERGED: "Đã gộp với phản ánh cùng nội dung",
-}
+STATUS_LABELS = labels(
+    PetitionStatus,
+    "Đã tiếp nhận",
+    "Đã thụ lý",
+    "Không thụ lý",
+    "Đang xử lý",
+    "Đã trả lời",
+    "Đã công khai trả lời",
+    "Đã gộp với phản ánh cùng nội dung",
+)
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

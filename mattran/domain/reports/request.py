@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from mattran.domain.errors import Invalid
+from mattran.domain.labelled import labels
 from mattran.domain.text import fold, nfc, strip_marks
 
 
@@ -26,12 +27,13 @@ class ReportKind(StrEnum):
     MEMBERS = "members"
 
 
-KIND_LABELS = {  # the label shown for each, in the enum's order
-    ReportKind.PETITIONS: "Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị",
-    ReportKind.VOTER_OPINIONS: "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân",
-    ReportKind.CONGRESS: "Tiến độ đại hội Mặt trận Tổ quốc Việt Nam các cấp",
-    ReportKind.MEMBERS: "Tình hình ủy viên Ủy ban Mặt trận Tổ quốc Việt Nam",
-}
+KIND_LABELS = labels(
+    ReportKind,
+    "Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị",
+    "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân",
+    "Tiến độ đại hội Mặt trận Tổ quốc Việt Nam các cấp",
+    "Tình hình ủy viên Ủy ban Mặt trận Tổ quốc Việt Nam",
+)
 EXAMPLES = (
     "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị của tỉnh Phú Thọ quý III/2026",
     "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân xã Văn Miếu gửi kỳ họp HĐND tỉnh",
