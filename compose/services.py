@@ -30,21 +30,20 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
     model = chat_model(settings)  # built once: the chat's assistant and the report prose
     limits = RateLimits.of(db, settings)
     deadlines = Deadlines(settings.petition_due_days, settings.petition_due_days_by_category)
-    petitions = Petitions(
-        intake=PetitionIntake(db, resolver, deadlines, personal, limits, Pseudonyms(signing)),
-        workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
-        views=PetitionViews(db, resolver, embedder),
-        jobs=PetitionJobs(db, resolver, deadlines, embedder),
-    )
     return Services(
         settings=settings,
         db=db,
         resolver=resolver,
+        petitions=Petitions(
+            intake=PetitionIntake(db, resolver, deadlines, personal, limits, Pseudonyms(signing)),
+            workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
+            views=PetitionViews(db, resolver, embedder),
+            jobs=PetitionJobs(db, resolver, deadlines, embedder),
+        ),
+        library=LibraryService(db, embedder),
         personal=personal,
         limits=limits,
         embedder=embedder,
-        petitions=petitions,
-        library=LibraryService(db, embedder),
         chat_model=model,
         section_writer=section_writer(model),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -27,6 +27,7 @@ from web.render import render
 
 router = APIRouter(include_in_schema=False)
 
+_NAMES: dict[str, Any] = {"statuses": STATUS_LABELS, "categories": CATEGORIES, "kinds": KINDS}  # for every page
 _FIELD_LABELS = {
     "kind": "Loại đơn",
     "title": "Tiêu đề",
@@ -54,8 +55,7 @@ def _form_page(
         status_code=status_code,
         values=values,
         errors=errors,
-        categories=CATEGORIES,
-        kinds=KINDS,
+        **_NAMES,
     )
 
 
@@ -169,8 +169,7 @@ async def cadre_petitions(
         rows=rows,
         status=status,
         overdue=overdue,
-        statuses=STATUS_LABELS,
-        categories=CATEGORIES,
+        **_NAMES,
     )
 
 
@@ -185,8 +184,8 @@ async def cadre_petition(
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     petitions = services.petitions.workflow
-    found = await petitions.detail(principal, code)
-    p = found["petition"]
+    found = await petitions.detail(principal, code)  # its history, submitter, contact, files and similar petitions
+    p = found.pop("petition")
     draft = (
         await petitions.publication_draft(principal, code)
         if p["status"] in (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED) and not found["identity_hidden"]
@@ -197,16 +196,9 @@ async def cadre_petition(
         "cadre_petition.html",
         principal,
         p=p,
-        events=found["events"],
-        contact=found["contact"],
-        similar=found["similar"],
-        attachments=found["attachments"],
-        submitter=found["submitter"],
-        identity_hidden=found["identity_hidden"],
+        **found,
         draft=draft,
-        statuses=STATUS_LABELS,
-        categories=CATEGORIES,
-        kinds=KINDS,
+        **_NAMES,
         error=loi,
     )
 
