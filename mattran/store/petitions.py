@@ -134,14 +134,16 @@ async def update(conn: Conn, petition_id: int, changes: dict[str, Any]) -> None:
             )
 
 
+async def _of_petition(conn: Conn, table: str, columns: str, petition_id: int) -> list[Row]:
+    """The rows of one of a petition's own tables (``columns``, fixed by the caller), in the order they were added."""
+    query = sql.SQL("select {} from {} where petition_id = %s order by id")
+    cur = await conn.execute(query.format(sql.SQL(columns), sql.Identifier(table)), (petition_id,))
+    return await cur.fetchall()
+
+
 async def events(conn: Conn, petition_id: int) -> list[Row]:
     """A petition's history, oldest first."""
-    cur = await conn.execute(
-        "select at, actor, action, from_status, to_status, detail from petition_events"
-        " where petition_id = %s order by id",
-        (petition_id,),
-    )
-    return await cur.fetchall()
+    return await _of_petition(conn, "petition_events", "at, actor, action, from_status, to_status, detail", petition_id)
 
 
 async def contact(conn: Conn, petition_id: int) -> Row | None:
@@ -206,14 +208,7 @@ async def published(
         "      or unaccent(lower(title || ' ' || content_public || ' ' || coalesce(answer_public, '')))"
         "      like '%%' || unaccent(lower(%(q)s)) || '%%')"
         " order by published_at desc limit %(limit)s offset %(offset)s",
-        {
-            "province": province_code,
-            "unit": unit_code,
-            "category": category,
-            "q": query,
-            "limit": limit,
-            "offset": offset,
-        },
+        dict(province=province_code, unit=unit_code, category=category, q=query, limit=limit, offset=offset),
     )
     return await cur.fetchall()
 
@@ -331,12 +326,7 @@ async def merged_ids(conn: Conn, petition_id: int) -> list[Row]:
 
 async def attachments(conn: Conn, petition_id: int) -> list[Row]:
     """A petition's attachments, without their bytes."""
-    cur = await conn.execute(
-        "select id, filename, content_type, size, created_at from petition_attachments"
-        " where petition_id = %s order by id",
-        (petition_id,),
-    )
-    return await cur.fetchall()
+    return await _of_petition(conn, "petition_attachments", "id, filename, content_type, size, created_at", petition_id)
 
 
 async def attachment(conn: Conn, petition_id: int, attachment_id: int) -> Row | None:
