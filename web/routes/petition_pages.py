@@ -27,6 +27,7 @@ from web.render import render
 
 router = APIRouter(include_in_schema=False)
 
+Status = Annotated[str | None, Query(max_length=20)]  # list only the petitions at this status
 _NAMES: dict[str, Any] = {"statuses": STATUS_LABELS, "categories": CATEGORIES, "kinds": KINDS}  # for every page
 _FIELD_LABELS = {
     "kind": "Loại đơn",
@@ -42,21 +43,11 @@ _FIELD_LABELS = {
 
 
 def _form_page(
-    request: Request,
-    principal: Principal,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
+    request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
-    return render(
-        request,
-        "petition_form.html",
-        principal,
-        status_code=status_code,
-        values=values,
-        errors=errors,
-        **_NAMES,
-    )
+    """The petition form, with what was typed and what is wrong with it."""
+    page = {"values": values, "errors": errors, **_NAMES}
+    return render(request, "petition_form.html", principal, status_code=status_code, **page)
 
 
 @router.get("/phan-anh", response_class=HTMLResponse)
@@ -153,11 +144,7 @@ async def track(
 
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)
 async def cadre_petitions(
-    request: Request,
-    services: ServicesDep,
-    principal: CurrentPrincipal,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    overdue: bool = False,
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, status: Status = None, overdue: bool = False
 ) -> HTMLResponse:
     """Danh sách phản ánh trong phạm vi của cán bộ."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
