@@ -12,6 +12,8 @@ from psycopg.types.json import Jsonb
 from mattran.domain.petition_status import PetitionAction
 from mattran.store.db import Conn, Row
 
+OPEN = "('received', 'accepted', 'in_progress')"  # OPEN_STATUSES, as SQL
+ALIKE_WORDING = 0.3  # the pg_trgm similarity from which two petitions' texts count as alike
 _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
     " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
@@ -167,7 +169,7 @@ async def list_in_scope(
         f"select {_COLUMNS} from petitions p left join units u on u.code = p.unit_code"
         " where (%(status)s::text is null or p.status = %(status)s)"
         " and (%(overdue)s::timestamptz is null or (p.due_at < %(overdue)s"
-        "      and p.status in ('received', 'accepted', 'in_progress')))"
+        f"      and p.status in {OPEN}))"
         " and (%(submitter)s::text is null or p.submitter = %(submitter)s)"
         " order by p.created_at desc limit %(limit)s",
         {"status": status, "overdue": overdue_at, "submitter": submitter, "limit": limit},
@@ -219,7 +221,7 @@ async def overdue_ids(conn: Conn, now: datetime) -> list[Row]:
         "select p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.status, p.escalations,"
         " u.parent_code"
         " from petitions p join units u on u.code = p.unit_code"
-        " where p.due_at < %s and p.status in ('received', 'accepted', 'in_progress') and u.parent_code is not null"
+        f" where p.due_at < %s and p.status in {OPEN} and u.parent_code is not null"
         " order by p.due_at for update of p skip locked",
         (now,),
     )
@@ -239,9 +241,9 @@ async def similar(
         " from (select id, tracking_code, status, title, content, created_at from petitions"
         "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
         "       and status <> 'declined' and kind <> 'to_cao' order by id desc limit %(recent)s) p"
-        " where similarity(p.title || ' ' || p.content, %(t)s) >= 0.3"
+        " where similarity(p.title || ' ' || p.content, %(t)s) >= %(min)s"
         " order by score desc, p.id desc limit %(n)s",
-        {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent},
+        {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent, "min": ALIKE_WORDING},
     )
     return await cur.fetchall()
 
@@ -256,9 +258,9 @@ async def similar_published(
         " from (select tracking_code, status, title, content_public, published_at from public_petitions"
         "       where unit_code = %(u)s and title is not null and tracking_code <> %(x)s"
         "       order by published_at desc limit %(recent)s) p"
-        " where similarity(p.title || ' ' || p.content_public, %(t)s) >= 0.3"
+        " where similarity(p.title || ' ' || p.content_public, %(t)s) >= %(min)s"
         " order by score desc, p.published_at desc limit %(n)s",
-        {"u": unit_code, "t": text, "x": exclude_code, "n": limit, "recent": recent},
+        {"u": unit_code, "t": text, "x": exclude_code, "n": limit, "recent": recent, "min": ALIKE_WORDING},
     )
     return await cur.fetchall()
 
