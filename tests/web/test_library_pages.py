@@ -239,7 +239,9 @@ def test_upload_needs_the_form_token_and_a_bounded_size(platform: Platform, clie
 
 
 @pytest.mark.parametrize("who", ["citizen", "province_cadre", "central_cadre"])
-def test_only_admins_manage_the_library(platform: Platform, library: Library, client: httpx2.Client) -> None:
+def test_only_admins_manage_the_library(
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client], client: httpx2.Client
+) -> None:
     for r in (
         client.get(f"{platform.base_url}/thu-vien/them"),
         client.post(f"{platform.base_url}/thu-vien/them", files={"file": ("a.md", b"# A\n\nB.\n")}),
