@@ -29,7 +29,6 @@ async def _run(
 ) -> None:
     from contextlib import AsyncExitStack
 
-    from agents.llm import chat_model
     from agents.runner import ChatRunner
     from compose.services import open_services
 
@@ -37,7 +36,7 @@ async def _run(
     stack = AsyncExitStack()
     services = await stack.enter_async_context(open_services(settings, urls.app, pool_size=2))
     resolver = services.resolver
-    runner = ChatRunner(urls.app, services, chat_model(settings))
+    runner = ChatRunner(urls.app, services, services.chat_model)
     await runner.open()
     try:
         if batch is not None:

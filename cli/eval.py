@@ -39,11 +39,10 @@ def table(results: list[SuiteResult]) -> Table:
 
 
 async def _run(names: list[str], dataset: Path | None) -> list[SuiteResult]:
-    from agents.llm import chat_model
     from evals.harness import Context, run
 
     settings = get_settings()
-    async with Context.open(settings, chat_model(settings)) as ctx:
+    async with Context.open(settings) as ctx:
         return await run(ctx, names, dataset, lambda name: say(f"Đang chạy bộ đánh giá “{name}”…"))
 
 

@@ -13,7 +13,7 @@ from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import PetitionIntake, PetitionJobs, Petitions, PetitionViews, PetitionWorkflow
 from mattran.domain.privacy import personal_data
 from mattran.domain.pseudonyms import Pseudonyms
-from mattran.domain.rate_limits import Limit, RateLimits
+from mattran.domain.rate_limits import RateLimits
 from mattran.domain.units import UnitResolver, load_resolver
 from mattran.keys import key_ring
 from mattran.scope import Scope
@@ -27,32 +27,25 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
     signing = key_ring(settings).signing.secret.decode()
     embedder = lazy_embedder(settings)  # one model for petitions' similarity and the library
     personal = personal_data(settings)
-    limits = RateLimits(
-        db,
-        {
-            Limit.INTAKE: settings.intake_rate_per_minute,
-            Limit.CHAT: settings.chat_rate_per_minute,
-            Limit.SIMILAR: settings.similar_rate_per_minute,
-            Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute,
-        },
-    )
+    model = chat_model(settings)  # built once: the chat's assistant and the report prose
+    limits = RateLimits.of(db, settings)
     deadlines = Deadlines(settings.petition_due_days, settings.petition_due_days_by_category)
-    petitions = Petitions(
-        intake=PetitionIntake(db, resolver, deadlines, personal, limits, Pseudonyms(signing)),
-        workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
-        views=PetitionViews(db, resolver, embedder),
-        jobs=PetitionJobs(db, resolver, deadlines, embedder),
-    )
     return Services(
         settings=settings,
         db=db,
         resolver=resolver,
+        petitions=Petitions(
+            intake=PetitionIntake(db, resolver, deadlines, personal, limits, Pseudonyms(signing)),
+            workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
+            views=PetitionViews(db, resolver, embedder),
+            jobs=PetitionJobs(db, resolver, deadlines, embedder),
+        ),
+        library=LibraryService(db, embedder),
         personal=personal,
         limits=limits,
         embedder=embedder,
-        petitions=petitions,
-        library=LibraryService(db, embedder),
-        section_writer=section_writer(chat_model(settings)),
+        chat_model=model,
+        section_writer=section_writer(model),
     )
 
 

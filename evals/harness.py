@@ -76,11 +76,12 @@ class Context:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, settings: Settings, model: BaseChatModel | None = None) -> AsyncIterator[Context]:
-        """The store as the command line opens it (started, migrated, or joined when ``mattran up`` runs)."""
+    async def open(cls, settings: Settings) -> AsyncIterator[Context]:
+        """The store as the command line opens it (started, migrated, or joined when ``mattran up`` runs), with the
+        services' language model (None offline)."""
         urls = await asyncio.to_thread(prepare_store, settings)  # the demo data loader runs its own event loop
         async with open_services(settings, urls.app, pool_size=4) as services:
-            yield cls(urls, services, model)
+            yield cls(urls, services, services.chat_model)
 
     @property
     def settings(self) -> Settings:

@@ -149,6 +149,11 @@ class OldUnit:
         return {self.new_code, *self.pieces}
 
 
+def _ward(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    """A map row's ward: its code, name, name without its type and type (the first fields of both kinds of unit)."""
+    return row["wardCode"], row["ward"], strip_prefix(row["ward"], _TYPE_PREFIXES), row["wardType"]
+
+
 class MapData:
     """Indexes over both maps."""
 
@@ -173,15 +178,7 @@ class MapData:
         self.province_names: dict[str, str] = {}  # code → full name
         self.province_shorts: dict[str, str] = {}
         for r in cur_rows:
-            u = Unit(
-                r["wardCode"],
-                r["ward"],
-                strip_prefix(r["ward"], _TYPE_PREFIXES),
-                r["wardType"],
-                r["provinceCode"],
-                r["province"],
-                r["provinceShort"],
-            )
+            u = Unit(*_ward(r), r["provinceCode"], r["province"], r["provinceShort"])
             self.units.append(u)
             ward_by_key[(r["provinceKey"], r["wardKey"])] = r["wardCode"]
             self.province_names[u.province_code] = u.province
@@ -231,10 +228,7 @@ class MapData:
             split = divided.get(f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}", [])
             pieces = tuple(sorted(ward_by_key[(p["provinceKey"], p["newWardKey"])] for p in split))
             ou = OldUnit(
-                r["wardCode"],
-                r["ward"],
-                strip_prefix(r["ward"], _TYPE_PREFIXES),
-                r["wardType"],
+                *_ward(r),
                 r["district"],
                 strip_prefix(r["district"], _DISTRICT_PREFIXES),
                 r["districtType"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mattran.domain.embedding import Embedder
 from mattran.domain.library import LibraryService
@@ -13,6 +14,9 @@ from mattran.domain.reports.brief import SectionWriter
 from mattran.domain.units import UnitResolver
 from mattran.settings import Settings
 from mattran.store.db import Database
+
+if TYPE_CHECKING:  # the type only: the core loads no language-model client
+    from langchain_core.language_models import BaseChatModel
 
 
 @dataclass(frozen=True)
@@ -27,4 +31,5 @@ class Services:
     embedder: Embedder  # one model for petitions' similarity and the library, loaded on first use
     petitions: Petitions  # intake, workflow, views, jobs
     library: LibraryService
+    chat_model: BaseChatModel | None  # the configured language model's client; None offline
     section_writer: SectionWriter  # a report's prose: the configured language model's, else the templates'

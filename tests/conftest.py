@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser, sync_playwright
 from psycopg.conninfo import make_conninfo
 
+import web.chat  # noqa: F401  (sets Chainlit's app root, before any test imports chainlit)
 from agents.runner import ChatRunner
 from compose.services import build_services
 from mattran.auth.principal import Principal, Role
@@ -23,12 +23,10 @@ from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import DEV_APP_DB_PASSWORD, Settings
 from mattran.store.db import Database
-from tests.support.paths import ROOT
 from tests.support.platform import MATTRAN, MODELS_DIR, Platform, StartUp, cli_env, free_port, wait_healthy
 from tests.support.scripted_model import Script, ScriptedServer, Serve
 from tests.support.store import open_pool
 
-os.environ.setdefault("CHAINLIT_APP_ROOT", str(ROOT / "web" / "chat"))  # before any test imports chainlit
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from agents.llm import chat_model
 from agents.runner import ChatRunner
 from compose.services import open_services
 from ingest.demo import load_demo_library
@@ -130,7 +129,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                 settings.session_hours,
                 TokenSealer(refresh_token_key(secret)),
             )
-            chat = ChatRunner(urls.app, services, chat_model(settings), subkey(secret, "chat.conversations.v1"))
+            chat = ChatRunner(urls.app, services, services.chat_model, subkey(secret, "chat.conversations.v1"))
             app.state.services, app.state.web = services, WebServices(oidc, sessions, chat)
             await chat.open()
             embedding = asyncio.create_task(_embed_petitions_continually(services.petitions.jobs, services.embedder))

@@ -6,26 +6,27 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from mattran.domain.labelled import LabelledEnum, labels
+from mattran.domain.labelled import labels
 from mattran.domain.unit import Level, Unit
 from mattran.scope import Scope
 
 _log = logging.getLogger(__name__)
 
 
-class Role(LabelledEnum):
+class Role(StrEnum):
     """The platform's roles."""
 
-    CITIZEN = "citizen", "Công dân"
-    COMMUNE_CADRE = "commune_cadre", "Cán bộ cấp xã"
-    PROVINCE_CADRE = "province_cadre", "Cán bộ cấp tỉnh"
-    CENTRAL_CADRE = "central_cadre", "Cán bộ Trung ương"
-    ADMIN = "admin", "Quản trị hệ thống"
+    CITIZEN = "citizen"
+    COMMUNE_CADRE = "commune_cadre"
+    PROVINCE_CADRE = "province_cadre"
+    CENTRAL_CADRE = "central_cadre"
+    ADMIN = "admin"
 
 
-ROLE_LABELS = labels(Role)
+ROLE_LABELS = labels(Role, "Công dân", "Cán bộ cấp xã", "Cán bộ cấp tỉnh", "Cán bộ Trung ương", "Quản trị hệ thống")
 CADRE_LEVEL = {
     Role.COMMUNE_CADRE: Level.COMMUNE,
     Role.PROVINCE_CADRE: Level.PROVINCE,

@@ -15,7 +15,6 @@ _SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 ]
-_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,9 @@ def sniff(data: bytes) -> str | None:
         if data.startswith(signature):
             return content_type
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f]")  # what a file name may not hold
 
 
 def check(filename: str, data: bytes) -> Attachment:

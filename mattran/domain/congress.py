@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Self
 
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
 from mattran.domain.access import target_unit
 from mattran.domain.errors import Invalid
-from mattran.domain.labelled import LabelledEnum, labels
+from mattran.domain.labelled import labels
 from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
@@ -27,16 +28,16 @@ from mattran.store.db import Conn
 DEFAULT_TERM = "2024–2029"
 
 
-class Status(LabelledEnum):
+class Status(StrEnum):
     """Where a congress stands."""
 
-    NOT_STARTED = "chua_trien_khai", "Chưa triển khai"
-    PREPARING = "dang_chuan_bi", "Đang chuẩn bị"
-    HELD = "da_to_chuc", "Đã tổ chức"
-    COMPLETED = "hoan_thanh", "Hoàn thành"
+    NOT_STARTED = "chua_trien_khai"
+    PREPARING = "dang_chuan_bi"
+    HELD = "da_to_chuc"
+    COMPLETED = "hoan_thanh"
 
 
-STATUS_LABELS = labels(Status)
+STATUS_LABELS = labels(Status, "Chưa triển khai", "Đang chuẩn bị", "Đã tổ chức", "Hoàn thành")
 HELD = {Status.HELD, Status.COMPLETED}
 FIELD_LABELS = {
     "status": "Trạng thái",
@@ -106,17 +107,39 @@ class CongressChange(BaseModel):
         return values
 
 
-class Congress(BaseModel):
+class Schedule(BaseModel):
+    """A congress's status and dates, with whether it is overdue or was held after its planned date: the fields a
+    `Congress` and a `UnitProgress` share."""
+
+    status: Status
+    status_label: str
+    planned_date: date | None
+    held_date: date | None
+    overdue: bool = Field(description="Quá ngày dự kiến mà chưa tổ chức.")
+    held_late: bool = Field(description="Đã tổ chức sau ngày dự kiến.")
+
+    @classmethod
+    def scheduled(cls, status: Status, planned: date | None, held: date | None, today: date, /, **fields: Any) -> Self:
+        """The model with its schedule worked out for ``today`` and its other ``fields``."""
+        is_held = status in HELD
+        return cls(
+            status=status,
+            status_label=STATUS_LABELS[status],
+            planned_date=planned,
+            held_date=held,
+            overdue=not is_held and planned is not None and planned < today,
+            held_late=is_held and planned is not None and held is not None and held > planned,
+            **fields,
+        )
+
+
+class Congress(Schedule):
     """A unit's congress for one term."""
 
     unit_code: str
     unit_name: str
     level: int
     term: str
-    status: Status
-    status_label: str
-    planned_date: date | None
-    held_date: date | None
     delegates_planned: int | None
     delegates_attending: int | None
     committee_size: int | None
@@ -126,8 +149,6 @@ class Congress(BaseModel):
     notes: str | None
     updated_at: datetime | None
     held: bool
-    overdue: bool = Field(description="Quá ngày dự kiến mà chưa tổ chức.")
-    held_late: bool = Field(description="Đã tổ chức sau ngày dự kiến.")
 
 
 class HistoryEntry(BaseModel):
@@ -158,39 +179,31 @@ class InvalidCongress(Invalid):
         self.errors = errors
 
 
-def _schedule(status: Status, planned: date | None, held: date | None, today: date) -> dict[str, Any]:
-    """The status and dates, with whether the congress is overdue or was held after its planned date.
-
-    The fields a `Congress` and a `UnitProgress` share.
-    """
-    is_held = status in HELD
-    return {
-        "status": status,
-        "status_label": STATUS_LABELS[status],
-        "planned_date": planned,
-        "held_date": held,
-        "overdue": not is_held and planned is not None and planned < today,
-        "held_late": is_held and planned is not None and held is not None and held > planned,
-    }
+_AS_STORED = (  # the fields of a `Congress` shown as its row holds them
+    "unit_code",
+    "unit_name",
+    "level",
+    "term",
+    "delegates_planned",
+    "delegates_attending",
+    "committee_size",
+    "chair_name",
+    "notes",
+    "updated_at",
+)
 
 
 def congress_view(row: Mapping[str, Any], today: date) -> Congress:
     """A stored row as shown."""
     status = Status(row["status"])
-    return Congress(
-        **_schedule(status, row["planned_date"], row["held_date"], today),
-        unit_code=row["unit_code"],
-        unit_name=row["unit_name"],
-        level=row["level"],
-        term=row["term"],
-        delegates_planned=row["delegates_planned"],
-        delegates_attending=row["delegates_attending"],
-        committee_size=row["committee_size"],
-        chair_name=row["chair_name"],
+    return Congress.scheduled(
+        status,
+        row["planned_date"],
+        row["held_date"],
+        today,
+        **{name: row[name] for name in _AS_STORED},
         vice_chairs=row["vice_chairs"] or [],
         documents=[Document(**d) for d in row["documents"] or []],
-        notes=row["notes"],
-        updated_at=row["updated_at"],
         held=status in HELD,
     )
 
@@ -307,18 +320,12 @@ class ProgressGroup(BaseModel):
     held_late: int = Field(description="Đã tổ chức nhưng muộn hơn ngày dự kiến.")
 
 
-class UnitProgress(BaseModel):
+class UnitProgress(Schedule):
     """One unit's congress in a progress table."""
 
     code: str
     name: str
     level: int
-    status: Status
-    status_label: str
-    planned_date: date | None
-    held_date: date | None
-    overdue: bool
-    held_late: bool
 
 
 class StatusCount(BaseModel):
@@ -384,11 +391,8 @@ async def congress_progress(
     for r in rows:
         status = Status(r["status"] or Status.NOT_STARTED)
         units.append(
-            UnitProgress(
-                **_schedule(status, r["planned_date"], r["held_date"], today),
-                code=r["code"],
-                name=r["name"],
-                level=r["level"],
+            UnitProgress.scheduled(
+                status, r["planned_date"], r["held_date"], today, code=r["code"], name=r["name"], level=r["level"]
             )
         )
         province_of[r["code"]] = r["province_code"]

@@ -1,33 +1,13 @@
-"""Enums whose members carry a Vietnamese label beside their stored value."""
+"""The Vietnamese labels shown for a string enum's members, stored values apart."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TypeVar
+
+E = TypeVar("E", bound=StrEnum)
 
 
-class LabelledEnum(StrEnum):
-    """A string enum declared as ``NAME = "value", "Nhãn"``: the value is stored, the label shown."""
-
-    _value_: str
-    label: str
-
-    if TYPE_CHECKING:  # a member is looked up by its value alone: ``Role("admin")``
-
-        def __new__(cls, value: str) -> Self: ...
-
-    else:
-
-        def __new__(cls, value, label):
-            member = str.__new__(cls, value)
-            member._value_ = value
-            member.label = label
-            return member
-
-
-E = TypeVar("E", bound=LabelledEnum)
-
-
-def labels(enum: type[E]) -> dict[E, str]:
-    """Each member's label, in the enum's order."""
-    return {member: member.label for member in enum}
+def labels(enum: type[E], *shown: str) -> dict[E, str]:
+    """Each member of ``enum`` with its label, the labels given in the enum's order (exactly one for each member)."""
+    return dict(zip(enum, shown, strict=True))

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from mattran.domain.labelled import LabelledEnum, labels
+from mattran.domain.labelled import labels
 
 
-class PetitionStatus(LabelledEnum):
+class PetitionStatus(StrEnum):
     """Where a petition stands."""
 
-    RECEIVED = "received", "Đã tiếp nhận"
-    ACCEPTED = "accepted", "Đã thụ lý"
-    DECLINED = "declined", "Không thụ lý"
-    IN_PROGRESS = "in_progress", "Đang xử lý"
-    ANSWERED = "answered", "Đã trả lời"
-    PUBLISHED = "published", "Đã công khai trả lời"
-    MERGED = "merged", "Đã gộp với phản ánh cùng nội dung"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    PUBLISHED = "published"
+    MERGED = "merged"
 
 
 class PetitionAction(StrEnum):
@@ -40,5 +40,14 @@ class PetitionAction(StrEnum):
     RETENTION_PURGE = "retention_purge"
 
 
-STATUS_LABELS = labels(PetitionStatus)
+STATUS_LABELS = labels(
+    PetitionStatus,
+    "Đã tiếp nhận",
+    "Đã thụ lý",
+    "Không thụ lý",
+    "Đang xử lý",
+    "Đã trả lời",
+    "Đã công khai trả lời",
+    "Đã gộp với phản ánh cùng nội dung",
+)
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

@@ -11,6 +11,7 @@ from enum import StrEnum
 from mattran.auth.principal import Principal
 from mattran.domain.errors import Refused
 from mattran.scope import Scope
+from mattran.settings import Settings
 from mattran.store import rate_limits as store
 from mattran.store.db import Conn, Database
 
@@ -62,6 +63,19 @@ class RateLimits:
     def __init__(self, db: Database, per_minute: Mapping[Limit, int]) -> None:
         self.db, self.per_minute = db, dict(per_minute)
         self._purged = 0.0
+
+    @classmethod
+    def of(cls, db: Database, settings: Settings) -> RateLimits:
+        """The limits the operator set (``MATTRAN_*_RATE_PER_MINUTE``), counted in ``db``."""
+        return cls(
+            db,
+            {
+                Limit.INTAKE: settings.intake_rate_per_minute,
+                Limit.CHAT: settings.chat_rate_per_minute,
+                Limit.SIMILAR: settings.similar_rate_per_minute,
+                Limit.SIGN_IN_FAILURE: settings.sign_in_failure_rate_per_minute,
+            },
+        )
 
     def on(self, limit: Limit) -> bool:
         """Whether ``limit`` is enforced."""

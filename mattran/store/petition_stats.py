@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Literal, LiteralString
 
 from mattran.store.db import Conn, Row
+from mattran.store.petitions import OPEN
 
-OPEN = "('received', 'accepted', 'in_progress')"
 _WINDOW = (
     "p.unit_path <@ (select path from units where code = %(u)s)"
     " and p.created_at >= %(start)s and p.created_at < %(end)s"

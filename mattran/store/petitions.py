@@ -12,6 +12,8 @@ from psycopg.types.json import Jsonb
 from mattran.domain.petition_status import PetitionAction
 from mattran.store.db import Conn, Row
 
+OPEN = "('received', 'accepted', 'in_progress')"  # OPEN_STATUSES, as SQL
+ALIKE_WORDING = 0.3  # the pg_trgm similarity from which two petitions' texts count as alike
 _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
     " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
@@ -134,14 +136,16 @@ async def update(conn: Conn, petition_id: int, changes: dict[str, Any]) -> None:
             )
 
 
+async def _of_petition(conn: Conn, table: str, columns: str, petition_id: int) -> list[Row]:
+    """The rows of one of a petition's own tables (``columns``, fixed by the caller), in the order they were added."""
+    query = sql.SQL("select {} from {} where petition_id = %s order by id")
+    cur = await conn.execute(query.format(sql.SQL(columns), sql.Identifier(table)), (petition_id,))
+    return await cur.fetchall()
+
+
 async def events(conn: Conn, petition_id: int) -> list[Row]:
     """A petition's history, oldest first."""
-    cur = await conn.execute(
-        "select at, actor, action, from_status, to_status, detail from petition_events"
-        " where petition_id = %s order by id",
-        (petition_id,),
-    )
-    return await cur.fetchall()
+    return await _of_petition(conn, "petition_events", "at, actor, action, from_status, to_status, detail", petition_id)
 
 
 async def contact(conn: Conn, petition_id: int) -> Row | None:
@@ -165,7 +169,7 @@ async def list_in_scope(
         f"select {_COLUMNS} from petitions p left join units u on u.code = p.unit_code"
         " where (%(status)s::text is null or p.status = %(status)s)"
         " and (%(overdue)s::timestamptz is null or (p.due_at < %(overdue)s"
-        "      and p.status in ('received', 'accepted', 'in_progress')))"
+        f"      and p.status in {OPEN}))"
         " and (%(submitter)s::text is null or p.submitter = %(submitter)s)"
         " order by p.created_at desc limit %(limit)s",
         {"status": status, "overdue": overdue_at, "submitter": submitter, "limit": limit},
@@ -206,14 +210,7 @@ async def published(
         "      or unaccent(lower(title || ' ' || content_public || ' ' || coalesce(answer_public, '')))"
         "      like '%%' || unaccent(lower(%(q)s)) || '%%')"
         " order by published_at desc limit %(limit)s offset %(offset)s",
-        {
-            "province": province_code,
-            "unit": unit_code,
-            "category": category,
-            "q": query,
-            "limit": limit,
-            "offset": offset,
-        },
+        dict(province=province_code, unit=unit_code, category=category, q=query, limit=limit, offset=offset),
     )
     return await cur.fetchall()
 
@@ -224,7 +221,7 @@ async def overdue_ids(conn: Conn, now: datetime) -> list[Row]:
         "select p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.status, p.escalations,"
         " u.parent_code"
         " from petitions p join units u on u.code = p.unit_code"
-        " where p.due_at < %s and p.status in ('received', 'accepted', 'in_progress') and u.parent_code is not null"
+        f" where p.due_at < %s and p.status in {OPEN} and u.parent_code is not null"
         " order by p.due_at for update of p skip locked",
         (now,),
     )
@@ -244,9 +241,9 @@ async def similar(
         " from (select id, tracking_code, status, title, content, created_at from petitions"
         "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
         "       and status <> 'declined' and kind <> 'to_cao' order by id desc limit %(recent)s) p"
-        " where similarity(p.title || ' ' || p.content, %(t)s) >= 0.3"
+        " where similarity(p.title || ' ' || p.content, %(t)s) >= %(min)s"
         " order by score desc, p.id desc limit %(n)s",
-        {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent},
+        {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent, "min": ALIKE_WORDING},
     )
     return await cur.fetchall()
 
@@ -261,9 +258,9 @@ async def similar_published(
         " from (select tracking_code, status, title, content_public, published_at from public_petitions"
         "       where unit_code = %(u)s and title is not null and tracking_code <> %(x)s"
         "       order by published_at desc limit %(recent)s) p"
-        " where similarity(p.title || ' ' || p.content_public, %(t)s) >= 0.3"
+        " where similarity(p.title || ' ' || p.content_public, %(t)s) >= %(min)s"
         " order by score desc, p.published_at desc limit %(n)s",
-        {"u": unit_code, "t": text, "x": exclude_code, "n": limit, "recent": recent},
+        {"u": unit_code, "t": text, "x": exclude_code, "n": limit, "recent": recent, "min": ALIKE_WORDING},
     )
     return await cur.fetchall()
 
@@ -331,12 +328,7 @@ async def merged_ids(conn: Conn, petition_id: int) -> list[Row]:
 
 async def attachments(conn: Conn, petition_id: int) -> list[Row]:
     """A petition's attachments, without their bytes."""
-    cur = await conn.execute(
-        "select id, filename, content_type, size, created_at from petition_attachments"
-        " where petition_id = %s order by id",
-        (petition_id,),
-    )
-    return await cur.fetchall()
+    return await _of_petition(conn, "petition_attachments", "id, filename, content_type, size, created_at", petition_id)
 
 
 async def attachment(conn: Conn, petition_id: int, attachment_id: int) -> Row | None:

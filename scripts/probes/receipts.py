@@ -17,7 +17,6 @@ PETITION = {
     "content": "Cống thoát nước đầu ngõ 7 bị tắc, mưa là nước tràn vào nhà.",
     "unit_text": "Phường Ba Đình, Hà Nội",
 }
-CHAT_PETITION = "Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, phường Ba Đình, Hà Nội bị vỡ, nước tràn ra đường."
 RECEIPT = re.compile(r"PAKN-(\d{4})-(\d{6})-([0-9A-Z]{6})")
 
 
@@ -84,7 +83,8 @@ def probe_receipts_chat_filing_is_limited(_ctx: ProbeContext) -> None:
     ):
         for _ in range(2):
             assert client.post("/api/petitions", json=PETITION).status_code == 201
-        asked = client.post("/api/chat", json={"message": CHAT_PETITION}).json()
+        third = "Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, phường Ba Đình, Hà Nội bị vỡ, nước tràn ra đường."
+        asked = client.post("/api/chat", json={"message": third}).json()  # over the limit, through the assistant
         assert asked["confirmation"], asked
         done = client.post("/api/chat", json={"message": "có", "conversation_id": asked["conversation_id"]})
         reply = done.json()["reply"]

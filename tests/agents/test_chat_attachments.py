@@ -126,14 +126,10 @@ async def test_cancelling_drops_the_files_and_a_pending_confirmation_takes_no_mo
 
 async def test_a_language_model_never_sees_the_files(urls: StoreUrls, services: Services) -> None:
     content = "Đèn đường ở cuối ngõ 21 phường Hoàn Kiếm bị hỏng hai tuần nay, buổi tối rất nguy hiểm."
-    model = ScriptedModel(
-        messages=iter(
-            [
-                call("find_unit", text="phường Hoàn Kiếm, Hà Nội"),  # looking the unit up keeps the files held
-                call("file_petition", title="Đèn đường ngõ 21 bị hỏng", content=content, unit_code="00070"),
-                AIMessage("Đã gửi phản ánh của bạn đến Phường Hoàn Kiếm."),
-            ]
-        )
+    model = ScriptedModel.answering(
+        call("find_unit", text="phường Hoàn Kiếm, Hà Nội"),  # looking the unit up keeps the files held
+        call("file_petition", title="Đèn đường ngõ 21 bị hỏng", content=content, unit_code="00070"),
+        AIMessage("Đã gửi phản ánh của bạn đến Phường Hoàn Kiếm."),
     )
     runner = ChatRunner(urls.app, services, model)
     await runner.open()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from agents.llm import chat_model
 from agents.runner import ChatRunner
 from compose.services import build_services
 from mattran.auth.principal import Principal, principal_from_claims
@@ -36,7 +35,7 @@ def _cadre(services: Services) -> Principal:
 
 async def _drafted_through_the_chat(urls: StoreUrls, services: Services, principal: Principal) -> Draft:
     """Ask the assistant (the runner every door uses, with the services' model) for a report; the saved draft."""
-    runner = ChatRunner(urls.app, services, chat_model(services.settings))
+    runner = ChatRunner(urls.app, services, services.chat_model)
     await runner.open()
     try:
         turn = await runner.send(principal, runner.new_conversation(), REQUEST)
@@ -49,7 +48,7 @@ async def _drafted_through_the_chat(urls: StoreUrls, services: Services, princip
 
 def test_the_bundle_holds_every_service(services: Services) -> None:
     assert services.library is not None and services.petitions.workflow.resolver is services.resolver
-    assert services.section_writer is template_section  # no model configured
+    assert services.chat_model is None and services.section_writer is template_section  # no model configured
 
 
 async def test_without_a_model_the_templates_write_the_report(urls: StoreUrls, services: Services) -> None:
@@ -75,7 +74,7 @@ async def test_with_a_model_it_writes_the_report_prose(
         update={"llm_url": server.url, "llm_model": "scripted", "llm_max_retries": 0, "llm_timeout_seconds": 10}
     )
     with_model = build_services(modelled, services.db, services.resolver)
-    assert with_model.section_writer is not template_section
+    assert with_model.chat_model is not None and with_model.section_writer is not template_section
     principal = _cadre(with_model)
     drafted = await _drafted_through_the_chat(urls, with_model, principal)
     written = [b for b in server.requests if str(b["messages"][0]["content"]).startswith(WRITER_PROMPT)]

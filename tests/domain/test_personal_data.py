@@ -23,6 +23,7 @@ from mattran.store.retention import PURGED_TEXT, PURGED_TITLE
 from tests.support.browser import ARTIFACTS, CITIZEN, PHONE
 from tests.support.browser import sign_in as browser_sign_in
 from tests.support.checks import csrf_token, found
+from tests.support.forms import post_form
 from tests.support.open311 import post_request as open311_post
 from tests.support.platform import DEMO_ACCOUNTS, MATTRAN, Platform, cli_env, owner_rows, sign_in
 
@@ -305,17 +306,9 @@ def test_the_my_data_page_works_without_javascript(platform: Platform) -> None:
         assert sign_in(client, platform.base_url, username, password).status_code == 200
         form_page = client.get(f"{platform.base_url}/phan-anh")
         assert 'href="/du-lieu-cua-toi"' in form_page.text  # linked for a signed-in citizen
-        token = csrf_token(form_page.text)
-        filed = client.post(
-            f"{platform.base_url}/phan-anh",
-            data={
-                **BODY,
-                "csrf_token": token,
-                "full_name": "Nguyễn Thị Trang",
-                "phone": "0909 876 543",
-                "consent": "1",
-            },
-        )
+        token = csrf_token(form_page.text)  # this browser's, for the page's other forms too
+        contact = {"full_name": "Nguyễn Thị Trang", "phone": "0909 876 543", "consent": "1"}
+        filed = post_form(client, f"{platform.base_url}/phan-anh", BODY | contact)
         code = public_number(found(r"ma=([^&]+)", filed.headers["location"]))
         page = client.get(f"{platform.base_url}/du-lieu-cua-toi")
         assert page.status_code == 200 and page.headers["cache-control"] == "no-store"

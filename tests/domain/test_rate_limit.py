@@ -6,10 +6,9 @@ tests of the session keep their own allowance.
 
 from __future__ import annotations
 
-import re
-
 import httpx2
 
+from tests.support.forms import post_form
 from tests.support.platform import Platform
 
 PER_MINUTE = 30
@@ -33,19 +32,8 @@ def test_anonymous_intake_is_limited_per_address_but_signed_in_citizens_are_not(
             + platform.mint({"sub": "gioi-han-cong-dan", "name": "Công dân", "roles": ["citizen"], "unit": None}),
         }
         signed_in = client.post(url, json=PETITION, headers=citizen)
-        page = client.get(f"{platform.base_url}/phan-anh", headers=here).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert token
-        form = client.post(
-            f"{platform.base_url}/phan-anh",
-            headers={**here, "Accept": "text/html"},
-            data={
-                "csrf_token": token.group(1),
-                "title": PETITION["title"],
-                "content": PETITION["content"],
-                "unit_text": "Xã Văn Miếu, Phú Thọ",
-            },
-        )
+        fields = {"title": PETITION["title"], "content": PETITION["content"], "unit_text": "Xã Văn Miếu, Phú Thọ"}
+        form = post_form(client, f"{platform.base_url}/phan-anh", fields, here)
     assert accepted == [201] * PER_MINUTE
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert refused.json()["detail"] == "Bạn gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."

@@ -20,6 +20,7 @@ from mattran.bootstrap import StoreUrls
 from mattran.domain import receipts
 from mattran.store.migrate import migration_files
 from tests.support.checks import found, present
+from tests.support.forms import post_form
 from tests.support.platform import Platform, cli_env, free_port, serving
 
 CITIZEN = {"sub": "bien-nhan-dan", "name": "Công dân", "roles": ["citizen"], "unit": None}
@@ -229,18 +230,8 @@ def test_the_anonymous_limit_counts_every_door_across_processes(platform: Platfo
     refused = _chat(platform.base_url, "có", here, asked["conversation_id"])
     assert "Bạn gửi quá nhiều yêu cầu" in refused["reply"] and not RECEIPT.search(refused["reply"])
     with httpx2.Client(base_url=second_process, timeout=30) as client:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/phan-anh", headers=here).text)
-        assert token
-        form = client.post(
-            "/phan-anh",
-            headers={**here, "Accept": "text/html"},
-            data={
-                "csrf_token": token.group(1),
-                "title": PETITION["title"],
-                "content": PETITION["content"],
-                "unit_text": "Phường Ba Đình, Hà Nội",
-            },
-        )
+        fields = {"title": PETITION["title"], "content": PETITION["content"], "unit_text": "Phường Ba Đình, Hà Nội"}
+        form = post_form(client, "/phan-anh", fields, here)
     assert form.status_code == 429 and "Bạn gửi quá nhiều yêu cầu" in form.text
     assert 1 <= int(form.headers["Retry-After"]) <= 60
     elsewhere = httpx2.post(f"{second_process}/api/petitions", json=PETITION, headers=_from("198.51.100.41"))

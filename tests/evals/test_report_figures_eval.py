@@ -6,7 +6,6 @@ petitions and the demo members change nothing that other tests count."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import Settings
-from mattran.store.db import Database
 from tests.support.store import open_pool
 
 
@@ -35,27 +33,20 @@ def demo_urls(demo_settings: Settings) -> StoreUrls:
     return prepare_store(demo_settings)
 
 
-@pytest.fixture(scope="module")
-async def demo_db(demo_urls: StoreUrls) -> AsyncIterator[Database]:
-    async with open_pool(demo_urls.app, max_size=2) as database:
-        yield database
-
-
-async def test_every_number_in_the_drafts_matches_the_database(
-    demo_db: Database, demo_urls: StoreUrls, demo_settings: Settings
-) -> None:
-    async with demo_db.transaction(Scope.public()) as conn:
-        resolver = await load_resolver(conn)
-    petitions = build_services(demo_settings, demo_db, resolver).petitions
-    assert await seed_petitions(demo_urls.owner, petitions) == SEED_COUNT
-    cases = load_cases()
-    assert len(cases) >= 20 and {c.kind for c in cases if c.kind} == {
-        "petitions",
-        "voter_opinions",
-        "congress",
-        "members",
-    }
-    report = await evaluate(demo_db, resolver, demo_urls.owner, cases)
-    assert report.below_threshold() == {}, report.summary()
-    assert report.figures >= 400 and report.numbers >= 300, report.summary()
-    assert await seed_petitions(demo_urls.owner, petitions) == 0  # seeded once
+async def test_every_number_in_the_drafts_matches_the_database(demo_urls: StoreUrls, demo_settings: Settings) -> None:
+    async with open_pool(demo_urls.app, max_size=2) as demo_db:
+        async with demo_db.transaction(Scope.public()) as conn:
+            resolver = await load_resolver(conn)
+        petitions = build_services(demo_settings, demo_db, resolver).petitions
+        assert await seed_petitions(demo_urls.owner, petitions) == SEED_COUNT
+        cases = load_cases()
+        assert len(cases) >= 20 and {c.kind for c in cases if c.kind} == {
+            "petitions",
+            "voter_opinions",
+            "congress",
+            "members",
+        }
+        report = await evaluate(demo_db, resolver, demo_urls.owner, cases)
+        assert report.below_threshold() == {}, report.summary()
+        assert report.figures >= 400 and report.numbers >= 300, report.summary()
+        assert await seed_petitions(demo_urls.owner, petitions) == 0  # seeded once

@@ -30,6 +30,11 @@ class ScriptedModel(GenericFakeChatModel):
     seen: list[list[BaseMessage]] = Field(default_factory=list)
     offered: list[list[str]] = Field(default_factory=list)
 
+    @classmethod
+    def answering(cls, *messages: AIMessage) -> ScriptedModel:
+        """A model that answers with ``messages``, one a call, in turn."""
+        return cls(messages=iter(messages))
+
     def bind_tools(
         self,
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],

@@ -73,6 +73,12 @@ def clients(platform: Platform) -> Iterator[dict[str, httpx2.Client]]:
         client.close()
 
 
+@pytest.fixture
+def client(clients: dict[str, httpx2.Client], who: str) -> httpx2.Client:
+    """The browser of ``who``, the role a test is parametrized with."""
+    return clients[who]
+
+
 def test_search_page_answers_with_citations_without_javascript(
     platform: Platform, library: Library, clients: dict[str, httpx2.Client]
 ) -> None:
@@ -132,9 +138,8 @@ def test_document_page_has_the_anchors_and_contents(
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "hanoi_cadre"])
 def test_internal_document_is_hidden_from_those_outside_its_line(
-    platform: Platform, library: Library, clients: dict[str, httpx2.Client], who: str
+    platform: Platform, library: Library, client: httpx2.Client
 ) -> None:
-    client = clients[who]
     listed = client.get(f"{platform.base_url}/thu-vien")
     assert listed.status_code == 200
     assert library.internal_title not in listed.text and f'href="/thu-vien/{library.internal_id}"' not in listed.text
@@ -148,10 +153,7 @@ def test_internal_document_is_hidden_from_those_outside_its_line(
 
 
 @pytest.mark.parametrize("who", ["province_cadre", "commune_cadre", "admin"])
-def test_internal_document_reaches_its_line(
-    platform: Platform, library: Library, clients: dict[str, httpx2.Client], who: str
-) -> None:
-    client = clients[who]
+def test_internal_document_reaches_its_line(platform: Platform, library: Library, client: httpx2.Client) -> None:
     assert f'href="/thu-vien/{library.internal_id}"' in client.get(f"{platform.base_url}/thu-vien").text
     page = client.get(f"{platform.base_url}/thu-vien/{library.internal_id}")
     assert page.status_code == 200
@@ -238,9 +240,8 @@ def test_upload_needs_the_form_token_and_a_bounded_size(platform: Platform, clie
 
 @pytest.mark.parametrize("who", ["citizen", "province_cadre", "central_cadre"])
 def test_only_admins_manage_the_library(
-    platform: Platform, library: Library, clients: dict[str, httpx2.Client], who: str
+    platform: Platform, library: Library, clients: dict[str, httpx2.Client], client: httpx2.Client
 ) -> None:
-    client = clients[who]
     for r in (
         client.get(f"{platform.base_url}/thu-vien/them"),
         client.post(f"{platform.base_url}/thu-vien/them", files={"file": ("a.md", b"# A\n\nB.\n")}),

@@ -40,6 +40,7 @@ Kind = Literal["law", "guide", "document"]
 Access = Literal["public", "internal"]
 KIND_LABELS: dict[Kind, str] = {"law": "Văn bản pháp luật", "guide": "Hướng dẫn", "document": "Tài liệu"}
 ACCESS_LABELS: dict[Access, str] = {"public": "Công khai", "internal": "Nội bộ"}
+_NAMES: dict[str, Any] = {"kinds": KIND_LABELS, "accesses": ACCESS_LABELS}  # for every page of the library
 NOT_FOUND = "Không tìm thấy tài liệu này trong thư viện."
 TOO_BIG = "Tệp quá lớn: tối đa 20 MB."
 
@@ -118,8 +119,7 @@ async def library_home(
         counts=counts,
         page=trang,
         pages=max(1, -(-counts["documents"] // PAGE_SIZE)),
-        kinds=KIND_LABELS,
-        accesses=ACCESS_LABELS,
+        **_NAMES,
         deleted=da_xoa,
         manage=is_allowed(principal, Operation.LIBRARY_MANAGE),
     )
@@ -138,8 +138,7 @@ def _upload_page(
         values=values,
         errors=errors,
         unit=unit,
-        kinds=KIND_LABELS,
-        accesses=ACCESS_LABELS,
+        **_NAMES,
         max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
     )
 
@@ -230,8 +229,7 @@ async def document_page(
         contents=contents,
         unit=unit,
         source=source_label(found["source"]),
-        kinds=KIND_LABELS,
-        accesses=ACCESS_LABELS,
+        **_NAMES,
         added=da_them,
         manage=is_allowed(principal, Operation.LIBRARY_MANAGE),
     )

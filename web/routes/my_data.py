@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -98,11 +98,17 @@ _REFUSED = {
 }
 
 
-def _check_form(request: Request, principal: Principal, csrf_token: str | None) -> None:
-    """Refuse a form of "Dữ liệu của tôi" without this browser's token, or from nobody signed in."""
+async def _form_poster(
+    request: Request, principal: CurrentPrincipal, csrf_token: Annotated[str | None, Form()] = None
+) -> Principal:
+    """Who posts a form of "Dữ liệu của tôi": refused without this browser's token, or when nobody is signed in."""
     csrf.verify(request, csrf_token)
     if not principal.authenticated:
         raise HTTPException(401, SIGN_IN)
+    return principal
+
+
+FormPoster = Annotated[Principal, Depends(_form_poster)]
 
 
 def _back(outcome: str, code: str) -> RedirectResponse:
@@ -111,15 +117,8 @@ def _back(outcome: str, code: str) -> RedirectResponse:
 
 
 @router.post("/du-lieu-cua-toi/xoa-lien-he", include_in_schema=False)
-async def erase_contact_form(
-    request: Request,
-    services: ServicesDep,
-    principal: CurrentPrincipal,
-    code: CodeField = "",
-    csrf_token: Annotated[str | None, Form()] = None,
-) -> Response:
+async def erase_contact_form(services: ServicesDep, principal: FormPoster, code: CodeField = "") -> Response:
     """Xóa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
-    _check_form(request, principal, csrf_token)
     try:
         done = await data_rights.erase_contact(services.db, principal, code)
     except PetitionError as exc:
@@ -131,18 +130,15 @@ async def erase_contact_form(
 
 @router.post("/du-lieu-cua-toi/sua-lien-he", include_in_schema=False)
 async def correct_contact_form(
-    request: Request,
     services: ServicesDep,
-    principal: CurrentPrincipal,
+    principal: FormPoster,
     code: CodeField = "",
     full_name: Annotated[str, Form(max_length=100)] = "",
     phone: Annotated[str, Form(max_length=20)] = "",
     email: Annotated[str, Form(max_length=200)] = "",
     consent: Annotated[str | None, Form(max_length=10)] = None,
-    csrf_token: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Sửa thông tin liên hệ từ biểu mẫu của trang "Dữ liệu của tôi"."""
-    _check_form(request, principal, csrf_token)
     try:
         contact = Contact(full_name=full_name.strip() or None, phone=phone.strip() or None, email=email.strip() or None)
         await data_rights.correct_contact(services.db, principal, services.personal, code, contact, bool(consent))

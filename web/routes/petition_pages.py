@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -27,6 +27,8 @@ from web.render import render
 
 router = APIRouter(include_in_schema=False)
 
+Status = Annotated[str | None, Query(max_length=20)]  # list only the petitions at this status
+_NAMES: dict[str, Any] = {"statuses": STATUS_LABELS, "categories": CATEGORIES, "kinds": KINDS}  # for every page
 _FIELD_LABELS = {
     "kind": "Loại đơn",
     "title": "Tiêu đề",
@@ -41,22 +43,11 @@ _FIELD_LABELS = {
 
 
 def _form_page(
-    request: Request,
-    principal: Principal,
-    values: dict[str, str],
-    errors: dict[str, str],
-    status_code: int = 200,
+    request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str], status_code: int = 200
 ) -> HTMLResponse:
-    return render(
-        request,
-        "petition_form.html",
-        principal,
-        status_code=status_code,
-        values=values,
-        errors=errors,
-        categories=CATEGORIES,
-        kinds=KINDS,
-    )
+    """The petition form, with what was typed and what is wrong with it."""
+    page = {"values": values, "errors": errors, **_NAMES}
+    return render(request, "petition_form.html", principal, status_code=status_code, **page)
 
 
 @router.get("/phan-anh", response_class=HTMLResponse)
@@ -153,11 +144,7 @@ async def track(
 
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)
 async def cadre_petitions(
-    request: Request,
-    services: ServicesDep,
-    principal: CurrentPrincipal,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    overdue: bool = False,
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, status: Status = None, overdue: bool = False
 ) -> HTMLResponse:
     """Danh sách phản ánh trong phạm vi của cán bộ."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
@@ -169,8 +156,7 @@ async def cadre_petitions(
         rows=rows,
         status=status,
         overdue=overdue,
-        statuses=STATUS_LABELS,
-        categories=CATEGORIES,
+        **_NAMES,
     )
 
 
@@ -185,8 +171,8 @@ async def cadre_petition(
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     petitions = services.petitions.workflow
-    found = await petitions.detail(principal, code)
-    p = found["petition"]
+    found = await petitions.detail(principal, code)  # its history, submitter, contact, files and similar petitions
+    p = found.pop("petition")
     draft = (
         await petitions.publication_draft(principal, code)
         if p["status"] in (PetitionStatus.ANSWERED, PetitionStatus.PUBLISHED) and not found["identity_hidden"]
@@ -197,16 +183,9 @@ async def cadre_petition(
         "cadre_petition.html",
         principal,
         p=p,
-        events=found["events"],
-        contact=found["contact"],
-        similar=found["similar"],
-        attachments=found["attachments"],
-        submitter=found["submitter"],
-        identity_hidden=found["identity_hidden"],
+        **found,
         draft=draft,
-        statuses=STATUS_LABELS,
-        categories=CATEGORIES,
-        kinds=KINDS,
+        **_NAMES,
         error=loi,
     )
 

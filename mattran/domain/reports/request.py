@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel
 
 from mattran.domain.errors import Invalid
-from mattran.domain.labelled import LabelledEnum, labels
+from mattran.domain.labelled import labels
 from mattran.domain.text import fold, nfc, strip_marks
 
 
@@ -17,16 +18,22 @@ class ReportError(Invalid):
     """A report request that cannot be carried out; the message says why, in Vietnamese."""
 
 
-class ReportKind(LabelledEnum):
+class ReportKind(StrEnum):
     """The kinds of report the assistant drafts."""
 
-    PETITIONS = "petitions", "Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị"
-    VOTER_OPINIONS = "voter_opinions", "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân"
-    CONGRESS = "congress", "Tiến độ đại hội Mặt trận Tổ quốc Việt Nam các cấp"
-    MEMBERS = "members", "Tình hình ủy viên Ủy ban Mặt trận Tổ quốc Việt Nam"
+    PETITIONS = "petitions"
+    VOTER_OPINIONS = "voter_opinions"
+    CONGRESS = "congress"
+    MEMBERS = "members"
 
 
-KIND_LABELS = labels(ReportKind)
+KIND_LABELS = labels(
+    ReportKind,
+    "Tình hình tiếp nhận, giải quyết phản ánh, kiến nghị",
+    "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân",
+    "Tiến độ đại hội Mặt trận Tổ quốc Việt Nam các cấp",
+    "Tình hình ủy viên Ủy ban Mặt trận Tổ quốc Việt Nam",
+)
 EXAMPLES = (
     "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị của tỉnh Phú Thọ quý III/2026",
     "Tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân xã Văn Miếu gửi kỳ họp HĐND tỉnh",
