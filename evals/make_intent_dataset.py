@@ -3,18 +3,22 @@ hand-written sources (``intents.train.src``, ``intents.dev.src``), deterministic
 
 Source format: ``#`` starts a comment line; ``@ <intent> <roles>`` opens a block (roles: ``citizen``, ``commune``,
 ``province``, ``central``, or ``cadre`` for the three cadre levels, comma-separated); every other line is one
-message, perhaps after ``%province,central%`` (only these of the block's roles may send it). Placeholders, filled from the ``vietnamadminunits`` map: ``{commune}`` a current commune or ward,
-``{province}`` a current province, ``{old_commune}`` a pre-2025 commune (the slot is the current unit that replaced
-it), ``{old_district}`` a pre-2025 district and ``{old_province}`` a pre-2025 province (the slot is the current
-province), ``{sub}`` a unit in the cadre's scope below their own
-(``{subprov}`` a province, for the central cadre), ``{other}`` a unit outside it (an update there is
-refused), ``{self}`` the cadre's own unit by name, ``{own}`` by a pronoun ("xã mình"), ``{code}`` a tracking code
-written one of many ways; fillers ``{date}``, ``{n}`` (delegates), ``{m}`` (members), ``{name}``, ``{period}``.
-A unit placeholder written ``{commune!}`` is the slot where a message names two units (the addressee of a petition).
+message, perhaps after ``%province,central%`` (only these of the block's roles may send it).
 
-Each source line is expanded into several items (other fills, other roles) and a share of them is augmented: all
-diacritics stripped, teen-code and abbreviations, typos (dropped, doubled, swapped letters, telex leftovers),
-English words. Usage: ``python evals/make_intent_dataset.py`` rewrites both sets, identically on every run.
+Placeholders, filled from the ``vietnamadminunits`` map: ``{commune}`` a current commune or ward (a fifth of the
+time written as the pre-2025 commune it absorbed), ``{province}`` a current province, ``{old_commune}`` a pre-2025
+commune with its district (the slot is the current unit that replaced it), ``{old_district}`` a pre-2025 district
+and ``{old_province}`` a pre-2025 province (the slot is the current province), ``{sub}`` a unit in the cadre's
+scope below their own (``{subprov}`` a province, for the central cadre), ``{other}`` a unit outside it (an update
+there is refused), ``{self}`` the cadre's own unit by name, ``{own}`` by a pronoun ("xã mình"), ``{code}`` a
+tracking code written one of many ways; fillers ``{date}``, ``{period}``, ``{n}`` (delegates), ``{m}`` (members),
+``{name}``. A unit placeholder written ``{commune!}`` is the slot where a message names two units (the addressee of
+a petition); otherwise the first unit named is.
+
+Each source line is expanded into several items (other fills, other roles) and a share of them is augmented: a
+polite opening and closing (long messages), teen-code and abbreviations, typos (dropped, doubled, swapped letters,
+telex leftovers), English words, all diacritics stripped. Usage: ``python evals/make_intent_dataset.py`` rewrites
+both sets, identically on every run.
 """
 
 from __future__ import annotations
@@ -51,7 +55,12 @@ CADRE_INTENTS = {"query_members", "get_congress_progress", "update_congress", "d
 OWN_UNIT_INTENTS = CADRE_INTENTS | {"get_petition_status"}
 """Intents whose unit slot is the cadre's own unit when the message names none."""
 ROLES = ("citizen", "commune_cadre", "province_cadre", "central_cadre")
-_ROLE_WORDS = {"citizen": "citizen", "commune": "commune_cadre", "province": "province_cadre", "central": "central_cadre"}
+_ROLE_WORDS = {
+    "citizen": "citizen",
+    "commune": "commune_cadre",
+    "province": "province_cadre",
+    "central": "central_cadre",
+}
 PER_INTENT = {"train": 300, "dev": 62}
 DEMO_COMMUNES = ("08611", "07900")
 CADRE_PROVINCES = ("25", "01", "46", "31")
@@ -189,16 +198,47 @@ def read_source(path: Path) -> list[Source]:
 
 # ---------------------------------------------------------------------------------------------------- filling
 _NAMES = (
-    "Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Thành", "Phạm Thị Hoa", "Hoàng Minh Đức", "Bùi Thị Lan",
-    "Đỗ Quang Vinh", "Vũ Thị Hằng", "Đinh Công Sơn", "Hà Thị Nga", "Lò Văn Tuấn", "Nông Thị Huyền",
+    "Nguyễn Văn Hùng",
+    "Trần Thị Mai",
+    "Lê Văn Thành",
+    "Phạm Thị Hoa",
+    "Hoàng Minh Đức",
+    "Bùi Thị Lan",
+    "Đỗ Quang Vinh",
+    "Vũ Thị Hằng",
+    "Đinh Công Sơn",
+    "Hà Thị Nga",
+    "Lò Văn Tuấn",
+    "Nông Thị Huyền",
 )
 _DATES = (
-    "14/5", "ngày 20/6", "sáng nay", "hôm qua", "chiều qua", "tuần sau", "ngày 3/7/2026", "15/8", "thứ bảy tuần này",
-    "ngày 28 tháng 6", "sáng 12/9", "cuối tháng này", "đầu tháng sau", "ngày 1/10", "hôm kia",
+    "14/5",
+    "ngày 20/6",
+    "ngày 3/7/2026",
+    "15/8",
+    "ngày 28 tháng 6",
+    "sáng 12/9",
+    "ngày 1/10",
+    "25/7",
+    "ngày 9/8/2026",
+    "sáng ngày 16/6",
+    "chủ nhật 21/9",
+    "ngày 5 tháng 10",
 )
 _PERIODS = (
-    "quý 2", "quý III/2026", "6 tháng đầu năm", "tháng 5", "tháng này", "năm 2026", "tháng trước", "quý này",
-    "từ đầu năm đến nay", "tuần qua", "9 tháng", "quý 1 năm 2026", "tháng 7/2026",
+    "quý 2",
+    "quý III/2026",
+    "6 tháng đầu năm",
+    "tháng 5",
+    "tháng này",
+    "năm 2026",
+    "tháng trước",
+    "quý này",
+    "từ đầu năm đến nay",
+    "tuần qua",
+    "9 tháng",
+    "quý 1 năm 2026",
+    "tháng 7/2026",
 )
 _OWN = {
     "commune_cadre": ("{kind} mình", "{kind} mình", "{kind} ta", "{kind} nhà", "bên mình", "chỗ mình", "đơn vị mình"),
@@ -231,7 +271,8 @@ def _place(rng: random.Random, unit: Unit, m: UnitMap, with_province: float = 0.
 
 
 def _province_text(rng: random.Random, unit: Unit) -> str:
-    return rng.choice((f"{unit.kind} {unit.short}", unit.short, f"{unit.kind} {unit.short}", f"{'TP' if unit.kind == 'thành phố' else 'tỉnh'} {unit.short}"))
+    abbreviated = f"{'TP' if unit.kind == 'thành phố' else 'tỉnh'} {unit.short}"
+    return rng.choice((f"{unit.kind} {unit.short}", unit.short, f"{unit.kind} {unit.short}", abbreviated))
 
 
 def tracking_code(rng: random.Random) -> tuple[str, str]:
@@ -302,6 +343,8 @@ def fill(rng: random.Random, name: str, sender: Cadre, m: UnitMap, used: set[str
         return Fill(str(rng.randint(15, 75)))
     if name == "name":
         return Fill(rng.choice(_NAMES))
+    if name == "commune" and rng.random() < 0.2:
+        return fill(rng, "old_commune", sender, m, used)
     if name == "commune":
         unit = rng.choice(list(m.communes.values()))
         return Fill(_place(rng, unit, m), unit.code)
@@ -335,7 +378,8 @@ def fill(rng: random.Random, name: str, sender: Cadre, m: UnitMap, used: set[str
         if sender.role == "province_cadre":
             choices = [u for u in m.by_province[sender.unit] if u.code not in used]
             unit = rng.choice(choices)
-            return Fill(_place(rng, unit, m, with_province=0.0) if unit.code not in m.ambiguous else f"{unit.kind} {unit.short}", unit.code, other=True)
+            text = f"{unit.kind} {unit.short}" if unit.code in m.ambiguous else _place(rng, unit, m, with_province=0.0)
+            return Fill(text, unit.code, other=True)
         if rng.random() < 0.6:
             unit = m.provinces[rng.choice(sorted(m.provinces))]
             return Fill(_province_text(rng, unit), unit.code, other=True)
@@ -356,36 +400,196 @@ def fill(rng: random.Random, name: str, sender: Cadre, m: UnitMap, used: set[str
 
 # ---------------------------------------------------------------------------------------------------- augmenting
 _TEEN = (
-    (r"không", ("ko", "k", "hok", "kh", "hông")), (r"được", ("dc", "đc", "đk")), (r"gì", ("j", "gi")),
-    (r"như thế nào", ("ntn", "nhu the nao")), (r"mọi người", ("mn", "mng")), (r"số điện thoại", ("sdt", "sđt")),
-    (r"ủy ban nhân dân", ("ubnd", "UBND")), (r"mặt trận tổ quốc", ("mttq", "MTTQ")), (r"vậy", ("z", "v", "zậy")),
-    (r"rồi", ("r", "rùi", "roài")), (r"với", ("vs", "vois")), (r"biết", ("bít", "bik")), (r"bao nhiêu", ("bn", "bnhiu")),
-    (r"trả lời", ("tl", "trl")), (r"anh chị", ("ac", "a/c")), (r"cái gì", ("cj", "cái j")), (r"thôi", ("thui",)),
-    (r"nhé", ("nha", "nhe", "nhá")), (r"đi", ("đii",)), (r"phản ánh", ("PA", "p/a")), (r"ủy ban", ("UB", "ub")),
-    (r"xã", ("x.",)), (r"thành phố", ("tp", "TP")), (r"cán bộ", ("cb", "CB")), (r"trước", ("trc",)),
-    (r"người", ("ng",)), (r"chưa", ("chx", "chưa")), (r"thế", ("thía",)), (r"ạ", ("ah", "ạk")), (r"em", ("e",)),
-    (r"anh", ("a",)), (r"chị", ("c",)), (r"bạn", ("b", "bn")), (r"tôi", ("t", "tui")), (r"mình", ("mk", "mik")),
-    (r"quá", ("wá", "qá")), (r"đại hội", ("ĐH", "đh")), (r"hội đồng nhân dân", ("hđnd", "HĐND")),
+    (r"không", ("ko", "k", "hok", "kh", "hông")),
+    (r"được", ("dc", "đc", "đk")),
+    (r"gì", ("j", "gi")),
+    (r"như thế nào", ("ntn", "nhu the nao")),
+    (r"mọi người", ("mn", "mng")),
+    (r"số điện thoại", ("sdt", "sđt")),
+    (r"ủy ban nhân dân", ("ubnd", "UBND")),
+    (r"mặt trận tổ quốc", ("mttq", "MTTQ")),
+    (r"vậy", ("z", "v", "zậy")),
+    (r"rồi", ("r", "rùi", "roài")),
+    (r"với", ("vs", "vois")),
+    (r"biết", ("bít", "bik")),
+    (r"bao nhiêu", ("bn", "bnhiu")),
+    (r"trả lời", ("tl", "trl")),
+    (r"anh chị", ("ac", "a/c")),
+    (r"cái gì", ("cj", "cái j")),
+    (r"thôi", ("thui",)),
+    (r"nhé", ("nha", "nhe", "nhá")),
+    (r"đi", ("đii",)),
+    (r"phản ánh", ("PA", "p/a")),
+    (r"ủy ban", ("UB", "ub")),
+    (r"xã", ("x.",)),
+    (r"thành phố", ("tp", "TP")),
+    (r"cán bộ", ("cb", "CB")),
+    (r"trước", ("trc",)),
+    (r"người", ("ng",)),
+    (r"chưa", ("chx", "chưa")),
+    (r"thế", ("thía",)),
+    (r"ạ", ("ah", "ạk")),
+    (r"em", ("e",)),
+    (r"anh", ("a",)),
+    (r"chị", ("c",)),
+    (r"bạn", ("b", "bn")),
+    (r"tôi", ("t", "tui")),
+    (r"mình", ("mk", "mik")),
+    (r"quá", ("wá", "qá")),
+    (r"đại hội", ("ĐH", "đh")),
+    (r"hội đồng nhân dân", ("hđnd", "HĐND")),
 )
 _ENGLISH = (
-    (r"cập nhật", "update"), (r"báo cáo", "report"), (r"danh sách", "list"), (r"kiểm tra", "check"),
-    (r"trạng thái", "status"), (r"thời hạn", "deadline"), (r"cảm ơn", "thanks"), (r"xin chào", "hello"),
-    (r"giúp", "help"), (r"vui lòng", "pls"), (r"tiến độ", "progress"), (r"số liệu", "data"), (r"quản trị viên", "admin"),
-    (r"cuộc họp", "meeting"), (r"hồ sơ", "file"), (r"gấp", "urgent"), (r"tổng hợp", "summary"), (r"mẫu", "form"),
-    (r"đúng không", "right"), (r"nhanh", "fast"),
+    (r"cập nhật", "update"),
+    (r"báo cáo", "report"),
+    (r"danh sách", "list"),
+    (r"kiểm tra", "check"),
+    (r"trạng thái", "status"),
+    (r"thời hạn", "deadline"),
+    (r"cảm ơn", "thanks"),
+    (r"xin chào", "hello"),
+    (r"vui lòng", "pls"),
+    (r"tiến độ", "progress"),
+    (r"số liệu", "data"),
+    (r"quản trị viên", "admin"),
+    (r"cuộc họp", "meeting"),
+    (r"hồ sơ", "file"),
+    (r"gấp", "urgent"),
+    (r"tổng hợp", "summary"),
+    (r"mẫu", "form"),
 )
 _ENGLISH_TAILS = (" pls", " asap", " thanks", " ok?", " thx", ", thank you", " nhé, thanks", " pls help")
 _ENGLISH_WORDS = {w for _, w in _ENGLISH} | {
-    "pls", "asap", "thanks", "thx", "ok", "please", "help", "hi", "hello", "admin", "update", "report", "list",
-    "check", "status", "deadline", "data", "system", "prompt", "ignore", "export", "user", "mode", "sorry", "bot",
-    "app", "online", "link", "login", "password", "meeting", "file", "form", "summary", "progress", "urgent", "right",
-    "fast", "email", "sql", "select", "debug", "developer", "instructions", "previous", "token", "weekend",
+    "pls",
+    "asap",
+    "thanks",
+    "thx",
+    "ok",
+    "please",
+    "help",
+    "hi",
+    "hello",
+    "admin",
+    "update",
+    "report",
+    "list",
+    "check",
+    "status",
+    "deadline",
+    "data",
+    "system",
+    "prompt",
+    "ignore",
+    "export",
+    "user",
+    "mode",
+    "sorry",
+    "bot",
+    "app",
+    "online",
+    "link",
+    "login",
+    "password",
+    "meeting",
+    "file",
+    "form",
+    "summary",
+    "progress",
+    "urgent",
+    "right",
+    "fast",
+    "email",
+    "sql",
+    "select",
+    "debug",
+    "developer",
+    "instructions",
+    "previous",
+    "token",
+    "weekend",
 }
 _TEEN_WORDS = {
-    "ko", "k", "hok", "kh", "hông", "dc", "đc", "đk", "j", "ntn", "mn", "mng", "sdt", "sđt", "ubnd", "mttq", "z",
-    "zậy", "r", "rùi", "vs", "bít", "bik", "bn", "tl", "ac", "cj", "thui", "trc", "ng", "chx", "wá", "qá", "đh", "hđnd",
-    "mk", "mik", "tui", "ah", "ạk", "e", "a", "c", "b", "t", "x", "ub", "cb", "tp", "p", "pa", "bnhiu", "trl", "thía",
-    "roài", "vois", "nhá", "đii", "dạ", "oke", "ok", "hk", "ib", "ad", "mng",
+    "ko",
+    "k",
+    "hok",
+    "kh",
+    "dc",
+    "đc",
+    "đk",
+    "j",
+    "ntn",
+    "mn",
+    "mng",
+    "sdt",
+    "sđt",
+    "ubnd",
+    "mttq",
+    "z",
+    "zậy",
+    "rùi",
+    "vs",
+    "bít",
+    "bik",
+    "bn",
+    "tl",
+    "ac",
+    "cj",
+    "thui",
+    "trc",
+    "chx",
+    "wá",
+    "qá",
+    "đh",
+    "hđnd",
+    "mk",
+    "mik",
+    "ạk",
+    "ub",
+    "cb",
+    "tp",
+    "pa",
+    "bnhiu",
+    "trl",
+    "thía",
+    "roài",
+    "vois",
+    "đii",
+    "hk",
+    "ib",
+    "ad",
+    "ae",
+    "cx",
+    "ns",
+    "bt",
+}
+"""Abbreviations that mark a message as written in teen-code wherever they stand (single letters only count when
+the generator itself abbreviated a word)."""
+_OPENINGS = {
+    "citizen": (
+        "Kính gửi quý cơ quan, tôi là người dân sống ở đây đã lâu, xin phép được trình bày một việc mà gia đình tôi "
+        "trăn trở nhiều ngày nay.",
+        "Chào trợ lý, mình hỏi chút nhé, mong được trả lời sớm vì đang cần gấp lắm, mấy hôm nay hỏi khắp nơi rồi mà "
+        "chưa ai nói rõ.",
+        "Xin lỗi vì làm phiền, tôi già rồi không rành điện thoại lắm, nhờ cháu gõ hộ nên có gì sai sót mong thông cảm.",
+        "Dạ em chào anh chị, em là sinh viên ở xa về quê, thấy chuyện này nên muốn hỏi cho rõ ràng.",
+    ),
+    "cadre": (
+        "Chiều nay tôi phải họp giao ban với thường trực mà còn nhiều việc chưa xong, nên nhờ trợ lý làm nhanh giúp "
+        "tôi việc này.",
+        "Anh ơi, em đang ở cơ sở, sóng yếu nên nhắn ngắn gọn, anh xem giúp em việc này trước khi cấp trên hỏi.",
+        "Trợ lý ơi, sáng nay đồng chí thường trực vừa nhắc, văn phòng thì đi vắng hết nên tôi tự làm,",
+    ),
+}
+_CLOSINGS = {
+    "citizen": (
+        "Tôi xin chân thành cảm ơn và mong sớm nhận được phản hồi từ các cơ quan có trách nhiệm.",
+        "Mong anh chị thông cảm vì tôi viết hơi dài, thật sự là đã chờ đợi quá lâu rồi.",
+        "Cảm ơn nhiều, chúc các anh chị cán bộ sức khỏe và luôn lắng nghe tiếng nói của bà con.",
+    ),
+    "cadre": (
+        "Làm xong thì gửi lại cho tôi trước 4 giờ chiều nay để kịp tổng hợp gửi lên trên nhé, cảm ơn.",
+        "Cần số liệu chính xác vì sẽ đưa vào văn bản chính thức, có gì chưa rõ thì hỏi lại tôi.",
+    ),
 }
 _TELEX_TONES = {"\u0301": "s", "\u0300": "f", "\u0309": "r", "\u0303": "x", "\u0323": "j"}
 _TELEX_MARKS = {"\u0302": lambda c: c + c, "\u0306": lambda c: c + "w", "\u031b": lambda c: c + "w"}
@@ -406,6 +610,7 @@ def telex(word: str) -> str:
 
 def _sub_words(rng: random.Random, text: str, table: tuple[tuple[str, Any], ...], share: float) -> str:
     for pattern, repl in table:
+
         def swap(m: re.Match[str], repl: Any = repl) -> str:
             if rng.random() > share:
                 return m.group(0)
@@ -446,13 +651,13 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[\w/]+", text.lower())
 
 
-def tags_of(text: str, fills: list[Fill], typo: bool) -> list[str]:
+def tags_of(text: str, fills: list[Fill], typo: bool, teen: bool) -> list[str]:
     """The tags an item's final text earns."""
     tags = []
     if strip_marks(text) == text and re.search("[a-zA-Z]", text):
         tags.append("no_diacritics")
     tokens = _tokens(text)
-    if any(t in _TEEN_WORDS for t in tokens):
+    if teen or any(t in _TEEN_WORDS for t in tokens):
         tags.append("teencode")
     if typo:
         tags.append("typo")
@@ -486,10 +691,13 @@ def render(source: Source, role: str, rng: random.Random, m: UnitMap) -> dict[st
         return f"\x00{len(fills) - 1}\x00"
 
     text = _PLACEHOLDER.sub(hold, source.text)
-    typo = False
+    if rng.random() < (0.08 if source.intent in ("help", "out_of_scope") else 0.2):
+        kind = "citizen" if role == "citizen" else "cadre"
+        text = f"{rng.choice(_OPENINGS[kind])} {text} {rng.choice(_CLOSINGS[kind])}"
+    typo = teen = False
     if rng.random() < 0.24:
-        teen = _sub_words(rng, text, _TEEN, 0.6)
-        text = teen
+        teened = _sub_words(rng, text, _TEEN, 0.6)
+        text, teen = teened, teened != text
     if rng.random() < 0.16:
         text, typo = typos(rng, text), True
     if rng.random() < 0.10:
@@ -525,8 +733,26 @@ def render(source: Source, role: str, rng: random.Random, m: UnitMap) -> dict[st
     }
     if refused:
         item["refused"] = True
-    item["tags"] = tags_of(text, fills, typo)
+    item["tags"] = tags_of(text, fills, typo, teen)
     return item
+
+
+def weight(source: Source) -> float:
+    """How many items a line yields relative to its intent's other lines: more for the rarer, harder features."""
+    names = {m.group(1) for m in _PLACEHOLDER.finditer(source.text)}
+    old = bool(names & {"old_commune", "old_district", "old_province"})
+    return 1 + 1.0 * ("code" in names) + 0.5 * old + 0.6 * bool(names & {"sub", "subprov"})
+
+
+def shares(lines: list[Source], target: int) -> list[int]:
+    """``target`` items spread over ``lines`` by weight (largest remainders, ties by order)."""
+    weights = [weight(s) for s in lines]
+    exact = [target * w / sum(weights) for w in weights]
+    counts = [int(x) for x in exact]
+    order = sorted(range(len(lines)), key=lambda i: (counts[i] - exact[i], i))
+    for i in order[: target - sum(counts)]:
+        counts[i] += 1
+    return counts
 
 
 def expand(sources: list[Source], name: str, m: UnitMap, taken: set[str]) -> list[dict[str, Any]]:
@@ -538,9 +764,7 @@ def expand(sources: list[Source], name: str, m: UnitMap, taken: set[str]) -> lis
         per_intent.setdefault(s.intent, []).append(s)
     for intent in INTENTS:
         lines = per_intent.get(intent, [])
-        target = PER_INTENT[name]
-        for i, source in enumerate(lines):
-            copies = target // len(lines) + (1 if i < target % len(lines) else 0)
+        for source, copies in zip(lines, shares(lines, PER_INTENT[name]), strict=True):
             names = {mm.group(1) for mm in _PLACEHOLDER.finditer(source.text)}
             roles = [r for r in source.roles if feasible(r, names)]
             assert roles, (name, source.line)
