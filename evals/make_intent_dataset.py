@@ -6,14 +6,15 @@ Source format: ``#`` starts a comment line; ``@ <intent> <roles>`` opens a block
 message, perhaps after ``%province,central%`` (only these of the block's roles may send it).
 
 Placeholders, filled from the ``vietnamadminunits`` map: ``{commune}`` a current commune or ward (a fifth of the
-time written as the pre-2025 commune it absorbed), ``{province}`` a current province, ``{old_commune}`` a pre-2025
+time a pre-2025 commune instead), ``{province}`` a current province, ``{old_commune}`` a pre-2025
 commune with its district (the slot is the current unit that replaced it), ``{old_district}`` a pre-2025 district
 and ``{old_province}`` a pre-2025 province (the slot is the current province), ``{sub}`` a unit in the cadre's
 scope below their own (``{subprov}`` a province, for the central cadre), ``{other}`` a unit outside it (an update
 there is refused), ``{self}`` the cadre's own unit by name, ``{own}`` by a pronoun ("xã mình"), ``{code}`` a
-tracking code written one of many ways; fillers ``{date}``, ``{period}``, ``{n}`` (delegates), ``{m}`` (members),
-``{name}``. A unit placeholder written ``{commune!}`` is the slot where a message names two units (the addressee of
-a petition); otherwise the first unit named is.
+tracking code written one of many ways;
+fillers ``{date}``, ``{period}``, ``{n}`` (delegates), ``{m}`` (members), ``{name}`` (``{man}``, ``{woman}``). A
+unit placeholder written ``{commune!}`` is the slot where a message names two units (the addressee of a petition);
+otherwise the first unit named is.
 
 Each source line is expanded into several items (other fills, other roles) and a share of them is augmented: a
 polite opening and closing (long messages), teen-code and abbreviations, typos (dropped, doubled, swapped letters,
@@ -197,20 +198,8 @@ def read_source(path: Path) -> list[Source]:
 
 
 # ---------------------------------------------------------------------------------------------------- filling
-_NAMES = (
-    "Nguyễn Văn Hùng",
-    "Trần Thị Mai",
-    "Lê Văn Thành",
-    "Phạm Thị Hoa",
-    "Hoàng Minh Đức",
-    "Bùi Thị Lan",
-    "Đỗ Quang Vinh",
-    "Vũ Thị Hằng",
-    "Đinh Công Sơn",
-    "Hà Thị Nga",
-    "Lò Văn Tuấn",
-    "Nông Thị Huyền",
-)
+_MEN = ("Nguyễn Văn Hùng", "Lê Văn Thành", "Hoàng Minh Đức", "Đỗ Quang Vinh", "Đinh Công Sơn", "Lò Văn Tuấn")
+_WOMEN = ("Trần Thị Mai", "Phạm Thị Hoa", "Bùi Thị Lan", "Vũ Thị Hằng", "Hà Thị Nga", "Nông Thị Huyền")
 _DATES = (
     "14/5",
     "ngày 20/6",
@@ -341,8 +330,8 @@ def fill(rng: random.Random, name: str, sender: Cadre, m: UnitMap, used: set[str
         return Fill(str(rng.randint(40, 260)))
     if name == "m":
         return Fill(str(rng.randint(15, 75)))
-    if name == "name":
-        return Fill(rng.choice(_NAMES))
+    if name in ("name", "man", "woman"):
+        return Fill(rng.choice({"man": _MEN, "woman": _WOMEN}.get(name, _MEN + _WOMEN)))
     if name == "commune" and rng.random() < 0.2:
         return fill(rng, "old_commune", sender, m, used)
     if name == "commune":
