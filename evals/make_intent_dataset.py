@@ -62,7 +62,7 @@ _ROLE_WORDS = {
     "province": "province_cadre",
     "central": "central_cadre",
 }
-PER_INTENT = {"train": 300, "dev": 62}
+PER_INTENT = {"train": 500, "dev": 62}
 DEMO_COMMUNES = ("08611", "07900")
 CADRE_PROVINCES = ("25", "01", "46", "31")
 _PLACEHOLDER = re.compile(r"\{(\w+)(!?)\}")
