@@ -1,103 +1,130 @@
-"""Offline understanding of cadres' requests about members and congresses: cues and slots."""
+"""Slots of cadres' requests about members, congresses and their unit's petitions, read by patterns."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
-from mattran.domain.text import fold
+from agents.dates import dates_in
+from mattran.domain import member_vocab
+from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.text import fold, nfc, strip_marks
 
-MEMBER_CUES = re.compile(
-    r"\b(?:bao nhieu|so luong|dem|thong ke|co may)\b.*\b(?:uy vien|thanh vien|can bo|nguoi"
-    r"|chu tich|pho chu tich)\b"
-    r"|\b(?:uy vien|thanh vien)\b.*\b(?:bao nhieu|may nguoi|so luong)\b"
-)
-PROGRESS_CUES = re.compile(
-    r"\b(?:tien do|tinh hinh|ty le|bao nhieu (?:xa|don vi|tinh)|da to chuc (?:duoc )?bao nhieu"
-    r"|cham (?:to chuc|dai hoi)|chua to chuc)\b.*\bdai hoi\b|\bdai hoi\b.*\b(?:tien do|ty le)\b"
-)
-UPDATE_CUES = re.compile(
-    r"\b(?:cap nhat|ghi nhan|bao cao ket qua|da to chuc xong|vua to chuc|da hoan thanh)\b"
-    r".*\bdai hoi\b|\bdai hoi\b.*\b(?:da to chuc|hoan thanh|dang chuan bi|du kien)\b"
-)
-
-_ORGANISATIONS = {
-    "phu nu": "Hội Liên hiệp Phụ nữ",
-    "nong dan": "Hội Nông dân",
-    "cuu chien binh": "Hội Cựu chiến binh",
-    "doan thanh nien": "Đoàn TNCS Hồ Chí Minh",
-    "cong doan": "Công đoàn",
-}
-_POSITIONS = [
-    ("pho chu tich", "Phó Chủ tịch"),
-    ("chu tich", "Chủ tịch"),
-    ("ban thuong truc", "Ủy viên Ban Thường trực"),
-    ("uy vien", "Ủy viên"),
-]
-_DATE = re.compile(r"\b(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\b")
+_SPELLINGS = member_vocab.spellings()
+# Short or common words that name a group only after "dân tộc", "người", "đạo", "theo": "Thái" is also a province.
+_AFTER = {"ethnicity": r"(?:dan toc|nguoi|dtoc|dt) ", "religion": r"(?:theo |dao |ton giao |tg )?"}
+_NOT_ALONE = {"0", "khong co", "phat", "viet", "hoa", "dao", "thai", "kinh", "ct", "uv"}
+_TERM = re.compile(r"\bnhiem ky (\d{4}) (\d{4})\b")
+# Where a congress stands, as told (first match wins): a postponed one is back to being prepared.
 _STATUS = [
-    ("hoan thanh", "hoan_thanh"),
-    ("da to chuc", "da_to_chuc"),
-    ("to chuc xong", "da_to_chuc"),
-    ("vua to chuc", "da_to_chuc"),
-    ("dang chuan bi", "dang_chuan_bi"),
-    ("chua trien khai", "chua_trien_khai"),
+    (r"hoan thanh", "hoan_thanh"),
+    (r"(?:tam )?hoan(?: lai| to chuc| dai hoi)?|lui (?:lai|ngay|lich)|doi (?:lich|ngay)", "dang_chuan_bi"),
+    (r"chua (?:trien khai|to chuc|xong|lam|hop)", "chua_trien_khai"),
+    (
+        r"da (?:to chuc|dien ra|khai mac|be mac|hop|xong)|to chuc (?:xong|thanh cong)|vua to chuc|be mac"
+        r"|(?:lam|hop) xong|xong (?:roi|rui|r)|dien ra|thanh cong|ket thuc",
+        "da_to_chuc",
+    ),
+    (r"dang chuan bi|se to chuc|du kien to chuc|len ke hoach|len lich", "dang_chuan_bi"),
 ]
+_PEOPLE = r"(?:dai bieu|db|nguoi|ng|dong chi|d c)"
+_ATTENDING = re.compile(
+    rf"\b(\d{{1,5}}) (?:[a-z]+ )?{_PEOPLE} (?:du|co mat|tham du|tham gia|ve du)\b|\bvoi (\d{{1,5}}) {_PEOPLE}\b"
+    rf"|\bco (\d{{1,5}}) {_PEOPLE} (?:tham )?du\b"
+)
+_OF_PLANNED = re.compile(r"\b(\d{1,5})\s*/\s*(\d{1,5})\s*(?:dai bieu|dong chi|db)\b")  # "98/110 đại biểu"
+_PLANNED = re.compile(r"\b(?:trieu tap|du kien|tong so) (\d{1,5}) (?:dai bieu|db)\b")
+_ELECTED = re.compile(
+    r"\bbau (?:ra |duoc |dc )?(\d{1,4}) (?:uy v\w*|vi|nguoi|ng|dong chi)\b|\b(\d{1,4}) uy v\w* (?:duoc bau|trung cu)\b"
+)
+_MEMBERS = re.compile(r"\b(\d{1,4}) (?:uy v\w*|uv)\b")
+_CHAIR = re.compile(
+    r"(?i:chủ tịch)\s+(?:là\s+)?(?:(?:ông|bà|đồng chí|đ/c)\s+)?([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})"
+)
+_REASON = re.compile(r"\b(?:vi|do|ly do(?: la)?|boi vi)\b\s*:?\s*(.{3,200}?)(?:[.;!\n]|$)")
+
+
+def _named(kind: str, folded: str) -> str | None:
+    """The canonical name of the first spelling of ``kind`` the folded text contains (in its context)."""
+    before = _AFTER.get(kind, "")
+    for words, name in _SPELLINGS[kind]:
+        guarded = before if words in _NOT_ALONE or kind == "ethnicity" else ""
+        if guarded == "" and words in _NOT_ALONE:
+            continue
+        if re.search(rf"\b{guarded}{re.escape(words)}\b", folded):
+            return name
+    return None
 
 
 def member_filters(text: str) -> dict[str, Any]:
-    """Filters of a members question ("ủy viên nữ dưới 40 tuổi của Hội Nông dân")."""
+    """Filters of a members question ("ủy viên nữ người Mông dưới 40 tuổi của Hội Nông dân, nhiệm kỳ 2024–2029")."""
     folded = fold(text)
     filters: dict[str, Any] = {}
-    if re.search(r"\b(?:nu|phu nu)\b", folded) and not re.search(r"\bhoi (?:lien hiep )?phu nu\b", folded):
+    women_org = re.search(r"\b(?:hoi (?:lien hiep )?phu nu|lhpn|hlhpn)\b", folded)
+    if re.search(r"\b(?:nu|phu nu|chi em)\b", folded) and not women_org:
         filters["gender"] = "nữ"
-    elif re.search(r"\bnam\b", folded):
+    elif re.search(r"\b(?:nam gioi|la nam|nam)\b(?! (?:bo|trung|dinh|dan|sach|hoc|nay|nao|ngoai))", folded):
         filters["gender"] = "nam"
-    for key, name in _ORGANISATIONS.items():
-        if re.search(rf"\b(?:hoi |doan |to chuc )?{key}\b", folded) and not (key == "phu nu" and "gender" in filters):
-            filters["organisation"] = name
-    for key, name in _POSITIONS:
-        if re.search(rf"\b{key}\b", folded) and key != "uy vien":
-            filters["position"] = name
-            break
-    if age := re.search(r"\b(?:duoi|it hon)\s*(\d{2})\s*tuoi\b", folded):
-        filters["max_age"] = int(age.group(1)) - 1
-    if age := re.search(r"\b(?:tren|hon|tu)\s*(\d{2})\s*tuoi\b", folded):
-        filters["min_age"] = int(age.group(1))
+    if (organisation := _named("organisation", folded)) and not (
+        organisation == "Hội Liên hiệp Phụ nữ" and "gender" in filters
+    ):
+        filters["organisation"] = organisation
+    if (position := _named("position", folded)) and position != "Ủy viên":
+        filters["position"] = position
+    elif re.search(r"\b(?:thuong truc|btt)\b", folded):
+        filters["position"] = "Ủy viên Ban Thường trực"
+    if ethnicity := _named("ethnicity", folded):
+        filters["ethnicity"] = ethnicity
+    if religion := _named("religion", folded):
+        filters["religion"] = religion
+    if band := re.search(r"\b(?:tu )?(\d{2}) (?:den|toi|) ?(\d{2}) tuoi\b", folded):
+        filters["min_age"], filters["max_age"] = int(band.group(1)), int(band.group(2))
+    else:
+        if age := re.search(r"\b(?:duoi|it hon|chua den|chua toi)\s*(\d{2})\s*tuoi\b", folded):
+            filters["max_age"] = int(age.group(1)) - 1
+        if age := re.search(r"\b(?:tren|hon|tu|ngoai)\s*(\d{2})\s*tuoi\b", folded):
+            filters["min_age"] = int(age.group(1))
+    if term := _TERM.search(folded):
+        filters["term"] = f"{term.group(1)}–{term.group(2)}"
     return filters
-
-
-def _date(match: re.Match[str]) -> str | None:
-    try:
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1))).isoformat()
-    except ValueError:
-        return None
 
 
 def congress_change(text: str) -> dict[str, Any]:
     """Fields of a congress update ("đã tổ chức ngày 12/5/2026, 120 đại biểu dự, bầu 35 ủy viên")."""
     folded = fold(text)
     change: dict[str, Any] = {}
-    for key, status in _STATUS:
-        if key in folded:
+    for pattern, status in _STATUS:
+        if re.search(rf"\b(?:{pattern})\b", folded):
             change["status"] = status
             break
-    dates = [d for d in (_date(m) for m in _DATE.finditer(text)) if d]
-    if dates:
-        change[
-            "planned_date" if change.get("status") in (None, "dang_chuan_bi", "chua_trien_khai") else "held_date"
-        ] = dates[0]
-    if n := re.search(r"\b(\d{1,5})\s*(?:dai bieu|nguoi)\s*(?:du|co mat|tham du)\b", folded):
-        change["delegates_attending"] = int(n.group(1))
-    if n := re.search(r"\b(?:trieu tap|du kien)\s*(\d{1,5})\s*dai bieu\b", folded):
+    if days := dates_in(text):
+        prepared = change.get("status") in (None, "dang_chuan_bi", "chua_trien_khai")
+        change["planned_date" if prepared else "held_date"] = days[-1 if prepared else 0].isoformat()
+    plain = strip_marks(nfc(text)).lower()  # letter for letter with the text: what it finds is cut from the text
+    if change.get("status") == "dang_chuan_bi" and (reason := _REASON.search(plain)) and "hoan" in folded:
+        change["notes"] = "Hoãn: " + nfc(text)[reason.start(1) : reason.end(1)].strip()
+    if n := _ATTENDING.search(folded):
+        change["delegates_attending"] = int(next(g for g in n.groups() if g))
+    if n := _OF_PLANNED.search(plain):
+        change["delegates_attending"], change["delegates_planned"] = int(n.group(1)), int(n.group(2))
+    elif n := _PLANNED.search(folded):
         change["delegates_planned"] = int(n.group(1))
-    if n := re.search(r"\bbau\s*(\d{1,4})\s*uy vien\b", folded):
-        change["committee_size"] = int(n.group(1))
+    if n := _ELECTED.search(folded) or _MEMBERS.search(folded):
+        change["committee_size"] = int(next(g for g in n.groups() if g))
     if chair := re.search(
         r"(?:ông|bà|đồng chí)\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})"
         r"\s+(?:làm|được bầu làm|giữ chức)\s+(?i:chủ tịch)",
         text,
-    ):
+    ) or _CHAIR.search(nfc(text)):
         change["chair_name"] = chair.group(1)
     return change
+
+
+_CATEGORY_WORDS = {fold(label): key for key, label in CATEGORIES.items() if key != "khac"}
+
+
+def petition_filters(text: str) -> dict[str, Any]:
+    """Filters of a cadre's question about their unit's petitions: a category named ("về đất đai")."""
+    folded = fold(text)
+    found = [key for words, key in _CATEGORY_WORDS.items() if re.search(rf"\b{words}\b", folded)]
+    return {"category": found[0]} if len(found) == 1 else {}

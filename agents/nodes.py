@@ -68,7 +68,8 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> ChatState
         reply = f"{replies.FILES_RECEIVED} {asked}" if keep else asked
         return _files(state, {"reply": reply, "trace": {"intent": intent, "tool_calls": []}}, keep)
     candidates = state.get("candidates") or []
-    step = await policy.step_for(ctx, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
+    router = config["configurable"]["router"]
+    step = await policy.step_for(ctx, router, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
     if step is None:  # the choice among units was not understood: asked again
         again: ChatState = {
             "reply": replies.choose_again(candidates),
@@ -93,14 +94,16 @@ async def model_node(state: ChatState, config: RunnableConfig) -> ChatState:
 
 
 async def authorize_node(state: ChatState, config: RunnableConfig) -> ChatState:
-    """Refuse a tool the caller's role may not use (decided by code, not by the model)."""
+    """Refuse a call the caller may not make, before any confirmation: a tool their role may not use, or a unit
+    outside their scope (decided by code, not by the model)."""
     call = _prepared(state)
     tool = ALL_TOOLS.get(call["name"])
-    if tool is None or not tool.allowed_for(tool_context(config).principal):
+    reason = "chức năng không tồn tại" if tool is None else tool.refusal_for(tool_context(config), call["args"])
+    if reason:
         trace = state.get("trace") or {}
-        denied: TracedCall = {**call, "denied": True, "reason": "vai trò không được dùng chức năng này"}
+        denied: TracedCall = {**call, "denied": True, "reason": reason}
         trace = trace | {"tool_calls": [*(trace.get("tool_calls") or [])[:-1], denied]}
-        return {"tool_call": None, "reply": replies.denied(call["name"]), "trace": trace}
+        return {"tool_call": None, "reply": replies.denied(call["name"], reason), "trace": trace}
     return {}
 
 

@@ -1,8 +1,10 @@
 """The offline dialogue (no language model): what the rules ask for next, what they wait for, which tool they call.
 
-A request is understood by :func:`agents.understanding.understand`; the dialogue then asks for what is missing (a
-petition's content, its unit, a choice among units with the same name) and waits for the answer (:class:`Awaiting`),
-or prepares the tool call. Whether the caller may use the tool is decided later, by the graph's authorization.
+A request's intent is chosen by the learned router (:mod:`agents.routing.router`) and its slots read by
+:func:`agents.understanding.slots_for`; the dialogue then asks for what is missing (which of two intents was meant,
+a petition's content, its unit, a choice among units with the same name) and waits for the answer
+(:class:`Awaiting`), or prepares the tool call. Whether the caller may make the call (the tool, and the unit it
+names) is decided next, by the graph's authorization, before any confirmation.
 """
 
 from __future__ import annotations
@@ -12,15 +14,35 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents import replies
+from agents.routing.router import Router
 from agents.state import Awaiting, Candidate, ChatState, ToolCall
-from agents.understanding import Intent, understand
+from agents.understanding import Intent, slots_for
+from mattran.auth.principal import Role
 from mattran.domain.text import fold
 from mattran.scope import Scope
 from tools.base import ToolContext
 from tools.names import ToolName
 
 YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di"}
-_CADRE_INTENTS = (Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS, Intent.UPDATE_CONGRESS)
+# Requests that name a unit: where a petition goes, and what a cadre asks about.
+_UNIT_INTENTS = frozenset(
+    {
+        Intent.FILE_PETITION,
+        Intent.QUERY_MEMBERS,
+        Intent.GET_CONGRESS_PROGRESS,
+        Intent.UPDATE_CONGRESS,
+        Intent.DRAFT_REPORT,
+        Intent.GET_PETITION_STATUS,
+    }
+)
+# Requests about a unit in the cadre's scope (their own unit when they name none).
+_CADRE_INTENTS = (
+    Intent.QUERY_MEMBERS,
+    Intent.GET_CONGRESS_PROGRESS,
+    Intent.UPDATE_CONGRESS,
+    Intent.DRAFT_REPORT,
+    Intent.GET_PETITION_STATUS,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,7 @@ def confirmed(answer: object) -> bool:
 
 async def step_for(
     ctx: ToolContext,
+    router: Router,
     text: str,
     intent: str | None,
     awaiting: str | None,
@@ -76,10 +99,40 @@ async def step_for(
         slots["content"] = text.strip()
     elif awaiting == Awaiting.UNIT:
         slots["unit_text"] = text
+    elif awaiting == Awaiting.INTENT_CHOICE and (chosen_intent := pick_intent(text, slots["choices"])):
+        said = slots["text"]
+        intent, slots = chosen_intent, _with_province(ctx, chosen_intent, slots_for(chosen_intent, said), said)
     else:
-        understood = understand(text)
-        intent, slots = understood.intent, dict(understood.slots)
+        routed = await router.route(text, ctx.principal)
+        intent = routed.intent
+        slots = (
+            {"choices": [str(c) for c in routed.choices], "text": text}
+            if routed.choices
+            else _with_province(ctx, routed.intent, slots_for(routed.intent, text), text)
+        )
     return await next_step(ctx, intent, slots)
+
+
+def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
+    """A unit named by its name alone when none was named with its type: for a province cadre one of their
+    communes ("đại hội Lai Đồng"), for anyone a province ("ở Sơn La", "Hà Nam cũ")."""
+    if intent not in _UNIT_INTENTS or "unit_text" in slots or "tracking_code" in slots:
+        return slots
+    resolver, scope = ctx.services.resolver, ctx.principal.unit_path
+    below = resolver.below_named(text, scope) if ctx.principal.cadre_role == Role.PROVINCE_CADRE and scope else None
+    if unit := below or resolver.province_named(text):
+        slots |= {"unit_code": unit.code, "unit_name": unit.name}
+    return slots
+
+
+def pick_intent(text: str, choices: list[str]) -> Intent | None:
+    """The intent chosen among ``choices`` by its number ("1") or by words of its label ("gửi phản ánh")."""
+    number = re.fullmatch(r"\s*(\d)\s*\.?\s*", text)
+    if number and 1 <= int(number.group(1)) <= len(choices):
+        return Intent(choices[int(number.group(1)) - 1])
+    folded = fold(text)
+    named = [c for c in choices if any(word in folded for word in replies.INTENT_WORDS[Intent(c)])]
+    return Intent(named[0]) if len(named) == 1 else None
 
 
 def pick(text: str, candidates: list[Candidate]) -> Candidate | None:
@@ -129,25 +182,42 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
     if intent == Intent.SEARCH_LIBRARY:
         return Step(intent, slots, tool_call=_call(ToolName.SEARCH_LIBRARY, {"question": slots["question"][:500]}))
     if intent == Intent.GET_PETITION_STATUS:
-        if not slots.get("tracking_code"):
+        if slots.get("tracking_code"):
+            args = {"tracking_code": slots["tracking_code"]}
+            return Step(intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, args))
+        if ctx.principal.cadre_role is None:
             return Step(intent, slots, reply=replies.ask_tracking_code())
-        return Step(
-            intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, {"tracking_code": slots["tracking_code"]})
-        )
-    if intent == Intent.DRAFT_REPORT:
-        return Step(intent, slots, tool_call=_call(ToolName.DRAFT_REPORT, {"request": slots.get("request", "")}))
     if intent in _CADRE_INTENTS:
         return await _cadre_step(ctx, intent, slots)
     if intent == Intent.FIND_UNIT:
-        return Step(intent, slots, tool_call=_call(ToolName.FIND_UNIT, {"text": slots.get("unit_text", "")[:300]}))
-    return Step(
-        intent, slots, reply=replies.help_text(ctx.principal) if intent == Intent.HELP else replies.out_of_scope()
-    )
+        return await _find_step(ctx, slots)
+    if intent == Intent.CLARIFY:
+        choices = [Intent(c) for c in slots["choices"]]
+        return Step(intent, slots, awaiting=Awaiting.INTENT_CHOICE, reply=replies.which_intent(choices))
+    if intent == Intent.HELP:
+        return Step(intent, slots, reply=replies.help_text(ctx.principal))
+    if intent == Intent.MANIPULATION:
+        return Step(intent, slots, reply=replies.manipulation_refused())
+    return Step(intent, slots, reply=replies.out_of_scope())
+
+
+async def _find_step(ctx: ToolContext, slots: dict[str, Any]) -> Step:
+    """A question about a unit: the words that name it, and the unit they resolve to when there is one."""
+    text = slots.get("unit_text", "")[:300]
+    found = await _resolve_unit(ctx, text)
+    args: dict[str, Any] = {"text": text}
+    provinces = {m["province_code"] for m in found["results"]}
+    if found["status"] == "resolved":
+        args["unit_code"] = found["results"][0]["code"]
+    elif len(provinces) == 1 and None not in provinces:  # a former district: its communes, in one province
+        args["unit_code"] = provinces.pop()
+    return Step(Intent.FIND_UNIT, slots, tool_call=_call(ToolName.FIND_UNIT, args))
 
 
 async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> Step:
-    """Members and congress requests: the unit named (or the cadre's own), then the tool call."""
-    if not slots.get("unit_code") and slots.get("unit_text"):
+    """Requests about a unit in the cadre's scope: the unit named (or the cadre's own), then the tool call."""
+    named = slots.get("unit_text")
+    if not slots.get("unit_code") and named:
         found = await _resolve_unit(ctx, slots.pop("unit_text"))
         in_scope = (
             [m for m in found["results"] if ctx.principal.unit_path and _within_scope(ctx, m["code"])]
@@ -162,24 +232,27 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
             return Step(
                 intent, slots, awaiting=Awaiting.UNIT_CHOICE, candidates=candidates, reply=replies.choose(candidates)
             )
-    unit = slots.get("unit_code")
+    if intent == Intent.DRAFT_REPORT:  # a unit named but not found: the report reads the request itself
+        args = {
+            "request": slots.get("request", ""),
+            "unit_code": slots.get("unit_code") or (None if named else ctx.principal.unit_code),
+        }
+        return Step(intent, slots, tool_call=_call(ToolName.DRAFT_REPORT, args))
+    if named and not slots.get("unit_code"):
+        return Step(intent, slots, reply=replies.unit_not_found(named))
+    unit = slots.get("unit_code") or ctx.principal.unit_code
     if intent == Intent.QUERY_MEMBERS:
-        return Step(
-            intent,
-            slots,
-            tool_call=_call(ToolName.QUERY_MEMBERS, {"unit_code": unit, "filters": slots.get("filters", {})}),
-        )
+        args = {"unit_code": unit, "filters": slots.get("filters", {})}
+        return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))
     if intent == Intent.GET_CONGRESS_PROGRESS:
         return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, {"unit_code": unit}))
+    if intent == Intent.GET_PETITION_STATUS:
+        args = {"unit_code": unit, **slots.get("petition_filters", {})}
+        return Step(intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, args))
     if not slots.get("change"):
         return Step(intent, slots, reply=replies.ask_congress_change())
-    return Step(
-        intent,
-        slots,
-        tool_call=_call(
-            ToolName.UPDATE_CONGRESS, {"unit_code": unit or ctx.principal.unit_code, "change": slots["change"]}
-        ),
-    )
+    args = {"unit_code": unit, "change": slots["change"]}
+    return Step(intent, slots, tool_call=_call(ToolName.UPDATE_CONGRESS, args))
 
 
 def _candidates(found: list[dict[str, Any]]) -> list[Candidate]:

@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from agents.state import Candidate
+from agents.understanding import Intent
 from mattran.auth.principal import CADRE_LEVEL, Principal, Role
 from mattran.domain.attachments import MAX_BYTES
+from mattran.domain.petition_status import STATUS_LABELS
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.time import VIETNAM
 from tools.names import ToolName
@@ -165,26 +167,66 @@ ANSWER_FIRST = (
 NOTHING_PENDING = "Yêu cầu này không còn chờ xác nhận: nó đã được trả lời hoặc đã hủy."
 
 
-def denied(tool: str) -> str:
-    """The caller's role may not use this tool."""
-    return f"Tài khoản của bạn không được dùng chức năng này ({tool})."
+# How the person names each intent when asked which they meant: a label, and words (folded) that choose it.
+INTENT_CHOICES: dict[Intent, tuple[str, tuple[str, ...]]] = {
+    Intent.FILE_PETITION: ("Gửi phản ánh, kiến nghị", ("gui", "phan anh", "kien nghi", "khieu nai")),
+    Intent.GET_PETITION_STATUS: ("Tra cứu phản ánh đã gửi", ("tra cuu", "tinh trang", "da gui", "theo doi")),
+    Intent.FIND_UNIT: ("Tìm đơn vị hành chính", ("don vi", "dia chi", "thuoc")),
+    Intent.SEARCH_LIBRARY: ("Hỏi thông tin, quy định", ("hoi", "thong tin", "quy dinh", "luat", "thu vien")),
+    Intent.QUERY_MEMBERS: ("Số liệu ủy viên", ("uy vien", "thanh vien", "so lieu")),
+    Intent.GET_CONGRESS_PROGRESS: ("Tiến độ đại hội", ("tien do",)),
+    Intent.UPDATE_CONGRESS: ("Cập nhật đại hội", ("cap nhat", "ghi")),
+    Intent.DRAFT_REPORT: ("Soạn báo cáo", ("bao cao", "soan")),
+    Intent.HELP: ("Hướng dẫn sử dụng", ("huong dan", "cach dung")),
+}
+INTENT_WORDS = {intent: words for intent, (_label, words) in INTENT_CHOICES.items()}
+
+
+def which_intent(choices: Sequence[Intent]) -> str:
+    """Ask which of two intents the person meant (the chat shows the choices as buttons)."""
+    options = " hay ".join(INTENT_CHOICES[c][0].lower() for c in choices)
+    listed = "\n".join(f"{n}. {INTENT_CHOICES[c][0]}" for n, c in enumerate(choices, 1))
+    return f"Bạn muốn {options}?\n{listed}"
+
+
+def manipulation_refused() -> str:
+    """An attempt to steer the assistant or to reach other people's data: refused, without a lecture."""
+    return (
+        "Xin lỗi, tôi không thể làm theo yêu cầu này: trợ lý chỉ làm việc trong quyền của tài khoản bạn và không "
+        "cung cấp thông tin cá nhân của người khác. Tôi có thể giúp bạn gửi phản ánh, tra cứu phản ánh của bạn "
+        "hoặc hỏi thư viện pháp luật."
+    )
+
+
+def denied(tool: str, reason: str | None = None) -> str:
+    """The caller may not make this call: the role may not use the tool, or (``reason``) not on that unit."""
+    return f"Tài khoản của bạn không được dùng chức năng này ({tool}){': ' + reason if reason else ''}."
 
 
 def out_of_scope() -> str:
-    """Outside what the assistant does."""
+    """Clearly outside what the assistant does."""
     return (
-        "Xin lỗi, việc này nằm ngoài phạm vi của trợ lý. Tôi có thể giúp bạn gửi phản ánh, kiến nghị, "
-        "tra cứu tình trạng phản ánh theo mã, hoặc xác định đơn vị hành chính của một địa chỉ."
+        "Xin lỗi, việc này nằm ngoài phạm vi của trợ lý. Tôi có thể giúp bạn gửi phản ánh, kiến nghị, tra cứu "
+        "phản ánh theo mã, hỏi đáp pháp luật và thủ tục trong thư viện số, hoặc xác định đơn vị hành chính."
     )
 
 
 def help_text(principal: Principal) -> str:
     """What the assistant can do for this caller."""
     who = principal.name if principal.authenticated else "bạn"
-    return (
-        f"Xin chào {who}! Tôi có thể:\n- gửi phản ánh, kiến nghị đến Ủy ban MTTQ xã, tỉnh hoặc Trung ương;\n"
-        "- tra cứu tình trạng phản ánh theo mã (PAKN-…);\n- xác định đơn vị hành chính mới của một địa chỉ cũ."
-    )
+    lines = [
+        f"Xin chào {who}! Tôi có thể:",
+        "- gửi phản ánh, kiến nghị đến Ủy ban MTTQ xã, tỉnh hoặc Trung ương;",
+        "- tra cứu tình trạng phản ánh theo mã tra cứu đã nhận khi gửi;",
+        "- trả lời câu hỏi về pháp luật, quyền và thủ tục từ thư viện số, có trích dẫn;",
+        "- xác định đơn vị hành chính mới của một địa chỉ cũ.",
+    ]
+    if principal.cadre_role is not None:
+        lines += [
+            "Với cán bộ, trong phạm vi đơn vị của mình: số liệu ủy viên Ủy ban MTTQ, tiến độ và cập nhật đại hội, "
+            "thống kê phản ánh theo trạng thái, soạn dự thảo báo cáo."
+        ]
+    return "\n".join(lines)
 
 
 def library_answer(result: dict[str, Any]) -> str:
@@ -216,6 +258,8 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
         )
     if name == ToolName.SEARCH_LIBRARY:
         return library_answer(result)
+    if name == ToolName.GET_PETITION_STATUS and "by_status" in result:
+        return _petition_counts(result)
     if name == ToolName.GET_PETITION_STATUS:
         if "not_found" in result:
             return f"{result['not_found']} Bạn kiểm tra lại mã giúp tôi nhé."
@@ -260,6 +304,17 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
         ]
         return "\n".join(lines)
     return out_of_scope()
+
+
+def _petition_counts(result: dict[str, Any]) -> str:
+    """A unit's petitions counted by status."""
+    about = f" lĩnh vực {CATEGORIES[result['category']].lower()}" if result.get("category") else ""
+    parts = [f"{STATUS_LABELS[s].lower()}: {_number(n)}" for s, n in result["by_status"].items()]
+    return (
+        f"Phản ánh, kiến nghị{about} của {result['unit_name']} (cả đơn vị trực thuộc): "
+        f"tổng **{_number(result['total'])}**, chưa giải quyết xong {_number(result['open'])}, "
+        f"quá hạn **{_number(result['overdue'])}**." + (f"\nTheo trạng thái — {'; '.join(parts)}." if parts else "")
+    )
 
 
 def _date(iso: str) -> str:

@@ -19,6 +19,8 @@ from psycopg_pool import AsyncConnectionPool
 from agents import replies
 from agents.graph import ChatGraph, build_graph
 from agents.llm import UNAVAILABLE, redact
+from agents.routing.model import RouterModel
+from agents.routing.router import Router
 from agents.state import Trace
 from agents.trace import Citation, ToolCallRecord
 from mattran.auth.principal import Principal
@@ -51,6 +53,18 @@ class Turn:
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)  # library passages the reply cites
 
+    def as_batch_json(self, id_: object) -> dict[str, Any]:
+        """The turn as ``mattran chat --batch --json`` writes it: data-changing calls waiting for their confirmation
+        are marked ``planned``."""
+        calls = [c.as_json() | ({"planned": True} if self.confirmation else {}) for c in self.tool_calls]
+        return {
+            "id": id_,
+            "intent": self.intent,
+            "tool_calls": [{k: v for k, v in c.items() if k != "id"} for c in calls],
+            "answer": self.reply,
+            "citations": [c.as_json() for c in self.citations],
+        }
+
 
 @dataclass(frozen=True)
 class Token:
@@ -77,10 +91,16 @@ class ChatRunner:
     """
 
     def __init__(
-        self, app_url: str, services: Services, model: BaseChatModel | None = None, key: bytes | None = None
+        self,
+        app_url: str,
+        services: Services,
+        model: BaseChatModel | None = None,
+        key: bytes | None = None,
+        router: Router | None = None,
     ) -> None:
         self.services = services
         self.model = model
+        self.router = router or Router(RouterModel.load(), services.embedder)
         self.key = key or secrets.token_bytes(32)  # without one, issued ids last as long as the process
         self.pool: AsyncConnectionPool[AsyncConnection[DictRow]] = AsyncConnectionPool(
             app_url,
@@ -140,6 +160,7 @@ class ChatRunner:
                 "principal": principal,
                 "services": self.services,
                 "model": self.model,
+                "router": self.router,
             }
         }
 

@@ -18,6 +18,7 @@ class Awaiting(StrEnum):
     CONTENT = "content"  # what the petition is about
     UNIT = "unit"  # where to send it
     UNIT_CHOICE = "unit_choice"  # which of the units with the same name
+    INTENT_CHOICE = "intent_choice"  # which of two things the message could mean
 
 
 class Candidate(TypedDict):

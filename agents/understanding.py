@@ -1,10 +1,9 @@
-"""Offline understanding (no language model): intent by rules over folded Vietnamese, slots by patterns.
+"""Offline understanding (no language model): the intents, the certain signals, and the slots read by patterns.
 
-Rules are checked in a fixed order: manipulation or requests for other people's data (refused first, even when the
-message carries a tracking code), a tracking code, "how do I …" questions, follow-ups on a petition already sent,
-questions about administrative units, requests for information the assistant does not give, petitions (cue words or
-a described problem), greetings and help, and a bare address. Unit mentions are read with the diacritics when the
-message has them (``xã`` is a unit, ``xả`` is not) and with the capitals when the writer uses them for names.
+The intent itself is chosen by the learned router (:mod:`agents.routing.router`); here are the rules it trusts
+before its model (an attempt to steer the assistant or to reach other people's data, a tracking code) and the
+slots of each intent once it is chosen. Unit mentions are read with the diacritics when the message has them
+(``xã`` is a unit, ``xả`` is not) and with the capitals when the writer uses them for names.
 """
 
 from __future__ import annotations
@@ -14,14 +13,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agents.cadre_slots import MEMBER_CUES, PROGRESS_CUES, UPDATE_CUES, congress_change, member_filters
+from agents.cadre_slots import congress_change, member_filters, petition_filters
 from mattran.domain import receipts
-from mattran.domain.petition_text import suggest_category
 from mattran.domain.text import fold, nfc, strip_marks
 
 
 class Intent(StrEnum):
-    """What a message asks for: a tool to run (same name), or an answer in words (help, out of scope)."""
+    """What a message asks for: a tool to run (same name), or an answer in words (help, out of scope, a refusal of
+    manipulation); ``clarify`` when it could mean two things and the person is asked which."""
 
     FILE_PETITION = "file_petition"
     GET_PETITION_STATUS = "get_petition_status"
@@ -33,6 +32,8 @@ class Intent(StrEnum):
     UPDATE_CONGRESS = "update_congress"
     DRAFT_REPORT = "draft_report"
     SEARCH_LIBRARY = "search_library"
+    MANIPULATION = "manipulation"
+    CLARIFY = "clarify"
 
 
 def _rx(*parts: str) -> re.Pattern[str]:
@@ -84,276 +85,6 @@ _WHO = _rx(
     r"(?:danh sach|ds|liet ke)(?: \w+){0,2} " + _FILER,
     r"(?<!co )ai (?:da )?(?:to cao|khieu nai|phan anh|kien nghi)",
 )  # who, not whether ("có ai … chưa")
-
-_HOW_TO = _rx(
-    r"(?:lam (?:sao|the nao)|cach(?: nao)?|huong dan)(?: de| cach)? "
-    r"(?:gui|nop|tra cuu|theo doi|dung|su dung|viet)",
-    # "can I … here?": "tra cứu được đơn không?"
-    r"(?:tra cuu|gui|nhan|nop|theo doi)(?: \w+){0,4} duoc(?: \w+){0,2} (?:khong|ko|hong)(?: a| vay)?$",
-)
-# A petition already sent, and a question about its progress.
-_SUBMITTED = _rx(
-    r"(?:phan anh|kien nghi|don|ho so|khieu nai)(?: \w+){0,6} (?:da |toi |tui |minh |em )?(?:gui|nop)",
-    r"(?:toi|tui|minh|em|da) (?:gui|nop) (?:phan anh|kien nghi|don|ho so)",
-    r"(?:phan anh|kien nghi|don|ho so|khieu nai) (?:cua )?(?:toi|tui|minh|em|chung toi)",
-)
-_PROGRESS = _rx(
-    r"den dau",
-    r"toi dau",
-    r"chua (?:thay|co) (?:ai |gi )?(?:tra loi|goi|phan hoi|xu ly|giai quyet|lien he)",
-    r"o buoc nao",
-    r"ket qua",
-    r"tien do",
-    r"sao roi",
-    r"sao lau",
-    r"(?:di |o )?dau roi",
-    r"tinh hinh (?:xu ly|giai quyet)",
-    r"(?:xu ly|giai quyet) (?:the nao|ra sao)",
-    r"im (?:re|lang|ru|hoi)",
-    r"bat vo am tin",
-    r"chua thay (?:dong tinh|gi)",
-)
-# "đã … chưa?", "xử lý chưa?": "chưa" closing a question (read with punctuation), not "chưa được giải quyết, …".
-_YET = re.compile(
-    r"\b(?:da|co ai|giai quyet|xu ly|tiep nhan|tra loi|phan hoi|nhan|chuyen|coi|xem|duyet)"
-    r"(?: \w+){0,8} chua(?: \w+){0,2}\s*(?:[?.!]|$)"
-)
-_FOLLOW = _rx(
-    r"(?:(?:tra cuu|theo doi)(?: giup)?(?: toi| minh| em)?|tinh trang|trang thai"
-    r"|tien do(?: giai quyet| xu ly)?)(?: cua)? "
-    r"(?:phan anh|kien nghi|don(?! vi)|ho so|khieu nai)"
-)
-_FIND = _rx(  # questions about a unit
-    r"(?:(?:xa|phuong|tinh|thanh pho|tinh thanh|don vi|dac khu|mat tran|(?<!co )quan|huyen|thi tran) )+"
-    r"(?:cu |moi )?nao",
-    r"(?:la|thuoc)(?: (?:xa|phuong|tinh|thanh pho|tinh thanh|don vi|dac khu|quan|huyen|thi tran))+ gi",
-    r"(?:thuoc|nhap vao|nhap vo|nhap voi)(?: ve)? dau",
-    r"ten gi",
-    r"goi la gi",
-    r"don vi hanh chinh",
-    r"dia chi moi",
-    r"tra cuu don vi",
-    r"ma don vi",
-    r"(?:doi|chuyen) (?:ten )?thanh gi",
-    r"thuoc (?:xa|phuong|tinh|thanh pho|quan|huyen|dac khu)(?: \w+){1,4} hay",  # "thuộc tỉnh A hay B?"
-)
-_FIND_WEAK = _rx(  # about the 2025 reorganisation: a unit question only in a short message that is no petition
-    r"nhap (?:vao|vo|voi)",
-    r"sap nhap",
-    r"sap xep",
-    r"chia thanh",
-    r"(?:gio|bay gio|(?<!hom )nay) (?:la|thuoc|con)",
-    r"con (?:khong|ton tai)",
-    r"(?:bi )?(?:bo|xoa bo|giai the) (?:roi|chua)",
-)
-_INFO = _rx(
-    r"tu van",
-    r"co nen",
-    r"can (?:nhung )?(?:giay to|ho so|thu tuc) gi",
-    r"bao nhieu",
-    r"o dau",
-    r"lich (?:cat|mat) (?:dien|nuoc)",
-    r"nao gan",
-    r"gan (?:day|nhat)",
-    r"dich (?:giup|sang)",
-    r"mo cua",
-    r"thanh lap nam nao",
-)
-# "khieu lai" (n/l) and "kiem nghi" (n/m) are frequent slips.
-_PETITION = _rx(
-    r"phan anh",
-    r"kien nghi",
-    r"kiem nghi",
-    r"gui don",
-    r"khieu [nl]ai",
-    r"to cao",
-    r"de nghi",
-    r"de xuat",
-    r"gop y",
-    r"muon gui",
-    r"xin gui",
-    r"bao viec",
-    r"keu cuu",
-    r"can giai quyet",
-    r"kinh gui",
-    r"kinh mong",
-    r"(?:mong|nho|de nghi) (?:mat tran|mttq|chinh quyen|cac co quan)",
-)
-_COMPLAINT = _rx(
-    r"bi (?:hong|hu|vo|tac|ngap|sap|mat|cat|o nhiem|lan chiem|anh huong|thu|doi)",
-    r"hu het",
-    r"hu hong",
-    r"tac nghen",
-    r"ngap (?:nang|sau)",
-    r"sat lo",
-    r"lay loi",
-    r"khoi den",
-    r"bui mu",
-    r"boc mui",
-    r"kho tho",
-    r"khong chiu (?:duoc|noi)",
-    r"(?<!lich )(?:mat|cat) (?:dien|nuoc)",
-    r"ket xe",
-    r"tai nan",
-    r"nguy hiem",
-    r"lan (?:sang|ra)",
-    r"buc xuc",
-    r"khong ai (?:giai quyet|sua|xu ly|lap)",
-    r"khong giai thich",
-    r"cham tre",
-    r"qua tai",
-    r"co lap",
-    r"ho tro gap",
-    r"xuong cap",
-    r"dot nat",
-    r"bo hoang",
-    r"trai phep",
-    r"sai quy dinh",
-    r"ngoai quy dinh",
-    r"vi pham",
-    r"bat (?:mua|dong|nop)",
-    r"gap (?:doi|ba)",
-    r"cao hon (?:gia |muc )?(?:quy dinh|nha nuoc)",
-    r"tu y",
-    r"khong co (?:phieu thu|bien lai|hoa don)",
-    r"(?:thu|tinh|ghi) (?:tien |phi )?sai",
-)
-# A statement about a local problem: a place nearby and a state or a wish (read with marks when there are any).
-_PLACE = "thôn xóm ấp bản làng khu tổ ngõ hẻm kiệt phường xã nhà đường chợ trường cổng sông kênh mương cống"
-_STATE = "bị chưa quá rất lắm mong hôi thối thúi ồn chiếm"
-_DEFECT = _rx(r"hu", r"hong", r"vo", r"tac", r"sap", r"ngap")
-# A cadre asks for an advisory report to be drafted (kind, unit and period are read by the report domain): the
-# request opens the message ("giúp tôi soạn báo cáo …"), unlike a petition that reports opinions gathered.
-_REPORT = re.compile(
-    r"^(?:\w+ ){0,4}(?:(?:soan|viet|lap|lam|xay dung|du thao|chuan bi|tong hop)(?: \w+){0,3} bao cao"
-    r"|tong hop(?: cac)? y kien|bao cao (?:tinh hinh|tien do|ket qua|so lieu|tong hop|danh gia"
-    r"|phan anh|co cau|cong tac))\b"
-)
-# A question about the law, rights and procedures: the library answers it, with citations.
-_LEGAL = _rx(
-    r"luat",
-    r"phap luat",
-    r"quy dinh",
-    r"hien phap",
-    r"nghi dinh",
-    r"thong tu",
-    r"dieu \d+",
-    r"quyen",
-    r"nghia vu",
-    r"thu tuc",
-    r"tham quyen",
-    r"thoi han",
-    r"thoi hieu",
-    r"bao hiem",
-    r"bhxh",
-    r"luong huu",
-    r"thai san",
-    r"om dau",
-    r"tro cap",
-    r"mai tang",
-    r"so do",
-    r"so hong",
-    r"giay chung nhan",
-    r"thu hoi dat",
-    r"boi thuong",
-    r"den bu",
-    r"tai dinh cu",
-    r"bau cu",
-    r"ung cu",
-    r"cu tri",
-    r"dai bieu",
-    r"hoi tham",
-    r"mat tran",
-    r"mttq",
-    r"giam sat",
-    r"phan bien",
-    r"tiep cong dan",
-    r"tiep dan",
-    r"hdnd",
-    r"hoi dong nhan dan",
-    r"ubnd",
-    r"chinh quyen",
-    r"cong dan",
-    r"khieu [nl]ai",
-    r"to cao",
-    r"nguoi to cao",
-    r"thong tin",
-    r"trung cau",
-    r"quoc hoi",
-    r"dat (?:o|nong nghiep|trong lua|dai)",
-    r"chuyen nhuong",
-    r"cong chung",
-    r"tranh chap",
-    r"hoa giai",
-    r"cuong che",
-    r"giai toa",
-    r"tien tuat",
-    r"nghi (?:de|sinh|om)",
-    r"kham thai",
-    r"tai nan lao dong",
-    r"ve huu",
-    r"nghia vu quan su",
-    r"tu do",
-    r"phieu bau",
-    r"tin nhiem",
-    r"trung cu",
-    r"tham nhung",
-    r"nha nuoc",
-    r"co quan nha nuoc",
-    r"toa an",
-    r"vien kiem sat",
-    r"hoi nong dan",
-    r"doan thanh nien",
-    r"hoi phu nu",
-    r"cong doan",
-    r"ban cong tac mat tran",
-    r"dang ky",
-    r"ket hon",
-    r"giay to",
-    r"dieu kien",
-)
-_ASKING = re.compile(
-    r"\?\s*$|\b(?:co (?:duoc|phai|bi|can|quyen|bat buoc)|duoc (?:khong|ko|hong|gi)|(?:khong|ko|hong|chua) a?$"
-    r"|bao (?:lau|nhieu|gio)|the nao|nhu the nao|ra sao|lam sao|thi sao|la gi|gi|nao|ai|o dau"
-    r"|khi nao|luc nao|may|hay (?:la|bang)|hay khong|co hop le)\b"
-)
-# Advice, shopping and prices are not the library's (nor the Front's) to give.
-_ADVICE = _rx(r"tu van", r"co nen", r"mua(?: \w+){0,4} (?:o dau|online|re)", r"gia (?:vang|xang|dien thoai)")
-# The writer is filing, not asking: "tôi muốn phản ánh …", "kính gửi …".
-_PETITION_OPENING = _rx(
-    r"(?:toi|minh|em|chung toi|gia dinh toi) (?:muon |xin |can )?(?:gui |lam )?(?:phan anh|kien nghi"
-    r"|khieu [nl]ai|to cao|de nghi)",
-    r"kinh gui",
-    r"kinh mong",
-    r"xin gui",
-    r"muon gui",
-    r"xin chuyen",
-    r"thay mat",
-    r"^(?:to cao|khieu nai|phan anh|kien nghi)",
-)
-_HELP = _rx(
-    r"xin chao",
-    r"chao",
-    r"hello",
-    r"hi",
-    r"alo",
-    r"ban la ai",
-    r"(?:lam|giup|ho tro)(?: duoc)? (?:nhung )?(?:viec )?gi",
-    r"(?:hoi|ho tro)(?: \w+)? (?:duoc )?nhung (?:viec )?gi",
-    r"giup gi",
-    r"huong dan",
-    r"tro giup",
-    r"help",
-    r"tro ly",
-    r"bot",
-    r"app",
-    r"^giup (?:toi|minh|em|voi)(?: voi)?$",
-    r"chi giup",
-    r"khong biet (?:dung|su dung)",
-    r"co ai khong",
-    r"bat dau",
-    r"menu",
-)
 
 # Unit mentions: type words (with their marks), abbreviations, glued forms, and words that end a name.
 _TYPES = {
@@ -568,7 +299,27 @@ def unit_mentions(text: str) -> list[str]:
     return mentions
 
 
-def _manipulation(folded: str) -> bool:
+# An exact command to file a petition ("tôi muốn gửi phản ánh", "gui kien nghi a"): nothing else is meant.
+_FILE_COMMAND = re.compile(
+    r"^(?:(?:toi|minh|em|tui|chung toi|cho (?:toi|minh|em))\s+)?(?:(?:muon|can|xin|se|dinh)\s+)*"
+    r"(?:(?:gui|lam|viet|nop)\s+(?:mot\s+)?(?:cai\s+)?(?:don\s+)?)?(?:phan anh|kien nghi|don|khieu nai|to cao|gop y)"
+    r"(?:\s+(?:a|nhe|nha|voi|di|ak|ah|a nhe))?$"
+)
+
+
+def certain_intent(text: str) -> Intent | None:
+    """The intent of a message that can mean one thing only: an exact command to file a petition, or a bare
+    address (a unit's name and at most one more word: "P. Ba Đình, HN")."""
+    folded = fold(text)
+    if _FILE_COMMAND.match(folded):
+        return Intent.FILE_PETITION
+    named = named_units(text)
+    if len(named) == 1 and len(folded.split()) - len(fold(named[0]).split()) <= 1:
+        return Intent.FIND_UNIT
+    return None
+
+
+def manipulation(folded: str) -> bool:
     """An attempt to steer the assistant, to reach data in bulk, or to learn who sent a petition."""
     return bool(
         _OVERRIDE.search(folded)
@@ -578,83 +329,121 @@ def _manipulation(folded: str) -> bool:
     )
 
 
-def _has_word(text: str, folded: str, words: str) -> bool:
-    """Whether the text has one of ``words`` (compared with marks when the text has marks)."""
-    marked = strip_marks(text) != text
-    own = set(re.findall(r"\w+", nfc(text).lower())) if marked else set(folded.split())
-    return bool(own & set(words.split() if marked else strip_marks(words).split()))
+# "gửi (đến) Ủy ban MTTQ tỉnh X": the unit a petition is addressed to, rather than where its problem is.
+_ADDRESSED = re.compile(
+    r"\b(?:kinh gui|gui (?:den |toi |len |ve )?|chuyen (?:den |toi |len )?)(?:uy ban |ub )?(?:mttq|mat tran)"
+)
 
 
-def _complaint(text: str, folded: str, words: int) -> bool:
-    """The message says something is wrong: a complaint phrase, or a statement of some length about a place
-    nearby with a state or a wish."""
-    local = words >= 10 and _has_word(text, folded, _PLACE) and _has_word(text, folded, _STATE)
-    return bool(_COMPLAINT.search(folded) or local)
-
-
-def _topic(text: str, folded: str, words: int) -> bool:
-    """The message is about a petition topic, with a defect or at some length."""
-    return suggest_category(text) != "khac" and (words >= 6 or bool(_DEFECT.search(folded)))
-
-
-def _cadre_request(text: str, folded: str) -> Understanding | None:
-    """A cadre's question about members or congresses (whether the role may ask is decided later, by code)."""
-    intent: Intent | None = None
-    slots: dict[str, Any] = {}
-    if UPDATE_CUES.search(folded) and not PROGRESS_CUES.search(folded):
-        intent, slots = Intent.UPDATE_CONGRESS, {"change": congress_change(text)}
-    elif PROGRESS_CUES.search(folded):
-        intent = Intent.GET_CONGRESS_PROGRESS
-    elif MEMBER_CUES.search(folded):
-        intent, slots = Intent.QUERY_MEMBERS, {"filters": member_filters(text)}
-    if intent is None:
-        return None
-    mentions = unit_mentions(text)
-    if mentions:
-        slots["unit_text"] = mentions[-1]
-    return Understanding(intent, slots)
-
-
-def understand(text: str) -> Understanding:
-    """Intent and slots of one message."""
+def _addressee(text: str, mentions: list[str]) -> str | None:
+    """The mention right after "gửi … MTTQ", when the writer names where to send the petition."""
     folded = fold(text)
-    words = len(folded.split())
-    if _manipulation(folded):
-        return Understanding(Intent.OUT_OF_SCOPE, {})  # attempts to steer the assistant or to obtain personal data
-    code = tracking_code(text)
-    if code:
-        return Understanding(Intent.GET_PETITION_STATUS, {"tracking_code": code})
-    if _REPORT.search(folded):
-        return Understanding(Intent.DRAFT_REPORT, {"request": nfc(text).strip()})
-    cadre = _cadre_request(text, folded)
-    if cadre:
-        return cadre
-    if _HOW_TO.search(folded) and words <= 14:
-        return Understanding(Intent.HELP, {})
-    progress = _PROGRESS.search(folded) or _YET.search(" ".join(fold_keep_punctuation(nfc(text)).split()))
-    if _FOLLOW.search(folded) or (progress and _SUBMITTED.search(folded) and words <= 25):
-        return Understanding(Intent.GET_PETITION_STATUS, {})
-    mentions = unit_mentions(text)
-    slots = {"unit_text": mentions[0]} if mentions else {}  # the first: where the writer says the problem is
-    petition, complaint, info = bool(_PETITION.search(folded)), _complaint(text, folded, words), _INFO.search(folded)
-    where = mentions and words <= 10 and re.search(r"\b(?:nam )?o dau\b", folded)  # "phường X ở đâu?"
-    weak = _FIND_WEAK.search(folded) and not (petition or complaint or info) and words <= 15
-    if _FIND.search(folded) or where or weak:
-        return Understanding(Intent.FIND_UNIT, slots or {"unit_text": text})
-    if (
-        _LEGAL.search(folded)
-        and _ASKING.search(" ".join(fold_keep_punctuation(nfc(text)).split()))
-        and not (_PETITION_OPENING.search(folded) or _ADVICE.search(folded) or _HELP.search(folded))
-    ):
-        return Understanding(Intent.SEARCH_LIBRARY, {"question": nfc(text).strip()})
-    if info and not (petition or complaint):
-        return Understanding(Intent.OUT_OF_SCOPE, {})  # a request for information the assistant does not give
-    if petition or complaint or _topic(text, folded, words):
-        if words >= 8:
-            slots["content"] = nfc(text).strip()
-        return Understanding(Intent.FILE_PETITION, slots)
-    if _HELP.search(folded) and words <= 20:
-        return Understanding(Intent.HELP, {})
-    if mentions and words - len(fold(mentions[0]).split()) <= 3:
-        return Understanding(Intent.FIND_UNIT, {"unit_text": text})  # a bare address: which unit is it?
-    return Understanding(Intent.OUT_OF_SCOPE, {})
+    for found in _ADDRESSED.finditer(folded):
+        after = folded[found.end() :]
+        for mention in mentions:
+            if fold(mention) in after[: len(fold(mention)) + 12]:
+                return mention
+    return None
+
+
+# A type word followed by a word that points at the writer's own unit ("xã mình", "tỉnh ta", "phường nhà"), or by
+# one that makes it no unit in particular ("các xã", "xã phường"): no unit is named.
+_GENERIC = frozenset(
+    ["xa", "phuong", "tinh", "thanh", "huyen", "quan", "thi", "x", "p", "tp", "dac", "cac", "nhung", "moi"]
+)
+_OWN = frozenset(["minh", "ta", "nha", "toi", "tui", "em", "chung", "ben"])
+_NOT_A_NAME_AFTER = frozenset(
+    [
+        "co",
+        "da",
+        "dang",
+        "la",
+        "thi",
+        "minh",
+        "toi",
+        "nay",
+        "ve",
+        "cua",
+        "duoc",
+        "dc",
+        "bao",
+        "may",
+        "con",
+        "chua",
+        "ko",
+        "khong",
+        "hien",
+        "nha",
+        "ta",
+        "em",
+        "oi",
+        "a",
+        "voi",
+        "va",
+        "o",
+        "lam",
+        "xong",
+        "gui",
+        "pls",
+        "thx",
+        "nhe",
+    ]
+)
+_OWN_MARKED = re.compile(
+    r"\b(?:[Xx]ã|[Pp]hường|[Tt]ỉnh|[Tt]hành phố|[Đđ]ặc khu|[Đđ]ơn vị|[Hh]uyện|[Qq]uận)\s+"
+    r"(?:mình|ta|nhà|tôi|tui|em|chúng|bên)\b"
+)
+
+
+def named_units(text: str) -> list[str]:
+    """The unit mentions that name a unit: not "xã mình", "tỉnh ta", "các xã" (and "xã Minh Đài" still is one)."""
+    marked = strip_marks(text) != text
+    own = bool(_OWN_MARKED.search(nfc(text)))
+    folded = fold(text)
+    named = []
+    for mention in unit_mentions(text):
+        opening = " ".join(fold(mention).split()[:2])
+        if re.search(rf"\b(?:cac|nhung|moi|nhieu|may) {re.escape(opening)}\b", folded):
+            continue  # "các xã, …", "những tỉnh …": units in general
+        tokens = _TOKEN.findall(mention)
+        words = [t for t in tokens[_type_at(tokens, 0, marked=False) :] if t not in ".,"]
+        if not words or words[0] in _GENERIC:
+            continue
+        if words[0] in _OWN and (own if marked else len(words) == 1 or words[1] in _NOT_A_NAME_AFTER):
+            continue
+        named.append(mention)
+    return named
+
+
+def slots_for(intent: Intent, text: str) -> dict[str, Any]:
+    """The slots of ``intent`` that the message carries (units as the words that name them: ``unit_text``)."""
+    clean = nfc(text).strip()
+    mentions = named_units(text)
+    slots: dict[str, Any] = {}
+    if intent == Intent.FILE_PETITION:
+        chosen = _addressee(text, mentions) or (mentions[0] if mentions else None)
+        if chosen:
+            slots["unit_text"] = chosen
+        if len(fold(text).split()) >= 8:
+            slots["content"] = clean
+    elif intent == Intent.GET_PETITION_STATUS:
+        if code := tracking_code(text):
+            slots["tracking_code"] = code
+        else:
+            slots["petition_filters"] = petition_filters(text)
+            if mentions:
+                slots["unit_text"] = mentions[-1]
+    elif intent == Intent.FIND_UNIT:
+        slots["unit_text"] = mentions[0] if mentions else clean
+    elif intent == Intent.SEARCH_LIBRARY:
+        slots["question"] = clean
+    elif intent in (Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS, Intent.UPDATE_CONGRESS, Intent.DRAFT_REPORT):
+        if mentions:
+            slots["unit_text"] = mentions[-1]
+        if intent == Intent.QUERY_MEMBERS:
+            slots["filters"] = member_filters(text)
+        elif intent == Intent.UPDATE_CONGRESS:
+            slots["change"] = congress_change(text)
+        elif intent == Intent.DRAFT_REPORT:
+            slots["request"] = clean
+    return slots

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -80,28 +81,13 @@ async def _batch(runner: Any, units: dict[str, Any], path: Path) -> None:
         except typer.BadParameter as exc:
             print(json.dumps({"id": item.get("id", number), "error": str(exc)}, ensure_ascii=False))
             continue
-        turn = await runner.send(principal, runner.new_conversation(), item["text"])
-        calls = [
-            {
-                "name": c.name,
-                "args": c.args,
-                **({"denied": True, "reason": c.reason} if c.denied else {}),
-                **({"planned": True} if turn.confirmation else {}),
-            }
-            for c in turn.tool_calls
-        ]
-        print(
-            json.dumps(
-                {
-                    "id": item.get("id", number),
-                    "intent": turn.intent,
-                    "tool_calls": calls,
-                    "answer": turn.reply,
-                    "citations": [c.as_json() for c in turn.citations],
-                },
-                ensure_ascii=False,
-            )
-        )
+        try:
+            turn = await runner.send(principal, runner.new_conversation(), item["text"])
+        except Exception:  # one message that fails is reported, and the batch goes on
+            logging.getLogger(__name__).exception("batch line %s failed", number)
+            print(json.dumps({"id": item.get("id", number), "error": "lỗi khi xử lý tin nhắn"}, ensure_ascii=False))
+            continue
+        print(json.dumps(turn.as_batch_json(item.get("id", number)), ensure_ascii=False))
 
 
 def chat(

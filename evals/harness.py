@@ -12,14 +12,17 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 
+from agents.routing.model import RouterModel
+from agents.routing.router import Router
 from agents.runner import ChatRunner
 from compose.services import open_services
-from evals import grounding, intents, masking, redteam, report_figures, retrieval, unit_resolver
+from evals import grounding, intents, masking, redteam, report_figures, retrieval, routing, unit_resolver
 from evals.thresholds import for_suite
 from ingest.demo import LOADER
 from ingest.pipeline import ingest
@@ -99,6 +102,10 @@ class Context:
     def library(self) -> LibraryService:
         return self.services.library
 
+    @cached_property
+    def router(self) -> Router:
+        return Router(RouterModel.load(), self.services.embedder)
+
     @asynccontextmanager
     async def runner(self, model: BaseChatModel | None) -> AsyncIterator[ChatRunner]:
         """An assistant on this store (offline when ``model`` is None), on the services every door uses."""
@@ -152,15 +159,43 @@ async def units(ctx: Context, dataset: Path | None) -> SuiteResult:
 
 
 async def intents_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
-    """The assistant's understanding of utterances (and the model's, when there is one)."""
+    """The assistant's understanding: the project's own utterances (offline router, and the model's when there is
+    one), then the routing sets sent with a role and unit through the whole assistant on the demo data: ``dev.*``
+    and ``sealed.*`` (aggregates only), and ``train.*`` (the router alone). A ``dataset`` with roles is routed
+    alone, as ``set.*``."""
+    if dataset is not None and routing.has_callers(dataset):
+        return SuiteResult("intents", await _routed(ctx, {"set": dataset}), {})
     cases = intents.load_cases(dataset)
+    router = ctx.router
     async with ctx.db.transaction(Scope.public()) as conn:
-        offline = await intents.evaluate(ctx.resolver, conn, cases)
+        offline = await intents.evaluate(router, ctx.resolver, conn, cases)
     model = None
     if ctx.model is not None:
         async with ctx.runner(ctx.model) as runner, ctx.db.transaction(Scope.public()) as conn:
             model = await intents.evaluate_model(runner, ctx.resolver, conn, cases)
-    return _with_model("intents", offline, model)
+    result = _with_model("intents", offline, model)
+    if dataset is None:
+        result.metrics |= await _routed(ctx, {"dev": routing.DEV, "sealed": routing.SEALED})
+        if routing.TRAIN.exists():
+            train = await routing.router_accuracy(router, ctx.resolver.units, routing.TRAIN)
+            result.metrics["train.intent_accuracy"] = train
+    return result
+
+
+async def _routed(ctx: Context, sets: dict[str, Path]) -> dict[str, float]:
+    """Each routing set through the whole assistant on a store with the demo data, its metrics prefixed."""
+    metrics: dict[str, float] = {}
+    async with demo_store(ctx, "eval-routing") as (urls, services):
+        runner = ChatRunner(urls.app, services, None, router=ctx.router)
+        await runner.open()
+        try:
+            for name, path in sets.items():
+                if path.exists():
+                    report = await routing.evaluate(runner, services.resolver.units, routing.load(path), show=False)
+                    metrics |= {f"{name}.{k}": v for k, v in report.metrics.items()}
+        finally:
+            await runner.close()
+    return metrics
 
 
 async def retrieval_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
@@ -200,20 +235,27 @@ async def redteam_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     return _with_model("redteam", offline, model)
 
 
-async def reports_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
-    """Every number of drafted reports against the database, on a store of its own with the demo data."""
+@asynccontextmanager
+async def demo_store(ctx: Context, name: str) -> AsyncIterator[tuple[StoreUrls, Services]]:
+    """A store of its own (``data_dir/name``) with the demo data: members and congresses of a few provinces."""
     settings = ctx.settings.model_copy(
         update={
-            "data_dir": ctx.settings.data_dir / "eval-reports",
+            "data_dir": ctx.settings.data_dir / name,
             "database_url": None,
             "app_database_url": None,
             "demo_data": True,
             "demo_library": False,
             "intake_rate_per_minute": 0,
         }
-    )  # the seed files 180 petitions at once
+    )
     urls = await asyncio.to_thread(prepare_store, settings)
     async with open_services(settings, urls.app, pool_size=2) as services:
+        yield urls, services
+
+
+async def reports_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """Every number of drafted reports against the database, on a store of its own with the demo data."""
+    async with demo_store(ctx, "eval-reports") as (urls, services):  # the seed files 180 petitions at once
         await report_figures.seed_petitions(urls.owner, services.petitions)
         report = await report_figures.evaluate(
             services.db, services.resolver, urls.owner, report_figures.load_cases(dataset)

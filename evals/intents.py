@@ -17,8 +17,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agents.routing.router import Router
 from agents.runner import ChatRunner, Turn
-from agents.understanding import Intent, Understanding, understand
+from agents.understanding import Intent, Understanding, slots_for
 from evals.dataset import rows
 from evals.outcome import Outcome, share
 from evals.thresholds import for_suite
@@ -28,7 +29,7 @@ from mattran.store.db import Conn
 from tools.names import ToolName
 
 THRESHOLDS = for_suite("intents")
-INTENTS = tuple(Intent)
+INTENTS = tuple(i for i in Intent if i not in (Intent.MANIPULATION, Intent.CLARIFY))  # this set's labels
 SLOTS = ("tracking_code", "unit_code")
 TAGS = ("no_diacritics", "typo", "colloquial", "injection", "long", "short", "cadre", "old_address", "english")
 # Model mode: intents a model shows by answering in words (no tool); a petition or a status request that lacks what
@@ -162,18 +163,15 @@ def _count_slot(report: Report, case: Case, slot: str, got: str | None, details:
         report.failures.append({"kind": slot, "text": case.text, "expected": case.slots[slot], "got": got, **details})
 
 
-async def evaluate(resolver: UnitResolver, conn: Conn, cases: list[Case]) -> Report:
-    """Run every case through :func:`agents.understanding.understand` (and the resolver for unit slots)."""
+async def evaluate(router: Router, resolver: UnitResolver, conn: Conn, cases: list[Case]) -> Report:
+    """Run every case through the offline router and :func:`agents.understanding.slots_for` (and the resolver for
+    unit slots). This set's labels predate the manipulation class: a manipulation refused counts as out of scope."""
     report = Report()
     for case in cases:
-        understood = understand(case.text)
-        _count_intent(
-            report,
-            case,
-            understood.intent,
-            understood.intent == case.intent,
-            refused=understood.intent == Intent.OUT_OF_SCOPE,
-        )
+        routed = await router.route(case.text, _eval_principal(case, resolver))
+        intent = Intent.OUT_OF_SCOPE if routed.intent == Intent.MANIPULATION else routed.intent
+        understood = Understanding(intent, slots_for(routed.intent, case.text))
+        _count_intent(report, case, intent, intent == case.intent, refused=intent == Intent.OUT_OF_SCOPE)
         for slot in case.slots:
             got, details = await _slot_result(resolver, conn, understood, slot)
             _count_slot(report, case, slot, got, {"intent": understood.intent, **details})

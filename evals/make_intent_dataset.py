@@ -175,7 +175,7 @@ class Source:
 def read_source(path: Path) -> list[Source]:
     """The messages of a source file, in order."""
     sources: list[Source] = []
-    intent, roles = "", ()
+    intent, roles = "", tuple[str, ...]()
     for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = unicodedata.normalize("NFC", raw.strip())
         if not line or line.startswith("#"):
@@ -191,7 +191,7 @@ def read_source(path: Path) -> list[Source]:
         if only:
             line = line[only.end() :]
             limit = {_ROLE_WORDS[w] for w in only.group(1).split(",")}
-            sources.append(Source(intent, tuple(r for r in roles if r in limit), line, n))
+            sources.append(Source(intent, tuple(role for role in roles if role in limit), line, n))
         else:
             sources.append(Source(intent, roles, line, n))
     return sources
@@ -586,7 +586,8 @@ _TELEX_MARKS = {"\u0302": lambda c: c + c, "\u0306": lambda c: c + "w", "\u031b"
 
 def telex(word: str) -> str:
     """A word as typed with the Vietnamese keyboard switched off: ``đường`` → ``dduowngf``."""
-    out, tone = [], ""
+    out: list[str] = []
+    tone = ""
     for ch in unicodedata.normalize("NFD", word.replace("đ", "dd").replace("Đ", "DD")):
         if ch in _TELEX_TONES:
             tone = _TELEX_TONES[ch]

@@ -13,6 +13,8 @@ from playwright.sync_api import Browser, sync_playwright
 from psycopg.conninfo import make_conninfo
 
 import web.chat  # noqa: F401  (sets Chainlit's app root, before any test imports chainlit)
+from agents.routing.model import RouterModel
+from agents.routing.router import Router
 from agents.runner import ChatRunner
 from compose.services import build_services
 from mattran.auth.principal import Principal, Role
@@ -70,6 +72,12 @@ async def _build_services(db: Database, settings: Settings) -> Services:
     async with db.transaction(Scope.public()) as conn:
         resolver = await load_resolver(conn)
     return build_services(settings, db, resolver)
+
+
+@pytest.fixture(scope="session")
+async def router(db: Database, settings: Settings) -> Router:
+    """The shipped router over the real embedding model (the composition root's)."""
+    return Router(RouterModel.load(), (await _build_services(db, settings)).embedder)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import Attachment
 from mattran.domain.errors import DomainError, Refused
-from mattran.domain.permissions import Operation, is_allowed
+from mattran.domain.permissions import Operation, is_allowed, is_unit_scoped
 from mattran.domain.rate_limits import RateLimited
 from mattran.services import Services
 from mattran.store.db import Conn
@@ -77,10 +77,22 @@ class Tool:
         """Whether the caller may use the tool at all (the tool checks the target unit again when it runs)."""
         return is_allowed(principal, self.operation)
 
+    def refusal_for(self, ctx: ToolContext, raw_args: dict[str, Any]) -> str | None:
+        """Why the caller may not make this call (None: they may): the role may not use the tool, or the unit the
+        call names is outside the caller's scope. Decided from the call alone, before any confirmation."""
+        if not self.allowed_for(ctx.principal):
+            return "vai trò không được dùng chức năng này"
+        code = raw_args.get("unit_code")
+        if code and is_unit_scoped(self.operation):
+            unit = ctx.services.resolver.units.get(str(code))
+            if unit is None or not is_allowed(ctx.principal, self.operation, unit.path):
+                return "đơn vị này nằm ngoài phạm vi của tài khoản"
+        return None
+
     async def __call__(self, ctx: ToolContext, raw_args: dict[str, Any]) -> dict[str, Any]:
         """Validate the arguments, re-check the permission, run."""
-        if not self.allowed_for(ctx.principal):
-            raise ToolDenied(f"Tài khoản không được dùng chức năng “{self.name}”.")
+        if reason := self.refusal_for(ctx, raw_args):
+            raise ToolDenied(f"Tài khoản không được dùng chức năng “{self.name}”: {reason}.")
         return await self.run(ctx, self.args.model_validate(raw_args))
 
 

@@ -24,14 +24,20 @@ class FilePetitionArgs(BaseModel):
 
 
 class PetitionStatusArgs(BaseModel):
-    """Arguments of ``get_petition_status``."""
+    """Arguments of ``get_petition_status``: a tracking code, or (cadres) a unit whose petitions are counted."""
 
-    tracking_code: str = Field(max_length=100, description="Mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ.")
+    tracking_code: str | None = Field(
+        default=None, max_length=100, description="Mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ."
+    )
+    unit_code: str | None = Field(
+        default=None, max_length=10, description="Cán bộ: đơn vị có phản ánh cần thống kê (mặc định: đơn vị mình)."
+    )
+    category: str | None = Field(default=None, description="Cán bộ: chỉ đếm phản ánh thuộc lĩnh vực này.")
 
     @field_validator("tracking_code")
     @classmethod
-    def _a_receipt(cls, value: str) -> str:
-        if receipts.parse(value) is None:
+    def _a_receipt(cls, value: str | None) -> str | None:
+        if value is not None and receipts.parse(value) is None:
             raise ValueError("không phải mã tra cứu (dạng PAKN-2026-000123-7KQ4XZ)")
         return value
 
@@ -52,6 +58,20 @@ async def file_petition(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, A
 @tool(ToolName.GET_PETITION_STATUS, Operation.PUBLIC_LOOKUP)
 async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
     """Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ (không có thông
-    tin cá nhân)."""
+    tin cá nhân); cán bộ không nêu mã thì được thống kê phản ánh của một đơn vị trong phạm vi theo trạng thái,
+    số quá hạn (có thể lọc theo lĩnh vực)."""
+    if args.tracking_code is None:
+        chosen = args.category if args.category in CATEGORIES else None
+        with domain_refusals():
+            counts = await ctx.services.petitions.workflow.counts(ctx.principal, args.unit_code, chosen)
+        return {
+            "unit_code": counts.unit_code,
+            "unit_name": counts.unit_name,
+            "category": counts.category,
+            "total": counts.total,
+            "open": counts.open,
+            "overdue": counts.overdue,
+            "by_status": {str(status): n for status, n in counts.by_status.items()},
+        }
     found = await ctx.services.petitions.views.status(args.tracking_code, ctx.principal)
     return found.model_dump(mode="json") if found else {"not_found": receipts.not_found(args.tracking_code)}

@@ -11,6 +11,7 @@ of longest shared runs) and fails when the composition is not met.  It prints id
 Laws directory: ``$LAWS_DIR`` if set, else the first of ``<repo>/../shared/corpus/laws``,
 ``<repo>/../../shared/corpus/laws``, ``<repo>/shared/corpus/laws``, ``/work/shared/corpus/laws`` that exists.
 """
+
 from __future__ import annotations
 
 import collections
@@ -97,7 +98,7 @@ def longest_run(q: list[str], a: list[str]) -> tuple[int, str]:
                 if cur[j] > best:
                     best, end = cur[j], i
         prev = cur
-    return best, " ".join(q[end - best:end])
+    return best, " ".join(q[end - best : end])
 
 
 def has_diacritics(text: str) -> bool:
@@ -123,8 +124,8 @@ def main() -> int:
 
     allowed = {"id", "query", "file", "article", "clause", "also", "accented", "term_run"}
     ids, queries = set(), set()
-    runs = collections.Counter()
-    per_law = collections.Counter()
+    runs: collections.Counter[int] = collections.Counter()
+    per_law: collections.Counter[str] = collections.Counter()
     clause_items = accented = 0
     for it in items:
         iid = it.get("id", "?")
@@ -180,7 +181,9 @@ def main() -> int:
                 errors.append(f"{iid}: also repeats the gold article")
         acc = it.get("accented")
         if acc is not has_diacritics(q):
-            errors.append(f"{iid}: accented is {acc!r} but the query {'has' if has_diacritics(q) else 'has no'} diacritics")
+            errors.append(
+                f"{iid}: accented is {acc!r} but the query {'has' if has_diacritics(q) else 'has no'} diacritics"
+            )
         accented += bool(acc)
         per_law[fname] += 1
         run, text = longest_run(fold(q), fold("\n".join(lines)))
@@ -192,7 +195,7 @@ def main() -> int:
             else:
                 mark = "  <-- TOO LONG"
                 errors.append(f"{iid}: shares a run of {run} words with {fname} art. {art} and is not term_run")
-        print(f"{iid}\t{fname[:34]:34}\tart {art:>3}\tclause {str(cl):>4}\trun {run}: {text}{mark}")
+        print(f"{iid}\t{fname[:34]:34}\tart {art:>3}\tclause {cl!s:>4}\trun {run}: {text}{mark}")
 
     total = len(items)
     held = sum(per_law[f] for f in HELD_OUT)
@@ -217,8 +220,8 @@ def main() -> int:
         errors.append(f"clause share {clause_items / total:.1%} < {MIN_CLAUSE_SHARE:.0%}")
     if errors:
         print("\n== errors ==")
-        for e in errors:
-            print(e)
+        for error in errors:
+            print(error)
         return 1
     print("\nOK")
     return 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mattran.domain.text import fold_key, nfc
+from mattran.domain.text import fold, fold_key, nfc
 
 GENDERS = {"nam": "Nam", "nu": "Nữ", "khac": "Khác"}
 _GENDER_WORDS = {"nam": "nam", "male": "nam", "m": "nam", "nu": "nu", "female": "nu", "f": "nu", "khac": "khac"}
@@ -175,3 +175,21 @@ def canonical_religion(value: str) -> str:
     """One of :data:`RELIGIONS` when recognised, else the text as typed (cleaned)."""
     key = fold_key(value)
     return _RELIGIONS.get(key) or _RELIGIONS.get(key.removeprefix("dao")) or clean_text(value)
+
+
+def spellings() -> dict[str, list[tuple[str, str]]]:
+    """Every spelling of the positions, organisations, ethnic groups and religions (folded words, longest first)
+    with its canonical name: for finding them in a sentence."""
+    tables = {
+        "position": (POSITIONS, _POSITION_ALIASES),
+        "organisation": (ORGANISATIONS, _ORGANISATION_ALIASES),
+        "ethnicity": (ETHNICITIES, _ETHNICITY_ALIASES),
+        "religion": (RELIGIONS, _RELIGION_ALIASES),
+    }
+    return {
+        kind: sorted(
+            ((fold(v), name) for name in names for v in (name, *aliases.get(name, []))),
+            key=lambda pair: -len(pair[0]),
+        )
+        for kind, (names, aliases) in tables.items()
+    }

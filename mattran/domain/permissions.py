@@ -44,6 +44,11 @@ def within(path: str, ancestor: str) -> bool:
     return path == ancestor or path.startswith(ancestor + ".")
 
 
+def is_unit_scoped(operation: Operation) -> bool:
+    """Whether the operation is allowed on some units only (the caller's and those below)."""
+    return operation in _UNIT_SCOPED
+
+
 def is_allowed(principal: Principal, operation: Operation, target_path: str | None = None) -> bool:
     """Whether ``principal`` may perform ``operation`` on the unit at ``target_path`` (None: their own scope)."""
     if operation in _EVERYONE:

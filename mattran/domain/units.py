@@ -447,6 +447,25 @@ class UnitResolver:
                         best[unit.code] = self._match(unit, score, was)
         return sorted(best.values(), key=lambda m: -m.score)[:5]
 
+    def province_named(self, text: str) -> Unit | None:
+        """The province (today's) that ``text`` names by its name alone, old names included ("ở Sơn La", "Hà
+        Nam cũ"), when it names one; not a commune of the same name written with its type ("phường Bắc Giang")."""
+        province, _start, _end = self._find_province(_tokens(text))
+        return self.units[province.code] if province else None
+
+    def below_named(self, text: str, scope_path: str) -> Unit | None:
+        """The unit below ``scope_path`` (a province's communes) that ``text`` names by its name alone ("đại hội
+        Lai Đồng"), the longest name when several match; names of one syllable are too common to count."""
+        folded = f" {fold(text)} "
+        found = [
+            unit
+            for unit in self.units.values()
+            if unit.path.startswith(scope_path + ".")
+            and len(key := fold(unit.short_name).split()) > 1
+            and f" {' '.join(key)} " in folded
+        ]
+        return max(found, key=lambda u: len(u.short_name), default=None)
+
     async def resolve(self, conn: Conn, text: str) -> Resolution:
         """Resolve ``text`` to one unit, to candidates when it is ambiguous, or to nothing."""
         parsed = self._parse(text)

@@ -338,3 +338,18 @@ async def attachment(conn: Conn, petition_id: int, attachment_id: int) -> Row | 
         (petition_id, attachment_id),
     )
     return await cur.fetchone()
+
+
+async def counts_by_status(conn: Conn, unit_path: str, category: str | None, now: datetime) -> list[Row]:
+    """Petitions of the unit at ``unit_path`` and the units below it (within the current scope), counted by status,
+    with how many of each are past their due date while still open."""
+    cur = await conn.execute(
+        "select p.status, count(*)::int as n,"
+        " count(*) filter (where p.due_at < %(now)s and p.status in ('received', 'accepted', 'in_progress'))::int"
+        " as overdue"
+        " from petitions p join units u on u.code = p.unit_code"
+        " where u.path <@ %(path)s::ltree and (%(category)s::text is null or p.category = %(category)s)"
+        " group by p.status",
+        {"path": unit_path, "category": category, "now": now},
+    )
+    return await cur.fetchall()

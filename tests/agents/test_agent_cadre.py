@@ -43,7 +43,8 @@ def test_member_count_matches_the_database_and_stays_in_scope(platform: Platform
     assert "không được dùng chức năng này" in outside["reply"] or "không có quyền" in outside["reply"]
     assert not re.search(r"\*\*\d+\*\*", outside["reply"])
     citizen = _say(platform, CITIZEN, "Xã Văn Miếu có bao nhiêu ủy viên nữ?")
-    assert citizen["tool_calls"][0]["denied"] is True and "**" not in citizen["reply"]
+    assert all(c["name"] != "query_members" or c.get("denied") for c in citizen["tool_calls"])
+    assert not re.search(r"\*\*\d+\*\*", citizen["reply"])
 
 
 def test_congress_progress_for_a_province(platform: Platform) -> None:
@@ -77,3 +78,30 @@ def test_an_impossible_update_is_explained_and_not_written(platform: Platform) -
     assert refused["reply"] == "Ngày tổ chức 12/05/2031 không thể sau hôm nay."
     after = _api(platform, COMMUNE, "/api/congresses/08611")["congress"]
     assert after is None or after["delegates_attending"] != 90
+
+
+CENTRAL = {"sub": "chat-tw", "name": "Cán bộ Trung ương", "roles": ["central_cadre"], "unit": "TW"}
+
+
+def test_an_update_outside_scope_is_refused_at_once_and_changes_nothing(platform: Platform) -> None:
+    """A commune cadre asking to mark another ward's congress as held is refused before any confirmation; the
+    record, read by a central cadre before and after, is unchanged."""
+    before = _api(platform, CENTRAL, "/api/congresses/07900")["congress"]
+    answer = _say(
+        platform, COMMUNE, "Cập nhật đại hội phường Việt Trì, tỉnh Phú Thọ: đã tổ chức ngày 2/5/2026, 95 đại biểu dự"
+    )
+    assert answer["confirmation"] is None
+    assert answer["tool_calls"][0]["name"] == "update_congress" and answer["tool_calls"][0]["denied"] is True
+    assert answer["tool_calls"][0]["args"]["unit_code"] == "07900"
+    assert "ngoài phạm vi" in answer["reply"]
+    assert _api(platform, CENTRAL, "/api/congresses/07900")["congress"] == before
+
+
+def test_a_cadre_asks_about_their_units_petitions(platform: Platform) -> None:
+    """Counts by status within scope, the cadre's own unit by default."""
+    answer = _say(platform, PROVINCE, "Tỉnh mình có bao nhiêu phản ánh đang quá hạn chưa giải quyết?")
+    call = answer["tool_calls"][0]
+    assert call["name"] == "get_petition_status" and call["args"]["unit_code"] == "25" and not call.get("denied")
+    assert re.search(r"quá hạn \*\*\d+\*\*", answer["reply"])
+    outside = _say(platform, COMMUNE, "Phường Việt Trì có bao nhiêu phản ánh quá hạn?")
+    assert not re.search(r"quá hạn \*\*\d+\*\*", outside["reply"])

@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from agents.llm import chat_model
+from agents.routing.router import Router
 from agents.runner import ChatRunner
 from compose.services import build_services
 from evals.intents import INTENTS, THRESHOLDS, evaluate, evaluate_model, load_cases
@@ -37,10 +38,10 @@ def test_the_dataset_covers_every_intent_and_kind_of_message() -> None:
     assert all(tags[t] >= 5 for t in ("no_diacritics", "typo", "colloquial", "long", "short"))
 
 
-async def test_the_understanding_meets_its_thresholds(db: Database, resolver: UnitResolver) -> None:
+async def test_the_understanding_meets_its_thresholds(db: Database, resolver: UnitResolver, router: Router) -> None:
     cases = load_cases()
     async with db.transaction(Scope.public()) as conn:
-        report = await evaluate(resolver, conn, cases)
+        report = await evaluate(router, resolver, conn, cases)
     assert report.below_threshold() == {}, f"below {THRESHOLDS}:\n{report.summary()}"
 
 

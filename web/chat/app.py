@@ -17,6 +17,7 @@ from fastapi import Request, Response
 
 from agents.replies import Example, examples
 from agents.runner import Token, ToolStep, Turn
+from agents.understanding import Intent
 from mattran.domain.attachments import MAX_BYTES
 from mattran.domain.consent import CHAT_NOTICE
 from mattran.domain.rate_limits import Limit, RateLimited, caller_key
@@ -37,6 +38,7 @@ from web.chat.mount import (
 
 _CHOICES = {"xac_nhan": ("có", "Gửi"), "huy": ("không", "Hủy")}  # the confirmation's buttons: answer, label
 _ASKED = "confirmation"  # in the user session: the message whose buttons wait for an answer
+_MEANT = ("y_1", "y_2")  # the buttons of "which did you mean?": they answer "1" or "2"
 _GUEST_CONVERSATION = "guest_conversation"  # in the user session: the id the server issued to a guest's conversation
 SESSION_ENDED = (
     "Phiên đăng nhập của bạn đã kết thúc. Hãy tải lại trang để tiếp tục (đăng nhập lại, hoặc trò chuyện "
@@ -217,6 +219,15 @@ async def on_message(message: cl.Message) -> None:
     await _turn(message.content, await asyncio.to_thread(_read, message.elements))
 
 
+@cl.action_callback(_MEANT[0])
+@cl.action_callback(_MEANT[1])
+@reported
+async def on_meaning(action: cl.Action) -> None:
+    """A button answers the question which of two things the message meant."""
+    await action.remove()
+    await _turn(str(_MEANT.index(action.name) + 1))
+
+
 @cl.action_callback("xac_nhan")
 @cl.action_callback("huy")
 @reported
@@ -257,6 +268,9 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
     if cl.user_session.get(_ASKED) and await runner.pending(principal, conversation) is None:
         await _settle(None)  # answered in words
     reply.content = turn.reply
+    if turn.intent == Intent.CLARIFY:  # "Bạn muốn …?" then one numbered line per choice: a button each
+        options = [line.split(". ", 1)[1] for line in turn.reply.splitlines()[1:]]
+        reply.actions = [cl.Action(name=name, payload={}, label=o) for name, o in zip(_MEANT, options, strict=False)]
     if turn.citations:  # each cited passage opens beside the answer
         names = [f"Trích dẫn {n}" for n in range(1, len(turn.citations) + 1)]
         cited: list[Any] = [  # Any: chainlit types Message.elements with its constructor's unbound TypeVar

@@ -53,6 +53,27 @@ async def _handled(conn: Conn, principal: Principal, code: str, for_update: bool
 
 
 @dataclass(frozen=True)
+class Counts:
+    """A unit's petitions (with the units below it) counted by status."""
+
+    unit_code: str
+    unit_name: str
+    category: str | None
+    by_status: dict[PetitionStatus, int]
+    overdue: int
+
+    @property
+    def total(self) -> int:
+        """All of them."""
+        return sum(self.by_status.values())
+
+    @property
+    def open(self) -> int:
+        """Those not yet answered, declined or merged."""
+        return sum(n for status, n in self.by_status.items() if status in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
 class PetitionWorkflow:
     """What cadres do with the petitions of their units (and what a signed-in petitioner lists of their own)."""
 
@@ -79,6 +100,22 @@ class PetitionWorkflow:
                 submitter=principal.subject if mine else None,
             )
         return rows if mine else [as_seen_by(principal, r) for r in rows]
+
+    async def counts(self, principal: Principal, unit_code: str | None, category: str | None = None) -> Counts:
+        """How many petitions a unit in the cadre's scope (their own by default) and the units below it have, by
+        status, and how many are overdue."""
+        unit = self.resolver.units.get(unit_code or principal.unit_code or "")
+        if unit is None or not is_allowed(principal, Operation.PETITION_HANDLE, unit.path):
+            raise PetitionRefused("Tài khoản không có quyền xem phản ánh, kiến nghị của đơn vị này.")
+        async with self.db.transaction(principal.scope()) as conn:
+            rows = await store.counts_by_status(conn, unit.path, category, datetime.now(UTC))
+        return Counts(
+            unit_code=unit.code,
+            unit_name=unit.name,
+            category=category,
+            by_status={PetitionStatus(r["status"]): r["n"] for r in rows},
+            overdue=sum(r["overdue"] for r in rows),
+        )
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
         """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""

@@ -1,0 +1,258 @@
+"""Routing evaluation: messages sent with a role and a unit, through the whole assistant, scored on its tool calls.
+
+A case (``intents.train/dev/sealed.jsonl``) is ``{id, role, unit_code, text, intent, tool, slots, refused?,
+figure?, tags}``. Each runs in a new conversation as ``role@unit_code``, the way ``mattran chat --batch`` runs it;
+data-changing calls stop at their confirmation (nothing is written). Scoring:
+
+- the **tool** chosen is the first call's name (a refused call counts: the assistant chose it), else the intent of a
+  dialogue that asks for what the tool still needs (a petition without its content), else none; right when it equals
+  the case's ``tool`` (none for help, out of scope and manipulation). A question asking which of two intents was
+  meant counts as a miss and is counted apart;
+- a **slot** is right when its expected value equals an argument of the call to the case's tool (not a substring);
+  unit slots are scored apart for the caller's own unit and for other units;
+- a case marked ``refused`` is right only when its call was refused and not offered for confirmation;
+- a **figure** is right when the answer states the expected number.
+
+On a sealed set only aggregates are reported (per intent, per tag, the confusion matrix), never an item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.routing.router import Router
+from agents.runner import ChatRunner
+from evals.dataset import rows
+from evals.outcome import Outcome, share
+from evals.thresholds import for_suite
+from mattran.auth import role_spec
+from mattran.domain.unit import Unit
+from tools.names import ToolName
+
+THRESHOLDS = for_suite("routing")
+DATASETS = Path(__file__).with_name("datasets")
+TRAIN = DATASETS / "intents.train.jsonl"
+DEV = DATASETS / "intents.dev.jsonl"
+SEALED = DATASETS / "intents.sealed.jsonl"  # the first sealed set: CI's thresholds sit on it
+INTENTS = (
+    "file_petition",
+    "get_petition_status",
+    "find_unit",
+    "search_library",
+    "query_members",
+    "get_congress_progress",
+    "update_congress",
+    "draft_report",
+    "help",
+    "out_of_scope",
+    "manipulation",
+)
+TOOLS = frozenset(t.value for t in ToolName)
+NONE = "—"  # no tool
+CLARIFY = "clarify"  # the turn asked which of two intents was meant
+_NUMBER = re.compile(r"\d+(?:[.\s]\d{3})*(?:,\d+)?")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One message, who sends it, and what the assistant should do with it."""
+
+    id: str
+    role: str
+    unit_code: str | None
+    text: str
+    intent: str
+    tool: str | None
+    slots: dict[str, str] = field(default_factory=dict)
+    refused: bool = False
+    figure: float | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def spec(self) -> str:
+        """The caller as ``role[@unit]``."""
+        return self.role + (f"@{self.unit_code}" if self.unit_code else "")
+
+
+def load(path: Path) -> list[Case]:
+    """Cases from a JSON-lines file; an unknown intent, or a tool that does not go with it, is refused."""
+    cases = []
+    for number, raw in rows(path, path.name):
+        intent, tool = raw["intent"], raw.get("tool")
+        if intent not in INTENTS or (tool is not None and tool not in TOOLS):
+            raise ValueError(f"{path.name} line {number}: unknown intent or tool ({intent}, {tool})")
+        figure = raw.get("figure")
+        cases.append(
+            Case(
+                id=str(raw.get("id", number)),
+                role=raw["role"],
+                unit_code=raw.get("unit_code"),
+                text=raw["text"],
+                intent=intent,
+                tool=tool,
+                slots={k: str(v) for k, v in (raw.get("slots") or {}).items()},
+                refused=bool(raw.get("refused")),
+                figure=float(figure["value"]) if figure else None,
+                tags=tuple(raw.get("tags", ())),
+            )
+        )
+    return cases
+
+
+def has_callers(path: Path) -> bool:
+    """Whether a dataset is a routing set (its cases name their caller's role)."""
+    return any("role" in raw for _n, raw in rows(path, path.name))
+
+
+def is_sealed(path: Path) -> bool:
+    """Items of a sealed set are never shown."""
+    return ".sealed." in path.name
+
+
+def chosen_tool(out: dict[str, Any]) -> str:
+    """The tool a turn chose (``out`` as ``mattran chat --batch --json`` writes it): its first call, else the tool
+    its question prepares, else none."""
+    if out["tool_calls"]:
+        return str(out["tool_calls"][0]["name"])
+    return out["intent"] if out["intent"] in TOOLS else NONE
+
+
+def numbers(text: str) -> list[float]:
+    """The numbers an answer states, read the Vietnamese way ("1.234", "12,5")."""
+    found = []
+    for token in _NUMBER.findall(text):
+        digits = re.sub(r"[.\s]", "", token).replace(",", ".")
+        found.append(float(digits))
+    return found
+
+
+@dataclass
+class Report(Outcome):
+    """Counts of one run over a set of cases."""
+
+    thresholds = THRESHOLDS
+    total: int = 0
+    tool_right: int = 0
+    clarified: int = 0
+    by_intent: Counter[str] = field(default_factory=Counter)
+    right_by_intent: Counter[str] = field(default_factory=Counter)
+    by_tag: Counter[str] = field(default_factory=Counter)
+    right_by_tag: Counter[str] = field(default_factory=Counter)
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    slots: Counter[str] = field(default_factory=Counter)
+    slots_right: Counter[str] = field(default_factory=Counter)
+    refusals: int = 0
+    refusals_right: int = 0
+    figures: int = 0
+    figures_right: int = 0
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """Named figures; those in :data:`THRESHOLDS` are held to them."""
+        unaccented = share(self.right_by_tag["no_diacritics"], self.by_tag["no_diacritics"])
+        accented_total = self.total - self.by_tag["no_diacritics"]
+        accented = share(self.tool_right - self.right_by_tag["no_diacritics"], accented_total)
+        figures = {
+            "tool_accuracy": share(self.tool_right, self.total),
+            "slot_accuracy": share(sum(self.slots_right.values()), sum(self.slots.values())),
+            "clarify_rate": share(self.clarified, self.total),
+            "unaccented_gap": round(accented - unaccented, 4) if self.by_tag["no_diacritics"] else 0.0,
+            "cases": float(self.total),
+        }
+        if self.refusals:
+            figures["refused_out_of_scope"] = share(self.refusals_right, self.refusals)
+        if self.figures:
+            figures["figure_accuracy"] = share(self.figures_right, self.figures)
+        figures |= {f"slot_accuracy[{k}]": share(self.slots_right[k], n) for k, n in self.slots.items()}
+        figures |= {f"tool_accuracy[{i}]": share(self.right_by_intent[i], self.by_intent[i]) for i in self.by_intent}
+        figures |= {f"tool_accuracy[tag:{t}]": share(self.right_by_tag[t], self.by_tag[t]) for t in self.by_tag}
+        figures["min_intent_accuracy"] = min(
+            (share(self.right_by_intent[i], self.by_intent[i]) for i in self.by_intent), default=0.0
+        )
+        return figures
+
+    def confusion_lines(self) -> list[str]:
+        """Misroutings as ``intent → tool: count``, most frequent first (aggregates, safe for a sealed set)."""
+        return [f"{e} → {g}: {n}" for (e, g), n in self.confusion.most_common() if n and e != g]
+
+
+def _slot_kind(case: Case, slot: str) -> str:
+    if slot != "unit_code":
+        return slot
+    return "own_unit" if case.slots[slot] == case.unit_code else "other_unit"
+
+
+def score(report: Report, case: Case, out: dict[str, Any], show: bool) -> None:
+    """Count one case's turn (``out`` as ``mattran chat --batch --json`` writes it)."""
+    got = chosen_tool(out)
+    expected = case.tool or NONE
+    right = got == expected
+    call = next((c for c in out["tool_calls"] if c["name"] == case.tool), None)
+    if case.refused:
+        report.refusals += 1
+        refused_now = call is not None and bool(call.get("denied")) and not call.get("planned")
+        report.refusals_right += refused_now
+        right = right and refused_now
+    report.total += 1
+    report.tool_right += right
+    report.clarified += out["intent"] == CLARIFY
+    report.by_intent[case.intent] += 1
+    report.right_by_intent[case.intent] += right
+    report.confusion[(case.intent, got)] += 1
+    for tag in case.tags:
+        report.by_tag[tag] += 1
+        report.right_by_tag[tag] += right
+    values = {str(v) for v in (call["args"].values() if call else ()) if isinstance(v, str | int)}
+    for slot, value in case.slots.items():
+        kind = _slot_kind(case, slot)
+        report.slots[kind] += 1
+        report.slots_right[kind] += value in values
+        if show and value not in values:
+            report.failures.append({"id": case.id, "kind": kind, "expected": value, "got": sorted(values)})
+    if case.figure is not None:
+        report.figures += 1
+        stated = numbers(out["answer"])
+        report.figures_right += any(abs(n - case.figure) < 0.051 for n in stated)
+    if show and not right:
+        report.failures.append({"id": case.id, "kind": "tool", "text": case.text, "expected": expected, "got": got})
+
+
+async def evaluate(runner: ChatRunner, units: dict[str, Unit], cases: Iterable[Case], show: bool) -> Report:
+    """Every case through the assistant, each in a new conversation as its caller."""
+    report = Report()
+    for case in cases:
+        principal = role_spec.principal_for(case.spec, units)
+        turn = await runner.send(principal, runner.new_conversation(), case.text)
+        score(report, case, turn.as_batch_json(case.id), show)
+    return report
+
+
+def describe(report: Report) -> dict[str, Any]:
+    """The report's aggregates as JSON (metrics and the confusion matrix)."""
+    return {"metrics": report.metrics, "confusion": report.confusion_lines()}
+
+
+def score_outputs(cases: Iterable[Case], outputs: Iterable[dict[str, Any]], show: bool) -> Report:
+    """Score the lines ``mattran chat --batch --json`` wrote for ``cases`` (matched by id; a missing line is a miss)."""
+    by_id = {str(o["id"]): o for o in outputs}
+    report = Report()
+    for case in cases:
+        out = by_id.get(case.id) or {"intent": None, "tool_calls": [], "answer": ""}
+        score(report, case, out, show)
+    return report
+
+
+async def router_accuracy(router: Router, units: dict[str, Unit], path: Path) -> float:
+    """The share of a set's cases whose intent the router alone chooses (a question asking which was meant is a
+    miss): how well the model fits what it was trained on."""
+    cases = load(path)
+    right = 0
+    for case in cases:
+        routed = await router.route(case.text, role_spec.principal_for(case.spec, units))
+        right += routed.intent == case.intent
+    return share(right, len(cases))
