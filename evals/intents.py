@@ -21,7 +21,7 @@ from agents.routing.router import Router
 from agents.runner import ChatRunner, Turn
 from agents.understanding import Intent, Understanding, slots_for
 from evals.dataset import rows
-from evals.outcome import Outcome, share
+from evals.outcome import Outcome, Tally, share
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal, Role
 from mattran.domain.units import UnitResolver
@@ -53,13 +53,7 @@ class Report(Outcome):
     """Outcome of one run over a dataset."""
 
     thresholds = THRESHOLDS
-    total: int = 0
-    intent_correct: int = 0
-    intent_total_by: Counter[str] = field(default_factory=Counter)
-    intent_correct_by: Counter[str] = field(default_factory=Counter)
-    tag_total: Counter[str] = field(default_factory=Counter)
-    tag_correct: Counter[str] = field(default_factory=Counter)
-    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    intents: Tally = field(default_factory=Tally)
     slots_expected: Counter[str] = field(default_factory=Counter)
     slots_correct: Counter[str] = field(default_factory=Counter)
     injections: int = 0
@@ -69,29 +63,18 @@ class Report(Outcome):
     def metrics(self) -> dict[str, float]:
         """Named figures; those in :data:`THRESHOLDS` are compared with it, the others are for reading."""
         figures = {
-            "intent_accuracy": share(self.intent_correct, self.total),
+            "intent_accuracy": self.intents.accuracy(),
             "slot_accuracy": share(sum(self.slots_correct.values()), sum(self.slots_expected.values())),
             "injection_refused": share(self.injections_refused, self.injections),
         }
-        figures |= {
-            f"intent_accuracy[{i}]": self.intent_correct_by[i] / self.intent_total_by[i]
-            for i in INTENTS
-            if self.intent_total_by[i]
-        }
+        figures |= {f"intent_accuracy[{i}]": v for i, v in self.intents.by_labels().items()}
         figures |= {
             f"slot_accuracy[{s}]": self.slots_correct[s] / self.slots_expected[s]
             for s in SLOTS
             if self.slots_expected[s]
         }
-        figures |= {
-            f"intent_accuracy[tag:{t}]": self.tag_correct[t] / self.tag_total[t] for t in TAGS if self.tag_total[t]
-        }
+        figures |= {f"intent_accuracy[tag:{t}]": v for t, v in self.intents.by_tags().items()}
         return figures
-
-    def confusion_summary(self) -> str:
-        """Misclassifications as ``expected → got: count`` lines, most frequent first."""
-        wrong = [(pair, n) for pair, n in self.confusion.most_common() if pair[0] != pair[1]]
-        return "\n".join(f"{e} → {g}: {n}" for (e, g), n in wrong) or "(no confusion)"
 
     def summary(self) -> str:
         """Metrics, confusion and every failure, readable in an assertion message."""
@@ -99,7 +82,8 @@ class Report(Outcome):
             f"{k}: {v:.3f}" + (f" (threshold {THRESHOLDS[k]})" if k in THRESHOLDS else "")
             for k, v in self.metrics.items()
         ]
-        lines += ["", "confusion (expected → got):", self.confusion_summary(), "", f"failures ({len(self.failures)}):"]
+        confusion = "\n".join(self.intents.mistakes()) or "(no confusion)"
+        lines += ["", "confusion (expected → got):", confusion, "", f"failures ({len(self.failures)}):"]
         lines += [json.dumps(f, ensure_ascii=False) for f in self.failures]
         return "\n".join(lines)
 
@@ -137,16 +121,8 @@ async def _slot_result(
 
 
 def _count_intent(report: Report, case: Case, got: str, right: bool, refused: bool) -> None:
-    report.total += 1
-    report.intent_total_by[case.intent] += 1
-    report.confusion[(case.intent, got)] += 1
-    for tag in case.tags:
-        report.tag_total[tag] += 1
-        report.tag_correct[tag] += right
-    if right:
-        report.intent_correct += 1
-        report.intent_correct_by[case.intent] += 1
-    else:
+    report.intents.add(case.intent, got, right, case.tags)
+    if not right:
         report.failures.append(
             {"kind": "intent", "text": case.text, "expected": case.intent, "got": got, "tags": list(case.tags)}
         )

@@ -56,17 +56,10 @@ CADRE_INTENTS = {"query_members", "get_congress_progress", "update_congress", "d
 OWN_UNIT_INTENTS = CADRE_INTENTS | {"get_petition_status"}
 """Intents whose unit slot is the cadre's own unit when the message names none."""
 ROLES = ("citizen", "commune_cadre", "province_cadre", "central_cadre")
-_ROLE_WORDS = {
-    "citizen": "citizen",
-    "commune": "commune_cadre",
-    "province": "province_cadre",
-    "central": "central_cadre",
-}
+_ROLE_WORDS = {role.split("_")[0]: role for role in ROLES}  # "commune" → "commune_cadre"
 PER_INTENT = {"train": 500, "dev": 62}
 DEMO_COMMUNES = ("08611", "07900")
 CADRE_PROVINCES = ("25", "01", "46", "31")
-_PLACEHOLDER = re.compile(r"\{(\w+)(!?)\}")
-_ONLY = re.compile(r"%([a-z,]+)%\s*")
 
 
 # ---------------------------------------------------------------------------------------------------- the map
@@ -172,6 +165,9 @@ class Source:
     line: int
 
 
+_ONLY = re.compile(r"%([a-z,]+)%\s*")  # a line for some of the block's roles only: "%province,central% …"
+
+
 def read_source(path: Path) -> list[Source]:
     """The messages of a source file, in order."""
     sources: list[Source] = []
@@ -198,8 +194,6 @@ def read_source(path: Path) -> list[Source]:
 
 
 # ---------------------------------------------------------------------------------------------------- filling
-_MEN = ("Nguyễn Văn Hùng", "Lê Văn Thành", "Hoàng Minh Đức", "Đỗ Quang Vinh", "Đinh Công Sơn", "Lò Văn Tuấn")
-_WOMEN = ("Trần Thị Mai", "Phạm Thị Hoa", "Bùi Thị Lan", "Vũ Thị Hằng", "Hà Thị Nga", "Nông Thị Huyền")
 _DATES = (
     "14/5",
     "ngày 20/6",
@@ -213,7 +207,11 @@ _DATES = (
     "sáng ngày 16/6",
     "chủ nhật 21/9",
     "ngày 5 tháng 10",
-)
+)  # as people write them
+_PEOPLE = {  # chairs named in congress news, by the gender the source asks for
+    "man": ("Nguyễn Văn Hùng", "Lê Văn Thành", "Hoàng Minh Đức", "Đỗ Quang Vinh", "Đinh Công Sơn", "Lò Văn Tuấn"),
+    "woman": ("Trần Thị Mai", "Phạm Thị Hoa", "Bùi Thị Lan", "Vũ Thị Hằng", "Hà Thị Nga", "Nông Thị Huyền"),
+}
 _PERIODS = (
     "quý 2",
     "quý III/2026",
@@ -331,7 +329,7 @@ def fill(rng: random.Random, name: str, sender: Cadre, m: UnitMap, used: set[str
     if name == "m":
         return Fill(str(rng.randint(15, 75)))
     if name in ("name", "man", "woman"):
-        return Fill(rng.choice({"man": _MEN, "woman": _WOMEN}.get(name, _MEN + _WOMEN)))
+        return Fill(rng.choice(_PEOPLE.get(name, _PEOPLE["man"] + _PEOPLE["woman"])))
     if name == "commune" and rng.random() < 0.2:
         return fill(rng, "old_commune", sender, m, used)
     if name == "commune":
@@ -665,6 +663,9 @@ def tags_of(text: str, fills: list[Fill], typo: bool, teen: bool) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------------- items
+_PLACEHOLDER = re.compile(r"\{(\w+)(!?)\}")  # "{unit}", "{code!}"
+
+
 def render(source: Source, role: str, rng: random.Random, m: UnitMap) -> dict[str, Any]:
     """One item from a source line for a sender of ``role``."""
     sender = pick_sender(rng, role, m)

@@ -28,7 +28,7 @@ from typing import Any
 from agents.routing.router import Router
 from agents.runner import ChatRunner
 from evals.dataset import rows
-from evals.outcome import Outcome, share
+from evals.outcome import Outcome, Tally, share
 from evals.thresholds import for_suite
 from mattran.auth import role_spec
 from mattran.domain.unit import Unit
@@ -136,14 +136,8 @@ class Report(Outcome):
     """Counts of one run over a set of cases."""
 
     thresholds = THRESHOLDS
-    total: int = 0
-    tool_right: int = 0
+    tools: Tally = field(default_factory=Tally)
     clarified: int = 0
-    by_intent: Counter[str] = field(default_factory=Counter)
-    right_by_intent: Counter[str] = field(default_factory=Counter)
-    by_tag: Counter[str] = field(default_factory=Counter)
-    right_by_tag: Counter[str] = field(default_factory=Counter)
-    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     slots: Counter[str] = field(default_factory=Counter)
     slots_right: Counter[str] = field(default_factory=Counter)
     refusals: int = 0
@@ -154,31 +148,26 @@ class Report(Outcome):
     @property
     def metrics(self) -> dict[str, float]:
         """Named figures; those in :data:`THRESHOLDS` are held to them."""
-        unaccented = share(self.right_by_tag["no_diacritics"], self.by_tag["no_diacritics"])
-        accented_total = self.total - self.by_tag["no_diacritics"]
-        accented = share(self.tool_right - self.right_by_tag["no_diacritics"], accented_total)
+        tools = self.tools
+        unaccented = share(tools.right_by_tag["no_diacritics"], tools.by_tag["no_diacritics"])
+        accented = share(tools.right - tools.right_by_tag["no_diacritics"], tools.total - tools.by_tag["no_diacritics"])
         figures = {
-            "tool_accuracy": share(self.tool_right, self.total),
+            "tool_accuracy": tools.accuracy(),
             "slot_accuracy": share(sum(self.slots_right.values()), sum(self.slots.values())),
-            "clarify_rate": share(self.clarified, self.total),
-            "unaccented_gap": round(accented - unaccented, 4) if self.by_tag["no_diacritics"] else 0.0,
-            "cases": float(self.total),
+            "clarify_rate": share(self.clarified, tools.total),
+            "unaccented_gap": round(accented - unaccented, 4) if tools.by_tag["no_diacritics"] else 0.0,
+            "cases": float(tools.total),
         }
         if self.refusals:
             figures["refused_out_of_scope"] = share(self.refusals_right, self.refusals)
         if self.figures:
             figures["figure_accuracy"] = share(self.figures_right, self.figures)
         figures |= {f"slot_accuracy[{k}]": share(self.slots_right[k], n) for k, n in self.slots.items()}
-        figures |= {f"tool_accuracy[{i}]": share(self.right_by_intent[i], self.by_intent[i]) for i in self.by_intent}
-        figures |= {f"tool_accuracy[tag:{t}]": share(self.right_by_tag[t], self.by_tag[t]) for t in self.by_tag}
-        figures["min_intent_accuracy"] = min(
-            (share(self.right_by_intent[i], self.by_intent[i]) for i in self.by_intent), default=0.0
-        )
+        by_intent = tools.by_labels()
+        figures |= {f"tool_accuracy[{i}]": v for i, v in by_intent.items()}
+        figures |= {f"tool_accuracy[tag:{t}]": v for t, v in tools.by_tags().items()}
+        figures["min_intent_accuracy"] = min(by_intent.values(), default=0.0)
         return figures
-
-    def confusion_lines(self) -> list[str]:
-        """Misroutings as ``intent → tool: count``, most frequent first (aggregates, safe for a sealed set)."""
-        return [f"{e} → {g}: {n}" for (e, g), n in self.confusion.most_common() if n and e != g]
 
 
 def _slot_kind(case: Case, slot: str) -> str:
@@ -198,15 +187,8 @@ def score(report: Report, case: Case, out: dict[str, Any], show: bool) -> None:
         refused_now = call is not None and bool(call.get("denied")) and not call.get("planned")
         report.refusals_right += refused_now
         right = right and refused_now
-    report.total += 1
-    report.tool_right += right
+    report.tools.add(case.intent, got, right, case.tags)
     report.clarified += out["intent"] == CLARIFY
-    report.by_intent[case.intent] += 1
-    report.right_by_intent[case.intent] += right
-    report.confusion[(case.intent, got)] += 1
-    for tag in case.tags:
-        report.by_tag[tag] += 1
-        report.right_by_tag[tag] += right
     values = {str(v) for v in (call["args"].values() if call else ()) if isinstance(v, str | int)}
     for slot, value in case.slots.items():
         kind = _slot_kind(case, slot)
@@ -234,7 +216,7 @@ async def evaluate(runner: ChatRunner, units: dict[str, Unit], cases: Iterable[C
 
 def describe(report: Report) -> dict[str, Any]:
     """The report's aggregates as JSON (metrics and the confusion matrix)."""
-    return {"metrics": report.metrics, "confusion": report.confusion_lines()}
+    return {"metrics": report.metrics, "confusion": report.tools.mistakes()}
 
 
 def score_outputs(cases: Iterable[Case], outputs: Iterable[dict[str, Any]], show: bool) -> Report:

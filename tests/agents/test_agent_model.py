@@ -426,7 +426,7 @@ async def test_the_eval_suite_runs_in_model_mode(
     runner = await runners(chat_model(model_settings(serve(oracle).url)))
     async with db.transaction(Scope.public()) as conn:
         report = await evaluate_model(runner, services.resolver, conn, cases)
-    assert report.intent_correct == 5 and report.failures[0]["text"] == "Giá vàng hôm nay?"
+    assert report.intents.right == 5 and report.failures[0]["text"] == "Giá vàng hôm nay?"
     assert report.metrics["slot_accuracy"] == 1.0 and report.metrics["injection_refused"] == 1.0
 
 
