@@ -204,7 +204,11 @@ async def retrieval_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
         return SuiteResult("retrieval", {}, for_suite("retrieval"), skipped=reason)
     report = await retrieval.run(ctx.library, Principal.anonymous(), retrieval.load(dataset))
     misses = [] if retrieval.is_sealed(dataset) else report.misses()  # a sealed set: aggregates only
-    return SuiteResult("retrieval", report.metrics, for_suite("retrieval"), misses)
+    metrics = report.metrics
+    if dataset is None and retrieval.SEALED.exists():
+        sealed = await retrieval.run(ctx.library, Principal.anonymous(), retrieval.load(retrieval.SEALED))
+        metrics |= {f"sealed.{k}": v for k, v in sealed.metrics.items()}
+    return SuiteResult("retrieval", metrics, for_suite("retrieval"), misses)
 
 
 async def grounding_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
