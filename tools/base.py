@@ -82,12 +82,10 @@ class Tool:
         call names is outside the caller's scope. Decided from the call alone, before any confirmation."""
         if not self.allowed_for(ctx.principal):
             return "vai trò không được dùng chức năng này"
-        code = raw_args.get("unit_code")
-        if code and is_unit_scoped(self.operation):
-            unit = ctx.services.resolver.units.get(str(code))
-            if unit is None or not is_allowed(ctx.principal, self.operation, unit.path):
-                return "đơn vị này nằm ngoài phạm vi của tài khoản"
-        return None
+        unit = ctx.services.resolver.units.get(str(raw_args.get("unit_code")))
+        if unit and is_unit_scoped(self.operation) and not is_allowed(ctx.principal, self.operation, unit.path):
+            return "đơn vị này nằm ngoài phạm vi của tài khoản"
+        return None  # a unit that does not exist is the tool's to report (not found)
 
     async def __call__(self, ctx: ToolContext, raw_args: dict[str, Any]) -> dict[str, Any]:
         """Validate the arguments, re-check the permission, run."""

@@ -110,6 +110,16 @@ def has_diacritics(text: str) -> bool:
 def main() -> int:
     ldir = laws_dir()
     law_cache: dict[str, dict[int, list[str]]] = {}
+
+    def law(name: object) -> dict[int, list[str]] | None:
+        """The articles of a law file, read once; None when there is no such file."""
+        if str(name) not in law_cache:
+            path = ldir / str(name)
+            if not path.is_file():
+                return None
+            law_cache[str(name)] = articles(path)
+        return law_cache[str(name)]
+
     errors: list[str] = []
     items = []
     for n, raw in enumerate(DATASET.read_text(encoding="utf-8").splitlines(), 1):
@@ -147,13 +157,10 @@ def main() -> int:
         if not 3 <= nwords <= 40:
             errors.append(f"{iid}: {nwords} words (3 to 40 expected)")
         fname = it.get("file")
-        if fname not in law_cache:
-            p = ldir / str(fname)
-            if not p.is_file():
-                errors.append(f"{iid}: no law file {fname!r}")
-                continue
-            law_cache[fname] = articles(p)
-        arts = law_cache[fname]
+        arts = law(fname)
+        if arts is None:
+            errors.append(f"{iid}: no law file {fname!r}")
+            continue
         art = it.get("article")
         if not isinstance(art, int) or art not in arts:
             errors.append(f"{iid}: {fname} has no article {art!r}")
@@ -169,13 +176,11 @@ def main() -> int:
             clause_items += 1
         for also in it.get("also", []) or []:
             af = also.get("file")
-            if af not in law_cache:
-                p = ldir / str(af)
-                if not p.is_file():
-                    errors.append(f"{iid}: also: no law file {af!r}")
-                    continue
-                law_cache[af] = articles(p)
-            if also.get("article") not in law_cache[af]:
+            also_arts = law(af)
+            if also_arts is None:
+                errors.append(f"{iid}: also: no law file {af!r}")
+                continue
+            if also.get("article") not in also_arts:
                 errors.append(f"{iid}: also: {af} has no article {also.get('article')!r}")
             if af == fname and also.get("article") == art:
                 errors.append(f"{iid}: also repeats the gold article")

@@ -99,11 +99,8 @@ async def progress_rows(conn: Conn, root_code: str, term: str) -> list[Row]:
 
 async def terms(conn: Conn, root_code: str) -> list[str]:
     """Terms with at least one congress recorded in a subtree, newest first."""
-    cur = await conn.execute(
-        "select distinct c.term from congresses c where c.unit_path <@ (select path from units where code = %s)"
-        " order by 1 desc",
-        (root_code,),
-    )
+    subtree = "c.unit_path <@ (select path from units where code = %s)"
+    cur = await conn.execute(f"select distinct c.term from congresses c where {subtree} order by 1 desc", (root_code,))
     return [r["term"] for r in await cur.fetchall()]
 
 

@@ -228,6 +228,39 @@ async def overdue_ids(conn: Conn, now: datetime) -> list[Row]:
     return await cur.fetchall()
 
 
+# Where similar petitions are looked for: columns, the text compared, the candidates, the column that orders them.
+_ALIKE_IN = {
+    "petitions": (
+        "p.id, p.tracking_code, p.status, p.title, p.created_at",
+        "p.title || ' ' || p.content",
+        "select id, tracking_code, status, title, content, created_at from petitions where unit_code = %(u)s"
+        " and id is distinct from %(x)s and merged_into is null and status <> 'declined' and kind <> 'to_cao'",
+        "id",
+    ),
+    "published": (
+        "p.tracking_code, p.status, p.title",
+        "p.title || ' ' || p.content_public",
+        "select tracking_code, status, title, content_public, published_at from public_petitions"
+        " where unit_code = %(u)s and title is not null and tracking_code <> %(x)s",
+        "published_at",
+    ),
+}
+
+
+async def _alike(
+    conn: Conn, where: str, unit_code: str, text: str, exclude: object, limit: int, recent: int
+) -> list[Row]:
+    """Rows among the unit's ``recent`` newest in ``where`` whose text is alike ``text`` (pg_trgm), best first."""
+    columns, compared, source, newest = _ALIKE_IN[where]
+    cur = await conn.execute(
+        f"select {columns}, similarity({compared}, %(t)s) as score"
+        f" from ({source} order by {newest} desc limit %(recent)s) p"
+        f" where similarity({compared}, %(t)s) >= %(min)s order by score desc, p.{newest} desc limit %(n)s",
+        {"u": unit_code, "t": text, "x": exclude, "n": limit, "recent": recent, "min": ALIKE_WORDING},
+    )
+    return await cur.fetchall()
+
+
 async def similar(
     conn: Conn, unit_code: str, text: str, exclude_id: int | None, limit: int = 5, recent: int = 100
 ) -> list[Row]:
@@ -235,17 +268,7 @@ async def similar(
 
     Bounded to recent petitions so that intake stays fast however many a unit has received.
     """
-    cur = await conn.execute(
-        "select p.id, p.tracking_code, p.status, p.title, p.created_at,"
-        " similarity(p.title || ' ' || p.content, %(t)s) as score"
-        " from (select id, tracking_code, status, title, content, created_at from petitions"
-        "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
-        "       and status <> 'declined' and kind <> 'to_cao' order by id desc limit %(recent)s) p"
-        " where similarity(p.title || ' ' || p.content, %(t)s) >= %(min)s"
-        " order by score desc, p.id desc limit %(n)s",
-        {"u": unit_code, "t": text, "x": exclude_id, "n": limit, "recent": recent, "min": ALIKE_WORDING},
-    )
-    return await cur.fetchall()
+    return await _alike(conn, "petitions", unit_code, text, exclude_id, limit, recent)
 
 
 async def similar_published(
@@ -253,16 +276,7 @@ async def similar_published(
 ) -> list[Row]:
     """Published petitions among the unit's ``recent`` latest whose reviewed public title and text are close to
     ``text`` (pg_trgm), best first: read from ``public_petitions``, what anyone may see."""
-    cur = await conn.execute(
-        "select p.tracking_code, p.status, p.title, similarity(p.title || ' ' || p.content_public, %(t)s) as score"
-        " from (select tracking_code, status, title, content_public, published_at from public_petitions"
-        "       where unit_code = %(u)s and title is not null and tracking_code <> %(x)s"
-        "       order by published_at desc limit %(recent)s) p"
-        " where similarity(p.title || ' ' || p.content_public, %(t)s) >= %(min)s"
-        " order by score desc, p.published_at desc limit %(n)s",
-        {"u": unit_code, "t": text, "x": exclude_code, "n": limit, "recent": recent, "min": ALIKE_WORDING},
-    )
-    return await cur.fetchall()
+    return await _alike(conn, "published", unit_code, text, exclude_code, limit, recent)
 
 
 async def unembedded(conn: Conn, limit: int) -> list[Row]:

@@ -265,7 +265,11 @@ def test_a_report_outside_the_scope_is_refused_everywhere(
 ) -> None:
     before = httpx2.get(f"{platform.base_url}/api/reports", headers=bearer(platform, "central_cadre", "TW")).json()
     answer = _chat(platform, _claims(role, unit), message)
-    assert "không được dùng chức năng này" in answer["reply"] and "## BÁO CÁO" not in answer["reply"]
+    assert "## BÁO CÁO" not in answer["reply"] and answer["confirmation"] is None
+    if role == "citizen":  # a citizen is never routed to a cadre's tool
+        assert all(call["name"] != "draft_report" for call in answer["tool_calls"])
+    else:
+        assert "không được dùng chức năng này" in answer["reply"]
     api = httpx2.post(
         f"{platform.base_url}/api/reports", json={"request": message}, headers=bearer(platform, role, unit)
     )

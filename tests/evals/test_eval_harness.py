@@ -30,7 +30,7 @@ from tests.support.checks import present
 from tests.support.paths import ROOT
 from tests.support.platform import MATTRAN, cli_env
 from tests.support.scripted_model import Reply, Script, ScriptedServer, last_tool_result
-from tools.base import Tool
+from tools.base import Tool, ToolContext
 from tools.registry import ALL_TOOLS
 
 
@@ -63,10 +63,13 @@ async def test_the_suites_pass_on_the_test_store_and_the_reports_are_written(ctx
 
 @dataclass(frozen=True)
 class UncheckedTool(Tool):
-    """A tool whose permission check was dropped."""
+    """A tool whose permission checks were dropped (the role's and the unit's)."""
 
     def allowed_for(self, principal: Principal) -> bool:
         return True
+
+    def refusal_for(self, ctx: ToolContext, raw_args: dict[str, Any]) -> str | None:
+        return None
 
 
 async def test_a_tool_that_skips_its_permission_check_fails_the_harness(
