@@ -710,7 +710,7 @@ def render(source: Source, role: str, rng: random.Random, m: UnitMap) -> dict[st
         elif source.intent == "get_petition_status" and role == "citizen":
             pass
         elif units:
-            slots["unit_code"] = units[0].unit  # type: ignore[assignment]
+            slots["unit_code"] = units[0].unit or ""  # never empty: only fills that carry a unit
             refused = units[0].outside and source.intent == "update_congress"
         elif source.intent in OWN_UNIT_INTENTS and sender.unit:
             slots["unit_code"] = sender.unit
