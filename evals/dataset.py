@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 
 
+def is_sealed(path: Path | None) -> bool:
+    """Whether ``path`` is a sealed set (``*.sealed.*``): its items are never shown, only aggregates."""
+    return path is not None and ".sealed." in path.name
+
+
 def rows(path: Path | None, shipped: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for every non-blank line of ``path``, else of the shipped dataset ``shipped``."""
     file = path or resources.files("evals") / "datasets" / shipped

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evals.dataset import is_sealed
 from mattran.domain.masking import Found, PersonalKind, find_personal_data, warm_up
 
 DATASETS = Path(__file__).parent / "datasets"
@@ -47,11 +48,6 @@ class Item:
 def default_dataset() -> Path:
     """The sealed set when it is there, else the development set."""
     return SEALED if SEALED.exists() else DEV
-
-
-def is_sealed(path: Path) -> bool:
-    """Items of a sealed set are never shown."""
-    return ".sealed." in path.name
 
 
 def load(path: Path | None = None) -> list[Item]:

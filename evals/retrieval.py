@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from evals.dataset import is_sealed as is_sealed
 from evals.dataset import rows
 from evals.thresholds import for_suite
 from mattran.auth.principal import Principal
@@ -99,11 +100,6 @@ def load(path: Path | None = None) -> list[Question]:
     also answer) are read past."""
     names = [f.name for f in fields(Question)]
     return [Question(**{k: raw[k] for k in names}) for _, raw in rows(path, "library_questions.jsonl")]
-
-
-def is_sealed(path: Path | None) -> bool:
-    """Items of a sealed set are never shown."""
-    return path is not None and ".sealed." in path.name
 
 
 def is_gold(hit: SearchHit, question: Question) -> bool:

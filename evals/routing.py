@@ -27,6 +27,7 @@ from typing import Any
 
 from agents.routing.router import Router
 from agents.runner import ChatRunner
+from evals.dataset import is_sealed as is_sealed
 from evals.dataset import rows
 from evals.outcome import Outcome, Tally, share
 from evals.thresholds import for_suite
@@ -107,11 +108,6 @@ def load(path: Path) -> list[Case]:
 def has_callers(path: Path) -> bool:
     """Whether a dataset is a routing set (its cases name their caller's role)."""
     return any("role" in raw for _n, raw in rows(path, path.name))
-
-
-def is_sealed(path: Path) -> bool:
-    """Items of a sealed set are never shown."""
-    return ".sealed." in path.name
 
 
 def chosen_tool(out: dict[str, Any]) -> str:

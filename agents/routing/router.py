@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.routing.model import Ranking, RouterModel
+from agents.routing.model import RouterModel
 from agents.understanding import Intent, certain_intent, manipulation, tracking_code
 from mattran.auth.principal import Principal
 from mattran.domain.embedding import Encoder
@@ -31,7 +31,6 @@ class Routed:
 
     intent: Intent
     choices: tuple[Intent, ...] = ()
-    ranking: Ranking | None = None
 
 
 def allowed_intents(principal: Principal) -> frozenset[str]:
@@ -61,8 +60,8 @@ class Router:
         if ranking.margin < self.model.clarify_margin and len(ranking.intents) > 1:
             second = Intent(ranking.intents[1])
             if {best, second} <= _CLARIFIABLE:
-                return Routed(Intent.CLARIFY, (best, second), ranking)
-        return Routed(best, ranking=ranking)
+                return Routed(Intent.CLARIFY, (best, second))
+        return Routed(best)
 
 
 # Pairs worth a question: both lead somewhere (a close call between help and out of scope is not).

@@ -194,6 +194,8 @@ class UnitResolver:
 
     def __init__(self, units: list[Unit], legacy: list[LegacyRecord]) -> None:
         self.units = {u.code: u for u in units}
+        # Names of two syllables or more, folded and padded, for finding a unit named without its type word.
+        self.bare_names = {u.code: f" {fold(u.short_name)} " for u in units if len(fold(u.short_name).split()) > 1}
         self.communes_by_key: dict[str, list[Unit]] = defaultdict(list)
         self.province_names: dict[tuple[str, ...], _Province] = {}
         for u in units:
@@ -458,11 +460,9 @@ class UnitResolver:
         Lai Đồng"), the longest name when several match; names of one syllable are too common to count."""
         folded = f" {fold(text)} "
         found = [
-            unit
-            for unit in self.units.values()
-            if unit.path.startswith(scope_path + ".")
-            and len(key := fold(unit.short_name).split()) > 1
-            and f" {' '.join(key)} " in folded
+            self.units[code]
+            for code, name in self.bare_names.items()
+            if name in folded and self.units[code].path.startswith(scope_path + ".")
         ]
         return max(found, key=lambda u: len(u.short_name), default=None)
 
