@@ -10,7 +10,14 @@ from agents.llm import chat_model, section_writer
 from knowledge.embeddings import lazy_embedder
 from mattran.domain.library import LibraryService
 from mattran.domain.petition_text import Deadlines
-from mattran.domain.petitions import PetitionIntake, PetitionJobs, Petitions, PetitionViews, PetitionWorkflow
+from mattran.domain.petitions import (
+    PetitionFollowUp,
+    PetitionIntake,
+    PetitionJobs,
+    Petitions,
+    PetitionViews,
+    PetitionWorkflow,
+)
 from mattran.domain.privacy import personal_data
 from mattran.domain.pseudonyms import Pseudonyms
 from mattran.domain.rate_limits import RateLimits
@@ -39,6 +46,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
             views=PetitionViews(db, resolver, embedder),
             jobs=PetitionJobs(db, resolver, deadlines, embedder),
+            followup=PetitionFollowUp(db, resolver, Pseudonyms(signing)),
         ),
         library=LibraryService(db, embedder),
         personal=personal,

@@ -1,0 +1,132 @@
+""" "Phản ánh của tôi" through the running platform (issue 18, part B, item 1): the header link, the page without
+JavaScript (timeline, withdrawal with a confirmation step, additions, rating), the API, only for the petitioner."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+import httpx2
+
+from mattran.domain.petitions import public_number
+from tests.support.checks import csrf_token, found
+from tests.support.forms import post_form
+from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
+
+CADRE = {"sub": "theo-doi-ba-dinh", "name": "Cán bộ phường", "roles": ["commune_cadre"], "unit": "00004"}
+BODY = {
+    "title": "Vỉa hè phố Đội Cấn bị lấn chiếm",
+    "content": "Vỉa hè trước số 20 phố Đội Cấn bị quán lấn chiếm, người đi bộ phải xuống lòng đường.",
+    "unit_text": "P. Ba Đình, HN",
+}
+
+
+def _auth(platform: Platform, claims: Mapping[str, object]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {platform.mint(claims)}"}
+
+
+def _citizen() -> dict[str, object]:
+    tag = uuid.uuid4().hex[:8]
+    return {"sub": f"theo-doi-{tag}", "name": f"Công dân {tag}", "roles": ["citizen"]}
+
+
+def _act(platform: Platform, code: str, **action: object) -> None:
+    r = httpx2.post(
+        f"{platform.base_url}/api/petitions/{code}/actions", json=action, headers=_auth(platform, CADRE), timeout=60
+    )
+    assert r.status_code == 200, r.text
+
+
+def _section(page: str, code: str) -> str:
+    section = page[page.index(f'id="p-{code}"') :]
+    return section[: section.index("</section>")]
+
+
+def test_the_api_lets_only_the_petitioner_withdraw_add_and_rate(platform: Platform) -> None:
+    owner, other = _auth(platform, _citizen()), _auth(platform, _citizen())
+    base = platform.base_url
+    with httpx2.Client(base_url=base, timeout=60) as client:
+        filed = client.post("/api/petitions", json=BODY, headers=owner)
+        code = public_number(filed.json()["tracking_code"])
+        assert client.post(f"/api/petitions/{code}/additions", json={"text": "Thêm: cả số 22."}).status_code == 401
+        assert client.post(f"/api/petitions/{code}/withdraw", headers=other).status_code == 404
+        added = client.post(f"/api/petitions/{code}/additions", json={"text": "Thêm: cả số 22."}, headers=owner)
+        assert added.status_code == 201 and added.json() == {"tracking_code": code, "files": 0}
+        early = client.post(f"/api/petitions/{code}/rating", json={"satisfied": True}, headers=owner)
+        assert early.status_code == 409
+        _act(platform, code, action="accept")
+        _act(platform, code, action="answer", answer="Đã nhắc các hộ kinh doanh trả lại vỉa hè.")
+        late = client.post(f"/api/petitions/{code}/withdraw", json={"reason": "Muộn rồi"}, headers=owner)
+        assert late.status_code == 409
+        unsure = client.post(f"/api/petitions/{code}/rating", json={"satisfied": False}, headers=owner)
+        assert unsure.status_code == 422 and "chưa hài lòng" in unsure.text
+        rated = client.post(
+            f"/api/petitions/{code}/rating", json={"satisfied": False, "reason": "Quán vẫn bày ra"}, headers=owner
+        )
+        assert rated.status_code == 200 and rated.json()["satisfied"] is False
+        detail = client.get(f"/api/petitions/{code}/detail", headers=_auth(platform, CADRE)).json()
+        assert detail["rating"]["reason"] == "Quán vẫn bày ra"
+        assert [a["text"] for a in detail["additions"]] == ["Thêm: cả số 22."]
+        other_code = public_number(client.post("/api/petitions", json=BODY, headers=owner).json()["tracking_code"])
+        withdrawn = client.post(f"/api/petitions/{other_code}/withdraw", headers=owner)
+        assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+        mine = client.get("/api/petitions", params={"mine": "true"}, headers=owner).json()
+        assert {p["tracking_code"]: p["status"] for p in mine} == {code: "answered", other_code: "withdrawn"}
+
+
+def test_my_petitions_page_without_javascript(platform: Platform) -> None:
+    username, password = DEMO_ACCOUNTS["citizen"]
+    base = platform.base_url
+    with httpx2.Client(base_url=base, headers={"Accept": "text/html"}, timeout=60) as anonymous:
+        r = anonymous.get("/phan-anh-cua-toi")
+        assert r.status_code == 303 and r.headers["location"].startswith("/dang-nhap")
+        assert 'href="/phan-anh-cua-toi"' not in anonymous.get("/").text
+    with httpx2.Client(headers={"Accept": "text/html"}, timeout=60) as client:
+        assert sign_in(client, base, username, password).status_code == 200
+        assert 'href="/phan-anh-cua-toi">Phản ánh của tôi</a>' in client.get(f"{base}/tra-cuu").text  # in the header
+        code = public_number(found(r"ma=([^&]+)", post_form(client, f"{base}/phan-anh", BODY).headers["location"]))
+        _act(platform, code, action="accept")
+        _act(platform, code, action="forward", agency="UBND phường Ba Đình")
+        page = client.get(f"{base}/phan-anh-cua-toi")
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+        section = _section(page.text, code)
+        for step in ("Đã tiếp nhận", "Đã thụ lý", "Đã chuyển đến UBND phường Ba Đình"):
+            assert step in section
+        assert "<script" not in page.text and f"/phan-anh-cua-toi/{code}/rut" in section
+        assert "Đánh giá trả lời" not in section  # nothing to rate yet
+        token = csrf_token(page.text)
+        added = client.post(
+            f"{base}/phan-anh-cua-toi/{code}/bo-sung",
+            data={"csrf_token": token, "text": "Buổi tối còn bày bàn ghế."},
+            files={"attachments": ("via-he.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "image/png")},
+            follow_redirects=True,
+        )
+        assert f"Đã bổ sung thông tin cho phản ánh {code}." in added.text
+        assert "Buổi tối còn bày bàn ghế." in _section(added.text, code)
+        _act(platform, code, action="answer", answer="Phường đã xử lý, vỉa hè đã thông thoáng.")
+        page = client.get(f"{base}/phan-anh-cua-toi")
+        section = _section(page.text, code)
+        assert "Đã trả lời" in section and "Phường đã xử lý" in section and "Đánh giá trả lời" in section
+        assert "/rut" not in section  # closed: nothing to withdraw
+        refused = client.post(f"{base}/phan-anh-cua-toi/{code}/danh-gia", data={"csrf_token": token, "satisfied": "0"})
+        assert refused.status_code == 422 and "vì sao bạn chưa hài lòng" in refused.text
+        rated = client.post(
+            f"{base}/phan-anh-cua-toi/{code}/danh-gia",
+            data={"csrf_token": token, "satisfied": "1", "reason": ""},
+            follow_redirects=True,
+        )
+        assert "Cảm ơn bạn đã đánh giá" in rated.text and "Bạn đã đánh giá: hài lòng" in _section(rated.text, code)
+        cadre_page = httpx2.get(f"{base}/can-bo/phan-anh/{code}", headers=_auth(platform, CADRE), timeout=60).text
+        assert 'id="rating">Hài lòng' in cadre_page and "Buổi tối còn bày bàn ghế." in cadre_page
+
+        second = public_number(found(r"ma=([^&]+)", post_form(client, f"{base}/phan-anh", BODY).headers["location"]))
+        confirm = client.get(f"{base}/phan-anh-cua-toi/{second}/rut")
+        assert confirm.status_code == 200 and "Xác nhận rút phản ánh" in confirm.text
+        assert client.post(f"{base}/phan-anh-cua-toi/{second}/rut", data={}).status_code == 403  # no CSRF token
+        done = client.post(
+            f"{base}/phan-anh-cua-toi/{second}/rut",
+            data={"csrf_token": csrf_token(confirm.text), "reason": "Đã tự giải quyết"},
+            follow_redirects=True,
+        )
+        assert f"Đã rút phản ánh {second}." in done.text
+        assert "Bạn đã rút phản ánh" in _section(done.text, second) and "Người gửi đã rút" in done.text
