@@ -130,3 +130,8 @@ def test_my_petitions_page_without_javascript(platform: Platform) -> None:
         )
         assert f"Đã rút phản ánh {second}." in done.text
         assert "Bạn đã rút phản ánh" in _section(done.text, second) and "Người gửi đã rút" in done.text
+
+
+def test_without_an_smtp_server_a_log_line_says_mail_is_off(platform: Platform) -> None:
+    log = (platform.data_dir / "up.log").read_text()
+    assert "mail is off (MATTRAN_SMTP_URL is not set)" in log

@@ -30,8 +30,8 @@ create policy petition_additions_read on petition_additions for select
     using (petition_identity_visible(petition_id) or owns_petition(petition_id));
 create policy petition_additions_add on petition_additions for insert
     with check (owns_petition(petition_id) and not petition_closed(petition_id));
-create policy petition_additions_purge on petition_additions for delete
-    using (petition_closed(petition_id) and petition_identity_visible(petition_id));
+create policy petition_additions_purge on petition_additions for delete  -- the retention job's
+    using (petition_closed(petition_id) and 'vn'::ltree = any (current_scope()));
 grant select, insert, delete on petition_additions to mattran_app;
 
 -- The petitioner's rating of the answer: whoever sees the petition sees it (the unit counts them).
