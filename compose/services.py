@@ -48,7 +48,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
             views=PetitionViews(db, resolver, embedder),
             jobs=PetitionJobs(db, resolver, deadlines, embedder),
-            followup=PetitionFollowUp(db, resolver, Pseudonyms(signing)),
+            followup=PetitionFollowUp(db, resolver, Pseudonyms(signing), personal),
         ),
         library=LibraryService(db, embedder),
         personal=personal,

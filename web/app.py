@@ -50,6 +50,7 @@ from web.routes import (
     petition_pages,
     petitions,
     reports,
+    scripts,
     units,
 )
 from web.security_headers import SecurityHeaders
@@ -187,6 +188,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         petition_pages,
         library_pages,
         reports,
+        scripts,
         pages,
     ):
         app.include_router(module.router)

@@ -96,3 +96,31 @@ async def rating_counts(conn: Conn, unit_path: str, category: str | None) -> Row
     row = await cur.fetchone()
     assert row is not None
     return row
+
+
+async def as_sent(conn: Conn, tracking_code: str) -> Row | None:
+    """What a petition was filed with (read in the system's scope, for its receipt's holder): its text, kind, unit,
+    whether contacts came with it, how many files, the channels it is notified by."""
+    cur = await conn.execute(
+        "select p.title, p.content, p.kind, p.category, u.name as unit_name, p.address_text, p.created_at,"
+        " p.consent_at is not null as with_contact,"
+        " (select count(*)::int from petition_attachments a where a.petition_id = p.id) as files,"
+        " array(select s.channel from petition_subscriptions s where s.petition_id = p.id"
+        "       and s.unsubscribed_at is null order by s.channel) as channels,"
+        " r.receipt_salt, r.receipt_hash"
+        " from petitions p left join units u on u.code = p.unit_code"
+        " join petition_receipts r on r.tracking_code = p.tracking_code"
+        " where p.tracking_code = %s",
+        (tracking_code,),
+    )
+    return await cur.fetchone()
+
+
+async def last_contact(conn: Conn, subject: str) -> Row | None:
+    """The contacts (encrypted) the person gave with their latest petition that had some."""
+    cur = await conn.execute(
+        "select c.full_name_enc, c.phone_enc, c.email_enc from petition_contacts c"
+        " join petitions p on p.id = c.petition_id where p.submitter = %s order by p.id desc limit 1",
+        (subject,),
+    )
+    return await cur.fetchone()

@@ -135,3 +135,33 @@ def test_my_petitions_page_without_javascript(platform: Platform) -> None:
 def test_without_an_smtp_server_a_log_line_says_mail_is_off(platform: Platform) -> None:
     log = (platform.data_dir / "up.log").read_text()
     assert "mail is off (MATTRAN_SMTP_URL is not set)" in log
+
+
+def test_the_form_is_prefilled_and_the_confirmation_shows_what_was_sent(platform: Platform) -> None:
+    username, password = DEMO_ACCOUNTS["citizen"]
+    base = platform.base_url
+    with httpx2.Client(headers={"Accept": "text/html"}, timeout=60) as client:
+        assert sign_in(client, base, username, password).status_code == 200
+        form = client.get(f"{base}/phan-anh").text
+        assert 'id="full_name" name="full_name" type="text" value="Nguyễn Văn Dân"' in form  # the account's name
+        no_email = post_form(
+            client, f"{base}/phan-anh", BODY | {"phone": "0912 222 333", "consent": "1", "notify": "email"}
+        )
+        assert no_email.status_code == 422 and "Cần ghi email để nhận thông báo qua email." in no_email.text
+        contact = {"phone": "0912 222 333", "email": "dan.nguyen@example.vn", "consent": "1"}
+        title = "Vỉa hè số 20 bị lấn chiếm, gọi tôi 0912 222 333"
+        filed = post_form(client, f"{base}/phan-anh", BODY | contact | {"title": title})
+        confirmation = client.get(f"{base}{filed.headers['location']}")
+        receipt = found(r'id="tracking-code">([^<]+)<', confirmation.text)
+        assert f'data-copy="{receipt}"' in confirmation.text and 'src="/js/sao-chep.js"' in confirmation.text
+        sent = confirmation.text[confirmation.text.index('id="as-sent"') :]
+        sent = sent[: sent.index("</section>")]
+        assert "Vỉa hè số 20 bị lấn chiếm" in sent and "0912 222 333" not in sent  # masked, as in the receipt
+        assert "Phường Ba Đình" in sent and "Có thông tin liên hệ" in sent and "gửi qua email" in sent
+        again = client.get(f"{base}/tra-cuu", params={"ma": public_number(receipt), "moi": "1"})
+        assert 'id="as-sent"' not in again.text  # the number alone does not show it
+        form = client.get(f"{base}/phan-anh").text  # the contacts given last time fill the next form
+        assert 'value="0912 222 333"' in form and 'value="dan.nguyen@example.vn"' in form
+    script = httpx2.get(f"{base}/js/sao-chep.js", timeout=60)
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert "navigator.clipboard" in script.text

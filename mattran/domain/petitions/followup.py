@@ -19,7 +19,8 @@ from mattran.domain.petitions.errors import (
     PetitionNotFound,
     PetitionSignInRequired,
 )
-from mattran.domain.petitions.models import public_number
+from mattran.domain.petitions.models import Contact, public_number
+from mattran.domain.privacy import PersonalData
 from mattran.domain.pseudonyms import Pseudonyms
 from mattran.domain.text import nfc
 from mattran.domain.units import UnitResolver
@@ -110,6 +111,17 @@ class PetitionFollowUp:
     db: Database
     resolver: UnitResolver
     pseudonyms: Pseudonyms  # the petitioner as the history records them
+    personal: PersonalData  # their contacts, to fill the next form
+
+    async def known_contact(self, principal: Principal) -> dict[str, str]:
+        """What the form is filled with for a signed-in person: their name, and the phone and e-mail they gave with
+        their latest petition (empty for a guest)."""
+        if not principal.authenticated or principal.subject is None:
+            return {}
+        async with self.db.transaction(Scope.public(principal.subject)) as conn:
+            row = await store.last_contact(conn, principal.subject)
+        known = Contact.opened(row, self.personal) if row else {}
+        return {"full_name": principal.name} | {k: v for k, v in known.items() if v}
 
     @staticmethod
     def _subject(principal: Principal) -> str:
