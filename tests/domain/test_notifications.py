@@ -224,3 +224,18 @@ async def test_without_a_sender_messages_stay_queued_and_sms_goes_through_its_ad
     assert f"Đã tiếp nhận phản ánh {code}" in caplog.text and "098******321" in caplog.text
     assert "0987 654 321" not in caplog.text and "654" not in caplog.text.replace("098******321", "")
     assert (await _rows(services, code))[0]["status"] == "sent"
+
+
+async def test_a_transfer_tells_where_the_petition_went(services: Services, server: tuple[Mailbox, int]) -> None:
+    box, port = server
+    outbox = _outbox(services, {"email": _smtp(port)})
+    await _drain(outbox)
+    code = public_number(await _file(services))  # still "received" after the move: a move is told all the same
+    moved = Action(action=PetitionAction.TRANSFER, unit_code="25", reason="Thuộc thẩm quyền cấp tỉnh")
+    await services.petitions.workflow.act(van_mieu_cadre("thong-bao-xa"), code, moved)
+    await _drain(outbox)
+    province = services.resolver.units["25"].name
+    assert [str(m["Subject"]) for m in box.about(code)][1:] == [
+        f"[Mặt trận số] Phản ánh {code}: Đã chuyển đến {province}"
+    ]
+    assert f"Phản ánh đã được chuyển đến {province}." in body(box.about(code)[1])

@@ -52,6 +52,8 @@ def change(row: dict[str, Any], status_url: str, unsubscribe_url: str) -> Text:
     label = STATUS_LABELS[PetitionStatus(row["to_status"])] if row["to_status"] else "Cập nhật"
     if row["action"] == PetitionAction.FORWARD:
         label = "Đã chuyển cơ quan có thẩm quyền"
+    elif row["action"] in (PetitionAction.TRANSFER, PetitionAction.ESCALATE):
+        label = f"Đã chuyển đến {row['unit_name']}"
     body = (
         "Kính gửi ông/bà,\n\n"
         f"Phản ánh, kiến nghị mã {row['tracking_code']} của ông/bà có cập nhật lúc "

@@ -56,16 +56,18 @@ grant select, insert on notification_outbox to mattran_app;
 grant update (receipt_enc, status, attempts, next_attempt_at, last_error, sent_at) on notification_outbox
     to mattran_app;
 
--- A change of status (or a forwarding) enqueues one message per live subscription, in the event's transaction, in
--- whatever scope the change was made (the subscriptions are read in the system's scope, then the caller's is back).
--- The receipt at filing is enqueued by the intake itself (it alone knows the receipt's secret).
+-- A change of status, or a move (forwarded to an agency, transferred or escalated to a unit), enqueues one message
+-- per live subscription, in the event's transaction, in whatever scope the change was made (the subscriptions are
+-- read in the system's scope, then the caller's scope is back). The receipt at filing is enqueued by the intake
+-- itself (it alone knows the receipt's secret).
 create function enqueue_petition_notices() returns trigger
     language plpgsql
 as $$
 declare
     caller text := current_setting('mattran.scope', true);
 begin
-    if new.action = 'received' or (new.to_status is not distinct from new.from_status and new.action <> 'forward') then
+    if new.action = 'received' or (new.to_status is not distinct from new.from_status
+                                   and new.action not in ('forward', 'transfer', 'escalate')) then
         return null;
     end if;
     perform set_config('mattran.scope', '{vn}', true);
