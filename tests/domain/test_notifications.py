@@ -239,3 +239,19 @@ async def test_a_transfer_tells_where_the_petition_went(services: Services, serv
         f"[Mặt trận số] Phản ánh {code}: Đã chuyển đến {province}"
     ]
     assert f"Phản ánh đã được chuyển đến {province}." in body(box.about(code)[1])
+
+
+def test_a_token_is_read_only_when_its_signature_holds(services: Services) -> None:
+    outbox = _outbox(services, {})
+    token = outbox.unsubscribe_token(42, "email")
+    assert outbox.read_token(token) == (42, "email") and outbox.read_token(f" {token} ") == (42, "email")
+    for forged in (
+        "",
+        "42",
+        "42.email",
+        "².email.x",
+        "42.fax." + token.split(".")[2],
+        token + "ñ",
+        "9" * 30 + ".email.x",
+    ):
+        assert outbox.read_token(forged) is None, forged

@@ -8,10 +8,13 @@ from collections.abc import Mapping
 
 import httpx2
 
+from mattran.domain.notifications.outbox import unsubscribe_token
 from mattran.domain.petitions import public_number
+from mattran.keys import key_ring, subkey
+from mattran.settings import Settings
 from tests.support.checks import csrf_token, found
 from tests.support.forms import post_form
-from tests.support.platform import DEMO_ACCOUNTS, Platform, sign_in
+from tests.support.platform import DEMO_ACCOUNTS, Platform, owner_rows, sign_in
 
 CADRE = {"sub": "theo-doi-ba-dinh", "name": "Cán bộ phường", "roles": ["commune_cadre"], "unit": "00004"}
 BODY = {
@@ -165,3 +168,34 @@ def test_the_form_is_prefilled_and_the_confirmation_shows_what_was_sent(platform
     script = httpx2.get(f"{base}/js/sao-chep.js", timeout=60)
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
     assert "navigator.clipboard" in script.text
+
+
+def test_the_unsubscribe_link_asks_first_and_mail_clients_stop_in_one_click(platform: Platform) -> None:
+    base = platform.base_url
+    filed = httpx2.post(
+        f"{base}/api/petitions",
+        json=BODY | {"contact": {"email": "hang@example.vn"}, "consent": True},
+        headers=_auth(platform, _citizen()),
+        timeout=60,
+    )
+    code = public_number(filed.json()["tracking_code"])
+    (petition_id,) = owner_rows(platform, "select id from petitions where tracking_code = %s", code)[0]
+    signing = key_ring(Settings(data_dir=platform.data_dir)).signing.secret.decode()
+    key = subkey(signing, "notifications.unsubscribe.v1")
+    token = unsubscribe_token(key, petition_id, "email")
+    with httpx2.Client(base_url=base, headers={"Accept": "text/html"}, timeout=60) as client:
+        forged = client.get("/huy-nhan-tin", params={"t": token[:-3] + "abc"})
+        assert forged.status_code == 404 and "không đúng hoặc đã bị sửa" in forged.text
+        page = client.get("/huy-nhan-tin", params={"t": token})
+        assert page.status_code == 200 and "Dừng nhận thông báo" in page.text  # a link alone stops nothing
+        assert owner_rows(
+            platform, "select unsubscribed_at from petition_subscriptions where petition_id = %s", petition_id
+        ) == [(None,)]
+        one_click = client.post("/huy-nhan-tin", params={"t": token}, data={"List-Unsubscribe": "One-Click"})
+        assert one_click.status_code == 200 and 'id="unsubscribed"' in one_click.text
+    (stopped,) = owner_rows(
+        platform, "select unsubscribed_at is not null from petition_subscriptions where petition_id = %s", petition_id
+    )
+    assert stopped == (True,)
+    queued = owner_rows(platform, "select status from notification_outbox where petition_id = %s", petition_id)
+    assert queued == [("stopped",)]  # the receipt still queued (no SMTP server here) is not sent any more

@@ -38,6 +38,12 @@ def _error_kind(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"
 
 
+def unsubscribe_token(key: bytes, petition_id: int, channel: str) -> str:
+    """``petition.channel.signature``: names a subscription, signed with ``key`` (HMAC-SHA256, 128 bits)."""
+    digest = hmac.new(key, f"{petition_id}.{channel}".encode(), hashlib.sha256).digest()[:16]
+    return f"{petition_id}.{channel}.{base64.urlsafe_b64encode(digest).decode().rstrip('=')}"
+
+
 @dataclass(frozen=True)
 class Outbox:
     """Delivers queued notifications through the configured senders (a channel without one stays queued)."""
@@ -54,21 +60,19 @@ class Outbox:
         """The event's Message-ID on a channel: the same on every attempt."""
         return f"<pakn.{event_id}.{channel}@{self.mail_domain}>"
 
-    def _mac(self, petition_id: int, channel: str) -> str:
-        digest = hmac.new(self.token_key, f"{petition_id}.{channel}".encode(), hashlib.sha256).digest()[:16]
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
     def unsubscribe_token(self, petition_id: int, channel: str) -> str:
         """The signed token of a subscription (in the unsubscribe link)."""
-        return f"{petition_id}.{channel}.{self._mac(petition_id, channel)}"
+        return unsubscribe_token(self.token_key, petition_id, channel)
 
     def read_token(self, token: str) -> tuple[int, Channel] | None:
         """The subscription a token names, if its signature holds."""
-        number, _, rest = token.strip().partition(".")
-        channel, _, mac = rest.partition(".")
-        if not number.isdigit() or channel not in CHANNELS:
+        token = token.strip()
+        number, _, rest = token.partition(".")
+        channel, _, _ = rest.partition(".")
+        if not (number.isascii() and number.isdigit() and len(number) < 19) or channel not in CHANNELS:
             return None
-        if not hmac.compare_digest(mac, self._mac(int(number), channel)):
+        expected = unsubscribe_token(self.token_key, int(number), channel)
+        if not hmac.compare_digest(token.encode(), expected.encode()):
             return None
         return int(number), channel
 
