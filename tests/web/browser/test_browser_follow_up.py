@@ -31,7 +31,7 @@ def mail_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pl
             MATTRAN_MAIL_FROM="Mặt trận số <pakn@mattran.test>",
             MATTRAN_NOTIFY_INTERVAL_SECONDS="1",
         )
-        with serving(port, env, data_dir, data_dir / "up.log") as proc:
+        with serving(port, env, data_dir, data_dir / "up.log", timeout=300) as proc:  # a busy machine starts slowly
             key = RSAKey.generate_key(2048)  # unused: these tests sign in at the provider
             yield Platform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir, key, proc), box
 
