@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from email.utils import parseaddr
 
 from agents.llm import chat_model, section_writer
 from knowledge.embeddings import lazy_embedder
 from mattran.domain.library import LibraryService
+from mattran.domain.notifications import Channel, LoggingSender, Outbox, Sender, SmtpConfig, SmtpSender
 from mattran.domain.petition_text import Deadlines
-from mattran.domain.petitions import PetitionIntake, PetitionJobs, Petitions, PetitionViews, PetitionWorkflow
-from mattran.domain.privacy import personal_data
+from mattran.domain.petitions import (
+    PetitionFollowUp,
+    PetitionIntake,
+    PetitionJobs,
+    Petitions,
+    PetitionViews,
+    PetitionWorkflow,
+)
+from mattran.domain.privacy import PersonalData, personal_data
 from mattran.domain.pseudonyms import Pseudonyms
 from mattran.domain.rate_limits import RateLimits
 from mattran.domain.units import UnitResolver, load_resolver
-from mattran.keys import key_ring
+from mattran.keys import key_ring, subkey
 from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import Settings
@@ -39,6 +48,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             workflow=PetitionWorkflow(db, resolver, deadlines, personal, embedder),
             views=PetitionViews(db, resolver, embedder),
             jobs=PetitionJobs(db, resolver, deadlines, embedder),
+            followup=PetitionFollowUp(db, resolver, Pseudonyms(signing), personal),
         ),
         library=LibraryService(db, embedder),
         personal=personal,
@@ -46,7 +56,27 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
         embedder=embedder,
         chat_model=model,
         section_writer=section_writer(model),
+        notifications=outbox(settings, db, personal, signing),
     )
+
+
+def senders(settings: Settings) -> dict[Channel, Sender]:
+    """The sender of each channel that is on: e-mail when an SMTP server is set, SMS and Zalo OA as configured."""
+    found: dict[Channel, Sender] = {}
+    if settings.smtp_url is not None:
+        found["email"] = SmtpSender(SmtpConfig.parse(settings.smtp_url.get_secret_value()), settings.mail_from)
+    if settings.sms_sender == "log":
+        found["sms"] = LoggingSender("sms")
+    if settings.zalo_sender == "log":
+        found["zalo"] = LoggingSender("zalo")
+    return found
+
+
+def outbox(settings: Settings, db: Database, personal: PersonalData, signing: str) -> Outbox:
+    """The notifications' outbox over the configured senders."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "mattran.local"
+    key = subkey(signing, "notifications.unsubscribe.v1")
+    return Outbox(db, personal, senders(settings), settings.base_url, domain, key)
 
 
 @asynccontextmanager

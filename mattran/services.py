@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from mattran.domain.embedding import Embedder
 from mattran.domain.library import LibraryService
+from mattran.domain.notifications import Outbox
 from mattran.domain.petitions import Petitions
 from mattran.domain.privacy import PersonalData
 from mattran.domain.rate_limits import RateLimits
@@ -33,3 +34,4 @@ class Services:
     library: LibraryService
     chat_model: BaseChatModel | None  # the configured language model's client; None offline
     section_writer: SectionWriter  # a report's prose: the configured language model's, else the templates'
+    notifications: Outbox  # the petitioners' notifications, delivered by the web app's sender loop

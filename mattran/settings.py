@@ -151,6 +151,23 @@ class Settings(BaseSettings):
     purge_interval_hours: int = Field(
         default=24, ge=0, description="How often `up` runs the retention purge; 0 = never."
     )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="SMTP server for the petitioners' e-mails, e.g. smtp://user:pass@host:587?starttls=1 (smtps:// "
+        "for TLS from the start); empty = mail off: e-mails stay queued in the outbox.",
+    )
+    mail_from: str = Field(
+        default="Mặt trận số <no-reply@mattran.local>", max_length=300, description="Sender of those e-mails."
+    )
+    notify_interval_seconds: float = Field(
+        default=15, ge=0, le=3600, description="How often the outbox is delivered; 0 = never."
+    )
+    sms_sender: Literal["off", "log"] = Field(
+        default="off", description="SMS notifications: off, or `log` (development: logged, not sent)."
+    )
+    zalo_sender: Literal["off", "log"] = Field(
+        default="off", description="Zalo OA notifications: off, or `log` (development: logged, not sent)."
+    )
     llm_url: str | None = Field(
         default=None,
         description="OpenAI-compatible server (vLLM…), e.g. http://127.0.0.1:8080/v1; empty = offline mode.",

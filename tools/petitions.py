@@ -71,6 +71,8 @@ async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dic
             "total": counts.total,
             "open": counts.open,
             "overdue": counts.overdue,
+            "satisfied": counts.satisfied,
+            "unsatisfied": counts.unsatisfied,
             "by_status": {str(status): n for status, n in counts.by_status.items()},
         }
     found = await ctx.services.petitions.views.status(args.tracking_code, ctx.principal)

@@ -43,11 +43,14 @@ from web.routes import (
     member_pages,
     members,
     my_data,
+    my_petitions,
+    notifications,
     open311,
     pages,
     petition_pages,
     petitions,
     reports,
+    scripts,
     units,
 )
 from web.security_headers import SecurityHeaders
@@ -99,6 +102,7 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
         Job("chat pruning", 60, prune_chats),
         Job("session purge", settings.session_purge_minutes, purge_sessions),
         Job("retention purge", settings.purge_interval_hours * 60, purge_records),
+        Job("notifications", settings.notify_interval_seconds / 60, services.notifications.deliver_due),
     ]
 
 
@@ -138,6 +142,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
                 if settings.load_demo_library
                 else None
             )
+            if settings.smtp_url is None:
+                _log.warning("mail is off (MATTRAN_SMTP_URL is not set): e-mail notifications stay queued")
             jobs = background.start(_jobs(services, sessions))
             try:
                 yield
@@ -169,6 +175,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         members,
         congress,
         my_data,
+        my_petitions,
+        notifications,
         petitions,
         open311,
         chat_api,
@@ -180,6 +188,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         petition_pages,
         library_pages,
         reports,
+        scripts,
         pages,
     ):
         app.include_router(module.router)

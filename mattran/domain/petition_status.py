@@ -17,6 +17,7 @@ class PetitionStatus(StrEnum):
     ANSWERED = "answered"
     PUBLISHED = "published"
     MERGED = "merged"
+    WITHDRAWN = "withdrawn"
 
 
 class PetitionAction(StrEnum):
@@ -38,6 +39,9 @@ class PetitionAction(StrEnum):
     CONTACT_ERASED = "contact_erased"
     CONTACT_CORRECTED = "contact_corrected"
     RETENTION_PURGE = "retention_purge"
+    WITHDRAW = "withdraw"  # the petitioner withdrew it
+    ADD_INFO = "add_info"  # the petitioner added information or files
+    RATE = "rate"  # the petitioner rated the answer
 
 
 STATUS_LABELS = labels(
@@ -49,5 +53,6 @@ STATUS_LABELS = labels(
     "Đã trả lời",
     "Đã công khai trả lời",
     "Đã gộp với phản ánh cùng nội dung",
+    "Người gửi đã rút",
 )
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

@@ -29,7 +29,7 @@ _log = logging.getLogger(__name__)
 _CLEAR, _V1, _V2 = b"\x00", b"\x01", b"\x02"
 _KEY_ID = 4
 _NONCE = 12
-Field = Literal["phone", "email", "full_name"]
+Field = Literal["phone", "email", "full_name", "receipt"]  # receipt: a receipt in the notification outbox
 
 
 class Unreadable(Exception):

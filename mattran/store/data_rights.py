@@ -47,6 +47,7 @@ async def history(conn: Conn, petition_id: int) -> list[Row]:
 async def erase_contact(conn: Conn, petition_id: int) -> int:
     """Delete a closed petition's contacts (RLS refuses an open one: nothing is deleted); rows deleted."""
     cur = await conn.execute("delete from petition_contacts where petition_id = %s", (petition_id,))
+    await conn.execute("delete from petition_subscriptions where petition_id = %s", (petition_id,))
     return cur.rowcount
 
 

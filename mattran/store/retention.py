@@ -48,13 +48,16 @@ async def count_private_parts(conn: Conn, ids: list[int]) -> dict[str, int]:
 
 
 async def purge_petitions(conn: Conn, ids: list[int], now: datetime) -> None:
-    """Remove the private parts of those petitions: contacts, files, location, the agency's reply, and the text,
-    title and answer as written (replaced by the reviewed public version when published, else by a notice).
+    """Remove the private parts of those petitions: contacts, files, additions, subscriptions, location, the
+    agency's reply, and the text, title and answer as written (replaced by the reviewed public version when
+    published, else by a notice).
 
     The petition itself stays (unit, category, dates, status, history): the Front's record of a statutory task.
     """
     await conn.execute("delete from petition_contacts where petition_id = any(%s)", (ids,))
     await conn.execute("delete from petition_attachments where petition_id = any(%s)", (ids,))
+    await conn.execute("delete from petition_additions where petition_id = any(%s)", (ids,))
+    await conn.execute("delete from petition_subscriptions where petition_id = any(%s)", (ids,))
     await conn.execute(
         "update petitions set"
         " title = case when status = 'published' then title else %(title)s end,"

@@ -18,7 +18,7 @@ from mattran.domain.consent import CONSENT_REQUIRED_FORM
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_status import PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, KINDS
-from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
+from mattran.domain.petitions import STATUS_LABELS, Action, Contact, InvalidPetition, PetitionError, PetitionIn
 from web import csrf
 from web.auth import CurrentPrincipal, authorize
 from web.deps import ServicesDep
@@ -39,6 +39,7 @@ _FIELD_LABELS = {
     "full_name": "Họ và tên",
     "unit_code": "Nơi nhận",
     "category": "Lĩnh vực",
+    "notify": "Nhận thông báo qua",
 }
 
 
@@ -51,9 +52,10 @@ def _form_page(
 
 
 @router.get("/phan-anh", response_class=HTMLResponse)
-async def petition_form(request: Request, principal: CurrentPrincipal) -> HTMLResponse:
-    """Biểu mẫu gửi phản ánh, kiến nghị."""
-    return _form_page(request, principal, {"idempotency_key": uuid.uuid4().hex}, {})
+async def petition_form(request: Request, services: ServicesDep, principal: CurrentPrincipal) -> HTMLResponse:
+    """Biểu mẫu gửi phản ánh, kiến nghị (người đăng nhập: họ tên và liên hệ lần trước được điền sẵn)."""
+    known = await services.petitions.followup.known_contact(principal)
+    return _form_page(request, principal, {"idempotency_key": uuid.uuid4().hex, **known}, {})
 
 
 @router.post("/phan-anh", max_body_size=MAX_FILES * MAX_BYTES + 1024 * 1024)  # the files and the text fields
@@ -72,6 +74,7 @@ async def submit_petition(
     phone: Annotated[str, Form(max_length=100)] = "",
     email: Annotated[str, Form(max_length=1000)] = "",
     consent: Annotated[str, Form(max_length=10)] = "",
+    notify: Annotated[str, Form(max_length=10)] = "",
     attachments: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại."""
@@ -86,6 +89,7 @@ async def submit_petition(
         "full_name": full_name,
         "phone": phone,
         "email": email,
+        "notify": notify,
     }
     values["consent"] = consent
     errors: dict[str, str] = {}
@@ -102,6 +106,7 @@ async def submit_petition(
             kind=kind or "phan_anh",
             contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None),
             consent=bool(consent),
+            notify=notify or None,
         )
     except ValidationError as exc:
         for e in exc.errors():
@@ -115,7 +120,12 @@ async def submit_petition(
         errors["attachments"] = str(exc)
     if errors:
         return _form_page(request, principal, values, errors, 422)
-    filed = await services.petitions.intake.file(principal, data, "web", values["idempotency_key"], files)
+    try:
+        filed = await services.petitions.intake.file(principal, data, "web", values["idempotency_key"], files)
+    except InvalidPetition as exc:
+        if exc.field not in ("email", "phone"):
+            raise
+        return _form_page(request, principal, values, {exc.field: exc.message}, 422)  # where to be told
     return RedirectResponse(f"/tra-cuu?ma={filed.tracking_code}&moi=1", status_code=303)
 
 
@@ -130,6 +140,7 @@ async def track(
     """Tra cứu tình trạng phản ánh theo mã tra cứu đầy đủ (xem PetitionViews.status)."""
     found = await services.petitions.views.status(ma, principal) if ma and ma.strip() else None
     similar = await services.petitions.views.similar_to(ma, principal) if found and moi else []
+    sent = await services.petitions.views.as_sent(ma) if found and moi else None
     return render(
         request,
         "petition_status.html",
@@ -138,6 +149,7 @@ async def track(
         found=found,
         new=moi,
         similar=similar,
+        sent=sent,
         refusal=receipts.not_found(ma) if ma and not found else None,
     )
 

@@ -14,6 +14,7 @@ from mattran.domain.petitions.errors import (
     PetitionRefused,
     PetitionSignInRequired,
 )
+from mattran.domain.petitions.followup import PetitionFollowUp
 from mattran.domain.petitions.intake import PetitionIntake
 from mattran.domain.petitions.jobs import PetitionJobs
 from mattran.domain.petitions.models import Action, Contact, Filed, PetitionIn, PublicStatus, Similar, public_number
@@ -29,6 +30,7 @@ __all__ = [
     "InvalidPetition",
     "PetitionConflict",
     "PetitionError",
+    "PetitionFollowUp",
     "PetitionIn",
     "PetitionIntake",
     "PetitionJobs",
@@ -47,9 +49,10 @@ __all__ = [
 @dataclass(frozen=True)
 class Petitions:
     """The petition services: ``intake`` (filing, from every door), ``workflow`` (the cadres'), ``views`` (the
-    public's) and ``jobs`` (in the background)."""
+    public's), ``jobs`` (in the background) and ``followup`` (the petitioner's, after filing)."""
 
     intake: PetitionIntake
     workflow: PetitionWorkflow
     views: PetitionViews
     jobs: PetitionJobs
+    followup: PetitionFollowUp

@@ -14,6 +14,8 @@ from mattran.auth.principal import Principal
 from mattran.domain import idempotency, receipts
 from mattran.domain.attachments import Attachment
 from mattran.domain.consent import CONSENT_REQUIRED, petition_consent
+from mattran.domain.notifications.outbox import ADDRESS_FIELD
+from mattran.domain.notifications.senders import Channel as NotifyChannel
 from mattran.domain.petition_status import STATUS_LABELS, PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, Deadlines, suggest_category
 from mattran.domain.petitions.errors import InvalidPetition
@@ -26,6 +28,7 @@ from mattran.domain.time import VIETNAM
 from mattran.domain.unit import Unit
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
+from mattran.store import notifications
 from mattran.store import petitions as store
 from mattran.store.db import Conn, Database
 
@@ -96,6 +99,7 @@ class PetitionIntake:
         consented = petition_consent(data.contact.model_dump(), data.consent, channel, now)
         if consented is None:
             raise InvalidPetition(CONSENT_REQUIRED, "consent")
+        notify = self._notified_by(data)
         files = [a.as_row() for a in attachments]
         body = data.model_dump(mode="json") | {"attachments": [f["sha256"] for f in files]}
         idem = idempotency.request(principal, idempotency_key, body, api_client)
@@ -134,12 +138,35 @@ class PetitionIntake:
                 }
                 contact = data.contact.sealed(self.personal) if any(data.contact.model_dump().values()) else {}
                 await store.insert(conn, values, contact, files, actor=self._pseudonym(principal, data.kind))
+                if notify:
+                    await self._subscribe(conn, number, notify, data, str(receipt))
         except psycopg.errors.UniqueViolation:
             existing = await self._replay(idem) if idem else None
             if existing:
                 return existing
             raise
         return self._filed(str(receipt), PetitionStatus.RECEIVED, unit, category, values["due_at"])
+
+    @staticmethod
+    def _notified_by(data: PetitionIn) -> NotifyChannel | None:
+        """The channel the petitioner chose to be told by (by default e-mail when they gave one), or None."""
+        chosen = data.notify or ("email" if data.contact.email else "none")
+        if chosen == "none":
+            return None
+        if chosen == "email" and not data.contact.email:
+            raise InvalidPetition("Cần ghi email để nhận thông báo qua email.", "email")
+        if chosen != "email" and not data.contact.phone:
+            raise InvalidPetition("Cần ghi số điện thoại để nhận thông báo qua SMS hoặc Zalo.", "phone")
+        return chosen
+
+    async def _subscribe(self, conn: Conn, number: int, channel: NotifyChannel, data: PetitionIn, receipt: str) -> None:
+        """Record where the petitioner is told and enqueue the receipt (with its secret, sealed) in the filing's
+        transaction."""
+        address = data.contact.email if channel == "email" else data.contact.phone
+        sealed = self.personal.encrypt(ADDRESS_FIELD[channel], address)
+        assert sealed is not None
+        await notifications.subscribe(conn, number, channel, sealed)
+        await notifications.enqueue_receipt(conn, number, channel, self.personal.encrypt("receipt", receipt))
 
     def _pseudonym(self, principal: Principal, kind: str) -> str | None:
         """The petitioner as the history records them: a pseudonym of the account (none for a denouncer)."""

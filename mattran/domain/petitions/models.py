@@ -15,6 +15,7 @@ from mattran.domain.privacy import PersonalData
 
 Category = Literal["dat_dai", "moi_truong", "ha_tang", "an_sinh", "y_te", "giao_duc", "an_ninh", "hanh_chinh", "khac"]
 Channel = Literal["web", "api", "chat", "open311"]
+Notify = Literal["email", "sms", "zalo", "none"]
 Kind = Literal["phan_anh", "kien_nghi", "khieu_nai", "to_cao"]
 DENUNCIATION = "to_cao"  # the denouncer's identity: only the cadre the petition is assigned to (Luật Tố cáo 2018)
 _PHONE_CHARS = set("0123456789 +.-()")
@@ -70,6 +71,11 @@ class PetitionIn(BaseModel):
         default=False,
         description=f"Đồng ý xử lý thông tin liên hệ (bắt buộc khi có `contact`, "
         f"ghi lại cùng phiên bản thông báo): {PETITION_NOTICE}",
+    )
+    notify: Notify | None = Field(
+        default=None,
+        description="Nhận biên nhận và thông báo khi phản ánh đổi tình trạng qua: email, sms, zalo (số điện thoại "
+        "trong `contact`) hoặc none; mặc định: email khi có email trong `contact`.",
     )
 
 

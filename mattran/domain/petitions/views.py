@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mattran.auth.principal import Principal
 from mattran.domain import receipts
 from mattran.domain.embedding import Embedder
+from mattran.domain.masking import mask_personal_data
 from mattran.domain.petition_status import STATUS_LABELS, PetitionStatus
-from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import similarity
 from mattran.domain.petitions.models import PublicStatus, Similar
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
+from mattran.store import petition_followup as followup_store
 from mattran.store import petitions as store
 from mattran.store.db import Database
 
+SHOWN_AS_SENT = timedelta(hours=1)  # how long after filing the confirmation page shows what was sent
+CHANNEL_LABELS = {"email": "email", "sms": "tin nhắn SMS", "zalo": "Zalo"}
 # the columns shown as stored (the text and the answer: only their reviewed public versions)
 _SHOWN = ("status", "category", "unit_code", "unit_name", "created_at", "due_at", "answered_at", "published_at")
 
@@ -54,6 +59,30 @@ class PetitionViews:
             title=row["title"],
             **{column: row[column] for column in _SHOWN},
         )
+
+    async def as_sent(self, code: str, within: timedelta = SHOWN_AS_SENT) -> dict[str, Any] | None:
+        """What the petition was filed with, for the confirmation page: only with the full receipt and only
+        ``within`` its filing; title and text masked as in the receipt e-mail, the contacts never shown."""
+        receipt = receipts.parse(code)
+        if receipt is None or receipt.secret is None:
+            return None
+        async with self.db.transaction(Scope.everything()) as conn:
+            row = await followup_store.as_sent(conn, receipt.public_code)
+        if row is None or not receipts.opens(receipt, row["receipt_salt"], row["receipt_hash"]):
+            return None
+        if datetime.now(UTC) - row["created_at"] > within:
+            return None
+        return {
+            "title": mask_personal_data(row["title"]),
+            "content": mask_personal_data(row["content"]),
+            "kind_label": KINDS[row["kind"]],
+            "category_label": CATEGORIES[row["category"]],
+            "unit_name": row["unit_name"],
+            "address_text": row["address_text"],
+            "with_contact": row["with_contact"],
+            "files": row["files"],
+            "channels": [CHANNEL_LABELS[c] for c in row["channels"]],
+        }
 
     async def _visible(self, principal: Principal | None, public_code: str) -> bool:
         """Whether a signed-in caller sees the petition in their own scope (their own, or a cadre's units)."""

@@ -34,6 +34,7 @@ from mattran.domain.publication import PublicationDraft, approved, review
 from mattran.domain.text import nfc
 from mattran.domain.units import UnitResolver
 from mattran.scope import Scope
+from mattran.store import petition_followup as followup_store
 from mattran.store import petitions as store
 from mattran.store.db import Conn, Database
 
@@ -61,6 +62,8 @@ class Counts:
     category: str | None
     by_status: dict[PetitionStatus, int]
     overdue: int
+    satisfied: int = 0  # answers their petitioners rated satisfying
+    unsatisfied: int = 0  # and not
 
     @property
     def total(self) -> int:
@@ -109,12 +112,15 @@ class PetitionWorkflow:
             raise PetitionRefused("Tài khoản không có quyền xem phản ánh, kiến nghị của đơn vị này.")
         async with self.db.transaction(principal.scope()) as conn:
             rows = await store.counts_by_status(conn, unit.path, category, datetime.now(UTC))
+            rated = await followup_store.rating_counts(conn, unit.path, category)
         return Counts(
             unit_code=unit.code,
             unit_name=unit.name,
             category=category,
             by_status={PetitionStatus(r["status"]): r["n"] for r in rows},
             overdue=sum(r["overdue"] for r in rows),
+            satisfied=rated["satisfied"],
+            unsatisfied=rated["unsatisfied"],
         )
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
@@ -134,6 +140,8 @@ class PetitionWorkflow:
                 "similar": similar,
                 "contact": Contact.opened(contact, self.personal) if contact else None,
                 "attachments": [] if hidden else await store.attachments(conn, row["id"]),
+                "additions": [] if hidden else await followup_store.additions(conn, [row["id"]]),
+                "rating": await followup_store.rating(conn, row["id"]),
             }
 
     async def _similar(self, conn: Conn, row: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,20 @@
+"""The few scripts the platform's pages may load (progressive enhancement: every page works without them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+router = APIRouter(include_in_schema=False)
+_STATIC = Path(__file__).resolve().parents[1] / "static"
+COPY_SCRIPT = (_STATIC / "sao-chep.js").read_bytes()
+
+
+@router.get("/js/sao-chep.js")
+async def copy_script() -> Response:
+    """The copy button of the tracking code."""
+    return Response(
+        COPY_SCRIPT, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"}
+    )
