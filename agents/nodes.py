@@ -12,7 +12,7 @@ from langgraph.types import interrupt
 
 from agents import policy, replies
 from agents.llm_nodes import model_respond, model_understand
-from agents.state import ChatState, CitedPassage, HeldFile, ToolCall, Trace, TracedCall
+from agents.state import ChatState, CitedPassage, Entry, HeldFile, ToolCall, Trace, TracedCall
 from mattran.domain.attachments import Attachment
 from tools.base import ToolContext, ToolDenied, ToolFailed
 from tools.names import ToolName
@@ -67,17 +67,27 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> ChatState
         asked = said[-1] if awaiting and said else replies.help_text(ctx.principal)
         reply = f"{replies.FILES_RECEIVED} {asked}" if keep else asked
         return _files(state, {"reply": reply, "trace": {"intent": intent, "tool_calls": []}}, keep)
+    if (awaiting and policy.cancels(text)) or (not awaiting and policy.thanks(text)):
+        closed = policy.Step(None, {}, reply=replies.cancelled() if awaiting else replies.welcome()).update()
+        return _files(state, closed | {"trace": {"intent": None, "tool_calls": []}}, False)
     candidates = state.get("candidates") or []
     router = config["configurable"]["router"]
-    step = await policy.step_for(ctx, router, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
-    if step is None:  # the choice among units was not understood: asked again
+    slots = dict(state.get("slots") or {})
+    notice: ChatState = {}
+    step = await policy.step_for(ctx, router, text, intent, awaiting, slots, candidates)
+    if step is None and not slots.get("asked_again"):  # the choice among units was not understood: asked once more
         again: ChatState = {
             "reply": replies.choose_again(candidates),
             "tool_call": None,
+            "slots": slots | {"asked_again": True},
             "trace": {"intent": intent, "tool_calls": []},
         }
         return _files(state, again, policy.keeps_files(intent))
-    update = step.update()
+    if step is None:  # not understood twice: a new request, the choice dropped
+        notice = {"notice": replies.PENDING_DROPPED}
+        step = await policy.step_for(ctx, router, text, None, None, {}, [])
+        assert step is not None, "a new message always has a next step"
+    update = step.update() | notice
     call = update.get("tool_call")
     trace: Trace = {"intent": update.get("intent"), "tool_calls": [{**call}] if call else []}
     return _files(state, update | {"trace": trace}, policy.keeps_files(step.intent))
@@ -111,10 +121,17 @@ async def confirm_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Pause the graph until the person confirms or cancels."""
     call = _prepared(state)
     files = [f["filename"] for f in state.get("attachments") or []] if call["name"] == ToolName.FILE_PETITION else []
-    answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}, files), "tool": call})
+    question = replies.confirm(call, state.get("slots") or {}, files)
+    notice = state.get("notice")
+    answer = str(interrupt({"question": f"{notice}\n\n{question}" if notice else question, "tool": call}))
     if policy.confirmed(answer):
-        return {}
-    return {"tool_call": None, "reply": replies.cancelled(), "intent": None, "slots": {}, "attachments": []}
+        return {"notice": None}
+    dropped: ChatState = {"tool_call": None, "intent": None, "slots": {}, "attachments": [], "result": None}
+    if policy.cancels(answer):
+        return dropped | {"reply": replies.cancelled(), "notice": None}
+    # Anything else is a new message: the request waiting is dropped, and the message read as a new one.
+    said: Entry = {"role": "user", "content": answer[:5000]}
+    return dropped | {"awaiting": None, "candidates": [], "messages": [said], "notice": replies.PENDING_DROPPED}
 
 
 async def act_node(state: ChatState, config: RunnableConfig) -> ChatState:
@@ -153,8 +170,10 @@ async def model_respond_node(state: ChatState, config: RunnableConfig) -> ChatSt
 async def respond_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Write the answer (templated from the tool's result) and close the request when it is done."""
     reply = state.get("reply") or replies.from_result(state.get("tool_call") or {}, state.get("result") or {})
+    if notice := state.get("notice"):
+        reply = f"{notice}\n\n{reply}"
     done = not state.get("awaiting")
-    update: ChatState = {"messages": [{"role": "assistant", "content": reply}], "reply": None}
+    update: ChatState = {"messages": [{"role": "assistant", "content": reply}], "reply": None, "notice": None}
     if done:
         update |= {"intent": None, "slots": {}, "tool_call": None, "candidates": []}
     return update

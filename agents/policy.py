@@ -23,7 +23,11 @@ from mattran.scope import Scope
 from tools.base import ToolContext
 from tools.names import ToolName
 
-YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di"}
+YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di", "co gui", "ok gui", "vang gui"}
+# What ends a pending confirmation or question without doing anything (folded, courtesies left out).
+NO = re.compile(r"thoi|(?:thoi )?(?:huy(?: bo| di)?|khoi|khong(?: gui| can)?|ko(?: gui)?|k|bo qua|dung lai|cancel|no)")
+_THANKS = re.compile(r"\b(?:cam on|thanks?|thank you)\b")
+_COURTESIES = re.compile(r"\b(?:a|nhe|nha|ban|nhieu|rat|xin|da|vay|roi|nua|minh|toi|em)\b")
 # Requests that name a unit: where a petition goes, and what a cadre asks about.
 _UNIT_INTENTS = frozenset(
     {
@@ -74,9 +78,27 @@ def keeps_files(intent: str | None) -> bool:
     return intent == Intent.FILE_PETITION
 
 
+def _short_answer(text: str) -> tuple[str, bool]:
+    """The words of a short answer without thanks and courtesies (folded), and whether it thanks."""
+    folded = fold(text)
+    return " ".join(_COURTESIES.sub(" ", _THANKS.sub(" ", folded)).split()), bool(_THANKS.search(folded))
+
+
 def confirmed(answer: object) -> bool:
-    """Whether the answer to a confirmation question says yes."""
-    return fold(str(answer)) in YES
+    """Whether the answer to a confirmation question says yes ("có", "vâng ạ", "ok, cảm ơn")."""
+    return _short_answer(str(answer))[0] in YES
+
+
+def cancels(text: str) -> bool:
+    """Whether the message ends what is pending: "hủy", "thôi", "không", "ko", "thôi khỏi", or thanks alone."""
+    words, thanked = _short_answer(text)
+    return NO.fullmatch(words) is not None or (thanked and not words)
+
+
+def thanks(text: str) -> bool:
+    """Whether the message only thanks ("cảm ơn bạn nhiều", "cám ơn ạ")."""
+    words, thanked = _short_answer(text)
+    return thanked and not words
 
 
 async def step_for(

@@ -143,8 +143,16 @@ def confirm(call: Mapping[str, Any], slots: dict[str, Any], files: list[str]) ->
 
 
 def cancelled() -> str:
-    """The person cancelled."""
-    return "Đã hủy, chưa có gì được gửi đi. Bạn cần tôi giúp gì khác không?"
+    """The person cancelled what was pending (a confirmation, or a question asked)."""
+    return "Đã hủy, chưa gửi gì. Bạn cần tôi giúp gì khác không?"
+
+
+def welcome() -> str:
+    """The answer to thanks, when nothing is pending."""
+    return "Không có gì ạ. Khi cần, bạn cứ nhắn cho tôi."
+
+
+PENDING_DROPPED = "Yêu cầu trước chưa được thực hiện."  # said before the answer to a new message sent instead
 
 
 def files_refused(reason: str) -> str:

@@ -94,6 +94,7 @@ class ChatState(TypedDict, total=False):
     tool_call: ToolCall | None
     result: dict[str, Any] | None
     reply: str | None
+    notice: str | None  # said before the turn's answer (the pending request a new message dropped)
     trace: Trace
     # Files are never in ``messages``: no language model ever reads them.
     incoming: list[HeldFile]  # files sent with this message, checked
