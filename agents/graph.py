@@ -35,8 +35,8 @@ ChatGraph = CompiledStateGraph[ChatState, None, ChatState, ChatState]
 
 def route_start(state: ChatState, config: RunnableConfig) -> Literal["model", "understand"]:
     """With a language model, the model reads the message, unless an offline dialogue waits for an answer or the
-    message only thanks (answered by the dialogue)."""
-    offline = state.get("awaiting") or policy.thanks(state["messages"][-1]["content"])
+    dialogue answers the message itself (thanks, a guided starter)."""
+    offline = state.get("awaiting") or policy.answered_offline(state["messages"][-1]["content"])
     return "model" if config["configurable"].get("model") is not None and not offline else "understand"
 
 
@@ -53,8 +53,13 @@ def after_authorize(state: ChatState) -> Literal["confirm", "act", "respond"]:
     return "confirm" if ALL_TOOLS[call["name"]].changes_data else "act"
 
 
-def after_confirm(state: ChatState, config: RunnableConfig) -> Literal["act", "respond", "model", "understand"]:
-    """Confirmed: run the tool; cancelled: say so; answered by a new message: read it as one."""
+def after_confirm(
+    state: ChatState, config: RunnableConfig
+) -> Literal["confirm", "act", "respond", "model", "understand"]:
+    """Confirmed: run the tool; a contact given: ask again with it; cancelled: say so; answered by a new message:
+    read it as one."""
+    if state.get("reconfirm"):
+        return "confirm"
     if state.get("tool_call"):
         return "act"
     return "respond" if state.get("reply") else route_start(state, config)

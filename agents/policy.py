@@ -101,6 +101,20 @@ def thanks(text: str) -> bool:
     return thanked and not words
 
 
+def answered_offline(text: str) -> bool:
+    """Whether a new message is answered by the dialogue itself, model or not: thanks, or a guided starter."""
+    return thanks(text) or replies.guided(text) is not None
+
+
+def guided_step(text: str) -> Step | None:
+    """A guided starter's step: its guide, waiting for a petition's content where the starter files one."""
+    example = replies.guided(text)
+    if example is None:
+        return None
+    awaiting = Awaiting.CONTENT if example.intent == Intent.FILE_PETITION else None
+    return Step(example.intent, {}, awaiting=awaiting, reply=example.guide)
+
+
 async def step_for(
     ctx: ToolContext,
     router: Router,
@@ -124,6 +138,8 @@ async def step_for(
     elif awaiting == Awaiting.INTENT_CHOICE and (chosen_intent := pick_intent(text, slots["choices"])):
         said = slots["text"]
         intent, slots = chosen_intent, _with_province(ctx, chosen_intent, slots_for(chosen_intent, said), said)
+    elif guide := guided_step(text):
+        return guide
     else:
         routed = await router.route(text, ctx.principal)
         intent = routed.intent
