@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from agents.replies import CITIZEN_EXAMPLES, PENDING_DROPPED, Example
 from tests.support.browser import ARTIFACTS, CHAT_TIMEOUT_MS, PHONE, guest_composer, send
-from tests.support.library import ingest, unique_law
+from tests.support.library import ingest
 from tests.support.platform import Platform
 
 _NAMES = """() => [...document.querySelectorAll("button, [role=button]")]
@@ -23,15 +23,28 @@ _NAMES = """() => [...document.querySelectorAll("button, [role=button]")]
 _ENGLISH = re.compile(r"\b(?:Toggle|Used|Using|Close|Open|Send|Copy|New|Chat|Search|Settings|Theme)\b")
 
 
+WELLS = """QUỐC HỘI
+LUẬT
+THỬ NGHIỆM GIẾNG NƯỚC CÔNG CỘNG
+Quốc hội ban hành Luật thử nghiệm giếng nước công cộng.
+Chương I
+NHỮNG QUY ĐỊNH CHUNG
+Điều 1. Phạm vi điều chỉnh
+Luật này quy định về việc sửa chữa giếng nước công cộng ở khu dân cư.
+Điều 2. Thời hạn sửa giếng nước
+Trong thời hạn 12 ngày làm việc, kể từ ngày nhận được đề nghị của người dân, Ủy ban nhân dân cấp xã phải sửa xong \
+giếng nước công cộng bị hỏng. Việc sửa chữa được thông báo công khai tại nhà văn hóa thôn.
+Điều 3. Kinh phí sửa giếng nước
+Kinh phí sửa giếng nước công cộng do ngân sách cấp xã bảo đảm.
+"""
+
+
 @pytest.fixture(scope="module")
 def law(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """A public law of this module's own (a deadline of 12 working days in Điều 3)."""
-    ingest(
-        platform,
-        unique_law(tmp_path_factory.mktemp("thu-vien-dien-thoai"), "trợ lý điện thoại", 12),
-        "--access",
-        "public",
-    )
+    """A public law of this module's own, on a subject no other test's documents share."""
+    path = tmp_path_factory.mktemp("thu-vien-dien-thoai") / "luat-thu-nghiem-gieng-nuoc.txt"
+    path.write_text(WELLS, encoding="utf-8")
+    ingest(platform, path, "--access", "public")
 
 
 @pytest.fixture
@@ -109,7 +122,7 @@ def test_a_petition_started_from_its_starter_is_never_a_trap(platform: Platform,
 def test_citations_stay_closed_on_a_phone_until_tapped(platform: Platform, phone: BrowserContext, law: None) -> None:
     page = phone.new_page()
     guest_composer(page, f"{platform.base_url}/chat/")
-    send(page, "Theo Luật thử nghiệm trợ lý điện thoại, thời hạn thụ lý phản ánh là bao lâu?")
+    send(page, "Giếng nước công cộng bị hỏng thì bao lâu phải sửa xong?")
     answer = page.locator('[data-step-type="assistant_message"]').filter(has_text="Theo thư viện số")
     expect(answer).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
     expect(answer).to_contain_text("12 ngày làm việc")
@@ -117,9 +130,9 @@ def test_citations_stay_closed_on_a_phone_until_tapped(platform: Platform, phone
     expect(sources).to_be_visible()
     page.wait_for_timeout(1_000)  # time for a sheet that would open by itself
     expect(page.locator("#side-view-content")).to_have_count(0)
-    cited = page.get_by_role("link", name="Điều 3. Thời hạn thụ lý")
+    cited = page.get_by_role("link", name="Điều 2. Thời hạn sửa giếng nước")
     expect(cited).to_have_count(1)  # in the answer; the citations below are closed
     page.screenshot(path=str(ARTIFACTS / "browser-chat-phone-citations-closed.png"))
     sources.click()
-    expect(page.get_by_role("link", name="Điều 3. Thời hạn thụ lý").nth(1)).to_be_visible()
+    expect(page.get_by_role("link", name="Điều 2. Thời hạn sửa giếng nước").nth(1)).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "browser-chat-phone-citations-open.png"))
