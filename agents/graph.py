@@ -17,6 +17,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from agents import policy
 from agents.nodes import (
     act_node,
     authorize_node,
@@ -33,8 +34,10 @@ ChatGraph = CompiledStateGraph[ChatState, None, ChatState, ChatState]
 
 
 def route_start(state: ChatState, config: RunnableConfig) -> Literal["model", "understand"]:
-    """With a language model, the model reads the message, unless an offline dialogue waits for an answer."""
-    return "model" if config["configurable"].get("model") is not None and not state.get("awaiting") else "understand"
+    """With a language model, the model reads the message, unless an offline dialogue waits for an answer or the
+    dialogue answers the message itself (thanks, a guided starter)."""
+    offline = state.get("awaiting") or policy.answered_offline(state["messages"][-1]["content"])
+    return "model" if config["configurable"].get("model") is not None and not offline else "understand"
 
 
 def after_understand(state: ChatState) -> Literal["authorize", "respond"]:
@@ -50,9 +53,16 @@ def after_authorize(state: ChatState) -> Literal["confirm", "act", "respond"]:
     return "confirm" if ALL_TOOLS[call["name"]].changes_data else "act"
 
 
-def after_confirm(state: ChatState) -> Literal["act", "respond"]:
-    """Confirmed: run the tool; cancelled: say so."""
-    return "act" if state.get("tool_call") else "respond"
+def after_confirm(
+    state: ChatState, config: RunnableConfig
+) -> Literal["confirm", "act", "respond", "model", "understand"]:
+    """Confirmed: run the tool; a contact given: ask again with it; cancelled: say so; answered by a new message:
+    read it as one."""
+    if state.get("reconfirm"):
+        return "confirm"
+    if state.get("tool_call"):
+        return "act"
+    return "respond" if state.get("reply") else route_start(state, config)
 
 
 def after_act(state: ChatState) -> Literal["model_respond", "respond"]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
-from agents import policy, replies
+from agents import contact_slots, policy, replies
 from agents.llm_nodes import model_respond, model_understand
-from agents.state import ChatState, CitedPassage, HeldFile, ToolCall, Trace, TracedCall
+from agents.state import ChatState, CitedPassage, Entry, HeldFile, ToolCall, Trace, TracedCall
+from agents.understanding import Intent
 from mattran.domain.attachments import Attachment
+from mattran.domain.petitions import Contact
 from tools.base import ToolContext, ToolDenied, ToolFailed
 from tools.names import ToolName
 from tools.registry import ALL_TOOLS
@@ -22,12 +24,24 @@ from tools.registry import ALL_TOOLS
 _PETITION_CALLS: frozenset[str | None] = frozenset({None, ToolName.FILE_PETITION, ToolName.FIND_UNIT})
 
 
-def tool_context(config: RunnableConfig, files: list[HeldFile] | None = None) -> ToolContext:
-    """The tools' context: the verified caller and the services from the config, the files held for a petition."""
+def tool_context(
+    config: RunnableConfig, files: list[HeldFile] | None = None, contact: Contact | None = None
+) -> ToolContext:
+    """The tools' context: the verified caller and the services from the config, the files and the contact held for
+    a petition."""
     conf = config["configurable"]
     return ToolContext(
-        principal=conf["principal"], services=conf["services"], attachments=tuple(Attachment(**f) for f in files or ())
+        principal=conf["principal"],
+        services=conf["services"],
+        attachments=tuple(Attachment(**f) for f in files or ()),
+        contact=contact,
     )
+
+
+def _contact(state: ChatState) -> Contact | None:
+    """The contact given for the petition being prepared."""
+    given = state.get("contact")
+    return Contact(**given) if given else None
 
 
 def _files(state: ChatState, step: ChatState, keep: bool) -> ChatState:
@@ -67,17 +81,30 @@ async def understand_node(state: ChatState, config: RunnableConfig) -> ChatState
         asked = said[-1] if awaiting and said else replies.help_text(ctx.principal)
         reply = f"{replies.FILES_RECEIVED} {asked}" if keep else asked
         return _files(state, {"reply": reply, "trace": {"intent": intent, "tool_calls": []}}, keep)
+    if awaiting and policy.cancels(text):
+        closed = policy.Step(None, {}, reply=replies.cancelled()).update()
+        return _files(state, closed | {"trace": {"intent": None, "tool_calls": []}}, False)
+    if not awaiting and policy.thanks(text):  # a courtesy: understood as asking for help, answered in a line
+        thanked = policy.Step(Intent.HELP, {}, reply=replies.welcome()).update()
+        return _files(state, thanked | {"trace": {"intent": Intent.HELP, "tool_calls": []}}, False)
     candidates = state.get("candidates") or []
     router = config["configurable"]["router"]
-    step = await policy.step_for(ctx, router, text, intent, awaiting, dict(state.get("slots") or {}), candidates)
-    if step is None:  # the choice among units was not understood: asked again
+    slots = dict(state.get("slots") or {})
+    notice: ChatState = {}
+    step = await policy.step_for(ctx, router, text, intent, awaiting, slots, candidates)
+    if step is None and not slots.get("asked_again"):  # the choice among units was not understood: asked once more
         again: ChatState = {
             "reply": replies.choose_again(candidates),
             "tool_call": None,
+            "slots": slots | {"asked_again": True},
             "trace": {"intent": intent, "tool_calls": []},
         }
         return _files(state, again, policy.keeps_files(intent))
-    update = step.update()
+    if step is None:  # not understood twice: a new request, the choice dropped
+        notice = {"notice": replies.PENDING_DROPPED}
+        step = await policy.step_for(ctx, router, text, None, None, {}, [])
+        assert step is not None, "a new message always has a next step"
+    update = step.update() | notice
     call = update.get("tool_call")
     trace: Trace = {"intent": update.get("intent"), "tool_calls": [{**call}] if call else []}
     return _files(state, update | {"trace": trace}, policy.keeps_files(step.intent))
@@ -108,20 +135,45 @@ async def authorize_node(state: ChatState, config: RunnableConfig) -> ChatState:
 
 
 async def confirm_node(state: ChatState, config: RunnableConfig) -> ChatState:
-    """Pause the graph until the person confirms or cancels."""
+    """Pause the graph until the person answers: yes runs the call; a contact given for a petition is shown and
+    asked again; a cancel word cancels; anything else is a new message, the call dropped with a note."""
     call = _prepared(state)
-    files = [f["filename"] for f in state.get("attachments") or []] if call["name"] == ToolName.FILE_PETITION else []
-    answer = interrupt({"question": replies.confirm(call, state.get("slots") or {}, files), "tool": call})
+    petition = call["name"] == ToolName.FILE_PETITION
+    files = [f["filename"] for f in state.get("attachments") or []] if petition else []
+    principal = tool_context(config).principal
+    account = principal.name if principal.authenticated else None
+    question = replies.confirm(call, state.get("slots") or {}, files, _contact(state), account)
+    notice = state.get("notice")
+    answer = str(interrupt({"question": f"{notice}\n\n{question}" if notice else question, "tool": call}))
     if policy.confirmed(answer):
-        return {}
-    return {"tool_call": None, "reply": replies.cancelled(), "intent": None, "slots": {}, "attachments": []}
+        return {"notice": None, "reconfirm": False}
+    if petition and (given := contact_slots.read(answer)):  # asked again, with the contact and its notice
+        named = given.model_copy(update={"full_name": given.full_name or account})
+        return {"contact": named.model_dump(), "notice": None, "reconfirm": True}
+    dropped: ChatState = {
+        "tool_call": None,
+        "intent": None,
+        "slots": {},
+        "attachments": [],
+        "result": None,
+        "contact": None,
+        "reconfirm": False,
+    }
+    if policy.cancels(answer):
+        return dropped | {"reply": replies.cancelled(), "notice": None}
+    # Anything else is a new message: the request waiting is dropped, and the message read as a new one.
+    said: Entry = {"role": "user", "content": answer[:5000]}
+    return dropped | {"awaiting": None, "candidates": [], "messages": [said], "notice": replies.PENDING_DROPPED}
 
 
 async def act_node(state: ChatState, config: RunnableConfig) -> ChatState:
-    """Run the tool (which re-checks the permission itself); a petition takes the files held for it."""
+    """Run the tool (which re-checks the permission itself); a petition takes the files and the contact held for
+    it."""
     call = _prepared(state)
     try:
-        result = await ALL_TOOLS[call["name"]](tool_context(config, state.get("attachments")), call["args"])
+        petition = call["name"] == ToolName.FILE_PETITION
+        context = tool_context(config, state.get("attachments"), _contact(state) if petition else None)
+        result = await ALL_TOOLS[call["name"]](context, call["args"])
     except ToolDenied:
         return {"result": None, "reply": replies.denied(call["name"])}
     except ToolFailed as exc:
@@ -153,8 +205,10 @@ async def model_respond_node(state: ChatState, config: RunnableConfig) -> ChatSt
 async def respond_node(state: ChatState, config: RunnableConfig) -> ChatState:
     """Write the answer (templated from the tool's result) and close the request when it is done."""
     reply = state.get("reply") or replies.from_result(state.get("tool_call") or {}, state.get("result") or {})
+    if notice := state.get("notice"):
+        reply = f"{notice}\n\n{reply}"
     done = not state.get("awaiting")
-    update: ChatState = {"messages": [{"role": "assistant", "content": reply}], "reply": None}
+    update: ChatState = {"messages": [{"role": "assistant", "content": reply}], "reply": None, "notice": None}
     if done:
-        update |= {"intent": None, "slots": {}, "tool_call": None, "candidates": []}
+        update |= {"intent": None, "slots": {}, "tool_call": None, "candidates": [], "contact": None}
     return update

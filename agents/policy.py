@@ -23,7 +23,11 @@ from mattran.scope import Scope
 from tools.base import ToolContext
 from tools.names import ToolName
 
-YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di"}
+YES = {"co", "dong y", "xac nhan", "ok", "gui", "yes", "y", "vang", "u", "gui di", "co gui", "ok gui", "vang gui"}
+# What ends a pending confirmation or question without doing anything (folded, courtesies left out).
+NO = re.compile(r"thoi|(?:thoi )?(?:huy(?: bo| di)?|khoi|khong(?: gui| can)?|ko(?: gui)?|k|bo qua|dung lai|cancel|no)")
+_THANKS = re.compile(r"\b(?:cam on|thanks?|thank you)\b")
+_COURTESIES = re.compile(r"\b(?:a|nhe|nha|ban|nhieu|rat|xin|da|vay|roi|nua|minh|toi|em)\b")
 # Requests that name a unit: where a petition goes, and what a cadre asks about.
 _UNIT_INTENTS = frozenset(
     {
@@ -74,9 +78,41 @@ def keeps_files(intent: str | None) -> bool:
     return intent == Intent.FILE_PETITION
 
 
+def _short_answer(text: str) -> tuple[str, bool]:
+    """The words of a short answer without thanks and courtesies (folded), and whether it thanks."""
+    folded = fold(text)
+    return " ".join(_COURTESIES.sub(" ", _THANKS.sub(" ", folded)).split()), bool(_THANKS.search(folded))
+
+
 def confirmed(answer: object) -> bool:
-    """Whether the answer to a confirmation question says yes."""
-    return fold(str(answer)) in YES
+    """Whether the answer to a confirmation question says yes ("có", "vâng ạ", "ok, cảm ơn")."""
+    return _short_answer(str(answer))[0] in YES
+
+
+def cancels(text: str) -> bool:
+    """Whether the message ends what is pending: "hủy", "thôi", "không", "ko", "thôi khỏi", or thanks alone."""
+    words, thanked = _short_answer(text)
+    return NO.fullmatch(words) is not None or (thanked and not words)
+
+
+def thanks(text: str) -> bool:
+    """Whether the message only thanks ("cảm ơn bạn nhiều", "cám ơn ạ")."""
+    words, thanked = _short_answer(text)
+    return thanked and not words
+
+
+def answered_offline(text: str) -> bool:
+    """Whether a new message is answered by the dialogue itself, model or not: thanks, or a guided starter."""
+    return thanks(text) or replies.guided(text) is not None
+
+
+def guided_step(text: str) -> Step | None:
+    """A guided starter's step: its guide, waiting for a petition's content where the starter files one."""
+    example = replies.guided(text)
+    if example is None:
+        return None
+    awaiting = Awaiting.CONTENT if example.intent == Intent.FILE_PETITION else None
+    return Step(example.intent, {}, awaiting=awaiting, reply=example.guide)
 
 
 async def step_for(
@@ -102,6 +138,8 @@ async def step_for(
     elif awaiting == Awaiting.INTENT_CHOICE and (chosen_intent := pick_intent(text, slots["choices"])):
         said = slots["text"]
         intent, slots = chosen_intent, _with_province(ctx, chosen_intent, slots_for(chosen_intent, said), said)
+    elif guide := guided_step(text):
+        return guide
     else:
         routed = await router.route(text, ctx.principal)
         intent = routed.intent

@@ -7,29 +7,60 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from agents import contact_slots
 from agents.state import Candidate
 from agents.understanding import Intent
 from mattran.auth.principal import CADRE_LEVEL, Principal, Role
 from mattran.domain.attachments import MAX_BYTES
+from mattran.domain.consent import PETITION_NOTICE
 from mattran.domain.petition_status import STATUS_LABELS
 from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.petitions import Contact
+from mattran.domain.text import fold
 from mattran.domain.time import VIETNAM
 from tools.names import ToolName
 
 
 @dataclass(frozen=True)
 class Example:
-    """A request a role can make: a short label (the chat's starter button) and the message it sends."""
+    """A request a role can make: a short label (the chat's starter button) and the message it sends; a guided one
+    is answered by its ``guide`` (the details asked for, nothing sent), the request then under way as ``intent``."""
 
     label: str
     message: str
+    guide: str | None = None
+    intent: Intent | None = None
 
 
 CITIZEN_EXAMPLES = (
-    Example("Gửi phản ánh, kiến nghị", "Đường thôn 3 xã Văn Miếu bị sụt lún nhiều tháng chưa sửa, tôi muốn phản ánh."),
-    Example("Tra cứu phản ánh của tôi", "Phản ánh của tôi (mã PAKN-năm-số) đến đâu rồi?"),
-    Example("Hỏi thư viện pháp luật", "Thời hạn giải quyết khiếu nại lần đầu là bao lâu?"),
-    Example("Tìm đơn vị mới của địa chỉ", "P. Ba Đình, HN giờ thuộc đơn vị nào?"),
+    Example(
+        "Gửi phản ánh, kiến nghị",
+        "Tôi muốn gửi phản ánh, kiến nghị",
+        "Bạn muốn phản ánh, kiến nghị việc gì? Hãy mô tả sự việc: ở đâu (xã/phường, tỉnh/thành phố), từ khi nào, "
+        "ảnh hưởng thế nào và bạn đề nghị gì; có thể kèm ảnh. Ví dụ: “Đường thôn 3 xã Văn Miếu, tỉnh Phú Thọ bị "
+        "sụt lún nhiều tháng chưa sửa.” Chưa có gì được gửi cho đến khi bạn xác nhận.",
+        Intent.FILE_PETITION,
+    ),
+    Example(
+        "Tra cứu phản ánh của tôi",
+        "Tôi muốn tra cứu phản ánh đã gửi",
+        "Bạn cho tôi mã tra cứu đầy đủ nhận được khi gửi phản ánh (dạng PAKN-2026-000123-7KQ4XZ; viết thường, "
+        "có dấu cách hay không có gạch nối đều được) nhé.",
+        Intent.GET_PETITION_STATUS,
+    ),
+    Example(
+        "Hỏi thư viện pháp luật",
+        "Tôi muốn hỏi về pháp luật, thủ tục",
+        "Bạn muốn hỏi gì về pháp luật, quyền hay thủ tục? Hãy gõ câu hỏi, ví dụ: “Thời hạn giải quyết khiếu nại "
+        "lần đầu là bao lâu?”",
+        Intent.SEARCH_LIBRARY,
+    ),
+    Example(
+        "Tìm đơn vị mới của địa chỉ",
+        "Tôi muốn tìm đơn vị mới của một địa chỉ",
+        "Bạn cho tôi địa chỉ cũ (xã/phường, huyện, tỉnh), ví dụ: “P. Ba Đình, HN” hoặc “xã Ngũ Hiệp, huyện Thanh Trì”.",
+        Intent.FIND_UNIT,
+    ),
 )
 CADRE_EXAMPLES = (
     Example(
@@ -44,6 +75,24 @@ ADMIN_EXAMPLES = (
     Example("Tra cứu phản ánh theo mã", "Tra cứu tình trạng phản ánh theo mã"),
     Example("Văn bản trong thư viện", "Văn bản luật trong thư viện số có phải bản hiện hành không?"),
 )
+
+
+def guided(text: str) -> Example | None:
+    """The guided example whose message ``text`` is (a starter button, or the same words typed)."""
+    folded = fold(text)
+    return next((e for e in CITIZEN_EXAMPLES if e.guide and fold(e.message) == folded), None)
+
+
+TOOL_LABELS: dict[str, str] = {
+    ToolName.FILE_PETITION: "gửi phản ánh",
+    ToolName.GET_PETITION_STATUS: "tra cứu phản ánh",
+    ToolName.FIND_UNIT: "tìm đơn vị",
+    ToolName.QUERY_MEMBERS: "thống kê ủy viên",
+    ToolName.GET_CONGRESS_PROGRESS: "tiến độ đại hội",
+    ToolName.UPDATE_CONGRESS: "cập nhật đại hội",
+    ToolName.DRAFT_REPORT: "soạn báo cáo",
+    ToolName.SEARCH_LIBRARY: "tra thư viện",
+}  # each tool as the chat names it ("Đã dùng: gửi phản ánh")
 
 
 def examples(roles: Collection[str]) -> tuple[Example, ...]:
@@ -126,8 +175,11 @@ def _change_text(change: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def confirm(call: Mapping[str, Any], slots: dict[str, Any], files: list[str]) -> str:
-    """What will be done, for the person to confirm (with the names of the files a petition carries)."""
+def confirm(
+    call: Mapping[str, Any], slots: dict[str, Any], files: list[str], contact: Contact | None, account: str | None
+) -> str:
+    """What will be done, for the person to confirm: a petition with the names of its files, and the contact given
+    (with the notice the consent is given under) or, optional, how to give one (``account``: the signed-in name)."""
     args = call.get("args", {})
     if call.get("name") == ToolName.UPDATE_CONGRESS:
         return (
@@ -135,16 +187,36 @@ def confirm(call: Mapping[str, Any], slots: dict[str, Any], files: list[str]) ->
             f"{_change_text(args.get('change', {}))}.\n\nBạn xác nhận chứ? (trả lời “có” hoặc “không”)"
         )
     attached = f"\nTệp đính kèm: {', '.join(files)}" if files else ""
+    if contact:
+        about = (
+            f"Liên hệ để gọi lại: {contact_slots.shown(contact)}.\n{PETITION_NOTICE} Trả lời “có” là bạn đồng ý "
+            "xử lý thông tin liên hệ này theo thông báo trên."
+        )
+    else:
+        named = f"; họ tên theo tài khoản: {account}" if account else ""
+        about = (
+            "Nếu muốn được gọi lại (không bắt buộc), hãy trả lời họ tên và số điện thoại hoặc email, ví dụ "
+            f"“Nguyễn Văn An, 0912 345 678”{named}. Thông tin liên hệ chỉ cán bộ xử lý được xem, không bao giờ "
+            "công khai."
+        )
     return (
         f"Tôi sẽ gửi phản ánh sau đến {slots.get('unit_name') or args.get('unit_code')}:\n"
-        f"{args.get('content')}{attached}\n\n"
+        f"{args.get('content')}{attached}\n\n{about}\n\n"
         "Bạn xác nhận gửi chứ? (trả lời “có” hoặc “không”)"
     )
 
 
 def cancelled() -> str:
-    """The person cancelled."""
-    return "Đã hủy, chưa có gì được gửi đi. Bạn cần tôi giúp gì khác không?"
+    """The person cancelled what was pending (a confirmation, or a question asked)."""
+    return "Đã hủy, chưa gửi gì. Bạn cần tôi giúp gì khác không?"
+
+
+def welcome() -> str:
+    """The answer to thanks, when nothing is pending."""
+    return "Không có gì ạ. Khi cần, bạn cứ nhắn cho tôi."
+
+
+PENDING_DROPPED = "Yêu cầu trước chưa được thực hiện."  # said before the answer to a new message sent instead
 
 
 def files_refused(reason: str) -> str:
@@ -230,21 +302,21 @@ def help_text(principal: Principal) -> str:
 
 
 def library_answer(result: dict[str, Any]) -> str:
-    """An extractive answer: the sentences that answer, each with its document and heading, and any notice."""
+    """An extractive answer in one or two plain sentences of the best passage with its source, then one notice
+    (a replaced or amended text) for the whole answer; every passage is cited below it (the turn's citations)."""
     if not result["found"]:
         return (
             "Thư viện chưa có tài liệu nào trả lời câu hỏi này. Bạn thử hỏi cách khác, hoặc gửi phản ánh, kiến "
             "nghị để Ủy ban MTTQ trả lời."
         )
-    lines = ["Theo thư viện số:"]
-    notices: list[str] = []
-    for number, passage in enumerate(result["passages"], 1):
-        quoted = " … ".join(passage["sentences"]) or passage["text"][:300]
-        lines.append(f"{number}. “{quoted}” — [{passage['heading']}]({passage['url']})")
-        if passage.get("notice") and passage["notice"] not in notices:
-            notices.append(passage["notice"])
-    lines += [f"\n⚠️ {notice}" for notice in notices]
-    return "\n".join(lines)
+    best, *others = result["passages"]
+    said = " ".join(best["sentences"][:2]) or best["text"][:300]
+    lines = [f"Theo thư viện số: {said} — [{best['heading']}]({best['url']})"]
+    if best.get("notice"):
+        lines.append(f"⚠️ {best['notice']}")
+    elif any(p.get("notice") for p in others):
+        lines.append("⚠️ Có văn bản được trích dẫn bên dưới đã được sửa đổi hoặc thay thế: hãy đối chiếu văn bản mới.")
+    return "\n\n".join(lines)
 
 
 def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:

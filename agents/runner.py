@@ -190,8 +190,10 @@ class ChatRunner:
 
         ``files`` (name, bytes) come with a new message: they are checked by the attachments' own rules first, and
         one refused file stops the turn with nothing kept. ``answering``: the text answers a confirmation (a
-        button), and is not read as a new message when none is pending any more. A guest's conversation is deleted
-        (memory and held files) once the confirmation it waited for is answered: its petition filed or cancelled.
+        button), and is not read as a new message when none is pending any more; a message that neither confirms nor
+        cancels drops the request waiting and is read as a new one. A guest's conversation is deleted (memory and held
+        files) once the confirmation it waited for is answered and nothing else is asked: its petition filed or
+        cancelled.
         Raises :class:`UnknownConversation` for a guest's conversation id the server did not issue.
         """
         config = self._config(principal, conversation)
@@ -236,7 +238,7 @@ class ChatRunner:
         earlier = before.values.get("trace")
         told: Trace = earlier if resuming and earlier else {}
         after = await self.graph.aget_state(config)
-        if resuming and not after.interrupts and principal.subject is None:
+        if resuming and not after.interrupts and not after.values.get("awaiting") and principal.subject is None:
             await self.saver.adelete_thread(config["configurable"]["thread_id"])
         yield self._turn(after, told)
 

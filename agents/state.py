@@ -94,6 +94,10 @@ class ChatState(TypedDict, total=False):
     tool_call: ToolCall | None
     result: dict[str, Any] | None
     reply: str | None
+    notice: str | None  # said before the turn's answer (the pending request a new message dropped)
+    # The petitioner's contact (a Contact's fields), given in answer to the confirmation: never in ``messages``.
+    contact: dict[str, str | None] | None
+    reconfirm: bool  # the confirmation is asked again (a contact was given in answer to it)
     trace: Trace
     # Files are never in ``messages``: no language model ever reads them.
     incoming: list[HeldFile]  # files sent with this message, checked

@@ -13,6 +13,7 @@ from mattran.auth.principal import Principal
 from mattran.domain.attachments import Attachment
 from mattran.domain.errors import DomainError, Refused
 from mattran.domain.permissions import Operation, is_allowed, is_unit_scoped
+from mattran.domain.petitions import Contact
 from mattran.domain.rate_limits import RateLimited
 from mattran.services import Services
 from mattran.store.db import Conn
@@ -27,6 +28,7 @@ class ToolContext:
     principal: Principal
     services: Services
     attachments: tuple[Attachment, ...] = ()  # checked files held for the petition being filed
+    contact: Contact | None = None  # the petitioner's contact, given in the chat after the notice (never by a model)
 
 
 class ToolDenied(Exception):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 from mattran.domain import receipts
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_text import CATEGORIES, neutral_title, suggest_category
-from mattran.domain.petitions import PetitionIn
+from mattran.domain.petitions import Contact, PetitionIn
 from tools.base import ToolContext, domain_refusals, tool
 from tools.names import ToolName
 
@@ -49,7 +49,14 @@ async def file_petition(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, A
     chosen = args.category if args.category in CATEGORIES else None
     unit = ctx.services.resolver.units.get(args.unit_code)
     title = neutral_title(chosen or suggest_category(args.content), unit.name if unit else None)
-    data = PetitionIn(title=title, content=args.content, unit_code=args.unit_code, category=chosen)
+    data = PetitionIn(
+        title=title,
+        content=args.content,
+        unit_code=args.unit_code,
+        category=chosen,
+        contact=ctx.contact or Contact(),
+        consent=ctx.contact is not None,  # given after the notice, and confirmed with it
+    )
     with domain_refusals():
         filed = await ctx.services.petitions.intake.file(ctx.principal, data, "chat", attachments=ctx.attachments)
     return filed.model_dump(mode="json") | {"attachments": len(ctx.attachments)}

@@ -16,7 +16,7 @@ SECRET_LENGTH = 6
 SALT_BYTES = 16
 _DIGITS = ALPHABET[:10]
 _CROCKFORD = str.maketrans("OIL", "011")  # what a person may type for 0 and 1
-_SEP = r"[\s\-\u2010-\u2015\u2212_./:]*"
+_SEP = r"[\s\-\u2010-\u2015\u2212_./:\u00ad\u200b-\u200d\u2060\ufeff]*"  # with invisible ones pasted along
 # The prefix as typed (PAKN, and the usual slips: PAKM, PAKB, PKAN, PANK), the year, the number, then perhaps the
 # secret: six letters or digits standing alone, at least one of them a digit (every secret has one).
 _RECEIPT = re.compile(

@@ -15,7 +15,7 @@ from chainlit.element import Element
 from chainlit.types import ThreadDict
 from fastapi import Request, Response
 
-from agents.replies import Example, examples
+from agents.replies import TOOL_LABELS, Example, examples
 from agents.runner import Token, ToolStep, Turn
 from agents.understanding import Intent
 from mattran.domain.attachments import MAX_BYTES
@@ -175,8 +175,8 @@ async def _show(events: AsyncIterator[Token | ToolStep | Turn], reply: cl.Messag
     async for event in events:
         if isinstance(event, Token):
             await reply.stream_token(event.text)
-        elif isinstance(event, ToolStep):
-            async with cl.Step(name=event.name, type="tool") as step:
+        elif isinstance(event, ToolStep):  # shown closed, as "Đã dùng: gửi phản ánh"
+            async with cl.Step(name=TOOL_LABELS.get(event.name, event.name), type="tool") as step:
                 step.input = event.args
                 step.output = event.error or event.result
         else:
@@ -271,15 +271,19 @@ async def _turn(text: str, files: Sequence[tuple[str, bytes]] = (), answering: b
     if turn.intent == Intent.CLARIFY:  # "Bạn muốn …?" then one numbered line per choice: a button each
         options = [line.split(". ", 1)[1] for line in turn.reply.splitlines()[1:]]
         reply.actions = [cl.Action(name=name, payload={}, label=o) for name, o in zip(_MEANT, options, strict=False)]
-    if turn.citations:  # each cited passage opens beside the answer
-        names = [f"Trích dẫn {n}" for n in range(1, len(turn.citations) + 1)]
-        cited: list[Any] = [  # Any: chainlit types Message.elements with its constructor's unbound TypeVar
-            cl.Text(name=name, display="side", content=f"**{c.heading}**\n\n{c.text}\n\n[Mở trong thư viện]({c.url})")
-            for name, c in zip(names, turn.citations, strict=True)
-        ]
-        reply.elements = cited
-        reply.content += "\n\nNguồn: " + ", ".join(names)
     await reply.send()
+    if turn.citations:  # below the answer, closed until tapped (a side view would open by itself, over a phone)
+        async with cl.Step(name=f"{len(turn.citations)} nguồn trích dẫn", type="retrieval", show_input=False) as step:
+            step.output = "\n\n".join(
+                f"{n}. [{c.heading}]({c.url}) — {c.title}\n\n> {_excerpt(c.text)}"
+                for n, c in enumerate(turn.citations, 1)
+            )
+
+
+def _excerpt(text: str, limit: int = 600) -> str:
+    """A cited passage, cut at a word near ``limit`` characters, on one quoted paragraph."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
 
 
 @cl.on_logout

@@ -232,8 +232,21 @@ def mount_chat(app: FastAPI, secret_key: str, store_url: str, transport: Transpo
     chainlit_app.middleware_stack = None  # built again, with the origin, at its next request
     sio.eio.cors_allowed_origins = transport.same_origin
     if not _mounted["middleware"]:
+        _page_in_vietnamese()
         mount_chainlit(app=app, target=str(Path(__file__).parent / "app.py"), path=CHAT_PATH)
         _mounted["middleware"] = True
     else:
         app.mount(CHAT_PATH, chainlit_app)
     app.add_middleware(ChatSessionGuard)
+
+
+def _page_in_vietnamese() -> None:
+    """Chainlit's page says it is in Vietnamese (``lang="vi"``: read aloud as such) before any script runs."""
+    from chainlit import server
+
+    template = server.get_html_template
+
+    def in_vietnamese(root_path: str) -> str:
+        return template(root_path).replace('<html lang="en">', '<html lang="vi">', 1)
+
+    server.get_html_template = in_vietnamese

@@ -40,6 +40,9 @@ def test_each_role_sees_its_own_starters_and_a_starter_is_answered(platform: Pla
     [unit] = [e for e in CITIZEN_EXAMPLES if "đơn vị" in e.label]
     starters.get_by_role("button", name=unit.label, exact=True).click()
     expect(page.locator('[data-step-type="user_message"]', has_text=unit.message)).to_have_count(1)
+    guide = page.locator('[data-step-type="assistant_message"]', has_text="Bạn cho tôi địa chỉ cũ")
+    expect(guide).to_have_count(1, timeout=CHAT_TIMEOUT_MS)  # a guided prompt: the details are asked for
+    send(page, "P. Ba Đình, HN")
     answer = page.locator('[data-step-type="assistant_message"]', has_text="Đã xác định đơn vị: Phường Ba Đình")
     expect(answer).to_have_count(1, timeout=CHAT_TIMEOUT_MS)
     expect(starters).to_have_count(0)  # the conversation has begun

@@ -71,7 +71,7 @@ def test_a_guest_talks_to_the_model_and_files_with_confirmation(
         expect(reply).to_have_count(1, timeout=30_000)
         code = re.search(r"PAKN-\d{4}-\d{6}", reply.inner_text())
         assert code, reply.inner_text()
-        page.get_by_text("Used file_petition").click()
+        page.get_by_text("Đã dùng: gửi phản ánh").click()  # the tool step, named in Vietnamese
         expect(page.locator('[data-step-type="tool"]')).to_contain_text('"unit_code": "00070"')
         page.screenshot(path=str(ARTIFACTS / "browser-chat-model.png"), full_page=True)
         page.close()
