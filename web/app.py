@@ -48,6 +48,7 @@ from web.routes import (
     pages,
     petition_pages,
     petitions,
+    register_pages,
     reports,
     units,
 )
@@ -178,6 +179,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         cadre,
         organisations,
         member_pages,
+        register_pages,
         congress_pages,
         petition_pages,
         library_pages,
