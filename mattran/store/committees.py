@@ -91,3 +91,13 @@ async def member_unit(conn: Conn, member_id: int) -> str | None:
     cur = await conn.execute("select unit_code from members where id = %s and ended_on is null", (member_id,))
     row = await cur.fetchone()
     return row["unit_code"] if row else None
+
+
+async def insert_synthetic_work(conn: Conn, unit_code: str, committees: list[dict[str, Any]]) -> None:
+    """Demo work committees of a commune, marked synthetic (those already there, by area, left alone)."""
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "insert into work_committees (unit_code, area, head_name, member_names, households, synthetic)"
+            " values (%s, %s, %s, %s, %s, true) on conflict (unit_code, area_key) do nothing",
+            [(unit_code, c["area"], c["head_name"], c["member_names"], c["households"]) for c in committees],
+        )

@@ -173,3 +173,18 @@ async def test_work_committees_row_level_security(platform: Platform, app_db: Da
     async with app_db.transaction(Scope.of_unit(f"vn.{PROVINCE}.{sibling}")) as conn:
         cur = await conn.execute("update work_committees set households = 1 where id = %s", (committee_id,))
         assert cur.rowcount == 0
+
+
+def test_demo_work_committees_are_marked_synthetic(platform: Platform) -> None:
+    headers = bearer(platform, "commune_cadre", "08611")  # Xã Văn Miếu, Phú Thọ: a demo commune
+    listed = _call(platform, "GET", "/api/work-committees", headers).json()
+    demo = [w for w in listed if w["synthetic"]]
+    assert len(demo) == 4 and all("(dữ liệu mẫu)" in w["area"] for w in demo)
+    assert [w["has_head"] for w in demo].count(False) == 1
+    assert all(w["head"].endswith("(dữ liệu mẫu)") for w in demo if w["has_head"])
+    assert owner_rows(
+        platform,
+        "select count(*) from work_committees w join units u on u.code = w.unit_code"
+        " where w.synthetic and (u.province_code not in ('01', '25', '31', '46') or w.area not like %s)",
+        "%(dữ liệu mẫu)",
+    ) == [(0,)]
