@@ -159,3 +159,47 @@ def test_organisation_pages_list_add_and_edit(platform: Platform, communes: list
     assert httpx2.get(f"{platform.base_url}/can-bo/to-chuc", headers=citizen).status_code == 403
     anonymous = httpx2.get(f"{platform.base_url}/can-bo/to-chuc", headers={"Accept": "text/html"})
     assert anonymous.status_code == 303
+
+
+def test_work_committee_and_committee_sheet_pages(platform: Platform, communes: list[str]) -> None:
+    own, other = communes
+    area = f"Tổ dân phố {secrets.token_hex(2).upper()}"
+    _member(platform, own, position="Ủy viên", organisation="Hội Nông dân", term="2024-2029")
+    chair = _member(platform, own, position="Chủ tịch", term="2024-2029")
+    with httpx2.Client(
+        follow_redirects=True, base_url=platform.base_url, headers=_page_headers(platform, "commune_cadre", own)
+    ) as client:
+        page = client.get("/can-bo/ban-cong-tac")
+        assert page.status_code == 200 and "Thêm ban công tác" in page.text
+        token = csrf_token(page.text)
+        added = client.post(
+            "/can-bo/ban-cong-tac", data={"unit_code": own, "area": area, "households": "120", "csrf_token": token}
+        )
+        assert added.status_code == 200 and "Đã lưu" in added.text
+        committee_id = int(found(r'id="ban-(\d+)"[^>]*>\s*<summary><strong>' + re.escape(area), added.text))
+        assert "Trưởng ban: chưa có" in _text(found(rf'(?s)id="ban-{committee_id}"(.*?)</summary>', added.text))
+        headed = client.post(
+            f"/can-bo/ban-cong-tac/{committee_id}",
+            data={"area": area, "head": "Lò Thị Hoa", "households": "121", "members": "A\nB", "csrf_token": token},
+        )
+        assert headed.status_code == 200
+        assert "Trưởng ban: Lò Thị Hoa · 121 hộ" in _text(
+            found(rf'(?s)id="ban-{committee_id}"(.*?)</summary>', headed.text)
+        )
+        sheet = client.get(f"/can-bo/uy-ban/{own}?nhiem_ky=2024-2029")
+        assert sheet.status_code == 200
+        standing = found(r'(?s)id="standing-board"(.*?)</table>', sheet.text)
+        assert chair["full_name"] in standing and "Chủ tịch" in standing
+        assert "Hội Nông dân" in found(r'(?s)id="committee-members"(.*?)</table>', sheet.text)
+        assert "@media print" in sheet.text
+        assert client.get(f"/can-bo/uy-ban/{PROVINCE}").status_code == 403  # the parent unit
+    assert owner_rows(platform, "select head_name, households from work_committees where id = %s", committee_id) == [
+        ("Lò Thị Hoa", 121)
+    ]
+    sibling = _page_headers(platform, "commune_cadre", other)
+    assert httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}", headers=sibling).status_code == 403
+    assert area not in httpx2.get(f"{platform.base_url}/can-bo/ban-cong-tac", headers=sibling).text
+    assert httpx2.get(f"{platform.base_url}/can-bo/ban-cong-tac?unit={own}", headers=sibling).status_code == 403
+    citizen = _page_headers(platform, "citizen", None)
+    assert httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}", headers=citizen).status_code == 403
+    assert httpx2.get(f"{platform.base_url}/can-bo/ban-cong-tac", headers={"Accept": "text/html"}).status_code == 303
