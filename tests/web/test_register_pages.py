@@ -203,3 +203,56 @@ def test_work_committee_and_committee_sheet_pages(platform: Platform, communes: 
     citizen = _page_headers(platform, "citizen", None)
     assert httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}", headers=citizen).status_code == 403
     assert httpx2.get(f"{platform.base_url}/can-bo/ban-cong-tac", headers={"Accept": "text/html"}).status_code == 303
+
+
+def test_possible_duplicates_are_merged_or_dismissed_on_their_page(platform: Platform, communes: list[str]) -> None:
+    own, other = communes
+    pairs = []
+    for surname in ("Quách", "Mạc"):
+        name = f"{surname} Văn Đôi {secrets.token_hex(2).upper()}"
+        pairs.append(
+            [
+                _member(platform, unit, full_name=name, birth_year=1966, organisation="Hội Nông dân")
+                for unit in (own, other)
+            ]
+        )
+    with httpx2.Client(
+        follow_redirects=True, base_url=platform.base_url, headers=_page_headers(platform, "province_cadre", PROVINCE)
+    ) as client:
+        page = client.get(f"/can-bo/thanh-vien/trung-lap?unit={PROVINCE}")
+        assert page.status_code == 200
+        for first, _second in pairs:
+            assert page.text.count(f'href="/can-bo/thanh-vien/{first["id"]}"') == 1
+        token = csrf_token(page.text)
+        (keep, drop), (one, another) = pairs
+        merged = client.post(
+            "/can-bo/thanh-vien/trung-lap",
+            data={
+                "first_id": keep["id"],
+                "second_id": drop["id"],
+                "action": "merge",
+                "unit": PROVINCE,
+                "csrf_token": token,
+            },
+        )
+        assert merged.status_code == 200 and "Đã gộp" in merged.text
+        dismissed = client.post(
+            "/can-bo/thanh-vien/trung-lap",
+            data={
+                "first_id": one["id"],
+                "second_id": another["id"],
+                "action": "dismiss",
+                "unit": PROVINCE,
+                "csrf_token": token,
+            },
+        )
+        assert dismissed.status_code == 200 and "hai người khác nhau" in dismissed.text
+        for member in (keep, one):
+            assert f'href="/can-bo/thanh-vien/{member["id"]}"' not in dismissed.text
+    assert owner_rows(platform, "select end_reason from members where id = %s", drop["id"]) == [("duplicate",)]
+    assert owner_rows(platform, "select ended_on from members where id = %s", keep["id"]) == [(None,)]
+    commune = _page_headers(platform, "commune_cadre", own)  # a commune sees no pair across units
+    assert (
+        httpx2.get(f"{platform.base_url}/can-bo/thanh-vien/trung-lap?unit={PROVINCE}", headers=commune).status_code
+        == 403
+    )

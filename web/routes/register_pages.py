@@ -22,10 +22,12 @@ from mattran.domain.member_changes import (
     MemberChange,
     MemberMove,
     MembershipEnd,
+    dismiss_duplicate,
     end_membership,
     get_member,
     member_history,
     move_member,
+    possible_duplicates,
     update_member,
 )
 from mattran.domain.members import FIELDS, InvalidMember
@@ -320,3 +322,40 @@ async def edit_organisation_page(request: Request, principal: CadrePage, organis
             request, principal, organisation_id, errors=errors, submitted=form, status_code=422
         )
     return RedirectResponse(f"/can-bo/to-chuc/{organisation_id}?da_luu=1", status_code=303)
+
+
+@router.get("/can-bo/thanh-vien/trung-lap", response_class=HTMLResponse)
+async def duplicates_page(
+    request: Request, principal: CadrePage, unit: Annotated[str | None, Query(max_length=10)] = None
+) -> HTMLResponse:
+    """Thành viên có thể trùng giữa các đơn vị: gộp (ghi thôi tham gia người thứ hai) hoặc đánh dấu khác người."""
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
+        pairs = await possible_duplicates(conn, principal, protector(request), unit)
+    return render(
+        request,
+        "member_duplicates.html",
+        principal,
+        pairs=pairs,
+        unit=unit or "",
+        done=request.query_params.get("da_xu_ly"),
+        today=today_in_vietnam().isoformat(),
+    )
+
+
+@router.post("/can-bo/thanh-vien/trung-lap", response_class=HTMLResponse)
+async def resolve_duplicate(request: Request, principal: CadrePage) -> Response:
+    """Gộp: người thứ hai được ghi thôi tham gia (lý do “trùng, đã gộp”); hoặc: hai người khác nhau."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    csrf.verify(request, form.get("csrf_token"))
+    first, second = (int(form.get(k, "0")) if form.get(k, "").isdigit() else 0 for k in ("first_id", "second_id"))
+    if not first or not second or form.get("action") not in ("merge", "dismiss"):
+        raise Invalid("Biểu mẫu không hợp lệ.")
+    async with authorized(request, principal, Operation.MEMBER_WRITE) as conn:
+        if form["action"] == "dismiss":
+            await dismiss_duplicate(conn, principal, first, second)
+        else:
+            end = MembershipEnd(
+                reason=EndReason.DUPLICATE, date=today_in_vietnam(), note=f"Trùng với thành viên số {first}"
+            )
+            await end_membership(conn, principal, protector(request), second, end)
+    return RedirectResponse(f"/can-bo/thanh-vien/trung-lap?unit={form.get('unit', '')}&da_xu_ly={form['action']}", 303)
