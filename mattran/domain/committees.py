@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -90,8 +90,10 @@ class WorkCommitteeIn(BaseModel):
     unit_code: str | None = Field(default=None, min_length=2, max_length=10)
     area: str = Field(min_length=1, max_length=200, description="Khu dân cư: thôn, tổ dân phố, bản, ấp…")
     head: str | None = Field(default=None, max_length=200, description="Trưởng ban (họ tên).")
-    head_member_id: int | None = Field(default=None, ge=1, description="Hoặc: mã thành viên làm trưởng ban.")
-    members: list[str] = Field(default_factory=list, max_length=100)
+    head_member_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="Hoặc: mã thành viên làm trưởng ban."
+    )
+    members: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=100)
     households: int | None = Field(default=None, ge=0, le=100000)
 
 
@@ -100,8 +102,8 @@ class WorkCommitteeChange(BaseModel):
 
     area: str | None = Field(default=None, min_length=1, max_length=200)
     head: str | None = Field(default=None, max_length=200)
-    head_member_id: int | None = Field(default=None, ge=1)
-    members: list[str] | None = Field(default=None, max_length=100)
+    head_member_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    members: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=100)
     households: int | None = Field(default=None, ge=0, le=100000)
 
 

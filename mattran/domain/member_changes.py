@@ -72,7 +72,9 @@ class MemberChange(BaseModel):
     religion: str | None = Field(default=None, max_length=200)
     position: str | None = Field(default=None, max_length=200)
     organisation: str | None = Field(default=None, max_length=200)
-    organisation_id: int | None = Field(default=None, description="Mã tổ chức thành viên của đơn vị.")
+    organisation_id: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="Mã tổ chức thành viên của đơn vị."
+    )
     term: str | None = Field(default=None, max_length=20)
     phone: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=254)

@@ -53,16 +53,19 @@ async def possible_duplicates(conn: Conn, unit_code: str, limit: int = 200) -> l
     """Pairs of members on the register in different units of a subtree that may be one person: the same
     national ID, or the same name, birth year and organisation; pairs a cadre dismissed are left out."""
     cur = await conn.execute(
-        "with m as (select id, unit_code, full_name, birth_year, national_id_hmac, fold_name(full_name) as name_key,"
-        "  fold_name(organisation) as org_key from members"
-        "  where ended_on is null and unit_path <@ (select path from units where code = %(u)s))"
-        " select a.id as first_id, b.id as second_id,"
-        "  case when a.national_id_hmac = b.national_id_hmac then 'national_id' else 'name' end as reason"
-        " from m a join m b on a.id < b.id and a.unit_code <> b.unit_code"
-        "  and (a.national_id_hmac = b.national_id_hmac"
-        "       or (a.name_key = b.name_key and a.birth_year = b.birth_year and a.org_key = b.org_key))"
-        " where not exists (select 1 from member_duplicate_reviews r where r.first_id = a.id and r.second_id = b.id)"
-        " order by a.id, b.id limit %(n)s",
+        "with m as materialized (select id, unit_code, national_id_hmac, fold_name(full_name) as name_key,"
+        "  birth_year, fold_name(organisation) as org_key from members"
+        "  where ended_on is null and unit_path <@ (select path from units where code = %(u)s)),"
+        " pairs as ("
+        "  select a.id as first_id, b.id as second_id, 'national_id' as reason from m a join m b"
+        "   on a.national_id_hmac = b.national_id_hmac and a.id < b.id and a.unit_code <> b.unit_code"
+        "  union all"
+        "  select a.id, b.id, 'name' from m a join m b on a.name_key = b.name_key and a.birth_year = b.birth_year"
+        "   and a.org_key = b.org_key and a.id < b.id and a.unit_code <> b.unit_code)"
+        " select distinct on (first_id, second_id) first_id, second_id, reason from pairs p"
+        " where not exists (select 1 from member_duplicate_reviews r"
+        "  where r.first_id = p.first_id and r.second_id = p.second_id)"
+        " order by first_id, second_id, reason desc limit %(n)s",
         {"u": unit_code, "n": limit},
     )
     return await cur.fetchall()

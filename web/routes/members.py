@@ -180,8 +180,8 @@ class DeleteReason(BaseModel):
 class DuplicateDismissal(BaseModel):
     """Two flagged members found to be different people."""
 
-    first_id: int = Field(ge=1)
-    second_id: int = Field(ge=1)
+    first_id: int = Field(ge=1, le=2**63 - 1)
+    second_id: int = Field(ge=1, le=2**63 - 1)
 
 
 @router.get("/duplicates", response_model=list[DuplicatePair])
