@@ -11,13 +11,16 @@ from pydantic import BaseModel, Field
 
 from mattran.auth.principal import Principal
 from mattran.domain.access import target_unit
-from mattran.domain.congress import DEFAULT_TERM
+from mattran.domain.congress import DEFAULT_TERM, HELD
 from mattran.domain.errors import Conflict, Invalid, NotFound
+from mattran.domain.member_changes import record_change
 from mattran.domain.member_vocab import POSITIONS, clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
 from mattran.domain.unit import Level
 from mattran.store import committees as store
+from mattran.store import congress as congress_store
+from mattran.store import members as members_store
 from mattran.store.db import Conn
 
 STANDING_BOARD = POSITIONS[:3]  # Chủ tịch, Phó Chủ tịch, Ủy viên Ban Thường trực
@@ -217,3 +220,60 @@ async def update_work_committee(
     updated = await store.get_work(conn, committee_id)
     assert updated is not None
     return _view(updated)
+
+
+class NewTerm(BaseModel):
+    """The committee elected by a held congress: the new term, and the previous term's members re-elected."""
+
+    term: str = Field(max_length=20, description="Nhiệm kỳ mới, ví dụ 2029–2034.")
+    re_elected: list[int] = Field(default_factory=list, max_length=500, description="Mã các thành viên tái cử.")
+
+
+class TermOpened(BaseModel):
+    """What opening a term did: who carried over, who ended with the old term, and the new committee."""
+
+    previous_term: str
+    carried_over: list[int]
+    ended: list[int]
+    committee: Committee
+
+
+async def open_term(conn: Conn, principal: Principal, unit_code: str, new: NewTerm) -> TermOpened:
+    """Open a term's roster from its held congress: re-elected members of the previous term carry over, the others
+    end with the term (on the congress's date); each change in the member's history, the congress named."""
+    unit = await target_unit(conn, principal, Operation.MEMBER_WRITE, unit_code)
+    try:
+        term = parse_term(new.term)
+    except FieldError as exc:
+        raise Invalid(str(exc), "term") from None
+    start = int(term[:4])
+    previous = f"{start - 5}–{start}"
+    congress = await congress_store.get(conn, unit.code, term)
+    if congress is None or congress["status"] not in HELD or congress["held_date"] is None:
+        raise Conflict(f"Đại hội {unit.name} nhiệm kỳ {term} chưa được ghi là đã tổ chức: chưa mở được nhiệm kỳ mới.")
+    sitting = {r["member_id"]: r for r in await store.seats(conn, unit.code, previous) if r["ended_on"] is None}
+    unknown = sorted(set(new.re_elected) - set(sitting))
+    if unknown:
+        raise Invalid(
+            f"Thành viên số {', '.join(map(str, unknown))} không thuộc Ủy ban nhiệm kỳ {previous} của {unit.name}.",
+            "re_elected",
+        )
+    held: date = congress["held_date"]
+    reason = f"Đại hội MTTQ {unit.name} nhiệm kỳ {term} (ngày {held:%d/%m/%Y})"
+    carried, ended = sorted(set(new.re_elected)), sorted(set(sitting) - set(new.re_elected))
+    for member_id in carried:
+        await members_store.update_member(conn, member_id, {"term": term})
+        await record_change(
+            conn, principal, member_id, unit.code, "edit", {"term": [previous, term]}, f"Tái cử: {reason}"
+        )
+    for member_id in ended:
+        values = {"ended_on": held, "end_reason": "term_ended", "end_note": reason}
+        await members_store.update_member(conn, member_id, values)
+        changes = {"ended_on": [None, held.isoformat()], "end_reason": [None, "term_ended"]}
+        await record_change(conn, principal, member_id, unit.code, "end", changes, f"Hết nhiệm kỳ: {reason}")
+    return TermOpened(
+        previous_term=previous,
+        carried_over=carried,
+        ended=ended,
+        committee=await committee(conn, principal, unit.code, term),
+    )

@@ -146,7 +146,7 @@ async def _member(conn: Conn, principal: Principal, member_id: int, operation: O
     return row
 
 
-async def _record(
+async def record_change(
     conn: Conn,
     principal: Principal,
     member_id: int,
@@ -155,6 +155,7 @@ async def _record(
     changes: Mapping[str, Any],
     reason: str | None = None,
 ) -> None:
+    """Append one change to the member's history (the unit recorded among those that read it)."""
     await history_store.belongs(conn, member_id, unit_code)
     await history_store.append(
         conn,
@@ -261,7 +262,7 @@ async def update_member(
             raise DuplicateMember(f"Đơn vị đã có thành viên “{name}”{f' sinh năm {year}' if year else ''}.")
     if changes:
         await store.update_member(conn, member_id, columns)
-        await _record(conn, principal, member_id, current["unit_code"], "edit", changes)
+        await record_change(conn, principal, member_id, current["unit_code"], "edit", changes)
     return await _reread(conn, member_id, protector)
 
 
@@ -289,7 +290,7 @@ async def end_membership(
     await store.update_member(conn, member_id, {"ended_on": end.date, "end_reason": end.reason.value, "end_note": note})
     reason = END_LABELS[end.reason] + (f": {note}" if note else "")
     changes = {"ended_on": [None, end.date.isoformat()], "end_reason": [None, end.reason.value]}
-    await _record(conn, principal, member_id, current["unit_code"], "end", changes, reason)
+    await record_change(conn, principal, member_id, current["unit_code"], "end", changes, reason)
     return await _reread(conn, member_id, protector)
 
 
@@ -323,7 +324,7 @@ async def move_member(
     if moved["organisation_id"] != current["organisation_id"]:
         changes["organisation_id"] = [current["organisation_id"], moved["organisation_id"]]
     await history_store.belongs(conn, member_id, target.code)
-    await _record(conn, principal, member_id, current["unit_code"], "move", changes, f"Chuyển đến {target.name}")
+    await record_change(conn, principal, member_id, current["unit_code"], "move", changes, f"Chuyển đến {target.name}")
     return view(moved, protector)
 
 
@@ -337,7 +338,7 @@ async def delete_member(conn: Conn, principal: Principal, member_id: int, reason
     current = await _member(conn, principal, member_id, Operation.MEMBER_WRITE)
     await audit.record(conn, principal, "member.delete", str(member_id), "allowed", unit=current["unit_code"])
     snapshot = {"full_name": [current["full_name"], None], "birth_year": [current["birth_year"], None]}
-    await _record(conn, principal, member_id, current["unit_code"], "delete", snapshot, reason[:500])
+    await record_change(conn, principal, member_id, current["unit_code"], "delete", snapshot, reason[:500])
     await store.delete_member(conn, member_id)
 
 

@@ -188,3 +188,46 @@ def test_demo_work_committees_are_marked_synthetic(platform: Platform) -> None:
         " where w.synthetic and (u.province_code not in ('01', '25', '31', '46') or w.area not like %s)",
         "%(dữ liệu mẫu)",
     ) == [(0,)]
+
+
+def test_a_held_congress_opens_the_new_terms_roster_and_closes_the_old(platform: Platform) -> None:
+    own, sibling = (
+        r[0] for r in owner_rows(platform, "select code from units where parent_code = '15' offset 20 limit 2")
+    )
+    cadre = bearer(platform, "commune_cadre", own)
+    chair, leaving, other = (
+        _add(platform, own, position=p, term="2019-2024") for p in ("Chủ tịch", "Ủy viên", "Ủy viên")
+    )
+    body = {"term": "2024-2029", "re_elected": [chair["id"]]}
+    assert _call(platform, "POST", f"/api/committees/{own}/terms", cadre, body).status_code == 409  # not held yet
+    held = {"term": "2024-2029", "status": "da_to_chuc", "held_date": "2024-06-15", "chair_name": chair["full_name"]}
+    assert _call(platform, "PUT", f"/api/congresses/{own}", cadre, held).status_code == 200
+    stranger = _add(platform, sibling, term="2019-2024")
+    wrong = {"term": "2024-2029", "re_elected": [chair["id"], stranger["id"]]}
+    assert _call(platform, "POST", f"/api/committees/{own}/terms", cadre, wrong).status_code == 422
+    for headers, status in (
+        (bearer(platform, "commune_cadre", sibling), 403),
+        (bearer(platform, "citizen", None), 403),
+        ({"Accept": "application/json"}, 401),
+    ):
+        assert _call(platform, "POST", f"/api/committees/{own}/terms", headers, body).status_code == status
+
+    opened = _call(platform, "POST", f"/api/committees/{own}/terms", cadre, body)
+    assert opened.status_code == 200, opened.text
+    result = opened.json()
+    assert (result["previous_term"], result["carried_over"]) == ("2019–2024", [chair["id"]])
+    assert result["ended"] == sorted([leaving["id"], other["id"]])
+    assert [s["member_id"] for s in result["committee"]["seats"]] == [chair["id"]]
+    old = _call(platform, "GET", f"/api/committees/{own}?term=2019-2024", cadre).json()
+    assert {(s["member_id"], s["ended_on"]) for s in old["seats"]} == {
+        (leaving["id"], "2024-06-15"),
+        (other["id"], "2024-06-15"),
+    }
+    history = _call(platform, "GET", f"/api/members/{leaving['id']}/history", cadre).json()
+    assert history[0]["action"] == "end" and history[0]["reason"].startswith("Hết nhiệm kỳ: Đại hội MTTQ")
+    carried = _call(platform, "GET", f"/api/members/{chair['id']}/history", cadre).json()
+    assert carried[0]["changes"] == {"term": ["2019–2024", "2024–2029"]} and carried[0]["reason"].startswith("Tái cử")
+    # the sibling's member and the register elsewhere are untouched; a second opening ends no one else
+    assert owner_rows(platform, "select ended_on from members where id = %s", stranger["id"]) == [(None,)]
+    again = _call(platform, "POST", f"/api/committees/{own}/terms", cadre, {"term": "2024-2029"}).json()
+    assert (again["carried_over"], again["ended"]) == ([], [])

@@ -8,12 +8,15 @@ from fastapi import APIRouter, Path, Query, Request
 
 from mattran.domain.committees import (
     Committee,
+    NewTerm,
+    TermOpened,
     WorkCommittee,
     WorkCommitteeChange,
     WorkCommitteeIn,
     add_work_committee,
     committee,
     list_work_committees,
+    open_term,
     update_work_committee,
 )
 from mattran.domain.permissions import Operation
@@ -33,6 +36,19 @@ async def read(
     """Ủy ban MTTQ của một đơn vị theo nhiệm kỳ: Ban Thường trực trước, rồi các ủy viên theo tổ chức đại diện."""
     async with authorized(request, principal, Operation.MEMBER_READ, unit_code) as conn:
         return await committee(conn, principal, unit_code, term)
+
+
+@router.post("/api/committees/{unit_code}/terms", response_model=TermOpened)
+async def open_new_term(
+    request: Request,
+    principal: CurrentPrincipal,
+    unit_code: Annotated[str, Path(max_length=10, description="Mã đơn vị.")],
+    new: NewTerm,
+) -> TermOpened:
+    """Mở nhiệm kỳ mới từ đại hội đã tổ chức: ủy viên tái cử chuyển sang nhiệm kỳ mới, những người còn lại của nhiệm
+    kỳ trước được ghi hết nhiệm kỳ (ngày đại hội); mỗi thay đổi ghi vào lịch sử thành viên."""
+    async with authorized(request, principal, Operation.MEMBER_WRITE, unit_code) as conn:
+        return await open_term(conn, principal, unit_code, new)
 
 
 @router.get("/api/work-committees", response_model=list[WorkCommittee])
