@@ -1,4 +1,4 @@
-"""``mattran members``: import and export the members database from the command line.
+"""``mattran members``: the members database from the command line (import, export, edit, end, move, history, orgs).
 
 The command acts as a system actor with the role and scope of the unit given by ``--as-unit``; row-level
 security limits it exactly like a cadre of that unit.
@@ -18,7 +18,10 @@ from rich.table import Table
 from cli.console import err, out, progress_bar, say
 from mattran.settings import get_settings
 
-members_app = typer.Typer(help="Thành viên Ủy ban MTTQ: nhập, xuất danh sách.", no_args_is_help=True)
+members_app = typer.Typer(
+    help="Thành viên Ủy ban MTTQ: nhập, xuất, sửa, thôi tham gia, chuyển đơn vị, lịch sử; tổ chức thành viên.",
+    no_args_is_help=True,
+)
 _T = TypeVar("_T")
 AsUnit = Annotated[str, typer.Option("--as-unit", help="Mã đơn vị mà lệnh thay mặt (phạm vi dữ liệu), ví dụ 08611.")]
 
@@ -119,3 +122,127 @@ def members_export(
         file.write_bytes(data)
         bar.update(task, completed=2)
     say(f"Đã ghi {file} ({len(data):,} byte).".replace(",", "."))
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _fields(pairs: list[str]) -> dict[str, str | None]:
+    """``field=value`` pairs (an empty value clears the field)."""
+    values: dict[str, str | None] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            err.print(f"“{escape(pair)}” phải có dạng trường=giá trị, ví dụ position=Phó Chủ tịch.")
+            raise typer.Exit(2)
+        values[name.strip()] = value.strip() or None
+    return values
+
+
+@members_app.command("edit")
+def members_edit(
+    member_id: Annotated[int, typer.Argument(help="Mã thành viên.")],
+    pairs: Annotated[list[str], typer.Argument(help="trường=giá trị, ví dụ position=Phó Chủ tịch (trống: xóa).")],
+    as_unit: AsUnit,
+) -> None:
+    """Sửa thông tin một thành viên; in thành viên sau khi sửa (JSON). Mỗi lần sửa ghi một dòng lịch sử."""
+    from pydantic import ValidationError
+
+    from mattran.domain.member_changes import MemberChange, update_member
+
+    try:
+        change = MemberChange(**_fields(pairs))
+    except ValidationError as exc:
+        err.print(f"Trường không hợp lệ: {', '.join(str(e['loc'][0]) for e in exc.errors())}.")
+        raise typer.Exit(2) from None
+    member = _run(as_unit, lambda conn, who, _r, prot: update_member(conn, who, prot, member_id, change))
+    _print_json(member.model_dump())
+
+
+@members_app.command("end")
+def members_end(
+    member_id: Annotated[int, typer.Argument(help="Mã thành viên.")],
+    as_unit: AsUnit,
+    reason: Annotated[str, typer.Option(help="left, moved, deceased, term_ended, duplicate.")],
+    on: Annotated[str, typer.Option("--date", help="Ngày thôi tham gia, dạng 2026-01-31.")],
+    note: Annotated[str | None, typer.Option(help="Ghi chú.")] = None,
+) -> None:
+    """Ghi thôi tham gia (thành viên vẫn được lưu, cùng lịch sử)."""
+    from pydantic import ValidationError
+
+    from mattran.domain.member_changes import MembershipEnd, end_membership
+
+    try:
+        end = MembershipEnd.model_validate({"reason": reason, "date": on, "note": note})
+    except ValidationError as exc:
+        err.print(f"Giá trị không hợp lệ: {', '.join(str(e['loc'][0]) for e in exc.errors())}.")
+        raise typer.Exit(2) from None
+    member = _run(as_unit, lambda conn, who, _r, prot: end_membership(conn, who, prot, member_id, end))
+    _print_json(member.model_dump())
+
+
+@members_app.command("move")
+def members_move(
+    member_id: Annotated[int, typer.Argument(help="Mã thành viên.")],
+    as_unit: AsUnit,
+    to: Annotated[str, typer.Option("--to", help="Mã đơn vị chuyển đến (trong phạm vi).")],
+    on: Annotated[str, typer.Option("--date", help="Ngày chuyển, dạng 2026-01-31.")],
+) -> None:
+    """Chuyển thành viên sang đơn vị khác trong phạm vi."""
+    from pydantic import ValidationError
+
+    from mattran.domain.member_changes import MemberMove, move_member
+
+    try:
+        move = MemberMove.model_validate({"unit_code": to.strip().upper(), "date": on})
+    except ValidationError as exc:
+        err.print(f"Giá trị không hợp lệ: {', '.join(str(e['loc'][0]) for e in exc.errors())}.")
+        raise typer.Exit(2) from None
+    member = _run(as_unit, lambda conn, who, _r, prot: move_member(conn, who, prot, member_id, move))
+    _print_json(member.model_dump())
+
+
+@members_app.command("history")
+def members_history(member_id: Annotated[int, typer.Argument(help="Mã thành viên.")], as_unit: AsUnit) -> None:
+    """Lịch sử thay đổi của thành viên (JSON, mới nhất trước)."""
+    from mattran.domain.member_changes import member_history
+
+    entries = _run(as_unit, lambda conn, who, _r, _p: member_history(conn, who, member_id))
+    _print_json([e.model_dump() for e in entries])
+
+
+@members_app.command("orgs")
+def members_orgs(
+    as_unit: AsUnit,
+    unit: Annotated[str | None, typer.Option(help="Đơn vị (mặc định: đơn vị của --as-unit).")] = None,
+    below: Annotated[bool, typer.Option("--below", help="Gồm cả tổ chức của các đơn vị cấp dưới.")] = False,
+) -> None:
+    """Tổ chức thành viên của một đơn vị (JSON)."""
+    from mattran.domain.organisations import list_organisations
+
+    found = _run(as_unit, lambda conn, who, _r, prot: list_organisations(conn, who, prot, unit, subtree=below))
+    _print_json([o.model_dump() for o in found])
+
+
+@members_app.command("org-add")
+def members_org_add(
+    name: Annotated[str, typer.Argument(help="Tên tổ chức.")],
+    as_unit: AsUnit,
+    kind: Annotated[str, typer.Option(help="political_social, social, professional, religious, economic, other.")] = (
+        "other"
+    ),
+    unit: Annotated[str | None, typer.Option(help="Đơn vị (mặc định: đơn vị của --as-unit).")] = None,
+) -> None:
+    """Thêm một tổ chức thành viên; in bản ghi (JSON)."""
+    from pydantic import ValidationError
+
+    from mattran.domain.organisations import OrganisationIn, add_organisation
+
+    try:
+        new = OrganisationIn.model_validate({"unit_code": unit, "name": name, "kind": kind})
+    except ValidationError as exc:
+        err.print(f"Giá trị không hợp lệ: {', '.join(str(e['loc'][0]) for e in exc.errors())}.")
+        raise typer.Exit(2) from None
+    made = _run(as_unit, lambda conn, who, _r, prot: add_organisation(conn, who, prot, new))
+    _print_json(made.model_dump())

@@ -31,6 +31,7 @@ from evals.thresholds import for_suite
 from ingest.pipeline import ingest
 from mattran.auth.principal import Principal, Role
 from mattran.auth.role_spec import principal_for
+from mattran.domain import audit
 from mattran.domain.access import system_principal
 from mattran.domain.library import LibraryService
 from mattran.domain.members import add_member
@@ -255,7 +256,9 @@ async def seed(
 async def remove_member(petitions: Petitions, member_id: int) -> None:
     """Remove the seeded committee member (petitions keep their append-only history and stay)."""
     async with petitions.workflow.db.transaction(Scope.everything()) as conn:
-        await conn.execute("delete from members where id = %s", (member_id,))
+        cleaner = Principal(subject="eval:redteam", name="Đánh giá an toàn", roles=frozenset({Role.ADMIN}))
+        await audit.record(conn, cleaner, "member.delete", str(member_id), "allowed", reason="dọn dữ liệu đánh giá")
+        await conn.execute("delete from members where id = %s", (member_id,))  # allowed once audited (0031)
 
 
 async def _exchange(runner: ChatRunner, who: Principal, probe: Probe, text: str) -> tuple[list[Turn], list[ToolStep]]:

@@ -7,6 +7,7 @@ from typing import Any
 from mattran.domain.congress import InvalidCongress
 from mattran.domain.errors import Conflict, DomainError, Invalid, NotFound, Refused, SignInRequired
 from mattran.domain.members import FieldError, InvalidMember
+from mattran.domain.organisations import InvalidOrganisation
 from mattran.domain.rate_limits import RateLimited
 
 # The most specific kind of an error (first in its class's MRO) gives the status.
@@ -27,7 +28,7 @@ def status_of(exc: DomainError) -> int:
 
 def detail_of(exc: DomainError) -> str | dict[str, Any]:
     """The ``detail`` of the answer: the reason, or with the errors by field for a form (members, congress)."""
-    if isinstance(exc, InvalidMember | InvalidCongress):
+    if isinstance(exc, InvalidMember | InvalidCongress | InvalidOrganisation):
         return {"message": exc.message, "errors": exc.errors}
     if isinstance(exc, FieldError):
         return {"message": exc.message, "errors": {}}

@@ -21,13 +21,14 @@ from mattran.domain.congress import CongressChange, Document, Status, update_con
 from mattran.domain.members import MemberDraft, validate
 from mattran.domain.privacy import PersonalData
 from mattran.domain.unit import Level, Unit
+from mattran.store import committees as committees_store
 from mattran.store import congress as congress_store
 from mattran.store import demo as demo_store
 from mattran.store import members as members_store
 from mattran.store import units as units_store
 from mattran.store.db import Conn
 
-VERSION = "demo-v1"
+VERSION = "demo-v2"  # v2: residential-area work committees
 MARK = "(dữ liệu mẫu)"
 TERM = "2024–2029"
 # Provinces with members (the listed communes plus a few drawn by seed) and congresses for every unit.
@@ -134,6 +135,29 @@ def members_of(unit: Unit) -> list[MemberDraft]:
     return list(drafts.values())
 
 
+_AREAS = ("Thôn", "Tổ dân phố", "Bản", "Ấp", "Khu phố")
+_AREA_NAMES = ("Đông", "Tây", "Nam", "Bắc", "Trung", "Tân Lập", "Hòa Bình", "Đoàn Kết", "Quyết Tiến", "Thống Nhất")
+
+
+def work_committees_of(unit: Unit) -> list[dict[str, Any]]:
+    """The synthetic residential-area work committees of one commune (deterministic; the last one without a head)."""
+    rng = random.Random(f"mattran-demo-work-{unit.code}")
+    kind = rng.choice(_AREAS)
+    names = rng.sample(_AREA_NAMES, 4)
+    committees = []
+    for i, name in enumerate(names):
+        gender = rng.choice(("nam", "nu"))
+        committees.append(
+            {
+                "area": f"{kind} {name} {MARK}",
+                "head_name": _name(rng, gender) if i < len(names) - 1 else None,
+                "member_names": [_name(rng, rng.choice(("nam", "nu"))) for _ in range(rng.randint(3, 6))],
+                "households": rng.randint(60, 450),
+            }
+        )
+    return committees
+
+
 def congress_of(unit: Unit) -> CongressChange:
     """The synthetic congress of one unit for :data:`TERM` (deterministic: seeded by the unit's code)."""
     rng = random.Random(f"mattran-demo-congress-{unit.code}")
@@ -213,6 +237,9 @@ async def load_async(owner_url: str, protector: PersonalData, say: Callable[[str
             for r in await members_store.member_keys(conn, sorted({d.unit_code for d in drafts}))
         }
         await members_store.insert_members(conn, [d.stored(protector) for d in drafts if d.key not in existing])
+        for unit in with_members:
+            if unit.level == Level.COMMUNE:
+                await committees_store.insert_synthetic_work(conn, unit.code, work_committees_of(unit))
         recorded = await congress_store.recorded_units(conn, TERM)
         for unit in with_congress:
             if unit.code not in recorded:  # never overwrite what cadres have recorded since

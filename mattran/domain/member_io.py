@@ -35,6 +35,7 @@ from mattran.domain.privacy import PersonalData
 from mattran.domain.text import fold, nfc
 from mattran.domain.units import UnitResolver
 from mattran.store import members as store
+from mattran.store import organisations as organisations_store
 from mattran.store.db import Conn
 
 _log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ Progress = Callable[[str, int, int], None]
 MAX_ROWS = 50_000
 MAX_LINES = 1_048_576  # Excel's last row: empty rows count too, so a sheet cannot claim billions
 UNIT_TEXT, UNIT_CODE = "unit", "unit_code"
+ORGANISATION_ID = "organisation_id"  # the import accepts an organisation's record (its id) or its name
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # column key → accepted headers (folded); the first one is written on export.
@@ -55,6 +57,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "religion": ("Tôn giáo", "Religion"),
     "position": ("Chức vụ", "Chức danh", "Chức vụ trong Ủy ban", "Position"),
     "organisation": ("Tổ chức thành viên", "Tổ chức", "Đại diện tổ chức", "Thành phần", "Organisation"),
+    ORGANISATION_ID: ("Mã tổ chức", "Mã tổ chức thành viên", "Organisation id"),
     UNIT_TEXT: ("Đơn vị", "Ủy ban MTTQ", "Tên đơn vị", "Xã/phường", "Xã phường", "Địa bàn", "Unit"),
     UNIT_CODE: ("Mã đơn vị", "Mã xã", "Mã ĐVHC", "Unit code"),
     "term": ("Nhiệm kỳ", "Term"),
@@ -250,6 +253,34 @@ class _Units:
         return None, f"Không xác định được đơn vị “{text}”."
 
 
+class _Organisations:
+    """The organisations named by id in an import, looked up once each (within the transaction's scope)."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.known: dict[int, tuple[str, str] | None] = {}
+
+    async def name_into(self, values: dict[str, Any], unit_code: str) -> str | None:
+        """Put the name of the organisation whose id the row gives into its ``organisation``; the error if any."""
+        given = values.pop(ORGANISATION_ID, None)
+        if blank(given):
+            return None
+        text = str(given).strip().lstrip("#")
+        if not text.isdigit() or len(text) > 18:
+            return f"Mã tổ chức “{given}” không hợp lệ: ghi số mã của tổ chức thành viên."
+        number = int(text)
+        if number not in self.known:
+            row = await organisations_store.get(self.conn, number)
+            self.known[number] = (row["unit_code"], row["name"]) if row else None
+        found = self.known[number]
+        if found is None or found[0] != unit_code:
+            return f"Mã tổ chức {number} không phải tổ chức thành viên của đơn vị ghi ở dòng này."
+        if not blank(values.get("organisation")) and fold(str(values["organisation"])) != fold(found[1]):
+            return f"Mã tổ chức {number} là “{found[1]}”, khác tên tổ chức ghi ở dòng này."
+        values["organisation"] = found[1]
+        return None
+
+
 async def import_members(
     conn: Conn,
     principal: Principal,
@@ -269,6 +300,7 @@ async def import_members(
         )
     errors: list[RowError] = []
     units = _Units(conn, principal, resolver)
+    organisations = _Organisations(conn)
     label = {key: sheet.headers[i] for key, i in columns.items()}
     drafts = []
     bad_rows: set[int] = set()
@@ -278,10 +310,13 @@ async def import_members(
         values = {key: clean_cell(cells[i]) if i < len(cells) else None for key, i in columns.items()}
         unit_kind = UNIT_CODE if not blank(values.get(UNIT_CODE)) else UNIT_TEXT
         code, unit_error = await units.code(unit_kind, values.get(unit_kind))
+        organisation_error = await organisations.name_into(values, code or own.code)
         draft, field_errors = validate(code or own.code, values)
         row_errors = [
             RowError(row=number, field=label.get(f, FIELDS[f][0]), message=m) for f, m in field_errors.items()
         ]
+        if organisation_error:
+            row_errors.append(RowError(row=number, field=label[ORGANISATION_ID], message=organisation_error))
         if unit_error:
             row_errors.append(RowError(row=number, field=label.get(unit_kind, "Đơn vị"), message=unit_error))
         if draft is not None and not row_errors:
@@ -346,8 +381,9 @@ async def import_members(
     return report
 
 
-EXPORT_COLUMNS = tuple(HEADERS)
-"""The columns of an export: those the import reads, in the same order, so an export imports back."""
+EXPORT_COLUMNS = tuple(c for c in HEADERS if c != ORGANISATION_ID)
+"""The columns of an export: those the import reads, in the same order, so an export imports back (the organisation
+by its name)."""
 
 
 def _safe(value: Any) -> Any:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mattran.auth.principal import Principal
 from mattran.domain import member_vocab as vocab
@@ -291,6 +291,10 @@ class MemberView(BaseModel):
     phone: str | None
     email: str | None
     national_id: str | None
+    organisation_id: int | None = None
+    ended_on: date | None = Field(default=None, description="Ngày thôi tham gia (thành viên vẫn được lưu).")
+    end_reason: str | None = Field(default=None, description="left, moved, deceased, term_ended, duplicate")
+    end_note: str | None = None
 
     def __repr__(self) -> str:
         return (
@@ -318,6 +322,10 @@ def view(row: Mapping[str, Any], protector: PersonalData) -> MemberView:
         phone=protector.decrypt("phone", row.get("phone_enc")),
         email=protector.decrypt("email", row.get("email_enc")),
         national_id=mask_national_id(row.get("national_id_last3")) or None,
+        organisation_id=row.get("organisation_id"),
+        ended_on=row.get("ended_on"),
+        end_reason=row.get("end_reason"),
+        end_note=row.get("end_note"),
     )
 
 

@@ -28,11 +28,13 @@ MEMBER_COLUMNS = (
 )
 _SELECT = (
     "select m.id, m.unit_code, concat_ws(', ', u.name, p.name) as unit_name, m.full_name, m.gender, m.birth_year,"
-    " m.ethnicity, m.religion, m.position, m.organisation, m.term, m.phone_enc, m.email_enc, m.national_id_last3"
+    " m.ethnicity, m.religion, m.position, m.organisation, m.term, m.phone_enc, m.email_enc, m.national_id_last3,"
+    " m.organisation_id, m.ended_on, m.end_reason, m.end_note"
     " from members m join units u on u.code = m.unit_code"
     " left join units p on p.code = u.parent_code and u.level = 2"
 )
-_IN_UNIT = "(%(u)s::text is null or m.unit_path <@ (select path from units where code = %(u)s))"
+# Members on the register: a unit's subtree, ended memberships left out (they stay, with their history).
+_IN_UNIT = "(%(u)s::text is null or m.unit_path <@ (select path from units where code = %(u)s)) and m.ended_on is null"
 _NAME_LIKE = " and (%(q)s::text is null or unaccent(lower(m.full_name)) like '%%' || unaccent(lower(%(q)s)) || '%%')"
 _AGE = "(extract(year from current_date)::int - m.birth_year)"
 # Grouping expressions: fixed SQL chosen by name, never built from input.
@@ -114,9 +116,10 @@ async def insert_members(
 
 
 async def member_keys(conn: Conn, unit_codes: list[str]) -> list[Row]:
-    """Unit, full name and birth year of every visible member of these units (for duplicate checks)."""
+    """Id, unit, full name and birth year of every visible member on the register of these units (duplicates)."""
     cur = await conn.execute(
-        "select unit_code, full_name, birth_year from members where unit_code = any(%s)", (unit_codes,)
+        "select id, unit_code, full_name, birth_year from members where unit_code = any(%s) and ended_on is null",
+        (unit_codes,),
     )
     return await cur.fetchall()
 
@@ -166,7 +169,39 @@ async def group_counts(conn: Conn, unit_code: str, by: GroupBy) -> list[Row]:
         f"select {expression} as key, count(*) as n"
         " from members m cross join (select path from units where code = %(u)s) r"
         " join units c on c.path = subpath(m.unit_path, 0, least(nlevel(m.unit_path), nlevel(r.path) + 1))"
-        " where m.unit_path <@ r.path group by 1 order by 2 desc, 1",
+        " where m.unit_path <@ r.path and m.ended_on is null group by 1 order by 2 desc, 1",
         {"u": unit_code},
     )
     return await cur.fetchall()
+
+
+async def get_member(conn: Conn, member_id: int, *, for_update: bool = False) -> Row | None:
+    """One member, ended or not (None when absent or outside the scope); locked when ``for_update``."""
+    if for_update:
+        await conn.execute("select id from members where id = %s for update", (member_id,))
+    cur = await conn.execute(
+        f"{_SELECT.replace('m.national_id_last3,', 'm.national_id_last3, m.national_id_hmac,', 1)} where m.id = %s",
+        (member_id,),
+    )
+    return await cur.fetchone()
+
+
+UPDATABLE = (*MEMBER_COLUMNS[1:], "organisation_id", "unit_code", "ended_on", "end_reason", "end_note")
+
+
+async def update_member(conn: Conn, member_id: int, values: Mapping[str, Any]) -> None:
+    """Set some of :data:`UPDATABLE` (the unit's path and organisation follow by trigger)."""
+    columns = [c for c in UPDATABLE if c in values]
+    if columns:
+        await conn.execute(
+            sql.SQL("update members set {} where id = %s").format(
+                sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(c)) for c in columns)
+            ),
+            [*(values[c] for c in columns), member_id],
+        )
+
+
+async def delete_member(conn: Conn, member_id: int) -> int:
+    """Delete one member (refused by the database unless an administrator's deletion was audited first)."""
+    cur = await conn.execute("delete from members where id = %s", (member_id,))
+    return cur.rowcount

@@ -5,12 +5,28 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Path as FastApiPath
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from mattran.domain import member_io
 from mattran.domain.consent import MEMBER_IMPORT_LABEL, MEMBER_IMPORT_REQUIRED, record_member_import
+from mattran.domain.member_changes import (
+    DuplicatePair,
+    HistoryEntry,
+    MemberChange,
+    MemberMove,
+    MembershipEnd,
+    delete_member,
+    dismiss_duplicate,
+    end_membership,
+    get_member,
+    member_history,
+    move_member,
+    possible_duplicates,
+    update_member,
+)
 from mattran.domain.member_stats import MemberFilters, MemberStats, count_members, member_stats
 from mattran.domain.members import MemberView, add_member, list_members
 from mattran.domain.permissions import Operation
@@ -150,3 +166,79 @@ async def count(
     """Đếm thành viên theo điều kiện (ví dụ: gender=nữ&position=Ủy viên)."""
     async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         return {"count": await count_members(conn, principal, unit, filters)}
+
+
+MemberId = Annotated[int, FastApiPath(ge=1, le=2**63 - 1, description="Mã thành viên.")]
+
+
+class DeleteReason(BaseModel):
+    """Why an administrator deletes a member (a correction of an entry made by mistake)."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DuplicateDismissal(BaseModel):
+    """Two flagged members found to be different people."""
+
+    first_id: int = Field(ge=1, le=2**63 - 1)
+    second_id: int = Field(ge=1, le=2**63 - 1)
+
+
+@router.get("/duplicates", response_model=list[DuplicatePair])
+async def duplicates(request: Request, principal: CurrentPrincipal, unit: UnitParam = None) -> list[DuplicatePair]:
+    """Thành viên ở các đơn vị khác nhau có thể là một người (cùng số CCCD, hoặc cùng họ tên, năm sinh và tổ chức)."""
+    async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
+        return await possible_duplicates(conn, principal, protector(request), unit)
+
+
+@router.post("/duplicates/dismiss", status_code=204)
+async def dismiss(request: Request, principal: CurrentPrincipal, pair: DuplicateDismissal) -> Response:
+    """Ghi nhận hai thành viên được cảnh báo trùng là hai người khác nhau."""
+    async with authorized(request, principal, Operation.MEMBER_WRITE) as conn:
+        await dismiss_duplicate(conn, principal, pair.first_id, pair.second_id)
+    return Response(status_code=204)
+
+
+@router.get("/{member_id}", response_model=MemberView)
+async def read(request: Request, principal: CurrentPrincipal, member_id: MemberId) -> MemberView:
+    """Một thành viên trong phạm vi (kể cả đã thôi tham gia)."""
+    async with authorized(request, principal, Operation.MEMBER_READ) as conn:
+        return await get_member(conn, principal, protector(request), member_id)
+
+
+@router.patch("/{member_id}", response_model=MemberView)
+async def change(
+    request: Request, principal: CurrentPrincipal, member_id: MemberId, change: MemberChange
+) -> MemberView:
+    """Sửa thông tin thành viên (chỉ các trường được gửi); mỗi lần sửa ghi một dòng lịch sử."""
+    async with authorized(request, principal, Operation.MEMBER_WRITE) as conn:
+        return await update_member(conn, principal, protector(request), member_id, change)
+
+
+@router.post("/{member_id}/end", response_model=MemberView)
+async def end(request: Request, principal: CurrentPrincipal, member_id: MemberId, end: MembershipEnd) -> MemberView:
+    """Ghi thôi tham gia (thôi, chuyển công tác, từ trần, hết nhiệm kỳ): thành viên vẫn được lưu, có lịch sử."""
+    async with authorized(request, principal, Operation.MEMBER_WRITE) as conn:
+        return await end_membership(conn, principal, protector(request), member_id, end)
+
+
+@router.post("/{member_id}/move", response_model=MemberView)
+async def move(request: Request, principal: CurrentPrincipal, member_id: MemberId, move: MemberMove) -> MemberView:
+    """Chuyển thành viên sang đơn vị khác trong phạm vi; cán bộ của cả hai đơn vị xem được lịch sử."""
+    async with authorized(request, principal, Operation.MEMBER_WRITE, move.unit_code) as conn:
+        return await move_member(conn, principal, protector(request), member_id, move)
+
+
+@router.get("/{member_id}/history", response_model=list[HistoryEntry])
+async def history(request: Request, principal: CurrentPrincipal, member_id: MemberId) -> list[HistoryEntry]:
+    """Lịch sử thay đổi của thành viên: ai, khi nào, thay đổi gì, lý do thôi tham gia (mới nhất trước)."""
+    async with authorized(request, principal, Operation.MEMBER_READ) as conn:
+        return await member_history(conn, principal, member_id)
+
+
+@router.delete("/{member_id}", status_code=204)
+async def delete(request: Request, principal: CurrentPrincipal, member_id: MemberId, body: DeleteReason) -> Response:
+    """Xóa thành viên nhập nhầm: chỉ quản trị hệ thống, ghi nhật ký; ngoài ra hãy dùng “thôi tham gia”."""
+    async with authorized(request, principal, Operation.MEMBER_WRITE) as conn:
+        await delete_member(conn, principal, member_id, body.reason)
+    return Response(status_code=204)
