@@ -28,6 +28,8 @@ def check_section(text: str, brief: SectionBrief) -> bool:
     if any(k not in keys for k in PLACEHOLDER.findall(text)):
         return False
     rest = PLACEHOLDER.sub(" ", text)
+    if "{" in rest or "}" in rest:  # a placeholder the pattern cannot read
+        return False
     quoted = [t for texts in brief.facts.values() for t in texts] + [f.label for f in brief.figures]
     for allowed in [brief.period_label, brief.as_of, brief.term or "", brief.unit_name, brief.recipient or "", *quoted]:
         if allowed:
