@@ -18,7 +18,7 @@ _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
     " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
     " p.submitter is not null and p.kind <> 'to_cao' as signed_in, p.channel, p.assigned_to, p.forwarded_to,"
-    " p.forwarded_at, p.reply_due_at, p.reply_received_at,"
+    " p.forwarded_at, p.reply_due_at, p.reply_received_at, p.reply_document_date,"
     " p.reply_text, p.answer, p.answer_public, p.due_at, p.escalations, p.created_at, p.updated_at,"
     " p.answered_at, p.published_at, p.merged_into, u.name as unit_name,"
     " p.kind, p.title_public, p.reviewed_by, p.reviewed_at"
@@ -341,8 +341,20 @@ async def merged_ids(conn: Conn, petition_id: int) -> list[Row]:
 
 
 async def attachments(conn: Conn, petition_id: int) -> list[Row]:
-    """A petition's attachments, without their bytes."""
-    return await _of_petition(conn, "petition_attachments", "id, filename, content_type, size, created_at", petition_id)
+    """A petition's attachments (the petitioner's, then a state body's reply document), without their bytes."""
+    return await _of_petition(
+        conn, "petition_attachments", "id, filename, content_type, size, created_at, of_reply", petition_id
+    )
+
+
+async def add_reply_documents(conn: Conn, petition_id: int, unit_path: str | None, files: list[dict[str, Any]]) -> None:
+    """Attach a state body's reply document (checked files) to a petition."""
+    for a in files:
+        await conn.execute(
+            "insert into petition_attachments (petition_id, unit_path, filename, content_type, size, sha256, data,"
+            " of_reply) values (%s, %s::ltree, %s, %s, %s, %s, %s, true)",
+            (petition_id, unit_path, a["filename"], a["content_type"], a["size"], a["sha256"], a["data"]),
+        )
 
 
 async def attachment(conn: Conn, petition_id: int, attachment_id: int) -> Row | None:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from mattran.auth.principal import Principal
 from mattran.domain import receipts
@@ -207,7 +208,7 @@ async def cadre_attachment(
     )
 
 
-@router.post("/can-bo/phan-anh/{code}")
+@router.post("/can-bo/phan-anh/{code}", max_body_size=MAX_FILES * MAX_BYTES + 1024 * 1024)  # a reply's document
 async def cadre_petition_action(
     request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
 ) -> Response:
@@ -215,10 +216,19 @@ async def cadre_petition_action(
     form = await request.form()
     csrf.verify(request, str(form.get("csrf_token") or ""))
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    fields = {k: str(v) for k, v in form.items() if k != "csrf_token" and str(v).strip()}
+    fields = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "document") and str(v).strip()}
+    uploads = [f for f in form.getlist("document") if isinstance(f, StarletteUpload) and f.filename][: MAX_FILES + 1]
     try:
-        await services.petitions.workflow.act(principal, code, Action.model_validate(fields))
-    except (PetitionError, ValidationError) as exc:
-        message = exc.message if isinstance(exc, PetitionError) else describe(exc.errors()[0])
+        action = Action.model_validate(fields)
+        documents = check_attachments([(u.filename or "", await u.read(MAX_BYTES + 1)) for u in uploads])
+        await services.petitions.workflow.act(principal, code, action, documents)
+    except (PetitionError, ValueError) as exc:
+        message = (
+            exc.message
+            if isinstance(exc, PetitionError)
+            else describe(exc.errors()[0])
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
         return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(message)}", status_code=303)
     return RedirectResponse(f"/can-bo/phan-anh/{code}", status_code=303)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from mattran.auth.principal import Principal
+from mattran.domain import holidays
+from mattran.domain.attachments import Attachment
 from mattran.domain.embedding import Embedder
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_status import OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
@@ -157,9 +160,14 @@ class PetitionWorkflow:
             raise PetitionNotFound("Không tìm thấy tệp đính kèm.")
         return row
 
-    async def act(self, principal: Principal, code: str, action: Action) -> dict[str, Any]:
-        """Carry out a cadre's action; every change is appended to the petition's history."""
+    async def act(
+        self, principal: Principal, code: str, action: Action, documents: Sequence[Attachment] = ()
+    ) -> dict[str, Any]:
+        """Carry out a cadre's action; every change is appended to the petition's history. ``documents``: the
+        state body's reply document, attached when its reply is recorded (checked files)."""
         code = public_number(code)
+        if documents and action.action != PetitionAction.RECORD_REPLY:
+            raise InvalidPetition("Chỉ đính kèm tệp khi ghi nhận văn bản trả lời của cơ quan.", "document")
         allowed_from, to_status = TRANSITIONS[action.action]
         target = self.resolver.units.get(action.unit_code or "") if action.action == PetitionAction.TRANSFER else None
         if action.action == PetitionAction.TRANSFER and target is None:
@@ -177,10 +185,13 @@ class PetitionWorkflow:
             elif action.action == PetitionAction.PUBLISH:
                 changed, detail = await self._reviewed(conn, principal, row, action)
             else:
-                changed, detail = changes(row, action, target, self.deadlines)
+                days_off = await holidays.ahead(conn, datetime.now(UTC))
+                changed, detail = changes(row, action, target, self.deadlines, days_off)
             if to_status and to_status != row["status"]:
                 changed["status"] = to_status
             await store.update(conn, row["id"], changed)
+            if documents:
+                await store.add_reply_documents(conn, row["id"], row["unit_path"], [d.as_row() for d in documents])
             await store.add_event(
                 conn,
                 row["id"],
