@@ -33,6 +33,7 @@ class PetitionAction(StrEnum):
     RECORD_REPLY = "record_reply"
     SET_CATEGORY = "set_category"
     MERGE = "merge"
+    UNMERGE = "unmerge"  # a merge undone: the petition is handled on its own again
     RECEIVED = "received"  # the petitioner filed it
     ESCALATE = "escalate"  # moved to the parent unit past its due date
     CONTACT_ERASED = "contact_erased"

@@ -279,6 +279,12 @@ async def similar_published(
     return await _alike(conn, "published", unit_code, text, exclude_code, limit, recent)
 
 
+async def texts(conn: Conn, ids: Sequence[int]) -> dict[int, Row]:
+    """The titles and texts of petitions (those within scope, by RLS), by id."""
+    cur = await conn.execute("select id, title, content from petitions where id = any(%s)", (list(ids),))
+    return {r["id"]: r for r in await cur.fetchall()}
+
+
 async def unembedded(conn: Conn, limit: int) -> list[Row]:
     """Petitions whose text has no embedding yet, oldest first."""
     cur = await conn.execute(

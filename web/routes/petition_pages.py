@@ -191,6 +191,21 @@ async def cadre_petition(
     )
 
 
+@router.get("/can-bo/phan-anh/{code}/so-sanh/{other}", response_class=HTMLResponse)
+async def cadre_compare(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    code: str,
+    other: str,
+    loi: Annotated[str | None, Query(max_length=300)] = None,
+) -> HTMLResponse:
+    """Hai phản ánh cạnh nhau, lý do giống hoặc khác nhau, và xác nhận trước khi gộp."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    pair = await services.petitions.workflow.compare(principal, code, other)
+    return render(request, "cadre_compare.html", principal, **pair, **_NAMES, error=loi)
+
+
 @router.get("/can-bo/phan-anh/{code}/tep/{attachment_id}")
 async def cadre_attachment(
     request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str, attachment_id: int
@@ -218,6 +233,11 @@ async def cadre_petition_action(
     await authorize(request, principal, Operation.PETITION_HANDLE)
     fields = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "document") and str(v).strip()}
     uploads = [f for f in form.getlist("document") if isinstance(f, StarletteUpload) and f.filename][: MAX_FILES + 1]
+    if fields.get("action") in ("merge", "unmerge") and fields.pop("confirmed", "") != "1":
+        back = f"/can-bo/phan-anh/{code}" + (f"/so-sanh/{quote(fields.get('into', ''))}" if "into" in fields else "")
+        message = "Hãy đánh dấu ô xác nhận trước khi gộp hoặc hủy gộp."
+        return RedirectResponse(f"{back}?loi={quote(message)}", status_code=303)
+    fields.pop("confirmed", None)
     try:
         action = Action.model_validate(fields)
         documents = check_attachments([(u.filename or "", await u.read(MAX_BYTES + 1)) for u in uploads])

@@ -130,6 +130,7 @@ class Action(BaseModel):
         PetitionAction.RECORD_REPLY,
         PetitionAction.SET_CATEGORY,
         PetitionAction.MERGE,
+        PetitionAction.UNMERGE,
     ]
     reason: str | None = Field(default=None, max_length=1000)
     answer: str | None = Field(default=None, max_length=10000)

@@ -1,4 +1,5 @@
-"""Similar petitions of a unit: by wording (pg_trgm) and, once the embedding model is loaded, by meaning."""
+"""Similar petitions of a unit: candidates by wording (pg_trgm) and, once the embedding model is loaded, by
+meaning; judged pair by pair (:mod:`mattran.domain.petitions.matching`) with the reasons shown to the cadre."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from mattran.domain.embedding import Embedder
+from mattran.domain.petitions.matching import compare
 from mattran.store.library import vector_literal
 
 # Cosine similarity (multilingual-e5-small passages) from which two petitions are about the same matter.
 SIMILAR_MEANING = 0.9
+CANDIDATE_MEANING = 0.85  # from which a petition of the unit is weighed as a possible duplicate
 
 
 async def vector_of(embedder: Embedder, text: str) -> str | None:
@@ -26,3 +31,19 @@ def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], 
     for row in rows:
         if row[key] not in found or found[row[key]]["score"] < row["score"]:
             found[row[key]] = dict(row)
+
+
+def judged(own: str, candidates: list[dict[str, Any]], vectors: np.ndarray | None) -> list[dict[str, Any]]:
+    """The candidates (with ``text``) that may be the same matter as ``own``, each with its match and reasons,
+    best first. ``vectors``: the passages' vectors of ``own`` then of each candidate; without them (the model not
+    loaded yet) only the wording is known, shown as such and never as the same matter."""
+    shown: list[dict[str, Any]] = []
+    for i, candidate in enumerate(candidates):
+        if vectors is None:
+            reasons = [f"Từ ngữ giống nhau: {round(candidate['score'] * 100)}% (chưa so sánh được theo nghĩa)"]
+            shown.append(candidate | {"likely_same": False, "reasons": reasons})
+            continue
+        found = compare(own, candidate["text"], float(np.dot(vectors[0], vectors[i + 1])))
+        if found.likely_same:
+            shown.append(candidate | {"score": found.score, "likely_same": True, "reasons": found.reasons()})
+    return sorted(shown, key=lambda r: (-r["score"], -r["id"]))

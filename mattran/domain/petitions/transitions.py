@@ -27,6 +27,8 @@ TRANSITIONS: dict[PetitionAction, tuple[tuple[PetitionStatus, ...], PetitionStat
     PetitionAction.RECORD_REPLY: ((PetitionStatus.IN_PROGRESS,), None),
     PetitionAction.SET_CATEGORY: (OPEN_STATUSES, None),
     PetitionAction.MERGE: (OPEN_STATUSES, PetitionStatus.MERGED),
+    # back to the status it had before the merge, while the petition kept has not been answered
+    PetitionAction.UNMERGE: ((PetitionStatus.MERGED,), None),
 }
 REPLY_WORKING_DAYS = 15  # a state body's reply, when the cadre enters no date
 END_OF_DAY = time(23, 59, 59)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +30,7 @@ from mattran.domain.petitions.errors import (
     PetitionRefused,
     PetitionSignInRequired,
 )
+from mattran.domain.petitions.matching import compare
 from mattran.domain.petitions.models import Action, Contact, public_number
 from mattran.domain.petitions.transitions import PROPAGATED, TRANSITIONS, changes
 from mattran.domain.privacy import PersonalData
@@ -140,14 +142,51 @@ class PetitionWorkflow:
             }
 
     async def _similar(self, conn: Conn, row: dict[str, Any]) -> list[dict[str, Any]]:
-        """Petitions of the row's unit, whatever their status, close by wording or meaning; best first."""
+        """Petitions of the row's unit, whatever their status, that may be the same matter, best first, each with
+        its text and why it matches (the cadre compares them; nothing is chosen for a merge)."""
         text = f"{row['title']}\n{row['content']}"
-        found = {r["id"]: dict(r) for r in await store.similar(conn, row["unit_code"], text, row["id"])}
+        found = {r["id"]: dict(r) for r in await store.similar(conn, row["unit_code"], text, row["id"], limit=10)}
         vector = await similarity.vector_of(self.embedder, text)
         if vector is not None:
-            rows = await store.similar_by_meaning(conn, row["unit_code"], vector, row["id"], similarity.SIMILAR_MEANING)
+            rows = await store.similar_by_meaning(
+                conn, row["unit_code"], vector, row["id"], similarity.CANDIDATE_MEANING, limit=10
+            )
             similarity.keep_best(found, rows, "id")
-        return sorted(found.values(), key=lambda r: (-r["score"], -r["id"]))[:5]
+        texts = await store.texts(conn, list(found))
+        candidates = [
+            c
+            | {"content": texts[c["id"]]["content"], "text": f"{texts[c['id']]['title']}\n{texts[c['id']]['content']}"}
+            for c in found.values()
+            if c["id"] in texts
+        ]
+        vectors = (
+            await asyncio.to_thread(self.embedder.passages, [text, *(c["text"] for c in candidates)])
+            if vector is not None and candidates
+            else None
+        )
+        return [{k: v for k, v in c.items() if k != "text"} for c in similarity.judged(text, candidates, vectors)][:5]
+
+    async def compare(self, principal: Principal, code: str, other: str) -> dict[str, Any]:
+        """Two petitions of the cadre's scope side by side with why they match or not (before a merge)."""
+        async with self.db.transaction(principal.scope()) as conn:
+            rows = [await _handled(conn, principal, c) for c in (code, other)]
+        texts = [f"{r['title']}\n{r['content']}" for r in rows]
+        meaning = None
+        if self.embedder.ready:
+            vectors = await asyncio.to_thread(self.embedder.passages, texts)
+            meaning = float(vectors[0] @ vectors[1])
+        found = compare(*texts, meaning) if meaning is not None else None
+        return {
+            "petition": as_seen_by(principal, rows[0]),
+            "other": as_seen_by(principal, rows[1]),
+            "likely_same": bool(found and found.likely_same),
+            "reasons": found.reasons() if found else ["Chưa so sánh được theo nghĩa: mô hình đang được nạp."],
+            "mergeable": rows[0]["status"] in OPEN_STATUSES
+            and rows[1]["status"] in OPEN_STATUSES
+            and rows[0]["unit_code"] == rows[1]["unit_code"]
+            and not rows[1]["merged_into"]
+            and rows[0]["id"] != rows[1]["id"],
+        }
 
     async def attachment(self, principal: Principal, code: str, attachment_id: int) -> dict[str, Any]:
         """One attachment's bytes, for a cadre within scope (of a denunciation: the assigned cadre only)."""
@@ -182,6 +221,8 @@ class PetitionWorkflow:
                 )
             if action.action == PetitionAction.MERGE:
                 changed, detail = await self._merge_target(conn, row, action)
+            elif action.action == PetitionAction.UNMERGE:
+                changed, detail = await self._unmerged(conn, row)
             elif action.action == PetitionAction.PUBLISH:
                 changed, detail = await self._reviewed(conn, principal, row, action)
             else:
@@ -218,6 +259,14 @@ class PetitionWorkflow:
         if main["unit_code"] != row["unit_code"] or main["status"] not in OPEN_STATUSES or main["merged_into"]:
             raise PetitionConflict("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into")
         return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
+
+    async def _unmerged(self, conn: Conn, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Undoing a merge: the petition leaves the one it was merged into and takes back its status."""
+        merges = [e for e in await store.events(conn, row["id"]) if e["action"] == PetitionAction.MERGE]
+        if not merges or not row["merged_into"]:
+            raise PetitionConflict("Phản ánh này chưa được gộp.", "action")
+        before = merges[-1]["from_status"] or PetitionStatus.RECEIVED
+        return {"merged_into": None, "status": before}, {"from": merges[-1]["detail"].get("into")}
 
     async def _reviewed(
         self, conn: Conn, principal: Principal, row: dict[str, Any], action: Action
