@@ -15,7 +15,7 @@ async def between(conn: Conn, start: date, end: date) -> list[Row]:
     return await cur.fetchall()
 
 
-async def add(conn: Conn, day: date, name: str, added_by: str) -> bool:
+async def add(conn: Conn, day: date, name: str, added_by: str | None) -> bool:
     """Add a holiday; False when the day is one already."""
     cur = await conn.execute(
         "insert into public_holidays (day, name, added_by) values (%s, %s, %s) on conflict (day) do nothing",

@@ -175,7 +175,7 @@ class PetitionWorkflow:
         if self.embedder.ready:
             vectors = await asyncio.to_thread(self.embedder.passages, texts)
             meaning = float(vectors[0] @ vectors[1])
-        found = compare(*texts, meaning) if meaning is not None else None
+        found = compare(texts[0], texts[1], meaning) if meaning is not None else None
         return {
             "petition": as_seen_by(principal, rows[0]),
             "other": as_seen_by(principal, rows[1]),
