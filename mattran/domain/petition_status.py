@@ -51,4 +51,25 @@ STATUS_LABELS = labels(
     "Đã công khai trả lời",
     "Đã gộp với phản ánh cùng nội dung",
 )
+ACTION_LABELS = labels(
+    PetitionAction,
+    "Thụ lý",
+    "Không thụ lý",
+    "Bắt đầu xử lý",
+    "Trả lời",
+    "Duyệt công khai",
+    "Chuyển đơn vị Mặt trận khác",
+    "Giao cán bộ",
+    "Chuyển cơ quan có thẩm quyền",
+    "Ghi nhận văn bản trả lời của cơ quan",
+    "Đổi lĩnh vực",
+    "Gộp vào phản ánh cùng nội dung",
+    "Hủy gộp",
+    "Tiếp nhận",
+    "Chuyển lên cấp trên do quá hạn",
+    "Xóa thông tin liên hệ",
+    "Sửa thông tin liên hệ",
+    "Xóa dữ liệu hết thời hạn lưu trữ",
+)
+"""How each action is named in a petition's history."""
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

@@ -17,7 +17,7 @@ from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
 from mattran.domain.attachments import check_all as check_attachments
 from mattran.domain.consent import CONSENT_REQUIRED_FORM
 from mattran.domain.permissions import Operation
-from mattran.domain.petition_status import PetitionStatus
+from mattran.domain.petition_status import ACTION_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, PetitionError, PetitionIn
 from web import csrf
@@ -29,7 +29,13 @@ from web.render import render
 router = APIRouter(include_in_schema=False)
 
 Status = Annotated[str | None, Query(max_length=20)]  # list only the petitions at this status
-_NAMES: dict[str, Any] = {"statuses": STATUS_LABELS, "categories": CATEGORIES, "kinds": KINDS}  # for every page
+_NAMES: dict[str, Any] = {  # for every page
+    "statuses": STATUS_LABELS,
+    "categories": CATEGORIES,
+    "kinds": KINDS,
+    "actions": ACTION_LABELS,
+}
+_CONFIRMED = ("decline", "transfer", "merge", "unmerge")  # asked to be confirmed on the page first
 _FIELD_LABELS = {
     "kind": "Loại đơn",
     "title": "Tiêu đề",
@@ -168,6 +174,7 @@ async def cadre_petition(
     principal: CurrentPrincipal,
     code: str,
     loi: Annotated[str | None, Query(max_length=300)] = None,
+    xong: PetitionAction | None = None,
 ) -> HTMLResponse:
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
@@ -188,6 +195,7 @@ async def cadre_petition(
         draft=draft,
         **_NAMES,
         error=loi,
+        done=f"Đã thực hiện: {ACTION_LABELS[xong].lower()}." if xong else None,
     )
 
 
@@ -233,9 +241,9 @@ async def cadre_petition_action(
     await authorize(request, principal, Operation.PETITION_HANDLE)
     fields = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "document") and str(v).strip()}
     uploads = [f for f in form.getlist("document") if isinstance(f, StarletteUpload) and f.filename][: MAX_FILES + 1]
-    if fields.get("action") in ("merge", "unmerge") and fields.pop("confirmed", "") != "1":
+    if fields.get("action") in _CONFIRMED and fields.pop("confirmed", "") != "1":
         back = f"/can-bo/phan-anh/{code}" + (f"/so-sanh/{quote(fields.get('into', ''))}" if "into" in fields else "")
-        message = "Hãy đánh dấu ô xác nhận trước khi gộp hoặc hủy gộp."
+        message = "Hãy đánh dấu ô xác nhận trước khi thực hiện."
         return RedirectResponse(f"{back}?loi={quote(message)}", status_code=303)
     fields.pop("confirmed", None)
     try:
@@ -251,4 +259,4 @@ async def cadre_petition_action(
             else str(exc)
         )
         return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(message)}", status_code=303)
-    return RedirectResponse(f"/can-bo/phan-anh/{code}", status_code=303)
+    return RedirectResponse(f"/can-bo/phan-anh/{code}?xong={action.action.value}", status_code=303)

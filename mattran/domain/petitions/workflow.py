@@ -13,7 +13,7 @@ from mattran.domain import holidays
 from mattran.domain.attachments import Attachment
 from mattran.domain.embedding import Embedder
 from mattran.domain.permissions import Operation, is_allowed
-from mattran.domain.petition_status import OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
+from mattran.domain.petition_status import ACTION_LABELS, OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import similarity
 from mattran.domain.petitions.disclosure import (
@@ -216,7 +216,8 @@ class PetitionWorkflow:
             row = await _handled(conn, principal, code, for_update=True)
             if row["status"] not in allowed_from:
                 raise PetitionConflict(
-                    f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
+                    f"Không thể “{ACTION_LABELS[action.action].lower()}” khi phản ánh đang ở trạng thái "
+                    f"“{STATUS_LABELS[row['status']]}”.",
                     "action",
                 )
             if action.action == PetitionAction.MERGE:
