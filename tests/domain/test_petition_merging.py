@@ -49,7 +49,7 @@ def test_only_the_same_matter_is_proposed_and_merging_is_confirmed_and_undone(pl
             if pothole in {s["tracking_code"] for s in similar if s["likely_same"]} or time.monotonic() > deadline:
                 break
             time.sleep(3)
-        proposed = {s["tracking_code"]: s for s in similar}
+        proposed = {s["tracking_code"]: s for s in similar if s["likely_same"]}  # the others: by wording only
         assert pothole in proposed and rubbish not in proposed and other_road not in proposed
         assert any("Hàng Bài" in r for r in proposed[pothole]["reasons"])
         page = client.get(f"/can-bo/phan-anh/{duplicate}").text

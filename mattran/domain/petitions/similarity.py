@@ -7,8 +7,6 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 from mattran.domain.embedding import Embedder
 from mattran.domain.petitions.matching import compare
 from mattran.store.library import vector_literal
@@ -33,17 +31,17 @@ def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], 
             found[row[key]] = dict(row)
 
 
-def judged(own: str, candidates: list[dict[str, Any]], vectors: np.ndarray | None) -> list[dict[str, Any]]:
-    """The candidates (with ``text``) that may be the same matter as ``own``, each with its match and reasons,
-    best first. ``vectors``: the passages' vectors of ``own`` then of each candidate; without them (the model not
-    loaded yet) only the wording is known, shown as such and never as the same matter."""
+def judged(own: str, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The candidates (with ``text`` and ``meaning``, the cosine of the embeddings) that may be the same matter as
+    ``own``, each with its match and reasons, best first. A candidate whose meaning is not known yet (the model not
+    loaded, or its embedding not made yet) is shown by its wording alone, never as the same matter."""
     shown: list[dict[str, Any]] = []
-    for i, candidate in enumerate(candidates):
-        if vectors is None:
+    for candidate in candidates:
+        if candidate["meaning"] is None:
             reasons = [f"Từ ngữ giống nhau: {round(candidate['score'] * 100)}% (chưa so sánh được theo nghĩa)"]
             shown.append(candidate | {"likely_same": False, "reasons": reasons})
             continue
-        found = compare(own, candidate["text"], float(np.dot(vectors[0], vectors[i + 1])))
+        found = compare(own, candidate["text"], candidate["meaning"])
         if found.likely_same:
             shown.append(candidate | {"score": found.score, "likely_same": True, "reasons": found.reasons()})
-    return sorted(shown, key=lambda r: (-r["score"], -r["id"]))
+    return sorted(shown, key=lambda r: (-r["likely_same"], -r["score"], -r["id"]))

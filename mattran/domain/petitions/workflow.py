@@ -152,19 +152,14 @@ class PetitionWorkflow:
                 conn, row["unit_code"], vector, row["id"], similarity.CANDIDATE_MEANING, limit=10
             )
             similarity.keep_best(found, rows, "id")
-        texts = await store.texts(conn, list(found))
+        texts = await store.texts(conn, list(found), vector)
         candidates = [
-            c
-            | {"content": texts[c["id"]]["content"], "text": f"{texts[c['id']]['title']}\n{texts[c['id']]['content']}"}
+            c | {"content": t["content"], "text": f"{t['title']}\n{t['content']}", "meaning": t["meaning"]}
             for c in found.values()
-            if c["id"] in texts
+            if (t := texts.get(c["id"]))
         ]
-        vectors = (
-            await asyncio.to_thread(self.embedder.passages, [text, *(c["text"] for c in candidates)])
-            if vector is not None and candidates
-            else None
-        )
-        return [{k: v for k, v in c.items() if k != "text"} for c in similarity.judged(text, candidates, vectors)][:5]
+        shown = similarity.judged(text, candidates)
+        return [{k: v for k, v in c.items() if k not in ("text", "meaning")} for c in shown][:5]
 
     async def compare(self, principal: Principal, code: str, other: str) -> dict[str, Any]:
         """Two petitions of the cadre's scope side by side with why they match or not (before a merge)."""
