@@ -17,7 +17,7 @@ from mattran.settings import get_settings
 if TYPE_CHECKING:
     from evals.harness import SuiteResult
 
-SUITE_NAMES = ("units", "intents", "retrieval", "grounding", "redteam", "reports", "masking")
+SUITE_NAMES = ("units", "intents", "retrieval", "grounding", "redteam", "reports", "masking", "similarity")
 
 
 def table(results: list[SuiteResult]) -> Table:

@@ -7,6 +7,7 @@ import getpass
 import json
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -259,6 +260,39 @@ def apikey_list() -> None:
             escape(k.created_by or ""),
             state,
         )
+    out.print(table)
+
+
+holiday_app = typer.Typer(help="Ngày nghỉ lễ, Tết: không tính vào các thời hạn ngày làm việc.", no_args_is_help=True)
+app.add_typer(holiday_app, name="holiday")
+
+
+@holiday_app.command("add")
+def holiday_add(
+    day: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"], help="Ngày nghỉ (YYYY-MM-DD).")],
+    name: Annotated[str, typer.Argument(help="Tên ngày nghỉ, theo quyết định của Chính phủ.")],
+) -> None:
+    """Thêm một ngày nghỉ do Chính phủ quyết định (nghỉ bù, hoán đổi ngày làm việc)."""
+    from cli.errors import refusal
+    from mattran.domain import holidays
+    from mattran.domain.errors import DomainError
+
+    try:
+        added = _on_store(lambda db: holidays.add_holiday(db, _operator(), day.date(), name))
+    except DomainError as exc:
+        raise refusal(exc) from exc
+    out.print(f"Đã thêm ngày nghỉ {added.day:%d/%m/%Y}: {escape(added.name)}.")
+
+
+@holiday_app.command("list")
+def holiday_list(year: Annotated[int, typer.Argument(min=2000, max=2100, help="Năm.")]) -> None:
+    """Liệt kê các ngày nghỉ lễ, Tết của một năm."""
+    from mattran.domain import holidays
+
+    days = _on_store(lambda db: holidays.listed(db, year))
+    table = Table("Ngày", "Tên", "Người thêm")
+    for h in days:
+        table.add_row(f"{h.day:%d/%m/%Y}", escape(h.name), escape(h.added_by or "có sẵn"))
     out.print(table)
 
 

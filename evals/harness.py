@@ -22,7 +22,7 @@ from agents.routing.model import RouterModel
 from agents.routing.router import Router
 from agents.runner import ChatRunner
 from compose.services import open_services
-from evals import grounding, intents, masking, redteam, report_figures, retrieval, routing, unit_resolver
+from evals import grounding, intents, masking, redteam, report_figures, retrieval, routing, similarity, unit_resolver
 from evals.thresholds import for_suite
 from ingest.demo import LOADER
 from ingest.pipeline import ingest
@@ -274,6 +274,13 @@ async def masking_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     return SuiteResult("masking", report.metrics, for_suite("masking"), report.failures)
 
 
+async def similarity_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
+    """Similar petitions on labelled pairs: the sealed set when present (aggregates only), else the development
+    set."""
+    report = await asyncio.to_thread(similarity.evaluate, ctx.services.embedder, dataset)
+    return SuiteResult("similarity", report.metrics, for_suite("similarity"), report.failures)
+
+
 SUITES: dict[str, Suite] = {
     "units": units,
     "intents": intents_suite,
@@ -282,6 +289,7 @@ SUITES: dict[str, Suite] = {
     "redteam": redteam_suite,
     "reports": reports_suite,
     "masking": masking_suite,
+    "similarity": similarity_suite,
 }
 
 

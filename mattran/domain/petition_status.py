@@ -34,6 +34,7 @@ class PetitionAction(StrEnum):
     RECORD_REPLY = "record_reply"
     SET_CATEGORY = "set_category"
     MERGE = "merge"
+    UNMERGE = "unmerge"  # a merge undone: the petition is handled on its own again
     RECEIVED = "received"  # the petitioner filed it
     ESCALATE = "escalate"  # moved to the parent unit past its due date
     CONTACT_ERASED = "contact_erased"
@@ -55,4 +56,25 @@ STATUS_LABELS = labels(
     "Đã gộp với phản ánh cùng nội dung",
     "Người gửi đã rút",
 )
+ACTION_LABELS = labels(
+    PetitionAction,
+    "Thụ lý",
+    "Không thụ lý",
+    "Bắt đầu xử lý",
+    "Trả lời",
+    "Duyệt công khai",
+    "Chuyển đơn vị Mặt trận khác",
+    "Giao cán bộ",
+    "Chuyển cơ quan có thẩm quyền",
+    "Ghi nhận văn bản trả lời của cơ quan",
+    "Đổi lĩnh vực",
+    "Gộp vào phản ánh cùng nội dung",
+    "Hủy gộp",
+    "Tiếp nhận",
+    "Chuyển lên cấp trên do quá hạn",
+    "Xóa thông tin liên hệ",
+    "Sửa thông tin liên hệ",
+    "Xóa dữ liệu hết thời hạn lưu trữ",
+)
+"""How each action is named in a petition's history."""
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from mattran.domain.text import fold
 from mattran.domain.time import VIETNAM
@@ -162,13 +162,14 @@ def neutral_title(category: str, unit_name: str | None) -> str:
     return f"{about} gửi {unit_name}" if unit_name else about
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` plus ``days`` working days (Monday to Friday; public holidays are not counted out yet)."""
-    current = start
+def add_working_days(start: datetime, days: int, holidays: Collection[date] = ()) -> datetime:
+    """``start`` plus ``days`` working days: Monday to Friday in Vietnam's calendar, ``holidays`` skipped (the
+    public holidays, see :mod:`mattran.domain.holidays`)."""
+    current = start.astimezone(VIETNAM)
     left = days
     while left > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if current.weekday() < 5 and current.date() not in holidays:
             left -= 1
     return current
 
@@ -180,6 +181,6 @@ class Deadlines:
     days: int
     by_category: Mapping[str, int]
 
-    def due(self, category: str, start: datetime) -> datetime:
+    def due(self, category: str, start: datetime, holidays: Collection[date] = ()) -> datetime:
         """When a petition of ``category`` received (or transferred) at ``start`` must be answered."""
-        return add_working_days(start.astimezone(VIETNAM), self.by_category.get(category, self.days))
+        return add_working_days(start, self.by_category.get(category, self.days), holidays)

@@ -70,13 +70,14 @@ async def groups(
     return await cur.fetchall()
 
 
-async def excerpts(conn: Conn, root: str, start: datetime, end: datetime, category: str, limit: int = 3) -> list[Row]:
-    """The newest distinct published petitions of a category whose public version a cadre approved: that reviewed
-    title and text only (never a denunciation)."""
+async def excerpts(conn: Conn, root: str, start: datetime, end: datetime, category: str, limit: int = 10) -> list[Row]:
+    """The newest distinct published petitions of a category that a cadre accepted and whose public version a cadre
+    approved: that reviewed title and text only (never a denunciation)."""
     cur = await conn.execute(
         "select p.title_public, p.content_public, p.status from petitions p"
         f" where {_WINDOW} and p.category = %(c)s and p.merged_into is null and p.status = 'published'"
         " and p.reviewed_at is not null and p.kind <> 'to_cao'"
+        " and exists (select 1 from petition_events e where e.petition_id = p.id and e.action = 'accept')"
         " order by p.created_at desc, p.id desc limit %(n)s",
         {"u": root, "start": start, "end": end, "c": category, "n": limit},
     )

@@ -18,7 +18,7 @@ _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
     " p.latitude, p.longitude, p.title, p.content, p.content_public, p.category, p.suggested_category, p.status,"
     " p.submitter is not null and p.kind <> 'to_cao' as signed_in, p.channel, p.assigned_to, p.forwarded_to,"
-    " p.forwarded_at, p.reply_due_at, p.reply_received_at,"
+    " p.forwarded_at, p.reply_due_at, p.reply_received_at, p.reply_document_date,"
     " p.reply_text, p.answer, p.answer_public, p.due_at, p.escalations, p.created_at, p.updated_at,"
     " p.answered_at, p.published_at, p.merged_into, u.name as unit_name,"
     " p.kind, p.title_public, p.reviewed_by, p.reviewed_at"
@@ -279,6 +279,17 @@ async def similar_published(
     return await _alike(conn, "published", unit_code, text, exclude_code, limit, recent)
 
 
+async def texts(conn: Conn, ids: Sequence[int], vector: str | None = None) -> dict[int, Row]:
+    """The titles and texts of petitions (those within scope, by RLS), by id, with the cosine of their stored
+    embedding to ``vector`` (``meaning``; None without an embedding or a vector)."""
+    cur = await conn.execute(
+        "select id, title, content, case when %(v)s::text is not null and embedding is not null"
+        " then 1 - (embedding <=> %(v)s::vector) end as meaning from petitions where id = any(%(ids)s)",
+        {"ids": list(ids), "v": vector},
+    )
+    return {r["id"]: r for r in await cur.fetchall()}
+
+
 async def unembedded(conn: Conn, limit: int) -> list[Row]:
     """Petitions whose text has no embedding yet, oldest first."""
     cur = await conn.execute(
@@ -341,8 +352,20 @@ async def merged_ids(conn: Conn, petition_id: int) -> list[Row]:
 
 
 async def attachments(conn: Conn, petition_id: int) -> list[Row]:
-    """A petition's attachments, without their bytes."""
-    return await _of_petition(conn, "petition_attachments", "id, filename, content_type, size, created_at", petition_id)
+    """A petition's attachments (the petitioner's, then a state body's reply document), without their bytes."""
+    return await _of_petition(
+        conn, "petition_attachments", "id, filename, content_type, size, created_at, of_reply", petition_id
+    )
+
+
+async def add_reply_documents(conn: Conn, petition_id: int, unit_path: str | None, files: list[dict[str, Any]]) -> None:
+    """Attach a state body's reply document (checked files) to a petition."""
+    for a in files:
+        await conn.execute(
+            "insert into petition_attachments (petition_id, unit_path, filename, content_type, size, sha256, data,"
+            " of_reply) values (%s, %s::ltree, %s, %s, %s, %s, %s, true)",
+            (petition_id, unit_path, a["filename"], a["content_type"], a["size"], a["sha256"], a["data"]),
+        )
 
 
 async def attachment(conn: Conn, petition_id: int, attachment_id: int) -> Row | None:

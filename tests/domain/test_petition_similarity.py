@@ -34,9 +34,8 @@ def test_the_same_matter_in_other_words_is_similar(platform: Platform) -> None:
     headers = {"Authorization": f"Bearer {platform.mint(COMMUNE)}"}
     second = _file(
         platform,
-        "Con đường ra chợ xuống cấp",
-        "Con đường từ thôn 3 ra chợ xuống cấp nghiêm trọng, nhiều hố sâu gây tai nạn cho người đi "
-        "xe máy, đề nghị sửa gấp.",
+        "Đường liên thôn 3 xuống cấp, nhiều hố sâu",  # the same road in other words: the place is what tells
+        "Đoạn đường liên thôn chạy qua thôn 3 lún xuống, nhiều hố sâu, người đi xe máy bị ngã, đề nghị sửa gấp.",
     )
     first, other = first.rsplit("-", 1)[0], other.rsplit("-", 1)[0]  # the numbers of the receipts: what lists show
     while True:  # cadres see it within their scope

@@ -113,7 +113,7 @@ VAN_MIEU_CADRE = van_mieu_cadre("thu-bao-cao-xa")
             ReportKind.VOTER_OPINIONS,
             ("2026-01-01", "2026-12-31", "năm 2026"),
             None,
-            "ky hop thu 10 quoc hoi",
+            "kỳ họp thứ 10 Quốc hội",  # canonical Vietnamese, never the prompt's unaccented words
         ),
     ],
 )

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from mattran.auth.principal import Principal
 from mattran.domain import receipts
@@ -16,7 +17,7 @@ from mattran.domain.attachments import MAX_BYTES, MAX_FILES, Attachment
 from mattran.domain.attachments import check_all as check_attachments
 from mattran.domain.consent import CONSENT_REQUIRED_FORM
 from mattran.domain.permissions import Operation
-from mattran.domain.petition_status import PetitionStatus
+from mattran.domain.petition_status import ACTION_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, InvalidPetition, PetitionError, PetitionIn
 from web import csrf
@@ -28,7 +29,13 @@ from web.render import render
 router = APIRouter(include_in_schema=False)
 
 Status = Annotated[str | None, Query(max_length=20)]  # list only the petitions at this status
-_NAMES: dict[str, Any] = {"statuses": STATUS_LABELS, "categories": CATEGORIES, "kinds": KINDS}  # for every page
+_NAMES: dict[str, Any] = {  # for every page
+    "statuses": STATUS_LABELS,
+    "categories": CATEGORIES,
+    "kinds": KINDS,
+    "actions": ACTION_LABELS,
+}
+_CONFIRMED = ("decline", "transfer", "merge", "unmerge")  # asked to be confirmed on the page first
 _FIELD_LABELS = {
     "kind": "Loại đơn",
     "title": "Tiêu đề",
@@ -179,6 +186,7 @@ async def cadre_petition(
     principal: CurrentPrincipal,
     code: str,
     loi: Annotated[str | None, Query(max_length=300)] = None,
+    xong: PetitionAction | None = None,
 ) -> HTMLResponse:
     """Chi tiết và xử lý một phản ánh."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
@@ -199,7 +207,23 @@ async def cadre_petition(
         draft=draft,
         **_NAMES,
         error=loi,
+        done=f"Đã thực hiện: {ACTION_LABELS[xong].lower()}." if xong else None,
     )
+
+
+@router.get("/can-bo/phan-anh/{code}/so-sanh/{other}", response_class=HTMLResponse)
+async def cadre_compare(
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    code: str,
+    other: str,
+    loi: Annotated[str | None, Query(max_length=300)] = None,
+) -> HTMLResponse:
+    """Hai phản ánh cạnh nhau, lý do giống hoặc khác nhau, và xác nhận trước khi gộp."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    pair = await services.petitions.workflow.compare(principal, code, other)
+    return render(request, "cadre_compare.html", principal, **pair, **_NAMES, error=loi)
 
 
 @router.get("/can-bo/phan-anh/{code}/tep/{attachment_id}")
@@ -219,7 +243,7 @@ async def cadre_attachment(
     )
 
 
-@router.post("/can-bo/phan-anh/{code}")
+@router.post("/can-bo/phan-anh/{code}", max_body_size=MAX_FILES * MAX_BYTES + 1024 * 1024)  # a reply's document
 async def cadre_petition_action(
     request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
 ) -> Response:
@@ -227,10 +251,24 @@ async def cadre_petition_action(
     form = await request.form()
     csrf.verify(request, str(form.get("csrf_token") or ""))
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    fields = {k: str(v) for k, v in form.items() if k != "csrf_token" and str(v).strip()}
+    fields = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "document") and str(v).strip()}
+    uploads = [f for f in form.getlist("document") if isinstance(f, StarletteUpload) and f.filename][: MAX_FILES + 1]
+    if fields.get("action") in _CONFIRMED and fields.pop("confirmed", "") != "1":
+        back = f"/can-bo/phan-anh/{code}" + (f"/so-sanh/{quote(fields.get('into', ''))}" if "into" in fields else "")
+        message = "Hãy đánh dấu ô xác nhận trước khi thực hiện."
+        return RedirectResponse(f"{back}?loi={quote(message)}", status_code=303)
+    fields.pop("confirmed", None)
     try:
-        await services.petitions.workflow.act(principal, code, Action.model_validate(fields))
-    except (PetitionError, ValidationError) as exc:
-        message = exc.message if isinstance(exc, PetitionError) else describe(exc.errors()[0])
+        action = Action.model_validate(fields)
+        documents = check_attachments([(u.filename or "", await u.read(MAX_BYTES + 1)) for u in uploads])
+        await services.petitions.workflow.act(principal, code, action, documents)
+    except (PetitionError, ValueError) as exc:
+        message = (
+            exc.message
+            if isinstance(exc, PetitionError)
+            else describe(exc.errors()[0])
+            if isinstance(exc, ValidationError)
+            else str(exc)
+        )
         return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(message)}", status_code=303)
-    return RedirectResponse(f"/can-bo/phan-anh/{code}", status_code=303)
+    return RedirectResponse(f"/can-bo/phan-anh/{code}?xong={action.action.value}", status_code=303)

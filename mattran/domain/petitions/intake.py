@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from mattran.auth.principal import Principal
-from mattran.domain import idempotency, receipts
+from mattran.domain import holidays, idempotency, receipts
 from mattran.domain.attachments import Attachment
 from mattran.domain.consent import CONSENT_REQUIRED, petition_consent
 from mattran.domain.notifications.outbox import ADDRESS_FIELD
@@ -133,7 +133,7 @@ class PetitionIntake:
                     "suggested_category": suggested,
                     "submitter": principal.subject,
                     "channel": channel,
-                    "due_at": self.deadlines.due(category, now),
+                    "due_at": self.deadlines.due(category, now, await holidays.ahead(conn, now)),
                     **consented,
                 }
                 contact = data.contact.sealed(self.personal) if any(data.contact.model_dump().values()) else {}

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from mattran.domain import holidays
 from mattran.domain.embedding import Embedder
 from mattran.domain.petition_status import PetitionAction
 from mattran.domain.petition_text import Deadlines, add_working_days
@@ -41,6 +42,7 @@ class PetitionJobs:
         now = datetime.now(UTC)
         moved: list[str] = []
         async with self.db.transaction(Scope.everything()) as conn:
+            days_off = await holidays.ahead(conn, now)
             for row in await store.overdue_ids(conn, now):
                 parent = self.resolver.units[row["parent_code"]]
                 await store.update(
@@ -49,7 +51,7 @@ class PetitionJobs:
                     {
                         "unit_code": parent.code,
                         "unit_path": parent.path,
-                        "due_at": add_working_days(now, self.deadlines.days),
+                        "due_at": add_working_days(now, self.deadlines.days, days_off),
                         "escalations": row["escalations"] + 1,
                     },
                 )

@@ -136,6 +136,7 @@ class Action(BaseModel):
         PetitionAction.RECORD_REPLY,
         PetitionAction.SET_CATEGORY,
         PetitionAction.MERGE,
+        PetitionAction.UNMERGE,
     ]
     reason: str | None = Field(default=None, max_length=1000)
     answer: str | None = Field(default=None, max_length=10000)
@@ -144,6 +145,7 @@ class Action(BaseModel):
     agency: str | None = Field(default=None, max_length=300)
     reply_due: date | None = None
     reply_text: str | None = Field(default=None, max_length=10000)
+    reply_date: date | None = Field(default=None, description="record_reply: ngày của văn bản trả lời")
     category: Category | None = None
     into: str | None = Field(default=None, max_length=40, description="merge: mã phản ánh giữ lại")
     title_public: str | None = Field(default=None, max_length=200, description="publish: tiêu đề công khai")

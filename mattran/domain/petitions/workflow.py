@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from mattran.auth.principal import Principal
+from mattran.domain import holidays
+from mattran.domain.attachments import Attachment
 from mattran.domain.embedding import Embedder
 from mattran.domain.permissions import Operation, is_allowed
-from mattran.domain.petition_status import OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
+from mattran.domain.petition_status import ACTION_LABELS, OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import similarity
 from mattran.domain.petitions.disclosure import (
@@ -26,6 +30,7 @@ from mattran.domain.petitions.errors import (
     PetitionRefused,
     PetitionSignInRequired,
 )
+from mattran.domain.petitions.matching import compare
 from mattran.domain.petitions.models import Action, Contact, public_number
 from mattran.domain.petitions.transitions import PROPAGATED, TRANSITIONS, changes
 from mattran.domain.privacy import PersonalData
@@ -145,14 +150,46 @@ class PetitionWorkflow:
             }
 
     async def _similar(self, conn: Conn, row: dict[str, Any]) -> list[dict[str, Any]]:
-        """Petitions of the row's unit, whatever their status, close by wording or meaning; best first."""
+        """Petitions of the row's unit, whatever their status, that may be the same matter, best first, each with
+        its text and why it matches (the cadre compares them; nothing is chosen for a merge)."""
         text = f"{row['title']}\n{row['content']}"
-        found = {r["id"]: dict(r) for r in await store.similar(conn, row["unit_code"], text, row["id"])}
+        found = {r["id"]: dict(r) for r in await store.similar(conn, row["unit_code"], text, row["id"], limit=10)}
         vector = await similarity.vector_of(self.embedder, text)
         if vector is not None:
-            rows = await store.similar_by_meaning(conn, row["unit_code"], vector, row["id"], similarity.SIMILAR_MEANING)
+            rows = await store.similar_by_meaning(
+                conn, row["unit_code"], vector, row["id"], similarity.CANDIDATE_MEANING, limit=10
+            )
             similarity.keep_best(found, rows, "id")
-        return sorted(found.values(), key=lambda r: (-r["score"], -r["id"]))[:5]
+        texts = await store.texts(conn, list(found), vector)
+        candidates = [
+            c | {"content": t["content"], "text": f"{t['title']}\n{t['content']}", "meaning": t["meaning"]}
+            for c in found.values()
+            if (t := texts.get(c["id"]))
+        ]
+        shown = similarity.judged(text, candidates)
+        return [{k: v for k, v in c.items() if k not in ("text", "meaning")} for c in shown][:5]
+
+    async def compare(self, principal: Principal, code: str, other: str) -> dict[str, Any]:
+        """Two petitions of the cadre's scope side by side with why they match or not (before a merge)."""
+        async with self.db.transaction(principal.scope()) as conn:
+            rows = [await _handled(conn, principal, c) for c in (code, other)]
+        texts = [f"{r['title']}\n{r['content']}" for r in rows]
+        meaning = None
+        if self.embedder.ready:
+            vectors = await asyncio.to_thread(self.embedder.passages, texts)
+            meaning = float(vectors[0] @ vectors[1])
+        found = compare(texts[0], texts[1], meaning) if meaning is not None else None
+        return {
+            "petition": as_seen_by(principal, rows[0]),
+            "other": as_seen_by(principal, rows[1]),
+            "likely_same": bool(found and found.likely_same),
+            "reasons": found.reasons() if found else ["Chưa so sánh được theo nghĩa: mô hình đang được nạp."],
+            "mergeable": rows[0]["status"] in OPEN_STATUSES
+            and rows[1]["status"] in OPEN_STATUSES
+            and rows[0]["unit_code"] == rows[1]["unit_code"]
+            and not rows[1]["merged_into"]
+            and rows[0]["id"] != rows[1]["id"],
+        }
 
     async def attachment(self, principal: Principal, code: str, attachment_id: int) -> dict[str, Any]:
         """One attachment's bytes, for a cadre within scope (of a denunciation: the assigned cadre only)."""
@@ -165,9 +202,14 @@ class PetitionWorkflow:
             raise PetitionNotFound("Không tìm thấy tệp đính kèm.")
         return row
 
-    async def act(self, principal: Principal, code: str, action: Action) -> dict[str, Any]:
-        """Carry out a cadre's action; every change is appended to the petition's history."""
+    async def act(
+        self, principal: Principal, code: str, action: Action, documents: Sequence[Attachment] = ()
+    ) -> dict[str, Any]:
+        """Carry out a cadre's action; every change is appended to the petition's history. ``documents``: the
+        state body's reply document, attached when its reply is recorded (checked files)."""
         code = public_number(code)
+        if documents and action.action != PetitionAction.RECORD_REPLY:
+            raise InvalidPetition("Chỉ đính kèm tệp khi ghi nhận văn bản trả lời của cơ quan.", "document")
         allowed_from, to_status = TRANSITIONS[action.action]
         target = self.resolver.units.get(action.unit_code or "") if action.action == PetitionAction.TRANSFER else None
         if action.action == PetitionAction.TRANSFER and target is None:
@@ -177,18 +219,24 @@ class PetitionWorkflow:
             row = await _handled(conn, principal, code, for_update=True)
             if row["status"] not in allowed_from:
                 raise PetitionConflict(
-                    f"Không thể “{action.action}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[row['status']]}”.",
+                    f"Không thể “{ACTION_LABELS[action.action].lower()}” khi phản ánh đang ở trạng thái "
+                    f"“{STATUS_LABELS[row['status']]}”.",
                     "action",
                 )
             if action.action == PetitionAction.MERGE:
                 changed, detail = await self._merge_target(conn, row, action)
+            elif action.action == PetitionAction.UNMERGE:
+                changed, detail = await self._unmerged(conn, row)
             elif action.action == PetitionAction.PUBLISH:
                 changed, detail = await self._reviewed(conn, principal, row, action)
             else:
-                changed, detail = changes(row, action, target, self.deadlines)
+                days_off = await holidays.ahead(conn, datetime.now(UTC))
+                changed, detail = changes(row, action, target, self.deadlines, days_off)
             if to_status and to_status != row["status"]:
                 changed["status"] = to_status
             await store.update(conn, row["id"], changed)
+            if documents:
+                await store.add_reply_documents(conn, row["id"], row["unit_path"], [d.as_row() for d in documents])
             await store.add_event(
                 conn,
                 row["id"],
@@ -215,6 +263,14 @@ class PetitionWorkflow:
         if main["unit_code"] != row["unit_code"] or main["status"] not in OPEN_STATUSES or main["merged_into"]:
             raise PetitionConflict("Chỉ gộp được vào phản ánh đang xử lý của cùng đơn vị.", "into")
         return {"merged_into": main["id"]}, {"into": main["tracking_code"]}
+
+    async def _unmerged(self, conn: Conn, row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Undoing a merge: the petition leaves the one it was merged into and takes back its status."""
+        merges = [e for e in await store.events(conn, row["id"]) if e["action"] == PetitionAction.MERGE]
+        if not merges or not row["merged_into"]:
+            raise PetitionConflict("Phản ánh này chưa được gộp.", "action")
+        before = merges[-1]["from_status"] or PetitionStatus.RECEIVED
+        return {"merged_into": None, "status": before}, {"from": merges[-1]["detail"].get("into")}
 
     async def _reviewed(
         self, conn: Conn, principal: Principal, row: dict[str, Any], action: Action

@@ -12,9 +12,11 @@ from typing import Literal
 from pydantic import BaseModel
 
 from mattran.domain.reports.figures import Figure, Gathered
-from mattran.domain.reports.request import ReportKind
+from mattran.domain.reports.request import ReportError, ReportKind
 
-PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+# a figure's key may hold spaces and diacritics (``members.religion:Công giáo``)
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+_BRACES = re.compile(r"\{\{|\}\}")
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 APPENDIX_TITLE = "Phụ lục: nguồn số liệu"
 
@@ -55,20 +57,33 @@ class Document(BaseModel):
         return self.data.by_key()
 
 
-class UnknownFigure(KeyError):
-    """A placeholder names no gathered figure."""
+class UnfilledPlaceholder(ReportError):
+    """A placeholder that names no gathered figure, or braces left in the text: the draft is not made."""
 
 
 def fill(text: str, figures: dict[str, Figure]) -> str:
-    """The text with each ``{{key}}`` replaced by the figure's value as written (``1.234``, ``12,5%``)."""
+    """The text with each ``{{key}}`` replaced by the figure's value as written (``1.234``, ``12,5%``); a key
+    that names no figure, or braces left over, raise :class:`UnfilledPlaceholder` (never reach a document)."""
 
     def value(match: re.Match[str]) -> str:
         figure = figures.get(match.group(1))
         if figure is None:
-            raise UnknownFigure(match.group(1))
+            raise UnfilledPlaceholder(f"Bản dự thảo còn chỗ trống chưa điền số liệu “{match.group(1)}”.", "text")
         return figure.text
 
-    return PLACEHOLDER.sub(value, text)
+    filled = PLACEHOLDER.sub(value, text)
+    if _BRACES.search(filled):
+        raise UnfilledPlaceholder(f"Bản dự thảo còn chỗ trống chưa điền số liệu: “{text}”.", "text")
+    return filled
+
+
+def check_filled(document: Document) -> None:
+    """Raise :class:`UnfilledPlaceholder` when any text of the draft has a placeholder that cannot be filled."""
+    figures = document.figures()
+    for block in [*document.intro, *(b for s in document.sections for b in s.blocks)]:
+        fill(block.text, figures)
+    for text in [document.summary, document.place_date, *document.recipients, *document.signature]:
+        fill(text, {})
 
 
 def numbered(document: Document) -> list[tuple[str, Section]]:

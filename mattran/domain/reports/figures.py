@@ -7,6 +7,7 @@ the report's appendix so that a cadre can check it. Keys name the figure: ``peti
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -40,6 +41,8 @@ MEMBER_DIMENSIONS: tuple[Dimension, ...] = (
     "level",
 )
 _EXCERPT_CHARS = 220
+_EXCERPTS = 3  # quoted petitions per theme
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def count_text(value: int) -> str:
@@ -134,6 +137,11 @@ def window(period: Period) -> tuple[datetime, datetime]:
         datetime.combine(period.start, time(), VIETNAM),
         datetime.combine(period.end + timedelta(days=1), time(), VIETNAM),
     )
+
+
+def _worded(text: str) -> bool:
+    """Whether a text says something in words (not emoji, symbols or numbers only): worth quoting."""
+    return len(_WORD.findall(text)) >= 3
 
 
 def _excerpt(row: dict[str, Any]) -> str:
@@ -265,9 +273,8 @@ async def _opinions(conn: Conn, unit: Unit, period: Period, as_of: datetime, c: 
             row["resolved"],
             f"{what}, lĩnh vực “{label}”, trạng thái “Đã trả lời” hoặc “Đã công khai trả lời”",
         )
-        facts[f"excerpts:{row['key']}"] = [
-            _excerpt(r) for r in await petition_stats.excerpts(conn, unit.code, start, end, row["key"])
-        ]
+        published = await petition_stats.excerpts(conn, unit.code, start, end, row["key"])
+        facts[f"excerpts:{row['key']}"] = [_excerpt(r) for r in published if _worded(r["content_public"])][:_EXCERPTS]
     return facts
 
 
@@ -346,7 +353,16 @@ async def _congress(
         )
     if slowest:
         facts["slowest_provinces"] = [g.key for g in slowest]
-    facts["overdue_units"] = [u.name for u in progress.units if u.overdue][:30]
+    below = [u for u in progress.units if u.code != unit.code]  # the unit reports on those below, not on itself
+    if below:
+        c.add(
+            "congress.overdue_below",
+            "Đơn vị trực thuộc quá ngày dự kiến mà chưa tổ chức",
+            sum(u.overdue for u in below),
+            f"{what} trực thuộc (không tính chính đơn vị báo cáo) chưa tổ chức đại hội mà ngày dự kiến đã qua",
+        )
+    facts["overdue_units"] = [u.name for u in below if u.overdue][:30]
+    facts["own_overdue"] = [u.name for u in progress.units if u.code == unit.code and u.overdue]
     return progress.term, facts
 
 

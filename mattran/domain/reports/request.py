@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from mattran.domain.errors import Invalid
 from mattran.domain.labelled import labels
+from mattran.domain.reports.recipient import canonical_recipient
 from mattran.domain.text import fold, nfc, strip_marks
 
 
@@ -98,7 +99,6 @@ _OF = re.compile(
     r"|mttq|ban|to chuc|doan vien|hoi vien|can bo|don vi|co so|minh|toi|chung toi)\b)(.+)$"
 )
 _COUNTRY = re.compile(r"\b(?:toan quoc|ca nuoc|trung uong)\b")
-_ABBREVIATIONS = {"hdnd": "HĐND", "ubnd": "UBND", "mttq": "MTTQ"}
 
 
 def _quarter(year: int, q: int) -> Period:
@@ -189,13 +189,14 @@ def _without_period(text: str, today: date) -> tuple[str, str]:
 
 
 def _recipient(text: str, today: date) -> str | None:
-    """The session or body a voters' summary is for, as written (``kỳ họp HĐND tỉnh``)."""
+    """The session or body a voters' summary is for, in canonical Vietnamese (``kỳ họp HĐND tỉnh``, also when
+    typed ``ky hop hdnd tinh``)."""
     source, lowered = _without_period(text, today)
     found = _RECIPIENT.search(lowered)
     if not found:
         return None
     written = source[found.start(1) : found.end(1)]
-    return " ".join(_ABBREVIATIONS.get(w.lower(), w) for w in written.split()) or None
+    return canonical_recipient(written)
 
 
 def unit_phrase(text: str, today: date) -> tuple[str | None, bool]:

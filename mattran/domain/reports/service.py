@@ -17,7 +17,7 @@ from mattran.domain.access import PermissionDenied, target_unit
 from mattran.domain.errors import NotFound
 from mattran.domain.permissions import Operation, is_allowed, within
 from mattran.domain.reports.brief import SectionWriter
-from mattran.domain.reports.document import Document, to_markdown
+from mattran.domain.reports.document import Document, check_filled, to_markdown
 from mattran.domain.reports.docx_format import build_docx
 from mattran.domain.reports.figures import Figure, gather
 from mattran.domain.reports.request import KIND_LABELS, ReportError, ReportKind, ReportRequest, parse_request
@@ -126,6 +126,7 @@ async def _save(
     revision_prompt: str | None,
     report_id: int | None,
 ) -> tuple[int, int]:
+    check_filled(document)  # an unfilled placeholder blocks the draft, never reaches a page, the chat or a .docx
     values = {
         "request_text": request_text,
         "revision_prompt": revision_prompt,

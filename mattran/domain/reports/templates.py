@@ -247,12 +247,20 @@ def _congress_levels(b: SectionBrief) -> list[str]:
 def _congress_late(b: SectionBrief) -> list[str]:
     if not b.value("congress.overdue"):
         return ["Không có đơn vị nào quá ngày dự kiến mà chưa tổ chức đại hội."]
+    lines = (
+        [f"Đại hội của {b.committee} đã quá ngày dự kiến mà chưa được tổ chức."] if b.facts.get("own_overdue") else []
+    )
+    if not b.has("congress.overdue_below"):  # the whole country (by province above) or a commune (itself only)
+        return lines or [
+            f"Có {_p('congress.overdue')} đơn vị đã quá ngày dự kiến mà chưa tổ chức đại hội; danh sách chi tiết "
+            "theo dõi trên trang Tiến độ đại hội của nền tảng."
+        ]
+    if not b.value("congress.overdue_below"):
+        return [*lines, "Không có đơn vị trực thuộc nào quá ngày dự kiến mà chưa tổ chức đại hội."]
     names = b.facts.get("overdue_units") or []
-    text = f"Có {_p('congress.overdue')} đơn vị đã quá ngày dự kiến mà chưa tổ chức đại hội"
-    if not names:
-        return [text + "; danh sách chi tiết theo dõi trên trang Tiến độ đại hội của nền tảng."]
-    every = len(names) == b.value("congress.overdue")
-    return [text + (", gồm: " if every else ", trong đó có: ") + ", ".join(names) + "."]
+    text = f"Có {_p('congress.overdue_below')} đơn vị trực thuộc đã quá ngày dự kiến mà chưa tổ chức đại hội"
+    every = len(names) == b.value("congress.overdue_below")
+    return [*lines, text + (", gồm: " if every else ", trong đó có: ") + ", ".join(names) + "."]
 
 
 def _members_count(b: SectionBrief) -> list[str]:

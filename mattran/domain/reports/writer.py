@@ -28,6 +28,8 @@ def check_section(text: str, brief: SectionBrief) -> bool:
     if any(k not in keys for k in PLACEHOLDER.findall(text)):
         return False
     rest = PLACEHOLDER.sub(" ", text)
+    if "{" in rest or "}" in rest:  # a placeholder the pattern cannot read
+        return False
     quoted = [t for texts in brief.facts.values() for t in texts] + [f.label for f in brief.figures]
     for allowed in [brief.period_label, brief.as_of, brief.term or "", brief.unit_name, brief.recipient or "", *quoted]:
         if allowed:
@@ -95,7 +97,9 @@ def _header(unit: Unit, data: Gathered, request: ReportRequest) -> dict[str, Any
         if level == Level.CENTRAL
         else ["ỦY BAN MTTQ VIỆT NAM", unit.name.upper(), "BAN THƯỜNG TRỰC"]
     )
-    place = "Hà Nội" if level == Level.CENTRAL else unit.short_name
+    # Nghị định 30/2020/NĐ-CP: the place of the issuing body (a province's, a commune's own name; a name that is a
+    # number is written in full: “Phường 1”)
+    place = "Hà Nội" if level == Level.CENTRAL else unit.name if unit.short_name[:1].isdigit() else unit.short_name
     province = unit.province_name or ""
     above = {
         Level.CENTRAL: [

@@ -1,0 +1,100 @@
+"""Similar petitions: on labelled pairs (same matter or not), precision and recall of "possibly the same matter"
+at the threshold shown to cadres (:data:`~mattran.domain.petitions.matching.SAME_MATTER`), overall and for the
+pairs typed without diacritics. On a sealed set (``*.sealed.*``) only aggregates are reported, never a pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evals.dataset import is_sealed, rows
+from mattran.domain.embedding import Encoder
+from mattran.domain.petitions.matching import SAME_MATTER, Match, compare
+
+DATASETS = Path(__file__).parent / "datasets"
+DEV = DATASETS / "petition_pairs.dev.jsonl"
+SEALED = DATASETS / "petition_pairs.sealed.jsonl"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two petitions' texts (title and content), whether they are the same matter, and whether typed with
+    diacritics."""
+
+    id: str
+    a: str
+    b: str
+    same: bool
+    diacritics: bool
+    kind: str
+
+
+def default_dataset() -> Path:
+    """The sealed set when it is there, else the development set."""
+    return SEALED if SEALED.exists() else DEV
+
+
+def load(path: Path | None = None) -> list[Pair]:
+    """The pairs of a dataset (JSONL)."""
+    return [
+        Pair(
+            str(raw.get("id", number)),
+            f"{raw['a']['title']}\n{raw['a']['content']}",
+            f"{raw['b']['title']}\n{raw['b']['content']}",
+            bool(raw["same"]),
+            bool(raw.get("diacritics", True)),
+            str(raw.get("kind", "")),
+        )
+        for number, raw in rows(path or default_dataset(), DEV.name)
+    ]
+
+
+@dataclass
+class Report:
+    """The matches and, for an open set, the pairs judged wrongly."""
+
+    judged: list[tuple[Pair, Match]] = field(default_factory=list)
+    sealed: bool = False
+
+    def _counts(self, pairs: list[tuple[Pair, Match]], threshold: float) -> dict[str, float]:
+        said = [(p, m.score >= threshold) for p, m in pairs]
+        tp = sum(p.same and yes for p, yes in said)
+        shown = sum(yes for _, yes in said)
+        same = sum(p.same for p, _ in said)
+        return {"precision": tp / shown if shown else 1.0, "recall": tp / same if same else 1.0}
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """Precision and recall at the threshold shown, with and without diacritics, and the set's size."""
+        figures = self._counts(self.judged, SAME_MATTER)
+        plain = [(p, m) for p, m in self.judged if not p.diacritics]
+        figures |= {f"{k}.no_diacritics": v for k, v in self._counts(plain, SAME_MATTER).items()}
+        figures |= {"pairs": float(len(self.judged)), "threshold": SAME_MATTER}
+        return figures
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """The pairs judged wrongly (never for a sealed set)."""
+        if self.sealed:
+            return []
+        return [
+            {"id": p.id, "kind": p.kind, "same": p.same, "score": m.score, "reasons": m.reasons()}
+            for p, m in self.judged
+            if (m.score >= SAME_MATTER) != p.same
+        ]
+
+
+def evaluate(encoder: Encoder, path: Path | None = None) -> Report:
+    """Score every pair of the dataset with the embedding model and the petitions' places."""
+    dataset = path or default_dataset()
+    pairs = load(dataset)
+    vectors = encoder.passages([t for p in pairs for t in (p.a, p.b)])
+    report = Report(sealed=is_sealed(dataset))
+    for i, pair in enumerate(pairs):
+        cosine = float(np.dot(vectors[2 * i], vectors[2 * i + 1]))
+        report.judged.append((pair, compare(pair.a, pair.b, cosine)))
+    return report
