@@ -38,15 +38,20 @@ def default_dataset() -> Path:
     return SEALED if SEALED.exists() else DEV
 
 
+def _text(petition: str | dict[str, str]) -> str:
+    """A petition as one text: given whole (the sealed set) or as title and content (the dev set)."""
+    return petition if isinstance(petition, str) else f"{petition['title']}\n{petition['content']}"
+
+
 def load(path: Path | None = None) -> list[Pair]:
-    """The pairs of a dataset (JSONL)."""
+    """The pairs of a dataset (JSONL); typed with diacritics per ``diacritics`` (dev) or ``accented`` (sealed)."""
     return [
         Pair(
             str(raw.get("id", number)),
-            f"{raw['a']['title']}\n{raw['a']['content']}",
-            f"{raw['b']['title']}\n{raw['b']['content']}",
+            _text(raw["a"]),
+            _text(raw["b"]),
             bool(raw["same"]),
-            bool(raw.get("diacritics", True)),
+            bool(raw.get("diacritics", raw.get("accented", True))),
             str(raw.get("kind", "")),
         )
         for number, raw in rows(path or default_dataset(), DEV.name)

@@ -75,6 +75,9 @@ ACTION_LABELS = labels(
     "Xóa thông tin liên hệ",
     "Sửa thông tin liên hệ",
     "Xóa dữ liệu hết thời hạn lưu trữ",
+    "Người gửi rút phản ánh",
+    "Người gửi bổ sung thông tin",
+    "Người gửi đánh giá trả lời",
 )
 """How each action is named in a petition's history."""
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)
