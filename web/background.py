@@ -4,7 +4,7 @@ the platform, each period's job runs once (in whichever process claims it); a fa
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,12 +38,19 @@ def _handler(run: Callable[[], Awaitable[object]]) -> Handler:
     return handle
 
 
-async def start(db: Database, jobs: list[Job], once: list[Once] | None = None) -> list[asyncio.Task[None]]:
+async def start(
+    db: Database, jobs: list[Job], once: list[Once] | None = None, handlers: Mapping[str, Handler] | None = None
+) -> list[asyncio.Task[None]]:
     """Enqueue the one-off jobs, then run this process's worker: it enqueues each period's jobs (the store keeps
-    one per period) and runs whichever it claims."""
+    one per period) and runs whichever it claims, those others enqueue included (``handlers``: kind → handler of
+    a job's payload, for jobs enqueued with :func:`mattran.domain.jobs.enqueue_in` or :class:`JobQueue`)."""
     once = once or []
     periodic = [job for job in jobs if job.minutes > 0]
-    handlers = {job.name: _handler(job.run) for job in periodic} | {job.name: _handler(job.run) for job in once}
+    handlers = (
+        dict(handlers or {})
+        | {job.name: _handler(job.run) for job in periodic}
+        | {job.name: _handler(job.run) for job in once}
+    )
     queue = JobQueue(db)
     for job in once:
         await queue.enqueue(job.name, unique_key=f"{job.name}@{job.key}")

@@ -15,12 +15,16 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import pytest
+
 from mattran.bootstrap import StoreUrls
-from mattran.domain.jobs import JobQueue, Periodic, Worker, retry_delay
+from mattran.domain.jobs import JobQueue, Periodic, Worker, enqueue_in, retry_delay
 from mattran.scope import Scope
 from mattran.store import jobs as store
 from mattran.store.db import Database
 from tests.support.store import open_pool
+from web import background
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -203,3 +207,26 @@ async def test_a_slow_periodic_job_never_overlaps_itself_and_missed_periods_are_
     assert 2 <= len(spans) <= 4, spans
     assert all(end <= next_start for (_s, end), (next_start, _e) in pairwise(spans))
     assert row is not None and row["ran"] == len(spans) and row["superseded"] >= 4
+
+
+async def test_the_web_apps_worker_runs_the_jobs_another_module_enqueues(db: Database) -> None:
+    kind = _kind("outbox")
+    sent: list[dict[str, Any]] = []
+
+    async def send(payload: dict[str, Any]) -> None:
+        sent.append(payload)
+
+    tasks = await background.start(db, [], handlers={kind: send})
+    async with db.transaction(Scope.public()) as conn:  # enqueued with the caller's own writes
+        await enqueue_in(conn, kind, {"message": 1}, unique_key=f"{kind}:1")
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        async with db.transaction(Scope.public()) as conn:
+            await enqueue_in(conn, kind, {"message": 2}, unique_key=f"{kind}:2")
+            await conn.execute("select 1/0")  # rolled back: its job with it
+    deadline = time.monotonic() + 10
+    while not sent and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.5)
+    for task in tasks:
+        task.cancel()
+    assert sent == [{"message": 1}]
