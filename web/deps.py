@@ -56,7 +56,11 @@ def get_db(request: Request) -> Database:
     return get_services(request).db
 
 
-async def public_conn(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[Conn]:
+async def _db(request: Request) -> Database:
+    return get_db(request)
+
+
+async def public_conn(db: Annotated[Database, Depends(_db)]) -> AsyncIterator[Conn]:
     """A transaction with the public scope (reference data only)."""
     async with db.transaction(Scope.public()) as conn:
         yield conn
@@ -67,8 +71,21 @@ def get_resolver(request: Request) -> UnitResolver:
     return get_services(request).resolver
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
-WebDep = Annotated[WebServices, Depends(get_web)]
-DbDep = Annotated[Database, Depends(get_db)]
+# The dependencies are coroutines: FastAPI runs a plain function dependency in a worker thread, a hop per request.
+async def _services(request: Request) -> Services:
+    return get_services(request)
+
+
+async def _web(request: Request) -> WebServices:
+    return get_web(request)
+
+
+async def _resolver(request: Request) -> UnitResolver:
+    return get_resolver(request)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+WebDep = Annotated[WebServices, Depends(_web)]
+DbDep = Annotated[Database, Depends(_db)]
 PublicConn = Annotated[Conn, Depends(public_conn)]
-ResolverDep = Annotated[UnitResolver, Depends(get_resolver)]
+ResolverDep = Annotated[UnitResolver, Depends(_resolver)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
@@ -81,6 +82,7 @@ _COMMUNE_TYPES = {("dac", "khu"): "dac_khu", ("thi", "tran"): "thi_tran", ("xa",
 _DISTRICT_TYPES = {("thi", "xa"): "thi_xa", ("thanh", "pho"): "thanh_pho", ("quan",): "quan", ("huyen",): "huyen"}
 _PROVINCE_TYPES = [("thanh", "pho"), ("tinh",), ("thu", "do")]
 _CENTRAL = {"trung uong", "toan quoc", "ca nuoc"}
+_FUZZY_PROVINCE = 0.85  # the least similarity of a misspelt province's name
 _LEGACY_TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}
 _PROVINCE_ALIASES = {
     "01": ["ha noi", "thu do ha noi", "thu do"],
@@ -163,6 +165,12 @@ def _tokens(text: str) -> list[str]:
                 out.append(",")
             out += words
     return out
+
+
+def _bounds(matcher: SequenceMatcher[str]) -> Iterator[float]:
+    """Upper bounds of ``matcher.ratio()``, the cheapest first."""
+    yield matcher.real_quick_ratio()
+    yield matcher.quick_ratio()
 
 
 def _type_before(tokens: list[str], start: int, types: dict[tuple[str, ...], str]) -> tuple[str | None, int]:
@@ -262,11 +270,16 @@ class UnitResolver:
             (cut, tail) for cut, tail in tails if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0]
         ]
         for cut, tail in tails:
+            matcher = SequenceMatcher(None, tail)
             for key, province in self.province_names.items():
-                score = SequenceMatcher(None, tail, " ".join(key)).ratio()
+                matcher.set_seq2(" ".join(key))
+                # ratio <= quick_ratio <= real_quick_ratio: what cannot beat the best nor reach the threshold is skipped
+                if not all(bound > best[0] and bound >= _FUZZY_PROVINCE for bound in _bounds(matcher)):
+                    continue
+                score = matcher.ratio()
                 if score > best[0]:
                     best = (score, cut, province)
-        return (best[2], best[1]) if best[0] >= 0.85 else (None, len(tokens))
+        return (best[2], best[1]) if best[0] >= _FUZZY_PROVINCE else (None, len(tokens))
 
     def _parse(self, text: str) -> _Parsed:
         tokens = _tokens(text)
