@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from agents.llm import chat_model, section_writer
 from knowledge.embeddings import lazy_embedder
 from mattran.domain.library import LibraryService
+from mattran.domain.library_upgrade import LibraryUpgrade
 from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import PetitionIntake, PetitionJobs, Petitions, PetitionViews, PetitionWorkflow
 from mattran.domain.privacy import personal_data
@@ -41,6 +42,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             jobs=PetitionJobs(db, resolver, deadlines, embedder),
         ),
         library=LibraryService(db, embedder),
+        library_upgrade=LibraryUpgrade(db, embedder),
         personal=personal,
         limits=limits,
         embedder=embedder,

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from agents.runner import ChatRunner
 from compose.services import open_services
 from ingest.demo import load_demo_library
+from ingest.reindex import upgrade_index
 from mattran.auth.oidc import AccessTokenRule, Introspection, OidcClient
 from mattran.auth.sealing import TokenSealer, refresh_token_key
 from mattran.auth.sessions import SessionService
@@ -70,6 +71,18 @@ async def _embed_petitions_continually(petitions: PetitionJobs, embedder: Embedd
         except Exception:  # the store may be restarting: try again next round
             _log.exception("embedding petitions failed")
         await asyncio.sleep(pause_seconds)
+
+
+async def _upgrade_then_load_demo(services: Services) -> None:
+    """Re-index what an earlier release's embedder or chunker made (search serves meanwhile), then fill the demo
+    library when the settings ask for it (after the upgrade, so that no document is embedded twice)."""
+    try:
+        await services.embedder.warm_up()
+        await upgrade_index(services.library, services.library_upgrade, services.petitions.jobs)
+    except Exception:  # the store may be restarting: the next start resumes where this one stopped
+        _log.exception("updating the library's index failed")
+    if services.settings.load_demo_library:
+        await load_demo_library(services.library, services.settings.laws_dir)
 
 
 def _jobs(services: Services, sessions: SessionService) -> list[Job]:
@@ -133,16 +146,12 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
             app.state.services, app.state.web = services, WebServices(oidc, sessions, chat)
             await chat.open()
             embedding = asyncio.create_task(_embed_petitions_continually(services.petitions.jobs, services.embedder))
-            demo_library = (
-                asyncio.create_task(load_demo_library(services.library, settings.laws_dir))
-                if settings.load_demo_library
-                else None
-            )
+            library_work = asyncio.create_task(_upgrade_then_load_demo(services))
             jobs = background.start(_jobs(services, sessions))
             try:
                 yield
             finally:
-                for task in (demo_library, embedding, *jobs):
+                for task in (library_work, embedding, *jobs):
                     if task:
                         task.cancel()
                 await chat.close()

@@ -142,7 +142,9 @@ class PetitionWorkflow:
         found = {r["id"]: dict(r) for r in await store.similar(conn, row["unit_code"], text, row["id"])}
         vector = await similarity.vector_of(self.embedder, text)
         if vector is not None:
-            rows = await store.similar_by_meaning(conn, row["unit_code"], vector, row["id"], similarity.SIMILAR_MEANING)
+            rows = await store.similar_by_meaning(
+                conn, row["unit_code"], vector, self.embedder.identity, row["id"], similarity.SIMILAR_MEANING
+            )
             similarity.keep_best(found, rows, "id")
         return sorted(found.values(), key=lambda r: (-r["score"], -r["id"]))[:5]
 
