@@ -81,7 +81,7 @@ async def upgrade_index(
     async def embed_pending() -> None:
         nonlocal logged
         if pending:
-            report.embedded += await upgrade.embed_again(pending)
+            report.embedded += await upgrade.embed_again(pending, batch)
             progress.done += sum(d.outdated_vectors for d in pending)
             pending.clear()
         if time.monotonic() - logged >= LOG_SECONDS:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
 from mattran.domain.embedding import Encoder
 from mattran.domain.library import ChunkIn
 from mattran.scope import Scope
@@ -100,17 +102,22 @@ class LibraryUpgrade:
             for r in rows
         ]
 
-    async def embed_again(self, documents: Sequence[OutdatedDocument]) -> int:
-        """Embed again, in one batch, the documents' chunks made by another embedder; each document's new vectors
-        are written in a transaction of its own. Returns the chunks changed (a document replaced meanwhile by an
-        ingest has none left to change)."""
+    async def embed_again(self, documents: Sequence[OutdatedDocument], batch: int = 64) -> int:
+        """Embed again the documents' chunks made by another embedder, ``batch`` at a time (a search's question
+        waits for the model at most one batch); each document's new vectors are written in a transaction of its own.
+        Returns the chunks changed (a document replaced meanwhile by an ingest has none left to change)."""
         identity = await self.identity()
         async with self.db.transaction(Scope.everything()) as conn:
             rows = await store.chunks_to_embed(conn, [d.id for d in documents], identity)
         if not rows:
             return 0
         texts = [ChunkIn(r["heading"], "", None, r["body"]).embedding_text() for r in rows]
-        vectors = await asyncio.to_thread(self._embedder.passages, texts)
+        vectors = np.concatenate(
+            [
+                await asyncio.to_thread(self._embedder.passages, texts[i : i + batch])
+                for i in range(0, len(texts), batch)
+            ]
+        )
         changed = 0
         for document in documents:
             positions = [i for i, r in enumerate(rows) if r["document_id"] == document.id]
