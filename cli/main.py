@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -122,6 +123,7 @@ def up(
             settings.oidc_api_audience,
         )
     say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz, {workers} tiến trình)  — Ctrl-C để dừng")
+    _log_library_work(settings.log_level)
     try:
         if workers > 1:  # each worker builds its app from the same environment, the overrides included
             env = {f"MATTRAN_{k.upper()}": str(v) for k, v in overrides.items()} | {APP_URL_ENV: urls.app}
@@ -145,6 +147,16 @@ def up(
             provider.terminate()
             provider.wait(10)
     say("Đã dừng.")
+
+
+def _log_library_work(level: str) -> None:
+    """Show the library's background work (the demo library, re-indexing after an upgrade: done/total, rate) in the
+    server's log; other packages' loggers stay as uvicorn leaves them."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+    logger = logging.getLogger("ingest")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
 
 
 @db_app.command("migrate")

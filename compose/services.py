@@ -10,6 +10,7 @@ from email.utils import parseaddr
 from agents.llm import chat_model, section_writer
 from knowledge.embeddings import lazy_embedder
 from mattran.domain.library import LibraryService
+from mattran.domain.library_upgrade import LibraryUpgrade
 from mattran.domain.notifications import Channel, LoggingSender, Outbox, Sender, SmtpConfig, SmtpSender
 from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import (
@@ -51,6 +52,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             followup=PetitionFollowUp(db, resolver, Pseudonyms(signing), personal),
         ),
         library=LibraryService(db, embedder),
+        library_upgrade=LibraryUpgrade(db, embedder),
         personal=personal,
         limits=limits,
         embedder=embedder,

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 
 from ingest.partition import ParsedDocument, legal_title, text_lines
 
+# Bump when chunking changes (what a chunk holds, its heading or anchor): chunks made by another version are chunked
+# again from their source file, in the background after an upgrade, and by ``mattran ingest``.
+CHUNKER_VERSION = "2026.12-1"
+
 _ARTICLE = re.compile(r"^Điều\s+(\d+)\s*(?:[.:]\s*(.*))?$", re.IGNORECASE)
 _PART = re.compile(r"^Phần\s+(thứ\s+[^\s.:]+|[IVXLCDM]+|\d+)\s*[.:\-–]?\s*(.*)$", re.IGNORECASE)
 _CHAPTER = re.compile(r"^Chương\s+([IVXLCDM]+|\d+)\s*[.:\-–]?\s*(.*)$", re.IGNORECASE)

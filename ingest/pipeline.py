@@ -1,4 +1,5 @@
-"""Ingest files into the library: parse, chunk with heading paths, embed, store; idempotent by content hash.
+"""Ingest files into the library: parse, chunk with heading paths, embed, store; idempotent by content hash, chunker
+version and embedder.
 
 Unchanged files are skipped, changed ones replaced atomically; a file that fails is reported and skipped,
 and the batch goes on. Parsing the next file overlaps with embedding the current one.
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ingest.chunking import chunk_document, heading_text
+from ingest.chunking import CHUNKER_VERSION, chunk_document, heading_text
 from ingest.partition import SUPPORTED_SUFFIXES, PartitionError, read_document
 from knowledge.law_status import notice_for
 from mattran.auth.principal import Principal
@@ -85,6 +86,7 @@ def parse_file(
         access=access,
         unit_code=unit_code,
         notice=notice_for(parsed.title, legal),
+        chunker=CHUNKER_VERSION,
     )
     return Parsed(document, chunks)
 
@@ -111,7 +113,7 @@ async def ingest(
         except OSError as exc:
             report.failed.append((str(path), f"Không đọc được tệp: {exc.strerror or exc}"))
             return None
-        if await service.is_current(principal, str(path.resolve()), content_hash(content)):
+        if await service.is_current(principal, str(path.resolve()), content_hash(content), CHUNKER_VERSION):
             report.unchanged.append(str(path.resolve()))
             return None
         try:

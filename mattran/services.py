@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from mattran.domain.embedding import Embedder
 from mattran.domain.library import LibraryService
+from mattran.domain.library_upgrade import LibraryUpgrade
 from mattran.domain.notifications import Outbox
 from mattran.domain.petitions import Petitions
 from mattran.domain.privacy import PersonalData
@@ -32,6 +33,7 @@ class Services:
     embedder: Embedder  # one model for petitions' similarity and the library, loaded on first use
     petitions: Petitions  # intake, workflow, views, jobs
     library: LibraryService
+    library_upgrade: LibraryUpgrade  # re-embedding after an upgrade, and its progress
     chat_model: BaseChatModel | None  # the configured language model's client; None offline
     section_writer: SectionWriter  # a report's prose: the configured language model's, else the templates'
     notifications: Outbox  # the petitioners' notifications, delivered by the web app's sender loop

@@ -11,7 +11,9 @@ from fastapi import Depends, FastAPI
 
 from agents.runner import ChatRunner
 from compose.services import open_services
+from ingest.chunking import CHUNKER_VERSION
 from ingest.demo import demo_library_state, load_demo_library
+from ingest.reindex import upgrade_index
 from mattran.auth.oidc import AccessTokenRule, Introspection, OidcClient
 from mattran.auth.sealing import TokenSealer, refresh_token_key
 from mattran.auth.sessions import SessionService
@@ -85,6 +87,18 @@ def _embed_petitions(petitions: PetitionJobs, embedder: Embedder) -> Callable[[]
     return embed
 
 
+async def _upgrade_then_load_demo(services: Services) -> None:
+    """Re-index what an earlier release's embedder or chunker made (search serves meanwhile), then fill the demo
+    library when the settings ask for it (after the upgrade, so that no document is embedded twice)."""
+    try:
+        await services.embedder.warm_up()
+        await upgrade_index(services.library, services.library_upgrade, services.petitions.jobs)
+    except Exception:  # the store may be restarting: the next start resumes where this one stopped
+        _log.exception("updating the library's index failed")
+    if services.settings.load_demo_library:
+        await load_demo_library(services.library, services.settings.laws_dir)
+
+
 def _jobs(services: Services, sessions: SessionService) -> list[Job]:
     """What runs on a schedule: escalation, the embedding of new petitions, and the purges that keep personal data no
     longer than its period."""
@@ -119,16 +133,28 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
 
 
 def _once(services: Services) -> list[Once]:
-    """What runs once across processes and restarts: the demo library, for each state of its files."""
+    """What runs once across processes and restarts: the library's re-index after an upgrade of its embedder or
+    chunker (search serves meanwhile), then the demo library, for each state of its files (after the re-index, so that
+    no document is embedded twice)."""
     settings = services.settings
-    if not settings.load_demo_library:
-        return []
+    demo = settings.load_demo_library
 
-    async def load() -> str:
-        report = await load_demo_library(services.library, settings.laws_dir)
-        return f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
+    async def index_then_load() -> str:
+        try:
+            await services.embedder.warm_up()
+            upgraded = await upgrade_index(services.library, services.library_upgrade, services.petitions.jobs)
+            done = f"index: {upgraded.embedded} chunks, {upgraded.petitions} petitions embedded again"
+        except Exception:  # the store may be restarting: the next start resumes where this one stopped
+            _log.exception("updating the library's index failed")
+            done = "index: failed"
+        if demo:
+            report = await load_demo_library(services.library, settings.laws_dir)
+            done += f"; demo: {len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
+        return done
 
-    return [Once("demo library", demo_library_state(settings.laws_dir), load)]
+    version = f"{CHUNKER_VERSION}/{settings.embedding_model}/{settings.embedding_precision}"
+    key = f"{version}/{demo_library_state(settings.laws_dir)}" if demo else version
+    return [Once("library index and demo library", key, index_then_load)]
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:

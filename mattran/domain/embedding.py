@@ -11,6 +11,11 @@ import numpy as np
 class Encoder(Protocol):
     """Encodes text to unit vectors (cosine = dot product); blocking, so the domain calls it in a worker thread."""
 
+    @property
+    def identity(self) -> str:
+        """A stable id of the model and its precision: vectors made under another id are not compared with these."""
+        ...
+
     def passages(self, texts: list[str]) -> np.ndarray:
         """Vectors of document passages, one row per text."""
         ...

@@ -100,6 +100,7 @@ class DocumentIn(BaseModel):
     access: Literal["public", "internal"] = "public"
     unit_code: str | None = None
     notice: str | None = None
+    chunker: str | None = None  # the version of the chunking that cut it (``ingest.chunking.CHUNKER_VERSION``)
 
 
 @dataclass(frozen=True)
@@ -285,11 +286,13 @@ class LibraryService:
         async with self.db.transaction(self.scope(principal)) as conn:
             return await store.count_documents(conn)
 
-    async def is_current(self, principal: Principal, source: str, digest: str) -> bool:
-        """Whether ``source`` is stored with exactly this content already."""
+    async def is_current(self, principal: Principal, source: str, digest: str, chunker: str) -> bool:
+        """Whether ``source`` is stored with exactly this content already, chunked by ``chunker`` and embedded by
+        this embedder."""
         async with self.db.transaction(self.scope(principal)) as conn:
             row = await store.document_by_source(conn, source)
-        return row is not None and row["content_hash"] == digest
+            made_by = await store.made_by(conn, int(row["id"])) if row is not None else None
+        return row is not None and row["content_hash"] == digest and made_by == (chunker, self._embedder.identity)
 
     async def save(
         self,
@@ -312,6 +315,7 @@ class LibraryService:
             "content_hash": content_hash(document.content),
             "size_bytes": len(document.content),
             "added_by": principal.subject or "system",
+            "embedder": self._embedder.identity,
         }
         async with self.db.transaction(Scope.everything()) as conn:
             if document.unit_code and await units_store.unit_by_code(conn, document.unit_code) is None:

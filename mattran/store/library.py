@@ -46,7 +46,7 @@ async def save_document(
                title = excluded.title, content_hash = excluded.content_hash, kind = excluded.kind,
                access = excluded.access, unit_code = excluded.unit_code, unit_path = excluded.unit_path,
                notice = excluded.notice, size_bytes = excluded.size_bytes, chunk_count = excluded.chunk_count,
-               added_by = excluded.added_by, updated_at = now()
+               added_by = excluded.added_by, updated_at = now(), needs_reingest = false
            returning id, unit_path::text as unit_path""",
         document | {"chunk_count": len(chunks)},
     )
@@ -57,14 +57,16 @@ async def save_document(
     rows = list(zip(chunks, vectors, strict=True))
     await conn.execute(
         """insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access, unit_path,
-                                       embedding, terms)
+                                       embedding, terms, chunker, embedder)
            select %(document)s, ordinal, heading, anchor, article, body, %(access)s, %(unit_path)s::ltree,
-                  embedding::vector, strip(to_tsvector('simple', terms))
+                  embedding::vector, strip(to_tsvector('simple', terms)), %(chunker)s, %(embedder)s
            from unnest(%(ordinals)s::int[], %(headings)s::text[], %(anchors)s::text[], %(articles)s::int[],
                        %(bodies)s::text[], %(embeddings)s::text[], %(terms)s::text[])
                 as c(ordinal, heading, anchor, article, body, embedding, terms)""",
         {
             "document": document_id,
+            "chunker": document.get("chunker"),
+            "embedder": document.get("embedder"),
             "access": document["access"],
             "unit_path": unit_path,
             "ordinals": list(range(len(rows))),
@@ -219,3 +221,56 @@ async def chunks_by_id(conn: Conn, ids: Sequence[int]) -> dict[int, Row]:
         (list(ids),),
     )
     return {int(r["id"]): r for r in await cur.fetchall()}
+
+
+async def made_by(conn: Conn, document_id: int) -> tuple[str | None, str | None] | None:
+    """(chunker, embedder) that made all the document's chunks, or None when they were made by several."""
+    cur = await conn.execute(
+        "select chunker, embedder from library_chunks where document_id = %s group by chunker, embedder limit 2",
+        (document_id,),
+    )
+    rows = await cur.fetchall()
+    return (rows[0]["chunker"], rows[0]["embedder"]) if len(rows) == 1 else None
+
+
+async def outdated_documents(conn: Conn, chunker: str, embedder: str) -> list[Row]:
+    """Documents with chunks made by another embedder, or by another chunker (unless flagged for re-ingest already),
+    with how many chunks each has and how many of their vectors are outdated."""
+    cur = await conn.execute(
+        """select d.id, d.source, d.content_hash, d.kind, d.access, d.unit_code, d.needs_reingest,
+                  count(*)::int as chunks,
+                  (count(*) filter (where c.embedder is distinct from %(e)s))::int as outdated_vectors,
+                  bool_or(c.chunker is distinct from %(c)s) as outdated_chunks
+           from library_documents d join library_chunks c on c.document_id = d.id
+           group by d.id
+           having bool_or(c.embedder is distinct from %(e)s)
+                  or (bool_or(c.chunker is distinct from %(c)s) and not d.needs_reingest)
+           order by d.id""",
+        {"c": chunker, "e": embedder},
+    )
+    return await cur.fetchall()
+
+
+async def chunks_to_embed(conn: Conn, document_ids: Sequence[int], embedder: str) -> list[Row]:
+    """The documents' chunks whose vector was made by another embedder, in reading order."""
+    cur = await conn.execute(
+        "select id, document_id, heading, body from library_chunks "
+        "where document_id = any(%s) and embedder is distinct from %s order by document_id, ordinal",
+        (list(document_ids), embedder),
+    )
+    return await cur.fetchall()
+
+
+async def replace_vectors(conn: Conn, ids: Sequence[int], vectors: np.ndarray, embedder: str) -> int:
+    """Give chunks new vectors made by ``embedder``; returns how many were still there to change."""
+    cur = await conn.execute(
+        "update library_chunks c set embedding = v.e::vector, embedder = %s "
+        "from unnest(%s::bigint[], %s::text[]) as v(id, e) where c.id = v.id",
+        (embedder, list(ids), [vector_literal(v) for v in vectors]),
+    )
+    return cur.rowcount
+
+
+async def flag_for_reingest(conn: Conn, document_id: int) -> None:
+    """Mark a document to be ingested again (its chunker changed and its source file is not there)."""
+    await conn.execute("update library_documents set needs_reingest = true where id = %s", (document_id,))

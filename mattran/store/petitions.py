@@ -298,40 +298,52 @@ async def unembedded(conn: Conn, limit: int) -> list[Row]:
     return await cur.fetchall()
 
 
-async def set_embeddings(conn: Conn, ids: Sequence[int], vectors: Sequence[str]) -> None:
-    """Store petitions' text embeddings (pgvector literals)."""
+async def set_embeddings(conn: Conn, ids: Sequence[int], vectors: Sequence[str], embedder: str) -> None:
+    """Store petitions' text embeddings (pgvector literals) made by ``embedder``."""
     await conn.execute(
-        "update petitions p set embedding = v.e::vector from unnest(%s::bigint[], %s::text[]) as v(id, e)"
-        " where p.id = v.id",
-        (list(ids), list(vectors)),
+        "update petitions p set embedding = v.e::vector, embedder = %s"
+        " from unnest(%s::bigint[], %s::text[]) as v(id, e) where p.id = v.id",
+        (embedder, list(ids), list(vectors)),
     )
+
+
+async def embedded_by_another(conn: Conn, embedder: str, limit: int) -> list[Row]:
+    """Petitions whose text embedding was made by another embedder (an earlier release's), oldest first."""
+    cur = await conn.execute(
+        "select id, title, content from petitions where embedding is not null and embedder is distinct from %s"
+        " order by id limit %s",
+        (embedder, limit),
+    )
+    return await cur.fetchall()
 
 
 async def similar_by_meaning(
     conn: Conn,
     unit_code: str,
     vector: str,
+    embedder: str,
     exclude_id: int | None,
     min_score: float,
     limit: int = 5,
     recent: int = 200,
     published_only: bool = False,
 ) -> list[Row]:
-    """Petitions among the unit's ``recent`` latest whose embedding is close to ``vector`` (cosine), best first;
-    ``published_only``: only those published with a reviewed public version, titled by it."""
+    """Petitions among the unit's ``recent`` latest whose embedding, made by ``embedder``, is close to ``vector``
+    (cosine), best first; ``published_only``: only those published with a reviewed public version, titled by it."""
     cur = await conn.execute(
         "select p.id, p.tracking_code, p.status, p.title, p.created_at, 1 - (p.embedding <=> %(v)s::vector) as score"
         " from (select id, tracking_code, status, case when %(pub)s then title_public else title end as title,"
-        "       created_at, embedding from petitions"
+        "       created_at, embedding, embedder from petitions"
         "       where unit_code = %(u)s and id is distinct from %(x)s and merged_into is null"
         "       and status <> 'declined' and kind <> 'to_cao'"
         "       and (not %(pub)s or (status = 'published' and reviewed_at is not null))"
         "       order by id desc limit %(recent)s) p"
-        " where p.embedding is not null and 1 - (p.embedding <=> %(v)s::vector) >= %(min)s"
+        " where p.embedding is not null and p.embedder = %(e)s and 1 - (p.embedding <=> %(v)s::vector) >= %(min)s"
         " order by score desc, p.id desc limit %(n)s",
         {
             "u": unit_code,
             "v": vector,
+            "e": embedder,
             "x": exclude_id,
             "min": min_score,
             "n": limit,

@@ -117,6 +117,7 @@ async def library_home(
         passages=passages,
         documents=documents,
         counts=counts,
+        updating=get_services(request).library_upgrade.progress.notice(),
         page=trang,
         pages=max(1, -(-counts["documents"] // PAGE_SIZE)),
         **_NAMES,

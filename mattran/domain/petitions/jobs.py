@@ -34,7 +34,22 @@ class PetitionJobs:
             return 0
         vectors = await asyncio.to_thread(self.embedder.passages, [f"{r['title']}\n{r['content']}" for r in rows])
         async with self.db.transaction(Scope.everything()) as conn:
-            await store.set_embeddings(conn, [r["id"] for r in rows], [vector_literal(v) for v in vectors])
+            await store.set_embeddings(
+                conn, [r["id"] for r in rows], [vector_literal(v) for v in vectors], self.embedder.identity
+            )
+        return len(rows)
+
+    async def embed_again(self, batch: int = 64) -> int:
+        """Embed again the text of petitions whose vector another embedder made (after an upgrade): until then they
+        are not compared with the others."""
+        identity = self.embedder.identity
+        async with self.db.transaction(Scope.everything()) as conn:
+            rows = await store.embedded_by_another(conn, identity, batch)
+        if not rows:
+            return 0
+        vectors = await asyncio.to_thread(self.embedder.passages, [f"{r['title']}\n{r['content']}" for r in rows])
+        async with self.db.transaction(Scope.everything()) as conn:
+            await store.set_embeddings(conn, [r["id"] for r in rows], [vector_literal(v) for v in vectors], identity)
         return len(rows)
 
     async def escalate_overdue(self) -> list[str]:

@@ -116,7 +116,13 @@ class PetitionViews:
         if vector is not None:  # by meaning too, among published petitions only
             async with self.db.transaction(Scope.of_unit(unit.path)) as conn:
                 rows = await store.similar_by_meaning(
-                    conn, unit.code, vector, row["id"], similarity.SIMILAR_MEANING, published_only=True
+                    conn,
+                    unit.code,
+                    vector,
+                    self.embedder.identity,
+                    row["id"],
+                    similarity.SIMILAR_MEANING,
+                    published_only=True,
                 )
             similarity.keep_best(found, rows, "tracking_code")
         best = sorted(found.values(), key=lambda r: -r["score"])[:5]

@@ -157,7 +157,13 @@ class PetitionWorkflow:
         vector = await similarity.vector_of(self.embedder, text)
         if vector is not None:
             rows = await store.similar_by_meaning(
-                conn, row["unit_code"], vector, row["id"], similarity.CANDIDATE_MEANING, limit=10
+                conn,
+                row["unit_code"],
+                vector,
+                self.embedder.identity,
+                row["id"],
+                similarity.CANDIDATE_MEANING,
+                limit=10,
             )
             similarity.keep_best(found, rows, "id")
         texts = await store.texts(conn, list(found), vector)
