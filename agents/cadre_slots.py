@@ -69,24 +69,80 @@ def member_filters(text: str) -> dict[str, Any]:
         organisation == "Hội Liên hiệp Phụ nữ" and "gender" in filters
     ):
         filters["organisation"] = organisation
-    if (position := _named("position", folded)) and position != "Ủy viên":
+    if _STANDING.search(folded):
+        filters["standing"] = True
+    elif (position := _named("position", folded)) and position != "Ủy viên":
         filters["position"] = position
     elif re.search(r"\b(?:thuong truc|btt)\b", folded):
         filters["position"] = "Ủy viên Ban Thường trực"
-    if ethnicity := _named("ethnicity", folded):
+    if _MINORITY.search(folded):
+        filters["minority"] = True
+    elif ethnicity := _named("ethnicity", folded):
         filters["ethnicity"] = ethnicity
     if religion := _named("religion", folded):
         filters["religion"] = religion
-    if band := re.search(r"\b(?:tu )?(\d{2}) (?:den|toi|) ?(\d{2}) tuoi\b", folded):
-        filters["min_age"], filters["max_age"] = int(band.group(1)), int(band.group(2))
-    else:
-        if age := re.search(r"\b(?:duoi|it hon|chua den|chua toi)\s*(\d{2})\s*tuoi\b", folded):
-            filters["max_age"] = int(age.group(1)) - 1
-        if age := re.search(r"\b(?:tren|hon|tu|ngoai)\s*(\d{2})\s*tuoi\b", folded):
-            filters["min_age"] = int(age.group(1))
+    filters |= _ages(folded)
     if term := _TERM.search(folded):
         filters["term"] = f"{term.group(1)}–{term.group(2)}"
+    if level := _LEVEL.search(folded):
+        filters["level"] = 1 if level.group(1) == "tinh" else 2
     return filters
+
+
+# The standing committee as a whole (not its "ủy viên" only), the ethnic minorities, a level of units.
+_STANDING = re.compile(r"(?<!uy vien )(?<!uv )\b(?:ban thuong truc|thuong truc ubmttq|btt ub)\b")
+_MINORITY = re.compile(r"\b(?:dan toc thieu so|dtts|dt thieu so|nguoi thieu so|thieu so)\b")
+_LEVEL = re.compile(
+    r"\b(?:cap (xa|tinh|co so)|(?:cac|nhung|toan bo|tat ca cac) (xa|phuong)(?: phuong| xa)?|(xa|phuong) nao)\b"
+)
+_UNDER = r"(?:duoi|it hon|chua den|chua toi|chua qua|nho hon|tre hon)"
+_OVER = r"(?:tren|hon|ngoai|lon hon|qua|gia hon)"
+_AT_LEAST = re.compile(r"\b(?:tu|it nhat|toi thieu)\s*(\d{2})\s*tuoi\b|\b(\d{2})\s*tuoi\s*(?:tro len|tro di)\b")
+_AT_MOST = re.compile(r"\b(?:khong qua|toi da|nhieu nhat)\s*(\d{2})\s*tuoi\b|\b(\d{2})\s*tuoi\s*tro xuong\b")
+_BAND = re.compile(
+    r"\b(?:tu |do tuoi |nhom tuoi |tuoi tu |tuoi )?(\d{2}) (?:den |toi |va |)(\d{2}) tuoi\b"
+    r"|\b(?:do tuoi|nhom tuoi|tuoi) (?:tu )?(\d{2}) (?:den |toi |)(\d{2})\b"
+)
+
+
+def _ages(folded: str) -> dict[str, int]:
+    """An age band ("từ 30 đến 45 tuổi", "độ tuổi 40-49"), or a bound ("dưới 35", "trên 50", "60 tuổi trở lên")."""
+    if band := _BAND.search(folded):
+        low, high = (int(g) for g in band.groups() if g)
+        return {"min_age": min(low, high), "max_age": max(low, high)}
+    ages: dict[str, int] = {}
+    if age := re.search(rf"\b{_UNDER}\s*(\d{{2}})\s*tuoi\b", folded):
+        ages["max_age"] = int(age.group(1)) - 1
+    elif age := _AT_MOST.search(folded):
+        ages["max_age"] = int(next(g for g in age.groups() if g))
+    if age := re.search(rf"\b{_OVER}\s*(\d{{2}})\s*tuoi\b", folded):
+        ages["min_age"] = int(age.group(1)) + 1
+    elif age := _AT_LEAST.search(folded):
+        ages["min_age"] = int(next(g for g in age.groups() if g))
+    return ages
+
+
+_SHARE = re.compile(r"\b(?:ty le|ti le|phan tram|chiem|ty trong|co cau|bao nhieu phan)\b|%")
+_AVERAGE = re.compile(r"\b(?:binh quan|trung binh|tb)\b")
+_RANKING = re.compile(
+    r"\b(?:xep hang|nhieu nhat|it nhat|cao nhat|thap nhat|dong nhat|so sanh|dan dau|top|xa nao|phuong nao|tinh nao"
+    r"|don vi nao|(?:tung|moi) (?:xa|phuong|don vi|tinh)|theo (?:tung )?(?:xa|phuong|don vi|tinh))\b"
+)
+
+
+def member_query(text: str) -> dict[str, Any]:
+    """The arguments of a members question besides its unit: the filters, what is measured (a count, a share, the
+    average age, a ranking of the units below) and whether a ranking goes by share."""
+    folded = fold(text)
+    query: dict[str, Any] = {"filters": member_filters(text)}
+    share = bool(_SHARE.search(nfc(text).lower()) or _SHARE.search(folded))
+    if _RANKING.search(folded):
+        query |= {"measure": "ranking", "rank_by_share": share}
+    elif _AVERAGE.search(folded) and "tuoi" in folded:
+        query["measure"] = "average_age"
+    elif share:
+        query["measure"] = "share"
+    return query
 
 
 def congress_change(text: str) -> dict[str, Any]:

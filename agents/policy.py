@@ -18,8 +18,8 @@ from agents.routing.router import Router
 from agents.state import Awaiting, Candidate, ChatState, ToolCall
 from agents.understanding import Intent, slots_for
 from mattran.auth.principal import Role
-from mattran.domain.text import fold
-from mattran.scope import Scope
+from mattran.domain.text import fold, nfc, strip_marks
+from tools import units
 from tools.base import ToolContext
 from tools.names import ToolName
 
@@ -120,6 +120,8 @@ def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text
         return slots
     resolver, scope = ctx.services.resolver, ctx.principal.unit_path
     below = resolver.below_named(text, scope) if ctx.principal.cadre_role == Role.PROVINCE_CADRE and scope else None
+    if below and strip_marks(text) != text and below.short_name.lower() not in nfc(text).lower():
+        below = None  # written with marks, the name must be too: "văn bản" is not Xã Vân Bán
     if unit := below or resolver.province_named(text):
         slots |= {"unit_code": unit.code, "unit_name": unit.name}
     return slots
@@ -225,6 +227,8 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
             else []
         )
         chosen = found["results"] if found["status"] == "resolved" else in_scope
+        if found["results"] and not in_scope and ctx.principal.unit_path:
+            chosen = found["results"][:1]  # every unit of that name is outside the scope: refused, not asked
         if len(chosen) == 1:
             slots |= {"unit_code": chosen[0]["code"], "unit_name": chosen[0]["name"]}
         elif len(chosen) > 1:
@@ -243,6 +247,7 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
     unit = slots.get("unit_code") or ctx.principal.unit_code
     if intent == Intent.QUERY_MEMBERS:
         args = {"unit_code": unit, "filters": slots.get("filters", {})}
+        args |= {k: slots[k] for k in ("measure", "rank_by_share") if k in slots}
         return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))
     if intent == Intent.GET_CONGRESS_PROGRESS:
         return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, {"unit_code": unit}))
@@ -261,8 +266,7 @@ def _candidates(found: list[dict[str, Any]]) -> list[Candidate]:
 
 
 async def _resolve_unit(ctx: ToolContext, text: str) -> dict[str, Any]:
-    async with ctx.services.db.transaction(Scope.public()) as conn:
-        return (await ctx.services.resolver.resolve(conn, text)).model_dump()
+    return (await units.resolve(ctx.services, text)).model_dump()
 
 
 def _within_scope(ctx: ToolContext, code: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agents.cadre_slots import congress_change, member_filters, petition_filters
+from agents.cadre_slots import congress_change, member_query, petition_filters
 from mattran.domain import receipts
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -329,6 +329,36 @@ def manipulation(folded: str) -> bool:
     )
 
 
+_CONGRESS = _rx(r"dai hoi", r"dh", r"dhdb")
+_CONGRESS_COMMAND = _rx(
+    r"(?:tam )?hoan\w?",
+    r"danh dau",
+    r"ghi nhan",
+    r"cap nhat",
+    r"ghi (?:giup|lai|vao|nhan)",
+    r"(?:chuyen|sua|doi) trang thai",
+)
+_CONGRESS_FIGURES = _rx(r"bau (?:duoc |dc |ra )?(?:bao nhieu|bnhiu|may)", r"(?:bao nhieu|bnhiu|may) (?:dai bieu|db)")
+_ASKED = re.compile(
+    r"\?|\b(?:bao nhieu|bnhiu|co phai|the nao|ra sao|den dau|chua|chx|khong|ko|k|hong|nao|gi)\s*(?:a|ak|ah|vay|nhi)?$"
+)
+
+
+def congress_intent(best: Intent, text: str) -> Intent:
+    """The congress intent a message certainly has although the model chose a neighbour: a command about a congress
+    ("hoãn đại hội …", "đánh dấu đã tổ chức", not asked as a question) is an update; a question about delegates or
+    members elected at a congress is about its progress, not the committee's members."""
+    folded = fold(text)
+    if not _CONGRESS.search(folded):
+        return best
+    asked = bool(_ASKED.search(folded.strip()) or "?" in text)
+    if best in (Intent.GET_CONGRESS_PROGRESS, Intent.QUERY_MEMBERS) and _CONGRESS_COMMAND.search(folded) and not asked:
+        return Intent.UPDATE_CONGRESS
+    if best == Intent.QUERY_MEMBERS and _CONGRESS_FIGURES.search(folded):
+        return Intent.GET_CONGRESS_PROGRESS
+    return best
+
+
 # "gửi (đến) Ủy ban MTTQ tỉnh X": the unit a petition is addressed to, rather than where its problem is.
 _ADDRESSED = re.compile(
     r"\b(?:kinh gui|gui (?:den |toi |len |ve )?|chuyen (?:den |toi |len )?)(?:uy ban |ub )?(?:mttq|mat tran)"
@@ -349,7 +379,7 @@ def _addressee(text: str, mentions: list[str]) -> str | None:
 # A type word followed by a word that points at the writer's own unit ("xã mình", "tỉnh ta", "phường nhà"), or by
 # one that makes it no unit in particular ("các xã", "xã phường"): no unit is named.
 _GENERIC = frozenset(
-    ["xa", "phuong", "tinh", "thanh", "huyen", "quan", "thi", "x", "p", "tp", "dac", "cac", "nhung", "moi"]
+    ["xa", "phuong", "tinh", "thanh", "huyen", "quan", "thi", "x", "p", "tp", "dac", "cac", "nhung", "moi", "nao"]
 )
 _OWN = frozenset(["minh", "ta", "nha", "toi", "tui", "em", "chung", "ben"])
 _NOT_A_NAME_AFTER = frozenset(
@@ -441,7 +471,7 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
         if mentions:
             slots["unit_text"] = mentions[-1]
         if intent == Intent.QUERY_MEMBERS:
-            slots["filters"] = member_filters(text)
+            slots |= member_query(text)
         elif intent == Intent.UPDATE_CONGRESS:
             slots["change"] = congress_change(text)
         elif intent == Intent.DRAFT_REPORT:

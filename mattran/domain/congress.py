@@ -426,3 +426,37 @@ async def congress_progress(
         by_province=by_province,
         units=units if unit.level != Level.CENTRAL else [],
     )
+
+
+class DelegateTotals(BaseModel):
+    """Delegates and elected committee members over the congresses of one level (or all) that report them."""
+
+    key: str
+    label: str
+    delegates_planned: int
+    planned_reported: int = Field(description="Số đại hội có báo cáo số đại biểu được triệu tập.")
+    delegates_attending: int
+    attending_reported: int = Field(description="Số đại hội có báo cáo số đại biểu có mặt.")
+    committee_size: int
+    elected_reported: int = Field(description="Số đại hội có báo cáo số ủy viên được bầu.")
+
+
+async def delegate_totals(conn: Conn, principal: Principal, unit_code: str | None, term: str) -> list[DelegateTotals]:
+    """Delegates summoned and present and members elected at the congresses of a unit's subtree for ``term``: the
+    whole (key ``all``) first, then each level."""
+    unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
+    rows = await store.delegate_totals(conn, unit.code, parse_term(term))
+    fields = (
+        "delegates_planned",
+        "planned_reported",
+        "delegates_attending",
+        "attending_reported",
+        "committee_size",
+        "elected_reported",
+    )
+    whole = DelegateTotals(key="all", label=f"Toàn {unit.name}", **{f: sum(int(r[f]) for r in rows) for f in fields})
+    levels = [
+        DelegateTotals(key=str(r["level"]), label=LEVEL_LABELS[Level(r["level"])], **{f: int(r[f]) for f in fields})
+        for r in rows
+    ]
+    return [whole, *levels]

@@ -108,3 +108,20 @@ async def recorded_units(conn: Conn, term: str) -> set[str]:
     """Codes of the visible units with a congress recorded for ``term``."""
     cur = await conn.execute("select unit_code from congresses where term = %s", (term,))
     return {r["unit_code"] for r in await cur.fetchall()}
+
+
+async def delegate_totals(conn: Conn, root_code: str, term: str) -> list[Row]:
+    """Per level of a subtree, for ``term``: delegates summoned and present, committee members elected (sums over
+    the congresses that report them) and how many congresses report each."""
+    cur = await conn.execute(
+        "select u.level, coalesce(sum(c.delegates_planned), 0) as delegates_planned,"
+        " count(c.delegates_planned) as planned_reported,"
+        " coalesce(sum(c.delegates_attending), 0) as delegates_attending,"
+        " count(c.delegates_attending) as attending_reported,"
+        " coalesce(sum(c.committee_size), 0) as committee_size, count(c.committee_size) as elected_reported"
+        " from congresses c join units u on u.code = c.unit_code"
+        " where c.term = %(t)s and c.unit_path <@ (select path from units where code = %(u)s)"
+        " group by u.level order by u.level",
+        {"u": root_code, "t": term},
+    )
+    return await cur.fetchall()
