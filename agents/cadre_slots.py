@@ -7,6 +7,7 @@ from typing import Any
 
 from agents.dates import dates_in
 from mattran.domain import member_vocab
+from mattran.domain.congress import today_in_vietnam
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -63,7 +64,7 @@ def member_filters(text: str) -> dict[str, Any]:
     women_org = re.search(r"\b(?:hoi (?:lien hiep )?phu nu|lhpn|hlhpn)\b", folded)
     if re.search(r"\b(?:nu|phu nu|chi em)\b", folded) and not women_org:
         filters["gender"] = "nữ"
-    elif re.search(r"\b(?:nam gioi|la nam|nam)\b(?! (?:bo|trung|dinh|dan|sach|hoc|nay|nao|ngoai))", folded):
+    elif _MEN.search(nfc(text).lower() if strip_marks(text) != text else folded):
         filters["gender"] = "nam"
     if (organisation := _named("organisation", folded)) and not (
         organisation == "Hội Liên hiệp Phụ nữ" and "gender" in filters
@@ -79,21 +80,34 @@ def member_filters(text: str) -> dict[str, Any]:
         filters["minority"] = True
     elif ethnicity := _named("ethnicity", folded):
         filters["ethnicity"] = ethnicity
-    if religion := _named("religion", folded):
+    if (religion := _named("religion", folded)) and (religion != "Không" or _NO_RELIGION.search(folded)):
         filters["religion"] = religion
+    elif _BELIEVER.search(folded):
+        filters["believer"] = True
     filters |= _ages(folded)
     if term := _TERM.search(folded):
         filters["term"] = f"{term.group(1)}–{term.group(2)}"
-    if level := _LEVEL.search(folded):
-        filters["level"] = 1 if level.group(1) == "tinh" else 2
+    if (level := _LEVEL.search(folded)) and (level.group(1) or not _BOTH.search(folded)):
+        filters["level"] = 1 if level.group(1) in ("tinh", "thanh pho", "tp") else 0 if level.group(1) else 2
     return filters
 
 
 # The standing committee as a whole (not its "ủy viên" only), the ethnic minorities, a level of units.
 _STANDING = re.compile(r"(?<!uy vien )(?<!uv )\b(?:ban thuong truc|thuong truc ubmttq|btt ub)\b")
+_BELIEVER = re.compile(r"\b(?:theo|co) (?:mot |1 )?(?:ton giao|tg|dao)\b(?! (?:nao|gi)\b(?! do))")
+_NO_RELIGION = re.compile(r"\bkhong (?:co |theo )*(?:ton giao|dao|tg)\b|\b(?:ton giao|tg)\W* khong\b")
+_MEN = re.compile(
+    r"\b(?:nam gioi|la nam|nam)\b(?! ?\d)(?! (?:bo|trung|dinh|dan|sach|hoc|nay|nao|ngoai|sinh|truoc|sau))"
+)
+# Both the unit's own committee and those below it ("tính cả", "cộng với các xã", "tất cả các cấp").
+_BOTH = re.compile(
+    r"\b(?:tinh ca|cong voi|ke ca|gom ca|ca tinh|toan tinh|ca thanh pho|toan thanh pho|tat ca cac cap|moi cap"
+    r"|cac cap)\b|\b(?:va|cung) (?:uy ban |ub )?(?:cac|tat ca cac) (?:xa|phuong)\b"
+)
 _MINORITY = re.compile(r"\b(?:dan toc thieu so|dtts|dt thieu so|nguoi thieu so|thieu so)\b")
 _LEVEL = re.compile(
-    r"\b(?:cap (xa|tinh|co so)|(?:cac|nhung|toan bo|tat ca cac) (xa|phuong)(?: phuong| xa)?|(xa|phuong) nao)\b"
+    r"\b(?:cap (xa|tinh|co so|thanh pho|tp|trung uong|tw)|(?:cac|nhung|toan bo|tat ca cac) (xa|phuong)(?: phuong| xa)?"
+    r"|(xa|phuong) nao)\b"
 )
 _UNDER = r"(?:duoi|it hon|chua den|chua toi|chua qua|nho hon|tre hon)"
 _OVER = r"(?:tren|hon|ngoai|lon hon|qua|gia hon)"
@@ -105,8 +119,24 @@ _BAND = re.compile(
 )
 
 
-def _ages(folded: str) -> dict[str, int]:
-    """An age band ("từ 30 đến 45 tuổi", "độ tuổi 40-49"), or a bound ("dưới 35", "trên 50", "60 tuổi trở lên")."""
+_BORN_FROM = re.compile(r"\bsinh (?:tu|sau|ke tu) (?:nam )?(19\d\d|20\d\d)( tro (?:ve sau|di|lai day))?")
+_BORN_BEFORE = re.compile(r"\bsinh (?:truoc|den|toi) (?:nam )?(19\d\d|20\d\d)( tro (?:ve truoc|xuong))?")
+
+
+def _ages(text: str) -> dict[str, int]:
+    """An age band ("từ 30 đến 45 tuổi", "độ tuổi 40-49"), a bound ("dưới 35", "trên 50", "60 tuổi trở lên"), or
+    years of birth ("sinh từ năm 1990 trở về sau"; age is this year minus the year of birth)."""
+    folded = re.sub(r"\b(\d{2}) ?t\b", r"\1 tuoi", text)  # "30t"
+    this_year = today_in_vietnam().year
+    born: dict[str, int] = {}
+    if found := _BORN_FROM.search(folded):
+        year = int(found.group(1)) + (0 if found.group(2) or " tu " in found.group(0) else 1)
+        born["max_age"] = this_year - year
+    if found := _BORN_BEFORE.search(folded):
+        year = int(found.group(1)) - (0 if found.group(2) or " den " in found.group(0) else 1)
+        born["min_age"] = this_year - year
+    if born:
+        return born
     if band := _BAND.search(folded):
         low, high = (int(g) for g in band.groups() if g)
         return {"min_age": min(low, high), "max_age": max(low, high)}
@@ -123,9 +153,10 @@ def _ages(folded: str) -> dict[str, int]:
 
 
 _SHARE = re.compile(r"\b(?:ty le|ti le|phan tram|chiem|ty trong|co cau|bao nhieu phan)\b|%")
-_AVERAGE = re.compile(r"\b(?:binh quan|trung binh|tb)\b")
+_AVERAGE = re.compile(r"\b(?:binh quan|trung binh|tb|bq)\b")
 _RANKING = re.compile(
-    r"\b(?:xep hang|nhieu nhat|it nhat|cao nhat|thap nhat|dong nhat|so sanh|dan dau|top|xa nao|phuong nao|tinh nao"
+    r"\b(?:xep hang|nhieu nhat|it nhat|cao nhat|thap nhat|dong nhat|tre nhat|gia nhat|so sanh|dan dau|top"
+    r"|xa nao|phuong nao|tinh nao|noi nao"
     r"|don vi nao|(?:tung|moi) (?:xa|phuong|don vi|tinh)|theo (?:tung )?(?:xa|phuong|don vi|tinh))\b"
 )
 
@@ -136,13 +167,37 @@ def member_query(text: str) -> dict[str, Any]:
     folded = fold(text)
     query: dict[str, Any] = {"filters": member_filters(text)}
     share = bool(_SHARE.search(nfc(text).lower()) or _SHARE.search(folded))
-    if _RANKING.search(folded):
-        query |= {"measure": "ranking", "rank_by_share": share}
-    elif _AVERAGE.search(folded) and "tuoi" in folded:
+    average = bool(_AVERAGE.search(folded) and re.search(r"\btuoi\b", folded))
+    if _GENDER_GAP.search(folded):
+        query["measure"] = "gender_gap"
+        query["filters"].pop("gender", None)
+    elif _RANKING.search(folded):
+        query |= {"measure": "ranking", "rank_by": "average_age" if average else "share" if share else "count"}
+    elif average:
         query["measure"] = "average_age"
     elif share:
         query["measure"] = "share"
+    if _OWN_COMMITTEE.search(folded) and not _WHOLE.search(folded) and not _BOTH.search(folded):
+        query["own_committee"] = True
     return query
+
+
+# Women against men ("nữ nhiều hơn nam mấy người", "chênh lệch nam nữ").
+_GENDER_GAP = re.compile(
+    r"\b(?:nu|nam)(?: \w+){0,4} (?:nhieu|it|dong) hon(?: \w+){0,4} (?:nam|nu)\b|\bchenh lech (?:giua )?(?:nam|nu)\b"
+)
+# The committee of the unit itself, not those of the units below ("chỉ cấp tỉnh", "ủy ban tỉnh", "ub tw").
+_OWN_COMMITTEE = re.compile(
+    r"\b(?:chi|rieng|khong tinh|ko tinh|k tinh|tru) (?:\w+ ){0,3}(?:cap|xa|phuong|cac xa)\b"
+    r"|\b(?:uy ban|ub|ubmttq|ban thuong truc|btt)(?: mttq| mat tran(?: to quoc)?)?"
+    r" (?:tinh|tp|thanh pho|tw|trung uong)\b"
+)
+# … unless the question says the whole ("cả tỉnh", "tính cả các xã", "tất cả các cấp").
+_WHOLE = re.compile(
+    r"\b(?:ca|toan|tat ca cac|moi|cong voi|cung|va|gom ca|tinh ca|ke ca)"
+    r" (?:tinh|thanh pho|nuoc|cap|xa|cac xa|uy ban cac)\b"
+    r"|\b(?:cac|nhung) (?:xa|phuong|tinh|don vi)\b"
+)
 
 
 def congress_change(text: str) -> dict[str, Any]:

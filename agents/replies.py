@@ -329,13 +329,20 @@ def _member_figures(result: dict[str, Any]) -> str:
     text += "."
     if own := result.get("own"):
         text += f" Riêng {own['name']}: {_number(own['count'])}/{_number(own['total'])} ({_percent(own['share'])})."
+    if genders := result.get("genders"):
+        women, men = genders["nữ"], genders["nam"]
+        text += f"\nNữ: {_number(women)}, nam: {_number(men)}; chênh lệch **{_number(abs(women - men))}** người."
+    if len(compared := result.get("compared") or []) == 2:
+        text += "\n" + _compared(compared, result.get("measure") == "average_age")
     if result.get("measure") == "average_age":
         age = result.get("average_age")
         text += f" Tuổi bình quân: **{_decimal(age)}** tuổi." if age is not None else " Chưa ghi năm sinh để tính tuổi."
     if ranked := result.get("by_unit"):
-        order = "tỷ lệ" if result.get("rank_by_share") else "số người"
+        by_age = result.get("rank_by") == "average_age"
+        order = {"share": "tỷ lệ", "average_age": "tuổi bình quân"}.get(result.get("rank_by", ""), "số người")
         text += f"\nTheo đơn vị trực thuộc (xếp theo {order}):\n" + "\n".join(
             f"{n}. {u['name']}: {_number(u['count'])}/{_number(u['total'])} ({_percent(u['share'])})"
+            + (f", tuổi bình quân {_decimal(u['average_age'])}" if by_age and u["average_age"] is not None else "")
             for n, u in enumerate(ranked, 1)
         )
     return text
@@ -357,26 +364,21 @@ def _congress_progress(result: dict[str, Any]) -> str:
             + "; ".join(f"{c['label'].lower()} {_number(c['count'])} ({_percent(c['share'])})" for c in statuses)
             + "."
         )
-    lines += [
-        f"- {g['label']}: đã tổ chức {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])}), "
-        f"chưa tổ chức {_number(g['total'] - g['held'])}, quá hạn {_number(g['overdue'])}"
-        for g in result.get("by_level", [])
-    ]
+    for g in result.get("by_level", []):
+        statuses = "; ".join(
+            f"{c['label'].lower()} {_number(c['count'])} ({_percent(c['share'])})" for c in g.get("by_status", [])
+        )
+        lines.append(
+            f"- {g['label']}: đã tổ chức {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])}), "
+            f"chưa tổ chức {_number(g['total'] - g['held'])}, quá hạn {_number(g['overdue'])}, tổ chức muộn "
+            f"{_number(g['held_late'])}" + (f" — {statuses}" if statuses else "")
+        )
     if unit := result.get("unit"):
-        held = f", ngày tổ chức {_day(unit['held_date'])}" if unit.get("held_date") else ""
-        planned = f", ngày dự kiến {_day(unit['planned_date'])}" if unit.get("planned_date") else ""
-        lines.append(f"Đại hội {unit['name']}: {unit['status_label'].lower()}{planned}{held}.")
+        lines.append(_one_congress(unit))
     for d in result.get("delegates", []):
         if d["key"] != "all" and len(result["delegates"]) <= 2:
             continue  # one level: the whole says it
-        parts = []
-        if d["planned_reported"]:
-            parts.append(f"đại biểu được triệu tập {_number(d['delegates_planned'])}")
-        if d["attending_reported"]:
-            parts.append(f"đại biểu có mặt {_number(d['delegates_attending'])}")
-        if d["elected_reported"]:
-            parts.append(f"ủy viên được bầu {_number(d['committee_size'])}")
-        if parts:
+        if parts := _delegates(d):
             lines.append(f"{d['label']}: " + ", ".join(parts) + ".")
     if provinces := result.get("by_province"):
         lines.append("Theo tỉnh, thành phố (tỷ lệ cao trước):")
@@ -394,8 +396,54 @@ def _congress_progress(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _one_congress(unit: dict[str, Any]) -> str:
+    """One unit's congress: its status and dates, how late it was held."""
+    text = f"Đại hội {unit['name']}: {unit['status_label'].lower()}"
+    if unit.get("planned_date"):
+        text += f", ngày dự kiến {_day(unit['planned_date'])}"
+    if unit.get("held_date"):
+        text += f", ngày tổ chức {_day(unit['held_date'])}"
+        if unit.get("planned_date"):
+            late = (date.fromisoformat(unit["held_date"]) - date.fromisoformat(unit["planned_date"])).days
+            text += f" (muộn {_number(late)} ngày so với dự kiến)" if late > 0 else " (đúng hoặc sớm hơn dự kiến)"
+    return text + "."
+
+
+def _delegates(d: dict[str, Any]) -> list[str]:
+    """Delegates summoned and present (their share, those absent, the mean per congress), members elected."""
+    parts = []
+    if d["planned_reported"]:
+        parts.append(f"đại biểu được triệu tập {_number(d['delegates_planned'])}")
+    if d["attending_reported"]:
+        present = f"đại biểu có mặt {_number(d['delegates_attending'])}"
+        if d["planned_of_attending"]:
+            absent = d["planned_of_attending"] - d["delegates_attending"]
+            present += f" ({_percent(d['delegates_attending'] / d['planned_of_attending'])} số được triệu tập"
+            present += f", vắng {_number(absent)})" if absent >= 0 else ")"
+        if d["attending_reported"] > 1:
+            present += f", bình quân {_decimal(d['delegates_attending'] / d['attending_reported'])} mỗi đại hội"
+        parts.append(present)
+    if d["elected_reported"]:
+        parts.append(f"ủy viên được bầu {_number(d['committee_size'])}")
+    return parts
+
+
 def _day(iso: str) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def _compared(units: list[dict[str, Any]], by_age: bool) -> str:
+    """Two units side by side and the difference between them (of their average ages, each rounded first)."""
+    first, second = units
+    sides = "; ".join(
+        f"{u['unit_name']}: {_number(u['count'])}/{_number(u['total'])} ({_percent(u['share'])})"
+        + (f", tuổi bình quân {_decimal(u['average_age'])}" if u["average_age"] is not None else "")
+        for u in units
+    )
+    if by_age and first["average_age"] is not None and second["average_age"] is not None:
+        gap = abs(round(first["average_age"], 1) - round(second["average_age"], 1))
+        return f"So sánh — {sides}. Chênh lệch tuổi bình quân: **{_decimal(gap)}** năm."
+    return f"So sánh — {sides}. Chênh lệch: **{_number(abs(first['count'] - second['count']))}** người."
 
 
 def _decimal(value: float) -> str:
@@ -427,6 +475,8 @@ def _filters_text(filters: dict[str, Any]) -> str:
         what += f" dân tộc {filters['ethnicity']}"
     if filters.get("religion"):
         what += f" tôn giáo {filters['religion']}"
+    if filters.get("believer"):
+        what += " có theo tôn giáo"
     if filters.get("min_age") is not None and filters.get("max_age") is not None:
         what += f" từ {filters['min_age']} đến {filters['max_age']} tuổi"
     elif filters.get("max_age") is not None:

@@ -331,7 +331,7 @@ def manipulation(folded: str) -> bool:
 
 _CONGRESS = _rx(r"dai hoi", r"dh", r"dhdb")
 _CONGRESS_COMMAND = _rx(
-    r"(?:tam )?hoan\w?",
+    r"(?:tam )?hoan\w?(?! thanh)",
     r"danh dau",
     r"ghi nhan",
     r"cap nhat",
@@ -344,6 +344,22 @@ _ASKED = re.compile(
 )
 
 
+_HOW_MANY = _rx(
+    r"bao nhieu",
+    r"bnhiu",
+    r"bnhieu",
+    r"bn",
+    r"may (?:nguoi|dai bieu|db|xa|phuong|don vi|uy vien|tinh|noi)",
+    r"(?:ngay|thang|nam|hom) (?:may|nao)",
+    r"khi nao",
+    r"ty le",
+    r"ti le",
+    r"phan tram",
+    r"tong so",
+)
+_NOT_A_CADRE_TOOL = frozenset({Intent.OUT_OF_SCOPE, Intent.HELP, Intent.DRAFT_REPORT})
+
+
 def congress_intent(best: Intent, text: str) -> Intent:
     """The congress intent a message certainly has although the model chose a neighbour: a command about a congress
     ("hoãn đại hội …", "đánh dấu đã tổ chức", not asked as a question) is an update; a question about delegates or
@@ -352,9 +368,15 @@ def congress_intent(best: Intent, text: str) -> Intent:
     if not _CONGRESS.search(folded):
         return best
     asked = bool(_ASKED.search(folded.strip()) or "?" in text)
-    if best in (Intent.GET_CONGRESS_PROGRESS, Intent.QUERY_MEMBERS) and _CONGRESS_COMMAND.search(folded) and not asked:
+    command = bool(_CONGRESS_COMMAND.search(folded))
+    if best in (Intent.GET_CONGRESS_PROGRESS, Intent.QUERY_MEMBERS) and command and not asked:
         return Intent.UPDATE_CONGRESS
     if best == Intent.QUERY_MEMBERS and _CONGRESS_FIGURES.search(folded):
+        return Intent.GET_CONGRESS_PROGRESS
+    how_many = bool(_HOW_MANY.search(folded))
+    if best == Intent.UPDATE_CONGRESS and how_many and not command:
+        return Intent.GET_CONGRESS_PROGRESS  # "tổ chức vào tháng mấy?", "có bn xã đã hoàn thành đh"
+    if best in _NOT_A_CADRE_TOOL and how_many:
         return Intent.GET_CONGRESS_PROGRESS
     return best
 
@@ -445,6 +467,11 @@ def named_units(text: str) -> list[str]:
     return named
 
 
+_COMPARED = _rx(
+    r"so sanh", r"chenh lech", r"ben nao", r"(?:nhieu|it|cao|thap|tre|gia|dong) hon", r"hon (?:bao nhieu|may|bn)"
+)
+
+
 def slots_for(intent: Intent, text: str) -> dict[str, Any]:
     """The slots of ``intent`` that the message carries (units as the words that name them: ``unit_text``)."""
     clean = nfc(text).strip()
@@ -468,7 +495,9 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
     elif intent == Intent.SEARCH_LIBRARY:
         slots["question"] = clean
     elif intent in (Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS, Intent.UPDATE_CONGRESS, Intent.DRAFT_REPORT):
-        if mentions:
+        if intent == Intent.QUERY_MEMBERS and len(mentions) >= 2 and _COMPARED.search(fold(text)):
+            slots["compare_texts"] = mentions[:2]  # two units compared: the question is about the cadre's scope
+        elif mentions:
             slots["unit_text"] = mentions[-1]
         if intent == Intent.QUERY_MEMBERS:
             slots |= member_query(text)

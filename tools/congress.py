@@ -36,9 +36,12 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
     async with in_scope(ctx) as conn:
         progress = await congress.congress_progress(conn, ctx.principal, args.unit_code, args.term)
         delegates = await congress.delegate_totals(conn, ctx.principal, progress.unit_code, progress.term)
+        statuses = await congress.statuses_by_level(conn, ctx.principal, progress.unit_code, progress.term)
     result = progress.model_dump(
         mode="json", include={"unit_code", "unit_name", "level", "term", "summary", "by_status", "by_level"}
     )
+    for group in result["by_level"]:
+        group["by_status"] = [c.model_dump(mode="json") for c in statuses.get(int(group["key"]), [])]
     provinces = sorted(progress.by_province, key=lambda g: (-g.share, -g.held, g.label))
     waiting = [u for u in progress.units if u.status not in congress.HELD]
     return result | {

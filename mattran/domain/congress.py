@@ -437,6 +437,7 @@ class DelegateTotals(BaseModel):
     planned_reported: int = Field(description="Số đại hội có báo cáo số đại biểu được triệu tập.")
     delegates_attending: int
     attending_reported: int = Field(description="Số đại hội có báo cáo số đại biểu có mặt.")
+    planned_of_attending: int = Field(description="Số đại biểu được triệu tập của các đại hội có báo cáo số có mặt.")
     committee_size: int
     elected_reported: int = Field(description="Số đại hội có báo cáo số ủy viên được bầu.")
 
@@ -451,6 +452,7 @@ async def delegate_totals(conn: Conn, principal: Principal, unit_code: str | Non
         "planned_reported",
         "delegates_attending",
         "attending_reported",
+        "planned_of_attending",
         "committee_size",
         "elected_reported",
     )
@@ -460,3 +462,20 @@ async def delegate_totals(conn: Conn, principal: Principal, unit_code: str | Non
         for r in rows
     ]
     return [whole, *levels]
+
+
+async def statuses_by_level(
+    conn: Conn, principal: Principal, unit_code: str | None, term: str
+) -> dict[int, list[StatusCount]]:
+    """For each level of a unit's subtree, how many units are at each status for ``term`` and their share."""
+    unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
+    counts: dict[int, dict[str, int]] = {}
+    for r in await store.statuses_by_level(conn, unit.code, parse_term(term)):
+        counts.setdefault(int(r["level"]), {})[r["status"]] = int(r["n"])
+    return {
+        level: [
+            StatusCount(status=s, label=label, count=found.get(s, 0), share=found.get(s, 0) / sum(found.values()))
+            for s, label in STATUS_LABELS.items()
+        ]
+        for level, found in counts.items()
+    }

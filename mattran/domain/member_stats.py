@@ -66,6 +66,7 @@ class MemberFilters(BaseModel):
     level: int | None = Field(default=None, ge=0, le=2, description="0 Trung ương, 1 cấp tỉnh, 2 cấp xã")
     minority: bool | None = Field(default=None, description="Chỉ người dân tộc thiểu số (không phải dân tộc Kinh).")
     standing: bool | None = Field(default=None, description="Chỉ Ban Thường trực (Chủ tịch, Phó Chủ tịch, UV BTT).")
+    believer: bool | None = Field(default=None, description="Chỉ người theo một tôn giáo (bất kỳ).")
 
     def canonical(self) -> dict[str, object]:
         """The filters as stored values (``nữ`` → ``nu``, ``uv btt`` → ``Ủy viên Ban Thường trực``)."""
@@ -142,7 +143,7 @@ async def member_stats(conn: Conn, principal: Principal, unit_code: str | None, 
 
 
 # Filters that pick members out of a group (a share's numerator); the others say which group (its denominator).
-TRAITS = frozenset({"gender", "ethnicity", "minority", "religion", "min_age", "max_age"})
+TRAITS = frozenset({"gender", "ethnicity", "minority", "religion", "believer", "min_age", "max_age"})
 
 
 class UnitFigure(BaseModel):
@@ -154,6 +155,7 @@ class UnitFigure(BaseModel):
     count: int
     total: int
     share: float
+    average_age: float | None = None
 
 
 class MemberFigures(BaseModel):
@@ -191,6 +193,7 @@ async def member_figures(
             count=r["n"],
             total=r["total"],
             share=r["n"] / r["total"] if r["total"] else 0.0,
+            average_age=r["age_sum"] / r["aged"] if r["aged"] else None,
         )
         for r in rows
     ]

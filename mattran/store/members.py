@@ -174,11 +174,13 @@ async def group_counts(conn: Conn, unit_code: str, by: GroupBy) -> list[Row]:
 
 _MINORITY: LiteralString = "m.ethnicity is not null and m.ethnicity <> 'Kinh'"
 _STANDING: LiteralString = "m.position in ('Chủ tịch', 'Phó Chủ tịch', 'Ủy viên Ban Thường trực')"
+_BELIEVER: LiteralString = "m.religion is not null and m.religion <> 'Không'"
 
 
 def _figure_conditions(filters: Mapping[str, Any]) -> tuple[LiteralString, dict[str, Any]]:
-    """:func:`_filters` and the group filters: ``minority`` (not Kinh) and ``standing`` (the standing committee)."""
-    flags = {"minority": _MINORITY, "standing": _STANDING}
+    """:func:`_filters` and the group filters: ``minority`` (not Kinh), ``standing`` (the standing committee) and
+    ``believer`` (of any religion)."""
+    flags = {"minority": _MINORITY, "standing": _STANDING, "believer": _BELIEVER}
     where, params = _filters({k: v for k, v in filters.items() if k not in flags})
     for name, condition in flags.items():
         if filters.get(name):

@@ -18,6 +18,7 @@ from agents.runner import ChatRunner
 from agents.understanding import Intent, congress_intent, named_units
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
+from mattran.domain.congress import today_in_vietnam
 from mattran.services import Services
 from tests.support.paths import ROOT
 
@@ -159,13 +160,24 @@ def test_member_filters_as_cadres_ask(text: str, filters: dict[str, object]) -> 
         ("ủy viên trên 50 tuổi", {"filters": {"min_age": 51}}),
         ("ủy viên 60 tuổi trở lên theo đạo Phật", {"filters": {"min_age": 60, "religion": "Phật giáo"}}),
         ("uy vien do tuoi 40 49", {"filters": {"min_age": 40, "max_age": 49}}),
+        ("ub tỉnh có bn người dtts", {"filters": {"minority": True}, "own_committee": True}),
+        (
+            "ha noi, tinh ca uy ban thanh pho va cac xa phuong: bao nhieu uy vien theo ton giao",
+            {"filters": {"believer": True}},
+        ),
+        ("ủy viên sinh từ năm 1990 trở về sau", {"filters": {"max_age": today_in_vietnam().year - 1990}}),
+        ("cac xa (ko tinh ub tinh) co bn uy vien duoi 30t", {"filters": {"max_age": 29, "level": 2}}),
+        (
+            "nơi nào có tuổi bq ủy viên cao nhất",
+            {"filters": {}, "measure": "ranking", "rank_by": "average_age"},
+        ),
         (
             "Xã nào có tỷ lệ ủy viên nữ cao nhất?",
-            {"filters": {"gender": "nữ", "level": 2}, "measure": "ranking", "rank_by_share": True},
+            {"filters": {"gender": "nữ", "level": 2}, "measure": "ranking", "rank_by": "share"},
         ),
         (
             "so sánh số phó chủ tịch giữa các xã",
-            {"filters": {"position": "Phó Chủ tịch", "level": 2}, "measure": "ranking", "rank_by_share": False},
+            {"filters": {"position": "Phó Chủ tịch", "level": 2}, "measure": "ranking", "rank_by": "count"},
         ),
     ],
 )
