@@ -66,7 +66,7 @@ def member_filters(text: str) -> dict[str, Any]:
         filters["gender"] = "nữ"
     elif _MEN.search(nfc(text).lower() if strip_marks(text) != text else folded):
         filters["gender"] = "nam"
-    if (organisation := _named("organisation", folded)) and not (
+    if (organisation := _named("organisation", folded) or _other_organisation(folded)) and not (
         organisation == "Hội Liên hiệp Phụ nữ" and "gender" in filters
     ):
         filters["organisation"] = organisation
@@ -90,6 +90,19 @@ def member_filters(text: str) -> dict[str, Any]:
     if (level := _LEVEL.search(folded)) and (level.group(1) or not _BOTH.search(folded)):
         filters["level"] = 1 if level.group(1) in ("tinh", "thanh pho", "tp") else 0 if level.group(1) else 2
     return filters
+
+
+# Member organisations the vocabulary does not name, as cadres write them.
+_ORGANISATIONS = [
+    (r"chu thap do|ctd", "Hội Chữ thập đỏ"),
+    (r"nguoi cao tuoi|nct", "Hội Người cao tuổi"),
+    (r"khuyen hoc", "Hội Khuyến học"),
+    (r"ban cong tac mat tran|khu dan cu", "Ban công tác Mặt trận khu dân cư"),
+]
+
+
+def _other_organisation(folded: str) -> str | None:
+    return next((name for words, name in _ORGANISATIONS if re.search(rf"\b(?:{words})\b", folded)), None)
 
 
 # The standing committee as a whole (not its "ủy viên" only), the ethnic minorities, a level of units.

@@ -331,14 +331,18 @@ def manipulation(folded: str) -> bool:
 
 _CONGRESS = _rx(r"dai hoi", r"dh", r"dhdb")
 _CONGRESS_COMMAND = _rx(
-    r"(?:tam )?hoan\w?(?! thanh)",
+    r"(?:tam )?hoanx?(?! thanh| kiem)",
     r"danh dau",
     r"ghi nhan",
     r"cap nhat",
     r"ghi (?:giup|lai|vao|nhan)",
     r"(?:chuyen|sua|doi) trang thai",
 )
-_CONGRESS_FIGURES = _rx(r"bau (?:duoc |dc |ra )?(?:bao nhieu|bnhiu|may)", r"(?:bao nhieu|bnhiu|may) (?:dai bieu|db)")
+_CONGRESS_FIGURES = _rx(
+    r"bau(?: \w+){0,7} (?:bao nhieu|bnhiu|bn|may)",
+    r"(?:bao nhieu|bnhiu|bn|may) (?:dai bieu|db)",
+    r"(?:uy vien|uv) (?:duoc |dc )?bau",
+)
 _ASKED = re.compile(
     r"\?|\b(?:bao nhieu|bnhiu|co phai|the nao|ra sao|den dau|chua|chx|khong|ko|k|hong|nao|gi)\s*(?:a|ak|ah|vay|nhi)?$"
 )
@@ -379,6 +383,14 @@ def congress_intent(best: Intent, text: str) -> Intent:
     if best in _NOT_A_CADRE_TOOL and how_many:
         return Intent.GET_CONGRESS_PROGRESS
     return best
+
+
+def congress_question(text: str) -> bool:
+    """A question about congresses' figures ("đại hội … có bn đại biểu có mặt"), nothing to record: no need to ask
+    whether an update was meant."""
+    folded = fold(text)
+    asked = bool(_HOW_MANY.search(folded) or _CONGRESS_FIGURES.search(folded))
+    return bool(_CONGRESS.search(folded)) and asked and not _CONGRESS_COMMAND.search(folded)
 
 
 # "gửi (đến) Ủy ban MTTQ tỉnh X": the unit a petition is addressed to, rather than where its problem is.

@@ -48,7 +48,7 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
         "delegates": [d.model_dump() for d in delegates],
         "by_province": [g.model_dump(mode="json") for g in provinces[:_LISTED]],
         "not_held": [{"code": u.code, "name": u.name, "status_label": u.status_label} for u in waiting[:_LISTED]],
-        "unit": progress.units[0].model_dump(mode="json") if len(progress.units) == 1 else None,
+        "unit": next((u.model_dump(mode="json") for u in progress.units if u.code == progress.unit_code), None),
     }
 
 
