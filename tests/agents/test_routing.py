@@ -15,7 +15,7 @@ from agents.dates import dates_in
 from agents.routing.features import features
 from agents.routing.router import Router, allowed_intents
 from agents.runner import ChatRunner
-from agents.understanding import Intent, congress_intent, named_units
+from agents.understanding import Intent, congress_intent, congress_question, named_units
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.congress import today_in_vietnam
@@ -193,10 +193,20 @@ def test_what_a_members_question_measures(text: str, query: dict[str, object]) -
         (Intent.GET_CONGRESS_PROGRESS, "Xã Ba Xa có phải hoãn đại hội không?", "get_congress_progress"),
         (Intent.QUERY_MEMBERS, "dh tinh dong thap co ket qua chx, bau dc bnhiu uy vien?", "get_congress_progress"),
         (Intent.QUERY_MEMBERS, "Xã mình có bao nhiêu ủy viên nữ?", "query_members"),
+        (Intent.UPDATE_CONGRESS, "Đại hội xã Hoàng An dự kiến tổ chức vào ngày mấy?", "get_congress_progress"),
+        (Intent.UPDATE_CONGRESS, "hp co bn xa phuong da hoan thanh dh", "get_congress_progress"),
+        (Intent.OUT_OF_SCOPE, "DH TW du kien trieu tap bn dai bieu", "get_congress_progress"),
     ],
 )
 def test_a_congress_command_or_result_overrides_its_neighbour(best: Intent, text: str, intent: str) -> None:
     assert congress_intent(best, text) == intent
+
+
+def test_a_question_about_congress_figures_is_not_an_update() -> None:
+    assert congress_question("ĐH MTTQ xã Ninh Giang có bn đại biểu có mặt")
+    assert congress_question("Tổng số ủy viên được bầu tại đại hội các xã của Huế là bao nhiêu?")
+    assert not congress_question("Đại hội xã Văn Miếu đã tổ chức ngày 12/5, 120 đại biểu dự")
+    assert not congress_question("Cập nhật đại hội xã Văn Miếu: có bao nhiêu đại biểu thì ghi 120")
 
 
 async def test_a_province_named_alone_is_the_unit_asked_about(runner: ChatRunner) -> None:
