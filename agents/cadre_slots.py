@@ -80,7 +80,9 @@ def member_filters(text: str) -> dict[str, Any]:
         filters["minority"] = True
     elif ethnicity := _named("ethnicity", folded):
         filters["ethnicity"] = ethnicity
-    if (religion := _named("religion", folded)) and (religion != "Không" or _NO_RELIGION.search(folded)):
+    if _NOT_NONE.search(folded):
+        filters["believer"] = True
+    elif (religion := _named("religion", folded)) and (religion != "Không" or _NO_RELIGION.search(folded)):
         filters["religion"] = religion
     elif _BELIEVER.search(folded):
         filters["believer"] = True
@@ -108,6 +110,9 @@ def _other_organisation(folded: str) -> str | None:
 # The standing committee as a whole (not its "ủy viên" only), the ethnic minorities, a level of units.
 _STANDING = re.compile(r"(?<!uy vien )(?<!uv )\b(?:ban thuong truc|thuong truc ubmttq|btt ub)\b")
 _BELIEVER = re.compile(r"\b(?:theo|co) (?:mot |1 )?(?:ton giao|tg|dao)\b(?! (?:nao|gi)\b(?! do))")
+_NOT_NONE = re.compile(  # "không tính những người không theo tôn giáo": believers
+    r"\b(?:khong tinh|ko tinh|tru|loai tru|ngoai)(?: \w+){0,5} khong (?:co |theo )*(?:ton giao|dao)\b"
+)
 _NO_RELIGION = re.compile(r"\bkhong (?:co |theo )*(?:ton giao|dao|tg)\b|\b(?:ton giao|tg)\W* khong\b")
 _MEN = re.compile(
     r"\b(?:nam gioi|la nam|nam)\b(?! ?\d)(?! (?:bo|trung|dinh|dan|sach|hoc|nay|nao|ngoai|sinh|truoc|sau))"

@@ -165,6 +165,7 @@ def test_member_filters_as_cadres_ask(text: str, filters: dict[str, object]) -> 
             "ha noi, tinh ca uy ban thanh pho va cac xa phuong: bao nhieu uy vien theo ton giao",
             {"filters": {"believer": True}},
         ),
+        ("ủy viên có đạo, không tính người ghi là không theo tôn giáo", {"filters": {"believer": True}}),
         ("ủy viên sinh từ năm 1990 trở về sau", {"filters": {"max_age": today_in_vietnam().year - 1990}}),
         ("cac xa (ko tinh ub tinh) co bn uy vien duoi 30t", {"filters": {"max_age": 29, "level": 2}}),
         (
