@@ -353,7 +353,7 @@ def _congress_progress(result: dict[str, Any]) -> str:
     units not yet held; one unit's own congress when one unit is asked about."""
     s = result["summary"]
     lines = [
-        f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức **{_number(s['held'])}**/"
+        f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức {_number(s['held'])}/"
         f"{_number(s['total'])} đơn vị (**{_percent(s['share'])}**); đang chuẩn bị {_number(s['preparing'])};"
         f" chưa triển khai {_number(s['not_started'])}; quá hạn kế hoạch {_number(s['overdue'])};"
         f" tổ chức muộn so với kế hoạch {_number(s['held_late'])}."

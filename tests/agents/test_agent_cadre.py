@@ -128,7 +128,7 @@ def test_member_shares_rankings_and_ages_match_the_database(platform: Platform) 
     assert share["tool_calls"][0]["args"]["measure"] == "share"
     assert f"**{_n(women)}**" in share["reply"] and f"tổng số {_n(members)}" in share["reply"]
     assert _pct(women, members) in share["reply"]
-    (minority,) = owner_rows(
+    ((minority,),) = owner_rows(
         platform, f"select count(*) from members m where {_SUBTREE} and m.ethnicity <> 'Kinh'", "25"
     )
     answer = _say(platform, PROVINCE, "Tỉnh mình có bao nhiêu ủy viên là người dân tộc thiểu số?")
