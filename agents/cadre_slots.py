@@ -7,6 +7,7 @@ from typing import Any
 
 from agents.dates import dates_in
 from mattran.domain import member_vocab
+from mattran.domain.congress import today_in_vietnam
 from mattran.domain.petition_text import CATEGORIES
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -63,30 +64,158 @@ def member_filters(text: str) -> dict[str, Any]:
     women_org = re.search(r"\b(?:hoi (?:lien hiep )?phu nu|lhpn|hlhpn)\b", folded)
     if re.search(r"\b(?:nu|phu nu|chi em)\b", folded) and not women_org:
         filters["gender"] = "nữ"
-    elif re.search(r"\b(?:nam gioi|la nam|nam)\b(?! (?:bo|trung|dinh|dan|sach|hoc|nay|nao|ngoai))", folded):
+    elif _MEN.search(nfc(text).lower() if strip_marks(text) != text else folded):
         filters["gender"] = "nam"
-    if (organisation := _named("organisation", folded)) and not (
+    if (organisation := _named("organisation", folded) or _other_organisation(folded)) and not (
         organisation == "Hội Liên hiệp Phụ nữ" and "gender" in filters
     ):
         filters["organisation"] = organisation
-    if (position := _named("position", folded)) and position != "Ủy viên":
+    if _STANDING.search(folded):
+        filters["standing"] = True
+    elif (position := _named("position", folded)) and position != "Ủy viên":
         filters["position"] = position
     elif re.search(r"\b(?:thuong truc|btt)\b", folded):
         filters["position"] = "Ủy viên Ban Thường trực"
-    if ethnicity := _named("ethnicity", folded):
+    if _MINORITY.search(folded):
+        filters["minority"] = True
+    elif ethnicity := _named("ethnicity", folded):
         filters["ethnicity"] = ethnicity
-    if religion := _named("religion", folded):
+    if _NOT_NONE.search(folded):
+        filters["believer"] = True
+    elif (religion := _named("religion", folded)) and (religion != "Không" or _NO_RELIGION.search(folded)):
         filters["religion"] = religion
-    if band := re.search(r"\b(?:tu )?(\d{2}) (?:den|toi|) ?(\d{2}) tuoi\b", folded):
-        filters["min_age"], filters["max_age"] = int(band.group(1)), int(band.group(2))
-    else:
-        if age := re.search(r"\b(?:duoi|it hon|chua den|chua toi)\s*(\d{2})\s*tuoi\b", folded):
-            filters["max_age"] = int(age.group(1)) - 1
-        if age := re.search(r"\b(?:tren|hon|tu|ngoai)\s*(\d{2})\s*tuoi\b", folded):
-            filters["min_age"] = int(age.group(1))
+    elif _BELIEVER.search(folded):
+        filters["believer"] = True
+    filters |= _ages(folded)
     if term := _TERM.search(folded):
         filters["term"] = f"{term.group(1)}–{term.group(2)}"
+    if (level := _LEVEL.search(folded)) and (level.group(1) or not _BOTH.search(folded)):
+        filters["level"] = 1 if level.group(1) in ("tinh", "thanh pho", "tp") else 0 if level.group(1) else 2
     return filters
+
+
+# Member organisations the vocabulary does not name, as cadres write them.
+_ORGANISATIONS = [
+    (r"chu thap do|ctd", "Hội Chữ thập đỏ"),
+    (r"nguoi cao tuoi|nct", "Hội Người cao tuổi"),
+    (r"khuyen hoc", "Hội Khuyến học"),
+    (r"ban cong tac mat tran|khu dan cu", "Ban công tác Mặt trận khu dân cư"),
+]
+
+
+def _other_organisation(folded: str) -> str | None:
+    return next((name for words, name in _ORGANISATIONS if re.search(rf"\b(?:{words})\b", folded)), None)
+
+
+# The standing committee as a whole (not its "ủy viên" only), the ethnic minorities, a level of units.
+_STANDING = re.compile(r"(?<!uy vien )(?<!uv )\b(?:ban thuong truc|thuong truc ubmttq|btt ub)\b")
+_BELIEVER = re.compile(r"\b(?:theo|co) (?:mot |1 )?(?:ton giao|tg|dao)\b(?! (?:nao|gi)\b(?! do))")
+_NOT_NONE = re.compile(  # "không tính những người không theo tôn giáo": believers
+    r"\b(?:khong tinh|ko tinh|tru|loai tru|ngoai)(?: \w+){0,5} khong (?:co |theo )*(?:ton giao|dao)\b"
+)
+_NO_RELIGION = re.compile(r"\bkhong (?:co |theo )*(?:ton giao|dao|tg)\b|\b(?:ton giao|tg)\W* khong\b")
+_MEN = re.compile(
+    r"\b(?:nam gioi|la nam|nam)\b(?! ?\d)(?! (?:bo|trung|dinh|dan|sach|hoc|nay|nao|ngoai|sinh|truoc|sau))"
+)
+# Both the unit's own committee and those below it ("tính cả", "cộng với các xã", "tất cả các cấp").
+_BOTH = re.compile(
+    r"\b(?:tinh ca|cong voi|ke ca|gom ca|ca tinh|toan tinh|ca thanh pho|toan thanh pho|tat ca cac cap|moi cap"
+    r"|cac cap)\b|\b(?:va|cung) (?:uy ban |ub )?(?:cac|tat ca cac) (?:xa|phuong)\b"
+)
+_MINORITY = re.compile(r"\b(?:dan toc thieu so|dtts|dt thieu so|nguoi thieu so|thieu so)\b")
+_LEVEL = re.compile(
+    r"\b(?:cap (xa|tinh|co so|thanh pho|tp|trung uong|tw)|(?:cac|nhung|toan bo|tat ca cac) (xa|phuong)(?: phuong| xa)?"
+    r"|(xa|phuong) nao)\b"
+)
+_UNDER = r"(?:duoi|it hon|chua den|chua toi|chua qua|nho hon|tre hon)"
+_OVER = r"(?:tren|hon|ngoai|lon hon|qua|gia hon)"
+_AT_LEAST = re.compile(r"\b(?:tu|it nhat|toi thieu)\s*(\d{2})\s*tuoi\b|\b(\d{2})\s*tuoi\s*(?:tro len|tro di)\b")
+_AT_MOST = re.compile(r"\b(?:khong qua|toi da|nhieu nhat)\s*(\d{2})\s*tuoi\b|\b(\d{2})\s*tuoi\s*tro xuong\b")
+_BAND = re.compile(
+    r"\b(?:tu |do tuoi |nhom tuoi |tuoi tu |tuoi )?(\d{2}) (?:den |toi |va |)(\d{2}) tuoi\b"
+    r"|\b(?:do tuoi|nhom tuoi|tuoi) (?:tu )?(\d{2}) (?:den |toi |)(\d{2})\b"
+)
+
+
+_BORN_FROM = re.compile(r"\bsinh (?:tu|sau|ke tu) (?:nam )?(19\d\d|20\d\d)( tro (?:ve sau|di|lai day))?")
+_BORN_BEFORE = re.compile(r"\bsinh (?:truoc|den|toi) (?:nam )?(19\d\d|20\d\d)( tro (?:ve truoc|xuong))?")
+
+
+def _ages(text: str) -> dict[str, int]:
+    """An age band ("từ 30 đến 45 tuổi", "độ tuổi 40-49"), a bound ("dưới 35", "trên 50", "60 tuổi trở lên"), or
+    years of birth ("sinh từ năm 1990 trở về sau"; age is this year minus the year of birth)."""
+    folded = re.sub(r"\b(\d{2}) ?t\b", r"\1 tuoi", text)  # "30t"
+    this_year = today_in_vietnam().year
+    born: dict[str, int] = {}
+    if found := _BORN_FROM.search(folded):
+        year = int(found.group(1)) + (0 if found.group(2) or " tu " in found.group(0) else 1)
+        born["max_age"] = this_year - year
+    if found := _BORN_BEFORE.search(folded):
+        year = int(found.group(1)) - (0 if found.group(2) or " den " in found.group(0) else 1)
+        born["min_age"] = this_year - year
+    if born:
+        return born
+    if band := _BAND.search(folded):
+        low, high = (int(g) for g in band.groups() if g)
+        return {"min_age": min(low, high), "max_age": max(low, high)}
+    ages: dict[str, int] = {}
+    if age := re.search(rf"\b{_UNDER}\s*(\d{{2}})\s*tuoi\b", folded):
+        ages["max_age"] = int(age.group(1)) - 1
+    elif age := _AT_MOST.search(folded):
+        ages["max_age"] = int(next(g for g in age.groups() if g))
+    if age := re.search(rf"\b{_OVER}\s*(\d{{2}})\s*tuoi\b", folded):
+        ages["min_age"] = int(age.group(1)) + 1
+    elif age := _AT_LEAST.search(folded):
+        ages["min_age"] = int(next(g for g in age.groups() if g))
+    return ages
+
+
+_SHARE = re.compile(r"\b(?:ty le|ti le|phan tram|chiem|ty trong|co cau|bao nhieu phan)\b|%")
+_AVERAGE = re.compile(r"\b(?:binh quan|trung binh|tb|bq)\b")
+_RANKING = re.compile(
+    r"\b(?:xep hang|nhieu nhat|it nhat|cao nhat|thap nhat|dong nhat|tre nhat|gia nhat|so sanh|dan dau|top"
+    r"|xa nao|phuong nao|tinh nao|noi nao"
+    r"|don vi nao|(?:tung|moi) (?:xa|phuong|don vi|tinh)|theo (?:tung )?(?:xa|phuong|don vi|tinh))\b"
+)
+
+
+def member_query(text: str) -> dict[str, Any]:
+    """The arguments of a members question besides its unit: the filters, what is measured (a count, a share, the
+    average age, a ranking of the units below) and whether a ranking goes by share."""
+    folded = fold(text)
+    query: dict[str, Any] = {"filters": member_filters(text)}
+    share = bool(_SHARE.search(nfc(text).lower()) or _SHARE.search(folded))
+    average = bool(_AVERAGE.search(folded) and re.search(r"\btuoi\b", folded))
+    if _GENDER_GAP.search(folded):
+        query["measure"] = "gender_gap"
+        query["filters"].pop("gender", None)
+    elif _RANKING.search(folded):
+        query |= {"measure": "ranking", "rank_by": "average_age" if average else "share" if share else "count"}
+    elif average:
+        query["measure"] = "average_age"
+    elif share:
+        query["measure"] = "share"
+    if _OWN_COMMITTEE.search(folded) and not _WHOLE.search(folded) and not _BOTH.search(folded):
+        query["own_committee"] = True
+    return query
+
+
+# Women against men ("nữ nhiều hơn nam mấy người", "chênh lệch nam nữ").
+_GENDER_GAP = re.compile(
+    r"\b(?:nu|nam)(?: \w+){0,4} (?:nhieu|it|dong) hon(?: \w+){0,4} (?:nam|nu)\b|\bchenh lech (?:giua )?(?:nam|nu)\b"
+)
+# The committee of the unit itself, not those of the units below ("chỉ cấp tỉnh", "ủy ban tỉnh", "ub tw").
+_OWN_COMMITTEE = re.compile(
+    r"\b(?:chi|rieng|khong tinh|ko tinh|k tinh|tru) (?:\w+ ){0,3}(?:cap|xa|phuong|cac xa)\b"
+    r"|\b(?:uy ban|ub|ubmttq|ban thuong truc|btt)(?: mttq| mat tran(?: to quoc)?)?"
+    r" (?:tinh|tp|thanh pho|tw|trung uong)\b"
+)
+# … unless the question says the whole ("cả tỉnh", "tính cả các xã", "tất cả các cấp").
+_WHOLE = re.compile(
+    r"\b(?:ca|toan|tat ca cac|moi|cong voi|cung|va|gom ca|tinh ca|ke ca)"
+    r" (?:tinh|thanh pho|nuoc|cap|xa|cac xa|uy ban cac)\b"
+    r"|\b(?:cac|nhung) (?:xa|phuong|tinh|don vi)\b"
+)
 
 
 def congress_change(text: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from agents import replies
@@ -18,8 +19,8 @@ from agents.routing.router import Router
 from agents.state import Awaiting, Candidate, ChatState, ToolCall
 from agents.understanding import Intent, slots_for
 from mattran.auth.principal import Role
-from mattran.domain.text import fold
-from mattran.scope import Scope
+from mattran.domain.text import fold, nfc, strip_marks
+from tools import units
 from tools.base import ToolContext
 from tools.names import ToolName
 
@@ -154,10 +155,15 @@ async def step_for(
 def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
     """A unit named by its name alone when none was named with its type: for a province cadre one of their
     communes ("đại hội Lai Đồng"), for anyone a province ("ở Sơn La", "Hà Nam cũ")."""
-    if intent not in _UNIT_INTENTS or "unit_text" in slots or "tracking_code" in slots:
+    if intent not in _UNIT_INTENTS or {"unit_text", "tracking_code", "compare_texts"} & set(slots):
         return slots
     resolver, scope = ctx.services.resolver, ctx.principal.unit_path
     below = resolver.below_named(text, scope) if ctx.principal.cadre_role == Role.PROVINCE_CADRE and scope else None
+    if below and strip_marks(text) != text and below.short_name.lower() not in nfc(text).lower():
+        below = None  # written with marks, the name must be too: "văn bản" is not Xã Vân Bán
+    own = resolver.units.get(ctx.principal.unit_code or "")
+    if below and own and below.short_name == own.short_name:
+        below = None  # "Phú Thọ" in a Phú Thọ cadre's message is their province, not Phường Phú Thọ
     if unit := below or resolver.province_named(text):
         slots |= {"unit_code": unit.code, "unit_name": unit.name}
     return slots
@@ -257,12 +263,17 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
     named = slots.get("unit_text")
     if not slots.get("unit_code") and named:
         found = await _resolve_unit(ctx, slots.pop("unit_text"))
+        found["results"] = [m for m in found["results"] if _named_in(m, named)]  # not words read as a name
+        if not found["results"]:
+            named = None  # no unit named after all: the cadre's own
         in_scope = (
             [m for m in found["results"] if ctx.principal.unit_path and _within_scope(ctx, m["code"])]
             if found["results"]
             else []
         )
         chosen = found["results"] if found["status"] == "resolved" else in_scope
+        if found["results"] and not in_scope and ctx.principal.unit_path:
+            chosen = found["results"][:1]  # every unit of that name is outside the scope: refused, not asked
         if len(chosen) == 1:
             slots |= {"unit_code": chosen[0]["code"], "unit_name": chosen[0]["name"]}
         elif len(chosen) > 1:
@@ -280,7 +291,10 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
         return Step(intent, slots, reply=replies.unit_not_found(named))
     unit = slots.get("unit_code") or ctx.principal.unit_code
     if intent == Intent.QUERY_MEMBERS:
-        args = {"unit_code": unit, "filters": slots.get("filters", {})}
+        args = {"unit_code": unit, "filters": _own_committee(ctx, unit, slots)}
+        args |= {k: slots[k] for k in ("measure", "rank_by") if k in slots}
+        if compared := [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]:
+            args["compare"] = compared
         return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))
     if intent == Intent.GET_CONGRESS_PROGRESS:
         return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, {"unit_code": unit}))
@@ -293,14 +307,57 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
     return Step(intent, slots, tool_call=_call(ToolName.UPDATE_CONGRESS, args))
 
 
+async def _in_scope_unit(ctx: ToolContext, text: str) -> str | None:
+    """The unit a mention names, the one in the caller's scope when several have that name."""
+    found = await _resolve_unit(ctx, text)
+    if found["status"] == "resolved":
+        return str(found["results"][0]["code"])
+    in_scope = [m for m in found["results"] if _within_scope(ctx, m["code"])]
+    return str(in_scope[0]["code"]) if len(in_scope) == 1 else None
+
+
+def _own_committee(ctx: ToolContext, unit: str | None, slots: dict[str, Any]) -> dict[str, Any]:
+    """The member filters, limited to the unit's own committee (its level) when the question says so."""
+    filters = dict(slots.get("filters", {}))
+    found = ctx.services.resolver.units.get(unit or "")
+    if slots.get("own_committee") and found and "level" not in filters:
+        filters["level"] = int(found.level)
+    return filters
+
+
+_TYPE_WORDS = frozenset(["xa", "phuong", "dac", "khu", "thi", "tran", "tinh", "thanh", "pho", "quan", "huyen", "cu"])
+
+
+def _named_in(match: dict[str, Any], mention: str) -> bool:
+    """Whether a unit found for a mention is named in it, typos allowed (or, for a unit that replaced an old one,
+    the old one is, with its type: "thị trấn Vôi", not "với"): words such as "tính cộng với…" or "bình quân của…"
+    may be read as a unit and resolved to one whose name they do not hold."""
+    words = fold(mention).split()
+    old = fold((match.get("converted_from") or "").split("(")[0].split(",")[0]).split()
+    wanted = [
+        ([w for w in fold(match["name"]).split() if w not in _TYPE_WORDS], _NAME_LIKENESS),
+        (old if old and old[0] in _TYPE_WORDS else [w for w in old if w not in _TYPE_WORDS], _OLD_NAME_LIKENESS),
+    ]
+    for name, likeness in wanted:
+        if not name:
+            continue
+        target = " ".join(name)
+        windows = (" ".join(words[i : i + len(name)]) for i in range(max(len(words) - len(name) + 1, 1)))
+        if any(SequenceMatcher(None, target, window).ratio() >= likeness for window in windows):
+            return True
+    return False
+
+
+_NAME_LIKENESS, _OLD_NAME_LIKENESS = 0.8, 0.9
+
+
 def _candidates(found: list[dict[str, Any]]) -> list[Candidate]:
     """The first nine units found, as choices."""
     return [{"code": m["code"], "name": m["name"], "province_name": m["province_name"]} for m in found[:9]]
 
 
 async def _resolve_unit(ctx: ToolContext, text: str) -> dict[str, Any]:
-    async with ctx.services.db.transaction(Scope.public()) as conn:
-        return (await ctx.services.resolver.resolve(conn, text)).model_dump()
+    return (await units.resolve(ctx.services, text)).model_dump()
 
 
 def _within_scope(ctx: ToolContext, code: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from agents import contact_slots
@@ -343,20 +343,9 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
         )
         return text + (f"\nTrả lời: {result['answer']}" if result.get("answer") else "")
     if name == ToolName.QUERY_MEMBERS:
-        what = _filters_text(result.get("filters", {}))
-        return f"{result['unit_name']} có **{_number(result['count'])}** {what} (tính cả các đơn vị trực thuộc)."
+        return _member_figures(result)
     if name == ToolName.GET_CONGRESS_PROGRESS:
-        s = result["summary"]
-        lines = [
-            f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức {_number(s['held'])}/"
-            f"{_number(s['total'])} đơn vị ({_percent(s['share'])}); đang chuẩn bị {_number(s['preparing'])};"
-            f" chưa triển khai {_number(s['not_started'])}; quá hạn kế hoạch {_number(s['overdue'])}."
-        ]
-        lines += [
-            f"- {g['label']}: {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])})"
-            for g in result.get("by_level", [])
-        ]
-        return "\n".join(lines)
+        return _congress_progress(result)
     if name == ToolName.UPDATE_CONGRESS:
         return (
             f"Đã cập nhật đại hội {result['unit_name']} nhiệm kỳ {result['term']}: trạng thái "
@@ -401,14 +390,169 @@ def _percent(share: float) -> str:
     return f"{share * 100:.1f}%".replace(".", ",")
 
 
-def _filters_text(filters: dict[str, Any]) -> str:
-    what = "ủy viên" if not filters.get("position") else filters["position"].lower()
-    if filters.get("gender"):
-        what += f" {filters['gender']}"
+def _member_figures(result: dict[str, Any]) -> str:
+    """A member count with the group it is taken from and its share; the average age or a ranking when asked."""
+    filters = result.get("filters", {})
+    group = _group_text(filters)
+    what = _filters_text(filters)
+    text = f"{result['unit_name']} có **{_number(result['count'])}** {what} (tính cả các đơn vị trực thuộc)"
+    if "total" in result and what != group:
+        text += f", trên tổng số {_number(result['total'])} {group} — chiếm **{_percent(result['share'])}**"
+    text += "."
+    if own := result.get("own"):
+        text += f" Riêng {own['name']}: {_number(own['count'])}/{_number(own['total'])} ({_percent(own['share'])})."
+    if genders := result.get("genders"):
+        women, men = genders["nữ"], genders["nam"]
+        text += f"\nNữ: {_number(women)}, nam: {_number(men)}; chênh lệch **{_number(abs(women - men))}** người."
+    if len(compared := result.get("compared") or []) == 2:
+        text += "\n" + _compared(compared, result.get("measure") == "average_age")
+    if result.get("measure") == "average_age":
+        age = result.get("average_age")
+        text += f" Tuổi bình quân: **{_decimal(age)}** tuổi." if age is not None else " Chưa ghi năm sinh để tính tuổi."
+    if ranked := result.get("by_unit"):
+        by_age = result.get("rank_by") == "average_age"
+        order = {"share": "tỷ lệ", "average_age": "tuổi bình quân"}.get(result.get("rank_by", ""), "số người")
+        text += f"\nTheo đơn vị trực thuộc (xếp theo {order}):\n" + "\n".join(
+            f"{n}. {u['name']}: {_number(u['count'])}/{_number(u['total'])} ({_percent(u['share'])})"
+            + (f", tuổi bình quân {_decimal(u['average_age'])}" if by_age and u["average_age"] is not None else "")
+            for n, u in enumerate(ranked, 1)
+        )
+    return text
+
+
+def _congress_progress(result: dict[str, Any]) -> str:
+    """Units held out of the total and by status, by level and by province; delegates and members elected; the
+    units not yet held; one unit's own congress when one unit is asked about."""
+    s = result["summary"]
+    lines = [
+        f"Đại hội nhiệm kỳ {result['term']} — {result['unit_name']}: đã tổ chức {_number(s['held'])}/"
+        f"{_number(s['total'])} đơn vị (**{_percent(s['share'])}**); đang chuẩn bị {_number(s['preparing'])};"
+        f" chưa triển khai {_number(s['not_started'])}; quá hạn kế hoạch {_number(s['overdue'])};"
+        f" tổ chức muộn so với kế hoạch {_number(s['held_late'])}."
+    ]
+    if statuses := result.get("by_status"):
+        lines.append(
+            "Theo trạng thái: "
+            + "; ".join(f"{c['label'].lower()} {_number(c['count'])} ({_percent(c['share'])})" for c in statuses)
+            + "."
+        )
+    for g in result.get("by_level", []):
+        statuses = "; ".join(
+            f"{c['label'].lower()} {_number(c['count'])} ({_percent(c['share'])})" for c in g.get("by_status", [])
+        )
+        lines.append(
+            f"- {g['label']}: đã tổ chức {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])}), "
+            f"chưa tổ chức {_number(g['total'] - g['held'])}, quá hạn {_number(g['overdue'])}, tổ chức muộn "
+            f"{_number(g['held_late'])}" + (f" — {statuses}" if statuses else "")
+        )
+    if unit := result.get("unit"):
+        lines.append(_one_congress(unit))
+    for d in result.get("delegates", []):
+        if d["key"] != "all" and len(result["delegates"]) <= 2:
+            continue  # one level: the whole says it
+        if parts := _delegates(d):
+            lines.append(f"{d['label']}: " + ", ".join(parts) + ".")
+    if provinces := result.get("by_province"):
+        lines.append("Theo tỉnh, thành phố (tỷ lệ cao trước):")
+        lines += [
+            f"{n}. {g['label']}: {_number(g['held'])}/{_number(g['total'])} ({_percent(g['share'])})"
+            for n, g in enumerate(provinces, 1)
+        ]
+    if (waiting := result.get("not_held")) and not unit:
+        more = s["total"] - s["held"] - len(waiting)
+        lines.append(
+            "Chưa tổ chức: "
+            + ", ".join(f"{u['name']} ({u['status_label'].lower()})" for u in waiting)
+            + (f" và {_number(more)} đơn vị khác." if more > 0 else ".")
+        )
+    return "\n".join(lines)
+
+
+def _one_congress(unit: dict[str, Any]) -> str:
+    """One unit's congress: its status and dates, how late it was held."""
+    text = f"Đại hội {unit['name']}: {unit['status_label'].lower()}"
+    if unit.get("planned_date"):
+        text += f", ngày dự kiến {_day(unit['planned_date'])}"
+    if unit.get("held_date"):
+        text += f", ngày tổ chức {_day(unit['held_date'])}"
+        if unit.get("planned_date"):
+            late = (date.fromisoformat(unit["held_date"]) - date.fromisoformat(unit["planned_date"])).days
+            text += f" (muộn {_number(late)} ngày so với dự kiến)" if late > 0 else " (đúng hoặc sớm hơn dự kiến)"
+    return text + "."
+
+
+def _delegates(d: dict[str, Any]) -> list[str]:
+    """Delegates summoned and present (their share, those absent, the mean per congress), members elected."""
+    parts = []
+    if d["planned_reported"]:
+        parts.append(f"đại biểu được triệu tập {_number(d['delegates_planned'])}")
+    if d["attending_reported"]:
+        present = f"đại biểu có mặt {_number(d['delegates_attending'])}"
+        if d["planned_of_attending"]:
+            absent = d["planned_of_attending"] - d["delegates_attending"]
+            present += f" ({_percent(d['delegates_attending'] / d['planned_of_attending'])} số được triệu tập"
+            present += f", vắng {_number(absent)})" if absent >= 0 else ")"
+        if d["attending_reported"] > 1:
+            present += f", bình quân {_decimal(d['delegates_attending'] / d['attending_reported'])} mỗi đại hội"
+        parts.append(present)
+    if d["elected_reported"]:
+        parts.append(f"ủy viên được bầu {_number(d['committee_size'])}")
+    return parts
+
+
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def _compared(units: list[dict[str, Any]], by_age: bool) -> str:
+    """Two units side by side and the difference between them (of their average ages, each rounded first)."""
+    first, second = units
+    sides = "; ".join(
+        f"{u['unit_name']}: {_number(u['count'])}/{_number(u['total'])} ({_percent(u['share'])})"
+        + (f", tuổi bình quân {_decimal(u['average_age'])}" if u["average_age"] is not None else "")
+        for u in units
+    )
+    if by_age and first["average_age"] is not None and second["average_age"] is not None:
+        gap = abs(round(first["average_age"], 1) - round(second["average_age"], 1))
+        return f"So sánh — {sides}. Chênh lệch tuổi bình quân: **{_decimal(gap)}** năm."
+    return f"So sánh — {sides}. Chênh lệch: **{_number(abs(first['count'] - second['count']))}** người."
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _group_text(filters: dict[str, Any]) -> str:
+    """The group a share is taken from: the position, organisation, term, level the filters name."""
+    if filters.get("standing"):
+        what = "thành viên Ban Thường trực"
+    else:
+        what = "ủy viên" if not filters.get("position") else filters["position"].lower()
     if filters.get("organisation"):
         what += f" thuộc {filters['organisation']}"
-    if filters.get("max_age"):
+    if filters.get("level") is not None:
+        what += {0: " cấp Trung ương", 1: " cấp tỉnh", 2: " cấp xã"}[filters["level"]]
+    if filters.get("term"):
+        what += f" nhiệm kỳ {filters['term']}"
+    return what
+
+
+def _filters_text(filters: dict[str, Any]) -> str:
+    what = _group_text(filters)
+    if filters.get("gender"):
+        what += f" {filters['gender']}"
+    if filters.get("minority"):
+        what += " là người dân tộc thiểu số"
+    if filters.get("ethnicity"):
+        what += f" dân tộc {filters['ethnicity']}"
+    if filters.get("religion"):
+        what += f" tôn giáo {filters['religion']}"
+    if filters.get("believer"):
+        what += " có theo tôn giáo"
+    if filters.get("min_age") is not None and filters.get("max_age") is not None:
+        what += f" từ {filters['min_age']} đến {filters['max_age']} tuổi"
+    elif filters.get("max_age") is not None:
         what += f" dưới {filters['max_age'] + 1} tuổi"
-    if filters.get("min_age"):
+    elif filters.get("min_age") is not None:
         what += f" từ {filters['min_age']} tuổi"
     return what

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agents.cadre_slots import congress_change, member_filters, petition_filters
+from agents.cadre_slots import congress_change, member_query, petition_filters
 from mattran.domain import receipts
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -329,6 +329,70 @@ def manipulation(folded: str) -> bool:
     )
 
 
+_CONGRESS = _rx(r"dai hoi", r"dh", r"dhdb")
+_CONGRESS_COMMAND = _rx(
+    r"(?:tam )?hoanx?(?! thanh| kiem)",
+    r"danh dau",
+    r"ghi nhan",
+    r"cap nhat",
+    r"ghi (?:giup|lai|vao|nhan)",
+    r"(?:chuyen|sua|doi) trang thai",
+)
+_CONGRESS_FIGURES = _rx(
+    r"bau(?: \w+){0,7} (?:bao nhieu|bnhiu|bn|may)",
+    r"(?:bao nhieu|bnhiu|bn|may) (?:dai bieu|db)",
+    r"(?:uy vien|uv) (?:duoc |dc )?bau",
+)
+_ASKED = re.compile(
+    r"\?|\b(?:bao nhieu|bnhiu|co phai|the nao|ra sao|den dau|chua|chx|khong|ko|k|hong|nao|gi)\s*(?:a|ak|ah|vay|nhi)?$"
+)
+
+
+_HOW_MANY = _rx(
+    r"bao nhieu",
+    r"bnhiu",
+    r"bnhieu",
+    r"bn",
+    r"may (?:nguoi|dai bieu|db|xa|phuong|don vi|uy vien|tinh|noi)",
+    r"(?:ngay|thang|nam|hom) (?:may|nao)",
+    r"khi nao",
+    r"ty le",
+    r"ti le",
+    r"phan tram",
+    r"tong so",
+)
+_NOT_A_CADRE_TOOL = frozenset({Intent.OUT_OF_SCOPE, Intent.HELP, Intent.DRAFT_REPORT})
+
+
+def congress_intent(best: Intent, text: str) -> Intent:
+    """The congress intent a message certainly has although the model chose a neighbour: a command about a congress
+    ("hoãn đại hội …", "đánh dấu đã tổ chức", not asked as a question) is an update; a question about delegates or
+    members elected at a congress is about its progress, not the committee's members."""
+    folded = fold(text)
+    if not _CONGRESS.search(folded):
+        return best
+    asked = bool(_ASKED.search(folded.strip()) or "?" in text)
+    command = bool(_CONGRESS_COMMAND.search(folded))
+    if best in (Intent.GET_CONGRESS_PROGRESS, Intent.QUERY_MEMBERS) and command and not asked:
+        return Intent.UPDATE_CONGRESS
+    if best == Intent.QUERY_MEMBERS and _CONGRESS_FIGURES.search(folded):
+        return Intent.GET_CONGRESS_PROGRESS
+    how_many = bool(_HOW_MANY.search(folded))
+    if best == Intent.UPDATE_CONGRESS and how_many and not command:
+        return Intent.GET_CONGRESS_PROGRESS  # "tổ chức vào tháng mấy?", "có bn xã đã hoàn thành đh"
+    if best in _NOT_A_CADRE_TOOL and how_many:
+        return Intent.GET_CONGRESS_PROGRESS
+    return best
+
+
+def congress_question(text: str) -> bool:
+    """A question about congresses' figures ("đại hội … có bn đại biểu có mặt"), nothing to record: no need to ask
+    whether an update was meant."""
+    folded = fold(text)
+    asked = bool(_HOW_MANY.search(folded) or _CONGRESS_FIGURES.search(folded))
+    return bool(_CONGRESS.search(folded)) and asked and not _CONGRESS_COMMAND.search(folded)
+
+
 # "gửi (đến) Ủy ban MTTQ tỉnh X": the unit a petition is addressed to, rather than where its problem is.
 _ADDRESSED = re.compile(
     r"\b(?:kinh gui|gui (?:den |toi |len |ve )?|chuyen (?:den |toi |len )?)(?:uy ban |ub )?(?:mttq|mat tran)"
@@ -349,7 +413,7 @@ def _addressee(text: str, mentions: list[str]) -> str | None:
 # A type word followed by a word that points at the writer's own unit ("xã mình", "tỉnh ta", "phường nhà"), or by
 # one that makes it no unit in particular ("các xã", "xã phường"): no unit is named.
 _GENERIC = frozenset(
-    ["xa", "phuong", "tinh", "thanh", "huyen", "quan", "thi", "x", "p", "tp", "dac", "cac", "nhung", "moi"]
+    ["xa", "phuong", "tinh", "thanh", "huyen", "quan", "thi", "x", "p", "tp", "dac", "cac", "nhung", "moi", "nao"]
 )
 _OWN = frozenset(["minh", "ta", "nha", "toi", "tui", "em", "chung", "ben"])
 _NOT_A_NAME_AFTER = frozenset(
@@ -415,6 +479,11 @@ def named_units(text: str) -> list[str]:
     return named
 
 
+_COMPARED = _rx(
+    r"so sanh", r"chenh lech", r"ben nao", r"(?:nhieu|it|cao|thap|tre|gia|dong) hon", r"hon (?:bao nhieu|may|bn)"
+)
+
+
 def slots_for(intent: Intent, text: str) -> dict[str, Any]:
     """The slots of ``intent`` that the message carries (units as the words that name them: ``unit_text``)."""
     clean = nfc(text).strip()
@@ -438,10 +507,12 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
     elif intent == Intent.SEARCH_LIBRARY:
         slots["question"] = clean
     elif intent in (Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS, Intent.UPDATE_CONGRESS, Intent.DRAFT_REPORT):
-        if mentions:
+        if intent == Intent.QUERY_MEMBERS and len(mentions) >= 2 and _COMPARED.search(fold(text)):
+            slots["compare_texts"] = mentions[:2]  # two units compared: the question is about the cadre's scope
+        elif mentions:
             slots["unit_text"] = mentions[-1]
         if intent == Intent.QUERY_MEMBERS:
-            slots["filters"] = member_filters(text)
+            slots |= member_query(text)
         elif intent == Intent.UPDATE_CONGRESS:
             slots["change"] = congress_change(text)
         elif intent == Intent.DRAFT_REPORT:

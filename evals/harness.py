@@ -160,9 +160,9 @@ async def units(ctx: Context, dataset: Path | None) -> SuiteResult:
 
 async def intents_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     """The assistant's understanding: the project's own utterances (offline router, and the model's when there is
-    one), then the routing sets sent with a role and unit through the whole assistant on the demo data: ``dev.*``
-    and ``sealed.*`` (aggregates only), and ``train.*`` (the router alone). A ``dataset`` with roles is routed
-    alone, as ``set.*``."""
+    one), then the routing sets sent with a role and unit through the whole assistant on the demo data: ``dev.*``,
+    ``dev_figures.*`` (cadre data questions) and ``sealed.*`` (aggregates only), and ``train.*`` (the router's fit
+    on its training set, from its card). A ``dataset`` with roles is routed alone, as ``set.*``."""
     if dataset is not None and routing.has_callers(dataset):
         return SuiteResult("intents", await _routed(ctx, {"set": dataset}), {})
     cases = intents.load_cases(dataset)
@@ -175,10 +175,9 @@ async def intents_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
             model = await intents.evaluate_model(runner, ctx.resolver, conn, cases)
     result = _with_model("intents", offline, model)
     if dataset is None:
-        result.metrics |= await _routed(ctx, {"dev": routing.DEV, "sealed": routing.SEALED})
-        if routing.TRAIN.exists():
-            train = await routing.router_accuracy(router, ctx.resolver.units, routing.TRAIN)
-            result.metrics["train.intent_accuracy"] = train
+        sets = {"dev": routing.DEV, "dev_figures": routing.DEV_FIGURES, "sealed": routing.SEALED}
+        result.metrics |= await _routed(ctx, sets)
+        result.metrics["train.intent_accuracy"] = routing.router_fit()
     return result
 
 

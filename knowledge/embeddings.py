@@ -195,6 +195,8 @@ class Embedder:
 
 
 _shared: dict[EmbeddingConfig, Embedder] = {}
+_recent_queries: dict[tuple[EmbeddingConfig, str], np.ndarray] = {}  # oldest first
+_RECENT_QUERIES = 16
 _shared_lock = threading.Lock()
 
 
@@ -221,8 +223,18 @@ class LazyEmbedder:
         return self().passages(texts)
 
     def query(self, text: str) -> np.ndarray:
-        """The vector of one search query (loading the model first if need be)."""
-        return self().query(text)
+        """The vector of one search query (loading the model first if need be); the last few are remembered, as one
+        chat turn asks for the same one twice (to route the message, then to search the library)."""
+        key = (self.config, text)
+        with _shared_lock:
+            if (known := _recent_queries.get(key)) is not None:
+                return known
+        vector = self().query(text)
+        with _shared_lock:
+            _recent_queries[key] = vector
+            while len(_recent_queries) > _RECENT_QUERIES:
+                del _recent_queries[next(iter(_recent_queries))]
+        return vector
 
     @property
     def identity(self) -> str:

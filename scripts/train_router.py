@@ -109,6 +109,8 @@ def build(train: Path = TRAIN, dev: Path = DEV) -> dict[str, object]:
     accuracy, scale, c, weights, bias = best
     dense_weights, lexical_weights = weights[:, : dense.shape[1]] * scale, weights[:, dense.shape[1] :]
     scores = dev_dense @ dense_weights.T + dev_lexical @ lexical_weights.T + bias
+    fit = dense @ dense_weights.T + lexical @ lexical_weights.T + bias
+    train_accuracy = float((fit.argmax(1) == y).mean())
     ordered = np.sort(scores, axis=1)
     margins = ordered[:, -1] - ordered[:, -2]
     clarify_margin = float(np.quantile(margins, MAX_CLARIFY))
@@ -132,6 +134,7 @@ def build(train: Path = TRAIN, dev: Path = DEV) -> dict[str, object]:
         "vocabulary": len(vocabulary),
         "model": {"kind": "linear SVM over [query embedding × scale, tf-idf]", "scale": scale, "C": c},
         **settings,
+        "train_accuracy": round(train_accuracy, 4),
         "dev_accuracy": round(accuracy, 4),
         "dev_clarify_share": round(float((margins < clarify_margin).mean()), 4),
     }

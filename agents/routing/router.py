@@ -15,9 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.routing.model import RouterModel
-from agents.understanding import Intent, certain_intent, manipulation, tracking_code
+from agents.understanding import (
+    Intent,
+    certain_intent,
+    congress_intent,
+    congress_question,
+    manipulation,
+    tracking_code,
+)
 from mattran.auth.principal import Principal
 from mattran.domain.embedding import Encoder
+from mattran.domain.library_query import normalise_question
 from mattran.domain.text import fold
 from tools.registry import ALL_TOOLS
 
@@ -52,9 +60,15 @@ class Router:
             return Routed(Intent.MANIPULATION)
         if certain := certain_intent(text):
             return Routed(certain)
-        vector: np.ndarray = await asyncio.to_thread(self.encoder.query, text)
+        vector: np.ndarray = await asyncio.to_thread(self.encoder.query, normalise_question(text))  # as the library
         ranking = self.model.rank(text, vector, allowed_intents(principal))
         best = Intent(ranking.best)
+        if (adjusted := congress_intent(best, text)) != best and adjusted in ranking.intents:
+            return Routed(adjusted)
+        if best == Intent.GET_CONGRESS_PROGRESS and congress_question(text):
+            return Routed(best)
+        if Intent.GET_CONGRESS_PROGRESS in ranking.intents[:2] and congress_question(text) and not tracking_code(text):
+            return Routed(Intent.GET_CONGRESS_PROGRESS)  # the close call was between progress and a neighbour
         if tracking_code(text):  # a tracking code: a question about that petition, unless it is an attempt on it
             return Routed(Intent.MANIPULATION if best == Intent.MANIPULATION else Intent.GET_PETITION_STATUS)
         if ranking.margin < self.model.clarify_margin and len(ranking.intents) > 1:

@@ -426,3 +426,56 @@ async def congress_progress(
         by_province=by_province,
         units=units if unit.level != Level.CENTRAL else [],
     )
+
+
+class DelegateTotals(BaseModel):
+    """Delegates and elected committee members over the congresses of one level (or all) that report them."""
+
+    key: str
+    label: str
+    delegates_planned: int
+    planned_reported: int = Field(description="Số đại hội có báo cáo số đại biểu được triệu tập.")
+    delegates_attending: int
+    attending_reported: int = Field(description="Số đại hội có báo cáo số đại biểu có mặt.")
+    planned_of_attending: int = Field(description="Số đại biểu được triệu tập của các đại hội có báo cáo số có mặt.")
+    committee_size: int
+    elected_reported: int = Field(description="Số đại hội có báo cáo số ủy viên được bầu.")
+
+
+async def delegate_totals(conn: Conn, principal: Principal, unit_code: str | None, term: str) -> list[DelegateTotals]:
+    """Delegates summoned and present and members elected at the congresses of a unit's subtree for ``term``: the
+    whole (key ``all``) first, then each level."""
+    unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
+    rows = await store.delegate_totals(conn, unit.code, parse_term(term))
+    fields = (
+        "delegates_planned",
+        "planned_reported",
+        "delegates_attending",
+        "attending_reported",
+        "planned_of_attending",
+        "committee_size",
+        "elected_reported",
+    )
+    whole = DelegateTotals(key="all", label=f"Toàn {unit.name}", **{f: sum(int(r[f]) for r in rows) for f in fields})
+    levels = [
+        DelegateTotals(key=str(r["level"]), label=LEVEL_LABELS[Level(r["level"])], **{f: int(r[f]) for f in fields})
+        for r in rows
+    ]
+    return [whole, *levels]
+
+
+async def statuses_by_level(
+    conn: Conn, principal: Principal, unit_code: str | None, term: str
+) -> dict[int, list[StatusCount]]:
+    """For each level of a unit's subtree, how many units are at each status for ``term`` and their share."""
+    unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
+    counts: dict[int, dict[str, int]] = {}
+    for r in await store.statuses_by_level(conn, unit.code, parse_term(term)):
+        counts.setdefault(int(r["level"]), {})[r["status"]] = int(r["n"])
+    return {
+        level: [
+            StatusCount(status=s, label=label, count=found.get(s, 0), share=found.get(s, 0) / sum(found.values()))
+            for s, label in STATUS_LABELS.items()
+        ]
+        for level, found in counts.items()
+    }

@@ -64,6 +64,9 @@ class MemberFilters(BaseModel):
     min_age: int | None = Field(default=None, ge=0, le=150)
     max_age: int | None = Field(default=None, ge=0, le=150)
     level: int | None = Field(default=None, ge=0, le=2, description="0 Trung ương, 1 cấp tỉnh, 2 cấp xã")
+    minority: bool | None = Field(default=None, description="Chỉ người dân tộc thiểu số (không phải dân tộc Kinh).")
+    standing: bool | None = Field(default=None, description="Chỉ Ban Thường trực (Chủ tịch, Phó Chủ tịch, UV BTT).")
+    believer: bool | None = Field(default=None, description="Chỉ người theo một tôn giáo (bất kỳ).")
 
     def canonical(self) -> dict[str, object]:
         """The filters as stored values (``nữ`` → ``nu``, ``uv btt`` → ``Ủy viên Ban Thường trực``)."""
@@ -94,8 +97,7 @@ async def count_members(
     ``count_members(conn, p, "08611", MemberFilters(gender="nữ", position="Ủy viên"))``.
     A position filter matches that position only; no position filter counts the whole committee.
     """
-    unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    return await store.count_members(conn, unit.code, (filters or MemberFilters()).canonical())
+    return (await member_figures(conn, principal, unit_code, filters)).count
 
 
 def _order(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -137,4 +139,70 @@ async def member_stats(conn: Conn, principal: Principal, unit_code: str | None, 
     ]
     return MemberStats(
         unit_code=unit.code, unit_name=unit.name, by=by, by_label=DIMENSIONS[by], total=total, buckets=buckets
+    )
+
+
+# Filters that pick members out of a group (a share's numerator); the others say which group (its denominator).
+TRAITS = frozenset({"gender", "ethnicity", "minority", "religion", "believer", "min_age", "max_age"})
+
+
+class UnitFigure(BaseModel):
+    """One unit directly below the one asked about (or that unit's own committee): matching members among its
+    group, and their share of it (0–1)."""
+
+    code: str
+    name: str
+    count: int
+    total: int
+    share: float
+    average_age: float | None = None
+
+
+class MemberFigures(BaseModel):
+    """Members of a unit's subtree matching the filters: how many, among how many of their group (the filters
+    that are not traits: position, organisation, term, level), the share, their average age, and the same per unit
+    directly below (largest count first)."""
+
+    unit_code: str
+    unit_name: str
+    count: int
+    total: int
+    share: float
+    average_age: float | None
+    by_unit: list[UnitFigure]
+
+
+async def member_figures(
+    conn: Conn, principal: Principal, unit_code: str | None, filters: MemberFilters | None = None
+) -> MemberFigures:
+    """Counts, share and average age of the members of a unit (and the units below it) matching ``filters``,
+    within the principal's scope; e.g. the share of women among the Vice-Chairs of Phú Thọ's communes:
+    ``member_figures(conn, p, "25", MemberFilters(gender="nữ", position="Phó Chủ tịch", level=2))``."""
+    unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
+    values = {k: v for k, v in (filters or MemberFilters()).canonical().items() if v is not None}
+    traits = {k: v for k, v in values.items() if k in TRAITS}
+    rows = await store.figures_by_unit(conn, unit.code, {k: v for k, v in values.items() if k not in TRAITS}, traits)
+    names = {code: u.name for code, u in (await units_store.units_by_code(conn, [r["key"] for r in rows])).items()}
+    names[unit.code] = f"Ủy ban {unit.name}"
+    count, total = sum(r["n"] for r in rows), sum(r["total"] for r in rows)
+    aged = sum(r["aged"] for r in rows)
+    by_unit = [
+        UnitFigure(
+            code=r["key"],
+            name=names.get(r["key"], r["key"]),
+            count=r["n"],
+            total=r["total"],
+            share=r["n"] / r["total"] if r["total"] else 0.0,
+            average_age=r["age_sum"] / r["aged"] if r["aged"] else None,
+        )
+        for r in rows
+    ]
+    return MemberFigures(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        count=count,
+        total=total,
+        share=count / total if total else 0.0,
+        average_age=sum(r["age_sum"] for r in rows) / aged if aged else None,
+        by_unit=by_unit,
     )

@@ -205,3 +205,42 @@ async def delete_member(conn: Conn, member_id: int) -> int:
     """Delete one member (refused by the database unless an administrator's deletion was audited first)."""
     cur = await conn.execute("delete from members where id = %s", (member_id,))
     return cur.rowcount
+
+
+_MINORITY: LiteralString = "m.ethnicity is not null and m.ethnicity <> 'Kinh'"
+_STANDING: LiteralString = "m.position in ('Chủ tịch', 'Phó Chủ tịch', 'Ủy viên Ban Thường trực')"
+_BELIEVER: LiteralString = "m.religion is not null and m.religion <> 'Không'"
+
+
+def _figure_conditions(filters: Mapping[str, Any]) -> tuple[LiteralString, dict[str, Any]]:
+    """:func:`_filters` and the group filters: ``minority`` (not Kinh), ``standing`` (the standing committee) and
+    ``believer`` (of any religion)."""
+    flags = {"minority": _MINORITY, "standing": _STANDING, "believer": _BELIEVER}
+    where, params = _filters({k: v for k, v in filters.items() if k not in flags})
+    for name, condition in flags.items():
+        if filters.get(name):
+            where += f" and {condition}"
+    return where, params
+
+
+async def figures_by_unit(
+    conn: Conn, unit_code: str, population: Mapping[str, Any], traits: Mapping[str, Any]
+) -> list[Row]:
+    """Members of a unit's subtree per unit directly below it (``key``; the unit itself for its own committee):
+    ``total`` of the ``population`` (e.g. one position), ``n`` of those with the ``traits`` too (e.g. women), and
+    ``age_sum``/``aged`` over those ``n`` whose birth year is known (for an average age)."""
+    among, among_params = _figure_conditions(population)
+    having, having_params = _figure_conditions(traits)
+    if set(among_params) & set(having_params):
+        raise ValueError("a filter is both a population and a trait")
+    matched: LiteralString = f"(true{having})"
+    cur = await conn.execute(
+        f"select c.code as key, count(*) as total, count(*) filter (where {matched}) as n,"
+        f" coalesce(sum({_AGE}) filter (where {matched}), 0) as age_sum,"
+        f" count(m.birth_year) filter (where {matched}) as aged"
+        " from members m cross join (select path from units where code = %(u)s) r"
+        " join units c on c.path = subpath(m.unit_path, 0, least(nlevel(m.unit_path), nlevel(r.path) + 1))"
+        f" where m.unit_path <@ r.path and m.ended_on is null{among} group by 1 order by 3 desc, 1",
+        {"u": unit_code, **among_params, **having_params},
+    )
+    return await cur.fetchall()

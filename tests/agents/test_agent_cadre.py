@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import httpx2
 
-from tests.support.platform import Platform
+from tests.support.platform import Platform, owner_rows
 
 COMMUNE = {"sub": "chat-xa", "name": "Cán bộ Văn Miếu", "roles": ["commune_cadre"], "unit": "08611"}
 PROVINCE = {"sub": "chat-tinh", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
@@ -105,3 +105,75 @@ def test_a_cadre_asks_about_their_units_petitions(platform: Platform) -> None:
     assert re.search(r"quá hạn \*\*\d+\*\*", answer["reply"])
     outside = _say(platform, COMMUNE, "Phường Việt Trì có bao nhiêu phản ánh quá hạn?")
     assert not re.search(r"quá hạn \*\*\d+\*\*", outside["reply"])
+
+
+def _n(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}".replace(".", ",") + "%"
+
+
+_SUBTREE = "m.unit_path <@ (select path from units where code = %s)"
+
+
+def test_member_shares_rankings_and_ages_match_the_database(platform: Platform) -> None:
+    """A share states the count, the group and the percentage; "dân tộc thiểu số" is every people but the Kinh; a
+    ranking lists the units below by count; an average age is the members' mean age (all computed by SQL here)."""
+    women, members = owner_rows(
+        platform, f"select count(*) filter (where m.gender = 'nu'), count(*) from members m where {_SUBTREE}", "25"
+    )[0]
+    share = _say(platform, PROVINCE, "Tỷ lệ ủy viên nữ trong toàn tỉnh là bao nhiêu phần trăm?")
+    assert share["tool_calls"][0]["args"]["measure"] == "share"
+    assert f"**{_n(women)}**" in share["reply"] and f"tổng số {_n(members)}" in share["reply"]
+    assert _pct(women, members) in share["reply"]
+    ((minority,),) = owner_rows(
+        platform, f"select count(*) from members m where {_SUBTREE} and m.ethnicity <> 'Kinh'", "25"
+    )
+    answer = _say(platform, PROVINCE, "Tỉnh mình có bao nhiêu ủy viên là người dân tộc thiểu số?")
+    assert 0 < minority < members and f"**{_n(minority)}**" in answer["reply"]
+    top = owner_rows(
+        platform,
+        "select u.name, count(*) from members m join units u on u.path = subpath(m.unit_path, 0, 3)"
+        f" where {_SUBTREE} and m.gender = 'nu' and nlevel(m.unit_path) = 3 group by u.name order by 2 desc limit 1",
+        "25",
+    )[0]
+    ranking = _say(platform, PROVINCE, "Xã nào trong tỉnh có nhiều ủy viên nữ nhất?")
+    listed = re.findall(r"^1\. (.+?): (\d+)/", ranking["reply"], re.M)
+    assert ranking["tool_calls"][0]["args"]["measure"] == "ranking" and listed and int(listed[0][1]) == top[1]
+    age = owner_rows(
+        platform, "select avg(extract(year from current_date) - birth_year) from members where unit_code = '08611'"
+    )[0][0]
+    average = _say(platform, COMMUNE, "Tuổi bình quân của ủy viên Ủy ban xã mình là bao nhiêu?")
+    assert f"**{float(age):.1f}**".replace(".", ",") in average["reply"]
+
+
+def test_congress_progress_states_shares_delegates_and_members_elected(platform: Platform) -> None:
+    """The communes' share of congresses held, delegates present and members elected, as SQL over the store."""
+    held, communes = owner_rows(
+        platform,
+        "select count(*) filter (where c.status in ('da_to_chuc', 'hoan_thanh')), count(*) from units u"
+        " left join congresses c on c.unit_code = u.code and c.term = '2024–2029'"
+        " where u.path <@ (select path from units where code = %s) and u.level = 2",
+        "25",
+    )[0]
+    present, elected = owner_rows(
+        platform,
+        "select sum(delegates_attending), sum(committee_size) from congresses"
+        " where term = '2024–2029' and unit_path <@ (select path from units where code = %s)",
+        "25",
+    )[0]
+    answer = _say(platform, PROVINCE, "Đại hội các xã trong tỉnh: bao nhiêu xã đã tổ chức, bao nhiêu đại biểu dự?")
+    assert answer["tool_calls"][0]["name"] == "get_congress_progress"
+    reply = answer["reply"]
+    assert f"{_n(held)}/{_n(communes)} ({_pct(held, communes)})" in reply
+    assert f"đại biểu có mặt {_n(present)}" in reply and f"ủy viên được bầu {_n(elected)}" in reply
+
+
+def test_an_update_for_a_unit_known_by_name_only_outside_scope_is_refused_at_once(platform: Platform) -> None:
+    """A commune named without its province, none of that name in the cadre's scope: refused, never confirmed."""
+    answer = _say(platform, COMMUNE, "Ghi giúp đại hội của xã Phúc Lộc đã xong ngày 20/6.")
+    assert answer["confirmation"] is None
+    assert answer["tool_calls"] and answer["tool_calls"][0]["name"] == "update_congress"
+    assert answer["tool_calls"][0]["denied"] is True

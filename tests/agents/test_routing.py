@@ -10,14 +10,15 @@ from datetime import date
 
 import pytest
 
-from agents.cadre_slots import congress_change, member_filters
+from agents.cadre_slots import congress_change, member_filters, member_query
 from agents.dates import dates_in
 from agents.routing.features import features
 from agents.routing.router import Router, allowed_intents
 from agents.runner import ChatRunner
-from agents.understanding import Intent, named_units
+from agents.understanding import Intent, congress_intent, congress_question, named_units
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
+from mattran.domain.congress import today_in_vietnam
 from mattran.services import Services
 from tests.support.paths import ROOT
 
@@ -148,6 +149,65 @@ def test_a_cadres_own_unit_is_not_a_unit_named(text: str, named: list[str]) -> N
 )
 def test_member_filters_as_cadres_ask(text: str, filters: dict[str, object]) -> None:
     assert member_filters(text) == filters
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("Tỷ lệ ủy viên nữ của xã là bao nhiêu %?", {"filters": {"gender": "nữ"}, "measure": "share"}),
+        ("uv dtts chiem bao nhieu phan tram", {"filters": {"minority": True}, "measure": "share"}),
+        ("Tuổi bình quân của Ban Thường trực", {"filters": {"standing": True}, "measure": "average_age"}),
+        ("ủy viên trên 50 tuổi", {"filters": {"min_age": 51}}),
+        ("ủy viên 60 tuổi trở lên theo đạo Phật", {"filters": {"min_age": 60, "religion": "Phật giáo"}}),
+        ("uy vien do tuoi 40 49", {"filters": {"min_age": 40, "max_age": 49}}),
+        ("ub tỉnh có bn người dtts", {"filters": {"minority": True}, "own_committee": True}),
+        (
+            "ha noi, tinh ca uy ban thanh pho va cac xa phuong: bao nhieu uy vien theo ton giao",
+            {"filters": {"believer": True}},
+        ),
+        ("ủy viên có đạo, không tính người ghi là không theo tôn giáo", {"filters": {"believer": True}}),
+        ("ủy viên sinh từ năm 1990 trở về sau", {"filters": {"max_age": today_in_vietnam().year - 1990}}),
+        ("cac xa (ko tinh ub tinh) co bn uy vien duoi 30t", {"filters": {"max_age": 29, "level": 2}}),
+        (
+            "nơi nào có tuổi bq ủy viên cao nhất",
+            {"filters": {}, "measure": "ranking", "rank_by": "average_age"},
+        ),
+        (
+            "Xã nào có tỷ lệ ủy viên nữ cao nhất?",
+            {"filters": {"gender": "nữ", "level": 2}, "measure": "ranking", "rank_by": "share"},
+        ),
+        (
+            "so sánh số phó chủ tịch giữa các xã",
+            {"filters": {"position": "Phó Chủ tịch", "level": 2}, "measure": "ranking", "rank_by": "count"},
+        ),
+    ],
+)
+def test_what_a_members_question_measures(text: str, query: dict[str, object]) -> None:
+    """A count, a share, an average age or a ranking of the units below; groups named as cadres name them."""
+    assert member_query(text) == query
+
+
+@pytest.mark.parametrize(
+    ("best", "text", "intent"),
+    [
+        (Intent.GET_CONGRESS_PROGRESS, "Hoãn đại hội xã Văn Miếu đến khi có ý kiến của cấp trên.", "update_congress"),
+        (Intent.GET_CONGRESS_PROGRESS, "Xã Ba Xa có phải hoãn đại hội không?", "get_congress_progress"),
+        (Intent.QUERY_MEMBERS, "dh tinh dong thap co ket qua chx, bau dc bnhiu uy vien?", "get_congress_progress"),
+        (Intent.QUERY_MEMBERS, "Xã mình có bao nhiêu ủy viên nữ?", "query_members"),
+        (Intent.UPDATE_CONGRESS, "Đại hội xã Hoàng An dự kiến tổ chức vào ngày mấy?", "get_congress_progress"),
+        (Intent.UPDATE_CONGRESS, "hp co bn xa phuong da hoan thanh dh", "get_congress_progress"),
+        (Intent.OUT_OF_SCOPE, "DH TW du kien trieu tap bn dai bieu", "get_congress_progress"),
+    ],
+)
+def test_a_congress_command_or_result_overrides_its_neighbour(best: Intent, text: str, intent: str) -> None:
+    assert congress_intent(best, text) == intent
+
+
+def test_a_question_about_congress_figures_is_not_an_update() -> None:
+    assert congress_question("ĐH MTTQ xã Ninh Giang có bn đại biểu có mặt")
+    assert congress_question("Tổng số ủy viên được bầu tại đại hội các xã của Huế là bao nhiêu?")
+    assert not congress_question("Đại hội xã Văn Miếu đã tổ chức ngày 12/5, 120 đại biểu dự")
+    assert not congress_question("Cập nhật đại hội xã Văn Miếu: có bao nhiêu đại biểu thì ghi 120")
 
 
 async def test_a_province_named_alone_is_the_unit_asked_about(runner: ChatRunner) -> None:
