@@ -10,13 +10,16 @@ the diacritics back into a question typed without them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from mattran.domain.library_query import query_terms, search_terms
+from mattran.domain.text import fold, nfc, strip_marks
 
 LEXICON = Path(__file__).with_name("library_lexicon.tsv")
+_WORDS = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,15 @@ class Lexicon:
         return cls(entries)
 
     def matches(self, question: str) -> list[Entry]:
-        """The entries whose everyday phrase the question holds (as whole words, diacritics ignored)."""
-        words = search_terms(question)
+        """The entries whose everyday phrase the question holds as whole words: a word typed with diacritics must be
+        spelt as the entry spells it ("sở" is not "sổ"), one typed without them matches either."""
+        written = _WORDS.findall(nfc(question).lower())
+        words = [fold(w) for w in written]
         found: dict[str, Entry] = {}
         for start in range(len(words)):
             for size in range(1, min(self._longest, len(words) - start) + 1):
                 entry = self._by_words.get(tuple(words[start : start + size]))
-                if entry is not None:
+                if entry is not None and _spelt_alike(written[start : start + size], entry.everyday):
                     found[entry.everyday] = entry
         return list(found.values())
 
@@ -72,6 +77,13 @@ class Lexicon:
     def spellings(self, question: str) -> list[str]:
         """How the question's everyday phrases and their legal terms are written (to restore diacritics)."""
         return [text for entry in self.matches(question) for text in (entry.everyday, *entry.legal)]
+
+
+def _spelt_alike(written: list[str], everyday: str) -> bool:
+    spelt = _WORDS.findall(nfc(everyday).lower())
+    return len(spelt) == len(written) and all(
+        w == e or strip_marks(w) == w for w, e in zip(written, spelt, strict=True)
+    )
 
 
 @cache
