@@ -44,13 +44,24 @@ async def samples(library: LibraryService, questions: list[retrieval.Question]) 
 
 
 def fit(features: np.ndarray, labels: np.ndarray) -> dict[str, object]:
-    """The logistic regression's weights, rounded to four places."""
+    """The logistic regression's weights, none negative, rounded to four places.
+
+    Every signal can only raise an article (a passage holding more of the question's words never ranks lower): the
+    feature with the most negative weight is left out and the rest refitted, until no weight is negative.
+    """
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(features, labels)
+    active = list(range(len(FEATURES)))
+    while True:
+        model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(features[:, active], labels)
+        if model.coef_[0].min() >= 0:
+            break
+        active.pop(int(np.argmin(model.coef_[0])))
+    weights = np.zeros(len(FEATURES))
+    weights[active] = model.coef_[0]
     return {
         "features": list(FEATURES),
-        "weights": [round(float(w), 4) for w in model.coef_[0]],
+        "weights": [round(float(w), 4) for w in weights],
         "bias": round(float(model.intercept_[0]), 4),
     }
 
