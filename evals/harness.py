@@ -204,9 +204,10 @@ async def retrieval_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     report = await retrieval.run(ctx.library, Principal.anonymous(), retrieval.load(dataset))
     misses = [] if retrieval.is_sealed(dataset) else report.misses()  # a sealed set: aggregates only
     metrics = report.metrics
-    if dataset is None and retrieval.SEALED.exists():
-        sealed = await retrieval.run(ctx.library, Principal.anonymous(), retrieval.load(retrieval.SEALED))
-        metrics |= {f"sealed.{k}": v for k, v in sealed.metrics.items()}
+    if dataset is None:
+        for name, questions in retrieval.other_sets().items():
+            other = await retrieval.run(ctx.library, Principal.anonymous(), questions)
+            metrics |= {f"{name}.{k}": v for k, v in other.metrics.items()}
     return SuiteResult("retrieval", metrics, for_suite("retrieval"), misses)
 
 

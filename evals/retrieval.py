@@ -40,6 +40,7 @@ UNSEEN_LAWS = frozenset(
     {"Luat-To-cao-336713.txt", "Luat-tiep-can-thong-tin-2016-280116.txt", "Luat-Bao-hiem-xa-hoi-2014-259700.txt"}
 )
 SEALED = Path(__file__).with_name("datasets") / "library.sealed.jsonl"  # the first sealed set
+DEV = Path(__file__).with_name("datasets") / "library.dev.jsonl"  # the set the lexicon and the fusion are tuned on
 
 
 @dataclass
@@ -116,3 +117,25 @@ async def run(library: LibraryService, principal: Principal, questions: list[Que
         report.ranks[question.id] = rank
         report.questions[question.id] = question
     return report
+
+
+def fitting(questions: list[Question]) -> list[Question]:
+    """The part of the development set the fusion's weights are fitted on: two questions in three."""
+    return [q for i, q in enumerate(questions) if i % 3 != 2]
+
+
+def held_apart(questions: list[Question]) -> list[Question]:
+    """The third of the development set the fusion's weights never see."""
+    return [q for i, q in enumerate(questions) if i % 3 == 2]
+
+
+def other_sets() -> dict[str, list[Question]]:
+    """The sets reported beside the project's own: the development set (``dev``: whole, and ``dev_held``: the third
+    the fusion's weights are not fitted on) and the sealed set (``sealed``), those present."""
+    sets: dict[str, list[Question]] = {}
+    if DEV.exists():
+        dev = load(DEV)
+        sets |= {"dev": dev, "dev_held": held_apart(dev)}
+    if SEALED.exists():
+        sets["sealed"] = load(SEALED)
+    return sets

@@ -61,7 +61,7 @@ BLOCK = 10_000  # chunks generated per block (each block from its own seed: chun
 CHUNKS_PER_DOCUMENT = 20
 PUBLIC_SHARE = 0.7
 SEED = 20250704
-STAGES = ("term_stats", "matching_chunks", "chunks_by_id", "nearest_chunks")
+STAGES = ("term_stats", "matching_chunks", "chunks_by_id", "nearest_chunks", "article_signals")
 FALLBACK_WORDS = [
     "quyền",
     "nghĩa",

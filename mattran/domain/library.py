@@ -20,6 +20,8 @@ from pydantic import BaseModel
 from mattran.auth.principal import Principal
 from mattran.domain.access import PermissionDenied, UnknownUnit
 from mattran.domain.embedding import Encoder
+from mattran.domain.library_fusion import FEATURES, fusion, rank_signal
+from mattran.domain.library_lexicon import lexicon
 from mattran.domain.library_query import (
     is_unaccented,
     keywords,
@@ -34,8 +36,8 @@ from mattran.store import library as store
 from mattran.store import units as units_store
 from mattran.store.db import Database
 
-RRF_K = 60
-CANDIDATES = 50
+CANDIDATES = 50  # passages each ranking (nearest, full text, widened full text) proposes
+EXPANSION = 0.5  # the weight of a term the lexicon adds, against the same term asked by the question itself
 COMMON_TERM_SHARE = 0.2
 CANDIDATE_BUDGET = 1500  # chunks full-text search scores at most, from the question's rarest terms
 PAIRED_TERMS = 4  # when even the rarest term is common: chunks holding two of the four rarest
@@ -159,28 +161,89 @@ def question_weight(total: int, frequency: dict[str, int], terms: list[str]) -> 
     return sum(math.log(1 + (total - frequency.get(t, 0) + 0.5) / (frequency.get(t, 0) + 0.5)) for t in terms) or 1.0
 
 
-def one_per_article(ranked: list[tuple[int, float]], rows: dict[int, dict[str, Any]]) -> list[tuple[int, float]]:
-    """The best passage of each article (the other clauses of an article found would only crowd the list)."""
-    seen: set[tuple[int, int]] = set()
-    kept = []
-    for chunk_id, score in ranked:
-        article = rows[chunk_id]["article"]
-        if article is not None:
-            key = (int(rows[chunk_id]["document_id"]), int(article))
-            if key in seen:
+@dataclass(frozen=True)
+class ArticleCandidate:
+    """A candidate article (or a passage outside any article), cited by its best passage, with its signals."""
+
+    document_id: int
+    article: int | None
+    chunk_id: int
+    features: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """A question's candidate articles and what the relevance check reads."""
+
+    query: str
+    unaccented: bool
+    rows: dict[int, dict[str, Any]]
+    articles: list[ArticleCandidate]
+    similarity: dict[int, float]
+    text_score: dict[int, float]
+    asked: float
+
+    def confidence(self, chunk_id: int) -> float:
+        """A passage's cosine similarity plus half the share of the question's term weight it holds."""
+        return self.similarity.get(chunk_id, 0.0) + 0.5 * self.text_score.get(chunk_id, 0.0) / self.asked
+
+
+def _share(text: str, weights: dict[str, float], total: float) -> float:
+    held = set(keywords(text))
+    return sum(w for t, w in weights.items() if t in held) / total
+
+
+def article_heading(heading: str) -> str:
+    """The article's own part of a heading path ("Điều 9. Thời hiệu khiếu nại"), or "" outside any article."""
+    return next((part for part in reversed(heading.split(" > ")) if part.startswith("Điều ")), "")
+
+
+def article_features(
+    rows: dict[int, dict[str, Any]],
+    wholes: dict[tuple[int, int], dict[str, Any]],
+    nearest: list[tuple[int, float]],
+    matching: list[tuple[int, float]],
+    expanded: list[tuple[int, float]],
+    weights: dict[str, float],
+    asked: float,
+) -> list[ArticleCandidate]:
+    """The signals of each candidate article (see ``library_fusion.FEATURES``), from its passages found by each
+    ranking and from the article as a whole; a passage outside any article stands alone."""
+    floor = min((s for _, s in nearest), default=0.0)
+    total = sum(weights.values()) or 1.0
+    best: dict[tuple[int, int], dict[str, float]] = {}
+    votes: dict[int, float] = {}  # a passage's rank signals summed over the rankings: the best one is cited
+    passages: dict[tuple[int, int], set[int]] = {}
+    for name, ranking, scale in (("dense", nearest, 1.0), ("text", matching, asked), ("expanded", expanded, asked)):
+        for rank, (chunk_id, score) in enumerate(ranking):
+            row = rows.get(chunk_id)
+            if row is None:
                 continue
-            seen.add(key)
-        kept.append((chunk_id, score))
-    return kept
-
-
-def fuse(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of several rankings."""
-    scores: dict[int, float] = {}
-    for ids in rankings:
-        for rank, chunk_id in enumerate(ids):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1 / (k + rank + 1)
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+            key = (int(row["document_id"]), int(row["article"]) if row["article"] is not None else -chunk_id)
+            signals = best.setdefault(key, {})
+            if score / scale > signals.get(name, -1.0):
+                signals[name] = score / scale
+                signals[f"{name}_rank"] = rank_signal(rank)
+            votes[chunk_id] = votes.get(chunk_id, 0.0) + rank_signal(rank)
+            passages.setdefault(key, set()).add(chunk_id)
+    found = []
+    for key, signals in best.items():
+        chunk_id = max(passages[key], key=lambda i: (votes[i], -i))
+        row = rows[chunk_id]
+        whole = wholes.get(key)
+        dense = signals.get("dense", floor)
+        features = {name: signals.get(name, 0.0) for name in FEATURES if name in signals} | {
+            "dense": dense,
+            "article_dense": float(whole["similarity"]) if whole else dense,
+            "article_text": sum(weights.get(t, 0.0) for t in whole["held"]) / total
+            if whole
+            else signals.get("text", 0.0),
+            "heading": _share(article_heading(row["heading"]), weights, total),
+            "title": _share(row["title"], weights, total),
+            "clause": 1.0 if whole and whole["chunks"] > 1 else 0.0,
+        }
+        found.append(ArticleCandidate(int(row["document_id"]), row["article"], chunk_id, features))
+    return found
 
 
 class LibraryService:
@@ -205,59 +268,105 @@ class LibraryService:
         return await asyncio.to_thread(self._embedder.query, question)
 
     async def search(self, principal: Principal, question: str, k: int = 5) -> SearchResult:
-        """The ``k`` best passages for a question the caller may read.
+        """The ``k`` best passages for a question the caller may read, one per article.
 
-        Both halves, nearest vectors and full text over unaccented words, are fused by reciprocal rank. A question
-        typed without diacritics is embedded as the passages full-text search found for it spell its words
-        (embeddings read unaccented Vietnamese poorly; measured on the eval set, restoring the marks this way
-        takes the right article into the top 5 for 95% of such questions, against 55% without).
+        Candidate passages come from nearest vectors, full text over unaccented words and full text widened by the
+        everyday ↔ legal lexicon; each candidate article is scored by the learned fusion of its signals (see
+        :mod:`mattran.domain.library_fusion`) and cited by its best passage. A question typed without diacritics is
+        embedded as the passages full-text search found for it (and the lexicon) spell its words (embeddings read
+        unaccented Vietnamese poorly).
         """
+        found = await self.article_candidates(principal, question)
+        if found is None:
+            query = normalise_question(question)
+            return SearchResult(query=query, unaccented=is_unaccented(query), hits=[], relevant=False)
+        model = fusion()
+        ranked = sorted(found.articles, key=lambda a: (-model.score(a.features), a.chunk_id))[:k]
+        rows = found.rows
+        confidence = max((found.confidence(a.chunk_id) for a in ranked), default=0.0)
+        hits = [
+            SearchHit(
+                chunk_id=a.chunk_id,
+                document_id=rows[a.chunk_id]["document_id"],
+                title=rows[a.chunk_id]["title"],
+                source=rows[a.chunk_id]["source"],
+                heading=rows[a.chunk_id]["heading"],
+                anchor=rows[a.chunk_id]["anchor"],
+                article=rows[a.chunk_id]["article"],
+                text=rows[a.chunk_id]["body"],
+                score=round(model.score(a.features), 6),
+                notice=rows[a.chunk_id]["notice"],
+            )
+            for a in ranked
+        ]
+        return SearchResult(
+            query=found.query,
+            unaccented=found.unaccented,
+            hits=hits,
+            relevant=bool(hits) and confidence >= RELEVANT_CONFIDENCE,
+        )
+
+    async def article_candidates(self, principal: Principal, question: str) -> Candidates | None:
+        """The candidate articles of a question with their signals (None for an empty question)."""
         question = normalise_question(question)
         unaccented = is_unaccented(question)
         if not question:
-            return SearchResult(query=question, unaccented=unaccented, hits=[], relevant=False)
-        depth = max(CANDIDATES, k)
+            return None
+        words = lexicon()
+        added = words.expansion(question)
         vector = None if unaccented else await self._query_vector(question)
         async with self.db.transaction(self.scope(principal)) as conn:
             terms = query_terms(question)
-            total, frequency = await store.term_stats(conn, terms, self.statistics_class(principal))
-            weights = term_weights(total, frequency)
+            total, frequency = await store.term_stats(conn, [*terms, *added], self.statistics_class(principal))
+            weights = term_weights(total, {t: df for t, df in frequency.items() if t in set(terms)})
             matching = (
                 await store.matching_chunks(
-                    conn, list(weights), list(weights.values()), depth, candidates(weights, frequency), CANDIDATE_BUDGET
+                    conn,
+                    list(weights),
+                    list(weights.values()),
+                    CANDIDATES,
+                    candidates(weights, frequency),
+                    CANDIDATE_BUDGET,
                 )
                 if weights
                 else []
             )
+            extra = {
+                t: EXPANSION * w * math.log(1 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5))
+                for t, w in added.items()
+                if t in frequency and frequency[t] <= COMMON_TERM_SHARE * total
+            }
+            widened = weights | extra
+            expanded = (
+                await store.matching_chunks(
+                    conn,
+                    list(widened),
+                    list(widened.values()),
+                    CANDIDATES,
+                    candidates(widened, frequency),
+                    CANDIDATE_BUDGET,
+                )
+                if extra
+                else matching
+            )
             if vector is None:  # typed without diacritics: embed it as the matching passages spell it
                 found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
-                vector = await self._query_vector(restore_marks(question, [r["body"] for r in found.values()]))
-            nearest = await store.nearest_chunks(conn, vector, depth)
-            fused = fuse([[i for i, _ in nearest], [i for i, _ in matching]])
-            rows = await store.chunks_by_id(conn, [i for i, _ in fused[: max(4 * k, 20)]])
-        chosen = one_per_article([(i, score) for i, score in fused if i in rows], rows)[:k]
-        similarity, text_score = dict(nearest), dict(matching)
+                spelt = [r["body"] for r in found.values()] + words.spellings(question)
+                vector = await self._query_vector(restore_marks(question, spelt))
+            nearest = await store.nearest_chunks(conn, vector, CANDIDATES)
+            ids = list(dict.fromkeys(i for ranking in (nearest, matching, expanded) for i, _ in ranking))
+            rows = await store.chunks_by_id(conn, ids)
+            keys = {(int(r["document_id"]), int(r["article"])) for r in rows.values() if r["article"] is not None}
+            wholes = await store.article_signals(conn, sorted(keys), vector, list(weights))
         asked = question_weight(total, frequency, terms)
-        confidence = max(
-            (similarity.get(i, 0.0) + 0.5 * text_score.get(i, 0.0) / asked for i, _ in chosen), default=0.0
-        )
-        hits = [
-            SearchHit(
-                chunk_id=i,
-                document_id=rows[i]["document_id"],
-                title=rows[i]["title"],
-                source=rows[i]["source"],
-                heading=rows[i]["heading"],
-                anchor=rows[i]["anchor"],
-                article=rows[i]["article"],
-                text=rows[i]["body"],
-                score=round(score, 6),
-                notice=rows[i]["notice"],
-            )
-            for i, score in chosen
-        ]
-        return SearchResult(
-            query=question, unaccented=unaccented, hits=hits, relevant=bool(hits) and confidence >= RELEVANT_CONFIDENCE
+        return Candidates(
+            query=question,
+            unaccented=unaccented,
+            rows=rows,
+            articles=article_features(rows, wholes, nearest, matching, expanded, weights, asked),
+            similarity=dict(nearest),
+            text_score=dict(matching),
+            asked=asked,
         )
 
     async def answer(self, principal: Principal, question: str, k: int = 3) -> Answer:

@@ -274,3 +274,32 @@ async def replace_vectors(conn: Conn, ids: Sequence[int], vectors: np.ndarray, e
 async def flag_for_reingest(conn: Conn, document_id: int) -> None:
     """Mark a document to be ingested again (its chunker changed and its source file is not there)."""
     await conn.execute("update library_documents set needs_reingest = true where id = %s", (document_id,))
+
+
+async def article_signals(
+    conn: Conn, articles: Sequence[tuple[int, int]], vector: np.ndarray, terms: Sequence[str]
+) -> dict[tuple[int, int], Row]:
+    """Visible articles as wholes: per (document, article), its chunk count, the cosine similarity of ``vector`` to
+    the mean of its chunks' vectors, and which of ``terms`` any of its chunks holds."""
+    if not articles:
+        return {}
+    cur = await conn.execute(
+        """with k as (select * from unnest(%(documents)s::bigint[], %(articles)s::int[]) as k(document_id, article)),
+                c as materialized (select c.document_id, c.article, c.embedding, c.terms
+                                   from library_chunks c join k using (document_id, article)),
+                w as materialized (select t, to_tsquery('simple', t) as q from unnest(%(terms)s::text[]) as t)
+           select c.document_id, c.article, count(*)::int as chunks,
+                  1 - (avg(c.embedding) <=> %(v)s::vector) as similarity,
+                  array(select w.t from w where exists (
+                      select 1 from c h where h.document_id = c.document_id and h.article = c.article
+                                          and h.terms @@ w.q)) as held
+           from c group by c.document_id, c.article""",
+        {
+            "documents": [d for d, _ in articles],
+            "articles": [a for _, a in articles],
+            "v": vector_literal(vector),
+            "terms": list(terms),
+        },
+        prepare=False,
+    )
+    return {(int(r["document_id"]), int(r["article"])): r for r in await cur.fetchall()}
