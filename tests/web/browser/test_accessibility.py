@@ -3,6 +3,8 @@ with a result, the library and the chat have no serious or critical violation of
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx2
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -13,7 +15,7 @@ from tests.support.platform import Platform
 
 
 @pytest.fixture
-def phone(browser: Browser) -> BrowserContext:
+def phone(browser: Browser) -> Iterator[BrowserContext]:
     """A guest's phone; axe is injected as an inline script, so the pages' script policy is bypassed."""
     context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
     yield context
