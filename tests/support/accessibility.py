@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Error, Page
 
 from tests.support.paths import TESTS_DIR
 
@@ -19,8 +19,15 @@ def violations(page: Page) -> list[dict[str, Any]]:
     The page's context must bypass its Content-Security-Policy (``bypass_csp=True``): axe is an inline script.
     """
     assert AXE.is_file(), f"{AXE} is missing: run scripts/setup (npm ci in tests/support/axe/)"
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    for attempt in range(3):  # a page that navigates by itself (the chat settles its address) is checked once settled
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+            break
+        except Error as exc:
+            if "context was destroyed" not in exc.message or attempt == 2:
+                raise
     return [v for v in found["violations"] if v["impact"] in BLOCKING]
 
 

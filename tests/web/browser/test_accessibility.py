@@ -40,6 +40,11 @@ def test_the_public_pages_have_no_serious_violation(platform: Platform, phone: B
     page = phone.new_page()
     page.goto(f"{platform.base_url}/")
     _check(page, "trang chủ")
+    page.keyboard.press("Tab")  # the first stop skips the header
+    skip = page.get_by_role("link", name="Bỏ qua, đến nội dung chính")
+    expect(skip).to_be_focused()
+    skip.press("Enter")
+    expect(page.locator("main")).to_be_focused()
     page.goto(f"{platform.base_url}/phan-anh")
     _check(page, "biểu mẫu")
     page.get_by_label("Nơi nhận").fill("xa hoa binh")
