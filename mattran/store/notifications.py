@@ -20,12 +20,19 @@ async def subscribe(conn: Conn, petition_id: int, channel: str, address_enc: byt
 
 
 async def enqueue_receipt(conn: Conn, petition_id: int, channel: str, receipt_enc: bytes | None) -> None:
-    """Enqueue the receipt of a petition just filed (its first event), with its sealed full code."""
+    """Enqueue the receipt of a petition just filed (its first event), with its sealed full code.
+
+    The event is read in the system's scope, as the notices' trigger reads the subscriptions (a guest may not read
+    back what they filed), then the caller's scope is back.
+    """
+    caller = await (await conn.execute("select current_setting('mattran.scope', true) as scope")).fetchone()
+    await conn.execute("select set_config('mattran.scope', '{vn}', true)")
     await conn.execute(
         "insert into notification_outbox (petition_id, event_id, channel, receipt_enc)"
         " select %s, id, %s, %s from petition_events where petition_id = %s and action = 'received'",
         (petition_id, channel, receipt_enc, petition_id),
     )
+    await conn.execute("select set_config('mattran.scope', %s, true)", ((caller or {}).get("scope") or "",))
 
 
 async def claim(conn: Conn, channels: list[str], now: datetime) -> Row | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from mattran.domain.permissions import Operation
 from mattran.domain.petition_status import ACTION_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, InvalidPetition, PetitionError, PetitionIn
+from mattran.domain.units import UnitMatch
 from web import csrf
 from web.auth import CurrentPrincipal, authorize
 from web.deps import ServicesDep
@@ -47,14 +49,37 @@ _FIELD_LABELS = {
     "unit_code": "Nơi nhận",
     "category": "Lĩnh vực",
     "notify": "Nhận thông báo qua",
+    "latitude": "Vị trí",
+    "longitude": "Vị trí",
 }
+_PLACE_MISSING = "Vui lòng ghi nơi nhận: xã/phường/đặc khu và tỉnh/thành phố, hoặc “Trung ương”."
+
+
+def _place_unknown(text: str) -> str:
+    return (
+        f"Nơi nhận: không tìm thấy đơn vị nào tên “{text.strip()}”. Vui lòng ghi đúng tên xã/phường/đặc khu"
+        " và tỉnh/thành phố (gõ không dấu cũng được), hoặc “Trung ương”."
+    )
+
+
+def _coordinate(value: str) -> float | None:
+    """A latitude or longitude as the page's location button wrote it; nothing when absent or unreadable."""
+    try:
+        return float(value) if value.strip() else None
+    except ValueError:
+        return None
 
 
 def _form_page(
-    request: Request, principal: Principal, values: dict[str, str], errors: dict[str, str], status_code: int = 200
+    request: Request,
+    principal: Principal,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+    choices: Sequence[UnitMatch] = (),
 ) -> HTMLResponse:
-    """The petition form, with what was typed and what is wrong with it."""
-    page = {"values": values, "errors": errors, **_NAMES}
+    """The petition form, with what was typed, what is wrong with it and the namesakes to choose among."""
+    page = {"values": values, "errors": errors, "choices": choices, **_NAMES}
     return render(request, "petition_form.html", principal, status_code=status_code, **page)
 
 
@@ -75,6 +100,9 @@ async def submit_petition(
     title: Annotated[str, Form(max_length=1000)] = "",
     content: Annotated[str, Form(max_length=20000)] = "",
     unit_text: Annotated[str, Form(max_length=1000)] = "",
+    unit_code: Annotated[str, Form(max_length=10)] = "",
+    latitude: Annotated[str, Form(max_length=30)] = "",
+    longitude: Annotated[str, Form(max_length=30)] = "",
     category: Annotated[str, Form(max_length=20)] = "",
     kind: Annotated[str, Form(max_length=20)] = "phan_anh",
     full_name: Annotated[str, Form(max_length=1000)] = "",
@@ -84,13 +112,20 @@ async def submit_petition(
     notify: Annotated[str, Form(max_length=10)] = "",
     attachments: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại."""
+    """Nhận biểu mẫu; lỗi được báo ngay cạnh từng ô, nội dung đã nhập được giữ lại.
+
+    Nơi nhận trùng tên với nhiều đơn vị: bước hai cho chọn một (``unit_code``); không tìm thấy: yêu cầu sửa. Không ghi
+    nơi nhận mà có vị trí (nút "Dùng vị trí của tôi"): gửi đến xã/phường gần nhất.
+    """
     csrf.verify(request, csrf_token)
     values = {
         "idempotency_key": idempotency_key or uuid.uuid4().hex,
         "title": title,
         "content": content,
         "unit_text": unit_text,
+        "unit_code": unit_code,
+        "latitude": latitude,
+        "longitude": longitude,
         "category": category,
         "kind": kind,
         "full_name": full_name,
@@ -102,13 +137,29 @@ async def submit_petition(
     errors: dict[str, str] = {}
     if not consent and (full_name.strip() or phone.strip() or email.strip()):
         errors["consent"] = CONSENT_REQUIRED_FORM
-    if not unit_text.strip():
-        errors["unit_text"] = "Vui lòng ghi nơi nhận: xã/phường/đặc khu và tỉnh/thành phố, hoặc “Trung ương”."
+    lat, lon = _coordinate(latitude), _coordinate(longitude)
+    choices: list[UnitMatch] = []
+    found = await services.petitions.intake.place(principal, unit_text) if unit_text.strip() else None
+    if found and found.status == "ambiguous":
+        choices = found.results  # shown again with the choice made, should another field be wrong
+    if unit_code.strip():
+        place: dict[str, Any] = {"unit_code": unit_code}  # a namesake chosen at the second step
+    elif found:
+        place = {"unit_text": unit_text}
+        if found.status == "ambiguous":
+            errors["unit_code"] = f"Nơi nhận: có {len(choices)} đơn vị tên “{unit_text.strip()}”, vui lòng chọn một."
+        elif found.status == "not_found":
+            errors["unit_text"] = _place_unknown(unit_text)
+    elif lat is not None and lon is not None:
+        place = {"latitude": lat, "longitude": lon}  # the nearest commune
+    else:
+        place = {}
+        errors["unit_text"] = _PLACE_MISSING
     try:
         data = PetitionIn(
             title=title,
             content=content,
-            unit_text=unit_text or None,
+            **place,
             category=category or None,
             kind=kind or "phan_anh",
             contact=Contact(full_name=full_name or None, phone=phone or None, email=email or None),
@@ -126,13 +177,14 @@ async def submit_petition(
     except ValueError as exc:
         errors["attachments"] = str(exc)
     if errors:
-        return _form_page(request, principal, values, errors, 422)
+        return _form_page(request, principal, values, errors, 422, choices)
     try:
         filed = await services.petitions.intake.file(principal, data, "web", values["idempotency_key"], files)
     except InvalidPetition as exc:
-        if exc.field not in ("email", "phone"):
+        if exc.field not in ("email", "phone", "unit_code"):
             raise
-        return _form_page(request, principal, values, {exc.field: exc.message}, 422)  # where to be told
+        field = "unit_text" if exc.field == "unit_code" else exc.field  # a code that is no unit: type the name again
+        return _form_page(request, principal, values | {"unit_code": ""}, {field: exc.message}, 422)
     return RedirectResponse(f"/tra-cuu?ma={filed.tracking_code}&moi=1", status_code=303)
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 router = APIRouter(include_in_schema=False)
 _STATIC = Path(__file__).resolve().parents[1] / "static"
 COPY_SCRIPT = (_STATIC / "sao-chep.js").read_bytes()
+PLACE_SCRIPT = (_STATIC / "noi-nhan.js").read_bytes()
 
 
 @router.get("/js/sao-chep.js")
@@ -17,4 +18,12 @@ async def copy_script() -> Response:
     """The copy button of the tracking code."""
     return Response(
         COPY_SCRIPT, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+@router.get("/js/noi-nhan.js")
+async def place_script() -> Response:
+    """The place on the petition form: suggestions as the citizen types, and "Dùng vị trí của tôi"."""
+    return Response(
+        PLACE_SCRIPT, media_type="text/javascript; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"}
     )

@@ -26,7 +26,7 @@ from mattran.domain.rate_limits import Limit, RateLimits, caller_key
 from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
 from mattran.domain.unit import Unit
-from mattran.domain.units import UnitResolver
+from mattran.domain.units import Resolution, UnitResolver
 from mattran.scope import Scope
 from mattran.store import notifications
 from mattran.store import petitions as store
@@ -75,6 +75,11 @@ class PetitionIntake:
         if data.latitude is not None and data.longitude is not None:
             return self.nearest_commune(data.latitude, data.longitude), None
         return None, None
+
+    async def place(self, principal: Principal, text: str) -> Resolution:
+        """What the resolver makes of a typed place: the form has namesakes chosen and unknown names corrected."""
+        async with self.db.transaction(Scope.public(principal.subject)) as conn:
+            return await self.resolver.resolve(conn, text)
 
     async def file(
         self,

@@ -114,3 +114,39 @@ def test_a_citizen_is_told_each_step_and_rates_the_answer_on_a_phone(
     assert queued == [("sent", 3)]
     citizen.close()
     cadre.close()
+
+
+def test_a_guest_chooses_among_namesakes_on_a_phone_and_receives_the_receipt(
+    browser: Browser, mail_platform: tuple[Platform, Mailbox]
+) -> None:
+    platform, box = mail_platform
+    guest = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
+    page = guest.new_page()
+    page.goto(platform.base_url + "/phan-anh")
+    place = page.get_by_label("Nơi nhận")
+    place.press_sequentially("xa hoa binh", delay=20)  # suggestions from /api/units as the guest types
+    expect(page.locator("#unit-options option").first).to_have_attribute("value", re.compile(r"^Xã Hòa Bình, "))
+    page.get_by_label("Tiêu đề").fill("Cầu dân sinh xuống cấp")
+    page.get_by_label("Nội dung").fill("Cây cầu dân sinh qua suối đầu bản bị nứt mặt cầu, xe máy đi qua rất nguy hiểm.")
+    page.get_by_label("Email").fill("khach.hoabinh@example.vn")
+    page.get_by_label("Tôi đồng ý").check()
+    page.get_by_role("button", name="Gửi phản ánh").click()
+
+    choices = page.get_by_role("radio")  # the second step: the namesakes, told apart by their province
+    expect(page.get_by_role("group", name=re.compile("bạn gửi đến đơn vị nào"))).to_be_visible()
+    assert choices.count() >= 2
+    expect(page.get_by_label("Nội dung")).to_have_value(re.compile("Cây cầu dân sinh"))  # nothing typed is lost
+    expect(page.get_by_label("Email")).to_have_value("khach.hoabinh@example.vn")
+    chosen = page.locator("label[for='unit_code-2']").inner_text()
+    assert re.fullmatch(r"Xã Hòa Bình, (Tỉnh|Thành phố) .+", chosen)
+    unit = page.locator("#unit_code-2").get_attribute("value")
+    page.get_by_label(chosen).check()
+    page.get_by_role("button", name="Gửi phản ánh").click()
+    receipt = page.locator("#tracking-code").inner_text()
+    expect(page.locator("#as-sent")).to_contain_text("Xã Hòa Bình")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    code = receipt.rsplit("-", 1)[0]
+    assert owner_rows(platform, "select unit_code from petitions where tracking_code = %s", code) == [(unit,)]
+    (mail,) = box.wait_for(code, 1)
+    assert str(mail["To"]) == "khach.hoabinh@example.vn" and receipt in body(mail)
+    guest.close()

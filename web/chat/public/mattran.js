@@ -56,8 +56,19 @@
     const found = BY_ICON.find(([icon]) => classes.split(/\s+/).some((c) => c === icon || c.startsWith(icon + "-")));
     return found ? found[1] : "Nút";
   };
+  const unnest = () => {
+    // Chainlit puts each header link inside a button (axe: nested-interactive): the button becomes the link.
+    document.querySelectorAll("button a[href]").forEach((a) => {
+      const button = a.closest("button");
+      button.dataset.href = a.getAttribute("href");
+      a.removeAttribute("href");
+      button.setAttribute("role", "link");
+      button.addEventListener("click", () => window.location.assign(button.dataset.href));
+    });
+  };
   const mend = () => {
     if (document.documentElement.lang !== "vi") document.documentElement.lang = "vi";
+    unnest();
     document.querySelectorAll(".sr-only").forEach((e) => {
       const said = WORDS[(e.textContent || "").trim()];
       if (said) e.textContent = said;

@@ -1,0 +1,36 @@
+"""axe-core (npm, pinned in tests/support/axe/package.json, installed by scripts/setup) run in a page of the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Error, Page
+
+from tests.support.paths import TESTS_DIR
+
+AXE = TESTS_DIR / "support" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def violations(page: Page) -> list[dict[str, Any]]:
+    """The serious and critical violations axe finds in the page as it is now (WCAG 2.1 AA and best practice).
+
+    The page's context must bypass its Content-Security-Policy (``bypass_csp=True``): axe is an inline script.
+    """
+    assert AXE.is_file(), f"{AXE} is missing: run scripts/setup (npm ci in tests/support/axe/)"
+    for attempt in range(3):  # a page that navigates by itself (the chat settles its address) is checked once settled
+        page.wait_for_load_state("load")
+        try:
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+            break
+        except Error as exc:
+            if "context was destroyed" not in exc.message or attempt == 2:
+                raise
+    return [v for v in found["violations"] if v["impact"] in BLOCKING]
+
+
+def described(found: list[dict[str, Any]]) -> str:
+    """The violations, one a line, with the first elements each concerns (no personal data: the tests' own pages)."""
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:5]]}" for v in found)
