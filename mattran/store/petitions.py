@@ -188,8 +188,11 @@ _LISTED = (
     " where (%(status)s::text is null or p.status = %(status)s)"
     " and (%(category)s::text is null or p.category = %(category)s)"
     f" and (%(overdue)s::timestamptz is null or (p.due_at < %(overdue)s and p.status in {OPEN}))"
-    f" and (%(due_by)s::timestamptz is null or (p.due_at < %(due_by)s and p.status in {OPEN}))"
-    " and (%(assignee)s::text is null or p.assigned_to = %(assignee)s)"
+    f" and (%(due_by)s::timestamptz is null"
+    f"      or (p.due_at between now() and %(due_by)s and p.status in {OPEN}))"
+    f" and (%(assignee)s::text is null or (p.assigned_to = %(assignee)s and p.status in {OPEN}))"
+    " and (%(reply_overdue)s::timestamptz is null or (p.reply_due_at < %(reply_overdue)s"
+    "      and p.reply_received_at is null and p.forwarded_to is not null))"
     " and (%(under)s::text is null or p.unit_path <@ %(under)s::ltree)"
     " and (%(q)s::text is null"
     "      or library_fold(p.title || ' ' || coalesce(p.content, '')) like '%%' || library_fold(%(q)s) || '%%')"
@@ -204,6 +207,7 @@ async def search_in_scope(
     overdue_at: datetime | None = None,
     due_by: datetime | None = None,
     assignee: str | None = None,
+    reply_overdue_at: datetime | None = None,
     under: str | None = None,
     query: str | None = None,
     sort: str = "received",
@@ -211,7 +215,9 @@ async def search_in_scope(
     offset: int = 0,
 ) -> tuple[list[Row], int]:
     """One page of the petitions visible in the current scope, filtered (``query``: in the title and text, without
-    diacritics; ``under``: a unit's path, with the units below it; ``due_by``: open and due before it), ordered by
+    diacritics; ``under``: a unit's path, with the units below it; ``due_by``: open and due from now until then;
+    ``assignee``: open and assigned to them; ``reply_overdue_at``: a state body's reply due before it, not received),
+    ordered by
     one of ``SORTS``, with how many match in all."""
     params = {
         "status": status,
@@ -219,6 +225,7 @@ async def search_in_scope(
         "overdue": overdue_at,
         "due_by": due_by,
         "assignee": assignee,
+        "reply_overdue": reply_overdue_at,
         "under": under,
         "q": query,
         "limit": limit,

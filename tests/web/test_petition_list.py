@@ -34,14 +34,15 @@ def units(platform: Platform) -> tuple[str, str, str]:
         commune, path, province, other = row
         conn.execute(
             "insert into petitions (tracking_code, unit_code, unit_path, title, content, content_public, category,"
-            " suggested_category, status, channel, assigned_to, due_at, created_at)"
+            " suggested_category, status, channel, assigned_to, due_at, created_at, forwarded_to, reply_due_at)"
             " select 'PAKN-2026-8' || lpad(i::text, 5, '0'), %(c)s, %(p)s::ltree,"
             " case when i %% 2 = 0 then 'Đường làng số ' || i || ' hư hỏng' else 'Rác thải ở chợ số ' || i end,"
             " 'Nội dung phản ánh số ' || i, 'Nội dung phản ánh số ' || i, case when i %% 4 = 0 then 'ha_tang'"
             " else 'moi_truong' end, 'khac', case when i %% 10 = 0 then 'accepted' else 'received' end, 'web',"
             " case when i %% 25 = 0 then 'can-bo-duoc-giao' end,"
             " case when i %% 20 = 0 then now() - interval '1 day' else now() + interval '30 days' end,"
-            " now() - i * interval '1 minute'"
+            " now() - i * interval '1 minute', case when i = 7 then 'UBND xã' end,"
+            " case when i = 7 then now() - interval '2 days' when i = 9 then now() + interval '2 days' end"
             " from generate_series(1, %(n)s) i",
             {"c": commune, "p": path, "n": N},
         )
@@ -113,3 +114,27 @@ def test_the_page_shows_the_count_columns_and_paging_and_exports_the_filtered_li
         )
         assert len(rows) == 1 + 50 and all(str(r[2]).startswith("Đường làng") for r in rows[1:])
         assert {r[5] for r in rows[1:]} == {"Đã thụ lý"} and not any("@" in str(c) for r in rows for c in r)
+
+
+def test_the_work_queue_counts_and_lists_what_needs_doing_and_links_to_the_filtered_list(
+    platform: Platform, units: tuple[str, str, str]
+) -> None:
+    _, commune, _ = units
+    cadre = _headers(platform, "can-bo-duoc-giao", commune) | {"Accept": "text/html"}
+    with psycopg.connect(platform.owner_uri()) as conn:
+        conn.execute("update petitions set due_at = now() + interval '3 days' where tracking_code = 'PAKN-2026-800003'")
+    html = httpx2.get(f"{platform.base_url}/can-bo", headers=cadre, timeout=60).text
+    queue = html[html.index('id="work-queue"') : html.index("</section>")]
+    lines = {
+        label: queue[queue.index(label) :].split("</tr>")[0]
+        for label in ("Phản ánh mới", "Đến hạn trong tuần", "Quá hạn xử lý", "quá hạn trả lời", "Giao cho tôi")
+    }
+    assert "<td>900</td>" in lines["Phản ánh mới"] and "Rác thải ở chợ số 1<" in lines["Phản ánh mới"]
+    assert "<td>1</td>" in lines["Đến hạn trong tuần"] and "Rác thải ở chợ số 3<" in lines["Đến hạn trong tuần"]
+    assert "<td>50</td>" in lines["Quá hạn xử lý"] and "Đường làng số 20 hư hỏng" in lines["Quá hạn xử lý"]
+    assert "<td>1</td>" in lines["quá hạn trả lời"] and "Rác thải ở chợ số 7<" in lines["quá hạn trả lời"]
+    assert "<td>40</td>" in lines["Giao cho tôi"]
+    assert 'href="/can-bo/phan-anh?overdue=true&amp;sort=due"' in queue
+    assert "Đại hội quá ngày dự kiến" in queue
+    listed = httpx2.get(f"{platform.base_url}/api/petitions", params={"reply_overdue": "true"}, headers=cadre)
+    assert listed.headers["X-Total-Count"] == "1"

@@ -168,6 +168,7 @@ def _filters(
     overdue: bool = False,
     due_soon: bool = False,
     assigned: bool = False,
+    reply_overdue: bool = False,
     unit: Annotated[str | None, Query(max_length=10)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     sort: Sort = Sort.RECEIVED,
@@ -175,7 +176,19 @@ def _filters(
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
 ) -> Filters:
     """The list's filters, from the query string (empty fields ignored)."""
-    return Filters(status or None, category or None, overdue, due_soon, assigned, unit or None, q, sort, page, per_page)
+    return Filters(
+        status=status or None,
+        category=category or None,
+        overdue=overdue,
+        due_soon=due_soon,
+        mine=assigned,
+        reply_overdue=reply_overdue,
+        unit_code=unit or None,
+        query=q,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
 
 
 ListFilters = Annotated[Filters, Depends(_filters)]

@@ -61,6 +61,7 @@ async def list_petitions(
     unit: Annotated[str | None, Query(max_length=10, description="Đơn vị này và các đơn vị cấp dưới.")] = None,
     assigned: Annotated[bool, Query(description="Chỉ phản ánh giao cho chính cán bộ.")] = False,
     due_soon: Annotated[bool, Query(description="Còn mở, đến hạn trong 7 ngày tới.")] = False,
+    reply_overdue: Annotated[bool, Query(description="Cơ quan nhà nước quá hạn trả lời.")] = False,
     q: Annotated[str | None, Query(max_length=200, description="Tìm trong tiêu đề và nội dung, không dấu.")] = None,
     sort: Sort = Sort.RECEIVED,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -71,7 +72,19 @@ async def list_petitions(
     if mine:
         return await services.petitions.workflow.in_scope(principal, status=status, overdue=overdue, mine=True)
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    filters = Filters(status, category, overdue, due_soon, assigned, unit, q, sort, page, per_page)
+    filters = Filters(
+        status=status,
+        category=category,
+        overdue=overdue,
+        due_soon=due_soon,
+        mine=assigned,
+        reply_overdue=reply_overdue,
+        unit_code=unit,
+        query=q,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
     found = await services.petitions.workflow.listing(principal, filters)
     response.headers["X-Total-Count"] = str(found.total)
     return found.rows

@@ -7,14 +7,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from io import BytesIO
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
 from mattran.domain.petition_status import STATUS_LABELS
 from mattran.domain.petition_text import CATEGORIES
+from mattran.domain.time import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PER_PAGE = 50  # the page's default size
 MAX_PER_PAGE = 500
 EXPORT_LIMIT = 20000  # rows in one export
@@ -47,6 +46,7 @@ class Filters:
     overdue: bool = False
     due_soon: bool = False  # open and due within DUE_SOON
     mine: bool = False  # assigned to the cadre
+    reply_overdue: bool = False  # forwarded to a state body whose reply is past due
     unit_code: str | None = None  # this unit and those below it
     query: str | None = None  # in the title and text, without diacritics
     sort: Sort = Sort.RECEIVED
@@ -113,3 +113,22 @@ def to_excel(rows: list[dict[str, Any]]) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of a cadre's work queue: how many petitions, the first few, and the filtered list they link to."""
+
+    label: str
+    count: int
+    rows: list[dict[str, Any]]
+    link: str
+
+
+QUEUE = (  # label, filters, the list's query string
+    ("Phản ánh mới", Filters(status="received", per_page=5), "status=received"),
+    ("Đến hạn trong tuần", Filters(due_soon=True, sort=Sort.DUE, per_page=5), "due_soon=true&sort=due"),
+    ("Quá hạn xử lý", Filters(overdue=True, sort=Sort.DUE, per_page=5), "overdue=true&sort=due"),
+    ("Cơ quan nhà nước quá hạn trả lời", Filters(reply_overdue=True, per_page=5), "reply_overdue=true"),
+    ("Giao cho tôi", Filters(mine=True, status=None, sort=Sort.DUE, per_page=5), "assigned=true&sort=due"),
+)

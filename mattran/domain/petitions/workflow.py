@@ -30,7 +30,15 @@ from mattran.domain.petitions.errors import (
     PetitionRefused,
     PetitionSignInRequired,
 )
-from mattran.domain.petitions.listing import DUE_SOON, EXPORT_LIMIT, Filters, PetitionPage, to_excel
+from mattran.domain.petitions.listing import (
+    DUE_SOON,
+    EXPORT_LIMIT,
+    QUEUE,
+    Filters,
+    PetitionPage,
+    QueueItem,
+    to_excel,
+)
 from mattran.domain.petitions.matching import compare
 from mattran.domain.petitions.models import Action, Contact, public_number
 from mattran.domain.petitions.transitions import PROPAGATED, TRANSITIONS, changes
@@ -115,6 +123,15 @@ class PetitionWorkflow:
         rows, total = await self._listed(principal, filters, filters.per_page, (filters.page - 1) * filters.per_page)
         return PetitionPage(rows, total, filters.page, filters.per_page)
 
+    async def queue(self, principal: Principal) -> list[QueueItem]:
+        """The cadre's work queue: new petitions, those due this week, overdue (theirs and state bodies' replies),
+        those assigned to them; each counted, with its first few."""
+        pages = [await self.listing(principal, filters) for _, filters, _ in QUEUE]
+        return [
+            QueueItem(label, found.total, found.rows, f"/can-bo/phan-anh?{link}")
+            for (label, _, link), found in zip(QUEUE, pages, strict=True)
+        ]
+
     async def export(self, principal: Principal, filters: Filters) -> bytes:
         """The whole filtered list (up to ``EXPORT_LIMIT`` rows) as an Excel workbook, without contacts."""
         rows, _ = await self._listed(principal, filters, EXPORT_LIMIT, 0)
@@ -140,6 +157,7 @@ class PetitionWorkflow:
                 overdue_at=now if filters.overdue else None,
                 due_by=now + DUE_SOON if filters.due_soon else None,
                 assignee=(principal.subject or "") if filters.mine else None,
+                reply_overdue_at=now if filters.reply_overdue else None,
                 under=under,
                 query=nfc(filters.query).strip() or None if filters.query else None,
                 sort=filters.sort.value,
