@@ -177,6 +177,69 @@ async def list_in_scope(
     return await cur.fetchall()
 
 
+SORTS = {  # how the cadres' list may be ordered
+    "received": "p.created_at desc, p.id desc",
+    "received_asc": "p.created_at, p.id",
+    "due": "p.due_at nulls last, p.id",
+    "due_desc": "p.due_at desc nulls last, p.id desc",
+}
+_LISTED = (
+    " from petitions p left join units u on u.code = p.unit_code"
+    " where (%(status)s::text is null or p.status = %(status)s)"
+    " and (%(category)s::text is null or p.category = %(category)s)"
+    f" and (%(overdue)s::timestamptz is null or (p.due_at < %(overdue)s and p.status in {OPEN}))"
+    f" and (%(due_by)s::timestamptz is null"
+    f"      or (p.due_at between now() and %(due_by)s and p.status in {OPEN}))"
+    f" and (%(assignee)s::text is null or (p.assigned_to = %(assignee)s and p.status in {OPEN}))"
+    " and (%(reply_overdue)s::timestamptz is null or (p.reply_due_at < %(reply_overdue)s"
+    "      and p.reply_received_at is null and p.forwarded_to is not null))"
+    " and (%(under)s::text is null or p.unit_path <@ %(under)s::ltree)"
+    " and (%(q)s::text is null"
+    "      or library_fold(p.title || ' ' || coalesce(p.content, '')) like '%%' || library_fold(%(q)s) || '%%')"
+)
+
+
+async def search_in_scope(
+    conn: Conn,
+    *,
+    status: str | None = None,
+    category: str | None = None,
+    overdue_at: datetime | None = None,
+    due_by: datetime | None = None,
+    assignee: str | None = None,
+    reply_overdue_at: datetime | None = None,
+    under: str | None = None,
+    query: str | None = None,
+    sort: str = "received",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Row], int]:
+    """One page of the petitions visible in the current scope, filtered (``query``: in the title and text, without
+    diacritics; ``under``: a unit's path, with the units below it; ``due_by``: open and due from now until then;
+    ``assignee``: open and assigned to them; ``reply_overdue_at``: a state body's reply due before it, not received),
+    ordered by
+    one of ``SORTS``, with how many match in all."""
+    params = {
+        "status": status,
+        "category": category,
+        "overdue": overdue_at,
+        "due_by": due_by,
+        "assignee": assignee,
+        "reply_overdue": reply_overdue_at,
+        "under": under,
+        "q": query,
+        "limit": limit,
+        "offset": offset,
+    }
+    cur = await conn.execute(f"select count(*)::int as n{_LISTED}", params)
+    counted = await cur.fetchone()
+    assert counted is not None
+    cur = await conn.execute(
+        f"select {_COLUMNS}{_LISTED} order by {SORTS[sort]} limit %(limit)s offset %(offset)s", params
+    )
+    return await cur.fetchall(), int(counted["n"])
+
+
 async def public_status(conn: Conn, tracking_code: str) -> Row | None:
     """What anyone may know of a petition (the ``public_petitions`` view: no personal data), with what checks its
     receipt (``receipt_salt``, ``receipt_hash``)."""

@@ -1,4 +1,4 @@
-"""Cadre home page: the cadre's scope, the first committee members and the way to each app."""
+"""Cadre home page: the cadre's work queue, scope, the first committee members and the way to each app."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from mattran.auth.principal import Principal
+from mattran.domain.congress import UnitProgress, congress_progress
 from mattran.domain.members import member_page
-from mattran.domain.permissions import Operation
+from mattran.domain.permissions import Operation, is_allowed
 from web.auth import authorize, requires
 from web.deps import ServicesDep
 from web.render import render
@@ -27,7 +28,25 @@ async def cadre_home(
 ) -> HTMLResponse:
     """Trang cán bộ: thành viên Ủy ban MTTQ trong phạm vi của cán bộ và các ứng dụng."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
+    congresses: list[UnitProgress] | None = None  # those past their planned date, not held
+    late = 0
     async with services.db.transaction(principal.scope()) as conn:
         page = await member_page(conn, principal, protector(request), unit, size=20)
+        if is_allowed(principal, Operation.CONGRESS_READ) and principal.unit_code:
+            progress = await congress_progress(conn, principal)
+            congresses, late = [u for u in progress.units if u.overdue][:5], progress.summary.overdue
+    queue = (
+        await services.petitions.workflow.queue(principal) if is_allowed(principal, Operation.PETITION_HANDLE) else []
+    )
     units = services.resolver.units
-    return render(request, "cadre.html", principal, page=page, units=units, unit=unit)
+    return render(
+        request,
+        "cadre.html",
+        principal,
+        page=page,
+        units=units,
+        unit=unit,
+        queue=queue,
+        congresses=congresses,
+        late=late,
+    )

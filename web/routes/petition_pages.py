@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -21,6 +21,7 @@ from mattran.domain.permissions import Operation
 from mattran.domain.petition_status import ACTION_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, InvalidPetition, PetitionError, PetitionIn
+from mattran.domain.petitions.listing import MAX_PER_PAGE, PER_PAGE, SORT_LABELS, Filters, Sort
 from mattran.domain.units import UnitMatch
 from web import csrf
 from web.auth import CurrentPrincipal, authorize
@@ -213,21 +214,70 @@ async def track(
     )
 
 
+def _filters(
+    status: Status = None,
+    category: Annotated[str | None, Query(max_length=20)] = None,
+    overdue: bool = False,
+    due_soon: bool = False,
+    assigned: bool = False,
+    reply_overdue: bool = False,
+    unit: Annotated[str | None, Query(max_length=10)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: Sort = Sort.RECEIVED,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
+) -> Filters:
+    """The list's filters, from the query string (empty fields ignored)."""
+    return Filters(
+        status=status or None,
+        category=category or None,
+        overdue=overdue,
+        due_soon=due_soon,
+        mine=assigned,
+        reply_overdue=reply_overdue,
+        unit_code=unit or None,
+        query=q,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+
+
+ListFilters = Annotated[Filters, Depends(_filters)]
+
+
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)
 async def cadre_petitions(
-    request: Request, services: ServicesDep, principal: CurrentPrincipal, status: Status = None, overdue: bool = False
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, filters: ListFilters
 ) -> HTMLResponse:
-    """Danh sách phản ánh trong phạm vi của cán bộ."""
+    """Danh sách phản ánh trong phạm vi của cán bộ: tìm không dấu, lọc, sắp xếp, phân trang, xuất Excel."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
-    rows = await services.petitions.workflow.in_scope(principal, status=status or None, overdue=overdue)
+    found = await services.petitions.workflow.listing(principal, filters)
+    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
     return render(
         request,
         "cadre_petitions.html",
         principal,
-        rows=rows,
-        status=status,
-        overdue=overdue,
+        found=found,
+        f=filters,
+        query=urlencode(query),
+        sorts=SORT_LABELS,
+        units=services.resolver.units,
         **_NAMES,
+    )
+
+
+@router.get("/can-bo/phan-anh.xlsx")
+async def cadre_petitions_export(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, filters: ListFilters
+) -> Response:
+    """Xuất danh sách đã lọc ra tệp Excel (không có thông tin liên hệ của người gửi)."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    data = await services.petitions.workflow.export(principal, filters)
+    return Response(
+        data,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''phan-anh.xlsx"},
     )
 
 

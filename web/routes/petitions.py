@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from mattran.domain import receipts
 from mattran.domain.permissions import Operation
 from mattran.domain.petitions import Action, Filed, PetitionIn, PetitionNotFound, PublicStatus, Similar
+from mattran.domain.petitions.listing import MAX_PER_PAGE, Filters, Sort
 from mattran.domain.publication import PublicationDraft
 from mattran.domain.rate_limits import Limit, address_key
 from web.auth import CurrentPrincipal, authorize
@@ -50,16 +51,43 @@ async def published_answers(
 @router.get("", response_model=list[dict[str, Any]])
 async def list_petitions(
     request: Request,
+    response: Response,
     services: ServicesDep,
     principal: CurrentPrincipal,
     status: Annotated[str | None, Query(max_length=20)] = None,
     overdue: bool = False,
     mine: bool = False,
+    category: Annotated[str | None, Query(max_length=20)] = None,
+    unit: Annotated[str | None, Query(max_length=10, description="Đơn vị này và các đơn vị cấp dưới.")] = None,
+    assigned: Annotated[bool, Query(description="Chỉ phản ánh giao cho chính cán bộ.")] = False,
+    due_soon: Annotated[bool, Query(description="Còn mở, đến hạn trong 7 ngày tới.")] = False,
+    reply_overdue: Annotated[bool, Query(description="Cơ quan nhà nước quá hạn trả lời.")] = False,
+    q: Annotated[str | None, Query(max_length=200, description="Tìm trong tiêu đề và nội dung, không dấu.")] = None,
+    sort: Sort = Sort.RECEIVED,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 200,
 ) -> list[dict[str, Any]]:
-    """Phản ánh trong phạm vi xử lý của cán bộ (`overdue=true`: quá hạn), hoặc của chính người gửi (`mine=true`)."""
-    if not mine:
-        await authorize(request, principal, Operation.PETITION_HANDLE)
-    return await services.petitions.workflow.in_scope(principal, status=status, overdue=overdue, mine=mine)
+    """Phản ánh trong phạm vi xử lý của cán bộ (`overdue=true`: quá hạn), hoặc của chính người gửi (`mine=true`).
+    Cán bộ: lọc, tìm, sắp xếp và phân trang; tổng số phản ánh khớp ở tiêu đề `X-Total-Count`."""
+    if mine:
+        return await services.petitions.workflow.in_scope(principal, status=status, overdue=overdue, mine=True)
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    filters = Filters(
+        status=status,
+        category=category,
+        overdue=overdue,
+        due_soon=due_soon,
+        mine=assigned,
+        reply_overdue=reply_overdue,
+        unit_code=unit,
+        query=q,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+    found = await services.petitions.workflow.listing(principal, filters)
+    response.headers["X-Total-Count"] = str(found.total)
+    return found.rows
 
 
 @router.get("/{code}", response_model=PublicStatus)

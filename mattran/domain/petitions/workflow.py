@@ -30,6 +30,15 @@ from mattran.domain.petitions.errors import (
     PetitionRefused,
     PetitionSignInRequired,
 )
+from mattran.domain.petitions.listing import (
+    DUE_SOON,
+    EXPORT_LIMIT,
+    QUEUE,
+    Filters,
+    PetitionPage,
+    QueueItem,
+    to_excel,
+)
 from mattran.domain.petitions.matching import compare
 from mattran.domain.petitions.models import Action, Contact, public_number
 from mattran.domain.petitions.transitions import PROPAGATED, TRANSITIONS, changes
@@ -108,6 +117,54 @@ class PetitionWorkflow:
                 submitter=principal.subject if mine else None,
             )
         return rows if mine else [as_seen_by(principal, r) for r in rows]
+
+    async def listing(self, principal: Principal, filters: Filters) -> PetitionPage:
+        """One page of the petitions the cadre handles, filtered and sorted, with how many match in all."""
+        rows, total = await self._listed(principal, filters, filters.per_page, (filters.page - 1) * filters.per_page)
+        return PetitionPage(rows, total, filters.page, filters.per_page)
+
+    async def queue(self, principal: Principal) -> list[QueueItem]:
+        """The cadre's work queue: new petitions, those due this week, overdue (theirs and state bodies' replies),
+        those assigned to them; each counted, with its first few."""
+        pages = [await self.listing(principal, filters) for _, filters, _ in QUEUE]
+        return [
+            QueueItem(label, found.total, found.rows, f"/can-bo/phan-anh?{link}")
+            for (label, _, link), found in zip(QUEUE, pages, strict=True)
+        ]
+
+    async def export(self, principal: Principal, filters: Filters) -> bytes:
+        """The whole filtered list (up to ``EXPORT_LIMIT`` rows) as an Excel workbook, without contacts."""
+        rows, _ = await self._listed(principal, filters, EXPORT_LIMIT, 0)
+        return to_excel(rows)
+
+    async def _listed(
+        self, principal: Principal, filters: Filters, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        if not is_allowed(principal, Operation.PETITION_HANDLE):
+            raise PetitionRefused("Tài khoản không có quyền xử lý phản ánh, kiến nghị.")
+        under = None
+        if filters.unit_code:
+            unit = self.resolver.units.get(filters.unit_code)
+            if unit is None:
+                raise InvalidPetition(f"Không có đơn vị mã “{filters.unit_code}”.", "unit")
+            under = unit.path
+        now = datetime.now(UTC)
+        async with self.db.transaction(principal.scope()) as conn:
+            rows, total = await store.search_in_scope(
+                conn,
+                status=filters.status,
+                category=filters.category,
+                overdue_at=now if filters.overdue else None,
+                due_by=now + DUE_SOON if filters.due_soon else None,
+                assignee=(principal.subject or "") if filters.mine else None,
+                reply_overdue_at=now if filters.reply_overdue else None,
+                under=under,
+                query=nfc(filters.query).strip() or None if filters.query else None,
+                sort=filters.sort.value,
+                limit=limit,
+                offset=offset,
+            )
+        return [as_seen_by(principal, r) for r in rows], total
 
     async def counts(self, principal: Principal, unit_code: str | None, category: str | None = None) -> Counts:
         """How many petitions a unit in the cadre's scope (their own by default) and the units below it have, by
