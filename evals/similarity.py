@@ -31,6 +31,7 @@ class Pair:
     same: bool
     diacritics: bool
     kind: str
+    split: str = ""
 
 
 def default_dataset() -> Path:
@@ -53,6 +54,7 @@ def load(path: Path | None = None) -> list[Pair]:
             bool(raw["same"]),
             bool(raw.get("diacritics", raw.get("accented", True))),
             str(raw.get("kind", "")),
+            str(raw.get("split", "")),
         )
         for number, raw in rows(path or default_dataset(), DEV.name)
     ]
@@ -78,6 +80,11 @@ class Report:
         figures = self._counts(self.judged, SAME_MATTER)
         plain = [(p, m) for p, m in self.judged if not p.diacritics]
         figures |= {f"{k}.no_diacritics": v for k, v in self._counts(plain, SAME_MATTER).items()}
+        for split in sorted({p.split for p, _ in self.judged} - {""}):  # the dev set's tuned and held-apart parts
+            part = [(p, m) for p, m in self.judged if p.split == split]
+            figures |= {f"{k}.{split}": v for k, v in self._counts(part, SAME_MATTER).items()}
+            part = [(p, m) for p, m in part if not p.diacritics]
+            figures |= {f"{k}.{split}.no_diacritics": v for k, v in self._counts(part, SAME_MATTER).items()}
         figures |= {"pairs": float(len(self.judged)), "threshold": SAME_MATTER}
         return figures
 
@@ -93,13 +100,17 @@ class Report:
         ]
 
 
+def cosines(encoder: Encoder, pairs: list[Pair]) -> list[float]:
+    """The cosine of each pair's passage embeddings (as stored for petitions)."""
+    vectors = encoder.passages([t for p in pairs for t in (p.a, p.b)])
+    return [float(np.dot(vectors[2 * i], vectors[2 * i + 1])) for i in range(len(pairs))]
+
+
 def evaluate(encoder: Encoder, path: Path | None = None) -> Report:
-    """Score every pair of the dataset with the embedding model and the petitions' places."""
+    """Score every pair of the dataset with the embedding model and the matcher's other features."""
     dataset = path or default_dataset()
     pairs = load(dataset)
-    vectors = encoder.passages([t for p in pairs for t in (p.a, p.b)])
     report = Report(sealed=is_sealed(dataset))
-    for i, pair in enumerate(pairs):
-        cosine = float(np.dot(vectors[2 * i], vectors[2 * i + 1]))
+    for pair, cosine in zip(pairs, cosines(encoder, pairs), strict=True):
         report.judged.append((pair, compare(pair.a, pair.b, cosine)))
     return report

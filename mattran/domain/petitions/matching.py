@@ -1,23 +1,68 @@
 """Whether two petitions are about the same matter, and why: the meaning of their texts (the embedding model's
-cosine) weighed with the places they name (``thôn 3``, ``đường Lê Lợi``, ``ngõ 12``), diacritics-insensitive.
+cosine) weighed with the places they name (``thôn 3``, ``đường Lê Lợi``, ``ngõ 12``), the words they share and the
+kind of problem they report, all diacritics-insensitive.
 
 Meaning alone finds the same kind of problem, not the same problem: a pothole on one road reads like a pothole on
-another. So a pair naming the same kind of place with different names (``thôn 3`` and ``thôn 5``) is held apart,
-and a pair naming the same place is drawn together. The threshold shown to cadres, :data:`SAME_MATTER`, was
-chosen on ``evals/datasets/petition_pairs.dev.jsonl`` (``mattran eval similarity``).
+another, and a text typed without diacritics reads far from its accented twin. So the cosine is one feature among
+others (:func:`features`): the places both name or name differently, the words and letter trigrams both use
+(folded), the kinds of problem both report, and whether either is typed without diacritics. A small logistic
+regression weighs them (``matching_weights.json``, fitted on the development pairs by ``evals/fit_similarity.py``;
+nothing is fitted at run time); its probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from mattran.domain.text import fold
+from mattran.domain.text import fold, strip_marks
 
-SAME_MATTER = 0.95
-"""The score from which a cadre is shown a petition as possibly the same matter (dev: precision 0.91, recall 0.50)."""
-SHARED_PLACE = 0.02  # both name the same place
-OTHER_PLACE = 0.15  # both name a place of one kind, each another one
+WEIGHTS = Path(__file__).with_name("matching_weights.json")
+_MODEL = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+SAME_MATTER: float = _MODEL["threshold"]
+"""The score (a probability) from which a cadre is shown a petition as possibly the same matter."""
+FEATURES = (
+    "meaning",
+    "plain",
+    "plain_meaning",
+    "shared_place",
+    "other_place",
+    "words",
+    "plain_words",
+    "trigrams",
+    "same_problem",
+    "other_problem",
+)
+
+# Kinds of problem, by the folded phrases that name them (phrases, not lone syllables that fold ambiguously).
+_PROBLEMS: dict[str, tuple[str, ...]] = {
+    "mặt đường hư hỏng": ("o ga", "o voi", "ho sau", "ho lon", "lun", "sut lun", "nut", "mat duong", "dao duong"),
+    "rác thải": ("rac", "xa ban", "do rac", "bai rac"),
+    "ngập nước": ("ngap", "ngap ung", "trieu cuong", "nuoc tran"),
+    "chiếu sáng": ("den duong", "chieu sang", "bong den", "cot den", "den khong sang", "mat den"),
+    "tiếng ồn": ("on ao", "tieng on", "karaoke", "gay on", "on qua", "am i", "loa"),
+    "thoát nước": ("nap cong", "mieng cong", "ranh", "muong", "thoat nuoc", "tac cong", "cong thoat"),
+    "nước sinh hoạt": ("nuoc may", "mat nuoc", "nuoc sinh hoat", "nuoc duc", "nuoc ban"),
+    "ô nhiễm": ("o nhiem", "nuoc thai", "xa thai", "boc mui", "hoi thoi", "mui hoi", "bui", "khoi", "dot rom"),
+    "điện": ("cot dien", "day dien", "mat dien", "chap dien"),
+    "sạt lở": ("sat lo", "sat"),
+    "lấn chiếm": ("lan chiem", "via he", "long duong", "bay hang", "chiem"),
+    "giao thông": ("tai nan", "mu bao hiem", "dua xe", "toc do", "giam toc", "tac duong", "un tac", "den tin hieu"),
+    "trợ cấp": ("tro cap", "ho ngheo", "chinh sach"),
+    "đất đai": ("so do", "dat dai", "giay chung nhan", "tach thua", "ranh gioi", "lan dat"),
+    "y tế": ("thuoc", "tram y te", "kham benh", "benh vien"),
+    "vật nuôi": ("tha rong", "cho can", "rong mom", "gia suc"),
+    "cây xanh": ("cay do", "cay xanh", "cat tia", "cay gay"),
+    "thu phí": ("thu tien", "khoan thu", "hoc phi", "thu phi", "le phi"),
+    "nhà dột": ("mai dot", "bi dot", "tran dot", "dot nuoc", "tuong nut"),
+}
+_PROBLEM = {
+    kind: re.compile(r"(?<!\w)(" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
+    for kind, phrases in _PROBLEMS.items()
+}
 
 # The kinds of place whose name tells one problem from another (folded), longest first.
 _KINDS = {
@@ -49,6 +94,10 @@ _KINDS = {
     "xuong": "xưởng",
     "trai": "trại",
     "nha van hoa": "nhà văn hóa",
+    "xa": "xã",
+    "phuong": "phường",
+    "cang ca": "cảng cá",
+    "khu tap the": "khu tập thể",
 }
 _KIND = re.compile(r"(?<!\w)(" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")(?!\w)")
 _NUMBERS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "tu": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8"}
@@ -177,6 +226,8 @@ class Match:
     shared_places: tuple[str, ...]
     other_places: tuple[str, ...]
     shared_words: tuple[str, ...]
+    shared_problems: tuple[str, ...] = ()
+    other_problems: tuple[str, ...] = ()
 
     @property
     def likely_same(self) -> bool:
@@ -190,15 +241,48 @@ class Match:
             said.append("Cùng địa điểm: " + ", ".join(self.shared_places))
         if self.other_places:
             said.append("Khác địa điểm: " + ", ".join(self.other_places))
+        if self.shared_problems:
+            said.append("Cùng loại việc: " + ", ".join(self.shared_problems))
+        if self.other_problems:
+            said.append("Khác loại việc: " + ", ".join(self.other_problems))
         if self.shared_words:
             said.append("Từ trùng: " + ", ".join(self.shared_words[:12]))
         return said
 
 
-def compare(a: str, b: str, meaning: float) -> Match:
-    """The match of two petitions' texts (title and content) whose embeddings' cosine is ``meaning``."""
+def problems(text: str) -> set[str]:
+    """The kinds of problem a petition's text reports (folded phrases, see ``_PROBLEMS``)."""
+    folded = fold(text)
+    return {kind for kind, phrase in _PROBLEM.items() if phrase.search(folded)}
+
+
+def _trigrams(text: str) -> set[str]:
+    folded = " ".join(fold(text).split())
+    return {folded[i : i + 3] for i in range(len(folded) - 2)}
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in fold(text).split() if w not in _STOP and len(w) > 1}
+
+
+def _plain(text: str) -> bool:
+    """Whether a text is typed without diacritics."""
+    return strip_marks(text) == text
+
+
+@dataclass(frozen=True)
+class _Parts:
+    shared: tuple[str, ...]
+    other: tuple[str, ...]
+    words: tuple[str, ...]
+    same_problem: tuple[str, ...]
+    other_problem: tuple[str, ...]
+    values: tuple[float, ...]
+
+
+def _parts(a: str, b: str, meaning: float) -> _Parts:
     pa, pb = places(a), places(b)
-    shared = sorted({f"{x.text}" for x in pa for y in pb if x.kind == y.kind and x.name & y.name})
+    shared = sorted({x.text for x in pa for y in pb if x.kind == y.kind and x.name & y.name})
     kinds_shared = {x.kind for x in pa for y in pb if x.kind == y.kind and x.name & y.name}
     other = sorted(
         {
@@ -208,13 +292,50 @@ def compare(a: str, b: str, meaning: float) -> Match:
             if x.kind == y.kind and x.kind not in kinds_shared and not x.name & y.name
         }
     )
-    wa = {w for w in fold(a).split() if w not in _STOP and len(w) > 1}
-    wb = {w for w in fold(b).split() if w not in _STOP and len(w) > 1}
-    score = meaning + (SHARED_PLACE if shared else 0.0) - (OTHER_PLACE if other else 0.0)
+    wa, wb = _words(a), _words(b)
+    ta, tb = _trigrams(a), _trigrams(b)
+    ka, kb = problems(a), problems(b)
+    same_problem = sorted(ka & kb)
+    other_problem = sorted(ka ^ kb) if ka and kb and not same_problem else []
+    plain = float(_plain(a) or _plain(b))
+    words = len(wa & wb) / min(len(wa), len(wb)) if wa and wb else 0.0
+    values = (
+        meaning,
+        plain,
+        plain * meaning,
+        float(bool(shared)),
+        float(bool(other)),
+        words,
+        plain * words,
+        len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0,
+        float(bool(same_problem)),
+        float(bool(other_problem)),
+    )
+    return _Parts(
+        tuple(shared), tuple(other), tuple(sorted(wa & wb)), tuple(same_problem), tuple(other_problem), values
+    )
+
+
+def features(a: str, b: str, meaning: float) -> tuple[float, ...]:
+    """The features of a pair (named by :data:`FEATURES`) that the fitted weights combine."""
+    return _parts(a, b, meaning).values
+
+
+def probability(values: tuple[float, ...], weights: list[float], bias: float) -> float:
+    """The logistic regression's probability that a pair with these features is the same matter."""
+    z = bias + sum(w * v for w, v in zip(weights, values, strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def compare(a: str, b: str, meaning: float) -> Match:
+    """The match of two petitions' texts (title and content) whose embeddings' cosine is ``meaning``."""
+    parts = _parts(a, b, meaning)
     return Match(
-        score=round(score, 4),
+        score=round(probability(parts.values, _MODEL["weights"], _MODEL["bias"]), 4),
         meaning=meaning,
-        shared_places=tuple(shared),
-        other_places=tuple(other),
-        shared_words=tuple(sorted(wa & wb)),
+        shared_places=parts.shared,
+        other_places=parts.other,
+        shared_words=parts.words,
+        shared_problems=parts.same_problem,
+        other_problems=parts.other_problem,
     )
