@@ -6,7 +6,9 @@ import asyncio
 import getpass
 import json
 import logging
+import os
 import signal
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -99,14 +101,14 @@ def up(
     ] = 1,
 ) -> None:
     """Khởi động toàn bộ nền tảng: kho dữ liệu, migration, dữ liệu tham chiếu và ứng dụng web."""
-    import os
 
     import uvicorn
 
     from cli import devidp, serve
     from cli.serve import APP_URL_ENV
-    from web.app import create_app
+    from web.app import BOOT_ID, create_app
 
+    os.environ.setdefault(BOOT_ID, uuid.uuid4().hex)  # shared by the workers started below
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = get_settings().model_copy(update=overrides | ({"insecure_dev": True} if insecure_dev else {}))
     _refuse_public_development(settings)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -15,17 +14,6 @@ GUIDES = Path(knowledge.__file__).resolve().parent / "guides"
 LOADER = Principal(subject="system:thu-vien-mau", name="Thư viện mẫu", roles=frozenset({Role.ADMIN}))
 
 _log = logging.getLogger(__name__)
-
-
-def demo_library_state(laws: Path) -> str:
-    """A digest of the guides' and the laws' files (name, size, time): the demo library is loaded once for each."""
-    digest = hashlib.sha256()
-    for folder in (GUIDES, laws):
-        if folder.is_dir():
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
 
 
 async def load_demo_library(library: LibraryService, laws: Path) -> IngestReport:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -12,7 +14,7 @@ from fastapi import Depends, FastAPI
 from agents.runner import ChatRunner
 from compose.services import open_services
 from ingest.chunking import CHUNKER_VERSION
-from ingest.demo import demo_library_state, load_demo_library
+from ingest.demo import load_demo_library
 from ingest.reindex import upgrade_index
 from mattran.auth.oidc import AccessTokenRule, Introspection, OidcClient
 from mattran.auth.sealing import TokenSealer, refresh_token_key
@@ -63,6 +65,7 @@ from web.security_headers import SecurityHeaders
 from web.transport import Transport, origin_of
 
 _log = logging.getLogger(__name__)
+BOOT_ID = "MATTRAN_BOOT_ID"  # one start of `mattran up` (all its workers): what runs once per start is keyed by it
 
 
 async def _warm_up(embedder: Embedder) -> None:
@@ -133,11 +136,10 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
 
 
 def _once(services: Services) -> list[Once]:
-    """What runs once across processes and restarts: the library's re-index after an upgrade of its embedder or
-    chunker (search serves meanwhile), then the demo library, for each state of its files (after the re-index, so that
-    no document is embedded twice)."""
+    """What runs once across the processes of one start (``MATTRAN_BOOT_ID``, shared by ``mattran up``'s workers):
+    the library's re-index of what another embedder or chunker made (search serves meanwhile; nothing to do returns
+    at once), then the demo library (after the re-index, so that no document is embedded twice)."""
     settings = services.settings
-    demo = settings.load_demo_library
 
     async def index_then_load() -> str:
         try:
@@ -147,14 +149,13 @@ def _once(services: Services) -> list[Once]:
         except Exception:  # the store may be restarting: the next start resumes where this one stopped
             _log.exception("updating the library's index failed")
             done = "index: failed"
-        if demo:
+        if settings.load_demo_library:
             report = await load_demo_library(services.library, settings.laws_dir)
             done += f"; demo: {len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
         return done
 
-    version = f"{CHUNKER_VERSION}/{settings.embedding_model}/{settings.embedding_precision}"
-    key = f"{version}/{demo_library_state(settings.laws_dir)}" if demo else version
-    return [Once("library index and demo library", key, index_then_load)]
+    boot = os.environ.get(BOOT_ID) or uuid.uuid4().hex
+    return [Once("library index and demo library", f"{CHUNKER_VERSION}/{boot}", index_then_load)]
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
