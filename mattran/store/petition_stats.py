@@ -35,6 +35,7 @@ async def totals(conn: Conn, root: str, start: datetime, end: datetime, now: dat
         " count(*) filter (where p.status = 'answered') as status_answered,"
         " count(*) filter (where p.status = 'published') as status_published,"
         " count(*) filter (where p.status = 'merged') as status_merged,"
+        " count(*) filter (where p.status = 'withdrawn') as status_withdrawn,"
         " count(*) filter (where p.forwarded_to is not null) as forwarded,"
         " count(*) filter (where p.reply_received_at is not null) as reply_received,"
         " count(*) filter (where p.answered_at is not null and p.answered_at <= p.due_at) as answered_on_time,"
