@@ -377,6 +377,7 @@ async def _congress(owner: psycopg.AsyncConnection, metric: str, params: dict[st
         "not_started": "coalesce(c.status, 'chua_trien_khai') = 'chua_trien_khai'",
         "overdue": f"not coalesce({held}, false) and c.planned_date < %(today)s",
         "held_late": f"{held} and c.held_date > c.planned_date",
+        "overdue_below": f"not coalesce({held}, false) and c.planned_date < %(today)s and u.code <> %(root)s",
     }
     group = ""
     if metric.startswith("level_"):
