@@ -123,3 +123,7 @@ def requires(operation: Operation) -> Any:
         return principal
 
     return Depends(dependency)
+
+
+CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
+"""A signed-in cadre, for the cadres' pages."""

@@ -9,8 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, LiteralString
 
+from psycopg import sql
+
+from mattran.domain.petition_status import PetitionStatus
 from mattran.store.db import Conn, Row
 from mattran.store.petitions import OPEN
+
+# ``status_<status>``: how many are in each status now, one column for every status there is
+_STATUS_COUNTS = sql.SQL(", ").join(
+    sql.SQL("count(*) filter (where p.status = {}) as {}").format(sql.Literal(s.value), sql.Identifier(f"status_{s}"))
+    for s in PetitionStatus
+)
 
 _WINDOW = (
     "p.unit_path <@ (select path from units where code = %(u)s)"
@@ -27,22 +36,16 @@ _GROUPS: dict[str, LiteralString] = {
 async def totals(conn: Conn, root: str, start: datetime, end: datetime, now: datetime) -> Row:
     """Counts by status, forwarding, replies, timeliness and escalation (status as it is ``now``)."""
     cur = await conn.execute(
-        "select count(*) as received_total,"
-        " count(*) filter (where p.status = 'received') as status_received,"
-        " count(*) filter (where p.status = 'accepted') as status_accepted,"
-        " count(*) filter (where p.status = 'declined') as status_declined,"
-        " count(*) filter (where p.status = 'in_progress') as status_in_progress,"
-        " count(*) filter (where p.status = 'answered') as status_answered,"
-        " count(*) filter (where p.status = 'published') as status_published,"
-        " count(*) filter (where p.status = 'merged') as status_merged,"
-        " count(*) filter (where p.status = 'withdrawn') as status_withdrawn,"
-        " count(*) filter (where p.forwarded_to is not null) as forwarded,"
-        " count(*) filter (where p.reply_received_at is not null) as reply_received,"
-        " count(*) filter (where p.answered_at is not null and p.answered_at <= p.due_at) as answered_on_time,"
-        " count(*) filter (where p.answered_at > p.due_at) as answered_late,"
-        f" count(*) filter (where p.status in {OPEN} and p.due_at < %(now)s) as overdue,"
-        " count(*) filter (where p.escalations > 0) as escalated"
-        f" from petitions p where {_WINDOW}",
+        sql.SQL("select count(*) as received_total, {statuses},").format(statuses=_STATUS_COUNTS)
+        + sql.SQL(
+            " count(*) filter (where p.forwarded_to is not null) as forwarded,"
+            " count(*) filter (where p.reply_received_at is not null) as reply_received,"
+            " count(*) filter (where p.answered_at is not null and p.answered_at <= p.due_at) as answered_on_time,"
+            " count(*) filter (where p.answered_at > p.due_at) as answered_late,"
+            f" count(*) filter (where p.status in {OPEN} and p.due_at < %(now)s) as overdue,"
+            " count(*) filter (where p.escalations > 0) as escalated"
+            f" from petitions p where {_WINDOW}"
+        ),
         {"u": root, "start": start, "end": end, "now": now},
     )
     row = await cur.fetchone()

@@ -22,11 +22,10 @@ from mattran.domain.committees import (
 from mattran.domain.errors import Conflict, Invalid
 from mattran.domain.permissions import Operation
 from web import csrf
-from web.auth import authorized, requires
+from web.auth import CadrePage, authorized
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
-CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 LABELS = {
     "area": "Khu dân cư",
     "head": "Trưởng ban",

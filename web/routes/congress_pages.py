@@ -26,13 +26,12 @@ from mattran.domain.congress import (
 )
 from mattran.domain.permissions import Operation
 from web import csrf
-from web.auth import authorize, authorized, requires
+from web.auth import CadrePage, authorize, authorized
 from web.deps import ServicesDep, get_services
 from web.formats import vn_day
 from web.render import render
 
 router = APIRouter(include_in_schema=False)
-CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 TermQuery = Annotated[str | None, Query(max_length=20)]
 UnitPath = Annotated[str, Path(max_length=10)]
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

@@ -15,13 +15,12 @@ from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
 from mattran.domain.unit import Unit
 from web import csrf
-from web.auth import authorize, authorized, requires
+from web.auth import CadrePage, authorize, authorized
 from web.deps import ServicesDep, get_services
 from web.render import render
 from web.routes.members import UPLOAD_BODY_LIMIT, protector, read_sheet
 
 router = APIRouter(include_in_schema=False)
-CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 UnitQuery = Annotated[str | None, Query(max_length=10)]
 
 

@@ -45,12 +45,11 @@ from mattran.domain.organisations import (
 )
 from mattran.domain.permissions import Operation
 from web import csrf
-from web.auth import authorized, requires
+from web.auth import CadrePage, authorized
 from web.render import render
 from web.routes.members import protector
 
 router = APIRouter(include_in_schema=False)
-CadrePage = Annotated[Principal, requires(Operation.CADRE_PAGES)]
 MemberId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 EDITABLE = tuple(FIELDS)
 _ORG_FIELDS = ("name", "kind", "contact_name", "phone", "email", "address", "status")
