@@ -18,22 +18,15 @@ Laws directory: ``$LAWS_DIR`` if set, else the first of ``<repo>/../shared/corpu
 from __future__ import annotations
 
 import collections
+import importlib.util
 import json
-import os
-import re
 import sys
 import unicodedata
 from pathlib import Path
+from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 DATASET = HERE / "library.dev.jsonl"
-REPO = HERE.parent.parent
-MAX_RUN = 4
-HELD_OUT = (
-    "Luat-To-cao-336713.txt",
-    "Luat-tiep-can-thong-tin-2016-280116.txt",
-    "Luat-Bao-hiem-xa-hoi-2014-259700.txt",
-)
 MIN_ITEMS = 180
 MIN_PER_LAW = 12
 MIN_UNACCENTED_SHARE = 0.30
@@ -42,76 +35,28 @@ MIN_SITUATION_SHARE = 0.25
 MIN_NEIGHBOUR_SHARE = 0.20
 KINDS = ("direct", "situation", "complaint")
 TAGS = ("neighbour",)
-LONG_ARTICLE_WORDS = 200
-
-ARTICLE_RE = re.compile(r"^\s*Điều\s+(\d+)\s*\.")
-CLAUSE_RE = re.compile(r"^\s*(\d+)\s*\.\s")
 
 
-def laws_dir() -> Path:
-    env = os.environ.get("LAWS_DIR")
-    candidates = [Path(env)] if env else []
-    candidates += [
-        REPO.parent / "shared" / "corpus" / "laws",
-        REPO.parent.parent / "shared" / "corpus" / "laws",
-        REPO / "shared" / "corpus" / "laws",
-        Path("/work/shared/corpus/laws"),
-    ]
-    for c in candidates:
-        if c.is_dir():
-            return c
-    sys.exit("laws directory not found (set LAWS_DIR)")
+def _sealed_checker() -> ModuleType:
+    """The sealed set's checker (its laws directory, article reader, folding and shared-run rule), loaded as a module:
+    the dev set is held to the same paraphrase rule by the same code (its data is never read here)."""
+    spec = importlib.util.spec_from_file_location("library_sealed_check", HERE / "library.sealed.check.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def articles(path: Path) -> dict[int, list[str]]:
-    """Article number -> its lines (from its "Điều N." line up to the next article); first occurrence wins."""
-    out: dict[int, list[str]] = {}
-    cur: int | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = ARTICLE_RE.match(line)
-        if m:
-            cur = int(m.group(1))
-            if cur in out:  # a later "Điều N." of the same number (should not happen): ignore it
-                cur = None
-                continue
-            out[cur] = [line]
-            continue
-        if cur is not None:
-            out[cur].append(line)
-    return out
-
-
-def clauses(lines: list[str]) -> set[int]:
-    return {int(m.group(1)) for ln in lines[1:] if (m := CLAUSE_RE.match(ln))}
-
-
-def fold(text: str) -> list[str]:
-    """Lower-case words with diacritics removed (đ -> d)."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return re.findall(r"[a-z0-9]+", text)
-
-
-def longest_run(q: list[str], a: list[str]) -> tuple[int, str]:
-    """Longest common run of consecutive words (dynamic programming over the two word lists)."""
-    best, end = 0, 0
-    prev = [0] * (len(a) + 1)
-    for i in range(1, len(q) + 1):
-        cur = [0] * (len(a) + 1)
-        qi = q[i - 1]
-        for j in range(1, len(a) + 1):
-            if qi == a[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] > best:
-                    best, end = cur[j], i
-        prev = cur
-    return best, " ".join(q[end - best : end])
-
-
-def has_diacritics(text: str) -> bool:
-    if "đ" in text.lower():
-        return True
-    return any(unicodedata.category(ch) == "Mn" for ch in unicodedata.normalize("NFD", text))
+_shared = _sealed_checker()
+MAX_RUN: int = _shared.MAX_RUN
+HELD_OUT: tuple[str, ...] = _shared.HELD_OUT
+LONG_ARTICLE_WORDS: int = _shared.LONG_ARTICLE_WORDS
+laws_dir = _shared.laws_dir
+articles = _shared.articles
+clauses = _shared.clauses
+fold = _shared.fold
+longest_run = _shared.longest_run
+has_diacritics = _shared.has_diacritics
 
 
 def main() -> int:
