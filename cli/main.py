@@ -106,9 +106,9 @@ def up(
 
     from cli import devidp, serve
     from cli.serve import APP_URL_ENV
-    from web.app import BOOT_ID, create_app
+    from web.app import create_app
 
-    os.environ.setdefault(BOOT_ID, uuid.uuid4().hex)  # shared by the workers started below
+    os.environ.setdefault("MATTRAN_BOOT_ID", uuid.uuid4().hex)  # Settings.boot_id, shared by the workers started below
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = get_settings().model_copy(update=overrides | ({"insecure_dev": True} if insecure_dev else {}))
     _refuse_public_development(settings)

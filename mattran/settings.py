@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -167,6 +168,12 @@ class Settings(BaseSettings):
     )
     zalo_sender: Literal["off", "log"] = Field(
         default="off", description="Zalo OA notifications: off, or `log` (development: logged, not sent)."
+    )
+    boot_id: str = Field(
+        default_factory=lambda: uuid.uuid4().hex,
+        max_length=100,
+        description="One start of the platform, shared by its processes (`mattran up` sets it for its workers): what "
+        "runs once per start (the library's re-index) is keyed by it; unset = one per process.",
     )
     llm_url: str | None = Field(
         default=None,

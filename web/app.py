@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -65,7 +63,6 @@ from web.security_headers import SecurityHeaders
 from web.transport import Transport, origin_of
 
 _log = logging.getLogger(__name__)
-BOOT_ID = "MATTRAN_BOOT_ID"  # one start of `mattran up` (all its workers): what runs once per start is keyed by it
 
 
 async def _warm_up(embedder: Embedder) -> None:
@@ -136,7 +133,7 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
 
 
 def _once(services: Services) -> list[Once]:
-    """What runs once across the processes of one start (``MATTRAN_BOOT_ID``, shared by ``mattran up``'s workers):
+    """What runs once across the processes of one start (``settings.boot_id``, shared by ``mattran up``'s workers):
     the library's re-index of what another embedder or chunker made (search serves meanwhile; nothing to do returns
     at once), then the demo library (after the re-index, so that no document is embedded twice)."""
     settings = services.settings
@@ -154,8 +151,7 @@ def _once(services: Services) -> list[Once]:
             done += f"; demo: {len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
         return done
 
-    boot = os.environ.get(BOOT_ID) or uuid.uuid4().hex
-    return [Once("library index and demo library", f"{CHUNKER_VERSION}/{boot}", index_then_load)]
+    return [Once("library index and demo library", f"{CHUNKER_VERSION}/{settings.boot_id}", index_then_load)]
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
