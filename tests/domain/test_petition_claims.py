@@ -104,11 +104,15 @@ async def test_the_guests_receipt_carries_a_link_that_puts_the_petition_in_my_pe
 
     citizen = _citizen()
     assert await services.petitions.followup.mine(citizen) == []
+    preview = await services.petitions.claims.preview(citizen, link.group(1))  # the confirmation page's
+    assert (preview.tracking_code, preview.outcome) == (code, Outcome.ATTACHED)
+    assert await _submitter(services, code) is None  # a preview changes nothing
     claimed = await services.petitions.claims.claim(citizen, link.group(1))
     assert (claimed.tracking_code, claimed.outcome) == (code, Outcome.ATTACHED)
     (mine,) = await services.petitions.followup.mine(citizen)
     assert mine["tracking_code"] == code
     assert [s["label"] for s in mine["timeline"]] == ["Đã tiếp nhận", "Bạn đã nhận phản ánh vào tài khoản"]
+    assert (await services.petitions.claims.preview(citizen, link.group(1))).outcome is Outcome.ALREADY_YOURS
     again = await services.petitions.claims.claim(citizen, link.group(1))
     assert again.outcome is Outcome.ALREADY_YOURS
     assert await _audit(services, str(citizen.subject)) == [
@@ -117,6 +121,8 @@ async def test_the_guests_receipt_carries_a_link_that_puts_the_petition_in_my_pe
     ]
 
     other = _citizen()
+    with pytest.raises(PetitionConflict, match="đã thuộc về một tài khoản khác"):
+        await services.petitions.claims.preview(other, link.group(1))
     with pytest.raises(PetitionConflict, match="đã thuộc về một tài khoản khác"):
         await services.petitions.claims.claim(other, link.group(1))
     assert await services.petitions.followup.mine(other) == []  # row-level security: still only the claimant's
@@ -147,6 +153,8 @@ async def test_a_forged_or_altered_link_is_refused(services: Services) -> None:
             await services.petitions.claims.claim(citizen, token_)
         assert refused.value.message.startswith("Đường dẫn nhận phản ánh không đúng"), token_
         assert isinstance(refused.value, PetitionNotFound)
+        with pytest.raises(ForgedClaimLink):
+            await services.petitions.claims.preview(citizen, token_)
     assert await _submitter(services, code) is None
     assert {r[1:] for r in await _audit(services, str(citizen.subject))} == {("denied", "ForgedClaimLink")}
     assert (await services.petitions.claims.claim(citizen, token)).outcome is Outcome.ATTACHED  # the true one holds
@@ -155,12 +163,17 @@ async def test_a_forged_or_altered_link_is_refused(services: Services) -> None:
 async def test_an_expired_link_and_the_wrong_people_are_refused(services: Services) -> None:
     code = await _file(services)
     token = await _token(services, code)
+    later = datetime.now(UTC) + timedelta(days=31)
     with pytest.raises(ExpiredClaimLink, match="đã hết hạn"):
-        await services.petitions.claims.claim(_citizen(), token, now=datetime.now(UTC) + timedelta(days=31))
+        await services.petitions.claims.preview(_citizen(), token, now=later)
+    with pytest.raises(ExpiredClaimLink, match="đã hết hạn"):
+        await services.petitions.claims.claim(_citizen(), token, now=later)
     with pytest.raises(SignInRequired, match="đăng nhập"):
         await services.petitions.claims.claim(Principal.anonymous(), token)
     with pytest.raises(PetitionRefused, match="Chỉ tài khoản công dân"):
         await services.petitions.claims.claim(van_mieu_cadre("nhan-can-bo"), token)
+    with pytest.raises(SignInRequired):
+        await services.petitions.claims.preview(Principal.anonymous(), token)
     no_email = await _file(services, email=None)  # no e-mail: no receipt by mail, nothing to bind a link to
     with pytest.raises(ForgedClaimLink):
         await services.petitions.claims.claim(_citizen(), await _token(services, no_email, ""))

@@ -51,10 +51,14 @@ def test_a_guest_signs_in_from_the_link_confirms_and_finds_the_petition_in_my_pe
     with httpx2.Client(headers={"Accept": "text/html"}, timeout=60) as client:
         page = sign_in(client, base, username, password, link)  # back to the link after the provider
         assert page.status_code == 200 and page.url.path == CLAIM_PATH
-        assert "Đưa vào Phản ánh của tôi" in page.text and "Nguyễn Văn Dân" in page.text
+        assert f"Nhận phản ánh {code} vào" in page.text and "Nguyễn Văn Dân" in page.text
+        assert "Đưa vào Phản ánh của tôi" in page.text and page.headers["cache-control"] == "no-store"
         assert owner_rows(platform, "select submitter from petitions where tracking_code = %s", code) == [(None,)]
         assert client.post(f"{base}{CLAIM_PATH}", data={"t": token}).status_code == 403  # no CSRF token
         number, expires, signature = token.split(".")
+        opened = client.get(f"{base}{CLAIM_PATH}", params={"t": f"{number}.{expires}.{signature[::-1]}"})
+        assert opened.status_code == 404 and "không đúng hoặc đã bị sửa" in opened.text  # told at once
+        assert "Đưa vào Phản ánh của tôi" not in opened.text and code not in opened.text
         forged = client.post(
             f"{base}{CLAIM_PATH}",
             data={"csrf_token": csrf_token(page.text), "t": f"{number}.{int(expires) + 86400}.{signature}"},
@@ -71,6 +75,9 @@ def test_a_guest_signs_in_from_the_link_confirms_and_finds_the_petition_in_my_pe
             f"{base}{CLAIM_PATH}", data={"csrf_token": csrf_token(page.text), "t": token}, follow_redirects=True
         )
         assert f"Phản ánh {code} đã có trong Phản ánh của tôi." in again.text
+        reopened = client.get(f"{base}{link}")
+        assert f"Phản ánh {code} đã có trong Phản ánh của tôi." in reopened.text
+        assert "Đưa vào Phản ánh của tôi" not in reopened.text
     [(submitter,)] = owner_rows(platform, "select submitter from petitions where tracking_code = %s", code)
     assert submitter is not None
     assert owner_rows(

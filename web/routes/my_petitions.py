@@ -168,12 +168,26 @@ async def rate_form(
 
 
 @router.get(CLAIM_PATH, response_class=HTMLResponse, include_in_schema=False)
-async def claim_confirmation(request: Request, principal: CurrentPrincipal, t: Token = "") -> Response:
+async def claim_confirmation(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, t: Token = ""
+) -> Response:
     """The claim link of a guest's receipt: sign in first (back here after), then confirm (a link never attaches a
-    petition by itself)."""
+    petition by itself); a link that cannot be used says why at once."""
     if not principal.authenticated:
         return RedirectResponse(f"/dang-nhap?next={quote(f'{CLAIM_PATH}?t={t}', safe='')}", status_code=303)
-    page = render(request, "my_petition_claim.html", principal, token=t)
+    try:
+        found = await services.petitions.claims.preview(principal, t)
+    except PetitionError as exc:
+        page = render(request, "my_petition_claim.html", principal, _claim_status(exc), error=exc.message)
+    else:
+        page = render(
+            request,
+            "my_petition_claim.html",
+            principal,
+            token=t,
+            code=found.tracking_code,
+            already=found.outcome is Outcome.ALREADY_YOURS,
+        )
     page.headers["Cache-Control"] = "no-store"
     return page
 

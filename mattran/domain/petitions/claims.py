@@ -29,7 +29,7 @@ from mattran.domain.pseudonyms import Pseudonyms
 from mattran.scope import Scope
 from mattran.store import petition_followup as store
 from mattran.store import petitions as petitions_store
-from mattran.store.db import Database
+from mattran.store.db import Conn, Database, Row
 
 BAD_LINK = "Đường dẫn nhận phản ánh không đúng hoặc đã bị sửa. Vui lòng mở lại đường dẫn trong thư xác nhận."
 EXPIRED = (
@@ -60,6 +60,9 @@ class Outcome(StrEnum):
     ALREADY_YOURS = "already_yours"  # it already was
 
 
+Verdict = Outcome | PetitionError  # what opening a link does, or why it is refused
+
+
 @dataclass(frozen=True)
 class Claimed:
     """A petition claimed by a link: its number and what was done."""
@@ -78,45 +81,66 @@ class PetitionClaims:
     personal: PersonalData  # the contact e-mail the link is bound to
     pseudonyms: Pseudonyms  # the citizen as the petition's history records them
 
-    async def claim(self, principal: Principal, token: str, now: datetime | None = None) -> Claimed:
-        """Attach the petition the link names to ``principal``; every attempt, refused or not, is audited."""
+    @staticmethod
+    def _subject(principal: Principal) -> str:
         if not principal.authenticated or principal.subject is None:
             raise PetitionSignInRequired(SIGN_IN)
         if Role.CITIZEN not in principal.roles:
             raise PetitionRefused(CITIZENS_ONLY)
-        subject, now = principal.subject, now or datetime.now(UTC)
-        refusal: PetitionError | None = None
-        outcome = Outcome.ATTACHED
+        return principal.subject
+
+    async def _checked(self, conn: Conn, token: str, subject: str, now: datetime) -> tuple[Row | None, Verdict]:
+        """The petition the link names (None when it names none) and what opening it would do, or why not."""
         parsed = ClaimLinks.parse(token)
+        row = await store.claimable(conn, parsed[0]) if parsed else None
+        email = self.personal.decrypt("email", row["email_enc"]) if row else None
+        if parsed is None or row is None or email is None or not self.links.holds(token, email):
+            return None, ForgedClaimLink(BAD_LINK, "t")
+        if parsed[1] < now.timestamp():
+            return row, ExpiredClaimLink(EXPIRED, "t")
+        if row["submitter"] == subject:
+            return row, Outcome.ALREADY_YOURS
+        if row["submitter"] is not None:
+            return row, PetitionConflict(SOMEONE_ELSES, "t")
+        return row, Outcome.ATTACHED
+
+    async def preview(self, principal: Principal, token: str, now: datetime | None = None) -> Claimed:
+        """What opening the link would do for ``principal`` (the petition's number), or why it is refused; changes
+        nothing (the confirmation page)."""
+        subject = self._subject(principal)
+        async with self.db.transaction(Scope.everything()) as conn:  # a guest's petition is nobody's yet
+            row, verdict = await self._checked(conn, token, subject, now or datetime.now(UTC))
+        if isinstance(verdict, PetitionError):
+            raise verdict
+        assert row is not None
+        return Claimed(row["tracking_code"], verdict)
+
+    async def claim(self, principal: Principal, token: str, now: datetime | None = None) -> Claimed:
+        """Attach the petition the link names to ``principal``; every attempt, refused or not, is audited."""
+        subject = self._subject(principal)
         # The petition and its contact are read in the system's scope: a guest's petition is nobody's yet.
         async with self.db.transaction(Scope.everything()) as conn:
-            row = await store.claimable(conn, parsed[0]) if parsed else None
-            email = self.personal.decrypt("email", row["email_enc"]) if row else None
-            if row is None or email is None or not self.links.holds(token, email):
-                refusal = ForgedClaimLink(BAD_LINK, "t")
-            elif parsed is not None and parsed[1] < now.timestamp():
-                refusal = ExpiredClaimLink(EXPIRED, "t")
-            elif row["submitter"] == subject:
-                outcome = Outcome.ALREADY_YOURS
-            elif row["submitter"] is not None or not await store.attach(conn, row["id"], subject):
-                refusal = PetitionConflict(SOMEONE_ELSES, "t")
+            row, verdict = await self._checked(conn, token, subject, now or datetime.now(UTC))
+            if verdict is Outcome.ATTACHED and row is not None:
+                if await store.attach(conn, row["id"], subject):
+                    await petitions_store.add_event(
+                        conn,
+                        row["id"],
+                        row["unit_path"],
+                        self.pseudonyms.of(subject),
+                        PetitionAction.CLAIM,
+                        row["status"],
+                        row["status"],
+                        {},
+                    )
+                else:  # claimed by someone else meanwhile
+                    verdict = PetitionConflict(SOMEONE_ELSES, "t")
+            target = row["tracking_code"] if row else None
+            if isinstance(verdict, PetitionError):
+                await audit.record(conn, principal, "petition.claim", target, "denied", reason=type(verdict).__name__)
             else:
-                await petitions_store.add_event(
-                    conn,
-                    row["id"],
-                    row["unit_path"],
-                    self.pseudonyms.of(subject),
-                    PetitionAction.CLAIM,
-                    row["status"],
-                    row["status"],
-                    {},
-                )
-            target = row["tracking_code"] if row and not isinstance(refusal, ForgedClaimLink) else None
-            if refusal is None:
-                await audit.record(conn, principal, "petition.claim", target, "allowed", reason=outcome.value)
-            else:
-                await audit.record(conn, principal, "petition.claim", target, "denied", reason=type(refusal).__name__)
-        if refusal is not None:
-            raise refusal
+                await audit.record(conn, principal, "petition.claim", target, "allowed", reason=verdict.value)
+        if isinstance(verdict, PetitionError):
+            raise verdict
         assert row is not None
-        return Claimed(row["tracking_code"], outcome)
+        return Claimed(row["tracking_code"], verdict)

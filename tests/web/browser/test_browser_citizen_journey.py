@@ -191,7 +191,7 @@ def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_
     page.goto(claim.group(1))  # the receipt's link: sign in first, then back to it
     page.wait_for_url(f"{platform.issuer}/interaction/**")
     submit_login(page, platform, CITIZEN.username, CITIZEN.password)
-    expect(page.get_by_role("button", name="Đưa vào Phản ánh của tôi")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Nhận phản ánh {code} vào “Phản ánh của tôi”")
     _accessible(page, "the claim page")
     page.screenshot(path=str(tmp_path / "3-claim.png"), full_page=True)
     page.get_by_role("button", name="Đưa vào Phản ánh của tôi").click()
