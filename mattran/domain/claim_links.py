@@ -7,7 +7,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 CLAIM_PATH = "/phan-anh-cua-toi/nhan"
 VALID_FOR = timedelta(days=30)
@@ -49,9 +49,3 @@ class ClaimLinks:
             return False
         petition_id, expires, signature = parsed
         return hmac.compare_digest(signature.encode(), self._signature(petition_id, expires, email).encode())
-
-    @staticmethod
-    def expires_at(token: str) -> datetime | None:
-        """Until when a (well-formed) token may be used."""
-        parsed = ClaimLinks.parse(token)
-        return datetime.fromtimestamp(parsed[1], UTC) if parsed else None

@@ -41,15 +41,11 @@ CITIZENS_ONLY = "Chỉ tài khoản công dân mới nhận được phản ánh
 SIGN_IN = "Vui lòng đăng nhập để nhận phản ánh vào mục “Phản ánh của tôi”."
 
 
-class ClaimLinkError(PetitionError):
-    """A claim link that is forged or altered (a :class:`PetitionNotFound`) or expired (a conflict)."""
-
-
-class ForgedClaimLink(ClaimLinkError, PetitionNotFound):
+class ForgedClaimLink(PetitionNotFound):
     """The link's signature does not hold (or names no petition with that e-mail)."""
 
 
-class ExpiredClaimLink(ClaimLinkError, PetitionConflict):
+class ExpiredClaimLink(PetitionConflict):
     """The link's signature holds but its time is past."""
 
 
