@@ -9,11 +9,13 @@ from email.utils import parseaddr
 
 from agents.llm import chat_model, section_writer
 from knowledge.embeddings import lazy_embedder
+from mattran.domain.claim_links import ClaimLinks
 from mattran.domain.library import LibraryService
 from mattran.domain.library_upgrade import LibraryUpgrade
 from mattran.domain.notifications import Channel, LoggingSender, Outbox, Sender, SmtpConfig, SmtpSender
 from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import (
+    PetitionClaims,
     PetitionFollowUp,
     PetitionIntake,
     PetitionJobs,
@@ -39,6 +41,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
     personal = personal_data(settings)
     model = chat_model(settings)  # built once: the chat's assistant and the report prose
     limits = RateLimits.of(db, settings)
+    claims = ClaimLinks(subkey(signing, "petitions.claim.v1"))
     deadlines = Deadlines(settings.petition_due_days, settings.petition_due_days_by_category)
     return Services(
         settings=settings,
@@ -50,6 +53,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             views=PetitionViews(db, resolver, embedder),
             jobs=PetitionJobs(db, resolver, deadlines, embedder),
             followup=PetitionFollowUp(db, resolver, Pseudonyms(signing), personal),
+            claims=PetitionClaims(db, claims, personal, Pseudonyms(signing)),
         ),
         library=LibraryService(db, embedder),
         library_upgrade=LibraryUpgrade(db, embedder),
@@ -58,7 +62,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
         embedder=embedder,
         chat_model=model,
         section_writer=section_writer(model),
-        notifications=outbox(settings, db, personal, signing),
+        notifications=outbox(settings, db, personal, signing, claims),
     )
 
 
@@ -74,11 +78,13 @@ def senders(settings: Settings) -> dict[Channel, Sender]:
     return found
 
 
-def outbox(settings: Settings, db: Database, personal: PersonalData, signing: str) -> Outbox:
-    """The notifications' outbox over the configured senders."""
+def outbox(
+    settings: Settings, db: Database, personal: PersonalData, signing: str, claims: ClaimLinks | None = None
+) -> Outbox:
+    """The notifications' outbox over the configured senders (with ``claims``: guests' receipts carry a claim link)."""
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "mattran.local"
     key = subkey(signing, "notifications.unsubscribe.v1")
-    return Outbox(db, personal, senders(settings), settings.base_url, domain, key)
+    return Outbox(db, personal, senders(settings), settings.base_url, domain, key, claims=claims)
 
 
 @asynccontextmanager

@@ -43,6 +43,7 @@ class PetitionAction(StrEnum):
     WITHDRAW = "withdraw"  # the petitioner withdrew it
     ADD_INFO = "add_info"  # the petitioner added information or files
     RATE = "rate"  # the petitioner rated the answer
+    CLAIM = "claim"  # a guest's petition attached to the account of the citizen who opened its claim link
 
 
 STATUS_LABELS = labels(
@@ -78,6 +79,7 @@ ACTION_LABELS = labels(
     "Người gửi rút phản ánh",
     "Người gửi bổ sung thông tin",
     "Người gửi đánh giá trả lời",
+    "Người gửi nhận phản ánh vào tài khoản",
 )
 """How each action is named in a petition's history."""
 OPEN_STATUSES = (PetitionStatus.RECEIVED, PetitionStatus.ACCEPTED, PetitionStatus.IN_PROGRESS)

@@ -40,7 +40,7 @@ async def claim(conn: Conn, channels: list[str], now: datetime) -> Row | None:
     what it tells and where it goes."""
     cur = await conn.execute(
         "select o.id, o.petition_id, o.event_id, o.channel, o.attempts, o.receipt_enc,"
-        " p.tracking_code, p.title, p.content, p.kind, p.status, p.answer, p.due_at, p.forwarded_to,"
+        " p.tracking_code, p.title, p.content, p.kind, p.status, p.answer, p.due_at, p.forwarded_to, p.submitter,"
         " u.name as unit_name, e.at, e.action, e.from_status, e.to_status, e.detail,"
         " s.address_enc, s.unsubscribed_at"
         " from notification_outbox o join petitions p on p.id = o.petition_id"

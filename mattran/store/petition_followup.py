@@ -124,3 +124,22 @@ async def last_contact(conn: Conn, subject: str) -> Row | None:
         (subject,),
     )
     return await cur.fetchone()
+
+
+async def claimable(conn: Conn, petition_id: int) -> Row | None:
+    """A petition a claim link names, with its owner (if any) and its contact e-mail, encrypted (system scope)."""
+    cur = await conn.execute(
+        "select p.id, p.tracking_code, p.status, p.submitter, p.unit_path::text as unit_path, c.email_enc"
+        " from petitions p left join petition_contacts c on c.petition_id = p.id where p.id = %s",
+        (petition_id,),
+    )
+    return await cur.fetchone()
+
+
+async def attach(conn: Conn, petition_id: int, subject: str) -> bool:
+    """Make a guest's petition ``subject``'s (False when it already has an owner)."""
+    cur = await conn.execute(
+        "update petitions set submitter = %s, updated_at = now() where id = %s and submitter is null",
+        (subject, petition_id),
+    )
+    return cur.rowcount == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,18 +18,37 @@ from tests.support.platform import free_port
 
 
 class Mailbox:
-    """The server's handler: what it accepted, and how many messages it still refuses (451, try later)."""
+    """The server's handler: what it accepted, how many messages it still refuses (451, try later), and whether it
+    holds its answer to the next one (the sender then waits mid-send, its message kept: see :meth:`hold`)."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse = 0
+        self.holding = False
+        self.held = threading.Event()  # a message is kept and its sender waits for the answer
+        self.released = threading.Event()
+
+    def hold(self) -> None:
+        """Keep the next message but answer it only once :meth:`release` is called (a sender stuck mid-send)."""
+        self.held.clear()
+        self.released.clear()
+        self.holding = True
+
+    def release(self) -> None:
+        """Answer the held message (to its sender, if it is still there)."""
+        self.released.set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        """Accept a message (or refuse it while ``refuse`` lasts)."""
+        """Accept a message (or refuse it while ``refuse`` lasts; or keep it and wait while held)."""
         if self.refuse:
             self.refuse -= 1
             return "451 4.3.0 Tạm thời chưa nhận, thử lại sau"
         self.messages.append(cast(EmailMessage, message_from_bytes(envelope.content, policy=default)))
+        if self.holding:
+            self.holding = False
+            self.held.set()
+            while not self.released.is_set():
+                await asyncio.sleep(0.05)
         return "250 OK"
 
     def about(self, code: str) -> list[EmailMessage]:

@@ -1,5 +1,6 @@
 """ "Phản ánh của tôi": a signed-in petitioner's petitions with their timeline (page, no JavaScript) and the API to
-withdraw one, add information to it and rate its answer."""
+withdraw one, add information to it and rate its answer; the claim link of a guest's receipt that puts the petition
+there."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mattran.auth.principal import Principal
 from mattran.domain.attachments import MAX_BYTES, MAX_FILES
+from mattran.domain.claim_links import CLAIM_PATH
+from mattran.domain.errors import Conflict, NotFound, Refused
 from mattran.domain.petitions import PetitionError
+from mattran.domain.petitions.claims import ExpiredClaimLink, Outcome
 from mattran.domain.petitions.followup import SIGN_IN, Addition, Rating, Withdrawal
 from web import csrf
 from web.auth import CurrentPrincipal
@@ -24,8 +28,11 @@ _DONE = {
     "da-rut": "Đã rút phản ánh {code}.",
     "da-bo-sung": "Đã bổ sung thông tin cho phản ánh {code}.",
     "da-danh-gia": "Cảm ơn bạn đã đánh giá trả lời của phản ánh {code}.",
+    "da-nhan": "Đã đưa phản ánh {code} vào Phản ánh của tôi.",
+    "da-co": "Phản ánh {code} đã có trong Phản ánh của tôi.",
 }
-Done = Annotated[Literal["da-rut", "da-bo-sung", "da-danh-gia"] | None, Query()]
+Done = Annotated[Literal["da-rut", "da-bo-sung", "da-danh-gia", "da-nhan", "da-co"] | None, Query()]
+Token = Annotated[str, Query(max_length=200)]
 
 
 @router.post("/api/petitions/{code}/withdraw")
@@ -158,3 +165,46 @@ async def rate_form(
     except PetitionError as exc:
         return await _page(request, services, principal, error=exc.message)
     return _back(code, "da-danh-gia")
+
+
+@router.get(CLAIM_PATH, response_class=HTMLResponse, include_in_schema=False)
+async def claim_confirmation(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, t: Token = ""
+) -> Response:
+    """The claim link of a guest's receipt: sign in first (back here after), then confirm (a link never attaches a
+    petition by itself); a link that cannot be used says why at once."""
+    if not principal.authenticated:
+        return RedirectResponse(f"/dang-nhap?next={quote(f'{CLAIM_PATH}?t={t}', safe='')}", status_code=303)
+    try:
+        found = await services.petitions.claims.preview(principal, t)
+    except PetitionError as exc:
+        page = render(request, "my_petition_claim.html", principal, _claim_status(exc), error=exc.message)
+    else:
+        page = render(
+            request,
+            "my_petition_claim.html",
+            principal,
+            token=t,
+            code=found.tracking_code,
+            already=found.outcome is Outcome.ALREADY_YOURS,
+        )
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+def _claim_status(exc: PetitionError) -> int:
+    if isinstance(exc, ExpiredClaimLink):
+        return 410
+    return next((s for kind, s in ((NotFound, 404), (Conflict, 409), (Refused, 403)) if isinstance(exc, kind)), 422)
+
+
+@router.post(CLAIM_PATH, include_in_schema=False)
+async def claim_form(
+    request: Request, services: ServicesDep, principal: FormPoster, t: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    """Attach the guest's petition the link names to the signed-in citizen."""
+    try:
+        claimed = await services.petitions.claims.claim(principal, t)
+    except PetitionError as exc:
+        return render(request, "my_petition_claim.html", principal, _claim_status(exc), error=exc.message)
+    return _back(claimed.tracking_code, "da-nhan" if claimed.outcome is Outcome.ATTACHED else "da-co")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mattran.domain.claim_links import CLAIM_PATH, VALID_FOR, ClaimLinks
 from mattran.domain.errors import NotFound
 from mattran.domain.notifications import texts
 from mattran.domain.notifications.senders import CHANNELS, Channel, Message, Sender
@@ -55,6 +56,7 @@ class Outbox:
     mail_domain: str  # the right-hand side of the Message-IDs
     token_key: bytes  # signs the unsubscribe links
     max_attempts: int = 10
+    claims: ClaimLinks | None = None  # signs the link in a guest's receipt that attaches it to their account
 
     def message_id(self, event_id: int, channel: str) -> str:
         """The event's Message-ID on a channel: the same on every attempt."""
@@ -136,12 +138,21 @@ class Outbox:
             await store.mark_sent(conn, row["id"], datetime.now(UTC))
             return True
 
+    def _claim_link(self, row: dict[str, Any], channel: Channel, address: str) -> texts.ClaimLink | None:
+        """The link that attaches a guest's petition to a citizen's account: by e-mail only (the link is bound to
+        the address it is sent to), for a petition filed without signing in."""
+        if self.claims is None or channel != "email" or row["submitter"] is not None:
+            return None
+        token = self.claims.token(row["petition_id"], address, row["at"])
+        return texts.ClaimLink(f"{self.base_url}{CLAIM_PATH}?t={token}", row["at"] + VALID_FOR)
+
     def _message(self, row: dict[str, Any], channel: Channel, address: str) -> Message:
         unsubscribe_url = f"{self.base_url}{UNSUBSCRIBE_PATH}?t={self.unsubscribe_token(row['petition_id'], channel)}"
         if row["action"] == PetitionAction.RECEIVED:
             full = self.personal.decrypt("receipt", row["receipt_enc"])
             status_url = f"{self.base_url}/tra-cuu?ma={full or row['tracking_code']}"
-            text = texts.receipt(row, full, status_url, unsubscribe_url)
+            claim = self._claim_link(row, channel, address)
+            text = texts.receipt(row, full, status_url, unsubscribe_url, claim)
         else:
             text = texts.change(row, f"{self.base_url}/tra-cuu", unsubscribe_url)
         return Message(

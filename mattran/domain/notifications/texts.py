@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from mattran.domain.masking import mask_personal_data
@@ -18,6 +19,14 @@ class Text:
 
     subject: str
     body: str
+
+
+@dataclass(frozen=True)
+class ClaimLink:
+    """The link in a guest's receipt that attaches the petition to a citizen's account, and until when it works."""
+
+    url: str
+    until: datetime
 
 
 def _what_happened(row: dict[str, Any]) -> str:
@@ -63,8 +72,11 @@ def change(row: dict[str, Any], status_url: str, unsubscribe_url: str) -> Text:
     return Text(f"[Mặt trận số] Phản ánh {row['tracking_code']}: {label}", body)
 
 
-def receipt(row: dict[str, Any], full_code: str | None, status_url: str, unsubscribe_url: str) -> Text:
-    """The receipt at filing: the code (in full: it alone opens the status page), what was sent, masked."""
+def receipt(
+    row: dict[str, Any], full_code: str | None, status_url: str, unsubscribe_url: str, claim: ClaimLink | None = None
+) -> Text:
+    """The receipt at filing: the code (in full: it alone opens the status page), what was sent, masked; for a
+    guest, the link that puts the petition in "Phản ánh của tôi"."""
     code = full_code or row["tracking_code"]
     keep = (
         "Xin giữ kín mã tra cứu đầy đủ này: chỉ ai có mã mới xem được tình trạng phản ánh.\n"
@@ -79,6 +91,14 @@ def receipt(row: dict[str, Any], full_code: str | None, status_url: str, unsubsc
         f"- Tiêu đề: {mask_personal_data(row['title'])}\n"
         f"- Nội dung: {mask_personal_data(row['content'])}\n"
         f"- Nơi nhận: {row['unit_name'] or 'cán bộ sẽ chuyển đến đúng đơn vị'}\n"
-        f"- Hạn trả lời: {row['due_at'].astimezone(VIETNAM):%d/%m/%Y}\n\n" + _footer(status_url, unsubscribe_url)
+        f"- Hạn trả lời: {row['due_at'].astimezone(VIETNAM):%d/%m/%Y}\n\n"
+        + (
+            "Để theo dõi phản ánh này tại mục “Phản ánh của tôi”, ông/bà đăng nhập rồi mở đường dẫn sau "
+            f"(dùng được đến ngày {claim.until.astimezone(VIETNAM):%d/%m/%Y}; không chuyển thư này cho người khác):\n"
+            f"{claim.url}\n\n"
+            if claim
+            else ""
+        )
+        + _footer(status_url, unsubscribe_url)
     )
     return Text(f"[Mặt trận số] Đã tiếp nhận phản ánh {row['tracking_code']}", body)

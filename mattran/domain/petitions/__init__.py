@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mattran.domain.petition_status import OPEN_STATUSES, STATUS_LABELS
+from mattran.domain.petitions.claims import PetitionClaims
 from mattran.domain.petitions.errors import (
     InvalidPetition,
     PetitionConflict,
@@ -28,6 +29,7 @@ __all__ = [
     "Contact",
     "Filed",
     "InvalidPetition",
+    "PetitionClaims",
     "PetitionConflict",
     "PetitionError",
     "PetitionFollowUp",
@@ -56,3 +58,4 @@ class Petitions:
     views: PetitionViews
     jobs: PetitionJobs
     followup: PetitionFollowUp
+    claims: PetitionClaims  # a guest's petition attached to a citizen's account by its receipt's link

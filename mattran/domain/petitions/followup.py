@@ -97,6 +97,8 @@ def step_label(event: Row, resolver: UnitResolver) -> str | None:
             return "Bạn đã bổ sung thông tin"
         case PetitionAction.RATE:
             return "Bạn đã đánh giá: " + ("hài lòng" if detail.get("satisfied") else "chưa hài lòng")
+        case PetitionAction.CLAIM:
+            return "Bạn đã nhận phản ánh vào tài khoản"
         case PetitionAction.CONTACT_CORRECTED:
             return "Bạn đã sửa thông tin liên hệ"
         case PetitionAction.CONTACT_ERASED:
