@@ -197,7 +197,62 @@ def member_query(text: str) -> dict[str, Any]:
         query["measure"] = "share"
     if _OWN_COMMITTEE.search(folded) and not _WHOLE.search(folded) and not _BOTH.search(folded):
         query["own_committee"] = True
+    traits = query["filters"].keys() & _TRAITS
+    if (subject := register_subject(text)) != "members" and not (traits and subject != "history"):
+        term = query["filters"].get("term")
+        query |= {"subject": subject, "filters": {"term": term} if term else {}}
+        query.pop("own_committee", None)
+        if query.get("measure") not in (None, "ranking"):
+            query.pop("measure")
+        if subject == "history" and (name := member_name(text)):
+            query["member_name"] = name
     return query
+
+
+# What a question about the register is about besides counting members (the first that matches wins).
+_TRAITS = frozenset({"gender", "ethnicity", "minority", "religion", "believer", "min_age", "max_age"})
+_SUBJECTS = [
+    ("history", r"lich su|qua trinh (?:cong tac|thay doi|bien dong)|nhung thay doi|thay doi (?:gi|nhung gi)|bien dong"),
+    ("committee", r"(?:chia )?theo (?:tung )?thanh phan"),
+    (
+        "work_committees",
+        r"ban cong tac|bctmt|bct mt|khu dan cu|kdc|to dan pho|truong ban|(?:bao nhieu|so|tong so|tong cong|may) ho"
+        r"|ho dan|ho gia dinh",
+    ),
+    (
+        "organisations",
+        r"to chuc thanh vien|tctv|doan the|(?:tung|moi|cac|nhung|may|bao nhieu) (?:to chuc|doan the)"
+        r"|loai to chuc|loai hinh to chuc",
+    ),
+    (
+        "committee",
+        r"(?:ai la|la ai|gom nhung ai|gom ai|nhung ai|nhung nguoi nao|danh sach|thanh phan|theo gioi|co cau uy ban"
+        r"|dai dien (?:cho )?(?:gioi|thanh phan))(?: \w+){0,6} (?:uy ban|ub|ubmttq|ban thuong truc|btt|chu tich"
+        r"|pho chu tich|uy vien)"
+        r"|(?:uy ban|ub|ubmttq|ban thuong truc|btt|chu tich|pho chu tich)(?: \w+){0,8}"
+        r" (?:la ai|gom nhung ai|gom ai|nhung ai|gom nhung nguoi nao|theo gioi)",
+    ),
+]
+
+
+def register_subject(text: str) -> str:
+    """``members`` for a count of members, else what else of the register the question is about: a member's
+    ``history``, the ``work_committees`` in residential areas, the member ``organisations``, the ``committee``."""
+    folded = fold(text)
+    return next((subject for subject, words in _SUBJECTS if re.search(rf"\b(?:{words})\b", folded)), "members")
+
+
+_TITLE = r"(?:ông|bà|đồng chí|đ/c|anh|chị|ủy viên|uỷ viên|thành viên|của|về)"
+_NAME = re.compile(rf"(?i:{_TITLE})\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){{1,4}})")
+_NOT_A_PERSON = frozenset({"xa", "phuong", "tinh", "thanh", "uy", "ban", "hoi", "mat", "dac", "doan", "cong", "ub"})
+
+
+def member_name(text: str) -> str | None:
+    """The name of the person a question is about, as written with capitals ("lịch sử của bà Trần Thị Lan")."""
+    for found in _NAME.finditer(nfc(text)):
+        if fold(found.group(1)).split()[0] not in _NOT_A_PERSON:
+            return found.group(1)
+    return None
 
 
 # Women against men ("nữ nhiều hơn nam mấy người", "chênh lệch nam nữ").
