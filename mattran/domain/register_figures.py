@@ -257,3 +257,68 @@ async def member_stories(conn: Conn, principal: Principal, unit_code: str | None
             )
         )
     return HistoryFigures(name=name, found=len(found), people=stories)
+
+
+class Shares(BaseModel):
+    """Members of a unit (or of its subtree) and the shares of women, ethnic minorities and people under 40 (0–1,
+    each among the members whose gender, ethnicity or birth year is recorded: gender always is)."""
+
+    code: str
+    name: str
+    members: int
+    women: float
+    minority: float
+    young: float
+
+
+class Rollup(BaseModel):
+    """A unit's subtree rolled up: its shares, its members by organisation, and the units directly below ranked."""
+
+    unit_code: str
+    unit_name: str
+    level: int
+    whole: Shares
+    by_organisation: list[Counted]
+    by_unit: list[Shares]
+    rank_by: str
+
+
+RANKINGS = {
+    "members": "Số ủy viên",
+    "women": "Tỷ lệ nữ",
+    "minority": "Tỷ lệ dân tộc thiểu số",
+    "young": "Tỷ lệ dưới 40",
+}
+
+
+def _shares(code: str, name: str, rows: list[Row]) -> Shares:
+    n, aged, ethnic = (sum(r[k] for r in rows) for k in ("n", "aged", "ethnic"))
+    return Shares(
+        code=code,
+        name=name,
+        members=n,
+        women=sum(r["women"] for r in rows) / n if n else 0.0,
+        minority=sum(r["minority"] for r in rows) / ethnic if ethnic else 0.0,
+        young=sum(r["young"] for r in rows) / aged if aged else 0.0,
+    )
+
+
+async def rollup(conn: Conn, principal: Principal, unit_code: str | None, rank_by: str = "members") -> Rollup:
+    """The members of a unit's subtree (a province, the country) rolled up, the units directly below ranked by
+    ``rank_by`` (one of :data:`RANKINGS`, largest first)."""
+    unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
+    rows = await store.rollup_by_unit(conn, unit.code)
+    names = await _names(conn, rows, unit.code, unit.name)
+    by_unit = [_shares(r["key"], str(names.get(r["key"], r["key"])), [r]) for r in rows]
+    key = rank_by if rank_by in RANKINGS else "members"
+    by_unit.sort(key=lambda s: (-float(getattr(s, key)), -s.members, s.name))
+    organisations = await store.members_by_organisation(conn, unit.code)
+    return Rollup(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        level=int(unit.level),
+        whole=_shares(unit.code, unit.name, rows),
+        by_organisation=[Counted(label=r["key"] or "Chưa ghi", count=r["n"]) for r in organisations],
+        by_unit=by_unit,
+        rank_by=key,
+    )

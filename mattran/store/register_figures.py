@@ -91,3 +91,32 @@ async def members_named(conn: Conn, unit_code: str, name: str, limit: int) -> li
         {"u": unit_code, "q": " ".join(name.split()), "n": limit},
     )
     return await cur.fetchall()
+
+
+async def rollup_by_unit(conn: Conn, unit_code: str) -> list[Row]:
+    """Members on the register of a unit's subtree per unit directly below it (``key``; the unit itself for its own
+    committee): ``n`` members, ``women``, ``minority`` (not Kinh, ethnicity recorded), ``young`` (under 40, birth year
+    recorded), ``aged`` (birth year recorded) and ``ethnic`` (ethnicity recorded)."""
+    cur = await conn.execute(
+        "select c.code as key, count(*) as n, count(*) filter (where m.gender = 'nu') as women,"
+        " count(*) filter (where m.ethnicity is not null and m.ethnicity <> 'Kinh') as minority,"
+        " count(*) filter (where extract(year from current_date)::int - m.birth_year < 40) as young,"
+        " count(m.birth_year) as aged, count(m.ethnicity) as ethnic"
+        " from members m" + _CHILD.format(t="m") + " where m.unit_path <@ r.path and m.ended_on is null"
+        " group by 1 order by 2 desc, 1",
+        {"u": unit_code},
+    )
+    return await cur.fetchall()
+
+
+async def members_by_organisation(conn: Conn, unit_code: str) -> list[Row]:
+    """Members on the register of a unit's subtree by the name of their organisation (organisations of one name at
+    every level counted together; ``key`` null for members without one), most first."""
+    cur = await conn.execute(
+        "select o.name_key, min(o.name) as key, count(*) as n from members m"
+        " left join organisations o on o.id = m.organisation_id"
+        " where m.unit_path <@ (select path from units where code = %s) and m.ended_on is null"
+        " group by 1 order by 3 desc, 2",
+        (unit_code,),
+    )
+    return await cur.fetchall()
