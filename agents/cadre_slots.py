@@ -197,23 +197,21 @@ def member_query(text: str) -> dict[str, Any]:
         query["measure"] = "share"
     if _OWN_COMMITTEE.search(folded) and not _WHOLE.search(folded) and not _BOTH.search(folded):
         query["own_committee"] = True
-    traits = query["filters"].keys() & _TRAITS
-    if (subject := register_subject(text)) != "members" and not (traits and subject != "history"):
+    if (subject := register_subject(text, query)) != "members":
         term = query["filters"].get("term")
         query |= {"subject": subject, "filters": {"term": term} if term else {}}
         query.pop("own_committee", None)
-        if query.get("measure") not in (None, "ranking"):
-            query.pop("measure")
         if subject == "history" and (name := member_name(text)):
             query["member_name"] = name
     return query
 
 
 # What a question about the register is about besides counting members (the first that matches wins).
+_HISTORY = r"lich su|qua trinh (?:cong tac|thay doi|bien dong)|nhung thay doi|thay doi (?:gi|nhung gi)|bien dong"
 _TRAITS = frozenset({"gender", "ethnicity", "minority", "religion", "believer", "min_age", "max_age"})
 _SUBJECTS = [
-    ("history", r"lich su|qua trinh (?:cong tac|thay doi|bien dong)|nhung thay doi|thay doi (?:gi|nhung gi)|bien dong"),
-    ("committee", r"(?:chia )?theo (?:tung )?thanh phan"),
+    ("history", _HISTORY),
+    ("committee", r"(?:chia )?theo (?:tung )?thanh phan(?! (?:dan toc|ton giao|gioi|tuoi|do tuoi))"),
     (
         "work_committees",
         r"ban cong tac|bctmt|bct mt|khu dan cu|kdc|to dan pho|truong ban|(?:bao nhieu|so|tong so|tong cong|may) ho"
@@ -235,24 +233,70 @@ _SUBJECTS = [
 ]
 
 
-def register_subject(text: str) -> str:
-    """``members`` for a count of members, else what else of the register the question is about: a member's
-    ``history``, the ``work_committees`` in residential areas, the member ``organisations``, the ``committee``."""
+# Members counted ("bao nhiêu ủy viên là trưởng ban công tác…"), unless per organisation ("mỗi tổ chức … mấy ủy viên").
+_COUNTED = re.compile(r"\b(?:bao nhieu|bnhiu|bn|may|so|so luong) (?:uy vien|uv)\b")
+_EACH_ORGANISATION = re.compile(r"\b(?:moi|tung|cac|nhung) to chuc\b|\bto chuc (?:thanh vien )?nao\b")
+
+
+def register_subject(text: str, query: dict[str, Any]) -> str:
+    """``members`` for a members question (its ``query`` read by :func:`member_query`: traits or a measure keep it
+    so), else what else of the register it is about: a member's ``history``, the ``work_committees`` in residential
+    areas, the member ``organisations``, the ``committee`` of a term."""
     folded = fold(text)
-    return next((subject for subject, words in _SUBJECTS if re.search(rf"\b(?:{words})\b", folded)), "members")
+    subject = next((subject for subject, words in _SUBJECTS if re.search(rf"\b(?:{words})\b", folded)), "members")
+    if subject == "history":
+        return subject
+    if query["filters"].keys() & _TRAITS or query.get("measure") not in (None, "ranking"):
+        return "members"
+    counted = bool(_COUNTED.search(folded))
+    if subject == "committee" and query.get("measure"):
+        return "members"
+    if subject == "work_committees" and counted:
+        return "members"
+    if subject == "organisations" and counted and not _EACH_ORGANISATION.search(folded):
+        return "members"
+    return subject
 
 
-_TITLE = r"(?:ông|bà|đồng chí|đ/c|anh|chị|ủy viên|uỷ viên|thành viên|của|về)"
-_NAME = re.compile(rf"(?i:{_TITLE})\s+([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){{1,4}})")
+_PERSON_TITLE = r"ông|bà|đồng chí|đ/c|ủy viên|uỷ viên|thành viên"
+_TITLES = re.compile(rf"(?i)(?<!\w)({_PERSON_TITLE}|anh|chị|của|về)(?!\w)")
+_WORD = re.compile(r"\s+([^\W\d_]+)")
 _NOT_A_PERSON = frozenset({"xa", "phuong", "tinh", "thanh", "uy", "ban", "hoi", "mat", "dac", "doan", "cong", "ub"})
+_PETITION = re.compile(r"\b(?:don|phan anh|kien nghi|khieu nai|to cao|ho so|dai hoi)\b")
+
+
+def _titled_name(text: str) -> tuple[str, str] | None:
+    """The first title and the name written with capitals right after it ("bà Trần Thị Lan": ``("bà", "Trần Thị
+    Lan")``), two to five words."""
+    clean = nfc(text)
+    for title in _TITLES.finditer(clean):
+        words: list[str] = []
+        at = title.end()
+        while len(words) < 5 and (word := _WORD.match(clean, at)) and word.group(1)[0].isupper():
+            words.append(word.group(1))
+            at = word.end()
+        if len(words) >= 2 and fold(words[0]) not in _NOT_A_PERSON:
+            return title.group(1), " ".join(words)
+    return None
 
 
 def member_name(text: str) -> str | None:
     """The name of the person a question is about, as written with capitals ("lịch sử của bà Trần Thị Lan")."""
-    for found in _NAME.finditer(nfc(text)):
-        if fold(found.group(1)).split()[0] not in _NOT_A_PERSON:
-            return found.group(1)
-    return None
+    named = _titled_name(text)
+    return named[1] if named else None
+
+
+def asks_history(text: str) -> bool:
+    """A question about the history of a person named with a title ("lịch sử thay đổi của bà Trần Thị Lan"), not
+    about a petition or a congress."""
+    folded = fold(text)
+    named = _titled_name(text)
+    return bool(
+        re.search(rf"\b(?:{_HISTORY})\b", folded)
+        and named
+        and re.fullmatch(_PERSON_TITLE, named[0].lower())
+        and not _PETITION.search(folded)
+    )
 
 
 # Women against men ("nữ nhiều hơn nam mấy người", "chênh lệch nam nữ").

@@ -87,7 +87,6 @@ MODEL_FIELDS = frozenset(
         "measure",
         "by_kind",
         "organisations",
-        "kind_label",
         "members",
         "rolled_up",
         "subtree_count",
@@ -97,6 +96,7 @@ MODEL_FIELDS = frozenset(
         "without_head",
         "households",
         "with_households",
+        "people",
         "areas_without_head",
         "area",
         # congresses

@@ -63,7 +63,7 @@ def _work_committees(result: dict[str, Any]) -> str:
     )
     if result["with_households"] < result["count"]:
         text += f" (số hộ ghi ở {_n(result['with_households'])}/{_n(result['count'])} ban)"
-    text += "."
+    text += f"; gồm {_n(result['people'])} người (trưởng ban và thành viên)."
     if areas := result["areas_without_head"]:
         more = result["without_head"] - len(areas)
         text += "\nKhu dân cư chưa có trưởng ban:\n" + "\n".join(f"- {a['area']} ({a['unit_name']})" for a in areas)
@@ -97,7 +97,7 @@ def _history(result: dict[str, Any]) -> str:
             "Bạn cho biết họ tên ủy viên cần xem lịch sử (viết hoa chữ cái đầu, "
             "ví dụ: “lịch sử của ông Nguyễn Văn An”)."
         )
-    people = result["people"]
+    people = result["stories"]
     if not people:
         return f"Không tìm thấy ủy viên tên “{result['name']}” trong phạm vi của bạn."
     parts = []

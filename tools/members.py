@@ -109,7 +109,7 @@ async def _register(ctx: ToolContext, args: QueryMembersArgs) -> dict[str, Any]:
         elif args.member_name:
             result = (await member_stories(conn, ctx.principal, args.unit_code, args.member_name)).model_dump()
         else:
-            result = {"unit_code": args.unit_code, "name": None, "found": 0, "people": []}
+            result = {"unit_code": args.unit_code, "name": None, "found": 0, "stories": []}
     if "by_unit" in result:
         result["by_unit"] = result["by_unit"][:_RANKED]
     return {"subject": args.subject, "measure": args.measure} | result

@@ -112,6 +112,7 @@ class WorkFigures(BaseModel):
     without_head: int
     households: int
     with_households: int
+    people: int
     areas_without_head: list[Area]
     by_unit: list[UnitRow]
 
@@ -130,6 +131,7 @@ async def work_figures(conn: Conn, principal: Principal, unit_code: str | None) 
         without_head=sum(r["without_head"] for r in rows),
         households=sum(r["households"] for r in rows),
         with_households=sum(r["with_households"] for r in rows),
+        people=sum(r["people"] for r in rows),
         areas_without_head=[Area(area=r["area"], unit_name=r["unit_name"]) for r in headless],
         by_unit=[
             UnitRow(
@@ -214,7 +216,7 @@ class HistoryFigures(BaseModel):
 
     name: str
     found: int
-    people: list[MemberStory]
+    stories: list[MemberStory]
 
 
 _SHOWN = frozenset({"position", "organisation", "term", "unit_code", "ended_on"})
@@ -256,7 +258,7 @@ async def member_stories(conn: Conn, principal: Principal, unit_code: str | None
                 ],
             )
         )
-    return HistoryFigures(name=name, found=len(found), people=stories)
+    return HistoryFigures(name=name, found=len(found), stories=stories)
 
 
 class Shares(BaseModel):

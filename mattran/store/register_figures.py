@@ -55,11 +55,13 @@ async def organisations_by_unit(conn: Conn, unit_code: str) -> list[Row]:
 async def work_by_unit(conn: Conn, unit_code: str) -> list[Row]:
     """Work committees of a unit's subtree per unit directly below it (``key``): ``n`` committees, ``without_head``
     (neither a head's name nor a member recorded as head), ``households`` covered (those recorded) and
-    ``with_households`` (committees whose households are recorded)."""
+    ``with_households`` (committees whose households are recorded), ``people`` (heads and members)."""
     cur = await conn.execute(
         "select c.code as key, count(*) as n,"
         " count(*) filter (where w.head_name is null and w.head_member_id is null) as without_head,"
-        " coalesce(sum(w.households), 0) as households, count(w.households) as with_households"
+        " coalesce(sum(w.households), 0) as households, count(w.households) as with_households,"
+        " coalesce(sum((w.head_name is not null or w.head_member_id is not null)::int"
+        " + cardinality(w.member_names)), 0) as people"
         " from work_committees w" + _CHILD.format(t="w") + " where w.unit_path <@ r.path"
         " group by 1 order by 3 desc, 2 desc, 1",
         {"u": unit_code},

@@ -91,17 +91,19 @@ def test_the_standing_board_and_the_committee_by_sector(platform: Platform) -> N
 
 
 def test_work_committees_without_a_head_and_households(platform: Platform) -> None:
-    ((count, headless, households),) = owner_rows(
+    ((count, headless, households, people),) = owner_rows(
         platform,
         "select count(*), count(*) filter (where head_name is null and head_member_id is null),"
-        " coalesce(sum(households), 0) from work_committees where unit_code = '08611'",
+        " coalesce(sum(households), 0),"
+        " sum(cardinality(member_names)) + count(coalesce(head_name, head_member_id::text))"
+        " from work_committees where unit_code = '08611'",
     )
     assert count and headless
     answer = _say(platform, COMMUNE, "Xã mình có bao nhiêu ban công tác Mặt trận ở khu dân cư, phụ trách bao nhiêu hộ?")
     assert _call(answer)["subject"] == "work_committees"
     assert f"**{count}** ban công tác Mặt trận" in answer["reply"]
     assert f"**{headless}** ban chưa có trưởng ban" in answer["reply"]
-    assert f"**{_n(households)}** hộ" in answer["reply"]
+    assert f"**{_n(households)}** hộ" in answer["reply"] and f"gồm {_n(people)} người" in answer["reply"]
     areas = owner_rows(
         platform,
         "select area from work_committees where unit_code = '08611' and head_name is null and head_member_id is null",
@@ -116,7 +118,8 @@ def test_rankings_across_the_units_below(platform: Platform) -> None:
     top = owner_rows(
         platform,
         "select u.name, count(*) filter (where w.head_name is null and w.head_member_id is null), count(*)"
-        " from work_committees w join units u on u.code = w.unit_code where w.unit_path <@ (select path from units where code = '25')"
+        " from work_committees w join units u on u.code = w.unit_code"
+        " where w.unit_path <@ (select path from units where code = '25')"
         " group by u.name order by 2 desc, 3 desc, u.name",
     )
     answer = _say(platform, PROVINCE, "Xếp hạng các xã theo số ban công tác mặt trận chưa có trưởng ban")
@@ -126,8 +129,8 @@ def test_rankings_across_the_units_below(platform: Platform) -> None:
     assert f"**{_n(sum(r[2] for r in top))}** ban công tác" in answer["reply"]
     most = owner_rows(
         platform,
-        "select count(*) from organisations o where o.unit_path <@ (select path from units where code = '25') and nlevel(o.unit_path) = 3"
-        " and o.status = 'active' group by o.unit_code order by 1 desc limit 1",
+        "select count(*) from organisations o where o.unit_path <@ (select path from units where code = '25')"
+        " and nlevel(o.unit_path) = 3 and o.status = 'active' group by o.unit_code order by 1 desc limit 1",
     )[0][0]
     ranked = _say(platform, PROVINCE, "Xã nào trong tỉnh có nhiều tổ chức thành viên nhất?")
     assert _call(ranked)["subject"] == "organisations"
@@ -155,7 +158,8 @@ def test_a_members_history_after_an_edit_and_outside_the_scope(platform: Platfor
     assert f"**{full_name}**" in answer["reply"] and f"{changes} thay đổi" in answer["reply"]
     assert "Chức vụ: Ủy viên Ban Thường trực" in answer["reply"]
     outside = {"sub": "reg-vt", "name": "Cán bộ Việt Trì", "roles": ["commune_cadre"], "unit": "07900"}
-    elsewhere = _say(platform, outside, f"Lịch sử thay đổi của ủy viên {name}?")
+    elsewhere = _say(platform, outside, f"Quá trình công tác của đồng chí {name} thế nào?")
+    assert _call(elsewhere)["subject"] == "history" and _call(elsewhere)["member_name"] == name
     assert full_name not in elsewhere["reply"] and "Không tìm thấy" in elsewhere["reply"]
 
 
