@@ -154,8 +154,9 @@ async def import_work_committees(
     added = updated = 0
     for code, values in good:
         known = await store.work_by_area(conn, code, values["area"])
-        if known:  # the area keeps its recorded spelling
-            change = WorkCommitteeChange(**{k: v for k, v in values.items() if k != "area"})
+        if known:  # the area keeps its recorded spelling; a head named in the file replaces a head chosen before
+            fields = {k: v for k, v in values.items() if k != "area"}
+            change = WorkCommitteeChange(**fields, **({"head_member_id": None} if "head" in fields else {}))
             await update_work_committee(conn, principal, known["id"], change)
             updated += 1
         else:

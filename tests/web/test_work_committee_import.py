@@ -84,12 +84,31 @@ def test_a_commune_cadre_imports_on_the_page(platform: Platform, communes: list[
         assert _work(platform, own, f"Thôn {tag}") == [
             (f"Thôn {tag} Một", "Lò Văn Hùng", ["Lò Thị Mai", "Vàng A Sử"], 132)
         ]
+        member = httpx2.post(  # a head chosen among the commune's members before: the head in the file replaces it
+            f"{platform.base_url}/api/members",
+            json={"unit_code": own, "full_name": f"Lò Văn Chọn {tag}", "term": "2024-2029"},
+            headers=bearer(platform, "commune_cadre", own),
+            timeout=60,
+        )
+        assert member.status_code == 201, member.text
+        chosen = {"head_member_id": member.json()["id"]}
+        work_id = owner_rows(platform, "select id from work_committees where area = %s", f"Thôn {tag} Một")[0][0]
+        patched = httpx2.patch(
+            f"{platform.base_url}/api/work-committees/{work_id}",
+            json=chosen,
+            headers=bearer(platform, "commune_cadre", own),
+            timeout=60,
+        )
+        assert patched.status_code == 200 and patched.json()["head"] == f"Lò Văn Chọn {tag}", patched.text
         again = [header, [1, f"THÔN {tag} MỘT", own, "Lò Thị Mai", "", "140 hộ"]]
         updated = client.post(
             "/can-bo/ban-cong-tac/nhap", data={"csrf_token": token}, files={"file": ("b.xlsx", _xlsx(again))}
         )
         assert updated.status_code == 200 and "Đã thêm 0 ban, cập nhật 1 ban" in updated.text
     assert _work(platform, own, f"Thôn {tag}") == [(f"Thôn {tag} Một", "Lò Thị Mai", [], 140)]
+    assert owner_rows(platform, "select head_member_id from work_committees where area = %s", f"Thôn {tag} Một") == [
+        (None,)
+    ]
     assert _work(platform, sibling, f"Thôn {tag}") == []
     files = {"file": ("b.xlsx", _xlsx([header, good]))}
     citizen = {**bearer(platform, "citizen", None), "Accept": "text/html"}
