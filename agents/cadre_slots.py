@@ -197,7 +197,106 @@ def member_query(text: str) -> dict[str, Any]:
         query["measure"] = "share"
     if _OWN_COMMITTEE.search(folded) and not _WHOLE.search(folded) and not _BOTH.search(folded):
         query["own_committee"] = True
+    if (subject := register_subject(text, query)) != "members":
+        term = query["filters"].get("term")
+        query |= {"subject": subject, "filters": {"term": term} if term else {}}
+        query.pop("own_committee", None)
+        if subject == "history" and (name := member_name(text)):
+            query["member_name"] = name
     return query
+
+
+# What a question about the register is about besides counting members (the first that matches wins).
+_HISTORY = r"lich su|qua trinh (?:cong tac|thay doi|bien dong)|nhung thay doi|thay doi (?:gi|nhung gi)|bien dong"
+_TRAITS = frozenset({"gender", "ethnicity", "minority", "religion", "believer", "min_age", "max_age"})
+_SUBJECTS = [
+    ("history", _HISTORY),
+    ("committee", r"(?:chia )?theo (?:tung )?thanh phan(?! (?:dan toc|ton giao|gioi|tuoi|do tuoi))"),
+    (
+        "work_committees",
+        r"ban cong tac|bctmt|bct mt|khu dan cu|kdc|to dan pho|truong ban|(?:bao nhieu|so|tong so|tong cong|may) ho"
+        r"|ho dan|ho gia dinh",
+    ),
+    (
+        "organisations",
+        r"to chuc thanh vien|tctv|doan the|(?:tung|moi|cac|nhung|may|bao nhieu) (?:to chuc|doan the)"
+        r"|loai to chuc|loai hinh to chuc",
+    ),
+    (
+        "committee",
+        r"(?:ai la|la ai|gom nhung ai|gom ai|nhung ai|nhung nguoi nao|danh sach|thanh phan|theo gioi|co cau uy ban"
+        r"|dai dien (?:cho )?(?:gioi|thanh phan))(?: \w+){0,6} (?:uy ban|ub|ubmttq|ban thuong truc|btt|chu tich"
+        r"|pho chu tich|uy vien)"
+        r"|(?:uy ban|ub|ubmttq|ban thuong truc|btt|chu tich|pho chu tich)(?: \w+){0,8}"
+        r" (?:la ai|gom nhung ai|gom ai|nhung ai|gom nhung nguoi nao|theo gioi)",
+    ),
+]
+
+
+# Members counted ("bao nhiêu ủy viên là trưởng ban công tác…"), unless per organisation ("mỗi tổ chức … mấy ủy viên").
+_COUNTED = re.compile(r"\b(?:bao nhieu|bnhiu|bn|may|so|so luong) (?:uy vien|uv)\b")
+_EACH_ORGANISATION = re.compile(r"\b(?:moi|tung|cac|nhung) to chuc\b|\bto chuc (?:thanh vien )?nao\b")
+
+
+def register_subject(text: str, query: dict[str, Any]) -> str:
+    """``members`` for a members question (its ``query`` read by :func:`member_query`: traits or a measure keep it
+    so), else what else of the register it is about: a member's ``history``, the ``work_committees`` in residential
+    areas, the member ``organisations``, the ``committee`` of a term."""
+    folded = fold(text)
+    subject = next((subject for subject, words in _SUBJECTS if re.search(rf"\b(?:{words})\b", folded)), "members")
+    if subject == "history":
+        return subject
+    if query["filters"].keys() & _TRAITS or query.get("measure") not in (None, "ranking"):
+        return "members"
+    counted = bool(_COUNTED.search(folded))
+    if subject == "committee" and query.get("measure"):
+        return "members"
+    if subject == "work_committees" and counted:
+        return "members"
+    if subject == "organisations" and counted and not _EACH_ORGANISATION.search(folded):
+        return "members"
+    return subject
+
+
+_PERSON_TITLE = r"ông|bà|đồng chí|đ/c|ủy viên|uỷ viên|thành viên"
+_TITLES = re.compile(rf"(?i)(?<!\w)({_PERSON_TITLE}|anh|chị|của|về)(?!\w)")
+_WORD = re.compile(r"\s+([^\W\d_]+)")
+_NOT_A_PERSON = frozenset({"xa", "phuong", "tinh", "thanh", "uy", "ban", "hoi", "mat", "dac", "doan", "cong", "ub"})
+_PETITION = re.compile(r"\b(?:don|phan anh|kien nghi|khieu nai|to cao|ho so|dai hoi)\b")
+
+
+def _titled_name(text: str) -> tuple[str, str] | None:
+    """The first title and the name written with capitals right after it ("bà Trần Thị Lan": ``("bà", "Trần Thị
+    Lan")``), two to five words."""
+    clean = nfc(text)
+    for title in _TITLES.finditer(clean):
+        words: list[str] = []
+        at = title.end()
+        while len(words) < 5 and (word := _WORD.match(clean, at)) and word.group(1)[0].isupper():
+            words.append(word.group(1))
+            at = word.end()
+        if len(words) >= 2 and fold(words[0]) not in _NOT_A_PERSON:
+            return title.group(1), " ".join(words)
+    return None
+
+
+def member_name(text: str) -> str | None:
+    """The name of the person a question is about, as written with capitals ("lịch sử của bà Trần Thị Lan")."""
+    named = _titled_name(text)
+    return named[1] if named else None
+
+
+def asks_history(text: str) -> bool:
+    """A question about the history of a person named with a title ("lịch sử thay đổi của bà Trần Thị Lan"), not
+    about a petition or a congress."""
+    folded = fold(text)
+    named = _titled_name(text)
+    return bool(
+        re.search(rf"\b(?:{_HISTORY})\b", folded)
+        and named
+        and re.fullmatch(_PERSON_TITLE, named[0].lower())
+        and not _PETITION.search(folded)
+    )
 
 
 # Women against men ("nữ nhiều hơn nam mấy người", "chênh lệch nam nữ").

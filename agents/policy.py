@@ -292,7 +292,7 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
     unit = slots.get("unit_code") or ctx.principal.unit_code
     if intent == Intent.QUERY_MEMBERS:
         args = {"unit_code": unit, "filters": _own_committee(ctx, unit, slots)}
-        args |= {k: slots[k] for k in ("measure", "rank_by") if k in slots}
+        args |= {k: slots[k] for k in ("measure", "rank_by", "subject", "member_name") if k in slots}
         if compared := [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]:
             args["compare"] = compared
         return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))

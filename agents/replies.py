@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from agents import contact_slots
+from agents.register_replies import register_answer
 from agents.state import Candidate
 from agents.understanding import Intent
 from mattran.auth.principal import CADRE_LEVEL, Principal, Role
@@ -343,7 +344,7 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
         )
         return text + (f"\nTrả lời: {result['answer']}" if result.get("answer") else "")
     if name == ToolName.QUERY_MEMBERS:
-        return _member_figures(result)
+        return register_answer(result) if result.get("subject", "members") != "members" else _member_figures(result)
     if name == ToolName.GET_CONGRESS_PROGRESS:
         return _congress_progress(result)
     if name == ToolName.UPDATE_CONGRESS:

@@ -246,3 +246,43 @@ def members_org_add(
         raise typer.Exit(2) from None
     made = _run(as_unit, lambda conn, who, _r, prot: add_organisation(conn, who, prot, new))
     _print_json(made.model_dump())
+
+
+@members_app.command("work-import")
+def members_work_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .xlsx hoặc .csv.")],
+    as_unit: AsUnit,
+    mode: Annotated[str, typer.Option(help="all: có dòng lỗi thì không nhập dòng nào; skip: bỏ qua dòng lỗi.")] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON.")] = False,
+) -> None:
+    """Nhập ban công tác Mặt trận ở khu dân cư từ tệp (khu dân cư, xã, trưởng ban, thành viên, số hộ); khu dân cư đã
+    có thì cập nhật. Báo lỗi theo dòng và cột; mã thoát 1 khi có dòng lỗi."""
+    from cli.errors import refusal
+    from mattran.domain import member_io
+    from mattran.domain.work_committee_io import import_work_committees
+
+    if mode not in ("all", "skip"):
+        err.print("--mode phải là all hoặc skip.")
+        raise typer.Exit(2)
+    try:
+        sheet = member_io.read_table(file.read_bytes())
+    except member_io.UnreadableFile as exc:
+        raise refusal(exc, 2) from exc
+    mode_: Literal["all", "skip"] = "skip" if mode == "skip" else "all"
+    report = _run(as_unit, lambda conn, who, resolver, _p: import_work_committees(conn, who, resolver, sheet, mode_))
+    if as_json:
+        _print_json(report.model_dump())
+    else:
+        added, updated, total, skipped = (
+            f"{n:,}".replace(",", ".") for n in (report.added, report.updated, report.total, report.skipped)
+        )
+        out.print(f"Đã thêm {added}, cập nhật {updated} ban trên {total} dòng; bỏ qua {skipped} dòng.")
+        if report.errors:
+            table = Table("Dòng", "Cột", "Lỗi")
+            for e in report.errors[:100]:
+                table.add_row(str(e.row), escape(e.field), escape(e.message))
+            out.print(table)
+        for w in report.warnings:
+            out.print(f"Lưu ý: {escape(w.message)}")
+    if report.errors:
+        raise typer.Exit(1)

@@ -56,6 +56,7 @@ from web.routes import (
     petitions,
     register_pages,
     reports,
+    rollup_pages,
     scripts,
     units,
 )
@@ -230,6 +231,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         member_pages,
         register_pages,
         committee_pages,
+        rollup_pages,
         congress_pages,
         petition_pages,
         library_pages,

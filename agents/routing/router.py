@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.cadre_slots import asks_history
 from agents.routing.model import RouterModel
 from agents.understanding import (
     Intent,
@@ -69,6 +70,8 @@ class Router:
             return Routed(best)
         if Intent.GET_CONGRESS_PROGRESS in ranking.intents[:2] and congress_question(text) and not tracking_code(text):
             return Routed(Intent.GET_CONGRESS_PROGRESS)  # the close call was between progress and a neighbour
+        if best != Intent.QUERY_MEMBERS and Intent.QUERY_MEMBERS in ranking.intents and asks_history(text):
+            return Routed(Intent.QUERY_MEMBERS)  # a committee member's history, told by their title and name
         if tracking_code(text):  # a tracking code: a question about that petition, unless it is an attempt on it
             return Routed(Intent.MANIPULATION if best == Intent.MANIPULATION else Intent.GET_PETITION_STATUS)
         if ranking.margin < self.model.clarify_margin and len(ranking.intents) > 1:

@@ -3,14 +3,14 @@ residential-area work committees of a commune (list, add, edit: area, head, memb
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from mattran.auth.principal import Principal
-from mattran.domain import unit_lists
+from mattran.domain import member_io, unit_lists
 from mattran.domain.committees import (
     WorkCommitteeChange,
     WorkCommitteeIn,
@@ -21,9 +21,12 @@ from mattran.domain.committees import (
 )
 from mattran.domain.errors import Conflict, Invalid
 from mattran.domain.permissions import Operation
+from mattran.domain.work_committee_io import HEADERS, import_work_committees
 from web import csrf
-from web.auth import CadrePage, authorized
+from web.auth import CadrePage, authorize, authorized
+from web.deps import ServicesDep
 from web.render import render
+from web.routes.members import UPLOAD_BODY_LIMIT, read_sheet
 
 router = APIRouter(include_in_schema=False)
 LABELS = {
@@ -72,6 +75,7 @@ async def _work_page(
         errors=errors or {},
         submitted=submitted or {},
         saved=request.query_params.get("da_luu") == "1",
+        import_headers=[variants[0] for variants in HEADERS.values()],
     )
 
 
@@ -136,3 +140,27 @@ async def edit_work_page(
     except (Invalid, Conflict) as exc:
         return await _work_page(request, principal, unit, errors={exc.field or "area": exc.message}, status_code=422)
     return RedirectResponse(f"/can-bo/ban-cong-tac?unit={unit or ''}&da_luu=1#ban-{committee_id}", status_code=303)
+
+
+@router.post("/can-bo/ban-cong-tac/nhap", response_class=HTMLResponse, max_body_size=UPLOAD_BODY_LIMIT)
+async def import_work_page(
+    request: Request,
+    services: ServicesDep,
+    principal: CadrePage,
+    file: Annotated[UploadFile, File()],
+    mode: Annotated[Literal["all", "skip"], Form()] = "all",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> HTMLResponse:
+    """Nhập ban công tác Mặt trận từ tệp .xlsx hoặc .csv; báo cáo từng dòng."""
+    csrf.verify(request, csrf_token)
+    await authorize(request, principal, Operation.MEMBER_WRITE)
+    try:
+        sheet = await read_sheet(file)
+    except member_io.UnreadableFile as exc:
+        return render(request, "work_committee_import.html", principal, status_code=400, report=None, problem=str(exc))
+    async with services.db.transaction(principal.scope()) as conn:
+        report = await import_work_committees(conn, principal, services.resolver, sheet, mode)
+    status_code = 422 if report.errors and not (report.added or report.updated) else 200
+    return render(
+        request, "work_committee_import.html", principal, status_code=status_code, report=report, problem=None
+    )
