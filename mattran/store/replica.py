@@ -45,8 +45,8 @@ class Standby:
     pgdata: Path
     socket_dir: Path
 
-    def uri(self, database: str, user: str = "postgres", password: str | None = None) -> str:
-        """Connection string to ``database`` on the standby."""
+    def uri(self, database: str, user: str | None = "postgres", password: str | None = None) -> str:
+        """Connection string to ``database`` on the standby (``user`` None: none named)."""
         return make_conninfo(host=str(self.socket_dir), port=5432, dbname=database, user=user, password=password)
 
     def stop(self, mode: str = "fast") -> None:
