@@ -1,6 +1,7 @@
 """Read-only work on a streaming hot standby of the store (``MATTRAN_DATABASE_REPLICA_URLS``): the replica's own
 statistics show the reads reached it, row-level security holds there, a petitioner sees a petition filed a moment
-ago at once, and a lagging or stopped replica is skipped for the primary."""
+ago at once (by receipt; a browser's reads after its change go to the primary), and a lagging or stopped replica is
+skipped for the primary."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
+import httpx2
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from compose.services import build_services
 from mattran.auth.principal import Principal, Role
@@ -25,6 +31,7 @@ from mattran.store.db import Database, ReplicaPolicy
 from mattran.store.replica import Standby
 from tests.support.principals import VAN_MIEU
 from tests.support.replica import set_replay, streaming_standby, table_reads, wait_replayed
+from web.read_your_writes import COOKIE, ReadYourWrites
 
 OTHER_UNIT = "02989"  # Bảo Hà, Lào Cai: another province
 READS = 60
@@ -154,3 +161,29 @@ async def _wait(condition: Callable[[], bool], timeout: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the replica's state did not change in time"
         await asyncio.sleep(0.1)
+
+
+async def test_a_browser_reads_from_the_primary_for_a_while_after_its_change(routed: Services) -> None:
+    db = routed.db
+
+    async def where(_request: Request) -> JSONResponse:
+        return JSONResponse({"standby": await _on_standby(db)})
+
+    async def change(request: Request) -> JSONResponse:
+        return JSONResponse({"standby": await _on_standby(db)}, status_code=201 if request.method == "POST" else 422)
+
+    app = ReadYourWrites(
+        Starlette(routes=[Route("/doc", where), Route("/ghi", change, methods=["POST", "PUT"])]),
+        seconds=10,
+        https=False,
+    )
+    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://testserver") as browser:
+        assert (await browser.get("/doc")).json() == {"standby": True}
+        refused = await browser.put("/ghi")  # a change refused changes nothing: no mark
+        assert refused.status_code == 422 and COOKIE not in refused.headers.get("set-cookie", "")
+        assert (await browser.get("/doc")).json() == {"standby": True}
+        filed = await browser.post("/ghi")
+        assert filed.status_code == 201 and f"{COOKIE}=1; Max-Age=10;" in filed.headers["set-cookie"]
+        assert (await browser.get("/doc")).json() == {"standby": False}  # its reads now on the primary
+        browser.cookies.clear()  # the cookie ran out
+        assert (await browser.get("/doc")).json() == {"standby": True}
