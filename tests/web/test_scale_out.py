@@ -212,5 +212,6 @@ def _periodic_jobs_ran_once_per_period(owner: str, span_s: float, scaled_out: Sc
     assert len({key for key, *_ in embeddings}) == len(embeddings) <= span_s / 5 + 2, (span_s, len(embeddings))
     done = [(attempts, worker) for _, attempts, finished, worker in embeddings if finished]
     assert len(done) >= 3
+    assert sum(attempts > 1 for attempts, _ in done) <= 1, done  # run again only where the killed process held it
     pids = {int(worker.split(":")[1]) for _, worker in done if worker}
     assert pids <= {scaled_out.platform.proc.pid, scaled_out.process_b.proc.pid}, pids
