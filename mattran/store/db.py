@@ -210,3 +210,7 @@ class Database:
             except (PoolTimeout, psycopg.Error):  # the primary itself is away: no replica can be judged
                 for replica in self.replicas:
                     replica.fresh = False
+            except Exception:  # the watcher must outlive any surprise, or stale replicas would keep answering
+                _log.exception("checking the read replicas failed")
+                for replica in self.replicas:
+                    replica.fresh = False

@@ -55,12 +55,13 @@ class Standby:
 
     def start(self) -> None:
         """Start (again) the standby on its data dir; it resumes streaming from the primary."""
-        options = f'-h "" -k {self.socket_dir} -p 5432'
+        # hot_standby_feedback: the primary keeps the rows a long read here still sees (no cancelled reads)
+        options = f'-h "" -k {self.socket_dir} -p 5432 -c hot_standby_feedback=on'
         _run("pg_ctl", "-D", str(self.pgdata), "-w", "-o", options, "-l", str(self.pgdata / "log"), "start")
 
 
 def _owned_dir(path: Path) -> Path:
-    """``path`` made, empty, mode 0700 and owned by the server's account."""
+    """``path`` made if need be, mode 0700 and owned by the server's account (reachable by it)."""
     path.mkdir(parents=True, exist_ok=True)
     path.chmod(0o700)
     user = _system_user()
