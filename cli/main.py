@@ -8,9 +8,11 @@ import json
 import logging
 import os
 import signal
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
@@ -166,6 +168,39 @@ def db_migrate() -> None:
     """Áp dụng các migration còn thiếu (idempotent)."""
     _store()
     say("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@db_app.command("replica")
+def db_replica(
+    folder: Annotated[
+        Path | None, typer.Option("--dir", help="Thư mục dữ liệu của bản sao; mặc định DATA_DIR/standby.")
+    ] = None,
+) -> None:
+    """Phát triển và kiểm thử: một bản sao chỉ đọc (hot standby) của PostgreSQL nhúng, nhận WAL liên tục, chạy đến
+    khi dừng (Ctrl-C); in ra chuỗi kết nối cho MATTRAN_DATABASE_REPLICA_URLS."""
+    from mattran.store.replica import start_standby
+    from mattran.store.server import start_embedded
+
+    settings = get_settings()
+    if not settings.embedded:
+        err.print(
+            "Lệnh này chỉ dùng với PostgreSQL nhúng; với máy chủ ngoài, dùng bản sao của máy chủ đó.", markup=False
+        )
+        raise typer.Exit(2)
+    signal.signal(signal.SIGTERM, _terminate_as_exit)
+    start_embedded(settings.data_dir, settings.db_name)  # the primary (joined when `up` runs it)
+    say("Tạo và khởi động bản sao (pg_basebackup -R)…")
+    standby = start_standby(settings.data_dir / "pgdata", folder or settings.data_dir / "standby")
+    try:
+        say("Bản sao đang chạy; đặt MATTRAN_DATABASE_REPLICA_URLS bằng dòng dưới. Ctrl-C để dừng.")
+        out.print(standby.uri(settings.db_name, user=None), markup=False, soft_wrap=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        standby.stop()
+        say("Đã dừng bản sao.")
 
 
 @units_app.command("find")

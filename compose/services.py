@@ -9,6 +9,7 @@ from email.utils import parseaddr
 
 from agents.llm import chat_model, section_writer
 from knowledge.embeddings import lazy_embedder
+from mattran.bootstrap import replica_urls
 from mattran.domain.claim_links import ClaimLinks
 from mattran.domain.library import LibraryService
 from mattran.domain.library_upgrade import LibraryUpgrade
@@ -31,7 +32,7 @@ from mattran.keys import key_ring, subkey
 from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import Settings
-from mattran.store.db import Database
+from mattran.store.db import Database, ReplicaPolicy
 
 
 def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> Services:
@@ -89,9 +90,14 @@ def outbox(
 
 @asynccontextmanager
 async def open_services(settings: Settings, app_url: str, pool_size: int | None = None) -> AsyncIterator[Services]:
-    """Open the application's pool on ``app_url`` (``pool_size`` connections, default the settings'), load the
-    units, build the services; the pool is closed on exit."""
-    db = Database(app_url, max_size=pool_size or settings.db_pool_size)
+    """Open the application's pool on ``app_url`` (``pool_size`` connections, default the settings', as many on each
+    read replica), load the units, build the services; the pools are closed on exit."""
+    db = Database(
+        app_url,
+        max_size=pool_size or settings.db_pool_size,
+        replica_urls=replica_urls(settings),
+        replica_policy=ReplicaPolicy(max_lag_seconds=settings.database_replica_max_lag_seconds),
+    )
     await db.open()
     try:
         async with db.transaction(Scope.public()) as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from mattran.domain import demo
 from mattran.domain.privacy import carries_national_id_hashes, personal_data, reencrypt_store
@@ -52,3 +52,15 @@ def protect_personal_data(settings: Settings, owner: str, say: Callable[[str], N
             f"Cảnh báo: {done.unreadable} bản ghi dữ liệu cá nhân không giải mã được bằng các khóa trong "
             f"{settings.data_dir / 'keys'} (giữ nguyên, chưa mã hóa lại)."
         )
+
+
+def replica_urls(settings: Settings) -> list[str]:
+    """The read replicas' connection strings for the application role (``MATTRAN_DATABASE_REPLICA_URLS``): one that
+    names no user gets the application role and its password, as the primary's derived URL does."""
+    urls = [url.strip() for url in settings.database_replica_urls.split(",") if url.strip()]
+    return [
+        url
+        if conninfo_to_dict(url).get("user")
+        else make_conninfo(url, user=migrate.APP_ROLE, password=settings.app_db_password)
+        for url in urls
+    ]

@@ -40,6 +40,22 @@ class Settings(BaseSettings):
     app_db_password: str = DEV_APP_DB_PASSWORD
     db_name: str = "mattran"
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    database_replica_urls: str = Field(
+        default="",
+        description="Streaming hot-standby replicas (comma-separated connection strings) that answer read-only work: "
+        "public pages, public petitions, library search, statistics; one naming no user is reached as the "
+        "application role; empty = every read on the primary.",
+    )
+    database_replica_max_lag_seconds: float = Field(
+        default=5, ge=0, le=3600, description="A replica further behind the primary than this is skipped."
+    )
+    database_replica_after_write_seconds: float = Field(
+        default=10,
+        ge=0,
+        le=3600,
+        description="After a browser's change (a form sent, a petition filed) its reads go to the primary this long, "
+        "so that it sees what it wrote whichever replica would answer.",
+    )
     secret_key: str | None = Field(
         default=None, description="Signing secret (sessions, chat token, CSRF); empty = DATA_DIR/keys/signing.key."
     )

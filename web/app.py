@@ -32,6 +32,7 @@ from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
 from web.deps import WebServices, signing_secret
 from web.input_guard import storable_input
+from web.read_your_writes import ReadYourWrites
 from web.routes import (
     admin,
     auth,
@@ -242,5 +243,8 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         app.include_router(module.router)
     mount_chat(app, secret, urls.app, Transport(origin_of(settings.base_url)))
     app.add_middleware(CrossSiteGuard, base_url=settings.base_url)
+    if settings.database_replica_urls.strip():
+        https = settings.base_url.startswith("https://")
+        app.add_middleware(ReadYourWrites, seconds=settings.database_replica_after_write_seconds, https=https)
     app.add_middleware(SecurityHeaders, base_url=settings.base_url, issuer=settings.issuer)  # outermost
     return app

@@ -61,8 +61,8 @@ async def _db(request: Request) -> Database:
 
 
 async def public_conn(db: Annotated[Database, Depends(_db)]) -> AsyncIterator[Conn]:
-    """A transaction with the public scope (reference data only)."""
-    async with db.transaction(Scope.public()) as conn:
+    """A read-only transaction with the public scope (reference data only), on a read replica where there is one."""
+    async with db.read(Scope.public()) as conn:
         yield conn
 
 

@@ -315,7 +315,7 @@ class LibraryService:
         words = lexicon()
         added = words.expansion(question)
         vector = None if unaccented else await self._query_vector(question)
-        async with self.db.transaction(self.scope(principal)) as conn:
+        async with self.db.read(self.scope(principal)) as conn:
             terms = query_terms(question)
             total, frequency = await store.term_stats(conn, [*terms, *added], self.statistics_class(principal))
             weights = term_weights(total, {t: df for t, df in frequency.items() if t in set(terms)})
@@ -379,12 +379,12 @@ class LibraryService:
         self, principal: Principal, query: str | None = None, limit: int = 50, offset: int = 0
     ) -> list[dict[str, Any]]:
         """The documents the caller may read."""
-        async with self.db.transaction(self.scope(principal)) as conn:
+        async with self.db.read(self.scope(principal)) as conn:
             return await store.documents(conn, query=query, limit=limit, offset=offset)
 
     async def document(self, principal: Principal, document_id: int) -> dict[str, Any] | None:
         """One document with its chunks, if the caller may read it."""
-        async with self.db.transaction(self.scope(principal)) as conn:
+        async with self.db.read(self.scope(principal)) as conn:
             found = await store.document(conn, document_id)
             if found is None:
                 return None
@@ -392,7 +392,7 @@ class LibraryService:
 
     async def counts(self, principal: Principal) -> dict[str, int]:
         """Documents and passages the caller may read."""
-        async with self.db.transaction(self.scope(principal)) as conn:
+        async with self.db.read(self.scope(principal)) as conn:
             return await store.count_documents(conn)
 
     async def is_current(self, principal: Principal, source: str, digest: str, chunker: str) -> bool:

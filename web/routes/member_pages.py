@@ -100,7 +100,7 @@ async def stats_page(
     """Thống kê thành viên bằng biểu đồ và bảng."""
     await authorize(request, principal, Operation.MEMBER_READ, unit)
     choices = await _choices(request, principal)
-    async with services.db.transaction(principal.scope()) as conn:
+    async with services.db.read(principal.scope()) as conn:
         first = await member_stats(conn, principal, unit, "gender")
         target = services.resolver.units[first.unit_code]
         wanted = [d for d in DIMENSIONS if d not in ("unit", "level") or not target.is_commune]

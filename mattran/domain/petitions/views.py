@@ -40,8 +40,7 @@ class PetitionViews:
         receipt = receipts.parse(code)
         if receipt is None:
             return None
-        async with self.db.transaction(Scope.public()) as conn:
-            row = await store.public_status(conn, receipt.public_code)
+        row = await self.db.read_one(Scope.public(), lambda conn: store.public_status(conn, receipt.public_code))
         if row is None:
             return None
         if receipts.opens(receipt, row["receipt_salt"], row["receipt_hash"]):
@@ -88,8 +87,7 @@ class PetitionViews:
         """Whether a signed-in caller sees the petition in their own scope (their own, or a cadre's units)."""
         if principal is None or not principal.authenticated:
             return False
-        async with self.db.transaction(principal.scope()) as conn:
-            return await store.get(conn, public_code) is not None
+        return await self.db.read_one(principal.scope(), lambda conn: store.get(conn, public_code)) is not None
 
     async def similar_to(self, code: str, principal: Principal | None = None) -> list[Similar]:
         """Published petitions of the same unit close to the petition ``code`` (one the caller may see, see
@@ -101,20 +99,19 @@ class PetitionViews:
         receipt = receipts.parse(code)
         if receipt is None or await self.status(code, principal) is None:
             return []
-        async with self.db.transaction(Scope.everything()) as conn:
-            row = await store.get(conn, receipt.public_code)
+        row = await self.db.read_one(Scope.everything(), lambda conn: store.get(conn, receipt.public_code))
         if row is None or not row["unit_code"]:
             return []
         unit = self.resolver.units[row["unit_code"]]
         text = f"{row['title']}\n{row['content']}"
-        async with self.db.transaction(Scope.public()) as conn:
+        async with self.db.read(Scope.public()) as conn:
             found = {
                 r["tracking_code"]: dict(r)
                 for r in await store.similar_published(conn, unit.code, text, row["tracking_code"])
             }
         vector = await similarity.vector_of(self.embedder, text)
         if vector is not None:  # by meaning too, among published petitions only
-            async with self.db.transaction(Scope.of_unit(unit.path)) as conn:
+            async with self.db.read(Scope.of_unit(unit.path)) as conn:
                 rows = await store.similar_by_meaning(
                     conn,
                     unit.code,
@@ -142,7 +139,7 @@ class PetitionViews:
         offset: int = 0,
     ) -> list[dict[str, Any]]:
         """Published answers for the home page."""
-        async with self.db.transaction(Scope.public()) as conn:
+        async with self.db.read(Scope.public()) as conn:
             return await store.published(
                 conn,
                 province_code=province_code,
