@@ -58,9 +58,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "position": ("Chức vụ", "Chức danh", "Chức vụ trong Ủy ban", "Position"),
     "organisation": ("Tổ chức thành viên", "Tổ chức", "Đại diện tổ chức", "Thành phần", "Organisation"),
     ORGANISATION_ID: ("Mã tổ chức", "Mã tổ chức thành viên", "Organisation id"),
+    "sector": ("Thành phần đại diện", "Đại diện thành phần", "Giới đại diện", "Đại diện cho", "Sector"),
     UNIT_TEXT: ("Đơn vị", "Ủy ban MTTQ", "Tên đơn vị", "Xã/phường", "Xã phường", "Địa bàn", "Unit"),
     UNIT_CODE: ("Mã đơn vị", "Mã xã", "Mã ĐVHC", "Unit code"),
     "term": ("Nhiệm kỳ", "Term"),
+    "started_on": ("Ngày bắt đầu", "Từ ngày", "Ngày bắt đầu nhiệm kỳ", "Start date"),
     "phone": ("Số điện thoại", "Điện thoại", "SĐT", "ĐT", "Di động", "Phone"),
     "email": ("Email", "Thư điện tử", "E-mail", "Địa chỉ email"),
     "national_id": (
@@ -396,7 +398,9 @@ def export_rows(members: Sequence[MemberView]) -> Iterator[list[Any]]:
     yield [HEADERS[c][0] for c in EXPORT_COLUMNS]
     for m in members:
         values = m.model_dump()
-        values.update(unit=m.unit_name, gender=GENDERS.get(m.gender or ""), unit_code=m.unit_code)
+        values.update(
+            unit=m.unit_name, gender=GENDERS.get(m.gender or ""), unit_code=m.unit_code, sector=m.sector_text
+        )
         yield [values.get(c) for c in EXPORT_COLUMNS]
 
 

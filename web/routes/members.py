@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
@@ -31,6 +32,7 @@ from mattran.domain.member_stats import MemberFilters, MemberStats, count_member
 from mattran.domain.members import MemberView, add_member, list_members
 from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, personal_data
+from mattran.domain.sectors import Sector
 from web.auth import CurrentPrincipal, authorize, authorized
 from web.deps import ServicesDep, get_services
 
@@ -67,6 +69,8 @@ class MemberIn(BaseModel):
     position: str | None = Field(default=None, max_length=200)
     organisation: str | None = Field(default=None, max_length=200)
     term: str | None = Field(default=None, max_length=20, description="2024–2029")
+    sector: str | None = Field(default=None, max_length=300, description="Thành phần đại diện: Tôn giáo: Công giáo…")
+    started_on: date | None = Field(default=None, description="Ngày bắt đầu giữ ghế trong Ủy ban.")
     phone: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=254)
     national_id: str | None = Field(default=None, max_length=20, description="Số CCCD, 12 chữ số")
@@ -78,13 +82,14 @@ async def list_all(
     principal: CurrentPrincipal,
     unit: UnitParam = None,
     q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
+    sector: Annotated[Sector | None, Query(description="Thành phần đại diện (loại).")] = None,
     limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
     offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> list[MemberView]:
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
     async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         return await list_members(
-            conn, principal, protector(request), unit, limit=limit, offset=offset, search=q or None
+            conn, principal, protector(request), unit, limit=limit, offset=offset, search=q or None, sector=sector
         )
 
 
