@@ -42,7 +42,7 @@ _log = logging.getLogger(__name__)
 ImportMode = Literal["all", "skip"]
 ExportFormat = Literal["csv", "xlsx"]
 Progress = Callable[[str, int, int], None]
-MAX_ROWS = 50_000
+MAX_ROWS = 200_000
 MAX_LINES = 1_048_576  # Excel's last row: empty rows count too, so a sheet cannot claim billions
 UNIT_TEXT, UNIT_CODE = "unit", "unit_code"
 ORGANISATION_ID = "organisation_id"  # the import accepts an organisation's record (its id) or its name
@@ -227,10 +227,12 @@ class _Units:
     async def code(self, kind: str, value: Any) -> tuple[str | None, str | None]:
         """(unit code, None) or (None, Vietnamese error)."""
         text = "" if blank(value) else str(value).strip()
-        key = (kind, fold(text))
-        if key not in self.cache:
-            self.cache[key] = await self._resolve(kind, text)
-        return self.cache[key]
+        if (kind, text) not in self.cache:  # each spelling folded once, each folded text resolved once
+            key = (kind, fold(text))
+            if key not in self.cache:
+                self.cache[key] = await self._resolve(kind, text)
+            self.cache[kind, text] = self.cache[key]
+        return self.cache[kind, text]
 
     async def _resolve(self, kind: str, text: str) -> tuple[str | None, str | None]:
         if not text:
@@ -398,9 +400,7 @@ def export_rows(members: Sequence[MemberView]) -> Iterator[list[Any]]:
     yield [HEADERS[c][0] for c in EXPORT_COLUMNS]
     for m in members:
         values = m.model_dump()
-        values.update(
-            unit=m.unit_name, gender=GENDERS.get(m.gender or ""), unit_code=m.unit_code, sector=m.sector_text
-        )
+        values.update(unit=m.unit_name, gender=GENDERS.get(m.gender or ""), unit_code=m.unit_code, sector=m.sector_text)
         yield [values.get(c) for c in EXPORT_COLUMNS]
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -229,7 +230,7 @@ class MemberDraft:
     email: str | None = field(default=None, repr=False)
     national_id: NationalId | None = None
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str, int | None]:
         """What makes two rows the same person: unit, full name (folded) and birth year."""
         return self.unit_code, fold(self.full_name), self.birth_year

@@ -116,9 +116,9 @@ async def insert_members(
         return 0
     columns = sql.SQL(", ").join(map(sql.Identifier, MEMBER_COLUMNS))
     await conn.execute(
-        sql.SQL(
-            "create temporary table member_import on commit drop as select {} from members with no data"
-        ).format(columns)
+        sql.SQL("create temporary table member_import on commit drop as select {} from members with no data").format(
+            columns
+        )
     )
     async with conn.cursor() as cur:
         async with cur.copy(sql.SQL("copy member_import ({}) from stdin").format(columns)) as copy:

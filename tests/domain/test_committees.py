@@ -355,6 +355,8 @@ def test_seats_with_sectors_and_dates_and_members_by_sector(platform: Platform) 
     listed = _call(platform, "GET", f"/api/members?unit={own}&sector=religion", cadre).json()
     assert [m["id"] for m in listed] == [added["priest"]["id"]]
     assert _call(platform, "GET", f"/api/members?unit={own}&sector=nonsense", cadre).status_code == 422
+    counted = _call(platform, "GET", f"/api/members/count?unit={own}&sector=organisation", cadre).json()
+    assert counted == {"count": 1}  # the farmer; the veteran represents overseas Vietnamese
     changed = _call(platform, "PATCH", f"/api/members/{added['business']['id']}", cadre, {"sector": "Khác: Trí thức"})
     assert changed.status_code == 200, changed.text
     assert (changed.json()["sector"], changed.json()["sector_detail"]) == ("other", "Trí thức")

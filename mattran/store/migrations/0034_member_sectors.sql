@@ -10,4 +10,3 @@ alter table members
 select set_config('mattran.scope', '{vn}', true);
 update members set sector = 'organisation' where organisation_id is not null;
 select set_config('mattran.scope', '', true);
-create index members_unit_sector_idx on members (unit_code, sector);
