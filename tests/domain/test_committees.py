@@ -239,6 +239,8 @@ def test_recording_the_congress_held_opens_the_new_terms_roster_and_closes_the_o
     ]
     closed = _call(platform, "GET", f"/api/committees/{own}?term=2019-2024", cadre).json()
     assert closed["ended_on"] == "2024-06-15"
+    page = httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}?nhiem_ky=2019-2024", headers=cadre, timeout=60)
+    assert "Nhiệm kỳ 2019–2024, kết thúc ngày 15/06/2024." in page.text
     assert {(s["member_id"], s["started_on"], s["ended_on"]) for s in closed["seats"]} == {
         (leaving["id"], "2019-05-20", "2024-06-15"),
         (other["id"], "2019-05-20", "2024-06-15"),
@@ -348,7 +350,7 @@ def test_seats_with_sectors_and_dates_and_members_by_sector(platform: Platform) 
         (added["overseas"]["id"], "Người Việt Nam ở nước ngoài", "overseas"),
     ]
     assert all(s["started_on"] == "2024-06-15" for s in sheet["seats"])
-    page = httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}?nhiem_ky={term}", headers=cadre)
+    page = httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}?nhiem_ky={term}", headers=cadre, timeout=60)
     assert page.status_code == 200 and page.text.index("Hội Nông dân") < page.text.index("Tôn giáo: Công giáo")
 
     # members searchable by sector; an edit of the sector is recorded in the history
