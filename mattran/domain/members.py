@@ -441,11 +441,13 @@ async def member_page(
     search: str | None = None,
     page: int = 1,
     size: int = 50,
+    *,
+    sector: Sector | None = None,
 ) -> MemberPage:
-    """Page ``page`` (from 1) of the members of the principal's scope or of one unit within it."""
+    """Page ``page`` (from 1) of the members of the principal's scope or of one unit within it (of one sector)."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    total = await store.count_in_unit(conn, unit.code, search)
+    total = await store.count_in_unit(conn, unit.code, search, sector)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    rows = await store.list_members(conn, unit.code, limit=size, offset=(page - 1) * size, search=search)
+    rows = await store.list_members(conn, unit.code, limit=size, offset=(page - 1) * size, search=search, sector=sector)
     return MemberPage(members=[view(r, protector) for r in rows], total=total, page=page, pages=pages)

@@ -79,9 +79,9 @@ async def list_members(
     return await cur.fetchall()
 
 
-async def count_in_unit(conn: Conn, unit_code: str | None, search: str | None = None) -> int:
+async def count_in_unit(conn: Conn, unit_code: str | None, search: str | None = None, sector: str | None = None) -> int:
     """How many members :func:`list_members` would list without a limit."""
-    return await _count(conn, _NAME_LIKE, {"u": unit_code, "q": search})
+    return await _count(conn, _NAME_LIKE + _SECTOR, {"u": unit_code, "q": search, "s": sector})
 
 
 async def add_member(conn: Conn, values: Mapping[str, Any]) -> Row:

@@ -357,6 +357,9 @@ def test_seats_with_sectors_and_dates_and_members_by_sector(platform: Platform) 
     listed = _call(platform, "GET", f"/api/members?unit={own}&sector=religion", cadre).json()
     assert [m["id"] for m in listed] == [added["priest"]["id"]]
     assert _call(platform, "GET", f"/api/members?unit={own}&sector=nonsense", cadre).status_code == 422
+    listing = httpx2.get(f"{platform.base_url}/can-bo/thanh-vien?unit={own}&sector=religion", headers=cadre, timeout=60)
+    assert listing.status_code == 200 and added["priest"]["full_name"] in listing.text
+    assert added["business"]["full_name"] not in listing.text and "1 thành viên" in listing.text
     counted = _call(platform, "GET", f"/api/members/count?unit={own}&sector=organisation", cadre).json()
     assert counted == {"count": 1}  # the farmer; the veteran represents overseas Vietnamese
     changed = _call(platform, "PATCH", f"/api/members/{added['business']['id']}", cadre, {"sector": "Khác: Trí thức"})
