@@ -1,4 +1,5 @@
-"""``mattran members``: the members database from the command line (import, export, edit, end, move, history, orgs).
+"""``mattran members``: the members database from the command line (import, export, edit, end, move, history, orgs,
+the congress that opens a term).
 
 The command acts as a system actor with the role and scope of the unit given by ``--as-unit``; row-level
 security limits it exactly like a cadre of that unit.
@@ -201,6 +202,41 @@ def members_move(
         raise typer.Exit(2) from None
     member = _run(as_unit, lambda conn, who, _r, prot: move_member(conn, who, prot, member_id, move))
     _print_json(member.model_dump())
+
+
+@members_app.command("congress")
+def members_congress(
+    unit_code: Annotated[str, typer.Argument(help="Mã đơn vị của đại hội.")],
+    as_unit: AsUnit,
+    term: Annotated[str, typer.Option(help="Nhiệm kỳ, ví dụ 2029–2034.")],
+    status: Annotated[str | None, typer.Option(help="chua_trien_khai, dang_chuan_bi, da_to_chuc, hoan_thanh.")] = None,
+    held_date: Annotated[str | None, typer.Option("--held-date", help="Ngày tổ chức, dạng 2029-06-15.")] = None,
+    chair: Annotated[str | None, typer.Option(help="Chủ tịch được bầu (họ tên).")] = None,
+    vice_chairs: Annotated[list[str] | None, typer.Option("--vice-chair", help="Phó Chủ tịch được bầu.")] = None,
+    re_elected: Annotated[list[int] | None, typer.Option("--re-elected", help="Mã ủy viên tái cử.")] = None,
+) -> None:
+    """Cập nhật đại hội của đơn vị; ghi đã tổ chức thì mở nhiệm kỳ mới (ủy viên tái cử chuyển sang, những người
+    còn lại hết nhiệm kỳ). In đại hội sau khi cập nhật (JSON)."""
+    from pydantic import ValidationError
+
+    from mattran.domain.congress import CongressChange, update_congress
+
+    given = {
+        "term": term,
+        "status": status,
+        "held_date": held_date,
+        "chair_name": chair,
+        "vice_chairs": vice_chairs,
+        "re_elected": re_elected,
+    }
+    try:
+        change = CongressChange.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        err.print(f"Giá trị không hợp lệ: {', '.join(str(e['loc'][0]) for e in exc.errors())}.")
+        raise typer.Exit(2) from None
+    code = unit_code.strip().upper()
+    congress = _run(as_unit, lambda conn, who, _r, _p: update_congress(conn, who, code, change))
+    _print_json(congress.model_dump())
 
 
 @members_app.command("history")

@@ -13,14 +13,15 @@ from mattran.auth.principal import Principal
 from mattran.domain.access import target_unit
 from mattran.domain.congress import DEFAULT_TERM, HELD
 from mattran.domain.errors import Conflict, Invalid, NotFound
-from mattran.domain.member_changes import record_change
 from mattran.domain.member_vocab import POSITIONS, clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
+from mattran.domain.sectors import Sector, sector_text
+from mattran.domain.terms import open_roster
+from mattran.domain.text import fold
 from mattran.domain.unit import Level
 from mattran.store import committees as store
 from mattran.store import congress as congress_store
-from mattran.store import members as members_store
 from mattran.store.db import Conn
 
 STANDING_BOARD = POSITIONS[:3]  # Chủ tịch, Phó Chủ tịch, Ủy viên Ban Thường trực
@@ -32,8 +33,13 @@ class Seat(BaseModel):
     member_id: int
     full_name: str
     position: str | None
-    sector: str | None = Field(description="Tổ chức thành viên mà ủy viên đại diện (nếu có).")
+    sector: str | None = Field(
+        description="Thành phần đại diện: tên tổ chức thành viên, hoặc “Tôn giáo: Công giáo”, “Doanh nhân”…"
+    )
+    sector_kind: Sector | None = Field(description="Loại thành phần đại diện.")
+    organisation: str | None = Field(description="Tổ chức thành viên của ủy viên (nếu có).")
     standing: bool = Field(description="Thuộc Ban Thường trực.")
+    started_on: date | None
     ended_on: date | None
 
 
@@ -44,6 +50,9 @@ class Committee(BaseModel):
     unit_name: str
     term: str
     terms: list[str]
+    started_on: date | None = Field(description="Ngày nhiệm kỳ bắt đầu (ngày đại hội).")
+    ended_on: date | None = Field(description="Ngày nhiệm kỳ kết thúc (ngày đại hội nhiệm kỳ sau).")
+    congress_id: int | None = Field(description="Đại hội đã bầu Ủy ban nhiệm kỳ này.")
     seats: list[Seat]
     standing_board: int
     size: int
@@ -53,34 +62,49 @@ def _rank(position: str | None) -> int:
     return POSITIONS.index(position) if position in POSITIONS else len(POSITIONS)
 
 
+def _seat(row: Mapping[str, Any]) -> Seat:
+    kind = row["sector"]
+    named = row["organisation"] if kind == Sector.ORGANISATION else sector_text(kind, row["sector_detail"])
+    return Seat(
+        member_id=row["member_id"],
+        full_name=row["full_name"],
+        position=row["position"],
+        sector=named or row["organisation"],
+        sector_kind=kind,
+        organisation=row["organisation"],
+        standing=row["position"] in STANDING_BOARD,
+        started_on=row["started_on"],
+        ended_on=row["ended_on"],
+    )
+
+
+def _sector_rank(seat: Seat) -> tuple[int, str]:
+    """Members by sector: organisations first, then the other kinds in their order, those without one last."""
+    kinds = list(Sector)
+    return (kinds.index(seat.sector_kind) if seat.sector_kind else len(kinds), fold(seat.sector or "~"))
+
+
 async def committee(conn: Conn, principal: Principal, unit_code: str, term: str | None = None) -> Committee:
     """The unit's committee for ``term`` (default: the newest its members are recorded for)."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    recorded = await store.terms(conn, unit.code)
+    recorded = sorted({*await store.terms(conn, unit.code), *await store.recorded_terms(conn, unit.code)}, reverse=True)
     try:
         chosen = parse_term(term) if term else (recorded[0] if recorded else DEFAULT_TERM)
     except FieldError as exc:
         raise Invalid(str(exc), "term") from None
-    rows = sorted(
-        await store.seats(conn, unit.code, chosen),
-        key=lambda r: (_rank(r["position"]), r["organisation"] or "~", r["full_name"]),
+    seats = sorted(
+        (_seat(r) for r in await store.seats(conn, unit.code, chosen)),
+        key=lambda s: (_rank(s.position), *_sector_rank(s), fold(s.full_name)),
     )
-    seats = [
-        Seat(
-            member_id=r["member_id"],
-            full_name=r["full_name"],
-            position=r["position"],
-            sector=r["organisation"],
-            standing=r["position"] in STANDING_BOARD,
-            ended_on=r["ended_on"],
-        )
-        for r in rows
-    ]
+    dates = await store.term_record(conn, unit.code, chosen)
     return Committee(
         unit_code=unit.code,
         unit_name=unit.name,
         term=chosen,
         terms=sorted({*recorded, chosen}, reverse=True),
+        started_on=dates["started_on"] if dates else None,
+        ended_on=dates["ended_on"] if dates else None,
+        congress_id=dates["congress_id"] if dates else None,
         seats=seats,
         standing_board=sum(s.standing for s in seats),
         size=len(seats),
@@ -239,41 +263,20 @@ class TermOpened(BaseModel):
 
 
 async def open_term(conn: Conn, principal: Principal, unit_code: str, new: NewTerm) -> TermOpened:
-    """Open a term's roster from its held congress: re-elected members of the previous term carry over, the others
-    end with the term (on the congress's date); each change in the member's history, the congress named."""
+    """Open a term's roster from its held congress (as recording the congress held does): re-elected members of
+    the previous term carry over, the others end with the term on the congress's date."""
     unit = await target_unit(conn, principal, Operation.MEMBER_WRITE, unit_code)
     try:
         term = parse_term(new.term)
     except FieldError as exc:
         raise Invalid(str(exc), "term") from None
-    start = int(term[:4])
-    previous = f"{start - 5}–{start}"
     congress = await congress_store.get(conn, unit.code, term)
     if congress is None or congress["status"] not in HELD or congress["held_date"] is None:
         raise Conflict(f"Đại hội {unit.name} nhiệm kỳ {term} chưa được ghi là đã tổ chức: chưa mở được nhiệm kỳ mới.")
-    sitting = {r["member_id"]: r for r in await store.seats(conn, unit.code, previous) if r["ended_on"] is None}
-    unknown = sorted(set(new.re_elected) - set(sitting))
-    if unknown:
-        raise Invalid(
-            f"Thành viên số {', '.join(map(str, unknown))} không thuộc Ủy ban nhiệm kỳ {previous} của {unit.name}.",
-            "re_elected",
-        )
-    held: date = congress["held_date"]
-    reason = f"Đại hội MTTQ {unit.name} nhiệm kỳ {term} (ngày {held:%d/%m/%Y})"
-    carried, ended = sorted(set(new.re_elected)), sorted(set(sitting) - set(new.re_elected))
-    for member_id in carried:
-        await members_store.update_member(conn, member_id, {"term": term})
-        await record_change(
-            conn, principal, member_id, unit.code, "edit", {"term": [previous, term]}, f"Tái cử: {reason}"
-        )
-    for member_id in ended:
-        values = {"ended_on": held, "end_reason": "term_ended", "end_note": reason}
-        await members_store.update_member(conn, member_id, values)
-        changes = {"ended_on": [None, held.isoformat()], "end_reason": [None, "term_ended"]}
-        await record_change(conn, principal, member_id, unit.code, "end", changes, f"Hết nhiệm kỳ: {reason}")
+    change = await open_roster(conn, principal, unit.code, term, congress, new.re_elected)
     return TermOpened(
-        previous_term=previous,
-        carried_over=carried,
-        ended=ended,
+        previous_term=change.previous_term,
+        carried_over=change.carried_over,
+        ended=change.ended,
         committee=await committee(conn, principal, unit.code, term),
     )

@@ -20,7 +20,8 @@ from mattran.domain.labelled import labels
 from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
-from mattran.domain.time import VIETNAM
+from mattran.domain.terms import TermChange, open_roster
+from mattran.domain.time import today_in_vietnam
 from mattran.domain.unit import LEVEL_LABELS, Level
 from mattran.store import congress as store
 from mattran.store.db import Conn
@@ -54,11 +55,6 @@ FIELD_LABELS = {
 _RESULTS = ("delegates_attending", "committee_size", "chair_name", "vice_chairs")
 
 
-def today_in_vietnam() -> date:
-    """Today's date in Viet Nam."""
-    return datetime.now(VIETNAM).date()
-
-
 class Document(BaseModel):
     """A congress document: a title and, optionally, a web link."""
 
@@ -87,6 +83,12 @@ class CongressChange(BaseModel):
     vice_chairs: list[str] | None = Field(default=None, max_length=10)
     documents: list[Document] | None = Field(default=None, max_length=50)
     notes: str | None = Field(default=None, max_length=5000)
+    re_elected: list[int] | None = Field(
+        default=None,
+        max_length=500,
+        description="Khi ghi đại hội đã tổ chức: mã các ủy viên nhiệm kỳ trước được tái cử (Chủ tịch, Phó Chủ tịch"
+        " được bầu nhận ra theo tên).",
+    )
 
     def changed_fields(self) -> dict[str, Any]:
         """The fields the caller set (names cleaned, blank names dropped), as stored values."""
@@ -149,6 +151,9 @@ class Congress(Schedule):
     notes: str | None
     updated_at: datetime | None
     held: bool
+    term_opened: TermChange | None = Field(
+        default=None, description="Khi lần cập nhật này ghi đại hội đã tổ chức: nhiệm kỳ mới được mở ra sao."
+    )
 
 
 class HistoryEntry(BaseModel):
@@ -257,7 +262,8 @@ async def default_term(conn: Conn, unit_code: str) -> str:
 async def update_congress(
     conn: Conn, principal: Principal, unit_code: str, change: CongressChange, today: date | None = None
 ) -> Congress:
-    """Set fields of a unit's congress (created when missing) and append who changed what to its history."""
+    """Set fields of a unit's congress (created when missing) and append who changed what to its history; recording it
+    as held opens the new term's roster (:func:`mattran.domain.terms.open_roster`)."""
     unit = await target_unit(conn, principal, Operation.CONGRESS_UPDATE, unit_code)
     today = today or today_in_vietnam()
     try:
@@ -286,7 +292,12 @@ async def update_congress(
         )
     row = await store.get(conn, unit.code, term)
     assert row is not None
-    return congress_view(row, today)
+    opened = None
+    if row["status"] in HELD and (current["status"] not in HELD or change.re_elected):
+        opened = await open_roster(conn, principal, unit.code, term, row, change.re_elected or [])
+    elif change.re_elected:
+        raise InvalidCongress({"re_elected": "Chỉ ghi ủy viên tái cử khi đại hội đã tổ chức."})
+    return congress_view(row, today).model_copy(update={"term_opened": opened})
 
 
 async def get_congress(

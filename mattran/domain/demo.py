@@ -96,6 +96,17 @@ _ETHNICITIES = {
 _RELIGIONS = [("Không", 80), ("Phật giáo", 12), ("Công giáo", 6), ("Tin Lành", 2)]
 
 
+_SECTORS = [
+    ("Tổ chức thành viên", 70),
+    ("Tôn giáo: Phật giáo", 5),
+    ("Tôn giáo: Công giáo", 4),
+    ("Dân tộc: Mường", 4),
+    ("Cá nhân tiêu biểu", 9),
+    ("Doanh nhân", 6),
+    ("Người Việt Nam ở nước ngoài", 2),
+]
+
+
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
@@ -274,8 +285,10 @@ def synthetic_rows(count: int, units: list[str], seed: str = "mattran-synthetic"
                     rng, [("Chủ tịch", 3), ("Phó Chủ tịch", 8), ("Ủy viên Ban Thường trực", 14), ("Ủy viên", 75)]
                 ),
                 "Tổ chức thành viên": rng.choice(_ORGANISATIONS),
+                "Thành phần đại diện": _pick(rng, _SECTORS),
                 "Đơn vị": units[i % len(units)],
                 "Nhiệm kỳ": TERM,
+                "Ngày bắt đầu": f"{rng.randint(1, 28):02d}/{rng.randint(4, 9):02d}/{TERM[:4]}",
                 "Số điện thoại": f"0900{rng.randint(0, 999999):06d}",
                 "Email": f"thanhvien.{i + 1}@example.com",
                 "Số CCCD": f"025{(year // 100 - 19) * 2 + (gender == 'nu')}{year % 100:02d}"

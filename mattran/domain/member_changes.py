@@ -17,11 +17,11 @@ from pydantic import BaseModel, Field
 from mattran.auth.principal import Principal, Role
 from mattran.domain import audit
 from mattran.domain.access import PermissionDenied, target_unit
-from mattran.domain.congress import today_in_vietnam
 from mattran.domain.errors import Conflict, Invalid, NotFound
 from mattran.domain.labelled import labels
 from mattran.domain.members import (
     FIELDS,
+    ORGANISATION_MISSING,
     DuplicateMember,
     FieldError,
     InvalidMember,
@@ -33,7 +33,9 @@ from mattran.domain.members import (
 )
 from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, mask_email, mask_national_id, mask_phone
+from mattran.domain.sectors import Sector, sector_text
 from mattran.domain.text import fold
+from mattran.domain.time import today_in_vietnam
 from mattran.store import member_history as history_store
 from mattran.store import members as store
 from mattran.store import organisations as organisations_store
@@ -76,6 +78,8 @@ class MemberChange(BaseModel):
         default=None, ge=1, le=2**63 - 1, description="Mã tổ chức thành viên của đơn vị."
     )
     term: str | None = Field(default=None, max_length=20)
+    sector: str | None = Field(default=None, max_length=300, description="Thành phần đại diện: Tôn giáo: Công giáo…")
+    started_on: date | None = Field(default=None, description="Ngày bắt đầu giữ ghế trong Ủy ban.")
     phone: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=254)
     national_id: str | None = Field(default=None, max_length=20)
@@ -229,12 +233,21 @@ def _parse_changes(
             columns["phone_enc"] = protector.encrypt("phone", parsed)
         elif name == "email":
             columns["email_enc"] = protector.encrypt("email", parsed)
+        elif name == "sector":
+            columns["sector"], columns["sector_detail"] = parsed or (None, None)
+            parsed = sector_text(*parsed) if parsed else None
+            shown["sector"] = shown["sector_text"]
         else:
             columns[name] = parsed
             if name == "organisation":
                 columns["organisation_id"] = None  # the text is found or created among the unit's organisations
         if parsed != shown.get(name):
             changes[name] = [_masked(name, shown.get(name)), _masked(name, parsed)]
+    organisation = columns.get("organisation", current["organisation"])
+    if organisation and "sector" not in columns and current["sector"] is None:
+        columns["sector"] = Sector.ORGANISATION  # as on adding: a member named with an organisation represents it
+    if columns.get("sector", current["sector"]) == Sector.ORGANISATION and not organisation and "sector" not in errors:
+        errors["sector"] = ORGANISATION_MISSING
     if errors:
         raise InvalidMember(errors)
     return columns, changes

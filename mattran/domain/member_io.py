@@ -42,7 +42,7 @@ _log = logging.getLogger(__name__)
 ImportMode = Literal["all", "skip"]
 ExportFormat = Literal["csv", "xlsx"]
 Progress = Callable[[str, int, int], None]
-MAX_ROWS = 50_000
+MAX_ROWS = 200_000
 MAX_LINES = 1_048_576  # Excel's last row: empty rows count too, so a sheet cannot claim billions
 UNIT_TEXT, UNIT_CODE = "unit", "unit_code"
 ORGANISATION_ID = "organisation_id"  # the import accepts an organisation's record (its id) or its name
@@ -58,9 +58,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "position": ("Chức vụ", "Chức danh", "Chức vụ trong Ủy ban", "Position"),
     "organisation": ("Tổ chức thành viên", "Tổ chức", "Đại diện tổ chức", "Thành phần", "Organisation"),
     ORGANISATION_ID: ("Mã tổ chức", "Mã tổ chức thành viên", "Organisation id"),
+    "sector": ("Thành phần đại diện", "Đại diện thành phần", "Giới đại diện", "Đại diện cho", "Sector"),
     UNIT_TEXT: ("Đơn vị", "Ủy ban MTTQ", "Tên đơn vị", "Xã/phường", "Xã phường", "Địa bàn", "Unit"),
     UNIT_CODE: ("Mã đơn vị", "Mã xã", "Mã ĐVHC", "Unit code"),
     "term": ("Nhiệm kỳ", "Term"),
+    "started_on": ("Ngày bắt đầu", "Từ ngày", "Ngày bắt đầu nhiệm kỳ", "Start date"),
     "phone": ("Số điện thoại", "Điện thoại", "SĐT", "ĐT", "Di động", "Phone"),
     "email": ("Email", "Thư điện tử", "E-mail", "Địa chỉ email"),
     "national_id": (
@@ -225,10 +227,12 @@ class _Units:
     async def code(self, kind: str, value: Any) -> tuple[str | None, str | None]:
         """(unit code, None) or (None, Vietnamese error)."""
         text = "" if blank(value) else str(value).strip()
-        key = (kind, fold(text))
-        if key not in self.cache:
-            self.cache[key] = await self._resolve(kind, text)
-        return self.cache[key]
+        if (kind, text) not in self.cache:  # each spelling folded once, each folded text resolved once
+            key = (kind, fold(text))
+            if key not in self.cache:
+                self.cache[key] = await self._resolve(kind, text)
+            self.cache[kind, text] = self.cache[key]
+        return self.cache[kind, text]
 
     async def _resolve(self, kind: str, text: str) -> tuple[str | None, str | None]:
         if not text:
@@ -396,7 +400,7 @@ def export_rows(members: Sequence[MemberView]) -> Iterator[list[Any]]:
     yield [HEADERS[c][0] for c in EXPORT_COLUMNS]
     for m in members:
         values = m.model_dump()
-        values.update(unit=m.unit_name, gender=GENDERS.get(m.gender or ""), unit_code=m.unit_code)
+        values.update(unit=m.unit_name, gender=GENDERS.get(m.gender or ""), unit_code=m.unit_code, sector=m.sector_text)
         yield [values.get(c) for c in EXPORT_COLUMNS]
 
 

@@ -12,6 +12,7 @@ from mattran.domain import member_vocab as vocab
 from mattran.domain.access import target_unit
 from mattran.domain.members import FieldError, parse_term
 from mattran.domain.permissions import Operation
+from mattran.domain.sectors import Sector
 from mattran.domain.unit import LEVEL_LABELS, Level
 from mattran.store import members as store
 from mattran.store import units as units_store
@@ -61,6 +62,7 @@ class MemberFilters(BaseModel):
     ethnicity: str | None = None
     religion: str | None = None
     term: str | None = Field(default=None, description="2024–2029")
+    sector: Sector | None = Field(default=None, description="Thành phần đại diện: organisation, religion, ethnicity…")
     min_age: int | None = Field(default=None, ge=0, le=150)
     max_age: int | None = Field(default=None, ge=0, le=150)
     level: int | None = Field(default=None, ge=0, le=2, description="0 Trung ương, 1 cấp tỉnh, 2 cấp xã")

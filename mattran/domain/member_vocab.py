@@ -7,6 +7,7 @@ abbreviations, so "uv btt", "Hội LHPN" or "H'Mông" land on one canonical spel
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from mattran.domain.text import fold, fold_key, nfc
 
@@ -150,27 +151,32 @@ def clean_text(value: str) -> str:
     return " ".join(nfc(value).split())
 
 
+@lru_cache(maxsize=4096)  # an import repeats the same few values in many rows
 def gender_code(value: str) -> str | None:
     """``Nữ``, ``nu``, ``F`` → ``nu``; None when not recognised."""
     return _GENDER_WORDS.get(fold_key(value))
 
 
+@lru_cache(maxsize=4096)
 def canonical_position(value: str) -> str:
     """One of :data:`POSITIONS` when recognised, else the text as typed (cleaned)."""
     return _POSITIONS.get(fold_key(value), clean_text(value))
 
 
+@lru_cache(maxsize=4096)
 def canonical_organisation(value: str) -> str:
     """One of :data:`ORGANISATIONS` when recognised, else the text as typed (cleaned)."""
     return _ORGANISATIONS.get(fold_key(value), clean_text(value))
 
 
+@lru_cache(maxsize=4096)
 def canonical_ethnicity(value: str) -> str | None:
     """One of the 54 :data:`ETHNICITIES`, or None when not recognised."""
     key = fold_key(value)
     return _ETHNICITIES.get(key) or _ETHNICITIES.get(key.removeprefix("dantoc"))
 
 
+@lru_cache(maxsize=4096)
 def canonical_religion(value: str) -> str:
     """One of :data:`RELIGIONS` when recognised, else the text as typed (cleaned)."""
     key = fold_key(value)

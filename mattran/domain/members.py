@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -20,6 +21,7 @@ from mattran.domain.access import target_unit
 from mattran.domain.errors import Conflict, Invalid
 from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, mask_email, mask_national_id, mask_phone
+from mattran.domain.sectors import Sector, SectorError, parse_sector, sector_text
 from mattran.domain.text import fold
 from mattran.store import members as store
 from mattran.store.db import Conn
@@ -124,6 +126,36 @@ def parse_term(value: Any) -> str:
     return f"{start}–{end}"
 
 
+def parse_day(value: Any) -> date:
+    """A date: ``15/08/2024``, ``2024-08-15`` or a spreadsheet date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if match := _DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise FieldError(f"Ngày “{text}” không hợp lệ: ghi dạng 15/08/2024.")
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        raise FieldError(f"Ngày “{text}” không tồn tại.") from None
+    if not 1955 <= found.year <= 2100:
+        raise FieldError(f"Ngày “{text}” không hợp lệ.")
+    return found
+
+
+def parse_member_sector(value: Any) -> tuple[Sector, str | None]:
+    """The sector a seat represents (see :func:`mattran.domain.sectors.parse_sector`)."""
+    try:
+        return parse_sector(str(value))
+    except SectorError as exc:
+        raise FieldError(str(exc)) from None
+
+
 def parse_phone(value: Any) -> str:
     """A Vietnamese phone number → ``0`` followed by 9 or 10 digits (``+84``/``84`` accepted)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -191,11 +223,14 @@ class MemberDraft:
     position: str | None = None
     organisation: str | None = None
     term: str | None = None
+    sector: str | None = None
+    sector_detail: str | None = None
+    started_on: date | None = None
     phone: str | None = field(default=None, repr=False)
     email: str | None = field(default=None, repr=False)
     national_id: NationalId | None = None
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str, int | None]:
         """What makes two rows the same person: unit, full name (folded) and birth year."""
         return self.unit_code, fold(self.full_name), self.birth_year
@@ -217,6 +252,9 @@ class MemberDraft:
             protector.encrypt("email", self.email),
             protector.national_id_hash(nid.digits) if nid and nid.digits else None,
             nid.last3 if nid else None,
+            self.sector,
+            self.sector_detail,
+            self.started_on,
         )
 
 
@@ -230,6 +268,8 @@ FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "position": ("Chức vụ", lambda v: parse_position(str(v))),
     "organisation": ("Tổ chức thành viên", lambda v: parse_organisation(str(v))),
     "term": ("Nhiệm kỳ", parse_term),
+    "sector": ("Thành phần đại diện", parse_member_sector),
+    "started_on": ("Ngày bắt đầu", parse_day),
     "phone": ("Số điện thoại", parse_phone),
     "email": ("Email", lambda v: parse_email(str(v))),
     "national_id": ("Số CCCD", parse_national_id),
@@ -257,9 +297,18 @@ def validate(unit_code: str, values: Mapping[str, Any]) -> tuple[MemberDraft | N
             )
         except FieldError as exc:
             errors[name] = str(exc)
+    if "sector" in parsed:
+        parsed["sector"], parsed["sector_detail"] = parsed["sector"]
+    elif "organisation" in parsed:
+        parsed["sector"] = Sector.ORGANISATION  # a member named with an organisation represents it
+    if parsed.get("sector") == Sector.ORGANISATION and "organisation" not in parsed and not errors:
+        errors["sector"] = ORGANISATION_MISSING
     if errors:
         return None, errors
     return MemberDraft(unit_code=unit_code, **parsed), {}
+
+
+ORGANISATION_MISSING = "Đại diện tổ chức thành viên nhưng chưa ghi tên tổ chức."
 
 
 class InvalidMember(Invalid):
@@ -292,6 +341,10 @@ class MemberView(BaseModel):
     email: str | None
     national_id: str | None
     organisation_id: int | None = None
+    sector: Sector | None = Field(default=None, description="Loại thành phần đại diện.")
+    sector_detail: str | None = Field(default=None, description="Tôn giáo, dân tộc… mà ủy viên đại diện.")
+    sector_text: str | None = Field(default=None, description="Thành phần đại diện như cán bộ ghi.")
+    started_on: date | None = Field(default=None, description="Ngày bắt đầu giữ ghế trong Ủy ban.")
     ended_on: date | None = Field(default=None, description="Ngày thôi tham gia (thành viên vẫn được lưu).")
     end_reason: str | None = Field(default=None, description="left, moved, deceased, term_ended, duplicate")
     end_note: str | None = None
@@ -323,6 +376,10 @@ def view(row: Mapping[str, Any], protector: PersonalData) -> MemberView:
         email=protector.decrypt("email", row.get("email_enc")),
         national_id=mask_national_id(row.get("national_id_last3")) or None,
         organisation_id=row.get("organisation_id"),
+        sector=row.get("sector"),
+        sector_detail=row.get("sector_detail"),
+        sector_text=sector_text(row.get("sector"), row.get("sector_detail")),
+        started_on=row.get("started_on"),
         ended_on=row.get("ended_on"),
         end_reason=row.get("end_reason"),
         end_note=row.get("end_note"),
@@ -338,10 +395,11 @@ async def list_members(
     limit: int | None = None,
     offset: int = 0,
     search: str | None = None,
+    sector: Sector | None = None,
 ) -> list[MemberView]:
-    """Members in the principal's scope (or one unit's subtree within it), name search optional."""
+    """Members in the principal's scope (or one unit's subtree within it), name search and sector optional."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    rows = await store.list_members(conn, unit.code, limit=limit, offset=offset, search=search)
+    rows = await store.list_members(conn, unit.code, limit=limit, offset=offset, search=search, sector=sector)
     return [view(r, protector) for r in rows]
 
 
@@ -383,11 +441,13 @@ async def member_page(
     search: str | None = None,
     page: int = 1,
     size: int = 50,
+    *,
+    sector: Sector | None = None,
 ) -> MemberPage:
-    """Page ``page`` (from 1) of the members of the principal's scope or of one unit within it."""
+    """Page ``page`` (from 1) of the members of the principal's scope or of one unit within it (of one sector)."""
     unit = await target_unit(conn, principal, Operation.MEMBER_READ, unit_code)
-    total = await store.count_in_unit(conn, unit.code, search)
+    total = await store.count_in_unit(conn, unit.code, search, sector)
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    rows = await store.list_members(conn, unit.code, limit=size, offset=(page - 1) * size, search=search)
+    rows = await store.list_members(conn, unit.code, limit=size, offset=(page - 1) * size, search=search, sector=sector)
     return MemberPage(members=[view(r, protector) for r in rows], total=total, page=page, pages=pages)

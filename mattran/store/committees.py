@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from psycopg import sql
@@ -28,7 +29,8 @@ async def terms(conn: Conn, unit_code: str) -> list[str]:
 async def seats(conn: Conn, unit_code: str, term: str) -> list[Row]:
     """The unit's members for ``term`` (those ended included, merged duplicates left out)."""
     cur = await conn.execute(
-        "select id as member_id, full_name, position, organisation, ended_on from members"
+        "select id as member_id, full_name, position, organisation, sector, sector_detail, started_on, ended_on,"
+        " end_reason from members"
         " where unit_code = %s and term = %s and end_reason is distinct from 'duplicate'",
         (unit_code, term),
     )
@@ -101,3 +103,35 @@ async def insert_synthetic_work(conn: Conn, unit_code: str, committees: list[dic
             " values (%s, %s, %s, %s, %s, true) on conflict (unit_code, area_key) do nothing",
             [(unit_code, c["area"], c["head_name"], c["member_names"], c["households"]) for c in committees],
         )
+
+
+async def term_record(conn: Conn, unit_code: str, term: str) -> Row | None:
+    """A term's dates and the congress that opened it (None when nothing is recorded)."""
+    cur = await conn.execute(
+        "select t.term, t.started_on, t.ended_on, t.congress_id, c.held_date as congress_held_on"
+        " from committee_terms t left join congresses c on c.id = t.congress_id"
+        " where t.unit_code = %s and t.term = %s",
+        (unit_code, term),
+    )
+    return await cur.fetchone()
+
+
+async def record_terms(conn: Conn, unit_code: str, previous: str, term: str, day: date, congress_id: int) -> None:
+    """The new term opened on ``day`` by its congress, the previous term closed on that day."""
+    await conn.execute(
+        "insert into committee_terms (unit_code, term, started_on, congress_id) values (%s, %s, %s, %s)"
+        " on conflict (unit_code, term) do update set started_on = excluded.started_on,"
+        " congress_id = excluded.congress_id, updated_at = now()",
+        (unit_code, term, day, congress_id),
+    )
+    await conn.execute(
+        "insert into committee_terms (unit_code, term, ended_on) values (%s, %s, %s)"
+        " on conflict (unit_code, term) do update set ended_on = excluded.ended_on, updated_at = now()",
+        (unit_code, previous, day),
+    )
+
+
+async def recorded_terms(conn: Conn, unit_code: str) -> list[str]:
+    """The terms whose dates are recorded for the unit."""
+    cur = await conn.execute("select term from committee_terms where unit_code = %s", (unit_code,))
+    return [r["term"] for r in await cur.fetchall()]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
+from datetime import date
 
 import httpx2
 
@@ -68,3 +69,29 @@ def test_cli_edits_ends_moves_and_reads_the_history(platform: Platform) -> None:
     assert history.returncode == 0, history.stderr
     assert [h["action"] for h in json.loads(history.stdout)] == ["end", "move", "edit"]
     assert json.loads(history.stdout)[2]["actor"] == f"system:{own}"
+
+
+def test_cli_records_the_congress_held_and_opens_the_new_term(platform: Platform) -> None:
+    own, other = (
+        r[0] for r in owner_rows(platform, "select code from units where parent_code = '15' offset 30 limit 2")
+    )
+    added = [
+        httpx2.post(
+            f"{platform.base_url}/api/members",
+            json={"unit_code": own, "full_name": f"Lò Văn Kỳ {secrets.token_hex(3).upper()}", "term": "2019-2024"},
+            headers=bearer(platform, "province_cadre", PROVINCE),
+            timeout=60,
+        ).json()["id"]
+        for _ in range(2)
+    ]
+    held = ["--term", "2024-2029", "--status", "da_to_chuc", "--held-date", "2024-05-10", "--re-elected"]
+    refused = _members(platform, "congress", own, "--as-unit", other, *held, str(added[0]))
+    assert refused.returncode == 2  # a sibling's congress
+    done = _members(platform, "congress", own, "--as-unit", own, *held, str(added[0]))
+    assert done.returncode == 0, done.stderr
+    opened = json.loads(done.stdout)["term_opened"]
+    assert (opened["carried_over"], opened["ended"]) == ([added[0]], [added[1]])
+    assert owner_rows(platform, "select id, term, ended_on from members where id = any(%s) order by id", added) == [
+        (added[0], "2024–2029", None),
+        (added[1], "2019–2024", date(2024, 5, 10)),
+    ]

@@ -1,6 +1,7 @@
 """A unit's committee by term (standing board first) and the residential-area work committees, through the API of a
 running ``mattran up``: scope for every route (own unit, unit below, sibling, parent, citizen, anonymous) and
-row-level security on ``work_committees`` in raw SQL."""
+row-level security on ``work_committees`` and ``committee_terms`` in raw SQL; seats with their sectors and dates; the
+term a held congress opens."""
 
 from __future__ import annotations
 
@@ -190,20 +191,76 @@ def test_demo_work_committees_are_marked_synthetic(platform: Platform) -> None:
     ) == [(0,)]
 
 
-def test_a_held_congress_opens_the_new_terms_roster_and_closes_the_old(platform: Platform) -> None:
+def test_recording_the_congress_held_opens_the_new_terms_roster_and_closes_the_old(platform: Platform) -> None:
     own, sibling = (
         r[0] for r in owner_rows(platform, "select code from units where parent_code = '15' offset 20 limit 2")
     )
     cadre = bearer(platform, "commune_cadre", own)
-    chair, leaving, other = (
-        _add(platform, own, position=p, term="2019-2024") for p in ("Chủ tịch", "Ủy viên", "Ủy viên")
+    old = "2019-2024"
+    chair, vice, kept, leaving, other = (
+        _add(platform, own, position=p, term=old, started_on="2019-05-20")
+        for p in ("Chủ tịch", "Ủy viên Ban Thường trực", "Ủy viên", "Ủy viên", "Ủy viên")
     )
-    body = {"term": "2024-2029", "re_elected": [chair["id"]]}
+    body = {"term": "2024-2029", "re_elected": [kept["id"]]}
     assert _call(platform, "POST", f"/api/committees/{own}/terms", cadre, body).status_code == 409  # not held yet
-    held = {"term": "2024-2029", "status": "da_to_chuc", "held_date": "2024-06-15", "chair_name": chair["full_name"]}
-    assert _call(platform, "PUT", f"/api/congresses/{own}", cadre, held).status_code == 200
-    stranger = _add(platform, sibling, term="2019-2024")
-    wrong = {"term": "2024-2029", "re_elected": [chair["id"], stranger["id"]]}
+    preparing = {"term": "2024-2029", "status": "dang_chuan_bi", "re_elected": [kept["id"]]}
+    refused = _call(platform, "PUT", f"/api/congresses/{own}", cadre, preparing)
+    assert refused.status_code == 422 and "tái cử" in refused.text
+    # the congress recorded as held, with its elected chair and vice-chair (by name) and one more re-elected member
+    held = {
+        "term": "2024-2029",
+        "status": "da_to_chuc",
+        "held_date": "2024-06-15",
+        "chair_name": chair["full_name"].upper(),
+        "vice_chairs": [vice["full_name"]],
+        "re_elected": [kept["id"]],
+    }
+    assert (
+        _call(platform, "PUT", f"/api/congresses/{own}", bearer(platform, "commune_cadre", sibling), held).status_code
+        == 403
+    )
+    saved = _call(platform, "PUT", f"/api/congresses/{own}", cadre, held)
+    assert saved.status_code == 200, saved.text
+    opened = saved.json()["term_opened"]
+    assert (opened["term"], opened["previous_term"], opened["started_on"]) == ("2024–2029", "2019–2024", "2024-06-15")
+    assert opened["carried_over"] == sorted([chair["id"], vice["id"], kept["id"]])
+    assert opened["ended"] == sorted([leaving["id"], other["id"]])
+    congress_id = opened["congress_id"]
+    assert owner_rows(platform, "select unit_code, term from congresses where id = %s", congress_id) == [
+        (own, "2024–2029")
+    ]
+
+    new = _call(platform, "GET", f"/api/committees/{own}?term=2024-2029", cadre).json()
+    assert (new["started_on"], new["ended_on"], new["congress_id"]) == ("2024-06-15", None, congress_id)
+    assert [(s["member_id"], s["position"], s["started_on"]) for s in new["seats"]] == [
+        (chair["id"], "Chủ tịch", "2024-06-15"),
+        (vice["id"], "Phó Chủ tịch", "2024-06-15"),  # elected vice-chair
+        (kept["id"], "Ủy viên", "2024-06-15"),
+    ]
+    closed = _call(platform, "GET", f"/api/committees/{own}?term=2019-2024", cadre).json()
+    assert closed["ended_on"] == "2024-06-15"
+    page = httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}?nhiem_ky=2019-2024", headers=cadre, timeout=60)
+    assert "Nhiệm kỳ 2019–2024, kết thúc ngày 15/06/2024." in page.text
+    assert {(s["member_id"], s["started_on"], s["ended_on"]) for s in closed["seats"]} == {
+        (leaving["id"], "2019-05-20", "2024-06-15"),
+        (other["id"], "2019-05-20", "2024-06-15"),
+    }
+    history = _call(platform, "GET", f"/api/members/{leaving['id']}/history", cadre).json()
+    assert history[0]["action"] == "end" and history[0]["reason"].startswith("Hết nhiệm kỳ: Đại hội MTTQ")
+    carried = _call(platform, "GET", f"/api/members/{vice['id']}/history", cadre).json()
+    assert carried[0]["changes"] == {
+        "term": ["2019–2024", "2024–2029"],
+        "started_on": ["2019-05-20", "2024-06-15"],
+        "position": ["Ủy viên Ban Thường trực", "Phó Chủ tịch"],
+    }
+    assert carried[0]["reason"].startswith("Tái cử: Đại hội MTTQ")
+
+    # a later edit of the held congress opens nothing again
+    later = _call(platform, "PUT", f"/api/congresses/{own}", cadre, {"term": "2024-2029", "notes": "Biên bản"})
+    assert later.status_code == 200 and later.json()["term_opened"] is None
+    # a member named re-elected afterwards (a correction) is carried over, his end by the congress undone
+    stranger = _add(platform, sibling, term=old)
+    wrong = {"term": "2024-2029", "re_elected": [leaving["id"], stranger["id"]]}
     assert _call(platform, "POST", f"/api/committees/{own}/terms", cadre, wrong).status_code == 422
     for headers, status in (
         (bearer(platform, "commune_cadre", sibling), 403),
@@ -211,23 +268,104 @@ def test_a_held_congress_opens_the_new_terms_roster_and_closes_the_old(platform:
         ({"Accept": "application/json"}, 401),
     ):
         assert _call(platform, "POST", f"/api/committees/{own}/terms", headers, body).status_code == status
-
-    opened = _call(platform, "POST", f"/api/committees/{own}/terms", cadre, body)
-    assert opened.status_code == 200, opened.text
-    result = opened.json()
-    assert (result["previous_term"], result["carried_over"]) == ("2019–2024", [chair["id"]])
-    assert result["ended"] == sorted([leaving["id"], other["id"]])
-    assert [s["member_id"] for s in result["committee"]["seats"]] == [chair["id"]]
-    old = _call(platform, "GET", f"/api/committees/{own}?term=2019-2024", cadre).json()
-    assert {(s["member_id"], s["ended_on"]) for s in old["seats"]} == {
-        (leaving["id"], "2024-06-15"),
-        (other["id"], "2024-06-15"),
-    }
-    history = _call(platform, "GET", f"/api/members/{leaving['id']}/history", cadre).json()
-    assert history[0]["action"] == "end" and history[0]["reason"].startswith("Hết nhiệm kỳ: Đại hội MTTQ")
-    carried = _call(platform, "GET", f"/api/members/{chair['id']}/history", cadre).json()
-    assert carried[0]["changes"] == {"term": ["2019–2024", "2024–2029"]} and carried[0]["reason"].startswith("Tái cử")
-    # the sibling's member and the register elsewhere are untouched; a second opening ends no one else
+    fixed = _call(platform, "POST", f"/api/committees/{own}/terms", cadre, {**wrong, "re_elected": [leaving["id"]]})
+    assert fixed.status_code == 200, fixed.text
+    assert (fixed.json()["carried_over"], fixed.json()["ended"]) == ([leaving["id"]], [])
+    assert owner_rows(platform, "select term, ended_on, end_reason from members where id = %s", leaving["id"]) == [
+        ("2024–2029", None, None)
+    ]
+    # the sibling's member is untouched; a second opening ends no one else
     assert owner_rows(platform, "select ended_on from members where id = %s", stranger["id"]) == [(None,)]
     again = _call(platform, "POST", f"/api/committees/{own}/terms", cadre, {"term": "2024-2029"}).json()
     assert (again["carried_over"], again["ended"]) == ([], [])
+
+
+async def test_committee_terms_row_level_security(platform: Platform, app_db: Database, communes: list[str]) -> None:
+    own, sibling = communes
+    term = "1990–1995"
+    owner_rows(
+        platform,
+        "insert into committee_terms (unit_code, term, started_on) values (%s, %s, '1990-01-01')"
+        " on conflict (unit_code, term) do nothing returning id",
+        own,
+        term,
+    )
+    query = "select started_on from committee_terms where unit_code = %s and term = %s"
+    for path, expected in (
+        (f"vn.{PROVINCE}.{own}", True),
+        (f"vn.{PROVINCE}", True),
+        (f"vn.{PROVINCE}.{sibling}", False),
+    ):
+        async with app_db.transaction(Scope.of_unit(path)) as conn:
+            assert bool(await (await conn.execute(query, (own, term))).fetchall()) is expected, path
+    async with app_db.transaction(Scope.public()) as conn:
+        assert not await (await conn.execute(query, (own, term))).fetchall()
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        async with app_db.transaction(Scope.of_unit(f"vn.{PROVINCE}.{sibling}")) as conn:
+            await conn.execute("insert into committee_terms (unit_code, term) values (%s, '1950–1955')", (own,))
+    async with app_db.transaction(Scope.of_unit(f"vn.{PROVINCE}.{sibling}")) as conn:
+        cur = await conn.execute(
+            "update committee_terms set ended_on = '1999-01-01' where unit_code = %s and term = %s", (own, term)
+        )
+        assert cur.rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        async with app_db.transaction(Scope.of_unit(f"vn.{PROVINCE}.{own}")) as conn:
+            await conn.execute("delete from committee_terms where unit_code = %s", (own,))
+
+
+def test_seats_with_sectors_and_dates_and_members_by_sector(platform: Platform) -> None:
+    own = owner_rows(platform, "select code from units where parent_code = '15' order by code offset 22 limit 1")[0][0]
+    cadre = bearer(platform, "commune_cadre", own)
+    term = "2024-2029"
+    seat = {"term": term, "started_on": "2024-06-15"}
+    added = {
+        key: _add(platform, own, **seat, **fields)
+        for key, fields in {
+            "business": {"position": "Ủy viên", "sector": "doanh nhan"},
+            "priest": {"position": "Ủy viên", "sector": "Tôn giáo: Thiên Chúa giáo"},
+            "khmer": {"position": "Ủy viên", "sector": "dân tộc Khmer"},
+            "farmer": {"position": "Ủy viên", "organisation": "Hội Nông dân"},
+            "chair": {"position": "Chủ tịch", "sector": "Cá nhân tiêu biểu"},
+            "overseas": {"position": "Ủy viên", "sector": "Kiều bào", "organisation": "Hội Cựu chiến binh"},
+        }.items()
+    }
+    assert (added["priest"]["sector"], added["priest"]["sector_detail"]) == ("religion", "Công giáo")
+    assert (added["farmer"]["sector"], added["farmer"]["sector_text"]) == ("organisation", "Tổ chức thành viên")
+    assert added["khmer"]["started_on"] == "2024-06-15"
+    bad = _call(
+        platform,
+        "POST",
+        "/api/members",
+        bearer(platform, "province_cadre", PROVINCE),
+        {"unit_code": own, "full_name": "Vũ Văn Lạ", "sector": "Hội đồng hương"},
+    )
+    assert bad.status_code == 422 and "Thành phần đại diện “Hội đồng hương” không hợp lệ" in bad.text
+    sheet = _call(platform, "GET", f"/api/committees/{own}?term={term}", cadre).json()
+    assert [(s["member_id"], s["sector"], s["sector_kind"]) for s in sheet["seats"]] == [
+        (added["chair"]["id"], "Cá nhân tiêu biểu", "individual"),  # the standing board first
+        (added["farmer"]["id"], "Hội Nông dân", "organisation"),  # then by sector: organisations first
+        (added["priest"]["id"], "Tôn giáo: Công giáo", "religion"),
+        (added["khmer"]["id"], "Dân tộc: Khmer", "ethnicity"),
+        (added["business"]["id"], "Doanh nhân", "business"),
+        (added["overseas"]["id"], "Người Việt Nam ở nước ngoài", "overseas"),
+    ]
+    assert all(s["started_on"] == "2024-06-15" for s in sheet["seats"])
+    page = httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}?nhiem_ky={term}", headers=cadre, timeout=60)
+    assert page.status_code == 200 and page.text.index("Hội Nông dân") < page.text.index("Tôn giáo: Công giáo")
+
+    # members searchable by sector; an edit of the sector is recorded in the history
+    listed = _call(platform, "GET", f"/api/members?unit={own}&sector=religion", cadre).json()
+    assert [m["id"] for m in listed] == [added["priest"]["id"]]
+    assert _call(platform, "GET", f"/api/members?unit={own}&sector=nonsense", cadre).status_code == 422
+    listing = httpx2.get(f"{platform.base_url}/can-bo/thanh-vien?unit={own}&sector=religion", headers=cadre, timeout=60)
+    assert listing.status_code == 200 and added["priest"]["full_name"] in listing.text
+    assert added["business"]["full_name"] not in listing.text and "1 thành viên" in listing.text
+    counted = _call(platform, "GET", f"/api/members/count?unit={own}&sector=organisation", cadre).json()
+    assert counted == {"count": 1}  # the farmer; the veteran represents overseas Vietnamese
+    changed = _call(platform, "PATCH", f"/api/members/{added['business']['id']}", cadre, {"sector": "Khác: Trí thức"})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["sector"], changed.json()["sector_detail"]) == ("other", "Trí thức")
+    history = _call(platform, "GET", f"/api/members/{added['business']['id']}/history", cadre).json()
+    assert history[0]["changes"] == {"sector": ["Doanh nhân", "Khác: Trí thức"]}
+    no_org = _call(platform, "PATCH", f"/api/members/{added['chair']['id']}", cadre, {"sector": "Tổ chức thành viên"})
+    assert no_org.status_code == 422 and "chưa ghi tên tổ chức" in no_org.text

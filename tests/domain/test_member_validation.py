@@ -24,6 +24,7 @@ from mattran.domain.members import (
     validate,
 )
 from mattran.domain.privacy import mask_email, mask_phone, personal_data
+from mattran.domain.sectors import Sector, SectorError, parse_sector, sector_text
 from mattran.settings import Settings
 from web.formats import vn_number, vn_percent
 
@@ -233,3 +234,53 @@ def test_vietnamese_number_formats() -> None:
     assert vn_percent(0.125) == "12,5%"
     assert vn_percent(0.5) == "50%"
     assert vn_percent(1 / 3) == "33,3%"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "detail"),
+    [
+        ("Tôn giáo: Thiên Chúa giáo", Sector.RELIGION, "Công giáo"),
+        ("ton giao phat giao", Sector.RELIGION, "Phật giáo"),
+        ("Cao Đài", Sector.RELIGION, "Cao Đài"),
+        ("Dân tộc: H'Mông", Sector.ETHNICITY, "Mông"),
+        ("Khmer", Sector.ETHNICITY, "Khmer"),
+        ("doanh nhan", Sector.BUSINESS, None),
+        ("Kiều bào", Sector.OVERSEAS, None),
+        ("CÁ NHÂN TIÊU BIỂU", Sector.INDIVIDUAL, None),
+        ("Khác: Trí thức", Sector.OTHER, "Trí thức"),
+        ("organisation", Sector.ORGANISATION, None),
+    ],
+)
+def test_a_sector_is_read_as_cadres_write_it_and_written_back_the_same(
+    typed: str, kind: Sector, detail: str | None
+) -> None:
+    assert parse_sector(typed) == (kind, detail)
+    assert parse_sector(sector_text(kind, detail) or "") == (kind, detail)  # what an export writes imports back
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Hội đồng hương", "Thành phần đại diện “Hội đồng hương” không hợp lệ"),
+        ("Không", "Thành phần đại diện “Không” không hợp lệ"),
+        ("Dân tộc: Xyz", "Dân tộc “Xyz” không có trong danh mục 54 dân tộc Việt Nam."),
+    ],
+)
+def test_an_unknown_sector_is_refused_in_vietnamese(typed: str, message: str) -> None:
+    with pytest.raises(SectorError, match=re.escape(message)):
+        parse_sector(typed)
+
+
+def test_a_seat_represents_its_organisation_unless_another_sector_is_given() -> None:
+    draft, errors = validate("08611", {"full_name": "Hà Văn Hội", "organisation": "hnd"})
+    assert not errors and draft is not None and (draft.sector, draft.sector_detail) == ("organisation", None)
+    draft, errors = validate("08611", {"full_name": "Hà Văn Đạo", "organisation": "hnd", "sector": "Công giáo"})
+    assert not errors and draft is not None and (draft.sector, draft.sector_detail) == ("religion", "Công giáo")
+    assert validate("08611", {"full_name": "Hà Văn Trống", "sector": "Tổ chức thành viên"})[1] == {
+        "sector": "Đại diện tổ chức thành viên nhưng chưa ghi tên tổ chức."
+    }
+    draft, errors = validate("08611", {"full_name": "Hà Văn Ngày", "started_on": "15/06/2024"})
+    assert draft is not None and draft.started_on == date(2024, 6, 15)
+    assert validate("08611", {"full_name": "Hà Văn Sai", "started_on": "2024-02-30"})[1] == {
+        "started_on": "Ngày “2024-02-30” không tồn tại."
+    }

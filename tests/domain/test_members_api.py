@@ -17,6 +17,7 @@ from mattran.domain.access import PermissionDenied
 from mattran.domain.congress import CongressChange, congress_progress, update_congress
 from mattran.domain.demo import synthetic_rows
 from mattran.domain.member_stats import MemberFilters, count_members, member_stats
+from mattran.domain.members import parse_day
 from mattran.domain.units import load_resolver
 from mattran.store.db import Database
 from tests.support.checks import csrf_token, found
@@ -78,6 +79,8 @@ def test_import_then_export_gives_the_same_rows(platform: Platform, fmt: str, un
             got["position"],
             got["organisation"],
             got["term"],
+            got["sector"],
+            parse_day(got["started_on"]),
             str(got["phone"]),
             got["email"],
         ) == (
@@ -88,6 +91,8 @@ def test_import_then_export_gives_the_same_rows(platform: Platform, fmt: str, un
             row["Chức vụ"],
             row["Tổ chức thành viên"],
             row["Nhiệm kỳ"],
+            row["Thành phần đại diện"],
+            parse_day(row["Ngày bắt đầu"]),
             row["Số điện thoại"],
             row["Email"],
         )
@@ -107,13 +112,41 @@ def test_import_then_export_gives_the_same_rows(platform: Platform, fmt: str, un
     assert owner_rows(platform, "select count(*) from members where unit_code = %s", code) == [(40,)]
 
 
+_CHIENG_MUNG = "Xã Chiềng Mung, Sơn La"
 BAD_FILE: list[dict[str, object]] = [
-    {"Họ và tên": "Hoàng Văn Đúng", "Năm sinh": 1980, "Đơn vị": "Xã Chiềng Mung, Sơn La", "Số CCCD": "014080123456"},
-    {"Họ và tên": "Hoàng Văn Sai Năm", "Năm sinh": "31/02/1980", "Đơn vị": "Xã Chiềng Mung, Sơn La", "Số CCCD": ""},
+    {"Họ và tên": "Hoàng Văn Đúng", "Năm sinh": 1980, "Đơn vị": _CHIENG_MUNG, "Số CCCD": "014080123456"},
+    {"Họ và tên": "Hoàng Văn Sai Năm", "Năm sinh": "31/02/1980", "Đơn vị": _CHIENG_MUNG, "Số CCCD": ""},
     {"Họ và tên": "Hoàng Văn Lạc", "Năm sinh": 1981, "Đơn vị": "Xã Không Có Thật, Sơn La", "Số CCCD": ""},
     {"Họ và tên": "Hoàng Văn Xa", "Năm sinh": 1982, "Đơn vị": "P. Ba Đình, HN", "Số CCCD": ""},
     {"Họ và tên": "hoang van dung", "Năm sinh": 1980, "Đơn vị": "xa chieng mung, son la", "Số CCCD": ""},
-    {"Họ và tên": "Hoàng Văn Số", "Năm sinh": 1983, "Đơn vị": "Xã Chiềng Mung, Sơn La", "Số CCCD": "014083"},
+    {"Họ và tên": "Hoàng Văn Số", "Năm sinh": 1983, "Đơn vị": _CHIENG_MUNG, "Số CCCD": "014083"},
+]
+# the sector (thành phần đại diện) and the seat's start date, each refused with its own message
+BAD_FILE = [{**r, "Thành phần đại diện": "", "Ngày bắt đầu": ""} for r in BAD_FILE] + [
+    {
+        "Họ và tên": "Lò Văn Dân",
+        "Năm sinh": 1984,
+        "Đơn vị": _CHIENG_MUNG,
+        "Số CCCD": "",
+        "Thành phần đại diện": "Dân tộc: Xyz",
+        "Ngày bắt đầu": "",
+    },
+    {
+        "Họ và tên": "Lò Văn Hội",
+        "Năm sinh": 1985,
+        "Đơn vị": _CHIENG_MUNG,
+        "Số CCCD": "",
+        "Thành phần đại diện": "Tổ chức thành viên",
+        "Ngày bắt đầu": "",
+    },
+    {
+        "Họ và tên": "Lò Văn Ngày",
+        "Năm sinh": 1986,
+        "Đơn vị": _CHIENG_MUNG,
+        "Số CCCD": "",
+        "Thành phần đại diện": "Doanh nhân",
+        "Ngày bắt đầu": "31/04/2024",
+    },
 ]
 BAD_ERRORS = [
     (3, "Năm sinh", "Ngày sinh “31/02/1980” không tồn tại."),
@@ -121,6 +154,9 @@ BAD_ERRORS = [
     (5, "Đơn vị", "Đơn vị “P. Ba Đình, HN” (Phường Ba Đình) nằm ngoài phạm vi của bạn."),
     (6, "Họ và tên", "Trùng với dòng 2 (cùng đơn vị, họ tên và năm sinh)."),
     (7, "Số CCCD", "Số CCCD phải gồm đúng 12 chữ số."),
+    (8, "Thành phần đại diện", "Dân tộc “Xyz” không có trong danh mục 54 dân tộc Việt Nam."),
+    (9, "Thành phần đại diện", "Đại diện tổ chức thành viên nhưng chưa ghi tên tổ chức."),
+    (10, "Ngày bắt đầu", "Ngày “31/04/2024” không tồn tại."),
 ]
 
 
@@ -132,7 +168,7 @@ def test_row_errors_name_the_row_and_column_and_all_imports_nothing(platform: Pl
     headers = bearer(platform, "province_cadre", "14")
     report = upload(platform, headers, table_file(BAD_FILE, "csv"), "csv", "all").json()
     assert [(e["row"], e["field"], e["message"]) for e in report["errors"]] == BAD_ERRORS
-    assert (report["imported"], report["skipped"]) == (0, 6)
+    assert (report["imported"], report["skipped"]) == (0, 9)
     assert _son_la_count(platform) == 0
 
 
@@ -140,8 +176,8 @@ def test_skip_imports_the_good_rows_and_a_second_run_finds_them(platform: Platfo
     headers = bearer(platform, "province_cadre", "14")
     data = table_file(BAD_FILE, "xlsx")
     report = upload(platform, headers, data, "xlsx", "skip").json()
-    assert (report["imported"], report["skipped"]) == (1, 5)
-    assert [e["row"] for e in report["errors"]] == [3, 4, 5, 6, 7]
+    assert (report["imported"], report["skipped"]) == (1, 8)
+    assert [e["row"] for e in report["errors"]] == [3, 4, 5, 6, 7, 8, 9, 10]
     assert owner_rows(platform, "select full_name, birth_year from members where unit_path <@ 'vn.14'") == [
         ("Hoàng Văn Đúng", 1980)
     ]

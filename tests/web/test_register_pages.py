@@ -102,6 +102,30 @@ def test_a_cadre_edits_ends_and_moves_members_on_their_pages(platform: Platform,
         assert "Chuyển đơn vị" in _text(client.get(f"/can-bo/thanh-vien/{mover['id']}").text)
 
 
+def test_the_edit_form_keeps_and_changes_the_seats_sector_and_start(platform: Platform, communes: list[str]) -> None:
+    own = communes[0]
+    member = _member(platform, own, sector="Tôn giáo: Công giáo", started_on="2024-06-15", term="2024-2029")
+    with httpx2.Client(
+        follow_redirects=True, base_url=platform.base_url, headers=_page_headers(platform, "commune_cadre", own)
+    ) as client:
+        page = client.get(f"/can-bo/thanh-vien/{member['id']}")
+        shown = {
+            name: found(rf'id="{name}" name="{name}"[^>]*value="([^"]*)"', page.text)
+            for name in ("sector", "started_on")
+        }
+        assert shown == {"sector": "Tôn giáo: Công giáo", "started_on": "2024-06-15"}
+        form = {"full_name": member["full_name"], "term": "2024–2029", **shown, "csrf_token": csrf_token(page.text)}
+        kept = client.post(f"/can-bo/thanh-vien/{member['id']}/sua", data={**form, "position": "Ủy viên"})
+        assert kept.status_code == 200, kept.text
+        stored = "select position, sector, sector_detail, started_on::text from members where id = %s"
+        assert owner_rows(platform, stored, member["id"]) == [("Ủy viên", "religion", "Công giáo", "2024-06-15")]
+        changed = client.post(f"/can-bo/thanh-vien/{member['id']}/sua", data={**form, "sector": "doanh nhân"})
+        assert "Thành phần đại diện: Tôn giáo: Công giáo → Doanh nhân" in _text(changed.text)
+        assert owner_rows(platform, stored, member["id"]) == [(None, "business", None, "2024-06-15")]
+        bad = client.post(f"/can-bo/thanh-vien/{member['id']}/sua", data={**form, "sector": "Hội đồng hương"})
+        assert bad.status_code == 422 and "Thành phần đại diện “Hội đồng hương” không hợp lệ" in bad.text
+
+
 def test_member_pages_are_refused_outside_the_scope(platform: Platform, communes: list[str]) -> None:
     own, other = communes
     member = _member(platform, own)

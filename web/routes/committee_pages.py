@@ -46,7 +46,7 @@ async def committee_sheet(
     unit_code: Annotated[str, Path(max_length=10)],
     nhiem_ky: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
-    """Danh sách Ủy ban MTTQ theo nhiệm kỳ (in được): Ban Thường trực trước, rồi các ủy viên theo tổ chức."""
+    """Danh sách Ủy ban MTTQ theo nhiệm kỳ (in được): Ban Thường trực trước, rồi ủy viên theo thành phần đại diện."""
     async with authorized(request, principal, Operation.MEMBER_READ, unit_code) as conn:
         sheet = await committee(conn, principal, unit_code, nhiem_ky or None)
     return render(request, "committee_sheet.html", principal, sheet=sheet)

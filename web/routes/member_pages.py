@@ -13,6 +13,7 @@ from mattran.domain.consent import MEMBER_IMPORT_REQUIRED, record_member_import
 from mattran.domain.member_stats import DIMENSIONS, member_stats
 from mattran.domain.members import member_page
 from mattran.domain.permissions import Operation
+from mattran.domain.sectors import SECTOR_LABELS, Sector
 from mattran.domain.unit import Unit
 from web import csrf
 from web.auth import CadrePage, authorize, authorized
@@ -36,11 +37,12 @@ async def members_page(
     principal: CadrePage,
     unit: UnitQuery = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    sector: Annotated[Sector | Literal[""], Query()] = "",
     trang: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> HTMLResponse:
-    """Danh sách thành viên (50 mỗi trang), nhập và xuất tệp."""
+    """Danh sách thành viên (50 mỗi trang; lọc theo họ tên, thành phần đại diện), nhập và xuất tệp."""
     async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
-        page = await member_page(conn, principal, protector(request), unit, q or None, trang)
+        page = await member_page(conn, principal, protector(request), unit, q or None, trang, sector=sector or None)
     return render(
         request,
         "members.html",
@@ -48,6 +50,8 @@ async def members_page(
         page=page,
         unit=unit or "",
         q=q or "",
+        sector=sector,
+        sectors=SECTOR_LABELS,
         choices=await _choices(request, principal),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
@@ -31,11 +32,12 @@ from mattran.domain.member_stats import MemberFilters, MemberStats, count_member
 from mattran.domain.members import MemberView, add_member, list_members
 from mattran.domain.permissions import Operation
 from mattran.domain.privacy import PersonalData, personal_data
+from mattran.domain.sectors import Sector
 from web.auth import CurrentPrincipal, authorize, authorized
 from web.deps import ServicesDep, get_services
 
 router = APIRouter(prefix="/api/members", tags=["members"])
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 26 * 1024 * 1024  # 100,000 members as CSV, under the proxy's 27 MB body limit
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024  # the file, the other fields and the multipart boundaries
 
 
@@ -43,7 +45,7 @@ async def read_sheet(file: UploadFile) -> member_io.Sheet:
     """The uploaded spreadsheet's rows (413 when over the size limit; ``UnreadableFile`` when not a table)."""
     data = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, "Tệp quá lớn (tối đa 20 MB).")
+        raise HTTPException(413, "Tệp quá lớn (tối đa 26 MB).")
     return await run_in_threadpool(member_io.read_table, data)
 
 
@@ -67,6 +69,8 @@ class MemberIn(BaseModel):
     position: str | None = Field(default=None, max_length=200)
     organisation: str | None = Field(default=None, max_length=200)
     term: str | None = Field(default=None, max_length=20, description="2024–2029")
+    sector: str | None = Field(default=None, max_length=300, description="Thành phần đại diện: Tôn giáo: Công giáo…")
+    started_on: date | None = Field(default=None, description="Ngày bắt đầu giữ ghế trong Ủy ban.")
     phone: str | None = Field(default=None, max_length=30)
     email: str | None = Field(default=None, max_length=254)
     national_id: str | None = Field(default=None, max_length=20, description="Số CCCD, 12 chữ số")
@@ -78,13 +82,14 @@ async def list_all(
     principal: CurrentPrincipal,
     unit: UnitParam = None,
     q: Annotated[str | None, Query(max_length=100, description="Tìm theo họ tên.")] = None,
+    sector: Annotated[Sector | None, Query(description="Thành phần đại diện (loại).")] = None,
     limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
     offset: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> list[MemberView]:
     """Thành viên trong phạm vi của cán bộ (hoặc của một đơn vị trong phạm vi đó)."""
     async with authorized(request, principal, Operation.MEMBER_READ, unit) as conn:
         return await list_members(
-            conn, principal, protector(request), unit, limit=limit, offset=offset, search=q or None
+            conn, principal, protector(request), unit, limit=limit, offset=offset, search=q or None, sector=sector
         )
 
 

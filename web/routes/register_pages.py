@@ -44,6 +44,7 @@ from mattran.domain.organisations import (
     update_organisation,
 )
 from mattran.domain.permissions import Operation
+from mattran.domain.sectors import SECTOR_LABELS, Sector
 from web import csrf
 from web.auth import CadrePage, authorized
 from web.render import render
@@ -107,6 +108,7 @@ async def _member_page(
         labels={name: label for name, (label, _parser) in FIELDS.items()},
         history=[(h, _history_lines(h), [roles.get(r, r) for r in h.roles]) for h in history],
         organisations=organisations,
+        sectors=[SECTOR_LABELS[k] for k in Sector if k not in (Sector.RELIGION, Sector.ETHNICITY, Sector.OTHER)],
         units=[u for u in units if u.code != member.unit_code],
         reasons=END_LABELS,
         errors=errors or {},
