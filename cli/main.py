@@ -181,7 +181,7 @@ def units_find(
     urls = _store()
 
     async def run() -> Resolution:
-        db = Database(urls.app, max_size=1)
+        db = Database(urls.app, max_size=1, prepared=get_settings().db_prepared_statements)
         await db.open()
         try:
             async with db.transaction(Scope.public()) as conn:
@@ -231,7 +231,7 @@ def _on_store(work: Callable[[Database], Awaitable[_T]]) -> _T:
     urls = _store()
 
     async def run() -> _T:
-        db = Database(urls.app, max_size=1)
+        db = Database(urls.app, max_size=1, prepared=get_settings().db_prepared_statements)
         await db.open()
         try:
             return await work(db)

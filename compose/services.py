@@ -85,7 +85,7 @@ def outbox(settings: Settings, db: Database, personal: PersonalData, signing: st
 async def open_services(settings: Settings, app_url: str, pool_size: int | None = None) -> AsyncIterator[Services]:
     """Open the application's pool on ``app_url`` (``pool_size`` connections, default the settings'), load the
     units, build the services; the pool is closed on exit."""
-    db = Database(app_url, max_size=pool_size or settings.db_pool_size)
+    db = Database(app_url, max_size=pool_size or settings.db_pool_size, prepared=settings.db_prepared_statements)
     await db.open()
     try:
         async with db.transaction(Scope.public()) as conn:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     app_db_password: str = DEV_APP_DB_PASSWORD
     db_name: str = "mattran"
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_prepared_statements: bool = Field(
+        default=True,
+        description="Server-side prepared statements; false behind PgBouncer < 1.21 in transaction mode.",
+    )
     secret_key: str | None = Field(
         default=None, description="Signing secret (sessions, chat token, CSRF); empty = DATA_DIR/keys/signing.key."
     )

@@ -21,7 +21,10 @@ Conn: TypeAlias = AsyncConnection[DictRow]
 class Database:
     """Pool of connections made as the application role (no table ownership, no RLS bypass)."""
 
-    def __init__(self, app_url: str, max_size: int = 10) -> None:
+    def __init__(self, app_url: str, max_size: int = 10, prepared: bool = True) -> None:
+        """``prepared=False`` behind a pooler in transaction mode (PgBouncer < 1.21): a prepared statement lives on
+        one server connection, which the next transaction may not get."""
+        self.prepared = prepared
         self.pool = AsyncConnectionPool(
             app_url,
             connection_class=Conn,
@@ -29,7 +32,12 @@ class Database:
             max_size=max_size,
             open=False,
             check=AsyncConnectionPool.check_connection,  # a connection broken by a server restart is replaced
-            kwargs={"row_factory": dict_row, "autocommit": False, "options": "-c TimeZone=Asia/Ho_Chi_Minh"},
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": False,
+                "options": "-c TimeZone=Asia/Ho_Chi_Minh",
+                "prepare_threshold": 5 if prepared else None,  # 5: psycopg's default
+            },
         )
 
     async def open(self) -> None:
