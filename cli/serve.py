@@ -53,7 +53,7 @@ def serve_workers(sock: socket.socket, workers: int, env: dict[str, str]) -> Non
             for i, process in enumerate(processes):
                 if process.poll() is not None:
                     _log.warning("web worker %s exited with %s: replaced", process.pid, process.returncode)
-                    multiprocess.mark_process_dead(process.pid, str(metrics))  # type: ignore[no-untyped-call]
+                    multiprocess.mark_process_dead(process.pid, str(metrics))
                     processes[i] = start()
     finally:
         for process in processes:

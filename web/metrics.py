@@ -92,7 +92,7 @@ def exposition(states: Sequence[QueueState] | None) -> bytes:
     registry = REGISTRY
     if os.environ.get(MULTIPROCESS_DIR):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)
     queue = CollectorRegistry(auto_describe=False)
     queue.register(_QueueSnapshot(states))
     return generate_latest(registry) + generate_latest(queue)
