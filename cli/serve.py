@@ -76,12 +76,14 @@ def _worker(fd: int) -> None:
     from mattran.bootstrap import StoreUrls
     from mattran.settings import get_settings
     from web.app import create_app
+    from web.logs import log_config
 
     settings = get_settings()
     uvicorn.run(
         create_app(settings, StoreUrls(owner="", app=os.environ[APP_URL_ENV])),
         fd=fd,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level, settings.log_format),
         timeout_graceful_shutdown=10,
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,

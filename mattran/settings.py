@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: one JSON object a line (time, level, logger, message, request id)."
+    )
     public_url: str | None = Field(
         default=None, description="Address users reach the app at; default http://HOST:PORT."
     )

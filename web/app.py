@@ -34,6 +34,7 @@ from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
 from web.deps import WebServices, signing_secret
 from web.input_guard import storable_input
+from web.logs import RequestIds
 from web.metrics import RequestMetrics
 from web.routes import (
     admin,
@@ -246,5 +247,6 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     mount_chat(app, secret, urls.app, Transport(origin_of(settings.base_url)))
     app.add_middleware(CrossSiteGuard, base_url=settings.base_url)
     app.add_middleware(SecurityHeaders, base_url=settings.base_url, issuer=settings.issuer)
-    app.add_middleware(RequestMetrics)  # outermost: every answer counted and timed, refusals included
+    app.add_middleware(RequestMetrics)  # every answer counted and timed, refusals included
+    app.add_middleware(RequestIds)  # outermost: every log line of a request carries its id
     return app
