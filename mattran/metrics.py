@@ -8,7 +8,7 @@ any worker gives the whole instance's counts. No label ever holds personal data:
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter(
     "mattran_http_requests",
@@ -23,3 +23,8 @@ LATENCY = Histogram(
 )
 PETITIONS_FILED = Counter("mattran_petitions_filed", "Petitions stored, by channel (door)", ["channel"])
 MODEL_CALLS = Counter("mattran_model_calls", "Requests to the language model's server, by outcome", ["outcome"])
+PROCESS_STARTED = Gauge(
+    "mattran_process_started_seconds",
+    "When each web process started (Unix time); under --workers one sample per live worker (label pid)",
+    multiprocess_mode="liveall",
+)

@@ -25,6 +25,7 @@ from mattran.domain.chat_retention import Retention as ChatRetention
 from mattran.domain.embedding import Embedder
 from mattran.domain.petitions import PetitionJobs
 from mattran.keys import subkey
+from mattran.metrics import PROCESS_STARTED
 from mattran.services import Services
 from mattran.settings import Settings
 from web import access_log, background, errors
@@ -166,6 +167,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        PROCESS_STARTED.set_to_current_time()
         async with open_services(settings, urls.app) as services:
             oidc = OidcClient(
                 settings.issuer,

@@ -3,10 +3,14 @@ parser; ``/readyz`` beside ``/healthz``."""
 
 from __future__ import annotations
 
+import subprocess
+import time
+from pathlib import Path
+
 import httpx2
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.platform import Platform
+from tests.support.platform import MATTRAN, Platform, cli_env, free_port, wait_healthy
 
 PETITION = {
     "title": "Đèn đường hỏng",
@@ -70,3 +74,34 @@ def test_readiness_checks_the_store_and_the_queue(platform: Platform) -> None:
     assert body["status"] == "ready" and body["checks"]["store"] == "ok"
     assert body["checks"]["queue"].startswith("ok, oldest ready job waited ")
     assert httpx2.get(f"{platform.base_url}/healthz", timeout=30).json()["status"] == "ok"
+
+
+def test_workers_share_their_metrics(tmp_path: Path) -> None:
+    """``mattran up --workers 2``: whichever worker answers the scrape, the counts are both workers' sums."""
+    port = free_port()
+    env = cli_env(tmp_path, MATTRAN_IDP_PORT=str(free_port()))
+    with (tmp_path / "up.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [MATTRAN, "up", "--port", str(port), "--workers", "2"], env=env, cwd=tmp_path, stdout=log, stderr=log
+        )
+        try:
+            wait_healthy(port, proc, timeout=300)
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 300
+            while len(_pids(_scrape(base))) < 2 and time.monotonic() < deadline:  # the second worker still starting
+                time.sleep(1)
+            for _ in range(40):  # new connections: the kernel gives them to either worker
+                with httpx2.Client(base_url=base, timeout=30) as client:
+                    assert client.get("/api/units", params={"q": "ba dinh"}).status_code == 200
+            scrapes = [_scrape(base) for _ in range(6)]
+        finally:
+            proc.terminate()
+            proc.wait(60)
+    assert all(len(_pids(scrape)) == 2 for scrape in scrapes)  # whichever worker made it, it read both workers' files
+    totals = {_value(s, "mattran_http_requests_total", method="GET", route="/api/units", status="2xx") for s in scrapes}
+    assert totals == {40.0}  # the same total from either worker: summed over both
+
+
+def _pids(samples: Samples) -> set[str]:
+    """The live workers a scrape shows (multiprocess mode labels each process's start time with its pid)."""
+    return {dict(labels)["pid"] for name, labels in samples if name == "mattran_process_started_seconds"}
