@@ -3,7 +3,7 @@
 One process keeps them in memory. ``mattran up --workers N`` sets ``PROMETHEUS_MULTIPROC_DIR`` for its workers (one
 file per process there, summed at each scrape by prometheus-client's multiprocess collector), so a scrape through
 any worker gives the whole instance's counts. No label ever holds personal data: routes are templates
-(``/api/petitions/{number}``), never paths.
+(``/api/petitions/{code}``), never paths.
 """
 
 from __future__ import annotations
