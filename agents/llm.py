@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx2
 import openai
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.utils.json_schema import dereference_refs
@@ -26,6 +27,7 @@ from mattran.domain.masking import mask_personal_data
 from mattran.domain.reports.brief import SectionWriter
 from mattran.domain.reports.templates import template_section
 from mattran.domain.reports.writer import model_section_writer
+from mattran.metrics import MODEL_CALLS
 from mattran.settings import Settings
 from tools.base import Tool
 from tools.registry import ALL_TOOLS
@@ -159,7 +161,20 @@ def chat_model(settings: Settings) -> BaseChatModel | None:
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
         temperature=0,
+        callbacks=[CountModelCalls()],
     )
+
+
+class CountModelCalls(BaseCallbackHandler):
+    """Counts every request to the model's server by outcome (``mattran_model_calls``), nothing of its content."""
+
+    run_inline = True
+
+    def on_llm_end(self, response: Any, **kwargs: Any) -> None:
+        MODEL_CALLS.labels(outcome="ok").inc()
+
+    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
+        MODEL_CALLS.labels(outcome="error").inc()
 
 
 def completion(model: BaseChatModel) -> Callable[[str, str], Awaitable[str]]:

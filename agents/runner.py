@@ -107,7 +107,11 @@ class ChatRunner:
             min_size=1,
             max_size=4,
             open=False,
-            kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": 0},
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "prepare_threshold": 0 if services.db.prepared else None,  # None: behind a transaction pooler
+            },
         )
         self._memory: tuple[ConversationSaver, ChatGraph] | None = None
 

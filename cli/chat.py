@@ -121,7 +121,7 @@ def chat_prune() -> None:
     urls = prepare_store(settings, say)
 
     async def run() -> None:
-        db = Database(urls.app, max_size=1)
+        db = Database(urls.app, max_size=1, prepared=get_settings().db_prepared_statements)
         await db.open()
         try:
             pruned = await prune(db, Retention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -10,7 +13,11 @@ out = Console(highlight=False)
 
 
 def say(message: str) -> None:
-    """One progress line."""
+    """One progress line; with ``MATTRAN_LOG_FORMAT=json`` one record of the ``cli`` logger instead (``mattran up``
+    configures the JSON lines before its first)."""
+    if os.environ.get("MATTRAN_LOG_FORMAT", "").lower() == "json":
+        logging.getLogger("cli").info(message)
+        return
     err.print(f"[bold cyan]›[/] {message}")
 
 

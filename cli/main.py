@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import json
 import logging
+import logging.config
 import os
 import signal
 import time
@@ -109,11 +110,15 @@ def up(
     from cli import devidp, serve
     from cli.serve import APP_URL_ENV
     from web.app import create_app
+    from web.logs import log_config
 
     os.environ.setdefault("MATTRAN_BOOT_ID", uuid.uuid4().hex)  # Settings.boot_id, shared by the workers started below
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = get_settings().model_copy(update=overrides | ({"insecure_dev": True} if insecure_dev else {}))
     _refuse_public_development(settings)
+    if settings.log_format == "json":  # the start's progress lines too (uvicorn applies the same again)
+        os.environ["MATTRAN_LOG_FORMAT"] = "json"  # also when the setting came from .env: say() reads the environment
+        logging.config.dictConfig(log_config(settings.log_level, "json"))
     urls = _store(settings)
     provider = None
     if settings.oidc_issuer is None:
@@ -127,7 +132,8 @@ def up(
             settings.oidc_api_audience,
         )
     say(f"Ứng dụng web: {settings.base_url}  (kiểm tra: /healthz, {workers} tiến trình)  — Ctrl-C để dừng")
-    _log_library_work(settings.log_level)
+    if settings.log_format == "text":  # in JSON, the library's lines go through the root logger's JSON handler
+        _log_library_work(settings.log_level)
     try:
         if workers > 1:  # each worker builds its app from the same environment, the overrides included
             env = {f"MATTRAN_{k.upper()}": str(v) for k, v in overrides.items()} | {APP_URL_ENV: urls.app}
@@ -142,6 +148,7 @@ def up(
                 host=settings.host,
                 port=settings.port,
                 log_level=settings.log_level,
+                log_config=log_config(settings.log_level, settings.log_format),
                 timeout_graceful_shutdown=10,
                 proxy_headers=bool(settings.trusted_proxies),
                 forwarded_allow_ips=settings.trusted_proxies or None,
@@ -216,7 +223,7 @@ def units_find(
     urls = _store()
 
     async def run() -> Resolution:
-        db = Database(urls.app, max_size=1)
+        db = Database(urls.app, max_size=1, prepared=get_settings().db_prepared_statements)
         await db.open()
         try:
             async with db.transaction(Scope.public()) as conn:
@@ -266,7 +273,7 @@ def _on_store(work: Callable[[Database], Awaitable[_T]]) -> _T:
     urls = _store()
 
     async def run() -> _T:
-        db = Database(urls.app, max_size=1)
+        db = Database(urls.app, max_size=1, prepared=get_settings().db_prepared_statements)
         await db.open()
         try:
             return await work(db)

@@ -40,7 +40,7 @@ def purge(
     urls = _store()
 
     async def run() -> PurgeReport:
-        db = Database(urls.app, max_size=1)
+        db = Database(urls.app, max_size=1, prepared=get_settings().db_prepared_statements)
         await db.open()
         try:
             return await run_purge(db, Policy.of(settings), apply=apply, now=at, actor=_operator())

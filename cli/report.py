@@ -21,7 +21,7 @@ async def _run(app_url: str, spec: str, request: str, target: Path | None) -> in
     from mattran.scope import Scope
     from mattran.store.db import Database
 
-    db = Database(app_url, max_size=2)
+    db = Database(app_url, max_size=2, prepared=get_settings().db_prepared_statements)
     await db.open()
     try:
         async with db.transaction(Scope.public()) as conn:

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from prometheus_client import multiprocess
+
 from mattran.settings import Settings
+from web.metrics import MULTIPROCESS_DIR
 
 APP_URL_ENV = "MATTRAN_WORKER_APP_URL"  # the application role's connection string, set by the parent only
 _ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +39,8 @@ def serve_workers(sock: socket.socket, workers: int, env: dict[str, str]) -> Non
     """Run ``workers`` processes on ``sock`` until this process is stopped (SIGTERM, Ctrl-C), replacing any that
     dies; then stop them all (each finishes its requests)."""
     path = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
-    env = env | {"PYTHONPATH": path}
+    metrics = Path(env.get(MULTIPROCESS_DIR) or tempfile.mkdtemp(prefix="mattran-metrics-"))  # summed by /metrics
+    env = env | {"PYTHONPATH": path, MULTIPROCESS_DIR: str(metrics)}
     command = [sys.executable, "-m", "cli.serve", str(sock.fileno())]
 
     def start() -> subprocess.Popen[bytes]:
@@ -47,6 +53,7 @@ def serve_workers(sock: socket.socket, workers: int, env: dict[str, str]) -> Non
             for i, process in enumerate(processes):
                 if process.poll() is not None:
                     _log.warning("web worker %s exited with %s: replaced", process.pid, process.returncode)
+                    multiprocess.mark_process_dead(process.pid, str(metrics))
                     processes[i] = start()
     finally:
         for process in processes:
@@ -59,6 +66,8 @@ def serve_workers(sock: socket.socket, workers: int, env: dict[str, str]) -> Non
                 process.kill()
                 process.wait()
         sock.close()
+        if MULTIPROCESS_DIR not in os.environ:
+            shutil.rmtree(metrics, ignore_errors=True)
 
 
 def _worker(fd: int) -> None:
@@ -67,12 +76,14 @@ def _worker(fd: int) -> None:
     from mattran.bootstrap import StoreUrls
     from mattran.settings import get_settings
     from web.app import create_app
+    from web.logs import log_config
 
     settings = get_settings()
     uvicorn.run(
         create_app(settings, StoreUrls(owner="", app=os.environ[APP_URL_ENV])),
         fd=fd,
         log_level=settings.log_level,
+        log_config=log_config(settings.log_level, settings.log_format),
         timeout_graceful_shutdown=10,
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,

@@ -27,7 +27,7 @@ def on_store(work: Callable[[Database, UnitResolver], Awaitable[_T]], pool_size:
     urls = prepare_store(get_settings(), say)
 
     async def run() -> _T:
-        db = Database(urls.app, max_size=pool_size)
+        db = Database(urls.app, max_size=pool_size, prepared=get_settings().db_prepared_statements)
         await db.open()
         try:
             async with db.transaction(Scope.public()) as conn:

@@ -96,6 +96,7 @@ async def open_services(settings: Settings, app_url: str, pool_size: int | None 
         app_url,
         max_size=pool_size or settings.db_pool_size,
         replica_urls=replica_urls(settings),
+        prepared=settings.db_prepared_statements,
         replica_policy=ReplicaPolicy(max_lag_seconds=settings.database_replica_max_lag_seconds),
     )
     await db.open()

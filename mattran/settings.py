@@ -56,6 +56,10 @@ class Settings(BaseSettings):
         description="After a browser's change (a form sent, a petition filed) its reads go to the primary this long, "
         "so that it sees what it wrote whichever replica would answer.",
     )
+    db_prepared_statements: bool = Field(
+        default=True,
+        description="Server-side prepared statements; false behind PgBouncer < 1.21 in transaction mode.",
+    )
     secret_key: str | None = Field(
         default=None, description="Signing secret (sessions, chat token, CSRF); empty = DATA_DIR/keys/signing.key."
     )
@@ -72,6 +76,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: one JSON object a line (time, level, logger, message, request id)."
+    )
     public_url: str | None = Field(
         default=None, description="Address users reach the app at; default http://HOST:PORT."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import DEV_APP_DB_PASSWORD, Settings
 from mattran.store.db import Database
+from tests.support.pgbouncer import pgbouncer, through_pgbouncer
 from tests.support.platform import MATTRAN, MODELS_DIR, Platform, StartUp, cli_env, free_port, wait_healthy
 from tests.support.scripted_model import Script, ScriptedServer, Serve
 from tests.support.store import open_pool
@@ -50,9 +52,24 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def urls(settings: Settings) -> StoreUrls:
-    """The store, started, migrated and loaded."""
+def direct_urls(settings: Settings) -> StoreUrls:
+    """The store, started, migrated and loaded; the application connects to the server itself."""
     return prepare_store(settings)
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_app_url(direct_urls: StoreUrls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The application role's URL through PgBouncer in transaction mode, in front of the session's store."""
+    with pgbouncer(direct_urls.owner, DEV_APP_DB_PASSWORD, tmp_path_factory.mktemp("pgbouncer")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def urls(direct_urls: StoreUrls, request: pytest.FixtureRequest) -> StoreUrls:
+    """The store's URLs; with ``MATTRAN_TEST_PGBOUNCER=1`` every application connection goes through PgBouncer."""
+    if through_pgbouncer():
+        return replace(direct_urls, app=request.getfixturevalue("pgbouncer_app_url"))
+    return direct_urls
 
 
 @pytest.fixture(scope="session")

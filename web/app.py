@@ -23,6 +23,7 @@ from mattran.domain.chat_retention import Retention as ChatRetention
 from mattran.domain.embedding import Embedder
 from mattran.domain.petitions import PetitionJobs
 from mattran.keys import subkey
+from mattran.metrics import PROCESS_STARTED
 from mattran.services import Services
 from mattran.settings import Settings
 from web import access_log, background, errors
@@ -33,6 +34,8 @@ from web.cross_site import CrossSiteGuard
 from web.deps import WebServices, signing_secret
 from web.input_guard import storable_input
 from web.read_your_writes import ReadYourWrites
+from web.logs import RequestIds
+from web.metrics import RequestMetrics
 from web.routes import (
     admin,
     auth,
@@ -162,6 +165,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        PROCESS_STARTED.set_to_current_time()
         async with open_services(settings, urls.app) as services:
             oidc = OidcClient(
                 settings.issuer,
@@ -246,5 +250,7 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
     if settings.database_replica_urls.strip():
         https = settings.base_url.startswith("https://")
         app.add_middleware(ReadYourWrites, seconds=settings.database_replica_after_write_seconds, https=https)
-    app.add_middleware(SecurityHeaders, base_url=settings.base_url, issuer=settings.issuer)  # outermost
+    app.add_middleware(SecurityHeaders, base_url=settings.base_url, issuer=settings.issuer)
+    app.add_middleware(RequestMetrics)  # every answer counted and timed, refusals included
+    app.add_middleware(RequestIds)  # outermost: every log line of a request carries its id
     return app

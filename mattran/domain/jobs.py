@@ -53,6 +53,18 @@ def retry_delay(attempts: int, base_s: float = 5, cap_s: float = 600) -> float:
     return float(min(cap_s, base_s * 2 ** max(0, attempts - 1)))
 
 
+@dataclass(frozen=True)
+class QueueState:
+    """One kind's jobs: ready, running, waiting for a retry, given up; the oldest ready one's wait in seconds."""
+
+    kind: str
+    ready: int
+    running: int
+    retrying: int
+    failed: int
+    oldest_ready_s: float
+
+
 class JobQueue:
     """Enqueue jobs for whichever worker has a handler for their kind."""
 
@@ -75,6 +87,11 @@ class JobQueue:
         """Jobs waiting or running, by kind."""
         async with self.db.transaction(Scope.public()) as conn:
             return await store.depth(conn)
+
+    async def states(self) -> list[QueueState]:
+        """Each kind's jobs by state (for ``/metrics`` and ``/readyz``)."""
+        async with self.db.transaction(Scope.public()) as conn:
+            return [QueueState(**row) for row in await store.states(conn)]
 
 
 async def enqueue_in(

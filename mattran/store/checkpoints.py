@@ -1,8 +1,8 @@
 """Tables of LangGraph's Postgres checkpointer (conversation memory), created by the owner, used by the app.
 
 Each row belongs to one conversation (``thread_id``): the application role sees and changes only the rows of the
-conversation its connection is set to (``mattran.conversation``, set by :class:`ConversationSaver` before each
-statement), never another's. Old conversations are deleted through ``prune_conversations`` (0016_chat_privacy).
+conversation its connection is set to (``mattran.conversation``, set by :class:`ConversationSaver` in each of
+its transactions), never another's. Old conversations are deleted through ``prune_conversations`` (0016_chat_privacy).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from langgraph.checkpoint.postgres._ainternal import get_connection
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import sql
 from psycopg.rows import dict_row
@@ -61,8 +62,15 @@ class ConversationSaver(AsyncPostgresSaver):
 
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[Any]:
-        async with super()._cursor(pipeline=pipeline) as cur:
-            await cur.execute("select set_config('mattran.conversation', %s, false)", (_CONVERSATION.get(),))
+        """One transaction per use, the conversation set for it alone (``true``: transaction-local, so it holds
+        through a pooler in transaction mode and never outlives the transaction on a reused connection)."""
+        async with (
+            self.lock,
+            get_connection(self.conn) as conn,
+            conn.transaction(),
+            conn.cursor(binary=True, row_factory=dict_row) as cur,
+        ):
+            await cur.execute("select set_config('mattran.conversation', %s, true)", (_CONVERSATION.get(),))
             yield cur
 
     async def aget_tuple(self, config: Any) -> Any:

@@ -48,7 +48,7 @@ def reads_on_primary() -> Iterator[None]:
         _on_primary.reset(token)
 
 
-def _pool(url: str, max_size: int) -> AsyncConnectionPool[Conn]:
+def _pool(url: str, max_size: int, prepared: bool) -> AsyncConnectionPool[Conn]:
     return AsyncConnectionPool(
         url,
         connection_class=Conn,
@@ -56,7 +56,12 @@ def _pool(url: str, max_size: int) -> AsyncConnectionPool[Conn]:
         max_size=max_size,
         open=False,
         check=AsyncConnectionPool.check_connection,  # a connection broken by a server restart is replaced
-        kwargs={"row_factory": dict_row, "autocommit": False, "options": "-c TimeZone=Asia/Ho_Chi_Minh"},
+        kwargs={
+            "row_factory": dict_row,
+            "autocommit": False,
+            "options": "-c TimeZone=Asia/Ho_Chi_Minh",
+            "prepare_threshold": 5 if prepared else None,  # 5: psycopg's default
+        },
     )
 
 
@@ -88,9 +93,13 @@ class Database:
         max_size: int = 10,
         replica_urls: Sequence[str] = (),
         replica_policy: ReplicaPolicy | None = None,
+        prepared: bool = True,
     ) -> None:
-        self.pool = _pool(app_url, max_size)
-        self.replicas = [Replica(_pool(url, max_size)) for url in replica_urls]
+        """``prepared=False`` behind a pooler in transaction mode (PgBouncer < 1.21): a prepared statement lives on
+        one server connection, which the next transaction may not get."""
+        self.prepared = prepared
+        self.pool = _pool(app_url, max_size, prepared)
+        self.replicas = [Replica(_pool(url, max_size, prepared)) for url in replica_urls]
         self.replica_policy = replica_policy or ReplicaPolicy()
         self._watcher: asyncio.Task[None] | None = None
         self._turn = itertools.count()

@@ -106,6 +106,23 @@ async def depth(conn: Conn) -> dict[str, int]:
     return {r["kind"]: int(r["n"]) for r in await cur.fetchall()}
 
 
+async def states(conn: Conn) -> list[Row]:
+    """By kind: jobs ready to run, running (leased), waiting for a retry after a failure, given up (still kept),
+    and how long the oldest ready one has waited (seconds)."""
+    cur = await conn.execute(
+        "select kind,"
+        " count(*) filter (where failed_at is null and run_after <= now()"
+        "  and (locked_until is null or locked_until <= now())) as ready,"
+        " count(*) filter (where failed_at is null and locked_until > now()) as running,"
+        " count(*) filter (where failed_at is null and last_error is not null and run_after > now()) as retrying,"
+        " count(*) filter (where failed_at is not null) as failed,"
+        " coalesce(extract(epoch from now() - min(run_after) filter (where failed_at is null and run_after <= now()"
+        "  and (locked_until is null or locked_until <= now()))), 0)::float8 as oldest_ready_s"
+        " from jobs where done_at is null group by kind order by kind"
+    )
+    return await cur.fetchall()
+
+
 async def get(conn: Conn, job_id: int) -> Row | None:
     """One job's state."""
     cur = await conn.execute(

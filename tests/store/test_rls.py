@@ -1,6 +1,13 @@
-"""Row-level security: the application's own connection cannot read or write another unit's rows."""
+"""Row-level security: the application's own connection cannot read or write another unit's rows.
+
+Every test runs twice: on a direct connection and through PgBouncer in transaction mode (a server connection shared
+by successive transactions of different clients); ``MATTRAN_TEST_PGBOUNCER=1`` puts the whole suite behind it.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
 
 import psycopg
 import pytest
@@ -10,9 +17,23 @@ from mattran.scope import Scope
 from mattran.store import members as members_store
 from mattran.store.db import Database
 from tests.support.checks import present
+from tests.support.pgbouncer import through_pgbouncer
+from tests.support.store import open_pool
 
 BA_DINH, HOAN_KIEM, PHU_QUOC = "00004", "00070", "31078"  # two Hà Nội wards, one An Giang special zone
 HANOI_PATH, BA_DINH_PATH = "vn.01", "vn.01.00004"
+
+
+@pytest.fixture(scope="module", params=["direct", "pgbouncer"])
+async def db(request: pytest.FixtureRequest, urls: StoreUrls) -> AsyncIterator[Database]:
+    """The application role's pool: straight to the server, or through PgBouncer (transaction mode, no prepared
+    statements), with more clients than PgBouncer's server connections."""
+    if request.param == "pgbouncer" or through_pgbouncer():
+        async with open_pool(request.getfixturevalue("pgbouncer_app_url"), max_size=8, prepared=False) as database:
+            yield database
+    else:
+        async with open_pool(urls.app, max_size=4) as database:
+            yield database
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +114,33 @@ async def test_domain_operations_run_inside_the_scope(db: Database, seeded: dict
     async with db.transaction(Scope.of_unit(HANOI_PATH)) as conn:
         listed = await members_store.list_members(conn)
     assert {m["full_name"] for m in listed} & set(SEEDED_NAMES) == {seeded[BA_DINH], seeded[HOAN_KIEM]}
+
+
+async def test_the_scope_never_leaks_between_transactions_sharing_a_connection(
+    db: Database, seeded: dict[str, str]
+) -> None:
+    """Many concurrent transactions in different scopes, each seeing exactly its own (through PgBouncer: 8 clients on
+    4 server connections), each statement repeated past psycopg's prepare threshold."""
+    scopes = [
+        (Scope.of_unit(BA_DINH_PATH), {seeded[BA_DINH]}),
+        (Scope.of_unit(HANOI_PATH), {seeded[BA_DINH], seeded[HOAN_KIEM]}),
+        (Scope.public(), set()),
+        (Scope.everything(), set(SEEDED_NAMES)),
+    ]
+
+    async def check(scope: Scope, expected: set[str]) -> None:
+        for _ in range(8):
+            async with db.transaction(scope) as conn:
+                cur = await conn.execute(
+                    "select full_name from members where full_name = any(%s)", (list(SEEDED_NAMES),)
+                )
+                await asyncio.sleep(0)  # let other clients' transactions interleave on the pooler
+                assert {r["full_name"] for r in await cur.fetchall()} == expected
+
+    await asyncio.gather(*(check(scope, names) for scope, names in scopes for _ in range(4)))
+    async with db.transaction(Scope.public()) as conn:
+        cur = await conn.execute(
+            "select current_setting('mattran.scope', true) as s, current_setting('TimeZone') as tz"
+        )
+        row = present(await cur.fetchone())
+    assert row == {"s": Scope.public().as_pg_array(), "tz": "Asia/Ho_Chi_Minh"}

@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from mattran.store.db import Database
+from tests.support.pgbouncer import through_pgbouncer
 
 
 @asynccontextmanager
-async def open_pool(url: str, max_size: int) -> AsyncIterator[Database]:
-    """A :class:`Database` on ``url``, open for the ``async with`` block."""
-    database = Database(url, max_size=max_size)
+async def open_pool(url: str, max_size: int, prepared: bool | None = None) -> AsyncIterator[Database]:
+    """A :class:`Database` on ``url``, open for the ``async with`` block; without prepared statements when the run
+    goes through PgBouncer (``MATTRAN_TEST_PGBOUNCER=1``) unless ``prepared`` says."""
+    database = Database(url, max_size=max_size, prepared=not through_pgbouncer() if prepared is None else prepared)
     await database.open()
     try:
         yield database

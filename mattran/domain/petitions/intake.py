@@ -27,6 +27,7 @@ from mattran.domain.text import nfc
 from mattran.domain.time import VIETNAM
 from mattran.domain.unit import Unit
 from mattran.domain.units import Resolution, UnitResolver
+from mattran.metrics import PETITIONS_FILED
 from mattran.scope import Scope
 from mattran.store import notifications
 from mattran.store import petitions as store
@@ -150,6 +151,7 @@ class PetitionIntake:
             if existing:
                 return existing
             raise
+        PETITIONS_FILED.labels(channel=str(channel)).inc()
         return self._filed(str(receipt), PetitionStatus.RECEIVED, unit, category, values["due_at"])
 
     @staticmethod
