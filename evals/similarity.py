@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from evals.dataset import is_sealed, rows
 from mattran.domain.embedding import Encoder
+from mattran.domain.petitions import similarity as judging
 from mattran.domain.petitions.matching import SAME_MATTER, Match, compare
 
 DATASETS = Path(__file__).parent / "datasets"
 DEV = DATASETS / "petition_pairs.dev.jsonl"
+TRAIN = DATASETS / "petition_pairs.train.jsonl"
 SEALED = DATASETS / "petition_pairs.sealed.jsonl"
 
 
@@ -101,9 +101,9 @@ class Report:
 
 
 def cosines(encoder: Encoder, pairs: list[Pair]) -> list[float]:
-    """The cosine of each pair's passage embeddings (as stored for petitions)."""
-    vectors = encoder.passages([t for p in pairs for t in (p.a, p.b)])
-    return [float(np.dot(vectors[2 * i], vectors[2 * i + 1])) for i in range(len(pairs))]
+    """The cosine of each pair's passage embeddings, of the texts as the matcher compares them (as the platform
+    does: :func:`mattran.domain.petitions.similarity.cosines`)."""
+    return judging.cosines(encoder, [(p.a, p.b) for p in pairs])
 
 
 def evaluate(encoder: Encoder, path: Path | None = None) -> Report:
