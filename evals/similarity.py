@@ -76,7 +76,9 @@ class Report:
 
     @property
     def metrics(self) -> dict[str, float]:
-        """Precision and recall at the threshold shown, with and without diacritics, and the set's size."""
+        """Precision and recall at the threshold shown, with and without diacritics, the share of each kind of pair
+        shown as the same matter (its recall for a kind of the same matter, its error for another), and the set's
+        size."""
         figures = self._counts(self.judged, SAME_MATTER)
         plain = [(p, m) for p, m in self.judged if not p.diacritics]
         figures |= {f"{k}.no_diacritics": v for k, v in self._counts(plain, SAME_MATTER).items()}
@@ -85,6 +87,9 @@ class Report:
             figures |= {f"{k}.{split}": v for k, v in self._counts(part, SAME_MATTER).items()}
             part = [(p, m) for p, m in part if not p.diacritics]
             figures |= {f"{k}.{split}.no_diacritics": v for k, v in self._counts(part, SAME_MATTER).items()}
+        for kind in sorted({p.kind for p, _ in self.judged} - {""}):  # per kind: shown as the same, out of its pairs
+            part = [m.score >= SAME_MATTER for p, m in self.judged if p.kind == kind]
+            figures[f"shown.{kind}"] = sum(part) / len(part)
         figures |= {"pairs": float(len(self.judged)), "threshold": SAME_MATTER}
         return figures
 
