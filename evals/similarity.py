@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from evals.dataset import is_sealed, rows
 from mattran.domain.embedding import Encoder
+from mattran.domain.petitions import similarity as judging
 from mattran.domain.petitions.matching import SAME_MATTER, Match, compare
 
 DATASETS = Path(__file__).parent / "datasets"
 DEV = DATASETS / "petition_pairs.dev.jsonl"
+TRAIN = DATASETS / "petition_pairs.train.jsonl"
 SEALED = DATASETS / "petition_pairs.sealed.jsonl"
 
 
@@ -76,7 +76,9 @@ class Report:
 
     @property
     def metrics(self) -> dict[str, float]:
-        """Precision and recall at the threshold shown, with and without diacritics, and the set's size."""
+        """Precision and recall at the threshold shown, with and without diacritics, the share of each kind of pair
+        shown as the same matter (its recall for a kind of the same matter, its error for another), and the set's
+        size."""
         figures = self._counts(self.judged, SAME_MATTER)
         plain = [(p, m) for p, m in self.judged if not p.diacritics]
         figures |= {f"{k}.no_diacritics": v for k, v in self._counts(plain, SAME_MATTER).items()}
@@ -85,6 +87,9 @@ class Report:
             figures |= {f"{k}.{split}": v for k, v in self._counts(part, SAME_MATTER).items()}
             part = [(p, m) for p, m in part if not p.diacritics]
             figures |= {f"{k}.{split}.no_diacritics": v for k, v in self._counts(part, SAME_MATTER).items()}
+        for kind in sorted({p.kind for p, _ in self.judged} - {""}):  # per kind: shown as the same, out of its pairs
+            part = [m.score >= SAME_MATTER for p, m in self.judged if p.kind == kind]
+            figures[f"shown.{kind}"] = sum(part) / len(part)
         figures |= {"pairs": float(len(self.judged)), "threshold": SAME_MATTER}
         return figures
 
@@ -101,9 +106,9 @@ class Report:
 
 
 def cosines(encoder: Encoder, pairs: list[Pair]) -> list[float]:
-    """The cosine of each pair's passage embeddings (as stored for petitions)."""
-    vectors = encoder.passages([t for p in pairs for t in (p.a, p.b)])
-    return [float(np.dot(vectors[2 * i], vectors[2 * i + 1])) for i in range(len(pairs))]
+    """The cosine of each pair's passage embeddings, of the texts as the matcher compares them (as the platform
+    does: :func:`mattran.domain.petitions.similarity.cosines`)."""
+    return judging.cosines(encoder, [(p.a, p.b) for p in pairs])
 
 
 def evaluate(encoder: Encoder, path: Path | None = None) -> Report:

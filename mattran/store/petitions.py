@@ -313,12 +313,14 @@ _ALIKE_IN = {
 async def _alike(
     conn: Conn, where: str, unit_code: str, text: str, exclude: object, limit: int, recent: int
 ) -> list[Row]:
-    """Rows among the unit's ``recent`` newest in ``where`` whose text is alike ``text`` (pg_trgm), best first."""
+    """Rows among the unit's ``recent`` newest in ``where`` whose text is alike ``text`` (pg_trgm, diacritics- and
+    case-insensitive), best first."""
     columns, compared, source, newest = _ALIKE_IN[where]
     cur = await conn.execute(
-        f"select {columns}, similarity({compared}, %(t)s) as score"
+        f"select {columns}, similarity(library_fold({compared}), library_fold(%(t)s)) as score"
         f" from ({source} order by {newest} desc limit %(recent)s) p"
-        f" where similarity({compared}, %(t)s) >= %(min)s order by score desc, p.{newest} desc limit %(n)s",
+        f" where similarity(library_fold({compared}), library_fold(%(t)s)) >= %(min)s"
+        f" order by score desc, p.{newest} desc limit %(n)s",
         {"u": unit_code, "t": text, "x": exclude, "n": limit, "recent": recent, "min": ALIKE_WORDING},
     )
     return await cur.fetchall()
@@ -351,6 +353,16 @@ async def texts(conn: Conn, ids: Sequence[int], vector: str | None = None) -> di
         {"ids": list(ids), "v": vector},
     )
     return {r["id"]: r for r in await cur.fetchall()}
+
+
+async def published_texts(conn: Conn, codes: Sequence[str]) -> dict[str, Row]:
+    """The reviewed public titles and texts of published petitions, by tracking code (what anyone may see)."""
+    cur = await conn.execute(
+        "select tracking_code, title, content_public from public_petitions"
+        " where tracking_code = any(%(c)s) and title is not null and content_public is not null",
+        {"c": list(codes)},
+    )
+    return {r["tracking_code"]: r for r in await cur.fetchall()}
 
 
 async def unembedded(conn: Conn, limit: int) -> list[Row]:

@@ -55,7 +55,7 @@ def test_the_same_matter_in_other_words_is_similar(platform: Platform) -> None:
             "action": "publish",
             "title_public": "Đường liên thôn 3 sụt lún",
             "answer_public": "Đã sửa đường.",
-            "content_public": "Đường liên thôn ở thôn 3 bị sụt lún, ổ gà rất to.",
+            "content_public": "Đường liên thôn ở thôn 3 bị sụt lún, ổ gà rất to, xe máy đi qua ngã nhiều lần.",
         },
     ):
         r = httpx2.post(f"{platform.base_url}/api/petitions/{first}/actions", json=step, headers=headers)

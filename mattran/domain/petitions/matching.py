@@ -1,14 +1,15 @@
 """Whether two petitions are about the same matter, and why: the meaning of their texts (the embedding model's
 cosine) weighed with the places they name (``thôn 3``, ``đường Lê Lợi``, ``ngõ 12``), the words they share and the
-kind of problem they report, all diacritics-insensitive.
+kind of problem they report, all diacritics-insensitive and with teencode written out (``ko`` → ``không``).
 
 Meaning alone finds the same kind of problem, not the same problem: a pothole on one road reads like a pothole on
-another, and a text typed without diacritics reads far from its accented twin. So the cosine is one feature among
-others (:func:`features`): the places both name or name differently, the words and letter trigrams both use
-(folded), the kinds of problem both report, and whether either is typed without diacritics. A small logistic
-regression weighs them (``matching_weights.json``, fitted on the development pairs by ``evals/fit_similarity.py``;
-nothing is fitted at run time); its probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres.
-"""
+another, and a text typed without diacritics reads far from its accented twin. So a pair with a text typed without
+diacritics is embedded folded on both sides (:func:`compared_text`), and the cosine is one feature among others
+(:func:`features`): the places both name, name differently or only one names, the words, word pairs and letter
+trigrams both use (folded), the texts' lengths and the kinds of problem both report. A small logistic regression
+weighs them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on the independent training
+pairs and the development pairs' tuned part; nothing is fitted at run time); its probability is the score, and
+:data:`SAME_MATTER` the threshold shown to cadres."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from mattran.domain.text import fold, strip_marks
@@ -30,9 +32,12 @@ FEATURES = (
     "plain_meaning",
     "shared_place",
     "other_place",
+    "lone_place",
     "words",
-    "plain_words",
+    "matter_words",
+    "bigrams",
     "trigrams",
+    "lengths",
     "same_problem",
     "other_problem",
 )
@@ -100,7 +105,7 @@ _KINDS = {
     "khu tap the": "khu tập thể",
 }
 _KIND = re.compile(r"(?<!\w)(" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")(?!\w)")
-_NUMBERS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "tu": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8"}
+_NUMBERS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8"}
 # words of a school's or a hamlet's type, not of its name
 _GENERIC = {"tieu", "hoc", "mam", "non", "thcs", "thpt", "trung", "so", "lien", "xa", "thon", "huyen", "tinh"}
 _WORD = re.compile(r"[^\W_]+")
@@ -189,8 +194,12 @@ def places(text: str) -> list[Place]:
     lowercase = text == text.lower()
     found: list[Place] = []
     for clause in _CLAUSE.split(text):
-        words = _WORD.findall(clause)
-        folded = [fold(w) for w in words]
+        words: list[str] = []
+        folded: list[str] = []
+        for word in _WORD.findall(clause):
+            keys = normal(word).split()  # teencode written out: ``kp2`` → ``khu pho 2``
+            words.extend([word] if keys == [fold(word)] else keys)
+            folded.extend(keys)
         joined = " ".join(folded)
         for match in _KIND.finditer(joined):
             start = joined[: match.start()].count(" ")
@@ -250,19 +259,77 @@ class Match:
         return said
 
 
+# Teencode and the abbreviations people type, folded, as the words they stand for (``ko`` → ``khong``, ``kp2`` →
+# ``khu pho 2``): a petition typed this way is the same text as one typed in full.
+_SHORT = {
+    "k": "khong",
+    "ko": "khong",
+    "kg": "khong",
+    "khg": "khong",
+    "kh": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "dc": "duoc",
+    "dk": "duoc",
+    "dduoc": "duoc",
+    "nc": "nuoc",
+    "ng": "nguoi",
+    "j": "gi",
+    "vs": "voi",
+    "r": "roi",
+    "ae": "anh em",
+    "bc": "bao cao",
+    "bt": "binh thuong",
+    "kp": "khu pho",
+    "tdp": "to dan pho",
+    "ubnd": "uy ban",
+    "tp": "thanh pho",
+    "hs": "hoc sinh",
+    "mn": "moi nguoi",
+    "nt": "nhu the",
+    "ntn": "nhu the nao",
+    "sn": "so nha",
+}
+_SPLIT = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z]{2})")
+
+
+def normal(text: str) -> str:
+    """A petition's text folded (:func:`~mattran.domain.text.fold`) with teencode and abbreviations written out and
+    numbers parted from the letters they are typed against (``kp2`` → ``khu pho 2``)."""
+    return " ".join(_SHORT.get(w, w) for w in _SPLIT.sub(" ", fold(text)).split())
+
+
+def folded(a: str, b: str) -> bool:
+    """Whether a pair's texts are compared folded: when either is typed without diacritics (the embedding model
+    reads an unaccented text far from its accented twin; folding both sides makes them alike again)."""
+    return _plain(a) or _plain(b)
+
+
+def compared_text(a: str, b: str, text: str) -> str:
+    """The text (``a`` or ``b``) whose embedding is compared when ``a`` is weighed against ``b``: as typed, or
+    :func:`normal` line by line when the pair is :func:`folded`."""
+    return " ".join(normal(line) for line in text.splitlines()) if folded(a, b) else text
+
+
 def problems(text: str) -> set[str]:
     """The kinds of problem a petition's text reports (folded phrases, see ``_PROBLEMS``)."""
-    folded = fold(text)
+    folded = normal(text)
     return {kind for kind, phrase in _PROBLEM.items() if phrase.search(folded)}
 
 
 def _trigrams(text: str) -> set[str]:
-    folded = " ".join(fold(text).split())
+    folded = normal(text)
     return {folded[i : i + 3] for i in range(len(folded) - 2)}
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in fold(text).split() if w not in _STOP and len(w) > 1}
+    return {w for w in normal(text).split() if w not in _STOP and len(w) > 1}
+
+
+def _bigrams(text: str) -> set[str]:
+    """Pairs of successive words (folded): Vietnamese words are mostly two syllables (``ổ gà``, ``thu gom``)."""
+    words = normal(text).split()
+    return {f"{x} {y}" for x, y in pairwise(words)}
 
 
 def _plain(text: str) -> bool:
@@ -280,6 +347,10 @@ class _Parts:
     values: tuple[float, ...]
 
 
+def _overlap(x: set[str], y: set[str]) -> float:
+    return len(x & y) / min(len(x), len(y)) if x and y else 0.0
+
+
 def _parts(a: str, b: str, meaning: float) -> _Parts:
     pa, pb = places(a), places(b)
     shared = sorted({x.text for x in pa for y in pb if x.kind == y.kind and x.name & y.name})
@@ -293,21 +364,24 @@ def _parts(a: str, b: str, meaning: float) -> _Parts:
         }
     )
     wa, wb = _words(a), _words(b)
+    named = {w for p in (*pa, *pb) for w in p.name} | {w for p in (*pa, *pb) for w in normal(p.text).split()}
     ta, tb = _trigrams(a), _trigrams(b)
     ka, kb = problems(a), problems(b)
     same_problem = sorted(ka & kb)
     other_problem = sorted(ka ^ kb) if ka and kb and not same_problem else []
     plain = float(_plain(a) or _plain(b))
-    words = len(wa & wb) / min(len(wa), len(wb)) if wa and wb else 0.0
     values = (
         meaning,
         plain,
         plain * meaning,
         float(bool(shared)),
-        float(bool(other)),
-        words,
-        plain * words,
-        len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0,
+        float(bool(other) and not shared),
+        float(bool(pa or pb) and not shared and not other),
+        _overlap(wa, wb),
+        _overlap(wa - named, wb - named),
+        _overlap(_bigrams(a), _bigrams(b)),
+        _overlap(ta, tb),
+        abs(math.log((len(normal(a).split()) + 1) / (len(normal(b).split()) + 1))),
         float(bool(same_problem)),
         float(bool(other_problem)),
     )

@@ -1,19 +1,21 @@
-"""Similar petitions of a unit: candidates by wording (pg_trgm) and, once the embedding model is loaded, by
-meaning; judged pair by pair (:mod:`mattran.domain.petitions.matching`) with the reasons shown to the cadre."""
+"""Similar petitions of a unit: candidates by wording (pg_trgm, diacritics-insensitive) and, once the embedding model
+is loaded, by meaning; judged pair by pair (:mod:`mattran.domain.petitions.matching`) with the reasons shown to the
+cadre. The cadres' page and the public's list of similar published petitions use the same judgement."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mattran.domain.embedding import Embedder
-from mattran.domain.petitions.matching import compare
+from mattran.domain.embedding import Embedder, Encoder
+from mattran.domain.petitions.matching import compare, compared_text, folded
 from mattran.store.library import vector_literal
 
-# Cosine similarity (multilingual-e5-small passages) from which two petitions are about the same matter.
-SIMILAR_MEANING = 0.9
-CANDIDATE_MEANING = 0.85  # from which a petition of the unit is weighed as a possible duplicate
+# The cosine (multilingual-e5-small passages, as stored) from which a petition of the unit is weighed as a possible
+# duplicate: low enough to keep a twin typed without diacritics (about 0.8 to its accented text), which the matcher
+# then compares folded.
+CANDIDATE_MEANING = 0.78
 
 
 async def vector_of(embedder: Embedder, text: str) -> str | None:
@@ -24,6 +26,30 @@ async def vector_of(embedder: Embedder, text: str) -> str | None:
     return vector_literal(vector)
 
 
+def cosines(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """The cosine of each pair's embeddings, of the texts as the matcher compares them
+    (:func:`~mattran.domain.petitions.matching.compared_text`: folded when either is typed without diacritics)."""
+    texts = [compared_text(a, b, text) for a, b in pairs for text in (a, b)]
+    unique = list(dict.fromkeys(texts))
+    if not unique:
+        return []
+    vectors = encoder.passages(unique)
+    row = {text: i for i, text in enumerate(unique)}
+    return [float(vectors[row[texts[2 * i]]] @ vectors[row[texts[2 * i + 1]]]) for i in range(len(pairs))]
+
+
+async def weigh(embedder: Embedder, own: str, candidates: list[dict[str, Any]]) -> None:
+    """Set each candidate's ``meaning`` (the cosine to ``own``) as the matcher compares it: the stored embeddings'
+    cosine when both texts are typed as stored, else computed now on the compared texts; left None while the model
+    is not loaded."""
+    if not embedder.ready:
+        return
+    redo = [c for c in candidates if c.get("meaning") is None or folded(own, c["text"])]
+    found = await asyncio.to_thread(cosines, embedder, [(own, c["text"]) for c in redo])
+    for candidate, meaning in zip(redo, found, strict=True):
+        candidate["meaning"] = meaning
+
+
 def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], key: str) -> None:
     """Add ``rows`` to ``found`` (by ``key``), keeping the higher score of a petition found twice."""
     for row in rows:
@@ -32,9 +58,9 @@ def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], 
 
 
 def judged(own: str, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The candidates (with ``text`` and ``meaning``, the cosine of the embeddings) that may be the same matter as
-    ``own``, each with its match and reasons, best first. A candidate whose meaning is not known yet (the model not
-    loaded, or its embedding not made yet) is shown by its wording alone, never as the same matter."""
+    """The candidates (with ``text`` and ``meaning``, see :func:`weigh`) that may be the same matter as ``own``, each
+    with its match and reasons, best first. A candidate whose meaning is not known yet (the model not loaded) is shown
+    by its wording alone, never as the same matter."""
     shown: list[dict[str, Any]] = []
     for candidate in candidates:
         if candidate["meaning"] is None:
@@ -44,4 +70,4 @@ def judged(own: str, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
         found = compare(own, candidate["text"], candidate["meaning"])
         if found.likely_same:
             shown.append(candidate | {"score": found.score, "likely_same": True, "reasons": found.reasons()})
-    return sorted(shown, key=lambda r: (-r["likely_same"], -r["score"], -r["id"]))
+    return sorted(shown, key=lambda r: (-r["likely_same"], -r["score"], -r.get("id", 0)))

@@ -118,14 +118,21 @@ class PetitionViews:
                     vector,
                     self.embedder.identity,
                     row["id"],
-                    similarity.SIMILAR_MEANING,
+                    similarity.CANDIDATE_MEANING,
                     published_only=True,
                 )
             similarity.keep_best(found, rows, "tracking_code")
-        best = sorted(found.values(), key=lambda r: -r["score"])[:5]
+        async with self.db.transaction(Scope.public()) as conn:
+            texts = await store.published_texts(conn, list(found))
+        candidates = [  # judged on what is published, as the cadres' page judges (meaning: computed on these texts)
+            c | {"text": f"{t['title']}\n{t['content_public']}", "meaning": None}
+            for c in found.values()
+            if (t := texts.get(c["tracking_code"]))
+        ]
+        await similarity.weigh(self.embedder, text, candidates)
         return [
             Similar(tracking_code=r["tracking_code"], status_label=STATUS_LABELS[r["status"]], title=r["title"])
-            for r in best
+            for r in similarity.judged(text, candidates)[:5]
         ]
 
     async def published(

@@ -229,6 +229,7 @@ class PetitionWorkflow:
             for c in found.values()
             if (t := texts.get(c["id"]))
         ]
+        await similarity.weigh(self.embedder, text, candidates)
         shown = similarity.judged(text, candidates)
         return [{k: v for k, v in c.items() if k not in ("text", "meaning")} for c in shown][:5]
 
@@ -239,8 +240,7 @@ class PetitionWorkflow:
         texts = [f"{r['title']}\n{r['content']}" for r in rows]
         meaning = None
         if self.embedder.ready:
-            vectors = await asyncio.to_thread(self.embedder.passages, texts)
-            meaning = float(vectors[0] @ vectors[1])
+            meaning = (await asyncio.to_thread(similarity.cosines, self.embedder, [(texts[0], texts[1])]))[0]
         found = compare(texts[0], texts[1], meaning) if meaning is not None else None
         return {
             "petition": as_seen_by(principal, rows[0]),
