@@ -128,10 +128,25 @@ def content_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def idf(total: int, df: int) -> float:
+    """The inverse document frequency (BM25's) of a term ``df`` of ``total`` chunks hold."""
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
 def term_weights(total: int, frequency: dict[str, int]) -> dict[str, float]:
     """Inverse document frequency of the question's terms found in the library, common ones left out."""
     informative = {t: df for t, df in frequency.items() if df <= COMMON_TERM_SHARE * total} or frequency
-    return {t: math.log(1 + (total - df + 0.5) / (df + 0.5)) for t, df in informative.items()}
+    return {t: idf(total, df) for t, df in informative.items()}
+
+
+def expansion_weights(total: int, frequency: dict[str, int], added: dict[str, float]) -> dict[str, float]:
+    """The weights of the terms the lexicon adds (its own weight times their IDF), those the library holds and that
+    are not common."""
+    return {
+        t: EXPANSION * w * idf(total, frequency[t])
+        for t, w in added.items()
+        if t in frequency and frequency[t] <= COMMON_TERM_SHARE * total
+    }
 
 
 def candidates(
@@ -158,7 +173,7 @@ def candidates(
 
 def question_weight(total: int, frequency: dict[str, int], terms: list[str]) -> float:
     """The summed IDF of all the question's terms (a term the library never holds weighs the most)."""
-    return sum(math.log(1 + (total - frequency.get(t, 0) + 0.5) / (frequency.get(t, 0) + 0.5)) for t in terms) or 1.0
+    return sum(idf(total, frequency.get(t, 0)) for t in terms) or 1.0
 
 
 @dataclass(frozen=True)
@@ -319,36 +334,17 @@ class LibraryService:
             terms = query_terms(question)
             total, frequency = await store.term_stats(conn, [*terms, *added], self.statistics_class(principal))
             weights = term_weights(total, {t: df for t, df in frequency.items() if t in set(terms)})
-            matching = (
-                await store.matching_chunks(
-                    conn,
-                    list(weights),
-                    list(weights.values()),
-                    CANDIDATES,
-                    candidates(weights, frequency),
-                    CANDIDATE_BUDGET,
+
+            async def full_text(chosen: dict[str, float]) -> list[tuple[int, float]]:
+                """Full-text candidates scored by the ``chosen`` terms' weights."""
+                groups = candidates(chosen, frequency)
+                return await store.matching_chunks(
+                    conn, list(chosen), list(chosen.values()), CANDIDATES, groups, CANDIDATE_BUDGET
                 )
-                if weights
-                else []
-            )
-            extra = {
-                t: EXPANSION * w * math.log(1 + (total - frequency[t] + 0.5) / (frequency[t] + 0.5))
-                for t, w in added.items()
-                if t in frequency and frequency[t] <= COMMON_TERM_SHARE * total
-            }
-            widened = weights | extra
-            expanded = (
-                await store.matching_chunks(
-                    conn,
-                    list(widened),
-                    list(widened.values()),
-                    CANDIDATES,
-                    candidates(widened, frequency),
-                    CANDIDATE_BUDGET,
-                )
-                if extra
-                else matching
-            )
+
+            matching = await full_text(weights) if weights else []
+            extra = expansion_weights(total, frequency, added)
+            expanded = await full_text(weights | extra) if extra else matching
             if vector is None:  # typed without diacritics: embed it as the matching passages spell it
                 found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
                 spelt = [r["body"] for r in found.values()] + words.spellings(question)
