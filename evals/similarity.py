@@ -88,8 +88,8 @@ class Report:
             part = [(p, m) for p, m in part if not p.diacritics]
             figures |= {f"{k}.{split}.no_diacritics": v for k, v in self._counts(part, SAME_MATTER).items()}
         for kind in sorted({p.kind for p, _ in self.judged} - {""}):  # per kind: shown as the same, out of its pairs
-            part = [m.score >= SAME_MATTER for p, m in self.judged if p.kind == kind]
-            figures[f"shown.{kind}"] = sum(part) / len(part)
+            shown = [m.score >= SAME_MATTER for p, m in self.judged if p.kind == kind]
+            figures[f"shown.{kind}"] = sum(shown) / len(shown)
         figures |= {"pairs": float(len(self.judged)), "threshold": SAME_MATTER}
         return figures
 

@@ -33,9 +33,9 @@ from web.chat.mount import mount_chat
 from web.cross_site import CrossSiteGuard
 from web.deps import WebServices, signing_secret
 from web.input_guard import storable_input
-from web.read_your_writes import ReadYourWrites
 from web.logs import RequestIds
 from web.metrics import RequestMetrics
+from web.read_your_writes import ReadYourWrites
 from web.routes import (
     admin,
     auth,

@@ -155,6 +155,8 @@ def test_two_processes_behind_nginx_on_a_replicated_store_lose_and_duplicate_not
 
     before = table_reads(standby.uri("mattran"), "petitions")
     with httpx2.Client(timeout=30) as client:
+        ready = client.get(f"{platform.base_url}/readyz").json()
+        assert ready["status"] == "ready" and ready["checks"]["replicas"].startswith("1 of 1 fresh"), ready
         assert all(client.get(f"{platform.base_url}/api/petitions/public").status_code == 200 for _ in range(20))
 
     tag, filing = uuid.uuid4().hex[:8], Filing({}, [], threading.Lock())

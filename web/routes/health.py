@@ -47,7 +47,8 @@ async def healthz(db: DbDep, request: Request) -> Health | JSONResponse:
 async def readyz(db: DbDep) -> JSONResponse:
     """200 when this process can take traffic: the store answers with the administrative map loaded, and the job
     queue can be read (the oldest ready job's wait is shown, for the operator); 503 with the failing check
-    otherwise."""
+    otherwise. Replicas, when configured, are reported (fresh ones of all) but never make a process unready: reads
+    fall back to the primary."""
     checks: dict[str, str] = {}
     try:
         async with db.transaction(Scope.public()) as conn:
@@ -59,6 +60,10 @@ async def readyz(db: DbDep) -> JSONResponse:
         checks["queue"] = f"ok, oldest ready job waited {max((s.oldest_ready_s for s in states), default=0):.0f} s"
     except Exception:
         checks["queue"] = "unavailable"
+    if db.replicas:
+        lags = [f"{r.lag_seconds:.1f} s" if r.lag_seconds is not None else "?" for r in db.replicas]
+        fresh = sum(r.fresh for r in db.replicas)
+        checks["replicas"] = f"{fresh} of {len(db.replicas)} fresh (lag {', '.join(lags)})"
     ready = checks["store"] == "ok" and checks["queue"].startswith("ok")
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503)
 
