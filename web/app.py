@@ -56,9 +56,11 @@ from web.routes import (
     pages,
     petition_pages,
     petitions,
+    receipt_pages,
     register_pages,
     reports,
     scripts,
+    site_pages,
     units,
 )
 from web.security_headers import SecurityHeaders
@@ -236,9 +238,11 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         committee_pages,
         congress_pages,
         petition_pages,
+        receipt_pages,
         library_pages,
         reports,
         scripts,
+        site_pages,
         pages,
     ):
         app.include_router(module.router)
