@@ -5,14 +5,18 @@ from "Phản ánh của tôi"."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2
 import pytest
 import segno
+from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from mattran.domain.attachments import MAX_BYTES
 from tests.support.accessibility import described, violations
 from tests.support.browser import CITIZEN, PHONE, sign_in
 from tests.support.platform import Platform
@@ -145,3 +149,48 @@ def test_a_printable_receipt_with_a_qr_code_to_the_status_page(
         _qr_shows(mine, f"{platform.base_url}/tra-cuu?ma={number}")
     finally:
         citizen.close()
+
+
+def _large_photo(tmp_path: Path) -> Path:
+    """A photo as a modern phone takes it: noise, so that it stays over the 5 MB limit as a PNG."""
+    photo = tmp_path / "anh-dien-thoai.png"
+    Image.frombytes("RGB", (2400, 1000), os.urandom(2400 * 1000 * 3)).save(photo)
+    assert photo.stat().st_size > MAX_BYTES
+    return photo
+
+
+def test_the_form_counts_characters_makes_large_photos_smaller_and_asks_files_again(
+    platform: Platform, phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = phone.new_page()
+    page.goto(f"{platform.base_url}/phan-anh")
+    expect(page.locator("#content-count")).to_have_text("0/5.000 ký tự")  # before sending, as one types
+    page.get_by_label("Tiêu đề").fill("Cống thoát nước bị tắc")
+    expect(page.locator("#title-count")).to_have_text("22/200 ký tự")
+    page.get_by_label("Nội dung").fill("x" * 5003)
+    expect(page.locator("#content-count")).to_have_text("5.003/5.000 ký tự: vượt quá 3 ký tự, hãy rút gọn")
+    page.get_by_label("Nội dung").fill(PETITION["content"])
+    expect(page.locator("#content-count")).to_have_text(f"{len(PETITION['content'])}/5.000 ký tự")
+
+    photo = _large_photo(tmp_path)
+    page.get_by_label("Ảnh, tài liệu kèm theo").set_input_files(photo)
+    expect(page.locator("#attachments-status")).to_contain_text("Đã thu nhỏ ảnh “anh-dien-thoai.png”")
+    page.get_by_role("button", name="Gửi phản ánh").click()  # no place yet: the form comes back
+    expect(page.locator("#error-summary")).to_contain_text("Vui lòng ghi nơi nhận")
+    expect(page.locator("#attachments-again")).to_have_text(
+        "Tệp bạn đã chọn (“anh-dien-thoai.jpg”) chưa được gửi: vui lòng chọn lại trước khi gửi."
+    )
+    expect(page.get_by_label("Nội dung")).to_have_value(PETITION["content"])
+    page.get_by_label("Nơi nhận").fill(PETITION["unit_text"])
+    page.get_by_label("Ảnh, tài liệu kèm theo").set_input_files(photo)
+    expect(page.locator("#attachments-status")).to_contain_text("Đã thu nhỏ ảnh")
+    page.get_by_role("button", name="Gửi phản ánh").click()
+    expect(page.locator("#as-sent")).to_contain_text("1 tệp đính kèm")  # taken, not refused as too large
+
+    page.goto(f"{platform.base_url}/")
+    page.get_by_label("Tên xã, phường, đặc khu hoặc địa chỉ").fill("P. Ba Đình, HN")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    found = page.locator("#don-vi table")
+    expect(found).to_be_in_viewport()  # the results, not the top of the page
+    page.reload()
+    expect(found).to_be_in_viewport()
