@@ -86,6 +86,8 @@ def test_the_footer_the_display_switch_and_the_touch_targets(
     page.goto(f"{platform.base_url}/tra-cuu?ma=PAKN-2026-000001-AAAAA1")  # with its query, on another page
     page.get_by_role("link", name="Chữ rất lớn").click()
     assert page.url == f"{platform.base_url}/tra-cuu?ma=PAKN-2026-000001-AAAAA1"
+    log = (platform.data_dir / "up.log").read_text(encoding="utf-8", errors="replace")
+    assert "/hien-thi?co_chu=rat-lon&tiep=***" in log and "AAAAA1" not in log  # the code kept out of the log
     expect(page.locator("html")).to_have_class("chu-rat-lon tuong-phan-cao")
 
     without_js = browser.new_context(
