@@ -61,6 +61,7 @@ MODEL_FIELDS = frozenset(
         "answer",
         "attachments",
         "not_found",
+        "mine",  # a signed-in citizen's own petitions: the fields above, masked
         # units
         "code",
         "name",

@@ -229,6 +229,10 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
         if slots.get("tracking_code"):
             args = {"tracking_code": slots["tracking_code"]}
             return Step(intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, args))
+        if slots.get("mine") and ctx.principal.cadre_role is None:
+            if not ctx.principal.authenticated:
+                return Step(intent, slots, reply=replies.ask_tracking_code_or_sign_in())
+            return Step(intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, {"mine": True}))
         if ctx.principal.cadre_role is None:
             return Step(intent, slots, reply=replies.ask_tracking_code())
     if intent in _CADRE_INTENTS:

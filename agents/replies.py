@@ -140,6 +140,14 @@ def ask_tracking_code() -> str:
     return "Bạn cho tôi mã tra cứu đầy đủ của phản ánh (dạng PAKN-2026-000123-7KQ4XZ) nhé."
 
 
+def ask_tracking_code_or_sign_in() -> str:
+    """A guest asking for their petitions: the code, or signing in to see those sent while signed in."""
+    return (
+        "Bạn cho tôi mã tra cứu đầy đủ của phản ánh (dạng PAKN-2026-000123-7KQ4XZ) nhé. Nếu bạn đã gửi phản ánh khi "
+        "đăng nhập, hãy [đăng nhập](/dang-nhap?next=/chat/) để xem danh sách tại [Phản ánh của tôi](/phan-anh-cua-toi)."
+    )
+
+
 def ask_congress_change() -> str:
     """Ask what to record about the congress."""
     return (
@@ -320,6 +328,26 @@ def library_answer(result: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
+_OWN_SHOWN = 10  # petitions listed in the chat; the page has them all
+
+
+def _own_petitions(petitions: list[dict[str, Any]]) -> str:
+    """A signed-in citizen's petitions, newest first, each with its status (as on “Phản ánh của tôi”)."""
+    if not petitions:
+        return (
+            "Bạn chưa gửi phản ánh nào khi đăng nhập. Phản ánh gửi khi chưa đăng nhập: tra cứu bằng mã tra cứu đầy đủ."
+        )
+    lines = [f"Bạn có {len(petitions)} phản ánh (mới nhất trước):"]
+    for p in petitions[:_OWN_SHOWN]:
+        unit = f" — {p['unit_name']}" if p.get("unit_name") else ""
+        when = _date(p["created_at"])
+        lines.append(f"- **{p['tracking_code']}** ({when}): {p['title']} — **{p['status_label']}**{unit}")
+    if len(petitions) > _OWN_SHOWN:
+        lines.append(f"… và {len(petitions) - _OWN_SHOWN} phản ánh khác.")
+    lines.append("Xem quá trình xử lý, bổ sung hoặc đánh giá tại [Phản ánh của tôi](/phan-anh-cua-toi).")
+    return "\n".join(lines)
+
+
 def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
     """The answer built from a tool's result."""
     name = call.get("name")
@@ -331,6 +359,8 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
         )
     if name == ToolName.SEARCH_LIBRARY:
         return library_answer(result)
+    if name == ToolName.GET_PETITION_STATUS and "mine" in result:
+        return _own_petitions(result["mine"])
     if name == ToolName.GET_PETITION_STATUS and "by_status" in result:
         return _petition_counts(result)
     if name == ToolName.GET_PETITION_STATUS:

@@ -306,13 +306,30 @@ _FILE_COMMAND = re.compile(
     r"(?:\s+(?:a|nhe|nha|voi|di|ak|ah|a nhe))?$"
 )
 
+_ME = r"(?:toi|minh|tui|em|chau|con)"
+# "Phản ánh của tôi", "xem các đơn tôi đã gửi": the whole message asks for one's own petitions, nothing else.
+_MINE = re.compile(
+    rf"^(?:(?:cho )?{_ME} )?(?:(?:muon|can|xin) )?(?:(?:xem|tra cuu|kiem tra|theo doi|liet ke|danh sach) )?"
+    rf"(?:(?:lai|het|giup|ho|cho {_ME}) )*(?:(?:cac|nhung|tat ca|tat ca cac) )?"
+    rf"(?:phan anh|don|kien nghi|phan anh kien nghi|don thu)"
+    rf"(?: cua {_ME}| (?:ma )?{_ME} da (?:gui|nop)| da gui)(?: (?:da gui|dau|the nao|ra sao|sao roi|den dau roi))?"
+    r"(?: (?:a|nhe|nha|voi|di|ak|ah))?$"
+)
+
+
+def asks_for_own_petitions(text: str) -> bool:
+    """Whether the message asks only for the caller's own petitions (“phản ánh của tôi”)."""
+    return bool(_MINE.match(fold(text)))
+
 
 def certain_intent(text: str) -> Intent | None:
-    """The intent of a message that can mean one thing only: an exact command to file a petition, or a bare
-    address (a unit's name and at most one more word: "P. Ba Đình, HN")."""
+    """The intent of a message that can mean one thing only: an exact command to file a petition, one's own
+    petitions (“phản ánh của tôi”), or a bare address (a unit's name and at most one more word: "P. Ba Đình, HN")."""
     folded = fold(text)
     if _FILE_COMMAND.match(folded):
         return Intent.FILE_PETITION
+    if _MINE.match(folded):
+        return Intent.GET_PETITION_STATUS
     named = named_units(text)
     if len(named) == 1 and len(folded.split()) - len(fold(named[0]).split()) <= 1:
         return Intent.FIND_UNIT
@@ -498,6 +515,8 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
     elif intent == Intent.GET_PETITION_STATUS:
         if code := tracking_code(text):
             slots["tracking_code"] = code
+        elif asks_for_own_petitions(text):
+            slots["mine"] = True
         else:
             slots["petition_filters"] = petition_filters(text)
             if mentions:

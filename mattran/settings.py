@@ -175,6 +175,16 @@ class Settings(BaseSettings):
     purge_interval_hours: int = Field(
         default=24, ge=0, description="How often `up` runs the retention purge; 0 = never."
     )
+    hotline: str = Field(
+        default="1900 0000 (số minh họa)",
+        max_length=100,
+        description="The citizens' hotline shown in every public page's footer; the default is a placeholder.",
+    )
+    office_address: str = Field(
+        default="Ủy ban Mặt trận Tổ quốc (địa chỉ minh họa: đặt MATTRAN_OFFICE_ADDRESS)",
+        max_length=300,
+        description="The operating committee's address shown in the footer; the default is a placeholder.",
+    )
     smtp_url: SecretStr | None = Field(
         default=None,
         description="SMTP server for the petitioners' e-mails, e.g. smtp://user:pass@host:587?starttls=1 (smtps:// "

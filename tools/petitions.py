@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
@@ -33,6 +34,9 @@ class PetitionStatusArgs(BaseModel):
         default=None, max_length=10, description="Cán bộ: đơn vị có phản ánh cần thống kê (mặc định: đơn vị mình)."
     )
     category: str | None = Field(default=None, description="Cán bộ: chỉ đếm phản ánh thuộc lĩnh vực này.")
+    mine: bool = Field(
+        default=False, description="Người đã đăng nhập: các phản ánh của chính mình và tình trạng (không cần mã)."
+    )
 
     @field_validator("tracking_code")
     @classmethod
@@ -40,6 +44,13 @@ class PetitionStatusArgs(BaseModel):
         if value is not None and receipts.parse(value) is None:
             raise ValueError("không phải mã tra cứu (dạng PAKN-2026-000123-7KQ4XZ)")
         return value
+
+
+_OWN_FIELDS = ("tracking_code", "title", "status", "status_label", "unit_name", "created_at", "due_at")
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 @tool(ToolName.FILE_PETITION, Operation.PETITION_FILE, changes_data=True)
@@ -65,8 +76,13 @@ async def file_petition(ctx: ToolContext, args: FilePetitionArgs) -> dict[str, A
 @tool(ToolName.GET_PETITION_STATUS, Operation.PUBLIC_LOOKUP)
 async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dict[str, Any]:
     """Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ (không có thông
-    tin cá nhân); cán bộ không nêu mã thì được thống kê phản ánh của một đơn vị trong phạm vi theo trạng thái,
+    tin cá nhân); người đã đăng nhập hỏi "phản ánh của tôi" (``mine``) thì được danh sách phản ánh của mình và
+    tình trạng; cán bộ không nêu mã thì được thống kê phản ánh của một đơn vị trong phạm vi theo trạng thái,
     số quá hạn (có thể lọc theo lĩnh vực)."""
+    if args.mine and args.tracking_code is None:
+        with domain_refusals():
+            own = await ctx.services.petitions.followup.mine(ctx.principal)  # RLS: the caller's own only
+        return {"mine": [{key: _json(p[key]) for key in _OWN_FIELDS} for p in own]}
     if args.tracking_code is None:
         chosen = args.category if args.category in CATEGORIES else None
         with domain_refusals():

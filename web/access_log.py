@@ -20,6 +20,7 @@ SENSITIVE = frozenset(
         "state",
         "session_state",
         "ma",
+        "tiep",  # the page to return to after the display switch: it may hold a tracking code
         "password",
         "secret",
     }

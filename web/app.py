@@ -58,10 +58,12 @@ from web.routes import (
     pages,
     petition_pages,
     petitions,
+    receipt_pages,
     register_pages,
     reports,
     rollup_pages,
     scripts,
+    site_pages,
     units,
 )
 from web.security_headers import SecurityHeaders
@@ -239,9 +241,11 @@ def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:
         rollup_pages,
         congress_pages,
         petition_pages,
+        receipt_pages,
         library_pages,
         reports,
         scripts,
+        site_pages,
         pages,
     ):
         app.include_router(module.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,34 @@ def vn_datetime(value: datetime | None) -> str:
 
 templates.env.filters.update(vn_date=vn_date, vn_long_date=vn_long_date, vn_datetime=vn_datetime)
 templates.env.filters.update(formats.FILTERS)
+
+TEXT_SIZES = ("thuong", "lon", "rat-lon")  # the switch's choices, the default first
+DISPLAY_COOKIES = ("mattran_co_chu", "mattran_tuong_phan")  # set by web/routes/site_pages.py
+
+
+@dataclass(frozen=True)
+class Display:
+    """The reader's text size and contrast, from their cookies (so that no JavaScript is needed)."""
+
+    size: str
+    high_contrast: bool
+
+    @property
+    def classes(self) -> str:
+        """The page's classes (none for the default)."""
+        shown = ([f"chu-{self.size}"] if self.size != TEXT_SIZES[0] else []) + (
+            ["tuong-phan-cao"] if self.high_contrast else []
+        )
+        return " ".join(shown)
+
+
+def display_of(request: Request) -> Display:
+    """What the reader chose, an unknown value read as the default."""
+    size, contrast = (request.cookies.get(name, "") for name in DISPLAY_COOKIES)
+    return Display(size if size in TEXT_SIZES else TEXT_SIZES[0], contrast == "cao")
+
+
+templates.env.globals["display_of"] = display_of
 
 
 def render(

@@ -47,9 +47,24 @@ async def withdraw(
 async def add_information(
     services: ServicesDep, principal: CurrentPrincipal, code: str, body: Addition
 ) -> dict[str, Any]:
-    """Người gửi bổ sung thông tin cho phản ánh của chính mình khi còn đang xử lý (ảnh: qua trang "Phản ánh của
-    tôi")."""
+    """Người gửi bổ sung thông tin cho phản ánh của chính mình khi còn đang xử lý (ảnh, tài liệu: ``/additions/files``
+    hoặc trang "Phản ánh của tôi")."""
     return await services.petitions.followup.add(principal, code, body.text)
+
+
+@router.post("/api/petitions/{code}/additions/files", status_code=201, max_body_size=MAX_FILES * MAX_BYTES + 64 * 1024)
+async def add_files(
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    code: str,
+    attachments: Annotated[list[UploadFile], File(description="Ảnh (JPEG, PNG, WebP) hoặc PDF, mỗi tệp ≤ 5 MB.")],
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> dict[str, Any]:
+    """Người gửi bổ sung ảnh, tài liệu (và lời ghi, nếu có) cho phản ánh của chính mình khi còn đang xử lý
+    (multipart/form-data; tối đa 5 tệp cho một phản ánh)."""
+    uploads = [f for f in attachments if f.filename][: MAX_FILES + 1]
+    files = [(u.filename or "", await u.read(MAX_BYTES + 1)) for u in uploads]
+    return await services.petitions.followup.add(principal, code, text, files)
 
 
 @router.post("/api/petitions/{code}/rating")

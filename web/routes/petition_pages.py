@@ -80,7 +80,7 @@ def _form_page(
     choices: Sequence[UnitMatch] = (),
 ) -> HTMLResponse:
     """The petition form, with what was typed, what is wrong with it and the namesakes to choose among."""
-    page = {"values": values, "errors": errors, "choices": choices, **_NAMES}
+    page = {"values": values, "errors": errors, "choices": choices, "max_bytes": MAX_BYTES, **_NAMES}
     return render(request, "petition_form.html", principal, status_code=status_code, **page)
 
 
@@ -178,6 +178,7 @@ async def submit_petition(
     except ValueError as exc:
         errors["attachments"] = str(exc)
     if errors:
+        values["chosen_files"] = ", ".join(f"“{u.filename}”" for u in uploads[:MAX_FILES])  # to be chosen again
         return _form_page(request, principal, values, errors, 422, choices)
     try:
         filed = await services.petitions.intake.file(principal, data, "web", values["idempotency_key"], files)
