@@ -4,7 +4,6 @@ path sticky by session cookie, X-Forwarded-For set by nginx (a client's own igno
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,10 +12,9 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.support.paths import ROOT
+from tests.support.balancer import NGINX, nginx
 from tests.support.platform import cli_env, free_port, serving
 
-NGINX = Path("/usr/sbin/nginx")
 PETITION = {
     "title": "Đường ngập khi mưa",
     "content": "Đường trục thôn Tây ngập sâu sau mỗi trận mưa lớn, xe máy không đi được.",
@@ -32,50 +30,21 @@ class Balanced:
     logs: tuple[Path, Path]
 
 
-def _config(work: Path, port: int, app_ports: tuple[int, int]) -> Path:
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{app_ports[0]}").replace(
-        "127.0.0.1:8010", f"127.0.0.1:{app_ports[1]}"
-    )
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("listen [::]:80;", "")
-    (work / "site.conf").write_text(site)
-    temps = "\n".join(
-        f"  {kind}_temp_path {work}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    main = work / "nginx.conf"
-    main.write_text(
-        f"pid {work}/nginx.pid;\nerror_log {work}/error.log;\ndaemon off;\nworker_processes 1;\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\n  access_log {work}/access.log;\n{temps}\n  include {work}/site.conf;\n}}\n"
-    )
-    return main
-
-
 @pytest.fixture(scope="module")
 def balanced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Balanced]:
     if not NGINX.exists():
         pytest.skip("nginx is not installed (apt install nginx-light)")
     data_dir, work = tmp_path_factory.mktemp("behind-nginx"), tmp_path_factory.mktemp("nginx")
     port, port_a, port_b, idp_port = free_port(), free_port(), free_port(), free_port()
-    base = f"http://127.0.0.1:{port}"
-    env_a = cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port), MATTRAN_PUBLIC_URL=base)
+    env_a = cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port), MATTRAN_PUBLIC_URL=f"http://127.0.0.1:{port}")
     env_b = env_a | {"MATTRAN_OIDC_ISSUER": f"http://127.0.0.1:{idp_port}"}
-    config = _config(work, port, (port_a, port_b))
     logs = (data_dir / "a.log", data_dir / "b.log")
-    with serving(port_a, env_a, data_dir, logs[0]), serving(port_b, env_b, data_dir, logs[1]):
-        nginx = subprocess.Popen([str(NGINX), "-c", str(config), "-p", str(work), "-e", str(work / "error.log")])
-        try:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    if httpx2.get(f"{base}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx2.HTTPError:
-                    time.sleep(0.2)
-            yield Balanced(base, logs)
-        finally:
-            nginx.terminate()
-            nginx.wait(20)
+    with (
+        serving(port_a, env_a, data_dir, logs[0]),
+        serving(port_b, env_b, data_dir, logs[1]),
+        nginx(work, port, (port_a, port_b)) as base_url,
+    ):
+        yield Balanced(base_url, logs)
 
 
 def _lines(log: Path, pattern: str) -> list[str]:
