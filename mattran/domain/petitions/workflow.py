@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mattran.auth.principal import Principal
-from mattran.domain import holidays
+from mattran.domain import audit, holidays
 from mattran.domain.attachments import Attachment
+from mattran.domain.audit_labels import PETITION_PREFIX
 from mattran.domain.embedding import Embedder
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_status import ACTION_LABELS, OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
@@ -194,6 +195,8 @@ class PetitionWorkflow:
             hidden, submitter = not identity_visible(principal, row), submitter_label(row)
             events = [shown_event(e, submitter) for e in await store.events(conn, row["id"])]
             contact = None if hidden else await store.contact(conn, row["id"])
+            if contact:
+                await audit.record(conn, principal, "petition.view_contact", code, "allowed", unit=row["unit_code"])
             return {
                 "petition": as_seen_by(principal, row),
                 "events": events,
@@ -312,6 +315,15 @@ class PetitionWorkflow:
             )
             if action.action in PROPAGATED:
                 await self._propagate(conn, row, action.action, changed, principal)
+            await audit.record(
+                conn,
+                principal,
+                PETITION_PREFIX + action.action.value,
+                code,
+                "allowed",
+                unit=row["unit_code"],
+                **({"to_unit": target.code} if target else {}),
+            )
             updated = await store.get(conn, code)
         assert updated is not None
         return updated
