@@ -11,7 +11,7 @@ from typing import Any, Literal
 from openpyxl import Workbook
 
 from mattran.auth.principal import Principal
-from mattran.domain.audit_labels import OUTCOME_LABELS, action_label
+from mattran.domain.audit_labels import OUTCOME_LABELS, action_label, roles_label
 from mattran.domain.time import VIETNAM
 from mattran.store import audit as audit_store
 from mattran.store.db import Conn
@@ -115,7 +115,7 @@ async def export(conn: Conn, query: AuditQuery) -> bytes:
             [
                 e["at"].astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S"),
                 e["actor"] or "khách",
-                ", ".join(e["roles"]),
+                roles_label(e["roles"]),
                 e["unit_code"] or "",
                 action_label(e["action"]),
                 e["action"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mattran.auth.principal import ROLE_LABELS
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_status import ACTION_LABELS as PETITION_ACTIONS
 
@@ -38,6 +39,9 @@ _RECORDED = {  # recorded by the domain layer
     "member.delete": "Xóa hội viên nhập nhầm",
     "retention.purge": "Xóa dữ liệu hết hạn lưu trữ",
     "petition.view_contact": "Xem liên hệ của người gửi phản ánh",
+    "report.revise": "Sửa bản thảo báo cáo",
+    "library.save": "Thêm, cập nhật tài liệu thư viện",
+    "library.delete": "Xóa tài liệu thư viện",
 }
 ACTION_LABELS: dict[str, str] = (
     {op.value: label for op, label in _OPERATIONS.items()}
@@ -49,3 +53,8 @@ ACTION_LABELS: dict[str, str] = (
 def action_label(action: str) -> str:
     """The Vietnamese name of ``action`` (an action named nowhere shows as recorded)."""
     return ACTION_LABELS.get(action, action)
+
+
+def roles_label(roles: list[str]) -> str:
+    """The roles of an entry, in Vietnamese."""
+    return ", ".join(ROLE_LABELS.get(r, r) for r in roles)  # type: ignore[call-overload]

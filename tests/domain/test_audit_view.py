@@ -15,6 +15,7 @@ from mattran.auth.principal import Principal, Role
 from mattran.domain import api_keys, audit
 from mattran.domain.api_keys import ApiKeyScope
 from mattran.domain.audit_labels import ACTION_LABELS, action_label
+from mattran.domain.congress import CongressChange, update_congress
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_status import PetitionAction
 from mattran.domain.petitions import Action, PetitionIn, public_number
@@ -87,7 +88,7 @@ async def test_petition_actions_and_contact_views_are_audited_and_filtered(db: D
     rows = list(load_workbook(BytesIO(data)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][:5] == ("Thời điểm", "Người thực hiện", "Vai trò", "Đơn vị", "Thao tác")
     assert [r[4] for r in rows[1:]] == ["Phản ánh: duyệt công khai", "Phản ánh: thụ lý"]
-    assert {r[1] for r in rows[1:]} == {cadre.subject} and {r[7] for r in rows[1:]} == {"Cho phép"}
+    assert {(r[1], r[2], r[7]) for r in rows[1:]} == {(cadre.subject, "Cán bộ cấp xã", "Cho phép")}
 
 
 def _recorded_actions() -> set[str]:
@@ -124,3 +125,13 @@ async def test_an_api_key_has_a_scope_and_its_last_use(db: Database) -> None:
         ("api_key.revoke", None),
         ("api_key.create", "open311.submit"),
     ]
+
+
+async def test_a_congress_update_is_audited_without_its_content(db: Database) -> None:
+    cadre = van_mieu_cadre(f"kt-dh-{uuid.uuid4().hex[:6]}")
+    async with db.transaction(cadre.scope()) as conn:
+        await update_congress(conn, cadre, VAN_MIEU, CongressChange(notes="Ghi chú thử", delegates_planned=120))
+    (entry,) = await _entries(db, actor=cadre.subject)
+    assert (entry["action"], entry["target"], entry["outcome"]) == ("congress.update", VAN_MIEU, "allowed")
+    assert entry["detail"]["fields"] == ["delegates_planned", "notes"] and "Ghi chú thử" not in str(entry)
+    assert action_label(str(entry["action"])) == "Cập nhật tiến độ đại hội"

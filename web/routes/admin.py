@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from mattran.auth.principal import Principal
 from mattran.domain import api_keys, audit
 from mattran.domain.api_keys import SCOPE_LABELS, ApiKey, ApiKeyScope, NewApiKey
-from mattran.domain.audit_labels import ACTION_LABELS, OUTCOME_LABELS, action_label
+from mattran.domain.audit_labels import ACTION_LABELS, OUTCOME_LABELS, action_label, roles_label
 from mattran.domain.errors import DomainError
 from mattran.domain.permissions import Operation
 from mattran.scope import Scope
@@ -45,6 +45,9 @@ Admin = Annotated[Principal, requires(Operation.ACCOUNT_ADMIN)]
 _ACTION_GROUPS = {  # prefixes the audit view may filter on, besides each action
     "petition.": "Mọi thao tác về phản ánh",
     "member.": "Mọi thao tác về hội viên",
+    "congress.": "Mọi thao tác về đại hội",
+    "report.": "Mọi thao tác về báo cáo",
+    "library.": "Mọi thao tác về thư viện",
     "api_key.": "Mọi thao tác về khóa API",
     "auth.": "Đăng nhập, đăng xuất",
     "data_subject.": "Người dân thực hiện quyền về dữ liệu",
@@ -114,6 +117,8 @@ async def admin_home(
         action_groups=_ACTION_GROUPS,
         action_labels=dict(sorted(ACTION_LABELS.items(), key=lambda item: item[1])),
         action_label=action_label,
+        roles_label=roles_label,
+        units=services.resolver.units,
         outcomes=OUTCOME_LABELS,
         export_link="/quan-tri/nhat-ky.xlsx" + ("?" + urlencode(chosen) if chosen else ""),
         link=lambda number: "/quan-tri?" + urlencode({**chosen, "trang": number}),
