@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -325,6 +326,26 @@ async def cadre_petition(
         **_NAMES,
         error=loi,
         done=f"Đã thực hiện: {ACTION_LABELS[xong].lower()}." if xong else None,
+    )
+
+
+@router.get("/can-bo/phan-anh/{code}/in", response_class=HTMLResponse)
+async def cadre_petition_print(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> HTMLResponse:
+    """Bản in của một phản ánh kèm lịch sử xử lý (không có thông tin liên hệ của người gửi)."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    found = await services.petitions.workflow.detail(principal, code)
+    return render(
+        request,
+        "cadre_petition_print.html",
+        principal,
+        p=found["petition"],
+        events=found["events"],
+        submitter=found["submitter"],
+        names=found["names"],
+        printed_at=datetime.now(UTC),
+        **_NAMES,
     )
 
 

@@ -1,7 +1,8 @@
 """The cadres' workbench in a real browser (issue 20), on a laptop and a phone: a cadre transfers a petition through
 the unit picker (suggestions as they type, the namesakes step, the confirmation) and sees the success message; an
 admin creates a key on the API-key page (shown once, copied), sees its last use and revokes it; the audit view
-filters to one cadre's publication events and exports them. axe finds no serious or critical violation on these
+filters to one cadre's publication events and exports them; a petition is assigned from the unit's cadres, shown by
+name, and printed with its history. axe finds no serious or critical violation on these
 pages. Screenshots go to ``artifacts/`` (workbench-*.png)."""
 
 from __future__ import annotations
@@ -99,6 +100,15 @@ def test_a_cadre_transfers_through_the_picker_and_sees_the_success_message(
     expect(page.locator("#assignee-name")).to_have_text("Trần Thị Xã")
     expect(page.get_by_role("listitem").filter(has_text="Giao cán bộ")).to_contain_text("(Trần Thị Xã)")
     expect(page.locator("main")).not_to_contain_text("canbo.xa")  # people's names, not account names
+    page.get_by_role("link", name="Bản in kèm lịch sử xử lý").click()  # the printable petition with its history
+    expect(page.locator("#print-history li").filter(has_text="Giao cán bộ")).to_contain_text("(Trần Thị Xã)")
+    expect(page.locator("main form")).to_have_count(0)
+    page.emulate_media(media="print")
+    expect(page.locator("header")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / "workbench-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    _accessible(page, "bản in phản ánh")
+    page.go_back()
     form = page.locator("form").filter(has=page.get_by_label("Đơn vị nhận"))
     form.get_by_label("Đơn vị nhận").press_sequentially("xa hoa binh", delay=20)  # suggestions from /api/units
     expect(page.locator("#unit-options option").first).to_have_attribute("value", re.compile(r"^Xã Hòa Bình, "))
