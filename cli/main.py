@@ -326,6 +326,8 @@ def apikey_list() -> None:
         out.print("Chưa có khóa API nào.")
         return
     table = Table("Tiền tố", "Tên", "Tạo lúc", "Người tạo", "Trạng thái")
+    for column in table.columns[:2]:  # the prefix (what revoking takes) and the name read whole, never broken
+        column.no_wrap = True
     for k in keys:
         state = f"thu hồi {k.revoked_at.astimezone(VIETNAM):%d/%m/%Y %H:%M}" if k.revoked_at else "đang dùng"
         table.add_row(

@@ -5,18 +5,29 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.errors import Invalid, NotFound
+from mattran.domain.labelled import labels
 from mattran.scope import Scope
 from mattran.store import api_keys as store
 from mattran.store.db import Database
 
 KEY_START = "mtk_"
 PREFIX_LENGTH = len(KEY_START) + 8  # what lists show and what revoking takes: ``mtk_AbCd1234``
+
+
+class ApiKeyScope(StrEnum):
+    """What a key lets an outside application do."""
+
+    OPEN311_SUBMIT = "open311.submit"
+
+
+SCOPE_LABELS = labels(ApiKeyScope, "Gửi phản ánh qua cổng Open311")
 
 
 class ApiKeyError(Invalid):
@@ -28,10 +39,12 @@ class ApiKey(BaseModel):
 
     id: int
     name: str
+    scope: ApiKeyScope
     prefix: str
     created_at: datetime
     created_by: str | None
     revoked_at: datetime | None
+    last_used_at: datetime | None
 
 
 class NewApiKey(ApiKey):
@@ -45,27 +58,33 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def create(db: Database, actor: Principal, name: str) -> NewApiKey:
-    """A new key named ``name``; the plain key is returned here and never again."""
+async def create(
+    db: Database, actor: Principal, name: str, scope: ApiKeyScope = ApiKeyScope.OPEN311_SUBMIT
+) -> NewApiKey:
+    """A new key named ``name`` allowed ``scope``; the plain key is returned here and never again."""
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise ApiKeyError("Tên khóa API phải có từ 1 đến 100 ký tự.")
     key = KEY_START + secrets.token_urlsafe(32)
     async with db.transaction(Scope.public()) as conn:
         row = await store.insert(
-            conn, name=name, key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH], created_by=actor.subject
+            conn, name=name, scope=scope, key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH], created_by=actor.subject
         )
-        await audit.record(conn, actor, "api_key.create", row["prefix"], "allowed", name=name)
+        await audit.record(conn, actor, "api_key.create", row["prefix"], "allowed", name=name, scope=scope.value)
     return NewApiKey(**row, api_key=key)
 
 
-async def verify(db: Database, key: str | None) -> ApiKey | None:
-    """The live key matching ``key``; None when it is missing, unknown or revoked."""
+async def verify(db: Database, key: str | None, scope: ApiKeyScope = ApiKeyScope.OPEN311_SUBMIT) -> ApiKey | None:
+    """The live key matching ``key`` and allowed ``scope``, its use noted; None when it is missing, unknown, revoked
+    or not allowed that."""
     if not key or not key.startswith(KEY_START):
         return None
     async with db.transaction(Scope.public()) as conn:
         row = await store.by_hash(conn, hash_key(key))
-    return ApiKey(**row) if row and row["revoked_at"] is None else None
+        if row is None or row["revoked_at"] is not None or row["scope"] != scope:
+            return None
+        await store.mark_used(conn, row["id"])
+    return ApiKey(**row)
 
 
 async def all_keys(db: Database) -> list[ApiKey]:

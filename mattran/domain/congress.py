@@ -14,6 +14,7 @@ from typing import Any, Self
 from pydantic import BaseModel, Field, field_validator
 
 from mattran.auth.principal import Principal
+from mattran.domain import audit
 from mattran.domain.access import target_unit
 from mattran.domain.errors import Invalid
 from mattran.domain.labelled import labels
@@ -290,6 +291,7 @@ async def update_congress(
             roles=sorted(principal.roles),
             changes=changes,
         )
+        await audit.record(conn, principal, "congress.update", unit.code, "allowed", term=term, fields=sorted(changes))
     row = await store.get(conn, unit.code, term)
     assert row is not None
     opened = None

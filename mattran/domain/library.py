@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
+from mattran.domain import audit
 from mattran.domain.access import PermissionDenied, UnknownUnit
 from mattran.domain.embedding import Encoder
 from mattran.domain.library_fusion import FEATURES, fusion, rank_signal
@@ -436,6 +437,7 @@ class LibraryService:
             )
             if refresh:
                 await store.refresh_term_stats(conn)
+            await audit.record(conn, principal, "library.save", str(document_id), "allowed", source=document.source)
             return document_id
 
     async def refresh_statistics(self) -> None:
@@ -455,6 +457,7 @@ class LibraryService:
         async with self.db.transaction(Scope.everything()) as conn:
             deleted = await store.delete_documents(conn, document_ids)
             await store.refresh_term_stats(conn)
+            await audit.record(conn, principal, "library.delete", None, "allowed", documents=sorted(document_ids))
             return deleted
 
     async def sources(self, principal: Principal) -> dict[str, int]:

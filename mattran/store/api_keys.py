@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from mattran.store.db import Conn, Row
 
-_COLUMNS = "id, name, prefix, created_at, created_by, revoked_at"
+_COLUMNS = "id, name, scope, prefix, created_at, created_by, revoked_at, last_used_at"
 
 
-async def insert(conn: Conn, *, name: str, key_hash: str, prefix: str, created_by: str | None) -> Row:
+async def insert(conn: Conn, *, name: str, scope: str, key_hash: str, prefix: str, created_by: str | None) -> Row:
     """Store a new key's hash; return the key's public fields."""
     cur = await conn.execute(
-        f"insert into api_keys (name, key_hash, prefix, created_by) values (%s, %s, %s, %s) returning {_COLUMNS}",
-        (name, key_hash, prefix, created_by),
+        f"insert into api_keys (name, scope, key_hash, prefix, created_by) values (%s, %s, %s, %s, %s)"
+        f" returning {_COLUMNS}",
+        (name, scope, key_hash, prefix, created_by),
     )
     row = await cur.fetchone()
     assert row is not None
@@ -37,3 +38,12 @@ async def revoke(conn: Conn, prefix: str) -> Row | None:
         (prefix,),
     )
     return await cur.fetchone()
+
+
+async def mark_used(conn: Conn, key_id: int) -> None:
+    """Note the key's use now (at most one write a minute per key)."""
+    await conn.execute(
+        "update api_keys set last_used_at = now()"
+        " where id = %s and (last_used_at is null or last_used_at < now() - interval '1 minute')",
+        (key_id,),
+    )

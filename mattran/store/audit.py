@@ -56,13 +56,16 @@ async def entries(
     *,
     actor: str | None = None,
     action: str | None = None,
+    unit_code: str | None = None,
+    outcome: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Row]:
-    """Entries newest first, filtered by actor ("" = anonymous), action (prefix) and time (both ends included)."""
-    conditions, params = _filters(actor, action, since, until)
+    """Entries newest first, filtered by actor ("" = anonymous), action (prefix), the actor's unit, outcome and time
+    (both ends included)."""
+    conditions, params = _filters(actor, action, unit_code, outcome, since, until)
     cur = await conn.execute(
         f"select {_COLUMNS} from audit_log {conditions} order by id desc limit %(limit)s offset %(offset)s",
         params | {"limit": limit, "offset": offset},
@@ -71,7 +74,12 @@ async def entries(
 
 
 def _filters(
-    actor: str | None, action: str | None, since: datetime | None, until: datetime | None
+    actor: str | None,
+    action: str | None,
+    unit_code: str | None,
+    outcome: str | None,
+    since: datetime | None,
+    until: datetime | None,
 ) -> tuple[LiteralString, dict[str, Any]]:
     clauses: list[LiteralString] = []
     if actor == "":
@@ -80,9 +88,20 @@ def _filters(
         clauses.append("actor = %(actor)s")
     if action:
         clauses.append("starts_with(action, %(action)s)")
+    if unit_code:
+        clauses.append("unit_code = %(unit_code)s")
+    if outcome:
+        clauses.append("outcome = %(outcome)s")
     if since is not None:
         clauses.append("at >= %(since)s")
     if until is not None:
         clauses.append("at <= %(until)s")
     where = ("where " + " and ".join(clauses)) if clauses else ""
-    return where, {"actor": actor, "action": action, "since": since, "until": until}
+    return where, {
+        "actor": actor,
+        "action": action,
+        "unit_code": unit_code,
+        "outcome": outcome,
+        "since": since,
+        "until": until,
+    }

@@ -90,7 +90,7 @@ def test_the_audit_view_filters_and_pages_on_a_phone(platform: Platform, browser
         page.get_by_role("button", name="Đăng nhập").click()
         page.wait_for_url(platform.base_url + "/quan-tri")
         page.fill("#nguoi", subject)
-        page.fill("#thao_tac", "audit.")
+        page.select_option("#thao_tac", "audit.read")  # "Xem nhật ký kiểm toán"
         page.get_by_role("button", name="Lọc").click()
         page.wait_for_url(re.compile(r".*nguoi=.*"))
         assert page.locator("#audit tbody tr").count() == 50

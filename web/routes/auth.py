@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
-from mattran.domain import audit
+from mattran.domain import audit, cadres
 from mattran.domain.rate_limits import Limit, RateLimited, address_key
 from mattran.scope import Scope
 from web import csrf
@@ -117,6 +117,7 @@ async def callback(
     principal = web.sessions.principal(tokens.claims)
     async with services.db.transaction(Scope.public()) as conn:
         await audit.record(conn, principal, "auth.sign_in", principal.unit_code, "allowed")
+    await cadres.seen(services.db, principal)  # the name pages show, and the unit's list to assign from
     response: Response = RedirectResponse(attempt["return_to"], status_code=303)
     if principal.notices:  # a claim could not be read: the user is told, not left wondering where a role went
         response = templates.TemplateResponse(

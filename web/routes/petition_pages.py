@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -22,6 +23,7 @@ from mattran.domain.petition_status import ACTION_LABELS, PetitionAction, Petiti
 from mattran.domain.petition_text import CATEGORIES, KINDS
 from mattran.domain.petitions import STATUS_LABELS, Action, Contact, InvalidPetition, PetitionError, PetitionIn
 from mattran.domain.petitions.listing import MAX_PER_PAGE, PER_PAGE, SORT_LABELS, Filters, Sort
+from mattran.domain.unit import Unit
 from mattran.domain.units import UnitMatch
 from web import csrf
 from web.auth import CurrentPrincipal, authorize
@@ -61,6 +63,11 @@ def _place_unknown(text: str) -> str:
         f"Nơi nhận: không tìm thấy đơn vị nào tên “{text.strip()}”. Vui lòng ghi đúng tên xã/phường/đặc khu"
         " và tỉnh/thành phố (gõ không dấu cũng được), hoặc “Trung ương”."
     )
+
+
+def _province(unit: Unit) -> str:
+    """``, Tỉnh …`` after a commune's name (namesakes are told apart by their province)."""
+    return f", {unit.province_name}" if unit.province_name and unit.province_code != unit.code else ""
 
 
 def _coordinate(value: str) -> float | None:
@@ -249,12 +256,20 @@ ListFilters = Annotated[Filters, Depends(_filters)]
 
 @router.get("/can-bo/phan-anh", response_class=HTMLResponse)
 async def cadre_petitions(
-    request: Request, services: ServicesDep, principal: CurrentPrincipal, filters: ListFilters
+    request: Request,
+    services: ServicesDep,
+    principal: CurrentPrincipal,
+    filters: ListFilters,
+    da_chuyen: Annotated[str | None, Query(max_length=40)] = None,
+    den: Annotated[str | None, Query(max_length=10)] = None,
 ) -> HTMLResponse:
-    """Danh sách phản ánh trong phạm vi của cán bộ: tìm không dấu, lọc, sắp xếp, phân trang, xuất Excel."""
+    """Danh sách phản ánh trong phạm vi của cán bộ: tìm không dấu, lọc, sắp xếp, phân trang, xuất Excel; sau khi
+    chuyển một phản ánh, thông báo đã chuyển đến đâu."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     found = await services.petitions.workflow.listing(principal, filters)
-    query = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    query = {k: v for k, v in request.query_params.items() if k not in ("page", "da_chuyen", "den") and v}
+    target = services.resolver.units.get(den or "")
+    done = f"Đã chuyển phản ánh {da_chuyen} đến {target.name}{_province(target)}." if da_chuyen and target else None
     return render(
         request,
         "cadre_petitions.html",
@@ -264,6 +279,7 @@ async def cadre_petitions(
         query=urlencode(query),
         sorts=SORT_LABELS,
         units=services.resolver.units,
+        done=done,
         **_NAMES,
     )
 
@@ -314,6 +330,26 @@ async def cadre_petition(
     )
 
 
+@router.get("/can-bo/phan-anh/{code}/in", response_class=HTMLResponse)
+async def cadre_petition_print(
+    request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
+) -> HTMLResponse:
+    """Bản in của một phản ánh kèm lịch sử xử lý (không có thông tin liên hệ của người gửi)."""
+    await authorize(request, principal, Operation.PETITION_HANDLE)
+    found = await services.petitions.workflow.detail(principal, code)
+    return render(
+        request,
+        "cadre_petition_print.html",
+        principal,
+        p=found["petition"],
+        events=found["events"],
+        submitter=found["submitter"],
+        names=found["names"],
+        printed_at=datetime.now(UTC),
+        **_NAMES,
+    )
+
+
 @router.get("/can-bo/phan-anh/{code}/so-sanh/{other}", response_class=HTMLResponse)
 async def cadre_compare(
     request: Request,
@@ -350,7 +386,8 @@ async def cadre_attachment(
 async def cadre_petition_action(
     request: Request, services: ServicesDep, principal: CurrentPrincipal, code: str
 ) -> Response:
-    """Thao tác từ biểu mẫu của trang chi tiết."""
+    """Thao tác từ biểu mẫu của trang chi tiết. Chuyển đơn vị: tên đơn vị nhận được tra như ở biểu mẫu phản ánh;
+    trùng tên thì trang chọn một trong các đơn vị cùng tên."""
     form = await request.form()
     csrf.verify(request, str(form.get("csrf_token") or ""))
     await authorize(request, principal, Operation.PETITION_HANDLE)
@@ -361,6 +398,14 @@ async def cadre_petition_action(
         message = "Hãy đánh dấu ô xác nhận trước khi thực hiện."
         return RedirectResponse(f"{back}?loi={quote(message)}", status_code=303)
     fields.pop("confirmed", None)
+    unit_text = fields.pop("unit_text", "")
+    if fields.get("action") == PetitionAction.TRANSFER and "unit_code" not in fields and unit_text:
+        found = await services.petitions.intake.place(principal, unit_text)
+        if found.status == "ambiguous":  # the namesakes to choose among: the second step, without JavaScript
+            return render(request, "cadre_transfer.html", principal, code=code, found=found, fields=fields)
+        if found.status == "not_found":
+            return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(_place_unknown(unit_text))}", status_code=303)
+        fields["unit_code"] = found.results[0].code
     try:
         action = Action.model_validate(fields)
         documents = check_attachments([(u.filename or "", await u.read(MAX_BYTES + 1)) for u in uploads])
@@ -374,4 +419,7 @@ async def cadre_petition_action(
             else str(exc)
         )
         return RedirectResponse(f"/can-bo/phan-anh/{code}?loi={quote(message)}", status_code=303)
+    if action.action == PetitionAction.TRANSFER:  # the petition may have left the cadre's scope: back to the list
+        moved = urlencode({"da_chuyen": code, "den": action.unit_code or ""})
+        return RedirectResponse(f"/can-bo/phan-anh?{moved}", status_code=303)
     return RedirectResponse(f"/can-bo/phan-anh/{code}?xong={action.action.value}", status_code=303)

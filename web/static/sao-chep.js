@@ -6,7 +6,7 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(button.dataset.copy);
-      if (said) said.textContent = "Đã sao chép mã vào bộ nhớ tạm.";
+      if (said) said.textContent = button.dataset.done || "Đã sao chép mã vào bộ nhớ tạm.";
     } catch {
       if (said) said.textContent = "Không sao chép được: hãy chép tay mã ở trên.";
     }

@@ -87,7 +87,7 @@ _EXPORTED = (  # header, column: no petitioner's contact, no account
     ("Lĩnh vực", "category"),
     ("Tình trạng", "status"),
     ("Hạn xử lý", "due_at"),
-    ("Cán bộ được giao", "assigned_to"),
+    ("Cán bộ được giao", "assigned_name"),
 )
 
 

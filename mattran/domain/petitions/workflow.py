@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mattran.auth.principal import Principal
-from mattran.domain import holidays
+from mattran.domain import audit, cadres, holidays
 from mattran.domain.attachments import Attachment
+from mattran.domain.audit_labels import PETITION_PREFIX
 from mattran.domain.embedding import Embedder
 from mattran.domain.permissions import Operation, is_allowed
 from mattran.domain.petition_status import ACTION_LABELS, OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
@@ -164,7 +165,9 @@ class PetitionWorkflow:
                 limit=limit,
                 offset=offset,
             )
-        return [as_seen_by(principal, r) for r in rows], total
+            names = await cadres.names(conn, [r["assigned_to"] for r in rows])
+        shown = [as_seen_by(principal, r) for r in rows]
+        return [r | {"assigned_name": names.get(r["assigned_to"], r["assigned_to"])} for r in shown], total
 
     async def counts(self, principal: Principal, unit_code: str | None, category: str | None = None) -> Counts:
         """How many petitions a unit in the cadre's scope (their own by default) and the units below it have, by
@@ -193,7 +196,10 @@ class PetitionWorkflow:
             similar = await self._similar(conn, row) if row["unit_code"] else []
             hidden, submitter = not identity_visible(principal, row), submitter_label(row)
             events = [shown_event(e, submitter) for e in await store.events(conn, row["id"])]
+            people = [e["actor"] for e in events] + [row["assigned_to"], row["reviewed_by"]]
             contact = None if hidden else await store.contact(conn, row["id"])
+            if contact:
+                await audit.record(conn, principal, "petition.view_contact", code, "allowed", unit=row["unit_code"])
             return {
                 "petition": as_seen_by(principal, row),
                 "events": events,
@@ -204,6 +210,8 @@ class PetitionWorkflow:
                 "attachments": [] if hidden else await store.attachments(conn, row["id"]),
                 "additions": [] if hidden else await followup_store.additions(conn, [row["id"]]),
                 "rating": await followup_store.rating(conn, row["id"]),
+                "names": await cadres.names(conn, people),  # the cadres' display names, by account
+                "cadres": await cadres.of_unit(conn, row["unit_code"]) if row["unit_code"] else [],
             }
 
     async def _similar(self, conn: Conn, row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -312,6 +320,15 @@ class PetitionWorkflow:
             )
             if action.action in PROPAGATED:
                 await self._propagate(conn, row, action.action, changed, principal)
+            await audit.record(
+                conn,
+                principal,
+                PETITION_PREFIX + action.action.value,
+                code,
+                "allowed",
+                unit=row["unit_code"],
+                **({"to_unit": target.code} if target else {}),
+            )
             updated = await store.get(conn, code)
         assert updated is not None
         return updated

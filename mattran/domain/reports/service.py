@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
+from mattran.domain import audit
 from mattran.domain.access import PermissionDenied, target_unit
 from mattran.domain.errors import NotFound
 from mattran.domain.permissions import Operation, is_allowed, within
@@ -137,13 +138,18 @@ async def _save(
         "created_by": principal.subject,
     }
     async with db.transaction(principal.scope()) as conn:
+        action = "report.draft" if report_id is None else "report.revise"
         if report_id is None:
             report_id = await store.create(
                 conn, document.data.unit_code, document.kind.value, document.summary, principal.subject
             )
         else:  # one revision at a time: the next version number is taken under the report's lock
             await _report(conn, principal, report_id, lock=True)
-        return report_id, await store.add_version(conn, report_id, document.summary, values)
+        version = await store.add_version(conn, report_id, document.summary, values)
+        await audit.record(
+            conn, principal, action, str(report_id), "allowed", kind=document.kind.value, version=version
+        )
+        return report_id, version
 
 
 async def draft_report(
