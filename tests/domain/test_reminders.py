@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
+import httpx2
 import pytest
 
 from mattran.auth.principal import Principal, Role
@@ -24,6 +25,7 @@ from mattran.domain.time import VIETNAM
 from mattran.scope import Scope
 from mattran.services import Services
 from tests.support.mailbox import Mailbox, body, smtp_server
+from tests.support.platform import DEMO_ACCOUNTS, Platform, owner_rows, sign_in
 from tests.support.principals import VAN_MIEU, phu_tho_cadre, van_mieu_cadre
 
 
@@ -167,3 +169,15 @@ async def test_each_reminder_reaches_the_units_cadres_once_without_personal_data
     finally:
         for cadre in (first, second, province, gone):
             await record_cadre_email(services.db, cadre, None, services.personal)
+
+
+def test_a_cadres_address_comes_from_their_account_at_sign_in(platform: Platform) -> None:
+    for role in ("commune_cadre", "citizen"):
+        with httpx2.Client(timeout=60) as client:
+            assert sign_in(client, platform.base_url, *DEMO_ACCOUNTS[role]).status_code == 200
+    rows = owner_rows(
+        platform,
+        "select subject, unit_code, email_enc from cadre_contacts where subject in ('canbo.xa', 'congdan')",
+    )
+    assert [(subject, unit) for subject, unit, _ in rows] == [("canbo.xa", VAN_MIEU)]  # the citizen is not kept
+    assert b"canbo.xa@" not in bytes(rows[0][2])  # encrypted like the petitioners' contacts
