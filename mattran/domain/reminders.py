@@ -17,6 +17,8 @@ from mattran.store import reminders as store
 from mattran.store.db import Database
 
 EMAIL_MAX = 254
+LOOK_AHEAD = timedelta(days=21)
+"""How far ahead deadlines are looked at: more than any lead in working days, Tết's days off included."""
 
 
 class ReminderKind(StrEnum):
@@ -70,8 +72,8 @@ class Reminders:
         now = now or datetime.now(UTC)
         given = 0
         async with self.db.transaction(Scope.everything()) as conn:
-            days_off = await holidays.ahead(conn, now - timedelta(days=31))
-            for row in await store.upcoming(conn, now, now + timedelta(days=31)):
+            days_off = await holidays.ahead(conn, now - LOOK_AHEAD)
+            for row in await store.upcoming(conn, now, now + LOOK_AHEAD):
                 due: list[tuple[ReminderKind, datetime]] = []
                 if row["due_at"] is not None:
                     due.append((ReminderKind.DUE, row["due_at"]))

@@ -26,7 +26,7 @@ from mattran.scope import Scope
 from mattran.services import Services
 from tests.support.mailbox import Mailbox, body, smtp_server
 from tests.support.platform import DEMO_ACCOUNTS, Platform, owner_rows, sign_in
-from tests.support.principals import VAN_MIEU, phu_tho_cadre, van_mieu_cadre
+from tests.support.principals import VAN_MIEU, phu_tho_cadre, unit_cadre, van_mieu_cadre
 
 
 def _at(day: date, hour: int = 17) -> datetime:
@@ -104,6 +104,12 @@ async def test_each_reminder_reaches_the_units_cadres_once_without_personal_data
     gone = _cadre("xa", f"{tag}c")
     await record_cadre_email(services.db, gone, f"cu.{tag}@vanmieu.example.vn", services.personal)
     await record_cadre_email(services.db, gone, None, services.personal)  # signed in again without an e-mail
+    stray = unit_cadre(f"nhac-viec-la-{tag}", Role.COMMUNE_CADRE, "99999", "vn.99.99999", "Xã lạ")
+    await record_cadre_email(services.db, stray, f"la.{tag}@example.vn", services.personal)  # no such unit
+    async with services.db.transaction(Scope.everything()) as conn:
+        cur = await conn.execute("select subject from cadre_contacts where subject like %s", (f"nhac-viec-%{tag}%",))
+        kept = sorted(r["subject"] for r in await cur.fetchall())
+    assert kept == sorted(c.subject for c in (first, second, province))
     try:
         filed = await services.petitions.intake.file(
             citizen,

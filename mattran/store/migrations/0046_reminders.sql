@@ -19,11 +19,12 @@ create policy cadre_contacts_read on cadre_contacts for select using (system_sco
 grant select on cadre_contacts to mattran_app;
 
 -- A sign-in records its cadre's address (or forgets it: no e-mail any more, or no longer a cadre) through these
--- owner's functions only.
+-- owner's functions only (a unit the register does not hold records nothing: the sign-in goes on).
 create function cadre_contact_seen(p_subject text, p_unit text, p_email_enc bytea) returns void
     language sql security definer set search_path = public, pg_temp
 as $$
-    insert into cadre_contacts (subject, unit_code, email_enc) values (p_subject, p_unit, p_email_enc)
+    insert into cadre_contacts (subject, unit_code, email_enc)
+        select p_subject, p_unit, p_email_enc where exists (select 1 from units where code = p_unit)
     on conflict (subject) do update
         set unit_code = excluded.unit_code, email_enc = excluded.email_enc, seen_at = now()
 $$;
