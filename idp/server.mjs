@@ -76,7 +76,7 @@ const configuration = {
   })),
   jwks: signingKeys(),
   cookies: { keys: [process.env.IDP_COOKIE_SECRET ?? randomUUID()] },
-  claims: { openid: ['sub'], profile: ['name', 'preferred_username'], mattran: ['roles', 'unit'] },
+  claims: { openid: ['sub'], profile: ['name', 'preferred_username'], mattran: ['roles', 'unit', 'email'] },
   scopes: ['openid', 'profile', 'mattran', 'offline_access', 'api'],
   conformIdTokenClaims: false,
   pkce: { required: () => true },
@@ -114,7 +114,9 @@ const configuration = {
     if (!account) return undefined;
     return {
       accountId: sub,
-      claims: async () => ({ sub, name: account.name, preferred_username: sub, roles: account.roles, unit: account.unit }),
+      claims: async () => ({
+        sub, name: account.name, preferred_username: sub, roles: account.roles, unit: account.unit, email: account.email,
+      }),
     };
   },
   ttl: { AccessToken: 3600, IdToken: 3600, RefreshToken: 86400, Session: 8 * 3600, Grant: 8 * 3600, Interaction: 600 },

@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     escalation_interval_minutes: int = Field(
         default=15, ge=0, description="How often overdue petitions go up a level; 0 = never."
     )
+    reminder_interval_minutes: int = Field(
+        default=60, ge=0, description="How often reminders due are queued to the units' cadres; 0 = never."
+    )
     petition_due_days: int = Field(default=10, ge=1, le=90, description="Working days to answer a petition.")
     petition_due_days_by_category: dict[str, int] = Field(
         default_factory=dict, description='Per-category override, JSON, e.g. {"dat_dai": 20}.'

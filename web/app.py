@@ -22,6 +22,7 @@ from mattran.domain import chat_retention, retention
 from mattran.domain.chat_retention import Retention as ChatRetention
 from mattran.domain.embedding import Embedder
 from mattran.domain.petitions import PetitionJobs
+from mattran.domain.reminders import Reminders
 from mattran.keys import subkey
 from mattran.metrics import PROCESS_STARTED
 from mattran.services import Services
@@ -107,8 +108,8 @@ async def _upgrade_then_load_demo(services: Services) -> None:
 
 
 def _jobs(services: Services, sessions: SessionService) -> list[Job]:
-    """What runs on a schedule: escalation, the embedding of new petitions, and the purges that keep personal data no
-    longer than its period."""
+    """What runs on a schedule: escalation and the cadres' reminders, the embedding of new petitions, the outbox, and
+    the purges that keep personal data no longer than its period."""
     settings, db, petitions = services.settings, services.db, services.petitions
     chats = ChatRetention.of(settings.guest_chat_ttl_hours, settings.chat_retention_days)
     policy = retention.Policy.of(settings)
@@ -136,6 +137,7 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
         Job("session purge", settings.session_purge_minutes, purge_sessions),
         Job("retention purge", settings.purge_interval_hours * 60, purge_records),
         Job("notifications", settings.notify_interval_seconds / 60, services.notifications.deliver_due),
+        Job("cadres' reminders", settings.reminder_interval_minutes, Reminders(db).enqueue_due),
     ]
 
 

@@ -37,16 +37,22 @@ async def enqueue_receipt(conn: Conn, petition_id: int, channel: str, receipt_en
 
 async def claim(conn: Conn, channels: list[str], now: datetime) -> Row | None:
     """The next due message of these channels, locked until the transaction ends (another sender skips it), with
-    what it tells and where it goes."""
+    what it tells and where it goes: a petition's event to its subscriber, or a reminder to a cadre (``reminder_id``
+    set, the cadre's address in ``address_enc``)."""
     cur = await conn.execute(
         "select o.id, o.petition_id, o.event_id, o.channel, o.attempts, o.receipt_enc,"
         " p.tracking_code, p.title, p.content, p.kind, p.status, p.answer, p.due_at, p.forwarded_to, p.submitter,"
-        " u.name as unit_name, e.at, e.action, e.from_status, e.to_status, e.detail,"
-        " s.address_enc, s.unsubscribed_at"
+        " p.created_at as received_at, u.name as unit_name, e.at, e.action, e.from_status, e.to_status, e.detail,"
+        " coalesce(c.email_enc, s.address_enc) as address_enc, s.unsubscribed_at,"
+        " o.reminder_id, r.kind as reminder_kind, r.deadline, pu.name as parent_name"
         " from notification_outbox o join petitions p on p.id = o.petition_id"
-        " join petition_events e on e.id = o.event_id"
+        " left join petition_events e on e.id = o.event_id"
+        " left join petition_reminders r on r.id = o.reminder_id"
+        " left join cadre_contacts c on c.id = o.cadre_id"
         " left join units u on u.code = p.unit_code"
+        " left join units pu on pu.code = u.parent_code"
         " left join petition_subscriptions s on s.petition_id = o.petition_id and s.channel = o.channel"
+        "  and o.event_id is not null"
         " where o.status = 'queued' and o.next_attempt_at <= %s and o.channel = any(%s)"
         " order by o.next_attempt_at, o.id limit 1 for update of o skip locked",
         (now, channels),

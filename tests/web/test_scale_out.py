@@ -35,7 +35,14 @@ from tests.support.replica import streaming_standby, table_reads, wait_replayed
 
 PETITIONS = 48  # filed by 4 clients at once, one process killed after a third of them are acknowledged
 QUESTION, ANSWER = "Phường Hoàn Kiếm, HN", "Đã xác định đơn vị: Phường Hoàn Kiếm, Thành phố Hà Nội."
-HOURLY_OR_LONGER = ("chat pruning", "retention purge", "jobs.purge", "session purge", "escalation of overdue petitions")
+HOURLY_OR_LONGER = (
+    "chat pruning",
+    "retention purge",
+    "jobs.purge",
+    "session purge",
+    "escalation of overdue petitions",
+    "cadres' reminders",
+)
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from mattran.auth.principal import Principal
 from mattran.domain.errors import DomainError, Invalid
 from mattran.domain.permissions import Operation
-from mattran.domain.reports.document import Document, fill, numbered
+from mattran.domain.reports.document import Document, blocks_text, fill, numbered
 from mattran.domain.reports.docx_format import MOTTO, NATIONAL_TITLE
 from mattran.domain.reports.request import EXAMPLES, ReportError
 from mattran.domain.reports.revise import HELP
 from mattran.domain.reports.service import (
     Draft,
+    DraftEdit,
     ReportSummary,
+    SectionEdit,
     draft_report,
+    edit_report,
     get_draft,
     list_reports,
     revise_report,
@@ -69,6 +72,7 @@ def _view(document: Document) -> dict[str, Any]:
         "sections": [(n, s.title.upper(), blocks(s.blocks)) for n, s in numbered(document)],
         "recipients": document.recipients,
         "signature": document.signature,
+        "signer": document.signer,
     }
 
 
@@ -148,6 +152,82 @@ async def report_revise(request: Request, services: ServicesDep, principal: Cadr
         draft = await revise_report(services.db, principal, report_id, prompt, writer=services.section_writer)
     except Invalid as exc:
         return await _draft_page(request, principal, report_id, None, exc.message, 422, prompt)
+    return RedirectResponse(draft.page_url, status_code=303)
+
+
+def _edit_form(document: Document) -> dict[str, Any]:
+    """The latest version's text as the edit form shows it (figures put in)."""
+    figures = document.figures()
+    return {
+        "summary": document.summary,
+        "place_date": document.place_date,
+        "intro": blocks_text(document.intro, figures),
+        "sections": [(n, s.title, blocks_text(s.blocks, figures)) for n, s in numbered(document)],
+        "recipients": "\n".join(document.recipients),
+        "signer": document.signer or "",
+    }
+
+
+async def _edit_page(
+    request: Request,
+    principal: Principal,
+    report_id: int,
+    form: dict[str, Any] | None = None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    draft = await get_draft(get_services(request).db, principal, report_id)
+    return render(
+        request,
+        "report_edit.html",
+        principal,
+        status_code=status_code,
+        draft=draft,
+        form=form or _edit_form(draft.document),
+        signature=draft.document.signature,
+        problem=problem,
+    )
+
+
+@router.get("/can-bo/bao-cao/{report_id}/sua", response_class=HTMLResponse, include_in_schema=False)
+async def report_edit_page(request: Request, principal: Cadre, report_id: ReportId) -> HTMLResponse:
+    """Sửa trực tiếp nội dung bản dự thảo mới nhất (các phần, trích yếu, nơi nhận, người ký) trước khi tải về."""
+    return await _edit_page(request, principal, report_id)
+
+
+@router.post("/can-bo/bao-cao/{report_id}/sua", response_class=HTMLResponse, include_in_schema=False)
+async def report_edit(request: Request, services: ServicesDep, principal: Cadre, report_id: ReportId) -> Response:
+    """Lưu nội dung đã sửa thành phiên bản mới (chống CSRF); tệp .docx của phiên bản đó là đúng nội dung này."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    csrf.verify(request, form.get(csrf.FIELD))
+    count = min(sum(1 for k in form if k.startswith("section_text_")), 20)
+    titles = [form.get(f"section_title_{i}", "") for i in range(1, count + 1)]
+    texts = [form.get(f"section_text_{i}", "") for i in range(1, count + 1)]
+    shown: dict[str, Any] = {
+        "summary": form.get("summary", ""),
+        "place_date": form.get("place_date", ""),
+        "intro": form.get("intro", ""),
+        "sections": [(str(i), t, x) for i, (t, x) in enumerate(zip(titles, texts, strict=True), 1)],
+        "recipients": form.get("recipients", ""),
+        "signer": form.get("signer", ""),
+    }
+    try:
+        edit = DraftEdit(
+            summary=shown["summary"].strip(),
+            place_date=shown["place_date"].strip(),
+            intro=shown["intro"],
+            sections=[SectionEdit(title=t.strip(), text=x) for t, x in zip(titles, texts, strict=True)],
+            recipients=shown["recipients"].splitlines(),
+            signer=shown["signer"].strip() or None,
+        )
+    except ValidationError:
+        return await _edit_page(
+            request, principal, report_id, shown, "Hãy điền trích yếu, địa danh, ngày tháng và tên mỗi phần.", 422
+        )
+    try:
+        draft = await edit_report(services.db, principal, report_id, edit)
+    except Invalid as exc:
+        return await _edit_page(request, principal, report_id, shown, exc.message, 422)
     return RedirectResponse(draft.page_url, status_code=303)
 
 

@@ -112,7 +112,7 @@ class Outbox:
             row = await store.claim(conn, list(self.senders), now)
             if row is None:
                 return None
-            if row["address_enc"] is None or row["unsubscribed_at"] is not None:
+            if row["address_enc"] is None or (row["reminder_id"] is None and row["unsubscribed_at"] is not None):
                 await store.mark_stopped(conn, row["id"], "unsubscribed")
                 return False
             channel: Channel = row["channel"]
@@ -147,6 +147,10 @@ class Outbox:
         return texts.ClaimLink(f"{self.base_url}{CLAIM_PATH}?t={token}", row["at"] + VALID_FOR)
 
     def _message(self, row: dict[str, Any], channel: Channel, address: str) -> Message:
+        if row["reminder_id"] is not None:  # to a cadre: no subscription to stop
+            text = texts.reminder(row, f"{self.base_url}/can-bo/phan-anh/{row['tracking_code']}")
+            message_id = f"<nhac.{row['reminder_id']}.{row['id']}@{self.mail_domain}>"
+            return Message(channel, address, text.subject, text.body, message_id, None)
         unsubscribe_url = f"{self.base_url}{UNSUBSCRIBE_PATH}?t={self.unsubscribe_token(row['petition_id'], channel)}"
         if row["action"] == PetitionAction.RECEIVED:
             full = self.personal.decrypt("receipt", row["receipt_enc"])

@@ -29,7 +29,7 @@ class Message:
     subject: str
     body: str
     message_id: str
-    unsubscribe_url: str
+    unsubscribe_url: str | None  # None for a cadre's reminder: nothing to stop
 
 
 class Sender(Protocol):
@@ -106,8 +106,9 @@ class SmtpSender:
         mail["Subject"] = message.subject
         mail["Date"] = formatdate(usegmt=True)
         mail["Message-ID"] = message.message_id
-        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        if message.unsubscribe_url:
+            mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+            mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         mail.set_content(message.body)
         return mail
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from mattran.domain.masking import mask_personal_data
 from mattran.domain.petition_status import STATUS_LABELS, PetitionAction, PetitionStatus
+from mattran.domain.petition_text import KINDS
 from mattran.domain.time import VIETNAM
 
 SIGNATURE = "Thư gửi tự động từ Mặt trận số, vui lòng không trả lời thư này."
@@ -102,3 +103,37 @@ def receipt(
         + _footer(status_url, unsubscribe_url)
     )
     return Text(f"[Mặt trận số] Đã tiếp nhận phản ánh {row['tracking_code']}", body)
+
+
+def reminder(row: dict[str, Any], petition_url: str) -> Text:
+    """A reminder to a cadre of the petition's unit (the outbox's row: the petition, the reminder, its unit): the
+    petition's number, kind and dates only, never what the petitioner wrote or who they are."""
+    deadline = row["deadline"].astimezone(VIETNAM)
+    code, kind = row["tracking_code"], KINDS.get(row["kind"], "Phản ánh")
+    about = f"{kind} số {code}, tiếp nhận ngày {row['received_at'].astimezone(VIETNAM):%d/%m/%Y},"
+    match row["reminder_kind"]:
+        case "reply":
+            subject = f"Sắp đến hạn cơ quan trả lời phản ánh {code}"
+            what = (
+                f"{about} đã chuyển đến {row['forwarded_to']}; hạn cơ quan trả lời là ngày {deadline:%d/%m/%Y}.\n"
+                "Đề nghị đồng chí theo dõi, đôn đốc và cập nhật văn bản trả lời khi nhận được."
+            )
+        case "escalation":
+            subject = f"Phản ánh {code} sắp được chuyển lên cấp trên"
+            what = (
+                f"{about} có hạn trả lời ngày {deadline:%d/%m/%Y}. Nếu chưa được trả lời trước "
+                f"{deadline:%H:%M ngày %d/%m/%Y}, phản ánh sẽ tự động chuyển lên {row['parent_name'] or 'cấp trên'}.\n"
+                "Đề nghị đồng chí hoàn thành việc trả lời trong hạn."
+            )
+        case _:
+            subject = f"Phản ánh {code} sắp đến hạn trả lời"
+            what = (
+                f"{about} có hạn trả lời ngày {deadline:%d/%m/%Y}.\n"
+                "Đề nghị đồng chí xem xét, xử lý và trả lời người gửi đúng hạn."
+            )
+    body = (
+        f"Kính gửi cán bộ {row['unit_name']},\n\n{what}\n\nXem và xử lý: {petition_url}\n\n"
+        "Thư nhắc việc gửi đến cán bộ của đơn vị có tài khoản kèm địa chỉ thư điện tử.\n"
+        f"{SIGNATURE}"
+    )
+    return Text(f"[Mặt trận số] Nhắc việc: {subject}", body)

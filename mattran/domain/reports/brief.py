@@ -14,6 +14,7 @@ TITLES = {
     "tiep_nhan": "Tình hình tiếp nhận phản ánh, kiến nghị",
     "ket_qua": "Kết quả xử lý, giải quyết",
     "danh_gia": "Đánh giá chung",
+    "han_che": "Tồn tại, hạn chế",
     "phuong_huong": "Phương hướng, nhiệm vụ thời gian tới",
     "kien_nghi": "Kiến nghị, đề xuất",
     "khai_quat": "Khái quát tình hình",
@@ -25,10 +26,10 @@ TITLES = {
     "to_chuc": "Theo tổ chức thành viên và chức vụ",
 }
 OUTLINES = {
-    ReportKind.PETITIONS: ("tiep_nhan", "ket_qua", "danh_gia", "phuong_huong"),
-    ReportKind.VOTER_OPINIONS: ("khai_quat", "y_kien", "kien_nghi"),
-    ReportKind.CONGRESS: ("tinh_hinh", "theo_cap", "ton_tai", "phuong_huong"),
-    ReportKind.MEMBERS: ("so_luong", "to_chuc", "theo_cap", "phuong_huong"),
+    ReportKind.PETITIONS: ("tiep_nhan", "ket_qua", "danh_gia", "han_che", "phuong_huong"),
+    ReportKind.VOTER_OPINIONS: ("khai_quat", "y_kien", "han_che", "kien_nghi"),
+    ReportKind.CONGRESS: ("tinh_hinh", "theo_cap", "ton_tai", "han_che", "phuong_huong"),
+    ReportKind.MEMBERS: ("so_luong", "to_chuc", "theo_cap", "han_che", "phuong_huong"),
 }
 
 

@@ -50,6 +50,7 @@ class Document(BaseModel):
     sections: list[Section]
     recipients: list[str]
     signature: list[str]
+    signer: str | None = None  # who signs (the standing board's chair on the committee roster), under the title
     data: Gathered
 
     def figures(self) -> dict[str, Figure]:
@@ -84,6 +85,15 @@ def check_filled(document: Document) -> None:
         fill(block.text, figures)
     for text in [document.summary, document.place_date, *document.recipients, *document.signature]:
         fill(text, {})
+    for section in document.sections:
+        fill(section.title, {})
+    fill(document.signer or "", {})
+
+
+def blocks_text(blocks: list[Block], figures: dict[str, Figure]) -> str:
+    """Blocks as the text a cadre edits (figures put in): ``- `` a bullet, ``### `` a sub-heading, one a line;
+    :func:`parse_blocks` reads it back."""
+    return "\n".join({"bullet": "- ", "heading": "### "}.get(b.kind, "") + fill(b.text, figures) for b in blocks)
 
 
 def numbered(document: Document) -> list[tuple[str, Section]]:
@@ -143,6 +153,7 @@ def to_markdown(document: Document) -> str:
     last = len(document.recipients) - 1
     lines += ["", "**Nơi nhận:**"] + [f"- {r}{'' if i == last else ';'}" for i, r in enumerate(document.recipients)]
     lines += [""] + [f"**{line}**  " for line in document.signature]
+    lines += ["", f"**{document.signer}**"] if document.signer else []
     lines += [
         "",
         f"### {APPENDIX_TITLE}",

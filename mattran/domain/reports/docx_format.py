@@ -147,6 +147,8 @@ def _closing(doc: DocxDocument, document: Document) -> None:
         _line(signature, text, bold=True, paragraph=first if i == 0 else None)
     for _ in range(4):
         signature.add_paragraph()
+    if document.signer:
+        _line(signature, document.signer, bold=True)
 
 
 def _appendix(doc: DocxDocument, document: Document) -> None:

@@ -14,13 +14,15 @@ from mattran.domain.reports.request import Period, ReportError, find_period
 from mattran.domain.text import fold, nfc, strip_marks
 
 HELP = (
-    "Tôi hiểu các yêu cầu sửa: “thêm phần kiến nghị” (đánh giá, phương hướng), “rút gọn phần 2” (hoặc “rút "
+    "Tôi hiểu các yêu cầu sửa: “thêm phần kiến nghị” (đánh giá, hạn chế, phương hướng), “rút gọn phần 2” (hoặc “rút "
     "gọn”), “bỏ phần 3”, “đổi kỳ báo cáo sang quý II/2026”, “cập nhật số liệu”, “thêm nơi nhận: …”, "
     "“đổi trích yếu thành …”."
 )
 _SPLIT = re.compile(r"\s*(?:[;,]|\bva\b)\s*(?=(?:them|bo sung|bo|xoa|rut gon|doi|thay|sua|cap nhat|lam moi)\b)")
 _NUMBER = r"(\d{1,2}|[ivx]{1,4})\b"
-_ADD = re.compile(r"\b(?:them|bo sung|viet them)\b.*\b(kien nghi|de xuat|danh gia|phuong huong|nhiem vu)\b")
+_ADD = re.compile(
+    r"\b(?:them|bo sung|viet them)\b.*\b(kien nghi|de xuat|danh gia|phuong huong|nhiem vu|han che|ton tai)\b"
+)
 _REMOVE = re.compile(rf"\b(?:bo|xoa|loai bo|loai)\s+(?:di\s+)?(?:phan|muc)\s+(?:thu\s+)?{_NUMBER}")
 _SHORTEN = re.compile(
     rf"\b(?:rut gon|viet gon|ngan gon|tom tat|gon lai)\b"
@@ -39,11 +41,13 @@ _ADDED = {
     "danh gia": "danh_gia",
     "phuong huong": "phuong_huong",
     "nhiem vu": "phuong_huong",
+    "han che": "han_che",
+    "ton tai": "han_che",
 }
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-ZĐÀ-Ỹ])")
 _BULLETS_KEPT = 3
-_CLOSING = {"danh_gia": 1, "phuong_huong": 2, "kien_nghi": 3}  # the closing sections, in their usual order
+_CLOSING = {"danh_gia": 1, "han_che": 2, "phuong_huong": 3, "kien_nghi": 4}  # closing sections, in order
 
 
 class Revision(BaseModel):

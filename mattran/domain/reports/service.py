@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.access import PermissionDenied, target_unit
-from mattran.domain.errors import NotFound
+from mattran.domain.committees import committee
+from mattran.domain.errors import DomainError, Invalid, NotFound
+from mattran.domain.member_vocab import POSITIONS
 from mattran.domain.permissions import Operation, is_allowed, within
 from mattran.domain.reports.brief import SectionWriter
-from mattran.domain.reports.document import Document, check_filled, to_markdown
+from mattran.domain.reports.document import Document, Section, check_filled, parse_blocks, to_markdown
 from mattran.domain.reports.docx_format import build_docx
 from mattran.domain.reports.figures import Figure, gather
 from mattran.domain.reports.request import KIND_LABELS, ReportError, ReportKind, ReportRequest, parse_request
@@ -109,6 +111,16 @@ async def _unit_code(conn: Conn, resolver: UnitResolver, principal: Principal, r
     raise ReportError(f"“{request.unit_text}” có thể là: {names}. Hãy ghi rõ tên tỉnh, thành phố.")
 
 
+async def _chair(conn: Conn, principal: Principal, unit_code: str) -> str | None:
+    """The name of the unit's standing board's chair in the current term, when the committee roster has one."""
+    try:
+        roster = await committee(conn, principal, unit_code)
+    except DomainError:  # a roster the cadre may not read: the signature stays without a name
+        return None
+    chair = next((s for s in roster.seats if s.position == POSITIONS[0] and s.ended_on is None), None)
+    return chair.full_name if chair else None
+
+
 async def _report(conn: Conn, principal: Principal, report_id: int, lock: bool = False) -> dict[str, Any]:
     """The report, once the principal may work on its unit (``lock``: until the transaction ends)."""
     row = await store.get(conn, report_id, for_update=lock)
@@ -170,7 +182,8 @@ async def draft_report(
         code = unit_code or await _unit_code(conn, resolver, principal, request)
         unit = await target_unit(conn, principal, Operation.REPORT_DRAFT, code)
         data = await gather(conn, principal, request.kind, unit, request.period, now)
-    document = await compose(unit, data, request, writer)
+        signer = await _chair(conn, principal, unit.code)
+    document = await compose(unit, data, request, writer, signer)
     report_id, version = await _save(db, principal, document, request.text, None, None)
     return await get_draft(db, principal, report_id, version)
 
@@ -206,6 +219,58 @@ async def revise_report(
     added = {key: await write_section(key, data, writer, document.recipient) for key in revision.add}
     document = apply_edits(document, revision, added)
     _, version = await _save(db, principal, document, latest["request_text"], prompt.strip(), report_id)
+    return await get_draft(db, principal, report_id, version)
+
+
+class SectionEdit(BaseModel):
+    """A section as the cadre edited it: its title and its text (``- `` a bullet, ``### `` a sub-heading)."""
+
+    title: str = Field(min_length=1, max_length=300)
+    text: str = Field(max_length=50_000)
+
+
+class DraftEdit(BaseModel):
+    """The draft's text edited in the browser: what the next version (and its .docx) says, word for word."""
+
+    summary: str = Field(min_length=1, max_length=500)
+    place_date: str = Field(min_length=1, max_length=200)
+    intro: str = Field(max_length=20_000)
+    sections: list[SectionEdit] = Field(min_length=1, max_length=20)
+    recipients: list[str] = Field(max_length=30)
+    signer: str | None = Field(default=None, max_length=200)
+
+
+EDITED = "Sửa trực tiếp nội dung bản dự thảo"
+
+
+async def edit_report(db: Database, principal: Principal, report_id: int, edit: DraftEdit) -> Draft:
+    """A new version whose text is the cadre's edit of the latest one (sections kept in their order, each with
+    its key); an unfilled placeholder left in it blocks it like any draft."""
+    _check(principal)
+    async with db.transaction(principal.scope()) as conn:
+        await _report(conn, principal, report_id)
+        latest = await store.version(conn, report_id)
+        assert latest is not None
+    document = Document.model_validate(latest["document"])
+    if len(edit.sections) != len(document.sections):
+        raise Invalid("Bản sửa phải giữ đủ các phần của báo cáo; hãy bỏ phần bằng ô “Sửa bằng lời”.", "sections")
+    sections = [
+        Section(key=old.key, title=" ".join(new.title.split()), blocks=parse_blocks(new.text))
+        for old, new in zip(document.sections, edit.sections, strict=True)
+    ]
+    if not all(s.blocks for s in sections):
+        raise Invalid("Mỗi phần của báo cáo phải có nội dung.", "sections")
+    document = document.model_copy(
+        update={
+            "summary": " ".join(edit.summary.split()),
+            "place_date": " ".join(edit.place_date.split()),
+            "intro": parse_blocks(edit.intro),
+            "sections": sections,
+            "recipients": [r.strip() for r in edit.recipients if r.strip()],
+            "signer": " ".join((edit.signer or "").split()) or None,
+        }
+    )
+    _, version = await _save(db, principal, document, latest["request_text"], EDITED, report_id)
     return await get_draft(db, principal, report_id, version)
 
 

@@ -102,34 +102,54 @@ def _petitions_results(b: SectionBrief) -> list[str]:
 
 
 def _assessment(b: SectionBrief) -> list[str]:
+    """What the figures show, stated plainly (no praise the data cannot support)."""
     if b.kind == ReportKind.PETITIONS and b.value("petitions.received"):
-        lines = [
-            "Ưu điểm: việc tiếp nhận phản ánh, kiến nghị được thực hiện qua nhiều kênh, thống nhất trên nền tảng "
-            f"số; tỷ lệ phản ánh, kiến nghị đã được trả lời đạt {_p('petitions.resolved_share')}."
+        return [
+            f"Trong kỳ, {_p('petitions.received')} phản ánh, kiến nghị được tiếp nhận và theo dõi trên nền tảng số; "
+            f"tỷ lệ đã trả lời là {_p('petitions.resolved_share')}."
         ]
-        if b.value("petitions.overdue") or b.value("petitions.answered_late"):
-            late = (
-                [f"còn {_p('petitions.overdue')} phản ánh, kiến nghị quá hạn chưa được trả lời"]
-                if b.value("petitions.overdue")
-                else []
-            )
-            late += (
-                [f"{_p('petitions.answered_late')} phản ánh, kiến nghị được trả lời sau thời hạn"]
-                if b.value("petitions.answered_late")
-                else []
-            )
-            lines.append("Hạn chế: " + "; ".join(late) + ".")
-        return lines
     if b.kind == ReportKind.CONGRESS:
         return [
-            f"Đại hội các cấp được triển khai theo kế hoạch; đến nay đạt {_p('congress.held_share')} số đơn vị."
+            f"Đến nay, {_p('congress.held_share')} số đơn vị đã tổ chức đại hội theo kế hoạch."
             if b.has("congress.held_share")
             else "Chưa có số liệu để đánh giá tiến độ đại hội."
         ]
-    return [
-        "Nhìn chung, các nhiệm vụ được triển khai đúng định hướng; số liệu chi tiết nêu tại các phần trên và "
-        "Phụ lục nguồn số liệu."
-    ]
+    return ["Số liệu chi tiết nêu tại các phần trên và Phụ lục nguồn số liệu."]
+
+
+def _limitations(b: SectionBrief) -> list[str]:
+    """Tồn tại, hạn chế: what the figures show is late, missing or unanswered; said to be none when none shows."""
+    lines: list[str] = []
+    if b.kind in (ReportKind.PETITIONS, ReportKind.VOTER_OPINIONS):
+        if b.value("petitions.overdue"):
+            lines.append(f"- Còn {_p('petitions.overdue')} phản ánh, kiến nghị quá hạn chưa được trả lời;")
+        if b.value("petitions.answered_late"):
+            lines.append(f"- {_p('petitions.answered_late')} phản ánh, kiến nghị được trả lời sau thời hạn;")
+        if b.value("petitions.forwarded") and not b.value("petitions.reply_received"):
+            lines.append("- Chưa nhận được văn bản trả lời của cơ quan có thẩm quyền đối với các phản ánh đã chuyển;")
+        if b.value("petitions.escalated"):
+            lines.append(f"- {_p('petitions.escalated')} phản ánh, kiến nghị phải chuyển lên cấp trên do quá hạn;")
+        if b.kind == ReportKind.VOTER_OPINIONS and b.value("opinions.total"):
+            lines += [
+                f"- {f.label}: chưa có ý kiến nào được trả lời;"
+                for f in b.starting("opinions.category:")
+                if not b.value("opinions.resolved:" + f.key.split(":", 1)[1])
+            ]
+    elif b.kind == ReportKind.CONGRESS:
+        if b.value("congress.not_started"):
+            lines.append(f"- {_p('congress.not_started')} đơn vị chưa triển khai tổ chức đại hội;")
+        if b.value("congress.overdue"):
+            lines.append(f"- {_p('congress.overdue')} đơn vị đã quá ngày dự kiến mà chưa tổ chức đại hội;")
+        if b.value("congress.held_late"):
+            lines.append(f"- {_p('congress.held_late')} đơn vị tổ chức đại hội muộn hơn ngày dự kiến;")
+    elif b.kind == ReportKind.MEMBERS:
+        if not b.value("members.total"):
+            lines.append("- Dữ liệu ủy viên chưa được cập nhật trên nền tảng;")
+        elif not b.value("members.gender:nu"):
+            lines.append("- Chưa có ủy viên là nữ được cập nhật trên nền tảng;")
+    if not lines:
+        return ["Qua số liệu theo dõi trên nền tảng, trong kỳ chưa ghi nhận tồn tại, hạn chế cần nêu."]
+    return ["Qua số liệu theo dõi trên nền tảng, còn một số tồn tại, hạn chế sau:", *lines]
 
 
 def _outlook(b: SectionBrief) -> list[str]:
@@ -314,6 +334,7 @@ _TEMPLATES: dict[tuple[ReportKind | None, str], Callable[[SectionBrief], list[st
     (ReportKind.MEMBERS, "to_chuc"): _members_organisations,
     (ReportKind.MEMBERS, "theo_cap"): _members_levels,
     (None, "danh_gia"): _assessment,
+    (None, "han_che"): _limitations,
     (None, "phuong_huong"): _outlook,
     (None, "kien_nghi"): _proposals,
 }

@@ -160,9 +160,14 @@ def _intro(data: Gathered, request: ReportRequest) -> list[Block]:
 
 
 async def compose(
-    unit: Unit, data: Gathered, request: ReportRequest, writer: SectionWriter = template_section
+    unit: Unit,
+    data: Gathered,
+    request: ReportRequest,
+    writer: SectionWriter = template_section,
+    signer: str | None = None,
 ) -> Document:
-    """The whole draft: header per Nghị định 30/2020/NĐ-CP, the kind's sections written by ``writer``, signature."""
+    """The whole draft: header per Nghị định 30/2020/NĐ-CP, the kind's sections written by ``writer``, signature
+    (with the ``signer``'s name when the committee roster has one)."""
     sections = [await write_section(key, data, writer, request.recipient) for key in OUTLINES[data.kind]]
     return Document(
         kind=data.kind,
@@ -171,5 +176,6 @@ async def compose(
         intro=_intro(data, request),
         sections=sections,
         data=data,
+        signer=signer,
         **_header(unit, data, request),
     )
