@@ -1,12 +1,12 @@
-"""The first worksheet of an XLSX workbook as rows of cell values, read with calamine (in Rust, about 20 times
-openpyxl's speed) within bounds.
+"""The first worksheet of an XLSX workbook as rows of cell values, read with calamine (in Rust: the 100,000-row
+benchmark's sheet in 12,5 s with these checks, against 61,8 s for openpyxl) within bounds.
 
 calamine lays a sheet out as one dense block from its first to its last cell, so a small file naming a cell at row
 1,000,000,000 would ask for gigabytes. The package is therefore unpacked by Python's ``zipfile`` first (which never
 gives more than the declared sizes that ``check_unpacked`` measured), the cells' positions are read from the XML, a
-sheet whose block passes the limits is refused, and calamine reads that unpacked copy. A workbook whose cells carry no
-position (a rare writer) is read by openpyxl, which streams. Cells come as openpyxl gives them: whole numbers as
-``int``, dates as ``datetime``, empty cells as ``None``.
+sheet whose block passes the limits is refused, and calamine reads that unpacked copy. A workbook where a row or a
+cell may lack its position (a rare writer; or comments, CDATA or a DTD in the sheet) is read by openpyxl, which
+streams. Cells come as openpyxl gives them: whole numbers as ``int``, dates as ``datetime``, empty cells as ``None``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,8 @@ from mattran.domain.archives import ArchiveTooLarge, check_unpacked
 MAX_LINES = 1_048_576  # Excel's last row: empty rows count too, so a sheet cannot claim billions
 MAX_CELLS = 10_000_000  # the block calamine lays out, 32 bytes a cell: 320 MB at most
 _UNREADABLE = "Không đọc được tệp Excel (.xlsx)."
-_ROW_OR_CELL = re.compile(rb' r="[A-Z]{0,3}(\d{1,12})"')  # the row of a row's or a cell's position
-_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})\d')
-_PREFIX = re.compile(rb"<(\w+:)?sheetData[\s>/]")
+_PREFIX = re.compile(rb"<([\w.-]+:)?sheetData[\s>/]")
+_ENDS = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 
 Rows = Iterator[list[Any]]
 
@@ -55,23 +54,26 @@ def _column(letters: bytes) -> int:
     return number
 
 
+def _elements(xml: bytes, name: bytes) -> int:
+    """How many elements ``name`` the XML may hold, whatever their prefix (text can only add to the count)."""
+    return sum(xml.count(start + name + end) for start in (b"<", b":") for end in _ENDS)
+
+
 def _extent(parts: dict[str, bytes]) -> tuple[int, int] | None:
-    """The last row and column that any sheet's cells name, or None when a row or a cell has no position."""
+    """The last row and column that any sheet's cells name, or None when a row or a cell may lack its position."""
     last_row = last_column = 0
     for xml in parts.values():
         if not (found := _PREFIX.search(xml)):
             continue
-        tag = b"<" + (found.group(1) or b"")
-        rows = _ROW_OR_CELL.findall(xml)
-        columns = _CELL_COLUMN.findall(xml)
-        tags = {
-            name: sum(xml.count(tag + name + end) for end in (b" ", b">", b"/", b"\t", b"\n", b"\r"))
-            for name in (b"row", b"c")
-        }
-        if tags[b"c"] > len(columns) or tags[b"row"] > len(rows) - len(columns):
+        if b"<!" in xml or xml.count(b"<?") > 1:  # a comment, CDATA or DTD could hide or fake elements
             return None
-        last_row = max([last_row, *map(int, set(rows))])
-        last_column = max([last_column, *map(_column, set(columns))])
+        tag = re.escape(b"<" + (found.group(1) or b""))
+        cells = re.findall(tag + rb'c r="([A-Z]{1,3})(\d{1,12})"', xml)
+        rows = re.findall(tag + rb'row r="(\d{1,12})"', xml)
+        if _elements(xml, b"c") > len(cells) or _elements(xml, b"row") > len(rows):
+            return None
+        last_row = max([last_row, *map(int, {*rows, *(digits for _, digits in cells)})])
+        last_column = max([last_column, *map(_column, {letters for letters, _ in cells})])
     return last_row, last_column
 
 
