@@ -1,5 +1,5 @@
 """The first worksheet of an XLSX workbook as rows of cell values, read with calamine (in Rust: the 100,000-row
-benchmark's sheet in 12,5 s with these checks, against 61,8 s for openpyxl) within bounds.
+benchmark's sheet in 12–13 s with these checks, against 61,8 s for openpyxl) within bounds.
 
 calamine lays a sheet out as one dense block from its first to its last cell, so a small file naming a cell at row
 1,000,000,000 would ask for gigabytes. The package is therefore unpacked by Python's ``zipfile`` first (which never
