@@ -17,16 +17,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
-from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from mattran.auth.principal import Principal
 from mattran.domain import audit
 from mattran.domain.access import target_unit
-from mattran.domain.archives import ArchiveTooLarge, check_unpacked
 from mattran.domain.errors import Invalid
 from mattran.domain.member_vocab import GENDERS
 from mattran.domain.members import FIELDS, MemberView, blank, list_members, validate
@@ -34,6 +32,7 @@ from mattran.domain.permissions import Operation, within
 from mattran.domain.privacy import PersonalData
 from mattran.domain.text import fold, nfc
 from mattran.domain.units import UnitResolver
+from mattran.domain.workbook import MAX_LINES, WorkbookRefused, first_sheet
 from mattran.store import members as store
 from mattran.store import organisations as organisations_store
 from mattran.store.db import Conn
@@ -43,7 +42,6 @@ ImportMode = Literal["all", "skip"]
 ExportFormat = Literal["csv", "xlsx"]
 Progress = Callable[[str, int, int], None]
 MAX_ROWS = 200_000
-MAX_LINES = 1_048_576  # Excel's last row: empty rows count too, so a sheet cannot claim billions
 UNIT_TEXT, UNIT_CODE = "unit", "unit_code"
 ORGANISATION_ID = "organisation_id"  # the import accepts an organisation's record (its id) or its name
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -160,22 +158,14 @@ def read_table(data: bytes) -> Sheet:
 
 
 def _xlsx(data: bytes) -> Sheet:
-    """The first sheet of a workbook, refused before opening when it would expand beyond the limit."""
+    """The first worksheet of a workbook, refused before reading when it would expand beyond the limits."""
     try:
-        check_unpacked(io.BytesIO(data))
-    except ArchiveTooLarge as exc:
-        raise UnreadableFile(f"Không đọc được tệp Excel (.xlsx): {exc}.") from exc
-    except BadZipFile as exc:
-        raise UnreadableFile("Không đọc được tệp Excel (.xlsx).") from exc
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            return _table(workbook.worksheets[0].iter_rows(values_only=True))
-        finally:
-            workbook.close()
+        return _table(first_sheet(data))
+    except WorkbookRefused as exc:
+        raise UnreadableFile(str(exc)) from exc
     except UnreadableFile:
         raise
-    except Exception as exc:  # openpyxl's own failures on a malformed workbook, of many types
+    except Exception as exc:  # a reader's own failure on a malformed workbook, found while reading its rows
         raise UnreadableFile("Không đọc được tệp Excel (.xlsx).") from exc
 
 
@@ -212,7 +202,7 @@ def clean_cell(value: Any) -> Any:
     return value
 
 
-class _Units:
+class UnitCells:
     """Unit cells → unit codes within the principal's scope, each distinct text resolved once."""
 
     def __init__(self, conn: Conn, principal: Principal, resolver: UnitResolver) -> None:
@@ -303,7 +293,7 @@ async def import_members(
             mode=mode, total=len(sheet.rows), imported=0, skipped=len(sheet.rows), errors=[missing], warnings=warnings
         )
     errors: list[RowError] = []
-    units = _Units(conn, principal, resolver)
+    units = UnitCells(conn, principal, resolver)
     organisations = _Organisations(conn)
     label = {key: sheet.headers[i] for key, i in columns.items()}
     drafts = []

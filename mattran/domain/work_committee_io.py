@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from mattran.auth.principal import Principal
 from mattran.domain.access import target_unit
 from mattran.domain.committees import WorkCommitteeChange, WorkCommitteeIn, add_work_committee, update_work_committee
-from mattran.domain.member_io import UNIT_CODE, UNIT_TEXT, ImportMode, RowError, Sheet, _Units, clean_cell
+from mattran.domain.member_io import UNIT_CODE, UNIT_TEXT, ImportMode, RowError, Sheet, UnitCells, clean_cell
 from mattran.domain.member_vocab import clean_text
 from mattran.domain.members import blank
 from mattran.domain.permissions import Operation
@@ -96,7 +96,7 @@ async def import_work_committees(
         return WorkImportReport(
             mode=mode, total=total, added=0, updated=0, skipped=total, errors=[missing], warnings=warnings
         )
-    units = _Units(conn, principal, resolver)
+    units = UnitCells(conn, principal, resolver)
     errors: list[RowError] = []
     good: list[tuple[str, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}

@@ -177,3 +177,43 @@ def test_an_update_for_a_unit_known_by_name_only_outside_scope_is_refused_at_onc
     assert answer["confirmation"] is None
     assert answer["tool_calls"] and answer["tool_calls"][0]["name"] == "update_congress"
     assert answer["tool_calls"][0]["denied"] is True
+
+
+def test_a_confirmed_congress_held_with_its_chair_opens_the_new_term_and_closes_the_old(platform: Platform) -> None:
+    """Through the chat: a commune cadre records the congress as held with its elected chair and confirms; the new
+    term's roster opens with the chair re-elected, the other members' seats of the old term end on the congress day."""
+    (code, name), *_ = owner_rows(  # a commune of Lào Cai (no demo data) that no other test uses
+        platform, "select code, name from units where parent_code = '15' order by code offset 50 limit 1"
+    )
+    province = {"sub": "chat-lao-cai", "name": "Cán bộ Lào Cai", "roles": ["province_cadre"], "unit": "15"}
+    cadre = {"sub": "chat-xa-lao-cai", "name": f"Cán bộ {name}", "roles": ["commune_cadre"], "unit": code}
+    ids = {}
+    for full_name, position in (("Lương Thị Diệp", "Phó Chủ tịch"), ("Hà Văn Quyết", "Ủy viên")):
+        body = {"unit_code": code, "full_name": full_name, "position": position, "term": "2019-2024"}
+        added = httpx2.post(
+            f"{platform.base_url}/api/members",
+            json=body | {"started_on": "2019-05-20"},
+            headers={"Authorization": f"Bearer {platform.mint(province)}"},
+            timeout=30,
+        )
+        assert added.status_code == 201, added.text
+        ids[full_name] = added.json()["id"]
+    ask = _say(
+        platform,
+        cadre,
+        f"Cập nhật đại hội {name}, tỉnh Lào Cai: đã tổ chức ngày 15/6/2024, bà Lương Thị Diệp làm Chủ tịch",
+    )
+    assert ask["confirmation"] and "Lương Thị Diệp" in ask["confirmation"]
+    assert _api(platform, cadre, f"/api/committees/{code}", term="2024-2029")["seats"] == []  # nothing before "có"
+    done = _say(platform, cadre, "có", ask["conversation_id"])
+    assert "Đã cập nhật đại hội" in done["reply"]
+    new = _api(platform, cadre, f"/api/committees/{code}", term="2024-2029")
+    assert [(s["member_id"], s["position"], s["started_on"]) for s in new["seats"]] == [
+        (ids["Lương Thị Diệp"], "Chủ tịch", "2024-06-15")
+    ]
+    assert new["started_on"] == "2024-06-15" and new["congress_id"] is not None
+    old = _api(platform, cadre, f"/api/committees/{code}", term="2019-2024")
+    assert old["ended_on"] == "2024-06-15"
+    assert [(s["member_id"], s["ended_on"]) for s in old["seats"]] == [(ids["Hà Văn Quyết"], "2024-06-15")]
+    history = _api(platform, cadre, f"/api/members/{ids['Hà Văn Quyết']}/history")
+    assert history[0]["action"] == "end" and history[0]["actor"] == "chat-xa-lao-cai"

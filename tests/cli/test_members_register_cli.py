@@ -87,6 +87,11 @@ def test_cli_records_the_congress_held_and_opens_the_new_term(platform: Platform
     held = ["--term", "2024-2029", "--status", "da_to_chuc", "--held-date", "2024-05-10", "--re-elected"]
     refused = _members(platform, "congress", own, "--as-unit", other, *held, str(added[0]))
     assert refused.returncode == 2  # a sibling's congress
+    preparing = ["--term", "2024-2029", "--status", "dang_chuan_bi"]
+    assert _members(platform, "congress", PROVINCE, "--as-unit", own, *preparing).returncode == 2  # the parent's
+    below = _members(platform, "congress", other, "--as-unit", PROVINCE, *preparing)
+    assert below.returncode == 0, below.stderr  # a commune below the province
+    assert json.loads(below.stdout)["status"] == "dang_chuan_bi"
     done = _members(platform, "congress", own, "--as-unit", own, *held, str(added[0]))
     assert done.returncode == 0, done.stderr
     opened = json.loads(done.stdout)["term_opened"]

@@ -268,6 +268,8 @@ def test_recording_the_congress_held_opens_the_new_terms_roster_and_closes_the_o
         ({"Accept": "application/json"}, 401),
     ):
         assert _call(platform, "POST", f"/api/committees/{own}/terms", headers, body).status_code == status
+    parent = _call(platform, "POST", f"/api/committees/{PROVINCE}/terms", cadre, {"term": "2024-2029"})
+    assert parent.status_code == 403
     fixed = _call(platform, "POST", f"/api/committees/{own}/terms", cadre, {**wrong, "re_elected": [leaving["id"]]})
     assert fixed.status_code == 200, fixed.text
     assert (fixed.json()["carried_over"], fixed.json()["ended"]) == ([leaving["id"]], [])
@@ -278,6 +280,9 @@ def test_recording_the_congress_held_opens_the_new_terms_roster_and_closes_the_o
     assert owner_rows(platform, "select ended_on from members where id = %s", stranger["id"]) == [(None,)]
     again = _call(platform, "POST", f"/api/committees/{own}/terms", cadre, {"term": "2024-2029"}).json()
     assert (again["carried_over"], again["ended"]) == ([], [])
+    province = bearer(platform, "province_cadre", PROVINCE)  # the unit above opens it too
+    above = _call(platform, "POST", f"/api/committees/{own}/terms", province, {"term": "2024-2029"})
+    assert above.status_code == 200 and (above.json()["carried_over"], above.json()["ended"]) == ([], [])
 
 
 async def test_committee_terms_row_level_security(platform: Platform, app_db: Database, communes: list[str]) -> None:

@@ -6,7 +6,9 @@ import io
 import logging
 import re
 import unicodedata
-from datetime import date
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -167,6 +169,69 @@ def test_xlsx_keeps_numbers_dates_and_row_numbers() -> None:
     assert table.rows[0][0] == 3
     assert parse_birth_year(table.rows[0][1][1], TODAY) == 1970
     assert parse_phone(table.rows[0][1][2]) == "0912345678"
+
+
+def _saved(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _with_sheet(data: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """The workbook ``data`` with its first sheet's XML changed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            part = source.read(name)
+            target.writestr(name, change(part) if name == "xl/worksheets/sheet1.xml" else part)
+    return out.getvalue()
+
+
+def test_xlsx_date_cells_and_numbers_typed_as_text_read_as_typed() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    headers = ["Họ và tên", "Ngày sinh", "Ngày bắt đầu", "Nhiệm kỳ", "Số điện thoại", "Số CCCD"]
+    for column, header in enumerate(headers, start=2):  # the table starts at B3, as some templates do
+        sheet.cell(row=3, column=column, value=header)
+    data = ["Lò Thị Mai", date(1985, 3, 9), datetime(2024, 7, 13), "2024–2029", "0912345678", "001185012345"]
+    for column, value in enumerate(data, start=2):
+        sheet.cell(row=5, column=column, value=value)
+    table = member_io.read_table(_saved(workbook))
+    assert [number for number, _ in table.rows] == [5]  # the row number Excel shows
+    columns, _ = member_io.map_columns(table.headers)
+    cells = table.rows[0][1]
+    assert isinstance(cells[columns["started_on"]], datetime)  # a date cell is a date, not a serial number
+    assert (cells[columns["phone"]], cells[columns["national_id"]]) == ("0912345678", "001185012345")  # zeros kept
+    values = {key: member_io.clean_cell(cells[i]) for key, i in columns.items()}
+    draft, errors = validate("08611", values)
+    assert errors == {} and draft is not None
+    assert (draft.birth_year, draft.started_on, draft.term) == (1985, date(2024, 7, 13), "2024–2029")
+    assert (draft.phone, draft.national_id and draft.national_id.digits) == ("0912345678", "001185012345")
+    number_sheet = Workbook()
+    assert number_sheet.active is not None
+    number_sheet.active.append(["Họ và tên", "Năm sinh", "Số điện thoại", "Số CCCD", "Nhiệm kỳ"])
+    number_sheet.active.append(["Lò Văn Xa", 1990, 912345678, 1190012345, 2024.5])
+    row = member_io.read_table(_saved(number_sheet)).rows[0][1]
+    assert row[1:] == [1990, 912345678, 1190012345, 2024.5] and type(row[1]) is int  # whole numbers as int
+
+
+def test_xlsx_too_wide_is_refused_and_cells_without_positions_still_read() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Họ và tên", "Năm sinh"])
+    sheet.append(["Lò Văn Xa", 1990])
+    sheet.cell(row=1000, column=16_384, value="x")  # 16.384 columns × 1.000 rows: a block of 16 million cells
+    with pytest.raises(member_io.UnreadableFile, match=r"quá 10\.000\.000 ô"):
+        member_io.read_table(_saved(workbook))
+    plain = Workbook()
+    assert plain.active is not None
+    for row in (["Họ và tên", "Năm sinh"], ["Lò Văn Xa", 1990]):
+        plain.active.append(row)
+    unpositioned = _with_sheet(_saved(plain), lambda xml: re.sub(rb' r="[A-Z]*\d+"', b"", xml))
+    assert b' r="' not in zipfile.ZipFile(io.BytesIO(unpositioned)).read("xl/worksheets/sheet1.xml")
+    assert member_io.read_table(unpositioned).rows == [(2, ["Lò Văn Xa", 1990])]
 
 
 def test_unreadable_files_are_refused_in_vietnamese() -> None:

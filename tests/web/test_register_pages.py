@@ -226,6 +226,10 @@ def test_work_committee_and_committee_sheet_pages(platform: Platform, communes: 
     assert httpx2.get(f"{platform.base_url}/can-bo/ban-cong-tac?unit={own}", headers=sibling).status_code == 403
     citizen = _page_headers(platform, "citizen", None)
     assert httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}", headers=citizen).status_code == 403
+    province = _page_headers(platform, "province_cadre", PROVINCE)  # the commune is the unit below the province's
+    assert chair["full_name"] in httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}", headers=province).text
+    anonymous = httpx2.get(f"{platform.base_url}/can-bo/uy-ban/{own}", headers={"Accept": "text/html"})
+    assert anonymous.status_code == 303
     assert httpx2.get(f"{platform.base_url}/can-bo/ban-cong-tac", headers={"Accept": "text/html"}).status_code == 303
 
 

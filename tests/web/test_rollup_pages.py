@@ -86,6 +86,8 @@ def test_the_country_ranks_its_provinces_and_scope_is_kept(platform: Platform) -
     assert _page(platform, "province_cadre", "25", "?unit=01").status_code == 403  # a sibling province
     assert _page(platform, "commune_cadre", "08611", "?unit=25").status_code == 403  # the parent
     assert _page(platform, "commune_cadre", "08611").status_code == 200
+    below = _page(platform, "province_cadre", "25", "?unit=08611")  # a commune below the province
+    assert below.status_code == 200 and "Văn Miếu" in below.text
     assert _page(platform, "citizen", None).status_code == 403
     anonymous = httpx2.get(f"{platform.base_url}/can-bo/thanh-vien/tong-hop", headers={"Accept": "text/html"})
     assert anonymous.status_code == 303

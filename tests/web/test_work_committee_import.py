@@ -144,3 +144,25 @@ def test_a_province_imports_from_the_cli(platform: Platform, communes: list[tupl
     ]
     assert _work(platform, second, f"Tổ dân phố {tag}") == [(f"Tổ dân phố {tag} 3", None, [], 300)]
     assert _work(platform, outside, f"Tổ dân phố {tag}") == []
+
+
+def test_the_page_imports_for_a_commune_below_and_refuses_the_parent(
+    platform: Platform, communes: list[tuple[str, str]]
+) -> None:
+    """A province cadre imports on the page for a commune below; a commune cadre cannot import for its province."""
+    (own, _), _, _ = communes
+    tag = secrets.token_hex(2).upper()
+    header = ["Khu dân cư", "Mã xã", "Trưởng ban"]
+    for role, unit, row, status in (
+        ("province_cadre", PROVINCE, [f"Thôn {tag} Trên", own, "Đinh Văn Sơn"], 200),
+        ("commune_cadre", own, [f"Thôn {tag} Dưới", PROVINCE, "Đinh Thị Nga"], 422),
+    ):
+        headers = {**bearer(platform, role, unit), "Accept": "text/html"}
+        with httpx2.Client(base_url=platform.base_url, headers=headers, follow_redirects=True, timeout=60) as client:
+            token = csrf_token(client.get("/can-bo/ban-cong-tac").text)
+            files = {"file": ("b.xlsx", _xlsx([header, row]))}
+            done = client.post("/can-bo/ban-cong-tac/nhap", data={"csrf_token": token}, files=files)
+            assert done.status_code == status, done.text
+    assert "nằm ngoài phạm vi của bạn" in done.text  # the province, named by the commune's cadre
+    assert _work(platform, own, f"Thôn {tag}") == [(f"Thôn {tag} Trên", "Đinh Văn Sơn", [], None)]
+    assert owner_rows(platform, "select count(*) from work_committees where area = %s", f"Thôn {tag} Dưới") == [(0,)]
