@@ -8,6 +8,19 @@ import unicodedata
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+class _Marks(dict[int, int | None]):
+    """``str.translate``'s table dropping every non-spacing mark (category Mn), filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code)) == "Mn" else code
+        if len(self) < 65_536:  # text from anyone: the table stays bounded
+            self[code] = kept
+        return kept
+
+
+_MARKS = _Marks({ord("đ"): ord("d"), ord("Đ"): ord("D")})
+
+
 def nfc(text: str) -> str:
     """Unicode NFC form (Vietnamese text arrives in both composed and decomposed forms)."""
     return unicodedata.normalize("NFC", text)
@@ -15,8 +28,9 @@ def nfc(text: str) -> str:
 
 def strip_marks(text: str) -> str:
     """Remove Vietnamese diacritics: ``Đặc khu Phú Quốc`` → ``Dac khu Phu Quoc``."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_MARKS))
 
 
 def fold(text: str) -> str:

@@ -64,7 +64,7 @@ _EXPAND = {
 }
 _GLUED = re.compile(r"^(p|f|q|ph)(\d{1,2})$")
 _GLUED_TYPE = {"p": "phuong", "f": "phuong", "ph": "phuong", "q": "quan"}
-_NOISE = [
+_NOISE = [  # removed in this order
     "uy ban mat tran to quoc viet nam",
     "uy ban mat tran to quoc",
     "mat tran to quoc",
@@ -78,6 +78,9 @@ _NOISE = [
     "dia chi",
     "dia ban",
 ]
+_NOISE_PATTERNS = [re.compile(rf"\b{noise}\b") for noise in _NOISE]
+_PARSED_KEPT = 4096  # parses kept (typed places repeat: the same commune from many people)
+_SEPARATORS = re.compile(r"[,;\n|]+")
 _COMMUNE_TYPES = {("dac", "khu"): "dac_khu", ("thi", "tran"): "thi_tran", ("xa",): "xa", ("phuong",): "phuong"}
 _DISTRICT_TYPES = {("thi", "xa"): "thi_xa", ("thanh", "pho"): "thanh_pho", ("quan",): "quan", ("huyen",): "huyen"}
 _PROVINCE_TYPES = [("thanh", "pho"), ("tinh",), ("thu", "do")]
@@ -147,10 +150,10 @@ class _Parsed:
 def _tokens(text: str) -> list[str]:
     """Folded tokens with abbreviations expanded; commas kept as ``,`` separators."""
     out: list[str] = []
-    for part in re.split(r"[,;\n|]+", text):
+    for part in _SEPARATORS.split(text):
         folded = fold(part)
-        for noise in _NOISE:
-            folded = re.sub(rf"\b{noise}\b", " ", folded)
+        for noise in _NOISE_PATTERNS:
+            folded = noise.sub(" ", folded)
         words: list[str] = []
         for w in folded.split():
             glued = _GLUED.match(w)
@@ -202,6 +205,7 @@ class UnitResolver:
 
     def __init__(self, units: list[Unit], legacy: list[LegacyRecord]) -> None:
         self.units = {u.code: u for u in units}
+        self._parsed: dict[str, _Parsed] = {}  # text → what it names; the map is fixed for the resolver's life
         # Names of two syllables or more, folded and padded, for finding a unit named without its type word.
         self.bare_names = {u.code: f" {fold(u.short_name)} " for u in units if len(fold(u.short_name).split()) > 1}
         self.communes_by_key: dict[str, list[Unit]] = defaultdict(list)
@@ -282,6 +286,15 @@ class UnitResolver:
         return (best[2], best[1]) if best[0] >= _FUZZY_PROVINCE else (None, len(tokens))
 
     def _parse(self, text: str) -> _Parsed:
+        """What ``text`` names (read-only for callers: one parse serves every later request with the same text)."""
+        if (known := self._parsed.get(text)) is not None:
+            return known
+        if len(self._parsed) >= _PARSED_KEPT:
+            self._parsed.clear()
+        self._parsed[text] = parsed = self._parse_text(text)
+        return parsed
+
+    def _parse_text(self, text: str) -> _Parsed:
         tokens = _tokens(text)
         parsed = _Parsed(tokens=tokens, raw=nfc(text).lower())
         if " ".join(t for t in tokens if t != ",") in _CENTRAL:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from psycopg import sql
@@ -13,6 +13,7 @@ from mattran.domain.petition_status import PetitionAction
 from mattran.store.db import Conn, Row
 
 OPEN = "('received', 'accepted', 'in_progress')"  # OPEN_STATUSES, as SQL
+_INSERTS: dict[tuple[str, ...], str] = {}  # an intake's statement by its columns (a handful of sets)
 ALIKE_WORDING = 0.3  # the pg_trgm similarity from which two petitions' texts count as alike
 _COLUMNS = (
     "p.id, p.tracking_code, p.unit_code, p.unit_path::text as unit_path, p.needs_addressing, p.address_text,"
@@ -25,12 +26,17 @@ _COLUMNS = (
 )
 
 
-async def next_number(conn: Conn) -> int:
-    """The next petition number (also its id)."""
-    cur = await conn.execute("select nextval('petition_number_seq') as n")
+async def next_number(conn: Conn, days_off_from: date, days_off_to: date) -> tuple[int, frozenset[date]]:
+    """The next petition number (also its id) and the public holidays from ``days_off_from`` to ``days_off_to``
+    (its deadline skips them), in one round trip."""
+    cur = await conn.execute(
+        "select nextval('petition_number_seq') as n,"
+        " array(select day from public_holidays where day between %s and %s) as days_off",
+        (days_off_from, days_off_to),
+    )
     row = await cur.fetchone()
     assert row is not None
-    return int(row["n"])
+    return int(row["n"]), frozenset(row["days_off"])
 
 
 async def find_by_idempotency(conn: Conn, key_digest: str) -> Row | None:
@@ -53,18 +59,22 @@ async def insert(
     """Insert a new petition (``values`` has at least id, unit_path, submitter, channel), its first event (by
     ``actor``: a pseudonym, never the account itself), its contact details (encrypted: full_name_enc, phone_enc,
     email_enc) and its attachments."""
-    # One statement (one round trip) for the petition and its first event.
-    await conn.execute(
-        sql.SQL(
-            "with p as (insert into petitions ({columns}) values ({placeholders}))"
-            " insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
-            " values (%(id)s, %(unit_path)s::ltree, %(_actor)s, 'received', null, 'received', %(_detail)s)"
-        ).format(
-            columns=sql.SQL(", ").join(map(sql.Identifier, values)),
-            placeholders=sql.SQL(", ").join(map(sql.Placeholder, values)),
-        ),
-        {**values, "_actor": actor, "_detail": Jsonb({"channel": values["channel"]})},
-    )
+    # One statement (one round trip) for the petition and its first event, composed once per set of columns.
+    columns = tuple(values)
+    if (statement := _INSERTS.get(columns)) is None:
+        statement = _INSERTS[columns] = (
+            sql.SQL(
+                "with p as (insert into petitions ({columns}) values ({placeholders}))"
+                " insert into petition_events (petition_id, unit_path, actor, action, from_status, to_status, detail)"
+                " values (%(id)s, %(unit_path)s::ltree, %(_actor)s, 'received', null, 'received', %(_detail)s)"
+            )
+            .format(
+                columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+                placeholders=sql.SQL(", ").join(map(sql.Placeholder, columns)),
+            )
+            .as_string(conn)
+        )
+    await conn.execute(statement, {**values, "_actor": actor, "_detail": Jsonb({"channel": values["channel"]})})
     if any(contact.values()):
         await conn.execute(
             "insert into petition_contacts (petition_id, unit_path, full_name_enc, phone_enc, email_enc)"

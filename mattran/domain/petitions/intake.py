@@ -114,7 +114,7 @@ class PetitionIntake:
                 if not principal.authenticated:
                     await self.limits.hit_in(conn, Limit.INTAKE, caller_key(principal, api_client))
                 unit, address_text = await self._address(conn, data)
-                number = await store.next_number(conn)
+                number, days_off = await store.next_number(conn, now.date(), now.date() + holidays.HORIZON)
                 receipt = receipts.issue(number, now.astimezone(VIETNAM))
                 assert receipt.secret is not None
                 salt = receipts.new_salt()
@@ -139,7 +139,7 @@ class PetitionIntake:
                     "suggested_category": suggested,
                     "submitter": principal.subject,
                     "channel": channel,
-                    "due_at": self.deadlines.due(category, now, await holidays.ahead(conn, now)),
+                    "due_at": self.deadlines.due(category, now, days_off),
                     **consented,
                 }
                 contact = data.contact.sealed(self.personal) if any(data.contact.model_dump().values()) else {}
