@@ -348,11 +348,43 @@ def congress_change(text: str) -> dict[str, Any]:
     return change
 
 
-_CATEGORY_WORDS = {fold(label): key for key, label in CATEGORIES.items() if key != "khac"}
+_MONTH = re.compile(r"\b(?:thang|thg|th)\s*(\d{1,2})(?:\s*(?:/|-|nam)?\s*(\d{4}))?(?!\s*[/.-]?\s*\d)\b")
+_MONTH_RELATIVE = re.compile(r"\bthang (nay|truoc|roi|sau|toi)\b")
+_THIS_YEAR = re.compile(r"\bnam nay\b")
+
+
+def congress_month(text: str) -> dict[str, int]:
+    """The month a question about congresses is limited to ("trong tháng 3", "tháng 5/2024", "tháng này", "tháng
+    trước"): ``month`` and, when the text says which, ``year``; empty when it names none."""
+    folded = fold(text)
+    today = today_in_vietnam()
+    if relative := _MONTH_RELATIVE.search(folded):
+        shift = {"nay": 0, "truoc": -1, "roi": -1, "sau": 1, "toi": 1}[relative.group(1)]
+        index = today.year * 12 + today.month - 1 + shift
+        return {"month": index % 12 + 1, "year": index // 12}
+    found = next((m for m in _MONTH.finditer(folded) if 1 <= int(m.group(1)) <= 12), None)
+    if found is None:
+        return {}
+    if found.group(2):
+        return {"month": int(found.group(1)), "year": int(found.group(2))}
+    this_year = _THIS_YEAR.search(folded[found.end() : found.end() + 12])
+    return {"month": int(found.group(1))} | ({"year": today.year} if this_year else {})
+
+
+_CATEGORY_WORDS = {fold(label): key for key, label in CATEGORIES.items() if key != "khac"} | {
+    "nha dat|dat dai|tranh chap dat|lan chiem dat|so do|so hong|giai phong mat bang|gpmb|thu hoi dat": "dat_dai",
+    "o nhiem|rac thai|nuoc thai|khoi bui|tieng on": "moi_truong",
+    "duong sa|giao thong|cau cong|den duong|thoat nuoc|ngap ung": "ha_tang",
+    "tro cap|ho ngheo|bao tro xa hoi|chinh sach xa hoi|nguoi co cong": "an_sinh",
+    "benh vien|tram y te|kham chua benh|bao hiem y te|bhyt": "y_te",
+    "truong hoc|hoc phi|hoc sinh|giao vien": "giao_duc",
+    "trat tu|trom cap|ma tuy|an ninh": "an_ninh",
+    "thu tuc|giay to|cong chung|chung thuc|ho tich": "hanh_chinh",
+}
 
 
 def petition_filters(text: str) -> dict[str, Any]:
-    """Filters of a cadre's question about their unit's petitions: a category named ("về đất đai")."""
+    """Filters of a cadre's question about their unit's petitions: a category named ("về đất đai", "ô nhiễm")."""
     folded = fold(text)
-    found = [key for words, key in _CATEGORY_WORDS.items() if re.search(rf"\b{words}\b", folded)]
-    return {"category": found[0]} if len(found) == 1 else {}
+    found = {key for words, key in _CATEGORY_WORDS.items() if re.search(rf"\b(?:{words})\b", folded)}
+    return {"category": found.pop()} if len(found) == 1 else {}

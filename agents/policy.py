@@ -265,6 +265,10 @@ async def _find_step(ctx: ToolContext, slots: dict[str, Any]) -> Step:
 async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> Step:
     """Requests about a unit in the cadre's scope: the unit named (or the cadre's own), then the tool call."""
     named = slots.get("unit_text")
+    for also in slots.pop("also_named", []) if not slots.get("unit_code") else []:
+        if outside := await _outside_scope(ctx, also):  # a change is refused when any unit it names is outside
+            slots |= {"unit_code": outside["code"], "unit_name": outside["name"]}
+            break
     if not slots.get("unit_code") and named:
         found = await _resolve_unit(ctx, slots.pop("unit_text"))
         found["results"] = [m for m in found["results"] if _named_in(m, named)]  # not words read as a name
@@ -301,7 +305,8 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
             args["compare"] = compared
         return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))
     if intent == Intent.GET_CONGRESS_PROGRESS:
-        return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, {"unit_code": unit}))
+        args = {"unit_code": unit, **slots.get("month", {})}
+        return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, args))
     if intent == Intent.GET_PETITION_STATUS:
         args = {"unit_code": unit, **slots.get("petition_filters", {})}
         return Step(intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, args))
@@ -309,6 +314,21 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
         return Step(intent, slots, reply=replies.ask_congress_change())
     args = {"unit_code": unit, "change": slots["change"]}
     return Step(intent, slots, tool_call=_call(ToolName.UPDATE_CONGRESS, args))
+
+
+async def _outside_scope(ctx: ToolContext, text: str) -> dict[str, Any] | None:
+    """The unit a mention names when every unit of that name is outside the caller's scope and not above it (the
+    caller's province is named as whose guidance they follow, not as what to change)."""
+    found = [m for m in (await _resolve_unit(ctx, text))["results"] if _named_in(m, text)]
+    scope = ctx.principal.unit_path
+    if not found or not scope or any(_within_scope(ctx, m["code"]) or _above(ctx, m["code"], scope) for m in found):
+        return None
+    return found[0]
+
+
+def _above(ctx: ToolContext, code: str, scope: str) -> bool:
+    unit = ctx.services.resolver.units.get(code)
+    return unit is not None and scope.startswith(unit.path + ".")
 
 
 async def _in_scope_unit(ctx: ToolContext, text: str) -> str | None:

@@ -399,14 +399,21 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
 
 
 def _petition_counts(result: dict[str, Any]) -> str:
-    """A unit's petitions counted by status."""
+    """A unit's petitions counted by status, and by category when no category was asked for."""
     about = f" lĩnh vực {CATEGORIES[result['category']].lower()}" if result.get("category") else ""
     parts = [f"{STATUS_LABELS[s].lower()}: {_number(n)}" for s, n in result["by_status"].items()]
-    return (
+    text = (
         f"Phản ánh, kiến nghị{about} của {result['unit_name']} (cả đơn vị trực thuộc): "
         f"tổng **{_number(result['total'])}**, chưa giải quyết xong {_number(result['open'])}, "
         f"quá hạn **{_number(result['overdue'])}**." + (f"\nTheo trạng thái — {'; '.join(parts)}." if parts else "")
     )
+    if kinds := result.get("by_category"):
+        text += "\nTheo lĩnh vực:" + "".join(
+            f"\n- {CATEGORIES.get(c['category'], c['category'])}: {_number(c['total'])}, chưa giải quyết xong "
+            f"{_number(c['open'])}, quá hạn {_number(c['overdue'])}"
+            for c in kinds
+        )
+    return text
 
 
 def _date(iso: str) -> str:
@@ -476,6 +483,8 @@ def _congress_progress(result: dict[str, Any]) -> str:
             f"chưa tổ chức {_number(g['total'] - g['held'])}, quá hạn {_number(g['overdue'])}, tổ chức muộn "
             f"{_number(g['held_late'])}" + (f" — {statuses}" if statuses else "")
         )
+    if month := result.get("month"):
+        lines += _in_month(month)
     if unit := result.get("unit"):
         lines.append(_one_congress(unit))
     for d in result.get("delegates", []):
@@ -497,6 +506,18 @@ def _congress_progress(result: dict[str, Any]) -> str:
             + (f" và {_number(more)} đơn vị khác." if more > 0 else ".")
         )
     return "\n".join(lines)
+
+
+def _in_month(month: dict[str, Any]) -> list[str]:
+    """Congresses held in a month and planned for it, in all and per level (when there are several)."""
+    when = f"tháng {month['month']}" + (f"/{month['year']}" if month.get("year") else "")
+    counts = month["counts"]
+    return [
+        f"{'Trong' if c['key'] == 'all' else '- ' + c['label'] + ':'} {when}: đã tổ chức **{_number(c['held'])}**"
+        f" đại hội; dự kiến tổ chức {_number(c['planned'])}, trong đó chưa tổ chức {_number(c['planned_waiting'])}."
+        for c in counts
+        if c["key"] == "all" or len(counts) > 2
+    ]
 
 
 def _one_congress(unit: dict[str, Any]) -> str:

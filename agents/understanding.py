@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agents.cadre_slots import congress_change, member_query, petition_filters
+from agents.cadre_slots import congress_change, congress_month, member_query, petition_filters
 from mattran.domain import receipts
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -157,6 +157,8 @@ _STOP_MARKED = frozenset(
         "lên",
         "ra",
         "vào",
+        "xong",
+        "giúp",
     ]
 )
 _STOP_FOLDED = frozenset(
@@ -180,6 +182,8 @@ _STOP_FOLDED = frozenset(
         "gio",
         "thuoc",
         "muon",
+        "xong",
+        "giup",
     ]
 )
 _TAIL = frozenset(
@@ -331,7 +335,8 @@ def certain_intent(text: str) -> Intent | None:
     if _MINE.match(folded):
         return Intent.GET_PETITION_STATUS
     named = named_units(text)
-    if len(named) == 1 and len(folded.split()) - len(fold(named[0]).split()) <= 1:
+    about_congress = _CONGRESS.search(folded)  # "đh p. X" is news of its congress, not an address
+    if len(named) == 1 and len(folded.split()) - len(fold(named[0]).split()) <= 1 and not about_congress:
         return Intent.FIND_UNIT
     return None
 
@@ -379,6 +384,8 @@ _HOW_MANY = _rx(
     r"tong so",
 )
 _NOT_A_CADRE_TOOL = frozenset({Intent.OUT_OF_SCOPE, Intent.HELP, Intent.DRAFT_REPORT})
+# What a cadre's news of a congress is sometimes taken for (a unit named, a complaint told).
+_NOT_A_CONGRESS_UPDATE = frozenset({Intent.FIND_UNIT, Intent.FILE_PETITION})
 
 
 def congress_intent(best: Intent, text: str) -> Intent:
@@ -391,6 +398,9 @@ def congress_intent(best: Intent, text: str) -> Intent:
     asked = bool(_ASKED.search(folded.strip()) or "?" in text)
     command = bool(_CONGRESS_COMMAND.search(folded))
     if best in (Intent.GET_CONGRESS_PROGRESS, Intent.QUERY_MEMBERS) and command and not asked:
+        return Intent.UPDATE_CONGRESS
+    told = command or "status" in congress_change(text)  # "đh p. X xong r, cập nhật giúp": news of a congress
+    if best in _NOT_A_CONGRESS_UPDATE and told and not asked and not _HOW_MANY.search(folded):
         return Intent.UPDATE_CONGRESS
     if best == Intent.QUERY_MEMBERS and _CONGRESS_FIGURES.search(folded):
         return Intent.GET_CONGRESS_PROGRESS
@@ -530,8 +540,12 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
             slots["compare_texts"] = mentions[:2]  # two units compared: the question is about the cadre's scope
         elif mentions:
             slots["unit_text"] = mentions[-1]
+            if intent == Intent.UPDATE_CONGRESS and len(mentions) > 1:
+                slots["also_named"] = mentions[:-1]  # any of them outside the scope refuses the update
         if intent == Intent.QUERY_MEMBERS:
             slots |= member_query(text)
+        elif intent == Intent.GET_CONGRESS_PROGRESS and (month := congress_month(text)):
+            slots["month"] = month
         elif intent == Intent.UPDATE_CONGRESS:
             slots["change"] = congress_change(text)
         elif intent == Intent.DRAFT_REPORT:

@@ -20,6 +20,8 @@ class ProgressArgs(BaseModel):
 
     unit_code: str | None = Field(default=None, max_length=10, description="Tỉnh, xã hoặc TW (mặc định: phạm vi).")
     term: str | None = Field(default=None, description="Nhiệm kỳ, ví dụ 2024–2029.")
+    month: int | None = Field(default=None, ge=1, le=12, description="Đếm đại hội tổ chức, dự kiến trong tháng này.")
+    year: int | None = Field(default=None, ge=2000, le=2100, description="Năm của tháng (mặc định: mọi năm).")
 
 
 class UpdateArgs(BaseModel):
@@ -32,11 +34,17 @@ class UpdateArgs(BaseModel):
 @tool(ToolName.GET_CONGRESS_PROGRESS, Operation.CONGRESS_READ)
 async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[str, Any]:
     """Tiến độ đại hội MTTQ trong phạm vi của cán bộ: số và tỷ lệ đơn vị đã tổ chức, theo trạng thái, theo cấp,
-    theo tỉnh; số đại biểu được triệu tập, có mặt, số ủy viên được bầu; các đơn vị chưa tổ chức."""
+    theo tỉnh; số đại biểu được triệu tập, có mặt, số ủy viên được bầu; các đơn vị chưa tổ chức; số đại hội tổ chức,
+    dự kiến trong một tháng (``month``)."""
     async with in_scope(ctx) as conn:
         progress = await congress.congress_progress(conn, ctx.principal, args.unit_code, args.term)
         delegates = await congress.delegate_totals(conn, ctx.principal, progress.unit_code, progress.term)
         statuses = await congress.statuses_by_level(conn, ctx.principal, progress.unit_code, progress.term)
+        in_month = (
+            await congress.month_counts(conn, ctx.principal, progress.unit_code, progress.term, args.month, args.year)
+            if args.month
+            else []
+        )
     result = progress.model_dump(
         mode="json", include={"unit_code", "unit_name", "level", "term", "summary", "by_status", "by_level"}
     )
@@ -48,6 +56,9 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
         "delegates": [d.model_dump() for d in delegates],
         "by_province": [g.model_dump(mode="json") for g in provinces[:_LISTED]],
         "not_held": [{"code": u.code, "name": u.name, "status_label": u.status_label} for u in waiting[:_LISTED]],
+        "month": {"month": args.month, "year": args.year, "counts": [c.model_dump() for c in in_month]}
+        if args.month
+        else None,
         "unit": next((u.model_dump(mode="json") for u in progress.units if u.code == progress.unit_code), None),
     }
 

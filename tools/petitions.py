@@ -78,7 +78,7 @@ async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dic
     """Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ (không có thông
     tin cá nhân); người đã đăng nhập hỏi "phản ánh của tôi" (``mine``) thì được danh sách phản ánh của mình và
     tình trạng; cán bộ không nêu mã thì được thống kê phản ánh của một đơn vị trong phạm vi theo trạng thái,
-    số quá hạn (có thể lọc theo lĩnh vực)."""
+    số quá hạn, theo lĩnh vực (có thể lọc theo một lĩnh vực)."""
     if args.mine and args.tracking_code is None:
         with domain_refusals():
             own = await ctx.services.petitions.followup.mine(ctx.principal)  # RLS: the caller's own only
@@ -97,6 +97,10 @@ async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dic
             "satisfied": counts.satisfied,
             "unsatisfied": counts.unsatisfied,
             "by_status": {str(status): n for status, n in counts.by_status.items()},
+            "by_category": [
+                {"category": key, "total": n, "open": still_open, "overdue": late}
+                for key, (n, still_open, late) in counts.by_category.items()
+            ],
         }
     found = await ctx.services.petitions.views.status(args.tracking_code, ctx.principal)
     return found.model_dump(mode="json") if found else {"not_found": receipts.not_found(args.tracking_code)}

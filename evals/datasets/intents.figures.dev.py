@@ -235,6 +235,11 @@ FIGURES: dict[str, Figure] = {
     "fd109": congress("46", "round(100.0 * c.delegates_attending / c.delegates_planned, 1)"),
     "fd110": progress("31", count_if("c.status = 'dang_chuan_bi'"), 2),
     "fd111": progress("TW", "sum(c.delegates_attending)", 1),
+    # Added by the router's engineer (t16): congresses of a month.
+    "fg01": progress("25", count_if("extract(month from c.held_date) = 5"), 2),
+    "fg02": progress("TW", count_if("c.held_date >= '2024-08-01' and c.held_date < '2024-09-01'"), 1),
+    "fg03": progress("46", count_if("extract(month from c.planned_date) = 6"), 2),
+    "fg04": progress("01", count_if("extract(month from c.held_date) = 7"), 2),
 }
 
 

@@ -492,3 +492,29 @@ async def statuses_by_level(
         ]
         for level, found in counts.items()
     }
+
+
+class MonthCounts(BaseModel):
+    """Congresses of one level (or all, key ``all``) held in a month, and planned for it."""
+
+    key: str
+    label: str
+    held: int = Field(description="Đã tổ chức trong tháng.")
+    planned: int = Field(description="Dự kiến tổ chức trong tháng.")
+    planned_waiting: int = Field(description="Dự kiến trong tháng mà chưa tổ chức.")
+
+
+async def month_counts(
+    conn: Conn, principal: Principal, unit_code: str | None, term: str, month: int, year: int | None
+) -> list[MonthCounts]:
+    """The congresses of a unit's subtree for ``term`` held in ``month`` (of ``year``, else of any year of the term)
+    and planned for it: the whole (key ``all``) first, then each level."""
+    unit = await target_unit(conn, principal, Operation.CONGRESS_READ, unit_code)
+    rows = await store.month_counts(conn, unit.code, parse_term(term), month, year)
+    fields = ("held", "planned", "planned_waiting")
+    whole = MonthCounts(key="all", label=f"Toàn {unit.name}", **{f: sum(int(r[f]) for r in rows) for f in fields})
+    levels = [
+        MonthCounts(key=str(r["level"]), label=LEVEL_LABELS[Level(r["level"])], **{f: int(r[f]) for f in fields})
+        for r in rows
+    ]
+    return [whole, *levels]

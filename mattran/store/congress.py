@@ -140,3 +140,23 @@ async def statuses_by_level(conn: Conn, root_code: str, term: str) -> list[Row]:
         {"u": root_code, "t": term},
     )
     return await cur.fetchall()
+
+
+async def month_counts(conn: Conn, root_code: str, term: str, month: int, year: int | None) -> list[Row]:
+    """Per level of a subtree, for ``term``: the congresses held in a month (of ``year``, else of any year), those
+    planned for it, and those planned for it and not yet held."""
+    cur = await conn.execute(
+        "select u.level,"
+        " count(*) filter (where extract(month from c.held_date) = %(m)s"
+        " and (%(y)s::int is null or extract(year from c.held_date) = %(y)s)) as held,"
+        " count(*) filter (where extract(month from c.planned_date) = %(m)s"
+        " and (%(y)s::int is null or extract(year from c.planned_date) = %(y)s)) as planned,"
+        " count(*) filter (where extract(month from c.planned_date) = %(m)s"
+        " and (%(y)s::int is null or extract(year from c.planned_date) = %(y)s)"
+        " and c.status not in ('da_to_chuc', 'hoan_thanh')) as planned_waiting"
+        " from congresses c join units u on u.code = c.unit_code"
+        " where c.term = %(t)s and c.unit_path <@ (select path from units where code = %(u)s)"
+        " group by u.level order by u.level",
+        {"u": root_code, "t": term, "m": month, "y": year},
+    )
+    return await cur.fetchall()

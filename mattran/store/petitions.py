@@ -474,6 +474,21 @@ async def attachment(conn: Conn, petition_id: int, attachment_id: int) -> Row | 
     return await cur.fetchone()
 
 
+async def counts_by_category(conn: Conn, unit_path: str, now: datetime) -> list[Row]:
+    """Petitions of the unit at ``unit_path`` and the units below it (within the current scope), counted by category
+    (none chosen: ``khac``), with how many of each are still open and how many of those past their due date."""
+    cur = await conn.execute(
+        "select coalesce(p.category, 'khac') as category, count(*)::int as n,"
+        " count(*) filter (where p.status in ('received', 'accepted', 'in_progress'))::int as open,"
+        " count(*) filter (where p.due_at < %(now)s and p.status in ('received', 'accepted', 'in_progress'))::int"
+        " as overdue"
+        " from petitions p join units u on u.code = p.unit_code"
+        " where u.path <@ %(path)s::ltree group by 1 order by 2 desc, 1",
+        {"path": unit_path, "now": now},
+    )
+    return await cur.fetchall()
+
+
 async def counts_by_status(conn: Conn, unit_path: str, category: str | None, now: datetime) -> list[Row]:
     """Petitions of the unit at ``unit_path`` and the units below it (within the current scope), counted by status,
     with how many of each are past their due date while still open."""

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import httpx2
 
+from mattran.domain.petition_text import CATEGORIES
 from tests.support.platform import Platform, owner_rows
 
 COMMUNE = {"sub": "chat-xa", "name": "Cán bộ Văn Miếu", "roles": ["commune_cadre"], "unit": "08611"}
@@ -217,3 +218,58 @@ def test_a_confirmed_congress_held_with_its_chair_opens_the_new_term_and_closes_
     assert [(s["member_id"], s["ended_on"]) for s in old["seats"]] == [(ids["Hà Văn Quyết"], "2024-06-15")]
     history = _api(platform, cadre, f"/api/members/{ids['Hà Văn Quyết']}/history")
     assert history[0]["action"] == "end" and history[0]["actor"] == "chat-xa-lao-cai"
+
+
+def test_an_update_naming_another_unit_besides_ones_own_is_refused_at_once(platform: Platform) -> None:
+    """The other unit named first, the cadre's own last: still refused before any confirmation, nothing written."""
+    before = _api(platform, CENTRAL, "/api/congresses/07900")["congress"]
+    answer = _say(platform, COMMUNE, "Ghi nhận đại hội phường Việt Trì đã tổ chức ngày 3/5, tôi là cán bộ xã Văn Miếu.")
+    assert answer["confirmation"] is None
+    call = answer["tool_calls"][0]
+    assert call["name"] == "update_congress" and call["denied"] is True and call["args"]["unit_code"] == "07900"
+    assert _api(platform, CENTRAL, "/api/congresses/07900")["congress"] == before
+
+
+def test_congresses_of_a_month_match_the_database(platform: Platform) -> None:
+    """The congresses of "tháng 5": those held in May (any year of the term) and those planned for it."""
+    held, planned = owner_rows(
+        platform,
+        "select count(*) filter (where extract(month from c.held_date) = 5),"
+        " count(*) filter (where extract(month from c.planned_date) = 5) from congresses c"
+        " where c.term = '2024–2029' and c.unit_path <@ (select path from units where code = %s)",
+        "25",
+    )[0]
+    answer = _say(platform, PROVINCE, "Trong tháng 5, bao nhiêu xã của tỉnh mình đã tổ chức đại hội?")
+    call = answer["tool_calls"][0]
+    assert call["name"] == "get_congress_progress" and call["args"] == {"unit_code": "25", "month": 5}
+    said = f"Trong tháng 5: đã tổ chức **{_n(held)}** đại hội; dự kiến tổ chức {_n(planned)}"
+    assert held > 0 and said in answer["reply"]
+    year = _say(platform, PROVINCE, "dai hoi thang 5/2024 cua tinh minh the nao")
+    assert year["tool_calls"][0]["args"] == {"unit_code": "25", "month": 5, "year": 2024}
+
+
+def test_a_cadres_petitions_by_category_match_the_database(platform: Platform) -> None:
+    """One category asked for ("về đất đai", "ô nhiễm"), or every category listed with its count."""
+    for category, content in [
+        ("dat_dai", "Tranh chấp ranh giới đất giữa hai hộ ở tổ 3 kéo dài, đề nghị xem xét giải quyết."),
+        ("dat_dai", "Đất công cạnh nhà văn hóa khu 5 bị lấn chiếm làm bãi gửi xe, đề nghị kiểm tra."),
+        ("moi_truong", "Xưởng gỗ đầu khu 2 xả khói bụi suốt ngày, người dân khó thở, đề nghị xử lý."),
+    ]:
+        body = {"title": "Phản ánh thử theo lĩnh vực", "content": content, "unit_code": "07900", "category": category}
+        assert httpx2.post(f"{platform.base_url}/api/petitions", json=body, timeout=30).status_code == 201
+    rows = owner_rows(
+        platform,
+        "select coalesce(p.category, 'khac'), count(*) from petitions p join units u on u.code = p.unit_code"
+        " where u.path <@ (select path from units where code = %s) group by 1",
+        "25",
+    )
+    counts = dict(rows)
+    land = _say(platform, PROVINCE, "Tỉnh mình có bao nhiêu phản ánh về đất đai?")
+    assert land["tool_calls"][0]["args"] == {"unit_code": "25", "category": "dat_dai"}
+    assert f"tổng **{_n(counts.get('dat_dai', 0))}**" in land["reply"]
+    dirty = _say(platform, PROVINCE, "don thu ve o nhiem cua tinh minh bao nhieu cai")
+    assert dirty["tool_calls"][0]["args"]["category"] == "moi_truong"
+    listed = _say(platform, PROVINCE, "Phản ánh của tỉnh mình theo từng lĩnh vực là bao nhiêu?")
+    assert "category" not in listed["tool_calls"][0]["args"] and counts["dat_dai"] >= 2
+    for key, n in counts.items():
+        assert f"- {CATEGORIES[key]}: {_n(n)}," in listed["reply"]

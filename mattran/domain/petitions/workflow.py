@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,6 +80,8 @@ class Counts:
     overdue: int
     satisfied: int = 0  # answers their petitioners rated satisfying
     unsatisfied: int = 0  # and not
+    # per category (no category asked for): all, those still open, those overdue
+    by_category: dict[str, tuple[int, int, int]] = dataclass_field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -178,6 +181,7 @@ class PetitionWorkflow:
         async with self.db.transaction(principal.scope()) as conn:
             rows = await store.counts_by_status(conn, unit.path, category, datetime.now(UTC))
             rated = await followup_store.rating_counts(conn, unit.path, category)
+            kinds = [] if category else await store.counts_by_category(conn, unit.path, datetime.now(UTC))
         return Counts(
             unit_code=unit.code,
             unit_name=unit.name,
@@ -186,6 +190,7 @@ class PetitionWorkflow:
             overdue=sum(r["overdue"] for r in rows),
             satisfied=rated["satisfied"],
             unsatisfied=rated["unsatisfied"],
+            by_category={r["category"]: (r["n"], r["open"], r["overdue"]) for r in kinds},
         )
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
