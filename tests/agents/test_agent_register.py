@@ -139,12 +139,15 @@ def test_rankings_across_the_units_below(platform: Platform) -> None:
 
 
 def test_a_members_history_after_an_edit_and_outside_the_scope(platform: Platform) -> None:
-    member_id, full_name = owner_rows(
-        platform,
-        "select id, full_name from members where unit_code = '08611' and ended_on is null"
-        " and position = 'Ủy viên' order by id limit 1",
-    )[0]
     token = platform.mint(COMMUNE)
+    added = {"unit_code": "08611", "full_name": "Đinh Văn Lịch Sử", "gender": "Nam", "birth_year": 1979}
+    created = httpx2.post(  # a member of the test's own (the demo's are checked elsewhere as seeded)
+        f"{platform.base_url}/api/members",
+        json=added | {"position": "Ủy viên"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert created.status_code == 201, created.text
+    member_id, full_name = created.json()["id"], created.json()["full_name"]
     edited = httpx2.patch(
         f"{platform.base_url}/api/members/{member_id}",
         json={"position": "Ủy viên Ban Thường trực"},
@@ -160,7 +163,8 @@ def test_a_members_history_after_an_edit_and_outside_the_scope(platform: Platfor
     outside = {"sub": "reg-vt", "name": "Cán bộ Việt Trì", "roles": ["commune_cadre"], "unit": "07900"}
     elsewhere = _say(platform, outside, f"Quá trình công tác của đồng chí {name} thế nào?")
     assert _call(elsewhere)["subject"] == "history" and _call(elsewhere)["member_name"] == name
-    assert full_name not in elsewhere["reply"] and "Không tìm thấy" in elsewhere["reply"]
+    assert "Không tìm thấy" in elsewhere["reply"] and f"**{full_name}**" not in elsewhere["reply"]
+    assert "Ban Thường trực" not in elsewhere["reply"]  # nothing of the member's history reaches another commune
 
 
 def test_the_cli_answers_as_a_commune_cadre(platform: Platform) -> None:
