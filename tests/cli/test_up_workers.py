@@ -25,7 +25,15 @@ PETITION = {
 
 
 def _workers(up: subprocess.Popen[bytes]) -> list[psutil.Process]:
-    return [p for p in psutil.Process(up.pid).children() if "cli.serve" in p.cmdline()]
+    """The live web workers (a killed one is a zombie until the parent reaps it: not counted)."""
+    live = []
+    for child in psutil.Process(up.pid).children():
+        try:
+            if "cli.serve" in child.cmdline():
+                live.append(child)
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue
+    return live
 
 
 def test_two_workers_serve_one_port_and_run_each_periodic_job_once(tmp_path: Path) -> None:
