@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.markup import escape
@@ -18,6 +18,9 @@ from rich.table import Table
 
 from cli.console import err, out, progress_bar, say
 from mattran.settings import get_settings
+
+if TYPE_CHECKING:
+    from mattran.domain.member_io import Sheet
 
 members_app = typer.Typer(
     help="Thành viên Ủy ban MTTQ: nhập, xuất, sửa, thôi tham gia, chuyển đơn vị, lịch sử; tổ chức thành viên.",
@@ -52,6 +55,38 @@ def _run(as_unit: str, work: Callable[[Any, Any, Any, Any], Awaitable[_T]]) -> _
     return on_store(run, pool_size=1)
 
 
+def _import_mode(mode: str) -> Literal["all", "skip"]:
+    """``--mode`` of an import, refused (exit 2) unless ``all`` or ``skip``."""
+    if mode not in ("all", "skip"):
+        err.print("--mode phải là all hoặc skip.")
+        raise typer.Exit(2)
+    return "skip" if mode == "skip" else "all"
+
+
+def _read_sheet(file: Path) -> Sheet:
+    """The spreadsheet's table (CSV or XLSX), refused with its reason (exit 2) when it cannot be read."""
+    from cli.errors import refusal
+    from mattran.domain import member_io
+
+    try:
+        return member_io.read_table(file.read_bytes())
+    except member_io.UnreadableFile as exc:
+        raise refusal(exc, 2) from exc
+
+
+def _print_problems(report: Any) -> None:
+    """An import's row errors (the first 100) and its warnings."""
+    if report.errors:
+        table = Table("Dòng", "Cột", "Lỗi")
+        for e in report.errors[:100]:
+            table.add_row(str(e.row), escape(e.field), escape(e.message))
+        out.print(table)
+        if len(report.errors) > 100:
+            out.print(f"… và {len(report.errors) - 100} lỗi khác (dùng --json để xem tất cả).")
+    for w in report.warnings:
+        out.print(f"Lưu ý: {escape(w.message)}")
+
+
 @members_app.command("import")
 def members_import(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="Tệp .xlsx hoặc .csv.")],
@@ -60,16 +95,10 @@ def members_import(
     as_json: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON.")] = False,
 ) -> None:
     """Nhập danh sách thành viên từ tệp; báo lỗi theo dòng và cột. Mã thoát 1 khi có dòng lỗi."""
-    from cli.errors import refusal
     from mattran.domain import member_io
 
-    if mode not in ("all", "skip"):
-        err.print("--mode phải là all hoặc skip.")
-        raise typer.Exit(2)
-    try:
-        sheet = member_io.read_table(file.read_bytes())
-    except member_io.UnreadableFile as exc:
-        raise refusal(exc, 2) from exc
+    mode_ = _import_mode(mode)
+    sheet = _read_sheet(file)
 
     with progress_bar() as bar:
         tasks: dict[str, Any] = {}
@@ -80,7 +109,6 @@ def members_import(
             bar.update(tasks[phase], completed=done)
 
         def work(conn: Any, principal: Any, resolver: Any, protector: Any) -> Awaitable[Any]:
-            mode_: Literal["all", "skip"] = "skip" if mode == "skip" else "all"
             return member_io.import_members(conn, principal, resolver, protector, sheet, mode_, advance)
 
         report = _run(as_unit, work)
@@ -88,15 +116,7 @@ def members_import(
         print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
     else:
         out.print(f"Đã nhập {report.imported:,} / {report.total:,} dòng; bỏ qua {report.skipped:,}.".replace(",", "."))
-        if report.errors:
-            table = Table("Dòng", "Cột", "Lỗi")
-            for e in report.errors[:100]:
-                table.add_row(str(e.row), escape(e.field), escape(e.message))
-            out.print(table)
-            if len(report.errors) > 100:
-                out.print(f"… và {len(report.errors) - 100} lỗi khác (dùng --json để xem tất cả).")
-        for w in report.warnings:
-            out.print(f"Lưu ý: {escape(w.message)}")
+        _print_problems(report)
     if report.errors:
         raise typer.Exit(1)
 
@@ -293,18 +313,10 @@ def members_work_import(
 ) -> None:
     """Nhập ban công tác Mặt trận ở khu dân cư từ tệp (khu dân cư, xã, trưởng ban, thành viên, số hộ); khu dân cư đã
     có thì cập nhật. Báo lỗi theo dòng và cột; mã thoát 1 khi có dòng lỗi."""
-    from cli.errors import refusal
-    from mattran.domain import member_io
     from mattran.domain.work_committee_io import import_work_committees
 
-    if mode not in ("all", "skip"):
-        err.print("--mode phải là all hoặc skip.")
-        raise typer.Exit(2)
-    try:
-        sheet = member_io.read_table(file.read_bytes())
-    except member_io.UnreadableFile as exc:
-        raise refusal(exc, 2) from exc
-    mode_: Literal["all", "skip"] = "skip" if mode == "skip" else "all"
+    mode_ = _import_mode(mode)
+    sheet = _read_sheet(file)
     report = _run(as_unit, lambda conn, who, resolver, _p: import_work_committees(conn, who, resolver, sheet, mode_))
     if as_json:
         _print_json(report.model_dump())
@@ -313,12 +325,6 @@ def members_work_import(
             f"{n:,}".replace(",", ".") for n in (report.added, report.updated, report.total, report.skipped)
         )
         out.print(f"Đã thêm {added}, cập nhật {updated} ban trên {total} dòng; bỏ qua {skipped} dòng.")
-        if report.errors:
-            table = Table("Dòng", "Cột", "Lỗi")
-            for e in report.errors[:100]:
-                table.add_row(str(e.row), escape(e.field), escape(e.message))
-            out.print(table)
-        for w in report.warnings:
-            out.print(f"Lưu ý: {escape(w.message)}")
+        _print_problems(report)
     if report.errors:
         raise typer.Exit(1)

@@ -137,7 +137,11 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
         Job("session purge", settings.session_purge_minutes, purge_sessions),
         Job("retention purge", settings.purge_interval_hours * 60, purge_records),
         Job("notifications", settings.notify_interval_seconds / 60, services.notifications.deliver_due),
-        Job("cadres' reminders", settings.reminder_interval_minutes, Reminders(db).enqueue_due),
+        Job(
+            "cadres' reminders",
+            settings.reminder_interval_minutes,
+            Reminders(db, settings.escalation_interval_minutes > 0).enqueue_due,
+        ),
     ]
 
 

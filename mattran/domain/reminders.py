@@ -65,6 +65,8 @@ class Reminders:
     """Finds the reminders due and queues their e-mails (the outbox's sender delivers them)."""
 
     db: Database
+    escalates: bool = True  # overdue petitions go up a level (``MATTRAN_ESCALATION_INTERVAL_MINUTES`` > 0): else no
+    # cadre is warned of an escalation that never comes
 
     async def enqueue_due(self, now: datetime | None = None) -> int:
         """Queue every reminder due at ``now`` not given before; how many reminders (each to all of the unit's
@@ -77,7 +79,7 @@ class Reminders:
                 due: list[tuple[ReminderKind, datetime]] = []
                 if row["due_at"] is not None:
                     due.append((ReminderKind.DUE, row["due_at"]))
-                    if row["parent_code"] is not None:
+                    if self.escalates and row["parent_code"] is not None:
                         due.append((ReminderKind.ESCALATION, row["due_at"]))
                 if row["reply_due_at"] is not None:
                     due.append((ReminderKind.REPLY, row["reply_due_at"]))

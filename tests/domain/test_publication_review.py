@@ -19,6 +19,7 @@ CITIZEN = {"sub": "cong-dan-duyet", "name": "Công dân", "roles": ["citizen"], 
 FILER = {"sub": "nguoi-gui-duyet", "name": "Người gửi", "roles": ["citizen"], "unit": None}  # past the anonymous limit
 NAME, PHONE = "Lê Thị Mai", "0987654321"
 TITLE = f"Tôi là bà {NAME} {PHONE}, cống Đội Cấn vỡ"
+GUEST = {"X-Forwarded-For": "198.51.100.62"}  # an allowance of its own: the shared platform limits guests per address
 CONTENT = f"Tôi là bà {NAME}, điện thoại {PHONE}. Cống thoát nước trước số 3 phố Đội Cấn bị vỡ, nước tràn ra đường."
 
 
@@ -58,7 +59,9 @@ def _draft(platform: Platform, code: str, claims: Mapping[str, object] = CADRE) 
 def _public_doors(platform: Platform, code: str) -> dict[str, str]:
     """Every door through which anyone reads a petition, as text."""
     base = platform.base_url
-    chat = httpx2.post(f"{base}/api/chat", json={"message": f"Tra cứu phản ánh {code}"}).json()
+    chat = httpx2.post(
+        f"{base}/api/chat", json={"message": f"Tra cứu phản ánh {code}"}, headers=GUEST, timeout=60
+    ).json()
     return {
         "status API": httpx2.get(f"{base}/api/petitions/{code}").text,
         "public list": httpx2.get(f"{base}/api/petitions/public", params={"unit": "00004", "limit": 100}).text,
@@ -143,13 +146,20 @@ def test_a_chat_filed_petition_takes_no_title_from_the_citizens_words(platform: 
     base = platform.base_url
     first = httpx2.post(
         f"{base}/api/chat",
+        headers=GUEST,
+        timeout=60,
         json={
             "message": f"Tôi là bà {NAME}, số điện thoại {PHONE}. Phản ánh: cống thoát nước trước số 3 phố Đội Cấn, "
             "phường Ba Đình, Hà Nội bị vỡ, nước tràn ra đường."
         },
     ).json()
     assert first["confirmation"] and "title" not in first["tool_calls"][0]["args"]
-    done = httpx2.post(f"{base}/api/chat", json={"message": "có", "conversation_id": first["conversation_id"]}).json()
+    done = httpx2.post(
+        f"{base}/api/chat",
+        json={"message": "có", "conversation_id": first["conversation_id"]},
+        headers=GUEST,
+        timeout=60,
+    ).json()
     code = found(r"PAKN-\d{4}-\d{6}", done["reply"], 0)
     detail = httpx2.get(f"{base}/api/petitions/{code}/detail", headers=_auth(platform, CADRE)).json()
     assert detail["petition"]["title"] == "Phản ánh về hạ tầng gửi Phường Ba Đình"
@@ -216,7 +226,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def _file_denunciation(platform: Platform) -> str:
     """A tố cáo through the web form, with contact details and a photo, as a visitor's browser sends it."""
-    client = httpx2.Client(base_url=platform.base_url)
+    client = httpx2.Client(base_url=platform.base_url, headers=GUEST)
     form = client.get("/phan-anh").text
     token = csrf_token(form)
     assert 'value="to_cao"' in form

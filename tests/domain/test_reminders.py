@@ -148,6 +148,7 @@ async def test_each_reminder_reaches_the_units_cadres_once_without_personal_data
 
         escalation_from = await _remind_from(services, due, ReminderKind.ESCALATION)
         assert escalation_from > due_from
+        assert await Reminders(services.db, escalates=False).enqueue_due(escalation_from + timedelta(minutes=1)) == 0
         await reminders.enqueue_due(escalation_from + timedelta(minutes=1))
         await _drain(outbox)
         escalation = _reminded(box, code)[len(received) :]

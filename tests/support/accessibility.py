@@ -10,6 +10,7 @@ from tests.support.paths import TESTS_DIR
 
 AXE = TESTS_DIR / "support" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
+ATTEMPTS = 10
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
@@ -19,15 +20,16 @@ def violations(page: Page) -> list[dict[str, Any]]:
     The page's context must bypass its Content-Security-Policy (``bypass_csp=True``): axe is an inline script.
     """
     assert AXE.is_file(), f"{AXE} is missing: run scripts/setup (npm ci in tests/support/axe/)"
-    for attempt in range(3):  # a page that navigates by itself (the chat settles its address) is checked once settled
+    for attempt in range(ATTEMPTS):  # a page that navigates by itself (the chat settles its address) is checked settled
         page.wait_for_load_state("load")
         try:
             page.add_script_tag(path=str(AXE))
             found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
             break
         except Error as exc:
-            if "context was destroyed" not in exc.message or attempt == 2:
+            if "context was destroyed" not in exc.message or attempt == ATTEMPTS - 1:
                 raise
+            page.wait_for_timeout(500)
     return [v for v in found["violations"] if v["impact"] in BLOCKING]
 
 
