@@ -1,5 +1,6 @@
 """``deploy/nginx.conf`` in front of two app processes on one store: requests balanced over both, the chat's socket
-path sticky by session cookie, X-Forwarded-For set by nginx (a client's own ignored), the body limit enforced."""
+path sticky by session cookie, X-Forwarded-For set by nginx (a client's own ignored), the body limit enforced,
+``/metrics`` kept off the public side."""
 
 from __future__ import annotations
 
@@ -82,3 +83,9 @@ def test_a_body_over_the_largest_limit_is_refused_by_nginx(balanced: Balanced) -
     assert answer.status_code == 413
     # never reached the app (its access line would read '"POST /api/petitions HTTP/1.0" 413')
     assert not any(_lines(log, r'"POST /api/petitions [^"]*" 413') for log in balanced.logs)
+
+
+def test_the_metrics_are_not_served_through_the_public_side(balanced: Balanced) -> None:
+    assert httpx2.get(f"{balanced.base_url}/metrics", timeout=30).status_code == 404
+    time.sleep(0.5)
+    assert not any(_lines(log, r'"GET /metrics ') for log in balanced.logs)
