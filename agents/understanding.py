@@ -270,6 +270,36 @@ def _without_question(name: list[str], marked: bool) -> list[str]:
     return name[:end]
 
 
+_FORMER = frozenset({"cu", "truoc day", "truoc"})  # "huyện Cẩm Khê (cũ)": the name of before 2025
+
+
+def _in_parentheses(tokens: list[str], end: int, marked: bool, capitals: bool) -> tuple[list[str], int]:
+    """What parentheses right after a name at ``tokens[end]`` add to it, and the last token they cover.
+
+    A larger unit ("xã Tiên Lương (tỉnh Phú Thọ)", "(Phú Thọ)") joins the name as ", tỉnh Phú Thọ"; after "(cũ)" the
+    name goes on past a comma to a larger unit ("huyện Cẩm Khê (cũ), tỉnh Phú Thọ"); anything else ends it.
+    """
+    if end + 1 >= len(tokens) or tokens[end + 1] != "(":
+        return [], end
+    close = next((k for k in range(end + 2, min(len(tokens), end + 3 + _MAX_NAME)) if tokens[k] == ")"), None)
+    if close is None or close == end + 2:
+        return [], end
+    inner = tokens[end + 2 : close]
+    if fold(" ".join(inner)) in _FORMER:
+        after = close + 2  # the first word past "(cũ),"
+        if (
+            after < len(tokens)
+            and tokens[after - 1] == ","
+            and (_type_at(tokens, after, marked) or (capitals and tokens[after][:1].isupper()))
+        ):
+            more = _without_question(_name_after(tokens, close + 1, marked, capitals), marked)
+            return more, close + len(more)
+        return [], close
+    if _type_at(inner, 0, marked) or all(t[:1].isupper() for t in inner if t != ","):
+        return [",", *inner], close
+    return [], end
+
+
 def unit_mentions(text: str) -> list[str]:
     """Spans that name an administrative unit, folded ("xa tan lap, tinh tay ninh"); the resolver reads them.
 
@@ -298,7 +328,8 @@ def unit_mentions(text: str) -> list[str]:
         if not complete and (not words or words[0] in _NOT_A_NAME.get(kind, ())):
             continue
         covered = i + n + len(name) - 1
-        span = " ".join(tokens[i : i + n] + name).replace(" . ", ". ")
+        larger, covered = _in_parentheses(tokens, covered, marked, capitals)
+        span = " ".join(tokens[i : i + n] + name + larger).replace(" . ", ". ")
         mentions.append(re.sub(r" ,", ",", fold_keep_punctuation(span)))
     return mentions
 

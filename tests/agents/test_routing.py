@@ -137,6 +137,25 @@ def test_a_cadres_own_unit_is_not_a_unit_named(text: str, named: list[str]) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Đại hội xã Tiên Lương (tỉnh Phú Thọ) đã tổ chức chưa?", ["xa tien luong, tinh phu tho"]),
+        ("Phường Ba Đình (Hà Nội) có bao nhiêu ủy viên?", ["phuong ba dinh, ha noi"]),
+        ("dai hoi xa tien luong (tinh phu tho) xong chua", ["xa tien luong, tinh phu tho"]),
+        (
+            "xã Cấp Tiến, huyện Tiên Lãng (cũ), TP Hải Phòng giờ là xã nào?",
+            ["xa cap tien, huyen tien lang, tp hai phong"],
+        ),
+        ("que o xa chan mong, huyen doan hung (cu), phai ghi tinh nao?", ["xa chan mong, huyen doan hung"]),
+        ("Xã Tân Lập (có 3 thôn) bị ngập", ["xa tan lap"]),
+    ],
+)
+def test_a_larger_unit_in_parentheses_belongs_to_the_name_before_it(text: str, named: list[str]) -> None:
+    """ "xã X (tỉnh Y)" names one unit, not two (the last would be taken for the subject); "(cũ)" does not end it."""
+    assert named_units(text) == named
+
+
+@pytest.mark.parametrize(
     ("text", "filters"),
     [
         ("so uy vien nguoi Muong cua tinh", {"ethnicity": "Mường"}),
