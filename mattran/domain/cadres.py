@@ -1,13 +1,17 @@
-"""The directory of cadres: recorded as they sign in, read to show people's names and to assign petitions."""
+"""The directory of cadres: recorded as they sign in, read to show people's names, to assign petitions and (their
+e-mail, in the system's scope only) to send them reminders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from mattran.auth.principal import Principal
+from mattran.domain.privacy import PersonalData
 from mattran.scope import Scope
 from mattran.store import cadres as store
 from mattran.store.db import Conn, Database
+
+EMAIL_MAX = 254  # the longest address kept (the SMTP path limit)
 
 
 @dataclass(frozen=True)
@@ -18,17 +22,23 @@ class Cadre:
     name: str
 
 
-async def seen(db: Database, principal: Principal) -> None:
-    """Note a signed-in cadre's display name, unit and roles (nothing for a citizen or an administrator alone)."""
-    if not principal.cadre_role or not principal.unit_code or not principal.subject:
+async def seen(db: Database, principal: Principal, email: str | None, personal: PersonalData) -> None:
+    """At a sign-in: note a cadre's display name, unit, roles and the e-mail of their account (the ID token's
+    ``email``, encrypted) for their unit's reminders; forget that e-mail when the account is no longer a cadre's."""
+    if principal.subject is None:
         return
+    email = (email or "").strip()
     async with db.transaction(Scope.public()) as conn:
+        if not principal.cadre_role or not principal.unit_code:
+            await store.forget_email(conn, principal.subject)
+            return
         await store.seen(
             conn,
             subject=principal.subject,
             name=principal.name,
             unit_code=principal.unit_code,
             roles=sorted(principal.roles),
+            email_enc=personal.encrypt("email", email) if "@" in email and len(email) <= EMAIL_MAX else None,
         )
 
 

@@ -8,15 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from mattran.auth.principal import Principal
 from mattran.domain import holidays
-from mattran.domain.privacy import PersonalData
 from mattran.domain.time import VIETNAM
 from mattran.scope import Scope
 from mattran.store import reminders as store
 from mattran.store.db import Database
 
-EMAIL_MAX = 254
 LOOK_AHEAD = timedelta(days=21)
 """How far ahead deadlines are looked at: more than any lead in working days, Tết's days off included."""
 
@@ -43,21 +40,6 @@ def remind_from(deadline: datetime, days: int, days_off: Collection[date] = ()) 
         if day.weekday() < 5 and day not in days_off:
             left -= 1
     return datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
-
-
-async def record_cadre_email(db: Database, principal: Principal, email: str | None, personal: PersonalData) -> None:
-    """At a sign-in: keep the address of a cadre's account (the ID token's ``email``) for their unit's
-    reminders; forget it when the account has none any more or is no longer a cadre's."""
-    if principal.subject is None:
-        return
-    email = (email or "").strip()
-    async with db.transaction(Scope.everything()) as conn:
-        if principal.cadre_role and principal.unit_code and "@" in email and len(email) <= EMAIL_MAX:
-            encrypted = personal.encrypt("email", email)
-            assert encrypted is not None
-            await store.record_contact(conn, principal.subject, principal.unit_code, encrypted)
-        else:
-            await store.forget_contact(conn, principal.subject)
 
 
 @dataclass(frozen=True)

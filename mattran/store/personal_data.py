@@ -16,7 +16,7 @@ from mattran.scope import Scope
 ENCRYPTED: dict[str, tuple[str, tuple[str, ...]]] = {
     "members": ("id", ("phone_enc", "email_enc")),
     "petition_contacts": ("petition_id", ("full_name_enc", "phone_enc", "email_enc")),
-    "cadre_contacts": ("id", ("email_enc",)),
+    "cadres": ("id", ("email_enc",)),
 }
 
 

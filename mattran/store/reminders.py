@@ -1,5 +1,5 @@
-"""SQL for the cadres' reminders: their e-mail addresses, the petitions a reminder is due for, each reminder once
-and its messages in the notification outbox (read and written in the system's scope)."""
+"""SQL for the cadres' reminders: the petitions a reminder is due for, each reminder once and its messages in the
+notification outbox, to the unit's cadres with an e-mail (read and written in the system's scope)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,6 @@ from datetime import datetime
 
 from mattran.store.db import Conn, Row
 from mattran.store.petitions import OPEN
-
-
-async def record_contact(conn: Conn, subject: str, unit_code: str, email_enc: bytes) -> None:
-    """Record (or update) where a cadre of ``unit_code`` is told."""
-    await conn.execute("select cadre_contact_seen(%s, %s, %s)", (subject, unit_code, email_enc))
-
-
-async def forget_contact(conn: Conn, subject: str) -> None:
-    """Forget a cadre's address (no e-mail in their account any more, or no longer a cadre)."""
-    await conn.execute("select cadre_contact_forget(%s)", (subject,))
 
 
 async def upcoming(conn: Conn, now: datetime, until: datetime) -> list[Row]:
@@ -53,7 +43,7 @@ async def enqueue(conn: Conn, reminder_id: int, petition_id: int, unit_code: str
     """Queue the reminder's e-mail to each cadre of the unit with an address; how many."""
     cur = await conn.execute(
         "insert into notification_outbox (petition_id, reminder_id, cadre_id, channel)"
-        " select %s, %s, c.id, 'email' from cadre_contacts c where c.unit_code = %s order by c.id",
+        " select %s, %s, c.id, 'email' from cadres_with_email(%s) as c (id)",
         (petition_id, reminder_id, unit_code),
     )
     return cur.rowcount

@@ -33,7 +33,7 @@ async def test_petitions_are_assigned_from_the_units_cadres_shown_by_name(db: Da
     elsewhere = _named(unit_cadre(f"dm-c-{tag}", Role.COMMUNE_CADRE, "00004", "vn.01.00004", "Phường Ba Đình"), "Khác")
     citizen = Principal(subject=f"dm-dan-{tag}", name="Công dân", roles=frozenset({Role.CITIZEN}))
     for who in (me, colleague, elsewhere, citizen):
-        await cadres.seen(db, who)
+        await cadres.seen(db, who, None, services.personal)
     filed = await services.petitions.intake.file(
         citizen,
         PetitionIn(
@@ -61,6 +61,6 @@ async def test_petitions_are_assigned_from_the_units_cadres_shown_by_name(db: Da
         assert await cadres.names(conn, [me.subject, elsewhere.subject]) == {elsewhere.subject: "Khác"}
 
     moved = _named(unit_cadre(me.subject, Role.COMMUNE_CADRE, "00004", "vn.01.00004", "Phường Ba Đình"), me.name)
-    await cadres.seen(db, moved)  # a cadre moved to another unit: listed there, no longer here
+    await cadres.seen(db, moved, None, services.personal)  # a cadre moved to another unit: listed there, no longer here
     again = await workflow.detail(colleague, code)
     assert me.subject not in [c.subject for c in again["cadres"]]

@@ -3,66 +3,32 @@ unfilled one blocks the draft, and the header's place line."""
 
 from __future__ import annotations
 
-import io
-from datetime import date, datetime
-
 import pytest
-from docx import Document as open_docx
 
 from mattran.domain.reports.document import UnfilledPlaceholder, check_filled, fill, to_markdown
 from mattran.domain.reports.docx_format import build_docx
-from mattran.domain.reports.figures import Figure, FigureQuery, Gathered
-from mattran.domain.reports.request import Period, ReportKind, parse_request
+from mattran.domain.reports.figures import Gathered
+from mattran.domain.reports.request import ReportKind, parse_request
 from mattran.domain.reports.writer import compose
-from mattran.domain.time import VIETNAM
-from mattran.domain.unit import Level, Unit
-
-AS_OF = datetime(2026, 12, 6, 9, 0, tzinfo=VIETNAM)
-VAN_MIEU = Unit(
-    code="08611",
-    name="Xã Văn Miếu",
-    short_name="Văn Miếu",
-    type="Xã",
-    level=Level.COMMUNE,
-    parent_code="25",
-    province_code="25",
-    path="vn.25.08611",
-    latitude=None,
-    longitude=None,
-    area_km2=None,
-    province_name="Tỉnh Phú Thọ",
-)
-
-
-def _figure(key: str, label: str, value: int) -> Figure:
-    return Figure(key=key, label=label, value=value, query=FigureQuery(counted="Ủy viên", units="Văn Miếu", dates="x"))
+from tests.support.reports import AS_OF, VAN_MIEU, docx_paragraphs, figure, gathered
 
 
 def _members() -> Gathered:
     figures = [
-        _figure("members.total", "Tổng số ủy viên", 40),
-        _figure("members.gender:nu", "Giới tính: Nữ", 15),
-        Figure(
-            key="members.female_share",
-            label="Tỷ lệ nữ",
-            value=0.375,
-            share=True,
-            query=FigureQuery(counted="Nữ", units="Văn Miếu", dates="x"),
+        figure("members.total", "Tổng số ủy viên", 40, counted="Ủy viên"),
+        figure("members.gender:nu", "Giới tính: Nữ", 15, counted="Ủy viên"),
+        figure("members.female_share", "Tỷ lệ nữ", 0.375, share=True, counted="Nữ"),
+        figure("members.religion:Công giáo", "Tôn giáo: Công giáo", 7, counted="Ủy viên"),
+        figure("members.religion:Phật giáo Hòa Hảo", "Tôn giáo: Phật giáo Hòa Hảo", 2, counted="Ủy viên"),
+        figure(
+            "members.organisation:Hội Liên hiệp Phụ nữ",
+            "Tổ chức thành viên: Hội Liên hiệp Phụ nữ",
+            5,
+            counted="Ủy viên",
         ),
-        _figure("members.religion:Công giáo", "Tôn giáo: Công giáo", 7),
-        _figure("members.religion:Phật giáo Hòa Hảo", "Tôn giáo: Phật giáo Hòa Hảo", 2),
-        _figure("members.organisation:Hội Liên hiệp Phụ nữ", "Tổ chức thành viên: Hội Liên hiệp Phụ nữ", 5),
-        _figure("members.position:Phó Chủ tịch", "Chức vụ: Phó Chủ tịch", 2),
+        figure("members.position:Phó Chủ tịch", "Chức vụ: Phó Chủ tịch", 2, counted="Ủy viên"),
     ]
-    return Gathered(
-        kind=ReportKind.MEMBERS,
-        unit_code=VAN_MIEU.code,
-        unit_name=VAN_MIEU.name,
-        unit_level=VAN_MIEU.level,
-        period=Period(start=date(2026, 1, 1), end=date(2026, 12, 6), label="năm 2026"),
-        as_of=AS_OF,
-        figures=figures,
-    )
+    return gathered(ReportKind.MEMBERS, figures)
 
 
 async def test_names_with_spaces_are_filled_on_the_page_and_in_the_docx() -> None:
@@ -70,7 +36,7 @@ async def test_names_with_spaces_are_filled_on_the_page_and_in_the_docx() -> Non
     document = await compose(VAN_MIEU, _members(), request)
     check_filled(document)
     markdown = to_markdown(document)
-    docx = "\n".join(p.text for p in open_docx(io.BytesIO(build_docx(document))).paragraphs)
+    docx = docx_paragraphs(build_docx(document))
     for text in (markdown, docx):
         assert "{{" not in text and "}}" not in text
         assert "Công giáo: 7 người" in text and "Phật giáo Hòa Hảo: 2 người" in text

@@ -5,42 +5,22 @@ python-docx; the pages on a running platform."""
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
-from datetime import date, datetime
 from html import unescape
 
 import httpx2
 import pytest
-from docx import Document as open_docx
 
 from mattran.domain.reports.brief import OUTLINES, TITLES
 from mattran.domain.reports.document import check_filled, to_markdown
 from mattran.domain.reports.docx_format import build_docx
-from mattran.domain.reports.figures import Figure, FigureQuery, Gathered
-from mattran.domain.reports.request import Period, ReportKind, parse_request
+from mattran.domain.reports.request import ReportKind, parse_request
 from mattran.domain.reports.writer import compose
-from mattran.domain.time import VIETNAM
-from mattran.domain.unit import Level, Unit
 from tests.support.checks import csrf_token
 from tests.support.platform import Platform, bearer, owner_rows
+from tests.support.reports import AS_OF, VAN_MIEU, docx_text, figure, gathered
 
-AS_OF = datetime(2026, 12, 6, 9, 0, tzinfo=VIETNAM)
-VAN_MIEU = Unit(
-    code="08611",
-    name="Xã Văn Miếu",
-    short_name="Văn Miếu",
-    type="Xã",
-    level=Level.COMMUNE,
-    parent_code="25",
-    province_code="25",
-    path="vn.25.08611",
-    latitude=None,
-    longitude=None,
-    area_km2=None,
-    province_name="Tỉnh Phú Thọ",
-)
 REQUESTS = {
     ReportKind.PETITIONS: "Báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị của xã Văn Miếu năm 2026",
     ReportKind.VOTER_OPINIONS: "Tổng hợp ý kiến cử tri xã Văn Miếu gửi kỳ họp HĐND tỉnh cuối năm 2026",
@@ -50,49 +30,23 @@ REQUESTS = {
 PRAISE = ("Ưu điểm", "Nhìn chung", "đúng định hướng", "hiệu quả cao", "tốt đẹp")
 
 
-def _docx_text(data: bytes) -> str:
-    """Every paragraph of a .docx, those in its tables included (the signature sits in one)."""
-    doc = open_docx(io.BytesIO(data))
-    cells = [p.text for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs]
-    return "\n".join([p.text for p in doc.paragraphs] + cells)
-
-
-def _figure(key: str, label: str, value: float, share: bool = False) -> Figure:
-    return Figure(
-        key=key, label=label, value=value, share=share, query=FigureQuery(counted=label, units="Văn Miếu", dates="x")
-    )
-
-
-def _gathered(kind: ReportKind, figures: list[Figure]) -> Gathered:
-    return Gathered(
-        kind=kind,
-        unit_code=VAN_MIEU.code,
-        unit_name=VAN_MIEU.name,
-        unit_level=VAN_MIEU.level,
-        period=Period(start=date(2026, 1, 1), end=date(2026, 12, 6), label="năm 2026"),
-        as_of=AS_OF,
-        figures=figures,
-        term="2024–2029" if kind == ReportKind.CONGRESS else None,
-    )
-
-
 @pytest.mark.parametrize("kind", list(ReportKind))
 async def test_every_kind_of_draft_has_a_limitations_section_in_a_neutral_tone(kind: ReportKind) -> None:
     assert "han_che" in OUTLINES[kind]
     figures = (  # what the congress sections always cite (gathered for every unit)
         [
-            _figure("congress.units", "Đơn vị phải tổ chức đại hội", 1),
-            _figure("congress.held", "Đã tổ chức", 1),
-            _figure("congress.held_share", "Tỷ lệ đã tổ chức", 1.0, share=True),
-            _figure("congress.preparing", "Đang chuẩn bị", 0),
-            _figure("congress.not_started", "Chưa triển khai", 0),
+            figure("congress.units", "Đơn vị phải tổ chức đại hội", 1),
+            figure("congress.held", "Đã tổ chức", 1),
+            figure("congress.held_share", "Tỷ lệ đã tổ chức", 1.0, share=True),
+            figure("congress.preparing", "Đang chuẩn bị", 0),
+            figure("congress.not_started", "Chưa triển khai", 0),
         ]
         if kind == ReportKind.CONGRESS
         else []
     )
-    document = await compose(VAN_MIEU, _gathered(kind, figures), parse_request(REQUESTS[kind], AS_OF.date()))
+    document = await compose(VAN_MIEU, gathered(kind, figures), parse_request(REQUESTS[kind], AS_OF.date()))
     check_filled(document)
-    markdown, docx = to_markdown(document), _docx_text(build_docx(document))
+    markdown, docx = to_markdown(document), docx_text(build_docx(document))
     for text in (markdown, docx):
         assert "TỒN TẠI, HẠN CHẾ" in text
         assert not [word for word in PRAISE if word in text]
@@ -100,31 +54,31 @@ async def test_every_kind_of_draft_has_a_limitations_section_in_a_neutral_tone(k
 
 async def test_the_limitations_say_what_the_figures_show_and_the_signer_signs_under_the_title() -> None:
     figures = [
-        _figure("petitions.received", "Phản ánh, kiến nghị tiếp nhận", 12),
-        _figure("petitions.resolved", "Đã trả lời", 9),
-        _figure("petitions.resolved_share", "Tỷ lệ đã trả lời", 0.75, share=True),
-        _figure("petitions.answered_on_time", "Trả lời đúng hạn", 8),
-        _figure("petitions.overdue", "Quá hạn chưa trả lời", 2),
-        _figure("petitions.answered_late", "Trả lời quá hạn", 1),
-        _figure("petitions.forwarded", "Đã chuyển cơ quan có thẩm quyền", 3),
+        figure("petitions.received", "Phản ánh, kiến nghị tiếp nhận", 12),
+        figure("petitions.resolved", "Đã trả lời", 9),
+        figure("petitions.resolved_share", "Tỷ lệ đã trả lời", 0.75, share=True),
+        figure("petitions.answered_on_time", "Trả lời đúng hạn", 8),
+        figure("petitions.overdue", "Quá hạn chưa trả lời", 2),
+        figure("petitions.answered_late", "Trả lời quá hạn", 1),
+        figure("petitions.forwarded", "Đã chuyển cơ quan có thẩm quyền", 3),
     ]
     request = parse_request(REQUESTS[ReportKind.PETITIONS], AS_OF.date())
-    document = await compose(VAN_MIEU, _gathered(ReportKind.PETITIONS, figures), request, signer="Hà Thị Chủ Tịch")
+    document = await compose(VAN_MIEU, gathered(ReportKind.PETITIONS, figures), request, signer="Hà Thị Chủ Tịch")
     check_filled(document)
     (limits,) = [s for s in document.sections if s.key == "han_che"]
     assert limits.title == TITLES["han_che"] == "Tồn tại, hạn chế"
-    docx = _docx_text(build_docx(document))
+    docx = docx_text(build_docx(document))
     assert "- Còn 2 phản ánh, kiến nghị quá hạn chưa được trả lời;" in docx
     assert "- 1 phản ánh, kiến nghị được trả lời sau thời hạn;" in docx
     assert "Chưa nhận được văn bản trả lời của cơ quan có thẩm quyền" in docx
     assert re.search(r"CHỦ TỊCH\n(\n)*Hà Thị Chủ Tịch", docx)  # under the title, after the space to sign
     assert "**Hà Thị Chủ Tịch**" in to_markdown(document)
-    quiet = await compose(VAN_MIEU, _gathered(ReportKind.PETITIONS, figures[:4]), request)
+    quiet = await compose(VAN_MIEU, gathered(ReportKind.PETITIONS, figures[:4]), request)
     (limits,) = [s for s in quiet.sections if s.key == "han_che"]
     assert [b.text for b in limits.blocks] == [
         "Qua số liệu theo dõi trên nền tảng, trong kỳ chưa ghi nhận tồn tại, hạn chế cần nêu."
     ]
-    assert "Hà Thị" not in _docx_text(build_docx(quiet))  # no roster: the title alone
+    assert "Hà Thị" not in docx_text(build_docx(quiet))  # no roster: the title alone
 
 
 def test_a_draft_edited_in_the_browser_is_what_the_docx_says(platform: Platform) -> None:
@@ -153,7 +107,7 @@ def test_a_draft_edited_in_the_browser_is_what_the_docx_says(platform: Platform)
     with httpx2.Client(base_url=platform.base_url, headers={**cadre, "Accept": "text/html"}, timeout=60) as client:
         shown = client.get(f"/can-bo/bao-cao/{report}")
         assert f'href="/can-bo/bao-cao/{report}/sua"' in shown.text and chair in shown.text
-        first = _docx_text(client.get(f"/api/reports/{report}/versions/1.docx").content)
+        first = docx_text(client.get(f"/api/reports/{report}/versions/1.docx").content)
         assert chair in first and "TỒN TẠI, HẠN CHẾ" in first
         form = client.get(f"/can-bo/bao-cao/{report}/sua")
         assert form.status_code == 200 and f'value="{chair}"' in form.text
@@ -178,7 +132,7 @@ def test_a_draft_edited_in_the_browser_is_what_the_docx_says(platform: Platform)
         assert saved.status_code == 303 and saved.headers["location"].endswith("v=2")
         page = client.get(saved.headers["location"])
         assert "Ủy ban có đủ ủy viên theo cơ cấu được phê duyệt." in page.text
-        second = _docx_text(client.get(f"/api/reports/{report}/versions/2.docx").content)
+        second = docx_text(client.get(f"/api/reports/{report}/versions/2.docx").content)
         assert "I. SỐ LƯỢNG ỦY VIÊN" in second and "Ủy ban có đủ ủy viên theo cơ cấu được phê duyệt." in second
         assert "- Một gạch đầu dòng đã sửa" in second and "(bản đã sửa)" in second
         assert "Lào Cai, ngày 06 tháng 12 năm 2026" in second and chair in second

@@ -7,6 +7,7 @@ by successive transactions of different clients); ``MATTRAN_TEST_PGBOUNCER=1`` p
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -144,3 +145,40 @@ async def test_the_scope_never_leaks_between_transactions_sharing_a_connection(
         )
         row = present(await cur.fetchone())
     assert row == {"s": Scope.public().as_pg_array(), "tz": "Asia/Ho_Chi_Minh"}
+
+
+async def test_a_cadres_email_is_read_by_the_systems_jobs_only(db: Database, urls: StoreUrls) -> None:
+    """The directory of cadres is read within a scope; the e-mail their reminders go to only in the system's scope,
+    through the owner's functions (the application role cannot select the column, nor write the table)."""
+    subject = f"rls-can-bo-{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(urls.owner) as conn:
+        conn.execute("select cadre_seen(%s, 'Cán bộ RLS', %s, '{commune_cadre}', %s)", (subject, BA_DINH, b"\x01kin"))
+        cadre_id = present(conn.execute("select id from cadres where subject = %s", (subject,)).fetchone())[0]
+    reads = (
+        "select display_name as v from cadres where subject = %(s)s",
+        "select cadre_email(%(id)s) as v",
+        "select c as v from cadres_with_email(%(u)s) c where c = %(id)s",
+    )
+    params = {"s": subject, "id": cadre_id, "u": BA_DINH}
+
+    async def read(scope: Scope) -> list[list[object]]:
+        async with db.transaction(scope) as conn:
+            return [[r["v"] for r in await (await conn.execute(q, params)).fetchall()] for q in reads]
+
+    try:
+        assert await read(Scope.of_unit(BA_DINH_PATH)) == [["Cán bộ RLS"], [None], []]
+        assert await read(Scope.of_unit(f"{HANOI_PATH}.{HOAN_KIEM}")) == [[], [None], []]
+        assert await read(Scope.everything()) == [["Cán bộ RLS"], [b"\x01kin"], [cadre_id]]
+        for scope in (Scope.of_unit(BA_DINH_PATH), Scope.everything()):
+            for refused in (
+                "select email_enc from cadres where subject = %(s)s",
+                "select * from cadres where subject = %(s)s",
+                "update cadres set display_name = 'Kẻ lạ' where subject = %(s)s",
+                "delete from cadres where subject = %(s)s",
+            ):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    async with db.transaction(scope) as conn:
+                        await conn.execute(refused, params)
+    finally:
+        with psycopg.connect(urls.owner) as conn:
+            conn.execute("delete from cadres where subject = %s", (subject,))

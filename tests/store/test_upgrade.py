@@ -28,13 +28,17 @@ from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.settings import DEV_APP_DB_PASSWORD, Settings
 from mattran.store import migrate
+from mattran.store import personal_data as encrypted_columns
 from tests.support.checks import present
 from tests.support.platform import MODELS_DIR, cli_env, free_port, serving
 from tests.support.store import open_pool
 
 PREVIOUS_RELEASE = "0070_jobs"  # the newest migration the previous release shipped
 KEPT = ("petitions", "petition_events", "petition_contacts", "members", "units")
-PHONE, NATIONAL_ID = "0912345678", "001079012345"
+PREVIOUS_ENCRYPTED = {t: c for t, c in encrypted_columns.ENCRYPTED.items() if t != "cadres"} | {
+    "cadre_contacts": ("id", ("email_enc",))
+}  # the columns the previous release encrypts (0082 moved the cadres' e-mail)
+PHONE, NATIONAL_ID, CADRE_EMAIL = "0912345678", "001079012345", "can.bo@vanmieu.example.vn"
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ async def previous(tmp_path_factory: pytest.TempPathFactory) -> Previous:
     shipped = migrate.migration_files()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(migrate, "migration_files", lambda: [m for m in shipped if m[0] <= PREVIOUS_RELEASE])
+        patch.setattr(encrypted_columns, "ENCRYPTED", PREVIOUS_ENCRYPTED)
         urls = prepare_store(settings)
     async with open_pool(urls.app, max_size=2) as db:
         async with db.transaction(Scope.public()) as conn:
@@ -88,6 +93,18 @@ async def previous(tmp_path_factory: pytest.TempPathFactory) -> Previous:
                 {"full_name": "Hà Văn Nâng Cấp", "birth_year": 1979, "gender": "nam", "phone": PHONE,
                  "national_id": NATIONAL_ID},
             )  # fmt: skip
+    with psycopg.connect(urls.owner) as conn:  # two cadres signed in, one with an e-mail and a reminder queued to it
+        conn.execute("select set_config('mattran.scope', '{vn}', true)")
+        for cadre in ("nang-cap-a", "nang-cap-b"):
+            conn.execute("select cadre_seen(%s, %s, '08611', '{commune_cadre}')", (cadre, f"Cán bộ {cadre}"))
+        email = personal_data(settings).encrypt("email", CADRE_EMAIL)
+        conn.execute("select cadre_contact_seen('nang-cap-b', '08611', %s)", (email,))
+        conn.execute(
+            "with r as (insert into petition_reminders (petition_id, kind, deadline, unit_code)"
+            " select id, 'due', now(), unit_code from petitions returning id, petition_id)"
+            " insert into notification_outbox (petition_id, reminder_id, cadre_id, channel)"
+            " select r.petition_id, r.id, c.id, 'email' from r, cadre_contacts c"
+        )
     return Previous(settings, urls.owner, filed.tracking_code, _counts(urls.owner), _keys(settings.data_dir))
 
 
@@ -132,3 +149,11 @@ async def test_the_upgrade_keeps_every_row_and_key(previous: Previous, upgraded:
         async with db.transaction(province.scope()) as conn:  # the application role, under row-level security
             members = await list_members(conn, province, protector)
     assert [(m.full_name, m.phone) for m in members] == [("Hà Văn Nâng Cấp", PHONE)]
+
+    with psycopg.connect(previous.owner) as conn:  # the cadres' two tables made one, the queued reminder still theirs
+        cadres = conn.execute("select subject, id, email_enc from cadres order by subject").fetchall()
+        queued = conn.execute("select cadre_id from notification_outbox where reminder_id is not null").fetchall()
+        assert conn.execute("select to_regclass('cadre_contacts')").fetchone() == (None,)
+    assert [(subject, email is None) for subject, _id, email in cadres] == [("nang-cap-a", True), ("nang-cap-b", False)]
+    assert protector.read("email", bytes(cadres[1][2])) == CADRE_EMAIL
+    assert queued == [(cadres[1][1],)]

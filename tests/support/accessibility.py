@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from playwright.sync_api import Error, Page
+from playwright.sync_api import Browser, BrowserContext, Error, Page
 
+from tests.support.browser import on_phone
 from tests.support.paths import TESTS_DIR
 
 AXE = TESTS_DIR / "support" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -36,3 +39,19 @@ def violations(page: Page) -> list[dict[str, Any]]:
 def described(found: list[dict[str, Any]]) -> str:
     """The violations, one a line, with the first elements each concerns (no personal data: the tests' own pages)."""
     return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:5]]}" for v in found)
+
+
+def assert_accessible(page: Page, where: str) -> None:
+    """No serious or critical violation in the page as it is now; else each is described, with ``where`` it was."""
+    found = violations(page)
+    assert not found, f"{where}:\n{described(found)}"
+
+
+@contextmanager
+def axe_phone(browser: Browser) -> Iterator[BrowserContext]:
+    """A guest's phone whose pages axe can check, closed after the ``with`` block."""
+    context = on_phone(browser, axe=True)
+    try:
+        yield context
+    finally:
+        context.close()

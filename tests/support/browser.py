@@ -49,6 +49,12 @@ ACCOUNTS = [
 CITIZEN, COMMUNE, _, CENTRAL, _ = ACCOUNTS
 
 
+def on_phone(browser: Browser, *, axe: bool = False) -> BrowserContext:
+    """A fresh Vietnamese browser context on a phone (a touch screen of :data:`PHONE`); with ``axe``, the pages' script
+    policy bypassed, as axe is injected as an inline script."""
+    return browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=axe)
+
+
 def login_link(page: Page) -> Locator:
     """The header's "Đăng nhập" link (only the platform's pages have it; the provider's pages do not)."""
     return page.locator("header").get_by_role("link", name="Đăng nhập", exact=True)

@@ -24,9 +24,9 @@ import httpx2
 import psycopg
 import pytest
 from fpdf import FPDF
-from openpyxl import Workbook
 
 from mattran.domain import member_io
+from tests.support.files import xlsx
 from tests.support.platform import Platform
 
 CADRE = {"sub": "hostile-tinh", "name": "Cán bộ tỉnh (tệp độc hại)", "roles": ["province_cadre"], "unit": "91"}
@@ -109,18 +109,6 @@ def zip_with(members: dict[str, bytes], bomb: str, head: bytes, tail: bytes) -> 
         struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory.getvalue()), start, 0)
     )
     return out.getvalue()
-
-
-def xlsx(rows: list[list[object]]) -> bytes:
-    """A real workbook of ``rows``."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def members_of(package: bytes) -> dict[str, bytes]:

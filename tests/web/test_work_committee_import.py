@@ -4,16 +4,15 @@ communes outside the importer's scope refused row by row, citizens and anonymous
 
 from __future__ import annotations
 
-import io
 import json
 import secrets
 from pathlib import Path
 
 import httpx2
 import pytest
-from openpyxl import Workbook
 
 from tests.support.checks import csrf_token
+from tests.support.files import xlsx
 from tests.support.platform import Platform, bearer, owner_rows
 
 PROVINCE = "31"  # Hải Phòng
@@ -25,17 +24,6 @@ def communes(platform: Platform) -> list[tuple[str, str]]:
     rows = owner_rows(platform, "select code, name from units where parent_code = %s order by code limit 2", PROVINCE)
     other = owner_rows(platform, "select code, name from units where parent_code = '25' order by code limit 1")
     return [(r[0], r[1]) for r in rows + other]
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    return data.getvalue()
 
 
 def _work(platform: Platform, unit: str, area_prefix: str) -> list[tuple[str, str | None, list[str], int | None]]:
@@ -67,7 +55,7 @@ def test_a_commune_cadre_imports_on_the_page(platform: Platform, communes: list[
         page = client.get("/can-bo/ban-cong-tac")
         assert page.status_code == 200 and "Nhập từ tệp" in page.text
         token = csrf_token(page.text)
-        upload = {"file": ("ban-cong-tac.xlsx", _xlsx([header, good, *bad]))}
+        upload = {"file": ("ban-cong-tac.xlsx", xlsx([header, good, *bad]))}
         refused = client.post("/can-bo/ban-cong-tac/nhap", data={"csrf_token": token}, files=upload)
         assert refused.status_code == 422 and "không dòng nào được nhập" in refused.text
         for message in (
@@ -102,7 +90,7 @@ def test_a_commune_cadre_imports_on_the_page(platform: Platform, communes: list[
         assert patched.status_code == 200 and patched.json()["head"] == f"Lò Văn Chọn {tag}", patched.text
         again = [header, [1, f"THÔN {tag} MỘT", own, "Lò Thị Mai", "", "140 hộ"]]
         updated = client.post(
-            "/can-bo/ban-cong-tac/nhap", data={"csrf_token": token}, files={"file": ("b.xlsx", _xlsx(again))}
+            "/can-bo/ban-cong-tac/nhap", data={"csrf_token": token}, files={"file": ("b.xlsx", xlsx(again))}
         )
         assert updated.status_code == 200 and "Đã thêm 0 ban, cập nhật 1 ban" in updated.text
     assert _work(platform, own, f"Thôn {tag}") == [(f"Thôn {tag} Một", "Lò Thị Mai", [], 140)]
@@ -110,7 +98,7 @@ def test_a_commune_cadre_imports_on_the_page(platform: Platform, communes: list[
         (None,)
     ]
     assert _work(platform, sibling, f"Thôn {tag}") == []
-    files = {"file": ("b.xlsx", _xlsx([header, good]))}
+    files = {"file": ("b.xlsx", xlsx([header, good]))}
     citizen = {**bearer(platform, "citizen", None), "Accept": "text/html"}
     url = f"{platform.base_url}/can-bo/ban-cong-tac/nhap"
     assert httpx2.post(url, headers=citizen, files=files).status_code == 403
@@ -160,7 +148,7 @@ def test_the_page_imports_for_a_commune_below_and_refuses_the_parent(
         headers = {**bearer(platform, role, unit), "Accept": "text/html"}
         with httpx2.Client(base_url=platform.base_url, headers=headers, follow_redirects=True, timeout=60) as client:
             token = csrf_token(client.get("/can-bo/ban-cong-tac").text)
-            files = {"file": ("b.xlsx", _xlsx([header, row]))}
+            files = {"file": ("b.xlsx", xlsx([header, row]))}
             done = client.post("/can-bo/ban-cong-tac/nhap", data={"csrf_token": token}, files=files)
             assert done.status_code == status, done.text
     assert "nằm ngoài phạm vi của bạn" in done.text  # the province, named by the commune's cadre

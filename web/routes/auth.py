@@ -13,7 +13,6 @@ from mattran.auth.oidc import ProviderError, TokenError
 from mattran.auth.principal import Principal
 from mattran.domain import audit, cadres
 from mattran.domain.rate_limits import Limit, RateLimited, address_key
-from mattran.domain.reminders import record_cadre_email
 from mattran.scope import Scope
 from web import csrf
 from web.auth import SESSION_COOKIE, client_address
@@ -118,8 +117,8 @@ async def callback(
     principal = web.sessions.principal(tokens.claims)
     async with services.db.transaction(Scope.public()) as conn:
         await audit.record(conn, principal, "auth.sign_in", principal.unit_code, "allowed")
-    await cadres.seen(services.db, principal)  # the name pages show, and the unit's list to assign from
-    await record_cadre_email(services.db, principal, tokens.claims.get("email"), services.personal)
+    # the name pages show, the unit's list to assign from, the e-mail its reminders go to
+    await cadres.seen(services.db, principal, tokens.claims.get("email"), services.personal)
     response: Response = RedirectResponse(attempt["return_to"], status_code=303)
     if principal.notices:  # a claim could not be read: the user is told, not left wondering where a role went
         response = templates.TemplateResponse(

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.accessibility import described, violations
-from tests.support.browser import CENTRAL, CITIZEN, PHONE, sign_in, submit_login
+from tests.support import phone_journey as journey
+from tests.support.accessibility import assert_accessible
+from tests.support.browser import CENTRAL, CITIZEN, PHONE, on_phone, submit_login
 from tests.support.mailbox import Mailbox, body, smtp_server
-from tests.support.platform import MATTRAN, Platform, cli_env, free_port, owner_rows, wait_healthy
+from tests.support.platform import MATTRAN, Platform, free_port, owner_rows, stop, wait_healthy
 
 EMAIL = "khach.hoabinh@example.vn"
 
@@ -62,17 +62,6 @@ class Running:
             time.sleep(0.2)
         raise AssertionError("the provider did not stop with the platform")
 
-    def stop(self) -> None:
-        """SIGTERM, then kill when it does not stop in a minute."""
-        proc = self.platform.proc
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(30)
-
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running, Mailbox]]:
@@ -80,56 +69,28 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Running,
     with smtp_server() as (box, smtp_port):
         data_dir = tmp_path_factory.mktemp("journey")
         port, idp_port = free_port(), free_port()
-        env = cli_env(
-            data_dir,
-            MATTRAN_IDP_PORT=str(idp_port),
-            MATTRAN_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-            MATTRAN_MAIL_FROM="Mặt trận số <pakn@mattran.test>",
-            MATTRAN_NOTIFY_INTERVAL_SECONDS="1",
-        )
-        key = RSAKey.generate_key(2048)  # unused: everyone signs in at the provider
+        env = journey.mailing_env(data_dir, idp_port, smtp_port)
         proc = _launch(env, port, data_dir, data_dir / "up.log")
-        platform = Platform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir, key, proc)
-        app = Running(platform, env, port, idp_port, data_dir / "up.log")
+        app = Running(journey.at_provider(port, idp_port, data_dir, proc), env, port, idp_port, data_dir / "up.log")
         try:
             wait_healthy(port, proc, timeout=300)
             yield app, box
         finally:
             box.release()
-            app.stop()
-
-
-def _accessible(page: Page, where: str) -> None:
-    found = violations(page)
-    assert not found, f"{where}:\n{described(found)}"
+            stop(app.platform.proc)
 
 
 def _file_as_guest(page: Page, base_url: str, shots: Path) -> tuple[str, str]:
-    """File a petition as a guest, choosing among the namesakes of "xa hoa binh"; the full receipt and the unit."""
-    page.goto(base_url + "/phan-anh")
-    _accessible(page, "the form")
-    page.get_by_label("Nơi nhận").press_sequentially("xa hoa binh", delay=20)
-    expect(page.locator("#unit-options option").first).to_have_attribute("value", re.compile(r"^Xã Hòa Bình, "))
-    page.get_by_label("Tiêu đề").fill("Cầu dân sinh xuống cấp")
-    page.get_by_label("Nội dung").fill("Cây cầu dân sinh qua suối đầu bản bị nứt mặt cầu, xe máy đi qua rất nguy hiểm.")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Tôi đồng ý").check()
-    page.get_by_role("button", name="Gửi phản ánh").click()
-    expect(page.get_by_role("group", name=re.compile("bạn gửi đến đơn vị nào"))).to_be_visible()
-    assert page.get_by_role("radio").count() >= 2
-    _accessible(page, "the namesakes step")
-    page.screenshot(path=str(shots / "1-namesakes.png"), full_page=True)
-    chosen = page.locator("label[for='unit_code-2']").inner_text()
-    assert re.fullmatch(r"Xã Hòa Bình, (Tỉnh|Thành phố) .+", chosen)
-    unit = page.locator("#unit_code-2").get_attribute("value")
-    page.get_by_label(chosen).check()
-    page.get_by_role("button", name="Gửi phản ánh").click()
-    receipt = page.locator("#tracking-code").inner_text()
-    expect(page.locator("#as-sent")).to_contain_text("Xã Hòa Bình")
-    _accessible(page, "the confirmation")
-    page.screenshot(path=str(shots / "2-receipt.png"), full_page=True)
-    assert unit is not None
-    return receipt, unit
+    """File a petition as a guest among the namesakes of "xa hoa binh", axe checking each page; the full receipt and
+    the unit."""
+    screenshots = {"the namesakes step": "1-namesakes.png", "the confirmation": "2-receipt.png"}
+
+    def checked(step: str) -> None:
+        assert_accessible(page, step)
+        if step in screenshots:
+            page.screenshot(path=str(shots / screenshots[step]), full_page=True)
+
+    return journey.file_among_namesakes(page, base_url, EMAIL, checked)
 
 
 def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_a_phone(
@@ -137,8 +98,7 @@ def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_
 ) -> None:
     app, box = running
     platform = app.platform
-    # a phone; axe is injected as an inline script, so the guest's pages' script policy is bypassed
-    guest = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
+    guest = on_phone(browser, axe=True)  # axe checks the guest's pages
     page = guest.new_page()
     receipt, unit = _file_as_guest(page, platform.base_url, tmp_path)
     code = receipt.rsplit("-", 1)[0]
@@ -150,13 +110,9 @@ def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_
     claim = re.search(r"(http://\S+/phan-anh-cua-toi/nhan\?t=\S+)", body(first))
     assert claim is not None, body(first)
 
-    cadre = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
-    handling = cadre.new_page()
-    sign_in(handling, platform, CENTRAL)
-    handling.goto(f"{platform.base_url}/can-bo/phan-anh/{code}")
+    cadre, handling = journey.cadre_on_phone(browser, platform, CENTRAL, code)
     box.hold()  # the next message is kept by the server, its sender left waiting for the answer
-    handling.get_by_role("button", name="Thụ lý", exact=True).click()
-    expect(handling.locator("#status")).to_have_text("Đã thụ lý")
+    journey.accept(handling)
     assert box.held.wait(60), "the acceptance was not sent"
     app.kill()  # mid-send: the server has the message, the sender never heard back
     box.release()
@@ -168,9 +124,7 @@ def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_
     ) == [("received", "sent", 1), ("accept", "queued", 0)]  # nothing marked: its transaction died with it
     app.start()
     handling.goto(f"{platform.base_url}/can-bo/phan-anh/{code}")  # the cadre's session outlives the restart
-    handling.get_by_label("Nội dung trả lời").fill("Xã đã gia cố mặt cầu và cắm biển hạn chế tải trọng ngày 5/12.")
-    handling.get_by_role("button", name="Trả lời", exact=True).click()
-    expect(handling.locator("#status")).to_have_text("Đã trả lời")
+    journey.answer(handling, "Xã đã gia cố mặt cầu và cắm biển hạn chế tải trọng ngày 5/12.")
 
     mails = box.wait_for(code, 4)  # the receipt, the acceptance twice (the repeat), the answer
     time.sleep(2)  # the sender runs every second: a further repeat would have come by now
@@ -178,11 +132,7 @@ def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_
     by_subject: dict[str, set[str]] = {}
     for mail in mails:
         by_subject.setdefault(str(mail["Subject"]), set()).add(str(mail["Message-ID"]))
-    assert list(by_subject) == [
-        f"[Mặt trận số] Đã tiếp nhận phản ánh {code}",
-        f"[Mặt trận số] Phản ánh {code}: Đã thụ lý",
-        f"[Mặt trận số] Phản ánh {code}: Đã trả lời",
-    ]
+    assert list(by_subject) == journey.told(code)
     assert all(len(ids) == 1 for ids in by_subject.values())  # a repeat carries the same Message-ID
     assert len({i for ids in by_subject.values() for i in ids}) == 3  # one per event
     assert [str(m["Subject"]).rsplit(": ", 1)[-1] for m in mails].count("Đã thụ lý") == 2
@@ -192,7 +142,7 @@ def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_
     page.wait_for_url(f"{platform.issuer}/interaction/**")
     submit_login(page, platform, CITIZEN.username, CITIZEN.password)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Nhận phản ánh {code} vào “Phản ánh của tôi”")
-    _accessible(page, "the claim page")
+    assert_accessible(page, "the claim page")
     page.screenshot(path=str(tmp_path / "3-claim.png"), full_page=True)
     page.get_by_role("button", name="Đưa vào Phản ánh của tôi").click()
     expect(page.get_by_role("status")).to_contain_text(f"Đã đưa phản ánh {code} vào Phản ánh của tôi.")
@@ -203,7 +153,7 @@ def test_a_guest_files_is_told_each_step_across_a_restart_signs_in_and_rates_on_
         expect(steps.nth(step)).to_contain_text(label)
     expect(card).to_contain_text("Xã đã gia cố mặt cầu")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
-    _accessible(page, "Phản ánh của tôi")
+    assert_accessible(page, "Phản ánh của tôi")
     card.get_by_role("radio", name="Hài lòng", exact=True).check()
     card.get_by_role("button", name="Gửi đánh giá").click()
     expect(page.get_by_role("status")).to_contain_text("Cảm ơn bạn đã đánh giá")

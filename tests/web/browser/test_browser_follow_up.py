@@ -8,12 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from joserfc.jwk import RSAKey
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import ARTIFACTS, CITIZEN, COMMUNE, PHONE, sign_in
+from tests.support import phone_journey as journey
+from tests.support.browser import ARTIFACTS, CITIZEN, COMMUNE, PHONE, on_phone, sign_in
 from tests.support.mailbox import Mailbox, body, smtp_server
-from tests.support.platform import Platform, cli_env, free_port, owner_rows, serving
+from tests.support.platform import Platform, free_port, owner_rows, serving
 
 EMAIL = "dan.nguyen@example.vn"
 
@@ -24,23 +24,16 @@ def mail_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pl
     with smtp_server() as (box, smtp_port):
         data_dir = tmp_path_factory.mktemp("mail-platform")
         port, idp_port = free_port(), free_port()
-        env = cli_env(
-            data_dir,
-            MATTRAN_IDP_PORT=str(idp_port),
-            MATTRAN_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-            MATTRAN_MAIL_FROM="Mặt trận số <pakn@mattran.test>",
-            MATTRAN_NOTIFY_INTERVAL_SECONDS="1",
-        )
+        env = journey.mailing_env(data_dir, idp_port, smtp_port)
         with serving(port, env, data_dir, data_dir / "up.log", timeout=300) as proc:  # a busy machine starts slowly
-            key = RSAKey.generate_key(2048)  # unused: these tests sign in at the provider
-            yield Platform(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{idp_port}", data_dir, key, proc), box
+            yield journey.at_provider(port, idp_port, data_dir, proc), box
 
 
 def test_a_citizen_is_told_each_step_and_rates_the_answer_on_a_phone(
     browser: Browser, mail_platform: tuple[Platform, Mailbox]
 ) -> None:
     platform, box = mail_platform
-    citizen = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
+    citizen = on_phone(browser)
     citizen.grant_permissions(["clipboard-read", "clipboard-write"], origin=platform.base_url)
     page = citizen.new_page()
     sign_in(page, platform, CITIZEN)
@@ -62,21 +55,11 @@ def test_a_citizen_is_told_each_step_and_rates_the_answer_on_a_phone(
     (first,) = box.wait_for(code, 1)
     assert str(first["To"]) == EMAIL and receipt in body(first)
 
-    cadre = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
-    handling = cadre.new_page()
-    sign_in(handling, platform, COMMUNE)
-    handling.goto(f"{platform.base_url}/can-bo/phan-anh/{code}")
-    handling.get_by_role("button", name="Thụ lý", exact=True).click()
-    expect(handling.locator("#status")).to_have_text("Đã thụ lý")
-    handling.get_by_label("Nội dung trả lời").fill("Xã đã thay bóng đèn đầu thôn Đông ngày 5/12.")
-    handling.get_by_role("button", name="Trả lời", exact=True).click()
-    expect(handling.locator("#status")).to_have_text("Đã trả lời")
+    cadre, handling = journey.cadre_on_phone(browser, platform, COMMUNE, code)
+    journey.accept(handling)
+    journey.answer(handling, "Xã đã thay bóng đèn đầu thôn Đông ngày 5/12.")
     mails = box.wait_for(code, 3)
-    assert [str(m["Subject"]) for m in mails] == [
-        f"[Mặt trận số] Đã tiếp nhận phản ánh {code}",
-        f"[Mặt trận số] Phản ánh {code}: Đã thụ lý",
-        f"[Mặt trận số] Phản ánh {code}: Đã trả lời",
-    ]
+    assert [str(m["Subject"]) for m in mails] == journey.told(code)
     assert "Xã đã thay bóng đèn" in body(mails[2]) and len({str(m["Message-ID"]) for m in mails}) == 3
 
     page.goto(platform.base_url + "/")
@@ -120,30 +103,15 @@ def test_a_guest_chooses_among_namesakes_on_a_phone_and_receives_the_receipt(
     browser: Browser, mail_platform: tuple[Platform, Mailbox]
 ) -> None:
     platform, box = mail_platform
-    guest = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True)
+    guest = on_phone(browser)
     page = guest.new_page()
-    page.goto(platform.base_url + "/phan-anh")
-    place = page.get_by_label("Nơi nhận")
-    place.press_sequentially("xa hoa binh", delay=20)  # suggestions from /api/units as the guest types
-    expect(page.locator("#unit-options option").first).to_have_attribute("value", re.compile(r"^Xã Hòa Bình, "))
-    page.get_by_label("Tiêu đề").fill("Cầu dân sinh xuống cấp")
-    page.get_by_label("Nội dung").fill("Cây cầu dân sinh qua suối đầu bản bị nứt mặt cầu, xe máy đi qua rất nguy hiểm.")
-    page.get_by_label("Email").fill("khach.hoabinh@example.vn")
-    page.get_by_label("Tôi đồng ý").check()
-    page.get_by_role("button", name="Gửi phản ánh").click()
 
-    choices = page.get_by_role("radio")  # the second step: the namesakes, told apart by their province
-    expect(page.get_by_role("group", name=re.compile("bạn gửi đến đơn vị nào"))).to_be_visible()
-    assert choices.count() >= 2
-    expect(page.get_by_label("Nội dung")).to_have_value(re.compile("Cây cầu dân sinh"))  # nothing typed is lost
-    expect(page.get_by_label("Email")).to_have_value("khach.hoabinh@example.vn")
-    chosen = page.locator("label[for='unit_code-2']").inner_text()
-    assert re.fullmatch(r"Xã Hòa Bình, (Tỉnh|Thành phố) .+", chosen)
-    unit = page.locator("#unit_code-2").get_attribute("value")
-    page.get_by_label(chosen).check()
-    page.get_by_role("button", name="Gửi phản ánh").click()
-    receipt = page.locator("#tracking-code").inner_text()
-    expect(page.locator("#as-sent")).to_contain_text("Xã Hòa Bình")
+    def at(step: str) -> None:
+        if step == "the namesakes step":  # nothing typed is lost
+            expect(page.get_by_label("Nội dung")).to_have_value(journey.BRIDGE)
+            expect(page.get_by_label("Email")).to_have_value("khach.hoabinh@example.vn")
+
+    receipt, unit = journey.file_among_namesakes(page, platform.base_url, "khach.hoabinh@example.vn", at)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     code = receipt.rsplit("-", 1)[0]
     assert owner_rows(platform, "select unit_code from petitions where tracking_code = %s", code) == [(unit,)]

@@ -17,7 +17,7 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from mattran.domain.attachments import MAX_BYTES
-from tests.support.accessibility import described, violations
+from tests.support.accessibility import assert_accessible, axe_phone
 from tests.support.browser import CITIZEN, PHONE, sign_in
 from tests.support.platform import Platform
 
@@ -30,15 +30,9 @@ PETITION = {
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[BrowserContext]:
-    """A guest's phone; axe is injected as an inline script, so the pages' script policy is bypassed."""
-    context = browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True)
-    yield context
-    context.close()
-
-
-def _check(page: Page, where: str) -> None:
-    found = violations(page)
-    assert not found, f"{where}:\n{described(found)}"
+    """A guest's phone whose pages axe checks."""
+    with axe_phone(browser) as context:
+        yield context
 
 
 def _at_least_44(page: Page, selector: str) -> None:
@@ -68,10 +62,10 @@ def test_the_footer_the_display_switch_and_the_touch_targets(
     footer.get_by_role("link", name="Thông báo về dữ liệu cá nhân").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thông báo về xử lý dữ liệu cá nhân")
     expect(page.locator("main")).to_contain_text("không bao giờ được công khai")
-    _check(page, "thông báo dữ liệu cá nhân")
+    assert_accessible(page, "thông báo dữ liệu cá nhân")
     page.locator("footer").get_by_role("link", name="Điều khoản sử dụng").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Điều khoản sử dụng")
-    _check(page, "điều khoản")
+    assert_accessible(page, "điều khoản")
 
     size = page.evaluate("getComputedStyle(document.body).fontSize")
     page.get_by_role("link", name="Chữ lớn", exact=True).click()
@@ -82,7 +76,7 @@ def test_the_footer_the_display_switch_and_the_touch_targets(
     assert float(larger.removesuffix("px")) > float(size.removesuffix("px"))
     page.get_by_role("link", name="Tương phản cao").click()
     expect(page.locator("html")).to_have_class("chu-lon tuong-phan-cao")
-    _check(page, "chữ lớn, tương phản cao")
+    assert_accessible(page, "chữ lớn, tương phản cao")
     page.goto(f"{platform.base_url}/tra-cuu?ma=PAKN-2026-000001-AAAAA1")  # with its query, on another page
     page.get_by_role("link", name="Chữ rất lớn").click()
     assert page.url == f"{platform.base_url}/tra-cuu?ma=PAKN-2026-000001-AAAAA1"
@@ -127,7 +121,7 @@ def test_a_printable_receipt_with_a_qr_code_to_the_status_page(
     expect(page.locator("#status-link")).to_have_attribute("href", link)
     expect(page.get_by_role("img", name="Mã QR dẫn đến trang tra cứu phản ánh")).to_be_visible()
     _qr_shows(page, link)
-    _check(page, "biên nhận")
+    assert_accessible(page, "biên nhận")
     page.emulate_media(media="print")
     expect(page.locator("header")).to_be_hidden()
     expect(page.locator("footer")).to_be_hidden()

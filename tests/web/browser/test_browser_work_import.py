@@ -4,27 +4,15 @@ screenshots kept."""
 
 from __future__ import annotations
 
-import io
 import secrets
 
-from openpyxl import Workbook
 from playwright.sync_api import Browser, expect
 
 from tests.support.browser import ARTIFACTS, COMMUNE, PHONE, sign_in
+from tests.support.files import xlsx
 from tests.support.platform import Platform, owner_rows
 
 VAN_MIEU = "08611"  # the demo commune cadre's unit
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    return data.getvalue()
 
 
 def test_a_commune_cadre_imports_work_committees_on_a_phone(platform: Platform, browser: Browser) -> None:
@@ -42,7 +30,7 @@ def test_a_commune_cadre_imports_work_committees_on_a_phone(platform: Platform, 
     page = context.new_page()
     sign_in(page, platform, COMMUNE)
     ARTIFACTS.mkdir(exist_ok=True)
-    upload = {"name": "ban-cong-tac.xlsx", "mimeType": "application/octet-stream", "buffer": _xlsx(rows)}
+    upload = {"name": "ban-cong-tac.xlsx", "mimeType": "application/octet-stream", "buffer": xlsx(rows)}
 
     page.goto(f"{platform.base_url}/can-bo/ban-cong-tac")
     page.locator("#work-file").set_input_files(upload)  # type: ignore[arg-type]
