@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from mattran.domain.attachments import MAX_BYTES
 from tests.support.accessibility import assert_accessible, axe_phone
-from tests.support.browser import CITIZEN, PHONE, sign_in
+from tests.support.browser import CHAT_TIMEOUT_MS, CITIZEN, PHONE, guest_composer, sign_in
 from tests.support.platform import Platform
 
 PETITION = {
@@ -99,6 +99,27 @@ def test_the_footer_the_display_switch_and_the_touch_targets(
 
     elsewhere = httpx2.get(f"{platform.base_url}/hien-thi?co_chu=lon&tiep=//example.com/x", timeout=30)
     assert elsewhere.status_code == 303 and elsewhere.headers["location"] == "/"  # never another site
+
+
+def test_the_chat_offers_the_same_text_size_and_contrast(platform: Platform, phone: BrowserContext) -> None:
+    page = phone.new_page()
+    composer = guest_composer(page, f"{platform.base_url}/chat/")
+    expect(composer).to_be_editable(timeout=CHAT_TIMEOUT_MS)
+    default = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    page.get_by_role("link", name="Cỡ chữ và độ tương phản").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cỡ chữ và độ tương phản")
+    assert_accessible(page, "trang chọn cỡ chữ")
+    page.get_by_role("link", name="Chữ rất lớn").click()
+    page.get_by_role("link", name="Tương phản cao").click()
+    expect(page.locator("#chosen")).to_have_text("chữ rất lớn, tương phản cao")
+    page.get_by_role("link", name="Quay lại trợ lý").click()
+    expect(guest_composer(page, f"{platform.base_url}/chat/")).to_be_editable(timeout=CHAT_TIMEOUT_MS)
+    expect(page.locator("html")).to_have_css("font-size", f"{default * 1.25:g}px")
+    muted = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--muted-foreground').trim()")
+    assert muted == "0 0% 0%"  # the chat's grey text turned black
+    assert_accessible(page, "trợ lý, chữ rất lớn, tương phản cao")
+    elsewhere = httpx2.get(f"{platform.base_url}/hien-thi.css", timeout=30)  # no cookie: the chat as it was
+    assert elsewhere.text == "" and elsewhere.headers["content-type"].startswith("text/css")
 
 
 def _qr_shows(page: Page, link: str) -> None:

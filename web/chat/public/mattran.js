@@ -1,5 +1,5 @@
 // The chat in Vietnamese for everyone: the page's language, and a Vietnamese name for every button (Chainlit's
-// icon buttons have none, or an English one). Nothing else of the page is changed.
+// icon buttons have none, or an English one), and the reader's text size and contrast. Nothing else is changed.
 (() => {
   "use strict";
   const BY_ID = {
@@ -93,6 +93,11 @@
     });
   };
   document.documentElement.lang = "vi";
+  // The reader's text size and contrast (cookies set on the site's /hien-thi page; the server writes the rules).
+  const display = document.createElement("link");
+  display.rel = "stylesheet";
+  display.href = "/hien-thi.css";
+  document.head.appendChild(display);
   const start = () => {
     mend();
     new MutationObserver(soon).observe(document.body, { childList: true, subtree: true, characterData: true });
