@@ -1,0 +1,18 @@
+-- Library chunk embeddings in half precision (pgvector's halfvec): 768 bytes a vector instead of 1,536, so the
+-- table and its HNSW index take about half the memory a large library needs to keep hot; cosine scores change by
+-- less than 0.001 (e5 vectors are unit vectors, well within half precision's range).
+-- Index parameters, m = 24 and ef_construction = 128 (were 16 and 64), chosen with scripts/bench_search.py (vectors
+-- clustered like passage embeddings; recall@10 of the index against the exact search under the same row-level
+-- security filters, for a commune cadre and for a citizen, 200 questions each). Recall at a given ef_search falls as
+-- the library grows: with 16/64 it was 0.97 at ef_search 40 and 1.00 at 100 on 100,000 chunks, but 0.82 at 100 on
+-- 1,000,000 (issue #22). The search asks for 50 candidates (ef_search = max(100, 2 × 50), mattran/store/library.py),
+-- so the graph must hold its recall at that beam as it grows: a node with 24 neighbours (48 on the ground layer)
+-- and a build beam of 128 find better neighbours than 16/64, the lever against the fall with size that costs once,
+-- at the build, not at every search. On 100,000 chunks: see docs/deployment.md for the figures (build time, index
+-- size, recall per ef_search).
+-- The build runs with the server's maintenance_work_mem and parallel maintenance workers (sized to the machine by
+-- mattran/store/server.py for the embedded server; docs/deployment.md for an external one).
+drop index library_chunks_embedding_idx;
+alter table library_chunks alter column embedding type halfvec(384) using embedding::halfvec(384);
+create index library_chunks_embedding_idx on library_chunks using hnsw (embedding halfvec_cosine_ops)
+    with (m = 24, ef_construction = 128);
