@@ -21,7 +21,7 @@ def _owner_url(settings: Settings) -> str:
 
     if settings.embedded:
         say(f"Khởi động PostgreSQL nhúng tại {settings.data_dir / 'pgdata'}…")
-        return server.start_embedded(settings.data_dir, settings.db_name)
+        return server.start_embedded(settings.data_dir, settings.db_name, settings.postgres_settings)
     return settings.database_url or ""
 
 

@@ -195,7 +195,7 @@ def db_replica(
         )
         raise typer.Exit(2)
     signal.signal(signal.SIGTERM, _terminate_as_exit)
-    start_embedded(settings.data_dir, settings.db_name)  # the primary (joined when `up` runs it)
+    start_embedded(settings.data_dir, settings.db_name, settings.postgres_settings)  # the primary (joined by `up`)
     say("Tạo và khởi động bản sao (pg_basebackup -R)…")
     standby = start_standby(settings.data_dir / "pgdata", folder or settings.data_dir / "standby")
     try:

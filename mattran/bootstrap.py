@@ -26,7 +26,7 @@ def prepare_store(settings: Settings, say: Callable[[str], None] = lambda _m: No
     """Start or join the store, apply migrations, reference and demo data; idempotent, safe concurrently."""
     if settings.embedded:
         say(f"Khởi động PostgreSQL nhúng tại {settings.data_dir / 'pgdata'}…")
-        owner = server.start_embedded(settings.data_dir, settings.db_name)
+        owner = server.start_embedded(settings.data_dir, settings.db_name, settings.postgres_settings)
     else:
         owner = settings.database_url or ""
     app = settings.app_database_url or make_conninfo(owner, user=migrate.APP_ROLE, password=settings.app_db_password)

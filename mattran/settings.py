@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="After a browser's change (a form sent, a petition filed) its reads go to the primary this long, "
         "so that it sees what it wrote whichever replica would answer.",
     )
+    postgres_settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="The embedded server's settings that replace those derived from the machine's memory and cores "
+        '(JSON, e.g. {"shared_buffers": "2GB", "work_mem": "32MB"}); any PostgreSQL setting; docs/deployment.md.',
+    )
     db_prepared_statements: bool = Field(
         default=True,
         description="Server-side prepared statements; false behind PgBouncer < 1.21 in transaction mode.",

@@ -14,8 +14,13 @@ embedding is timed on its own, and the whole search with the real embedder on th
 The full-text candidates the store returns are also compared with the exact ones (every chunk holding any of
 the question's informative terms, scored on all of them), since ``matching_chunks`` prunes.
 
+Per size it prints the HNSW index's build time (parallel, with the server's maintenance memory), the index's and
+the table's sizes, the server's memory settings and its resident memory. ``--hnsw 16:64,24:128`` rebuilds the index
+with each m:ef_construction in turn and measures its build and recall (``--vectors-only``: nothing else), then
+builds the migration's index again.
+
 Run: .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--queries 300] [--recall-queries 200]
-     [--ef-search 40,100,200] [--data-dir DIR] [--fresh] [--no-embed]
+     [--ef-search 40,100,200] [--hnsw M:EFC,...] [--vectors-only] [--data-dir DIR] [--fresh] [--no-embed]
      (1,000,000 chunks: --sizes 10000,100000,1000000; the data dir is kept, so a later run reuses what is loaded)
 Writes artifacts/bench/search.json.
 """
@@ -38,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 import psycopg
 from bench_host import cpu_model, memory_gib
 
@@ -420,13 +426,74 @@ async def _refresh_terms(owner: str) -> None:
 
 
 def sizes_on_disk(owner: str) -> dict[str, str]:
-    """Table and index sizes."""
+    """Table and index sizes (the table's own: heap and TOAST, without its indexes)."""
     with psycopg.connect(owner) as conn:
         rows = conn.execute(
             "select c.relname, pg_size_pretty(pg_total_relation_size(c.oid)) from pg_class c "
             "where c.relname in ('library_chunks', 'library_chunks_embedding_idx', 'library_chunks_terms_idx')"
         ).fetchall()
-    return dict(rows)
+        table = scalar(conn, "select pg_size_pretty(pg_table_size('library_chunks'))")
+    return dict(rows) | {"library_chunks (table)": table}
+
+
+# ---------------------------------------------------------------- the vector index: build, parameters, server memory
+
+SERVER_SETTINGS = (
+    "shared_buffers",
+    "effective_cache_size",
+    "work_mem",
+    "maintenance_work_mem",
+    "max_parallel_workers",
+    "max_parallel_maintenance_workers",
+    "max_parallel_workers_per_gather",
+)
+
+
+def server_memory(owner: str, data_dir: Path) -> dict[str, Any]:
+    """The server's memory settings, and its resident memory (PSS summed over its processes: shared memory counted
+    once)."""
+    with psycopg.connect(owner) as conn:
+        figures: dict[str, Any] = {name: scalar(conn, f"show {name}") for name in SERVER_SETTINGS}
+    try:
+        pid = int((data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+        server = psutil.Process(pid)
+        pss = sum(p.memory_full_info().pss for p in [server, *server.children()])
+        figures["resident_mib"] = round(pss / 2**20)
+    except (OSError, ValueError, IndexError, psutil.Error, AttributeError):  # elsewhere than Linux, or not ours
+        pass
+    return figures
+
+
+def hnsw_index(owner: str) -> str:
+    """The HNSW index's definition as the migrations made it."""
+    with psycopg.connect(owner) as conn:
+        return str(scalar(conn, "select indexdef from pg_indexes where indexname = 'library_chunks_embedding_idx'"))
+
+
+def build_hnsw(owner: str, definition: str) -> dict[str, Any]:
+    """Build the HNSW index from ``definition`` (the previous one dropped), in parallel with the server's settings;
+    returns the build's time and the index's size."""
+    with psycopg.connect(owner, autocommit=True) as conn:
+        conn.execute("drop index if exists library_chunks_embedding_idx")
+        started = time.monotonic()
+        conn.execute(definition)
+        seconds = round(time.monotonic() - started, 1)
+        size = scalar(conn, "select pg_size_pretty(pg_relation_size('library_chunks_embedding_idx'))")
+        conn.execute("analyze library_chunks")
+    return {"build_s": seconds, "index_size": size}
+
+
+def parameters(definition: str) -> tuple[int, int]:
+    """The index's (m, ef_construction), pgvector's defaults where not given."""
+    m = re.search(r"\bm\s*=\s*'?(\d+)", definition)
+    ef = re.search(r"ef_construction\s*=\s*'?(\d+)", definition)
+    return int(m.group(1)) if m else 16, int(ef.group(1)) if ef else 64
+
+
+def with_parameters(definition: str, m: int, ef_construction: int) -> str:
+    """``definition`` with the index's ``m`` and ``ef_construction`` replaced."""
+    base = re.sub(r"\s+WITH \(.*\)\s*$", "", definition.strip())
+    return f"{base} WITH (m = {m}, ef_construction = {ef_construction})"
 
 
 # ---------------------------------------------------------------- queries
@@ -731,6 +798,40 @@ async def measure_full(app: str, embedder: Any, questions: list[str], people: di
     return out
 
 
+def sweep(
+    owner: str,
+    app: str,
+    corpus: Corpus,
+    size: int,
+    count: int,
+    people: dict[str, Principal],
+    ef_values: list[int],
+    parameter_sets: list[tuple[int, ...]],
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Build the index with each (m, ef_construction) in turn (the one there already: as it is) and measure its
+    recall; then the migration's again."""
+    definition = hnsw_index(owner)
+    queries = make_queries(corpus, size, count, 2)
+    out: dict[str, Any] = {}
+    for m, ef_construction in parameter_sets:
+        name = f"{m}:{ef_construction}"
+        if parameters(hnsw_index(owner)) == (m, ef_construction):
+            row = {"build_s": None, "index_size": sizes_on_disk(owner).get("library_chunks_embedding_idx")}
+        else:
+            row = build_hnsw(owner, with_parameters(definition, m, ef_construction))
+        row["recall"] = asyncio.run(measure_recall(app, queries, people, ef_values))
+        out[name] = row
+        for label, rec in row["recall"].items():
+            say(
+                f"  m:ef_construction {name}: dựng {row['build_s']} s, {row['index_size']}; recall@10 ({label}) "
+                f"{rec['recall@10']}, như search gọi {rec['recall@10_search_call']}"
+            )
+    if parameters(hnsw_index(owner)) != parameters(definition):
+        build_hnsw(owner, definition)
+    return out
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -738,9 +839,7 @@ def versions(owner: str) -> dict[str, str]:
     with psycopg.connect(owner) as conn:
         pg = scalar(conn, "show server_version")
         vector = scalar(conn, "select extversion from pg_extension where extname = 'vector'")
-        settings = {
-            name: scalar(conn, f"show {name}") for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit")
-        }
+        settings = {name: scalar(conn, f"show {name}") for name in (*SERVER_SETTINGS, "jit")}
     return {"postgresql": pg, "pgvector": vector, **settings}
 
 
@@ -755,6 +854,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--recall-queries", type=int, default=200)
     parser.add_argument("--ef-search", default="40,100,200", help="ef_search values for the recall measurement")
+    parser.add_argument(
+        "--hnsw", default="", help="m:ef_construction pairs to build and measure in turn, e.g. 16:64,24:128"
+    )
+    parser.add_argument("--vectors-only", action="store_true", help="only the vector index: build, sizes, recall")
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "mattran-bench-search")
     parser.add_argument(
         "--models-dir",
@@ -772,6 +875,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     ef_values = [int(e) for e in args.ef_search.split(",")]
+    parameter_sets = [tuple(int(x) for x in pair.split(":")) for pair in args.hnsw.split(",") if pair]
 
     def say(message: str) -> None:
         print(message, flush=True)
@@ -806,8 +910,9 @@ def main() -> None:
             "sentences": len(corpus.pool),
             "queries": args.queries,
             "recall_queries": args.recall_queries,
-            "ef_search_of_search": 100,
-            "hnsw": "m=16, ef_construction=64, iterative_scan=relaxed_order",
+            "ef_search_of_search": store.ef_search_for(50),
+            "max_scan_tuples": store.MAX_SCAN_TUPLES,
+            "hnsw": hnsw_index(urls.owner) + ", iterative_scan=relaxed_order",
         },
         "sizes": {},
     }
@@ -823,8 +928,24 @@ def main() -> None:
         figures: dict[str, Any] = {"loadavg_before": os.getloadavg()}
         figures["load"] = load(urls.owner, corpus, size, provinces, args.fresh, say)
         figures["disk"] = sizes_on_disk(urls.owner)
+        figures["server"] = server_memory(urls.owner, args.data_dir)
+        built = figures["load"].get("index_s", {}).get("hnsw")
+        say(
+            f"  chỉ mục HNSW: dựng {built if built is not None else '(có sẵn)'} s, "
+            f"{figures['disk'].get('library_chunks_embedding_idx')}; bảng {figures['disk']['library_chunks (table)']}; "
+            f"máy chủ: {', '.join(f'{k} {v}' for k, v in figures['server'].items())}"
+        )
         people = principals(urls.owner)
         figures["scopes"] = {label: LibraryService.scope(p).as_pg_array() for label, p in people.items()}
+        if parameter_sets:
+            figures["hnsw"] = sweep(urls.owner, urls.app, corpus, size, args.recall_queries, people, ef_values,
+                                    parameter_sets, say)  # fmt: skip
+        if args.vectors_only:
+            figures["loadavg_after"] = os.getloadavg()
+            results["sizes"][str(size)] = figures
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+            continue
         queries = make_queries(corpus, size, args.queries, 1)
         figures["search"] = asyncio.run(measure_search(urls.app, queries, people))
         for label, row in figures["search"].items():
@@ -854,7 +975,7 @@ def main() -> None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    if not args.no_embed:
+    if not args.no_embed and not args.vectors_only:
         models = args.models_dir or (
             ROOT / ".mattran" / "test-models"
             if (ROOT / ".mattran" / "test-models").is_dir()
@@ -897,13 +1018,24 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     for size, figures in results["sizes"].items():
-        for label, row in figures["search"].items():
+        for label, row in figures.get("search", {}).items():
             rec = figures["recall"][label]["recall@10"]
             print(
                 f"| {int(size):,} | {label} | {row['total']['p50']} | {row['total']['p95']} | "
                 f"{row['total']['p99']} | {row['stages']['matching_chunks']['p95']} | "
                 f"{row['stages']['nearest_chunks']['p95']} | {' / '.join(str(v) for v in rec.values())} |"
             )
+    if parameter_sets:
+        efs = "/".join(map(str, ef_values))
+        print(f"\n| đoạn | m:ef_construction | dựng s | chỉ mục | phạm vi | recall@10 (ef {efs}) | như search gọi |")
+        print("|---|---|---|---|---|---|---|")
+        for size, figures in results["sizes"].items():
+            for name, row in figures.get("hnsw", {}).items():
+                for label, rec in row["recall"].items():
+                    print(
+                        f"| {int(size):,} | {name} | {row['build_s']} | {row['index_size']} | {label} | "
+                        f"{' / '.join(str(v) for v in rec['recall@10'].values())} | {rec['recall@10_search_call']} |"
+                    )
     if estimate is not None:
         print(
             f"\n1.000.000 đoạn không chạy: ước tính nạp và dựng chỉ mục mất khoảng {estimate} phút trên máy này "

@@ -10,6 +10,11 @@ from psycopg import sql
 
 from mattran.store.db import Conn, Row
 
+# Vector search (the index's m and ef_construction, and how these were chosen: migration 0080): the HNSW candidate
+# list of a search and how many index entries an iterative scan may read while row-level security filters them.
+EF_SEARCH = 100
+MAX_SCAN_TUPLES = 20_000
+
 _DOCUMENT_COLUMNS = (
     "d.id, d.title, d.source, d.kind, d.access, d.unit_code, d.notice, d.size_bytes, d.chunk_count, "
     "d.added_by, d.ingested_at, d.updated_at"
@@ -59,7 +64,7 @@ async def save_document(
         """insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access, unit_path,
                                        embedding, terms, chunker, embedder)
            select %(document)s, ordinal, heading, anchor, article, body, %(access)s, %(unit_path)s::ltree,
-                  embedding::vector, strip(to_tsvector('simple', terms)), %(chunker)s, %(embedder)s
+                  embedding::halfvec, strip(to_tsvector('simple', terms)), %(chunker)s, %(embedder)s
            from unnest(%(ordinals)s::int[], %(headings)s::text[], %(anchors)s::text[], %(articles)s::int[],
                        %(bodies)s::text[], %(embeddings)s::text[], %(terms)s::text[])
                 as c(ordinal, heading, anchor, article, body, embedding, terms)""",
@@ -123,34 +128,56 @@ async def chunks_of(conn: Conn, document_id: int) -> list[Row]:
     return await cur.fetchall()
 
 
-async def nearest_chunks(conn: Conn, vector: np.ndarray, limit: int, ef_search: int = 100) -> list[tuple[int, float]]:
+def ef_search_for(limit: int) -> int:
+    """The HNSW candidate list for ``limit`` results (migration 0080 says how it was chosen)."""
+    return min(1000, max(EF_SEARCH, 2 * limit))
+
+
+async def nearest_chunks(
+    conn: Conn, vector: np.ndarray, limit: int, ef_search: int | None = None
+) -> list[tuple[int, float]]:
     """Visible chunks nearest to ``vector`` (cosine similarity), through the HNSW index.
 
     Row-level security filters the index scan's output; iterative scanning keeps reading the index until
-    ``limit`` visible rows are found, so a filter never starves the result.
+    ``limit`` visible rows are found (up to ``MAX_SCAN_TUPLES`` index entries), and should the filter still leave
+    fewer, the exact search over the visible chunks answers: a filter never starves the result.
+    ``ef_search``: the candidate list (default :func:`ef_search_for` the limit).
     """
-    await conn.execute(sql.SQL("set local hnsw.ef_search = {}").format(sql.Literal(max(int(ef_search), limit))))
+    ef = ef_search_for(limit) if ef_search is None else max(int(ef_search), limit)
+    await conn.execute(sql.SQL("set local hnsw.ef_search = {}").format(sql.Literal(ef)))
     await conn.execute("set local hnsw.iterative_scan = relaxed_order")
+    await conn.execute(sql.SQL("set local hnsw.max_scan_tuples = {}").format(sql.Literal(MAX_SCAN_TUPLES)))
     cur = await conn.execute(
         """with nearest as materialized (
-               select id, embedding <=> %(v)s::vector as distance from library_chunks
-               order by embedding <=> %(v)s::vector limit %(n)s)
+               select id, embedding <=> %(v)s::halfvec as distance from library_chunks
+               order by embedding <=> %(v)s::halfvec limit %(n)s)
            select id, 1 - distance as score from nearest order by distance""",
         {"v": vector_literal(vector), "n": limit},
         prepare=False,
     )
-    return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
+    found = [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
+    return found if len(found) == limit else await _exact_nearest(conn, vector, limit)
 
 
 async def exact_nearest_chunks(conn: Conn, vector: np.ndarray, limit: int) -> list[int]:
     """The same as ``nearest_chunks`` without the index (exact search), to measure the index's recall."""
-    await conn.execute("set local enable_indexscan = off")
+    return [i for i, _ in await _exact_nearest(conn, vector, limit)]
+
+
+async def _exact_nearest(conn: Conn, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """Visible chunks nearest to ``vector`` by reading them all (index scans off for this query only)."""
+    cur = await conn.execute("select current_setting('enable_indexscan') as was")
+    was = (await cur.fetchone() or {"was": "on"})["was"]
+    await conn.execute("select set_config('enable_indexscan', 'off', true)")
     cur = await conn.execute(
-        "select id from library_chunks order by embedding <=> %s::vector limit %s",
-        (vector_literal(vector), limit),
+        "select id, 1 - (embedding <=> %s::halfvec) as score from library_chunks "
+        "order by embedding <=> %s::halfvec limit %s",
+        (vector_literal(vector), vector_literal(vector), limit),
         prepare=False,
     )
-    return [int(r["id"]) for r in await cur.fetchall()]
+    rows = await cur.fetchall()
+    await conn.execute("select set_config('enable_indexscan', %s, true)", (was,))
+    return [(int(r["id"]), float(r["score"])) for r in rows]
 
 
 async def refresh_term_stats(conn: Conn) -> None:
@@ -264,7 +291,7 @@ async def chunks_to_embed(conn: Conn, document_ids: Sequence[int], embedder: str
 async def replace_vectors(conn: Conn, ids: Sequence[int], vectors: np.ndarray, embedder: str) -> int:
     """Give chunks new vectors made by ``embedder``; returns how many were still there to change."""
     cur = await conn.execute(
-        "update library_chunks c set embedding = v.e::vector, embedder = %s "
+        "update library_chunks c set embedding = v.e::halfvec, embedder = %s "
         "from unnest(%s::bigint[], %s::text[]) as v(id, e) where c.id = v.id",
         (embedder, list(ids), [vector_literal(v) for v in vectors]),
     )
@@ -289,7 +316,7 @@ async def article_signals(
                                    from library_chunks c join k using (document_id, article)),
                 w as materialized (select t, to_tsquery('simple', t) as q from unnest(%(terms)s::text[]) as t)
            select c.document_id, c.article, count(*)::int as chunks,
-                  1 - (avg(c.embedding) <=> %(v)s::vector) as similarity,
+                  1 - (avg(c.embedding::vector) <=> %(v)s::vector) as similarity,
                   array(select w.t from w where exists (
                       select 1 from c h where h.document_id = c.document_id and h.article = c.article
                                           and h.terms @@ w.q)) as held
