@@ -182,15 +182,19 @@ async def _exact_nearest(conn: Conn, vector: np.ndarray, limit: int) -> list[tup
 
 async def refresh_term_stats(conn: Conn) -> None:
     """Recount how many chunks hold each term (after ingest or deletion), per access class; the empty term holds
-    the class's number of chunks. "public" counts public chunks only, "internal" every chunk."""
+    the class's number of chunks. "public" counts public chunks only, "internal" every chunk. One pass over the
+    chunks' terms as lexeme ids."""
     await conn.execute("delete from library_terms")
     await conn.execute(
-        "insert into library_terms (access, term, df) "
-        "select 'internal', word, ndoc from ts_stat('select terms from library_chunks') "
-        "union all select 'internal', '', count(*) from library_chunks "
-        "union all select 'public', word, ndoc "
-        "from ts_stat('select terms from library_chunks where access = ''public''') "
-        "union all select 'public', '', count(*) from library_chunks where access = 'public'"
+        """insert into library_terms (access, term, df)
+           with n as (select id, count(*) as internal, count(*) filter (where access = 'public') as public
+                      from library_chunk_terms, unnest(terms) as id group by id)
+           select c.access, l.term, c.df
+           from n join library_lexemes l using (id), lateral (values ('internal', n.internal), ('public', n.public))
+                as c(access, df)
+           where c.df > 0
+           union all select 'internal', '', count(*) from library_chunk_terms
+           union all select 'public', '', count(*) from library_chunk_terms where access = 'public'"""
     )
 
 
@@ -217,22 +221,26 @@ async def matching_chunks(
 
     Only ``candidates`` are scored: chunks holding all the terms of one of its groups (default: any one of
     ``terms``), at most ``cap`` of them (default: no bound), so the work stays bounded however large the library
-    grows.
+    grows. Found and scored on the chunks' terms as lexeme ids (``library_chunk_terms``), never reading the chunks.
     """
-    groups = candidates or [[t] for t in terms]
+    cur = await conn.execute("select term, id from library_lexemes where term = any(%s)", (list(terms),))
+    ids = {r["term"]: int(r["id"]) for r in await cur.fetchall()}
+    groups = [g for g in (candidates or [[t] for t in terms]) if all(t in ids for t in g)]
+    held = [(ids[t], w) for t, w in zip(terms, weights, strict=True) if t in ids]
+    if not groups:  # a group with a term no chunk holds matches nothing
+        return []
     cur = await conn.execute(
-        """with w as materialized (select to_tsquery('simple', t) as q, weight
-                                   from unnest(%(terms)s::text[], %(weights)s::float8[]) as w(t, weight))
-           select c.id, (select sum(w.weight) from w where c.terms @@ w.q) as score
-           from (select id, terms from library_chunks where terms @@ to_tsquery('simple', %(any)s)
-                 limit %(cap)s) c  -- limit null: no bound
+        """with w as materialized (select * from unnest(%(ids)s::int[], %(weights)s::float8[]) as w(id, weight))
+           select c.id, (select sum(w.weight) from w where w.id = any(c.held)) as score
+           from (select chunk_id as id, terms & %(ids)s::int[] as held from library_chunk_terms
+                 where terms @@ %(any)s::query_int limit %(cap)s) c  -- limit null: no bound
            order by score desc, c.id limit %(n)s""",
         {
-            "terms": list(terms),
-            "weights": list(weights),
+            "ids": [i for i, _ in held],
+            "weights": [w for _, w in held],
             "n": limit,
             "cap": cap,
-            "any": " | ".join("(" + " & ".join(group) + ")" for group in groups),
+            "any": "|".join("(" + "&".join(str(ids[t]) for t in group) + ")" for group in groups),
         },
     )
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]

@@ -16,6 +16,7 @@ from ingest.pipeline import ingest
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
+from mattran.scope import Scope
 from mattran.settings import Settings
 from tests.support.paths import INGEST_FIXTURES
 from tests.support.platform import MATTRAN, MODELS_DIR, cli_env
@@ -39,6 +40,22 @@ def unique_law(tmp_path: Path, marker: str, extra: str = "") -> Path:
     return path
 
 
+async def term_index_differences(library: LibraryService) -> dict[str, int]:
+    """Chunks without their row of terms as lexeme ids (``library_chunk_terms``), rows without their chunk, and rows
+    whose terms or access differ from their chunk's (all zero when the triggers keep the index)."""
+    async with library.db.transaction(Scope.everything()) as conn:
+        cur = await conn.execute(
+            """select count(*) filter (where t.chunk_id is null) as missing,
+                      count(*) filter (where c.id is null) as orphans,
+                      count(*) filter (where c.id is not null and t.chunk_id is not null and (
+                          t.access <> c.access or t.unit_path is distinct from c.unit_path
+                          or array(select l.term from library_lexemes l where l.id = any(t.terms) order by 1)
+                             <> array(select x from unnest(tsvector_to_array(c.terms)) x order by 1))) as different
+               from library_chunks c full join library_chunk_terms t on t.chunk_id = c.id"""
+        )
+        return dict(await cur.fetchone() or {})
+
+
 async def test_ingest_is_idempotent_and_replaces_atomically(library: LibraryService, tmp_path: Path) -> None:
     marker = f"xq{uuid.uuid4().hex[:8]}"
     law = unique_law(tmp_path, marker)
@@ -59,11 +76,13 @@ async def test_ingest_is_idempotent_and_replaces_atomically(library: LibraryServ
     assert document is not None
     anchors = [c["anchor"] for c in document["chunks"]]
     assert len(anchors) == len(set(anchors)) == document["chunk_count"]  # no leftovers of the old version
+    assert await term_index_differences(library) == {"missing": 0, "orphans": 0, "different": 0}
 
     law.unlink()
     removed = await ingest(library, ADMIN, [tmp_path], delete_missing=True)
     assert str(law.resolve()) in removed.deleted
     assert await library.document(ADMIN, before[0].document_id) is None
+    assert await term_index_differences(library) == {"missing": 0, "orphans": 0, "different": 0}
 
 
 async def test_a_corrupt_pdf_is_reported_and_the_batch_goes_on(library: LibraryService, tmp_path: Path) -> None:

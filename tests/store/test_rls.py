@@ -15,6 +15,7 @@ import pytest
 
 from mattran.bootstrap import StoreUrls
 from mattran.scope import Scope
+from mattran.store import library as library_store
 from mattran.store import members as members_store
 from mattran.store.db import Database
 from tests.support.checks import present
@@ -182,3 +183,63 @@ async def test_a_cadres_email_is_read_by_the_systems_jobs_only(db: Database, url
     finally:
         with psycopg.connect(urls.owner) as conn:
             conn.execute("delete from cadres where subject = %s", (subject,))
+
+
+@pytest.fixture(scope="module")
+def library_chunks(urls: StoreUrls) -> dict[str, int]:
+    """One chunk holding the term ``rlsmarker`` in each of a public document and documents internal to Ba Đình and
+    to Phú Quốc, written by the owner role; their ids by label."""
+    ids = {}
+    with psycopg.connect(urls.owner) as conn:
+        conn.execute("select set_config('mattran.scope', '{vn}', false)")
+        for label, access, unit in (
+            ("public", "public", None),
+            ("ba_dinh", "internal", BA_DINH),
+            ("phu_quoc", "internal", PHU_QUOC),
+        ):
+            document = present(
+                conn.execute(
+                    "insert into library_documents (title, source, content_hash, access, unit_code, unit_path,"
+                    " added_by) values (%s, %s, '-', %s, %s, (select path from units where code = %s), 'test')"
+                    " returning id",
+                    (label, f"test://rls/{label}", access, unit, unit),
+                ).fetchone()
+            )[0]
+            chunk = conn.execute(
+                "insert into library_chunks (document_id, ordinal, heading, anchor, body, access, unit_path, embedding,"
+                " terms) select %s, 0, 'Điều 1', 'dieu-1', 'rlsmarker', access, unit_path,"
+                " array_fill(0.05, array[384])::vector, to_tsvector('simple', 'rlsmarker ' || %s)"
+                " from library_documents where id = %s returning id",
+                (document, label, document),
+            ).fetchone()
+            ids[label] = present(chunk)[0]
+    return ids
+
+
+async def test_library_term_index_is_read_within_the_scope(db: Database, library_chunks: dict[str, int]) -> None:
+    """The chunks' terms kept for full-text search (``library_chunk_terms``) follow their chunks' access: a citizen
+    never learns that an internal chunk holds a word, a cadre sees those of their own line only."""
+    everyone = set(library_chunks)
+    for scope, labels in (
+        (Scope.public(), {"public"}),
+        (Scope.of_unit(BA_DINH_PATH), {"public", "ba_dinh"}),
+        (Scope.of_unit(HANOI_PATH), {"public", "ba_dinh"}),
+        (Scope.everything(), everyone),
+    ):
+        async with db.transaction(scope) as conn:
+            cur = await conn.execute(
+                "select chunk_id from library_chunk_terms where chunk_id = any(%s) or true",
+                (list(library_chunks.values()),),
+            )
+            rows = {r["chunk_id"] for r in await cur.fetchall()}
+            found = await library_store.matching_chunks(conn, ["rlsmarker"], [1.0], 10)
+        expected = {library_chunks[label] for label in labels}
+        assert rows & set(library_chunks.values()) == expected
+        assert {i for i, _ in found} == expected
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        async with db.transaction(Scope.of_unit(BA_DINH_PATH)) as conn:
+            await conn.execute(
+                "insert into library_chunk_terms (chunk_id, access, unit_path, terms)"
+                " values (%s, 'internal', %s, '{1}')",
+                (library_chunks["phu_quoc"], "vn.01.00070"),
+            )
