@@ -39,9 +39,9 @@ PROPAGATED = {PetitionAction.ANSWER, PetitionAction.PUBLISH}
 def check_status(action: PetitionAction, status: str) -> None:
     """Refuse ``action`` on a petition at ``status`` when the workflow does not allow it there."""
     if status not in TRANSITIONS[action][0]:
+        label = STATUS_LABELS[PetitionStatus(status)]
         raise PetitionConflict(
-            f"Không thể “{ACTION_LABELS[action].lower()}” khi phản ánh đang ở trạng thái “{STATUS_LABELS[status]}”.",
-            "action",
+            f"Không thể “{ACTION_LABELS[action].lower()}” khi phản ánh đang ở trạng thái “{label}”.", "action"
         )
 
 
