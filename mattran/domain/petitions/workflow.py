@@ -37,6 +37,7 @@ from mattran.domain.petitions.listing import (
     EXPORT_LIMIT,
     QUEUE,
     Filters,
+    OverdueUnits,
     PetitionPage,
     QueueItem,
     to_excel,
@@ -192,6 +193,17 @@ class PetitionWorkflow:
             unsatisfied=rated["unsatisfied"],
             by_category={r["category"]: (r["n"], r["open"], r["overdue"]) for r in kinds},
         )
+
+    async def overdue_units(self, principal: Principal, unit_code: str | None = None) -> OverdueUnits:
+        """The units below a unit in the cadre's scope (their own by default) with petitions past their due date,
+        most first, from the work queue's "quá hạn xử lý" query; a commune has its own count only."""
+        unit = self.resolver.units.get(unit_code or principal.unit_code or "")
+        if unit is None or not is_allowed(principal, Operation.PETITION_HANDLE, unit.path):
+            raise PetitionRefused("Tài khoản không có quyền xem phản ánh, kiến nghị của đơn vị này.")
+        async with self.db.transaction(principal.scope()) as conn:
+            rows = await store.overdue_by_unit(conn, unit.path, datetime.now(UTC))
+        below = [(r["code"], r["name"], r["overdue"]) for r in rows]
+        return OverdueUnits(unit.code, unit.name, sum(n for *_, n in below), [] if unit.is_commune else below)
 
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
         """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
