@@ -383,8 +383,18 @@ _CATEGORY_WORDS = {fold(label): key for key, label in CATEGORIES.items() if key 
 }
 
 
+_UNITS = r"(?:don vi|dv|xa|phuong|dac khu|tinh|thanh pho|tp|dia phuong|co so)"
+_LATE = r"(?:qua han|qh|cham|tre han|tre|ton dong|no dong)"
+_LATE_UNITS = re.compile(  # "đơn vị nào quá hạn?", "xã nào chậm xử lý phản ánh?", "các xã còn tồn đọng"
+    rf"\b{_UNITS}(?: \w+)? nao\b.*\b{_LATE}\b|\b{_LATE}\b.*\b{_UNITS} nao\b"
+    rf"|\b(?:danh sach|cac|nhung) {_UNITS}(?: \w+)? (?:co (?:phan anh|don|pa) |con )?{_LATE}\b"
+)
+
+
 def petition_filters(text: str) -> dict[str, Any]:
-    """Filters of a cadre's question about their unit's petitions: a category named ("về đất đai", "ô nhiễm")."""
+    """Filters of a cadre's question about their unit's petitions: a category named ("về đất đai", "ô nhiễm"), or
+    which units below are late ("xã nào chậm xử lý phản ánh?")."""
     folded = fold(text)
     found = {key for words, key in _CATEGORY_WORDS.items() if re.search(rf"\b(?:{words})\b", folded)}
-    return {"category": found.pop()} if len(found) == 1 else {}
+    late = {"overdue_units": True} if _LATE_UNITS.search(folded) else {}
+    return ({"category": found.pop()} if len(found) == 1 else {}) | late

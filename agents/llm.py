@@ -120,6 +120,7 @@ MODEL_FIELDS = frozenset(
         "not_started",
         "preparing",
         "overdue",
+        "overdue_units",  # the units below with petitions past due, most first
         "share",
         "total",
         "committee_size",

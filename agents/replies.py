@@ -361,6 +361,8 @@ def from_result(call: Mapping[str, Any], result: dict[str, Any]) -> str:
         return library_answer(result)
     if name == ToolName.GET_PETITION_STATUS and "mine" in result:
         return _own_petitions(result["mine"])
+    if name == ToolName.GET_PETITION_STATUS and "overdue_units" in result:
+        return _overdue_units(result)
     if name == ToolName.GET_PETITION_STATUS and "by_status" in result:
         return _petition_counts(result)
     if name == ToolName.GET_PETITION_STATUS:
@@ -414,6 +416,20 @@ def _petition_counts(result: dict[str, Any]) -> str:
             for c in kinds
         )
     return text
+
+
+def _overdue_units(result: dict[str, Any]) -> str:
+    """The units below the cadre's with petitions past their due date, most first (a commune: its own count)."""
+    units = result["overdue_units"]
+    if not result["overdue"]:
+        return f"{result['unit_name']} không có phản ánh, kiến nghị nào quá hạn xử lý."
+    if not units:
+        return f"{result['unit_name']} có **{_number(result['overdue'])}** phản ánh, kiến nghị quá hạn xử lý."
+    lines = "".join(f"\n{i}. {u['name']}: {_number(u['overdue'])}" for i, u in enumerate(units, 1))
+    return (
+        f"Đơn vị có phản ánh, kiến nghị quá hạn xử lý thuộc {result['unit_name']} — {_number(len(units))} đơn vị, "
+        f"tổng **{_number(result['overdue'])}** phản ánh (nhiều nhất trước):{lines}"
+    )
 
 
 def _date(iso: str) -> str:

@@ -37,6 +37,9 @@ class PetitionStatusArgs(BaseModel):
     mine: bool = Field(
         default=False, description="Người đã đăng nhập: các phản ánh của chính mình và tình trạng (không cần mã)."
     )
+    overdue_units: bool = Field(
+        default=False, description="Cán bộ: các đơn vị cấp dưới có phản ánh quá hạn xử lý, nhiều nhất trước."
+    )
 
     @field_validator("tracking_code")
     @classmethod
@@ -78,11 +81,21 @@ async def get_petition_status(ctx: ToolContext, args: PetitionStatusArgs) -> dic
     """Tra cứu tình trạng xử lý một phản ánh theo mã tra cứu đầy đủ, ví dụ PAKN-2026-000123-7KQ4XZ (không có thông
     tin cá nhân); người đã đăng nhập hỏi "phản ánh của tôi" (``mine``) thì được danh sách phản ánh của mình và
     tình trạng; cán bộ không nêu mã thì được thống kê phản ánh của một đơn vị trong phạm vi theo trạng thái,
-    số quá hạn, theo lĩnh vực (có thể lọc theo một lĩnh vực)."""
+    số quá hạn, theo lĩnh vực (có thể lọc theo một lĩnh vực), hoặc (``overdue_units``) các đơn vị cấp dưới có phản
+    ánh quá hạn, nhiều nhất trước."""
     if args.mine and args.tracking_code is None:
         with domain_refusals():
             own = await ctx.services.petitions.followup.mine(ctx.principal)  # RLS: the caller's own only
         return {"mine": [{key: _json(p[key]) for key in _OWN_FIELDS} for p in own]}
+    if args.tracking_code is None and args.overdue_units:
+        with domain_refusals():
+            late = await ctx.services.petitions.workflow.overdue_units(ctx.principal, args.unit_code)
+        return {
+            "unit_code": late.unit_code,
+            "unit_name": late.unit_name,
+            "overdue": late.overdue,
+            "overdue_units": [{"code": c, "name": n, "overdue": k} for c, n, k in late.units],
+        }
     if args.tracking_code is None:
         chosen = args.category if args.category in CATEGORIES else None
         with domain_refusals():

@@ -250,6 +250,24 @@ async def search_in_scope(
     return await cur.fetchall(), int(counted["n"])
 
 
+async def overdue_by_unit(conn: Conn, under: str, now: datetime) -> list[Row]:
+    """What the list's "quá hạn" filter finds under the unit at ``under`` (the work queue's query), counted per unit
+    directly below it (the unit's own petitions under its own name), most first."""
+    params = dict.fromkeys(("status", "category", "due_by", "assignee", "reply_overdue", "q")) | {
+        "overdue": now,
+        "under": under,
+    }
+    cur = await conn.execute(
+        "select t.code, t.name, count(*)::int as overdue"
+        f" from (select p.unit_path{_LISTED}) l"
+        " join units t on t.path = case when nlevel(l.unit_path) > nlevel(%(under)s::ltree)"
+        "  then subpath(l.unit_path, 0, nlevel(%(under)s::ltree) + 1) else l.unit_path end"
+        " group by t.code, t.name order by overdue desc, t.name",
+        params,
+    )
+    return await cur.fetchall()
+
+
 async def public_status(conn: Conn, tracking_code: str) -> Row | None:
     """What anyone may know of a petition (the ``public_petitions`` view: no personal data), with what checks its
     receipt (``receipt_salt``, ``receipt_hash``)."""

@@ -21,7 +21,7 @@ from mattran.domain.consent import CONSENT_REQUIRED_FORM
 from mattran.domain.permissions import Operation
 from mattran.domain.petition_status import ACTION_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import CATEGORIES, KINDS
-from mattran.domain.petitions import STATUS_LABELS, Action, Contact, InvalidPetition, PetitionError, PetitionIn
+from mattran.domain.petitions import STATUS_LABELS, Action, Contact, InvalidPetition, PetitionError, PetitionIn, bulk
 from mattran.domain.petitions.listing import MAX_PER_PAGE, PER_PAGE, SORT_LABELS, Filters, Sort
 from mattran.domain.unit import Unit
 from mattran.domain.units import UnitMatch
@@ -30,6 +30,7 @@ from web.auth import CurrentPrincipal, authorize
 from web.deps import ServicesDep
 from web.errors import describe
 from web.render import render
+from web.routes.petition_bulk import result_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -262,14 +263,18 @@ async def cadre_petitions(
     filters: ListFilters,
     da_chuyen: Annotated[str | None, Query(max_length=40)] = None,
     den: Annotated[str | None, Query(max_length=10)] = None,
+    ket_qua: Annotated[str | None, Query(max_length=20_000)] = None,
+    ky: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
-    """Danh sách phản ánh trong phạm vi của cán bộ: tìm không dấu, lọc, sắp xếp, phân trang, xuất Excel; sau khi
-    chuyển một phản ánh, thông báo đã chuyển đến đâu."""
+    """Danh sách phản ánh trong phạm vi của cán bộ: tìm không dấu, lọc, sắp xếp, phân trang, xuất Excel, chọn nhiều
+    phản ánh để giao hoặc chuyển; sau khi chuyển, thông báo đã chuyển đến đâu."""
     await authorize(request, principal, Operation.PETITION_HANDLE)
     found = await services.petitions.workflow.listing(principal, filters)
-    query = {k: v for k, v in request.query_params.items() if k not in ("page", "da_chuyen", "den") and v}
+    shown = ("page", "da_chuyen", "den", "ket_qua", "ky")
+    query = {k: v for k, v in request.query_params.items() if k not in shown and v}
     target = services.resolver.units.get(den or "")
     done = f"Đã chuyển phản ánh {da_chuyen} đến {target.name}{_province(target)}." if da_chuyen and target else None
+    done = result_message(request, ket_qua, ky) or done
     return render(
         request,
         "cadre_petitions.html",
@@ -280,6 +285,7 @@ async def cadre_petitions(
         sorts=SORT_LABELS,
         units=services.resolver.units,
         done=done,
+        assignees=await bulk.assignees(services.petitions.workflow, principal),
         **_NAMES,
     )
 

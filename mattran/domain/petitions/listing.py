@@ -132,3 +132,13 @@ QUEUE = (  # label, filters, the list's query string
     ("Cơ quan nhà nước quá hạn trả lời", Filters(reply_overdue=True, per_page=5), "reply_overdue=true"),
     ("Giao cho tôi", Filters(mine=True, status=None, sort=Sort.DUE, per_page=5), "assigned=true&sort=due"),
 )
+
+
+@dataclass(frozen=True)
+class OverdueUnits:
+    """A unit's petitions past their due date, counted per unit directly below it, most first (a commune: its own)."""
+
+    unit_code: str
+    unit_name: str
+    overdue: int
+    units: list[tuple[str, str, int]]  # code, name, overdue petitions

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from mattran.domain.petition_status import OPEN_STATUSES, PetitionAction, PetitionStatus
+from mattran.domain.petition_status import ACTION_LABELS, OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import Deadlines, add_working_days
 from mattran.domain.petitions.errors import InvalidPetition, PetitionConflict
 from mattran.domain.petitions.models import Action
@@ -34,6 +34,15 @@ REPLY_WORKING_DAYS = 15  # a state body's reply, when the cadre enters no date
 END_OF_DAY = time(23, 59, 59)
 # what happens to a petition happens to those merged into it
 PROPAGATED = {PetitionAction.ANSWER, PetitionAction.PUBLISH}
+
+
+def check_status(action: PetitionAction, status: str) -> None:
+    """Refuse ``action`` on a petition at ``status`` when the workflow does not allow it there."""
+    if status not in TRANSITIONS[action][0]:
+        label = STATUS_LABELS[PetitionStatus(status)]
+        raise PetitionConflict(
+            f"Không thể “{ACTION_LABELS[action].lower()}” khi phản ánh đang ở trạng thái “{label}”.", "action"
+        )
 
 
 def changes(

@@ -15,7 +15,7 @@ from mattran.domain.attachments import Attachment
 from mattran.domain.audit_labels import PETITION_PREFIX
 from mattran.domain.embedding import Embedder
 from mattran.domain.permissions import Operation, is_allowed
-from mattran.domain.petition_status import ACTION_LABELS, OPEN_STATUSES, STATUS_LABELS, PetitionAction, PetitionStatus
+from mattran.domain.petition_status import OPEN_STATUSES, PetitionAction, PetitionStatus
 from mattran.domain.petition_text import Deadlines
 from mattran.domain.petitions import similarity
 from mattran.domain.petitions.disclosure import (
@@ -37,13 +37,14 @@ from mattran.domain.petitions.listing import (
     EXPORT_LIMIT,
     QUEUE,
     Filters,
+    OverdueUnits,
     PetitionPage,
     QueueItem,
     to_excel,
 )
 from mattran.domain.petitions.matching import compare
 from mattran.domain.petitions.models import Action, Contact, public_number
-from mattran.domain.petitions.transitions import PROPAGATED, TRANSITIONS, changes
+from mattran.domain.petitions.transitions import PROPAGATED, TRANSITIONS, changes, check_status
 from mattran.domain.privacy import PersonalData
 from mattran.domain.publication import FIELDS as PUBLIC_FIELDS
 from mattran.domain.publication import PublicationDraft, approved, review
@@ -57,7 +58,7 @@ from mattran.store.db import Conn, Database
 _REVIEW_REFUSED = "Chỉ cán bộ được giao xử lý tố cáo mới được duyệt công khai."
 
 
-async def _handled(conn: Conn, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
+async def handled(conn: Conn, principal: Principal, code: str, for_update: bool = False) -> dict[str, Any]:
     """The petition ``code`` (its number, or a receipt) as the cadre handling it reads it: not found outside their
     scope, refused without the right."""
     code = public_number(code)
@@ -193,11 +194,22 @@ class PetitionWorkflow:
             by_category={r["category"]: (r["n"], r["open"], r["overdue"]) for r in kinds},
         )
 
+    async def overdue_units(self, principal: Principal, unit_code: str | None = None) -> OverdueUnits:
+        """The units below a unit in the cadre's scope (their own by default) with petitions past their due date,
+        most first, from the work queue's "quá hạn xử lý" query; a commune has its own count only."""
+        unit = self.resolver.units.get(unit_code or principal.unit_code or "")
+        if unit is None or not is_allowed(principal, Operation.PETITION_HANDLE, unit.path):
+            raise PetitionRefused("Tài khoản không có quyền xem phản ánh, kiến nghị của đơn vị này.")
+        async with self.db.transaction(principal.scope()) as conn:
+            rows = await store.overdue_by_unit(conn, unit.path, datetime.now(UTC))
+        below = [(r["code"], r["name"], r["overdue"]) for r in rows]
+        return OverdueUnits(unit.code, unit.name, sum(n for *_, n in below), [] if unit.is_commune else below)
+
     async def detail(self, principal: Principal, code: str) -> dict[str, Any]:
         """A petition with its history, contact and similar petitions of its unit, for a cadre within scope."""
         code = public_number(code)
         async with self.db.transaction(principal.scope()) as conn:
-            row = await _handled(conn, principal, code)
+            row = await handled(conn, principal, code)
             similar = await self._similar(conn, row) if row["unit_code"] else []
             hidden, submitter = not identity_visible(principal, row), submitter_label(row)
             events = [shown_event(e, submitter) for e in await store.events(conn, row["id"])]
@@ -249,7 +261,7 @@ class PetitionWorkflow:
     async def compare(self, principal: Principal, code: str, other: str) -> dict[str, Any]:
         """Two petitions of the cadre's scope side by side with why they match or not (before a merge)."""
         async with self.db.transaction(principal.scope()) as conn:
-            rows = [await _handled(conn, principal, c) for c in (code, other)]
+            rows = [await handled(conn, principal, c) for c in (code, other)]
         texts = [f"{r['title']}\n{r['content']}" for r in rows]
         meaning = None
         if self.embedder.ready:
@@ -286,19 +298,14 @@ class PetitionWorkflow:
         code = public_number(code)
         if documents and action.action != PetitionAction.RECORD_REPLY:
             raise InvalidPetition("Chỉ đính kèm tệp khi ghi nhận văn bản trả lời của cơ quan.", "document")
-        allowed_from, to_status = TRANSITIONS[action.action]
+        to_status = TRANSITIONS[action.action][1]
         target = self.resolver.units.get(action.unit_code or "") if action.action == PetitionAction.TRANSFER else None
         if action.action == PetitionAction.TRANSFER and target is None:
             raise InvalidPetition("Cần chọn đơn vị Mặt trận nhận chuyển.", "unit_code")
         scope = principal.scope().widened(target.path) if target else principal.scope()
         async with self.db.transaction(scope) as conn:
-            row = await _handled(conn, principal, code, for_update=True)
-            if row["status"] not in allowed_from:
-                raise PetitionConflict(
-                    f"Không thể “{ACTION_LABELS[action.action].lower()}” khi phản ánh đang ở trạng thái "
-                    f"“{STATUS_LABELS[row['status']]}”.",
-                    "action",
-                )
+            row = await handled(conn, principal, code, for_update=True)
+            check_status(action.action, row["status"])
             if action.action == PetitionAction.MERGE:
                 changed, detail = await self._merge_target(conn, row, action)
             elif action.action == PetitionAction.UNMERGE:
@@ -387,7 +394,7 @@ class PetitionWorkflow:
         """The public title, text and answer to review: as written with the personal data found, and proposed
         masked (or as last approved)."""
         async with self.db.transaction(principal.scope()) as conn:
-            row = await _handled(conn, principal, code)
+            row = await handled(conn, principal, code)
             if not identity_visible(principal, row):
                 raise PetitionRefused(_REVIEW_REFUSED)
             if row["status"] not in TRANSITIONS[PetitionAction.PUBLISH][0]:
