@@ -47,7 +47,7 @@ async def test_bulk_assign_lists_the_changes_then_assigns_each_and_refuses_what_
     colleague = _named(van_mieu_cadre(f"hl-b-{tag}"), f"Bùi Văn Bình {tag}")
     elsewhere = _named(unit_cadre(f"hl-c-{tag}", Role.COMMUNE_CADRE, *BA_DINH), f"Lê Khác {tag}")
     for who in (me, colleague, elsewhere):
-        await cadres.seen(db, who)
+        await cadres.seen(db, who, None, services.personal)
     workflow = services.petitions.workflow
     mine = [await _file(services, VAN_MIEU, f"Đèn đường thôn {i} hỏng {tag}") for i in ("Đông", "Tây", "Nam")]
     theirs = await _file(services, BA_DINH[0], f"Rác ở chợ Ba Đình {tag}")

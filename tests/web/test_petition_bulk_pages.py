@@ -50,7 +50,7 @@ def petitions(platform: Platform) -> tuple[str, list[str], str]:
     """A tag, three petitions of the cadre's ward carrying it, one of a sibling ward; a colleague of the ward seen."""
     tag = uuid.uuid4().hex[:6]
     with psycopg.connect(platform.owner_uri()) as conn:
-        conn.execute("select cadre_seen(%s, %s, %s, %s)", (*COLLEAGUE, CADRE["unit"], ["commune_cadre"]))
+        conn.execute("select cadre_seen(%s, %s, %s, %s, null)", (*COLLEAGUE, CADRE["unit"], ["commune_cadre"]))
     ours = [
         _file(platform, f"Vỉa hè phố {n} bị lấn chiếm {tag}", str(CADRE["unit"]))
         for n in ("Hàng Bông", "Lý Quốc Sư", "Hàng Gai")

@@ -3,6 +3,7 @@ paged with a true count through `GET /api/petitions` and `/can-bo/phan-anh`, exp
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import BytesIO
 
 import httpx2
@@ -21,9 +22,10 @@ def _headers(platform: Platform, sub: str, unit: str, role: str = "commune_cadre
 
 
 @pytest.fixture(scope="module")
-def units(platform: Platform) -> tuple[str, str, str]:
+def units(platform: Platform) -> Iterator[tuple[str, str, str]]:
     """A province, one of its communes holding 1,000 petitions (half of them about a village road), and another
-    of its communes; inserted in one statement."""
+    of its communes; inserted in one statement. The overdue ones stay locked while the module runs, so that the
+    shared platform's periodic escalation (which skips locked rows) leaves them where the tests count them."""
     with psycopg.connect(platform.owner_uri()) as conn:
         row = conn.execute(
             "select c.code, c.path::text, c.parent_code,"
@@ -46,7 +48,9 @@ def units(platform: Platform) -> tuple[str, str, str]:
             " from generate_series(1, %(n)s) i",
             {"c": commune, "p": path, "n": N},
         )
-    return province, commune, other
+    with psycopg.connect(platform.owner_uri()) as held, held.transaction():
+        held.execute("select id from petitions where tracking_code like 'PAKN-2026-8%%' and due_at < now() for update")
+        yield province, commune, other
 
 
 def _list(platform: Platform, headers: dict[str, str], **params: object) -> tuple[list[dict[str, object]], int]:

@@ -26,7 +26,7 @@ def tag(platform: Platform) -> str:
     """Four new petitions of the cadre's commune carrying a tag of their own, and a colleague of the commune."""
     tag = str(9100 + uuid.uuid4().int % 900)  # a petition number has six digits: 6, the tag, then 1 to 4
     with psycopg.connect(platform.owner_uri()) as conn:
-        conn.execute("select cadre_seen(%s, %s, '08611', array['commune_cadre'])", COLLEAGUE)
+        conn.execute("select cadre_seen(%s, %s, '08611', array['commune_cadre'], null)", COLLEAGUE)
         conn.execute(
             "insert into petitions (tracking_code, unit_code, unit_path, title, content, content_public, category,"
             " suggested_category, status, channel, due_at, created_at)"
