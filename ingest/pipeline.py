@@ -12,8 +12,10 @@ statistics are recounted once, at the end.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -30,6 +32,7 @@ from mattran.auth.principal import Principal
 from mattran.domain.library import ChunkIn, DocumentIn, LibraryService, PreparedDocument, content_hash
 
 BATCH_CHUNKS = 256  # chunks encoded at a time (then stored in one transaction): the encoder sorts them by length
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 AHEAD_PER_WORKER = 4  # files read and parsed ahead of the encoder, per worker process
 
 
@@ -155,7 +158,18 @@ def parsers(workers: int) -> Executor:
     or threads it inherited), or one thread when there is one worker."""
     if workers <= 1:
         return ThreadPoolExecutor(1, thread_name_prefix="ingest-parse")
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_end_with_parent)
+
+
+def _end_with_parent() -> None:
+    """In a worker: be killed when the process that started it dies (even by SIGKILL), rather than wait forever for
+    work that will not come; leave Ctrl-C to that process, and its event loop's signal pipe alone."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    with suppress(ValueError):  # signals are set from a main thread only
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @dataclass
@@ -237,7 +251,10 @@ async def ingest(
     """Ingest every file, parsed by ``workers`` processes (default: one per core); with ``delete_missing``, delete
     stored documents whose file no longer exists."""
     service.check_manage(principal)
-    files = expand(paths)
+    unique: dict[Path, Path] = {}
+    for named in expand(paths):  # each file once, however often it is named
+        unique.setdefault(named.resolve(), named)
+    files = list(unique.values())
     report = IngestReport()
     workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
     sizes = {path: _size(path) for path in files}
@@ -265,8 +282,8 @@ async def ingest(
     with parsers(workers) as executor:
         try:
             while True:
-                while len(ahead) < AHEAD_PER_WORKER * workers and (path := next(queued, None)) is not None:
-                    await submit(path, executor)
+                while len(ahead) < AHEAD_PER_WORKER * workers and (queued_path := next(queued, None)) is not None:
+                    await submit(queued_path, executor)
                 if not ahead:
                     break
                 path, parsing = ahead.popleft()
