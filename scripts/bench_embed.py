@@ -577,7 +577,7 @@ def end_to_end_part(args: argparse.Namespace, results: dict[str, Any], say: Call
     folder = args.data_dir / "end-to-end-files"
     shutil.rmtree(folder, ignore_errors=True)
     files, expected = law_variants(folder, args.end_to_end)
-    sample = [c.embedding_text() for c in parsed_chunks(files[:3])][:512]  # also warms the parser up
+    sample = [c.embedding_text() for c in parsed_chunks(files[:2])][:256]  # also warms the parser up
     embedder.passages(sample[:32])
     say(f"\n4. nạp trọn vẹn {expected} đoạn ({len(files)} tệp luật) vào thư viện trống, {embedder.describe()}:")
     encoder = measured("bộ mã hóa mặc định (mẫu)", torch_rate(embedder, sample), 1, args.tries, say)

@@ -64,7 +64,8 @@ def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_
         [MATTRAN, "ingest", str(folder), "--json"], env=env, capture_output=True, text=True, timeout=1200
     )
     assert again.returncode == 0, again.stderr[-2000:]
-    report = json.loads(again.stdout)
+    report = json.loads(again.stdout)  # stdout holds the JSON report alone; the progress goes to stderr
+    assert f"{len(files)}/{len(files)} tệp" in again.stderr and "đoạn/s" in again.stderr
     after = _stored(direct_urls.owner, folder.resolve())
     assert sorted(report["unchanged"]) == sorted(before) and not report["failed"]
     assert sorted(report["added"]) == sorted(set(files) - set(before))
