@@ -32,8 +32,8 @@ from mattran.auth.principal import Principal
 from mattran.domain.library import ChunkIn, DocumentIn, LibraryService, PreparedDocument, content_hash
 
 BATCH_CHUNKS = 256  # chunks encoded at a time (then stored in one transaction): the encoder sorts them by length
-_PR_SET_PDEATHSIG = 1  # prctl(2)
 AHEAD_PER_WORKER = 4  # files read and parsed ahead of the encoder, per worker process
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 @dataclass(frozen=True)
