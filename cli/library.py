@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cli.console import err, out, progress_bar
+from cli.console import err, out, say
 from mattran.settings import get_settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import Tally
 
 _T = TypeVar("_T")
 
@@ -52,17 +57,11 @@ def ingest(
         raise typer.BadParameter("chọn public hoặc internal", param_hint="--access")
     files = expand(paths)
     operator = Principal(subject="cli:ingest", name="Dòng lệnh", roles=frozenset({Role.ADMIN}))
-    progress = progress_bar()
 
     async def work(library: Any, units: dict[str, Any]) -> Any:
         if unit and unit.upper() not in units:
             raise typer.BadParameter(f"không có đơn vị mã “{unit}”", param_hint="--unit")
-        task = progress.add_task("Đưa vào thư viện", total=len(files))
-
-        def advance(name: str, done: int, _total: int) -> None:
-            progress.update(task, completed=done, description=f"Đưa vào thư viện: {escape(name)}")
-
-        with progress:
+        with IngestProgress(len(files)) as shown:
             return await run_ingest(
                 library,
                 operator,
@@ -70,7 +69,7 @@ def ingest(
                 access=_access(access),
                 unit_code=unit.upper() if unit else None,
                 delete_missing=delete_missing,
-                progress=advance,
+                progress=shown.update,
             )
 
     report = _with_library(work)
@@ -85,6 +84,74 @@ def ingest(
             err.print(f"[red]Lỗi[/red] {escape(source)}: {escape(error)}")
     if report.failed:
         raise typer.Exit(1)
+
+
+class IngestProgress:
+    """The ingest's progress on stderr: files done of all, chunks stored, chunks per second and the time left; a bar
+    on a terminal, else a line every ``LINE_SECONDS`` and one at the end."""
+
+    LINE_SECONDS = 10.0
+
+    def __init__(self, files: int) -> None:
+        self.bar = (
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[figures]}"),
+                TimeElapsedColumn(),
+                console=err,
+            )
+            if err.is_terminal
+            else None
+        )
+        self.task = self.bar.add_task("Đưa vào thư viện", total=files, figures="") if self.bar else None
+        self.last: Tally | None = None
+        self.said = time.monotonic()
+
+    def __enter__(self) -> IngestProgress:
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+        elif self.last is not None and self.last.chunks:
+            say(self.line(self.last))
+
+    def update(self, tally: Tally) -> None:
+        """Show how far the run has gone."""
+        self.last = tally
+        if self.bar and self.task is not None:
+            self.bar.update(
+                self.task,
+                completed=tally.files_done,
+                description=f"Đưa vào thư viện: {escape(tally.file)}",
+                figures=self.figures(tally),
+            )
+        elif time.monotonic() - self.said >= self.LINE_SECONDS:
+            self.said = time.monotonic()
+            say(self.line(tally))
+
+    @staticmethod
+    def figures(tally: Tally) -> str:
+        left = tally.remaining_seconds
+        return f"{tally.chunks} đoạn, {tally.rate:.1f} đoạn/s" + (
+            f", còn khoảng {_duration(left)}" if left is not None and tally.files_done < tally.files else ""
+        )
+
+    def line(self, tally: Tally) -> str:
+        return f"Đưa vào thư viện: {tally.files_done}/{tally.files} tệp, {self.figures(tally)}"
+
+
+def _duration(seconds: float) -> str:
+    """A time span in words ("1 giờ 5 phút", "3 phút 20 giây", "45 giây")."""
+    whole = round(seconds)
+    hours, minutes, secs = whole // 3600, whole % 3600 // 60, whole % 60
+    if hours:
+        return f"{hours} giờ {minutes} phút"
+    return f"{minutes} phút {secs} giây" if minutes else f"{secs} giây"
 
 
 def _access(value: str) -> Literal["public", "internal"]:

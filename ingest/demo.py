@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import knowledge
-from ingest.pipeline import IngestReport, ingest
+from ingest.pipeline import IngestReport, Tally, ingest
 from mattran.auth.principal import Principal, Role
 from mattran.domain.library import LibraryService
 
@@ -20,8 +20,8 @@ async def load_demo_library(library: LibraryService, laws: Path) -> IngestReport
     """Ingest the guides and the laws of ``laws`` (``Settings.laws_dir``; unchanged files are skipped, so later starts
     take a moment)."""
 
-    def progress(name: str, done: int, total: int) -> None:
-        _log.info("thư viện mẫu: %s (%d/%d)", name, done, total)
+    def progress(tally: Tally) -> None:
+        _log.info("thư viện mẫu: %s (%d/%d)", tally.file, tally.files_done, tally.files)
 
     report = await ingest(library, LOADER, [GUIDES], kind="guide", progress=progress)
     if laws.is_dir():

@@ -311,14 +311,58 @@ async def library_on(app: str, embedder: Embedder) -> AsyncIterator[LibraryServi
         await db.close()
 
 
-async def run_pipeline(app: str, embedder: Embedder, folder: Path) -> tuple[int, float, list[Any]]:
-    """Ingest ``folder`` through the real pipeline; returns chunks, seconds and failures."""
+async def run_pipeline(
+    app: str,
+    embedder: Embedder,
+    folder: Path,
+    progress: Callable[[Any], None] | None = None,
+    storing: list[float] | None = None,
+) -> tuple[int, float, list[Any]]:
+    """Ingest ``folder`` through the real pipeline (parsing in a process per core, one encoder, COPY, the term
+    statistics recounted at the end); returns chunks, seconds and failures; ``storing`` gets the seconds spent in
+    the store's transactions (overlapping the encoder's work)."""
     from ingest.pipeline import ingest
 
     async with library_on(app, embedder) as service:
+        if storing is not None:
+            save_many = service.save_many
+
+            async def timed(*args: Any, **kwargs: Any) -> list[int]:
+                started = time.perf_counter()
+                try:
+                    return await save_many(*args, **kwargs)
+                finally:
+                    storing.append(time.perf_counter() - started)
+
+            service.save_many = timed  # type: ignore[method-assign]
         started = time.perf_counter()
-        report = await ingest(service, ADMIN, [folder])
+        report = await ingest(service, ADMIN, [folder], progress=progress)
         return report.chunks, time.perf_counter() - started, report.failed
+
+
+def law_variants(target: Path, chunks: int) -> tuple[list[Path], int]:
+    """Files of law text holding at least ``chunks`` chunks in all: the laws copied over and over, each copy's
+    articles marked with its number (every file and chunk distinct); returns the files and their chunk count."""
+    laws = law_files()
+    per_law = [len(parsed_chunks([law])) for law in laws]
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    total = 0
+    while total < chunks:
+        index = len(written)
+        law = laws[index % len(laws)]
+        copy = index // len(laws) + 1
+        text = re.sub(
+            r"^(Điều\s+\d+[.:][^\n]*)$",
+            rf"\1\nVăn bản thử nghiệm số {copy}.",
+            law.read_text(encoding="utf-8"),
+            flags=re.MULTILINE,
+        )
+        path = target / f"{copy:05d}-{law.name}"
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+        total += per_law[index % len(laws)]
+    return written, total
 
 
 async def run_eval(app: str, embedder: Embedder) -> tuple[dict[str, float], float, int]:
@@ -501,6 +545,124 @@ def recall_part(
         results.setdefault("targets", {})["recall_within_0.01"] = diff >= -0.01
 
 
+def pipeline_part(
+    args: argparse.Namespace,
+    default: Embedder,
+    files: list[tuple[Path, int | None]],
+    results: dict[str, Any],
+    say: Callable[[str], None],
+) -> float:
+    """Part 2: the whole pipeline on files holding the chosen chunks, into a fresh store, against the default
+    encoder's raw rate on the same chunks in the same run; returns the ratio."""
+    say("\n2. cả quy trình (đọc, tách, nhúng, lưu) vào kho mới:")
+    owner, app, _settings = fresh_store(args.data_dir, models_dir(args.data_dir))
+    folder = args.data_dir / "pipeline-files"
+    shutil.rmtree(folder, ignore_errors=True)
+    paths = pipeline_files(files, folder)
+    pipeline_texts = [c.embedding_text() for c in parsed_chunks(paths)]  # also warms the parser up
+    encoder_same = measured(
+        "bộ mã hóa mặc định, cùng các đoạn của quy trình",
+        torch_rate(default, pipeline_texts),
+        args.repeats,
+        args.tries,
+        say,
+    )
+
+    def pipeline_run() -> float:
+        empty_library(owner)
+        count, seconds, failed = asyncio.run(run_pipeline(app, default, folder))
+        if failed or count != len(pipeline_texts):
+            raise SystemExit(f"pipeline: {count} chunks (expected {len(pipeline_texts)}), failed {failed}")
+        return count / seconds
+
+    pipeline = measured("quy trình ingest", pipeline_run, args.repeats, args.tries, say)
+    ratio = pipeline["rate"] / encoder_same["rate"]
+    results["pipeline"] = {
+        "chunks": len(pipeline_texts),
+        "files": [p.name for p in paths],
+        "parsing_workers": min(os.cpu_count() or 1, len(paths)),
+        **pipeline,
+        "encoder_same_chunks": encoder_same,
+        "ratio_to_encoder": round(ratio, 3),
+    }
+    say(f"  tỉ lệ quy trình / bộ mã hóa: {ratio:.2f}")
+    return ratio
+
+
+def end_to_end_part(args: argparse.Namespace, results: dict[str, Any], say: Callable[[str], None]) -> None:
+    """Part 4: ``--end-to-end N``: N chunks of law text (``law_variants``) ingested end to end (read, parse in a
+    process per core, encode, COPY into the store with its HNSW and full-text indexes kept, term statistics) into an
+    empty library with the platform's default encoder; against that encoder's raw rate on the first chunks."""
+    models = models_dir(args.data_dir)
+    embedder = Embedder(EmbeddingConfig(cache_dir=models))
+    folder = args.data_dir / "end-to-end-files"
+    shutil.rmtree(folder, ignore_errors=True)
+    files, expected = law_variants(folder, args.end_to_end)
+    sample = [c.embedding_text() for c in parsed_chunks(files[:2])][:256]  # also warms the parser up
+    embedder.passages(sample[:32])
+    say(f"\n4. nạp trọn vẹn {expected} đoạn ({len(files)} tệp luật) vào thư viện trống, {embedder.describe()}:")
+    encoder = measured("bộ mã hóa mặc định (mẫu)", torch_rate(embedder, sample), 1, args.tries, say)
+    owner, app, _settings = fresh_store(args.data_dir, models)
+    empty_library(owner)
+    shown = [time.monotonic()]
+
+    def progress(tally: Any) -> None:
+        if time.monotonic() - shown[0] >= 30:
+            shown[0] = time.monotonic()
+            left = tally.remaining_seconds
+            say(
+                f"  {tally.files_done}/{tally.files} tệp, {tally.chunks} đoạn, {tally.rate:.1f} đoạn/s"
+                + (f", còn khoảng {left / 60:.0f} phút" if left is not None else "")
+            )
+
+    load = Load()
+    storing: list[float] = []
+    count, seconds, failed = asyncio.run(run_pipeline(app, embedder, folder, progress, storing))
+    if failed:
+        raise SystemExit(f"end to end: failed {failed}")
+    rate = count / seconds
+    with psycopg.connect(owner, autocommit=True) as conn:
+        size = conn.execute("select pg_total_relation_size('library_chunks')").fetchone()
+        # the (first) HNSW index built afresh on the loaded table: what dropping it for the load would cost after it
+        index = conn.execute(
+            "select c.relname, pg_get_indexdef(c.oid) from pg_index i join pg_class c on c.oid = i.indexrelid "
+            "join pg_am a on a.oid = c.relam where i.indrelid = 'library_chunks'::regclass and a.amname = 'hnsw' "
+            "order by c.relname limit 1"
+        ).fetchone()
+        assert index is not None
+        build = time.perf_counter()
+        conn.execute(index[1].replace(index[0], "hnsw_rebuilt", 1))
+        build_seconds = time.perf_counter() - build
+        conn.execute("drop index hnsw_rebuilt")
+    results["end_to_end"] = {
+        "chunks": count,
+        "files": len(files),
+        "seconds": round(seconds, 1),
+        "rate": round(rate, 2),
+        "encoder_rate_sample": encoder["rate"],
+        "ratio_to_encoder": round(rate / encoder["rate"], 3),
+        "projected_100000_s": round(100_000 / rate),
+        "table_bytes": size[0] if size else None,
+        "hnsw_index": index[0],
+        "store_s": round(sum(storing), 1),
+        "transactions": len(storing),
+        "hnsw_build_after_s": round(build_seconds, 1),
+        "workers": os.cpu_count(),
+        **load.done(),
+    }
+    row = results["end_to_end"]
+    say(
+        f"  {count} đoạn trong {seconds:.0f} s: {rate:.1f} đoạn/s ({row['ratio_to_encoder']:.2f} của bộ mã hóa); "
+        f"100.000 đoạn ước tính {row['projected_100000_s'] / 3600:.1f} giờ trên máy này; bảng "
+        f"{(row['table_bytes'] or 0) / 2**20:.0f} MiB (tải sau {row['loadavg_after'][0]:.2f}, tiến trình khác dùng "
+        f"{row['other_cores']:.2f} lõi)"
+    )
+    say(
+        f"  lưu (COPY, giữ chỉ mục HNSW và toàn văn): {row['store_s']:.1f} s trong {row['transactions']} giao dịch, "
+        f"song song với bộ mã hóa; dựng lại chỉ mục HNSW từ đầu sau khi nạp: {row['hnsw_build_after_s']:.1f} s"
+    )
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -526,6 +688,16 @@ def main() -> None:
         help=f"write the chunk texts and the packed model to {GPU_INPUTS.relative_to(ROOT)} and stop",
     )
     parser.add_argument("--gpu", action="store_true", help="on a GPU machine: encoding throughput from the inputs")
+    parser.add_argument(
+        "--pipeline-only", action="store_true", help="only part 2, added to the JSON file written before"
+    )
+    parser.add_argument(
+        "--end-to-end",
+        type=int,
+        metavar="N",
+        help="only part 4: N chunks of law text ingested end to end into an empty library (e.g. 100000), added to "
+        "the JSON file written before",
+    )
     parser.add_argument("--gpu-inputs", type=Path, default=GPU_INPUTS)
     parser.add_argument("--gpu-repeat", type=int, default=20, help="the chunks are encoded this many times over")
     args = parser.parse_args()
@@ -544,6 +716,27 @@ def main() -> None:
         chunks, _files = first_article_chunks(args.chunks)
         packed = export_gpu_inputs([c.embedding_text() for c in chunks])
         say(f"đã ghi {GPU_INPUTS}: {len(chunks)} đoạn, {packed.name} {packed.stat().st_size / 2**20:.1f} MiB")
+        return
+
+    if args.end_to_end:
+        figures = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
+        figures.setdefault("machine", machine())
+        end_to_end_part(args, figures, say)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+        say(f"đã ghi {args.output}")
+        return
+
+    if args.pipeline_only:
+        figures = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
+        figures["machine"] = machine()
+        _chunks, files = first_article_chunks(args.chunks)
+        embedder = Embedder(EmbeddingConfig(cache_dir=models_dir(args.data_dir)))
+        embedder.passages([c.embedding_text() for c in _chunks[:32]])
+        pipeline_part(args, embedder, files, figures, say)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+        say(f"đã ghi {args.output}")
         return
 
     import torch
@@ -634,39 +827,10 @@ def main() -> None:
     for row in results["encoders"].values():
         row["speedup_vs_fp32_512"] = round(row["rate"] / reference, 2)
 
-    say("\n2. cả quy trình (đọc, tách, nhúng, lưu) vào kho mới:")
-    owner, app, _settings = fresh_store(args.data_dir, models)
-    folder = args.data_dir / "pipeline-files"
-    shutil.rmtree(folder, ignore_errors=True)
-    paths = pipeline_files(files, folder)
-    pipeline_texts = [c.embedding_text() for c in parsed_chunks(paths)]  # also warms the parser up
-    encoder_same = measured(
-        "bộ mã hóa mặc định, cùng các đoạn của quy trình",
-        torch_rate(default, pipeline_texts),
-        args.repeats,
-        args.tries,
-        say,
-    )
-
-    def pipeline_run() -> float:
-        empty_library(owner)
-        count, seconds, failed = asyncio.run(run_pipeline(app, default, folder))
-        if failed or count != len(pipeline_texts):
-            raise SystemExit(f"pipeline: {count} chunks (expected {len(pipeline_texts)}), failed {failed}")
-        return count / seconds
-
-    pipeline = measured("quy trình ingest", pipeline_run, args.repeats, args.tries, say)
-    ratio = pipeline["rate"] / encoder_same["rate"]
-    results["pipeline"] = {
-        "chunks": len(pipeline_texts),
-        "files": [p.name for p in paths],
-        **pipeline,
-        "encoder_same_chunks": encoder_same,
-        "ratio_to_encoder": round(ratio, 3),
-    }
+    ratio = pipeline_part(args, default, files, results, say)
     speedup = results["encoders"][default_name]["speedup_vs_fp32_512"]
     say(f"“auto” chọn {default.precision} = “{default_name}”: {speedup:.2f}× torch fp32-512 trong lần đo này")
-    results["targets"] = {"pipeline_ratio>=0.8": ratio >= 0.8, "default_speedup>=2": speedup >= 2}
+    results["targets"] = {"pipeline_ratio>=0.9": ratio >= 0.9, "default_speedup>=2": speedup >= 2}
 
     if args.recall:
         recall_part(args, embedders, results, say)
@@ -691,8 +855,9 @@ def main() -> None:
             f"{row['speedup_vs_fp32_512']:.2f} |"
         )
     say(
-        f"| quy trình ingest ({len(pipeline_texts)} đoạn) | {pipeline['rate']:.1f} | tỉ lệ so với bộ mã hóa mặc "
-        f"định trên cùng các đoạn ({encoder_same['rate']:.1f}/s): {ratio:.2f} |"
+        f"| quy trình ingest ({results['pipeline']['chunks']} đoạn) | {results['pipeline']['rate']:.1f} | tỉ lệ so "
+        f"với bộ mã hóa mặc định trên cùng các đoạn ({results['pipeline']['encoder_same_chunks']['rate']:.1f}/s): "
+        f"{ratio:.2f} |"
     )
     if "recall" in results:
         for name in [n for n in results["recall"] if n != "difference"]:

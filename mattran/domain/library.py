@@ -124,6 +124,17 @@ class ChunkIn:
         return keywords(f"{self.heading}\n{self.body}")
 
 
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document ready to store: its chunks, their vectors and their full-text terms (``ChunkIn.terms``, computed
+    ahead where parsing runs in other processes)."""
+
+    document: DocumentIn
+    chunks: Sequence[ChunkIn]
+    vectors: np.ndarray
+    terms: Sequence[list[str]]
+
+
 def content_hash(content: bytes) -> str:
     """The SHA-256 of a file's bytes: unchanged files are not ingested again."""
     return hashlib.sha256(content).hexdigest()
@@ -413,32 +424,53 @@ class LibraryService:
 
         ``refresh=False`` leaves the term statistics for one ``refresh_statistics`` after a batch.
         """
-        if not is_allowed(principal, Operation.LIBRARY_MANAGE):
-            raise PermissionDenied("Chỉ quản trị viên được thêm tài liệu vào thư viện.")
+        self.check_manage(principal)
         if vectors is None:
             vectors = await self.embed(chunks)
-        row = document.model_dump(exclude={"content"}) | {
-            "content_hash": content_hash(document.content),
-            "size_bytes": len(document.content),
-            "added_by": principal.subject or "system",
-            "embedder": self._embedder.identity,
-        }
-        async with self.db.transaction(Scope.everything()) as conn:
-            if document.unit_code and await units_store.unit_by_code(conn, document.unit_code) is None:
-                raise UnknownUnit(document.unit_code)
-            document_id = await store.save_document(
-                conn,
-                row,
+        prepared = PreparedDocument(document, chunks, vectors, [c.terms() for c in chunks])
+        return (await self.save_many(principal, [prepared], refresh=refresh))[0]
+
+    @staticmethod
+    def check_manage(principal: Principal) -> None:
+        """Raise ``PermissionDenied`` unless the caller may add documents to the library."""
+        if not is_allowed(principal, Operation.LIBRARY_MANAGE):
+            raise PermissionDenied("Chỉ quản trị viên được thêm tài liệu vào thư viện.")
+
+    async def save_many(
+        self, principal: Principal, documents: Sequence[PreparedDocument], *, refresh: bool = True
+    ) -> list[int]:
+        """Store documents embedded already, replacing earlier versions, all in one transaction (all or none);
+        returns their ids."""
+        self.check_manage(principal)
+        batch = [
+            (
+                p.document.model_dump(exclude={"content"})
+                | {
+                    "content_hash": content_hash(p.document.content),
+                    "size_bytes": len(p.document.content),
+                    "added_by": principal.subject or "system",
+                    "embedder": self._embedder.identity,
+                },
                 [
-                    {"heading": c.heading, "anchor": c.anchor, "article": c.article, "body": c.body, "terms": c.terms()}
-                    for c in chunks
+                    {"heading": c.heading, "anchor": c.anchor, "article": c.article, "body": c.body, "terms": t}
+                    for c, t in zip(p.chunks, p.terms, strict=True)
                 ],
-                vectors,
+                p.vectors,
             )
+            for p in documents
+        ]
+        async with self.db.transaction(Scope.everything()) as conn:
+            for unit_code in {p.document.unit_code for p in documents if p.document.unit_code}:
+                if await units_store.unit_by_code(conn, unit_code) is None:
+                    raise UnknownUnit(unit_code)
+            ids = await store.save_documents(conn, batch)
             if refresh:
                 await store.refresh_term_stats(conn)
-            await audit.record(conn, principal, "library.save", str(document_id), "allowed", source=document.source)
-            return document_id
+            for document_id, p in zip(ids, documents, strict=True):
+                await audit.record(
+                    conn, principal, "library.save", str(document_id), "allowed", source=p.document.source
+                )
+            return ids
 
     async def refresh_statistics(self) -> None:
         """Recount the terms of the whole library (after a batch of ``save(..., refresh=False)``)."""

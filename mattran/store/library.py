@@ -37,53 +37,78 @@ async def document_by_source(conn: Conn, source: str) -> Row | None:
 async def save_document(
     conn: Conn, document: dict[str, Any], chunks: Sequence[dict[str, Any]], vectors: np.ndarray
 ) -> int:
-    """Insert or replace the document of ``document["source"]`` and all its chunks; returns its id.
+    """Insert or replace the document of ``document["source"]`` and all its chunks; returns its id (see
+    :func:`save_documents`)."""
+    return (await save_documents(conn, [(document, chunks, vectors)]))[0]
 
-    Run inside one transaction: readers see the old version or the new one, never a mix.
+
+async def save_documents(
+    conn: Conn, documents: Sequence[tuple[dict[str, Any], Sequence[dict[str, Any]], np.ndarray]]
+) -> list[int]:
+    """Insert or replace documents (each ``(document, chunks, vectors)``) and all their chunks; returns their ids.
+
+    Run inside one transaction: readers see the old versions or the new ones, never a mix. The chunks are copied
+    (``COPY``) into a temporary table shaped like ``library_chunks`` (``COPY`` is not allowed into a table under
+    row-level security), then inserted from it in one statement, so every row passes the chunks' policies; the
+    vectors travel as text literals, read by the column's own type.
     """
-    cur = await conn.execute(
-        """insert into library_documents (title, source, content_hash, kind, access, unit_code, unit_path, notice,
-                                          size_bytes, chunk_count, added_by)
-           values (%(title)s, %(source)s, %(content_hash)s, %(kind)s, %(access)s, %(unit_code)s,
-                   (select path from units where code = %(unit_code)s), %(notice)s, %(size_bytes)s,
-                   %(chunk_count)s, %(added_by)s)
-           on conflict (source) do update set
-               title = excluded.title, content_hash = excluded.content_hash, kind = excluded.kind,
-               access = excluded.access, unit_code = excluded.unit_code, unit_path = excluded.unit_path,
-               notice = excluded.notice, size_bytes = excluded.size_bytes, chunk_count = excluded.chunk_count,
-               added_by = excluded.added_by, updated_at = now(), needs_reingest = false
-           returning id, unit_path::text as unit_path""",
-        document | {"chunk_count": len(chunks)},
-    )
-    row = await cur.fetchone()
-    assert row is not None
-    document_id, unit_path = int(row["id"]), row["unit_path"]
-    await conn.execute("delete from library_chunks where document_id = %s", (document_id,))
-    rows = list(zip(chunks, vectors, strict=True))
+    ids: list[int] = []
+    for document, chunks, _vectors in documents:
+        cur = await conn.execute(
+            """insert into library_documents (title, source, content_hash, kind, access, unit_code, unit_path, notice,
+                                              size_bytes, chunk_count, added_by)
+               values (%(title)s, %(source)s, %(content_hash)s, %(kind)s, %(access)s, %(unit_code)s,
+                       (select path from units where code = %(unit_code)s), %(notice)s, %(size_bytes)s,
+                       %(chunk_count)s, %(added_by)s)
+               on conflict (source) do update set
+                   title = excluded.title, content_hash = excluded.content_hash, kind = excluded.kind,
+                   access = excluded.access, unit_code = excluded.unit_code, unit_path = excluded.unit_path,
+                   notice = excluded.notice, size_bytes = excluded.size_bytes, chunk_count = excluded.chunk_count,
+                   added_by = excluded.added_by, updated_at = now(), needs_reingest = false
+               returning id""",
+            document | {"chunk_count": len(chunks)},
+        )
+        row = await cur.fetchone()
+        assert row is not None
+        ids.append(int(row["id"]))
+    await conn.execute("delete from library_chunks where document_id = any(%s)", (ids,))
     await conn.execute(
-        """insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access, unit_path,
-                                       embedding, terms, chunker, embedder)
-           select %(document)s, ordinal, heading, anchor, article, body, %(access)s, %(unit_path)s::ltree,
-                  embedding::halfvec, strip(to_tsvector('simple', terms)), %(chunker)s, %(embedder)s
-           from unnest(%(ordinals)s::int[], %(headings)s::text[], %(anchors)s::text[], %(articles)s::int[],
-                       %(bodies)s::text[], %(embeddings)s::text[], %(terms)s::text[])
-                as c(ordinal, heading, anchor, article, body, embedding, terms)""",
-        {
-            "document": document_id,
-            "chunker": document.get("chunker"),
-            "embedder": document.get("embedder"),
-            "access": document["access"],
-            "unit_path": unit_path,
-            "ordinals": list(range(len(rows))),
-            "headings": [c["heading"] for c, _ in rows],
-            "anchors": [c["anchor"] for c, _ in rows],
-            "articles": [c["article"] for c, _ in rows],
-            "bodies": [c["body"] for c, _ in rows],
-            "embeddings": [vector_literal(v) for _, v in rows],
-            "terms": [" ".join(c["terms"]) for c, _ in rows],
-        },
+        "create temporary table library_chunk_load on commit drop as "
+        "select document_id, ordinal, heading, anchor, article, body, embedding, chunker, embedder, ''::text as words "
+        "from library_chunks with no data",
+        prepare=False,
     )
-    return document_id
+    async with conn.cursor() as cur:
+        async with cur.copy(
+            "copy library_chunk_load (document_id, ordinal, heading, anchor, article, body, embedding, chunker, "
+            "embedder, words) from stdin"
+        ) as copy:
+            for document_id, (document, chunks, vectors) in zip(ids, documents, strict=True):
+                for ordinal, (chunk, vector) in enumerate(zip(chunks, vectors, strict=True)):
+                    await copy.write_row(
+                        (
+                            document_id,
+                            ordinal,
+                            chunk["heading"],
+                            chunk["anchor"],
+                            chunk["article"],
+                            chunk["body"],
+                            vector_literal(vector),
+                            document.get("chunker"),
+                            document.get("embedder"),
+                            " ".join(chunk["terms"]),
+                        )
+                    )
+        await cur.execute(
+            """insert into library_chunks (document_id, ordinal, heading, anchor, article, body, access, unit_path,
+                                           embedding, terms, chunker, embedder)
+               select l.document_id, l.ordinal, l.heading, l.anchor, l.article, l.body, d.access, d.unit_path,
+                      l.embedding, strip(to_tsvector('simple', l.words)), l.chunker, l.embedder
+               from library_chunk_load l join library_documents d on d.id = l.document_id""",
+            prepare=False,
+        )
+        await cur.execute("drop table library_chunk_load", prepare=False)
+    return ids
 
 
 async def delete_documents(conn: Conn, ids: Sequence[int]) -> int:
