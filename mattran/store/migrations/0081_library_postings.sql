@@ -55,8 +55,14 @@ begin
     return null;
 end $$;
 
+-- (The comparison is in the body, not in the trigger's WHEN: pg_restore creates triggers with an empty search_path,
+-- where ltree has no "=" and the trigger could not be restored.)
 create function library_chunk_terms_change() returns trigger language plpgsql as $$
 begin
+    if old.terms is not distinct from new.terms and old.access is not distinct from new.access
+       and old.unit_path is not distinct from new.unit_path then
+        return null;
+    end if;
     insert into library_lexemes (term)
         select t from unnest(tsvector_to_array(new.terms)) t
         where not exists (select 1 from library_lexemes l where l.term = t)
@@ -72,9 +78,7 @@ end $$;
 create trigger library_chunk_terms_add after insert on library_chunks
     referencing new table as added for each statement execute function library_chunk_terms_add();
 create trigger library_chunk_terms_change after update of terms, access, unit_path on library_chunks
-    for each row when (old.terms is distinct from new.terms or old.access is distinct from new.access
-                       or old.unit_path is distinct from new.unit_path)
-    execute function library_chunk_terms_change();
+    for each row execute function library_chunk_terms_change();
 
 select set_config('mattran.scope', '{vn}', true);  -- every row, also where the owner is not a superuser (RLS)
 insert into library_lexemes (term)
