@@ -9,23 +9,12 @@ from collections.abc import Mapping
 import httpx2
 
 from mattran.domain.petition_text import CATEGORIES
+from tests.support.chat import say
 from tests.support.platform import Platform, owner_rows
 
 COMMUNE = {"sub": "chat-xa", "name": "Cán bộ Văn Miếu", "roles": ["commune_cadre"], "unit": "08611"}
 PROVINCE = {"sub": "chat-tinh", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
 CITIZEN = {"sub": "chat-dan", "name": "Người dân", "roles": ["citizen"], "unit": None}
-
-
-def _say(platform: Platform, claims: Mapping[str, object], message: str, conversation: str | None = None) -> dict:
-    body = {"message": message, **({"conversation_id": conversation} if conversation else {})}
-    r = httpx2.post(
-        f"{platform.base_url}/api/chat",
-        json=body,
-        headers={"Authorization": f"Bearer {platform.mint(claims)}"},
-        timeout=30,
-    )
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def _api(platform: Platform, claims: Mapping[str, object], path: str, **params: str) -> dict:
@@ -35,28 +24,28 @@ def _api(platform: Platform, claims: Mapping[str, object], path: str, **params: 
 
 
 def test_member_count_matches_the_database_and_stays_in_scope(platform: Platform) -> None:
-    answer = _say(platform, COMMUNE, "Xã Văn Miếu có bao nhiêu ủy viên nữ?")
+    answer = say(platform, COMMUNE, "Xã Văn Miếu có bao nhiêu ủy viên nữ?")
     assert answer["intent"] == "query_members"
     assert answer["tool_calls"][0]["args"] == {"unit_code": "08611", "filters": {"gender": "nữ"}}
     expected = _api(platform, COMMUNE, "/api/members/count", unit="08611", gender="nữ")["count"]
     assert expected > 0 and f"**{expected}**" in answer["reply"]
-    outside = _say(platform, COMMUNE, "Phường Việt Trì có bao nhiêu ủy viên nữ?")
+    outside = say(platform, COMMUNE, "Phường Việt Trì có bao nhiêu ủy viên nữ?")
     assert "không được dùng chức năng này" in outside["reply"] or "không có quyền" in outside["reply"]
     assert not re.search(r"\*\*\d+\*\*", outside["reply"])
-    citizen = _say(platform, CITIZEN, "Xã Văn Miếu có bao nhiêu ủy viên nữ?")
+    citizen = say(platform, CITIZEN, "Xã Văn Miếu có bao nhiêu ủy viên nữ?")
     assert all(c["name"] != "query_members" or c.get("denied") for c in citizen["tool_calls"])
     assert not re.search(r"\*\*\d+\*\*", citizen["reply"])
 
 
 def test_congress_progress_for_a_province(platform: Platform) -> None:
-    answer = _say(platform, PROVINCE, "Tiến độ đại hội các xã của tỉnh Phú Thọ thế nào?")
+    answer = say(platform, PROVINCE, "Tiến độ đại hội các xã của tỉnh Phú Thọ thế nào?")
     assert answer["intent"] == "get_congress_progress"
     summary = _api(platform, PROVINCE, "/api/congresses/progress", unit="25")["summary"]
     assert f"đã tổ chức {summary['held']}/{summary['total']}" in answer["reply"].replace(".", "")
 
 
 def test_a_congress_update_is_written_only_after_confirmation(platform: Platform) -> None:
-    ask = _say(
+    ask = say(
         platform,
         COMMUNE,
         "Cập nhật đại hội xã Văn Miếu: đã tổ chức ngày 12/5/2026, 118 đại biểu dự, "
@@ -65,7 +54,7 @@ def test_a_congress_update_is_written_only_after_confirmation(platform: Platform
     assert ask["confirmation"] and "118" in ask["confirmation"] and "12/05/2026" in ask["confirmation"]
     before = _api(platform, COMMUNE, "/api/congresses/08611")["congress"]
     assert before is None or before["delegates_attending"] != 118
-    done = _say(platform, COMMUNE, "có", ask["conversation_id"])
+    done = say(platform, COMMUNE, "có", ask["conversation_id"])
     assert "Đã cập nhật đại hội" in done["reply"]
     after = _api(platform, COMMUNE, "/api/congresses/08611")
     assert after["congress"]["delegates_attending"] == 118 and after["congress"]["chair_name"] == "Trần Thị Lan"
@@ -73,9 +62,9 @@ def test_a_congress_update_is_written_only_after_confirmation(platform: Platform
 
 
 def test_an_impossible_update_is_explained_and_not_written(platform: Platform) -> None:
-    ask = _say(platform, COMMUNE, "Cập nhật đại hội xã Văn Miếu: đã tổ chức ngày 12/5/2031, 90 đại biểu dự")
+    ask = say(platform, COMMUNE, "Cập nhật đại hội xã Văn Miếu: đã tổ chức ngày 12/5/2031, 90 đại biểu dự")
     assert ask["confirmation"]
-    refused = _say(platform, COMMUNE, "có", ask["conversation_id"])
+    refused = say(platform, COMMUNE, "có", ask["conversation_id"])
     assert refused["reply"] == "Ngày tổ chức 12/05/2031 không thể sau hôm nay."
     after = _api(platform, COMMUNE, "/api/congresses/08611")["congress"]
     assert after is None or after["delegates_attending"] != 90
@@ -88,7 +77,7 @@ def test_an_update_outside_scope_is_refused_at_once_and_changes_nothing(platform
     """A commune cadre asking to mark another ward's congress as held is refused before any confirmation; the
     record, read by a central cadre before and after, is unchanged."""
     before = _api(platform, CENTRAL, "/api/congresses/07900")["congress"]
-    answer = _say(
+    answer = say(
         platform, COMMUNE, "Cập nhật đại hội phường Việt Trì, tỉnh Phú Thọ: đã tổ chức ngày 2/5/2026, 95 đại biểu dự"
     )
     assert answer["confirmation"] is None
@@ -100,11 +89,11 @@ def test_an_update_outside_scope_is_refused_at_once_and_changes_nothing(platform
 
 def test_a_cadre_asks_about_their_units_petitions(platform: Platform) -> None:
     """Counts by status within scope, the cadre's own unit by default."""
-    answer = _say(platform, PROVINCE, "Tỉnh mình có bao nhiêu phản ánh đang quá hạn chưa giải quyết?")
+    answer = say(platform, PROVINCE, "Tỉnh mình có bao nhiêu phản ánh đang quá hạn chưa giải quyết?")
     call = answer["tool_calls"][0]
     assert call["name"] == "get_petition_status" and call["args"]["unit_code"] == "25" and not call.get("denied")
     assert re.search(r"quá hạn \*\*\d+\*\*", answer["reply"])
-    outside = _say(platform, COMMUNE, "Phường Việt Trì có bao nhiêu phản ánh quá hạn?")
+    outside = say(platform, COMMUNE, "Phường Việt Trì có bao nhiêu phản ánh quá hạn?")
     assert not re.search(r"quá hạn \*\*\d+\*\*", outside["reply"])
 
 
@@ -125,14 +114,14 @@ def test_member_shares_rankings_and_ages_match_the_database(platform: Platform) 
     women, members = owner_rows(
         platform, f"select count(*) filter (where m.gender = 'nu'), count(*) from members m where {_SUBTREE}", "25"
     )[0]
-    share = _say(platform, PROVINCE, "Tỷ lệ ủy viên nữ trong toàn tỉnh là bao nhiêu phần trăm?")
+    share = say(platform, PROVINCE, "Tỷ lệ ủy viên nữ trong toàn tỉnh là bao nhiêu phần trăm?")
     assert share["tool_calls"][0]["args"]["measure"] == "share"
     assert f"**{_n(women)}**" in share["reply"] and f"tổng số {_n(members)}" in share["reply"]
     assert _pct(women, members) in share["reply"]
     ((minority,),) = owner_rows(
         platform, f"select count(*) from members m where {_SUBTREE} and m.ethnicity <> 'Kinh'", "25"
     )
-    answer = _say(platform, PROVINCE, "Tỉnh mình có bao nhiêu ủy viên là người dân tộc thiểu số?")
+    answer = say(platform, PROVINCE, "Tỉnh mình có bao nhiêu ủy viên là người dân tộc thiểu số?")
     assert 0 < minority < members and f"**{_n(minority)}**" in answer["reply"]
     top = owner_rows(
         platform,
@@ -140,13 +129,13 @@ def test_member_shares_rankings_and_ages_match_the_database(platform: Platform) 
         f" where {_SUBTREE} and m.gender = 'nu' and nlevel(m.unit_path) = 3 group by u.name order by 2 desc limit 1",
         "25",
     )[0]
-    ranking = _say(platform, PROVINCE, "Xã nào trong tỉnh có nhiều ủy viên nữ nhất?")
+    ranking = say(platform, PROVINCE, "Xã nào trong tỉnh có nhiều ủy viên nữ nhất?")
     listed = re.findall(r"^1\. (.+?): (\d+)/", ranking["reply"], re.M)
     assert ranking["tool_calls"][0]["args"]["measure"] == "ranking" and listed and int(listed[0][1]) == top[1]
     age = owner_rows(
         platform, "select avg(extract(year from current_date) - birth_year) from members where unit_code = '08611'"
     )[0][0]
-    average = _say(platform, COMMUNE, "Tuổi bình quân của ủy viên Ủy ban xã mình là bao nhiêu?")
+    average = say(platform, COMMUNE, "Tuổi bình quân của ủy viên Ủy ban xã mình là bao nhiêu?")
     assert f"**{float(age):.1f}**".replace(".", ",") in average["reply"]
 
 
@@ -165,7 +154,7 @@ def test_congress_progress_states_shares_delegates_and_members_elected(platform:
         " where term = '2024–2029' and unit_path <@ (select path from units where code = %s)",
         "25",
     )[0]
-    answer = _say(platform, PROVINCE, "Đại hội các xã trong tỉnh: bao nhiêu xã đã tổ chức, bao nhiêu đại biểu dự?")
+    answer = say(platform, PROVINCE, "Đại hội các xã trong tỉnh: bao nhiêu xã đã tổ chức, bao nhiêu đại biểu dự?")
     assert answer["tool_calls"][0]["name"] == "get_congress_progress"
     reply = answer["reply"]
     assert f"{_n(held)}/{_n(communes)} ({_pct(held, communes)})" in reply
@@ -174,7 +163,7 @@ def test_congress_progress_states_shares_delegates_and_members_elected(platform:
 
 def test_an_update_for_a_unit_known_by_name_only_outside_scope_is_refused_at_once(platform: Platform) -> None:
     """A commune named without its province, none of that name in the cadre's scope: refused, never confirmed."""
-    answer = _say(platform, COMMUNE, "Ghi giúp đại hội của xã Phúc Lộc đã xong ngày 20/6.")
+    answer = say(platform, COMMUNE, "Ghi giúp đại hội của xã Phúc Lộc đã xong ngày 20/6.")
     assert answer["confirmation"] is None
     assert answer["tool_calls"] and answer["tool_calls"][0]["name"] == "update_congress"
     assert answer["tool_calls"][0]["denied"] is True
@@ -199,14 +188,14 @@ def test_a_confirmed_congress_held_with_its_chair_opens_the_new_term_and_closes_
         )
         assert added.status_code == 201, added.text
         ids[full_name] = added.json()["id"]
-    ask = _say(
+    ask = say(
         platform,
         cadre,
         f"Cập nhật đại hội {name}, tỉnh Lào Cai: đã tổ chức ngày 15/6/2024, bà Lương Thị Diệp làm Chủ tịch",
     )
     assert ask["confirmation"] and "Lương Thị Diệp" in ask["confirmation"]
     assert _api(platform, cadre, f"/api/committees/{code}", term="2024-2029")["seats"] == []  # nothing before "có"
-    done = _say(platform, cadre, "có", ask["conversation_id"])
+    done = say(platform, cadre, "có", ask["conversation_id"])
     assert "Đã cập nhật đại hội" in done["reply"]
     new = _api(platform, cadre, f"/api/committees/{code}", term="2024-2029")
     assert [(s["member_id"], s["position"], s["started_on"]) for s in new["seats"]] == [
@@ -223,7 +212,7 @@ def test_a_confirmed_congress_held_with_its_chair_opens_the_new_term_and_closes_
 def test_an_update_naming_another_unit_besides_ones_own_is_refused_at_once(platform: Platform) -> None:
     """The other unit named first, the cadre's own last: still refused before any confirmation, nothing written."""
     before = _api(platform, CENTRAL, "/api/congresses/07900")["congress"]
-    answer = _say(platform, COMMUNE, "Ghi nhận đại hội phường Việt Trì đã tổ chức ngày 3/5, tôi là cán bộ xã Văn Miếu.")
+    answer = say(platform, COMMUNE, "Ghi nhận đại hội phường Việt Trì đã tổ chức ngày 3/5, tôi là cán bộ xã Văn Miếu.")
     assert answer["confirmation"] is None
     call = answer["tool_calls"][0]
     assert call["name"] == "update_congress" and call["denied"] is True and call["args"]["unit_code"] == "07900"
@@ -239,12 +228,12 @@ def test_congresses_of_a_month_match_the_database(platform: Platform) -> None:
         " where c.term = '2024–2029' and c.unit_path <@ (select path from units where code = %s)",
         "25",
     )[0]
-    answer = _say(platform, PROVINCE, "Trong tháng 5, bao nhiêu xã của tỉnh mình đã tổ chức đại hội?")
+    answer = say(platform, PROVINCE, "Trong tháng 5, bao nhiêu xã của tỉnh mình đã tổ chức đại hội?")
     call = answer["tool_calls"][0]
     assert call["name"] == "get_congress_progress" and call["args"] == {"unit_code": "25", "month": 5}
     said = f"Trong tháng 5: đã tổ chức **{_n(held)}** đại hội; dự kiến tổ chức {_n(planned)}"
     assert held > 0 and said in answer["reply"]
-    year = _say(platform, PROVINCE, "dai hoi thang 5/2024 cua tinh minh the nao")
+    year = say(platform, PROVINCE, "dai hoi thang 5/2024 cua tinh minh the nao")
     assert year["tool_calls"][0]["args"] == {"unit_code": "25", "month": 5, "year": 2024}
 
 
@@ -264,12 +253,12 @@ def test_a_cadres_petitions_by_category_match_the_database(platform: Platform) -
         "25",
     )
     counts = dict(rows)
-    land = _say(platform, PROVINCE, "Tỉnh mình có bao nhiêu phản ánh về đất đai?")
+    land = say(platform, PROVINCE, "Tỉnh mình có bao nhiêu phản ánh về đất đai?")
     assert land["tool_calls"][0]["args"] == {"unit_code": "25", "category": "dat_dai"}
     assert f"tổng **{_n(counts.get('dat_dai', 0))}**" in land["reply"]
-    dirty = _say(platform, PROVINCE, "don thu ve o nhiem cua tinh minh bao nhieu cai")
+    dirty = say(platform, PROVINCE, "don thu ve o nhiem cua tinh minh bao nhieu cai")
     assert dirty["tool_calls"][0]["args"]["category"] == "moi_truong"
-    listed = _say(platform, PROVINCE, "Phản ánh của tỉnh mình theo từng lĩnh vực là bao nhiêu?")
+    listed = say(platform, PROVINCE, "Phản ánh của tỉnh mình theo từng lĩnh vực là bao nhiêu?")
     assert "category" not in listed["tool_calls"][0]["args"] and counts["dat_dai"] >= 2
     for key, n in counts.items():
         assert f"- {CATEGORIES[key]}: {_n(n)}," in listed["reply"]

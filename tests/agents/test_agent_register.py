@@ -6,25 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
 
 import httpx2
 
+from tests.support.chat import say
 from tests.support.platform import Platform, owner_rows
 
 COMMUNE = {"sub": "reg-xa", "name": "Cán bộ Văn Miếu", "roles": ["commune_cadre"], "unit": "08611"}
 PROVINCE = {"sub": "reg-tinh", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
-
-
-def _say(platform: Platform, claims: Mapping[str, object], message: str) -> dict:
-    r = httpx2.post(
-        f"{platform.base_url}/api/chat",
-        json={"message": message},
-        headers={"Authorization": f"Bearer {platform.mint(claims)}"},
-        timeout=60,
-    )
-    assert r.status_code == 200, r.text
-    return r.json()
 
 
 def _call(answer: dict) -> dict:
@@ -44,7 +33,7 @@ def test_member_organisations_how_many_which_kinds_and_members_each(platform: Pl
         " from organisations o where o.unit_code = '08611' and o.status = 'active'",
     )
     assert len(rows) >= 3
-    answer = _say(platform, COMMUNE, "Xã Văn Miếu có bao nhiêu tổ chức thành viên?")
+    answer = say(platform, COMMUNE, "Xã Văn Miếu có bao nhiêu tổ chức thành viên?")
     assert _call(answer)["subject"] == "organisations" and _call(answer)["unit_code"] == "08611"
     assert f"có **{_n(len(rows))}** tổ chức thành viên" in answer["reply"]
     kinds = owner_rows(
@@ -57,7 +46,7 @@ def test_member_organisations_how_many_which_kinds_and_members_each(platform: Pl
         assert f"- {name} (" in answer["reply"] and re.search(
             rf"- {re.escape(name)} \([^)]*\): {members}\b", answer["reply"]
         )
-    each = _say(platform, COMMUNE, "Mỗi tổ chức thành viên của xã mình có bao nhiêu ủy viên?")
+    each = say(platform, COMMUNE, "Mỗi tổ chức thành viên của xã mình có bao nhiêu ủy viên?")
     assert _call(each)["subject"] == "organisations"
     top = max(rows, key=lambda r: r[2])
     assert re.search(rf"- {re.escape(top[0])} \([^)]*\): {top[2]}\b", each["reply"])
@@ -73,7 +62,7 @@ def test_the_standing_board_and_the_committee_by_sector(platform: Platform) -> N
         platform,
         "select count(*) from members where unit_code = '08611' and term = '2024–2029' and ended_on is null",
     )
-    answer = _say(platform, COMMUNE, "Ban Thường trực Ủy ban MTTQ xã Văn Miếu gồm những ai?")
+    answer = say(platform, COMMUNE, "Ban Thường trực Ủy ban MTTQ xã Văn Miếu gồm những ai?")
     assert _call(answer)["subject"] == "committee"
     assert f"**{size}** ủy viên đang sinh hoạt" in answer["reply"]
     assert f"Ban Thường trực ({len(board)} người)" in answer["reply"]
@@ -84,7 +73,7 @@ def test_the_standing_board_and_the_committee_by_sector(platform: Platform) -> N
         "select coalesce(organisation, 'Chưa ghi'), count(*) from members where unit_code = '08611'"
         " and term = '2024–2029' and ended_on is null group by 1",
     )
-    by_sector = _say(platform, COMMUNE, "Ủy ban MTTQ xã mình nhiệm kỳ 2024–2029 chia theo thành phần thế nào?")
+    by_sector = say(platform, COMMUNE, "Ủy ban MTTQ xã mình nhiệm kỳ 2024–2029 chia theo thành phần thế nào?")
     assert _call(by_sector)["subject"] == "committee" and _call(by_sector)["filters"] == {"term": "2024–2029"}
     for sector, count in sectors:
         assert f"{sector}: {count}" in by_sector["reply"]
@@ -99,7 +88,7 @@ def test_work_committees_without_a_head_and_households(platform: Platform) -> No
         " from work_committees where unit_code = '08611'",
     )
     assert count and headless
-    answer = _say(platform, COMMUNE, "Xã mình có bao nhiêu ban công tác Mặt trận ở khu dân cư, phụ trách bao nhiêu hộ?")
+    answer = say(platform, COMMUNE, "Xã mình có bao nhiêu ban công tác Mặt trận ở khu dân cư, phụ trách bao nhiêu hộ?")
     assert _call(answer)["subject"] == "work_committees"
     assert f"**{count}** ban công tác Mặt trận" in answer["reply"]
     assert f"**{headless}** ban chưa có trưởng ban" in answer["reply"]
@@ -108,7 +97,7 @@ def test_work_committees_without_a_head_and_households(platform: Platform) -> No
         platform,
         "select area from work_committees where unit_code = '08611' and head_name is null and head_member_id is null",
     )
-    listed = _say(platform, COMMUNE, "Khu dân cư nào chưa có trưởng ban công tác Mặt trận?")
+    listed = say(platform, COMMUNE, "Khu dân cư nào chưa có trưởng ban công tác Mặt trận?")
     for (area,) in areas:
         assert f"- {area} (" in listed["reply"]
 
@@ -122,7 +111,7 @@ def test_rankings_across_the_units_below(platform: Platform) -> None:
         " where w.unit_path <@ (select path from units where code = '25')"
         " group by u.name order by 2 desc, 3 desc, u.name",
     )
-    answer = _say(platform, PROVINCE, "Xếp hạng các xã theo số ban công tác mặt trận chưa có trưởng ban")
+    answer = say(platform, PROVINCE, "Xếp hạng các xã theo số ban công tác mặt trận chưa có trưởng ban")
     assert _call(answer)["measure"] == "ranking" and _call(answer)["subject"] == "work_committees"
     first = re.search(r"^1\. (.+?): (\d+)/(\d+) ban chưa có trưởng ban", answer["reply"], re.M)
     assert first and (int(first.group(2)), int(first.group(3))) == (top[0][1], top[0][2])
@@ -132,7 +121,7 @@ def test_rankings_across_the_units_below(platform: Platform) -> None:
         "select count(*) from organisations o where o.unit_path <@ (select path from units where code = '25')"
         " and nlevel(o.unit_path) = 3 and o.status = 'active' group by o.unit_code order by 1 desc limit 1",
     )[0][0]
-    ranked = _say(platform, PROVINCE, "Xã nào trong tỉnh có nhiều tổ chức thành viên nhất?")
+    ranked = say(platform, PROVINCE, "Xã nào trong tỉnh có nhiều tổ chức thành viên nhất?")
     assert _call(ranked)["subject"] == "organisations"
     best = re.search(r"^1\. (.+?): (\d+) tổ chức", ranked["reply"], re.M)
     assert best and int(best.group(2)) == most
@@ -156,12 +145,12 @@ def test_a_members_history_after_an_edit_and_outside_the_scope(platform: Platfor
     assert edited.status_code == 200, edited.text
     ((changes,),) = owner_rows(platform, "select count(*) from member_history where member_id = %s", member_id)
     name = full_name.split(" (")[0]
-    answer = _say(platform, COMMUNE, f"Lịch sử thay đổi của ủy viên {name}?")
+    answer = say(platform, COMMUNE, f"Lịch sử thay đổi của ủy viên {name}?")
     assert _call(answer)["member_name"] == name and _call(answer)["subject"] == "history"
     assert f"**{full_name}**" in answer["reply"] and f"{changes} thay đổi" in answer["reply"]
     assert "Chức vụ: Ủy viên Ban Thường trực" in answer["reply"]
     outside = {"sub": "reg-vt", "name": "Cán bộ Việt Trì", "roles": ["commune_cadre"], "unit": "07900"}
-    elsewhere = _say(platform, outside, f"Quá trình công tác của đồng chí {name} thế nào?")
+    elsewhere = say(platform, outside, f"Quá trình công tác của đồng chí {name} thế nào?")
     assert _call(elsewhere)["subject"] == "history" and _call(elsewhere)["member_name"] == name
     assert "Không tìm thấy" in elsewhere["reply"] and f"**{full_name}**" not in elsewhere["reply"]
     assert "Ban Thường trực" not in elsewhere["reply"]  # nothing of the member's history reaches another commune

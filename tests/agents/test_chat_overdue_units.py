@@ -7,11 +7,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from typing import Any
 
-import httpx2
 import psycopg
 
+from tests.support.chat import say
 from tests.support.platform import Platform, owner_rows
 
 PROVINCE = {"sub": "tre-tinh", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
@@ -25,17 +24,6 @@ _LATE = (
     " and (c.parent_code = %s or (c.code = %s and p.unit_code = c.code)) group by c.name"
 )
 _ESCALATIONS = "select count(*)::int from petition_events where action = 'escalate'"
-
-
-def _say(platform: Platform, claims: Mapping[str, object], message: str) -> dict[str, Any]:
-    r = httpx2.post(
-        f"{platform.base_url}/api/chat",
-        json={"message": message},
-        headers={"Authorization": f"Bearer {platform.mint(claims)}"},
-        timeout=60,
-    )
-    assert r.status_code == 200, r.text
-    return dict(r.json())
 
 
 _SEEDED = itertools.count()
@@ -67,7 +55,7 @@ def _asked(platform: Platform, claims: Mapping[str, object], message: str, unit:
     for _ in range(3):
         before = owner_rows(platform, _ESCALATIONS)
         _seed(platform)
-        answer = _say(platform, claims, message)
+        answer = say(platform, claims, message)
         expected = sorted(owner_rows(platform, _LATE, unit, unit))
         if owner_rows(platform, _ESCALATIONS) == before:
             break
@@ -93,7 +81,7 @@ def test_a_commune_cadre_gets_their_own_count(platform: Platform) -> None:
     for _ in range(3):
         before = owner_rows(platform, _ESCALATIONS)
         _seed(platform)
-        answer = _say(platform, COMMUNE, "Đơn vị nào quá hạn?")
+        answer = say(platform, COMMUNE, "Đơn vị nào quá hạn?")
         ((expected,),) = owner_rows(
             platform,
             "select count(*)::int from petitions p join units u on u.code = '08611'"

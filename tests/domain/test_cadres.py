@@ -4,6 +4,7 @@ from the unit's cadres and the cadres' pages show display names, not account nam
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from mattran.auth.principal import Principal, Role
 from mattran.domain import cadres
@@ -14,23 +15,14 @@ from mattran.services import Services
 from mattran.store.db import Database
 from tests.support.principals import VAN_MIEU, unit_cadre, van_mieu_cadre
 
-
-def _named(principal: Principal, name: str) -> Principal:
-    return Principal(
-        subject=principal.subject,
-        name=name,
-        roles=principal.roles,
-        unit_code=principal.unit_code,
-        unit_path=principal.unit_path,
-        unit_name=principal.unit_name,
-    )
+BA_DINH = ("00004", "vn.01.00004", "Phường Ba Đình")
 
 
 async def test_petitions_are_assigned_from_the_units_cadres_shown_by_name(db: Database, services: Services) -> None:
     tag = uuid.uuid4().hex[:6]
-    me = _named(van_mieu_cadre(f"dm-a-{tag}"), f"Nguyễn Thị An {tag}")
-    colleague = _named(van_mieu_cadre(f"dm-b-{tag}"), f"Bùi Văn Bình {tag}")
-    elsewhere = _named(unit_cadre(f"dm-c-{tag}", Role.COMMUNE_CADRE, "00004", "vn.01.00004", "Phường Ba Đình"), "Khác")
+    me = replace(van_mieu_cadre(f"dm-a-{tag}"), name=f"Nguyễn Thị An {tag}")
+    colleague = replace(van_mieu_cadre(f"dm-b-{tag}"), name=f"Bùi Văn Bình {tag}")
+    elsewhere = replace(unit_cadre(f"dm-c-{tag}", Role.COMMUNE_CADRE, *BA_DINH), name="Khác")
     citizen = Principal(subject=f"dm-dan-{tag}", name="Công dân", roles=frozenset({Role.CITIZEN}))
     for who in (me, colleague, elsewhere, citizen):
         await cadres.seen(db, who, None, services.personal)
@@ -60,7 +52,7 @@ async def test_petitions_are_assigned_from_the_units_cadres_shown_by_name(db: Da
         assert await cadres.of_unit(conn, VAN_MIEU) == []
         assert await cadres.names(conn, [me.subject, elsewhere.subject]) == {elsewhere.subject: "Khác"}
 
-    moved = _named(unit_cadre(me.subject, Role.COMMUNE_CADRE, "00004", "vn.01.00004", "Phường Ba Đình"), me.name)
+    moved = replace(unit_cadre(me.subject, Role.COMMUNE_CADRE, *BA_DINH), name=me.name)
     await cadres.seen(db, moved, None, services.personal)  # a cadre moved to another unit: listed there, no longer here
     again = await workflow.detail(colleague, code)
     assert me.subject not in [c.subject for c in again["cadres"]]

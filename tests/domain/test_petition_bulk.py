@@ -5,6 +5,7 @@ at a status that forbids the action is refused with its reason, never skipped.""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -20,17 +21,6 @@ from tests.support.principals import VAN_MIEU, unit_cadre, van_mieu_cadre
 BA_DINH = ("00004", "vn.01.00004", "Phường Ba Đình")
 
 
-def _named(principal: Principal, name: str) -> Principal:
-    return Principal(
-        subject=principal.subject,
-        name=name,
-        roles=principal.roles,
-        unit_code=principal.unit_code,
-        unit_path=principal.unit_path,
-        unit_name=principal.unit_name,
-    )
-
-
 async def _file(services: Services, unit_code: str, title: str) -> str:
     citizen = Principal(subject=f"hl-dan-{uuid.uuid4().hex[:8]}", name="Công dân", roles=frozenset({Role.CITIZEN}))
     filed = await services.petitions.intake.file(
@@ -43,9 +33,9 @@ async def test_bulk_assign_lists_the_changes_then_assigns_each_and_refuses_what_
     db: Database, services: Services
 ) -> None:
     tag = uuid.uuid4().hex[:6]
-    me = _named(van_mieu_cadre(f"hl-a-{tag}"), f"Nguyễn Thị An {tag}")
-    colleague = _named(van_mieu_cadre(f"hl-b-{tag}"), f"Bùi Văn Bình {tag}")
-    elsewhere = _named(unit_cadre(f"hl-c-{tag}", Role.COMMUNE_CADRE, *BA_DINH), f"Lê Khác {tag}")
+    me = replace(van_mieu_cadre(f"hl-a-{tag}"), name=f"Nguyễn Thị An {tag}")
+    colleague = replace(van_mieu_cadre(f"hl-b-{tag}"), name=f"Bùi Văn Bình {tag}")
+    elsewhere = replace(unit_cadre(f"hl-c-{tag}", Role.COMMUNE_CADRE, *BA_DINH), name=f"Lê Khác {tag}")
     for who in (me, colleague, elsewhere):
         await cadres.seen(db, who, None, services.personal)
     workflow = services.petitions.workflow

@@ -8,7 +8,6 @@ import io
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from mattran.domain.reports.writer import check_section, model_section_writer, w
 from mattran.domain.units import load_resolver
 from mattran.scope import Scope
 from mattran.store.db import Database
+from tests.support.chat import say
 from tests.support.checks import csrf_token
 from tests.support.paths import ROOT
 from tests.support.platform import Platform, bearer
@@ -207,23 +207,12 @@ async def test_the_domain_refuses_a_unit_outside_the_scope(app_db: Database, res
         await draft_report(app_db, resolver, PHU_THO_CADRE, "Báo cáo tiến độ đại hội xã Không Có Thật Nào")
 
 
-def _chat(platform: Platform, claims: Mapping[str, object], message: str) -> dict[str, Any]:
-    r = httpx2.post(
-        f"{platform.base_url}/api/chat",
-        json={"message": message},
-        headers={"Authorization": f"Bearer {platform.mint(claims)}"},
-        timeout=60,
-    )
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
 def _claims(role: str, unit: str | None) -> dict[str, object]:
     return {"sub": f"thu-{role}-{unit}", "name": f"Thử {role}", "roles": [role], "unit": unit}
 
 
 def test_a_cadre_drafts_a_report_in_the_chat_and_downloads_it(platform: Platform) -> None:
-    answer = _chat(
+    answer = say(
         platform,
         _claims("commune_cadre", VAN_MIEU),
         "Soạn báo cáo tình hình tiếp nhận, giải quyết phản ánh kiến nghị quý III/2026",
@@ -264,7 +253,7 @@ def test_a_report_outside_the_scope_is_refused_everywhere(
     platform: Platform, role: str, unit: str | None, message: str
 ) -> None:
     before = httpx2.get(f"{platform.base_url}/api/reports", headers=bearer(platform, "central_cadre", "TW")).json()
-    answer = _chat(platform, _claims(role, unit), message)
+    answer = say(platform, _claims(role, unit), message)
     assert "## BÁO CÁO" not in answer["reply"] and answer["confirmation"] is None
     if role == "citizen":  # a citizen is never routed to a cadre's tool
         assert all(call["name"] != "draft_report" for call in answer["tool_calls"])

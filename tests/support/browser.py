@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, ViewportSize, expect
@@ -85,6 +86,31 @@ def signed_in(browser: Browser, platform: Platform, account: Account) -> tuple[B
     page = context.new_page()
     sign_in(page, platform, account)
     return context, page
+
+
+@contextmanager
+def on_laptop(browser: Browser, platform: Platform, account: Account, *, axe: bool = False) -> Iterator[Page]:
+    """A laptop-sized window signed in as ``account`` for the ``with`` block (downloads accepted; with ``axe``, the
+    pages' script policy bypassed)."""
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True, bypass_csp=axe
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, platform, account)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def phone_of(browser: Browser, signed_in: BrowserContext, *, axe: bool = False) -> Page:
+    """A page on a phone, signed in as the context ``signed_in`` is (its cookies carried over)."""
+    phone = browser.new_context(
+        locale="vi-VN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, bypass_csp=axe
+    )
+    phone.add_cookies(signed_in.cookies())  # type: ignore[arg-type]  # a cookie read back sets the same cookie
+    return phone.new_page()
 
 
 def greeting(page: Page, who: str, roles: str) -> Locator:

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.support.accessibility import described, violations
-from tests.support.browser import ACCOUNTS, ARTIFACTS, PHONE, sign_in
+from tests.support.accessibility import assert_accessible
+from tests.support.browser import ACCOUNTS, ARTIFACTS, PHONE, on_laptop, phone_of
 from tests.support.platform import Platform
 
 COMMUNE = ACCOUNTS[1]  # Trần Thị Xã, Xã Văn Miếu
@@ -42,25 +42,8 @@ def tag(platform: Platform) -> str:
 @pytest.fixture
 def laptop(browser: Browser, platform: Platform, tag: str) -> Iterator[Page]:
     """The commune cadre, signed in on a laptop-sized window (axe runs as an inline script: no page policy)."""
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, platform, COMMUNE)
-    yield page
-    context.close()
-
-
-def _phone(browser: Browser, signed_in: BrowserContext) -> Page:
-    phone = browser.new_context(
-        locale="vi-VN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, bypass_csp=True
-    )
-    phone.add_cookies(signed_in.cookies())  # type: ignore[arg-type]  # a cookie read back sets the same cookie
-    return phone.new_page()
-
-
-def _check(page: Page, where: str) -> None:
-    found = violations(page)
-    assert not found, f"{where}:\n{described(found)}"
+    with on_laptop(browser, platform, COMMUNE, axe=True) as page:
+        yield page
 
 
 def test_a_cadre_assigns_a_page_and_transfers_two_petitions_on_laptop_and_phone(
@@ -70,7 +53,7 @@ def test_a_cadre_assigns_a_page_and_transfers_two_petitions_on_laptop_and_phone(
     page = laptop
     page.goto(f"{platform.base_url}/can-bo/phan-anh?q={tag}")
     expect(page.locator("#count")).to_have_text("1–4 / 4")
-    _check(page, "danh sách")
+    assert_accessible(page, "danh sách")
     page.get_by_label("Chọn tất cả trên trang").check()
     page.get_by_label("Cán bộ của đơn vị").select_option(label=COLLEAGUE[1])
     page.get_by_role("button", name="Giao cán bộ").click()
@@ -79,15 +62,15 @@ def test_a_cadre_assigns_a_page_and_transfers_two_petitions_on_laptop_and_phone(
     expect(changes).to_have_count(4)
     expect(changes.first).to_contain_text("Chưa giao")
     expect(changes.first).to_contain_text(COLLEAGUE[1])
-    _check(page, "trang xác nhận")
+    assert_accessible(page, "trang xác nhận")
     page.screenshot(path=str(ARTIFACTS / "bulk-confirm.png"), full_page=True)
     page.get_by_label(re.compile("Tôi xác nhận giao 4 phản ánh")).check()
     page.get_by_role("button", name="Xác nhận giao").click()
     expect(page.locator("#done")).to_have_text(f"Đã giao 4 phản ánh cho {COLLEAGUE[1]}.")
     expect(page.get_by_role("row").filter(has_text=COLLEAGUE[1])).to_have_count(4)
-    _check(page, "danh sách sau khi giao")
+    assert_accessible(page, "danh sách sau khi giao")
 
-    phone = _phone(browser, page.context)
+    phone = phone_of(browser, page.context, axe=True)
     phone.goto(f"{platform.base_url}/can-bo/phan-anh?q={tag}")
     for code in codes[:2]:
         phone.get_by_label(f"Chọn {code}").check()
@@ -96,12 +79,12 @@ def test_a_cadre_assigns_a_page_and_transfers_two_petitions_on_laptop_and_phone(
     phone.get_by_label("Chuyển đến đơn vị").fill("xa hoa binh")
     phone.get_by_label("Lý do chuyển").fill("Địa điểm không thuộc xã Văn Miếu.")
     phone.get_by_role("button", name="Chuyển đơn vị").click()
-    _check(phone, "bước chọn đơn vị nhận")
+    assert_accessible(phone, "bước chọn đơn vị nhận")
     phone.get_by_role("radio").first.check()
     phone.get_by_role("button", name="Tiếp tục").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Xác nhận chuyển 2 phản ánh")
     expect(phone.locator("#changes tbody tr")).to_have_count(2)
-    _check(phone, "trang xác nhận, điện thoại")
+    assert_accessible(phone, "trang xác nhận, điện thoại")
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     phone.screenshot(path=str(ARTIFACTS / "bulk-confirm-phone.png"), full_page=True)
     phone.get_by_label(re.compile("Tôi xác nhận chuyển 2 phản ánh")).check()

@@ -11,9 +11,9 @@ from io import BytesIO
 import psycopg
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import ACCOUNTS, ARTIFACTS, PHONE, sign_in
+from tests.support.browser import ACCOUNTS, ARTIFACTS, PHONE, on_laptop, phone_of
 from tests.support.platform import Platform
 
 COMMUNE = ACCOUNTS[1]  # Trần Thị Xã, Xã Văn Miếu
@@ -43,18 +43,8 @@ def petitions(platform: Platform) -> None:
 @pytest.fixture
 def laptop(browser: Browser, platform: Platform, petitions: None) -> Iterator[Page]:
     """The commune cadre, signed in on a laptop-sized window."""
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, platform, COMMUNE)
-    yield page
-    context.close()
-
-
-def _phone(browser: Browser, signed_in: BrowserContext) -> Page:
-    phone = browser.new_context(locale="vi-VN", viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    phone.add_cookies(signed_in.cookies())  # type: ignore[arg-type]  # a cookie read back sets the same cookie
-    return phone.new_page()
+    with on_laptop(browser, platform, COMMUNE) as page:
+        yield page
 
 
 def test_the_work_queue_shows_a_new_and_an_overdue_petition(platform: Platform, browser: Browser, laptop: Page) -> None:
@@ -68,7 +58,7 @@ def test_the_work_queue_shows_a_new_and_an_overdue_petition(platform: Platform, 
     overdue.get_by_role("link", name="Quá hạn xử lý").click()
     expect(laptop.get_by_label("Chỉ quá hạn")).to_be_checked()
     expect(laptop.get_by_role("link", name=re.compile("PAKN-2026-700002"))).to_be_visible()
-    phone = _phone(browser, laptop.context)
+    phone = phone_of(browser, laptop.context)
     phone.goto(platform.base_url + "/can-bo")
     expect(phone.locator("#work-queue")).to_contain_text("Cống thoát nước xóm Bãi số 2 bị tắc")
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
@@ -100,7 +90,7 @@ def test_a_cadre_searches_filters_pages_exports_and_acts_on_1000_petitions(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("Mã phản ánh", "Ngày nhận", "Tiêu đề") and len(rows) == 1 + 100
     assert all(str(r[2]).startswith("Cống thoát nước xóm Bãi") and r[5] == "Đã thụ lý" for r in rows[1:])
-    phone = _phone(browser, page.context)
+    phone = phone_of(browser, page.context)
     phone.goto(page.url)
     expect(phone.locator("#count")).to_have_text("51–100 / 100")
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
