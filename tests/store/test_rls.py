@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 import psycopg
 import pytest
@@ -64,6 +64,16 @@ async def _units_seen(db: Database, scope: Scope) -> set[str]:
 SEEDED_NAMES = ("Nguyễn Văn Ba Đình", "Trần Thị Hoàn Kiếm", "Lê Văn Phú Quốc")
 
 
+async def _all_refused(
+    db: Database, scope: Scope, statements: Sequence[str], params: Mapping[str, object] | None = None
+) -> None:
+    """Each statement is refused to the application role in ``scope`` (its privileges, not a policy)."""
+    for statement in statements:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            async with db.transaction(scope) as conn:
+                await conn.execute(statement, params)
+
+
 async def test_raw_sql_sees_only_the_scope(db: Database, seeded: dict[str, str]) -> None:
     assert await _visible(db, Scope.of_unit(BA_DINH_PATH)) == {seeded[BA_DINH]}
     assert await _visible(db, Scope.of_unit(HANOI_PATH)) == {seeded[BA_DINH], seeded[HOAN_KIEM]}
@@ -101,15 +111,13 @@ async def test_the_application_role_cannot_escape(db: Database, seeded: dict[str
         assert await cur.fetchone() == {"rolsuper": False, "rolbypassrls": False}
         cur = await conn.execute("select count(*) as n from pg_tables where tableowner = current_user")
         assert present(await cur.fetchone())["n"] == 0
-    for escape in (
+    escapes = (
         "set role postgres",
         "set session authorization postgres",
         "alter table members disable row level security",
         "drop policy members_in_scope on members",
-    ):
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            async with db.transaction(Scope.of_unit(BA_DINH_PATH)) as conn:
-                await conn.execute(escape)
+    )
+    await _all_refused(db, Scope.of_unit(BA_DINH_PATH), escapes)
 
 
 async def test_domain_operations_run_inside_the_scope(db: Database, seeded: dict[str, str]) -> None:
@@ -170,16 +178,14 @@ async def test_a_cadres_email_is_read_by_the_systems_jobs_only(db: Database, url
         assert await read(Scope.of_unit(BA_DINH_PATH)) == [["Cán bộ RLS"], [None], []]
         assert await read(Scope.of_unit(f"{HANOI_PATH}.{HOAN_KIEM}")) == [[], [None], []]
         assert await read(Scope.everything()) == [["Cán bộ RLS"], [b"\x01kin"], [cadre_id]]
+        refused = (
+            "select email_enc from cadres where subject = %(s)s",
+            "select * from cadres where subject = %(s)s",
+            "update cadres set display_name = 'Kẻ lạ' where subject = %(s)s",
+            "delete from cadres where subject = %(s)s",
+        )
         for scope in (Scope.of_unit(BA_DINH_PATH), Scope.everything()):
-            for refused in (
-                "select email_enc from cadres where subject = %(s)s",
-                "select * from cadres where subject = %(s)s",
-                "update cadres set display_name = 'Kẻ lạ' where subject = %(s)s",
-                "delete from cadres where subject = %(s)s",
-            ):
-                with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                    async with db.transaction(scope) as conn:
-                        await conn.execute(refused, params)
+            await _all_refused(db, scope, refused, params)
     finally:
         with psycopg.connect(urls.owner) as conn:
             conn.execute("delete from cadres where subject = %s", (subject,))
