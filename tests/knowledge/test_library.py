@@ -125,14 +125,16 @@ async def test_internal_documents_reach_only_cadres_of_their_line(
         "anonymous": Principal.anonymous(),
         "cadre of Hà Nội": cadre(Role.PROVINCE_CADRE, "01", other["path"]),
     }
+    # Where the passage ranks among the library's other laws is the ranking's business (the evals'); here: it is
+    # among the results of every reader, of no stranger.
     for label, who in readers.items():
-        hits = (await library.search(who, f"Mã kiểm thử {marker}", 3)).hits
-        assert hits and marker in hits[0].text, label
+        hits = (await library.search(who, f"Mã kiểm thử {marker}", 10)).hits
+        assert any(marker in h.text for h in hits), label
+    (document_id,) = [i for source, i in (await library.sources(ADMIN)).items() if marker in source]
     for label, who in strangers.items():
         hits = (await library.search(who, f"Mã kiểm thử {marker}", 50)).hits
         assert all(marker not in h.text for h in hits), label
         assert all(marker not in (d["title"] + d["source"]) for d in await library.documents(who)), label
-        document_id = (await library.search(ADMIN, f"Mã kiểm thử {marker}", 1)).hits[0].document_id
         assert await library.document(who, document_id) is None, label
     # The database itself refuses: the application role with a citizen's scope reads no internal row.
     with psycopg.connect(urls.app) as conn:

@@ -66,9 +66,11 @@ async def test_two_workers_run_each_period_of_a_periodic_job_once(urls: StoreUrl
             )
             rows = await cur.fetchall()
     # About six periods in 3.2 s (fewer on a loaded machine); both workers enqueue every period, yet each period's
-    # job (one unique key) ran once, by one worker: as many runs as jobs, each done at its first attempt.
+    # job (one unique key) ran once, by one worker: as many runs as jobs, each at its first attempt, and done but
+    # for at most one job per worker, the one it was running when it was stopped.
     assert len(ran) >= 3, ran
-    assert len(rows) == len(ran) and all(r["attempts"] == 1 and r["done"] for r in rows)
+    assert len(rows) == len(ran) and all(r["attempts"] == 1 for r in rows)
+    assert sum(not r["done"] for r in rows) <= len(workers), rows
     assert len({r["unique_key"] for r in rows}) == len(rows)
 
 
