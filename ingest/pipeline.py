@@ -6,7 +6,7 @@ and the batch goes on. Reading, partitioning and chunking run in a pool of proce
 CPU-bound), a few files ahead of the one encoder of this process, which is fed batches of about ``BATCH_CHUNKS``
 chunks across files; each batch is stored in one transaction (``COPY``) while the next one is encoded, so a run
 interrupted leaves every document stored whole or not at all, and the next run skips those stored. The term
-statistics are recounted once, at the end.
+statistics follow each batch in its transaction (the store's triggers).
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ class _Run:
         self.storing = asyncio.create_task(self._store(prepared))
 
     async def _store(self, prepared: list[PreparedDocument]) -> None:
-        await self.service.save_many(self.principal, prepared, refresh=False)
+        await self.service.save_many(self.principal, prepared)
         for p in prepared:
             self.report.added.append(p.document.source)
             self.report.chunks += len(p.chunks)
@@ -310,8 +310,6 @@ async def ingest(
                 run.storing.cancel()
                 with suppress(BaseException):
                     await run.storing
-    if report.added:
-        await service.refresh_statistics()
     if delete_missing:
         stored = await service.sources(principal)
         gone = [source for source in stored if source.startswith("/") and not Path(source).exists()]

@@ -61,7 +61,7 @@ async def _rechunk(library: LibraryService, document: OutdatedDocument) -> bool:
         )
     except PartitionError:
         return False
-    await library.save(UPGRADER, parsed.document, parsed.chunks, refresh=False)
+    await library.save(UPGRADER, parsed.document, parsed.chunks)
     return True
 
 
@@ -103,8 +103,6 @@ async def upgrade_index(
                     await embed_pending()
                 pending.append(document)
         await embed_pending()
-        if report.rechunked:
-            await library.refresh_statistics()
         while embedded := await petitions.embed_again():
             report.petitions += embedded
     finally:

@@ -417,18 +417,13 @@ class LibraryService:
         document: DocumentIn,
         chunks: Sequence[ChunkIn],
         vectors: np.ndarray | None = None,
-        *,
-        refresh: bool = True,
     ) -> int:
-        """Store a document and its chunks, replacing an earlier version atomically; returns its id.
-
-        ``refresh=False`` leaves the term statistics for one ``refresh_statistics`` after a batch.
-        """
+        """Store a document and its chunks, replacing an earlier version atomically; returns its id."""
         self.check_manage(principal)
         if vectors is None:
             vectors = await self.embed(chunks)
         prepared = PreparedDocument(document, chunks, vectors, [c.terms() for c in chunks])
-        return (await self.save_many(principal, [prepared], refresh=refresh))[0]
+        return (await self.save_many(principal, [prepared]))[0]
 
     @staticmethod
     def check_manage(principal: Principal) -> None:
@@ -436,11 +431,9 @@ class LibraryService:
         if not is_allowed(principal, Operation.LIBRARY_MANAGE):
             raise PermissionDenied("Chỉ quản trị viên được thêm tài liệu vào thư viện.")
 
-    async def save_many(
-        self, principal: Principal, documents: Sequence[PreparedDocument], *, refresh: bool = True
-    ) -> list[int]:
+    async def save_many(self, principal: Principal, documents: Sequence[PreparedDocument]) -> list[int]:
         """Store documents embedded already, replacing earlier versions, all in one transaction (all or none);
-        returns their ids."""
+        returns their ids. The term statistics follow in the same transaction (the store's triggers)."""
         self.check_manage(principal)
         batch = [
             (
@@ -464,18 +457,11 @@ class LibraryService:
                 if await units_store.unit_by_code(conn, unit_code) is None:
                     raise UnknownUnit(unit_code)
             ids = await store.save_documents(conn, batch)
-            if refresh:
-                await store.refresh_term_stats(conn)
             for document_id, p in zip(ids, documents, strict=True):
                 await audit.record(
                     conn, principal, "library.save", str(document_id), "allowed", source=p.document.source
                 )
             return ids
-
-    async def refresh_statistics(self) -> None:
-        """Recount the terms of the whole library (after a batch of ``save(..., refresh=False)``)."""
-        async with self.db.transaction(Scope.everything()) as conn:
-            await store.refresh_term_stats(conn)
 
     async def embed(self, chunks: Sequence[ChunkIn]) -> np.ndarray:
         """The passage vectors of chunks (in a worker thread: encoding is CPU-bound)."""
@@ -488,7 +474,6 @@ class LibraryService:
             raise PermissionDenied("Chỉ quản trị viên được xóa tài liệu của thư viện.")
         async with self.db.transaction(Scope.everything()) as conn:
             deleted = await store.delete_documents(conn, document_ids)
-            await store.refresh_term_stats(conn)
             await audit.record(conn, principal, "library.delete", None, "allowed", documents=sorted(document_ids))
             return deleted
 

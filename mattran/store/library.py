@@ -206,21 +206,10 @@ async def _exact_nearest(conn: Conn, vector: np.ndarray, limit: int) -> list[tup
 
 
 async def refresh_term_stats(conn: Conn) -> None:
-    """Recount how many chunks hold each term (after ingest or deletion), per access class; the empty term holds
-    the class's number of chunks. "public" counts public chunks only, "internal" every chunk. One pass over the
-    chunks' terms as lexeme ids."""
-    await conn.execute("delete from library_terms")
-    await conn.execute(
-        """insert into library_terms (access, term, df)
-           with n as (select id, count(*) as internal, count(*) filter (where access = 'public') as public
-                      from library_chunk_terms, unnest(terms) as id group by id)
-           select c.access, l.term, c.df
-           from n join library_lexemes l using (id), lateral (values ('internal', n.internal), ('public', n.public))
-                as c(access, df)
-           where c.df > 0
-           union all select 'internal', '', count(*) from library_chunk_terms
-           union all select 'public', '', count(*) from library_chunk_terms where access = 'public'"""
-    )
+    """Recount how many chunks hold each term, per access class (a repair: triggers keep the counts as chunks are
+    written, migration 0083). "public" counts public chunks only, "internal" every chunk; the empty term holds the
+    class's number of chunks."""
+    await conn.execute("select library_terms_recount()")
 
 
 async def term_stats(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import uuid
@@ -12,12 +13,13 @@ import numpy as np
 import psycopg
 import pytest
 
-from ingest.pipeline import ingest
+from ingest.pipeline import ingest, parse_file
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService
 from mattran.scope import Scope
 from mattran.settings import Settings
+from mattran.store import library as library_store
 from tests.support.paths import INGEST_FIXTURES
 from tests.support.platform import MATTRAN, MODELS_DIR, cli_env
 
@@ -56,11 +58,35 @@ async def term_index_differences(library: LibraryService) -> dict[str, int]:
         return dict(await cur.fetchone() or {})
 
 
+async def term_statistics_differences(library: LibraryService) -> list[dict[str, object]]:
+    """Rows of the term statistics (``library_terms``, kept by delta) that a full recount does not give, and rows of
+    the recount they lack (none when the triggers keep them exactly)."""
+    async with library.db.transaction(Scope.everything()) as conn:
+        cur = await conn.execute(
+            """select 'kept' as side, * from (select access, term, df from library_terms
+                                             except all select * from library_term_counts()) k
+               union all
+               select 'recount', * from (select * from library_term_counts()
+                                         except all select access, term, df from library_terms) r
+               order by access, term, side limit 20"""
+        )
+        return list(await cur.fetchall())
+
+
+async def term_counts(library: LibraryService, term: str) -> dict[str, int]:
+    """How many chunks hold ``term`` per access class, as the statistics say."""
+    async with library.db.transaction(Scope.everything()) as conn:
+        cur = await conn.execute("select access, df from library_terms where term = %s", (term,))
+        return {r["access"]: int(r["df"]) for r in await cur.fetchall()}
+
+
 async def test_ingest_is_idempotent_and_replaces_atomically(library: LibraryService, tmp_path: Path) -> None:
     marker = f"xq{uuid.uuid4().hex[:8]}"
     law = unique_law(tmp_path, marker)
     first = await ingest(library, ADMIN, [law])
     assert first.added == [str(law.resolve())] and first.chunks > 3 and not first.failed
+    assert await term_counts(library, marker) == {"public": 1, "internal": 1}
+    assert await term_statistics_differences(library) == []
     again = await ingest(library, ADMIN, [law])
     assert again.added == [] and again.unchanged == [str(law.resolve())]
 
@@ -77,12 +103,64 @@ async def test_ingest_is_idempotent_and_replaces_atomically(library: LibraryServ
     anchors = [c["anchor"] for c in document["chunks"]]
     assert len(anchors) == len(set(anchors)) == document["chunk_count"]  # no leftovers of the old version
     assert await term_index_differences(library) == {"missing": 0, "orphans": 0, "different": 0}
+    assert await term_counts(library, marker) == {"public": 1, "internal": 1}  # the old version's chunk uncounted
+    assert await term_statistics_differences(library) == []
 
     law.unlink()
     removed = await ingest(library, ADMIN, [tmp_path], delete_missing=True)
     assert str(law.resolve()) in removed.deleted
     assert await library.document(ADMIN, before[0].document_id) is None
     assert await term_index_differences(library) == {"missing": 0, "orphans": 0, "different": 0}
+    assert await term_counts(library, marker) == {}  # no chunk holds it any more: its rows are gone
+    assert await term_statistics_differences(library) == []
+
+
+async def test_term_statistics_follow_a_change_of_access_and_saves_running_at_once(
+    library: LibraryService, tmp_path: Path
+) -> None:
+    marker = f"tk{uuid.uuid4().hex[:8]}"
+    law = unique_law(tmp_path, marker)
+    parsed = parse_file(law, law.read_bytes(), "public", None, "law")
+    document_id = await library.save(ADMIN, parsed.document, parsed.chunks)
+    assert await term_counts(library, marker) == {"public": 1, "internal": 1}
+    internal = parsed.document.model_copy(update={"access": "internal", "unit_code": "25"})
+    assert await library.save(ADMIN, internal, parsed.chunks) == document_id
+    assert await term_counts(library, marker) == {"internal": 1}  # no public chunk holds it any more
+    assert await term_statistics_differences(library) == []
+
+    # Saves in concurrent transactions, their documents sharing a word no chunk held before: each one counted, none
+    # refused (embedded ahead, so that the saves themselves overlap).
+    shared = f"tc{uuid.uuid4().hex[:8]}"
+    laws = [unique_law(tmp_path, f"{shared}x{i}", f"Từ chung {shared}.") for i in range(4)]
+    prepared = [parse_file(p, p.read_bytes(), "public", None, "law") for p in laws]
+    saves = [library.save(ADMIN, p.document, p.chunks, await library.embed(p.chunks)) for p in prepared]
+    ids = await asyncio.gather(*saves)
+    assert await term_counts(library, shared) == {"public": 4, "internal": 4}
+    assert await term_statistics_differences(library) == []
+
+    assert await library.delete(ADMIN, [document_id, *ids]) == 5
+    assert await term_counts(library, shared) == {} and await term_counts(library, marker) == {}
+    assert await term_statistics_differences(library) == []
+
+
+async def test_a_recount_repairs_the_term_statistics(library: LibraryService, tmp_path: Path, urls: StoreUrls) -> None:
+    marker = f"sc{uuid.uuid4().hex[:8]}"
+    assert (await ingest(library, ADMIN, [unique_law(tmp_path, marker)])).added
+    with psycopg.connect(urls.owner) as conn:  # damaged (only the owner may write them)
+        conn.execute("update library_terms set df = df + 5 where term = %s", (marker,))
+        conn.execute("delete from library_terms where access = 'public' and term = ''")
+    assert len(await term_statistics_differences(library)) == 2 * 2 + 1
+    async with library.db.transaction(library.scope(CITIZEN)) as conn:  # recounted from a citizen's request
+        await library_store.refresh_term_stats(conn)
+    assert await term_statistics_differences(library) == []
+    assert await term_counts(library, marker) == {"public": 1, "internal": 1}
+    async with library.db.transaction(Scope.everything()) as conn:  # every chunk counted, whoever asked
+        cur = await conn.execute(
+            "select (select df from library_terms where access = 'internal' and term = '') as kept,"
+            " (select count(*) from library_chunks) as chunks"
+        )
+        row = await cur.fetchone()
+    assert row is not None and row["kept"] == row["chunks"] > 0
 
 
 async def test_a_corrupt_pdf_is_reported_and_the_batch_goes_on(library: LibraryService, tmp_path: Path) -> None:

@@ -32,7 +32,6 @@ from mattran.domain.library_upgrade import LibraryUpgrade
 from mattran.domain.petitions.models import PetitionIn
 from mattran.scope import Scope
 from mattran.services import Services
-from mattran.store import library as library_store
 from mattran.store import migrate
 from mattran.store import petitions as petitions_store
 from mattran.store.db import Database
@@ -139,8 +138,6 @@ async def test_a_store_of_the_previous_release_is_reembedded_resumably_while_sea
     kept = [law(tmp_path, f"giu{i}") for i in range(2)]
     gone = [law(tmp_path, f"mat{i}") for i in range(3)]
     ids = {p: await store_as_previous_release(db, p, seed) for seed, p in enumerate([*kept, *gone])}
-    async with db.transaction(Scope.everything()) as conn:
-        await library_store.refresh_term_stats(conn)
     gone_content = {p: p.read_bytes() for p in gone}
     for path in gone:
         path.unlink()

@@ -136,6 +136,25 @@ async def test_a_backup_restored_gives_back_every_row_and_the_app_role_works(sto
     again = await store.file("Phản ánh sau khi khôi phục", "Sau khi khôi phục, nền tảng vẫn nhận phản ánh như thường.")
     assert again.tracking_code > code  # the numbering goes on from the backup
 
+    # The library's triggers came back (pg_restore creates them with an empty search_path): a chunk written now gets
+    # its terms as lexeme ids and is counted in the term statistics.
+    with psycopg.connect(store.urls.owner) as conn:
+        conn.execute("select set_config('mattran.scope', '{vn}', false)")
+        document = present(
+            conn.execute(
+                "insert into library_documents (title, source, content_hash, access, added_by)"
+                " values ('Sau khôi phục', 'test://khoi-phuc', '-', 'public', 'test') returning id"
+            ).fetchone()
+        )[0]
+        conn.execute(
+            "insert into library_chunks (document_id, ordinal, heading, anchor, body, access, embedding, terms)"
+            " values (%s, 0, 'Điều 1', 'dieu-1', 'khoiphuc', 'public', array_fill(0.05, array[384])::vector,"
+            " to_tsvector('simple', 'khoiphuc'))",
+            (document,),
+        )
+        counted = dict(conn.execute("select access, df from library_terms where term = 'khoiphuc'").fetchall())
+    assert counted == {"public": 1, "internal": 1}
+
 
 async def test_a_damaged_backup_changes_nothing(store: Store, tmp_path: Path) -> None:
     before = store.counts()

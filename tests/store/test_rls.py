@@ -249,3 +249,34 @@ async def test_library_term_index_is_read_within_the_scope(db: Database, library
                 " values (%s, 'internal', %s, '{1}')",
                 (library_chunks["phu_quoc"], "vn.01.00070"),
             )
+
+
+async def test_library_term_statistics_change_only_with_the_chunks(
+    db: Database, library_chunks: dict[str, int]
+) -> None:
+    """The term statistics follow the chunks written (here by the owner role), the application role reads them in any
+    scope but cannot write them (only the owner's triggers and recount do)."""
+    async with db.transaction(Scope.public()) as conn:
+        cur = await conn.execute("select access, df from library_terms where term = 'rlsmarker'")
+        assert {r["access"]: r["df"] for r in await cur.fetchall()} == {"public": 1, "internal": len(library_chunks)}
+    writes = (
+        "insert into library_terms (access, term, df) values ('public', 'rlsmarker', 9)",
+        "update library_terms set df = df + 1 where term = 'rlsmarker'",
+        "delete from library_terms where term = 'rlsmarker'",
+    )
+    await _all_refused(db, Scope.everything(), writes)
+    # A chunk's terms changed in place (an update: its old row uncounted, its new one counted), then rolled back.
+    async with db.transaction(Scope.everything()) as conn:
+        await conn.execute(
+            "update library_chunk_terms set access = 'internal' where chunk_id = %s", (library_chunks["public"],)
+        )
+        cur = await conn.execute("select access, df from library_terms where term = 'rlsmarker'")
+        assert {r["access"]: r["df"] for r in await cur.fetchall()} == {"internal": len(library_chunks)}
+        cur = await conn.execute(
+            "with kept as (select access, term, df from library_terms),"
+            " counted as (select * from library_term_counts())"
+            " select (select count(*) from (select * from kept except all select * from counted) k)"
+            " + (select count(*) from (select * from counted except all select * from kept) c) as n"
+        )
+        assert await cur.fetchone() == {"n": 0}  # as a recount gives
+        raise psycopg.Rollback()
