@@ -12,6 +12,7 @@ from knowledge.embeddings import lazy_embedder
 from mattran.bootstrap import replica_urls
 from mattran.domain.claim_links import ClaimLinks
 from mattran.domain.library import LibraryService
+from mattran.domain.library_adapter import QueryAdapter
 from mattran.domain.library_upgrade import LibraryUpgrade
 from mattran.domain.notifications import Channel, LoggingSender, Outbox, Sender, SmtpConfig, SmtpSender
 from mattran.domain.petition_text import Deadlines
@@ -56,7 +57,7 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
             followup=PetitionFollowUp(db, resolver, Pseudonyms(signing), personal),
             claims=PetitionClaims(db, claims, personal, Pseudonyms(signing)),
         ),
-        library=LibraryService(db, embedder),
+        library=LibraryService(db, embedder, query_adapter(settings)),
         library_upgrade=LibraryUpgrade(db, embedder),
         personal=personal,
         limits=limits,
@@ -65,6 +66,14 @@ def build_services(settings: Settings, db: Database, resolver: UnitResolver) -> 
         section_writer=section_writer(model),
         notifications=outbox(settings, db, personal, signing, claims),
     )
+
+
+def query_adapter(settings: Settings) -> QueryAdapter | None:
+    """The library's query adapter when it is on and made for the configured embedding model."""
+    if not settings.library_query_adapter:
+        return None
+    adapter = QueryAdapter.load()
+    return adapter if adapter.model == settings.embedding_model else None
 
 
 def senders(settings: Settings) -> dict[Channel, Sender]:

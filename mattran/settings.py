@@ -234,6 +234,11 @@ class Settings(BaseSettings):
         default="auto",
         description="auto = bf16 on a GPU; on a CPU the fastest path measured once per machine (cached in MODELS_DIR).",
     )
+    library_query_adapter: bool = Field(
+        default=True,
+        description="Search the library with questions mapped by the adapter learnt from everyday questions "
+        "(`mattran/domain/library_adapter.npz`); false = the embedding model's own question vectors.",
+    )
     embedding_max_tokens: int = Field(default=512, ge=32, le=512, description="Tokens read per passage.")
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
     models_dir: Path | None = Field(

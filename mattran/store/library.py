@@ -153,6 +153,15 @@ async def chunks_of(conn: Conn, document_id: int) -> list[Row]:
     return await cur.fetchall()
 
 
+async def chunk_vectors(conn: Conn) -> list[Row]:
+    """Every visible chunk's vector with its document's source, article and heading (to learn the query adapter)."""
+    cur = await conn.execute(
+        "select c.id, d.source, c.article, c.heading, c.embedding::vector::real[] as embedding "
+        "from library_chunks c join library_documents d on d.id = c.document_id order by c.id"
+    )
+    return await cur.fetchall()
+
+
 def ef_search_for(limit: int) -> int:
     """The HNSW candidate list for ``limit`` results (migration 0080 says how it was chosen)."""
     return min(1000, max(EF_SEARCH, 2 * limit))
