@@ -12,7 +12,7 @@ from knowledge.embeddings import lazy_embedder
 from mattran.bootstrap import replica_urls
 from mattran.domain.claim_links import ClaimLinks
 from mattran.domain.library import LibraryService
-from mattran.domain.library_adapter import QueryAdapter
+from mattran.domain.library_adapter import QueryAdapter, shipped_adapter
 from mattran.domain.library_upgrade import LibraryUpgrade
 from mattran.domain.notifications import Channel, LoggingSender, Outbox, Sender, SmtpConfig, SmtpSender
 from mattran.domain.petition_text import Deadlines
@@ -72,7 +72,7 @@ def query_adapter(settings: Settings) -> QueryAdapter | None:
     """The library's query adapter when it is on and made for the configured embedding model."""
     if not settings.library_query_adapter:
         return None
-    adapter = QueryAdapter.load()
+    adapter = shipped_adapter()
     return adapter if adapter.model == settings.embedding_model else None
 
 

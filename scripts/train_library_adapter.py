@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import io
 import itertools
 import json
@@ -34,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from agents.routing.model import sha256  # noqa: E402
 from evals import retrieval  # noqa: E402
 from mattran.domain.library_adapter import ARTEFACT, CARD  # noqa: E402
 
@@ -43,11 +43,6 @@ TEMPERATURES = (0.02, 0.05)
 PULLS = (0.01, 0.03, 0.1, 0.3, 1.0)  # weight of ‖A‖² (the map is I + A)
 STEPS = (100,)
 SEED = 20261206
-
-
-def sha256(path: Path) -> str:
-    """The file's SHA-256, hex."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -83,25 +78,22 @@ class Corpus:
 
 async def embedded(questions: list[str]) -> tuple[Corpus, np.ndarray]:
     """The tuning laws' passages in the store, and each question's vector as the search embeds it (no adapter)."""
-    from compose.services import build_services
     from ingest.pipeline import ingest
+    from knowledge.embeddings import lazy_embedder
     from mattran.auth.principal import Principal, Role
     from mattran.bootstrap import prepare_store
     from mattran.domain.library import LibraryService
-    from mattran.domain.units import load_resolver
     from mattran.scope import Scope
     from mattran.settings import get_settings
     from mattran.store import library as store
     from mattran.store.db import Database
 
-    settings = get_settings().model_copy(update={"library_query_adapter": False})  # whether or not one is built
+    settings = get_settings()
     database = Database(prepare_store(settings).app, max_size=2)
     await database.open()
     try:
-        async with database.transaction(Scope.public()) as conn:
-            resolver = await load_resolver(conn)
-        services = build_services(settings, database, resolver)
-        library = LibraryService(database, services.embedder)  # the untuned question vectors
+        embedder = lazy_embedder(settings)
+        library = LibraryService(database, embedder)  # no adapter: the untuned question vectors
         admin = Principal(subject="fit:library", name="Điều chỉnh thư viện", roles=frozenset({Role.ADMIN}))
         report = await ingest(library, admin, [settings.laws_dir])
         if report.failed:
@@ -115,7 +107,7 @@ async def embedded(questions: list[str]) -> tuple[Corpus, np.ndarray]:
                 known = dict(zip((str(q) for q in data["questions"]), data["vectors"], strict=True))
         for question in dict.fromkeys(q for q in questions if q not in known):
             found = await library.article_candidates(admin, question)
-            known[question] = await asyncio.to_thread(services.embedder.query, found.embedded if found else question)
+            known[question] = await asyncio.to_thread(embedder.query, found.embedded if found else question)
         np.savez(cache, questions=np.array(list(known)), vectors=np.stack(list(known.values())))
         vectors = np.stack([known[q] for q in questions])
     finally:

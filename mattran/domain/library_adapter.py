@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -37,3 +38,9 @@ class QueryAdapter:
         """The adapted question vector (unit length)."""
         mapped = self.matrix @ np.asarray(vector, dtype=np.float32)
         return mapped / max(float(np.linalg.norm(mapped)), 1e-12)
+
+
+@cache
+def shipped_adapter() -> QueryAdapter:
+    """The shipped artefact (read once per process)."""
+    return QueryAdapter.load()
