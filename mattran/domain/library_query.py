@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from itertools import pairwise
 
 from mattran.domain.text import fold, nfc, strip_marks
@@ -122,36 +121,6 @@ def query_terms(text: str) -> list[str]:
     singles = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
     pairs = [a + b for a, b in pairwise(words) if not (a in STOPWORDS and b in STOPWORDS)]
     return list(dict.fromkeys(singles + pairs))
-
-
-def restore_marks(question: str, passages: list[str]) -> str:
-    """The question with its diacritics put back, as the words are written in ``passages``.
-
-    Used for questions typed without diacritics: the passages full-text search found for them say how their
-    words are spelt, pairs of words first ("giai quyet" → "giải quyết"), then single words.
-    """
-    pairs: dict[tuple[str, str], Counter[str]] = {}
-    singles: dict[str, Counter[str]] = {}
-    for passage in passages:
-        written = [w for w in _WORDS.findall(passage.lower())]
-        folded = [fold(w) for w in written]
-        for i, word in enumerate(written):
-            singles.setdefault(folded[i], Counter())[word] += 1
-            if i + 1 < len(written):
-                pairs.setdefault((folded[i], folded[i + 1]), Counter())[f"{word} {written[i + 1]}"] += 1
-    words = search_terms(question)
-    restored = list(words)
-    i = 0
-    while i < len(words):
-        pair = pairs.get((words[i], words[i + 1])) if i + 1 < len(words) else None
-        if pair:
-            restored[i : i + 2] = pair.most_common(1)[0][0].split(" ")
-            i += 2
-            continue
-        if words[i] in singles:
-            restored[i] = singles[words[i]].most_common(1)[0][0]
-        i += 1
-    return " ".join(restored)
 
 
 def sentences(body: str) -> list[str]:

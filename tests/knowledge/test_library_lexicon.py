@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from evals.retrieval import UNSEEN_LAWS
+from mattran.domain.diacritics import shipped_restorer
 from mattran.domain.library_lexicon import Lexicon, lexicon
-from mattran.domain.library_query import restore_marks
 from mattran.domain.text import fold
 from mattran.settings import Settings
 
@@ -56,4 +56,4 @@ def test_a_phrase_matches_whole_words_only() -> None:
 
 def test_the_lexicon_spells_an_unaccented_question() -> None:
     question = "xin cap so do mat bao lau"
-    assert "sổ đỏ" in restore_marks(question, lexicon().spellings(question))
+    assert "sổ đỏ" in shipped_restorer().restore(question, lexicon().spellings(question))
