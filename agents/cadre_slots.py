@@ -348,6 +348,17 @@ def congress_change(text: str) -> dict[str, Any]:
     return change
 
 
+_COMMUNES_COUNTED = re.compile(r"\b(?:so|cac|nhung|bao nhieu|may|bn) (?:xa|phuong)\b|\bcap (?:xa|co so)\b")
+_PROVINCES_COUNTED = re.compile(r"\bcap tinh\b|\b(?:uy ban|ub) (?:tinh|thanh pho)\b")
+
+
+def congress_level(text: str) -> int | None:
+    """The level whose congresses a comparison counts: 2 for communes and wards ("số xã, phường đã tổ chức"), 1 for
+    the provinces' own; None for every level."""
+    folded = fold(text)
+    return 2 if _COMMUNES_COUNTED.search(folded) else 1 if _PROVINCES_COUNTED.search(folded) else None
+
+
 _MONTH = re.compile(r"\b(?:thang|thg|th)\s*(\d{1,2})(?:\s*(?:/|-|nam)?\s*(\d{4}))?(?!\s*[/.-]?\s*\d)\b")
 _MONTH_RELATIVE = re.compile(r"\bthang (nay|truoc|roi|sau|toi)\b")
 _THIS_YEAR = re.compile(r"\bnam nay\b")

@@ -17,9 +17,8 @@ from typing import Any
 from agents import replies
 from agents.routing.router import Router
 from agents.state import Awaiting, Candidate, ChatState, ToolCall
-from agents.understanding import Intent, slots_for
-from mattran.auth.principal import Role
-from mattran.domain.text import fold, nfc, strip_marks
+from agents.understanding import Intent, compared, named_as_subject, slots_for
+from mattran.domain.text import fold
 from tools import units
 from tools.base import ToolContext
 from tools.names import ToolName
@@ -40,6 +39,8 @@ _UNIT_INTENTS = frozenset(
         Intent.GET_PETITION_STATUS,
     }
 )
+# Questions that may compare two units.
+_COMPARABLE = frozenset({Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS})
 # Requests about a unit in the cadre's scope (their own unit when they name none).
 _CADRE_INTENTS = (
     Intent.QUERY_MEMBERS,
@@ -153,19 +154,39 @@ async def step_for(
 
 
 def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
-    """A unit named by its name alone when none was named with its type: for a province cadre one of their
-    communes ("đại hội Lai Đồng"), for anyone a province ("ở Sơn La", "Hà Nam cũ")."""
-    if intent not in _UNIT_INTENTS or {"unit_text", "tracking_code", "compare_texts"} & set(slots):
+    """A unit named by its name alone when none was named with its type: for a cadre, a commune or ward the question
+    is about ("văn miếu bao nhiêu ủy viên nữ", "đại hội Lai Đồng"), the one of the caller's scope, else of their
+    province, when several have that name; for anyone a province ("ở Sơn La", "Hà Nam cũ"); two provinces compared
+    ("Phú Thọ nhiều hơn Hà Nội bao nhiêu ủy viên nữ")."""
+    if intent not in _UNIT_INTENTS or {"tracking_code", "compare_texts"} & set(slots):
         return slots
-    resolver, scope = ctx.services.resolver, ctx.principal.unit_path
-    below = resolver.below_named(text, scope) if ctx.principal.cadre_role == Role.PROVINCE_CADRE and scope else None
-    if below and strip_marks(text) != text and below.short_name.lower() not in nfc(text).lower():
-        below = None  # written with marks, the name must be too: "văn bản" is not Xã Vân Bán
-    own = resolver.units.get(ctx.principal.unit_code or "")
-    if below and own and below.short_name == own.short_name:
-        below = None  # "Phú Thọ" in a Phú Thọ cadre's message is their province, not Phường Phú Thọ
-    if unit := below or resolver.province_named(text):
-        slots |= {"unit_code": unit.code, "unit_name": unit.name}
+    resolver, principal = ctx.services.resolver, ctx.principal
+    if mentioned := slots.get("unit_text"):  # "Ủy ban Ba Xa, tỉnh Quảng Ngãi": a commune of the province named
+        provinces = resolver.provinces_named(mentioned) if fold(mentioned).startswith("tinh ") else []
+        if not provinces:
+            return slots
+    else:
+        provinces = resolver.provinces_named(text)
+    if intent in _COMPARABLE and len(provinces) >= 2 and compared(text):
+        return slots | {"compare_texts": [p.name for p in provinces[:2]]}
+    communes = (
+        [u for u in resolver.named_alone(text) if named_as_subject(text, u.short_name)] if principal.cadre_role else []
+    )
+    if provinces:
+        communes = [u for u in communes if u.province_code == provinces[0].code]
+    own = resolver.units.get(principal.unit_code or "")
+    nearest = (
+        [u for u in communes if _within_scope(ctx, u.code)]
+        or [u for u in communes if own and own.province_code and u.province_code == own.province_code]
+        or communes
+    )
+    if len(nearest) == 1:
+        slots.pop("unit_text", None)
+        return slots | {"unit_code": nearest[0].code, "unit_name": nearest[0].name}
+    if nearest and not mentioned:
+        return slots | {"unit_text": fold(nearest[0].short_name)}  # several of that name: the dialogue asks which
+    if provinces and not mentioned:
+        slots |= {"unit_code": provinces[0].code, "unit_name": provinces[0].name}
     return slots
 
 
@@ -271,7 +292,7 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
             break
     if not slots.get("unit_code") and named:
         found = await _resolve_unit(ctx, slots.pop("unit_text"))
-        found["results"] = [m for m in found["results"] if _named_in(m, named)]  # not words read as a name
+        found["results"] = [m for m in found["results"] if _named_in(m, named) and _kind_fits(m, named)]
         if not found["results"]:
             named = None  # no unit named after all: the cadre's own
         in_scope = (
@@ -306,6 +327,8 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
         return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))
     if intent == Intent.GET_CONGRESS_PROGRESS:
         args = {"unit_code": unit, **slots.get("month", {})}
+        if compared := [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]:
+            args |= {"compare": compared, "compare_level": slots.get("compare_level")}
         return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, args))
     if intent == Intent.GET_PETITION_STATUS:
         args = {"unit_code": unit, **slots.get("petition_filters", {})}
@@ -373,6 +396,12 @@ def _named_in(match: dict[str, Any], mention: str) -> bool:
 
 
 _NAME_LIKENESS, _OLD_NAME_LIKENESS = 0.8, 0.9
+
+
+def _kind_fits(match: dict[str, Any], mention: str) -> bool:
+    """Whether a unit found is of the kind the mention says: "tỉnh …" names a province ("tỉnh cả ủy ban thành phố
+    và…" is no Xã Ca Thành)."""
+    return not fold(mention).startswith("tinh ") or match["level"] != "commune"
 
 
 def _candidates(found: list[dict[str, Any]]) -> list[Candidate]:

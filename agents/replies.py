@@ -499,6 +499,8 @@ def _congress_progress(result: dict[str, Any]) -> str:
             f"chưa tổ chức {_number(g['total'] - g['held'])}, quá hạn {_number(g['overdue'])}, tổ chức muộn "
             f"{_number(g['held_late'])}" + (f" — {statuses}" if statuses else "")
         )
+    if len(compared := result.get("compared") or []) == 2:
+        lines.append(_compared_congresses(compared))
     if month := result.get("month"):
         lines += _in_month(month)
     if unit := result.get("unit"):
@@ -522,6 +524,17 @@ def _congress_progress(result: dict[str, Any]) -> str:
             + (f" và {_number(more)} đơn vị khác." if more > 0 else ".")
         )
     return "\n".join(lines)
+
+
+def _compared_congresses(units: list[dict[str, Any]]) -> str:
+    """Two units' congresses held side by side (of one level when asked), and the difference."""
+    first, second = units
+    level = " (cấp xã)" if first["level"] == 2 else " (cấp tỉnh)" if first["level"] == 1 else ""
+    sides = "; ".join(
+        f"{u['unit_name']}: {_number(u['held'])}/{_number(u['total'])} ({_percent(u['share'])})" for u in units
+    )
+    gap = abs(first["held"] - second["held"])
+    return f"So sánh số đơn vị đã tổ chức đại hội{level} — {sides}. Chênh lệch: **{_number(gap)}** đơn vị."
 
 
 def _in_month(month: dict[str, Any]) -> list[str]:

@@ -22,6 +22,12 @@ class ProgressArgs(BaseModel):
     term: str | None = Field(default=None, description="Nhiệm kỳ, ví dụ 2024–2029.")
     month: int | None = Field(default=None, ge=1, le=12, description="Đếm đại hội tổ chức, dự kiến trong tháng này.")
     year: int | None = Field(default=None, ge=2000, le=2100, description="Năm của tháng (mặc định: mọi năm).")
+    compare: list[str] = Field(
+        default_factory=list, max_length=2, description="Hai đơn vị cần so sánh (mã), trong phạm vi của cán bộ."
+    )
+    compare_level: int | None = Field(
+        default=None, ge=0, le=2, description="So sánh riêng một cấp (1: tỉnh, 2: xã, phường); bỏ trống = mọi cấp."
+    )
 
 
 class UpdateArgs(BaseModel):
@@ -45,6 +51,7 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
             if args.month
             else []
         )
+        compared = [await congress.congress_progress(conn, ctx.principal, code, args.term) for code in args.compare]
     result = progress.model_dump(
         mode="json", include={"unit_code", "unit_name", "level", "term", "summary", "by_status", "by_level"}
     )
@@ -52,6 +59,8 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
         group["by_status"] = [c.model_dump(mode="json") for c in statuses.get(int(group["key"]), [])]
     provinces = sorted(progress.by_province, key=lambda g: (-g.share, -g.held, g.label))
     waiting = [u for u in progress.units if u.status not in congress.HELD]
+    if compared:
+        result["compared"] = [_held(p, args.compare_level) for p in compared]
     return result | {
         "delegates": [d.model_dump() for d in delegates],
         "by_province": [g.model_dump(mode="json") for g in provinces[:_LISTED]],
@@ -61,6 +70,15 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
         else None,
         "unit": next((u.model_dump(mode="json") for u in progress.units if u.code == progress.unit_code), None),
     }
+
+
+def _held(progress: congress.CongressProgress, level: int | None) -> dict[str, Any]:
+    """How many units of one compared unit's subtree (of one level, when asked) have held their congress."""
+    group = next((g for g in progress.by_level if g.key == str(level)), None) if level is not None else None
+    chosen = group or progress.summary
+    return {"unit_code": progress.unit_code, "unit_name": progress.unit_name, "level": level if group else None} | (
+        chosen.model_dump(include={"held", "total", "share"})
+    )
 
 
 @tool(ToolName.UPDATE_CONGRESS, Operation.CONGRESS_UPDATE, changes_data=True)
