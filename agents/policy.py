@@ -18,7 +18,9 @@ from agents import replies
 from agents.routing.router import Router
 from agents.state import Awaiting, Candidate, ChatState, ToolCall
 from agents.understanding import Intent, compared, named_as_subject, slots_for
+from mattran.auth.principal import Role
 from mattran.domain.text import fold
+from mattran.domain.unit import Level, Unit
 from tools import units
 from tools.base import ToolContext
 from tools.names import ToolName
@@ -139,7 +141,7 @@ async def step_for(
         slots["unit_text"] = text
     elif awaiting == Awaiting.INTENT_CHOICE and (chosen_intent := pick_intent(text, slots["choices"])):
         said = slots["text"]
-        intent, slots = chosen_intent, _with_province(ctx, chosen_intent, slots_for(chosen_intent, said), said)
+        intent, slots = chosen_intent, await _with_province(ctx, chosen_intent, slots_for(chosen_intent, said), said)
     elif guide := guided_step(text):
         return guide
     else:
@@ -148,30 +150,36 @@ async def step_for(
         slots = (
             {"choices": [str(c) for c in routed.choices], "text": text}
             if routed.choices
-            else _with_province(ctx, routed.intent, slots_for(routed.intent, text), text)
+            else await _with_province(ctx, routed.intent, slots_for(routed.intent, text), text)
         )
     return await next_step(ctx, intent, slots)
 
 
-def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
+async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
     """A unit named by its name alone when none was named with its type: for a cadre, a commune or ward the question
     is about ("văn miếu bao nhiêu ủy viên nữ", "đại hội Lai Đồng"), the one of the caller's scope, else of their
-    province, when several have that name; for anyone a province ("ở Sơn La", "Hà Nam cũ"); two provinces compared
-    ("Phú Thọ nhiều hơn Hà Nội bao nhiêu ủy viên nữ")."""
+    province, when several have that name; for anyone a province ("ở Sơn La", "Hà Nam cũ"); two units compared
+    ("Phú Thọ nhiều hơn Hà Nội bao nhiêu ủy viên nữ", "Kinh Môn và Trần Hưng Đạo: phường nào…")."""
     if intent not in _UNIT_INTENTS or {"tracking_code", "compare_texts"} & set(slots):
         return slots
     resolver, principal = ctx.services.resolver, ctx.principal
-    if mentioned := slots.get("unit_text"):  # "Ủy ban Ba Xa, tỉnh Quảng Ngãi": a commune of the province named
+    mentioned = slots.get("unit_text")
+    if mentioned and principal.cadre_role and not await _names_a_unit(ctx, mentioned):
+        del slots["unit_text"]  # words read as a unit's name ("TP cộng với các phường"): they name none
+        mentioned = None
+    if mentioned:  # "Ủy ban Ba Xa, tỉnh Quảng Ngãi": a commune of the province named
         provinces = resolver.provinces_named(mentioned) if fold(mentioned).startswith("tinh ") else []
         if not provinces:
             return slots
     else:
         provinces = resolver.provinces_named(text)
-    if intent in _COMPARABLE and len(provinces) >= 2 and compared(text):
-        return slots | {"compare_texts": [p.name for p in provinces[:2]]}
     communes = (
         [u for u in resolver.named_alone(text) if named_as_subject(text, u.short_name)] if principal.cadre_role else []
     )
+    if intent in _COMPARABLE and not mentioned and compared(text):
+        named = _in_order(text, [*provinces, *communes])
+        if len(named) >= 2:
+            return slots | {"compare_texts": named[:2]}
     if provinces:
         communes = [u for u in communes if u.province_code == provinces[0].code]
     own = resolver.units.get(principal.unit_code or "")
@@ -188,6 +196,29 @@ def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text
     if provinces and not mentioned:
         slots |= {"unit_code": provinces[0].code, "unit_name": provinces[0].name}
     return slots
+
+
+def _in_order(text: str, units: list[Unit]) -> list[str]:
+    """The names of ``units`` in the order the text writes them, each name once."""
+    folded = f" {fold(text)} "
+    at = {fold(u.short_name): folded.find(f" {fold(u.short_name)} ") for u in units}
+    return sorted((name for name, where in at.items() if where >= 0), key=lambda name: at[name])
+
+
+async def _names_a_unit(ctx: ToolContext, mention: str) -> bool:
+    """Whether a mention resolves to a unit whose name it holds, of the kind it says."""
+    found = (await _resolve_unit(ctx, mention))["results"]
+    return any(_counts(ctx, m, mention) for m in found)
+
+
+def _counts(ctx: ToolContext, match: dict[str, Any], mention: str) -> bool:
+    """Whether a unit found for a mention is one it names: its name is in it, of the kind it says, and a name found
+    only by its likeness (a typo) is of a unit in the caller's province ("HĐND xã cuối năm" is no faraway commune)."""
+    if not (_named_in(match, mention) and _kind_fits(match, mention)):
+        return False
+    own = ctx.services.resolver.units.get(ctx.principal.unit_code or "")
+    province = (own.province_code or own.code) if own and own.level != Level.CENTRAL else None
+    return match["score"] >= _EXACTLY or province is None or match["province_code"] == province
 
 
 def pick_intent(text: str, choices: list[str]) -> Intent | None:
@@ -224,6 +255,8 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
     if intent == Intent.FILE_PETITION:
         if not slots.get("content") or len(slots["content"]) < 20:
             return Step(intent, slots, awaiting=Awaiting.CONTENT, reply=replies.ask_content())
+        if not slots.get("unit_code") and not slots.get("unit_text") and ctx.principal.cadre_role == Role.COMMUNE_CADRE:
+            slots["unit_code"] = ctx.principal.unit_code  # a commune cadre files for their residents: to their commune
         if not slots.get("unit_code"):
             if not slots.get("unit_text"):
                 return Step(intent, slots, awaiting=Awaiting.UNIT, reply=replies.ask_unit())
@@ -292,7 +325,7 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
             break
     if not slots.get("unit_code") and named:
         found = await _resolve_unit(ctx, slots.pop("unit_text"))
-        found["results"] = [m for m in found["results"] if _named_in(m, named) and _kind_fits(m, named)]
+        found["results"] = [m for m in found["results"] if _counts(ctx, m, named)]
         if not found["results"]:
             named = None  # no unit named after all: the cadre's own
         in_scope = (
@@ -319,16 +352,20 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
     if named and not slots.get("unit_code"):
         return Step(intent, slots, reply=replies.unit_not_found(named))
     unit = slots.get("unit_code") or ctx.principal.unit_code
+    compared = [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]
+    if len(compared) == 2 and not slots.get("unit_code"):
+        unit = compared[0]  # two units compared: the first named is the one asked about, beside the other
     if intent == Intent.QUERY_MEMBERS:
         args = {"unit_code": unit, "filters": _own_committee(ctx, unit, slots)}
         args |= {k: slots[k] for k in ("measure", "rank_by", "subject", "member_name") if k in slots}
-        if compared := [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]:
+        if compared:
             args["compare"] = compared
         return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))
     if intent == Intent.GET_CONGRESS_PROGRESS:
         args = {"unit_code": unit, **slots.get("month", {})}
-        if compared := [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]:
+        if compared:
             args |= {"compare": compared, "compare_level": slots.get("compare_level")}
+            args["compare_on"] = slots.get("compare_on", "held")
         return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, args))
     if intent == Intent.GET_PETITION_STATUS:
         args = {"unit_code": unit, **slots.get("petition_filters", {})}
@@ -396,6 +433,7 @@ def _named_in(match: dict[str, Any], mention: str) -> bool:
 
 
 _NAME_LIKENESS, _OLD_NAME_LIKENESS = 0.8, 0.9
+_EXACTLY = 0.9  # the resolver's score of a name found as written (today's 1.0, a former one 0.9)
 
 
 def _kind_fits(match: dict[str, Any], mention: str) -> bool:

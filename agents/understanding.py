@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agents.cadre_slots import congress_change, congress_level, congress_month, member_query, petition_filters
+from agents.cadre_slots import (
+    compared_on,
+    congress_change,
+    congress_level,
+    congress_month,
+    member_query,
+    petition_filters,
+)
 from mattran.domain import receipts
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -187,7 +194,25 @@ _STOP_FOLDED = frozenset(
     ]
 )
 _TAIL = frozenset(
-    ["thuoc", "o", "la", "gio", "nay", "sau", "bay", "vao", "voi", "vo", "nhap", "sap", "chon", "con", "ve"]
+    [
+        "thuoc",
+        "o",
+        "la",
+        "gio",
+        "nay",
+        "sau",
+        "bay",
+        "vao",
+        "voi",
+        "vo",
+        "nhap",
+        "sap",
+        "chon",
+        "con",
+        "ve",
+        "cu",
+        "ben",
+    ]
 )  # before "… nào?"
 _QUESTION = frozenset({"nao", "gi", "dau"})
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[.,;:!?()\[\]\n]")
@@ -240,6 +265,10 @@ _ASKED_AFTER_NAME = re.compile(
 )
 
 
+_JOINING = frozenset({"va", "voi", "vs", "hay", "so"})
+_DURATION = frozenset({"thang", "nam", "ngay", "tuan", "quy", "th"})
+
+
 def _name_after(tokens: list[str], start: int, marked: bool, capitals: bool) -> list[str]:
     """The tokens of a name, and of the larger units after it, from ``start`` (possibly none)."""
     stops = _STOP_MARKED if marked else _STOP_FOLDED
@@ -255,6 +284,10 @@ def _name_after(tokens: list[str], start: int, marked: bool, capitals: bool) -> 
             break
         if name and _ASKED_AFTER_NAME.match(fold(" ".join(tokens[i : i + 4]))):
             break
+        if name and fold(token) in _JOINING and _type_at(tokens, i + 1, marked):
+            break  # "xa van mieu va phuong viet tri": two units
+        if token.isdigit() and fold(" ".join(tokens[i + 1 : i + 2])) in _DURATION:
+            break  # "phản ánh của phường 6 tháng đầu năm"
         typed = _type_at(tokens, i, marked)
         if capitals and not typed and not (token[0].isupper() or token[0].isdigit()):
             break
@@ -283,6 +316,10 @@ def _without_question(name: list[str], marked: bool) -> list[str]:
 
 
 _FORMER = frozenset({"cu", "truoc day", "truoc"})  # "huyện Cẩm Khê (cũ)": the name of before 2025
+# Words of a gloss in parentheses on what a unit was made of or where it lies now ("(Sơn Vi, Tứ Xã cũ)",
+# "(trước là …)", "(nay thuộc Phú Thọ)", "(gồm …)"); such a gloss can be long.
+_GLOSS = frozenset({"cu", "gom", "truoc", "nay"})
+_MAX_GLOSS = 40
 
 
 def _in_parentheses(tokens: list[str], end: int, marked: bool, capitals: bool) -> tuple[list[str], int]:
@@ -293,10 +330,16 @@ def _in_parentheses(tokens: list[str], end: int, marked: bool, capitals: bool) -
     """
     if end + 1 >= len(tokens) or tokens[end + 1] != "(":
         return [], end
-    close = next((k for k in range(end + 2, min(len(tokens), end + 3 + _MAX_NAME)) if tokens[k] == ")"), None)
+    close = next((k for k in range(end + 2, min(len(tokens), end + 3 + _MAX_GLOSS)) if tokens[k] == ")"), None)
     if close is None or close == end + 2:
         return [], end
     inner = tokens[end + 2 : close]
+    if fold(" ".join(inner)) not in _FORMER and _GLOSS & set(fold(" ".join(inner)).split()):
+        if _type_at(inner, 0, marked) and len(inner) <= _MAX_NAME:  # "p. Tân Hòa (TP Hòa Bình cũ)": where it was
+            return [",", *(t for t in inner if fold(t) != "cu")], close
+        return [], close  # "xã Dũng Tiến (gồm các xã … của huyện Kim Bôi cũ)": the name before is today's unit
+    if len(inner) > _MAX_NAME:
+        return [], end
     if fold(" ".join(inner)) in _FORMER:
         after = close + 2  # the first word past "(cũ),"
         if (
@@ -340,6 +383,9 @@ def unit_mentions(text: str) -> list[str]:
         if not complete and (not words or words[0] in _NOT_A_NAME.get(kind, ())):
             continue
         covered = i + n + len(name) - 1
+        if covered + 1 < len(tokens) and fold(tokens[covered + 1]) == "cu":  # "x. Sơn Vi cũ": the former unit
+            name.append(tokens[covered + 1])
+            covered += 1
         larger, covered = _in_parentheses(tokens, covered, marked, capitals)
         span = " ".join(tokens[i : i + n] + name + larger).replace(" . ", ". ")
         mentions.append(re.sub(r" ,", ",", fold_keep_punctuation(span)))
@@ -553,7 +599,7 @@ def named_units(text: str) -> list[str]:
 # A unit named without its type word is taken for one only where a question names its subject: after "của", "ở",
 # "ủy ban", "đại hội"… or right before what is asked ("văn miếu bao nhiêu ủy viên nữ", "Thái Tân đã đại hội chưa");
 # never a name that is also an everyday phrase ("họp thống nhất", "đại hội thành công", "an ninh trật tự").
-_SUBJECT_WORDS = r"cua|o|tai|ve|ben|giua|voi|so voi|va|xem|ub|uy ban|mttq|ubmttq|mat tran|dai hoi|dh|dhdb"
+_SUBJECT_WORDS = r"cua|o|tai|ve|ben|giua|voi|so voi|va|vs|hay|xem|ub|uy ban|mttq|ubmttq|mat tran|dai hoi|dh|dhdb"
 _BEFORE_NAME = re.compile(rf"(?:^|[,.?!;:(]|\b(?:{_SUBJECT_WORDS}))\s*$")
 _AFTER_NAME = re.compile(
     rf"\s*(?:$|[,.?!;:(]|(?:{_ASKED_AFTER_NAME.pattern})|(?:co|da|chua|dang|thi|nhieu|it|hon|va|so|nay|the nao|ra sao"
@@ -633,6 +679,7 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
         elif intent == Intent.GET_CONGRESS_PROGRESS:
             slots |= {"month": month} if (month := congress_month(text)) else {}
             slots |= {"compare_level": level} if (level := congress_level(text)) is not None else {}
+            slots["compare_on"] = compared_on(text)
         elif intent == Intent.UPDATE_CONGRESS:
             slots["change"] = congress_change(text)
         elif intent == Intent.DRAFT_REPORT:

@@ -145,6 +145,7 @@ class _Parsed:
     central: bool = False
     tokens: list[str] = field(default_factory=list)
     raw: str = ""  # the text as typed, NFC lower case
+    former: bool = False  # the name is followed by "cũ": the unit of before 2025
 
 
 def _tokens(text: str) -> list[str]:
@@ -296,7 +297,9 @@ class UnitResolver:
 
     def _parse_text(self, text: str) -> _Parsed:
         tokens = _tokens(text)
-        parsed = _Parsed(tokens=tokens, raw=nfc(text).lower())
+        former = bool(tokens) and tokens[-1] == "cu"  # "xã Sơn Vi cũ", "huyện Lâm Thao cũ"
+        tokens = tokens[:-1] if former else tokens
+        parsed = _Parsed(tokens=tokens, raw=nfc(text).lower(), former=former)
         if " ".join(t for t in tokens if t != ",") in _CENTRAL:
             parsed.central = True
             return parsed
@@ -418,15 +421,18 @@ class UnitResolver:
             old = [r for r in self.legacy_by_key.get(mention.key, []) if legacy_ok(r, typed)]
             prefer_old = (
                 parsed.district is not None
+                or parsed.former
                 or mention.kind == "thi_tran"
                 or (province is not None and province.legacy_code is not None)
             )
             if strip_marks(parsed.raw) != parsed.raw:
-                # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"
-                new = [u for u in new if nfc(u.short_name).lower() in parsed.raw] or new
-                old = [
+                # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"; "Sơn Vi" is not Sơn Vĩ
+                new_marked = [u for u in new if nfc(u.short_name).lower() in parsed.raw]
+                old_marked = [
                     r for r in old if r.name and nfc(short_name(r.name, LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw
-                ] or old
+                ]
+                new = new_marked or ([] if old_marked else new)
+                old = old_marked or old
             if province is not None and province.legacy_code is None:
                 # "Phú Thọ" names both today's province and the former one: prefer the former one's communes.
                 same_name = [r for r in old if r.province_code == province.code]
@@ -499,7 +505,10 @@ class UnitResolver:
                     (n, province)
                     for n in range(min(4, len(tokens) - i), 0, -1)
                     if (province := self.province_names.get(tuple(tokens[i : i + n])))
-                    and not _type_before(tokens, i, _COMMUNE_TYPES)[0]
+                    and not (  # "phường Bắc Giang" is a commune; "các phường xã Hà Nội" the province
+                        _type_before(tokens, i, _COMMUNE_TYPES)[0]
+                        and " ".join(tokens[i : i + n]) in self.communes_by_key
+                    )
                     and self._province_written(" ".join(tokens[i : i + n]), written)
                 ),
                 None,

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from agents.cadre_slots import congress_change, congress_level, member_filters, member_query
+from agents.cadre_slots import compared_on, congress_change, congress_level, member_filters, member_query
 from agents.dates import dates_in
 from agents.routing.features import features
 from agents.routing.router import Router, allowed_intents
@@ -197,6 +197,13 @@ def test_a_unit_named_without_its_type_only_where_it_is_asked_about(text: str, n
     assert named_as_subject(text, name) is subject
 
 
+def test_a_comparison_of_congresses_compares_what_is_asked() -> None:
+    assert compared_on("van mieu voi viet tri dai hoi ben nao dong dai bieu du hon") == "delegates_attending"
+    assert compared_on("đại hội hai xã dự kiến triệu tập bao nhiêu đại biểu, chênh bao nhiêu") == "delegates_planned"
+    assert compared_on("đại hội hai phường bầu bao nhiêu ủy viên, nơi nào nhiều hơn") == "committee_size"
+    assert compared_on("Hà Nội nhiều hơn Hải Phòng bao nhiêu xã đã tổ chức đại hội") == "held"
+
+
 def test_a_comparison_of_congresses_counts_the_level_asked() -> None:
     assert congress_level("Số xã, phường đã tổ chức đại hội của Hà Nội nhiều hơn Hải Phòng bao nhiêu?") == 2
     assert congress_level("Đại hội ủy ban tỉnh Phú Thọ và Hà Nội, bên nào xong trước?") == 1
@@ -246,6 +253,19 @@ def test_member_filters_as_cadres_ask(text: str, filters: dict[str, object]) -> 
         (
             "so sánh số phó chủ tịch giữa các xã",
             {"filters": {"position": "Phó Chủ tịch", "level": 2}, "measure": "ranking", "rank_by": "count"},
+        ),
+        ("Ban Thường trực (gồm Chủ tịch, các Phó Chủ tịch) có mấy người", {"filters": {"standing": True}}),
+        ("ủy viên Ban Thường trực, tính cả chủ tịch và phó chủ tịch", {"filters": {"standing": True}}),
+        ("xã Đại Xuyên có bao nhiêu ủy viên ko theo tôn giáo nào", {"filters": {"religion": "Không"}}),
+        (
+            "ủy viên 8x (sinh 1980-1989)",
+            {"filters": {"min_age": today_in_vietnam().year - 1989, "max_age": today_in_vietnam().year - 1980}},
+        ),
+        ("ty le uy vien nu cap xa", {"filters": {"gender": "nữ", "level": 2}, "measure": "share"}),
+        ("ủy viên nữ? hỏi để mời dự hội nghị của Hội Liên hiệp Phụ nữ", {"filters": {"gender": "nữ"}}),
+        (
+            "đơn vị có nhiều ủy viên nữ nhất có bao nhiêu",
+            {"filters": {"gender": "nữ"}, "measure": "ranking", "rank_by": "count"},
         ),
     ],
 )
