@@ -19,7 +19,7 @@ from agents.routing.router import Router
 from agents.state import Awaiting, Candidate, ChatState, ToolCall
 from agents.understanding import Intent, compared, named_as_subject, slots_for
 from mattran.auth.principal import Role
-from mattran.domain.text import fold
+from mattran.domain.text import fold, nfc
 from mattran.domain.unit import Level, Unit
 from tools import units
 from tools.base import ToolContext
@@ -167,14 +167,18 @@ async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any]
     if mentioned and principal.cadre_role and not await _names_a_unit(ctx, mentioned):
         del slots["unit_text"]  # words read as a unit's name ("TP cộng với các phường"): they name none
         mentioned = None
+    if not mentioned and (unit := _by_initials(ctx, text)):
+        return slots | {"unit_code": unit.code, "unit_name": unit.name}
     if mentioned:  # "Ủy ban Ba Xa, tỉnh Quảng Ngãi": a commune of the province named
         provinces = resolver.provinces_named(mentioned) if fold(mentioned).startswith("tinh ") else []
         if not provinces:
             return slots
     else:
         provinces = resolver.provinces_named(text)
-    communes = (
-        [u for u in resolver.named_alone(text) if named_as_subject(text, u.short_name)] if principal.cadre_role else []
+    communes = (  # not for a petition: "thôn Tân Lập" is a village
+        [u for u in resolver.named_alone(text) if named_as_subject(text, u.short_name)]
+        if principal.cadre_role and intent in _CADRE_INTENTS
+        else []
     )
     if intent in _COMPARABLE and not mentioned and compared(text):
         named = _in_order(text, [*provinces, *communes])
@@ -196,6 +200,28 @@ async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any]
     if provinces and not mentioned:
         slots |= {"unit_code": provinces[0].code, "unit_name": provinces[0].name}
     return slots
+
+
+# A unit's type followed by the initials of its name in capitals ("phường VT", "tỉnh PT").
+_INITIALS = re.compile(r"(?<!\w)(?:([Pp]hường|[Xx]ã|[Pp]\.?|[Xx]\.?)|([Tt]ỉnh|[Tt]inh))\s+([A-ZĐ]{2,3})(?!\w)")
+
+
+def _by_initials(ctx: ToolContext, text: str) -> Unit | None:
+    """The unit a type and initials name, when one only has them: a province, or a commune of the caller's province
+    ("phường VT" for a Phú Thọ cadre is Phường Việt Trì)."""
+    found = _INITIALS.search(nfc(text))
+    own = ctx.services.resolver.units.get(ctx.principal.unit_code or "")
+    if found is None or own is None:
+        return None
+    province = own.province_code or own.code
+    kind = "phuong" if fold(found.group(1) or "").startswith("p") else "xa"
+    wanted = [
+        u
+        for u in ctx.services.resolver.units.values()
+        if "".join(w[0] for w in fold(u.short_name).split()).upper() == fold(found.group(3)).upper()
+        and (u.level == Level.PROVINCE if found.group(2) else u.type == kind and u.province_code == province)
+    ]
+    return wanted[0] if len(wanted) == 1 else None
 
 
 def _in_order(text: str, units: list[Unit]) -> list[str]:

@@ -170,6 +170,19 @@ def test_a_unit_named_without_its_type_is_the_one_asked_about(platform: Platform
     assert f"**{expected}**" in answer["reply"]
 
 
+def test_a_unit_named_by_its_initials_or_a_gloss_of_its_former_units(platform: Platform) -> None:
+    """ "phường VT" (initials in capitals, one commune of the cadre's province has them); "Phường Phong Châu (thị xã
+    Phú Thọ cũ)"; a commune cadre's petition for residents, no unit named, goes to their commune."""
+    initials = say(platform, PROVINCE, "phường VT có mấy ủy viên là người dân tộc Mường")
+    assert initials["tool_calls"][0]["args"]["unit_code"] == "07900"
+    gloss = say(platform, PROVINCE, "Phường Phong Châu (thị xã Phú Thọ cũ) đại hội bầu ủy ban mấy người?")
+    assert gloss["tool_calls"][0]["args"]["unit_code"] == "07954"
+    told = "Bà con thôn Tân Lập báo đường liên thôn xuống cấp, mưa là lầy lội, nhờ gửi phản ánh"
+    petition = say(platform, COMMUNE, told)
+    assert petition["tool_calls"][0]["name"] == "file_petition"
+    assert petition["tool_calls"][0]["args"]["unit_code"] == "08611" and petition["confirmation"]
+
+
 def test_two_provinces_congresses_compared_as_the_store_counts_them(platform: Platform) -> None:
     """Communes and wards that held their congress in two provinces named alone, and the difference (SQL here)."""
     held = dict(

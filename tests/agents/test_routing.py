@@ -155,10 +155,14 @@ def test_a_cadres_own_unit_is_not_a_unit_named(text: str, named: list[str]) -> N
         ),
         ("que o xa chan mong, huyen doan hung (cu), phai ghi tinh nao?", ["xa chan mong, huyen doan hung"]),
         ("Xã Tân Lập (có 3 thôn) bị ngập", ["xa tan lap"]),
+        ("Phường Phong Châu (thị xã Phú Thọ cũ) bầu mấy người?", ["phuong phong chau, thi xa phu tho"]),
+        ("xã Dũng Tiến (gồm các xã Cuối Hạ, Mỵ Hòa của huyện Kim Bôi cũ) có mấy ủy viên", ["xa dung tien"]),
+        ("x. Sơn Vi cũ giờ là Phùng Nguyên hả", ["x. son vi cu"]),
     ],
 )
 def test_a_larger_unit_in_parentheses_belongs_to_the_name_before_it(text: str, named: list[str]) -> None:
-    """ "xã X (tỉnh Y)" names one unit, not two (the last would be taken for the subject); "(cũ)" does not end it."""
+    """ "xã X (tỉnh Y)" names one unit, not two (the last would be taken for the subject); "(cũ)" does not end it; a
+    gloss on what the unit was ("(thị xã Phú Thọ cũ)") tells where it was, one on what it was made of is left out."""
     assert named_units(text) == named
 
 

@@ -60,11 +60,14 @@ async def test_ambiguous_names_return_candidates_with_provinces(db: Database, re
 
 async def test_a_former_district_without_its_province_gives_its_communes(db: Database, resolver: UnitResolver) -> None:
     """ "huyện Bảo Lạc" (no province written) is the former district: its communes, all in one province, each a
-    candidate; not Xã Bảo Lạc alone."""
+    candidate; not Xã Bảo Lạc alone. A name followed by "cũ" is a former unit's as well."""
     async with db.transaction(Scope.public()) as conn:
         bao_lac = await resolver.resolve(conn, "huyen bao lac")
     assert bao_lac.status == "ambiguous" and bao_lac.converted
     assert len(bao_lac.results) > 1 and {m.province_code for m in bao_lac.results} == {"04"}
+    async with db.transaction(Scope.public()) as conn:
+        son_vi = await resolver.resolve(conn, "xa son vi cu")  # "cũ": the former commune too, not Xã Sơn Vĩ alone
+    assert son_vi.status == "ambiguous" and "08521" in {m.code for m in son_vi.results}
 
 
 def test_units_named_without_their_type(resolver: UnitResolver) -> None:
