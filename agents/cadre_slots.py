@@ -43,6 +43,9 @@ _MEMBERS = re.compile(r"\b(\d{1,4}) (?:uy v\w*|uv)\b")
 _CHAIR = re.compile(
     r"(?i:chủ tịch)\s+(?:là\s+)?(?:(?:ông|bà|đồng chí|đ/c)\s+)?([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})"
 )
+_CHAIR_PLAIN = re.compile(
+    r"(?i:chu tich)(?: moi)?\s*(?:la\s+|,\s*)?(?i:ong|ba|dong chi|d/c)\s+([A-Z]\w*(?:\s+[A-Z]\w*){1,4})"
+)
 _REASON = re.compile(r"\b(?:vi|do|ly do(?: la)?|boi vi)\b\s*:?\s*(.{3,200}?)(?:[.;!\n]|$)")
 
 
@@ -106,7 +109,7 @@ _ORGANISATIONS = [
     (r"chu thap do|ctd", "Hội Chữ thập đỏ"),
     (r"nguoi cao tuoi|nct", "Hội Người cao tuổi"),
     (r"khuyen hoc", "Hội Khuyến học"),
-    (r"ban cong tac mat tran|khu dan cu", "Ban công tác Mặt trận khu dân cư"),
+    (r"ban cong tac mat tran|(?:dai dien|thuoc|tu)(?: cac)? khu dan cu", "Ban công tác Mặt trận khu dân cư"),
 ]
 
 
@@ -361,6 +364,8 @@ def congress_change(text: str) -> dict[str, Any]:
         text,
     ) or _CHAIR.search(nfc(text)):
         change["chair_name"] = chair.group(1)
+    elif chair := _CHAIR_PLAIN.search(strip_marks(nfc(text))):  # "chu tich moi la ba Nguyen Thi Ha"
+        change["chair_name"] = nfc(text)[chair.start(1) : chair.end(1)]
     return change
 
 

@@ -164,9 +164,16 @@ async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any]
         return slots
     resolver, principal = ctx.services.resolver, ctx.principal
     mentioned = slots.get("unit_text")
-    if mentioned and principal.cadre_role and not await _names_a_unit(ctx, mentioned):
-        del slots["unit_text"]  # words read as a unit's name ("TP cộng với các phường"): they name none
-        mentioned = None
+    if mentioned and principal.cadre_role:
+        counted = await _named_units(ctx, mentioned)
+        said = {p.code for p in resolver.provinces_named(text)}
+        here = [m for m in counted if m["province_code"] in said]
+        if not counted:
+            del slots["unit_text"]  # words read as a unit's name ("TP cộng với các phường"): they name none
+            mentioned = None
+        elif len(counted) > 1 and len(here) == 1:  # "phường Trần Hưng Đạo ở Hải Phòng": the province says which
+            del slots["unit_text"]
+            return slots | {"unit_code": here[0]["code"], "unit_name": here[0]["name"]}
     if not mentioned and (unit := _by_initials(ctx, text)):
         return slots | {"unit_code": unit.code, "unit_name": unit.name}
     if mentioned:  # "Ủy ban Ba Xa, tỉnh Quảng Ngãi": a commune of the province named
@@ -231,10 +238,9 @@ def _in_order(text: str, units: list[Unit]) -> list[str]:
     return sorted((name for name, where in at.items() if where >= 0), key=lambda name: at[name])
 
 
-async def _names_a_unit(ctx: ToolContext, mention: str) -> bool:
-    """Whether a mention resolves to a unit whose name it holds, of the kind it says."""
-    found = (await _resolve_unit(ctx, mention))["results"]
-    return any(_counts(ctx, m, mention) for m in found)
+async def _named_units(ctx: ToolContext, mention: str) -> list[dict[str, Any]]:
+    """The units a mention resolves to whose name it holds, of the kind it says."""
+    return [m for m in (await _resolve_unit(ctx, mention))["results"] if _counts(ctx, m, mention)]
 
 
 def _counts(ctx: ToolContext, match: dict[str, Any], mention: str) -> bool:
@@ -330,7 +336,12 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
 
 
 async def _find_step(ctx: ToolContext, slots: dict[str, Any]) -> Step:
-    """A question about a unit: the words that name it, and the unit they resolve to when there is one."""
+    """A question about a unit: the words that name it, and the unit they resolve to when there is one (the caller's
+    own for "mã đơn vị của xã mình")."""
+    own = ctx.services.resolver.units.get(ctx.principal.unit_code or "")
+    if slots.get("own_unit") and own:
+        own_args = {"text": own.name, "unit_code": own.code}
+        return Step(Intent.FIND_UNIT, slots, tool_call=_call(ToolName.FIND_UNIT, own_args))
     text = slots.get("unit_text", "")[:300]
     found = await _resolve_unit(ctx, text)
     args: dict[str, Any] = {"text": text}

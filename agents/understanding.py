@@ -600,13 +600,24 @@ def named_units(text: str) -> list[str]:
 # "ủy ban", "đại hội"… or right before what is asked ("văn miếu bao nhiêu ủy viên nữ", "Thái Tân đã đại hội chưa");
 # never a name that is also an everyday phrase ("họp thống nhất", "đại hội thành công", "an ninh trật tự").
 _SUBJECT_WORDS = r"cua|o|tai|ve|ben|giua|voi|so voi|va|vs|hay|xem|ub|uy ban|mttq|ubmttq|mat tran|dai hoi|dh|dhdb"
-_BEFORE_NAME = re.compile(rf"(?:^|[,.?!;:(]|\b(?:{_SUBJECT_WORDS}))\s*$")
+_BEFORE_NAME = re.compile(rf"(?:^|[.?!;:(]|\b(?:{_SUBJECT_WORDS}))\s*$")
 _AFTER_NAME = re.compile(
     rf"\s*(?:$|[,.?!;:(]|(?:{_ASKED_AFTER_NAME.pattern})|(?:co|da|chua|dang|thi|nhieu|it|hon|va|so|nay|the nao|ra sao"
     r"|khai mac|be mac|hoan|bao len|vua|xong|gom|la|hom nao|khi nao|bao gio|duoc|dc)\b)"
 )
 _EVERYDAY = frozenset(
-    ["thong nhat", "thanh cong", "an ninh", "quyet thang", "dai dien", "van ban", "hop thanh", "nhan co", "kim tra"]
+    [
+        "thong nhat",
+        "thanh cong",
+        "an ninh",
+        "an sinh",
+        "quyet thang",
+        "dai dien",
+        "van ban",
+        "hop thanh",
+        "nhan co",
+        "kim tra",
+    ]
 )
 _WORD_BEFORE = re.compile(r"(^|[.?!:]\s*)?([^\W\d_]+)\s*$")
 
@@ -638,6 +649,9 @@ _COMPARED = _rx(
 )
 
 
+_OWN_UNIT = _rx(r"(?:xa|phuong|tinh|thanh pho|don vi|dv|ubmttq|uy ban) (?:minh|ta|nha|toi|chung toi|em)")
+
+
 def compared(text: str) -> bool:
     """Whether a question compares units ("so sánh", "nhiều hơn", "chênh lệch")."""
     return bool(_COMPARED.search(fold(text)))
@@ -665,6 +679,8 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
                 slots["unit_text"] = mentions[-1]
     elif intent == Intent.FIND_UNIT:
         slots["unit_text"] = mentions[0] if mentions else clean
+        if not mentions and _OWN_UNIT.search(fold(text)):
+            slots["own_unit"] = True  # "mã đơn vị của xã mình"
     elif intent == Intent.SEARCH_LIBRARY:
         slots["question"] = clean
     elif intent in (Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS, Intent.UPDATE_CONGRESS, Intent.DRAFT_REPORT):
