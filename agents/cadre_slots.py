@@ -20,9 +20,10 @@ _TERM = re.compile(r"\bnhiem ky (\d{4}) (\d{4})\b")
 _STATUS = [
     (r"hoan thanh", "hoan_thanh"),
     (r"(?:tam )?hoan(?: lai| to chuc| dai hoi)?|lui (?:lai|ngay|lich)|doi (?:lich|ngay)", "dang_chuan_bi"),
-    (r"chua (?:trien khai|to chuc|xong|lam|hop)", "chua_trien_khai"),
+    (r"chua (?:trien khai|to chuc|xong|lam|hop|dai hoi|dh)", "chua_trien_khai"),
     (
-        r"da (?:to chuc|dien ra|khai mac|be mac|hop|xong)|to chuc (?:xong|thanh cong)|vua to chuc|be mac"
+        r"da (?:to chuc|dien ra|khai mac|be mac|hop|xong|dai hoi|dh)|to chuc (?:xong|thanh cong)"
+        r"|vua (?:to chuc|dai hoi|dh)|(?:dai hoi|dh) xong|be mac"
         r"|(?:lam|hop) xong|xong (?:roi|rui|r)|dien ra|thanh cong|ket thuc",
         "da_to_chuc",
     ),
@@ -42,6 +43,9 @@ _MEMBERS = re.compile(r"\b(\d{1,4}) (?:uy v\w*|uv)\b")
 _CHAIR = re.compile(
     r"(?i:chủ tịch)\s+(?:là\s+)?(?:(?:ông|bà|đồng chí|đ/c)\s+)?([A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,4})"
 )
+_CHAIR_PLAIN = re.compile(
+    r"(?i:chu tich)(?: moi)?\s*(?:la\s+|,\s*)?(?i:ong|ba|dong chi|d/c)\s+([A-Z]\w*(?:\s+[A-Z]\w*){1,4})"
+)
 _REASON = re.compile(r"\b(?:vi|do|ly do(?: la)?|boi vi)\b\s*:?\s*(.{3,200}?)(?:[.;!\n]|$)")
 
 
@@ -49,7 +53,7 @@ def _named(kind: str, folded: str) -> str | None:
     """The canonical name of the first spelling of ``kind`` the folded text contains (in its context)."""
     before = _AFTER.get(kind, "")
     for words, name in _SPELLINGS[kind]:
-        guarded = before if words in _NOT_ALONE or kind == "ethnicity" else ""
+        guarded = before.removesuffix("?") if words in _NOT_ALONE else before if kind == "ethnicity" else ""
         if guarded == "" and words in _NOT_ALONE:
             continue
         if re.search(rf"\b{guarded}{re.escape(words)}\b", folded):
@@ -62,7 +66,11 @@ def member_filters(text: str) -> dict[str, Any]:
     folded = fold(text)
     filters: dict[str, Any] = {}
     women_org = re.search(r"\b(?:hoi (?:lien hiep )?phu nu|lhpn|hlhpn)\b", folded)
-    if re.search(r"\b(?:nu|phu nu|chi em)\b", folded) and not women_org:
+    # "ủy viên nữ" asked, the women's union named for another reason (not "ủy viên nữ của Hội LHPN")
+    women = re.search(
+        r"\b(?:uy vien|uv|can bo) (?:la )?nu\b(?! (?:cua|thuoc|trong|tu|ben) (?:hoi|lhpn|hlhpn)\b)", folded
+    )
+    if re.search(r"\b(?:nu|phu nu|chi em)\b", folded) and (women or not women_org):
         filters["gender"] = "nữ"
     elif _MEN.search(nfc(text).lower() if strip_marks(text) != text else folded):
         filters["gender"] = "nam"
@@ -84,13 +92,15 @@ def member_filters(text: str) -> dict[str, Any]:
         filters["believer"] = True
     elif (religion := _named("religion", folded)) and (religion != "Không" or _NO_RELIGION.search(folded)):
         filters["religion"] = religion
+    elif _NO_RELIGION.search(folded):  # "ko theo tôn giáo nào"
+        filters["religion"] = "Không"
     elif _BELIEVER.search(folded):
         filters["believer"] = True
     filters |= _ages(folded)
     if term := _TERM.search(folded):
         filters["term"] = f"{term.group(1)}–{term.group(2)}"
     if (level := _LEVEL.search(folded)) and (level.group(1) or not _BOTH.search(folded)):
-        filters["level"] = 1 if level.group(1) in ("tinh", "thanh pho", "tp") else 0 if level.group(1) else 2
+        filters["level"] = _LEVELS.get(level.group(1) or "xa", 2)
     return filters
 
 
@@ -99,7 +109,7 @@ _ORGANISATIONS = [
     (r"chu thap do|ctd", "Hội Chữ thập đỏ"),
     (r"nguoi cao tuoi|nct", "Hội Người cao tuổi"),
     (r"khuyen hoc", "Hội Khuyến học"),
-    (r"ban cong tac mat tran|khu dan cu", "Ban công tác Mặt trận khu dân cư"),
+    (r"ban cong tac mat tran|(?:dai dien|thuoc|tu)(?: cac)? khu dan cu", "Ban công tác Mặt trận khu dân cư"),
 ]
 
 
@@ -108,12 +118,17 @@ def _other_organisation(folded: str) -> str | None:
 
 
 # The standing committee as a whole (not its "ủy viên" only), the ethnic minorities, a level of units.
-_STANDING = re.compile(r"(?<!uy vien )(?<!uv )\b(?:ban thuong truc|thuong truc ubmttq|btt ub)\b")
+_STANDING = re.compile(
+    r"(?<!uy vien )(?<!uv )\b(?:ban thuong truc|thuong truc ubmttq|btt ub)\b"
+    r"|\b(?:thuong truc|btt)\b.*\b(?:gom|tinh ca|ke ca|ca) (?:\w+ ){0,2}chu tich\b"  # "… (gồm Chủ tịch, các Phó…)"
+)
 _BELIEVER = re.compile(r"\b(?:theo|co) (?:mot |1 )?(?:ton giao|tg|dao)\b(?! (?:nao|gi)\b(?! do))")
 _NOT_NONE = re.compile(  # "không tính những người không theo tôn giáo": believers
     r"\b(?:khong tinh|ko tinh|tru|loai tru|ngoai)(?: \w+){0,5} khong (?:co |theo )*(?:ton giao|dao)\b"
 )
-_NO_RELIGION = re.compile(r"\bkhong (?:co |theo )*(?:ton giao|dao|tg)\b|\b(?:ton giao|tg)\W* khong\b")
+_NO_RELIGION = re.compile(
+    r"\b(?:khong|ko|k|hok|khg) (?:co |theo )*(?:ton giao|dao|tg)\b|\b(?:ton giao|tg)\W* (?:khong|ko)\b"
+)
 _MEN = re.compile(
     r"\b(?:nam gioi|la nam|nam)\b(?! ?\d)(?! (?:bo|trung|dinh|dan|sach|hoc|nay|nao|ngoai|sinh|truoc|sau))"
 )
@@ -122,6 +137,7 @@ _BOTH = re.compile(
     r"\b(?:tinh ca|cong voi|ke ca|gom ca|ca tinh|toan tinh|ca thanh pho|toan thanh pho|tat ca cac cap|moi cap"
     r"|cac cap)\b|\b(?:va|cung) (?:uy ban |ub )?(?:cac|tat ca cac) (?:xa|phuong)\b"
 )
+_LEVELS = {"tinh": 1, "thanh pho": 1, "tp": 1, "trung uong": 0, "tw": 0}  # "cấp xã", "cấp cơ sở": 2
 _MINORITY = re.compile(r"\b(?:dan toc thieu so|dtts|dt thieu so|nguoi thieu so|thieu so)\b")
 _LEVEL = re.compile(
     r"\b(?:cap (xa|tinh|co so|thanh pho|tp|trung uong|tw)|(?:cac|nhung|toan bo|tat ca cac) (xa|phuong)(?: phuong| xa)?"
@@ -138,6 +154,7 @@ _BAND = re.compile(
 
 
 _BORN_FROM = re.compile(r"\bsinh (?:tu|sau|ke tu) (?:nam )?(19\d\d|20\d\d)( tro (?:ve sau|di|lai day))?")
+_BORN_BETWEEN = re.compile(r"\bsinh (?:tu |trong )?(?:nam )?(19\d\d|20\d\d) (?:den |toi |)(?:nam )?(19\d\d|20\d\d)\b")
 _BORN_BEFORE = re.compile(r"\bsinh (?:truoc|den|toi) (?:nam )?(19\d\d|20\d\d)( tro (?:ve truoc|xuong))?")
 
 
@@ -153,6 +170,8 @@ def _ages(text: str) -> dict[str, int]:
     if found := _BORN_BEFORE.search(folded):
         year = int(found.group(1)) - (0 if found.group(2) or " den " in found.group(0) else 1)
         born["min_age"] = this_year - year
+    if found := _BORN_BETWEEN.search(folded):  # "sinh 1980-1989", "8x (sinh 1980 đến 1989)"
+        born = {"min_age": this_year - int(found.group(2)), "max_age": this_year - int(found.group(1))}
     if born:
         return born
     if band := _BAND.search(folded):
@@ -173,7 +192,7 @@ def _ages(text: str) -> dict[str, int]:
 _SHARE = re.compile(r"\b(?:ty le|ti le|phan tram|chiem|ty trong|co cau|bao nhieu phan)\b|%")
 _AVERAGE = re.compile(r"\b(?:binh quan|trung binh|tb|bq)\b")
 _RANKING = re.compile(
-    r"\b(?:xep hang|nhieu nhat|it nhat|cao nhat|thap nhat|dong nhat|tre nhat|gia nhat|so sanh|dan dau|top"
+    r"\b(?:xep hang|(?:nhieu|it|dong|cao|thap)(?: \w+){0,3} nhat|tre nhat|gia nhat|so sanh|dan dau|top"
     r"|xa nao|phuong nao|tinh nao|noi nao"
     r"|don vi nao|(?:tung|moi) (?:xa|phuong|don vi|tinh)|theo (?:tung )?(?:xa|phuong|don vi|tinh))\b"
 )
@@ -345,7 +364,35 @@ def congress_change(text: str) -> dict[str, Any]:
         text,
     ) or _CHAIR.search(nfc(text)):
         change["chair_name"] = chair.group(1)
+    elif chair := _CHAIR_PLAIN.search(strip_marks(nfc(text))):  # "chu tich moi la ba Nguyen Thi Ha"
+        change["chair_name"] = nfc(text)[chair.start(1) : chair.end(1)]
     return change
+
+
+_COMMUNES_COUNTED = re.compile(r"\b(?:so|cac|nhung|bao nhieu|may|bn) (?:xa|phuong)\b|\bcap (?:xa|co so)\b")
+_PROVINCES_COUNTED = re.compile(r"\bcap tinh\b|\b(?:uy ban|ub) (?:tinh|thanh pho)\b")
+
+
+def compared_on(text: str) -> str:
+    """What a comparison of two units' congresses compares: units not started, delegates present or summoned,
+    members elected, or (by default) the units that held theirs."""
+    folded = fold(text)
+    if re.search(r"\bchua (?:trien khai|to chuc|dai hoi|dh)\b", folded):
+        return "not_started"
+    if re.search(r"\b(?:trieu tap|du kien)\b", folded) and re.search(r"\b(?:dai bieu|db)\b", folded):
+        return "delegates_planned"
+    if re.search(r"\b(?:dai bieu|db)\b", folded):
+        return "delegates_attending"
+    if re.search(r"\b(?:bau|uy vien|uv)\b", folded):
+        return "committee_size"
+    return "held"
+
+
+def congress_level(text: str) -> int | None:
+    """The level whose congresses a comparison counts: 2 for communes and wards ("số xã, phường đã tổ chức"), 1 for
+    the provinces' own; None for every level."""
+    folded = fold(text)
+    return 2 if _COMMUNES_COUNTED.search(folded) else 1 if _PROVINCES_COUNTED.search(folded) else None
 
 
 _MONTH = re.compile(r"\b(?:thang|thg|th)\s*(\d{1,2})(?:\s*(?:/|-|nam)?\s*(\d{4}))?(?!\s*[/.-]?\s*\d)\b")

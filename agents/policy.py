@@ -17,9 +17,10 @@ from typing import Any
 from agents import replies
 from agents.routing.router import Router
 from agents.state import Awaiting, Candidate, ChatState, ToolCall
-from agents.understanding import Intent, slots_for
+from agents.understanding import Intent, compared, named_as_subject, slots_for
 from mattran.auth.principal import Role
-from mattran.domain.text import fold, nfc, strip_marks
+from mattran.domain.text import fold, nfc
+from mattran.domain.unit import Level, Unit
 from tools import units
 from tools.base import ToolContext
 from tools.names import ToolName
@@ -40,6 +41,8 @@ _UNIT_INTENTS = frozenset(
         Intent.GET_PETITION_STATUS,
     }
 )
+# Questions that may compare two units.
+_COMPARABLE = frozenset({Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS})
 # Requests about a unit in the cadre's scope (their own unit when they name none).
 _CADRE_INTENTS = (
     Intent.QUERY_MEMBERS,
@@ -138,7 +141,7 @@ async def step_for(
         slots["unit_text"] = text
     elif awaiting == Awaiting.INTENT_CHOICE and (chosen_intent := pick_intent(text, slots["choices"])):
         said = slots["text"]
-        intent, slots = chosen_intent, _with_province(ctx, chosen_intent, slots_for(chosen_intent, said), said)
+        intent, slots = chosen_intent, await _with_province(ctx, chosen_intent, slots_for(chosen_intent, said), said)
     elif guide := guided_step(text):
         return guide
     else:
@@ -147,26 +150,107 @@ async def step_for(
         slots = (
             {"choices": [str(c) for c in routed.choices], "text": text}
             if routed.choices
-            else _with_province(ctx, routed.intent, slots_for(routed.intent, text), text)
+            else await _with_province(ctx, routed.intent, slots_for(routed.intent, text), text)
         )
     return await next_step(ctx, intent, slots)
 
 
-def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
-    """A unit named by its name alone when none was named with its type: for a province cadre one of their
-    communes ("đại hội Lai Đồng"), for anyone a province ("ở Sơn La", "Hà Nam cũ")."""
-    if intent not in _UNIT_INTENTS or {"unit_text", "tracking_code", "compare_texts"} & set(slots):
+async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
+    """A unit named by its name alone when none was named with its type: for a cadre, a commune or ward the question
+    is about ("văn miếu bao nhiêu ủy viên nữ", "đại hội Lai Đồng"), the one of the caller's scope, else of their
+    province, when several have that name; for anyone a province ("ở Sơn La", "Hà Nam cũ"); two units compared
+    ("Phú Thọ nhiều hơn Hà Nội bao nhiêu ủy viên nữ", "Kinh Môn và Trần Hưng Đạo: phường nào…")."""
+    if intent not in _UNIT_INTENTS or {"tracking_code", "compare_texts"} & set(slots):
         return slots
-    resolver, scope = ctx.services.resolver, ctx.principal.unit_path
-    below = resolver.below_named(text, scope) if ctx.principal.cadre_role == Role.PROVINCE_CADRE and scope else None
-    if below and strip_marks(text) != text and below.short_name.lower() not in nfc(text).lower():
-        below = None  # written with marks, the name must be too: "văn bản" is not Xã Vân Bán
-    own = resolver.units.get(ctx.principal.unit_code or "")
-    if below and own and below.short_name == own.short_name:
-        below = None  # "Phú Thọ" in a Phú Thọ cadre's message is their province, not Phường Phú Thọ
-    if unit := below or resolver.province_named(text):
-        slots |= {"unit_code": unit.code, "unit_name": unit.name}
+    resolver, principal = ctx.services.resolver, ctx.principal
+    mentioned = slots.get("unit_text")
+    if mentioned and principal.cadre_role:
+        counted = await _named_units(ctx, mentioned)
+        said = {p.code for p in resolver.provinces_named(text)}
+        here = [m for m in counted if m["province_code"] in said]
+        if not counted:
+            del slots["unit_text"]  # words read as a unit's name ("TP cộng với các phường"): they name none
+            mentioned = None
+        elif len(counted) > 1 and len(here) == 1:  # "phường Trần Hưng Đạo ở Hải Phòng": the province says which
+            del slots["unit_text"]
+            return slots | {"unit_code": here[0]["code"], "unit_name": here[0]["name"]}
+    if not mentioned and (unit := _by_initials(ctx, text)):
+        return slots | {"unit_code": unit.code, "unit_name": unit.name}
+    if mentioned:  # "Ủy ban Ba Xa, tỉnh Quảng Ngãi": a commune of the province named
+        provinces = resolver.provinces_named(mentioned) if fold(mentioned).startswith("tinh ") else []
+        if not provinces:
+            return slots
+    else:
+        provinces = resolver.provinces_named(text)
+    communes = (  # not for a petition: "thôn Tân Lập" is a village
+        [u for u in resolver.named_alone(text) if named_as_subject(text, u.short_name)]
+        if principal.cadre_role and intent in _CADRE_INTENTS
+        else []
+    )
+    if intent in _COMPARABLE and not mentioned and compared(text):
+        named = _in_order(text, [*provinces, *communes])
+        if len(named) >= 2:
+            return slots | {"compare_texts": named[:2]}
+    if provinces:
+        communes = [u for u in communes if u.province_code == provinces[0].code]
+    own = resolver.units.get(principal.unit_code or "")
+    nearest = (
+        [u for u in communes if _within_scope(ctx, u.code)]
+        or [u for u in communes if own and own.province_code and u.province_code == own.province_code]
+        or communes
+    )
+    if len(nearest) == 1:
+        slots.pop("unit_text", None)
+        return slots | {"unit_code": nearest[0].code, "unit_name": nearest[0].name}
+    if nearest and not mentioned:
+        return slots | {"unit_text": fold(nearest[0].short_name)}  # several of that name: the dialogue asks which
+    if provinces and not mentioned:
+        slots |= {"unit_code": provinces[0].code, "unit_name": provinces[0].name}
     return slots
+
+
+# A unit's type followed by the initials of its name in capitals ("phường VT", "tỉnh PT").
+_INITIALS = re.compile(r"(?<!\w)(?:([Pp]hường|[Xx]ã|[Pp]\.?|[Xx]\.?)|([Tt]ỉnh|[Tt]inh))\s+([A-ZĐ]{2,3})(?!\w)")
+
+
+def _by_initials(ctx: ToolContext, text: str) -> Unit | None:
+    """The unit a type and initials name, when one only has them: a province, or a commune of the caller's province
+    ("phường VT" for a Phú Thọ cadre is Phường Việt Trì)."""
+    found = _INITIALS.search(nfc(text))
+    own = ctx.services.resolver.units.get(ctx.principal.unit_code or "")
+    if found is None or own is None:
+        return None
+    province = own.province_code or own.code
+    kind = "phuong" if fold(found.group(1) or "").startswith("p") else "xa"
+    wanted = [
+        u
+        for u in ctx.services.resolver.units.values()
+        if "".join(w[0] for w in fold(u.short_name).split()).upper() == fold(found.group(3)).upper()
+        and (u.level == Level.PROVINCE if found.group(2) else u.type == kind and u.province_code == province)
+    ]
+    return wanted[0] if len(wanted) == 1 else None
+
+
+def _in_order(text: str, units: list[Unit]) -> list[str]:
+    """The names of ``units`` in the order the text writes them, each name once."""
+    folded = f" {fold(text)} "
+    at = {fold(u.short_name): folded.find(f" {fold(u.short_name)} ") for u in units}
+    return sorted((name for name, where in at.items() if where >= 0), key=lambda name: at[name])
+
+
+async def _named_units(ctx: ToolContext, mention: str) -> list[dict[str, Any]]:
+    """The units a mention resolves to whose name it holds, of the kind it says."""
+    return [m for m in (await _resolve_unit(ctx, mention))["results"] if _counts(ctx, m, mention)]
+
+
+def _counts(ctx: ToolContext, match: dict[str, Any], mention: str) -> bool:
+    """Whether a unit found for a mention is one it names: its name is in it, of the kind it says, and a name found
+    only by its likeness (a typo) is of a unit in the caller's province ("HĐND xã cuối năm" is no faraway commune)."""
+    if not (_named_in(match, mention) and _kind_fits(match, mention)):
+        return False
+    own = ctx.services.resolver.units.get(ctx.principal.unit_code or "")
+    province = (own.province_code or own.code) if own and own.level != Level.CENTRAL else None
+    return match["score"] >= _EXACTLY or province is None or match["province_code"] == province
 
 
 def pick_intent(text: str, choices: list[str]) -> Intent | None:
@@ -203,6 +287,8 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
     if intent == Intent.FILE_PETITION:
         if not slots.get("content") or len(slots["content"]) < 20:
             return Step(intent, slots, awaiting=Awaiting.CONTENT, reply=replies.ask_content())
+        if not slots.get("unit_code") and not slots.get("unit_text") and ctx.principal.cadre_role == Role.COMMUNE_CADRE:
+            slots["unit_code"] = ctx.principal.unit_code  # a commune cadre files for their residents: to their commune
         if not slots.get("unit_code"):
             if not slots.get("unit_text"):
                 return Step(intent, slots, awaiting=Awaiting.UNIT, reply=replies.ask_unit())
@@ -250,7 +336,12 @@ async def next_step(ctx: ToolContext, intent: str | None, slots: dict[str, Any])
 
 
 async def _find_step(ctx: ToolContext, slots: dict[str, Any]) -> Step:
-    """A question about a unit: the words that name it, and the unit they resolve to when there is one."""
+    """A question about a unit: the words that name it, and the unit they resolve to when there is one (the caller's
+    own for "mã đơn vị của xã mình")."""
+    own = ctx.services.resolver.units.get(ctx.principal.unit_code or "")
+    if slots.get("own_unit") and own:
+        own_args = {"text": own.name, "unit_code": own.code}
+        return Step(Intent.FIND_UNIT, slots, tool_call=_call(ToolName.FIND_UNIT, own_args))
     text = slots.get("unit_text", "")[:300]
     found = await _resolve_unit(ctx, text)
     args: dict[str, Any] = {"text": text}
@@ -271,7 +362,7 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
             break
     if not slots.get("unit_code") and named:
         found = await _resolve_unit(ctx, slots.pop("unit_text"))
-        found["results"] = [m for m in found["results"] if _named_in(m, named)]  # not words read as a name
+        found["results"] = [m for m in found["results"] if _counts(ctx, m, named)]
         if not found["results"]:
             named = None  # no unit named after all: the cadre's own
         in_scope = (
@@ -298,14 +389,20 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
     if named and not slots.get("unit_code"):
         return Step(intent, slots, reply=replies.unit_not_found(named))
     unit = slots.get("unit_code") or ctx.principal.unit_code
+    compared = [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]
+    if len(compared) == 2 and not slots.get("unit_code"):
+        unit = compared[0]  # two units compared: the first named is the one asked about, beside the other
     if intent == Intent.QUERY_MEMBERS:
         args = {"unit_code": unit, "filters": _own_committee(ctx, unit, slots)}
         args |= {k: slots[k] for k in ("measure", "rank_by", "subject", "member_name") if k in slots}
-        if compared := [c for c in [await _in_scope_unit(ctx, t) for t in slots.get("compare_texts", [])] if c]:
+        if compared:
             args["compare"] = compared
         return Step(intent, slots, tool_call=_call(ToolName.QUERY_MEMBERS, args))
     if intent == Intent.GET_CONGRESS_PROGRESS:
         args = {"unit_code": unit, **slots.get("month", {})}
+        if compared:
+            args |= {"compare": compared, "compare_level": slots.get("compare_level")}
+            args["compare_on"] = slots.get("compare_on", "held")
         return Step(intent, slots, tool_call=_call(ToolName.GET_CONGRESS_PROGRESS, args))
     if intent == Intent.GET_PETITION_STATUS:
         args = {"unit_code": unit, **slots.get("petition_filters", {})}
@@ -373,6 +470,13 @@ def _named_in(match: dict[str, Any], mention: str) -> bool:
 
 
 _NAME_LIKENESS, _OLD_NAME_LIKENESS = 0.8, 0.9
+_EXACTLY = 0.9  # the resolver's score of a name found as written (today's 1.0, a former one 0.9)
+
+
+def _kind_fits(match: dict[str, Any], mention: str) -> bool:
+    """Whether a unit found is of the kind the mention says: "tỉnh …" names a province ("tỉnh cả ủy ban thành phố
+    và…" is no Xã Ca Thành)."""
+    return not fold(mention).startswith("tinh ") or match["level"] != "commune"
 
 
 def _candidates(found: list[dict[str, Any]]) -> list[Candidate]:

@@ -499,6 +499,8 @@ def _congress_progress(result: dict[str, Any]) -> str:
             f"chưa tổ chức {_number(g['total'] - g['held'])}, quá hạn {_number(g['overdue'])}, tổ chức muộn "
             f"{_number(g['held_late'])}" + (f" — {statuses}" if statuses else "")
         )
+    if len(compared := result.get("compared") or []) == 2:
+        lines.append(_compared_congresses(compared, result.get("compare_on", "held")))
     if month := result.get("month"):
         lines += _in_month(month)
     if unit := result.get("unit"):
@@ -522,6 +524,31 @@ def _congress_progress(result: dict[str, Any]) -> str:
             + (f" và {_number(more)} đơn vị khác." if more > 0 else ".")
         )
     return "\n".join(lines)
+
+
+_COMPARED_ON = {
+    "not_started": "số đơn vị chưa triển khai đại hội",
+    "delegates_attending": "số đại biểu có mặt",
+    "delegates_planned": "số đại biểu được triệu tập",
+    "committee_size": "số ủy viên được bầu",
+}
+
+
+def _compared_congresses(units: list[dict[str, Any]], on: str) -> str:
+    """Two units' congresses side by side (of one level when asked) and the difference of what is compared: units
+    held, delegates present or summoned, members elected."""
+    first, second = units
+    level = " (cấp xã)" if first["level"] == 2 else " (cấp tỉnh)" if first["level"] == 1 else ""
+    if what := _COMPARED_ON.get(on):
+        sides = "; ".join(f"{u['unit_name']}: {_number(u[on])}" for u in units)
+        gap = abs(first[on] - second[on])
+        people = "đơn vị" if on == "not_started" else "người"
+        return f"So sánh {what}{level} — {sides}. Chênh lệch: **{_number(gap)}** {people}."
+    sides = "; ".join(
+        f"{u['unit_name']}: {_number(u['held'])}/{_number(u['total'])} ({_percent(u['share'])})" for u in units
+    )
+    gap = abs(first["held"] - second["held"])
+    return f"So sánh số đơn vị đã tổ chức đại hội{level} — {sides}. Chênh lệch: **{_number(gap)}** đơn vị."
 
 
 def _in_month(month: dict[str, Any]) -> list[str]:

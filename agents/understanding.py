@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agents.cadre_slots import congress_change, congress_month, member_query, petition_filters
+from agents.cadre_slots import (
+    compared_on,
+    congress_change,
+    congress_level,
+    congress_month,
+    member_query,
+    petition_filters,
+)
 from mattran.domain import receipts
 from mattran.domain.text import fold, nfc, strip_marks
 
@@ -187,7 +194,25 @@ _STOP_FOLDED = frozenset(
     ]
 )
 _TAIL = frozenset(
-    ["thuoc", "o", "la", "gio", "nay", "sau", "bay", "vao", "voi", "vo", "nhap", "sap", "chon", "con", "ve"]
+    [
+        "thuoc",
+        "o",
+        "la",
+        "gio",
+        "nay",
+        "sau",
+        "bay",
+        "vao",
+        "voi",
+        "vo",
+        "nhap",
+        "sap",
+        "chon",
+        "con",
+        "ve",
+        "cu",
+        "ben",
+    ]
 )  # before "… nào?"
 _QUESTION = frozenset({"nao", "gi", "dau"})
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[.,;:!?()\[\]\n]")
@@ -227,7 +252,21 @@ def _type_at(tokens: list[str], i: int, marked: bool) -> int:
         return 1
     if lower[0] in _ABBREVIATIONS and i + 1 < len(tokens) and tokens[i + 1] not in ",;:!?()[]\n":
         return 2 if tokens[i + 1] == "." else 1
+    if lower[0] == "h" and lower[1:] == ["."] and i + 2 < len(tokens):  # "h. Lâm Thao" (a bare "h" is an hour)
+        return 2
     return 0
+
+
+# What a question goes on with right after a unit's name ("xa van mieu bao nhieu uy vien nu"): never part of a name.
+_ASKED_AFTER_NAME = re.compile(
+    r"(?:co |con |thi )?(?:bao nhieu|bnhiu|bnhieu|bn|may (?:uy vien|uv|nguoi|ng|dai bieu|db|xa|phuong|don vi)"
+    r"|co phai|uy vien|uv|ubmttq|dai hoi|dh|dhdb|tien do|phan anh|don thu|da to chuc|da dai hoi|to chuc xong|ty le"
+    r"|ti le)\b"
+)
+
+
+_JOINING = frozenset({"va", "voi", "vs", "hay", "so"})
+_DURATION = frozenset({"thang", "nam", "ngay", "tuan", "quy", "th"})
 
 
 def _name_after(tokens: list[str], start: int, marked: bool, capitals: bool) -> list[str]:
@@ -243,6 +282,12 @@ def _name_after(tokens: list[str], start: int, marked: bool, capitals: bool) -> 
             continue
         if token in ".;:!?()[]\n" or (token.lower() if marked else strip_marks(token.lower())) in stops:
             break
+        if name and _ASKED_AFTER_NAME.match(fold(" ".join(tokens[i : i + 4]))):
+            break
+        if name and fold(token) in _JOINING and _type_at(tokens, i + 1, marked):
+            break  # "xa van mieu va phuong viet tri": two units
+        if token.isdigit() and fold(" ".join(tokens[i + 1 : i + 2])) in _DURATION:
+            break  # "phản ánh của phường 6 tháng đầu năm"
         typed = _type_at(tokens, i, marked)
         if capitals and not typed and not (token[0].isupper() or token[0].isdigit()):
             break
@@ -271,6 +316,10 @@ def _without_question(name: list[str], marked: bool) -> list[str]:
 
 
 _FORMER = frozenset({"cu", "truoc day", "truoc"})  # "huyện Cẩm Khê (cũ)": the name of before 2025
+# Words of a gloss in parentheses on what a unit was made of or where it lies now ("(Sơn Vi, Tứ Xã cũ)",
+# "(trước là …)", "(nay thuộc Phú Thọ)", "(gồm …)"); such a gloss can be long.
+_GLOSS = frozenset({"cu", "gom", "truoc", "nay"})
+_MAX_GLOSS = 40
 
 
 def _in_parentheses(tokens: list[str], end: int, marked: bool, capitals: bool) -> tuple[list[str], int]:
@@ -281,10 +330,16 @@ def _in_parentheses(tokens: list[str], end: int, marked: bool, capitals: bool) -
     """
     if end + 1 >= len(tokens) or tokens[end + 1] != "(":
         return [], end
-    close = next((k for k in range(end + 2, min(len(tokens), end + 3 + _MAX_NAME)) if tokens[k] == ")"), None)
+    close = next((k for k in range(end + 2, min(len(tokens), end + 3 + _MAX_GLOSS)) if tokens[k] == ")"), None)
     if close is None or close == end + 2:
         return [], end
     inner = tokens[end + 2 : close]
+    if fold(" ".join(inner)) not in _FORMER and _GLOSS & set(fold(" ".join(inner)).split()):
+        if _type_at(inner, 0, marked) and len(inner) <= _MAX_NAME:  # "p. Tân Hòa (TP Hòa Bình cũ)": where it was
+            return [",", *(t for t in inner if fold(t) != "cu")], close
+        return [], close  # "xã Dũng Tiến (gồm các xã … của huyện Kim Bôi cũ)": the name before is today's unit
+    if len(inner) > _MAX_NAME:
+        return [], end
     if fold(" ".join(inner)) in _FORMER:
         after = close + 2  # the first word past "(cũ),"
         if (
@@ -328,6 +383,9 @@ def unit_mentions(text: str) -> list[str]:
         if not complete and (not words or words[0] in _NOT_A_NAME.get(kind, ())):
             continue
         covered = i + n + len(name) - 1
+        if covered + 1 < len(tokens) and fold(tokens[covered + 1]) == "cu":  # "x. Sơn Vi cũ": the former unit
+            name.append(tokens[covered + 1])
+            covered += 1
         larger, covered = _in_parentheses(tokens, covered, marked, capitals)
         span = " ".join(tokens[i : i + n] + name + larger).replace(" . ", ". ")
         mentions.append(re.sub(r" ,", ",", fold_keep_punctuation(span)))
@@ -367,7 +425,8 @@ def certain_intent(text: str) -> Intent | None:
         return Intent.GET_PETITION_STATUS
     named = named_units(text)
     about_congress = _CONGRESS.search(folded)  # "đh p. X" is news of its congress, not an address
-    if len(named) == 1 and len(folded.split()) - len(fold(named[0]).split()) <= 1 and not about_congress:
+    asked = _HOW_MANY.search(folded) or _ASKED_AFTER_NAME.search(folded)  # "p. X có bao nhiêu ủy viên"
+    if len(named) == 1 and len(folded.split()) - len(fold(named[0]).split()) <= 1 and not (about_congress or asked):
         return Intent.FIND_UNIT
     return None
 
@@ -537,9 +596,65 @@ def named_units(text: str) -> list[str]:
     return named
 
 
+# A unit named without its type word is taken for one only where a question names its subject: after "của", "ở",
+# "ủy ban", "đại hội"… or right before what is asked ("văn miếu bao nhiêu ủy viên nữ", "Thái Tân đã đại hội chưa");
+# never a name that is also an everyday phrase ("họp thống nhất", "đại hội thành công", "an ninh trật tự").
+_SUBJECT_WORDS = r"cua|o|tai|ve|ben|giua|voi|so voi|va|vs|hay|xem|ub|uy ban|mttq|ubmttq|mat tran|dai hoi|dh|dhdb"
+_BEFORE_NAME = re.compile(rf"(?:^|[.?!;:(]|\b(?:{_SUBJECT_WORDS}))\s*$")
+_AFTER_NAME = re.compile(
+    rf"\s*(?:$|[,.?!;:(]|(?:{_ASKED_AFTER_NAME.pattern})|(?:co|da|chua|dang|thi|nhieu|it|hon|va|so|nay|the nao|ra sao"
+    r"|khai mac|be mac|hoan|bao len|vua|xong|gom|la|hom nao|khi nao|bao gio|duoc|dc)\b)"
+)
+_EVERYDAY = frozenset(
+    [
+        "thong nhat",
+        "thanh cong",
+        "an ninh",
+        "an sinh",
+        "quyet thang",
+        "dai dien",
+        "van ban",
+        "hop thanh",
+        "nhan co",
+        "kim tra",
+    ]
+)
+_WORD_BEFORE = re.compile(r"(^|[.?!:]\s*)?([^\W\d_]+)\s*$")
+
+
+def named_as_subject(text: str, name: str) -> bool:
+    """Whether a unit's ``name``, written without its type word, is what the question is about in ``text``: right
+    after a word that names a subject ("của", "ở", "ủy ban", "đại hội"…) or right before what is asked; not inside a
+    longer name written with capitals ("chủ tịch Hoàng Minh Đức")."""
+    written = " ".join(re.sub(r"\s*[-–]\s*", " ", nfc(text)).split())
+    folded, words = strip_marks(written).lower(), fold(name)
+    if words in _EVERYDAY:
+        return False
+    for found in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", folded):
+        before = _WORD_BEFORE.search(written[: found.start()])
+        if (
+            before
+            and before.group(1) is None  # a capital opening a sentence says nothing
+            and before.group(2)[0].isupper()
+            and not re.fullmatch(_SUBJECT_WORDS, fold(before.group(2)))
+        ):
+            continue
+        if _BEFORE_NAME.search(folded[: found.start()]) or _AFTER_NAME.match(folded[found.end() :]):
+            return True
+    return False
+
+
 _COMPARED = _rx(
     r"so sanh", r"chenh lech", r"ben nao", r"(?:nhieu|it|cao|thap|tre|gia|dong) hon", r"hon (?:bao nhieu|may|bn)"
 )
+
+
+_OWN_UNIT = _rx(r"(?:xa|phuong|tinh|thanh pho|don vi|dv|ubmttq|uy ban) (?:minh|ta|nha|toi|chung toi|em)")
+
+
+def compared(text: str) -> bool:
+    """Whether a question compares units ("so sánh", "nhiều hơn", "chênh lệch")."""
+    return bool(_COMPARED.search(fold(text)))
 
 
 def slots_for(intent: Intent, text: str) -> dict[str, Any]:
@@ -564,10 +679,12 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
                 slots["unit_text"] = mentions[-1]
     elif intent == Intent.FIND_UNIT:
         slots["unit_text"] = mentions[0] if mentions else clean
+        if not mentions and _OWN_UNIT.search(fold(text)):
+            slots["own_unit"] = True  # "mã đơn vị của xã mình"
     elif intent == Intent.SEARCH_LIBRARY:
         slots["question"] = clean
     elif intent in (Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS, Intent.UPDATE_CONGRESS, Intent.DRAFT_REPORT):
-        if intent == Intent.QUERY_MEMBERS and len(mentions) >= 2 and _COMPARED.search(fold(text)):
+        if intent in (Intent.QUERY_MEMBERS, Intent.GET_CONGRESS_PROGRESS) and len(mentions) >= 2 and compared(text):
             slots["compare_texts"] = mentions[:2]  # two units compared: the question is about the cadre's scope
         elif mentions:
             slots["unit_text"] = mentions[-1]
@@ -575,8 +692,10 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
                 slots["also_named"] = mentions[:-1]  # any of them outside the scope refuses the update
         if intent == Intent.QUERY_MEMBERS:
             slots |= member_query(text)
-        elif intent == Intent.GET_CONGRESS_PROGRESS and (month := congress_month(text)):
-            slots["month"] = month
+        elif intent == Intent.GET_CONGRESS_PROGRESS:
+            slots |= {"month": month} if (month := congress_month(text)) else {}
+            slots |= {"compare_level": level} if (level := congress_level(text)) is not None else {}
+            slots["compare_on"] = compared_on(text)
         elif intent == Intent.UPDATE_CONGRESS:
             slots["change"] = congress_change(text)
         elif intent == Intent.DRAFT_REPORT:

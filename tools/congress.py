@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +22,17 @@ class ProgressArgs(BaseModel):
     term: str | None = Field(default=None, description="Nhiệm kỳ, ví dụ 2024–2029.")
     month: int | None = Field(default=None, ge=1, le=12, description="Đếm đại hội tổ chức, dự kiến trong tháng này.")
     year: int | None = Field(default=None, ge=2000, le=2100, description="Năm của tháng (mặc định: mọi năm).")
+    compare: list[str] = Field(
+        default_factory=list, max_length=2, description="Hai đơn vị cần so sánh (mã), trong phạm vi của cán bộ."
+    )
+    compare_level: int | None = Field(
+        default=None, ge=0, le=2, description="So sánh riêng một cấp (1: tỉnh, 2: xã, phường); bỏ trống = mọi cấp."
+    )
+    compare_on: Literal["held", "not_started", "delegates_attending", "delegates_planned", "committee_size"] = Field(
+        default="held",
+        description="So sánh số đơn vị đã tổ chức, chưa triển khai, số đại biểu có mặt, được triệu tập, hoặc số ủy "
+        "viên được bầu.",
+    )
 
 
 class UpdateArgs(BaseModel):
@@ -45,6 +56,13 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
             if args.month
             else []
         )
+        compared = [
+            (
+                await congress.congress_progress(conn, ctx.principal, code, args.term),
+                await congress.delegate_totals(conn, ctx.principal, code, progress.term),
+            )
+            for code in args.compare
+        ]
     result = progress.model_dump(
         mode="json", include={"unit_code", "unit_name", "level", "term", "summary", "by_status", "by_level"}
     )
@@ -52,6 +70,9 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
         group["by_status"] = [c.model_dump(mode="json") for c in statuses.get(int(group["key"]), [])]
     provinces = sorted(progress.by_province, key=lambda g: (-g.share, -g.held, g.label))
     waiting = [u for u in progress.units if u.status not in congress.HELD]
+    if compared:
+        result["compared"] = [_held(p, d, args.compare_level) for p, d in compared]
+        result["compare_on"] = args.compare_on
     return result | {
         "delegates": [d.model_dump() for d in delegates],
         "by_province": [g.model_dump(mode="json") for g in provinces[:_LISTED]],
@@ -61,6 +82,21 @@ async def get_congress_progress(ctx: ToolContext, args: ProgressArgs) -> dict[st
         else None,
         "unit": next((u.model_dump(mode="json") for u in progress.units if u.code == progress.unit_code), None),
     }
+
+
+def _held(
+    progress: congress.CongressProgress, delegates: list[congress.DelegateTotals], level: int | None
+) -> dict[str, Any]:
+    """One compared unit's subtree (of one level, when asked): units that held their congress, delegates present
+    and summoned, members elected."""
+    group = next((g for g in progress.by_level if g.key == str(level)), None) if level is not None else None
+    chosen = group or progress.summary
+    totals = next((d for d in delegates if d.key == (str(level) if group else "all")), delegates[0])
+    return (
+        {"unit_code": progress.unit_code, "unit_name": progress.unit_name, "level": level if group else None}
+        | chosen.model_dump(include={"held", "not_started", "total", "share"})
+        | totals.model_dump(include={"delegates_attending", "delegates_planned", "committee_size"})
+    )
 
 
 @tool(ToolName.UPDATE_CONGRESS, Operation.CONGRESS_UPDATE, changes_data=True)

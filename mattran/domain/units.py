@@ -145,6 +145,7 @@ class _Parsed:
     central: bool = False
     tokens: list[str] = field(default_factory=list)
     raw: str = ""  # the text as typed, NFC lower case
+    former: bool = False  # the name is followed by "cũ": the unit of before 2025
 
 
 def _tokens(text: str) -> list[str]:
@@ -296,7 +297,9 @@ class UnitResolver:
 
     def _parse_text(self, text: str) -> _Parsed:
         tokens = _tokens(text)
-        parsed = _Parsed(tokens=tokens, raw=nfc(text).lower())
+        former = bool(tokens) and tokens[-1] == "cu"  # "xã Sơn Vi cũ", "huyện Lâm Thao cũ"
+        tokens = tokens[:-1] if former else tokens
+        parsed = _Parsed(tokens=tokens, raw=nfc(text).lower(), former=former)
         if " ".join(t for t in tokens if t != ",") in _CENTRAL:
             parsed.central = True
             return parsed
@@ -418,15 +421,18 @@ class UnitResolver:
             old = [r for r in self.legacy_by_key.get(mention.key, []) if legacy_ok(r, typed)]
             prefer_old = (
                 parsed.district is not None
+                or parsed.former
                 or mention.kind == "thi_tran"
                 or (province is not None and province.legacy_code is not None)
             )
             if strip_marks(parsed.raw) != parsed.raw:
-                # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"
-                new = [u for u in new if nfc(u.short_name).lower() in parsed.raw] or new
-                old = [
+                # typed with diacritics: "Định Hòa" does not also mean "Định Hóa"; "Sơn Vi" is not Sơn Vĩ
+                new_marked = [u for u in new if nfc(u.short_name).lower() in parsed.raw]
+                old_marked = [
                     r for r in old if r.name and nfc(short_name(r.name, LEGACY_COMMUNE_PREFIXES)).lower() in parsed.raw
-                ] or old
+                ]
+                new = new_marked or ([] if old_marked else new)
+                old = old_marked or old
             if province is not None and province.legacy_code is None:
                 # "Phú Thọ" names both today's province and the former one: prefer the former one's communes.
                 same_name = [r for r in old if r.province_code == province.code]
@@ -475,22 +481,67 @@ class UnitResolver:
                         best[unit.code] = self._match(unit, score, was)
         return sorted(best.values(), key=lambda m: -m.score)[:5]
 
+    def _province_written(self, name: str, written: str | None) -> bool:
+        """Whether a folded ``name`` that may be a province's names the province in the text (``written``: with
+        marks, lower case; None when typed without them): with its marks, "Yên Bài" is a commune, not Yên Bái."""
+        province = self.province_names.get(tuple(name.split()))
+        if province is None:
+            return False
+        if written is None:
+            return True
+        communes = [nfc(u.short_name).lower() for u in self.communes_by_key.get(name.strip(), [])]
+        full = province.legacy_name or self.units[province.code].name
+        official = nfc(short_name(full, ("Tỉnh", "Thành phố"))).lower()
+        return official in written or not any(c in written for c in communes)
+
+    def provinces_named(self, text: str) -> list[Unit]:
+        """Every province (today's) ``text`` names by its name alone, in the order written ("Phú Thọ nhiều hơn Hà
+        Nội …"), each once; not a commune of the same name written with its type."""
+        tokens, found, i = _tokens(text), [], 0
+        written = nfc(text).lower() if strip_marks(text) != text else None
+        while i < len(tokens):
+            hit = next(
+                (
+                    (n, province)
+                    for n in range(min(4, len(tokens) - i), 0, -1)
+                    if (province := self.province_names.get(tuple(tokens[i : i + n])))
+                    and not (  # "phường Bắc Giang" is a commune; "các phường xã Hà Nội" the province
+                        _type_before(tokens, i, _COMMUNE_TYPES)[0]
+                        and " ".join(tokens[i : i + n]) in self.communes_by_key
+                    )
+                    and self._province_written(" ".join(tokens[i : i + n]), written)
+                ),
+                None,
+            )
+            if hit and (unit := self.units[hit[1].code]) not in found:
+                found.append(unit)
+            i += hit[0] if hit else 1
+        return found
+
     def province_named(self, text: str) -> Unit | None:
         """The province (today's) that ``text`` names by its name alone, old names included ("ở Sơn La", "Hà
         Nam cũ"), when it names one; not a commune of the same name written with its type ("phường Bắc Giang")."""
         province, _start, _end = self._find_province(_tokens(text))
         return self.units[province.code] if province else None
 
-    def below_named(self, text: str, scope_path: str) -> Unit | None:
-        """The unit below ``scope_path`` (a province's communes) that ``text`` names by its name alone ("đại hội
-        Lai Đồng"), the longest name when several match; names of one syllable are too common to count."""
+    def named_alone(self, text: str) -> list[Unit]:
+        """The communes and wards whose name ``text`` holds without their type word ("đại hội Lai Đồng"), every unit of
+        that name; written with marks, the name must be too ("văn bản" is not Xã Vân Bán). Names of one syllable are
+        too common to count; a name inside a longer one found ("Tam Dương" in "Tam Dương Bắc") or equal to a
+        province's ("Phú Thọ") does not count."""
         folded = f" {fold(text)} "
+        marked = strip_marks(text) != text
+        written = nfc(text).lower()
         found = [
-            self.units[code]
+            unit
             for code, name in self.bare_names.items()
-            if name in folded and self.units[code].path.startswith(scope_path + ".")
+            if name in folded
+            and (unit := self.units[code]).level == Level.COMMUNE
+            and (not marked or nfc(unit.short_name).lower() in written)
+            and not self._province_written(name, written if marked else None)
         ]
-        return max(found, key=lambda u: len(u.short_name), default=None)
+        names = {self.bare_names[u.code] for u in found}
+        return [u for u in found if not any(self.bare_names[u.code] in n != self.bare_names[u.code] for n in names)]
 
     async def resolve(self, conn: Conn, text: str) -> Resolution:
         """Resolve ``text`` to one unit, to candidates when it is ambiguous, or to nothing."""
@@ -501,7 +552,7 @@ class UnitResolver:
             results = [self._match(self.units[CENTRAL_CODE], _EXACT)]
         elif parsed.commune:
             results, converted = self._exact(parsed)
-        elif parsed.district and parsed.province:
+        elif parsed.district:  # a former district: its communes (in one province or several, each a candidate)
             results, converted = self._district_candidates(parsed), True
         if not results and parsed.loose:
             results = await self._fuzzy(conn, parsed)
@@ -515,11 +566,11 @@ class UnitResolver:
         return self._answer(text, results, converted)
 
     def _district_candidates(self, parsed: _Parsed) -> list[UnitMatch]:
-        assert parsed.province is not None
+        province = parsed.province
         codes = {
             r.new_code
             for r in self.legacy_districts.get(parsed.district or "", [])
-            if self.units[r.new_code].province_code == parsed.province.code
+            if province is None or self.units[r.new_code].province_code == province.code
         }
         return [self._match(self.units[c], _LEGACY, f"{parsed.district} (đơn vị cấp huyện cũ)") for c in sorted(codes)]
 

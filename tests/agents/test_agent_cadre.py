@@ -14,6 +14,7 @@ from tests.support.platform import Platform, owner_rows
 
 COMMUNE = {"sub": "chat-xa", "name": "Cán bộ Văn Miếu", "roles": ["commune_cadre"], "unit": "08611"}
 PROVINCE = {"sub": "chat-tinh", "name": "Cán bộ Phú Thọ", "roles": ["province_cadre"], "unit": "25"}
+CENTRAL = {"sub": "chat-tw", "name": "Cán bộ Trung ương", "roles": ["central_cadre"], "unit": "TW"}
 CITIZEN = {"sub": "chat-dan", "name": "Người dân", "roles": ["citizen"], "unit": None}
 
 
@@ -159,6 +160,43 @@ def test_congress_progress_states_shares_delegates_and_members_elected(platform:
     reply = answer["reply"]
     assert f"{_n(held)}/{_n(communes)} ({_pct(held, communes)})" in reply
     assert f"đại biểu có mặt {_n(present)}" in reply and f"ủy viên được bầu {_n(elected)}" in reply
+
+
+def test_a_unit_named_without_its_type_is_the_one_asked_about(platform: Platform) -> None:
+    """ "van mieu bao nhieu uy vien nu": the commune's name alone, straight before the question, is its subject."""
+    answer = say(platform, PROVINCE, "van mieu bao nhieu uy vien nu")
+    assert answer["tool_calls"][0]["args"]["unit_code"] == "08611"
+    expected = _api(platform, PROVINCE, "/api/members/count", unit="08611", gender="nữ")["count"]
+    assert f"**{expected}**" in answer["reply"]
+
+
+def test_a_unit_named_by_its_initials_or_a_gloss_of_its_former_units(platform: Platform) -> None:
+    """ "phường VT" (initials in capitals, one commune of the cadre's province has them); "Phường Phong Châu (thị xã
+    Phú Thọ cũ)"; a commune cadre's petition for residents, no unit named, goes to their commune."""
+    initials = say(platform, PROVINCE, "phường VT có mấy ủy viên là người dân tộc Mường")
+    assert initials["tool_calls"][0]["args"]["unit_code"] == "07900"
+    gloss = say(platform, PROVINCE, "Phường Phong Châu (thị xã Phú Thọ cũ) đại hội bầu ủy ban mấy người?")
+    assert gloss["tool_calls"][0]["args"]["unit_code"] == "07954"
+    told = "Bà con thôn Tân Lập báo đường liên thôn xuống cấp, mưa là lầy lội, nhờ gửi phản ánh"
+    petition = say(platform, COMMUNE, told)
+    assert petition["tool_calls"][0]["name"] == "file_petition"
+    assert petition["tool_calls"][0]["args"]["unit_code"] == "08611" and petition["confirmation"]
+
+
+def test_two_provinces_congresses_compared_as_the_store_counts_them(platform: Platform) -> None:
+    """Communes and wards that held their congress in two provinces named alone, and the difference (SQL here)."""
+    held = dict(
+        owner_rows(
+            platform,
+            "select u.province_code, count(*) from units u join congresses c on c.unit_code = u.code"
+            " and c.term = '2024–2029' where u.level = 2 and u.province_code in ('25', '01')"
+            " and c.status in ('da_to_chuc', 'hoan_thanh') group by 1",
+        )
+    )
+    answer = say(platform, CENTRAL, "Số xã, phường đã tổ chức đại hội của Phú Thọ nhiều hơn Hà Nội bao nhiêu?")
+    call = answer["tool_calls"][0]
+    assert call["name"] == "get_congress_progress" and call["args"]["compare"] == ["25", "01"]
+    assert f"Chênh lệch: **{_n(abs(held['25'] - held['01']))}** đơn vị" in answer["reply"]
 
 
 def test_an_update_for_a_unit_known_by_name_only_outside_scope_is_refused_at_once(platform: Platform) -> None:

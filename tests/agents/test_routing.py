@@ -10,12 +10,19 @@ from datetime import date
 
 import pytest
 
-from agents.cadre_slots import congress_change, member_filters, member_query
+from agents.cadre_slots import compared_on, congress_change, congress_level, member_filters, member_query
 from agents.dates import dates_in
 from agents.routing.features import features
 from agents.routing.router import Router, allowed_intents
 from agents.runner import ChatRunner
-from agents.understanding import Intent, congress_intent, congress_question, named_units
+from agents.understanding import (
+    Intent,
+    certain_intent,
+    congress_intent,
+    congress_question,
+    named_as_subject,
+    named_units,
+)
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.congress import today_in_vietnam
@@ -148,11 +155,63 @@ def test_a_cadres_own_unit_is_not_a_unit_named(text: str, named: list[str]) -> N
         ),
         ("que o xa chan mong, huyen doan hung (cu), phai ghi tinh nao?", ["xa chan mong, huyen doan hung"]),
         ("Xã Tân Lập (có 3 thôn) bị ngập", ["xa tan lap"]),
+        ("Phường Phong Châu (thị xã Phú Thọ cũ) bầu mấy người?", ["phuong phong chau, thi xa phu tho"]),
+        ("xã Dũng Tiến (gồm các xã Cuối Hạ, Mỵ Hòa của huyện Kim Bôi cũ) có mấy ủy viên", ["xa dung tien"]),
+        ("x. Sơn Vi cũ giờ là Phùng Nguyên hả", ["x. son vi cu"]),
     ],
 )
 def test_a_larger_unit_in_parentheses_belongs_to_the_name_before_it(text: str, named: list[str]) -> None:
-    """ "xã X (tỉnh Y)" names one unit, not two (the last would be taken for the subject); "(cũ)" does not end it."""
+    """ "xã X (tỉnh Y)" names one unit, not two (the last would be taken for the subject); "(cũ)" does not end it; a
+    gloss on what the unit was ("(thị xã Phú Thọ cũ)") tells where it was, one on what it was made of is left out."""
     assert named_units(text) == named
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("xa van mieu bao nhieu uy vien nu", ["xa van mieu"]),
+        ("ub xa van mieu co may uv nu", ["xa van mieu"]),
+        ("phuong huong an co bao nhieu uy vien?", ["phuong huong an"]),
+        ("xa co loa co bao nhieu uv", ["xa co loa"]),
+        ("h. Lâm Thao có mấy xã đã đại hội?", ["h. lam thao"]),
+        ("8h sáng mai họp", []),
+    ],
+)
+def test_a_name_ends_where_the_question_begins(text: str, named: list[str]) -> None:
+    """A unit's name written straight before what is asked, without punctuation, ends there; "h." is a district."""
+    assert named_units(text) == named
+    assert certain_intent(text) is None  # a question about the unit, not a bare address
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "subject"),
+    [
+        ("van mieu bao nhieu uy vien nu", "Văn Miếu", True),
+        ("Đại hội ở Chân Mây - Lăng Cô đã tổ chức chx, hôm nào?", "Chân Mây - Lăng Cô", True),
+        ("So với Bồ Đề thì ủy ban mình nhiều ủy viên hơn?", "Bồ Đề", True),
+        ("Hỏi Văn Miếu có mấy ủy viên", "Văn Miếu", True),
+        ("Tối qua họp thống nhất, đại hội xã nhà chốt ngày 5/10", "Thống Nhất", False),
+        ("update kết quả đại hội cả nước mình: chủ tịch Hoàng Minh Đức, 39 ủy viên.", "Minh Đức", False),
+        ("Bản tin thanh niên tuần này gửi các đơn vị", "Thanh Niên", False),
+    ],
+)
+def test_a_unit_named_without_its_type_only_where_it_is_asked_about(text: str, name: str, subject: bool) -> None:
+    """Right after "của", "ở", "ủy ban", "đại hội"… or right before what is asked; not an everyday phrase, not inside
+    a person's name written with capitals."""
+    assert named_as_subject(text, name) is subject
+
+
+def test_a_comparison_of_congresses_compares_what_is_asked() -> None:
+    assert compared_on("van mieu voi viet tri dai hoi ben nao dong dai bieu du hon") == "delegates_attending"
+    assert compared_on("đại hội hai xã dự kiến triệu tập bao nhiêu đại biểu, chênh bao nhiêu") == "delegates_planned"
+    assert compared_on("đại hội hai phường bầu bao nhiêu ủy viên, nơi nào nhiều hơn") == "committee_size"
+    assert compared_on("Hà Nội nhiều hơn Hải Phòng bao nhiêu xã đã tổ chức đại hội") == "held"
+
+
+def test_a_comparison_of_congresses_counts_the_level_asked() -> None:
+    assert congress_level("Số xã, phường đã tổ chức đại hội của Hà Nội nhiều hơn Hải Phòng bao nhiêu?") == 2
+    assert congress_level("Đại hội ủy ban tỉnh Phú Thọ và Hà Nội, bên nào xong trước?") == 1
+    assert congress_level("Tiến độ đại hội Phú Thọ so với Huế") is None
 
 
 @pytest.mark.parametrize(
@@ -198,6 +257,19 @@ def test_member_filters_as_cadres_ask(text: str, filters: dict[str, object]) -> 
         (
             "so sánh số phó chủ tịch giữa các xã",
             {"filters": {"position": "Phó Chủ tịch", "level": 2}, "measure": "ranking", "rank_by": "count"},
+        ),
+        ("Ban Thường trực (gồm Chủ tịch, các Phó Chủ tịch) có mấy người", {"filters": {"standing": True}}),
+        ("ủy viên Ban Thường trực, tính cả chủ tịch và phó chủ tịch", {"filters": {"standing": True}}),
+        ("xã Đại Xuyên có bao nhiêu ủy viên ko theo tôn giáo nào", {"filters": {"religion": "Không"}}),
+        (
+            "ủy viên 8x (sinh 1980-1989)",
+            {"filters": {"min_age": today_in_vietnam().year - 1989, "max_age": today_in_vietnam().year - 1980}},
+        ),
+        ("ty le uy vien nu cap xa", {"filters": {"gender": "nữ", "level": 2}, "measure": "share"}),
+        ("ủy viên nữ? hỏi để mời dự hội nghị của Hội Liên hiệp Phụ nữ", {"filters": {"gender": "nữ"}}),
+        (
+            "đơn vị có nhiều ủy viên nữ nhất có bao nhiêu",
+            {"filters": {"gender": "nữ"}, "measure": "ranking", "rank_by": "count"},
         ),
     ],
 )

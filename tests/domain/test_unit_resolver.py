@@ -58,6 +58,30 @@ async def test_ambiguous_names_return_candidates_with_provinces(db: Database, re
     assert all(m.name == "Xã Tân Lập" for m in tan_lap.results)
 
 
+async def test_a_former_district_without_its_province_gives_its_communes(db: Database, resolver: UnitResolver) -> None:
+    """ "huyện Bảo Lạc" (no province written) is the former district: its communes, all in one province, each a
+    candidate; not Xã Bảo Lạc alone. A name followed by "cũ" is a former unit's as well."""
+    async with db.transaction(Scope.public()) as conn:
+        bao_lac = await resolver.resolve(conn, "huyen bao lac")
+    assert bao_lac.status == "ambiguous" and bao_lac.converted
+    assert len(bao_lac.results) > 1 and {m.province_code for m in bao_lac.results} == {"04"}
+    async with db.transaction(Scope.public()) as conn:
+        son_vi = await resolver.resolve(conn, "xa son vi cu")  # "cũ": the former commune too, not Xã Sơn Vĩ alone
+    assert son_vi.status == "ambiguous" and "08521" in {m.code for m in son_vi.results}
+
+
+def test_units_named_without_their_type(resolver: UnitResolver) -> None:
+    """Communes by their name alone (with its marks when the text has them; a longer name found hides the shorter
+    one in it), provinces in the order written; a commune written with its marks is not the province of that name."""
+    assert [u.code for u in resolver.named_alone("van mieu bao nhieu uy vien nu")] == ["08611"]
+    assert "08377" not in {u.code for u in resolver.named_alone("Văn bản nào hướng dẫn?")}  # not Xã Vân Bán
+    assert [u.code for u in resolver.named_alone("Tam Dương Bắc có mấy ủy viên")] == ["08872"]
+    assert [u.code for u in resolver.named_alone("Ủy ban Yên Bài có phải hoãn đại hội không?")] == ["09706"]
+    assert resolver.provinces_named("Ủy ban Yên Bài có phải hoãn đại hội không?") == []
+    assert [u.code for u in resolver.provinces_named("Phú Thọ nhiều hơn Hà Nội bao nhiêu ủy viên nữ?")] == ["25", "01"]
+    assert [u.code for u in resolver.provinces_named("TP.HCM có mấy ủy viên")] == ["79"]
+
+
 async def test_typos_are_tolerated(db: Database, resolver: UnitResolver) -> None:
     async with db.transaction(Scope.public()) as conn:
         result = await resolver.resolve(conn, "phuong hoan kiemm, ha noi")
