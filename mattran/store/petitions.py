@@ -372,14 +372,9 @@ async def similar_published(
     return await _alike(conn, "published", unit_code, text, exclude_code, limit, recent)
 
 
-async def texts(conn: Conn, ids: Sequence[int], vector: str | None = None) -> dict[int, Row]:
-    """The titles and texts of petitions (those within scope, by RLS), by id, with the cosine of their stored
-    embedding to ``vector`` (``meaning``; None without an embedding or a vector)."""
-    cur = await conn.execute(
-        "select id, title, content, case when %(v)s::text is not null and embedding is not null"
-        " then 1 - (embedding <=> %(v)s::vector) end as meaning from petitions where id = any(%(ids)s)",
-        {"ids": list(ids), "v": vector},
-    )
+async def texts(conn: Conn, ids: Sequence[int]) -> dict[int, Row]:
+    """The titles and texts of petitions (those within scope, by RLS), by id."""
+    cur = await conn.execute("select id, title, content from petitions where id = any(%(ids)s)", {"ids": list(ids)})
     return {r["id"]: r for r in await cur.fetchall()}
 
 

@@ -8,8 +8,10 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from mattran.domain.embedding import Embedder, Encoder
-from mattran.domain.petitions.matching import compare, compared_text, folded
+from mattran.domain.petitions.matching import compare, compared_text
 from mattran.store.library import vector_literal
 
 # The cosine (multilingual-e5-small passages, as stored) from which a petition of the unit is weighed as a possible
@@ -26,8 +28,8 @@ async def vector_of(embedder: Embedder, text: str) -> str | None:
     return vector_literal(vector)
 
 
-def cosines(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[float]:
-    """The cosine of each pair's embeddings, of the texts as the matcher compares them
+def embedded(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The passage embeddings of each pair's texts as the matcher compares them
     (:func:`~mattran.domain.petitions.matching.compared_text`: folded when either is typed without diacritics)."""
     texts = [compared_text(a, b, text) for a, b in pairs for text in (a, b)]
     unique = list(dict.fromkeys(texts))
@@ -35,19 +37,19 @@ def cosines(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[float]:
         return []
     vectors = encoder.passages(unique)
     row = {text: i for i, text in enumerate(unique)}
-    return [float(vectors[row[texts[2 * i]]] @ vectors[row[texts[2 * i + 1]]]) for i in range(len(pairs))]
+    return [(vectors[row[texts[2 * i]]], vectors[row[texts[2 * i + 1]]]) for i in range(len(pairs))]
 
 
 async def weigh(embedder: Embedder, own: str, candidates: list[dict[str, Any]]) -> None:
-    """Set each candidate's ``meaning`` (the cosine to ``own``) as the matcher compares it: the stored embeddings'
-    cosine when both texts are typed as stored, else computed now on the compared texts; left None while the model
-    is not loaded."""
+    """Set each candidate's ``vectors`` (its and ``own``'s embeddings as the matcher compares them) and ``meaning``
+    (their cosine); both left None while the model is not loaded."""
+    for candidate in candidates:
+        candidate["meaning"] = candidate["vectors"] = None
     if not embedder.ready:
         return
-    redo = [c for c in candidates if c.get("meaning") is None or folded(own, c["text"])]
-    found = await asyncio.to_thread(cosines, embedder, [(own, c["text"]) for c in redo])
-    for candidate, meaning in zip(redo, found, strict=True):
-        candidate["meaning"] = meaning
+    found = await asyncio.to_thread(embedded, embedder, [(own, c["text"]) for c in candidates])
+    for candidate, (u, v) in zip(candidates, found, strict=True):
+        candidate["vectors"], candidate["meaning"] = (u, v), float(u @ v)
 
 
 def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], key: str) -> None:
@@ -58,16 +60,16 @@ def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], 
 
 
 def judged(own: str, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The candidates (with ``text`` and ``meaning``, see :func:`weigh`) that may be the same matter as ``own``, each
-    with its match and reasons, best first. A candidate whose meaning is not known yet (the model not loaded) is shown
-    by its wording alone, never as the same matter."""
+    """The candidates (with ``text``, ``meaning`` and ``vectors``, see :func:`weigh`) that may be the same matter as
+    ``own``, each with its match and reasons, best first. A candidate whose meaning is not known yet (the model not
+    loaded) is shown by its wording alone, never as the same matter."""
     shown: list[dict[str, Any]] = []
     for candidate in candidates:
         if candidate["meaning"] is None:
             reasons = [f"Từ ngữ giống nhau: {round(candidate['score'] * 100)}% (chưa so sánh được theo nghĩa)"]
             shown.append(candidate | {"likely_same": False, "reasons": reasons})
             continue
-        found = compare(own, candidate["text"], candidate["meaning"])
+        found = compare(own, candidate["text"], *candidate["vectors"])
         if found.likely_same:
             shown.append(candidate | {"score": found.score, "likely_same": True, "reasons": found.reasons()})
     return sorted(shown, key=lambda r: (-r["likely_same"], -r["score"], -r.get("id", 0)))
