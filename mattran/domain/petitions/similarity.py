@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from mattran.domain.embedding import Embedder, Encoder
-from mattran.domain.petitions.matching import compare, compared_text
+from mattran.domain.petitions.matching import compare, compared_text, folded
 from mattran.store.library import vector_literal
 
 # The cosine (multilingual-e5-small passages, as stored) from which a petition of the unit is weighed as a possible
@@ -40,16 +40,31 @@ def embedded(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[tuple[n
     return [(vectors[row[texts[2 * i]]], vectors[row[texts[2 * i + 1]]]) for i in range(len(pairs))]
 
 
-async def weigh(embedder: Embedder, own: str, candidates: list[dict[str, Any]]) -> None:
+async def weigh(embedder: Embedder, own: str, candidates: list[dict[str, Any]], vector: str | None = None) -> None:
     """Set each candidate's ``vectors`` (its and ``own``'s embeddings as the matcher compares them) and ``meaning``
-    (their cosine); both left None while the model is not loaded."""
+    (their cosine); both left None while the model is not loaded. A pair compared as typed uses the stored vectors
+    (``vector``: own's, a candidate's ``embedding``: pgvector literals) when there are both; the others are embedded
+    now."""
     for candidate in candidates:
         candidate["meaning"] = candidate["vectors"] = None
     if not embedder.ready:
         return
-    found = await asyncio.to_thread(embedded, embedder, [(own, c["text"]) for c in candidates])
-    for candidate, (u, v) in zip(candidates, found, strict=True):
-        candidate["vectors"], candidate["meaning"] = (u, v), float(u @ v)
+    mine = _parsed(vector) if vector else None
+    for candidate in candidates:
+        if mine is not None and candidate.get("embedding") and not folded(own, candidate["text"]):
+            candidate["vectors"] = (mine, _parsed(candidate["embedding"]))
+    redo = [c for c in candidates if c["vectors"] is None]
+    found = await asyncio.to_thread(embedded, embedder, [(own, c["text"]) for c in redo])
+    for candidate, pair in zip(redo, found, strict=True):
+        candidate["vectors"] = pair
+    for candidate in candidates:
+        u, v = candidate["vectors"]
+        candidate["meaning"] = float(u @ v)
+
+
+def _parsed(literal: str) -> np.ndarray:
+    """A pgvector text literal (``[0.1,-0.2,…]``) as a vector."""
+    return np.array([float(x) for x in literal.strip("[]").split(",")])
 
 
 def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], key: str) -> None:

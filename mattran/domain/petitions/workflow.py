@@ -248,15 +248,16 @@ class PetitionWorkflow:
                 limit=10,
             )
             similarity.keep_best(found, rows, "id")
-        texts = await store.texts(conn, list(found))
+        texts = await store.texts(conn, list(found), self.embedder.identity)
         candidates = [
-            c | {"content": t["content"], "text": f"{t['title']}\n{t['content']}"}
+            c | {"content": t["content"], "text": f"{t['title']}\n{t['content']}", "embedding": t["embedding"]}
             for c in found.values()
             if (t := texts.get(c["id"]))
         ]
-        await similarity.weigh(self.embedder, text, candidates)
+        await similarity.weigh(self.embedder, text, candidates, vector)
         shown = similarity.judged(text, candidates)
-        return [{k: v for k, v in c.items() if k not in ("text", "meaning", "vectors")} for c in shown][:5]
+        hidden = ("text", "meaning", "vectors", "embedding")
+        return [{k: v for k, v in c.items() if k not in hidden} for c in shown][:5]
 
     async def compare(self, principal: Principal, code: str, other: str) -> dict[str, Any]:
         """Two petitions of the cadre's scope side by side with why they match or not (before a merge)."""
