@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from evals.dataset import is_sealed, rows
 from mattran.domain.embedding import Encoder
 from mattran.domain.petitions import similarity as judging
@@ -17,6 +19,9 @@ from mattran.domain.petitions.matching import SAME_MATTER, Match, compare
 DATASETS = Path(__file__).parent / "datasets"
 DEV = DATASETS / "petition_pairs.dev.jsonl"
 TRAIN = DATASETS / "petition_pairs.train.jsonl"
+TRAIN2 = DATASETS / "petition_pairs.train2.jsonl"
+FITTING = (TRAIN, TRAIN2, DEV)
+"""The sets the matcher is fitted on, each by its own author (the development set's held-apart part excepted)."""
 SEALED = DATASETS / "petition_pairs.sealed.jsonl"
 
 
@@ -105,10 +110,10 @@ class Report:
         ]
 
 
-def cosines(encoder: Encoder, pairs: list[Pair]) -> list[float]:
-    """The cosine of each pair's passage embeddings, of the texts as the matcher compares them (as the platform
-    does: :func:`mattran.domain.petitions.similarity.cosines`)."""
-    return judging.cosines(encoder, [(p.a, p.b) for p in pairs])
+def embedded(encoder: Encoder, pairs: list[Pair]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each pair's passage embeddings, of the texts as the matcher compares them (as the platform does:
+    :func:`mattran.domain.petitions.similarity.embedded`)."""
+    return judging.embedded(encoder, [(p.a, p.b) for p in pairs])
 
 
 def evaluate(encoder: Encoder, path: Path | None = None) -> Report:
@@ -116,6 +121,6 @@ def evaluate(encoder: Encoder, path: Path | None = None) -> Report:
     dataset = path or default_dataset()
     pairs = load(dataset)
     report = Report(sealed=is_sealed(dataset))
-    for pair, cosine in zip(pairs, cosines(encoder, pairs), strict=True):
-        report.judged.append((pair, compare(pair.a, pair.b, cosine)))
+    for pair, (u, v) in zip(pairs, embedded(encoder, pairs), strict=True):
+        report.judged.append((pair, compare(pair.a, pair.b, u, v)))
     return report

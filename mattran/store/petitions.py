@@ -372,13 +372,13 @@ async def similar_published(
     return await _alike(conn, "published", unit_code, text, exclude_code, limit, recent)
 
 
-async def texts(conn: Conn, ids: Sequence[int], vector: str | None = None) -> dict[int, Row]:
-    """The titles and texts of petitions (those within scope, by RLS), by id, with the cosine of their stored
-    embedding to ``vector`` (``meaning``; None without an embedding or a vector)."""
+async def texts(conn: Conn, ids: Sequence[int], embedder: str) -> dict[int, Row]:
+    """The titles and texts of petitions (those within scope, by RLS), by id, with their stored embedding as a
+    pgvector literal when ``embedder`` made it (``embedding``; else None)."""
     cur = await conn.execute(
-        "select id, title, content, case when %(v)s::text is not null and embedding is not null"
-        " then 1 - (embedding <=> %(v)s::vector) end as meaning from petitions where id = any(%(ids)s)",
-        {"ids": list(ids), "v": vector},
+        "select id, title, content, case when embedder = %(e)s then embedding::text end as embedding"
+        " from petitions where id = any(%(ids)s)",
+        {"ids": list(ids), "e": embedder},
     )
     return {r["id"]: r for r in await cur.fetchall()}
 

@@ -12,7 +12,7 @@ from evals import fit_similarity, similarity
 from knowledge.embeddings import EmbeddingConfig, get_embedder
 from mattran.domain.embedding import Encoder
 from mattran.domain.petitions import similarity as judging
-from mattran.domain.petitions.matching import SAME_MATTER, WEIGHTS, compare, places
+from mattran.domain.petitions.matching import SAME_MATTER, WEIGHTS, compare, names, places
 from mattran.settings import Settings
 
 
@@ -39,19 +39,28 @@ def test_the_training_pairs_were_written_to_the_brief() -> None:
     assert not any(p.same for p in hard) and len(hard) >= 0.6 * sum(not p.same for p in pairs)
 
 
+def test_the_second_training_pairs_were_written_to_their_brief() -> None:
+    pairs = similarity.load(similarity.TRAIN2)
+    assert len(pairs) >= 450 and len({p.id for p in pairs}) == len(pairs)
+    assert sum(not p.diacritics for p in pairs) >= len(pairs) // 3 and sum(p.same for p in pairs) / len(pairs) >= 0.45
+    voices = sum(p.kind == "different_voice" for p in pairs)
+    assert voices >= 0.35 * sum(p.same for p in pairs)  # the kind the first matchers missed most
+    near = [p for p in pairs if p.kind == "same_problem_other_place"]
+    assert not any(p.same for p in near) and len(near) >= 0.4 * sum(not p.same for p in pairs)
+
+
 def test_the_threshold_shown_holds_on_dev(encoder: Encoder) -> None:
     report = similarity.evaluate(encoder, similarity.DEV)
     figures = report.metrics
     assert figures["threshold"] == SAME_MATTER and figures["pairs"] == len(similarity.load(similarity.DEV))
-    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 0.867, 0.433
+    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 0.955, 0.700
     assert figures["precision.no_diacritics"] >= 0.9  # 1.0
     wrong = report.failures
     assert wrong and all({"id", "kind", "same", "score", "reasons"} <= set(w) for w in wrong)
 
 
 def test_the_shipped_weights_are_those_the_refit_gives(encoder: Encoder) -> None:
-    pairs = similarity.load(similarity.TRAIN) + similarity.load(similarity.DEV)
-    model = fit_similarity.refit(pairs, similarity.cosines(encoder, pairs)) | {"data": fit_similarity.digest()}
+    model = fit_similarity.model(encoder)
     assert fit_similarity.matches(json.loads(WEIGHTS.read_text(encoding="utf-8")), model)
     assert not fit_similarity.matches(json.loads(WEIGHTS.read_text(encoding="utf-8")), model | {"data": "0" * 64})
 
@@ -71,6 +80,14 @@ def test_places_tell_one_problem_from_another() -> None:
     assert {p.kind for p in places("duong vao thon ba bi ngap")} >= {"thôn"}
     assert not {p.kind for p in places("Chợ tự phát gây tắc đường")} & {"chợ"}  # "tự" is no number
     assert {(p.kind, tuple(p.name)) for p in places("nc may kp2 van duc")} == {("khu phố", ("2",))}  # teencode
+    assert {(p.kind, tuple(p.name)) for p in places("Bãi xe cổng B chợ Bến Thành")} >= {("cổng", ("b",))}
+    assert not places("cong thoat nuoc bi tac, day dien vong")  # a drain and a wire, no gate nor row
+
+
+def test_proper_names_are_the_capitalised_runs_not_the_words_of_address() -> None:
+    letter = "Kính gửi Ủy ban MTTQ xã Hòa Phú. Con tôi học Trường Tiểu học Thanh Xuân A, gần thôn Vinh Hoa 1."
+    assert names(letter) == {"hoa phu": "Hòa Phú", "thanh xuan a": "Thanh Xuân A", "vinh hoa 1": "Vinh Hoa 1"}
+    assert names("duong tan lap 3 o ga") == {} == names("THANG MAY BLOCK B HU")  # no capitals to go by
 
 
 def test_the_matcher_tells_the_same_road_from_another_with_or_without_diacritics(encoder: Encoder) -> None:
@@ -81,12 +98,22 @@ def test_the_matcher_tells_the_same_road_from_another_with_or_without_diacritics
         "unaccented": "o ga duong le loi\nduong le loi truoc so nha 45 van con o ga to, chua ai sua",
         "teencode": "o ga duong le loi\nsn 45 duong le loi o ga to lam, xe may di qua ko dc, de nghi sua",
     }
-    meanings = judging.cosines(encoder, [(pothole, t) for t in texts.values()])
-    found = {k: compare(pothole, t, m) for (k, t), m in zip(texts.items(), meanings, strict=True)}
+    vectors = judging.embedded(encoder, [(pothole, t) for t in texts.values()])
+    found = {k: compare(pothole, t, u, v) for (k, t), (u, v) in zip(texts.items(), vectors, strict=True)}
     assert not found["other road"].likely_same and found["other road"].other_places
     rubbish = found["rubbish"]
     assert not rubbish.likely_same and any("Khác loại việc" in r for r in rubbish.reasons())  # same road, not the same
     assert found["unaccented"].likely_same and found["teencode"].likely_same  # compared folded, teencode written out
     assert any("Lê Lợi" in r for r in found["unaccented"].reasons())
     accented_only = encoder.passages([pothole, texts["unaccented"]])
-    assert float(accented_only[0] @ accented_only[1]) < meanings[2] - 0.1  # as typed, the twin reads far
+    assert float(accented_only[0] @ accented_only[1]) < found["unaccented"].meaning - 0.1  # as typed, it reads far
+
+
+def test_a_close_place_is_told_apart(encoder: Encoder) -> None:
+    pairs = [
+        ("Đèn đường thôn Đông Hưng 1 hỏng cả tháng nay.", "den duong thon dong hung 2 hong het, toi om"),
+        ("Xóm Trong thôn Phú Mỹ ngập sâu mỗi khi mưa to.", "Xóm Ngoài thôn Phú Mỹ cứ mưa to là ngập sâu."),
+        ("Cổng Trường Mầm non Hoa Mai A đọng nước.", "Trước cổng Trường Mầm non Hoa Mai B nước đọng lâu ngày."),
+    ]
+    for (a, b), (u, v) in zip(pairs, judging.embedded(encoder, pairs), strict=True):
+        assert not compare(a, b, u, v).likely_same, (a, b)

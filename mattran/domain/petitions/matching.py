@@ -1,15 +1,20 @@
 """Whether two petitions are about the same matter, and why: the meaning of their texts (the embedding model's
-cosine) weighed with the places they name (``thôn 3``, ``đường Lê Lợi``, ``ngõ 12``), the words they share and the
-kind of problem they report, all diacritics-insensitive and with teencode written out (``ko`` → ``không``).
+vectors) weighed with the places they name (``thôn 3``, ``đường Lê Lợi``, ``ngõ 12``, ``Trường Tiểu học Thanh Xuân
+A``), the words they share and the kind of problem they report, all diacritics-insensitive and with teencode written
+out (``ko`` → ``không``).
 
 Meaning alone finds the same kind of problem, not the same problem: a pothole on one road reads like a pothole on
 another, and a text typed without diacritics reads far from its accented twin. So a pair with a text typed without
-diacritics is embedded folded on both sides (:func:`compared_text`), and the cosine is one feature among others
-(:func:`features`): the places both name, name differently or only one names, the words, word pairs and letter
-trigrams both use (folded), the texts' lengths and the kinds of problem both report. A small logistic regression
-weighs them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on the independent training
-pairs and the development pairs' tuned part; nothing is fitted at run time); its probability is the score, and
-:data:`SAME_MATTER` the threshold shown to cadres."""
+diacritics is embedded folded on both sides (:func:`compared_text`), and the meaning is one part of the pair's
+:func:`features` among others: the places both name, name differently or only one names (a kind of place with its
+number or name, :func:`places`, and the proper names, :func:`names`, looked for in the other text: ``Vinh Hoa 1``
+is not ``vinh hoa 2``), the content words, word pairs, letter trigrams and numbers both use (folded), the texts'
+lengths, the kinds of problem both report, and the two embeddings' element-wise distance and product. A logistic
+regression weighs them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on two independent
+training sets and the development pairs' tuned part, the embeddings' dimensions strongly penalised; nothing is
+fitted at run time); its probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres, chosen
+for precision ≥ 0.9 on pairs by authors the scoring model never saw. A copy (:data:`COPY`) is shown as the same
+matter whatever the regression says."""
 
 from __future__ import annotations
 
@@ -20,26 +25,36 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
+
 from mattran.domain.text import fold, strip_marks
 
 WEIGHTS = Path(__file__).with_name("matching_weights.json")
 _MODEL = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+_WEIGHTS = np.array(_MODEL["weights"] + _MODEL["pair_weights"])
 SAME_MATTER: float = _MODEL["threshold"]
 """The score (a probability) from which a cadre is shown a petition as possibly the same matter."""
+COPY = (0.75, 0.9)
+"""A copy: letter trigrams and content words (besides the places) this much shared, with a place named in both (or
+none in either) and none told apart. The regression learns from pairs whose authors wrote the other-place pairs
+alike word for word, so it doubts a text much like another; a copy is nonetheless shown as the same matter."""
 FEATURES = (
     "meaning",
     "plain",
     "plain_meaning",
-    "shared_place",
     "other_place",
     "lone_place",
-    "words",
     "matter_words",
     "bigrams",
     "trigrams",
     "lengths",
     "same_problem",
     "other_problem",
+    "names_found",
+    "names_apart",
+    "names_partial",
+    "any_other_place",
+    "numbers",
 )
 
 # Kinds of problem, by the folded phrases that name them (phrases, not lone syllables that fold ambiguously).
@@ -103,8 +118,20 @@ _KINDS = {
     "phuong": "phường",
     "cang ca": "cảng cá",
     "khu tap the": "khu tập thể",
+    "cong": "cổng",
+    "block": "block",
+    "toa": "tòa",
+    "lo": "lô",
+    "km": "km",
+    "so nha": "số nhà",
+    "nha so": "số nhà",
+    "so": "số nhà",
+    "day": "dãy",
+    "khu dan cu": "khu dân cư",
 }
 _KIND = re.compile(r"(?<!\w)(" + "|".join(sorted(_KINDS, key=len, reverse=True)) + r")(?!\w)")
+# kinds whose name is a number or a letter (the same folded words say other things: ``cống``, ``dây``, ``lo``)
+_NUMBERED = frozenset({"cong", "block", "toa", "lo", "km", "so nha", "nha so", "so", "day"})
 _NUMBERS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8"}
 # words of a school's or a hamlet's type, not of its name
 _GENERIC = {"tieu", "hoc", "mam", "non", "thcs", "thpt", "trung", "so", "lien", "xa", "thon", "huyen", "tinh"}
@@ -205,8 +232,16 @@ def places(text: str) -> list[Place]:
             start = joined[: match.start()].count(" ")
             size = match.group(1).count(" ") + 1
             name: list[str] = []
+            numbered = match.group(1) in _NUMBERED
             for j in range(start + size, min(start + size + 4, len(words))):
                 word, key = words[j], folded[j]
+                if len(key) == 1 and j + 1 < len(folded) and folded[j + 1].isdigit():  # ``A2``, ``C4``
+                    name += [key, folded[j + 1]]
+                    break
+                if numbered:  # ``cổng A``, ``lô 5``: a number or a letter, else no place
+                    if key.isdigit() or len(key) == 1:
+                        name.append(key)
+                    break
                 if key.isdigit() or (not name and key in _NUMBERS):
                     name.append(_NUMBERS.get(key, key))
                     break
@@ -225,6 +260,142 @@ def places(text: str) -> list[Place]:
     return found
 
 
+_SENTENCE = re.compile(r"(?:^|[.!?\n:;]+)\s*")
+_TOKEN = re.compile(r"[^\W_]+")
+# capitalised words that name no place (forms of address, bodies, kinds of school or place), folded
+_UNNAMED = frozenset(
+    {
+        "uy",
+        "ban",
+        "ubnd",
+        "mttq",
+        "ubmttq",
+        "hdnd",
+        "kinh",
+        "gui",
+        "thua",
+        "toi",
+        "chung",
+        "em",
+        "chau",
+        "xin",
+        "de",
+        "nghi",
+        "mong",
+        "tran",
+        "trong",
+        "cam",
+        "on",
+        "ong",
+        "ba",
+        "anh",
+        "chi",
+        "chu",
+        "bac",
+        "nha",
+        "nuoc",
+        "tieu",
+        "hoc",
+        "mam",
+        "non",
+        "thcs",
+        "thpt",
+        "cong",
+        "an",
+        "dien",
+        "luc",
+        "phong",
+        "quy",
+        "vi",
+        "lanh",
+        "dao",
+        "truong",
+        "cho",
+        "cau",
+        "duong",
+        "pho",
+        "thon",
+        "xom",
+        "xa",
+        "phuong",
+        "khu",
+        "to",
+        "ngo",
+        "hem",
+        "ap",
+        "lang",
+        "huyen",
+        "tinh",
+        "quan",
+        "ben",
+        "tram",
+        "y",
+        "te",
+        "benh",
+        "vien",
+        "nghia",
+        "trang",
+    }
+)
+
+
+def names(text: str) -> dict[str, str]:
+    """The proper names a petition uses, folded, each as written: runs of capitalised words, with a number or a
+    letter that ends them (``Thanh Xuân A``, ``Vinh Hoa 1``), not the word that opens a sentence nor words of
+    address (``Kính gửi Ủy ban``); none in a text typed all in lower or upper case."""
+    if text == text.lower() or text == text.upper():
+        return {}
+    found: dict[str, str] = {}
+    for sentence in _SENTENCE.split(text):
+        words = _TOKEN.findall(sentence)
+        run: list[str] = []
+        for i, word in enumerate([*words, ""]):
+            capital = i > 0 and word[:1].isupper() and not (len(word) > 1 and word.isupper())
+            tail = bool(run) and (word.isdigit() or (len(word) == 1 and word.isupper()))
+            if capital or tail:
+                run.append(word)
+                continue
+            while run and fold(run[0]) in _UNNAMED:
+                run.pop(0)
+            if any(fold(w) not in _UNNAMED and not w.isdigit() and len(w) > 1 for w in run):
+                found[fold(" ".join(run))] = " ".join(run)
+            run = []
+    return found
+
+
+def _keys(text: str) -> dict[str, str]:
+    """The names of a petition's places, folded, each as written: its proper names and each place's kind with its
+    number (``thon 3``) or its name (``le loi``)."""
+    keys = names(text)
+    for place in places(text):
+        said = normal(place.text).split()
+        name = [w for w in said[len(fold(place.kind).split()) :] if w not in _UNNAMED]
+        if name and name[0].isdigit():
+            keys.setdefault(" ".join([*fold(place.kind).split(), *name]), place.text)
+        elif name:
+            keys.setdefault(" ".join(name), place.text)
+    return keys
+
+
+def _naming(a: str, b: str) -> tuple[tuple[str, ...], tuple[float, float, float]]:
+    """How the two texts' place names agree: the names found in both (as written), and as features the share of
+    names found in the other text, whether both name places and none is found, and whether a name is found only in
+    part (``Vinh Hoa 1`` / ``vinh hoa 2``)."""
+    ka, kb = _keys(a), _keys(b)
+    fa, fb = f" {normal(a)} ", f" {normal(b)} "
+    found = [n for n in ka if f" {n} " in fb] + [n for n in kb if f" {n} " in fa]
+    written = tuple(sorted({ka.get(n) or kb[n] for n in found}))
+    missing = [(n, fb) for n in ka if f" {n} " not in fb] + [(n, fa) for n in kb if f" {n} " not in fa]
+    partial = False
+    for name, other in missing:
+        words = name.split()
+        head, last = " ".join(words[:-1]), words[-1]
+        if head and re.search(rf" {re.escape(head)} (?!{re.escape(last)} )\w", other):
+            partial = True
+    total = len(ka) + len(kb)
+    return written, (len(found) / total if total else 0.0, float(bool(ka and kb and not found)), float(partial))
+
+
 @dataclass(frozen=True)
 class Match:
     """How alike two petitions are: the score (compared with :data:`SAME_MATTER`), the meaning's cosine, the places
@@ -237,6 +408,8 @@ class Match:
     shared_words: tuple[str, ...]
     shared_problems: tuple[str, ...] = ()
     other_problems: tuple[str, ...] = ()
+    shared_names: tuple[str, ...] = ()
+    copy: bool = False
 
     @property
     def likely_same(self) -> bool:
@@ -246,8 +419,13 @@ class Match:
     def reasons(self) -> list[str]:
         """Why the pair matches or not, in Vietnamese, for the cadre who decides."""
         said = [f"Nội dung gần nghĩa: {round(self.meaning * 100)}%"]
+        if self.copy:
+            said.append("Gần như cùng một nội dung, cùng địa điểm")
         if self.shared_places:
             said.append("Cùng địa điểm: " + ", ".join(self.shared_places))
+        names = [n for n in self.shared_names if not any(fold(n) in fold(p) for p in self.shared_places)]
+        if names:
+            said.append("Cùng địa danh: " + ", ".join(names))
         if self.other_places:
             said.append("Khác địa điểm: " + ", ".join(self.other_places))
         if self.shared_problems:
@@ -326,6 +504,16 @@ def _words(text: str) -> set[str]:
     return {w for w in normal(text).split() if w not in _STOP and len(w) > 1}
 
 
+def _ends(text: str) -> set[str]:
+    """Which end of a place a text speaks of (``đầu``, ``cuối``), folded."""
+    return {w for w in normal(text).split() if w in ("dau", "cuoi")}
+
+
+def _digits(text: str) -> set[str]:
+    """The numbers a text uses (house numbers, alleys, sums, hours)."""
+    return {w for w in normal(text).split() if w.isdigit()}
+
+
 def _bigrams(text: str) -> set[str]:
     """Pairs of successive words (folded): Vietnamese words are mostly two syllables (``ổ gà``, ``thu gom``)."""
     words = normal(text).split()
@@ -340,6 +528,8 @@ def _plain(text: str) -> bool:
 @dataclass(frozen=True)
 class _Parts:
     shared: tuple[str, ...]
+    named: tuple[str, ...]
+    copy: bool
     other: tuple[str, ...]
     words: tuple[str, ...]
     same_problem: tuple[str, ...]
@@ -370,46 +560,66 @@ def _parts(a: str, b: str, meaning: float) -> _Parts:
     same_problem = sorted(ka & kb)
     other_problem = sorted(ka ^ kb) if ka and kb and not same_problem else []
     plain = float(_plain(a) or _plain(b))
+    written, naming = _naming(a, b)
+    matter, trigrams = _overlap(wa - named, wb - named), _overlap(ta, tb)
+    apart = bool(other) or naming[1] > 0 or naming[2] > 0 or _ends(a) ^ _ends(b) == {"dau", "cuoi"}
     values = (
         meaning,
         plain,
         plain * meaning,
-        float(bool(shared)),
         float(bool(other) and not shared),
         float(bool(pa or pb) and not shared and not other),
-        _overlap(wa, wb),
-        _overlap(wa - named, wb - named),
+        matter,
         _overlap(_bigrams(a), _bigrams(b)),
-        _overlap(ta, tb),
+        trigrams,
         abs(math.log((len(normal(a).split()) + 1) / (len(normal(b).split()) + 1))),
         float(bool(same_problem)),
         float(bool(other_problem)),
+        *naming,
+        float(bool(other)),
+        _overlap(_digits(a), _digits(b)),
     )
+    placed = naming[0] > 0 or not (_keys(a) or _keys(b))  # a place named in both, or none in either
+    copy = trigrams >= COPY[0] and matter >= COPY[1] and placed and not apart
     return _Parts(
-        tuple(shared), tuple(other), tuple(sorted(wa & wb)), tuple(same_problem), tuple(other_problem), values
+        tuple(shared),
+        written,
+        copy,
+        tuple(other),
+        tuple(sorted(wa & wb)),
+        tuple(same_problem),
+        tuple(other_problem),
+        values,
     )
 
 
-def features(a: str, b: str, meaning: float) -> tuple[float, ...]:
-    """The features of a pair (named by :data:`FEATURES`) that the fitted weights combine."""
-    return _parts(a, b, meaning).values
+def features(a: str, b: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The features of a pair that the fitted weights combine: those named by :data:`FEATURES`, then the two
+    embeddings' element-wise distance ``|u − v|`` and product ``u ⊙ v`` (``u``, ``v``: the vectors of
+    :func:`compared_text`)."""
+    values = _parts(a, b, float(u @ v)).values
+    return np.concatenate([np.array(values), np.abs(u - v), u * v])
 
 
-def probability(values: tuple[float, ...], weights: list[float], bias: float) -> float:
+def probability(values: np.ndarray, weights: np.ndarray, bias: float) -> float:
     """The logistic regression's probability that a pair with these features is the same matter."""
-    z = bias + sum(w * v for w, v in zip(weights, values, strict=True))
-    return 1.0 / (1.0 + math.exp(-z))
+    return float(1.0 / (1.0 + np.exp(-(bias + float(values @ weights)))))
 
 
-def compare(a: str, b: str, meaning: float) -> Match:
-    """The match of two petitions' texts (title and content) whose embeddings' cosine is ``meaning``."""
+def compare(a: str, b: str, u: np.ndarray, v: np.ndarray) -> Match:
+    """The match of two petitions' texts (title and content) whose :func:`compared_text` embed as ``u`` and ``v``."""
+    meaning = float(u @ v)
     parts = _parts(a, b, meaning)
+    values = np.concatenate([np.array(parts.values), np.abs(u - v), u * v])
+    score = probability(values, _WEIGHTS, _MODEL["bias"])
     return Match(
-        score=round(probability(parts.values, _MODEL["weights"], _MODEL["bias"]), 4),
+        score=round(max(score, SAME_MATTER) if parts.copy else score, 4),
         meaning=meaning,
         shared_places=parts.shared,
         other_places=parts.other,
         shared_words=parts.words,
         shared_problems=parts.same_problem,
         other_problems=parts.other_problem,
+        shared_names=parts.named,
+        copy=parts.copy,
     )

@@ -8,6 +8,8 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 from mattran.domain.embedding import Embedder, Encoder
 from mattran.domain.petitions.matching import compare, compared_text, folded
 from mattran.store.library import vector_literal
@@ -26,8 +28,8 @@ async def vector_of(embedder: Embedder, text: str) -> str | None:
     return vector_literal(vector)
 
 
-def cosines(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[float]:
-    """The cosine of each pair's embeddings, of the texts as the matcher compares them
+def embedded(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The passage embeddings of each pair's texts as the matcher compares them
     (:func:`~mattran.domain.petitions.matching.compared_text`: folded when either is typed without diacritics)."""
     texts = [compared_text(a, b, text) for a, b in pairs for text in (a, b)]
     unique = list(dict.fromkeys(texts))
@@ -35,19 +37,34 @@ def cosines(encoder: Encoder, pairs: Sequence[tuple[str, str]]) -> list[float]:
         return []
     vectors = encoder.passages(unique)
     row = {text: i for i, text in enumerate(unique)}
-    return [float(vectors[row[texts[2 * i]]] @ vectors[row[texts[2 * i + 1]]]) for i in range(len(pairs))]
+    return [(vectors[row[texts[2 * i]]], vectors[row[texts[2 * i + 1]]]) for i in range(len(pairs))]
 
 
-async def weigh(embedder: Embedder, own: str, candidates: list[dict[str, Any]]) -> None:
-    """Set each candidate's ``meaning`` (the cosine to ``own``) as the matcher compares it: the stored embeddings'
-    cosine when both texts are typed as stored, else computed now on the compared texts; left None while the model
-    is not loaded."""
+async def weigh(embedder: Embedder, own: str, candidates: list[dict[str, Any]], vector: str | None = None) -> None:
+    """Set each candidate's ``vectors`` (its and ``own``'s embeddings as the matcher compares them) and ``meaning``
+    (their cosine); both left None while the model is not loaded. A pair compared as typed uses the stored vectors
+    (``vector``: own's, a candidate's ``embedding``: pgvector literals) when there are both; the others are embedded
+    now."""
+    for candidate in candidates:
+        candidate["meaning"] = candidate["vectors"] = None
     if not embedder.ready:
         return
-    redo = [c for c in candidates if c.get("meaning") is None or folded(own, c["text"])]
-    found = await asyncio.to_thread(cosines, embedder, [(own, c["text"]) for c in redo])
-    for candidate, meaning in zip(redo, found, strict=True):
-        candidate["meaning"] = meaning
+    mine = _parsed(vector) if vector else None
+    for candidate in candidates:
+        if mine is not None and candidate.get("embedding") and not folded(own, candidate["text"]):
+            candidate["vectors"] = (mine, _parsed(candidate["embedding"]))
+    redo = [c for c in candidates if c["vectors"] is None]
+    found = await asyncio.to_thread(embedded, embedder, [(own, c["text"]) for c in redo])
+    for candidate, pair in zip(redo, found, strict=True):
+        candidate["vectors"] = pair
+    for candidate in candidates:
+        u, v = candidate["vectors"]
+        candidate["meaning"] = float(u @ v)
+
+
+def _parsed(literal: str) -> np.ndarray:
+    """A pgvector text literal (``[0.1,-0.2,…]``) as a vector."""
+    return np.array([float(x) for x in literal.strip("[]").split(",")])
 
 
 def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], key: str) -> None:
@@ -58,16 +75,16 @@ def keep_best(found: dict[Any, dict[str, Any]], rows: Iterable[dict[str, Any]], 
 
 
 def judged(own: str, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The candidates (with ``text`` and ``meaning``, see :func:`weigh`) that may be the same matter as ``own``, each
-    with its match and reasons, best first. A candidate whose meaning is not known yet (the model not loaded) is shown
-    by its wording alone, never as the same matter."""
+    """The candidates (with ``text``, ``meaning`` and ``vectors``, see :func:`weigh`) that may be the same matter as
+    ``own``, each with its match and reasons, best first. A candidate whose meaning is not known yet (the model not
+    loaded) is shown by its wording alone, never as the same matter."""
     shown: list[dict[str, Any]] = []
     for candidate in candidates:
         if candidate["meaning"] is None:
             reasons = [f"Từ ngữ giống nhau: {round(candidate['score'] * 100)}% (chưa so sánh được theo nghĩa)"]
             shown.append(candidate | {"likely_same": False, "reasons": reasons})
             continue
-        found = compare(own, candidate["text"], candidate["meaning"])
+        found = compare(own, candidate["text"], *candidate["vectors"])
         if found.likely_same:
             shown.append(candidate | {"score": found.score, "likely_same": True, "reasons": found.reasons()})
     return sorted(shown, key=lambda r: (-r["likely_same"], -r["score"], -r.get("id", 0)))

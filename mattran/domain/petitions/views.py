@@ -125,7 +125,7 @@ class PetitionViews:
         async with self.db.transaction(Scope.public()) as conn:
             texts = await store.published_texts(conn, list(found))
         candidates = [  # judged on what is published, as the cadres' page judges (meaning: computed on these texts)
-            c | {"text": f"{t['title']}\n{t['content_public']}", "meaning": None}
+            c | {"text": f"{t['title']}\n{t['content_public']}"}
             for c in found.values()
             if (t := texts.get(c["tracking_code"]))
         ]

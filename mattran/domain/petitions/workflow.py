@@ -248,25 +248,26 @@ class PetitionWorkflow:
                 limit=10,
             )
             similarity.keep_best(found, rows, "id")
-        texts = await store.texts(conn, list(found), vector)
+        texts = await store.texts(conn, list(found), self.embedder.identity)
         candidates = [
-            c | {"content": t["content"], "text": f"{t['title']}\n{t['content']}", "meaning": t["meaning"]}
+            c | {"content": t["content"], "text": f"{t['title']}\n{t['content']}", "embedding": t["embedding"]}
             for c in found.values()
             if (t := texts.get(c["id"]))
         ]
-        await similarity.weigh(self.embedder, text, candidates)
+        await similarity.weigh(self.embedder, text, candidates, vector)
         shown = similarity.judged(text, candidates)
-        return [{k: v for k, v in c.items() if k not in ("text", "meaning")} for c in shown][:5]
+        hidden = ("text", "meaning", "vectors", "embedding")
+        return [{k: v for k, v in c.items() if k not in hidden} for c in shown][:5]
 
     async def compare(self, principal: Principal, code: str, other: str) -> dict[str, Any]:
         """Two petitions of the cadre's scope side by side with why they match or not (before a merge)."""
         async with self.db.transaction(principal.scope()) as conn:
             rows = [await handled(conn, principal, c) for c in (code, other)]
         texts = [f"{r['title']}\n{r['content']}" for r in rows]
-        meaning = None
+        found = None
         if self.embedder.ready:
-            meaning = (await asyncio.to_thread(similarity.cosines, self.embedder, [(texts[0], texts[1])]))[0]
-        found = compare(texts[0], texts[1], meaning) if meaning is not None else None
+            pair = (await asyncio.to_thread(similarity.embedded, self.embedder, [(texts[0], texts[1])]))[0]
+            found = compare(texts[0], texts[1], *pair)
         return {
             "petition": as_seen_by(principal, rows[0]),
             "other": as_seen_by(principal, rows[1]),
