@@ -91,15 +91,18 @@ async def test_a_tool_that_skips_its_permission_check_fails_the_harness(
     assert exit_code([result]) == 1
 
 
-async def test_a_retrieval_without_its_full_text_half_fails_the_harness(
+async def test_a_retrieval_without_its_vector_half_fails_the_harness(
     ctx: Context, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def no_full_text(*_args: Any, **_kwargs: Any) -> list[tuple[int, float]]:
+    # Without its full-text half the search now loses little (sealed 0.872 -> 0.850, at its floor); without its
+    # vectors, the everyday questions of the development and sealed sets are lost (0.68 and 0.59 found).
+    async def no_nearest(*_args: Any, **_kwargs: Any) -> list[tuple[int, float]]:
         return []
 
-    monkeypatch.setattr(mattran.store.library, "matching_chunks", no_full_text)
+    monkeypatch.setattr(mattran.store.library, "nearest_chunks", no_nearest)
     [result] = await harness.run(ctx, ["retrieval"])
-    assert result.passed is False and result.metrics["recall@5"] < result.thresholds["recall@5"]
+    assert result.passed is False, result.metrics
+    assert result.below["sealed.recall@5"] < result.thresholds["sealed.recall@5"] - 0.1, result.below
     assert exit_code([result]) == 1
 
 
