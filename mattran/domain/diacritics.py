@@ -52,10 +52,22 @@ def counts(texts: Iterable[str]) -> tuple[Counter[str], Counter[tuple[str, str]]
 
 @dataclass(frozen=True, eq=False)
 class Restorer:
-    """The bigram model: syllable counts, pair counts, and the marked syllables each unmarked one may stand for."""
+    """The bigram model: syllable counts, pair counts, and what is derived from them once."""
 
     singles: Counter[str]
     pairs: Counter[tuple[str, str]]
+    forms: dict[str, list[str]]  # unmarked syllable → the marked syllables that fold to it, most frequent first
+    followers: Counter[str]  # syllable → how many different syllables follow it
+    total: int  # syllables counted
+
+    @classmethod
+    def of(cls, singles: Counter[str], pairs: Counter[tuple[str, str]]) -> Restorer:
+        """The model of these counts."""
+        forms: dict[str, list[str]] = {}
+        for word, _ in singles.most_common():
+            forms.setdefault(strip_marks(word), []).append(word)
+        followers = Counter(before for before, _ in pairs)
+        return cls(singles, pairs, forms, followers, sum(singles.values()))
 
     @classmethod
     def load(cls, path: Path = ARTEFACT) -> Restorer:
@@ -63,12 +75,7 @@ class Restorer:
         with gzip.open(path, "rt", encoding="utf-8") as file:
             data = json.load(file)
         pairs = Counter({tuple(k.split(" ")): n for k, n in data["pairs"].items()})
-        return cls(Counter(data["singles"]), pairs)
-
-    @property
-    def forms(self) -> dict[str, list[str]]:
-        """Unmarked syllable → the marked syllables that fold to it."""
-        return _forms(self)
+        return cls.of(Counter(data["singles"]), pairs)
 
     def restore(self, text: str, at_hand: Iterable[str] = ()) -> str:
         """``text`` (typed without marks) with its most likely marks, lower case, syllables joined by spaces;
@@ -77,8 +84,8 @@ class Restorer:
         if not words:
             return ""
         near_singles, near_pairs = counts(at_hand)
-        forms, followers = self.forms, _followers(self)
-        total = sum(self.singles.values()) + AT_HAND * sum(near_singles.values())
+        forms, followers = self.forms, self.followers
+        total = self.total + AT_HAND * sum(near_singles.values())
 
         def single(word: str) -> float:
             return (self.singles[word] + AT_HAND * near_singles[word] + 0.5) / (total + 0.5 * len(self.singles))
@@ -110,19 +117,6 @@ def _candidates(word: str, forms: dict[str, list[str]], at_hand: Counter[str]) -
     found = list(forms.get(word, ()))[:_CHOICES]
     found += [w for w in at_hand if w not in found and strip_marks(w) == word]
     return found or [word]
-
-
-@cache
-def _followers(restorer: Restorer) -> Counter[str]:
-    return Counter(before for before, _ in restorer.pairs)
-
-
-@cache
-def _forms(restorer: Restorer) -> dict[str, list[str]]:
-    forms: dict[str, list[str]] = {}
-    for word, _ in restorer.singles.most_common():
-        forms.setdefault(strip_marks(word), []).append(word)
-    return forms
 
 
 @cache

@@ -91,7 +91,6 @@ STOPWORDS = frozenset(
         "xin",
     ]
 )
-_WORDS = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n+")
 
 

@@ -261,7 +261,6 @@ def places(text: str) -> list[Place]:
 
 
 _SENTENCE = re.compile(r"(?:^|[.!?\n:;]+)\s*")
-_TOKEN = re.compile(r"[^\W_]+")
 # capitalised words that name no place (forms of address, bodies, kinds of school or place), folded
 _UNNAMED = frozenset(
     {
@@ -347,7 +346,7 @@ def names(text: str) -> dict[str, str]:
         return {}
     found: dict[str, str] = {}
     for sentence in _SENTENCE.split(text):
-        words = _TOKEN.findall(sentence)
+        words = _WORD.findall(sentence)
         run: list[str] = []
         for i, word in enumerate([*words, ""]):
             capital = i > 0 and word[:1].isupper() and not (len(word) > 1 and word.isupper())
