@@ -7,7 +7,14 @@ nginx, one process killed and PostgreSQL restarted mid-run. Every request carrie
 retried with the same key until acknowledged, so the check after each phase must find every acknowledged petition
 exactly once: zero lost, zero duplicated.
 
-Run: .venv/bin/python scripts/bench_petitions.py [--seconds 60] [--concurrency 64] [--restart-at 30] [--cpu]
+The load of the two steady phases comes from ``wrk`` (C, Debian's ``wrk``; a Lua script gives each request its own
+idempotency key and records the receipts), so that the clients take little of the CPU they share with the server and
+PostgreSQL; the phase with a kill and a restart, whose requests are retried with the same key until acknowledged, and
+machines without ``wrk`` use the asyncio clients here (``--load python``). After each phase the CPU each part used
+per petition is printed: the web processes (the thread running requests, the rest), PostgreSQL, nginx, the clients.
+
+Run: .venv/bin/python scripts/bench_petitions.py [--seconds 60] [--concurrency 32] [--restart-at 30] [--cpu]
+     [--load wrk|python]
 ``--cpu`` runs only one process, warmed up, and prints its CPU time per petition (the figure a machine shared with
 other work keeps best): the event loop's thread, which runs every request, and the other threads (the embedding of
 new petitions in the background).
@@ -18,9 +25,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import re
+import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -44,6 +54,7 @@ from mattran.store.backup import tool
 MATTRAN = str(Path(sys.executable).with_name("mattran"))
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = Path("/usr/sbin/nginx")
+WRK = shutil.which("wrk")
 CEILING_MEASURED = 13_800.0  # pgbench on a quiet 2-core machine (issue #21), for --cpu's shares
 UNITS = ["P. Ba Đình, HN", "phuong hoan kiem, ha noi", "xa tan lap tinh phu tho", "đặc khu Phú Quốc", "TP.HCM"]
 
@@ -56,6 +67,10 @@ class Run:
     acknowledged: dict[str, str] = field(default_factory=dict)  # title (one per request) -> receipt
     retries: int = 0
     gave_up: int = 0
+    quantiles: dict[str, float] | None = None  # p50, p95, p99, mean (s) as wrk measured them (its own histogram)
+    title_prefix: str | None = (
+        None  # wrk's runs: every title starts with it; ``acknowledged`` maps receipts to themselves
+    )
 
 
 async def _client(base: str, run: Run, deadline: float, worker: int) -> None:
@@ -118,6 +133,34 @@ def cpu_by_thread(process: psutil.Process) -> Cpu:
     return Cpu(requests, other)
 
 
+def cpu_parts(servers: list[psutil.Process]) -> dict[str, float]:
+    """CPU seconds so far of each part of the machine's work: the web processes (requests, the rest), PostgreSQL's
+    processes, nginx's, and the clients (this process and the ``wrk`` runs it waited for)."""
+    web = [cpu_by_thread(server) for server in servers if server.is_running()]
+    parts = {
+        "web, yêu cầu": sum(c.requests for c in web),
+        "web, việc nền": sum(c.other for c in web),
+        "PostgreSQL": 0.0,
+        "nginx": 0.0,
+    }
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        name = process.info["name"]
+        if name in ("postgres", "nginx") and process.info["cpu_times"] is not None:
+            times = process.info["cpu_times"]
+            parts["PostgreSQL" if name == "postgres" else "nginx"] += times.user + times.system
+    own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    parts["bộ tạo tải"] = own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime  # servers: never waited
+    return parts
+
+
+def cpu_line(before: dict[str, float], after: dict[str, float], petitions: int) -> str:
+    """Milliseconds of CPU per petition, by part, and the cores the run kept busy in all."""
+    n = max(1, petitions) / 1000
+    spent = {part: after[part] - before.get(part, 0.0) for part in after}
+    parts = ", ".join(f"{part} {ms / n:.2f}" for part, ms in spent.items())
+    return f"  CPU mỗi phản ánh (ms): {parts}; tổng {sum(spent.values()) / n:.2f}".replace(".", ",")
+
+
 def _public_code(receipt: str) -> str | None:
     """The public number of a receipt the platform gave."""
     parsed = receipts.parse(receipt)
@@ -132,6 +175,53 @@ def _restart_store(pgdata: Path) -> float:
     started = time.monotonic()
     pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pgdata, user=user, timeout=60)
     return time.monotonic() - started
+
+
+WRK_SCRIPT = """
+local units = {%(units)s}
+local n, acks = 0, nil
+function init(args)
+  acks = io.open(args[1], "w")
+end
+function request()
+  n = n + 1
+  local body = '{"title": "Phản ánh thử tải số %(run)s-' .. n .. '", "content": "Đường làng xuống cấp, nhiều ổ gà,'
+    .. ' đề nghị sửa chữa sớm (dữ liệu thử tải).", "unit_text": "' .. units[n %% #units + 1] .. '"}'
+  return wrk.format("POST", "/api/petitions",
+    {["Content-Type"] = "application/json", ["Idempotency-Key"] = "%(run)s-" .. n}, body)
+end
+function response(status, headers, body)
+  if status == 201 then
+    acks:write(body:match('"tracking_code"%%s*:%%s*"([^"]+)"'), "\\n")
+    acks:flush()
+  end
+end
+function done(summary, latency, requests)
+  local out = io.open("%(stats)s", "w")
+  out:write(string.format('{"p50": %%f, "p95": %%f, "p99": %%f, "mean": %%f, "errors": %%d}',
+    latency:percentile(50) / 1e6, latency:percentile(95) / 1e6, latency:percentile(99) / 1e6, latency.mean / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status
+      + summary.errors.timeout))
+  out:close()
+end
+"""
+
+
+def load_wrk(base: str, seconds: float, concurrency: int, work: Path) -> Run:
+    """``wrk`` (one thread, ``concurrency`` connections) posting petitions for ``seconds``: no retries, each
+    request with its own idempotency key; the receipts of the acknowledged ones and wrk's latency quantiles."""
+    run_id = uuid.uuid4().hex[:8]
+    script, acks, stats = work / f"wrk-{run_id}.lua", work / f"acks-{run_id}", work / f"stats-{run_id}.json"
+    units = ", ".join(f'"{u}"' for u in UNITS)
+    script.write_text(WRK_SCRIPT % {"units": units, "run": run_id, "stats": stats})
+    command = [WRK, "-t1", f"-c{concurrency}", f"-d{int(seconds)}s", "--timeout", "10s", "-s", str(script), base]
+    subprocess.run([*command, "--", str(acks)], check=True, capture_output=True)  # type: ignore[list-item]
+    figures = json.loads(stats.read_text())
+    receipts_ = [line for line in acks.read_text().splitlines() if line]
+    run = Run(acknowledged={r: r for r in receipts_}, gave_up=int(figures.pop("errors")))
+    run.title_prefix = f"Phản ánh thử tải số {run_id}-"
+    run.quantiles = figures
+    return run
 
 
 async def load(base: str, seconds: float, concurrency: int, pgdata: Path | None, restart_at: float) -> Run:
@@ -150,27 +240,40 @@ async def load(base: str, seconds: float, concurrency: int, pgdata: Path | None,
 def check(owner_uri: str, run: Run) -> tuple[int, int]:
     """(lost, duplicated): acknowledged petitions missing from the store, and requests stored twice."""
     with psycopg.connect(owner_uri) as conn:
-        rows = conn.execute(
-            "select title, tracking_code from petitions where title = any(%s)", (list(run.acknowledged),)
-        ).fetchall()
+        if run.title_prefix is None:
+            rows = conn.execute(
+                "select title, tracking_code from petitions where title = any(%s)", (list(run.acknowledged),)
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                "select title, tracking_code from petitions where starts_with(title, %s)", (run.title_prefix,)
+            ).fetchall()
     stored: dict[str, list[str]] = {}
     for key, code in rows:
         stored.setdefault(key, []).append(code)
-    lost = sum(1 for title, code in run.acknowledged.items() if stored.get(title) != [_public_code(code)])
     duplicated = sum(1 for codes in stored.values() if len(codes) > 1)
+    if run.title_prefix is not None:
+        codes = {code for key_codes in stored.values() for code in key_codes}
+        return sum(1 for receipt in run.acknowledged if _public_code(receipt) not in codes), duplicated
+    lost = sum(1 for title, code in run.acknowledged.items() if stored.get(title) != [_public_code(code)])
     return lost, duplicated
 
 
 def report(name: str, run: Run, seconds: float, lost: int, duplicated: int, ceiling: float) -> float:
     """Print one run's figures; its rate (petitions/s)."""
     lat = sorted(run.latencies)
-    pct = (lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] * 1000) if lat else (lambda q: float("nan"))
+    q = run.quantiles or {
+        "p50": lat[len(lat) // 2] if lat else float("nan"),
+        "p95": lat[min(len(lat) - 1, int(0.95 * len(lat)))] if lat else float("nan"),
+        "p99": lat[min(len(lat) - 1, int(0.99 * len(lat)))] if lat else float("nan"),
+        "mean": statistics.fmean(lat or [float("nan")]),
+    }
     rate = len(run.acknowledged) / seconds
+    failed = f"lỗi {run.gave_up}" if run.title_prefix else f"thử lại {run.retries}, bỏ cuộc {run.gave_up}"
     line = (
         f"{name}: {len(run.acknowledged)} phản ánh trong {seconds:.0f} s = {rate:.0f}/s ({rate / ceiling:.3f} trần);"
-        f" độ trễ p50 {pct(0.5):.0f} ms, p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms,"
-        f" trung bình {statistics.fmean(lat or [float('nan')]) * 1000:.0f} ms;"
-        f" thử lại {run.retries}, bỏ cuộc {run.gave_up}; mất {lost}, trùng {duplicated}"
+        f" độ trễ p50 {q['p50'] * 1000:.0f} ms, p95 {q['p95'] * 1000:.0f} ms, p99 {q['p99'] * 1000:.0f} ms,"
+        f" trung bình {q['mean'] * 1000:.0f} ms; {failed}; mất {lost}, trùng {duplicated}"
     )
     print(line.replace(".", ","))
     return rate
@@ -293,7 +396,8 @@ def main() -> None:
     """Start the store and `mattran up`, run the phases, print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=32, help="connections, as many as pgbench's clients")
+    parser.add_argument("--load", choices=("wrk", "python"), default="wrk" if WRK else "python")
     parser.add_argument("--restart-at", type=float, default=30)
     parser.add_argument(
         "--cpu",
@@ -304,7 +408,7 @@ def main() -> None:
     load_avg = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     print(
         f"máy: {cpu_model()}, {os.cpu_count()} lõi, Python {platform.python_version()};"
-        f" {args.concurrency} kết nối đồng thời từ một tiến trình riêng, loopback; uptime: {load_avg}"
+        f" {args.concurrency} kết nối đồng thời ({args.load}) từ một tiến trình riêng, loopback; uptime: {load_avg}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -345,13 +449,19 @@ def main() -> None:
                 line = f"trần pgbench (2 dòng mỗi giao dịch, 32 kết nối): {tps:.0f} giao dịch/s, p99 {tx_p99:.1f} ms"
                 print(line.replace(".", ","))
 
-            web = psutil.Process(servers[0].pid)
-            cpu_before = cpu_by_thread(web)
-            one = asyncio.run(load(base, args.seconds, args.concurrency, None, 0))
-            cpu = cpu_by_thread(web) - cpu_before  # the web process's own CPU: a figure a busy machine keeps
+            def steady(target: str) -> Run:
+                if args.load == "wrk":
+                    return load_wrk(target, args.seconds, args.concurrency, work)
+                return asyncio.run(load(target, args.seconds, args.concurrency, None, 0))
+
+            web = [psutil.Process(servers[0].pid)]
+            parts_before, cpu_before = cpu_parts(web), cpu_by_thread(web[0])
+            one = steady(base)
+            cpu = cpu_by_thread(web[0]) - cpu_before  # the web process's own CPU: a figure a busy machine keeps
             rate_one = report("một tiến trình", one, args.seconds, *check(owner_uri(pgdata), one), tps)
-            print(cpu.line(len(one.acknowledged)))
+            print(cpu_line(parts_before, cpu_parts(web), len(one.acknowledged)))
             if args.cpu:
+                print(cpu.line(len(one.acknowledged)))
                 return
 
             if not NGINX.exists():
@@ -363,8 +473,11 @@ def main() -> None:
             nginx = subprocess.Popen([str(NGINX), "-c", str(config), "-p", str(work / "nginx")])
             lb = f"http://127.0.0.1:{port_lb}"
             healthy(lb)
-            two = asyncio.run(load(lb, args.seconds, args.concurrency, None, 0))
+            web.append(psutil.Process(servers[1].pid))
+            parts_before = cpu_parts(web)
+            two = steady(lb)
             rate_two = report("hai tiến trình sau nginx", two, args.seconds, *check(owner_uri(pgdata), two), tps)
+            print(cpu_line(parts_before, cpu_parts(web), len(two.acknowledged)))
             print(f"  hai tiến trình / một tiến trình: {rate_two / max(rate_one, 1e-9):.2f}×".replace(".", ","))
 
             failed = asyncio.run(_kill_then_restart(lb, args, servers[1], pgdata))

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import psutil
 from fastapi import Depends, FastAPI
 
 from agents.runner import ChatRunner
@@ -82,16 +83,30 @@ async def _warm_up(embedder: Embedder) -> None:
         _log.exception("the embedding model could not be loaded")
 
 
+async def _yield_to_requests(busy: float = 85.0, look: float = 0.25, longest: float = 3.0) -> None:
+    """Wait, at most ``longest`` seconds, until the machine's CPUs were under ``busy`` % used over ``look`` seconds:
+    background work gives way to the requests being served (at an intake peak the vectors come later; similar
+    petitions by wording do not need them), yet goes on at least a batch every ``longest`` seconds."""
+    psutil.cpu_percent(None)
+    for _ in range(round(longest / look)):
+        await asyncio.sleep(look)
+        if psutil.cpu_percent(None) < busy:
+            return
+
+
 def _embed_petitions(petitions: PetitionJobs, embedder: Embedder) -> Callable[[], Awaitable[int | None]]:
-    """Embed new petitions' text (similar petitions by meaning), once this process has loaded the model."""
+    """Embed new petitions' text (similar petitions by meaning), once this process has loaded the model, a batch at
+    a time when the CPUs are not busy with requests."""
 
     async def embed() -> int | None:
         if not embedder.ready:
             await embedder.warm_up()
         done = 0
-        while embedded := await petitions.embed_pending():
+        while True:
+            await _yield_to_requests()
+            if not (embedded := await petitions.embed_pending()):
+                return done or None
             done += embedded
-        return done or None
 
     return embed
 

