@@ -160,6 +160,8 @@ async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any]
     is about ("văn miếu bao nhiêu ủy viên nữ", "đại hội Lai Đồng"), the one of the caller's scope, else of their
     province, when several have that name; for anyone a province ("ở Sơn La", "Hà Nam cũ"); two units compared
     ("Phú Thọ nhiều hơn Hà Nội bao nhiêu ủy viên nữ", "Kinh Môn và Trần Hưng Đạo: phường nào…")."""
+    if intent in (Intent.FILE_PETITION, Intent.FIND_UNIT) and slots.get("unit_text"):
+        slots = await _place(ctx, intent, slots, text)
     if intent not in _UNIT_INTENTS or {"tracking_code", "compare_texts"} & set(slots):
         return slots
     resolver, principal = ctx.services.resolver, ctx.principal
@@ -207,6 +209,35 @@ async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any]
     if provinces and not mentioned:
         slots |= {"unit_code": provinces[0].code, "unit_name": provinces[0].name}
     return slots
+
+
+async def _place(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
+    """The place a petition goes to or a question about the map names: the first mention that names a unit (the
+    addressee first), with the province the message names elsewhere when that tells namesakes apart ("xã Xuân Lộc
+    đi Thanh Sơn (Phú Thọ)"). A petition whose mentions name no unit has none (the dialogue asks where)."""
+    mentions = [slots.pop("unit_text"), *slots.pop("other_places", [])]
+    for mention in mentions:
+        if await _named_units(ctx, mention):
+            return slots | {"unit_text": await _with_named_province(ctx, mention, text)}
+    return slots if intent == Intent.FILE_PETITION else slots | {"unit_text": mentions[0]}
+
+
+async def _with_named_province(ctx: ToolContext, mention: str, text: str) -> str:
+    """The mention with the one province named elsewhere in the text within which it names units (the resolver
+    chooses among namesakes by their province, old names included: "tp Vĩnh Yên … Vĩnh Phúc"); else the mention as
+    it is."""
+    if (await _resolve_unit(ctx, mention))["status"] != "ambiguous":
+        return mention
+    within = fold(mention)
+    fitting = {}
+    for words in ctx.services.resolver.province_mentions(text):
+        if f" {words} " in f" {within} ":
+            continue
+        results = (await _resolve_unit(ctx, f"{mention}, {words}"))["results"]
+        provinces = {m["province_code"] or m["code"] for m in results}
+        if len(provinces) == 1 and all(_named_in(m, mention) for m in results):
+            fitting[provinces.pop()] = f"{mention}, {words}"
+    return next(iter(fitting.values())) if len(fitting) == 1 else mention
 
 
 # A unit's type followed by the initials of its name in capitals ("phường VT", "tỉnh PT").

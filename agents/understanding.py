@@ -512,14 +512,18 @@ def congress_question(text: str) -> bool:
 
 # "gửi (đến) Ủy ban MTTQ tỉnh X": the unit a petition is addressed to, rather than where its problem is.
 _ADDRESSED = re.compile(
-    r"\b(?:kinh gui|gui (?:den |toi |len |ve )?|chuyen (?:den |toi |len )?)(?:uy ban |ub )?(?:mttq|mat tran)"
+    r"\b(?:kinh gui|gui (?:den |toi |len |ve )?|chuyen (?:den |toi |len )?)(?:uy ban |ub )?(trung uong )?"
+    r"(?:mttq|mat tran)"
 )
 
 
 def _addressee(text: str, mentions: list[str]) -> str | None:
-    """The mention right after "gửi … MTTQ", when the writer names where to send the petition."""
+    """The mention right after "gửi … MTTQ" (or "Trung ương" inside it), when the writer names where to send the
+    petition."""
     folded = fold(text)
     for found in _ADDRESSED.finditer(folded):
+        if found.group(1) and "trung uong" in mentions:
+            return "trung uong"
         after = folded[found.end() :]
         for mention in mentions:
             if fold(mention) in after[: len(fold(mention)) + 12]:
@@ -663,9 +667,12 @@ def slots_for(intent: Intent, text: str) -> dict[str, Any]:
     mentions = named_units(text)
     slots: dict[str, Any] = {}
     if intent == Intent.FILE_PETITION:
-        chosen = _addressee(text, mentions) or (mentions[0] if mentions else None)
+        central = [m for m in unit_mentions(text) if m == "trung uong"]  # "gửi lên Ủy ban MTTQ … Trung ương"
+        chosen = _addressee(text, mentions + central) or (mentions[0] if mentions else None)
         if chosen:
             slots["unit_text"] = chosen
+            if others := [m for m in mentions if m != chosen]:
+                slots["other_places"] = others  # read when the first names no unit ("ở xa về quê, … phường X")
         if len(fold(text).split()) >= 8:
             slots["content"] = clean
     elif intent == Intent.GET_PETITION_STATUS:

@@ -307,3 +307,38 @@ async def test_a_province_named_alone_is_the_unit_asked_about(runner: ChatRunner
     )
     turn = await runner.send(central, runner.new_conversation(), "Tiến độ đại hội ở Sơn La đến đâu rồi?")
     assert turn.tool_calls[0].name == "get_congress_progress" and turn.tool_calls[0].args["unit_code"] == "14"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the addressee named explicitly wins over the place of the problem, "Trung ương" included
+        ("Tôi muốn gửi lên Ủy ban MTTQ Việt Nam Trung ương: chậm chi trả trợ cấp ở tỉnh Lào Cai kéo dài.", "TW"),
+        ("kinh gui uy ban trung uong mttq viet nam, duong o xa tien luong phu tho hong lau roi khong ai sua", "TW"),
+        # a namesake told apart by the province written elsewhere in the message
+        ("Đường liên xã từ xã Xuân Lộc đi Thanh Sơn (Phú Thọ) hư hỏng nặng lâu rồi, đề nghị sửa.", "08662"),
+        ("duong lien xa tu xa xuan loc di thanh son (phu tho) hu hong nang lau roi, de nghi sua", "08662"),
+        # "ở xa" (far away) names no commune: the next mention does
+        ("em la sinh vien o xa ve que, muong thoat nuoc truoc nha toi o phuong phu tan vinh long bi bit lai", "28858"),
+        # "cũ" after a former district before a comma
+        ("o thi tran hung son huyen lam thao cu, cong thoat nuoc bi tac gay ngap, de nghi xu ly", "08494"),
+    ],
+)
+async def test_a_citizens_petition_goes_to_the_place_it_names(runner: ChatRunner, text: str, code: str) -> None:
+    turn = await runner.send(CITIZEN, runner.new_conversation(), text)
+    assert turn.tool_calls and turn.tool_calls[0].name == "file_petition", turn.reply
+    assert turn.tool_calls[0].args["unit_code"] == code
+
+
+async def test_a_namesake_with_no_province_written_is_asked_about(runner: ChatRunner) -> None:
+    text = "Xã Hòa Bình bị ngập do thủy lợi xả nước, đề nghị kiểm tra."
+    turn = await runner.send(CITIZEN, runner.new_conversation(), text)
+    assert not turn.tool_calls and "trùng tên" in turn.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("Hà Tây cũ giờ thuộc tỉnh nào?", "01"), ("ha tay cu gio thuoc tinh nao", "01")]
+)
+async def test_a_former_province_asked_about_is_todays(runner: ChatRunner, text: str, code: str) -> None:
+    turn = await runner.send(CITIZEN, runner.new_conversation(), text)
+    assert turn.tool_calls[0].name == "find_unit" and turn.tool_calls[0].args["unit_code"] == code
