@@ -42,6 +42,7 @@ TRAIN = DATASETS / "intents.train.jsonl"
 DEV = DATASETS / "intents.dev.jsonl"
 DEV_FIGURES = DATASETS / "intents.figures.dev.jsonl"  # cadre data questions with their figures, for tuning
 DEV_UNITS = DATASETS / "intents.units.dev.jsonl"  # cadres naming other units every way, with figures, for tuning
+DEV_PLACES = DATASETS / "intents.places.dev.jsonl"  # citizens and cadres naming places every way, for tuning
 SEALED = DATASETS / "intents.sealed.jsonl"  # the first sealed set: CI's thresholds sit on it
 INTENTS = (
     "file_petition",

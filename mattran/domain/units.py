@@ -84,7 +84,8 @@ _SEPARATORS = re.compile(r"[,;\n|]+")
 _COMMUNE_TYPES = {("dac", "khu"): "dac_khu", ("thi", "tran"): "thi_tran", ("xa",): "xa", ("phuong",): "phuong"}
 _DISTRICT_TYPES = {("thi", "xa"): "thi_xa", ("thanh", "pho"): "thanh_pho", ("quan",): "quan", ("huyen",): "huyen"}
 _PROVINCE_TYPES = [("thanh", "pho"), ("tinh",), ("thu", "do")]
-_TWO_WORD_TYPES = {w for w in [*_COMMUNE_TYPES, *_DISTRICT_TYPES, *_PROVINCE_TYPES] if len(w) == 2}
+_ALL_TYPES = [*_COMMUNE_TYPES, *_DISTRICT_TYPES, *_PROVINCE_TYPES]
+_TWO_WORD_TYPES = {w for w in _ALL_TYPES if len(w) == 2}
 _CENTRAL = {"trung uong", "toan quoc", "ca nuoc"}
 _FUZZY_PROVINCE = 0.85  # the least similarity of a misspelt province's name
 _LEGACY_TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}
@@ -282,7 +283,9 @@ class UnitResolver:
         best: tuple[float, int, _Province | None] = (0.0, len(tokens), None)
         # "phường Hải Châu": words right after a commune type word name the commune, not a misspelt province
         tails = [
-            (cut, tail) for cut, tail in tails if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0]
+            (cut, tail)
+            for cut, tail in tails
+            if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0] and not self._ends_in_a_name(tail)
         ]
         for cut, tail in tails:
             matcher = SequenceMatcher(None, tail)
@@ -295,6 +298,17 @@ class UnitResolver:
                 if score > best[0]:
                     best = (score, cut, province)
         return (best[2], best[1]) if best[0] >= _FUZZY_PROVINCE else (None, len(tokens))
+
+    def _ends_in_a_name(self, tail: str) -> bool:
+        """Whether words ending ``tail`` are a commune's or former district's name as written ("gia lam", "tp chi
+        linh"): no misspelt province ("Gia Lai", "Hồ Chí Minh")."""
+        words = tail.split()
+        return any(
+            (name := " ".join(words[i:])) in self.legacy_districts
+            or name in self.communes_by_key
+            or name in self.legacy_by_key
+            for i in range(len(words) - 1)
+        )
 
     def _parse(self, text: str) -> _Parsed:
         """What ``text`` names (read-only for callers: one parse serves every later request with the same text)."""
@@ -337,10 +351,14 @@ class UnitResolver:
         return kept
 
     def _ends_in_cu(self, before: list[str]) -> bool:
-        return any(
-            " ".join([*before[len(before) - n :], "cu"]) in self._names_ending_cu
-            for n in range(1, min(len(before), self._longest_name) + 1)
-        )
+        """Whether the name written right before a "cu" (after its type word, or from the start of its part) ends in
+        it: "xã An Cư", "Phù Cừ, Hưng Yên"; not "huyện An Phú cũ"."""
+        start = len(before) - before[::-1].index(",") if "," in before else 0
+        for i in range(len(before) - 1, start - 1, -1):
+            if any(i + 1 >= len(w) and tuple(before[i + 1 - len(w) : i + 1]) == w for w in _ALL_TYPES):
+                start = i + 1
+                break
+        return " ".join([*before[start:], "cu"]) in self._names_ending_cu
 
     def _find_commune(self, tokens: list[str], province: _Province | None) -> tuple[_Mention | None, str | None]:
         mentions: list[_Mention] = []
@@ -389,13 +407,11 @@ class UnitResolver:
         )
 
     def _untyped_district(self, tokens: list[str], commune: _Mention) -> str | None:
-        """An old district written without its type, in the part right after the commune ("tân lập, thanh sơn")."""
-        if commune.end < len(tokens) and tokens[commune.end] == ",":
-            nxt = tokens[commune.end + 1 :]
-            part = " ".join(nxt[: nxt.index(",")] if "," in nxt else nxt)
-            if part in self.legacy_districts:
-                return part
-        return None
+        """An old district written without its type, right after the commune or in the part after it ("tân lập,
+        thanh sơn", "thị trấn Hùng Sơn Lâm Thao")."""
+        nxt = tokens[commune.end + (commune.end < len(tokens) and tokens[commune.end] == ",") :]
+        part = " ".join(nxt[: nxt.index(",")] if "," in nxt else nxt)
+        return part if part in self.legacy_districts else None
 
     @staticmethod
     def _loose_text(tokens: list[str]) -> str | None:
