@@ -160,6 +160,8 @@ async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any]
     is about ("văn miếu bao nhiêu ủy viên nữ", "đại hội Lai Đồng"), the one of the caller's scope, else of their
     province, when several have that name; for anyone a province ("ở Sơn La", "Hà Nam cũ"); two units compared
     ("Phú Thọ nhiều hơn Hà Nội bao nhiêu ủy viên nữ", "Kinh Môn và Trần Hưng Đạo: phường nào…")."""
+    if intent in (Intent.FILE_PETITION, Intent.FIND_UNIT) and slots.get("unit_text"):
+        slots = await _place(ctx, intent, slots, text)
     if intent not in _UNIT_INTENTS or {"tracking_code", "compare_texts"} & set(slots):
         return slots
     resolver, principal = ctx.services.resolver, ctx.principal
@@ -207,6 +209,38 @@ async def _with_province(ctx: ToolContext, intent: Intent, slots: dict[str, Any]
     if provinces and not mentioned:
         slots |= {"unit_code": provinces[0].code, "unit_name": provinces[0].name}
     return slots
+
+
+async def _place(ctx: ToolContext, intent: Intent, slots: dict[str, Any], text: str) -> dict[str, Any]:
+    """The place a petition goes to or a question about the map names: the first mention that names a unit (the
+    addressee first), with the province the message names elsewhere when that tells namesakes apart ("xã Xuân Lộc
+    đi Thanh Sơn (Phú Thọ)"). A petition whose mentions name no unit has none (the dialogue asks where)."""
+    mentions = [slots.pop("unit_text"), *slots.pop("other_places", [])]
+    provinces = ctx.services.resolver.province_mentions(text)
+    if intent == Intent.FIND_UNIT and mentions[0] == nfc(text).strip() and len(provinces) > 1:
+        mentions = provinces[:1]  # "Bến Tre và Trà Vinh giờ thuộc tỉnh nào?": the first named is asked about
+    for mention in mentions:
+        if await _named_units(ctx, mention):
+            return slots | {"unit_text": await _with_named_province(ctx, mention, text)}
+    return slots if intent == Intent.FILE_PETITION else slots | {"unit_text": mentions[0]}
+
+
+async def _with_named_province(ctx: ToolContext, mention: str, text: str) -> str:
+    """The mention with the one province named elsewhere in the text within which it names units (the resolver
+    chooses among namesakes by their province, old names included: "tp Vĩnh Yên … Vĩnh Phúc"); else the mention as
+    it is."""
+    if (await _resolve_unit(ctx, mention))["status"] != "ambiguous":
+        return mention
+    within = fold(mention)
+    fitting = {}
+    for words in ctx.services.resolver.province_mentions(text):
+        if f" {words} " in f" {within} ":
+            continue
+        results = (await _resolve_unit(ctx, f"{mention}, {words}"))["results"]
+        provinces = {m["province_code"] or m["code"] for m in results}
+        if len(provinces) == 1 and all(_named_in(m, mention) for m in results):
+            fitting[provinces.pop()] = f"{mention}, {words}"
+    return next(iter(fitting.values())) if len(fitting) == 1 else mention
 
 
 # A unit's type followed by the initials of its name in capitals ("phường VT", "tỉnh PT").
@@ -407,9 +441,9 @@ async def _cadre_step(ctx: ToolContext, intent: str, slots: dict[str, Any]) -> S
     if intent == Intent.GET_PETITION_STATUS:
         args = {"unit_code": unit, **slots.get("petition_filters", {})}
         return Step(intent, slots, tool_call=_call(ToolName.GET_PETITION_STATUS, args))
-    if not slots.get("change"):
-        return Step(intent, slots, reply=replies.ask_congress_change())
-    args = {"unit_code": unit, "change": slots["change"]}
+    if not slots.get("change") and not (slots.get("unit_code") and not _within_scope(ctx, slots["unit_code"])):
+        return Step(intent, slots, reply=replies.ask_congress_change())  # outside the scope: refused, nothing asked
+    args = {"unit_code": unit, "change": slots.get("change", {})}
     return Step(intent, slots, tool_call=_call(ToolName.UPDATE_CONGRESS, args))
 
 
@@ -453,7 +487,7 @@ def _named_in(match: dict[str, Any], mention: str) -> bool:
     """Whether a unit found for a mention is named in it, typos allowed (or, for a unit that replaced an old one,
     the old one is, with its type: "thị trấn Vôi", not "với"): words such as "tính cộng với…" or "bình quân của…"
     may be read as a unit and resolved to one whose name they do not hold."""
-    words = fold(mention).split()
+    words = " ".join(_SPELLED_OUT.get(w.rstrip("."), w) for w in fold(mention).split()).split()  # "p." → "phuong"
     old = fold((match.get("converted_from") or "").split("(")[0].split(",")[0]).split()
     wanted = [
         ([w for w in fold(match["name"]).split() if w not in _TYPE_WORDS], _NAME_LIKENESS),
@@ -470,6 +504,7 @@ def _named_in(match: dict[str, Any], mention: str) -> bool:
 
 
 _NAME_LIKENESS, _OLD_NAME_LIKENESS = 0.8, 0.9
+_SPELLED_OUT = {"p": "phuong", "f": "phuong", "x": "xa", "tt": "thi tran", "tx": "thi xa", "tp": "thanh pho"}
 _EXACTLY = 0.9  # the resolver's score of a name found as written (today's 1.0, a former one 0.9)
 
 

@@ -217,7 +217,7 @@ _TAIL = frozenset(
 _QUESTION = frozenset({"nao", "gi", "dau"})
 _TOKEN = re.compile(r"[^\W_]+(?:[.'’][^\W_]+)*|[.,;:!?()\[\]\n]")
 _MAX_NAME = 10
-_CENTRAL = _rx(r"uy ban", r"mttq", r"ubmttq", r"mat tran")
+_CENTRAL = _rx(r"uy ban", r"mttq", r"ubmttq", r"mat tran", r"gui(?: len| den| toi| ve)?")  # "gửi lên trung ương"
 
 
 @dataclass
@@ -512,14 +512,18 @@ def congress_question(text: str) -> bool:
 
 # "gửi (đến) Ủy ban MTTQ tỉnh X": the unit a petition is addressed to, rather than where its problem is.
 _ADDRESSED = re.compile(
-    r"\b(?:kinh gui|gui (?:den |toi |len |ve )?|chuyen (?:den |toi |len )?)(?:uy ban |ub )?(?:mttq|mat tran)"
+    r"\b(?:kinh gui|gui (?:den |toi |len |ve )?|chuyen (?:den |toi |len )?)(?:(?:uy ban |ub )?(trung uong )?"
+    r"(?:mttq|mat tran)|(trung uong))"
 )
 
 
 def _addressee(text: str, mentions: list[str]) -> str | None:
-    """The mention right after "gửi … MTTQ", when the writer names where to send the petition."""
+    """The mention right after "gửi … MTTQ" (or "Trung ương" inside it), when the writer names where to send the
+    petition."""
     folded = fold(text)
     for found in _ADDRESSED.finditer(folded):
+        if (found.group(1) or found.group(2)) and "trung uong" in mentions:
+            return "trung uong"
         after = folded[found.end() :]
         for mention in mentions:
             if fold(mention) in after[: len(fold(mention)) + 12]:
@@ -529,9 +533,8 @@ def _addressee(text: str, mentions: list[str]) -> str | None:
 
 # A type word followed by a word that points at the writer's own unit ("xã mình", "tỉnh ta", "phường nhà"), or by
 # one that makes it no unit in particular ("các xã", "xã phường"): no unit is named.
-_GENERIC = frozenset(
-    ["xa", "phuong", "tinh", "thanh", "huyen", "quan", "thi", "x", "p", "tp", "dac", "cac", "nhung", "moi", "nao"]
-)
+_GENERIC = frozenset(["xa", "phuong", "tinh", "huyen", "quan", "x", "p", "tp", "cac", "nhung", "moi", "nao"])
+_GENERIC_PAIRS = frozenset([("thanh", "pho"), ("thi", "xa"), ("thi", "tran"), ("dac", "khu")])  # not "xã Thanh Sơn"
 _OWN = frozenset(["minh", "ta", "nha", "toi", "tui", "em", "chung", "ben"])
 _NOT_A_NAME_AFTER = frozenset(
     [
@@ -588,7 +591,7 @@ def named_units(text: str) -> list[str]:
             continue  # "các xã, …", "những tỉnh …": units in general
         tokens = _TOKEN.findall(mention)
         words = [t for t in tokens[_type_at(tokens, 0, marked=False) :] if t not in ".,"]
-        if not words or words[0] in _GENERIC:
+        if not words or words[0] in _GENERIC or tuple(words[:2]) in _GENERIC_PAIRS:
             continue
         if words[0] in _OWN and (own if marked else len(words) == 1 or words[1] in _NOT_A_NAME_AFTER):
             continue
@@ -657,15 +660,50 @@ def compared(text: str) -> bool:
     return bool(_COMPARED.search(fold(text)))
 
 
+# "… à không, xã Sơn Hồng": the writer takes back what came before; "tôi ở X nhưng …": X is where they live, the rest
+# is what the message is about.
+_CORRECTED = re.compile(r"\b(?:a khong|a nham|a quen|nham|xin loi|y (?:toi|em|minh) la)\b,?")
+_LIVES_IN = re.compile(
+    r"\b(?:toi|em|minh|tui|nha (?:toi|em|minh)|gia dinh (?:toi|em)) (?:song |cu tru |o )?(?:o|tai)\s*$"
+)
+
+
+def _after_correction(text: str, mentions: list[str]) -> list[str]:
+    """The mentions after the last correction ("Thị trấn Phố Châu… à không, xã Sơn Hồng"), when any follows it."""
+    folded = fold_keep_punctuation(text)
+    corrections = [m.end() for m in _CORRECTED.finditer(folded)]
+    if not corrections:
+        return mentions
+    after = [m for m in mentions if folded.find(m, corrections[-1]) >= 0]
+    return after or mentions
+
+
+def _not_home(text: str, mentions: list[str]) -> list[str]:
+    """The mentions without the writer's home contrasted with another place ("Tôi ở phường Hà Đông nhưng làm việc ở
+    xã Quảng Oai"), when another remains."""
+    folded = fold_keep_punctuation(text)
+    away = []
+    for mention in mentions:
+        at = folded.find(mention)
+        after = folded[at + len(mention) :].lstrip(" ,")
+        if at >= 0 and _LIVES_IN.search(folded[:at]) and after.startswith("nhung "):
+            continue
+        away.append(mention)
+    return away or mentions
+
+
 def slots_for(intent: Intent, text: str) -> dict[str, Any]:
     """The slots of ``intent`` that the message carries (units as the words that name them: ``unit_text``)."""
     clean = nfc(text).strip()
-    mentions = named_units(text)
+    mentions = _not_home(text, _after_correction(text, named_units(text)))
     slots: dict[str, Any] = {}
     if intent == Intent.FILE_PETITION:
-        chosen = _addressee(text, mentions) or (mentions[0] if mentions else None)
+        central = [m for m in unit_mentions(text) if m == "trung uong"]  # "gửi lên Ủy ban MTTQ … Trung ương"
+        chosen = _addressee(text, mentions + central) or (mentions[0] if mentions else None)
         if chosen:
             slots["unit_text"] = chosen
+            if others := [m for m in mentions if m != chosen]:
+                slots["other_places"] = others  # read when the first names no unit ("ở xa về quê, … phường X")
         if len(fold(text).split()) >= 8:
             slots["content"] = clean
     elif intent == Intent.GET_PETITION_STATUS:

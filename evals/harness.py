@@ -161,8 +161,8 @@ async def units(ctx: Context, dataset: Path | None) -> SuiteResult:
 async def intents_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
     """The assistant's understanding: the project's own utterances (offline router, and the model's when there is
     one), then the routing sets sent with a role and unit through the whole assistant on the demo data: ``dev.*``,
-    ``dev_figures.*`` (cadre data questions), ``dev_units.*`` (cadres naming other units) and ``sealed.*``
-    (aggregates only), and ``train.*`` (the router's fit
+    ``dev_figures.*`` (cadre data questions), ``dev_units.*`` (cadres naming other units), ``dev_places.*`` (places
+    named every way, mostly by citizens) and ``sealed.*`` (aggregates only), and ``train.*`` (the router's fit
     on its training set, from its card). A ``dataset`` with roles is routed alone, as ``set.*``."""
     if dataset is not None and routing.has_callers(dataset):
         return SuiteResult("intents", await _routed(ctx, {"set": dataset}), {})
@@ -180,6 +180,7 @@ async def intents_suite(ctx: Context, dataset: Path | None) -> SuiteResult:
             "dev": routing.DEV,
             "dev_figures": routing.DEV_FIGURES,
             "dev_units": routing.DEV_UNITS,
+            "dev_places": routing.DEV_PLACES,
             "sealed": routing.SEALED,
         }
         result.metrics |= await _routed(ctx, sets)

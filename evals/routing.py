@@ -9,7 +9,8 @@ data-changing calls stop at their confirmation (nothing is written). Scoring:
   the case's ``tool`` (none for help, out of scope and manipulation). A question asking which of two intents was
   meant counts as a miss and is counted apart;
 - a **slot** is right when its expected value equals an argument of the call to the case's tool (not a substring);
-  unit slots are scored apart for the caller's own unit and for other units;
+  unit slots are scored apart for the caller's own unit and for other units (those also by role and by intent:
+  ``slot_accuracy[other_unit:citizen]``, ``slot_accuracy[other_unit:find_unit]``);
 - a case marked ``refused`` is right only when its call was refused and not offered for confirmation;
 - a **figure** is right when the answer states the expected number.
 
@@ -41,6 +42,7 @@ TRAIN = DATASETS / "intents.train.jsonl"
 DEV = DATASETS / "intents.dev.jsonl"
 DEV_FIGURES = DATASETS / "intents.figures.dev.jsonl"  # cadre data questions with their figures, for tuning
 DEV_UNITS = DATASETS / "intents.units.dev.jsonl"  # cadres naming other units every way, with figures, for tuning
+DEV_PLACES = DATASETS / "intents.places.dev.jsonl"  # citizens and cadres naming places every way, for tuning
 SEALED = DATASETS / "intents.sealed.jsonl"  # the first sealed set: CI's thresholds sit on it
 INTENTS = (
     "file_petition",
@@ -151,7 +153,10 @@ class Report(Outcome):
         accented = share(tools.right - tools.right_by_tag["no_diacritics"], tools.total - tools.by_tag["no_diacritics"])
         figures = {
             "tool_accuracy": tools.accuracy(),
-            "slot_accuracy": share(sum(self.slots_right.values()), sum(self.slots.values())),
+            "slot_accuracy": share(
+                sum(n for k, n in self.slots_right.items() if ":" not in k),
+                sum(n for k, n in self.slots.items() if ":" not in k),
+            ),
             "clarify_rate": share(self.clarified, tools.total),
             "unaccented_gap": round(accented - unaccented, 4) if tools.by_tag["no_diacritics"] else 0.0,
             "cases": float(tools.total),
@@ -190,8 +195,10 @@ def score(report: Report, case: Case, out: dict[str, Any], show: bool) -> None:
     values = {str(v) for v in (call["args"].values() if call else ()) if isinstance(v, str | int)}
     for slot, value in case.slots.items():
         kind = _slot_kind(case, slot)
-        report.slots[kind] += 1
-        report.slots_right[kind] += value in values
+        kinds = [kind, f"{kind}:{case.role}", f"{kind}:{case.intent}"] if kind == "other_unit" else [kind]
+        for counted in kinds:  # other units also by the caller's role and by intent
+            report.slots[counted] += 1
+            report.slots_right[counted] += value in values
         if show and value not in values:
             report.failures.append({"id": case.id, "kind": kind, "expected": value, "got": sorted(values)})
     if case.figure is not None:

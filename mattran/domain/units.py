@@ -84,6 +84,8 @@ _SEPARATORS = re.compile(r"[,;\n|]+")
 _COMMUNE_TYPES = {("dac", "khu"): "dac_khu", ("thi", "tran"): "thi_tran", ("xa",): "xa", ("phuong",): "phuong"}
 _DISTRICT_TYPES = {("thi", "xa"): "thi_xa", ("thanh", "pho"): "thanh_pho", ("quan",): "quan", ("huyen",): "huyen"}
 _PROVINCE_TYPES = [("thanh", "pho"), ("tinh",), ("thu", "do")]
+_ALL_TYPES = [*_COMMUNE_TYPES, *_DISTRICT_TYPES, *_PROVINCE_TYPES]
+_TWO_WORD_TYPES = {w for w in _ALL_TYPES if len(w) == 2}
 _CENTRAL = {"trung uong", "toan quoc", "ca nuoc"}
 _FUZZY_PROVINCE = 0.85  # the least similarity of a misspelt province's name
 _LEGACY_TYPES = {"Xã": "xa", "Phường": "phuong", "Thị trấn": "thi_tran"}
@@ -94,6 +96,8 @@ _PROVINCE_ALIASES = {
     "31": ["hai phong"],
 }
 _LEGACY_PROVINCE_ALIASES = {"77": ["ba ria", "vung tau"], "46": ["hue"]}
+# Provinces merged whole into one before 2025 that people still write: name → (the 2024 province, the old name).
+_OLDER_PROVINCES = {"ha tay": ("01", "Tỉnh Hà Tây")}
 _EXACT, _LEGACY, _FUZZY_MIN, _FUZZY_GAP = 1.0, 0.9, 0.45, 0.08
 _CLOSE_MIN = 0.75  # difflib ratio for a misspelt name among one province's names
 
@@ -235,7 +239,14 @@ class UnitResolver:
                 key = tuple(variant.split())
                 if key not in self.province_names:
                     self.province_names[key] = _Province(new_code, legacy_code, name)
+        for older, (legacy_code, name) in _OLDER_PROVINCES.items():  # "Hà Tây cũ": today's Hà Nội
+            new_code = sorted(legacy_provinces[legacy_code][1])[0] if legacy_code in legacy_provinces else legacy_code
+            for variant in (older, fold(name)):
+                self.province_names.setdefault(tuple(variant.split()), _Province(new_code, legacy_code, name))
         self._longest_name = max(len(k.split()) for k in [*self.communes_by_key, *self.legacy_by_key])
+        self._names_ending_cu = frozenset(  # names whose last word folds to "cu" ("An Cư"): not "cũ" after a name
+            key for key in [*self.communes_by_key, *self.legacy_by_key, *self.legacy_districts] if key.endswith(" cu")
+        )
 
     # -- parsing -----------------------------------------------------------------------------
 
@@ -272,7 +283,9 @@ class UnitResolver:
         best: tuple[float, int, _Province | None] = (0.0, len(tokens), None)
         # "phường Hải Châu": words right after a commune type word name the commune, not a misspelt province
         tails = [
-            (cut, tail) for cut, tail in tails if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0]
+            (cut, tail)
+            for cut, tail in tails
+            if not _type_before(tokens, cut + ("," in tokens), _COMMUNE_TYPES)[0] and not self._ends_in_a_name(tail)
         ]
         for cut, tail in tails:
             matcher = SequenceMatcher(None, tail)
@@ -286,6 +299,17 @@ class UnitResolver:
                     best = (score, cut, province)
         return (best[2], best[1]) if best[0] >= _FUZZY_PROVINCE else (None, len(tokens))
 
+    def _ends_in_a_name(self, tail: str) -> bool:
+        """Whether words ending ``tail`` are a commune's or former district's name as written ("gia lam", "tp chi
+        linh"): no misspelt province ("Gia Lai", "Hồ Chí Minh")."""
+        words = tail.split()
+        return any(
+            (name := " ".join(words[i:])) in self.legacy_districts
+            or name in self.communes_by_key
+            or name in self.legacy_by_key
+            for i in range(len(words) - 1)
+        )
+
     def _parse(self, text: str) -> _Parsed:
         """What ``text`` names (read-only for callers: one parse serves every later request with the same text)."""
         if (known := self._parsed.get(text)) is not None:
@@ -296,9 +320,8 @@ class UnitResolver:
         return parsed
 
     def _parse_text(self, text: str) -> _Parsed:
-        tokens = _tokens(text)
-        former = bool(tokens) and tokens[-1] == "cu"  # "xã Sơn Vi cũ", "huyện Lâm Thao cũ"
-        tokens = tokens[:-1] if former else tokens
+        tokens = self._without_former(_tokens(text))
+        former = len(tokens) < len(_tokens(text))
         parsed = _Parsed(tokens=tokens, raw=nfc(text).lower(), former=former)
         if " ".join(t for t in tokens if t != ",") in _CENTRAL:
             parsed.central = True
@@ -316,10 +339,33 @@ class UnitResolver:
         parsed.loose = self._loose_text(rest)
         return parsed
 
+    def _without_former(self, tokens: list[str]) -> list[str]:
+        """The tokens without "cũ" after a name, at the end or before a comma ("huyện Lâm Thao cũ, tỉnh Phú Thọ"),
+        unless it ends the name itself ("xã An Cư")."""
+        kept = []
+        for k, token in enumerate(tokens):
+            ends_part = k + 1 == len(tokens) or tokens[k + 1] == ","
+            if token == "cu" and ends_part and k and not self._ends_in_cu(tokens[:k]):
+                continue
+            kept.append(token)
+        return kept
+
+    def _ends_in_cu(self, before: list[str]) -> bool:
+        """Whether the name written right before a "cu" (after its type word, or from the start of its part) ends in
+        it: "xã An Cư", "Phù Cừ, Hưng Yên"; not "huyện An Phú cũ"."""
+        start = len(before) - before[::-1].index(",") if "," in before else 0
+        for i in range(len(before) - 1, start - 1, -1):
+            if any(i + 1 >= len(w) and tuple(before[i + 1 - len(w) : i + 1]) == w for w in _ALL_TYPES):
+                start = i + 1
+                break
+        return " ".join([*before[start:], "cu"]) in self._names_ending_cu
+
     def _find_commune(self, tokens: list[str], province: _Province | None) -> tuple[_Mention | None, str | None]:
         mentions: list[_Mention] = []
         district: str | None = None
         for i in range(len(tokens)):
+            if i and (tokens[i - 1], tokens[i]) in _TWO_WORD_TYPES:
+                continue  # "thành phố Vĩnh Yên" holds no "Phổ Vinh"
             for j in range(i + 1, min(len(tokens), i + self._longest_name) + 1):
                 if "," in tokens[i:j]:
                     break
@@ -361,13 +407,11 @@ class UnitResolver:
         )
 
     def _untyped_district(self, tokens: list[str], commune: _Mention) -> str | None:
-        """An old district written without its type, in the part right after the commune ("tân lập, thanh sơn")."""
-        if commune.end < len(tokens) and tokens[commune.end] == ",":
-            nxt = tokens[commune.end + 1 :]
-            part = " ".join(nxt[: nxt.index(",")] if "," in nxt else nxt)
-            if part in self.legacy_districts:
-                return part
-        return None
+        """An old district written without its type, right after the commune or in the part after it ("tân lập,
+        thanh sơn", "thị trấn Hùng Sơn Lâm Thao")."""
+        nxt = tokens[commune.end + (commune.end < len(tokens) and tokens[commune.end] == ",") :]
+        part = " ".join(nxt[: nxt.index(",")] if "," in nxt else nxt)
+        return part if part in self.legacy_districts else None
 
     @staticmethod
     def _loose_text(tokens: list[str]) -> str | None:
@@ -497,26 +541,34 @@ class UnitResolver:
     def provinces_named(self, text: str) -> list[Unit]:
         """Every province (today's) ``text`` names by its name alone, in the order written ("Phú Thọ nhiều hơn Hà
         Nội …"), each once; not a commune of the same name written with its type."""
+        found: list[Unit] = []
+        for words in self.province_mentions(text):
+            if (unit := self.units[self.province_names[tuple(words.split())].code]) not in found:
+                found.append(unit)
+        return found
+
+    def province_mentions(self, text: str) -> list[str]:
+        """The words (folded) of every province ``text`` names by its name alone, today's or a former one ("vinh
+        phuc"), in the order written, each once; not a commune of the same name written with its type."""
         tokens, found, i = _tokens(text), [], 0
         written = nfc(text).lower() if strip_marks(text) != text else None
         while i < len(tokens):
-            hit = next(
-                (
-                    (n, province)
-                    for n in range(min(4, len(tokens) - i), 0, -1)
-                    if (province := self.province_names.get(tuple(tokens[i : i + n])))
-                    and not (  # "phường Bắc Giang" is a commune; "các phường xã Hà Nội" the province
-                        _type_before(tokens, i, _COMMUNE_TYPES)[0]
-                        and " ".join(tokens[i : i + n]) in self.communes_by_key
-                    )
-                    and self._province_written(" ".join(tokens[i : i + n]), written)
-                ),
-                None,
-            )
-            if hit and (unit := self.units[hit[1].code]) not in found:
-                found.append(unit)
-            i += hit[0] if hit else 1
+            sizes = range(min(4, len(tokens) - i), 0, -1)
+            n = next((n for n in sizes if self._names_province(tokens, i, n, written)), 0)
+            if n and (words := " ".join(tokens[i : i + n])) not in found:
+                found.append(words)
+            i += n or 1
         return found
+
+    def _names_province(self, tokens: list[str], i: int, n: int, written: str | None) -> bool:
+        """Whether ``tokens[i : i + n]`` name a province ("phường Bắc Giang" is a commune; "các phường xã Hà Nội" the
+        province)."""
+        words = " ".join(tokens[i : i + n])
+        return (
+            tuple(tokens[i : i + n]) in self.province_names
+            and not (_type_before(tokens, i, _COMMUNE_TYPES)[0] and words in self.communes_by_key)
+            and self._province_written(words, written)
+        )
 
     def province_named(self, text: str) -> Unit | None:
         """The province (today's) that ``text`` names by its name alone, old names included ("ở Sơn La", "Hà
@@ -552,7 +604,7 @@ class UnitResolver:
             results = [self._match(self.units[CENTRAL_CODE], _EXACT)]
         elif parsed.commune:
             results, converted = self._exact(parsed)
-        elif parsed.district:  # a former district: its communes (in one province or several, each a candidate)
+        if not results and parsed.district:  # a former district: its communes (in one province or several, each asked)
             results, converted = self._district_candidates(parsed), True
         if not results and parsed.loose:
             results = await self._fuzzy(conn, parsed)

@@ -23,6 +23,7 @@ from agents.understanding import (
     named_as_subject,
     named_units,
 )
+from mattran.auth import role_spec
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.congress import today_in_vietnam
@@ -307,3 +308,66 @@ async def test_a_province_named_alone_is_the_unit_asked_about(runner: ChatRunner
     )
     turn = await runner.send(central, runner.new_conversation(), "Tiến độ đại hội ở Sơn La đến đâu rồi?")
     assert turn.tool_calls[0].name == "get_congress_progress" and turn.tool_calls[0].args["unit_code"] == "14"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # the addressee named explicitly wins over the place of the problem, "Trung ương" included
+        ("Tôi muốn gửi lên Ủy ban MTTQ Việt Nam Trung ương: chậm chi trả trợ cấp ở tỉnh Lào Cai kéo dài.", "TW"),
+        ("kinh gui uy ban trung uong mttq viet nam, duong o xa tien luong phu tho hong lau roi khong ai sua", "TW"),
+        # a namesake told apart by the province written elsewhere in the message
+        ("Đường liên xã từ xã Xuân Lộc đi Thanh Sơn (Phú Thọ) hư hỏng nặng lâu rồi, đề nghị sửa.", "08662"),
+        ("duong lien xa tu xa xuan loc di thanh son (phu tho) hu hong nang lau roi, de nghi sua", "08662"),
+        # "ở xa" (far away) names no commune: the next mention does
+        ("em la sinh vien o xa ve que, muong thoat nuoc truoc nha toi o phuong phu tan vinh long bi bit lai", "28858"),
+        # "cũ" after a former district before a comma
+        ("o thi tran hung son huyen lam thao cu, cong thoat nuoc bi tac gay ngap, de nghi xu ly", "08494"),
+        ("gửi lên trung ương: đề nghị xem lại mức phụ cấp cho người hoạt động không chuyên trách ở thôn", "TW"),
+        # where the writer lives, contrasted with where the problem is
+        ("Tôi sống ở phường Việt Trì nhưng ruộng ở xã Tiên Lương, Phú Thọ, kênh tưới bị vỡ không ai sửa", "08344"),
+        ("toi song o phuong viet tri nhung ruong o xa tien luong, phu tho, kenh tuoi bi vo khong ai sua", "08344"),
+        # a name that starts like a type word ("Thanh"), a former district's name read as no misspelt province
+        ("nha em o p Thanh Mieu viet tri, cong thoat nuoc truoc ngo bi tac 2 tuan roi, mong moi nguoi giup", "07909"),
+        ("Xã Kim Đức huyện Gia Lâm: cống tiêu thoát nước chung bị tắc, nước thải tràn vào ruộng rau.", "00577"),
+        ("tôi ở Hải Dương cũ, p. Sao Đỏ tp Chí Linh. Nhà máy gạch gần khu dân cư thải khói đen.", "10549"),
+    ],
+)
+async def test_a_citizens_petition_goes_to_the_place_it_names(runner: ChatRunner, text: str, code: str) -> None:
+    turn = await runner.send(CITIZEN, runner.new_conversation(), text)
+    assert turn.tool_calls and turn.tool_calls[0].name == "file_petition", turn.reply
+    assert turn.tool_calls[0].args["unit_code"] == code
+
+
+async def test_a_namesake_with_no_province_written_is_asked_about(runner: ChatRunner) -> None:
+    text = "Xã Hòa Bình bị ngập do thủy lợi xả nước, đề nghị kiểm tra."
+    turn = await runner.send(CITIZEN, runner.new_conversation(), text)
+    assert not turn.tool_calls and "trùng tên" in turn.reply
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Hà Tây cũ giờ thuộc tỉnh nào?", "01"),
+        ("ha tay cu gio thuoc tinh nao", "01"),
+        ("Bến Tre và Trà Vinh giờ thuộc tỉnh nào?", "86"),  # the first named is asked about
+        ("ben tre va tra vinh gio thuoc tinh nao", "86"),
+        ("Thị trấn Phố Châu... à không, xã Sơn Hồng huyện Hương Sơn Hà Tĩnh giờ là xã nào?", "18160"),
+        ("thi tran pho chau... a khong, xa son hong huyen huong son ha tinh gio la xa nao", "18160"),
+        ("thi tran Hung Son Lam Thao nay la xa gi", "08494"),  # a former district right after, without a comma
+    ],
+)
+async def test_a_former_province_asked_about_is_todays(runner: ChatRunner, text: str, code: str) -> None:
+    turn = await runner.send(CITIZEN, runner.new_conversation(), text)
+    assert turn.tool_calls[0].name == "find_unit" and turn.tool_calls[0].args["unit_code"] == code
+
+
+@pytest.mark.parametrize("text", ["ghi nhận phường Thanh Miếu đã bầu chủ tịch mới", "ghi nhan p thanh mieu da bau"])
+async def test_a_congress_outside_the_scope_is_refused_before_asking_what_changed(
+    runner: ChatRunner, services: Services, text: str
+) -> None:
+    cadre = role_spec.principal_for("commune_cadre@07900", services.resolver.units)
+    turn = await runner.send(cadre, runner.new_conversation(), text)
+    call = turn.tool_calls[0]
+    assert call.name == "update_congress" and call.args["unit_code"] == "07909" and call.denied
+    assert turn.confirmation is None

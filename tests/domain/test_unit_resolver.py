@@ -97,3 +97,48 @@ async def test_evaluation_set_meets_its_thresholds(db: Database, resolver: UnitR
     async with db.transaction(Scope.public()) as conn:
         report = await evaluate(resolver, conn, cases)
     assert report.below_threshold() == {}, (report.metrics, THRESHOLDS, report.failures)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("thị trấn Hùng Sơn, huyện Lâm Thao cũ, cống thoát nước bị tắc", "08494"),
+        ("thi tran hung son huyen lam thao cu, cong thoat nuoc bi tac", "08494"),
+        ("xã An Cư", "30526"),  # "Cư" ends the name: no "cũ" to drop
+        ("xa an cu, an giang", "30526"),
+    ],
+)
+async def test_former_after_a_name_before_a_comma_reads_as_former(
+    db: Database, resolver: UnitResolver, text: str, code: str
+) -> None:
+    """ "cũ" after a name ends it wherever the part ends, not only at the end of the text; a name ending in "Cư" keeps
+    it."""
+    async with db.transaction(Scope.public()) as conn:
+        result = await resolver.resolve(conn, text)
+    assert result.status == "resolved", result.message
+    assert [m.code for m in result.results] == [code]
+
+
+@pytest.mark.parametrize("text", ["Hà Tây cũ", "ha tay cu", "tỉnh Hà Tây"])
+async def test_ha_tay_is_the_former_province_now_in_ha_noi(db: Database, resolver: UnitResolver, text: str) -> None:
+    async with db.transaction(Scope.public()) as conn:
+        result = await resolver.resolve(conn, text)
+        commune = await resolver.resolve(conn, "xã Hà Tây, Hải Phòng")
+    assert [m.code for m in result.results] == ["01"] and result.converted and "Hà Tây" in result.message
+    assert [m.code for m in commune.results] == ["10846"]  # the commune of that name, with its type
+
+
+@pytest.mark.parametrize("text", ["TP Vĩnh Yên, Vĩnh Phúc", "tp vinh yen, vinh phuc", "thanh pho vinh yen"])
+async def test_a_former_city_is_its_communes_not_a_name_inside_its_type(
+    db: Database, resolver: UnitResolver, text: str
+) -> None:
+    """ "thành phố Vĩnh Yên" holds no "Phổ Vinh": the former city's wards, with or without its province."""
+    async with db.transaction(Scope.public()) as conn:
+        result = await resolver.resolve(conn, text)
+    assert result.status == "ambiguous" and {m.code for m in result.results} == {"08707", "08716"}
+
+
+def test_provinces_are_found_by_the_words_written(resolver: UnitResolver) -> None:
+    assert resolver.province_mentions("xã Xuân Lộc đi Thanh Sơn (Phú Thọ) hỏng") == ["phu tho"]
+    assert resolver.province_mentions("tp Vinh Yen vinh phuc sau sap nhap") == ["vinh phuc"]
+    assert resolver.province_mentions("phường Bắc Giang có đèn hỏng") == []

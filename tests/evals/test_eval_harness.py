@@ -40,7 +40,7 @@ async def ctx(urls: StoreUrls, services: Services, law_library: LibraryService) 
     return Context(urls, services)
 
 
-@pytest.mark.timeout(1500)  # the routing sets go through the whole assistant: about 1,600 turns
+@pytest.mark.timeout(1800)  # the routing sets go through the whole assistant: about 2,300 turns
 async def test_the_suites_pass_on_the_test_store_and_the_reports_are_written(ctx: Context) -> None:
     assert tuple(harness.SUITES) == SUITE_NAMES
     results = await harness.run(ctx, ["units", "intents", "redteam", "grounding"])

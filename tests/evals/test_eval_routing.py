@@ -35,6 +35,20 @@ def test_a_slot_is_an_arguments_whole_value_and_other_units_are_scored_apart() -
     assert "slot_accuracy[own_unit]" in score_outputs([own], [_out("query_members")], show=True).metrics
 
 
+def test_other_units_are_also_scored_by_role_and_by_intent_without_counting_twice() -> None:
+    petition = _case("file_petition", "file_petition", slots={"unit_code": "08620"})
+    members = _case("query_members", "query_members", True, {"unit_code": "08620"})
+    outs = [_out("file_petition", args={"unit_code": "08620"}), _out("query_members", args={"unit_code": "08611"})]
+    metrics = score_outputs([petition], outs[:1], show=True).metrics
+    metrics_both = routing.Report()
+    for case, out in zip([petition, members], outs, strict=True):
+        routing.score(metrics_both, case, out, show=False)
+    both = metrics_both.metrics
+    assert metrics["slot_accuracy[other_unit:citizen]"] == 1.0 and metrics["slot_accuracy[other_unit:file_petition]"]
+    assert both["slot_accuracy"] == 0.5 and both["slot_accuracy[other_unit]"] == 0.5
+    assert both["slot_accuracy[other_unit:commune_cadre]"] == 0.0 and both["slot_accuracy[other_unit:citizen]"] == 1.0
+
+
 def test_a_refusal_counts_only_before_any_confirmation() -> None:
     case = _case("update_congress", "update_congress", True, refused=True)
     now = score_outputs([case], [_out("update_congress", denied=True, reason="ngoài phạm vi")], show=True)
