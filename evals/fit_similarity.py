@@ -35,7 +35,7 @@ from mattran.domain.petitions.matching import FEATURES, WEIGHTS, features, proba
 
 PRECISION = 0.92  # asked of unseen pairs: the issue's 0.9 with a margin for authors unlike ours
 RIDGE = 3.0  # L2 penalty on the standardised hand features' weights
-RIDGE_PAIR = 100.0  # and on the embeddings' dimensions (chosen by leaving each set out in turn)
+RIDGE_PAIR = 300.0  # and on the embeddings' dimensions (chosen by leaving each set out in turn)
 TOLERANCE = 0.05  # how far a refitted weight may differ from the shipped one (float noise of the embedding model)
 
 
