@@ -61,7 +61,7 @@ def test_the_threshold_shown_holds_on_dev(encoder: Encoder) -> None:
     report = similarity.evaluate(encoder, similarity.DEV)
     figures = report.metrics
     assert figures["threshold"] == SAME_MATTER and figures["pairs"] == len(similarity.load(similarity.DEV))
-    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 1.000, 0.500
+    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 1.000, 0.567
     assert figures["precision.no_diacritics"] >= 0.9  # 1.0
     wrong = report.failures
     assert wrong and all({"id", "kind", "same", "score", "reasons"} <= set(w) for w in wrong)
