@@ -1,14 +1,16 @@
 """Refit the similar-petition matcher (``mattran/domain/petitions/matching_weights.json``): an L2-penalised logistic
 regression on :func:`~mattran.domain.petitions.matching.features` (the hand features and the two embeddings'
-``|u − v|`` and ``u ⊙ v``) over the sets of :data:`~evals.similarity.FITTING`: two training sets, each written by
-an author who never saw the matcher, and the development pairs' tuned part (``"split": "tune"``; the ``"check"``
-part is held apart to confirm the threshold). The embeddings' dimensions are penalised far more than the hand
-features (:data:`RIDGE_PAIR`): they add what the hand features miss without learning one author's wording.
+``|u − v|`` and ``u ⊙ v``) over the sets of :data:`~evals.similarity.FITTING`: three training sets, each written by
+an author who never saw the matcher (the third on the same topic with another request), and the development pairs'
+tuned part (``"split": "tune"``; the ``"check"`` part is held apart to confirm the threshold). The embeddings'
+dimensions are penalised far more than the hand features (:data:`RIDGE_PAIR`): they add what the hand features miss
+without learning one author's wording.
 
 The threshold shown to cadres is the lowest at which the pairs' out-of-fold scores keep precision ≥
-:data:`PRECISION`, the folds being the sets themselves: each set is scored by a model fitted on the others, as the
-platform's petitions are scored by a model that never saw their authors. (Folds that split a set let pairs sharing a
-petition fall on both sides and choose too low a threshold.)
+:data:`PRECISION` (the issue's 0.9 with a margin: a wrong merge answers a citizen about someone else's problem), the
+folds being the sets themselves: each set is scored by a model fitted on the others, as the platform's petitions are
+scored by a model that never saw their authors. (Folds that split a set let pairs sharing a petition fall on both
+sides and choose too low a threshold.)
 
     python -m evals.fit_similarity            # refit and write the weights
     python -m evals.fit_similarity --check    # exit 1 when the shipped weights are not what the refit gives
@@ -31,9 +33,9 @@ from evals import similarity
 from mattran.domain.embedding import Encoder
 from mattran.domain.petitions.matching import FEATURES, WEIGHTS, features, probability
 
-PRECISION = 0.9  # asked of unseen pairs
+PRECISION = 0.92  # asked of unseen pairs: the issue's 0.9 with a margin for authors unlike ours
 RIDGE = 3.0  # L2 penalty on the standardised hand features' weights
-RIDGE_PAIR = 100.0  # and on the embeddings' dimensions (chosen by leaving each set out in turn)
+RIDGE_PAIR = 300.0  # and on the embeddings' dimensions (chosen by leaving each set out in turn)
 TOLERANCE = 0.05  # how far a refitted weight may differ from the shipped one (float noise of the embedding model)
 
 

@@ -49,11 +49,19 @@ def test_the_second_training_pairs_were_written_to_their_brief() -> None:
     assert not any(p.same for p in near) and len(near) >= 0.4 * sum(not p.same for p in pairs)
 
 
+def test_the_third_training_pairs_were_written_to_their_brief() -> None:
+    pairs = similarity.load(similarity.TRAIN3)
+    assert len(pairs) >= 400 and len({p.id for p in pairs}) == len(pairs) and {p.id[0] for p in pairs} == {"V"}
+    assert sum(not p.diacritics for p in pairs) >= len(pairs) // 3 and sum(p.same for p in pairs) >= 0.45 * len(pairs)
+    other = [p for p in pairs if p.kind == "same_topic_other_request"]  # the kind the fourth matcher showed most
+    assert not any(p.same for p in other) and len(other) >= 0.6 * sum(not p.same for p in pairs)
+
+
 def test_the_threshold_shown_holds_on_dev(encoder: Encoder) -> None:
     report = similarity.evaluate(encoder, similarity.DEV)
     figures = report.metrics
     assert figures["threshold"] == SAME_MATTER and figures["pairs"] == len(similarity.load(similarity.DEV))
-    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 0.955, 0.700
+    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 1.000, 0.567
     assert figures["precision.no_diacritics"] >= 0.9  # 1.0
     wrong = report.failures
     assert wrong and all({"id", "kind", "same", "score", "reasons"} <= set(w) for w in wrong)
@@ -107,6 +115,22 @@ def test_the_matcher_tells_the_same_road_from_another_with_or_without_diacritics
     assert any("Lê Lợi" in r for r in found["unaccented"].reasons())
     accented_only = encoder.passages([pothole, texts["unaccented"]])
     assert float(accented_only[0] @ accented_only[1]) < found["unaccented"].meaning - 0.1  # as typed, it reads far
+
+
+def test_another_request_on_the_same_thing_is_told_apart(encoder: Encoder) -> None:
+    install = "Đề nghị lắp thêm đèn\nNgõ 15 Hoàng Hoa Thám dài mà chỉ có hai cột đèn, đề nghị lắp thêm đèn ở cuối ngõ."
+    texts = {
+        "broken": "Đèn ngõ 15 Hoàng Hoa Thám hỏng\nMấy cột đèn trong ngõ 15 Hoàng Hoa Thám không sáng, đề nghị sửa.",
+        "again": "xin lap them den ngo 15 hoang hoa tham\nngo 15 hoang hoa tham toi qua, co 2 cot den, lap them cho",
+    }
+    vectors = judging.embedded(encoder, [(install, t) for t in texts.values()])
+    found = {k: compare(install, t, u, v) for (k, t), (u, v) in zip(texts.items(), vectors, strict=True)}
+    broken = found["broken"]
+    assert not broken.likely_same and broken.other_requests == (("new",), ("repair",))
+    assert "Khác yêu cầu: làm mới, lắp thêm / sửa chữa, khắc phục hỏng hóc" in broken.reasons()
+    again = found["again"]  # the same request in other words: the same request recognised, scored far higher
+    assert again.shared_requests == ("new",) and again.score > broken.score + 0.3
+    assert not any(r.startswith("Khác yêu cầu") for r in again.reasons())
 
 
 def test_a_close_place_is_told_apart(encoder: Encoder) -> None:

@@ -1,20 +1,22 @@
 """Whether two petitions are about the same matter, and why: the meaning of their texts (the embedding model's
 vectors) weighed with the places they name (``thôn 3``, ``đường Lê Lợi``, ``ngõ 12``, ``Trường Tiểu học Thanh Xuân
-A``), the words they share and the kind of problem they report, all diacritics-insensitive and with teencode written
-out (``ko`` → ``không``).
+A``), what each asks for (:mod:`~mattran.domain.petitions.requests`: installing a light is not repairing one), the
+words they share and the kind of problem they report, all diacritics-insensitive and with teencode written out
+(``ko`` → ``không``).
 
 Meaning alone finds the same kind of problem, not the same problem: a pothole on one road reads like a pothole on
-another, and a text typed without diacritics reads far from its accented twin. So a pair with a text typed without
-diacritics is embedded folded on both sides (:func:`compared_text`), and the meaning is one part of the pair's
-:func:`features` among others: the places both name, name differently or only one names (a kind of place with its
-number or name, :func:`places`, and the proper names, :func:`names`, looked for in the other text: ``Vinh Hoa 1``
-is not ``vinh hoa 2``), the content words, word pairs, letter trigrams and numbers both use (folded), the texts'
-lengths, the kinds of problem both report, and the two embeddings' element-wise distance and product. A logistic
-regression weighs them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on two independent
-training sets and the development pairs' tuned part, the embeddings' dimensions strongly penalised; nothing is
-fitted at run time); its probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres, chosen
-for precision ≥ 0.9 on pairs by authors the scoring model never saw. A copy (:data:`COPY`) is shown as the same
-matter whatever the regression says."""
+another, a request for a new light like a complaint about a broken one, and a text typed without diacritics reads far
+from its accented twin. So a pair with a text typed without diacritics is embedded folded on both sides
+(:func:`compared_text`), and the meaning is one part of the pair's :func:`features` among others: the places both
+name, name differently or only one names (a kind of place with its number or name, :func:`places`, and the proper
+names, :func:`names`, looked for in the other text: ``Vinh Hoa 1`` is not ``vinh hoa 2``), the requests both make or
+make apart, the content words, word pairs, letter trigrams and numbers both use (folded), the texts' lengths, the
+kinds of problem both report, and the two embeddings' element-wise distance and product. A logistic regression weighs
+them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on three independent training sets and
+the development pairs' tuned part, the embeddings' dimensions strongly penalised; nothing is fitted at run time); its
+probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres, chosen for precision ≥ 0.92 on pairs
+by authors the scoring model never saw. A copy (:data:`COPY`) is shown as the same matter whatever the regression
+says. The reasons shown to the cadre name the requests when they differ ("Khác yêu cầu")."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mattran.domain.petitions.requests import ACTIONS, compared, requests
 from mattran.domain.text import fold, strip_marks
 
 WEIGHTS = Path(__file__).with_name("matching_weights.json")
@@ -55,6 +58,9 @@ FEATURES = (
     "names_partial",
     "any_other_place",
     "numbers",
+    "same_request",
+    "other_request",
+    "requests_shared",
 )
 
 # Kinds of problem, by the folded phrases that name them (phrases, not lone syllables that fold ambiguously).
@@ -409,6 +415,8 @@ class Match:
     other_problems: tuple[str, ...] = ()
     shared_names: tuple[str, ...] = ()
     copy: bool = False
+    shared_requests: tuple[str, ...] = ()
+    other_requests: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
     @property
     def likely_same(self) -> bool:
@@ -431,6 +439,11 @@ class Match:
             said.append("Cùng loại việc: " + ", ".join(self.shared_problems))
         if self.other_problems:
             said.append("Khác loại việc: " + ", ".join(self.other_problems))
+        if self.shared_requests:
+            said.append("Cùng yêu cầu: " + ", ".join(ACTIONS[r] for r in self.shared_requests))
+        if any(self.other_requests):
+            mine, theirs = (", ".join(ACTIONS[r] for r in side) or "không rõ" for side in self.other_requests)
+            said.append(f"Khác yêu cầu: {mine} / {theirs}")
         if self.shared_words:
             said.append("Từ trùng: " + ", ".join(self.shared_words[:12]))
         return said
@@ -533,6 +546,8 @@ class _Parts:
     words: tuple[str, ...]
     same_problem: tuple[str, ...]
     other_problem: tuple[str, ...]
+    same_request: tuple[str, ...]
+    other_request: tuple[tuple[str, ...], tuple[str, ...]]
     values: tuple[float, ...]
 
 
@@ -561,6 +576,8 @@ def _parts(a: str, b: str, meaning: float) -> _Parts:
     plain = float(_plain(a) or _plain(b))
     written, naming = _naming(a, b)
     matter, trigrams = _overlap(wa - named, wb - named), _overlap(ta, tb)
+    ra, rb = requests(a), requests(b)
+    shared_request, request_apart, requests_shared = compared(ra, rb)
     apart = bool(other) or naming[1] > 0 or naming[2] > 0 or _ends(a) ^ _ends(b) == {"dau", "cuoi"}
     values = (
         meaning,
@@ -577,6 +594,9 @@ def _parts(a: str, b: str, meaning: float) -> _Parts:
         *naming,
         float(bool(other)),
         _overlap(_digits(a), _digits(b)),
+        shared_request,
+        request_apart,
+        requests_shared,
     )
     placed = naming[0] > 0 or not (_keys(a) or _keys(b))  # a place named in both, or none in either
     copy = trigrams >= COPY[0] and matter >= COPY[1] and placed and not apart
@@ -588,6 +608,8 @@ def _parts(a: str, b: str, meaning: float) -> _Parts:
         tuple(sorted(wa & wb)),
         tuple(same_problem),
         tuple(other_problem),
+        tuple(sorted(ra & rb)),
+        (tuple(sorted(ra)), tuple(sorted(rb))) if request_apart else ((), ()),
         values,
     )
 
@@ -621,4 +643,6 @@ def compare(a: str, b: str, u: np.ndarray, v: np.ndarray) -> Match:
         other_problems=parts.other_problem,
         shared_names=parts.named,
         copy=parts.copy,
+        shared_requests=parts.same_request,
+        other_requests=parts.other_request,
     )
