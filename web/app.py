@@ -83,6 +83,11 @@ async def _warm_up(embedder: Embedder) -> None:
         _log.exception("the embedding model could not be loaded")
 
 
+# Petitions embedded at a time in the background: a batch holds both cores for its duration, so batches are small
+# and requests wait less behind one (64 before: one process 393 petitions/s, 16: 503/s in bench_petitions).
+BACKGROUND_BATCH = 16
+
+
 async def _yield_to_requests(busy: float = 85.0, look: float = 0.25, longest: float = 3.0) -> None:
     """Wait, at most ``longest`` seconds, until the machine's CPUs were under ``busy`` % used over ``look`` seconds:
     background work gives way to the requests being served (at an intake peak the vectors come later; similar
@@ -104,7 +109,7 @@ def _embed_petitions(petitions: PetitionJobs, embedder: Embedder) -> Callable[[]
         done = 0
         while True:
             await _yield_to_requests()
-            if not (embedded := await petitions.embed_pending()):
+            if not (embedded := await petitions.embed_pending(BACKGROUND_BATCH)):
                 return done or None
             done += embedded
 
