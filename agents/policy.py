@@ -21,6 +21,7 @@ from agents.understanding import Intent, compared, named_as_subject, slots_for
 from mattran.auth.principal import Role
 from mattran.domain.text import fold, nfc
 from mattran.domain.unit import Level, Unit
+from mattran.domain.units import spelled_out
 from tools import units
 from tools.base import ToolContext
 from tools.names import ToolName
@@ -487,7 +488,7 @@ def _named_in(match: dict[str, Any], mention: str) -> bool:
     """Whether a unit found for a mention is named in it, typos allowed (or, for a unit that replaced an old one,
     the old one is, with its type: "thị trấn Vôi", not "với"): words such as "tính cộng với…" or "bình quân của…"
     may be read as a unit and resolved to one whose name they do not hold."""
-    words = " ".join(_SPELLED_OUT.get(w.rstrip("."), w) for w in fold(mention).split()).split()  # "p." → "phuong"
+    words = spelled_out(mention)
     old = fold((match.get("converted_from") or "").split("(")[0].split(",")[0]).split()
     wanted = [
         ([w for w in fold(match["name"]).split() if w not in _TYPE_WORDS], _NAME_LIKENESS),
@@ -504,7 +505,6 @@ def _named_in(match: dict[str, Any], mention: str) -> bool:
 
 
 _NAME_LIKENESS, _OLD_NAME_LIKENESS = 0.8, 0.9
-_SPELLED_OUT = {"p": "phuong", "f": "phuong", "x": "xa", "tt": "thi tran", "tx": "thi xa", "tp": "thanh pho"}
 _EXACTLY = 0.9  # the resolver's score of a name found as written (today's 1.0, a former one 0.9)
 
 

@@ -313,9 +313,11 @@ def _choice_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def measure_paths(model: SentenceTransformer, config: EmbeddingConfig, paths: list[Precision]) -> dict[str, Any]:
+def measure_paths(
+    model: SentenceTransformer, config: EmbeddingConfig, paths: list[Precision]
+) -> tuple[dict[str, Any], OnnxInt8Encoder | None]:
     """Rates (passages/s, best of two rounds) and mean cosine to fp32 of each path (fp32 among them) on
-    :data:`CHOICE_SAMPLE`."""
+    :data:`CHOICE_SAMPLE`; and the int8 ONNX encoder built to measure it, if it was (kept if it is chosen)."""
     sample = list(CHOICE_SAMPLE)
     models: dict[Precision, SentenceTransformer | OnnxInt8Encoder] = {
         p: apply_path(copy.deepcopy(model), p) if p.startswith("int8") else model for p in paths
@@ -334,7 +336,8 @@ def measure_paths(model: SentenceTransformer, config: EmbeddingConfig, paths: li
             started = time.perf_counter()
             encode(path)
             rates[path] = max(rates[path], round(len(sample) / (time.perf_counter() - started), 2))
-    return {"rates": rates, "mean_cosine": cosine}
+    onnx = models.get("onnx-int8")
+    return {"rates": rates, "mean_cosine": cosine}, onnx if isinstance(onnx, OnnxInt8Encoder) else None
 
 
 def decide(rates: dict[str, float], cosine: dict[str, float]) -> tuple[Precision, list[str]]:
@@ -345,18 +348,20 @@ def decide(rates: dict[str, float], cosine: dict[str, float]) -> tuple[Precision
     return max(kept, key=lambda p: rates[p]) if kept else "fp32", refused
 
 
-def choose_path(model: SentenceTransformer, config: EmbeddingConfig) -> Precision:
-    """The path for "auto" on this CPU: cached, or measured now and cached. Where the models directory cannot be
-    written the choice is not measured (it would change from start to start, and with it the vectors' identity):
-    bf16 where the CPU has it, else fp32."""
+def choose_path(model: SentenceTransformer, config: EmbeddingConfig) -> tuple[Precision, OnnxInt8Encoder | None]:
+    """The path for "auto" on this CPU: cached, or measured now and cached; with the int8 ONNX encoder when it was
+    built to be measured and is chosen. Where the models directory cannot be written the choice is not measured (it
+    would change from start to start, and with it the vectors' identity): bf16 where the CPU has it, else fp32."""
     folder = config.cache_dir
     if not os.access(folder, os.W_OK):
-        return "bf16" if cpu_has_bf16() and "bf16" in RECALL_KEPT else "fp32"
+        return ("bf16" if cpu_has_bf16() and "bf16" in RECALL_KEPT else "fp32"), None
     with _choice_lock(folder):
         if (known := cached_choice(config)) is not None:
-            return known
+            return known, None
         paths = candidate_paths()
-        figures = measure_paths(model, config, paths) if len(paths) > 1 else {"rates": {}, "mean_cosine": {}}
+        figures, onnx = (
+            measure_paths(model, config, paths) if len(paths) > 1 else ({"rates": {}, "mean_cosine": {}}, None)
+        )
         path, refused = decide(figures["rates"], figures["mean_cosine"])
         file = folder / CHOICE_FILE
         entries = [e for e in _read_choices(file) if e.get("key") != machine_key(config)]
@@ -372,7 +377,7 @@ def choose_path(model: SentenceTransformer, config: EmbeddingConfig) -> Precisio
         scratch = file.with_suffix(".tmp")
         scratch.write_text(json.dumps({"choices": entries}, ensure_ascii=False, indent=2), encoding="utf-8")
         scratch.replace(file)
-        return path
+        return path, onnx if path == "onnx-int8" else None
 
 
 _ID_FILE = "mattran-id.json"
@@ -436,15 +441,17 @@ class Embedder:
             prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT},
         )
         model.max_seq_length = config.max_tokens
+        self.precision: Precision
+        measured: OnnxInt8Encoder | None = None
         if config.precision == "auto" and self.device == "cpu":
-            self.precision: Precision = self._worker.submit(choose_path, model, config).result()
+            self.precision, measured = self._worker.submit(choose_path, model, config).result()
             _chosen.setdefault(config, self.precision)
         else:
             self.precision = resolved(config)[1]
         self.model: SentenceTransformer = apply_path(model, self.precision)
-        self.encoder: SentenceTransformer | OnnxInt8Encoder = (
-            self._worker.submit(onnx_encoder, model, config).result() if self.precision == "onnx-int8" else self.model
-        )
+        self.encoder: SentenceTransformer | OnnxInt8Encoder = self.model
+        if self.precision == "onnx-int8":
+            self.encoder = measured or self._worker.submit(onnx_encoder, model, config).result()
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         if not texts:

@@ -154,7 +154,7 @@ def cpu_parts(servers: list[psutil.Process]) -> dict[str, float]:
 
 
 def cpu_line(before: dict[str, float], after: dict[str, float], petitions: int) -> str:
-    """Milliseconds of CPU per petition, by part, and the cores the run kept busy in all."""
+    """Milliseconds of CPU per petition, by part (from the seconds each part spent), and their sum."""
     n = max(1, petitions) / 1000
     spent = {part: after[part] - before.get(part, 0.0) for part in after}
     parts = ", ".join(f"{part} {ms / n:.2f}" for part, ms in spent.items())

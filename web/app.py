@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-import psutil
 from fastapi import Depends, FastAPI
 
 from agents.runner import ChatRunner
@@ -22,6 +21,7 @@ from mattran.bootstrap import StoreUrls
 from mattran.domain import chat_retention, retention
 from mattran.domain.chat_retention import Retention as ChatRetention
 from mattran.domain.embedding import Embedder
+from mattran.domain.jobs import give_way
 from mattran.domain.petitions import PetitionJobs
 from mattran.domain.reminders import Reminders
 from mattran.keys import subkey
@@ -88,44 +88,21 @@ async def _warm_up(embedder: Embedder) -> None:
 BACKGROUND_BATCH = 16
 
 
-async def _yield_to_requests(busy: float = 85.0, look: float = 0.25, longest: float = 3.0) -> None:
-    """Wait, at most ``longest`` seconds, until the machine's CPUs were under ``busy`` % used over ``look`` seconds:
-    background work gives way to the requests being served (at an intake peak the vectors come later; similar
-    petitions by wording do not need them), yet goes on at least a batch every ``longest`` seconds."""
-    psutil.cpu_percent(None)
-    for _ in range(round(longest / look)):
-        await asyncio.sleep(look)
-        if psutil.cpu_percent(None) < busy:
-            return
-
-
 def _embed_petitions(petitions: PetitionJobs, embedder: Embedder) -> Callable[[], Awaitable[int | None]]:
     """Embed new petitions' text (similar petitions by meaning), once this process has loaded the model, a batch at
-    a time when the CPUs are not busy with requests."""
+    a time, giving way to requests (a background job)."""
 
     async def embed() -> int | None:
         if not embedder.ready:
             await embedder.warm_up()
         done = 0
         while True:
-            await _yield_to_requests()
+            await give_way()
             if not (embedded := await petitions.embed_pending(BACKGROUND_BATCH)):
                 return done or None
             done += embedded
 
     return embed
-
-
-async def _upgrade_then_load_demo(services: Services) -> None:
-    """Re-index what an earlier release's embedder or chunker made (search serves meanwhile), then fill the demo
-    library when the settings ask for it (after the upgrade, so that no document is embedded twice)."""
-    try:
-        await services.embedder.warm_up()
-        await upgrade_index(services.library, services.library_upgrade, services.petitions.jobs)
-    except Exception:  # the store may be restarting: the next start resumes where this one stopped
-        _log.exception("updating the library's index failed")
-    if services.settings.load_demo_library:
-        await load_demo_library(services.library, services.settings.laws_dir)
 
 
 def _jobs(services: Services, sessions: SessionService) -> list[Job]:
@@ -153,7 +130,7 @@ def _jobs(services: Services, sessions: SessionService) -> list[Job]:
 
     return [
         Job("escalation of overdue petitions", settings.escalation_interval_minutes, petitions.jobs.escalate_overdue),
-        Job("petition embeddings", 5 / 60, _embed_petitions(petitions.jobs, services.embedder)),
+        Job("petition embeddings", 5 / 60, _embed_petitions(petitions.jobs, services.embedder), background=True),
         Job("chat pruning", 60, prune_chats),
         Job("session purge", settings.session_purge_minutes, purge_sessions),
         Job("retention purge", settings.purge_interval_hours * 60, purge_records),
@@ -185,7 +162,11 @@ def _once(services: Services) -> list[Once]:
             done += f"; demo: {len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
         return done
 
-    return [Once("library index and demo library", f"{CHUNKER_VERSION}/{settings.boot_id}", index_then_load)]
+    return [
+        Once(
+            "library index and demo library", f"{CHUNKER_VERSION}/{settings.boot_id}", index_then_load, background=True
+        )
+    ]
 
 
 def create_app(settings: Settings, urls: StoreUrls) -> FastAPI:

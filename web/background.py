@@ -15,11 +15,12 @@ from mattran.store.db import Database
 @dataclass(frozen=True)
 class Job:
     """``run`` every ``minutes`` (0 = never); what it returns, when not empty, is logged as what it did. ``name`` is
-    the job's kind in the queue."""
+    the job's kind in the queue; a ``background`` job gives way to requests between its batches."""
 
     name: str
     minutes: float
     run: Callable[[], Awaitable[object]]
+    background: bool = False
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Once:
     name: str
     key: str
     run: Callable[[], Awaitable[object]]
+    background: bool = False
 
 
 def _handler(run: Callable[[], Awaitable[object]]) -> Handler:
@@ -54,5 +56,6 @@ async def start(
     queue = JobQueue(db)
     for job in once:
         await queue.enqueue(job.name, unique_key=f"{job.name}@{job.key}")
-    worker = Worker(db, handlers, [Periodic(job.name, job.minutes * 60) for job in periodic])
+    background = frozenset(job.name for job in [*periodic, *once] if job.background)
+    worker = Worker(db, handlers, [Periodic(job.name, job.minutes * 60) for job in periodic], background=background)
     return [asyncio.create_task(worker.run_forever(), name="job worker")]

@@ -18,9 +18,12 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import psutil
 
 from mattran.scope import Scope
 from mattran.store import jobs as store
@@ -30,6 +33,8 @@ _log = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], Awaitable[object]]
 """Does one job from its payload; what it returns, when not empty, is logged as what it did."""
+
+_background: ContextVar[bool] = ContextVar("background_job", default=False)
 
 PURGE_KIND = "jobs.purge"  # the queue's own upkeep: finished jobs deleted, jobs whose last worker died given up
 
@@ -106,13 +111,28 @@ async def enqueue_in(
     return await store.enqueue(conn, kind, dict(payload or {}), unique_key, run_after)
 
 
+async def give_way(busy: float = 85.0, look: float = 0.25, longest: float = 3.0) -> None:
+    """Called between two batches of long work: in a background job (a :class:`Worker`'s ``background`` kinds), wait
+    at most ``longest`` seconds until the machine's CPUs were under ``busy`` % used over ``look`` seconds, so that
+    the requests being served come first (at an intake peak the petitions' vectors come later), yet the job goes on
+    at least a batch every ``longest`` seconds. Anywhere else (a command, a request) it returns at once."""
+    if not _background.get():
+        return
+    psutil.cpu_percent(None)
+    for _ in range(round(longest / look)):
+        await asyncio.sleep(look)
+        if psutil.cpu_percent(None) < busy:
+            return
+
+
 def worker_name() -> str:
     """This worker's name in the ``locked_by`` column: host, process and a random suffix."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class Worker:
-    """Runs the jobs of the kinds it has handlers for, ``concurrency`` at a time, and enqueues the periodic ones."""
+    """Runs the jobs of the kinds it has handlers for, ``concurrency`` at a time, and enqueues the periodic ones;
+    those of the ``background`` kinds give way to requests between their batches (:func:`give_way`)."""
 
     def __init__(
         self,
@@ -120,6 +140,7 @@ class Worker:
         handlers: Mapping[str, Handler],
         periodic: Sequence[Periodic] = (),
         *,
+        background: frozenset[str] = frozenset(),
         name: str | None = None,
         lease_s: float = 30,
         poll_s: float = 1,
@@ -132,6 +153,7 @@ class Worker:
         # a finished periodic job's row is what stops a later process enqueueing its period again: kept past it
         self.keep_finished_hours = max(keep_finished_hours, 2 * longest / 3600)
         self.handlers: dict[str, Handler] = {PURGE_KIND: self._purge, **handlers}
+        self.background = background
         self.periodic = [*periodic, Periodic(PURGE_KIND, 3600)]
         unknown = {p.kind for p in self.periodic} - set(self.handlers)
         if unknown:
@@ -192,6 +214,7 @@ class Worker:
     async def _run(self, job: dict[str, Any]) -> None:
         kind, job_id = job["kind"], job["id"]
         keeper = asyncio.create_task(self._keep_lease(job_id))
+        pace = _background.set(kind in self.background)
         try:
             done = await self.handlers[kind](job["payload"])
         except Exception as exc:
@@ -202,6 +225,7 @@ class Worker:
                 )
             return
         finally:
+            _background.reset(pace)
             keeper.cancel()
         async with self.db.transaction(Scope.public()) as conn:
             finished = await store.finish(conn, job_id, self.name)

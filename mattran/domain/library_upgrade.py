@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 
 from mattran.domain.embedding import Encoder
+from mattran.domain.jobs import give_way
 from mattran.domain.library import ChunkIn
 from mattran.scope import Scope
 from mattran.store import library as store
@@ -112,12 +113,11 @@ class LibraryUpgrade:
         if not rows:
             return 0
         texts = [ChunkIn(r["heading"], "", None, r["body"]).embedding_text() for r in rows]
-        vectors = np.concatenate(
-            [
-                await asyncio.to_thread(self._embedder.passages, texts[i : i + batch])
-                for i in range(0, len(texts), batch)
-            ]
-        )
+        parts = []
+        for i in range(0, len(texts), batch):
+            await give_way()  # in the background job of ``mattran up``, requests first
+            parts.append(await asyncio.to_thread(self._embedder.passages, texts[i : i + batch]))
+        vectors = np.concatenate(parts)
         changed = 0
         for document in documents:
             positions = [i for i, r in enumerate(rows) if r["document_id"] == document.id]

@@ -175,6 +175,12 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+def spelled_out(text: str) -> list[str]:
+    """The folded words of ``text`` with the abbreviations people write for units spelled out ("p." → "phuong",
+    "tp" → "thanh pho", "hcm" → "ho chi minh")."""
+    return [x for w in fold(text).split() for x in _EXPAND.get(w, w).split()]
+
+
 def _bounds(matcher: SequenceMatcher[str]) -> Iterator[float]:
     """Upper bounds of ``matcher.ratio()``, the cheapest first."""
     yield matcher.real_quick_ratio()
@@ -320,8 +326,9 @@ class UnitResolver:
         return parsed
 
     def _parse_text(self, text: str) -> _Parsed:
-        tokens = self._without_former(_tokens(text))
-        former = len(tokens) < len(_tokens(text))
+        written = _tokens(text)
+        tokens = self._without_former(written)
+        former = len(tokens) < len(written)
         parsed = _Parsed(tokens=tokens, raw=nfc(text).lower(), former=former)
         if " ".join(t for t in tokens if t != ",") in _CENTRAL:
             parsed.central = True

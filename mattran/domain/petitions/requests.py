@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from mattran.domain.text import fold
+from mattran.domain.text import TEENCODE, fold, phrases_pattern
 
 ACTIONS: dict[str, str] = {
     "new": "làm mới, lắp thêm",
@@ -244,20 +244,9 @@ _PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "keep": ("giu lai", "giu nguyen", "khong chat", "dung chat", "khong doi", "bao ton"),
 }
-_PATTERNS = {
-    action: re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True)) + r")(?!\w)")
-    for action, phrases in _PHRASES.items()
-}
-# teencode and short forms of the request words (folded), written out
-_SHORT = {
-    "ko": "khong",
-    "k": "khong",
-    "kg": "khong",
-    "khg": "khong",
-    "hok": "khong",
-    "dc": "duoc",
-    "ntn": "nhu the nao",
-}
+_PATTERNS = {action: phrases_pattern(phrases) for action, phrases in _PHRASES.items()}
+# the teencode of negation and asking written out (not "hong": here it is "hỏng", a repair asked for)
+_SHORT = {w: TEENCODE[w] for w in ("ko", "k", "kg", "khg", "hok", "dc", "ntn")}
 
 
 # what opens the request itself (folded): what follows in the sentence is what is asked
