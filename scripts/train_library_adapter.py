@@ -264,8 +264,12 @@ def main() -> int:
             "train_dense_recall_at_5": round(recall_at(matrix, train_q, corpus, train), 3),
         },
     }
+    # the relevance threshold is calibrated on the whole search (fusion included), not here: carried over, to be
+    # calibrated again when the map changed
+    card["relevance"] = json.loads(CARD.read_text(encoding="utf-8"))["relevance"]
     CARD.write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(card["dev"]))
+    print("relevance threshold carried over: calibrate it again on the development set", file=sys.stderr)
     return 0
 
 

@@ -56,6 +56,8 @@ async def start(
     queue = JobQueue(db)
     for job in once:
         await queue.enqueue(job.name, unique_key=f"{job.name}@{job.key}")
-    background = frozenset(job.name for job in [*periodic, *once] if job.background)
+    background = frozenset(job.name for job in periodic if job.background) | {
+        job.name for job in once if job.background
+    }
     worker = Worker(db, handlers, [Periodic(job.name, job.minutes * 60) for job in periodic], background=background)
     return [asyncio.create_task(worker.run_forever(), name="job worker")]

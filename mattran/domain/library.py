@@ -45,12 +45,10 @@ CANDIDATE_BUDGET = 1500  # chunks full-text search scores at most, from the ques
 PAIRED_TERMS = 4  # when even the rarest term is common: chunks holding two of the four rarest
 RESTORE_FROM = 5  # passages whose spelling puts the diacritics back into a question typed without them
 # The library answers a question when a passage's cosine similarity plus half the share of the question's term
-# weight it holds reaches this; the adapter's question vectors lie further from every passage, hence a threshold of
-# their own. Calibrated on the development set's 199 questions and the intents' 62 off-topic development sentences:
-# as embedded, 0.90 keeps 0.935 of the questions and tells 0.919 of the off-topic ones that nothing relevant is held;
-# adapted, 0.16 keeps 0.970 and tells 0.952.
+# weight it holds reaches this (questions as embedded; an adapter carries its own: ``relevant_confidence``).
+# Calibrated on the development set's 199 questions and the intents' 62 off-topic development sentences: 0.90 keeps
+# 0.935 of the questions and tells 0.919 of the off-topic ones that nothing relevant is held.
 RELEVANT_CONFIDENCE = 0.90
-ADAPTED_RELEVANT_CONFIDENCE = 0.16
 
 
 class SearchHit(BaseModel):
@@ -338,7 +336,7 @@ class LibraryService:
             unaccented=found.unaccented,
             hits=hits,
             relevant=bool(hits)
-            and confidence >= (RELEVANT_CONFIDENCE if self._adapter is None else ADAPTED_RELEVANT_CONFIDENCE),
+            and confidence >= (RELEVANT_CONFIDENCE if self._adapter is None else self._adapter.relevant_confidence),
         )
 
     async def article_candidates(self, principal: Principal, question: str) -> Candidates | None:

@@ -22,17 +22,24 @@ CARD = Path(__file__).with_name("library_adapter.json")
 
 @dataclass(frozen=True, eq=False)
 class QueryAdapter:
-    """``matrix`` (d × d) applied to a question's unit vector; the result is a unit vector again."""
+    """``matrix`` (d × d) applied to a question's unit vector; the result is a unit vector again. Its questions lie
+    further from every passage than as embedded, hence a relevance threshold of its own (see the card)."""
 
     matrix: np.ndarray
     model: str  # the embedding model whose vectors it maps (``Settings.embedding_model``)
+    relevant_confidence: float  # the search's confidence from which the library says it holds an answer
 
     @classmethod
-    def load(cls, path: Path = ARTEFACT) -> QueryAdapter:
-        """The shipped artefact (or another file of the same shape)."""
+    def load(cls, path: Path = ARTEFACT, card: Path = CARD) -> QueryAdapter:
+        """The shipped artefact (or another file of the same shape) with the threshold calibrated for it."""
+        relevance = json.loads(card.read_text(encoding="utf-8"))["relevance"]
         with np.load(path, allow_pickle=False) as data:
             settings = json.loads(str(data["settings"].item()))
-            return cls(matrix=data["matrix"].astype(np.float32), model=str(settings["model"]))
+            return cls(
+                matrix=data["matrix"].astype(np.float32),
+                model=str(settings["model"]),
+                relevant_confidence=float(relevance["confidence"]),
+            )
 
     def __call__(self, vector: np.ndarray) -> np.ndarray:
         """The adapted question vector (unit length)."""

