@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -64,7 +63,7 @@ def search_figures(result: dict[str, Any], size: str) -> dict[str, float]:
 def embed_figures(result: dict[str, Any]) -> dict[str, float]:
     """Chunks/s of the default encoder and of the ingest pipeline."""
     return {
-        f"encoder ({result['default_config']})": result["encoders"][result["default_config"]]["rate"],
+        "default encoder": result["encoders"][result["default_config"]]["rate"],
         "pipeline": result["pipeline"]["rate"],
     }
 
@@ -84,6 +83,7 @@ def main() -> None:
     trees = {"before": worktree(base, args.data_dir / base[:12]), "now": ROOT}
     size = args.sizes.split(",")[-1]
     figures: dict[str, dict[str, float]] = {}
+    encoders: dict[str, str] = {}
     for name, tree in trees.items():
         work = args.data_dir / (base[:12] if name == "before" else "now")
         search = run(tree, "bench_search.py", ["--sizes", args.sizes, "--data-dir", str(work / "search")],
@@ -91,18 +91,23 @@ def main() -> None:
         embed = run(tree, "bench_embed.py", ["--chunks", str(args.chunks), "--data-dir", str(work / "embed")],
                     work / "embed.json")  # fmt: skip
         figures[name] = search_figures(search, size) | embed_figures(embed)
+        encoders[name] = embed["default_config"]
     print(f"\n{cpu_model()}; {int(size):,} đoạn; trước = {base[:12]}, nay = {head.stdout.strip()[:12]}")
+    print(f"bộ mã hóa mặc định: trước {encoders['before']}, nay {encoders['now']}")
     print("| số đo | trước | nay | nay / trước |\n|---|---|---|---|")
-    before_rates = list(figures["before"].items())
-    now_rates = list(figures["now"].items())
-    for (label, old), (new_label, new) in zip(before_rates, now_rates, strict=False):
-        print(f"| {new_label if new_label != label else label} | {old} | {new} | {new / old:.2f} |")
+    for label in [k for k in figures["now"] if k in figures["before"]]:
+        old, new = figures["before"][label], figures["now"][label]
+        print(f"| {label} | {old} | {new} | {new / old:.2f} |")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
-        json.dumps({"before": base, "now": head.stdout.strip(), "cpu": cpu_model(), **figures}, indent=2),
+        json.dumps(
+            {"commits": {"before": base, "now": head.stdout.strip()}, "cpu": cpu_model(), "encoders": encoders}
+            | {"figures": figures},
+            indent=2,
+        ),
         encoding="utf-8",
     )
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

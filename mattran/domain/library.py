@@ -24,7 +24,7 @@ from mattran.domain.diacritics import shipped_restorer
 from mattran.domain.embedding import Encoder
 from mattran.domain.library_adapter import QueryAdapter
 from mattran.domain.library_fusion import FEATURES, fusion, rank_signal
-from mattran.domain.library_lexicon import lexicon
+from mattran.domain.library_lexicon import Lexicon, lexicon
 from mattran.domain.library_query import (
     is_unaccented,
     keywords,
@@ -347,33 +347,80 @@ class LibraryService:
             return None
         words = lexicon()
         added = words.expansion(question)
-        embedded = question
-        vector = None if unaccented else await self._query_vector(question)
-        async with self.db.read(self.scope(principal)) as conn:
-            terms = query_terms(question)
-            total, frequency = await store.term_stats(conn, [*terms, *added], self.statistics_class(principal))
-            weights = term_weights(total, {t: df for t, df in frequency.items() if t in set(terms)})
+        # the question's vector is made (in the embedder's thread) while the full text is read
+        embedding = None if unaccented else asyncio.ensure_future(self._query_vector(question))
+        try:
+            return await self._candidates(principal, question, unaccented, words, added, embedding)
+        finally:
+            if embedding is not None and not embedding.done():
+                embedding.cancel()
 
-            async def full_text(chosen: dict[str, float]) -> list[tuple[int, float]]:
-                """Full-text candidates scored by the ``chosen`` terms' weights."""
-                groups = candidates(chosen, frequency)
+    async def _candidates(
+        self,
+        principal: Principal,
+        question: str,
+        unaccented: bool,
+        words: Lexicon,
+        added: dict[str, float],
+        embedding: asyncio.Future[np.ndarray] | None,
+    ) -> Candidates:
+        embedded = question
+        scope = self.scope(principal)
+        terms = query_terms(question)
+        async with self.db.read(scope) as conn:
+            total, frequency = await store.term_stats(conn, [*terms, *added], self.statistics_class(principal))
+        weights = term_weights(total, {t: df for t, df in frequency.items() if t in set(terms)})
+        extra = expansion_weights(total, frequency, added)
+
+        # The rankings read apart, each in a read of its own (none holds a connection while waiting for another), so
+        # that they run side by side on the server's cores.
+        async def full_text(chosen: dict[str, float]) -> list[tuple[int, float]]:
+            """Full-text candidates scored by the ``chosen`` terms' weights."""
+            if not chosen:
+                return []
+            async with self.db.read(scope) as conn:
                 return await store.matching_chunks(
-                    conn, list(chosen), list(chosen.values()), CANDIDATES, groups, CANDIDATE_BUDGET
+                    conn,
+                    list(chosen),
+                    list(chosen.values()),
+                    CANDIDATES,
+                    candidates(chosen, frequency),
+                    CANDIDATE_BUDGET,
                 )
 
-            matching = await full_text(weights) if weights else []
-            extra = expansion_weights(total, frequency, added)
-            expanded = await full_text(weights | extra) if extra else matching
-            if vector is None:  # typed without diacritics: embed it as the matching passages spell it
+        async def nearest_to(vector: np.ndarray) -> list[tuple[int, float]]:
+            async with self.db.read(scope) as conn:
+                return await store.nearest_chunks(conn, vector, CANDIDATES)
+
+        async def nearest_when_embedded(embedding: asyncio.Future[np.ndarray]) -> list[tuple[int, float]]:
+            return await nearest_to(await embedding)
+
+        widened = weights | extra if extra else None
+        if embedding is None:  # typed without diacritics: embed it as the matching passages spell it
+            matching, expanded = await asyncio.gather(full_text(weights), full_text(widened or {}))
+            async with self.db.read(scope) as conn:
                 found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
-                spelt = [r["body"] for r in found.values()] + words.spellings(question)
-                embedded = shipped_restorer().restore(question, spelt)
-                vector = await self._query_vector(embedded)
-            nearest = await store.nearest_chunks(conn, vector, CANDIDATES)
-            ids = list(dict.fromkeys(i for ranking in (nearest, matching, expanded) for i, _ in ranking))
-            rows = await store.chunks_by_id(conn, ids)
-            keys = {(int(r["document_id"]), int(r["article"])) for r in rows.values() if r["article"] is not None}
-            wholes = await store.article_signals(conn, sorted(keys), vector, list(weights))
+            spelt = [r["body"] for r in found.values()] + words.spellings(question)
+            embedded = shipped_restorer().restore(question, spelt)
+            vector = await self._query_vector(embedded)
+            nearest = await nearest_to(vector)
+        else:
+            matching, expanded, nearest = await asyncio.gather(
+                full_text(weights), full_text(widened or {}), nearest_when_embedded(embedding)
+            )
+            vector = embedding.result()
+        expanded = expanded if widened else matching
+        ids = list(dict.fromkeys(i for ranking in (nearest, matching, expanded) for i, _ in ranking))
+
+        async def passages() -> dict[int, Any]:
+            async with self.db.read(scope) as conn:
+                return await store.chunks_by_id(conn, ids)
+
+        async def wholes_of(vector: np.ndarray) -> dict[tuple[int, int], Any]:
+            async with self.db.read(scope) as conn:
+                return await store.article_signals(conn, ids, vector, list(weights))
+
+        rows, wholes = await asyncio.gather(passages(), wholes_of(vector))
         asked = question_weight(total, frequency, terms)
         return Candidates(
             query=question,

@@ -350,14 +350,16 @@ async def flag_for_reingest(conn: Conn, document_id: int) -> None:
 
 
 async def article_signals(
-    conn: Conn, articles: Sequence[tuple[int, int]], vector: np.ndarray, terms: Sequence[str]
+    conn: Conn, chunk_ids: Sequence[int], vector: np.ndarray, terms: Sequence[str]
 ) -> dict[tuple[int, int], Row]:
-    """Visible articles as wholes: per (document, article), its chunk count, the cosine similarity of ``vector`` to
-    the mean of its chunks' vectors, and which of ``terms`` any of its chunks holds."""
-    if not articles:
+    """The visible articles holding any of ``chunk_ids``, as wholes: per (document, article), its chunk count, the
+    cosine similarity of ``vector`` to the mean of its chunks' vectors, and which of ``terms`` any of its chunks
+    holds."""
+    if not chunk_ids:
         return {}
     cur = await conn.execute(
-        """with k as (select * from unnest(%(documents)s::bigint[], %(articles)s::int[]) as k(document_id, article)),
+        """with k as (select distinct document_id, article from library_chunks
+                      where id = any(%(ids)s::bigint[]) and article is not null),
                 c as materialized (select c.document_id, c.article, c.embedding, c.terms
                                    from library_chunks c join k using (document_id, article)),
                 w as materialized (select t, to_tsquery('simple', t) as q from unnest(%(terms)s::text[]) as t)
@@ -368,8 +370,7 @@ async def article_signals(
                                           and h.terms @@ w.q)) as held
            from c group by c.document_id, c.article""",
         {
-            "documents": [d for d, _ in articles],
-            "articles": [a for _, a in articles],
+            "ids": list(chunk_ids),
             "v": vector_literal(vector),
             "terms": list(terms),
         },
