@@ -7,6 +7,7 @@ search p95 at the size asked for (cadre and citizen, without and with the real q
 encoder's and the ingest pipeline's chunks/s.
 
 Run: .venv/bin/python scripts/bench_against.py COMMIT [--sizes 100000] [--chunks 300] [--data-dir DIR]
+     [--only search|embed]
      (the data dirs are kept, so a second run reuses the loaded chunks)
 Writes artifacts/bench/against.json.
 """
@@ -75,6 +76,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000", help="chunk count of the search benchmark")
     parser.add_argument("--chunks", type=int, default=300, help="chunks of the encoder benchmark")
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "mattran-bench-against")
+    parser.add_argument("--only", choices=("search", "embed"), help="one of the two benchmarks")
     parser.add_argument("--output", type=Path, default=OUT / "against.json")
     args = parser.parse_args()
     sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.commit], capture_output=True, text=True, check=True)
@@ -86,14 +88,19 @@ def main() -> None:
     encoders: dict[str, str] = {}
     for name, tree in trees.items():
         work = args.data_dir / (base[:12] if name == "before" else "now")
-        search = run(tree, "bench_search.py", ["--sizes", args.sizes, "--data-dir", str(work / "search")],
-                     work / "search.json")  # fmt: skip
-        embed = run(tree, "bench_embed.py", ["--chunks", str(args.chunks), "--data-dir", str(work / "embed")],
-                    work / "embed.json")  # fmt: skip
-        figures[name] = search_figures(search, size) | embed_figures(embed)
-        encoders[name] = embed["default_config"]
+        figures[name] = {}
+        if args.only != "embed":
+            search = run(tree, "bench_search.py", ["--sizes", args.sizes, "--data-dir", str(work / "search")],
+                         work / "search.json")  # fmt: skip
+            figures[name] |= search_figures(search, size)
+        if args.only != "search":
+            embed = run(tree, "bench_embed.py", ["--chunks", str(args.chunks), "--data-dir", str(work / "embed")],
+                        work / "embed.json")  # fmt: skip
+            figures[name] |= embed_figures(embed)
+            encoders[name] = embed["default_config"]
     print(f"\n{cpu_model()}; {int(size):,} đoạn; trước = {base[:12]}, nay = {head.stdout.strip()[:12]}")
-    print(f"bộ mã hóa mặc định: trước {encoders['before']}, nay {encoders['now']}")
+    if encoders:
+        print(f"bộ mã hóa mặc định: trước {encoders['before']}, nay {encoders['now']}")
     print("| số đo | trước | nay | nay / trước |\n|---|---|---|---|")
     for label in [k for k in figures["now"] if k in figures["before"]]:
         old, new = figures["before"][label], figures["now"][label]
