@@ -10,13 +10,15 @@ from its accented twin. So a pair with a text typed without diacritics is embedd
 (:func:`compared_text`), and the meaning is one part of the pair's :func:`features` among others: the places both
 name, name differently or only one names (a kind of place with its number or name, :func:`places`, and the proper
 names, :func:`names`, looked for in the other text: ``Vinh Hoa 1`` is not ``vinh hoa 2``), the requests both make or
-make apart, the content words, word pairs, letter trigrams and numbers both use (folded), the texts' lengths, the
-kinds of problem both report, and the two embeddings' element-wise distance and product. A logistic regression weighs
-them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on three independent training sets and
-the development pairs' tuned part, the embeddings' dimensions strongly penalised; nothing is fitted at run time); its
-probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres, chosen for precision ≥ 0.92 on pairs
-by authors the scoring model never saw. A copy (:data:`COPY`) is shown as the same matter whatever the regression
-says. The reasons shown to the cadre name the requests when they differ ("Khác yêu cầu")."""
+make apart, what each asks in so many words (the words after ``đề nghị``, ``xin``…) looked for in the other, opposite
+ends or sides of a place (``đầu thôn`` / ``cuối thôn``), the content words, word pairs, letter trigrams and numbers
+both use (folded), the texts' lengths, the kinds of problem both report, and the two embeddings' element-wise distance
+and product. A logistic regression weighs them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity``
+on three independent training sets and the development pairs' tuned part, the embeddings' dimensions strongly
+penalised; nothing is fitted at run time); its probability is the score, and :data:`SAME_MATTER` the threshold shown
+to cadres, chosen for precision ≥ 0.92 on pairs by authors the scoring model never saw, and ≥ 0.90 on each author's
+pairs. A copy (:data:`COPY`) is shown as the same matter whatever the regression says. The reasons shown to the
+cadre name the requests when they differ ("Khác yêu cầu")."""
 
 from __future__ import annotations
 
