@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mattran.domain.petitions.requests import ACTIONS, asked, compared, requests
+from mattran.domain.petitions.requests import ACTIONS, compared, requests
 from mattran.domain.text import strip_marks
 
 SAID = [
@@ -49,11 +49,3 @@ def test_installing_a_light_is_not_repairing_one() -> None:
 def test_every_request_has_its_vietnamese_words() -> None:
     assert {a for _, asked in SAID for a in asked} == set(ACTIONS)
     assert all(words and words != strip_marks(words) for words in ACTIONS.values())
-
-
-def test_what_is_asked_in_so_many_words_is_the_rest_of_the_sentence_after_the_ask() -> None:
-    text = "Mương thôn Đoài sâu 2 mét, cháu tôi suýt ngã. Đề nghị làm lan can dọc bờ mương! Cảm ơn."
-    assert asked(text) == ["lam lan can doc bo muong"]
-    assert asked(strip_marks(text).lower()) == ["lam lan can doc bo muong"]
-    assert asked("De nghi sua den; xin xa kiem tra nuoc may") == ["sua den", "xa kiem tra nuoc may"]
-    assert asked("Đèn đường ngõ 15 hỏng cả tháng nay, tối om.") == []  # a complaint: nothing asked in words

@@ -6,14 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from evals import fit_similarity, similarity
 from knowledge.embeddings import EmbeddingConfig, get_embedder
 from mattran.domain.embedding import Encoder
 from mattran.domain.petitions import similarity as judging
-from mattran.domain.petitions.matching import FEATURES, SAME_MATTER, WEIGHTS, compare, features, names, places
+from mattran.domain.petitions.matching import SAME_MATTER, WEIGHTS, compare, names, places
 from mattran.settings import Settings
 
 
@@ -62,7 +61,7 @@ def test_the_threshold_shown_holds_on_dev(encoder: Encoder) -> None:
     report = similarity.evaluate(encoder, similarity.DEV)
     figures = report.metrics
     assert figures["threshold"] == SAME_MATTER and figures["pairs"] == len(similarity.load(similarity.DEV))
-    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 1.000, 0.600
+    assert figures["precision.check"] >= 0.85 and figures["recall.check"] >= 0.4  # held apart: 1.000, 0.567
     assert figures["precision.no_diacritics"] >= 0.9  # 1.0
     wrong = report.failures
     assert wrong and all({"id", "kind", "same", "score", "reasons"} <= set(w) for w in wrong)
@@ -139,21 +138,6 @@ def test_a_close_place_is_told_apart(encoder: Encoder) -> None:
         ("Đèn đường thôn Đông Hưng 1 hỏng cả tháng nay.", "den duong thon dong hung 2 hong het, toi om"),
         ("Xóm Trong thôn Phú Mỹ ngập sâu mỗi khi mưa to.", "Xóm Ngoài thôn Phú Mỹ cứ mưa to là ngập sâu."),
         ("Cổng Trường Mầm non Hoa Mai A đọng nước.", "Trước cổng Trường Mầm non Hoa Mai B nước đọng lâu ngày."),
-        ("Đèn đường đầu thôn Phú Xuân hỏng cả tuần, tối om.", "cuoi thon phu xuan may cot den duong hong, toi lam"),
     ]
     for (a, b), (u, v) in zip(pairs, judging.embedded(encoder, pairs), strict=True):
         assert not compare(a, b, u, v).likely_same, (a, b)
-    sides = FEATURES.index("sides_apart")
-    assert features(*pairs[-1], u, v)[sides] == 1.0  # one end of the hamlet and the other
-    assert features(pairs[-1][0], "Đầu thôn Phú Xuân đèn đường hỏng.", u, v)[sides] == 0.0
-
-
-def test_what_each_asks_is_looked_for_in_the_other() -> None:
-    fence = "Mương thôn Đoài sâu, không có rào. Đề nghị làm rào chắn dọc bờ mương."
-    dredge = "Mương thôn Đoài bồi lấp đầy bùn. Xin xã cho nạo vét mương."
-    again = "muong thon doai sau ma ko co rao chan doc bo, tre con de nga"
-    vector = np.zeros(4)
-    found = FEATURES.index("asked_found_least"), FEATURES.index("asked_found_most")
-    apart = [features(fence, dredge, vector, vector)[i] for i in found]  # a railing / dredging: only "mương" shared
-    alike = [features(fence, again, vector, vector)[i] for i in found]  # the railing asked by one, said by the other
-    assert apart[1] < 0.5 and alike == [0.5, 1.0]

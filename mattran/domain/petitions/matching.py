@@ -10,15 +10,13 @@ from its accented twin. So a pair with a text typed without diacritics is embedd
 (:func:`compared_text`), and the meaning is one part of the pair's :func:`features` among others: the places both
 name, name differently or only one names (a kind of place with its number or name, :func:`places`, and the proper
 names, :func:`names`, looked for in the other text: ``Vinh Hoa 1`` is not ``vinh hoa 2``), the requests both make or
-make apart, what each asks in so many words (the words after ``đề nghị``, ``xin``…) looked for in the other, opposite
-ends or sides of a place (``đầu thôn`` / ``cuối thôn``), the content words, word pairs, letter trigrams and numbers
-both use (folded), the texts' lengths, the kinds of problem both report, and the two embeddings' element-wise distance
-and product. A logistic regression weighs them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity``
-on three independent training sets and the development pairs' tuned part, the embeddings' dimensions strongly
-penalised; nothing is fitted at run time); its probability is the score, and :data:`SAME_MATTER` the threshold shown
-to cadres, chosen for precision ≥ 0.92 on pairs by authors the scoring model never saw, and ≥ 0.90 on each author's
-pairs. A copy (:data:`COPY`) is shown as the same matter whatever the regression says. The reasons shown to the
-cadre name the requests when they differ ("Khác yêu cầu")."""
+make apart, the content words, word pairs, letter trigrams and numbers both use (folded), the texts' lengths, the
+kinds of problem both report, and the two embeddings' element-wise distance and product. A logistic regression weighs
+them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on three independent training sets and
+the development pairs' tuned part, the embeddings' dimensions strongly penalised; nothing is fitted at run time); its
+probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres, chosen for precision ≥ 0.92 on pairs
+by authors the scoring model never saw. A copy (:data:`COPY`) is shown as the same matter whatever the regression
+says. The reasons shown to the cadre name the requests when they differ ("Khác yêu cầu")."""
 
 from __future__ import annotations
 
@@ -31,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mattran.domain.petitions.requests import ACTIONS, asked, compared, requests
+from mattran.domain.petitions.requests import ACTIONS, compared, requests
 from mattran.domain.text import TEENCODE, fold, phrases_pattern, strip_marks
 
 WEIGHTS = Path(__file__).with_name("matching_weights.json")
@@ -63,9 +61,6 @@ FEATURES = (
     "same_request",
     "other_request",
     "requests_shared",
-    "sides_apart",
-    "asked_found_least",
-    "asked_found_most",
 )
 
 # Kinds of problem, by the folded phrases that name them (phrases, not lone syllables that fold ambiguously).
@@ -490,60 +485,9 @@ def _words(text: str) -> set[str]:
     return {w for w in normal(text).split() if w not in _STOP and len(w) > 1}
 
 
-# the ends and sides of a place (folded): ``đầu thôn`` is not ``cuối thôn``, ``xóm Trên`` not ``xóm Dưới``
-_SIDES = (("dau", "cuoi"), ("tren", "duoi"))
-# words that ask or address, not what is asked for (folded)
-_ASKING = frozenset(
-    [
-        "de",
-        "nghi",
-        "kien",
-        "xin",
-        "mong",
-        "yeu",
-        "cau",
-        "can",
-        "hay",
-        "nho",
-        "giup",
-        "muon",
-        "hoi",
-        "cho",
-        "toi",
-        "chung",
-        "quyet",
-        "giai",
-        "quan",
-        "tam",
-        "som",
-        "cac",
-        "cap",
-        "co",
-        "tham",
-        "quyen",
-        "kiem",
-        "tra",
-    ]
-)
-
-
-def _sides_apart(a: str, b: str) -> bool:
-    """Whether the texts speak of opposite ends or sides of a place, one each (``đầu`` / ``cuối``)."""
-    wa, wb = set(normal(a).split()), set(normal(b).split())
-    return any((x in wa - wb and y in wb) or (y in wa - wb and x in wb) for x, y in _SIDES)
-
-
-def _asked_found(a: str, b: str, named: set[str]) -> tuple[float, float]:
-    """The share of the words of what each text asks in so many words (:func:`~.requests.asked`, besides the places
-    and the words of asking) that the other text uses, the lesser and the greater; a half for a text that asks
-    nothing so."""
-    wa, wb = _words(a) - named, _words(b) - named
-    shares = []
-    for text, other in ((a, wb), (b, wa)):
-        said = {w for clause in asked(text) for w in normal(clause).split()}
-        words = {w for w in said if w not in _STOP and len(w) > 1} - named - _ASKING
-        shares.append(len(words & other) / len(words) if words else 0.5)
-    return min(shares), max(shares)
+def _ends(text: str) -> set[str]:
+    """Which end of a place a text speaks of (``đầu``, ``cuối``), folded."""
+    return {w for w in normal(text).split() if w in ("dau", "cuoi")}
 
 
 def _digits(text: str) -> set[str]:
@@ -603,9 +547,7 @@ def _parts(a: str, b: str, meaning: float) -> _Parts:
     matter, trigrams = _overlap(wa - named, wb - named), _overlap(ta, tb)
     ra, rb = requests(a), requests(b)
     shared_request, request_apart, requests_shared = compared(ra, rb)
-    sides = _sides_apart(a, b)
-    apart = bool(other) or naming[1] > 0 or naming[2] > 0 or sides
-    keyed = {w for key in (*_keys(a), *_keys(b)) for w in key.split()}
+    apart = bool(other) or naming[1] > 0 or naming[2] > 0 or _ends(a) ^ _ends(b) == {"dau", "cuoi"}
     values = (
         meaning,
         plain,
@@ -624,8 +566,6 @@ def _parts(a: str, b: str, meaning: float) -> _Parts:
         shared_request,
         request_apart,
         requests_shared,
-        float(sides),
-        *_asked_found(a, b, named | keyed),
     )
     placed = naming[0] > 0 or not (_keys(a) or _keys(b))  # a place named in both, or none in either
     copy = trigrams >= COPY[0] and matter >= COPY[1] and placed and not apart

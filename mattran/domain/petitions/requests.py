@@ -258,28 +258,19 @@ def _found(words: str) -> frozenset[str]:
     return frozenset(action for action, pattern in _PATTERNS.items() if pattern.search(words))
 
 
-def _sentences(text: str) -> list[str]:
-    """A petition's sentences, folded, the teencode of negation and asking written out."""
-    return [" ".join(_SHORT.get(w, w) for w in fold(sentence).split()) for sentence in _SENTENCE.split(text)]
-
-
-def asked(text: str) -> list[str]:
-    """What a petition asks in so many words: the rest of each sentence after the words that ask (folded); none when
-    it asks nothing so."""
-    clauses = []
-    for words in _sentences(text):
-        ask = _ASK.search(words)
-        if ask:
-            clauses.append(words[ask.end() :].strip())
-    return clauses
-
-
 def requests(text: str) -> frozenset[str]:
     """The kinds of request (keys of :data:`ACTIONS`) a petition makes: those said after the words that ask
     (``đề nghị``, ``xin``, ``mong``…), else those its whole text says (a complaint: ``đèn hỏng`` → repair); folded,
     teencode written out; empty when none is recognised."""
-    said = frozenset(action for clause in asked(text) for action in _found(clause))
-    return said or frozenset(action for words in _sentences(text) for action in _found(words))
+    asked: set[str] = set()
+    everything: set[str] = set()
+    for sentence in _SENTENCE.split(text):
+        words = " ".join(_SHORT.get(w, w) for w in fold(sentence).split())
+        everything |= _found(words)
+        ask = _ASK.search(words)
+        if ask:
+            asked |= _found(words[ask.end() :])
+    return frozenset(asked or everything)
 
 
 def compared(a: frozenset[str], b: frozenset[str]) -> tuple[float, float, float]:
