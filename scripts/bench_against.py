@@ -7,7 +7,7 @@ search p95 at the size asked for (cadre and citizen, without and with the real q
 encoder's and the ingest pipeline's chunks/s.
 
 Run: .venv/bin/python scripts/bench_against.py COMMIT [--sizes 100000] [--chunks 300] [--data-dir DIR]
-     [--only search|embed]
+     [--only search|embed] [--repeats N]
      (the data dirs are kept, so a second run reuses the loaded chunks)
 Writes artifacts/bench/against.json.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
@@ -77,6 +78,9 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=300, help="chunks of the encoder benchmark")
     parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "mattran-bench-against")
     parser.add_argument("--only", choices=("search", "embed"), help="one of the two benchmarks")
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="search runs per tree, alternating (the median p95 is compared)"
+    )
     parser.add_argument("--output", type=Path, default=OUT / "against.json")
     args = parser.parse_args()
     sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.commit], capture_output=True, text=True, check=True)
@@ -84,18 +88,25 @@ def main() -> None:
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
     trees = {"before": worktree(base, args.data_dir / base[:12]), "now": ROOT}
     size = args.sizes.split(",")[-1]
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, float]] = {name: {} for name in trees}
     encoders: dict[str, str] = {}
+    work = {name: args.data_dir / (base[:12] if name == "before" else "now") for name in trees}
+    if args.only != "embed":
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+        for _ in range(args.repeats):  # alternating, so that a slow spell of the machine touches both
+            for name, tree in trees.items():
+                search_args = ["--sizes", args.sizes, "--data-dir", str(work[name] / "search")]
+                if args.repeats > 1:
+                    search_args += ["--recall-queries", "20"]
+                search = run(tree, "bench_search.py", search_args, work[name] / "search.json")
+                runs[name].append(search_figures(search, size))
+        for name, measured in runs.items():
+            print(f"{name}: " + "; ".join(", ".join(f"{k} {v}" for k, v in m.items()) for m in measured))
+            figures[name] |= {k: round(statistics.median(m[k] for m in measured), 2) for k in measured[0]}
     for name, tree in trees.items():
-        work = args.data_dir / (base[:12] if name == "before" else "now")
-        figures[name] = {}
-        if args.only != "embed":
-            search = run(tree, "bench_search.py", ["--sizes", args.sizes, "--data-dir", str(work / "search")],
-                         work / "search.json")  # fmt: skip
-            figures[name] |= search_figures(search, size)
         if args.only != "search":
-            embed = run(tree, "bench_embed.py", ["--chunks", str(args.chunks), "--data-dir", str(work / "embed")],
-                        work / "embed.json")  # fmt: skip
+            embed = run(tree, "bench_embed.py", ["--chunks", str(args.chunks), "--data-dir", str(work[name] / "embed")],
+                        work[name] / "embed.json")  # fmt: skip
             figures[name] |= embed_figures(embed)
             encoders[name] = embed["default_config"]
     print(f"\n{cpu_model()}; {int(size):,} đoạn; trước = {base[:12]}, nay = {head.stdout.strip()[:12]}")

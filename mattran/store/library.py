@@ -362,13 +362,14 @@ async def article_signals(
                       where id = any(%(ids)s::bigint[]) and article is not null),
                 c as materialized (select c.document_id, c.article, c.embedding, c.terms
                                    from library_chunks c join k using (document_id, article)),
-                w as materialized (select t, to_tsquery('simple', t) as q from unnest(%(terms)s::text[]) as t)
-           select c.document_id, c.article, count(*)::int as chunks,
-                  1 - (avg(c.embedding::vector) <=> %(v)s::vector) as similarity,
-                  array(select w.t from w where exists (
-                      select 1 from c h where h.document_id = c.document_id and h.article = c.article
-                                          and h.terms @@ w.q)) as held
-           from c group by c.document_id, c.article""",
+                w as materialized (select t, to_tsquery('simple', t) as q from unnest(%(terms)s::text[]) as t),
+                held as (select c.document_id, c.article, array_agg(distinct w.t) as held
+                         from c join w on c.terms @@ w.q group by c.document_id, c.article)
+           select a.document_id, a.article, a.chunks, a.similarity, coalesce(h.held, '{}') as held
+           from (select document_id, article, count(*)::int as chunks,
+                        1 - (avg(embedding::vector) <=> %(v)s::vector) as similarity
+                 from c group by document_id, article) a
+           left join held h using (document_id, article)""",
         {
             "ids": list(chunk_ids),
             "v": vector_literal(vector),
