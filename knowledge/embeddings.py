@@ -49,8 +49,8 @@ PATHS: tuple[Precision, ...] = get_args(Precision)
 # fp32's, measured by ``scripts/bench_embed.py --recall`` on the AMD EPYC (AVX-512 BF16 and VNNI, 2 cores):
 # bf16 0.935 as fp32 0.935 (23 November 2026, on the eval of then: not measured again on today's); onnx-int8 0.971
 # against fp32's 0.976 (one run, 6 December 2026, on today's eval).
-# Which of them is fastest depends on the CPU (here, quiet: bf16 1.71×, onnx-int8 1.73× torch fp32-512; on a CPU
-# with VNNI but no native bf16 the int8 path): "auto" measures them on each machine.
+# Which of them is fastest depends on the CPU (here, quiet: bf16 1.71–1.73×, onnx-int8 1.73–1.91× torch fp32-512;
+# on a CPU with VNNI but no native bf16 the int8 path): "auto" measures them on each machine.
 RECALL_KEPT: frozenset[Precision] = frozenset({"fp32", "bf16", "onnx-int8"})
 MIN_COSINE = 0.99  # a path whose vectors of the sample have a mean cosine to fp32's below this is refused
 CHOICE_FILE = "embedding-choice.json"

@@ -17,10 +17,11 @@ the question's informative terms, scored on all of them), since ``matching_chunk
 Per size it prints the HNSW index's build time (parallel, with the server's maintenance memory), the index's and
 the table's sizes, the server's memory settings and its resident memory. ``--hnsw 16:64,24:128`` rebuilds the index
 with each m:ef_construction in turn and measures its build and recall (``--vectors-only``: nothing else), then
-builds the migration's index again.
+builds the migration's index again. Before the latencies are measured, what a search reads is read into memory
+(``PREWARM``: as on a server that has been serving, or one restarted with autoprewarm); ``--cold`` skips that.
 
 Run: .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--queries 300] [--recall-queries 200]
-     [--ef-search 40,100,200] [--hnsw M:EFC,...] [--vectors-only] [--data-dir DIR] [--fresh] [--no-embed]
+     [--ef-search 40,100,200] [--hnsw M:EFC,...] [--vectors-only] [--data-dir DIR] [--fresh] [--no-embed] [--cold]
      (1,000,000 chunks: --sizes 10000,100000,1000000; the data dir is kept, so a later run reuses what is loaded)
 Writes artifacts/bench/search.json.
 """
@@ -471,6 +472,34 @@ def server_memory(owner: str, data_dir: Path) -> dict[str, Any]:
     return figures
 
 
+# What a search reads, into the server's buffers (the indexes, the term postings, the small tables) or, for the
+# chunks' rows (larger than the buffers at a million), the OS cache: what a server that has been serving holds, and
+# what pg_prewarm's autoprewarm (loaded by the embedded server) reads back after a restart.
+PREWARM = (
+    ("library_chunks_embedding_idx", "buffer"),
+    ("library_chunk_terms", "buffer"),
+    ("library_chunk_terms_terms_idx", "buffer"),
+    ("library_chunks_pkey", "buffer"),
+    ("library_chunks_article_idx", "buffer"),
+    ("library_lexemes", "buffer"),
+    ("library_terms", "buffer"),
+    ("library_documents", "buffer"),
+    ("library_chunks", "read"),
+)
+
+
+def prewarm(owner: str) -> dict[str, Any]:
+    """Read :data:`PREWARM` into memory; seconds and MB read."""
+    started, blocks = time.monotonic(), 0
+    with psycopg.connect(owner, autocommit=True) as conn:
+        conn.execute("create extension if not exists pg_prewarm")
+        for relation, mode in PREWARM:
+            if scalar(conn, f"select to_regclass('{relation}') is not null"):
+                blocks += int(scalar(conn, f"select pg_prewarm('{relation}', '{mode}')"))
+        block_size = int(scalar(conn, "show block_size"))
+    return {"seconds": round(time.monotonic() - started, 1), "mb": round(blocks * block_size / 2**20)}
+
+
 def hnsw_index(owner: str) -> str:
     """The HNSW index's definition as the migrations made it."""
     with psycopg.connect(owner) as conn:
@@ -868,6 +897,9 @@ def main() -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="reload the chunks even if the store holds them")
     parser.add_argument("--no-embed", action="store_true", help="skip the query-embedding and whole-search timings")
+    parser.add_argument(
+        "--cold", action="store_true", help="measure without reading the library into memory first (pg_prewarm)"
+    )
     parser.add_argument("--clusters", type=int, default=200)
     parser.add_argument("--intrinsic-dim", type=int, default=24, help="dimensions of the noise inside a cluster")
     parser.add_argument("--spread", type=float, default=0.6, help="scale of the noise inside a cluster")
@@ -936,6 +968,9 @@ def main() -> None:
             f"{figures['disk'].get('library_chunks_embedding_idx')}; bảng {figures['disk']['library_chunks (table)']}; "
             f"máy chủ: {', '.join(f'{k} {v}' for k, v in figures['server'].items())}"
         )
+        if not args.cold:
+            warmed = figures["prewarm"] = prewarm(urls.owner)
+            say(f"  làm nóng bộ nhớ (pg_prewarm): {warmed['mb']:,} MB trong {warmed['seconds']} s")
         people = principals(urls.owner)
         figures["scopes"] = {label: LibraryService.scope(p).as_pg_array() for label, p in people.items()}
         if parameter_sets:

@@ -83,14 +83,17 @@ async def _warm_up(embedder: Embedder) -> None:
         await embedder.warm_up()
     except Exception:  # without the model, similar petitions are by wording only
         _log.exception("the embedding model could not be loaded")
-    _freeze_startup_objects()
+    _freeze_startup_objects(collect=False)  # requests are served by now: no full collection first (a little
+    # garbage the loading left is kept once)
 
 
-def _freeze_startup_objects() -> None:
+def _freeze_startup_objects(collect: bool = True) -> None:
     """Move the objects made so far (the unit map, the router's model, the lexicons: about 680,000) to the garbage
     collector's permanent generation: they live as long as the process, yet each full collection walked them all,
-    about 350 ms on this machine during which no request was answered (the tail of intake's latency)."""
-    gc.collect()
+    about 350 ms on this machine during which no request was answered (the tail of intake's latency). ``collect``:
+    free the garbage first (a full collection: at startup, before any request)."""
+    if collect:
+        gc.collect()
     gc.freeze()
 
 

@@ -11,6 +11,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ from mattran.domain.diacritics import shipped_restorer
 from mattran.domain.embedding import Encoder
 from mattran.domain.library_adapter import QueryAdapter
 from mattran.domain.library_fusion import FEATURES, fusion, rank_signal
-from mattran.domain.library_lexicon import Lexicon, lexicon
+from mattran.domain.library_lexicon import lexicon
 from mattran.domain.library_query import (
     is_unaccented,
     keywords,
@@ -219,8 +220,14 @@ class Candidates:
 
 
 def _share(text: str, weights: dict[str, float], total: float) -> float:
-    held = set(keywords(text))
+    held = _terms_of(text)
     return sum(w for t, w in weights.items() if t in held) / total
+
+
+@lru_cache(maxsize=8192)
+def _terms_of(text: str) -> frozenset[str]:
+    """The terms of a title or heading (the same few thousand come back search after search)."""
+    return frozenset(keywords(text))
 
 
 def article_heading(heading: str) -> str:
@@ -313,7 +320,8 @@ class LibraryService:
             query = normalise_question(question)
             return SearchResult(query=query, unaccented=is_unaccented(query), hits=[], relevant=False)
         model = fusion()
-        ranked = sorted(found.articles, key=lambda a: (-model.score(a.features), a.chunk_id))[:k]
+        scores = {a.chunk_id: model.score(a.features) for a in found.articles}
+        ranked = sorted(found.articles, key=lambda a: (-scores[a.chunk_id], a.chunk_id))[:k]
         rows = found.rows
         confidence = max((found.confidence(a.chunk_id) for a in ranked), default=0.0)
         hits = [
@@ -326,7 +334,7 @@ class LibraryService:
                 anchor=rows[a.chunk_id]["anchor"],
                 article=rows[a.chunk_id]["article"],
                 text=rows[a.chunk_id]["body"],
-                score=round(model.score(a.features), 6),
+                score=round(scores[a.chunk_id], 6),
                 notice=rows[a.chunk_id]["notice"],
             )
             for a in ranked
@@ -342,29 +350,23 @@ class LibraryService:
     async def article_candidates(self, principal: Principal, question: str) -> Candidates | None:
         """The candidate articles of a question with their signals (None for an empty question)."""
         question = normalise_question(question)
-        unaccented = is_unaccented(question)
         if not question:
             return None
-        words = lexicon()
-        added = words.expansion(question)
-        # the question's vector is made (in the embedder's thread) while the full text is read
-        embedding = None if unaccented else asyncio.ensure_future(self._query_vector(question))
+        # the question's vector is made (in the embedder's thread) while the full text is read; a question typed
+        # without diacritics is embedded later, as the passages the full text finds spell it
+        embedding = None if is_unaccented(question) else asyncio.ensure_future(self._query_vector(question))
         try:
-            return await self._candidates(principal, question, unaccented, words, added, embedding)
+            return await self._candidates(principal, question, embedding)
         finally:
             if embedding is not None and not embedding.done():
                 embedding.cancel()
 
     async def _candidates(
-        self,
-        principal: Principal,
-        question: str,
-        unaccented: bool,
-        words: Lexicon,
-        added: dict[str, float],
-        embedding: asyncio.Future[np.ndarray] | None,
+        self, principal: Principal, question: str, embedding: asyncio.Future[np.ndarray] | None
     ) -> Candidates:
-        embedded = question
+        unaccented, embedded = embedding is None, question
+        words = lexicon()
+        added = words.expansion(question)
         scope = self.scope(principal)
         terms = query_terms(question)
         async with self.db.read(scope) as conn:
@@ -397,13 +399,18 @@ class LibraryService:
 
         widened = weights | extra if extra else None
         if embedding is None:  # typed without diacritics: embed it as the matching passages spell it
-            matching, expanded = await asyncio.gather(full_text(weights), full_text(widened or {}))
-            async with self.db.read(scope) as conn:
-                found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
-            spelt = [r["body"] for r in found.values()] + words.spellings(question)
-            embedded = shipped_restorer().restore(question, spelt)
-            vector = await self._query_vector(embedded)
-            nearest = await nearest_to(vector)
+            widening = asyncio.ensure_future(full_text(widened or {}))  # read while the question is restored
+            try:
+                matching = await full_text(weights)
+                async with self.db.read(scope) as conn:
+                    found = await store.chunks_by_id(conn, [i for i, _ in matching[:RESTORE_FROM]])
+                spelt = [r["body"] for r in found.values()] + words.spellings(question)
+                embedded = shipped_restorer().restore(question, spelt)
+                vector = await self._query_vector(embedded)
+                nearest = await nearest_to(vector)
+                expanded = await widening
+            finally:
+                widening.cancel()  # a no-op once it is done
         else:
             matching, expanded, nearest = await asyncio.gather(
                 full_text(weights), full_text(widened or {}), nearest_when_embedded(embedding)

@@ -167,7 +167,7 @@ def _tokens(text: str) -> list[str]:
             elif w.isdigit():
                 words.append(str(int(w)))
             else:
-                words += _EXPAND.get(w, w).split()
+                words += _spelled(w)
         if words:
             if out:
                 out.append(",")
@@ -178,7 +178,12 @@ def _tokens(text: str) -> list[str]:
 def spelled_out(text: str) -> list[str]:
     """The folded words of ``text`` with the abbreviations people write for units spelled out ("p." → "phuong",
     "tp" → "thanh pho", "hcm" → "ho chi minh")."""
-    return [x for w in fold(text).split() for x in _EXPAND.get(w, w).split()]
+    return [x for w in fold(text).split() for x in _spelled(w)]
+
+
+def _spelled(word: str) -> list[str]:
+    """One folded word, or the words its abbreviation stands for."""
+    return _EXPAND.get(word, word).split()
 
 
 def _bounds(matcher: SequenceMatcher[str]) -> Iterator[float]:

@@ -13,7 +13,7 @@ from mattran.store.db import Conn, Row
 # Vector search (the index's m and ef_construction, and how these were chosen: migration 0080): the HNSW candidate
 # list of a search and how many index entries an iterative scan may read while row-level security filters them.
 # From LARGE_LIBRARY chunks on (the index's own count of entries) the list doubles: on 1,000,000 chunks recall@10
-# with filters was 0.84 at 100 and 0.96 at 200 (docs/benchmarks.md, issue #22).
+# with filters was 0.84 at 100 and 0.96 at 200 (0.9625 again on 7 December; docs/benchmarks.md, issue #22).
 EF_SEARCH = 100
 EF_SEARCH_LARGE = 200
 LARGE_LIBRARY = 500_000
@@ -280,6 +280,10 @@ async def matching_chunks(
             "cap": cap,
             "any": "|".join("(" + "&".join(str(ids[t]) for t in group) + ")" for group in groups),
         },
+        # planned for these terms each time: a generic plan cannot tell a rare term (the GIN index) from terms most
+        # chunks hold (reading the table until the cap is reached); at 1,000,000 chunks its slowest calls took
+        # 200-260 ms, 100 ms when planned each time
+        prepare=False,
     )
     return [(int(r["id"]), float(r["score"])) for r in await cur.fetchall()]
 

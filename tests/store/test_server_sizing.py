@@ -51,6 +51,8 @@ def test_a_fresh_embedded_server_runs_sized_to_the_machine(tmp_path: Path) -> No
         shown = conn.execute("show shared_buffers").fetchone()[0]  # type: ignore[index]
         started = conn.execute("select pg_postmaster_start_time()").fetchone()[0]  # type: ignore[index]
     assert derived["shared_buffers"] != "128MB" and shown != "128MB"  # not the package's default any more
+    with psycopg.connect(owner) as conn:  # loaded: the buffers' blocks are written down and read back at the next start
+        assert conn.execute("show pg_prewarm.autoprewarm").fetchone() == ("on",)
     # joined by this process again with another value needing a restart: not restarted under its own users
     again = server.start_embedded(tmp_path, "sizing", {"shared_buffers": "256MB"})
     with psycopg.connect(again) as conn:
