@@ -4,7 +4,8 @@ Checks out COMMIT in a temporary git worktree (sharing this tree's ``.venv``, te
 runs the library's search benchmark (``bench_search.py``) and the encoder benchmark (``bench_embed.py``) of each
 tree in turn, earlier first, each on its own store, and prints the ratios a change of the library is judged by:
 search p95 at the size asked for (cadre and citizen, without and with the real query embedding) and the default
-encoder's and the ingest pipeline's chunks/s.
+encoder's and the ingest pipeline's chunks/s. A tree whose search benchmark prewarms the store is run ``--cold``, as
+one that does not is.
 
 Run: .venv/bin/python scripts/bench_against.py COMMIT [--sizes 100000] [--chunks 300] [--data-dir DIR]
      [--only search|embed] [--repeats N]
@@ -98,6 +99,8 @@ def main() -> None:
                 search_args = ["--sizes", args.sizes, "--data-dir", str(work[name] / "search")]
                 if args.repeats > 1:
                     search_args += ["--recall-queries", "20"]
+                if "--cold" in (tree / "scripts" / "bench_search.py").read_text(encoding="utf-8"):
+                    search_args += ["--cold"]  # measured as a tree without the prewarming is
                 search = run(tree, "bench_search.py", search_args, work[name] / "search.json")
                 runs[name].append(search_figures(search, size))
         for name, measured in runs.items():
