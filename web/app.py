@@ -83,8 +83,8 @@ async def _warm_up(embedder: Embedder) -> None:
         await embedder.warm_up()
     except Exception:  # without the model, similar petitions are by wording only
         _log.exception("the embedding model could not be loaded")
-    _freeze_startup_objects(collect=False)  # requests are served by now: no full collection first (a little
-    # garbage the loading left is kept once)
+    # requests are served by now: no full collection first (the little garbage the loading left is kept)
+    _freeze_startup_objects(collect=False)
 
 
 def _freeze_startup_objects(collect: bool = True) -> None:
