@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +26,7 @@ from mattran.services import Services
 from mattran.settings import DEV_APP_DB_PASSWORD, Settings
 from mattran.store.db import Database
 from tests.support.pgbouncer import pgbouncer, through_pgbouncer
-from tests.support.platform import MATTRAN, MODELS_DIR, Platform, StartUp, cli_env, free_port, wait_healthy
+from tests.support.platform import MATTRAN, MODELS_DIR, Platform, StartUp, UpProcess, cli_env, free_port, wait_healthy
 from tests.support.scripted_model import Script, ScriptedServer, Serve
 from tests.support.store import open_pool
 
@@ -129,17 +128,12 @@ async def law_library(library: LibraryService, settings: Settings) -> LibrarySer
 @pytest.fixture
 def start_up(tmp_path: Path) -> Iterator[StartUp]:
     """Start ``mattran up`` subprocesses; every one left running is stopped at the end."""
-    procs: list[subprocess.Popen[bytes]] = []
+    procs: list[UpProcess] = []
 
-    def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    def start(data_dir: Path, port: int) -> UpProcess:
         env = cli_env(data_dir, MATTRAN_IDP_PORT=str(free_port()))
-        proc = subprocess.Popen(
-            [MATTRAN, "up", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        log = tmp_path / f"up-{len(procs) + 1}.log"
+        proc = UpProcess([MATTRAN, "up", "--port", str(port)], log, env=env, cwd=tmp_path)
         procs.append(proc)
         return proc
 
@@ -158,13 +152,11 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     (data_dir / "idp").mkdir()
     (data_dir / "idp" / "jwks.json").write_text(json.dumps({"keys": [key.as_dict(private=True)]}))
     port, idp_port = free_port(), free_port()
-    log = (data_dir / "up.log").open("wb")  # read it when a test gets a 500
-    proc = subprocess.Popen(
+    proc = UpProcess(  # its log: read it when a test gets a 500
         [MATTRAN, "up", "--port", str(port)],
+        data_dir / "up.log",
         env=cli_env(data_dir, MATTRAN_IDP_PORT=str(idp_port)),
         cwd=data_dir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
     )
     try:
         wait_healthy(port, proc)
@@ -172,7 +164,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     finally:
         proc.terminate()
         proc.wait(30)
-        log.close()
 
 
 @pytest.fixture(scope="module")

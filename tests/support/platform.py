@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import socket
 import subprocess
@@ -35,14 +36,34 @@ os.environ["MATTRAN_EMBEDDING_PRECISION"] = EMBEDDING_PRECISION  # read by every
 # The encrypted contact columns of ``petition_contacts``, in the order the tests select them.
 CONTACT_FIELDS: tuple[Field, ...] = ("full_name", "phone", "email")
 # What the ``start_up`` fixture gives: start ``mattran up`` on a data dir and a port.
-StartUp = Callable[[Path, int], subprocess.Popen[bytes]]
+StartUp = Callable[[Path, int], "UpProcess"]
+
+
+def _ephemeral_ports() -> range:
+    """The ports the kernel hands out as the source of outgoing connections (and for ``bind(0)``)."""
+    try:
+        low, high = (int(p) for p in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
 
 
 def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free TCP port on loopback, outside the kernel's ephemeral range.
+
+    A server started with it binds seconds later (after the store and the model): a port taken with ``bind(0)``
+    comes from the range outgoing connections draw their source ports from, and one of them could hold it by then.
+    """
+    ephemeral = _ephemeral_ports()
+    candidates = [p for p in range(20000, 32768) if p not in ephemeral]
+    for port in random.sample(candidates, 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port outside the ephemeral range")
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -64,7 +85,7 @@ def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 120)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"mattran up exited with {proc.returncode}")
+            raise AssertionError(f"mattran up exited with {proc.returncode}{_output_tail(proc)}")
         try:
             r = httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
             if r.status_code == 200:
@@ -72,7 +93,22 @@ def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 120)
         except httpx2.HTTPError:
             pass
         time.sleep(0.3)
-    raise AssertionError("mattran up did not become healthy")
+    raise AssertionError(f"mattran up did not become healthy{_output_tail(proc)}")
+
+
+class UpProcess(subprocess.Popen[bytes]):
+    """A ``mattran up`` whose output (stdout and stderr) goes to ``log``, shown when it fails to start."""
+
+    def __init__(self, args: list[str], log: Path, **kwargs: Any) -> None:
+        self.log = log
+        with log.open("ab") as out:
+            super().__init__(args, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+
+
+def _output_tail(proc: subprocess.Popen[bytes], chars: int = 4000) -> str:
+    if not isinstance(proc, UpProcess) or not proc.log.exists():
+        return ""
+    return "; its output ends with:\n" + proc.log.read_text(errors="replace")[-chars:]
 
 
 @dataclass
@@ -117,15 +153,13 @@ def serving(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``mattran up`` on ``port`` in ``cwd``, its output in ``log``, healthy for the ``with`` block and stopped after
     it (killed when it does not stop in a minute: a start-up still loading its embedding model on a busy machine)."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [MATTRAN, "up", "--port", str(port)], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
-        )
-        try:
-            wait_healthy(port, proc, timeout)
-            yield proc
-        finally:
-            stop(proc)
+    log.write_bytes(b"")
+    proc = UpProcess([MATTRAN, "up", "--port", str(port)], log, env=env, cwd=cwd)
+    try:
+        wait_healthy(port, proc, timeout)
+        yield proc
+    finally:
+        stop(proc)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -22,17 +22,14 @@ from tests.support import phone_journey as journey
 from tests.support.accessibility import assert_accessible
 from tests.support.browser import CENTRAL, CITIZEN, PHONE, on_phone, submit_login
 from tests.support.mailbox import Mailbox, body, smtp_server
-from tests.support.platform import MATTRAN, Platform, free_port, owner_rows, stop, wait_healthy
+from tests.support.platform import MATTRAN, Platform, UpProcess, free_port, owner_rows, stop, wait_healthy
 
 EMAIL = "khach.hoabinh@example.vn"
 
 
 def _launch(env: dict[str, str], port: int, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
     """``mattran up`` on ``port``, its output appended to ``log``."""
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [MATTRAN, "up", "--port", str(port)], env=env, cwd=data_dir, stdout=out, stderr=subprocess.STDOUT
-        )
+    return UpProcess([MATTRAN, "up", "--port", str(port)], log, env=env, cwd=data_dir)
 
 
 @dataclass
