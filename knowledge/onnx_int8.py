@@ -4,9 +4,9 @@ The base encoder (the transformer, without pooling: the query adapter and the po
 ``torch.onnx.export``, its attention, GELU and layer norms fused by ONNX Runtime's transformer optimiser, and every
 linear layer quantised (dynamic, int8 weights per channel, activations per tensor at run time). The file is cached
 beside the model (:func:`export_file`: keyed by the weights' digest, the runtime's version and :data:`SCHEME`) and
-written atomically, one process exporting at a time. Encoding
-tokenises as the sentence-transformers model does (its tokeniser, prompt, ``max_seq_length``, batches sorted by
-length and padded to their longest text), then pools (mean over the mask) and normalises.
+written atomically, one process exporting at a time. Encoding tokenises as the sentence-transformers model does (its
+tokeniser, prompt, ``max_seq_length``, batches sorted by length and padded to their longest text), then pools (mean
+over the mask) and normalises.
 """
 
 from __future__ import annotations

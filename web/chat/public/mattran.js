@@ -33,6 +33,7 @@
     ["lucide-trash", "Xóa"],
     ["lucide-chevron-down", "Mở hoặc thu gọn"],
     ["lucide-chevron-up", "Mở hoặc thu gọn"],
+    ["lucide-arrow-down", "Cuộn xuống tin nhắn mới nhất"],
   ];
   const WORDS = {
     "Toggle theme": "Đổi giao diện sáng hoặc tối",
