@@ -102,12 +102,13 @@ def main() -> None:
     work = {name: args.data_dir / (base[:12] if name == "before" else "now") for name in trees}
     if args.only != "embed":
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
+        cold = {name: knows(tree, "bench_search.py", "--cold") for name, tree in trees.items()}  # asked once a tree
         for _ in range(args.repeats):  # alternating, so that a slow spell of the machine touches both
             for name, tree in trees.items():
                 search_args = ["--sizes", args.sizes, "--data-dir", str(work[name] / "search")]
                 if args.repeats > 1:
                     search_args += ["--recall-queries", "20"]
-                if knows(tree, "bench_search.py", "--cold"):
+                if cold[name]:
                     search_args += ["--cold"]  # measured as a tree without the prewarming is
                 search = run(tree, "bench_search.py", search_args, work[name] / "search.json")
                 runs[name].append(search_figures(search, size))

@@ -117,7 +117,7 @@ def sized_settings(machine: Machine) -> dict[str, str]:
     to build in memory), no more than half of /dev/shm, where a parallel build keeps it; parallel workers by cores.
     ``pg_prewarm``'s autoprewarm writes down which blocks the buffers hold (every 5 minutes and at shutdown) and reads
     them back at start, so that a restarted server answers from memory again at once (a million-chunk library's first
-    searches after a restart read the disk: p95 197–270 ms, 116 ms with what they read in memory).
+    searches after a restart read the disk: p95 197–270 ms, 48 ms with what they read in memory).
     """
     memory = machine.memory_mib
     shared = _clamp(memory // 4, 128, 8192)

@@ -55,15 +55,19 @@ def free_port() -> int:
     comes from the range outgoing connections draw their source ports from, and one of them could hold it by then.
     """
     ephemeral = _ephemeral_ports()
-    candidates = [p for p in range(20000, 32768) if p not in ephemeral]
-    for port in random.sample(candidates, 200):
+    candidates = [p for p in range(20000, 32768) if p not in ephemeral and p not in _HANDED_OUT]
+    for port in random.sample(candidates, min(200, len(candidates))):
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _HANDED_OUT.add(port)  # never given twice: two servers asked for ports side by side get different ones
+        return port
     raise RuntimeError("no free port outside the ephemeral range")
+
+
+_HANDED_OUT: set[int] = set()
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
