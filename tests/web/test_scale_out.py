@@ -202,13 +202,24 @@ def test_two_processes_behind_nginx_on_a_replicated_store_lose_and_duplicate_not
     _periodic_jobs_ran_once_per_period(owner, scaled_out)
 
 
-def _finished_embedding_periods(owner: str) -> int:
+Job = tuple[str, int, bool, str | None]  # a periodic job's period: its key, attempts, whether done, by which worker
+
+
+def _periodic_jobs(owner: str) -> dict[str, list[Job]]:
+    """Each periodic job's periods, by kind."""
     with psycopg.connect(owner) as conn:
-        row = conn.execute(
-            "select count(*) from jobs where periodic and kind = 'petition embeddings' and locked_by is not null "
-            "and done_at is not null"
-        ).fetchone()
-    return int(row[0]) if row else 0
+        rows = conn.execute(
+            "select kind, unique_key, attempts, done_at is not null, locked_by from jobs where periodic"
+        ).fetchall()
+    by_kind: dict[str, list[Job]] = {}
+    for kind, key, attempts, done, worker in rows:
+        by_kind.setdefault(kind, []).append((key, attempts, done, worker))
+    return by_kind
+
+
+def _run_by_a_process(periods: list[Job]) -> list[tuple[int, str]]:
+    """The periods a process ran to the end: their attempts and worker."""
+    return [(attempts, worker) for _, attempts, finished, worker in periods if finished and worker]
 
 
 def _periodic_jobs_ran_once_per_period(owner: str, scaled_out: ScaledOut) -> None:
@@ -217,23 +228,18 @@ def _periodic_jobs_ran_once_per_period(owner: str, scaled_out: ScaledOut) -> Non
     petitions about once per five seconds of the run, three periods of it run by a process at least (waited for: the
     run held by the process killed waits for its lease to end, and a busy machine slows the runs that give way)."""
     deadline = time.monotonic() + 90
-    while _finished_embedding_periods(owner) < 3 and time.monotonic() < deadline:
+    by_kind = _periodic_jobs(owner)
+    while len(_run_by_a_process(by_kind.get("petition embeddings", []))) < 3 and time.monotonic() < deadline:
         time.sleep(1)
+        by_kind = _periodic_jobs(owner)
     span_s = time.time() - scaled_out.started
-    with psycopg.connect(owner) as conn:
-        rows = conn.execute(
-            "select kind, unique_key, attempts, done_at is not null, locked_by from jobs where periodic"
-        ).fetchall()
-    by_kind: dict[str, list[tuple[str, int, bool, str | None]]] = {}
-    for kind, key, attempts, done, worker in rows:
-        by_kind.setdefault(kind, []).append((key, attempts, done, worker))
     for kind in HOURLY_OR_LONGER:
         periods = by_kind.get(kind, [])
         assert 1 <= len(periods) <= 2, (kind, periods)
         assert any(done for _, _, done, _ in periods), (kind, periods)
     embeddings = by_kind["petition embeddings"]
     assert len({key for key, *_ in embeddings}) == len(embeddings) <= span_s / 5 + 2, (span_s, len(embeddings))
-    done = [(attempts, worker) for _, attempts, finished, worker in embeddings if finished and worker]
+    done = _run_by_a_process(embeddings)
     assert len(done) >= 3, embeddings
     assert sum(attempts > 1 for attempts, _ in done) <= 1, done  # run again only where the killed process held it
     pids = {int(worker.split(":")[1]) for _, worker in done if worker}
