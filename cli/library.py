@@ -22,13 +22,18 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 
-def _with_library(work: Callable[[Any, Any], Awaitable[_T]]) -> _T:
-    """Run ``work(library, units)`` on the store (started, or joined when ``mattran up`` runs)."""
+def _with_library(work: Callable[[Any, Any], Awaitable[_T]], *, bulk: bool = False) -> _T:
+    """Run ``work(library, units)`` on the store (started, or joined when ``mattran up`` runs); with ``bulk``, the
+    library's vector indexes set aside for the run and built again after it."""
     from cli.store import on_store
     from compose.services import build_services
+    from mattran.store.library_bulk import vector_indexes_set_aside
 
     settings = get_settings()
-    return on_store(lambda db, resolver: work(build_services(settings, db, resolver).library, resolver.units))
+    return on_store(
+        lambda db, resolver: work(build_services(settings, db, resolver).library, resolver.units),
+        around=(lambda owner: vector_indexes_set_aside(owner, say)) if bulk else None,
+    )
 
 
 def ingest(
@@ -44,6 +49,14 @@ def ingest(
         bool, typer.Option("--delete-missing", help="Xóa tài liệu có tệp gốc không còn.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="In báo cáo dạng JSON.")] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Nạp hàng loạt: bỏ chỉ mục vector trong lúc nạp, dựng lại một lần khi xong (nhanh hơn khi nạp nhiều "
+            "hơn số đoạn thư viện đang có; trong lúc nạp, tìm kiếm chậm hơn).",
+        ),
+    ] = False,
 ) -> None:
     """Đưa tài liệu vào thư viện: tách theo cấu trúc (Chương, Mục, Điều, Khoản), nhúng vector, lưu.
 
@@ -72,7 +85,7 @@ def ingest(
                 progress=shown.update,
             )
 
-    report = _with_library(work)
+    report = _with_library(work, bulk=bulk)
     if as_json:
         out.print_json(json.dumps(report.as_json(), ensure_ascii=False))
     else:

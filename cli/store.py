@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from cli.console import say
@@ -21,8 +22,13 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def on_store(work: Callable[[Database, UnitResolver], Awaitable[_T]], pool_size: int = 2) -> _T:
-    """Run ``work(db, resolver)`` on the store (started, or joined when ``mattran up`` runs)."""
+def on_store(
+    work: Callable[[Database, UnitResolver], Awaitable[_T]],
+    pool_size: int = 2,
+    around: Callable[[str], AbstractContextManager[object]] | None = None,
+) -> _T:
+    """Run ``work(db, resolver)`` on the store (started, or joined when ``mattran up`` runs), inside ``around(owner
+    URL)`` when given (e.g. the library's vector indexes set aside for a bulk load)."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so the store is released on SIGTERM too
     urls = prepare_store(get_settings(), say)
 
@@ -36,4 +42,7 @@ def on_store(work: Callable[[Database, UnitResolver], Awaitable[_T]], pool_size:
         finally:
             await db.close()
 
-    return asyncio.run(run())
+    if around is None:
+        return asyncio.run(run())
+    with around(urls.owner):
+        return asyncio.run(run())

@@ -11,7 +11,7 @@ from mattran.domain import demo
 from mattran.domain.privacy import carries_national_id_hashes, personal_data, reencrypt_store
 from mattran.keys import key_ring
 from mattran.settings import Settings
-from mattran.store import checkpoints, migrate, reference, server
+from mattran.store import checkpoints, library_bulk, migrate, reference, server
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ def prepare_store(settings: Settings, say: Callable[[str], None] = lambda _m: No
     applied = migrate.migrate(owner, None if settings.app_database_url else settings.app_db_password)
     if applied:
         say(f"Đã áp dụng {len(applied)} migration: {', '.join(applied)}")
+    library_bulk.restore_vector_indexes(owner, say)  # left aside by a bulk load cut short
     protect_personal_data(settings, owner, say)
     checkpoints.setup_checkpoints(owner)
     reference.load_units(owner, say)

@@ -13,7 +13,10 @@ On the first 300 article chunks of ``../shared/corpus/laws`` (laws in name order
    holding the same chunks, into a fresh store, and its rate against the default encoder's on the same chunks;
 3. with ``--recall``: recall@5 / MRR@10 of the retrieval eval (``evals/retrieval.py``) with the eleven laws
    ingested with torch fp32-512 and with the default path (two full ingests, several minutes; ``--recall-configs``
-   names others, ``--recall-only`` adds them to the figures measured before).
+   names others, ``--recall-only`` adds them to the figures measured before);
+4. with ``--end-to-end N`` alone: N chunks of law text ingested end to end into an empty library, timed;
+5. with ``--store-ceiling FILES`` alone, after 4: files of 4 ingested again with an instant encoder, the HNSW index
+   kept or dropped for the load: the rate parsing and the store allow, which a GPU's encoder would meet.
 
 The CPU may be shared: before and after each measurement the script prints the load average and the CPU
 other processes used meanwhile (in cores); a measurement disturbed by them is repeated (best run kept).
@@ -669,6 +672,90 @@ def end_to_end_part(args: argparse.Namespace, results: dict[str, Any], say: Call
     )
 
 
+class InstantEncoder:
+    """An encoder that costs nothing (random unit vectors): the pipeline's rate with it is what parsing and the store
+    allow, the ceiling a faster encoder (a GPU's) meets."""
+
+    identity = "instant-random-384"
+    ready = True
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        vectors = np.random.default_rng(len(texts)).standard_normal((len(texts), 384)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def describe(self) -> str:
+        return "instant"
+
+
+def store_ceiling_part(args: argparse.Namespace, results: dict[str, Any], say: Callable[[str], None]) -> None:
+    """Part 5: ``--store-ceiling N``: N of the end-to-end files ingested again under other names, with an instant
+    encoder, into the library as it stands (after ``--end-to-end``: its chunks and indexes), the HNSW index kept,
+    then dropped for the load and rebuilt after it, then kept again (the two kept runs bracket the dropped one)."""
+    owner, app, _settings = fresh_store(args.data_dir, models_dir(args.data_dir))
+    source = args.data_dir / "end-to-end-files"
+    if not source.is_dir():
+        raise SystemExit("--store-ceiling reads the files of --end-to-end: run it first")
+    folder = args.data_dir / "store-ceiling-files"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in sorted(source.iterdir())[: args.store_ceiling]:
+        shutil.copyfile(path, folder / f"again-{path.name}")
+    with psycopg.connect(owner, autocommit=True) as conn:
+        held = conn.execute("select count(*) from library_chunks").fetchone()
+        indexes = conn.execute(
+            "select c.relname, pg_get_indexdef(c.oid) from pg_index i join pg_class c on c.oid = i.indexrelid "
+            "join pg_am a on a.oid = c.relam where i.indrelid = 'library_chunks'::regclass and a.amname = 'hnsw'"
+        ).fetchall()
+    library = int(held[0]) if held else 0
+
+    def forget_copies() -> None:
+        with psycopg.connect(owner, autocommit=True) as conn:
+            conn.execute("delete from library_documents where source like %s", (f"%{os.sep}again-%",))
+            conn.execute("vacuum library_chunks")
+
+    say(f"\n5. trần của kho: {args.store_ceiling} tệp nạp lại với bộ mã hóa tức thì vào thư viện {library} đoạn:")
+    runs: list[dict[str, Any]] = []
+    for kept in (True, False, True):
+        forget_copies()
+        if not kept:
+            with psycopg.connect(owner, autocommit=True) as conn:
+                for name, _definition in indexes:
+                    conn.execute(f'drop index "{name}"')
+        storing: list[float] = []
+        load = Load()
+        count, seconds, failed = asyncio.run(run_pipeline(app, InstantEncoder(), folder, None, storing))  # type: ignore[arg-type]
+        if failed:
+            raise SystemExit(f"store ceiling: failed {failed}")
+        run: dict[str, Any] = {
+            "hnsw_kept": kept,
+            "chunks": count,
+            "seconds": round(seconds, 1),
+            "rate": round(count / seconds, 1),
+            "store_s": round(sum(storing), 1),
+            **load.done(),
+        }
+        if not kept:
+            started = time.perf_counter()
+            with psycopg.connect(owner, autocommit=True) as conn:
+                for _name, definition in indexes:
+                    conn.execute(definition)
+            run["hnsw_rebuilt_s"] = round(time.perf_counter() - started, 1)
+            run["rate_with_rebuild"] = round(count / (seconds + run["hnsw_rebuilt_s"]), 1)
+        runs.append(run)
+        say(
+            f"  chỉ mục HNSW {'giữ' if kept else 'bỏ khi nạp'}: {count} đoạn trong {seconds:.1f} s = "
+            f"{run['rate']:.0f} đoạn/s (kho {run['store_s']:.1f} s)"
+            + (
+                f"; dựng lại chỉ mục trên {library + count} đoạn {run['hnsw_rebuilt_s']:.1f} s, tính cả: "
+                f"{run['rate_with_rebuild']:.0f} đoạn/s"
+                if not kept
+                else ""
+            )
+        )
+    forget_copies()
+    results["store_ceiling"] = {"library_chunks": library, "files": args.store_ceiling, "runs": runs}
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -704,6 +791,13 @@ def main() -> None:
         help="only part 4: N chunks of law text ingested end to end into an empty library (e.g. 100000), added to "
         "the JSON file written before",
     )
+    parser.add_argument(
+        "--store-ceiling",
+        type=int,
+        metavar="FILES",
+        help="only part 5: that many of --end-to-end's files ingested again with an instant encoder, the HNSW index "
+        "kept and dropped for the load (the rate parsing and the store allow), added to the JSON file written before",
+    )
     parser.add_argument("--gpu-inputs", type=Path, default=GPU_INPUTS)
     parser.add_argument("--gpu-repeat", type=int, default=20, help="the chunks are encoded this many times over")
     args = parser.parse_args()
@@ -724,10 +818,10 @@ def main() -> None:
         say(f"đã ghi {GPU_INPUTS}: {len(chunks)} đoạn, {packed.name} {packed.stat().st_size / 2**20:.1f} MiB")
         return
 
-    if args.end_to_end:
+    if args.end_to_end or args.store_ceiling:
         figures = json.loads(args.output.read_text(encoding="utf-8")) if args.output.exists() else {}
         figures.setdefault("machine", machine())
-        end_to_end_part(args, figures, say)
+        (end_to_end_part if args.end_to_end else store_ceiling_part)(args, figures, say)
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
         say(f"đã ghi {args.output}")

@@ -1,5 +1,6 @@
 """``mattran ingest`` of many files killed mid-run: every document stored whole or not at all, and a rerun stores
-the rest, each document exactly once."""
+the rest, each document exactly once; a bulk load (``--bulk``) killed midway leaves the vector index aside, and the
+next command's start builds it again."""
 
 from __future__ import annotations
 
@@ -31,8 +32,17 @@ def _stored(owner: str, folder: Path) -> dict[str, tuple[int, int]]:
     return {source: (declared, held) for source, declared, held in rows}
 
 
+def _vector_index(owner: str) -> str | None:
+    with psycopg.connect(owner) as conn:
+        row = conn.execute(
+            "select indexdef from pg_indexes where indexname = 'library_chunks_embedding_idx'"
+        ).fetchone()
+    return row[0] if row else None
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["row by row", "bulk"])
 def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_once(
-    settings: Settings, direct_urls: StoreUrls, tmp_path: Path
+    settings: Settings, direct_urls: StoreUrls, tmp_path: Path, bulk: bool
 ) -> None:
     if not settings.laws_dir.is_dir():
         pytest.skip(f"{settings.laws_dir} không có ở đây")
@@ -42,9 +52,14 @@ def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_
         shutil.copy(law, folder / law.name)
     files = sorted(str(p.resolve()) for p in folder.iterdir())
     env = cli_env(settings.data_dir)  # joins the session's store
+    index = _vector_index(direct_urls.owner)
+    assert index is not None
 
     first = subprocess.Popen(
-        [MATTRAN, "ingest", str(folder)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [MATTRAN, "ingest", str(folder), *(["--bulk"] if bulk else [])],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 600
     while not _stored(direct_urls.owner, folder.resolve()):
@@ -59,6 +74,7 @@ def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_
     assert all(declared == held > 0 for declared, held in before.values()), before  # nothing half-stored
     _gone, alive = psutil.wait_procs(workers, timeout=15)  # the parsing processes die with it
     assert not [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], alive
+    assert _vector_index(direct_urls.owner) == (None if bulk else index)  # a bulk load set it aside
 
     again = subprocess.run(
         [MATTRAN, "ingest", str(folder), "--json"], env=env, capture_output=True, text=True, timeout=1200
@@ -72,3 +88,6 @@ def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_
     assert sorted(after) == files  # every document exactly once (source is unique), each whole
     assert all(declared == held > 0 for declared, held in after.values()), after
     assert report["chunks"] == sum(held for source, (_d, held) in after.items() if source not in before)
+    assert _vector_index(direct_urls.owner) == index  # built again by the rerun's start
+    if bulk:
+        assert "Dựng lại chỉ mục vector library_chunks_embedding_idx" in again.stderr
