@@ -65,6 +65,7 @@ if "--gpu" not in sys.argv:  # the GPU mode runs on a bare machine with torch al
     from ingest.partition import read_document
     from mattran.auth.principal import Principal, Role
     from mattran.domain.library import ChunkIn, LibraryService
+    from mattran.store.library_bulk import hnsw_indexes, vector_indexes_set_aside
 
     ADMIN = Principal(
         subject="bench:ingest", name="Đo tốc độ", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn"
@@ -633,12 +634,7 @@ def end_to_end_part(args: argparse.Namespace, results: dict[str, Any], say: Call
     with psycopg.connect(owner, autocommit=True) as conn:
         size = conn.execute("select pg_total_relation_size('library_chunks')").fetchone()
         # the (first) HNSW index built afresh on the loaded table: what dropping it for the load would cost after it
-        index = conn.execute(
-            "select c.relname, pg_get_indexdef(c.oid) from pg_index i join pg_class c on c.oid = i.indexrelid "
-            "join pg_am a on a.oid = c.relam where i.indrelid = 'library_chunks'::regclass and a.amname = 'hnsw' "
-            "order by c.relname limit 1"
-        ).fetchone()
-        assert index is not None
+        index = hnsw_indexes(conn)[0]
         build = time.perf_counter()
         conn.execute(index[1].replace(index[0], "hnsw_rebuilt", 1))
         build_seconds = time.perf_counter() - build
@@ -679,8 +675,11 @@ class InstantEncoder:
     identity = "instant-random-384"
     ready = True
 
+    def __init__(self) -> None:
+        self.random = np.random.default_rng(22)  # one stream: every chunk its own vector (HNSW merges equal ones)
+
     def passages(self, texts: list[str]) -> np.ndarray:
-        vectors = np.random.default_rng(len(texts)).standard_normal((len(texts), 384)).astype(np.float32)
+        vectors = self.random.standard_normal((len(texts), 384)).astype(np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     def describe(self) -> str:
@@ -692,8 +691,6 @@ def store_ceiling_part(args: argparse.Namespace, results: dict[str, Any], say: C
     encoder, into the library as it stands (after ``--end-to-end``: its chunks and indexes), the HNSW index kept,
     then set aside for the load and built again after it (``mattran ingest --bulk``: ``vector_indexes_set_aside``),
     then kept again (the two kept runs bracket the other)."""
-    from mattran.store.library_bulk import vector_indexes_set_aside
-
     owner, app, _settings = fresh_store(args.data_dir, models_dir(args.data_dir))
     source = args.data_dir / "end-to-end-files"
     if not source.is_dir():

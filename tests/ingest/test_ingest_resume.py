@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -17,6 +18,7 @@ import pytest
 
 from mattran.bootstrap import StoreUrls
 from mattran.settings import Settings
+from mattran.store.library_bulk import restore_vector_indexes
 from tests.support.platform import MATTRAN, cli_env
 
 
@@ -40,14 +42,24 @@ def _vector_index(owner: str) -> str | None:
     return row[0] if row else None
 
 
+@pytest.fixture
+def folder(direct_urls: StoreUrls, tmp_path: Path) -> Iterator[Path]:
+    """A folder of laws to ingest; afterwards its documents leave the session's library and its vector index is
+    there again, whatever the test left."""
+    own = tmp_path / "luat"
+    own.mkdir()
+    yield own
+    with psycopg.connect(direct_urls.owner, autocommit=True) as conn:
+        conn.execute("delete from library_documents where source like %s", (f"{own.resolve()}/%",))
+    restore_vector_indexes(direct_urls.owner)
+
+
 @pytest.mark.parametrize("bulk", [False, True], ids=["row by row", "bulk"])
 def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_once(
-    settings: Settings, direct_urls: StoreUrls, tmp_path: Path, bulk: bool
+    settings: Settings, direct_urls: StoreUrls, folder: Path, bulk: bool
 ) -> None:
     if not settings.laws_dir.is_dir():
         pytest.skip(f"{settings.laws_dir} không có ở đây")
-    folder = tmp_path / "luat"
-    folder.mkdir()
     for law in sorted(settings.laws_dir.glob("*.txt"), key=lambda p: p.stat().st_size)[:7]:  # ≈ 550 chunks
         shutil.copy(law, folder / law.name)
     files = sorted(str(p.resolve()) for p in folder.iterdir())

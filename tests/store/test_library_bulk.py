@@ -1,7 +1,11 @@
 """A bulk load sets the library's vector index aside and builds it again after, even when the load fails; a process
-starting while a load runs leaves it aside (see tests/ingest/test_ingest_resume.py for a load killed midway)."""
+starting while a load runs leaves it aside, a second load waits for the first (see
+tests/ingest/test_ingest_resume.py for a load killed midway and the next start)."""
 
 from __future__ import annotations
+
+import threading
+import time
 
 import psycopg
 import pytest
@@ -31,10 +35,12 @@ def test_the_vector_index_is_set_aside_for_the_load_and_built_again_after_it(url
         assert names == [INDEX]
         assert _definition(urls.owner) is None
         assert _held(urls.owner) == [(INDEX, before)]
-        assert restore_vector_indexes(urls.owner) == []  # a process starting meanwhile leaves it to the load
-        assert _definition(urls.owner) is None
+        starting: list[str] = []
+        assert restore_vector_indexes(urls.owner, starting.append) == []  # a process starting meanwhile
+        assert _definition(urls.owner) is None and "chỉ mục vector sẽ được dựng lại khi lần nạp đó xong" in starting[0]
     assert _definition(urls.owner) == before
-    assert _held(urls.owner) == [] and said == [f"Dựng lại chỉ mục vector {INDEX} của thư viện…"]
+    assert _held(urls.owner) == []
+    assert said[0].startswith("Đã gác chỉ mục vector") and said[1] == f"Dựng lại chỉ mục vector {INDEX} của thư viện…"
 
 
 def test_a_failed_load_still_gets_its_index_back(urls: StoreUrls) -> None:
@@ -44,6 +50,33 @@ def test_a_failed_load_still_gets_its_index_back(urls: StoreUrls) -> None:
     assert _definition(urls.owner) == before and _held(urls.owner) == []
 
 
-def test_the_application_role_cannot_read_or_change_what_is_held_aside(urls: StoreUrls) -> None:
+def test_a_second_bulk_load_waits_for_the_first(urls: StoreUrls) -> None:
+    events: list[str] = []
+    said: list[str] = []
+
+    def second() -> None:
+        with vector_indexes_set_aside(urls.owner, said.append) as names:
+            events.append(f"second set aside {names}")
+
+    with vector_indexes_set_aside(urls.owner):
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        time.sleep(1.5)
+        events.append("first ends")
+    waiting.join(timeout=60)
+    assert events == ["first ends", f"second set aside {[INDEX]}"]  # it set aside the index the first built again
+    assert said[0] == "Đang có một lần nạp hàng loạt khác vào thư viện; chờ lần đó xong…"
+    assert _definition(urls.owner) is not None and _held(urls.owner) == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "select * from library_index_holds",
+        "insert into library_index_holds (name, definition) values ('x', 'drop table library_chunks')",
+        "delete from library_index_holds",
+    ],
+)
+def test_the_application_role_cannot_touch_what_is_held_aside(urls: StoreUrls, statement: str) -> None:
     with psycopg.connect(urls.app) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        conn.execute("select * from library_index_holds")
+        conn.execute(statement.encode())
