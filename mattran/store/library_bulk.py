@@ -65,7 +65,7 @@ def restore_vector_indexes(owner_url: str, say: Say = lambda _m: None) -> list[s
     """Build the indexes a bulk load cut short left aside, unless a load is running now, without blocking writes
     (``CONCURRENTLY``); returns their names. A failure is said (the start goes on: search answers without them)."""
     with psycopg.connect(owner_url, autocommit=True) as conn:
-        if not conn.execute("select exists (select 1 from library_index_holds)").fetchone()[0]:  # type: ignore[index]
+        if not _anything_held(conn):
             return []
         if not _try_lock(conn):
             say("Đang nạp hàng loạt vào thư viện: chỉ mục vector sẽ được dựng lại khi lần nạp đó xong.")
@@ -78,6 +78,14 @@ def restore_vector_indexes(owner_url: str, say: Say = lambda _m: None) -> list[s
         finally:
             if not conn.closed:
                 conn.execute("select pg_advisory_unlock(%s)", (_LOCK_KEY,))
+
+
+def _anything_held(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+    held = conn.execute("select to_regclass('library_index_holds') is not null").fetchone()
+    if not (held and held[0]):
+        return False  # a store before migration 0085
+    held = conn.execute("select exists (select 1 from library_index_holds)").fetchone()
+    return bool(held and held[0])
 
 
 def _try_lock(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
