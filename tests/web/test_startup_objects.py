@@ -20,5 +20,7 @@ def test_startup_objects_are_frozen_while_the_app_runs(settings: Settings, urls:
         frozen = gc.get_freeze_count()
         assert frozen > 100_000
         gc.collect()
-        assert gc.get_freeze_count() == frozen  # a collection leaves them where they are
+        # a collection leaves them where they are (a few frozen objects may be freed meanwhile by the app's own
+        # threads dropping their last reference, and the model's warm-up freezes more: the count is not exact)
+        assert gc.get_freeze_count() > frozen * 0.99
     assert gc.get_freeze_count() == 0
