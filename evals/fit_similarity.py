@@ -1,6 +1,6 @@
 """Refit the similar-petition matcher (``mattran/domain/petitions/matching_weights.json``): an L2-penalised logistic
 regression on :func:`~mattran.domain.petitions.matching.features` (the hand features and the two embeddings'
-``|u − v|`` and ``u ⊙ v``) over the sets of :data:`~evals.similarity.FITTING`: three training sets, each written by
+``|u − v|`` and ``u ⊙ v``) over the sets of :data:`~evals.similarity.FITTING`: four training sets, each written by
 an author who never saw the matcher (the third on the same topic with another request), and the development pairs'
 tuned part (``"split": "tune"``; the ``"check"`` part is held apart to confirm the threshold). The embeddings'
 dimensions are penalised far more than the hand features (:data:`RIDGE_PAIR`): they add what the hand features miss

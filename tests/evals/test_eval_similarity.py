@@ -57,6 +57,13 @@ def test_the_third_training_pairs_were_written_to_their_brief() -> None:
     assert not any(p.same for p in other) and len(other) >= 0.6 * sum(not p.same for p in pairs)
 
 
+def test_the_fourth_training_pairs_were_written_to_their_brief() -> None:
+    pairs = similarity.load(similarity.TRAIN4)
+    assert len(pairs) >= 400 and len({p.id for p in pairs}) == len(pairs) and {p.id[0] for p in pairs} == {"W"}
+    assert sum(not p.diacritics for p in pairs) >= len(pairs) // 3 and sum(p.same for p in pairs) >= 0.45 * len(pairs)
+    assert similarity.TRAIN4 in similarity.FITTING
+
+
 def test_the_threshold_shown_holds_on_dev(encoder: Encoder) -> None:
     report = similarity.evaluate(encoder, similarity.DEV)
     figures = report.metrics
@@ -90,6 +97,20 @@ def test_places_tell_one_problem_from_another() -> None:
     assert {(p.kind, tuple(p.name)) for p in places("nc may kp2 van duc")} == {("khu phố", ("2",))}  # teencode
     assert {(p.kind, tuple(p.name)) for p in places("Bãi xe cổng B chợ Bến Thành")} >= {("cổng", ("b",))}
     assert not places("cong thoat nuoc bi tac, day dien vong")  # a drain and a wire, no gate nor row
+
+
+def test_words_that_only_look_like_kinds_of_place_are_no_places() -> None:
+    def read(text: str) -> set[tuple[str, tuple[str, ...]]]:
+        return {(p.kind, tuple(sorted(p.name))) for p in places(text)}
+
+    assert read("tổ trưởng tổ 5 chưa báo, tổ chức họp xong vẫn chưa sửa") == {("tổ", ("5",))}
+    assert read("ban MTTQ xa hua roi ma chua lam, xa hoi bat an") == set()  # the Front's committee, a promise
+    assert read("Đề nghị trả lời cho 2 hộ, yêu cầu xử lý sớm") == set()  # "cho" is no "chợ" when typed so
+    assert read("cho xe tai vao cho dam") == {("chợ", ("dam",))}  # without diacritics: "cho xe" is "let trucks"
+    assert read("ho dan khu vuc to 7 phan anh") == {("tổ", ("7",))}
+    assert read("Mở rộng tỉnh lộ 8 qua xã Thạch Lâm") == {("tỉnh lộ", ("8",)), ("xã", ("lam", "thach"))}
+    assert read("nhà văn hoá tổ 3 xuống cấp") == {("tổ", ("3",))}  # "xuống" is no "xưởng"
+    assert read("Mất điện ở xa Hoa Ninh") == {("xã", ("hoa", "ninh"))}  # a name after a kind typed without marks
 
 
 def test_proper_names_are_the_capitalised_runs_not_the_words_of_address() -> None:

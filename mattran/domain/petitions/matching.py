@@ -12,7 +12,7 @@ name, name differently or only one names (a kind of place with its number or nam
 names, :func:`names`, looked for in the other text: ``Vinh Hoa 1`` is not ``vinh hoa 2``), the requests both make or
 make apart, the content words, word pairs, letter trigrams and numbers both use (folded), the texts' lengths, the
 kinds of problem both report, and the two embeddings' element-wise distance and product. A logistic regression weighs
-them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on three independent training sets and
+them (``matching_weights.json``, fitted by ``python -m evals.fit_similarity`` on four independent training sets and
 the development pairs' tuned part, the embeddings' dimensions strongly penalised; nothing is fitted at run time); its
 probability is the score, and :data:`SAME_MATTER` the threshold shown to cadres, chosen for precision ≥ 0.92 on pairs
 by authors the scoring model never saw. A copy (:data:`COPY`) is shown as the same matter whatever the regression
@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -131,11 +132,94 @@ _KINDS = {
     "so": "số nhà",
     "day": "dãy",
     "khu dan cu": "khu dân cư",
+    "quoc lo": "quốc lộ",
+    "tinh lo": "tỉnh lộ",
 }
 _KIND = phrases_pattern(_KINDS)
 # kinds whose name is a number or a letter (the same folded words say other things: ``cống``, ``dây``, ``lo``)
 _NUMBERED = frozenset({"cong", "block", "toa", "lo", "km", "so nha", "nha so", "so", "day"})
 _NUMBERS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8"}
+# how the kind's words are typed with diacritics (``cho`` is ``chợ`` only when typed so or typed without marks)
+_TYPED = {kind: typed for kind, typed in (_KINDS | {"so": "số"}).items() if " " not in kind}
+# old-style tone marks on "oa"/"oe" written the new way (``hoá`` → ``hóa``)
+_TONES = str.maketrans({"\u0300": "", "\u0301": "", "\u0303": "", "\u0309": "", "\u0323": ""})
+# a kind's word followed (or preceded) by a word with which it makes a common word, not a place (folded):
+# ``tổ chức``, ``xã hội``, ``khu vực``, ``Ban MTTQ`` typed without marks; ``yêu cầu``, ``cơ quan``, ``cuộc sống``
+_NOT_AFTER = {
+    "to": {"chuc", "truong", "cao", "giac", "pho"},
+    "xa": {"hoi", "xoi", "lanh"},
+    "khu": {"vuc"},
+    "quan": {"ly", "tam", "he", "diem", "sat"},
+    "ban": {"hanh", "dem", "ngay", "mttq", "mat", "quan", "giao", "doc", "tru", "dai", "chi", "thuong", "tin"},
+    "ap": {"dung", "luc"},
+    "tap the": {"duc"},
+    "cau": {"thang", "hoi", "chuyen"},
+    "song": {"dien", "dt"},
+    "lang": {"phi", "nghe"},
+    "truong": {"hop", "thon", "ban", "phong", "khu", "to"},
+    "duong": {"day", "ong", "nhu", "nhien", "thuong", "tinh"},
+    "cho": {"nen", "biet", "hoi", "phep", "den", "toi", "ban"},
+}
+_NOT_BEFORE = {
+    "cau": {"yeu", "nhu"},
+    "quan": {"co", "chinh", "lien", "khach", "bieu"},
+    "song": {"cuoc", "doi"},
+    "ban": {"mua", "cac", "cua"},
+    "xa": {"cach"},
+    "truong": {"thi", "moi", "hien", "lap"},
+    "to": {"cac"},
+    "cho": {"nhuong", "xin"},
+}
+# words that, after a kind in a text typed all in lower case, are what the kind's place does, not its name
+_DOING = frozenset(
+    [
+        "xem",
+        "nhac",
+        "hua",
+        "xuong",
+        "sua",
+        "roi",
+        "giai",
+        "thay",
+        "kiem",
+        "noi",
+        "lay",
+        "nang",
+        "kien",
+        "xac",
+        "biet",
+        "hoi",
+        "them",
+        "giup",
+        "gi",
+        "an",
+        "vo",
+        "dien",
+        "dung",
+        "theo",
+        "xe",
+        "het",
+        "gui",
+        "can",
+        "tha",
+        "xay",
+        "nguy",
+        "xong",
+        "lun",
+        "nua",
+        "tat",
+        "loi",
+        "nap",
+        "mat",
+        "nho",
+        "bao",
+        "phat",
+        "cap",
+        "dang",
+        "van",
+        "cung",
+    ]
+)
 # words of a school's or a hamlet's type, not of its name
 _GENERIC = {"tieu", "hoc", "mam", "non", "thcs", "thpt", "trung", "so", "lien", "xa", "thon", "huyen", "tinh"}
 _WORD = re.compile(r"[^\W_]+")
@@ -222,18 +306,27 @@ def places(text: str) -> list[Place]:
     """The places named in a petition: a kind word followed by a number or by capitalised words (when the text
     is typed with capitals), or, in text typed all in lower case, by the one word that follows."""
     lowercase = text == text.lower()
+    accented = not _plain(text)
     found: list[Place] = []
     for clause in _CLAUSE.split(text):
         words: list[str] = []
         folded: list[str] = []
+        written_out: list[bool] = []
         for word in _WORD.findall(clause):
             keys = normal(word).split()  # teencode written out: ``kp2`` → ``khu pho 2``
-            words.extend([word] if keys == [fold(word)] else keys)
+            as_typed = keys == [fold(word)]
+            words.extend([word] if as_typed else keys)
             folded.extend(keys)
+            written_out.extend([not as_typed] * len(keys))
         joined = " ".join(folded)
         for match in _KIND.finditer(joined):
             start = joined[: match.start()].count(" ")
             size = match.group(1).count(" ") + 1
+            typed = [w for w, out in zip(words[start : start + size], written_out[start:], strict=False) if not out]
+            neighbours = (folded[start - 1] if start else "", " ".join(folded[start + size : start + size + 1]))
+            named = " ".join(words[start + size : start + size + 1]).istitle()  # ``xa Hoa Ninh`` in accented text
+            if not _is_kind(match.group(1), typed, neighbours, accented and not named):
+                continue
             name: list[str] = []
             numbered = match.group(1) in _NUMBERED
             for j in range(start + size, min(start + size + 4, len(words))):
@@ -248,9 +341,9 @@ def places(text: str) -> list[Place]:
                 if key.isdigit() or (not name and key in _NUMBERS):
                     name.append(_NUMBERS.get(key, key))
                     break
-                if _KIND.fullmatch(key) and name:
+                if _KIND.fullmatch(key) and (name or lowercase):  # ``nhà văn hóa tổ 3``: the next place
                     break
-                if lowercase and not name and len(key) > 1 and key not in _STOP:
+                if lowercase and not name and len(key) > 1 and key not in _STOP and key not in _DOING:
                     name.append(key)
                     break
                 if lowercase or not word[:1].isupper():
@@ -261,6 +354,25 @@ def places(text: str) -> list[Place]:
                 kind = _KINDS[match.group(1)]
                 found.append(Place(kind, meaningful, " ".join(words[start : start + size + len(name)])))
     return found
+
+
+def _is_kind(kind: str, typed: list[str], neighbours: tuple[str, str], accented: bool) -> bool:
+    """Whether the words found as a kind of place (folded ``kind``; its words ``typed`` as in the text, those
+    written out from teencode left out; the folded words before and after it) are one: not part of a common word
+    (``tổ chức``, ``yêu cầu``) and, when ``accented`` (a text typed with diacritics, the kind not followed by a
+    capitalised name) and the kind is one word, typed with its own marks (``cầu``, not ``câu``; ``sông``, not
+    ``sống``; ``chợ``, not ``cho``)."""
+    before, after = neighbours
+    if after in _NOT_AFTER.get(kind, ()) or before in _NOT_BEFORE.get(kind, ()):
+        return False
+    return not accented or kind not in _TYPED or all(_tone_free(w.lower()) == _tone_free(_TYPED[kind]) for w in typed)
+
+
+def _tone_free(word: str) -> str:
+    """A word with its vowels' shapes (``ô``, ``ơ``, ``ư``, ``đ``) and tone kept apart: ``hoá`` and ``hóa`` alike."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = "".join(c for c in decomposed if c in "\u0300\u0301\u0303\u0309\u0323")
+    return unicodedata.normalize("NFC", decomposed.translate(_TONES)) + tones
 
 
 _SENTENCE = re.compile(r"(?:^|[.!?\n:;]+)\s*")
