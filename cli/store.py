@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import TypeVar
 
 from cli.console import say
@@ -42,7 +42,5 @@ def on_store(
         finally:
             await db.close()
 
-    if around is None:
-        return asyncio.run(run())
-    with around(urls.owner):
+    with (around or nullcontext)(urls.owner):
         return asyncio.run(run())

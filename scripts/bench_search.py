@@ -21,8 +21,10 @@ builds the migration's index again. Before the latencies are measured, what a se
 (``PREWARM``: as on a server that has been serving, or one restarted with autoprewarm); ``--cold`` skips that.
 
 Run: .venv/bin/python scripts/bench_search.py [--sizes 10000,100000] [--queries 300] [--recall-queries 200]
-     [--ef-search 40,100,200] [--hnsw M:EFC,...] [--vectors-only] [--data-dir DIR] [--fresh] [--no-embed] [--cold]
-     (1,000,000 chunks: --sizes 10000,100000,1000000; the data dir is kept, so a later run reuses what is loaded)
+     [--ef-search 40,100,200] [--hnsw M:EFC,...] [--vectors-only] [--data-dir DIR] [--store-per-size] [--fresh]
+     [--no-embed] [--cold]
+     (1,000,000 chunks: --sizes 100000,1000000; the data dir is kept, so a later run reuses what is loaded; with
+     --store-per-size each size has its own store under DATA_DIR/<size>, so no size is reloaded for another)
 Writes artifacts/bench/search.json.
 """
 
@@ -51,7 +53,7 @@ from bench_host import cpu_model, memory_gib
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mattran.auth.principal import Principal, Role
-from mattran.bootstrap import prepare_store
+from mattran.bootstrap import StoreUrls, prepare_store
 from mattran.domain.library import LibraryService
 from mattran.domain.library_query import keywords
 from mattran.domain.text import strip_marks
@@ -905,6 +907,11 @@ def main() -> None:
         default=None,
         help="converted embedding model (default .mattran/test-models if there, else DATA_DIR/models)",
     )
+    parser.add_argument(
+        "--store-per-size",
+        action="store_true",
+        help="one store per size under DATA_DIR/<size> (each kept: a later run of the same sizes reuses them all)",
+    )
     parser.add_argument("--fresh", action="store_true", help="reload the chunks even if the store holds them")
     parser.add_argument("--no-embed", action="store_true", help="skip the query-embedding and whole-search timings")
     parser.add_argument(
@@ -923,8 +930,14 @@ def main() -> None:
     def say(message: str) -> None:
         print(message, flush=True)
 
+    def data_dir(size: int) -> Path:
+        return args.data_dir / str(size) if args.store_per_size else args.data_dir
+
+    def open_store(size: int) -> StoreUrls:
+        return prepare_store(Settings(data_dir=data_dir(size), database_url=None, demo_data=False), say)
+
     info = machine()
-    urls = prepare_store(Settings(data_dir=args.data_dir, database_url=None, demo_data=False), say)
+    urls = open_store(sizes[0])
     info |= versions(urls.owner)
     say(
         f"máy: {info['cpu']}, {info['cores']} lõi, {info['ram_gib']} GiB; PostgreSQL {info['postgresql']}, "
@@ -968,10 +981,11 @@ def main() -> None:
             pass
     for size in sizes:
         say(f"\n== {size:,} đoạn ==")
-        figures: dict[str, Any] = {"loadavg_before": os.getloadavg()}
+        urls = open_store(size)
+        figures: dict[str, Any] = {"loadavg_before": os.getloadavg(), "data_dir": str(data_dir(size))}
         figures["load"] = load(urls.owner, corpus, size, provinces, args.fresh, say)
         figures["disk"] = sizes_on_disk(urls.owner)
-        figures["server"] = server_memory(urls.owner, args.data_dir)
+        figures["server"] = server_memory(urls.owner, data_dir(size))
         built = figures["load"].get("index_s", {}).get("hnsw")
         say(
             f"  chỉ mục HNSW: dựng {built if built is not None else '(có sẵn)'} s, "

@@ -18,7 +18,7 @@ _CREATE = re.compile(r"^CREATE INDEX ", re.IGNORECASE)
 Say = Callable[[str], None]
 
 
-def hnsw_indexes(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[str, str]]:
+def _hnsw_indexes(conn: psycopg.Connection[tuple[object, ...]]) -> list[tuple[str, str]]:
     """The HNSW indexes of ``library_chunks``: names and definitions, as the catalogue writes them."""
     rows = conn.execute(
         "select c.relname, pg_get_indexdef(c.oid) from pg_index i "
@@ -38,7 +38,7 @@ def vector_indexes_set_aside(owner_url: str, say: Say = lambda _m: None) -> Iter
             say("Đang có một lần nạp hàng loạt khác vào thư viện; chờ lần đó xong…")
             conn.execute("select pg_advisory_lock(%s)", (_LOCK_KEY,))
         with conn.transaction():
-            held = hnsw_indexes(conn)
+            held = _hnsw_indexes(conn)
             for name, definition in held:
                 conn.execute(
                     "insert into library_index_holds (name, definition) values (%s, %s) on conflict (name) do nothing",

@@ -19,6 +19,7 @@ import pytest
 from mattran.bootstrap import StoreUrls
 from mattran.settings import Settings
 from mattran.store.library_bulk import restore_vector_indexes
+from tests.support.library import vector_index
 from tests.support.platform import MATTRAN, cli_env
 
 
@@ -32,14 +33,6 @@ def _stored(owner: str, folder: Path) -> dict[str, tuple[int, int]]:
             (f"{folder}/%",),
         ).fetchall()
     return {source: (declared, held) for source, declared, held in rows}
-
-
-def _vector_index(owner: str) -> str | None:
-    with psycopg.connect(owner) as conn:
-        row = conn.execute(
-            "select indexdef from pg_indexes where indexname = 'library_chunks_embedding_idx'"
-        ).fetchone()
-    return row[0] if row else None
 
 
 @pytest.fixture
@@ -64,7 +57,7 @@ def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_
         shutil.copy(law, folder / law.name)
     files = sorted(str(p.resolve()) for p in folder.iterdir())
     env = cli_env(settings.data_dir)  # joins the session's store
-    index = _vector_index(direct_urls.owner)
+    index = vector_index(direct_urls.owner)
     assert index is not None
 
     first = subprocess.Popen(
@@ -86,7 +79,7 @@ def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_
     assert all(declared == held > 0 for declared, held in before.values()), before  # nothing half-stored
     _gone, alive = psutil.wait_procs(workers, timeout=15)  # the parsing processes die with it
     assert not [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE], alive
-    assert _vector_index(direct_urls.owner) == (None if bulk else index)  # a bulk load set it aside
+    assert vector_index(direct_urls.owner) == (None if bulk else index)  # a bulk load set it aside
 
     again = subprocess.run(
         [MATTRAN, "ingest", str(folder), "--json"], env=env, capture_output=True, text=True, timeout=1200
@@ -100,6 +93,6 @@ def test_an_ingest_killed_midway_leaves_whole_documents_and_a_rerun_stores_each_
     assert sorted(after) == files  # every document exactly once (source is unique), each whole
     assert all(declared == held > 0 for declared, held in after.values()), after
     assert report["chunks"] == sum(held for source, (_d, held) in after.items() if source not in before)
-    assert _vector_index(direct_urls.owner) == index  # built again by the rerun's start
+    assert vector_index(direct_urls.owner) == index  # built again by the rerun's start
     if bulk:
         assert "Dựng lại chỉ mục vector library_chunks_embedding_idx" in again.stderr

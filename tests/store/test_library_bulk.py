@@ -12,14 +12,9 @@ import pytest
 
 from mattran.bootstrap import StoreUrls
 from mattran.store.library_bulk import restore_vector_indexes, vector_indexes_set_aside
+from tests.support.library import vector_index
 
 INDEX = "library_chunks_embedding_idx"
-
-
-def _definition(owner: str) -> str | None:
-    with psycopg.connect(owner) as conn:
-        row = conn.execute("select indexdef from pg_indexes where indexname = %s", (INDEX,)).fetchone()
-    return row[0] if row else None
 
 
 def _held(owner: str) -> list[tuple[str, str]]:
@@ -28,26 +23,26 @@ def _held(owner: str) -> list[tuple[str, str]]:
 
 
 def test_the_vector_index_is_set_aside_for_the_load_and_built_again_after_it(urls: StoreUrls) -> None:
-    before = _definition(urls.owner)
+    before = vector_index(urls.owner)
     assert before is not None and "hnsw" in before
     said: list[str] = []
     with vector_indexes_set_aside(urls.owner, said.append) as names:
         assert names == [INDEX]
-        assert _definition(urls.owner) is None
+        assert vector_index(urls.owner) is None
         assert _held(urls.owner) == [(INDEX, before)]
         starting: list[str] = []
         assert restore_vector_indexes(urls.owner, starting.append) == []  # a process starting meanwhile
-        assert _definition(urls.owner) is None and "chỉ mục vector sẽ được dựng lại khi lần nạp đó xong" in starting[0]
-    assert _definition(urls.owner) == before
+        assert vector_index(urls.owner) is None and "chỉ mục vector sẽ được dựng lại khi lần nạp đó xong" in starting[0]
+    assert vector_index(urls.owner) == before
     assert _held(urls.owner) == []
     assert said[0].startswith("Đã gác chỉ mục vector") and said[1] == f"Dựng lại chỉ mục vector {INDEX} của thư viện…"
 
 
 def test_a_failed_load_still_gets_its_index_back(urls: StoreUrls) -> None:
-    before = _definition(urls.owner)
+    before = vector_index(urls.owner)
     with pytest.raises(RuntimeError, match="tệp hỏng"), vector_indexes_set_aside(urls.owner):
         raise RuntimeError("tệp hỏng")
-    assert _definition(urls.owner) == before and _held(urls.owner) == []
+    assert vector_index(urls.owner) == before and _held(urls.owner) == []
 
 
 def test_a_second_bulk_load_waits_for_the_first(urls: StoreUrls) -> None:
@@ -66,7 +61,7 @@ def test_a_second_bulk_load_waits_for_the_first(urls: StoreUrls) -> None:
     waiting.join(timeout=60)
     assert events == ["first ends", f"second set aside {[INDEX]}"]  # it set aside the index the first built again
     assert said[0] == "Đang có một lần nạp hàng loạt khác vào thư viện; chờ lần đó xong…"
-    assert _definition(urls.owner) is not None and _held(urls.owner) == []
+    assert vector_index(urls.owner) is not None and _held(urls.owner) == []
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import httpx2
+import psycopg
 
 from tests.support.paths import INGEST_FIXTURES
 from tests.support.platform import MATTRAN, Platform, cli_env
@@ -47,3 +48,12 @@ def document_id(platform: Platform, title: str) -> int:
     ).json()
     assert len(found) == 1, found
     return int(found[0]["id"])
+
+
+def vector_index(owner: str) -> str | None:
+    """The definition of the library's vector (HNSW) index, None while it is set aside."""
+    with psycopg.connect(owner) as conn:
+        row = conn.execute(
+            "select indexdef from pg_indexes where indexname = 'library_chunks_embedding_idx'"
+        ).fetchone()
+    return row[0] if row else None

@@ -141,7 +141,7 @@ _NUMBERED = frozenset({"cong", "block", "toa", "lo", "km", "so nha", "nha so", "
 _NUMBERS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8"}
 # how the kind's words are typed with diacritics (``cho`` is ``chợ`` only when typed so or typed without marks)
 _TYPED = {kind: typed for kind, typed in (_KINDS | {"so": "số"}).items() if " " not in kind}
-# old-style tone marks on "oa"/"oe" written the new way (``hoá`` → ``hóa``)
+# the five tone marks (decomposed): a word's letters compared apart from where its tone is written (``hoá``, ``hóa``)
 _TONES = str.maketrans({"\u0300": "", "\u0301": "", "\u0303": "", "\u0309": "", "\u0323": ""})
 # a kind's word followed (or preceded) by a word with which it makes a common word, not a place (folded):
 # ``tổ chức``, ``xã hội``, ``khu vực``, ``Ban MTTQ`` typed without marks; ``yêu cầu``, ``cơ quan``, ``cuộc sống``
@@ -172,53 +172,10 @@ _NOT_BEFORE = {
 }
 # words that, after a kind in a text typed all in lower case, are what the kind's place does, not its name
 _DOING = frozenset(
-    [
-        "xem",
-        "nhac",
-        "hua",
-        "xuong",
-        "sua",
-        "roi",
-        "giai",
-        "thay",
-        "kiem",
-        "noi",
-        "lay",
-        "nang",
-        "kien",
-        "xac",
-        "biet",
-        "hoi",
-        "them",
-        "giup",
-        "gi",
-        "an",
-        "vo",
-        "dien",
-        "dung",
-        "theo",
-        "xe",
-        "het",
-        "gui",
-        "can",
-        "tha",
-        "xay",
-        "nguy",
-        "xong",
-        "lun",
-        "nua",
-        "tat",
-        "loi",
-        "nap",
-        "mat",
-        "nho",
-        "bao",
-        "phat",
-        "cap",
-        "dang",
-        "van",
-        "cung",
-    ]
+    fold(
+        "xem nhắc hứa xuống sửa rồi giải thay kiểm nói lấy nâng kiến xác biết hỏi thêm giúp gì ăn vô điện đúng theo xe "
+        "hết gửi cần thả xây nguy xong lún nữa tắt lỗi nạp mất nhờ báo phát cấp đang vẫn cũng"
+    ).split()
 )
 # words of a school's or a hamlet's type, not of its name
 _GENERIC = {"tieu", "hoc", "mam", "non", "thcs", "thpt", "trung", "so", "lien", "xa", "thon", "huyen", "tinh"}
