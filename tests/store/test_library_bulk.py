@@ -56,7 +56,9 @@ def test_a_second_bulk_load_waits_for_the_first(urls: StoreUrls) -> None:
     with vector_indexes_set_aside(urls.owner):
         waiting = threading.Thread(target=second)
         waiting.start()
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        while not said and time.monotonic() < deadline:  # until the second says it waits
+            time.sleep(0.05)
         events.append("first ends")
     waiting.join(timeout=60)
     assert events == ["first ends", f"second set aside {[INDEX]}"]  # it set aside the index the first built again
