@@ -1,7 +1,7 @@
 """Benchmark: ingest speed of the library on this CPU — the raw encoders, the whole pipeline, and recall.
 
-On the first 300 article chunks of ``../shared/corpus/laws`` (laws in name order; the text the model reads is
-``ChunkIn.embedding_text()``), in one run:
+In one run, on the first article chunks of ``../shared/corpus/laws`` (laws in name order; the text the model reads
+is ``ChunkIn.embedding_text()``): 300 for part 1 (``--chunks``), 1,200 for part 2 (``--pipeline-chunks``):
 
 1. the raw encoder: torch fp32 reading 512 tokens (the reference), torch fp32 256, torch bf16 autocast at 512
    and 256 tokens, torch int8 (dynamic quantisation of the linear layers, the rest fp32) and int8-bf16 (the rest in

@@ -139,17 +139,16 @@ _KIND = phrases_pattern(_KINDS)
 # kinds whose name is a number or a letter (the same folded words say other things: ``cống``, ``dây``, ``lo``)
 _NUMBERED = frozenset({"cong", "block", "toa", "lo", "km", "so nha", "nha so", "so", "day"})
 _NUMBERS = {"mot": "1", "hai": "2", "ba": "3", "bon": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8"}
-# how the kind's words are typed with diacritics (``cho`` is ``chợ`` only when typed so or typed without marks)
-_TYPED = {kind: typed for kind, typed in (_KINDS | {"so": "số"}).items() if " " not in kind}
-# the five tone marks (decomposed): a word's letters compared apart from where its tone is written (``hoá``, ``hóa``)
-_TONES = str.maketrans({"\u0300": "", "\u0301": "", "\u0303": "", "\u0309": "", "\u0323": ""})
+# how the one-word kinds are typed with diacritics (``cho`` is ``chợ`` only when typed so or without marks; ``quan``
+# is an eatery, ``quán``, or a district, ``quận``)
+_TYPED = {kind: {typed} for kind, typed in _KINDS.items() if " " not in kind} | {"so": {"số"}, "quan": {"quán", "quận"}}
 # a kind's word followed (or preceded) by a word with which it makes a common word, not a place (folded):
 # ``tổ chức``, ``xã hội``, ``khu vực``, ``Ban MTTQ`` typed without marks; ``yêu cầu``, ``cơ quan``, ``cuộc sống``
 _NOT_AFTER = {
     "to": {"chuc", "truong", "cao", "giac", "pho"},
     "xa": {"hoi", "xoi", "lanh"},
     "khu": {"vuc"},
-    "quan": {"ly", "tam", "he", "diem", "sat"},
+    "quan": {"ly", "tam", "he", "diem", "sat", "an"},
     "ban": {"hanh", "dem", "ngay", "mttq", "mat", "quan", "giao", "doc", "tru", "dai", "chi", "thuong", "tin"},
     "ap": {"dung", "luc"},
     "tap the": {"duc"},
@@ -167,16 +166,22 @@ _NOT_BEFORE = {
     "ban": {"mua", "cac", "cua"},
     "xa": {"cach"},
     "truong": {"thi", "moi", "hien", "lap"},
-    "to": {"cac"},
     "cho": {"nhuong", "xin"},
 }
-# words that, after a kind in a text typed all in lower case, are what the kind's place does, not its name
-_DOING = frozenset(
-    fold(
-        "xem nhắc hứa xuống sửa rồi giải thay kiểm nói lấy nâng kiến xác biết hỏi thêm giúp gì ăn vô điện đúng theo xe "
-        "hết gửi cần thả xây nguy xong lún nữa tắt lỗi nạp mất nhờ báo phát cấp đang vẫn cũng"
-    ).split()
+# bodies written with capitals after a word that looks like a kind (``cho Ban quản lý``, ``ban Mặt trận``): no name
+_BODIES = frozenset({"ban", "uy", "ubnd", "hdnd", "mttq", "mat", "chi"})  # ``Mặt trận``
+# words that, after a kind in a text typed all in lower case, say what is done there, not the place's name
+# (``xã nhắc``, ``phường xem``); compared with their marks in a text typed with them (``đường võ``, ``xã an phú``)
+_DOING_WORDS = (
+    "xem nhắc hứa xuống sửa rồi giải thay kiểm nói lấy nâng kiến xác biết hỏi thêm giúp gì ăn vô điện đúng theo xe",
+    "hết gửi cần thả xây nguy xong lún nữa tắt lỗi nạp mất nhờ báo phát cấp đang vẫn cũng",
 )
+_DOING = frozenset(word for line in _DOING_WORDS for word in line.split())
+_DOING_PLAIN = frozenset(fold(word) for word in _DOING)
+_NUMBER_LETTER = re.compile(r"\d+[a-z]")  # ``quốc lộ 1A``, ``14B``
+# the tones (decomposed), ngã read as hỏi (often confused), and the horn (often dropped or misplaced: ``phuờng``)
+_TONE = {"\u0300": "\u0300", "\u0301": "\u0301", "\u0303": "\u0309", "\u0309": "\u0309", "\u0323": "\u0323"}
+_HORN = "\u031b"
 # words of a school's or a hamlet's type, not of its name
 _GENERIC = {"tieu", "hoc", "mam", "non", "thcs", "thpt", "trung", "so", "lien", "xa", "thon", "huyen", "tinh"}
 _WORD = re.compile(r"[^\W_]+")
@@ -262,6 +267,7 @@ class Place:
 def places(text: str) -> list[Place]:
     """The places named in a petition: a kind word followed by a number or by capitalised words (when the text
     is typed with capitals), or, in text typed all in lower case, by the one word that follows."""
+    text = unicodedata.normalize("NFC", text)
     lowercase = text == text.lower()
     accented = not _plain(text)
     found: list[Place] = []
@@ -278,58 +284,66 @@ def places(text: str) -> list[Place]:
         joined = " ".join(folded)
         for match in _KIND.finditer(joined):
             start = joined[: match.start()].count(" ")
-            size = match.group(1).count(" ") + 1
-            typed = [w for w, out in zip(words[start : start + size], written_out[start:], strict=False) if not out]
-            neighbours = (folded[start - 1] if start else "", " ".join(folded[start + size : start + size + 1]))
-            named = " ".join(words[start + size : start + size + 1]).istitle()  # ``xa Hoa Ninh`` in accented text
-            if not _is_kind(match.group(1), typed, neighbours, accented and not named):
+            end = start + match.group(1).count(" ") + 1
+            typed = [w for w, out in zip(words[start:end], written_out[start:end], strict=True) if not out]
+            before = folded[start - 1] if start else ""
+            after = folded[end] if end < len(folded) else ""
+            named = end < len(words) and words[end][:1].isupper() and after not in _BODIES
+            if not _is_kind(match.group(1), typed, before, after, accented=accented, named=named):
                 continue
-            name: list[str] = []
-            numbered = match.group(1) in _NUMBERED
-            for j in range(start + size, min(start + size + 4, len(words))):
-                word, key = words[j], folded[j]
-                if len(key) == 1 and j + 1 < len(folded) and folded[j + 1].isdigit():  # ``A2``, ``C4``
-                    name += [key, folded[j + 1]]
-                    break
-                if numbered:  # ``cổng A``, ``lô 5``: a number or a letter, else no place
-                    if key.isdigit() or len(key) == 1:
-                        name.append(key)
-                    break
-                if key.isdigit() or (not name and key in _NUMBERS):
-                    name.append(_NUMBERS.get(key, key))
-                    break
-                if _KIND.fullmatch(key) and (name or lowercase):  # ``nhà văn hóa tổ 3``: the next place
-                    break
-                if lowercase and not name and len(key) > 1 and key not in _STOP and key not in _DOING:
-                    name.append(key)
-                    break
-                if lowercase or not word[:1].isupper():
-                    break
-                name.append(key)
+            name = _name(words[end : end + 4], folded[end : end + 5], match.group(1) in _NUMBERED, lowercase, accented)
             meaningful = frozenset(n for n in name if n not in _GENERIC)
             if meaningful:
                 kind = _KINDS[match.group(1)]
-                found.append(Place(kind, meaningful, " ".join(words[start : start + size + len(name)])))
+                found.append(Place(kind, meaningful, " ".join(words[start : end + len(name)])))
     return found
 
 
-def _is_kind(kind: str, typed: list[str], neighbours: tuple[str, str], accented: bool) -> bool:
-    """Whether the words found as a kind of place (folded ``kind``; its words ``typed`` as in the text, those
-    written out from teencode left out; the folded words before and after it) are one: not part of a common word
-    (``tổ chức``, ``yêu cầu``) and, when ``accented`` (a text typed with diacritics, the kind not followed by a
-    capitalised name) and the kind is one word, typed with its own marks (``cầu``, not ``câu``; ``sông``, not
-    ``sống``; ``chợ``, not ``cho``)."""
-    before, after = neighbours
-    if after in _NOT_AFTER.get(kind, ()) or before in _NOT_BEFORE.get(kind, ()):
+def _name(words: list[str], folded: list[str], numbered: bool, lowercase: bool, accented: bool) -> list[str]:
+    """The name (folded words) that follows a kind of place, from the (up to four) ``words`` after it, as typed, and
+    ``folded`` (one more)."""
+    name: list[str] = []
+    for j, (word, key) in enumerate(zip(words, folded, strict=False)):
+        if len(key) == 1 and j + 1 < len(folded) and folded[j + 1].isdigit():  # ``A2``, ``C4``
+            return [*name, key, folded[j + 1]]
+        number = key.isdigit() or bool(_NUMBER_LETTER.fullmatch(key))
+        if numbered:  # ``cổng A``, ``lô 5``: a number or a letter, else no place
+            return [key] if number or len(key) == 1 else []
+        if number or (not name and key in _NUMBERS):
+            return [*name, _NUMBERS.get(key, key)]
+        if _KIND.fullmatch(key) and (name or lowercase):  # ``nhà văn hóa tổ 3``: the next place
+            break
+        if lowercase and not name and len(key) > 1 and key not in _STOP:
+            doing = word.lower() in _DOING if accented else key in _DOING_PLAIN
+            return [] if doing else [key]
+        if lowercase or not word[:1].isupper():
+            break
+        name.append(key)
+    return name
+
+
+def _is_kind(kind: str, typed: list[str], before: str, after: str, *, accented: bool, named: bool) -> bool:
+    """Whether the words found as a kind of place (folded ``kind``; its words ``typed`` as in the text, those written
+    out from teencode left out; ``before`` and ``after``: the folded words around it; ``named``: a capitalised name
+    follows) are one: not part of a common word (``tổ chức``, ``yêu cầu``), unless a kind typed in lower case is
+    followed by a capitalised name (``cầu Thăng Long``, ``xã Hội Xuân``); and, in a text typed with diacritics
+    (``accented``), a one-word kind typed with its own letters and tone (``cầu``, not ``câu``; ``sông``, not ``sống``;
+    ``chợ``, not ``cho``; ``ngõ``, not ``Ngô``) or without marks before a capitalised name (``xa Hoa Ninh``)."""
+    lower_kind = bool(typed) and not typed[0][:1].isupper()
+    if not (named and lower_kind) and (after in _NOT_AFTER.get(kind, ()) or before in _NOT_BEFORE.get(kind, ())):
         return False
-    return not accented or kind not in _TYPED or all(_tone_free(w.lower()) == _tone_free(_TYPED[kind]) for w in typed)
+    if not accented or kind not in _TYPED or (named and all(w == fold(w) for w in typed)):
+        return True
+    forms = {_spelling(form) for form in _TYPED[kind]}
+    return all(_spelling(word) in forms for word in typed)
 
 
-def _tone_free(word: str) -> str:
-    """A word with its vowels' shapes (``ô``, ``ơ``, ``ư``, ``đ``) and tone kept apart: ``hoá`` and ``hóa`` alike."""
-    decomposed = unicodedata.normalize("NFD", word)
-    tones = "".join(c for c in decomposed if c in "\u0300\u0301\u0303\u0309\u0323")
-    return unicodedata.normalize("NFC", decomposed.translate(_TONES)) + tones
+def _spelling(word: str) -> tuple[str, str]:
+    """A word's letters without tone or horn, and its tone (ngã as hỏi), lower case: ``hoá`` and ``hóa``, ``ngõ`` and
+    ``ngỏ``, ``phường`` and ``phuờng`` alike; ``sông`` and ``sống``, ``cầu`` and ``câu``, ``ngõ`` and ``Ngô`` apart."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    letters = "".join(c for c in decomposed if c not in _TONE and c != _HORN)
+    return unicodedata.normalize("NFC", letters), "".join(_TONE[c] for c in decomposed if c in _TONE)
 
 
 _SENTENCE = re.compile(r"(?:^|[.!?\n:;]+)\s*")
