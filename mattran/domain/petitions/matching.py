@@ -25,13 +25,14 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
 from mattran.domain.petitions.requests import ACTIONS, compared, requests
-from mattran.domain.text import TEENCODE, fold, phrases_pattern, strip_marks
+from mattran.domain.text import TEENCODE, fold, nfc, phrases_pattern, strip_marks
 
 WEIGHTS = Path(__file__).with_name("matching_weights.json")
 _MODEL = json.loads(WEIGHTS.read_text(encoding="utf-8"))
@@ -267,7 +268,7 @@ class Place:
 def places(text: str) -> list[Place]:
     """The places named in a petition: a kind word followed by a number or by capitalised words (when the text
     is typed with capitals), or, in text typed all in lower case, by the one word that follows."""
-    text = unicodedata.normalize("NFC", text)
+    text = nfc(text)
     lowercase = text == text.lower()
     accented = not _plain(text)
     found: list[Place] = []
@@ -338,12 +339,13 @@ def _is_kind(kind: str, typed: list[str], before: str, after: str, *, accented: 
     return all(_spelling(word) in forms for word in typed)
 
 
+@lru_cache(maxsize=4096)
 def _spelling(word: str) -> tuple[str, str]:
     """A word's letters without tone or horn, and its tone (ngã as hỏi), lower case: ``hoá`` and ``hóa``, ``ngõ`` and
     ``ngỏ``, ``phường`` and ``phuờng`` alike; ``sông`` and ``sống``, ``cầu`` and ``câu``, ``ngõ`` and ``Ngô`` apart."""
     decomposed = unicodedata.normalize("NFD", word.lower())
     letters = "".join(c for c in decomposed if c not in _TONE and c != _HORN)
-    return unicodedata.normalize("NFC", letters), "".join(_TONE[c] for c in decomposed if c in _TONE)
+    return nfc(letters), "".join(_TONE[c] for c in decomposed if c in _TONE)
 
 
 _SENTENCE = re.compile(r"(?:^|[.!?\n:;]+)\s*")
