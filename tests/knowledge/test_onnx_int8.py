@@ -90,6 +90,11 @@ def test_auto_considers_it_only_where_its_runtime_is_installed(
     assert "onnx-int8" not in embeddings.candidate_paths()
     monkeypatch.setattr(onnx_int8, "runtime_available", lambda: True)
     assert "onnx-int8" in embeddings.candidate_paths()
+    monkeypatch.setattr(embeddings, "cpu_flags", lambda: frozenset({"avx", "avx2", "fma"}))  # no AVX-512, no VNNI
+    assert embeddings.candidate_paths() == ["fp32", "onnx-int8"]
+    monkeypatch.setattr(embeddings, "cpu_flags", lambda: frozenset({"sse4_2", "avx"}))
+    assert embeddings.candidate_paths() == ["fp32"]
+    monkeypatch.setattr(embeddings, "cpu_flags", lambda: frozenset({"avx512f", "avx512_vnni"}))
 
     monkeypatch.setattr(onnx_int8, "_export", no_export)  # measured with the export made for this dir
     chosen = Embedder(EmbeddingConfig(cache_dir=folder))
