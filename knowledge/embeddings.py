@@ -49,7 +49,8 @@ PATHS: tuple[Precision, ...] = get_args(Precision)
 # fp32's, measured by ``scripts/bench_embed.py --recall`` on the AMD EPYC (AVX-512 BF16 and VNNI, 2 cores):
 # bf16 0.935 as fp32 0.935 (23 November 2026, on the eval of then: not measured again on today's); onnx-int8 0.971
 # against fp32's 0.976 (6 December 2026 with the feed-forward output in float; 7 December, every linear layer int8,
-# the same 0.971, MRR@10 0.832 against 0.843).
+# the same 0.971, MRR@10 0.832 against 0.843); on an AMD EPYC with AVX2 only (no AVX-512, no VNNI; 7 December 2026)
+# onnx-int8 0.971 against fp32's 0.976, MRR@10 0.839 against 0.843.
 # Which of them is fastest depends on the CPU (here, quiet: bf16 1.71–1.73×, onnx-int8 2.17× torch fp32-512;
 # on a CPU with VNNI but no native bf16 the int8 path): "auto" measures them on each machine.
 RECALL_KEPT: frozenset[Precision] = frozenset({"fp32", "bf16", "onnx-int8"})
