@@ -32,8 +32,7 @@ from typing import Any
 import numpy as np
 
 from evals import similarity
-from knowledge.embeddings import EmbeddingConfig, Precision
-from mattran.domain.embedding import Encoder
+from knowledge.embeddings import EmbeddingConfig, Precision, get_embedder
 from mattran.domain.petitions.matching import FEATURES, WEIGHTS, features, probability
 
 PRECISION = 0.92  # asked of unseen pairs: the issue's 0.9 with a margin for authors unlike ours
@@ -122,27 +121,22 @@ def matches(shipped: dict[str, Any], refitted: dict[str, Any]) -> bool:
     )
 
 
-def reference(config: EmbeddingConfig) -> EmbeddingConfig:
-    """``config`` with the path the matcher is fitted with (:data:`ENCODER`)."""
-    return replace(config, precision=ENCODER)
-
-
-def model(encoder: Encoder) -> dict[str, Any]:
-    """The model refitted on :data:`~evals.similarity.FITTING` with ``encoder`` (of the :func:`reference` path),
-    with the data's SHA-256."""
+def model(config: EmbeddingConfig) -> dict[str, Any]:
+    """The model refitted on :data:`~evals.similarity.FITTING` with ``config``'s embedding model run by the
+    :data:`ENCODER` path, with the data's SHA-256 and the path the pairs were embedded by."""
+    encoder = get_embedder(replace(config, precision=ENCODER))
     sets = [similarity.load(path) for path in similarity.FITTING]
     fitted = refit(sets, [similarity.embedded(encoder, pairs) for pairs in sets])
-    return fitted | {"data": digest(), "encoder": ENCODER}
+    return fitted | {"data": digest(), "encoder": encoder.precision}
 
 
 def main() -> int:
-    from knowledge.embeddings import get_embedder
     from mattran.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the shipped weights, write nothing")
     args = parser.parse_args()
-    refitted = model(get_embedder(reference(EmbeddingConfig.from_settings(Settings()))))
+    refitted = model(EmbeddingConfig.from_settings(Settings()))
     if args.check:
         same = matches(json.loads(WEIGHTS.read_text(encoding="utf-8")), refitted)
         print("matching_weights.json: " + ("as refitted" if same else "NOT what the refit gives"))
