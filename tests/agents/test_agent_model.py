@@ -226,6 +226,14 @@ async def test_the_openai_client_path_end_to_end_without_personal_data(
     assert PHONE not in sent and EMAIL not in sent and NATIONAL_ID not in sent and CITIZEN.name not in sent
 
 
+def test_a_tool_steps_result_is_masked_when_read_and_never_printed() -> None:
+    content = f"Gọi {PHONE} hoặc viết cho {EMAIL}"
+    step = ToolStep("get_petition_status", {}, {"content": content, "phone": PHONE})
+    assert PHONE not in repr(step) and EMAIL not in repr(step)
+    assert step.result is not None and set(step.result) == {"content"}  # only the fields the model may see
+    assert "[số điện thoại đã ẩn]" in step.result["content"] and EMAIL not in step.result["content"]
+
+
 async def test_tokens_and_tool_steps_stream(runners: OpenRunner, serve: Serve, services: Services) -> None:
     code = await a_petition(services)
     runner = await runners(chat_model(model_settings(serve(status_script).url)))

@@ -25,6 +25,7 @@ from psycopg.conninfo import make_conninfo
 from ingest.chunking import CHUNKER_VERSION
 from ingest.pipeline import ingest, parse_file
 from ingest.reindex import upgrade_index
+from knowledge import onnx_int8
 from mattran.auth.principal import Principal, Role
 from mattran.bootstrap import StoreUrls
 from mattran.domain.library import LibraryService, content_hash
@@ -37,7 +38,10 @@ from mattran.store import petitions as petitions_store
 from mattran.store.db import Database
 from mattran.store.library import vector_literal
 from tests.support.paths import INGEST_FIXTURES
-from tests.support.platform import MATTRAN, cli_env, free_port, wait_healthy
+from tests.support.platform import EMBEDDING_PRECISION, MATTRAN, cli_env, free_port, wait_healthy
+
+# The id the tests' encoder stamps on what it embeds: the model's digest and the path (with its int8 scheme).
+IDENTITY = re.compile(rf"e5-small@[0-9a-f]{{12}}-{re.escape(EMBEDDING_PRECISION)}(\+{re.escape(onnx_int8.SCHEME)})?")
 
 ADMIN = Principal(subject="test:admin", name="Quản trị", roles=frozenset({Role.ADMIN}), unit_code="TW", unit_path="vn")
 CITIZEN = Principal(subject="test:citizen", name="Công dân", roles=frozenset({Role.CITIZEN}))
@@ -145,7 +149,7 @@ async def test_a_store_of_the_previous_release_is_reembedded_resumably_while_sea
 
     library = LibraryService(db, embedder)
     identity = embedder.identity
-    assert identity.startswith("e5-small@") and identity.endswith(("-bf16", "-fp32"))
+    assert IDENTITY.fullmatch(identity), identity
     for path in kept:  # the previous release's chunks are not current: `mattran ingest` would process the file again
         assert not await library.is_current(
             ADMIN, str(path.resolve()), content_hash(path.read_bytes()), CHUNKER_VERSION
@@ -317,7 +321,7 @@ def test_mattran_up_reindexes_in_the_background_with_progress(tmp_path: Path) ->
             made_by
         )  # re-chunked or flagged, all re-embedded
         [embedder] = {m[0] for m in made_by}
-        assert re.fullmatch(r"e5-small@[0-9a-f]{12}-(bf16|fp32)", str(embedder))
+        assert IDENTITY.fullmatch(str(embedder)), embedder
         text = log.read_text(encoding="utf-8", errors="replace")
         assert re.search(rf"cập nhật chỉ mục thư viện: {chunks[0]}/{chunks[0]} đoạn \(100%\), [\d.]+ đoạn/giây", text)
     finally:
